@@ -1,0 +1,157 @@
+// Package apierror defines the one error type every certadmin-go client
+// returns for a failed API call, and the sentinels callers match with
+// errors.Is. Vendor packages re-export them as aliases (core.Error,
+// cloud.ErrNotFound, …) so users never import this package directly.
+package apierror
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Sentinels for errors.Is. An *Error matches the sentinel that fits its
+// status code (see Error.Is); the transport returns the others directly or
+// wrapped.
+var (
+	ErrUnauthorized = errors.New("unauthorized (401)")
+	ErrForbidden    = errors.New("forbidden (403)")
+	ErrNotFound     = errors.New("not found (404)")
+	ErrRateLimited  = errors.New("rate limited (429)")
+	ErrServer       = errors.New("server error (5xx)")
+
+	// ErrHTMLResponse: the server answered with an HTML page (a login page,
+	// a proxy error) where the API promises JSON or CSV.
+	ErrHTMLResponse = errors.New("server answered with an HTML page, not an API response")
+	// ErrUnexpectedResponse: the body could not be decoded as the operation's
+	// documented response (malformed or empty JSON, wrong content type).
+	ErrUnexpectedResponse = errors.New("unexpected response")
+	// ErrTruncated: a body ended before its declared length, or the
+	// connection dropped mid-download.
+	ErrTruncated = errors.New("response body truncated")
+	// ErrRetryAfterTooLong: the server asked to wait longer than the
+	// configured maximum; Error.RetryAfter holds the requested delay.
+	ErrRetryAfterTooLong = errors.New("server asked to retry later than allowed")
+	// ErrVendor: the server reported an error inside a successful (2xx)
+	// response body.
+	ErrVendor = errors.New("error reported in response body")
+	// ErrInvalidInput: input was rejected locally; no request was sent.
+	ErrInvalidInput = errors.New("invalid input")
+)
+
+// MaxBodyExcerpt caps Error.Body, so a 2 MiB error page never ends up in
+// a log line.
+const MaxBodyExcerpt = 1024
+
+// Error is a failed API call. Every field is safe to log: URLs and bodies
+// are redacted before they are stored.
+type Error struct {
+	// Op is the SDK operation, e.g. "core.ExportCertificates".
+	Op string
+	// Method and URL of the request; the URL is redacted.
+	Method string
+	URL    string
+	// StatusCode is the HTTP status (0 when no response arrived).
+	StatusCode int
+	// Code is the vendor's error code ("LDAP_USER_IMPORT-100", "498").
+	Code string
+	// MessageKey is the vendor's message key where it has one (MobileIron Core).
+	MessageKey string
+	// Message is the vendor's human-readable message.
+	Message string
+	// Details holds further vendor messages (field errors, 422 lists, details arrays).
+	Details []string
+	// Body is a redacted excerpt of the response body, at most MaxBodyExcerpt bytes.
+	Body string
+	// RetryAfter is the delay the server asked for, when it asked for one.
+	RetryAfter time.Duration
+	// Hint is advice the SDK adds for a known cause (e.g. "the API is disabled on the server").
+	Hint string
+	// Kind is a sentinel the error also matches (ErrHTMLResponse, ErrVendor, …), beside the status sentinel.
+	Kind error
+	// Err is an underlying cause (a decode error, a network error), if any.
+	Err error
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.Op != "" {
+		b.WriteString(e.Op)
+		b.WriteString(": ")
+	}
+	if e.Method != "" {
+		fmt.Fprintf(&b, "%s %s: ", e.Method, e.URL)
+	}
+	switch {
+	case e.StatusCode != 0:
+		fmt.Fprintf(&b, "%d %s", e.StatusCode, http.StatusText(e.StatusCode))
+	case e.Kind != nil:
+		b.WriteString(e.Kind.Error())
+	default:
+		b.WriteString("request failed")
+	}
+	if e.StatusCode != 0 && e.Kind != nil {
+		fmt.Fprintf(&b, ": %v", e.Kind)
+	}
+	if e.Code != "" {
+		fmt.Fprintf(&b, " [code %s]", e.Code)
+	}
+	if e.MessageKey != "" {
+		fmt.Fprintf(&b, " [%s]", e.MessageKey)
+	}
+	if e.Message != "" {
+		fmt.Fprintf(&b, ": %s", e.Message)
+	}
+	if len(e.Details) > 0 {
+		fmt.Fprintf(&b, " (%s)", strings.Join(e.Details, "; "))
+	}
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
+	}
+	if e.Hint != "" {
+		fmt.Fprintf(&b, "; %s", e.Hint)
+	}
+	if e.Err != nil {
+		fmt.Fprintf(&b, ": %v", e.Err)
+	}
+	return b.String()
+}
+
+// Unwrap exposes the underlying cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Is matches the sentinel for the status code and the error's Kind.
+func (e *Error) Is(target error) bool {
+	if e.Kind != nil && target == e.Kind {
+		return true
+	}
+	switch target {
+	case ErrUnauthorized:
+		return e.StatusCode == http.StatusUnauthorized
+	case ErrForbidden:
+		return e.StatusCode == http.StatusForbidden
+	case ErrNotFound:
+		return e.StatusCode == http.StatusNotFound
+	case ErrRateLimited:
+		return e.StatusCode == http.StatusTooManyRequests
+	case ErrServer:
+		return e.StatusCode >= 500 && e.StatusCode <= 599
+	}
+	return false
+}
+
+// Invalid returns an ErrInvalidInput error for op; it is returned before any
+// request is sent.
+func Invalid(op, format string, args ...any) error {
+	return &Error{Op: op, Kind: ErrInvalidInput, Message: fmt.Sprintf(format, args...)}
+}
+
+// Excerpt trims b to MaxBodyExcerpt bytes, marking the cut.
+func Excerpt(b []byte) string {
+	if len(b) <= MaxBodyExcerpt {
+		return string(b)
+	}
+	return string(b[:MaxBodyExcerpt]) + "…[truncated]"
+}

@@ -1,0 +1,272 @@
+// Package fakeserver is the common part of the vendor fake servers
+// (coretest, cloudtest, …): an httptest server on loopback whose traffic is
+// validated against the vendor's OpenAPI document, a request counter, and
+// fault knobs (status codes, Retry-After, delays, dropped connections,
+// truncated bodies, HTML pages) for testing how a client copes.
+package fakeserver
+
+import (
+	"crypto/tls"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/certadmin/certadmin-go/internal/contract"
+	"github.com/certadmin/certadmin-go/openapi"
+)
+
+// Server is a running fake. Vendor fakes embed it.
+type Server struct {
+	*httptest.Server
+	validator *contract.Validator
+	faults    faultList
+
+	mu   sync.Mutex
+	hits map[string]int
+
+	newConns atomic.Int64
+}
+
+// Options configure Start.
+type Options struct {
+	// Spec is the file name under openapi/ to validate against ("" skips validation).
+	Spec string
+	// TLS serves HTTPS with httptest's certificate; TLSConfig customises it
+	// (e.g. to require client certificates).
+	TLS       bool
+	TLSConfig *tls.Config
+}
+
+// Start serves handler on a loopback port.
+func Start(handler http.Handler, opts Options) (*Server, error) {
+	s := &Server{hits: map[string]int{}}
+	h := handler
+	if opts.Spec != "" {
+		spec, err := openapi.Spec(opts.Spec)
+		if err != nil {
+			return nil, err
+		}
+		v, err := contract.Load(spec)
+		if err != nil {
+			return nil, err
+		}
+		s.validator = v
+		h = v.Middleware(h)
+	}
+	h = s.faults.middleware(h)
+	h = s.count(h)
+	s.Server = httptest.NewUnstartedServer(h)
+	s.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			s.newConns.Add(1)
+		}
+	}
+	if opts.TLS || opts.TLSConfig != nil {
+		if opts.TLSConfig != nil {
+			s.TLS = opts.TLSConfig
+		}
+		s.StartTLS()
+	} else {
+		s.Start()
+	}
+	return s, nil
+}
+
+func (s *Server) count(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.hits[r.Method+" "+r.URL.Path]++
+		s.hits[""]++
+		s.mu.Unlock()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// Hits counts requests to method and path ("" and "" for all requests).
+func (s *Server) Hits(method, path string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if method == "" && path == "" {
+		return s.hits[""]
+	}
+	return s.hits[method+" "+path]
+}
+
+// TotalHits counts every request the server received.
+func (s *Server) TotalHits() int { return s.Hits("", "") }
+
+// NewConnections counts TCP connections accepted so far.
+func (s *Server) NewConnections() int64 { return s.newConns.Load() }
+
+// SpecViolations lists requests and responses that did not match the spec.
+func (s *Server) SpecViolations() []string {
+	if s.validator == nil {
+		return nil
+	}
+	return s.validator.Violations()
+}
+
+// Inject queues a fault; faults apply in the order injected, each to the
+// next Times matching requests.
+func (s *Server) Inject(f Fault) { s.faults.add(f) }
+
+// ClearFaults removes every pending fault.
+func (s *Server) ClearFaults() { s.faults.clear() }
+
+// Fault describes how to misbehave on matching requests.
+type Fault struct {
+	// Method and PathSuffix select requests ("" matches any).
+	Method     string
+	PathSuffix string
+	// Times is how many matching requests it applies to (0 means 1).
+	Times int
+
+	// Status, with Body and ContentType, replaces the response.
+	Status      int
+	Body        string
+	ContentType string
+	// RetryAfter is sent as the Retry-After header with Status.
+	RetryAfter string
+	// Delay before answering (before the real handler, when Status is 0).
+	Delay time.Duration
+	// Reset closes the connection without an answer.
+	Reset bool
+	// TruncateAt lets the real handler answer but cuts the body after this
+	// many bytes while keeping the declared Content-Length, then drops the
+	// connection. Zero disables it.
+	TruncateAt int64
+}
+
+// HTMLLoginPage is what a single-sign-on proxy answers in place of the API.
+const HTMLLoginPage = "<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body><form action=\"/login\" method=\"post\"><input name=\"username\"><input type=\"password\" name=\"password\"></form></body></html>\n"
+
+type faultList struct {
+	mu   sync.Mutex
+	list []*pendingFault
+}
+
+type pendingFault struct {
+	Fault
+	left int
+}
+
+func (l *faultList) add(f Fault) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.list = append(l.list, &pendingFault{Fault: f, left: max(f.Times, 1)})
+}
+
+func (l *faultList) clear() {
+	l.mu.Lock()
+	l.list = nil
+	l.mu.Unlock()
+}
+
+func (l *faultList) take(r *http.Request) (Fault, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for i, f := range l.list {
+		if (f.Method == "" || f.Method == r.Method) && strings.HasSuffix(r.URL.Path, f.PathSuffix) {
+			f.left--
+			if f.left <= 0 {
+				l.list = append(l.list[:i], l.list[i+1:]...)
+			}
+			return f.Fault, true
+		}
+	}
+	return Fault{}, false
+}
+
+func (l *faultList) middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f, ok := l.take(r)
+		if !ok {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if f.Delay > 0 {
+			select {
+			case <-time.After(f.Delay):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		switch {
+		case f.Reset:
+			hijackAndClose(w)
+		case f.Status != 0:
+			if f.RetryAfter != "" {
+				w.Header().Set("Retry-After", f.RetryAfter)
+			}
+			if f.ContentType != "" {
+				w.Header().Set("Content-Type", f.ContentType)
+			}
+			w.Header().Set("Content-Length", strconv.Itoa(len(f.Body)))
+			w.WriteHeader(f.Status)
+			_, _ = w.Write([]byte(f.Body))
+		case f.TruncateAt > 0:
+			next.ServeHTTP(&truncatingWriter{ResponseWriter: w, left: f.TruncateAt}, r)
+			hijackAndClose(w)
+		default:
+			next.ServeHTTP(w, r)
+		}
+	})
+}
+
+func hijackAndClose(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, buf, err := hj.Hijack(); err == nil {
+			_ = buf.Flush()
+			if tc, ok := conn.(*net.TCPConn); ok {
+				_ = tc.SetLinger(0) // send RST, like a crashed proxy
+			}
+			_ = conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
+}
+
+// truncatingWriter forwards at most left body bytes, then swallows the rest
+// so the handler finishes; the caller then drops the connection.
+type truncatingWriter struct {
+	http.ResponseWriter
+	left int64
+}
+
+func (t *truncatingWriter) Write(p []byte) (int, error) {
+	if t.left <= 0 {
+		return 0, fmt.Errorf("fakeserver: body truncated")
+	}
+	n := int64(len(p))
+	if n > t.left {
+		p = p[:t.left]
+	}
+	w, err := t.ResponseWriter.Write(p)
+	t.left -= int64(w)
+	if f, ok := t.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+	if err == nil && int64(w) < n {
+		return w, fmt.Errorf("fakeserver: body truncated")
+	}
+	return w, err
+}
+
+// CheckBasicAuth reports whether r carries the given basic credentials and,
+// if not, answers 401 with a WWW-Authenticate challenge.
+func CheckBasicAuth(w http.ResponseWriter, r *http.Request, user, password string) bool {
+	u, p, ok := r.BasicAuth()
+	if ok && u == user && p == password {
+		return true
+	}
+	w.Header().Set("WWW-Authenticate", `Basic realm="fake"`)
+	http.Error(w, "unauthorized", http.StatusUnauthorized)
+	return false
+}

@@ -1,0 +1,140 @@
+// Package pager turns an offset-addressed list API (start + rows) into a
+// lazy Go iterator. Pages are fetched only as the caller consumes them;
+// optionally the next page is fetched while the caller works on the current
+// one (prefetch), or several pages are fetched at once and yielded in order
+// (parallel). Nothing more is fetched once the caller stops.
+package pager
+
+import (
+	"context"
+	"fmt"
+	"iter"
+)
+
+// Page is one answer of the list API.
+type Page[T any] struct {
+	Items []T
+	// Total is the server's count of all items, or -1 when it did not say.
+	Total int
+}
+
+// Fetch asks for rows items starting at start.
+type Fetch[T any] func(ctx context.Context, start, rows int) (Page[T], error)
+
+// Options shape the iteration.
+type Options struct {
+	// PageSize is the rows asked for per page; MaxPageSize caps it (the
+	// vendor's limit), and a larger PageSize is an error before any fetch.
+	PageSize    int
+	MaxPageSize int
+	// Start is the offset of the first item.
+	Start int
+	// InFlight is how many pages may be fetched at once: 1 (or 0) fetches
+	// each page when the caller reaches it; 2 prefetches the next page; more
+	// fetches pages in parallel once the first page has told the total.
+	InFlight int
+}
+
+// Validate checks the page size against the cap.
+func (o Options) Validate() error {
+	if o.PageSize < 1 {
+		return fmt.Errorf("page size %d: must be at least 1", o.PageSize)
+	}
+	if o.MaxPageSize > 0 && o.PageSize > o.MaxPageSize {
+		return fmt.Errorf("page size %d exceeds the API's maximum of %d", o.PageSize, o.MaxPageSize)
+	}
+	if o.Start < 0 {
+		return fmt.Errorf("start %d: must not be negative", o.Start)
+	}
+	return nil
+}
+
+type result[T any] struct {
+	page Page[T]
+	err  error
+}
+
+type pending[T any] struct {
+	start int
+	done  chan result[T]
+}
+
+// Offset returns an iterator over every item. It yields (zero, err) once
+// and stops on the first error. Iteration ends on an empty page, a short
+// page, or when the offset reaches the newest total the server reported, so
+// a total that changes while iterating cannot make it loop forever. Call
+// opts.Validate first to reject bad options before any request; an invalid
+// opts makes the iterator yield the validation error.
+func Offset[T any](ctx context.Context, opts Options, fetch Fetch[T]) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		if err := opts.Validate(); err != nil {
+			yield(zero, err)
+			return
+		}
+		rows := opts.PageSize
+		depth := max(opts.InFlight, 1)
+
+		ctx, cancel := context.WithCancel(ctx)
+		var queue []*pending[T]
+		defer func() {
+			cancel()
+			for _, p := range queue { // wait for in-flight fetches so none outlives the loop
+				<-p.done
+			}
+		}()
+
+		launch := func(start int) {
+			p := &pending[T]{start: start, done: make(chan result[T], 1)}
+			queue = append(queue, p)
+			go func() {
+				page, err := fetch(ctx, start, rows)
+				p.done <- result[T]{page, err}
+			}()
+		}
+
+		next := opts.Start
+		total := -1
+		seen := false // the first page tells the total; nothing is fetched ahead before it
+		fill := func(target int) {
+			for len(queue) < target && (total < 0 || next < total) {
+				launch(next)
+				next += rows
+			}
+		}
+		for {
+			// The page being consumed holds one of the InFlight slots, so at
+			// most depth pages are fetched or held at any moment.
+			if seen {
+				fill(depth)
+			}
+			if len(queue) == 0 {
+				launch(next)
+				next += rows
+			}
+			head := queue[0]
+			r := <-head.done
+			queue = queue[1:]
+			if r.err != nil {
+				yield(zero, r.err)
+				return
+			}
+			seen = true
+			total = r.page.Total
+			last := len(r.page.Items) < rows || (total >= 0 && head.start+len(r.page.Items) >= total)
+			if last {
+				cancel() // pages fetched past the end are not needed
+			} else {
+				fill(depth - 1)
+			}
+			for _, it := range r.page.Items {
+				if !yield(it, nil) {
+					return
+				}
+			}
+			if last {
+				return
+			}
+		}
+	}
+}

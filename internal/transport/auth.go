@@ -1,0 +1,103 @@
+package transport
+
+import (
+	"context"
+	"encoding/base64"
+	"net/http"
+	"sync"
+)
+
+// Authenticator adds credentials to one attempt of a request. The transport
+// calls it below the retry loop, so every attempt (and a refreshed token)
+// carries current credentials. req is a clone private to the attempt.
+type Authenticator interface {
+	Authenticate(req *http.Request) error
+}
+
+// SecretHolder is implemented by authenticators that know their secrets, so
+// the transport can mask them wherever a server echoes them back.
+type SecretHolder interface {
+	Secrets() []string
+}
+
+// AuthenticatorFunc adapts a function to Authenticator.
+type AuthenticatorFunc func(req *http.Request) error
+
+// Authenticate calls f.
+func (f AuthenticatorFunc) Authenticate(req *http.Request) error { return f(req) }
+
+type basicAuth struct {
+	header   string
+	password string
+}
+
+// BasicAuth is preemptive HTTP basic authentication.
+func BasicAuth(username, password string) Authenticator {
+	return &basicAuth{
+		header:   "Basic " + base64.StdEncoding.EncodeToString([]byte(username+":"+password)),
+		password: password,
+	}
+}
+
+func (b *basicAuth) Authenticate(req *http.Request) error {
+	req.Header.Set("Authorization", b.header)
+	return nil
+}
+
+func (b *basicAuth) Secrets() []string { return []string{b.password, b.header[len("Basic "):]} }
+
+// TokenSource supplies a bearer-style token. Implementations may cache and
+// refresh; Token is called once per attempt.
+type TokenSource interface {
+	Token(ctx context.Context) (string, error)
+}
+
+// StaticToken is a TokenSource that always returns the same token.
+type StaticToken string
+
+// Token returns t.
+func (t StaticToken) Token(context.Context) (string, error) { return string(t), nil }
+
+// HeaderToken sends a token from ts in header as prefix+token on every
+// attempt, e.g. ("Authorization", "Bearer ") or ("X-Esri-Authorization", "Bearer ").
+func HeaderToken(ts TokenSource, header, prefix string) Authenticator {
+	return &headerToken{ts: ts, header: header, prefix: prefix}
+}
+
+type headerToken struct {
+	ts             TokenSource
+	header, prefix string
+
+	mu   sync.Mutex
+	last string
+}
+
+func (h *headerToken) Authenticate(req *http.Request) error {
+	tok, err := h.ts.Token(req.Context())
+	if err != nil {
+		return err
+	}
+	h.mu.Lock()
+	h.last = tok
+	h.mu.Unlock()
+	req.Header.Set(h.header, h.prefix+tok)
+	return nil
+}
+
+func (h *headerToken) Secrets() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := []string{h.last}
+	if s, ok := h.ts.(SecretHolder); ok {
+		out = append(out, s.Secrets()...)
+	}
+	return out
+}
+
+// secretsOf lists the secrets an authenticator declares.
+func secretsOf(a Authenticator) []string {
+	if s, ok := a.(SecretHolder); ok {
+		return s.Secrets()
+	}
+	return nil
+}

@@ -1,0 +1,176 @@
+// Package transport is the one HTTP stack every certadmin-go vendor client
+// uses: retries with backoff and Retry-After, authentication applied on every
+// attempt, verified TLS, typed errors, redaction and debug logging. Vendor
+// packages build a Client from a Config and hand Client.Doer() to their
+// generated oapi-codegen client; nothing in a vendor package re-implements
+// any of this.
+package transport
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"log/slog"
+	"net/http"
+	"reflect"
+	"time"
+)
+
+// Version is the SDK version reported in the default User-Agent.
+const Version = "0.1.0"
+
+// DefaultUserAgent is sent unless WithUserAgent replaces it.
+const DefaultUserAgent = "certadmin-go/" + Version
+
+// Config holds the settings shared by every vendor client. Vendor packages
+// keep their own settings beside it with Extension.
+type Config struct {
+	// HTTPClient, when set, supplies the base transport (and its cookie jar);
+	// the SDK wraps its Transport with auth, logging and retries. Use it for
+	// proxies or Windows Integrated Authentication round trippers.
+	HTTPClient *http.Client
+	// Transport, when set, is the base round tripper (takes precedence over HTTPClient.Transport).
+	Transport http.RoundTripper
+	Auth      Authenticator
+	Retry     RetryPolicy
+	Logger    *slog.Logger
+	UserAgent string
+	TLS       TLSSettings
+	// Timeout bounds each attempt until the response headers arrive
+	// (a slow server); reading a streamed body is bounded by the context only.
+	Timeout   time.Duration
+	CookieJar http.CookieJar
+	// Headers are added to every request.
+	Headers http.Header
+	// DecodeError is the vendor's error-body decoder, set by the vendor
+	// package (not by users).
+	DecodeError ErrorDecoder
+
+	ext map[reflect.Type]any
+}
+
+// TLSSettings configure the default transport's TLS. Verification is on
+// unless InsecureSkipVerify is set through WithInsecureSkipVerify.
+type TLSSettings struct {
+	RootCAs      *x509.CertPool
+	Certificates []tls.Certificate
+	// InsecureSkipVerify disables server certificate checks. Only
+	// WithInsecureSkipVerify sets it.
+	InsecureSkipVerify bool
+	MinVersion         uint16
+}
+
+// Option changes a Config. Vendor packages alias it (core.Option, …).
+type Option func(*Config)
+
+// NewConfig applies opts to a Config with the SDK defaults.
+func NewConfig(opts ...Option) *Config {
+	c := &Config{
+		Retry:     DefaultRetryPolicy(),
+		UserAgent: DefaultUserAgent,
+		Timeout:   60 * time.Second,
+	}
+	for _, o := range opts {
+		if o != nil {
+			o(c)
+		}
+	}
+	return c
+}
+
+// Extension returns the vendor settings of type T kept in c, creating them
+// on first use. It lets a vendor package define options of the shared
+// Option type that set its own fields.
+func Extension[T any](c *Config) *T {
+	t := reflect.TypeFor[T]()
+	if c.ext == nil {
+		c.ext = map[reflect.Type]any{}
+	}
+	if v, ok := c.ext[t]; ok {
+		return v.(*T)
+	}
+	v := new(T)
+	c.ext[t] = v
+	return v
+}
+
+// WithBasicAuth sends HTTP basic credentials preemptively on every attempt
+// (the vendors' APIs do not send a challenge first).
+func WithBasicAuth(username, password string) Option {
+	return func(c *Config) { c.Auth = BasicAuth(username, password) }
+}
+
+// WithAuth installs any Authenticator (a token source, a custom scheme).
+func WithAuth(a Authenticator) Option {
+	return func(c *Config) { c.Auth = a }
+}
+
+// WithHTTPClient uses hc's Transport (and Jar) as the base below the SDK's
+// retry, auth and logging layers. Its Timeout is ignored in favour of
+// WithTimeout and the context, so that long downloads are not cut off.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *Config) { c.HTTPClient = hc }
+}
+
+// WithTransport sets the base round tripper (e.g. an NTLM/Negotiate transport).
+func WithTransport(rt http.RoundTripper) Option {
+	return func(c *Config) { c.Transport = rt }
+}
+
+// WithRetry replaces the retry policy.
+func WithRetry(p RetryPolicy) Option {
+	return func(c *Config) { c.Retry = p }
+}
+
+// WithMaxAttempts sets how many attempts a retryable call gets (1 disables retries).
+func WithMaxAttempts(n int) Option {
+	return func(c *Config) { c.Retry.MaxAttempts = n }
+}
+
+// WithLogger logs each attempt at debug level (method, redacted URL,
+// status, attempt, duration). Clients are silent without it.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *Config) { c.Logger = l }
+}
+
+// WithUserAgent replaces the User-Agent header.
+func WithUserAgent(ua string) Option {
+	return func(c *Config) { c.UserAgent = ua }
+}
+
+// WithTimeout bounds each attempt until response headers arrive. Zero
+// disables it; the context still applies.
+func WithTimeout(d time.Duration) Option {
+	return func(c *Config) { c.Timeout = d }
+}
+
+// WithRootCAs trusts pool instead of the system roots (a private CA).
+func WithRootCAs(pool *x509.CertPool) Option {
+	return func(c *Config) { c.TLS.RootCAs = pool }
+}
+
+// WithClientCertificate presents cert for mutual TLS.
+func WithClientCertificate(cert tls.Certificate) Option {
+	return func(c *Config) { c.TLS.Certificates = append(c.TLS.Certificates, cert) }
+}
+
+// WithInsecureSkipVerify turns off server certificate verification. It
+// exposes credentials to anyone on the network path: use it only against a
+// lab server, never in production.
+func WithInsecureSkipVerify() Option {
+	return func(c *Config) { c.TLS.InsecureSkipVerify = true }
+}
+
+// WithCookieJar keeps cookies (session cookies) across calls.
+func WithCookieJar(jar http.CookieJar) Option {
+	return func(c *Config) { c.CookieJar = jar }
+}
+
+// WithHeader adds a header to every request.
+func WithHeader(name, value string) Option {
+	return func(c *Config) {
+		if c.Headers == nil {
+			c.Headers = http.Header{}
+		}
+		c.Headers.Add(name, value)
+	}
+}

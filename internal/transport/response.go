@@ -1,0 +1,198 @@
+package transport
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/certadmin/certadmin-go/internal/apierror"
+	"github.com/certadmin/certadmin-go/internal/redact"
+)
+
+// MaxErrorBody is how much of an error body is read to find the vendor's
+// message; the rest is never read.
+const MaxErrorBody = 64 << 10
+
+// MaxJSONBody caps a JSON response read into memory.
+const MaxJSONBody = 256 << 20
+
+// ErrorDecoder fills the vendor fields (Code, MessageKey, Message, Details,
+// Hint) of e from an error response body (at most MaxErrorBody bytes). It is
+// called for every non-2xx response; body may be empty or not JSON.
+type ErrorDecoder func(e *apierror.Error, body []byte)
+
+// Check returns resp when its status is 2xx (or one of ok, when given);
+// otherwise it reads a capped part of the body, closes it and returns the
+// typed error. err from the doer is wrapped with op.
+func (c *Client) Check(op string, resp *http.Response, err error, ok ...int) (*http.Response, error) {
+	if err != nil {
+		return nil, withOp(op, err)
+	}
+	if isOK(resp.StatusCode, ok) {
+		return resp, nil
+	}
+	defer resp.Body.Close()
+	body, readErr := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody))
+	e := c.ResponseError(op, resp, body)
+	if readErr != nil && e.Err == nil {
+		e.Err = readErr
+	}
+	return nil, e
+}
+
+func isOK(status int, ok []int) bool {
+	if len(ok) == 0 {
+		return status >= 200 && status <= 299
+	}
+	return slices.Contains(ok, status)
+}
+
+// ResponseError builds the typed error for resp from (a capped part of) its
+// body: status, redacted URL and excerpt, HTML detection, Retry-After and
+// the vendor fields from the client's ErrorDecoder.
+func (c *Client) ResponseError(op string, resp *http.Response, body []byte) *apierror.Error {
+	e := &apierror.Error{Op: op, StatusCode: resp.StatusCode}
+	if resp.Request != nil {
+		e.Method = resp.Request.Method
+		e.URL = redact.URL(resp.Request.URL)
+	}
+	if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+		e.RetryAfter = d
+	}
+	if isHTML(resp.Header.Get("Content-Type"), body) {
+		e.Kind = apierror.ErrHTMLResponse
+	} else if c.cfg.DecodeError != nil && len(body) > 0 {
+		c.cfg.DecodeError(e, body)
+	}
+	c.redactError(e, body)
+	return e
+}
+
+// redactError masks secrets in every text field of e and sets the excerpt.
+func (c *Client) redactError(e *apierror.Error, body []byte) {
+	secrets := secretsOf(c.cfg.Auth)
+	e.Body = redact.String(apierror.Excerpt(body), secrets...)
+	e.Message = redact.String(e.Message, secrets...)
+	for i, d := range e.Details {
+		e.Details[i] = redact.String(d, secrets...)
+	}
+}
+
+// VendorError is the typed error for an error reported inside a 2xx body
+// (Kind ErrVendor); callers fill Code and Message.
+func (c *Client) VendorError(op string, resp *http.Response, body []byte, code, message string, details ...string) *apierror.Error {
+	e := c.ResponseError(op, resp, nil)
+	e.Kind = apierror.ErrVendor
+	e.Code, e.Message, e.Details = code, message, details
+	c.redactError(e, body)
+	return e
+}
+
+func isHTML(contentType string, body []byte) bool {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	if mt == "text/html" || mt == "application/xhtml+xml" {
+		return true
+	}
+	trimmed := bytes.TrimLeft(body, " \t\r\n\ufeff")
+	if len(trimmed) > 15 {
+		trimmed = trimmed[:15]
+	}
+	lower := bytes.ToLower(trimmed)
+	return bytes.HasPrefix(lower, []byte("<!doctype html")) || bytes.HasPrefix(lower, []byte("<html"))
+}
+
+// JSON checks resp like Check, then decodes its JSON body into dst and
+// closes it. A body that is HTML, empty or malformed is a typed error.
+func (c *Client) JSON(op string, resp *http.Response, err error, dst any, ok ...int) error {
+	_, err = c.JSONBody(op, resp, err, dst, ok...)
+	return err
+}
+
+// JSONBody is JSON that also returns the raw body, for vendors that must
+// look for an error inside a 2xx answer.
+func (c *Client) JSONBody(op string, resp *http.Response, err error, dst any, ok ...int) ([]byte, error) {
+	resp, err = c.Check(op, resp, err, ok...)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxJSONBody+1))
+	if err != nil {
+		return nil, withOp(op, err)
+	}
+	if len(body) > MaxJSONBody {
+		return nil, c.unexpected(op, resp, body, fmt.Errorf("JSON body larger than %d bytes", MaxJSONBody))
+	}
+	if isHTML(resp.Header.Get("Content-Type"), body) {
+		e := c.ResponseError(op, resp, body)
+		e.Kind = apierror.ErrHTMLResponse
+		return nil, e
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, c.unexpected(op, resp, body, errors.New("empty body where JSON was expected"))
+	}
+	if dst != nil {
+		if err := json.Unmarshal(body, dst); err != nil {
+			return nil, c.unexpected(op, resp, body, fmt.Errorf("malformed JSON: %w", err))
+		}
+	}
+	return body, nil
+}
+
+func (c *Client) unexpected(op string, resp *http.Response, body []byte, cause error) *apierror.Error {
+	e := c.ResponseError(op, resp, body)
+	e.Kind = apierror.ErrUnexpectedResponse
+	e.Err = cause
+	return e
+}
+
+// Stream checks resp like Check, refuses an HTML page, then copies the body
+// to w without holding it in memory. A body shorter than its Content-Length
+// or a dropped connection is apierror.ErrTruncated: the bytes already
+// written must not be taken as the whole file.
+func (c *Client) Stream(op string, resp *http.Response, err error, w io.Writer, ok ...int) (int64, error) {
+	resp, err = c.Check(op, resp, err, ok...)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt == "text/html" {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody))
+		e := c.ResponseError(op, resp, body)
+		e.Kind = apierror.ErrHTMLResponse
+		return 0, e
+	}
+	n, err := io.Copy(w, resp.Body)
+	if err != nil {
+		var ae *apierror.Error
+		if errors.As(err, &ae) && ae.Op == "" {
+			ae.Op = op
+			if resp.Request != nil {
+				ae.Method, ae.URL = resp.Request.Method, redact.URL(resp.Request.URL)
+			}
+		}
+		return n, withOp(op, err)
+	}
+	if resp.ContentLength >= 0 && n != resp.ContentLength {
+		return n, &apierror.Error{Op: op, Kind: apierror.ErrTruncated, Message: fmt.Sprintf("got %d of %d bytes", n, resp.ContentLength)}
+	}
+	return n, nil
+}
+
+// withOp names the operation on an error that does not carry it yet.
+func withOp(op string, err error) error {
+	var ae *apierror.Error
+	if errors.As(err, &ae) {
+		if ae.Op == "" {
+			ae.Op = op
+		}
+		return err
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
