@@ -10,6 +10,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"strings"
 
 	"software.sslmate.com/src/go-pkcs12"
 )
@@ -39,28 +40,20 @@ func CheckPKCS12(data []byte, password string) (*PKCS12Info, error) {
 		}
 		return nil, ErrNotPKCS12
 	}
-	blocks, err := pkcs12.ToPEM(data, password)
-	if err != nil {
-		if errors.Is(err, pkcs12.ErrIncorrectPassword) {
-			return nil, ErrPKCS12Password
-		}
-		return nil, fmt.Errorf("%w: %s", ErrNotPKCS12, err.Error())
-	}
-	keys := 0
-	for _, b := range blocks {
-		if b.Type == "PRIVATE KEY" {
-			keys++
-		}
-	}
-	switch {
-	case keys == 0:
-		return nil, errors.New("PKCS#12 file holds no private key")
-	case keys > 1:
-		return nil, fmt.Errorf("PKCS#12 file holds %d private keys; exactly one is supported", keys)
-	}
 	key, leaf, cas, err := pkcs12.DecodeChain(data, password)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s", ErrNotPKCS12, err.Error())
+		msg := err.Error()
+		switch {
+		case errors.Is(err, pkcs12.ErrIncorrectPassword):
+			return nil, ErrPKCS12Password
+		case strings.Contains(msg, "expected exactly one key bag"):
+			return nil, errors.New("PKCS#12 file holds more than one private key; exactly one is supported")
+		case strings.Contains(msg, "private key missing"):
+			return nil, errors.New("PKCS#12 file holds no private key")
+		case strings.Contains(msg, "certificate missing"):
+			return nil, errors.New("PKCS#12 file holds no certificate")
+		}
+		return nil, fmt.Errorf("%w: %s", ErrNotPKCS12, msg)
 	}
 	return &PKCS12Info{Leaf: leaf, CACerts: cas, PrivateKey: key}, nil
 }

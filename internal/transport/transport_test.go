@@ -305,7 +305,7 @@ func TestTruncatedBodyIsAnError(t *testing.T) {
 type rotatingTokens struct{ n atomic.Int32 }
 
 func (r *rotatingTokens) Token(context.Context) (string, error) {
-	return "tok-" + string(rune('a'+r.n.Add(1)-1)), nil
+	return "tok-" + string('a'+r.n.Add(1)-1), nil
 }
 
 func TestAuthIsAppliedOnEveryAttempt(t *testing.T) {
