@@ -1,0 +1,104 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"testing"
+
+	"github.com/certadmin/certadmin-go/internal/transport"
+)
+
+// smallJSON is a typical small API answer (one certificate record).
+const smallJSON = `{"results":[{"id":2,"serialNumber":102,"type":"Centralized","trash":true,"expiredAt":"2017-04-18","createdAt":"2016-04-18","userId":9002,"deviceId":1,"localCAId":3,"ceSettingName":"LocalCE","certificateStatus":"ACTIVE","ceId":8,"consumerAppSettings":[8]}],"resultCount":1}`
+
+type smallResult struct {
+	Results []struct {
+		ID                int    `json:"id"`
+		CeSettingName     string `json:"ceSettingName"`
+		CertificateStatus string `json:"certificateStatus"`
+	} `json:"results"`
+	ResultCount int `json:"resultCount"`
+}
+
+func smallServer() *httptest.Server {
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, smallJSON)
+	}))
+}
+
+// SmallGETBare is the baseline: net/http plus encoding/json.
+func SmallGETBare(b *testing.B, url string) {
+	hc := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, url, nil)
+		resp, err := hc.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var out smallResult
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || out.ResultCount != 1 {
+			b.Fatal(err)
+		}
+		_ = resp.Body.Close()
+	}
+}
+
+// SmallGETSDK sends the same GET through the SDK transport with basic auth.
+func SmallGETSDK(b *testing.B, url string) {
+	c, err := transport.New(transport.NewConfig(transport.WithBasicAuth("bench", "bench-password")))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, url, nil)
+		resp, err := c.Do(req)
+		var out smallResult
+		if err := c.JSON("bench.SmallGET", resp, err, &out); err != nil || out.ResultCount != 1 {
+			b.Fatal(err)
+		}
+	}
+}
+
+// Ratio runs sdk and bare alternately rounds times against the same
+// server and returns the median wall-time ratio with both results of the
+// last round.
+func Ratio(rounds int, sdk, bare func(b *testing.B)) (ratio float64, s, r testing.BenchmarkResult) {
+	ratios := make([]float64, 0, rounds)
+	for range rounds {
+		r = testing.Benchmark(bare)
+		s = testing.Benchmark(sdk)
+		ratios = append(ratios, float64(s.NsPerOp())/float64(r.NsPerOp()))
+	}
+	sort.Float64s(ratios)
+	return ratios[len(ratios)/2], s, r
+}
+
+// TransportSmallGET is figure P1 for the shared transport.
+func TransportSmallGET() ([]Figure, error) {
+	srv := smallServer()
+	defer srv.Close()
+	ratio, s, r := Ratio(5,
+		func(b *testing.B) { SmallGETSDK(b, srv.URL) },
+		func(b *testing.B) { SmallGETBare(b, srv.URL) })
+	if s.N == 0 || r.N == 0 {
+		return nil, fmt.Errorf("benchmark did not run")
+	}
+	return []Figure{
+		{Name: "P1 transport small GET wall ratio (SDK / net/http)", Value: ratio, Unit: "x", Target: "<= 1.05", Met: ratio <= 1.05},
+		{Name: "P1 transport small GET allocs/op (SDK)", Value: float64(s.AllocsPerOp()), Unit: "allocs/op", Target: "info", Met: true},
+		{Name: "P1 transport small GET allocs/op (net/http)", Value: float64(r.AllocsPerOp()), Unit: "allocs/op", Target: "info", Met: true},
+	}, nil
+}
+
+// NewSmallServer starts the loopback server the P1 benchmarks use.
+func NewSmallServer() *httptest.Server { return smallServer() }
