@@ -1,0 +1,252 @@
+package enterpriseadmin
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/certadmin/certadmin-go/internal/transport"
+)
+
+// issuedToken is a session token and what the server said about it.
+type issuedToken struct {
+	value    string
+	expires  time.Time // zero when unknown (a caller-supplied token)
+	obtained time.Time
+	ssl      bool
+}
+
+// tokenAuth is the transport.Authenticator for the ArcGIS token rules. The
+// transport calls Authenticate on every attempt, on a clone of the request
+// private to that attempt, so the token placed there is always the current
+// one and the caller's request is never changed.
+//
+// GET and HEAD carry the token in the X-Esri-Authorization header (or, in
+// legacy mode, the token query parameter); every other method carries it in
+// the body, as the Administrator API requires for POSTs. Every request sends
+// the referer the token was generated for.
+type tokenAuth struct {
+	generate func(ctx context.Context) (issuedToken, error) // nil for a fixed token
+	password string
+	referer  string
+	legacy   bool
+	margin   time.Duration
+	now      func() time.Time
+
+	mu      sync.Mutex
+	current *issuedToken
+	flight  *tokenFlight
+	seen    []string // recent tokens, masked wherever a server echoes them
+}
+
+// tokenFlight is one generateToken call shared by every caller that needs a
+// token while it runs.
+type tokenFlight struct {
+	done chan struct{}
+	tok  issuedToken
+	err  error
+}
+
+// refreshTimeout bounds a shared generateToken call, which outlives the
+// context of the caller that started it.
+const refreshTimeout = 2 * time.Minute
+
+// maxSeenTokens is how many past tokens stay on the redaction list.
+const maxSeenTokens = 8
+
+// usedToken records which token an attempt carried, so a 498 answer
+// invalidates that token and not a newer one another caller already fetched.
+type usedToken struct {
+	mu    sync.Mutex
+	value string
+}
+
+type usedTokenKey struct{}
+
+func withUsedToken(ctx context.Context) (context.Context, *usedToken) {
+	u := &usedToken{}
+	return context.WithValue(ctx, usedTokenKey{}, u), u
+}
+
+func (u *usedToken) get() string {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.value
+}
+
+func (a *tokenAuth) Authenticate(req *http.Request) error {
+	tok, err := a.token(req.Context())
+	if err != nil {
+		return err
+	}
+	if tok.ssl && req.URL.Scheme != "https" {
+		return errors.New("the server issued the token for HTTPS only (ssl: true); refusing to send it over " + req.URL.Scheme)
+	}
+	if u, ok := req.Context().Value(usedTokenKey{}).(*usedToken); ok {
+		u.mu.Lock()
+		u.value = tok.value
+		u.mu.Unlock()
+	}
+	if a.referer != "" {
+		req.Header.Set("Referer", a.referer)
+	}
+	switch req.Method {
+	case http.MethodGet, http.MethodHead:
+		if a.legacy {
+			q := req.URL.Query()
+			q.Set("token", tok.value)
+			req.URL.RawQuery = q.Encode()
+			return nil
+		}
+		req.Header.Set("X-Esri-Authorization", "Bearer "+tok.value)
+		return nil
+	}
+	return putTokenInBody(req, tok.value)
+}
+
+// putTokenInBody adds a token field to a form or multipart body and fixes
+// the length to match.
+func putTokenInBody(req *http.Request, token string) error {
+	var body []byte
+	if req.Body != nil && req.Body != http.NoBody {
+		b, err := io.ReadAll(req.Body)
+		_ = req.Body.Close()
+		if err != nil {
+			return fmt.Errorf("read request body to add the token: %w", err)
+		}
+		body = b
+	}
+	mt, params, _ := mime.ParseMediaType(req.Header.Get("Content-Type"))
+	switch {
+	case mt == "multipart/form-data" && params["boundary"] != "":
+		// A leading part keeps the rest of the body byte for byte.
+		var b bytes.Buffer
+		fmt.Fprintf(&b, "--%s\r\nContent-Disposition: form-data; name=\"token\"\r\n\r\n%s\r\n", params["boundary"], token)
+		b.Write(body)
+		body = b.Bytes()
+	case mt == "application/x-www-form-urlencoded" || len(body) == 0:
+		field := "token=" + url.QueryEscape(token)
+		if len(body) > 0 {
+			field = "&" + field
+		}
+		body = append(body, field...)
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	default:
+		return fmt.Errorf("cannot add the token to a %q request body", mt)
+	}
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	req.ContentLength = int64(len(body))
+	return nil
+}
+
+// token returns a usable token, generating one when none is cached or the
+// cached one is about to expire. Concurrent callers share one generateToken.
+func (a *tokenAuth) token(ctx context.Context) (issuedToken, error) {
+	a.mu.Lock()
+	if a.current != nil && a.fresh(*a.current) {
+		tok := *a.current
+		a.mu.Unlock()
+		return tok, nil
+	}
+	if a.generate == nil {
+		a.mu.Unlock()
+		return issuedToken{}, errors.New("no token available and no credentials configured to generate one")
+	}
+	f := a.flight
+	if f == nil {
+		f = &tokenFlight{done: make(chan struct{})}
+		a.flight = f
+		go a.refresh(context.WithoutCancel(ctx), f)
+	}
+	a.mu.Unlock()
+	select {
+	case <-f.done:
+		return f.tok, f.err
+	case <-ctx.Done():
+		return issuedToken{}, ctx.Err()
+	}
+}
+
+func (a *tokenAuth) refresh(ctx context.Context, f *tokenFlight) {
+	ctx, cancel := context.WithTimeout(ctx, refreshTimeout)
+	defer cancel()
+	tok, err := a.generate(ctx)
+	a.mu.Lock()
+	if err == nil {
+		a.current = &tok
+		a.remember(tok.value)
+	}
+	a.flight = nil
+	a.mu.Unlock()
+	f.tok, f.err = tok, err
+	close(f.done)
+}
+
+// fresh reports whether tok can be sent now: not within the refresh margin
+// of its expiry. The margin shrinks to half the token's lifetime, so a
+// server that caps tokens at a few minutes does not cause a generateToken
+// call per request.
+func (a *tokenAuth) fresh(tok issuedToken) bool {
+	if tok.expires.IsZero() {
+		return true
+	}
+	margin := a.margin
+	if life := tok.expires.Sub(tok.obtained); life/2 < margin {
+		margin = life / 2
+	}
+	return a.now().Before(tok.expires.Add(-margin))
+}
+
+// invalidate drops the cached token if it is still the one a rejected
+// request carried, and reports whether a new token can be generated.
+func (a *tokenAuth) invalidate(used string) bool {
+	if a.generate == nil {
+		return false
+	}
+	a.mu.Lock()
+	if a.current != nil && a.current.value == used {
+		a.current = nil
+	}
+	a.mu.Unlock()
+	return true
+}
+
+func (a *tokenAuth) remember(tok string) {
+	a.seen = append(a.seen, tok)
+	if len(a.seen) > maxSeenTokens {
+		a.seen = a.seen[len(a.seen)-maxSeenTokens:]
+	}
+}
+
+// Secrets lets the transport mask the password and tokens wherever a
+// server echoes them back.
+func (a *tokenAuth) Secrets() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	out := append([]string(nil), a.seen...)
+	if a.password != "" {
+		out = append(out, a.password)
+	}
+	return out
+}
+
+// secretsOnly gives the unauthenticated generateToken transport the same
+// redaction list without adding credentials to its requests.
+type secretsOnly struct{ a *tokenAuth }
+
+func (s secretsOnly) Authenticate(*http.Request) error { return nil }
+func (s secretsOnly) Secrets() []string                { return s.a.Secrets() }
+
+var _ transport.SecretHolder = (*tokenAuth)(nil)
+
+// trimSlash keeps "arcgis" from "/arcgis/".
+func trimSlash(s string) string { return strings.Trim(s, "/") }
