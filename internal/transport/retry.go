@@ -90,9 +90,12 @@ func permanent(err error) bool {
 	var alert tls.AlertError
 	var record tls.RecordHeaderError
 	var authErr *authError
-	return errors.As(err, &unknown) || errors.As(err, &hostname) || errors.As(err, &invalid) ||
-		errors.As(err, &verify) || errors.As(err, &alert) || errors.As(err, &record) ||
-		errors.As(err, &authErr) || strings.Contains(err.Error(), "tls: ")
+	// A TLS alert from the server (e.g. "certificate required" when no
+	// client certificate was presented) arrives as a "remote error".
+	var op *net.OpError
+	remoteAlert := errors.As(err, &op) && op.Op == "remote error"
+	return remoteAlert || errors.As(err, &unknown) || errors.As(err, &hostname) || errors.As(err, &invalid) ||
+		errors.As(err, &verify) || errors.As(err, &alert) || errors.As(err, &record) || errors.As(err, &authErr)
 }
 
 // checkRetry is the CheckRetry of the retryablehttp client.

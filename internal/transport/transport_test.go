@@ -3,8 +3,10 @@ package transport_test
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -388,7 +390,9 @@ func TestPerAttemptTimeoutRetriesSlowServer(t *testing.T) {
 }
 
 func TestTLSIsVerifiedByDefault(t *testing.T) {
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "{}") }))
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "{}") }))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
 	defer srv.Close()
 	logger, buf, mu := captureLogger()
 	c := newClient(t, transport.WithLogger(logger))
@@ -475,4 +479,25 @@ func FuzzParseRetryAfter(f *testing.F) {
 			t.Fatalf("ParseRetryAfter(%q) = %s, %v", v, d, ok)
 		}
 	})
+}
+
+func TestMissingClientCertificateIsNotRetried(t *testing.T) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "{}") }))
+	srv.TLS = &tls.Config{ClientAuth: tls.RequireAnyClientCert}
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	defer srv.Close()
+	logger, buf, mu := captureLogger()
+	pool := srv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
+	c := newClient(t, transport.WithRootCAs(pool), transport.WithLogger(logger))
+	_, err := do(t, c, context.Background(), http.MethodGet, srv.URL, "")
+	if err == nil || !strings.Contains(err.Error(), "tls") {
+		t.Fatalf("err = %v, want a TLS error", err)
+	}
+	mu.Lock()
+	attempts := strings.Count(buf.String(), "certadmin http attempt")
+	mu.Unlock()
+	if attempts != 1 {
+		t.Fatalf("attempts = %d: a rejected client certificate must not be retried", attempts)
+	}
 }
