@@ -1,0 +1,410 @@
+package mimcm_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/uuid"
+
+	"github.com/certadmin/certadmin-go/mimcm"
+	"github.com/certadmin/certadmin-go/mimcm/mimcmapi"
+	"github.com/certadmin/certadmin-go/mimcm/mimcmtest"
+)
+
+const requestsPath = "/CertificateManagement/api/v1.0/requests"
+
+// fastRetry keeps retries real but the test fast.
+var fastRetry = mimcm.WithRetry(mimcm.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxRetryAfter: 2 * time.Second})
+
+// setup starts a fake and a client signed in as mimcmtest.User. The fake
+// must have seen no spec violation when the test ends.
+func setup(t *testing.T, opts ...mimcm.Option) (*mimcmtest.Server, *mimcm.Client) {
+	t.Helper()
+	srv, err := mimcmtest.NewServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if v := srv.SpecViolations(); len(v) > 0 {
+			t.Errorf("spec violations:\n%s", strings.Join(v, "\n"))
+		}
+		srv.Close()
+	})
+	opts = append([]mimcm.Option{mimcm.WithBasicAuth(mimcmtest.User, mimcmtest.Password), fastRetry}, opts...)
+	c, err := mimcm.NewClient(srv.URL, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, c
+}
+
+func ptr(s string) *uuid.UUID {
+	id := uuid.MustParse(s)
+	return &id
+}
+
+// The two requests of Microsoft's samples, as the client must present them.
+var (
+	wantEnroll = mimcm.Request{
+		UUID:                uuid.MustParse(mimcmtest.SampleEnrollID),
+		Type:                mimcm.RequestTypeEnroll,
+		Status:              3,
+		Flags:               2,
+		DataCollection:      []mimcm.DataItem{},
+		DataCollectionFlags: 32,
+		OriginatorUserUUID:  ptr(mimcmtest.UserUUID),
+		TargetUserUUID:      ptr(mimcmtest.UserUUID),
+		Submitted:           time.Date(2015, 7, 7, 23, 36, 21, 930_000_000, time.UTC),
+		ProfileTemplateUUID: ptr("a039b4d0-5ce8-4eff-8651-181c6576fda3"),
+		SecurityDescriptor:  "O:S-1-5-21-2127521184-1604012920-1887927527-14134865D:(D;;LC;;;S-1-5-21-2127521184-1604012920-1887927527-14995557)(A;;DCSW;;;S-1-5-21-2127521184-1604012920-1887927527-5094533)(A;;DCSW;;;S-1-5-21-2127521184-1604012920-1887927527-5094534)(A;;DCSW;;;S-1-5-21-2127521184-1604012920-1887927527-5219125)(A;;SWRC;;;S-1-5-21-2127521184-1604012920-1887927527-5094533)(A;;RC;;;WD)(A;;CCDCLCSWSDRC;;;S-1-5-21-2127521184-1604012920-1887927527-14134865)(A;;DCSW;;;S-1-5-21-2127521184-1604012920-1887927527-14995557)(A;;CCDCSW;;;S-1-5-21-2127521184-1604012920-1887927527-14995557)",
+		IsSmartcard:         true,
+	}
+	wantUnblock = mimcm.Request{
+		UUID:                uuid.MustParse(mimcmtest.SampleUnblockID),
+		Type:                mimcm.RequestTypeUnblock,
+		Status:              3,
+		Flags:               2,
+		DataCollection:      []mimcm.DataItem{{Name: "Sample Data Item"}},
+		DataCollectionFlags: 32,
+		OriginatorUserUUID:  ptr(mimcmtest.UserUUID),
+		TargetUserUUID:      ptr(mimcmtest.UserUUID),
+		Submitted:           time.Date(2015, 7, 7, 23, 40, 33, 133_000_000, time.UTC),
+		NewProfileUUID:      ptr("b99ff38c-6653-471f-ae3c-325bb351a6bc"),
+		OldProfileUUID:      ptr("b99ff38c-6653-471f-ae3c-325bb351a6bc"),
+		NewSmartcardUUID:    ptr("17cf063d-e337-4aa9-a822-346554ddd3c9"),
+		OldSmartcardUUID:    ptr("17cf063d-e337-4aa9-a822-346554ddd3c9"),
+		ProfileTemplateUUID: ptr("a039b4d0-5ce8-4eff-8651-181c6576fda3"),
+		SecurityDescriptor:  "O:S-1-5-21-2127521184-1604012920-1887927527-14134865D:(D;;LC;;;S-1-5-21-2127521184-1604012920-1887927527-14995557)(A;;SWRC;;;S-1-5-21-2127521184-1604012920-1887927527-5094533)(A;;RC;;;WD)(A;;CCDCLCSWSDRC;;;S-1-5-21-2127521184-1604012920-1887927527-14134865)(A;;DCSW;;;S-1-5-21-2127521184-1604012920-1887927527-14995557)(A;;CCDCSW;;;S-1-5-21-2127521184-1604012920-1887927527-14995557)",
+		IsSmartcard:         true,
+	}
+)
+
+func TestGetRequestDecodesTheSamples(t *testing.T) {
+	srv, c := setup(t)
+	for _, want := range []mimcm.Request{wantEnroll, wantUnblock} {
+		got, err := c.GetRequest(context.Background(), want.UUID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, *got); diff != "" {
+			t.Errorf("GetRequest(%s) mismatch (-want +got):\n%s", want.UUID, diff)
+		}
+		if got.IsCompleted() {
+			t.Errorf("%s: the sample's zone-less year-1 Completed must read as not completed", want.UUID)
+		}
+		if n := srv.Hits(http.MethodGet, requestsPath+"/"+want.UUID.String()); n != 1 {
+			t.Errorf("%s: %d hits, want 1", want.UUID, n)
+		}
+	}
+}
+
+func TestListRequestsFilters(t *testing.T) {
+	srv, c := setup(t)
+	other := uuid.MustParse("11111111-2222-3333-4444-555555555555")
+	srv.AddUser(`CONTOSO\other`, "fake-other-password", other, true)
+	completedAt := time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
+	done := mimcmapi.Request{
+		Uuid: uuid.MustParse("3f8c1c57-0e0f-4b4f-9a55-6b1e0e6c2d10"), RequestType: 1, Status: 8,
+		DataCollection: []mimcmapi.DataCollectionItem{}, TargetUserUuid: other, OriginatorUserUuid: other,
+		Submitted: mimcmapi.DateTime{Time: completedAt.Add(-time.Hour)}, Completed: mimcmapi.DateTime{Time: completedAt},
+		SecurityDescriptor: "O:WD\x00\x00",
+	}
+	if err := srv.AddRequest(done); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+
+	all, err := c.ListRequests(ctx, mimcm.RequestFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(all); !cmp.Equal(got, []string{mimcmtest.SampleEnrollID, mimcmtest.SampleUnblockID, done.Uuid.String()}) {
+		t.Errorf("all requests: %v", got)
+	}
+	if diff := cmp.Diff([]mimcm.Request{wantEnroll, wantUnblock}, all[:2]); diff != "" {
+		t.Errorf("listed samples mismatch (-want +got):\n%s", diff)
+	}
+	last := all[2]
+	if !last.Completed.Equal(completedAt) || !last.IsCompleted() || last.Status.String() != "Completed" || last.SecurityDescriptor != "O:WD" {
+		t.Errorf("completed request: Completed=%v Status=%v SD=%q", last.Completed, last.Status, last.SecurityDescriptor)
+	}
+	if last.NewProfileUUID != nil || last.ProfileTemplateUUID != nil {
+		t.Errorf("all-zero GUIDs must be absent: %v %v", last.NewProfileUUID, last.ProfileTemplateUUID)
+	}
+
+	pending, err := c.ListRequests(ctx, mimcm.RequestFilter{Status: mimcm.StatusPending})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(pending); !cmp.Equal(got, []string{mimcmtest.SampleEnrollID, mimcmtest.SampleUnblockID}) {
+		t.Errorf("pending: %v", got)
+	}
+	completed, err := c.ListRequests(ctx, mimcm.RequestFilter{Status: mimcm.StatusCompleted})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(completed); !cmp.Equal(got, []string{done.Uuid.String()}) {
+		t.Errorf("completed: %v", got)
+	}
+	mine, err := c.ListRequests(ctx, mimcm.RequestFilter{CurrentUser: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(mine); !cmp.Equal(got, []string{mimcmtest.SampleEnrollID, mimcmtest.SampleUnblockID}) {
+		t.Errorf("current user's: %v", got)
+	}
+
+	// 204 No Content is an empty list, not an error.
+	none, err := c.ListRequests(ctx, mimcm.RequestFilter{CurrentUser: true, Status: mimcm.StatusFailed})
+	if err != nil {
+		t.Fatalf("204 must be an empty list: %v", err)
+	}
+	if len(none) != 0 {
+		t.Errorf("want no requests, got %v", ids(none))
+	}
+	if n := srv.Hits(http.MethodGet, requestsPath); n != 5 {
+		t.Errorf("%d list hits, want 5", n)
+	}
+}
+
+func ids(rs []mimcm.Request) []string {
+	out := []string{}
+	for _, r := range rs {
+		out = append(out, r.UUID.String())
+	}
+	return out
+}
+
+func TestBadInputIsRejectedBeforeSending(t *testing.T) {
+	srv, c := setup(t)
+	ctx := context.Background()
+	_, err1 := c.GetRequest(ctx, uuid.Nil)
+	_, err2 := c.ListRequests(ctx, mimcm.RequestFilter{Status: "pending"}) // wrong case: the API takes the published spelling
+	_, err3 := c.ListRequests(ctx, mimcm.RequestFilter{Status: "Abandoned"})
+	_, err4 := mimcm.ParseRequestID("a9b4b42c-cc50-4c9b-89d1")
+	_, err5 := mimcm.ParseRequestID("00000000-0000-0000-0000-000000000000")
+	_, err6 := mimcm.ParseStatusName("Abandoned")
+	for i, err := range []error{err1, err2, err3, err4, err5, err6} {
+		if !errors.Is(err, mimcm.ErrInvalidInput) {
+			t.Errorf("case %d: got %v, want ErrInvalidInput", i+1, err)
+		}
+	}
+	if !strings.HasPrefix(err1.Error(), "mimcm.GetRequest: ") || !strings.Contains(err3.Error(), `"Abandoned"`) {
+		t.Errorf("errors must name the operation and the value: %q, %q", err1, err3)
+	}
+	if n := srv.TotalHits(); n != 0 {
+		t.Errorf("%d requests reached the server, want 0", n)
+	}
+}
+
+func TestParsers(t *testing.T) {
+	id, err := mimcm.ParseRequestID("{A9B4B42C-CC50-4C9B-89D1-BBC0BCD5A099}")
+	if err != nil || id.String() != mimcmtest.SampleEnrollID {
+		t.Errorf("ParseRequestID with braces = %v, %v", id, err)
+	}
+	n, err := mimcm.ParseStatusName("pending")
+	if err != nil || n != mimcm.StatusPending {
+		t.Errorf("ParseStatusName(pending) = %q, %v", n, err)
+	}
+	for _, s := range []struct {
+		got, want string
+	}{
+		{mimcm.Status(8).String(), "Completed"},
+		{mimcm.Status(3).String(), "3"}, // shown after creation, meaning unpublished: no name
+		{mimcm.RequestType(1).String(), "Enroll"},
+		{mimcm.RequestType(5).String(), "Unblock"},
+		{mimcm.RequestType(7).String(), "7"},
+	} {
+		if s.got != s.want {
+			t.Errorf("got %q, want %q", s.got, s.want)
+		}
+	}
+}
+
+func TestGetRequestUnknownIsNotFound(t *testing.T) {
+	srv, c := setup(t)
+	id := uuid.MustParse("6a1f0c8e-3b7d-4c2e-9f10-0d2b7c6e5a41")
+	_, err := c.GetRequest(context.Background(), id)
+	if !errors.Is(err, mimcm.ErrNotFound) {
+		t.Fatalf("got %v, want ErrNotFound for a 204", err)
+	}
+	var e *mimcm.Error
+	if !errors.As(err, &e) || e.StatusCode != http.StatusNoContent || e.Hint != "" || !strings.Contains(e.Error(), id.String()) {
+		t.Errorf("204 error: %#v", e)
+	}
+	if n := srv.TotalHits(); n != 1 {
+		t.Errorf("%d hits, want 1", n)
+	}
+}
+
+func TestForbiddenUser(t *testing.T) {
+	srv, c := setup(t, mimcm.WithBasicAuth(mimcmtest.NoAccessUser, mimcmtest.NoAccessPassword))
+	_, err := c.ListRequests(context.Background(), mimcm.RequestFilter{})
+	if !errors.Is(err, mimcm.ErrForbidden) {
+		t.Fatalf("got %v, want ErrForbidden", err)
+	}
+	var e *mimcm.Error
+	if errors.As(err, &e); e.Message != "Access is denied." || e.Op != "mimcm.ListRequests" {
+		t.Errorf("403 error: op %q message %q", e.Op, e.Message)
+	}
+	if strings.Contains(err.Error(), mimcmtest.NoAccessPassword) {
+		t.Errorf("error shows the password: %v", err)
+	}
+	if n := srv.TotalHits(); n != 1 {
+		t.Errorf("%d hits, want 1 (403 is not retried)", n)
+	}
+}
+
+func TestWrongPasswordIsUnauthorizedAndRedacted(t *testing.T) {
+	const wrong = "wrong-secret-password"
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	_, c := setup(t, mimcm.WithBasicAuth(mimcmtest.User, wrong), mimcm.WithLogger(logger))
+	_, err := c.GetRequest(context.Background(), uuid.MustParse(mimcmtest.SampleEnrollID))
+	if !errors.Is(err, mimcm.ErrUnauthorized) {
+		t.Fatalf("got %v, want ErrUnauthorized", err)
+	}
+	if strings.Contains(err.Error(), wrong) || strings.Contains(logs.String(), wrong) {
+		t.Errorf("password leaked:\nerr: %v\nlogs: %s", err, logs.String())
+	}
+	if !strings.Contains(logs.String(), "status=401") {
+		t.Errorf("the attempt was not logged: %s", logs.String())
+	}
+}
+
+func TestDisabledAPIExplainsThe404(t *testing.T) {
+	srv, c := setup(t)
+	srv.SetEnabled(false)
+	_, err := c.ListRequests(context.Background(), mimcm.RequestFilter{})
+	if !errors.Is(err, mimcm.ErrNotFound) || !strings.Contains(err.Error(), "Clm.WebApi.Enabled") {
+		t.Fatalf("got %v, want ErrNotFound naming Clm.WebApi.Enabled", err)
+	}
+	// IIS's own 404 page is HTML: the hint still applies.
+	srv.SetEnabled(true)
+	srv.Inject(mimcmtest.Fault{Status: http.StatusNotFound, ContentType: "text/html", Body: "<html><body>404 - File or directory not found.</body></html>"})
+	_, err = c.GetRequest(context.Background(), uuid.MustParse(mimcmtest.SampleEnrollID))
+	var e *mimcm.Error
+	if !errors.As(err, &e) || !errors.Is(err, mimcm.ErrHTMLResponse) || !strings.Contains(e.Hint, "Clm.WebApi.Enabled") {
+		t.Errorf("HTML 404: %v", err)
+	}
+	if n := srv.TotalHits(); n != 2 {
+		t.Errorf("%d hits, want 2 (404 is not retried)", n)
+	}
+}
+
+func TestServerErrorKeepsCorrelationID(t *testing.T) {
+	srv, c := setup(t)
+	const cid = "5d0b3a4e-8c61-4f0e-b2a7-93c1d4e5f607"
+	srv.Inject(mimcmtest.InternalError(cid, 3))
+	_, err := c.GetRequest(context.Background(), uuid.MustParse(mimcmtest.SampleEnrollID))
+	if !errors.Is(err, mimcm.ErrServer) {
+		t.Fatalf("got %v, want ErrServer", err)
+	}
+	if got := mimcm.CorrelationID(err); got != cid {
+		t.Errorf("CorrelationID = %q, want %q", got, cid)
+	}
+	if !strings.Contains(err.Error(), "Correlation ID: "+cid) {
+		t.Errorf("the message must keep the correlation ID: %v", err)
+	}
+	if n := srv.TotalHits(); n != 3 {
+		t.Errorf("%d hits, want 3 (a read is retried on 500)", n)
+	}
+	if mimcm.CorrelationID(errors.New("x")) != "" {
+		t.Error("CorrelationID of a plain error must be empty")
+	}
+}
+
+func TestReadsAreRetried(t *testing.T) {
+	srv, c := setup(t)
+	ctx := context.Background()
+	srv.Inject(mimcmtest.Fault{Status: http.StatusServiceUnavailable, RetryAfter: "0"})
+	if _, err := c.GetRequest(ctx, uuid.MustParse(mimcmtest.SampleEnrollID)); err != nil {
+		t.Fatalf("503 then 200: %v", err)
+	}
+	srv.Inject(mimcmtest.Fault{Reset: true})
+	list, err := c.ListRequests(ctx, mimcm.RequestFilter{})
+	if err != nil || len(list) != 2 {
+		t.Fatalf("reset then 200: %d requests, %v", len(list), err)
+	}
+	if n := srv.TotalHits(); n != 4 {
+		t.Errorf("%d hits, want 4 (each call retried once)", n)
+	}
+}
+
+// countingTransport stands in for an NTLM/Negotiate round tripper: it sees
+// every attempt, below the client's retries.
+type countingTransport struct {
+	n    atomic.Int32
+	auth atomic.Value
+}
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	c.auth.Store(r.Header.Get("Authorization"))
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+func TestCustomTransportKeepsRetriesAndErrors(t *testing.T) {
+	rt := &countingTransport{}
+	srv, c := setup(t, mimcm.WithTransport(rt))
+	srv.Inject(mimcmtest.Fault{Status: http.StatusBadGateway})
+	if _, err := c.GetRequest(context.Background(), uuid.MustParse(mimcmtest.SampleUnblockID)); err != nil {
+		t.Fatal(err)
+	}
+	if n := rt.n.Load(); n != 2 {
+		t.Errorf("the custom transport saw %d attempts, want 2", n)
+	}
+	if a, _ := rt.auth.Load().(string); !strings.HasPrefix(a, "Basic ") {
+		t.Errorf("credentials must reach the custom transport on every attempt, got %q", a)
+	}
+	srv.Inject(mimcmtest.Fault{Status: http.StatusForbidden, Body: `"Access is denied."`, ContentType: "application/json"})
+	_, err := c.ListRequests(context.Background(), mimcm.RequestFilter{})
+	var e *mimcm.Error
+	if !errors.As(err, &e) || !errors.Is(err, mimcm.ErrForbidden) || e.Message != "Access is denied." {
+		t.Errorf("typed error through a custom transport: %v", err)
+	}
+	if n := srv.TotalHits(); n != 3 {
+		t.Errorf("%d hits, want 3", n)
+	}
+}
+
+func TestOddBodies(t *testing.T) {
+	srv, c := setup(t)
+	ctx := context.Background()
+	sample, err := mimcmtest.SampleJSON(mimcmtest.SampleEnrollID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The list answer has no sample; a bare object is taken as a list of one.
+	srv.Inject(mimcmtest.Fault{Status: http.StatusOK, ContentType: "application/json", Body: string(sample)})
+	list, err := c.ListRequests(ctx, mimcm.RequestFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]mimcm.Request{wantEnroll}, list); diff != "" {
+		t.Errorf("single object as list (-want +got):\n%s", diff)
+	}
+	srv.Inject(mimcmtest.Fault{Status: http.StatusOK, ContentType: "application/json", Body: `{"Uuid":`})
+	if _, err := c.GetRequest(ctx, wantEnroll.UUID); !errors.Is(err, mimcm.ErrUnexpectedResponse) {
+		t.Errorf("malformed JSON: got %v, want ErrUnexpectedResponse", err)
+	}
+	srv.Inject(mimcmtest.Fault{Status: http.StatusOK, ContentType: "application/json", Body: strings.Replace(string(sample), `"2015-07-07T23:36:21.93Z"`, `"last tuesday"`, 1)})
+	if _, err := c.GetRequest(ctx, wantEnroll.UUID); !errors.Is(err, mimcm.ErrUnexpectedResponse) {
+		t.Errorf("bad time: got %v, want ErrUnexpectedResponse", err)
+	}
+	srv.Inject(mimcmtest.Fault{Status: http.StatusOK, ContentType: "text/html", Body: mimcmtest.HTMLLoginPage})
+	if _, err := c.GetRequest(ctx, wantEnroll.UUID); !errors.Is(err, mimcm.ErrHTMLResponse) {
+		t.Errorf("login page: got %v, want ErrHTMLResponse", err)
+	}
+	if n := srv.TotalHits(); n != 4 {
+		t.Errorf("%d hits, want 4", n)
+	}
+}
