@@ -1,0 +1,518 @@
+// Package enterpriseadmintest is an in-memory fake of the ArcGIS Enterprise
+// Administrator API certificate resources and the portal generateToken
+// operation, for testing code that uses package enterpriseadmin (like
+// net/http/httptest).
+//
+// The fake issues tokens to known users (Username and Password by default),
+// answers like the real server with errors inside HTTP 200 bodies (498 for
+// an invalid or expired token, 499 for a missing one, 400 for wrong
+// credentials), rejects POSTs whose body carries no token, serves the
+// vendor's documented identity certificate (SeedCertificateID) and keeps
+// imported and deleted identity and trust certificates. Every request and
+// response is validated against openapi/enterpriseadmin.yaml; the
+// embedded fakeserver.Server adds hit counters and fault knobs.
+package enterpriseadmintest
+
+import (
+	"crypto/ecdsa"
+	"crypto/md5" // #nosec G501 -- the API reports MD5 fingerprints; not used for security
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha1" // #nosec G505 -- the API reports SHA-1 fingerprints; not used for security
+	"crypto/sha256"
+	"crypto/x509"
+	_ "embed"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/certadmin/certadmin-go/internal/certutil"
+	"github.com/certadmin/certadmin-go/internal/fakeserver"
+)
+
+// Credentials and names the fake knows by default. They are test values,
+// not secrets.
+const (
+	Username   = "siteadmin"
+	Password   = "fake-password-not-a-secret"
+	WebContext = "arcgis"
+	// SeedCertificateID is the id of the identity certificate from the
+	// vendor's documentation that every fake starts with.
+	SeedCertificateID = "cc1mm3jpkfkhnkx243mp1"
+)
+
+// DefaultMaxTokenLifetime caps the expiration a client asks for.
+const DefaultMaxTokenLifetime = 2 * time.Hour
+
+//go:embed testdata/identity-certificate.json
+var seedIdentity []byte
+
+// SeedIdentityCertificate returns the vendor's documented identity
+// certificate response, byte for byte.
+func SeedIdentityCertificate() []byte { return append([]byte(nil), seedIdentity...) }
+
+// Options configure NewServer.
+type Options struct {
+	// WebContext is the path prefix (default WebContext).
+	WebContext string
+	// SSLTokens issues tokens with ssl: true even over plain HTTP (a TLS
+	// fake always does).
+	SSLTokens bool
+	// TLS serves HTTPS with a self-signed certificate (trust
+	// Server.Certificate()).
+	TLS bool
+	// MaxTokenLifetime caps token lifetimes (default DefaultMaxTokenLifetime).
+	MaxTokenLifetime time.Duration
+}
+
+// Server is a running fake. Close it when done.
+type Server struct {
+	*fakeserver.Server
+	opts Options
+
+	mu       sync.Mutex
+	users    map[string]string
+	tokens   map[string]*tokenRecord
+	identity *store
+	trust    *store
+}
+
+type tokenRecord struct {
+	referer string
+	expires time.Time
+}
+
+// NewServer starts a fake seeded with the documented identity certificate
+// and one user (Username / Password).
+func NewServer(opts Options) (*Server, error) {
+	if opts.WebContext == "" {
+		opts.WebContext = WebContext
+	}
+	opts.WebContext = strings.Trim(opts.WebContext, "/")
+	if opts.MaxTokenLifetime <= 0 {
+		opts.MaxTokenLifetime = DefaultMaxTokenLifetime
+	}
+	s := &Server{
+		opts:     opts,
+		users:    map[string]string{Username: Password},
+		tokens:   map[string]*tokenRecord{},
+		identity: &store{},
+		trust:    &store{},
+	}
+	s.identity.add(record{id: SeedCertificateID, name: "samlcert", body: seedIdentity})
+	fs, err := fakeserver.Start(http.HandlerFunc(s.serve), fakeserver.Options{Spec: "enterpriseadmin.yaml", TLS: opts.TLS})
+	if err != nil {
+		return nil, err
+	}
+	s.Server = fs
+	return s, nil
+}
+
+// AddUser lets another user generate tokens.
+func (s *Server) AddUser(username, password string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.users[username] = password
+}
+
+// IssueToken returns a valid token for referer without a generateToken
+// request, for clients configured with a fixed token.
+func (s *Server) IssueToken(referer string, lifetime time.Duration) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.issueLocked(referer, lifetime)
+}
+
+func (s *Server) issueLocked(referer string, lifetime time.Duration) string {
+	tok := randomText(40)
+	s.tokens[tok] = &tokenRecord{referer: referer, expires: time.Now().Add(lifetime)}
+	return tok
+}
+
+// ExpireTokens makes every token issued so far expired.
+func (s *Server) ExpireTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	past := time.Now().Add(-time.Second)
+	for _, t := range s.tokens {
+		t.expires = past
+	}
+}
+
+// TokenRequests counts generateToken calls.
+func (s *Server) TokenRequests() int {
+	return s.Hits(http.MethodPost, s.GenerateTokenPath())
+}
+
+// GenerateTokenPath is the path of the generateToken operation.
+func (s *Server) GenerateTokenPath() string {
+	return "/" + s.opts.WebContext + "/sharing/rest/generateToken"
+}
+
+// CertificatesPath is the path of the certificates resource; identity and
+// trust resources are below it.
+func (s *Server) CertificatesPath() string {
+	return "/" + s.opts.WebContext + "/admin/security/certificates"
+}
+
+// IdentityCertificateNames lists the identity certificates' names in order.
+func (s *Server) IdentityCertificateNames() []string { return s.identity.names() }
+
+// TrustCertificateNames lists the trust certificates' names in order.
+func (s *Server) TrustCertificateNames() []string { return s.trust.names() }
+
+// record is one stored certificate and its JSON description.
+type record struct {
+	id, name string
+	body     []byte
+}
+
+type store struct {
+	mu   sync.Mutex
+	list []record
+}
+
+func (st *store) add(r record) bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for _, x := range st.list {
+		if strings.EqualFold(x.name, r.name) {
+			return false
+		}
+	}
+	st.list = append(st.list, r)
+	return true
+}
+
+func (st *store) get(id string) (record, bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for _, x := range st.list {
+		if x.id == id {
+			return x, true
+		}
+	}
+	return record{}, false
+}
+
+func (st *store) remove(id string) bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for i, x := range st.list {
+		if x.id == id {
+			st.list = append(st.list[:i], st.list[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+func (st *store) names() []string {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	out := make([]string, 0, len(st.list))
+	for _, x := range st.list {
+		out = append(out, x.name)
+	}
+	return out
+}
+
+func (st *store) listJSON() []byte {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	var b strings.Builder
+	b.WriteString(`{"certificates":[`)
+	for i, x := range st.list {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(x.body)
+	}
+	b.WriteString("]}")
+	return []byte(b.String())
+}
+
+// Vendor-style bodies, all sent with HTTP 200.
+const (
+	bodySuccess       = `{"status":"success"}`
+	bodyInvalidToken  = `{"error":{"code":498,"message":"Invalid token.","details":[]}}`
+	bodyTokenExpired  = `{"status":"error","messages":["Token Expired."],"code":498}`
+	bodyTokenRequired = `{"error":{"code":499,"message":"Token Required.","details":[]}}`
+	bodyBadLogin      = `{"error":{"code":400,"message":"Unable to generate token.","details":["Invalid username or password."]}}`
+)
+
+func errorBody(code int, message string) string {
+	b, _ := json.Marshal(map[string]any{"error": map[string]any{"code": code, "message": message, "details": []string{}}})
+	return string(b)
+}
+
+func writeJSON(w http.ResponseWriter, body string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	_, _ = w.Write([]byte(body))
+}
+
+const htmlPage = "<!DOCTYPE html>\n<html><head><title>ArcGIS Enterprise Administrator Directory</title></head><body>f=json is required for JSON</body></html>\n"
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	prefix := "/" + s.opts.WebContext + "/"
+	rest, ok := strings.CutPrefix(r.URL.Path, prefix)
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	if r.Method == http.MethodPost {
+		if err := parseBody(r); err != nil {
+			writeJSON(w, errorBody(400, "Unable to read the request body."))
+			return
+		}
+	}
+	if rest == "sharing/rest/generateToken" {
+		s.generateToken(w, r)
+		return
+	}
+	rest, ok = strings.CutPrefix(rest, "admin/security/certificates")
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	if f := format(r); f != "json" && f != "pjson" {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write([]byte(htmlPage))
+		return
+	}
+	if !s.authorized(w, r) {
+		return
+	}
+	parts := strings.Split(strings.Trim(rest, "/"), "/")
+	switch {
+	case len(parts) == 1 && parts[0] == "" && r.Method == http.MethodGet:
+		writeJSON(w, `{"resources":["identity","trust"]}`)
+	case len(parts) >= 1 && (parts[0] == "identity" || parts[0] == "trust"):
+		st, typ := s.identity, "IDENTITY"
+		if parts[0] == "trust" {
+			st, typ = s.trust, "TRUST"
+		}
+		s.certificates(w, r, st, typ, parts[1:])
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func parseBody(r *http.Request) error {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		return r.ParseMultipartForm(8 << 20)
+	}
+	return r.ParseForm()
+}
+
+func bodyValue(r *http.Request, key string) string {
+	if r.MultipartForm != nil {
+		if v := r.MultipartForm.Value[key]; len(v) > 0 {
+			return v[0]
+		}
+		return ""
+	}
+	return r.PostForm.Get(key)
+}
+
+func format(r *http.Request) string {
+	if r.Method == http.MethodPost {
+		return bodyValue(r, "f")
+	}
+	return r.URL.Query().Get("f")
+}
+
+func (s *Server) generateToken(w http.ResponseWriter, r *http.Request) {
+	user, pass := bodyValue(r, "username"), bodyValue(r, "password")
+	client, referer := bodyValue(r, "client"), bodyValue(r, "referer")
+	if client == "referer" && referer == "" {
+		writeJSON(w, errorBody(400, "Unable to generate token. Referer is required."))
+		return
+	}
+	lifetime := 60 * time.Minute
+	if m, err := strconv.Atoi(bodyValue(r, "expiration")); err == nil && m > 0 {
+		lifetime = time.Duration(m) * time.Minute
+	}
+	lifetime = min(lifetime, s.opts.MaxTokenLifetime)
+	s.mu.Lock()
+	want, known := s.users[user]
+	if !known || want != pass {
+		s.mu.Unlock()
+		writeJSON(w, bodyBadLogin)
+		return
+	}
+	tok := s.issueLocked(referer, lifetime)
+	expires := s.tokens[tok].expires
+	s.mu.Unlock()
+	ssl := s.opts.SSLTokens || r.TLS != nil
+	writeJSON(w, fmt.Sprintf(`{"token":%q,"expires":%d,"ssl":%t}`, tok, expires.UnixMilli(), ssl))
+}
+
+// authorized checks the token where the API expects it: in the body of a
+// POST (a header alone is not enough), in the X-Esri-Authorization header
+// or token query parameter of a GET. It answers the vendor's 498/499
+// bodies otherwise.
+func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
+	var tok string
+	if r.Method == http.MethodPost {
+		tok = bodyValue(r, "token")
+	} else {
+		tok, _ = strings.CutPrefix(r.Header.Get("X-Esri-Authorization"), "Bearer ")
+		if tok == "" {
+			tok = r.URL.Query().Get("token")
+		}
+	}
+	if tok == "" {
+		writeJSON(w, bodyTokenRequired)
+		return false
+	}
+	s.mu.Lock()
+	rec, ok := s.tokens[tok]
+	var expired, refererOK bool
+	if ok {
+		expired = !time.Now().Before(rec.expires)
+		refererOK = rec.referer == "" || rec.referer == r.Referer()
+	}
+	s.mu.Unlock()
+	switch {
+	case !ok || !refererOK:
+		writeJSON(w, bodyInvalidToken)
+		return false
+	case expired:
+		writeJSON(w, bodyTokenExpired)
+		return false
+	}
+	return true
+}
+
+func (s *Server) certificates(w http.ResponseWriter, r *http.Request, st *store, typ string, parts []string) {
+	switch {
+	case len(parts) == 0 && r.Method == http.MethodGet:
+		writeJSON(w, string(st.listJSON()))
+	case len(parts) == 1 && parts[0] == "import" && r.Method == http.MethodPost:
+		s.importCertificate(w, r, st, typ)
+	case len(parts) == 1 && r.Method == http.MethodGet:
+		rec, ok := st.get(parts[0])
+		if !ok {
+			writeJSON(w, errorBody(404, fmt.Sprintf("Certificate '%s' does not exist.", parts[0])))
+			return
+		}
+		writeJSON(w, string(rec.body))
+	case len(parts) == 2 && parts[1] == "delete" && r.Method == http.MethodPost:
+		if !st.remove(parts[0]) {
+			writeJSON(w, errorBody(404, fmt.Sprintf("Certificate '%s' does not exist.", parts[0])))
+			return
+		}
+		writeJSON(w, bodySuccess)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func (s *Server) importCertificate(w http.ResponseWriter, r *http.Request, st *store, typ string) {
+	name := bodyValue(r, "certificateName")
+	fileField := "certificateFile"
+	if typ == "IDENTITY" {
+		fileField = "certificatePfxFile"
+	}
+	data, err := formFile(r, fileField)
+	if err != nil || name == "" {
+		writeJSON(w, errorBody(400, "certificateName and "+fileField+" are required."))
+		return
+	}
+	var leaf *x509.Certificate
+	if typ == "IDENTITY" {
+		info, err := certutil.CheckPKCS12(data, bodyValue(r, "certificatePassword"))
+		if err != nil {
+			writeJSON(w, errorBody(400, "Unable to import the certificate: the file or its password is not valid."))
+			return
+		}
+		leaf = info.Leaf
+	} else if leaf, err = certutil.ParseCertificate(data); err != nil {
+		writeJSON(w, errorBody(400, "Unable to import the certificate: not a PEM or DER certificate."))
+		return
+	}
+	id := "cc" + randomText(19)
+	if !st.add(record{id: id, name: name, body: describe(leaf, id, name, typ)}) {
+		writeJSON(w, errorBody(400, fmt.Sprintf("A certificate with the name '%s' already exists.", name)))
+		return
+	}
+	writeJSON(w, bodySuccess)
+}
+
+func formFile(r *http.Request, field string) ([]byte, error) {
+	if r.MultipartForm == nil || len(r.MultipartForm.File[field]) == 0 {
+		return nil, fmt.Errorf("no %s part", field)
+	}
+	f, err := r.MultipartForm.File[field][0].Open()
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
+}
+
+// javaDate writes t as java.util.Date.toString() does in a UTC JVM.
+func javaDate(t time.Time) string { return t.UTC().Format("Mon Jan 02 15:04:05 MST 2006") }
+
+// describe builds the server's JSON description of an imported certificate.
+func describe(c *x509.Certificate, id, name, typ string) []byte {
+	sha1Sum, md5Sum, sha256Sum := sha1.Sum(c.Raw), md5.Sum(c.Raw), sha256.Sum256(c.Raw) // #nosec G401 -- fingerprints only
+	sans := []string{}
+	for _, d := range c.DNSNames {
+		sans = append(sans, "DNSName: "+d)
+	}
+	keySize := 0
+	switch k := c.PublicKey.(type) {
+	case *rsa.PublicKey:
+		keySize = k.N.BitLen()
+	case *ecdsa.PublicKey:
+		keySize = k.Curve.Params().BitSize
+	}
+	body, _ := json.Marshal(map[string]any{
+		"validUntilAsEpoch":       c.NotAfter.UnixMilli(),
+		"keyAlgorithm":            c.PublicKeyAlgorithm.String(),
+		"serialNumber":            c.SerialNumber.Text(16),
+		"keySize":                 keySize,
+		"subject":                 c.Subject.String(),
+		"subjectAlternativeNames": sans,
+		"sha1Fingerprint":         hex.EncodeToString(sha1Sum[:]),
+		"validFrom":               javaDate(c.NotBefore),
+		"type":                    typ,
+		"version":                 c.Version,
+		"md5Fingerprint":          hex.EncodeToString(md5Sum[:]),
+		"issuer":                  c.Issuer.String(),
+		"signatureAlgorithm":      strings.Replace(c.SignatureAlgorithm.String(), "-", "with", 1),
+		"keyUsage":                []string{},
+		"name":                    name,
+		"sha256Fingerprint":       hex.EncodeToString(sha256Sum[:]),
+		"validUntil":              javaDate(c.NotAfter),
+		"id":                      id,
+		"validFromAsEpoch":        c.NotBefore.UnixMilli(),
+	})
+	return body
+}
+
+const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+func randomText(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+// Fault describes how the fake misbehaves on matching requests (see Server.Inject).
+type Fault = fakeserver.Fault
+
+// HTMLLoginPage is what a single-sign-on proxy answers in place of the API.
+const HTMLLoginPage = fakeserver.HTMLLoginPage

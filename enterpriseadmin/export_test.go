@@ -1,0 +1,12 @@
+package enterpriseadmin
+
+import (
+	"time"
+
+	"github.com/certadmin/certadmin-go/internal/transport"
+)
+
+// WithClock replaces the clock that decides when a token is refreshed.
+func WithClock(now func() time.Time) Option {
+	return func(c *transport.Config) { ext(c).now = now }
+}

@@ -1,0 +1,140 @@
+package enterpriseadmin_test
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"io"
+	"math/big"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"software.sslmate.com/src/go-pkcs12"
+
+	"github.com/certadmin/certadmin-go/enterpriseadmin"
+	"github.com/certadmin/certadmin-go/enterpriseadmin/enterpriseadmintest"
+)
+
+// fastRetry keeps retry waits tiny in tests.
+var fastRetry = enterpriseadmin.WithRetry(enterpriseadmin.RetryPolicy{
+	MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxRetryAfter: 2 * time.Second,
+})
+
+// startFake starts a fake that is closed, and checked for spec violations,
+// when the test ends.
+func startFake(t *testing.T, opts enterpriseadmintest.Options) *enterpriseadmintest.Server {
+	t.Helper()
+	srv, err := enterpriseadmintest.NewServer(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		srv.Close()
+		if v := srv.SpecViolations(); len(v) > 0 {
+			t.Errorf("spec violations:\n%v", v)
+		}
+	})
+	return srv
+}
+
+// newClient signs in to srv as the fake's default user.
+func newClient(t *testing.T, srv *enterpriseadmintest.Server, opts ...enterpriseadmin.Option) *enterpriseadmin.Client {
+	t.Helper()
+	all := append([]enterpriseadmin.Option{
+		fastRetry,
+		enterpriseadmin.WithCredentials(enterpriseadmintest.Username, enterpriseadmintest.Password),
+	}, opts...)
+	c, err := enterpriseadmin.NewClient(srv.URL, enterpriseadmintest.WebContext, all...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// exchange is one request as it left the client, after authentication.
+type exchange struct {
+	method, url string
+	header      http.Header
+	body        string
+	respBody    string
+}
+
+// recorder is a base transport that keeps every request and response body.
+type recorder struct {
+	mu   sync.Mutex
+	seen []exchange
+}
+
+func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	var body []byte
+	if req.Body != nil {
+		body, _ = io.ReadAll(req.Body)
+		_ = req.Body.Close()
+		req.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	ex := exchange{method: req.Method, url: req.URL.String(), header: req.Header.Clone(), body: string(body)}
+	if err == nil {
+		rb, _ := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		resp.Body = io.NopCloser(bytes.NewReader(rb))
+		ex.respBody = string(rb)
+	}
+	r.mu.Lock()
+	r.seen = append(r.seen, ex)
+	r.mu.Unlock()
+	return resp, err
+}
+
+func (r *recorder) exchanges() []exchange {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]exchange(nil), r.seen...)
+}
+
+// testCertificate makes a self-signed ECDSA certificate and its key.
+func testCertificate(t *testing.T, cn string) (*x509.Certificate, *ecdsa.PrivateKey) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(0x178abe43781),
+		Subject:      pkix.Name{CommonName: cn},
+		DNSNames:     []string{cn},
+		NotBefore:    time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
+		NotAfter:     time.Date(2035, 1, 1, 0, 0, 0, 0, time.UTC),
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cert, key
+}
+
+func testPFX(t *testing.T, cn, password string) []byte {
+	t.Helper()
+	cert, key := testCertificate(t, cn)
+	pfx, err := pkcs12.Modern2023.Encode(key, cert, nil, password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pfx
+}
+
+func testPEM(t *testing.T, cn string) []byte {
+	t.Helper()
+	cert, _ := testCertificate(t, cn)
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})
+}
