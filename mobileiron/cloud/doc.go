@@ -1,0 +1,47 @@
+// Package cloud is a client for the user (account) calls of the MobileIron
+// Cloud v1 REST API: creating users with or without a password, listing
+// and searching accounts, safe updates and password changes, deletion,
+// invitations, enrollment URLs, registration PINs and policy, custom
+// attributes, account metadata, and LDAP user import.
+//
+// Usage:
+//
+//	c, err := cloud.NewClient("https://na1.mobileiron.com",
+//		cloud.WithBasicAuth("admin@example.com", os.Getenv("MI_PASSWORD")))
+//	if err != nil { … }
+//	for acct, err := range c.Accounts(ctx, cloud.ListOptions{Prefetch: true}) {
+//		if err != nil { … }
+//		fmt.Println(acct.ID, acct.EmailAddress)
+//	}
+//
+// # Authentication
+//
+// Every call needs Tenant Admin credentials, sent as HTTP basic
+// authentication on every request (the API does not challenge first).
+// Passwords never appear in errors or log lines.
+//
+// # Paging
+//
+// The API returns at most 500 rows per request; Accounts pages with start
+// and rows (community clients report that offset does not work as
+// documented). A page size above 500 is rejected before anything is sent.
+// See ListOptions for prefetching and the opt-in parallel fetch.
+//
+// # Updates clear absent fields
+//
+// The update call clears every field it is not given. UpdateAccount and
+// ChangePassword therefore read the account first and send every field;
+// ReplaceAccount sends exactly the fields it is given and is meant for
+// callers who hold the complete account.
+//
+// # Retries
+//
+// Reads (list, search, status, metadata) and the idempotent PUT and DELETE
+// calls are retried on transient failures. Creates, invitations, PIN and
+// enrollment URL generation, custom attributes and LDAP imports are never
+// sent twice once they may have reached the server.
+//
+// Errors are *Error values (errors.As); the errors envelope, even inside an
+// HTTP 200 answer, fills Code and Message with the vendor's code, e.g.
+// LDAP_USER_IMPORT-103 or Range.
+package cloud

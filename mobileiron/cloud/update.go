@@ -1,0 +1,160 @@
+package cloud
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/certadmin/certadmin-go/internal/apierror"
+	"github.com/certadmin/certadmin-go/internal/form"
+)
+
+// AccountFields are every field the update call sets. The server clears
+// each field the call does not carry, so this is the complete editable
+// state of an account, not a patch.
+type AccountFields struct {
+	ID            int64
+	EmailAddress  string
+	UID           string
+	FirstName     string
+	LastName      string
+	DisplayName   string
+	AccountSource AccountSource
+	Enabled       bool
+	// ManagedAppleID, EDIPI and GDPRProfileID (0: none) are cleared when empty.
+	ManagedAppleID                  string
+	EDIPI                           string
+	GDPRProfileID                   int64
+	PasswordNeverExpire             bool
+	AndroidWorkDeviceAccountEnabled bool
+}
+
+// Fields returns the editable state of a, as UpdateAccount starts from it.
+// Fields the server did not return (nil in Account) are empty.
+func (a Account) Fields() AccountFields {
+	return AccountFields{
+		ID:                              a.ID,
+		EmailAddress:                    a.EmailAddress,
+		UID:                             a.UID,
+		FirstName:                       a.FirstName,
+		LastName:                        a.LastName,
+		DisplayName:                     a.DisplayName,
+		AccountSource:                   a.AccountSource,
+		Enabled:                         a.Enabled,
+		ManagedAppleID:                  deref(a.ManagedAppleID),
+		EDIPI:                           deref(a.EDIPI),
+		GDPRProfileID:                   deref(a.GDPRProfileID),
+		PasswordNeverExpire:             deref(a.PasswordNeverExpire),
+		AndroidWorkDeviceAccountEnabled: deref(a.AndroidWorkDeviceAccountEnabled),
+	}
+}
+
+// updateForm is the wire form, in the order of the seed's example.
+type updateForm struct {
+	FirstName           string `form:"firstName"`
+	LastName            string `form:"lastName"`
+	EmailAddress        string `form:"emailAddress"`
+	UID                 string `form:"uid"`
+	DisplayName         string `form:"displayName"`
+	ID                  int64  `form:"id"`
+	AccountSource       string `form:"accountSource,omitempty"`
+	Enabled             bool   `form:"enabled"`
+	ManagedAppleID      string `form:"managedAppleId"`
+	Password            string `form:"password,omitempty"`
+	ConfirmPassword     string `form:"confirmPassword,omitempty"`
+	EDIPI               string `form:"edipi"`
+	AndroidWork         bool   `form:"androidWorkDeviceAccountEnabled"`
+	GDPRProfileID       string `form:"gdprProfileId"`
+	PasswordNeverExpire bool   `form:"passwordNeverExpire"`
+}
+
+func (c *Client) put(ctx context.Context, op string, f AccountFields, password string) error {
+	if f.ID <= 0 {
+		return apierror.Invalid(op, "account ID %d must be positive", f.ID)
+	}
+	if err := checkEmail(op, f.EmailAddress); err != nil {
+		return err
+	}
+	w := updateForm{
+		FirstName: f.FirstName, LastName: f.LastName, EmailAddress: f.EmailAddress, UID: f.UID,
+		DisplayName: f.DisplayName, ID: f.ID, AccountSource: string(f.AccountSource), Enabled: f.Enabled,
+		ManagedAppleID: f.ManagedAppleID, Password: password, ConfirmPassword: password, EDIPI: f.EDIPI,
+		AndroidWork: f.AndroidWorkDeviceAccountEnabled, PasswordNeverExpire: f.PasswordNeverExpire,
+	}
+	if f.GDPRProfileID > 0 {
+		w.GDPRProfileID = strconv.FormatInt(f.GDPRProfileID, 10)
+	}
+	body, err := formBody(op, w)
+	if err != nil {
+		return err
+	}
+	resp, err := c.raw.UpdateAccountWithBody(ctx, form.ContentType, body)
+	return c.action(op, resp, err)
+}
+
+// ReplaceAccount sends f as the account's complete state: every field that
+// is empty in f is cleared on the server. Use UpdateAccount to change some
+// fields and keep the rest.
+func (c *Client) ReplaceAccount(ctx context.Context, f AccountFields) error {
+	return c.put(ctx, "cloud.ReplaceAccount", f, "")
+}
+
+// UpdateAccount reads the account with the given UID, lets change edit its
+// current fields, and sends them all, so fields change does not touch keep
+// their values. It returns the fields sent.
+//
+// Two limits: the read and the write are separate calls, so a change made
+// by someone else in between is overwritten; and a field the server does
+// not return in its answers (see Account) cannot be kept unless change
+// sets it.
+func (c *Client) UpdateAccount(ctx context.Context, uid string, change func(*AccountFields)) (AccountFields, error) {
+	const op = "cloud.UpdateAccount"
+	if change == nil {
+		return AccountFields{}, apierror.Invalid(op, "nil change function")
+	}
+	f, err := c.currentFields(ctx, op, uid)
+	if err != nil {
+		return AccountFields{}, err
+	}
+	id := f.ID
+	change(&f)
+	if f.ID != id {
+		return AccountFields{}, apierror.Invalid(op, "the change function altered the account ID")
+	}
+	return f, c.put(ctx, op, f, "")
+}
+
+// ChangePassword sets the password of the account with the given UID. Like
+// UpdateAccount it reads the account first and sends every field with the
+// password (as password and confirmPassword), so nothing else is cleared.
+func (c *Client) ChangePassword(ctx context.Context, uid, password string) error {
+	const op = "cloud.ChangePassword"
+	if password == "" {
+		return apierror.Invalid(op, "empty password")
+	}
+	f, err := c.currentFields(ctx, op, uid)
+	if err != nil {
+		return err
+	}
+	return c.put(ctx, op, f, password)
+}
+
+func (c *Client) currentFields(ctx context.Context, op, uid string) (AccountFields, error) {
+	if uid == "" {
+		return AccountFields{}, apierror.Invalid(op, "empty UID")
+	}
+	a, err := c.AccountByUID(ctx, uid)
+	if err != nil {
+		return AccountFields{}, withOp(op, err)
+	}
+	return a.Fields(), nil
+}
+
+// withOp renames the operation of an error from a call made on op's behalf.
+func withOp(op string, err error) error {
+	if ae, ok := err.(*apierror.Error); ok {
+		cp := *ae
+		cp.Op = op + " (" + ae.Op + ")"
+		return &cp
+	}
+	return err
+}
