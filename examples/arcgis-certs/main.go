@@ -1,0 +1,120 @@
+// Command arcgis-certs prints the identity certificates of an ArcGIS
+// Enterprise deployment: subject, fingerprints and days until expiry, and
+// exits with status 3 when one expires within -warn-days.
+//
+// With no flags it starts the in-process fake server and reports on it. To
+// talk to a real deployment:
+//
+//	ARCGIS_PASSWORD=… arcgis-certs -url https://gis.example.com -context arcgis -user admin
+//	ARCGIS_TOKEN=…    arcgis-certs -url https://gis.example.com
+//
+// Passwords and tokens are read only from the environment, never from flags.
+// Progress goes to stderr, the report to stdout.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/certadmin/certadmin-go/enterpriseadmin"
+	"github.com/certadmin/certadmin-go/enterpriseadmin/enterpriseadmintest"
+)
+
+// errExpiring is returned when a certificate expires within the warning window.
+var errExpiring = errors.New("certificate expiring soon")
+
+func main() {
+	err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr, time.Now())
+	switch {
+	case errors.Is(err, errExpiring):
+		fmt.Fprintln(os.Stderr, "arcgis-certs:", err)
+		os.Exit(3)
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "arcgis-certs:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, now time.Time) error {
+	fs := flag.NewFlagSet("arcgis-certs", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	baseURL := fs.String("url", "", "deployment base URL, e.g. https://gis.example.com (default: an in-process fake)")
+	webContext := fs.String("context", enterpriseadmin.DefaultWebContext, "web context")
+	user := fs.String("user", "", "administrator name (password from ARCGIS_PASSWORD; or set ARCGIS_TOKEN)")
+	id := fs.String("id", "", "report only this identity certificate id")
+	warnDays := fs.Int("warn-days", 30, "exit with status 3 when a certificate expires within this many days")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %v", fs.Args())
+	}
+
+	var opts []enterpriseadmin.Option
+	if *baseURL == "" {
+		srv, err := enterpriseadmintest.NewServer(enterpriseadmintest.Options{})
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		fmt.Fprintln(stderr, "no -url given: using the in-process fake at", srv.URL)
+		*baseURL, *webContext = srv.URL, enterpriseadmintest.WebContext
+		opts = append(opts, enterpriseadmin.WithCredentials(enterpriseadmintest.Username, enterpriseadmintest.Password))
+	} else {
+		switch tok := getenv("ARCGIS_TOKEN"); {
+		case *user != "":
+			pw := getenv("ARCGIS_PASSWORD")
+			if pw == "" {
+				return errors.New("-user needs the password in ARCGIS_PASSWORD")
+			}
+			opts = append(opts, enterpriseadmin.WithCredentials(*user, pw))
+		case tok != "":
+			opts = append(opts, enterpriseadmin.WithToken(tok))
+		default:
+			return errors.New("give -user (with ARCGIS_PASSWORD) or set ARCGIS_TOKEN")
+		}
+	}
+
+	c, err := enterpriseadmin.NewClient(*baseURL, *webContext, opts...)
+	if err != nil {
+		return err
+	}
+	var certs []enterpriseadmin.Certificate
+	if *id != "" {
+		fmt.Fprintln(stderr, "reading identity certificate", *id)
+		cert, err := c.GetIdentityCertificate(ctx, *id)
+		if err != nil {
+			return err
+		}
+		certs = append(certs, *cert)
+	} else {
+		fmt.Fprintln(stderr, "listing identity certificates")
+		if certs, err = c.ListIdentityCertificates(ctx); err != nil {
+			return err
+		}
+	}
+	expiring := 0
+	for _, cert := range certs {
+		days := cert.DaysToExpiry(now)
+		fmt.Fprintf(stdout, "%s (%s)\n", cert.Name, cert.ID)
+		fmt.Fprintf(stdout, "  subject:     %s\n", cert.Subject)
+		fmt.Fprintf(stdout, "  issuer:      %s\n", cert.Issuer)
+		fmt.Fprintf(stdout, "  sha256:      %s\n", cert.SHA256Fingerprint)
+		fmt.Fprintf(stdout, "  sha1:        %s\n", cert.SHA1Fingerprint)
+		fmt.Fprintf(stdout, "  md5:         %s\n", cert.MD5Fingerprint)
+		fmt.Fprintf(stdout, "  valid until: %s (%d days)\n", cert.ValidUntil.Format(time.RFC3339), days)
+		if days < *warnDays {
+			expiring++
+		}
+	}
+	fmt.Fprintf(stderr, "%d certificate(s), %d expiring within %d days\n", len(certs), expiring, *warnDays)
+	if expiring > 0 {
+		return fmt.Errorf("%w: %d within %d days", errExpiring, expiring, *warnDays)
+	}
+	return nil
+}
