@@ -1,0 +1,405 @@
+package core
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/textproto"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/certadmin/certadmin-go/internal/apierror"
+	"github.com/certadmin/certadmin-go/internal/certutil"
+	"github.com/certadmin/certadmin-go/internal/transport"
+	"github.com/certadmin/certadmin-go/mobileiron/core/coreapi"
+)
+
+// CertificateFilter selects certificates for SearchCertificates and
+// ExportCertificates. It is checked before any request is sent.
+type CertificateFilter struct {
+	// CESettingName is the certificate enrollment configuration name (required).
+	CESettingName string
+	// Status is required for an export and optional for a search.
+	Status CertificateStatus
+	// UserID limits the result to one user's certificates.
+	UserID string
+	// DeviceUUID limits the result to one device; it must be a UUID.
+	DeviceUUID string
+	// ExpiresAfter and ExpiresBefore bound the expiry date (zero: unbounded).
+	ExpiresAfter  time.Time
+	ExpiresBefore time.Time
+}
+
+// filterFields is the validated wire form shared by search and export.
+type filterFields struct {
+	status                      *coreapi.CertificateStatus
+	userID, deviceUUID          *string
+	expiresAfter, expiresBefore *int64
+}
+
+func (f CertificateFilter) check(op string, statusRequired bool) (filterFields, error) {
+	var out filterFields
+	if strings.TrimSpace(f.CESettingName) == "" {
+		return out, apierror.Invalid(op, "ceSettingName (CertificateFilter.CESettingName) is required")
+	}
+	switch {
+	case f.Status == "" && statusRequired:
+		return out, apierror.Invalid(op, "certificateStatus (CertificateFilter.Status) is required")
+	case f.Status != "" && !f.Status.Valid():
+		return out, apierror.Invalid(op, "certificateStatus %q is not one of %v", f.Status, certificateStatuses)
+	case f.Status != "":
+		s := coreapi.CertificateStatus(f.Status)
+		out.status = &s
+	}
+	if f.DeviceUUID != "" {
+		if _, err := uuid.Parse(f.DeviceUUID); err != nil {
+			return out, apierror.Invalid(op, "deviceUUID %q is not a UUID: %v", f.DeviceUUID, err)
+		}
+		out.deviceUUID = &f.DeviceUUID
+	}
+	if f.UserID != "" {
+		out.userID = &f.UserID
+	}
+	if !f.ExpiresAfter.IsZero() && !f.ExpiresBefore.IsZero() && !f.ExpiresAfter.Before(f.ExpiresBefore) {
+		return out, apierror.Invalid(op, "expiresAfter (%s) must be before expiresBefore (%s)",
+			f.ExpiresAfter.Format(time.RFC3339), f.ExpiresBefore.Format(time.RFC3339))
+	}
+	out.expiresAfter = epochMillis(f.ExpiresAfter)
+	out.expiresBefore = epochMillis(f.ExpiresBefore)
+	return out, nil
+}
+
+func epochMillis(t time.Time) *int64 {
+	if t.IsZero() {
+		return nil
+	}
+	ms := t.UnixMilli()
+	return &ms
+}
+
+// SearchCertificates returns the certificates matching f. It only reads,
+// so the transport may repeat it after a transient failure.
+func (c *Client) SearchCertificates(ctx context.Context, f CertificateFilter) ([]Certificate, error) {
+	const op = "core.SearchCertificates"
+	w, err := f.check(op, false)
+	if err != nil {
+		return nil, err
+	}
+	body := coreapi.CertificateSearchRequest{
+		AdminDeviceSpaceId: c.spaceID, // in the body for this call, as the seed's curl sends it
+		CeSettingName:      f.CESettingName,
+		CertificateStatus:  w.status,
+		UserId:             w.userID,
+		DeviceUUID:         w.deviceUUID,
+		ExpiresAfter:       w.expiresAfter,
+		ExpiresBefore:      w.expiresBefore,
+	}
+	resp, err := c.raw.SearchCertificates(transport.ReadOnly(ctx), body)
+	var out coreapi.CertificateSearchResponse
+	if err := c.decode(op, resp, err, &out); err != nil {
+		return nil, err
+	}
+	certs := make([]Certificate, 0, len(deref(out.Results)))
+	for i, rc := range deref(out.Results) {
+		cert, err := certificateOf(rc)
+		if err != nil {
+			return nil, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: fmt.Sprintf("result %d", i), Err: err}
+		}
+		certs = append(certs, cert)
+	}
+	return certs, nil
+}
+
+// maxPKCS12Size bounds what an upload reads into memory for the local check.
+const maxPKCS12Size = 10 << 20
+
+// UploadUserProvidedCertificate uploads a PKCS#12 file for principal to the
+// user-provided certificate enrollment ceID. Before anything is sent it
+// checks that the data is PKCS#12, opens with password and holds exactly one
+// private key (Core rejects other files). The upload is never repeated once
+// it may have reached the server.
+func (c *Client) UploadUserProvidedCertificate(ctx context.Context, ceID, principal string, pkcs12 io.Reader, password string) error {
+	return c.upload(ctx, ceID, principal, pkcs12, "certificate.p12", password)
+}
+
+// UploadUserProvidedCertificateFile is UploadUserProvidedCertificate with
+// the PKCS#12 file read from path.
+func (c *Client) UploadUserProvidedCertificateFile(ctx context.Context, ceID, principal, path, password string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return apierror.Invalid("core.UploadUserProvidedCertificate", "open PKCS#12 file: %v", err)
+	}
+	defer f.Close()
+	return c.upload(ctx, ceID, principal, f, filepath.Base(path), password)
+}
+
+func (c *Client) upload(ctx context.Context, ceID, principal string, r io.Reader, fileName, password string) error {
+	const op = "core.UploadUserProvidedCertificate"
+	if err := checkCEID(op, ceID); err != nil {
+		return err
+	}
+	if strings.TrimSpace(principal) == "" {
+		return apierror.Invalid(op, "principal (the certificate owner's user name) is required")
+	}
+	if password == "" {
+		return apierror.Invalid(op, "the PKCS#12 password is required")
+	}
+	if r == nil {
+		return apierror.Invalid(op, "no PKCS#12 data")
+	}
+	data, err := io.ReadAll(io.LimitReader(r, maxPKCS12Size+1))
+	if err != nil {
+		return apierror.Invalid(op, "read PKCS#12 data: %v", err)
+	}
+	if len(data) > maxPKCS12Size {
+		return apierror.Invalid(op, "PKCS#12 data larger than %d bytes", maxPKCS12Size)
+	}
+	if _, err := certutil.CheckPKCS12(data, password); err != nil {
+		return &apierror.Error{Op: op, Kind: apierror.ErrInvalidInput, Message: err.Error(), Err: err}
+	}
+
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", multipart.FileContentDisposition("file", fileName))
+	h.Set("Content-Type", "application/x-pkcs12")
+	part, err := mw.CreatePart(h)
+	if err == nil {
+		_, err = part.Write(data)
+	}
+	if err == nil {
+		err = mw.WriteField("principal", principal)
+	}
+	if err == nil {
+		err = mw.WriteField("password", password)
+	}
+	if err == nil {
+		err = mw.Close()
+	}
+	if err != nil {
+		return fmt.Errorf("%s: build multipart body: %w", op, err)
+	}
+	resp, err := c.raw.UploadUserProvidedCertificateWithBody(transport.NotIdempotent(ctx), ceID, mw.FormDataContentType(), &body)
+	return c.decode(op, resp, err, &coreapi.MessagesResponse{})
+}
+
+func checkCEID(op, ceID string) error {
+	if strings.TrimSpace(ceID) == "" {
+		return apierror.Invalid(op, "CEid (the user-provided certificate enrollment ID) is required")
+	}
+	return nil
+}
+
+func checkUserID(op, userID string) error {
+	if strings.TrimSpace(userID) == "" {
+		return apierror.Invalid(op, "userId (the certificate owner's user name) is required")
+	}
+	return nil
+}
+
+// DeleteUserProvidedCertificate deletes the certificate userID uploaded to
+// the user-provided certificate enrollment ceID. It is never repeated once
+// it may have reached the server.
+func (c *Client) DeleteUserProvidedCertificate(ctx context.Context, ceID, userID string) error {
+	const op = "core.DeleteUserProvidedCertificate"
+	if err := checkCEID(op, ceID); err != nil {
+		return err
+	}
+	if err := checkUserID(op, userID); err != nil {
+		return err
+	}
+	resp, err := c.raw.DeleteUserProvidedCertificate(transport.NotIdempotent(ctx), ceID, coreapi.UserIdRequest{UserId: userID})
+	return c.decode(op, resp, err, &coreapi.MessagesResponse{})
+}
+
+// GetUserProvidedCertificate returns the certificate userID uploaded to the
+// user-provided certificate enrollment ceID.
+func (c *Client) GetUserProvidedCertificate(ctx context.Context, ceID, userID string) (*UserProvidedCertificate, error) {
+	const op = "core.GetUserProvidedCertificate"
+	if err := checkCEID(op, ceID); err != nil {
+		return nil, err
+	}
+	if err := checkUserID(op, userID); err != nil {
+		return nil, err
+	}
+	resp, err := c.raw.GetUserProvidedCertificate(transport.ReadOnly(ctx), ceID, coreapi.UserIdRequest{UserId: userID})
+	var out coreapi.UserProvidedCertificateResponse
+	if err := c.decode(op, resp, err, &out); err != nil {
+		return nil, err
+	}
+	if out.Results == nil {
+		return nil, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: "answer holds no results"}
+	}
+	cert, err := userProvidedCertificateOf(*out.Results)
+	if err != nil {
+		return nil, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Err: err}
+	}
+	return &cert, nil
+}
+
+// ListUserProvidedCertificates returns every user-provided certificate
+// enrollment of userID with the details of the certificate uploaded to it
+// (getAllUserProvidedCertificateDetails).
+func (c *Client) ListUserProvidedCertificates(ctx context.Context, userID string) ([]UserProvidedEnrollment, error) {
+	const op = "core.ListUserProvidedCertificates"
+	if err := checkUserID(op, userID); err != nil {
+		return nil, err
+	}
+	resp, err := c.raw.GetAllUserProvidedCertificateDetails(transport.ReadOnly(ctx), coreapi.UserIdRequest{UserId: userID})
+	var out coreapi.UserProvidedDetailsResponse
+	if err := c.decode(op, resp, err, &out); err != nil {
+		return nil, err
+	}
+	list := make([]UserProvidedEnrollment, 0, len(deref(out.Results)))
+	for i, d := range deref(out.Results) {
+		e, err := userProvidedEnrollmentOf(d)
+		if err != nil {
+			return nil, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: fmt.Sprintf("result %d", i), Err: err}
+		}
+		list = append(list, e)
+	}
+	return list, nil
+}
+
+// RevocationStatus is Core's answer to whether certificates pending
+// revocation are being processed.
+type RevocationStatus struct {
+	InProgress bool
+	// Elapsed is the "total duration so far" Core reports while in progress.
+	Elapsed time.Duration
+	// Text is Core's answer as it came.
+	Text string
+}
+
+var (
+	revocationIdle    = regexp.MustCompile(`(?i)\bnot being processed\b`)
+	revocationRunning = regexp.MustCompile(`(?i)\bbeing processed\b`)
+	revocationSeconds = regexp.MustCompile(`(?i)(\d+)\s*seconds?`)
+)
+
+// maxStatusText bounds the plain-text status answer read into memory.
+const maxStatusText = 64 << 10
+
+// PendingRevocationStatus tells whether Core is revoking the certificates
+// pending revocation, and for how long it has been at it.
+func (c *Client) PendingRevocationStatus(ctx context.Context) (*RevocationStatus, error) {
+	const op = "core.PendingRevocationStatus"
+	resp, err := c.raw.GetPendingRevocationStatus(ctx)
+	resp, err = c.t.Check(op, resp, err)
+	if err != nil {
+		return nil, annotate(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxStatusText))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	st, ok := parseRevocationStatus(string(b))
+	if !ok {
+		e := c.t.ResponseError(op, resp, b)
+		e.Kind = apierror.ErrUnexpectedResponse
+		e.Message = "unrecognised revocation status text"
+		return nil, e
+	}
+	return st, nil
+}
+
+func parseRevocationStatus(text string) (*RevocationStatus, bool) {
+	st := &RevocationStatus{Text: strings.TrimSpace(text)}
+	switch {
+	case revocationIdle.MatchString(text):
+		return st, true
+	case revocationRunning.MatchString(text):
+		st.InProgress = true
+		if m := revocationSeconds.FindStringSubmatch(text); m != nil {
+			if secs, err := strconv.ParseInt(m[1], 10, 64); err == nil {
+				st.Elapsed = time.Duration(secs) * time.Second
+			}
+		}
+		return st, true
+	}
+	return st, false
+}
+
+// RevokePendingCertificates asks Core to attempt revoking the certificates
+// pending revocation that belong to external certificate enrollments
+// (attemptRevokeForPendingRevocation). It is never repeated once it may
+// have reached the server.
+func (c *Client) RevokePendingCertificates(ctx context.Context) ([]Message, error) {
+	const op = "core.RevokePendingCertificates"
+	resp, err := c.raw.AttemptRevokeForPendingRevocation(transport.NotIdempotent(ctx))
+	var out coreapi.MessagesResponse
+	if err := c.decode(op, resp, err, &out); err != nil {
+		return nil, err
+	}
+	return messagesOf(out.Messages), nil
+}
+
+// SCEPConfigurations returns the SCEP configurations of a sub-type.
+func (c *Client) SCEPConfigurations(ctx context.Context, subType EnrollmentSubType) ([]Configuration, error) {
+	const op = "core.SCEPConfigurations"
+	if !subType.Valid() {
+		return nil, apierror.Invalid(op, "sub-type %q is not one of %v", subType, enrollmentSubTypes)
+	}
+	resp, err := c.raw.GetSCEPConfigurationSummary(ctx, coreapi.EnrollmentSubType(subType))
+	return c.configurations(op, resp, err)
+}
+
+// CEConfigurations returns the certificate enrollment configurations of a
+// sub-type (CA protocol).
+func (c *Client) CEConfigurations(ctx context.Context, subType EnrollmentSubType) ([]Configuration, error) {
+	const op = "core.CEConfigurations"
+	if !subType.Valid() {
+		return nil, apierror.Invalid(op, "sub-type %q is not one of %v", subType, enrollmentSubTypes)
+	}
+	resp, err := c.raw.GetCEConfigurations(ctx, coreapi.EnrollmentSubType(subType))
+	return c.configurations(op, resp, err)
+}
+
+func (c *Client) configurations(op string, resp *http.Response, err error) ([]Configuration, error) {
+	var out coreapi.ConfigurationListResponse
+	if err := c.decode(op, resp, err, &out); err != nil {
+		return nil, err
+	}
+	list := make([]Configuration, 0, len(deref(out.Results)))
+	for _, r := range deref(out.Results) {
+		list = append(list, configurationOf(r))
+	}
+	return list, nil
+}
+
+// SearchUsersWithoutCertificates returns the users of certificate
+// enrollment ceID who have no certificate from it. It only reads, so the
+// transport may repeat it.
+func (c *Client) SearchUsersWithoutCertificates(ctx context.Context, ceID int64) ([]User, error) {
+	const op = "core.SearchUsersWithoutCertificates"
+	if err := checkNumericCEID(op, ceID); err != nil {
+		return nil, err
+	}
+	resp, err := c.raw.SearchUsersWithoutCertificates(transport.ReadOnly(ctx), ceID)
+	var out coreapi.UserSearchResponse
+	if err := c.decode(op, resp, err, &out); err != nil {
+		return nil, err
+	}
+	list := make([]User, 0, len(deref(out.Results)))
+	for _, u := range deref(out.Results) {
+		list = append(list, userOf(u))
+	}
+	return list, nil
+}
+
+func checkNumericCEID(op string, ceID int64) error {
+	if ceID <= 0 {
+		return apierror.Invalid(op, "CEID must be a positive certificate enrollment ID, got %d", ceID)
+	}
+	return nil
+}

@@ -1,0 +1,265 @@
+// Package coretest is an in-memory MobileIron Core (v2 API) for tests, in
+// the manner of net/http/httptest: NewServer starts it on a loopback port,
+// seeded with the samples of Ivanti's documentation, and every request and
+// response is checked against the OpenAPI document the client is generated
+// from (SpecViolations lists mismatches).
+//
+// It keeps state: certificate export jobs (initiated → running for a
+// number of status checks → success or fail, "already in progress" for a
+// second initiation), user-provided certificates, the revocation job and
+// the SCEP/CE configurations. The certificate CSV can be generated on the
+// fly at any size, so a test can stream a gigabyte without the fake holding
+// it. Faults (status codes, Retry-After, delays, dropped connections,
+// truncated bodies) are injected with Inject.
+package coretest
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/certadmin/certadmin-go/internal/fakeserver"
+	"github.com/certadmin/certadmin-go/mobileiron/core/internal/jsonfix"
+)
+
+// Credentials the fake accepts unless Options say otherwise. They are test
+// values, not secrets.
+const (
+	User     = "miadmin"
+	Password = "coretest-password"
+)
+
+// Values the seeded data uses.
+const (
+	// AdminDeviceSpaceID is the device space the fake serves.
+	AdminDeviceSpaceID = 1
+	// UserProvidedCEID is the seeded user-provided certificate enrollment.
+	UserProvidedCEID = "10"
+	// CertificateOwner owns the seeded user-provided certificate.
+	CertificateOwner = "theadmin"
+	// CESettingName is the enrollment name of the seeded certificates.
+	CESettingName = "LocalCE"
+)
+
+// Fault is a misbehaviour to inject (see fakeserver.Fault).
+type Fault = fakeserver.Fault
+
+//go:embed testdata
+var testdata embed.FS
+
+// Fixture returns a seed sample from the fake's testdata folder, verbatim.
+func Fixture(name string) []byte {
+	b, err := testdata.ReadFile("testdata/" + name)
+	if err != nil {
+		panic("coretest: no fixture " + name)
+	}
+	return b
+}
+
+// Options configure NewServer. The zero value is ready to use.
+type Options struct {
+	// User and Password replace the default credentials.
+	User, Password string
+	// ExportPolls is how many status checks an export stays running
+	// (default 1).
+	ExportPolls int
+	// TLS serves HTTPS with httptest's self-signed certificate.
+	TLS bool
+}
+
+// Server is a running fake Core. Close it when done.
+type Server struct {
+	*fakeserver.Server
+	User, Password string
+
+	mu          sync.Mutex
+	certs       []json.RawMessage
+	exportPolls int
+	csvSize     int64
+	failNext    bool
+	certExport  job
+	userExports map[int64]*job
+	uploads     map[string]map[string]userProvided // CEid → principal → certificate
+	nextCertID  int64
+	revoking    bool
+}
+
+// job is one export's state.
+type job struct {
+	started     bool
+	running     bool
+	pollsLeft   int
+	fail        bool
+	initiatedAt time.Time
+	result      string
+	file        string
+}
+
+// NewServer starts a fake Core. It panics if it cannot, like httptest.NewServer.
+func NewServer(opts Options) *Server {
+	s := &Server{
+		User: opts.User, Password: opts.Password,
+		exportPolls: opts.ExportPolls,
+		userExports: map[int64]*job{},
+		uploads:     map[string]map[string]userProvided{},
+	}
+	if s.User == "" {
+		s.User = User
+	}
+	if s.Password == "" {
+		s.Password = Password
+	}
+	if s.exportPolls <= 0 {
+		s.exportPolls = 1
+	}
+	if err := s.seed(); err != nil {
+		panic("coretest: " + err.Error())
+	}
+	fs, err := fakeserver.Start(s.routes(), fakeserver.Options{Spec: "mobileiron-core.yaml", TLS: opts.TLS})
+	if err != nil {
+		panic("coretest: " + err.Error())
+	}
+	s.Server = fs
+	return s
+}
+
+// seed loads the documentation's samples. They are not strict JSON
+// (non-breaking spaces, elided entries); jsonfix reads them as written.
+func (s *Server) seed() error {
+	var search struct {
+		Results []json.RawMessage `json:"results"`
+	}
+	if err := jsonfix.Unmarshal(Fixture("search_response.json"), &search); err != nil {
+		return fmt.Errorf("search sample: %w", err)
+	}
+	s.certs = search.Results
+	var get struct {
+		Results json.RawMessage `json:"results"`
+	}
+	if err := jsonfix.Unmarshal(Fixture("get_certificate_response.json"), &get); err != nil {
+		return fmt.Errorf("getCertificate sample: %w", err)
+	}
+	var all struct {
+		Results []json.RawMessage `json:"results"`
+	}
+	if err := jsonfix.Unmarshal(Fixture("get_all_response.json"), &all); err != nil || len(all.Results) == 0 {
+		return fmt.Errorf("getAllUserProvidedCertificateDetails sample: %v", err)
+	}
+	s.uploads[UserProvidedCEID] = map[string]userProvided{CertificateOwner: {cert: get.Results, detail: all.Results[0]}}
+	s.nextCertID = 11 // the sample's certificateId
+	return nil
+}
+
+// SetExportSize makes certificate exports produce exactly n bytes of
+// generated CSV (n <= 0: the CSV of the stored certificates). The bytes are
+// generated while they are sent.
+func (s *Server) SetExportSize(n int64) {
+	s.mu.Lock()
+	s.csvSize = n
+	s.mu.Unlock()
+}
+
+// SetExportPolls sets how many status checks an export stays running.
+func (s *Server) SetExportPolls(n int) {
+	s.mu.Lock()
+	s.exportPolls = max(n, 0)
+	s.mu.Unlock()
+}
+
+// FailNextExport makes the next export that is initiated end with status "fail".
+func (s *Server) FailNextExport() {
+	s.mu.Lock()
+	s.failNext = true
+	s.mu.Unlock()
+}
+
+// StartExportElsewhere starts a certificate export as another administrator
+// would, so the next initiation is answered "already in progress".
+func (s *Server) StartExportElsewhere() {
+	s.mu.Lock()
+	s.startJob(&s.certExport, "certificates")
+	s.mu.Unlock()
+}
+
+// SetRevocationInProgress sets whether the revocation job is running.
+func (s *Server) SetRevocationInProgress(running bool) {
+	s.mu.Lock()
+	s.revoking = running
+	s.mu.Unlock()
+}
+
+// UserProvidedCertificates lists the principals holding a user-provided
+// certificate in enrollment ceID.
+func (s *Server) UserProvidedCertificates(ceID string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return sortedKeys(s.uploads[ceID])
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// startJob needs s.mu.
+func (s *Server) startJob(j *job, kind string) {
+	*j = job{
+		started: true, running: true, pollsLeft: s.exportPolls, fail: s.failNext,
+		initiatedAt: time.Now(),
+		file:        "/mi/tomcat/temp/" + kind + "-" + strconv.FormatInt(time.Now().UnixNano(), 10) + ".csv",
+	}
+	s.failNext = false
+}
+
+// advance moves a job on by one status check; needs s.mu.
+func (j *job) advance() {
+	if !j.running {
+		return
+	}
+	if j.pollsLeft > 0 {
+		j.pollsLeft--
+		return
+	}
+	j.running = false
+	j.result = "success"
+	if j.fail {
+		j.result = "fail"
+	}
+}
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	const ce = "/api/v2/configuration/CE/USER_PROVIDED/"
+	const nocerts = "/api/v2/configurations/CE/{ceid}/users/withnocerts/"
+	mux.HandleFunc("POST /api/v2/certificates/search_export", s.initiateCertExport)
+	mux.HandleFunc("GET /api/v2/certificates/search_export_status", s.certExportStatus)
+	mux.HandleFunc("GET /api/v2/certificates/search_download_csv", s.downloadCertCSV)
+	mux.HandleFunc("POST /api/v2/certificates/search", s.searchCertificates)
+	mux.HandleFunc("POST "+ce+"{ceid}/uploadCertificate", s.upload)
+	mux.HandleFunc("POST "+ce+"{ceid}/deleteCertificate", s.deleteUpload)
+	mux.HandleFunc("POST "+ce+"{ceid}/getCertificate", s.getUpload)
+	mux.HandleFunc("POST "+ce+"all/getAllUserProvidedCertificateDetails", s.getAllUploads)
+	mux.HandleFunc("GET /api/v2/certificateCheckJob/attemptRevokeForPendingRevocation/status", s.revocationStatus)
+	mux.HandleFunc("POST /api/v2/certificateCheckJob/attemptRevokeForPendingRevocation", s.revoke)
+	mux.HandleFunc("GET /api/v2/configuration/SCEP/{subtype}/summary", s.configurations("scep_summary_response.json"))
+	mux.HandleFunc("GET /api/v2/configurations/CE/{subtype}/configurations", s.configurations("ce_configurations_response.json"))
+	mux.HandleFunc("POST "+nocerts+"search", s.searchUsers)
+	mux.HandleFunc("POST "+nocerts+"search_export", s.initiateUserExport)
+	mux.HandleFunc("POST "+nocerts+"search_export_status", s.userExportStatus)
+	mux.HandleFunc("GET "+nocerts+"search_download_csv", s.downloadUserCSV)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !fakeserver.CheckBasicAuth(w, r, s.User, s.Password) {
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,550 @@
+package coretest
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/certadmin/certadmin-go/internal/certutil"
+	"github.com/certadmin/certadmin-go/mobileiron/core/internal/jsonfix"
+)
+
+const msgPrefix = "com.mobileiron.vsp.rest.controllers."
+
+type message struct {
+	Type              string `json:"type"`
+	MessageKey        string `json:"messageKey"`
+	LocalizedMessage  string `json:"localizedMessage"`
+	MessageParameters []any  `json:"messageParameters,omitempty"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// writeFixture answers with a seed sample. The documentation renders its
+// samples with non-breaking spaces and elisions; the fake sends the same
+// content as strict JSON, as a real server would.
+func writeFixture(w http.ResponseWriter, name string) {
+	b := jsonfix.Clean(Fixture(name))
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	_, _ = w.Write(b)
+}
+
+// writeError answers in Core's messages container with type Error (Core's
+// error body is not documented; this is the shape the client expects).
+func writeError(w http.ResponseWriter, status int, key, text string) {
+	writeJSON(w, status, map[string]any{"messages": []message{{Type: "Error", MessageKey: key, LocalizedMessage: text}}})
+}
+
+func info(key, text string) []message {
+	return []message{{Type: "Info", MessageKey: key, LocalizedMessage: text}}
+}
+
+// checkSpace answers 403 unless the request names the fake's device space.
+func checkSpace(w http.ResponseWriter, id int64) bool {
+	if id == AdminDeviceSpaceID {
+		return true
+	}
+	writeError(w, http.StatusForbidden, "com.mobileiron.vsp.messages.http.403",
+		fmt.Sprintf("Administrator has no access to device space %d", id))
+	return false
+}
+
+func querySpace(r *http.Request) int64 {
+	id, _ := strconv.ParseInt(r.URL.Query().Get("adminDeviceSpaceId"), 10, 64)
+	return id
+}
+
+func (s *Server) initiateCertExport(w http.ResponseWriter, r *http.Request) {
+	if !checkSpace(w, querySpace(r)) {
+		return
+	}
+	s.mu.Lock()
+	running := s.certExport.running
+	if !running {
+		s.startJob(&s.certExport, "certificates")
+	}
+	s.mu.Unlock()
+	if running {
+		writeFixture(w, "search_export_in_progress_response.json")
+		return
+	}
+	writeFixture(w, "search_export_response.json")
+}
+
+type exportStatus struct {
+	IsRunning               bool   `json:"isRunning"`
+	ExportStatusMsg         string `json:"exportStatusMsg,omitempty"`
+	CsvFileName             string `json:"csvFileName,omitempty"`
+	IsExportStatusAvailable bool   `json:"isExportStatusAvailable"`
+	InitiatedAt             int64  `json:"initiatedAt,omitempty"`
+}
+
+// statusOf advances j by one check and describes it; needs s.mu.
+func statusOf(j *job) exportStatus {
+	if !j.started {
+		return exportStatus{}
+	}
+	j.advance()
+	st := exportStatus{IsRunning: j.running, IsExportStatusAvailable: true, InitiatedAt: j.initiatedAt.UnixMilli()}
+	if !j.running {
+		st.ExportStatusMsg, st.CsvFileName = j.result, j.file
+	}
+	return st
+}
+
+func (s *Server) certExportStatus(w http.ResponseWriter, r *http.Request) {
+	if !checkSpace(w, querySpace(r)) {
+		return
+	}
+	s.mu.Lock()
+	st := statusOf(&s.certExport)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"results": st})
+}
+
+// ready reports whether j holds a downloadable file; needs s.mu.
+func ready(j *job) bool { return j.started && !j.running && j.result == "success" }
+
+func noFile(w http.ResponseWriter) {
+	writeError(w, http.StatusNotFound, msgPrefix+"CertificateManagementController.Messages.FILE_NOT_FOUND",
+		"No exported file is available; initiate an export first")
+}
+
+func (s *Server) downloadCertCSV(w http.ResponseWriter, r *http.Request) {
+	if !checkSpace(w, querySpace(r)) {
+		return
+	}
+	s.mu.Lock()
+	isReady, size := ready(&s.certExport), s.csvSize
+	certs := append([]json.RawMessage(nil), s.certs...)
+	s.mu.Unlock()
+	if !isReady {
+		noFile(w)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv")
+	w.Header().Set("Content-Disposition", `attachment; filename="certificates.csv"`)
+	if size > 0 {
+		w.Header().Set("Content-Length", strconv.FormatInt(size, 10))
+		_ = WriteGeneratedCSV(w, size)
+		return
+	}
+	var buf bytes.Buffer
+	cw := csv.NewWriter(&buf)
+	_ = cw.Write(csvHeader)
+	for _, raw := range certs {
+		var c map[string]any
+		_ = json.Unmarshal(raw, &c)
+		row := make([]string, len(csvHeader))
+		for i, k := range csvHeader {
+			row[i] = text(c[k])
+		}
+		if row[4] == "" {
+			row[4] = text(c["deviceUUid"])
+		}
+		_ = cw.Write(row)
+	}
+	cw.Flush()
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	_, _ = w.Write(buf.Bytes())
+}
+
+var csvHeader = []string{"id", "serialNumber", "type", "userId", "deviceUuid", "ceSettingName", "certificateStatus", "createdAt", "expiredAt"}
+
+func text(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	default:
+		return fmt.Sprint(v)
+	}
+}
+
+// generated CSV: a header, then fixed-width rows whose numbers are patched
+// in place, so any size streams fast from a small buffer.
+const (
+	genHeader = "id,serialNumber,type,userId,deviceUuid,ceSettingName,certificateStatus,createdAt,expiredAt\n"
+	genRow    = "000000000000,00000000000000000000,Centralized,0000009002,5f1db255-8d3d-4943-8bab-000000000000,LocalCE,ACTIVE,2016-04-18,2027-04-18\n"
+)
+
+// GeneratedCSVRows is how many data rows WriteGeneratedCSV writes for size bytes.
+func GeneratedCSVRows(size int64) int64 {
+	if size <= int64(len(genHeader)) {
+		return 0
+	}
+	return (size - int64(len(genHeader))) / int64(len(genRow))
+}
+
+// WriteGeneratedCSV writes exactly size bytes of certificate CSV to w: a
+// header and whole rows, padded at the end with empty lines (which CSV
+// readers skip). It holds only a 64 KiB buffer whatever the size.
+func WriteGeneratedCSV(w io.Writer, size int64) error {
+	head := []byte(genHeader)
+	if size <= int64(len(head)) {
+		_, err := w.Write(head[:max(size, 0)])
+		return err
+	}
+	if _, err := w.Write(head); err != nil {
+		return err
+	}
+	rows := GeneratedCSVRows(size)
+	pad := size - int64(len(head)) - rows*int64(len(genRow))
+	buf := make([]byte, 0, 64<<10)
+	row := []byte(genRow)
+	for i := int64(1); i <= rows; i++ {
+		putDigits(row[0:12], i)
+		putDigits(row[13:33], 4493327816883622+i)
+		putDigits(row[81:93], i)
+		buf = append(buf, row...)
+		if len(buf)+len(row) > cap(buf) {
+			if _, err := w.Write(buf); err != nil {
+				return err
+			}
+			buf = buf[:0]
+		}
+	}
+	for ; pad > 0; pad-- {
+		buf = append(buf, '\n')
+		if len(buf) == cap(buf) {
+			if _, err := w.Write(buf); err != nil {
+				return err
+			}
+			buf = buf[:0]
+		}
+	}
+	if len(buf) > 0 {
+		_, err := w.Write(buf)
+		return err
+	}
+	return nil
+}
+
+func putDigits(dst []byte, n int64) {
+	for i := len(dst) - 1; i >= 0; i-- {
+		dst[i] = byte('0' + n%10)
+		n /= 10
+	}
+}
+
+type searchRequest struct {
+	AdminDeviceSpaceID int64  `json:"adminDeviceSpaceId"`
+	CeSettingName      string `json:"ceSettingName"`
+	CertificateStatus  string `json:"certificateStatus"`
+	UserID             string `json:"userId"`
+	DeviceUUID         string `json:"deviceUUID"`
+	ExpiresAfter       *int64 `json:"expiresAfter"`
+	ExpiresBefore      *int64 `json:"expiresBefore"`
+}
+
+func (s *Server) searchCertificates(w http.ResponseWriter, r *http.Request) {
+	var req searchRequest
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		writeError(w, http.StatusBadRequest, "com.mobileiron.vsp.messages.http.400", "Malformed request body")
+		return
+	}
+	if !checkSpace(w, req.AdminDeviceSpaceID) {
+		return
+	}
+	s.mu.Lock()
+	certs := append([]json.RawMessage(nil), s.certs...)
+	s.mu.Unlock()
+	results := []json.RawMessage{}
+	for _, raw := range certs {
+		if matches(raw, req) {
+			results = append(results, raw)
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"results": results,
+		"messages": []message{{Type: "Info", MessageKey: msgPrefix + "CertificateManagementController.Messages.SUCCESS",
+			LocalizedMessage: "Certificates successfully retrieved", MessageParameters: []any{}}},
+		"resultCount": len(results),
+	})
+}
+
+func matches(raw json.RawMessage, q searchRequest) bool {
+	var c map[string]any
+	if json.Unmarshal(raw, &c) != nil {
+		return false
+	}
+	uuid := text(c["deviceUuid"]) + text(c["deviceUUid"])
+	switch {
+	case text(c["ceSettingName"]) != q.CeSettingName,
+		q.CertificateStatus != "" && text(c["certificateStatus"]) != q.CertificateStatus,
+		q.UserID != "" && text(c["userId"]) != q.UserID,
+		q.DeviceUUID != "" && !strings.EqualFold(uuid, q.DeviceUUID):
+		return false
+	}
+	exp, ok := dateMillis(c["expiredAt"])
+	if q.ExpiresAfter != nil && (!ok || exp <= *q.ExpiresAfter) {
+		return false
+	}
+	if q.ExpiresBefore != nil && (!ok || exp >= *q.ExpiresBefore) {
+		return false
+	}
+	return true
+}
+
+func dateMillis(v any) (int64, bool) {
+	switch v := v.(type) {
+	case float64:
+		return int64(v), true
+	case string:
+		if t, err := time.Parse(time.DateOnly, v); err == nil {
+			return t.UnixMilli(), true
+		}
+	}
+	return 0, false
+}
+
+// userProvided is a user-provided certificate held by the fake.
+type userProvided struct {
+	cert   json.RawMessage // getCertificate's results
+	detail json.RawMessage // an entry of getAllUserProvidedCertificateDetails
+}
+
+func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
+	ceID := r.PathValue("ceid")
+	if ceID != UserProvidedCEID {
+		writeError(w, http.StatusBadRequest, msgPrefix+"UserProvidedCertificatesControllerV2.Messages.INVALID_CE",
+			"The certificate enrollment "+ceID+" is not a user provided configuration")
+		return
+	}
+	if err := r.ParseMultipartForm(10 << 20); err != nil {
+		writeError(w, http.StatusBadRequest, "com.mobileiron.vsp.messages.http.400", "Malformed multipart body")
+		return
+	}
+	f, _, err := r.FormFile("file")
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "com.mobileiron.vsp.messages.http.400", "The file part is missing")
+		return
+	}
+	data, _ := io.ReadAll(f)
+	_ = f.Close()
+	principal := r.FormValue("principal")
+	info, err := certutil.CheckPKCS12(data, r.FormValue("password"))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, msgPrefix+"UserProvidedCertificatesControllerV2.Messages.INVALID_PKCS12",
+			"The file is not a valid PKCS#12 file or the password is wrong")
+		return
+	}
+	leaf := info.Leaf
+	cert, _ := json.Marshal(map[string]any{
+		"id": nil, "version": strconv.Itoa(leaf.Version), "serialNumber": leaf.SerialNumber.String(),
+		"signatureAlgorithm": leaf.SignatureAlgorithm.String(), "issuer": leaf.Issuer.String(),
+		"notBefore": leaf.NotBefore.UnixMilli(), "notAfter": leaf.NotAfter.UnixMilli(),
+		"subject": leaf.Subject.String(), "subjectAltNames": nil, "cert": nil, "certType": nil, "alias": nil,
+		"certData": nil, "createdAt": nil, "modifiedAt": nil, "commonName": leaf.Subject.CommonName,
+		"iPhoneUID": nil, "iPhoneDevelopmentAPNSCert": false, "identity": false, "validTimeLine": false,
+	})
+	ce, _ := strconv.ParseInt(ceID, 10, 64)
+	s.mu.Lock()
+	s.nextCertID++
+	detail, _ := json.Marshal(map[string]any{
+		"ceId": ce, "certificateId": s.nextCertID, "requirePassword": true, "displayName": "user-provided",
+		"certificateExpirationDate": leaf.NotAfter.UnixMilli(), "certificateUploadedDate": time.Now().UnixMilli(),
+		"isPkcs12": true,
+	})
+	if s.uploads[ceID] == nil {
+		s.uploads[ceID] = map[string]userProvided{}
+	}
+	s.uploads[ceID][principal] = userProvided{cert: cert, detail: detail}
+	s.mu.Unlock()
+	writeFixture(w, "upload_response.json")
+}
+
+func readUserID(w http.ResponseWriter, r *http.Request) (string, bool) {
+	var req struct {
+		UserID string `json:"userId"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		writeError(w, http.StatusBadRequest, "com.mobileiron.vsp.messages.http.400", "Malformed request body")
+		return "", false
+	}
+	return req.UserID, true
+}
+
+func noCertificate(w http.ResponseWriter, ceID, user string) {
+	writeError(w, http.StatusNotFound, msgPrefix+"UserProvidedCertificatesControllerV2.Messages.CERTIFICATE_NOT_FOUND",
+		fmt.Sprintf("No certificate of user %s in certificate enrollment %s", user, ceID))
+}
+
+func (s *Server) deleteUpload(w http.ResponseWriter, r *http.Request) {
+	user, ok := readUserID(w, r)
+	if !ok {
+		return
+	}
+	ceID := r.PathValue("ceid")
+	s.mu.Lock()
+	_, found := s.uploads[ceID][user]
+	delete(s.uploads[ceID], user)
+	s.mu.Unlock()
+	if !found {
+		noCertificate(w, ceID, user)
+		return
+	}
+	writeFixture(w, "delete_response.json")
+}
+
+func (s *Server) getUpload(w http.ResponseWriter, r *http.Request) {
+	user, ok := readUserID(w, r)
+	if !ok {
+		return
+	}
+	ceID := r.PathValue("ceid")
+	s.mu.Lock()
+	up, found := s.uploads[ceID][user]
+	s.mu.Unlock()
+	if !found {
+		noCertificate(w, ceID, user)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"results":  up.cert,
+		"messages": info(msgPrefix+"UserProvidedCertificatesControllerV2.Messages.SUCCESS_GET_CERTIFICATE", "Certificate successfully retrieved."),
+	})
+}
+
+func (s *Server) getAllUploads(w http.ResponseWriter, r *http.Request) {
+	user, ok := readUserID(w, r)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	results := []json.RawMessage{}
+	for _, ceID := range sortedKeys(s.uploads) {
+		if up, found := s.uploads[ceID][user]; found {
+			results = append(results, up.detail)
+		}
+	}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{
+		"results":  results,
+		"messages": info(msgPrefix+"UserProvidedCertificatesControllerV2.Messages.SUCCESS_GET_CE_DETAILS", "User provided certificate enrollment details successfully retrieved."),
+	})
+}
+
+func (s *Server) revocationStatus(w http.ResponseWriter, _ *http.Request) {
+	s.mu.Lock()
+	running := s.revoking
+	s.revoking = false // the fake's revocation job ends after it was seen running once
+	s.mu.Unlock()
+	name := "revocation_status_idle.txt"
+	if running {
+		name = "revocation_status_running.txt"
+	}
+	b := Fixture(name)
+	w.Header().Set("Content-Type", "text/plain;charset=UTF-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	_, _ = w.Write(b)
+}
+
+func (s *Server) revoke(w http.ResponseWriter, _ *http.Request) {
+	s.mu.Lock()
+	s.revoking = true
+	s.mu.Unlock()
+	writeFixture(w, "revoke_response.json")
+}
+
+// configurations answers with the seed's sample for USER_PROVIDED and an
+// empty list for the other sub-types.
+func (s *Server) configurations(fixture string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.PathValue("subtype") == "USER_PROVIDED" {
+			writeFixture(w, fixture)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"results": []any{}, "resultCount": 0})
+	}
+}
+
+func ceidOf(r *http.Request) int64 {
+	id, _ := strconv.ParseInt(r.PathValue("ceid"), 10, 64)
+	return id
+}
+
+func (s *Server) searchUsers(w http.ResponseWriter, _ *http.Request) {
+	writeFixture(w, "withnocerts_search_response.json")
+}
+
+func (s *Server) userJob(ceID int64) *job {
+	j := s.userExports[ceID]
+	if j == nil {
+		j = &job{}
+		s.userExports[ceID] = j
+	}
+	return j
+}
+
+func (s *Server) initiateUserExport(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	j := s.userJob(ceidOf(r))
+	running := j.running
+	if !running {
+		s.startJob(j, "userdetails")
+	}
+	s.mu.Unlock()
+	if running {
+		writeJSON(w, http.StatusOK, map[string]any{"messages": info(msgPrefix+"UserAndDeviceSummaryController.Messages.PROCESS_INITIATED",
+			"User details export is already progress. It might be issued by a different user")})
+		return
+	}
+	writeFixture(w, "withnocerts_export_response.json")
+}
+
+func (s *Server) userExportStatus(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	st := statusOf(s.userJob(ceidOf(r)))
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"results": st})
+}
+
+func (s *Server) downloadUserCSV(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	isReady := ready(s.userJob(ceidOf(r)))
+	s.mu.Unlock()
+	if !isReady {
+		noFile(w)
+		return
+	}
+	var users struct {
+		Results []map[string]any `json:"results"`
+	}
+	_ = jsonfix.Unmarshal(Fixture("withnocerts_search_response.json"), &users)
+	var buf bytes.Buffer
+	cw := csv.NewWriter(&buf)
+	cols := []string{"id", "principal", "displayName", "firstName", "lastName", "emailAddress"}
+	_ = cw.Write(cols)
+	for _, u := range users.Results {
+		row := make([]string, len(cols))
+		for i, k := range cols {
+			row[i] = text(u[k])
+		}
+		_ = cw.Write(row)
+	}
+	cw.Flush()
+	w.Header().Set("Content-Type", "text/csv")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	_, _ = w.Write(buf.Bytes())
+}

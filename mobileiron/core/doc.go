@@ -1,0 +1,52 @@
+// Package core is a client for the certificate management calls of the
+// MobileIron Core (Ivanti EPMM) v2 API: exporting certificate details to
+// CSV, searching certificates, managing user-provided PKCS#12 certificates,
+// revoking certificates pending revocation, reading SCEP and certificate
+// enrollment configurations, and finding (and exporting) the users of an
+// enrollment who have no certificate.
+//
+// Usage:
+//
+//	c, err := core.NewClient("https://core.example.com",
+//		core.WithBasicAuth("apiadmin", os.Getenv("CORE_PASSWORD")),
+//		core.WithAdminDeviceSpaceID(1))
+//	if err != nil { … }
+//	sum, err := c.ExportCertificatesToFile(ctx,
+//		core.CertificateFilter{CESettingName: "LocalCE", Status: core.StatusActive},
+//		"certificates.csv")
+//
+// ExportCertificates runs Core's three-call export (initiate, poll the
+// status, download) as one call and streams the CSV without holding it in
+// memory; ExportCertificatesToFile makes the file appear only once it is
+// complete. The single steps are methods too.
+//
+// # Authentication
+//
+// Core's v2 API uses HTTP basic authentication and does not send a
+// challenge, so WithBasicAuth sends the credentials with every request. The
+// user needs the role each call names in Ivanti's guide (e.g. "Manage
+// certificates, View certificates"). A Client keeps cookies across calls,
+// because Core's multipart calls may need the session cookie of an earlier
+// call. TLS certificates are verified unless WithInsecureSkipVerify is
+// given.
+//
+// # Device space
+//
+// Calls that need adminDeviceSpaceId send the value of
+// WithAdminDeviceSpaceID (default 1, the global space): as a query
+// parameter for the export calls and in the body of SearchCertificates, as
+// Ivanti's samples do.
+//
+// # Errors and retries
+//
+// Failed calls return *Error (match sentinels such as ErrNotFound or
+// ErrExportFailed with errors.Is); it carries Core's messageKey and
+// localized message. Input is checked before anything is sent
+// (ErrInvalidInput). Reads, including the POST searches and status checks,
+// are retried on transient failures; uploads, deletes, revocations and
+// export initiations are never repeated once they may have reached the
+// server. A 410 answer, which Core gives for the retired V1 API, comes with
+// a hint to use the v2 API.
+//
+// The coretest package is an in-memory Core for tests.
+package core

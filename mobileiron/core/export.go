@@ -1,0 +1,350 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/certadmin/certadmin-go/internal/apierror"
+	"github.com/certadmin/certadmin-go/internal/atomicfile"
+	"github.com/certadmin/certadmin-go/internal/poll"
+	"github.com/certadmin/certadmin-go/internal/transport"
+	"github.com/certadmin/certadmin-go/mobileiron/core/coreapi"
+)
+
+// ExportStart is Core's answer to a request to start an export.
+type ExportStart struct {
+	// AlreadyRunning is true when Core did not start a new export because
+	// one was in progress, perhaps started by another administrator. Core
+	// says so with the same message key and another localized message.
+	AlreadyRunning bool
+	StatusURL      string
+	DownloadURL    string
+	Messages       []Message
+}
+
+// ExportStatus is the state of an export job on the server.
+type ExportStatus struct {
+	Running bool
+	// Available is Core's isExportStatusAvailable.
+	Available bool
+	// Result is "success" or "fail" once the job ended.
+	Result string
+	// FileName is the path of the CSV file on the server.
+	FileName    string
+	InitiatedAt time.Time
+}
+
+// ExportSummary describes a finished export.
+type ExportSummary struct {
+	// Bytes is how many bytes of CSV were written.
+	Bytes int64
+	// FileName is the path of the CSV file on the server.
+	FileName    string
+	InitiatedAt time.Time
+	// JoinedRunning is true when an export was already in progress and its
+	// result was downloaded instead of starting a new one.
+	JoinedRunning bool
+	// Checks counts the status calls made while waiting.
+	Checks int
+}
+
+// ExportOption tunes an export workflow.
+type ExportOption func(*exportSettings)
+
+type exportSettings struct {
+	poll          poll.Config
+	progress      func(ExportStatus)
+	failIfRunning bool
+}
+
+// Default rhythm of the status checks of an export.
+const (
+	DefaultPollInterval    = time.Second
+	DefaultPollMaxInterval = 15 * time.Second
+	DefaultExportTimeout   = 30 * time.Minute
+)
+
+func exportSettingsOf(opts []ExportOption) exportSettings {
+	s := exportSettings{poll: poll.Config{
+		InitialDelay: DefaultPollInterval,
+		Interval:     DefaultPollInterval,
+		Multiplier:   1.5,
+		MaxInterval:  DefaultPollMaxInterval,
+		Timeout:      DefaultExportTimeout,
+	}}
+	for _, o := range opts {
+		if o != nil {
+			o(&s)
+		}
+	}
+	return s
+}
+
+// WithPollInterval sets the wait before the first status check and between
+// checks (default 1 s).
+func WithPollInterval(d time.Duration) ExportOption {
+	return func(s *exportSettings) { s.poll.InitialDelay, s.poll.Interval = d, d }
+}
+
+// WithPollBackoff grows the interval by multiplier after each check, up to
+// maxInterval (default 1.5 and 15 s). A multiplier of 1 keeps it constant.
+func WithPollBackoff(multiplier float64, maxInterval time.Duration) ExportOption {
+	return func(s *exportSettings) { s.poll.Multiplier, s.poll.MaxInterval = multiplier, maxInterval }
+}
+
+// WithExportTimeout bounds the wait for the export to finish (default 30
+// minutes); the download that follows is bounded by the context only.
+func WithExportTimeout(d time.Duration) ExportOption {
+	return func(s *exportSettings) { s.poll.Timeout = d }
+}
+
+// WithProgress calls fn with every status seen while waiting.
+func WithProgress(fn func(ExportStatus)) ExportOption {
+	return func(s *exportSettings) { s.progress = fn }
+}
+
+// FailIfExportRunning makes the workflow return ErrExportInProgress when an
+// export is already running, instead of waiting for it and downloading its
+// result (which may have been started by someone else with another filter).
+func FailIfExportRunning() ExportOption {
+	return func(s *exportSettings) { s.failIfRunning = true }
+}
+
+// exportJob is one of Core's initiate → status → download sequences.
+type exportJob struct {
+	op       string
+	initiate func(ctx context.Context) (*ExportStart, error)
+	status   func(ctx context.Context) (*ExportStatus, error)
+	download func(ctx context.Context, w io.Writer) (int64, error)
+}
+
+// run initiates the export, waits for it and streams the CSV into w.
+func (c *Client) run(ctx context.Context, job exportJob, w io.Writer, opts []ExportOption) (*ExportSummary, error) {
+	s := exportSettingsOf(opts)
+	start, err := job.initiate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if start.AlreadyRunning && s.failIfRunning {
+		return nil, &apierror.Error{Op: job.op, Kind: ErrExportInProgress, Message: firstText(start.Messages)}
+	}
+	checks := 0
+	st, err := poll.Until(ctx, s.poll, func(ctx context.Context) (ExportStatus, bool, error) {
+		checks++
+		st, err := job.status(ctx)
+		if err != nil {
+			return ExportStatus{}, false, err
+		}
+		if st.Running || !st.Available {
+			return *st, false, nil
+		}
+		if !strings.EqualFold(st.Result, "success") {
+			return *st, true, &apierror.Error{Op: job.op, Kind: ErrExportFailed,
+				Message: fmt.Sprintf("export status %q (server file %q)", st.Result, st.FileName)}
+		}
+		return *st, true, nil
+	}, s.progress)
+	if err != nil {
+		var ae *apierror.Error
+		if errors.As(err, &ae) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%s: %w", job.op, err)
+	}
+	n, err := job.download(ctx, w)
+	if err != nil {
+		return nil, err
+	}
+	return &ExportSummary{Bytes: n, FileName: st.FileName, InitiatedAt: st.InitiatedAt, JoinedRunning: start.AlreadyRunning, Checks: checks}, nil
+}
+
+// toFile runs export into a temporary file renamed to path only on success.
+func toFile(path string, export func(w io.Writer) (*ExportSummary, error)) (*ExportSummary, error) {
+	var sum *ExportSummary
+	err := atomicfile.Write(path, 0o644, func(w io.Writer) error {
+		var err error
+		sum, err = export(w)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sum, nil
+}
+
+func firstText(msgs []Message) string {
+	if len(msgs) == 0 {
+		return ""
+	}
+	return msgs[0].Text
+}
+
+// ExportCertificates runs the certificate export end to end: it initiates
+// the export of the certificates matching f (Status is required), waits for
+// Core to finish it and streams the CSV into w without holding it in memory.
+// If an export is already running it waits for that one and downloads its
+// result, unless FailIfExportRunning is given. A download cut short is an
+// error (ErrTruncated), never a short file reported as done.
+func (c *Client) ExportCertificates(ctx context.Context, f CertificateFilter, w io.Writer, opts ...ExportOption) (*ExportSummary, error) {
+	const op = "core.ExportCertificates"
+	if _, err := f.check(op, true); err != nil {
+		return nil, err
+	}
+	return c.run(ctx, exportJob{
+		op:       op,
+		initiate: func(ctx context.Context) (*ExportStart, error) { return c.InitiateCertificateExport(ctx, f) },
+		status:   c.CertificateExportStatus,
+		download: c.DownloadCertificateExport,
+	}, w, opts)
+}
+
+// ExportCertificatesToFile is ExportCertificates into the file at path. The
+// file appears under its name only when the export is complete; a failed
+// export leaves no partial file behind (and an existing file untouched).
+func (c *Client) ExportCertificatesToFile(ctx context.Context, f CertificateFilter, path string, opts ...ExportOption) (*ExportSummary, error) {
+	if _, err := f.check("core.ExportCertificates", true); err != nil {
+		return nil, err
+	}
+	return toFile(path, func(w io.Writer) (*ExportSummary, error) { return c.ExportCertificates(ctx, f, w, opts...) })
+}
+
+// InitiateCertificateExport asks Core to prepare a CSV of the certificates
+// matching f (Status is required). Most callers want ExportCertificates.
+func (c *Client) InitiateCertificateExport(ctx context.Context, f CertificateFilter) (*ExportStart, error) {
+	const op = "core.InitiateCertificateExport"
+	w, err := f.check(op, true)
+	if err != nil {
+		return nil, err
+	}
+	body := coreapi.CertificateExportRequest{
+		CeSettingName:     f.CESettingName,
+		CertificateStatus: *w.status,
+		UserId:            w.userID,
+		DeviceUUID:        w.deviceUUID,
+		ExpiresAfter:      w.expiresAfter,
+		ExpiresBefore:     w.expiresBefore,
+	}
+	resp, err := c.raw.InitiateCertificateExport(ctx, &coreapi.InitiateCertificateExportParams{AdminDeviceSpaceId: c.spaceID}, body)
+	return c.exportStart(op, resp, err)
+}
+
+// CertificateExportStatus returns the state of the certificate export.
+func (c *Client) CertificateExportStatus(ctx context.Context) (*ExportStatus, error) {
+	resp, err := c.raw.GetCertificateExportStatus(ctx, &coreapi.GetCertificateExportStatusParams{AdminDeviceSpaceId: c.spaceID})
+	return c.exportStatus("core.CertificateExportStatus", resp, err)
+}
+
+// DownloadCertificateExport streams the CSV of the last certificate export
+// into w and returns the number of bytes written.
+func (c *Client) DownloadCertificateExport(ctx context.Context, w io.Writer) (int64, error) {
+	resp, err := c.raw.DownloadCertificateExport(ctx, &coreapi.DownloadCertificateExportParams{AdminDeviceSpaceId: c.spaceID})
+	n, err := c.t.Stream("core.DownloadCertificateExport", resp, err, w)
+	return n, annotate(err)
+}
+
+// ExportUsersWithoutCertificates runs the export of the users of certificate
+// enrollment ceID who have no certificate from it, end to end, like
+// ExportCertificates.
+func (c *Client) ExportUsersWithoutCertificates(ctx context.Context, ceID int64, w io.Writer, opts ...ExportOption) (*ExportSummary, error) {
+	const op = "core.ExportUsersWithoutCertificates"
+	if err := checkNumericCEID(op, ceID); err != nil {
+		return nil, err
+	}
+	return c.run(ctx, exportJob{
+		op: op,
+		initiate: func(ctx context.Context) (*ExportStart, error) {
+			return c.InitiateUsersWithoutCertificatesExport(ctx, ceID)
+		},
+		status: func(ctx context.Context) (*ExportStatus, error) {
+			return c.UsersWithoutCertificatesExportStatus(ctx, ceID)
+		},
+		download: func(ctx context.Context, w io.Writer) (int64, error) {
+			return c.DownloadUsersWithoutCertificatesExport(ctx, ceID, w)
+		},
+	}, w, opts)
+}
+
+// ExportUsersWithoutCertificatesToFile is ExportUsersWithoutCertificates
+// into the file at path, which appears only when the export is complete.
+func (c *Client) ExportUsersWithoutCertificatesToFile(ctx context.Context, ceID int64, path string, opts ...ExportOption) (*ExportSummary, error) {
+	if err := checkNumericCEID("core.ExportUsersWithoutCertificates", ceID); err != nil {
+		return nil, err
+	}
+	return toFile(path, func(w io.Writer) (*ExportSummary, error) {
+		return c.ExportUsersWithoutCertificates(ctx, ceID, w, opts...)
+	})
+}
+
+// InitiateUsersWithoutCertificatesExport asks Core to prepare a CSV of the
+// users of certificate enrollment ceID without a certificate.
+func (c *Client) InitiateUsersWithoutCertificatesExport(ctx context.Context, ceID int64) (*ExportStart, error) {
+	const op = "core.InitiateUsersWithoutCertificatesExport"
+	if err := checkNumericCEID(op, ceID); err != nil {
+		return nil, err
+	}
+	resp, err := c.raw.InitiateUsersWithoutCertificatesExport(ctx, ceID)
+	return c.exportStart(op, resp, err)
+}
+
+// UsersWithoutCertificatesExportStatus returns the state of that export.
+// Core wants POST for it; it only reads, so the transport may repeat it.
+func (c *Client) UsersWithoutCertificatesExportStatus(ctx context.Context, ceID int64) (*ExportStatus, error) {
+	const op = "core.UsersWithoutCertificatesExportStatus"
+	if err := checkNumericCEID(op, ceID); err != nil {
+		return nil, err
+	}
+	resp, err := c.raw.GetUsersWithoutCertificatesExportStatus(transport.ReadOnly(ctx), ceID)
+	return c.exportStatus(op, resp, err)
+}
+
+// DownloadUsersWithoutCertificatesExport streams the CSV of that export
+// into w and returns the number of bytes written.
+func (c *Client) DownloadUsersWithoutCertificatesExport(ctx context.Context, ceID int64, w io.Writer) (int64, error) {
+	const op = "core.DownloadUsersWithoutCertificatesExport"
+	if err := checkNumericCEID(op, ceID); err != nil {
+		return 0, err
+	}
+	resp, err := c.raw.DownloadUsersWithoutCertificatesExport(ctx, ceID)
+	n, err := c.t.Stream(op, resp, err, w)
+	return n, annotate(err)
+}
+
+func (c *Client) exportStart(op string, resp *http.Response, err error) (*ExportStart, error) {
+	var out coreapi.ExportInitiateResponse
+	if err := c.decode(op, resp, err, &out); err != nil {
+		return nil, err
+	}
+	st := &ExportStart{Messages: messagesOf(out.Messages)}
+	if out.Results == nil {
+		// Core answers "already in progress" with no results and the same
+		// message key as a fresh start; only the localized text differs.
+		st.AlreadyRunning = true
+		return st, nil
+	}
+	st.StatusURL = deref(out.Results.ExportStatusPollUrl)
+	st.DownloadURL = deref(out.Results.CsvDownloadUrl)
+	return st, nil
+}
+
+func (c *Client) exportStatus(op string, resp *http.Response, err error) (*ExportStatus, error) {
+	var out coreapi.ExportStatusResponse
+	if err := c.decode(op, resp, err, &out); err != nil {
+		return nil, err
+	}
+	if out.Results == nil {
+		return nil, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: "answer holds no results"}
+	}
+	r := out.Results
+	return &ExportStatus{
+		Running:     deref(r.IsRunning),
+		Available:   deref(r.IsExportStatusAvailable),
+		Result:      deref(r.ExportStatusMsg),
+		FileName:    deref(r.CsvFileName),
+		InitiatedAt: epochTime(r.InitiatedAt),
+	}, nil
+}
