@@ -229,7 +229,7 @@ func newTokenGenerator(cfg *transport.Config, auth *tokenAuth, baseURL, webConte
 		v.Add("expiration", strconv.Itoa(minutes))
 		v.Add("f", "json")
 		obtained := now()
-		resp, err := raw.GenerateTokenWithBody(transport.NotIdempotent(ctx), webContext, form.ContentType, v.Reader())
+		resp, err := raw.GenerateTokenWithBody(transport.NotIdempotent(ctx), webContext, form.ContentType, v.Reader()) //nolint:bodyclose // decodeBody closes it
 		var out enterpriseadminapi.IssuedToken
 		if err := decodeBody(t, op, resp, err, &out); err != nil {
 			return issuedToken{}, err
@@ -262,7 +262,7 @@ func (c *Client) WebContext() string { return c.context }
 func (c *Client) call(ctx context.Context, op string, send func(ctx context.Context) (*http.Response, error), out any) error {
 	for attempt := 0; ; attempt++ {
 		actx, used := withUsedToken(ctx)
-		resp, err := send(actx)
+		resp, err := send(actx) //nolint:bodyclose // decodeBody closes it
 		err = decodeBody(c.t, op, resp, err, out)
 		if err == nil || attempt > 0 || c.auth == nil || !IsTokenError(err) || !c.auth.invalidate(used.get()) {
 			return err

@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/certadmin/certadmin-go/enterpriseadmin"
@@ -55,6 +56,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("unexpected arguments %v", fs.Args())
 	}
 
+	progress := func(format string, a ...any) { _, _ = fmt.Fprintf(stderr, format+"\n", a...) }
 	var opts []enterpriseadmin.Option
 	if *baseURL == "" {
 		srv, err := enterpriseadmintest.NewServer(enterpriseadmintest.Options{})
@@ -62,7 +64,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 		defer srv.Close()
-		fmt.Fprintln(stderr, "no -url given: using the in-process fake at", srv.URL)
+		progress("no -url given: using the in-process fake at %s", srv.URL)
 		*baseURL, *webContext = srv.URL, enterpriseadmintest.WebContext
 		opts = append(opts, enterpriseadmin.WithCredentials(enterpriseadmintest.Username, enterpriseadmintest.Password))
 	} else {
@@ -86,33 +88,37 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	var certs []enterpriseadmin.Certificate
 	if *id != "" {
-		fmt.Fprintln(stderr, "reading identity certificate", *id)
+		progress("reading identity certificate %s", *id)
 		cert, err := c.GetIdentityCertificate(ctx, *id)
 		if err != nil {
 			return err
 		}
 		certs = append(certs, *cert)
 	} else {
-		fmt.Fprintln(stderr, "listing identity certificates")
+		progress("listing identity certificates")
 		if certs, err = c.ListIdentityCertificates(ctx); err != nil {
 			return err
 		}
 	}
+	var report strings.Builder
 	expiring := 0
 	for _, cert := range certs {
 		days := cert.DaysToExpiry(now)
-		fmt.Fprintf(stdout, "%s (%s)\n", cert.Name, cert.ID)
-		fmt.Fprintf(stdout, "  subject:     %s\n", cert.Subject)
-		fmt.Fprintf(stdout, "  issuer:      %s\n", cert.Issuer)
-		fmt.Fprintf(stdout, "  sha256:      %s\n", cert.SHA256Fingerprint)
-		fmt.Fprintf(stdout, "  sha1:        %s\n", cert.SHA1Fingerprint)
-		fmt.Fprintf(stdout, "  md5:         %s\n", cert.MD5Fingerprint)
-		fmt.Fprintf(stdout, "  valid until: %s (%d days)\n", cert.ValidUntil.Format(time.RFC3339), days)
+		fmt.Fprintf(&report, "%s (%s)\n", cert.Name, cert.ID)
+		fmt.Fprintf(&report, "  subject:     %s\n", cert.Subject)
+		fmt.Fprintf(&report, "  issuer:      %s\n", cert.Issuer)
+		fmt.Fprintf(&report, "  sha256:      %s\n", cert.SHA256Fingerprint)
+		fmt.Fprintf(&report, "  sha1:        %s\n", cert.SHA1Fingerprint)
+		fmt.Fprintf(&report, "  md5:         %s\n", cert.MD5Fingerprint)
+		fmt.Fprintf(&report, "  valid until: %s (%d days)\n", cert.ValidUntil.Format(time.RFC3339), days)
 		if days < *warnDays {
 			expiring++
 		}
 	}
-	fmt.Fprintf(stderr, "%d certificate(s), %d expiring within %d days\n", len(certs), expiring, *warnDays)
+	if _, err := io.WriteString(stdout, report.String()); err != nil {
+		return err
+	}
+	progress("%d certificate(s), %d expiring within %d days", len(certs), expiring, *warnDays)
 	if expiring > 0 {
 		return fmt.Errorf("%w: %d within %d days", errExpiring, expiring, *warnDays)
 	}
