@@ -76,16 +76,16 @@ func (e CertificateComplianceResultDtoStatus) Valid() bool {
 
 // Defines values for CertificateDtoCertificateType.
 const (
-	SSH  CertificateDtoCertificateType = "SSH"
-	X509 CertificateDtoCertificateType = "X509"
+	CertificateDtoCertificateTypeSSH  CertificateDtoCertificateType = "SSH"
+	CertificateDtoCertificateTypeX509 CertificateDtoCertificateType = "X509"
 )
 
 // Valid indicates whether the value is a known member of the CertificateDtoCertificateType enum.
 func (e CertificateDtoCertificateType) Valid() bool {
 	switch e {
-	case SSH:
+	case CertificateDtoCertificateTypeSSH:
 		return true
-	case X509:
+	case CertificateDtoCertificateTypeX509:
 		return true
 	default:
 		return false
@@ -115,31 +115,31 @@ func (e CertificateDtoComplianceStatus) Valid() bool {
 
 // Defines values for CertificateDtoStatus.
 const (
-	Expired  CertificateDtoStatus = "expired"
-	Expiring CertificateDtoStatus = "expiring"
-	Invalid  CertificateDtoStatus = "invalid"
-	New      CertificateDtoStatus = "new"
-	Revoked  CertificateDtoStatus = "revoked"
-	Unknown  CertificateDtoStatus = "unknown"
-	Valid    CertificateDtoStatus = "valid"
+	CertificateDtoStatusExpired  CertificateDtoStatus = "expired"
+	CertificateDtoStatusExpiring CertificateDtoStatus = "expiring"
+	CertificateDtoStatusInvalid  CertificateDtoStatus = "invalid"
+	CertificateDtoStatusNew      CertificateDtoStatus = "new"
+	CertificateDtoStatusRevoked  CertificateDtoStatus = "revoked"
+	CertificateDtoStatusUnknown  CertificateDtoStatus = "unknown"
+	CertificateDtoStatusValid    CertificateDtoStatus = "valid"
 )
 
 // Valid indicates whether the value is a known member of the CertificateDtoStatus enum.
 func (e CertificateDtoStatus) Valid() bool {
 	switch e {
-	case Expired:
+	case CertificateDtoStatusExpired:
 		return true
-	case Expiring:
+	case CertificateDtoStatusExpiring:
 		return true
-	case Invalid:
+	case CertificateDtoStatusInvalid:
 		return true
-	case New:
+	case CertificateDtoStatusNew:
 		return true
-	case Revoked:
+	case CertificateDtoStatusRevoked:
 		return true
-	case Unknown:
+	case CertificateDtoStatusUnknown:
 		return true
-	case Valid:
+	case CertificateDtoStatusValid:
 		return true
 	default:
 		return false
@@ -166,46 +166,46 @@ func (e EditAdminRequestDtoRole) Valid() bool {
 
 // Defines values for ResponseAttributeDtoType.
 const (
-	BOOLEAN    ResponseAttributeDtoType = "BOOLEAN"
-	CREDENTIAL ResponseAttributeDtoType = "CREDENTIAL"
-	DATE       ResponseAttributeDtoType = "DATE"
-	DATETIME   ResponseAttributeDtoType = "DATETIME"
-	FILE       ResponseAttributeDtoType = "FILE"
-	FLOAT      ResponseAttributeDtoType = "FLOAT"
-	INTEGER    ResponseAttributeDtoType = "INTEGER"
-	JSON       ResponseAttributeDtoType = "JSON"
-	SECRET     ResponseAttributeDtoType = "SECRET"
-	STRING     ResponseAttributeDtoType = "STRING"
-	TEXT       ResponseAttributeDtoType = "TEXT"
-	TIME       ResponseAttributeDtoType = "TIME"
+	ResponseAttributeDtoTypeBOOLEAN    ResponseAttributeDtoType = "BOOLEAN"
+	ResponseAttributeDtoTypeCREDENTIAL ResponseAttributeDtoType = "CREDENTIAL"
+	ResponseAttributeDtoTypeDATE       ResponseAttributeDtoType = "DATE"
+	ResponseAttributeDtoTypeDATETIME   ResponseAttributeDtoType = "DATETIME"
+	ResponseAttributeDtoTypeFILE       ResponseAttributeDtoType = "FILE"
+	ResponseAttributeDtoTypeFLOAT      ResponseAttributeDtoType = "FLOAT"
+	ResponseAttributeDtoTypeINTEGER    ResponseAttributeDtoType = "INTEGER"
+	ResponseAttributeDtoTypeJSON       ResponseAttributeDtoType = "JSON"
+	ResponseAttributeDtoTypeSECRET     ResponseAttributeDtoType = "SECRET"
+	ResponseAttributeDtoTypeSTRING     ResponseAttributeDtoType = "STRING"
+	ResponseAttributeDtoTypeTEXT       ResponseAttributeDtoType = "TEXT"
+	ResponseAttributeDtoTypeTIME       ResponseAttributeDtoType = "TIME"
 )
 
 // Valid indicates whether the value is a known member of the ResponseAttributeDtoType enum.
 func (e ResponseAttributeDtoType) Valid() bool {
 	switch e {
-	case BOOLEAN:
+	case ResponseAttributeDtoTypeBOOLEAN:
 		return true
-	case CREDENTIAL:
+	case ResponseAttributeDtoTypeCREDENTIAL:
 		return true
-	case DATE:
+	case ResponseAttributeDtoTypeDATE:
 		return true
-	case DATETIME:
+	case ResponseAttributeDtoTypeDATETIME:
 		return true
-	case FILE:
+	case ResponseAttributeDtoTypeFILE:
 		return true
-	case FLOAT:
+	case ResponseAttributeDtoTypeFLOAT:
 		return true
-	case INTEGER:
+	case ResponseAttributeDtoTypeINTEGER:
 		return true
-	case JSON:
+	case ResponseAttributeDtoTypeJSON:
 		return true
-	case SECRET:
+	case ResponseAttributeDtoTypeSECRET:
 		return true
-	case STRING:
+	case ResponseAttributeDtoTypeSTRING:
 		return true
-	case TEXT:
+	case ResponseAttributeDtoTypeTEXT:
 		return true
-	case TIME:
+	case ResponseAttributeDtoTypeTIME:
 		return true
 	default:
 		return false

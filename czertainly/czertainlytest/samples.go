@@ -1,0 +1,32 @@
+package czertainlytest
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"regexp"
+)
+
+//go:embed testdata/*.txt
+var samples embed.FS
+
+// renderMarker is the "- " the rendered documentation puts before each
+// member and array item: at a line start, after an opening bracket or
+// after the comma that ends the previous member.
+var renderMarker = regexp.MustCompile(`(?m)(^|[\[{]|, )- `)
+
+// SampleJSON returns one of the seed's samples (testdata/<name>.txt, e.g.
+// "admin", "admins", "create-request", "bulk-request", "error") as JSON:
+// the file is the documentation's text byte for byte, and only the
+// rendering's "- " markers are removed.
+func SampleJSON(name string) ([]byte, error) {
+	text, err := samples.ReadFile("testdata/" + name + ".txt")
+	if err != nil {
+		return nil, fmt.Errorf("czertainlytest: no sample %q", name)
+	}
+	out := renderMarker.ReplaceAll(text, []byte("$1"))
+	if !json.Valid(out) {
+		return nil, fmt.Errorf("czertainlytest: sample %q is not JSON once its markers are removed", name)
+	}
+	return out, nil
+}
