@@ -109,7 +109,7 @@ func TestGetRequestDecodesTheSamples(t *testing.T) {
 func TestListRequestsFilters(t *testing.T) {
 	srv, c := setup(t)
 	other := uuid.MustParse("11111111-2222-3333-4444-555555555555")
-	srv.AddUser(`CONTOSO\other`, "fake-other-password", other, true)
+	srv.AddUser(`CONTOSO\someone`, "fake-someone-password", other, true)
 	completedAt := time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
 	done := mimcmapi.Request{
 		Uuid: uuid.MustParse("3f8c1c57-0e0f-4b4f-9a55-6b1e0e6c2d10"), RequestType: 1, Status: 8,

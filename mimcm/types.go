@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
+	"github.com/certadmin/certadmin-go/mimcm/mimcmapi"
 )
 
 // Request is a MIM CM request.
@@ -110,16 +111,16 @@ func (s Status) String() string {
 // published list).
 type StatusName string
 
-// The published status names.
+// The published status names (the spec's StatusName enum).
 const (
-	StatusNone      StatusName = "None"
-	StatusPending   StatusName = "Pending"
-	StatusApproved  StatusName = "Approved"
-	StatusDenied    StatusName = "Denied"
-	StatusExecuting StatusName = "Executing"
-	StatusCompleted StatusName = "Completed"
-	StatusFailed    StatusName = "Failed"
-	StatusCanceled  StatusName = "Canceled"
+	StatusNone      = StatusName(mimcmapi.None)
+	StatusPending   = StatusName(mimcmapi.Pending)
+	StatusApproved  = StatusName(mimcmapi.Approved)
+	StatusDenied    = StatusName(mimcmapi.Denied)
+	StatusExecuting = StatusName(mimcmapi.Executing)
+	StatusCompleted = StatusName(mimcmapi.Completed)
+	StatusFailed    = StatusName(mimcmapi.Failed)
+	StatusCanceled  = StatusName(mimcmapi.Canceled)
 )
 
 // StatusNames lists every published status name.
@@ -128,14 +129,7 @@ func StatusNames() []StatusName {
 }
 
 // Valid reports whether n is a published status name (exact spelling).
-func (n StatusName) Valid() bool {
-	for _, v := range StatusNames() {
-		if n == v {
-			return true
-		}
-	}
-	return false
-}
+func (n StatusName) Valid() bool { return mimcmapi.StatusName(n).Valid() }
 
 // ParseStatusName reads a status name in any letter case ("pending").
 func ParseStatusName(s string) (StatusName, error) {

@@ -1,0 +1,85 @@
+package mimcm_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+
+	"github.com/google/uuid"
+
+	"github.com/certadmin/certadmin-go/mimcm"
+	"github.com/certadmin/certadmin-go/mimcm/mimcmtest"
+)
+
+func ExampleClient_GetRequest() {
+	srv, err := mimcmtest.NewServer()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	c, err := mimcm.NewClient(srv.URL, mimcm.WithBasicAuth(mimcmtest.User, mimcmtest.Password))
+	if err != nil {
+		log.Fatal(err)
+	}
+	id, err := mimcm.ParseRequestID("0c96d73f-967b-420e-854a-43ad2a1504bc")
+	if err != nil {
+		log.Fatal(err)
+	}
+	r, err := c.GetRequest(context.Background(), id)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(r.Type, r.Status, r.Submitted.Format("2006-01-02 15:04"), "completed:", r.IsCompleted())
+	fmt.Println("smart card:", r.OldSmartcardUUID, "data:", r.DataCollection[0].Name)
+
+	_, err = c.GetRequest(context.Background(), uuid.MustParse("6a1f0c8e-3b7d-4c2e-9f10-0d2b7c6e5a41"))
+	fmt.Println("unknown request is ErrNotFound:", errors.Is(err, mimcm.ErrNotFound))
+	// Output:
+	// Unblock 3 2015-07-07 23:40 completed: false
+	// smart card: 17cf063d-e337-4aa9-a822-346554ddd3c9 data: Sample Data Item
+	// unknown request is ErrNotFound: true
+}
+
+func ExampleClient_ListRequests() {
+	srv, err := mimcmtest.NewServer()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	c, err := mimcm.NewClient(srv.URL, mimcm.WithBasicAuth(mimcmtest.User, mimcmtest.Password))
+	if err != nil {
+		log.Fatal(err)
+	}
+	pending, err := c.ListRequests(context.Background(), mimcm.RequestFilter{CurrentUser: true, Status: mimcm.StatusPending})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, r := range pending {
+		fmt.Println(r.UUID, r.Type, "new profile:", r.NewProfileUUID != nil)
+	}
+	// No match is an empty list, not an error.
+	failed, err := c.ListRequests(context.Background(), mimcm.RequestFilter{Status: mimcm.StatusFailed})
+	fmt.Println(len(failed), err)
+	// Output:
+	// a9b4b42c-cc50-4c9b-89d1-bbc0bcd5a099 Enroll new profile: false
+	// 0c96d73f-967b-420e-854a-43ad2a1504bc Unblock new profile: true
+	// 0 <nil>
+}
+
+func ExampleCorrelationID() {
+	srv, err := mimcmtest.NewServer()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	c, err := mimcm.NewClient(srv.URL, mimcm.WithBasicAuth(mimcmtest.User, mimcmtest.Password), mimcm.WithMaxAttempts(1))
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv.Inject(mimcmtest.InternalError("5d0b3a4e-8c61-4f0e-b2a7-93c1d4e5f607", 1))
+	_, err = c.ListRequests(context.Background(), mimcm.RequestFilter{})
+	fmt.Println(errors.Is(err, mimcm.ErrServer), mimcm.CorrelationID(err))
+	// Output:
+	// true 5d0b3a4e-8c61-4f0e-b2a7-93c1d4e5f607
+}
