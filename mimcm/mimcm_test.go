@@ -408,3 +408,26 @@ func TestOddBodies(t *testing.T) {
 		t.Errorf("%d hits, want 4", n)
 	}
 }
+
+func TestBearerTokenReachesTheTransportAndStaysOutOfErrors(t *testing.T) {
+	const token = "fake-adfs-token-value"
+	rt := &countingTransport{}
+	srv, c := setup(t, mimcm.WithTransport(rt), mimcm.WithToken(staticToken(token)))
+	_, err := c.ListRequests(context.Background(), mimcm.RequestFilter{})
+	if !errors.Is(err, mimcm.ErrUnauthorized) { // the fake accepts basic authentication only
+		t.Fatalf("got %v, want ErrUnauthorized", err)
+	}
+	if a, _ := rt.auth.Load().(string); a != "Bearer "+token {
+		t.Errorf("Authorization sent: %q", a)
+	}
+	if strings.Contains(err.Error(), token) {
+		t.Errorf("the token leaked into the error: %v", err)
+	}
+	if n := srv.TotalHits(); n != 1 {
+		t.Errorf("%d hits, want 1", n)
+	}
+}
+
+type staticToken string
+
+func (s staticToken) Token(context.Context) (string, error) { return string(s), nil }
