@@ -66,7 +66,7 @@ type EditAdminInput struct {
 // ListAdmins returns every administrator. It is repeated on failures that
 // are safe to retry.
 func (c *Client) ListAdmins(ctx context.Context) ([]Admin, error) {
-	resp, err := c.raw.ListAdmins(ctx)
+	resp, err := c.raw.ListAdmins(ctx) //nolint:bodyclose // t.JSON closes it
 	var out []Admin
 	if err := c.t.JSON(opListAdmins, resp, err, &out); err != nil {
 		return nil, explain(opListAdmins, err)
@@ -80,7 +80,7 @@ func (c *Client) GetAdmin(ctx context.Context, id string) (*Admin, error) {
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.raw.GetAdmin(ctx, id)
+	resp, err := c.raw.GetAdmin(ctx, id) //nolint:bodyclose // t.JSON closes it
 	var out Admin
 	if err := c.t.JSON(opGetAdmin, resp, err, &out); err != nil {
 		return nil, explain(opGetAdmin, err)
@@ -118,7 +118,7 @@ func (c *Client) CreateAdmin(ctx context.Context, in CreateAdminInput) (string, 
 		Enabled:          &in.Enabled,
 		Description:      optional(in.Description),
 	}
-	resp, err := c.raw.AddAdmin(ctx, body)
+	resp, err := c.raw.AddAdmin(ctx, body) //nolint:bodyclose // t.JSON closes it
 	var out czertainlyapi.UuidDto
 	if err := c.t.JSON(op, resp, err, &out, http.StatusCreated, http.StatusOK); err != nil {
 		return "", explain(op, err)
@@ -153,7 +153,7 @@ func (c *Client) EditAdmin(ctx context.Context, id string, in EditAdminInput) (*
 		role := czertainlyapi.EditAdminRequestDtoRole(in.Role)
 		body.Role = &role
 	}
-	resp, err := c.raw.EditAdmin(ctx, id, body)
+	resp, err := c.raw.EditAdmin(ctx, id, body) //nolint:bodyclose // t.JSON closes it
 	var out Admin
 	if err := c.t.JSON(op, resp, err, &out); err != nil {
 		return nil, explain(op, err)
@@ -204,7 +204,7 @@ func (c *Client) single(ctx context.Context, op, id string, call singleCall, edi
 	if err != nil {
 		return err
 	}
-	resp, err := call(transport.NotIdempotent(ctx), id, editors...)
+	resp, err := call(transport.NotIdempotent(ctx), id, editors...) //nolint:bodyclose // t.Check closes it on error, below on success
 	if resp, err = c.t.Check(op, resp, err, http.StatusOK, http.StatusNoContent); err != nil {
 		return explain(op, err)
 	}
@@ -228,7 +228,7 @@ func (c *Client) bulk(ctx context.Context, op string, ids []string, call bulkCal
 		}
 		canonical[i] = v
 	}
-	resp, err := call(transport.NotIdempotent(ctx), canonical)
+	resp, err := call(transport.NotIdempotent(ctx), canonical) //nolint:bodyclose // t.Check closes it on error, below on success
 	if resp, err = c.t.Check(op, resp, err, http.StatusOK, http.StatusNoContent); err != nil {
 		return explain(op, err)
 	}

@@ -89,7 +89,7 @@ func explain(op string, err error) error {
 		// a bare 404, or one on the list itself, means the API is absent.
 		e.Kind = ErrNoAdminAPI
 		e.Hint = hintNoAdminAPI
-	case e.Kind == ErrNoAdminAPI:
+	case errors.Is(e.Kind, ErrNoAdminAPI):
 		e.Hint = hintNoAdminAPI
 	case e.StatusCode == http.StatusForbidden || e.StatusCode == http.StatusUnauthorized:
 		e.Hint = hintForbidden

@@ -10,19 +10,24 @@ import (
 	"github.com/certadmin/certadmin-go/czertainly/czertainlytest"
 )
 
-func ExampleClient_ListAdmins() {
+// startFake starts the fake and a client signed in as its super administrator.
+func startFake() (*czertainlytest.Server, *czertainly.Client) {
 	srv, err := czertainlytest.NewServer()
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer srv.Close()
-
 	c, err := czertainly.NewClient(srv.BaseURL(),
 		czertainly.WithClientCertificate(srv.AdminCertificate),
 		czertainly.WithRootCAs(srv.CA.Pool()))
 	if err != nil {
 		log.Fatal(err)
 	}
+	return srv, c
+}
+
+func ExampleClient_ListAdmins() {
+	srv, c := startFake()
+	defer srv.Close()
 	admins, err := c.ListAdmins(context.Background())
 	if err != nil {
 		log.Fatal(err)
@@ -36,17 +41,8 @@ func ExampleClient_ListAdmins() {
 }
 
 func ExampleClient_CreateAdmin() {
-	srv, err := czertainlytest.NewServer()
-	if err != nil {
-		log.Fatal(err)
-	}
+	srv, c := startFake()
 	defer srv.Close()
-	c, err := czertainly.NewClient(srv.BaseURL(),
-		czertainly.WithClientCertificate(srv.AdminCertificate),
-		czertainly.WithRootCAs(srv.CA.Pool()))
-	if err != nil {
-		log.Fatal(err)
-	}
 	ctx := context.Background()
 
 	// The new administrator's certificate, as PEM or DER.
@@ -74,18 +70,9 @@ func ExampleClient_CreateAdmin() {
 }
 
 func ExampleClient_DisableAdmins() {
-	srv, err := czertainlytest.NewServer()
-	if err != nil {
-		log.Fatal(err)
-	}
+	srv, c := startFake()
 	defer srv.Close()
-	c, err := czertainly.NewClient(srv.BaseURL(),
-		czertainly.WithClientCertificate(srv.AdminCertificate),
-		czertainly.WithRootCAs(srv.CA.Pool()))
-	if err != nil {
-		log.Fatal(err)
-	}
-	err = c.DisableAdmins(context.Background(), []string{"c2f685d4-6a3e-11ec-90d6-0242ac120003"})
+	err := c.DisableAdmins(context.Background(), []string{"c2f685d4-6a3e-11ec-90d6-0242ac120003"})
 	var e *czertainly.Error
 	if errors.As(err, &e) {
 		fmt.Println(e.StatusCode, e.Message)

@@ -76,7 +76,7 @@ func connect(cfg config, stderr io.Writer) (*czertainly.Client, []byte, func(), 
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		fmt.Fprintln(stderr, "no -url: using the in-process fake at", srv.BaseURL())
+		logf(stderr, "no -url: using the in-process fake at %s", srv.BaseURL())
 		c, err := czertainly.NewClient(srv.BaseURL(),
 			czertainly.WithClientCertificate(srv.AdminCertificate), czertainly.WithRootCAs(srv.CA.Pool()))
 		if err != nil {
@@ -109,7 +109,7 @@ func connect(cfg config, stderr io.Writer) (*czertainly.Client, []byte, func(), 
 }
 
 func lifecycle(ctx context.Context, c *czertainly.Client, cfg config, newCert []byte, stdout, stderr io.Writer) error {
-	fmt.Fprintf(stderr, "creating administrator %s\n", cfg.username)
+	logf(stderr, "creating administrator %s", cfg.username)
 	id, err := c.CreateAdmin(ctx, czertainly.CreateAdminInput{
 		Username: cfg.username, Name: cfg.name, Surname: cfg.surname, Email: cfg.email,
 		Role: czertainly.RoleAdministrator, Certificate: newCert, Enabled: true,
@@ -118,22 +118,22 @@ func lifecycle(ctx context.Context, c *czertainly.Client, cfg config, newCert []
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "created %s\n", id)
+	logf(stderr, "created %s", id)
 
 	admins, err := c.ListAdmins(ctx)
 	if err != nil {
 		return err
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "UUID\tUSERNAME\tROLE\tENABLED\tSERIAL")
+	logf(tw, "UUID\tUSERNAME\tROLE\tENABLED\tSERIAL")
 	for _, a := range admins {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%t\t%s\n", a.UUID, a.Username, a.Role, a.Enabled, a.SerialNumber)
+		logf(tw, "%s\t%s\t%s\t%t\t%s", a.UUID, a.Username, a.Role, a.Enabled, a.SerialNumber)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 
-	fmt.Fprintf(stderr, "disabling %s\n", id)
+	logf(stderr, "disabling %s", id)
 	if err := c.DisableAdmins(ctx, []string{id}); err != nil {
 		return err
 	}
@@ -141,17 +141,25 @@ func lifecycle(ctx context.Context, c *czertainly.Client, cfg config, newCert []
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s enabled=%t after disable\n", a.Username, a.Enabled)
+	if _, err := fmt.Fprintf(stdout, "%s enabled=%t after disable\n", a.Username, a.Enabled); err != nil {
+		return err
+	}
 	if cfg.keep {
 		return nil
 	}
-	fmt.Fprintf(stderr, "removing %s\n", id)
+	logf(stderr, "removing %s", id)
 	if err := c.RemoveAdmin(ctx, id); err != nil {
 		return err
 	}
 	if _, err := c.GetAdmin(ctx, id); !errors.Is(err, czertainly.ErrNotFound) {
-		return fmt.Errorf("administrator %s still present after removal: %v", id, err)
+		return fmt.Errorf("administrator %s still present after removal: %w", id, err)
 	}
-	fmt.Fprintf(stdout, "%s removed\n", a.Username)
-	return nil
+	_, err = fmt.Fprintf(stdout, "%s removed\n", a.Username)
+	return err
+}
+
+// logf writes one line; a failed write of progress or a table row is not
+// worth stopping for (the final result lines are checked).
+func logf(w io.Writer, format string, args ...any) {
+	_, _ = fmt.Fprintf(w, format+"\n", args...)
 }
