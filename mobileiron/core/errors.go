@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
+	"github.com/certadmin/certadmin-go/internal/poll"
 	"github.com/certadmin/certadmin-go/mobileiron/core/internal/jsonfix"
 )
 
@@ -34,6 +35,8 @@ var (
 	// ErrExportInProgress: an export was already running and the call was
 	// told (FailIfExportRunning) not to wait for it.
 	ErrExportInProgress = errors.New("an export is already in progress")
+	// ErrExportTimeout: the export did not finish within WithExportTimeout.
+	ErrExportTimeout = poll.ErrTimeout
 	// ErrAPIVersionGone: Core answered 410 Gone, which it does for calls to
 	// the retired V1 API.
 	ErrAPIVersionGone = errors.New("API version retired (410)")

@@ -87,7 +87,13 @@ type Server struct {
 	uploads     map[string]map[string]userProvided // CEid → principal → certificate
 	nextCertID  int64
 	revoking    bool
+	sessions    int64
+	withCookie  map[string]int
 }
+
+// SessionCookie is the name of the session cookie the fake hands out, as
+// Core does.
+const SessionCookie = "JSESSIONID"
 
 // job is one export's state.
 type job struct {
@@ -106,6 +112,7 @@ func NewServer(opts Options) *Server {
 		User: opts.User, Password: opts.Password,
 		exportPolls: opts.ExportPolls,
 		userExports: map[int64]*job{},
+		withCookie:  map[string]int{},
 		uploads:     map[string]map[string]userProvided{},
 	}
 	if s.User == "" {
@@ -260,6 +267,28 @@ func (s *Server) routes() http.Handler {
 		if !fakeserver.CheckBasicAuth(w, r, s.User, s.Password) {
 			return
 		}
+		s.session(w, r)
 		mux.ServeHTTP(w, r)
 	})
+}
+
+// session hands out a session cookie to requests without one and counts,
+// per path, the requests that came back with it.
+func (s *Server) session(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := r.Cookie(SessionCookie); err == nil {
+		s.withCookie[r.Method+" "+r.URL.Path]++
+		return
+	}
+	s.sessions++
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "coretest-session-" + strconv.FormatInt(s.sessions, 10), Path: "/", HttpOnly: true})
+}
+
+// HitsWithSession counts the requests to method and path that carried the
+// session cookie handed out earlier.
+func (s *Server) HitsWithSession(method, path string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.withCookie[method+" "+path]
 }

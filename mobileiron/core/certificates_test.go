@@ -1,0 +1,317 @@
+package core_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/certadmin/certadmin-go/mobileiron/core"
+	"github.com/certadmin/certadmin-go/mobileiron/core/coretest"
+)
+
+func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+
+// seedCertificate is the seed's search sample: a numeric serialNumber and
+// userId, deviceUUid spelt as in the sample, dates as "2017-04-18".
+var seedCertificate = core.Certificate{
+	ID: 2, SerialNumber: "102", Type: "Centralized", Trash: true,
+	ExpiredAt: day(2017, 4, 18), CreatedAt: day(2016, 4, 18),
+	UserID: "9002", DeviceID: 1, LocalCAID: 3, CESettingName: "LocalCE",
+	Status: core.StatusActive, CEID: 8, ConsumerAppSettings: []int64{8},
+}
+
+var seedUserProvided = core.UserProvidedCertificate{
+	Version:            "3",
+	SerialNumber:       "xxx4493327816883622",
+	SignatureAlgorithm: "SHA256WITHRSA",
+	Issuer:             "C=US, O=Apple Inc., OU=Apple Certification Authority, CN=Apple Application Integration 2 Certification Authority",
+	Subject:            "C=US, CN=APSP:9c3811ce-0ff0-4272-be0b-2df8f1f85bb5, UID=com.apple.mgmt.External.9c3811ce-0ff0-4272-be0b-2df8f1f85bb5",
+	CommonName:         "APSP:xxx811ce-0ff0-4272-be0b-2df8f1f85bb5",
+	NotBefore:          time.UnixMilli(1573162384000).UTC(),
+	NotAfter:           time.UnixMilli(1604698384000).UTC(),
+}
+
+var seedEnrollment = core.UserProvidedEnrollment{
+	CEID: 10, CertificateID: 11, RequirePassword: true, DisplayName: "testUserProv",
+	ExpiresAt: time.UnixMilli(1604698384000).UTC(), UploadedAt: time.UnixMilli(1577964355000).UTC(), IsPKCS12: true,
+}
+
+var seedConfiguration = core.Configuration{Name: "user-provided", Value: "10", AppType: "SCEP", AppSubType: "USER_PROVIDED", RowType: "ADMIN"}
+
+var seedUser = core.User{ID: 9001, Principal: "miadmin", DisplayName: "miadmin", EmailAddress: "[email\u00a0protected]"} // the seed's text, a non-breaking space included
+
+func TestSearchCertificates(t *testing.T) {
+	srv, c := newFake(t)
+	ctx := context.Background()
+	tests := []struct {
+		name   string
+		filter core.CertificateFilter
+		want   []core.Certificate
+	}{
+		{"by enrollment", core.CertificateFilter{CESettingName: "LocalCE"}, []core.Certificate{seedCertificate}},
+		{"status matches", core.CertificateFilter{CESettingName: "LocalCE", Status: core.StatusActive}, []core.Certificate{seedCertificate}},
+		{"status differs", core.CertificateFilter{CESettingName: "LocalCE", Status: core.StatusRevoked}, []core.Certificate{}},
+		{"user", core.CertificateFilter{CESettingName: "LocalCE", UserID: "9002"}, []core.Certificate{seedCertificate}},
+		{"expires before", core.CertificateFilter{CESettingName: "LocalCE", ExpiresBefore: day(2018, 1, 1)}, []core.Certificate{seedCertificate}},
+		{"expires after", core.CertificateFilter{CESettingName: "LocalCE", ExpiresAfter: day(2018, 1, 1)}, []core.Certificate{}},
+		{"device", core.CertificateFilter{CESettingName: "LocalCE", DeviceUUID: "5f1db255-8d3d-4943-8bab-d556cacce855"}, []core.Certificate{}},
+		{"other enrollment", core.CertificateFilter{CESettingName: "OtherCE"}, []core.Certificate{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := c.SearchCertificates(ctx, tt.filter)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("certificates (-want +got):\n%s", diff)
+			}
+		})
+	}
+	if got := srv.Hits("POST", pathSearch); got != len(tests) {
+		t.Errorf("search hits = %d, want %d", got, len(tests))
+	}
+}
+
+func TestSearchCertificatesSendsDeviceSpace(t *testing.T) {
+	srv, c := newFake(t, core.WithAdminDeviceSpaceID(7))
+	_, err := c.SearchCertificates(context.Background(), core.CertificateFilter{CESettingName: "LocalCE"})
+	if !errors.Is(err, core.ErrForbidden) {
+		t.Fatalf("err = %v, want the fake's 403 for device space 7", err)
+	}
+	var e *core.Error
+	if !errors.As(err, &e) || !strings.Contains(e.Message, "device space 7") {
+		t.Errorf("error does not carry Core's message: %v", err)
+	}
+	if srv.Hits("POST", pathSearch) != 1 {
+		t.Errorf("a 403 must not be retried")
+	}
+}
+
+func TestReadOnlyCallsAreRetried(t *testing.T) {
+	srv, c := newFake(t)
+	ctx := context.Background()
+	srv.Inject(coretest.Fault{Method: "POST", PathSuffix: "/certificates/search", Status: 503, RetryAfter: "0"})
+	if _, err := c.SearchCertificates(ctx, core.CertificateFilter{CESettingName: "LocalCE"}); err != nil {
+		t.Fatalf("search after one 503: %v", err)
+	}
+	if got := srv.Hits("POST", pathSearch); got != 2 {
+		t.Errorf("search hits = %d, want 2 (one retry)", got)
+	}
+
+	srv.Inject(coretest.Fault{Method: "POST", PathSuffix: "/withnocerts/search", Reset: true})
+	users, err := c.SearchUsersWithoutCertificates(ctx, 32)
+	if err != nil {
+		t.Fatalf("users search after a reset: %v", err)
+	}
+	if got := srv.Hits("POST", pathUsersSearch); got != 2 || len(users) != 1 {
+		t.Errorf("users search hits = %d (want 2), users = %d", got, len(users))
+	}
+
+	srv.Inject(coretest.Fault{Method: "POST", PathSuffix: "/withnocerts/search_export_status", Status: 502})
+	if _, err := c.UsersWithoutCertificatesExportStatus(ctx, 10); err != nil {
+		t.Fatalf("status after a 502: %v", err)
+	}
+	if got := srv.Hits("POST", pathUsersStatus); got != 2 {
+		t.Errorf("status hits = %d, want 2", got)
+	}
+}
+
+func TestWritesAreNeverRepeated(t *testing.T) {
+	p12, _ := testPKCS12(t, "jdoe", "p12-test-password")
+	calls := []struct {
+		name, method, path, suffix string
+		call                       func(*core.Client) error
+	}{
+		{"initiate export", "POST", pathExport, "/certificates/search_export", func(c *core.Client) error {
+			_, err := c.InitiateCertificateExport(context.Background(), core.CertificateFilter{CESettingName: "LocalCE", Status: core.StatusActive})
+			return err
+		}},
+		{"upload", "POST", pathUpload, "/uploadCertificate", func(c *core.Client) error {
+			return c.UploadUserProvidedCertificate(context.Background(), "10", "jdoe", bytes.NewReader(p12), "p12-test-password")
+		}},
+		{"delete", "POST", pathDelete, "/deleteCertificate", func(c *core.Client) error {
+			return c.DeleteUserProvidedCertificate(context.Background(), "10", coretest.CertificateOwner)
+		}},
+		{"revoke", "POST", pathRevoke, "/attemptRevokeForPendingRevocation", func(c *core.Client) error {
+			_, err := c.RevokePendingCertificates(context.Background())
+			return err
+		}},
+	}
+	for _, tt := range calls {
+		for _, fault := range []coretest.Fault{{Status: 503}, {Reset: true}} {
+			name := tt.name + "/503"
+			if fault.Reset {
+				name = tt.name + "/reset"
+			}
+			t.Run(name, func(t *testing.T) {
+				srv, c := newFake(t)
+				fault.Method, fault.PathSuffix = tt.method, tt.suffix
+				srv.Inject(fault)
+				if err := tt.call(c); err == nil {
+					t.Fatal("want an error")
+				}
+				if got := srv.Hits(tt.method, tt.path); got != 1 {
+					t.Errorf("hits = %d, want exactly 1", got)
+				}
+			})
+		}
+	}
+}
+
+func TestUserProvidedCertificateLifecycle(t *testing.T) {
+	srv, c := newFake(t)
+	ctx := context.Background()
+	const password = "p12-test-password"
+	p12, cert := testPKCS12(t, "jdoe", password)
+
+	// An earlier call hands out the session cookie the multipart upload may need.
+	if _, err := c.ListUserProvidedCertificates(ctx, "jdoe"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.UploadUserProvidedCertificate(ctx, coretest.UserProvidedCEID, "jdoe", bytes.NewReader(p12), password); err != nil {
+		t.Fatalf("upload: %v", err)
+	}
+	if srv.HitsWithSession("POST", pathUpload) != 1 {
+		t.Error("the upload did not carry the session cookie of the earlier call")
+	}
+
+	got, err := c.GetUserProvidedCertificate(ctx, coretest.UserProvidedCEID, "jdoe")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &core.UserProvidedCertificate{
+		Version: "3", SerialNumber: "4242", SignatureAlgorithm: cert.SignatureAlgorithm.String(),
+		Issuer: cert.Issuer.String(), Subject: cert.Subject.String(), CommonName: "jdoe",
+		NotBefore: cert.NotBefore.UTC(), NotAfter: cert.NotAfter.UTC(),
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("uploaded certificate (-want +got):\n%s", diff)
+	}
+
+	list, err := c.ListUserProvidedCertificates(ctx, "jdoe")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 || list[0].CEID != 10 || list[0].CertificateID != 12 || !list[0].ExpiresAt.Equal(cert.NotAfter) || !list[0].IsPKCS12 {
+		t.Errorf("enrollments = %+v", list)
+	}
+
+	if err := c.DeleteUserProvidedCertificate(ctx, coretest.UserProvidedCEID, "jdoe"); err != nil {
+		t.Fatalf("delete: %v", err)
+	}
+	if _, err := c.GetUserProvidedCertificate(ctx, coretest.UserProvidedCEID, "jdoe"); !errors.Is(err, core.ErrNotFound) {
+		t.Errorf("get after delete: err = %v, want ErrNotFound", err)
+	}
+	if got := srv.UserProvidedCertificates(coretest.UserProvidedCEID); !cmp.Equal(got, []string{coretest.CertificateOwner}) {
+		t.Errorf("principals left = %v", got)
+	}
+}
+
+func TestSeededUserProvidedCertificate(t *testing.T) {
+	_, c := newFake(t)
+	ctx := context.Background()
+	got, err := c.GetUserProvidedCertificate(ctx, "10", "theadmin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(&seedUserProvided, got); diff != "" {
+		t.Errorf("certificate (-want +got):\n%s", diff)
+	}
+	list, err := c.ListUserProvidedCertificates(ctx, "theadmin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]core.UserProvidedEnrollment{seedEnrollment}, list); diff != "" {
+		t.Errorf("enrollments (-want +got):\n%s", diff)
+	}
+}
+
+func TestUploadRejectedByServer(t *testing.T) {
+	srv, c := newFake(t)
+	p12, _ := testPKCS12(t, "jdoe", "p12-test-password")
+	err := c.UploadUserProvidedCertificate(context.Background(), "11", "jdoe", bytes.NewReader(p12), "p12-test-password")
+	var e *core.Error
+	if !errors.As(err, &e) || e.StatusCode != 400 || !strings.HasSuffix(e.MessageKey, "INVALID_CE") {
+		t.Fatalf("err = %v, want Core's 400 for an enrollment that is not user-provided", err)
+	}
+	if srv.TotalHits() != 1 {
+		t.Errorf("hits = %d, want 1", srv.TotalHits())
+	}
+}
+
+func TestPendingRevocation(t *testing.T) {
+	srv, c := newFake(t)
+	ctx := context.Background()
+	st, err := c.PendingRevocationStatus(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(&core.RevocationStatus{Text: "Pending revocation certs are not being processed."}, st); diff != "" {
+		t.Errorf("idle status (-want +got):\n%s", diff)
+	}
+	msgs, err := c.RevokePendingCertificates(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]core.Message{{Type: "Info", Key: "com.mobileiron.vsp.messages.http.200", Text: "Success"}}, msgs); diff != "" {
+		t.Errorf("revoke messages (-want +got):\n%s", diff)
+	}
+	st, err = c.PendingRevocationStatus(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &core.RevocationStatus{InProgress: true, Elapsed: 76 * time.Second,
+		Text: "Pending revocation certs are being processed. Total duration so far 76 Seconds"}
+	if diff := cmp.Diff(want, st); diff != "" {
+		t.Errorf("running status (-want +got):\n%s", diff)
+	}
+
+	srv.Inject(coretest.Fault{PathSuffix: "/status", Status: 200, ContentType: "text/plain", Body: "Something else entirely"})
+	if _, err := c.PendingRevocationStatus(ctx); !errors.Is(err, core.ErrUnexpectedResponse) {
+		t.Errorf("unknown text: err = %v, want ErrUnexpectedResponse", err)
+	}
+}
+
+func TestConfigurations(t *testing.T) {
+	_, c := newFake(t)
+	ctx := context.Background()
+	scep, err := c.SCEPConfigurations(ctx, core.SubTypeUserProvided)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ce, err := c.CEConfigurations(ctx, core.SubTypeUserProvided)
+	if err != nil {
+		t.Fatal(err)
+	}
+	none, err := c.CEConfigurations(ctx, core.SubTypeEntrust)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []core.Configuration{seedConfiguration}
+	if diff := cmp.Diff(want, scep); diff != "" {
+		t.Errorf("SCEP (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(want, ce); diff != "" {
+		t.Errorf("CE (-want +got):\n%s", diff)
+	}
+	if len(none) != 0 {
+		t.Errorf("ENTRUST configurations = %v, want none", none)
+	}
+}
+
+func TestSearchUsersWithoutCertificates(t *testing.T) {
+	_, c := newFake(t)
+	got, err := c.SearchUsersWithoutCertificates(context.Background(), 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]core.User{seedUser}, got); diff != "" {
+		t.Errorf("users (-want +got):\n%s", diff)
+	}
+}

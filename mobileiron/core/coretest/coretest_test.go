@@ -1,0 +1,68 @@
+package coretest_test
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/certadmin/certadmin-go/mobileiron/core/coretest"
+)
+
+func TestGeneratedCSVIsExactAndParses(t *testing.T) {
+	for _, size := range []int64{0, 10, 200, 131*3 + 97, 1 << 20} {
+		var buf bytes.Buffer
+		if err := coretest.WriteGeneratedCSV(&buf, size); err != nil {
+			t.Fatal(err)
+		}
+		if int64(buf.Len()) != size {
+			t.Errorf("size %d: wrote %d bytes", size, buf.Len())
+			continue
+		}
+		if size < 200 {
+			continue
+		}
+		records, err := csv.NewReader(&buf).ReadAll()
+		if err != nil {
+			t.Fatalf("size %d: %v", size, err)
+		}
+		if got, want := int64(len(records)-1), coretest.GeneratedCSVRows(size); got != want || records[0][0] != "id" {
+			t.Errorf("size %d: %d rows, want %d", size, got, want)
+		}
+		if n := len(records) - 1; n > 0 && records[n][0] != fmt.Sprintf("%012d", n) {
+			t.Errorf("size %d: last row id %q, want %d", size, records[n][0], n)
+		}
+	}
+}
+
+func TestFakeRequiresCredentialsAndDeviceSpace(t *testing.T) {
+	srv := coretest.NewServer(coretest.Options{})
+	defer srv.Close()
+
+	resp, err := http.Get(srv.URL + "/api/v2/certificates/search_export_status?adminDeviceSpaceId=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("without credentials: %d, want 401", resp.StatusCode)
+	}
+
+	req, _ := http.NewRequest("GET", srv.URL+"/api/v2/certificates/search_export_status", nil)
+	req.SetBasicAuth(coretest.User, coretest.Password)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "adminDeviceSpaceId") {
+		t.Errorf("without adminDeviceSpaceId: %d %s, want 400 naming the parameter", resp.StatusCode, body)
+	}
+	if v := srv.SpecViolations(); len(v) != 1 {
+		t.Errorf("violations = %v, want the one bad request", v)
+	}
+}
