@@ -3,6 +3,7 @@ package cloud
 import (
 	"context"
 	"strconv"
+	"strings"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
 	"github.com/certadmin/certadmin-go/internal/form"
@@ -71,8 +72,10 @@ func (c *Client) put(ctx context.Context, op string, f AccountFields, password s
 	if f.ID <= 0 {
 		return apierror.Invalid(op, "account ID %d must be positive", f.ID)
 	}
-	if err := checkEmail(op, f.EmailAddress); err != nil {
-		return err
+	if strings.TrimSpace(f.EmailAddress) == "" {
+		// The server would clear the address; an account without one is
+		// almost certainly a mistake in the caller's fields.
+		return apierror.Invalid(op, "empty email address")
 	}
 	w := updateForm{
 		FirstName: f.FirstName, LastName: f.LastName, EmailAddress: f.EmailAddress, UID: f.UID,

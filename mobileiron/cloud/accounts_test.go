@@ -1,0 +1,491 @@
+package cloud_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/certadmin/certadmin-go/internal/fakeserver"
+	"github.com/certadmin/certadmin-go/mobileiron/cloud"
+	"github.com/certadmin/certadmin-go/mobileiron/cloud/cloudapi"
+	"github.com/certadmin/certadmin-go/mobileiron/cloud/cloudtest"
+)
+
+func ms(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+// seedAccount is the Get All Accounts sample of the seed, typed.
+var seedAccount = cloud.Account{
+	ID: 6150167, CreatedAt: ms(1442949222375), DisplayName: "r m", FirstName: "r", LastName: "m",
+	UID: "[email protected]", EmailAddress: "[email protected]", AccountSource: cloud.SourceLocal,
+	InviteState: "Expired", AccountType: "USER", Enabled: true, Mutable: true, AndroidWorkUserStatus: "NONE",
+	RegistrationPIN: &cloud.AccountPIN{}, Groups: []string{"All Users"},
+}
+
+// searchAccount is the Search by UID sample of the seed, typed.
+var searchAccount = cloud.Account{
+	ID: 10022, CreatedAt: ms(1372188681178), DisplayName: "John Doe", FirstName: "John", LastName: "Doe",
+	UID: "[email protected]", EmailAddress: "[email protected]", AccountSource: cloud.SourceLocal,
+	InviteState: "Completed", AccountType: "USER", Enabled: true, Mutable: true, LoginSuccessAt: ms(1416614208360),
+	RegistrationPIN: &cloud.AccountPIN{}, Groups: []string{"All Users", "Engineering"},
+}
+
+// fakeOnly drops the members the fake adds beyond the seed's samples.
+func fakeOnly(a cloud.Account) cloud.Account {
+	a.EDIPI, a.ManagedAppleID, a.GDPRProfileID, a.PasswordNeverExpire, a.AndroidWorkDeviceAccountEnabled = nil, nil, nil, nil, nil
+	return a
+}
+
+func TestListAccountsSeedSamples(t *testing.T) {
+	srv, c, rec := newFake(t)
+	page, err := c.ListAccounts(context.Background(), cloud.ListOptions{PageSize: 50, SortBy: "displayName"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []cloud.Account{fakeOnly(page.Accounts[0]), fakeOnly(page.Accounts[1])}
+	if diff := cmp.Diff([]cloud.Account{searchAccount, seedAccount}, got); diff != "" {
+		t.Errorf("accounts (-want +got):\n%s", diff)
+	}
+	if page.TotalCount != 2 || page.Offset != 0 || page.Facets["ACCOUNTGROUP"]["All Users"] != 2 {
+		t.Errorf("page = total %d offset %d facets %v", page.TotalCount, page.Offset, page.Facets)
+	}
+	if want := "/api/v1/account?rows=50&start=0&sortFields%5B0%5D.name=displayName&sortFields%5B0%5D.order=ASC"; rec.last(t, "GET").URL != want {
+		t.Errorf("URL %s, want %s", rec.last(t, "GET").URL, want)
+	}
+	if srv.TotalHits() != 1 {
+		t.Errorf("hits = %d", srv.TotalHits())
+	}
+}
+
+// The client decodes the seed's samples verbatim, not only the fake's answers.
+func TestDecodesSeedSamplesVerbatim(t *testing.T) {
+	srv, c, _ := newFake(t)
+	ctx := context.Background()
+	serve := func(method, suffix, fixture string) {
+		body, err := cloudtest.Fixture(fixture)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv.Inject(fakeserver.Fault{Method: method, PathSuffix: suffix, Status: 200, Body: string(body), ContentType: "application/json"})
+	}
+	serve("GET", "/api/v1/account", "search_by_uid_response.json")
+	a, err := c.AccountByUID(ctx, "[email protected]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(searchAccount, a); diff != "" {
+		t.Errorf("search sample (-want +got):\n%s", diff)
+	}
+
+	serve("POST", "/api/v1/accounts", "create_accounts_response.json")
+	created, err := c.CreateAccounts(ctx, true, cloud.NewLocalAccount{EmailAddress: "a@example.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCreated := cloud.Account{ID: 10023, CreatedBy: 10001, ModifiedBy: 10001, UID: "[email protected]", EmailAddress: "[email protected]",
+		AccountSource: cloud.SourceLocal, Locale: "en_US", Mutable: true}
+	if diff := cmp.Diff([]cloud.Account{wantCreated}, created); diff != "" {
+		t.Errorf("create sample (-want +got):\n%s", diff)
+	}
+
+	serve("POST", "/api/v1/account", "create_account_response.json")
+	one, err := c.CreateAccount(ctx, cloud.NewAccount{EmailAddress: "b@example.test", Password: "pw-1"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if one.ID != 10024 || one.DisplayName != "TestFName TestLame" || !one.Enabled {
+		t.Errorf("create with password sample = %+v", one)
+	}
+
+	serve("POST", "/enrollment/url", "enrollment_url_response.json")
+	urls, err := c.EnrollmentURLs(ctx, time.Hour, 10022)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(urls[10022], "https://na1.mobileiron.com/c/i/reg/enroll.mobileconfig?token=7F7F") {
+		t.Errorf("enrollment sample = %v", urls)
+	}
+
+	serve("GET", "/api/v1/account", "delete_viability_response.json")
+	v, err := c.CheckDeleteViability(ctx, 47253017)
+	if err != nil || !v.Deletable {
+		t.Errorf("viability sample = %+v, %v", v, err)
+	}
+	for _, f := range []struct{ method, suffix, fixture string }{
+		{"DELETE", "/api/v1/account", "delete_response.json"},
+		{"PUT", "/api/v1/userpolicy", "registration_policy_response.json"},
+		{"PATCH", "/customattributes", "custom_attributes_response.json"},
+		{"POST", "/invite/enduser", "invite_response.json"},
+	} {
+		serve(f.method, f.suffix, f.fixture)
+	}
+	if err := c.DeleteAccount(ctx, 47252222); err != nil {
+		t.Error(err)
+	}
+	if err := c.SetRegistrationPolicy(ctx, cloud.PINOnlyPolicy()); err != nil {
+		t.Error(err)
+	}
+	if err := c.SetCustomAttributes(ctx, map[string][]string{"ios": {"10"}}, true, 9931017); err != nil {
+		t.Error(err)
+	}
+	if err := c.InviteUsers(ctx, cloud.OwnershipEmployee, 10552); err != nil {
+		t.Error(err)
+	}
+	if srv.AccountCount() != 2 {
+		t.Errorf("the injected answers changed the store: %d accounts", srv.AccountCount())
+	}
+}
+
+func collect(t *testing.T, c *cloud.Client, opts cloud.ListOptions) []int64 {
+	t.Helper()
+	var ids []int64
+	for a, err := range c.Accounts(context.Background(), opts) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, a.ID)
+	}
+	return ids
+}
+
+func TestAccountsIteratorModes(t *testing.T) {
+	srv, c, _ := newFake(t, cloudtest.WithGeneratedAccounts(1198)) // 1200 with the two samples
+	for _, mode := range []struct {
+		name string
+		opts cloud.ListOptions
+	}{
+		{"sequential", cloud.ListOptions{PageSize: 100}},
+		{"prefetch", cloud.ListOptions{PageSize: 100, Prefetch: true}},
+		{"parallel", cloud.ListOptions{PageSize: 100, Parallel: 4}},
+	} {
+		t.Run(mode.name, func(t *testing.T) {
+			before := srv.Hits("GET", "/api/v1/account")
+			ids := collect(t, c, mode.opts)
+			if len(ids) != 1200 || ids[0] != 10022 || ids[1] != 1_000_001 || ids[1199] != 6150167 {
+				t.Fatalf("got %d accounts, first %v", len(ids), ids[:3])
+			}
+			for i := 2; i < len(ids)-1; i++ {
+				if ids[i] != ids[i-1]+1 {
+					t.Fatalf("out of order at %d: %d after %d", i, ids[i], ids[i-1])
+				}
+			}
+			if n := srv.Hits("GET", "/api/v1/account") - before; n != 12 {
+				t.Errorf("pages fetched = %d, want 12", n)
+			}
+		})
+	}
+}
+
+func TestAccountsDefaultPageSizeIs500(t *testing.T) {
+	_, c, rec := newFake(t, cloudtest.WithGeneratedAccounts(998))
+	if ids := collect(t, c, cloud.ListOptions{}); len(ids) != 1000 {
+		t.Fatalf("got %d", len(ids))
+	}
+	if got := rec.last(t, "GET").URL; got != "/api/v1/account?rows=500&start=500" {
+		t.Errorf("last page URL %s", got)
+	}
+}
+
+// An administrator deleting accounts mid-listing shrinks totalCount: the
+// iterator must end at the new total instead of asking for pages forever.
+func TestAccountsStopsWhenTotalShrinks(t *testing.T) {
+	srv, c, _ := newFake(t, cloudtest.WithGeneratedAccounts(998))
+	var n int
+	for _, err := range c.Accounts(context.Background(), cloud.ListOptions{PageSize: 100}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if n == 150 {
+			srv.RemoveAccountsAbove(1_000_000 + 300)
+		}
+	}
+	if n != 301 { // 10022 and 1000001…1000300
+		t.Errorf("got %d accounts, want 301", n)
+	}
+	if hits := srv.Hits("GET", "/api/v1/account"); hits != 4 {
+		t.Errorf("pages = %d, want 4 (the 4th comes back short)", hits)
+	}
+}
+
+func TestAccountsEmptyPageEndsIteration(t *testing.T) {
+	srv, c, _ := newFake(t)
+	srv.Inject(fakeserver.Fault{Method: "GET", PathSuffix: "/api/v1/account", Status: 200, ContentType: "application/json",
+		Body: `{"errors":null,"result":{"totalCount":100000,"searchResults":[],"offset":0,"queryTime":1}}`})
+	if ids := collect(t, c, cloud.ListOptions{PageSize: 10, Prefetch: true}); len(ids) != 0 {
+		t.Errorf("got %d accounts from an empty page", len(ids))
+	}
+	if srv.TotalHits() != 1 {
+		t.Errorf("hits = %d, want 1", srv.TotalHits())
+	}
+}
+
+func TestAccountsPageErrorEndsIteration(t *testing.T) {
+	srv, c, _ := newFake(t, cloudtest.WithGeneratedAccounts(48))
+	srv.Inject(fakeserver.Fault{Method: "GET", PathSuffix: "/api/v1/account", Times: 1}) // no-op placeholder for the first page
+	srv.Inject(fakeserver.Fault{Method: "GET", PathSuffix: "/api/v1/account", Status: 403, ContentType: "application/json",
+		Body: `{"errors":{"globalErrors":[{"code":"ACCESS_DENIED","message":"no"}],"fieldErrors":null},"result":null}`})
+	var n int
+	var last error
+	for _, err := range c.Accounts(context.Background(), cloud.ListOptions{PageSize: 10}) {
+		if err != nil {
+			last = err
+			continue
+		}
+		n++
+	}
+	var ae *cloud.Error
+	if n != 10 || !errors.As(last, &ae) || ae.Code != "ACCESS_DENIED" || !errors.Is(last, cloud.ErrForbidden) {
+		t.Errorf("n=%d err=%v", n, last)
+	}
+}
+
+func TestRowsAbove500Rejected(t *testing.T) {
+	srv, c, _ := newFake(t)
+	_, err := c.ListAccounts(context.Background(), cloud.ListOptions{PageSize: 501})
+	if !errors.Is(err, cloud.ErrInvalidInput) {
+		t.Errorf("ListAccounts: %v", err)
+	}
+	var iterErr error
+	for _, err := range c.Accounts(context.Background(), cloud.ListOptions{PageSize: 501}) {
+		iterErr = err
+	}
+	if !errors.Is(iterErr, cloud.ErrInvalidInput) || !strings.Contains(iterErr.Error(), "maximum of 500") {
+		t.Errorf("Accounts: %v", iterErr)
+	}
+	if srv.TotalHits() != 0 {
+		t.Errorf("hits = %d", srv.TotalHits())
+	}
+	// The fake answers rows=501 as the real API does (vendor notes), seen
+	// through the raw client, and the client decodes that answer.
+	rows := int32(501)
+	resp, err := c.Raw().GetAccounts(context.Background(), &cloudapi.GetAccountsParams{Rows: &rows})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	want := `{"errors":{"globalErrors":null,"fieldErrors":[{"code":"Range","message":"must be between 1 and 500","field":"rows"}]},"result":null}`
+	if resp.StatusCode != 400 || string(body) != want {
+		t.Errorf("raw rows=501: %d %s", resp.StatusCode, body)
+	}
+	srv.Inject(fakeserver.Fault{Method: "GET", Status: 400, ContentType: "application/json",
+		Body: `{"errors":{"globalErrors":null,"fieldErrors":[{"code":"Range","message":"must be between 1 and 500","field":"rows"}]},"result":null}`})
+	_, err = c.ListAccounts(context.Background(), cloud.ListOptions{PageSize: 500})
+	var ae *cloud.Error
+	if !errors.As(err, &ae) || ae.Code != "Range" || ae.Message != "rows: must be between 1 and 500" || ae.StatusCode != 400 {
+		t.Errorf("err = %#v", err)
+	}
+}
+
+func TestListRetriedOn503(t *testing.T) {
+	srv, c, _ := newFake(t)
+	srv.Inject(fakeserver.Fault{Method: "GET", Status: http.StatusServiceUnavailable})
+	page, err := c.ListAccounts(context.Background(), cloud.ListOptions{})
+	if err != nil || len(page.Accounts) != 2 {
+		t.Fatalf("page %v, err %v", page, err)
+	}
+	if srv.TotalHits() != 2 {
+		t.Errorf("hits = %d, want 2 (one retry)", srv.TotalHits())
+	}
+}
+
+func TestAccountByUID(t *testing.T) {
+	srv, c, rec := newFake(t)
+	created, err := c.CreateAccounts(context.Background(), false, cloud.NewLocalAccount{EmailAddress: "jane+x@example.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := c.AccountByUID(context.Background(), "jane+x@example.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(created[0], a); diff != "" {
+		t.Errorf("(-created +found):\n%s", diff)
+	}
+	if got, want := rec.last(t, "GET").URL, "/api/v1/account?rows=2&start=0&fq=UID%3Djane%2Bx%40example.test"; got != want {
+		t.Errorf("URL %s, want %s", got, want)
+	}
+	_, err = c.AccountByUID(context.Background(), "nobody@example.test")
+	if !errors.Is(err, cloud.ErrNotFound) {
+		t.Errorf("missing UID: %v", err)
+	}
+	if srv.TotalHits() != 3 {
+		t.Errorf("hits = %d", srv.TotalHits())
+	}
+}
+
+func TestCreateAccountsForm(t *testing.T) {
+	srv, c, rec := newFake(t)
+	got, err := c.CreateAccounts(context.Background(), true,
+		cloud.NewLocalAccount{EmailAddress: "one@example.test"}, cloud.NewLocalAccount{EmailAddress: "two@example.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "accounts[0].emailAddress=one%40example.test&accounts[0].accountSource=LOCAL&accounts[0].uid=one%40example.test" +
+		"&accounts[1].emailAddress=two%40example.test&accounts[1].accountSource=LOCAL&accounts[1].uid=two%40example.test"
+	r := rec.last(t, "POST")
+	if r.Body != want || r.URL != "/api/v1/accounts?sendInvite=true" || r.ContentType != "application/x-www-form-urlencoded" {
+		t.Errorf("sent %+v\nwant body %s", r, want)
+	}
+	if len(got) != 2 || got[0].UID != "one@example.test" || got[1].InviteState != "Pending" || got[0].ID == got[1].ID {
+		t.Errorf("created %+v", got)
+	}
+	if len(srv.Invites()) != 2 {
+		t.Errorf("invites %v", srv.Invites())
+	}
+}
+
+func TestCreateAccountWithPasswordForm(t *testing.T) {
+	srv, c, rec := newFake(t)
+	a, err := c.CreateAccount(context.Background(), cloud.NewAccount{
+		EmailAddress: "cool@example.test", FirstName: "Cool", LastName: "Tester", Password: "Testing!23",
+	}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "accountSource=LOCAL&uid=cool%40example.test&emailAddress=cool%40example.test&firstName=Cool&lastName=Tester" +
+		"&displayName=Cool+Tester&password=Testing%2123&confirmPassword=Testing%2123"
+	if r := rec.last(t, "POST"); r.Body != want || r.URL != "/api/v1/account?sendInvite=false" {
+		t.Errorf("sent %+v\nwant body %s", r, want)
+	}
+	if a.DisplayName != "Cool Tester" || !srv.HasPassword(a.ID) {
+		t.Errorf("created %+v", a)
+	}
+}
+
+// Creates must not be repeated: a 503 or a dropped connection after the
+// request left may mean the account exists already.
+func TestCreatesNeverRetried(t *testing.T) {
+	for _, f := range []fakeserver.Fault{
+		{Method: "POST", Status: http.StatusServiceUnavailable, Times: 100},
+		{Method: "POST", Reset: true, Times: 100},
+	} {
+		srv, c, _ := newFake(t)
+		srv.Inject(f)
+		ctx := context.Background()
+		calls := map[string]func() error{
+			"CreateAccounts": func() error {
+				_, err := c.CreateAccounts(ctx, false, cloud.NewLocalAccount{EmailAddress: "a@example.test"})
+				return err
+			},
+			"CreateAccount": func() error {
+				_, err := c.CreateAccount(ctx, cloud.NewAccount{EmailAddress: "a@example.test", Password: "Secret-Pw-9"}, false)
+				return err
+			},
+			"InviteUsers":              func() error { return c.InviteUsers(ctx, "", 10022) },
+			"EnrollmentURLs":           func() error { _, err := c.EnrollmentURLs(ctx, time.Hour, 10022); return err },
+			"GenerateRegistrationPINs": func() error { _, err := c.GenerateRegistrationPINs(ctx, 10022); return err },
+			"StartLDAPImport": func() error {
+				_, err := c.StartLDAPImport(ctx, cloud.LDAPImport{UIDOrEmail: "ldapuser@example.test"})
+				return err
+			},
+		}
+		for name, call := range calls {
+			before := srv.TotalHits()
+			err := call()
+			if err == nil {
+				t.Errorf("%s under %+v: no error", name, f)
+				continue
+			}
+			if strings.Contains(err.Error(), "Secret-Pw-9") {
+				t.Errorf("%s: password in error %q", name, err)
+			}
+			if n := srv.TotalHits() - before; n != 1 {
+				t.Errorf("%s under fault %+v: %d hits, want 1", name, f, n)
+			}
+		}
+		srv.ClearFaults()
+	}
+}
+
+func TestBadInputSendsNothing(t *testing.T) {
+	srv, c, _ := newFake(t)
+	ctx := context.Background()
+	calls := map[string]error{}
+	_, calls["empty email"] = c.CreateAccounts(ctx, false, cloud.NewLocalAccount{})
+	_, calls["no accounts"] = c.CreateAccounts(ctx, false)
+	_, calls["password mismatch"] = c.CreateAccount(ctx, cloud.NewAccount{EmailAddress: "a@example.test", Password: "one-Pw-1", ConfirmPassword: "two-Pw-2"}, false)
+	_, calls["empty password"] = c.CreateAccount(ctx, cloud.NewAccount{EmailAddress: "a@example.test"}, false)
+	_, calls["bad source"] = c.CreateAccount(ctx, cloud.NewAccount{EmailAddress: "a@example.test", Password: "x", AccountSource: "AD"}, false)
+	calls["unknown ownership"] = c.InviteUsers(ctx, "PERSONAL", 10022)
+	calls["no invitees"] = c.InviteUsers(ctx, cloud.OwnershipEmployee)
+	_, calls["ldap ownership"] = c.ImportLDAPUser(ctx, cloud.LDAPImport{UIDOrEmail: "x", DeviceOwnership: "MINE"}, nil)
+	_, calls["ldap empty"] = c.ImportLDAPUser(ctx, cloud.LDAPImport{}, nil)
+	_, calls["rows 501"] = c.ListAccounts(ctx, cloud.ListOptions{PageSize: 501})
+	_, calls["sort order"] = c.ListAccounts(ctx, cloud.ListOptions{SortBy: "uid", SortOrder: "UP"})
+	_, calls["parallel"] = c.ListAccounts(ctx, cloud.ListOptions{Parallel: 100})
+	_, calls["lifetime"] = c.EnrollmentURLs(ctx, 0, 10022)
+	_, calls["negative id"] = c.EnrollmentURLs(ctx, time.Hour, -1)
+	_, calls["no pin ids"] = c.GenerateRegistrationPINs(ctx)
+	calls["delete id"] = c.DeleteAccount(ctx, 0)
+	_, calls["viability ids"] = c.CheckDeleteViability(ctx)
+	calls["attrs"] = c.SetCustomAttributes(ctx, nil, false, 10022)
+	calls["policy mode"] = c.SetRegistrationPolicy(ctx, cloud.RegistrationPolicy{})
+	calls["replace id"] = c.ReplaceAccount(ctx, cloud.AccountFields{EmailAddress: "a@example.test"})
+	calls["replace email"] = c.ReplaceAccount(ctx, cloud.AccountFields{ID: 10022})
+	calls["change password"] = c.ChangePassword(ctx, "x@example.test", "")
+	_, calls["update nil"] = c.UpdateAccount(ctx, "x@example.test", nil)
+	_, calls["uid"] = c.AccountByUID(ctx, " ")
+	for name, err := range calls {
+		if !errors.Is(err, cloud.ErrInvalidInput) {
+			t.Errorf("%s: %v, want ErrInvalidInput", name, err)
+		} else if strings.Contains(err.Error(), "Pw-") {
+			t.Errorf("%s: error shows a password: %v", name, err)
+		}
+	}
+	if srv.TotalHits() != 0 {
+		t.Errorf("bad input reached the server: %d hits", srv.TotalHits())
+	}
+}
+
+func TestDeleteWithViability(t *testing.T) {
+	srv, c, rec := newFake(t)
+	ctx := context.Background()
+	v, err := c.CheckDeleteViability(ctx, 10022)
+	if err != nil || !v.Deletable || len(v.Blocking) != 0 {
+		t.Fatalf("viability %+v, %v", v, err)
+	}
+	if got := rec.last(t, "GET").URL; got != "/api/v1/account?checkDeleteViability=true&ids=10022" {
+		t.Errorf("URL %s", got)
+	}
+	if err := c.DeleteAccount(ctx, 10022); err != nil {
+		t.Fatal(err)
+	}
+	if got := rec.last(t, "DELETE").URL; got != "/api/v1/account?id=10022" {
+		t.Errorf("URL %s", got)
+	}
+	if _, found := srv.Account(10022); found {
+		t.Error("account still there")
+	}
+	err = c.DeleteAccount(ctx, 10022)
+	var ae *cloud.Error
+	if !errors.As(err, &ae) || !errors.Is(err, cloud.ErrNotFound) || ae.Code != "CLOUDTEST-NO-ACCOUNT" {
+		t.Errorf("second delete: %v", err)
+	}
+}
+
+func ExampleClient_Accounts() {
+	srv, _ := cloudtest.NewServer(cloudtest.WithGeneratedAccounts(3))
+	defer srv.Close()
+	c, _ := cloud.NewClient(srv.URL, cloud.WithBasicAuth(cloudtest.Username, cloudtest.Password))
+	for a, err := range c.Accounts(context.Background(), cloud.ListOptions{Prefetch: true, SortBy: "displayName"}) {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(a.ID, a.DisplayName)
+	}
+	// Output:
+	// 10022 John Doe
+	// 6150167 r m
+	// 1000001 User 000001
+	// 1000002 User 000002
+	// 1000003 User 000003
+}
