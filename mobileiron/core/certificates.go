@@ -103,7 +103,7 @@ func (c *Client) SearchCertificates(ctx context.Context, f CertificateFilter) ([
 		ExpiresAfter:       w.expiresAfter,
 		ExpiresBefore:      w.expiresBefore,
 	}
-	resp, err := c.raw.SearchCertificates(transport.ReadOnly(ctx), body)
+	resp, err := c.raw.SearchCertificates(transport.ReadOnly(ctx), body) //nolint:bodyclose // decode closes it
 	var out coreapi.CertificateSearchResponse
 	if err := c.decode(op, resp, err, &out); err != nil {
 		return nil, err
@@ -188,7 +188,7 @@ func (c *Client) upload(ctx context.Context, ceID, principal string, r io.Reader
 	if err != nil {
 		return fmt.Errorf("%s: build multipart body: %w", op, err)
 	}
-	resp, err := c.raw.UploadUserProvidedCertificateWithBody(transport.NotIdempotent(ctx), ceID, mw.FormDataContentType(), &body)
+	resp, err := c.raw.UploadUserProvidedCertificateWithBody(transport.NotIdempotent(ctx), ceID, mw.FormDataContentType(), &body) //nolint:bodyclose // decode closes it
 	return c.decode(op, resp, err, &coreapi.MessagesResponse{})
 }
 
@@ -217,7 +217,7 @@ func (c *Client) DeleteUserProvidedCertificate(ctx context.Context, ceID, userID
 	if err := checkUserID(op, userID); err != nil {
 		return err
 	}
-	resp, err := c.raw.DeleteUserProvidedCertificate(transport.NotIdempotent(ctx), ceID, coreapi.UserIdRequest{UserId: userID})
+	resp, err := c.raw.DeleteUserProvidedCertificate(transport.NotIdempotent(ctx), ceID, coreapi.UserIdRequest{UserId: userID}) //nolint:bodyclose // decode closes it
 	return c.decode(op, resp, err, &coreapi.MessagesResponse{})
 }
 
@@ -231,7 +231,7 @@ func (c *Client) GetUserProvidedCertificate(ctx context.Context, ceID, userID st
 	if err := checkUserID(op, userID); err != nil {
 		return nil, err
 	}
-	resp, err := c.raw.GetUserProvidedCertificate(transport.ReadOnly(ctx), ceID, coreapi.UserIdRequest{UserId: userID})
+	resp, err := c.raw.GetUserProvidedCertificate(transport.ReadOnly(ctx), ceID, coreapi.UserIdRequest{UserId: userID}) //nolint:bodyclose // decode closes it
 	var out coreapi.UserProvidedCertificateResponse
 	if err := c.decode(op, resp, err, &out); err != nil {
 		return nil, err
@@ -254,7 +254,7 @@ func (c *Client) ListUserProvidedCertificates(ctx context.Context, userID string
 	if err := checkUserID(op, userID); err != nil {
 		return nil, err
 	}
-	resp, err := c.raw.GetAllUserProvidedCertificateDetails(transport.ReadOnly(ctx), coreapi.UserIdRequest{UserId: userID})
+	resp, err := c.raw.GetAllUserProvidedCertificateDetails(transport.ReadOnly(ctx), coreapi.UserIdRequest{UserId: userID}) //nolint:bodyclose // decode closes it
 	var out coreapi.UserProvidedDetailsResponse
 	if err := c.decode(op, resp, err, &out); err != nil {
 		return nil, err
@@ -293,7 +293,7 @@ const maxStatusText = 64 << 10
 // pending revocation, and for how long it has been at it.
 func (c *Client) PendingRevocationStatus(ctx context.Context) (*RevocationStatus, error) {
 	const op = "core.PendingRevocationStatus"
-	resp, err := c.raw.GetPendingRevocationStatus(ctx)
+	resp, err := c.raw.GetPendingRevocationStatus(ctx) //nolint:bodyclose // Check closes it on error, the defer below on success
 	resp, err = c.t.Check(op, resp, err)
 	if err != nil {
 		return nil, annotate(err)
@@ -336,7 +336,7 @@ func parseRevocationStatus(text string) (*RevocationStatus, bool) {
 // have reached the server.
 func (c *Client) RevokePendingCertificates(ctx context.Context) ([]Message, error) {
 	const op = "core.RevokePendingCertificates"
-	resp, err := c.raw.AttemptRevokeForPendingRevocation(transport.NotIdempotent(ctx))
+	resp, err := c.raw.AttemptRevokeForPendingRevocation(transport.NotIdempotent(ctx)) //nolint:bodyclose // decode closes it
 	var out coreapi.MessagesResponse
 	if err := c.decode(op, resp, err, &out); err != nil {
 		return nil, err
@@ -350,7 +350,7 @@ func (c *Client) SCEPConfigurations(ctx context.Context, subType EnrollmentSubTy
 	if !subType.Valid() {
 		return nil, apierror.Invalid(op, "sub-type %q is not one of %v", subType, enrollmentSubTypes)
 	}
-	resp, err := c.raw.GetSCEPConfigurationSummary(ctx, coreapi.EnrollmentSubType(subType))
+	resp, err := c.raw.GetSCEPConfigurationSummary(ctx, coreapi.EnrollmentSubType(subType)) //nolint:bodyclose // decode closes it
 	return c.configurations(op, resp, err)
 }
 
@@ -361,7 +361,7 @@ func (c *Client) CEConfigurations(ctx context.Context, subType EnrollmentSubType
 	if !subType.Valid() {
 		return nil, apierror.Invalid(op, "sub-type %q is not one of %v", subType, enrollmentSubTypes)
 	}
-	resp, err := c.raw.GetCEConfigurations(ctx, coreapi.EnrollmentSubType(subType))
+	resp, err := c.raw.GetCEConfigurations(ctx, coreapi.EnrollmentSubType(subType)) //nolint:bodyclose // decode closes it
 	return c.configurations(op, resp, err)
 }
 
@@ -385,7 +385,7 @@ func (c *Client) SearchUsersWithoutCertificates(ctx context.Context, ceID int64)
 	if err := checkNumericCEID(op, ceID); err != nil {
 		return nil, err
 	}
-	resp, err := c.raw.SearchUsersWithoutCertificates(transport.ReadOnly(ctx), ceID)
+	resp, err := c.raw.SearchUsersWithoutCertificates(transport.ReadOnly(ctx), ceID) //nolint:bodyclose // decode closes it
 	var out coreapi.UserSearchResponse
 	if err := c.decode(op, resp, err, &out); err != nil {
 		return nil, err

@@ -74,7 +74,10 @@ func TestBadInputSendsNothing(t *testing.T) {
 			return err
 		}, "CEID"},
 		{"users status with CEID 0", func(c *core.Client) error { _, err := c.UsersWithoutCertificatesExportStatus(ctx, 0); return err }, "CEID"},
-		{"users download with CEID 0", func(c *core.Client) error { _, err := c.DownloadUsersWithoutCertificatesExport(ctx, 0, io.Discard); return err }, "CEID"},
+		{"users download with CEID 0", func(c *core.Client) error {
+			_, err := c.DownloadUsersWithoutCertificatesExport(ctx, 0, io.Discard)
+			return err
+		}, "CEID"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -229,20 +229,20 @@ func (c *Client) InitiateCertificateExport(ctx context.Context, f CertificateFil
 		ExpiresAfter:      w.expiresAfter,
 		ExpiresBefore:     w.expiresBefore,
 	}
-	resp, err := c.raw.InitiateCertificateExport(ctx, &coreapi.InitiateCertificateExportParams{AdminDeviceSpaceId: c.spaceID}, body)
+	resp, err := c.raw.InitiateCertificateExport(ctx, &coreapi.InitiateCertificateExportParams{AdminDeviceSpaceId: c.spaceID}, body) //nolint:bodyclose // decode closes it
 	return c.exportStart(op, resp, err)
 }
 
 // CertificateExportStatus returns the state of the certificate export.
 func (c *Client) CertificateExportStatus(ctx context.Context) (*ExportStatus, error) {
-	resp, err := c.raw.GetCertificateExportStatus(ctx, &coreapi.GetCertificateExportStatusParams{AdminDeviceSpaceId: c.spaceID})
+	resp, err := c.raw.GetCertificateExportStatus(ctx, &coreapi.GetCertificateExportStatusParams{AdminDeviceSpaceId: c.spaceID}) //nolint:bodyclose // decode closes it
 	return c.exportStatus("core.CertificateExportStatus", resp, err)
 }
 
 // DownloadCertificateExport streams the CSV of the last certificate export
 // into w and returns the number of bytes written.
 func (c *Client) DownloadCertificateExport(ctx context.Context, w io.Writer) (int64, error) {
-	resp, err := c.raw.DownloadCertificateExport(ctx, &coreapi.DownloadCertificateExportParams{AdminDeviceSpaceId: c.spaceID})
+	resp, err := c.raw.DownloadCertificateExport(ctx, &coreapi.DownloadCertificateExportParams{AdminDeviceSpaceId: c.spaceID}) //nolint:bodyclose // Stream closes it
 	n, err := c.t.Stream("core.DownloadCertificateExport", resp, err, w)
 	return n, annotate(err)
 }
@@ -287,7 +287,7 @@ func (c *Client) InitiateUsersWithoutCertificatesExport(ctx context.Context, ceI
 	if err := checkNumericCEID(op, ceID); err != nil {
 		return nil, err
 	}
-	resp, err := c.raw.InitiateUsersWithoutCertificatesExport(ctx, ceID)
+	resp, err := c.raw.InitiateUsersWithoutCertificatesExport(ctx, ceID) //nolint:bodyclose // decode closes it
 	return c.exportStart(op, resp, err)
 }
 
@@ -298,7 +298,7 @@ func (c *Client) UsersWithoutCertificatesExportStatus(ctx context.Context, ceID 
 	if err := checkNumericCEID(op, ceID); err != nil {
 		return nil, err
 	}
-	resp, err := c.raw.GetUsersWithoutCertificatesExportStatus(transport.ReadOnly(ctx), ceID)
+	resp, err := c.raw.GetUsersWithoutCertificatesExportStatus(transport.ReadOnly(ctx), ceID) //nolint:bodyclose // decode closes it
 	return c.exportStatus(op, resp, err)
 }
 
@@ -309,7 +309,7 @@ func (c *Client) DownloadUsersWithoutCertificatesExport(ctx context.Context, ceI
 	if err := checkNumericCEID(op, ceID); err != nil {
 		return 0, err
 	}
-	resp, err := c.raw.DownloadUsersWithoutCertificatesExport(ctx, ceID)
+	resp, err := c.raw.DownloadUsersWithoutCertificatesExport(ctx, ceID) //nolint:bodyclose // Stream closes it
 	n, err := c.t.Stream(op, resp, err, w)
 	return n, annotate(err)
 }

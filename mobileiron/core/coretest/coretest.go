@@ -16,6 +16,7 @@ package coretest
 import (
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -154,8 +155,11 @@ func (s *Server) seed() error {
 	var all struct {
 		Results []json.RawMessage `json:"results"`
 	}
-	if err := jsonfix.Unmarshal(Fixture("get_all_response.json"), &all); err != nil || len(all.Results) == 0 {
-		return fmt.Errorf("getAllUserProvidedCertificateDetails sample: %v", err)
+	if err := jsonfix.Unmarshal(Fixture("get_all_response.json"), &all); err != nil {
+		return fmt.Errorf("getAllUserProvidedCertificateDetails sample: %w", err)
+	}
+	if len(all.Results) == 0 {
+		return errors.New("getAllUserProvidedCertificateDetails sample holds no results")
 	}
 	s.uploads[UserProvidedCEID] = map[string]userProvided{CertificateOwner: {cert: get.Results, detail: all.Results[0]}}
 	s.nextCertID = 11 // the sample's certificateId
