@@ -93,64 +93,105 @@ type AccountPIN struct {
 	Used      bool
 }
 
-func accountFrom(a *cloudapi.Account) Account {
-	if a == nil {
-		return Account{}
+// wireAccount decodes an account of an answer. It mirrors
+// cloudapi.Account with values instead of pointers (null leaves the zero
+// value): decoding 500-account pages into the generated model's forty
+// pointers per account cost more CPU than the rest of a listing. The
+// update call's fields stay pointers, so "not returned" remains visible.
+type wireAccount struct {
+	ID                    int64    `json:"id"`
+	CreatedAt             int64    `json:"createdAt"`
+	CreatedBy             int64    `json:"createdBy"`
+	ModifiedAt            int64    `json:"modifiedAt"`
+	ModifiedBy            int64    `json:"modifiedBy"`
+	DisplayName           string   `json:"displayName"`
+	FirstName             string   `json:"firstName"`
+	LastName              string   `json:"lastName"`
+	LDAPServerID          int64    `json:"ldapServerId"`
+	UID                   string   `json:"uid"`
+	EmailAddress          string   `json:"emailAddress"`
+	Username              string   `json:"username"`
+	AccountSource         string   `json:"accountSource"`
+	InviteState           string   `json:"inviteState"`
+	InviteResendCount     int      `json:"inviteResendCount"`
+	InviteLastSentAt      int64    `json:"inviteLastSentAt"`
+	AccountType           string   `json:"accountType"`
+	Locale                string   `json:"locale"`
+	Enabled               bool     `json:"enabled"`
+	Locked                bool     `json:"locked"`
+	SuperUser             bool     `json:"superUser"`
+	TermsAccepted         bool     `json:"termsAccepted"`
+	PasswordExpiresAt     int64    `json:"passwordExpiresAt"`
+	DistinguishedName     string   `json:"distinguishedName"`
+	ObjectGUID            string   `json:"objectGuid"`
+	Trash                 bool     `json:"trash"`
+	Mutable               bool     `json:"mutable"`
+	LoginFailureCount     int      `json:"loginFailureCount"`
+	LoginSuccessAt        int64    `json:"loginSuccessAt"`
+	AndroidWorkUserStatus string   `json:"androidWorkUserStatus"`
+	Groups                []string `json:"groups"`
+	DeviceCount           int      `json:"deviceCount"`
+	RegistrationPIN       *wirePIN `json:"registrationPin"`
+	EDIPI                 *string  `json:"edipi"`
+	ManagedAppleID        *string  `json:"managedAppleId"`
+	GDPRProfileID         *int64   `json:"gdprProfileId"`
+	PasswordNeverExpire   *bool    `json:"passwordNeverExpire"`
+	AndroidWorkEnabled    *bool    `json:"androidWorkDeviceAccountEnabled"`
+}
+
+type wirePIN struct {
+	CreatedAt int64  `json:"createdAt"`
+	ExpiresAt int64  `json:"expiresAt"`
+	PIN       string `json:"pin"`
+	Used      bool   `json:"used"`
+}
+
+// wireSearch is the search envelope's result (cloudapi.SearchResult).
+type wireSearch struct {
+	TotalCount      *int64                      `json:"totalCount"`
+	Offset          int64                       `json:"offset"`
+	QueryTime       int64                       `json:"queryTime"`
+	SearchResults   []wireAccount               `json:"searchResults"`
+	FacetedResults  map[string]map[string]int64 `json:"facetedResults"`
+	TotalUnfiltered int64                       `json:"totalUnfilteredResultCount"`
+}
+
+// epoch converts milliseconds since the epoch; 0 (null) is the zero time.
+func epoch(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
 	}
+	return time.UnixMilli(ms).UTC()
+}
+
+func (a *wireAccount) account() Account {
 	out := Account{
-		ID:                              deref(a.Id),
-		UID:                             deref(a.Uid),
-		EmailAddress:                    deref(a.EmailAddress),
-		Username:                        deref(a.Username),
-		DisplayName:                     deref(a.DisplayName),
-		FirstName:                       deref(a.FirstName),
-		LastName:                        deref(a.LastName),
-		AccountSource:                   AccountSource(deref(a.AccountSource)),
-		AccountType:                     deref(a.AccountType),
-		InviteState:                     deref(a.InviteState),
-		InviteResendCount:               int(deref(a.InviteResendCount)),
-		InviteLastSentAt:                msTime(a.InviteLastSentAt),
-		Locale:                          deref(a.Locale),
-		Enabled:                         deref(a.Enabled),
-		Locked:                          deref(a.Locked),
-		SuperUser:                       deref(a.SuperUser),
-		TermsAccepted:                   deref(a.TermsAccepted),
-		Trash:                           deref(a.Trash),
-		Mutable:                         deref(a.Mutable),
-		LDAPServerID:                    deref(a.LdapServerId),
-		DistinguishedName:               deref(a.DistinguishedName),
-		ObjectGUID:                      deref(a.ObjectGuid),
-		LoginFailureCount:               int(deref(a.LoginFailureCount)),
-		LoginSuccessAt:                  msTime(a.LoginSuccessAt),
-		PasswordExpiresAt:               msTime(a.PasswordExpiresAt),
-		AndroidWorkUserStatus:           deref(a.AndroidWorkUserStatus),
-		DeviceCount:                     int(deref(a.DeviceCount)),
-		CreatedAt:                       msTime(a.CreatedAt),
-		CreatedBy:                       deref(a.CreatedBy),
-		ModifiedAt:                      msTime(a.ModifiedAt),
-		ModifiedBy:                      deref(a.ModifiedBy),
-		EDIPI:                           a.Edipi,
-		ManagedAppleID:                  a.ManagedAppleId,
-		GDPRProfileID:                   a.GdprProfileId,
-		PasswordNeverExpire:             a.PasswordNeverExpire,
-		AndroidWorkDeviceAccountEnabled: a.AndroidWorkDeviceAccountEnabled,
+		ID: a.ID, UID: a.UID, EmailAddress: a.EmailAddress, Username: a.Username, DisplayName: a.DisplayName,
+		FirstName: a.FirstName, LastName: a.LastName, AccountSource: AccountSource(a.AccountSource),
+		AccountType: a.AccountType, InviteState: a.InviteState, InviteResendCount: a.InviteResendCount,
+		InviteLastSentAt: epoch(a.InviteLastSentAt), Locale: a.Locale, Enabled: a.Enabled, Locked: a.Locked,
+		SuperUser: a.SuperUser, TermsAccepted: a.TermsAccepted, Trash: a.Trash, Mutable: a.Mutable,
+		LDAPServerID: a.LDAPServerID, DistinguishedName: a.DistinguishedName, ObjectGUID: a.ObjectGUID,
+		LoginFailureCount: a.LoginFailureCount, LoginSuccessAt: epoch(a.LoginSuccessAt),
+		PasswordExpiresAt: epoch(a.PasswordExpiresAt), AndroidWorkUserStatus: a.AndroidWorkUserStatus,
+		Groups: a.Groups, DeviceCount: a.DeviceCount, CreatedAt: epoch(a.CreatedAt), CreatedBy: a.CreatedBy,
+		ModifiedAt: epoch(a.ModifiedAt), ModifiedBy: a.ModifiedBy, EDIPI: a.EDIPI, ManagedAppleID: a.ManagedAppleID,
+		GDPRProfileID: a.GDPRProfileID, PasswordNeverExpire: a.PasswordNeverExpire,
+		AndroidWorkDeviceAccountEnabled: a.AndroidWorkEnabled,
 	}
-	if a.Groups != nil {
-		out.Groups = *a.Groups
-	}
-	if p := a.RegistrationPin; p != nil {
-		out.RegistrationPIN = &AccountPIN{PIN: deref(p.Pin), CreatedAt: msTime(p.CreatedAt), ExpiresAt: msTime(p.ExpiresAt), Used: deref(p.Used)}
+	if p := a.RegistrationPIN; p != nil {
+		out.RegistrationPIN = &AccountPIN{PIN: p.PIN, CreatedAt: epoch(p.CreatedAt), ExpiresAt: epoch(p.ExpiresAt), Used: p.Used}
 	}
 	return out
 }
 
-func accountsFrom(list *[]*cloudapi.Account) []Account {
+func accountsFrom(list []wireAccount) []Account {
 	if list == nil {
 		return nil
 	}
-	out := make([]Account, 0, len(*list))
-	for _, a := range *list {
-		out = append(out, accountFrom(a))
+	out := make([]Account, len(list))
+	for i := range list {
+		out[i] = list[i].account()
 	}
 	return out
 }
@@ -244,7 +285,7 @@ func (c *Client) listPage(ctx context.Context, op string, opts ListOptions, star
 		p.SortFields0Name, p.SortFields0Order = &opts.SortBy, &order
 	}
 	resp, err := c.raw.GetAccounts(ctx, p)
-	res, err := result[*cloudapi.SearchResult](c, op, resp, err)
+	res, err := result[*wireSearch](c, op, resp, err)
 	if err != nil {
 		return nil, err
 	}
@@ -254,15 +295,13 @@ func (c *Client) listPage(ctx context.Context, op string, opts ListOptions, star
 	page := &AccountPage{
 		Accounts:        accountsFrom(res.SearchResults),
 		TotalCount:      int(deref(res.TotalCount)),
-		Offset:          int(deref(res.Offset)),
-		QueryTime:       time.Duration(deref(res.QueryTime)) * time.Millisecond,
-		TotalUnfiltered: int(deref(res.TotalUnfilteredResultCount)),
+		Offset:          int(res.Offset),
+		QueryTime:       time.Duration(res.QueryTime) * time.Millisecond,
+		TotalUnfiltered: int(res.TotalUnfiltered),
+		Facets:          res.FacetedResults,
 	}
 	if res.TotalCount == nil {
 		page.TotalCount = -1
-	}
-	if res.FacetedResults != nil {
-		page.Facets = *res.FacetedResults
 	}
 	return page, nil
 }
@@ -353,7 +392,7 @@ func (c *Client) CreateAccounts(ctx context.Context, sendInvite bool, accounts .
 		return nil, err
 	}
 	resp, err := c.raw.CreateAccountsWithBody(notRepeated(ctx), &cloudapi.CreateAccountsParams{SendInvite: &sendInvite}, form.ContentType, body)
-	list, err := result[*[]*cloudapi.Account](c, op, resp, err)
+	list, err := result[[]wireAccount](c, op, resp, err)
 	if err != nil {
 		return nil, err
 	}
@@ -419,11 +458,14 @@ func (c *Client) CreateAccount(ctx context.Context, a NewAccount, sendInvite boo
 		return Account{}, err
 	}
 	resp, err := c.raw.CreateAccountWithBody(notRepeated(ctx), &cloudapi.CreateAccountParams{SendInvite: &sendInvite}, form.ContentType, body)
-	acct, err := result[*cloudapi.Account](c, op, resp, err)
+	acct, err := result[*wireAccount](c, op, resp, err)
 	if err != nil {
 		return Account{}, err
 	}
-	return accountFrom(acct), nil
+	if acct == nil {
+		return Account{}, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: "result is null"}
+	}
+	return acct.account(), nil
 }
 
 func checkEmail(op, email string) error {

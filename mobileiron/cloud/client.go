@@ -228,10 +228,10 @@ func deref[T any](p *T) T {
 
 func ptr[T any](v T) *T { return &v }
 
-// msTime converts milliseconds since the epoch; null is the zero time.
+// msTime converts nullable milliseconds since the epoch; null is the zero time.
 func msTime(ms *int64) time.Time {
 	if ms == nil {
 		return time.Time{}
 	}
-	return time.UnixMilli(*ms).UTC()
+	return epoch(*ms)
 }

@@ -1,0 +1,173 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"time"
+
+	"github.com/certadmin/certadmin-go/mobileiron/cloud"
+	"github.com/certadmin/certadmin-go/mobileiron/cloud/cloudtest"
+)
+
+// cloudPage is the page size of the Cloud paging figures (the API's maximum).
+const cloudPage = cloud.MaxPageSize
+
+// CloudPaging measures listing accounts from a cloudtest fake holding
+// accounts accounts, each page answered after pageLatency:
+//
+//   - a consumer spending consumerPerPage on each page (a tool writing rows
+//     out): a naive ListAccounts loop against the iterator with prefetch;
+//   - an instant consumer: the naive loop against the bounded parallel
+//     fetch with 4 pages in flight;
+//   - the peak live heap of each iterator mode, in pages, where a page is
+//     the measured live size of one decoded 500-account page. The heap is
+//     sampled with a forced GC in the middle of every page, so it counts
+//     the page being consumed plus whatever is fetched ahead (and the
+//     in-process fake's answer buffers).
+func CloudPaging(accounts int, pageLatency, consumerPerPage time.Duration) ([]Figure, error) {
+	srv, err := cloudtest.NewServer(cloudtest.WithGeneratedAccounts(max(accounts-2, 0)), cloudtest.WithPageLatency(pageLatency), cloudtest.WithoutValidation())
+	if err != nil {
+		return nil, err
+	}
+	defer srv.Close()
+	c, err := cloud.NewClient(srv.URL, cloud.WithBasicAuth(cloudtest.Username, cloudtest.Password))
+	if err != nil {
+		return nil, err
+	}
+	ctx := context.Background()
+	want := srv.AccountCount()
+	pages := (want + cloudPage - 1) / cloudPage
+
+	pause := func(i int) {
+		if consumerPerPage > 0 && i%cloudPage == cloudPage-1 {
+			time.Sleep(consumerPerPage)
+		}
+	}
+	naive := func(consume func(int)) (time.Duration, error) {
+		began := time.Now()
+		n := 0
+		for start := 0; ; start += cloudPage {
+			p, err := c.ListAccounts(ctx, cloud.ListOptions{Start: start, PageSize: cloudPage})
+			if err != nil {
+				return 0, err
+			}
+			for range p.Accounts {
+				consume(n)
+				n++
+			}
+			if len(p.Accounts) < cloudPage {
+				break
+			}
+		}
+		if n != want {
+			return 0, fmt.Errorf("naive loop saw %d of %d accounts", n, want)
+		}
+		return time.Since(began), nil
+	}
+	iterate := func(opts cloud.ListOptions, consume func(int)) (time.Duration, error) {
+		began := time.Now()
+		n := 0
+		for _, err := range c.Accounts(ctx, opts) {
+			if err != nil {
+				return 0, err
+			}
+			consume(n)
+			n++
+		}
+		if n != want {
+			return 0, fmt.Errorf("iterator saw %d of %d accounts", n, want)
+		}
+		return time.Since(began), nil
+	}
+
+	// Warm the connection pool and the fake's facet cache.
+	if _, err := c.ListAccounts(ctx, cloud.ListOptions{PageSize: 1}); err != nil {
+		return nil, err
+	}
+	seqSlow, err := naive(pause)
+	if err != nil {
+		return nil, err
+	}
+	preSlow, err := iterate(cloud.ListOptions{Prefetch: true}, pause)
+	if err != nil {
+		return nil, err
+	}
+	seqFast, err := naive(func(int) {})
+	if err != nil {
+		return nil, err
+	}
+	parFast, err := iterate(cloud.ListOptions{Parallel: 4}, func(int) {})
+	if err != nil {
+		return nil, err
+	}
+
+	pageBytes, err := pageHeap(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	peak := func(opts cloud.ListOptions) (float64, error) {
+		base := liveHeap()
+		var top uint64
+		_, err := iterate(opts, func(i int) {
+			if i%cloudPage == cloudPage/2 {
+				if h := liveHeap(); h > base && h-base > top {
+					top = h - base
+				}
+			}
+		})
+		return float64(top) / float64(pageBytes), err
+	}
+	seqPeak, err := peak(cloud.ListOptions{})
+	if err != nil {
+		return nil, err
+	}
+	prePeak, err := peak(cloud.ListOptions{Prefetch: true})
+	if err != nil {
+		return nil, err
+	}
+	parPeak, err := peak(cloud.ListOptions{Parallel: 4})
+	if err != nil {
+		return nil, err
+	}
+
+	label := fmt.Sprintf("%d accounts, %d pages, %s/page", want, pages, pageLatency)
+	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+	a := float64(seqSlow) / float64(preSlow)
+	b := float64(seqFast) / float64(parFast)
+	return []Figure{
+		{Name: "cloud paging naive loop, " + consumerPerPage.String() + "/page consumer (" + label + ")", Value: ms(seqSlow), Unit: "ms", Target: "-", Met: true},
+		{Name: "cloud paging prefetch, " + consumerPerPage.String() + "/page consumer", Value: ms(preSlow), Unit: "ms", Target: "-", Met: true},
+		{Name: "cloud paging speed-up prefetch vs naive (slow consumer)", Value: a, Unit: "x", Target: ">= 1.6", Met: a >= 1.6},
+		{Name: "cloud paging naive loop, instant consumer", Value: ms(seqFast), Unit: "ms", Target: "-", Met: true},
+		{Name: "cloud paging parallel (4 in flight), instant consumer", Value: ms(parFast), Unit: "ms", Target: "-", Met: true},
+		{Name: "cloud paging speed-up parallel 4 vs naive (instant consumer)", Value: b, Unit: "x", Target: ">= 3", Met: b >= 3},
+		{Name: "cloud paging page size (live heap of 500 decoded accounts)", Value: float64(pageBytes) / (1 << 20), Unit: "MiB", Target: "-", Met: true},
+		{Name: "cloud paging peak heap, sequential", Value: seqPeak, Unit: "pages", Target: "<= 2", Met: seqPeak <= 2},
+		{Name: "cloud paging peak heap, prefetch", Value: prePeak, Unit: "pages", Target: "<= 2", Met: prePeak <= 2},
+		{Name: "cloud paging peak heap, parallel 4", Value: parPeak, Unit: "pages", Target: "<= 5", Met: parPeak <= 5},
+	}, nil
+}
+
+// liveHeap is the heap still reachable after a full collection.
+func liveHeap() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// pageHeap measures the live size of one decoded full page.
+func pageHeap(ctx context.Context, c *cloud.Client) (uint64, error) {
+	before := liveHeap()
+	p, err := c.ListAccounts(ctx, cloud.ListOptions{PageSize: cloudPage})
+	if err != nil {
+		return 0, err
+	}
+	after := liveHeap()
+	runtime.KeepAlive(p)
+	if after <= before {
+		return 1, nil
+	}
+	return after - before, nil
+}
