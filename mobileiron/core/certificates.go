@@ -108,15 +108,7 @@ func (c *Client) SearchCertificates(ctx context.Context, f CertificateFilter) ([
 	if err := c.decode(op, resp, err, &out); err != nil {
 		return nil, err
 	}
-	certs := make([]Certificate, 0, len(deref(out.Results)))
-	for i, rc := range deref(out.Results) {
-		cert, err := certificateOf(rc)
-		if err != nil {
-			return nil, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: fmt.Sprintf("result %d", i), Err: err}
-		}
-		certs = append(certs, cert)
-	}
-	return certs, nil
+	return convertAll(op, out.Results, certificateOf)
 }
 
 // maxPKCS12Size bounds what an upload reads into memory for the local check.
@@ -259,15 +251,7 @@ func (c *Client) ListUserProvidedCertificates(ctx context.Context, userID string
 	if err := c.decode(op, resp, err, &out); err != nil {
 		return nil, err
 	}
-	list := make([]UserProvidedEnrollment, 0, len(deref(out.Results)))
-	for i, d := range deref(out.Results) {
-		e, err := userProvidedEnrollmentOf(d)
-		if err != nil {
-			return nil, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: fmt.Sprintf("result %d", i), Err: err}
-		}
-		list = append(list, e)
-	}
-	return list, nil
+	return convertAll(op, out.Results, userProvidedEnrollmentOf)
 }
 
 // RevocationStatus is Core's answer to whether certificates pending
@@ -370,11 +354,7 @@ func (c *Client) configurations(op string, resp *http.Response, err error) ([]Co
 	if err := c.decode(op, resp, err, &out); err != nil {
 		return nil, err
 	}
-	list := make([]Configuration, 0, len(deref(out.Results)))
-	for _, r := range deref(out.Results) {
-		list = append(list, configurationOf(r))
-	}
-	return list, nil
+	return convertAll(op, out.Results, infallible(configurationOf))
 }
 
 // SearchUsersWithoutCertificates returns the users of certificate
@@ -390,11 +370,7 @@ func (c *Client) SearchUsersWithoutCertificates(ctx context.Context, ceID int64)
 	if err := c.decode(op, resp, err, &out); err != nil {
 		return nil, err
 	}
-	list := make([]User, 0, len(deref(out.Results)))
-	for _, u := range deref(out.Results) {
-		list = append(list, userOf(u))
-	}
-	return list, nil
+	return convertAll(op, out.Results, infallible(userOf))
 }
 
 func checkNumericCEID(op string, ceID int64) error {

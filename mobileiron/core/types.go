@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/certadmin/certadmin-go/internal/apierror"
 	"github.com/certadmin/certadmin-go/mobileiron/core/coreapi"
 )
 
@@ -324,4 +325,22 @@ func userOf(in coreapi.User) User {
 		ID: deref(in.Id), Principal: deref(in.Principal), DisplayName: deref(in.DisplayName),
 		FirstName: deref(in.FirstName), LastName: deref(in.LastName), EmailAddress: deref(in.EmailAddress),
 	}
+}
+
+// convertAll converts the generated models of a result list; an entry that
+// does not convert makes the answer unexpected. A missing list is empty.
+func convertAll[In, Out any](op string, in *[]In, conv func(In) (Out, error)) ([]Out, error) {
+	out := make([]Out, 0, len(deref(in)))
+	for i, v := range deref(in) {
+		o, err := conv(v)
+		if err != nil {
+			return nil, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: fmt.Sprintf("result %d", i), Err: err}
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+func infallible[In, Out any](f func(In) Out) func(In) (Out, error) {
+	return func(v In) (Out, error) { return f(v), nil }
 }
