@@ -61,7 +61,7 @@ func SmallGETSDK(b *testing.B, url string) {
 	b.ResetTimer()
 	for b.Loop() {
 		req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, url, nil)
-		resp, err := c.Do(req)
+		resp, err := c.Do(req) //nolint:bodyclose // JSON closes it
 		var out smallResult
 		if err := c.JSON("bench.SmallGET", resp, err, &out); err != nil || out.ResultCount != 1 {
 			b.Fatal(err)

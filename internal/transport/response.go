@@ -27,23 +27,34 @@ const MaxJSONBody = 256 << 20
 // called for every non-2xx response; body may be empty or not JSON.
 type ErrorDecoder func(e *apierror.Error, body []byte)
 
-// Check returns resp when its status is 2xx (or one of ok, when given);
-// otherwise it reads a capped part of the body, closes it and returns the
-// typed error. err from the doer is wrapped with op.
+// Check returns resp when its status is 2xx (or one of ok, when given) and
+// it is not an HTML page; otherwise it reads a capped part of the body,
+// closes it and returns the typed error. err from the doer is wrapped with op.
 func (c *Client) Check(op string, resp *http.Response, err error, ok ...int) (*http.Response, error) {
 	if err != nil {
 		return nil, withOp(op, err)
 	}
-	if isOK(resp.StatusCode, ok) {
+	// No operation answers with an HTML page: on a 2xx status it is a
+	// login page or a proxy's, and must not pass for success.
+	success := isOK(resp.StatusCode, ok)
+	if success && !htmlContentType(resp.Header.Get("Content-Type")) {
 		return resp, nil
 	}
 	defer resp.Body.Close()
 	body, readErr := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody))
 	e := c.ResponseError(op, resp, body)
+	if success {
+		e.Kind = apierror.ErrHTMLResponse
+	}
 	if readErr != nil && e.Err == nil {
 		e.Err = readErr
 	}
 	return nil, e
+}
+
+func htmlContentType(contentType string) bool {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	return mt == "text/html" || mt == "application/xhtml+xml"
 }
 
 func isOK(status int, ok []int) bool {
@@ -95,8 +106,7 @@ func (c *Client) VendorError(op string, resp *http.Response, body []byte, code, 
 }
 
 func isHTML(contentType string, body []byte) bool {
-	mt, _, _ := mime.ParseMediaType(contentType)
-	if mt == "text/html" || mt == "application/xhtml+xml" {
+	if htmlContentType(contentType) {
 		return true
 	}
 	trimmed := bytes.TrimLeft(body, " \t\r\n\ufeff")
@@ -152,7 +162,7 @@ func (c *Client) unexpected(op string, resp *http.Response, body []byte, cause e
 	return e
 }
 
-// Stream checks resp like Check, refuses an HTML page, then copies the body
+// Stream checks resp like Check (which refuses an HTML page), then copies the body
 // to w without holding it in memory. A body shorter than its Content-Length
 // or a dropped connection is apierror.ErrTruncated: the bytes already
 // written must not be taken as the whole file.
@@ -162,12 +172,6 @@ func (c *Client) Stream(op string, resp *http.Response, err error, w io.Writer, 
 		return 0, err
 	}
 	defer resp.Body.Close()
-	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt == "text/html" {
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody))
-		e := c.ResponseError(op, resp, body)
-		e.Kind = apierror.ErrHTMLResponse
-		return 0, e
-	}
 	n, err := io.Copy(w, resp.Body)
 	if err != nil {
 		var ae *apierror.Error

@@ -501,3 +501,18 @@ func TestMissingClientCertificateIsNotRetried(t *testing.T) {
 		t.Fatalf("attempts = %d: a rejected client certificate must not be retried", attempts)
 	}
 }
+
+func TestCheckRefusesAnHTMLPageWithSuccessStatus(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = io.WriteString(w, "<html>please sign in</html>")
+	}))
+	defer srv.Close()
+	c := newClient(t)
+	resp, err := do(t, c, context.Background(), http.MethodDelete, srv.URL, "")
+	_, err = c.Check("test.Delete", resp, err, http.StatusOK, http.StatusNoContent)
+	var ae *apierror.Error
+	if !errors.Is(err, apierror.ErrHTMLResponse) || !errors.As(err, &ae) || ae.StatusCode != 200 || !strings.Contains(ae.Body, "sign in") {
+		t.Fatalf("err = %v, want ErrHTMLResponse for a 200 HTML page", err)
+	}
+}
