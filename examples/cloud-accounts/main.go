@@ -69,7 +69,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		defer srv.Close()
 		baseURL, username, password = srv.URL, cloudtest.Username, cloudtest.Password
-		fmt.Fprintf(stderr, "using an in-process fake tenant at %s with %d accounts\n", srv.URL, srv.AccountCount())
+		_, _ = fmt.Fprintf(stderr, "using an in-process fake tenant at %s with %d accounts\n", srv.URL, srv.AccountCount())
 	} else if username == "" || password == "" {
 		return fmt.Errorf("-url needs -user and the password in $%s", passwordEnv)
 	}
@@ -100,13 +100,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		n++
 		if *pageSize > 0 && n%*pageSize == 0 {
-			fmt.Fprintf(stderr, "\r%d accounts…", n)
+			_, _ = fmt.Fprintf(stderr, "\r%d accounts…", n)
 		}
 	}
 	if err := flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "\r%d accounts in %s\n", n, time.Since(began).Round(time.Millisecond))
+	_, _ = fmt.Fprintf(stderr, "\r%d accounts in %s\n", n, time.Since(began).Round(time.Millisecond))
 	if file != nil {
 		return file.Close()
 	}

@@ -146,16 +146,6 @@ type wirePIN struct {
 	Used      bool   `json:"used"`
 }
 
-// wireSearch is the search envelope's result (cloudapi.SearchResult).
-type wireSearch struct {
-	TotalCount      *int64                      `json:"totalCount"`
-	Offset          int64                       `json:"offset"`
-	QueryTime       int64                       `json:"queryTime"`
-	SearchResults   []wireAccount               `json:"searchResults"`
-	FacetedResults  map[string]map[string]int64 `json:"facetedResults"`
-	TotalUnfiltered int64                       `json:"totalUnfilteredResultCount"`
-}
-
 // epoch converts milliseconds since the epoch; 0 (null) is the zero time.
 func epoch(ms int64) time.Time {
 	if ms == 0 {
@@ -284,26 +274,8 @@ func (c *Client) listPage(ctx context.Context, op string, opts ListOptions, star
 		}
 		p.SortFields0Name, p.SortFields0Order = &opts.SortBy, &order
 	}
-	resp, err := c.raw.GetAccounts(ctx, p)
-	res, err := result[*wireSearch](c, op, resp, err)
-	if err != nil {
-		return nil, err
-	}
-	if res == nil {
-		return nil, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: "result is null"}
-	}
-	page := &AccountPage{
-		Accounts:        accountsFrom(res.SearchResults),
-		TotalCount:      int(deref(res.TotalCount)),
-		Offset:          int(res.Offset),
-		QueryTime:       time.Duration(res.QueryTime) * time.Millisecond,
-		TotalUnfiltered: int(res.TotalUnfiltered),
-		Facets:          res.FacetedResults,
-	}
-	if res.TotalCount == nil {
-		page.TotalCount = -1
-	}
-	return page, nil
+	resp, err := c.raw.GetAccounts(ctx, p) //nolint:bodyclose // result closes it
+	return c.decodePage(op, resp, err, rows)
 }
 
 // Accounts iterates over every account matching opts, fetching pages of
@@ -391,7 +363,7 @@ func (c *Client) CreateAccounts(ctx context.Context, sendInvite bool, accounts .
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.raw.CreateAccountsWithBody(notRepeated(ctx), &cloudapi.CreateAccountsParams{SendInvite: &sendInvite}, form.ContentType, body)
+	resp, err := c.raw.CreateAccountsWithBody(notRepeated(ctx), &cloudapi.CreateAccountsParams{SendInvite: &sendInvite}, form.ContentType, body) //nolint:bodyclose // result closes it
 	list, err := result[[]wireAccount](c, op, resp, err)
 	if err != nil {
 		return nil, err
@@ -457,13 +429,13 @@ func (c *Client) CreateAccount(ctx context.Context, a NewAccount, sendInvite boo
 	if err != nil {
 		return Account{}, err
 	}
-	resp, err := c.raw.CreateAccountWithBody(notRepeated(ctx), &cloudapi.CreateAccountParams{SendInvite: &sendInvite}, form.ContentType, body)
+	resp, err := c.raw.CreateAccountWithBody(notRepeated(ctx), &cloudapi.CreateAccountParams{SendInvite: &sendInvite}, form.ContentType, body) //nolint:bodyclose // result closes it
 	acct, err := result[*wireAccount](c, op, resp, err)
 	if err != nil {
 		return Account{}, err
 	}
 	if acct == nil {
-		return Account{}, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: "result is null"}
+		return Account{}, unexpected(op, "result is null")
 	}
 	return acct.account(), nil
 }
@@ -493,7 +465,7 @@ func (c *Client) CheckDeleteViability(ctx context.Context, ids ...int64) (Delete
 	if err := checkIDs(op, ids); err != nil {
 		return DeleteViability{}, err
 	}
-	resp, err := c.raw.GetAccounts(ctx, &cloudapi.GetAccountsParams{CheckDeleteViability: ptr(true), Ids: &ids})
+	resp, err := c.raw.GetAccounts(ctx, &cloudapi.GetAccountsParams{CheckDeleteViability: ptr(true), Ids: &ids}) //nolint:bodyclose // result, action or JSONBody closes it
 	res, err := result[*struct {
 		TotalCount    int64             `json:"totalCount"`
 		SearchResults []json.RawMessage `json:"searchResults"`
@@ -502,7 +474,7 @@ func (c *Client) CheckDeleteViability(ctx context.Context, ids ...int64) (Delete
 		return DeleteViability{}, err
 	}
 	if res == nil {
-		return DeleteViability{}, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: "result is null"}
+		return DeleteViability{}, unexpected(op, "result is null")
 	}
 	return DeleteViability{Deletable: len(res.SearchResults) == 0 && res.TotalCount == 0, Blocking: res.SearchResults}, nil
 }
@@ -513,7 +485,7 @@ func (c *Client) DeleteAccount(ctx context.Context, id int64) error {
 	if err := checkIDs(op, []int64{id}); err != nil {
 		return err
 	}
-	resp, err := c.raw.DeleteAccount(ctx, &cloudapi.DeleteAccountParams{Id: id})
+	resp, err := c.raw.DeleteAccount(ctx, &cloudapi.DeleteAccountParams{Id: id}) //nolint:bodyclose // result, action or JSONBody closes it
 	return c.action(op, resp, err)
 }
 

@@ -489,3 +489,24 @@ func ExampleClient_Accounts() {
 	// 1000002 User 000002
 	// 1000003 User 000003
 }
+
+func TestListPageOddAnswers(t *testing.T) {
+	srv, c, _ := newFake(t)
+	for _, tc := range []struct {
+		name        string
+		ctype, body string
+		kind        error
+	}{
+		{"html login page", "text/html", fakeserver.HTMLLoginPage, cloud.ErrHTMLResponse},
+		{"cut JSON", "application/json", `{"errors":null,"result":{"totalCount":3,"searchResults":[{"id":1},`, cloud.ErrUnexpectedResponse},
+		{"empty", "application/json", "", cloud.ErrUnexpectedResponse},
+		{"null result", "application/json", `{"errors":null,"result":null}`, cloud.ErrUnexpectedResponse},
+		{"errors in 200", "application/json", `{"errors":{"globalErrors":[{"code":"SEARCH-1","message":"bad query"}],"fieldErrors":null},"result":null}`, cloud.ErrVendor},
+	} {
+		srv.Inject(fakeserver.Fault{Method: "GET", Status: 200, ContentType: tc.ctype, Body: tc.body})
+		_, err := c.ListAccounts(context.Background(), cloud.ListOptions{})
+		if !errors.Is(err, tc.kind) || !strings.HasPrefix(err.Error(), "cloud.ListAccounts: ") {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
+}

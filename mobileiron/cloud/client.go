@@ -163,7 +163,7 @@ func (c *Client) action(op string, resp *http.Response, err error) error {
 		if n != nil {
 			got = fmt.Sprint(*n)
 		}
-		return &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: "result is " + got + ", want 1"}
+		return unexpected(op, "result is "+got+", want 1")
 	}
 	return nil
 }
@@ -235,3 +235,11 @@ func msTime(ms *int64) time.Time {
 	}
 	return epoch(*ms)
 }
+
+// unexpected is the error for a 2xx answer that does not say what the
+// documentation promises (a null result, a non-numeric key).
+func unexpected(op, msg string) error {
+	return &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: msg}
+}
+
+func msDuration(ms int64) time.Duration { return time.Duration(ms) * time.Millisecond }

@@ -50,13 +50,13 @@ func (c *Client) InviteUsers(ctx context.Context, ownership DeviceOwnership, acc
 	if err != nil {
 		return err
 	}
-	resp, err := c.raw.InviteEndUsersWithBody(notRepeated(ctx), form.ContentType, body)
+	resp, err := c.raw.InviteEndUsersWithBody(notRepeated(ctx), form.ContentType, body) //nolint:bodyclose // result, action or JSONBody closes it
 	ok, err := result[*bool](c, op, resp, err)
 	if err != nil {
 		return err
 	}
 	if ok == nil || !*ok {
-		return &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: "result is not true"}
+		return unexpected(op, "result is not true")
 	}
 	return nil
 }
@@ -71,7 +71,7 @@ func (c *Client) EnrollmentURLs(ctx context.Context, lifetime time.Duration, acc
 	if lifetime < time.Millisecond {
 		return nil, apierror.Invalid(op, "token lifetime %s must be at least 1ms", lifetime)
 	}
-	resp, err := c.raw.CreateEnrollmentUrls(notRepeated(ctx), cloudapi.EnrollmentUrlRequest{AccountIds: accountIDs, TokenLifetime: lifetime.Milliseconds()})
+	resp, err := c.raw.CreateEnrollmentUrls(notRepeated(ctx), cloudapi.EnrollmentUrlRequest{AccountIds: accountIDs, TokenLifetime: lifetime.Milliseconds()}) //nolint:bodyclose // result, action or JSONBody closes it
 	m, err := result[map[string]string](c, op, resp, err)
 	if err != nil {
 		return nil, err
@@ -80,7 +80,7 @@ func (c *Client) EnrollmentURLs(ctx context.Context, lifetime time.Duration, acc
 	for k, v := range m {
 		id, perr := strconv.ParseInt(k, 10, 64)
 		if perr != nil {
-			return nil, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: "result key " + strconv.Quote(k) + " is not an account ID"}
+			return nil, unexpected(op, "result key "+strconv.Quote(k)+" is not an account ID")
 		}
 		out[id] = v
 	}
@@ -114,7 +114,7 @@ func (c *Client) GenerateRegistrationPINs(ctx context.Context, accountIDs ...int
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.raw.GenerateRegistrationPinsWithBody(notRepeated(ctx), form.ContentType, body)
+	resp, err := c.raw.GenerateRegistrationPinsWithBody(notRepeated(ctx), form.ContentType, body) //nolint:bodyclose // result, action or JSONBody closes it
 	list, err := result[[]cloudapi.RegistrationPin](c, op, resp, err)
 	if err != nil {
 		return nil, err
@@ -196,7 +196,7 @@ func (c *Client) SetRegistrationPolicy(ctx context.Context, p RegistrationPolicy
 	if p.PINLifetime > 0 {
 		body.PinLifetimeMillis = ptr(p.PINLifetime.Milliseconds())
 	}
-	resp, err := c.raw.UpdateUserPolicy(ctx, &cloudapi.UpdateUserPolicyParams{PolicyType: cloudapi.REGISTRATIONAUTH}, body)
+	resp, err := c.raw.UpdateUserPolicy(ctx, &cloudapi.UpdateUserPolicyParams{PolicyType: cloudapi.REGISTRATIONAUTH}, body) //nolint:bodyclose // result, action or JSONBody closes it
 	return c.action(op, resp, err)
 }
 
@@ -229,7 +229,7 @@ func (c *Client) SetCustomAttributes(ctx context.Context, attrs map[string][]str
 	for _, id := range accountIDs {
 		req.Ids = append(req.Ids, strconv.FormatInt(id, 10))
 	}
-	resp, err := c.raw.SetCustomAttributes(ctx, req)
+	resp, err := c.raw.SetCustomAttributes(ctx, req) //nolint:bodyclose // result, action or JSONBody closes it
 	return c.action(op, resp, err)
 }
 
@@ -262,13 +262,13 @@ type Partition struct {
 // Metadata returns the calling account's metadata.
 func (c *Client) Metadata(ctx context.Context) (*AccountMetadata, error) {
 	const op = "cloud.Metadata"
-	resp, err := c.raw.GetAccountMetadata(ctx)
+	resp, err := c.raw.GetAccountMetadata(ctx) //nolint:bodyclose // result, action or JSONBody closes it
 	m, err := result[*cloudapi.AccountMetadata](c, op, resp, err)
 	if err != nil {
 		return nil, err
 	}
 	if m == nil {
-		return nil, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: "result is null"}
+		return nil, unexpected(op, "result is null")
 	}
 	out := &AccountMetadata{
 		AccountID: deref(m.AccountId), DisplayName: deref(m.DisplayName), FirstName: deref(m.FirstName),
@@ -297,7 +297,7 @@ func partitions(op string, in *map[string]cloudapi.Partition) (map[int64]Partiti
 	for k, p := range *in {
 		id, err := strconv.ParseInt(k, 10, 64)
 		if err != nil {
-			return nil, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: "partition key " + strconv.Quote(k) + " is not an ID"}
+			return nil, unexpected(op, "partition key "+strconv.Quote(k)+" is not an ID")
 		}
 		out[id] = Partition{Name: deref(p.Name), Authorities: deref(p.Authorities)}
 	}

@@ -69,13 +69,13 @@ func (c *Client) startImport(ctx context.Context, op string, imp LDAPImport) (in
 	if imp.DeviceOwnership != "" {
 		p.DeviceOwnershipType = ptr(cloudapi.DeviceOwnershipType(imp.DeviceOwnership))
 	}
-	resp, err := c.raw.ImportLdapUser(notRepeated(ctx), p)
+	resp, err := c.raw.ImportLdapUser(notRepeated(ctx), p) //nolint:bodyclose // result, action or JSONBody closes it
 	id, err := result[*int64](c, op, resp, err)
 	if err != nil {
 		return 0, err
 	}
 	if id == nil {
-		return 0, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: "no request ID in the answer"}
+		return 0, unexpected(op, "no request ID in the answer")
 	}
 	return *id, nil
 }
@@ -89,7 +89,7 @@ func (c *Client) ImportStatus(ctx context.Context, requestID int64) (ImportStatu
 
 func (c *Client) importStatus(ctx context.Context, op string, requestID int64) (ImportStatus, error) {
 	var st cloudapi.LdapImportStatus
-	resp, err := c.raw.GetLdapImportStatus(ctx, &cloudapi.GetLdapImportStatusParams{RequestId: requestID})
+	resp, err := c.raw.GetLdapImportStatus(ctx, &cloudapi.GetLdapImportStatusParams{RequestId: requestID}) //nolint:bodyclose // result, action or JSONBody closes it
 	body, err := c.t.JSONBody(op, resp, err, &st)
 	if err != nil {
 		return ImportStatus{}, err
@@ -100,7 +100,7 @@ func (c *Client) importStatus(ctx context.Context, op string, requestID int64) (
 	}
 	out := ImportStatus{RequestID: deref(st.RequestId), State: ImportState(deref(st.Status)), ErrorCode: deref(st.ErrorCode), ErrorMessage: deref(st.ErrorMessage)}
 	if out.State == "" {
-		return out, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: "no status in the answer"}
+		return out, unexpected(op, "no status in the answer")
 	}
 	return out, nil
 }

@@ -2,6 +2,7 @@ package cloud
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -90,7 +91,7 @@ func (c *Client) put(ctx context.Context, op string, f AccountFields, password s
 	if err != nil {
 		return err
 	}
-	resp, err := c.raw.UpdateAccountWithBody(ctx, form.ContentType, body)
+	resp, err := c.raw.UpdateAccountWithBody(ctx, form.ContentType, body) //nolint:bodyclose // result, action or JSONBody closes it
 	return c.action(op, resp, err)
 }
 
@@ -154,7 +155,8 @@ func (c *Client) currentFields(ctx context.Context, op, uid string) (AccountFiel
 
 // withOp renames the operation of an error from a call made on op's behalf.
 func withOp(op string, err error) error {
-	if ae, ok := err.(*apierror.Error); ok {
+	var ae *apierror.Error
+	if errors.As(err, &ae) {
 		cp := *ae
 		cp.Op = op + " (" + ae.Op + ")"
 		return &cp

@@ -22,8 +22,6 @@ import (
 	"github.com/certadmin/certadmin-go/mobileiron/cloud/cloudtest"
 )
 
-func sp(s string) *string { return &s }
-
 // The update call clears absent fields: UpdateAccount must keep what the
 // change does not touch, ReplaceAccount must send exactly what it is given.
 func TestUpdateAccountKeepsOtherFields(t *testing.T) {

@@ -585,7 +585,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	bw := bufio.NewWriterSize(w, 32<<10)
-	fmt.Fprintf(bw, `{"errors":null,"result":{"totalCount":%d,"searchResults":[`, total)
+	_, _ = fmt.Fprintf(bw, `{"errors":null,"result":{"totalCount":%d,"searchResults":[`, total)
 	for i, p := range parts {
 		if i > 0 {
 			_ = bw.WriteByte(',')

@@ -1,0 +1,154 @@
+package cloud
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+
+	"github.com/certadmin/certadmin-go/internal/apierror"
+	"github.com/certadmin/certadmin-go/internal/transport"
+	"github.com/certadmin/certadmin-go/mobileiron/cloud/cloudapi"
+)
+
+// decodePage reads a listing answer as a stream, converting accounts one
+// at a time. A page being fetched therefore never holds its raw JSON, the
+// decoded wire structs and the converted accounts at once; with prefetch
+// or parallel paging that transient copy, not the pages themselves, was
+// most of the iterator's memory. rows sizes the account slice.
+func (c *Client) decodePage(op string, resp *http.Response, err error, rows int) (*AccountPage, error) {
+	resp, err = c.t.Check(op, resp, err)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt == "text/html" {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, transport.MaxErrorBody))
+		e := c.t.ResponseError(op, resp, body)
+		e.Kind = apierror.ErrHTMLResponse
+		return nil, e
+	}
+	dec := json.NewDecoder(io.LimitReader(resp.Body, transport.MaxJSONBody))
+	page := &AccountPage{TotalCount: -1, Accounts: make([]Account, 0, min(rows, MaxPageSize))}
+	var errs *cloudapi.Errors
+	var sawResult bool
+	err = members(dec, func(key string) error {
+		switch key {
+		case "errors":
+			return dec.Decode(&errs)
+		case "result":
+			err := members(dec, func(key string) error {
+				sawResult = true
+				return page.decodeMember(dec, key)
+			})
+			if errors.Is(err, errNull) {
+				return nil
+			}
+			return err
+		}
+		return skip(dec)
+	})
+	if err != nil {
+		var ae *apierror.Error
+		if errors.As(err, &ae) {
+			return nil, withOp(op, err)
+		}
+		e := c.t.ResponseError(op, resp, nil)
+		e.Kind, e.Err = apierror.ErrUnexpectedResponse, fmt.Errorf("malformed JSON: %w", err)
+		return nil, e
+	}
+	if errs != nil {
+		code, msg, details := describe(errs)
+		return nil, c.t.VendorError(op, resp, nil, code, msg, details...)
+	}
+	if !sawResult {
+		return nil, unexpected(op, "result is null or empty")
+	}
+	return page, nil
+}
+
+func (p *AccountPage) decodeMember(dec *json.Decoder, key string) error {
+	var n int64
+	var err error
+	switch key {
+	case "searchResults":
+		return elements(dec, func() error {
+			var w wireAccount
+			if err := dec.Decode(&w); err != nil {
+				return err
+			}
+			p.Accounts = append(p.Accounts, w.account())
+			return nil
+		})
+	case "facetedResults":
+		return dec.Decode(&p.Facets)
+	case "totalCount":
+		err = dec.Decode(&n)
+		p.TotalCount = int(n)
+	case "offset":
+		err = dec.Decode(&n)
+		p.Offset = int(n)
+	case "queryTime":
+		err = dec.Decode(&n)
+		p.QueryTime = msDuration(n)
+	case "totalUnfilteredResultCount":
+		err = dec.Decode(&n)
+		p.TotalUnfiltered = int(n)
+	default:
+		return skip(dec)
+	}
+	return err
+}
+
+var errNull = errors.New("null")
+
+// members calls fn for each member of the object at dec's position, which
+// must leave the member's value consumed. A JSON null is errNull.
+func members(dec *json.Decoder, fn func(key string) error) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if tok == nil {
+		return errNull
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return fmt.Errorf("want an object, got %v", tok)
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		if err := fn(tok.(string)); err != nil {
+			return err
+		}
+	}
+	_, err = dec.Token()
+	return err
+}
+
+// elements calls fn for each element of the array (or null) at dec's position.
+func elements(dec *json.Decoder, fn func() error) error {
+	tok, err := dec.Token()
+	if err != nil || tok == nil {
+		return err
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '[' {
+		return fmt.Errorf("want an array, got %v", tok)
+	}
+	for dec.More() {
+		if err := fn(); err != nil {
+			return err
+		}
+	}
+	_, err = dec.Token()
+	return err
+}
+
+func skip(dec *json.Decoder) error {
+	var v json.RawMessage
+	return dec.Decode(&v)
+}
