@@ -98,6 +98,21 @@ func (s *Server) Hits(method, path string) int {
 	return s.hits[method+" "+path]
 }
 
+// HitsMatching counts requests whose method is method ("" for any) and
+// whose path ends in suffix.
+func (s *Server) HitsMatching(method, suffix string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for k, v := range s.hits {
+		m, p, ok := strings.Cut(k, " ")
+		if ok && (method == "" || m == method) && strings.HasSuffix(p, suffix) {
+			n += v
+		}
+	}
+	return n
+}
+
 // TotalHits counts every request the server received.
 func (s *Server) TotalHits() int { return s.Hits("", "") }
 
@@ -133,6 +148,10 @@ type Fault struct {
 	ContentType string
 	// RetryAfter is sent as the Retry-After header with Status.
 	RetryAfter string
+	// DeclaredLength, when larger than Body, is sent as Content-Length with
+	// Status and the connection is dropped after Body: a body shorter than
+	// its declared length.
+	DeclaredLength int
 	// Delay before answering (before the real handler, when Status is 0).
 	Delay time.Duration
 	// Reset closes the connection without an answer.
@@ -199,7 +218,7 @@ func (l *faultList) middleware(next http.Handler) http.Handler {
 		}
 		switch {
 		case f.Reset:
-			hijackAndClose(w)
+			hijackAndClose(w, true)
 		case f.Status != 0:
 			if f.RetryAfter != "" {
 				w.Header().Set("Retry-After", f.RetryAfter)
@@ -207,24 +226,33 @@ func (l *faultList) middleware(next http.Handler) http.Handler {
 			if f.ContentType != "" {
 				w.Header().Set("Content-Type", f.ContentType)
 			}
-			w.Header().Set("Content-Length", strconv.Itoa(len(f.Body)))
+			w.Header().Set("Content-Length", strconv.Itoa(max(len(f.Body), f.DeclaredLength)))
 			w.WriteHeader(f.Status)
 			_, _ = w.Write([]byte(f.Body))
+			if f.DeclaredLength > len(f.Body) {
+				hijackAndClose(w, false)
+			}
 		case f.TruncateAt > 0:
 			next.ServeHTTP(&truncatingWriter{ResponseWriter: w, left: f.TruncateAt}, r)
-			hijackAndClose(w)
+			hijackAndClose(w, false)
 		default:
 			next.ServeHTTP(w, r)
 		}
 	})
 }
 
-func hijackAndClose(w http.ResponseWriter) {
+// hijackAndClose drops the connection after what was written so far:
+// with reset, abruptly (RST, like a crashed proxy), else with a clean close
+// so the client reads the bytes sent and then an early end.
+func hijackAndClose(w http.ResponseWriter, reset bool) {
+	if f, ok := w.(http.Flusher); ok && !reset {
+		f.Flush()
+	}
 	if hj, ok := w.(http.Hijacker); ok {
 		if conn, buf, err := hj.Hijack(); err == nil {
 			_ = buf.Flush()
-			if tc, ok := conn.(*net.TCPConn); ok {
-				_ = tc.SetLinger(0) // send RST, like a crashed proxy
+			if tc, ok := conn.(*net.TCPConn); ok && reset {
+				_ = tc.SetLinger(0)
 			}
 			_ = conn.Close()
 			return

@@ -53,7 +53,17 @@ func TestFaultsApplyInOrderAndCountHits(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("after the faults: %d", resp.StatusCode)
 	}
-	if srv.Hits(http.MethodGet, "/a") != 3 || srv.TotalHits() != 5 {
+	srv.Inject(fakeserver.Fault{Status: 200, Body: "abc", DeclaredLength: 100})
+	resp, err = http.Get(srv.URL + "/a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err == nil || string(b) != "abc" || resp.ContentLength != 100 {
+		t.Fatalf("short body: %q, %v, length %d", b, err, resp.ContentLength)
+	}
+	if srv.Hits(http.MethodGet, "/a") != 4 || srv.TotalHits() != 6 || srv.HitsMatching("", "a") != 4 || srv.HitsMatching(http.MethodPost, "/p") != 1 {
 		t.Fatalf("hits /a = %d, total = %d", srv.Hits(http.MethodGet, "/a"), srv.TotalHits())
 	}
 }
