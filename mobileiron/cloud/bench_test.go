@@ -2,6 +2,7 @@ package cloud_test
 
 import (
 	"context"
+	"fmt"
 	"flag"
 	"testing"
 	"time"
@@ -24,7 +25,7 @@ func BenchmarkCloudPagingFigures(b *testing.B) {
 			b.Fatal(err)
 		}
 		for _, f := range figs {
-			b.Log(f)
+			fmt.Println(f) // b.Log truncates after ten lines
 		}
 	}
 }
