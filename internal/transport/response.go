@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
@@ -18,6 +19,9 @@ import (
 // MaxErrorBody is how much of an error body is read to find the vendor's
 // message; the rest is never read.
 const MaxErrorBody = 64 << 10
+
+// maxDetails caps the vendor messages kept on one error.
+const maxDetails = 20
 
 // MaxJSONBody caps a JSON response read into memory.
 const MaxJSONBody = 256 << 20
@@ -89,9 +93,12 @@ func (c *Client) ResponseError(op string, resp *http.Response, body []byte) *api
 func (c *Client) redactError(e *apierror.Error, body []byte) {
 	secrets := secretsOf(c.cfg.Auth)
 	e.Body = redact.String(apierror.Excerpt(body), secrets...)
-	e.Message = redact.String(e.Message, secrets...)
+	e.Message = redact.String(apierror.Excerpt([]byte(e.Message)), secrets...)
+	if len(e.Details) > maxDetails {
+		e.Details = append(e.Details[:maxDetails:maxDetails], fmt.Sprintf("…and %d more", len(e.Details)-maxDetails))
+	}
 	for i, d := range e.Details {
-		e.Details[i] = redact.String(d, secrets...)
+		e.Details[i] = redact.String(apierror.Excerpt([]byte(d)), secrets...)
 	}
 }
 
@@ -172,6 +179,17 @@ func (c *Client) Stream(op string, resp *http.Response, err error, w io.Writer, 
 		return 0, err
 	}
 	defer resp.Body.Close()
+	// A file download that answers JSON carries an error envelope (or a
+	// server that ignored the request), not the file.
+	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt == "application/json" || strings.HasSuffix(mt, "+json") {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody))
+		e := c.ResponseError(op, resp, body)
+		e.Kind = apierror.ErrUnexpectedResponse
+		if e.Message != "" || e.Code != "" {
+			e.Kind = apierror.ErrVendor
+		}
+		return 0, e
+	}
 	n, err := io.Copy(w, resp.Body)
 	if err != nil {
 		var ae *apierror.Error

@@ -516,3 +516,48 @@ func TestCheckRefusesAnHTMLPageWithSuccessStatus(t *testing.T) {
 		t.Fatalf("err = %v, want ErrHTMLResponse for a 200 HTML page", err)
 	}
 }
+
+func TestStreamRefusesAJSONAnswer(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"code":"E1","message":"export not ready"}`)
+	}))
+	defer srv.Close()
+	cfg := transport.NewConfig(transport.WithRetry(fastRetry))
+	cfg.DecodeError = func(e *apierror.Error, body []byte) { e.Code, e.Message = "E1", "export not ready" }
+	c, err := transport.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	resp, err := do(t, c, context.Background(), http.MethodGet, srv.URL, "")
+	n, err := c.Stream("test.Download", resp, err, &buf)
+	if !errors.Is(err, apierror.ErrVendor) || n != 0 || buf.Len() != 0 || !strings.Contains(err.Error(), "export not ready") {
+		t.Fatalf("err = %v, %d bytes; want ErrVendor and nothing written", err, n)
+	}
+}
+
+func TestHugeVendorMessageIsCapped(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = io.WriteString(w, "x")
+	}))
+	defer srv.Close()
+	cfg := transport.NewConfig(transport.WithRetry(fastRetry))
+	cfg.DecodeError = func(e *apierror.Error, body []byte) {
+		e.Message = strings.Repeat("m", 50000)
+		for range 100 {
+			e.Details = append(e.Details, strings.Repeat("d", 5000))
+		}
+	}
+	c, err := transport.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := do(t, c, context.Background(), http.MethodGet, srv.URL, "")
+	_, err = c.Check("test.Get", resp, err)
+	var ae *apierror.Error
+	if !errors.As(err, &ae) || len(ae.Message) > apierror.MaxBodyExcerpt+32 || len(ae.Details) != 21 || len(err.Error()) > 40<<10 {
+		t.Fatalf("message %d bytes, %d details, error text %d bytes: want them capped", len(ae.Message), len(ae.Details), len(err.Error()))
+	}
+}

@@ -1,4 +1,4 @@
-package transport_test
+package bench_test
 
 import (
 	"testing"
