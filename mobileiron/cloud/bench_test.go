@@ -2,8 +2,8 @@ package cloud_test
 
 import (
 	"context"
-	"fmt"
 	"flag"
+	"fmt"
 	"testing"
 	"time"
 
