@@ -57,7 +57,7 @@ func TestUpdateAccountKeepsOtherFields(t *testing.T) {
 		t.Errorf("stored after update: %+v", stored)
 	}
 
-	// What the helper protects against: a partial full-replace clears the rest.
+	// What UpdateAccount protects against: a partial full-replace clears the rest.
 	if err := c.ReplaceAccount(ctx, cloud.AccountFields{ID: a.ID, EmailAddress: "kim@example.test"}); err != nil {
 		t.Fatal(err)
 	}
