@@ -226,6 +226,9 @@ func (l *faultList) middleware(next http.Handler) http.Handler {
 			if f.ContentType != "" {
 				w.Header().Set("Content-Type", f.ContentType)
 			}
+			if f.DeclaredLength > len(f.Body) {
+				w.Header().Set("Connection", "close")
+			}
 			w.Header().Set("Content-Length", strconv.Itoa(max(len(f.Body), f.DeclaredLength)))
 			w.WriteHeader(f.Status)
 			_, _ = w.Write([]byte(f.Body))
@@ -233,6 +236,9 @@ func (l *faultList) middleware(next http.Handler) http.Handler {
 				hijackAndClose(w, false)
 			}
 		case f.TruncateAt > 0:
+			// The connection ends after this answer: say so, so a client
+			// that reads no body does not reuse a connection about to close.
+			w.Header().Set("Connection", "close")
 			next.ServeHTTP(&truncatingWriter{ResponseWriter: w, left: f.TruncateAt}, r)
 			hijackAndClose(w, false)
 		default:

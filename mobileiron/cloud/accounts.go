@@ -479,13 +479,15 @@ func (c *Client) CheckDeleteViability(ctx context.Context, ids ...int64) (Delete
 	return DeleteViability{Deletable: len(res.SearchResults) == 0 && res.TotalCount == 0, Blocking: res.SearchResults}, nil
 }
 
-// DeleteAccount deletes an account. Call CheckDeleteViability first.
+// DeleteAccount deletes an account. Call CheckDeleteViability first. It is
+// never sent twice once it may have reached the server: a repeat of a delete
+// that succeeded would report the account as missing.
 func (c *Client) DeleteAccount(ctx context.Context, id int64) error {
 	const op = "cloud.DeleteAccount"
 	if err := checkIDs(op, []int64{id}); err != nil {
 		return err
 	}
-	resp, err := c.raw.DeleteAccount(ctx, &cloudapi.DeleteAccountParams{Id: id}) //nolint:bodyclose // result, action or JSONBody closes it
+	resp, err := c.raw.DeleteAccount(notRepeated(ctx), &cloudapi.DeleteAccountParams{Id: id}) //nolint:bodyclose // result, action or JSONBody closes it
 	return c.action(op, resp, err)
 }
 

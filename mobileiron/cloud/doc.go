@@ -36,10 +36,11 @@
 //
 // # Retries
 //
-// Reads (list, search, status, metadata) and the idempotent PUT and DELETE
-// calls are retried on transient failures. Creates, invitations, PIN and
-// enrollment URL generation, custom attributes and LDAP imports are never
-// sent twice once they may have reached the server.
+// Reads (list, search, status, metadata) and the idempotent PUT calls
+// (update, password change, registration policy) are retried on transient
+// failures. Creates, deletes, invitations, PIN and enrollment URL generation,
+// custom attributes and LDAP imports are never sent twice once they may have
+// reached the server.
 //
 // Errors are *Error values (errors.As); the errors envelope, even inside an
 // HTTP 200 answer, fills Code and Message with the vendor's code, e.g.

@@ -289,9 +289,15 @@ func (c *Client) PendingRevocationStatus(ctx context.Context) (*RevocationStatus
 	}
 	st, ok := parseRevocationStatus(string(b))
 	if !ok {
+		// Not the status text: Core's messages container when it reports
+		// an error, anything else an unexpected answer.
 		e := c.t.ResponseError(op, resp, b)
-		e.Kind = apierror.ErrUnexpectedResponse
-		e.Message = "unrecognised revocation status text"
+		if e.MessageKey != "" || e.Message != "" {
+			e.Kind = apierror.ErrVendor
+		} else {
+			e.Kind = apierror.ErrUnexpectedResponse
+			e.Message = "unrecognised revocation status text"
+		}
 		return nil, e
 	}
 	return st, nil

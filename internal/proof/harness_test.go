@@ -1,0 +1,127 @@
+package proof_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"log/slog"
+	"math/big"
+	"sync"
+	"testing"
+	"time"
+
+	"software.sslmate.com/src/go-pkcs12"
+
+	"github.com/certadmin/certadmin-go/internal/fakeserver"
+	"github.com/certadmin/certadmin-go/internal/transport"
+)
+
+// kind says what a failed attempt of an operation may lead to.
+type kind int
+
+const (
+	// read operations may be repeated: transient faults end in success.
+	read kind = iota
+	// write operations (create, upload, delete, revoke, invite, PIN,
+	// import, token) are never sent twice once they may have reached the
+	// server.
+	write
+	// download operations stream a file; a cut-off file is never reported
+	// complete.
+	download
+)
+
+func (k kind) String() string { return [...]string{"read", "write", "download"}[k] }
+
+// operation is one client call, prepared against a vendor fake.
+type operation struct {
+	vendor, name string
+	kind         kind
+	method       string
+	// bodiless: the success answer carries nothing the client reads (204),
+	// so a broken body cannot be noticed and success is correct.
+	bodiless bool
+	// prepare sets up state the call needs (without faults) and returns the
+	// path suffix the call's request uses and the call itself. For
+	// downloads, call writes to path and must leave nothing there on error.
+	prepare func(t *testing.T) (suffix string, call func(ctx context.Context, path string) error)
+}
+
+// vendor is a running fake with a client and the operations to try.
+type vendor struct {
+	name string
+	srv  *fakeserver.Server
+	// errorIn200 is the vendor's error envelope served with status 200, or
+	// "" when the vendor has no such shape.
+	errorIn200 string
+	ops        []operation
+	logs       *syncBuffer
+}
+
+// syncBuffer collects debug logs from concurrent attempts.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// commonOptions: fast retries, a short per-attempt timeout and debug logs.
+func commonOptions(logs *syncBuffer) []transport.Option {
+	return []transport.Option{
+		transport.WithRetry(transport.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxRetryAfter: 2 * time.Second}),
+		transport.WithTimeout(300 * time.Millisecond),
+		transport.WithLogger(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
+	}
+}
+
+// newPFX makes a PKCS#12 file with one key and certificate.
+func newPFX(t *testing.T, cn, password string) []byte {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
+	tmpl := &x509.Certificate{SerialNumber: serial, Subject: pkix.Name{CommonName: cn}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	pfx, err := pkcs12.Modern.Encode(key, cert, nil, password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pfx
+}
+
+// selfSignedPEM makes a certificate as PEM-free DER.
+func selfSignedDER(t *testing.T, cn string) []byte {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
+	tmpl := &x509.Certificate{SerialNumber: serial, Subject: pkix.Name{CommonName: cn}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return der
+}

@@ -1,0 +1,331 @@
+package proof_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/certadmin/certadmin-go/czertainly"
+	"github.com/certadmin/certadmin-go/czertainly/czertainlytest"
+	"github.com/certadmin/certadmin-go/enterpriseadmin"
+	"github.com/certadmin/certadmin-go/enterpriseadmin/enterpriseadmintest"
+	"github.com/certadmin/certadmin-go/internal/atomicfile"
+	"github.com/certadmin/certadmin-go/mimcm"
+	"github.com/certadmin/certadmin-go/mimcm/mimcmtest"
+	"github.com/certadmin/certadmin-go/mobileiron/core"
+	"github.com/certadmin/certadmin-go/mobileiron/core/coretest"
+)
+
+// unique makes names that do not collide between cells.
+var unique atomic.Int64
+
+func next(prefix string) string { return fmt.Sprintf("%s%d", prefix, unique.Add(1)) }
+
+// ignore adapts a call with a result to the matrix's call shape.
+func ignore[T any](_ T, err error) error { return err }
+
+// toFile runs a download into path atomically, as users are told to.
+func toFile(path string, download func(w io.Writer) error) error {
+	return atomicfile.Write(path, 0o600, download)
+}
+
+func coreVendor(t *testing.T, secrets secretSet) *vendor {
+	srv := coretest.NewServer(coretest.Options{Password: secrets.password})
+	t.Cleanup(srv.Close)
+	logs := &syncBuffer{}
+	c, err := core.NewClient(srv.URL, append(commonOptions(logs), core.WithBasicAuth(srv.User, srv.Password))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const ce = coretest.UserProvidedCEID
+	filter := core.CertificateFilter{CESettingName: coretest.CESettingName, Status: core.StatusActive}
+	fast := []core.ExportOption{core.WithPollInterval(time.Millisecond)}
+	upload := func(user string) error {
+		return c.UploadUserProvidedCertificate(context.Background(), ce, user, bytes.NewReader(newPFX(t, user, secrets.pkcs12)), secrets.pkcs12)
+	}
+	same := func(suffix string, call func(ctx context.Context) error) func(*testing.T) (string, func(context.Context, string) error) {
+		return func(*testing.T) (string, func(context.Context, string) error) {
+			return suffix, func(ctx context.Context, _ string) error { return call(ctx) }
+		}
+	}
+	exported := func(t *testing.T) {
+		if _, err := c.ExportCertificates(context.Background(), filter, io.Discard, fast...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &vendor{
+		name: "core", srv: srv.Server, logs: logs,
+		errorIn200: `{"messages":[{"type":"Error","messageKey":"com.mobileiron.vsp.Fake.FAILED","localizedMessage":"the operation failed","messageParameters":[]}]}`,
+		ops: []operation{
+			{name: "SearchCertificates", kind: read, method: "POST", prepare: same("/certificates/search", func(ctx context.Context) error {
+				return ignore(c.SearchCertificates(ctx, filter))
+			})},
+			{name: "CertificateExportStatus", kind: read, method: "GET", prepare: same("/certificates/search_export_status", func(ctx context.Context) error {
+				return ignore(c.CertificateExportStatus(ctx))
+			})},
+			{name: "InitiateCertificateExport", kind: write, method: "POST", prepare: same("/certificates/search_export", func(ctx context.Context) error {
+				return ignore(c.InitiateCertificateExport(ctx, filter))
+			})},
+			{name: "DownloadCertificateExport", kind: download, method: "GET", prepare: func(t *testing.T) (string, func(context.Context, string) error) {
+				exported(t)
+				return "/certificates/search_download_csv", func(ctx context.Context, path string) error {
+					return toFile(path, func(w io.Writer) error { return ignore(c.DownloadCertificateExport(ctx, w)) })
+				}
+			}},
+			{name: "ExportCertificatesToFile", kind: download, method: "GET", prepare: func(*testing.T) (string, func(context.Context, string) error) {
+				return "/certificates/search_download_csv", func(ctx context.Context, path string) error {
+					return ignore(c.ExportCertificatesToFile(ctx, filter, path, fast...))
+				}
+			}},
+			{name: "UploadUserProvidedCertificate", kind: write, method: "POST", prepare: func(*testing.T) (string, func(context.Context, string) error) {
+				user := next("jdoe")
+				pfx := newPFX(t, user, secrets.pkcs12)
+				return "/uploadCertificate", func(ctx context.Context, _ string) error {
+					return c.UploadUserProvidedCertificate(ctx, ce, user, bytes.NewReader(pfx), secrets.pkcs12)
+				}
+			}},
+			{name: "DeleteUserProvidedCertificate", kind: write, method: "POST", prepare: func(t *testing.T) (string, func(context.Context, string) error) {
+				user := next("del")
+				if err := upload(user); err != nil {
+					t.Fatal(err)
+				}
+				return "/deleteCertificate", func(ctx context.Context, _ string) error { return c.DeleteUserProvidedCertificate(ctx, ce, user) }
+			}},
+			{name: "GetUserProvidedCertificate", kind: read, method: "POST", prepare: same("/getCertificate", func(ctx context.Context) error {
+				return ignore(c.GetUserProvidedCertificate(ctx, ce, coretest.CertificateOwner))
+			})},
+			{name: "ListUserProvidedCertificates", kind: read, method: "POST", prepare: same("/getAllUserProvidedCertificateDetails", func(ctx context.Context) error {
+				return ignore(c.ListUserProvidedCertificates(ctx, coretest.CertificateOwner))
+			})},
+			{name: "PendingRevocationStatus", kind: read, method: "GET", prepare: same("/attemptRevokeForPendingRevocation/status", func(ctx context.Context) error {
+				return ignore(c.PendingRevocationStatus(ctx))
+			})},
+			{name: "RevokePendingCertificates", kind: write, method: "POST", prepare: func(*testing.T) (string, func(context.Context, string) error) {
+				srv.SetRevocationInProgress(false)
+				return "/attemptRevokeForPendingRevocation", func(ctx context.Context, _ string) error { return ignore(c.RevokePendingCertificates(ctx)) }
+			}},
+			{name: "SCEPConfigurations", kind: read, method: "GET", prepare: same("/summary", func(ctx context.Context) error {
+				return ignore(c.SCEPConfigurations(ctx, core.EnrollmentSubType("SYMANTEC_WS_MANAGED_PKI")))
+			})},
+			{name: "CEConfigurations", kind: read, method: "GET", prepare: same("/configurations", func(ctx context.Context) error {
+				return ignore(c.CEConfigurations(ctx, core.EnrollmentSubType("SYMANTEC_WS_MANAGED_PKI")))
+			})},
+			{name: "SearchUsersWithoutCertificates", kind: read, method: "POST", prepare: same("/withnocerts/search", func(ctx context.Context) error {
+				return ignore(c.SearchUsersWithoutCertificates(ctx, 32))
+			})},
+			{name: "UsersWithoutCertificatesExportStatus", kind: read, method: "POST", prepare: same("/withnocerts/search_export_status", func(ctx context.Context) error {
+				return ignore(c.UsersWithoutCertificatesExportStatus(ctx, 32))
+			})},
+			{name: "InitiateUsersWithoutCertificatesExport", kind: write, method: "POST", prepare: same("/withnocerts/search_export", func(ctx context.Context) error {
+				return ignore(c.InitiateUsersWithoutCertificatesExport(ctx, 32))
+			})},
+			{name: "ExportUsersWithoutCertificatesToFile", kind: download, method: "GET", prepare: func(*testing.T) (string, func(context.Context, string) error) {
+				return "/withnocerts/search_download_csv", func(ctx context.Context, path string) error {
+					return ignore(c.ExportUsersWithoutCertificatesToFile(ctx, 32, path, fast...))
+				}
+			}},
+		},
+	}
+}
+
+func mimcmVendor(t *testing.T, secrets secretSet) *vendor {
+	srv, err := mimcmtest.NewServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	srv.AddUser("CONTOSO\\proof", secrets.password, uuid.MustParse(mimcmtest.UserUUID), true)
+	logs := &syncBuffer{}
+	c, err := mimcm.NewClient(srv.URL, append(commonOptions(logs), mimcm.WithBasicAuth("CONTOSO\\proof", secrets.password))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := uuid.MustParse(mimcmtest.SampleEnrollID)
+	return &vendor{
+		name: "mimcm", srv: srv.Server, logs: logs,
+		ops: []operation{
+			{name: "GetRequest", kind: read, method: "GET", prepare: func(*testing.T) (string, func(context.Context, string) error) {
+				return "/requests/" + id.String(), func(ctx context.Context, _ string) error { return ignore(c.GetRequest(ctx, id)) }
+			}},
+			{name: "ListRequests", kind: read, method: "GET", prepare: func(*testing.T) (string, func(context.Context, string) error) {
+				return "/requests", func(ctx context.Context, _ string) error {
+					return ignore(c.ListRequests(ctx, mimcm.RequestFilter{CurrentUser: true}))
+				}
+			}},
+		},
+	}
+}
+
+func czertainlyVendor(t *testing.T, _ secretSet) *vendor {
+	srv, err := czertainlytest.NewServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	logs := &syncBuffer{}
+	c, err := czertainly.NewClient(srv.BaseURL(), append(commonOptions(logs),
+		czertainly.WithClientCertificate(srv.AdminCertificate), czertainly.WithRootCAs(srv.CA.Pool()))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	create := func(t *testing.T) string {
+		id, err := c.CreateAdmin(context.Background(), newAdmin(t, srv))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	onOne := func(call func(ctx context.Context, id string) error, suffix string) func(*testing.T) (string, func(context.Context, string) error) {
+		return func(t *testing.T) (string, func(context.Context, string) error) {
+			id := create(t)
+			return "/admins/" + id + suffix, func(ctx context.Context, _ string) error { return call(ctx, id) }
+		}
+	}
+	onMany := func(call func(ctx context.Context, ids []string) error, suffix string) func(*testing.T) (string, func(context.Context, string) error) {
+		return func(t *testing.T) (string, func(context.Context, string) error) {
+			ids := []string{create(t), create(t)}
+			return "/admins" + suffix, func(ctx context.Context, _ string) error { return call(ctx, ids) }
+		}
+	}
+	return &vendor{
+		name: "czertainly", srv: srv.Server, logs: logs,
+		ops: []operation{
+			{name: "ListAdmins", kind: read, method: "GET", prepare: func(*testing.T) (string, func(context.Context, string) error) {
+				return "/v1/admins", func(ctx context.Context, _ string) error { return ignore(c.ListAdmins(ctx)) }
+			}},
+			{name: "GetAdmin", kind: read, method: "GET", prepare: func(*testing.T) (string, func(context.Context, string) error) {
+				return "/admins/" + czertainlytest.SuperAdminUUID, func(ctx context.Context, _ string) error {
+					return ignore(c.GetAdmin(ctx, czertainlytest.SuperAdminUUID))
+				}
+			}},
+			{name: "CreateAdmin", kind: write, method: "POST", prepare: func(t *testing.T) (string, func(context.Context, string) error) {
+				in := newAdmin(t, srv)
+				return "/v1/admins", func(ctx context.Context, _ string) error { return ignore(c.CreateAdmin(ctx, in)) }
+			}},
+			{name: "EditAdmin", kind: write, method: "POST", prepare: func(t *testing.T) (string, func(context.Context, string) error) {
+				id := create(t)
+				return "/admins/" + id, func(ctx context.Context, _ string) error {
+					return ignore(c.EditAdmin(ctx, id, czertainly.EditAdminInput{Description: "edited", CertificateUUID: czertainlytest.InventoryCertificateUUID}))
+				}
+			}},
+			{name: "RemoveAdmin", kind: write, method: "DELETE", bodiless: true, prepare: onOne(c.RemoveAdmin, "")},
+			{name: "DisableAdmin", kind: write, method: "PUT", bodiless: true, prepare: onOne(c.DisableAdmin, "/disable")},
+			{name: "EnableAdmin", kind: write, method: "PUT", bodiless: true, prepare: onOne(c.EnableAdmin, "/enable")},
+			{name: "RemoveAdmins", kind: write, method: "DELETE", bodiless: true, prepare: onMany(c.RemoveAdmins, "")},
+			{name: "DisableAdmins", kind: write, method: "PUT", bodiless: true, prepare: onMany(c.DisableAdmins, "/disable")},
+			{name: "EnableAdmins", kind: write, method: "PUT", bodiless: true, prepare: onMany(c.EnableAdmins, "/enable")},
+		},
+	}
+}
+
+func newAdmin(t *testing.T, srv *czertainlytest.Server) czertainly.CreateAdminInput {
+	name := next("admin")
+	cert, err := srv.CA.IssueClientCertificate(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return czertainly.CreateAdminInput{
+		Username: name, Name: "Proof", Surname: "Suite", Email: name + "@example.com",
+		Role: czertainly.RoleAdministrator, Certificate: cert.Certificate[0], Enabled: true,
+	}
+}
+
+func enterpriseVendor(t *testing.T, secrets secretSet) *vendor {
+	srv, err := enterpriseadmintest.NewServer(enterpriseadmintest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	srv.AddUser("proofadmin", secrets.password)
+	logs := &syncBuffer{}
+	c, err := enterpriseadmin.NewClient(srv.URL, "arcgis", append(commonOptions(logs), enterpriseadmin.WithCredentials("proofadmin", secrets.password))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const seed = enterpriseadmintest.SeedCertificateID
+	fixed := func(suffix string, call func(ctx context.Context) error) func(*testing.T) (string, func(context.Context, string) error) {
+		return func(*testing.T) (string, func(context.Context, string) error) {
+			return suffix, func(ctx context.Context, _ string) error { return call(ctx) }
+		}
+	}
+	// idOf finds the id the server gave the certificate imported as name.
+	idOf := func(t *testing.T, name string, list func(context.Context) ([]enterpriseadmin.Certificate, error)) string {
+		certs, err := list(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, cert := range certs {
+			if cert.Name == name {
+				return cert.ID
+			}
+		}
+		t.Fatalf("imported certificate %s not listed", name)
+		return ""
+	}
+	importIdentity := func(t *testing.T) string {
+		name := next("ident")
+		if err := c.ImportIdentityCertificate(context.Background(), name, newPFX(t, name, secrets.pkcs12), secrets.pkcs12); err != nil {
+			t.Fatal(err)
+		}
+		return idOf(t, name, c.ListIdentityCertificates)
+	}
+	importTrust := func(t *testing.T) string {
+		name := next("trust")
+		if err := c.ImportTrustCertificate(context.Background(), name, selfSignedDER(t, name)); err != nil {
+			t.Fatal(err)
+		}
+		return idOf(t, name, c.ListTrustCertificates)
+	}
+	return &vendor{
+		name: "enterpriseadmin", srv: srv.Server, logs: logs,
+		errorIn200: `{"error":{"code":500,"message":"Unable to complete the operation.","details":["the server failed"]}}`,
+		ops: []operation{
+			{name: "CertificateResources", kind: read, method: "GET", prepare: fixed("/security/certificates", func(ctx context.Context) error {
+				return ignore(c.CertificateResources(ctx))
+			})},
+			{name: "ListIdentityCertificates", kind: read, method: "GET", prepare: fixed("/certificates/identity", func(ctx context.Context) error {
+				return ignore(c.ListIdentityCertificates(ctx))
+			})},
+			{name: "GetIdentityCertificate", kind: read, method: "GET", prepare: fixed("/identity/"+seed, func(ctx context.Context) error {
+				return ignore(c.GetIdentityCertificate(ctx, seed))
+			})},
+			{name: "ListTrustCertificates", kind: read, method: "GET", prepare: fixed("/certificates/trust", func(ctx context.Context) error {
+				return ignore(c.ListTrustCertificates(ctx))
+			})},
+			{name: "GetTrustCertificate", kind: read, method: "GET", prepare: func(t *testing.T) (string, func(context.Context, string) error) {
+				id := importTrust(t)
+				return "/trust/" + id, func(ctx context.Context, _ string) error { return ignore(c.GetTrustCertificate(ctx, id)) }
+			}},
+			{name: "ImportIdentityCertificate", kind: write, method: "POST", prepare: func(t *testing.T) (string, func(context.Context, string) error) {
+				name := next("ident")
+				pfx := newPFX(t, name, secrets.pkcs12)
+				return "/identity/import", func(ctx context.Context, _ string) error {
+					return c.ImportIdentityCertificate(ctx, name, pfx, secrets.pkcs12)
+				}
+			}},
+			{name: "DeleteIdentityCertificate", kind: write, method: "POST", prepare: func(t *testing.T) (string, func(context.Context, string) error) {
+				id := importIdentity(t)
+				return "/identity/" + id + "/delete", func(ctx context.Context, _ string) error { return c.DeleteIdentityCertificate(ctx, id) }
+			}},
+			{name: "ImportTrustCertificate", kind: write, method: "POST", prepare: func(t *testing.T) (string, func(context.Context, string) error) {
+				name := next("trust")
+				der := selfSignedDER(t, name)
+				return "/trust/import", func(ctx context.Context, _ string) error { return c.ImportTrustCertificate(ctx, name, der) }
+			}},
+			{name: "DeleteTrustCertificate", kind: write, method: "POST", prepare: func(t *testing.T) (string, func(context.Context, string) error) {
+				id := importTrust(t)
+				return "/trust/" + id + "/delete", func(ctx context.Context, _ string) error { return c.DeleteTrustCertificate(ctx, id) }
+			}},
+			{name: "GenerateToken", kind: write, method: "POST", prepare: func(*testing.T) (string, func(context.Context, string) error) {
+				srv.ExpireTokens()
+				return "/generateToken", func(ctx context.Context, _ string) error { return ignore(c.ListIdentityCertificates(ctx)) }
+			}},
+		},
+	}
+}
