@@ -199,7 +199,7 @@ func runOperation(t *testing.T, v *vendor, op operation, n *tally) {
 		path := filepath.Join(t.TempDir(), "out.csv")
 		before := v.srv.HitsMatching(op.method, suffix)
 		v.srv.Inject(fault)
-		err, panicked := runCell(call, path)
+		panicked, err := runCell(call, path)
 		v.srv.ClearFaults()
 		hits := v.srv.HitsMatching(op.method, suffix) - before
 		if panicked != nil {
@@ -224,9 +224,9 @@ func runOperation(t *testing.T, v *vendor, op operation, n *tally) {
 	}
 }
 
-func runCell(call func(context.Context, string) error, path string) (err error, panicked any) {
+func runCell(call func(context.Context, string) error, path string) (panicked any, err error) {
 	defer func() { panicked = recover() }()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	return call(ctx, path), nil
+	return nil, call(ctx, path)
 }

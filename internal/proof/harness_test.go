@@ -39,7 +39,7 @@ func (k kind) String() string { return [...]string{"read", "write", "download"}[
 
 // operation is one client call, prepared against a vendor fake.
 type operation struct {
-	vendor, name string
+	name string
 	kind         kind
 	method       string
 	// bodiless: the success answer carries nothing the client reads (204),
