@@ -39,9 +39,9 @@ func (k kind) String() string { return [...]string{"read", "write", "download"}[
 
 // operation is one client call, prepared against a vendor fake.
 type operation struct {
-	name string
-	kind         kind
-	method       string
+	name   string
+	kind   kind
+	method string
 	// bodiless: the success answer carries nothing the client reads (204),
 	// so a broken body cannot be noticed and success is correct.
 	bodiless bool
