@@ -237,7 +237,7 @@ func (c *Client) ImportIdentityCertificate(ctx context.Context, name string, pfx
 	if _, err := certutil.CheckPKCS12(pfx, password); err != nil {
 		return &Error{Op: op, Kind: apierror.ErrInvalidInput, Message: "certificate file", Err: err}
 	}
-	return c.upload(ctx, op, []field{
+	return c.upload(transport.WithSecrets(ctx, password), op, []field{
 		{name: "certificateName", value: name},
 		{name: "certificatePassword", value: password},
 		{name: "certificatePfxFile", file: name + ".pfx", data: pfx},

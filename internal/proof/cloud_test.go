@@ -10,14 +10,14 @@ import (
 )
 
 func cloudVendor(t *testing.T, secrets secretSet) *vendor {
-	srv, err := cloudtest.NewServer(cloudtest.WithGeneratedAccounts(3), cloudtest.WithImportPolls(1))
+	srv, err := cloudtest.NewServer(cloudtest.WithGeneratedAccounts(3), cloudtest.WithImportPolls(1), cloudtest.WithCredentials(cloudtest.Username, secrets.password))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Close)
 	logs := &syncBuffer{}
 	c, err := cloud.NewClient(srv.URL, append(commonOptions(logs),
-		cloud.WithBasicAuth(cloudtest.Username, cloudtest.Password),
+		cloud.WithBasicAuth(cloudtest.Username, secrets.password),
 		cloud.WithImportWait(cloud.ImportWait{InitialDelay: time.Millisecond, Interval: time.Millisecond, Timeout: 5 * time.Second}))...)
 	if err != nil {
 		t.Fatal(err)
@@ -45,7 +45,13 @@ func cloudVendor(t *testing.T, secrets secretSet) *vendor {
 		}
 	}
 	return &vendor{
-		name: "cloud", srv: srv.Server, logs: logs,
+		name: "cloud", srv: srv.Server, logs: logs, auth: []string{secrets.password},
+		badInputs: []func(context.Context) error{
+			func(ctx context.Context) error {
+				return ignore(c.CreateAccount(ctx, cloud.NewAccount{EmailAddress: "x@example.test", FirstName: "X", LastName: "Y",
+					Password: secrets.password, ConfirmPassword: secrets.password + "-typo"}, false))
+			},
+		},
 		errorIn200: `{"errors":{"globalErrors":[{"code":"PROOF-1","message":"the tenant refused the call"}],"fieldErrors":null},"result":null}`,
 		ops: []operation{
 			{name: "ListAccounts", kind: read, method: "GET", prepare: fixed("/api/v1/account", func(ctx context.Context) error {
@@ -74,7 +80,7 @@ func cloudVendor(t *testing.T, secrets secretSet) *vendor {
 					return ignore(c.CreateAccounts(ctx, false, cloud.NewLocalAccount{EmailAddress: email}))
 				}
 			}},
-			{name: "CreateAccount", kind: write, method: "POST", prepare: func(*testing.T) (string, func(context.Context, string) error) {
+			{name: "CreateAccount", kind: write, method: "POST", carries: []string{secrets.password}, prepare: func(*testing.T) (string, func(context.Context, string) error) {
 				in := cloud.NewAccount{EmailAddress: next("pw") + "@example.test", FirstName: "P", LastName: "W", Password: secrets.password}
 				return "/api/v1/account", func(ctx context.Context, _ string) error { return ignore(c.CreateAccount(ctx, in, false)) }
 			}},
@@ -99,7 +105,7 @@ func cloudVendor(t *testing.T, secrets secretSet) *vendor {
 			{name: "UpdateAccount", kind: read, method: "PUT", prepare: onAccount("/api/v1/account", func(ctx context.Context, a cloud.Account) error {
 				return ignore(c.UpdateAccount(ctx, a.UID, func(f *cloud.AccountFields) { f.FirstName = "Changed" }))
 			})},
-			{name: "ChangePassword", kind: read, method: "PUT", prepare: onAccount("/api/v1/account", func(ctx context.Context, a cloud.Account) error {
+			{name: "ChangePassword", kind: read, method: "PUT", carries: []string{secrets.password + "-new"}, prepare: onAccount("/api/v1/account", func(ctx context.Context, a cloud.Account) error {
 				return c.ChangePassword(ctx, a.UID, secrets.password+"-new")
 			})},
 			{name: "StartLDAPImport", kind: write, method: "POST", prepare: func(*testing.T) (string, func(context.Context, string) error) {

@@ -42,6 +42,9 @@ type operation struct {
 	name   string
 	kind   kind
 	method string
+	// carries are secrets this call sends beside the credentials (a
+	// PKCS#12 password, an account password).
+	carries []string
 	// bodiless: the success answer carries nothing the client reads (204),
 	// so a broken body cannot be noticed and success is correct.
 	bodiless bool
@@ -60,6 +63,13 @@ type vendor struct {
 	errorIn200 string
 	ops        []operation
 	logs       *syncBuffer
+	// badInputs are calls rejected for their input, whose errors must not
+	// repeat the secrets given to them.
+	badInputs []func(ctx context.Context) error
+	// auth are the credentials the client sends with every request.
+	auth []string
+	// issuedSecrets lists secrets the fake made up (session tokens).
+	issuedSecrets func() []string
 }
 
 // syncBuffer collects debug logs from concurrent attempts.

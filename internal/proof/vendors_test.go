@@ -59,8 +59,17 @@ func coreVendor(t *testing.T, secrets secretSet) *vendor {
 			t.Fatal(err)
 		}
 	}
+	wrongPassword := newPFX(t, "jdoe", secrets.pkcs12+"-other")
 	return &vendor{
-		name: "core", srv: srv.Server, logs: logs,
+		name: "core", srv: srv.Server, logs: logs, auth: []string{secrets.password},
+		badInputs: []func(context.Context) error{
+			func(ctx context.Context) error {
+				return c.UploadUserProvidedCertificate(ctx, ce, "jdoe", bytes.NewReader(wrongPassword), secrets.pkcs12)
+			},
+			func(ctx context.Context) error {
+				return c.UploadUserProvidedCertificate(ctx, ce, "jdoe", bytes.NewReader([]byte("-----BEGIN CERTIFICATE-----\n")), secrets.pkcs12)
+			},
+		},
 		errorIn200: `{"messages":[{"type":"Error","messageKey":"com.mobileiron.vsp.Fake.FAILED","localizedMessage":"the operation failed","messageParameters":[]}]}`,
 		ops: []operation{
 			{name: "SearchCertificates", kind: read, method: "POST", prepare: same("/certificates/search", func(ctx context.Context) error {
@@ -83,7 +92,7 @@ func coreVendor(t *testing.T, secrets secretSet) *vendor {
 					return ignore(c.ExportCertificatesToFile(ctx, filter, path, fast...))
 				}
 			}},
-			{name: "UploadUserProvidedCertificate", kind: write, method: "POST", prepare: func(*testing.T) (string, func(context.Context, string) error) {
+			{name: "UploadUserProvidedCertificate", kind: write, method: "POST", carries: []string{secrets.pkcs12}, prepare: func(*testing.T) (string, func(context.Context, string) error) {
 				user := next("jdoe")
 				pfx := newPFX(t, user, secrets.pkcs12)
 				return "/uploadCertificate", func(ctx context.Context, _ string) error {
@@ -148,7 +157,7 @@ func mimcmVendor(t *testing.T, secrets secretSet) *vendor {
 	}
 	id := uuid.MustParse(mimcmtest.SampleEnrollID)
 	return &vendor{
-		name: "mimcm", srv: srv.Server, logs: logs,
+		name: "mimcm", srv: srv.Server, logs: logs, auth: []string{secrets.password},
 		ops: []operation{
 			{name: "GetRequest", kind: read, method: "GET", prepare: func(*testing.T) (string, func(context.Context, string) error) {
 				return "/requests/" + id.String(), func(ctx context.Context, _ string) error { return ignore(c.GetRequest(ctx, id)) }
@@ -282,8 +291,19 @@ func enterpriseVendor(t *testing.T, secrets secretSet) *vendor {
 		}
 		return idOf(t, name, c.ListTrustCertificates)
 	}
+	wrongUser, err := enterpriseadmin.NewClient(srv.URL, "arcgis", append(commonOptions(logs), enterpriseadmin.WithCredentials("proofadmin", secrets.password+"-wrong"))...)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return &vendor{
-		name: "enterpriseadmin", srv: srv.Server, logs: logs,
+		name: "enterpriseadmin", srv: srv.Server, logs: logs, auth: []string{secrets.password},
+		issuedSecrets: srv.IssuedTokens,
+		badInputs: []func(context.Context) error{
+			func(ctx context.Context) error { return ignore(wrongUser.ListIdentityCertificates(ctx)) },
+			func(ctx context.Context) error {
+				return c.ImportIdentityCertificate(ctx, "x", newPFX(t, "x", secrets.pkcs12+"-other"), secrets.pkcs12)
+			},
+		},
 		errorIn200: `{"error":{"code":500,"message":"Unable to complete the operation.","details":["the server failed"]}}`,
 		ops: []operation{
 			{name: "CertificateResources", kind: read, method: "GET", prepare: fixed("/security/certificates", func(ctx context.Context) error {
@@ -302,7 +322,7 @@ func enterpriseVendor(t *testing.T, secrets secretSet) *vendor {
 				id := importTrust(t)
 				return "/trust/" + id, func(ctx context.Context, _ string) error { return ignore(c.GetTrustCertificate(ctx, id)) }
 			}},
-			{name: "ImportIdentityCertificate", kind: write, method: "POST", prepare: func(t *testing.T) (string, func(context.Context, string) error) {
+			{name: "ImportIdentityCertificate", kind: write, method: "POST", carries: []string{secrets.pkcs12}, prepare: func(t *testing.T) (string, func(context.Context, string) error) {
 				name := next("ident")
 				pfx := newPFX(t, name, secrets.pkcs12)
 				return "/identity/import", func(ctx context.Context, _ string) error {

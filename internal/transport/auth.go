@@ -94,10 +94,27 @@ func (h *headerToken) Secrets() []string {
 	return out
 }
 
-// secretsOf lists the secrets an authenticator declares.
-func secretsOf(a Authenticator) []string {
+type secretsKey struct{}
+
+// WithSecrets returns a context whose calls carry these secrets in their
+// body (an account password, a PKCS#12 password): wherever a server echoes
+// them back, in an error body or message, they are masked like credentials.
+func WithSecrets(ctx context.Context, secrets ...string) context.Context {
+	prev, _ := ctx.Value(secretsKey{}).([]string)
+	return context.WithValue(ctx, secretsKey{}, append(append([]string(nil), prev...), secrets...))
+}
+
+// secretsOf lists the secrets the authenticator declares and those the
+// request's context carries.
+func secretsOf(a Authenticator, req *http.Request) []string {
+	var out []string
 	if s, ok := a.(SecretHolder); ok {
-		return s.Secrets()
+		out = s.Secrets()
 	}
-	return nil
+	if req != nil {
+		if extra, ok := req.Context().Value(secretsKey{}).([]string); ok {
+			out = append(out, extra...)
+		}
+	}
+	return out
 }

@@ -120,7 +120,7 @@ func (c *Client) transportError(req *http.Request, err error) error {
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	return &apierror.Error{Method: req.Method, URL: redact.URL(req.URL), Err: sanitizeErr(err, secretsOf(c.cfg.Auth))}
+	return &apierror.Error{Method: req.Method, URL: redact.URL(req.URL), Err: sanitizeErr(err, secretsOf(c.cfg.Auth, req))}
 }
 
 // sanitizeErr keeps err matchable (errors.Is/As) but masks secrets in its text.
@@ -239,7 +239,7 @@ func (t *attemptTransport) log(req *http.Request, resp *http.Response, err error
 		attrs = append(attrs, slog.Int("status", resp.StatusCode))
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", redact.String(err.Error(), secretsOf(t.c.cfg.Auth)...)))
+		attrs = append(attrs, slog.String("error", redact.String(err.Error(), secretsOf(t.c.cfg.Auth, req)...)))
 	}
 	l.LogAttrs(req.Context(), slog.LevelDebug, "certadmin http attempt", attrs...)
 }

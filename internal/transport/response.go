@@ -85,13 +85,13 @@ func (c *Client) ResponseError(op string, resp *http.Response, body []byte) *api
 	} else if c.cfg.DecodeError != nil && len(body) > 0 {
 		c.cfg.DecodeError(e, body)
 	}
-	c.redactError(e, body)
+	c.redactError(e, resp.Request, body)
 	return e
 }
 
 // redactError masks secrets in every text field of e and sets the excerpt.
-func (c *Client) redactError(e *apierror.Error, body []byte) {
-	secrets := secretsOf(c.cfg.Auth)
+func (c *Client) redactError(e *apierror.Error, req *http.Request, body []byte) {
+	secrets := secretsOf(c.cfg.Auth, req)
 	e.Body = redact.String(apierror.Excerpt(body), secrets...)
 	e.Message = redact.String(apierror.Excerpt([]byte(e.Message)), secrets...)
 	if len(e.Details) > maxDetails {
@@ -108,7 +108,7 @@ func (c *Client) VendorError(op string, resp *http.Response, body []byte, code, 
 	e := c.ResponseError(op, resp, nil)
 	e.Kind = apierror.ErrVendor
 	e.Code, e.Message, e.Details = code, message, details
-	c.redactError(e, body)
+	c.redactError(e, resp.Request, body)
 	return e
 }
 

@@ -561,3 +561,24 @@ func TestHugeVendorMessageIsCapped(t *testing.T) {
 		t.Fatalf("message %d bytes, %d details, error text %d bytes: want them capped", len(ae.Message), len(ae.Details), len(err.Error()))
 	}
 }
+
+func TestSecretsCarriedByTheCallAreMasked(t *testing.T) {
+	const p12 = "p12-pass-7f6e5d"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = io.WriteString(w, "cannot open the file with "+p12)
+	}))
+	defer srv.Close()
+	cfg := transport.NewConfig(transport.WithRetry(fastRetry))
+	cfg.DecodeError = func(e *apierror.Error, body []byte) { e.Message = string(body) }
+	c, err := transport.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := do(t, c, transport.WithSecrets(context.Background(), p12), http.MethodPost, srv.URL, "file")
+	_, err = c.Check("test.Upload", resp, err)
+	var ae *apierror.Error
+	if !errors.As(err, &ae) || strings.Contains(err.Error(), p12) || strings.Contains(ae.Body, p12) || !strings.Contains(ae.Message, "cannot open") {
+		t.Fatalf("err = %v; want the echoed password masked", err)
+	}
+}

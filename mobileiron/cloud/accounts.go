@@ -11,6 +11,7 @@ import (
 	"github.com/certadmin/certadmin-go/internal/apierror"
 	"github.com/certadmin/certadmin-go/internal/form"
 	"github.com/certadmin/certadmin-go/internal/pager"
+	"github.com/certadmin/certadmin-go/internal/transport"
 	"github.com/certadmin/certadmin-go/mobileiron/cloud/cloudapi"
 )
 
@@ -429,7 +430,7 @@ func (c *Client) CreateAccount(ctx context.Context, a NewAccount, sendInvite boo
 	if err != nil {
 		return Account{}, err
 	}
-	resp, err := c.raw.CreateAccountWithBody(notRepeated(ctx), &cloudapi.CreateAccountParams{SendInvite: &sendInvite}, form.ContentType, body) //nolint:bodyclose // result closes it
+	resp, err := c.raw.CreateAccountWithBody(notRepeated(transport.WithSecrets(ctx, a.Password, a.ConfirmPassword)), &cloudapi.CreateAccountParams{SendInvite: &sendInvite}, form.ContentType, body) //nolint:bodyclose // result closes it
 	acct, err := result[*wireAccount](c, op, resp, err)
 	if err != nil {
 		return Account{}, err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
 	"github.com/certadmin/certadmin-go/internal/form"
+	"github.com/certadmin/certadmin-go/internal/transport"
 )
 
 // AccountFields are every field the update call sets. The server clears
@@ -91,7 +92,7 @@ func (c *Client) put(ctx context.Context, op string, f AccountFields, password s
 	if err != nil {
 		return err
 	}
-	resp, err := c.raw.UpdateAccountWithBody(ctx, form.ContentType, body) //nolint:bodyclose // result, action or JSONBody closes it
+	resp, err := c.raw.UpdateAccountWithBody(transport.WithSecrets(ctx, password), form.ContentType, body) //nolint:bodyclose // result, action or JSONBody closes it
 	return c.action(op, resp, err)
 }
 

@@ -136,6 +136,7 @@ func (c *Client) UploadUserProvidedCertificateFile(ctx context.Context, ceID, pr
 
 func (c *Client) upload(ctx context.Context, ceID, principal string, r io.Reader, fileName, password string) error {
 	const op = "core.UploadUserProvidedCertificate"
+	ctx = transport.WithSecrets(ctx, password) // masked wherever Core echoes it
 	if err := checkCEID(op, ceID); err != nil {
 		return err
 	}

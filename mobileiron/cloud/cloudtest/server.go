@@ -56,10 +56,11 @@ const MaxRows = 500
 type Option func(*config)
 
 type config struct {
-	generated   int
-	pageLatency time.Duration
-	noValidate  bool
-	importPolls int
+	user, password string
+	generated      int
+	pageLatency    time.Duration
+	noValidate     bool
+	importPolls    int
 }
 
 // WithGeneratedAccounts adds n synthetic accounts (IDs from 1 000 000,
@@ -72,6 +73,12 @@ func WithPageLatency(d time.Duration) Option { return func(c *config) { c.pageLa
 // WithoutValidation skips checking traffic against the spec. Validating a
 // 500-row page costs far more CPU than answering it, so benchmarks turn it off.
 func WithoutValidation() Option { return func(c *config) { c.noValidate = true } }
+
+// WithCredentials replaces the Tenant Admin credentials the fake accepts
+// (default Username and Password).
+func WithCredentials(user, password string) Option {
+	return func(c *config) { c.user, c.password = user, password }
+}
 
 // WithImportPolls sets how many status checks an LDAP import answers
 // IN_PROGRESS before it ends (default 1).
@@ -130,7 +137,7 @@ type importJob struct {
 // NewServer starts a fake seeded from the documentation's samples.
 func NewServer(opts ...Option) (*Server, error) {
 	s := &Server{
-		cfg:        config{importPolls: 1},
+		cfg:        config{user: Username, password: Password, importPolls: 1},
 		byID:       map[int64]*account{},
 		nextID:     10023, // the seed's first created account
 		nextPIN:    37000,
@@ -291,7 +298,7 @@ func (s *Server) RemoveAccountsAbove(id int64) {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	if !fakeserver.CheckBasicAuth(w, r, Username, Password) {
+	if !fakeserver.CheckBasicAuth(w, r, s.cfg.user, s.cfg.password) {
 		return
 	}
 	switch r.Method + " " + r.URL.Path {
