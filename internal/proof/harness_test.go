@@ -99,8 +99,8 @@ func commonOptions(logs *syncBuffer) []transport.Option {
 	}
 }
 
-// newPFX makes a PKCS#12 file with one key and certificate.
-func newPFX(t *testing.T, cn, password string) []byte {
+// selfSigned makes a key and a certificate for cn.
+func selfSigned(t *testing.T, cn string) (*ecdsa.PrivateKey, *x509.Certificate) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -112,7 +112,17 @@ func newPFX(t *testing.T, cn, password string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cert, _ := x509.ParseCertificate(der)
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key, cert
+}
+
+// newPFX makes a PKCS#12 file with one key and certificate.
+func newPFX(t *testing.T, cn, password string) []byte {
+	t.Helper()
+	key, cert := selfSigned(t, cn)
 	pfx, err := pkcs12.Modern.Encode(key, cert, nil, password)
 	if err != nil {
 		t.Fatal(err)
@@ -120,18 +130,9 @@ func newPFX(t *testing.T, cn, password string) []byte {
 	return pfx
 }
 
-// selfSignedPEM makes a certificate as PEM-free DER.
+// selfSignedDER makes a certificate as DER.
 func selfSignedDER(t *testing.T, cn string) []byte {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
-	tmpl := &x509.Certificate{SerialNumber: serial, Subject: pkix.Name{CommonName: cn}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return der
+	_, cert := selfSigned(t, cn)
+	return cert.Raw
 }
