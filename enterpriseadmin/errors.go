@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"strings"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
 	"github.com/certadmin/certadmin-go/internal/transport"
@@ -16,16 +15,21 @@ import (
 //	{"status":"error","messages":["Token Expired."],"code":498}
 //
 // Codes are numbers in every documented sample; a string is accepted too.
+// Every member is kept raw and read leniently: a member of an unexpected
+// type (details as one string, a numeric message) must not hide the error.
 type envelope struct {
-	Error *struct {
-		Code        json.RawMessage `json:"code"`
-		MessageCode string          `json:"messageCode"`
-		Message     string          `json:"message"`
-		Details     []string        `json:"details"`
-	} `json:"error"`
-	Status   string          `json:"status"`
-	Messages []string        `json:"messages"`
+	Error    json.RawMessage `json:"error"`
+	Status   json.RawMessage `json:"status"`
+	Messages json.RawMessage `json:"messages"`
 	Code     json.RawMessage `json:"code"`
+}
+
+// errorMember is the object of the {"error":…} shape.
+type errorMember struct {
+	Code        json.RawMessage `json:"code"`
+	MessageCode json.RawMessage `json:"messageCode"`
+	Message     json.RawMessage `json:"message"`
+	Details     json.RawMessage `json:"details"`
 }
 
 // vendorFault is what an error body says.
@@ -34,7 +38,9 @@ type vendorFault struct {
 	details                   []string
 }
 
-// parseFault reports the error in body, if it is one of the two error shapes.
+// parseFault reports the error in body, if it is one of the two error
+// shapes: an "error" member holding an object, or a "status" of "error" or
+// "failed".
 func parseFault(body []byte) (vendorFault, bool) {
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 || body[0] != '{' {
@@ -44,25 +50,53 @@ func parseFault(body []byte) (vendorFault, bool) {
 	if json.Unmarshal(body, &env) != nil {
 		return vendorFault{}, false
 	}
-	switch {
-	case env.Error != nil:
-		return vendorFault{code: codeText(env.Error.Code), messageKey: env.Error.MessageCode, message: env.Error.Message, details: env.Error.Details}, true
-	case env.Status == "error" || env.Status == "failed":
-		f := vendorFault{code: codeText(env.Code)}
-		if len(env.Messages) > 0 {
-			f.message, f.details = env.Messages[0], env.Messages[1:]
+	if e := bytes.TrimSpace(env.Error); len(e) > 0 && e[0] == '{' {
+		var m errorMember
+		if json.Unmarshal(e, &m) != nil {
+			return vendorFault{}, true // cannot happen: an object decodes into raw members
+		}
+		return vendorFault{code: text(m.Code), messageKey: text(m.MessageCode), message: text(m.Message), details: texts(m.Details)}, true
+	}
+	var status string
+	if json.Unmarshal(env.Status, &status) == nil && (status == "error" || status == "failed") {
+		f := vendorFault{code: text(env.Code)}
+		if msgs := texts(env.Messages); len(msgs) > 0 {
+			f.message, f.details = msgs[0], msgs[1:]
 		}
 		return f, true
 	}
 	return vendorFault{}, false
 }
 
-func codeText(raw json.RawMessage) string {
-	s := strings.TrimSpace(string(raw))
-	if s == "null" {
+// text reads a member as text: a string as its value, null or nothing as
+// "", anything else (a number code, an object) as its JSON.
+func text(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	raw = bytes.TrimSpace(raw)
+	if string(raw) == "null" {
 		return ""
 	}
-	return strings.Trim(s, `"`)
+	return string(raw)
+}
+
+// texts reads a member that should be a list of strings: each element as
+// text; a lone value other than null or "" is a list of one.
+func texts(raw json.RawMessage) []string {
+	var list []json.RawMessage
+	if json.Unmarshal(raw, &list) != nil {
+		if s := text(raw); s != "" {
+			return []string{s}
+		}
+		return nil
+	}
+	out := make([]string, 0, len(list))
+	for _, r := range list {
+		out = append(out, text(r))
+	}
+	return out
 }
 
 // decodeError is the transport's ErrorDecoder for non-2xx answers (proxies
@@ -83,7 +117,7 @@ func bodyError(t *transport.Client, op string, resp *http.Response, body []byte)
 		return nil
 	}
 	e := t.VendorError(op, resp, body, f.code, f.message, f.details...)
-	e.MessageKey = f.messageKey
+	e.MessageKey = apierror.Excerpt([]byte(f.messageKey))
 	e.Err = statusSentinel(f)
 	return e
 }

@@ -94,6 +94,10 @@ func (c *Client) redactError(e *apierror.Error, req *http.Request, body []byte) 
 	secrets := secretsOf(c.cfg.Auth, req)
 	e.Body = redact.String(apierror.Excerpt(body), secrets...)
 	e.Message = redact.String(apierror.Excerpt([]byte(e.Message)), secrets...)
+	// Codes and message keys come from the body too: a server may put
+	// anything there, of any length.
+	e.Code = redact.String(apierror.Excerpt([]byte(e.Code)), secrets...)
+	e.MessageKey = redact.String(apierror.Excerpt([]byte(e.MessageKey)), secrets...)
 	if len(e.Details) > maxDetails {
 		e.Details = append(e.Details[:maxDetails:maxDetails], fmt.Sprintf("…and %d more", len(e.Details)-maxDetails))
 	}

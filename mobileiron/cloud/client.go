@@ -237,9 +237,10 @@ func msTime(ms *int64) time.Time {
 }
 
 // unexpected is the error for a 2xx answer that does not say what the
-// documentation promises (a null result, a non-numeric key).
+// documentation promises (a null result, a non-numeric key). msg may quote
+// the answer, so it is capped like every message taken from a body.
 func unexpected(op, msg string) error {
-	return &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: msg}
+	return &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: apierror.Excerpt([]byte(msg))}
 }
 
 func msDuration(ms int64) time.Duration { return time.Duration(ms) * time.Millisecond }

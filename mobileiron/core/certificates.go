@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
@@ -259,7 +260,8 @@ func (c *Client) ListUserProvidedCertificates(ctx context.Context, userID string
 // revocation are being processed.
 type RevocationStatus struct {
 	InProgress bool
-	// Elapsed is the "total duration so far" Core reports while in progress.
+	// Elapsed is the "total duration so far" Core reports while in progress
+	// (zero when the answer has no count of seconds that fits a Duration).
 	Elapsed time.Duration
 	// Text is Core's answer as it came.
 	Text string
@@ -312,7 +314,9 @@ func parseRevocationStatus(text string) (*RevocationStatus, bool) {
 	case revocationRunning.MatchString(text):
 		st.InProgress = true
 		if m := revocationSeconds.FindStringSubmatch(text); m != nil {
-			if secs, err := strconv.ParseInt(m[1], 10, 64); err == nil {
+			// A count too large for a Duration would wrap around to a
+			// negative or wrong time; it is left unknown (zero) instead.
+			if secs, err := strconv.ParseInt(m[1], 10, 64); err == nil && secs <= int64(math.MaxInt64/time.Second) {
 				st.Elapsed = time.Duration(secs) * time.Second
 			}
 		}

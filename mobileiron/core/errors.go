@@ -112,7 +112,7 @@ func (c *Client) decode(op string, resp *http.Response, err error, out any) erro
 	for _, m := range env.Messages {
 		if strings.EqualFold(m.Type, "error") {
 			e := c.t.VendorError(op, resp, body, "", m.LocalizedMessage)
-			e.MessageKey = m.MessageKey
+			e.MessageKey = apierror.Excerpt([]byte(m.MessageKey))
 			return e
 		}
 	}

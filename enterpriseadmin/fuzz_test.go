@@ -1,0 +1,361 @@
+package enterpriseadmin
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/certadmin/certadmin-go/internal/apierror"
+)
+
+// The fuzz targets of this file feed arbitrary bodies to the decoders of
+// the ArcGIS Enterprise Administrator API's answers, its two error shapes
+// (inside a 200 and with an error status) and the Java Date.toString()
+// parser of certificate dates. The seed corpus is the seed's sample in
+// enterpriseadmintest/testdata, byte for byte, the error bodies the
+// documentation shows, and a few hostile bodies; `go test` runs just those.
+
+// excerptMax is the longest text field an *apierror.Error may carry: the
+// excerpt cap and its truncation mark.
+const excerptMax = apierror.MaxBodyExcerpt + len("…[truncated]")
+
+// maxErrorDetails is the transport's cap on Details plus its "…and N more" entry.
+const maxErrorDetails = 21
+
+// cannedTransport answers every request with the same response.
+type cannedTransport struct {
+	status      int
+	contentType string
+	body        []byte
+}
+
+func (c cannedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+		_ = req.Body.Close()
+	}
+	h := http.Header{}
+	if c.contentType != "" {
+		h.Set("Content-Type", c.contentType)
+	}
+	return &http.Response{
+		Status:     fmt.Sprintf("%d %s", c.status, http.StatusText(c.status)),
+		StatusCode: c.status, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: h, Body: io.NopCloser(bytes.NewReader(c.body)), ContentLength: int64(len(c.body)), Request: req,
+	}, nil
+}
+
+func fuzzClient(t *testing.T, rt cannedTransport) *Client {
+	t.Helper()
+	c, err := NewClient("https://gis.example.com", "", WithTransport(rt), WithMaxAttempts(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+var contentTypes = []string{"application/json", "text/plain;charset=utf-8", "text/html", ""}
+
+// checkError asserts what every error of the package promises: it is an
+// *apierror.Error naming its operation whose text fields respect the
+// excerpt cap.
+func checkError(t *testing.T, err error) *apierror.Error {
+	t.Helper()
+	var e *apierror.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("error %v (%T) is not an *apierror.Error", err, err)
+	}
+	if e.Op == "" {
+		t.Errorf("error %q names no operation", err)
+	}
+	for name, s := range map[string]string{"Message": e.Message, "Body": e.Body, "Code": e.Code, "MessageKey": e.MessageKey, "Hint": e.Hint} {
+		if len(s) > excerptMax {
+			t.Errorf("%s holds %d bytes, more than the excerpt cap %d", name, len(s), excerptMax)
+		}
+	}
+	if len(e.Details) > maxErrorDetails {
+		t.Errorf("%d details, more than %d", len(e.Details), maxErrorDetails)
+	}
+	for i, d := range e.Details {
+		if len(d) > excerptMax {
+			t.Errorf("detail %d holds %d bytes, more than the excerpt cap %d", i, len(d), excerptMax)
+		}
+	}
+	if e.Error() == "" {
+		t.Error("empty error text")
+	}
+	return e
+}
+
+func samples(f *testing.F) [][]byte {
+	f.Helper()
+	names, err := filepath.Glob(filepath.Join("enterpriseadmintest", "testdata", "*.json"))
+	if err != nil || len(names) == 0 {
+		f.Fatalf("no samples: %v", err)
+	}
+	var out [][]byte
+	for _, n := range names {
+		b, err := os.ReadFile(n)
+		if err != nil {
+			f.Fatal(err)
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+// errorBodies are the two error shapes as the documentation shows them,
+// and variations of them no documentation shows.
+var errorBodies = []string{
+	`{"error":{"code":498,"message":"Invalid token.","details":[]}}`,
+	`{"status":"error","messages":["Token Expired."],"code":498}`,
+	`{"error":{"code":499,"message":"Token Required.","details":[]}}`,
+	`{"error":{"code":400,"message":"Unable to generate token.","details":["Invalid username or password."]}}`,
+	`{"error":{"code":"404","messageCode":"GWM_0003","message":"Not found","details":null}}`,
+	`{"status":"failed","messages":[],"code":null}`,
+	`{"status":"error","messages":["a","b","c"],"code":"403"}`,
+	`{"error":{"code":500,"message":"Internal error","details":"one string"}}`,
+	`{"error":{"code":498,"message":{"text":"x"}}}`,
+	`{"status":"error","messages":"Token Expired.","code":498}`,
+	`{"status":"error","messages":[1,null,"x"],"code":{"a":1}}`,
+	`{"error":{}}`,
+	`{"error":null,"status":"success"}`,
+	`{"ERROR":{"code":401}}`,
+	`{"error":{"code":` + strings.Repeat("9", 3000) + `,"message":"` + strings.Repeat("m", 3000) + `","messageCode":"` + strings.Repeat("K", 3000) + `"}}`,
+	`{"error":{"code":500,"details":[` + strings.Repeat(`"d",`, 40) + `"e"]}}`,
+}
+
+var hostileBodies = []string{
+	``,
+	`null`,
+	`[]`,
+	`{}`,
+	`{"status":"success"}`,
+	`{"certificates":[{"id":"a","validFrom":"Wed Apr 07 10:32:43 UTC 2021","validUntilAsEpoch":0},{"validFromAsEpoch":-1}]}`,
+	`{"certificates":[{"validFrom":"Mon Jan 01 00:00:00 PST 2024","validUntil":"Sat Feb 30 10:32:43 UTC 2031"}]}`,
+	`{"certificates":null}`,
+	`{"certificates":{"id":"a"}}`,
+	`{"keySize":"2048"}`,
+	`{"validFromAsEpoch":9223372036854775807,"validUntilAsEpoch":-9223372036854775808}`,
+	"<!DOCTYPE html><html><body>Sign in</body></html>",
+	`{"certificates":[{"id":"a"}`,
+}
+
+// looksLikeFault is an independent reading of the two error shapes: an
+// "error" member holding an object, or a "status" of "error" or "failed".
+// Whatever the types inside, such an answer reports an error.
+func looksLikeFault(body []byte) bool {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(body, &m) != nil {
+		return false
+	}
+	if e := bytes.TrimSpace(m["error"]); len(e) > 0 && e[0] == '{' {
+		return true
+	}
+	var status string
+	if json.Unmarshal(m["status"], &status) == nil && (status == "error" || status == "failed") {
+		return true
+	}
+	return false
+}
+
+// decodeOps are the calls that decode a 2xx answer, each returning whether
+// it produced a result.
+var decodeOps = []func(ctx context.Context, c *Client) (bool, error){
+	func(ctx context.Context, c *Client) (bool, error) {
+		certs, err := c.ListIdentityCertificates(ctx)
+		return certs != nil, err
+	},
+	func(ctx context.Context, c *Client) (bool, error) {
+		certs, err := c.ListTrustCertificates(ctx)
+		return certs != nil, err
+	},
+	func(ctx context.Context, c *Client) (bool, error) {
+		cert, err := c.GetIdentityCertificate(ctx, "samlcert")
+		return cert != nil, err
+	},
+	func(ctx context.Context, c *Client) (bool, error) {
+		cert, err := c.GetTrustCertificate(ctx, "root")
+		return cert != nil, err
+	},
+	func(ctx context.Context, c *Client) (bool, error) {
+		_, err := c.CertificateResources(ctx) // a null answer is a nil map
+		return err == nil, err
+	},
+	func(ctx context.Context, c *Client) (bool, error) {
+		err := c.DeleteIdentityCertificate(ctx, "samlcert")
+		return err == nil, err
+	},
+	func(ctx context.Context, c *Client) (bool, error) {
+		err := c.DeleteTrustCertificate(ctx, "root")
+		return err == nil, err
+	},
+}
+
+// FuzzDecodeBody feeds a 200 body to every call that decodes one: an
+// answer in either error shape is always an error (matching the sentinel
+// its code names), anything else never a vendor error, and every error is
+// typed and capped.
+func FuzzDecodeBody(f *testing.F) {
+	for _, b := range samples(f) {
+		for op := range decodeOps {
+			f.Add(b, uint8(op))
+		}
+	}
+	for _, list := range [][]string{errorBodies, hostileBodies} {
+		for _, s := range list {
+			for op := range decodeOps {
+				f.Add([]byte(s), uint8(op))
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, body []byte, which uint8) {
+		c := fuzzClient(t, cannedTransport{status: http.StatusOK, contentType: "application/json", body: body})
+		got, err := decodeOps[int(which)%len(decodeOps)](context.Background(), c)
+		fault, isFault := parseFault(body)
+		if looksLikeFault(body) && !isFault {
+			t.Fatalf("an error body was not recognised: %q", body)
+		}
+		if err == nil {
+			if !got {
+				t.Fatal("no error and no result")
+			}
+			if isFault {
+				t.Fatalf("an error inside a 200 passed for success: %q", body)
+			}
+			return
+		}
+		if got {
+			t.Fatalf("a result beside the error %v", err)
+		}
+		e := checkError(t, err)
+		if isFault != errors.Is(err, ErrVendor) {
+			t.Fatalf("error body %v but error %v", isFault, err)
+		}
+		if isFault {
+			if e.StatusCode != http.StatusOK {
+				t.Fatalf("vendor error with status %d", e.StatusCode)
+			}
+			// The code in the body picks at most one status sentinel (the
+			// HTTP status, 200, picks none), and only the one it names.
+			unauthorized, forbidden, notFound := errors.Is(err, ErrUnauthorized), errors.Is(err, ErrForbidden), errors.Is(err, ErrNotFound)
+			token := fault.code == "401" || fault.code == "498" || fault.code == "499" || fault.messageKey == "GWM_0003"
+			if unauthorized != token || forbidden != (!token && fault.code == "403") || notFound != (!token && fault.code == "404") {
+				t.Fatalf("code %q key %q maps to the wrong sentinel: %v", fault.code, fault.messageKey, err)
+			}
+			if IsTokenError(err) != (fault.code == "498" || fault.code == "499" || fault.messageKey == "GWM_0003") {
+				t.Fatalf("IsTokenError wrong for code %q key %q", fault.code, fault.messageKey)
+			}
+			return
+		}
+		if !errors.Is(err, ErrUnexpectedResponse) && !errors.Is(err, ErrHTMLResponse) {
+			t.Fatalf("2xx answer gave error %v", err)
+		}
+	})
+}
+
+// FuzzDecodeError feeds a body to the error decoder, alone and through the
+// transport for a non-2xx status: the status survives, vendor fields come
+// only from an error shape, and the caps hold.
+func FuzzDecodeError(f *testing.F) {
+	for _, b := range samples(f) {
+		f.Add(b, uint16(0), uint8(0), uint8(0))
+	}
+	for i, s := range append(append([]string{}, errorBodies...), hostileBodies...) {
+		f.Add([]byte(s), uint16(i*7), uint8(i), uint8(i))
+	}
+	f.Fuzz(func(t *testing.T, body []byte, code uint16, which, ctype uint8) {
+		status := 400 + int(code)%200
+
+		e := &apierror.Error{Op: "enterpriseadmin.Fuzz", StatusCode: status}
+		decodeError(e, body)
+		if e.StatusCode != status || e.Op != "enterpriseadmin.Fuzz" || e.Kind != nil {
+			t.Fatalf("decodeError changed fields it does not own: %+v", e)
+		}
+		if _, isFault := parseFault(body); !isFault && (e.Code != "" || e.Message != "" || e.MessageKey != "" || len(e.Details) > 0 || e.Err != nil) {
+			t.Fatalf("vendor fields %+v from a body that is no error shape: %q", e, body)
+		}
+
+		contentType := contentTypes[int(ctype)%len(contentTypes)]
+		c := fuzzClient(t, cannedTransport{status: status, contentType: contentType, body: body})
+		_, err := decodeOps[int(which)%len(decodeOps)](context.Background(), c)
+		if err == nil {
+			t.Fatalf("status %d passed for success", status)
+		}
+		ae := checkError(t, err)
+		if ae.StatusCode != status {
+			t.Fatalf("error %v carries status %d, want %d", err, ae.StatusCode, status)
+		}
+		if errors.Is(err, ErrServer) != (status >= 500) {
+			t.Fatalf("errors.Is(%v, ErrServer) wrong for status %d", err, status)
+		}
+	})
+}
+
+// FuzzJavaDate checks the parser of certificate dates: the epoch field wins
+// when set; otherwise the Java Date.toString() text is read with the year it
+// wrote, and a parsed date survives being written in that form again. No
+// date is made up: text that does not parse is the zero time ("not known").
+func FuzzJavaDate(f *testing.F) {
+	for _, b := range samples(f) {
+		var raw map[string]any
+		if err := json.Unmarshal(b, &raw); err != nil {
+			f.Fatal(err)
+		}
+		for _, k := range []string{"validFrom", "validUntil"} {
+			if s, ok := raw[k].(string); ok {
+				f.Add(s, int64(0))
+				if ms, ok := raw[k+"AsEpoch"].(float64); ok {
+					f.Add(s, int64(ms))
+				}
+			}
+		}
+	}
+	for _, s := range []string{
+		"Wed Apr 07 10:32:43 GMT 2021", "Mon Jan 01 00:00:00 PST 2024", "Thu Jan 01 00:00:00 UTC 1970",
+		"Mon Jan 01 00:00:00 UTC 0001", "Sat Feb 30 10:32:43 UTC 2031", "Wed Apr 7 10:32:43 UTC 2021",
+		"Wed Apr 07 10:32:43 GMT+02:00 2021", "Wed Apr 07 24:00:00 UTC 2021", "2021-04-07T10:32:43Z", "",
+	} {
+		f.Add(s, int64(0))
+	}
+	f.Fuzz(func(t *testing.T, text string, ms int64) {
+		got := certificateTime(&ms, text)
+		if ms != 0 {
+			if !got.Equal(time.UnixMilli(ms)) || got.Location() != time.UTC {
+				t.Fatalf("epoch %d gave %v", ms, got)
+			}
+			return
+		}
+		if nilEpoch := certificateTime(nil, text); !nilEpoch.Equal(got) {
+			t.Fatalf("a null and a 0 epoch read %q differently: %v, %v", text, nilEpoch, got)
+		}
+		parsed, err := time.Parse(javaDateLayout, text)
+		if err != nil {
+			if !got.IsZero() {
+				t.Fatalf("%q does not parse but gave %v", text, got)
+			}
+			return
+		}
+		if !got.Equal(parsed) {
+			t.Fatalf("%q gave %v, want %v", text, got, parsed)
+		}
+		if year, perr := strconv.Atoi(text[len(text)-4:]); perr != nil || got.Year() != year {
+			t.Fatalf("%q gave %v: not the year the text wrote", text, got)
+		}
+		again := got.Format(javaDateLayout)
+		back, err := time.Parse(javaDateLayout, again)
+		if err != nil || !back.Equal(got) || back.Format(javaDateLayout) != again {
+			t.Fatalf("%q gave %v, written as %q, read back as %v, %v", text, got, again, back, err)
+		}
+	})
+}

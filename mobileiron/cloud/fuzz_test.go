@@ -1,0 +1,497 @@
+package cloud
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/certadmin/certadmin-go/internal/apierror"
+	"github.com/certadmin/certadmin-go/mobileiron/cloud/cloudapi"
+	"github.com/certadmin/certadmin-go/mobileiron/cloud/cloudtest"
+)
+
+// The fuzz targets of this file feed arbitrary bodies to the decoders of
+// MobileIron Cloud's answers: the streamed account page, the {errors,
+// result} envelope of every other call, and the error decoder. The seed
+// corpus is the seed's samples in cloudtest/testdata, byte for byte and
+// (where the documentation elided entries) repaired, plus a few hostile
+// bodies; `go test` runs just those.
+
+// excerptMax is the longest text field an *apierror.Error may carry: the
+// excerpt cap and its truncation mark.
+const excerptMax = apierror.MaxBodyExcerpt + len("…[truncated]")
+
+// maxErrorDetails is the transport's cap on Details plus its "…and N more" entry.
+const maxErrorDetails = 21
+
+// cannedTransport answers every request with the same response.
+type cannedTransport struct {
+	status      int
+	contentType string
+	body        []byte
+}
+
+func (c cannedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+		_ = req.Body.Close()
+	}
+	h := http.Header{}
+	if c.contentType != "" {
+		h.Set("Content-Type", c.contentType)
+	}
+	return &http.Response{
+		Status:     fmt.Sprintf("%d %s", c.status, http.StatusText(c.status)),
+		StatusCode: c.status, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: h, Body: io.NopCloser(bytes.NewReader(c.body)), ContentLength: int64(len(c.body)), Request: req,
+	}, nil
+}
+
+func fuzzClient(t *testing.T, rt cannedTransport) *Client {
+	t.Helper()
+	c, err := NewClient("https://na1.example.com", WithHTTPClient(&http.Client{Transport: rt}), WithMaxAttempts(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+var contentTypes = []string{"application/json", "application/json;charset=UTF-8", "text/plain", "text/html; charset=utf-8", ""}
+
+// checkError asserts what every error of the package promises: it is an
+// *apierror.Error naming its operation whose text fields respect the
+// excerpt cap.
+func checkError(t *testing.T, err error) *apierror.Error {
+	t.Helper()
+	var e *apierror.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("error %v (%T) is not an *apierror.Error", err, err)
+	}
+	if e.Op == "" {
+		t.Errorf("error %q names no operation", err)
+	}
+	for name, s := range map[string]string{"Message": e.Message, "Body": e.Body, "Code": e.Code, "MessageKey": e.MessageKey, "Hint": e.Hint} {
+		if len(s) > excerptMax {
+			t.Errorf("%s holds %d bytes, more than the excerpt cap %d", name, len(s), excerptMax)
+		}
+	}
+	if len(e.Details) > maxErrorDetails {
+		t.Errorf("%d details, more than %d", len(e.Details), maxErrorDetails)
+	}
+	for i, d := range e.Details {
+		if len(d) > excerptMax {
+			t.Errorf("detail %d holds %d bytes, more than the excerpt cap %d", i, len(d), excerptMax)
+		}
+	}
+	if e.Error() == "" {
+		t.Error("empty error text")
+	}
+	return e
+}
+
+// samples returns the seed's samples: each file byte for byte and, when
+// the documentation elided entries ("…"), also the repaired JSON.
+func samples(f *testing.F, pattern string) [][]byte {
+	f.Helper()
+	names, err := filepath.Glob(filepath.Join("cloudtest", "testdata", pattern))
+	if err != nil || len(names) == 0 {
+		f.Fatalf("no samples %s: %v", pattern, err)
+	}
+	var out [][]byte
+	for _, n := range names {
+		b, err := os.ReadFile(n)
+		if err != nil {
+			f.Fatal(err)
+		}
+		out = append(out, b)
+		if !json.Valid(b) {
+			var v any
+			if cloudtest.Lenient(b, &v) == nil {
+				if fixed, err := json.Marshal(v); err == nil {
+					out = append(out, fixed)
+				}
+			}
+		}
+	}
+	return out
+}
+
+var hostileBodies = []string{
+	``,
+	`null`,
+	`[]`,
+	`{}`,
+	`{"errors":null,"result":null}`,
+	`{"errors":{},"result":1}`,
+	`{"errors":{"globalErrors":null,"fieldErrors":[{"field":"uid","code":"c","message":"m"}]},"result":1}`,
+	`{"errors":[],"result":1}`,
+	`{"result":1,"errors":{"globalErrors":[{"code":"X"}]}}`,
+	`{"errors":{"globalErrors":[{"code":"` + strings.Repeat("c", 3000) + `","message":"` + strings.Repeat("m", 3000) + `"}]},"result":null}`,
+	`{"errors":{"globalErrors":[` + strings.Repeat(`{"code":"C","message":"m"},`, 40) + `{}]},"result":null}`,
+	`{"errors":null,"result":{"searchResults":[{"id":1,"createdAt":-1,"registrationPin":{"createdAt":9223372036854775807}}],"totalCount":1}}`,
+	`{"errors":null,"result":{"searchResults":[{"id":"1"}],"totalCount":1}}`,
+	`{"errors":null,"result":{"searchResults":null,"totalCount":null,"offset":-1,"queryTime":9223372036854775807}}`,
+	`{"errors":null,"result":{"totalCount":2,"searchResults":[{"id":1}],"searchResults":[{"id":2}]}}`,
+	`{"errors":null,"result":{"TOTALCOUNT":2,"SearchResults":[{"id":1}]}}`,
+	`{"errors":null,"result":{"searchResults":[{"id":1}]}} trailing`,
+	`{"errors":null,"result":{"` + strings.Repeat("9", 3000) + `":"https://x"}}`,
+	`{"errors":null,"result":{"12":"https://enroll","x` + strings.Repeat("k", 3000) + `":"y"}}`,
+	`{"errors":null,"result":{"dmPartitions":{"1":{"name":"a"},"` + strings.Repeat("p", 3000) + `":{}}}}`,
+	`{"errors":null,"result":{"facetedResults":{"A":{"b":1.5}}}}`,
+	"<!DOCTYPE html><html><body>Sign in</body></html>",
+	`{"errors":null,"result":{"searchResults":[{"id":1}`,
+	"\xef\xbb\xbf{\"errors\":null,\"result\":1}",
+	`{"requestId":5,"status":"COMPLETED","errors":{"globalErrors":[{"code":"LDAP_USER_IMPORT-100"}]}}`,
+}
+
+// errorsMember returns the errors member of an envelope as encoding/json
+// reads it (matching the key without regard to case, the last one winning).
+func errorsMember(body []byte) (raw json.RawMessage, ok bool) {
+	var env struct {
+		Errors json.RawMessage `json:"errors"`
+	}
+	if json.Unmarshal(body, &env) != nil {
+		return nil, false
+	}
+	return env.Errors, true
+}
+
+func isNull(raw json.RawMessage) bool {
+	s := bytes.TrimSpace(raw)
+	return len(s) == 0 || string(s) == "null"
+}
+
+// FuzzDecodeError feeds a body to Cloud's error decoder, alone and through
+// the transport for a non-2xx status: the status always survives, the
+// vendor fields come only from an errors member, and the caps hold.
+func FuzzDecodeError(f *testing.F) {
+	for _, b := range samples(f, "*.json") {
+		f.Add(b, uint16(0), uint8(0), uint8(0))
+	}
+	for _, s := range hostileBodies {
+		f.Add([]byte(s), uint16(len(s)), uint8(len(s)), uint8(len(s)/7))
+	}
+	f.Fuzz(func(t *testing.T, body []byte, code uint16, which, ctype uint8) {
+		status := 400 + int(code)%200
+
+		e := &apierror.Error{Op: "cloud.Fuzz", StatusCode: status}
+		decodeError(e, body)
+		if e.StatusCode != status || e.Op != "cloud.Fuzz" || e.Kind != nil || e.Err != nil || e.MessageKey != "" {
+			t.Fatalf("decodeError changed fields it does not own: %+v", e)
+		}
+		var env cloudapi.ErrorResponse
+		if json.Unmarshal(body, &env) != nil || env.Errors == nil {
+			if e.Code != "" || e.Message != "" || len(e.Details) > 0 {
+				t.Fatalf("vendor fields %+v from a body without an errors member: %q", e, body)
+			}
+		} else {
+			// describe: the first error leads, every further one is a detail;
+			// an errors member that lists nothing still says so.
+			n := len(deref(env.Errors.GlobalErrors)) + len(deref(env.Errors.FieldErrors))
+			if e.Message == "" && n == 0 || len(e.Details) != max(n-1, 0) {
+				t.Fatalf("%d listed errors gave message %q and %d details", n, e.Message, len(e.Details))
+			}
+		}
+
+		contentType := contentTypes[int(ctype)%len(contentTypes)]
+		c := fuzzClient(t, cannedTransport{status: status, contentType: contentType, body: body})
+		ctx := context.Background()
+		var err error
+		switch which % 4 {
+		case 0:
+			_, err = c.ListAccounts(ctx, ListOptions{})
+		case 1:
+			_, err = c.Metadata(ctx)
+		case 2:
+			err = c.DeleteAccount(ctx, 7)
+		default:
+			_, err = c.ImportStatus(ctx, 7)
+		}
+		if err == nil {
+			t.Fatalf("status %d passed for success", status)
+		}
+		ae := checkError(t, err)
+		if ae.StatusCode != status {
+			t.Fatalf("error %v carries status %d, want %d", err, ae.StatusCode, status)
+		}
+		if errors.Is(err, ErrServer) != (status >= 500) || errors.Is(err, ErrNotFound) != (status == http.StatusNotFound) {
+			t.Fatalf("sentinels wrong for status %d: %v", status, err)
+		}
+	})
+}
+
+// refPage is the account page as encoding/json reads it in one piece: the
+// reference the streamed decoder is compared with.
+type refPage struct {
+	Errors json.RawMessage `json:"errors"`
+	Result *struct {
+		SearchResults   []wireAccount               `json:"searchResults"`
+		TotalCount      *int64                      `json:"totalCount"`
+		Offset          *int64                      `json:"offset"`
+		QueryTime       *int64                      `json:"queryTime"`
+		TotalUnfiltered *int64                      `json:"totalUnfilteredResultCount"`
+		Facets          map[string]map[string]int64 `json:"facetedResults"`
+	} `json:"result"`
+}
+
+var pageKeys = []string{"errors", "result", "searchResults", "totalCount", "offset", "queryTime", "totalUnfilteredResultCount", "facetedResults"}
+
+// plainKeys reports whether the members of the envelope and of its result
+// are unique and spelled exactly as documented when they match a documented
+// name without regard to case. Only for such bodies do the streamed
+// decoder (exact names, every occurrence) and encoding/json (any case, the
+// last occurrence) agree by design. resultKeys counts the result's members.
+func plainKeys(body []byte) (ok bool, resultKeys int) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	var walk func(depth int) bool
+	walk = func(depth int) bool {
+		tok, err := dec.Token()
+		if err != nil || tok != json.Delim('{') {
+			return err == nil
+		}
+		seen := map[string]bool{}
+		for dec.More() {
+			tok, err := dec.Token()
+			if err != nil {
+				return false
+			}
+			key := tok.(string)
+			for _, k := range pageKeys {
+				if strings.EqualFold(key, k) && key != k {
+					return false
+				}
+			}
+			if seen[key] {
+				return false
+			}
+			seen[key] = true
+			if depth == 1 {
+				resultKeys++
+			}
+			if depth == 0 && key == "result" {
+				if !walk(1) {
+					return false
+				}
+				continue
+			}
+			var skip json.RawMessage
+			if dec.Decode(&skip) != nil {
+				return false
+			}
+		}
+		_, err = dec.Token()
+		return err == nil
+	}
+	return walk(0), resultKeys
+}
+
+// FuzzDecodePage feeds a body to the streamed decoder of the account
+// listing. Besides the general promises it must agree with encoding/json
+// reading the same page in one piece: the same accounts, totals and
+// facets, an errors member always an error, a non-empty result never one.
+func FuzzDecodePage(f *testing.F) {
+	for _, name := range []string{"get_all_accounts_response.json", "search_by_uid_response.json"} {
+		for _, b := range samples(f, name) {
+			f.Add(b, uint16(500))
+		}
+	}
+	for _, s := range hostileBodies {
+		f.Add([]byte(s), uint16(len(s)))
+	}
+	f.Fuzz(func(t *testing.T, body []byte, rows uint16) {
+		c := fuzzClient(t, cannedTransport{status: http.StatusOK, contentType: "application/json", body: body})
+		page, err := c.ListAccounts(context.Background(), ListOptions{PageSize: 1 + int(rows)%MaxPageSize})
+		if (page == nil) == (err == nil) {
+			t.Fatalf("page %v beside error %v", page, err)
+		}
+		if err != nil {
+			if e := checkError(t, err); e.StatusCode != http.StatusOK && e.StatusCode != 0 {
+				t.Fatalf("200 answer gave error with status %d: %v", e.StatusCode, err)
+			}
+			if !errors.Is(err, ErrVendor) && !errors.Is(err, ErrUnexpectedResponse) && !errors.Is(err, ErrHTMLResponse) {
+				t.Fatalf("2xx page gave error %v", err)
+			}
+		}
+		var ref refPage
+		if json.Unmarshal(body, &ref) != nil {
+			return
+		}
+		plain, resultKeys := plainKeys(body)
+		if !plain {
+			return
+		}
+		if !isNull(ref.Errors) {
+			if err == nil {
+				t.Fatalf("a page with errors member %s passed for success", ref.Errors)
+			}
+			return
+		}
+		if ref.Result == nil || resultKeys == 0 {
+			if err == nil {
+				t.Fatalf("a page with a null or empty result passed for success: %q", body)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("a page encoding/json reads failed: %v\n%q", err, body)
+		}
+		r := ref.Result
+		if len(page.Accounts) != len(r.SearchResults) {
+			t.Fatalf("%d accounts, encoding/json reads %d", len(page.Accounts), len(r.SearchResults))
+		}
+		for i := range r.SearchResults {
+			want := r.SearchResults[i].account()
+			if !reflect.DeepEqual(page.Accounts[i], want) {
+				t.Fatalf("account %d = %+v, encoding/json reads %+v", i, page.Accounts[i], want)
+			}
+			checkAccountTimes(t, page.Accounts[i], r.SearchResults[i])
+		}
+		wantTotal := -1
+		if r.TotalCount != nil {
+			wantTotal = int(*r.TotalCount)
+		} else if bytes.Contains(body, []byte(`"totalCount"`)) {
+			wantTotal = page.TotalCount // a null count: the streamed decoder reads it as 0
+		}
+		if page.TotalCount != wantTotal {
+			t.Fatalf("total %d, encoding/json reads %d", page.TotalCount, wantTotal)
+		}
+		if r.Offset != nil && page.Offset != int(*r.Offset) || r.QueryTime != nil && page.QueryTime != msDuration(*r.QueryTime) {
+			t.Fatalf("offset %d / query time %s disagree with %v / %v", page.Offset, page.QueryTime, r.Offset, r.QueryTime)
+		}
+		if len(r.Facets) > 0 && !reflect.DeepEqual(page.Facets, r.Facets) {
+			t.Fatalf("facets %v, encoding/json reads %v", page.Facets, r.Facets)
+		}
+	})
+}
+
+// checkAccountTimes asserts that a time is set exactly when the answer
+// gave a non-zero number of milliseconds, and is that instant in UTC: a
+// null or 0 never turns into 1970, a set date never into year 1.
+func checkAccountTimes(t *testing.T, a Account, w wireAccount) {
+	t.Helper()
+	for _, p := range []struct {
+		name string
+		got  time.Time
+		ms   int64
+	}{
+		{"createdAt", a.CreatedAt, w.CreatedAt}, {"modifiedAt", a.ModifiedAt, w.ModifiedAt},
+		{"inviteLastSentAt", a.InviteLastSentAt, w.InviteLastSentAt}, {"loginSuccessAt", a.LoginSuccessAt, w.LoginSuccessAt},
+		{"passwordExpiresAt", a.PasswordExpiresAt, w.PasswordExpiresAt},
+	} {
+		if p.got.IsZero() != (p.ms == 0) {
+			t.Fatalf("%s: %d ms decoded to %v", p.name, p.ms, p.got)
+		}
+		if p.ms != 0 && (p.got.UnixMilli() != p.ms || p.got.Location() != time.UTC) {
+			t.Fatalf("%s: %d ms decoded to %v", p.name, p.ms, p.got)
+		}
+	}
+}
+
+// resultOps are the calls that decode the {errors, result} envelope (and
+// the LDAP status, which carries errors beside its own fields), each
+// returning whether it produced a result.
+var resultOps = []func(ctx context.Context, c *Client) (bool, error){
+	func(ctx context.Context, c *Client) (bool, error) {
+		m, err := c.Metadata(ctx)
+		return m != nil, err
+	},
+	func(ctx context.Context, c *Client) (bool, error) {
+		m, err := c.EnrollmentURLs(ctx, time.Hour, 1, 2)
+		return m != nil, err
+	},
+	func(ctx context.Context, c *Client) (bool, error) {
+		pins, err := c.GenerateRegistrationPINs(ctx, 1)
+		return pins != nil, err
+	},
+	func(ctx context.Context, c *Client) (bool, error) {
+		_, err := c.CreateAccounts(ctx, false, NewLocalAccount{EmailAddress: "a@example.com"}) // an empty result is a nil list
+		return err == nil, err
+	},
+	func(ctx context.Context, c *Client) (bool, error) {
+		_, err := c.CreateAccount(ctx, NewAccount{EmailAddress: "a@example.com", Password: "Secret-1"}, false)
+		return err == nil, err
+	},
+	func(ctx context.Context, c *Client) (bool, error) {
+		_, err := c.CheckDeleteViability(ctx, 1)
+		return err == nil, err
+	},
+	func(ctx context.Context, c *Client) (bool, error) {
+		err := c.DeleteAccount(ctx, 1)
+		return err == nil, err
+	},
+	func(ctx context.Context, c *Client) (bool, error) {
+		err := c.InviteUsers(ctx, OwnershipCompany, 1)
+		return err == nil, err
+	},
+	func(ctx context.Context, c *Client) (bool, error) {
+		err := c.SetCustomAttributes(ctx, map[string][]string{"a": {"b"}}, false, 1)
+		return err == nil, err
+	},
+	func(ctx context.Context, c *Client) (bool, error) {
+		err := c.SetRegistrationPolicy(ctx, PINOnlyPolicy())
+		return err == nil, err
+	},
+	func(ctx context.Context, c *Client) (bool, error) {
+		_, err := c.StartLDAPImport(ctx, LDAPImport{UIDOrEmail: "jdoe"})
+		return err == nil, err
+	},
+	func(ctx context.Context, c *Client) (bool, error) {
+		st, err := c.ImportStatus(ctx, 7)
+		return st.State != "" && err == nil, err
+	},
+}
+
+// FuzzResult feeds a body to every call that decodes the {errors, result}
+// envelope: no panic, a non-null errors member is always an error (the
+// error inside a 200), an error is typed and capped.
+func FuzzResult(f *testing.F) {
+	for _, b := range samples(f, "*_response.json") {
+		for op := range resultOps {
+			f.Add(b, uint8(op))
+		}
+	}
+	for _, b := range samples(f, "ldap_*.json") {
+		f.Add(b, uint8(len(resultOps)-1))
+	}
+	for _, s := range hostileBodies {
+		for op := range resultOps {
+			f.Add([]byte(s), uint8(op))
+		}
+	}
+	f.Fuzz(func(t *testing.T, body []byte, which uint8) {
+		c := fuzzClient(t, cannedTransport{status: http.StatusOK, contentType: "application/json", body: body})
+		got, err := resultOps[int(which)%len(resultOps)](context.Background(), c)
+		raw, isJSON := errorsMember(body)
+		if err == nil {
+			if !got {
+				t.Fatal("no error and no result")
+			}
+			if !isJSON || !isNull(raw) {
+				t.Fatalf("an answer with errors member %s passed for success", raw)
+			}
+			return
+		}
+		if e := checkError(t, err); e.StatusCode != http.StatusOK && e.StatusCode != 0 {
+			t.Fatalf("200 answer gave error with status %d: %v", e.StatusCode, err)
+		}
+		switch {
+		case errors.Is(err, ErrVendor):
+			if !isJSON || isNull(raw) {
+				t.Fatalf("vendor error %v without an errors member: %q", err, body)
+			}
+		case errors.Is(err, ErrUnexpectedResponse), errors.Is(err, ErrHTMLResponse):
+		default:
+			t.Fatalf("2xx answer gave error %v", err)
+		}
+	})
+}
