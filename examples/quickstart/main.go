@@ -107,7 +107,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := countRows(*out, rows); err != nil {
 		return err
 	}
-	_, _ = fmt.Fprintf(stdout, "wrote %s: %d rows, %d bytes in %s\n", *out, rows.rows(), sum.Bytes, elapsed.Round(time.Millisecond))
+	_, _ = fmt.Fprintf(stdout, "wrote %s: %d row(s), %d bytes in %s\n", *out, rows.rows(), sum.Bytes, elapsed.Round(time.Millisecond))
 	if sum.JoinedRunning {
 		_, _ = fmt.Fprintln(stdout, "note: an export was already running; this is its result")
 	}

@@ -26,7 +26,7 @@ func TestQuickstartAgainstFake(t *testing.T) {
 	if string(data) != want {
 		t.Errorf("CSV = %q, want %q", data, want)
 	}
-	if !strings.HasPrefix(stdout.String(), fmt.Sprintf("wrote %s: 1 rows, %d bytes in ", out, len(want))) {
+	if !strings.HasPrefix(stdout.String(), fmt.Sprintf("wrote %s: 1 row(s), %d bytes in ", out, len(want))) {
 		t.Errorf("summary = %q", stdout.String())
 	}
 	if !strings.Contains(stderr.String(), "in-memory Core") || !strings.Contains(stderr.String(), "export success") {
@@ -45,7 +45,7 @@ func TestQuickstartLargeExport(t *testing.T) {
 	if err != nil || fi.Size() != size {
 		t.Fatalf("file: %v, %v", fi, err)
 	}
-	want := fmt.Sprintf("wrote %s: %d rows, %d bytes in ", out, coretest.GeneratedCSVRows(size), size)
+	want := fmt.Sprintf("wrote %s: %d row(s), %d bytes in ", out, coretest.GeneratedCSVRows(size), size)
 	if !strings.HasPrefix(stdout.String(), want) {
 		t.Errorf("summary = %q, want prefix %q", stdout.String(), want)
 	}
@@ -74,7 +74,7 @@ func TestQuickstartAgainstURLWithPasswordFromEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatalf("run: %v\n%s", err, stderr.String())
 	}
-	if !strings.Contains(stdout.String(), ": 1 rows,") || strings.Contains(stdout.String()+stderr.String(), coretest.Password) {
+	if !strings.Contains(stdout.String(), ": 1 row(s),") || strings.Contains(stdout.String()+stderr.String(), coretest.Password) {
 		t.Errorf("stdout = %q, stderr = %q", stdout.String(), stderr.String())
 	}
 	if v := srv.SpecViolations(); len(v) > 0 {
