@@ -73,10 +73,18 @@ func certificateTime(epochMS *int64, text string) time.Time {
 	if epochMS != nil && *epochMS != 0 {
 		return time.UnixMilli(*epochMS).UTC()
 	}
-	if t, err := time.Parse(javaDateLayout, text); err == nil {
-		return t
+	t, err := time.Parse(javaDateLayout, text)
+	if err != nil {
+		return time.Time{}
 	}
-	return time.Time{}
+	// time.Parse gives a "GMT+3" or "GMT-10" zone its offset but reads the
+	// clock time as UTC, so the instant is off by that offset: rebuild it
+	// from the clock time as written, in that zone.
+	if name, offset := t.Zone(); offset != 0 && strings.HasPrefix(name, "GMT") && t.Location().String() == name {
+		u := t.UTC()
+		t = time.Date(u.Year(), u.Month(), u.Day(), u.Hour(), u.Minute(), u.Second(), u.Nanosecond(), t.Location())
+	}
+	return t
 }
 
 func deref[T any](p *T) T {
