@@ -148,10 +148,13 @@ func Invalid(op, format string, args ...any) error {
 	return &Error{Op: op, Kind: ErrInvalidInput, Message: fmt.Sprintf(format, args...)}
 }
 
+// TruncationMark ends an excerpt that was cut.
+const TruncationMark = "…[truncated]"
+
 // Excerpt trims b to MaxBodyExcerpt bytes, marking the cut.
 func Excerpt(b []byte) string {
 	if len(b) <= MaxBodyExcerpt {
 		return string(b)
 	}
-	return string(b[:MaxBodyExcerpt]) + "…[truncated]"
+	return string(b[:MaxBodyExcerpt]) + TruncationMark
 }

@@ -92,18 +92,36 @@ func (c *Client) ResponseError(op string, resp *http.Response, body []byte) *api
 // redactError masks secrets in every text field of e and sets the excerpt.
 func (c *Client) redactError(e *apierror.Error, req *http.Request, body []byte) {
 	secrets := secretsOf(c.cfg.Auth, req)
-	e.Body = redact.String(apierror.Excerpt(body), secrets...)
-	e.Message = redact.String(apierror.Excerpt([]byte(e.Message)), secrets...)
+	e.Body = maskedExcerpt(string(body), secrets)
+	e.Message = maskedExcerpt(e.Message, secrets)
 	// Codes and message keys come from the body too: a server may put
 	// anything there, of any length.
-	e.Code = redact.String(apierror.Excerpt([]byte(e.Code)), secrets...)
-	e.MessageKey = redact.String(apierror.Excerpt([]byte(e.MessageKey)), secrets...)
+	e.Code = maskedExcerpt(e.Code, secrets)
+	e.MessageKey = maskedExcerpt(e.MessageKey, secrets)
 	if len(e.Details) > maxDetails {
 		e.Details = append(e.Details[:maxDetails:maxDetails], fmt.Sprintf("…and %d more", len(e.Details)-maxDetails))
 	}
 	for i, d := range e.Details {
-		e.Details[i] = redact.String(apierror.Excerpt([]byte(d)), secrets...)
+		e.Details[i] = maskedExcerpt(d, secrets)
 	}
+}
+
+// maskSlack is how far past the excerpt's end text is masked before the
+// cut, so a secret standing across the cut is masked whole, not left with
+// its first part showing.
+const maskSlack = 4 << 10
+
+// maskedExcerpt masks secrets in text, then cuts it to the excerpt size.
+func maskedExcerpt(text string, secrets []string) string {
+	window := text
+	if len(window) > apierror.MaxBodyExcerpt+maskSlack {
+		window = window[:apierror.MaxBodyExcerpt+maskSlack]
+	}
+	masked := apierror.Excerpt([]byte(redact.String(window, secrets...)))
+	if len(window) < len(text) && !strings.HasSuffix(masked, apierror.TruncationMark) {
+		masked += apierror.TruncationMark
+	}
+	return masked
 }
 
 // VendorError is the typed error for an error reported inside a 2xx body
@@ -189,7 +207,7 @@ func (c *Client) Stream(op string, resp *http.Response, err error, w io.Writer, 
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody))
 		e := c.ResponseError(op, resp, body)
 		e.Kind = apierror.ErrUnexpectedResponse
-		if e.Message != "" || e.Code != "" {
+		if e.Message != "" || e.Code != "" || e.MessageKey != "" {
 			e.Kind = apierror.ErrVendor
 		}
 		return 0, e

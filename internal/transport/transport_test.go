@@ -582,3 +582,20 @@ func TestSecretsCarriedByTheCallAreMasked(t *testing.T) {
 		t.Fatalf("err = %v; want the echoed password masked", err)
 	}
 }
+
+func TestSecretAcrossTheExcerptCutIsMaskedWhole(t *testing.T) {
+	const password = "Across-The-Cut-Passw0rd"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		// The password starts a few bytes before the excerpt ends.
+		_, _ = io.WriteString(w, strings.Repeat("x", apierror.MaxBodyExcerpt-5)+password+strings.Repeat("y", 10000))
+	}))
+	defer srv.Close()
+	c := newClient(t, transport.WithBasicAuth("admin", password))
+	resp, err := do(t, c, context.Background(), http.MethodGet, srv.URL, "")
+	_, err = c.Check("test.Get", resp, err)
+	var ae *apierror.Error
+	if !errors.As(err, &ae) || strings.Contains(ae.Body, password[:5]) || !strings.HasSuffix(ae.Body, apierror.TruncationMark) {
+		t.Fatalf("excerpt ends %q: the secret must be masked whole and the cut marked", ae.Body[len(ae.Body)-40:])
+	}
+}

@@ -1,0 +1,66 @@
+package apierror_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/certadmin/certadmin-go/internal/apierror"
+)
+
+func TestIsMatchesStatusAndKind(t *testing.T) {
+	for _, tc := range []struct {
+		err  *apierror.Error
+		want []error
+		not  []error
+	}{
+		{&apierror.Error{StatusCode: 401}, []error{apierror.ErrUnauthorized}, []error{apierror.ErrForbidden, apierror.ErrServer}},
+		{&apierror.Error{StatusCode: 403}, []error{apierror.ErrForbidden}, []error{apierror.ErrUnauthorized}},
+		{&apierror.Error{StatusCode: 404}, []error{apierror.ErrNotFound}, []error{apierror.ErrServer}},
+		{&apierror.Error{StatusCode: 429}, []error{apierror.ErrRateLimited}, []error{apierror.ErrServer}},
+		{&apierror.Error{StatusCode: 503}, []error{apierror.ErrServer}, []error{apierror.ErrRateLimited}},
+		{&apierror.Error{StatusCode: 200, Kind: apierror.ErrHTMLResponse}, []error{apierror.ErrHTMLResponse}, []error{apierror.ErrServer, apierror.ErrVendor}},
+	} {
+		wrapped := fmt.Errorf("outer: %w", tc.err)
+		for _, w := range tc.want {
+			if !errors.Is(wrapped, w) {
+				t.Errorf("%v does not match %v", tc.err, w)
+			}
+		}
+		for _, n := range tc.not {
+			if errors.Is(wrapped, n) {
+				t.Errorf("%v matches %v", tc.err, n)
+			}
+		}
+	}
+}
+
+func TestErrorTextNamesEverything(t *testing.T) {
+	cause := errors.New("boom")
+	e := &apierror.Error{Op: "core.Search", Method: "POST", URL: "https://h/x", StatusCode: 400, Code: "E1", MessageKey: "k.v",
+		Message: "bad", Details: []string{"a", "b"}, RetryAfter: 2 * time.Second, Hint: "do this", Err: cause}
+	got := e.Error()
+	want := "core.Search: POST https://h/x: 400 Bad Request [code E1] [k.v]: bad (a; b) (retry after 2s); do this: boom"
+	if got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+	if !errors.Is(e, cause) {
+		t.Fatal("Unwrap lost the cause")
+	}
+	inv := apierror.Invalid("cloud.Accounts", "rows %d exceeds %d", 501, 500)
+	if !errors.Is(inv, apierror.ErrInvalidInput) || !strings.Contains(inv.Error(), "cloud.Accounts: invalid input: rows 501 exceeds 500") {
+		t.Fatalf("invalid: %v", inv)
+	}
+}
+
+func TestExcerptMarksTheCut(t *testing.T) {
+	if got := apierror.Excerpt([]byte("short")); got != "short" {
+		t.Fatalf("got %q", got)
+	}
+	long := apierror.Excerpt([]byte(strings.Repeat("z", 5000)))
+	if len(long) != apierror.MaxBodyExcerpt+len(apierror.TruncationMark) || !strings.HasSuffix(long, apierror.TruncationMark) {
+		t.Fatalf("excerpt of %d bytes", len(long))
+	}
+}
