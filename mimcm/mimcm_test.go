@@ -431,3 +431,14 @@ func TestBearerTokenReachesTheTransportAndStaysOutOfErrors(t *testing.T) {
 type staticToken string
 
 func (s staticToken) Token(context.Context) (string, error) { return string(s), nil }
+
+func TestGetRequestRefusesAnAnswerWithoutARequest(t *testing.T) {
+	srv, c := setup(t)
+	for _, body := range []string{"null", "{}"} {
+		srv.Inject(mimcmtest.Fault{Status: http.StatusOK, ContentType: "application/json", Body: body})
+		_, err := c.GetRequest(context.Background(), uuid.MustParse(mimcmtest.SampleEnrollID))
+		if !errors.Is(err, mimcm.ErrUnexpectedResponse) {
+			t.Fatalf("body %s: err = %v, want ErrUnexpectedResponse", body, err)
+		}
+	}
+}

@@ -41,6 +41,12 @@ func (c *Client) GetRequest(ctx context.Context, id uuid.UUID) (*Request, error)
 		e.Kind, e.Message = apierror.ErrNotFound, "no request "+id.String()
 		return nil, e
 	}
+	if out.Uuid == uuid.Nil {
+		// null, {} or a request without its GUID: not the request asked for.
+		e := c.t.ResponseError(op, resp, nil)
+		e.Kind, e.Message = apierror.ErrUnexpectedResponse, "answer holds no request"
+		return nil, e
+	}
 	r := fromWire(out)
 	return &r, nil
 }
