@@ -1,0 +1,723 @@
+package proof_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"fmt"
+	"math/big"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"software.sslmate.com/src/go-pkcs12"
+
+	"github.com/certadmin/certadmin-go/czertainly"
+	"github.com/certadmin/certadmin-go/czertainly/czertainlytest"
+	"github.com/certadmin/certadmin-go/enterpriseadmin"
+	"github.com/certadmin/certadmin-go/enterpriseadmin/enterpriseadmintest"
+	"github.com/certadmin/certadmin-go/internal/fakeserver"
+	"github.com/certadmin/certadmin-go/mimcm"
+	"github.com/certadmin/certadmin-go/mimcm/mimcmtest"
+	"github.com/certadmin/certadmin-go/mobileiron/cloud"
+	"github.com/certadmin/certadmin-go/mobileiron/cloud/cloudtest"
+	"github.com/certadmin/certadmin-go/mobileiron/core"
+	"github.com/certadmin/certadmin-go/mobileiron/core/coretest"
+)
+
+// The concurrency proof: per vendor, concWorkers goroutines share one
+// client and make concCalls calls in total against the vendor's fake.
+const (
+	concCalls   = 10_000
+	concWorkers = 64
+	// concPool is the idle connections per host the transport keeps
+	// (MaxIdleConnsPerHost in internal/transport): a client that reuses
+	// its connections never needs more than that many for 64 goroutines.
+	concPool = 64
+)
+
+// concCall is one kind of call in a vendor's mix. do makes call number n
+// (unique across the run) and returns an error when the call fails or its
+// result is not the expected one.
+type concCall struct {
+	name string
+	// weight is how many of every concCycle consecutive calls are this one.
+	weight int
+	do     func(ctx context.Context, n int) error
+}
+
+// concCycle is the length of the repeating call schedule; the weights of
+// a vendor's mix add up to it.
+const concCycle = 100
+
+// concVendor is a fake with a client shared by every goroutine.
+type concVendor struct {
+	srv   *fakeserver.Server
+	calls []concCall
+	// extraRequests are requests the shared client sends beside one per
+	// call, and extraConns the connections it may open beside its pool
+	// (the enterpriseadmin session token, which has a transport of its own).
+	extraRequests, extraConns int
+	// verify runs after the calls; made counts the calls of each name.
+	verify func(t *testing.T, made map[string]int)
+}
+
+// TestConcurrentCallsShareOneClient is the concurrency proof: for each
+// vendor, concWorkers goroutines share one client and make concCalls calls
+// (the vendor's reads, and writes the fake takes cheaply) against its fake.
+// Under -race, as .ci/run runs it, it shows that the clients have no data
+// race. It asserts that no call fails, that every answer equals the one read
+// before the run (and every write is stored exactly once), that the fake
+// received exactly one request per call (nothing retried or repeated), and
+// that the client opened no more connections than its pool keeps. Under
+// -race on two cores a vendor takes 5 to 15 s: instrumented, the client and
+// the fake (which checks every request and answer against the vendor's
+// OpenAPI document) cost about 1 ms of CPU per call.
+func TestConcurrentCallsShareOneClient(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		setup func(t *testing.T) *concVendor
+	}{
+		{"core", concCore},
+		{"cloud", concCloud},
+		{"mimcm", concMIMCM},
+		{"czertainly", concCzertainly},
+		{"enterpriseadmin", concEnterprise},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := tc.setup(t)
+			concRun(t, v)
+		})
+	}
+}
+
+// concSchedule expands the weights into the order calls are made in: call
+// n is schedule[n%concCycle], so every kind is spread over the whole run.
+func concSchedule(t *testing.T, calls []concCall) []int {
+	t.Helper()
+	total := 0
+	for _, c := range calls {
+		total += c.weight
+	}
+	if total != concCycle {
+		t.Fatalf("weights add up to %d, want %d", total, concCycle)
+	}
+	// Interleave: take each kind in turn while it has weight left.
+	left := make([]int, len(calls))
+	for i, c := range calls {
+		left[i] = c.weight
+	}
+	schedule := make([]int, 0, concCycle)
+	for len(schedule) < concCycle {
+		for i := range calls {
+			if left[i] > 0 {
+				schedule = append(schedule, i)
+				left[i]--
+			}
+		}
+	}
+	return schedule
+}
+
+// concHold is how long the fake holds each answer of the first round:
+// long enough for every goroutine to ask for a connection before the first
+// answer comes, even on a loaded machine under -race.
+const concHold = 500 * time.Millisecond
+
+// concRun makes the calls and checks the counts.
+//
+// The first round is every goroutine's first call, made together while
+// the fake holds each answer for concHold (a cold start against a slow
+// server): every goroutine then needs a connection at the same moment, so
+// the pool fills with one connection per goroutine. The goroutines wait for
+// each other and then make the remaining calls freely; with a full pool,
+// each of them finds a free pooled connection, so none is opened after the
+// first round. The hold keeps the count within the pool: without it,
+// net/http hands a connection that comes free to a goroutine still waiting
+// for its own dial, whose dial then adds a connection beyond the pool (the
+// transport sets no MaxConnsPerHost; 68 to 87 connections were seen).
+func concRun(t *testing.T, v *concVendor) {
+	schedule := concSchedule(t, v.calls)
+	want := map[string]int{}
+	for n := range concCalls {
+		want[v.calls[schedule[n%concCycle]].name]++
+	}
+	hitsBefore, connsBefore := v.srv.TotalHits(), v.srv.NewConnections()
+	v.srv.Inject(fakeserver.Fault{Delay: concHold, Times: concWorkers + v.extraRequests})
+
+	ctx := t.Context()
+	var failures atomic.Int64
+	made := make([]atomic.Int64, len(v.calls))
+	var mu sync.Mutex
+	var firstErrors []string
+	call := func(n int) {
+		k := schedule[n%concCycle]
+		err := v.calls[k].do(ctx, n)
+		made[k].Add(1)
+		if err != nil {
+			failures.Add(1)
+			mu.Lock()
+			if len(firstErrors) < 10 {
+				firstErrors = append(firstErrors, fmt.Sprintf("%s (call %d): %v", v.calls[k].name, n, err))
+			}
+			mu.Unlock()
+		}
+	}
+	var next atomic.Int64
+	next.Store(concWorkers) // calls 0 to concWorkers-1 are the first round
+	var round sync.WaitGroup
+	round.Add(concWorkers)
+	var connsAfterRound int64
+	var once sync.Once
+	began := time.Now()
+	var wg sync.WaitGroup
+	for w := range concWorkers {
+		wg.Go(func() {
+			call(w)
+			round.Done()
+			round.Wait()
+			once.Do(func() { connsAfterRound = v.srv.NewConnections() - connsBefore })
+			for {
+				n := int(next.Add(1)) - 1
+				if n >= concCalls {
+					return
+				}
+				call(n)
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(began)
+
+	got := map[string]int{}
+	total := 0
+	for k, c := range v.calls {
+		got[c.name] += int(made[k].Load())
+		total += int(made[k].Load())
+	}
+	if total != concCalls || !reflect.DeepEqual(got, want) {
+		t.Errorf("made %d calls %v, want %d %v", total, got, concCalls, want)
+	}
+	if n := failures.Load(); n != 0 {
+		t.Errorf("%d of %d calls failed or returned a wrong result; first:\n%s", n, concCalls, strings.Join(firstErrors, "\n"))
+	}
+	// One request per call (plus the token): a retried or repeated
+	// request would show here.
+	hits := v.srv.TotalHits() - hitsBefore
+	if wantHits := concCalls + v.extraRequests; hits != wantHits {
+		t.Errorf("the fake received %d requests, want %d", hits, wantHits)
+	}
+	conns := v.srv.NewConnections() - connsBefore
+	if limit := int64(concPool + v.extraConns); conns < 1 || conns > limit {
+		t.Errorf("the client opened %d connections for %d requests from %d goroutines, want 1 to %d (the pool size); "+
+			"a connection beyond the pool replaces one the client dropped, e.g. by closing an answer before reading it to the end",
+			conns, hits, concWorkers, limit)
+	}
+	// With the pool filled in the first round, every later request found a
+	// pooled connection (unless the client dropped some).
+	if connsAfterRound >= concWorkers && conns != connsAfterRound {
+		t.Errorf("the client opened %d connections after the first round filled the pool with %d, want none", conns-connsAfterRound, connsAfterRound)
+	}
+	if bad := v.srv.SpecViolations(); len(bad) > 0 {
+		t.Errorf("%d requests or answers did not match the spec; first: %s", len(bad), bad[0])
+	}
+	if v.verify != nil {
+		v.verify(t, got)
+	}
+	t.Logf("%d calls from %d goroutines in %s (%.0f calls/s): %d requests over %d connections, %d of them opened in the first round",
+		total, concWorkers, elapsed.Round(time.Millisecond), float64(total)/elapsed.Seconds(), hits, conns, connsAfterRound)
+}
+
+// concSame fails unless got equals the baseline want read before the run.
+func concSame[T any](what string, got, want T) error {
+	if !reflect.DeepEqual(got, want) {
+		return fmt.Errorf("%s = %+v, want %+v", what, got, want)
+	}
+	return nil
+}
+
+// concMust holds a setup call's result: concMust(call(…)).in(t) is the
+// value, or the test stops with the error.
+func concMust[T any](v T, err error) concResult[T] { return concResult[T]{v, err} }
+
+type concResult[T any] struct {
+	v   T
+	err error
+}
+
+func (r concResult[T]) in(t *testing.T) T {
+	t.Helper()
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	return r.v
+}
+
+// concCertificate makes a throwaway self-signed certificate and key.
+func concCertificate(t *testing.T, cn string) (*ecdsa.PrivateKey, *x509.Certificate) {
+	t.Helper()
+	key := concMust(ecdsa.GenerateKey(elliptic.P256(), rand.Reader)).in(t)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
+	der := concMust(x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)).in(t)
+	return key, concMust(x509.ParseCertificate(der)).in(t)
+}
+
+func concCore(t *testing.T) *concVendor {
+	srv := coretest.NewServer(coretest.Options{})
+	t.Cleanup(srv.Close)
+	newClient := func() *core.Client {
+		return concMust(core.NewClient(srv.URL, core.WithBasicAuth(srv.User, srv.Password))).in(t)
+	}
+	ctx := t.Context()
+	const ce = coretest.UserProvidedCEID
+	filter := core.CertificateFilter{CESettingName: coretest.CESettingName, Status: core.StatusActive}
+
+	// Baselines, read one at a time by another client, checked against
+	// the seed's samples.
+	setup := newClient()
+	certs := concMust(setup.SearchCertificates(ctx, filter)).in(t)
+	if len(certs) == 0 || certs[0].ID != 2 || certs[0].SerialNumber != "102" {
+		t.Fatalf("seeded search = %+v, want the sample's certificate 2 first", certs)
+	}
+	for _, c := range certs {
+		if c.Status != core.StatusActive || c.CESettingName != coretest.CESettingName {
+			t.Fatalf("search returned %+v, outside the filter", c)
+		}
+	}
+	owned := concMust(setup.GetUserProvidedCertificate(ctx, ce, coretest.CertificateOwner)).in(t)
+	if owned.Version != "3" || owned.SignatureAlgorithm != "SHA256WITHRSA" {
+		t.Fatalf("seeded user-provided certificate = %+v", owned)
+	}
+	enrollments := concMust(setup.ListUserProvidedCertificates(ctx, coretest.CertificateOwner)).in(t)
+	if len(enrollments) != 1 || enrollments[0].CEID != 10 || enrollments[0].CertificateID != 11 {
+		t.Fatalf("seeded enrollments = %+v", enrollments)
+	}
+	ceConfigs := concMust(setup.CEConfigurations(ctx, core.SubTypeUserProvided)).in(t)
+	if len(ceConfigs) != 1 || ceConfigs[0].Value != ce {
+		t.Fatalf("seeded CE configurations = %+v", ceConfigs)
+	}
+	scepConfigs := concMust(setup.SCEPConfigurations(ctx, core.SubTypeUserProvided)).in(t)
+	if len(scepConfigs) == 0 {
+		t.Fatal("no seeded SCEP configurations")
+	}
+	users := concMust(setup.SearchUsersWithoutCertificates(ctx, 10)).in(t)
+	if len(users) != 1 || users[0].ID != 9001 || users[0].Principal != "miadmin" {
+		t.Fatalf("seeded users without certificates = %+v", users)
+	}
+	revocation := concMust(setup.PendingRevocationStatus(ctx)).in(t)
+	if revocation.InProgress {
+		t.Fatalf("seeded revocation status = %+v, want idle", revocation)
+	}
+
+	// Uploads use one small PKCS#12 file under many principals; few
+	// key-derivation rounds keep the checks on both sides cheap.
+	const pfxPassword = "conc-pfx-password"
+	key, cert := concCertificate(t, "conc upload")
+	pfx := concMust(pkcs12.Modern.WithIterations(1).Encode(key, cert, nil, pfxPassword)).in(t)
+
+	c := newClient()
+	return &concVendor{
+		srv: srv.Server,
+		calls: []concCall{
+			{"SearchCertificates", 20, func(ctx context.Context, _ int) error {
+				got, err := c.SearchCertificates(ctx, filter)
+				if err != nil {
+					return err
+				}
+				return concSame("certificates", got, certs)
+			}},
+			{"GetUserProvidedCertificate", 15, func(ctx context.Context, _ int) error {
+				got, err := c.GetUserProvidedCertificate(ctx, ce, coretest.CertificateOwner)
+				if err != nil {
+					return err
+				}
+				return concSame("certificate", got, owned)
+			}},
+			{"ListUserProvidedCertificates", 15, func(ctx context.Context, _ int) error {
+				got, err := c.ListUserProvidedCertificates(ctx, coretest.CertificateOwner)
+				if err != nil {
+					return err
+				}
+				return concSame("enrollments", got, enrollments)
+			}},
+			{"CEConfigurations", 12, func(ctx context.Context, _ int) error {
+				got, err := c.CEConfigurations(ctx, core.SubTypeUserProvided)
+				if err != nil {
+					return err
+				}
+				return concSame("CE configurations", got, ceConfigs)
+			}},
+			{"SCEPConfigurations", 12, func(ctx context.Context, _ int) error {
+				got, err := c.SCEPConfigurations(ctx, core.SubTypeUserProvided)
+				if err != nil {
+					return err
+				}
+				return concSame("SCEP configurations", got, scepConfigs)
+			}},
+			{"SearchUsersWithoutCertificates", 12, func(ctx context.Context, _ int) error {
+				got, err := c.SearchUsersWithoutCertificates(ctx, 10)
+				if err != nil {
+					return err
+				}
+				return concSame("users", got, users)
+			}},
+			{"PendingRevocationStatus", 12, func(ctx context.Context, _ int) error {
+				got, err := c.PendingRevocationStatus(ctx)
+				if err != nil {
+					return err
+				}
+				return concSame("revocation status", got, revocation)
+			}},
+			{"UploadUserProvidedCertificate", 2, func(ctx context.Context, n int) error {
+				return c.UploadUserProvidedCertificate(ctx, ce, fmt.Sprintf("conc%05d", n), bytes.NewReader(pfx), pfxPassword)
+			}},
+		},
+		verify: func(t *testing.T, made map[string]int) {
+			// Every upload landed under its own principal, besides the seed's.
+			var principals []string
+			for _, p := range srv.UserProvidedCertificates(ce) {
+				if p != coretest.CertificateOwner {
+					principals = append(principals, p)
+				}
+			}
+			if len(principals) != made["UploadUserProvidedCertificate"] || len(principals) == 0 {
+				t.Fatalf("the fake holds %d uploaded certificates, want %d", len(principals), made["UploadUserProvidedCertificate"])
+			}
+			got := concMust(c.GetUserProvidedCertificate(t.Context(), ce, principals[len(principals)-1])).in(t)
+			if got.CommonName != "conc upload" {
+				t.Errorf("uploaded certificate reads back as %+v", got)
+			}
+		},
+	}
+}
+
+func concCloud(t *testing.T) *concVendor {
+	const generated = 40
+	srv := concMust(cloudtest.NewServer(cloudtest.WithGeneratedAccounts(generated))).in(t)
+	t.Cleanup(srv.Close)
+	newClient := func() *cloud.Client {
+		return concMust(cloud.NewClient(srv.URL, cloud.WithBasicAuth(cloudtest.Username, cloudtest.Password))).in(t)
+	}
+	ctx := t.Context()
+	setup := newClient()
+	// A page of the generated accounts (user000001@example.test, …):
+	// the accounts created during the run do not match the query, so the
+	// page stays the same. At 20 accounts the answer is large enough to
+	// reach the client in several TCP segments, as real pages (up to 500
+	// accounts) do.
+	generatedPage := cloud.ListOptions{Query: "user0", PageSize: 20}
+	page := concMust(setup.ListAccounts(ctx, generatedPage)).in(t)
+	if len(page.Accounts) != 20 || page.TotalCount != generated || page.Accounts[0].EmailAddress != "user000001@example.test" {
+		t.Fatalf("first page of generated accounts = %+v", page)
+	}
+	seeded := srv.AccountCount()
+	// The account with the lowest ID is the seed's 10022, outside the
+	// page above; custom attributes are set on it.
+	first := concMust(setup.ListAccounts(ctx, cloud.ListOptions{PageSize: 1})).in(t)
+	if len(first.Accounts) != 1 || first.Accounts[0].ID != 10022 || first.TotalCount != seeded {
+		t.Fatalf("seeded first page = %+v", first)
+	}
+	target := first.Accounts[0]
+	byUID := concMust(setup.AccountByUID(ctx, page.Accounts[3].UID)).in(t)
+	if !reflect.DeepEqual(byUID, page.Accounts[3]) {
+		t.Fatalf("account by UID = %+v, want %+v", byUID, page.Accounts[3])
+	}
+	meta := concMust(setup.Metadata(ctx)).in(t)
+	if meta.AccountID != 10001 {
+		t.Fatalf("seeded metadata = %+v", meta)
+	}
+	viability := concMust(setup.CheckDeleteViability(ctx, target.ID)).in(t)
+	attrs := map[string][]string{"team": {"concurrency"}, "site": {"loopback"}}
+
+	c := newClient()
+	emailOf := func(n int) string { return fmt.Sprintf("conc%05d@example.test", n) }
+	return &concVendor{
+		srv: srv.Server,
+		calls: []concCall{
+			{"ListAccounts", 10, func(ctx context.Context, _ int) error {
+				got, err := c.ListAccounts(ctx, generatedPage)
+				if err != nil {
+					return err
+				}
+				if got.TotalCount != generated {
+					return fmt.Errorf("total %d, want %d", got.TotalCount, generated)
+				}
+				return concSame("page", got.Accounts, page.Accounts)
+			}},
+			{"AccountByUID", 30, func(ctx context.Context, _ int) error {
+				got, err := c.AccountByUID(ctx, byUID.UID)
+				if err != nil {
+					return err
+				}
+				return concSame("account", got, byUID)
+			}},
+			{"Metadata", 5, func(ctx context.Context, _ int) error {
+				got, err := c.Metadata(ctx)
+				if err != nil {
+					return err
+				}
+				return concSame("metadata", got, meta)
+			}},
+			{"CheckDeleteViability", 35, func(ctx context.Context, _ int) error {
+				got, err := c.CheckDeleteViability(ctx, target.ID)
+				if err != nil {
+					return err
+				}
+				return concSame("delete viability", got, viability)
+			}},
+			{"SetCustomAttributes", 10, func(ctx context.Context, _ int) error {
+				return c.SetCustomAttributes(ctx, attrs, true, target.ID)
+			}},
+			{"CreateAccounts", 10, func(ctx context.Context, n int) error {
+				got, err := c.CreateAccounts(ctx, false, cloud.NewLocalAccount{EmailAddress: emailOf(n)})
+				if err != nil {
+					return err
+				}
+				if len(got) != 1 || got[0].EmailAddress != emailOf(n) || got[0].UID != emailOf(n) || got[0].ID <= 10022 {
+					return fmt.Errorf("created %+v, want one account %s", got, emailOf(n))
+				}
+				return nil
+			}},
+		},
+		verify: func(t *testing.T, made map[string]int) {
+			if got, want := srv.AccountCount(), seeded+made["CreateAccounts"]; got != want {
+				t.Errorf("the fake holds %d accounts, want %d", got, want)
+			}
+			if got := srv.CustomAttributes(target.ID); !reflect.DeepEqual(got, attrs) {
+				t.Errorf("custom attributes = %v, want %v", got, attrs)
+			}
+		},
+	}
+}
+
+func concMIMCM(t *testing.T) *concVendor {
+	srv := concMust(mimcmtest.NewServer()).in(t)
+	t.Cleanup(srv.Close)
+	newClient := func() *mimcm.Client {
+		return concMust(mimcm.NewClient(srv.URL, mimcm.WithBasicAuth(mimcmtest.User, mimcmtest.Password))).in(t)
+	}
+	ctx := t.Context()
+	setup := newClient()
+	enrollID, unblockID := uuid.MustParse(mimcmtest.SampleEnrollID), uuid.MustParse(mimcmtest.SampleUnblockID)
+	enroll := concMust(setup.GetRequest(ctx, enrollID)).in(t)
+	unblock := concMust(setup.GetRequest(ctx, unblockID)).in(t)
+	if enroll.UUID != enrollID || enroll.Type != mimcm.RequestTypeEnroll || unblock.UUID != unblockID || unblock.Type != mimcm.RequestTypeUnblock {
+		t.Fatalf("seeded requests = %+v, %+v", enroll, unblock)
+	}
+	all := concMust(setup.ListRequests(ctx, mimcm.RequestFilter{})).in(t)
+	if len(all) != 2 || all[0].UUID != enrollID || all[1].UUID != unblockID {
+		t.Fatalf("seeded list = %+v", all)
+	}
+	mine := concMust(setup.ListRequests(ctx, mimcm.RequestFilter{CurrentUser: true})).in(t)
+	if len(mine) != 2 {
+		t.Fatalf("requests of the current user = %+v", mine)
+	}
+	pendingFilter := mimcm.RequestFilter{Status: "Pending"}
+	pending := concMust(setup.ListRequests(ctx, pendingFilter)).in(t)
+
+	c := newClient()
+	get := func(id uuid.UUID, want *mimcm.Request) func(context.Context, int) error {
+		return func(ctx context.Context, _ int) error {
+			got, err := c.GetRequest(ctx, id)
+			if err != nil {
+				return err
+			}
+			return concSame("request", got, want)
+		}
+	}
+	list := func(f mimcm.RequestFilter, want []mimcm.Request) func(context.Context, int) error {
+		return func(ctx context.Context, _ int) error {
+			got, err := c.ListRequests(ctx, f)
+			if err != nil {
+				return err
+			}
+			return concSame("requests", got, want)
+		}
+	}
+	return &concVendor{
+		srv: srv.Server,
+		calls: []concCall{
+			{"GetRequest enroll", 30, get(enrollID, enroll)},
+			{"GetRequest unblock", 30, get(unblockID, unblock)},
+			{"ListRequests", 15, list(mimcm.RequestFilter{}, all)},
+			{"ListRequests current user", 15, list(mimcm.RequestFilter{CurrentUser: true}, mine)},
+			{"ListRequests pending", 10, list(pendingFilter, pending)},
+		},
+	}
+}
+
+func concCzertainly(t *testing.T) *concVendor {
+	srv := concMust(czertainlytest.NewServer()).in(t)
+	t.Cleanup(srv.Close)
+	newClient := func() *czertainly.Client {
+		return concMust(czertainly.NewClient(srv.BaseURL(),
+			czertainly.WithClientCertificate(srv.AdminCertificate), czertainly.WithRootCAs(srv.CA.Pool()))).in(t)
+	}
+	ctx := t.Context()
+	setup := newClient()
+	admins := concMust(setup.ListAdmins(ctx)).in(t)
+	super := concMust(setup.GetAdmin(ctx, czertainlytest.SuperAdminUUID)).in(t)
+	if super.Username != czertainlytest.SuperAdminUsername || !super.Enabled || len(admins) == 0 {
+		t.Fatalf("seeded administrators = %+v, super %+v", admins, super)
+	}
+	seeded := srv.AdminCount()
+
+	// One new administrator per create call, each with its own
+	// certificate (the server refuses a certificate twice).
+	const createWeight = 1
+	certs := make([][]byte, createWeight*concCalls/concCycle)
+	for i := range certs {
+		certs[i] = concMust(srv.CA.IssueClientCertificate(fmt.Sprintf("conc%05d", i))).in(t).Certificate[0]
+	}
+	var nextCert atomic.Int64
+	var mu sync.Mutex
+	created := map[string]string{} // UUID → username
+
+	c := newClient()
+	return &concVendor{
+		srv: srv.Server,
+		calls: []concCall{
+			{"ListAdmins", 3, func(ctx context.Context, _ int) error {
+				got, err := c.ListAdmins(ctx)
+				if err != nil {
+					return err
+				}
+				// Created administrators come after the seeded ones.
+				if len(got) < len(admins) {
+					return fmt.Errorf("%d administrators, want at least %d", len(got), len(admins))
+				}
+				return concSame("seeded administrators", got[:len(admins)], admins)
+			}},
+			{"GetAdmin", 60, func(ctx context.Context, _ int) error {
+				got, err := c.GetAdmin(ctx, czertainlytest.SuperAdminUUID)
+				if err != nil {
+					return err
+				}
+				return concSame("administrator", got, super)
+			}},
+			{"EnableAdmin", 36, func(ctx context.Context, _ int) error {
+				return c.EnableAdmin(ctx, czertainlytest.SuperAdminUUID)
+			}},
+			{"CreateAdmin", createWeight, func(ctx context.Context, n int) error {
+				name := fmt.Sprintf("conc%05d", n)
+				id, err := c.CreateAdmin(ctx, czertainly.CreateAdminInput{
+					Username: name, Name: "Conc", Surname: "Urrent", Email: name + "@example.test",
+					Role: czertainly.RoleAdministrator, Certificate: certs[nextCert.Add(1)-1],
+				})
+				if err != nil {
+					return err
+				}
+				if _, err := uuid.Parse(id); err != nil {
+					return fmt.Errorf("created administrator has id %q: %w", id, err)
+				}
+				mu.Lock()
+				created[id] = name
+				mu.Unlock()
+				return nil
+			}},
+		},
+		verify: func(t *testing.T, made map[string]int) {
+			if got, want := srv.AdminCount(), seeded+made["CreateAdmin"]; got != want || len(created) != made["CreateAdmin"] {
+				t.Errorf("the fake holds %d administrators and %d distinct ids were returned, want %d and %d", got, len(created), want, made["CreateAdmin"])
+			}
+			for id, name := range created {
+				if a, ok := srv.Admin(id); !ok || a.Username != name {
+					t.Errorf("created administrator %s (%s) is stored as %+v", id, name, a)
+				}
+			}
+			if a, _ := srv.Admin(czertainlytest.SuperAdminUUID); !a.Enabled {
+				t.Errorf("the super administrator is no longer enabled")
+			}
+		},
+	}
+}
+
+func concEnterprise(t *testing.T) *concVendor {
+	srv := concMust(enterpriseadmintest.NewServer(enterpriseadmintest.Options{})).in(t)
+	t.Cleanup(srv.Close)
+	newClient := func() *enterpriseadmin.Client {
+		return concMust(enterpriseadmin.NewClient(srv.URL, enterpriseadmintest.WebContext,
+			enterpriseadmin.WithCredentials(enterpriseadmintest.Username, enterpriseadmintest.Password))).in(t)
+	}
+	ctx := t.Context()
+	setup := newClient()
+	resources := concMust(setup.CertificateResources(ctx)).in(t)
+	identities := concMust(setup.ListIdentityCertificates(ctx)).in(t)
+	seed := concMust(setup.GetIdentityCertificate(ctx, enterpriseadmintest.SeedCertificateID)).in(t)
+	if len(identities) != 1 || seed.ID != enterpriseadmintest.SeedCertificateID || seed.Name != "samlcert" || !reflect.DeepEqual(identities[0], *seed) {
+		t.Fatalf("seeded identity certificates = %+v, seed %+v", identities, seed)
+	}
+	if len(concMust(setup.ListTrustCertificates(ctx)).in(t)) != 0 {
+		t.Fatal("the fake starts with trust certificates")
+	}
+	tokensBefore := srv.TokenRequests()
+	_, cert := concCertificate(t, "conc trust")
+
+	c := newClient()
+	var mu sync.Mutex
+	var imported []string
+	return &concVendor{
+		srv: srv.Server,
+		// The goroutines' first calls all need a token at once; they
+		// share one generateToken request, sent on the token transport.
+		extraRequests: 1, extraConns: 1,
+		calls: []concCall{
+			{"CertificateResources", 25, func(ctx context.Context, _ int) error {
+				got, err := c.CertificateResources(ctx)
+				if err != nil {
+					return err
+				}
+				return concSame("resources", got, resources)
+			}},
+			{"ListIdentityCertificates", 30, func(ctx context.Context, _ int) error {
+				got, err := c.ListIdentityCertificates(ctx)
+				if err != nil {
+					return err
+				}
+				return concSame("identity certificates", got, identities)
+			}},
+			{"GetIdentityCertificate", 40, func(ctx context.Context, _ int) error {
+				got, err := c.GetIdentityCertificate(ctx, enterpriseadmintest.SeedCertificateID)
+				if err != nil {
+					return err
+				}
+				return concSame("identity certificate", got, seed)
+			}},
+			{"ImportTrustCertificate", 5, func(ctx context.Context, n int) error {
+				name := fmt.Sprintf("conc%05d", n)
+				if err := c.ImportTrustCertificate(ctx, name, cert.Raw); err != nil {
+					return err
+				}
+				mu.Lock()
+				imported = append(imported, name)
+				mu.Unlock()
+				return nil
+			}},
+		},
+		verify: func(t *testing.T, made map[string]int) {
+			if n := srv.TokenRequests() - tokensBefore; n != 1 {
+				t.Errorf("the shared client sent %d generateToken requests, want 1", n)
+			}
+			stored := srv.TrustCertificateNames()
+			slices.Sort(stored)
+			slices.Sort(imported)
+			if len(imported) != made["ImportTrustCertificate"] || !slices.Equal(stored, imported) {
+				t.Errorf("the fake holds %d trust certificates, want the %d imported", len(stored), made["ImportTrustCertificate"])
+			}
+			list := concMust(c.ListTrustCertificates(t.Context())).in(t)
+			if len(list) != len(imported) || len(list) == 0 || !strings.Contains(list[0].Subject, "conc trust") {
+				t.Errorf("trust certificates read back as %+v, want the %d imported", list, len(imported))
+			}
+		},
+	}
+}
