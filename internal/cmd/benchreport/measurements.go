@@ -1,10 +1,31 @@
 package main
 
-import "github.com/certadmin/certadmin-go/internal/bench"
+import (
+	"time"
+
+	"github.com/certadmin/certadmin-go/internal/bench"
+)
 
 // measurements lists what the report runs, in order.
 func measurements() []measurement {
 	return []measurement{
 		{"P1 transport", bench.TransportSmallGET},
+		{"P1 clients", bench.ClientsSmallGET},
+		{"P2 core export", tagged("P2", func() ([]bench.Figure, error) { return bench.CoreExport(1 << 30) })},
+		{"P3 cloud paging", tagged("P3", func() ([]bench.Figure, error) {
+			return bench.CloudPaging(100_000, 5*time.Millisecond, 5*time.Millisecond)
+		})},
+		{"P4 core export poll", func() ([]bench.Figure, error) { return bench.CorePoll(100*time.Millisecond, 10) }},
+	}
+}
+
+// tagged puts the figure's tag (P2, …) in front of the names run reports.
+func tagged(tag string, run func() ([]bench.Figure, error)) func() ([]bench.Figure, error) {
+	return func() ([]bench.Figure, error) {
+		figs, err := run()
+		for i := range figs {
+			figs[i].Name = tag + " " + figs[i].Name
+		}
+		return figs, err
 	}
 }

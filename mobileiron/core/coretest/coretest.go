@@ -105,6 +105,9 @@ type job struct {
 	initiatedAt time.Time
 	result      string
 	file        string
+	// doneReported is when a status check first answered that the job had
+	// ended; downloaded is when its file was first requested after that.
+	doneReported, downloaded time.Time
 }
 
 // NewServer starts a fake Core. It panics if it cannot, like httptest.NewServer.
@@ -202,6 +205,16 @@ func (s *Server) SetRevocationInProgress(running bool) {
 	s.mu.Lock()
 	s.revoking = running
 	s.mu.Unlock()
+}
+
+// ExportTimes tells how promptly a client went from the certificate
+// export's status to its file: when a status check first answered that the
+// export had ended, and when the file was first requested after that. Each
+// is the zero time until it happened; initiating an export resets both.
+func (s *Server) ExportTimes() (doneReported, downloadRequested time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.certExport.doneReported, s.certExport.downloaded
 }
 
 // UserProvidedCertificates lists the principals holding a user-provided

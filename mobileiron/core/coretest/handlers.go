@@ -115,6 +115,9 @@ func (s *Server) certExportStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	st := statusOf(&s.certExport)
+	if j := &s.certExport; j.started && !j.running && j.doneReported.IsZero() {
+		j.doneReported = time.Now()
+	}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"results": st})
 }
@@ -133,6 +136,9 @@ func (s *Server) downloadCertCSV(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	isReady, size := ready(&s.certExport), s.csvSize
+	if j := &s.certExport; isReady && !j.doneReported.IsZero() && j.downloaded.IsZero() {
+		j.downloaded = time.Now()
+	}
 	certs := append([]json.RawMessage(nil), s.certs...)
 	s.mu.Unlock()
 	if !isReady {
