@@ -251,11 +251,15 @@ type attemptBody struct {
 	cancel context.CancelCauseFunc
 	want   int64
 	got    int64
+	failed bool // a read failed or the body ended: nothing to drain
 }
 
 func (b *attemptBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	b.got += int64(n)
+	if err != nil {
+		b.failed = true
+	}
 	if err != nil && err != io.EOF {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return n, err
@@ -272,7 +276,16 @@ func lengthText(n int64) string {
 	return fmt.Sprint(n)
 }
 
+// drainLimit is how much of an unread body Close reads away so the
+// connection can be reused: a decoder that stops at the closing brace leaves
+// a newline or the end of a chunked body, and discarding the connection for
+// that costs a new (TLS) handshake on the next call.
+const drainLimit = 4 << 10
+
 func (b *attemptBody) Close() error {
+	if !b.failed {
+		_, _ = io.CopyN(io.Discard, b.ReadCloser, drainLimit)
+	}
 	err := b.ReadCloser.Close()
 	b.cancel(nil)
 	return err
@@ -299,11 +312,14 @@ func baseTransport(cfg *Config) (http.RoundTripper, error) {
 	}
 	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
 	return &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           dialer.DialContext,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          100,
-		MaxIdleConnsPerHost:   64,
+		Proxy:               http.ProxyFromEnvironment,
+		DialContext:         dialer.DialContext,
+		ForceAttemptHTTP2:   true,
+		MaxIdleConns:        100,
+		MaxIdleConnsPerHost: 64,
+		// As many connections as stay idle: a burst of calls queues for a
+		// connection instead of dialling ones the pool cannot keep.
+		MaxConnsPerHost:       64,
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ExpectContinueTimeout: time.Second,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"io"
 	"log"
@@ -597,5 +598,38 @@ func TestSecretAcrossTheExcerptCutIsMaskedWhole(t *testing.T) {
 	var ae *apierror.Error
 	if !errors.As(err, &ae) || strings.Contains(ae.Body, password[:5]) || !strings.HasSuffix(ae.Body, apierror.TruncationMark) {
 		t.Fatalf("excerpt ends %q: the secret must be masked whole and the cut marked", ae.Body[len(ae.Body)-40:])
+	}
+}
+
+func TestConnectionIsReusedWhenADecoderStopsEarly(t *testing.T) {
+	var conns atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"a":1}`)
+		w.(http.Flusher).Flush() // chunked: the terminating chunk follows the JSON, later
+		time.Sleep(20 * time.Millisecond)
+		_, _ = io.WriteString(w, "\n")
+	}))
+	srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	c := newClient(t)
+	for range 5 {
+		resp, err := do(t, c, context.Background(), http.MethodGet, srv.URL, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v struct{ A int }
+		if err := json.NewDecoder(resp.Body).Decode(&v); err != nil || v.A != 1 {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	if n := conns.Load(); n != 1 {
+		t.Fatalf("%d connections for 5 sequential calls, want 1", n)
 	}
 }
