@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"sort"
 	"testing"
 
@@ -74,9 +75,18 @@ func SmallGETSDK(b *testing.B, url string) {
 // last round.
 func Ratio(rounds int, sdk, bare func(b *testing.B)) (ratio float64, s, r testing.BenchmarkResult) {
 	ratios := make([]float64, 0, rounds)
-	for range rounds {
-		r = testing.Benchmark(bare)
-		s = testing.Benchmark(sdk)
+	run := func(f func(b *testing.B)) testing.BenchmarkResult {
+		runtime.GC() // neither side pays for the other's garbage
+		return testing.Benchmark(f)
+	}
+	for i := range rounds {
+		// Alternate which side goes first, so warm-up and the machine's
+		// drift do not favour one of them.
+		if i%2 == 0 {
+			r, s = run(bare), run(sdk)
+		} else {
+			s, r = run(sdk), run(bare)
+		}
 		ratios = append(ratios, float64(s.NsPerOp())/float64(r.NsPerOp()))
 	}
 	sort.Float64s(ratios)
