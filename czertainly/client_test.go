@@ -25,7 +25,7 @@ var fastRetry = czertainly.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Milliseco
 
 // newFake starts a fake and, when the test ends, fails it on any traffic
 // that did not match the spec.
-func newFake(t *testing.T, opts ...czertainlytest.ServerOption) *czertainlytest.Server {
+func newFake(t *testing.T, opts ...czertainlytest.Option) *czertainlytest.Server {
 	t.Helper()
 	srv, err := czertainlytest.NewServer(opts...)
 	if err != nil {
@@ -703,7 +703,7 @@ func TestCertificateHeader(t *testing.T) {
 		if header == "" {
 			header = czertainly.DefaultCertificateHeader
 		}
-		srv := newFake(t, czertainlytest.CertificateHeader(header))
+		srv := newFake(t, czertainlytest.WithCertificateHeader(header))
 		opts := []czertainly.Option{czertainly.WithRootCAs(srv.CA.Pool()), czertainly.WithCertificateHeader(srv.AdminCertificate.Leaf), czertainly.WithRetry(fastRetry)}
 		if name != "" {
 			opts = append(opts, czertainly.WithCertificateHeaderName(name))

@@ -23,7 +23,7 @@ func identityPath(srv *enterpriseadmintest.Server) string {
 }
 
 func TestConcurrentCallersShareOneGenerateToken(t *testing.T) {
-	srv := startFake(t, enterpriseadmintest.Options{})
+	srv := startFake(t)
 	c := newClient(t, srv)
 	// A slow generateToken keeps every caller waiting on the same refresh.
 	srv.Inject(enterpriseadmintest.Fault{PathSuffix: "/generateToken", Delay: 50 * time.Millisecond})
@@ -54,7 +54,7 @@ func TestConcurrentCallersShareOneGenerateToken(t *testing.T) {
 }
 
 func TestExpiredTokenIsRefreshedOnceAndRetried(t *testing.T) {
-	srv := startFake(t, enterpriseadmintest.Options{})
+	srv := startFake(t)
 	rec := &recorder{}
 	c := newClient(t, srv, enterpriseadmin.WithTransport(rec))
 	ctx := context.Background()
@@ -96,7 +96,7 @@ func TestExpiredTokenIsRefreshedOnceAndRetried(t *testing.T) {
 }
 
 func TestTokenRejectedTwiceIsNotRetriedForever(t *testing.T) {
-	srv := startFake(t, enterpriseadmintest.Options{})
+	srv := startFake(t)
 	c := newClient(t, srv)
 	body := `{"error":{"code":498,"message":"Invalid token.","details":[]}}`
 	srv.Inject(enterpriseadmintest.Fault{Method: http.MethodGet, PathSuffix: "/identity", Status: http.StatusOK, ContentType: "application/json", Body: body, Times: 5})
@@ -114,7 +114,7 @@ func TestTokenRejectedTwiceIsNotRetriedForever(t *testing.T) {
 }
 
 func TestTokenRefreshedBeforeExpiry(t *testing.T) {
-	srv := startFake(t, enterpriseadmintest.Options{})
+	srv := startFake(t)
 	var offset atomic.Int64
 	clock := func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
 	c := newClient(t, srv, enterpriseadmin.WithClock(clock), enterpriseadmin.WithTokenExpiration(60*time.Minute))
@@ -142,7 +142,7 @@ func TestTokenRefreshedBeforeExpiry(t *testing.T) {
 }
 
 func TestWrongPasswordFailsOnceWithoutLeaking(t *testing.T) {
-	srv := startFake(t, enterpriseadmintest.Options{})
+	srv := startFake(t)
 	var logs bytes.Buffer
 	const wrong = "wrong-password-123"
 	c, err := enterpriseadmin.NewClient(srv.URL, "", fastRetry,
@@ -179,7 +179,7 @@ func TestGenerateTokenNeverRepeated(t *testing.T) {
 		{PathSuffix: "/generateToken", Status: http.StatusServiceUnavailable},
 		{PathSuffix: "/generateToken", Reset: true},
 	} {
-		srv := startFake(t, enterpriseadmintest.Options{})
+		srv := startFake(t)
 		c := newClient(t, srv)
 		srv.Inject(f)
 		if _, err := c.ListIdentityCertificates(context.Background()); err == nil {
@@ -196,7 +196,7 @@ func TestGenerateTokenNeverRepeated(t *testing.T) {
 }
 
 func TestStaticTokenAndLegacyQuery(t *testing.T) {
-	srv := startFake(t, enterpriseadmintest.Options{})
+	srv := startFake(t)
 	const referer = "https://tool.example.com"
 	token := srv.IssueToken(referer, time.Hour)
 	rec := &recorder{}
@@ -243,7 +243,7 @@ func TestStaticTokenAndLegacyQuery(t *testing.T) {
 }
 
 func TestWrongRefererIsRejected(t *testing.T) {
-	srv := startFake(t, enterpriseadmintest.Options{})
+	srv := startFake(t)
 	token := srv.IssueToken("https://other.example.com", time.Hour)
 	c, err := enterpriseadmin.NewClient(srv.URL, "", fastRetry, enterpriseadmin.WithToken(token))
 	if err != nil {
@@ -257,7 +257,7 @@ func TestWrongRefererIsRejected(t *testing.T) {
 }
 
 func TestSSLTokenRefusedOverHTTP(t *testing.T) {
-	srv := startFake(t, enterpriseadmintest.Options{SSLTokens: true})
+	srv := startFake(t, enterpriseadmintest.WithSSLTokens())
 	c := newClient(t, srv)
 	_, err := c.ListIdentityCertificates(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "HTTPS only") {
@@ -272,7 +272,7 @@ func TestSSLTokenRefusedOverHTTP(t *testing.T) {
 }
 
 func TestSSLTokenOverHTTPS(t *testing.T) {
-	srv := startFake(t, enterpriseadmintest.Options{TLS: true})
+	srv := startFake(t, enterpriseadmintest.WithTLS())
 	pool := x509.NewCertPool()
 	pool.AddCert(srv.Certificate())
 	c := newClient(t, srv, enterpriseadmin.WithRootCAs(pool))
@@ -288,7 +288,7 @@ func TestSSLTokenOverHTTPS(t *testing.T) {
 }
 
 func TestCanceledWhileWaitingForToken(t *testing.T) {
-	srv := startFake(t, enterpriseadmintest.Options{})
+	srv := startFake(t)
 	c := newClient(t, srv)
 	srv.Inject(enterpriseadmintest.Fault{PathSuffix: "/generateToken", Delay: 200 * time.Millisecond})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)

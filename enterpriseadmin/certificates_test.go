@@ -38,7 +38,7 @@ var seedCertificate = enterpriseadmin.Certificate{
 }
 
 func TestGetIdentityCertificateSeed(t *testing.T) {
-	srv := startFake(t, enterpriseadmintest.Options{})
+	srv := startFake(t)
 	rec := &recorder{}
 	c := newClient(t, srv, enterpriseadmin.WithTransport(rec))
 	got, err := c.GetIdentityCertificate(context.Background(), enterpriseadmintest.SeedCertificateID)
@@ -83,7 +83,7 @@ func TestCertificateTimesFallBackToText(t *testing.T) {
 }
 
 func TestListAndResources(t *testing.T) {
-	srv := startFake(t, enterpriseadmintest.Options{})
+	srv := startFake(t)
 	c := newClient(t, srv)
 	ctx := context.Background()
 	ids, err := c.ListIdentityCertificates(ctx)
@@ -110,7 +110,7 @@ func TestListAndResources(t *testing.T) {
 }
 
 func TestImportAndDeleteIdentityCertificate(t *testing.T) {
-	srv := startFake(t, enterpriseadmintest.Options{})
+	srv := startFake(t)
 	rec := &recorder{}
 	c := newClient(t, srv, enterpriseadmin.WithTransport(rec))
 	ctx := context.Background()
@@ -172,7 +172,7 @@ func TestImportAndDeleteIdentityCertificate(t *testing.T) {
 }
 
 func TestImportAndDeleteTrustCertificate(t *testing.T) {
-	srv := startFake(t, enterpriseadmintest.Options{})
+	srv := startFake(t)
 	c := newClient(t, srv)
 	ctx := context.Background()
 	if err := c.ImportTrustCertificate(ctx, "corp-root", testPEM(t, "Corp Root CA")); err != nil {
@@ -207,7 +207,7 @@ func TestImportAndDeleteTrustCertificate(t *testing.T) {
 }
 
 func TestNotFoundInsideHTTP200(t *testing.T) {
-	srv := startFake(t, enterpriseadmintest.Options{})
+	srv := startFake(t)
 	c := newClient(t, srv)
 	_, err := c.GetIdentityCertificate(context.Background(), "missing")
 	var e *enterpriseadmin.Error
@@ -224,7 +224,7 @@ func TestNotFoundInsideHTTP200(t *testing.T) {
 }
 
 func TestErrorEnvelopeWithHTTPStatus(t *testing.T) {
-	srv := startFake(t, enterpriseadmintest.Options{})
+	srv := startFake(t)
 	c := newClient(t, srv)
 	srv.Inject(enterpriseadmintest.Fault{Method: http.MethodGet, PathSuffix: "/identity", Status: http.StatusForbidden,
 		ContentType: "application/json", Body: `{"error":{"code":403,"message":"You do not have permissions to access this resource or perform this operation.","details":[]}}`})
@@ -236,7 +236,7 @@ func TestErrorEnvelopeWithHTTPStatus(t *testing.T) {
 }
 
 func TestInvalidInputSendsNothing(t *testing.T) {
-	srv := startFake(t, enterpriseadmintest.Options{})
+	srv := startFake(t)
 	c := newClient(t, srv)
 	ctx := context.Background()
 	const pfxPassword = "right-password"
@@ -272,7 +272,7 @@ func TestInvalidInputSendsNothing(t *testing.T) {
 }
 
 func TestReadRetriedWriteNot(t *testing.T) {
-	srv := startFake(t, enterpriseadmintest.Options{})
+	srv := startFake(t)
 	c := newClient(t, srv)
 	ctx := context.Background()
 	listPath := srv.CertificatesPath() + "/identity"
@@ -308,7 +308,7 @@ func TestReadRetriedWriteNot(t *testing.T) {
 }
 
 func TestHTMLAnswerIsTyped(t *testing.T) {
-	srv := startFake(t, enterpriseadmintest.Options{})
+	srv := startFake(t)
 	c := newClient(t, srv)
 	srv.Inject(enterpriseadmintest.Fault{Method: http.MethodGet, PathSuffix: "/trust", Status: http.StatusOK, ContentType: "text/html", Body: enterpriseadmintest.HTMLLoginPage})
 	if _, err := c.ListTrustCertificates(context.Background()); !errors.Is(err, enterpriseadmin.ErrHTMLResponse) {

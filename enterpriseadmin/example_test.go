@@ -11,7 +11,7 @@ import (
 )
 
 func ExampleClient_GetIdentityCertificate() {
-	srv, err := enterpriseadmintest.NewServer(enterpriseadmintest.Options{})
+	srv, err := enterpriseadmintest.NewServer()
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func ExampleClient_GetIdentityCertificate() {
 }
 
 func ExampleClient_ListIdentityCertificates() {
-	srv, err := enterpriseadmintest.NewServer(enterpriseadmintest.Options{})
+	srv, err := enterpriseadmintest.NewServer()
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func ExampleClient_ListIdentityCertificates() {
 }
 
 func ExampleIsTokenError() {
-	srv, err := enterpriseadmintest.NewServer(enterpriseadmintest.Options{})
+	srv, err := enterpriseadmintest.NewServer()
 	if err != nil {
 		log.Fatal(err)
 	}

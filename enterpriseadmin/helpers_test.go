@@ -28,9 +28,9 @@ var fastRetry = enterpriseadmin.WithRetry(enterpriseadmin.RetryPolicy{
 
 // startFake starts a fake that is closed, and checked for spec violations,
 // when the test ends.
-func startFake(t *testing.T, opts enterpriseadmintest.Options) *enterpriseadmintest.Server {
+func startFake(t *testing.T, opts ...enterpriseadmintest.Option) *enterpriseadmintest.Server {
 	t.Helper()
-	srv, err := enterpriseadmintest.NewServer(opts)
+	srv, err := enterpriseadmintest.NewServer(opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -75,20 +75,20 @@ type Server struct {
 
 type serverConfig struct{ header string }
 
-// ServerOption configures NewServer.
-type ServerOption func(*serverConfig)
+// Option configures NewServer.
+type Option func(*serverConfig)
 
-// CertificateHeader makes the fake behave like a server behind a
+// WithCertificateHeader makes the fake behave like a server behind a
 // TLS-terminating proxy: the client certificate may come in header name
 // (URL-encoded PEM or Base64 DER, as CZERTAINLY 1.x reads it) instead of
 // the handshake. The TLS handshake then asks for a certificate without
 // requiring one.
-func CertificateHeader(name string) ServerOption {
+func WithCertificateHeader(name string) Option {
 	return func(c *serverConfig) { c.header = name }
 }
 
 // NewServer starts a fake on a loopback port.
-func NewServer(opts ...ServerOption) (*Server, error) {
+func NewServer(opts ...Option) (*Server, error) {
 	var cfg serverConfig
 	for _, o := range opts {
 		o(&cfg)
@@ -570,3 +570,11 @@ func writeSpringError(w http.ResponseWriter, r *http.Request, status int, msg st
 		"path":      r.URL.Path,
 	})
 }
+
+// Fault is a misbehaviour to inject with Inject (see fakeserver.Fault):
+// status codes, Retry-After, delays, dropped connections, cut bodies.
+type Fault = fakeserver.Fault
+
+// HTMLLoginPage is what a single-sign-on proxy answers in place of the API,
+// for a Fault's Body.
+const HTMLLoginPage = fakeserver.HTMLLoginPage

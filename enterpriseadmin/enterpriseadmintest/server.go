@@ -57,24 +57,34 @@ var seedIdentity []byte
 // certificate response, byte for byte.
 func SeedIdentityCertificate() []byte { return append([]byte(nil), seedIdentity...) }
 
-// Options configure NewServer.
-type Options struct {
-	// WebContext is the path prefix (default WebContext).
-	WebContext string
-	// SSLTokens issues tokens with ssl: true even over plain HTTP (a TLS
-	// fake always does).
-	SSLTokens bool
-	// TLS serves HTTPS with a self-signed certificate (trust
-	// Server.Certificate()).
-	TLS bool
-	// MaxTokenLifetime caps token lifetimes (default DefaultMaxTokenLifetime).
+// Option configures NewServer.
+type Option func(*config)
+
+type config struct {
+	WebContext       string
+	SSLTokens        bool
+	TLS              bool
 	MaxTokenLifetime time.Duration
 }
+
+// WithWebContext sets the path prefix (default WebContext).
+func WithWebContext(webContext string) Option { return func(c *config) { c.WebContext = webContext } }
+
+// WithSSLTokens issues tokens with ssl: true even over plain HTTP (a TLS
+// fake always does).
+func WithSSLTokens() Option { return func(c *config) { c.SSLTokens = true } }
+
+// WithTLS serves HTTPS with a self-signed certificate (trust
+// Server.Certificate()).
+func WithTLS() Option { return func(c *config) { c.TLS = true } }
+
+// WithMaxTokenLifetime caps token lifetimes (default DefaultMaxTokenLifetime).
+func WithMaxTokenLifetime(d time.Duration) Option { return func(c *config) { c.MaxTokenLifetime = d } }
 
 // Server is a running fake. Close it when done.
 type Server struct {
 	*fakeserver.Server
-	opts Options
+	opts config
 
 	mu       sync.Mutex
 	users    map[string]string
@@ -90,7 +100,11 @@ type tokenRecord struct {
 
 // NewServer starts a fake seeded with the documented identity certificate
 // and one user (Username / Password).
-func NewServer(opts Options) (*Server, error) {
+func NewServer(options ...Option) (*Server, error) {
+	var opts config
+	for _, o := range options {
+		o(&opts)
+	}
 	if opts.WebContext == "" {
 		opts.WebContext = WebContext
 	}

@@ -59,7 +59,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	progress := func(format string, a ...any) { _, _ = fmt.Fprintf(stderr, format+"\n", a...) }
 	var opts []enterpriseadmin.Option
 	if *baseURL == "" {
-		srv, err := enterpriseadmintest.NewServer(enterpriseadmintest.Options{})
+		srv, err := enterpriseadmintest.NewServer()
 		if err != nil {
 			return err
 		}

@@ -58,7 +58,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	opts := []core.Option{core.WithAdminDeviceSpaceID(*space)}
 	if *baseURL == "" {
-		srv := coretest.NewServer(coretest.Options{})
+		srv, err := coretest.NewServer()
+		if err != nil {
+			return err
+		}
 		defer srv.Close()
 		srv.SetExportSize(*fakeSize)
 		*baseURL = srv.URL

@@ -65,12 +65,15 @@ func TestQuickstartRealServerNeedsPasswordFromEnvironment(t *testing.T) {
 }
 
 func TestQuickstartAgainstURLWithPasswordFromEnvironment(t *testing.T) {
-	srv := coretest.NewServer(coretest.Options{})
+	srv, err := coretest.NewServer()
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer srv.Close()
 	t.Setenv(passwordEnv, coretest.Password)
 	out := filepath.Join(t.TempDir(), "certificates.csv")
 	var stdout, stderr bytes.Buffer
-	err := run(context.Background(), []string{"-url", srv.URL, "-user", coretest.User, "-out", out, "-poll", "1ms"}, &stdout, &stderr)
+	err = run(context.Background(), []string{"-url", srv.URL, "-user", coretest.User, "-out", out, "-poll", "1ms"}, &stdout, &stderr)
 	if err != nil {
 		t.Fatalf("run: %v\n%s", err, stderr.String())
 	}

@@ -161,7 +161,10 @@ func basicHeader(user, password string) http.Header {
 // (GET …/configurations/CE/USER_PROVIDED/configurations). Both sides keep
 // the session cookie the fake hands out, as the client does.
 func CoreGET() (*ClientGET, error) {
-	srv := coretest.NewServer(coretest.Options{})
+	srv, err := coretest.NewServer()
+	if err != nil {
+		return nil, err
+	}
 	c, err := core.NewClient(srv.URL, core.WithBasicAuth(srv.User, srv.Password))
 	if err != nil {
 		srv.Close()
@@ -336,7 +339,7 @@ func CzertainlyGET() (*ClientGET, error) {
 // on the first call and caches it; the bare side is given one issued for the
 // same referer.
 func EnterpriseGET() (*ClientGET, error) {
-	srv, err := enterpriseadmintest.NewServer(enterpriseadmintest.Options{})
+	srv, err := enterpriseadmintest.NewServer()
 	if err != nil {
 		return nil, err
 	}

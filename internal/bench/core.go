@@ -21,7 +21,10 @@ import (
 // heap in use while the SDK downloads. The fake runs in the same process,
 // so the heap figure includes the fake's own buffers.
 func CoreExport(size int64) ([]Figure, error) {
-	srv := coretest.NewServer(coretest.Options{})
+	srv, err := coretest.NewServer()
+	if err != nil {
+		return nil, err
+	}
 	defer srv.Close()
 	srv.SetExportSize(size)
 	srv.SetExportPolls(0)

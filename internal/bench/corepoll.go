@@ -20,7 +20,10 @@ import (
 // again, or checks once more, after being told the export is done misses
 // it.
 func CorePoll(interval time.Duration, rounds int) ([]Figure, error) {
-	srv := coretest.NewServer(coretest.Options{})
+	srv, err := coretest.NewServer()
+	if err != nil {
+		return nil, err
+	}
 	defer srv.Close()
 	srv.SetExportPolls(1)
 	c, err := core.NewClient(srv.URL, core.WithBasicAuth(srv.User, srv.Password))

@@ -273,7 +273,10 @@ func concCertificate(t *testing.T, cn string) (*ecdsa.PrivateKey, *x509.Certific
 }
 
 func concCore(t *testing.T) *concVendor {
-	srv := coretest.NewServer(coretest.Options{})
+	srv, err := coretest.NewServer()
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(srv.Close)
 	newClient := func() *core.Client {
 		return concMust(core.NewClient(srv.URL, core.WithBasicAuth(srv.User, srv.Password))).in(t)
@@ -643,7 +646,7 @@ func concCzertainly(t *testing.T) *concVendor {
 }
 
 func concEnterprise(t *testing.T) *concVendor {
-	srv := concMust(enterpriseadmintest.NewServer(enterpriseadmintest.Options{})).in(t)
+	srv := concMust(enterpriseadmintest.NewServer()).in(t)
 	t.Cleanup(srv.Close)
 	newClient := func() *enterpriseadmin.Client {
 		return concMust(enterpriseadmin.NewClient(srv.URL, enterpriseadmintest.WebContext,

@@ -36,7 +36,10 @@ func toFile(path string, download func(w io.Writer) error) error {
 }
 
 func coreVendor(t *testing.T, secrets secretSet) *vendor {
-	srv := coretest.NewServer(coretest.Options{Password: secrets.password})
+	srv, err := coretest.NewServer(coretest.WithCredentials(coretest.User, secrets.password))
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(srv.Close)
 	logs := &syncBuffer{}
 	c, err := core.NewClient(srv.URL, append(commonOptions(logs), core.WithBasicAuth(srv.User, srv.Password))...)
@@ -246,7 +249,7 @@ func newAdmin(t *testing.T, srv *czertainlytest.Server) czertainly.CreateAdminIn
 }
 
 func enterpriseVendor(t *testing.T, secrets secretSet) *vendor {
-	srv, err := enterpriseadmintest.NewServer(enterpriseadmintest.Options{})
+	srv, err := enterpriseadmintest.NewServer()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -112,11 +112,24 @@ type account struct {
 	allowed  bool
 }
 
+// Option configures NewServer.
+type Option func(*config)
+
+type config struct{ tls bool }
+
+// WithTLS serves HTTPS with httptest's self-signed certificate (trust
+// Server.Certificate()), as IIS deployments do.
+func WithTLS() Option { return func(c *config) { c.tls = true } }
+
 // NewServer starts a fake on a loopback port, seeded with the two sample
 // requests. Status 3 (what the samples show right after creation) is filed
 // under "Pending" and 8 under "Completed" for the status filter; see
 // SetStatusName.
-func NewServer() (*Server, error) {
+func NewServer(opts ...Option) (*Server, error) {
+	var cfg config
+	for _, o := range opts {
+		o(&cfg)
+	}
 	s := &Server{
 		users: map[string]account{
 			User:         {password: Password, id: uuid.MustParse(UserUUID), allowed: true},
@@ -136,7 +149,7 @@ func NewServer() (*Server, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+basePath+"/requests", s.listRequests)
 	mux.HandleFunc("GET "+basePath+"/requests/{id}", s.getRequest)
-	srv, err := fakeserver.Start(s.gate(mux), fakeserver.Options{Spec: "mimcm.yaml"})
+	srv, err := fakeserver.Start(s.gate(mux), fakeserver.Options{Spec: "mimcm.yaml", TLS: cfg.tls})
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package mimcmtest_test
 
 import (
 	"context"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"net/http"
@@ -111,5 +112,26 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	if v := srv.SpecViolations(); len(v) > 0 {
 		t.Errorf("spec violations: %v", v)
+	}
+}
+
+func TestServesHTTPSWithTLS(t *testing.T) {
+	srv, err := mimcmtest.NewServer(mimcmtest.WithTLS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if !strings.HasPrefix(srv.URL, "https://") {
+		t.Fatalf("URL %s is not HTTPS", srv.URL)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	c, err := mimcm.NewClient(srv.URL, mimcm.WithBasicAuth(mimcmtest.User, mimcmtest.Password), mimcm.WithRootCAs(pool))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := c.GetRequest(context.Background(), uuid.MustParse(mimcmtest.SampleEnrollID))
+	if err != nil || r.UUID.String() != mimcmtest.SampleEnrollID {
+		t.Fatalf("over TLS: %v", err)
 	}
 }

@@ -106,7 +106,10 @@ func TestBadInputSendsNothing(t *testing.T) {
 }
 
 func TestUnauthorizedHidesCredentials(t *testing.T) {
-	srv := coretest.NewServer(coretest.Options{})
+	srv, err := coretest.NewServer()
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer srv.Close()
 	var logs bytes.Buffer
 	c, err := core.NewClient(srv.URL, core.WithBasicAuth(coretest.User, "not-the-password"), fastRetry,

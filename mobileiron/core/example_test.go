@@ -3,6 +3,7 @@ package core_test
 import (
 	"context"
 	"fmt"
+	"log"
 	"os"
 	"time"
 
@@ -11,7 +12,10 @@ import (
 )
 
 func ExampleClient_ExportCertificates() {
-	srv := coretest.NewServer(coretest.Options{}) // an in-memory Core
+	srv, err := coretest.NewServer() // an in-memory Core
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer srv.Close()
 	c, err := core.NewClient(srv.URL, core.WithBasicAuth(coretest.User, coretest.Password))
 	if err != nil {
@@ -33,7 +37,10 @@ func ExampleClient_ExportCertificates() {
 }
 
 func ExampleClient_SearchCertificates() {
-	srv := coretest.NewServer(coretest.Options{})
+	srv, err := coretest.NewServer()
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer srv.Close()
 	c, err := core.NewClient(srv.URL, core.WithBasicAuth(coretest.User, coretest.Password), core.WithAdminDeviceSpaceID(1))
 	if err != nil {
@@ -56,7 +63,10 @@ func ExampleClient_SearchCertificates() {
 }
 
 func ExampleClient_PendingRevocationStatus() {
-	srv := coretest.NewServer(coretest.Options{})
+	srv, err := coretest.NewServer()
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer srv.Close()
 	c, err := core.NewClient(srv.URL, core.WithBasicAuth(coretest.User, coretest.Password))
 	if err != nil {

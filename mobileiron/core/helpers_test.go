@@ -26,7 +26,10 @@ var fastPoll = core.WithPollInterval(time.Millisecond)
 // it fails the test if any request or response broke the spec.
 func newFake(t testing.TB, extra ...core.Option) (*coretest.Server, *core.Client) {
 	t.Helper()
-	srv := coretest.NewServer(coretest.Options{})
+	srv, err := coretest.NewServer()
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() {
 		if v := srv.SpecViolations(); len(v) > 0 {
 			t.Errorf("spec violations:\n%v", v)

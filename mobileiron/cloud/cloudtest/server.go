@@ -940,3 +940,11 @@ func (s *Server) finishImport(job *importJob) {
 		s.insert(a)
 	}
 }
+
+// Fault is a misbehaviour to inject with Inject (see fakeserver.Fault):
+// status codes, Retry-After, delays, dropped connections, cut bodies.
+type Fault = fakeserver.Fault
+
+// HTMLLoginPage is what a single-sign-on proxy answers in place of the API,
+// for a Fault's Body.
+const HTMLLoginPage = fakeserver.HTMLLoginPage

@@ -28,7 +28,7 @@ import (
 	"github.com/certadmin/certadmin-go/mobileiron/core/internal/jsonfix"
 )
 
-// Credentials the fake accepts unless Options say otherwise. They are test
+// Credentials the fake accepts unless WithCredentials says otherwise. They are test
 // values, not secrets.
 const (
 	User     = "miadmin"
@@ -62,16 +62,26 @@ func Fixture(name string) []byte {
 	return b
 }
 
-// Options configure NewServer. The zero value is ready to use.
-type Options struct {
-	// User and Password replace the default credentials.
-	User, Password string
-	// ExportPolls is how many status checks an export stays running
-	// (default 1).
-	ExportPolls int
-	// TLS serves HTTPS with httptest's self-signed certificate.
-	TLS bool
+// Option configures NewServer.
+type Option func(*config)
+
+type config struct {
+	user, password string
+	exportPolls    int
+	tls            bool
 }
+
+// WithCredentials replaces the default credentials (User and Password).
+func WithCredentials(user, password string) Option {
+	return func(c *config) { c.user, c.password = user, password }
+}
+
+// WithExportPolls sets how many status checks an export stays running
+// (default 1).
+func WithExportPolls(n int) Option { return func(c *config) { c.exportPolls = n } }
+
+// WithTLS serves HTTPS with httptest's self-signed certificate.
+func WithTLS() Option { return func(c *config) { c.tls = true } }
 
 // Server is a running fake Core. Close it when done.
 type Server struct {
@@ -110,11 +120,15 @@ type job struct {
 	doneReported, downloaded time.Time
 }
 
-// NewServer starts a fake Core. It panics if it cannot, like httptest.NewServer.
-func NewServer(opts Options) *Server {
+// NewServer starts a fake Core on a loopback port. Close it when done.
+func NewServer(opts ...Option) (*Server, error) {
+	var cfg config
+	for _, o := range opts {
+		o(&cfg)
+	}
 	s := &Server{
-		User: opts.User, Password: opts.Password,
-		exportPolls: opts.ExportPolls,
+		User: cfg.user, Password: cfg.password,
+		exportPolls: cfg.exportPolls,
 		userExports: map[int64]*job{},
 		withCookie:  map[string]int{},
 		uploads:     map[string]map[string]userProvided{},
@@ -129,14 +143,14 @@ func NewServer(opts Options) *Server {
 		s.exportPolls = 1
 	}
 	if err := s.seed(); err != nil {
-		panic("coretest: " + err.Error())
+		return nil, fmt.Errorf("coretest: %w", err)
 	}
-	fs, err := fakeserver.Start(s.routes(), fakeserver.Options{Spec: "mobileiron-core.yaml", TLS: opts.TLS})
+	fs, err := fakeserver.Start(s.routes(), fakeserver.Options{Spec: "mobileiron-core.yaml", TLS: cfg.tls})
 	if err != nil {
-		panic("coretest: " + err.Error())
+		return nil, fmt.Errorf("coretest: %w", err)
 	}
 	s.Server = fs
-	return s
+	return s, nil
 }
 
 // seed loads the documentation's samples. They are not strict JSON
@@ -309,3 +323,7 @@ func (s *Server) HitsWithSession(method, path string) int {
 	defer s.mu.Unlock()
 	return s.withCookie[method+" "+path]
 }
+
+// HTMLLoginPage is what a single-sign-on proxy answers in place of the API,
+// for a Fault's Body.
+const HTMLLoginPage = fakeserver.HTMLLoginPage

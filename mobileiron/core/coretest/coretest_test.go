@@ -39,7 +39,10 @@ func TestGeneratedCSVIsExactAndParses(t *testing.T) {
 }
 
 func TestFakeRequiresCredentialsAndDeviceSpace(t *testing.T) {
-	srv := coretest.NewServer(coretest.Options{})
+	srv, err := coretest.NewServer()
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer srv.Close()
 
 	resp, err := http.Get(srv.URL + "/api/v2/certificates/search_export_status?adminDeviceSpaceId=1")

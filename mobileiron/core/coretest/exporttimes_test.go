@@ -11,7 +11,10 @@ import (
 )
 
 func TestExportTimes(t *testing.T) {
-	srv := coretest.NewServer(coretest.Options{})
+	srv, err := coretest.NewServer()
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer srv.Close()
 	srv.SetExportPolls(1)
 	c, err := core.NewClient(srv.URL, core.WithBasicAuth(srv.User, srv.Password))
