@@ -127,7 +127,13 @@ func Offset[T any](ctx context.Context, opts Options, fetch Fetch[T]) iter.Seq2[
 			} else {
 				fill(depth - 1)
 			}
-			for _, it := range r.page.Items {
+			items := r.page.Items
+			for i, it := range items {
+				// Drop the page's reference to each item as it is handed
+				// over, so what the caller has finished with can be
+				// collected while the rest of the page (and the page
+				// fetched ahead) is still held.
+				items[i] = zero
 				if !yield(it, nil) {
 					return
 				}

@@ -192,3 +192,32 @@ func TestCancelledContextStopsIteration(t *testing.T) {
 		t.Fatalf("after cancel: %d items, err %v", n, lastErr)
 	}
 }
+
+func TestYieldedItemsAreReleasedFromThePage(t *testing.T) {
+	var pages [][]*int
+	fetch := func(_ context.Context, start, rows int) (pager.Page[*int], error) {
+		items := make([]*int, 0, rows)
+		for i := start; i < min(start+rows, 6); i++ {
+			items = append(items, &i)
+		}
+		pages = append(pages, items)
+		return pager.Page[*int]{Items: items, Total: 6}, nil
+	}
+	n := 0
+	for v, err := range pager.Offset(context.Background(), pager.Options{PageSize: 3}, fetch) {
+		if err != nil || v == nil {
+			t.Fatalf("item %d: %v, %v", n, v, err)
+		}
+		n++
+	}
+	for p, items := range pages {
+		for i, it := range items {
+			if it != nil {
+				t.Fatalf("page %d item %d is still referenced after it was yielded", p, i)
+			}
+		}
+	}
+	if n != 6 || len(pages) != 2 {
+		t.Fatalf("%d items from %d pages", n, len(pages))
+	}
+}
