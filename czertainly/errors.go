@@ -19,7 +19,9 @@ var (
 	ErrUnauthorized       = apierror.ErrUnauthorized
 	ErrForbidden          = apierror.ErrForbidden
 	ErrNotFound           = apierror.ErrNotFound
+	ErrRateLimited        = apierror.ErrRateLimited
 	ErrServer             = apierror.ErrServer
+	ErrTruncated          = apierror.ErrTruncated
 	ErrHTMLResponse       = apierror.ErrHTMLResponse
 	ErrUnexpectedResponse = apierror.ErrUnexpectedResponse
 	ErrInvalidInput       = apierror.ErrInvalidInput
