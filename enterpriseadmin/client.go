@@ -273,8 +273,13 @@ func (c *Client) call(ctx context.Context, op string, send func(ctx context.Cont
 // decodeBody reads a JSON answer into out after checking it for the two
 // error shapes the API sends with HTTP 200.
 func decodeBody(t *transport.Client, op string, resp *http.Response, err error, out any) error {
-	var raw json.RawMessage
-	body, err := t.JSONBody(op, resp, err, &raw)
+	// Decoding into out below proves the body is JSON; only a caller that
+	// wants nothing back needs the syntax checked here.
+	var check any
+	if out == nil {
+		check = &json.RawMessage{}
+	}
+	body, err := t.JSONBody(op, resp, err, check)
 	if err != nil {
 		return err
 	}

@@ -46,6 +46,12 @@ func parseFault(body []byte) (vendorFault, bool) {
 	if len(body) == 0 || body[0] != '{' {
 		return vendorFault{}, false
 	}
+	// Both shapes spell "error" (the member or the status) or "failed";
+	// without either word, and without escapes that could hide one, the
+	// body is no error and is not decoded a second time.
+	if !bytes.Contains(body, []byte("error")) && !bytes.Contains(body, []byte("failed")) && !bytes.Contains(body, []byte(`\u`)) {
+		return vendorFault{}, false
+	}
 	var env envelope
 	if json.Unmarshal(body, &env) != nil {
 		return vendorFault{}, false
