@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"slices"
 	"strings"
@@ -57,8 +56,15 @@ func (c *Client) Check(op string, resp *http.Response, err error, ok ...int) (*h
 }
 
 func htmlContentType(contentType string) bool {
-	mt, _, _ := mime.ParseMediaType(contentType)
+	mt := mediaType(contentType)
 	return mt == "text/html" || mt == "application/xhtml+xml"
+}
+
+// mediaType is the lower-case type/subtype of a Content-Type value. It runs
+// on every response, so it avoids mime.ParseMediaType's parameter map.
+func mediaType(contentType string) string {
+	mt, _, _ := strings.Cut(contentType, ";")
+	return strings.ToLower(strings.TrimSpace(mt))
 }
 
 func isOK(status int, ok []int) bool {
@@ -203,7 +209,7 @@ func (c *Client) Stream(op string, resp *http.Response, err error, w io.Writer, 
 	defer resp.Body.Close()
 	// A file download that answers JSON carries an error envelope (or a
 	// server that ignored the request), not the file.
-	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt == "application/json" || strings.HasSuffix(mt, "+json") {
+	if mt := mediaType(resp.Header.Get("Content-Type")); mt == "application/json" || strings.HasSuffix(mt, "+json") {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody))
 		e := c.ResponseError(op, resp, body)
 		e.Kind = apierror.ErrUnexpectedResponse
