@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
-	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -18,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
+	"github.com/certadmin/certadmin-go/internal/fuzzcheck"
 )
 
 // The fuzz targets of this file feed arbitrary bodies to the decoders of
@@ -25,37 +23,7 @@ import (
 // the seed's samples in mimcmtest/testdata, byte for byte, plus a few
 // hostile bodies; `go test` runs just those.
 
-// excerptMax is the longest text field an *apierror.Error may carry: the
-// excerpt cap and its truncation mark.
-const excerptMax = apierror.MaxBodyExcerpt + len("…[truncated]")
-
-// maxErrorDetails is the transport's cap on Details plus its "…and N more" entry.
-const maxErrorDetails = 21
-
-// cannedTransport answers every request with the same response.
-type cannedTransport struct {
-	status      int
-	contentType string
-	body        []byte
-}
-
-func (c cannedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Body != nil {
-		_, _ = io.Copy(io.Discard, req.Body)
-		_ = req.Body.Close()
-	}
-	h := http.Header{}
-	if c.contentType != "" {
-		h.Set("Content-Type", c.contentType)
-	}
-	return &http.Response{
-		Status:     fmt.Sprintf("%d %s", c.status, http.StatusText(c.status)),
-		StatusCode: c.status, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header: h, Body: io.NopCloser(bytes.NewReader(c.body)), ContentLength: int64(len(c.body)), Request: req,
-	}, nil
-}
-
-func fuzzClient(t *testing.T, rt cannedTransport) *Client {
+func fuzzClient(t *testing.T, rt fuzzcheck.CannedTransport) *Client {
 	t.Helper()
 	c, err := NewClient("https://cm.example.com/certificatemanagement", WithTransport(rt), WithMaxAttempts(1))
 	if err != nil {
@@ -66,52 +34,8 @@ func fuzzClient(t *testing.T, rt cannedTransport) *Client {
 
 var contentTypes = []string{"application/json; charset=utf-8", "text/plain", "text/html", ""}
 
-// checkError asserts what every error of the package promises: it is an
-// *apierror.Error naming its operation whose text fields respect the
-// excerpt cap.
-func checkError(t *testing.T, err error) *apierror.Error {
-	t.Helper()
-	var e *apierror.Error
-	if !errors.As(err, &e) {
-		t.Fatalf("error %v (%T) is not an *apierror.Error", err, err)
-	}
-	if e.Op == "" {
-		t.Errorf("error %q names no operation", err)
-	}
-	for name, s := range map[string]string{"Message": e.Message, "Body": e.Body, "Code": e.Code, "MessageKey": e.MessageKey, "Hint": e.Hint} {
-		if len(s) > excerptMax {
-			t.Errorf("%s holds %d bytes, more than the excerpt cap %d", name, len(s), excerptMax)
-		}
-	}
-	if len(e.Details) > maxErrorDetails {
-		t.Errorf("%d details, more than %d", len(e.Details), maxErrorDetails)
-	}
-	for i, d := range e.Details {
-		if len(d) > excerptMax {
-			t.Errorf("detail %d holds %d bytes, more than the excerpt cap %d", i, len(d), excerptMax)
-		}
-	}
-	if e.Error() == "" {
-		t.Error("empty error text")
-	}
-	return e
-}
-
 func samples(f *testing.F) [][]byte {
-	f.Helper()
-	names, err := filepath.Glob(filepath.Join("mimcmtest", "testdata", "*.json"))
-	if err != nil || len(names) == 0 {
-		f.Fatalf("no samples: %v", err)
-	}
-	var out [][]byte
-	for _, n := range names {
-		b, err := os.ReadFile(n)
-		if err != nil {
-			f.Fatal(err)
-		}
-		out = append(out, b)
-	}
-	return out
+	return fuzzcheck.Samples(f, filepath.Join("mimcmtest", "testdata", "*.json"))
 }
 
 var hostileBodies = []string{
@@ -172,7 +96,7 @@ func FuzzDecodeError(f *testing.F) {
 		}
 
 		contentType := contentTypes[int(ctype)%len(contentTypes)]
-		c := fuzzClient(t, cannedTransport{status: status, contentType: contentType, body: body})
+		c := fuzzClient(t, fuzzcheck.CannedTransport{Status: status, ContentType: contentType, Body: body})
 		var err error
 		if which%2 == 0 {
 			_, err = c.GetRequest(context.Background(), uuid.MustParse("a9b4b42c-cc50-4c9b-89d1-bbc0bcd5a099"))
@@ -182,7 +106,7 @@ func FuzzDecodeError(f *testing.F) {
 		if err == nil {
 			t.Fatalf("status %d passed for success", status)
 		}
-		ae := checkError(t, err)
+		ae := fuzzcheck.CheckError(t, err)
 		if ae.StatusCode != status {
 			t.Fatalf("error %v carries status %d, want %d", err, ae.StatusCode, status)
 		}
@@ -212,7 +136,7 @@ func FuzzDecode(f *testing.F) {
 		if noContent {
 			status = http.StatusNoContent
 		}
-		c := fuzzClient(t, cannedTransport{status: status, contentType: "application/json; charset=utf-8", body: body})
+		c := fuzzClient(t, fuzzcheck.CannedTransport{Status: status, ContentType: "application/json; charset=utf-8", Body: body})
 		ctx := context.Background()
 		one, errOne := c.GetRequest(ctx, id)
 		list, errList := c.ListRequests(ctx, RequestFilter{})
@@ -227,7 +151,7 @@ func FuzzDecode(f *testing.F) {
 		}
 		for _, err := range []error{errOne, errList} {
 			if err != nil {
-				if e := checkError(t, err); e.StatusCode != http.StatusOK && e.StatusCode != 0 {
+				if e := fuzzcheck.CheckError(t, err); e.StatusCode != http.StatusOK && e.StatusCode != 0 {
 					t.Fatalf("200 answer gave error with status %d: %v", e.StatusCode, err)
 				}
 				if !errors.Is(err, ErrUnexpectedResponse) && !errors.Is(err, ErrHTMLResponse) {

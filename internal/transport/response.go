@@ -19,8 +19,8 @@ import (
 // message; the rest is never read.
 const MaxErrorBody = 64 << 10
 
-// maxDetails caps the vendor messages kept on one error.
-const maxDetails = 20
+// MaxDetails caps the vendor messages kept on one error.
+const MaxDetails = 20
 
 // MaxJSONBody caps a JSON response read into memory.
 const MaxJSONBody = 256 << 20
@@ -104,8 +104,8 @@ func (c *Client) redactError(e *apierror.Error, req *http.Request, body []byte) 
 	// anything there, of any length.
 	e.Code = maskedExcerpt(e.Code, secrets)
 	e.MessageKey = maskedExcerpt(e.MessageKey, secrets)
-	if len(e.Details) > maxDetails {
-		e.Details = append(e.Details[:maxDetails:maxDetails], fmt.Sprintf("…and %d more", len(e.Details)-maxDetails))
+	if len(e.Details) > MaxDetails {
+		e.Details = append(e.Details[:MaxDetails:MaxDetails], fmt.Sprintf("…and %d more", len(e.Details)-MaxDetails))
 	}
 	for i, d := range e.Details {
 		e.Details[i] = maskedExcerpt(d, secrets)

@@ -5,10 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -16,6 +13,7 @@ import (
 	"time"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
+	"github.com/certadmin/certadmin-go/internal/fuzzcheck"
 	"github.com/certadmin/certadmin-go/mobileiron/cloud/cloudapi"
 	"github.com/certadmin/certadmin-go/mobileiron/cloud/cloudtest"
 )
@@ -27,37 +25,7 @@ import (
 // (where the documentation elided entries) repaired, plus a few hostile
 // bodies; `go test` runs just those.
 
-// excerptMax is the longest text field an *apierror.Error may carry: the
-// excerpt cap and its truncation mark.
-const excerptMax = apierror.MaxBodyExcerpt + len("…[truncated]")
-
-// maxErrorDetails is the transport's cap on Details plus its "…and N more" entry.
-const maxErrorDetails = 21
-
-// cannedTransport answers every request with the same response.
-type cannedTransport struct {
-	status      int
-	contentType string
-	body        []byte
-}
-
-func (c cannedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Body != nil {
-		_, _ = io.Copy(io.Discard, req.Body)
-		_ = req.Body.Close()
-	}
-	h := http.Header{}
-	if c.contentType != "" {
-		h.Set("Content-Type", c.contentType)
-	}
-	return &http.Response{
-		Status:     fmt.Sprintf("%d %s", c.status, http.StatusText(c.status)),
-		StatusCode: c.status, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header: h, Body: io.NopCloser(bytes.NewReader(c.body)), ContentLength: int64(len(c.body)), Request: req,
-	}, nil
-}
-
-func fuzzClient(t *testing.T, rt cannedTransport) *Client {
+func fuzzClient(t *testing.T, rt fuzzcheck.CannedTransport) *Client {
 	t.Helper()
 	c, err := NewClient("https://na1.example.com", WithHTTPClient(&http.Client{Transport: rt}), WithMaxAttempts(1))
 	if err != nil {
@@ -68,51 +36,11 @@ func fuzzClient(t *testing.T, rt cannedTransport) *Client {
 
 var contentTypes = []string{"application/json", "application/json;charset=UTF-8", "text/plain", "text/html; charset=utf-8", ""}
 
-// checkError asserts what every error of the package promises: it is an
-// *apierror.Error naming its operation whose text fields respect the
-// excerpt cap.
-func checkError(t *testing.T, err error) *apierror.Error {
-	t.Helper()
-	var e *apierror.Error
-	if !errors.As(err, &e) {
-		t.Fatalf("error %v (%T) is not an *apierror.Error", err, err)
-	}
-	if e.Op == "" {
-		t.Errorf("error %q names no operation", err)
-	}
-	for name, s := range map[string]string{"Message": e.Message, "Body": e.Body, "Code": e.Code, "MessageKey": e.MessageKey, "Hint": e.Hint} {
-		if len(s) > excerptMax {
-			t.Errorf("%s holds %d bytes, more than the excerpt cap %d", name, len(s), excerptMax)
-		}
-	}
-	if len(e.Details) > maxErrorDetails {
-		t.Errorf("%d details, more than %d", len(e.Details), maxErrorDetails)
-	}
-	for i, d := range e.Details {
-		if len(d) > excerptMax {
-			t.Errorf("detail %d holds %d bytes, more than the excerpt cap %d", i, len(d), excerptMax)
-		}
-	}
-	if e.Error() == "" {
-		t.Error("empty error text")
-	}
-	return e
-}
-
 // samples returns the seed's samples: each file byte for byte and, when
 // the documentation elided entries ("…"), also the repaired JSON.
 func samples(f *testing.F, pattern string) [][]byte {
-	f.Helper()
-	names, err := filepath.Glob(filepath.Join("cloudtest", "testdata", pattern))
-	if err != nil || len(names) == 0 {
-		f.Fatalf("no samples %s: %v", pattern, err)
-	}
 	var out [][]byte
-	for _, n := range names {
-		b, err := os.ReadFile(n)
-		if err != nil {
-			f.Fatal(err)
-		}
+	for _, b := range fuzzcheck.Samples(f, filepath.Join("cloudtest", "testdata", pattern)) {
 		out = append(out, b)
 		if !json.Valid(b) {
 			var v any
@@ -204,7 +132,7 @@ func FuzzDecodeError(f *testing.F) {
 		}
 
 		contentType := contentTypes[int(ctype)%len(contentTypes)]
-		c := fuzzClient(t, cannedTransport{status: status, contentType: contentType, body: body})
+		c := fuzzClient(t, fuzzcheck.CannedTransport{Status: status, ContentType: contentType, Body: body})
 		ctx := context.Background()
 		var err error
 		switch which % 4 {
@@ -220,7 +148,7 @@ func FuzzDecodeError(f *testing.F) {
 		if err == nil {
 			t.Fatalf("status %d passed for success", status)
 		}
-		ae := checkError(t, err)
+		ae := fuzzcheck.CheckError(t, err)
 		if ae.StatusCode != status {
 			t.Fatalf("error %v carries status %d, want %d", err, ae.StatusCode, status)
 		}
@@ -309,13 +237,13 @@ func FuzzDecodePage(f *testing.F) {
 		f.Add([]byte(s), uint16(len(s)))
 	}
 	f.Fuzz(func(t *testing.T, body []byte, rows uint16) {
-		c := fuzzClient(t, cannedTransport{status: http.StatusOK, contentType: "application/json", body: body})
+		c := fuzzClient(t, fuzzcheck.CannedTransport{Status: http.StatusOK, ContentType: "application/json", Body: body})
 		page, err := c.ListAccounts(context.Background(), ListOptions{PageSize: 1 + int(rows)%MaxPageSize})
 		if (page == nil) == (err == nil) {
 			t.Fatalf("page %v beside error %v", page, err)
 		}
 		if err != nil {
-			if e := checkError(t, err); e.StatusCode != http.StatusOK && e.StatusCode != 0 {
+			if e := fuzzcheck.CheckError(t, err); e.StatusCode != http.StatusOK && e.StatusCode != 0 {
 				t.Fatalf("200 answer gave error with status %d: %v", e.StatusCode, err)
 			}
 			if !errors.Is(err, ErrVendor) && !errors.Is(err, ErrUnexpectedResponse) && !errors.Is(err, ErrHTMLResponse) {
@@ -469,7 +397,7 @@ func FuzzResult(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, body []byte, which uint8) {
-		c := fuzzClient(t, cannedTransport{status: http.StatusOK, contentType: "application/json", body: body})
+		c := fuzzClient(t, fuzzcheck.CannedTransport{Status: http.StatusOK, ContentType: "application/json", Body: body})
 		got, err := resultOps[int(which)%len(resultOps)](context.Background(), c)
 		raw, isJSON := errorsMember(body)
 		if err == nil {
@@ -481,7 +409,7 @@ func FuzzResult(f *testing.F) {
 			}
 			return
 		}
-		if e := checkError(t, err); e.StatusCode != http.StatusOK && e.StatusCode != 0 {
+		if e := fuzzcheck.CheckError(t, err); e.StatusCode != http.StatusOK && e.StatusCode != 0 {
 			t.Fatalf("200 answer gave error with status %d: %v", e.StatusCode, err)
 		}
 		switch {

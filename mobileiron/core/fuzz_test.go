@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"math"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -16,6 +14,7 @@ import (
 	"time"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
+	"github.com/certadmin/certadmin-go/internal/fuzzcheck"
 	"github.com/certadmin/certadmin-go/mobileiron/core/internal/jsonfix"
 )
 
@@ -24,37 +23,7 @@ import (
 // (byte for byte) plus a few hostile bodies; `go test` runs just those,
 // `go test -fuzz=FuzzX` explores beyond them.
 
-// excerptMax is the longest text field an *apierror.Error may carry: the
-// excerpt cap and its truncation mark.
-const excerptMax = apierror.MaxBodyExcerpt + len("…[truncated]")
-
-// maxErrorDetails is the transport's cap on Details plus its "…and N more" entry.
-const maxErrorDetails = 21
-
-// cannedTransport answers every request with the same response.
-type cannedTransport struct {
-	status      int
-	contentType string
-	body        []byte
-}
-
-func (c cannedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Body != nil {
-		_, _ = io.Copy(io.Discard, req.Body)
-		_ = req.Body.Close()
-	}
-	h := http.Header{}
-	if c.contentType != "" {
-		h.Set("Content-Type", c.contentType)
-	}
-	return &http.Response{
-		Status:     fmt.Sprintf("%d %s", c.status, http.StatusText(c.status)),
-		StatusCode: c.status, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header: h, Body: io.NopCloser(bytes.NewReader(c.body)), ContentLength: int64(len(c.body)), Request: req,
-	}, nil
-}
-
-func fuzzClient(t *testing.T, rt cannedTransport) *Client {
+func fuzzClient(t *testing.T, rt fuzzcheck.CannedTransport) *Client {
 	t.Helper()
 	c, err := NewClient("https://core.example.com", WithTransport(rt), WithMaxAttempts(1))
 	if err != nil {
@@ -66,52 +35,8 @@ func fuzzClient(t *testing.T, rt cannedTransport) *Client {
 // contentTypes are the answer types the targets choose from.
 var contentTypes = []string{"application/json", "application/json;charset=UTF-8", "text/plain", "text/html; charset=utf-8", ""}
 
-// checkError asserts what every error of the package promises: it is an
-// *apierror.Error whose text fields respect the excerpt cap.
-func checkError(t *testing.T, err error) *apierror.Error {
-	t.Helper()
-	var e *apierror.Error
-	if !errors.As(err, &e) {
-		t.Fatalf("error %v (%T) is not an *apierror.Error", err, err)
-	}
-	if e.Op == "" {
-		t.Errorf("error %q names no operation", err)
-	}
-	for name, s := range map[string]string{"Message": e.Message, "Body": e.Body, "Code": e.Code, "MessageKey": e.MessageKey, "Hint": e.Hint} {
-		if len(s) > excerptMax {
-			t.Errorf("%s holds %d bytes, more than the excerpt cap %d", name, len(s), excerptMax)
-		}
-	}
-	if len(e.Details) > maxErrorDetails {
-		t.Errorf("%d details, more than %d", len(e.Details), maxErrorDetails)
-	}
-	for i, d := range e.Details {
-		if len(d) > excerptMax {
-			t.Errorf("detail %d holds %d bytes, more than the excerpt cap %d", i, len(d), excerptMax)
-		}
-	}
-	if e.Error() == "" {
-		t.Error("empty error text")
-	}
-	return e
-}
-
-// samples returns the files of dir matching pattern, byte for byte.
 func samples(f *testing.F, dir, pattern string) [][]byte {
-	f.Helper()
-	names, err := filepath.Glob(filepath.Join(dir, pattern))
-	if err != nil || len(names) == 0 {
-		f.Fatalf("no samples %s in %s: %v", pattern, dir, err)
-	}
-	var out [][]byte
-	for _, n := range names {
-		b, err := os.ReadFile(n)
-		if err != nil {
-			f.Fatal(err)
-		}
-		out = append(out, b)
-	}
-	return out
+	return fuzzcheck.Samples(f, filepath.Join(dir, pattern))
 }
 
 const sampleDir = "coretest/testdata"
@@ -253,7 +178,7 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte, which, ctype uint8) {
 		contentType := contentTypes[int(ctype)%len(contentTypes)]
-		c := fuzzClient(t, cannedTransport{status: http.StatusOK, contentType: contentType, body: body})
+		c := fuzzClient(t, fuzzcheck.CannedTransport{Status: http.StatusOK, ContentType: contentType, Body: body})
 		if int(which)%(len(decodeOps)+1) == len(decodeOps) {
 			checkDownload(t, c, body, contentType)
 			return
@@ -274,7 +199,7 @@ func FuzzDecode(f *testing.F) {
 		if got {
 			t.Fatalf("a result beside the error %v", err)
 		}
-		e := checkError(t, err)
+		e := fuzzcheck.CheckError(t, err)
 		switch {
 		case errors.Is(err, ErrVendor):
 			if !hasErrorMessage(body) {
@@ -313,7 +238,7 @@ func checkDownload(t *testing.T, c *Client, body []byte, contentType string) {
 		}
 		return
 	}
-	if e := checkError(t, err); e.StatusCode != http.StatusOK {
+	if e := fuzzcheck.CheckError(t, err); e.StatusCode != http.StatusOK {
 		t.Fatalf("error for a 200 download carries status %d: %v", e.StatusCode, err)
 	}
 	if n != 0 || buf.Len() != 0 {
@@ -353,7 +278,7 @@ func FuzzDecodeError(f *testing.F) {
 		}
 
 		contentType := contentTypes[int(ctype)%len(contentTypes)]
-		c := fuzzClient(t, cannedTransport{status: status, contentType: contentType, body: body})
+		c := fuzzClient(t, fuzzcheck.CannedTransport{Status: status, ContentType: contentType, Body: body})
 		ctx := context.Background()
 		var err error
 		switch which % 4 {
@@ -369,7 +294,7 @@ func FuzzDecodeError(f *testing.F) {
 		if err == nil {
 			t.Fatalf("status %d passed for success", status)
 		}
-		ae := checkError(t, err)
+		ae := fuzzcheck.CheckError(t, err)
 		if ae.StatusCode != status {
 			t.Fatalf("error %v carries status %d, want %d", err, ae.StatusCode, status)
 		}
@@ -443,13 +368,13 @@ func FuzzParseRevocationStatus(f *testing.F) {
 			}
 		}
 
-		c := fuzzClient(t, cannedTransport{status: http.StatusOK, contentType: "text/plain", body: []byte(text)})
+		c := fuzzClient(t, fuzzcheck.CannedTransport{Status: http.StatusOK, ContentType: "text/plain", Body: []byte(text)})
 		got, err := c.PendingRevocationStatus(context.Background())
 		if ok != (err == nil) {
 			t.Fatalf("parse ok = %v but the client said %v", ok, err)
 		}
 		if err != nil {
-			e := checkError(t, err)
+			e := fuzzcheck.CheckError(t, err)
 			if !errors.Is(err, ErrVendor) && !errors.Is(err, ErrUnexpectedResponse) && !errors.Is(err, ErrHTMLResponse) {
 				t.Fatalf("unrecognised status text gave error of kind %v: %v", e.Kind, err)
 			}
