@@ -3,8 +3,6 @@ package enterpriseadmin_test
 import (
 	"bytes"
 	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
@@ -19,6 +17,7 @@ import (
 
 	"github.com/certadmin/certadmin-go/enterpriseadmin"
 	"github.com/certadmin/certadmin-go/enterpriseadmin/enterpriseadmintest"
+	"github.com/certadmin/certadmin-go/internal/testcert"
 )
 
 // fastRetry keeps retry waits tiny in tests.
@@ -101,26 +100,13 @@ func (r *recorder) exchanges() []exchange {
 // testCertificate makes a self-signed ECDSA certificate and its key.
 func testCertificate(t *testing.T, cn string) (*x509.Certificate, *ecdsa.PrivateKey) {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
+	return testcert.SelfSigned(t, x509.Certificate{
 		SerialNumber: big.NewInt(0x178abe43781),
 		Subject:      pkix.Name{CommonName: cn},
 		DNSNames:     []string{cn},
 		NotBefore:    time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
 		NotAfter:     time.Date(2035, 1, 1, 0, 0, 0, 0, time.UTC),
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cert, key
+	})
 }
 
 func testPFX(t *testing.T, cn, password string) []byte {

@@ -4,19 +4,14 @@ import (
 	"bytes"
 	"context"
 	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"log/slog"
-	"math/big"
 	"sync"
 	"testing"
 	"time"
 
-	"software.sslmate.com/src/go-pkcs12"
-
 	"github.com/certadmin/certadmin-go/internal/fakeserver"
+	"github.com/certadmin/certadmin-go/internal/testcert"
 	"github.com/certadmin/certadmin-go/internal/transport"
 )
 
@@ -102,20 +97,7 @@ func commonOptions(logs *syncBuffer) []transport.Option {
 // selfSigned makes a key and a certificate for cn.
 func selfSigned(t *testing.T, cn string) (*ecdsa.PrivateKey, *x509.Certificate) {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
-	tmpl := &x509.Certificate{SerialNumber: serial, Subject: pkix.Name{CommonName: cn}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cert, key := testcert.ForName(t, cn)
 	return key, cert
 }
 
@@ -123,11 +105,7 @@ func selfSigned(t *testing.T, cn string) (*ecdsa.PrivateKey, *x509.Certificate) 
 func newPFX(t *testing.T, cn, password string) []byte {
 	t.Helper()
 	key, cert := selfSigned(t, cn)
-	pfx, err := pkcs12.Modern.Encode(key, cert, nil, password)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pfx
+	return testcert.PFX(t, cert, key, password)
 }
 
 // selfSignedDER makes a certificate as DER.

@@ -1,17 +1,13 @@
 package core_test
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"math/big"
 	"testing"
 	"time"
 
-	"software.sslmate.com/src/go-pkcs12"
-
+	"github.com/certadmin/certadmin-go/internal/testcert"
 	"github.com/certadmin/certadmin-go/mobileiron/core"
 	"github.com/certadmin/certadmin-go/mobileiron/core/coretest"
 )
@@ -47,30 +43,14 @@ func newFake(t testing.TB, extra ...core.Option) (*coretest.Server, *core.Client
 // testPKCS12 builds a PKCS#12 file for cn, protected by password.
 func testPKCS12(t testing.TB, cn, password string) ([]byte, *x509.Certificate) {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
+	cert, key := testcert.SelfSigned(t, x509.Certificate{
 		SerialNumber: big.NewInt(4242),
 		Subject:      pkix.Name{CommonName: cn, Organization: []string{"Example"}},
 		NotBefore:    time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
 		NotAfter:     time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p12, err := pkcs12.Modern.Encode(key, cert, nil, password)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p12, cert
+	})
+	return testcert.PFX(t, cert, key, password), cert
 }
 
 // Paths of the fake, for hit counts.
