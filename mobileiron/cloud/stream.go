@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
@@ -23,13 +22,7 @@ func (c *Client) decodePage(op string, resp *http.Response, err error, rows int)
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
-	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt == "text/html" {
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, transport.MaxErrorBody))
-		e := c.t.ResponseError(op, resp, body)
-		e.Kind = apierror.ErrHTMLResponse
-		return nil, e
-	}
+	defer resp.Body.Close() // Check has already refused an HTML page
 	dec := json.NewDecoder(io.LimitReader(resp.Body, transport.MaxJSONBody))
 	page := &AccountPage{TotalCount: -1, Accounts: make([]Account, 0, min(rows, MaxPageSize))}
 	var errs *cloudapi.Errors
