@@ -1,7 +1,8 @@
 // Package apierror defines the one error type every certadmin-go client
 // returns for a failed API call, and the sentinels callers match with
-// errors.Is. Vendor packages re-export them as aliases (core.Error,
-// cloud.ErrNotFound, …) so users never import this package directly.
+// errors.Is. Each vendor package declares its own Error type with the same
+// fields (generated, so go doc shows them) that errors.As fills from this
+// one, and re-exports the sentinels, so users never import this package.
 package apierror
 
 import (
@@ -121,6 +122,25 @@ func (e *Error) Error() string {
 
 // Unwrap exposes the underlying cause.
 func (e *Error) Unwrap() error { return e.Err }
+
+// views convert an *Error to a vendor package's own error type (core.Error,
+// …), which has the same fields; see RegisterView.
+var views []func(target any, e *Error) bool
+
+// RegisterView lets errors.As fill a vendor package's error type from an
+// *Error. Vendor packages call it from init (generated code), so users match
+// *core.Error while the shared stack builds one type.
+func RegisterView(v func(target any, e *Error) bool) { views = append(views, v) }
+
+// As lets errors.As match a registered vendor error type.
+func (e *Error) As(target any) bool {
+	for _, v := range views {
+		if v(target, e) {
+			return true
+		}
+	}
+	return false
+}
 
 // Is matches the sentinel for the status code and the error's Kind.
 func (e *Error) Is(target error) bool {

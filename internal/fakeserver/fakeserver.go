@@ -134,6 +134,32 @@ func (s *Server) Inject(f Fault) { s.faults.add(f) }
 // ClearFaults removes every pending fault.
 func (s *Server) ClearFaults() { s.faults.clear() }
 
+// Unmatched lists the injected faults that did not apply to as many
+// requests as they were meant to.
+func (s *Server) Unmatched() []Fault { return s.faults.pending() }
+
+// Close shuts the server down and reports the injected faults no request
+// used up: a fault that never applied means a test did not test what it
+// meant to.
+func (s *Server) Close() error {
+	s.Server.Close()
+	if left := s.faults.pending(); len(left) > 0 {
+		desc := make([]string, len(left))
+		for i, f := range left {
+			desc[i] = fmt.Sprintf("%s %q (status %d, reset %v, truncate at %d)", or(f.Method, "any method"), or(f.PathSuffix, "any path"), f.Status, f.Reset, f.TruncateAt)
+		}
+		return fmt.Errorf("fake server closed with %d injected fault(s) no request matched: %s", len(left), strings.Join(desc, "; "))
+	}
+	return nil
+}
+
+func or(s, fallback string) string {
+	if s == "" {
+		return fallback
+	}
+	return s
+}
+
 // Fault describes how to misbehave on matching requests.
 type Fault struct {
 	// Method and PathSuffix select requests ("" matches any).
@@ -179,6 +205,16 @@ func (l *faultList) add(f Fault) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.list = append(l.list, &pendingFault{Fault: f, left: max(f.Times, 1)})
+}
+
+func (l *faultList) pending() []Fault {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []Fault
+	for _, f := range l.list {
+		out = append(out, f.Fault)
+	}
+	return out
 }
 
 func (l *faultList) clear() {

@@ -99,3 +99,18 @@ func Samples(t testing.TB, pattern string) [][]byte {
 	}
 	return out
 }
+
+// LooksHTML is the test's own reading of "this body is an HTML page": after
+// white space and a byte-order mark, it opens with a doctype, an html, head
+// or body tag, or a comment. Every answer that looks so must be refused
+// whatever its Content-Type.
+func LooksHTML(body []byte) bool {
+	b := bytes.TrimLeft(body, " \t\r\n\ufeff")
+	lower := bytes.ToLower(b[:min(len(b), 16)])
+	for _, p := range []string{"<!doctype html", "<html", "<head", "<body", "<!--"} {
+		if bytes.HasPrefix(lower, []byte(p)) {
+			return true
+		}
+	}
+	return false
+}

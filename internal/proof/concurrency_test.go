@@ -279,7 +279,7 @@ func concCore(t *testing.T) *concVendor {
 	}
 	t.Cleanup(srv.Close)
 	newClient := func() *core.Client {
-		return concMust(core.NewClient(srv.URL, core.WithBasicAuth(srv.User, srv.Password))).in(t)
+		return concMust(core.NewClient(srv.URL, core.WithBasicAuth(srv.Username, srv.Password))).in(t)
 	}
 	ctx := t.Context()
 	const ce = coretest.UserProvidedCEID
@@ -382,7 +382,7 @@ func concCore(t *testing.T) *concVendor {
 				return concSame("revocation status", got, revocation)
 			}},
 			{"UploadUserProvidedCertificate", 2, func(ctx context.Context, n int) error {
-				return c.UploadUserProvidedCertificate(ctx, ce, fmt.Sprintf("conc%05d", n), bytes.NewReader(pfx), pfxPassword)
+				return c.UploadUserProvidedCertificate(ctx, core.UploadUserProvidedCertificateInput{CEID: ce, Principal: fmt.Sprintf("conc%05d", n), PKCS12: bytes.NewReader(pfx), Password: pfxPassword})
 			}},
 		},
 		verify: func(t *testing.T, made map[string]int) {

@@ -36,13 +36,13 @@ func toFile(path string, download func(w io.Writer) error) error {
 }
 
 func coreVendor(t *testing.T, secrets secretSet) *vendor {
-	srv, err := coretest.NewServer(coretest.WithCredentials(coretest.User, secrets.password))
+	srv, err := coretest.NewServer(coretest.WithCredentials(coretest.Username, secrets.password))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Close)
 	logs := &syncBuffer{}
-	c, err := core.NewClient(srv.URL, append(commonOptions(logs), core.WithBasicAuth(srv.User, srv.Password))...)
+	c, err := core.NewClient(srv.URL, append(commonOptions(logs), core.WithBasicAuth(srv.Username, srv.Password))...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func coreVendor(t *testing.T, secrets secretSet) *vendor {
 	filter := core.CertificateFilter{CESettingName: coretest.CESettingName, Status: core.StatusActive}
 	fast := []core.ExportOption{core.WithPollInterval(time.Millisecond)}
 	upload := func(user string) error {
-		return c.UploadUserProvidedCertificate(context.Background(), ce, user, bytes.NewReader(newPFX(t, user, secrets.pkcs12)), secrets.pkcs12)
+		return c.UploadUserProvidedCertificate(context.Background(), core.UploadUserProvidedCertificateInput{CEID: ce, Principal: user, PKCS12: bytes.NewReader(newPFX(t, user, secrets.pkcs12)), Password: secrets.pkcs12})
 	}
 	same := func(suffix string, call func(ctx context.Context) error) func(*testing.T) (string, func(context.Context, string) error) {
 		return func(*testing.T) (string, func(context.Context, string) error) {
@@ -67,10 +67,10 @@ func coreVendor(t *testing.T, secrets secretSet) *vendor {
 		name: "core", srv: srv.Server, logs: logs, auth: []string{secrets.password},
 		badInputs: []func(context.Context) error{
 			func(ctx context.Context) error {
-				return c.UploadUserProvidedCertificate(ctx, ce, "jdoe", bytes.NewReader(wrongPassword), secrets.pkcs12)
+				return c.UploadUserProvidedCertificate(ctx, core.UploadUserProvidedCertificateInput{CEID: ce, Principal: "jdoe", PKCS12: bytes.NewReader(wrongPassword), Password: secrets.pkcs12})
 			},
 			func(ctx context.Context) error {
-				return c.UploadUserProvidedCertificate(ctx, ce, "jdoe", bytes.NewReader([]byte("-----BEGIN CERTIFICATE-----\n")), secrets.pkcs12)
+				return c.UploadUserProvidedCertificate(ctx, core.UploadUserProvidedCertificateInput{CEID: ce, Principal: "jdoe", PKCS12: bytes.NewReader([]byte("-----BEGIN CERTIFICATE-----\n")), Password: secrets.pkcs12})
 			},
 		},
 		errorIn200: `{"messages":[{"type":"Error","messageKey":"com.mobileiron.vsp.Fake.FAILED","localizedMessage":"the operation failed","messageParameters":[]}]}`,
@@ -99,7 +99,7 @@ func coreVendor(t *testing.T, secrets secretSet) *vendor {
 				user := next("jdoe")
 				pfx := newPFX(t, user, secrets.pkcs12)
 				return "/uploadCertificate", func(ctx context.Context, _ string) error {
-					return c.UploadUserProvidedCertificate(ctx, ce, user, bytes.NewReader(pfx), secrets.pkcs12)
+					return c.UploadUserProvidedCertificate(ctx, core.UploadUserProvidedCertificateInput{CEID: ce, Principal: user, PKCS12: bytes.NewReader(pfx), Password: secrets.pkcs12})
 				}
 			}},
 			{name: "DeleteUserProvidedCertificate", kind: write, method: "POST", prepare: func(t *testing.T) (string, func(context.Context, string) error) {

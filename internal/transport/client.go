@@ -19,16 +19,18 @@ import (
 	"github.com/certadmin/certadmin-go/internal/redact"
 )
 
-// Client is the shared HTTP stack. It implements the HttpRequestDoer
-// interface that oapi-codegen clients take.
+// Client is the shared HTTP stack: vendor clients send every call through
+// its call path (JSON, NoContent, Stream, Decode, Do).
 type Client struct {
 	cfg   *Config
+	rules Rules
+	base  http.RoundTripper
 	retry *retryablehttp.Client
 	inner *http.Client
 }
 
-// New builds a Client from cfg (see NewConfig).
-func New(cfg *Config) (*Client, error) {
+// New builds a Client from cfg (see NewConfig) and the vendor's rules.
+func New(cfg *Config, rules Rules) (*Client, error) {
 	base, err := baseTransport(cfg)
 	if err != nil {
 		return nil, err
@@ -36,7 +38,7 @@ func New(cfg *Config) (*Client, error) {
 	if cfg.Retry.MaxAttempts < 1 {
 		cfg.Retry.MaxAttempts = 1
 	}
-	c := &Client{cfg: cfg}
+	c := &Client{cfg: cfg, rules: rules, base: base}
 	jar := cfg.CookieJar
 	if jar == nil && cfg.HTTPClient != nil {
 		jar = cfg.HTTPClient.Jar
@@ -45,7 +47,7 @@ func New(cfg *Config) (*Client, error) {
 		Transport: &attemptTransport{c: c, base: base},
 		Jar:       jar,
 		// Credentials are added below the http.Client on every hop, so a
-		// redirect to another host must not be followed.
+		// redirect to another host or scheme must not be followed.
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if len(via) >= 10 || req.URL.Host != via[0].URL.Host || req.URL.Scheme != via[0].URL.Scheme {
 				return http.ErrUseLastResponse
@@ -53,36 +55,32 @@ func New(cfg *Config) (*Client, error) {
 			return nil
 		},
 	}
-	c.retry = &retryablehttp.Client{
-		HTTPClient:   c.inner,
-		Logger:       nil, // the default logs full URLs to stderr; the attempt transport logs instead
-		RetryWaitMin: cfg.Retry.BaseDelay,
-		RetryWaitMax: cfg.Retry.MaxDelay,
-		RetryMax:     cfg.Retry.MaxAttempts - 1,
-		CheckRetry:   c.checkRetry,
-		Backoff:      c.backoff,
-		ErrorHandler: errorHandler,
-	}
+	c.retry = c.retryClient(cfg.Retry)
 	return c, nil
 }
 
 // Config returns the settings the client was built with.
 func (c *Client) Config() *Config { return c.cfg }
 
-// HTTPClient returns a plain *http.Client whose every request goes through
-// the SDK stack, for code that wants net/http's API.
-func (c *Client) HTTPClient() *http.Client {
-	return &http.Client{Transport: roundTripperFunc(c.Do)}
+// CloseIdleConnections closes the idle connections of the client's own
+// pool (and of a caller's transport that supports it). Calls still in
+// flight finish; later calls open new connections.
+func (c *Client) CloseIdleConnections() {
+	// Not through c.inner: retryablehttp closes the inner client's idle
+	// connections after every failed call, which must stay a no-op.
+	if ci, ok := c.base.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
+	}
 }
-
-type roundTripperFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripperFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // callState travels in the request context through the retry loop.
 type callState struct {
 	safe     bool
+	call     *Call
 	attempts atomic.Int32
+	// retryAfter is the last answer's Retry-After, parsed once per attempt.
+	retryAfter    time.Duration
+	hasRetryAfter bool
 }
 
 type stateKey struct{}
@@ -94,17 +92,21 @@ func stateFrom(ctx context.Context) *callState {
 	return &callState{}
 }
 
-// Do sends req with retries, auth and logging. Errors are *apierror.Error
+// do sends req with retries, auth and logging. Errors are *apierror.Error
 // values with a redacted URL, wrapping the cause (context errors included).
-func (c *Client) Do(req *http.Request) (*http.Response, error) {
+func (c *Client) do(req *http.Request, call *Call) (*http.Response, error) {
 	ctx := req.Context()
-	st := &callState{safe: safeToRepeat(ctx, req.Method)}
+	st := &callState{safe: safeToRepeat(call.Repeat, req.Method), call: call}
 	req = req.WithContext(context.WithValue(ctx, stateKey{}, st))
 	rreq, err := retryablehttp.FromRequest(req)
 	if err != nil {
 		return nil, c.transportError(req, err)
 	}
-	resp, err := c.retry.Do(rreq)
+	rc := c.retry
+	if p, changed := call.Settings.policy(c.cfg.Retry); changed {
+		rc = c.retryClient(p)
+	}
+	resp, err := rc.Do(rreq)
 	if err != nil {
 		return nil, c.transportError(req, err)
 	}
@@ -140,26 +142,6 @@ type maskedError struct {
 func (m *maskedError) Error() string { return m.msg }
 func (m *maskedError) Unwrap() error { return m.err }
 
-// errorHandler replaces retryablehttp's default, which drops the last
-// response: a retryable status that ran out of attempts is returned as a
-// response so the vendor's error body can be decoded.
-func errorHandler(resp *http.Response, err error, attempts int) (*http.Response, error) {
-	if err == nil && resp != nil {
-		return resp, nil
-	}
-	if resp != nil {
-		_ = resp.Body.Close()
-	}
-	var ae *apierror.Error
-	if errors.As(err, &ae) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return nil, err
-	}
-	if attempts > 1 {
-		return nil, fmt.Errorf("giving up after %d attempts: %w", attempts, err)
-	}
-	return nil, err
-}
-
 // attemptTransport runs once per attempt, below the retry loop: auth,
 // headers, the header timeout and the debug log.
 type attemptTransport struct {
@@ -193,18 +175,32 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	for k, vs := range cfg.Headers {
 		out.Header[k] = append([]string(nil), vs...)
 	}
+	timeout := cfg.Timeout
+	if st.call != nil && st.call.Settings != nil {
+		s := st.call.Settings
+		for k, vs := range s.Header {
+			out.Header[k] = append([]string(nil), vs...)
+		}
+		if s.HasTimeout {
+			timeout = s.Timeout
+		}
+	}
 	if cfg.UserAgent != "" {
 		out.Header.Set("User-Agent", cfg.UserAgent)
 	}
 	if cfg.Auth != nil {
+		if err := t.c.plainHTTPAllowed(out.URL); err != nil {
+			cancel(nil)
+			return nil, err
+		}
 		if err := cfg.Auth.Authenticate(out); err != nil {
 			cancel(nil)
 			return nil, &authError{err: err}
 		}
 	}
 	var timer *time.Timer
-	if cfg.Timeout > 0 {
-		timer = time.AfterFunc(cfg.Timeout, func() { cancel(errAttemptTimeout) })
+	if timeout > 0 {
+		timer = time.AfterFunc(timeout, func() { cancel(errAttemptTimeout) })
 	}
 	resp, err := t.base.RoundTrip(out)
 	if timer != nil && !timer.Stop() {
@@ -291,7 +287,11 @@ func (b *attemptBody) Close() error {
 	return err
 }
 
-// baseTransport is the caller's round tripper or a pooled default with verified TLS.
+// baseTransport is the caller's round tripper or a pooled default with
+// verified TLS. A caller's *http.Transport is cloned and gets the SDK's TLS
+// defaults (TLS 1.2 at least, verification on); one that turns
+// verification off itself is refused, since only WithInsecureSkipVerify
+// may do that. Any other round tripper owns its TLS.
 func baseTransport(cfg *Config) (http.RoundTripper, error) {
 	rt := cfg.Transport
 	if rt == nil && cfg.HTTPClient != nil {
@@ -299,12 +299,15 @@ func baseTransport(cfg *Config) (http.RoundTripper, error) {
 	}
 	tlsWanted := cfg.TLS.RootCAs != nil || len(cfg.TLS.Certificates) > 0 || cfg.TLS.InsecureSkipVerify
 	if rt != nil {
-		if !tlsWanted {
-			return rt, nil
-		}
 		ht, ok := rt.(*http.Transport)
 		if !ok {
-			return nil, errors.New("transport: TLS options need an *http.Transport; configure TLS on the custom round tripper instead")
+			if tlsWanted {
+				return nil, errors.New("transport: TLS options need an *http.Transport; configure TLS on the custom round tripper instead")
+			}
+			return rt, nil
+		}
+		if ht.TLSClientConfig != nil && ht.TLSClientConfig.InsecureSkipVerify && !cfg.TLS.InsecureSkipVerify {
+			return nil, errors.New("transport: the given *http.Transport turns off certificate verification; use WithInsecureSkipVerify to say so explicitly")
 		}
 		ht = ht.Clone()
 		ht.TLSClientConfig = tlsConfig(cfg.TLS, ht.TLSClientConfig)

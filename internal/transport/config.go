@@ -1,9 +1,10 @@
 // Package transport is the one HTTP stack every certadmin-go vendor client
 // uses: retries with backoff and Retry-After, authentication applied on every
-// attempt, verified TLS, typed errors, redaction and debug logging. Vendor
-// packages build a Client from a Config and hand Client.Doer() to their
-// generated oapi-codegen client; nothing in a vendor package re-implements
-// any of this.
+// attempt, verified TLS, typed errors, redaction and debug logging. A vendor
+// package builds a Client from a Config and its Rules, builds each request
+// with its generated request builder and sends it through the one call path
+// (JSON, NoContent, Stream, Decode, Do); nothing in a vendor package
+// re-implements any of this.
 package transport
 
 import (
@@ -41,9 +42,12 @@ type Config struct {
 	CookieJar http.CookieJar
 	// Headers are added to every request.
 	Headers http.Header
-	// DecodeError is the vendor's error-body decoder, set by the vendor
-	// package (not by users).
-	DecodeError ErrorDecoder
+	// AllowPlainHTTP lets credentials go over plain http:// to a host that
+	// is not loopback (WithInsecurePlainHTTP).
+	AllowPlainHTTP bool
+	// MaxJSONBody caps a JSON answer read into memory, after decompression
+	// (0: DefaultMaxJSONBody).
+	MaxJSONBody int64
 
 	ext map[reflect.Type]any
 }
@@ -59,8 +63,17 @@ type TLSSettings struct {
 	MinVersion         uint16
 }
 
-// Option changes a Config. Vendor packages alias it (core.Option, …).
+// Option changes a Config. Vendor packages wrap these in their own Option
+// types (see internal/cmd/gensurface), so one vendor's option does not fit
+// another vendor's client.
 type Option func(*Config)
+
+func (c *Config) maxJSONBody() int64 {
+	if c.MaxJSONBody > 0 {
+		return c.MaxJSONBody
+	}
+	return DefaultMaxJSONBody
+}
 
 // NewConfig applies opts to a Config with the SDK defaults.
 func NewConfig(opts ...Option) *Config {
@@ -173,4 +186,10 @@ func WithHeader(name, value string) Option {
 		}
 		c.Headers.Add(name, value)
 	}
+}
+
+// WithInsecurePlainHTTP lets credentials go over plain http:// to a host
+// that is not loopback. Anyone on the path can read them: only for a lab.
+func WithInsecurePlainHTTP() Option {
+	return func(c *Config) { c.AllowPlainHTTP = true }
 }

@@ -22,31 +22,47 @@ const MaxErrorBody = 64 << 10
 // MaxDetails caps the vendor messages kept on one error.
 const MaxDetails = 20
 
-// MaxJSONBody caps a JSON response read into memory.
-const MaxJSONBody = 256 << 20
+// DefaultMaxJSONBody caps a JSON answer read into memory, measured after
+// decompression, unless Config.MaxJSONBody says otherwise.
+const DefaultMaxJSONBody = 64 << 20
 
-// ErrorDecoder fills the vendor fields (Code, MessageKey, Message, Details,
-// Hint) of e from an error response body (at most MaxErrorBody bytes). It is
-// called for every non-2xx response; body may be empty or not JSON.
-type ErrorDecoder func(e *apierror.Error, body []byte)
+// Rules are what a vendor package tells the shared call path about its
+// API, once, when it builds its client. Every hook is optional.
+type Rules struct {
+	// DecodeError fills the vendor fields (Code, MessageKey, Message,
+	// Details, Hint) of e from an error body of at most MaxErrorBody
+	// bytes. It is called for every non-success answer that is not HTML;
+	// body may be empty or not JSON.
+	DecodeError func(e *apierror.Error, body []byte)
+	// ErrorInBody reports an error the vendor puts inside a success
+	// answer (an "error" member in a 200); nil when there is none. It is
+	// called on every JSON body and on JSON answers to downloads.
+	ErrorInBody func(body []byte) *BodyError
+	// Annotate adds advice to a failed call's error (a hint for a status
+	// the vendor gives for a known cause).
+	Annotate func(e *apierror.Error)
+	// Unmarshal decodes a JSON body (default encoding/json.Unmarshal).
+	Unmarshal func(data []byte, v any) error
+}
 
-// Check returns resp when its status is 2xx (or one of ok, when given) and
-// it is not an HTML page; otherwise it reads a capped part of the body,
-// closes it and returns the typed error. err from the doer is wrapped with op.
-func (c *Client) Check(op string, resp *http.Response, err error, ok ...int) (*http.Response, error) {
-	if err != nil {
-		return nil, withOp(op, err)
-	}
-	// No operation answers with an HTML page: on a 2xx status it is a
-	// login page or a proxy's, and must not pass for success.
-	success := isOK(resp.StatusCode, ok)
-	if success && !htmlContentType(resp.Header.Get("Content-Type")) {
+// BodyError is an error a vendor reported inside a success answer.
+type BodyError struct {
+	Code, MessageKey, Message string
+	Details                   []string
+}
+
+// check returns resp when its status means success; otherwise it reads a
+// capped part of the body, closes it and returns the typed error.
+func (c *Client) check(call *Call, resp *http.Response) (*http.Response, error) {
+	if isOK(resp.StatusCode, call.OK) && !htmlContentType(resp.Header.Get("Content-Type")) {
 		return resp, nil
 	}
 	defer resp.Body.Close()
 	body, readErr := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody))
-	e := c.ResponseError(op, resp, body)
-	if success {
+	e := c.responseError(call, resp, body)
+	if isOK(resp.StatusCode, call.OK) {
+		// No operation answers with an HTML page: on a success status it
+		// is a login page or a proxy's, and must not pass for success.
 		e.Kind = apierror.ErrHTMLResponse
 	}
 	if readErr != nil && e.Err == nil {
@@ -58,6 +74,11 @@ func (c *Client) Check(op string, resp *http.Response, err error, ok ...int) (*h
 func htmlContentType(contentType string) bool {
 	mt := mediaType(contentType)
 	return mt == "text/html" || mt == "application/xhtml+xml"
+}
+
+func jsonContentType(contentType string) bool {
+	mt := mediaType(contentType)
+	return mt == "application/json" || strings.HasSuffix(mt, "+json")
 }
 
 // mediaType is the lower-case type/subtype of a Content-Type value. It runs
@@ -74,11 +95,11 @@ func isOK(status int, ok []int) bool {
 	return slices.Contains(ok, status)
 }
 
-// ResponseError builds the typed error for resp from (a capped part of) its
-// body: status, redacted URL and excerpt, HTML detection, Retry-After and
-// the vendor fields from the client's ErrorDecoder.
-func (c *Client) ResponseError(op string, resp *http.Response, body []byte) *apierror.Error {
-	e := &apierror.Error{Op: op, StatusCode: resp.StatusCode}
+// responseError builds the typed error for resp from (a capped part of)
+// its body: status, redacted URL and excerpt, HTML detection, Retry-After
+// and the vendor fields from the rules' DecodeError.
+func (c *Client) responseError(call *Call, resp *http.Response, body []byte) *apierror.Error {
+	e := &apierror.Error{Op: call.Op, StatusCode: resp.StatusCode}
 	if resp.Request != nil {
 		e.Method = resp.Request.Method
 		e.URL = redact.URL(resp.Request.URL)
@@ -88,8 +109,8 @@ func (c *Client) ResponseError(op string, resp *http.Response, body []byte) *api
 	}
 	if isHTML(resp.Header.Get("Content-Type"), body) {
 		e.Kind = apierror.ErrHTMLResponse
-	} else if c.cfg.DecodeError != nil && len(body) > 0 {
-		c.cfg.DecodeError(e, body)
+	} else if c.rules.DecodeError != nil && len(body) > 0 {
+		c.rules.DecodeError(e, body)
 	}
 	c.redactError(e, resp.Request, body)
 	return e
@@ -130,109 +151,235 @@ func maskedExcerpt(text string, secrets []string) string {
 	return masked
 }
 
-// VendorError is the typed error for an error reported inside a 2xx body
-// (Kind ErrVendor); callers fill Code and Message.
-func (c *Client) VendorError(op string, resp *http.Response, body []byte, code, message string, details ...string) *apierror.Error {
-	e := c.ResponseError(op, resp, nil)
-	e.Kind = apierror.ErrVendor
-	e.Code, e.Message, e.Details = code, message, details
+// vendorError is the typed error for an error reported inside a success
+// body (Kind ErrVendor).
+func (c *Client) vendorError(call *Call, resp *http.Response, body []byte, be *BodyError) *apierror.Error {
+	e := &apierror.Error{Op: call.Op, StatusCode: resp.StatusCode, Kind: apierror.ErrVendor}
+	if resp.Request != nil {
+		e.Method = resp.Request.Method
+		e.URL = redact.URL(resp.Request.URL)
+	}
+	e.Code, e.MessageKey, e.Message = be.Code, be.MessageKey, be.Message
+	e.Details = append([]string(nil), be.Details...)
 	c.redactError(e, resp.Request, body)
 	return e
 }
 
-func isHTML(contentType string, body []byte) bool {
-	if htmlContentType(contentType) {
-		return true
-	}
-	trimmed := bytes.TrimLeft(body, " \t\r\n\ufeff")
+// htmlPrefix reports whether b starts (after white space and a byte-order
+// mark) like an HTML document, whatever the Content-Type said.
+func htmlPrefix(b []byte) bool {
+	trimmed := bytes.TrimLeft(b, " \t\r\n\ufeff")
 	if len(trimmed) > 15 {
 		trimmed = trimmed[:15]
 	}
 	lower := bytes.ToLower(trimmed)
-	return bytes.HasPrefix(lower, []byte("<!doctype html")) || bytes.HasPrefix(lower, []byte("<html"))
+	return bytes.HasPrefix(lower, []byte("<!doctype html")) || bytes.HasPrefix(lower, []byte("<html")) ||
+		bytes.HasPrefix(lower, []byte("<head")) || bytes.HasPrefix(lower, []byte("<body")) ||
+		bytes.HasPrefix(lower, []byte("<!--"))
 }
 
-// JSON checks resp like Check, then decodes its JSON body into dst and
-// closes it. A body that is HTML, empty or malformed is a typed error.
-func (c *Client) JSON(op string, resp *http.Response, err error, dst any, ok ...int) error {
-	_, err = c.JSONBody(op, resp, err, dst, ok...)
+func isHTML(contentType string, body []byte) bool {
+	return htmlContentType(contentType) || htmlPrefix(body)
+}
+
+// errHTMLBody marks a body that sniffed as HTML.
+var errHTMLBody = errors.New("body is an HTML page")
+
+// sniffLen is how much of a streamed body is looked at before the first
+// byte reaches the caller.
+const sniffLen = 512
+
+// sniffHTML reads the start of resp's body and refuses it when it is an
+// HTML page; otherwise it returns a reader of the whole body.
+func sniffHTML(resp *http.Response) (io.Reader, error) {
+	var buf [sniffLen]byte
+	n, err := io.ReadFull(resp.Body, buf[:])
+	head := buf[:n]
+	// Skip leading white space that would hide the first tag.
+	for len(bytes.TrimLeft(head, " \t\r\n\ufeff")) == 0 && err == nil && n == len(buf) {
+		n, err = io.ReadFull(resp.Body, buf[:])
+		head = buf[:n]
+	}
+	switch {
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		err = nil
+	case err != nil:
+		return nil, err
+	}
+	if htmlPrefix(head) {
+		return nil, errHTMLBody
+	}
+	if n < len(buf) {
+		return bytes.NewReader(head), nil
+	}
+	return io.MultiReader(bytes.NewReader(bytes.Clone(head)), resp.Body), nil
+}
+
+// htmlError turns a sniffing failure into the typed error.
+func (c *Client) htmlError(call *Call, resp *http.Response, err error) error {
+	if errors.Is(err, errHTMLBody) {
+		e := c.responseError(call, resp, []byte("<html>"))
+		e.Kind = apierror.ErrHTMLResponse
+		e.Body = ""
+		return e
+	}
 	return err
 }
 
-// JSONBody is JSON that also returns the raw body, for vendors that must
-// look for an error inside a 2xx answer.
-func (c *Client) JSONBody(op string, resp *http.Response, err error, dst any, ok ...int) ([]byte, error) {
-	resp, err = c.Check(op, resp, err, ok...)
+// readJSON checks resp, reads its JSON body (capped) and decodes it into
+// dst (when not nil), looking for the vendor's error inside it.
+func (c *Client) readJSON(call *Call, resp *http.Response, dst any) ([]byte, error) {
+	resp, err := c.check(call, resp)
 	if err != nil {
 		return nil, err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxJSONBody+1))
+	limit := c.cfg.maxJSONBody()
+	if resp.ContentLength > limit {
+		return nil, c.unexpected(call, resp, nil, fmt.Errorf("JSON body of %d bytes is larger than the %d-byte limit", resp.ContentLength, limit))
+	}
+	body, err := readCapped(resp.Body, resp.ContentLength, limit)
+	if errors.Is(err, errTooLarge) {
+		return nil, c.unexpected(call, resp, body[:min(len(body), MaxErrorBody)], fmt.Errorf("JSON body larger than the %d-byte limit", limit))
+	}
 	if err != nil {
-		return nil, withOp(op, err)
+		return nil, err
 	}
-	if len(body) > MaxJSONBody {
-		return nil, c.unexpected(op, resp, body, fmt.Errorf("JSON body larger than %d bytes", MaxJSONBody))
-	}
-	if isHTML(resp.Header.Get("Content-Type"), body) {
-		e := c.ResponseError(op, resp, body)
+	if htmlPrefix(body) {
+		e := c.responseError(call, resp, body)
 		e.Kind = apierror.ErrHTMLResponse
 		return nil, e
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, c.unexpected(op, resp, body, errors.New("empty body where JSON was expected"))
+		return nil, c.unexpected(call, resp, body, errors.New("empty body where JSON was expected"))
+	}
+	if c.rules.ErrorInBody != nil {
+		if be := c.rules.ErrorInBody(body); be != nil {
+			return nil, c.vendorError(call, resp, body, be)
+		}
 	}
 	if dst != nil {
-		if err := json.Unmarshal(body, dst); err != nil {
-			return nil, c.unexpected(op, resp, body, fmt.Errorf("malformed JSON: %w", err))
+		unmarshal := c.rules.Unmarshal
+		if unmarshal == nil {
+			unmarshal = json.Unmarshal
+		}
+		if err := unmarshal(body, dst); err != nil {
+			return nil, c.unexpected(call, resp, body, fmt.Errorf("malformed JSON: %w", err))
 		}
 	}
 	return body, nil
 }
 
-func (c *Client) unexpected(op string, resp *http.Response, body []byte, cause error) *apierror.Error {
-	e := c.ResponseError(op, resp, body)
-	e.Kind = apierror.ErrUnexpectedResponse
-	e.Err = cause
-	return e
+var errTooLarge = errors.New("body too large")
+
+// readCapped reads r whole into one buffer sized from the declared length,
+// stopping at limit bytes: the buffer never grows past the cap, so a huge
+// answer costs at most the cap in memory.
+func readCapped(r io.Reader, declared, limit int64) ([]byte, error) {
+	size := int64(512)
+	if declared > 0 {
+		size = declared + 1 // +1 sees the end without growing
+	}
+	buf := make([]byte, 0, min(size, limit+1))
+	for {
+		if int64(len(buf)) > limit {
+			return buf, errTooLarge
+		}
+		if len(buf) == cap(buf) {
+			grow := min(max(int64(cap(buf)), 4096), limit+1-int64(len(buf)))
+			buf = slices.Grow(buf, int(grow))
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if errors.Is(err, io.EOF) {
+			if int64(len(buf)) > limit {
+				return buf, errTooLarge
+			}
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
 }
 
-// Stream checks resp like Check (which refuses an HTML page), then copies the body
-// to w without holding it in memory. A body shorter than its Content-Length
-// or a dropped connection is apierror.ErrTruncated: the bytes already
-// written must not be taken as the whole file.
-func (c *Client) Stream(op string, resp *http.Response, err error, w io.Writer, ok ...int) (int64, error) {
-	resp, err = c.Check(op, resp, err, ok...)
+// checkBodyless checks an answer whose body is not wanted: an HTML page or
+// the vendor's error in it is still an error.
+func (c *Client) checkBodyless(call *Call, resp *http.Response) error {
+	resp, err := c.check(call, resp)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusNoContent || resp.ContentLength == 0 {
+		return nil
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody))
+	if err != nil {
+		return err
+	}
+	if htmlPrefix(body) {
+		e := c.responseError(call, resp, body)
+		e.Kind = apierror.ErrHTMLResponse
+		return e
+	}
+	if c.rules.ErrorInBody != nil && len(bytes.TrimSpace(body)) > 0 {
+		if be := c.rules.ErrorInBody(body); be != nil {
+			return c.vendorError(call, resp, body, be)
+		}
+	}
+	return nil
+}
+
+// stream checks resp and copies its body to w.
+func (c *Client) stream(call *Call, resp *http.Response, w io.Writer) (int64, error) {
+	resp, err := c.check(call, resp)
 	if err != nil {
 		return 0, err
 	}
 	defer resp.Body.Close()
 	// A file download that answers JSON carries an error envelope (or a
 	// server that ignored the request), not the file.
-	if mt := mediaType(resp.Header.Get("Content-Type")); mt == "application/json" || strings.HasSuffix(mt, "+json") {
+	if jsonContentType(resp.Header.Get("Content-Type")) {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody))
-		e := c.ResponseError(op, resp, body)
+		e := c.responseError(call, resp, body)
 		e.Kind = apierror.ErrUnexpectedResponse
+		if c.rules.ErrorInBody != nil {
+			if be := c.rules.ErrorInBody(body); be != nil {
+				return 0, c.vendorError(call, resp, body, be)
+			}
+		}
 		if e.Message != "" || e.Code != "" || e.MessageKey != "" {
 			e.Kind = apierror.ErrVendor
 		}
 		return 0, e
 	}
-	n, err := io.Copy(w, resp.Body)
+	body, err := sniffHTML(resp)
+	if err != nil {
+		return 0, c.htmlError(call, resp, err)
+	}
+	n, err := io.Copy(w, body)
 	if err != nil {
 		var ae *apierror.Error
 		if errors.As(err, &ae) && ae.Op == "" {
-			ae.Op = op
+			ae.Op = call.Op
 			if resp.Request != nil {
 				ae.Method, ae.URL = resp.Request.Method, redact.URL(resp.Request.URL)
 			}
 		}
-		return n, withOp(op, err)
+		return n, err
 	}
 	if resp.ContentLength >= 0 && n != resp.ContentLength {
-		return n, &apierror.Error{Op: op, Kind: apierror.ErrTruncated, Message: fmt.Sprintf("got %d of %d bytes", n, resp.ContentLength)}
+		return n, &apierror.Error{Op: call.Op, Kind: apierror.ErrTruncated, Message: fmt.Sprintf("got %d of %d bytes", n, resp.ContentLength)}
 	}
 	return n, nil
+}
+
+func (c *Client) unexpected(call *Call, resp *http.Response, body []byte, cause error) *apierror.Error {
+	e := c.responseError(call, resp, body)
+	e.Kind = apierror.ErrUnexpectedResponse
+	e.Err = cause
+	return e
 }
 
 // withOp names the operation on an error that does not carry it yet.

@@ -1,17 +1,26 @@
 package transport
 
+// Every retry rule of the SDK is in this file: which calls may be repeated,
+// which answers and errors are retried, how long to wait, and Retry-After.
+// go-retryablehttp runs the loop; its CheckRetry and Backoff are the two
+// functions built here.
+
 import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
 	"github.com/certadmin/certadmin-go/internal/redact"
@@ -27,43 +36,45 @@ type RetryPolicy struct {
 	// MaxRetryAfter caps a server's Retry-After; a longer request fails at
 	// once with apierror.ErrRetryAfterTooLong instead of sleeping.
 	MaxRetryAfter time.Duration
+	// RetryableStatuses are the answers a repeatable call is retried on
+	// (nil: DefaultRetryableStatuses).
+	RetryableStatuses []int
 }
 
-// DefaultRetryPolicy: 4 attempts, 200 ms doubling to 10 s, Retry-After up to 60 s.
+// DefaultRetryableStatuses: rate limiting and the server errors a proxy or
+// a restarting server gives.
+var DefaultRetryableStatuses = []int{
+	http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway,
+	http.StatusServiceUnavailable, http.StatusGatewayTimeout,
+}
+
+// DefaultRetryPolicy: 4 attempts, 200 ms doubling to 10 s, Retry-After up
+// to 60 s, on DefaultRetryableStatuses.
 func DefaultRetryPolicy() RetryPolicy {
 	return RetryPolicy{MaxAttempts: 4, BaseDelay: 200 * time.Millisecond, MaxDelay: 10 * time.Second, MaxRetryAfter: 60 * time.Second}
 }
 
-type readOnlyKey struct{}
-
-// ReadOnly marks ctx's calls as safe to repeat even though they use POST
-// (searches, status checks, exports that only read). Wrappers mark them;
-// everything else that is not GET, HEAD, PUT or DELETE is never retried once
-// it may have reached the server.
-func ReadOnly(ctx context.Context) context.Context {
-	return context.WithValue(ctx, readOnlyKey{}, true)
-}
-
-type notIdempotentKey struct{}
-
-// NotIdempotent marks ctx's calls as unsafe to repeat whatever their method
-// (a PUT that creates, a DELETE of a one-shot job).
-func NotIdempotent(ctx context.Context) context.Context {
-	return context.WithValue(ctx, notIdempotentKey{}, true)
+func (p RetryPolicy) retryable(status int) bool {
+	if p.RetryableStatuses == nil {
+		return slices.Contains(DefaultRetryableStatuses, status)
+	}
+	return slices.Contains(p.RetryableStatuses, status)
 }
 
 // safeToRepeat reports whether a request may be sent again after it may
 // have reached the server.
-func safeToRepeat(ctx context.Context, method string) bool {
-	if v, _ := ctx.Value(notIdempotentKey{}).(bool); v {
+func safeToRepeat(r Repeat, method string) bool {
+	switch r {
+	case Never:
 		return false
+	case ReadOnly:
+		return true
 	}
 	switch method {
 	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions:
 		return true
 	}
-	v, _ := ctx.Value(readOnlyKey{}).(bool)
-	return v
+	return false
 }
 
 // neverSent reports whether err proves the request did not reach the server
@@ -81,7 +92,8 @@ func neverSent(err error) bool {
 }
 
 // permanent reports errors that a retry cannot fix: certificate and TLS
-// handshake failures, an authenticator's own failure.
+// handshake failures, an authenticator's own failure, credentials refused
+// over plain HTTP.
 func permanent(err error) bool {
 	var unknown x509.UnknownAuthorityError
 	var hostname x509.HostnameError
@@ -94,12 +106,33 @@ func permanent(err error) bool {
 	// client certificate was presented) arrives as a "remote error".
 	var op *net.OpError
 	remoteAlert := errors.As(err, &op) && op.Op == "remote error"
-	return remoteAlert || errors.As(err, &unknown) || errors.As(err, &hostname) || errors.As(err, &invalid) ||
-		errors.As(err, &verify) || errors.As(err, &alert) || errors.As(err, &record) || errors.As(err, &authErr)
+	return remoteAlert || errors.Is(err, ErrPlainHTTP) || errors.As(err, &unknown) || errors.As(err, &hostname) ||
+		errors.As(err, &invalid) || errors.As(err, &verify) || errors.As(err, &alert) || errors.As(err, &record) ||
+		errors.As(err, &authErr)
 }
 
-// checkRetry is the CheckRetry of the retryablehttp client.
-func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+// retryClient is the retry loop for policy p. The client's default policy
+// has one, built in New; a call with its own policy gets its own.
+func (c *Client) retryClient(p RetryPolicy) *retryablehttp.Client {
+	p.MaxAttempts = max(p.MaxAttempts, 1)
+	return &retryablehttp.Client{
+		HTTPClient:   c.inner,
+		Logger:       nil, // the default logs full URLs to stderr; the attempt transport logs instead
+		RetryWaitMin: p.BaseDelay,
+		RetryWaitMax: p.MaxDelay,
+		RetryMax:     p.MaxAttempts - 1,
+		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+			return checkRetry(p, ctx, resp, err)
+		},
+		Backoff: func(_, _ time.Duration, attempt int, resp *http.Response) time.Duration {
+			return backoff(p, attempt, resp)
+		},
+		ErrorHandler: errorHandler,
+	}
+}
+
+// checkRetry decides whether an attempt's outcome is retried.
+func checkRetry(p RetryPolicy, ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return false, ctxErr
 	}
@@ -113,32 +146,28 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		}
 		return st.safe, nil
 	}
-	if !st.safe {
+	st.retryAfter, st.hasRetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	if !st.safe || !p.retryable(resp.StatusCode) {
 		return false, nil
 	}
-	switch resp.StatusCode {
-	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
-		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok && d > c.cfg.Retry.MaxRetryAfter {
-			return false, &apierror.Error{
-				Method: resp.Request.Method, URL: redact.URL(resp.Request.URL), StatusCode: resp.StatusCode,
-				Kind: apierror.ErrRetryAfterTooLong, RetryAfter: d,
-			}
+	if st.hasRetryAfter && st.retryAfter > p.MaxRetryAfter {
+		return false, &apierror.Error{
+			Method: resp.Request.Method, URL: redact.URL(resp.Request.URL), StatusCode: resp.StatusCode,
+			Kind: apierror.ErrRetryAfterTooLong, RetryAfter: st.retryAfter,
 		}
-		return true, nil
-	case http.StatusBadGateway, http.StatusGatewayTimeout, http.StatusInternalServerError:
-		return true, nil
 	}
-	return false, nil
+	return true, nil
 }
 
-// backoff honours Retry-After, else waits with exponential backoff and full jitter.
-func (c *Client) backoff(_, _ time.Duration, attempt int, resp *http.Response) time.Duration {
-	if resp != nil {
-		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-			return min(d, c.cfg.Retry.MaxRetryAfter)
+// backoff honours the Retry-After checkRetry read, else waits with
+// exponential backoff and full jitter.
+func backoff(p RetryPolicy, attempt int, resp *http.Response) time.Duration {
+	if resp != nil && resp.Request != nil {
+		if st := stateFrom(resp.Request.Context()); st.hasRetryAfter {
+			return min(st.retryAfter, p.MaxRetryAfter)
 		}
 	}
-	return jitterBackoff(c.cfg.Retry.BaseDelay, c.cfg.Retry.MaxDelay, attempt)
+	return jitterBackoff(p.BaseDelay, p.MaxDelay, attempt)
 }
 
 func jitterBackoff(base, maxDelay time.Duration, attempt int) time.Duration {
@@ -154,6 +183,26 @@ func jitterBackoff(base, maxDelay time.Duration, attempt int) time.Duration {
 		return 0
 	}
 	return rand.N(ceiling + 1)
+}
+
+// errorHandler replaces retryablehttp's default, which drops the last
+// response: a retryable status that ran out of attempts is returned as a
+// response so the vendor's error body can be decoded.
+func errorHandler(resp *http.Response, err error, attempts int) (*http.Response, error) {
+	if err == nil && resp != nil {
+		return resp, nil
+	}
+	if resp != nil {
+		_ = resp.Body.Close()
+	}
+	var ae *apierror.Error
+	if errors.As(err, &ae) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return nil, err
+	}
+	if attempts > 1 {
+		return nil, fmt.Errorf("giving up after %d attempts: %w", attempts, err)
+	}
+	return nil, err
 }
 
 // ParseRetryAfter reads a Retry-After value in seconds or HTTP-date form,

@@ -89,14 +89,19 @@ func epochMillis(t time.Time) *int64 {
 
 // SearchCertificates returns the certificates matching f. It only reads,
 // so the transport may repeat it after a transient failure.
-func (c *Client) SearchCertificates(ctx context.Context, f CertificateFilter) ([]Certificate, error) {
+func (c *Client) SearchCertificates(ctx context.Context, f CertificateFilter, opts ...CallOption) ([]Certificate, error) {
 	const op = "core.SearchCertificates"
 	w, err := f.check(op, false)
 	if err != nil {
 		return nil, err
 	}
+	cs := callSettings(opts)
+	space, err := c.spaceFor(cs)
+	if err != nil {
+		return nil, apierror.Invalid(op, "%v", err)
+	}
 	body := coreapi.CertificateSearchRequest{
-		AdminDeviceSpaceId: c.spaceID, // in the body for this call, as the seed's curl sends it
+		AdminDeviceSpaceId: space, // in the body for this call, as the vendor's curl sample sends it
 		CeSettingName:      f.CESettingName,
 		CertificateStatus:  w.status,
 		UserId:             w.userID,
@@ -104,9 +109,9 @@ func (c *Client) SearchCertificates(ctx context.Context, f CertificateFilter) ([
 		ExpiresAfter:       w.expiresAfter,
 		ExpiresBefore:      w.expiresBefore,
 	}
-	resp, err := c.raw.SearchCertificates(transport.ReadOnly(ctx), body) //nolint:bodyclose // decode closes it
+	req, err := coreapi.NewSearchCertificatesRequest(c.server, body)
 	var out coreapi.CertificateSearchResponse
-	if err := c.decode(op, resp, err, &out); err != nil {
+	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.ReadOnly, Settings: cs}, &out); err != nil {
 		return nil, err
 	}
 	return convertAll(op, out.Results, certificateOf)
@@ -115,29 +120,48 @@ func (c *Client) SearchCertificates(ctx context.Context, f CertificateFilter) ([
 // maxPKCS12Size bounds what an upload reads into memory for the local check.
 const maxPKCS12Size = 10 << 20
 
-// UploadUserProvidedCertificate uploads a PKCS#12 file for principal to the
-// user-provided certificate enrollment ceID. Before anything is sent it
-// checks that the data is PKCS#12, opens with password and holds exactly one
-// private key (Core rejects other files). The upload is never repeated once
-// it may have reached the server.
-func (c *Client) UploadUserProvidedCertificate(ctx context.Context, ceID, principal string, pkcs12 io.Reader, password string) error {
-	return c.upload(ctx, ceID, principal, pkcs12, "certificate.p12", password)
+// UploadUserProvidedCertificateInput is what UploadUserProvidedCertificate
+// sends.
+type UploadUserProvidedCertificateInput struct {
+	// CEID is the user-provided certificate enrollment (required).
+	CEID string
+	// Principal is the user name of the certificate's owner (required).
+	Principal string
+	// PKCS12 is the PKCS#12 (.p12/.pfx) data; PKCS12File, when PKCS12 is
+	// nil, is the path of a file to read it from.
+	PKCS12     io.Reader
+	PKCS12File string
+	// FileName is the file name sent in the multipart part (default: the
+	// base name of PKCS12File, or "certificate.p12").
+	FileName string
+	// Password opens the PKCS#12 data (required). It is masked wherever
+	// Core echoes it.
+	Password string
 }
 
-// UploadUserProvidedCertificateFile is UploadUserProvidedCertificate with
-// the PKCS#12 file read from path.
-func (c *Client) UploadUserProvidedCertificateFile(ctx context.Context, ceID, principal, path, password string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return apierror.Invalid("core.UploadUserProvidedCertificate", "open PKCS#12 file: %v", err)
-	}
-	defer f.Close()
-	return c.upload(ctx, ceID, principal, f, filepath.Base(path), password)
-}
-
-func (c *Client) upload(ctx context.Context, ceID, principal string, r io.Reader, fileName, password string) error {
+// UploadUserProvidedCertificate uploads a PKCS#12 file for in.Principal to
+// the user-provided certificate enrollment in.CEID. Before anything is sent
+// it checks that the data is PKCS#12, opens with the password and holds
+// exactly one private key (Core rejects other files). The upload is never
+// repeated once it may have reached the server.
+func (c *Client) UploadUserProvidedCertificate(ctx context.Context, in UploadUserProvidedCertificateInput, opts ...CallOption) error {
 	const op = "core.UploadUserProvidedCertificate"
-	ctx = transport.WithSecrets(ctx, password) // masked wherever Core echoes it
+	r, fileName := in.PKCS12, in.FileName
+	if r == nil && in.PKCS12File != "" {
+		f, err := os.Open(in.PKCS12File)
+		if err != nil {
+			return apierror.Invalid(op, "open PKCS#12 file: %v", err)
+		}
+		defer f.Close()
+		r = f
+		if fileName == "" {
+			fileName = filepath.Base(in.PKCS12File)
+		}
+	}
+	if fileName == "" {
+		fileName = "certificate.p12"
+	}
+	ceID, principal, password := in.CEID, in.Principal, in.Password
 	if err := checkCEID(op, ceID); err != nil {
 		return err
 	}
@@ -182,8 +206,9 @@ func (c *Client) upload(ctx context.Context, ceID, principal string, r io.Reader
 	if err != nil {
 		return fmt.Errorf("%s: build multipart body: %w", op, err)
 	}
-	resp, err := c.raw.UploadUserProvidedCertificateWithBody(transport.NotIdempotent(ctx), ceID, mw.FormDataContentType(), &body) //nolint:bodyclose // decode closes it
-	return c.decode(op, resp, err, &coreapi.MessagesResponse{})
+	req, err := coreapi.NewUploadUserProvidedCertificateRequestWithBody(c.server, ceID, mw.FormDataContentType(), &body)
+	return c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never,
+		Secrets: []string{password}, Settings: callSettings(opts)}, &coreapi.MessagesResponse{})
 }
 
 func checkCEID(op, ceID string) error {
@@ -203,7 +228,7 @@ func checkUserID(op, userID string) error {
 // DeleteUserProvidedCertificate deletes the certificate userID uploaded to
 // the user-provided certificate enrollment ceID. It is never repeated once
 // it may have reached the server.
-func (c *Client) DeleteUserProvidedCertificate(ctx context.Context, ceID, userID string) error {
+func (c *Client) DeleteUserProvidedCertificate(ctx context.Context, ceID, userID string, opts ...CallOption) error {
 	const op = "core.DeleteUserProvidedCertificate"
 	if err := checkCEID(op, ceID); err != nil {
 		return err
@@ -211,13 +236,13 @@ func (c *Client) DeleteUserProvidedCertificate(ctx context.Context, ceID, userID
 	if err := checkUserID(op, userID); err != nil {
 		return err
 	}
-	resp, err := c.raw.DeleteUserProvidedCertificate(transport.NotIdempotent(ctx), ceID, coreapi.UserIdRequest{UserId: userID}) //nolint:bodyclose // decode closes it
-	return c.decode(op, resp, err, &coreapi.MessagesResponse{})
+	req, err := coreapi.NewDeleteUserProvidedCertificateRequest(c.server, ceID, coreapi.UserIdRequest{UserId: userID})
+	return c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)}, &coreapi.MessagesResponse{})
 }
 
 // GetUserProvidedCertificate returns the certificate userID uploaded to the
 // user-provided certificate enrollment ceID.
-func (c *Client) GetUserProvidedCertificate(ctx context.Context, ceID, userID string) (*UserProvidedCertificate, error) {
+func (c *Client) GetUserProvidedCertificate(ctx context.Context, ceID, userID string, opts ...CallOption) (*UserProvidedCertificate, error) {
 	const op = "core.GetUserProvidedCertificate"
 	if err := checkCEID(op, ceID); err != nil {
 		return nil, err
@@ -225,9 +250,9 @@ func (c *Client) GetUserProvidedCertificate(ctx context.Context, ceID, userID st
 	if err := checkUserID(op, userID); err != nil {
 		return nil, err
 	}
-	resp, err := c.raw.GetUserProvidedCertificate(transport.ReadOnly(ctx), ceID, coreapi.UserIdRequest{UserId: userID}) //nolint:bodyclose // decode closes it
+	req, err := coreapi.NewGetUserProvidedCertificateRequest(c.server, ceID, coreapi.UserIdRequest{UserId: userID})
 	var out coreapi.UserProvidedCertificateResponse
-	if err := c.decode(op, resp, err, &out); err != nil {
+	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.ReadOnly, Settings: callSettings(opts)}, &out); err != nil {
 		return nil, err
 	}
 	if out.Results == nil {
@@ -243,14 +268,14 @@ func (c *Client) GetUserProvidedCertificate(ctx context.Context, ceID, userID st
 // ListUserProvidedCertificates returns every user-provided certificate
 // enrollment of userID with the details of the certificate uploaded to it
 // (getAllUserProvidedCertificateDetails).
-func (c *Client) ListUserProvidedCertificates(ctx context.Context, userID string) ([]UserProvidedEnrollment, error) {
+func (c *Client) ListUserProvidedCertificates(ctx context.Context, userID string, opts ...CallOption) ([]UserProvidedEnrollment, error) {
 	const op = "core.ListUserProvidedCertificates"
 	if err := checkUserID(op, userID); err != nil {
 		return nil, err
 	}
-	resp, err := c.raw.GetAllUserProvidedCertificateDetails(transport.ReadOnly(ctx), coreapi.UserIdRequest{UserId: userID}) //nolint:bodyclose // decode closes it
+	req, err := coreapi.NewGetAllUserProvidedCertificateDetailsRequest(c.server, coreapi.UserIdRequest{UserId: userID})
 	var out coreapi.UserProvidedDetailsResponse
-	if err := c.decode(op, resp, err, &out); err != nil {
+	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.ReadOnly, Settings: callSettings(opts)}, &out); err != nil {
 		return nil, err
 	}
 	return convertAll(op, out.Results, userProvidedEnrollmentOf)
@@ -278,30 +303,28 @@ const maxStatusText = 64 << 10
 
 // PendingRevocationStatus tells whether Core is revoking the certificates
 // pending revocation, and for how long it has been at it.
-func (c *Client) PendingRevocationStatus(ctx context.Context) (*RevocationStatus, error) {
+func (c *Client) PendingRevocationStatus(ctx context.Context, opts ...CallOption) (*RevocationStatus, error) {
 	const op = "core.PendingRevocationStatus"
-	resp, err := c.raw.GetPendingRevocationStatus(ctx) //nolint:bodyclose // Check closes it on error, the defer below on success
-	resp, err = c.t.Check(op, resp, err)
-	if err != nil {
-		return nil, annotate(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxStatusText))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
-	}
-	st, ok := parseRevocationStatus(string(b))
-	if !ok {
+	req, err := coreapi.NewGetPendingRevocationStatusRequest(c.server)
+	var st *RevocationStatus
+	err = c.t.Decode(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)}, func(_ *http.Response, body io.Reader) error {
+		b, err := io.ReadAll(io.LimitReader(body, maxStatusText))
+		if err != nil {
+			return err
+		}
+		var ok bool
+		if st, ok = parseRevocationStatus(string(b)); ok {
+			return nil
+		}
 		// Not the status text: Core's messages container when it reports
 		// an error, anything else an unexpected answer.
-		e := c.t.ResponseError(op, resp, b)
-		if e.MessageKey != "" || e.Message != "" {
-			e.Kind = apierror.ErrVendor
-		} else {
-			e.Kind = apierror.ErrUnexpectedResponse
-			e.Message = "unrecognised revocation status text"
+		if be := errorInBody(b); be != nil {
+			return &apierror.Error{Kind: apierror.ErrVendor, MessageKey: apierror.Excerpt([]byte(be.MessageKey)), Message: apierror.Excerpt([]byte(be.Message)), Body: apierror.Excerpt(b)}
 		}
-		return nil, e
+		return &apierror.Error{Kind: apierror.ErrUnexpectedResponse, Message: "unrecognised revocation status text", Body: apierror.Excerpt(b)}
+	})
+	if err != nil {
+		return nil, err
 	}
 	return st, nil
 }
@@ -329,56 +352,56 @@ func parseRevocationStatus(text string) (*RevocationStatus, bool) {
 // pending revocation that belong to external certificate enrollments
 // (attemptRevokeForPendingRevocation). It is never repeated once it may
 // have reached the server.
-func (c *Client) RevokePendingCertificates(ctx context.Context) ([]Message, error) {
+func (c *Client) RevokePendingCertificates(ctx context.Context, opts ...CallOption) ([]Message, error) {
 	const op = "core.RevokePendingCertificates"
-	resp, err := c.raw.AttemptRevokeForPendingRevocation(transport.NotIdempotent(ctx)) //nolint:bodyclose // decode closes it
+	req, err := coreapi.NewAttemptRevokeForPendingRevocationRequest(c.server)
 	var out coreapi.MessagesResponse
-	if err := c.decode(op, resp, err, &out); err != nil {
+	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)}, &out); err != nil {
 		return nil, err
 	}
 	return messagesOf(out.Messages), nil
 }
 
 // SCEPConfigurations returns the SCEP configurations of a sub-type.
-func (c *Client) SCEPConfigurations(ctx context.Context, subType EnrollmentSubType) ([]Configuration, error) {
+func (c *Client) SCEPConfigurations(ctx context.Context, subType EnrollmentSubType, opts ...CallOption) ([]Configuration, error) {
 	const op = "core.SCEPConfigurations"
 	if !subType.Valid() {
 		return nil, apierror.Invalid(op, "sub-type %q is not one of %v", subType, enrollmentSubTypes)
 	}
-	resp, err := c.raw.GetSCEPConfigurationSummary(ctx, coreapi.EnrollmentSubType(subType)) //nolint:bodyclose // decode closes it
-	return c.configurations(op, resp, err)
+	req, err := coreapi.NewGetSCEPConfigurationSummaryRequest(c.server, coreapi.EnrollmentSubType(subType))
+	return c.configurations(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)})
 }
 
 // CEConfigurations returns the certificate enrollment configurations of a
 // sub-type (CA protocol).
-func (c *Client) CEConfigurations(ctx context.Context, subType EnrollmentSubType) ([]Configuration, error) {
+func (c *Client) CEConfigurations(ctx context.Context, subType EnrollmentSubType, opts ...CallOption) ([]Configuration, error) {
 	const op = "core.CEConfigurations"
 	if !subType.Valid() {
 		return nil, apierror.Invalid(op, "sub-type %q is not one of %v", subType, enrollmentSubTypes)
 	}
-	resp, err := c.raw.GetCEConfigurations(ctx, coreapi.EnrollmentSubType(subType)) //nolint:bodyclose // decode closes it
-	return c.configurations(op, resp, err)
+	req, err := coreapi.NewGetCEConfigurationsRequest(c.server, coreapi.EnrollmentSubType(subType))
+	return c.configurations(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)})
 }
 
-func (c *Client) configurations(op string, resp *http.Response, err error) ([]Configuration, error) {
+func (c *Client) configurations(ctx context.Context, call transport.Call) ([]Configuration, error) {
 	var out coreapi.ConfigurationListResponse
-	if err := c.decode(op, resp, err, &out); err != nil {
+	if err := c.t.JSON(ctx, call, &out); err != nil {
 		return nil, err
 	}
-	return convertAll(op, out.Results, infallible(configurationOf))
+	return convertAll(call.Op, out.Results, infallible(configurationOf))
 }
 
 // SearchUsersWithoutCertificates returns the users of certificate
 // enrollment ceID who have no certificate from it. It only reads, so the
 // transport may repeat it.
-func (c *Client) SearchUsersWithoutCertificates(ctx context.Context, ceID int64) ([]User, error) {
+func (c *Client) SearchUsersWithoutCertificates(ctx context.Context, ceID int64, opts ...CallOption) ([]User, error) {
 	const op = "core.SearchUsersWithoutCertificates"
 	if err := checkNumericCEID(op, ceID); err != nil {
 		return nil, err
 	}
-	resp, err := c.raw.SearchUsersWithoutCertificates(transport.ReadOnly(ctx), ceID) //nolint:bodyclose // decode closes it
+	req, err := coreapi.NewSearchUsersWithoutCertificatesRequest(c.server, ceID)
 	var out coreapi.UserSearchResponse
-	if err := c.decode(op, resp, err, &out); err != nil {
+	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.ReadOnly, Settings: callSettings(opts)}, &out); err != nil {
 		return nil, err
 	}
 	return convertAll(op, out.Results, infallible(userOf))

@@ -133,7 +133,7 @@ func TestWritesAreNeverRepeated(t *testing.T) {
 			return err
 		}},
 		{"upload", "POST", pathUpload, "/uploadCertificate", func(c *core.Client) error {
-			return c.UploadUserProvidedCertificate(context.Background(), "10", "jdoe", bytes.NewReader(p12), "p12-test-password")
+			return c.UploadUserProvidedCertificate(context.Background(), core.UploadUserProvidedCertificateInput{CEID: "10", Principal: "jdoe", PKCS12: bytes.NewReader(p12), Password: "p12-test-password"})
 		}},
 		{"delete", "POST", pathDelete, "/deleteCertificate", func(c *core.Client) error {
 			return c.DeleteUserProvidedCertificate(context.Background(), "10", coretest.CertificateOwner)
@@ -174,7 +174,7 @@ func TestUserProvidedCertificateLifecycle(t *testing.T) {
 	if _, err := c.ListUserProvidedCertificates(ctx, "jdoe"); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.UploadUserProvidedCertificate(ctx, coretest.UserProvidedCEID, "jdoe", bytes.NewReader(p12), password); err != nil {
+	if err := c.UploadUserProvidedCertificate(ctx, core.UploadUserProvidedCertificateInput{CEID: coretest.UserProvidedCEID, Principal: "jdoe", PKCS12: bytes.NewReader(p12), Password: password}); err != nil {
 		t.Fatalf("upload: %v", err)
 	}
 	if srv.HitsWithSession("POST", pathUpload) != 1 {
@@ -235,7 +235,7 @@ func TestSeededUserProvidedCertificate(t *testing.T) {
 func TestUploadRejectedByServer(t *testing.T) {
 	srv, c := newFake(t)
 	p12, _ := testPKCS12(t, "jdoe", "p12-test-password")
-	err := c.UploadUserProvidedCertificate(context.Background(), "11", "jdoe", bytes.NewReader(p12), "p12-test-password")
+	err := c.UploadUserProvidedCertificate(context.Background(), core.UploadUserProvidedCertificateInput{CEID: "11", Principal: "jdoe", PKCS12: bytes.NewReader(p12), Password: "p12-test-password"})
 	var e *core.Error
 	if !errors.As(err, &e) || e.StatusCode != 400 || !strings.HasSuffix(e.MessageKey, "INVALID_CE") {
 		t.Fatalf("err = %v, want Core's 400 for an enrollment that is not user-provided", err)

@@ -1,34 +1,19 @@
 package core
 
 import (
+	"bytes"
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
 	"github.com/certadmin/certadmin-go/internal/poll"
+	"github.com/certadmin/certadmin-go/internal/transport"
 	"github.com/certadmin/certadmin-go/mobileiron/core/internal/jsonfix"
 )
 
-// Error is the error of every failed call: match it with errors.As to read
-// the status code, Core's message key and localized message.
-type Error = apierror.Error
-
-// Sentinels for errors.Is.
+// Sentinels for errors.Is that only this package has.
 var (
-	ErrUnauthorized       = apierror.ErrUnauthorized
-	ErrForbidden          = apierror.ErrForbidden
-	ErrNotFound           = apierror.ErrNotFound
-	ErrRateLimited        = apierror.ErrRateLimited
-	ErrServer             = apierror.ErrServer
-	ErrHTMLResponse       = apierror.ErrHTMLResponse
-	ErrUnexpectedResponse = apierror.ErrUnexpectedResponse
-	ErrTruncated          = apierror.ErrTruncated
-	ErrRetryAfterTooLong  = apierror.ErrRetryAfterTooLong
-	ErrVendor             = apierror.ErrVendor
-	ErrInvalidInput       = apierror.ErrInvalidInput
-
 	// ErrExportFailed: the server reported that an export ended with
 	// status "fail".
 	ErrExportFailed = errors.New("export failed on the server")
@@ -80,30 +65,20 @@ func decodeError(e *apierror.Error, body []byte) {
 }
 
 // annotate adds the advice for answers Core gives for a known cause.
-func annotate(err error) error {
-	var e *apierror.Error
-	if errors.As(err, &e) && e.StatusCode == http.StatusGone {
+func annotate(e *apierror.Error) {
+	if e.StatusCode == http.StatusGone {
 		e.Hint = hintGone
 		if e.Kind == nil {
 			e.Kind = ErrAPIVersionGone
 		}
 	}
-	return err
 }
 
-// decode checks resp, decodes its JSON body into out and turns an entry of
-// type Error in the messages container of a 2xx answer into an error.
-// Bodies shaped like the samples of Ivanti's documentation (non-breaking
-// spaces as indentation, elided entries) decode too.
-func (c *Client) decode(op string, resp *http.Response, err error, out any) error {
-	body, err := c.t.JSONBody(op, resp, err, nil)
-	if err != nil {
-		return annotate(err)
-	}
-	if err := jsonfix.Unmarshal(body, out); err != nil {
-		e := c.t.ResponseError(op, resp, body)
-		e.Kind, e.Err = apierror.ErrUnexpectedResponse, fmt.Errorf("malformed JSON: %w", err)
-		return e
+// errorInBody finds an entry of type Error in the messages container of a
+// success answer.
+func errorInBody(body []byte) *transport.BodyError {
+	if !bytes.Contains(body, []byte(`"messages"`)) {
+		return nil
 	}
 	var env struct {
 		Messages []wireMessage `json:"messages"`
@@ -111,9 +86,7 @@ func (c *Client) decode(op string, resp *http.Response, err error, out any) erro
 	_ = jsonfix.Unmarshal(body, &env) // a mismatch here only means there are no messages to check
 	for _, m := range env.Messages {
 		if strings.EqualFold(m.Type, "error") {
-			e := c.t.VendorError(op, resp, body, "", m.LocalizedMessage)
-			e.MessageKey = apierror.Excerpt([]byte(m.MessageKey))
-			return e
+			return &transport.BodyError{MessageKey: m.MessageKey, Message: m.LocalizedMessage}
 		}
 	}
 	return nil

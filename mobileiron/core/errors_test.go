@@ -27,7 +27,7 @@ func TestBadInputSendsNothing(t *testing.T) {
 	dir := t.TempDir()
 	upload := func(ceID, principal string, data []byte, pw string) func(c *core.Client) error {
 		return func(c *core.Client) error {
-			return c.UploadUserProvidedCertificate(ctx, ceID, principal, bytes.NewReader(data), pw)
+			return c.UploadUserProvidedCertificate(ctx, core.UploadUserProvidedCertificateInput{CEID: ceID, Principal: principal, PKCS12: bytes.NewReader(data), Password: pw})
 		}
 	}
 	search := func(f core.CertificateFilter) func(c *core.Client) error {
@@ -61,7 +61,7 @@ func TestBadInputSendsNothing(t *testing.T) {
 		{"upload without principal", upload("10", " ", p12, password), "principal"},
 		{"upload without CEid", upload("", "jdoe", p12, password), "CEid"},
 		{"upload missing file", func(c *core.Client) error {
-			return c.UploadUserProvidedCertificateFile(ctx, "10", "jdoe", filepath.Join(dir, "missing.p12"), password)
+			return c.UploadUserProvidedCertificate(ctx, core.UploadUserProvidedCertificateInput{CEID: "10", Principal: "jdoe", PKCS12File: filepath.Join(dir, "missing.p12"), Password: password})
 		}, "open PKCS#12 file"},
 		{"delete without user", func(c *core.Client) error { return c.DeleteUserProvidedCertificate(ctx, "10", "") }, "userId"},
 		{"get without CEid", func(c *core.Client) error { _, err := c.GetUserProvidedCertificate(ctx, "", "jdoe"); return err }, "CEid"},
@@ -112,7 +112,7 @@ func TestUnauthorizedHidesCredentials(t *testing.T) {
 	}
 	defer srv.Close()
 	var logs bytes.Buffer
-	c, err := core.NewClient(srv.URL, core.WithBasicAuth(coretest.User, "not-the-password"), fastRetry,
+	c, err := core.NewClient(srv.URL, core.WithBasicAuth(coretest.Username, "not-the-password"), fastRetry,
 		core.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	if err != nil {
 		t.Fatal(err)
@@ -251,7 +251,10 @@ func TestDecodesSeedSamplesVerbatim(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.fixture, func(t *testing.T) {
 			srv, c := newFake(t)
-			body := coretest.Fixture(tt.fixture)
+			body, err := coretest.Fixture(tt.fixture)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if !bytes.Contains(body, []byte("\u00a0")) && !bytes.Contains(body, []byte("...")) && tt.fixture != "search_export_status_response.json" {
 				t.Fatalf("fixture %s is expected to be the seed's odd rendering", tt.fixture)
 			}

@@ -17,7 +17,7 @@ func ExampleClient_ExportCertificates() {
 		log.Fatal(err)
 	}
 	defer srv.Close()
-	c, err := core.NewClient(srv.URL, core.WithBasicAuth(coretest.User, coretest.Password))
+	c, err := core.NewClient(srv.URL, core.WithBasicAuth(coretest.Username, coretest.Password))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -42,7 +42,7 @@ func ExampleClient_SearchCertificates() {
 		log.Fatal(err)
 	}
 	defer srv.Close()
-	c, err := core.NewClient(srv.URL, core.WithBasicAuth(coretest.User, coretest.Password), core.WithAdminDeviceSpaceID(1))
+	c, err := core.NewClient(srv.URL, core.WithBasicAuth(coretest.Username, coretest.Password), core.WithAdminDeviceSpaceID(1))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -68,7 +68,7 @@ func ExampleClient_PendingRevocationStatus() {
 		log.Fatal(err)
 	}
 	defer srv.Close()
-	c, err := core.NewClient(srv.URL, core.WithBasicAuth(coretest.User, coretest.Password))
+	c, err := core.NewClient(srv.URL, core.WithBasicAuth(coretest.Username, coretest.Password))
 	if err != nil {
 		fmt.Println(err)
 		return

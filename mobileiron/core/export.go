@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"strings"
 	"time"
 
@@ -53,9 +52,6 @@ type ExportSummary struct {
 	Checks int
 }
 
-// ExportOption tunes an export workflow.
-type ExportOption func(*exportSettings)
-
 type exportSettings struct {
 	poll          poll.Config
 	progress      func(ExportStatus)
@@ -69,64 +65,77 @@ const (
 	DefaultExportTimeout   = 30 * time.Minute
 )
 
-func exportSettingsOf(opts []ExportOption) exportSettings {
-	s := exportSettings{poll: poll.Config{
+func defaultExportSettings() exportSettings {
+	return exportSettings{poll: poll.Config{
 		InitialDelay: DefaultPollInterval,
 		Interval:     DefaultPollInterval,
 		Multiplier:   1.5,
 		MaxInterval:  DefaultPollMaxInterval,
 		Timeout:      DefaultExportTimeout,
 	}}
-	for _, o := range opts {
-		if o != nil {
-			o(&s)
-		}
+}
+
+func exportSettingsOf(cs *transport.CallSettings) exportSettings {
+	if s := transport.LookupCallExtension[exportSettings](cs); s != nil {
+		return *s
 	}
-	return s
+	return defaultExportSettings()
 }
 
-// WithPollInterval sets the wait before the first status check and between
-// checks (default 1 s).
-func WithPollInterval(d time.Duration) ExportOption {
-	return func(s *exportSettings) { s.poll.InitialDelay, s.poll.Interval = d, d }
+// exportOption changes the export settings of one workflow call.
+func exportOption(f func(*exportSettings)) CallOption {
+	return callOption(func(cs *transport.CallSettings) {
+		if transport.LookupCallExtension[exportSettings](cs) == nil {
+			*transport.CallExtension[exportSettings](cs) = defaultExportSettings()
+		}
+		f(transport.CallExtension[exportSettings](cs))
+	})
 }
 
-// WithPollBackoff grows the interval by multiplier after each check, up to
-// maxInterval (default 1.5 and 15 s). A multiplier of 1 keeps it constant.
-func WithPollBackoff(multiplier float64, maxInterval time.Duration) ExportOption {
-	return func(s *exportSettings) { s.poll.Multiplier, s.poll.MaxInterval = multiplier, maxInterval }
+// WithPollInterval sets the wait before an export's first status check
+// and between checks (default 1 s).
+func WithPollInterval(d time.Duration) CallOption {
+	return exportOption(func(s *exportSettings) { s.poll.InitialDelay, s.poll.Interval = d, d })
 }
 
-// WithExportTimeout bounds the wait for the export to finish (default 30
+// WithPollBackoff grows an export's check interval by multiplier after
+// each check, up to maxInterval (default 1.5 and 15 s). A multiplier of 1
+// keeps it constant.
+func WithPollBackoff(multiplier float64, maxInterval time.Duration) CallOption {
+	return exportOption(func(s *exportSettings) { s.poll.Multiplier, s.poll.MaxInterval = multiplier, maxInterval })
+}
+
+// WithExportTimeout bounds the wait for an export to finish (default 30
 // minutes); the download that follows is bounded by the context only.
-func WithExportTimeout(d time.Duration) ExportOption {
-	return func(s *exportSettings) { s.poll.Timeout = d }
+func WithExportTimeout(d time.Duration) CallOption {
+	return exportOption(func(s *exportSettings) { s.poll.Timeout = d })
 }
 
-// WithProgress calls fn with every status seen while waiting.
-func WithProgress(fn func(ExportStatus)) ExportOption {
-	return func(s *exportSettings) { s.progress = fn }
+// WithProgress calls fn with every status seen while an export runs.
+func WithProgress(fn func(ExportStatus)) CallOption {
+	return exportOption(func(s *exportSettings) { s.progress = fn })
 }
 
-// FailIfExportRunning makes the workflow return ErrExportInProgress when an
-// export is already running, instead of waiting for it and downloading its
-// result (which may have been started by someone else with another filter).
-func FailIfExportRunning() ExportOption {
-	return func(s *exportSettings) { s.failIfRunning = true }
+// FailIfExportRunning makes an export workflow return ErrExportInProgress
+// when an export is already running, instead of waiting for it and
+// downloading its result (which may have been started by someone else with
+// another filter).
+func FailIfExportRunning() CallOption {
+	return exportOption(func(s *exportSettings) { s.failIfRunning = true })
 }
 
 // exportJob is one of Core's initiate → status → download sequences.
 type exportJob struct {
 	op       string
-	initiate func(ctx context.Context) (*ExportStart, error)
-	status   func(ctx context.Context) (*ExportStatus, error)
-	download func(ctx context.Context, w io.Writer) (int64, error)
+	initiate func(ctx context.Context, opts ...CallOption) (*ExportStart, error)
+	status   func(ctx context.Context, opts ...CallOption) (*ExportStatus, error)
+	download func(ctx context.Context, w io.Writer, opts ...CallOption) (int64, error)
 }
 
 // run initiates the export, waits for it and streams the CSV into w.
-func (c *Client) run(ctx context.Context, job exportJob, w io.Writer, opts []ExportOption) (*ExportSummary, error) {
-	s := exportSettingsOf(opts)
-	start, err := job.initiate(ctx)
+func (c *Client) run(ctx context.Context, job exportJob, w io.Writer, opts []CallOption) (*ExportSummary, error) {
+	s := exportSettingsOf(callSettings(opts))
+	start, err := job.initiate(ctx, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +145,7 @@ func (c *Client) run(ctx context.Context, job exportJob, w io.Writer, opts []Exp
 	checks := 0
 	st, err := poll.Until(ctx, s.poll, func(ctx context.Context) (ExportStatus, bool, error) {
 		checks++
-		st, err := job.status(ctx)
+		st, err := job.status(ctx, opts...)
 		if err != nil {
 			return ExportStatus{}, false, err
 		}
@@ -156,7 +165,7 @@ func (c *Client) run(ctx context.Context, job exportJob, w io.Writer, opts []Exp
 		}
 		return nil, fmt.Errorf("%s: %w", job.op, err)
 	}
-	n, err := job.download(ctx, w)
+	n, err := job.download(ctx, w, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -190,14 +199,16 @@ func firstText(msgs []Message) string {
 // If an export is already running it waits for that one and downloads its
 // result, unless FailIfExportRunning is given. A download cut short is an
 // error (ErrTruncated), never a short file reported as done.
-func (c *Client) ExportCertificates(ctx context.Context, f CertificateFilter, w io.Writer, opts ...ExportOption) (*ExportSummary, error) {
+func (c *Client) ExportCertificates(ctx context.Context, f CertificateFilter, w io.Writer, opts ...CallOption) (*ExportSummary, error) {
 	const op = "core.ExportCertificates"
 	if _, err := f.check(op, true); err != nil {
 		return nil, err
 	}
 	return c.run(ctx, exportJob{
 		op:       op,
-		initiate: func(ctx context.Context) (*ExportStart, error) { return c.InitiateCertificateExport(ctx, f) },
+		initiate: func(ctx context.Context, opts ...CallOption) (*ExportStart, error) {
+			return c.InitiateCertificateExport(ctx, f, opts...)
+		},
 		status:   c.CertificateExportStatus,
 		download: c.DownloadCertificateExport,
 	}, w, opts)
@@ -206,7 +217,7 @@ func (c *Client) ExportCertificates(ctx context.Context, f CertificateFilter, w 
 // ExportCertificatesToFile is ExportCertificates into the file at path. The
 // file appears under its name only when the export is complete; a failed
 // export leaves no partial file behind (and an existing file untouched).
-func (c *Client) ExportCertificatesToFile(ctx context.Context, f CertificateFilter, path string, opts ...ExportOption) (*ExportSummary, error) {
+func (c *Client) ExportCertificatesToFile(ctx context.Context, f CertificateFilter, path string, opts ...CallOption) (*ExportSummary, error) {
 	if _, err := f.check("core.ExportCertificates", true); err != nil {
 		return nil, err
 	}
@@ -215,11 +226,17 @@ func (c *Client) ExportCertificatesToFile(ctx context.Context, f CertificateFilt
 
 // InitiateCertificateExport asks Core to prepare a CSV of the certificates
 // matching f (Status is required). Most callers want ExportCertificates.
-func (c *Client) InitiateCertificateExport(ctx context.Context, f CertificateFilter) (*ExportStart, error) {
+// It is never repeated once it may have reached the server.
+func (c *Client) InitiateCertificateExport(ctx context.Context, f CertificateFilter, opts ...CallOption) (*ExportStart, error) {
 	const op = "core.InitiateCertificateExport"
 	w, err := f.check(op, true)
 	if err != nil {
 		return nil, err
+	}
+	cs := callSettings(opts)
+	space, err := c.spaceFor(cs)
+	if err != nil {
+		return nil, apierror.Invalid(op, "%v", err)
 	}
 	body := coreapi.CertificateExportRequest{
 		CeSettingName:     f.CESettingName,
@@ -229,49 +246,60 @@ func (c *Client) InitiateCertificateExport(ctx context.Context, f CertificateFil
 		ExpiresAfter:      w.expiresAfter,
 		ExpiresBefore:     w.expiresBefore,
 	}
-	resp, err := c.raw.InitiateCertificateExport(ctx, &coreapi.InitiateCertificateExportParams{AdminDeviceSpaceId: c.spaceID}, body) //nolint:bodyclose // decode closes it
-	return c.exportStart(op, resp, err)
+	req, err := coreapi.NewInitiateCertificateExportRequest(c.server, &coreapi.InitiateCertificateExportParams{AdminDeviceSpaceId: space}, body)
+	return c.exportStart(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: cs})
 }
 
 // CertificateExportStatus returns the state of the certificate export.
-func (c *Client) CertificateExportStatus(ctx context.Context) (*ExportStatus, error) {
-	resp, err := c.raw.GetCertificateExportStatus(ctx, &coreapi.GetCertificateExportStatusParams{AdminDeviceSpaceId: c.spaceID}) //nolint:bodyclose // decode closes it
-	return c.exportStatus("core.CertificateExportStatus", resp, err)
+func (c *Client) CertificateExportStatus(ctx context.Context, opts ...CallOption) (*ExportStatus, error) {
+	const op = "core.CertificateExportStatus"
+	cs := callSettings(opts)
+	space, err := c.spaceFor(cs)
+	if err != nil {
+		return nil, apierror.Invalid(op, "%v", err)
+	}
+	req, err := coreapi.NewGetCertificateExportStatusRequest(c.server, &coreapi.GetCertificateExportStatusParams{AdminDeviceSpaceId: space})
+	return c.exportStatus(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: cs})
 }
 
 // DownloadCertificateExport streams the CSV of the last certificate export
 // into w and returns the number of bytes written.
-func (c *Client) DownloadCertificateExport(ctx context.Context, w io.Writer) (int64, error) {
-	resp, err := c.raw.DownloadCertificateExport(ctx, &coreapi.DownloadCertificateExportParams{AdminDeviceSpaceId: c.spaceID}) //nolint:bodyclose // Stream closes it
-	n, err := c.t.Stream("core.DownloadCertificateExport", resp, err, w)
-	return n, annotate(err)
+func (c *Client) DownloadCertificateExport(ctx context.Context, w io.Writer, opts ...CallOption) (int64, error) {
+	const op = "core.DownloadCertificateExport"
+	cs := callSettings(opts)
+	space, err := c.spaceFor(cs)
+	if err != nil {
+		return 0, apierror.Invalid(op, "%v", err)
+	}
+	req, err := coreapi.NewDownloadCertificateExportRequest(c.server, &coreapi.DownloadCertificateExportParams{AdminDeviceSpaceId: space})
+	return c.t.Stream(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: cs}, w)
 }
 
 // ExportUsersWithoutCertificates runs the export of the users of certificate
 // enrollment ceID who have no certificate from it, end to end, like
 // ExportCertificates.
-func (c *Client) ExportUsersWithoutCertificates(ctx context.Context, ceID int64, w io.Writer, opts ...ExportOption) (*ExportSummary, error) {
+func (c *Client) ExportUsersWithoutCertificates(ctx context.Context, ceID int64, w io.Writer, opts ...CallOption) (*ExportSummary, error) {
 	const op = "core.ExportUsersWithoutCertificates"
 	if err := checkNumericCEID(op, ceID); err != nil {
 		return nil, err
 	}
 	return c.run(ctx, exportJob{
 		op: op,
-		initiate: func(ctx context.Context) (*ExportStart, error) {
-			return c.InitiateUsersWithoutCertificatesExport(ctx, ceID)
+		initiate: func(ctx context.Context, opts ...CallOption) (*ExportStart, error) {
+			return c.InitiateUsersWithoutCertificatesExport(ctx, ceID, opts...)
 		},
-		status: func(ctx context.Context) (*ExportStatus, error) {
-			return c.UsersWithoutCertificatesExportStatus(ctx, ceID)
+		status: func(ctx context.Context, opts ...CallOption) (*ExportStatus, error) {
+			return c.UsersWithoutCertificatesExportStatus(ctx, ceID, opts...)
 		},
-		download: func(ctx context.Context, w io.Writer) (int64, error) {
-			return c.DownloadUsersWithoutCertificatesExport(ctx, ceID, w)
+		download: func(ctx context.Context, w io.Writer, opts ...CallOption) (int64, error) {
+			return c.DownloadUsersWithoutCertificatesExport(ctx, ceID, w, opts...)
 		},
 	}, w, opts)
 }
 
 // ExportUsersWithoutCertificatesToFile is ExportUsersWithoutCertificates
 // into the file at path, which appears only when the export is complete.
-func (c *Client) ExportUsersWithoutCertificatesToFile(ctx context.Context, ceID int64, path string, opts ...ExportOption) (*ExportSummary, error) {
+func (c *Client) ExportUsersWithoutCertificatesToFile(ctx context.Context, ceID int64, path string, opts ...CallOption) (*ExportSummary, error) {
 	if err := checkNumericCEID("core.ExportUsersWithoutCertificates", ceID); err != nil {
 		return nil, err
 	}
@@ -281,42 +309,42 @@ func (c *Client) ExportUsersWithoutCertificatesToFile(ctx context.Context, ceID 
 }
 
 // InitiateUsersWithoutCertificatesExport asks Core to prepare a CSV of the
-// users of certificate enrollment ceID without a certificate.
-func (c *Client) InitiateUsersWithoutCertificatesExport(ctx context.Context, ceID int64) (*ExportStart, error) {
+// users of certificate enrollment ceID without a certificate. It is never
+// repeated once it may have reached the server.
+func (c *Client) InitiateUsersWithoutCertificatesExport(ctx context.Context, ceID int64, opts ...CallOption) (*ExportStart, error) {
 	const op = "core.InitiateUsersWithoutCertificatesExport"
 	if err := checkNumericCEID(op, ceID); err != nil {
 		return nil, err
 	}
-	resp, err := c.raw.InitiateUsersWithoutCertificatesExport(ctx, ceID) //nolint:bodyclose // decode closes it
-	return c.exportStart(op, resp, err)
+	req, err := coreapi.NewInitiateUsersWithoutCertificatesExportRequest(c.server, ceID)
+	return c.exportStart(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)})
 }
 
 // UsersWithoutCertificatesExportStatus returns the state of that export.
 // Core wants POST for it; it only reads, so the transport may repeat it.
-func (c *Client) UsersWithoutCertificatesExportStatus(ctx context.Context, ceID int64) (*ExportStatus, error) {
+func (c *Client) UsersWithoutCertificatesExportStatus(ctx context.Context, ceID int64, opts ...CallOption) (*ExportStatus, error) {
 	const op = "core.UsersWithoutCertificatesExportStatus"
 	if err := checkNumericCEID(op, ceID); err != nil {
 		return nil, err
 	}
-	resp, err := c.raw.GetUsersWithoutCertificatesExportStatus(transport.ReadOnly(ctx), ceID) //nolint:bodyclose // decode closes it
-	return c.exportStatus(op, resp, err)
+	req, err := coreapi.NewGetUsersWithoutCertificatesExportStatusRequest(c.server, ceID)
+	return c.exportStatus(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.ReadOnly, Settings: callSettings(opts)})
 }
 
 // DownloadUsersWithoutCertificatesExport streams the CSV of that export
 // into w and returns the number of bytes written.
-func (c *Client) DownloadUsersWithoutCertificatesExport(ctx context.Context, ceID int64, w io.Writer) (int64, error) {
+func (c *Client) DownloadUsersWithoutCertificatesExport(ctx context.Context, ceID int64, w io.Writer, opts ...CallOption) (int64, error) {
 	const op = "core.DownloadUsersWithoutCertificatesExport"
 	if err := checkNumericCEID(op, ceID); err != nil {
 		return 0, err
 	}
-	resp, err := c.raw.DownloadUsersWithoutCertificatesExport(ctx, ceID) //nolint:bodyclose // Stream closes it
-	n, err := c.t.Stream(op, resp, err, w)
-	return n, annotate(err)
+	req, err := coreapi.NewDownloadUsersWithoutCertificatesExportRequest(c.server, ceID)
+	return c.t.Stream(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)}, w)
 }
 
-func (c *Client) exportStart(op string, resp *http.Response, err error) (*ExportStart, error) {
+func (c *Client) exportStart(ctx context.Context, call transport.Call) (*ExportStart, error) {
 	var out coreapi.ExportInitiateResponse
-	if err := c.decode(op, resp, err, &out); err != nil {
+	if err := c.t.JSON(ctx, call, &out); err != nil {
 		return nil, err
 	}
 	st := &ExportStart{Messages: messagesOf(out.Messages)}
@@ -331,13 +359,13 @@ func (c *Client) exportStart(op string, resp *http.Response, err error) (*Export
 	return st, nil
 }
 
-func (c *Client) exportStatus(op string, resp *http.Response, err error) (*ExportStatus, error) {
+func (c *Client) exportStatus(ctx context.Context, call transport.Call) (*ExportStatus, error) {
 	var out coreapi.ExportStatusResponse
-	if err := c.decode(op, resp, err, &out); err != nil {
+	if err := c.t.JSON(ctx, call, &out); err != nil {
 		return nil, err
 	}
 	if out.Results == nil {
-		return nil, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: "answer holds no results"}
+		return nil, &apierror.Error{Op: call.Op, Kind: apierror.ErrUnexpectedResponse, Message: "answer holds no results"}
 	}
 	r := out.Results
 	return &ExportStatus{

@@ -32,7 +32,7 @@ func newFake(t testing.TB, extra ...core.Option) (*coretest.Server, *core.Client
 		}
 		srv.Close()
 	})
-	opts := append([]core.Option{core.WithBasicAuth(srv.User, srv.Password), fastRetry}, extra...)
+	opts := append([]core.Option{core.WithBasicAuth(srv.Username, srv.Password), fastRetry}, extra...)
 	c, err := core.NewClient(srv.URL, opts...)
 	if err != nil {
 		t.Fatal(err)

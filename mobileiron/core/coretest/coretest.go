@@ -25,13 +25,14 @@ import (
 	"time"
 
 	"github.com/certadmin/certadmin-go/internal/fakeserver"
+	"github.com/certadmin/certadmin-go/mobileiron/core"
 	"github.com/certadmin/certadmin-go/mobileiron/core/internal/jsonfix"
 )
 
 // Credentials the fake accepts unless WithCredentials says otherwise. They are test
 // values, not secrets.
 const (
-	User     = "miadmin"
+	Username = "miadmin"
 	Password = "coretest-password"
 )
 
@@ -47,17 +48,25 @@ const (
 	CESettingName = "LocalCE"
 )
 
-// Fault is a misbehaviour to inject (see fakeserver.Fault).
-type Fault = fakeserver.Fault
+//go:generate go run ../../../internal/cmd/gensurface -kind fake -pkg coretest -vendor "MobileIron Core" -client github.com/certadmin/certadmin-go/mobileiron/core -o surface.gen.go
 
 //go:embed testdata
 var testdata embed.FS
 
-// Fixture returns a seed sample from the fake's testdata folder, verbatim.
-func Fixture(name string) []byte {
+// Fixture returns a sample of the vendor's documentation from the fake's
+// testdata folder, verbatim.
+func Fixture(name string) ([]byte, error) {
 	b, err := testdata.ReadFile("testdata/" + name)
 	if err != nil {
-		panic("coretest: no fixture " + name)
+		return nil, fmt.Errorf("coretest: no fixture %s", name)
+	}
+	return b, nil
+}
+
+func mustFixture(name string) []byte {
+	b, err := Fixture(name)
+	if err != nil {
+		panic(err)
 	}
 	return b
 }
@@ -85,8 +94,12 @@ func WithTLS() Option { return func(c *config) { c.tls = true } }
 
 // Server is a running fake Core. Close it when done.
 type Server struct {
-	*fakeserver.Server
-	User, Password string
+	// URL is the base URL of the fake, for core.NewClient.
+	URL string
+	// Username and Password are the credentials the fake accepts.
+	Username, Password string
+
+	base *fakeserver.Server
 
 	mu          sync.Mutex
 	certs       []json.RawMessage
@@ -127,14 +140,14 @@ func NewServer(opts ...Option) (*Server, error) {
 		o(&cfg)
 	}
 	s := &Server{
-		User: cfg.user, Password: cfg.password,
+		Username: cfg.user, Password: cfg.password,
 		exportPolls: cfg.exportPolls,
 		userExports: map[int64]*job{},
 		withCookie:  map[string]int{},
 		uploads:     map[string]map[string]userProvided{},
 	}
-	if s.User == "" {
-		s.User = User
+	if s.Username == "" {
+		s.Username = Username
 	}
 	if s.Password == "" {
 		s.Password = Password
@@ -149,8 +162,17 @@ func NewServer(opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("coretest: %w", err)
 	}
-	s.Server = fs
+	s.base, s.URL = fs, fs.URL
 	return s, nil
+}
+
+// clientOptions configure a core.Client for this fake (see NewClient).
+func (s *Server) clientOptions() []core.Option {
+	opts := []core.Option{core.WithBasicAuth(s.Username, s.Password)}
+	if pool := s.RootCAs(); pool != nil {
+		opts = append(opts, core.WithRootCAs(pool))
+	}
+	return opts
 }
 
 // seed loads the documentation's samples. They are not strict JSON
@@ -159,20 +181,20 @@ func (s *Server) seed() error {
 	var search struct {
 		Results []json.RawMessage `json:"results"`
 	}
-	if err := jsonfix.Unmarshal(Fixture("search_response.json"), &search); err != nil {
+	if err := jsonfix.Unmarshal(mustFixture("search_response.json"), &search); err != nil {
 		return fmt.Errorf("search sample: %w", err)
 	}
 	s.certs = search.Results
 	var get struct {
 		Results json.RawMessage `json:"results"`
 	}
-	if err := jsonfix.Unmarshal(Fixture("get_certificate_response.json"), &get); err != nil {
+	if err := jsonfix.Unmarshal(mustFixture("get_certificate_response.json"), &get); err != nil {
 		return fmt.Errorf("getCertificate sample: %w", err)
 	}
 	var all struct {
 		Results []json.RawMessage `json:"results"`
 	}
-	if err := jsonfix.Unmarshal(Fixture("get_all_response.json"), &all); err != nil {
+	if err := jsonfix.Unmarshal(mustFixture("get_all_response.json"), &all); err != nil {
 		return fmt.Errorf("getAllUserProvidedCertificateDetails sample: %w", err)
 	}
 	if len(all.Results) == 0 {
@@ -295,7 +317,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST "+nocerts+"search_export_status", s.userExportStatus)
 	mux.HandleFunc("GET "+nocerts+"search_download_csv", s.downloadUserCSV)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !fakeserver.CheckBasicAuth(w, r, s.User, s.Password) {
+		if !fakeserver.CheckBasicAuth(w, r, s.Username, s.Password) {
 			return
 		}
 		s.session(w, r)
@@ -323,7 +345,3 @@ func (s *Server) HitsWithSession(method, path string) int {
 	defer s.mu.Unlock()
 	return s.withCookie[method+" "+path]
 }
-
-// HTMLLoginPage is what a single-sign-on proxy answers in place of the API,
-// for a Fault's Body.
-const HTMLLoginPage = fakeserver.HTMLLoginPage

@@ -55,7 +55,7 @@ func TestFakeRequiresCredentialsAndDeviceSpace(t *testing.T) {
 	}
 
 	req, _ := http.NewRequest("GET", srv.URL+"/api/v2/certificates/search_export_status", nil)
-	req.SetBasicAuth(coretest.User, coretest.Password)
+	req.SetBasicAuth(coretest.Username, coretest.Password)
 	resp, err = http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -17,7 +17,7 @@ func TestExportTimes(t *testing.T) {
 	}
 	defer srv.Close()
 	srv.SetExportPolls(1)
-	c, err := core.NewClient(srv.URL, core.WithBasicAuth(srv.User, srv.Password))
+	c, err := core.NewClient(srv.URL, core.WithBasicAuth(srv.Username, srv.Password))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,7 +40,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // samples with non-breaking spaces and elisions; the fake sends the same
 // content as strict JSON, as a real server would.
 func writeFixture(w http.ResponseWriter, name string) {
-	b := jsonfix.Clean(Fixture(name))
+	b := jsonfix.Clean(mustFixture(name))
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	_, _ = w.Write(b)
@@ -474,7 +474,7 @@ func (s *Server) revocationStatus(w http.ResponseWriter, _ *http.Request) {
 	if running {
 		name = "revocation_status_running.txt"
 	}
-	b := Fixture(name)
+	b := mustFixture(name)
 	w.Header().Set("Content-Type", "text/plain;charset=UTF-8")
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	_, _ = w.Write(b)
@@ -551,7 +551,7 @@ func (s *Server) downloadUserCSV(w http.ResponseWriter, r *http.Request) {
 	var users struct {
 		Results []map[string]any `json:"results"`
 	}
-	_ = jsonfix.Unmarshal(Fixture("withnocerts_search_response.json"), &users)
+	_ = jsonfix.Unmarshal(mustFixture("withnocerts_search_response.json"), &users)
 	var buf bytes.Buffer
 	cw := csv.NewWriter(&buf)
 	cols := []string{"id", "principal", "displayName", "firstName", "lastName", "emailAddress"}

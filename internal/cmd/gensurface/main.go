@@ -1,0 +1,69 @@
+// Command gensurface writes the part of a vendor package's public API that
+// is the same in every vendor: the Option, CallOption and RetryPolicy
+// types with the common options, the Error type and sentinels, Client.Do
+// and Client.Close (-kind client); or a fake server's Fault type and the
+// Server methods every fake has (-kind fake). One template for all vendors,
+// so the common surface cannot drift between them, while each package
+// still declares (and documents) its own types: an option of one vendor
+// does not compile with another vendor's client.
+//
+// Run by go generate in each vendor package:
+//
+//	//go:generate go run ../../internal/cmd/gensurface -kind client -pkg core -vendor "MobileIron Core" -o surface.gen.go
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"go/format"
+	"os"
+	"text/template"
+)
+
+type params struct {
+	Kind     string
+	Pkg      string // package name, also the operation prefix ("core")
+	Vendor   string // display name ("MobileIron Core")
+	Tokens   bool   // declare TokenSource and StaticToken
+	Client   string // -kind fake: import path of the vendor client package
+	ClientPk string // -kind fake: its package name
+}
+
+func main() {
+	var p params
+	var out string
+	flag.StringVar(&p.Kind, "kind", "client", "client or fake")
+	flag.StringVar(&p.Pkg, "pkg", "", "package name")
+	flag.StringVar(&p.Vendor, "vendor", "", "vendor display name")
+	flag.BoolVar(&p.Tokens, "tokens", false, "declare TokenSource (client kind)")
+	flag.StringVar(&p.Client, "client", "", "vendor client import path (fake kind)")
+	flag.StringVar(&out, "o", "surface.gen.go", "output file")
+	flag.Parse()
+	if p.Pkg == "" || p.Vendor == "" || (p.Kind == "fake" && p.Client == "") {
+		fmt.Fprintln(os.Stderr, "gensurface: -pkg and -vendor are required (and -client for -kind fake)")
+		os.Exit(2)
+	}
+	if p.Client != "" {
+		p.ClientPk = p.Client[bytes.LastIndexByte([]byte(p.Client), '/')+1:]
+	}
+	tmpl := clientTemplate
+	if p.Kind == "fake" {
+		tmpl = fakeTemplate
+	}
+	var buf bytes.Buffer
+	if err := template.Must(template.New(p.Kind).Parse(tmpl)).Execute(&buf, p); err != nil {
+		fmt.Fprintln(os.Stderr, "gensurface:", err)
+		os.Exit(1)
+	}
+	src, err := format.Source(buf.Bytes())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gensurface: generated code does not parse:", err)
+		os.Stderr.Write(buf.Bytes())
+		os.Exit(1)
+	}
+	if err := os.WriteFile(out, src, 0o644); err != nil {
+		fmt.Fprintln(os.Stderr, "gensurface:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,73 @@
+package transport
+
+import (
+	"errors"
+	"net"
+	"net/url"
+	"strings"
+
+	"github.com/certadmin/certadmin-go/internal/apierror"
+)
+
+// ErrPlainHTTP is returned when credentials would go over plain HTTP to a
+// host that is not loopback and WithInsecurePlainHTTP was not given.
+var ErrPlainHTTP = errors.New("credentials refused over plain http:// to a host that is not loopback (use https, or WithInsecurePlainHTTP for a lab server)")
+
+// CheckBaseURL checks a vendor client's base URL before anything is sent:
+// it must be an absolute http or https URL with a host, without query or
+// fragment. A client certificate needs https; credentials over plain http
+// need a loopback host or WithInsecurePlainHTTP. It returns the parsed URL
+// with any trailing slash removed.
+func CheckBaseURL(op, baseURL string, cfg *Config) (*url.URL, error) {
+	if strings.TrimSpace(baseURL) == "" {
+		return nil, apierror.Invalid(op, "base URL is empty (want e.g. https://server.example.com)")
+	}
+	u, err := url.Parse(baseURL)
+	if err != nil {
+		return nil, apierror.Invalid(op, "base URL %q does not parse: %v", baseURL, err)
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "https", "http":
+	case "":
+		return nil, apierror.Invalid(op, "base URL %q has no scheme (want https://%s)", baseURL, strings.TrimPrefix(baseURL, "//"))
+	default:
+		return nil, apierror.Invalid(op, "base URL %q: scheme %q is not http or https", baseURL, u.Scheme)
+	}
+	if u.Host == "" || u.Hostname() == "" {
+		return nil, apierror.Invalid(op, "base URL %q has no host", baseURL)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, apierror.Invalid(op, "base URL %q must not carry a query or fragment", baseURL)
+	}
+	if u.User != nil {
+		return nil, apierror.Invalid(op, "base URL must not carry credentials; use the package's credential option")
+	}
+	if strings.EqualFold(u.Scheme, "http") {
+		if len(cfg.TLS.Certificates) > 0 {
+			return nil, apierror.Invalid(op, "a client certificate is configured but base URL %q is plain http: the certificate would never be presented (use https)", baseURL)
+		}
+		if cfg.Auth != nil && !cfg.AllowPlainHTTP && !isLoopback(u.Hostname()) {
+			return nil, &apierror.Error{Op: op, Kind: apierror.ErrInvalidInput, Message: ErrPlainHTTP.Error(), Err: ErrPlainHTTP}
+		}
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	return u, nil
+}
+
+// plainHTTPAllowed guards every attempt that carries credentials, also
+// those sent through the escape hatch to a URL of the caller's choosing.
+func (c *Client) plainHTTPAllowed(u *url.URL) error {
+	if u.Scheme != "http" || c.cfg.AllowPlainHTTP || isLoopback(u.Hostname()) {
+		return nil
+	}
+	return ErrPlainHTTP
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
