@@ -205,7 +205,7 @@ func (c *Client) ExportCertificates(ctx context.Context, f CertificateFilter, w 
 		return nil, err
 	}
 	return c.run(ctx, exportJob{
-		op:       op,
+		op: op,
 		initiate: func(ctx context.Context, opts ...CallOption) (*ExportStart, error) {
 			return c.InitiateCertificateExport(ctx, f, opts...)
 		},
