@@ -340,3 +340,49 @@ func CheckBasicAuth(w http.ResponseWriter, r *http.Request, user, password strin
 	http.Error(w, "unauthorized", http.StatusUnauthorized)
 	return false
 }
+
+// Route serves mux, but answers a request that matches no route (404) or
+// no method of its route (405) with answer, so a fake replies in its
+// vendor's error shape instead of net/http's plain text. The Allow header
+// of a 405 is set before answer runs.
+func Route(mux *http.ServeMux, answer func(w http.ResponseWriter, r *http.Request, status int)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, pattern := mux.Handler(r)
+		if pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		rec := &statusRecorder{header: http.Header{}}
+		h.ServeHTTP(rec, r)
+		if rec.status != http.StatusNotFound && rec.status != http.StatusMethodNotAllowed {
+			// A redirect or anything else the mux answers itself passes through.
+			mux.ServeHTTP(w, r)
+			return
+		}
+		if allow := rec.header.Get("Allow"); allow != "" {
+			w.Header().Set("Allow", allow)
+		}
+		answer(w, r, rec.status)
+	})
+}
+
+// statusRecorder notes the status net/http's mux would answer.
+type statusRecorder struct {
+	header http.Header
+	status int
+}
+
+func (s *statusRecorder) Header() http.Header { return s.header }
+
+func (s *statusRecorder) Write(p []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return len(p), nil
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+}

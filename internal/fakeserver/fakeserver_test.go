@@ -67,3 +67,61 @@ func TestFaultsApplyInOrderAndCountHits(t *testing.T) {
 		t.Fatalf("hits /a = %d, total = %d", srv.Hits(http.MethodGet, "/a"), srv.TotalHits())
 	}
 }
+
+func TestRouteAnswersUnknownPathsAndMethodsInTheVendorShape(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/items", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok") })
+	var seen []int
+	h := fakeserver.Route(mux, func(w http.ResponseWriter, r *http.Request, status int) {
+		seen = append(seen, status)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, `{"vendor":true}`)
+	})
+	srv, err := fakeserver.Start(h, fakeserver.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	for _, tc := range []struct {
+		method, path string
+		status       int
+		body, allow  string
+	}{
+		{"GET", "/api/items", 200, "ok", ""},
+		{"GET", "/api/nothing", 404, `{"vendor":true}`, ""},
+		{"DELETE", "/api/items", 405, `{"vendor":true}`, "GET, HEAD"},
+	} {
+		req, _ := http.NewRequest(tc.method, srv.URL+tc.path, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.status || string(b) != tc.body || resp.Header.Get("Allow") != tc.allow {
+			t.Errorf("%s %s: %d %q Allow %q, want %d %q Allow %q", tc.method, tc.path, resp.StatusCode, b, resp.Header.Get("Allow"), tc.status, tc.body, tc.allow)
+		}
+	}
+	if len(seen) != 2 {
+		t.Errorf("vendor answer ran %d times, want 2", len(seen))
+	}
+}
+
+func TestCloseReportsFaultsNoRequestUsed(t *testing.T) {
+	srv, err := fakeserver.Start(http.NotFoundHandler(), fakeserver.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Inject(fakeserver.Fault{PathSuffix: "/used", Status: 503})
+	srv.Inject(fakeserver.Fault{PathSuffix: "/never", Status: 500})
+	resp, err := http.Get(srv.URL + "/used")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	err = srv.Close()
+	if err == nil || !strings.Contains(err.Error(), `"/never"`) || strings.Contains(err.Error(), `"/used"`) {
+		t.Fatalf("Close() = %v, want an error naming only the unused fault", err)
+	}
+}
