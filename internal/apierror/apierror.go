@@ -40,6 +40,9 @@ var (
 	ErrVendor = errors.New("error reported in response body")
 	// ErrInvalidInput: input was rejected locally; no request was sent.
 	ErrInvalidInput = errors.New("invalid input")
+	// ErrResponseTooLarge: an answer was larger than the client accepts
+	// (a JSON body over the cap, a gzip body inflating too far).
+	ErrResponseTooLarge = errors.New("response too large")
 )
 
 // MaxBodyExcerpt caps Error.Body, so a 2 MiB error page never ends up in

@@ -188,6 +188,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if cfg.UserAgent != "" {
 		out.Header.Set("User-Agent", cfg.UserAgent)
 	}
+	acceptGzip(out)
 	if cfg.Auth != nil {
 		if err := t.c.plainHTTPAllowed(out.URL); err != nil {
 			cancel(nil)
@@ -217,6 +218,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		return nil, err
 	}
 	resp.Body = &attemptBody{ReadCloser: resp.Body, cancel: cancel, want: resp.ContentLength}
+	inflate(resp, cfg.maxExpansion())
 	return resp, nil
 }
 
@@ -327,6 +329,8 @@ func baseTransport(cfg *Config) (http.RoundTripper, error) {
 		TLSHandshakeTimeout:   10 * time.Second,
 		ExpectContinueTimeout: time.Second,
 		TLSClientConfig:       tlsConfig(cfg.TLS, nil),
+		// The attempt transport asks for gzip and inflates it, bounded.
+		DisableCompression: true,
 	}, nil
 }
 

@@ -48,6 +48,9 @@ type Config struct {
 	// MaxJSONBody caps a JSON answer read into memory, after decompression
 	// (0: DefaultMaxJSONBody).
 	MaxJSONBody int64
+	// MaxExpansion bounds how many times a gzip answer may grow when
+	// inflated (0: DefaultMaxExpansion).
+	MaxExpansion int64
 
 	ext map[reflect.Type]any
 }

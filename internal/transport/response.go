@@ -236,11 +236,11 @@ func (c *Client) readJSON(call *Call, resp *http.Response, dst any) ([]byte, err
 	defer resp.Body.Close()
 	limit := c.cfg.maxJSONBody()
 	if resp.ContentLength > limit {
-		return nil, c.unexpected(call, resp, nil, fmt.Errorf("JSON body of %d bytes is larger than the %d-byte limit", resp.ContentLength, limit))
+		return nil, c.tooLarge(call, resp, nil, fmt.Errorf("JSON body of %d bytes is larger than the %d-byte limit", resp.ContentLength, limit))
 	}
 	body, err := readCapped(resp.Body, resp.ContentLength, limit)
 	if errors.Is(err, errTooLarge) {
-		return nil, c.unexpected(call, resp, body[:min(len(body), MaxErrorBody)], fmt.Errorf("JSON body larger than the %d-byte limit", limit))
+		return nil, c.tooLarge(call, resp, body[:min(len(body), MaxErrorBody)], fmt.Errorf("JSON body larger than the %d-byte limit", limit))
 	}
 	if err != nil {
 		return nil, err
@@ -373,6 +373,13 @@ func (c *Client) stream(call *Call, resp *http.Response, w io.Writer) (int64, er
 		return n, &apierror.Error{Op: call.Op, Kind: apierror.ErrTruncated, Message: fmt.Sprintf("got %d of %d bytes", n, resp.ContentLength)}
 	}
 	return n, nil
+}
+
+func (c *Client) tooLarge(call *Call, resp *http.Response, body []byte, cause error) *apierror.Error {
+	e := c.responseError(call, resp, body)
+	e.Kind = apierror.ErrResponseTooLarge
+	e.Err = cause
+	return e
 }
 
 func (c *Client) unexpected(call *Call, resp *http.Response, body []byte, cause error) *apierror.Error {

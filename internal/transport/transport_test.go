@@ -58,14 +58,27 @@ func (s *script) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func newClient(t *testing.T, opts ...transport.Option) *transport.Client {
 	t.Helper()
-	c, err := transport.New(transport.NewConfig(append([]transport.Option{transport.WithRetry(fastRetry)}, opts...)...))
+	return newClientWithRules(t, transport.Rules{}, opts...)
+}
+
+func newClientWithRules(t *testing.T, rules transport.Rules, opts ...transport.Option) *transport.Client {
+	t.Helper()
+	c, err := transport.New(transport.NewConfig(append([]transport.Option{transport.WithRetry(fastRetry)}, opts...)...), rules)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c
 }
 
-func do(t *testing.T, c *transport.Client, ctx context.Context, method, url string, body string) (*http.Response, error) {
+// sent is one call of the tests on its way through the call path.
+type sent struct {
+	c    *transport.Client
+	ctx  context.Context
+	call transport.Call
+}
+
+// do prepares a call; marks set its Repeat or Secrets.
+func do(t *testing.T, c *transport.Client, ctx context.Context, method, url string, body string, marks ...func(*transport.Call)) sent {
 	t.Helper()
 	var rd io.Reader
 	if body != "" {
@@ -75,8 +88,32 @@ func do(t *testing.T, c *transport.Client, ctx context.Context, method, url stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c.Do(req)
+	call := transport.Call{Request: req}
+	for _, m := range marks {
+		m(&call)
+	}
+	return sent{c: c, ctx: ctx, call: call}
 }
+
+func readOnly(c *transport.Call)      { c.Repeat = transport.ReadOnly }
+func notIdempotent(c *transport.Call) { c.Repeat = transport.Never }
+func secrets(s ...string) func(*transport.Call) {
+	return func(c *transport.Call) { c.Secrets = s }
+}
+
+func (s sent) op(name string, ok []int) transport.Call {
+	c := s.call
+	c.Op, c.OK = name, ok
+	return c
+}
+
+func (s sent) JSON(op string, dst any) error { return s.c.JSON(s.ctx, s.op(op, nil), dst) }
+
+func (s sent) Check(op string, ok ...int) (struct{}, error) {
+	return struct{}{}, s.c.NoContent(s.ctx, s.op(op, ok))
+}
+
+func (s sent) Stream(op string, w io.Writer) (int64, error) { return s.c.Stream(s.ctx, s.op(op, nil), w) }
 
 func TestRetriesIdempotentCallOn503(t *testing.T) {
 	s := &script{statuses: []int{503, 200}}
@@ -84,8 +121,8 @@ func TestRetriesIdempotentCallOn503(t *testing.T) {
 	defer srv.Close()
 	c := newClient(t)
 	var out struct{ OK bool }
-	resp, err := do(t, c, context.Background(), http.MethodGet, srv.URL+"/x", "")
-	if err := c.JSON("test.Get", resp, err, &out); err != nil {
+	req := do(t, c, context.Background(), http.MethodGet, srv.URL+"/x", "")
+	if err := req.JSON("test.Get", &out); err != nil {
 		t.Fatal(err)
 	}
 	if got := s.hits.Load(); got != 2 || !out.OK {
@@ -103,8 +140,8 @@ func TestRetryAfterSecondsAndHTTPDateAreHonoured(t *testing.T) {
 	defer srv.Close()
 	c := newClient(t)
 	start := time.Now()
-	resp, err := do(t, c, context.Background(), http.MethodGet, srv.URL, "")
-	if err := c.JSON("test.Get", resp, err, nil); err != nil {
+	req := do(t, c, context.Background(), http.MethodGet, srv.URL, "")
+	if err := req.JSON("test.Get", nil); err != nil {
 		t.Fatal(err)
 	}
 	// 1 s for the seconds form plus at least 1 s more for the date (second granularity).
@@ -122,7 +159,7 @@ func TestRetryAfterLongerThanCapFailsFast(t *testing.T) {
 	defer srv.Close()
 	c := newClient(t)
 	start := time.Now()
-	_, err := do(t, c, context.Background(), http.MethodGet, srv.URL, "")
+	_, err := do(t, c, context.Background(), http.MethodGet, srv.URL, "").Check("test.Get")
 	var ae *apierror.Error
 	if !errors.As(err, &ae) || !errors.Is(err, apierror.ErrRetryAfterTooLong) || ae.RetryAfter != time.Hour {
 		t.Fatalf("err = %v; want ErrRetryAfterTooLong carrying 1h", err)
@@ -135,22 +172,22 @@ func TestRetryAfterLongerThanCapFailsFast(t *testing.T) {
 func TestCreateIsNotRetriedButReadOnlyPOSTIs(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
-		ctx      context.Context
+		mark     func(*transport.Call)
 		status   int
 		wantHits int32
 	}{
-		{"create 503", context.Background(), 503, 1},
-		{"create 500", context.Background(), 500, 1},
-		{"read-only 503", transport.ReadOnly(context.Background()), 503, 4},
-		{"read-only 500", transport.ReadOnly(context.Background()), 500, 4},
+		{"create 503", func(*transport.Call) {}, 503, 1},
+		{"create 500", func(*transport.Call) {}, 500, 1},
+		{"read-only 503", readOnly, 503, 4},
+		{"read-only 500", readOnly, 500, 4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := &script{statuses: []int{tc.status}}
 			srv := httptest.NewServer(s)
 			defer srv.Close()
 			c := newClient(t)
-			resp, err := do(t, c, tc.ctx, http.MethodPost, srv.URL, `{"a":1}`)
-			_, err = c.Check("test.Post", resp, err)
+			req := do(t, c, context.Background(), http.MethodPost, srv.URL, `{"a":1}`, tc.mark)
+			_, err := req.Check("test.Post")
 			if !errors.Is(err, apierror.ErrServer) {
 				t.Fatalf("err = %v, want ErrServer", err)
 			}
@@ -166,8 +203,8 @@ func TestNotIdempotentMarkStopsPUTRetries(t *testing.T) {
 	srv := httptest.NewServer(s)
 	defer srv.Close()
 	c := newClient(t)
-	resp, err := do(t, c, transport.NotIdempotent(context.Background()), http.MethodPut, srv.URL, "x")
-	if _, err := c.Check("test.Put", resp, err); err == nil || s.hits.Load() != 1 {
+	req := do(t, c, context.Background(), http.MethodPut, srv.URL, "x", notIdempotent)
+	if _, err := req.Check("test.Put"); err == nil || s.hits.Load() != 1 {
 		t.Fatalf("err = %v, hits = %d; want one hit and an error", err, s.hits.Load())
 	}
 }
@@ -193,7 +230,7 @@ func TestConnectionRefusedIsRetriedEvenForCreate(t *testing.T) {
 	_ = ln.Close() // nothing listens: every dial is refused, so nothing reached a server
 	logger, buf, mu := captureLogger()
 	c := newClient(t, transport.WithLogger(logger))
-	_, err = do(t, c, context.Background(), http.MethodPost, "http://"+addr+"/create", "x")
+	_, err = do(t, c, context.Background(), http.MethodPost, "http://"+addr+"/create", "x").Check("test.Get")
 	if err == nil {
 		t.Fatal("want an error")
 	}
@@ -213,7 +250,7 @@ func TestCancelDuringBackoffReturnsPromptly(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
 	start := time.Now()
-	_, err := do(t, c, ctx, http.MethodGet, srv.URL, "")
+	_, err := do(t, c, ctx, http.MethodGet, srv.URL, "").Check("test.Get")
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
@@ -229,14 +266,14 @@ func TestHTMLLoginPageIsAClearError(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := newClient(t)
-	resp, err := do(t, c, context.Background(), http.MethodGet, srv.URL, "")
-	err = c.JSON("test.Get", resp, err, &struct{}{})
+	req := do(t, c, context.Background(), http.MethodGet, srv.URL, "")
+	err := req.JSON("test.Get", &struct{}{})
 	if !errors.Is(err, apierror.ErrHTMLResponse) || !strings.Contains(err.Error(), "HTML") {
 		t.Fatalf("err = %v, want ErrHTMLResponse", err)
 	}
 	var buf bytes.Buffer
-	resp, err = do(t, c, context.Background(), http.MethodGet, srv.URL, "")
-	if _, err := c.Stream("test.Download", resp, err, &buf); !errors.Is(err, apierror.ErrHTMLResponse) || buf.Len() != 0 {
+	req = do(t, c, context.Background(), http.MethodGet, srv.URL, "")
+	if _, err := req.Stream("test.Download", &buf); !errors.Is(err, apierror.ErrHTMLResponse) || buf.Len() != 0 {
 		t.Fatalf("stream err = %v with %d bytes written, want ErrHTMLResponse and nothing written", err, buf.Len())
 	}
 }
@@ -248,8 +285,8 @@ func TestMalformedAndEmptyJSONAreUnexpectedResponse(t *testing.T) {
 			_, _ = io.WriteString(w, body)
 		}))
 		c := newClient(t)
-		resp, err := do(t, c, context.Background(), http.MethodGet, srv.URL, "")
-		err = c.JSON("test.Get", resp, err, &struct{ A int }{})
+		req := do(t, c, context.Background(), http.MethodGet, srv.URL, "")
+		err := req.JSON("test.Get", &struct{ A int }{})
 		srv.Close()
 		if !errors.Is(err, apierror.ErrUnexpectedResponse) {
 			t.Fatalf("body %q: err = %v, want ErrUnexpectedResponse", body, err)
@@ -273,8 +310,8 @@ func TestLargeErrorBodyIsCapped(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := newClient(t)
-	resp, err := do(t, c, context.Background(), http.MethodGet, srv.URL, "")
-	_, err = c.Check("test.Get", resp, err)
+	req := do(t, c, context.Background(), http.MethodGet, srv.URL, "")
+	_, err := req.Check("test.Get")
 	var ae *apierror.Error
 	if !errors.As(err, &ae) || ae.StatusCode != 400 {
 		t.Fatalf("err = %v, want a 400 *apierror.Error", err)
@@ -297,9 +334,9 @@ func TestTruncatedBodyIsAnError(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := newClient(t)
-	resp, err := do(t, c, context.Background(), http.MethodGet, srv.URL, "")
+	req := do(t, c, context.Background(), http.MethodGet, srv.URL, "")
 	var buf bytes.Buffer
-	n, err := c.Stream("test.Download", resp, err, &buf)
+	n, err := req.Stream("test.Download", &buf)
 	if !errors.Is(err, apierror.ErrTruncated) {
 		t.Fatalf("err = %v after %d bytes, want ErrTruncated", err, n)
 	}
@@ -316,11 +353,10 @@ func TestAuthIsAppliedOnEveryAttempt(t *testing.T) {
 	srv := httptest.NewServer(s)
 	defer srv.Close()
 	c := newClient(t, transport.WithAuth(transport.HeaderToken(&rotatingTokens{}, "Authorization", "Bearer ")))
-	resp, err := do(t, c, context.Background(), http.MethodGet, srv.URL, "")
-	if _, err := c.Check("test.Get", resp, err); err != nil {
+	req := do(t, c, context.Background(), http.MethodGet, srv.URL, "")
+	if _, err := req.Check("test.Get"); err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
 	want := []string{"Bearer tok-a", "Bearer tok-b", "Bearer tok-c"}
 	if strings.Join(s.auths, ",") != strings.Join(want, ",") {
 		t.Fatalf("Authorization per attempt = %q, want %q", s.auths, want)
@@ -343,8 +379,8 @@ func TestSecretsNeverAppearInErrorsOrLogs(t *testing.T) {
 	tokens := newClient(t, transport.WithAuth(transport.HeaderToken(transport.StaticToken(headerToken), "X-Token", "")), transport.WithLogger(logger))
 	var texts []string
 	for _, c := range []*transport.Client{basic, tokens} {
-		resp, err := do(t, c, context.Background(), http.MethodGet, srv.URL+"/x?token="+token+"&password="+password, "")
-		_, err = c.Check("test.Get", resp, err)
+		req := do(t, c, context.Background(), http.MethodGet, srv.URL+"/x?token="+token+"&password="+password, "")
+		_, err := req.Check("test.Get")
 		if !errors.Is(err, apierror.ErrUnauthorized) {
 			t.Fatalf("err = %v, want ErrUnauthorized", err)
 		}
@@ -381,8 +417,8 @@ func TestPerAttemptTimeoutRetriesSlowServer(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := newClient(t, transport.WithTimeout(100*time.Millisecond))
-	resp, err := do(t, c, context.Background(), http.MethodGet, srv.URL, "")
-	if err := c.JSON("test.Get", resp, err, nil); err != nil {
+	req := do(t, c, context.Background(), http.MethodGet, srv.URL, "")
+	if err := req.JSON("test.Get", nil); err != nil {
 		t.Fatal(err)
 	}
 	if hits.Load() != 2 {
@@ -397,7 +433,7 @@ func TestTLSIsVerifiedByDefault(t *testing.T) {
 	defer srv.Close()
 	logger, buf, mu := captureLogger()
 	c := newClient(t, transport.WithLogger(logger))
-	_, err := do(t, c, context.Background(), http.MethodGet, srv.URL, "")
+	_, err := do(t, c, context.Background(), http.MethodGet, srv.URL, "").Check("test.Get")
 	if err == nil || !strings.Contains(err.Error(), "certificate") {
 		t.Fatalf("err = %v, want a certificate verification error", err)
 	}
@@ -409,13 +445,13 @@ func TestTLSIsVerifiedByDefault(t *testing.T) {
 	}
 	pool := srv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
 	c = newClient(t, transport.WithRootCAs(pool))
-	resp, err := do(t, c, context.Background(), http.MethodGet, srv.URL, "")
-	if err := c.JSON("test.Get", resp, err, nil); err != nil {
+	req := do(t, c, context.Background(), http.MethodGet, srv.URL, "")
+	if err := req.JSON("test.Get", nil); err != nil {
 		t.Fatalf("with the CA pool: %v", err)
 	}
 	c = newClient(t, transport.WithInsecureSkipVerify())
-	resp, err = do(t, c, context.Background(), http.MethodGet, srv.URL, "")
-	if err := c.JSON("test.Get", resp, err, nil); err != nil {
+	req = do(t, c, context.Background(), http.MethodGet, srv.URL, "")
+	if err := req.JSON("test.Get", nil); err != nil {
 		t.Fatalf("with WithInsecureSkipVerify: %v", err)
 	}
 }
@@ -427,16 +463,11 @@ func TestErrorDecoderFillsVendorFields(t *testing.T) {
 		_, _ = io.WriteString(w, `{"code":"E42","message":"no such thing"}`)
 	}))
 	defer srv.Close()
-	cfg := transport.NewConfig(transport.WithRetry(fastRetry))
-	cfg.DecodeError = func(e *apierror.Error, body []byte) {
+	c := newClientWithRules(t, transport.Rules{DecodeError: func(e *apierror.Error, body []byte) {
 		e.Code, e.Message = "E42", "no such thing"
-	}
-	c, err := transport.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := do(t, c, context.Background(), http.MethodGet, srv.URL, "")
-	_, err = c.Check("vendor.Get", resp, err)
+	}})
+	req := do(t, c, context.Background(), http.MethodGet, srv.URL, "")
+	_, err := req.Check("vendor.Get")
 	var ae *apierror.Error
 	if !errors.As(err, &ae) || !errors.Is(err, apierror.ErrNotFound) || ae.Code != "E42" || ae.Op != "vendor.Get" {
 		t.Fatalf("err = %#v", err)
@@ -491,7 +522,7 @@ func TestMissingClientCertificateIsNotRetried(t *testing.T) {
 	logger, buf, mu := captureLogger()
 	pool := srv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
 	c := newClient(t, transport.WithRootCAs(pool), transport.WithLogger(logger))
-	_, err := do(t, c, context.Background(), http.MethodGet, srv.URL, "")
+	_, err := do(t, c, context.Background(), http.MethodGet, srv.URL, "").Check("test.Get")
 	if err == nil || !strings.Contains(err.Error(), "tls") {
 		t.Fatalf("err = %v, want a TLS error", err)
 	}
@@ -510,8 +541,8 @@ func TestCheckRefusesAnHTMLPageWithSuccessStatus(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := newClient(t)
-	resp, err := do(t, c, context.Background(), http.MethodDelete, srv.URL, "")
-	_, err = c.Check("test.Delete", resp, err, http.StatusOK, http.StatusNoContent)
+	req := do(t, c, context.Background(), http.MethodDelete, srv.URL, "")
+	_, err := req.Check("test.Delete", http.StatusOK, http.StatusNoContent)
 	var ae *apierror.Error
 	if !errors.Is(err, apierror.ErrHTMLResponse) || !errors.As(err, &ae) || ae.StatusCode != 200 || !strings.Contains(ae.Body, "sign in") {
 		t.Fatalf("err = %v, want ErrHTMLResponse for a 200 HTML page", err)
@@ -524,15 +555,10 @@ func TestStreamRefusesAJSONAnswer(t *testing.T) {
 		_, _ = io.WriteString(w, `{"code":"E1","message":"export not ready"}`)
 	}))
 	defer srv.Close()
-	cfg := transport.NewConfig(transport.WithRetry(fastRetry))
-	cfg.DecodeError = func(e *apierror.Error, body []byte) { e.Code, e.Message = "E1", "export not ready" }
-	c, err := transport.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := newClientWithRules(t, transport.Rules{DecodeError: func(e *apierror.Error, body []byte) { e.Code, e.Message = "E1", "export not ready" }})
 	var buf bytes.Buffer
-	resp, err := do(t, c, context.Background(), http.MethodGet, srv.URL, "")
-	n, err := c.Stream("test.Download", resp, err, &buf)
+	req := do(t, c, context.Background(), http.MethodGet, srv.URL, "")
+	n, err := req.Stream("test.Download", &buf)
 	if !errors.Is(err, apierror.ErrVendor) || n != 0 || buf.Len() != 0 || !strings.Contains(err.Error(), "export not ready") {
 		t.Fatalf("err = %v, %d bytes; want ErrVendor and nothing written", err, n)
 	}
@@ -544,19 +570,14 @@ func TestHugeVendorMessageIsCapped(t *testing.T) {
 		_, _ = io.WriteString(w, "x")
 	}))
 	defer srv.Close()
-	cfg := transport.NewConfig(transport.WithRetry(fastRetry))
-	cfg.DecodeError = func(e *apierror.Error, body []byte) {
+	c := newClientWithRules(t, transport.Rules{DecodeError: func(e *apierror.Error, body []byte) {
 		e.Message = strings.Repeat("m", 50000)
 		for range 100 {
 			e.Details = append(e.Details, strings.Repeat("d", 5000))
 		}
-	}
-	c, err := transport.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := do(t, c, context.Background(), http.MethodGet, srv.URL, "")
-	_, err = c.Check("test.Get", resp, err)
+	}})
+	req := do(t, c, context.Background(), http.MethodGet, srv.URL, "")
+	_, err := req.Check("test.Get")
 	var ae *apierror.Error
 	if !errors.As(err, &ae) || len(ae.Message) > apierror.MaxBodyExcerpt+32 || len(ae.Details) != 21 || len(err.Error()) > 40<<10 {
 		t.Fatalf("message %d bytes, %d details, error text %d bytes: want them capped", len(ae.Message), len(ae.Details), len(err.Error()))
@@ -570,14 +591,9 @@ func TestSecretsCarriedByTheCallAreMasked(t *testing.T) {
 		_, _ = io.WriteString(w, "cannot open the file with "+p12)
 	}))
 	defer srv.Close()
-	cfg := transport.NewConfig(transport.WithRetry(fastRetry))
-	cfg.DecodeError = func(e *apierror.Error, body []byte) { e.Message = string(body) }
-	c, err := transport.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := do(t, c, transport.WithSecrets(context.Background(), p12), http.MethodPost, srv.URL, "file")
-	_, err = c.Check("test.Upload", resp, err)
+	c := newClientWithRules(t, transport.Rules{DecodeError: func(e *apierror.Error, body []byte) { e.Message = string(body) }})
+	req := do(t, c, context.Background(), http.MethodPost, srv.URL, "file", secrets(p12))
+	_, err := req.Check("test.Upload")
 	var ae *apierror.Error
 	if !errors.As(err, &ae) || strings.Contains(err.Error(), p12) || strings.Contains(ae.Body, p12) || !strings.Contains(ae.Message, "cannot open") {
 		t.Fatalf("err = %v; want the echoed password masked", err)
@@ -593,8 +609,8 @@ func TestSecretAcrossTheExcerptCutIsMaskedWhole(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := newClient(t, transport.WithBasicAuth("admin", password))
-	resp, err := do(t, c, context.Background(), http.MethodGet, srv.URL, "")
-	_, err = c.Check("test.Get", resp, err)
+	req := do(t, c, context.Background(), http.MethodGet, srv.URL, "")
+	_, err := req.Check("test.Get")
 	var ae *apierror.Error
 	if !errors.As(err, &ae) || strings.Contains(ae.Body, password[:5]) || !strings.HasSuffix(ae.Body, apierror.TruncationMark) {
 		t.Fatalf("excerpt ends %q: the secret must be masked whole and the cut marked", ae.Body[len(ae.Body)-40:])
@@ -619,15 +635,14 @@ func TestConnectionIsReusedWhenADecoderStopsEarly(t *testing.T) {
 	defer srv.Close()
 	c := newClient(t)
 	for range 5 {
-		resp, err := do(t, c, context.Background(), http.MethodGet, srv.URL, "")
-		if err != nil {
-			t.Fatal(err)
-		}
+		req := do(t, c, context.Background(), http.MethodGet, srv.URL, "")
 		var v struct{ A int }
-		if err := json.NewDecoder(resp.Body).Decode(&v); err != nil || v.A != 1 {
+		err := c.Decode(req.ctx, req.op("test.Get", nil), func(_ *http.Response, body io.Reader) error {
+			return json.NewDecoder(body).Decode(&v)
+		})
+		if err != nil || v.A != 1 {
 			t.Fatal(err)
 		}
-		resp.Body.Close()
 	}
 	if n := conns.Load(); n != 1 {
 		t.Fatalf("%d connections for 5 sequential calls, want 1", n)
