@@ -145,7 +145,6 @@ func (v *Validator) Middleware(next http.Handler) http.Handler {
 	})
 }
 
-
 // recorder passes the response through while keeping a copy of a small body.
 type recorder struct {
 	http.ResponseWriter

@@ -113,7 +113,9 @@ func (s sent) Check(op string, ok ...int) (struct{}, error) {
 	return struct{}{}, s.c.NoContent(s.ctx, s.op(op, ok))
 }
 
-func (s sent) Stream(op string, w io.Writer) (int64, error) { return s.c.Stream(s.ctx, s.op(op, nil), w) }
+func (s sent) Stream(op string, w io.Writer) (int64, error) {
+	return s.c.Stream(s.ctx, s.op(op, nil), w)
+}
 
 func TestRetriesIdempotentCallOn503(t *testing.T) {
 	s := &script{statuses: []int{503, 200}}
