@@ -54,17 +54,16 @@ func SmallGETBare(b *testing.B, url string) {
 
 // SmallGETSDK sends the same GET through the SDK transport with basic auth.
 func SmallGETSDK(b *testing.B, url string) {
-	c, err := transport.New(transport.NewConfig(transport.WithBasicAuth("bench", "bench-password")))
+	c, err := transport.New(transport.NewConfig(transport.WithBasicAuth("bench", "bench-password")), transport.Rules{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, url, nil)
-		resp, err := c.Do(req) //nolint:bodyclose // JSON closes it
+		req, err := http.NewRequest(http.MethodGet, url, nil)
 		var out smallResult
-		if err := c.JSON("bench.SmallGET", resp, err, &out); err != nil || out.ResultCount != 1 {
+		if err := c.JSON(context.Background(), transport.Call{Op: "bench.SmallGET", Request: req, BuildErr: err}, &out); err != nil || out.ResultCount != 1 {
 			b.Fatal(err)
 		}
 	}

@@ -28,19 +28,18 @@ func (f AuthenticatorFunc) Authenticate(req *http.Request) error { return f(req)
 
 type basicAuth struct {
 	header   string
+	value    []string // shared by every request, never written to
 	password string
 }
 
 // BasicAuth is preemptive HTTP basic authentication.
 func BasicAuth(username, password string) Authenticator {
-	return &basicAuth{
-		header:   "Basic " + base64.StdEncoding.EncodeToString([]byte(username+":"+password)),
-		password: password,
-	}
+	h := "Basic " + base64.StdEncoding.EncodeToString([]byte(username+":"+password))
+	return &basicAuth{header: h, value: []string{h}, password: password}
 }
 
 func (b *basicAuth) Authenticate(req *http.Request) error {
-	req.Header.Set("Authorization", b.header)
+	req.Header["Authorization"] = b.value
 	return nil
 }
 

@@ -230,6 +230,10 @@ func (c *Client) Decode(ctx context.Context, call Call, read func(resp *http.Res
 // nil checks the status only, an io.Writer receives the body as a stream,
 // anything else is a pointer the JSON body is decoded into.
 func (c *Client) Do(ctx context.Context, call Call, v any) error {
+	if call.Request != nil {
+		// The caller's request: attempts set headers on it, so send a copy.
+		call.Request = call.Request.Clone(call.Request.Context())
+	}
 	switch dst := v.(type) {
 	case nil:
 		return c.NoContent(ctx, call)
@@ -264,5 +268,7 @@ func (c *Client) RawDoer() interface {
 type rawDoer struct{ c *Client }
 
 func (d rawDoer) Do(req *http.Request) (*http.Response, error) {
-	return d.c.do(req, &Call{Op: "raw"})
+	// A request of the caller's (through the generated client): attempts
+	// set headers on it, so send a copy.
+	return d.c.do(req.Clone(req.Context()), &Call{Op: "raw"})
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
@@ -385,5 +386,24 @@ func TestGzipAnswersAreInflatedWithinBounds(t *testing.T) {
 	n, err := do(t, c, context.Background(), http.MethodGet, srv.URL+"/bomb", "").Stream("test.Download", &buf)
 	if !errors.Is(err, apierror.ErrResponseTooLarge) || n > 32<<20 {
 		t.Fatalf("bomb: %d bytes written, %v; want ErrResponseTooLarge well before 64 MiB", n, err)
+	}
+}
+
+func TestRetriesDoNotPileUpCookies(t *testing.T) {
+	var cookies []string
+	s := &script{statuses: []int{503, 503, 200}}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cookies = append(cookies, r.Header.Get("Cookie"))
+		http.SetCookie(w, &http.Cookie{Name: "JSESSIONID", Value: "s1"})
+		s.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	jar, _ := cookiejar.New(nil)
+	c := newClient(t, transport.WithCookieJar(jar))
+	if _, err := do(t, c, context.Background(), http.MethodGet, srv.URL, "").Check("test.Get"); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"", "JSESSIONID=s1", "JSESSIONID=s1"}; strings.Join(cookies, "|") != strings.Join(want, "|") {
+		t.Fatalf("Cookie per attempt = %q, want %q", cookies, want)
 	}
 }

@@ -44,7 +44,7 @@ func New(cfg *Config, rules Rules) (*Client, error) {
 		jar = cfg.HTTPClient.Jar
 	}
 	c.inner = &http.Client{
-		Transport: &attemptTransport{c: c, base: base},
+		Transport: newAttemptTransport(c, base),
 		Jar:       jar,
 		// Credentials are added below the http.Client on every hop, so a
 		// redirect to another host or scheme must not be followed.
@@ -78,6 +78,10 @@ type callState struct {
 	safe     bool
 	call     *Call
 	attempts atomic.Int32
+	// cookie is the request's own Cookie header, restored before each
+	// retry: http.Client adds the jar's cookies to the request it is
+	// given, and attempts share one header map.
+	cookie []string
 	// retryAfter is the last answer's Retry-After, parsed once per attempt.
 	retryAfter    time.Duration
 	hasRetryAfter bool
@@ -96,7 +100,7 @@ func stateFrom(ctx context.Context) *callState {
 // values with a redacted URL, wrapping the cause (context errors included).
 func (c *Client) do(req *http.Request, call *Call) (*http.Response, error) {
 	ctx := req.Context()
-	st := &callState{safe: safeToRepeat(call.Repeat, req.Method), call: call}
+	st := &callState{safe: safeToRepeat(call.Repeat, req.Method), call: call, cookie: req.Header["Cookie"]}
 	req = req.WithContext(context.WithValue(ctx, stateKey{}, st))
 	rreq, err := retryablehttp.FromRequest(req)
 	if err != nil {
@@ -147,6 +151,11 @@ func (m *maskedError) Unwrap() error { return m.err }
 type attemptTransport struct {
 	c    *Client
 	base http.RoundTripper
+	// headerTimeout: base is the SDK's own *http.Transport, whose
+	// ResponseHeaderTimeout bounds the wait for headers, so an attempt
+	// needs no timer of its own.
+	headerTimeout bool
+	userAgent     []string
 }
 
 // errAttemptTimeout is returned when a response's headers did not arrive
@@ -164,43 +173,53 @@ type authError struct{ err error }
 func (a *authError) Error() string { return "authentication: " + a.err.Error() }
 func (a *authError) Unwrap() error { return a.err }
 
+// RoundTrip sets the attempt's headers on req itself: the call path owns
+// every request it sends (the escape hatches clone a caller's request
+// first), attempts run one after another, and a previous attempt's
+// headers were written before its answer came. Copying the request for
+// each attempt cost a fifth of a small call's allocations.
 func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	cfg := t.c.cfg
 	st := stateFrom(req.Context())
 	attempt := st.attempts.Add(1)
 	start := time.Now()
 
-	ctx, cancel := context.WithCancelCause(req.Context())
-	out := req.Clone(ctx)
+	h := req.Header
 	for k, vs := range cfg.Headers {
-		out.Header[k] = append([]string(nil), vs...)
+		h[k] = vs // shared, never written to
 	}
-	timeout := cfg.Timeout
+	timeout, ownTimer := cfg.Timeout, !t.headerTimeout
 	if st.call != nil && st.call.Settings != nil {
 		s := st.call.Settings
 		for k, vs := range s.Header {
-			out.Header[k] = append([]string(nil), vs...)
+			h[k] = vs
 		}
-		if s.HasTimeout {
-			timeout = s.Timeout
+		if s.HasTimeout && s.Timeout != cfg.Timeout {
+			timeout, ownTimer = s.Timeout, true
 		}
 	}
-	if cfg.UserAgent != "" {
-		out.Header.Set("User-Agent", cfg.UserAgent)
+	if t.userAgent != nil {
+		h["User-Agent"] = t.userAgent
 	}
-	acceptGzip(out)
+	if h.Get("Accept-Encoding") == "" && h.Get("Range") == "" && req.Method != http.MethodHead {
+		h["Accept-Encoding"] = acceptGzipValue
+	}
 	if cfg.Auth != nil {
-		if err := t.c.plainHTTPAllowed(out.URL); err != nil {
-			cancel(nil)
+		if err := t.c.plainHTTPAllowed(req.URL); err != nil {
 			return nil, err
 		}
-		if err := cfg.Auth.Authenticate(out); err != nil {
-			cancel(nil)
+		if err := cfg.Auth.Authenticate(req); err != nil {
 			return nil, &authError{err: err}
 		}
 	}
+	out, cancel := req, context.CancelCauseFunc(nil)
 	var timer *time.Timer
-	if timeout > 0 {
+	if ownTimer && timeout > 0 {
+		// A round tripper of the caller's, or a call with its own
+		// timeout: bound the wait for headers with a timer.
+		var ctx context.Context
+		ctx, cancel = context.WithCancelCause(req.Context())
+		out = req.WithContext(ctx)
 		timer = time.AfterFunc(timeout, func() { cancel(errAttemptTimeout) })
 	}
 	resp, err := t.base.RoundTrip(out)
@@ -214,13 +233,17 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	t.log(out, resp, err, int(attempt), time.Since(start))
 	if err != nil {
-		cancel(nil)
+		if cancel != nil {
+			cancel(nil)
+		}
 		return nil, err
 	}
 	resp.Body = &attemptBody{ReadCloser: resp.Body, cancel: cancel, want: resp.ContentLength}
 	inflate(resp, cfg.maxExpansion())
 	return resp, nil
 }
+
+var acceptGzipValue = []string{"gzip"}
 
 func (t *attemptTransport) log(req *http.Request, resp *http.Response, err error, attempt int, d time.Duration) {
 	l := t.c.cfg.Logger
@@ -285,8 +308,23 @@ func (b *attemptBody) Close() error {
 		_, _ = io.CopyN(io.Discard, b.ReadCloser, drainLimit)
 	}
 	err := b.ReadCloser.Close()
-	b.cancel(nil)
+	if b.cancel != nil {
+		b.cancel(nil)
+	}
 	return err
+}
+
+func newAttemptTransport(c *Client, base http.RoundTripper) *attemptTransport {
+	t := &attemptTransport{c: c, base: base}
+	if ht, ok := base.(*http.Transport); ok && c.cfg.Timeout > 0 {
+		// base is the SDK's (a default or a clone of the caller's).
+		ht.ResponseHeaderTimeout = c.cfg.Timeout
+		t.headerTimeout = true
+	}
+	if c.cfg.UserAgent != "" {
+		t.userAgent = []string{c.cfg.UserAgent}
+	}
+	return t
 }
 
 // baseTransport is the caller's round tripper or a pooled default with

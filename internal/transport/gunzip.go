@@ -32,13 +32,6 @@ func (c *Config) maxExpansion() int64 {
 	return DefaultMaxExpansion
 }
 
-// acceptGzip adds Accept-Encoding unless the caller chose one.
-func acceptGzip(req *http.Request) {
-	if req.Header.Get("Accept-Encoding") == "" && req.Header.Get("Range") == "" && req.Method != http.MethodHead {
-		req.Header.Set("Accept-Encoding", "gzip")
-	}
-}
-
 // inflate replaces a gzip body with its bounded inflated form.
 func inflate(resp *http.Response, ratio int64) {
 	if !strings.EqualFold(strings.TrimSpace(resp.Header.Get("Content-Encoding")), "gzip") || resp.Body == http.NoBody {

@@ -128,7 +128,20 @@ func (c *Client) retryClient(p RetryPolicy) *retryablehttp.Client {
 			return backoff(p, attempt, resp)
 		},
 		ErrorHandler: errorHandler,
+		PrepareRetry: prepareRetry,
 	}
+}
+
+// prepareRetry undoes what the previous attempt added to the shared
+// header map that must not pile up: the jar's cookies.
+func prepareRetry(req *http.Request) error {
+	st := stateFrom(req.Context())
+	if st.cookie == nil {
+		req.Header.Del("Cookie")
+	} else {
+		req.Header["Cookie"] = st.cookie
+	}
+	return nil
 }
 
 // checkRetry decides whether an attempt's outcome is retried.
