@@ -16,6 +16,7 @@ func measurements() []measurement {
 			return bench.CloudPaging(100_000, 5*time.Millisecond, 5*time.Millisecond)
 		})},
 		{"P4 core export poll", func() ([]bench.Figure, error) { return bench.CorePoll(100*time.Millisecond, 10) }},
+		{"L1 load", func() ([]bench.Figure, error) { return bench.Load(200, 20_000) }},
 	}
 }
 
