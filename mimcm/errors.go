@@ -52,13 +52,11 @@ func decodeError(e *apierror.Error, body []byte) {
 	}
 }
 
-// annotate adds the hint for a 404 (API disabled) to a typed error.
-func annotate(err error) error {
-	var e *apierror.Error
-	if errors.As(err, &e) && e.StatusCode == http.StatusNotFound && e.Hint == "" {
+// annotate adds the hint for a 404 (API disabled) to a failed call's error.
+func annotate(e *apierror.Error) {
+	if e.StatusCode == http.StatusNotFound && e.Hint == "" {
 		e.Hint = disabledHint
 	}
-	return err
 }
 
 var (

@@ -25,7 +25,7 @@ import (
 
 func fuzzClient(t *testing.T, rt fuzzcheck.CannedTransport) *Client {
 	t.Helper()
-	c, err := NewClient("https://cm.example.com/certificatemanagement", WithTransport(rt), WithMaxAttempts(1))
+	c, err := NewClient("https://cm.example.com", WithTransport(rt), WithMaxAttempts(1))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,7 +54,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	}
 	filter := mimcm.RequestFilter{CurrentUser: *mine}
 	if *status != "" {
-		name, err := mimcm.ParseStatusName(*status)
+		name, err := mimcm.ParseStatus(*status)
 		if err != nil {
 			return err
 		}
@@ -73,7 +73,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		defer srv.Close()
 		base = srv.URL
 		progress(stderr, "no -url given: using an in-process fake server at %s\n", base)
-		opts = append(opts, mimcm.WithBasicAuth(mimcmtest.User, mimcmtest.Password))
+		opts = append(opts, mimcm.WithBasicAuth(srv.Username, srv.Password))
 	} else {
 		auth, err := credentials(*user, getenv)
 		if err != nil {
@@ -123,7 +123,7 @@ func progress(w io.Writer, format string, args ...any) { _, _ = fmt.Fprintf(w, f
 // token (MIMCM_TOKEN) or the user's password (MIMCM_PASSWORD).
 func credentials(user string, getenv func(string) string) (mimcm.Option, error) {
 	if tok := getenv("MIMCM_TOKEN"); tok != "" {
-		return mimcm.WithToken(staticToken(tok)), nil
+		return mimcm.WithToken(mimcm.StaticToken(tok)), nil
 	}
 	if user == "" {
 		return nil, errors.New("-url needs -user (password in MIMCM_PASSWORD) or a token in MIMCM_TOKEN")
@@ -134,10 +134,6 @@ func credentials(user string, getenv func(string) string) (mimcm.Option, error) 
 	}
 	return mimcm.WithBasicAuth(user, pw), nil
 }
-
-type staticToken string
-
-func (t staticToken) Token(context.Context) (string, error) { return string(t), nil }
 
 func orAll(s string) string {
 	if s == "" {

@@ -21,8 +21,8 @@ func TestListsPendingRequestsFromTheFake(t *testing.T) {
 		t.Fatalf("want a header and two rows, got:\n%s", stdout.String())
 	}
 	for i, want := range [][]string{
-		{mimcmtest.SampleEnrollID, "Enroll", "2015-07-07 23:36:21", mimcmtest.UserUUID},
-		{mimcmtest.SampleUnblockID, "Unblock", "2015-07-07 23:40:33", "17cf063d-e337-4aa9-a822-346554ddd3c9"},
+		{mimcmtest.SampleEnrollID.String(), "Enroll", "2015-07-07 23:36:21", mimcmtest.UserUUID.String()},
+		{mimcmtest.SampleUnblockID.String(), "Unblock", "2015-07-07 23:40:33", "17cf063d-e337-4aa9-a822-346554ddd3c9"},
 	} {
 		for _, w := range want {
 			if !strings.Contains(lines[i+1], w) {
@@ -47,7 +47,7 @@ func TestRealServerPathWithEnvironmentPassword(t *testing.T) {
 	env := map[string]string{"MIMCM_PASSWORD": mimcmtest.Password}
 	out := filepath.Join(t.TempDir(), "requests.txt")
 	var stdout, stderr bytes.Buffer
-	args := []string{"-url", srv.URL, "-user", mimcmtest.User, "-status", "completed", "-mine", "-o", out}
+	args := []string{"-url", srv.URL, "-user", mimcmtest.Username, "-status", "completed", "-mine", "-o", out}
 	if err := run(context.Background(), args, &stdout, &stderr, func(k string) string { return env[k] }); err != nil {
 		t.Fatalf("%v\n%s", err, stderr.String())
 	}
