@@ -124,3 +124,56 @@ func TestServesHTTPSWithTLS(t *testing.T) {
 		t.Fatalf("srv.NewClient over TLS: %v", err)
 	}
 }
+
+func TestNewServerThenNewClient(t *testing.T) {
+	srv, err := mimcmtest.NewServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := srv.NewClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := c.GetRequest(context.Background(), mimcmtest.SampleEnrollID)
+	if err != nil || r.Type != mimcm.RequestTypeEnroll {
+		t.Fatalf("GetRequest: %+v, %v", r, err)
+	}
+	if srv.Username != mimcmtest.Username || srv.Password != mimcmtest.Password {
+		t.Errorf("default credentials: %q %q", srv.Username, srv.Password)
+	}
+	if err := srv.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+}
+
+func TestWithCredentialsAndUnusedFaults(t *testing.T) {
+	srv, err := mimcmtest.NewServer(mimcmtest.WithCredentials(`CONTOSO\other`, "other-password"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := get(t, srv, "/CertificateManagement/api/v1.0/requests", mimcmtest.Username, mimcmtest.Password); code != http.StatusUnauthorized {
+		t.Errorf("the default credentials after WithCredentials: %d, want 401", code)
+	}
+	c, err := srv.NewClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ListRequests(context.Background(), mimcm.RequestFilter{}); err != nil {
+		t.Errorf("srv.NewClient must use the replaced credentials: %v", err)
+	}
+	srv.Inject(mimcmtest.Fault{PathSuffix: "/nowhere", Status: http.StatusTeapot})
+	if err := srv.Close(); err == nil || !strings.Contains(err.Error(), "/nowhere") {
+		t.Errorf("Close must report the unused fault: %v", err)
+	}
+}
+
+func TestFixtures(t *testing.T) {
+	for _, name := range []string{mimcmtest.FixtureEnroll, mimcmtest.FixtureUnblock} {
+		if b, err := mimcmtest.Fixture(name); err != nil || !strings.Contains(string(b), `"Uuid"`) {
+			t.Errorf("Fixture(%s): %v", name, err)
+		}
+	}
+	if _, err := mimcmtest.Fixture("missing.json"); err == nil {
+		t.Error("Fixture of a missing file must fail")
+	}
+}
