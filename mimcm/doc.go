@@ -33,8 +33,8 @@
 // ErrNotFound. A 404 on every call usually means the API is disabled on
 // the server (Clm.WebApi.Enabled in the CM web.config); the error says so.
 // A 500 carries the server's correlation ID in its message, which the
-// error keeps (see CorrelationID) so an administrator can find the event
-// log entry.
+// error keeps and points out in its Hint; CorrelationID returns it as the
+// server printed it, so an administrator can find the event log entry.
 //
 // # Authentication
 //

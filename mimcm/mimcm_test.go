@@ -308,6 +308,69 @@ func TestServerErrorKeepsCorrelationID(t *testing.T) {
 	}
 }
 
+// The correlation ID of a 500 is whatever the server printed, not only a
+// GUID: the vendor's documentation does not give its form.
+func TestCorrelationIDIsReturnedAsPrinted(t *testing.T) {
+	long := strings.Repeat("a1", 100)
+	for _, c := range []struct {
+		name        string
+		status      int
+		contentType string
+		body        string
+		want        string
+	}{
+		{"the fake's 500", 500, "", "", "0HMPNHL0JHL76:00000001"},
+		{"trace identifier, sentence ends", 500, "application/json", `{"Message":"An error has occurred. Correlation ID: 0HMPNHL0JHL76:00000001."}`, "0HMPNHL0JHL76:00000001"},
+		{"GUID in braces, upper case", 500, "application/json", `{"Message":"Failed (correlation id = {5D0B3A4E-8C61-4F0E-B2A7-93C1D4E5F607})."}`, "{5D0B3A4E-8C61-4F0E-B2A7-93C1D4E5F607}"},
+		{"number, in quotes", 503, "application/json", `"Unhandled exception; CorrelationId: '48213'"`, "48213"},
+		{"field of its own", 500, "application/json", `{"Message":"An error has occurred.","CorrelationId":" req-42 "}`, "req-42"},
+		{"long plain text", 500, "text/plain", "Internal error {correlation-id is X-9/7} " + strings.Repeat("x", 600), "X-9/7"},
+		{"capped", 500, "application/json", `{"Message":"Correlation ID: ` + long + `"}`, long[:128]},
+		{"lone GUID without a label", 500, "application/json", `{"Message":"Failure 5d0b3a4e-8c61-4f0e-b2a7-93c1d4e5f607"}`, "5d0b3a4e-8c61-4f0e-b2a7-93c1d4e5f607"},
+		{"label without an ID", 500, "application/json", `{"Message":"Correlation ID: "}`, ""},
+		{"not a 5xx", 400, "application/json", `{"Message":"Correlation ID: 0HMPNHL0JHL76:00000001"}`, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			srv, cl := setup(t, mimcm.WithMaxAttempts(1))
+			f := mimcmtest.InternalError("0HMPNHL0JHL76:00000001", 1)
+			if c.body != "" {
+				f = mimcmtest.Fault{Status: c.status, ContentType: c.contentType, Body: c.body}
+			}
+			srv.Inject(f)
+			_, err := cl.GetRequest(context.Background(), mimcmtest.SampleEnrollID)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if got := mimcm.CorrelationID(err); got != c.want {
+				t.Errorf("CorrelationID = %q, want %q (error: %v)", got, c.want, err)
+			}
+			var e *mimcm.Error
+			if !errors.As(err, &e) {
+				t.Fatalf("%T is not *mimcm.Error", err)
+			}
+			if c.want != "" && !strings.Contains(e.Hint, "correlation ID "+c.want) {
+				t.Errorf("hint %q does not name the ID", e.Hint)
+			}
+			if c.want == "" && e.Hint != "" {
+				t.Errorf("hint %q without a correlation ID", e.Hint)
+			}
+		})
+	}
+}
+
+func TestCorrelationIDNeverShowsACredential(t *testing.T) {
+	srv, c := setup(t, mimcm.WithMaxAttempts(1))
+	srv.Inject(mimcmtest.Fault{Status: 500, ContentType: "application/json", Body: `{"Message":"Correlation ID: ` + mimcmtest.Password + `"}`})
+	_, err := c.ListRequests(context.Background(), mimcm.RequestFilter{})
+	var e *mimcm.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("got %v", err)
+	}
+	if id := mimcm.CorrelationID(err); strings.Contains(id, mimcmtest.Password) || strings.Contains(e.Hint, mimcmtest.Password) || strings.Contains(err.Error(), mimcmtest.Password) {
+		t.Errorf("the password leaked: id %q, hint %q, error %v", id, e.Hint, err)
+	}
+}
+
 func TestReadsAreRetried(t *testing.T) {
 	srv, c := setup(t)
 	ctx := context.Background()
