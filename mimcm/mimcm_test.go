@@ -269,17 +269,19 @@ func TestWrongPasswordIsUnauthorizedAndRedacted(t *testing.T) {
 func TestDisabledAPIExplainsThe404(t *testing.T) {
 	srv, c := setup(t)
 	srv.SetEnabled(false)
+	// The disabled API's routes do not exist: IIS answers with its HTML page.
 	_, err := c.ListRequests(context.Background(), mimcm.RequestFilter{})
-	if !errors.Is(err, mimcm.ErrNotFound) || !strings.Contains(err.Error(), "Clm.WebApi.Enabled") {
-		t.Fatalf("got %v, want ErrNotFound naming Clm.WebApi.Enabled", err)
-	}
-	// IIS's own 404 page is HTML: the hint still applies.
-	srv.SetEnabled(true)
-	srv.Inject(mimcmtest.Fault{Status: http.StatusNotFound, ContentType: "text/html", Body: "<html><body>404 - File or directory not found.</body></html>"})
-	_, err = c.GetRequest(context.Background(), mimcmtest.SampleEnrollID)
 	var e *mimcm.Error
-	if !errors.As(err, &e) || !errors.Is(err, mimcm.ErrHTMLResponse) || !strings.Contains(e.Hint, "Clm.WebApi.Enabled") {
-		t.Errorf("HTML 404: %v", err)
+	if !errors.As(err, &e) || !errors.Is(err, mimcm.ErrNotFound) || !errors.Is(err, mimcm.ErrHTMLResponse) || !strings.Contains(e.Hint, "Clm.WebApi.Enabled") {
+		t.Fatalf("got %v, want an HTML ErrNotFound naming Clm.WebApi.Enabled", err)
+	}
+	// A Web API 404 in JSON (a wrong base URL) gets the hint too.
+	srv.SetEnabled(true)
+	srv.Inject(mimcmtest.Fault{Status: http.StatusNotFound, ContentType: "application/json; charset=utf-8", Body: `{"Message":"No resource matches."}`})
+	_, err = c.GetRequest(context.Background(), mimcmtest.SampleEnrollID)
+	if !errors.As(err, &e) || !errors.Is(err, mimcm.ErrNotFound) || errors.Is(err, mimcm.ErrHTMLResponse) ||
+		e.Message != "No resource matches." || !strings.Contains(e.Hint, "Clm.WebApi.Enabled") {
+		t.Errorf("JSON 404: %v", err)
 	}
 	if n := srv.TotalHits(); n != 2 {
 		t.Errorf("%d hits, want 2 (404 is not retried)", n)

@@ -10,9 +10,38 @@
 //	if err != nil { … }
 //	pending, err := c.ListRequests(ctx, mimcm.RequestFilter{Status: mimcm.StatusPending})
 //
-// The fake accepts basic authentication only. Username may see every
-// request; NoAccessUsername is answered 403 on every call; anything else
-// gets 401.
+// # How it answers
+//
+// In the order a CM server behind IIS does:
+//
+//   - 401 with an HTML page and a Basic challenge to a request without
+//     valid credentials, whatever its path or method. The fake accepts
+//     basic authentication only: Username (or the WithCredentials user)
+//     may see every request, NoAccessUsername signs in but is refused,
+//     any other user is answered 401.
+//   - 404 with an HTML page to every request while the API is disabled
+//     (SetEnabled(false), as Clm.WebApi.Enabled=false).
+//   - 404 with a Web API error object ({"Message": …}) for a path under
+//     /CertificateManagement/api/v1.0 that no route takes (an HTML page for
+//     any other path), and 405 with an Allow header for a method the path
+//     does not take. Only GET requests and GET requests/{id} are served:
+//     POST requests and PUT requests/{id}, which the vendor's API also
+//     has, are answered 405 too.
+//   - 403 {"Message":"Access is denied."} to NoAccessUsername.
+//   - 400 to requests/{id} with an id that is not a GUID, 204 to one no
+//     request has, and 204 to a list nothing matches.
+//
+// Paths match in any letter case and with or without a trailing slash, as
+// on IIS (the vendor's examples write /certificatemanagement/…); query
+// parameter names too. The wording of every message is the fake's: the
+// vendor's documentation gives none. InternalError is the 500 of an
+// unhandled exception, with its correlation ID.
+//
+// Hits, HitsMatching and Fault.PathSuffix see the path as the client sent
+// it, and so does the spec check: a request spelt other than the spec's
+// /CertificateManagement/api/v1.0/… is answered as the server would but
+// also recorded as an unknown operation in SpecViolations. The mimcm
+// client always sends the spec's spelling.
 package mimcmtest
 
 import (
@@ -21,10 +50,14 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/http"
+	"net/url"
 	"slices"
+	"strings"
 	"sync"
 
+	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/google/uuid"
 
 	"github.com/certadmin/certadmin-go/internal/fakeserver"
@@ -168,10 +201,7 @@ func NewServer(opts ...Option) (*Server, error) {
 			return nil, err
 		}
 	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET "+basePath+"/requests", s.listRequests)
-	mux.HandleFunc("GET "+basePath+"/requests/{id}", s.getRequest)
-	base, err := fakeserver.Start(s.gate(mux), fakeserver.Options{Spec: "mimcm.yaml", TLS: cfg.tls})
+	base, err := fakeserver.Start(s.handler(), fakeserver.Options{Spec: "mimcm.yaml", TLS: cfg.tls})
 	if err != nil {
 		return nil, fmt.Errorf("mimcmtest: %w", err)
 	}
@@ -258,34 +288,137 @@ func (s *Server) SetEnabled(on bool) {
 	s.disabled = !on
 }
 
-// ctxUser carries the signed-in user's identity to the routes.
-type ctxUser struct{}
+// ctxUser carries the signed-in user's account to the routes; ctxSent the
+// URL as the client sent it, before canonicalPath.
+type (
+	ctxUser struct{}
+	ctxSent struct{}
+)
 
-// gate answers 404 while disabled, 401 without valid credentials and 403
-// for a user without access, before any route runs.
-func (s *Server) gate(next http.Handler) http.Handler {
+// handler answers in the order a CM server behind IIS does: IIS
+// authenticates first (401 before anything else, also for a path that
+// does not exist), then a disabled API answers 404 to everything, then
+// Web API routes the request (404 for an unknown path, 405 for a method
+// the path does not take) and the action checks the caller's permission
+// (403). Paths match in any letter case, as on IIS.
+func (s *Server) handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+basePath+"/requests", s.allowed(s.listRequests))
+	mux.HandleFunc("GET "+basePath+"/requests/{id}", s.allowed(s.getRequest))
+	routed := fakeserver.Route(mux, s.notRouted)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sent := *r.URL
+		r = withPath(r, canonicalPath(r.URL.Path))
 		s.mu.Lock()
 		disabled := s.disabled
 		name, password, ok := r.BasicAuth()
 		acct, known := s.users[name]
 		s.mu.Unlock()
 		switch {
-		case disabled:
-			writeRaw(w, http.StatusNotFound, message("No HTTP resource was found that matches the request URI."))
 		case !ok || !known || acct.password != password:
 			w.Header().Set("WWW-Authenticate", `Basic realm="CertificateManagement"`)
-			writeRaw(w, http.StatusUnauthorized, message("Authorization has been denied for this request."))
-		case acct.forbidden:
-			writeRaw(w, http.StatusForbidden, message("Access is denied."))
+			writeHTML(w, http.StatusUnauthorized, "401 - Unauthorized", "The credentials given were refused.")
+		case disabled:
+			// The API's routes are not mapped: the request never reaches
+			// Web API, and IIS answers with its own page.
+			writeHTML(w, http.StatusNotFound, "404 - Not Found", "Nothing is served at this address.")
 		default:
-			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxUser{}, acct.id)))
+			ctx := context.WithValue(context.WithValue(r.Context(), ctxUser{}, acct), ctxSent{}, &sent)
+			routed.ServeHTTP(w, r.WithContext(ctx))
 		}
 	})
 }
 
+// allowed answers 403 to a user without access before the action runs.
+func (s *Server) allowed(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if acct, _ := r.Context().Value(ctxUser{}).(account); acct.forbidden {
+			writeRaw(w, http.StatusForbidden, message("Access is denied."))
+			return
+		}
+		next(w, r)
+	}
+}
+
+// notRouted answers a request no route takes: Web API's JSON error for a
+// path under the API, IIS's page for any other path.
+func (s *Server) notRouted(w http.ResponseWriter, r *http.Request, status int) {
+	sent, _ := r.Context().Value(ctxSent{}).(*url.URL)
+	if sent == nil {
+		sent = r.URL
+	}
+	switch {
+	case status == http.StatusMethodNotAllowed:
+		writeRaw(w, status, message(fmt.Sprintf("The resource at this URI does not take the HTTP method '%s'.", r.Method)))
+	case r.URL.Path == basePath || strings.HasPrefix(r.URL.Path, basePath+"/"):
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		writeRaw(w, status, message(fmt.Sprintf("No resource of the API matches the request URI '%s://%s%s'.", scheme, r.Host, sent.RequestURI())))
+	default:
+		writeHTML(w, status, "404 - Not Found", "Nothing is served at this address.")
+	}
+}
+
+func init() {
+	// IIS answers 401 and, while the API is disabled, 404 with an HTML
+	// page, and the spec says so; the contract validator registers no
+	// decoder for text/html and would otherwise record each such answer as
+	// a violation. (Registering it in internal/contract would make this
+	// unnecessary.)
+	openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.FileBodyDecoder)
+}
+
+// routeSegments are the fixed path segments of the API's routes, by their
+// lower-case form.
+var routeSegments = map[string]string{}
+
+func init() {
+	for _, seg := range strings.Split(strings.TrimPrefix(basePath+"/requests", "/"), "/") {
+		routeSegments[strings.ToLower(seg)] = seg
+	}
+}
+
+// canonicalPath spells the fixed segments of p as the routes do and drops
+// a trailing slash, so that "/certificatemanagement/API/v1.0/Requests/"
+// (the spelling of the vendor's examples, or any other) routes like
+// "/CertificateManagement/api/v1.0/requests". IIS and Web API match paths
+// in any letter case.
+func canonicalPath(p string) string {
+	segs := strings.Split(p, "/")
+	for i, seg := range segs {
+		if c, ok := routeSegments[strings.ToLower(seg)]; ok {
+			segs[i] = c
+		}
+	}
+	out := strings.Join(segs, "/")
+	if len(out) > 1 {
+		out = strings.TrimSuffix(out, "/")
+	}
+	return out
+}
+
+// withPath is r with its URL path replaced.
+func withPath(r *http.Request, path string) *http.Request {
+	if path == r.URL.Path {
+		return r
+	}
+	r2 := new(http.Request)
+	*r2 = *r
+	u := *r.URL
+	u.Path, u.RawPath = path, ""
+	r2.URL = &u
+	return r2
+}
+
 func (s *Server) getRequest(w http.ResponseWriter, r *http.Request) {
-	id, _ := uuid.Parse(r.PathValue("id"))
+	id, err := uuid.Parse(r.PathValue("id"))
+	if err != nil {
+		// Web API cannot bind the id to a GUID.
+		writeRaw(w, http.StatusBadRequest, message("The request is invalid: the id is not a GUID."))
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, st := range s.requests {
@@ -298,11 +431,16 @@ func (s *Server) getRequest(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listRequests(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
+	// Web API reads query parameter names in any letter case.
+	q := url.Values{}
+	for k, v := range r.URL.Query() {
+		q[strings.ToLower(k)] = append(q[strings.ToLower(k)], v...)
+	}
 	status := mimcm.Status(q.Get("status"))
 	var target uuid.UUID
 	if q.Get("targetuser") == "current" {
-		target, _ = r.Context().Value(ctxUser{}).(uuid.UUID)
+		acct, _ := r.Context().Value(ctxUser{}).(account)
+		target = acct.id
 	}
 	s.mu.Lock()
 	var bodies [][]byte
@@ -330,6 +468,17 @@ func (s *Server) listRequests(w http.ResponseWriter, r *http.Request) {
 func message(text string) []byte {
 	b, _ := json.Marshal(map[string]string{"Message": text})
 	return b
+}
+
+// writeHTML answers with a page in the manner of IIS's error pages (the
+// wording is the fake's).
+func writeHTML(w http.ResponseWriter, status int, title, text string) {
+	page := "<!DOCTYPE html>\n<html><head><title>" + html.EscapeString(title) + "</title></head>\n<body><h1>Server Error</h1><h2>" +
+		html.EscapeString(title) + "</h2><p>" + html.EscapeString(text) + "</p></body></html>\n"
+	w.Header().Set("Content-Type", "text/html")
+	w.Header().Set("Content-Length", fmt.Sprint(len(page)))
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(page))
 }
 
 func writeRaw(w http.ResponseWriter, status int, body []byte) {

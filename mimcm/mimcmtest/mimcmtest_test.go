@@ -18,7 +18,15 @@ import (
 
 func get(t *testing.T, srv *mimcmtest.Server, path, user, password string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+	resp, body := send(t, srv, http.MethodGet, path, user, password)
+	return resp.StatusCode, body
+}
+
+// send makes one request with basic credentials and returns the answer
+// with its body read.
+func send(t *testing.T, srv *mimcmtest.Server, method, path, user, password string) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, srv.URL+path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,8 +36,11 @@ func get(t *testing.T, srv *mimcmtest.Server, path, user, password string) (int,
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, string(b)
 }
 
 func TestServesSamplesVerbatimAndWritesUnsetValuesLikeTheServer(t *testing.T) {
@@ -175,5 +186,127 @@ func TestFixtures(t *testing.T) {
 	}
 	if _, err := mimcmtest.Fixture("missing.json"); err == nil {
 		t.Error("Fixture of a missing file must fail")
+	}
+}
+
+// The vendor's own examples write /certificatemanagement/…: IIS matches
+// paths in any letter case, and Web API query parameter names too.
+func TestPathsMatchInAnyLetterCase(t *testing.T) {
+	srv, err := mimcmtest.NewServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	sample, err := mimcmtest.Fixture(mimcmtest.FixtureEnroll)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := mimcmtest.SampleEnrollID.String()
+	for _, path := range []string{
+		"/certificatemanagement/api/v1.0/requests/" + id,
+		"/CERTIFICATEMANAGEMENT/API/V1.0/REQUESTS/" + strings.ToUpper(id),
+		"/CertificateManagement/api/v1.0/Requests/{" + id + "}",
+		"/certificatemanagement/api/v1.0/requests/" + id + "/",
+	} {
+		code, body := get(t, srv, path, srv.Username, srv.Password)
+		if code != http.StatusOK || body != strings.TrimSpace(string(sample)) {
+			t.Errorf("GET %s: %d %.80q", path, code, body)
+		}
+	}
+	for _, path := range []string{
+		"/certificatemanagement/api/v1.0/requests?status=Completed",
+		"/CertificateManagement/api/v1.0/requests/?Status=Completed",
+		"/certificatemanagement/api/v1.0/REQUESTS?STATUS=Pending&TargetUser=current",
+	} {
+		code, body := get(t, srv, path, srv.Username, srv.Password)
+		wantCode := http.StatusNoContent
+		if strings.HasSuffix(path, "current") {
+			wantCode = http.StatusOK
+		}
+		if code != wantCode || (code == http.StatusOK && !strings.Contains(body, id)) {
+			t.Errorf("GET %s: %d %.80q, want %d", path, code, body, wantCode)
+		}
+	}
+	// The validator sees the path as sent (it runs before the fake's
+	// handler), so it records every spelling but the spec's as an unknown
+	// operation; the client always sends the spec's spelling.
+	for _, v := range srv.SpecViolations() {
+		if !strings.Contains(v, "no such operation in the spec") {
+			t.Errorf("unexpected violation: %s", v)
+		}
+	}
+}
+
+func TestAnswersLikeTheVendor(t *testing.T) {
+	srv, err := mimcmtest.NewServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	const api = "/CertificateManagement/api/v1.0"
+	item := api + "/requests/" + mimcmtest.SampleEnrollID.String()
+	user, password := srv.Username, srv.Password
+	cases := []struct {
+		name                string
+		method, path        string
+		user, password      string
+		disabled            bool
+		status              int
+		contentType, inBody string
+		allow, authenticate string
+	}{
+		{"unknown path in the API", "GET", api + "/widgets?x=1", user, password, false, 404, "application/json", `"Message":"No resource of the API matches the request URI 'http://` + strings.TrimPrefix(srv.URL, "http://") + api + `/widgets?x=1'."`, "", ""},
+		{"unknown path in lower case", "GET", "/certificatemanagement/api/v1.0/widgets", user, password, false, 404, "application/json", "/certificatemanagement/api/v1.0/widgets", "", ""},
+		{"path outside the API", "GET", "/default.aspx", user, password, false, 404, "text/html", "404", "", ""},
+		{"wrong method", "DELETE", item, user, password, false, 405, "application/json", `'DELETE'`, "GET, HEAD", ""},
+		{"wrong method on the list", "PATCH", api + "/requests", user, password, false, 405, "application/json", `'PATCH'`, "GET, HEAD", ""},
+		{"malformed GUID", "GET", api + "/requests/not-a-guid", user, password, false, 400, "application/json", "not a GUID", "", ""},
+		{"bad password", "GET", item, user, "wrong", false, 401, "text/html", "401", "", `Basic realm="CertificateManagement"`},
+		{"no credentials", "GET", item, "", "", false, 401, "text/html", "401", "", "Basic"},
+		{"bad password before an unknown path", "GET", api + "/widgets", user, "wrong", false, 401, "text/html", "401", "", "Basic"},
+		{"bad password before a wrong method", "DELETE", item, user, "wrong", false, 401, "text/html", "401", "", "Basic"},
+		{"bad password before the disabled API", "GET", item, user, "wrong", true, 401, "text/html", "401", "", "Basic"},
+		{"disabled API", "GET", item, user, password, true, 404, "text/html", "404", "", ""},
+		{"disabled API, unknown path", "GET", api + "/widgets", user, password, true, 404, "text/html", "404", "", ""},
+		{"forbidden user", "GET", item, mimcmtest.NoAccessUsername, mimcmtest.NoAccessPassword, false, 403, "application/json", `{"Message":"Access is denied."}`, "", ""},
+		{"forbidden user, unknown path", "GET", api + "/widgets", mimcmtest.NoAccessUsername, mimcmtest.NoAccessPassword, false, 404, "application/json", "No resource", "", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv.SetEnabled(!c.disabled)
+			resp, body := send(t, srv, c.method, c.path, c.user, c.password)
+			if resp.StatusCode != c.status {
+				t.Fatalf("%s %s: %d %q, want %d", c.method, c.path, resp.StatusCode, body, c.status)
+			}
+			if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, c.contentType) {
+				t.Errorf("Content-Type %q, want %s", ct, c.contentType)
+			}
+			if !strings.Contains(body, c.inBody) {
+				t.Errorf("body %q lacks %q", body, c.inBody)
+			}
+			if got := resp.Header.Get("Allow"); got != c.allow {
+				t.Errorf("Allow %q, want %q", got, c.allow)
+			}
+			if got := resp.Header.Get("WWW-Authenticate"); !strings.HasPrefix(got, c.authenticate) || (c.authenticate == "") != (got == "") {
+				t.Errorf("WWW-Authenticate %q, want %q", got, c.authenticate)
+			}
+		})
+	}
+	srv.SetEnabled(true)
+	// Answers to requests the spec knows match the spec, the HTML pages
+	// too; the requests it does not know are recorded as such.
+	for _, v := range srv.SpecViolations() {
+		if !strings.HasPrefix(v, "request: ") {
+			t.Errorf("an answer broke the spec: %s", v)
+		}
+	}
+}
+
+func TestInternalErrorCarriesTheCorrelationID(t *testing.T) {
+	srv := mimcmtest.NewTestServer(t)
+	srv.Inject(mimcmtest.InternalError("0HMPNHL0JHL76:00000001", 1))
+	resp, body := send(t, srv, "GET", "/CertificateManagement/api/v1.0/requests", srv.Username, srv.Password)
+	if resp.StatusCode != 500 || body != `{"Message":"An error has occurred. Correlation ID: 0HMPNHL0JHL76:00000001"}` {
+		t.Errorf("500: %d %s", resp.StatusCode, body)
 	}
 }
