@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
 )
@@ -14,21 +15,32 @@ import (
 const disabledHint = "the CM REST API answers 404 to every call while it is disabled: " +
 	"set Clm.WebApi.Enabled to true in the CM web.config, and check the base URL"
 
-// webAPIError is the error body ASP.NET Web API writes. Microsoft does not
-// document the CM API's error body, so every field is optional.
+// webAPIError is the error body ASP.NET Web API writes. The vendor's
+// documentation does not describe the CM API's error body, so every field
+// is optional.
 type webAPIError struct {
 	Message          string `json:"Message"`
 	MessageDetail    string `json:"MessageDetail"`
 	ExceptionMessage string `json:"ExceptionMessage"`
 	ExceptionType    string `json:"ExceptionType"`
+	// CorrelationID is read in case a server sends the ID in a field of its
+	// own rather than in the message (encoding/json matches the name in any
+	// letter case).
+	CorrelationID string `json:"CorrelationId"`
 }
 
+// maxPlainText is the longest plain-text error body kept as the message.
+const maxPlainText = 512
+
 // decodeError fills e from an error body: a Web API error object, a JSON
-// string, or short plain text. A 500's correlation ID stays in Message and
-// is pointed out in Hint.
+// string, or short plain text. Where a 5xx answer carries a correlation ID
+// outside the message (a field of its own, or plain text too long or too
+// odd to keep), it is added to Details as "Correlation ID: …" so that
+// CorrelationID finds it.
 func decodeError(e *apierror.Error, body []byte) {
 	var obj webAPIError
 	var str string
+	var extra string // where else a correlation ID may be
 	switch {
 	case json.Unmarshal(body, &obj) == nil:
 		e.Message = obj.Message
@@ -38,43 +50,131 @@ func decodeError(e *apierror.Error, body []byte) {
 			}
 		}
 		e.Code = obj.ExceptionType
+		if id := strings.TrimSpace(obj.CorrelationID); id != "" {
+			extra = "Correlation ID: " + id
+		}
 	case json.Unmarshal(body, &str) == nil:
 		e.Message = str
 	default:
-		if text := strings.TrimSpace(string(body)); len(text) <= 512 && !strings.ContainsAny(text, "<{") {
+		text := strings.TrimSpace(string(body))
+		if len(text) <= maxPlainText && !strings.ContainsAny(text, "<{") {
 			e.Message = text
+		} else {
+			extra = text
 		}
 	}
-	if e.StatusCode >= 500 {
-		if id := correlationID(e); id != "" {
-			e.Hint = "the server logged the failure under correlation ID " + id
+	if e.StatusCode >= 500 && extra != "" && correlationID(e) == "" {
+		if id := labelledID(extra); id != "" {
+			e.Details = append(e.Details, "Correlation ID: "+id)
 		}
 	}
 }
 
-// annotate adds the hint for a 404 (API disabled) to a typed error.
-func annotate(err error) error {
-	var e *apierror.Error
-	if errors.As(err, &e) && e.StatusCode == http.StatusNotFound && e.Hint == "" {
-		e.Hint = disabledHint
+// annotate adds advice to a failed call's error: for a 404, that the API
+// may be disabled; for a 5xx, the correlation ID to look up. It runs after
+// the transport has masked secrets in the message and details.
+func annotate(e *apierror.Error) {
+	if e.Hint != "" {
+		return
 	}
-	return err
+	switch {
+	case e.StatusCode == http.StatusNotFound:
+		e.Hint = disabledHint
+	case e.StatusCode >= 500:
+		if id := correlationID(e); id != "" {
+			e.Hint = "the server logged the failure under correlation ID " + id + " (search the CM server's event log for it)"
+		}
+	}
 }
+
+// maxCorrelationID caps the correlation ID taken from a message.
+const maxCorrelationID = 128
 
 var (
-	correlationRE = regexp.MustCompile(`(?i)correlation\s*id\W{0,5}([0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12})`)
-	guidRE        = regexp.MustCompile(`(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`)
+	// correlationLabel is "correlation ID" in the spellings a message may
+	// use ("Correlation ID:", "correlationId=", "correlation-id is"),
+	// followed by the separator before the ID.
+	correlationLabel = regexp.MustCompile(`(?i)correlation[ _-]?id(?:entifier)?\b[ \t]*(?:is\b)?[ \t"']*[:=#]?[ \t\r\n]*`)
+	guidRE           = regexp.MustCompile(`(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`)
 )
 
+// labelledID returns the ID printed after the first "correlation ID"
+// label in text that has one, or "". The ID is the run of text up to the
+// next white space, without the punctuation that ends a sentence or
+// closes a bracket opened before the label, and without quotes around it;
+// it is cut to maxCorrelationID bytes.
+func labelledID(text string) string {
+	for {
+		loc := correlationLabel.FindStringIndex(text)
+		if loc == nil {
+			return ""
+		}
+		rest := text[loc[1]:]
+		token := rest
+		if i := strings.IndexFunc(rest, isSpace); i >= 0 {
+			token = rest[:i]
+		}
+		if id := trimID(token); id != "" {
+			return capID(id)
+		}
+		text = rest // a label with nothing after it: look for another
+	}
+}
+
+func isSpace(r rune) bool { return r == ' ' || r == '\t' || r == '\r' || r == '\n' }
+
+// trimID removes what surrounds an ID in a sentence: quotes, a trailing
+// full stop or comma, and a closing bracket whose opening one is not part
+// of the ID.
+func trimID(s string) string {
+	for {
+		before := s
+		s = strings.Trim(s, "\"'`")
+		s = strings.TrimRight(s, ".,;:!?")
+		for _, p := range [][2]string{{"(", ")"}, {"[", "]"}, {"{", "}"}, {"<", ">"}} {
+			open, closing := strings.Count(s, p[0]), strings.Count(s, p[1])
+			if strings.HasSuffix(s, p[1]) && closing > open {
+				s = s[:len(s)-1]
+			}
+			if strings.HasPrefix(s, p[0]) && open > closing {
+				s = s[1:]
+			}
+		}
+		if s == before {
+			return s
+		}
+	}
+}
+
+// capID cuts id before a byte that is not UTF-8 text and to
+// maxCorrelationID bytes, without splitting a character.
+func capID(id string) string {
+	for i, r := range id {
+		if r == utf8.RuneError && !strings.HasPrefix(id[i:], "\uFFFD") {
+			id = id[:i]
+			break
+		}
+	}
+	if len(id) <= maxCorrelationID {
+		return id
+	}
+	cut := maxCorrelationID
+	for cut > 0 && !utf8.RuneStart(id[cut]) {
+		cut--
+	}
+	return id[:cut]
+}
+
+// correlationID finds the correlation ID in the message and details of e:
+// the text after a "correlation ID" label, else a GUID that stands alone
+// in one of them (the server's wording is not documented).
 func correlationID(e *apierror.Error) string {
 	texts := append([]string{e.Message}, e.Details...)
 	for _, t := range texts {
-		if m := correlationRE.FindStringSubmatch(t); m != nil {
-			return m[1]
+		if id := labelledID(t); id != "" {
+			return id
 		}
 	}
-	// The wording of the message is not documented; a lone GUID in a 500's
-	// message is taken as the correlation ID.
 	for _, t := range texts {
 		if ids := guidRE.FindAllString(t, 2); len(ids) == 1 {
 			return ids[0]
@@ -83,9 +183,18 @@ func correlationID(e *apierror.Error) string {
 	return ""
 }
 
-// CorrelationID returns the correlation ID a 500 answer carried, or "" when
-// err is not such an error. Administrators find the failure in the CM
-// server's event log under it.
+// CorrelationID returns the correlation ID of a failed call's 5xx answer,
+// or "" when err is no such error or the answer names no ID. MIM CM writes
+// an unhandled exception to the server's event log under a correlation ID
+// and puts the ID in the error message of its 500 answer; an administrator
+// finds the failure's details by searching the event log for it.
+//
+// The ID is returned as the server printed it, whatever its form (a GUID,
+// a GUID in braces, a trace identifier): the text after "Correlation ID"
+// (any letter case, "CorrelationId", "correlation-id", with or without a
+// colon) up to the next white space, without surrounding quotes or the
+// sentence's closing punctuation, at most 128 bytes. Where the message has
+// no such label but holds exactly one GUID, that GUID is taken.
 func CorrelationID(err error) string {
 	var e *apierror.Error
 	if !errors.As(err, &e) || e.StatusCode < 500 {

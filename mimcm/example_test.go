@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"net/http"
+	"os"
 
 	"github.com/google/uuid"
 
@@ -12,13 +14,33 @@ import (
 	"github.com/certadmin/certadmin-go/mimcm/mimcmtest"
 )
 
+func ExampleNewClient() {
+	// The base URL is the host the API was deployed on; the client adds
+	// /CertificateManagement/api/v1.0 to every call.
+	c, err := mimcm.NewClient("https://cm.contoso.com",
+		mimcm.WithBasicAuth(`CONTOSO\jdoe`, os.Getenv("MIMCM_PASSWORD")))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+
+	// URLs are checked before anything is sent.
+	_, err = mimcm.NewClient("cm.contoso.com")
+	fmt.Println(errors.Is(err, mimcm.ErrInvalidInput))
+	_, err = mimcm.NewClient("https://cm.contoso.com/CertificateManagement/api/v1.0")
+	fmt.Println(errors.Is(err, mimcm.ErrInvalidInput))
+	// Output:
+	// true
+	// true
+}
+
 func ExampleClient_GetRequest() {
 	srv, err := mimcmtest.NewServer()
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer srv.Close()
-	c, err := mimcm.NewClient(srv.URL, mimcm.WithBasicAuth(mimcmtest.User, mimcmtest.Password))
+	c, err := srv.NewClient()
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -41,13 +63,14 @@ func ExampleClient_GetRequest() {
 	// unknown request is ErrNotFound: true
 }
 
+// The main workflow: list the requests waiting for the signed-in user.
 func ExampleClient_ListRequests() {
 	srv, err := mimcmtest.NewServer()
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer srv.Close()
-	c, err := mimcm.NewClient(srv.URL, mimcm.WithBasicAuth(mimcmtest.User, mimcmtest.Password))
+	c, err := srv.NewClient()
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -67,13 +90,35 @@ func ExampleClient_ListRequests() {
 	// 0 <nil>
 }
 
+func ExampleError() {
+	srv, err := mimcmtest.NewServer(mimcmtest.WithCredentials(`CONTOSO\jdoe`, "right-password"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	c, err := mimcm.NewClient(srv.URL, mimcm.WithBasicAuth(`CONTOSO\jdoe`, "wrong-password"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = c.ListRequests(context.Background(), mimcm.RequestFilter{})
+	var e *mimcm.Error
+	if errors.As(err, &e) {
+		fmt.Println(e.Op, e.StatusCode, errors.Is(err, mimcm.ErrUnauthorized))
+	}
+	// Output:
+	// mimcm.ListRequests 401 true
+}
+
+// A fake that fails on demand: here with the 500 of an unhandled server
+// exception, whose correlation ID leads an administrator to the event log
+// entry.
 func ExampleCorrelationID() {
 	srv, err := mimcmtest.NewServer()
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer srv.Close()
-	c, err := mimcm.NewClient(srv.URL, mimcm.WithBasicAuth(mimcmtest.User, mimcmtest.Password), mimcm.WithMaxAttempts(1))
+	c, err := srv.NewClient(mimcm.WithMaxAttempts(1))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -82,4 +127,23 @@ func ExampleCorrelationID() {
 	fmt.Println(errors.Is(err, mimcm.ErrServer), mimcm.CorrelationID(err))
 	// Output:
 	// true 5d0b3a4e-8c61-4f0e-b2a7-93c1d4e5f607
+}
+
+// Faults test how a program copes with a flaky server: a 503 is retried,
+// and the retry succeeds.
+func ExampleClient_ListRequests_injectedFault() {
+	srv, err := mimcmtest.NewServer()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	c, err := srv.NewClient()
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv.Inject(mimcmtest.Fault{Status: http.StatusServiceUnavailable, RetryAfter: "0"})
+	list, err := c.ListRequests(context.Background(), mimcm.RequestFilter{})
+	fmt.Println(len(list), err, srv.TotalHits())
+	// Output:
+	// 2 <nil> 2
 }

@@ -7,10 +7,10 @@ import (
 	"net/http"
 	"path/filepath"
 	"reflect"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -25,7 +25,7 @@ import (
 
 func fuzzClient(t *testing.T, rt fuzzcheck.CannedTransport) *Client {
 	t.Helper()
-	c, err := NewClient("https://cm.example.com/certificatemanagement", WithTransport(rt), WithMaxAttempts(1))
+	c, err := NewClient("https://cm.example.com", WithTransport(rt), WithMaxAttempts(1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,6 +49,12 @@ var hostileBodies = []string{
 	`{"Message":"Failure 8f1590dc-d932-4b66-8e68-2e91c5880780 and a9b4b42c-cc50-4c9b-89d1-bbc0bcd5a099"}`,
 	`{"Message":"` + strings.Repeat("m", 3000) + `","MessageDetail":"` + strings.Repeat("d", 3000) + `","ExceptionType":"` + strings.Repeat("T", 3000) + `"}`,
 	"Correlation id: 8F1590DCD9324B668E682E91C5880780",
+	`{"Message":"An error has occurred. Correlation ID: 0HMPNHL0JHL76:00000001."}`,
+	`{"Message":"An error has occurred.","CorrelationId":"  req-42  "}`,
+	"Internal error (correlation id = {5D0B3A4E-8C61-4F0E-B2A7-93C1D4E5F607}) " + strings.Repeat("x", 600),
+	`"Correlation ID: \"quoted\"."`,
+	"correlation id: " + strings.Repeat("é", 100),
+	`{"Message":"Correlation ID:"}`,
 	strings.Repeat("x", 600),
 	`{"Uuid":"a9b4b42c-cc50-4c9b-89d1-bbc0bcd5a099","Submitted":"0001-01-01T00:00:00","Completed":"2015-07-07T23:36:21.93+14:00"}`,
 	`{"Uuid":"not-a-guid"}`,
@@ -62,12 +68,29 @@ var hostileBodies = []string{
 	`{"Uuid":"a9b4b42c-cc50-4c9b-89d1-bbc0bcd5a099"`,
 }
 
-var guidText = regexp.MustCompile(`(?i)^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$`)
+// checkCorrelationID asserts what CorrelationID promises of an ID: one
+// run of text without white space, quotes at its ends or a trailing full
+// stop, valid UTF-8, at most 128 bytes, and found in the error's message
+// or details as printed.
+func checkCorrelationID(t *testing.T, id string, e *apierror.Error) {
+	t.Helper()
+	if id == "" {
+		return
+	}
+	if len(id) > maxCorrelationID || !utf8.ValidString(id) || strings.IndexFunc(id, isSpace) >= 0 ||
+		strings.ContainsAny(id[:1]+id[len(id)-1:], "\"'`") || strings.HasSuffix(id, ".") {
+		t.Fatalf("correlation ID %q is not trimmed and capped", id)
+	}
+	if !strings.Contains(strings.Join(append([]string{e.Message}, e.Details...), "\n"), id) {
+		t.Fatalf("correlation ID %q is not in the message %q or details %q", id, e.Message, e.Details)
+	}
+}
 
 // FuzzDecodeError feeds a body to the CM error decoder, alone and through
 // the transport for a non-2xx status: the status survives, plain text is
-// kept only when short and not markup, a correlation ID is a GUID and only
-// pointed out for a 5xx, a 404 gets its hint, and the caps hold.
+// kept only when short and not markup, a correlation ID is pointed out for
+// a 5xx only and is trimmed and capped, a 404 gets its hint, and the caps
+// hold.
 func FuzzDecodeError(f *testing.F) {
 	for _, b := range samples(f) {
 		f.Add(b, uint16(100), uint8(0), uint8(0))
@@ -80,17 +103,22 @@ func FuzzDecodeError(f *testing.F) {
 
 		e := &apierror.Error{Op: "mimcm.Fuzz", StatusCode: status}
 		decodeError(e, body)
-		if e.StatusCode != status || e.Op != "mimcm.Fuzz" || e.Kind != nil || e.Err != nil || e.MessageKey != "" {
+		if e.StatusCode != status || e.Op != "mimcm.Fuzz" || e.Kind != nil || e.Err != nil || e.MessageKey != "" || e.Hint != "" {
 			t.Fatalf("decodeError changed fields it does not own: %+v", e)
 		}
-		if (e.Hint != "") != (status >= 500 && correlationID(e) != "") {
-			t.Fatalf("hint %q for status %d and correlation ID %q", e.Hint, status, correlationID(e))
-		}
-		if id := correlationID(e); id != "" && !guidText.MatchString(id) {
-			t.Fatalf("correlation ID %q is not a GUID", id)
+		annotate(e)
+		switch id := correlationID(e); {
+		case status == http.StatusNotFound:
+			if e.Hint != disabledHint {
+				t.Fatalf("404 hint %q", e.Hint)
+			}
+		case (e.Hint != "") != (status >= 500 && id != ""):
+			t.Fatalf("hint %q for status %d and correlation ID %q", e.Hint, status, id)
+		default:
+			checkCorrelationID(t, id, e)
 		}
 		if e.Message != "" && !strings.HasPrefix(strings.TrimSpace(string(body)), "{") && !strings.HasPrefix(strings.TrimSpace(string(body)), `"`) {
-			if len(e.Message) > 512 || strings.ContainsAny(e.Message, "<{") {
+			if len(e.Message) > maxPlainText || strings.ContainsAny(e.Message, "<{") {
 				t.Fatalf("plain-text message %q kept", e.Message)
 			}
 		}
@@ -113,9 +141,11 @@ func FuzzDecodeError(f *testing.F) {
 		if status == http.StatusNotFound && ae.Hint != disabledHint {
 			t.Fatalf("404 without the API-disabled hint: %v", err)
 		}
-		if id := CorrelationID(err); (id != "") && (status < 500 || !guidText.MatchString(id)) {
+		id := CorrelationID(err)
+		if id != "" && status < 500 {
 			t.Fatalf("CorrelationID = %q for status %d", id, status)
 		}
+		checkCorrelationID(t, id, ae)
 	})
 }
 

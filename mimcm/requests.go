@@ -1,14 +1,16 @@
 package mimcm
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/google/uuid"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
+	"github.com/certadmin/certadmin-go/internal/transport"
 	"github.com/certadmin/certadmin-go/mimcm/mimcmapi"
 )
 
@@ -20,40 +22,35 @@ type RequestFilter struct {
 	// supports).
 	CurrentUser bool
 	// Status keeps only the requests in this status; "" keeps every status.
-	Status StatusName
+	Status Status
 }
 
-// GetRequest returns the request with the given GUID. ErrNotFound is
-// returned when the server answers 204 (no such request).
-func (c *Client) GetRequest(ctx context.Context, id uuid.UUID) (*Request, error) {
+// GetRequest returns the request with the given GUID. The server answers
+// 204 No Content for a GUID it does not know; that is an ErrNotFound
+// error.
+func (c *Client) GetRequest(ctx context.Context, id uuid.UUID, opts ...CallOption) (*Request, error) {
 	const op = "mimcm.GetRequest"
 	if id == uuid.Nil {
 		return nil, apierror.Invalid(op, "the all-zero GUID names no request")
 	}
-	resp, err := c.raw.GetRequest(ctx, id)
-	var out mimcmapi.Request
-	found, err := c.decode(op, resp, err, &out)
+	req, err := mimcmapi.NewGetRequestRequest(c.server, id)
+	var out oneRequest
+	err = c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, OK: okStatus, Settings: callSettings(opts)}, &out)
+	if e, ok := noContent(err); ok {
+		e.Kind, e.Message = apierror.ErrNotFound, "no request "+id.String()
+		return nil, err
+	}
 	if err != nil {
 		return nil, err
 	}
-	if !found {
-		e := c.t.ResponseError(op, resp, nil)
-		e.Kind, e.Message = apierror.ErrNotFound, "no request "+id.String()
-		return nil, e
-	}
-	if out.Uuid == uuid.Nil {
-		// null, {} or a request without its GUID: not the request asked for.
-		e := c.t.ResponseError(op, resp, nil)
-		e.Kind, e.Message = apierror.ErrUnexpectedResponse, "answer holds no request"
-		return nil, e
-	}
-	r := fromWire(out)
+	r := fromWire(out.r)
 	return &r, nil
 }
 
 // ListRequests returns the requests that match f, in the server's order.
-// No match (a 204 answer) is an empty list, not an error.
-func (c *Client) ListRequests(ctx context.Context, f RequestFilter) ([]Request, error) {
+// No match (the server answers 204 No Content) is an empty list, not an
+// error.
+func (c *Client) ListRequests(ctx context.Context, f RequestFilter, opts ...CallOption) ([]Request, error) {
 	const op = "mimcm.ListRequests"
 	var params mimcmapi.ListRequestsParams
 	if f.Status != "" {
@@ -67,9 +64,13 @@ func (c *Client) ListRequests(ctx context.Context, f RequestFilter) ([]Request, 
 		cur := mimcmapi.Current
 		params.Targetuser = &cur
 	}
-	resp, err := c.raw.ListRequests(ctx, &params)
+	req, err := mimcmapi.NewListRequestsRequest(c.server, &params)
 	var out requestList
-	if _, err := c.decode(op, resp, err, &out); err != nil {
+	err = c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, OK: okStatus, Settings: callSettings(opts)}, &out)
+	if _, ok := noContent(err); ok {
+		return []Request{}, nil
+	}
+	if err != nil {
 		return nil, err
 	}
 	list := make([]Request, len(out))
@@ -79,21 +80,37 @@ func (c *Client) ListRequests(ctx context.Context, f RequestFilter) ([]Request, 
 	return list, nil
 }
 
-// decode checks resp and decodes a 200 body into dst. found is false for
-// a 204 answer. Errors carry the hints for this API's known failures.
-func (c *Client) decode(op string, resp *http.Response, err error, dst any) (found bool, _ error) {
-	resp, err = c.t.Check(op, resp, err)
-	if err != nil {
-		return false, annotate(err)
+// okStatus is the one answer that carries data. The API answers 204 No
+// Content when nothing matches; the calls turn that into their own result
+// (see noContent).
+var okStatus = []int{http.StatusOK}
+
+// noContent returns the error for a 204 answer, which the calls of this
+// API give for "nothing matched".
+func noContent(err error) (*apierror.Error, bool) {
+	var e *apierror.Error
+	if errors.As(err, &e) && e.StatusCode == http.StatusNoContent {
+		return e, true
 	}
-	if resp.StatusCode == http.StatusNoContent {
-		_ = resp.Body.Close()
-		return false, nil
+	return nil, false
+}
+
+// errNoRequest is the decoding error for a 200 answer to GetRequest that
+// holds no request (null, {} or an object without its GUID).
+var errNoRequest = errors.New("the answer holds no request (no Uuid)")
+
+// oneRequest decodes the answer to GetRequest and refuses one without a
+// request in it.
+type oneRequest struct{ r mimcmapi.Request }
+
+func (o *oneRequest) UnmarshalJSON(b []byte) error {
+	if err := json.Unmarshal(b, &o.r); err != nil {
+		return err
 	}
-	if err := c.t.JSON(op, resp, nil, dst); err != nil {
-		return false, annotate(err)
+	if o.r.Uuid == uuid.Nil {
+		return errNoRequest
 	}
-	return true, nil
+	return nil
 }
 
 // requestList decodes the list answer. The documentation describes it
@@ -102,7 +119,7 @@ func (c *Client) decode(op string, resp *http.Response, err error, dst any) (fou
 type requestList []mimcmapi.Request
 
 func (l *requestList) UnmarshalJSON(b []byte) error {
-	if t := strings.TrimLeft(string(b[:min(len(b), 64)]), " \t\r\n"); strings.HasPrefix(t, "{") {
+	if bytes.HasPrefix(bytes.TrimLeft(b, " \t\r\n"), []byte("{")) {
 		var one mimcmapi.Request
 		if err := json.Unmarshal(b, &one); err != nil {
 			return err
@@ -111,43 +128,4 @@ func (l *requestList) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	return json.Unmarshal(b, (*[]mimcmapi.Request)(l))
-}
-
-// fromWire converts the generated model to the public type.
-func fromWire(w mimcmapi.Request) Request {
-	items := make([]DataItem, len(w.DataCollection))
-	for i, d := range w.DataCollection {
-		items[i] = DataItem{Name: d.Name, Value: d.Value}
-	}
-	return Request{
-		UUID:                     w.Uuid,
-		Type:                     RequestType(w.RequestType),
-		Status:                   Status(w.Status),
-		Flags:                    w.Flags,
-		DataCollection:           items,
-		DataCollectionFlags:      w.DataCollectionFlags,
-		OriginatorUserUUID:       optionalID(w.OriginatorUserUuid),
-		TargetUserUUID:           optionalID(w.TargetUserUuid),
-		Submitted:                w.Submitted.Time,
-		Completed:                w.Completed.Time,
-		NewProfileUUID:           optionalID(w.NewProfileUuid),
-		OldProfileUUID:           optionalID(w.OldProfileUuid),
-		NewSmartcardUUID:         optionalID(w.NewSmartcardUuid),
-		OldSmartcardUUID:         optionalID(w.OldSmartcardUuid),
-		ProfileTemplateUUID:      optionalID(w.ProfileTemplateUuid),
-		Priority:                 w.Priority,
-		Comment:                  w.Comment,
-		SecurityDescriptor:       strings.TrimRight(w.SecurityDescriptor, "\x00"),
-		IsSmartcard:              w.IsSmartcard,
-		IsEnrollmentAgent:        w.IsEnrollmentAgent,
-		IsDataCollectionComplete: w.IsDataCollectionComplete,
-	}
-}
-
-// optionalID maps the all-zero GUID the server sends for "none" to nil.
-func optionalID(id uuid.UUID) *uuid.UUID {
-	if id == uuid.Nil {
-		return nil
-	}
-	return &id
 }

@@ -1,6 +1,8 @@
 package mimcm
 
 import (
+	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,57 +14,76 @@ import (
 )
 
 // Request is a MIM CM request.
+//
+// Its JSON form is the server's: the field names of the tags, unset GUIDs
+// written as the all-zero GUID and an unset Completed as
+// "0001-01-01T00:00:00". json.Unmarshal reads the server's JSON into a
+// Request exactly as the client does.
 type Request struct {
-	UUID   uuid.UUID
-	Type   RequestType
-	Status Status
+	UUID   uuid.UUID    `json:"Uuid"`
+	Type   RequestType  `json:"RequestType"`
+	Status StatusNumber `json:"Status"`
 	// Flags and DataCollectionFlags are the server's option bits; Microsoft
 	// does not publish their meaning.
-	Flags               int32
-	DataCollection      []DataItem
-	DataCollectionFlags int32
+	Flags               int32      `json:"Flags"`
+	DataCollection      []DataItem `json:"DataCollection"`
+	DataCollectionFlags int32      `json:"DataCollectionFlags"`
 	// OriginatorUserUUID is the user who originated the request.
-	OriginatorUserUUID *uuid.UUID
+	OriginatorUserUUID *uuid.UUID `json:"OriginatorUserUuid"`
 	// TargetUserUUID is the user the request is for.
-	TargetUserUUID *uuid.UUID
+	TargetUserUUID *uuid.UUID `json:"TargetUserUuid"`
 	// Submitted is when the request was submitted.
-	Submitted time.Time
+	Submitted time.Time `json:"Submitted"`
 	// Completed is when the request was completed; the zero time while it
 	// is not (the server sends .NET's "0001-01-01T00:00:00").
-	Completed time.Time
+	Completed time.Time `json:"Completed"`
 	// The profiles and smart cards the request was created for (Old…) and
 	// produced or assigned (New…); nil where the server sends the all-zero
 	// GUID.
-	NewProfileUUID      *uuid.UUID
-	OldProfileUUID      *uuid.UUID
-	NewSmartcardUUID    *uuid.UUID
-	OldSmartcardUUID    *uuid.UUID
-	ProfileTemplateUUID *uuid.UUID
-	Priority            int32
-	Comment             string
+	NewProfileUUID      *uuid.UUID `json:"NewProfileUuid"`
+	OldProfileUUID      *uuid.UUID `json:"OldProfileUuid"`
+	NewSmartcardUUID    *uuid.UUID `json:"NewSmartcardUuid"`
+	OldSmartcardUUID    *uuid.UUID `json:"OldSmartcardUuid"`
+	ProfileTemplateUUID *uuid.UUID `json:"ProfileTemplateUuid"`
+	Priority            int32      `json:"Priority"`
+	Comment             string     `json:"Comment"`
 	// SecurityDescriptor is the request's SDDL, without the NUL padding the
 	// server adds.
-	SecurityDescriptor       string
-	IsSmartcard              bool
-	IsEnrollmentAgent        bool
-	IsDataCollectionComplete bool
+	SecurityDescriptor       string `json:"SecurityDescriptor"`
+	IsSmartcard              bool   `json:"IsSmartcard"`
+	IsEnrollmentAgent        bool   `json:"IsEnrollmentAgent"`
+	IsDataCollectionComplete bool   `json:"IsDataCollectionComplete"`
 }
 
 // IsCompleted reports whether the server recorded a completion time.
 func (r Request) IsCompleted() bool { return !r.Completed.IsZero() }
 
+// MarshalJSON writes r as the server does.
+func (r Request) MarshalJSON() ([]byte, error) { return json.Marshal(toWire(r)) }
+
+// UnmarshalJSON reads a request in the server's JSON form (which is also
+// what MarshalJSON writes).
+func (r *Request) UnmarshalJSON(b []byte) error {
+	var w mimcmapi.Request
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*r = fromWire(w)
+	return nil
+}
+
 // DataItem is one data collection item of a request. Value is nil where
 // the server sends null (nothing collected yet).
 type DataItem struct {
-	Name  string
-	Value *string
+	Name  string  `json:"Name"`
+	Value *string `json:"Value"`
 }
 
 // RequestType is the type of a request as the server numbers it.
-// Microsoft does not publish the numbers; only the documentation's samples
-// pin two of them (a request created with type "Enroll" reads back as 1,
-// one created with "Unblock" as 5), so only those have names here. Every
-// other number is kept and prints as the number.
+// Microsoft does not publish the numbers; only the samples of the vendor's
+// documentation pin two of them (a request created with type "Enroll"
+// reads back as 1, one created with "Unblock" as 5), so only those have
+// names here. Every other number is kept and prints as the number.
 type RequestType int32
 
 // The request types the documentation's samples pin.
@@ -82,72 +103,72 @@ func (t RequestType) String() string {
 	return strconv.Itoa(int(t))
 }
 
-// Status is the status of a request as the server numbers it. Microsoft
-// publishes the names (see StatusName) but not the numbers; the
-// documentation's samples pin only one: a request reads back as 8 after it
-// was set to "Completed". (They also show 3 right after creation without
-// saying what it means, so 3 has no name here.) Every other number is kept
-// and prints as the number.
-type Status int32
+// Status is a request status by its published name, as the status filter
+// of ListRequests takes it. Requests carry their status as a number
+// (StatusNumber), whose mapping to these names Microsoft does not publish.
+type Status string
 
-// pinnedStatus maps the numbers the documentation pins to their names.
-var pinnedStatus = map[Status]StatusName{8: StatusCompleted}
-
-// Name returns the published name for s when its number is pinned.
-func (s Status) Name() (StatusName, bool) {
-	n, ok := pinnedStatus[s]
-	return n, ok
-}
-
-// String returns the status's name where its number is pinned, else the number.
-func (s Status) String() string {
-	if n, ok := s.Name(); ok {
-		return string(n)
-	}
-	return strconv.Itoa(int(s))
-}
-
-// StatusName is a request status as the status filter names it (the
-// published list).
-type StatusName string
-
-// The published status names (the spec's StatusName enum).
+// The published status names.
 const (
-	StatusNone      = StatusName(mimcmapi.None)
-	StatusPending   = StatusName(mimcmapi.Pending)
-	StatusApproved  = StatusName(mimcmapi.Approved)
-	StatusDenied    = StatusName(mimcmapi.Denied)
-	StatusExecuting = StatusName(mimcmapi.Executing)
-	StatusCompleted = StatusName(mimcmapi.Completed)
-	StatusFailed    = StatusName(mimcmapi.Failed)
-	StatusCanceled  = StatusName(mimcmapi.Canceled)
+	StatusNone      Status = "None"
+	StatusPending   Status = "Pending"
+	StatusApproved  Status = "Approved"
+	StatusDenied    Status = "Denied"
+	StatusExecuting Status = "Executing"
+	StatusCompleted Status = "Completed"
+	StatusFailed    Status = "Failed"
+	StatusCanceled  Status = "Canceled"
 )
 
-// StatusNames lists every published status name.
-func StatusNames() []StatusName {
-	return []StatusName{StatusNone, StatusPending, StatusApproved, StatusDenied, StatusExecuting, StatusCompleted, StatusFailed, StatusCanceled}
-}
+var statuses = []Status{StatusNone, StatusPending, StatusApproved, StatusDenied, StatusExecuting, StatusCompleted, StatusFailed, StatusCanceled}
 
-// Valid reports whether n is a published status name (exact spelling).
-func (n StatusName) Valid() bool { return mimcmapi.StatusName(n).Valid() }
+// Statuses lists every published status name.
+func Statuses() []Status { return slices.Clone(statuses) }
 
-// ParseStatusName reads a status name in any letter case ("pending").
-func ParseStatusName(s string) (StatusName, error) {
-	for _, v := range StatusNames() {
+// Valid reports whether s is a published status name (exact spelling).
+func (s Status) Valid() bool { return slices.Contains(statuses, s) }
+
+// ParseStatus reads a status name in any letter case ("pending").
+func ParseStatus(s string) (Status, error) {
+	for _, v := range statuses {
 		if strings.EqualFold(s, string(v)) {
 			return v, nil
 		}
 	}
-	return "", apierror.Invalid("mimcm.ParseStatusName", "unknown request status %q (want one of %s)", s, statusList())
+	return "", apierror.Invalid("mimcm.ParseStatus", "unknown request status %q (want one of %s)", s, statusList())
 }
 
 func statusList() string {
-	names := StatusNames()
-	parts := make([]string, len(names))
-	for i, n := range names {
+	parts := make([]string, len(statuses))
+	for i, n := range statuses {
 		parts[i] = string(n)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// StatusNumber is the status of a request as the server numbers it.
+// Microsoft publishes the names (Status) but not the numbers; the samples
+// of the vendor's documentation pin only one: a request reads back as 8
+// after it was set to "Completed". (They also show 3 right after creation
+// without saying what it means, so 3 has no name here.) Every other number
+// is kept and prints as the number.
+type StatusNumber int32
+
+// pinnedStatus maps the numbers the documentation pins to their names.
+var pinnedStatus = map[StatusNumber]Status{8: StatusCompleted}
+
+// Name returns the published name for n when its number is pinned.
+func (n StatusNumber) Name() (Status, bool) {
+	s, ok := pinnedStatus[n]
+	return s, ok
+}
+
+// String returns the status's name where its number is pinned, else the number.
+func (n StatusNumber) String() string {
+	if s, ok := n.Name(); ok {
+		return string(s)
+	}
+	return strconv.Itoa(int(n))
 }
 
 // ParseRequestID reads a request GUID in any form .NET prints it
@@ -163,4 +184,83 @@ func ParseRequestID(s string) (uuid.UUID, error) {
 		return uuid.Nil, apierror.Invalid(op, "the all-zero GUID names no request")
 	}
 	return id, nil
+}
+
+// fromWire converts the generated model to the public type.
+func fromWire(w mimcmapi.Request) Request {
+	items := make([]DataItem, len(w.DataCollection))
+	for i, d := range w.DataCollection {
+		items[i] = DataItem{Name: d.Name, Value: d.Value}
+	}
+	return Request{
+		UUID:                     w.Uuid,
+		Type:                     RequestType(w.RequestType),
+		Status:                   StatusNumber(w.Status),
+		Flags:                    w.Flags,
+		DataCollection:           items,
+		DataCollectionFlags:      w.DataCollectionFlags,
+		OriginatorUserUUID:       optionalID(w.OriginatorUserUuid),
+		TargetUserUUID:           optionalID(w.TargetUserUuid),
+		Submitted:                w.Submitted.Time,
+		Completed:                w.Completed.Time,
+		NewProfileUUID:           optionalID(w.NewProfileUuid),
+		OldProfileUUID:           optionalID(w.OldProfileUuid),
+		NewSmartcardUUID:         optionalID(w.NewSmartcardUuid),
+		OldSmartcardUUID:         optionalID(w.OldSmartcardUuid),
+		ProfileTemplateUUID:      optionalID(w.ProfileTemplateUuid),
+		Priority:                 w.Priority,
+		Comment:                  w.Comment,
+		SecurityDescriptor:       strings.TrimRight(w.SecurityDescriptor, "\x00"),
+		IsSmartcard:              w.IsSmartcard,
+		IsEnrollmentAgent:        w.IsEnrollmentAgent,
+		IsDataCollectionComplete: w.IsDataCollectionComplete,
+	}
+}
+
+// toWire converts the public type to the generated model, writing unset
+// values the way the server does.
+func toWire(r Request) mimcmapi.Request {
+	items := make([]mimcmapi.DataCollectionItem, len(r.DataCollection))
+	for i, d := range r.DataCollection {
+		items[i] = mimcmapi.DataCollectionItem{Name: d.Name, Value: d.Value}
+	}
+	return mimcmapi.Request{
+		Uuid:                     r.UUID,
+		RequestType:              int32(r.Type),
+		Status:                   int32(r.Status),
+		Flags:                    r.Flags,
+		DataCollection:           items,
+		DataCollectionFlags:      r.DataCollectionFlags,
+		OriginatorUserUuid:       wireID(r.OriginatorUserUUID),
+		TargetUserUuid:           wireID(r.TargetUserUUID),
+		Submitted:                mimcmapi.DateTime{Time: r.Submitted},
+		Completed:                mimcmapi.DateTime{Time: r.Completed},
+		NewProfileUuid:           wireID(r.NewProfileUUID),
+		OldProfileUuid:           wireID(r.OldProfileUUID),
+		NewSmartcardUuid:         wireID(r.NewSmartcardUUID),
+		OldSmartcardUuid:         wireID(r.OldSmartcardUUID),
+		ProfileTemplateUuid:      wireID(r.ProfileTemplateUUID),
+		Priority:                 r.Priority,
+		Comment:                  r.Comment,
+		SecurityDescriptor:       r.SecurityDescriptor,
+		IsSmartcard:              r.IsSmartcard,
+		IsEnrollmentAgent:        r.IsEnrollmentAgent,
+		IsDataCollectionComplete: r.IsDataCollectionComplete,
+	}
+}
+
+// optionalID maps the all-zero GUID the server sends for "none" to nil.
+func optionalID(id uuid.UUID) *uuid.UUID {
+	if id == uuid.Nil {
+		return nil
+	}
+	return &id
+}
+
+// wireID maps nil back to the all-zero GUID.
+func wireID(id *uuid.UUID) uuid.UUID {
+	if id == nil {
+		return uuid.Nil
+	}
+	return *id
 }

@@ -1,115 +1,223 @@
-// Command mimcm-requests lists MIM Certificate Management requests as a
-// table, by default the pending ones.
+// Command mimcm-requests lists MIM Certificate Management requests, by
+// default the pending ones, as a table or as the server's JSON.
 //
-// With no flags it starts the in-memory fake (package mimcmtest) and lists
-// its requests, so it runs anywhere. Against a real server:
+// With no -url it starts the in-memory fake (package mimcmtest) and lists
+// its requests, so it runs anywhere:
 //
-//	MIMCM_PASSWORD=… mimcm-requests -url https://cm.contoso.com -user 'CONTOSO\jdoe' -status Pending
+//	go run ./examples/mimcm-requests -status any
 //
-// The password (basic authentication) comes only from the MIMCM_PASSWORD
-// environment variable; an ADFS bearer token from MIMCM_TOKEN. Progress goes
-// to stderr, the table to stdout (or -o FILE).
+// Against a real server, credentials come from the environment, never
+// from flags: the password of -user (basic authentication) from
+// MIMCM_PASSWORD, or an ADFS bearer token from MIMCM_TOKEN.
+//
+//	MIMCM_PASSWORD=… mimcm-requests -url https://cm.contoso.com -user 'CONTOSO\jdoe' -status Pending -o pending.txt
+//
+// Progress goes to stderr (-v adds a debug line per HTTP attempt, with
+// credentials masked), the result to stdout or to the -o file, which
+// appears only once complete. Exit status: 0 on success, 1 when the call
+// fails, 2 for a usage error, 130 when interrupted.
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
+	"github.com/certadmin/certadmin-go/internal/atomicfile"
 	"github.com/certadmin/certadmin-go/mimcm"
 	"github.com/certadmin/certadmin-go/mimcm/mimcmtest"
 )
 
+const name = "mimcm-requests"
+
+// Environment variables holding the credentials.
+const (
+	passwordEnv = "MIMCM_PASSWORD"
+	tokenEnv    = "MIMCM_TOKEN"
+)
+
+// Exit statuses.
+const (
+	exitOK          = 0
+	exitFailed      = 1
+	exitUsage       = 2
+	exitInterrupted = 130
+)
+
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv); err != nil {
-		fmt.Fprintln(os.Stderr, "mimcm-requests:", err)
-		stop()
-		os.Exit(1)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
+	code := exitCode(ctx, err, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// usageError is a mistake in the command line or the environment: nothing
+// was sent to a server.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// exitCode reports err on stderr and returns the exit status for it. ctx
+// is the signal context: once it is done, a failure is an interruption.
+func exitCode(ctx context.Context, err error, stderr io.Writer) int {
+	var ue *usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case ctx.Err() != nil:
+		_, _ = fmt.Fprintln(stderr, name+": interrupted")
+		return exitInterrupted
+	case errors.As(err, &ue):
+		_, _ = fmt.Fprintf(stderr, "%s: %v\nrun %s -h for help\n", name, err, name)
+		return exitUsage
+	default:
+		_, _ = fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return exitFailed
 	}
 }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	fs := flag.NewFlagSet("mimcm-requests", flag.ContinueOnError)
+// options are the checked command line.
+type options struct {
+	url, user, caFile, out string
+	filter                 mimcm.RequestFilter
+	json, verbose          bool
+	timeout                time.Duration
+}
+
+func parse(args []string, stderr io.Writer) (*options, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	url := fs.String("url", "", "base URL of the CM REST API host (default: an in-process fake)")
-	user := fs.String("user", "", `user name for basic authentication, e.g. CONTOSO\jdoe (password from MIMCM_PASSWORD)`)
-	status := fs.String("status", "Pending", "only requests in this status (None, Pending, Approved, Denied, Executing, Completed, Failed, Canceled); empty for all")
-	mine := fs.Bool("mine", false, "only requests whose target is the signed-in user")
-	caFile := fs.String("ca", "", "PEM file of the CA that issued the server's certificate (default: system roots)")
-	out := fs.String("o", "", "write the table to this file instead of stdout")
-	timeout := fs.Duration("timeout", time.Minute, "overall time limit")
+	fs.Usage = func() {
+		_, _ = fmt.Fprintf(stderr, "usage: %s [flags]\n\nLists MIM CM requests. Without -url it lists those of an in-process fake server.\n"+
+			"Credentials come from $%s (with -user) or $%s.\n\nflags:\n", name, passwordEnv, tokenEnv)
+		fs.PrintDefaults()
+	}
+	var o options
+	fs.StringVar(&o.url, "url", "", "base URL of the CM REST API host, e.g. https://cm.contoso.com (default: an in-process fake)")
+	fs.StringVar(&o.user, "user", "", `user name for basic authentication, e.g. CONTOSO\jdoe (password from $`+passwordEnv+")")
+	status := fs.String("status", string(mimcm.StatusPending), "only requests in this status ("+statusNames()+"), or any")
+	fs.BoolVar(&o.filter.CurrentUser, "mine", false, "only requests whose target is the signed-in user")
+	fs.StringVar(&o.caFile, "ca", "", "PEM file of the CA that issued the server's certificate (default: the system roots)")
+	fs.StringVar(&o.out, "o", "", "write the result to this file instead of stdout")
+	fs.BoolVar(&o.json, "json", false, "write the requests as the server's JSON instead of a table")
+	fs.DurationVar(&o.timeout, "timeout", time.Minute, "overall time limit")
+	fs.BoolVar(&o.verbose, "v", false, "log every HTTP attempt to stderr (credentials masked)")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, &usageError{msg: err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return nil, usagef("unexpected argument %q (every setting is a flag)", fs.Arg(0))
+	}
+	if !strings.EqualFold(*status, "any") && *status != "" {
+		s, err := mimcm.ParseStatus(*status)
+		if err != nil {
+			return nil, usagef("-status %q is not a request status (want one of %s, or any)", *status, statusNames())
+		}
+		o.filter.Status = s
+	}
+	if o.timeout <= 0 {
+		return nil, usagef("-timeout must be positive, got %s", o.timeout)
+	}
+	if o.url == "" && (o.user != "" || o.caFile != "") {
+		return nil, usagef("-user and -ca need -url (without -url the in-process fake is used)")
+	}
+	if strings.TrimSpace(o.out) == "" && o.out != "" {
+		return nil, usagef("-o needs a file name")
+	}
+	return &o, nil
+}
+
+func statusNames() string {
+	var names []string
+	for _, s := range mimcm.Statuses() {
+		names = append(names, string(s))
+	}
+	return strings.Join(names, ", ")
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	o, err := parse(args, stderr)
+	if err != nil {
 		return err
 	}
-	filter := mimcm.RequestFilter{CurrentUser: *mine}
-	if *status != "" {
-		name, err := mimcm.ParseStatusName(*status)
-		if err != nil {
-			return err
-		}
-		filter.Status = name
-	}
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
 
 	var opts []mimcm.Option
-	base := *url
-	if base == "" {
+	if o.verbose {
+		opts = append(opts, mimcm.WithLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	}
+	var c *mimcm.Client
+	if o.url == "" {
 		srv, err := mimcmtest.NewServer()
 		if err != nil {
 			return err
 		}
-		defer srv.Close()
-		base = srv.URL
-		progress(stderr, "no -url given: using an in-process fake server at %s\n", base)
-		opts = append(opts, mimcm.WithBasicAuth(mimcmtest.User, mimcmtest.Password))
+		defer func() { _ = srv.Close() }()
+		progress(stderr, "no -url given: using an in-process fake server at %s\n", srv.URL)
+		if c, err = srv.NewClient(opts...); err != nil {
+			return err
+		}
 	} else {
-		auth, err := credentials(*user, getenv)
+		auth, err := credentials(o.user, getenv)
 		if err != nil {
 			return err
 		}
 		opts = append(opts, auth)
-		if *caFile != "" {
-			pem, err := os.ReadFile(*caFile)
+		if o.caFile != "" {
+			pool, err := readCA(o.caFile)
 			if err != nil {
 				return err
 			}
-			pool := x509.NewCertPool()
-			if !pool.AppendCertsFromPEM(pem) {
-				return fmt.Errorf("%s holds no PEM certificate", *caFile)
-			}
 			opts = append(opts, mimcm.WithRootCAs(pool))
 		}
-	}
-	c, err := mimcm.NewClient(base, opts...)
-	if err != nil {
-		return err
-	}
-	progress(stderr, "listing requests (status %s, only mine: %t)\n", orAll(string(filter.Status)), filter.CurrentUser)
-	list, err := c.ListRequests(ctx, filter)
-	if err != nil {
-		return err
-	}
-	var table bytes.Buffer
-	if err := writeTable(&table, list); err != nil {
-		return err
-	}
-	if *out != "" {
-		if err := os.WriteFile(*out, table.Bytes(), 0o644); err != nil {
+		if c, err = mimcm.NewClient(o.url, opts...); err != nil {
+			if errors.Is(err, mimcm.ErrInvalidInput) {
+				return usagef("-url: %v", err)
+			}
 			return err
 		}
-	} else if _, err := stdout.Write(table.Bytes()); err != nil {
+	}
+	defer func() { _ = c.Close() }()
+
+	progress(stderr, "listing requests (status %s, only mine: %t)\n", orAny(string(o.filter.Status)), o.filter.CurrentUser)
+	list, err := c.ListRequests(ctx, o.filter)
+	if err != nil {
+		return err
+	}
+	write := func(w io.Writer) error { return writeTable(w, list) }
+	if o.json {
+		write = func(w io.Writer) error { return writeJSON(w, list) }
+	}
+	if o.out != "" {
+		if err := atomicfile.Write(o.out, 0o644, write); err != nil {
+			return err
+		}
+		progress(stderr, "%d request(s) written to %s\n", len(list), o.out)
+		return nil
+	}
+	if err := write(stdout); err != nil {
 		return err
 	}
 	progress(stderr, "%d request(s)\n", len(list))
@@ -120,26 +228,37 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 func progress(w io.Writer, format string, args ...any) { _, _ = fmt.Fprintf(w, format, args...) }
 
 // credentials picks the authentication from the environment: a bearer
-// token (MIMCM_TOKEN) or the user's password (MIMCM_PASSWORD).
+// token, or the password of user.
 func credentials(user string, getenv func(string) string) (mimcm.Option, error) {
-	if tok := getenv("MIMCM_TOKEN"); tok != "" {
-		return mimcm.WithToken(staticToken(tok)), nil
+	if tok := getenv(tokenEnv); tok != "" {
+		if user != "" {
+			return nil, usagef("$%s is set: a bearer token does not go with -user", tokenEnv)
+		}
+		return mimcm.WithToken(mimcm.StaticToken(tok)), nil
 	}
 	if user == "" {
-		return nil, errors.New("-url needs -user (password in MIMCM_PASSWORD) or a token in MIMCM_TOKEN")
+		return nil, usagef("-url needs -user (password in $%s) or a token in $%s", passwordEnv, tokenEnv)
 	}
-	pw := getenv("MIMCM_PASSWORD")
+	pw := getenv(passwordEnv)
 	if pw == "" {
-		return nil, errors.New("set MIMCM_PASSWORD to the password of -user")
+		return nil, usagef("set $%s to the password of -user", passwordEnv)
 	}
 	return mimcm.WithBasicAuth(user, pw), nil
 }
 
-type staticToken string
+func readCA(file string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("-ca: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, usagef("-ca: %s holds no PEM certificate", file)
+	}
+	return pool, nil
+}
 
-func (t staticToken) Token(context.Context) (string, error) { return string(t), nil }
-
-func orAll(s string) string {
+func orAny(s string) string {
 	if s == "" {
 		return "any"
 	}
@@ -171,4 +290,11 @@ func writeTable(w io.Writer, list []mimcm.Request) error {
 			r.Submitted.UTC().Format(time.DateTime), completed, target, card, comment)
 	}
 	return tw.Flush()
+}
+
+// writeJSON writes the requests as a JSON array in the server's form.
+func writeJSON(w io.Writer, list []mimcm.Request) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(list)
 }

@@ -145,6 +145,9 @@ type Request struct {
 // StatusName The status names the status filter accepts (the seed's list).
 type StatusName string
 
+// BadRequest Undocumented error body; ASP.NET Web API answers an object with Message, or a JSON string.
+type BadRequest = Error
+
 // Disabled Undocumented error body; ASP.NET Web API answers an object with Message, or a JSON string.
 type Disabled = Error
 
@@ -517,6 +520,8 @@ type GetRequestResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Request
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -530,6 +535,11 @@ type GetRequestResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetRequestResponse) GetJSON200() *Request {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetRequestResponse) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -693,6 +703,13 @@ func ParseGetRequestResponse(rsp *http.Response) (*GetRequestResponse, error) {
 
 	case rsp.StatusCode == 204:
 		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
