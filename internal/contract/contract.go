@@ -26,7 +26,9 @@ import (
 const maxValidatedBody = 4 << 20
 
 func init() {
-	for _, ct := range []string{"text/csv", "text/plain", "application/octet-stream", "application/x-pkcs12", "application/x-x509-ca-cert"} {
+	// text/html: vendors document HTML answers (an IIS 401 page, a
+	// disabled API's 404 page); they are checked for status and type only.
+	for _, ct := range []string{"text/csv", "text/plain", "text/html", "application/xhtml+xml", "application/octet-stream", "application/x-pkcs12", "application/x-x509-ca-cert"} {
 		openapi3filter.RegisterBodyDecoder(ct, openapi3filter.FileBodyDecoder)
 	}
 }

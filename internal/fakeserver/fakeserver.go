@@ -41,6 +41,10 @@ type Options struct {
 	// (e.g. to require client certificates).
 	TLS       bool
 	TLSConfig *tls.Config
+	// Canonical, when set, rewrites each request before anything else sees
+	// it (hit counts, faults, validation, the handler): a vendor that
+	// matches paths in any letter case gets them in the spec's spelling.
+	Canonical func(*http.Request) *http.Request
 }
 
 // Start serves handler on a loopback port.
@@ -61,6 +65,10 @@ func Start(handler http.Handler, opts Options) (*Server, error) {
 	}
 	h = s.faults.middleware(h)
 	h = s.count(h)
+	if opts.Canonical != nil {
+		inner := h
+		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { inner.ServeHTTP(w, opts.Canonical(r)) })
+	}
 	s.Server = httptest.NewUnstartedServer(h)
 	s.Config.ConnState = func(_ net.Conn, st http.ConnState) {
 		if st == http.StateNew {

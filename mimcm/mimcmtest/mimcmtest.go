@@ -57,7 +57,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/google/uuid"
 
 	"github.com/certadmin/certadmin-go/internal/fakeserver"
@@ -201,7 +200,7 @@ func NewServer(opts ...Option) (*Server, error) {
 			return nil, err
 		}
 	}
-	base, err := fakeserver.Start(s.handler(), fakeserver.Options{Spec: "mimcm.yaml", TLS: cfg.tls})
+	base, err := fakeserver.Start(s.handler(), fakeserver.Options{Spec: "mimcm.yaml", TLS: cfg.tls, Canonical: canonicalRequest})
 	if err != nil {
 		return nil, fmt.Errorf("mimcmtest: %w", err)
 	}
@@ -308,7 +307,9 @@ func (s *Server) handler() http.Handler {
 	routed := fakeserver.Route(mux, s.notRouted)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sent := *r.URL
-		r = withPath(r, canonicalPath(r.URL.Path))
+		if orig, ok := r.Context().Value(ctxSent{}).(*url.URL); ok {
+			sent = *orig
+		}
 		s.mu.Lock()
 		disabled := s.disabled
 		name, password, ok := r.BasicAuth()
@@ -361,15 +362,6 @@ func (s *Server) notRouted(w http.ResponseWriter, r *http.Request, status int) {
 	}
 }
 
-func init() {
-	// IIS answers 401 and, while the API is disabled, 404 with an HTML
-	// page, and the spec says so; the contract validator registers no
-	// decoder for text/html and would otherwise record each such answer as
-	// a violation. (Registering it in internal/contract would make this
-	// unnecessary.)
-	openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.FileBodyDecoder)
-}
-
 // routeSegments are the fixed path segments of the API's routes, by their
 // lower-case form.
 var routeSegments = map[string]string{}
@@ -397,6 +389,18 @@ func canonicalPath(p string) string {
 		out = strings.TrimSuffix(out, "/")
 	}
 	return out
+}
+
+// canonicalRequest runs before hit counts, faults and validation (see
+// fakeserver.Options.Canonical), so all of them see the spec's spelling;
+// the URL as sent stays in the context for the 404 text.
+func canonicalRequest(r *http.Request) *http.Request {
+	p := canonicalPath(r.URL.Path)
+	if p == r.URL.Path {
+		return r
+	}
+	sent := *r.URL
+	return withPath(r.WithContext(context.WithValue(r.Context(), ctxSent{}, &sent)), p)
 }
 
 // withPath is r with its URL path replaced.

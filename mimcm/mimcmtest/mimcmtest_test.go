@@ -227,13 +227,10 @@ func TestPathsMatchInAnyLetterCase(t *testing.T) {
 			t.Errorf("GET %s: %d %.80q, want %d", path, code, body, wantCode)
 		}
 	}
-	// The validator sees the path as sent (it runs before the fake's
-	// handler), so it records every spelling but the spec's as an unknown
-	// operation; the client always sends the spec's spelling.
-	for _, v := range srv.SpecViolations() {
-		if !strings.Contains(v, "no such operation in the spec") {
-			t.Errorf("unexpected violation: %s", v)
-		}
+	// The path is put in the spec's spelling before validation, so no
+	// spelling is recorded as an unknown operation.
+	if v := srv.SpecViolations(); len(v) != 0 {
+		t.Errorf("violations for paths the server accepts: %q", v)
 	}
 }
 
