@@ -145,7 +145,7 @@ func TestWrongPasswordFailsOnceWithoutLeaking(t *testing.T) {
 	srv := startFake(t)
 	var logs bytes.Buffer
 	const wrong = "wrong-password-123"
-	c, err := enterpriseadmin.NewClient(srv.URL, "", fastRetry,
+	c, err := enterpriseadmin.NewClient(srv.URL, fastRetry,
 		enterpriseadmin.WithCredentials(enterpriseadmintest.Username, wrong),
 		enterpriseadmin.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	if err != nil {
@@ -201,8 +201,8 @@ func TestStaticTokenAndLegacyQuery(t *testing.T) {
 	token := srv.IssueToken(referer, time.Hour)
 	rec := &recorder{}
 	var logs bytes.Buffer
-	c, err := enterpriseadmin.NewClient(srv.URL, "arcgis", fastRetry,
-		enterpriseadmin.WithToken(token), enterpriseadmin.WithReferer(referer),
+	c, err := enterpriseadmin.NewClient(srv.URL, fastRetry,
+		enterpriseadmin.WithToken(enterpriseadmin.StaticToken(token)), enterpriseadmin.WithReferer(referer),
 		enterpriseadmin.WithLegacyTokenQuery(), enterpriseadmin.WithTransport(rec),
 		enterpriseadmin.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	if err != nil {
@@ -245,7 +245,7 @@ func TestStaticTokenAndLegacyQuery(t *testing.T) {
 func TestWrongRefererIsRejected(t *testing.T) {
 	srv := startFake(t)
 	token := srv.IssueToken("https://other.example.com", time.Hour)
-	c, err := enterpriseadmin.NewClient(srv.URL, "", fastRetry, enterpriseadmin.WithToken(token))
+	c, err := enterpriseadmin.NewClient(srv.URL, fastRetry, enterpriseadmin.WithToken(enterpriseadmin.StaticToken(token)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,13 +275,24 @@ func TestSSLTokenOverHTTPS(t *testing.T) {
 	srv := startFake(t, enterpriseadmintest.WithTLS())
 	pool := x509.NewCertPool()
 	pool.AddCert(srv.Certificate())
-	c := newClient(t, srv, enterpriseadmin.WithRootCAs(pool))
+	c, err := enterpriseadmin.NewClient(srv.URL, fastRetry, enterpriseadmin.WithRootCAs(pool),
+		enterpriseadmin.WithCredentials(srv.Username, srv.Password))
+	if err != nil {
+		t.Fatal(err)
+	}
 	certs, err := c.ListIdentityCertificates(context.Background())
 	if err != nil || len(certs) != 1 {
 		t.Fatalf("list over https = %v, %v", certs, err)
 	}
+	// The fake's own client trusts its certificate.
+	if certs, err := newClient(t, srv).ListIdentityCertificates(context.Background()); err != nil || len(certs) != 1 {
+		t.Fatalf("list over https with srv.NewClient = %v, %v", certs, err)
+	}
 	// Verification is on by default: without the fake's CA the call fails.
-	plain := newClient(t, srv)
+	plain, err := enterpriseadmin.NewClient(srv.URL, fastRetry, enterpriseadmin.WithCredentials(srv.Username, srv.Password))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := plain.ListIdentityCertificates(context.Background()); err == nil {
 		t.Error("an unverified server certificate was accepted")
 	}

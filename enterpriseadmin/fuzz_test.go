@@ -25,7 +25,7 @@ import (
 
 func fuzzClient(t *testing.T, rt fuzzcheck.CannedTransport) *Client {
 	t.Helper()
-	c, err := NewClient("https://gis.example.com", "", WithTransport(rt), WithMaxAttempts(1))
+	c, err := NewClient("https://gis.example.com/arcgis", WithTransport(rt), WithMaxAttempts(1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ var decodeOps = []func(ctx context.Context, c *Client) (bool, error){
 		return cert != nil, err
 	},
 	func(ctx context.Context, c *Client) (bool, error) {
-		_, err := c.CertificateResources(ctx) // a null answer is a nil map
+		_, err := c.GetCertificatesResource(ctx) // a null answer is a nil map
 		return err == nil, err
 	},
 	func(ctx context.Context, c *Client) (bool, error) {

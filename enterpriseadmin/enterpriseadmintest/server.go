@@ -9,8 +9,8 @@
 // credentials), rejects POSTs whose body carries no token, serves the
 // vendor's documented identity certificate (SeedCertificateID) and keeps
 // imported and deleted identity and trust certificates. Every request and
-// response is validated against openapi/enterpriseadmin.yaml; the
-// embedded fakeserver.Server adds hit counters and fault knobs.
+// response is validated against openapi/enterpriseadmin.yaml
+// (SpecViolations).
 package enterpriseadmintest
 
 import (
@@ -21,20 +21,24 @@ import (
 	"crypto/sha1" // #nosec G505 -- the API reports SHA-1 fingerprints; not used for security
 	"crypto/sha256"
 	"crypto/x509"
-	_ "embed"
+	"embed"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/certadmin/certadmin-go/enterpriseadmin"
 	"github.com/certadmin/certadmin-go/internal/certutil"
 	"github.com/certadmin/certadmin-go/internal/fakeserver"
 )
+
+//go:generate go run ../../internal/cmd/gensurface -kind fake -pkg enterpriseadmintest -vendor "ArcGIS Enterprise" -client github.com/certadmin/certadmin-go/enterpriseadmin -o surface.gen.go
 
 // Credentials and names the fake knows by default. They are test values,
 // not secrets.
@@ -45,46 +49,75 @@ const (
 	// SeedCertificateID is the id of the identity certificate from the
 	// vendor's documentation that every fake starts with.
 	SeedCertificateID = "cc1mm3jpkfkhnkx243mp1"
+	// SeedCertificateName is the seeded certificate's name.
+	SeedCertificateName = "samlcert"
 )
+
+// SeedFixture is the file name (for Fixture) of the documentation's
+// identity certificate response.
+const SeedFixture = "identity-certificate.json"
 
 // DefaultMaxTokenLifetime caps the expiration a client asks for.
 const DefaultMaxTokenLifetime = 2 * time.Hour
 
-//go:embed testdata/identity-certificate.json
-var seedIdentity []byte
+//go:embed testdata
+var testdata embed.FS
 
-// SeedIdentityCertificate returns the vendor's documented identity
-// certificate response, byte for byte.
-func SeedIdentityCertificate() []byte { return append([]byte(nil), seedIdentity...) }
+// Fixture returns a sample of the vendor's documentation from the fake's
+// testdata folder, byte for byte (SeedFixture is the identity certificate).
+func Fixture(name string) ([]byte, error) {
+	b, err := testdata.ReadFile("testdata/" + name)
+	if err != nil {
+		return nil, fmt.Errorf("enterpriseadmintest: no fixture %s", name)
+	}
+	return b, nil
+}
 
 // Option configures NewServer.
 type Option func(*config)
 
 type config struct {
-	WebContext       string
-	SSLTokens        bool
-	TLS              bool
-	MaxTokenLifetime time.Duration
+	webContext       string
+	user, password   string
+	sslTokens        bool
+	tls              bool
+	maxTokenLifetime time.Duration
 }
 
-// WithWebContext sets the path prefix (default WebContext).
-func WithWebContext(webContext string) Option { return func(c *config) { c.WebContext = webContext } }
+// WithWebContext sets the web context the fake serves under (default
+// WebContext); Server.URL ends in it.
+func WithWebContext(webContext string) Option { return func(c *config) { c.webContext = webContext } }
+
+// WithCredentials replaces the default user (Username and Password).
+func WithCredentials(user, password string) Option {
+	return func(c *config) { c.user, c.password = user, password }
+}
 
 // WithSSLTokens issues tokens with ssl: true even over plain HTTP (a TLS
 // fake always does).
-func WithSSLTokens() Option { return func(c *config) { c.SSLTokens = true } }
+func WithSSLTokens() Option { return func(c *config) { c.sslTokens = true } }
 
-// WithTLS serves HTTPS with a self-signed certificate (trust
-// Server.Certificate()).
-func WithTLS() Option { return func(c *config) { c.TLS = true } }
+// WithTLS serves HTTPS with httptest's self-signed certificate (see
+// RootCAs; Server.NewClient trusts it).
+func WithTLS() Option { return func(c *config) { c.tls = true } }
 
 // WithMaxTokenLifetime caps token lifetimes (default DefaultMaxTokenLifetime).
-func WithMaxTokenLifetime(d time.Duration) Option { return func(c *config) { c.MaxTokenLifetime = d } }
+func WithMaxTokenLifetime(d time.Duration) Option {
+	return func(c *config) { c.maxTokenLifetime = d }
+}
 
 // Server is a running fake. Close it when done.
 type Server struct {
-	*fakeserver.Server
-	opts config
+	// URL is the fake's base URL including its web context
+	// (http://127.0.0.1:port/arcgis), for enterpriseadmin.NewClient.
+	URL string
+	// Username and Password are the credentials the fake accepts.
+	Username, Password string
+
+	base        *fakeserver.Server
+	webContext  string
+	sslTokens   bool
+	maxLifetime time.Duration
 
 	mu       sync.Mutex
 	users    map[string]string
@@ -98,34 +131,52 @@ type tokenRecord struct {
 	expires time.Time
 }
 
-// NewServer starts a fake seeded with the documented identity certificate
-// and one user (Username / Password).
-func NewServer(options ...Option) (*Server, error) {
-	var opts config
-	for _, o := range options {
-		o(&opts)
+// NewServer starts a fake on a loopback port, seeded with the documented
+// identity certificate and one user (Username and Password unless
+// WithCredentials says otherwise). Close it when done.
+func NewServer(opts ...Option) (*Server, error) {
+	cfg := config{webContext: WebContext, user: Username, password: Password, maxTokenLifetime: DefaultMaxTokenLifetime}
+	for _, o := range opts {
+		o(&cfg)
 	}
-	if opts.WebContext == "" {
-		opts.WebContext = WebContext
+	cfg.webContext = strings.Trim(cfg.webContext, "/")
+	if cfg.webContext == "" || strings.Contains(cfg.webContext, "/") {
+		return nil, fmt.Errorf("enterpriseadmintest: web context %q is not one path segment", cfg.webContext)
 	}
-	opts.WebContext = strings.Trim(opts.WebContext, "/")
-	if opts.MaxTokenLifetime <= 0 {
-		opts.MaxTokenLifetime = DefaultMaxTokenLifetime
+	if cfg.maxTokenLifetime <= 0 {
+		cfg.maxTokenLifetime = DefaultMaxTokenLifetime
 	}
-	s := &Server{
-		opts:     opts,
-		users:    map[string]string{Username: Password},
-		tokens:   map[string]*tokenRecord{},
-		identity: &store{},
-		trust:    &store{},
-	}
-	s.identity.add(record{id: SeedCertificateID, name: "samlcert", body: seedIdentity})
-	fs, err := fakeserver.Start(http.HandlerFunc(s.serve), fakeserver.Options{Spec: "enterpriseadmin.yaml", TLS: opts.TLS})
+	seed, err := Fixture(SeedFixture)
 	if err != nil {
 		return nil, err
 	}
-	s.Server = fs
+	s := &Server{
+		Username: cfg.user, Password: cfg.password,
+		webContext:  cfg.webContext,
+		sslTokens:   cfg.sslTokens,
+		maxLifetime: cfg.maxTokenLifetime,
+		users:       map[string]string{cfg.user: cfg.password},
+		tokens:      map[string]*tokenRecord{},
+		identity:    &store{},
+		trust:       &store{},
+	}
+	s.identity.add(record{ids: []string{SeedCertificateID}, name: SeedCertificateName, body: seed})
+	fs, err := fakeserver.Start(s.routes(), fakeserver.Options{Spec: "enterpriseadmin.yaml", TLS: cfg.tls})
+	if err != nil {
+		return nil, fmt.Errorf("enterpriseadmintest: %w", err)
+	}
+	s.base, s.URL = fs, fs.URL+"/"+cfg.webContext
 	return s, nil
+}
+
+// clientOptions configure an enterpriseadmin.Client for this fake (see
+// NewClient): its credentials and, with TLS, its certificate trusted.
+func (s *Server) clientOptions() []enterpriseadmin.Option {
+	opts := []enterpriseadmin.Option{enterpriseadmin.WithCredentials(s.Username, s.Password)}
+	if pool := s.RootCAs(); pool != nil {
+		opts = append(opts, enterpriseadmin.WithRootCAs(pool))
+	}
+	return opts
 }
 
 // AddUser lets another user generate tokens.
@@ -136,7 +187,7 @@ func (s *Server) AddUser(username, password string) {
 }
 
 // IssueToken returns a valid token for referer without a generateToken
-// request, for clients configured with a fixed token.
+// request, for clients configured with WithToken.
 func (s *Server) IssueToken(referer string, lifetime time.Duration) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -158,6 +209,7 @@ func (s *Server) IssuedTokens() []string {
 	for tok := range s.tokens {
 		out = append(out, tok)
 	}
+	slices.Sort(out)
 	return out
 }
 
@@ -178,13 +230,13 @@ func (s *Server) TokenRequests() int {
 
 // GenerateTokenPath is the path of the generateToken operation.
 func (s *Server) GenerateTokenPath() string {
-	return "/" + s.opts.WebContext + "/sharing/rest/generateToken"
+	return "/" + s.webContext + "/sharing/rest/generateToken"
 }
 
-// CertificatesPath is the path of the certificates resource; identity and
-// trust resources are below it.
+// CertificatesPath is the path of the certificates resource; the identity
+// and trust resources are below it.
 func (s *Server) CertificatesPath() string {
-	return "/" + s.opts.WebContext + "/admin/security/certificates"
+	return "/" + s.webContext + "/admin/security/certificates"
 }
 
 // IdentityCertificateNames lists the identity certificates' names in order.
@@ -193,10 +245,12 @@ func (s *Server) IdentityCertificateNames() []string { return s.identity.names()
 // TrustCertificateNames lists the trust certificates' names in order.
 func (s *Server) TrustCertificateNames() []string { return s.trust.names() }
 
-// record is one stored certificate and its JSON description.
+// record is one stored certificate and its JSON description. ids holds
+// the id of its body first, then any other id it answers to.
 type record struct {
-	id, name string
-	body     []byte
+	ids  []string
+	name string
+	body []byte
 }
 
 type store struct {
@@ -220,7 +274,7 @@ func (st *store) get(id string) (record, bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	for _, x := range st.list {
-		if x.id == id {
+		if slices.Contains(x.ids, id) {
 			return x, true
 		}
 	}
@@ -231,7 +285,7 @@ func (st *store) remove(id string) bool {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	for i, x := range st.list {
-		if x.id == id {
+		if slices.Contains(x.ids, id) {
 			st.list = append(st.list[:i], st.list[i+1:]...)
 			return true
 		}
@@ -249,7 +303,7 @@ func (st *store) names() []string {
 	return out
 }
 
-func (st *store) listJSON() []byte {
+func (st *store) listJSON() string {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	var b strings.Builder
@@ -261,7 +315,7 @@ func (st *store) listJSON() []byte {
 		b.Write(x.body)
 	}
 	b.WriteString("]}")
-	return []byte(b.String())
+	return b.String()
 }
 
 // Vendor-style bodies, all sent with HTTP 200.
@@ -286,8 +340,10 @@ func writeJSON(w http.ResponseWriter, body string) {
 
 const htmlPage = "<!DOCTYPE html>\n<html><head><title>ArcGIS Enterprise Administrator Directory</title></head><body>f=json is required for JSON</body></html>\n"
 
+func (s *Server) routes() http.Handler { return http.HandlerFunc(s.serve) }
+
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	prefix := "/" + s.opts.WebContext + "/"
+	prefix := "/" + s.webContext + "/"
 	rest, ok := strings.CutPrefix(r.URL.Path, prefix)
 	if !ok {
 		http.NotFound(w, r)
@@ -331,6 +387,30 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+func (s *Server) certificates(w http.ResponseWriter, r *http.Request, st *store, typ string, parts []string) {
+	switch {
+	case len(parts) == 0 && r.Method == http.MethodGet:
+		writeJSON(w, st.listJSON())
+	case len(parts) == 1 && parts[0] == "import" && r.Method == http.MethodPost:
+		s.importCertificate(w, r, st, typ)
+	case len(parts) == 1 && r.Method == http.MethodGet:
+		rec, ok := st.get(parts[0])
+		if !ok {
+			writeJSON(w, errorBody(404, fmt.Sprintf("Certificate '%s' does not exist.", parts[0])))
+			return
+		}
+		writeJSON(w, string(rec.body))
+	case len(parts) == 2 && parts[1] == "delete" && r.Method == http.MethodPost:
+		if !st.remove(parts[0]) {
+			writeJSON(w, errorBody(404, fmt.Sprintf("Certificate '%s' does not exist.", parts[0])))
+			return
+		}
+		writeJSON(w, bodySuccess)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
 func parseBody(r *http.Request) error {
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
 		return r.ParseMultipartForm(8 << 20)
@@ -366,7 +446,7 @@ func (s *Server) generateToken(w http.ResponseWriter, r *http.Request) {
 	if m, err := strconv.Atoi(bodyValue(r, "expiration")); err == nil && m > 0 {
 		lifetime = time.Duration(m) * time.Minute
 	}
-	lifetime = min(lifetime, s.opts.MaxTokenLifetime)
+	lifetime = min(lifetime, s.maxLifetime)
 	s.mu.Lock()
 	want, known := s.users[user]
 	if !known || want != pass {
@@ -377,7 +457,7 @@ func (s *Server) generateToken(w http.ResponseWriter, r *http.Request) {
 	tok := s.issueLocked(referer, lifetime)
 	expires := s.tokens[tok].expires
 	s.mu.Unlock()
-	ssl := s.opts.SSLTokens || r.TLS != nil
+	ssl := s.sslTokens || r.TLS != nil
 	writeJSON(w, fmt.Sprintf(`{"token":%q,"expires":%d,"ssl":%t}`, tok, expires.UnixMilli(), ssl))
 }
 
@@ -418,30 +498,6 @@ func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-func (s *Server) certificates(w http.ResponseWriter, r *http.Request, st *store, typ string, parts []string) {
-	switch {
-	case len(parts) == 0 && r.Method == http.MethodGet:
-		writeJSON(w, string(st.listJSON()))
-	case len(parts) == 1 && parts[0] == "import" && r.Method == http.MethodPost:
-		s.importCertificate(w, r, st, typ)
-	case len(parts) == 1 && r.Method == http.MethodGet:
-		rec, ok := st.get(parts[0])
-		if !ok {
-			writeJSON(w, errorBody(404, fmt.Sprintf("Certificate '%s' does not exist.", parts[0])))
-			return
-		}
-		writeJSON(w, string(rec.body))
-	case len(parts) == 2 && parts[1] == "delete" && r.Method == http.MethodPost:
-		if !st.remove(parts[0]) {
-			writeJSON(w, errorBody(404, fmt.Sprintf("Certificate '%s' does not exist.", parts[0])))
-			return
-		}
-		writeJSON(w, bodySuccess)
-	default:
-		http.NotFound(w, r)
-	}
-}
-
 func (s *Server) importCertificate(w http.ResponseWriter, r *http.Request, st *store, typ string) {
 	name := bodyValue(r, "certificateName")
 	fileField := "certificateFile"
@@ -466,7 +522,7 @@ func (s *Server) importCertificate(w http.ResponseWriter, r *http.Request, st *s
 		return
 	}
 	id := "cc" + randomText(19)
-	if !st.add(record{id: id, name: name, body: describe(leaf, id, name, typ)}) {
+	if !st.add(record{ids: []string{id}, name: name, body: describe(leaf, id, name, typ)}) {
 		writeJSON(w, errorBody(400, fmt.Sprintf("A certificate with the name '%s' already exists.", name)))
 		return
 	}
@@ -536,9 +592,3 @@ func randomText(n int) string {
 	}
 	return string(b)
 }
-
-// Fault describes how the fake misbehaves on matching requests (see Server.Inject).
-type Fault = fakeserver.Fault
-
-// HTMLLoginPage is what a single-sign-on proxy answers in place of the API.
-const HTMLLoginPage = fakeserver.HTMLLoginPage

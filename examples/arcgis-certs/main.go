@@ -5,8 +5,8 @@
 // With no flags it starts the in-process fake server and reports on it. To
 // talk to a real deployment:
 //
-//	ARCGIS_PASSWORD=… arcgis-certs -url https://gis.example.com -context arcgis -user admin
-//	ARCGIS_TOKEN=…    arcgis-certs -url https://gis.example.com
+//	ARCGIS_PASSWORD=… arcgis-certs -url https://gis.example.com/arcgis -user admin
+//	ARCGIS_TOKEN=…    arcgis-certs -url https://gis.example.com -context arcgis
 //
 // Passwords and tokens are read only from the environment, never from flags.
 // Progress goes to stderr, the report to stdout.
@@ -44,8 +44,8 @@ func main() {
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, now time.Time) error {
 	fs := flag.NewFlagSet("arcgis-certs", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	baseURL := fs.String("url", "", "deployment base URL, e.g. https://gis.example.com (default: an in-process fake)")
-	webContext := fs.String("context", enterpriseadmin.DefaultWebContext, "web context")
+	baseURL := fs.String("url", "", "the web context's URL, e.g. https://gis.example.com/arcgis (default: an in-process fake)")
+	webContext := fs.String("context", "", "web context, when -url is only the host")
 	user := fs.String("user", "", "administrator name (password from ARCGIS_PASSWORD; or set ARCGIS_TOKEN)")
 	id := fs.String("id", "", "report only this identity certificate id")
 	warnDays := fs.Int("warn-days", 30, "exit with status 3 when a certificate expires within this many days")
@@ -58,6 +58,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	progress := func(format string, a ...any) { _, _ = fmt.Fprintf(stderr, format+"\n", a...) }
 	var opts []enterpriseadmin.Option
+	if *webContext != "" {
+		opts = append(opts, enterpriseadmin.WithWebContext(*webContext))
+	}
+	var c *enterpriseadmin.Client
 	if *baseURL == "" {
 		srv, err := enterpriseadmintest.NewServer()
 		if err != nil {
@@ -65,8 +69,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		defer srv.Close()
 		progress("no -url given: using the in-process fake at %s", srv.URL)
-		*baseURL, *webContext = srv.URL, enterpriseadmintest.WebContext
-		opts = append(opts, enterpriseadmin.WithCredentials(enterpriseadmintest.Username, enterpriseadmintest.Password))
+		if c, err = srv.NewClient(); err != nil {
+			return err
+		}
 	} else {
 		switch tok := getenv("ARCGIS_TOKEN"); {
 		case *user != "":
@@ -76,16 +81,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			}
 			opts = append(opts, enterpriseadmin.WithCredentials(*user, pw))
 		case tok != "":
-			opts = append(opts, enterpriseadmin.WithToken(tok))
+			opts = append(opts, enterpriseadmin.WithToken(enterpriseadmin.StaticToken(tok)))
 		default:
 			return errors.New("give -user (with ARCGIS_PASSWORD) or set ARCGIS_TOKEN")
 		}
+		var err error
+		if c, err = enterpriseadmin.NewClient(*baseURL, opts...); err != nil {
+			return err
+		}
 	}
-
-	c, err := enterpriseadmin.NewClient(*baseURL, *webContext, opts...)
-	if err != nil {
-		return err
-	}
+	defer c.Close()
+	var err error
 	var certs []enterpriseadmin.Certificate
 	if *id != "" {
 		progress("reading identity certificate %s", *id)
