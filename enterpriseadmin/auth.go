@@ -137,6 +137,53 @@ func (c *Client) tokenGenerator(s *settings) func(context.Context) (issuedToken,
 	}
 }
 
+// tokenFailure is why no token could be had: generateToken failed, or the
+// TokenSource did.
+type tokenFailure struct {
+	err    error
+	source bool
+}
+
+func (f *tokenFailure) Error() string { return f.err.Error() }
+func (f *tokenFailure) Unwrap() error { return f.err }
+
+// typed is the error of the attempt that needed the token: ErrUnauthorized,
+// with the failure as its cause and the vendor's code when there is one.
+// It is new for every attempt, so the transport can name the calling
+// operation on it while other callers hold the same failure.
+func (f *tokenFailure) typed() *apierror.Error {
+	e := &apierror.Error{Kind: apierror.ErrUnauthorized, Message: "could not get a session token from generateToken", Err: f}
+	if f.source {
+		e.Message = "the TokenSource gave no token"
+	}
+	var cause *apierror.Error
+	if errors.As(f.err, &cause) {
+		e.Code = cause.Code
+	}
+	return e
+}
+
+// isTokenFailure reports whether err is a call that failed for want of a
+// token.
+func isTokenFailure(err error) bool {
+	var tf *tokenFailure
+	return errors.As(err, &tf)
+}
+
+// tokenFailureOf returns, for a call that failed for want of a token, the
+// typed error the authenticator gave (the transport hands it back wrapped
+// in the HTTP client's *url.Error); any other error as it is.
+func tokenFailureOf(err error) error {
+	if err == nil || !isTokenFailure(err) {
+		return err
+	}
+	var ae *apierror.Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return err
+}
+
 // tokenFlight is one generateToken call shared by every caller that needs a
 // token while it runs.
 type tokenFlight struct {
@@ -178,10 +225,15 @@ func (a *tokenAuth) Authenticate(req *http.Request) error {
 	}
 	tok, err := a.token(req.Context())
 	if err != nil {
+		var tf *tokenFailure
+		if errors.As(err, &tf) {
+			return tf.typed()
+		}
 		return err
 	}
 	if tok.ssl && req.URL.Scheme != "https" {
-		return errors.New("the server issued the token for HTTPS only (ssl: true); refusing to send it over " + req.URL.Scheme)
+		return &apierror.Error{Kind: transport.ErrPlainHTTP,
+			Message: "the server issued the token for HTTPS only (ssl: true); refusing to send it over " + req.URL.Scheme}
 	}
 	if u, ok := req.Context().Value(usedTokenKey{}).(*usedToken); ok {
 		u.mu.Lock()
@@ -243,15 +295,19 @@ func putTokenInBody(req *http.Request, token string) error {
 
 // token returns a usable token: the TokenSource's, or the cached one,
 // generating a new one when none is cached or the cached one is about to
-// expire. Concurrent callers share one generateToken call.
+// expire. Concurrent callers share one generateToken call. A failure to
+// get a token is a *tokenFailure; the caller's context ending is its error.
 func (a *tokenAuth) token(ctx context.Context) (issuedToken, error) {
 	if a.source != nil {
 		v, err := a.source.Token(ctx)
 		if err != nil {
-			return issuedToken{}, err
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return issuedToken{}, ctxErr
+			}
+			return issuedToken{}, &tokenFailure{err: err, source: true}
 		}
 		if v == "" {
-			return issuedToken{}, errors.New("the TokenSource gave an empty token")
+			return issuedToken{}, &tokenFailure{err: errors.New("empty token"), source: true}
 		}
 		a.mu.Lock()
 		a.remember(v)
@@ -266,7 +322,7 @@ func (a *tokenAuth) token(ctx context.Context) (issuedToken, error) {
 	}
 	if a.generate == nil {
 		a.mu.Unlock()
-		return issuedToken{}, errors.New("no token available and no credentials configured to generate one")
+		return issuedToken{}, &tokenFailure{err: errors.New("no token available and no credentials configured to generate one")}
 	}
 	f := a.flight
 	if f == nil {
@@ -277,7 +333,10 @@ func (a *tokenAuth) token(ctx context.Context) (issuedToken, error) {
 	a.mu.Unlock()
 	select {
 	case <-f.done:
-		return f.tok, f.err
+		if f.err != nil {
+			return issuedToken{}, &tokenFailure{err: f.err}
+		}
+		return f.tok, nil
 	case <-ctx.Done():
 		return issuedToken{}, ctx.Err()
 	}

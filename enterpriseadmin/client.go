@@ -226,8 +226,8 @@ func (c *Client) WebContext() string { return c.webContext }
 // a rejected token means the server did not act on the request.
 func (c *Client) call(ctx context.Context, call transport.Call, dst any) error {
 	actx, used := withUsedToken(ctx)
-	err := c.t.JSON(actx, call, dst)
-	if err == nil || c.auth == nil || !IsTokenError(err) {
+	err := tokenFailureOf(c.t.JSON(actx, call, dst))
+	if err == nil || c.auth == nil || isTokenFailure(err) || !IsTokenError(err) {
 		return err
 	}
 	again, ok := resendable(call.Request)
@@ -236,7 +236,7 @@ func (c *Client) call(ctx context.Context, call transport.Call, dst any) error {
 	}
 	call.Request = again
 	actx, _ = withUsedToken(ctx)
-	return c.t.JSON(actx, call, dst)
+	return tokenFailureOf(c.t.JSON(actx, call, dst))
 }
 
 // resendable returns a copy of req with a fresh body, when its body can
@@ -262,10 +262,11 @@ func resendable(req *http.Request) (*http.Request, bool) {
 
 // IsTokenError reports whether err is the server rejecting the token a
 // request carried (codes 498 invalid or expired and 499 required, or
-// messageCode GWM_0003).
+// messageCode GWM_0003). A token that could not be had in the first place
+// (a refused password) is ErrUnauthorized but no token error.
 func IsTokenError(err error) bool {
 	var e *Error
-	if !errors.As(err, &e) {
+	if !errors.As(err, &e) || isTokenFailure(err) {
 		return false
 	}
 	return e.Code == "498" || e.Code == "499" || e.MessageKey == "GWM_0003"

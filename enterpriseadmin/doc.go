@@ -53,5 +53,11 @@
 // ErrVendor, and ErrUnauthorized, ErrForbidden or ErrNotFound for the codes
 // 498/499, 403 and 404. IsTokenError tells token rejections apart.
 //
+// A token that cannot be had (a refused password, generateToken
+// unreachable, a failing TokenSource) fails the call that needed it with
+// an *Error naming that call's operation and matching ErrUnauthorized;
+// generateToken's own error is its cause (errors.Is(err, ErrServer) for a
+// portal answering 503, ErrVendor for a refusal inside a 200).
+//
 // The enterpriseadmintest package is an in-memory fake of the API for tests.
 package enterpriseadmin
