@@ -4,13 +4,17 @@
 // net/http/httptest).
 //
 // The fake issues tokens to known users (Username and Password by default),
-// answers like the real server with errors inside HTTP 200 bodies (498 for
-// an invalid or expired token, 499 for a missing one, 400 for wrong
-// credentials), rejects POSTs whose body carries no token, serves the
-// vendor's documented identity certificate (SeedCertificateID) and keeps
-// imported and deleted identity and trust certificates. Every request and
-// response is validated against openapi/enterpriseadmin.yaml
-// (SpecViolations).
+// answers like the real server with errors inside HTTP 200 bodies: the
+// administrator resources as {"status":"error","messages":[…],"code":…}
+// (498 for an invalid or expired token, 499 for a missing one, 404 for an
+// unknown resource or certificate, 405 for a method the operation does not
+// take), the portal's generateToken as {"error":{"code":400,…}} for wrong
+// credentials. It refuses POSTs whose body carries no token, answers HTML
+// unless f=json or f=pjson is asked for, serves the identity certificate
+// of the vendor's documentation under both identifiers the documentation
+// shows (SeedCertificateID and SampleURLCertificateID) and keeps imported
+// and deleted identity and trust certificates. Every request and response
+// is validated against openapi/enterpriseadmin.yaml (SpecViolations).
 package enterpriseadmintest
 
 import (
@@ -46,9 +50,13 @@ const (
 	Username   = "siteadmin"
 	Password   = "fake-password-not-a-secret"
 	WebContext = "arcgis"
-	// SeedCertificateID is the id of the identity certificate from the
-	// vendor's documentation that every fake starts with.
+	// SeedCertificateID is the id the identity certificate of the vendor's
+	// documentation carries in its body; every fake starts with it.
 	SeedCertificateID = "cc1mm3jpkfkhnkx243mp1"
+	// SampleURLCertificateID is the id in the documentation's sample
+	// request URL for that certificate. The fake answers it with the same
+	// sample, as the documentation shows.
+	SampleURLCertificateID = "cabf6af71-dc82-4b6b-854d-6f9fe6e64bd8"
 	// SeedCertificateName is the seeded certificate's name.
 	SeedCertificateName = "samlcert"
 )
@@ -160,7 +168,7 @@ func NewServer(opts ...Option) (*Server, error) {
 		identity:    &store{},
 		trust:       &store{},
 	}
-	s.identity.add(record{ids: []string{SeedCertificateID}, name: SeedCertificateName, body: seed})
+	s.identity.add(record{ids: []string{SeedCertificateID, SampleURLCertificateID}, name: SeedCertificateName, body: seed})
 	fs, err := fakeserver.Start(s.routes(), fakeserver.Options{Spec: "enterpriseadmin.yaml", TLS: cfg.tls})
 	if err != nil {
 		return nil, fmt.Errorf("enterpriseadmintest: %w", err)
@@ -318,17 +326,29 @@ func (st *store) listJSON() string {
 	return b.String()
 }
 
-// Vendor-style bodies, all sent with HTTP 200.
+// Bodies the fake answers, all with HTTP 200 as the vendor's server does.
+// The administrator resources report errors as {"status":"error",…}; the
+// portal's generateToken as {"error":{…}}.
 const (
 	bodySuccess       = `{"status":"success"}`
-	bodyInvalidToken  = `{"error":{"code":498,"message":"Invalid token.","details":[]}}`
+	bodyInvalidToken  = `{"status":"error","messages":["Invalid token."],"code":498}`
 	bodyTokenExpired  = `{"status":"error","messages":["Token Expired."],"code":498}`
-	bodyTokenRequired = `{"error":{"code":499,"message":"Token Required.","details":[]}}`
+	bodyTokenRequired = `{"status":"error","messages":["Token Required."],"code":499}`
 	bodyBadLogin      = `{"error":{"code":400,"message":"Unable to generate token.","details":["Invalid username or password."]}}`
 )
 
-func errorBody(code int, message string) string {
-	b, _ := json.Marshal(map[string]any{"error": map[string]any{"code": code, "message": message, "details": []string{}}})
+// statusError is the administrator resources' error body.
+func statusError(code int, messages ...string) string {
+	b, _ := json.Marshal(map[string]any{"status": "error", "messages": messages, "code": code})
+	return string(b)
+}
+
+// portalError is the portal's error body.
+func portalError(code int, message string, details ...string) string {
+	if details == nil {
+		details = []string{}
+	}
+	b, _ := json.Marshal(map[string]any{"error": map[string]any{"code": code, "message": message, "details": details}})
 	return string(b)
 }
 
@@ -340,75 +360,80 @@ func writeJSON(w http.ResponseWriter, body string) {
 
 const htmlPage = "<!DOCTYPE html>\n<html><head><title>ArcGIS Enterprise Administrator Directory</title></head><body>f=json is required for JSON</body></html>\n"
 
-func (s *Server) routes() http.Handler { return http.HandlerFunc(s.serve) }
-
-func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	prefix := "/" + s.webContext + "/"
-	rest, ok := strings.CutPrefix(r.URL.Path, prefix)
-	if !ok {
-		http.NotFound(w, r)
-		return
-	}
-	if r.Method == http.MethodPost {
-		if err := parseBody(r); err != nil {
-			writeJSON(w, errorBody(400, "Unable to read the request body."))
-			return
-		}
-	}
-	if rest == "sharing/rest/generateToken" {
-		s.generateToken(w, r)
-		return
-	}
-	rest, ok = strings.CutPrefix(rest, "admin/security/certificates")
-	if !ok {
-		http.NotFound(w, r)
-		return
-	}
-	if f := format(r); f != "json" && f != "pjson" {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_, _ = w.Write([]byte(htmlPage))
-		return
-	}
-	if !s.authorized(w, r) {
-		return
-	}
-	parts := strings.Split(strings.Trim(rest, "/"), "/")
-	switch {
-	case len(parts) == 1 && parts[0] == "" && r.Method == http.MethodGet:
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+s.GenerateTokenPath(), s.generateToken)
+	root := s.CertificatesPath()
+	mux.Handle("GET "+root, s.admin(func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, `{"resources":["identity","trust"]}`)
-	case len(parts) >= 1 && (parts[0] == "identity" || parts[0] == "trust"):
-		st, typ := s.identity, "IDENTITY"
-		if parts[0] == "trust" {
-			st, typ = s.trust, "TRUST"
-		}
-		s.certificates(w, r, st, typ, parts[1:])
-	default:
-		http.NotFound(w, r)
+	}))
+	for _, st := range []struct {
+		path, typ string
+		store     *store
+	}{{"/identity", "IDENTITY", s.identity}, {"/trust", "TRUST", s.trust}} {
+		mux.Handle("GET "+root+st.path, s.admin(func(w http.ResponseWriter, _ *http.Request) {
+			writeJSON(w, st.store.listJSON())
+		}))
+		mux.Handle("POST "+root+st.path+"/import", s.admin(func(w http.ResponseWriter, r *http.Request) {
+			s.importCertificate(w, r, st.store, st.typ)
+		}))
+		mux.Handle("GET "+root+st.path+"/{id}", s.admin(func(w http.ResponseWriter, r *http.Request) {
+			rec, ok := st.store.get(r.PathValue("id"))
+			if !ok {
+				writeJSON(w, statusError(404, fmt.Sprintf("Certificate '%s' does not exist.", r.PathValue("id"))))
+				return
+			}
+			writeJSON(w, string(rec.body))
+		}))
+		mux.Handle("POST "+root+st.path+"/{id}/delete", s.admin(func(w http.ResponseWriter, r *http.Request) {
+			if !st.store.remove(r.PathValue("id")) {
+				writeJSON(w, statusError(404, fmt.Sprintf("Certificate '%s' does not exist.", r.PathValue("id"))))
+				return
+			}
+			writeJSON(w, bodySuccess)
+		}))
 	}
+	return fakeserver.Route(mux, s.noRoute)
 }
 
-func (s *Server) certificates(w http.ResponseWriter, r *http.Request, st *store, typ string, parts []string) {
-	switch {
-	case len(parts) == 0 && r.Method == http.MethodGet:
-		writeJSON(w, st.listJSON())
-	case len(parts) == 1 && parts[0] == "import" && r.Method == http.MethodPost:
-		s.importCertificate(w, r, st, typ)
-	case len(parts) == 1 && r.Method == http.MethodGet:
-		rec, ok := st.get(parts[0])
-		if !ok {
-			writeJSON(w, errorBody(404, fmt.Sprintf("Certificate '%s' does not exist.", parts[0])))
-			return
-		}
-		writeJSON(w, string(rec.body))
-	case len(parts) == 2 && parts[1] == "delete" && r.Method == http.MethodPost:
-		if !st.remove(parts[0]) {
-			writeJSON(w, errorBody(404, fmt.Sprintf("Certificate '%s' does not exist.", parts[0])))
-			return
-		}
-		writeJSON(w, bodySuccess)
-	default:
-		http.NotFound(w, r)
+// noRoute answers a path the fake does not serve (404) or a method its
+// operation does not take (405), inside HTTP 200 as the vendor does: in
+// the portal's shape under sharing/, in the administrator's elsewhere.
+func (s *Server) noRoute(w http.ResponseWriter, r *http.Request, status int) {
+	var msg string
+	if status == http.StatusMethodNotAllowed {
+		msg = fmt.Sprintf("%s does not take %s requests (allowed: %s).", r.URL.Path, r.Method, w.Header().Get("Allow"))
+	} else {
+		msg = fmt.Sprintf("No resource or operation at %s.", r.URL.Path)
 	}
+	if strings.HasPrefix(r.URL.Path, "/"+s.webContext+"/sharing/") {
+		writeJSON(w, portalError(status, msg))
+		return
+	}
+	writeJSON(w, statusError(status, msg))
+}
+
+// admin wraps an administrator operation with what every one of them
+// checks first: a readable body, f=json (the default format is HTML) and
+// the token.
+func (s *Server) admin(next http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			if err := parseBody(r); err != nil {
+				writeJSON(w, statusError(400, "Unable to read the request body."))
+				return
+			}
+		}
+		if f := format(r); f != "json" && f != "pjson" {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			_, _ = w.Write([]byte(htmlPage))
+			return
+		}
+		if !s.authorized(w, r) {
+			return
+		}
+		next(w, r)
+	})
 }
 
 func parseBody(r *http.Request) error {
@@ -436,10 +461,14 @@ func format(r *http.Request) string {
 }
 
 func (s *Server) generateToken(w http.ResponseWriter, r *http.Request) {
+	if err := parseBody(r); err != nil {
+		writeJSON(w, portalError(400, "Unable to generate token.", "The request body could not be read."))
+		return
+	}
 	user, pass := bodyValue(r, "username"), bodyValue(r, "password")
 	client, referer := bodyValue(r, "client"), bodyValue(r, "referer")
 	if client == "referer" && referer == "" {
-		writeJSON(w, errorBody(400, "Unable to generate token. Referer is required."))
+		writeJSON(w, portalError(400, "Unable to generate token.", "Referer is required."))
 		return
 	}
 	lifetime := 60 * time.Minute
@@ -506,24 +535,24 @@ func (s *Server) importCertificate(w http.ResponseWriter, r *http.Request, st *s
 	}
 	data, err := formFile(r, fileField)
 	if err != nil || name == "" {
-		writeJSON(w, errorBody(400, "certificateName and "+fileField+" are required."))
+		writeJSON(w, statusError(400, "certificateName and "+fileField+" are required."))
 		return
 	}
 	var leaf *x509.Certificate
 	if typ == "IDENTITY" {
 		info, err := certutil.CheckPKCS12(data, bodyValue(r, "certificatePassword"))
 		if err != nil {
-			writeJSON(w, errorBody(400, "Unable to import the certificate: the file or its password is not valid."))
+			writeJSON(w, statusError(400, "Unable to import the certificate: the file or its password is not valid."))
 			return
 		}
 		leaf = info.Leaf
 	} else if leaf, err = certutil.ParseCertificate(data); err != nil {
-		writeJSON(w, errorBody(400, "Unable to import the certificate: not a PEM or DER certificate."))
+		writeJSON(w, statusError(400, "Unable to import the certificate: not a PEM or DER certificate."))
 		return
 	}
 	id := "cc" + randomText(19)
 	if !st.add(record{ids: []string{id}, name: name, body: describe(leaf, id, name, typ)}) {
-		writeJSON(w, errorBody(400, fmt.Sprintf("A certificate with the name '%s' already exists.", name)))
+		writeJSON(w, statusError(400, fmt.Sprintf("A certificate with the name '%s' already exists.", name)))
 		return
 	}
 	writeJSON(w, bodySuccess)
@@ -544,7 +573,8 @@ func formFile(r *http.Request, field string) ([]byte, error) {
 // javaDate writes t as java.util.Date.toString() does in a UTC JVM.
 func javaDate(t time.Time) string { return t.UTC().Format("Mon Jan 02 15:04:05 MST 2006") }
 
-// describe builds the server's JSON description of an imported certificate.
+// describe builds the server's JSON description of an imported
+// certificate, with every member the documentation's sample has.
 func describe(c *x509.Certificate, id, name, typ string) []byte {
 	sha1Sum, md5Sum, sha256Sum := sha1.Sum(c.Raw), md5.Sum(c.Raw), sha256.Sum256(c.Raw) // #nosec G401 -- fingerprints only
 	sans := []string{}
