@@ -14,7 +14,7 @@ import (
 	"github.com/certadmin/certadmin-go/enterpriseadmin/enterpriseadmintest"
 )
 
-// seedCertificate is the seed's identity certificate response, typed.
+// seedCertificate is the documentation's identity certificate response, typed.
 var seedCertificate = enterpriseadmin.Certificate{
 	ID:                      "cc1mm3jpkfkhnkx243mp1",
 	Name:                    "samlcert",
@@ -48,7 +48,7 @@ func TestGetIdentityCertificateSeed(t *testing.T) {
 	if diff := cmp.Diff(seedCertificate, *got); diff != "" {
 		t.Errorf("certificate (-want +got):\n%s", diff)
 	}
-	// The server's answer was the seed's bytes, not a re-encoding.
+	// The server's answer was the documentation's sample byte for byte, not a re-encoding.
 	ex := rec.exchanges()
 	if len(ex) != 2 {
 		t.Fatalf("exchanges = %d, want generateToken + GET", len(ex))
@@ -58,7 +58,7 @@ func TestGetIdentityCertificateSeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	if ex[1].respBody != string(sample) {
-		t.Errorf("fake did not serve the seed verbatim: %s", ex[1].respBody)
+		t.Errorf("fake did not serve the sample verbatim: %s", ex[1].respBody)
 	}
 	if got := ex[1].header.Get("X-Esri-Authorization"); !strings.HasPrefix(got, "Bearer ") || len(got) < 20 {
 		t.Errorf("GET token header = %q", got)

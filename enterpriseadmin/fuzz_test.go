@@ -19,7 +19,7 @@ import (
 // The fuzz targets of this file feed arbitrary bodies to the decoders of
 // the ArcGIS Enterprise Administrator API's answers, its two error shapes
 // (inside a 200 and with an error status) and the Java Date.toString()
-// parser of certificate dates. The seed corpus is the seed's sample in
+// parser of certificate dates. The seed corpus is the documentation's sample in
 // enterpriseadmintest/testdata, byte for byte, the error bodies the
 // documentation shows, and a few hostile bodies; `go test` runs just those.
 
