@@ -9,17 +9,21 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"strings"
+	"strconv"
 	"sync"
 	"time"
 
+	"github.com/certadmin/certadmin-go/enterpriseadmin/enterpriseadminapi"
+	"github.com/certadmin/certadmin-go/internal/apierror"
+	"github.com/certadmin/certadmin-go/internal/form"
+	"github.com/certadmin/certadmin-go/internal/redact"
 	"github.com/certadmin/certadmin-go/internal/transport"
 )
 
 // issuedToken is a session token and what the server said about it.
 type issuedToken struct {
 	value    string
-	expires  time.Time // zero when unknown (a caller-supplied token)
+	expires  time.Time // zero when unknown (a token from a TokenSource)
 	obtained time.Time
 	ssl      bool
 }
@@ -34,7 +38,8 @@ type issuedToken struct {
 // the body, as the Administrator API requires for POSTs. Every request sends
 // the referer the token was generated for.
 type tokenAuth struct {
-	generate func(ctx context.Context) (issuedToken, error) // nil for a fixed token
+	generate func(ctx context.Context) (issuedToken, error) // nil with a TokenSource
+	source   TokenSource                                    // nil with credentials
 	password string
 	referer  string
 	legacy   bool
@@ -45,6 +50,138 @@ type tokenAuth struct {
 	current *issuedToken
 	flight  *tokenFlight
 	seen    []string // recent tokens, masked wherever a server echoes them
+}
+
+// newTokenAuth checks the credential options and returns the
+// authenticator they ask for (nil for none). The generator is set once
+// the client exists, since generateToken goes through its transport.
+func newTokenAuth(op string, s *settings) (*tokenAuth, error) {
+	switch {
+	case s.sourceSet && s.source == nil:
+		return nil, apierror.Invalid(op, "WithToken needs a TokenSource (StaticToken for a fixed token)")
+	case s.sourceSet && s.source == StaticToken(""):
+		return nil, apierror.Invalid(op, "WithToken was given an empty token")
+	case s.credentials && s.username == "":
+		return nil, apierror.Invalid(op, "WithCredentials needs a user name")
+	case s.credentials && s.password == "":
+		return nil, apierror.Invalid(op, "WithCredentials needs a password")
+	case s.expiration < 0:
+		return nil, apierror.Invalid(op, "token expiration %v is negative", s.expiration)
+	case s.margin < 0:
+		return nil, apierror.Invalid(op, "refresh margin %v is negative", s.margin)
+	case !s.credentials && !s.sourceSet:
+		return nil, nil
+	}
+	if s.expiration == 0 {
+		s.expiration = DefaultTokenExpiration
+	}
+	if s.margin == 0 {
+		s.margin = DefaultRefreshMargin
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	a := &tokenAuth{password: s.password, referer: s.referer, legacy: s.legacyQuery, margin: s.margin, now: s.now}
+	if s.sourceSet {
+		a.source = s.source
+		if st, ok := s.source.(StaticToken); ok {
+			a.remember(string(st))
+		}
+	}
+	return a, nil
+}
+
+// opGenerateToken names the token request in errors.
+const opGenerateToken = "enterpriseadmin.GenerateToken"
+
+// noTokenKey marks the context of the generateToken request, which
+// carries the credentials in its body and no token.
+type noTokenKey struct{}
+
+// tokenGenerator returns the generateToken call. It goes through the
+// client's own transport (same connections, logging and redaction) with
+// the authenticator told to leave it alone, and is never repeated once it
+// may have reached the server.
+func (c *Client) tokenGenerator(s *settings) func(context.Context) (issuedToken, error) {
+	minutes := max(int(s.expiration/time.Minute), 1)
+	username, password, referer, now := s.username, s.password, c.auth.referer, s.now
+	return func(ctx context.Context) (issuedToken, error) {
+		var v form.Values
+		v.Add("username", username)
+		v.Add("password", password)
+		v.Add("client", "referer")
+		v.Add("referer", referer)
+		v.Add("expiration", strconv.Itoa(minutes))
+		v.Add("f", jsonFormat)
+		req, err := enterpriseadminapi.NewGenerateTokenRequestWithBody(c.server, c.webContext, form.ContentType, v.Reader())
+		obtained := now()
+		var out enterpriseadminapi.IssuedToken
+		err = c.t.JSON(context.WithValue(ctx, noTokenKey{}, true), transport.Call{
+			Op: opGenerateToken, Request: req, BuildErr: err, Repeat: transport.Never, Secrets: []string{password},
+		}, &out)
+		if err != nil {
+			return issuedToken{}, err
+		}
+		if out.Token == nil || *out.Token == "" {
+			e := &apierror.Error{Op: opGenerateToken, Kind: apierror.ErrUnexpectedResponse, Message: "generateToken answered without a token"}
+			if req != nil {
+				e.Method, e.URL = req.Method, redact.URL(req.URL)
+			}
+			return issuedToken{}, e
+		}
+		tok := issuedToken{value: *out.Token, obtained: obtained, ssl: out.Ssl != nil && *out.Ssl}
+		if out.Expires != nil && *out.Expires > 0 {
+			tok.expires = time.UnixMilli(*out.Expires)
+		}
+		return tok, nil
+	}
+}
+
+// tokenFailure is why no token could be had: generateToken failed, or the
+// TokenSource did.
+type tokenFailure struct {
+	err    error
+	source bool
+}
+
+func (f *tokenFailure) Error() string { return f.err.Error() }
+func (f *tokenFailure) Unwrap() error { return f.err }
+
+// typed is the error of the attempt that needed the token: ErrUnauthorized,
+// with the failure as its cause and the vendor's code when there is one.
+// It is new for every attempt, so the transport can name the calling
+// operation on it while other callers hold the same failure.
+func (f *tokenFailure) typed() *apierror.Error {
+	e := &apierror.Error{Kind: apierror.ErrUnauthorized, Message: "could not get a session token from generateToken", Err: f}
+	if f.source {
+		e.Message = "the TokenSource gave no token"
+	}
+	var cause *apierror.Error
+	if errors.As(f.err, &cause) {
+		e.Code = cause.Code
+	}
+	return e
+}
+
+// isTokenFailure reports whether err is a call that failed for want of a
+// token.
+func isTokenFailure(err error) bool {
+	var tf *tokenFailure
+	return errors.As(err, &tf)
+}
+
+// tokenFailureOf returns, for a call that failed for want of a token, the
+// typed error the authenticator gave (the transport hands it back wrapped
+// in the HTTP client's *url.Error); any other error as it is.
+func tokenFailureOf(err error) error {
+	if err == nil || !isTokenFailure(err) {
+		return err
+	}
+	var ae *apierror.Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return err
 }
 
 // tokenFlight is one generateToken call shared by every caller that needs a
@@ -83,12 +220,20 @@ func (u *usedToken) get() string {
 }
 
 func (a *tokenAuth) Authenticate(req *http.Request) error {
+	if req.Context().Value(noTokenKey{}) != nil {
+		return nil
+	}
 	tok, err := a.token(req.Context())
 	if err != nil {
+		var tf *tokenFailure
+		if errors.As(err, &tf) {
+			return tf.typed()
+		}
 		return err
 	}
 	if tok.ssl && req.URL.Scheme != "https" {
-		return errors.New("the server issued the token for HTTPS only (ssl: true); refusing to send it over " + req.URL.Scheme)
+		return &apierror.Error{Kind: transport.ErrPlainHTTP,
+			Message: "the server issued the token for HTTPS only (ssl: true); refusing to send it over " + req.URL.Scheme}
 	}
 	if u, ok := req.Context().Value(usedTokenKey{}).(*usedToken); ok {
 		u.mu.Lock()
@@ -148,9 +293,27 @@ func putTokenInBody(req *http.Request, token string) error {
 	return nil
 }
 
-// token returns a usable token, generating one when none is cached or the
-// cached one is about to expire. Concurrent callers share one generateToken.
+// token returns a usable token: the TokenSource's, or the cached one,
+// generating a new one when none is cached or the cached one is about to
+// expire. Concurrent callers share one generateToken call. A failure to
+// get a token is a *tokenFailure; the caller's context ending is its error.
 func (a *tokenAuth) token(ctx context.Context) (issuedToken, error) {
+	if a.source != nil {
+		v, err := a.source.Token(ctx)
+		if err != nil {
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return issuedToken{}, ctxErr
+			}
+			return issuedToken{}, &tokenFailure{err: err, source: true}
+		}
+		if v == "" {
+			return issuedToken{}, &tokenFailure{err: errors.New("empty token"), source: true}
+		}
+		a.mu.Lock()
+		a.remember(v)
+		a.mu.Unlock()
+		return issuedToken{value: v}, nil
+	}
 	a.mu.Lock()
 	if a.current != nil && a.fresh(*a.current) {
 		tok := *a.current
@@ -159,7 +322,7 @@ func (a *tokenAuth) token(ctx context.Context) (issuedToken, error) {
 	}
 	if a.generate == nil {
 		a.mu.Unlock()
-		return issuedToken{}, errors.New("no token available and no credentials configured to generate one")
+		return issuedToken{}, &tokenFailure{err: errors.New("no token available and no credentials configured to generate one")}
 	}
 	f := a.flight
 	if f == nil {
@@ -170,7 +333,10 @@ func (a *tokenAuth) token(ctx context.Context) (issuedToken, error) {
 	a.mu.Unlock()
 	select {
 	case <-f.done:
-		return f.tok, f.err
+		if f.err != nil {
+			return issuedToken{}, &tokenFailure{err: f.err}
+		}
+		return f.tok, nil
 	case <-ctx.Done():
 		return issuedToken{}, ctx.Err()
 	}
@@ -220,7 +386,11 @@ func (a *tokenAuth) invalidate(used string) bool {
 	return true
 }
 
+// remember adds tok to the redaction list; needs a.mu.
 func (a *tokenAuth) remember(tok string) {
+	if n := len(a.seen); n > 0 && a.seen[n-1] == tok {
+		return
+	}
 	a.seen = append(a.seen, tok)
 	if len(a.seen) > maxSeenTokens {
 		a.seen = a.seen[len(a.seen)-maxSeenTokens:]
@@ -239,14 +409,4 @@ func (a *tokenAuth) Secrets() []string {
 	return out
 }
 
-// secretsOnly gives the unauthenticated generateToken transport the same
-// redaction list without adding credentials to its requests.
-type secretsOnly struct{ a *tokenAuth }
-
-func (s secretsOnly) Authenticate(*http.Request) error { return nil }
-func (s secretsOnly) Secrets() []string                { return s.a.Secrets() }
-
 var _ transport.SecretHolder = (*tokenAuth)(nil)
-
-// trimSlash keeps "arcgis" from "/arcgis/".
-func trimSlash(s string) string { return strings.Trim(s, "/") }

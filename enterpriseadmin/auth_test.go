@@ -145,7 +145,7 @@ func TestWrongPasswordFailsOnceWithoutLeaking(t *testing.T) {
 	srv := startFake(t)
 	var logs bytes.Buffer
 	const wrong = "wrong-password-123"
-	c, err := enterpriseadmin.NewClient(srv.URL, "", fastRetry,
+	c, err := enterpriseadmin.NewClient(srv.URL, fastRetry,
 		enterpriseadmin.WithCredentials(enterpriseadmintest.Username, wrong),
 		enterpriseadmin.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	if err != nil {
@@ -201,8 +201,8 @@ func TestStaticTokenAndLegacyQuery(t *testing.T) {
 	token := srv.IssueToken(referer, time.Hour)
 	rec := &recorder{}
 	var logs bytes.Buffer
-	c, err := enterpriseadmin.NewClient(srv.URL, "arcgis", fastRetry,
-		enterpriseadmin.WithToken(token), enterpriseadmin.WithReferer(referer),
+	c, err := enterpriseadmin.NewClient(srv.URL, fastRetry,
+		enterpriseadmin.WithToken(enterpriseadmin.StaticToken(token)), enterpriseadmin.WithReferer(referer),
 		enterpriseadmin.WithLegacyTokenQuery(), enterpriseadmin.WithTransport(rec),
 		enterpriseadmin.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	if err != nil {
@@ -245,7 +245,7 @@ func TestStaticTokenAndLegacyQuery(t *testing.T) {
 func TestWrongRefererIsRejected(t *testing.T) {
 	srv := startFake(t)
 	token := srv.IssueToken("https://other.example.com", time.Hour)
-	c, err := enterpriseadmin.NewClient(srv.URL, "", fastRetry, enterpriseadmin.WithToken(token))
+	c, err := enterpriseadmin.NewClient(srv.URL, fastRetry, enterpriseadmin.WithToken(enterpriseadmin.StaticToken(token)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,6 +263,10 @@ func TestSSLTokenRefusedOverHTTP(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "HTTPS only") {
 		t.Fatalf("err = %v, want a refusal to send an ssl token over http", err)
 	}
+	var e *enterpriseadmin.Error
+	if !errors.As(err, &e) || e.Op != "enterpriseadmin.ListIdentityCertificates" || !errors.Is(err, enterpriseadmin.ErrPlainHTTP) {
+		t.Errorf("err = %v, want the list's ErrPlainHTTP", err)
+	}
 	if n := srv.Hits(http.MethodGet, identityPath(srv)); n != 0 {
 		t.Errorf("the token was sent over http (%d requests)", n)
 	}
@@ -275,13 +279,24 @@ func TestSSLTokenOverHTTPS(t *testing.T) {
 	srv := startFake(t, enterpriseadmintest.WithTLS())
 	pool := x509.NewCertPool()
 	pool.AddCert(srv.Certificate())
-	c := newClient(t, srv, enterpriseadmin.WithRootCAs(pool))
+	c, err := enterpriseadmin.NewClient(srv.URL, fastRetry, enterpriseadmin.WithRootCAs(pool),
+		enterpriseadmin.WithCredentials(srv.Username, srv.Password))
+	if err != nil {
+		t.Fatal(err)
+	}
 	certs, err := c.ListIdentityCertificates(context.Background())
 	if err != nil || len(certs) != 1 {
 		t.Fatalf("list over https = %v, %v", certs, err)
 	}
+	// The fake's own client trusts its certificate.
+	if certs, err := newClient(t, srv).ListIdentityCertificates(context.Background()); err != nil || len(certs) != 1 {
+		t.Fatalf("list over https with srv.NewClient = %v, %v", certs, err)
+	}
 	// Verification is on by default: without the fake's CA the call fails.
-	plain := newClient(t, srv)
+	plain, err := enterpriseadmin.NewClient(srv.URL, fastRetry, enterpriseadmin.WithCredentials(srv.Username, srv.Password))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := plain.ListIdentityCertificates(context.Background()); err == nil {
 		t.Error("an unverified server certificate was accepted")
 	}
@@ -304,3 +319,113 @@ func TestCanceledWhileWaitingForToken(t *testing.T) {
 		t.Errorf("generateToken calls = %d, want 1", n)
 	}
 }
+
+// A token that cannot be had is the calling operation's ErrUnauthorized,
+// like a refused password of any other vendor, with generateToken's own
+// error as its cause.
+func TestFailedTokenGenerationIsUnauthorized(t *testing.T) {
+	srv := startFake(t)
+	const wrong = "wrong-password-456"
+	c, err := enterpriseadmin.NewClient(srv.URL, fastRetry, enterpriseadmin.WithCredentials(srv.Username, wrong))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for op, call := range map[string]func() error{
+		"enterpriseadmin.ListIdentityCertificates": func() error { _, err := c.ListIdentityCertificates(ctx); return err },
+		"enterpriseadmin.GetTrustCertificate": func() error {
+			_, err := c.GetTrustCertificate(ctx, "x")
+			return err
+		},
+		"enterpriseadmin.DeleteIdentityCertificate": func() error { return c.DeleteIdentityCertificate(ctx, enterpriseadmintest.SeedCertificateID) },
+	} {
+		err := call()
+		var e *enterpriseadmin.Error
+		if !errors.As(err, &e) || e.Op != op {
+			t.Fatalf("%s: err = %v (%T), want an *Error naming %s", op, err, err, op)
+		}
+		if !errors.Is(err, enterpriseadmin.ErrUnauthorized) {
+			t.Errorf("%s: err = %v, want ErrUnauthorized", op, err)
+		}
+		if !strings.HasPrefix(err.Error(), op+": ") || !strings.Contains(err.Error(), "token") {
+			t.Errorf("%s: err text %q, want it to start with the operation and say token", op, err)
+		}
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			t.Errorf("%s: err %v still wraps a *url.Error", op, err)
+		}
+		// The cause stays reachable: the server's answer inside a 200.
+		if !errors.Is(err, enterpriseadmin.ErrVendor) || e.Code != "400" || !strings.Contains(err.Error(), "Invalid username or password.") {
+			t.Errorf("%s: err %v (code %q) lost generateToken's answer", op, err, e.Code)
+		}
+		if enterpriseadmin.IsTokenError(err) {
+			t.Errorf("%s: a refused password reported as a rejected token", op)
+		}
+		if strings.Contains(err.Error(), wrong) {
+			t.Errorf("%s: the password leaked: %v", op, err)
+		}
+	}
+	if n := srv.Hits(http.MethodPost, srv.CertificatesPath()+"/identity/"+enterpriseadmintest.SeedCertificateID+"/delete"); n != 0 {
+		t.Errorf("delete sent %d times without a token", n)
+	}
+	// The escape hatch names itself and matches the same sentinel.
+	req, err := http.NewRequest(http.MethodGet, srv.URL+"/admin/security/certificates?f=json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.Do(ctx, req, &map[string]any{})
+	var e *enterpriseadmin.Error
+	if !errors.As(err, &e) || e.Op != "enterpriseadmin.Do" || !errors.Is(err, enterpriseadmin.ErrUnauthorized) {
+		t.Errorf("Do: err = %v", err)
+	}
+}
+
+func TestTokenGenerationFailuresKeepTheirCause(t *testing.T) {
+	srv := startFake(t)
+	c := newClient(t, srv)
+	srv.Inject(enterpriseadmintest.Fault{PathSuffix: "/generateToken", Status: http.StatusServiceUnavailable})
+	_, err := c.ListTrustCertificates(context.Background())
+	var e *enterpriseadmin.Error
+	if !errors.As(err, &e) || e.Op != "enterpriseadmin.ListTrustCertificates" || !errors.Is(err, enterpriseadmin.ErrUnauthorized) || !errors.Is(err, enterpriseadmin.ErrServer) {
+		t.Errorf("generateToken 503: err = %v, want the list's ErrUnauthorized caused by ErrServer", err)
+	}
+
+	failing := tokenSourceFunc(func(context.Context) (string, error) { return "", errors.New("vault sealed") })
+	c, err = enterpriseadmin.NewClient(srv.URL, fastRetry, enterpriseadmin.WithToken(failing))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.ImportTrustCertificate(context.Background(), enterpriseadmin.ImportTrustCertificateInput{Name: "ca", Certificate: testPEM(t, "CA")})
+	if !errors.As(err, &e) || e.Op != "enterpriseadmin.ImportTrustCertificate" || !errors.Is(err, enterpriseadmin.ErrUnauthorized) || !strings.Contains(err.Error(), "vault sealed") {
+		t.Errorf("TokenSource failure: err = %v", err)
+	}
+	if n := srv.HitsMatching(http.MethodPost, "/import"); n != 0 {
+		t.Errorf("import sent %d times without a token", n)
+	}
+}
+
+// Callers of different operations waiting on one failing generateToken
+// each get an error naming their own operation.
+func TestSharedTokenFailureNamesEachCaller(t *testing.T) {
+	srv := startFake(t)
+	c, err := enterpriseadmin.NewClient(srv.URL, fastRetry, enterpriseadmin.WithCredentials(srv.Username, "not-it"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Inject(enterpriseadmintest.Fault{PathSuffix: "/generateToken", Delay: 50 * time.Millisecond})
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	wg.Go(func() { _, errs[0] = c.ListIdentityCertificates(context.Background()) })
+	wg.Go(func() { _, errs[1] = c.ListTrustCertificates(context.Background()) })
+	wg.Wait()
+	for i, op := range []string{"enterpriseadmin.ListIdentityCertificates", "enterpriseadmin.ListTrustCertificates"} {
+		var e *enterpriseadmin.Error
+		if !errors.As(errs[i], &e) || e.Op != op || !errors.Is(errs[i], enterpriseadmin.ErrUnauthorized) {
+			t.Errorf("caller %d: err = %v, want %s's ErrUnauthorized", i, errs[i], op)
+		}
+	}
+}
+
+type tokenSourceFunc func(context.Context) (string, error)
+
+func (f tokenSourceFunc) Token(ctx context.Context) (string, error) { return f(ctx) }

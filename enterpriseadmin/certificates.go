@@ -3,10 +3,10 @@ package enterpriseadmin
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
-	"net/http"
 	"strings"
 	"time"
 
@@ -20,40 +20,74 @@ import (
 // CertificateType says which store a certificate belongs to.
 type CertificateType string
 
-// The certificate stores.
+// The certificate stores, as the server names them in a certificate's type.
 const (
-	Identity CertificateType = "IDENTITY"
-	Trust    CertificateType = "TRUST"
+	CertificateTypeIdentity CertificateType = "IDENTITY"
+	CertificateTypeTrust    CertificateType = "TRUST"
 )
 
-// Certificate is one identity or trust certificate as the server describes it.
+// Certificate is one identity or trust certificate as the server describes
+// it. It encodes to and decodes from JSON in the server's own form: the
+// same member names, ValidFrom and ValidUntil as the epoch milliseconds of
+// validFromAsEpoch and validUntilAsEpoch.
 type Certificate struct {
-	ID   string
-	Name string
-	Type CertificateType
+	ID   string          `json:"id"`
+	Name string          `json:"name"`
+	Type CertificateType `json:"type"`
 
-	Subject                 string
-	Issuer                  string
-	SubjectAlternativeNames []string
-	SerialNumber            string // hexadecimal, as the server writes it
-	KeyAlgorithm            string
-	KeySize                 int
-	SignatureAlgorithm      string
-	KeyUsage                []string
-	Version                 int
+	Subject                 string   `json:"subject"`
+	Issuer                  string   `json:"issuer"`
+	SubjectAlternativeNames []string `json:"subjectAlternativeNames"`
+	// SerialNumber is hexadecimal, as the server writes it.
+	SerialNumber       string   `json:"serialNumber"`
+	KeyAlgorithm       string   `json:"keyAlgorithm"`
+	KeySize            int      `json:"keySize"`
+	SignatureAlgorithm string   `json:"signatureAlgorithm"`
+	KeyUsage           []string `json:"keyUsage"`
+	Version            int      `json:"version"`
 
-	SHA1Fingerprint   string
-	SHA256Fingerprint string
-	MD5Fingerprint    string
+	SHA1Fingerprint   string `json:"sha1Fingerprint"`
+	SHA256Fingerprint string `json:"sha256Fingerprint"`
+	MD5Fingerprint    string `json:"md5Fingerprint"`
 
 	// ValidFrom and ValidUntil come from the epoch-millisecond fields, or
 	// from the text fields when those are missing.
-	ValidFrom  time.Time
-	ValidUntil time.Time
+	ValidFrom  time.Time `json:"validFromAsEpoch"`
+	ValidUntil time.Time `json:"validUntilAsEpoch"`
 	// ValidFromText and ValidUntilText are the server's text, e.g.
 	// "Wed Apr 07 10:32:43 UTC 2021" (Java Date.toString()).
-	ValidFromText  string
-	ValidUntilText string
+	ValidFromText  string `json:"validFrom"`
+	ValidUntilText string `json:"validUntil"`
+}
+
+// MarshalJSON writes c in the server's form, the validity as epoch
+// milliseconds (left out when zero).
+func (c Certificate) MarshalJSON() ([]byte, error) {
+	type plain Certificate // without these methods
+	return json.Marshal(struct {
+		plain
+		ValidFrom  *int64 `json:"validFromAsEpoch,omitempty"`
+		ValidUntil *int64 `json:"validUntilAsEpoch,omitempty"`
+	}{plain(c), epochMillis(c.ValidFrom), epochMillis(c.ValidUntil)})
+}
+
+// UnmarshalJSON reads a certificate in the server's form, as the client
+// does: the validity from the epoch fields, else from the text fields.
+func (c *Certificate) UnmarshalJSON(b []byte) error {
+	var a enterpriseadminapi.Certificate
+	if err := json.Unmarshal(b, &a); err != nil {
+		return err
+	}
+	*c = fromAPI(a)
+	return nil
+}
+
+func epochMillis(t time.Time) *int64 {
+	if t.IsZero() {
+		return nil
+	}
+	ms := t.UnixMilli()
+	return &ms
 }
 
 // ExpiresIn is how long from now until the certificate expires (negative
@@ -120,42 +154,42 @@ func fromAPI(a enterpriseadminapi.Certificate) Certificate {
 	return c
 }
 
+// jsonFormat is the f parameter of every call: the server's default
+// format is HTML.
 const jsonFormat = "json"
 
-// CertificateResources returns the certificates resource (the root of the
-// identity and trust stores) as the server describes it.
-func (c *Client) CertificateResources(ctx context.Context) (map[string]any, error) {
-	const op = "enterpriseadmin.CertificateResources"
+// GetCertificatesResource returns the certificates resource, the root of
+// the identity and trust stores, as the server describes it.
+func (c *Client) GetCertificatesResource(ctx context.Context, opts ...CallOption) (map[string]any, error) {
+	const op = "enterpriseadmin.GetCertificatesResource"
 	f := enterpriseadminapi.GetCertificatesParamsF(jsonFormat)
+	req, err := enterpriseadminapi.NewGetCertificatesRequest(c.server, c.webContext, &enterpriseadminapi.GetCertificatesParams{F: &f})
 	out := map[string]any{}
-	err := c.call(ctx, op, func(ctx context.Context) (*http.Response, error) {
-		return c.raw.GetCertificates(ctx, c.context, &enterpriseadminapi.GetCertificatesParams{F: &f})
-	}, &out)
-	if err != nil {
+	if err := c.call(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)}, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
 // ListIdentityCertificates returns the organization's identity certificates.
-func (c *Client) ListIdentityCertificates(ctx context.Context) ([]Certificate, error) {
+func (c *Client) ListIdentityCertificates(ctx context.Context, opts ...CallOption) ([]Certificate, error) {
+	const op = "enterpriseadmin.ListIdentityCertificates"
 	f := enterpriseadminapi.ListIdentityCertificatesParamsF(jsonFormat)
-	return c.list(ctx, "enterpriseadmin.ListIdentityCertificates", func(ctx context.Context) (*http.Response, error) {
-		return c.raw.ListIdentityCertificates(ctx, c.context, &enterpriseadminapi.ListIdentityCertificatesParams{F: &f})
-	})
+	req, err := enterpriseadminapi.NewListIdentityCertificatesRequest(c.server, c.webContext, &enterpriseadminapi.ListIdentityCertificatesParams{F: &f})
+	return c.list(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)})
 }
 
 // ListTrustCertificates returns the organization's trust certificates.
-func (c *Client) ListTrustCertificates(ctx context.Context) ([]Certificate, error) {
+func (c *Client) ListTrustCertificates(ctx context.Context, opts ...CallOption) ([]Certificate, error) {
+	const op = "enterpriseadmin.ListTrustCertificates"
 	f := enterpriseadminapi.ListTrustCertificatesParamsF(jsonFormat)
-	return c.list(ctx, "enterpriseadmin.ListTrustCertificates", func(ctx context.Context) (*http.Response, error) {
-		return c.raw.ListTrustCertificates(ctx, c.context, &enterpriseadminapi.ListTrustCertificatesParams{F: &f})
-	})
+	req, err := enterpriseadminapi.NewListTrustCertificatesRequest(c.server, c.webContext, &enterpriseadminapi.ListTrustCertificatesParams{F: &f})
+	return c.list(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)})
 }
 
-func (c *Client) list(ctx context.Context, op string, send func(context.Context) (*http.Response, error)) ([]Certificate, error) {
+func (c *Client) list(ctx context.Context, call transport.Call) ([]Certificate, error) {
 	var out enterpriseadminapi.CertificateList
-	if err := c.call(ctx, op, send, &out); err != nil {
+	if err := c.call(ctx, call, &out); err != nil {
 		return nil, err
 	}
 	certs := make([]Certificate, 0, len(deref(out.Certificates)))
@@ -166,29 +200,30 @@ func (c *Client) list(ctx context.Context, op string, send func(context.Context)
 }
 
 // GetIdentityCertificate returns one identity certificate by id.
-func (c *Client) GetIdentityCertificate(ctx context.Context, id string) (*Certificate, error) {
+func (c *Client) GetIdentityCertificate(ctx context.Context, id string, opts ...CallOption) (*Certificate, error) {
 	const op = "enterpriseadmin.GetIdentityCertificate"
-	f := enterpriseadminapi.GetIdentityCertificateParamsF(jsonFormat)
-	return c.get(ctx, op, id, func(ctx context.Context) (*http.Response, error) {
-		return c.raw.GetIdentityCertificate(ctx, c.context, id, &enterpriseadminapi.GetIdentityCertificateParams{F: &f})
-	})
-}
-
-// GetTrustCertificate returns one trust certificate by id.
-func (c *Client) GetTrustCertificate(ctx context.Context, id string) (*Certificate, error) {
-	const op = "enterpriseadmin.GetTrustCertificate"
-	f := enterpriseadminapi.GetTrustCertificateParamsF(jsonFormat)
-	return c.get(ctx, op, id, func(ctx context.Context) (*http.Response, error) {
-		return c.raw.GetTrustCertificate(ctx, c.context, id, &enterpriseadminapi.GetTrustCertificateParams{F: &f})
-	})
-}
-
-func (c *Client) get(ctx context.Context, op, id string, send func(context.Context) (*http.Response, error)) (*Certificate, error) {
 	if err := checkID(op, id); err != nil {
 		return nil, err
 	}
+	f := enterpriseadminapi.GetIdentityCertificateParamsF(jsonFormat)
+	req, err := enterpriseadminapi.NewGetIdentityCertificateRequest(c.server, c.webContext, id, &enterpriseadminapi.GetIdentityCertificateParams{F: &f})
+	return c.get(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)})
+}
+
+// GetTrustCertificate returns one trust certificate by id.
+func (c *Client) GetTrustCertificate(ctx context.Context, id string, opts ...CallOption) (*Certificate, error) {
+	const op = "enterpriseadmin.GetTrustCertificate"
+	if err := checkID(op, id); err != nil {
+		return nil, err
+	}
+	f := enterpriseadminapi.GetTrustCertificateParamsF(jsonFormat)
+	req, err := enterpriseadminapi.NewGetTrustCertificateRequest(c.server, c.webContext, id, &enterpriseadminapi.GetTrustCertificateParams{F: &f})
+	return c.get(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)})
+}
+
+func (c *Client) get(ctx context.Context, call transport.Call) (*Certificate, error) {
 	var out enterpriseadminapi.Certificate
-	if err := c.call(ctx, op, send, &out); err != nil {
+	if err := c.call(ctx, call, &out); err != nil {
 		return nil, err
 	}
 	cert := fromAPI(out)
@@ -206,71 +241,106 @@ func checkID(op, id string) error {
 	return nil
 }
 
-// DeleteIdentityCertificate deletes an identity certificate. It is sent
-// once: a delete that may have reached the server is not repeated.
-func (c *Client) DeleteIdentityCertificate(ctx context.Context, id string) error {
+// actionBody is the form body of a delete: the format only (the token is
+// added per attempt).
+func actionBody() *strings.Reader {
+	var v form.Values
+	v.Add("f", jsonFormat)
+	return v.Reader()
+}
+
+// DeleteIdentityCertificate deletes an identity certificate. It is never
+// repeated once it may have reached the server.
+func (c *Client) DeleteIdentityCertificate(ctx context.Context, id string, opts ...CallOption) error {
 	const op = "enterpriseadmin.DeleteIdentityCertificate"
-	return c.delete(ctx, op, id, func(ctx context.Context, ct string, body *strings.Reader) (*http.Response, error) {
-		return c.raw.DeleteIdentityCertificateWithBody(ctx, c.context, id, ct, body)
-	})
-}
-
-// DeleteTrustCertificate deletes a trust certificate. It is sent once.
-func (c *Client) DeleteTrustCertificate(ctx context.Context, id string) error {
-	const op = "enterpriseadmin.DeleteTrustCertificate"
-	return c.delete(ctx, op, id, func(ctx context.Context, ct string, body *strings.Reader) (*http.Response, error) {
-		return c.raw.DeleteTrustCertificateWithBody(ctx, c.context, id, ct, body)
-	})
-}
-
-func (c *Client) delete(ctx context.Context, op, id string, send func(context.Context, string, *strings.Reader) (*http.Response, error)) error {
 	if err := checkID(op, id); err != nil {
 		return err
 	}
-	return c.call(ctx, op, func(ctx context.Context) (*http.Response, error) {
-		var v form.Values
-		v.Add("f", jsonFormat)
-		return send(ctx, form.ContentType, v.Reader())
-	}, nil)
+	req, err := enterpriseadminapi.NewDeleteIdentityCertificateRequestWithBody(c.server, c.webContext, id, form.ContentType, actionBody())
+	return c.call(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)}, &enterpriseadminapi.StatusResponse{})
+}
+
+// DeleteTrustCertificate deletes a trust certificate. It is never repeated
+// once it may have reached the server.
+func (c *Client) DeleteTrustCertificate(ctx context.Context, id string, opts ...CallOption) error {
+	const op = "enterpriseadmin.DeleteTrustCertificate"
+	if err := checkID(op, id); err != nil {
+		return err
+	}
+	req, err := enterpriseadminapi.NewDeleteTrustCertificateRequestWithBody(c.server, c.webContext, id, form.ContentType, actionBody())
+	return c.call(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)}, &enterpriseadminapi.StatusResponse{})
+}
+
+// ImportIdentityCertificateInput is what ImportIdentityCertificate sends.
+type ImportIdentityCertificateInput struct {
+	// Name is the certificate's unique name on the server (required); the
+	// ingress configuration refers to the certificate by it.
+	Name string
+	// PFX is the PKCS#12 (.pfx) file holding the private key and its
+	// certificate (required).
+	PFX []byte
+	// Password opens PFX. It is masked wherever the server echoes it.
+	Password string
 }
 
 // ImportIdentityCertificate imports a PKCS#12 (.pfx) file holding one key
-// and its certificate under name. The file is opened locally first, so a
-// wrong password or a PEM file fails before anything is sent. It is sent once.
-func (c *Client) ImportIdentityCertificate(ctx context.Context, name string, pfx []byte, password string) error {
+// and its certificate under in.Name. The file is opened locally first, so a
+// wrong password or a PEM file fails before anything is sent. It is never
+// repeated once it may have reached the server.
+func (c *Client) ImportIdentityCertificate(ctx context.Context, in ImportIdentityCertificateInput, opts ...CallOption) error {
 	const op = "enterpriseadmin.ImportIdentityCertificate"
-	if strings.TrimSpace(name) == "" {
-		return apierror.Invalid(op, "certificate name is empty")
+	if strings.TrimSpace(in.Name) == "" {
+		return apierror.Invalid(op, "certificate name (ImportIdentityCertificateInput.Name) is empty")
 	}
-	if _, err := certutil.CheckPKCS12(pfx, password); err != nil {
-		return &Error{Op: op, Kind: apierror.ErrInvalidInput, Message: "certificate file", Err: err}
+	if _, err := certutil.CheckPKCS12(in.PFX, in.Password); err != nil {
+		return &apierror.Error{Op: op, Kind: apierror.ErrInvalidInput, Message: "certificate file", Err: err}
 	}
-	return c.upload(transport.WithSecrets(ctx, password), op, []field{
-		{name: "certificateName", value: name},
-		{name: "certificatePassword", value: password},
-		{name: "certificatePfxFile", file: name + ".pfx", data: pfx},
-	}, c.raw.ImportIdentityCertificateWithBody)
+	contentType, body, err := multipartBody([]field{
+		{name: "certificateName", value: in.Name},
+		{name: "certificatePassword", value: in.Password},
+		{name: "certificatePfxFile", file: in.Name + ".pfx", data: in.PFX},
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	req, err := enterpriseadminapi.NewImportIdentityCertificateRequestWithBody(c.server, c.webContext, contentType, body)
+	return c.call(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never,
+		Secrets: []string{in.Password}, Settings: callSettings(opts)}, &enterpriseadminapi.StatusResponse{})
+}
+
+// ImportTrustCertificateInput is what ImportTrustCertificate sends.
+type ImportTrustCertificateInput struct {
+	// Name is the certificate's unique name on the server (required).
+	Name string
+	// Certificate is the CA certificate, PEM or DER (required).
+	Certificate []byte
 }
 
 // ImportTrustCertificate imports a CA certificate (PEM or DER) into the
-// trust store under name. The server restarts the pods that use it, so
-// the certificate may take a while to be in effect. It is sent once.
-func (c *Client) ImportTrustCertificate(ctx context.Context, name string, cert []byte) error {
+// trust store under in.Name. The server restarts the pods that use it, so
+// the certificate may take a while to be in effect. It is never repeated
+// once it may have reached the server.
+func (c *Client) ImportTrustCertificate(ctx context.Context, in ImportTrustCertificateInput, opts ...CallOption) error {
 	const op = "enterpriseadmin.ImportTrustCertificate"
-	if strings.TrimSpace(name) == "" {
-		return apierror.Invalid(op, "certificate name is empty")
+	if strings.TrimSpace(in.Name) == "" {
+		return apierror.Invalid(op, "certificate name (ImportTrustCertificateInput.Name) is empty")
 	}
-	if _, err := certutil.ParseCertificate(cert); err != nil {
-		return &Error{Op: op, Kind: apierror.ErrInvalidInput, Message: "certificate file", Err: err}
+	if _, err := certutil.ParseCertificate(in.Certificate); err != nil {
+		return &apierror.Error{Op: op, Kind: apierror.ErrInvalidInput, Message: "certificate file", Err: err}
 	}
 	ext := ".der"
-	if bytes.HasPrefix(bytes.TrimSpace(cert), []byte("-----BEGIN")) {
+	if bytes.HasPrefix(bytes.TrimSpace(in.Certificate), []byte("-----BEGIN")) {
 		ext = ".cer"
 	}
-	return c.upload(ctx, op, []field{
-		{name: "certificateName", value: name},
-		{name: "certificateFile", file: name + ext, data: cert},
-	}, c.raw.ImportTrustCertificateWithBody)
+	contentType, body, err := multipartBody([]field{
+		{name: "certificateName", value: in.Name},
+		{name: "certificateFile", file: in.Name + ext, data: in.Certificate},
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	req, err := enterpriseadminapi.NewImportTrustCertificateRequestWithBody(c.server, c.webContext, contentType, body)
+	return c.call(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)}, &enterpriseadminapi.StatusResponse{})
 }
 
 // field is one multipart part: a value, or a file when file is set.
@@ -280,9 +350,9 @@ type field struct {
 	data        []byte
 }
 
-type uploadFunc func(ctx context.Context, context enterpriseadminapi.Context, contentType string, body io.Reader, reqEditors ...enterpriseadminapi.RequestEditorFn) (*http.Response, error)
-
-func (c *Client) upload(ctx context.Context, op string, fields []field, send uploadFunc) error {
+// multipartBody encodes fields and the format as a multipart form. The
+// body is a bytes.Reader, so a request built on it can be sent again.
+func multipartBody(fields []field) (string, *bytes.Reader, error) {
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	for _, f := range append(fields, field{name: "f", value: jsonFormat}) {
@@ -296,14 +366,11 @@ func (c *Client) upload(ctx context.Context, op string, fields []field, send upl
 			err = mw.WriteField(f.name, f.value)
 		}
 		if err != nil {
-			return fmt.Errorf("%s: encode %s: %w", op, f.name, err)
+			return "", nil, fmt.Errorf("encode %s: %w", f.name, err)
 		}
 	}
 	if err := mw.Close(); err != nil {
-		return fmt.Errorf("%s: encode body: %w", op, err)
+		return "", nil, fmt.Errorf("encode body: %w", err)
 	}
-	body := buf.Bytes()
-	return c.call(transport.NotIdempotent(ctx), op, func(ctx context.Context) (*http.Response, error) {
-		return send(ctx, c.context, mw.FormDataContentType(), bytes.NewReader(body))
-	}, nil)
+	return mw.FormDataContentType(), bytes.NewReader(buf.Bytes()), nil
 }

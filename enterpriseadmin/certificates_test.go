@@ -14,11 +14,11 @@ import (
 	"github.com/certadmin/certadmin-go/enterpriseadmin/enterpriseadmintest"
 )
 
-// seedCertificate is the seed's identity certificate response, typed.
+// seedCertificate is the documentation's identity certificate response, typed.
 var seedCertificate = enterpriseadmin.Certificate{
 	ID:                      "cc1mm3jpkfkhnkx243mp1",
 	Name:                    "samlcert",
-	Type:                    enterpriseadmin.Identity,
+	Type:                    enterpriseadmin.CertificateTypeIdentity,
 	Subject:                 "CN=saml.default",
 	Issuer:                  "CN=saml.default",
 	SubjectAlternativeNames: []string{},
@@ -48,13 +48,17 @@ func TestGetIdentityCertificateSeed(t *testing.T) {
 	if diff := cmp.Diff(seedCertificate, *got); diff != "" {
 		t.Errorf("certificate (-want +got):\n%s", diff)
 	}
-	// The server's answer was the seed's bytes, not a re-encoding.
+	// The server's answer was the documentation's sample byte for byte, not a re-encoding.
 	ex := rec.exchanges()
 	if len(ex) != 2 {
 		t.Fatalf("exchanges = %d, want generateToken + GET", len(ex))
 	}
-	if ex[1].respBody != string(enterpriseadmintest.SeedIdentityCertificate()) {
-		t.Errorf("fake did not serve the seed verbatim: %s", ex[1].respBody)
+	sample, err := enterpriseadmintest.Fixture(enterpriseadmintest.SeedFixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ex[1].respBody != string(sample) {
+		t.Errorf("fake did not serve the sample verbatim: %s", ex[1].respBody)
 	}
 	if got := ex[1].header.Get("X-Esri-Authorization"); !strings.HasPrefix(got, "Bearer ") || len(got) < 20 {
 		t.Errorf("GET token header = %q", got)
@@ -62,8 +66,8 @@ func TestGetIdentityCertificateSeed(t *testing.T) {
 	if strings.Contains(ex[1].url, "token") || !strings.Contains(ex[1].url, "f=json") {
 		t.Errorf("GET URL = %s, want f=json and no token", ex[1].url)
 	}
-	if ex[1].header.Get("Referer") != srv.URL {
-		t.Errorf("Referer = %q, want the referer the token was generated for (%s)", ex[1].header.Get("Referer"), srv.URL)
+	if want := hostOf(t, srv.URL); ex[1].header.Get("Referer") != want {
+		t.Errorf("Referer = %q, want the referer the token was generated for (%s)", ex[1].header.Get("Referer"), want)
 	}
 	if !strings.Contains(ex[0].body, "client=referer") || !strings.Contains(ex[0].body, "f=json") {
 		t.Errorf("generateToken body lacks client=referer / f=json: %s", strings.ReplaceAll(ex[0].body, enterpriseadmintest.Password, "…"))
@@ -97,7 +101,7 @@ func TestListAndResources(t *testing.T) {
 	if err != nil || len(trust) != 0 {
 		t.Errorf("trust list = %v, %v; want empty", trust, err)
 	}
-	res, err := c.CertificateResources(ctx)
+	res, err := c.GetCertificatesResource(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +119,9 @@ func TestImportAndDeleteIdentityCertificate(t *testing.T) {
 	c := newClient(t, srv, enterpriseadmin.WithTransport(rec))
 	ctx := context.Background()
 	const pfxPassword = "pfx-pass-1234"
-	if err := c.ImportIdentityCertificate(ctx, "gis2025", testPFX(t, "gis.example.com", pfxPassword), pfxPassword); err != nil {
+	if err := c.ImportIdentityCertificate(ctx, enterpriseadmin.ImportIdentityCertificateInput{
+		Name: "gis2025", PFX: testPFX(t, "gis.example.com", pfxPassword), Password: pfxPassword,
+	}); err != nil {
 		t.Fatal(err)
 	}
 	certs, err := c.ListIdentityCertificates(ctx)
@@ -127,7 +133,7 @@ func TestImportAndDeleteIdentityCertificate(t *testing.T) {
 	}
 	imported := certs[1]
 	want := enterpriseadmin.Certificate{
-		ID: imported.ID, Name: "gis2025", Type: enterpriseadmin.Identity,
+		ID: imported.ID, Name: "gis2025", Type: enterpriseadmin.CertificateTypeIdentity,
 		Subject: "CN=gis.example.com", Issuer: "CN=gis.example.com",
 		SubjectAlternativeNames: []string{"DNSName: gis.example.com"},
 		SerialNumber:            "178abe43781", KeyAlgorithm: "ECDSA", KeySize: 256,
@@ -175,14 +181,14 @@ func TestImportAndDeleteTrustCertificate(t *testing.T) {
 	srv := startFake(t)
 	c := newClient(t, srv)
 	ctx := context.Background()
-	if err := c.ImportTrustCertificate(ctx, "corp-root", testPEM(t, "Corp Root CA")); err != nil {
+	if err := c.ImportTrustCertificate(ctx, enterpriseadmin.ImportTrustCertificateInput{Name: "corp-root", Certificate: testPEM(t, "Corp Root CA")}); err != nil {
 		t.Fatal(err)
 	}
 	certs, err := c.ListTrustCertificates(ctx)
 	if err != nil || len(certs) != 1 {
 		t.Fatalf("trust list = %v, %v", certs, err)
 	}
-	if certs[0].Type != enterpriseadmin.Trust || certs[0].Subject != "CN=Corp Root CA" {
+	if certs[0].Type != enterpriseadmin.CertificateTypeTrust || certs[0].Subject != "CN=Corp Root CA" {
 		t.Errorf("trust certificate = %+v", certs[0])
 	}
 	got, err := c.GetTrustCertificate(ctx, certs[0].ID)
@@ -193,7 +199,7 @@ func TestImportAndDeleteTrustCertificate(t *testing.T) {
 		t.Errorf("get vs list (-list +get):\n%s", diff)
 	}
 	// A duplicate name is the server's error inside HTTP 200.
-	err = c.ImportTrustCertificate(ctx, "corp-root", testPEM(t, "Other CA"))
+	err = c.ImportTrustCertificate(ctx, enterpriseadmin.ImportTrustCertificateInput{Name: "corp-root", Certificate: testPEM(t, "Other CA")})
 	var e *enterpriseadmin.Error
 	if !errors.As(err, &e) || e.Code != "400" || !errors.Is(err, enterpriseadmin.ErrVendor) || e.StatusCode != http.StatusOK {
 		t.Errorf("duplicate import: %v", err)
@@ -245,11 +251,12 @@ func TestInvalidInputSendsNothing(t *testing.T) {
 		"empty id":         func() error { _, err := c.GetIdentityCertificate(ctx, ""); return err }(),
 		"path in id":       func() error { _, err := c.GetTrustCertificate(ctx, "../x"); return err }(),
 		"delete empty id":  c.DeleteTrustCertificate(ctx, " "),
-		"wrong pfx pass":   c.ImportIdentityCertificate(ctx, "x", pfx, "wrong-password"),
-		"pem as pfx":       c.ImportIdentityCertificate(ctx, "x", testPEM(t, "a"), pfxPassword),
-		"no name":          c.ImportIdentityCertificate(ctx, "", pfx, pfxPassword),
-		"not a cert":       c.ImportTrustCertificate(ctx, "x", []byte("hello")),
-		"trust no name":    c.ImportTrustCertificate(ctx, "", testPEM(t, "a")),
+		"wrong pfx pass":   c.ImportIdentityCertificate(ctx, enterpriseadmin.ImportIdentityCertificateInput{Name: "x", PFX: pfx, Password: "wrong-password"}),
+		"pem as pfx":       c.ImportIdentityCertificate(ctx, enterpriseadmin.ImportIdentityCertificateInput{Name: "x", PFX: testPEM(t, "a"), Password: pfxPassword}),
+		"no name":          c.ImportIdentityCertificate(ctx, enterpriseadmin.ImportIdentityCertificateInput{PFX: pfx, Password: pfxPassword}),
+		"no pfx":           c.ImportIdentityCertificate(ctx, enterpriseadmin.ImportIdentityCertificateInput{Name: "x", Password: pfxPassword}),
+		"not a cert":       c.ImportTrustCertificate(ctx, enterpriseadmin.ImportTrustCertificateInput{Name: "x", Certificate: []byte("hello")}),
+		"trust no name":    c.ImportTrustCertificate(ctx, enterpriseadmin.ImportTrustCertificateInput{Certificate: testPEM(t, "a")}),
 		"delete path char": c.DeleteIdentityCertificate(ctx, "a/b"),
 	}
 	for name, err := range cases {
@@ -263,11 +270,19 @@ func TestInvalidInputSendsNothing(t *testing.T) {
 	if n := srv.TotalHits(); n != 0 {
 		t.Errorf("server hits = %d, want 0", n)
 	}
-	if _, err := enterpriseadmin.NewClient("not a url", ""); !errors.Is(err, enterpriseadmin.ErrInvalidInput) {
+	if _, err := enterpriseadmin.NewClient("not a url"); !errors.Is(err, enterpriseadmin.ErrInvalidInput) {
 		t.Errorf("NewClient bad URL: %v", err)
 	}
-	if _, err := enterpriseadmin.NewClient(srv.URL, "", enterpriseadmin.WithCredentials("u", "p"), enterpriseadmin.WithToken("t")); !errors.Is(err, enterpriseadmin.ErrInvalidInput) {
-		t.Errorf("NewClient with both credentials and token: %v", err)
+	for name, opt := range map[string]enterpriseadmin.Option{
+		"nil token source": enterpriseadmin.WithToken(nil),
+		"empty token":      enterpriseadmin.WithToken(enterpriseadmin.StaticToken("")),
+		"no user name":     enterpriseadmin.WithCredentials("", "p"),
+		"no password":      enterpriseadmin.WithCredentials("u", ""),
+		"negative expiry":  enterpriseadmin.WithTokenExpiration(-time.Minute),
+	} {
+		if _, err := enterpriseadmin.NewClient(srv.URL, opt); !errors.Is(err, enterpriseadmin.ErrInvalidInput) {
+			t.Errorf("NewClient with %s: %v", name, err)
+		}
 	}
 }
 
@@ -296,7 +311,7 @@ func TestReadRetriedWriteNot(t *testing.T) {
 
 	importPath := srv.CertificatesPath() + "/identity/import"
 	srv.Inject(enterpriseadmintest.Fault{Method: http.MethodPost, PathSuffix: "/import", Reset: true})
-	if err := c.ImportIdentityCertificate(ctx, "x", testPFX(t, "x", "pw1"), "pw1"); err == nil {
+	if err := c.ImportIdentityCertificate(ctx, enterpriseadmin.ImportIdentityCertificateInput{Name: "x", PFX: testPFX(t, "x", "pw1"), Password: "pw1"}); err == nil {
 		t.Error("import over a reset connection succeeded")
 	}
 	if n := srv.Hits(http.MethodPost, importPath); n != 1 {

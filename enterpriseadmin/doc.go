@@ -6,12 +6,23 @@
 //
 // Usage:
 //
-//	c, err := enterpriseadmin.NewClient("https://gis.example.com", "arcgis",
+//	c, err := enterpriseadmin.NewClient("https://gis.example.com/arcgis",
 //		enterpriseadmin.WithCredentials("admin", os.Getenv("ARCGIS_PASSWORD")))
 //	certs, err := c.ListIdentityCertificates(ctx)
 //	for _, cert := range certs {
 //		fmt.Println(cert.Subject, cert.SHA256Fingerprint, cert.DaysToExpiry(time.Now()))
 //	}
+//
+// # The base URL
+//
+// NewClient takes the URL of the deployment's web context, as the vendor's
+// documentation writes every URL of the API: https://gis.example.com/arcgis
+// for the web context "arcgis". Its last path segment is the web context;
+// a deployment behind a path prefix is https://host/prefix/arcgis. When the
+// host and the web context are configured apart, give the host alone and
+// the context with WithWebContext:
+//
+//	enterpriseadmin.NewClient("https://gis.example.com", enterpriseadmin.WithWebContext("arcgis"), …)
 //
 // # Authentication
 //
@@ -20,24 +31,33 @@
 // client generates it on first use, caches it, replaces it shortly before
 // it expires (WithRefreshMargin) and, when the server answers that the token
 // is invalid or expired (codes 498/499), replaces it once and sends the
-// request again. Concurrent calls share one generateToken request, and
-// generateToken itself is never repeated once it may have reached the
-// server. WithToken takes a token obtained elsewhere instead; it is never
-// refreshed.
+// request again. Concurrent calls share one generateToken request, which
+// goes over the client's own connections and is never repeated once it may
+// have reached the server. WithToken takes tokens obtained elsewhere
+// instead (StaticToken for a fixed one); they are never refreshed.
 //
 // The token travels in the body of every POST, as the API requires, and in
 // the X-Esri-Authorization header of GETs (WithLegacyTokenQuery puts it in
 // the query instead). It never appears in an error or log line. Requests
 // carry the referer the token was generated for (WithReferer). A token
-// issued with ssl: true is refused for plain-HTTP URLs.
+// issued with ssl: true is refused for plain-HTTP URLs, and a password or
+// token is never sent over plain http to a host that is not loopback
+// unless WithInsecurePlainHTTP is given.
 //
 // # Errors
 //
-// The server reports most errors with HTTP status 200, as
-// {"error":{"code":…}} or {"status":"error","code":…}. Every call checks
+// Every failed call returns an *Error (match it with errors.As) naming the
+// operation. The server reports most errors with HTTP status 200, as
+// {"error":{"code":…}} or {"status":"error","code":…}; every call checks
 // for both and returns an *Error with the vendor's code: it matches
 // ErrVendor, and ErrUnauthorized, ErrForbidden or ErrNotFound for the codes
 // 498/499, 403 and 404. IsTokenError tells token rejections apart.
+//
+// A token that cannot be had (a refused password, generateToken
+// unreachable, a failing TokenSource) fails the call that needed it with
+// an *Error naming that call's operation and matching ErrUnauthorized;
+// generateToken's own error is its cause (errors.Is(err, ErrServer) for a
+// portal answering 503, ErrVendor for a refusal inside a 200).
 //
 // The enterpriseadmintest package is an in-memory fake of the API for tests.
 package enterpriseadmin

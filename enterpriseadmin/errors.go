@@ -3,7 +3,6 @@ package enterpriseadmin
 import (
 	"bytes"
 	"encoding/json"
-	"net/http"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
 	"github.com/certadmin/certadmin-go/internal/transport"
@@ -105,7 +104,7 @@ func texts(raw json.RawMessage) []string {
 	return out
 }
 
-// decodeError is the transport's ErrorDecoder for non-2xx answers (proxies
+// decodeError is the transport's DecodeError for non-2xx answers (proxies
 // and some servers send the same bodies with a 4xx/5xx status).
 func decodeError(e *apierror.Error, body []byte) {
 	if f, ok := parseFault(body); ok {
@@ -116,16 +115,23 @@ func decodeError(e *apierror.Error, body []byte) {
 	}
 }
 
-// bodyError returns the typed error for an error reported inside a 2xx body.
-func bodyError(t *transport.Client, op string, resp *http.Response, body []byte) error {
+// errorInBody is the transport's check of every JSON answer with a 2xx
+// status for the two error shapes the API sends with HTTP 200.
+func errorInBody(body []byte) *transport.BodyError {
 	f, ok := parseFault(body)
 	if !ok {
 		return nil
 	}
-	e := t.VendorError(op, resp, body, f.code, f.message, f.details...)
-	e.MessageKey = apierror.Excerpt([]byte(f.messageKey))
-	e.Err = statusSentinel(f)
-	return e
+	return &transport.BodyError{Code: f.code, MessageKey: f.messageKey, Message: f.message, Details: f.details}
+}
+
+// annotate gives an error reported inside a body the sentinel its code
+// stands for, so errors.Is(err, ErrNotFound) works although the HTTP
+// status was 200.
+func annotate(e *apierror.Error) {
+	if e.Err == nil && (e.Code != "" || e.MessageKey != "") {
+		e.Err = statusSentinel(vendorFault{code: e.Code, messageKey: e.MessageKey})
+	}
 }
 
 // statusSentinel maps the HTTP-like codes the API puts in its bodies to the

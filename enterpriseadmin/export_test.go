@@ -8,5 +8,5 @@ import (
 
 // WithClock replaces the clock that decides when a token is refreshed.
 func WithClock(now func() time.Time) Option {
-	return func(c *transport.Config) { ext(c).now = now }
+	return clientOption(func(c *transport.Config) { ext(c).now = now })
 }

@@ -19,13 +19,13 @@ import (
 // The fuzz targets of this file feed arbitrary bodies to the decoders of
 // the ArcGIS Enterprise Administrator API's answers, its two error shapes
 // (inside a 200 and with an error status) and the Java Date.toString()
-// parser of certificate dates. The seed corpus is the seed's sample in
+// parser of certificate dates. The seed corpus is the documentation's sample in
 // enterpriseadmintest/testdata, byte for byte, the error bodies the
 // documentation shows, and a few hostile bodies; `go test` runs just those.
 
 func fuzzClient(t *testing.T, rt fuzzcheck.CannedTransport) *Client {
 	t.Helper()
-	c, err := NewClient("https://gis.example.com", "", WithTransport(rt), WithMaxAttempts(1))
+	c, err := NewClient("https://gis.example.com/arcgis", WithTransport(rt), WithMaxAttempts(1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +39,9 @@ func samples(f *testing.F) [][]byte {
 }
 
 // errorBodies are the two error shapes as the documentation shows them,
-// and variations of them no documentation shows.
+// and variations of them no documentation shows. They are kept small: the
+// fuzzer minimises every new input it finds for up to a minute, so large
+// seeds stall it. Bodies over the excerpt caps are in largeErrorBodies.
 var errorBodies = []string{
 	`{"error":{"code":498,"message":"Invalid token.","details":[]}}`,
 	`{"status":"error","messages":["Token Expired."],"code":498}`,
@@ -55,8 +57,17 @@ var errorBodies = []string{
 	`{"error":{}}`,
 	`{"error":null,"status":"success"}`,
 	`{"ERROR":{"code":401}}`,
+	`{"st\u0061tus":"error","code":404}`,
+}
+
+// largeErrorBodies check the caps on what an error keeps from the body
+// (excerpt length, number of details). TestDecodeLargeBodies runs them
+// through the same checks as the fuzzer.
+var largeErrorBodies = []string{
 	`{"error":{"code":` + strings.Repeat("9", 3000) + `,"message":"` + strings.Repeat("m", 3000) + `","messageCode":"` + strings.Repeat("K", 3000) + `"}}`,
 	`{"error":{"code":500,"details":[` + strings.Repeat(`"d",`, 40) + `"e"]}}`,
+	// Once a fuzz corpus entry: a message code over the cap with a token code.
+	`{"error":{"code":498,"messageCode":"` + strings.Repeat("K", 3000) + `","message":"Invalid token."}}`,
 }
 
 var hostileBodies = []string{
@@ -113,7 +124,7 @@ var decodeOps = []func(ctx context.Context, c *Client) (bool, error){
 		return cert != nil, err
 	},
 	func(ctx context.Context, c *Client) (bool, error) {
-		_, err := c.CertificateResources(ctx) // a null answer is a nil map
+		_, err := c.GetCertificatesResource(ctx) // a null answer is a nil map
 		return err == nil, err
 	},
 	func(ctx context.Context, c *Client) (bool, error) {
@@ -129,63 +140,73 @@ var decodeOps = []func(ctx context.Context, c *Client) (bool, error){
 // FuzzDecodeBody feeds a 200 body to every call that decodes one: an
 // answer in either error shape is always an error (matching the sentinel
 // its code names), anything else never a vendor error, and every error is
-// typed and capped.
+// typed and capped. Each seed body is added once, for one of the calls in
+// turn (the fuzzer varies which): 30-odd small seeds instead of every body
+// times every call.
 func FuzzDecodeBody(f *testing.F) {
+	bodies := append(append([]string(nil), errorBodies...), hostileBodies...)
 	for _, b := range samples(f) {
+		bodies = append(bodies, string(b))
+	}
+	for i, s := range bodies {
+		f.Add([]byte(s), uint8(i))
+	}
+	f.Fuzz(checkDecodeBody)
+}
+
+// TestDecodeLargeBodies runs the bodies too large for the fuzzers' seeds
+// through the checks of FuzzDecodeBody and FuzzDecodeError, for every call.
+func TestDecodeLargeBodies(t *testing.T) {
+	for i, s := range largeErrorBodies {
 		for op := range decodeOps {
-			f.Add(b, uint8(op))
+			checkDecodeBody(t, []byte(s), uint8(op))
+			checkDecodeError(t, []byte(s), uint16(i*7+op), uint8(op), uint8(i+op))
 		}
 	}
-	for _, list := range [][]string{errorBodies, hostileBodies} {
-		for _, s := range list {
-			for op := range decodeOps {
-				f.Add([]byte(s), uint8(op))
-			}
-		}
+}
+
+func checkDecodeBody(t *testing.T, body []byte, which uint8) {
+	c := fuzzClient(t, fuzzcheck.CannedTransport{Status: http.StatusOK, ContentType: "application/json", Body: body})
+	got, err := decodeOps[int(which)%len(decodeOps)](context.Background(), c)
+	fault, isFault := parseFault(body)
+	if looksLikeFault(body) && !isFault {
+		t.Fatalf("an error body was not recognised: %q", body)
 	}
-	f.Fuzz(func(t *testing.T, body []byte, which uint8) {
-		c := fuzzClient(t, fuzzcheck.CannedTransport{Status: http.StatusOK, ContentType: "application/json", Body: body})
-		got, err := decodeOps[int(which)%len(decodeOps)](context.Background(), c)
-		fault, isFault := parseFault(body)
-		if looksLikeFault(body) && !isFault {
-			t.Fatalf("an error body was not recognised: %q", body)
-		}
-		if err == nil {
-			if !got {
-				t.Fatal("no error and no result")
-			}
-			if isFault {
-				t.Fatalf("an error inside a 200 passed for success: %q", body)
-			}
-			return
-		}
-		if got {
-			t.Fatalf("a result beside the error %v", err)
-		}
-		e := fuzzcheck.CheckError(t, err)
-		if isFault != errors.Is(err, ErrVendor) {
-			t.Fatalf("error body %v but error %v", isFault, err)
+	if err == nil {
+		if !got {
+			t.Fatal("no error and no result")
 		}
 		if isFault {
-			if e.StatusCode != http.StatusOK {
-				t.Fatalf("vendor error with status %d", e.StatusCode)
-			}
-			// The code in the body picks at most one status sentinel (the
-			// HTTP status, 200, picks none), and only the one it names.
-			unauthorized, forbidden, notFound := errors.Is(err, ErrUnauthorized), errors.Is(err, ErrForbidden), errors.Is(err, ErrNotFound)
-			token := fault.code == "401" || fault.code == "498" || fault.code == "499" || fault.messageKey == "GWM_0003"
-			if unauthorized != token || forbidden != (!token && fault.code == "403") || notFound != (!token && fault.code == "404") {
-				t.Fatalf("code %q key %q maps to the wrong sentinel: %v", fault.code, fault.messageKey, err)
-			}
-			if IsTokenError(err) != (fault.code == "498" || fault.code == "499" || fault.messageKey == "GWM_0003") {
-				t.Fatalf("IsTokenError wrong for code %q key %q", fault.code, fault.messageKey)
-			}
-			return
+			t.Fatalf("an error inside a 200 passed for success: %q", body)
 		}
-		if !errors.Is(err, ErrUnexpectedResponse) && !errors.Is(err, ErrHTMLResponse) {
-			t.Fatalf("2xx answer gave error %v", err)
+		return
+	}
+	if got {
+		t.Fatalf("a result beside the error %v", err)
+	}
+	e := fuzzcheck.CheckError(t, err)
+	if isFault != errors.Is(err, ErrVendor) {
+		t.Fatalf("error body %v but error %v", isFault, err)
+	}
+	if isFault {
+		if e.StatusCode != http.StatusOK {
+			t.Fatalf("vendor error with status %d", e.StatusCode)
 		}
-	})
+		// The code in the body picks at most one status sentinel (the
+		// HTTP status, 200, picks none), and only the one it names.
+		unauthorized, forbidden, notFound := errors.Is(err, ErrUnauthorized), errors.Is(err, ErrForbidden), errors.Is(err, ErrNotFound)
+		token := fault.code == "401" || fault.code == "498" || fault.code == "499" || fault.messageKey == "GWM_0003"
+		if unauthorized != token || forbidden != (!token && fault.code == "403") || notFound != (!token && fault.code == "404") {
+			t.Fatalf("code %q key %q maps to the wrong sentinel: %v", fault.code, fault.messageKey, err)
+		}
+		if IsTokenError(err) != (fault.code == "498" || fault.code == "499" || fault.messageKey == "GWM_0003") {
+			t.Fatalf("IsTokenError wrong for code %q key %q", fault.code, fault.messageKey)
+		}
+		return
+	}
+	if !errors.Is(err, ErrUnexpectedResponse) && !errors.Is(err, ErrHTMLResponse) {
+		t.Fatalf("2xx answer gave error %v", err)
+	}
 }
 
 // FuzzDecodeError feeds a body to the error decoder, alone and through the
@@ -198,32 +219,34 @@ func FuzzDecodeError(f *testing.F) {
 	for i, s := range append(append([]string{}, errorBodies...), hostileBodies...) {
 		f.Add([]byte(s), uint16(i*7), uint8(i), uint8(i))
 	}
-	f.Fuzz(func(t *testing.T, body []byte, code uint16, which, ctype uint8) {
-		status := 400 + int(code)%200
+	f.Fuzz(checkDecodeError)
+}
 
-		e := &apierror.Error{Op: "enterpriseadmin.Fuzz", StatusCode: status}
-		decodeError(e, body)
-		if e.StatusCode != status || e.Op != "enterpriseadmin.Fuzz" || e.Kind != nil {
-			t.Fatalf("decodeError changed fields it does not own: %+v", e)
-		}
-		if _, isFault := parseFault(body); !isFault && (e.Code != "" || e.Message != "" || e.MessageKey != "" || len(e.Details) > 0 || e.Err != nil) {
-			t.Fatalf("vendor fields %+v from a body that is no error shape: %q", e, body)
-		}
+func checkDecodeError(t *testing.T, body []byte, code uint16, which, ctype uint8) {
+	status := 400 + int(code)%200
 
-		contentType := contentTypes[int(ctype)%len(contentTypes)]
-		c := fuzzClient(t, fuzzcheck.CannedTransport{Status: status, ContentType: contentType, Body: body})
-		_, err := decodeOps[int(which)%len(decodeOps)](context.Background(), c)
-		if err == nil {
-			t.Fatalf("status %d passed for success", status)
-		}
-		ae := fuzzcheck.CheckError(t, err)
-		if ae.StatusCode != status {
-			t.Fatalf("error %v carries status %d, want %d", err, ae.StatusCode, status)
-		}
-		if errors.Is(err, ErrServer) != (status >= 500) {
-			t.Fatalf("errors.Is(%v, ErrServer) wrong for status %d", err, status)
-		}
-	})
+	e := &apierror.Error{Op: "enterpriseadmin.Fuzz", StatusCode: status}
+	decodeError(e, body)
+	if e.StatusCode != status || e.Op != "enterpriseadmin.Fuzz" || e.Kind != nil {
+		t.Fatalf("decodeError changed fields it does not own: %+v", e)
+	}
+	if _, isFault := parseFault(body); !isFault && (e.Code != "" || e.Message != "" || e.MessageKey != "" || len(e.Details) > 0 || e.Err != nil) {
+		t.Fatalf("vendor fields %+v from a body that is no error shape: %q", e, body)
+	}
+
+	contentType := contentTypes[int(ctype)%len(contentTypes)]
+	c := fuzzClient(t, fuzzcheck.CannedTransport{Status: status, ContentType: contentType, Body: body})
+	_, err := decodeOps[int(which)%len(decodeOps)](context.Background(), c)
+	if err == nil {
+		t.Fatalf("status %d passed for success", status)
+	}
+	ae := fuzzcheck.CheckError(t, err)
+	if ae.StatusCode != status {
+		t.Fatalf("error %v carries status %d, want %d", err, ae.StatusCode, status)
+	}
+	if errors.Is(err, ErrServer) != (status >= 500) {
+		t.Fatalf("errors.Is(%v, ErrServer) wrong for status %d", err, status)
+	}
 }
 
 // FuzzJavaDate checks the parser of certificate dates: the epoch field wins

@@ -9,6 +9,7 @@ import (
 	"io"
 	"math/big"
 	"net/http"
+	"net/url"
 	"sync"
 	"testing"
 	"time"
@@ -25,35 +26,32 @@ var fastRetry = enterpriseadmin.WithRetry(enterpriseadmin.RetryPolicy{
 	MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxRetryAfter: 2 * time.Second,
 })
 
-// startFake starts a fake that is closed, and checked for spec violations,
-// when the test ends.
+// startFake starts a fake that is closed, and checked for spec violations
+// and unused faults, when the test ends.
 func startFake(t *testing.T, opts ...enterpriseadmintest.Option) *enterpriseadmintest.Server {
 	t.Helper()
-	srv, err := enterpriseadmintest.NewServer(opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		srv.Close()
-		if v := srv.SpecViolations(); len(v) > 0 {
-			t.Errorf("spec violations:\n%v", v)
-		}
-	})
-	return srv
+	return enterpriseadmintest.NewTestServer(t, opts...)
 }
 
 // newClient signs in to srv as the fake's default user.
 func newClient(t *testing.T, srv *enterpriseadmintest.Server, opts ...enterpriseadmin.Option) *enterpriseadmin.Client {
 	t.Helper()
-	all := append([]enterpriseadmin.Option{
-		fastRetry,
-		enterpriseadmin.WithCredentials(enterpriseadmintest.Username, enterpriseadmintest.Password),
-	}, opts...)
-	c, err := enterpriseadmin.NewClient(srv.URL, enterpriseadmintest.WebContext, all...)
+	c, err := srv.NewClient(append([]enterpriseadmin.Option{fastRetry}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// hostOf is the scheme and host of a base URL: the referer a client sends
+// by default.
+func hostOf(t *testing.T, baseURL string) string {
+	t.Helper()
+	u, err := url.Parse(baseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Scheme + "://" + u.Host
 }
 
 // exchange is one request as it left the client, after authentication.

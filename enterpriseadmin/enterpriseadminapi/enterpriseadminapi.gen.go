@@ -502,7 +502,7 @@ type ClientInterface interface {
 	// Corresponds with POST /{context}/admin/security/certificates/identity/import (the `ImportIdentityCertificate` operationId).
 	ImportIdentityCertificateWithBody(ctx context.Context, context Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetIdentityCertificate One identity certificate (the seed's resource).
+	// GetIdentityCertificate One identity certificate.
 	//
 	// Corresponds with GET /{context}/admin/security/certificates/identity/{id} (the `GetIdentityCertificate` operationId).
 	GetIdentityCertificate(ctx context.Context, context Context, id CertificateID, params *GetIdentityCertificateParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -624,7 +624,7 @@ func (c *Client) ImportIdentityCertificateWithBody(ctx context.Context, context 
 	return c.Client.Do(req)
 }
 
-// GetIdentityCertificate One identity certificate (the seed's resource).
+// GetIdentityCertificate One identity certificate.
 //
 // Corresponds with GET /{context}/admin/security/certificates/identity/{id} (the `GetIdentityCertificate` operationId).
 func (c *Client) GetIdentityCertificate(ctx context.Context, context Context, id CertificateID, params *GetIdentityCertificateParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1409,7 +1409,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /{context}/admin/security/certificates/identity/import (the `ImportIdentityCertificate` operationId).
 	ImportIdentityCertificateWithBodyWithResponse(ctx context.Context, context Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportIdentityCertificateResponse, error)
 
-	// GetIdentityCertificateWithResponse One identity certificate (the seed's resource).
+	// GetIdentityCertificateWithResponse One identity certificate.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -1939,7 +1939,7 @@ func (c *ClientWithResponses) ImportIdentityCertificateWithBodyWithResponse(ctx 
 	return ParseImportIdentityCertificateResponse(rsp)
 }
 
-// GetIdentityCertificateWithResponse One identity certificate (the seed's resource).
+// GetIdentityCertificateWithResponse One identity certificate.
 //
 // Returns a wrapper object for the known response body format(s).
 //

@@ -4,13 +4,17 @@
 // net/http/httptest).
 //
 // The fake issues tokens to known users (Username and Password by default),
-// answers like the real server with errors inside HTTP 200 bodies (498 for
-// an invalid or expired token, 499 for a missing one, 400 for wrong
-// credentials), rejects POSTs whose body carries no token, serves the
-// vendor's documented identity certificate (SeedCertificateID) and keeps
-// imported and deleted identity and trust certificates. Every request and
-// response is validated against openapi/enterpriseadmin.yaml; the
-// embedded fakeserver.Server adds hit counters and fault knobs.
+// answers like the real server with errors inside HTTP 200 bodies: the
+// administrator resources as {"status":"error","messages":[…],"code":…}
+// (498 for an invalid or expired token, 499 for a missing one, 404 for an
+// unknown resource or certificate, 405 for a method the operation does not
+// take), the portal's generateToken as {"error":{"code":400,…}} for wrong
+// credentials. It refuses POSTs whose body carries no token, answers HTML
+// unless f=json or f=pjson is asked for, serves the identity certificate
+// of the vendor's documentation under both identifiers the documentation
+// shows (SeedCertificateID and SampleURLCertificateID) and keeps imported
+// and deleted identity and trust certificates. Every request and response
+// is validated against openapi/enterpriseadmin.yaml (SpecViolations).
 package enterpriseadmintest
 
 import (
@@ -21,20 +25,24 @@ import (
 	"crypto/sha1" // #nosec G505 -- the API reports SHA-1 fingerprints; not used for security
 	"crypto/sha256"
 	"crypto/x509"
-	_ "embed"
+	"embed"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/certadmin/certadmin-go/enterpriseadmin"
 	"github.com/certadmin/certadmin-go/internal/certutil"
 	"github.com/certadmin/certadmin-go/internal/fakeserver"
 )
+
+//go:generate go run ../../internal/cmd/gensurface -kind fake -pkg enterpriseadmintest -vendor "ArcGIS Enterprise" -client github.com/certadmin/certadmin-go/enterpriseadmin -o surface.gen.go
 
 // Credentials and names the fake knows by default. They are test values,
 // not secrets.
@@ -42,49 +50,82 @@ const (
 	Username   = "siteadmin"
 	Password   = "fake-password-not-a-secret"
 	WebContext = "arcgis"
-	// SeedCertificateID is the id of the identity certificate from the
-	// vendor's documentation that every fake starts with.
+	// SeedCertificateID is the id the identity certificate of the vendor's
+	// documentation carries in its body; every fake starts with it.
 	SeedCertificateID = "cc1mm3jpkfkhnkx243mp1"
+	// SampleURLCertificateID is the id in the documentation's sample
+	// request URL for that certificate. The fake answers it with the same
+	// sample, as the documentation shows.
+	SampleURLCertificateID = "cabf6af71-dc82-4b6b-854d-6f9fe6e64bd8"
+	// SeedCertificateName is the seeded certificate's name.
+	SeedCertificateName = "samlcert"
 )
+
+// SeedFixture is the file name (for Fixture) of the documentation's
+// identity certificate response.
+const SeedFixture = "identity-certificate.json"
 
 // DefaultMaxTokenLifetime caps the expiration a client asks for.
 const DefaultMaxTokenLifetime = 2 * time.Hour
 
-//go:embed testdata/identity-certificate.json
-var seedIdentity []byte
+//go:embed testdata
+var testdata embed.FS
 
-// SeedIdentityCertificate returns the vendor's documented identity
-// certificate response, byte for byte.
-func SeedIdentityCertificate() []byte { return append([]byte(nil), seedIdentity...) }
+// Fixture returns a sample of the vendor's documentation from the fake's
+// testdata folder, byte for byte (SeedFixture is the identity certificate).
+func Fixture(name string) ([]byte, error) {
+	b, err := testdata.ReadFile("testdata/" + name)
+	if err != nil {
+		return nil, fmt.Errorf("enterpriseadmintest: no fixture %s", name)
+	}
+	return b, nil
+}
 
 // Option configures NewServer.
 type Option func(*config)
 
 type config struct {
-	WebContext       string
-	SSLTokens        bool
-	TLS              bool
-	MaxTokenLifetime time.Duration
+	webContext       string
+	user, password   string
+	sslTokens        bool
+	tls              bool
+	maxTokenLifetime time.Duration
 }
 
-// WithWebContext sets the path prefix (default WebContext).
-func WithWebContext(webContext string) Option { return func(c *config) { c.WebContext = webContext } }
+// WithWebContext sets the web context the fake serves under (default
+// WebContext); Server.URL ends in it.
+func WithWebContext(webContext string) Option { return func(c *config) { c.webContext = webContext } }
+
+// WithCredentials replaces the default user (Username and Password).
+func WithCredentials(user, password string) Option {
+	return func(c *config) { c.user, c.password = user, password }
+}
 
 // WithSSLTokens issues tokens with ssl: true even over plain HTTP (a TLS
 // fake always does).
-func WithSSLTokens() Option { return func(c *config) { c.SSLTokens = true } }
+func WithSSLTokens() Option { return func(c *config) { c.sslTokens = true } }
 
-// WithTLS serves HTTPS with a self-signed certificate (trust
-// Server.Certificate()).
-func WithTLS() Option { return func(c *config) { c.TLS = true } }
+// WithTLS serves HTTPS with httptest's self-signed certificate (see
+// RootCAs; Server.NewClient trusts it).
+func WithTLS() Option { return func(c *config) { c.tls = true } }
 
 // WithMaxTokenLifetime caps token lifetimes (default DefaultMaxTokenLifetime).
-func WithMaxTokenLifetime(d time.Duration) Option { return func(c *config) { c.MaxTokenLifetime = d } }
+func WithMaxTokenLifetime(d time.Duration) Option {
+	return func(c *config) { c.maxTokenLifetime = d }
+}
 
 // Server is a running fake. Close it when done.
 type Server struct {
-	*fakeserver.Server
-	opts config
+	// URL is the fake's base URL including its web context
+	// (http://127.0.0.1:port/arcgis), for enterpriseadmin.NewClient.
+	URL string
+	// Username and Password are the credentials the fake accepts.
+	Username, Password string
+
+	base        *fakeserver.Server
+	webContext  string
+	sslTokens   bool
+	maxLifetime time.Duration
 
 	mu       sync.Mutex
 	users    map[string]string
@@ -98,34 +139,52 @@ type tokenRecord struct {
 	expires time.Time
 }
 
-// NewServer starts a fake seeded with the documented identity certificate
-// and one user (Username / Password).
-func NewServer(options ...Option) (*Server, error) {
-	var opts config
-	for _, o := range options {
-		o(&opts)
+// NewServer starts a fake on a loopback port, seeded with the documented
+// identity certificate and one user (Username and Password unless
+// WithCredentials says otherwise). Close it when done.
+func NewServer(opts ...Option) (*Server, error) {
+	cfg := config{webContext: WebContext, user: Username, password: Password, maxTokenLifetime: DefaultMaxTokenLifetime}
+	for _, o := range opts {
+		o(&cfg)
 	}
-	if opts.WebContext == "" {
-		opts.WebContext = WebContext
+	cfg.webContext = strings.Trim(cfg.webContext, "/")
+	if cfg.webContext == "" || strings.Contains(cfg.webContext, "/") {
+		return nil, fmt.Errorf("enterpriseadmintest: web context %q is not one path segment", cfg.webContext)
 	}
-	opts.WebContext = strings.Trim(opts.WebContext, "/")
-	if opts.MaxTokenLifetime <= 0 {
-		opts.MaxTokenLifetime = DefaultMaxTokenLifetime
+	if cfg.maxTokenLifetime <= 0 {
+		cfg.maxTokenLifetime = DefaultMaxTokenLifetime
 	}
-	s := &Server{
-		opts:     opts,
-		users:    map[string]string{Username: Password},
-		tokens:   map[string]*tokenRecord{},
-		identity: &store{},
-		trust:    &store{},
-	}
-	s.identity.add(record{id: SeedCertificateID, name: "samlcert", body: seedIdentity})
-	fs, err := fakeserver.Start(http.HandlerFunc(s.serve), fakeserver.Options{Spec: "enterpriseadmin.yaml", TLS: opts.TLS})
+	seed, err := Fixture(SeedFixture)
 	if err != nil {
 		return nil, err
 	}
-	s.Server = fs
+	s := &Server{
+		Username: cfg.user, Password: cfg.password,
+		webContext:  cfg.webContext,
+		sslTokens:   cfg.sslTokens,
+		maxLifetime: cfg.maxTokenLifetime,
+		users:       map[string]string{cfg.user: cfg.password},
+		tokens:      map[string]*tokenRecord{},
+		identity:    &store{},
+		trust:       &store{},
+	}
+	s.identity.add(record{ids: []string{SeedCertificateID, SampleURLCertificateID}, name: SeedCertificateName, body: seed})
+	fs, err := fakeserver.Start(s.routes(), fakeserver.Options{Spec: "enterpriseadmin.yaml", TLS: cfg.tls})
+	if err != nil {
+		return nil, fmt.Errorf("enterpriseadmintest: %w", err)
+	}
+	s.base, s.URL = fs, fs.URL+"/"+cfg.webContext
 	return s, nil
+}
+
+// clientOptions configure an enterpriseadmin.Client for this fake (see
+// NewClient): its credentials and, with TLS, its certificate trusted.
+func (s *Server) clientOptions() []enterpriseadmin.Option {
+	opts := []enterpriseadmin.Option{enterpriseadmin.WithCredentials(s.Username, s.Password)}
+	if pool := s.RootCAs(); pool != nil {
+		opts = append(opts, enterpriseadmin.WithRootCAs(pool))
+	}
+	return opts
 }
 
 // AddUser lets another user generate tokens.
@@ -136,7 +195,7 @@ func (s *Server) AddUser(username, password string) {
 }
 
 // IssueToken returns a valid token for referer without a generateToken
-// request, for clients configured with a fixed token.
+// request, for clients configured with WithToken.
 func (s *Server) IssueToken(referer string, lifetime time.Duration) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -158,6 +217,7 @@ func (s *Server) IssuedTokens() []string {
 	for tok := range s.tokens {
 		out = append(out, tok)
 	}
+	slices.Sort(out)
 	return out
 }
 
@@ -178,13 +238,13 @@ func (s *Server) TokenRequests() int {
 
 // GenerateTokenPath is the path of the generateToken operation.
 func (s *Server) GenerateTokenPath() string {
-	return "/" + s.opts.WebContext + "/sharing/rest/generateToken"
+	return "/" + s.webContext + "/sharing/rest/generateToken"
 }
 
-// CertificatesPath is the path of the certificates resource; identity and
-// trust resources are below it.
+// CertificatesPath is the path of the certificates resource; the identity
+// and trust resources are below it.
 func (s *Server) CertificatesPath() string {
-	return "/" + s.opts.WebContext + "/admin/security/certificates"
+	return "/" + s.webContext + "/admin/security/certificates"
 }
 
 // IdentityCertificateNames lists the identity certificates' names in order.
@@ -193,10 +253,12 @@ func (s *Server) IdentityCertificateNames() []string { return s.identity.names()
 // TrustCertificateNames lists the trust certificates' names in order.
 func (s *Server) TrustCertificateNames() []string { return s.trust.names() }
 
-// record is one stored certificate and its JSON description.
+// record is one stored certificate and its JSON description. ids holds
+// the id of its body first, then any other id it answers to.
 type record struct {
-	id, name string
-	body     []byte
+	ids  []string
+	name string
+	body []byte
 }
 
 type store struct {
@@ -220,7 +282,7 @@ func (st *store) get(id string) (record, bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	for _, x := range st.list {
-		if x.id == id {
+		if slices.Contains(x.ids, id) {
 			return x, true
 		}
 	}
@@ -231,7 +293,7 @@ func (st *store) remove(id string) bool {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	for i, x := range st.list {
-		if x.id == id {
+		if slices.Contains(x.ids, id) {
 			st.list = append(st.list[:i], st.list[i+1:]...)
 			return true
 		}
@@ -249,7 +311,7 @@ func (st *store) names() []string {
 	return out
 }
 
-func (st *store) listJSON() []byte {
+func (st *store) listJSON() string {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	var b strings.Builder
@@ -261,20 +323,32 @@ func (st *store) listJSON() []byte {
 		b.Write(x.body)
 	}
 	b.WriteString("]}")
-	return []byte(b.String())
+	return b.String()
 }
 
-// Vendor-style bodies, all sent with HTTP 200.
+// Bodies the fake answers, all with HTTP 200 as the vendor's server does.
+// The administrator resources report errors as {"status":"error",…}; the
+// portal's generateToken as {"error":{…}}.
 const (
 	bodySuccess       = `{"status":"success"}`
-	bodyInvalidToken  = `{"error":{"code":498,"message":"Invalid token.","details":[]}}`
+	bodyInvalidToken  = `{"status":"error","messages":["Invalid token."],"code":498}`
 	bodyTokenExpired  = `{"status":"error","messages":["Token Expired."],"code":498}`
-	bodyTokenRequired = `{"error":{"code":499,"message":"Token Required.","details":[]}}`
+	bodyTokenRequired = `{"status":"error","messages":["Token Required."],"code":499}`
 	bodyBadLogin      = `{"error":{"code":400,"message":"Unable to generate token.","details":["Invalid username or password."]}}`
 )
 
-func errorBody(code int, message string) string {
-	b, _ := json.Marshal(map[string]any{"error": map[string]any{"code": code, "message": message, "details": []string{}}})
+// statusError is the administrator resources' error body.
+func statusError(code int, messages ...string) string {
+	b, _ := json.Marshal(map[string]any{"status": "error", "messages": messages, "code": code})
+	return string(b)
+}
+
+// portalError is the portal's error body.
+func portalError(code int, message string, details ...string) string {
+	if details == nil {
+		details = []string{}
+	}
+	b, _ := json.Marshal(map[string]any{"error": map[string]any{"code": code, "message": message, "details": details}})
 	return string(b)
 }
 
@@ -286,49 +360,80 @@ func writeJSON(w http.ResponseWriter, body string) {
 
 const htmlPage = "<!DOCTYPE html>\n<html><head><title>ArcGIS Enterprise Administrator Directory</title></head><body>f=json is required for JSON</body></html>\n"
 
-func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	prefix := "/" + s.opts.WebContext + "/"
-	rest, ok := strings.CutPrefix(r.URL.Path, prefix)
-	if !ok {
-		http.NotFound(w, r)
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+s.GenerateTokenPath(), s.generateToken)
+	root := s.CertificatesPath()
+	mux.Handle("GET "+root, s.admin(func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, `{"resources":["identity","trust"]}`)
+	}))
+	for _, st := range []struct {
+		path, typ string
+		store     *store
+	}{{"/identity", "IDENTITY", s.identity}, {"/trust", "TRUST", s.trust}} {
+		mux.Handle("GET "+root+st.path, s.admin(func(w http.ResponseWriter, _ *http.Request) {
+			writeJSON(w, st.store.listJSON())
+		}))
+		mux.Handle("POST "+root+st.path+"/import", s.admin(func(w http.ResponseWriter, r *http.Request) {
+			s.importCertificate(w, r, st.store, st.typ)
+		}))
+		mux.Handle("GET "+root+st.path+"/{id}", s.admin(func(w http.ResponseWriter, r *http.Request) {
+			rec, ok := st.store.get(r.PathValue("id"))
+			if !ok {
+				writeJSON(w, statusError(404, fmt.Sprintf("Certificate '%s' does not exist.", r.PathValue("id"))))
+				return
+			}
+			writeJSON(w, string(rec.body))
+		}))
+		mux.Handle("POST "+root+st.path+"/{id}/delete", s.admin(func(w http.ResponseWriter, r *http.Request) {
+			if !st.store.remove(r.PathValue("id")) {
+				writeJSON(w, statusError(404, fmt.Sprintf("Certificate '%s' does not exist.", r.PathValue("id"))))
+				return
+			}
+			writeJSON(w, bodySuccess)
+		}))
+	}
+	return fakeserver.Route(mux, s.noRoute)
+}
+
+// noRoute answers a path the fake does not serve (404) or a method its
+// operation does not take (405), inside HTTP 200 as the vendor does: in
+// the portal's shape under sharing/, in the administrator's elsewhere.
+func (s *Server) noRoute(w http.ResponseWriter, r *http.Request, status int) {
+	var msg string
+	if status == http.StatusMethodNotAllowed {
+		msg = fmt.Sprintf("%s does not take %s requests (allowed: %s).", r.URL.Path, r.Method, w.Header().Get("Allow"))
+	} else {
+		msg = fmt.Sprintf("No resource or operation at %s.", r.URL.Path)
+	}
+	if strings.HasPrefix(r.URL.Path, "/"+s.webContext+"/sharing/") {
+		writeJSON(w, portalError(status, msg))
 		return
 	}
-	if r.Method == http.MethodPost {
-		if err := parseBody(r); err != nil {
-			writeJSON(w, errorBody(400, "Unable to read the request body."))
+	writeJSON(w, statusError(status, msg))
+}
+
+// admin wraps an administrator operation with what every one of them
+// checks first: a readable body, f=json (the default format is HTML) and
+// the token.
+func (s *Server) admin(next http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			if err := parseBody(r); err != nil {
+				writeJSON(w, statusError(400, "Unable to read the request body."))
+				return
+			}
+		}
+		if f := format(r); f != "json" && f != "pjson" {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			_, _ = w.Write([]byte(htmlPage))
 			return
 		}
-	}
-	if rest == "sharing/rest/generateToken" {
-		s.generateToken(w, r)
-		return
-	}
-	rest, ok = strings.CutPrefix(rest, "admin/security/certificates")
-	if !ok {
-		http.NotFound(w, r)
-		return
-	}
-	if f := format(r); f != "json" && f != "pjson" {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_, _ = w.Write([]byte(htmlPage))
-		return
-	}
-	if !s.authorized(w, r) {
-		return
-	}
-	parts := strings.Split(strings.Trim(rest, "/"), "/")
-	switch {
-	case len(parts) == 1 && parts[0] == "" && r.Method == http.MethodGet:
-		writeJSON(w, `{"resources":["identity","trust"]}`)
-	case len(parts) >= 1 && (parts[0] == "identity" || parts[0] == "trust"):
-		st, typ := s.identity, "IDENTITY"
-		if parts[0] == "trust" {
-			st, typ = s.trust, "TRUST"
+		if !s.authorized(w, r) {
+			return
 		}
-		s.certificates(w, r, st, typ, parts[1:])
-	default:
-		http.NotFound(w, r)
-	}
+		next(w, r)
+	})
 }
 
 func parseBody(r *http.Request) error {
@@ -356,17 +461,21 @@ func format(r *http.Request) string {
 }
 
 func (s *Server) generateToken(w http.ResponseWriter, r *http.Request) {
+	if err := parseBody(r); err != nil {
+		writeJSON(w, portalError(400, "Unable to generate token.", "The request body could not be read."))
+		return
+	}
 	user, pass := bodyValue(r, "username"), bodyValue(r, "password")
 	client, referer := bodyValue(r, "client"), bodyValue(r, "referer")
 	if client == "referer" && referer == "" {
-		writeJSON(w, errorBody(400, "Unable to generate token. Referer is required."))
+		writeJSON(w, portalError(400, "Unable to generate token.", "Referer is required."))
 		return
 	}
 	lifetime := 60 * time.Minute
 	if m, err := strconv.Atoi(bodyValue(r, "expiration")); err == nil && m > 0 {
 		lifetime = time.Duration(m) * time.Minute
 	}
-	lifetime = min(lifetime, s.opts.MaxTokenLifetime)
+	lifetime = min(lifetime, s.maxLifetime)
 	s.mu.Lock()
 	want, known := s.users[user]
 	if !known || want != pass {
@@ -377,7 +486,7 @@ func (s *Server) generateToken(w http.ResponseWriter, r *http.Request) {
 	tok := s.issueLocked(referer, lifetime)
 	expires := s.tokens[tok].expires
 	s.mu.Unlock()
-	ssl := s.opts.SSLTokens || r.TLS != nil
+	ssl := s.sslTokens || r.TLS != nil
 	writeJSON(w, fmt.Sprintf(`{"token":%q,"expires":%d,"ssl":%t}`, tok, expires.UnixMilli(), ssl))
 }
 
@@ -418,30 +527,6 @@ func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-func (s *Server) certificates(w http.ResponseWriter, r *http.Request, st *store, typ string, parts []string) {
-	switch {
-	case len(parts) == 0 && r.Method == http.MethodGet:
-		writeJSON(w, string(st.listJSON()))
-	case len(parts) == 1 && parts[0] == "import" && r.Method == http.MethodPost:
-		s.importCertificate(w, r, st, typ)
-	case len(parts) == 1 && r.Method == http.MethodGet:
-		rec, ok := st.get(parts[0])
-		if !ok {
-			writeJSON(w, errorBody(404, fmt.Sprintf("Certificate '%s' does not exist.", parts[0])))
-			return
-		}
-		writeJSON(w, string(rec.body))
-	case len(parts) == 2 && parts[1] == "delete" && r.Method == http.MethodPost:
-		if !st.remove(parts[0]) {
-			writeJSON(w, errorBody(404, fmt.Sprintf("Certificate '%s' does not exist.", parts[0])))
-			return
-		}
-		writeJSON(w, bodySuccess)
-	default:
-		http.NotFound(w, r)
-	}
-}
-
 func (s *Server) importCertificate(w http.ResponseWriter, r *http.Request, st *store, typ string) {
 	name := bodyValue(r, "certificateName")
 	fileField := "certificateFile"
@@ -450,24 +535,24 @@ func (s *Server) importCertificate(w http.ResponseWriter, r *http.Request, st *s
 	}
 	data, err := formFile(r, fileField)
 	if err != nil || name == "" {
-		writeJSON(w, errorBody(400, "certificateName and "+fileField+" are required."))
+		writeJSON(w, statusError(400, "certificateName and "+fileField+" are required."))
 		return
 	}
 	var leaf *x509.Certificate
 	if typ == "IDENTITY" {
 		info, err := certutil.CheckPKCS12(data, bodyValue(r, "certificatePassword"))
 		if err != nil {
-			writeJSON(w, errorBody(400, "Unable to import the certificate: the file or its password is not valid."))
+			writeJSON(w, statusError(400, "Unable to import the certificate: the file or its password is not valid."))
 			return
 		}
 		leaf = info.Leaf
 	} else if leaf, err = certutil.ParseCertificate(data); err != nil {
-		writeJSON(w, errorBody(400, "Unable to import the certificate: not a PEM or DER certificate."))
+		writeJSON(w, statusError(400, "Unable to import the certificate: not a PEM or DER certificate."))
 		return
 	}
 	id := "cc" + randomText(19)
-	if !st.add(record{id: id, name: name, body: describe(leaf, id, name, typ)}) {
-		writeJSON(w, errorBody(400, fmt.Sprintf("A certificate with the name '%s' already exists.", name)))
+	if !st.add(record{ids: []string{id}, name: name, body: describe(leaf, id, name, typ)}) {
+		writeJSON(w, statusError(400, fmt.Sprintf("A certificate with the name '%s' already exists.", name)))
 		return
 	}
 	writeJSON(w, bodySuccess)
@@ -488,7 +573,8 @@ func formFile(r *http.Request, field string) ([]byte, error) {
 // javaDate writes t as java.util.Date.toString() does in a UTC JVM.
 func javaDate(t time.Time) string { return t.UTC().Format("Mon Jan 02 15:04:05 MST 2006") }
 
-// describe builds the server's JSON description of an imported certificate.
+// describe builds the server's JSON description of an imported
+// certificate, with every member the documentation's sample has.
 func describe(c *x509.Certificate, id, name, typ string) []byte {
 	sha1Sum, md5Sum, sha256Sum := sha1.Sum(c.Raw), md5.Sum(c.Raw), sha256.Sum256(c.Raw) // #nosec G401 -- fingerprints only
 	sans := []string{}
@@ -536,9 +622,3 @@ func randomText(n int) string {
 	}
 	return string(b)
 }
-
-// Fault describes how the fake misbehaves on matching requests (see Server.Inject).
-type Fault = fakeserver.Fault
-
-// HTMLLoginPage is what a single-sign-on proxy answers in place of the API.
-const HTMLLoginPage = fakeserver.HTMLLoginPage

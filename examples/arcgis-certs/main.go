@@ -1,95 +1,193 @@
-// Command arcgis-certs prints the identity certificates of an ArcGIS
-// Enterprise deployment: subject, fingerprints and days until expiry, and
+// Command arcgis-certs reports on the identity certificates of an ArcGIS
+// Enterprise deployment: subject, fingerprints and days until expiry. It
 // exits with status 3 when one expires within -warn-days.
 //
-// With no flags it starts the in-process fake server and reports on it. To
+// With no -url it starts the in-process fake server and reports on it. To
 // talk to a real deployment:
 //
-//	ARCGIS_PASSWORD=… arcgis-certs -url https://gis.example.com -context arcgis -user admin
-//	ARCGIS_TOKEN=…    arcgis-certs -url https://gis.example.com
+//	ARCGIS_PASSWORD=… arcgis-certs -url https://gis.example.com/arcgis -user admin
+//	ARCGIS_TOKEN=…    arcgis-certs -url https://gis.example.com -context arcgis
 //
-// Passwords and tokens are read only from the environment, never from flags.
-// Progress goes to stderr, the report to stdout.
+// Passwords and tokens are read only from the environment, never from
+// flags. Progress goes to stderr, the report to stdout or, with -o, to a
+// file that appears only once it is complete. -v logs every HTTP attempt
+// to stderr, with credentials masked.
+//
+// Exit status: 0 all well, 1 the report failed, 2 bad usage, 3 a
+// certificate expires within -warn-days, 130 interrupted.
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/certadmin/certadmin-go/enterpriseadmin"
 	"github.com/certadmin/certadmin-go/enterpriseadmin/enterpriseadmintest"
+	"github.com/certadmin/certadmin-go/internal/atomicfile"
+)
+
+// Exit statuses.
+const (
+	exitOK          = 0
+	exitFailed      = 1
+	exitUsage       = 2
+	exitExpiring    = 3
+	exitInterrupted = 130
 )
 
 // errExpiring is returned when a certificate expires within the warning window.
 var errExpiring = errors.New("certificate expiring soon")
 
+// usageError is a command line the tool cannot act on.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return &usageError{msg: fmt.Sprintf(format, a...)} }
+
 func main() {
-	err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr, time.Now())
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := realMain(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr, time.Now())
+	stop()
+	os.Exit(code)
+}
+
+// realMain runs the tool and turns its outcome into a message on stderr
+// and an exit status.
+func realMain(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, now time.Time) int {
+	err := run(ctx, args, getenv, stdout, stderr, now)
+	var usage *usageError
 	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)):
+		fmt.Fprintln(stderr, "arcgis-certs: interrupted")
+		return exitInterrupted
 	case errors.Is(err, errExpiring):
-		fmt.Fprintln(os.Stderr, "arcgis-certs:", err)
-		os.Exit(3)
-	case err != nil:
-		fmt.Fprintln(os.Stderr, "arcgis-certs:", err)
-		os.Exit(1)
+		fmt.Fprintln(stderr, "arcgis-certs:", err)
+		return exitExpiring
+	case errors.As(err, &usage), errors.Is(err, enterpriseadmin.ErrInvalidInput):
+		fmt.Fprintln(stderr, "arcgis-certs:", err)
+		fmt.Fprintln(stderr, "run arcgis-certs -h for usage")
+		return exitUsage
+	default:
+		fmt.Fprintln(stderr, "arcgis-certs:", err)
+		return exitFailed
 	}
 }
 
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, now time.Time) error {
+// options are the parsed command line.
+type options struct {
+	baseURL, webContext, user, id, output string
+	warnDays                              int
+	timeout                               time.Duration
+	jsonOut, verbose                      bool
+}
+
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	var o options
 	fs := flag.NewFlagSet("arcgis-certs", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	baseURL := fs.String("url", "", "deployment base URL, e.g. https://gis.example.com (default: an in-process fake)")
-	webContext := fs.String("context", enterpriseadmin.DefaultWebContext, "web context")
-	user := fs.String("user", "", "administrator name (password from ARCGIS_PASSWORD; or set ARCGIS_TOKEN)")
-	id := fs.String("id", "", "report only this identity certificate id")
-	warnDays := fs.Int("warn-days", 30, "exit with status 3 when a certificate expires within this many days")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: arcgis-certs [flags]\n\n"+
+			"Reports the identity certificates of an ArcGIS Enterprise deployment and\n"+
+			"exits with status 3 when one expires within -warn-days. Without -url it\n"+
+			"reports on an in-process fake. Credentials come from the environment:\n"+
+			"ARCGIS_PASSWORD (with -user) or ARCGIS_TOKEN.\n\nflags:\n")
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&o.baseURL, "url", "", "the web context's URL, e.g. https://gis.example.com/arcgis (default: an in-process fake)")
+	fs.StringVar(&o.webContext, "context", "", "web context, when -url is only the host")
+	fs.StringVar(&o.user, "user", "", "administrator name (password from ARCGIS_PASSWORD; or set ARCGIS_TOKEN)")
+	fs.StringVar(&o.id, "id", "", "report only this identity certificate id")
+	fs.IntVar(&o.warnDays, "warn-days", 30, "exit with status 3 when a certificate expires within this many days")
+	fs.StringVar(&o.output, "o", "", "write the report to this file instead of stdout (it appears only when complete)")
+	fs.BoolVar(&o.jsonOut, "json", false, "write the certificates as JSON, in the server's form")
+	fs.DurationVar(&o.timeout, "timeout", time.Minute, "bound on each request's wait for an answer (0: none)")
+	fs.BoolVar(&o.verbose, "v", false, "log every HTTP attempt to stderr (credentials masked)")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, &usageError{msg: err.Error()}
+	}
+	switch {
+	case fs.NArg() > 0:
+		return nil, usagef("unexpected arguments %q: every input is a flag", fs.Args())
+	case o.warnDays < 0:
+		return nil, usagef("-warn-days must not be negative, got %d", o.warnDays)
+	case o.timeout < 0:
+		return nil, usagef("-timeout must not be negative, got %v", o.timeout)
+	case o.baseURL == "" && o.webContext != "":
+		return nil, usagef("-context needs -url (the host of a real deployment)")
+	case o.baseURL == "" && o.user != "":
+		return nil, usagef("-user needs -url (the in-process fake signs in by itself)")
+	case strings.TrimSpace(o.output) != o.output:
+		return nil, usagef("-o %q has leading or trailing spaces", o.output)
+	}
+	return &o, nil
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, now time.Time) error {
+	o, err := parseFlags(args, stderr)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %v", fs.Args())
-	}
-
 	progress := func(format string, a ...any) { _, _ = fmt.Fprintf(stderr, format+"\n", a...) }
-	var opts []enterpriseadmin.Option
-	if *baseURL == "" {
+
+	opts := []enterpriseadmin.Option{enterpriseadmin.WithTimeout(o.timeout)}
+	if o.verbose {
+		opts = append(opts, enterpriseadmin.WithLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	}
+	var c *enterpriseadmin.Client
+	if o.baseURL == "" {
 		srv, err := enterpriseadmintest.NewServer()
 		if err != nil {
 			return err
 		}
 		defer srv.Close()
 		progress("no -url given: using the in-process fake at %s", srv.URL)
-		*baseURL, *webContext = srv.URL, enterpriseadmintest.WebContext
-		opts = append(opts, enterpriseadmin.WithCredentials(enterpriseadmintest.Username, enterpriseadmintest.Password))
+		if c, err = srv.NewClient(opts...); err != nil {
+			return err
+		}
 	} else {
+		if o.webContext != "" {
+			opts = append(opts, enterpriseadmin.WithWebContext(o.webContext))
+		}
 		switch tok := getenv("ARCGIS_TOKEN"); {
-		case *user != "":
+		case o.user != "":
 			pw := getenv("ARCGIS_PASSWORD")
 			if pw == "" {
-				return errors.New("-user needs the password in ARCGIS_PASSWORD")
+				return usagef("-user needs the password in ARCGIS_PASSWORD")
 			}
-			opts = append(opts, enterpriseadmin.WithCredentials(*user, pw))
+			opts = append(opts, enterpriseadmin.WithCredentials(o.user, pw))
 		case tok != "":
-			opts = append(opts, enterpriseadmin.WithToken(tok))
+			opts = append(opts, enterpriseadmin.WithToken(enterpriseadmin.StaticToken(tok)))
 		default:
-			return errors.New("give -user (with ARCGIS_PASSWORD) or set ARCGIS_TOKEN")
+			return usagef("give -user (with ARCGIS_PASSWORD) or set ARCGIS_TOKEN")
+		}
+		if c, err = enterpriseadmin.NewClient(o.baseURL, opts...); err != nil {
+			return err
 		}
 	}
+	defer c.Close()
 
-	c, err := enterpriseadmin.NewClient(*baseURL, *webContext, opts...)
-	if err != nil {
-		return err
-	}
 	var certs []enterpriseadmin.Certificate
-	if *id != "" {
-		progress("reading identity certificate %s", *id)
-		cert, err := c.GetIdentityCertificate(ctx, *id)
+	if o.id != "" {
+		progress("reading identity certificate %s", o.id)
+		cert, err := c.GetIdentityCertificate(ctx, o.id)
 		if err != nil {
 			return err
 		}
@@ -100,27 +198,53 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 	}
-	var report strings.Builder
+
 	expiring := 0
 	for _, cert := range certs {
-		days := cert.DaysToExpiry(now)
+		if cert.DaysToExpiry(now) < o.warnDays {
+			expiring++
+		}
+	}
+	report, err := render(certs, now, o.jsonOut)
+	if err != nil {
+		return err
+	}
+	if o.output != "" {
+		if err := atomicfile.Write(o.output, 0o644, func(w io.Writer) error {
+			_, err := io.WriteString(w, report)
+			return err
+		}); err != nil {
+			return fmt.Errorf("write %s: %w", o.output, err)
+		}
+		progress("wrote %s", o.output)
+	} else if _, err := io.WriteString(stdout, report); err != nil {
+		return err
+	}
+	progress("%d certificate(s), %d expiring within %d days", len(certs), expiring, o.warnDays)
+	if expiring > 0 {
+		return fmt.Errorf("%w: %d within %d days", errExpiring, expiring, o.warnDays)
+	}
+	return nil
+}
+
+// render writes the report as text or as JSON.
+func render(certs []enterpriseadmin.Certificate, now time.Time, asJSON bool) (string, error) {
+	if asJSON {
+		b, err := json.MarshalIndent(certs, "", "  ")
+		if err != nil {
+			return "", err
+		}
+		return string(b) + "\n", nil
+	}
+	var report strings.Builder
+	for _, cert := range certs {
 		fmt.Fprintf(&report, "%s (%s)\n", cert.Name, cert.ID)
 		fmt.Fprintf(&report, "  subject:     %s\n", cert.Subject)
 		fmt.Fprintf(&report, "  issuer:      %s\n", cert.Issuer)
 		fmt.Fprintf(&report, "  sha256:      %s\n", cert.SHA256Fingerprint)
 		fmt.Fprintf(&report, "  sha1:        %s\n", cert.SHA1Fingerprint)
 		fmt.Fprintf(&report, "  md5:         %s\n", cert.MD5Fingerprint)
-		fmt.Fprintf(&report, "  valid until: %s (%d days)\n", cert.ValidUntil.Format(time.RFC3339), days)
-		if days < *warnDays {
-			expiring++
-		}
+		fmt.Fprintf(&report, "  valid until: %s (%d days)\n", cert.ValidUntil.Format(time.RFC3339), cert.DaysToExpiry(now))
 	}
-	if _, err := io.WriteString(stdout, report.String()); err != nil {
-		return err
-	}
-	progress("%d certificate(s), %d expiring within %d days", len(certs), expiring, *warnDays)
-	if expiring > 0 {
-		return fmt.Errorf("%w: %d within %d days", errExpiring, expiring, *warnDays)
-	}
-	return nil
+	return report.String(), nil
 }
