@@ -262,6 +262,9 @@ var (
 	// ErrPlainHTTP: credentials were refused over plain http:// to a host
 	// that is not loopback (see WithInsecurePlainHTTP).
 	ErrPlainHTTP = transport.ErrPlainHTTP
+	// ErrResponseTooLarge: an answer was larger than the client accepts
+	// (a JSON body over the cap, a gzip body inflating too far).
+	ErrResponseTooLarge = apierror.ErrResponseTooLarge
 )
 
 // Do sends req through the client's whole stack (credentials, retries by

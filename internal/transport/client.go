@@ -120,7 +120,12 @@ func (c *Client) do(req *http.Request, call *Call) (*http.Response, error) {
 func (c *Client) transportError(req *http.Request, err error) error {
 	var ae *apierror.Error
 	if errors.As(err, &ae) {
-		return err
+		// An authenticator's or the retry rules' own typed error: hand it
+		// back itself, not inside the HTTP client's *url.Error text.
+		if ae.Method == "" {
+			ae.Method, ae.URL = req.Method, redact.URL(req.URL)
+		}
+		return ae
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
