@@ -61,8 +61,9 @@ const concCycle = 100
 
 // concVendor is a fake with a client shared by every goroutine.
 type concVendor struct {
-	srv   *fakeserver.Server
-	calls []concCall
+	srv    fake
+	inject func(fakeserver.Fault)
+	calls  []concCall
 	// extraRequests are requests the shared client sends beside one per
 	// call, and extraConns the connections it may open beside its pool
 	// (the enterpriseadmin session token, which has a transport of its own).
@@ -152,7 +153,7 @@ func concRun(t *testing.T, v *concVendor) {
 		want[v.calls[schedule[n%concCycle]].name]++
 	}
 	hitsBefore, connsBefore := v.srv.TotalHits(), v.srv.NewConnections()
-	v.srv.Inject(fakeserver.Fault{Delay: concHold, Times: concWorkers + v.extraRequests})
+	v.inject(fakeserver.Fault{Delay: concHold, Times: concWorkers + v.extraRequests})
 
 	ctx := t.Context()
 	var failures atomic.Int64
@@ -277,10 +278,8 @@ func concCore(t *testing.T) *concVendor {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(srv.Close)
-	newClient := func() *core.Client {
-		return concMust(core.NewClient(srv.URL, core.WithBasicAuth(srv.Username, srv.Password))).in(t)
-	}
+	closeFake(t, srv)
+	newClient := func() *core.Client { return concMust(srv.NewClient()).in(t) }
 	ctx := t.Context()
 	const ce = coretest.UserProvidedCEID
 	filter := core.CertificateFilter{CESettingName: coretest.CESettingName, Status: core.StatusActive}
@@ -330,7 +329,7 @@ func concCore(t *testing.T) *concVendor {
 
 	c := newClient()
 	return &concVendor{
-		srv: srv.Server,
+		srv: srv, inject: func(f fakeserver.Fault) { srv.Inject(coretest.Fault(f)) },
 		calls: []concCall{
 			{"SearchCertificates", 20, func(ctx context.Context, _ int) error {
 				got, err := c.SearchCertificates(ctx, filter)
@@ -505,13 +504,11 @@ func concCloud(t *testing.T) *concVendor {
 
 func concMIMCM(t *testing.T) *concVendor {
 	srv := concMust(mimcmtest.NewServer()).in(t)
-	t.Cleanup(srv.Close)
-	newClient := func() *mimcm.Client {
-		return concMust(mimcm.NewClient(srv.URL, mimcm.WithBasicAuth(mimcmtest.User, mimcmtest.Password))).in(t)
-	}
+	closeFake(t, srv)
+	newClient := func() *mimcm.Client { return concMust(srv.NewClient()).in(t) }
 	ctx := t.Context()
 	setup := newClient()
-	enrollID, unblockID := uuid.MustParse(mimcmtest.SampleEnrollID), uuid.MustParse(mimcmtest.SampleUnblockID)
+	enrollID, unblockID := mimcmtest.SampleEnrollID, mimcmtest.SampleUnblockID
 	enroll := concMust(setup.GetRequest(ctx, enrollID)).in(t)
 	unblock := concMust(setup.GetRequest(ctx, unblockID)).in(t)
 	if enroll.UUID != enrollID || enroll.Type != mimcm.RequestTypeEnroll || unblock.UUID != unblockID || unblock.Type != mimcm.RequestTypeUnblock {
@@ -525,7 +522,7 @@ func concMIMCM(t *testing.T) *concVendor {
 	if len(mine) != 2 {
 		t.Fatalf("requests of the current user = %+v", mine)
 	}
-	pendingFilter := mimcm.RequestFilter{Status: "Pending"}
+	pendingFilter := mimcm.RequestFilter{Status: mimcm.StatusPending}
 	pending := concMust(setup.ListRequests(ctx, pendingFilter)).in(t)
 
 	c := newClient()
@@ -548,7 +545,7 @@ func concMIMCM(t *testing.T) *concVendor {
 		}
 	}
 	return &concVendor{
-		srv: srv.Server,
+		srv: srv, inject: func(f fakeserver.Fault) { srv.Inject(mimcmtest.Fault(f)) },
 		calls: []concCall{
 			{"GetRequest enroll", 30, get(enrollID, enroll)},
 			{"GetRequest unblock", 30, get(unblockID, unblock)},
@@ -647,14 +644,11 @@ func concCzertainly(t *testing.T) *concVendor {
 
 func concEnterprise(t *testing.T) *concVendor {
 	srv := concMust(enterpriseadmintest.NewServer()).in(t)
-	t.Cleanup(srv.Close)
-	newClient := func() *enterpriseadmin.Client {
-		return concMust(enterpriseadmin.NewClient(srv.URL, enterpriseadmintest.WebContext,
-			enterpriseadmin.WithCredentials(enterpriseadmintest.Username, enterpriseadmintest.Password))).in(t)
-	}
+	closeFake(t, srv)
+	newClient := func() *enterpriseadmin.Client { return concMust(srv.NewClient()).in(t) }
 	ctx := t.Context()
 	setup := newClient()
-	resources := concMust(setup.CertificateResources(ctx)).in(t)
+	resources := concMust(setup.GetCertificatesResource(ctx)).in(t)
 	identities := concMust(setup.ListIdentityCertificates(ctx)).in(t)
 	seed := concMust(setup.GetIdentityCertificate(ctx, enterpriseadmintest.SeedCertificateID)).in(t)
 	if len(identities) != 1 || seed.ID != enterpriseadmintest.SeedCertificateID || seed.Name != "samlcert" || !reflect.DeepEqual(identities[0], *seed) {
@@ -670,13 +664,14 @@ func concEnterprise(t *testing.T) *concVendor {
 	var mu sync.Mutex
 	var imported []string
 	return &concVendor{
-		srv: srv.Server,
+		srv: srv, inject: func(f fakeserver.Fault) { srv.Inject(enterpriseadmintest.Fault(f)) },
 		// The goroutines' first calls all need a token at once; they
-		// share one generateToken request, sent on the token transport.
-		extraRequests: 1, extraConns: 1,
+		// share one generateToken request, sent on the client's own
+		// connections.
+		extraRequests: 1,
 		calls: []concCall{
-			{"CertificateResources", 25, func(ctx context.Context, _ int) error {
-				got, err := c.CertificateResources(ctx)
+			{"GetCertificatesResource", 25, func(ctx context.Context, _ int) error {
+				got, err := c.GetCertificatesResource(ctx)
 				if err != nil {
 					return err
 				}
@@ -698,7 +693,7 @@ func concEnterprise(t *testing.T) *concVendor {
 			}},
 			{"ImportTrustCertificate", 5, func(ctx context.Context, n int) error {
 				name := fmt.Sprintf("conc%05d", n)
-				if err := c.ImportTrustCertificate(ctx, name, cert.Raw); err != nil {
+				if err := c.ImportTrustCertificate(ctx, enterpriseadmin.ImportTrustCertificateInput{Name: name, Certificate: cert.Raw}); err != nil {
 					return err
 				}
 				mu.Lock()

@@ -1,6 +1,7 @@
 package proof_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -152,12 +153,14 @@ func TestFaultMatrix(t *testing.T) {
 			})
 		}
 	})
-	summary := fmt.Sprintf("fault matrix: %d faults tried, %d outcomes as expected, %d panics, %d duplicated writes, %d partial files reported complete",
-		n.tried, n.asExpected, n.panics, n.duplicatedWrites, n.partialFiles)
+	// The summary prints the very counts the test judges by.
+	summary := fmt.Sprintf("fault matrix: %d faults tried, %d outcomes as expected, %d not, %d panics, %d duplicated writes, "+
+		"%d partial files reported complete, %d operations failing without a fault",
+		n.tried, n.asExpected, n.tried-n.asExpected, n.panics, n.duplicatedWrites, n.partialFiles, n.brokenBaseline)
 	t.Logf("%s (%d cells not applicable)", summary, n.skipped)
 	fmt.Println(summary)
-	if n.panics != 0 || n.duplicatedWrites != 0 || n.partialFiles != 0 || n.asExpected != n.tried || n.tried == 0 {
-		t.Fail()
+	if n.panics != 0 || n.duplicatedWrites != 0 || n.partialFiles != 0 || n.brokenBaseline != 0 || n.asExpected != n.tried || n.tried == 0 {
+		t.Error(summary)
 	}
 }
 
@@ -165,6 +168,9 @@ func TestFaultMatrix(t *testing.T) {
 type tally struct {
 	mu                                                                 sync.Mutex
 	tried, asExpected, panics, duplicatedWrites, partialFiles, skipped int
+	// brokenBaseline counts operations that failed without a fault; each
+	// of their cells counts as tried and not as expected.
+	brokenBaseline int
 }
 
 func (n *tally) inc(field *int) {
@@ -179,11 +185,22 @@ func runOperation(t *testing.T, v *vendor, op operation, n *tally) {
 	// a retry adds to.
 	suffix, call := op.prepare(t)
 	before := v.srv.HitsMatching(op.method, suffix)
-	if err := call(context.Background(), filepath.Join(t.TempDir(), "out.csv")); err != nil {
+	complete := filepath.Join(t.TempDir(), "out.csv")
+	if err := call(context.Background(), complete); err != nil {
 		t.Errorf("%s.%s without a fault: %v", v.name, op.name, err)
+		n.inc(&n.brokenBaseline)
+		for range faultCases {
+			n.inc(&n.tried)
+		}
 		return
 	}
 	baseline := v.srv.HitsMatching(op.method, suffix) - before
+	// A download's complete file, to tell a cut-off file reported as
+	// success from a whole one.
+	var whole []byte
+	if op.kind == download {
+		whole, _ = os.ReadFile(complete)
+	}
 	if op.kind == write && baseline != 1 {
 		t.Errorf("%s.%s: a write sends %d requests to %s without a fault", v.name, op.name, baseline, suffix)
 	}
@@ -198,7 +215,7 @@ func runOperation(t *testing.T, v *vendor, op operation, n *tally) {
 		n.inc(&n.tried)
 		path := filepath.Join(t.TempDir(), "out.csv")
 		before := v.srv.HitsMatching(op.method, suffix)
-		v.srv.Inject(fault)
+		v.inject(fault)
 		panicked, err := runCell(call, path)
 		v.srv.ClearFaults()
 		hits := v.srv.HitsMatching(op.method, suffix) - before
@@ -210,10 +227,15 @@ func runOperation(t *testing.T, v *vendor, op operation, n *tally) {
 		if op.kind == write && hits > 1 {
 			n.inc(&n.duplicatedWrites)
 		}
-		if op.kind == download && err != nil {
-			if _, statErr := os.Stat(path); statErr == nil {
+		if op.kind == download {
+			got, statErr := os.ReadFile(path)
+			switch {
+			case err != nil && statErr == nil:
 				n.inc(&n.partialFiles)
 				t.Errorf("%s: failed with %v but left a file at the final path", name, err)
+			case err == nil && !bytes.Equal(got, whole):
+				n.inc(&n.partialFiles)
+				t.Errorf("%s: reported success with %d bytes where the complete file has %d", name, len(got), len(whole))
 			}
 		}
 		if why := fc.judge(op, err, hits, baseline); why != "" {

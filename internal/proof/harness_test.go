@@ -49,10 +49,23 @@ type operation struct {
 	prepare func(t *testing.T) (suffix string, call func(ctx context.Context, path string) error)
 }
 
+// fake is what the suite needs of a vendor's fake server; every …test
+// package's Server has these methods (internal/cmd/gensurface writes them).
+type fake interface {
+	HitsMatching(method, suffix string) int
+	TotalHits() int
+	NewConnections() int64
+	SpecViolations() []string
+	ClearFaults()
+	Close() error
+}
+
 // vendor is a running fake with a client and the operations to try.
 type vendor struct {
 	name string
-	srv  *fakeserver.Server
+	srv  fake
+	// inject queues a fault on srv.
+	inject func(fakeserver.Fault)
 	// errorIn200 is the vendor's error envelope served with status 200, or
 	// "" when the vendor has no such shape.
 	errorIn200 string
@@ -85,13 +98,22 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-// commonOptions: fast retries, a short per-attempt timeout and debug logs.
-func commonOptions(logs *syncBuffer) []transport.Option {
-	return []transport.Option{
-		transport.WithRetry(transport.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxRetryAfter: 2 * time.Second}),
-		transport.WithTimeout(300 * time.Millisecond),
-		transport.WithLogger(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
-	}
+// The settings every client under proof gets: fast retries, a short
+// per-attempt timeout and debug logs (see each vendor's options()).
+var (
+	proofRetry   = transport.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxRetryAfter: 2 * time.Second}
+	proofTimeout = 300 * time.Millisecond
+)
+
+func proofLogger(logs *syncBuffer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// closeFake closes srv when the test ends; faults left unused are fine
+// here (a cell may fail before its fault applies), so Close's report is
+// not an error.
+func closeFake(t *testing.T, srv fake) {
+	t.Cleanup(func() { _ = srv.Close() })
 }
 
 // selfSigned makes a key and a certificate for cn.

@@ -55,7 +55,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 			for _, f := range echoes {
 				suffix, call := op.prepare(t)
 				f.Method, f.PathSuffix = op.method, suffix
-				v.srv.Inject(f)
+				v.inject(f)
 				check(errorText(call(ctx, filepath.Join(t.TempDir(), "f"))), op.carries)
 				v.srv.ClearFaults()
 			}

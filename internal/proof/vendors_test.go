@@ -16,6 +16,7 @@ import (
 	"github.com/certadmin/certadmin-go/enterpriseadmin"
 	"github.com/certadmin/certadmin-go/enterpriseadmin/enterpriseadmintest"
 	"github.com/certadmin/certadmin-go/internal/atomicfile"
+	"github.com/certadmin/certadmin-go/internal/fakeserver"
 	"github.com/certadmin/certadmin-go/mimcm"
 	"github.com/certadmin/certadmin-go/mimcm/mimcmtest"
 	"github.com/certadmin/certadmin-go/mobileiron/core"
@@ -40,15 +41,15 @@ func coreVendor(t *testing.T, secrets secretSet) *vendor {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(srv.Close)
+	closeFake(t, srv)
 	logs := &syncBuffer{}
-	c, err := core.NewClient(srv.URL, append(commonOptions(logs), core.WithBasicAuth(srv.Username, srv.Password))...)
+	c, err := srv.NewClient(core.WithRetry(core.RetryPolicy(proofRetry)), core.WithTimeout(proofTimeout), core.WithLogger(proofLogger(logs)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	const ce = coretest.UserProvidedCEID
 	filter := core.CertificateFilter{CESettingName: coretest.CESettingName, Status: core.StatusActive}
-	fast := []core.ExportOption{core.WithPollInterval(time.Millisecond)}
+	fast := []core.CallOption{core.WithPollInterval(time.Millisecond)}
 	upload := func(user string) error {
 		return c.UploadUserProvidedCertificate(context.Background(), core.UploadUserProvidedCertificateInput{CEID: ce, Principal: user, PKCS12: bytes.NewReader(newPFX(t, user, secrets.pkcs12)), Password: secrets.pkcs12})
 	}
@@ -64,7 +65,7 @@ func coreVendor(t *testing.T, secrets secretSet) *vendor {
 	}
 	wrongPassword := newPFX(t, "jdoe", secrets.pkcs12+"-other")
 	return &vendor{
-		name: "core", srv: srv.Server, logs: logs, auth: []string{secrets.password},
+		name: "core", srv: srv, inject: func(f fakeserver.Fault) { srv.Inject(coretest.Fault(f)) }, logs: logs, auth: []string{secrets.password},
 		badInputs: []func(context.Context) error{
 			func(ctx context.Context) error {
 				return c.UploadUserProvidedCertificate(ctx, core.UploadUserProvidedCertificateInput{CEID: ce, Principal: "jdoe", PKCS12: bytes.NewReader(wrongPassword), Password: secrets.pkcs12})
@@ -151,16 +152,17 @@ func mimcmVendor(t *testing.T, secrets secretSet) *vendor {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(srv.Close)
-	srv.AddUser("CONTOSO\\proof", secrets.password, uuid.MustParse(mimcmtest.UserUUID), true)
+	closeFake(t, srv)
+	srv.AddUser(mimcmtest.User{Username: "CONTOSO\\proof", Password: secrets.password, ID: mimcmtest.UserUUID})
 	logs := &syncBuffer{}
-	c, err := mimcm.NewClient(srv.URL, append(commonOptions(logs), mimcm.WithBasicAuth("CONTOSO\\proof", secrets.password))...)
+	c, err := mimcm.NewClient(srv.URL, mimcm.WithRetry(mimcm.RetryPolicy(proofRetry)), mimcm.WithTimeout(proofTimeout), mimcm.WithLogger(proofLogger(logs)),
+		mimcm.WithBasicAuth("CONTOSO\\proof", secrets.password))
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := uuid.MustParse(mimcmtest.SampleEnrollID)
+	id := mimcmtest.SampleEnrollID
 	return &vendor{
-		name: "mimcm", srv: srv.Server, logs: logs, auth: []string{secrets.password},
+		name: "mimcm", srv: srv, inject: func(f fakeserver.Fault) { srv.Inject(mimcmtest.Fault(f)) }, logs: logs, auth: []string{secrets.password},
 		ops: []operation{
 			{name: "GetRequest", kind: read, method: "GET", prepare: func(*testing.T) (string, func(context.Context, string) error) {
 				return "/requests/" + id.String(), func(ctx context.Context, _ string) error { return ignore(c.GetRequest(ctx, id)) }
@@ -253,10 +255,14 @@ func enterpriseVendor(t *testing.T, secrets secretSet) *vendor {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(srv.Close)
+	closeFake(t, srv)
 	srv.AddUser("proofadmin", secrets.password)
 	logs := &syncBuffer{}
-	c, err := enterpriseadmin.NewClient(srv.URL, "arcgis", append(commonOptions(logs), enterpriseadmin.WithCredentials("proofadmin", secrets.password))...)
+	options := func(password string) []enterpriseadmin.Option {
+		return []enterpriseadmin.Option{enterpriseadmin.WithRetry(enterpriseadmin.RetryPolicy(proofRetry)), enterpriseadmin.WithTimeout(proofTimeout),
+			enterpriseadmin.WithLogger(proofLogger(logs)), enterpriseadmin.WithCredentials("proofadmin", password)}
+	}
+	c, err := enterpriseadmin.NewClient(srv.URL, options(secrets.password)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,35 +288,35 @@ func enterpriseVendor(t *testing.T, secrets secretSet) *vendor {
 	}
 	importIdentity := func(t *testing.T) string {
 		name := next("ident")
-		if err := c.ImportIdentityCertificate(context.Background(), name, newPFX(t, name, secrets.pkcs12), secrets.pkcs12); err != nil {
+		if err := c.ImportIdentityCertificate(context.Background(), enterpriseadmin.ImportIdentityCertificateInput{Name: name, PFX: newPFX(t, name, secrets.pkcs12), Password: secrets.pkcs12}); err != nil {
 			t.Fatal(err)
 		}
 		return idOf(t, name, c.ListIdentityCertificates)
 	}
 	importTrust := func(t *testing.T) string {
 		name := next("trust")
-		if err := c.ImportTrustCertificate(context.Background(), name, selfSignedDER(t, name)); err != nil {
+		if err := c.ImportTrustCertificate(context.Background(), enterpriseadmin.ImportTrustCertificateInput{Name: name, Certificate: selfSignedDER(t, name)}); err != nil {
 			t.Fatal(err)
 		}
 		return idOf(t, name, c.ListTrustCertificates)
 	}
-	wrongUser, err := enterpriseadmin.NewClient(srv.URL, "arcgis", append(commonOptions(logs), enterpriseadmin.WithCredentials("proofadmin", secrets.password+"-wrong"))...)
+	wrongUser, err := enterpriseadmin.NewClient(srv.URL, options(secrets.password+"-wrong")...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return &vendor{
-		name: "enterpriseadmin", srv: srv.Server, logs: logs, auth: []string{secrets.password},
+		name: "enterpriseadmin", srv: srv, inject: func(f fakeserver.Fault) { srv.Inject(enterpriseadmintest.Fault(f)) }, logs: logs, auth: []string{secrets.password},
 		issuedSecrets: srv.IssuedTokens,
 		badInputs: []func(context.Context) error{
 			func(ctx context.Context) error { return ignore(wrongUser.ListIdentityCertificates(ctx)) },
 			func(ctx context.Context) error {
-				return c.ImportIdentityCertificate(ctx, "x", newPFX(t, "x", secrets.pkcs12+"-other"), secrets.pkcs12)
+				return c.ImportIdentityCertificate(ctx, enterpriseadmin.ImportIdentityCertificateInput{Name: "x", PFX: newPFX(t, "x", secrets.pkcs12+"-other"), Password: secrets.pkcs12})
 			},
 		},
 		errorIn200: `{"error":{"code":500,"message":"Unable to complete the operation.","details":["the server failed"]}}`,
 		ops: []operation{
-			{name: "CertificateResources", kind: read, method: "GET", prepare: fixed("/security/certificates", func(ctx context.Context) error {
-				return ignore(c.CertificateResources(ctx))
+			{name: "GetCertificatesResource", kind: read, method: "GET", prepare: fixed("/security/certificates", func(ctx context.Context) error {
+				return ignore(c.GetCertificatesResource(ctx))
 			})},
 			{name: "ListIdentityCertificates", kind: read, method: "GET", prepare: fixed("/certificates/identity", func(ctx context.Context) error {
 				return ignore(c.ListIdentityCertificates(ctx))
@@ -329,7 +335,7 @@ func enterpriseVendor(t *testing.T, secrets secretSet) *vendor {
 				name := next("ident")
 				pfx := newPFX(t, name, secrets.pkcs12)
 				return "/identity/import", func(ctx context.Context, _ string) error {
-					return c.ImportIdentityCertificate(ctx, name, pfx, secrets.pkcs12)
+					return c.ImportIdentityCertificate(ctx, enterpriseadmin.ImportIdentityCertificateInput{Name: name, PFX: pfx, Password: secrets.pkcs12})
 				}
 			}},
 			{name: "DeleteIdentityCertificate", kind: write, method: "POST", prepare: func(t *testing.T) (string, func(context.Context, string) error) {
@@ -339,7 +345,9 @@ func enterpriseVendor(t *testing.T, secrets secretSet) *vendor {
 			{name: "ImportTrustCertificate", kind: write, method: "POST", prepare: func(t *testing.T) (string, func(context.Context, string) error) {
 				name := next("trust")
 				der := selfSignedDER(t, name)
-				return "/trust/import", func(ctx context.Context, _ string) error { return c.ImportTrustCertificate(ctx, name, der) }
+				return "/trust/import", func(ctx context.Context, _ string) error {
+					return c.ImportTrustCertificate(ctx, enterpriseadmin.ImportTrustCertificateInput{Name: name, Certificate: der})
+				}
 			}},
 			{name: "DeleteTrustCertificate", kind: write, method: "POST", prepare: func(t *testing.T) (string, func(context.Context, string) error) {
 				id := importTrust(t)
