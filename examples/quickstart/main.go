@@ -65,7 +65,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer srv.Close()
 		srv.SetExportSize(*fakeSize)
 		*baseURL = srv.URL
-		opts = append(opts, core.WithBasicAuth(srv.User, srv.Password))
+		opts = append(opts, core.WithBasicAuth(srv.Username, srv.Password))
 		if *interval == 0 {
 			*interval = 20 * time.Millisecond // the in-memory export finishes at once
 		}

@@ -73,7 +73,7 @@ func TestQuickstartAgainstURLWithPasswordFromEnvironment(t *testing.T) {
 	t.Setenv(passwordEnv, coretest.Password)
 	out := filepath.Join(t.TempDir(), "certificates.csv")
 	var stdout, stderr bytes.Buffer
-	err = run(context.Background(), []string{"-url", srv.URL, "-user", coretest.User, "-out", out, "-poll", "1ms"}, &stdout, &stderr)
+	err = run(context.Background(), []string{"-url", srv.URL, "-user", coretest.Username, "-out", out, "-poll", "1ms"}, &stdout, &stderr)
 	if err != nil {
 		t.Fatalf("run: %v\n%s", err, stderr.String())
 	}

@@ -56,10 +56,16 @@ func info(key, text string) []message {
 	return []message{{Type: "Info", MessageKey: key, LocalizedMessage: text}}
 }
 
-// checkSpace answers 403 unless the request names the fake's device space.
+// checkSpace answers 400 when the request names no device space and 403
+// unless it names the fake's.
 func checkSpace(w http.ResponseWriter, id int64) bool {
 	if id == AdminDeviceSpaceID {
 		return true
+	}
+	if id <= 0 {
+		writeError(w, http.StatusBadRequest, "com.mobileiron.vsp.messages.http.400",
+			"Required parameter adminDeviceSpaceId is missing or not a positive number")
+		return false
 	}
 	writeError(w, http.StatusForbidden, "com.mobileiron.vsp.messages.http.403",
 		fmt.Sprintf("Administrator has no access to device space %d", id))
