@@ -48,5 +48,10 @@
 // server. A 410 answer, which Core gives for the retired V1 API, comes with
 // a hint to use the v2 API.
 //
+// Answers are decoded as the strict JSON a server sends. The samples in
+// the vendor's documentation are printed with non-breaking spaces, "..."
+// for elided entries and trailing commas; nothing is repaired on the wire,
+// so such an answer is ErrUnexpectedResponse rather than a guess.
+//
 // The coretest package is an in-memory Core for tests.
 package core

@@ -3,6 +3,7 @@ package core_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"io"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/certadmin/certadmin-go/mobileiron/core"
 	"github.com/certadmin/certadmin-go/mobileiron/core/coretest"
+	"github.com/certadmin/certadmin-go/mobileiron/core/internal/jsonfix"
 )
 
 func TestBadInputSendsNothing(t *testing.T) {
@@ -189,10 +191,11 @@ func TestRetryAfterTooLong(t *testing.T) {
 	}
 }
 
-// TestDecodesSeedSamplesVerbatim answers each call with the seed's sample
-// exactly as the documentation prints it (non-breaking spaces, "..." for
-// elided entries): the decoder must cope.
-func TestDecodesSeedSamplesVerbatim(t *testing.T) {
+// TestDecodesSeedSamples answers each call with the vendor's sample: the
+// test loads it as the documentation prints it (non-breaking spaces, "..."
+// for elided entries, the trailing comma an elision leaves), repairs those
+// artefacts and serves the result, which is what a real server would send.
+func TestDecodesSeedSamples(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
 		fixture, suffix string
@@ -258,10 +261,14 @@ func TestDecodesSeedSamplesVerbatim(t *testing.T) {
 			if !bytes.Contains(body, []byte("\u00a0")) && !bytes.Contains(body, []byte("...")) && tt.fixture != "search_export_status_response.json" {
 				t.Fatalf("fixture %s is expected to be the seed's odd rendering", tt.fixture)
 			}
-			srv.Inject(coretest.Fault{PathSuffix: tt.suffix, Status: 200, ContentType: "application/json", Body: string(body)})
+			repaired := jsonfix.Clean(body)
+			if !json.Valid(repaired) {
+				t.Fatalf("fixture %s is not valid JSON after repair:\n%s", tt.fixture, repaired)
+			}
+			srv.Inject(coretest.Fault{PathSuffix: tt.suffix, Status: 200, ContentType: "application/json", Body: string(repaired)})
 			got, err := tt.call(c)
 			if err != nil {
-				t.Fatalf("decoding the verbatim sample: %v", err)
+				t.Fatalf("decoding the repaired sample: %v", err)
 			}
 			if diff := cmp.Diff(tt.want, got); tt.want != nil && diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
@@ -270,5 +277,46 @@ func TestDecodesSeedSamplesVerbatim(t *testing.T) {
 				t.Errorf("hits = %d, want 1", srv.TotalHits())
 			}
 		})
+	}
+}
+
+// TestLiveDecodingIsStrict: a real server sends valid JSON, so the client
+// repairs nothing. The documentation's artefacts in a live answer make it
+// an unexpected answer, never a success read by guesswork.
+func TestLiveDecodingIsStrict(t *testing.T) {
+	verbatim, err := coretest.Fixture("scep_summary_response.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bodies := map[string]string{
+		"non-breaking spaces":           string(verbatim),
+		"trailing comma":                `{"results":[{"name":"user-provided","value":"10"},],"resultCount":1}`,
+		"elision":                       `{"results":[{"name":"user-provided","value":"10"}, ... ],"resultCount":1}`,
+		"typeset ellipsis":              `{"results":[{"name":"user-provided","value":"10"}, … ],"resultCount":1}`,
+		"error with non-breaking space": "{\u00a0\"messages\":[{\"type\":\"Error\",\"messageKey\":\"k\",\"localizedMessage\":\"m\"}]}",
+	}
+	for name, body := range bodies {
+		t.Run(name, func(t *testing.T) {
+			srv, c := newFake(t)
+			srv.Inject(coretest.Fault{PathSuffix: "/summary", Status: 200, ContentType: "application/json", Body: body})
+			got, err := c.SCEPConfigurations(context.Background(), core.SubTypeUserProvided)
+			if !errors.Is(err, core.ErrUnexpectedResponse) {
+				t.Fatalf("got %v, %v; want ErrUnexpectedResponse", got, err)
+			}
+			if got != nil {
+				t.Errorf("a result beside the error: %v", got)
+			}
+		})
+	}
+
+	// The error decoder is strict too: a 4xx whose body only parses after
+	// repair keeps the status and the excerpt but no vendor fields.
+	srv, c := newFake(t)
+	srv.Inject(coretest.Fault{PathSuffix: "/summary", Status: 400, ContentType: "application/json",
+		Body: "{\"messages\":[{\"type\":\"Error\",\"messageKey\":\"k\",\"localizedMessage\":\"m\"},]}"})
+	_, err = c.SCEPConfigurations(context.Background(), core.SubTypeUserProvided)
+	var e *core.Error
+	if !errors.As(err, &e) || e.StatusCode != 400 || e.MessageKey != "" || e.Message != "" || !strings.Contains(e.Body, `"k"`) {
+		t.Errorf("err = %#v, want a 400 without vendor fields and with the body excerpt", err)
 	}
 }

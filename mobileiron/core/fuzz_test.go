@@ -3,6 +3,7 @@ package core
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"math"
@@ -19,9 +20,10 @@ import (
 )
 
 // The fuzz targets of this file feed arbitrary bodies to the decoders of
-// Core's answers. The seed corpus is the seed's samples in coretest/testdata
-// (byte for byte) plus a few hostile bodies; `go test` runs just those,
-// `go test -fuzz=FuzzX` explores beyond them.
+// Core's answers. The seed corpus is the vendor's samples in
+// coretest/testdata, byte for byte and repaired into the strict JSON a real
+// server sends, plus a few hostile bodies; `go test` runs just those, `go
+// test -fuzz=FuzzX` explores beyond them.
 
 func fuzzClient(t *testing.T, rt fuzzcheck.CannedTransport) *Client {
 	t.Helper()
@@ -37,6 +39,18 @@ var contentTypes = []string{"application/json", "application/json;charset=UTF-8"
 
 func samples(f *testing.F, dir, pattern string) [][]byte {
 	return fuzzcheck.Samples(f, filepath.Join(dir, pattern))
+}
+
+// jsonSamples are the JSON samples as printed and as repaired.
+func jsonSamples(f *testing.F) [][]byte {
+	var out [][]byte
+	for _, b := range samples(f, sampleDir, "*_response.json") {
+		out = append(out, b)
+		if fixed := jsonfix.Clean(b); !bytes.Equal(fixed, b) {
+			out = append(out, fixed)
+		}
+	}
+	return out
 }
 
 const sampleDir = "coretest/testdata"
@@ -63,15 +77,16 @@ var hostileBodies = []string{
 	"\xef\xbb\xbf{\"results\":[]}",
 }
 
-// hasErrorMessage reports whether body holds a messages entry of type
-// Error, read independently of the code under test's decoding of results.
+// hasErrorMessage reports whether body (strict JSON) holds a messages
+// entry of type Error, read independently of the code under test's
+// decoding of results.
 func hasErrorMessage(body []byte) bool {
 	var env struct {
 		Messages []struct {
 			Type string `json:"type"`
 		} `json:"messages"`
 	}
-	if jsonfix.Unmarshal(body, &env) != nil {
+	if json.Unmarshal(body, &env) != nil {
 		return false
 	}
 	for _, m := range env.Messages {
@@ -166,7 +181,7 @@ func checkTime(t *testing.T, tm time.Time) {
 // the caps, and no answer with an Error entry in its messages container
 // ever taken for success.
 func FuzzDecode(f *testing.F) {
-	for _, b := range samples(f, sampleDir, "*_response.json") {
+	for _, b := range jsonSamples(f) {
 		for op := range len(decodeOps) + 1 {
 			f.Add(b, uint8(op), uint8(0))
 		}
@@ -250,7 +265,7 @@ func checkDownload(t *testing.T, c *Client, body []byte, contentType string) {
 // the transport for a non-2xx status: the status always survives, the
 // vendor fields come only from a messages container, and the caps hold.
 func FuzzDecodeError(f *testing.F) {
-	for _, b := range samples(f, sampleDir, "*_response.json") {
+	for _, b := range jsonSamples(f) {
 		f.Add(b, uint16(400), uint8(0), uint8(0))
 	}
 	for _, s := range hostileBodies {
@@ -268,7 +283,7 @@ func FuzzDecodeError(f *testing.F) {
 		var env struct {
 			Messages []wireMessage `json:"messages"`
 		}
-		if (e.Message != "" || e.MessageKey != "" || len(e.Details) > 0) && (jsonfix.Unmarshal(body, &env) != nil || len(env.Messages) == 0) {
+		if (e.Message != "" || e.MessageKey != "" || len(e.Details) > 0) && (json.Unmarshal(body, &env) != nil || len(env.Messages) == 0) {
 			t.Fatalf("vendor fields %+v from a body without messages: %q", e, body)
 		}
 		for _, d := range e.Details {

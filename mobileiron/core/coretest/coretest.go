@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -99,7 +100,8 @@ type Server struct {
 	// Username and Password are the credentials the fake accepts.
 	Username, Password string
 
-	base *fakeserver.Server
+	base    *fakeserver.Server
+	samples map[string][]byte // repaired JSON samples by file name
 
 	mu          sync.Mutex
 	certs       []json.RawMessage
@@ -175,26 +177,63 @@ func (s *Server) clientOptions() []core.Option {
 	return opts
 }
 
-// seed loads the documentation's samples. They are not strict JSON
-// (non-breaking spaces, elided entries); jsonfix reads them as written.
+// loadSamples repairs the documentation's JSON samples once: they are
+// printed with non-breaking spaces, "..." for elided entries and the
+// trailing commas those leave. The fake answers with the repaired bytes,
+// strict JSON as a real server sends; a sample that does not repair to
+// valid JSON is a start-up error.
+var loadSamples = sync.OnceValues(func() (map[string][]byte, error) {
+	entries, err := testdata.ReadDir("testdata")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]byte{}
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".json") {
+			continue
+		}
+		b := jsonfix.Clean(mustFixture(e.Name()))
+		if !json.Valid(b) {
+			return nil, fmt.Errorf("sample %s is not valid JSON after repair", e.Name())
+		}
+		out[e.Name()] = b
+	}
+	return out, nil
+})
+
+// sample is a repaired sample (see loadSamples).
+func (s *Server) sample(name string) []byte {
+	b, ok := s.samples[name]
+	if !ok {
+		panic("coretest: no sample " + name)
+	}
+	return b
+}
+
+// seed loads the state the samples describe.
 func (s *Server) seed() error {
+	samples, err := loadSamples()
+	if err != nil {
+		return err
+	}
+	s.samples = samples
 	var search struct {
 		Results []json.RawMessage `json:"results"`
 	}
-	if err := jsonfix.Unmarshal(mustFixture("search_response.json"), &search); err != nil {
+	if err := json.Unmarshal(s.sample("search_response.json"), &search); err != nil {
 		return fmt.Errorf("search sample: %w", err)
 	}
 	s.certs = search.Results
 	var get struct {
 		Results json.RawMessage `json:"results"`
 	}
-	if err := jsonfix.Unmarshal(mustFixture("get_certificate_response.json"), &get); err != nil {
+	if err := json.Unmarshal(s.sample("get_certificate_response.json"), &get); err != nil {
 		return fmt.Errorf("getCertificate sample: %w", err)
 	}
 	var all struct {
 		Results []json.RawMessage `json:"results"`
 	}
-	if err := jsonfix.Unmarshal(mustFixture("get_all_response.json"), &all); err != nil {
+	if err := json.Unmarshal(s.sample("get_all_response.json"), &all); err != nil {
 		return fmt.Errorf("getAllUserProvidedCertificateDetails sample: %w", err)
 	}
 	if len(all.Results) == 0 {

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/certadmin/certadmin-go/internal/certutil"
-	"github.com/certadmin/certadmin-go/mobileiron/core/internal/jsonfix"
 )
 
 const msgPrefix = "com.mobileiron.vsp.rest.controllers."
@@ -36,11 +35,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(b)
 }
 
-// writeFixture answers with a seed sample. The documentation renders its
-// samples with non-breaking spaces and elisions; the fake sends the same
-// content as strict JSON, as a real server would.
-func writeFixture(w http.ResponseWriter, name string) {
-	b := jsonfix.Clean(mustFixture(name))
+// writeSample answers with a repaired sample of the documentation.
+func (s *Server) writeSample(w http.ResponseWriter, name string) {
+	b := s.sample(name)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	_, _ = w.Write(b)
@@ -88,10 +85,10 @@ func (s *Server) initiateCertExport(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	if running {
-		writeFixture(w, "search_export_in_progress_response.json")
+		s.writeSample(w, "search_export_in_progress_response.json")
 		return
 	}
-	writeFixture(w, "search_export_response.json")
+	s.writeSample(w, "search_export_response.json")
 }
 
 type exportStatus struct {
@@ -397,7 +394,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	}
 	s.uploads[ceID][principal] = userProvided{cert: cert, detail: detail}
 	s.mu.Unlock()
-	writeFixture(w, "upload_response.json")
+	s.writeSample(w, "upload_response.json")
 }
 
 func readUserID(w http.ResponseWriter, r *http.Request) (string, bool) {
@@ -430,7 +427,7 @@ func (s *Server) deleteUpload(w http.ResponseWriter, r *http.Request) {
 		noCertificate(w, ceID, user)
 		return
 	}
-	writeFixture(w, "delete_response.json")
+	s.writeSample(w, "delete_response.json")
 }
 
 func (s *Server) getUpload(w http.ResponseWriter, r *http.Request) {
@@ -490,7 +487,7 @@ func (s *Server) revoke(w http.ResponseWriter, _ *http.Request) {
 	s.mu.Lock()
 	s.revoking = true
 	s.mu.Unlock()
-	writeFixture(w, "revoke_response.json")
+	s.writeSample(w, "revoke_response.json")
 }
 
 // configurations answers with the seed's sample for USER_PROVIDED and an
@@ -498,7 +495,7 @@ func (s *Server) revoke(w http.ResponseWriter, _ *http.Request) {
 func (s *Server) configurations(fixture string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if r.PathValue("subtype") == "USER_PROVIDED" {
-			writeFixture(w, fixture)
+			s.writeSample(w, fixture)
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"results": []any{}, "resultCount": 0})
@@ -511,7 +508,7 @@ func ceidOf(r *http.Request) int64 {
 }
 
 func (s *Server) searchUsers(w http.ResponseWriter, _ *http.Request) {
-	writeFixture(w, "withnocerts_search_response.json")
+	s.writeSample(w, "withnocerts_search_response.json")
 }
 
 func (s *Server) userJob(ceID int64) *job {
@@ -536,7 +533,7 @@ func (s *Server) initiateUserExport(w http.ResponseWriter, r *http.Request) {
 			"User details export is already progress. It might be issued by a different user")})
 		return
 	}
-	writeFixture(w, "withnocerts_export_response.json")
+	s.writeSample(w, "withnocerts_export_response.json")
 }
 
 func (s *Server) userExportStatus(w http.ResponseWriter, r *http.Request) {
@@ -557,7 +554,7 @@ func (s *Server) downloadUserCSV(w http.ResponseWriter, r *http.Request) {
 	var users struct {
 		Results []map[string]any `json:"results"`
 	}
-	_ = jsonfix.Unmarshal(mustFixture("withnocerts_search_response.json"), &users)
+	_ = json.Unmarshal(s.sample("withnocerts_search_response.json"), &users)
 	var buf bytes.Buffer
 	cw := csv.NewWriter(&buf)
 	cols := []string{"id", "principal", "displayName", "firstName", "lastName", "emailAddress"}
