@@ -45,6 +45,24 @@ var seedConfiguration = core.Configuration{Name: "user-provided", Value: "10", A
 
 var seedUser = core.User{ID: 9001, Principal: "miadmin", DisplayName: "miadmin", EmailAddress: "[email\u00a0protected]"} // the seed's text, a non-breaking space included
 
+const controllers = "com.mobileiron.vsp.rest.controllers."
+
+// The messages of the vendor's samples.
+var (
+	msgSearchSuccess = core.Message{Type: "Info", Key: controllers + "CertificateManagementController.Messages.SUCCESS",
+		Text: "Certificates successfully retrieved", Parameters: []any{}}
+	msgUploaded = core.Message{Type: "Info", Key: controllers + "UserProvidedCertificatesControllerV2.Messages.SUCCESS_UPLOAD",
+		Text: "Certificate successfully uploaded."}
+	msgDeleted = core.Message{Type: "Info", Key: controllers + "UserProvidedCertificatesControllerV2.Messages.SUCCESS_DELETE_PRIVATE_KEY",
+		Text: "Successfully deleted private key from certificate."}
+	msgGotCertificate = core.Message{Type: "Info", Key: controllers + "UserProvidedCertificatesControllerV2.Messages.SUCCESS_GET_CERTIFICATE",
+		Text: "Certificate successfully retrieved."}
+	msgGotEnrollments = core.Message{Type: "Info", Key: controllers + "UserProvidedCertificatesControllerV2.Messages.SUCCESS_GET_CE_DETAILS",
+		Text: "User provided certificate enrollment details successfully retrieved."}
+	msgGotUsers = core.Message{Type: "Info", Key: controllers + "UserAndDeviceSummaryController.Messages.SUCCESS_GET_USERS_DETAILS",
+		Text: "User details successfully retrieved."}
+)
+
 func TestSearchCertificates(t *testing.T) {
 	srv, c := newFake(t)
 	ctx := context.Background()
@@ -68,8 +86,9 @@ func TestSearchCertificates(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("certificates (-want +got):\n%s", diff)
+			want := &core.CertificateSearchResult{Results: tt.want, ResultCount: len(tt.want), Messages: []core.Message{msgSearchSuccess}}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("search result (-want +got):\n%s", diff)
 			}
 		})
 	}
@@ -109,8 +128,8 @@ func TestReadOnlyCallsAreRetried(t *testing.T) {
 	if err != nil {
 		t.Fatalf("users search after a reset: %v", err)
 	}
-	if got := srv.Hits("POST", pathUsersSearch); got != 2 || len(users) != 1 {
-		t.Errorf("users search hits = %d (want 2), users = %d", got, len(users))
+	if got := srv.Hits("POST", pathUsersSearch); got != 2 || len(users.Results) != 1 {
+		t.Errorf("users search hits = %d (want 2), users = %d", got, len(users.Results))
 	}
 
 	srv.Inject(coretest.Fault{Method: "POST", PathSuffix: "/withnocerts/search_export_status", Status: 502})
@@ -133,10 +152,12 @@ func TestWritesAreNeverRepeated(t *testing.T) {
 			return err
 		}},
 		{"upload", "POST", pathUpload, "/uploadCertificate", func(c *core.Client) error {
-			return c.UploadUserProvidedCertificate(context.Background(), core.UploadUserProvidedCertificateInput{CEID: "10", Principal: "jdoe", PKCS12: bytes.NewReader(p12), Password: "p12-test-password"})
+			_, err := c.UploadUserProvidedCertificate(context.Background(), core.UploadUserProvidedCertificateInput{CEID: "10", Principal: "jdoe", PKCS12: bytes.NewReader(p12), Password: "p12-test-password"})
+			return err
 		}},
 		{"delete", "POST", pathDelete, "/deleteCertificate", func(c *core.Client) error {
-			return c.DeleteUserProvidedCertificate(context.Background(), "10", coretest.CertificateOwner)
+			_, err := c.DeleteUserProvidedCertificate(context.Background(), "10", coretest.CertificateOwner)
+			return err
 		}},
 		{"revoke", "POST", pathRevoke, "/attemptRevokeForPendingRevocation", func(c *core.Client) error {
 			_, err := c.RevokePendingCertificates(context.Background())
@@ -174,8 +195,12 @@ func TestUserProvidedCertificateLifecycle(t *testing.T) {
 	if _, err := c.ListUserProvidedCertificates(ctx, "jdoe"); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.UploadUserProvidedCertificate(ctx, core.UploadUserProvidedCertificateInput{CEID: coretest.UserProvidedCEID, Principal: "jdoe", PKCS12: bytes.NewReader(p12), Password: password}); err != nil {
+	msgs, err := c.UploadUserProvidedCertificate(ctx, core.UploadUserProvidedCertificateInput{CEID: coretest.UserProvidedCEID, Principal: "jdoe", PKCS12: bytes.NewReader(p12), Password: password})
+	if err != nil {
 		t.Fatalf("upload: %v", err)
+	}
+	if diff := cmp.Diff([]core.Message{msgUploaded}, msgs); diff != "" {
+		t.Errorf("upload messages (-want +got):\n%s", diff)
 	}
 	if srv.HitsWithSession("POST", pathUpload) != 1 {
 		t.Error("the upload did not carry the session cookie of the earlier call")
@@ -185,11 +210,11 @@ func TestUserProvidedCertificateLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &core.UserProvidedCertificate{
+	want := &core.UserProvidedCertificateResult{Results: []core.UserProvidedCertificate{{
 		Version: "3", SerialNumber: "4242", SignatureAlgorithm: cert.SignatureAlgorithm.String(),
 		Issuer: cert.Issuer.String(), Subject: cert.Subject.String(), CommonName: "jdoe",
 		NotBefore: cert.NotBefore.UTC(), NotAfter: cert.NotAfter.UTC(),
-	}
+	}}, Messages: []core.Message{msgGotCertificate}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("uploaded certificate (-want +got):\n%s", diff)
 	}
@@ -198,12 +223,16 @@ func TestUserProvidedCertificateLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(list) != 1 || list[0].CEID != 10 || list[0].CertificateID != 12 || !list[0].ExpiresAt.Equal(cert.NotAfter) || !list[0].IsPKCS12 {
+	if e := list.Results; len(e) != 1 || e[0].CEID != 10 || e[0].CertificateID != 12 || !e[0].ExpiresAt.Equal(cert.NotAfter) || !e[0].IsPKCS12 {
 		t.Errorf("enrollments = %+v", list)
 	}
 
-	if err := c.DeleteUserProvidedCertificate(ctx, coretest.UserProvidedCEID, "jdoe"); err != nil {
+	msgs, err = c.DeleteUserProvidedCertificate(ctx, coretest.UserProvidedCEID, "jdoe")
+	if err != nil {
 		t.Fatalf("delete: %v", err)
+	}
+	if diff := cmp.Diff([]core.Message{msgDeleted}, msgs); diff != "" {
+		t.Errorf("delete messages (-want +got):\n%s", diff)
 	}
 	if _, err := c.GetUserProvidedCertificate(ctx, coretest.UserProvidedCEID, "jdoe"); !errors.Is(err, core.ErrNotFound) {
 		t.Errorf("get after delete: err = %v, want ErrNotFound", err)
@@ -220,14 +249,16 @@ func TestSeededUserProvidedCertificate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(&seedUserProvided, got); diff != "" {
+	want := &core.UserProvidedCertificateResult{Results: []core.UserProvidedCertificate{seedUserProvided}, Messages: []core.Message{msgGotCertificate}}
+	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("certificate (-want +got):\n%s", diff)
 	}
 	list, err := c.ListUserProvidedCertificates(ctx, "theadmin")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]core.UserProvidedEnrollment{seedEnrollment}, list); diff != "" {
+	wantList := &core.UserProvidedEnrollmentList{Results: []core.UserProvidedEnrollment{seedEnrollment}, Messages: []core.Message{msgGotEnrollments}}
+	if diff := cmp.Diff(wantList, list); diff != "" {
 		t.Errorf("enrollments (-want +got):\n%s", diff)
 	}
 }
@@ -235,7 +266,7 @@ func TestSeededUserProvidedCertificate(t *testing.T) {
 func TestUploadRejectedByServer(t *testing.T) {
 	srv, c := newFake(t)
 	p12, _ := testPKCS12(t, "jdoe", "p12-test-password")
-	err := c.UploadUserProvidedCertificate(context.Background(), core.UploadUserProvidedCertificateInput{CEID: "11", Principal: "jdoe", PKCS12: bytes.NewReader(p12), Password: "p12-test-password"})
+	_, err := c.UploadUserProvidedCertificate(context.Background(), core.UploadUserProvidedCertificateInput{CEID: "11", Principal: "jdoe", PKCS12: bytes.NewReader(p12), Password: "p12-test-password"})
 	var e *core.Error
 	if !errors.As(err, &e) || e.StatusCode != 400 || !strings.HasSuffix(e.MessageKey, "INVALID_CE") {
 		t.Fatalf("err = %v, want Core's 400 for an enrollment that is not user-provided", err)
@@ -293,15 +324,15 @@ func TestConfigurations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []core.Configuration{seedConfiguration}
+	want := &core.ConfigurationList{Results: []core.Configuration{seedConfiguration}, ResultCount: 1}
 	if diff := cmp.Diff(want, scep); diff != "" {
 		t.Errorf("SCEP (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff(want, ce); diff != "" {
 		t.Errorf("CE (-want +got):\n%s", diff)
 	}
-	if len(none) != 0 {
-		t.Errorf("ENTRUST configurations = %v, want none", none)
+	if diff := cmp.Diff(&core.ConfigurationList{Results: []core.Configuration{}}, none); diff != "" {
+		t.Errorf("ENTRUST configurations (-want +got):\n%s", diff)
 	}
 }
 
@@ -311,7 +342,8 @@ func TestSearchUsersWithoutCertificates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]core.User{seedUser}, got); diff != "" {
+	want := &core.UserSearchResult{Results: []core.User{seedUser}, ResultCount: 1, Messages: []core.Message{msgGotUsers}}
+	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("users (-want +got):\n%s", diff)
 	}
 }

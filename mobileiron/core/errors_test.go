@@ -29,7 +29,8 @@ func TestBadInputSendsNothing(t *testing.T) {
 	dir := t.TempDir()
 	upload := func(ceID, principal string, data []byte, pw string) func(c *core.Client) error {
 		return func(c *core.Client) error {
-			return c.UploadUserProvidedCertificate(ctx, core.UploadUserProvidedCertificateInput{CEID: ceID, Principal: principal, PKCS12: bytes.NewReader(data), Password: pw})
+			_, err := c.UploadUserProvidedCertificate(ctx, core.UploadUserProvidedCertificateInput{CEID: ceID, Principal: principal, PKCS12: bytes.NewReader(data), Password: pw})
+			return err
 		}
 	}
 	search := func(f core.CertificateFilter) func(c *core.Client) error {
@@ -63,9 +64,10 @@ func TestBadInputSendsNothing(t *testing.T) {
 		{"upload without principal", upload("10", " ", p12, password), "principal"},
 		{"upload without CEid", upload("", "jdoe", p12, password), "CEid"},
 		{"upload missing file", func(c *core.Client) error {
-			return c.UploadUserProvidedCertificate(ctx, core.UploadUserProvidedCertificateInput{CEID: "10", Principal: "jdoe", PKCS12File: filepath.Join(dir, "missing.p12"), Password: password})
+			_, err := c.UploadUserProvidedCertificate(ctx, core.UploadUserProvidedCertificateInput{CEID: "10", Principal: "jdoe", PKCS12File: filepath.Join(dir, "missing.p12"), Password: password})
+			return err
 		}, "open PKCS#12 file"},
-		{"delete without user", func(c *core.Client) error { return c.DeleteUserProvidedCertificate(ctx, "10", "") }, "userId"},
+		{"delete without user", func(c *core.Client) error { _, err := c.DeleteUserProvidedCertificate(ctx, "10", ""); return err }, "userId"},
 		{"get without CEid", func(c *core.Client) error { _, err := c.GetUserProvidedCertificate(ctx, "", "jdoe"); return err }, "CEid"},
 		{"list without user", func(c *core.Client) error { _, err := c.ListUserProvidedCertificates(ctx, ""); return err }, "userId"},
 		{"SCEP with unknown sub-type", func(c *core.Client) error { _, err := c.SCEPConfigurations(ctx, "GLOBAL_SIGN,LOCAL"); return err }, "sub-type"},
@@ -157,7 +159,7 @@ func TestErrorInsideSuccessfulAnswer(t *testing.T) {
 	srv, c := newFake(t)
 	srv.Inject(coretest.Fault{PathSuffix: "/deleteCertificate", Status: 200, ContentType: "application/json",
 		Body: `{"messages":[{"type":"Error","messageKey":"com.mobileiron.vsp.rest.Messages.INVALID_USER","localizedMessage":"User jdoe is not a valid principal"}]}`})
-	err := c.DeleteUserProvidedCertificate(context.Background(), "10", "jdoe")
+	_, err := c.DeleteUserProvidedCertificate(context.Background(), "10", "jdoe")
 	var e *core.Error
 	if !errors.Is(err, core.ErrVendor) || !errors.As(err, &e) || e.MessageKey != "com.mobileiron.vsp.rest.Messages.INVALID_USER" {
 		t.Fatalf("err = %v, want ErrVendor with Core's message key", err)
@@ -204,7 +206,7 @@ func TestDecodesSeedSamples(t *testing.T) {
 	}{
 		{"search_response.json", "/certificates/search", func(c *core.Client) (any, error) {
 			return c.SearchCertificates(ctx, core.CertificateFilter{CESettingName: "LocalCE"})
-		}, []core.Certificate{seedCertificate}},
+		}, &core.CertificateSearchResult{Results: []core.Certificate{seedCertificate}, ResultCount: 6, Messages: []core.Message{msgSearchSuccess}}},
 		{"search_export_response.json", "/certificates/search_export", func(c *core.Client) (any, error) {
 			return c.InitiateCertificateExport(ctx, activeLocal)
 		}, &core.ExportStart{StatusURL: "/api/v2/certificates/search_export_status", DownloadURL: "/api/v2/certificates/search_download_csv",
@@ -231,25 +233,25 @@ func TestDecodesSeedSamples(t *testing.T) {
 				Text: "User details export process initiated successfully."}}}},
 		{"get_certificate_response.json", "/getCertificate", func(c *core.Client) (any, error) {
 			return c.GetUserProvidedCertificate(ctx, "10", "theadmin")
-		}, &seedUserProvided},
+		}, &core.UserProvidedCertificateResult{Results: []core.UserProvidedCertificate{seedUserProvided}, Messages: []core.Message{msgGotCertificate}}},
 		{"get_all_response.json", "/getAllUserProvidedCertificateDetails", func(c *core.Client) (any, error) {
 			return c.ListUserProvidedCertificates(ctx, "theadmin")
-		}, []core.UserProvidedEnrollment{seedEnrollment}},
+		}, &core.UserProvidedEnrollmentList{Results: []core.UserProvidedEnrollment{seedEnrollment}, Messages: []core.Message{msgGotEnrollments}}},
 		{"scep_summary_response.json", "/summary", func(c *core.Client) (any, error) {
 			return c.SCEPConfigurations(ctx, core.SubTypeUserProvided)
-		}, []core.Configuration{seedConfiguration}},
+		}, &core.ConfigurationList{Results: []core.Configuration{seedConfiguration}, ResultCount: 1}},
 		{"ce_configurations_response.json", "/configurations", func(c *core.Client) (any, error) {
 			return c.CEConfigurations(ctx, core.SubTypeUserProvided)
-		}, []core.Configuration{seedConfiguration}},
+		}, &core.ConfigurationList{Results: []core.Configuration{seedConfiguration}, ResultCount: 1}},
 		{"withnocerts_search_response.json", "/withnocerts/search", func(c *core.Client) (any, error) {
 			return c.SearchUsersWithoutCertificates(ctx, 32)
-		}, []core.User{seedUser}},
+		}, &core.UserSearchResult{Results: []core.User{seedUser}, ResultCount: 1, Messages: []core.Message{msgGotUsers}}},
 		{"revoke_response.json", "/attemptRevokeForPendingRevocation", func(c *core.Client) (any, error) {
 			return c.RevokePendingCertificates(ctx)
 		}, []core.Message{{Type: "Info", Key: "com.mobileiron.vsp.messages.http.200", Text: "Success"}}},
 		{"delete_response.json", "/deleteCertificate", func(c *core.Client) (any, error) {
-			return nil, c.DeleteUserProvidedCertificate(ctx, "10", "theadmin")
-		}, nil},
+			return c.DeleteUserProvidedCertificate(ctx, "10", "theadmin")
+		}, []core.Message{msgDeleted}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fixture, func(t *testing.T) {
@@ -270,7 +272,7 @@ func TestDecodesSeedSamples(t *testing.T) {
 			if err != nil {
 				t.Fatalf("decoding the repaired sample: %v", err)
 			}
-			if diff := cmp.Diff(tt.want, got); tt.want != nil && diff != "" {
+			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 			if srv.TotalHits() != 1 {

@@ -101,28 +101,34 @@ func hasErrorMessage(body []byte) bool {
 // returning whether it produced a result.
 var decodeOps = []func(t *testing.T, ctx context.Context, c *Client) (bool, error){
 	func(t *testing.T, ctx context.Context, c *Client) (bool, error) {
-		certs, err := c.SearchCertificates(ctx, CertificateFilter{CESettingName: "LocalCE"})
-		for _, cert := range certs {
-			for _, tm := range []time.Time{cert.ExpiredAt, cert.CreatedAt} {
-				checkTime(t, tm)
+		res, err := c.SearchCertificates(ctx, CertificateFilter{CESettingName: "LocalCE"})
+		if res != nil {
+			for _, cert := range res.Results {
+				for _, tm := range []time.Time{cert.ExpiredAt, cert.CreatedAt} {
+					checkTime(t, tm)
+				}
 			}
 		}
-		return certs != nil, err
+		return res != nil, err
 	},
 	func(t *testing.T, ctx context.Context, c *Client) (bool, error) {
-		cert, err := c.GetUserProvidedCertificate(ctx, "7", "jdoe")
-		if cert != nil {
-			for _, tm := range []time.Time{cert.NotBefore, cert.NotAfter, cert.CreatedAt, cert.ModifiedAt} {
-				checkTime(t, tm)
+		res, err := c.GetUserProvidedCertificate(ctx, "7", "jdoe")
+		if res != nil {
+			for _, cert := range res.Results {
+				for _, tm := range []time.Time{cert.NotBefore, cert.NotAfter, cert.CreatedAt, cert.ModifiedAt} {
+					checkTime(t, tm)
+				}
 			}
 		}
-		return cert != nil, err
+		return res != nil, err
 	},
 	func(t *testing.T, ctx context.Context, c *Client) (bool, error) {
 		list, err := c.ListUserProvidedCertificates(ctx, "jdoe")
-		for _, e := range list {
-			checkTime(t, e.ExpiresAt)
-			checkTime(t, e.UploadedAt)
+		if list != nil {
+			for _, e := range list.Results {
+				checkTime(t, e.ExpiresAt)
+				checkTime(t, e.UploadedAt)
+			}
 		}
 		return list != nil, err
 	},
@@ -162,7 +168,7 @@ var decodeOps = []func(t *testing.T, ctx context.Context, c *Client) (bool, erro
 		return st != nil, err
 	},
 	func(t *testing.T, ctx context.Context, c *Client) (bool, error) {
-		err := c.DeleteUserProvidedCertificate(ctx, "7", "jdoe")
+		_, err := c.DeleteUserProvidedCertificate(ctx, "7", "jdoe") // an answer without messages is a nil list
 		return err == nil, err
 	},
 }

@@ -103,18 +103,20 @@ type Server struct {
 	base    *fakeserver.Server
 	samples map[string][]byte // repaired JSON samples by file name
 
-	mu          sync.Mutex
-	certs       []json.RawMessage
-	exportPolls int
-	csvSize     int64
-	failNext    bool
-	certExport  job
-	userExports map[int64]*job
-	uploads     map[string]map[string]userProvided // CEid → principal → certificate
-	nextCertID  int64
-	revoking    bool
-	sessions    int64
-	withCookie  map[string]int
+	mu    sync.Mutex
+	certs []json.RawMessage
+	// searchMessages are the search sample's messages, sent as they are.
+	searchMessages json.RawMessage
+	exportPolls    int
+	csvSize        int64
+	failNext       bool
+	certExport     job
+	userExports    map[int64]*job
+	uploads        map[string]map[string]userProvided // CEid → principal → certificate
+	nextCertID     int64
+	revoking       bool
+	sessions       int64
+	withCookie     map[string]int
 }
 
 // SessionCookie is the name of the session cookie the fake hands out, as
@@ -218,12 +220,13 @@ func (s *Server) seed() error {
 	}
 	s.samples = samples
 	var search struct {
-		Results []json.RawMessage `json:"results"`
+		Results  []json.RawMessage `json:"results"`
+		Messages json.RawMessage   `json:"messages"`
 	}
 	if err := json.Unmarshal(s.sample("search_response.json"), &search); err != nil {
 		return fmt.Errorf("search sample: %w", err)
 	}
-	s.certs = search.Results
+	s.certs, s.searchMessages = search.Results, search.Messages
 	var get struct {
 		Results json.RawMessage `json:"results"`
 	}

@@ -299,9 +299,8 @@ func (s *Server) searchCertificates(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		"results": results,
-		"messages": []message{{Type: "Info", MessageKey: msgPrefix + "CertificateManagementController.Messages.SUCCESS",
-			LocalizedMessage: "Certificates successfully retrieved", MessageParameters: []any{}}},
+		"results":     results,
+		"messages":    s.searchMessages,
 		"resultCount": len(results),
 	})
 }

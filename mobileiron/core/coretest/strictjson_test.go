@@ -71,15 +71,19 @@ func TestFakeAnswersStrictJSON(t *testing.T) {
 		func() error { _, err := c.ExportUsersWithoutCertificates(ctx, 10, io.Discard, poll); return err },
 		func() error { _, err := c.SearchUsersWithoutCertificates(ctx, 32); return err },
 		func() error {
-			return c.UploadUserProvidedCertificate(ctx, core.UploadUserProvidedCertificateInput{
+			_, err := c.UploadUserProvidedCertificate(ctx, core.UploadUserProvidedCertificateInput{
 				CEID: coretest.UserProvidedCEID, Principal: "jdoe", PKCS12: bytes.NewReader(testcert.PFX(t, cert, key, pw)), Password: pw})
+			return err
 		},
 		func() error {
 			_, err := c.GetUserProvidedCertificate(ctx, coretest.UserProvidedCEID, coretest.CertificateOwner)
 			return err
 		},
 		func() error { _, err := c.ListUserProvidedCertificates(ctx, coretest.CertificateOwner); return err },
-		func() error { return c.DeleteUserProvidedCertificate(ctx, coretest.UserProvidedCEID, "jdoe") },
+		func() error {
+			_, err := c.DeleteUserProvidedCertificate(ctx, coretest.UserProvidedCEID, "jdoe")
+			return err
+		},
 		func() error { _, err := c.RevokePendingCertificates(ctx); return err },
 		func() error { _, err := c.SCEPConfigurations(ctx, core.SubTypeUserProvided); return err },
 		func() error { _, err := c.CEConfigurations(ctx, core.SubTypeUserProvided); return err },
