@@ -256,7 +256,10 @@ func (c *Client) DeleteUserProvidedCertificate(ctx context.Context, ceID, userID
 }
 
 // GetUserProvidedCertificate returns the certificate userID uploaded to the
-// user-provided certificate enrollment ceID, with Core's messages.
+// user-provided certificate enrollment ceID, with Core's messages. Core's
+// results are read whether they come as one object (as in the vendor's
+// sample) or as an array (as its field table says); an empty array is an
+// empty Results.
 func (c *Client) GetUserProvidedCertificate(ctx context.Context, ceID, userID string, opts ...CallOption) (*UserProvidedCertificateResult, error) {
 	const op = "core.GetUserProvidedCertificate"
 	if err := checkCEID(op, ceID); err != nil {
@@ -273,11 +276,33 @@ func (c *Client) GetUserProvidedCertificate(ctx context.Context, ceID, userID st
 	if out.Results == nil {
 		return nil, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: "answer holds no results"}
 	}
-	cert, err := userProvidedCertificateOf(*out.Results)
+	list, err := oneOrMany(*out.Results)
 	if err != nil {
-		return nil, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Err: err}
+		return nil, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: "results", Err: err}
 	}
-	return &UserProvidedCertificateResult{Results: []UserProvidedCertificate{cert}, Messages: messagesOf(out.Messages)}, nil
+	certs, err := convertAll(op, &list, userProvidedCertificateOf)
+	if err != nil {
+		return nil, err
+	}
+	return &UserProvidedCertificateResult{Results: certs, Messages: messagesOf(out.Messages)}, nil
+}
+
+// oneOrMany reads getCertificate's results, which the vendor's field table
+// calls an array and its sample shows as one object: an object is a list
+// of one.
+func oneOrMany(r coreapi.UserProvidedCertificateResponse_Results) ([]coreapi.UserProvidedCertificate, error) {
+	raw, err := r.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	switch raw = bytes.TrimSpace(raw); {
+	case len(raw) > 0 && raw[0] == '[':
+		return r.AsUserProvidedCertificateList()
+	case len(raw) > 0 && raw[0] == '{':
+		one, err := r.AsUserProvidedCertificate()
+		return []coreapi.UserProvidedCertificate{one}, err
+	}
+	return nil, fmt.Errorf("want an object or an array, got %.20q", raw)
 }
 
 // ListUserProvidedCertificates returns every user-provided certificate

@@ -3,6 +3,7 @@ package core_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/certadmin/certadmin-go/mobileiron/core"
 	"github.com/certadmin/certadmin-go/mobileiron/core/coretest"
+	"github.com/certadmin/certadmin-go/mobileiron/core/internal/jsonfix"
 )
 
 func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
@@ -345,5 +347,62 @@ func TestSearchUsersWithoutCertificates(t *testing.T) {
 	want := &core.UserSearchResult{Results: []core.User{seedUser}, ResultCount: 1, Messages: []core.Message{msgGotUsers}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("users (-want +got):\n%s", diff)
+	}
+}
+
+// TestGetUserProvidedCertificateResultsObjectOrArray: the vendor's field
+// table says getCertificate's results is an array, its sample shows one
+// object. Both decode; anything else is an unexpected answer.
+func TestGetUserProvidedCertificateResultsObjectOrArray(t *testing.T) {
+	verbatim, err := coretest.Fixture("get_certificate_response.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sample struct {
+		Results json.RawMessage `json:"results"`
+	}
+	if err := json.Unmarshal(jsonfix.Clean(verbatim), &sample); err != nil {
+		t.Fatal(err)
+	}
+	obj := string(sample.Results)
+	second := strings.Replace(obj, `"version": "3"`, `"version": "4"`, 1)
+	if second == obj {
+		t.Fatal("sample changed: no version 3 to replace")
+	}
+	otherVersion := seedUserProvided
+	otherVersion.Version = "4"
+	const msgs = `"messages":[{"type":"Info","messageKey":"k","localizedMessage":"m"}]`
+	wantMsgs := []core.Message{{Type: "Info", Key: "k", Text: "m"}}
+	tests := []struct {
+		name, body string
+		want       []core.UserProvidedCertificate
+	}{
+		{"object, as in the sample", `{"results":` + obj + `,` + msgs + `}`, []core.UserProvidedCertificate{seedUserProvided}},
+		{"array of one, as the field table says", `{"results":[` + obj + `],` + msgs + `}`, []core.UserProvidedCertificate{seedUserProvided}},
+		{"array of two", `{"results":[` + obj + `,` + second + `],` + msgs + `}`, []core.UserProvidedCertificate{seedUserProvided, otherVersion}},
+		{"empty array", `{"results":[],` + msgs + `}`, []core.UserProvidedCertificate{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, c := newFake(t)
+			srv.Inject(coretest.Fault{PathSuffix: "/getCertificate", Status: 200, ContentType: "application/json", Body: tt.body})
+			got, err := c.GetUserProvidedCertificate(context.Background(), "10", "theadmin")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(&core.UserProvidedCertificateResult{Results: tt.want, Messages: wantMsgs}, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+	for _, body := range []string{`{"results":"x"}`, `{"results":5}`, `{"results":null}`, `{"results":[5]}`, `{}`} {
+		t.Run(body, func(t *testing.T) {
+			srv, c := newFake(t)
+			srv.Inject(coretest.Fault{PathSuffix: "/getCertificate", Status: 200, ContentType: "application/json", Body: body})
+			got, err := c.GetUserProvidedCertificate(context.Background(), "10", "theadmin")
+			if !errors.Is(err, core.ErrUnexpectedResponse) || got != nil {
+				t.Errorf("got %+v, %v; want ErrUnexpectedResponse", got, err)
+			}
+		})
 	}
 }

@@ -65,6 +65,8 @@ var hostileBodies = []string{
 	`{"results":[],"messages":[{"type":"ERROR","messageKey":"k"}]}`,
 	`{"results":null,"messages":null}`,
 	`{"results":{"isRunning":"yes"}}`,
+	`{"results":[{"version":"3","notBefore":1573162384000},{"version":4,"notAfter":"2020-11-06"}]}`,
+	`{"results":[]}`,
 	`{"results":[{"id":1,"serialNumber":{"a":1},"expiredAt":"yesterday"}]}`,
 	`{"results":[{"id":1,"serialNumber":1e400,"expiredAt":-62135596800000,"createdAt":"0001-01-01"}]}`,
 	`{"results":[{"certificateExpirationDate":"2017-04-18T10:00:00.123456789+14:00","certificateUploadedDate":9223372036854775807}]}`,

@@ -314,10 +314,22 @@ type UserProvidedCertificate struct {
 	Version *FlexibleId `json:"version,omitempty"`
 }
 
+// UserProvidedCertificateList defines model for UserProvidedCertificateList.
+type UserProvidedCertificateList = []UserProvidedCertificate
+
 // UserProvidedCertificateResponse defines model for UserProvidedCertificateResponse.
 type UserProvidedCertificateResponse struct {
-	Messages *[]Message               `json:"messages,omitempty"`
-	Results  *UserProvidedCertificate `json:"results,omitempty"`
+	Messages *[]Message `json:"messages,omitempty"`
+
+	// Results The vendor's field table says results is an array; its sample
+	// shows a single object. Both are accepted.
+	Results *UserProvidedCertificateResponse_Results `json:"results,omitempty"`
+}
+
+// UserProvidedCertificateResponse_Results The vendor's field table says results is an array; its sample
+// shows a single object. Both are accepted.
+type UserProvidedCertificateResponse_Results struct {
+	union json.RawMessage
 }
 
 // UserProvidedDetail defines model for UserProvidedDetail.
@@ -528,6 +540,68 @@ func (t FlexibleId) MarshalJSON() ([]byte, error) {
 }
 
 func (t *FlexibleId) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsUserProvidedCertificate returns the union data inside the UserProvidedCertificateResponse_Results as a UserProvidedCertificate
+func (t UserProvidedCertificateResponse_Results) AsUserProvidedCertificate() (UserProvidedCertificate, error) {
+	var body UserProvidedCertificate
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromUserProvidedCertificate overwrites any union data inside the UserProvidedCertificateResponse_Results as the provided UserProvidedCertificate
+func (t *UserProvidedCertificateResponse_Results) FromUserProvidedCertificate(v UserProvidedCertificate) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeUserProvidedCertificate performs a merge with any union data inside the UserProvidedCertificateResponse_Results, using the provided UserProvidedCertificate
+func (t *UserProvidedCertificateResponse_Results) MergeUserProvidedCertificate(v UserProvidedCertificate) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsUserProvidedCertificateList returns the union data inside the UserProvidedCertificateResponse_Results as a UserProvidedCertificateList
+func (t UserProvidedCertificateResponse_Results) AsUserProvidedCertificateList() (UserProvidedCertificateList, error) {
+	var body UserProvidedCertificateList
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromUserProvidedCertificateList overwrites any union data inside the UserProvidedCertificateResponse_Results as the provided UserProvidedCertificateList
+func (t *UserProvidedCertificateResponse_Results) FromUserProvidedCertificateList(v UserProvidedCertificateList) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeUserProvidedCertificateList performs a merge with any union data inside the UserProvidedCertificateResponse_Results, using the provided UserProvidedCertificateList
+func (t *UserProvidedCertificateResponse_Results) MergeUserProvidedCertificateList(v UserProvidedCertificateList) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t UserProvidedCertificateResponse_Results) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *UserProvidedCertificateResponse_Results) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }
