@@ -101,8 +101,10 @@ func (c *Client) SearchCertificates(ctx context.Context, f CertificateFilter, op
 	if err != nil {
 		return nil, apierror.Invalid(op, "%v", err)
 	}
+	// In the body as this chapter's curl sends it and in the query as the
+	// 11.3 page and community clients do (see the package doc).
 	body := coreapi.CertificateSearchRequest{
-		AdminDeviceSpaceId: space, // in the body for this call, as the vendor's curl sample sends it
+		AdminDeviceSpaceId: &space,
 		CeSettingName:      f.CESettingName,
 		CertificateStatus:  w.status,
 		UserId:             w.userID,
@@ -110,7 +112,7 @@ func (c *Client) SearchCertificates(ctx context.Context, f CertificateFilter, op
 		ExpiresAfter:       w.expiresAfter,
 		ExpiresBefore:      w.expiresBefore,
 	}
-	req, err := coreapi.NewSearchCertificatesRequest(c.server, body)
+	req, err := coreapi.NewSearchCertificatesRequest(c.server, &coreapi.SearchCertificatesParams{AdminDeviceSpaceId: &space}, body)
 	var out coreapi.CertificateSearchResponse
 	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.ReadOnly, Settings: cs}, &out); err != nil {
 		return nil, err

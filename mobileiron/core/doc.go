@@ -32,10 +32,19 @@
 //
 // # Device space
 //
-// Calls that need adminDeviceSpaceId send the value of
-// WithAdminDeviceSpaceID (default 1, the global space): as a query
-// parameter for the export calls and in the body of SearchCertificates, as
-// Ivanti's samples do.
+// The certificate calls need the administrator's device space,
+// adminDeviceSpaceId: the value of WithAdminDeviceSpaceID, given to
+// NewClient for every call or to one call (default 1, the global space).
+// The vendor's pages disagree on where it goes: the 11.x page puts it in
+// the request body, the 11.3 page in the query, the certificate chapter in
+// the query for the export calls and in the body for the search, and
+// community clients send it in the query. So it is sent where every
+// documented version finds it: the two POST calls (SearchCertificates,
+// InitiateCertificateExport) carry the same value in both the query and
+// the JSON body; the GET calls (CertificateExportStatus,
+// DownloadCertificateExport) carry it in the query, the only place a GET
+// has. The users-without-certificates calls are not documented with it and
+// do not send it.
 //
 // # Errors and retries
 //

@@ -248,15 +248,18 @@ func (c *Client) InitiateCertificateExport(ctx context.Context, f CertificateFil
 	if err != nil {
 		return nil, apierror.Invalid(op, "%v", err)
 	}
+	// In the query as this chapter and the 11.3 page say and in the body as
+	// the 11.x page says (see the package doc).
 	body := coreapi.CertificateExportRequest{
-		CeSettingName:     f.CESettingName,
-		CertificateStatus: *w.status,
-		UserId:            w.userID,
-		DeviceUUID:        w.deviceUUID,
-		ExpiresAfter:      w.expiresAfter,
-		ExpiresBefore:     w.expiresBefore,
+		AdminDeviceSpaceId: &space,
+		CeSettingName:      f.CESettingName,
+		CertificateStatus:  *w.status,
+		UserId:             w.userID,
+		DeviceUUID:         w.deviceUUID,
+		ExpiresAfter:       w.expiresAfter,
+		ExpiresBefore:      w.expiresBefore,
 	}
-	req, err := coreapi.NewInitiateCertificateExportRequest(c.server, &coreapi.InitiateCertificateExportParams{AdminDeviceSpaceId: space}, body)
+	req, err := coreapi.NewInitiateCertificateExportRequest(c.server, &coreapi.InitiateCertificateExportParams{AdminDeviceSpaceId: &space}, body)
 	return c.exportStart(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: cs})
 }
 

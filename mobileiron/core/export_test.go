@@ -189,3 +189,14 @@ func TestExportUsersWithoutCertificates(t *testing.T) {
 		t.Errorf("second export: %v", err)
 	}
 }
+
+func TestExportSelectsByFilter(t *testing.T) {
+	_, c := newFake(t)
+	var buf bytes.Buffer
+	if _, err := c.ExportCertificates(context.Background(), core.CertificateFilter{CESettingName: "LocalCE", Status: core.StatusRevoked}, &buf, fastPoll); err != nil {
+		t.Fatal(err)
+	}
+	if want, _, _ := strings.Cut(seedCSV, "\n"); buf.String() != want+"\n" {
+		t.Errorf("CSV of revoked certificates = %q, want the header only", buf.String())
+	}
+}

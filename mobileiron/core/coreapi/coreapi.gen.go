@@ -134,6 +134,10 @@ type Certificate struct {
 
 // CertificateExportRequest defines model for CertificateExportRequest.
 type CertificateExportRequest struct {
+	// AdminDeviceSpaceId Device space ID of the administrator, as the 11.x page places it.
+	// Optional here because the query may carry it instead.
+	AdminDeviceSpaceId *int64 `json:"adminDeviceSpaceId,omitempty"`
+
 	// CeSettingName Certificate enrollment configuration name.
 	CeSettingName     string            `json:"ceSettingName"`
 	CertificateStatus CertificateStatus `json:"certificateStatus"`
@@ -149,8 +153,10 @@ type CertificateExportRequest struct {
 
 // CertificateSearchRequest defines model for CertificateSearchRequest.
 type CertificateSearchRequest struct {
-	// AdminDeviceSpaceId In the body for this call, as the seed's table and curl show.
-	AdminDeviceSpaceId int64              `json:"adminDeviceSpaceId"`
+	// AdminDeviceSpaceId Device space ID of the administrator, in the body as this
+	// chapter's table and curl show. Optional here because the query
+	// may carry it instead.
+	AdminDeviceSpaceId *int64             `json:"adminDeviceSpaceId,omitempty"`
 	CeSettingName      string             `json:"ceSettingName"`
 	CertificateStatus  *CertificateStatus `json:"certificateStatus,omitempty"`
 	DeviceUUID         *string            `json:"deviceUUID,omitempty"`
@@ -363,6 +369,9 @@ type UserSearchResponse struct {
 // AdminDeviceSpaceIdQuery defines model for AdminDeviceSpaceIdQuery.
 type AdminDeviceSpaceIdQuery = int64
 
+// AdminDeviceSpaceIdQueryOrBody defines model for AdminDeviceSpaceIdQueryOrBody.
+type AdminDeviceSpaceIdQueryOrBody = int64
+
 // CEID defines model for CEID.
 type CEID = int64
 
@@ -372,6 +381,14 @@ type UserProvidedCEid = string
 // Error defines model for Error.
 type Error = MessagesResponse
 
+// SearchCertificatesParams defines parameters for SearchCertificates.
+type SearchCertificatesParams struct {
+	// AdminDeviceSpaceId Device space ID of the administrator. Optional here because the
+	// body may carry it instead; one of the two is required, and when both
+	// are sent they must agree.
+	AdminDeviceSpaceId *AdminDeviceSpaceIdQueryOrBody `form:"adminDeviceSpaceId,omitempty" json:"adminDeviceSpaceId,omitempty"`
+}
+
 // DownloadCertificateExportParams defines parameters for DownloadCertificateExport.
 type DownloadCertificateExportParams struct {
 	// AdminDeviceSpaceId Device space ID of the administrator.
@@ -380,8 +397,10 @@ type DownloadCertificateExportParams struct {
 
 // InitiateCertificateExportParams defines parameters for InitiateCertificateExport.
 type InitiateCertificateExportParams struct {
-	// AdminDeviceSpaceId Device space ID of the administrator.
-	AdminDeviceSpaceId AdminDeviceSpaceIdQuery `form:"adminDeviceSpaceId" json:"adminDeviceSpaceId"`
+	// AdminDeviceSpaceId Device space ID of the administrator. Optional here because the
+	// body may carry it instead; one of the two is required, and when both
+	// are sent they must agree.
+	AdminDeviceSpaceId *AdminDeviceSpaceIdQueryOrBody `form:"adminDeviceSpaceId,omitempty" json:"adminDeviceSpaceId,omitempty"`
 }
 
 // GetCertificateExportStatusParams defines parameters for GetCertificateExportStatus.
@@ -696,23 +715,25 @@ type ClientInterface interface {
 
 	// SearchCertificatesWithBody Search/retrieve certificate details.
 	//
-	// The seed's table says GET; its curl sample sends POST with a JSON body
-	// carrying adminDeviceSpaceId. The curl is followed.
+	// The vendor's table says GET; its curl sample sends POST with a JSON
+	// body carrying adminDeviceSpaceId. The curl is followed.
+	// adminDeviceSpaceId may come in the query, the body or both.
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v2/certificates/search (the `SearchCertificates` operationId).
-	SearchCertificatesWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	SearchCertificatesWithBody(ctx context.Context, params *SearchCertificatesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SearchCertificates Search/retrieve certificate details.
 	//
-	// The seed's table says GET; its curl sample sends POST with a JSON body
-	// carrying adminDeviceSpaceId. The curl is followed.
+	// The vendor's table says GET; its curl sample sends POST with a JSON
+	// body carrying adminDeviceSpaceId. The curl is followed.
+	// adminDeviceSpaceId may come in the query, the body or both.
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/v2/certificates/search (the `SearchCertificates` operationId).
-	SearchCertificates(ctx context.Context, body SearchCertificatesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	SearchCertificates(ctx context.Context, params *SearchCertificatesParams, body SearchCertificatesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DownloadCertificateExport Download the CSV file of the last certificate export.
 	//
@@ -873,14 +894,15 @@ func (c *Client) GetPendingRevocationStatus(ctx context.Context, reqEditors ...R
 
 // SearchCertificatesWithBody Search/retrieve certificate details.
 //
-// The seed's table says GET; its curl sample sends POST with a JSON body
-// carrying adminDeviceSpaceId. The curl is followed.
+// The vendor's table says GET; its curl sample sends POST with a JSON
+// body carrying adminDeviceSpaceId. The curl is followed.
+// adminDeviceSpaceId may come in the query, the body or both.
 //
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v2/certificates/search (the `SearchCertificates` operationId).
-func (c *Client) SearchCertificatesWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSearchCertificatesRequestWithBody(c.Server, contentType, body)
+func (c *Client) SearchCertificatesWithBody(ctx context.Context, params *SearchCertificatesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSearchCertificatesRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -893,14 +915,15 @@ func (c *Client) SearchCertificatesWithBody(ctx context.Context, contentType str
 
 // SearchCertificates Search/retrieve certificate details.
 //
-// The seed's table says GET; its curl sample sends POST with a JSON body
-// carrying adminDeviceSpaceId. The curl is followed.
+// The vendor's table says GET; its curl sample sends POST with a JSON
+// body carrying adminDeviceSpaceId. The curl is followed.
+// adminDeviceSpaceId may come in the query, the body or both.
 //
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/v2/certificates/search (the `SearchCertificates` operationId).
-func (c *Client) SearchCertificates(ctx context.Context, body SearchCertificatesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSearchCertificatesRequest(c.Server, body)
+func (c *Client) SearchCertificates(ctx context.Context, params *SearchCertificatesParams, body SearchCertificatesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSearchCertificatesRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1258,18 +1281,18 @@ func NewGetPendingRevocationStatusRequest(server string) (*http.Request, error) 
 }
 
 // NewSearchCertificatesRequest calls the generic SearchCertificates builder with application/json body
-func NewSearchCertificatesRequest(server string, body SearchCertificatesJSONRequestBody) (*http.Request, error) {
+func NewSearchCertificatesRequest(server string, params *SearchCertificatesParams, body SearchCertificatesJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewSearchCertificatesRequestWithBody(server, "application/json", bodyReader)
+	return NewSearchCertificatesRequestWithBody(server, params, "application/json", bodyReader)
 }
 
 // NewSearchCertificatesRequestWithBody constructs an http.Request for the SearchCertificates method, with any body, and a specified content type
-func NewSearchCertificatesRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+func NewSearchCertificatesRequestWithBody(server string, params *SearchCertificatesParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -1285,6 +1308,33 @@ func NewSearchCertificatesRequestWithBody(server string, contentType string, bod
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.AdminDeviceSpaceId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "adminDeviceSpaceId", *params.AdminDeviceSpaceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
@@ -1386,12 +1436,16 @@ func NewInitiateCertificateExportRequestWithBody(server string, params *Initiate
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "adminDeviceSpaceId", params.AdminDeviceSpaceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
-			return nil, err
-		} else {
-			for _, qp := range strings.Split(queryFrag, "&") {
-				rawQueryFragments = append(rawQueryFragments, qp)
+		if params.AdminDeviceSpaceId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "adminDeviceSpaceId", *params.AdminDeviceSpaceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
 			}
+
 		}
 
 		if encoded := queryValues.Encode(); encoded != "" {
@@ -1898,23 +1952,25 @@ type ClientWithResponsesInterface interface {
 
 	// SearchCertificatesWithBodyWithResponse Search/retrieve certificate details.
 	//
-	// The seed's table says GET; its curl sample sends POST with a JSON body
-	// carrying adminDeviceSpaceId. The curl is followed.
+	// The vendor's table says GET; its curl sample sends POST with a JSON
+	// body carrying adminDeviceSpaceId. The curl is followed.
+	// adminDeviceSpaceId may come in the query, the body or both.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v2/certificates/search (the `SearchCertificates` operationId).
-	SearchCertificatesWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SearchCertificatesResponse, error)
+	SearchCertificatesWithBodyWithResponse(ctx context.Context, params *SearchCertificatesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SearchCertificatesResponse, error)
 
 	// SearchCertificatesWithResponse Search/retrieve certificate details.
 	//
-	// The seed's table says GET; its curl sample sends POST with a JSON body
-	// carrying adminDeviceSpaceId. The curl is followed.
+	// The vendor's table says GET; its curl sample sends POST with a JSON
+	// body carrying adminDeviceSpaceId. The curl is followed.
+	// adminDeviceSpaceId may come in the query, the body or both.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v2/certificates/search (the `SearchCertificates` operationId).
-	SearchCertificatesWithResponse(ctx context.Context, body SearchCertificatesJSONRequestBody, reqEditors ...RequestEditorFn) (*SearchCertificatesResponse, error)
+	SearchCertificatesWithResponse(ctx context.Context, params *SearchCertificatesParams, body SearchCertificatesJSONRequestBody, reqEditors ...RequestEditorFn) (*SearchCertificatesResponse, error)
 
 	// DownloadCertificateExportWithResponse Download the CSV file of the last certificate export.
 	//
@@ -2834,14 +2890,15 @@ func (c *ClientWithResponses) GetPendingRevocationStatusWithResponse(ctx context
 
 // SearchCertificatesWithBodyWithResponse Search/retrieve certificate details.
 //
-// The seed's table says GET; its curl sample sends POST with a JSON body
-// carrying adminDeviceSpaceId. The curl is followed.
+// The vendor's table says GET; its curl sample sends POST with a JSON
+// body carrying adminDeviceSpaceId. The curl is followed.
+// adminDeviceSpaceId may come in the query, the body or both.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v2/certificates/search (the `SearchCertificates` operationId).
-func (c *ClientWithResponses) SearchCertificatesWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SearchCertificatesResponse, error) {
-	rsp, err := c.SearchCertificatesWithBody(ctx, contentType, body, reqEditors...)
+func (c *ClientWithResponses) SearchCertificatesWithBodyWithResponse(ctx context.Context, params *SearchCertificatesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SearchCertificatesResponse, error) {
+	rsp, err := c.SearchCertificatesWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -2850,14 +2907,15 @@ func (c *ClientWithResponses) SearchCertificatesWithBodyWithResponse(ctx context
 
 // SearchCertificatesWithResponse Search/retrieve certificate details.
 //
-// The seed's table says GET; its curl sample sends POST with a JSON body
-// carrying adminDeviceSpaceId. The curl is followed.
+// The vendor's table says GET; its curl sample sends POST with a JSON
+// body carrying adminDeviceSpaceId. The curl is followed.
+// adminDeviceSpaceId may come in the query, the body or both.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v2/certificates/search (the `SearchCertificates` operationId).
-func (c *ClientWithResponses) SearchCertificatesWithResponse(ctx context.Context, body SearchCertificatesJSONRequestBody, reqEditors ...RequestEditorFn) (*SearchCertificatesResponse, error) {
-	rsp, err := c.SearchCertificates(ctx, body, reqEditors...)
+func (c *ClientWithResponses) SearchCertificatesWithResponse(ctx context.Context, params *SearchCertificatesParams, body SearchCertificatesJSONRequestBody, reqEditors ...RequestEditorFn) (*SearchCertificatesResponse, error) {
+	rsp, err := c.SearchCertificates(ctx, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}

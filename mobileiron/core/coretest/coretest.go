@@ -130,8 +130,11 @@ type job struct {
 	pollsLeft   int
 	fail        bool
 	initiatedAt time.Time
-	result      string
-	file        string
+	// filter is what a certificate export selects (nil: every certificate,
+	// for an export started with StartExportElsewhere).
+	filter *searchRequest
+	result string
+	file   string
 	// doneReported is when a status check first answered that the job had
 	// ended; downloaded is when its file was first requested after that.
 	doneReported, downloaded time.Time

@@ -53,35 +53,75 @@ func info(key, text string) []message {
 	return []message{{Type: "Info", MessageKey: key, LocalizedMessage: text}}
 }
 
-// checkSpace answers 400 when the request names no device space and 403
-// unless it names the fake's.
-func checkSpace(w http.ResponseWriter, id int64) bool {
-	if id == AdminDeviceSpaceID {
-		return true
+const keyBadRequest = "com.mobileiron.vsp.messages.http.400"
+
+// deviceSpace checks the request's adminDeviceSpaceId. The vendor's pages
+// place it in the query or in the body depending on the version, so the
+// fake takes it from the query and, for the POST calls, from the body
+// (inBody, nil when the body has none); when both carry it they must
+// agree. It answers 400 for a missing, malformed or contradictory id and
+// 403 for a device space other than the fake's, and reports whether the
+// handler may go on.
+func deviceSpace(w http.ResponseWriter, r *http.Request, inBody *int64) bool {
+	var inQuery *int64
+	if q := r.URL.Query(); q.Has("adminDeviceSpaceId") {
+		id, err := strconv.ParseInt(q.Get("adminDeviceSpaceId"), 10, 64)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, keyBadRequest,
+				fmt.Sprintf("Parameter adminDeviceSpaceId %q is not a number", q.Get("adminDeviceSpaceId")))
+			return false
+		}
+		inQuery = &id
 	}
-	if id <= 0 {
-		writeError(w, http.StatusBadRequest, "com.mobileiron.vsp.messages.http.400",
-			"Required parameter adminDeviceSpaceId is missing or not a positive number")
+	id := inQuery
+	switch {
+	case inQuery == nil && inBody == nil:
+		writeError(w, http.StatusBadRequest, keyBadRequest, "Required parameter adminDeviceSpaceId is missing")
+		return false
+	case inQuery == nil:
+		id = inBody
+	case inBody != nil && *inBody != *inQuery:
+		writeError(w, http.StatusBadRequest, keyBadRequest,
+			fmt.Sprintf("Parameter adminDeviceSpaceId is %d in the query but %d in the body", *inQuery, *inBody))
 		return false
 	}
-	writeError(w, http.StatusForbidden, "com.mobileiron.vsp.messages.http.403",
-		fmt.Sprintf("Administrator has no access to device space %d", id))
+	switch {
+	case *id == AdminDeviceSpaceID:
+		return true
+	case *id <= 0:
+		writeError(w, http.StatusBadRequest, keyBadRequest,
+			fmt.Sprintf("Parameter adminDeviceSpaceId must be a positive number, got %d", *id))
+	default:
+		writeError(w, http.StatusForbidden, "com.mobileiron.vsp.messages.http.403",
+			fmt.Sprintf("Administrator has no access to device space %d", *id))
+	}
 	return false
 }
 
-func querySpace(r *http.Request) int64 {
-	id, _ := strconv.ParseInt(r.URL.Query().Get("adminDeviceSpaceId"), 10, 64)
-	return id
+// readFilter decodes the JSON body of search and search_export.
+func readFilter(w http.ResponseWriter, r *http.Request) (searchRequest, bool) {
+	var req searchRequest
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		writeError(w, http.StatusBadRequest, keyBadRequest, "Malformed request body")
+		return req, false
+	}
+	return req, true
 }
 
 func (s *Server) initiateCertExport(w http.ResponseWriter, r *http.Request) {
-	if !checkSpace(w, querySpace(r)) {
+	req, ok := readFilter(w, r)
+	if !ok || !deviceSpace(w, r, req.AdminDeviceSpaceID) {
+		return
+	}
+	if req.CeSettingName == "" || req.CertificateStatus == "" {
+		writeError(w, http.StatusBadRequest, keyBadRequest, "Required parameters ceSettingName and certificateStatus must be given")
 		return
 	}
 	s.mu.Lock()
 	running := s.certExport.running
 	if !running {
 		s.startJob(&s.certExport, "certificates")
+		s.certExport.filter = &req
 	}
 	s.mu.Unlock()
 	if running {
@@ -113,7 +153,7 @@ func statusOf(j *job) exportStatus {
 }
 
 func (s *Server) certExportStatus(w http.ResponseWriter, r *http.Request) {
-	if !checkSpace(w, querySpace(r)) {
+	if !deviceSpace(w, r, nil) {
 		return
 	}
 	s.mu.Lock()
@@ -134,11 +174,11 @@ func noFile(w http.ResponseWriter) {
 }
 
 func (s *Server) downloadCertCSV(w http.ResponseWriter, r *http.Request) {
-	if !checkSpace(w, querySpace(r)) {
+	if !deviceSpace(w, r, nil) {
 		return
 	}
 	s.mu.Lock()
-	isReady, size := ready(&s.certExport), s.csvSize
+	isReady, size, filter := ready(&s.certExport), s.csvSize, s.certExport.filter
 	if j := &s.certExport; isReady && !j.doneReported.IsZero() && j.downloaded.IsZero() {
 		j.downloaded = time.Now()
 	}
@@ -159,6 +199,9 @@ func (s *Server) downloadCertCSV(w http.ResponseWriter, r *http.Request) {
 	cw := csv.NewWriter(&buf)
 	_ = cw.Write(csvHeader)
 	for _, raw := range certs {
+		if filter != nil && !matches(raw, *filter) {
+			continue
+		}
 		var c map[string]any
 		_ = json.Unmarshal(raw, &c)
 		row := make([]string, len(csvHeader))
@@ -270,8 +313,9 @@ func putDigits(dst []byte, n int64) {
 	}
 }
 
+// searchRequest is the body of search and search_export.
 type searchRequest struct {
-	AdminDeviceSpaceID int64  `json:"adminDeviceSpaceId"`
+	AdminDeviceSpaceID *int64 `json:"adminDeviceSpaceId"`
 	CeSettingName      string `json:"ceSettingName"`
 	CertificateStatus  string `json:"certificateStatus"`
 	UserID             string `json:"userId"`
@@ -281,12 +325,8 @@ type searchRequest struct {
 }
 
 func (s *Server) searchCertificates(w http.ResponseWriter, r *http.Request) {
-	var req searchRequest
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-		writeError(w, http.StatusBadRequest, "com.mobileiron.vsp.messages.http.400", "Malformed request body")
-		return
-	}
-	if !checkSpace(w, req.AdminDeviceSpaceID) {
+	req, ok := readFilter(w, r)
+	if !ok || !deviceSpace(w, r, req.AdminDeviceSpaceID) {
 		return
 	}
 	s.mu.Lock()
@@ -354,12 +394,12 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := r.ParseMultipartForm(10 << 20); err != nil {
-		writeError(w, http.StatusBadRequest, "com.mobileiron.vsp.messages.http.400", "Malformed multipart body")
+		writeError(w, http.StatusBadRequest, keyBadRequest, "Malformed multipart body")
 		return
 	}
 	f, _, err := r.FormFile("file")
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "com.mobileiron.vsp.messages.http.400", "The file part is missing")
+		writeError(w, http.StatusBadRequest, keyBadRequest, "The file part is missing")
 		return
 	}
 	data, _ := io.ReadAll(f)
@@ -401,7 +441,7 @@ func readUserID(w http.ResponseWriter, r *http.Request) (string, bool) {
 		UserID string `json:"userId"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-		writeError(w, http.StatusBadRequest, "com.mobileiron.vsp.messages.http.400", "Malformed request body")
+		writeError(w, http.StatusBadRequest, keyBadRequest, "Malformed request body")
 		return "", false
 	}
 	return req.UserID, true
