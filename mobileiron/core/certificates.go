@@ -3,6 +3,7 @@ package core
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -417,14 +418,27 @@ func (c *Client) SCEPConfigurations(ctx context.Context, subType EnrollmentSubTy
 }
 
 // CEConfigurations returns the certificate enrollment configurations of a
-// sub-type (CA protocol), with Core's resultCount and messages.
+// sub-type (CA protocol), with Core's resultCount and messages. The
+// vendor's documentation gives two paths for it: the request URI
+// (…/CE/{caprotocol}/configurations) is asked first and, when it is not
+// found (404), the path of its curl sample (…/CE/{caprotocol}) once.
 func (c *Client) CEConfigurations(ctx context.Context, subType EnrollmentSubType, opts ...CallOption) (*ConfigurationList, error) {
 	const op = "core.CEConfigurations"
 	if !subType.Valid() {
 		return nil, apierror.Invalid(op, "sub-type %q is not one of %v", subType, enrollmentSubTypes)
 	}
+	cs := callSettings(opts)
 	req, err := coreapi.NewGetCEConfigurationsRequest(c.server, coreapi.EnrollmentSubType(subType))
-	return c.configurations(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)})
+	list, err := c.configurations(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: cs})
+	if !errors.Is(err, ErrNotFound) {
+		return list, err
+	}
+	req, buildErr := coreapi.NewGetCEConfigurationsShortFormRequest(c.server, coreapi.EnrollmentSubType(subType))
+	list, shortErr := c.configurations(ctx, transport.Call{Op: op, Request: req, BuildErr: buildErr, Settings: cs})
+	if errors.Is(shortErr, ErrNotFound) {
+		return nil, err // neither path is known: the request URI's answer
+	}
+	return list, shortErr
 }
 
 func (c *Client) configurations(ctx context.Context, call transport.Call) (*ConfigurationList, error) {

@@ -406,3 +406,50 @@ func TestGetUserProvidedCertificateResultsObjectOrArray(t *testing.T) {
 		})
 	}
 }
+
+// TestCEConfigurationsFallsBackToTheCurlForm: the request URI is asked
+// first; only when a server does not know it (404) is the path of the
+// vendor's curl sample tried, once.
+func TestCEConfigurationsFallsBackToTheCurlForm(t *testing.T) {
+	const long, short = "/api/v2/configurations/CE/USER_PROVIDED/configurations", "/api/v2/configurations/CE/USER_PROVIDED"
+	want := &core.ConfigurationList{Results: []core.Configuration{seedConfiguration}, ResultCount: 1}
+	ctx := context.Background()
+
+	srv, c := newFake(t)
+	got, err := c.CEConfigurations(ctx, core.SubTypeUserProvided)
+	if err != nil || srv.Hits("GET", long) != 1 || srv.Hits("GET", short) != 0 {
+		t.Fatalf("request URI known: %v, hits %d/%d, want one request to it", err, srv.Hits("GET", long), srv.Hits("GET", short))
+	}
+
+	notFound := coretest.Fault{Method: "GET", PathSuffix: "/USER_PROVIDED/configurations", Status: 404, ContentType: "text/html",
+		Body: "<html><body>HTTP Status 404 - Not Found</body></html>"}
+	srv, c = newFake(t)
+	srv.Inject(notFound)
+	got, err = c.CEConfigurations(ctx, core.SubTypeUserProvided)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if srv.Hits("GET", long) != 1 || srv.Hits("GET", short) != 1 {
+		t.Errorf("hits %d/%d, want one to each path", srv.Hits("GET", long), srv.Hits("GET", short))
+	}
+
+	// Neither path known: the request URI's answer is the error.
+	srv, c = newFake(t)
+	srv.Inject(notFound)
+	srv.Inject(coretest.Fault{Method: "GET", PathSuffix: "/CE/USER_PROVIDED", Status: 404})
+	_, err = c.CEConfigurations(ctx, core.SubTypeUserProvided)
+	var e *core.Error
+	if !errors.As(err, &e) || e.StatusCode != 404 || !strings.HasSuffix(e.URL, long) {
+		t.Errorf("err = %v, want the 404 of the request URI", err)
+	}
+
+	// Another failure is not a reason to try the other path.
+	srv, c = newFake(t)
+	srv.Inject(coretest.Fault{Method: "GET", PathSuffix: "/USER_PROVIDED/configurations", Status: 403})
+	if _, err := c.CEConfigurations(ctx, core.SubTypeUserProvided); !errors.Is(err, core.ErrForbidden) || srv.Hits("GET", short) != 0 {
+		t.Errorf("403: err = %v, %d requests to the curl form", err, srv.Hits("GET", short))
+	}
+}

@@ -850,9 +850,16 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v2/configurations/CE/{CEID}/users/withnocerts/search_export_status (the `GetUsersWithoutCertificatesExportStatus` operationId).
 	GetUsersWithoutCertificatesExportStatus(ctx context.Context, ceid CEID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetCEConfigurationsShortForm Get certificate enrollment (CE) configurations for a sub-type, at the path of the vendor's curl sample.
+	//
+	// The same call as getCEConfigurations, at the path the vendor's curl sample uses (without the trailing /configurations).
+	//
+	// Corresponds with GET /api/v2/configurations/CE/{caprotocol} (the `GetCEConfigurationsShortForm` operationId).
+	GetCEConfigurationsShortForm(ctx context.Context, caprotocol EnrollmentSubType, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetCEConfigurations Get certificate enrollment (CE) configurations for a sub-type.
 	//
-	// The seed's curl omits the trailing /configurations that its request URI shows; the URI is used.
+	// The request URI of the vendor's documentation. Its curl sample omits the trailing /configurations (see getCEConfigurationsShortForm).
 	//
 	// Corresponds with GET /api/v2/configurations/CE/{caprotocol}/configurations (the `GetCEConfigurations` operationId).
 	GetCEConfigurations(ctx context.Context, caprotocol EnrollmentSubType, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1209,9 +1216,26 @@ func (c *Client) GetUsersWithoutCertificatesExportStatus(ctx context.Context, ce
 	return c.Client.Do(req)
 }
 
+// GetCEConfigurationsShortForm Get certificate enrollment (CE) configurations for a sub-type, at the path of the vendor's curl sample.
+//
+// The same call as getCEConfigurations, at the path the vendor's curl sample uses (without the trailing /configurations).
+//
+// Corresponds with GET /api/v2/configurations/CE/{caprotocol} (the `GetCEConfigurationsShortForm` operationId).
+func (c *Client) GetCEConfigurationsShortForm(ctx context.Context, caprotocol EnrollmentSubType, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCEConfigurationsShortFormRequest(c.Server, caprotocol)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetCEConfigurations Get certificate enrollment (CE) configurations for a sub-type.
 //
-// The seed's curl omits the trailing /configurations that its request URI shows; the URI is used.
+// The request URI of the vendor's documentation. Its curl sample omits the trailing /configurations (see getCEConfigurationsShortForm).
 //
 // Corresponds with GET /api/v2/configurations/CE/{caprotocol}/configurations (the `GetCEConfigurations` operationId).
 func (c *Client) GetCEConfigurations(ctx context.Context, caprotocol EnrollmentSubType, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1854,6 +1878,40 @@ func NewGetUsersWithoutCertificatesExportStatusRequest(server string, ceid CEID)
 	return req, nil
 }
 
+// NewGetCEConfigurationsShortFormRequest constructs an http.Request for the GetCEConfigurationsShortForm method
+func NewGetCEConfigurationsShortFormRequest(server string, caprotocol EnrollmentSubType) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "caprotocol", caprotocol, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v2/configurations/CE/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetCEConfigurationsRequest constructs an http.Request for the GetCEConfigurations method
 func NewGetCEConfigurationsRequest(server string, caprotocol EnrollmentSubType) (*http.Request, error) {
 	var err error
@@ -2101,9 +2159,18 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v2/configurations/CE/{CEID}/users/withnocerts/search_export_status (the `GetUsersWithoutCertificatesExportStatus` operationId).
 	GetUsersWithoutCertificatesExportStatusWithResponse(ctx context.Context, ceid CEID, reqEditors ...RequestEditorFn) (*GetUsersWithoutCertificatesExportStatusResponse, error)
 
+	// GetCEConfigurationsShortFormWithResponse Get certificate enrollment (CE) configurations for a sub-type, at the path of the vendor's curl sample.
+	//
+	// The same call as getCEConfigurations, at the path the vendor's curl sample uses (without the trailing /configurations).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v2/configurations/CE/{caprotocol} (the `GetCEConfigurationsShortForm` operationId).
+	GetCEConfigurationsShortFormWithResponse(ctx context.Context, caprotocol EnrollmentSubType, reqEditors ...RequestEditorFn) (*GetCEConfigurationsShortFormResponse, error)
+
 	// GetCEConfigurationsWithResponse Get certificate enrollment (CE) configurations for a sub-type.
 	//
-	// The seed's curl omits the trailing /configurations that its request URI shows; the URI is used.
+	// The request URI of the vendor's documentation. Its curl sample omits the trailing /configurations (see getCEConfigurationsShortForm).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -2810,6 +2877,54 @@ func (r GetUsersWithoutCertificatesExportStatusResponse) ContentType() string {
 	return ""
 }
 
+type GetCEConfigurationsShortFormResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ConfigurationListResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCEConfigurationsShortFormResponse) GetJSON200() *ConfigurationListResponse {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetCEConfigurationsShortFormResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCEConfigurationsShortFormResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCEConfigurationsShortFormResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCEConfigurationsShortFormResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCEConfigurationsShortFormResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetCEConfigurationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3147,9 +3262,24 @@ func (c *ClientWithResponses) GetUsersWithoutCertificatesExportStatusWithRespons
 	return ParseGetUsersWithoutCertificatesExportStatusResponse(rsp)
 }
 
+// GetCEConfigurationsShortFormWithResponse Get certificate enrollment (CE) configurations for a sub-type, at the path of the vendor's curl sample.
+//
+// The same call as getCEConfigurations, at the path the vendor's curl sample uses (without the trailing /configurations).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v2/configurations/CE/{caprotocol} (the `GetCEConfigurationsShortForm` operationId).
+func (c *ClientWithResponses) GetCEConfigurationsShortFormWithResponse(ctx context.Context, caprotocol EnrollmentSubType, reqEditors ...RequestEditorFn) (*GetCEConfigurationsShortFormResponse, error) {
+	rsp, err := c.GetCEConfigurationsShortForm(ctx, caprotocol, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCEConfigurationsShortFormResponse(rsp)
+}
+
 // GetCEConfigurationsWithResponse Get certificate enrollment (CE) configurations for a sub-type.
 //
-// The seed's curl omits the trailing /configurations that its request URI shows; the URI is used.
+// The request URI of the vendor's documentation. Its curl sample omits the trailing /configurations (see getCEConfigurationsShortForm).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -3661,6 +3791,42 @@ func ParseGetUsersWithoutCertificatesExportStatusResponse(rsp *http.Response) (*
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest ExportStatusResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case true:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCEConfigurationsShortFormResponse parses an HTTP response from a GetCEConfigurationsShortFormWithResponse call
+func ParseGetCEConfigurationsShortFormResponse(rsp *http.Response) (*GetCEConfigurationsShortFormResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCEConfigurationsShortFormResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ConfigurationListResponse
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

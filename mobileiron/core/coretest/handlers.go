@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/certadmin/certadmin-go/internal/certutil"
+	"github.com/certadmin/certadmin-go/mobileiron/core"
 )
 
 const msgPrefix = "com.mobileiron.vsp.rest.controllers."
@@ -386,11 +388,22 @@ type userProvided struct {
 	detail json.RawMessage // an entry of getAllUserProvidedCertificateDetails
 }
 
-func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
+// userProvidedCE answers 400 unless the request's CEid is the fake's
+// user-provided enrollment: Core checks that the CEid of every
+// user-provided call is a user-provided configuration.
+func userProvidedCE(w http.ResponseWriter, r *http.Request) (string, bool) {
 	ceID := r.PathValue("ceid")
 	if ceID != UserProvidedCEID {
 		writeError(w, http.StatusBadRequest, msgPrefix+"UserProvidedCertificatesControllerV2.Messages.INVALID_CE",
 			"The certificate enrollment "+ceID+" is not a user provided configuration")
+		return "", false
+	}
+	return ceID, true
+}
+
+func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
+	ceID, ok := userProvidedCE(w, r)
+	if !ok {
 		return
 	}
 	if err := r.ParseMultipartForm(10 << 20); err != nil {
@@ -453,11 +466,14 @@ func noCertificate(w http.ResponseWriter, ceID, user string) {
 }
 
 func (s *Server) deleteUpload(w http.ResponseWriter, r *http.Request) {
+	ceID, ok := userProvidedCE(w, r)
+	if !ok {
+		return
+	}
 	user, ok := readUserID(w, r)
 	if !ok {
 		return
 	}
-	ceID := r.PathValue("ceid")
 	s.mu.Lock()
 	_, found := s.uploads[ceID][user]
 	delete(s.uploads[ceID], user)
@@ -470,11 +486,14 @@ func (s *Server) deleteUpload(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) getUpload(w http.ResponseWriter, r *http.Request) {
+	ceID, ok := userProvidedCE(w, r)
+	if !ok {
+		return
+	}
 	user, ok := readUserID(w, r)
 	if !ok {
 		return
 	}
-	ceID := r.PathValue("ceid")
 	s.mu.Lock()
 	up, found := s.uploads[ceID][user]
 	s.mu.Unlock()
@@ -531,23 +550,36 @@ func (s *Server) revoke(w http.ResponseWriter, _ *http.Request) {
 
 // configurations answers with the seed's sample for USER_PROVIDED and an
 // empty list for the other sub-types.
+// A sub-type the vendor's documentation does not list is refused with 400.
 func (s *Server) configurations(fixture string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if r.PathValue("subtype") == "USER_PROVIDED" {
+		switch st := r.PathValue("subtype"); {
+		case st == "USER_PROVIDED":
 			s.writeSample(w, fixture)
-			return
+		case !core.EnrollmentSubType(st).Valid():
+			writeError(w, http.StatusBadRequest, keyBadRequest, fmt.Sprintf("Unknown sub-type %s", st))
+		default:
+			writeJSON(w, http.StatusOK, map[string]any{"results": []any{}, "resultCount": 0})
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"results": []any{}, "resultCount": 0})
 	}
 }
 
-func ceidOf(r *http.Request) int64 {
-	id, _ := strconv.ParseInt(r.PathValue("ceid"), 10, 64)
-	return id
+// enrollment reads the CEID of a users-without-certificates call and
+// answers 404 unless it is one the samples use.
+func enrollment(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("ceid"), 10, 64)
+	if err == nil && slices.Contains(enrollments, id) {
+		return id, true
+	}
+	writeError(w, http.StatusNotFound, "com.mobileiron.vsp.messages.http.404",
+		fmt.Sprintf("No certificate enrollment configuration with id %s", r.PathValue("ceid")))
+	return 0, false
 }
 
-func (s *Server) searchUsers(w http.ResponseWriter, _ *http.Request) {
-	s.writeSample(w, "withnocerts_search_response.json")
+func (s *Server) searchUsers(w http.ResponseWriter, r *http.Request) {
+	if _, ok := enrollment(w, r); ok {
+		s.writeSample(w, "withnocerts_search_response.json")
+	}
 }
 
 func (s *Server) userJob(ceID int64) *job {
@@ -560,8 +592,12 @@ func (s *Server) userJob(ceID int64) *job {
 }
 
 func (s *Server) initiateUserExport(w http.ResponseWriter, r *http.Request) {
+	ceID, ok := enrollment(w, r)
+	if !ok {
+		return
+	}
 	s.mu.Lock()
-	j := s.userJob(ceidOf(r))
+	j := s.userJob(ceID)
 	running := j.running
 	if !running {
 		s.startJob(j, "userdetails")
@@ -572,19 +608,37 @@ func (s *Server) initiateUserExport(w http.ResponseWriter, r *http.Request) {
 			"User details export is already progress. It might be issued by a different user")})
 		return
 	}
-	s.writeSample(w, "withnocerts_export_response.json")
+	// The sample's answer, with the URLs of this enrollment (the sample's
+	// point at enrollment 9 for an export of enrollment 10).
+	var start struct {
+		Messages json.RawMessage `json:"messages"`
+	}
+	_ = json.Unmarshal(s.sample("withnocerts_export_response.json"), &start)
+	base := fmt.Sprintf("/api/v2/configurations/CE/%d/users/withnocerts/", ceID)
+	writeJSON(w, http.StatusOK, map[string]any{
+		"results":  map[string]string{"exportStatusPollUrl": base + "search_export_status", "csvDownloadUrl": base + "search_download_csv"},
+		"messages": start.Messages,
+	})
 }
 
 func (s *Server) userExportStatus(w http.ResponseWriter, r *http.Request) {
+	ceID, ok := enrollment(w, r)
+	if !ok {
+		return
+	}
 	s.mu.Lock()
-	st := statusOf(s.userJob(ceidOf(r)))
+	st := statusOf(s.userJob(ceID))
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"results": st})
 }
 
 func (s *Server) downloadUserCSV(w http.ResponseWriter, r *http.Request) {
+	ceID, ok := enrollment(w, r)
+	if !ok {
+		return
+	}
 	s.mu.Lock()
-	isReady := ready(s.userJob(ceidOf(r)))
+	isReady := ready(s.userJob(ceID))
 	s.mu.Unlock()
 	if !isReady {
 		noFile(w)
