@@ -18,16 +18,16 @@ import (
 
 func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
-// seedCertificate is the seed's search sample: a numeric serialNumber and
+// sampleCertificate is the vendor's search sample: a numeric serialNumber and
 // userId, deviceUUid spelt as in the sample, dates as "2017-04-18".
-var seedCertificate = core.Certificate{
+var sampleCertificate = core.Certificate{
 	ID: 2, SerialNumber: "102", Type: "Centralized", Trash: true,
 	ExpiredAt: day(2017, 4, 18), CreatedAt: day(2016, 4, 18),
 	UserID: "9002", DeviceID: 1, LocalCAID: 3, CESettingName: "LocalCE",
 	Status: core.StatusActive, CEID: 8, ConsumerAppSettings: []int64{8},
 }
 
-var seedUserProvided = core.UserProvidedCertificate{
+var sampleUserProvided = core.UserProvidedCertificate{
 	Version:            "3",
 	SerialNumber:       "xxx4493327816883622",
 	SignatureAlgorithm: "SHA256WITHRSA",
@@ -38,14 +38,14 @@ var seedUserProvided = core.UserProvidedCertificate{
 	NotAfter:           time.UnixMilli(1604698384000).UTC(),
 }
 
-var seedEnrollment = core.UserProvidedEnrollment{
+var sampleEnrollment = core.UserProvidedEnrollment{
 	CEID: 10, CertificateID: 11, RequirePassword: true, DisplayName: "testUserProv",
 	ExpiresAt: time.UnixMilli(1604698384000).UTC(), UploadedAt: time.UnixMilli(1577964355000).UTC(), IsPKCS12: true,
 }
 
-var seedConfiguration = core.Configuration{Name: "user-provided", Value: "10", AppType: "SCEP", AppSubType: "USER_PROVIDED", RowType: "ADMIN"}
+var sampleConfiguration = core.Configuration{Name: "user-provided", Value: "10", AppType: "SCEP", AppSubType: "USER_PROVIDED", RowType: "ADMIN"}
 
-var seedUser = core.User{ID: 9001, Principal: "miadmin", DisplayName: "miadmin", EmailAddress: "[email\u00a0protected]"} // the seed's text, a non-breaking space included
+var sampleUser = core.User{ID: 9001, Principal: "miadmin", DisplayName: "miadmin", EmailAddress: "[email\u00a0protected]"} // the sample's text, a non-breaking space included
 
 const controllers = "com.mobileiron.vsp.rest.controllers."
 
@@ -73,11 +73,11 @@ func TestSearchCertificates(t *testing.T) {
 		filter core.CertificateFilter
 		want   []core.Certificate
 	}{
-		{"by enrollment", core.CertificateFilter{CESettingName: "LocalCE"}, []core.Certificate{seedCertificate}},
-		{"status matches", core.CertificateFilter{CESettingName: "LocalCE", Status: core.StatusActive}, []core.Certificate{seedCertificate}},
+		{"by enrollment", core.CertificateFilter{CESettingName: "LocalCE"}, []core.Certificate{sampleCertificate}},
+		{"status matches", core.CertificateFilter{CESettingName: "LocalCE", Status: core.StatusActive}, []core.Certificate{sampleCertificate}},
 		{"status differs", core.CertificateFilter{CESettingName: "LocalCE", Status: core.StatusRevoked}, []core.Certificate{}},
-		{"user", core.CertificateFilter{CESettingName: "LocalCE", UserID: "9002"}, []core.Certificate{seedCertificate}},
-		{"expires before", core.CertificateFilter{CESettingName: "LocalCE", ExpiresBefore: day(2018, 1, 1)}, []core.Certificate{seedCertificate}},
+		{"user", core.CertificateFilter{CESettingName: "LocalCE", UserID: "9002"}, []core.Certificate{sampleCertificate}},
+		{"expires before", core.CertificateFilter{CESettingName: "LocalCE", ExpiresBefore: day(2018, 1, 1)}, []core.Certificate{sampleCertificate}},
 		{"expires after", core.CertificateFilter{CESettingName: "LocalCE", ExpiresAfter: day(2018, 1, 1)}, []core.Certificate{}},
 		{"device", core.CertificateFilter{CESettingName: "LocalCE", DeviceUUID: "5f1db255-8d3d-4943-8bab-d556cacce855"}, []core.Certificate{}},
 		{"other enrollment", core.CertificateFilter{CESettingName: "OtherCE"}, []core.Certificate{}},
@@ -251,7 +251,7 @@ func TestSeededUserProvidedCertificate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &core.UserProvidedCertificateResult{Results: []core.UserProvidedCertificate{seedUserProvided}, Messages: []core.Message{msgGotCertificate}}
+	want := &core.UserProvidedCertificateResult{Results: []core.UserProvidedCertificate{sampleUserProvided}, Messages: []core.Message{msgGotCertificate}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("certificate (-want +got):\n%s", diff)
 	}
@@ -259,7 +259,7 @@ func TestSeededUserProvidedCertificate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantList := &core.UserProvidedEnrollmentList{Results: []core.UserProvidedEnrollment{seedEnrollment}, Messages: []core.Message{msgGotEnrollments}}
+	wantList := &core.UserProvidedEnrollmentList{Results: []core.UserProvidedEnrollment{sampleEnrollment}, Messages: []core.Message{msgGotEnrollments}}
 	if diff := cmp.Diff(wantList, list); diff != "" {
 		t.Errorf("enrollments (-want +got):\n%s", diff)
 	}
@@ -326,7 +326,7 @@ func TestConfigurations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &core.ConfigurationList{Results: []core.Configuration{seedConfiguration}, ResultCount: 1}
+	want := &core.ConfigurationList{Results: []core.Configuration{sampleConfiguration}, ResultCount: 1}
 	if diff := cmp.Diff(want, scep); diff != "" {
 		t.Errorf("SCEP (-want +got):\n%s", diff)
 	}
@@ -344,7 +344,7 @@ func TestSearchUsersWithoutCertificates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &core.UserSearchResult{Results: []core.User{seedUser}, ResultCount: 1, Messages: []core.Message{msgGotUsers}}
+	want := &core.UserSearchResult{Results: []core.User{sampleUser}, ResultCount: 1, Messages: []core.Message{msgGotUsers}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("users (-want +got):\n%s", diff)
 	}
@@ -369,7 +369,7 @@ func TestGetUserProvidedCertificateResultsObjectOrArray(t *testing.T) {
 	if second == obj {
 		t.Fatal("sample changed: no version 3 to replace")
 	}
-	otherVersion := seedUserProvided
+	otherVersion := sampleUserProvided
 	otherVersion.Version = "4"
 	const msgs = `"messages":[{"type":"Info","messageKey":"k","localizedMessage":"m"}]`
 	wantMsgs := []core.Message{{Type: "Info", Key: "k", Text: "m"}}
@@ -377,9 +377,9 @@ func TestGetUserProvidedCertificateResultsObjectOrArray(t *testing.T) {
 		name, body string
 		want       []core.UserProvidedCertificate
 	}{
-		{"object, as in the sample", `{"results":` + obj + `,` + msgs + `}`, []core.UserProvidedCertificate{seedUserProvided}},
-		{"array of one, as the field table says", `{"results":[` + obj + `],` + msgs + `}`, []core.UserProvidedCertificate{seedUserProvided}},
-		{"array of two", `{"results":[` + obj + `,` + second + `],` + msgs + `}`, []core.UserProvidedCertificate{seedUserProvided, otherVersion}},
+		{"object, as in the sample", `{"results":` + obj + `,` + msgs + `}`, []core.UserProvidedCertificate{sampleUserProvided}},
+		{"array of one, as the field table says", `{"results":[` + obj + `],` + msgs + `}`, []core.UserProvidedCertificate{sampleUserProvided}},
+		{"array of two", `{"results":[` + obj + `,` + second + `],` + msgs + `}`, []core.UserProvidedCertificate{sampleUserProvided, otherVersion}},
 		{"empty array", `{"results":[],` + msgs + `}`, []core.UserProvidedCertificate{}},
 	}
 	for _, tt := range tests {
@@ -412,7 +412,7 @@ func TestGetUserProvidedCertificateResultsObjectOrArray(t *testing.T) {
 // vendor's curl sample tried, once.
 func TestCEConfigurationsFallsBackToTheCurlForm(t *testing.T) {
 	const long, short = "/api/v2/configurations/CE/USER_PROVIDED/configurations", "/api/v2/configurations/CE/USER_PROVIDED"
-	want := &core.ConfigurationList{Results: []core.Configuration{seedConfiguration}, ResultCount: 1}
+	want := &core.ConfigurationList{Results: []core.Configuration{sampleConfiguration}, ResultCount: 1}
 	ctx := context.Background()
 
 	srv, c := newFake(t)

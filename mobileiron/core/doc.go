@@ -24,11 +24,11 @@
 //
 // Core's v2 API uses HTTP basic authentication and does not send a
 // challenge, so WithBasicAuth sends the credentials with every request. The
-// user needs the role each call names in Ivanti's guide (e.g. "Manage
-// certificates, View certificates"). A Client keeps cookies across calls,
-// because Core's multipart calls may need the session cookie of an earlier
-// call. TLS certificates are verified unless WithInsecureSkipVerify is
-// given.
+// user needs the role each call names in the vendor's documentation (e.g.
+// "Manage certificates, View certificates"). A Client keeps cookies across
+// calls, because Core's multipart calls may need the session cookie of an
+// earlier call. TLS certificates are verified unless
+// WithInsecureSkipVerify is given.
 //
 // # Device space
 //
@@ -45,6 +45,17 @@
 // DownloadCertificateExport) carry it in the query, the only place a GET
 // has. The users-without-certificates calls are not documented with it and
 // do not send it.
+//
+// # Results
+//
+// A call returns everything Core's answer holds: lists come in result
+// types with Core's resultCount and messages (SearchCertificates returns a
+// CertificateSearchResult), uploads, deletes and revocations return the
+// messages, and every result type encodes to JSON under Core's field
+// names. Where the vendor's documentation contradicts itself about an
+// answer (getCertificate's results as an object or an array, deviceUuid or
+// deviceUUid), both forms are read; where it gives two paths for a call
+// (CEConfigurations), the second is tried when the first is not found.
 //
 // # Errors and retries
 //

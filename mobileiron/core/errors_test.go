@@ -193,11 +193,11 @@ func TestRetryAfterTooLong(t *testing.T) {
 	}
 }
 
-// TestDecodesSeedSamples answers each call with the vendor's sample: the
+// TestDecodesVendorSamples answers each call with the vendor's sample: the
 // test loads it as the documentation prints it (non-breaking spaces, "..."
 // for elided entries, the trailing comma an elision leaves), repairs those
 // artefacts and serves the result, which is what a real server would send.
-func TestDecodesSeedSamples(t *testing.T) {
+func TestDecodesVendorSamples(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
 		fixture, suffix string
@@ -206,7 +206,7 @@ func TestDecodesSeedSamples(t *testing.T) {
 	}{
 		{"search_response.json", "/certificates/search", func(c *core.Client) (any, error) {
 			return c.SearchCertificates(ctx, core.CertificateFilter{CESettingName: "LocalCE"})
-		}, &core.CertificateSearchResult{Results: []core.Certificate{seedCertificate}, ResultCount: 6, Messages: []core.Message{msgSearchSuccess}}},
+		}, &core.CertificateSearchResult{Results: []core.Certificate{sampleCertificate}, ResultCount: 6, Messages: []core.Message{msgSearchSuccess}}},
 		{"search_export_response.json", "/certificates/search_export", func(c *core.Client) (any, error) {
 			return c.InitiateCertificateExport(ctx, activeLocal)
 		}, &core.ExportStart{StatusURL: "/api/v2/certificates/search_export_status", DownloadURL: "/api/v2/certificates/search_download_csv",
@@ -233,19 +233,19 @@ func TestDecodesSeedSamples(t *testing.T) {
 				Text: "User details export process initiated successfully."}}}},
 		{"get_certificate_response.json", "/getCertificate", func(c *core.Client) (any, error) {
 			return c.GetUserProvidedCertificate(ctx, "10", "theadmin")
-		}, &core.UserProvidedCertificateResult{Results: []core.UserProvidedCertificate{seedUserProvided}, Messages: []core.Message{msgGotCertificate}}},
+		}, &core.UserProvidedCertificateResult{Results: []core.UserProvidedCertificate{sampleUserProvided}, Messages: []core.Message{msgGotCertificate}}},
 		{"get_all_response.json", "/getAllUserProvidedCertificateDetails", func(c *core.Client) (any, error) {
 			return c.ListUserProvidedCertificates(ctx, "theadmin")
-		}, &core.UserProvidedEnrollmentList{Results: []core.UserProvidedEnrollment{seedEnrollment}, Messages: []core.Message{msgGotEnrollments}}},
+		}, &core.UserProvidedEnrollmentList{Results: []core.UserProvidedEnrollment{sampleEnrollment}, Messages: []core.Message{msgGotEnrollments}}},
 		{"scep_summary_response.json", "/summary", func(c *core.Client) (any, error) {
 			return c.SCEPConfigurations(ctx, core.SubTypeUserProvided)
-		}, &core.ConfigurationList{Results: []core.Configuration{seedConfiguration}, ResultCount: 1}},
+		}, &core.ConfigurationList{Results: []core.Configuration{sampleConfiguration}, ResultCount: 1}},
 		{"ce_configurations_response.json", "/configurations", func(c *core.Client) (any, error) {
 			return c.CEConfigurations(ctx, core.SubTypeUserProvided)
-		}, &core.ConfigurationList{Results: []core.Configuration{seedConfiguration}, ResultCount: 1}},
+		}, &core.ConfigurationList{Results: []core.Configuration{sampleConfiguration}, ResultCount: 1}},
 		{"withnocerts_search_response.json", "/withnocerts/search", func(c *core.Client) (any, error) {
 			return c.SearchUsersWithoutCertificates(ctx, 32)
-		}, &core.UserSearchResult{Results: []core.User{seedUser}, ResultCount: 1, Messages: []core.Message{msgGotUsers}}},
+		}, &core.UserSearchResult{Results: []core.User{sampleUser}, ResultCount: 1, Messages: []core.Message{msgGotUsers}}},
 		{"revoke_response.json", "/attemptRevokeForPendingRevocation", func(c *core.Client) (any, error) {
 			return c.RevokePendingCertificates(ctx)
 		}, []core.Message{{Type: "Info", Key: "com.mobileiron.vsp.messages.http.200", Text: "Success"}}},
@@ -261,7 +261,7 @@ func TestDecodesSeedSamples(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !bytes.Contains(body, []byte("\u00a0")) && !bytes.Contains(body, []byte("...")) && tt.fixture != "search_export_status_response.json" {
-				t.Fatalf("fixture %s is expected to be the seed's odd rendering", tt.fixture)
+				t.Fatalf("fixture %s is expected to be the documentation's odd rendering", tt.fixture)
 			}
 			repaired := jsonfix.Clean(body)
 			if !json.Valid(repaired) {

@@ -16,7 +16,7 @@ import (
 // CertificateStatus is the state of a certificate in Core.
 type CertificateStatus string
 
-// The certificate states the seed lists.
+// The certificate states the vendor's documentation lists.
 const (
 	StatusActive                   CertificateStatus = "ACTIVE"
 	StatusExpired                  CertificateStatus = "EXPIRED"
@@ -40,7 +40,7 @@ func (s CertificateStatus) Valid() bool { return slices.Contains(certificateStat
 // EnrollmentSubType is a certificate enrollment (SCEP/CE) sub-type.
 type EnrollmentSubType string
 
-// The sub-types the seed lists.
+// The sub-types the vendor's documentation lists.
 const (
 	SubTypeBlueCoat             EnrollmentSubType = "BLUE_COAT"
 	SubTypeClientProvided       EnrollmentSubType = "CLIENT_PROVIDED"
@@ -308,7 +308,7 @@ func certificateOf(in coreapi.Certificate) (Certificate, error) {
 	var fe fieldErrors
 	uuid := deref(in.DeviceUuid)
 	if uuid == "" {
-		uuid = deref(in.DeviceUUid) // the seed's sample spells it deviceUUid
+		uuid = deref(in.DeviceUUid) // the vendor's sample spells it deviceUUid
 	}
 	out := Certificate{
 		ID:                  deref(in.Id),

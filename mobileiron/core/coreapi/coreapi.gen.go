@@ -108,27 +108,27 @@ type Certificate struct {
 	CertificateStatus   *string  `json:"certificateStatus,omitempty"`
 	ConsumerAppSettings *[]int64 `json:"consumerAppSettings,omitempty"`
 
-	// CreatedAt A date as "2017-04-18" (or RFC 3339) or as milliseconds since the Unix epoch; the seed shows both.
+	// CreatedAt A date as "2017-04-18" (or RFC 3339) or as milliseconds since the Unix epoch; the vendor's samples show both.
 	CreatedAt *FlexibleDate `json:"createdAt,omitempty"`
 	DeviceId  *int64        `json:"deviceId,omitempty"`
 
-	// DeviceUUid Spelling of the seed's sample.
+	// DeviceUUid Spelling of the vendor's sample.
 	DeviceUUid *string `json:"deviceUUid,omitempty"`
 
-	// DeviceUuid Spelling of the seed's field list.
+	// DeviceUuid Spelling of the vendor's field list.
 	DeviceUuid *string `json:"deviceUuid,omitempty"`
 
-	// ExpiredAt A date as "2017-04-18" (or RFC 3339) or as milliseconds since the Unix epoch; the seed shows both.
+	// ExpiredAt A date as "2017-04-18" (or RFC 3339) or as milliseconds since the Unix epoch; the vendor's samples show both.
 	ExpiredAt *FlexibleDate `json:"expiredAt,omitempty"`
 	Id        *int64        `json:"id,omitempty"`
 	LocalCAId *int64        `json:"localCAId,omitempty"`
 
-	// SerialNumber An identifier sent as a number or a string; the seed shows both.
+	// SerialNumber An identifier sent as a number or a string; the vendor's samples show both.
 	SerialNumber *FlexibleId `json:"serialNumber,omitempty"`
 	Trash        *bool       `json:"trash,omitempty"`
 	Type         *string     `json:"type,omitempty"`
 
-	// UserId An identifier sent as a number or a string; the seed shows both.
+	// UserId An identifier sent as a number or a string; the vendor's samples show both.
 	UserId *FlexibleId `json:"userId,omitempty"`
 }
 
@@ -193,7 +193,7 @@ type ConfigurationListResponse struct {
 	Results     *[]Configuration `json:"results,omitempty"`
 }
 
-// EnrollmentSubType The seed lists "GLOBAL_SIGN,LOCAL" and "SCEP,SINGLE_FILE_IDENTITY" on
+// EnrollmentSubType The vendor's documentation lists "GLOBAL_SIGN,LOCAL" and "SCEP,SINGLE_FILE_IDENTITY" on
 // one line each; they are read as two values each.
 type EnrollmentSubType string
 
@@ -229,7 +229,7 @@ type ExportUrls struct {
 	ExportStatusPollUrl *string `json:"exportStatusPollUrl,omitempty"`
 }
 
-// FlexibleDate A date as "2017-04-18" (or RFC 3339) or as milliseconds since the Unix epoch; the seed shows both.
+// FlexibleDate A date as "2017-04-18" (or RFC 3339) or as milliseconds since the Unix epoch; the vendor's samples show both.
 type FlexibleDate struct {
 	union json.RawMessage
 }
@@ -240,7 +240,7 @@ type FlexibleDate0 = string
 // FlexibleDate1 defines model for FlexibleDate.1.
 type FlexibleDate1 = int64
 
-// FlexibleId An identifier sent as a number or a string; the seed shows both.
+// FlexibleId An identifier sent as a number or a string; the vendor's samples show both.
 type FlexibleId struct {
 	union json.RawMessage
 }
@@ -290,33 +290,33 @@ type UserProvidedCertificate struct {
 	CertType   *string `json:"certType,omitempty"`
 	CommonName *string `json:"commonName,omitempty"`
 
-	// CreatedAt A date as "2017-04-18" (or RFC 3339) or as milliseconds since the Unix epoch; the seed shows both.
+	// CreatedAt A date as "2017-04-18" (or RFC 3339) or as milliseconds since the Unix epoch; the vendor's samples show both.
 	CreatedAt                 *FlexibleDate `json:"createdAt,omitempty"`
 	IPhoneDevelopmentAPNSCert *bool         `json:"iPhoneDevelopmentAPNSCert,omitempty"`
 	IPhoneUID                 *string       `json:"iPhoneUID,omitempty"`
 
-	// Id An identifier sent as a number or a string; the seed shows both.
+	// Id An identifier sent as a number or a string; the vendor's samples show both.
 	Id       *FlexibleId `json:"id,omitempty"`
 	Identity *bool       `json:"identity,omitempty"`
 	Issuer   *string     `json:"issuer,omitempty"`
 
-	// ModifiedAt A date as "2017-04-18" (or RFC 3339) or as milliseconds since the Unix epoch; the seed shows both.
+	// ModifiedAt A date as "2017-04-18" (or RFC 3339) or as milliseconds since the Unix epoch; the vendor's samples show both.
 	ModifiedAt *FlexibleDate `json:"modifiedAt,omitempty"`
 
-	// NotAfter A date as "2017-04-18" (or RFC 3339) or as milliseconds since the Unix epoch; the seed shows both.
+	// NotAfter A date as "2017-04-18" (or RFC 3339) or as milliseconds since the Unix epoch; the vendor's samples show both.
 	NotAfter *FlexibleDate `json:"notAfter,omitempty"`
 
-	// NotBefore A date as "2017-04-18" (or RFC 3339) or as milliseconds since the Unix epoch; the seed shows both.
+	// NotBefore A date as "2017-04-18" (or RFC 3339) or as milliseconds since the Unix epoch; the vendor's samples show both.
 	NotBefore *FlexibleDate `json:"notBefore,omitempty"`
 
-	// SerialNumber An identifier sent as a number or a string; the seed shows both.
+	// SerialNumber An identifier sent as a number or a string; the vendor's samples show both.
 	SerialNumber       *FlexibleId `json:"serialNumber,omitempty"`
 	SignatureAlgorithm *string     `json:"signatureAlgorithm,omitempty"`
 	Subject            *string     `json:"subject,omitempty"`
 	SubjectAltNames    interface{} `json:"subjectAltNames,omitempty"`
 	ValidTimeLine      *bool       `json:"validTimeLine,omitempty"`
 
-	// Version An identifier sent as a number or a string; the seed shows both.
+	// Version An identifier sent as a number or a string; the vendor's samples show both.
 	Version *FlexibleId `json:"version,omitempty"`
 }
 
@@ -342,11 +342,11 @@ type UserProvidedCertificateResponse_Results struct {
 type UserProvidedDetail struct {
 	CeId *int64 `json:"ceId,omitempty"`
 
-	// CertificateExpirationDate A date as "2017-04-18" (or RFC 3339) or as milliseconds since the Unix epoch; the seed shows both.
+	// CertificateExpirationDate A date as "2017-04-18" (or RFC 3339) or as milliseconds since the Unix epoch; the vendor's samples show both.
 	CertificateExpirationDate *FlexibleDate `json:"certificateExpirationDate,omitempty"`
 	CertificateId             *int64        `json:"certificateId,omitempty"`
 
-	// CertificateUploadedDate A date as "2017-04-18" (or RFC 3339) or as milliseconds since the Unix epoch; the seed shows both.
+	// CertificateUploadedDate A date as "2017-04-18" (or RFC 3339) or as milliseconds since the Unix epoch; the vendor's samples show both.
 	CertificateUploadedDate *FlexibleDate `json:"certificateUploadedDate,omitempty"`
 	DisplayName             *string       `json:"displayName,omitempty"`
 	IsPkcs12                *bool         `json:"isPkcs12,omitempty"`
@@ -845,7 +845,7 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v2/configurations/CE/{CEID}/users/withnocerts/search_export (the `InitiateUsersWithoutCertificatesExport` operationId).
 	InitiateUsersWithoutCertificatesExport(ctx context.Context, ceid CEID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetUsersWithoutCertificatesExportStatus Get the status of the users-without-certificates export (POST, as the seed says; it only reads).
+	// GetUsersWithoutCertificatesExportStatus Get the status of the users-without-certificates export (POST, as the vendor's documentation says; it only reads).
 	//
 	// Corresponds with POST /api/v2/configurations/CE/{CEID}/users/withnocerts/search_export_status (the `GetUsersWithoutCertificatesExportStatus` operationId).
 	GetUsersWithoutCertificatesExportStatus(ctx context.Context, ceid CEID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1201,7 +1201,7 @@ func (c *Client) InitiateUsersWithoutCertificatesExport(ctx context.Context, cei
 	return c.Client.Do(req)
 }
 
-// GetUsersWithoutCertificatesExportStatus Get the status of the users-without-certificates export (POST, as the seed says; it only reads).
+// GetUsersWithoutCertificatesExportStatus Get the status of the users-without-certificates export (POST, as the vendor's documentation says; it only reads).
 //
 // Corresponds with POST /api/v2/configurations/CE/{CEID}/users/withnocerts/search_export_status (the `GetUsersWithoutCertificatesExportStatus` operationId).
 func (c *Client) GetUsersWithoutCertificatesExportStatus(ctx context.Context, ceid CEID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2152,7 +2152,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v2/configurations/CE/{CEID}/users/withnocerts/search_export (the `InitiateUsersWithoutCertificatesExport` operationId).
 	InitiateUsersWithoutCertificatesExportWithResponse(ctx context.Context, ceid CEID, reqEditors ...RequestEditorFn) (*InitiateUsersWithoutCertificatesExportResponse, error)
 
-	// GetUsersWithoutCertificatesExportStatusWithResponse Get the status of the users-without-certificates export (POST, as the seed says; it only reads).
+	// GetUsersWithoutCertificatesExportStatusWithResponse Get the status of the users-without-certificates export (POST, as the vendor's documentation says; it only reads).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -3249,7 +3249,7 @@ func (c *ClientWithResponses) InitiateUsersWithoutCertificatesExportWithResponse
 	return ParseInitiateUsersWithoutCertificatesExportResponse(rsp)
 }
 
-// GetUsersWithoutCertificatesExportStatusWithResponse Get the status of the users-without-certificates export (POST, as the seed says; it only reads).
+// GetUsersWithoutCertificatesExportStatusWithResponse Get the status of the users-without-certificates export (POST, as the vendor's documentation says; it only reads).
 //
 // Returns a wrapper object for the known response body format(s).
 //

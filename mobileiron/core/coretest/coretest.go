@@ -1,8 +1,8 @@
 // Package coretest is an in-memory MobileIron Core (v2 API) for tests, in
 // the manner of net/http/httptest: NewServer starts it on a loopback port,
-// seeded with the samples of Ivanti's documentation, and every request and
-// response is checked against the OpenAPI document the client is generated
-// from (SpecViolations lists mismatches).
+// seeded with the samples of the vendor's documentation, and every request
+// and response is checked against the OpenAPI document the client is
+// generated from (SpecViolations lists mismatches).
 //
 // It keeps state: certificate export jobs (initiated → running for a
 // number of status checks → success or fail, "already in progress" for a

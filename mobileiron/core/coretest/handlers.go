@@ -266,7 +266,7 @@ func WriteGeneratedCSV(w io.Writer, size int64) error {
 	pad := size - int64(len(head)) - rows*int64(len(genRow))
 	buf := make([]byte, 0, 64<<10)
 	row := []byte(genRow)
-	putDigits(row[13:33], 4493327816883622) // serial numbers count up from the seed's sample
+	putDigits(row[13:33], 4493327816883622) // serial numbers count up from the vendor's sample
 	for range rows {
 		// Row i holds id i, serial base+i and UUID tail i: counting up in
 		// place costs a digit or two per row instead of formatting numbers.
@@ -548,7 +548,7 @@ func (s *Server) revoke(w http.ResponseWriter, _ *http.Request) {
 	s.writeSample(w, "revoke_response.json")
 }
 
-// configurations answers with the seed's sample for USER_PROVIDED and an
+// configurations answers with the vendor's sample for USER_PROVIDED and an
 // empty list for the other sub-types.
 // A sub-type the vendor's documentation does not list is refused with 400.
 func (s *Server) configurations(fixture string) http.HandlerFunc {
