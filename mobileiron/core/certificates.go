@@ -3,6 +3,7 @@ package core
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -87,9 +88,10 @@ func epochMillis(t time.Time) *int64 {
 	return &ms
 }
 
-// SearchCertificates returns the certificates matching f. It only reads,
-// so the transport may repeat it after a transient failure.
-func (c *Client) SearchCertificates(ctx context.Context, f CertificateFilter, opts ...CallOption) ([]Certificate, error) {
+// SearchCertificates returns the certificates matching f, with Core's
+// resultCount and messages. It only reads, so the transport may repeat it
+// after a transient failure.
+func (c *Client) SearchCertificates(ctx context.Context, f CertificateFilter, opts ...CallOption) (*CertificateSearchResult, error) {
 	const op = "core.SearchCertificates"
 	w, err := f.check(op, false)
 	if err != nil {
@@ -100,8 +102,10 @@ func (c *Client) SearchCertificates(ctx context.Context, f CertificateFilter, op
 	if err != nil {
 		return nil, apierror.Invalid(op, "%v", err)
 	}
+	// In the body as this chapter's curl sends it and in the query as the
+	// 11.3 page and community clients do (see the package doc).
 	body := coreapi.CertificateSearchRequest{
-		AdminDeviceSpaceId: space, // in the body for this call, as the vendor's curl sample sends it
+		AdminDeviceSpaceId: &space,
 		CeSettingName:      f.CESettingName,
 		CertificateStatus:  w.status,
 		UserId:             w.userID,
@@ -109,12 +113,16 @@ func (c *Client) SearchCertificates(ctx context.Context, f CertificateFilter, op
 		ExpiresAfter:       w.expiresAfter,
 		ExpiresBefore:      w.expiresBefore,
 	}
-	req, err := coreapi.NewSearchCertificatesRequest(c.server, body)
+	req, err := coreapi.NewSearchCertificatesRequest(c.server, &coreapi.SearchCertificatesParams{AdminDeviceSpaceId: &space}, body)
 	var out coreapi.CertificateSearchResponse
 	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.ReadOnly, Settings: cs}, &out); err != nil {
 		return nil, err
 	}
-	return convertAll(op, out.Results, certificateOf)
+	certs, err := convertAll(op, out.Results, certificateOf)
+	if err != nil {
+		return nil, err
+	}
+	return &CertificateSearchResult{Results: certs, ResultCount: deref(out.ResultCount), Messages: messagesOf(out.Messages)}, nil
 }
 
 // maxPKCS12Size bounds what an upload reads into memory for the local check.
@@ -142,15 +150,16 @@ type UploadUserProvidedCertificateInput struct {
 // UploadUserProvidedCertificate uploads a PKCS#12 file for in.Principal to
 // the user-provided certificate enrollment in.CEID. Before anything is sent
 // it checks that the data is PKCS#12, opens with the password and holds
-// exactly one private key (Core rejects other files). The upload is never
-// repeated once it may have reached the server.
-func (c *Client) UploadUserProvidedCertificate(ctx context.Context, in UploadUserProvidedCertificateInput, opts ...CallOption) error {
+// exactly one private key (Core rejects other files). It returns Core's
+// messages. The upload is never repeated once it may have reached the
+// server.
+func (c *Client) UploadUserProvidedCertificate(ctx context.Context, in UploadUserProvidedCertificateInput, opts ...CallOption) ([]Message, error) {
 	const op = "core.UploadUserProvidedCertificate"
 	r, fileName := in.PKCS12, in.FileName
 	if r == nil && in.PKCS12File != "" {
 		f, err := os.Open(in.PKCS12File)
 		if err != nil {
-			return apierror.Invalid(op, "open PKCS#12 file: %v", err)
+			return nil, apierror.Invalid(op, "open PKCS#12 file: %v", err)
 		}
 		defer f.Close()
 		r = f
@@ -163,26 +172,26 @@ func (c *Client) UploadUserProvidedCertificate(ctx context.Context, in UploadUse
 	}
 	ceID, principal, password := in.CEID, in.Principal, in.Password
 	if err := checkCEID(op, ceID); err != nil {
-		return err
+		return nil, err
 	}
 	if strings.TrimSpace(principal) == "" {
-		return apierror.Invalid(op, "principal (the certificate owner's user name) is required")
+		return nil, apierror.Invalid(op, "principal (the certificate owner's user name) is required")
 	}
 	if password == "" {
-		return apierror.Invalid(op, "the PKCS#12 password is required")
+		return nil, apierror.Invalid(op, "the PKCS#12 password is required")
 	}
 	if r == nil {
-		return apierror.Invalid(op, "no PKCS#12 data")
+		return nil, apierror.Invalid(op, "no PKCS#12 data")
 	}
 	data, err := io.ReadAll(io.LimitReader(r, maxPKCS12Size+1))
 	if err != nil {
-		return apierror.Invalid(op, "read PKCS#12 data: %v", err)
+		return nil, apierror.Invalid(op, "read PKCS#12 data: %v", err)
 	}
 	if len(data) > maxPKCS12Size {
-		return apierror.Invalid(op, "PKCS#12 data larger than %d bytes", maxPKCS12Size)
+		return nil, apierror.Invalid(op, "PKCS#12 data larger than %d bytes", maxPKCS12Size)
 	}
 	if _, err := certutil.CheckPKCS12(data, password); err != nil {
-		return &apierror.Error{Op: op, Kind: apierror.ErrInvalidInput, Message: err.Error(), Err: err}
+		return nil, &apierror.Error{Op: op, Kind: apierror.ErrInvalidInput, Message: err.Error(), Err: err}
 	}
 
 	var body bytes.Buffer
@@ -204,11 +213,20 @@ func (c *Client) UploadUserProvidedCertificate(ctx context.Context, in UploadUse
 		err = mw.Close()
 	}
 	if err != nil {
-		return fmt.Errorf("%s: build multipart body: %w", op, err)
+		return nil, fmt.Errorf("%s: build multipart body: %w", op, err)
 	}
 	req, err := coreapi.NewUploadUserProvidedCertificateRequestWithBody(c.server, ceID, mw.FormDataContentType(), &body)
-	return c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never,
-		Secrets: []string{password}, Settings: callSettings(opts)}, &coreapi.MessagesResponse{})
+	return c.messages(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never,
+		Secrets: []string{password}, Settings: callSettings(opts)})
+}
+
+// messages sends call and returns the messages of Core's answer.
+func (c *Client) messages(ctx context.Context, call transport.Call) ([]Message, error) {
+	var out coreapi.MessagesResponse
+	if err := c.t.JSON(ctx, call, &out); err != nil {
+		return nil, err
+	}
+	return messagesOf(out.Messages), nil
 }
 
 func checkCEID(op, ceID string) error {
@@ -226,23 +244,26 @@ func checkUserID(op, userID string) error {
 }
 
 // DeleteUserProvidedCertificate deletes the certificate userID uploaded to
-// the user-provided certificate enrollment ceID. It is never repeated once
-// it may have reached the server.
-func (c *Client) DeleteUserProvidedCertificate(ctx context.Context, ceID, userID string, opts ...CallOption) error {
+// the user-provided certificate enrollment ceID and returns Core's
+// messages. It is never repeated once it may have reached the server.
+func (c *Client) DeleteUserProvidedCertificate(ctx context.Context, ceID, userID string, opts ...CallOption) ([]Message, error) {
 	const op = "core.DeleteUserProvidedCertificate"
 	if err := checkCEID(op, ceID); err != nil {
-		return err
+		return nil, err
 	}
 	if err := checkUserID(op, userID); err != nil {
-		return err
+		return nil, err
 	}
 	req, err := coreapi.NewDeleteUserProvidedCertificateRequest(c.server, ceID, coreapi.UserIdRequest{UserId: userID})
-	return c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)}, &coreapi.MessagesResponse{})
+	return c.messages(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)})
 }
 
 // GetUserProvidedCertificate returns the certificate userID uploaded to the
-// user-provided certificate enrollment ceID.
-func (c *Client) GetUserProvidedCertificate(ctx context.Context, ceID, userID string, opts ...CallOption) (*UserProvidedCertificate, error) {
+// user-provided certificate enrollment ceID, with Core's messages. Core's
+// results are read whether they come as one object (as in the vendor's
+// sample) or as an array (as its field table says); an empty array is an
+// empty Results.
+func (c *Client) GetUserProvidedCertificate(ctx context.Context, ceID, userID string, opts ...CallOption) (*UserProvidedCertificateResult, error) {
 	const op = "core.GetUserProvidedCertificate"
 	if err := checkCEID(op, ceID); err != nil {
 		return nil, err
@@ -258,17 +279,39 @@ func (c *Client) GetUserProvidedCertificate(ctx context.Context, ceID, userID st
 	if out.Results == nil {
 		return nil, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: "answer holds no results"}
 	}
-	cert, err := userProvidedCertificateOf(*out.Results)
+	list, err := oneOrMany(*out.Results)
 	if err != nil {
-		return nil, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Err: err}
+		return nil, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: "results", Err: err}
 	}
-	return &cert, nil
+	certs, err := convertAll(op, &list, userProvidedCertificateOf)
+	if err != nil {
+		return nil, err
+	}
+	return &UserProvidedCertificateResult{Results: certs, Messages: messagesOf(out.Messages)}, nil
+}
+
+// oneOrMany reads getCertificate's results, which the vendor's field table
+// calls an array and its sample shows as one object: an object is a list
+// of one.
+func oneOrMany(r coreapi.UserProvidedCertificateResponse_Results) ([]coreapi.UserProvidedCertificate, error) {
+	raw, err := r.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	switch raw = bytes.TrimSpace(raw); {
+	case len(raw) > 0 && raw[0] == '[':
+		return r.AsUserProvidedCertificateList()
+	case len(raw) > 0 && raw[0] == '{':
+		one, err := r.AsUserProvidedCertificate()
+		return []coreapi.UserProvidedCertificate{one}, err
+	}
+	return nil, fmt.Errorf("want an object or an array, got %.20q", raw)
 }
 
 // ListUserProvidedCertificates returns every user-provided certificate
 // enrollment of userID with the details of the certificate uploaded to it
-// (getAllUserProvidedCertificateDetails).
-func (c *Client) ListUserProvidedCertificates(ctx context.Context, userID string, opts ...CallOption) ([]UserProvidedEnrollment, error) {
+// (getAllUserProvidedCertificateDetails), with Core's messages.
+func (c *Client) ListUserProvidedCertificates(ctx context.Context, userID string, opts ...CallOption) (*UserProvidedEnrollmentList, error) {
 	const op = "core.ListUserProvidedCertificates"
 	if err := checkUserID(op, userID); err != nil {
 		return nil, err
@@ -278,18 +321,23 @@ func (c *Client) ListUserProvidedCertificates(ctx context.Context, userID string
 	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.ReadOnly, Settings: callSettings(opts)}, &out); err != nil {
 		return nil, err
 	}
-	return convertAll(op, out.Results, userProvidedEnrollmentOf)
+	list, err := convertAll(op, out.Results, userProvidedEnrollmentOf)
+	if err != nil {
+		return nil, err
+	}
+	return &UserProvidedEnrollmentList{Results: list, Messages: messagesOf(out.Messages)}, nil
 }
 
 // RevocationStatus is Core's answer to whether certificates pending
-// revocation are being processed.
+// revocation are being processed. Core answers in plain text; Text keeps
+// it, the other fields are read from it.
 type RevocationStatus struct {
-	InProgress bool
+	InProgress bool `json:"inProgress"`
 	// Elapsed is the "total duration so far" Core reports while in progress
 	// (zero when the answer has no count of seconds that fits a Duration).
-	Elapsed time.Duration
+	Elapsed time.Duration `json:"elapsed"`
 	// Text is Core's answer as it came.
-	Text string
+	Text string `json:"text"`
 }
 
 var (
@@ -355,15 +403,12 @@ func parseRevocationStatus(text string) (*RevocationStatus, bool) {
 func (c *Client) RevokePendingCertificates(ctx context.Context, opts ...CallOption) ([]Message, error) {
 	const op = "core.RevokePendingCertificates"
 	req, err := coreapi.NewAttemptRevokeForPendingRevocationRequest(c.server)
-	var out coreapi.MessagesResponse
-	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)}, &out); err != nil {
-		return nil, err
-	}
-	return messagesOf(out.Messages), nil
+	return c.messages(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)})
 }
 
-// SCEPConfigurations returns the SCEP configurations of a sub-type.
-func (c *Client) SCEPConfigurations(ctx context.Context, subType EnrollmentSubType, opts ...CallOption) ([]Configuration, error) {
+// SCEPConfigurations returns the SCEP configurations of a sub-type, with
+// Core's resultCount and messages.
+func (c *Client) SCEPConfigurations(ctx context.Context, subType EnrollmentSubType, opts ...CallOption) (*ConfigurationList, error) {
 	const op = "core.SCEPConfigurations"
 	if !subType.Valid() {
 		return nil, apierror.Invalid(op, "sub-type %q is not one of %v", subType, enrollmentSubTypes)
@@ -373,28 +418,45 @@ func (c *Client) SCEPConfigurations(ctx context.Context, subType EnrollmentSubTy
 }
 
 // CEConfigurations returns the certificate enrollment configurations of a
-// sub-type (CA protocol).
-func (c *Client) CEConfigurations(ctx context.Context, subType EnrollmentSubType, opts ...CallOption) ([]Configuration, error) {
+// sub-type (CA protocol), with Core's resultCount and messages. The
+// vendor's documentation gives two paths for it: the request URI
+// (…/CE/{caprotocol}/configurations) is asked first and, when it is not
+// found (404), the path of its curl sample (…/CE/{caprotocol}) once.
+func (c *Client) CEConfigurations(ctx context.Context, subType EnrollmentSubType, opts ...CallOption) (*ConfigurationList, error) {
 	const op = "core.CEConfigurations"
 	if !subType.Valid() {
 		return nil, apierror.Invalid(op, "sub-type %q is not one of %v", subType, enrollmentSubTypes)
 	}
+	cs := callSettings(opts)
 	req, err := coreapi.NewGetCEConfigurationsRequest(c.server, coreapi.EnrollmentSubType(subType))
-	return c.configurations(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)})
+	list, err := c.configurations(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: cs})
+	if !errors.Is(err, ErrNotFound) {
+		return list, err
+	}
+	req, buildErr := coreapi.NewGetCEConfigurationsShortFormRequest(c.server, coreapi.EnrollmentSubType(subType))
+	list, shortErr := c.configurations(ctx, transport.Call{Op: op, Request: req, BuildErr: buildErr, Settings: cs})
+	if errors.Is(shortErr, ErrNotFound) {
+		return nil, err // neither path is known: the request URI's answer
+	}
+	return list, shortErr
 }
 
-func (c *Client) configurations(ctx context.Context, call transport.Call) ([]Configuration, error) {
+func (c *Client) configurations(ctx context.Context, call transport.Call) (*ConfigurationList, error) {
 	var out coreapi.ConfigurationListResponse
 	if err := c.t.JSON(ctx, call, &out); err != nil {
 		return nil, err
 	}
-	return convertAll(call.Op, out.Results, infallible(configurationOf))
+	list, err := convertAll(call.Op, out.Results, infallible(configurationOf))
+	if err != nil {
+		return nil, err
+	}
+	return &ConfigurationList{Results: list, ResultCount: deref(out.ResultCount), Messages: messagesOf(out.Messages)}, nil
 }
 
 // SearchUsersWithoutCertificates returns the users of certificate
-// enrollment ceID who have no certificate from it. It only reads, so the
-// transport may repeat it.
-func (c *Client) SearchUsersWithoutCertificates(ctx context.Context, ceID int64, opts ...CallOption) ([]User, error) {
+// enrollment ceID who have no certificate from it, with Core's resultCount
+// and messages. It only reads, so the transport may repeat it.
+func (c *Client) SearchUsersWithoutCertificates(ctx context.Context, ceID int64, opts ...CallOption) (*UserSearchResult, error) {
 	const op = "core.SearchUsersWithoutCertificates"
 	if err := checkNumericCEID(op, ceID); err != nil {
 		return nil, err
@@ -404,7 +466,11 @@ func (c *Client) SearchUsersWithoutCertificates(ctx context.Context, ceID int64,
 	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.ReadOnly, Settings: callSettings(opts)}, &out); err != nil {
 		return nil, err
 	}
-	return convertAll(op, out.Results, infallible(userOf))
+	users, err := convertAll(op, out.Results, infallible(userOf))
+	if err != nil {
+		return nil, err
+	}
+	return &UserSearchResult{Results: users, ResultCount: deref(out.ResultCount), Messages: messagesOf(out.Messages)}, nil
 }
 
 func checkNumericCEID(op string, ceID int64) error {

@@ -3,6 +3,7 @@ package core_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -12,20 +13,21 @@ import (
 
 	"github.com/certadmin/certadmin-go/mobileiron/core"
 	"github.com/certadmin/certadmin-go/mobileiron/core/coretest"
+	"github.com/certadmin/certadmin-go/mobileiron/core/internal/jsonfix"
 )
 
 func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
-// seedCertificate is the seed's search sample: a numeric serialNumber and
+// sampleCertificate is the vendor's search sample: a numeric serialNumber and
 // userId, deviceUUid spelt as in the sample, dates as "2017-04-18".
-var seedCertificate = core.Certificate{
+var sampleCertificate = core.Certificate{
 	ID: 2, SerialNumber: "102", Type: "Centralized", Trash: true,
 	ExpiredAt: day(2017, 4, 18), CreatedAt: day(2016, 4, 18),
 	UserID: "9002", DeviceID: 1, LocalCAID: 3, CESettingName: "LocalCE",
 	Status: core.StatusActive, CEID: 8, ConsumerAppSettings: []int64{8},
 }
 
-var seedUserProvided = core.UserProvidedCertificate{
+var sampleUserProvided = core.UserProvidedCertificate{
 	Version:            "3",
 	SerialNumber:       "xxx4493327816883622",
 	SignatureAlgorithm: "SHA256WITHRSA",
@@ -36,14 +38,32 @@ var seedUserProvided = core.UserProvidedCertificate{
 	NotAfter:           time.UnixMilli(1604698384000).UTC(),
 }
 
-var seedEnrollment = core.UserProvidedEnrollment{
+var sampleEnrollment = core.UserProvidedEnrollment{
 	CEID: 10, CertificateID: 11, RequirePassword: true, DisplayName: "testUserProv",
 	ExpiresAt: time.UnixMilli(1604698384000).UTC(), UploadedAt: time.UnixMilli(1577964355000).UTC(), IsPKCS12: true,
 }
 
-var seedConfiguration = core.Configuration{Name: "user-provided", Value: "10", AppType: "SCEP", AppSubType: "USER_PROVIDED", RowType: "ADMIN"}
+var sampleConfiguration = core.Configuration{Name: "user-provided", Value: "10", AppType: "SCEP", AppSubType: "USER_PROVIDED", RowType: "ADMIN"}
 
-var seedUser = core.User{ID: 9001, Principal: "miadmin", DisplayName: "miadmin", EmailAddress: "[email\u00a0protected]"} // the seed's text, a non-breaking space included
+var sampleUser = core.User{ID: 9001, Principal: "miadmin", DisplayName: "miadmin", EmailAddress: "[email\u00a0protected]"} // the sample's text, a non-breaking space included
+
+const controllers = "com.mobileiron.vsp.rest.controllers."
+
+// The messages of the vendor's samples.
+var (
+	msgSearchSuccess = core.Message{Type: "Info", Key: controllers + "CertificateManagementController.Messages.SUCCESS",
+		Text: "Certificates successfully retrieved", Parameters: []any{}}
+	msgUploaded = core.Message{Type: "Info", Key: controllers + "UserProvidedCertificatesControllerV2.Messages.SUCCESS_UPLOAD",
+		Text: "Certificate successfully uploaded."}
+	msgDeleted = core.Message{Type: "Info", Key: controllers + "UserProvidedCertificatesControllerV2.Messages.SUCCESS_DELETE_PRIVATE_KEY",
+		Text: "Successfully deleted private key from certificate."}
+	msgGotCertificate = core.Message{Type: "Info", Key: controllers + "UserProvidedCertificatesControllerV2.Messages.SUCCESS_GET_CERTIFICATE",
+		Text: "Certificate successfully retrieved."}
+	msgGotEnrollments = core.Message{Type: "Info", Key: controllers + "UserProvidedCertificatesControllerV2.Messages.SUCCESS_GET_CE_DETAILS",
+		Text: "User provided certificate enrollment details successfully retrieved."}
+	msgGotUsers = core.Message{Type: "Info", Key: controllers + "UserAndDeviceSummaryController.Messages.SUCCESS_GET_USERS_DETAILS",
+		Text: "User details successfully retrieved."}
+)
 
 func TestSearchCertificates(t *testing.T) {
 	srv, c := newFake(t)
@@ -53,11 +73,11 @@ func TestSearchCertificates(t *testing.T) {
 		filter core.CertificateFilter
 		want   []core.Certificate
 	}{
-		{"by enrollment", core.CertificateFilter{CESettingName: "LocalCE"}, []core.Certificate{seedCertificate}},
-		{"status matches", core.CertificateFilter{CESettingName: "LocalCE", Status: core.StatusActive}, []core.Certificate{seedCertificate}},
+		{"by enrollment", core.CertificateFilter{CESettingName: "LocalCE"}, []core.Certificate{sampleCertificate}},
+		{"status matches", core.CertificateFilter{CESettingName: "LocalCE", Status: core.StatusActive}, []core.Certificate{sampleCertificate}},
 		{"status differs", core.CertificateFilter{CESettingName: "LocalCE", Status: core.StatusRevoked}, []core.Certificate{}},
-		{"user", core.CertificateFilter{CESettingName: "LocalCE", UserID: "9002"}, []core.Certificate{seedCertificate}},
-		{"expires before", core.CertificateFilter{CESettingName: "LocalCE", ExpiresBefore: day(2018, 1, 1)}, []core.Certificate{seedCertificate}},
+		{"user", core.CertificateFilter{CESettingName: "LocalCE", UserID: "9002"}, []core.Certificate{sampleCertificate}},
+		{"expires before", core.CertificateFilter{CESettingName: "LocalCE", ExpiresBefore: day(2018, 1, 1)}, []core.Certificate{sampleCertificate}},
 		{"expires after", core.CertificateFilter{CESettingName: "LocalCE", ExpiresAfter: day(2018, 1, 1)}, []core.Certificate{}},
 		{"device", core.CertificateFilter{CESettingName: "LocalCE", DeviceUUID: "5f1db255-8d3d-4943-8bab-d556cacce855"}, []core.Certificate{}},
 		{"other enrollment", core.CertificateFilter{CESettingName: "OtherCE"}, []core.Certificate{}},
@@ -68,8 +88,9 @@ func TestSearchCertificates(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("certificates (-want +got):\n%s", diff)
+			want := &core.CertificateSearchResult{Results: tt.want, ResultCount: len(tt.want), Messages: []core.Message{msgSearchSuccess}}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("search result (-want +got):\n%s", diff)
 			}
 		})
 	}
@@ -109,8 +130,8 @@ func TestReadOnlyCallsAreRetried(t *testing.T) {
 	if err != nil {
 		t.Fatalf("users search after a reset: %v", err)
 	}
-	if got := srv.Hits("POST", pathUsersSearch); got != 2 || len(users) != 1 {
-		t.Errorf("users search hits = %d (want 2), users = %d", got, len(users))
+	if got := srv.Hits("POST", pathUsersSearch); got != 2 || len(users.Results) != 1 {
+		t.Errorf("users search hits = %d (want 2), users = %d", got, len(users.Results))
 	}
 
 	srv.Inject(coretest.Fault{Method: "POST", PathSuffix: "/withnocerts/search_export_status", Status: 502})
@@ -133,10 +154,12 @@ func TestWritesAreNeverRepeated(t *testing.T) {
 			return err
 		}},
 		{"upload", "POST", pathUpload, "/uploadCertificate", func(c *core.Client) error {
-			return c.UploadUserProvidedCertificate(context.Background(), core.UploadUserProvidedCertificateInput{CEID: "10", Principal: "jdoe", PKCS12: bytes.NewReader(p12), Password: "p12-test-password"})
+			_, err := c.UploadUserProvidedCertificate(context.Background(), core.UploadUserProvidedCertificateInput{CEID: "10", Principal: "jdoe", PKCS12: bytes.NewReader(p12), Password: "p12-test-password"})
+			return err
 		}},
 		{"delete", "POST", pathDelete, "/deleteCertificate", func(c *core.Client) error {
-			return c.DeleteUserProvidedCertificate(context.Background(), "10", coretest.CertificateOwner)
+			_, err := c.DeleteUserProvidedCertificate(context.Background(), "10", coretest.CertificateOwner)
+			return err
 		}},
 		{"revoke", "POST", pathRevoke, "/attemptRevokeForPendingRevocation", func(c *core.Client) error {
 			_, err := c.RevokePendingCertificates(context.Background())
@@ -174,8 +197,12 @@ func TestUserProvidedCertificateLifecycle(t *testing.T) {
 	if _, err := c.ListUserProvidedCertificates(ctx, "jdoe"); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.UploadUserProvidedCertificate(ctx, core.UploadUserProvidedCertificateInput{CEID: coretest.UserProvidedCEID, Principal: "jdoe", PKCS12: bytes.NewReader(p12), Password: password}); err != nil {
+	msgs, err := c.UploadUserProvidedCertificate(ctx, core.UploadUserProvidedCertificateInput{CEID: coretest.UserProvidedCEID, Principal: "jdoe", PKCS12: bytes.NewReader(p12), Password: password})
+	if err != nil {
 		t.Fatalf("upload: %v", err)
+	}
+	if diff := cmp.Diff([]core.Message{msgUploaded}, msgs); diff != "" {
+		t.Errorf("upload messages (-want +got):\n%s", diff)
 	}
 	if srv.HitsWithSession("POST", pathUpload) != 1 {
 		t.Error("the upload did not carry the session cookie of the earlier call")
@@ -185,11 +212,11 @@ func TestUserProvidedCertificateLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &core.UserProvidedCertificate{
+	want := &core.UserProvidedCertificateResult{Results: []core.UserProvidedCertificate{{
 		Version: "3", SerialNumber: "4242", SignatureAlgorithm: cert.SignatureAlgorithm.String(),
 		Issuer: cert.Issuer.String(), Subject: cert.Subject.String(), CommonName: "jdoe",
 		NotBefore: cert.NotBefore.UTC(), NotAfter: cert.NotAfter.UTC(),
-	}
+	}}, Messages: []core.Message{msgGotCertificate}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("uploaded certificate (-want +got):\n%s", diff)
 	}
@@ -198,12 +225,16 @@ func TestUserProvidedCertificateLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(list) != 1 || list[0].CEID != 10 || list[0].CertificateID != 12 || !list[0].ExpiresAt.Equal(cert.NotAfter) || !list[0].IsPKCS12 {
+	if e := list.Results; len(e) != 1 || e[0].CEID != 10 || e[0].CertificateID != 12 || !e[0].ExpiresAt.Equal(cert.NotAfter) || !e[0].IsPKCS12 {
 		t.Errorf("enrollments = %+v", list)
 	}
 
-	if err := c.DeleteUserProvidedCertificate(ctx, coretest.UserProvidedCEID, "jdoe"); err != nil {
+	msgs, err = c.DeleteUserProvidedCertificate(ctx, coretest.UserProvidedCEID, "jdoe")
+	if err != nil {
 		t.Fatalf("delete: %v", err)
+	}
+	if diff := cmp.Diff([]core.Message{msgDeleted}, msgs); diff != "" {
+		t.Errorf("delete messages (-want +got):\n%s", diff)
 	}
 	if _, err := c.GetUserProvidedCertificate(ctx, coretest.UserProvidedCEID, "jdoe"); !errors.Is(err, core.ErrNotFound) {
 		t.Errorf("get after delete: err = %v, want ErrNotFound", err)
@@ -220,14 +251,16 @@ func TestSeededUserProvidedCertificate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(&seedUserProvided, got); diff != "" {
+	want := &core.UserProvidedCertificateResult{Results: []core.UserProvidedCertificate{sampleUserProvided}, Messages: []core.Message{msgGotCertificate}}
+	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("certificate (-want +got):\n%s", diff)
 	}
 	list, err := c.ListUserProvidedCertificates(ctx, "theadmin")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]core.UserProvidedEnrollment{seedEnrollment}, list); diff != "" {
+	wantList := &core.UserProvidedEnrollmentList{Results: []core.UserProvidedEnrollment{sampleEnrollment}, Messages: []core.Message{msgGotEnrollments}}
+	if diff := cmp.Diff(wantList, list); diff != "" {
 		t.Errorf("enrollments (-want +got):\n%s", diff)
 	}
 }
@@ -235,7 +268,7 @@ func TestSeededUserProvidedCertificate(t *testing.T) {
 func TestUploadRejectedByServer(t *testing.T) {
 	srv, c := newFake(t)
 	p12, _ := testPKCS12(t, "jdoe", "p12-test-password")
-	err := c.UploadUserProvidedCertificate(context.Background(), core.UploadUserProvidedCertificateInput{CEID: "11", Principal: "jdoe", PKCS12: bytes.NewReader(p12), Password: "p12-test-password"})
+	_, err := c.UploadUserProvidedCertificate(context.Background(), core.UploadUserProvidedCertificateInput{CEID: "11", Principal: "jdoe", PKCS12: bytes.NewReader(p12), Password: "p12-test-password"})
 	var e *core.Error
 	if !errors.As(err, &e) || e.StatusCode != 400 || !strings.HasSuffix(e.MessageKey, "INVALID_CE") {
 		t.Fatalf("err = %v, want Core's 400 for an enrollment that is not user-provided", err)
@@ -293,15 +326,15 @@ func TestConfigurations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []core.Configuration{seedConfiguration}
+	want := &core.ConfigurationList{Results: []core.Configuration{sampleConfiguration}, ResultCount: 1}
 	if diff := cmp.Diff(want, scep); diff != "" {
 		t.Errorf("SCEP (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff(want, ce); diff != "" {
 		t.Errorf("CE (-want +got):\n%s", diff)
 	}
-	if len(none) != 0 {
-		t.Errorf("ENTRUST configurations = %v, want none", none)
+	if diff := cmp.Diff(&core.ConfigurationList{Results: []core.Configuration{}}, none); diff != "" {
+		t.Errorf("ENTRUST configurations (-want +got):\n%s", diff)
 	}
 }
 
@@ -311,7 +344,112 @@ func TestSearchUsersWithoutCertificates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]core.User{seedUser}, got); diff != "" {
+	want := &core.UserSearchResult{Results: []core.User{sampleUser}, ResultCount: 1, Messages: []core.Message{msgGotUsers}}
+	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("users (-want +got):\n%s", diff)
+	}
+}
+
+// TestGetUserProvidedCertificateResultsObjectOrArray: the vendor's field
+// table says getCertificate's results is an array, its sample shows one
+// object. Both decode; anything else is an unexpected answer.
+func TestGetUserProvidedCertificateResultsObjectOrArray(t *testing.T) {
+	verbatim, err := coretest.Fixture("get_certificate_response.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sample struct {
+		Results json.RawMessage `json:"results"`
+	}
+	if err := json.Unmarshal(jsonfix.Clean(verbatim), &sample); err != nil {
+		t.Fatal(err)
+	}
+	obj := string(sample.Results)
+	second := strings.Replace(obj, `"version": "3"`, `"version": "4"`, 1)
+	if second == obj {
+		t.Fatal("sample changed: no version 3 to replace")
+	}
+	otherVersion := sampleUserProvided
+	otherVersion.Version = "4"
+	const msgs = `"messages":[{"type":"Info","messageKey":"k","localizedMessage":"m"}]`
+	wantMsgs := []core.Message{{Type: "Info", Key: "k", Text: "m"}}
+	tests := []struct {
+		name, body string
+		want       []core.UserProvidedCertificate
+	}{
+		{"object, as in the sample", `{"results":` + obj + `,` + msgs + `}`, []core.UserProvidedCertificate{sampleUserProvided}},
+		{"array of one, as the field table says", `{"results":[` + obj + `],` + msgs + `}`, []core.UserProvidedCertificate{sampleUserProvided}},
+		{"array of two", `{"results":[` + obj + `,` + second + `],` + msgs + `}`, []core.UserProvidedCertificate{sampleUserProvided, otherVersion}},
+		{"empty array", `{"results":[],` + msgs + `}`, []core.UserProvidedCertificate{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, c := newFake(t)
+			srv.Inject(coretest.Fault{PathSuffix: "/getCertificate", Status: 200, ContentType: "application/json", Body: tt.body})
+			got, err := c.GetUserProvidedCertificate(context.Background(), "10", "theadmin")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(&core.UserProvidedCertificateResult{Results: tt.want, Messages: wantMsgs}, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+	for _, body := range []string{`{"results":"x"}`, `{"results":5}`, `{"results":null}`, `{"results":[5]}`, `{}`} {
+		t.Run(body, func(t *testing.T) {
+			srv, c := newFake(t)
+			srv.Inject(coretest.Fault{PathSuffix: "/getCertificate", Status: 200, ContentType: "application/json", Body: body})
+			got, err := c.GetUserProvidedCertificate(context.Background(), "10", "theadmin")
+			if !errors.Is(err, core.ErrUnexpectedResponse) || got != nil {
+				t.Errorf("got %+v, %v; want ErrUnexpectedResponse", got, err)
+			}
+		})
+	}
+}
+
+// TestCEConfigurationsFallsBackToTheCurlForm: the request URI is asked
+// first; only when a server does not know it (404) is the path of the
+// vendor's curl sample tried, once.
+func TestCEConfigurationsFallsBackToTheCurlForm(t *testing.T) {
+	const long, short = "/api/v2/configurations/CE/USER_PROVIDED/configurations", "/api/v2/configurations/CE/USER_PROVIDED"
+	want := &core.ConfigurationList{Results: []core.Configuration{sampleConfiguration}, ResultCount: 1}
+	ctx := context.Background()
+
+	srv, c := newFake(t)
+	got, err := c.CEConfigurations(ctx, core.SubTypeUserProvided)
+	if err != nil || srv.Hits("GET", long) != 1 || srv.Hits("GET", short) != 0 {
+		t.Fatalf("request URI known: %v, hits %d/%d, want one request to it", err, srv.Hits("GET", long), srv.Hits("GET", short))
+	}
+
+	notFound := coretest.Fault{Method: "GET", PathSuffix: "/USER_PROVIDED/configurations", Status: 404, ContentType: "text/html",
+		Body: "<html><body>HTTP Status 404 - Not Found</body></html>"}
+	srv, c = newFake(t)
+	srv.Inject(notFound)
+	got, err = c.CEConfigurations(ctx, core.SubTypeUserProvided)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if srv.Hits("GET", long) != 1 || srv.Hits("GET", short) != 1 {
+		t.Errorf("hits %d/%d, want one to each path", srv.Hits("GET", long), srv.Hits("GET", short))
+	}
+
+	// Neither path known: the request URI's answer is the error.
+	srv, c = newFake(t)
+	srv.Inject(notFound)
+	srv.Inject(coretest.Fault{Method: "GET", PathSuffix: "/CE/USER_PROVIDED", Status: 404})
+	_, err = c.CEConfigurations(ctx, core.SubTypeUserProvided)
+	var e *core.Error
+	if !errors.As(err, &e) || e.StatusCode != 404 || !strings.HasSuffix(e.URL, long) {
+		t.Errorf("err = %v, want the 404 of the request URI", err)
+	}
+
+	// Another failure is not a reason to try the other path.
+	srv, c = newFake(t)
+	srv.Inject(coretest.Fault{Method: "GET", PathSuffix: "/USER_PROVIDED/configurations", Status: 403})
+	if _, err := c.CEConfigurations(ctx, core.SubTypeUserProvided); !errors.Is(err, core.ErrForbidden) || srv.Hits("GET", short) != 0 {
+		t.Errorf("403: err = %v, %d requests to the curl form", err, srv.Hits("GET", short))
 	}
 }

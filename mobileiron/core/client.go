@@ -7,7 +7,6 @@ import (
 	"github.com/certadmin/certadmin-go/internal/apierror"
 	"github.com/certadmin/certadmin-go/internal/transport"
 	"github.com/certadmin/certadmin-go/mobileiron/core/coreapi"
-	"github.com/certadmin/certadmin-go/mobileiron/core/internal/jsonfix"
 )
 
 //go:generate go run ../../internal/cmd/gensurface -kind client -pkg core -vendor "MobileIron Core" -o surface.gen.go
@@ -85,7 +84,6 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		DecodeError: decodeError,
 		ErrorInBody: errorInBody,
 		Annotate:    annotate,
-		Unmarshal:   jsonfix.Unmarshal,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)

@@ -24,18 +24,38 @@
 //
 // Core's v2 API uses HTTP basic authentication and does not send a
 // challenge, so WithBasicAuth sends the credentials with every request. The
-// user needs the role each call names in Ivanti's guide (e.g. "Manage
-// certificates, View certificates"). A Client keeps cookies across calls,
-// because Core's multipart calls may need the session cookie of an earlier
-// call. TLS certificates are verified unless WithInsecureSkipVerify is
-// given.
+// user needs the role each call names in the vendor's documentation (e.g.
+// "Manage certificates, View certificates"). A Client keeps cookies across
+// calls, because Core's multipart calls may need the session cookie of an
+// earlier call. TLS certificates are verified unless
+// WithInsecureSkipVerify is given.
 //
 // # Device space
 //
-// Calls that need adminDeviceSpaceId send the value of
-// WithAdminDeviceSpaceID (default 1, the global space): as a query
-// parameter for the export calls and in the body of SearchCertificates, as
-// Ivanti's samples do.
+// The certificate calls need the administrator's device space,
+// adminDeviceSpaceId: the value of WithAdminDeviceSpaceID, given to
+// NewClient for every call or to one call (default 1, the global space).
+// The vendor's pages disagree on where it goes: the 11.x page puts it in
+// the request body, the 11.3 page in the query, the certificate chapter in
+// the query for the export calls and in the body for the search, and
+// community clients send it in the query. So it is sent where every
+// documented version finds it: the two POST calls (SearchCertificates,
+// InitiateCertificateExport) carry the same value in both the query and
+// the JSON body; the GET calls (CertificateExportStatus,
+// DownloadCertificateExport) carry it in the query, the only place a GET
+// has. The users-without-certificates calls are not documented with it and
+// do not send it.
+//
+// # Results
+//
+// A call returns everything Core's answer holds: lists come in result
+// types with Core's resultCount and messages (SearchCertificates returns a
+// CertificateSearchResult), uploads, deletes and revocations return the
+// messages, and every result type encodes to JSON under Core's field
+// names. Where the vendor's documentation contradicts itself about an
+// answer (getCertificate's results as an object or an array, deviceUuid or
+// deviceUUid), both forms are read; where it gives two paths for a call
+// (CEConfigurations), the second is tried when the first is not found.
 //
 // # Errors and retries
 //
@@ -47,6 +67,11 @@
 // export initiations are never repeated once they may have reached the
 // server. A 410 answer, which Core gives for the retired V1 API, comes with
 // a hint to use the v2 API.
+//
+// Answers are decoded as the strict JSON a server sends. The samples in
+// the vendor's documentation are printed with non-breaking spaces, "..."
+// for elided entries and trailing commas; nothing is repaired on the wire,
+// so such an answer is ErrUnexpectedResponse rather than a guess.
 //
 // The coretest package is an in-memory Core for tests.
 package core

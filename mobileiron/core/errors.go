@@ -2,6 +2,7 @@ package core
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -9,7 +10,6 @@ import (
 	"github.com/certadmin/certadmin-go/internal/apierror"
 	"github.com/certadmin/certadmin-go/internal/poll"
 	"github.com/certadmin/certadmin-go/internal/transport"
-	"github.com/certadmin/certadmin-go/mobileiron/core/internal/jsonfix"
 )
 
 // Sentinels for errors.Is that only this package has.
@@ -40,12 +40,13 @@ type wireMessage struct {
 
 // decodeError fills the vendor fields from Core's messages container. The
 // error body of Core is not documented; it is assumed to be the same
-// container the successes use, and anything else is left to the excerpt.
+// container the successes use, and anything else (including JSON that does
+// not parse strictly) is left to the excerpt.
 func decodeError(e *apierror.Error, body []byte) {
 	var env struct {
 		Messages []wireMessage `json:"messages"`
 	}
-	if jsonfix.Unmarshal(body, &env) != nil || len(env.Messages) == 0 {
+	if json.Unmarshal(body, &env) != nil || len(env.Messages) == 0 {
 		return
 	}
 	first := 0
@@ -83,7 +84,7 @@ func errorInBody(body []byte) *transport.BodyError {
 	var env struct {
 		Messages []wireMessage `json:"messages"`
 	}
-	_ = jsonfix.Unmarshal(body, &env) // a mismatch here only means there are no messages to check
+	_ = json.Unmarshal(body, &env) // a body that does not parse has no messages to check; the decoder refuses it
 	for _, m := range env.Messages {
 		if strings.EqualFold(m.Type, "error") {
 			return &transport.BodyError{MessageKey: m.MessageKey, Message: m.LocalizedMessage}

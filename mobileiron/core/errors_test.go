@@ -3,6 +3,7 @@ package core_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"io"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/certadmin/certadmin-go/mobileiron/core"
 	"github.com/certadmin/certadmin-go/mobileiron/core/coretest"
+	"github.com/certadmin/certadmin-go/mobileiron/core/internal/jsonfix"
 )
 
 func TestBadInputSendsNothing(t *testing.T) {
@@ -27,7 +29,8 @@ func TestBadInputSendsNothing(t *testing.T) {
 	dir := t.TempDir()
 	upload := func(ceID, principal string, data []byte, pw string) func(c *core.Client) error {
 		return func(c *core.Client) error {
-			return c.UploadUserProvidedCertificate(ctx, core.UploadUserProvidedCertificateInput{CEID: ceID, Principal: principal, PKCS12: bytes.NewReader(data), Password: pw})
+			_, err := c.UploadUserProvidedCertificate(ctx, core.UploadUserProvidedCertificateInput{CEID: ceID, Principal: principal, PKCS12: bytes.NewReader(data), Password: pw})
+			return err
 		}
 	}
 	search := func(f core.CertificateFilter) func(c *core.Client) error {
@@ -61,9 +64,10 @@ func TestBadInputSendsNothing(t *testing.T) {
 		{"upload without principal", upload("10", " ", p12, password), "principal"},
 		{"upload without CEid", upload("", "jdoe", p12, password), "CEid"},
 		{"upload missing file", func(c *core.Client) error {
-			return c.UploadUserProvidedCertificate(ctx, core.UploadUserProvidedCertificateInput{CEID: "10", Principal: "jdoe", PKCS12File: filepath.Join(dir, "missing.p12"), Password: password})
+			_, err := c.UploadUserProvidedCertificate(ctx, core.UploadUserProvidedCertificateInput{CEID: "10", Principal: "jdoe", PKCS12File: filepath.Join(dir, "missing.p12"), Password: password})
+			return err
 		}, "open PKCS#12 file"},
-		{"delete without user", func(c *core.Client) error { return c.DeleteUserProvidedCertificate(ctx, "10", "") }, "userId"},
+		{"delete without user", func(c *core.Client) error { _, err := c.DeleteUserProvidedCertificate(ctx, "10", ""); return err }, "userId"},
 		{"get without CEid", func(c *core.Client) error { _, err := c.GetUserProvidedCertificate(ctx, "", "jdoe"); return err }, "CEid"},
 		{"list without user", func(c *core.Client) error { _, err := c.ListUserProvidedCertificates(ctx, ""); return err }, "userId"},
 		{"SCEP with unknown sub-type", func(c *core.Client) error { _, err := c.SCEPConfigurations(ctx, "GLOBAL_SIGN,LOCAL"); return err }, "sub-type"},
@@ -155,7 +159,7 @@ func TestErrorInsideSuccessfulAnswer(t *testing.T) {
 	srv, c := newFake(t)
 	srv.Inject(coretest.Fault{PathSuffix: "/deleteCertificate", Status: 200, ContentType: "application/json",
 		Body: `{"messages":[{"type":"Error","messageKey":"com.mobileiron.vsp.rest.Messages.INVALID_USER","localizedMessage":"User jdoe is not a valid principal"}]}`})
-	err := c.DeleteUserProvidedCertificate(context.Background(), "10", "jdoe")
+	_, err := c.DeleteUserProvidedCertificate(context.Background(), "10", "jdoe")
 	var e *core.Error
 	if !errors.Is(err, core.ErrVendor) || !errors.As(err, &e) || e.MessageKey != "com.mobileiron.vsp.rest.Messages.INVALID_USER" {
 		t.Fatalf("err = %v, want ErrVendor with Core's message key", err)
@@ -189,10 +193,11 @@ func TestRetryAfterTooLong(t *testing.T) {
 	}
 }
 
-// TestDecodesSeedSamplesVerbatim answers each call with the seed's sample
-// exactly as the documentation prints it (non-breaking spaces, "..." for
-// elided entries): the decoder must cope.
-func TestDecodesSeedSamplesVerbatim(t *testing.T) {
+// TestDecodesVendorSamples answers each call with the vendor's sample: the
+// test loads it as the documentation prints it (non-breaking spaces, "..."
+// for elided entries, the trailing comma an elision leaves), repairs those
+// artefacts and serves the result, which is what a real server would send.
+func TestDecodesVendorSamples(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
 		fixture, suffix string
@@ -201,7 +206,7 @@ func TestDecodesSeedSamplesVerbatim(t *testing.T) {
 	}{
 		{"search_response.json", "/certificates/search", func(c *core.Client) (any, error) {
 			return c.SearchCertificates(ctx, core.CertificateFilter{CESettingName: "LocalCE"})
-		}, []core.Certificate{seedCertificate}},
+		}, &core.CertificateSearchResult{Results: []core.Certificate{sampleCertificate}, ResultCount: 6, Messages: []core.Message{msgSearchSuccess}}},
 		{"search_export_response.json", "/certificates/search_export", func(c *core.Client) (any, error) {
 			return c.InitiateCertificateExport(ctx, activeLocal)
 		}, &core.ExportStart{StatusURL: "/api/v2/certificates/search_export_status", DownloadURL: "/api/v2/certificates/search_download_csv",
@@ -228,25 +233,25 @@ func TestDecodesSeedSamplesVerbatim(t *testing.T) {
 				Text: "User details export process initiated successfully."}}}},
 		{"get_certificate_response.json", "/getCertificate", func(c *core.Client) (any, error) {
 			return c.GetUserProvidedCertificate(ctx, "10", "theadmin")
-		}, &seedUserProvided},
+		}, &core.UserProvidedCertificateResult{Results: []core.UserProvidedCertificate{sampleUserProvided}, Messages: []core.Message{msgGotCertificate}}},
 		{"get_all_response.json", "/getAllUserProvidedCertificateDetails", func(c *core.Client) (any, error) {
 			return c.ListUserProvidedCertificates(ctx, "theadmin")
-		}, []core.UserProvidedEnrollment{seedEnrollment}},
+		}, &core.UserProvidedEnrollmentList{Results: []core.UserProvidedEnrollment{sampleEnrollment}, Messages: []core.Message{msgGotEnrollments}}},
 		{"scep_summary_response.json", "/summary", func(c *core.Client) (any, error) {
 			return c.SCEPConfigurations(ctx, core.SubTypeUserProvided)
-		}, []core.Configuration{seedConfiguration}},
+		}, &core.ConfigurationList{Results: []core.Configuration{sampleConfiguration}, ResultCount: 1}},
 		{"ce_configurations_response.json", "/configurations", func(c *core.Client) (any, error) {
 			return c.CEConfigurations(ctx, core.SubTypeUserProvided)
-		}, []core.Configuration{seedConfiguration}},
+		}, &core.ConfigurationList{Results: []core.Configuration{sampleConfiguration}, ResultCount: 1}},
 		{"withnocerts_search_response.json", "/withnocerts/search", func(c *core.Client) (any, error) {
 			return c.SearchUsersWithoutCertificates(ctx, 32)
-		}, []core.User{seedUser}},
+		}, &core.UserSearchResult{Results: []core.User{sampleUser}, ResultCount: 1, Messages: []core.Message{msgGotUsers}}},
 		{"revoke_response.json", "/attemptRevokeForPendingRevocation", func(c *core.Client) (any, error) {
 			return c.RevokePendingCertificates(ctx)
 		}, []core.Message{{Type: "Info", Key: "com.mobileiron.vsp.messages.http.200", Text: "Success"}}},
 		{"delete_response.json", "/deleteCertificate", func(c *core.Client) (any, error) {
-			return nil, c.DeleteUserProvidedCertificate(ctx, "10", "theadmin")
-		}, nil},
+			return c.DeleteUserProvidedCertificate(ctx, "10", "theadmin")
+		}, []core.Message{msgDeleted}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fixture, func(t *testing.T) {
@@ -256,19 +261,64 @@ func TestDecodesSeedSamplesVerbatim(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !bytes.Contains(body, []byte("\u00a0")) && !bytes.Contains(body, []byte("...")) && tt.fixture != "search_export_status_response.json" {
-				t.Fatalf("fixture %s is expected to be the seed's odd rendering", tt.fixture)
+				t.Fatalf("fixture %s is expected to be the documentation's odd rendering", tt.fixture)
 			}
-			srv.Inject(coretest.Fault{PathSuffix: tt.suffix, Status: 200, ContentType: "application/json", Body: string(body)})
+			repaired := jsonfix.Clean(body)
+			if !json.Valid(repaired) {
+				t.Fatalf("fixture %s is not valid JSON after repair:\n%s", tt.fixture, repaired)
+			}
+			srv.Inject(coretest.Fault{PathSuffix: tt.suffix, Status: 200, ContentType: "application/json", Body: string(repaired)})
 			got, err := tt.call(c)
 			if err != nil {
-				t.Fatalf("decoding the verbatim sample: %v", err)
+				t.Fatalf("decoding the repaired sample: %v", err)
 			}
-			if diff := cmp.Diff(tt.want, got); tt.want != nil && diff != "" {
+			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 			if srv.TotalHits() != 1 {
 				t.Errorf("hits = %d, want 1", srv.TotalHits())
 			}
 		})
+	}
+}
+
+// TestLiveDecodingIsStrict: a real server sends valid JSON, so the client
+// repairs nothing. The documentation's artefacts in a live answer make it
+// an unexpected answer, never a success read by guesswork.
+func TestLiveDecodingIsStrict(t *testing.T) {
+	verbatim, err := coretest.Fixture("scep_summary_response.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bodies := map[string]string{
+		"non-breaking spaces":           string(verbatim),
+		"trailing comma":                `{"results":[{"name":"user-provided","value":"10"},],"resultCount":1}`,
+		"elision":                       `{"results":[{"name":"user-provided","value":"10"}, ... ],"resultCount":1}`,
+		"typeset ellipsis":              `{"results":[{"name":"user-provided","value":"10"}, … ],"resultCount":1}`,
+		"error with non-breaking space": "{\u00a0\"messages\":[{\"type\":\"Error\",\"messageKey\":\"k\",\"localizedMessage\":\"m\"}]}",
+	}
+	for name, body := range bodies {
+		t.Run(name, func(t *testing.T) {
+			srv, c := newFake(t)
+			srv.Inject(coretest.Fault{PathSuffix: "/summary", Status: 200, ContentType: "application/json", Body: body})
+			got, err := c.SCEPConfigurations(context.Background(), core.SubTypeUserProvided)
+			if !errors.Is(err, core.ErrUnexpectedResponse) {
+				t.Fatalf("got %v, %v; want ErrUnexpectedResponse", got, err)
+			}
+			if got != nil {
+				t.Errorf("a result beside the error: %v", got)
+			}
+		})
+	}
+
+	// The error decoder is strict too: a 4xx whose body only parses after
+	// repair keeps the status and the excerpt but no vendor fields.
+	srv, c := newFake(t)
+	srv.Inject(coretest.Fault{PathSuffix: "/summary", Status: 400, ContentType: "application/json",
+		Body: "{\"messages\":[{\"type\":\"Error\",\"messageKey\":\"k\",\"localizedMessage\":\"m\"},]}"})
+	_, err = c.SCEPConfigurations(context.Background(), core.SubTypeUserProvided)
+	var e *core.Error
+	if !errors.As(err, &e) || e.StatusCode != 400 || e.MessageKey != "" || e.Message != "" || !strings.Contains(e.Body, `"k"`) {
+		t.Errorf("err = %#v, want a 400 without vendor fields and with the body excerpt", err)
 	}
 }

@@ -47,7 +47,7 @@ func ExampleClient_SearchCertificates() {
 		fmt.Println(err)
 		return
 	}
-	certs, err := c.SearchCertificates(context.Background(), core.CertificateFilter{
+	res, err := c.SearchCertificates(context.Background(), core.CertificateFilter{
 		CESettingName: "LocalCE",
 		ExpiresBefore: time.Date(2018, 1, 1, 0, 0, 0, 0, time.UTC),
 	})
@@ -55,11 +55,13 @@ func ExampleClient_SearchCertificates() {
 		fmt.Println(err)
 		return
 	}
-	for _, cert := range certs {
+	for _, cert := range res.Results {
 		fmt.Println(cert.ID, cert.SerialNumber, cert.Status, cert.ExpiredAt.Format(time.DateOnly))
 	}
+	fmt.Println(res.ResultCount, "result(s):", res.Messages[0].Text)
 	// Output:
 	// 2 102 ACTIVE 2017-04-18
+	// 1 result(s): Certificates successfully retrieved
 }
 
 func ExampleClient_PendingRevocationStatus() {

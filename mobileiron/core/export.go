@@ -19,37 +19,45 @@ import (
 type ExportStart struct {
 	// AlreadyRunning is true when Core did not start a new export because
 	// one was in progress, perhaps started by another administrator. Core
-	// says so with the same message key and another localized message.
-	AlreadyRunning bool
-	StatusURL      string
-	DownloadURL    string
-	Messages       []Message
+	// says so with the same message key and another localized message (and
+	// no results).
+	AlreadyRunning bool `json:"alreadyRunning"`
+	// StatusURL and DownloadURL are Core's exportStatusPollUrl and
+	// csvDownloadUrl.
+	StatusURL   string    `json:"exportStatusPollUrl"`
+	DownloadURL string    `json:"csvDownloadUrl"`
+	Messages    []Message `json:"messages"`
 }
 
 // ExportStatus is the state of an export job on the server.
 type ExportStatus struct {
-	Running bool
+	Running bool `json:"isRunning"`
 	// Available is Core's isExportStatusAvailable.
-	Available bool
-	// Result is "success" or "fail" once the job ended.
-	Result string
+	Available bool `json:"isExportStatusAvailable"`
+	// Result is "success" or "fail" once the job ended (exportStatusMsg).
+	Result string `json:"exportStatusMsg"`
 	// FileName is the path of the CSV file on the server.
-	FileName    string
-	InitiatedAt time.Time
+	FileName    string    `json:"csvFileName"`
+	InitiatedAt time.Time `json:"initiatedAt"`
+	// Messages are those of the status answer, if Core sent any.
+	Messages []Message `json:"messages"`
 }
 
 // ExportSummary describes a finished export.
 type ExportSummary struct {
 	// Bytes is how many bytes of CSV were written.
-	Bytes int64
+	Bytes int64 `json:"bytes"`
 	// FileName is the path of the CSV file on the server.
-	FileName    string
-	InitiatedAt time.Time
+	FileName    string    `json:"csvFileName"`
+	InitiatedAt time.Time `json:"initiatedAt"`
 	// JoinedRunning is true when an export was already in progress and its
 	// result was downloaded instead of starting a new one.
-	JoinedRunning bool
+	JoinedRunning bool `json:"joinedRunning"`
 	// Checks counts the status calls made while waiting.
-	Checks int
+	Checks int `json:"checks"`
+	// Messages are Core's messages: those of the initiation, then those of
+	// the final status answer.
+	Messages []Message `json:"messages"`
 }
 
 type exportSettings struct {
@@ -169,7 +177,9 @@ func (c *Client) run(ctx context.Context, job exportJob, w io.Writer, opts []Cal
 	if err != nil {
 		return nil, err
 	}
-	return &ExportSummary{Bytes: n, FileName: st.FileName, InitiatedAt: st.InitiatedAt, JoinedRunning: start.AlreadyRunning, Checks: checks}, nil
+	msgs := append(append([]Message(nil), start.Messages...), st.Messages...)
+	return &ExportSummary{Bytes: n, FileName: st.FileName, InitiatedAt: st.InitiatedAt, JoinedRunning: start.AlreadyRunning,
+		Checks: checks, Messages: msgs}, nil
 }
 
 // toFile runs export into a temporary file renamed to path only on success.
@@ -238,15 +248,18 @@ func (c *Client) InitiateCertificateExport(ctx context.Context, f CertificateFil
 	if err != nil {
 		return nil, apierror.Invalid(op, "%v", err)
 	}
+	// In the query as this chapter and the 11.3 page say and in the body as
+	// the 11.x page says (see the package doc).
 	body := coreapi.CertificateExportRequest{
-		CeSettingName:     f.CESettingName,
-		CertificateStatus: *w.status,
-		UserId:            w.userID,
-		DeviceUUID:        w.deviceUUID,
-		ExpiresAfter:      w.expiresAfter,
-		ExpiresBefore:     w.expiresBefore,
+		AdminDeviceSpaceId: &space,
+		CeSettingName:      f.CESettingName,
+		CertificateStatus:  *w.status,
+		UserId:             w.userID,
+		DeviceUUID:         w.deviceUUID,
+		ExpiresAfter:       w.expiresAfter,
+		ExpiresBefore:      w.expiresBefore,
 	}
-	req, err := coreapi.NewInitiateCertificateExportRequest(c.server, &coreapi.InitiateCertificateExportParams{AdminDeviceSpaceId: space}, body)
+	req, err := coreapi.NewInitiateCertificateExportRequest(c.server, &coreapi.InitiateCertificateExportParams{AdminDeviceSpaceId: &space}, body)
 	return c.exportStart(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: cs})
 }
 
@@ -374,5 +387,6 @@ func (c *Client) exportStatus(ctx context.Context, call transport.Call) (*Export
 		Result:      deref(r.ExportStatusMsg),
 		FileName:    deref(r.CsvFileName),
 		InitiatedAt: epochTime(r.InitiatedAt),
+		Messages:    messagesOf(out.Messages),
 	}, nil
 }

@@ -19,7 +19,7 @@ import (
 
 var activeLocal = core.CertificateFilter{CESettingName: "LocalCE", Status: core.StatusActive}
 
-const seedCSV = "id,serialNumber,type,userId,deviceUuid,ceSettingName,certificateStatus,createdAt,expiredAt\n" +
+const sampleCSV = "id,serialNumber,type,userId,deviceUuid,ceSettingName,certificateStatus,createdAt,expiredAt\n" +
 	"2,102,Centralized,9002,,LocalCE,ACTIVE,2016-04-18,2017-04-18\n"
 
 func TestExportCertificates(t *testing.T) {
@@ -33,10 +33,10 @@ func TestExportCertificates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if buf.String() != seedCSV {
-		t.Errorf("CSV = %q, want %q", buf.String(), seedCSV)
+	if buf.String() != sampleCSV {
+		t.Errorf("CSV = %q, want %q", buf.String(), sampleCSV)
 	}
-	if sum.Bytes != int64(len(seedCSV)) || sum.Checks != 3 || sum.JoinedRunning ||
+	if sum.Bytes != int64(len(sampleCSV)) || sum.Checks != 3 || sum.JoinedRunning ||
 		!strings.HasPrefix(sum.FileName, "/mi/tomcat/temp/certificates-") || sum.InitiatedAt.Before(start.Add(-time.Second)) {
 		t.Errorf("summary = %+v", sum)
 	}
@@ -63,7 +63,7 @@ func TestExportJoinsRunningExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !sum.JoinedRunning || buf.String() != seedCSV {
+	if !sum.JoinedRunning || buf.String() != sampleCSV {
 		t.Errorf("summary = %+v, CSV = %q", sum, buf.String())
 	}
 
@@ -164,7 +164,7 @@ func TestDownloadRetriedBeforeBody(t *testing.T) {
 	if _, err := c.ExportCertificates(context.Background(), activeLocal, &buf, fastPoll); err != nil {
 		t.Fatal(err)
 	}
-	if srv.Hits("GET", pathDownload) != 2 || buf.String() != seedCSV {
+	if srv.Hits("GET", pathDownload) != 2 || buf.String() != sampleCSV {
 		t.Errorf("download hits = %d, CSV = %q", srv.Hits("GET", pathDownload), buf.String())
 	}
 }
@@ -187,5 +187,16 @@ func TestExportUsersWithoutCertificates(t *testing.T) {
 	// A second export while none runs starts a new one.
 	if _, err := c.ExportUsersWithoutCertificates(context.Background(), 10, &bytes.Buffer{}, fastPoll, core.FailIfExportRunning()); err != nil {
 		t.Errorf("second export: %v", err)
+	}
+}
+
+func TestExportSelectsByFilter(t *testing.T) {
+	_, c := newFake(t)
+	var buf bytes.Buffer
+	if _, err := c.ExportCertificates(context.Background(), core.CertificateFilter{CESettingName: "LocalCE", Status: core.StatusRevoked}, &buf, fastPoll); err != nil {
+		t.Fatal(err)
+	}
+	if want, _, _ := strings.Cut(sampleCSV, "\n"); buf.String() != want+"\n" {
+		t.Errorf("CSV of revoked certificates = %q, want the header only", buf.String())
 	}
 }

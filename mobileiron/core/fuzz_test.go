@@ -3,6 +3,7 @@ package core
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"math"
@@ -19,9 +20,10 @@ import (
 )
 
 // The fuzz targets of this file feed arbitrary bodies to the decoders of
-// Core's answers. The seed corpus is the seed's samples in coretest/testdata
-// (byte for byte) plus a few hostile bodies; `go test` runs just those,
-// `go test -fuzz=FuzzX` explores beyond them.
+// Core's answers. The seed corpus is the vendor's samples in
+// coretest/testdata, byte for byte and repaired into the strict JSON a real
+// server sends, plus a few hostile bodies; `go test` runs just those, `go
+// test -fuzz=FuzzX` explores beyond them.
 
 func fuzzClient(t *testing.T, rt fuzzcheck.CannedTransport) *Client {
 	t.Helper()
@@ -39,6 +41,18 @@ func samples(f *testing.F, dir, pattern string) [][]byte {
 	return fuzzcheck.Samples(f, filepath.Join(dir, pattern))
 }
 
+// jsonSamples are the JSON samples as printed and as repaired.
+func jsonSamples(f *testing.F) [][]byte {
+	var out [][]byte
+	for _, b := range samples(f, sampleDir, "*_response.json") {
+		out = append(out, b)
+		if fixed := jsonfix.Clean(b); !bytes.Equal(fixed, b) {
+			out = append(out, fixed)
+		}
+	}
+	return out
+}
+
 const sampleDir = "coretest/testdata"
 
 // hostileBodies are answers no documentation shows: error entries inside
@@ -51,6 +65,8 @@ var hostileBodies = []string{
 	`{"results":[],"messages":[{"type":"ERROR","messageKey":"k"}]}`,
 	`{"results":null,"messages":null}`,
 	`{"results":{"isRunning":"yes"}}`,
+	`{"results":[{"version":"3","notBefore":1573162384000},{"version":4,"notAfter":"2020-11-06"}]}`,
+	`{"results":[]}`,
 	`{"results":[{"id":1,"serialNumber":{"a":1},"expiredAt":"yesterday"}]}`,
 	`{"results":[{"id":1,"serialNumber":1e400,"expiredAt":-62135596800000,"createdAt":"0001-01-01"}]}`,
 	`{"results":[{"certificateExpirationDate":"2017-04-18T10:00:00.123456789+14:00","certificateUploadedDate":9223372036854775807}]}`,
@@ -63,15 +79,16 @@ var hostileBodies = []string{
 	"\xef\xbb\xbf{\"results\":[]}",
 }
 
-// hasErrorMessage reports whether body holds a messages entry of type
-// Error, read independently of the code under test's decoding of results.
+// hasErrorMessage reports whether body (strict JSON) holds a messages
+// entry of type Error, read independently of the code under test's
+// decoding of results.
 func hasErrorMessage(body []byte) bool {
 	var env struct {
 		Messages []struct {
 			Type string `json:"type"`
 		} `json:"messages"`
 	}
-	if jsonfix.Unmarshal(body, &env) != nil {
+	if json.Unmarshal(body, &env) != nil {
 		return false
 	}
 	for _, m := range env.Messages {
@@ -86,28 +103,34 @@ func hasErrorMessage(body []byte) bool {
 // returning whether it produced a result.
 var decodeOps = []func(t *testing.T, ctx context.Context, c *Client) (bool, error){
 	func(t *testing.T, ctx context.Context, c *Client) (bool, error) {
-		certs, err := c.SearchCertificates(ctx, CertificateFilter{CESettingName: "LocalCE"})
-		for _, cert := range certs {
-			for _, tm := range []time.Time{cert.ExpiredAt, cert.CreatedAt} {
-				checkTime(t, tm)
+		res, err := c.SearchCertificates(ctx, CertificateFilter{CESettingName: "LocalCE"})
+		if res != nil {
+			for _, cert := range res.Results {
+				for _, tm := range []time.Time{cert.ExpiredAt, cert.CreatedAt} {
+					checkTime(t, tm)
+				}
 			}
 		}
-		return certs != nil, err
+		return res != nil, err
 	},
 	func(t *testing.T, ctx context.Context, c *Client) (bool, error) {
-		cert, err := c.GetUserProvidedCertificate(ctx, "7", "jdoe")
-		if cert != nil {
-			for _, tm := range []time.Time{cert.NotBefore, cert.NotAfter, cert.CreatedAt, cert.ModifiedAt} {
-				checkTime(t, tm)
+		res, err := c.GetUserProvidedCertificate(ctx, "7", "jdoe")
+		if res != nil {
+			for _, cert := range res.Results {
+				for _, tm := range []time.Time{cert.NotBefore, cert.NotAfter, cert.CreatedAt, cert.ModifiedAt} {
+					checkTime(t, tm)
+				}
 			}
 		}
-		return cert != nil, err
+		return res != nil, err
 	},
 	func(t *testing.T, ctx context.Context, c *Client) (bool, error) {
 		list, err := c.ListUserProvidedCertificates(ctx, "jdoe")
-		for _, e := range list {
-			checkTime(t, e.ExpiresAt)
-			checkTime(t, e.UploadedAt)
+		if list != nil {
+			for _, e := range list.Results {
+				checkTime(t, e.ExpiresAt)
+				checkTime(t, e.UploadedAt)
+			}
 		}
 		return list != nil, err
 	},
@@ -147,7 +170,7 @@ var decodeOps = []func(t *testing.T, ctx context.Context, c *Client) (bool, erro
 		return st != nil, err
 	},
 	func(t *testing.T, ctx context.Context, c *Client) (bool, error) {
-		err := c.DeleteUserProvidedCertificate(ctx, "7", "jdoe")
+		_, err := c.DeleteUserProvidedCertificate(ctx, "7", "jdoe") // an answer without messages is a nil list
 		return err == nil, err
 	},
 }
@@ -166,7 +189,7 @@ func checkTime(t *testing.T, tm time.Time) {
 // the caps, and no answer with an Error entry in its messages container
 // ever taken for success.
 func FuzzDecode(f *testing.F) {
-	for _, b := range samples(f, sampleDir, "*_response.json") {
+	for _, b := range jsonSamples(f) {
 		for op := range len(decodeOps) + 1 {
 			f.Add(b, uint8(op), uint8(0))
 		}
@@ -250,7 +273,7 @@ func checkDownload(t *testing.T, c *Client, body []byte, contentType string) {
 // the transport for a non-2xx status: the status always survives, the
 // vendor fields come only from a messages container, and the caps hold.
 func FuzzDecodeError(f *testing.F) {
-	for _, b := range samples(f, sampleDir, "*_response.json") {
+	for _, b := range jsonSamples(f) {
 		f.Add(b, uint16(400), uint8(0), uint8(0))
 	}
 	for _, s := range hostileBodies {
@@ -268,7 +291,7 @@ func FuzzDecodeError(f *testing.F) {
 		var env struct {
 			Messages []wireMessage `json:"messages"`
 		}
-		if (e.Message != "" || e.MessageKey != "" || len(e.Details) > 0) && (jsonfix.Unmarshal(body, &env) != nil || len(env.Messages) == 0) {
+		if (e.Message != "" || e.MessageKey != "" || len(e.Details) > 0) && (json.Unmarshal(body, &env) != nil || len(env.Messages) == 0) {
 			t.Fatalf("vendor fields %+v from a body without messages: %q", e, body)
 		}
 		for _, d := range e.Details {

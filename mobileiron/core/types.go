@@ -16,7 +16,7 @@ import (
 // CertificateStatus is the state of a certificate in Core.
 type CertificateStatus string
 
-// The certificate states the seed lists.
+// The certificate states the vendor's documentation lists.
 const (
 	StatusActive                   CertificateStatus = "ACTIVE"
 	StatusExpired                  CertificateStatus = "EXPIRED"
@@ -40,7 +40,7 @@ func (s CertificateStatus) Valid() bool { return slices.Contains(certificateStat
 // EnrollmentSubType is a certificate enrollment (SCEP/CE) sub-type.
 type EnrollmentSubType string
 
-// The sub-types the seed lists.
+// The sub-types the vendor's documentation lists.
 const (
 	SubTypeBlueCoat             EnrollmentSubType = "BLUE_COAT"
 	SubTypeClientProvided       EnrollmentSubType = "CLIENT_PROVIDED"
@@ -66,85 +66,142 @@ func (t EnrollmentSubType) Valid() bool { return slices.Contains(enrollmentSubTy
 
 // Message is one entry of the messages container Core adds to its answers.
 type Message struct {
-	Type       string // Info, Warning, Error
-	Key        string // e.g. com.mobileiron.vsp.messages.http.200
-	Text       string // the localized message
-	Parameters []any
+	// Type is Info, Warning or Error.
+	Type string `json:"type"`
+	// Key is Core's messageKey, e.g. com.mobileiron.vsp.messages.http.200.
+	Key string `json:"messageKey"`
+	// Text is the localized message.
+	Text string `json:"localizedMessage"`
+	// Parameters are Core's messageParameters, as they came.
+	Parameters []any `json:"messageParameters"`
 }
 
 // Certificate is one certificate found by SearchCertificates.
 type Certificate struct {
-	ID                  int64
-	SerialNumber        string // Core sends a number or a string; kept as text
-	Type                string // e.g. "Centralized"
-	Trash               bool
-	ExpiredAt           time.Time
-	CreatedAt           time.Time
-	UserID              string // Core sends a number; kept as text like other user ids
-	DeviceID            int64
-	DeviceUUID          string
-	LocalCAID           int64
-	CESettingName       string
-	Status              CertificateStatus
-	CEID                int64
-	ConsumerAppSettings []int64
+	ID int64 `json:"id"`
+	// SerialNumber: Core sends a number or a string; kept as text.
+	SerialNumber string `json:"serialNumber"`
+	// Type is e.g. "Centralized".
+	Type      string    `json:"type"`
+	Trash     bool      `json:"trash"`
+	ExpiredAt time.Time `json:"expiredAt"`
+	CreatedAt time.Time `json:"createdAt"`
+	// UserID: Core sends a number; kept as text like other user ids.
+	UserID   string `json:"userId"`
+	DeviceID int64  `json:"deviceId"`
+	// DeviceUUID is read from deviceUuid (the field list's spelling) or
+	// deviceUUid (the sample's).
+	DeviceUUID          string            `json:"deviceUuid"`
+	LocalCAID           int64             `json:"localCAId"`
+	CESettingName       string            `json:"ceSettingName"`
+	Status              CertificateStatus `json:"certificateStatus"`
+	CEID                int64             `json:"ceId"`
+	ConsumerAppSettings []int64           `json:"consumerAppSettings"`
+}
+
+// CertificateSearchResult is Core's answer to SearchCertificates.
+type CertificateSearchResult struct {
+	Results []Certificate `json:"results"`
+	// ResultCount is the number of entries Core says it returns (0 when
+	// the answer does not say). It is reported as sent, even where it
+	// differs from len(Results).
+	ResultCount int       `json:"resultCount"`
+	Messages    []Message `json:"messages"`
 }
 
 // UserProvidedCertificate is the certificate a user uploaded to a
 // user-provided certificate enrollment.
 type UserProvidedCertificate struct {
-	ID                 string
-	Version            string
-	SerialNumber       string
-	SignatureAlgorithm string
-	Issuer             string
-	Subject            string
-	CommonName         string
-	NotBefore          time.Time
-	NotAfter           time.Time
-	SubjectAltNames    any // undocumented shape; null in the seed
-	Cert               string
-	CertType           string
-	Alias              string
-	CertData           string
-	CreatedAt          time.Time
-	ModifiedAt         time.Time
-	IPhoneUID          string
+	ID                 string    `json:"id"`
+	Version            string    `json:"version"`
+	SerialNumber       string    `json:"serialNumber"`
+	SignatureAlgorithm string    `json:"signatureAlgorithm"`
+	Issuer             string    `json:"issuer"`
+	Subject            string    `json:"subject"`
+	CommonName         string    `json:"commonName"`
+	NotBefore          time.Time `json:"notBefore"`
+	NotAfter           time.Time `json:"notAfter"`
+	// SubjectAltNames is kept as decoded: its shape is not documented
+	// (null in the vendor's sample).
+	SubjectAltNames any       `json:"subjectAltNames"`
+	Cert            string    `json:"cert"`
+	CertType        string    `json:"certType"`
+	Alias           string    `json:"alias"`
+	CertData        string    `json:"certData"`
+	CreatedAt       time.Time `json:"createdAt"`
+	ModifiedAt      time.Time `json:"modifiedAt"`
+	IPhoneUID       string    `json:"iPhoneUID"`
 	// IPhoneDevelopmentAPNSCert is Core's iPhoneDevelopmentAPNSCert flag.
-	IPhoneDevelopmentAPNSCert bool
-	Identity                  bool
-	ValidTimeLine             bool
+	IPhoneDevelopmentAPNSCert bool `json:"iPhoneDevelopmentAPNSCert"`
+	Identity                  bool `json:"identity"`
+	ValidTimeLine             bool `json:"validTimeLine"`
+}
+
+// UserProvidedCertificateResult is Core's answer to
+// GetUserProvidedCertificate.
+type UserProvidedCertificateResult struct {
+	// Results holds the certificates of the user in the enrollment,
+	// normally one.
+	Results  []UserProvidedCertificate `json:"results"`
+	Messages []Message                 `json:"messages"`
 }
 
 // UserProvidedEnrollment is a user-provided certificate enrollment of one
 // user with the details of the certificate uploaded to it.
 type UserProvidedEnrollment struct {
-	CEID            int64
-	CertificateID   int64
-	RequirePassword bool
-	DisplayName     string
-	ExpiresAt       time.Time
-	UploadedAt      time.Time
-	IsPKCS12        bool
+	CEID            int64     `json:"ceId"`
+	CertificateID   int64     `json:"certificateId"`
+	RequirePassword bool      `json:"requirePassword"`
+	DisplayName     string    `json:"displayName"`
+	ExpiresAt       time.Time `json:"certificateExpirationDate"`
+	UploadedAt      time.Time `json:"certificateUploadedDate"`
+	IsPKCS12        bool      `json:"isPkcs12"`
+}
+
+// UserProvidedEnrollmentList is Core's answer to
+// ListUserProvidedCertificates.
+type UserProvidedEnrollmentList struct {
+	Results  []UserProvidedEnrollment `json:"results"`
+	Messages []Message                `json:"messages"`
 }
 
 // Configuration is a certificate enrollment (SCEP/CE) configuration.
 type Configuration struct {
-	Name       string
-	Value      string // the configuration's ID, e.g. the CEid of user-provided calls
-	AppType    string
-	AppSubType string
-	RowType    string
+	Name string `json:"name"`
+	// Value is the configuration's ID, e.g. the CEid of user-provided calls.
+	Value      string `json:"value"`
+	AppType    string `json:"appType"`
+	AppSubType string `json:"appSubType"`
+	RowType    string `json:"rowType"`
+}
+
+// ConfigurationList is Core's answer to SCEPConfigurations and
+// CEConfigurations.
+type ConfigurationList struct {
+	Results []Configuration `json:"results"`
+	// ResultCount is the number of entries Core says it returns (0 when
+	// the answer does not say).
+	ResultCount int       `json:"resultCount"`
+	Messages    []Message `json:"messages"`
 }
 
 // User is a user found by SearchUsersWithoutCertificates.
 type User struct {
-	ID           int64
-	Principal    string
-	DisplayName  string
-	FirstName    string
-	LastName     string
-	EmailAddress string
+	ID           int64  `json:"id"`
+	Principal    string `json:"principal"`
+	DisplayName  string `json:"displayName"`
+	FirstName    string `json:"firstName"`
+	LastName     string `json:"lastName"`
+	EmailAddress string `json:"emailAddress"`
+}
+
+// UserSearchResult is Core's answer to SearchUsersWithoutCertificates.
+type UserSearchResult struct {
+	Results []User `json:"results"`
+	// ResultCount is the number of entries Core says it returns (0 when
+	// the answer does not say).
+	ResultCount int       `json:"resultCount"`
+	Messages    []Message `json:"messages"`
 }
 
 func deref[T any](p *T) T {
@@ -251,7 +308,7 @@ func certificateOf(in coreapi.Certificate) (Certificate, error) {
 	var fe fieldErrors
 	uuid := deref(in.DeviceUuid)
 	if uuid == "" {
-		uuid = deref(in.DeviceUUid) // the seed's sample spells it deviceUUid
+		uuid = deref(in.DeviceUUid) // the vendor's sample spells it deviceUUid
 	}
 	out := Certificate{
 		ID:                  deref(in.Id),

@@ -108,32 +108,36 @@ type Certificate struct {
 	CertificateStatus   *string  `json:"certificateStatus,omitempty"`
 	ConsumerAppSettings *[]int64 `json:"consumerAppSettings,omitempty"`
 
-	// CreatedAt A date as "2017-04-18" (or RFC 3339) or as milliseconds since the Unix epoch; the seed shows both.
+	// CreatedAt A date as "2017-04-18" (or RFC 3339) or as milliseconds since the Unix epoch; the vendor's samples show both.
 	CreatedAt *FlexibleDate `json:"createdAt,omitempty"`
 	DeviceId  *int64        `json:"deviceId,omitempty"`
 
-	// DeviceUUid Spelling of the seed's sample.
+	// DeviceUUid Spelling of the vendor's sample.
 	DeviceUUid *string `json:"deviceUUid,omitempty"`
 
-	// DeviceUuid Spelling of the seed's field list.
+	// DeviceUuid Spelling of the vendor's field list.
 	DeviceUuid *string `json:"deviceUuid,omitempty"`
 
-	// ExpiredAt A date as "2017-04-18" (or RFC 3339) or as milliseconds since the Unix epoch; the seed shows both.
+	// ExpiredAt A date as "2017-04-18" (or RFC 3339) or as milliseconds since the Unix epoch; the vendor's samples show both.
 	ExpiredAt *FlexibleDate `json:"expiredAt,omitempty"`
 	Id        *int64        `json:"id,omitempty"`
 	LocalCAId *int64        `json:"localCAId,omitempty"`
 
-	// SerialNumber An identifier sent as a number or a string; the seed shows both.
+	// SerialNumber An identifier sent as a number or a string; the vendor's samples show both.
 	SerialNumber *FlexibleId `json:"serialNumber,omitempty"`
 	Trash        *bool       `json:"trash,omitempty"`
 	Type         *string     `json:"type,omitempty"`
 
-	// UserId An identifier sent as a number or a string; the seed shows both.
+	// UserId An identifier sent as a number or a string; the vendor's samples show both.
 	UserId *FlexibleId `json:"userId,omitempty"`
 }
 
 // CertificateExportRequest defines model for CertificateExportRequest.
 type CertificateExportRequest struct {
+	// AdminDeviceSpaceId Device space ID of the administrator, as the 11.x page places it.
+	// Optional here because the query may carry it instead.
+	AdminDeviceSpaceId *int64 `json:"adminDeviceSpaceId,omitempty"`
+
 	// CeSettingName Certificate enrollment configuration name.
 	CeSettingName     string            `json:"ceSettingName"`
 	CertificateStatus CertificateStatus `json:"certificateStatus"`
@@ -149,8 +153,10 @@ type CertificateExportRequest struct {
 
 // CertificateSearchRequest defines model for CertificateSearchRequest.
 type CertificateSearchRequest struct {
-	// AdminDeviceSpaceId In the body for this call, as the seed's table and curl show.
-	AdminDeviceSpaceId int64              `json:"adminDeviceSpaceId"`
+	// AdminDeviceSpaceId Device space ID of the administrator, in the body as this
+	// chapter's table and curl show. Optional here because the query
+	// may carry it instead.
+	AdminDeviceSpaceId *int64             `json:"adminDeviceSpaceId,omitempty"`
 	CeSettingName      string             `json:"ceSettingName"`
 	CertificateStatus  *CertificateStatus `json:"certificateStatus,omitempty"`
 	DeviceUUID         *string            `json:"deviceUUID,omitempty"`
@@ -187,7 +193,7 @@ type ConfigurationListResponse struct {
 	Results     *[]Configuration `json:"results,omitempty"`
 }
 
-// EnrollmentSubType The seed lists "GLOBAL_SIGN,LOCAL" and "SCEP,SINGLE_FILE_IDENTITY" on
+// EnrollmentSubType The vendor's documentation lists "GLOBAL_SIGN,LOCAL" and "SCEP,SINGLE_FILE_IDENTITY" on
 // one line each; they are read as two values each.
 type EnrollmentSubType string
 
@@ -223,7 +229,7 @@ type ExportUrls struct {
 	ExportStatusPollUrl *string `json:"exportStatusPollUrl,omitempty"`
 }
 
-// FlexibleDate A date as "2017-04-18" (or RFC 3339) or as milliseconds since the Unix epoch; the seed shows both.
+// FlexibleDate A date as "2017-04-18" (or RFC 3339) or as milliseconds since the Unix epoch; the vendor's samples show both.
 type FlexibleDate struct {
 	union json.RawMessage
 }
@@ -234,7 +240,7 @@ type FlexibleDate0 = string
 // FlexibleDate1 defines model for FlexibleDate.1.
 type FlexibleDate1 = int64
 
-// FlexibleId An identifier sent as a number or a string; the seed shows both.
+// FlexibleId An identifier sent as a number or a string; the vendor's samples show both.
 type FlexibleId struct {
 	union json.RawMessage
 }
@@ -284,51 +290,63 @@ type UserProvidedCertificate struct {
 	CertType   *string `json:"certType,omitempty"`
 	CommonName *string `json:"commonName,omitempty"`
 
-	// CreatedAt A date as "2017-04-18" (or RFC 3339) or as milliseconds since the Unix epoch; the seed shows both.
+	// CreatedAt A date as "2017-04-18" (or RFC 3339) or as milliseconds since the Unix epoch; the vendor's samples show both.
 	CreatedAt                 *FlexibleDate `json:"createdAt,omitempty"`
 	IPhoneDevelopmentAPNSCert *bool         `json:"iPhoneDevelopmentAPNSCert,omitempty"`
 	IPhoneUID                 *string       `json:"iPhoneUID,omitempty"`
 
-	// Id An identifier sent as a number or a string; the seed shows both.
+	// Id An identifier sent as a number or a string; the vendor's samples show both.
 	Id       *FlexibleId `json:"id,omitempty"`
 	Identity *bool       `json:"identity,omitempty"`
 	Issuer   *string     `json:"issuer,omitempty"`
 
-	// ModifiedAt A date as "2017-04-18" (or RFC 3339) or as milliseconds since the Unix epoch; the seed shows both.
+	// ModifiedAt A date as "2017-04-18" (or RFC 3339) or as milliseconds since the Unix epoch; the vendor's samples show both.
 	ModifiedAt *FlexibleDate `json:"modifiedAt,omitempty"`
 
-	// NotAfter A date as "2017-04-18" (or RFC 3339) or as milliseconds since the Unix epoch; the seed shows both.
+	// NotAfter A date as "2017-04-18" (or RFC 3339) or as milliseconds since the Unix epoch; the vendor's samples show both.
 	NotAfter *FlexibleDate `json:"notAfter,omitempty"`
 
-	// NotBefore A date as "2017-04-18" (or RFC 3339) or as milliseconds since the Unix epoch; the seed shows both.
+	// NotBefore A date as "2017-04-18" (or RFC 3339) or as milliseconds since the Unix epoch; the vendor's samples show both.
 	NotBefore *FlexibleDate `json:"notBefore,omitempty"`
 
-	// SerialNumber An identifier sent as a number or a string; the seed shows both.
+	// SerialNumber An identifier sent as a number or a string; the vendor's samples show both.
 	SerialNumber       *FlexibleId `json:"serialNumber,omitempty"`
 	SignatureAlgorithm *string     `json:"signatureAlgorithm,omitempty"`
 	Subject            *string     `json:"subject,omitempty"`
 	SubjectAltNames    interface{} `json:"subjectAltNames,omitempty"`
 	ValidTimeLine      *bool       `json:"validTimeLine,omitempty"`
 
-	// Version An identifier sent as a number or a string; the seed shows both.
+	// Version An identifier sent as a number or a string; the vendor's samples show both.
 	Version *FlexibleId `json:"version,omitempty"`
 }
 
+// UserProvidedCertificateList defines model for UserProvidedCertificateList.
+type UserProvidedCertificateList = []UserProvidedCertificate
+
 // UserProvidedCertificateResponse defines model for UserProvidedCertificateResponse.
 type UserProvidedCertificateResponse struct {
-	Messages *[]Message               `json:"messages,omitempty"`
-	Results  *UserProvidedCertificate `json:"results,omitempty"`
+	Messages *[]Message `json:"messages,omitempty"`
+
+	// Results The vendor's field table says results is an array; its sample
+	// shows a single object. Both are accepted.
+	Results *UserProvidedCertificateResponse_Results `json:"results,omitempty"`
+}
+
+// UserProvidedCertificateResponse_Results The vendor's field table says results is an array; its sample
+// shows a single object. Both are accepted.
+type UserProvidedCertificateResponse_Results struct {
+	union json.RawMessage
 }
 
 // UserProvidedDetail defines model for UserProvidedDetail.
 type UserProvidedDetail struct {
 	CeId *int64 `json:"ceId,omitempty"`
 
-	// CertificateExpirationDate A date as "2017-04-18" (or RFC 3339) or as milliseconds since the Unix epoch; the seed shows both.
+	// CertificateExpirationDate A date as "2017-04-18" (or RFC 3339) or as milliseconds since the Unix epoch; the vendor's samples show both.
 	CertificateExpirationDate *FlexibleDate `json:"certificateExpirationDate,omitempty"`
 	CertificateId             *int64        `json:"certificateId,omitempty"`
 
-	// CertificateUploadedDate A date as "2017-04-18" (or RFC 3339) or as milliseconds since the Unix epoch; the seed shows both.
+	// CertificateUploadedDate A date as "2017-04-18" (or RFC 3339) or as milliseconds since the Unix epoch; the vendor's samples show both.
 	CertificateUploadedDate *FlexibleDate `json:"certificateUploadedDate,omitempty"`
 	DisplayName             *string       `json:"displayName,omitempty"`
 	IsPkcs12                *bool         `json:"isPkcs12,omitempty"`
@@ -351,6 +369,9 @@ type UserSearchResponse struct {
 // AdminDeviceSpaceIdQuery defines model for AdminDeviceSpaceIdQuery.
 type AdminDeviceSpaceIdQuery = int64
 
+// AdminDeviceSpaceIdQueryOrBody defines model for AdminDeviceSpaceIdQueryOrBody.
+type AdminDeviceSpaceIdQueryOrBody = int64
+
 // CEID defines model for CEID.
 type CEID = int64
 
@@ -360,6 +381,14 @@ type UserProvidedCEid = string
 // Error defines model for Error.
 type Error = MessagesResponse
 
+// SearchCertificatesParams defines parameters for SearchCertificates.
+type SearchCertificatesParams struct {
+	// AdminDeviceSpaceId Device space ID of the administrator. Optional here because the
+	// body may carry it instead; one of the two is required, and when both
+	// are sent they must agree.
+	AdminDeviceSpaceId *AdminDeviceSpaceIdQueryOrBody `form:"adminDeviceSpaceId,omitempty" json:"adminDeviceSpaceId,omitempty"`
+}
+
 // DownloadCertificateExportParams defines parameters for DownloadCertificateExport.
 type DownloadCertificateExportParams struct {
 	// AdminDeviceSpaceId Device space ID of the administrator.
@@ -368,8 +397,10 @@ type DownloadCertificateExportParams struct {
 
 // InitiateCertificateExportParams defines parameters for InitiateCertificateExport.
 type InitiateCertificateExportParams struct {
-	// AdminDeviceSpaceId Device space ID of the administrator.
-	AdminDeviceSpaceId AdminDeviceSpaceIdQuery `form:"adminDeviceSpaceId" json:"adminDeviceSpaceId"`
+	// AdminDeviceSpaceId Device space ID of the administrator. Optional here because the
+	// body may carry it instead; one of the two is required, and when both
+	// are sent they must agree.
+	AdminDeviceSpaceId *AdminDeviceSpaceIdQueryOrBody `form:"adminDeviceSpaceId,omitempty" json:"adminDeviceSpaceId,omitempty"`
 }
 
 // GetCertificateExportStatusParams defines parameters for GetCertificateExportStatus.
@@ -532,6 +563,68 @@ func (t *FlexibleId) UnmarshalJSON(b []byte) error {
 	return err
 }
 
+// AsUserProvidedCertificate returns the union data inside the UserProvidedCertificateResponse_Results as a UserProvidedCertificate
+func (t UserProvidedCertificateResponse_Results) AsUserProvidedCertificate() (UserProvidedCertificate, error) {
+	var body UserProvidedCertificate
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromUserProvidedCertificate overwrites any union data inside the UserProvidedCertificateResponse_Results as the provided UserProvidedCertificate
+func (t *UserProvidedCertificateResponse_Results) FromUserProvidedCertificate(v UserProvidedCertificate) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeUserProvidedCertificate performs a merge with any union data inside the UserProvidedCertificateResponse_Results, using the provided UserProvidedCertificate
+func (t *UserProvidedCertificateResponse_Results) MergeUserProvidedCertificate(v UserProvidedCertificate) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsUserProvidedCertificateList returns the union data inside the UserProvidedCertificateResponse_Results as a UserProvidedCertificateList
+func (t UserProvidedCertificateResponse_Results) AsUserProvidedCertificateList() (UserProvidedCertificateList, error) {
+	var body UserProvidedCertificateList
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromUserProvidedCertificateList overwrites any union data inside the UserProvidedCertificateResponse_Results as the provided UserProvidedCertificateList
+func (t *UserProvidedCertificateResponse_Results) FromUserProvidedCertificateList(v UserProvidedCertificateList) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeUserProvidedCertificateList performs a merge with any union data inside the UserProvidedCertificateResponse_Results, using the provided UserProvidedCertificateList
+func (t *UserProvidedCertificateResponse_Results) MergeUserProvidedCertificateList(v UserProvidedCertificateList) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t UserProvidedCertificateResponse_Results) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *UserProvidedCertificateResponse_Results) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
 
@@ -622,23 +715,25 @@ type ClientInterface interface {
 
 	// SearchCertificatesWithBody Search/retrieve certificate details.
 	//
-	// The seed's table says GET; its curl sample sends POST with a JSON body
-	// carrying adminDeviceSpaceId. The curl is followed.
+	// The vendor's table says GET; its curl sample sends POST with a JSON
+	// body carrying adminDeviceSpaceId. The curl is followed.
+	// adminDeviceSpaceId may come in the query, the body or both.
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v2/certificates/search (the `SearchCertificates` operationId).
-	SearchCertificatesWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	SearchCertificatesWithBody(ctx context.Context, params *SearchCertificatesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SearchCertificates Search/retrieve certificate details.
 	//
-	// The seed's table says GET; its curl sample sends POST with a JSON body
-	// carrying adminDeviceSpaceId. The curl is followed.
+	// The vendor's table says GET; its curl sample sends POST with a JSON
+	// body carrying adminDeviceSpaceId. The curl is followed.
+	// adminDeviceSpaceId may come in the query, the body or both.
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/v2/certificates/search (the `SearchCertificates` operationId).
-	SearchCertificates(ctx context.Context, body SearchCertificatesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	SearchCertificates(ctx context.Context, params *SearchCertificatesParams, body SearchCertificatesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DownloadCertificateExport Download the CSV file of the last certificate export.
 	//
@@ -750,14 +845,21 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v2/configurations/CE/{CEID}/users/withnocerts/search_export (the `InitiateUsersWithoutCertificatesExport` operationId).
 	InitiateUsersWithoutCertificatesExport(ctx context.Context, ceid CEID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetUsersWithoutCertificatesExportStatus Get the status of the users-without-certificates export (POST, as the seed says; it only reads).
+	// GetUsersWithoutCertificatesExportStatus Get the status of the users-without-certificates export (POST, as the vendor's documentation says; it only reads).
 	//
 	// Corresponds with POST /api/v2/configurations/CE/{CEID}/users/withnocerts/search_export_status (the `GetUsersWithoutCertificatesExportStatus` operationId).
 	GetUsersWithoutCertificatesExportStatus(ctx context.Context, ceid CEID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetCEConfigurationsShortForm Get certificate enrollment (CE) configurations for a sub-type, at the path of the vendor's curl sample.
+	//
+	// The same call as getCEConfigurations, at the path the vendor's curl sample uses (without the trailing /configurations).
+	//
+	// Corresponds with GET /api/v2/configurations/CE/{caprotocol} (the `GetCEConfigurationsShortForm` operationId).
+	GetCEConfigurationsShortForm(ctx context.Context, caprotocol EnrollmentSubType, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetCEConfigurations Get certificate enrollment (CE) configurations for a sub-type.
 	//
-	// The seed's curl omits the trailing /configurations that its request URI shows; the URI is used.
+	// The request URI of the vendor's documentation. Its curl sample omits the trailing /configurations (see getCEConfigurationsShortForm).
 	//
 	// Corresponds with GET /api/v2/configurations/CE/{caprotocol}/configurations (the `GetCEConfigurations` operationId).
 	GetCEConfigurations(ctx context.Context, caprotocol EnrollmentSubType, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -799,14 +901,15 @@ func (c *Client) GetPendingRevocationStatus(ctx context.Context, reqEditors ...R
 
 // SearchCertificatesWithBody Search/retrieve certificate details.
 //
-// The seed's table says GET; its curl sample sends POST with a JSON body
-// carrying adminDeviceSpaceId. The curl is followed.
+// The vendor's table says GET; its curl sample sends POST with a JSON
+// body carrying adminDeviceSpaceId. The curl is followed.
+// adminDeviceSpaceId may come in the query, the body or both.
 //
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v2/certificates/search (the `SearchCertificates` operationId).
-func (c *Client) SearchCertificatesWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSearchCertificatesRequestWithBody(c.Server, contentType, body)
+func (c *Client) SearchCertificatesWithBody(ctx context.Context, params *SearchCertificatesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSearchCertificatesRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -819,14 +922,15 @@ func (c *Client) SearchCertificatesWithBody(ctx context.Context, contentType str
 
 // SearchCertificates Search/retrieve certificate details.
 //
-// The seed's table says GET; its curl sample sends POST with a JSON body
-// carrying adminDeviceSpaceId. The curl is followed.
+// The vendor's table says GET; its curl sample sends POST with a JSON
+// body carrying adminDeviceSpaceId. The curl is followed.
+// adminDeviceSpaceId may come in the query, the body or both.
 //
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/v2/certificates/search (the `SearchCertificates` operationId).
-func (c *Client) SearchCertificates(ctx context.Context, body SearchCertificatesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSearchCertificatesRequest(c.Server, body)
+func (c *Client) SearchCertificates(ctx context.Context, params *SearchCertificatesParams, body SearchCertificatesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSearchCertificatesRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1097,7 +1201,7 @@ func (c *Client) InitiateUsersWithoutCertificatesExport(ctx context.Context, cei
 	return c.Client.Do(req)
 }
 
-// GetUsersWithoutCertificatesExportStatus Get the status of the users-without-certificates export (POST, as the seed says; it only reads).
+// GetUsersWithoutCertificatesExportStatus Get the status of the users-without-certificates export (POST, as the vendor's documentation says; it only reads).
 //
 // Corresponds with POST /api/v2/configurations/CE/{CEID}/users/withnocerts/search_export_status (the `GetUsersWithoutCertificatesExportStatus` operationId).
 func (c *Client) GetUsersWithoutCertificatesExportStatus(ctx context.Context, ceid CEID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1112,9 +1216,26 @@ func (c *Client) GetUsersWithoutCertificatesExportStatus(ctx context.Context, ce
 	return c.Client.Do(req)
 }
 
+// GetCEConfigurationsShortForm Get certificate enrollment (CE) configurations for a sub-type, at the path of the vendor's curl sample.
+//
+// The same call as getCEConfigurations, at the path the vendor's curl sample uses (without the trailing /configurations).
+//
+// Corresponds with GET /api/v2/configurations/CE/{caprotocol} (the `GetCEConfigurationsShortForm` operationId).
+func (c *Client) GetCEConfigurationsShortForm(ctx context.Context, caprotocol EnrollmentSubType, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCEConfigurationsShortFormRequest(c.Server, caprotocol)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetCEConfigurations Get certificate enrollment (CE) configurations for a sub-type.
 //
-// The seed's curl omits the trailing /configurations that its request URI shows; the URI is used.
+// The request URI of the vendor's documentation. Its curl sample omits the trailing /configurations (see getCEConfigurationsShortForm).
 //
 // Corresponds with GET /api/v2/configurations/CE/{caprotocol}/configurations (the `GetCEConfigurations` operationId).
 func (c *Client) GetCEConfigurations(ctx context.Context, caprotocol EnrollmentSubType, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1184,18 +1305,18 @@ func NewGetPendingRevocationStatusRequest(server string) (*http.Request, error) 
 }
 
 // NewSearchCertificatesRequest calls the generic SearchCertificates builder with application/json body
-func NewSearchCertificatesRequest(server string, body SearchCertificatesJSONRequestBody) (*http.Request, error) {
+func NewSearchCertificatesRequest(server string, params *SearchCertificatesParams, body SearchCertificatesJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewSearchCertificatesRequestWithBody(server, "application/json", bodyReader)
+	return NewSearchCertificatesRequestWithBody(server, params, "application/json", bodyReader)
 }
 
 // NewSearchCertificatesRequestWithBody constructs an http.Request for the SearchCertificates method, with any body, and a specified content type
-func NewSearchCertificatesRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+func NewSearchCertificatesRequestWithBody(server string, params *SearchCertificatesParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -1211,6 +1332,33 @@ func NewSearchCertificatesRequestWithBody(server string, contentType string, bod
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.AdminDeviceSpaceId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "adminDeviceSpaceId", *params.AdminDeviceSpaceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
@@ -1312,12 +1460,16 @@ func NewInitiateCertificateExportRequestWithBody(server string, params *Initiate
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "adminDeviceSpaceId", params.AdminDeviceSpaceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
-			return nil, err
-		} else {
-			for _, qp := range strings.Split(queryFrag, "&") {
-				rawQueryFragments = append(rawQueryFragments, qp)
+		if params.AdminDeviceSpaceId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "adminDeviceSpaceId", *params.AdminDeviceSpaceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
 			}
+
 		}
 
 		if encoded := queryValues.Encode(); encoded != "" {
@@ -1726,6 +1878,40 @@ func NewGetUsersWithoutCertificatesExportStatusRequest(server string, ceid CEID)
 	return req, nil
 }
 
+// NewGetCEConfigurationsShortFormRequest constructs an http.Request for the GetCEConfigurationsShortForm method
+func NewGetCEConfigurationsShortFormRequest(server string, caprotocol EnrollmentSubType) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "caprotocol", caprotocol, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v2/configurations/CE/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetCEConfigurationsRequest constructs an http.Request for the GetCEConfigurations method
 func NewGetCEConfigurationsRequest(server string, caprotocol EnrollmentSubType) (*http.Request, error) {
 	var err error
@@ -1824,23 +2010,25 @@ type ClientWithResponsesInterface interface {
 
 	// SearchCertificatesWithBodyWithResponse Search/retrieve certificate details.
 	//
-	// The seed's table says GET; its curl sample sends POST with a JSON body
-	// carrying adminDeviceSpaceId. The curl is followed.
+	// The vendor's table says GET; its curl sample sends POST with a JSON
+	// body carrying adminDeviceSpaceId. The curl is followed.
+	// adminDeviceSpaceId may come in the query, the body or both.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v2/certificates/search (the `SearchCertificates` operationId).
-	SearchCertificatesWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SearchCertificatesResponse, error)
+	SearchCertificatesWithBodyWithResponse(ctx context.Context, params *SearchCertificatesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SearchCertificatesResponse, error)
 
 	// SearchCertificatesWithResponse Search/retrieve certificate details.
 	//
-	// The seed's table says GET; its curl sample sends POST with a JSON body
-	// carrying adminDeviceSpaceId. The curl is followed.
+	// The vendor's table says GET; its curl sample sends POST with a JSON
+	// body carrying adminDeviceSpaceId. The curl is followed.
+	// adminDeviceSpaceId may come in the query, the body or both.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v2/certificates/search (the `SearchCertificates` operationId).
-	SearchCertificatesWithResponse(ctx context.Context, body SearchCertificatesJSONRequestBody, reqEditors ...RequestEditorFn) (*SearchCertificatesResponse, error)
+	SearchCertificatesWithResponse(ctx context.Context, params *SearchCertificatesParams, body SearchCertificatesJSONRequestBody, reqEditors ...RequestEditorFn) (*SearchCertificatesResponse, error)
 
 	// DownloadCertificateExportWithResponse Download the CSV file of the last certificate export.
 	//
@@ -1964,16 +2152,25 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v2/configurations/CE/{CEID}/users/withnocerts/search_export (the `InitiateUsersWithoutCertificatesExport` operationId).
 	InitiateUsersWithoutCertificatesExportWithResponse(ctx context.Context, ceid CEID, reqEditors ...RequestEditorFn) (*InitiateUsersWithoutCertificatesExportResponse, error)
 
-	// GetUsersWithoutCertificatesExportStatusWithResponse Get the status of the users-without-certificates export (POST, as the seed says; it only reads).
+	// GetUsersWithoutCertificatesExportStatusWithResponse Get the status of the users-without-certificates export (POST, as the vendor's documentation says; it only reads).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v2/configurations/CE/{CEID}/users/withnocerts/search_export_status (the `GetUsersWithoutCertificatesExportStatus` operationId).
 	GetUsersWithoutCertificatesExportStatusWithResponse(ctx context.Context, ceid CEID, reqEditors ...RequestEditorFn) (*GetUsersWithoutCertificatesExportStatusResponse, error)
 
+	// GetCEConfigurationsShortFormWithResponse Get certificate enrollment (CE) configurations for a sub-type, at the path of the vendor's curl sample.
+	//
+	// The same call as getCEConfigurations, at the path the vendor's curl sample uses (without the trailing /configurations).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v2/configurations/CE/{caprotocol} (the `GetCEConfigurationsShortForm` operationId).
+	GetCEConfigurationsShortFormWithResponse(ctx context.Context, caprotocol EnrollmentSubType, reqEditors ...RequestEditorFn) (*GetCEConfigurationsShortFormResponse, error)
+
 	// GetCEConfigurationsWithResponse Get certificate enrollment (CE) configurations for a sub-type.
 	//
-	// The seed's curl omits the trailing /configurations that its request URI shows; the URI is used.
+	// The request URI of the vendor's documentation. Its curl sample omits the trailing /configurations (see getCEConfigurationsShortForm).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -2680,6 +2877,54 @@ func (r GetUsersWithoutCertificatesExportStatusResponse) ContentType() string {
 	return ""
 }
 
+type GetCEConfigurationsShortFormResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ConfigurationListResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCEConfigurationsShortFormResponse) GetJSON200() *ConfigurationListResponse {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetCEConfigurationsShortFormResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCEConfigurationsShortFormResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCEConfigurationsShortFormResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCEConfigurationsShortFormResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCEConfigurationsShortFormResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetCEConfigurationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2760,14 +3005,15 @@ func (c *ClientWithResponses) GetPendingRevocationStatusWithResponse(ctx context
 
 // SearchCertificatesWithBodyWithResponse Search/retrieve certificate details.
 //
-// The seed's table says GET; its curl sample sends POST with a JSON body
-// carrying adminDeviceSpaceId. The curl is followed.
+// The vendor's table says GET; its curl sample sends POST with a JSON
+// body carrying adminDeviceSpaceId. The curl is followed.
+// adminDeviceSpaceId may come in the query, the body or both.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v2/certificates/search (the `SearchCertificates` operationId).
-func (c *ClientWithResponses) SearchCertificatesWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SearchCertificatesResponse, error) {
-	rsp, err := c.SearchCertificatesWithBody(ctx, contentType, body, reqEditors...)
+func (c *ClientWithResponses) SearchCertificatesWithBodyWithResponse(ctx context.Context, params *SearchCertificatesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SearchCertificatesResponse, error) {
+	rsp, err := c.SearchCertificatesWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -2776,14 +3022,15 @@ func (c *ClientWithResponses) SearchCertificatesWithBodyWithResponse(ctx context
 
 // SearchCertificatesWithResponse Search/retrieve certificate details.
 //
-// The seed's table says GET; its curl sample sends POST with a JSON body
-// carrying adminDeviceSpaceId. The curl is followed.
+// The vendor's table says GET; its curl sample sends POST with a JSON
+// body carrying adminDeviceSpaceId. The curl is followed.
+// adminDeviceSpaceId may come in the query, the body or both.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v2/certificates/search (the `SearchCertificates` operationId).
-func (c *ClientWithResponses) SearchCertificatesWithResponse(ctx context.Context, body SearchCertificatesJSONRequestBody, reqEditors ...RequestEditorFn) (*SearchCertificatesResponse, error) {
-	rsp, err := c.SearchCertificates(ctx, body, reqEditors...)
+func (c *ClientWithResponses) SearchCertificatesWithResponse(ctx context.Context, params *SearchCertificatesParams, body SearchCertificatesJSONRequestBody, reqEditors ...RequestEditorFn) (*SearchCertificatesResponse, error) {
+	rsp, err := c.SearchCertificates(ctx, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -3002,7 +3249,7 @@ func (c *ClientWithResponses) InitiateUsersWithoutCertificatesExportWithResponse
 	return ParseInitiateUsersWithoutCertificatesExportResponse(rsp)
 }
 
-// GetUsersWithoutCertificatesExportStatusWithResponse Get the status of the users-without-certificates export (POST, as the seed says; it only reads).
+// GetUsersWithoutCertificatesExportStatusWithResponse Get the status of the users-without-certificates export (POST, as the vendor's documentation says; it only reads).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -3015,9 +3262,24 @@ func (c *ClientWithResponses) GetUsersWithoutCertificatesExportStatusWithRespons
 	return ParseGetUsersWithoutCertificatesExportStatusResponse(rsp)
 }
 
+// GetCEConfigurationsShortFormWithResponse Get certificate enrollment (CE) configurations for a sub-type, at the path of the vendor's curl sample.
+//
+// The same call as getCEConfigurations, at the path the vendor's curl sample uses (without the trailing /configurations).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v2/configurations/CE/{caprotocol} (the `GetCEConfigurationsShortForm` operationId).
+func (c *ClientWithResponses) GetCEConfigurationsShortFormWithResponse(ctx context.Context, caprotocol EnrollmentSubType, reqEditors ...RequestEditorFn) (*GetCEConfigurationsShortFormResponse, error) {
+	rsp, err := c.GetCEConfigurationsShortForm(ctx, caprotocol, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCEConfigurationsShortFormResponse(rsp)
+}
+
 // GetCEConfigurationsWithResponse Get certificate enrollment (CE) configurations for a sub-type.
 //
-// The seed's curl omits the trailing /configurations that its request URI shows; the URI is used.
+// The request URI of the vendor's documentation. Its curl sample omits the trailing /configurations (see getCEConfigurationsShortForm).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -3529,6 +3791,42 @@ func ParseGetUsersWithoutCertificatesExportStatusResponse(rsp *http.Response) (*
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest ExportStatusResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case true:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCEConfigurationsShortFormResponse parses an HTTP response from a GetCEConfigurationsShortFormWithResponse call
+func ParseGetCEConfigurationsShortFormResponse(rsp *http.Response) (*GetCEConfigurationsShortFormResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCEConfigurationsShortFormResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ConfigurationListResponse
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

@@ -1,8 +1,8 @@
 // Package coretest is an in-memory MobileIron Core (v2 API) for tests, in
 // the manner of net/http/httptest: NewServer starts it on a loopback port,
-// seeded with the samples of Ivanti's documentation, and every request and
-// response is checked against the OpenAPI document the client is generated
-// from (SpecViolations lists mismatches).
+// seeded with the samples of the vendor's documentation, and every request
+// and response is checked against the OpenAPI document the client is
+// generated from (SpecViolations lists mismatches).
 //
 // It keeps state: certificate export jobs (initiated → running for a
 // number of status checks → success or fail, "already in progress" for a
@@ -11,9 +11,32 @@
 // fly at any size, so a test can stream a gigabyte without the fake holding
 // it. Faults (status codes, Retry-After, delays, dropped connections,
 // truncated bodies) are injected with Inject.
+//
+// On the wire it answers as Core is documented to, in strict JSON:
+//
+//   - Wrong or missing credentials get 401 before anything else, without a
+//     WWW-Authenticate challenge (Core sends none).
+//   - An unknown path gets 404 and a known path with another method 405
+//     (with Allow), in Core's messages container. Core's error body is not
+//     documented; every error of the fake uses that container.
+//   - adminDeviceSpaceId is taken from the query and, for search and
+//     search_export, from the body too (the vendor's pages disagree on the
+//     placement); both may be sent and must then agree. A missing,
+//     malformed or contradictory id gets 400, another device space 403.
+//   - The CE configurations answer at the request URI
+//     (…/CE/{caprotocol}/configurations) and at the path of the vendor's
+//     curl sample (…/CE/{caprotocol}).
+//   - The identifiers of the vendor's samples are seeded: device space 1,
+//     the LocalCE certificate 2 of user 9002, the user-provided enrollment
+//     10 with theadmin's certificate (certificateId 11), and the
+//     enrollments 8, 9, 10 and 32, whose user without a certificate is
+//     miadmin (9001). The users-without-certificates calls answer 404 for
+//     other enrollments; the user-provided calls answer 400 for an
+//     enrollment that is not user-provided.
 package coretest
 
 import (
+	"crypto/subtle"
 	"embed"
 	"encoding/json"
 	"errors"
@@ -21,6 +44,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -47,6 +71,13 @@ const (
 	// CESettingName is the enrollment name of the seeded certificates.
 	CESettingName = "LocalCE"
 )
+
+// enrollments are the certificate enrollment IDs the vendor's samples use:
+// 8 (the ceId of the searched certificate), 9 (the export URLs of the
+// users-without-certificates sample), 10 (the user-provided enrollment)
+// and 32 (the users-without-certificates search). The fake's
+// users-without-certificates calls know these and answer 404 for others.
+var enrollments = []int64{8, 9, 10, 32}
 
 //go:generate go run ../../../internal/cmd/gensurface -kind fake -pkg coretest -vendor "MobileIron Core" -client github.com/certadmin/certadmin-go/mobileiron/core -o surface.gen.go
 
@@ -99,20 +130,23 @@ type Server struct {
 	// Username and Password are the credentials the fake accepts.
 	Username, Password string
 
-	base *fakeserver.Server
+	base    *fakeserver.Server
+	samples map[string][]byte // repaired JSON samples by file name
 
-	mu          sync.Mutex
-	certs       []json.RawMessage
-	exportPolls int
-	csvSize     int64
-	failNext    bool
-	certExport  job
-	userExports map[int64]*job
-	uploads     map[string]map[string]userProvided // CEid → principal → certificate
-	nextCertID  int64
-	revoking    bool
-	sessions    int64
-	withCookie  map[string]int
+	mu    sync.Mutex
+	certs []json.RawMessage
+	// searchMessages are the search sample's messages, sent as they are.
+	searchMessages json.RawMessage
+	exportPolls    int
+	csvSize        int64
+	failNext       bool
+	certExport     job
+	userExports    map[int64]*job
+	uploads        map[string]map[string]userProvided // CEid → principal → certificate
+	nextCertID     int64
+	revoking       bool
+	sessions       int64
+	withCookie     map[string]int
 }
 
 // SessionCookie is the name of the session cookie the fake hands out, as
@@ -126,8 +160,11 @@ type job struct {
 	pollsLeft   int
 	fail        bool
 	initiatedAt time.Time
-	result      string
-	file        string
+	// filter is what a certificate export selects (nil: every certificate,
+	// for an export started with StartExportElsewhere).
+	filter *searchRequest
+	result string
+	file   string
 	// doneReported is when a status check first answered that the job had
 	// ended; downloaded is when its file was first requested after that.
 	doneReported, downloaded time.Time
@@ -175,26 +212,64 @@ func (s *Server) clientOptions() []core.Option {
 	return opts
 }
 
-// seed loads the documentation's samples. They are not strict JSON
-// (non-breaking spaces, elided entries); jsonfix reads them as written.
-func (s *Server) seed() error {
-	var search struct {
-		Results []json.RawMessage `json:"results"`
+// loadSamples repairs the documentation's JSON samples once: they are
+// printed with non-breaking spaces, "..." for elided entries and the
+// trailing commas those leave. The fake answers with the repaired bytes,
+// strict JSON as a real server sends; a sample that does not repair to
+// valid JSON is a start-up error.
+var loadSamples = sync.OnceValues(func() (map[string][]byte, error) {
+	entries, err := testdata.ReadDir("testdata")
+	if err != nil {
+		return nil, err
 	}
-	if err := jsonfix.Unmarshal(mustFixture("search_response.json"), &search); err != nil {
+	out := map[string][]byte{}
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".json") {
+			continue
+		}
+		b := jsonfix.Clean(mustFixture(e.Name()))
+		if !json.Valid(b) {
+			return nil, fmt.Errorf("sample %s is not valid JSON after repair", e.Name())
+		}
+		out[e.Name()] = b
+	}
+	return out, nil
+})
+
+// sample is a repaired sample (see loadSamples).
+func (s *Server) sample(name string) []byte {
+	b, ok := s.samples[name]
+	if !ok {
+		panic("coretest: no sample " + name)
+	}
+	return b
+}
+
+// seed loads the state the samples describe.
+func (s *Server) seed() error {
+	samples, err := loadSamples()
+	if err != nil {
+		return err
+	}
+	s.samples = samples
+	var search struct {
+		Results  []json.RawMessage `json:"results"`
+		Messages json.RawMessage   `json:"messages"`
+	}
+	if err := json.Unmarshal(s.sample("search_response.json"), &search); err != nil {
 		return fmt.Errorf("search sample: %w", err)
 	}
-	s.certs = search.Results
+	s.certs, s.searchMessages = search.Results, search.Messages
 	var get struct {
 		Results json.RawMessage `json:"results"`
 	}
-	if err := jsonfix.Unmarshal(mustFixture("get_certificate_response.json"), &get); err != nil {
+	if err := json.Unmarshal(s.sample("get_certificate_response.json"), &get); err != nil {
 		return fmt.Errorf("getCertificate sample: %w", err)
 	}
 	var all struct {
 		Results []json.RawMessage `json:"results"`
 	}
-	if err := jsonfix.Unmarshal(mustFixture("get_all_response.json"), &all); err != nil {
+	if err := json.Unmarshal(s.sample("get_all_response.json"), &all); err != nil {
 		return fmt.Errorf("getAllUserProvidedCertificateDetails sample: %w", err)
 	}
 	if len(all.Results) == 0 {
@@ -312,17 +387,41 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /api/v2/certificateCheckJob/attemptRevokeForPendingRevocation", s.revoke)
 	mux.HandleFunc("GET /api/v2/configuration/SCEP/{subtype}/summary", s.configurations("scep_summary_response.json"))
 	mux.HandleFunc("GET /api/v2/configurations/CE/{subtype}/configurations", s.configurations("ce_configurations_response.json"))
+	// The path of the vendor's curl sample for the same call.
+	mux.HandleFunc("GET /api/v2/configurations/CE/{subtype}", s.configurations("ce_configurations_response.json"))
 	mux.HandleFunc("POST "+nocerts+"search", s.searchUsers)
 	mux.HandleFunc("POST "+nocerts+"search_export", s.initiateUserExport)
 	mux.HandleFunc("POST "+nocerts+"search_export_status", s.userExportStatus)
 	mux.HandleFunc("GET "+nocerts+"search_download_csv", s.downloadUserCSV)
+	routed := fakeserver.Route(mux, func(w http.ResponseWriter, r *http.Request, status int) {
+		if status == http.StatusMethodNotAllowed {
+			writeError(w, status, "com.mobileiron.vsp.messages.http.405",
+				fmt.Sprintf("Request method '%s' is not supported for %s", r.Method, r.URL.Path))
+			return
+		}
+		writeError(w, http.StatusNotFound, "com.mobileiron.vsp.messages.http.404",
+			fmt.Sprintf("No API resource at %s", r.URL.Path))
+	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !fakeserver.CheckBasicAuth(w, r, s.Username, s.Password) {
+		// Credentials come first, for every path, known or not.
+		if !s.authorized(r) {
+			writeError(w, http.StatusUnauthorized, "com.mobileiron.vsp.messages.http.401",
+				"Authentication is required and has failed or has not been provided")
 			return
 		}
 		s.session(w, r)
-		mux.ServeHTTP(w, r)
+		routed.ServeHTTP(w, r)
 	})
+}
+
+// authorized reports whether r carries the fake's basic credentials. A
+// refusal sends no WWW-Authenticate challenge: Core does not send one, so
+// clients must send the credentials preemptively.
+func (s *Server) authorized(r *http.Request) bool {
+	u, p, ok := r.BasicAuth()
+	userOK := subtle.ConstantTimeCompare([]byte(u), []byte(s.Username)) == 1
+	passOK := subtle.ConstantTimeCompare([]byte(p), []byte(s.Password)) == 1
+	return ok && userOK && passOK
 }
 
 // session hands out a session cookie to requests without one and counts,

@@ -69,3 +69,51 @@ func TestFakeRequiresCredentialsAndDeviceSpace(t *testing.T) {
 		t.Errorf("violations = %v, want the one bad request", v)
 	}
 }
+
+// TestFakeTakesDeviceSpaceFromQueryOrBody: the vendor's pages put
+// adminDeviceSpaceId in the query or in the body depending on the version;
+// the fake's POST calls take either or both (agreeing), and answer a
+// missing, malformed or contradictory id with 400 and another device space
+// with 403.
+func TestFakeTakesDeviceSpaceFromQueryOrBody(t *testing.T) {
+	srv, err := coretest.NewServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	const filter = `"ceSettingName":"LocalCE","certificateStatus":"ACTIVE"`
+	tests := []struct {
+		name, query, body string
+		status            int
+		text              string // part of the answer
+	}{
+		{"query only", "?adminDeviceSpaceId=1", `{` + filter + `}`, 200, `"messages"`},
+		{"body only", "", `{"adminDeviceSpaceId":1,` + filter + `}`, 200, `"messages"`},
+		{"both, agreeing", "?adminDeviceSpaceId=1", `{"adminDeviceSpaceId":1,` + filter + `}`, 200, `"messages"`},
+		{"both, disagreeing", "?adminDeviceSpaceId=1", `{"adminDeviceSpaceId":2,` + filter + `}`, 400, "1 in the query but 2 in the body"},
+		{"neither", "", `{` + filter + `}`, 400, "adminDeviceSpaceId is missing"},
+		{"another space", "?adminDeviceSpaceId=7", `{` + filter + `}`, 403, "device space 7"},
+		{"not positive", "", `{"adminDeviceSpaceId":0,` + filter + `}`, 400, "positive"},
+	}
+	for _, path := range []string{"/api/v2/certificates/search", "/api/v2/certificates/search_export"} {
+		for _, tt := range tests {
+			t.Run(path+"/"+tt.name, func(t *testing.T) {
+				req, _ := http.NewRequest("POST", srv.URL+path+tt.query, strings.NewReader(tt.body))
+				req.SetBasicAuth(srv.Username, srv.Password)
+				req.Header.Set("Content-Type", "application/json")
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != tt.status || !strings.Contains(string(body), tt.text) {
+					t.Errorf("%d %s, want %d with %q", resp.StatusCode, body, tt.status, tt.text)
+				}
+			})
+		}
+	}
+	if v := srv.SpecViolations(); len(v) != 0 {
+		t.Errorf("spec violations: %v (every placement tried is one the spec allows)", v)
+	}
+}

@@ -7,12 +7,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/certadmin/certadmin-go/internal/certutil"
-	"github.com/certadmin/certadmin-go/mobileiron/core/internal/jsonfix"
+	"github.com/certadmin/certadmin-go/mobileiron/core"
 )
 
 const msgPrefix = "com.mobileiron.vsp.rest.controllers."
@@ -36,11 +37,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(b)
 }
 
-// writeFixture answers with a seed sample. The documentation renders its
-// samples with non-breaking spaces and elisions; the fake sends the same
-// content as strict JSON, as a real server would.
-func writeFixture(w http.ResponseWriter, name string) {
-	b := jsonfix.Clean(mustFixture(name))
+// writeSample answers with a repaired sample of the documentation.
+func (s *Server) writeSample(w http.ResponseWriter, name string) {
+	b := s.sample(name)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	_, _ = w.Write(b)
@@ -56,36 +55,82 @@ func info(key, text string) []message {
 	return []message{{Type: "Info", MessageKey: key, LocalizedMessage: text}}
 }
 
-// checkSpace answers 403 unless the request names the fake's device space.
-func checkSpace(w http.ResponseWriter, id int64) bool {
-	if id == AdminDeviceSpaceID {
-		return true
+const keyBadRequest = "com.mobileiron.vsp.messages.http.400"
+
+// deviceSpace checks the request's adminDeviceSpaceId. The vendor's pages
+// place it in the query or in the body depending on the version, so the
+// fake takes it from the query and, for the POST calls, from the body
+// (inBody, nil when the body has none); when both carry it they must
+// agree. It answers 400 for a missing, malformed or contradictory id and
+// 403 for a device space other than the fake's, and reports whether the
+// handler may go on.
+func deviceSpace(w http.ResponseWriter, r *http.Request, inBody *int64) bool {
+	var inQuery *int64
+	if q := r.URL.Query(); q.Has("adminDeviceSpaceId") {
+		id, err := strconv.ParseInt(q.Get("adminDeviceSpaceId"), 10, 64)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, keyBadRequest,
+				fmt.Sprintf("Parameter adminDeviceSpaceId %q is not a number", q.Get("adminDeviceSpaceId")))
+			return false
+		}
+		inQuery = &id
 	}
-	writeError(w, http.StatusForbidden, "com.mobileiron.vsp.messages.http.403",
-		fmt.Sprintf("Administrator has no access to device space %d", id))
+	id := inQuery
+	switch {
+	case inQuery == nil && inBody == nil:
+		writeError(w, http.StatusBadRequest, keyBadRequest, "Required parameter adminDeviceSpaceId is missing")
+		return false
+	case inQuery == nil:
+		id = inBody
+	case inBody != nil && *inBody != *inQuery:
+		writeError(w, http.StatusBadRequest, keyBadRequest,
+			fmt.Sprintf("Parameter adminDeviceSpaceId is %d in the query but %d in the body", *inQuery, *inBody))
+		return false
+	}
+	switch {
+	case *id == AdminDeviceSpaceID:
+		return true
+	case *id <= 0:
+		writeError(w, http.StatusBadRequest, keyBadRequest,
+			fmt.Sprintf("Parameter adminDeviceSpaceId must be a positive number, got %d", *id))
+	default:
+		writeError(w, http.StatusForbidden, "com.mobileiron.vsp.messages.http.403",
+			fmt.Sprintf("Administrator has no access to device space %d", *id))
+	}
 	return false
 }
 
-func querySpace(r *http.Request) int64 {
-	id, _ := strconv.ParseInt(r.URL.Query().Get("adminDeviceSpaceId"), 10, 64)
-	return id
+// readFilter decodes the JSON body of search and search_export.
+func readFilter(w http.ResponseWriter, r *http.Request) (searchRequest, bool) {
+	var req searchRequest
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		writeError(w, http.StatusBadRequest, keyBadRequest, "Malformed request body")
+		return req, false
+	}
+	return req, true
 }
 
 func (s *Server) initiateCertExport(w http.ResponseWriter, r *http.Request) {
-	if !checkSpace(w, querySpace(r)) {
+	req, ok := readFilter(w, r)
+	if !ok || !deviceSpace(w, r, req.AdminDeviceSpaceID) {
+		return
+	}
+	if req.CeSettingName == "" || req.CertificateStatus == "" {
+		writeError(w, http.StatusBadRequest, keyBadRequest, "Required parameters ceSettingName and certificateStatus must be given")
 		return
 	}
 	s.mu.Lock()
 	running := s.certExport.running
 	if !running {
 		s.startJob(&s.certExport, "certificates")
+		s.certExport.filter = &req
 	}
 	s.mu.Unlock()
 	if running {
-		writeFixture(w, "search_export_in_progress_response.json")
+		s.writeSample(w, "search_export_in_progress_response.json")
 		return
 	}
-	writeFixture(w, "search_export_response.json")
+	s.writeSample(w, "search_export_response.json")
 }
 
 type exportStatus struct {
@@ -110,7 +155,7 @@ func statusOf(j *job) exportStatus {
 }
 
 func (s *Server) certExportStatus(w http.ResponseWriter, r *http.Request) {
-	if !checkSpace(w, querySpace(r)) {
+	if !deviceSpace(w, r, nil) {
 		return
 	}
 	s.mu.Lock()
@@ -131,11 +176,11 @@ func noFile(w http.ResponseWriter) {
 }
 
 func (s *Server) downloadCertCSV(w http.ResponseWriter, r *http.Request) {
-	if !checkSpace(w, querySpace(r)) {
+	if !deviceSpace(w, r, nil) {
 		return
 	}
 	s.mu.Lock()
-	isReady, size := ready(&s.certExport), s.csvSize
+	isReady, size, filter := ready(&s.certExport), s.csvSize, s.certExport.filter
 	if j := &s.certExport; isReady && !j.doneReported.IsZero() && j.downloaded.IsZero() {
 		j.downloaded = time.Now()
 	}
@@ -156,6 +201,9 @@ func (s *Server) downloadCertCSV(w http.ResponseWriter, r *http.Request) {
 	cw := csv.NewWriter(&buf)
 	_ = cw.Write(csvHeader)
 	for _, raw := range certs {
+		if filter != nil && !matches(raw, *filter) {
+			continue
+		}
 		var c map[string]any
 		_ = json.Unmarshal(raw, &c)
 		row := make([]string, len(csvHeader))
@@ -218,7 +266,7 @@ func WriteGeneratedCSV(w io.Writer, size int64) error {
 	pad := size - int64(len(head)) - rows*int64(len(genRow))
 	buf := make([]byte, 0, 64<<10)
 	row := []byte(genRow)
-	putDigits(row[13:33], 4493327816883622) // serial numbers count up from the seed's sample
+	putDigits(row[13:33], 4493327816883622) // serial numbers count up from the vendor's sample
 	for range rows {
 		// Row i holds id i, serial base+i and UUID tail i: counting up in
 		// place costs a digit or two per row instead of formatting numbers.
@@ -267,8 +315,9 @@ func putDigits(dst []byte, n int64) {
 	}
 }
 
+// searchRequest is the body of search and search_export.
 type searchRequest struct {
-	AdminDeviceSpaceID int64  `json:"adminDeviceSpaceId"`
+	AdminDeviceSpaceID *int64 `json:"adminDeviceSpaceId"`
 	CeSettingName      string `json:"ceSettingName"`
 	CertificateStatus  string `json:"certificateStatus"`
 	UserID             string `json:"userId"`
@@ -278,12 +327,8 @@ type searchRequest struct {
 }
 
 func (s *Server) searchCertificates(w http.ResponseWriter, r *http.Request) {
-	var req searchRequest
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-		writeError(w, http.StatusBadRequest, "com.mobileiron.vsp.messages.http.400", "Malformed request body")
-		return
-	}
-	if !checkSpace(w, req.AdminDeviceSpaceID) {
+	req, ok := readFilter(w, r)
+	if !ok || !deviceSpace(w, r, req.AdminDeviceSpaceID) {
 		return
 	}
 	s.mu.Lock()
@@ -296,9 +341,8 @@ func (s *Server) searchCertificates(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		"results": results,
-		"messages": []message{{Type: "Info", MessageKey: msgPrefix + "CertificateManagementController.Messages.SUCCESS",
-			LocalizedMessage: "Certificates successfully retrieved", MessageParameters: []any{}}},
+		"results":     results,
+		"messages":    s.searchMessages,
 		"resultCount": len(results),
 	})
 }
@@ -344,20 +388,31 @@ type userProvided struct {
 	detail json.RawMessage // an entry of getAllUserProvidedCertificateDetails
 }
 
-func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
+// userProvidedCE answers 400 unless the request's CEid is the fake's
+// user-provided enrollment: Core checks that the CEid of every
+// user-provided call is a user-provided configuration.
+func userProvidedCE(w http.ResponseWriter, r *http.Request) (string, bool) {
 	ceID := r.PathValue("ceid")
 	if ceID != UserProvidedCEID {
 		writeError(w, http.StatusBadRequest, msgPrefix+"UserProvidedCertificatesControllerV2.Messages.INVALID_CE",
 			"The certificate enrollment "+ceID+" is not a user provided configuration")
+		return "", false
+	}
+	return ceID, true
+}
+
+func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
+	ceID, ok := userProvidedCE(w, r)
+	if !ok {
 		return
 	}
 	if err := r.ParseMultipartForm(10 << 20); err != nil {
-		writeError(w, http.StatusBadRequest, "com.mobileiron.vsp.messages.http.400", "Malformed multipart body")
+		writeError(w, http.StatusBadRequest, keyBadRequest, "Malformed multipart body")
 		return
 	}
 	f, _, err := r.FormFile("file")
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "com.mobileiron.vsp.messages.http.400", "The file part is missing")
+		writeError(w, http.StatusBadRequest, keyBadRequest, "The file part is missing")
 		return
 	}
 	data, _ := io.ReadAll(f)
@@ -391,7 +446,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	}
 	s.uploads[ceID][principal] = userProvided{cert: cert, detail: detail}
 	s.mu.Unlock()
-	writeFixture(w, "upload_response.json")
+	s.writeSample(w, "upload_response.json")
 }
 
 func readUserID(w http.ResponseWriter, r *http.Request) (string, bool) {
@@ -399,7 +454,7 @@ func readUserID(w http.ResponseWriter, r *http.Request) (string, bool) {
 		UserID string `json:"userId"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-		writeError(w, http.StatusBadRequest, "com.mobileiron.vsp.messages.http.400", "Malformed request body")
+		writeError(w, http.StatusBadRequest, keyBadRequest, "Malformed request body")
 		return "", false
 	}
 	return req.UserID, true
@@ -411,11 +466,14 @@ func noCertificate(w http.ResponseWriter, ceID, user string) {
 }
 
 func (s *Server) deleteUpload(w http.ResponseWriter, r *http.Request) {
+	ceID, ok := userProvidedCE(w, r)
+	if !ok {
+		return
+	}
 	user, ok := readUserID(w, r)
 	if !ok {
 		return
 	}
-	ceID := r.PathValue("ceid")
 	s.mu.Lock()
 	_, found := s.uploads[ceID][user]
 	delete(s.uploads[ceID], user)
@@ -424,15 +482,18 @@ func (s *Server) deleteUpload(w http.ResponseWriter, r *http.Request) {
 		noCertificate(w, ceID, user)
 		return
 	}
-	writeFixture(w, "delete_response.json")
+	s.writeSample(w, "delete_response.json")
 }
 
 func (s *Server) getUpload(w http.ResponseWriter, r *http.Request) {
+	ceID, ok := userProvidedCE(w, r)
+	if !ok {
+		return
+	}
 	user, ok := readUserID(w, r)
 	if !ok {
 		return
 	}
-	ceID := r.PathValue("ceid")
 	s.mu.Lock()
 	up, found := s.uploads[ceID][user]
 	s.mu.Unlock()
@@ -484,28 +545,41 @@ func (s *Server) revoke(w http.ResponseWriter, _ *http.Request) {
 	s.mu.Lock()
 	s.revoking = true
 	s.mu.Unlock()
-	writeFixture(w, "revoke_response.json")
+	s.writeSample(w, "revoke_response.json")
 }
 
-// configurations answers with the seed's sample for USER_PROVIDED and an
+// configurations answers with the vendor's sample for USER_PROVIDED and an
 // empty list for the other sub-types.
+// A sub-type the vendor's documentation does not list is refused with 400.
 func (s *Server) configurations(fixture string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if r.PathValue("subtype") == "USER_PROVIDED" {
-			writeFixture(w, fixture)
-			return
+		switch st := r.PathValue("subtype"); {
+		case st == "USER_PROVIDED":
+			s.writeSample(w, fixture)
+		case !core.EnrollmentSubType(st).Valid():
+			writeError(w, http.StatusBadRequest, keyBadRequest, fmt.Sprintf("Unknown sub-type %s", st))
+		default:
+			writeJSON(w, http.StatusOK, map[string]any{"results": []any{}, "resultCount": 0})
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"results": []any{}, "resultCount": 0})
 	}
 }
 
-func ceidOf(r *http.Request) int64 {
-	id, _ := strconv.ParseInt(r.PathValue("ceid"), 10, 64)
-	return id
+// enrollment reads the CEID of a users-without-certificates call and
+// answers 404 unless it is one the samples use.
+func enrollment(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("ceid"), 10, 64)
+	if err == nil && slices.Contains(enrollments, id) {
+		return id, true
+	}
+	writeError(w, http.StatusNotFound, "com.mobileiron.vsp.messages.http.404",
+		fmt.Sprintf("No certificate enrollment configuration with id %s", r.PathValue("ceid")))
+	return 0, false
 }
 
-func (s *Server) searchUsers(w http.ResponseWriter, _ *http.Request) {
-	writeFixture(w, "withnocerts_search_response.json")
+func (s *Server) searchUsers(w http.ResponseWriter, r *http.Request) {
+	if _, ok := enrollment(w, r); ok {
+		s.writeSample(w, "withnocerts_search_response.json")
+	}
 }
 
 func (s *Server) userJob(ceID int64) *job {
@@ -518,8 +592,12 @@ func (s *Server) userJob(ceID int64) *job {
 }
 
 func (s *Server) initiateUserExport(w http.ResponseWriter, r *http.Request) {
+	ceID, ok := enrollment(w, r)
+	if !ok {
+		return
+	}
 	s.mu.Lock()
-	j := s.userJob(ceidOf(r))
+	j := s.userJob(ceID)
 	running := j.running
 	if !running {
 		s.startJob(j, "userdetails")
@@ -530,19 +608,37 @@ func (s *Server) initiateUserExport(w http.ResponseWriter, r *http.Request) {
 			"User details export is already progress. It might be issued by a different user")})
 		return
 	}
-	writeFixture(w, "withnocerts_export_response.json")
+	// The sample's answer, with the URLs of this enrollment (the sample's
+	// point at enrollment 9 for an export of enrollment 10).
+	var start struct {
+		Messages json.RawMessage `json:"messages"`
+	}
+	_ = json.Unmarshal(s.sample("withnocerts_export_response.json"), &start)
+	base := fmt.Sprintf("/api/v2/configurations/CE/%d/users/withnocerts/", ceID)
+	writeJSON(w, http.StatusOK, map[string]any{
+		"results":  map[string]string{"exportStatusPollUrl": base + "search_export_status", "csvDownloadUrl": base + "search_download_csv"},
+		"messages": start.Messages,
+	})
 }
 
 func (s *Server) userExportStatus(w http.ResponseWriter, r *http.Request) {
+	ceID, ok := enrollment(w, r)
+	if !ok {
+		return
+	}
 	s.mu.Lock()
-	st := statusOf(s.userJob(ceidOf(r)))
+	st := statusOf(s.userJob(ceID))
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"results": st})
 }
 
 func (s *Server) downloadUserCSV(w http.ResponseWriter, r *http.Request) {
+	ceID, ok := enrollment(w, r)
+	if !ok {
+		return
+	}
 	s.mu.Lock()
-	isReady := ready(s.userJob(ceidOf(r)))
+	isReady := ready(s.userJob(ceID))
 	s.mu.Unlock()
 	if !isReady {
 		noFile(w)
@@ -551,7 +647,7 @@ func (s *Server) downloadUserCSV(w http.ResponseWriter, r *http.Request) {
 	var users struct {
 		Results []map[string]any `json:"results"`
 	}
-	_ = jsonfix.Unmarshal(mustFixture("withnocerts_search_response.json"), &users)
+	_ = json.Unmarshal(s.sample("withnocerts_search_response.json"), &users)
 	var buf bytes.Buffer
 	cw := csv.NewWriter(&buf)
 	cols := []string{"id", "principal", "displayName", "firstName", "lastName", "emailAddress"}

@@ -12,7 +12,7 @@ import (
 	"github.com/certadmin/certadmin-go/mobileiron/core/internal/jsonfix"
 )
 
-// samples are the seed's Core samples (coretest/testdata), byte for byte:
+// samples are the vendor's Core samples (coretest/testdata), byte for byte:
 // the documentation's rendering with non-breaking spaces and elisions.
 func samples(f *testing.F) [][]byte {
 	f.Helper()

@@ -1,8 +1,9 @@
-// Package jsonfix repairs JSON as Ivanti's Core documentation renders it, so
-// samples copied verbatim from it decode: non-breaking spaces
-// used as indentation, a "..." standing for elided entries, and the
-// trailing comma such an elision leaves behind. Text inside strings is
-// never changed.
+// Package jsonfix repairs JSON as the vendor's Core documentation renders
+// it, so samples copied verbatim from it decode: non-breaking spaces used
+// as indentation, a "..." standing for elided entries, and the trailing
+// comma such an elision leaves behind. Text inside strings is never
+// changed. It is for the tests and the fake that load those samples; the
+// client decodes live answers strictly and repairs nothing.
 package jsonfix
 
 import (
