@@ -287,7 +287,7 @@ func concCore(t *testing.T) *concVendor {
 	// Baselines, read one at a time by another client, checked against
 	// the seed's samples.
 	setup := newClient()
-	certs := concMust(setup.SearchCertificates(ctx, filter)).in(t)
+	certs := concMust(setup.SearchCertificates(ctx, filter)).in(t).Results
 	if len(certs) == 0 || certs[0].ID != 2 || certs[0].SerialNumber != "102" {
 		t.Fatalf("seeded search = %+v, want the sample's certificate 2 first", certs)
 	}
@@ -296,23 +296,27 @@ func concCore(t *testing.T) *concVendor {
 			t.Fatalf("search returned %+v, outside the filter", c)
 		}
 	}
-	owned := concMust(setup.GetUserProvidedCertificate(ctx, ce, coretest.CertificateOwner)).in(t)
+	ownedResult := concMust(setup.GetUserProvidedCertificate(ctx, ce, coretest.CertificateOwner)).in(t)
+	if len(ownedResult.Results) != 1 {
+		t.Fatalf("seeded user-provided certificates = %+v", ownedResult)
+	}
+	owned := &ownedResult.Results[0]
 	if owned.Version != "3" || owned.SignatureAlgorithm != "SHA256WITHRSA" {
 		t.Fatalf("seeded user-provided certificate = %+v", owned)
 	}
-	enrollments := concMust(setup.ListUserProvidedCertificates(ctx, coretest.CertificateOwner)).in(t)
+	enrollments := concMust(setup.ListUserProvidedCertificates(ctx, coretest.CertificateOwner)).in(t).Results
 	if len(enrollments) != 1 || enrollments[0].CEID != 10 || enrollments[0].CertificateID != 11 {
 		t.Fatalf("seeded enrollments = %+v", enrollments)
 	}
-	ceConfigs := concMust(setup.CEConfigurations(ctx, core.SubTypeUserProvided)).in(t)
+	ceConfigs := concMust(setup.CEConfigurations(ctx, core.SubTypeUserProvided)).in(t).Results
 	if len(ceConfigs) != 1 || ceConfigs[0].Value != ce {
 		t.Fatalf("seeded CE configurations = %+v", ceConfigs)
 	}
-	scepConfigs := concMust(setup.SCEPConfigurations(ctx, core.SubTypeUserProvided)).in(t)
+	scepConfigs := concMust(setup.SCEPConfigurations(ctx, core.SubTypeUserProvided)).in(t).Results
 	if len(scepConfigs) == 0 {
 		t.Fatal("no seeded SCEP configurations")
 	}
-	users := concMust(setup.SearchUsersWithoutCertificates(ctx, 10)).in(t)
+	users := concMust(setup.SearchUsersWithoutCertificates(ctx, 10)).in(t).Results
 	if len(users) != 1 || users[0].ID != 9001 || users[0].Principal != "miadmin" {
 		t.Fatalf("seeded users without certificates = %+v", users)
 	}
@@ -336,42 +340,45 @@ func concCore(t *testing.T) *concVendor {
 				if err != nil {
 					return err
 				}
-				return concSame("certificates", got, certs)
+				return concSame("certificates", got.Results, certs)
 			}},
 			{"GetUserProvidedCertificate", 15, func(ctx context.Context, _ int) error {
 				got, err := c.GetUserProvidedCertificate(ctx, ce, coretest.CertificateOwner)
 				if err != nil {
 					return err
 				}
-				return concSame("certificate", got, owned)
+				if len(got.Results) != 1 {
+					return fmt.Errorf("%d certificates, want 1", len(got.Results))
+				}
+				return concSame("certificate", &got.Results[0], owned)
 			}},
 			{"ListUserProvidedCertificates", 15, func(ctx context.Context, _ int) error {
 				got, err := c.ListUserProvidedCertificates(ctx, coretest.CertificateOwner)
 				if err != nil {
 					return err
 				}
-				return concSame("enrollments", got, enrollments)
+				return concSame("enrollments", got.Results, enrollments)
 			}},
 			{"CEConfigurations", 12, func(ctx context.Context, _ int) error {
 				got, err := c.CEConfigurations(ctx, core.SubTypeUserProvided)
 				if err != nil {
 					return err
 				}
-				return concSame("CE configurations", got, ceConfigs)
+				return concSame("CE configurations", got.Results, ceConfigs)
 			}},
 			{"SCEPConfigurations", 12, func(ctx context.Context, _ int) error {
 				got, err := c.SCEPConfigurations(ctx, core.SubTypeUserProvided)
 				if err != nil {
 					return err
 				}
-				return concSame("SCEP configurations", got, scepConfigs)
+				return concSame("SCEP configurations", got.Results, scepConfigs)
 			}},
 			{"SearchUsersWithoutCertificates", 12, func(ctx context.Context, _ int) error {
 				got, err := c.SearchUsersWithoutCertificates(ctx, 10)
 				if err != nil {
 					return err
 				}
-				return concSame("users", got, users)
+				return concSame("users", got.Results, users)
 			}},
 			{"PendingRevocationStatus", 12, func(ctx context.Context, _ int) error {
 				got, err := c.PendingRevocationStatus(ctx)
@@ -381,7 +388,8 @@ func concCore(t *testing.T) *concVendor {
 				return concSame("revocation status", got, revocation)
 			}},
 			{"UploadUserProvidedCertificate", 2, func(ctx context.Context, n int) error {
-				return c.UploadUserProvidedCertificate(ctx, core.UploadUserProvidedCertificateInput{CEID: ce, Principal: fmt.Sprintf("conc%05d", n), PKCS12: bytes.NewReader(pfx), Password: pfxPassword})
+				_, err := c.UploadUserProvidedCertificate(ctx, core.UploadUserProvidedCertificateInput{CEID: ce, Principal: fmt.Sprintf("conc%05d", n), PKCS12: bytes.NewReader(pfx), Password: pfxPassword})
+				return err
 			}},
 		},
 		verify: func(t *testing.T, made map[string]int) {
@@ -396,7 +404,7 @@ func concCore(t *testing.T) *concVendor {
 				t.Fatalf("the fake holds %d uploaded certificates, want %d", len(principals), made["UploadUserProvidedCertificate"])
 			}
 			got := concMust(c.GetUserProvidedCertificate(t.Context(), ce, principals[len(principals)-1])).in(t)
-			if got.CommonName != "conc upload" {
+			if len(got.Results) != 1 || got.Results[0].CommonName != "conc upload" {
 				t.Errorf("uploaded certificate reads back as %+v", got)
 			}
 		},

@@ -51,7 +51,7 @@ func coreVendor(t *testing.T, secrets secretSet) *vendor {
 	filter := core.CertificateFilter{CESettingName: coretest.CESettingName, Status: core.StatusActive}
 	fast := []core.CallOption{core.WithPollInterval(time.Millisecond)}
 	upload := func(user string) error {
-		return c.UploadUserProvidedCertificate(context.Background(), core.UploadUserProvidedCertificateInput{CEID: ce, Principal: user, PKCS12: bytes.NewReader(newPFX(t, user, secrets.pkcs12)), Password: secrets.pkcs12})
+		return ignore(c.UploadUserProvidedCertificate(context.Background(), core.UploadUserProvidedCertificateInput{CEID: ce, Principal: user, PKCS12: bytes.NewReader(newPFX(t, user, secrets.pkcs12)), Password: secrets.pkcs12}))
 	}
 	same := func(suffix string, call func(ctx context.Context) error) func(*testing.T) (string, func(context.Context, string) error) {
 		return func(*testing.T) (string, func(context.Context, string) error) {
@@ -68,10 +68,10 @@ func coreVendor(t *testing.T, secrets secretSet) *vendor {
 		name: "core", srv: srv, inject: func(f fakeserver.Fault) { srv.Inject(coretest.Fault(f)) }, logs: logs, auth: []string{secrets.password},
 		badInputs: []func(context.Context) error{
 			func(ctx context.Context) error {
-				return c.UploadUserProvidedCertificate(ctx, core.UploadUserProvidedCertificateInput{CEID: ce, Principal: "jdoe", PKCS12: bytes.NewReader(wrongPassword), Password: secrets.pkcs12})
+				return ignore(c.UploadUserProvidedCertificate(ctx, core.UploadUserProvidedCertificateInput{CEID: ce, Principal: "jdoe", PKCS12: bytes.NewReader(wrongPassword), Password: secrets.pkcs12}))
 			},
 			func(ctx context.Context) error {
-				return c.UploadUserProvidedCertificate(ctx, core.UploadUserProvidedCertificateInput{CEID: ce, Principal: "jdoe", PKCS12: bytes.NewReader([]byte("-----BEGIN CERTIFICATE-----\n")), Password: secrets.pkcs12})
+				return ignore(c.UploadUserProvidedCertificate(ctx, core.UploadUserProvidedCertificateInput{CEID: ce, Principal: "jdoe", PKCS12: bytes.NewReader([]byte("-----BEGIN CERTIFICATE-----\n")), Password: secrets.pkcs12}))
 			},
 		},
 		errorIn200: `{"messages":[{"type":"Error","messageKey":"com.mobileiron.vsp.Fake.FAILED","localizedMessage":"the operation failed","messageParameters":[]}]}`,
@@ -100,7 +100,7 @@ func coreVendor(t *testing.T, secrets secretSet) *vendor {
 				user := next("jdoe")
 				pfx := newPFX(t, user, secrets.pkcs12)
 				return "/uploadCertificate", func(ctx context.Context, _ string) error {
-					return c.UploadUserProvidedCertificate(ctx, core.UploadUserProvidedCertificateInput{CEID: ce, Principal: user, PKCS12: bytes.NewReader(pfx), Password: secrets.pkcs12})
+					return ignore(c.UploadUserProvidedCertificate(ctx, core.UploadUserProvidedCertificateInput{CEID: ce, Principal: user, PKCS12: bytes.NewReader(pfx), Password: secrets.pkcs12}))
 				}
 			}},
 			{name: "DeleteUserProvidedCertificate", kind: write, method: "POST", prepare: func(t *testing.T) (string, func(context.Context, string) error) {
@@ -108,7 +108,7 @@ func coreVendor(t *testing.T, secrets secretSet) *vendor {
 				if err := upload(user); err != nil {
 					t.Fatal(err)
 				}
-				return "/deleteCertificate", func(ctx context.Context, _ string) error { return c.DeleteUserProvidedCertificate(ctx, ce, user) }
+				return "/deleteCertificate", func(ctx context.Context, _ string) error { return ignore(c.DeleteUserProvidedCertificate(ctx, ce, user)) }
 			}},
 			{name: "GetUserProvidedCertificate", kind: read, method: "POST", prepare: same("/getCertificate", func(ctx context.Context) error {
 				return ignore(c.GetUserProvidedCertificate(ctx, ce, coretest.CertificateOwner))
