@@ -108,7 +108,9 @@ func coreVendor(t *testing.T, secrets secretSet) *vendor {
 				if err := upload(user); err != nil {
 					t.Fatal(err)
 				}
-				return "/deleteCertificate", func(ctx context.Context, _ string) error { return ignore(c.DeleteUserProvidedCertificate(ctx, ce, user)) }
+				return "/deleteCertificate", func(ctx context.Context, _ string) error {
+					return ignore(c.DeleteUserProvidedCertificate(ctx, ce, user))
+				}
 			}},
 			{name: "GetUserProvidedCertificate", kind: read, method: "POST", prepare: same("/getCertificate", func(ctx context.Context) error {
 				return ignore(c.GetUserProvidedCertificate(ctx, ce, coretest.CertificateOwner))
