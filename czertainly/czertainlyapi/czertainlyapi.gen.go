@@ -327,7 +327,7 @@ type CertificateDto struct {
 	// CertificateType Certificate type
 	CertificateType *CertificateDtoCertificateType `json:"certificateType,omitempty"`
 
-	// CertificateValidationResult Validation result per check (source: the seed; absent from the vendor document).
+	// CertificateValidationResult Validation result per check (source: the rendered documentation page; absent from the vendor document).
 	CertificateValidationResult *map[string]CertificateValidationDto `json:"certificateValidationResult,omitempty"`
 
 	// CommonName Certificate common name
@@ -436,12 +436,12 @@ type CertificateInLocationDto struct {
 	WithKey *bool `json:"withKey,omitempty"`
 }
 
-// CertificateValidationDto One certificate validation result (source: the seed).
+// CertificateValidationDto One certificate validation result (source: the rendered documentation page).
 type CertificateValidationDto struct {
 	// Message Validation message
 	Message *string `json:"message,omitempty"`
 
-	// Status Validation status, e.g. success (values beyond the seed's sample are not documented)
+	// Status Validation status, e.g. success (values beyond the documentation's sample are not documented)
 	//
 	// Example: success
 	Status *string `json:"status,omitempty"`
@@ -760,7 +760,7 @@ type ClientInterface interface {
 	// AddAdminWithBody Create a new Administrator
 	//
 	// One of adminCertificate (Base64 DER) and certificateUuid is required
-	// (seed: "Mandatory if certificate is not provided"); the server answers
+	// (the vendor's documentation: mandatory if no certificate is given); the server answers
 	// 422 when both are missing and 400 when the username already exists.
 	//
 	// Takes any type of body and a specified content type.
@@ -771,7 +771,7 @@ type ClientInterface interface {
 	// AddAdmin Create a new Administrator
 	//
 	// One of adminCertificate (Base64 DER) and certificateUuid is required
-	// (seed: "Mandatory if certificate is not provided"); the server answers
+	// (the vendor's documentation: mandatory if no certificate is given); the server answers
 	// 422 when both are missing and 400 when the username already exists.
 	//
 	// Takes a body of the `application/json` content type.
@@ -906,7 +906,7 @@ func (c *Client) ListAdmins(ctx context.Context, reqEditors ...RequestEditorFn) 
 // AddAdminWithBody Create a new Administrator
 //
 // One of adminCertificate (Base64 DER) and certificateUuid is required
-// (seed: "Mandatory if certificate is not provided"); the server answers
+// (the vendor's documentation: mandatory if no certificate is given); the server answers
 // 422 when both are missing and 400 when the username already exists.
 //
 // Takes any type of body and a specified content type.
@@ -927,7 +927,7 @@ func (c *Client) AddAdminWithBody(ctx context.Context, contentType string, body 
 // AddAdmin Create a new Administrator
 //
 // One of adminCertificate (Base64 DER) and certificateUuid is required
-// (seed: "Mandatory if certificate is not provided"); the server answers
+// (the vendor's documentation: mandatory if no certificate is given); the server answers
 // 422 when both are missing and 400 when the username already exists.
 //
 // Takes a body of the `application/json` content type.
@@ -1557,7 +1557,7 @@ type ClientWithResponsesInterface interface {
 	// AddAdminWithBodyWithResponse Create a new Administrator
 	//
 	// One of adminCertificate (Base64 DER) and certificateUuid is required
-	// (seed: "Mandatory if certificate is not provided"); the server answers
+	// (the vendor's documentation: mandatory if no certificate is given); the server answers
 	// 422 when both are missing and 400 when the username already exists.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -1568,7 +1568,7 @@ type ClientWithResponsesInterface interface {
 	// AddAdminWithResponse Create a new Administrator
 	//
 	// One of adminCertificate (Base64 DER) and certificateUuid is required
-	// (seed: "Mandatory if certificate is not provided"); the server answers
+	// (the vendor's documentation: mandatory if no certificate is given); the server answers
 	// 422 when both are missing and 400 when the username already exists.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -2363,7 +2363,7 @@ func (c *ClientWithResponses) ListAdminsWithResponse(ctx context.Context, reqEdi
 // AddAdminWithBodyWithResponse Create a new Administrator
 //
 // One of adminCertificate (Base64 DER) and certificateUuid is required
-// (seed: "Mandatory if certificate is not provided"); the server answers
+// (the vendor's documentation: mandatory if no certificate is given); the server answers
 // 422 when both are missing and 400 when the username already exists.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -2380,7 +2380,7 @@ func (c *ClientWithResponses) AddAdminWithBodyWithResponse(ctx context.Context, 
 // AddAdminWithResponse Create a new Administrator
 //
 // One of adminCertificate (Base64 DER) and certificateUuid is required
-// (seed: "Mandatory if certificate is not provided"); the server answers
+// (the vendor's documentation: mandatory if no certificate is given); the server answers
 // 422 when both are missing and 400 when the username already exists.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
