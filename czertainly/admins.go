@@ -19,9 +19,9 @@ const (
 	opListAdmins    = "czertainly.ListAdmins"
 	opGetAdmin      = "czertainly.GetAdmin"
 	opCreateAdmin   = "czertainly.CreateAdmin"
-	opEditAdmin     = "czertainly.EditAdmin"
-	opRemoveAdmin   = "czertainly.RemoveAdmin"
-	opRemoveAdmins  = "czertainly.RemoveAdmins"
+	opUpdateAdmin   = "czertainly.UpdateAdmin"
+	opDeleteAdmin   = "czertainly.DeleteAdmin"
+	opDeleteAdmins  = "czertainly.DeleteAdmins"
 	opEnableAdmin   = "czertainly.EnableAdmin"
 	opDisableAdmin  = "czertainly.DisableAdmin"
 	opEnableAdmins  = "czertainly.EnableAdmins"
@@ -48,10 +48,10 @@ type CreateAdminInput struct {
 	Description string
 }
 
-// EditAdminInput changes an administrator. Empty fields are not sent and
+// UpdateAdminInput changes an administrator. Empty fields are not sent and
 // keep their value; exactly one of Certificate and CertificateUUID is
 // required, as the server requires.
-type EditAdminInput struct {
+type UpdateAdminInput struct {
 	Name        string
 	Surname     string
 	Email       string
@@ -65,25 +65,25 @@ type EditAdminInput struct {
 
 // ListAdmins returns every administrator. It is repeated on failures that
 // are safe to retry.
-func (c *Client) ListAdmins(ctx context.Context) ([]Admin, error) {
-	resp, err := c.raw.ListAdmins(ctx) //nolint:bodyclose // t.JSON closes it
+func (c *Client) ListAdmins(ctx context.Context, opts ...CallOption) ([]Admin, error) {
+	req, err := czertainlyapi.NewListAdminsRequest(c.server)
 	var out []Admin
-	if err := c.t.JSON(opListAdmins, resp, err, &out); err != nil {
-		return nil, explain(opListAdmins, err)
+	if err := c.t.JSON(ctx, transport.Call{Op: opListAdmins, Request: req, BuildErr: err, Settings: callSettings(opts)}, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
 // GetAdmin returns the administrator with the given UUID.
-func (c *Client) GetAdmin(ctx context.Context, id string) (*Admin, error) {
+func (c *Client) GetAdmin(ctx context.Context, id string, opts ...CallOption) (*Admin, error) {
 	id, err := checkUUID(opGetAdmin, "administrator UUID", id)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.raw.GetAdmin(ctx, id) //nolint:bodyclose // t.JSON closes it
+	req, err := czertainlyapi.NewGetAdminRequest(c.server, id)
 	var out Admin
-	if err := c.t.JSON(opGetAdmin, resp, err, &out); err != nil {
-		return nil, explain(opGetAdmin, err)
+	if err := c.t.JSON(ctx, transport.Call{Op: opGetAdmin, Request: req, BuildErr: err, Settings: callSettings(opts)}, &out); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }
@@ -91,7 +91,7 @@ func (c *Client) GetAdmin(ctx context.Context, id string) (*Admin, error) {
 // CreateAdmin adds an administrator and returns its UUID as the server
 // wrote it. It is sent once: a create that may have reached the server is
 // not repeated.
-func (c *Client) CreateAdmin(ctx context.Context, in CreateAdminInput) (string, error) {
+func (c *Client) CreateAdmin(ctx context.Context, in CreateAdminInput, opts ...CallOption) (string, error) {
 	const op = opCreateAdmin
 	for _, f := range []struct{ name, value string }{
 		{"username", in.Username}, {"name", in.Name}, {"surname", in.Surname}, {"email", in.Email},
@@ -118,18 +118,20 @@ func (c *Client) CreateAdmin(ctx context.Context, in CreateAdminInput) (string, 
 		Enabled:          &in.Enabled,
 		Description:      optional(in.Description),
 	}
-	resp, err := c.raw.AddAdmin(ctx, body) //nolint:bodyclose // t.JSON closes it
+	req, err := czertainlyapi.NewAddAdminRequest(c.server, body)
 	var out czertainlyapi.UuidDto
-	if err := c.t.JSON(op, resp, err, &out, http.StatusCreated, http.StatusOK); err != nil {
-		return "", explain(op, err)
+	call := transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never,
+		OK: []int{http.StatusCreated, http.StatusOK}, Settings: callSettings(opts)}
+	if err := c.t.JSON(ctx, call, &out); err != nil {
+		return "", err
 	}
 	return out.Uuid, nil
 }
 
-// EditAdmin changes the administrator with the given UUID and returns it as
-// the server now has it. It is sent once.
-func (c *Client) EditAdmin(ctx context.Context, id string, in EditAdminInput) (*Admin, error) {
-	const op = opEditAdmin
+// UpdateAdmin changes the administrator with the given UUID and returns it
+// as the server now has it. It is sent once.
+func (c *Client) UpdateAdmin(ctx context.Context, id string, in UpdateAdminInput, opts ...CallOption) (*Admin, error) {
+	const op = opUpdateAdmin
 	id, err := checkUUID(op, "administrator UUID", id)
 	if err != nil {
 		return nil, err
@@ -153,70 +155,69 @@ func (c *Client) EditAdmin(ctx context.Context, id string, in EditAdminInput) (*
 		role := czertainlyapi.EditAdminRequestDtoRole(in.Role)
 		body.Role = &role
 	}
-	resp, err := c.raw.EditAdmin(ctx, id, body) //nolint:bodyclose // t.JSON closes it
+	req, err := czertainlyapi.NewEditAdminRequest(c.server, id, body)
 	var out Admin
-	if err := c.t.JSON(op, resp, err, &out); err != nil {
-		return nil, explain(op, err)
+	call := transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)}
+	if err := c.t.JSON(ctx, call, &out); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }
 
-// RemoveAdmin deletes the administrator with the given UUID. It is sent once.
-func (c *Client) RemoveAdmin(ctx context.Context, id string) error {
-	return c.single(ctx, opRemoveAdmin, id, c.raw.RemoveAdmin)
+// DeleteAdmin deletes the administrator with the given UUID. It is sent once.
+func (c *Client) DeleteAdmin(ctx context.Context, id string, opts ...CallOption) error {
+	return c.single(ctx, opDeleteAdmin, id, czertainlyapi.NewRemoveAdminRequest, false, opts)
 }
 
 // EnableAdmin lets the administrator with the given UUID sign in. It is sent once.
-func (c *Client) EnableAdmin(ctx context.Context, id string) error {
-	return c.single(ctx, opEnableAdmin, id, c.raw.EnableAdmin, jsonContentType)
+func (c *Client) EnableAdmin(ctx context.Context, id string, opts ...CallOption) error {
+	return c.single(ctx, opEnableAdmin, id, czertainlyapi.NewEnableAdminRequest, true, opts)
 }
 
 // DisableAdmin stops the administrator with the given UUID from signing in.
 // It is sent once.
-func (c *Client) DisableAdmin(ctx context.Context, id string) error {
-	return c.single(ctx, opDisableAdmin, id, c.raw.DisableAdmin, jsonContentType)
+func (c *Client) DisableAdmin(ctx context.Context, id string, opts ...CallOption) error {
+	return c.single(ctx, opDisableAdmin, id, czertainlyapi.NewDisableAdminRequest, true, opts)
 }
 
-// RemoveAdmins deletes the administrators with the given UUIDs (see
-// UUIDStrings for parsed ones). It is sent once; an error carries the
-// server's message, e.g. which UUID it did not find.
-func (c *Client) RemoveAdmins(ctx context.Context, ids []string) error {
-	return c.bulk(ctx, opRemoveAdmins, ids, c.raw.BulkRemoveAdmin)
+// DeleteAdmins deletes the administrators with the given UUIDs. It is sent
+// once; an error carries the server's message, e.g. which UUID it did not
+// find.
+func (c *Client) DeleteAdmins(ctx context.Context, ids []string, opts ...CallOption) error {
+	return c.bulk(ctx, opDeleteAdmins, ids, czertainlyapi.NewBulkRemoveAdminRequest, opts)
 }
 
 // EnableAdmins enables the administrators with the given UUIDs. It is sent once.
-func (c *Client) EnableAdmins(ctx context.Context, ids []string) error {
-	return c.bulk(ctx, opEnableAdmins, ids, c.raw.BulkEnableAdmin)
+func (c *Client) EnableAdmins(ctx context.Context, ids []string, opts ...CallOption) error {
+	return c.bulk(ctx, opEnableAdmins, ids, czertainlyapi.NewBulkEnableAdminRequest, opts)
 }
 
 // DisableAdmins disables the administrators with the given UUIDs. It is sent once.
-func (c *Client) DisableAdmins(ctx context.Context, ids []string) error {
-	return c.bulk(ctx, opDisableAdmins, ids, c.raw.BulkDisableAdmin)
+func (c *Client) DisableAdmins(ctx context.Context, ids []string, opts ...CallOption) error {
+	return c.bulk(ctx, opDisableAdmins, ids, czertainlyapi.NewBulkDisableAdminRequest, opts)
 }
 
-type singleCall func(ctx context.Context, id string, editors ...czertainlyapi.RequestEditorFn) (*http.Response, error)
-
 // single runs a state-changing call on one administrator: validated UUID,
-// never repeated once sent, 200 or 204 (the vendor document says 200 where
-// the server sends 204).
-func (c *Client) single(ctx context.Context, op, id string, call singleCall, editors ...czertainlyapi.RequestEditorFn) error {
+// never repeated once sent, any 2xx (the vendor document says 200 where
+// the server sends 204). jsonType sets Content-Type on the bodiless PUTs:
+// the server declares consumes=application/json on them and refuses a
+// request without it.
+func (c *Client) single(ctx context.Context, op, id string, build func(string, string) (*http.Request, error), jsonType bool, opts []CallOption) error {
 	id, err := checkUUID(op, "administrator UUID", id)
 	if err != nil {
 		return err
 	}
-	resp, err := call(transport.NotIdempotent(ctx), id, editors...) //nolint:bodyclose // t.Check closes it on error, below on success
-	if resp, err = c.t.Check(op, resp, err, http.StatusOK, http.StatusNoContent); err != nil {
-		return explain(op, err)
+	req, err := build(c.server, id)
+	if err == nil && jsonType {
+		req.Header.Set("Content-Type", "application/json")
 	}
-	return resp.Body.Close()
+	return c.t.NoContent(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)})
 }
-
-type bulkCall func(ctx context.Context, ids []string, editors ...czertainlyapi.RequestEditorFn) (*http.Response, error)
 
 // bulk runs a state-changing call on many administrators. It is not
 // repeated: a retry after a partly applied removal would fail on the
 // administrators already gone.
-func (c *Client) bulk(ctx context.Context, op string, ids []string, call bulkCall) error {
+func (c *Client) bulk(ctx context.Context, op string, ids []string, build func(string, []string) (*http.Request, error), opts []CallOption) error {
 	if len(ids) == 0 {
 		return apierror.Invalid(op, "no administrator UUIDs given")
 	}
@@ -228,18 +229,8 @@ func (c *Client) bulk(ctx context.Context, op string, ids []string, call bulkCal
 		}
 		canonical[i] = v
 	}
-	resp, err := call(transport.NotIdempotent(ctx), canonical) //nolint:bodyclose // t.Check closes it on error, below on success
-	if resp, err = c.t.Check(op, resp, err, http.StatusOK, http.StatusNoContent); err != nil {
-		return explain(op, err)
-	}
-	return resp.Body.Close()
-}
-
-// jsonContentType is sent on the bodiless enable/disable PUTs: the server
-// declares consumes=application/json on them and refuses a request without it.
-func jsonContentType(_ context.Context, req *http.Request) error {
-	req.Header.Set("Content-Type", "application/json")
-	return nil
+	req, err := build(c.server, canonical)
+	return c.t.NoContent(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)})
 }
 
 // checkUUID validates a UUID sent to the server and returns its canonical form.

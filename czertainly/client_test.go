@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -18,37 +19,21 @@ import (
 
 	"github.com/certadmin/certadmin-go/czertainly"
 	"github.com/certadmin/certadmin-go/czertainly/czertainlytest"
-	"github.com/certadmin/certadmin-go/internal/fakeserver"
 )
 
 var fastRetry = czertainly.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxRetryAfter: 2 * time.Second}
 
-// newFake starts a fake and, when the test ends, fails it on any traffic
-// that did not match the spec.
+// newFake starts a fake that fails the test, when it ends, on traffic that
+// did not match the spec or a fault no request used.
 func newFake(t *testing.T, opts ...czertainlytest.Option) *czertainlytest.Server {
 	t.Helper()
-	srv, err := czertainlytest.NewServer(opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
-	t.Cleanup(func() {
-		if v := srv.SpecViolations(); len(v) > 0 {
-			t.Errorf("spec violations:\n%s", strings.Join(v, "\n"))
-		}
-	})
-	return srv
+	return czertainlytest.NewTestServer(t, opts...)
 }
 
 // newClient authenticates as the fake's super administrator.
 func newClient(t *testing.T, srv *czertainlytest.Server, opts ...czertainly.Option) *czertainly.Client {
 	t.Helper()
-	base := []czertainly.Option{
-		czertainly.WithClientCertificate(srv.AdminCertificate),
-		czertainly.WithRootCAs(srv.CA.Pool()),
-		czertainly.WithRetry(fastRetry),
-	}
-	c, err := czertainly.NewClient(srv.BaseURL(), append(base, opts...)...)
+	c, err := srv.NewClient(append([]czertainly.Option{czertainly.WithRetry(fastRetry)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +58,7 @@ func sample(t *testing.T, name string) []byte {
 	return b
 }
 
-// sampleAdmin is the seed's sample administrator, typed.
+// sampleAdmin is the documentation's sample administrator, typed.
 var sampleAdmin = czertainly.Admin{
 	UUID:     "7b55ge1c-844f-11dc-a8a3-0242ac120002",
 	Name:     "Name",
@@ -86,7 +71,7 @@ var sampleAdmin = czertainly.Admin{
 		PublicKeyAlgorithm: "string", SignatureAlgorithm: "string", KeySize: 0,
 		ExtendedKeyUsage: []string{"string"}, KeyUsage: []string{"string"}, BasicConstraints: "string",
 		Meta:                    map[string]any{"property1": map[string]any{}, "property2": map[string]any{}},
-		Status:                  czertainly.CertificateValid,
+		Status:                  czertainly.CertificateStatusValid,
 		RAProfile:               &czertainly.RAProfile{UUID: "7b55ge1c-844f-11dc-a8a3-0242ac120002", Name: "Name", Enabled: true},
 		Fingerprint:             "string",
 		SubjectAlternativeNames: map[string]any{"property1": map[string]any{}, "property2": map[string]any{}},
@@ -95,7 +80,7 @@ var sampleAdmin = czertainly.Admin{
 			EntityInstanceUUID: "string", EntityInstanceName: "string",
 			Attributes: []czertainly.Attribute{{
 				UUID: "166b5cf52-63f2-11ec-90d6-0242ac120003", Name: "Attribute", Label: "Attribute Name",
-				Type: "STRING", Content: map[string]any{},
+				Type: czertainly.AttributeTypeString, Content: map[string]any{},
 			}},
 			Enabled: true,
 			Certificates: []czertainly.LocationCertificate{{
@@ -114,8 +99,8 @@ var sampleAdmin = czertainly.Admin{
 			"property1": {Status: "success", Message: "string"},
 			"property2": {Status: "success", Message: "string"},
 		},
-		NonCompliantRules: []czertainly.ComplianceRule{{ConnectorName: "Provider1", RuleName: "RuleName", RuleDescription: "Description sample", Status: czertainly.ComplianceNotOK}},
-		ComplianceStatus:  czertainly.ComplianceOK,
+		NonCompliantRules: []czertainly.ComplianceRule{{ConnectorName: "Provider1", RuleName: "RuleName", RuleDescription: "Description sample", Status: czertainly.ComplianceStatusNotOK}},
+		ComplianceStatus:  czertainly.ComplianceStatusOK,
 	},
 	Role:         czertainly.RoleAdministrator,
 	Email:        "string",
@@ -125,7 +110,7 @@ var sampleAdmin = czertainly.Admin{
 	Surname:      "string",
 }
 
-func TestListAdminsDecodesSeedSampleWithInvalidUUIDs(t *testing.T) {
+func TestListAdminsDecodesTheSampleWithInvalidUUIDs(t *testing.T) {
 	srv := newFake(t)
 	c := newClient(t, srv)
 	admins, err := c.ListAdmins(context.Background())
@@ -140,11 +125,11 @@ func TestListAdminsDecodesSeedSampleWithInvalidUUIDs(t *testing.T) {
 	}
 	super := admins[1]
 	if super.UUID != czertainlytest.SuperAdminUUID || super.Role != czertainly.RoleSuperAdministrator ||
-		super.SerialNumber != srv.AdminCertificate.Leaf.SerialNumber.Text(16) {
+		super.SerialNumber != srv.ClientCertificate.Leaf.SerialNumber.Text(16) {
 		t.Errorf("super administrator = %+v", super)
 	}
 	got, err := super.Certificate.X509()
-	if err != nil || !got.Equal(srv.AdminCertificate.Leaf) {
+	if err != nil || !got.Equal(srv.ClientCertificate.Leaf) {
 		t.Errorf("certificate content does not decode to the client certificate: %v", err)
 	}
 }
@@ -166,7 +151,7 @@ func TestGetAdmin(t *testing.T) {
 	}
 }
 
-// TestGetSampleAdminThroughRaw decodes the seed's get sample as the server
+// TestGetSampleAdminThroughRaw decodes the documentation's get sample as the server
 // sends it: the wrapper refuses the invalid UUID, the raw client does not.
 func TestGetSampleAdminThroughRaw(t *testing.T) {
 	srv := newFake(t)
@@ -188,7 +173,7 @@ func TestGetSampleAdminThroughRaw(t *testing.T) {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("served sample differs from the seed (-seed +served):\n%s", diff)
+		t.Errorf("served sample differs from the documentation (-documented +served):\n%s", diff)
 	}
 }
 
@@ -226,11 +211,11 @@ func TestAdminLifecycle(t *testing.T) {
 	if diff := cmp.Diff(want, *a, cmpIgnoreCertificate); diff != "" {
 		t.Errorf("created administrator (-want +got):\n%s", diff)
 	}
-	if a.Certificate.CommonName != "jdoe" || a.Certificate.SerialNumber != want.SerialNumber || a.Certificate.Status != czertainly.CertificateValid {
+	if a.Certificate.CommonName != "jdoe" || a.Certificate.SerialNumber != want.SerialNumber || a.Certificate.Status != czertainly.CertificateStatusValid {
 		t.Errorf("certificate = %+v", a.Certificate)
 	}
 
-	edited, err := c.EditAdmin(ctx, id, czertainly.EditAdminInput{
+	edited, err := c.UpdateAdmin(ctx, id, czertainly.UpdateAdminInput{
 		Role: czertainly.RoleSuperAdministrator, Description: "lead", Certificate: cert.Leaf.Raw,
 	})
 	if err != nil {
@@ -244,16 +229,16 @@ func TestAdminLifecycle(t *testing.T) {
 	if err := c.EnableAdmin(ctx, id); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := srv.Admin(id); !got.Enabled {
+	if got, ok := srv.Admin(id); !ok || !got.Enabled {
 		t.Error("EnableAdmin left the administrator disabled")
 	}
 	if err := c.DisableAdmin(ctx, id); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := srv.Admin(id); got.Enabled {
+	if got, ok := srv.Admin(id); !ok || got.Enabled {
 		t.Error("DisableAdmin left the administrator enabled")
 	}
-	if err := c.RemoveAdmin(ctx, id); err != nil {
+	if err := c.DeleteAdmin(ctx, id); err != nil {
 		t.Fatal(err)
 	}
 	_, err = c.GetAdmin(ctx, id)
@@ -277,7 +262,7 @@ func TestCreateAdminFromInventoryCertificateAndSignIn(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The new administrator can now sign in with that certificate.
-	other, err := czertainly.NewClient(srv.BaseURL(), czertainly.WithClientCertificate(srv.InventoryCertificate), czertainly.WithRootCAs(srv.CA.Pool()))
+	other, err := czertainly.NewClient(srv.URL, czertainly.WithClientCertificate(srv.InventoryCertificate), czertainly.WithRootCAs(srv.CA.Pool()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,7 +287,7 @@ func TestBulkOperations(t *testing.T) {
 	srv := newFake(t)
 	c := newClient(t, srv)
 	ctx := context.Background()
-	var ids []uuid.UUID
+	var ids []string
 	for _, name := range []string{"a1", "a2"} {
 		cert, err := srv.CA.IssueClientCertificate(name)
 		if err != nil {
@@ -315,29 +300,32 @@ func TestBulkOperations(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ids = append(ids, uuid.MustParse(id))
+		if _, err := uuid.Parse(id); err != nil {
+			t.Fatalf("created UUID %q: %v", id, err)
+		}
+		ids = append(ids, id)
 	}
 	enabled := func() []bool {
 		var out []bool
 		for _, id := range ids {
-			a, _ := srv.Admin(id.String())
-			out = append(out, a.Enabled)
+			a, ok := srv.Admin(id)
+			out = append(out, ok && a.Enabled)
 		}
 		return out
 	}
-	if err := c.EnableAdmins(ctx, czertainly.UUIDStrings(ids)); err != nil {
+	if err := c.EnableAdmins(ctx, ids); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff([]bool{true, true}, enabled()); diff != "" {
 		t.Errorf("after EnableAdmins (-want +got):\n%s", diff)
 	}
-	if err := c.DisableAdmins(ctx, czertainly.UUIDStrings(ids)); err != nil {
+	if err := c.DisableAdmins(ctx, ids); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff([]bool{false, false}, enabled()); diff != "" {
 		t.Errorf("after DisableAdmins (-want +got):\n%s", diff)
 	}
-	if err := c.RemoveAdmins(ctx, czertainly.UUIDStrings(ids)); err != nil {
+	if err := c.DeleteAdmins(ctx, ids); err != nil {
 		t.Fatal(err)
 	}
 	if n := srv.AdminCount(); n != 2 {
@@ -345,7 +333,7 @@ func TestBulkOperations(t *testing.T) {
 	}
 }
 
-// TestBulkUnknownUUIDs sends the seed's bulk request sample: its UUIDs are
+// TestBulkUnknownUUIDs sends the documentation's bulk request sample: its UUIDs are
 // unknown to the fake, and the server's message reaches the caller.
 func TestBulkUnknownUUIDs(t *testing.T) {
 	srv := newFake(t)
@@ -354,8 +342,8 @@ func TestBulkUnknownUUIDs(t *testing.T) {
 	if err := jsonUnmarshal(sample(t, "bulk-request"), &ids); err != nil {
 		t.Fatal(err)
 	}
-	for name, call := range map[string]func(context.Context, []string) error{
-		"DisableAdmins": c.DisableAdmins, "EnableAdmins": c.EnableAdmins, "RemoveAdmins": c.RemoveAdmins,
+	for name, call := range map[string]func(context.Context, []string, ...czertainly.CallOption) error{
+		"DisableAdmins": c.DisableAdmins, "EnableAdmins": c.EnableAdmins, "DeleteAdmins": c.DeleteAdmins,
 	} {
 		err := call(context.Background(), ids)
 		e := apiError(t, err)
@@ -420,22 +408,22 @@ func TestInvalidInputSendsNothing(t *testing.T) {
 		},
 		"get bad uuid": func() error { _, err := c.GetAdmin(ctx, czertainlytest.SampleAdminUUID); return err },
 		"edit bad uuid": func() error {
-			_, err := c.EditAdmin(ctx, "nope", czertainly.EditAdminInput{CertificateUUID: czertainlytest.InventoryCertificateUUID})
+			_, err := c.UpdateAdmin(ctx, "nope", czertainly.UpdateAdminInput{CertificateUUID: czertainlytest.InventoryCertificateUUID})
 			return err
 		},
 		"edit no cert": func() error {
-			_, err := c.EditAdmin(ctx, czertainlytest.SuperAdminUUID, czertainly.EditAdminInput{Name: "x"})
+			_, err := c.UpdateAdmin(ctx, czertainlytest.SuperAdminUUID, czertainly.UpdateAdminInput{Name: "x"})
 			return err
 		},
 		"edit bad role": func() error {
-			_, err := c.EditAdmin(ctx, czertainlytest.SuperAdminUUID, czertainly.EditAdminInput{Role: "Admin", CertificateUUID: czertainlytest.InventoryCertificateUUID})
+			_, err := c.UpdateAdmin(ctx, czertainlytest.SuperAdminUUID, czertainly.UpdateAdminInput{Role: "Admin", CertificateUUID: czertainlytest.InventoryCertificateUUID})
 			return err
 		},
-		"remove bad uuid":  func() error { return c.RemoveAdmin(ctx, "") },
+		"remove bad uuid":  func() error { return c.DeleteAdmin(ctx, "") },
 		"enable bad uuid":  func() error { return c.EnableAdmin(ctx, "7b55ge1c-844f-11dc-a8a3-0242ac120002") },
 		"disable bad uuid": func() error { return c.DisableAdmin(ctx, "x") },
 		"bulk empty":       func() error { return c.DisableAdmins(ctx, nil) },
-		"bulk one bad":     func() error { return c.RemoveAdmins(ctx, []string{czertainlytest.SuperAdminUUID, "bad"}) },
+		"bulk one bad":     func() error { return c.DeleteAdmins(ctx, []string{czertainlytest.SuperAdminUUID, "bad"}) },
 		"bulk enable bad":  func() error { return c.EnableAdmins(ctx, []string{"166b5cf52-63f2-11ec-90d6-0242ac120003"}) },
 	}
 	for name, call := range calls {
@@ -454,15 +442,15 @@ func TestErrorShapes(t *testing.T) {
 	c := newClient(t, srv)
 	ctx := context.Background()
 
-	// The seed's 400/404 sample.
-	srv.Inject(fakeserver.Fault{Method: http.MethodGet, Status: http.StatusBadRequest, Body: string(sample(t, "error")), ContentType: "application/json"})
+	// The documentation's 400/404 sample.
+	srv.Inject(czertainlytest.Fault{Method: http.MethodGet, Status: http.StatusBadRequest, Body: string(sample(t, "error")), ContentType: "application/json"})
 	_, err := c.ListAdmins(ctx)
 	if e := apiError(t, err); e.StatusCode != 400 || e.Message != "Error message" || e.Op != "czertainly.ListAdmins" {
 		t.Errorf("400 sample: %v", err)
 	}
 
 	// The bare array of a 422 keeps every message.
-	srv.Inject(fakeserver.Fault{Method: http.MethodPost, Status: http.StatusUnprocessableEntity, Body: `["Error Message 1","Error Message 2"]`, ContentType: "application/json"})
+	srv.Inject(czertainlytest.Fault{Method: http.MethodPost, Status: http.StatusUnprocessableEntity, Body: `["Error Message 1","Error Message 2"]`, ContentType: "application/json"})
 	_, err = c.CreateAdmin(ctx, czertainly.CreateAdminInput{
 		Username: "u", Name: "n", Surname: "s", Email: "e@example.com", Role: czertainly.RoleAdministrator,
 		CertificateUUID: czertainlytest.InventoryCertificateUUID,
@@ -476,8 +464,8 @@ func TestErrorShapes(t *testing.T) {
 	}
 
 	// 500 and its message.
-	srv.Inject(fakeserver.Fault{Method: http.MethodDelete, Status: 500, Body: `{"message":"Internal server error."}`, ContentType: "application/json"})
-	err = c.RemoveAdmin(ctx, czertainlytest.SuperAdminUUID)
+	srv.Inject(czertainlytest.Fault{Method: http.MethodDelete, Status: 500, Body: `{"message":"Internal server error."}`, ContentType: "application/json"})
+	err = c.DeleteAdmin(ctx, czertainlytest.SuperAdminUUID)
 	if e := apiError(t, err); !errors.Is(err, czertainly.ErrServer) || e.Message != "Internal server error." {
 		t.Errorf("500: %v", err)
 	}
@@ -486,10 +474,10 @@ func TestErrorShapes(t *testing.T) {
 	}
 }
 
-// TestSeedCreateSampleIsRejectedWith422 sends the seed's create request
+// TestDocumentedCreateSampleIsRejectedWith422 sends the documentation's create request
 // as it stands: "string" is no certificate, so the real validation answers
 // with its bare array.
-func TestSeedCreateSampleIsRejectedWith422(t *testing.T) {
+func TestDocumentedCreateSampleIsRejectedWith422(t *testing.T) {
 	srv := newFake(t)
 	c := newClient(t, srv)
 	for _, name := range []string{"create-request", "edit-request"} {
@@ -517,13 +505,13 @@ func TestNoAdminAPIOn2xServer(t *testing.T) {
 	c := newClient(t, srv)
 	ctx := context.Background()
 	spring404 := `{"timestamp":"2023-01-01T00:00:00.000+00:00","status":404,"error":"Not Found","path":"/api/v1/admins"}`
-	srv.Inject(fakeserver.Fault{Status: 404, Body: spring404, ContentType: "application/json"})
+	srv.Inject(czertainlytest.Fault{Status: 404, Body: spring404, ContentType: "application/json"})
 	_, err := c.ListAdmins(ctx)
 	e := apiError(t, err)
 	if !errors.Is(err, czertainly.ErrNoAdminAPI) || !errors.Is(err, czertainly.ErrNotFound) || !strings.Contains(e.Hint, "2.x") {
 		t.Errorf("list on 2.x: %v", err)
 	}
-	srv.Inject(fakeserver.Fault{Status: 404})
+	srv.Inject(czertainlytest.Fault{Status: 404})
 	err = c.EnableAdmin(ctx, czertainlytest.SuperAdminUUID)
 	if !errors.Is(err, czertainly.ErrNoAdminAPI) {
 		t.Errorf("empty 404: %v", err)
@@ -536,14 +524,14 @@ func TestRetryPolicy(t *testing.T) {
 	ctx := context.Background()
 	listPath := czertainlytest.BasePath + "/v1/admins"
 
-	srv.Inject(fakeserver.Fault{Method: http.MethodGet, Status: 503, RetryAfter: "0"})
+	srv.Inject(czertainlytest.Fault{Method: http.MethodGet, Status: 503, RetryAfter: "0"})
 	if _, err := c.ListAdmins(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if n := srv.Hits(http.MethodGet, listPath); n != 2 {
 		t.Errorf("list after one 503: %d hits, want 2 (retried)", n)
 	}
-	srv.Inject(fakeserver.Fault{Method: http.MethodGet, Reset: true})
+	srv.Inject(czertainlytest.Fault{Method: http.MethodGet, Reset: true})
 	if _, err := c.GetAdmin(ctx, czertainlytest.SuperAdminUUID); err != nil {
 		t.Fatalf("get after a reset: %v", err)
 	}
@@ -556,19 +544,19 @@ func TestRetryPolicy(t *testing.T) {
 		t.Fatal(err)
 	}
 	notRepeated := map[string]struct {
-		fault fakeserver.Fault
+		fault czertainlytest.Fault
 		call  func() error
 		path  string
 	}{
-		"create 503": {fakeserver.Fault{Method: http.MethodPost, Status: 503}, func() error {
+		"create 503": {czertainlytest.Fault{Method: http.MethodPost, Status: 503}, func() error {
 			_, err := c.CreateAdmin(ctx, czertainly.CreateAdminInput{Username: "once", Name: "n", Surname: "s", Email: "e@example.com", Role: czertainly.RoleAdministrator, Certificate: cert.Leaf.Raw})
 			return err
 		}, "POST " + listPath},
-		"remove reset":   {fakeserver.Fault{Method: http.MethodDelete, Reset: true}, func() error { return c.RemoveAdmin(ctx, czertainlytest.SuperAdminUUID) }, "DELETE " + listPath + "/" + czertainlytest.SuperAdminUUID},
-		"disable 503":    {fakeserver.Fault{Method: http.MethodPut, Status: 503}, func() error { return c.DisableAdmin(ctx, czertainlytest.SuperAdminUUID) }, "PUT " + listPath + "/" + czertainlytest.SuperAdminUUID + "/disable"},
-		"enable reset":   {fakeserver.Fault{Method: http.MethodPut, Reset: true}, func() error { return c.EnableAdmin(ctx, czertainlytest.SuperAdminUUID) }, "PUT " + listPath + "/" + czertainlytest.SuperAdminUUID + "/enable"},
-		"bulk del 503":   {fakeserver.Fault{Method: http.MethodDelete, Status: 503}, func() error { return c.RemoveAdmins(ctx, []string{czertainlytest.SuperAdminUUID}) }, "DELETE " + listPath},
-		"bulk off reset": {fakeserver.Fault{Method: http.MethodPut, Reset: true}, func() error { return c.DisableAdmins(ctx, []string{czertainlytest.SuperAdminUUID}) }, "PUT " + listPath + "/disable"},
+		"remove reset":   {czertainlytest.Fault{Method: http.MethodDelete, Reset: true}, func() error { return c.DeleteAdmin(ctx, czertainlytest.SuperAdminUUID) }, "DELETE " + listPath + "/" + czertainlytest.SuperAdminUUID},
+		"disable 503":    {czertainlytest.Fault{Method: http.MethodPut, Status: 503}, func() error { return c.DisableAdmin(ctx, czertainlytest.SuperAdminUUID) }, "PUT " + listPath + "/" + czertainlytest.SuperAdminUUID + "/disable"},
+		"enable reset":   {czertainlytest.Fault{Method: http.MethodPut, Reset: true}, func() error { return c.EnableAdmin(ctx, czertainlytest.SuperAdminUUID) }, "PUT " + listPath + "/" + czertainlytest.SuperAdminUUID + "/enable"},
+		"bulk del 503":   {czertainlytest.Fault{Method: http.MethodDelete, Status: 503}, func() error { return c.DeleteAdmins(ctx, []string{czertainlytest.SuperAdminUUID}) }, "DELETE " + listPath},
+		"bulk off reset": {czertainlytest.Fault{Method: http.MethodPut, Reset: true}, func() error { return c.DisableAdmins(ctx, []string{czertainlytest.SuperAdminUUID}) }, "PUT " + listPath + "/disable"},
 	}
 	for name, tc := range notRepeated {
 		srv.Inject(tc.fault)
@@ -591,7 +579,7 @@ func TestMutualTLS(t *testing.T) {
 
 	t.Run("no client certificate", func(t *testing.T) {
 		before := srv.NewConnections()
-		c, err := czertainly.NewClient(srv.BaseURL(), czertainly.WithRootCAs(srv.CA.Pool()), czertainly.WithRetry(fastRetry))
+		c, err := czertainly.NewClient(srv.URL, czertainly.WithRootCAs(srv.CA.Pool()), czertainly.WithRetry(fastRetry))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -614,7 +602,7 @@ func TestMutualTLS(t *testing.T) {
 			t.Fatal(err)
 		}
 		before := srv.NewConnections()
-		c, err := czertainly.NewClient(srv.BaseURL(), czertainly.WithClientCertificate(cert), czertainly.WithRootCAs(srv.CA.Pool()), czertainly.WithRetry(fastRetry))
+		c, err := czertainly.NewClient(srv.URL, czertainly.WithClientCertificate(cert), czertainly.WithRootCAs(srv.CA.Pool()), czertainly.WithRetry(fastRetry))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -630,7 +618,7 @@ func TestMutualTLS(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err := czertainly.NewClient(srv.BaseURL(), czertainly.WithClientCertificate(cert), czertainly.WithRootCAs(srv.CA.Pool()), czertainly.WithRetry(fastRetry))
+		c, err := czertainly.NewClient(srv.URL, czertainly.WithClientCertificate(cert), czertainly.WithRootCAs(srv.CA.Pool()), czertainly.WithRetry(fastRetry))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -640,7 +628,7 @@ func TestMutualTLS(t *testing.T) {
 		}
 	})
 	t.Run("server not trusted", func(t *testing.T) {
-		c, err := czertainly.NewClient(srv.BaseURL(), czertainly.WithClientCertificate(srv.AdminCertificate), czertainly.WithRetry(fastRetry))
+		c, err := czertainly.NewClient(srv.URL, czertainly.WithClientCertificate(srv.ClientCertificate), czertainly.WithRetry(fastRetry))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -660,7 +648,7 @@ func TestMutualTLS(t *testing.T) {
 func TestClientCertificateFiles(t *testing.T) {
 	srv := newFake(t)
 	dir := t.TempDir()
-	certPEM, keyPEM, err := czertainlytest.EncodePEM(srv.AdminCertificate)
+	certPEM, keyPEM, err := czertainlytest.EncodePEM(srv.ClientCertificate)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -672,7 +660,7 @@ func TestClientCertificateFiles(t *testing.T) {
 		return p
 	}
 	certFile, keyFile, caFile := write("admin.crt", certPEM), write("admin.key", keyPEM), write("ca.pem", srv.CA.CertificatePEM())
-	c, err := czertainly.NewClient(srv.BaseURL(), czertainly.WithClientCertificateFiles(certFile, keyFile), czertainly.WithRootCAFile(caFile))
+	c, err := czertainly.NewClient(srv.URL, czertainly.WithClientCertificateFiles(certFile, keyFile), czertainly.WithRootCAFile(caFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -685,11 +673,11 @@ func TestClientCertificateFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, otherKey, _ := czertainlytest.EncodePEM(other)
-	_, err = czertainly.NewClient(srv.BaseURL(), czertainly.WithClientCertificateFiles(certFile, write("other.key", otherKey)))
+	_, err = czertainly.NewClient(srv.URL, czertainly.WithClientCertificateFiles(certFile, write("other.key", otherKey)))
 	if err == nil || strings.Contains(err.Error(), "PRIVATE KEY") || strings.Contains(err.Error(), string(otherKey[30:60])) {
 		t.Errorf("mismatched key: err = %v", err)
 	}
-	if _, err = czertainly.NewClient(srv.BaseURL(), czertainly.WithRootCAFile(keyFile)); err == nil {
+	if _, err = czertainly.NewClient(srv.URL, czertainly.WithRootCAFile(keyFile)); err == nil {
 		t.Error("a key file accepted as CA file")
 	}
 	if n := srv.TotalHits(); n != 1 {
@@ -704,11 +692,11 @@ func TestCertificateHeader(t *testing.T) {
 			header = czertainly.DefaultCertificateHeader
 		}
 		srv := newFake(t, czertainlytest.WithCertificateHeader(header))
-		opts := []czertainly.Option{czertainly.WithRootCAs(srv.CA.Pool()), czertainly.WithCertificateHeader(srv.AdminCertificate.Leaf), czertainly.WithRetry(fastRetry)}
+		opts := []czertainly.Option{czertainly.WithRootCAs(srv.CA.Pool()), czertainly.WithCertificateHeader(srv.ClientCertificate.Leaf), czertainly.WithRetry(fastRetry)}
 		if name != "" {
 			opts = append(opts, czertainly.WithCertificateHeaderName(name))
 		}
-		c, err := czertainly.NewClient(srv.BaseURL(), opts...)
+		c, err := czertainly.NewClient(srv.URL, opts...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -717,7 +705,7 @@ func TestCertificateHeader(t *testing.T) {
 			t.Errorf("header %s: %d admins, %v", header, len(admins), err)
 		}
 		// Without the header the proxy-mode server refuses the call.
-		bare, _ := czertainly.NewClient(srv.BaseURL(), czertainly.WithRootCAs(srv.CA.Pool()))
+		bare, _ := czertainly.NewClient(srv.URL, czertainly.WithRootCAs(srv.CA.Pool()))
 		if _, err := bare.ListAdmins(context.Background()); !errors.Is(err, czertainly.ErrForbidden) {
 			t.Errorf("header %s: no header: %v", header, err)
 		}
@@ -727,10 +715,117 @@ func TestCertificateHeader(t *testing.T) {
 	}
 }
 
-func TestNewClientRejectsBadURL(t *testing.T) {
-	for _, u := range []string{"", "czertainly.example.com/api", "ftp://x/api", "https://"} {
-		if _, err := czertainly.NewClient(u); !errors.Is(err, czertainly.ErrInvalidInput) {
-			t.Errorf("NewClient(%q) = %v", u, err)
+func TestNewServerAndItsClient(t *testing.T) {
+	srv, err := czertainlytest.NewServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := srv.Close(); err != nil {
+			t.Error(err)
 		}
+	}()
+	c, err := srv.NewClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	admins, err := c.ListAdmins(context.Background())
+	if err != nil || len(admins) != 2 {
+		t.Fatalf("ListAdmins = %d administrators, %v", len(admins), err)
+	}
+	if !strings.HasSuffix(srv.URL, czertainlytest.BasePath) {
+		t.Errorf("URL %s lacks the context path %s", srv.URL, czertainlytest.BasePath)
+	}
+	if n := srv.Hits(http.MethodGet, czertainlytest.BasePath+"/v1/admins"); n != 1 {
+		t.Errorf("%d hits on the list, want 1", n)
+	}
+	if v := srv.SpecViolations(); len(v) != 0 {
+		t.Errorf("violations: %v", v)
+	}
+	if err := c.Close(); err != nil {
+		t.Error(err)
+	}
+	// The client stays usable after Close.
+	if _, err := c.ListAdmins(context.Background()); err != nil {
+		t.Errorf("after Close: %v", err)
+	}
+
+	// Behind a TLS-terminating proxy the fake's client sends the header.
+	for _, header := range []string{czertainly.DefaultCertificateHeader, "ssl-client-cert"} {
+		proxied := newFake(t, czertainlytest.WithCertificateHeader(header), czertainlytest.WithTLS())
+		pc, err := proxied.NewClient()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := pc.GetAdmin(context.Background(), czertainlytest.SuperAdminUUID); err != nil {
+			t.Errorf("header %s: %v", header, err)
+		}
+	}
+}
+
+func TestNewClientChecksTheURL(t *testing.T) {
+	srv := newFake(t)
+	files, err := srv.WriteClientFiles(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert := czertainly.WithClientCertificate(srv.ClientCertificate)
+	for _, tc := range []struct {
+		url  string
+		opts []czertainly.Option
+		want string
+	}{
+		{"", nil, "empty"},
+		{"   ", nil, "empty"},
+		{"czertainly.example.com/api", nil, "no scheme"},
+		{"ftp://czertainly.example.com/api", nil, "not http or https"},
+		{"https://", nil, "no host"},
+		{"https://czertainly.example.com/api?x=1", nil, "query"},
+		{"https://czertainly.example.com/api#top", nil, "fragment"},
+		{"https://admin:secret@czertainly.example.com/api", nil, "credentials"},
+		{"http://czertainly.example.com/api", []czertainly.Option{cert}, "plain http"},
+		{"http://127.0.0.1/api", []czertainly.Option{czertainly.WithClientCertificateFiles(files.CertFile, files.KeyFile)}, "plain http"},
+		{"https://czertainly.example.com/api", []czertainly.Option{czertainly.WithClientCertificateFiles(files.CertFile, "missing.key")}, "client certificate files"},
+		{"https://czertainly.example.com/api", []czertainly.Option{czertainly.WithRootCAFile(files.KeyFile)}, "no PEM certificate"},
+		{"https://czertainly.example.com/api", []czertainly.Option{czertainly.WithCertificateHeaderName("x")}, "needs WithCertificateHeader"},
+		{"https://czertainly.example.com/api", []czertainly.Option{czertainly.WithCertificateHeader(srv.ClientCertificate.Leaf), czertainly.WithCertificateHeaderName("bad name")}, "not a valid header name"},
+	} {
+		_, err := czertainly.NewClient(tc.url, tc.opts...)
+		if !errors.Is(err, czertainly.ErrInvalidInput) || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "czertainly.NewClient: ") {
+			t.Errorf("NewClient(%q) = %v, want ErrInvalidInput saying %q", tc.url, err, tc.want)
+		}
+		if strings.Contains(fmt.Sprint(err), "secret") {
+			t.Errorf("NewClient(%q) error shows the password: %v", tc.url, err)
+		}
+	}
+	// A certificate in a header is a credential: not over plain http to
+	// another host, but to loopback (a local proxy) it is allowed.
+	header := czertainly.WithCertificateHeader(srv.ClientCertificate.Leaf)
+	if _, err := czertainly.NewClient("http://czertainly.example.com/api", header); !errors.Is(err, czertainly.ErrPlainHTTP) {
+		t.Errorf("header over plain http: %v, want ErrPlainHTTP", err)
+	}
+	if _, err := czertainly.NewClient("http://czertainly.example.com/api", header, czertainly.WithInsecurePlainHTTP()); err != nil {
+		t.Errorf("header over plain http with WithInsecurePlainHTTP: %v", err)
+	}
+	if _, err := czertainly.NewClient("http://127.0.0.1:8080/api", header); err != nil {
+		t.Errorf("header over plain http to loopback: %v", err)
+	}
+	// A trailing slash is dropped: the calls still reach /api/v1/admins.
+	c := newClient(t, srv)
+	withSlash, err := czertainly.NewClient(srv.URL+"/", czertainly.WithClientCertificateFiles(files.CertFile, files.KeyFile), czertainly.WithRootCAFile(files.CAFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := withSlash.ListAdmins(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ListAdmins(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.Hits(http.MethodGet, czertainlytest.BasePath+"/v1/admins"); n != 2 {
+		t.Errorf("%d hits on %s/v1/admins, want 2", n, czertainlytest.BasePath)
+	}
+	if n := srv.TotalHits(); n != 2 {
+		t.Errorf("%d requests in all, want only the 2 lists", n)
 	}
 }

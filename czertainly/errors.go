@@ -10,24 +10,6 @@ import (
 	"github.com/certadmin/certadmin-go/internal/apierror"
 )
 
-// Error is the error every failed call returns; match it with errors.As.
-// A 422 keeps the server's list of validation messages in Details.
-type Error = apierror.Error
-
-// Sentinels for errors.Is.
-var (
-	ErrUnauthorized       = apierror.ErrUnauthorized
-	ErrForbidden          = apierror.ErrForbidden
-	ErrNotFound           = apierror.ErrNotFound
-	ErrRateLimited        = apierror.ErrRateLimited
-	ErrServer             = apierror.ErrServer
-	ErrTruncated          = apierror.ErrTruncated
-	ErrHTMLResponse       = apierror.ErrHTMLResponse
-	ErrUnexpectedResponse = apierror.ErrUnexpectedResponse
-	ErrInvalidInput       = apierror.ErrInvalidInput
-	ErrRetryAfterTooLong  = apierror.ErrRetryAfterTooLong
-)
-
 // ErrNoAdminAPI matches a 404 that means the server has no Administrator
 // API at the base URL: a CZERTAINLY 2.x server (which replaced it with
 // users and roles) or a base URL without the /api context path. It also
@@ -79,14 +61,10 @@ func decodeError(e *apierror.Error, body []byte) {
 	}
 }
 
-// explain adds what the SDK knows about a failure's usual cause.
-func explain(op string, err error) error {
-	var e *apierror.Error
-	if !errors.As(err, &e) {
-		return err
-	}
+// annotate adds what the SDK knows about a failure's usual cause.
+func annotate(e *apierror.Error) {
 	switch {
-	case e.StatusCode == http.StatusNotFound && (e.Message == "" || op == opListAdmins):
+	case e.StatusCode == http.StatusNotFound && (e.Message == "" || e.Op == opListAdmins):
 		// The application answers a missing administrator with a message;
 		// a bare 404, or one on the list itself, means the API is absent.
 		e.Kind = ErrNoAdminAPI
@@ -98,7 +76,6 @@ func explain(op string, err error) error {
 	case e.StatusCode == 0 && e.Err != nil && isClientCertRejection(e.Err):
 		e.Hint = hintClientCert
 	}
-	return err
 }
 
 // isClientCertRejection reports a TLS alert by which the server refused

@@ -1,14 +1,15 @@
 // Package czertainlytest is an in-memory CZERTAINLY 1.x Administrator API
 // for tests, in the manner of net/http/httptest: a TLS server that
-// requires a client certificate, keeps administrators in memory, applies
-// the server's validation (422 with a list of messages, 404 for unknown
-// UUIDs, 400 for duplicates) and checks every request and response against
-// openapi/czertainly.yaml.
+// authenticates administrators by client certificate, keeps them in
+// memory, applies the server's validation and checks every request and
+// response against openapi/czertainly.yaml (SpecViolations lists
+// mismatches).
 //
 // Each Server mints its own throwaway CA, its server certificate and the
-// client certificate of a super administrator (AdminCertificate); nothing
-// secret is stored anywhere. The store starts with the seed's sample
-// administrator (whose identifiers are, as in the vendor's samples, not
+// client certificate of a super administrator (ClientCertificate); nothing
+// secret is stored anywhere. NewClient returns a client already configured
+// with that certificate and the CA. The store starts with the sample
+// administrator of the vendor's documentation (whose identifiers are not
 // valid UUIDs) and the super administrator.
 package czertainlytest
 
@@ -27,12 +28,15 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/certadmin/certadmin-go/czertainly"
 	"github.com/certadmin/certadmin-go/czertainly/czertainlyapi"
 	"github.com/certadmin/certadmin-go/internal/fakeserver"
 )
@@ -40,11 +44,11 @@ import (
 // Fixed identifiers of the seeded store.
 const (
 	// BasePath is the servlet context path the API is served under, as in
-	// a real deployment; Server.BaseURL includes it.
+	// a real deployment; Server.URL includes it.
 	BasePath = "/api"
-	// SampleAdminUUID is the seed's sample administrator (not a valid UUID).
+	// SampleAdminUUID is the sample administrator of the vendor's documentation (not a valid UUID).
 	SampleAdminUUID = "7b55ge1c-844f-11dc-a8a3-0242ac120002"
-	// SuperAdminUUID is the administrator AdminCertificate belongs to.
+	// SuperAdminUUID is the administrator ClientCertificate belongs to.
 	SuperAdminUUID = "0b2f3a4c-5d6e-4f70-8a91-b2c3d4e5f607"
 	// SuperAdminUsername is its username.
 	SuperAdminUsername = "superadmin"
@@ -54,17 +58,26 @@ const (
 	InventoryCertificateUUID = "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9"
 )
 
+//go:generate go run ../../internal/cmd/gensurface -kind fake -pkg czertainlytest -vendor "CZERTAINLY" -client github.com/certadmin/certadmin-go/czertainly -o surface.gen.go
+
 // Server is a running fake. Close it when done.
 type Server struct {
-	*fakeserver.Server
+	// URL is the base URL to give czertainly.NewClient: the server's root
+	// plus the servlet context path BasePath, as in a real deployment.
+	URL string
 	// CA signed the server certificate and the client certificates below;
-	// issue more with CA.IssueClientCertificate.
+	// CA.Pool() (or RootCAs) is what a client trusts, and
+	// CA.IssueClientCertificate issues more administrators' certificates.
 	CA *CA
-	// AdminCertificate authenticates as the enabled super administrator.
-	AdminCertificate tls.Certificate
-	// InventoryCertificate is the inventory certificate InventoryCertificateUUID.
+	// ClientCertificate (with its private key) authenticates as the seeded,
+	// enabled super administrator SuperAdminUUID. WriteClientFiles writes
+	// it, its key and the CA as PEM files.
+	ClientCertificate tls.Certificate
+	// InventoryCertificate is the inventory certificate
+	// InventoryCertificateUUID, which no administrator uses yet.
 	InventoryCertificate tls.Certificate
 
+	base   *fakeserver.Server
 	header string
 
 	mu        sync.Mutex
@@ -73,25 +86,31 @@ type Server struct {
 	inventory map[string]czertainlyapi.CertificateDto
 }
 
-type serverConfig struct{ header string }
+type config struct{ header string }
 
 // Option configures NewServer.
-type Option func(*serverConfig)
+type Option func(*config)
+
+// WithTLS is accepted for the shape every fake shares and changes nothing:
+// this fake always serves HTTPS, since CZERTAINLY authenticates by client
+// certificate.
+func WithTLS() Option { return func(*config) {} }
 
 // WithCertificateHeader makes the fake behave like a server behind a
 // TLS-terminating proxy: the client certificate may come in header name
 // (URL-encoded PEM or Base64 DER, as CZERTAINLY 1.x reads it) instead of
-// the handshake. The TLS handshake then asks for a certificate without
-// requiring one.
+// the handshake, and NewClient configures its client that way.
 func WithCertificateHeader(name string) Option {
-	return func(c *serverConfig) { c.header = name }
+	return func(c *config) { c.header = name }
 }
 
-// NewServer starts a fake on a loopback port.
+// NewServer starts a fake on a loopback port. Close it when done.
 func NewServer(opts ...Option) (*Server, error) {
-	var cfg serverConfig
+	var cfg config
 	for _, o := range opts {
-		o(&cfg)
+		if o != nil {
+			o(&cfg)
+		}
 	}
 	ca, err := NewCA("czertainlytest CA")
 	if err != nil {
@@ -120,17 +139,62 @@ func NewServer(opts ...Option) (*Server, error) {
 		ClientCAs:    ca.Pool(),
 		MinVersion:   tls.VersionTLS12,
 	}
-	s.Server, err = fakeserver.Start(s.routes(), fakeserver.Options{Spec: "czertainly.yaml", TLSConfig: tlsConfig})
+	fs, err := fakeserver.Start(s.routes(), fakeserver.Options{Spec: "czertainly.yaml", TLSConfig: tlsConfig})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("czertainlytest: %w", err)
 	}
+	s.base, s.URL = fs, fs.URL+BasePath
 	return s, nil
 }
 
-// BaseURL is the URL to give czertainly.NewClient (URL plus BasePath).
-func (s *Server) BaseURL() string { return s.URL + BasePath }
+// clientOptions configure a czertainly.Client for this fake (see
+// NewClient): the super administrator's certificate, in the handshake or,
+// with WithCertificateHeader, in the header, and the fake's CA trusted.
+func (s *Server) clientOptions() []czertainly.Option {
+	opts := []czertainly.Option{czertainly.WithRootCAs(s.CA.Pool())}
+	if s.header == "" {
+		return append(opts, czertainly.WithClientCertificate(s.ClientCertificate))
+	}
+	opts = append(opts, czertainly.WithCertificateHeader(s.ClientCertificate.Leaf))
+	if s.header != czertainly.DefaultCertificateHeader {
+		opts = append(opts, czertainly.WithCertificateHeaderName(s.header))
+	}
+	return opts
+}
 
-// seed loads the seed's sample administrator and adds the super
+// ClientFiles names PEM files a client can be configured from, for
+// czertainly.WithClientCertificateFiles and czertainly.WithRootCAFile.
+type ClientFiles struct {
+	// CertFile and KeyFile hold ClientCertificate and its private key.
+	CertFile, KeyFile string
+	// CAFile holds the fake's CA certificate.
+	CAFile string
+}
+
+// WriteClientFiles writes ClientCertificate, its private key and the CA
+// certificate as PEM files into dir (the key readable by the owner only).
+func (s *Server) WriteClientFiles(dir string) (ClientFiles, error) {
+	certPEM, keyPEM, err := EncodePEM(s.ClientCertificate)
+	if err != nil {
+		return ClientFiles{}, err
+	}
+	f := ClientFiles{
+		CertFile: filepath.Join(dir, "client.crt"),
+		KeyFile:  filepath.Join(dir, "client.key"),
+		CAFile:   filepath.Join(dir, "ca.pem"),
+	}
+	for _, w := range []struct {
+		path string
+		data []byte
+	}{{f.CertFile, certPEM}, {f.KeyFile, keyPEM}, {f.CAFile, s.CA.CertificatePEM()}} {
+		if err := os.WriteFile(w.path, w.data, 0o600); err != nil {
+			return ClientFiles{}, fmt.Errorf("czertainlytest: %w", err)
+		}
+	}
+	return f, nil
+}
+
+// seed loads the documentation's sample administrator and adds the super
 // administrator and the unassigned inventory certificate.
 func (s *Server) seed() error {
 	sample, err := SampleJSON("admins")
@@ -144,10 +208,10 @@ func (s *Server) seed() error {
 	for i := range admins {
 		s.store(&admins[i])
 	}
-	if s.AdminCertificate, err = s.CA.IssueClientCertificate(SuperAdminUsername); err != nil {
+	if s.ClientCertificate, err = s.CA.IssueClientCertificate(SuperAdminUsername); err != nil {
 		return err
 	}
-	super := certificateDto(s.AdminCertificate.Leaf)
+	super := certificateDto(s.ClientCertificate.Leaf)
 	s.inventory[super.Uuid] = super
 	s.store(&czertainlyapi.AdminDto{
 		Uuid: SuperAdminUUID, Username: SuperAdminUsername, Name: "Super", Surname: "Admin",
@@ -170,15 +234,25 @@ func (s *Server) store(a *czertainlyapi.AdminDto) {
 	s.admins[a.Uuid] = a
 }
 
-// Admin returns a copy of the stored administrator.
-func (s *Server) Admin(id string) (czertainlyapi.AdminDto, bool) {
+// Admin returns a copy of the stored administrator with the given UUID, as
+// GetAdmin would return it, and whether there is one.
+func (s *Server) Admin(id string) (*czertainly.Admin, bool) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	a, ok := s.admins[id]
-	if !ok {
-		return czertainlyapi.AdminDto{}, false
+	var b []byte
+	var err error
+	if ok {
+		b, err = json.Marshal(a)
 	}
-	return *a, true
+	s.mu.Unlock()
+	if !ok || err != nil {
+		return nil, false
+	}
+	var out czertainly.Admin
+	if json.Unmarshal(b, &out) != nil {
+		return nil, false
+	}
+	return &out, true
 }
 
 // AdminCount is the number of stored administrators.
@@ -570,11 +644,3 @@ func writeSpringError(w http.ResponseWriter, r *http.Request, status int, msg st
 		"path":      r.URL.Path,
 	})
 }
-
-// Fault is a misbehaviour to inject with Inject (see fakeserver.Fault):
-// status codes, Retry-After, delays, dropped connections, cut bodies.
-type Fault = fakeserver.Fault
-
-// HTMLLoginPage is what a single-sign-on proxy answers in place of the API,
-// for a Fault's Body.
-const HTMLLoginPage = fakeserver.HTMLLoginPage

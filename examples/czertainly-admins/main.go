@@ -76,19 +76,18 @@ func connect(cfg config, stderr io.Writer) (*czertainly.Client, []byte, func(), 
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		logf(stderr, "no -url: using the in-process fake at %s", srv.BaseURL())
-		c, err := czertainly.NewClient(srv.BaseURL(),
-			czertainly.WithClientCertificate(srv.AdminCertificate), czertainly.WithRootCAs(srv.CA.Pool()))
+		logf(stderr, "no -url: using the in-process fake at %s", srv.URL)
+		c, err := srv.NewClient()
 		if err != nil {
-			srv.Close()
+			_ = srv.Close()
 			return nil, nil, nil, err
 		}
 		cert, err := srv.CA.IssueClientCertificate(cfg.username)
 		if err != nil {
-			srv.Close()
+			_ = srv.Close()
 			return nil, nil, nil, err
 		}
-		return c, cert.Leaf.Raw, srv.Close, nil
+		return c, cert.Leaf.Raw, func() { _ = srv.Close() }, nil
 	}
 	if cfg.certFile == "" || cfg.keyFile == "" || cfg.newCertFile == "" {
 		return nil, nil, nil, errors.New("-url needs -cert, -key and -new-cert")
@@ -148,7 +147,7 @@ func lifecycle(ctx context.Context, c *czertainly.Client, cfg config, newCert []
 		return nil
 	}
 	logf(stderr, "removing %s", id)
-	if err := c.RemoveAdmin(ctx, id); err != nil {
+	if err := c.DeleteAdmin(ctx, id); err != nil {
 		return err
 	}
 	if _, err := c.GetAdmin(ctx, id); !errors.Is(err, czertainly.ErrNotFound) {
