@@ -2,8 +2,10 @@ package czertainly
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/base64"
 	"net/http"
+	"regexp"
 	"strings"
 
 	"github.com/google/uuid"
@@ -48,18 +50,27 @@ type CreateAdminInput struct {
 	Description string
 }
 
-// UpdateAdminInput changes an administrator. Empty fields are not sent and
-// keep their value; exactly one of Certificate and CertificateUUID is
-// required, as the server requires.
+// UpdateAdminInput is what UpdateAdmin changes; everything left at its
+// zero value keeps the administrator's current value.
 type UpdateAdminInput struct {
-	Name        string
-	Surname     string
-	Email       string
-	Role        Role // "" keeps the role
-	Description string
-	// Certificate replaces the administrator's certificate: DER or PEM.
+	// Name, Surname and Email replace the current values when not empty
+	// (the server refuses blank ones).
+	Name    string
+	Surname string
+	Email   string
+	// Role replaces the role when not empty.
+	Role Role
+	// Description replaces the description when not nil; a pointer to ""
+	// clears it, e.g. Description: new("").
+	Description *string
+	// Certificate replaces the administrator's certificate with an
+	// uploaded one: DER or PEM, checked locally. The server refuses (400,
+	// "already exists") a certificate whose serial number its inventory
+	// holds already; name such a certificate by CertificateUUID instead.
+	// The administrator's own current certificate changes nothing.
 	Certificate []byte
-	// CertificateUUID names a certificate already in the inventory instead.
+	// CertificateUUID replaces the certificate with one from the inventory.
+	// At most one of Certificate and CertificateUUID may be given.
 	CertificateUUID string
 }
 
@@ -76,7 +87,7 @@ func (c *Client) ListAdmins(ctx context.Context, opts ...CallOption) ([]Admin, e
 
 // GetAdmin returns the administrator with the given UUID.
 func (c *Client) GetAdmin(ctx context.Context, id string, opts ...CallOption) (*Admin, error) {
-	id, err := checkUUID(opGetAdmin, "administrator UUID", id)
+	id, err := checkID(opGetAdmin, "administrator UUID", id)
 	if err != nil {
 		return nil, err
 	}
@@ -128,37 +139,83 @@ func (c *Client) CreateAdmin(ctx context.Context, in CreateAdminInput, opts ...C
 	return out.Uuid, nil
 }
 
-// UpdateAdmin changes the administrator with the given UUID and returns it
-// as the server now has it. It is sent once.
+// UpdateAdmin changes the administrator with the given UUID as in says
+// and returns it as the server now has it.
+//
+// The server's edit is not a patch: it sets name, surname, email and
+// description to what the request holds (an absent description clears
+// it) and refuses a blank name, surname or email. So UpdateAdmin reads the
+// administrator first and sends its current values with in's changes: two
+// requests, and a change another client makes between them is overwritten.
+// The certificate fields are sent only to change the certificate, in the
+// combination the server accepts. The edit is sent once.
 func (c *Client) UpdateAdmin(ctx context.Context, id string, in UpdateAdminInput, opts ...CallOption) (*Admin, error) {
 	const op = opUpdateAdmin
-	id, err := checkUUID(op, "administrator UUID", id)
+	id, err := checkID(op, "administrator UUID", id)
 	if err != nil {
 		return nil, err
 	}
 	if in.Role != "" && !in.Role.Valid() {
 		return nil, apierror.Invalid(op, "role %q is not one of %q, %q", in.Role, RoleAdministrator, RoleSuperAdministrator)
 	}
-	cert, certUUID, err := certificateRef(op, in.Certificate, in.CertificateUUID)
-	if err != nil {
+	for _, f := range []struct{ name, value string }{{"name", in.Name}, {"surname", in.Surname}, {"email", in.Email}} {
+		if f.value != "" && strings.TrimSpace(f.value) == "" {
+			return nil, apierror.Invalid(op, "%s must not be blank (leave it empty to keep the current one)", f.name)
+		}
+	}
+	if len(in.Certificate) > 0 && strings.TrimSpace(in.CertificateUUID) != "" {
+		return nil, apierror.Invalid(op, "give either a certificate or a certificate UUID, not both")
+	}
+	var upload *x509.Certificate
+	if len(in.Certificate) > 0 {
+		if upload, err = certutil.ParseCertificate(in.Certificate); err != nil {
+			return nil, apierror.Invalid(op, "certificate: %v", err)
+		}
+	}
+	var certUUID string
+	if strings.TrimSpace(in.CertificateUUID) != "" {
+		if certUUID, err = checkID(op, "certificate UUID", in.CertificateUUID); err != nil {
+			return nil, err
+		}
+	}
+
+	cs := callSettings(opts)
+	req, err := czertainlyapi.NewGetAdminRequest(c.server, id)
+	var cur Admin
+	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: cs}, &cur); err != nil {
 		return nil, err
 	}
 	body := czertainlyapi.EditAdminRequestDto{
-		Name:             optional(in.Name),
-		Surname:          optional(in.Surname),
-		Email:            optional(in.Email),
-		Description:      optional(in.Description),
-		AdminCertificate: cert,
-		CertificateUuid:  certUUID,
+		Name:        new(or(in.Name, cur.Name)),
+		Surname:     new(or(in.Surname, cur.Surname)),
+		Email:       new(or(in.Email, cur.Email)),
+		Description: optional(cur.Description),
 	}
-	if in.Role != "" {
-		role := czertainlyapi.EditAdminRequestDtoRole(in.Role)
-		body.Role = &role
+	for _, f := range []struct{ name, value string }{{"name", *body.Name}, {"surname", *body.Surname}, {"email", *body.Email}} {
+		if strings.TrimSpace(f.value) == "" {
+			return nil, apierror.Invalid(op, "administrator %s has no %s and the server refuses an edit without one: give UpdateAdminInput.%s",
+				id, f.name, strings.ToUpper(f.name[:1])+f.name[1:])
+		}
 	}
-	req, err := czertainlyapi.NewEditAdminRequest(c.server, id, body)
+	if in.Description != nil {
+		body.Description = optional(*in.Description)
+	}
+	if role := or(string(in.Role), string(cur.Role)); role != "" {
+		body.Role = new(czertainlyapi.EditAdminRequestDtoRole(role))
+	}
+	switch {
+	case upload != nil && !strings.EqualFold(upload.SerialNumber.Text(16), cur.SerialNumber):
+		// certificateUuid "" beside the content: the server reads
+		// certificateUuid without a null check and takes "" to mean the
+		// uploaded certificate.
+		body.AdminCertificate = new(base64.StdEncoding.EncodeToString(upload.Raw))
+		body.CertificateUuid = new("")
+	case certUUID != "":
+		body.CertificateUuid = &certUUID
+	}
+	req, err = czertainlyapi.NewEditAdminRequest(c.server, id, body)
 	var out Admin
-	call := transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)}
-	if err := c.t.JSON(ctx, call, &out); err != nil {
+	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: cs}, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -181,18 +238,26 @@ func (c *Client) DisableAdmin(ctx context.Context, id string, opts ...CallOption
 }
 
 // DeleteAdmins deletes the administrators with the given UUIDs. It is sent
-// once; an error carries the server's message, e.g. which UUID it did not
-// find.
+// once.
+//
+// The server skips a UUID it does not know (it only logs a warning) and
+// answers 204 all the same, so a nil error does not mean that every UUID
+// named an administrator; the same holds for EnableAdmins and
+// DisableAdmins. Use DeleteAdmin for an error on an unknown UUID.
 func (c *Client) DeleteAdmins(ctx context.Context, ids []string, opts ...CallOption) error {
 	return c.bulk(ctx, opDeleteAdmins, ids, czertainlyapi.NewBulkRemoveAdminRequest, opts)
 }
 
-// EnableAdmins enables the administrators with the given UUIDs. It is sent once.
+// EnableAdmins enables the administrators with the given UUIDs; UUIDs the
+// server does not know are skipped without an error (see DeleteAdmins).
+// It is sent once.
 func (c *Client) EnableAdmins(ctx context.Context, ids []string, opts ...CallOption) error {
 	return c.bulk(ctx, opEnableAdmins, ids, czertainlyapi.NewBulkEnableAdminRequest, opts)
 }
 
-// DisableAdmins disables the administrators with the given UUIDs. It is sent once.
+// DisableAdmins disables the administrators with the given UUIDs; UUIDs
+// the server does not know are skipped without an error (see
+// DeleteAdmins). It is sent once.
 func (c *Client) DisableAdmins(ctx context.Context, ids []string, opts ...CallOption) error {
 	return c.bulk(ctx, opDisableAdmins, ids, czertainlyapi.NewBulkDisableAdminRequest, opts)
 }
@@ -203,7 +268,7 @@ func (c *Client) DisableAdmins(ctx context.Context, ids []string, opts ...CallOp
 // the server declares consumes=application/json on them and refuses a
 // request without it.
 func (c *Client) single(ctx context.Context, op, id string, build func(string, string) (*http.Request, error), jsonType bool, opts []CallOption) error {
-	id, err := checkUUID(op, "administrator UUID", id)
+	id, err := checkID(op, "administrator UUID", id)
 	if err != nil {
 		return err
 	}
@@ -215,15 +280,14 @@ func (c *Client) single(ctx context.Context, op, id string, build func(string, s
 }
 
 // bulk runs a state-changing call on many administrators. It is not
-// repeated: a retry after a partly applied removal would fail on the
-// administrators already gone.
+// repeated once it may have reached the server.
 func (c *Client) bulk(ctx context.Context, op string, ids []string, build func(string, []string) (*http.Request, error), opts []CallOption) error {
 	if len(ids) == 0 {
 		return apierror.Invalid(op, "no administrator UUIDs given")
 	}
 	canonical := make([]string, len(ids))
 	for i, id := range ids {
-		v, err := checkUUID(op, "administrator UUID", id)
+		v, err := checkID(op, "administrator UUID", id)
 		if err != nil {
 			return err
 		}
@@ -233,13 +297,32 @@ func (c *Client) bulk(ctx context.Context, op string, ids []string, build func(s
 	return c.t.NoContent(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)})
 }
 
-// checkUUID validates a UUID sent to the server and returns its canonical form.
-func checkUUID(op, what, id string) (string, error) {
-	u, err := uuid.Parse(strings.TrimSpace(id))
-	if err != nil {
-		return "", apierror.Invalid(op, "%s %q is not a valid UUID", what, id)
+// idShape is what an identifier sent to the server must look like when
+// it is not an RFC 4122 UUID: five groups of letters and digits joined by
+// '-', as the vendor's own sample identifiers are.
+var idShape = regexp.MustCompile(`^[0-9A-Za-z]{1,16}(-[0-9A-Za-z]{1,16}){4}$`)
+
+// checkID validates an identifier sent to the server. The server keeps
+// identifiers as text and compares them verbatim, and the UUIDs it makes
+// are lower case: a UUID is sent in that canonical form, any other
+// identifier of the vendor's shape (such as the documentation's
+// 7b55ge1c-844f-11dc-a8a3-0242ac120002) as it is.
+func checkID(op, what, id string) (string, error) {
+	id = strings.TrimSpace(id)
+	if u, err := uuid.Parse(id); err == nil {
+		return u.String(), nil
 	}
-	return u.String(), nil
+	if !idShape.MatchString(id) {
+		return "", apierror.Invalid(op, "%s %q is neither a UUID nor shaped like one", what, id)
+	}
+	return id, nil
+}
+
+func or(s, fallback string) string {
+	if s == "" {
+		return fallback
+	}
+	return s
 }
 
 // certificateRef checks that exactly one of a certificate and an inventory
@@ -252,7 +335,7 @@ func certificateRef(op string, cert []byte, certUUID string) (*string, *string, 
 	case hasCert && hasUUID:
 		return nil, nil, apierror.Invalid(op, "give either a certificate or a certificate UUID, not both")
 	case hasUUID:
-		id, err := checkUUID(op, "certificate UUID", certUUID)
+		id, err := checkID(op, "certificate UUID", certUUID)
 		if err != nil {
 			return nil, nil, err
 		}

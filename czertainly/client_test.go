@@ -3,14 +3,21 @@ package czertainly_test
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
+	"log"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,6 +25,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/certadmin/certadmin-go/czertainly"
+	"github.com/certadmin/certadmin-go/czertainly/czertainlyapi"
 	"github.com/certadmin/certadmin-go/czertainly/czertainlytest"
 )
 
@@ -151,15 +159,22 @@ func TestGetAdmin(t *testing.T) {
 	}
 }
 
-// TestGetSampleAdminThroughRaw decodes the documentation's get sample as the server
-// sends it: the wrapper refuses the invalid UUID, the raw client does not.
-func TestGetSampleAdminThroughRaw(t *testing.T) {
+// TestTheSampleAdministratorIsAddressable reads the documentation's sample
+// administrator, whose UUID is not an RFC 4122 UUID, through the wrapper
+// (the server keeps identifiers as text) and checks that the fake serves
+// the sample as documented.
+func TestTheSampleAdministratorIsAddressable(t *testing.T) {
 	srv := newFake(t)
 	c := newClient(t, srv)
-	if _, err := c.GetAdmin(context.Background(), czertainlytest.SampleAdminUUID); !errors.Is(err, czertainly.ErrInvalidInput) {
-		t.Fatalf("GetAdmin(invalid UUID) = %v, want ErrInvalidInput", err)
+	ctx := context.Background()
+	a, err := c.GetAdmin(ctx, czertainlytest.SampleAdminUUID)
+	if err != nil {
+		t.Fatal(err)
 	}
-	resp, err := c.Raw().GetAdmin(context.Background(), czertainlytest.SampleAdminUUID)
+	if diff := cmp.Diff(sampleAdmin, *a); diff != "" {
+		t.Errorf("sample administrator (-want +got):\n%s", diff)
+	}
+	resp, err := c.Raw().GetAdmin(ctx, czertainlytest.SampleAdminUUID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,6 +189,34 @@ func TestGetSampleAdminThroughRaw(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("served sample differs from the documentation (-documented +served):\n%s", diff)
+	}
+	// Every call on one administrator takes the identifier as it is.
+	if err := c.DisableAdmin(ctx, czertainlytest.SampleAdminUUID); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := srv.Admin(czertainlytest.SampleAdminUUID); !ok || got.Enabled {
+		t.Errorf("DisableAdmin(sample): %+v, %v", got, ok)
+	}
+	if err := c.EnableAdmins(ctx, []string{czertainlytest.SampleAdminUUID}); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := srv.Admin(czertainlytest.SampleAdminUUID); !ok || !got.Enabled || len(srv.SkippedUUIDs()) != 0 {
+		t.Errorf("EnableAdmins(sample): %+v, %v, skipped %v", got, ok, srv.SkippedUUIDs())
+	}
+	updated, err := c.UpdateAdmin(ctx, czertainlytest.SampleAdminUUID, czertainly.UpdateAdminInput{Email: "sample@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want2 := sampleAdmin
+	want2.Email = "sample@example.com"
+	if diff := cmp.Diff(want2, *updated); diff != "" {
+		t.Errorf("updated sample administrator (-want +got):\n%s", diff)
+	}
+	if err := c.DeleteAdmin(ctx, czertainlytest.SampleAdminUUID); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := srv.Admin(czertainlytest.SampleAdminUUID); ok {
+		t.Error("DeleteAdmin(sample) left it in the store")
 	}
 }
 
@@ -216,7 +259,7 @@ func TestAdminLifecycle(t *testing.T) {
 	}
 
 	edited, err := c.UpdateAdmin(ctx, id, czertainly.UpdateAdminInput{
-		Role: czertainly.RoleSuperAdministrator, Description: "lead", Certificate: cert.Leaf.Raw,
+		Role: czertainly.RoleSuperAdministrator, Description: new("lead"), Certificate: cert.Leaf.Raw,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -243,7 +286,7 @@ func TestAdminLifecycle(t *testing.T) {
 	}
 	_, err = c.GetAdmin(ctx, id)
 	e := apiError(t, err)
-	if !errors.Is(err, czertainly.ErrNotFound) || errors.Is(err, czertainly.ErrNoAdminAPI) || e.Message != "Admin with uuid "+id+" not found" {
+	if !errors.Is(err, czertainly.ErrNotFound) || errors.Is(err, czertainly.ErrNoAdminAPI) || e.Message != "Object of type 'Admin' identified by "+id+" was not found or is not enabled." {
 		t.Errorf("GetAdmin after removal = %v", err)
 	}
 }
@@ -256,7 +299,7 @@ func TestCreateAdminFromInventoryCertificateAndSignIn(t *testing.T) {
 	ctx := context.Background()
 	id, err := c.CreateAdmin(ctx, czertainly.CreateAdminInput{
 		Username: "inv", Name: "In", Surname: "Ventory", Email: "inv@example.com",
-		Role: czertainly.RoleAdministrator, CertificateUUID: czertainlytest.InventoryCertificateUUID, Enabled: true,
+		Role: czertainly.RoleSuperAdministrator, CertificateUUID: czertainlytest.InventoryCertificateUUID, Enabled: true,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -278,8 +321,37 @@ func TestCreateAdminFromInventoryCertificateAndSignIn(t *testing.T) {
 		Username: "inv", Name: "In", Surname: "Ventory", Email: "inv@example.com",
 		Role: czertainly.RoleAdministrator, CertificateUUID: czertainlytest.InventoryCertificateUUID,
 	})
-	if e := apiError(t, err); e.StatusCode != http.StatusBadRequest || !strings.Contains(e.Message, "already exists") {
+	if e := apiError(t, err); e.StatusCode != http.StatusBadRequest || e.Message != "Object of type 'Admin' identified by inv already exists." {
 		t.Errorf("duplicate create = %v", err)
+	}
+	// So is a certificate another administrator has.
+	_, err = c.CreateAdmin(ctx, czertainly.CreateAdminInput{
+		Username: "inv2", Name: "In", Surname: "Ventory", Email: "inv@example.com",
+		Role: czertainly.RoleAdministrator, CertificateUUID: czertainlytest.InventoryCertificateUUID,
+	})
+	serial := srv.InventoryCertificate.Leaf.SerialNumber.Text(16)
+	if e := apiError(t, err); e.StatusCode != http.StatusBadRequest || e.Message != "Object of type 'Admin' identified by "+serial+" already exists." {
+		t.Errorf("create with a used certificate = %v", err)
+	}
+
+	// The server serves this API to super administrators only: an enabled
+	// administrator of the other role signs in but is refused.
+	cert, err := srv.CA.IssueClientCertificate("operator")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateAdmin(ctx, czertainly.CreateAdminInput{
+		Username: "operator", Name: "Op", Surname: "Erator", Email: "op@example.com",
+		Role: czertainly.RoleAdministrator, Certificate: cert.Leaf.Raw, Enabled: true,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	operator, err := czertainly.NewClient(srv.URL, czertainly.WithClientCertificate(cert), czertainly.WithRootCAs(srv.CA.Pool()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := operator.ListAdmins(ctx); !errors.Is(err, czertainly.ErrForbidden) {
+		t.Errorf("administrator role: %v, want ErrForbidden", err)
 	}
 }
 
@@ -333,27 +405,61 @@ func TestBulkOperations(t *testing.T) {
 	}
 }
 
-// TestBulkUnknownUUIDs sends the documentation's bulk request sample: its UUIDs are
-// unknown to the fake, and the server's message reaches the caller.
-func TestBulkUnknownUUIDs(t *testing.T) {
+// TestBulkSkipsUnknownUUIDs sends the documentation's bulk request sample,
+// whose UUIDs the fake does not know, with one it knows: the server skips
+// the unknown ones and answers 204, so each call succeeds and changes just
+// the known administrator.
+func TestBulkSkipsUnknownUUIDs(t *testing.T) {
 	srv := newFake(t)
 	c := newClient(t, srv)
-	var ids []string
-	if err := jsonUnmarshal(sample(t, "bulk-request"), &ids); err != nil {
+	ctx := context.Background()
+	var unknown []string
+	if err := jsonUnmarshal(sample(t, "bulk-request"), &unknown); err != nil {
 		t.Fatal(err)
 	}
-	for name, call := range map[string]func(context.Context, []string, ...czertainly.CallOption) error{
-		"DisableAdmins": c.DisableAdmins, "EnableAdmins": c.EnableAdmins, "DeleteAdmins": c.DeleteAdmins,
-	} {
-		err := call(context.Background(), ids)
-		e := apiError(t, err)
-		if e.StatusCode != http.StatusNotFound || e.Message != "Admin with uuid "+ids[0]+" not found" ||
-			!strings.HasPrefix(e.Op, "czertainly."+name) || errors.Is(err, czertainly.ErrNoAdminAPI) {
-			t.Errorf("%s = %v", name, err)
-		}
+	cert, err := srv.CA.IssueClientCertificate("known")
+	if err != nil {
+		t.Fatal(err)
+	}
+	known, err := c.CreateAdmin(ctx, czertainly.CreateAdminInput{
+		Username: "known", Name: "K", Surname: "Nown", Email: "known@example.com",
+		Role: czertainly.RoleAdministrator, Certificate: cert.Leaf.Raw,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := append(append([]string(nil), unknown...), known)
+	enabled := func() bool { a, ok := srv.Admin(known); return ok && a.Enabled }
+
+	if err := c.EnableAdmins(ctx, ids); err != nil || !enabled() {
+		t.Errorf("EnableAdmins = %v, enabled %v", err, enabled())
+	}
+	if err := c.DisableAdmins(ctx, ids); err != nil || enabled() {
+		t.Errorf("DisableAdmins = %v, enabled %v", err, enabled())
+	}
+	if err := c.DeleteAdmins(ctx, ids); err != nil {
+		t.Errorf("DeleteAdmins = %v", err)
+	}
+	if _, ok := srv.Admin(known); ok {
+		t.Error("DeleteAdmins left the known administrator")
+	}
+	want := slices.Concat(unknown, unknown, unknown)
+	if diff := cmp.Diff(want, srv.SkippedUUIDs()); diff != "" {
+		t.Errorf("skipped UUIDs (-want +got):\n%s", diff)
 	}
 	if n := srv.AdminCount(); n != 2 {
-		t.Errorf("store changed: %d administrators", n)
+		t.Errorf("%d administrators, want the 2 seeded", n)
+	}
+	for _, path := range []string{"/v1/admins/enable", "/v1/admins/disable"} {
+		if n := srv.Hits(http.MethodPut, czertainlytest.BasePath+path); n != 1 {
+			t.Errorf("PUT %s: %d hits, want 1", path, n)
+		}
+	}
+	// One at a time, an unknown UUID is the server's 404.
+	err = c.DisableAdmin(ctx, unknown[0])
+	if e := apiError(t, err); e.StatusCode != http.StatusNotFound || errors.Is(err, czertainly.ErrNoAdminAPI) ||
+		e.Message != "Object of type 'Admin' identified by "+unknown[0]+" was not found or is not enabled." {
+		t.Errorf("DisableAdmin(unknown) = %v", err)
 	}
 }
 
@@ -392,7 +498,7 @@ func TestInvalidInputSendsNothing(t *testing.T) {
 			return err
 		},
 		"create bad cert uuid": func() error {
-			_, err := c.CreateAdmin(ctx, with(func(in *czertainly.CreateAdminInput) { in.CertificateUUID = "166b5cf52-63f2-11ec-90d6-0242ac120003" }))
+			_, err := c.CreateAdmin(ctx, with(func(in *czertainly.CreateAdminInput) { in.CertificateUUID = "166b5cf52/63f2-11ec-90d6-0242ac120003" }))
 			return err
 		},
 		"create garbage cert": func() error {
@@ -406,25 +512,39 @@ func TestInvalidInputSendsNothing(t *testing.T) {
 			_, err := c.CreateAdmin(ctx, with(func(in *czertainly.CreateAdminInput) { in.CertificateUUID, in.Certificate = "", key }))
 			return err
 		},
-		"get bad uuid": func() error { _, err := c.GetAdmin(ctx, czertainlytest.SampleAdminUUID); return err },
-		"edit bad uuid": func() error {
+		"get bad uuid": func() error { _, err := c.GetAdmin(ctx, "7b55ge1c-844f-11dc-a8a3"); return err },
+		"update bad uuid": func() error {
 			_, err := c.UpdateAdmin(ctx, "nope", czertainly.UpdateAdminInput{CertificateUUID: czertainlytest.InventoryCertificateUUID})
 			return err
 		},
-		"edit no cert": func() error {
-			_, err := c.UpdateAdmin(ctx, czertainlytest.SuperAdminUUID, czertainly.UpdateAdminInput{Name: "x"})
-			return err
-		},
-		"edit bad role": func() error {
+		"update bad role": func() error {
 			_, err := c.UpdateAdmin(ctx, czertainlytest.SuperAdminUUID, czertainly.UpdateAdminInput{Role: "Admin", CertificateUUID: czertainlytest.InventoryCertificateUUID})
 			return err
 		},
+		"update blank name": func() error {
+			_, err := c.UpdateAdmin(ctx, czertainlytest.SuperAdminUUID, czertainly.UpdateAdminInput{Name: " \t"})
+			return err
+		},
+		"update both certs": func() error {
+			_, err := c.UpdateAdmin(ctx, czertainlytest.SuperAdminUUID, czertainly.UpdateAdminInput{
+				Certificate: srv.InventoryCertificate.Leaf.Raw, CertificateUUID: czertainlytest.InventoryCertificateUUID,
+			})
+			return err
+		},
+		"update garbage cert": func() error {
+			_, err := c.UpdateAdmin(ctx, czertainlytest.SuperAdminUUID, czertainly.UpdateAdminInput{Certificate: []byte("not a certificate")})
+			return err
+		},
+		"update bad cert uuid": func() error {
+			_, err := c.UpdateAdmin(ctx, czertainlytest.SuperAdminUUID, czertainly.UpdateAdminInput{CertificateUUID: "string"})
+			return err
+		},
 		"remove bad uuid":  func() error { return c.DeleteAdmin(ctx, "") },
-		"enable bad uuid":  func() error { return c.EnableAdmin(ctx, "7b55ge1c-844f-11dc-a8a3-0242ac120002") },
+		"enable bad uuid":  func() error { return c.EnableAdmin(ctx, "7b55ge1c 844f-11dc-a8a3-0242ac120002") },
 		"disable bad uuid": func() error { return c.DisableAdmin(ctx, "x") },
 		"bulk empty":       func() error { return c.DisableAdmins(ctx, nil) },
 		"bulk one bad":     func() error { return c.DeleteAdmins(ctx, []string{czertainlytest.SuperAdminUUID, "bad"}) },
-		"bulk enable bad":  func() error { return c.EnableAdmins(ctx, []string{"166b5cf52-63f2-11ec-90d6-0242ac120003"}) },
+		"bulk enable bad":  func() error { return c.EnableAdmins(ctx, []string{"../admins"}) },
 	}
 	for name, call := range calls {
 		err := call()
@@ -474,29 +594,49 @@ func TestErrorShapes(t *testing.T) {
 	}
 }
 
-// TestDocumentedCreateSampleIsRejectedWith422 sends the documentation's create request
-// as it stands: "string" is no certificate, so the real validation answers
-// with its bare array.
-func TestDocumentedCreateSampleIsRejectedWith422(t *testing.T) {
+// TestDocumentedRequestSamplesAsTheServerAnswersThem sends the
+// documentation's create and edit requests as they stand. The create
+// sample names the username of the sample administrator, which the server
+// checks before the certificate: 400 "already exists"; with that
+// administrator gone, "string" is no certificate, which the server fails
+// on with 500. The edit sample carries adminCertificate "string": 500.
+func TestDocumentedRequestSamplesAsTheServerAnswersThem(t *testing.T) {
 	srv := newFake(t)
 	c := newClient(t, srv)
-	for _, name := range []string{"create-request", "edit-request"} {
+	ctx := context.Background()
+	send := func(name string) (int, czertainlyapi.ErrorMessageDto) {
+		t.Helper()
 		var resp *http.Response
 		var err error
 		if name == "create-request" {
-			resp, err = c.Raw().AddAdminWithBody(context.Background(), "application/json", bytes.NewReader(sample(t, name)))
+			resp, err = c.Raw().AddAdminWithBody(ctx, "application/json", bytes.NewReader(sample(t, name)))
 		} else {
-			resp, err = c.Raw().EditAdminWithBody(context.Background(), czertainlytest.SuperAdminUUID, "application/json", bytes.NewReader(sample(t, name)))
+			resp, err = c.Raw().EditAdminWithBody(ctx, czertainlytest.SuperAdminUUID, "application/json", bytes.NewReader(sample(t, name)))
 		}
 		if err != nil {
 			t.Fatal(err)
 		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		var msgs []string
-		if resp.StatusCode != http.StatusUnprocessableEntity || jsonUnmarshal(body, &msgs) != nil || len(msgs) == 0 {
-			t.Errorf("%s: %d %s", name, resp.StatusCode, body)
+		defer resp.Body.Close()
+		var msg czertainlyapi.ErrorMessageDto
+		if err := json.NewDecoder(resp.Body).Decode(&msg); err != nil {
+			t.Fatalf("%s: %d with a body that is no error message: %v", name, resp.StatusCode, err)
 		}
+		return resp.StatusCode, msg
+	}
+	if status, msg := send("create-request"); status != http.StatusBadRequest || msg.Message != "Object of type 'Admin' identified by string already exists." {
+		t.Errorf("create sample: %d %q", status, msg.Message)
+	}
+	if status, msg := send("edit-request"); status != http.StatusInternalServerError || msg.Message != "Internal server error." {
+		t.Errorf("edit sample: %d %q", status, msg.Message)
+	}
+	if err := c.DeleteAdmin(ctx, czertainlytest.SampleAdminUUID); err != nil {
+		t.Fatal(err)
+	}
+	if status, msg := send("create-request"); status != http.StatusInternalServerError || msg.Message != "Internal server error." {
+		t.Errorf("create sample without the sample administrator: %d %q", status, msg.Message)
+	}
+	if n := srv.AdminCount(); n != 1 {
+		t.Errorf("%d administrators, want only the super administrator", n)
 	}
 }
 
@@ -577,22 +717,32 @@ func TestMutualTLS(t *testing.T) {
 	srv := newFake(t)
 	ctx := context.Background()
 
-	t.Run("no client certificate", func(t *testing.T) {
+	// The server's connector asks for a client certificate without
+	// requiring one: without one the request reaches Spring Security, which
+	// answers 403 (not retried).
+	forbidden := func(t *testing.T, c *czertainly.Client) {
+		t.Helper()
 		before := srv.NewConnections()
+		_, err := c.ListAdmins(ctx)
+		e := apiError(t, err)
+		if !errors.Is(err, czertainly.ErrForbidden) || e.Message != "Forbidden" || !strings.Contains(e.Hint, "client certificate") ||
+			!strings.Contains(e.Hint, "serial number") {
+			t.Errorf("err = %v", err)
+		}
+		if n := srv.NewConnections() - before; n != 1 {
+			t.Errorf("%d connections, want 1", n)
+		}
+	}
+	t.Run("no client certificate", func(t *testing.T) {
 		c, err := czertainly.NewClient(srv.URL, czertainly.WithRootCAs(srv.CA.Pool()), czertainly.WithRetry(fastRetry))
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = c.ListAdmins(ctx)
-		e := apiError(t, err)
-		if !strings.Contains(err.Error(), "tls") || !strings.Contains(e.Hint, "client certificate") {
-			t.Errorf("err = %v", err)
-		}
-		if n := srv.NewConnections() - before; n != 1 {
-			t.Errorf("%d connections, want 1 (a TLS refusal is not retried)", n)
-		}
+		forbidden(t, c)
 	})
 	t.Run("certificate of another CA", func(t *testing.T) {
+		// The server names the CAs it trusts; Go's client then presents no
+		// certificate of another CA, and the answer is the same 403.
 		other, err := czertainlytest.NewCA("other")
 		if err != nil {
 			t.Fatal(err)
@@ -601,17 +751,11 @@ func TestMutualTLS(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		before := srv.NewConnections()
 		c, err := czertainly.NewClient(srv.URL, czertainly.WithClientCertificate(cert), czertainly.WithRootCAs(srv.CA.Pool()), czertainly.WithRetry(fastRetry))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err = c.ListAdmins(ctx); err == nil || !strings.Contains(err.Error(), "tls") {
-			t.Errorf("err = %v", err)
-		}
-		if n := srv.NewConnections() - before; n != 1 {
-			t.Errorf("%d connections, want 1", n)
-		}
+		forbidden(t, c)
 	})
 	t.Run("certificate of no administrator", func(t *testing.T) {
 		cert, err := srv.CA.IssueClientCertificate("nobody")
@@ -622,10 +766,7 @@ func TestMutualTLS(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = c.ListAdmins(ctx)
-		if e := apiError(t, err); !errors.Is(err, czertainly.ErrForbidden) || e.Message != "Access Denied" || !strings.Contains(e.Hint, "serial number") {
-			t.Errorf("err = %v", err)
-		}
+		forbidden(t, c)
 	})
 	t.Run("server not trusted", func(t *testing.T) {
 		c, err := czertainly.NewClient(srv.URL, czertainly.WithClientCertificate(srv.ClientCertificate), czertainly.WithRetry(fastRetry))
@@ -640,8 +781,47 @@ func TestMutualTLS(t *testing.T) {
 			t.Errorf("%d connections, want 1", n)
 		}
 	})
-	if n := srv.TotalHits(); n != 1 {
-		t.Errorf("%d requests reached the handler, want only the one with a known-CA certificate", n)
+	if n := srv.TotalHits(); n != 3 {
+		t.Errorf("%d requests reached the handler, want the 3 refused with 403", n)
+	}
+}
+
+// TestTLSRefusalOfTheClientCertificate runs against a TLS front (a proxy
+// configured to require client certificates) that refuses the handshake:
+// the error explains, and the refusal is not retried.
+func TestTLSRefusalOfTheClientCertificate(t *testing.T) {
+	ca, err := czertainlytest.NewCA("front")
+	if err != nil {
+		t.Fatal(err)
+	}
+	serverCert, err := ca.IssueServerCertificate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns atomic.Int32
+	front := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		t.Error("a request passed the TLS front")
+	}))
+	front.TLS = &tls.Config{Certificates: []tls.Certificate{serverCert}, ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: ca.Pool(), MinVersion: tls.VersionTLS12}
+	front.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	front.Config.ErrorLog = log.New(io.Discard, "", 0)
+	front.StartTLS()
+	defer front.Close()
+	c, err := czertainly.NewClient(front.URL+"/api", czertainly.WithRootCAs(ca.Pool()), czertainly.WithRetry(fastRetry))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.ListAdmins(context.Background())
+	e := apiError(t, err)
+	if !strings.Contains(err.Error(), "tls") || !strings.Contains(e.Hint, "client certificate") {
+		t.Errorf("err = %v", err)
+	}
+	if n := conns.Load(); n != 1 {
+		t.Errorf("%d connections, want 1 (a TLS refusal is not retried)", n)
 	}
 }
 

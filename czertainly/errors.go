@@ -19,8 +19,10 @@ var ErrNoAdminAPI = errors.New("no CZERTAINLY 1.x Administrator API at this URL"
 const (
 	hintNoAdminAPI = "the Administrator API exists in CZERTAINLY 1.x only (2.x manages users under /v1/users); " +
 		"also check that the base URL includes the /api context path"
-	hintForbidden = "the server did not accept the client certificate: it must belong to an enabled administrator " +
-		"(looked up by serial number) and be neither revoked nor expired"
+	hintForbidden = "the server wants the client certificate of an enabled super administrator (looked up by serial number) " +
+		"that is neither revoked, expired nor invalid; check that one is presented at all (a client offers none " +
+		"that was not issued by a CA the server names)"
+	hintBlank      = "the server answers 422 without messages when the username, name, surname or email is blank"
 	hintClientCert = "the server requires a client certificate it trusts: use WithClientCertificate, " +
 		"WithClientCertificateFiles or, behind a TLS-terminating proxy, WithCertificateHeader"
 )
@@ -73,6 +75,8 @@ func annotate(e *apierror.Error) {
 		e.Hint = hintNoAdminAPI
 	case e.StatusCode == http.StatusForbidden || e.StatusCode == http.StatusUnauthorized:
 		e.Hint = hintForbidden
+	case e.StatusCode == http.StatusUnprocessableEntity && len(e.Details) == 0:
+		e.Hint = hintBlank
 	case e.StatusCode == 0 && e.Err != nil && isClientCertRejection(e.Err):
 		e.Hint = hintClientCert
 	}

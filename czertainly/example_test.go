@@ -117,6 +117,6 @@ func ExampleError() {
 	}
 	fmt.Println(errors.Is(err, czertainly.ErrNotFound))
 	// Output:
-	// 404 Admin with uuid c2f685d4-6a3e-11ec-90d6-0242ac120003 not found
+	// 404 Object of type 'Admin' identified by c2f685d4-6a3e-11ec-90d6-0242ac120003 was not found or is not enabled.
 	// true
 }

@@ -167,7 +167,7 @@ func FuzzDecode(f *testing.F) {
 			got = err == nil
 		default:
 			var a *czertainly.Admin
-			a, err = c.UpdateAdmin(ctx, adminID, czertainly.UpdateAdminInput{Name: "n", CertificateUUID: adminID})
+			a, err = c.UpdateAdmin(ctx, adminID, czertainly.UpdateAdminInput{Name: "n", Surname: "s", Email: "e@example.com", CertificateUUID: adminID})
 			got = a != nil
 		}
 		if got == (err != nil) {

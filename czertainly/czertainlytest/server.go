@@ -1,40 +1,69 @@
 // Package czertainlytest is an in-memory CZERTAINLY 1.x Administrator API
 // for tests, in the manner of net/http/httptest: a TLS server that
 // authenticates administrators by client certificate, keeps them in
-// memory, applies the server's validation and checks every request and
-// response against openapi/czertainly.yaml (SpecViolations lists
-// mismatches).
+// memory, answers as the vendor's server does and checks every request
+// and response against openapi/czertainly.yaml (SpecViolations lists
+// mismatches; NewTestServer fails the test on them).
 //
 // Each Server mints its own throwaway CA, its server certificate and the
 // client certificate of a super administrator (ClientCertificate); nothing
 // secret is stored anywhere. NewClient returns a client already configured
-// with that certificate and the CA. The store starts with the sample
-// administrator of the vendor's documentation (whose identifiers are not
-// valid UUIDs) and the super administrator.
+// with that certificate and the CA.
+//
+// # What it answers
+//
+// The fake follows the server's source (CZERTAINLY-Core, releases 2.0.2 to
+// 2.4.0, where the Administrator API lives; see handlers.go for the files):
+//
+//   - TLS asks for a client certificate without requiring one; a request
+//     without the certificate of an enabled super administrator is refused
+//     with 403 and Spring Boot's error body (any other administrator signs
+//     in but the API is for super administrators only).
+//   - A path outside the /api context path gets Tomcat's HTML 404, an
+//     unknown path under it Spring Boot's 404, a known path with another
+//     method or Content-Type the server's 500 {"message":"Internal server
+//     error."} (its catch-all exception handler sees those before the
+//     framework's 405 and 415 would be sent), and a body that is not the
+//     expected JSON 400 "Unable to read HTTP message".
+//   - Unknown administrators are 404 with the server's message, duplicates
+//     400 "already exists", a blank username, name, surname or email 422
+//     with an empty list (the server keeps its text out of the list).
+//   - Edit is not a patch: name, surname, email and description become
+//     what is sent (an absent description clears it), and adminCertificate
+//     without certificateUuid beside it fails with 500, as on the server.
+//   - Bulk remove, enable and disable skip UUIDs they do not know and
+//     answer 204; SkippedUUIDs stands in for the server's log warning.
+//   - An uploaded certificate whose serial number the inventory holds is
+//     refused with 400, on create (as up to Core 2.3.0; 2.4.0 meant to reuse
+//     it but fails on a new one with 500) and on edit.
+//
+// # Identifiers
+//
+// The store starts with the sample administrator of the vendor's
+// documentation and the super administrator. The sample's UUID,
+// 7b55ge1c-844f-11dc-a8a3-0242ac120002, is not an RFC 4122 UUID, yet it is
+// addressable: the released servers keep identifiers as text and look them
+// up verbatim (AdminRepository.findByUuid(String)), so the fake does too,
+// and the client sends any identifier of that shape as it is. (An
+// unreleased development state parsed them with UUID.fromString and would
+// have failed on such an identifier with 500.)
+//
+// # Behind a proxy
+//
+// WithCertificateHeader makes the fake read the client certificate from a
+// header, as the server does behind a TLS-terminating proxy: URL-encoded
+// PEM or Base64 DER, URL-decoded first (so a bare '+' of Base64 becomes a
+// space and fails). A header that does not decode or verify is refused
+// with 403 and a line of text.
 package czertainlytest
 
 import (
-	"crypto/ecdsa"
-	"crypto/rsa"
-	"crypto/sha256"
 	"crypto/tls"
-	"crypto/x509"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
-	"errors"
 	"fmt"
-	"mime"
-	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
-	"time"
-
-	"github.com/google/uuid"
 
 	"github.com/certadmin/certadmin-go/czertainly"
 	"github.com/certadmin/certadmin-go/czertainly/czertainlyapi"
@@ -84,6 +113,7 @@ type Server struct {
 	admins    map[string]*czertainlyapi.AdminDto
 	order     []string
 	inventory map[string]czertainlyapi.CertificateDto
+	skipped   []string
 }
 
 type config struct{ header string }
@@ -98,8 +128,8 @@ func WithTLS() Option { return func(*config) {} }
 
 // WithCertificateHeader makes the fake behave like a server behind a
 // TLS-terminating proxy: the client certificate may come in header name
-// (URL-encoded PEM or Base64 DER, as CZERTAINLY 1.x reads it) instead of
-// the handshake, and NewClient configures its client that way.
+// (see the package documentation) instead of the handshake, and a header
+// that is present wins. NewClient configures its client that way.
 func WithCertificateHeader(name string) Option {
 	return func(c *config) { c.header = name }
 }
@@ -129,15 +159,15 @@ func NewServer(opts ...Option) (*Server, error) {
 	if err := s.seed(); err != nil {
 		return nil, err
 	}
-	clientAuth := tls.RequireAndVerifyClientCert
-	if cfg.header != "" {
-		clientAuth = tls.VerifyClientCertIfGiven
-	}
 	tlsConfig := &tls.Config{
 		Certificates: []tls.Certificate{serverCert},
-		ClientAuth:   clientAuth,
-		ClientCAs:    ca.Pool(),
-		MinVersion:   tls.VersionTLS12,
+		// The server's connector only asks for a client certificate
+		// (server.ssl.client-auth=want): a request without one reaches
+		// Spring Security, which refuses it with 403. A certificate of a
+		// CA it does not trust fails the handshake.
+		ClientAuth: tls.VerifyClientCertIfGiven,
+		ClientCAs:  ca.Pool(),
+		MinVersion: tls.VersionTLS12,
 	}
 	fs, err := fakeserver.Start(s.routes(), fakeserver.Options{Spec: "czertainly.yaml", TLSConfig: tlsConfig})
 	if err != nil {
@@ -215,7 +245,7 @@ func (s *Server) seed() error {
 	s.inventory[super.Uuid] = super
 	s.store(&czertainlyapi.AdminDto{
 		Uuid: SuperAdminUUID, Username: SuperAdminUsername, Name: "Super", Surname: "Admin",
-		Email: "superadmin@example.com", Role: "superAdministrator", Description: "bootstrap administrator",
+		Email: "superadmin@example.com", Role: "superAdministrator", Description: new("bootstrap administrator"),
 		Enabled: true, SerialNumber: super.SerialNumber, Certificate: super,
 	})
 	if s.InventoryCertificate, err = s.CA.IssueClientCertificate("inventory admin"); err != nil {
@@ -255,392 +285,18 @@ func (s *Server) Admin(id string) (*czertainly.Admin, bool) {
 	return &out, true
 }
 
+// SkippedUUIDs lists, in order, the UUIDs bulk calls named that the fake
+// did not know: the server skips them, logging a warning, and answers 204
+// all the same, so this is the only trace of them.
+func (s *Server) SkippedUUIDs() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.skipped...)
+}
+
 // AdminCount is the number of stored administrators.
 func (s *Server) AdminCount() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.admins)
-}
-
-func (s *Server) routes() http.Handler {
-	mux := http.NewServeMux()
-	p := BasePath + "/v1/admins"
-	mux.HandleFunc("GET "+p, s.list)
-	mux.HandleFunc("POST "+p, s.create)
-	mux.HandleFunc("DELETE "+p, s.bulk(s.removeLocked))
-	mux.HandleFunc("PUT "+p+"/enable", s.bulk(s.setEnabledLocked(true)))
-	mux.HandleFunc("PUT "+p+"/disable", s.bulk(s.setEnabledLocked(false)))
-	mux.HandleFunc("GET "+p+"/{uuid}", s.get)
-	mux.HandleFunc("POST "+p+"/{uuid}", s.edit)
-	mux.HandleFunc("DELETE "+p+"/{uuid}", s.single(s.removeLocked, false))
-	mux.HandleFunc("PUT "+p+"/{uuid}/enable", s.single(s.setEnabledLocked(true), true))
-	mux.HandleFunc("PUT "+p+"/{uuid}/disable", s.single(s.setEnabledLocked(false), true))
-	return s.authenticate(mux)
-}
-
-// authenticate is Spring Security's x509 login: the administrator is the
-// enabled one whose certificate serial number (hex) matches.
-func (s *Server) authenticate(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		cert := s.clientCertificate(r)
-		if cert == nil || !s.enabledAdminWithSerial(cert.SerialNumber.Text(16)) {
-			writeSpringError(w, r, http.StatusForbidden, "Access Denied")
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-func (s *Server) clientCertificate(r *http.Request) *x509.Certificate {
-	if r.TLS != nil && len(r.TLS.PeerCertificates) > 0 {
-		return r.TLS.PeerCertificates[0]
-	}
-	if s.header == "" || r.Header.Get(s.header) == "" {
-		return nil
-	}
-	cert, err := parseHeaderCertificate(r.Header.Get(s.header))
-	if err != nil {
-		return nil
-	}
-	_, err = cert.Verify(x509.VerifyOptions{Roots: s.CA.Pool(), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}})
-	if err != nil {
-		return nil
-	}
-	return cert
-}
-
-// parseHeaderCertificate reads the header the way CZERTAINLY 1.x does:
-// URL-decode, drop the PEM armour, Base64-decode.
-func parseHeaderCertificate(v string) (*x509.Certificate, error) {
-	decoded, err := url.QueryUnescape(v)
-	if err != nil {
-		return nil, err
-	}
-	if block, _ := pem.Decode([]byte(decoded)); block != nil {
-		return x509.ParseCertificate(block.Bytes)
-	}
-	der, err := base64.StdEncoding.DecodeString(strings.TrimSpace(decoded))
-	if err != nil {
-		return nil, err
-	}
-	return x509.ParseCertificate(der)
-}
-
-func (s *Server) enabledAdminWithSerial(serial string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, a := range s.admins {
-		if a.Enabled && strings.EqualFold(a.SerialNumber, serial) {
-			return true
-		}
-	}
-	return false
-}
-
-func (s *Server) list(w http.ResponseWriter, _ *http.Request) {
-	s.mu.Lock()
-	out := make([]czertainlyapi.AdminDto, 0, len(s.order))
-	for _, id := range s.order {
-		out = append(out, *s.admins[id])
-	}
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, out)
-}
-
-func (s *Server) get(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("uuid")
-	s.mu.Lock()
-	a, ok := s.admins[id]
-	var out czertainlyapi.AdminDto
-	if ok {
-		out = *a
-	}
-	s.mu.Unlock()
-	if !ok {
-		writeMessage(w, http.StatusNotFound, adminNotFound(id))
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
-}
-
-func (s *Server) create(w http.ResponseWriter, r *http.Request) {
-	var in czertainlyapi.AddAdminRequestDto
-	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-		writeMessage(w, http.StatusBadRequest, "Malformed JSON request")
-		return
-	}
-	var problems []string
-	for _, f := range []struct{ name, value string }{
-		{"username", in.Username}, {"name", in.Name}, {"surname", in.Surname}, {"email", in.Email},
-	} {
-		if strings.TrimSpace(f.value) == "" {
-			problems = append(problems, f.name+" must not be blank")
-		}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cert, status, msg := s.resolveCertificateLocked(in.AdminCertificate, in.CertificateUuid)
-	if status == http.StatusUnprocessableEntity {
-		problems = append(problems, msg)
-	}
-	if len(problems) > 0 {
-		writeJSON(w, http.StatusUnprocessableEntity, problems)
-		return
-	}
-	if status != 0 {
-		writeMessage(w, status, msg)
-		return
-	}
-	for _, a := range s.admins {
-		switch {
-		case a.Username == in.Username:
-			writeMessage(w, http.StatusBadRequest, fmt.Sprintf("Admin with username %s already exists", in.Username))
-			return
-		case strings.EqualFold(a.SerialNumber, cert.SerialNumber):
-			writeMessage(w, http.StatusBadRequest, fmt.Sprintf("Admin with serial number %s already exists", cert.SerialNumber))
-			return
-		}
-	}
-	a := &czertainlyapi.AdminDto{
-		Uuid: uuid.NewString(), Username: in.Username, Name: in.Name, Surname: in.Surname, Email: in.Email,
-		Role: czertainlyapi.AdminDtoRole(in.Role), Description: deref(in.Description),
-		Enabled: in.Enabled != nil && *in.Enabled, SerialNumber: cert.SerialNumber, Certificate: cert,
-	}
-	s.inventory[cert.Uuid] = cert
-	s.store(a)
-	writeJSON(w, http.StatusCreated, czertainlyapi.UuidDto{Uuid: a.Uuid})
-}
-
-func (s *Server) edit(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("uuid")
-	var in czertainlyapi.EditAdminRequestDto
-	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-		writeMessage(w, http.StatusBadRequest, "Malformed JSON request")
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, ok := s.admins[id]
-	if !ok {
-		writeMessage(w, http.StatusNotFound, adminNotFound(id))
-		return
-	}
-	cert, status, msg := s.resolveCertificateLocked(in.AdminCertificate, in.CertificateUuid)
-	switch status {
-	case 0:
-	case http.StatusUnprocessableEntity:
-		writeJSON(w, status, []string{msg})
-		return
-	default:
-		writeMessage(w, status, msg)
-		return
-	}
-	b := *a
-	setIf(&b.Name, in.Name)
-	setIf(&b.Surname, in.Surname)
-	setIf(&b.Email, in.Email)
-	setIf(&b.Description, in.Description)
-	if in.Role != nil {
-		b.Role = czertainlyapi.AdminDtoRole(*in.Role)
-	}
-	b.Certificate, b.SerialNumber = cert, cert.SerialNumber
-	s.inventory[cert.Uuid] = cert
-	s.admins[id] = &b
-	writeJSON(w, http.StatusOK, b)
-}
-
-// resolveCertificateLocked finds the certificate a create or edit names:
-// status 0 on success, else the status and message to answer with.
-func (s *Server) resolveCertificateLocked(content, certUUID *string) (czertainlyapi.CertificateDto, int, string) {
-	switch {
-	case deref(content) != "":
-		der, err := base64.StdEncoding.DecodeString(*content)
-		if err != nil {
-			return czertainlyapi.CertificateDto{}, http.StatusUnprocessableEntity, "Admin certificate is not Base64 encoded"
-		}
-		cert, err := x509.ParseCertificate(der)
-		if err != nil {
-			return czertainlyapi.CertificateDto{}, http.StatusUnprocessableEntity, "Admin certificate is not a valid X.509 certificate"
-		}
-		fp := fingerprint(cert)
-		for _, c := range s.inventory {
-			if c.Fingerprint == fp {
-				return c, 0, ""
-			}
-		}
-		return certificateDto(cert), 0, ""
-	case deref(certUUID) != "":
-		c, ok := s.inventory[*certUUID]
-		if !ok {
-			return c, http.StatusNotFound, fmt.Sprintf("Certificate with uuid %s not found", *certUUID)
-		}
-		return c, 0, ""
-	}
-	return czertainlyapi.CertificateDto{}, http.StatusUnprocessableEntity, "Admin certificate or certificate UUID is required"
-}
-
-type change func(id string) error
-
-var errNotFound = errors.New("not found")
-
-func (s *Server) removeLocked(id string) error {
-	if _, ok := s.admins[id]; !ok {
-		return errNotFound
-	}
-	delete(s.admins, id)
-	for i, v := range s.order {
-		if v == id {
-			s.order = append(s.order[:i], s.order[i+1:]...)
-			break
-		}
-	}
-	return nil
-}
-
-func (s *Server) setEnabledLocked(enabled bool) change {
-	return func(id string) error {
-		a, ok := s.admins[id]
-		if !ok {
-			return errNotFound
-		}
-		b := *a
-		b.Enabled = enabled
-		s.admins[id] = &b
-		return nil
-	}
-}
-
-// single applies fn to the administrator in the path and answers 204, as
-// the server does (the vendor document says 200 for enable/disable).
-// needsJSON reproduces consumes=application/json on the bodiless PUTs.
-func (s *Server) single(fn change, needsJSON bool) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if needsJSON {
-			if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
-				writeSpringError(w, r, http.StatusUnsupportedMediaType, "Content-Type must be application/json")
-				return
-			}
-		}
-		id := r.PathValue("uuid")
-		s.mu.Lock()
-		err := fn(id)
-		s.mu.Unlock()
-		if err != nil {
-			writeMessage(w, http.StatusNotFound, adminNotFound(id))
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-	}
-}
-
-// bulk applies fn to every administrator in the body. Unknown UUIDs are
-// reported before anything changes (the fake is all-or-nothing).
-func (s *Server) bulk(fn change) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		var ids []string
-		if err := json.NewDecoder(r.Body).Decode(&ids); err != nil {
-			writeMessage(w, http.StatusBadRequest, "Malformed JSON request")
-			return
-		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		for _, id := range ids {
-			if _, ok := s.admins[id]; !ok {
-				writeMessage(w, http.StatusNotFound, adminNotFound(id))
-				return
-			}
-		}
-		for _, id := range ids {
-			_ = fn(id) // every id was found above
-		}
-		w.WriteHeader(http.StatusNoContent)
-	}
-}
-
-func adminNotFound(id string) string { return fmt.Sprintf("Admin with uuid %s not found", id) }
-
-// certificateDto describes cert the way the platform's inventory does.
-func certificateDto(cert *x509.Certificate) czertainlyapi.CertificateDto {
-	typ := czertainlyapi.CertificateDtoCertificateTypeX509
-	status := czertainlyapi.CertificateDtoStatusValid
-	if time.Now().After(cert.NotAfter) {
-		status = czertainlyapi.CertificateDtoStatusExpired
-	}
-	return czertainlyapi.CertificateDto{
-		Uuid:               uuid.NewString(),
-		CommonName:         cert.Subject.CommonName,
-		SerialNumber:       cert.SerialNumber.Text(16),
-		IssuerCommonName:   cert.Issuer.CommonName,
-		CertificateContent: base64.StdEncoding.EncodeToString(cert.Raw),
-		IssuerDn:           cert.Issuer.String(),
-		SubjectDn:          cert.Subject.String(),
-		NotBefore:          cert.NotBefore.UTC(),
-		NotAfter:           cert.NotAfter.UTC(),
-		PublicKeyAlgorithm: cert.PublicKeyAlgorithm.String(),
-		SignatureAlgorithm: cert.SignatureAlgorithm.String(),
-		KeySize:            keySize(cert),
-		KeyUsage:           []string{},
-		BasicConstraints:   basicConstraints(cert),
-		Status:             status,
-		Fingerprint:        fingerprint(cert),
-		CertificateType:    &typ,
-	}
-}
-
-func keySize(cert *x509.Certificate) int32 {
-	switch k := cert.PublicKey.(type) {
-	case *rsa.PublicKey:
-		return int32(k.N.BitLen()) // #nosec G115 -- an RSA modulus is far below 2^31 bits
-	case *ecdsa.PublicKey:
-		return int32(k.Curve.Params().BitSize) // #nosec G115 -- a curve size is a few hundred bits
-	}
-	return 0
-}
-
-func basicConstraints(cert *x509.Certificate) string {
-	if cert.IsCA {
-		return "Subject Type=CA"
-	}
-	return "Subject Type=End Entity"
-}
-
-func fingerprint(cert *x509.Certificate) string {
-	sum := sha256.Sum256(cert.Raw)
-	return hex.EncodeToString(sum[:])
-}
-
-func deref(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
-}
-
-func setIf(dst *string, v *string) {
-	if v != nil && *v != "" {
-		*dst = *v
-	}
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
-// writeMessage answers with the application's ErrorMessageDto.
-func writeMessage(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, czertainlyapi.ErrorMessageDto{Message: msg})
-}
-
-// writeSpringError answers with Spring Boot's default error body, as the
-// framework does for requests the application never sees.
-func writeSpringError(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	writeJSON(w, status, map[string]any{
-		"timestamp": time.Now().UTC().Format(time.RFC3339),
-		"status":    status,
-		"error":     http.StatusText(status),
-		"message":   msg,
-		"path":      r.URL.Path,
-	})
 }
