@@ -77,7 +77,9 @@
 // Message and the bare array a 422 carries becomes Details (empty for a
 // blank field: the server keeps its text out of the list). A 2.x server,
 // or a base URL without the /api context path, answers 404 and the error
-// matches ErrNoAdminAPI. Input is checked before
+// matches ErrNoAdminAPI, with a hint saying which; an http:// base URL for
+// the server's TLS port gets its plain-HTTP refusal, reported as
+// ErrTLSRequired. Input is checked before
 // anything is sent (ErrInvalidInput). Reads are retried on transient
 // failures; creates, updates, deletes, enables and disables are never
 // repeated once they may have reached the server.

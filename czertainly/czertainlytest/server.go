@@ -33,6 +33,10 @@
 //     without certificateUuid beside it fails with 500, as on the server.
 //   - Bulk remove, enable and disable skip UUIDs they do not know and
 //     answer 204; SkippedUUIDs stands in for the server's log warning.
+//   - A plain http:// request to its port gets the 400 of Go's TLS server
+//     ("Client sent an HTTP request to an HTTPS server."); the vendor's
+//     Tomcat answers such a request with a 400 of its own words, and the
+//     client recognises both.
 //   - An uploaded certificate whose serial number the inventory holds is
 //     refused with 400, on create (as up to Core 2.3.0; 2.4.0 meant to reuse
 //     it but fails on a new one with 500) and on edit.
