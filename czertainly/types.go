@@ -75,15 +75,18 @@ const (
 //
 // Identifiers in answers are kept as the server sent them, without UUID
 // parsing: the vendor's own samples hold values such as
-// "7b55ge1c-844f-11dc-a8a3-0242ac120002" that are not valid UUIDs.
+// "7b55ge1c-844f-11dc-a8a3-0242ac120002" that are not valid UUIDs. Pass
+// UUID back to the other calls as it is.
 type Admin struct {
-	UUID         string      `json:"uuid"`
-	Username     string      `json:"username"`
-	Name         string      `json:"name"`
-	Surname      string      `json:"surname"`
-	Email        string      `json:"email"`
-	Role         Role        `json:"role"`
-	Description  string      `json:"description"`
+	UUID     string `json:"uuid"`
+	Username string `json:"username"`
+	Name     string `json:"name"`
+	Surname  string `json:"surname"`
+	Email    string `json:"email"`
+	Role     Role   `json:"role"`
+	// Description is empty when the administrator has none (the server
+	// then leaves the member out).
+	Description  string      `json:"description,omitempty"`
 	Enabled      bool        `json:"enabled"`
 	SerialNumber string      `json:"serialNumber"` // of the administrator's certificate, in hex
 	Certificate  Certificate `json:"certificate"`

@@ -169,9 +169,10 @@ func TestUpdateAdminOfUnknownAdministratorSendsNoEdit(t *testing.T) {
 type scripted struct {
 	get string
 
-	mu    sync.Mutex
-	sent  []string
-	paths []string
+	mu      sync.Mutex
+	sent    []string
+	paths   []string
+	headers []http.Header
 }
 
 func (s *scripted) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -182,6 +183,7 @@ func (s *scripted) RoundTrip(req *http.Request) (*http.Response, error) {
 	s.mu.Lock()
 	s.sent = append(s.sent, string(body))
 	s.paths = append(s.paths, req.Method+" "+req.URL.Path)
+	s.headers = append(s.headers, req.Header.Clone())
 	s.mu.Unlock()
 	return &http.Response{
 		StatusCode: http.StatusOK, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
