@@ -26,8 +26,8 @@ const (
 	hintNoAdminAPI = "the Administrator API exists in CZERTAINLY 1.x only (2.x manages users under /v1/users); " +
 		"also check that the base URL includes the /api context path"
 	hintForbidden = "the server wants the client certificate of an enabled super administrator (looked up by serial number) " +
-		"that is neither revoked, expired nor invalid; check that one is presented at all (a client offers none " +
-		"that was not issued by a CA the server names)"
+		"that is neither revoked, expired nor invalid; check that one is presented at all (a client presents " +
+		"no certificate of a CA other than those the server names in the handshake)"
 	hintBlank = "the server answers 422 without messages when the username, name, surname or email is blank"
 	hintTLS   = "the base URL says http:// but the server speaks TLS on that port; use https:// " +
 		"(with the platform's CA in WithRootCAs or WithRootCAFile)"
