@@ -2682,6 +2682,9 @@ func ParseBulkRemoveAdminResponse(rsp *http.Response) (*BulkRemoveAdminResponse,
 		}
 		response.JSON500 = &dest
 
+	case rsp.StatusCode == 403:
+		// Content-type (text/plain) unsupported
+
 	}
 
 	return response, nil
@@ -2735,6 +2738,9 @@ func ParseListAdminsResponse(rsp *http.Response) (*ListAdminsResponse, error) {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case rsp.StatusCode == 403:
+		// Content-type (text/plain) unsupported
 
 	}
 
@@ -2797,6 +2803,9 @@ func ParseAddAdminResponse(rsp *http.Response) (*AddAdminResponse, error) {
 		}
 		response.JSON500 = &dest
 
+	case rsp.StatusCode == 403:
+		// Content-type (text/plain) unsupported
+
 	}
 
 	return response, nil
@@ -2846,6 +2855,9 @@ func ParseBulkDisableAdminResponse(rsp *http.Response) (*BulkDisableAdminRespons
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case rsp.StatusCode == 403:
+		// Content-type (text/plain) unsupported
 
 	}
 
@@ -2897,6 +2909,9 @@ func ParseBulkEnableAdminResponse(rsp *http.Response) (*BulkEnableAdminResponse,
 		}
 		response.JSON500 = &dest
 
+	case rsp.StatusCode == 403:
+		// Content-type (text/plain) unsupported
+
 	}
 
 	return response, nil
@@ -2946,6 +2961,9 @@ func ParseRemoveAdminResponse(rsp *http.Response) (*RemoveAdminResponse, error) 
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case rsp.StatusCode == 403:
+		// Content-type (text/plain) unsupported
 
 	}
 
@@ -3000,6 +3018,9 @@ func ParseGetAdminResponse(rsp *http.Response) (*GetAdminResponse, error) {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case rsp.StatusCode == 403:
+		// Content-type (text/plain) unsupported
 
 	}
 
@@ -3062,6 +3083,9 @@ func ParseEditAdminResponse(rsp *http.Response) (*EditAdminResponse, error) {
 		}
 		response.JSON500 = &dest
 
+	case rsp.StatusCode == 403:
+		// Content-type (text/plain) unsupported
+
 	}
 
 	return response, nil
@@ -3115,6 +3139,9 @@ func ParseDisableAdminResponse(rsp *http.Response) (*DisableAdminResponse, error
 		}
 		response.JSON500 = &dest
 
+	case rsp.StatusCode == 403:
+		// Content-type (text/plain) unsupported
+
 	}
 
 	return response, nil
@@ -3167,6 +3194,9 @@ func ParseEnableAdminResponse(rsp *http.Response) (*EnableAdminResponse, error) 
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case rsp.StatusCode == 403:
+		// Content-type (text/plain) unsupported
 
 	}
 

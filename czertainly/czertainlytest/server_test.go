@@ -402,7 +402,7 @@ func TestFakeSignIn(t *testing.T) {
 }
 
 func TestFakeCertificateHeader(t *testing.T) {
-	srv := newRawServer(t, czertainlytest.WithCertificateHeader("ssl-client-cert"))
+	srv := czertainlytest.NewTestServer(t, czertainlytest.WithCertificateHeader("ssl-client-cert"))
 	noCert := raw(srv)
 	get := func(header string) answer {
 		req, err := http.NewRequest(http.MethodGet, srv.URL+"/v1/admins", nil)
