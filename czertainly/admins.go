@@ -2,8 +2,10 @@ package czertainly
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/base64"
 	"net/http"
+	"regexp"
 	"strings"
 
 	"github.com/google/uuid"
@@ -19,9 +21,9 @@ const (
 	opListAdmins    = "czertainly.ListAdmins"
 	opGetAdmin      = "czertainly.GetAdmin"
 	opCreateAdmin   = "czertainly.CreateAdmin"
-	opEditAdmin     = "czertainly.EditAdmin"
-	opRemoveAdmin   = "czertainly.RemoveAdmin"
-	opRemoveAdmins  = "czertainly.RemoveAdmins"
+	opUpdateAdmin   = "czertainly.UpdateAdmin"
+	opDeleteAdmin   = "czertainly.DeleteAdmin"
+	opDeleteAdmins  = "czertainly.DeleteAdmins"
 	opEnableAdmin   = "czertainly.EnableAdmin"
 	opDisableAdmin  = "czertainly.DisableAdmin"
 	opEnableAdmins  = "czertainly.EnableAdmins"
@@ -48,42 +50,51 @@ type CreateAdminInput struct {
 	Description string
 }
 
-// EditAdminInput changes an administrator. Empty fields are not sent and
-// keep their value; exactly one of Certificate and CertificateUUID is
-// required, as the server requires.
-type EditAdminInput struct {
-	Name        string
-	Surname     string
-	Email       string
-	Role        Role // "" keeps the role
-	Description string
-	// Certificate replaces the administrator's certificate: DER or PEM.
+// UpdateAdminInput is what UpdateAdmin changes; everything left at its
+// zero value keeps the administrator's current value.
+type UpdateAdminInput struct {
+	// Name, Surname and Email replace the current values when not empty
+	// (the server refuses blank ones).
+	Name    string
+	Surname string
+	Email   string
+	// Role replaces the role when not empty.
+	Role Role
+	// Description replaces the description when not nil; a pointer to ""
+	// clears it, e.g. Description: new("").
+	Description *string
+	// Certificate replaces the administrator's certificate with an
+	// uploaded one: DER or PEM, checked locally. The server refuses (400,
+	// "already exists") a certificate whose serial number its inventory
+	// holds already; name such a certificate by CertificateUUID instead.
+	// The administrator's own current certificate changes nothing.
 	Certificate []byte
-	// CertificateUUID names a certificate already in the inventory instead.
+	// CertificateUUID replaces the certificate with one from the inventory.
+	// At most one of Certificate and CertificateUUID may be given.
 	CertificateUUID string
 }
 
 // ListAdmins returns every administrator. It is repeated on failures that
 // are safe to retry.
-func (c *Client) ListAdmins(ctx context.Context) ([]Admin, error) {
-	resp, err := c.raw.ListAdmins(ctx) //nolint:bodyclose // t.JSON closes it
+func (c *Client) ListAdmins(ctx context.Context, opts ...CallOption) ([]Admin, error) {
+	req, err := czertainlyapi.NewListAdminsRequest(c.server)
 	var out []Admin
-	if err := c.t.JSON(opListAdmins, resp, err, &out); err != nil {
-		return nil, explain(opListAdmins, err)
+	if err := c.t.JSON(ctx, transport.Call{Op: opListAdmins, Request: req, BuildErr: err, Settings: callSettings(opts)}, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
 // GetAdmin returns the administrator with the given UUID.
-func (c *Client) GetAdmin(ctx context.Context, id string) (*Admin, error) {
-	id, err := checkUUID(opGetAdmin, "administrator UUID", id)
+func (c *Client) GetAdmin(ctx context.Context, id string, opts ...CallOption) (*Admin, error) {
+	id, err := checkID(opGetAdmin, "administrator UUID", id)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.raw.GetAdmin(ctx, id) //nolint:bodyclose // t.JSON closes it
+	req, err := czertainlyapi.NewGetAdminRequest(c.server, id)
 	var out Admin
-	if err := c.t.JSON(opGetAdmin, resp, err, &out); err != nil {
-		return nil, explain(opGetAdmin, err)
+	if err := c.t.JSON(ctx, transport.Call{Op: opGetAdmin, Request: req, BuildErr: err, Settings: callSettings(opts)}, &out); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }
@@ -91,7 +102,7 @@ func (c *Client) GetAdmin(ctx context.Context, id string) (*Admin, error) {
 // CreateAdmin adds an administrator and returns its UUID as the server
 // wrote it. It is sent once: a create that may have reached the server is
 // not repeated.
-func (c *Client) CreateAdmin(ctx context.Context, in CreateAdminInput) (string, error) {
+func (c *Client) CreateAdmin(ctx context.Context, in CreateAdminInput, opts ...CallOption) (string, error) {
 	const op = opCreateAdmin
 	for _, f := range []struct{ name, value string }{
 		{"username", in.Username}, {"name", in.Name}, {"surname", in.Surname}, {"email", in.Email},
@@ -118,137 +129,200 @@ func (c *Client) CreateAdmin(ctx context.Context, in CreateAdminInput) (string, 
 		Enabled:          &in.Enabled,
 		Description:      optional(in.Description),
 	}
-	resp, err := c.raw.AddAdmin(ctx, body) //nolint:bodyclose // t.JSON closes it
+	req, err := czertainlyapi.NewAddAdminRequest(c.server, body)
 	var out czertainlyapi.UuidDto
-	if err := c.t.JSON(op, resp, err, &out, http.StatusCreated, http.StatusOK); err != nil {
-		return "", explain(op, err)
+	call := transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never,
+		OK: []int{http.StatusCreated, http.StatusOK}, Settings: callSettings(opts)}
+	if err := c.t.JSON(ctx, call, &out); err != nil {
+		return "", err
 	}
 	return out.Uuid, nil
 }
 
-// EditAdmin changes the administrator with the given UUID and returns it as
-// the server now has it. It is sent once.
-func (c *Client) EditAdmin(ctx context.Context, id string, in EditAdminInput) (*Admin, error) {
-	const op = opEditAdmin
-	id, err := checkUUID(op, "administrator UUID", id)
+// UpdateAdmin changes the administrator with the given UUID as in says
+// and returns it as the server now has it.
+//
+// The server's edit is not a patch: it sets name, surname, email and
+// description to what the request holds (an absent description clears
+// it) and refuses a blank name, surname or email. So UpdateAdmin reads the
+// administrator first and sends its current values with in's changes: two
+// requests, and a change another client makes between them is overwritten.
+// The certificate fields are sent only to change the certificate, in the
+// combination the server accepts. The edit is sent once.
+func (c *Client) UpdateAdmin(ctx context.Context, id string, in UpdateAdminInput, opts ...CallOption) (*Admin, error) {
+	const op = opUpdateAdmin
+	id, err := checkID(op, "administrator UUID", id)
 	if err != nil {
 		return nil, err
 	}
 	if in.Role != "" && !in.Role.Valid() {
 		return nil, apierror.Invalid(op, "role %q is not one of %q, %q", in.Role, RoleAdministrator, RoleSuperAdministrator)
 	}
-	cert, certUUID, err := certificateRef(op, in.Certificate, in.CertificateUUID)
-	if err != nil {
+	for _, f := range []struct{ name, value string }{{"name", in.Name}, {"surname", in.Surname}, {"email", in.Email}} {
+		if f.value != "" && strings.TrimSpace(f.value) == "" {
+			return nil, apierror.Invalid(op, "%s must not be blank (leave it empty to keep the current one)", f.name)
+		}
+	}
+	if len(in.Certificate) > 0 && strings.TrimSpace(in.CertificateUUID) != "" {
+		return nil, apierror.Invalid(op, "give either a certificate or a certificate UUID, not both")
+	}
+	var upload *x509.Certificate
+	if len(in.Certificate) > 0 {
+		if upload, err = certutil.ParseCertificate(in.Certificate); err != nil {
+			return nil, apierror.Invalid(op, "certificate: %v", err)
+		}
+	}
+	var certUUID string
+	if strings.TrimSpace(in.CertificateUUID) != "" {
+		if certUUID, err = checkID(op, "certificate UUID", in.CertificateUUID); err != nil {
+			return nil, err
+		}
+	}
+
+	cs := callSettings(opts)
+	req, err := czertainlyapi.NewGetAdminRequest(c.server, id)
+	var cur Admin
+	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: cs}, &cur); err != nil {
 		return nil, err
 	}
 	body := czertainlyapi.EditAdminRequestDto{
-		Name:             optional(in.Name),
-		Surname:          optional(in.Surname),
-		Email:            optional(in.Email),
-		Description:      optional(in.Description),
-		AdminCertificate: cert,
-		CertificateUuid:  certUUID,
+		Name:        new(or(in.Name, cur.Name)),
+		Surname:     new(or(in.Surname, cur.Surname)),
+		Email:       new(or(in.Email, cur.Email)),
+		Description: optional(cur.Description),
 	}
-	if in.Role != "" {
-		role := czertainlyapi.EditAdminRequestDtoRole(in.Role)
-		body.Role = &role
+	for _, f := range []struct{ name, value string }{{"name", *body.Name}, {"surname", *body.Surname}, {"email", *body.Email}} {
+		if strings.TrimSpace(f.value) == "" {
+			return nil, apierror.Invalid(op, "administrator %s has no %s and the server refuses an edit without one: give UpdateAdminInput.%s",
+				id, f.name, strings.ToUpper(f.name[:1])+f.name[1:])
+		}
 	}
-	resp, err := c.raw.EditAdmin(ctx, id, body) //nolint:bodyclose // t.JSON closes it
+	if in.Description != nil {
+		body.Description = optional(*in.Description)
+	}
+	if role := or(string(in.Role), string(cur.Role)); role != "" {
+		body.Role = new(czertainlyapi.EditAdminRequestDtoRole(role))
+	}
+	switch {
+	case upload != nil && !strings.EqualFold(upload.SerialNumber.Text(16), cur.SerialNumber):
+		// certificateUuid "" beside the content: the server reads
+		// certificateUuid without a null check and takes "" to mean the
+		// uploaded certificate.
+		body.AdminCertificate = new(base64.StdEncoding.EncodeToString(upload.Raw))
+		body.CertificateUuid = new("")
+	case certUUID != "":
+		body.CertificateUuid = &certUUID
+	}
+	req, err = czertainlyapi.NewEditAdminRequest(c.server, id, body)
 	var out Admin
-	if err := c.t.JSON(op, resp, err, &out); err != nil {
-		return nil, explain(op, err)
+	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: cs}, &out); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }
 
-// RemoveAdmin deletes the administrator with the given UUID. It is sent once.
-func (c *Client) RemoveAdmin(ctx context.Context, id string) error {
-	return c.single(ctx, opRemoveAdmin, id, c.raw.RemoveAdmin)
+// DeleteAdmin deletes the administrator with the given UUID. It is sent once.
+func (c *Client) DeleteAdmin(ctx context.Context, id string, opts ...CallOption) error {
+	return c.single(ctx, opDeleteAdmin, id, czertainlyapi.NewRemoveAdminRequest, false, opts)
 }
 
 // EnableAdmin lets the administrator with the given UUID sign in. It is sent once.
-func (c *Client) EnableAdmin(ctx context.Context, id string) error {
-	return c.single(ctx, opEnableAdmin, id, c.raw.EnableAdmin, jsonContentType)
+func (c *Client) EnableAdmin(ctx context.Context, id string, opts ...CallOption) error {
+	return c.single(ctx, opEnableAdmin, id, czertainlyapi.NewEnableAdminRequest, true, opts)
 }
 
 // DisableAdmin stops the administrator with the given UUID from signing in.
 // It is sent once.
-func (c *Client) DisableAdmin(ctx context.Context, id string) error {
-	return c.single(ctx, opDisableAdmin, id, c.raw.DisableAdmin, jsonContentType)
+func (c *Client) DisableAdmin(ctx context.Context, id string, opts ...CallOption) error {
+	return c.single(ctx, opDisableAdmin, id, czertainlyapi.NewDisableAdminRequest, true, opts)
 }
 
-// RemoveAdmins deletes the administrators with the given UUIDs (see
-// UUIDStrings for parsed ones). It is sent once; an error carries the
-// server's message, e.g. which UUID it did not find.
-func (c *Client) RemoveAdmins(ctx context.Context, ids []string) error {
-	return c.bulk(ctx, opRemoveAdmins, ids, c.raw.BulkRemoveAdmin)
+// DeleteAdmins deletes the administrators with the given UUIDs. It is sent
+// once.
+//
+// The server skips a UUID it does not know (it only logs a warning) and
+// answers 204 all the same, so a nil error does not mean that every UUID
+// named an administrator; the same holds for EnableAdmins and
+// DisableAdmins. Use DeleteAdmin for an error on an unknown UUID.
+func (c *Client) DeleteAdmins(ctx context.Context, ids []string, opts ...CallOption) error {
+	return c.bulk(ctx, opDeleteAdmins, ids, czertainlyapi.NewBulkRemoveAdminRequest, opts)
 }
 
-// EnableAdmins enables the administrators with the given UUIDs. It is sent once.
-func (c *Client) EnableAdmins(ctx context.Context, ids []string) error {
-	return c.bulk(ctx, opEnableAdmins, ids, c.raw.BulkEnableAdmin)
+// EnableAdmins enables the administrators with the given UUIDs; UUIDs the
+// server does not know are skipped without an error (see DeleteAdmins).
+// It is sent once.
+func (c *Client) EnableAdmins(ctx context.Context, ids []string, opts ...CallOption) error {
+	return c.bulk(ctx, opEnableAdmins, ids, czertainlyapi.NewBulkEnableAdminRequest, opts)
 }
 
-// DisableAdmins disables the administrators with the given UUIDs. It is sent once.
-func (c *Client) DisableAdmins(ctx context.Context, ids []string) error {
-	return c.bulk(ctx, opDisableAdmins, ids, c.raw.BulkDisableAdmin)
+// DisableAdmins disables the administrators with the given UUIDs; UUIDs
+// the server does not know are skipped without an error (see
+// DeleteAdmins). It is sent once.
+func (c *Client) DisableAdmins(ctx context.Context, ids []string, opts ...CallOption) error {
+	return c.bulk(ctx, opDisableAdmins, ids, czertainlyapi.NewBulkDisableAdminRequest, opts)
 }
-
-type singleCall func(ctx context.Context, id string, editors ...czertainlyapi.RequestEditorFn) (*http.Response, error)
 
 // single runs a state-changing call on one administrator: validated UUID,
-// never repeated once sent, 200 or 204 (the vendor document says 200 where
-// the server sends 204).
-func (c *Client) single(ctx context.Context, op, id string, call singleCall, editors ...czertainlyapi.RequestEditorFn) error {
-	id, err := checkUUID(op, "administrator UUID", id)
+// never repeated once sent, any 2xx (the vendor document says 200 where
+// the server sends 204). jsonType sets Content-Type on the bodiless PUTs:
+// the server declares consumes=application/json on them and refuses a
+// request without it.
+func (c *Client) single(ctx context.Context, op, id string, build func(string, string) (*http.Request, error), jsonType bool, opts []CallOption) error {
+	id, err := checkID(op, "administrator UUID", id)
 	if err != nil {
 		return err
 	}
-	resp, err := call(transport.NotIdempotent(ctx), id, editors...) //nolint:bodyclose // t.Check closes it on error, below on success
-	if resp, err = c.t.Check(op, resp, err, http.StatusOK, http.StatusNoContent); err != nil {
-		return explain(op, err)
+	req, err := build(c.server, id)
+	if err == nil && jsonType {
+		req.Header.Set("Content-Type", "application/json")
 	}
-	return resp.Body.Close()
+	return c.t.NoContent(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)})
 }
 
-type bulkCall func(ctx context.Context, ids []string, editors ...czertainlyapi.RequestEditorFn) (*http.Response, error)
-
 // bulk runs a state-changing call on many administrators. It is not
-// repeated: a retry after a partly applied removal would fail on the
-// administrators already gone.
-func (c *Client) bulk(ctx context.Context, op string, ids []string, call bulkCall) error {
+// repeated once it may have reached the server.
+func (c *Client) bulk(ctx context.Context, op string, ids []string, build func(string, []string) (*http.Request, error), opts []CallOption) error {
 	if len(ids) == 0 {
 		return apierror.Invalid(op, "no administrator UUIDs given")
 	}
 	canonical := make([]string, len(ids))
 	for i, id := range ids {
-		v, err := checkUUID(op, "administrator UUID", id)
+		v, err := checkID(op, "administrator UUID", id)
 		if err != nil {
 			return err
 		}
 		canonical[i] = v
 	}
-	resp, err := call(transport.NotIdempotent(ctx), canonical) //nolint:bodyclose // t.Check closes it on error, below on success
-	if resp, err = c.t.Check(op, resp, err, http.StatusOK, http.StatusNoContent); err != nil {
-		return explain(op, err)
-	}
-	return resp.Body.Close()
+	req, err := build(c.server, canonical)
+	return c.t.NoContent(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)})
 }
 
-// jsonContentType is sent on the bodiless enable/disable PUTs: the server
-// declares consumes=application/json on them and refuses a request without it.
-func jsonContentType(_ context.Context, req *http.Request) error {
-	req.Header.Set("Content-Type", "application/json")
-	return nil
+// idShape is what an identifier sent to the server must look like when
+// it is not an RFC 4122 UUID: five groups of letters and digits joined by
+// '-', as the vendor's own sample identifiers are.
+var idShape = regexp.MustCompile(`^[0-9A-Za-z]{1,16}(-[0-9A-Za-z]{1,16}){4}$`)
+
+// checkID validates an identifier sent to the server. The server keeps
+// identifiers as text and compares them verbatim, and the UUIDs it makes
+// are lower case: a UUID is sent in that canonical form, any other
+// identifier of the vendor's shape (such as the documentation's
+// 7b55ge1c-844f-11dc-a8a3-0242ac120002) as it is.
+func checkID(op, what, id string) (string, error) {
+	id = strings.TrimSpace(id)
+	if u, err := uuid.Parse(id); err == nil {
+		return u.String(), nil
+	}
+	if !idShape.MatchString(id) {
+		return "", apierror.Invalid(op, "%s %q is neither a UUID nor shaped like one", what, id)
+	}
+	return id, nil
 }
 
-// checkUUID validates a UUID sent to the server and returns its canonical form.
-func checkUUID(op, what, id string) (string, error) {
-	u, err := uuid.Parse(strings.TrimSpace(id))
-	if err != nil {
-		return "", apierror.Invalid(op, "%s %q is not a valid UUID", what, id)
+func or(s, fallback string) string {
+	if s == "" {
+		return fallback
 	}
-	return u.String(), nil
+	return s
 }
 
 // certificateRef checks that exactly one of a certificate and an inventory
@@ -261,7 +335,7 @@ func certificateRef(op string, cert []byte, certUUID string) (*string, *string, 
 	case hasCert && hasUUID:
 		return nil, nil, apierror.Invalid(op, "give either a certificate or a certificate UUID, not both")
 	case hasUUID:
-		id, err := checkUUID(op, "certificate UUID", certUUID)
+		id, err := checkID(op, "certificate UUID", certUUID)
 		if err != nil {
 			return nil, nil, err
 		}

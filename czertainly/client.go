@@ -4,33 +4,25 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
-	"errors"
 	"fmt"
-	"log/slog"
-	"net/http"
 	"net/url"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/certadmin/certadmin-go/czertainly/czertainlyapi"
 	"github.com/certadmin/certadmin-go/internal/apierror"
 	"github.com/certadmin/certadmin-go/internal/transport"
 )
 
+//go:generate go run ../internal/cmd/gensurface -kind client -pkg czertainly -vendor "CZERTAINLY" -o surface.gen.go
+
 // Client manages the administrators of one CZERTAINLY 1.x platform. It is
 // safe for concurrent use.
 type Client struct {
-	t   *transport.Client
-	raw *czertainlyapi.Client
+	t      *transport.Client
+	raw    *czertainlyapi.Client
+	server string
 }
-
-// Option configures a Client.
-type Option = transport.Option
-
-// RetryPolicy says when and how long to wait between attempts of a call
-// that is safe to repeat.
-type RetryPolicy = transport.RetryPolicy
 
 // DefaultCertificateHeader is the header a CZERTAINLY 1.x server behind a
 // TLS-terminating proxy reads the client certificate from (server settings
@@ -45,31 +37,21 @@ type settings struct {
 	headerName        string
 }
 
-// WithClientCertificate presents cert in the TLS handshake. CZERTAINLY
-// looks the administrator up by the certificate's serial number, so this is
-// how a client authenticates.
-func WithClientCertificate(cert tls.Certificate) Option {
-	return transport.WithClientCertificate(cert)
-}
-
 // WithClientCertificateFiles loads the client certificate (a PEM chain,
 // leaf first) and its PEM private key when NewClient runs; a file that is
-// missing or does not match makes NewClient fail.
+// missing or does not match makes NewClient fail. CZERTAINLY looks the
+// administrator up by the certificate's serial number.
 func WithClientCertificateFiles(certFile, keyFile string) Option {
-	return func(c *transport.Config) {
+	return clientOption(func(c *transport.Config) {
 		s := transport.Extension[settings](c)
 		s.certFile, s.keyFile = certFile, keyFile
-	}
+	})
 }
 
-// WithRootCAs trusts pool (the platform's private CA) instead of the
-// system roots when verifying the server.
-func WithRootCAs(pool *x509.CertPool) Option { return transport.WithRootCAs(pool) }
-
-// WithRootCAFile trusts the PEM certificates in file instead of the
-// system roots; it is read when NewClient runs.
+// WithRootCAFile trusts the PEM certificates in file (the platform's CA)
+// instead of the system roots; it is read when NewClient runs.
 func WithRootCAFile(file string) Option {
-	return func(c *transport.Config) { transport.Extension[settings](c).caFile = file }
+	return clientOption(func(c *transport.Config) { transport.Extension[settings](c).caFile = file })
 }
 
 // WithCertificateHeader sends cert in a request header instead of the TLS
@@ -80,99 +62,83 @@ func WithRootCAFile(file string) Option {
 // with this header can act as the administrator: use it only where the
 // proxy is the only way in.
 func WithCertificateHeader(cert *x509.Certificate) Option {
-	return func(c *transport.Config) { transport.Extension[settings](c).headerCert = cert }
+	return clientOption(func(c *transport.Config) { transport.Extension[settings](c).headerCert = cert })
 }
 
 // WithCertificateHeaderName changes the header WithCertificateHeader uses
 // (the server's HEADER_NAME).
 func WithCertificateHeaderName(name string) Option {
-	return func(c *transport.Config) { transport.Extension[settings](c).headerName = name }
+	return clientOption(func(c *transport.Config) { transport.Extension[settings](c).headerName = name })
 }
-
-// WithHTTPClient uses hc's transport beneath the SDK's retries,
-// authentication and logging. TLS options need hc.Transport to be an
-// *http.Transport (or nil).
-func WithHTTPClient(hc *http.Client) Option { return transport.WithHTTPClient(hc) }
-
-// WithLogger logs every attempt at debug level (method, redacted URL,
-// status, duration).
-func WithLogger(l *slog.Logger) Option { return transport.WithLogger(l) }
-
-// WithRetry replaces the retry policy of the calls that are safe to repeat
-// (ListAdmins, GetAdmin). Create, edit, remove, enable and disable are
-// never repeated once they may have reached the server.
-func WithRetry(p RetryPolicy) Option { return transport.WithRetry(p) }
-
-// WithMaxAttempts sets how many attempts a repeatable call gets (1 disables retries).
-func WithMaxAttempts(n int) Option { return transport.WithMaxAttempts(n) }
-
-// WithTimeout bounds each attempt until the response headers arrive.
-func WithTimeout(d time.Duration) Option { return transport.WithTimeout(d) }
-
-// WithInsecureSkipVerify turns off verification of the server certificate.
-// Only for a lab server: anyone on the path could pose as the platform.
-func WithInsecureSkipVerify() Option { return transport.WithInsecureSkipVerify() }
-
-// WithUserAgent replaces the User-Agent header.
-func WithUserAgent(ua string) Option { return transport.WithUserAgent(ua) }
 
 // NewClient returns a client for the platform at baseURL, including the
 // servlet context path of the deployment: "https://czertainly.example.com/api"
-// (the /v1/admins paths are added per call).
+// (the /v1/admins paths are added per call). Authenticate with
+// WithClientCertificate or WithClientCertificateFiles (or, behind a
+// TLS-terminating proxy, WithCertificateHeader), and trust the platform's
+// CA with WithRootCAs or WithRootCAFile.
 func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	const op = "czertainly.NewClient"
-	u, err := url.Parse(baseURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, apierror.Invalid(op, "base URL %q is not an http(s) URL", baseURL)
+	cfg := newConfig(opts)
+	if _, err := transport.CheckBaseURL(op, baseURL, cfg); err != nil {
+		return nil, err
 	}
-	cfg := transport.NewConfig(opts...)
-	cfg.DecodeError = decodeError
-	if err := applySettings(cfg); err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
+	if err := applySettings(op, cfg); err != nil {
+		return nil, err
 	}
-	t, err := transport.New(cfg)
+	// Again, now that the files are loaded and the header is installed: a
+	// certificate from a file needs https too, and a header certificate is
+	// a credential.
+	u, err := transport.CheckBaseURL(op, baseURL, cfg)
+	if err != nil {
+		return nil, err
+	}
+	t, err := transport.New(cfg, transport.Rules{DecodeError: decodeError, Annotate: annotate})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	raw, err := czertainlyapi.NewClient(baseURL, czertainlyapi.WithHTTPClient(t))
+	raw, err := czertainlyapi.NewClient(u.String(), czertainlyapi.WithHTTPClient(t.RawDoer()))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	return &Client{t: t, raw: raw}, nil
+	return &Client{t: t, raw: raw, server: raw.Server}, nil
 }
 
 // applySettings loads the files named by options and installs the
 // certificate header.
-func applySettings(cfg *transport.Config) error {
+func applySettings(op string, cfg *transport.Config) error {
 	s := transport.Extension[settings](cfg)
 	if s.certFile != "" || s.keyFile != "" {
 		cert, err := tls.LoadX509KeyPair(s.certFile, s.keyFile)
 		if err != nil {
-			return fmt.Errorf("client certificate files: %w", err)
+			return &apierror.Error{Op: op, Kind: apierror.ErrInvalidInput, Message: "client certificate files: " + err.Error(), Err: err}
 		}
 		cfg.TLS.Certificates = append(cfg.TLS.Certificates, cert)
 	}
 	if s.caFile != "" {
 		data, err := os.ReadFile(s.caFile)
 		if err != nil {
-			return fmt.Errorf("root CA file: %w", err)
+			return &apierror.Error{Op: op, Kind: apierror.ErrInvalidInput, Message: "root CA file: " + err.Error(), Err: err}
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(data) {
-			return fmt.Errorf("root CA file %s holds no PEM certificate", s.caFile)
+			return apierror.Invalid(op, "root CA file %s holds no PEM certificate", s.caFile)
 		}
 		cfg.TLS.RootCAs = pool
 	}
 	if s.headerName != "" && s.headerCert == nil {
-		return errors.New("WithCertificateHeaderName needs WithCertificateHeader")
+		return apierror.Invalid(op, "WithCertificateHeaderName needs WithCertificateHeader")
 	}
 	if s.headerCert != nil {
 		name := s.headerName
 		if name == "" {
 			name = DefaultCertificateHeader
 		}
-		if strings.TrimSpace(name) == "" || strings.ContainsAny(name, " :\r\n") {
-			return fmt.Errorf("certificate header name %q is not a valid header name", name)
+		if strings.TrimSpace(name) == "" || strings.ContainsAny(name, " :\r\n\t") {
+			return apierror.Invalid(op, "certificate header name %q is not a valid header name", name)
+		}
+		if len(s.headerCert.Raw) == 0 {
+			return apierror.Invalid(op, "WithCertificateHeader: the certificate has no DER content (Raw is empty)")
 		}
 		value := url.QueryEscape(string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.headerCert.Raw})))
 		// An authenticator rather than a fixed header: its value counts as a
@@ -182,7 +148,9 @@ func applySettings(cfg *transport.Config) error {
 	return nil
 }
 
-// Raw returns the client generated from the OpenAPI document, for calls the
-// methods of Client do not cover. Its requests go through the same retries,
-// TLS settings and logging.
+// Raw returns the client generated from the OpenAPI document, for calls
+// the methods of Client do not cover. Its requests get the client's TLS
+// settings, retries by method and logging, but its answers are handed over
+// unchecked; send requests through Do to get the HTML and redaction checks
+// and the typed errors.
 func (c *Client) Raw() *czertainlyapi.Client { return c.raw }

@@ -3,13 +3,21 @@ package czertainly_test
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"io"
+	"log"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,38 +25,23 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/certadmin/certadmin-go/czertainly"
+	"github.com/certadmin/certadmin-go/czertainly/czertainlyapi"
 	"github.com/certadmin/certadmin-go/czertainly/czertainlytest"
-	"github.com/certadmin/certadmin-go/internal/fakeserver"
 )
 
 var fastRetry = czertainly.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxRetryAfter: 2 * time.Second}
 
-// newFake starts a fake and, when the test ends, fails it on any traffic
-// that did not match the spec.
+// newFake starts a fake that fails the test, when it ends, on traffic that
+// did not match the spec or a fault no request used.
 func newFake(t *testing.T, opts ...czertainlytest.Option) *czertainlytest.Server {
 	t.Helper()
-	srv, err := czertainlytest.NewServer(opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
-	t.Cleanup(func() {
-		if v := srv.SpecViolations(); len(v) > 0 {
-			t.Errorf("spec violations:\n%s", strings.Join(v, "\n"))
-		}
-	})
-	return srv
+	return czertainlytest.NewTestServer(t, opts...)
 }
 
 // newClient authenticates as the fake's super administrator.
 func newClient(t *testing.T, srv *czertainlytest.Server, opts ...czertainly.Option) *czertainly.Client {
 	t.Helper()
-	base := []czertainly.Option{
-		czertainly.WithClientCertificate(srv.AdminCertificate),
-		czertainly.WithRootCAs(srv.CA.Pool()),
-		czertainly.WithRetry(fastRetry),
-	}
-	c, err := czertainly.NewClient(srv.BaseURL(), append(base, opts...)...)
+	c, err := srv.NewClient(append([]czertainly.Option{czertainly.WithRetry(fastRetry)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +66,7 @@ func sample(t *testing.T, name string) []byte {
 	return b
 }
 
-// sampleAdmin is the seed's sample administrator, typed.
+// sampleAdmin is the documentation's sample administrator, typed.
 var sampleAdmin = czertainly.Admin{
 	UUID:     "7b55ge1c-844f-11dc-a8a3-0242ac120002",
 	Name:     "Name",
@@ -86,7 +79,7 @@ var sampleAdmin = czertainly.Admin{
 		PublicKeyAlgorithm: "string", SignatureAlgorithm: "string", KeySize: 0,
 		ExtendedKeyUsage: []string{"string"}, KeyUsage: []string{"string"}, BasicConstraints: "string",
 		Meta:                    map[string]any{"property1": map[string]any{}, "property2": map[string]any{}},
-		Status:                  czertainly.CertificateValid,
+		Status:                  czertainly.CertificateStatusValid,
 		RAProfile:               &czertainly.RAProfile{UUID: "7b55ge1c-844f-11dc-a8a3-0242ac120002", Name: "Name", Enabled: true},
 		Fingerprint:             "string",
 		SubjectAlternativeNames: map[string]any{"property1": map[string]any{}, "property2": map[string]any{}},
@@ -95,7 +88,7 @@ var sampleAdmin = czertainly.Admin{
 			EntityInstanceUUID: "string", EntityInstanceName: "string",
 			Attributes: []czertainly.Attribute{{
 				UUID: "166b5cf52-63f2-11ec-90d6-0242ac120003", Name: "Attribute", Label: "Attribute Name",
-				Type: "STRING", Content: map[string]any{},
+				Type: czertainly.AttributeTypeString, Content: map[string]any{},
 			}},
 			Enabled: true,
 			Certificates: []czertainly.LocationCertificate{{
@@ -114,8 +107,8 @@ var sampleAdmin = czertainly.Admin{
 			"property1": {Status: "success", Message: "string"},
 			"property2": {Status: "success", Message: "string"},
 		},
-		NonCompliantRules: []czertainly.ComplianceRule{{ConnectorName: "Provider1", RuleName: "RuleName", RuleDescription: "Description sample", Status: czertainly.ComplianceNotOK}},
-		ComplianceStatus:  czertainly.ComplianceOK,
+		NonCompliantRules: []czertainly.ComplianceRule{{ConnectorName: "Provider1", RuleName: "RuleName", RuleDescription: "Description sample", Status: czertainly.ComplianceStatusNotOK}},
+		ComplianceStatus:  czertainly.ComplianceStatusOK,
 	},
 	Role:         czertainly.RoleAdministrator,
 	Email:        "string",
@@ -125,7 +118,7 @@ var sampleAdmin = czertainly.Admin{
 	Surname:      "string",
 }
 
-func TestListAdminsDecodesSeedSampleWithInvalidUUIDs(t *testing.T) {
+func TestListAdminsDecodesTheSampleWithInvalidUUIDs(t *testing.T) {
 	srv := newFake(t)
 	c := newClient(t, srv)
 	admins, err := c.ListAdmins(context.Background())
@@ -140,11 +133,11 @@ func TestListAdminsDecodesSeedSampleWithInvalidUUIDs(t *testing.T) {
 	}
 	super := admins[1]
 	if super.UUID != czertainlytest.SuperAdminUUID || super.Role != czertainly.RoleSuperAdministrator ||
-		super.SerialNumber != srv.AdminCertificate.Leaf.SerialNumber.Text(16) {
+		super.SerialNumber != srv.ClientCertificate.Leaf.SerialNumber.Text(16) {
 		t.Errorf("super administrator = %+v", super)
 	}
 	got, err := super.Certificate.X509()
-	if err != nil || !got.Equal(srv.AdminCertificate.Leaf) {
+	if err != nil || !got.Equal(srv.ClientCertificate.Leaf) {
 		t.Errorf("certificate content does not decode to the client certificate: %v", err)
 	}
 }
@@ -166,15 +159,22 @@ func TestGetAdmin(t *testing.T) {
 	}
 }
 
-// TestGetSampleAdminThroughRaw decodes the seed's get sample as the server
-// sends it: the wrapper refuses the invalid UUID, the raw client does not.
-func TestGetSampleAdminThroughRaw(t *testing.T) {
+// TestTheSampleAdministratorIsAddressable reads the documentation's sample
+// administrator, whose UUID is not an RFC 4122 UUID, through the wrapper
+// (the server keeps identifiers as text) and checks that the fake serves
+// the sample as documented.
+func TestTheSampleAdministratorIsAddressable(t *testing.T) {
 	srv := newFake(t)
 	c := newClient(t, srv)
-	if _, err := c.GetAdmin(context.Background(), czertainlytest.SampleAdminUUID); !errors.Is(err, czertainly.ErrInvalidInput) {
-		t.Fatalf("GetAdmin(invalid UUID) = %v, want ErrInvalidInput", err)
+	ctx := context.Background()
+	a, err := c.GetAdmin(ctx, czertainlytest.SampleAdminUUID)
+	if err != nil {
+		t.Fatal(err)
 	}
-	resp, err := c.Raw().GetAdmin(context.Background(), czertainlytest.SampleAdminUUID)
+	if diff := cmp.Diff(sampleAdmin, *a); diff != "" {
+		t.Errorf("sample administrator (-want +got):\n%s", diff)
+	}
+	resp, err := c.Raw().GetAdmin(ctx, czertainlytest.SampleAdminUUID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +188,35 @@ func TestGetSampleAdminThroughRaw(t *testing.T) {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("served sample differs from the seed (-seed +served):\n%s", diff)
+		t.Errorf("served sample differs from the documentation (-documented +served):\n%s", diff)
+	}
+	// Every call on one administrator takes the identifier as it is.
+	if err := c.DisableAdmin(ctx, czertainlytest.SampleAdminUUID); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := srv.Admin(czertainlytest.SampleAdminUUID); !ok || got.Enabled {
+		t.Errorf("DisableAdmin(sample): %+v, %v", got, ok)
+	}
+	if err := c.EnableAdmins(ctx, []string{czertainlytest.SampleAdminUUID}); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := srv.Admin(czertainlytest.SampleAdminUUID); !ok || !got.Enabled || len(srv.SkippedUUIDs()) != 0 {
+		t.Errorf("EnableAdmins(sample): %+v, %v, skipped %v", got, ok, srv.SkippedUUIDs())
+	}
+	updated, err := c.UpdateAdmin(ctx, czertainlytest.SampleAdminUUID, czertainly.UpdateAdminInput{Email: "sample@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want2 := sampleAdmin
+	want2.Email = "sample@example.com"
+	if diff := cmp.Diff(want2, *updated); diff != "" {
+		t.Errorf("updated sample administrator (-want +got):\n%s", diff)
+	}
+	if err := c.DeleteAdmin(ctx, czertainlytest.SampleAdminUUID); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := srv.Admin(czertainlytest.SampleAdminUUID); ok {
+		t.Error("DeleteAdmin(sample) left it in the store")
 	}
 }
 
@@ -226,12 +254,12 @@ func TestAdminLifecycle(t *testing.T) {
 	if diff := cmp.Diff(want, *a, cmpIgnoreCertificate); diff != "" {
 		t.Errorf("created administrator (-want +got):\n%s", diff)
 	}
-	if a.Certificate.CommonName != "jdoe" || a.Certificate.SerialNumber != want.SerialNumber || a.Certificate.Status != czertainly.CertificateValid {
+	if a.Certificate.CommonName != "jdoe" || a.Certificate.SerialNumber != want.SerialNumber || a.Certificate.Status != czertainly.CertificateStatusValid {
 		t.Errorf("certificate = %+v", a.Certificate)
 	}
 
-	edited, err := c.EditAdmin(ctx, id, czertainly.EditAdminInput{
-		Role: czertainly.RoleSuperAdministrator, Description: "lead", Certificate: cert.Leaf.Raw,
+	edited, err := c.UpdateAdmin(ctx, id, czertainly.UpdateAdminInput{
+		Role: czertainly.RoleSuperAdministrator, Description: new("lead"), Certificate: cert.Leaf.Raw,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -244,21 +272,21 @@ func TestAdminLifecycle(t *testing.T) {
 	if err := c.EnableAdmin(ctx, id); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := srv.Admin(id); !got.Enabled {
+	if got, ok := srv.Admin(id); !ok || !got.Enabled {
 		t.Error("EnableAdmin left the administrator disabled")
 	}
 	if err := c.DisableAdmin(ctx, id); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := srv.Admin(id); got.Enabled {
+	if got, ok := srv.Admin(id); !ok || got.Enabled {
 		t.Error("DisableAdmin left the administrator enabled")
 	}
-	if err := c.RemoveAdmin(ctx, id); err != nil {
+	if err := c.DeleteAdmin(ctx, id); err != nil {
 		t.Fatal(err)
 	}
 	_, err = c.GetAdmin(ctx, id)
 	e := apiError(t, err)
-	if !errors.Is(err, czertainly.ErrNotFound) || errors.Is(err, czertainly.ErrNoAdminAPI) || e.Message != "Admin with uuid "+id+" not found" {
+	if !errors.Is(err, czertainly.ErrNotFound) || errors.Is(err, czertainly.ErrNoAdminAPI) || e.Message != "Object of type 'Admin' identified by "+id+" was not found or is not enabled." {
 		t.Errorf("GetAdmin after removal = %v", err)
 	}
 }
@@ -271,13 +299,13 @@ func TestCreateAdminFromInventoryCertificateAndSignIn(t *testing.T) {
 	ctx := context.Background()
 	id, err := c.CreateAdmin(ctx, czertainly.CreateAdminInput{
 		Username: "inv", Name: "In", Surname: "Ventory", Email: "inv@example.com",
-		Role: czertainly.RoleAdministrator, CertificateUUID: czertainlytest.InventoryCertificateUUID, Enabled: true,
+		Role: czertainly.RoleSuperAdministrator, CertificateUUID: czertainlytest.InventoryCertificateUUID, Enabled: true,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The new administrator can now sign in with that certificate.
-	other, err := czertainly.NewClient(srv.BaseURL(), czertainly.WithClientCertificate(srv.InventoryCertificate), czertainly.WithRootCAs(srv.CA.Pool()))
+	other, err := czertainly.NewClient(srv.URL, czertainly.WithClientCertificate(srv.InventoryCertificate), czertainly.WithRootCAs(srv.CA.Pool()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,8 +321,37 @@ func TestCreateAdminFromInventoryCertificateAndSignIn(t *testing.T) {
 		Username: "inv", Name: "In", Surname: "Ventory", Email: "inv@example.com",
 		Role: czertainly.RoleAdministrator, CertificateUUID: czertainlytest.InventoryCertificateUUID,
 	})
-	if e := apiError(t, err); e.StatusCode != http.StatusBadRequest || !strings.Contains(e.Message, "already exists") {
+	if e := apiError(t, err); e.StatusCode != http.StatusBadRequest || e.Message != "Object of type 'Admin' identified by inv already exists." {
 		t.Errorf("duplicate create = %v", err)
+	}
+	// So is a certificate another administrator has.
+	_, err = c.CreateAdmin(ctx, czertainly.CreateAdminInput{
+		Username: "inv2", Name: "In", Surname: "Ventory", Email: "inv@example.com",
+		Role: czertainly.RoleAdministrator, CertificateUUID: czertainlytest.InventoryCertificateUUID,
+	})
+	serial := srv.InventoryCertificate.Leaf.SerialNumber.Text(16)
+	if e := apiError(t, err); e.StatusCode != http.StatusBadRequest || e.Message != "Object of type 'Admin' identified by "+serial+" already exists." {
+		t.Errorf("create with a used certificate = %v", err)
+	}
+
+	// The server serves this API to super administrators only: an enabled
+	// administrator of the other role signs in but is refused.
+	cert, err := srv.CA.IssueClientCertificate("operator")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateAdmin(ctx, czertainly.CreateAdminInput{
+		Username: "operator", Name: "Op", Surname: "Erator", Email: "op@example.com",
+		Role: czertainly.RoleAdministrator, Certificate: cert.Leaf.Raw, Enabled: true,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	operator, err := czertainly.NewClient(srv.URL, czertainly.WithClientCertificate(cert), czertainly.WithRootCAs(srv.CA.Pool()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := operator.ListAdmins(ctx); !errors.Is(err, czertainly.ErrForbidden) {
+		t.Errorf("administrator role: %v, want ErrForbidden", err)
 	}
 }
 
@@ -302,7 +359,7 @@ func TestBulkOperations(t *testing.T) {
 	srv := newFake(t)
 	c := newClient(t, srv)
 	ctx := context.Background()
-	var ids []uuid.UUID
+	var ids []string
 	for _, name := range []string{"a1", "a2"} {
 		cert, err := srv.CA.IssueClientCertificate(name)
 		if err != nil {
@@ -315,29 +372,32 @@ func TestBulkOperations(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ids = append(ids, uuid.MustParse(id))
+		if _, err := uuid.Parse(id); err != nil {
+			t.Fatalf("created UUID %q: %v", id, err)
+		}
+		ids = append(ids, id)
 	}
 	enabled := func() []bool {
 		var out []bool
 		for _, id := range ids {
-			a, _ := srv.Admin(id.String())
-			out = append(out, a.Enabled)
+			a, ok := srv.Admin(id)
+			out = append(out, ok && a.Enabled)
 		}
 		return out
 	}
-	if err := c.EnableAdmins(ctx, czertainly.UUIDStrings(ids)); err != nil {
+	if err := c.EnableAdmins(ctx, ids); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff([]bool{true, true}, enabled()); diff != "" {
 		t.Errorf("after EnableAdmins (-want +got):\n%s", diff)
 	}
-	if err := c.DisableAdmins(ctx, czertainly.UUIDStrings(ids)); err != nil {
+	if err := c.DisableAdmins(ctx, ids); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff([]bool{false, false}, enabled()); diff != "" {
 		t.Errorf("after DisableAdmins (-want +got):\n%s", diff)
 	}
-	if err := c.RemoveAdmins(ctx, czertainly.UUIDStrings(ids)); err != nil {
+	if err := c.DeleteAdmins(ctx, ids); err != nil {
 		t.Fatal(err)
 	}
 	if n := srv.AdminCount(); n != 2 {
@@ -345,27 +405,61 @@ func TestBulkOperations(t *testing.T) {
 	}
 }
 
-// TestBulkUnknownUUIDs sends the seed's bulk request sample: its UUIDs are
-// unknown to the fake, and the server's message reaches the caller.
-func TestBulkUnknownUUIDs(t *testing.T) {
+// TestBulkSkipsUnknownUUIDs sends the documentation's bulk request sample,
+// whose UUIDs the fake does not know, with one it knows: the server skips
+// the unknown ones and answers 204, so each call succeeds and changes just
+// the known administrator.
+func TestBulkSkipsUnknownUUIDs(t *testing.T) {
 	srv := newFake(t)
 	c := newClient(t, srv)
-	var ids []string
-	if err := jsonUnmarshal(sample(t, "bulk-request"), &ids); err != nil {
+	ctx := context.Background()
+	var unknown []string
+	if err := jsonUnmarshal(sample(t, "bulk-request"), &unknown); err != nil {
 		t.Fatal(err)
 	}
-	for name, call := range map[string]func(context.Context, []string) error{
-		"DisableAdmins": c.DisableAdmins, "EnableAdmins": c.EnableAdmins, "RemoveAdmins": c.RemoveAdmins,
-	} {
-		err := call(context.Background(), ids)
-		e := apiError(t, err)
-		if e.StatusCode != http.StatusNotFound || e.Message != "Admin with uuid "+ids[0]+" not found" ||
-			!strings.HasPrefix(e.Op, "czertainly."+name) || errors.Is(err, czertainly.ErrNoAdminAPI) {
-			t.Errorf("%s = %v", name, err)
-		}
+	cert, err := srv.CA.IssueClientCertificate("known")
+	if err != nil {
+		t.Fatal(err)
+	}
+	known, err := c.CreateAdmin(ctx, czertainly.CreateAdminInput{
+		Username: "known", Name: "K", Surname: "Nown", Email: "known@example.com",
+		Role: czertainly.RoleAdministrator, Certificate: cert.Leaf.Raw,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := append(append([]string(nil), unknown...), known)
+	enabled := func() bool { a, ok := srv.Admin(known); return ok && a.Enabled }
+
+	if err := c.EnableAdmins(ctx, ids); err != nil || !enabled() {
+		t.Errorf("EnableAdmins = %v, enabled %v", err, enabled())
+	}
+	if err := c.DisableAdmins(ctx, ids); err != nil || enabled() {
+		t.Errorf("DisableAdmins = %v, enabled %v", err, enabled())
+	}
+	if err := c.DeleteAdmins(ctx, ids); err != nil {
+		t.Errorf("DeleteAdmins = %v", err)
+	}
+	if _, ok := srv.Admin(known); ok {
+		t.Error("DeleteAdmins left the known administrator")
+	}
+	want := slices.Concat(unknown, unknown, unknown)
+	if diff := cmp.Diff(want, srv.SkippedUUIDs()); diff != "" {
+		t.Errorf("skipped UUIDs (-want +got):\n%s", diff)
 	}
 	if n := srv.AdminCount(); n != 2 {
-		t.Errorf("store changed: %d administrators", n)
+		t.Errorf("%d administrators, want the 2 seeded", n)
+	}
+	for _, path := range []string{"/v1/admins/enable", "/v1/admins/disable"} {
+		if n := srv.Hits(http.MethodPut, czertainlytest.BasePath+path); n != 1 {
+			t.Errorf("PUT %s: %d hits, want 1", path, n)
+		}
+	}
+	// One at a time, an unknown UUID is the server's 404.
+	err = c.DisableAdmin(ctx, unknown[0])
+	if e := apiError(t, err); e.StatusCode != http.StatusNotFound || errors.Is(err, czertainly.ErrNoAdminAPI) ||
+		e.Message != "Object of type 'Admin' identified by "+unknown[0]+" was not found or is not enabled." {
+		t.Errorf("DisableAdmin(unknown) = %v", err)
 	}
 }
 
@@ -404,7 +498,7 @@ func TestInvalidInputSendsNothing(t *testing.T) {
 			return err
 		},
 		"create bad cert uuid": func() error {
-			_, err := c.CreateAdmin(ctx, with(func(in *czertainly.CreateAdminInput) { in.CertificateUUID = "166b5cf52-63f2-11ec-90d6-0242ac120003" }))
+			_, err := c.CreateAdmin(ctx, with(func(in *czertainly.CreateAdminInput) { in.CertificateUUID = "166b5cf52/63f2-11ec-90d6-0242ac120003" }))
 			return err
 		},
 		"create garbage cert": func() error {
@@ -418,25 +512,39 @@ func TestInvalidInputSendsNothing(t *testing.T) {
 			_, err := c.CreateAdmin(ctx, with(func(in *czertainly.CreateAdminInput) { in.CertificateUUID, in.Certificate = "", key }))
 			return err
 		},
-		"get bad uuid": func() error { _, err := c.GetAdmin(ctx, czertainlytest.SampleAdminUUID); return err },
-		"edit bad uuid": func() error {
-			_, err := c.EditAdmin(ctx, "nope", czertainly.EditAdminInput{CertificateUUID: czertainlytest.InventoryCertificateUUID})
+		"get bad uuid": func() error { _, err := c.GetAdmin(ctx, "7b55ge1c-844f-11dc-a8a3"); return err },
+		"update bad uuid": func() error {
+			_, err := c.UpdateAdmin(ctx, "nope", czertainly.UpdateAdminInput{CertificateUUID: czertainlytest.InventoryCertificateUUID})
 			return err
 		},
-		"edit no cert": func() error {
-			_, err := c.EditAdmin(ctx, czertainlytest.SuperAdminUUID, czertainly.EditAdminInput{Name: "x"})
+		"update bad role": func() error {
+			_, err := c.UpdateAdmin(ctx, czertainlytest.SuperAdminUUID, czertainly.UpdateAdminInput{Role: "Admin", CertificateUUID: czertainlytest.InventoryCertificateUUID})
 			return err
 		},
-		"edit bad role": func() error {
-			_, err := c.EditAdmin(ctx, czertainlytest.SuperAdminUUID, czertainly.EditAdminInput{Role: "Admin", CertificateUUID: czertainlytest.InventoryCertificateUUID})
+		"update blank name": func() error {
+			_, err := c.UpdateAdmin(ctx, czertainlytest.SuperAdminUUID, czertainly.UpdateAdminInput{Name: " \t"})
 			return err
 		},
-		"remove bad uuid":  func() error { return c.RemoveAdmin(ctx, "") },
-		"enable bad uuid":  func() error { return c.EnableAdmin(ctx, "7b55ge1c-844f-11dc-a8a3-0242ac120002") },
+		"update both certs": func() error {
+			_, err := c.UpdateAdmin(ctx, czertainlytest.SuperAdminUUID, czertainly.UpdateAdminInput{
+				Certificate: srv.InventoryCertificate.Leaf.Raw, CertificateUUID: czertainlytest.InventoryCertificateUUID,
+			})
+			return err
+		},
+		"update garbage cert": func() error {
+			_, err := c.UpdateAdmin(ctx, czertainlytest.SuperAdminUUID, czertainly.UpdateAdminInput{Certificate: []byte("not a certificate")})
+			return err
+		},
+		"update bad cert uuid": func() error {
+			_, err := c.UpdateAdmin(ctx, czertainlytest.SuperAdminUUID, czertainly.UpdateAdminInput{CertificateUUID: "string"})
+			return err
+		},
+		"remove bad uuid":  func() error { return c.DeleteAdmin(ctx, "") },
+		"enable bad uuid":  func() error { return c.EnableAdmin(ctx, "7b55ge1c 844f-11dc-a8a3-0242ac120002") },
 		"disable bad uuid": func() error { return c.DisableAdmin(ctx, "x") },
 		"bulk empty":       func() error { return c.DisableAdmins(ctx, nil) },
-		"bulk one bad":     func() error { return c.RemoveAdmins(ctx, []string{czertainlytest.SuperAdminUUID, "bad"}) },
-		"bulk enable bad":  func() error { return c.EnableAdmins(ctx, []string{"166b5cf52-63f2-11ec-90d6-0242ac120003"}) },
+		"bulk one bad":     func() error { return c.DeleteAdmins(ctx, []string{czertainlytest.SuperAdminUUID, "bad"}) },
+		"bulk enable bad":  func() error { return c.EnableAdmins(ctx, []string{"../admins"}) },
 	}
 	for name, call := range calls {
 		err := call()
@@ -454,15 +562,15 @@ func TestErrorShapes(t *testing.T) {
 	c := newClient(t, srv)
 	ctx := context.Background()
 
-	// The seed's 400/404 sample.
-	srv.Inject(fakeserver.Fault{Method: http.MethodGet, Status: http.StatusBadRequest, Body: string(sample(t, "error")), ContentType: "application/json"})
+	// The documentation's 400/404 sample.
+	srv.Inject(czertainlytest.Fault{Method: http.MethodGet, Status: http.StatusBadRequest, Body: string(sample(t, "error")), ContentType: "application/json"})
 	_, err := c.ListAdmins(ctx)
 	if e := apiError(t, err); e.StatusCode != 400 || e.Message != "Error message" || e.Op != "czertainly.ListAdmins" {
 		t.Errorf("400 sample: %v", err)
 	}
 
 	// The bare array of a 422 keeps every message.
-	srv.Inject(fakeserver.Fault{Method: http.MethodPost, Status: http.StatusUnprocessableEntity, Body: `["Error Message 1","Error Message 2"]`, ContentType: "application/json"})
+	srv.Inject(czertainlytest.Fault{Method: http.MethodPost, Status: http.StatusUnprocessableEntity, Body: `["Error Message 1","Error Message 2"]`, ContentType: "application/json"})
 	_, err = c.CreateAdmin(ctx, czertainly.CreateAdminInput{
 		Username: "u", Name: "n", Surname: "s", Email: "e@example.com", Role: czertainly.RoleAdministrator,
 		CertificateUUID: czertainlytest.InventoryCertificateUUID,
@@ -476,8 +584,8 @@ func TestErrorShapes(t *testing.T) {
 	}
 
 	// 500 and its message.
-	srv.Inject(fakeserver.Fault{Method: http.MethodDelete, Status: 500, Body: `{"message":"Internal server error."}`, ContentType: "application/json"})
-	err = c.RemoveAdmin(ctx, czertainlytest.SuperAdminUUID)
+	srv.Inject(czertainlytest.Fault{Method: http.MethodDelete, Status: 500, Body: `{"message":"Internal server error."}`, ContentType: "application/json"})
+	err = c.DeleteAdmin(ctx, czertainlytest.SuperAdminUUID)
 	if e := apiError(t, err); !errors.Is(err, czertainly.ErrServer) || e.Message != "Internal server error." {
 		t.Errorf("500: %v", err)
 	}
@@ -486,29 +594,49 @@ func TestErrorShapes(t *testing.T) {
 	}
 }
 
-// TestSeedCreateSampleIsRejectedWith422 sends the seed's create request
-// as it stands: "string" is no certificate, so the real validation answers
-// with its bare array.
-func TestSeedCreateSampleIsRejectedWith422(t *testing.T) {
+// TestDocumentedRequestSamplesAsTheServerAnswersThem sends the
+// documentation's create and edit requests as they stand. The create
+// sample names the username of the sample administrator, which the server
+// checks before the certificate: 400 "already exists"; with that
+// administrator gone, "string" is no certificate, which the server fails
+// on with 500. The edit sample carries adminCertificate "string": 500.
+func TestDocumentedRequestSamplesAsTheServerAnswersThem(t *testing.T) {
 	srv := newFake(t)
 	c := newClient(t, srv)
-	for _, name := range []string{"create-request", "edit-request"} {
+	ctx := context.Background()
+	send := func(name string) (int, czertainlyapi.ErrorMessageDto) {
+		t.Helper()
 		var resp *http.Response
 		var err error
 		if name == "create-request" {
-			resp, err = c.Raw().AddAdminWithBody(context.Background(), "application/json", bytes.NewReader(sample(t, name)))
+			resp, err = c.Raw().AddAdminWithBody(ctx, "application/json", bytes.NewReader(sample(t, name)))
 		} else {
-			resp, err = c.Raw().EditAdminWithBody(context.Background(), czertainlytest.SuperAdminUUID, "application/json", bytes.NewReader(sample(t, name)))
+			resp, err = c.Raw().EditAdminWithBody(ctx, czertainlytest.SuperAdminUUID, "application/json", bytes.NewReader(sample(t, name)))
 		}
 		if err != nil {
 			t.Fatal(err)
 		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		var msgs []string
-		if resp.StatusCode != http.StatusUnprocessableEntity || jsonUnmarshal(body, &msgs) != nil || len(msgs) == 0 {
-			t.Errorf("%s: %d %s", name, resp.StatusCode, body)
+		defer resp.Body.Close()
+		var msg czertainlyapi.ErrorMessageDto
+		if err := json.NewDecoder(resp.Body).Decode(&msg); err != nil {
+			t.Fatalf("%s: %d with a body that is no error message: %v", name, resp.StatusCode, err)
 		}
+		return resp.StatusCode, msg
+	}
+	if status, msg := send("create-request"); status != http.StatusBadRequest || msg.Message != "Object of type 'Admin' identified by string already exists." {
+		t.Errorf("create sample: %d %q", status, msg.Message)
+	}
+	if status, msg := send("edit-request"); status != http.StatusInternalServerError || msg.Message != "Internal server error." {
+		t.Errorf("edit sample: %d %q", status, msg.Message)
+	}
+	if err := c.DeleteAdmin(ctx, czertainlytest.SampleAdminUUID); err != nil {
+		t.Fatal(err)
+	}
+	if status, msg := send("create-request"); status != http.StatusInternalServerError || msg.Message != "Internal server error." {
+		t.Errorf("create sample without the sample administrator: %d %q", status, msg.Message)
+	}
+	if n := srv.AdminCount(); n != 1 {
+		t.Errorf("%d administrators, want only the super administrator", n)
 	}
 }
 
@@ -517,13 +645,13 @@ func TestNoAdminAPIOn2xServer(t *testing.T) {
 	c := newClient(t, srv)
 	ctx := context.Background()
 	spring404 := `{"timestamp":"2023-01-01T00:00:00.000+00:00","status":404,"error":"Not Found","path":"/api/v1/admins"}`
-	srv.Inject(fakeserver.Fault{Status: 404, Body: spring404, ContentType: "application/json"})
+	srv.Inject(czertainlytest.Fault{Status: 404, Body: spring404, ContentType: "application/json"})
 	_, err := c.ListAdmins(ctx)
 	e := apiError(t, err)
 	if !errors.Is(err, czertainly.ErrNoAdminAPI) || !errors.Is(err, czertainly.ErrNotFound) || !strings.Contains(e.Hint, "2.x") {
 		t.Errorf("list on 2.x: %v", err)
 	}
-	srv.Inject(fakeserver.Fault{Status: 404})
+	srv.Inject(czertainlytest.Fault{Status: 404})
 	err = c.EnableAdmin(ctx, czertainlytest.SuperAdminUUID)
 	if !errors.Is(err, czertainly.ErrNoAdminAPI) {
 		t.Errorf("empty 404: %v", err)
@@ -536,14 +664,14 @@ func TestRetryPolicy(t *testing.T) {
 	ctx := context.Background()
 	listPath := czertainlytest.BasePath + "/v1/admins"
 
-	srv.Inject(fakeserver.Fault{Method: http.MethodGet, Status: 503, RetryAfter: "0"})
+	srv.Inject(czertainlytest.Fault{Method: http.MethodGet, Status: 503, RetryAfter: "0"})
 	if _, err := c.ListAdmins(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if n := srv.Hits(http.MethodGet, listPath); n != 2 {
 		t.Errorf("list after one 503: %d hits, want 2 (retried)", n)
 	}
-	srv.Inject(fakeserver.Fault{Method: http.MethodGet, Reset: true})
+	srv.Inject(czertainlytest.Fault{Method: http.MethodGet, Reset: true})
 	if _, err := c.GetAdmin(ctx, czertainlytest.SuperAdminUUID); err != nil {
 		t.Fatalf("get after a reset: %v", err)
 	}
@@ -556,19 +684,19 @@ func TestRetryPolicy(t *testing.T) {
 		t.Fatal(err)
 	}
 	notRepeated := map[string]struct {
-		fault fakeserver.Fault
+		fault czertainlytest.Fault
 		call  func() error
 		path  string
 	}{
-		"create 503": {fakeserver.Fault{Method: http.MethodPost, Status: 503}, func() error {
+		"create 503": {czertainlytest.Fault{Method: http.MethodPost, Status: 503}, func() error {
 			_, err := c.CreateAdmin(ctx, czertainly.CreateAdminInput{Username: "once", Name: "n", Surname: "s", Email: "e@example.com", Role: czertainly.RoleAdministrator, Certificate: cert.Leaf.Raw})
 			return err
 		}, "POST " + listPath},
-		"remove reset":   {fakeserver.Fault{Method: http.MethodDelete, Reset: true}, func() error { return c.RemoveAdmin(ctx, czertainlytest.SuperAdminUUID) }, "DELETE " + listPath + "/" + czertainlytest.SuperAdminUUID},
-		"disable 503":    {fakeserver.Fault{Method: http.MethodPut, Status: 503}, func() error { return c.DisableAdmin(ctx, czertainlytest.SuperAdminUUID) }, "PUT " + listPath + "/" + czertainlytest.SuperAdminUUID + "/disable"},
-		"enable reset":   {fakeserver.Fault{Method: http.MethodPut, Reset: true}, func() error { return c.EnableAdmin(ctx, czertainlytest.SuperAdminUUID) }, "PUT " + listPath + "/" + czertainlytest.SuperAdminUUID + "/enable"},
-		"bulk del 503":   {fakeserver.Fault{Method: http.MethodDelete, Status: 503}, func() error { return c.RemoveAdmins(ctx, []string{czertainlytest.SuperAdminUUID}) }, "DELETE " + listPath},
-		"bulk off reset": {fakeserver.Fault{Method: http.MethodPut, Reset: true}, func() error { return c.DisableAdmins(ctx, []string{czertainlytest.SuperAdminUUID}) }, "PUT " + listPath + "/disable"},
+		"remove reset":   {czertainlytest.Fault{Method: http.MethodDelete, Reset: true}, func() error { return c.DeleteAdmin(ctx, czertainlytest.SuperAdminUUID) }, "DELETE " + listPath + "/" + czertainlytest.SuperAdminUUID},
+		"disable 503":    {czertainlytest.Fault{Method: http.MethodPut, Status: 503}, func() error { return c.DisableAdmin(ctx, czertainlytest.SuperAdminUUID) }, "PUT " + listPath + "/" + czertainlytest.SuperAdminUUID + "/disable"},
+		"enable reset":   {czertainlytest.Fault{Method: http.MethodPut, Reset: true}, func() error { return c.EnableAdmin(ctx, czertainlytest.SuperAdminUUID) }, "PUT " + listPath + "/" + czertainlytest.SuperAdminUUID + "/enable"},
+		"bulk del 503":   {czertainlytest.Fault{Method: http.MethodDelete, Status: 503}, func() error { return c.DeleteAdmins(ctx, []string{czertainlytest.SuperAdminUUID}) }, "DELETE " + listPath},
+		"bulk off reset": {czertainlytest.Fault{Method: http.MethodPut, Reset: true}, func() error { return c.DisableAdmins(ctx, []string{czertainlytest.SuperAdminUUID}) }, "PUT " + listPath + "/disable"},
 	}
 	for name, tc := range notRepeated {
 		srv.Inject(tc.fault)
@@ -589,22 +717,32 @@ func TestMutualTLS(t *testing.T) {
 	srv := newFake(t)
 	ctx := context.Background()
 
-	t.Run("no client certificate", func(t *testing.T) {
+	// The server's connector asks for a client certificate without
+	// requiring one: without one the request reaches Spring Security, which
+	// answers 403 (not retried).
+	forbidden := func(t *testing.T, c *czertainly.Client) {
+		t.Helper()
 		before := srv.NewConnections()
-		c, err := czertainly.NewClient(srv.BaseURL(), czertainly.WithRootCAs(srv.CA.Pool()), czertainly.WithRetry(fastRetry))
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = c.ListAdmins(ctx)
+		_, err := c.ListAdmins(ctx)
 		e := apiError(t, err)
-		if !strings.Contains(err.Error(), "tls") || !strings.Contains(e.Hint, "client certificate") {
+		if !errors.Is(err, czertainly.ErrForbidden) || e.Message != "Forbidden" || !strings.Contains(e.Hint, "client certificate") ||
+			!strings.Contains(e.Hint, "serial number") {
 			t.Errorf("err = %v", err)
 		}
 		if n := srv.NewConnections() - before; n != 1 {
-			t.Errorf("%d connections, want 1 (a TLS refusal is not retried)", n)
+			t.Errorf("%d connections, want 1", n)
 		}
+	}
+	t.Run("no client certificate", func(t *testing.T) {
+		c, err := czertainly.NewClient(srv.URL, czertainly.WithRootCAs(srv.CA.Pool()), czertainly.WithRetry(fastRetry))
+		if err != nil {
+			t.Fatal(err)
+		}
+		forbidden(t, c)
 	})
 	t.Run("certificate of another CA", func(t *testing.T) {
+		// The server names the CAs it trusts; Go's client then presents no
+		// certificate of another CA, and the answer is the same 403.
 		other, err := czertainlytest.NewCA("other")
 		if err != nil {
 			t.Fatal(err)
@@ -613,34 +751,25 @@ func TestMutualTLS(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		before := srv.NewConnections()
-		c, err := czertainly.NewClient(srv.BaseURL(), czertainly.WithClientCertificate(cert), czertainly.WithRootCAs(srv.CA.Pool()), czertainly.WithRetry(fastRetry))
+		c, err := czertainly.NewClient(srv.URL, czertainly.WithClientCertificate(cert), czertainly.WithRootCAs(srv.CA.Pool()), czertainly.WithRetry(fastRetry))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err = c.ListAdmins(ctx); err == nil || !strings.Contains(err.Error(), "tls") {
-			t.Errorf("err = %v", err)
-		}
-		if n := srv.NewConnections() - before; n != 1 {
-			t.Errorf("%d connections, want 1", n)
-		}
+		forbidden(t, c)
 	})
 	t.Run("certificate of no administrator", func(t *testing.T) {
 		cert, err := srv.CA.IssueClientCertificate("nobody")
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err := czertainly.NewClient(srv.BaseURL(), czertainly.WithClientCertificate(cert), czertainly.WithRootCAs(srv.CA.Pool()), czertainly.WithRetry(fastRetry))
+		c, err := czertainly.NewClient(srv.URL, czertainly.WithClientCertificate(cert), czertainly.WithRootCAs(srv.CA.Pool()), czertainly.WithRetry(fastRetry))
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = c.ListAdmins(ctx)
-		if e := apiError(t, err); !errors.Is(err, czertainly.ErrForbidden) || e.Message != "Access Denied" || !strings.Contains(e.Hint, "serial number") {
-			t.Errorf("err = %v", err)
-		}
+		forbidden(t, c)
 	})
 	t.Run("server not trusted", func(t *testing.T) {
-		c, err := czertainly.NewClient(srv.BaseURL(), czertainly.WithClientCertificate(srv.AdminCertificate), czertainly.WithRetry(fastRetry))
+		c, err := czertainly.NewClient(srv.URL, czertainly.WithClientCertificate(srv.ClientCertificate), czertainly.WithRetry(fastRetry))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -652,15 +781,54 @@ func TestMutualTLS(t *testing.T) {
 			t.Errorf("%d connections, want 1", n)
 		}
 	})
-	if n := srv.TotalHits(); n != 1 {
-		t.Errorf("%d requests reached the handler, want only the one with a known-CA certificate", n)
+	if n := srv.TotalHits(); n != 3 {
+		t.Errorf("%d requests reached the handler, want the 3 refused with 403", n)
+	}
+}
+
+// TestTLSRefusalOfTheClientCertificate runs against a TLS front (a proxy
+// configured to require client certificates) that refuses the handshake:
+// the error explains, and the refusal is not retried.
+func TestTLSRefusalOfTheClientCertificate(t *testing.T) {
+	ca, err := czertainlytest.NewCA("front")
+	if err != nil {
+		t.Fatal(err)
+	}
+	serverCert, err := ca.IssueServerCertificate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns atomic.Int32
+	front := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		t.Error("a request passed the TLS front")
+	}))
+	front.TLS = &tls.Config{Certificates: []tls.Certificate{serverCert}, ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: ca.Pool(), MinVersion: tls.VersionTLS12}
+	front.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	front.Config.ErrorLog = log.New(io.Discard, "", 0)
+	front.StartTLS()
+	defer front.Close()
+	c, err := czertainly.NewClient(front.URL+"/api", czertainly.WithRootCAs(ca.Pool()), czertainly.WithRetry(fastRetry))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.ListAdmins(context.Background())
+	e := apiError(t, err)
+	if !strings.Contains(err.Error(), "tls") || !strings.Contains(e.Hint, "client certificate") {
+		t.Errorf("err = %v", err)
+	}
+	if n := conns.Load(); n != 1 {
+		t.Errorf("%d connections, want 1 (a TLS refusal is not retried)", n)
 	}
 }
 
 func TestClientCertificateFiles(t *testing.T) {
 	srv := newFake(t)
 	dir := t.TempDir()
-	certPEM, keyPEM, err := czertainlytest.EncodePEM(srv.AdminCertificate)
+	certPEM, keyPEM, err := czertainlytest.EncodePEM(srv.ClientCertificate)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -672,7 +840,7 @@ func TestClientCertificateFiles(t *testing.T) {
 		return p
 	}
 	certFile, keyFile, caFile := write("admin.crt", certPEM), write("admin.key", keyPEM), write("ca.pem", srv.CA.CertificatePEM())
-	c, err := czertainly.NewClient(srv.BaseURL(), czertainly.WithClientCertificateFiles(certFile, keyFile), czertainly.WithRootCAFile(caFile))
+	c, err := czertainly.NewClient(srv.URL, czertainly.WithClientCertificateFiles(certFile, keyFile), czertainly.WithRootCAFile(caFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -685,11 +853,11 @@ func TestClientCertificateFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, otherKey, _ := czertainlytest.EncodePEM(other)
-	_, err = czertainly.NewClient(srv.BaseURL(), czertainly.WithClientCertificateFiles(certFile, write("other.key", otherKey)))
+	_, err = czertainly.NewClient(srv.URL, czertainly.WithClientCertificateFiles(certFile, write("other.key", otherKey)))
 	if err == nil || strings.Contains(err.Error(), "PRIVATE KEY") || strings.Contains(err.Error(), string(otherKey[30:60])) {
 		t.Errorf("mismatched key: err = %v", err)
 	}
-	if _, err = czertainly.NewClient(srv.BaseURL(), czertainly.WithRootCAFile(keyFile)); err == nil {
+	if _, err = czertainly.NewClient(srv.URL, czertainly.WithRootCAFile(keyFile)); err == nil {
 		t.Error("a key file accepted as CA file")
 	}
 	if n := srv.TotalHits(); n != 1 {
@@ -704,11 +872,11 @@ func TestCertificateHeader(t *testing.T) {
 			header = czertainly.DefaultCertificateHeader
 		}
 		srv := newFake(t, czertainlytest.WithCertificateHeader(header))
-		opts := []czertainly.Option{czertainly.WithRootCAs(srv.CA.Pool()), czertainly.WithCertificateHeader(srv.AdminCertificate.Leaf), czertainly.WithRetry(fastRetry)}
+		opts := []czertainly.Option{czertainly.WithRootCAs(srv.CA.Pool()), czertainly.WithCertificateHeader(srv.ClientCertificate.Leaf), czertainly.WithRetry(fastRetry)}
 		if name != "" {
 			opts = append(opts, czertainly.WithCertificateHeaderName(name))
 		}
-		c, err := czertainly.NewClient(srv.BaseURL(), opts...)
+		c, err := czertainly.NewClient(srv.URL, opts...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -717,7 +885,7 @@ func TestCertificateHeader(t *testing.T) {
 			t.Errorf("header %s: %d admins, %v", header, len(admins), err)
 		}
 		// Without the header the proxy-mode server refuses the call.
-		bare, _ := czertainly.NewClient(srv.BaseURL(), czertainly.WithRootCAs(srv.CA.Pool()))
+		bare, _ := czertainly.NewClient(srv.URL, czertainly.WithRootCAs(srv.CA.Pool()))
 		if _, err := bare.ListAdmins(context.Background()); !errors.Is(err, czertainly.ErrForbidden) {
 			t.Errorf("header %s: no header: %v", header, err)
 		}
@@ -727,10 +895,117 @@ func TestCertificateHeader(t *testing.T) {
 	}
 }
 
-func TestNewClientRejectsBadURL(t *testing.T) {
-	for _, u := range []string{"", "czertainly.example.com/api", "ftp://x/api", "https://"} {
-		if _, err := czertainly.NewClient(u); !errors.Is(err, czertainly.ErrInvalidInput) {
-			t.Errorf("NewClient(%q) = %v", u, err)
+func TestNewServerAndItsClient(t *testing.T) {
+	srv, err := czertainlytest.NewServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := srv.Close(); err != nil {
+			t.Error(err)
 		}
+	}()
+	c, err := srv.NewClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	admins, err := c.ListAdmins(context.Background())
+	if err != nil || len(admins) != 2 {
+		t.Fatalf("ListAdmins = %d administrators, %v", len(admins), err)
+	}
+	if !strings.HasSuffix(srv.URL, czertainlytest.BasePath) {
+		t.Errorf("URL %s lacks the context path %s", srv.URL, czertainlytest.BasePath)
+	}
+	if n := srv.Hits(http.MethodGet, czertainlytest.BasePath+"/v1/admins"); n != 1 {
+		t.Errorf("%d hits on the list, want 1", n)
+	}
+	if v := srv.SpecViolations(); len(v) != 0 {
+		t.Errorf("violations: %v", v)
+	}
+	if err := c.Close(); err != nil {
+		t.Error(err)
+	}
+	// The client stays usable after Close.
+	if _, err := c.ListAdmins(context.Background()); err != nil {
+		t.Errorf("after Close: %v", err)
+	}
+
+	// Behind a TLS-terminating proxy the fake's client sends the header.
+	for _, header := range []string{czertainly.DefaultCertificateHeader, "ssl-client-cert"} {
+		proxied := newFake(t, czertainlytest.WithCertificateHeader(header), czertainlytest.WithTLS())
+		pc, err := proxied.NewClient()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := pc.GetAdmin(context.Background(), czertainlytest.SuperAdminUUID); err != nil {
+			t.Errorf("header %s: %v", header, err)
+		}
+	}
+}
+
+func TestNewClientChecksTheURL(t *testing.T) {
+	srv := newFake(t)
+	files, err := srv.WriteClientFiles(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert := czertainly.WithClientCertificate(srv.ClientCertificate)
+	for _, tc := range []struct {
+		url  string
+		opts []czertainly.Option
+		want string
+	}{
+		{"", nil, "empty"},
+		{"   ", nil, "empty"},
+		{"czertainly.example.com/api", nil, "no scheme"},
+		{"ftp://czertainly.example.com/api", nil, "not http or https"},
+		{"https://", nil, "no host"},
+		{"https://czertainly.example.com/api?x=1", nil, "query"},
+		{"https://czertainly.example.com/api#top", nil, "fragment"},
+		{"https://admin:secret@czertainly.example.com/api", nil, "credentials"},
+		{"http://czertainly.example.com/api", []czertainly.Option{cert}, "plain http"},
+		{"http://127.0.0.1/api", []czertainly.Option{czertainly.WithClientCertificateFiles(files.CertFile, files.KeyFile)}, "plain http"},
+		{"https://czertainly.example.com/api", []czertainly.Option{czertainly.WithClientCertificateFiles(files.CertFile, "missing.key")}, "client certificate files"},
+		{"https://czertainly.example.com/api", []czertainly.Option{czertainly.WithRootCAFile(files.KeyFile)}, "no PEM certificate"},
+		{"https://czertainly.example.com/api", []czertainly.Option{czertainly.WithCertificateHeaderName("x")}, "needs WithCertificateHeader"},
+		{"https://czertainly.example.com/api", []czertainly.Option{czertainly.WithCertificateHeader(srv.ClientCertificate.Leaf), czertainly.WithCertificateHeaderName("bad name")}, "not a valid header name"},
+	} {
+		_, err := czertainly.NewClient(tc.url, tc.opts...)
+		if !errors.Is(err, czertainly.ErrInvalidInput) || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "czertainly.NewClient: ") {
+			t.Errorf("NewClient(%q) = %v, want ErrInvalidInput saying %q", tc.url, err, tc.want)
+		}
+		if strings.Contains(fmt.Sprint(err), "secret") {
+			t.Errorf("NewClient(%q) error shows the password: %v", tc.url, err)
+		}
+	}
+	// A certificate in a header is a credential: not over plain http to
+	// another host, but to loopback (a local proxy) it is allowed.
+	header := czertainly.WithCertificateHeader(srv.ClientCertificate.Leaf)
+	if _, err := czertainly.NewClient("http://czertainly.example.com/api", header); !errors.Is(err, czertainly.ErrPlainHTTP) {
+		t.Errorf("header over plain http: %v, want ErrPlainHTTP", err)
+	}
+	if _, err := czertainly.NewClient("http://czertainly.example.com/api", header, czertainly.WithInsecurePlainHTTP()); err != nil {
+		t.Errorf("header over plain http with WithInsecurePlainHTTP: %v", err)
+	}
+	if _, err := czertainly.NewClient("http://127.0.0.1:8080/api", header); err != nil {
+		t.Errorf("header over plain http to loopback: %v", err)
+	}
+	// A trailing slash is dropped: the calls still reach /api/v1/admins.
+	c := newClient(t, srv)
+	withSlash, err := czertainly.NewClient(srv.URL+"/", czertainly.WithClientCertificateFiles(files.CertFile, files.KeyFile), czertainly.WithRootCAFile(files.CAFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := withSlash.ListAdmins(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ListAdmins(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.Hits(http.MethodGet, czertainlytest.BasePath+"/v1/admins"); n != 2 {
+		t.Errorf("%d hits on %s/v1/admins, want 2", n, czertainlytest.BasePath)
+	}
+	if n := srv.TotalHits(); n != 2 {
+		t.Errorf("%d requests in all, want only the 2 lists", n)
 	}
 }

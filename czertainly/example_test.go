@@ -10,24 +10,34 @@ import (
 	"github.com/certadmin/certadmin-go/czertainly/czertainlytest"
 )
 
-// startFake starts the fake and a client signed in as its super administrator.
-func startFake() (*czertainlytest.Server, *czertainly.Client) {
-	srv, err := czertainlytest.NewServer()
+// A client for a real platform: the administrator's certificate and key
+// from PEM files, the platform's CA, and the base URL with the /api
+// context path. (Not run: there is no platform here.)
+func ExampleNewClient() {
+	c, err := czertainly.NewClient("https://czertainly.example.com/api",
+		czertainly.WithClientCertificateFiles("admin.crt", "admin.key"),
+		czertainly.WithRootCAFile("platform-ca.pem"))
 	if err != nil {
 		log.Fatal(err)
 	}
-	c, err := czertainly.NewClient(srv.BaseURL(),
-		czertainly.WithClientCertificate(srv.AdminCertificate),
-		czertainly.WithRootCAs(srv.CA.Pool()))
+	defer c.Close()
+	admins, err := c.ListAdmins(context.Background())
 	if err != nil {
 		log.Fatal(err)
 	}
-	return srv, c
+	fmt.Println(len(admins), "administrators")
 }
 
 func ExampleClient_ListAdmins() {
-	srv, c := startFake()
+	srv, err := czertainlytest.NewServer() // an in-memory platform
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer srv.Close()
+	c, err := srv.NewClient() // signed in as its super administrator
+	if err != nil {
+		log.Fatal(err)
+	}
 	admins, err := c.ListAdmins(context.Background())
 	if err != nil {
 		log.Fatal(err)
@@ -40,9 +50,18 @@ func ExampleClient_ListAdmins() {
 	// superadmin superAdministrator true
 }
 
+// The life of an administrator: create it from its certificate, read it
+// back, disable it and delete it.
 func ExampleClient_CreateAdmin() {
-	srv, c := startFake()
+	srv, err := czertainlytest.NewServer()
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer srv.Close()
+	c, err := srv.NewClient()
+	if err != nil {
+		log.Fatal(err)
+	}
 	ctx := context.Background()
 
 	// The new administrator's certificate, as PEM or DER.
@@ -65,17 +84,39 @@ func ExampleClient_CreateAdmin() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(a.Username, a.Certificate.CommonName, a.SerialNumber == cert.Leaf.SerialNumber.Text(16))
-	// Output: jdoe jdoe true
+	fmt.Println(a.Username, a.Certificate.CommonName, a.Enabled, a.SerialNumber == cert.Leaf.SerialNumber.Text(16))
+	if err := c.DisableAdmin(ctx, id); err != nil {
+		log.Fatal(err)
+	}
+	if err := c.DeleteAdmin(ctx, id); err != nil {
+		log.Fatal(err)
+	}
+	_, err = c.GetAdmin(ctx, id)
+	fmt.Println(errors.Is(err, czertainly.ErrNotFound))
+	// Output:
+	// jdoe jdoe true true
+	// true
 }
 
-func ExampleClient_DisableAdmins() {
-	srv, c := startFake()
+// Every failed call returns a *czertainly.Error carrying the status and
+// the server's message.
+func ExampleError() {
+	srv, err := czertainlytest.NewServer()
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer srv.Close()
-	err := c.DisableAdmins(context.Background(), []string{"c2f685d4-6a3e-11ec-90d6-0242ac120003"})
+	c, err := srv.NewClient()
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = c.GetAdmin(context.Background(), "c2f685d4-6a3e-11ec-90d6-0242ac120003")
 	var e *czertainly.Error
 	if errors.As(err, &e) {
 		fmt.Println(e.StatusCode, e.Message)
 	}
-	// Output: 404 Admin with uuid c2f685d4-6a3e-11ec-90d6-0242ac120003 not found
+	fmt.Println(errors.Is(err, czertainly.ErrNotFound))
+	// Output:
+	// 404 Object of type 'Admin' identified by c2f685d4-6a3e-11ec-90d6-0242ac120003 was not found or is not enabled.
+	// true
 }

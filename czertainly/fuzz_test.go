@@ -1,4 +1,4 @@
-package czertainly
+package czertainly_test
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/certadmin/certadmin-go/czertainly"
 	"github.com/certadmin/certadmin-go/czertainly/czertainlytest"
 	"github.com/certadmin/certadmin-go/internal/apierror"
 	"github.com/certadmin/certadmin-go/internal/fuzzcheck"
@@ -16,15 +17,15 @@ import (
 
 // The fuzz targets of this file feed arbitrary bodies to the decoders of
 // the CZERTAINLY Administrator API's answers and to its error decoder. The
-// seed corpus is the seed's samples in czertainlytest/testdata, byte for
-// byte and as JSON without the rendering's markers, plus a few hostile
-// bodies; `go test` runs just those.
+// corpus is the vendor's documentation samples in czertainlytest/testdata,
+// byte for byte and as JSON without the rendering's markers, plus a few
+// hostile bodies; `go test` runs just those.
 
 const adminID = "7b55ae1c-844f-11dc-a8a3-0242ac120002"
 
-func fuzzClient(t *testing.T, rt fuzzcheck.CannedTransport) *Client {
+func fuzzClient(t *testing.T, rt fuzzcheck.CannedTransport) *czertainly.Client {
 	t.Helper()
-	c, err := NewClient("https://czertainly.example.com/api", WithHTTPClient(&http.Client{Transport: rt}), WithMaxAttempts(1))
+	c, err := czertainly.NewClient("https://czertainly.example.com/api", czertainly.WithHTTPClient(&http.Client{Transport: rt}), czertainly.WithMaxAttempts(1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +34,7 @@ func fuzzClient(t *testing.T, rt fuzzcheck.CannedTransport) *Client {
 
 var contentTypes = []string{"application/json", "text/plain", "text/html;charset=UTF-8", ""}
 
-// samples returns each seed sample byte for byte and as JSON.
+// samples returns each documentation sample byte for byte and as JSON.
 func samples(f *testing.F) [][]byte {
 	out := fuzzcheck.Samples(f, filepath.Join("czertainlytest", "testdata", "*.txt"))
 	names, _ := filepath.Glob(filepath.Join("czertainlytest", "testdata", "*.txt"))
@@ -81,11 +82,11 @@ func FuzzDecodeError(f *testing.F) {
 		status := 400 + int(code)%200
 
 		e := &apierror.Error{Op: "czertainly.Fuzz", StatusCode: status}
-		decodeError(e, body)
+		czertainly.DecodeError(e, body)
 		if e.StatusCode != status || e.Op != "czertainly.Fuzz" || e.Err != nil || e.Code != "" || e.MessageKey != "" {
 			t.Fatalf("decodeError changed fields it does not own: %+v", e)
 		}
-		if e.Kind != nil && (!errors.Is(e.Kind, ErrNoAdminAPI) || status != http.StatusNotFound) {
+		if e.Kind != nil && (!errors.Is(e.Kind, czertainly.ErrNoAdminAPI) || status != http.StatusNotFound) {
 			t.Fatalf("kind %v for status %d", e.Kind, status)
 		}
 		trimmed := bytes.TrimSpace(body)
@@ -100,16 +101,16 @@ func FuzzDecodeError(f *testing.F) {
 		c := fuzzClient(t, fuzzcheck.CannedTransport{Status: status, ContentType: contentType, Body: body})
 		ctx := context.Background()
 		var err error
-		op := []string{opListAdmins, opGetAdmin, opCreateAdmin, opRemoveAdmin, opEnableAdmins}[int(which)%5]
+		op := []string{czertainly.OpListAdmins, czertainly.OpGetAdmin, czertainly.OpCreateAdmin, czertainly.OpDeleteAdmin, czertainly.OpEnableAdmins}[int(which)%5]
 		switch op {
-		case opListAdmins:
+		case czertainly.OpListAdmins:
 			_, err = c.ListAdmins(ctx)
-		case opGetAdmin:
+		case czertainly.OpGetAdmin:
 			_, err = c.GetAdmin(ctx, adminID)
-		case opCreateAdmin:
-			_, err = c.CreateAdmin(ctx, CreateAdminInput{Username: "u", Name: "n", Surname: "s", Email: "e@example.com", Role: RoleAdministrator, CertificateUUID: adminID})
-		case opRemoveAdmin:
-			err = c.RemoveAdmin(ctx, adminID)
+		case czertainly.OpCreateAdmin:
+			_, err = c.CreateAdmin(ctx, czertainly.CreateAdminInput{Username: "u", Name: "n", Surname: "s", Email: "e@example.com", Role: czertainly.RoleAdministrator, CertificateUUID: adminID})
+		case czertainly.OpDeleteAdmin:
+			err = c.DeleteAdmin(ctx, adminID)
 		default:
 			err = c.EnableAdmins(ctx, []string{adminID})
 		}
@@ -120,13 +121,13 @@ func FuzzDecodeError(f *testing.F) {
 		if ae.StatusCode != status {
 			t.Fatalf("error %v carries status %d, want %d", err, ae.StatusCode, status)
 		}
-		if errors.Is(err, ErrNoAdminAPI) && status != http.StatusNotFound {
+		if errors.Is(err, czertainly.ErrNoAdminAPI) && status != http.StatusNotFound {
 			t.Fatalf("ErrNoAdminAPI for status %d", status)
 		}
-		if status == http.StatusNotFound && op == opListAdmins && !errors.Is(err, ErrNoAdminAPI) {
+		if status == http.StatusNotFound && op == czertainly.OpListAdmins && !errors.Is(err, czertainly.ErrNoAdminAPI) {
 			t.Fatalf("404 on the list is not ErrNoAdminAPI: %v", err)
 		}
-		if (status == http.StatusForbidden || status == http.StatusUnauthorized) && ae.Hint != hintForbidden {
+		if (status == http.StatusForbidden || status == http.StatusUnauthorized) && ae.Hint != czertainly.HintForbidden {
 			t.Fatalf("status %d without the client-certificate hint: %v", status, err)
 		}
 	})
@@ -154,19 +155,19 @@ func FuzzDecode(f *testing.F) {
 		var err error
 		switch which % 4 {
 		case 0:
-			var list []Admin
+			var list []czertainly.Admin
 			list, err = c.ListAdmins(ctx)
 			got = list != nil || (err == nil && bytes.Equal(bytes.TrimSpace(body), []byte("null")))
 		case 1:
-			var a *Admin
+			var a *czertainly.Admin
 			a, err = c.GetAdmin(ctx, adminID)
 			got = a != nil
 		case 2:
-			_, err = c.CreateAdmin(ctx, CreateAdminInput{Username: "u", Name: "n", Surname: "s", Email: "e@example.com", Role: RoleAdministrator, CertificateUUID: adminID})
+			_, err = c.CreateAdmin(ctx, czertainly.CreateAdminInput{Username: "u", Name: "n", Surname: "s", Email: "e@example.com", Role: czertainly.RoleAdministrator, CertificateUUID: adminID})
 			got = err == nil
 		default:
-			var a *Admin
-			a, err = c.EditAdmin(ctx, adminID, EditAdminInput{Name: "n", CertificateUUID: adminID})
+			var a *czertainly.Admin
+			a, err = c.UpdateAdmin(ctx, adminID, czertainly.UpdateAdminInput{Name: "n", Surname: "s", Email: "e@example.com", CertificateUUID: adminID})
 			got = a != nil
 		}
 		if got == (err != nil) {
@@ -181,7 +182,7 @@ func FuzzDecode(f *testing.F) {
 		if e := fuzzcheck.CheckError(t, err); e.StatusCode != http.StatusOK && e.StatusCode != 0 {
 			t.Fatalf("200 answer gave error with status %d: %v", e.StatusCode, err)
 		}
-		if !errors.Is(err, ErrUnexpectedResponse) && !errors.Is(err, ErrHTMLResponse) {
+		if !errors.Is(err, czertainly.ErrUnexpectedResponse) && !errors.Is(err, czertainly.ErrHTMLResponse) {
 			t.Fatalf("2xx answer gave error %v", err)
 		}
 	})

@@ -5,8 +5,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"time"
-
-	"github.com/google/uuid"
 )
 
 // Role is an administrator's role.
@@ -26,13 +24,13 @@ type CertificateStatus string
 
 // Certificate statuses.
 const (
-	CertificateValid    CertificateStatus = "valid"
-	CertificateRevoked  CertificateStatus = "revoked"
-	CertificateExpired  CertificateStatus = "expired"
-	CertificateUnknown  CertificateStatus = "unknown"
-	CertificateExpiring CertificateStatus = "expiring"
-	CertificateNew      CertificateStatus = "new"
-	CertificateInvalid  CertificateStatus = "invalid"
+	CertificateStatusValid    CertificateStatus = "valid"
+	CertificateStatusRevoked  CertificateStatus = "revoked"
+	CertificateStatusExpired  CertificateStatus = "expired"
+	CertificateStatusUnknown  CertificateStatus = "unknown"
+	CertificateStatusExpiring CertificateStatus = "expiring"
+	CertificateStatusNew      CertificateStatus = "new"
+	CertificateStatusInvalid  CertificateStatus = "invalid"
 )
 
 // ComplianceStatus is the result of compliance checks.
@@ -40,9 +38,9 @@ type ComplianceStatus string
 
 // Compliance statuses.
 const (
-	ComplianceOK            ComplianceStatus = "ok"
-	ComplianceNotOK         ComplianceStatus = "nok"
-	ComplianceNotApplicable ComplianceStatus = "na"
+	ComplianceStatusOK            ComplianceStatus = "ok"
+	ComplianceStatusNotOK         ComplianceStatus = "nok"
+	ComplianceStatusNotApplicable ComplianceStatus = "na"
 )
 
 // CertificateType is the kind of certificate.
@@ -57,19 +55,38 @@ const (
 // AttributeType is the content type of a connector attribute.
 type AttributeType string
 
+// Attribute types.
+const (
+	AttributeTypeString     AttributeType = "STRING"
+	AttributeTypeInteger    AttributeType = "INTEGER"
+	AttributeTypeSecret     AttributeType = "SECRET"
+	AttributeTypeFile       AttributeType = "FILE"
+	AttributeTypeBoolean    AttributeType = "BOOLEAN"
+	AttributeTypeCredential AttributeType = "CREDENTIAL"
+	AttributeTypeDate       AttributeType = "DATE"
+	AttributeTypeFloat      AttributeType = "FLOAT"
+	AttributeTypeJSON       AttributeType = "JSON"
+	AttributeTypeText       AttributeType = "TEXT"
+	AttributeTypeTime       AttributeType = "TIME"
+	AttributeTypeDateTime   AttributeType = "DATETIME"
+)
+
 // Admin is an administrator of the platform.
 //
 // Identifiers in answers are kept as the server sent them, without UUID
 // parsing: the vendor's own samples hold values such as
-// "7b55ge1c-844f-11dc-a8a3-0242ac120002" that are not valid UUIDs.
+// "7b55ge1c-844f-11dc-a8a3-0242ac120002" that are not valid UUIDs. Pass
+// UUID back to the other calls as it is.
 type Admin struct {
-	UUID         string      `json:"uuid"`
-	Username     string      `json:"username"`
-	Name         string      `json:"name"`
-	Surname      string      `json:"surname"`
-	Email        string      `json:"email"`
-	Role         Role        `json:"role"`
-	Description  string      `json:"description"`
+	UUID     string `json:"uuid"`
+	Username string `json:"username"`
+	Name     string `json:"name"`
+	Surname  string `json:"surname"`
+	Email    string `json:"email"`
+	Role     Role   `json:"role"`
+	// Description is empty when the administrator has none (the server
+	// then leaves the member out).
+	Description  string      `json:"description,omitempty"`
 	Enabled      bool        `json:"enabled"`
 	SerialNumber string      `json:"serialNumber"` // of the administrator's certificate, in hex
 	Certificate  Certificate `json:"certificate"`
@@ -184,13 +201,4 @@ type ComplianceRule struct {
 	RuleDescription string           `json:"ruleDescription"`
 	Status          ComplianceStatus `json:"status"`
 	Attributes      []Attribute      `json:"attributes,omitempty"`
-}
-
-// UUIDStrings turns parsed UUIDs into the strings the bulk calls take.
-func UUIDStrings(ids []uuid.UUID) []string {
-	out := make([]string, len(ids))
-	for i, id := range ids {
-		out[i] = id.String()
-	}
-	return out
 }

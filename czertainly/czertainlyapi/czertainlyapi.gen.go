@@ -245,13 +245,14 @@ type AddAdminRequestDto struct {
 // AddAdminRequestDtoRole Role of the administrator
 type AddAdminRequestDtoRole string
 
-// AdminDto defines model for AdminDto.
+// AdminDto The vendor document lists description as required; the server leaves it
+// out when it is null (NON_NULL), so it is optional here.
 type AdminDto struct {
 	// Certificate Administrator Certificate Details
 	Certificate CertificateDto `json:"certificate"`
 
 	// Description Administrator description
-	Description string `json:"description"`
+	Description *string `json:"description,omitempty"`
 
 	// Email Administrator Email
 	Email string `json:"email"`
@@ -327,7 +328,7 @@ type CertificateDto struct {
 	// CertificateType Certificate type
 	CertificateType *CertificateDtoCertificateType `json:"certificateType,omitempty"`
 
-	// CertificateValidationResult Validation result per check (source: the seed; absent from the vendor document).
+	// CertificateValidationResult Validation result per check (source: the rendered documentation page; absent from the vendor document).
 	CertificateValidationResult *map[string]CertificateValidationDto `json:"certificateValidationResult,omitempty"`
 
 	// CommonName Certificate common name
@@ -436,12 +437,12 @@ type CertificateInLocationDto struct {
 	WithKey *bool `json:"withKey,omitempty"`
 }
 
-// CertificateValidationDto One certificate validation result (source: the seed).
+// CertificateValidationDto One certificate validation result (source: the rendered documentation page).
 type CertificateValidationDto struct {
 	// Message Validation message
 	Message *string `json:"message,omitempty"`
 
-	// Status Validation status, e.g. success (values beyond the seed's sample are not documented)
+	// Status Validation status, e.g. success (values beyond the documentation's sample are not documented)
 	//
 	// Example: success
 	Status *string `json:"status,omitempty"`
@@ -736,7 +737,9 @@ type ClientInterface interface {
 
 	// BulkRemoveAdminWithBody Remove Multiple Administrator
 	//
-	// The body of this DELETE is a JSON array of administrator UUIDs.
+	// The body of this DELETE is a JSON array of administrator UUIDs. UUIDs the
+	// server does not know are skipped (it logs a warning) and the answer is
+	// still 204.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -745,7 +748,9 @@ type ClientInterface interface {
 
 	// BulkRemoveAdmin Remove Multiple Administrator
 	//
-	// The body of this DELETE is a JSON array of administrator UUIDs.
+	// The body of this DELETE is a JSON array of administrator UUIDs. UUIDs the
+	// server does not know are skipped (it logs a warning) and the answer is
+	// still 204.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -760,7 +765,7 @@ type ClientInterface interface {
 	// AddAdminWithBody Create a new Administrator
 	//
 	// One of adminCertificate (Base64 DER) and certificateUuid is required
-	// (seed: "Mandatory if certificate is not provided"); the server answers
+	// (the vendor's documentation: mandatory if no certificate is given); the server answers
 	// 422 when both are missing and 400 when the username already exists.
 	//
 	// Takes any type of body and a specified content type.
@@ -771,7 +776,7 @@ type ClientInterface interface {
 	// AddAdmin Create a new Administrator
 	//
 	// One of adminCertificate (Base64 DER) and certificateUuid is required
-	// (seed: "Mandatory if certificate is not provided"); the server answers
+	// (the vendor's documentation: mandatory if no certificate is given); the server answers
 	// 422 when both are missing and 400 when the username already exists.
 	//
 	// Takes a body of the `application/json` content type.
@@ -781,12 +786,16 @@ type ClientInterface interface {
 
 	// BulkDisableAdminWithBody Disable Multiple Administrator
 	//
+	// Unknown UUIDs are skipped; the answer is still 204.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PUT /v1/admins/disable (the `BulkDisableAdmin` operationId).
 	BulkDisableAdminWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// BulkDisableAdmin Disable Multiple Administrator
+	//
+	// Unknown UUIDs are skipped; the answer is still 204.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -795,12 +804,16 @@ type ClientInterface interface {
 
 	// BulkEnableAdminWithBody Enable Multiple Administrator
 	//
+	// Unknown UUIDs are skipped; the answer is still 204.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PUT /v1/admins/enable (the `BulkEnableAdmin` operationId).
 	BulkEnableAdminWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// BulkEnableAdmin Enable Multiple Administrator
+	//
+	// Unknown UUIDs are skipped; the answer is still 204.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -819,7 +832,14 @@ type ClientInterface interface {
 
 	// EditAdminWithBody Edit Administrator
 	//
-	// Edit uses POST, not PUT (vendor document and server agree).
+	// Edit uses POST, not PUT (vendor document and server agree). It is not a
+	// patch: name, surname, email and description are set to what is sent
+	// (blank name, surname or email: 422 with an empty list; absent
+	// description: cleared); role is kept when absent. The certificate is kept
+	// when neither certificate field is sent; certificateUuid alone selects an
+	// inventory certificate; adminCertificate needs certificateUuid "" beside
+	// it (without it the server fails with 500) and is refused with 400 when
+	// the inventory already holds a certificate of that serial number.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -828,7 +848,14 @@ type ClientInterface interface {
 
 	// EditAdmin Edit Administrator
 	//
-	// Edit uses POST, not PUT (vendor document and server agree).
+	// Edit uses POST, not PUT (vendor document and server agree). It is not a
+	// patch: name, surname, email and description are set to what is sent
+	// (blank name, surname or email: 422 with an empty list; absent
+	// description: cleared); role is kept when absent. The certificate is kept
+	// when neither certificate field is sent; certificateUuid alone selects an
+	// inventory certificate; adminCertificate needs certificateUuid "" beside
+	// it (without it the server fails with 500) and is refused with 400 when
+	// the inventory already holds a certificate of that serial number.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -852,7 +879,9 @@ type ClientInterface interface {
 
 // BulkRemoveAdminWithBody Remove Multiple Administrator
 //
-// The body of this DELETE is a JSON array of administrator UUIDs.
+// The body of this DELETE is a JSON array of administrator UUIDs. UUIDs the
+// server does not know are skipped (it logs a warning) and the answer is
+// still 204.
 //
 // Takes any type of body and a specified content type.
 //
@@ -871,7 +900,9 @@ func (c *Client) BulkRemoveAdminWithBody(ctx context.Context, contentType string
 
 // BulkRemoveAdmin Remove Multiple Administrator
 //
-// The body of this DELETE is a JSON array of administrator UUIDs.
+// The body of this DELETE is a JSON array of administrator UUIDs. UUIDs the
+// server does not know are skipped (it logs a warning) and the answer is
+// still 204.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -906,7 +937,7 @@ func (c *Client) ListAdmins(ctx context.Context, reqEditors ...RequestEditorFn) 
 // AddAdminWithBody Create a new Administrator
 //
 // One of adminCertificate (Base64 DER) and certificateUuid is required
-// (seed: "Mandatory if certificate is not provided"); the server answers
+// (the vendor's documentation: mandatory if no certificate is given); the server answers
 // 422 when both are missing and 400 when the username already exists.
 //
 // Takes any type of body and a specified content type.
@@ -927,7 +958,7 @@ func (c *Client) AddAdminWithBody(ctx context.Context, contentType string, body 
 // AddAdmin Create a new Administrator
 //
 // One of adminCertificate (Base64 DER) and certificateUuid is required
-// (seed: "Mandatory if certificate is not provided"); the server answers
+// (the vendor's documentation: mandatory if no certificate is given); the server answers
 // 422 when both are missing and 400 when the username already exists.
 //
 // Takes a body of the `application/json` content type.
@@ -947,6 +978,8 @@ func (c *Client) AddAdmin(ctx context.Context, body AddAdminJSONRequestBody, req
 
 // BulkDisableAdminWithBody Disable Multiple Administrator
 //
+// Unknown UUIDs are skipped; the answer is still 204.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PUT /v1/admins/disable (the `BulkDisableAdmin` operationId).
@@ -963,6 +996,8 @@ func (c *Client) BulkDisableAdminWithBody(ctx context.Context, contentType strin
 }
 
 // BulkDisableAdmin Disable Multiple Administrator
+//
+// Unknown UUIDs are skipped; the answer is still 204.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -981,6 +1016,8 @@ func (c *Client) BulkDisableAdmin(ctx context.Context, body BulkDisableAdminJSON
 
 // BulkEnableAdminWithBody Enable Multiple Administrator
 //
+// Unknown UUIDs are skipped; the answer is still 204.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PUT /v1/admins/enable (the `BulkEnableAdmin` operationId).
@@ -997,6 +1034,8 @@ func (c *Client) BulkEnableAdminWithBody(ctx context.Context, contentType string
 }
 
 // BulkEnableAdmin Enable Multiple Administrator
+//
+// Unknown UUIDs are skipped; the answer is still 204.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -1045,7 +1084,14 @@ func (c *Client) GetAdmin(ctx context.Context, uuid AdminUuid, reqEditors ...Req
 
 // EditAdminWithBody Edit Administrator
 //
-// Edit uses POST, not PUT (vendor document and server agree).
+// Edit uses POST, not PUT (vendor document and server agree). It is not a
+// patch: name, surname, email and description are set to what is sent
+// (blank name, surname or email: 422 with an empty list; absent
+// description: cleared); role is kept when absent. The certificate is kept
+// when neither certificate field is sent; certificateUuid alone selects an
+// inventory certificate; adminCertificate needs certificateUuid "" beside
+// it (without it the server fails with 500) and is refused with 400 when
+// the inventory already holds a certificate of that serial number.
 //
 // Takes any type of body and a specified content type.
 //
@@ -1064,7 +1110,14 @@ func (c *Client) EditAdminWithBody(ctx context.Context, uuid AdminUuid, contentT
 
 // EditAdmin Edit Administrator
 //
-// Edit uses POST, not PUT (vendor document and server agree).
+// Edit uses POST, not PUT (vendor document and server agree). It is not a
+// patch: name, surname, email and description are set to what is sent
+// (blank name, surname or email: 422 with an empty list; absent
+// description: cleared); role is kept when absent. The certificate is kept
+// when neither certificate field is sent; certificateUuid alone selects an
+// inventory certificate; adminCertificate needs certificateUuid "" beside
+// it (without it the server fails with 500) and is refused with 400 when
+// the inventory already holds a certificate of that serial number.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -1531,7 +1584,9 @@ type ClientWithResponsesInterface interface {
 
 	// BulkRemoveAdminWithBodyWithResponse Remove Multiple Administrator
 	//
-	// The body of this DELETE is a JSON array of administrator UUIDs.
+	// The body of this DELETE is a JSON array of administrator UUIDs. UUIDs the
+	// server does not know are skipped (it logs a warning) and the answer is
+	// still 204.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -1540,7 +1595,9 @@ type ClientWithResponsesInterface interface {
 
 	// BulkRemoveAdminWithResponse Remove Multiple Administrator
 	//
-	// The body of this DELETE is a JSON array of administrator UUIDs.
+	// The body of this DELETE is a JSON array of administrator UUIDs. UUIDs the
+	// server does not know are skipped (it logs a warning) and the answer is
+	// still 204.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -1557,7 +1614,7 @@ type ClientWithResponsesInterface interface {
 	// AddAdminWithBodyWithResponse Create a new Administrator
 	//
 	// One of adminCertificate (Base64 DER) and certificateUuid is required
-	// (seed: "Mandatory if certificate is not provided"); the server answers
+	// (the vendor's documentation: mandatory if no certificate is given); the server answers
 	// 422 when both are missing and 400 when the username already exists.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -1568,7 +1625,7 @@ type ClientWithResponsesInterface interface {
 	// AddAdminWithResponse Create a new Administrator
 	//
 	// One of adminCertificate (Base64 DER) and certificateUuid is required
-	// (seed: "Mandatory if certificate is not provided"); the server answers
+	// (the vendor's documentation: mandatory if no certificate is given); the server answers
 	// 422 when both are missing and 400 when the username already exists.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -1578,12 +1635,16 @@ type ClientWithResponsesInterface interface {
 
 	// BulkDisableAdminWithBodyWithResponse Disable Multiple Administrator
 	//
+	// Unknown UUIDs are skipped; the answer is still 204.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /v1/admins/disable (the `BulkDisableAdmin` operationId).
 	BulkDisableAdminWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BulkDisableAdminResponse, error)
 
 	// BulkDisableAdminWithResponse Disable Multiple Administrator
+	//
+	// Unknown UUIDs are skipped; the answer is still 204.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -1592,12 +1653,16 @@ type ClientWithResponsesInterface interface {
 
 	// BulkEnableAdminWithBodyWithResponse Enable Multiple Administrator
 	//
+	// Unknown UUIDs are skipped; the answer is still 204.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /v1/admins/enable (the `BulkEnableAdmin` operationId).
 	BulkEnableAdminWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BulkEnableAdminResponse, error)
 
 	// BulkEnableAdminWithResponse Enable Multiple Administrator
+	//
+	// Unknown UUIDs are skipped; the answer is still 204.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -1620,7 +1685,14 @@ type ClientWithResponsesInterface interface {
 
 	// EditAdminWithBodyWithResponse Edit Administrator
 	//
-	// Edit uses POST, not PUT (vendor document and server agree).
+	// Edit uses POST, not PUT (vendor document and server agree). It is not a
+	// patch: name, surname, email and description are set to what is sent
+	// (blank name, surname or email: 422 with an empty list; absent
+	// description: cleared); role is kept when absent. The certificate is kept
+	// when neither certificate field is sent; certificateUuid alone selects an
+	// inventory certificate; adminCertificate needs certificateUuid "" beside
+	// it (without it the server fails with 500) and is refused with 400 when
+	// the inventory already holds a certificate of that serial number.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -1629,7 +1701,14 @@ type ClientWithResponsesInterface interface {
 
 	// EditAdminWithResponse Edit Administrator
 	//
-	// Edit uses POST, not PUT (vendor document and server agree).
+	// Edit uses POST, not PUT (vendor document and server agree). It is not a
+	// patch: name, surname, email and description are set to what is sent
+	// (blank name, surname or email: 422 with an empty list; absent
+	// description: cleared); role is kept when absent. The certificate is kept
+	// when neither certificate field is sent; certificateUuid alone selects an
+	// inventory certificate; adminCertificate needs certificateUuid "" beside
+	// it (without it the server fails with 500) and is refused with 400 when
+	// the inventory already holds a certificate of that serial number.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2319,7 +2398,9 @@ func (r EnableAdminResponse) ContentType() string {
 
 // BulkRemoveAdminWithBodyWithResponse Remove Multiple Administrator
 //
-// The body of this DELETE is a JSON array of administrator UUIDs.
+// The body of this DELETE is a JSON array of administrator UUIDs. UUIDs the
+// server does not know are skipped (it logs a warning) and the answer is
+// still 204.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2334,7 +2415,9 @@ func (c *ClientWithResponses) BulkRemoveAdminWithBodyWithResponse(ctx context.Co
 
 // BulkRemoveAdminWithResponse Remove Multiple Administrator
 //
-// The body of this DELETE is a JSON array of administrator UUIDs.
+// The body of this DELETE is a JSON array of administrator UUIDs. UUIDs the
+// server does not know are skipped (it logs a warning) and the answer is
+// still 204.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2363,7 +2446,7 @@ func (c *ClientWithResponses) ListAdminsWithResponse(ctx context.Context, reqEdi
 // AddAdminWithBodyWithResponse Create a new Administrator
 //
 // One of adminCertificate (Base64 DER) and certificateUuid is required
-// (seed: "Mandatory if certificate is not provided"); the server answers
+// (the vendor's documentation: mandatory if no certificate is given); the server answers
 // 422 when both are missing and 400 when the username already exists.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -2380,7 +2463,7 @@ func (c *ClientWithResponses) AddAdminWithBodyWithResponse(ctx context.Context, 
 // AddAdminWithResponse Create a new Administrator
 //
 // One of adminCertificate (Base64 DER) and certificateUuid is required
-// (seed: "Mandatory if certificate is not provided"); the server answers
+// (the vendor's documentation: mandatory if no certificate is given); the server answers
 // 422 when both are missing and 400 when the username already exists.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -2396,6 +2479,8 @@ func (c *ClientWithResponses) AddAdminWithResponse(ctx context.Context, body Add
 
 // BulkDisableAdminWithBodyWithResponse Disable Multiple Administrator
 //
+// Unknown UUIDs are skipped; the answer is still 204.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /v1/admins/disable (the `BulkDisableAdmin` operationId).
@@ -2408,6 +2493,8 @@ func (c *ClientWithResponses) BulkDisableAdminWithBodyWithResponse(ctx context.C
 }
 
 // BulkDisableAdminWithResponse Disable Multiple Administrator
+//
+// Unknown UUIDs are skipped; the answer is still 204.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2422,6 +2509,8 @@ func (c *ClientWithResponses) BulkDisableAdminWithResponse(ctx context.Context, 
 
 // BulkEnableAdminWithBodyWithResponse Enable Multiple Administrator
 //
+// Unknown UUIDs are skipped; the answer is still 204.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /v1/admins/enable (the `BulkEnableAdmin` operationId).
@@ -2434,6 +2523,8 @@ func (c *ClientWithResponses) BulkEnableAdminWithBodyWithResponse(ctx context.Co
 }
 
 // BulkEnableAdminWithResponse Enable Multiple Administrator
+//
+// Unknown UUIDs are skipped; the answer is still 204.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2474,7 +2565,14 @@ func (c *ClientWithResponses) GetAdminWithResponse(ctx context.Context, uuid Adm
 
 // EditAdminWithBodyWithResponse Edit Administrator
 //
-// Edit uses POST, not PUT (vendor document and server agree).
+// Edit uses POST, not PUT (vendor document and server agree). It is not a
+// patch: name, surname, email and description are set to what is sent
+// (blank name, surname or email: 422 with an empty list; absent
+// description: cleared); role is kept when absent. The certificate is kept
+// when neither certificate field is sent; certificateUuid alone selects an
+// inventory certificate; adminCertificate needs certificateUuid "" beside
+// it (without it the server fails with 500) and is refused with 400 when
+// the inventory already holds a certificate of that serial number.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2489,7 +2587,14 @@ func (c *ClientWithResponses) EditAdminWithBodyWithResponse(ctx context.Context,
 
 // EditAdminWithResponse Edit Administrator
 //
-// Edit uses POST, not PUT (vendor document and server agree).
+// Edit uses POST, not PUT (vendor document and server agree). It is not a
+// patch: name, surname, email and description are set to what is sent
+// (blank name, surname or email: 422 with an empty list; absent
+// description: cleared); role is kept when absent. The certificate is kept
+// when neither certificate field is sent; certificateUuid alone selects an
+// inventory certificate; adminCertificate needs certificateUuid "" beside
+// it (without it the server fails with 500) and is refused with 400 when
+// the inventory already holds a certificate of that serial number.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2577,6 +2682,9 @@ func ParseBulkRemoveAdminResponse(rsp *http.Response) (*BulkRemoveAdminResponse,
 		}
 		response.JSON500 = &dest
 
+	case rsp.StatusCode == 403:
+		// Content-type (text/plain) unsupported
+
 	}
 
 	return response, nil
@@ -2630,6 +2738,9 @@ func ParseListAdminsResponse(rsp *http.Response) (*ListAdminsResponse, error) {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case rsp.StatusCode == 403:
+		// Content-type (text/plain) unsupported
 
 	}
 
@@ -2692,6 +2803,9 @@ func ParseAddAdminResponse(rsp *http.Response) (*AddAdminResponse, error) {
 		}
 		response.JSON500 = &dest
 
+	case rsp.StatusCode == 403:
+		// Content-type (text/plain) unsupported
+
 	}
 
 	return response, nil
@@ -2741,6 +2855,9 @@ func ParseBulkDisableAdminResponse(rsp *http.Response) (*BulkDisableAdminRespons
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case rsp.StatusCode == 403:
+		// Content-type (text/plain) unsupported
 
 	}
 
@@ -2792,6 +2909,9 @@ func ParseBulkEnableAdminResponse(rsp *http.Response) (*BulkEnableAdminResponse,
 		}
 		response.JSON500 = &dest
 
+	case rsp.StatusCode == 403:
+		// Content-type (text/plain) unsupported
+
 	}
 
 	return response, nil
@@ -2841,6 +2961,9 @@ func ParseRemoveAdminResponse(rsp *http.Response) (*RemoveAdminResponse, error) 
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case rsp.StatusCode == 403:
+		// Content-type (text/plain) unsupported
 
 	}
 
@@ -2895,6 +3018,9 @@ func ParseGetAdminResponse(rsp *http.Response) (*GetAdminResponse, error) {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case rsp.StatusCode == 403:
+		// Content-type (text/plain) unsupported
 
 	}
 
@@ -2957,6 +3083,9 @@ func ParseEditAdminResponse(rsp *http.Response) (*EditAdminResponse, error) {
 		}
 		response.JSON500 = &dest
 
+	case rsp.StatusCode == 403:
+		// Content-type (text/plain) unsupported
+
 	}
 
 	return response, nil
@@ -3010,6 +3139,9 @@ func ParseDisableAdminResponse(rsp *http.Response) (*DisableAdminResponse, error
 		}
 		response.JSON500 = &dest
 
+	case rsp.StatusCode == 403:
+		// Content-type (text/plain) unsupported
+
 	}
 
 	return response, nil
@@ -3062,6 +3194,9 @@ func ParseEnableAdminResponse(rsp *http.Response) (*EnableAdminResponse, error) 
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case rsp.StatusCode == 403:
+		// Content-type (text/plain) unsupported
 
 	}
 

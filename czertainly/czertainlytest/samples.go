@@ -15,10 +15,22 @@ var samples embed.FS
 // after the comma that ends the previous member.
 var renderMarker = regexp.MustCompile(`(?m)(^|[\[{]|, )- `)
 
-// SampleJSON returns one of the seed's samples (testdata/<name>.txt, e.g.
-// "admin", "admins", "create-request", "bulk-request", "error") as JSON:
-// the file is the documentation's text byte for byte, and only the
-// rendering's "- " markers are removed.
+// Fixture returns a file of the fake's testdata folder verbatim: the
+// request and response samples of the vendor's documentation as the
+// rendered page shows them (e.g. "admins.txt"). SampleJSON gives the same
+// samples as JSON.
+func Fixture(name string) ([]byte, error) {
+	b, err := samples.ReadFile("testdata/" + name)
+	if err != nil {
+		return nil, fmt.Errorf("czertainlytest: no fixture %s", name)
+	}
+	return b, nil
+}
+
+// SampleJSON returns one of the vendor's documentation samples
+// (testdata/<name>.txt, e.g. "admin", "admins", "create-request",
+// "bulk-request", "error") as JSON: the file is the documentation's text
+// byte for byte, and only the rendering's "- " markers are removed.
 func SampleJSON(name string) ([]byte, error) {
 	text, err := samples.ReadFile("testdata/" + name + ".txt")
 	if err != nil {

@@ -1,139 +1,212 @@
-// Command czertainly-admins creates an administrator on a CZERTAINLY 1.x
-// platform, lists the administrators, disables the new one and removes it
-// again: the whole life of an administrator through the Administrator API.
+// Command czertainly-admins walks an administrator through its life on a
+// CZERTAINLY 1.x platform: it creates one from a certificate, lists the
+// administrators, updates the new one's description, disables it and
+// deletes it again (or keeps it, disabled, with -keep).
 //
-// With no flags it starts the in-memory fake (package czertainlytest) and
-// runs against it. Against a real platform:
+// With no -url it starts the in-memory fake (package czertainlytest) and
+// runs against it, so it works anywhere:
+//
+//	go run ./examples/czertainly-admins
+//
+// Against a real platform (the base URL includes the /api context path):
 //
 //	czertainly-admins -url https://czertainly.example.com/api \
 //	    -cert admin.crt -key admin.key -ca platform-ca.pem \
 //	    -new-cert jdoe.crt -username jdoe -email jdoe@example.com
 //
-// The client certificate authenticates (mutual TLS). Its key file is read
-// from disk; no secret is taken from a flag. Progress goes to stderr, the
-// administrator list to stdout.
+// The client certificate of a super administrator authenticates (mutual
+// TLS); its key is read from the file -key names, so no secret is ever
+// given on the command line. Progress goes to stderr, the administrator
+// list to stdout or, with -out, to a JSON file that appears only once it
+// is complete. -v logs every HTTP attempt (redacted) to stderr. Exit
+// status: 0 done, 1 failed, 2 bad usage, 130 interrupted.
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"net/mail"
+	"net/url"
 	"os"
+	"os/signal"
+	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/certadmin/certadmin-go/czertainly"
 	"github.com/certadmin/certadmin-go/czertainly/czertainlytest"
+	"github.com/certadmin/certadmin-go/internal/atomicfile"
+)
+
+// Exit statuses.
+const (
+	exitOK          = 0
+	exitFailed      = 1
+	exitUsage       = 2
+	exitInterrupted = 130
 )
 
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "czertainly-admins:", err)
-		os.Exit(1)
-	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
 type config struct {
 	url, certFile, keyFile, caFile, newCertFile string
 	username, name, surname, email              string
-	keep                                        bool
+	role                                        czertainly.Role
+	out                                         string
+	keep, verbose                               bool
+	timeout                                     time.Duration
 }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// usageError is a command line that makes no sense: exit status 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg, err := parse(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	var ue usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintln(stderr, "czertainly-admins:", err)
+		fmt.Fprintln(stderr, "run czertainly-admins -h for the flags")
+		return exitUsage
+	}
+	if err != nil {
+		// The flag package has printed the problem and the usage.
+		return exitUsage
+	}
+	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
+	defer cancel()
+	err = admins(ctx, cfg, stdout, stderr)
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+		fmt.Fprintln(stderr, "czertainly-admins: interrupted")
+		return exitInterrupted
+	default:
+		fmt.Fprintln(stderr, "czertainly-admins:", err)
+		return exitFailed
+	}
+}
+
+// parse reads the command line and refuses what makes no sense before
+// anything is done.
+func parse(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("czertainly-admins", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: czertainly-admins [flags]\n\nCreates, lists, updates, disables and deletes an administrator of a CZERTAINLY 1.x platform\n(an in-memory one unless -url is given).\n\nFlags:")
+		fs.PrintDefaults()
+	}
 	var cfg config
-	fs.StringVar(&cfg.url, "url", "", "platform base URL including /api (default: an in-process fake)")
-	fs.StringVar(&cfg.certFile, "cert", "", "PEM client certificate of an administrator")
-	fs.StringVar(&cfg.keyFile, "key", "", "PEM private key of that certificate")
+	role := string(czertainly.RoleAdministrator)
+	fs.StringVar(&cfg.url, "url", "", "platform base URL including the /api context path (default: an in-memory fake)")
+	fs.StringVar(&cfg.certFile, "cert", "", "PEM client certificate of a super administrator (with -url)")
+	fs.StringVar(&cfg.keyFile, "key", "", "PEM private key file of that certificate (with -url)")
 	fs.StringVar(&cfg.caFile, "ca", "", "PEM CA certificates to trust for the server (default: system roots)")
-	fs.StringVar(&cfg.newCertFile, "new-cert", "", "PEM or DER certificate of the administrator to create")
+	fs.StringVar(&cfg.newCertFile, "new-cert", "", "PEM or DER certificate of the administrator to create (with -url)")
 	fs.StringVar(&cfg.username, "username", "certadmin-example", "username of the administrator to create")
 	fs.StringVar(&cfg.name, "name", "Example", "first name of the administrator to create")
 	fs.StringVar(&cfg.surname, "surname", "Administrator", "surname of the administrator to create")
 	fs.StringVar(&cfg.email, "email", "certadmin-example@example.com", "e-mail of the administrator to create")
-	fs.BoolVar(&cfg.keep, "keep", false, "keep the administrator (disabled) instead of removing it")
+	fs.StringVar(&role, "role", role, "role of the administrator to create: administrator or superAdministrator")
+	fs.StringVar(&cfg.out, "out", "", "write the administrator list as JSON to this file instead of a table to stdout")
+	fs.BoolVar(&cfg.keep, "keep", false, "keep the administrator (disabled) instead of deleting it")
+	fs.BoolVar(&cfg.verbose, "v", false, "log every HTTP attempt (redacted) to stderr")
+	fs.DurationVar(&cfg.timeout, "timeout", 2*time.Minute, "give up after this long")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return cfg, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
+	cfg.role = czertainly.Role(role)
+	switch {
+	case fs.NArg() > 0:
+		return cfg, usagef("unexpected argument %q: this command takes flags only", fs.Arg(0))
+	case !cfg.role.Valid():
+		return cfg, usagef("-role %q is not %s or %s", role, czertainly.RoleAdministrator, czertainly.RoleSuperAdministrator)
+	case cfg.timeout <= 0:
+		return cfg, usagef("-timeout must be positive, got %s", cfg.timeout)
+	case strings.TrimSpace(cfg.username) == "" || strings.ContainsAny(cfg.username, " \t\r\n"):
+		return cfg, usagef("-username %q must be one word", cfg.username)
+	case strings.TrimSpace(cfg.name) == "" || strings.TrimSpace(cfg.surname) == "":
+		return cfg, usagef("-name and -surname must not be blank")
+	}
+	if _, err := mail.ParseAddress(cfg.email); err != nil || strings.Contains(cfg.email, "<") {
+		return cfg, usagef("-email %q is not an e-mail address", cfg.email)
+	}
+	if (cfg.certFile == "") != (cfg.keyFile == "") {
+		return cfg, usagef("-cert and -key go together")
+	}
+	if cfg.url == "" {
+		if cfg.certFile != "" || cfg.caFile != "" || cfg.newCertFile != "" {
+			return cfg, usagef("-cert, -key, -ca and -new-cert need -url (the in-memory fake brings its own)")
+		}
+		return cfg, nil
+	}
+	u, err := url.Parse(cfg.url)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return cfg, usagef("-url %q is not an https:// URL", cfg.url)
+	}
+	if cfg.certFile == "" || cfg.newCertFile == "" {
+		return cfg, usagef("-url needs -cert, -key and -new-cert")
+	}
+	return cfg, nil
+}
 
-	client, newCert, cleanup, err := connect(cfg, stderr)
+// admins runs the whole life of one administrator.
+func admins(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
+	var opts []czertainly.Option
+	if cfg.verbose {
+		opts = append(opts, czertainly.WithLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	}
+	c, newCert, cleanup, err := connect(cfg, opts, stderr)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	return lifecycle(ctx, client, cfg, newCert, stdout, stderr)
-}
+	defer func() { _ = c.Close() }()
 
-// connect builds the client for -url, or starts the fake.
-func connect(cfg config, stderr io.Writer) (*czertainly.Client, []byte, func(), error) {
-	if cfg.url == "" {
-		srv, err := czertainlytest.NewServer()
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		logf(stderr, "no -url: using the in-process fake at %s", srv.BaseURL())
-		c, err := czertainly.NewClient(srv.BaseURL(),
-			czertainly.WithClientCertificate(srv.AdminCertificate), czertainly.WithRootCAs(srv.CA.Pool()))
-		if err != nil {
-			srv.Close()
-			return nil, nil, nil, err
-		}
-		cert, err := srv.CA.IssueClientCertificate(cfg.username)
-		if err != nil {
-			srv.Close()
-			return nil, nil, nil, err
-		}
-		return c, cert.Leaf.Raw, srv.Close, nil
-	}
-	if cfg.certFile == "" || cfg.keyFile == "" || cfg.newCertFile == "" {
-		return nil, nil, nil, errors.New("-url needs -cert, -key and -new-cert")
-	}
-	opts := []czertainly.Option{czertainly.WithClientCertificateFiles(cfg.certFile, cfg.keyFile)}
-	if cfg.caFile != "" {
-		opts = append(opts, czertainly.WithRootCAFile(cfg.caFile))
-	}
-	c, err := czertainly.NewClient(cfg.url, opts...)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	newCert, err := os.ReadFile(cfg.newCertFile)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	return c, newCert, func() {}, nil
-}
-
-func lifecycle(ctx context.Context, c *czertainly.Client, cfg config, newCert []byte, stdout, stderr io.Writer) error {
-	logf(stderr, "creating administrator %s", cfg.username)
+	progress(stderr, "creating administrator %s", cfg.username)
 	id, err := c.CreateAdmin(ctx, czertainly.CreateAdminInput{
 		Username: cfg.username, Name: cfg.name, Surname: cfg.surname, Email: cfg.email,
-		Role: czertainly.RoleAdministrator, Certificate: newCert, Enabled: true,
+		Role: cfg.role, Certificate: newCert, Enabled: true,
 		Description: "created by czertainly-admins",
 	})
 	if err != nil {
 		return err
 	}
-	logf(stderr, "created %s", id)
+	progress(stderr, "created %s", id)
 
-	admins, err := c.ListAdmins(ctx)
+	list, err := c.ListAdmins(ctx)
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	logf(tw, "UUID\tUSERNAME\tROLE\tENABLED\tSERIAL")
-	for _, a := range admins {
-		logf(tw, "%s\t%s\t%s\t%t\t%s", a.UUID, a.Username, a.Role, a.Enabled, a.SerialNumber)
-	}
-	if err := tw.Flush(); err != nil {
+	if err := writeList(cfg.out, list, stdout); err != nil {
 		return err
 	}
+	if cfg.out != "" {
+		progress(stderr, "wrote %d administrators to %s", len(list), cfg.out)
+	}
 
-	logf(stderr, "disabling %s", id)
+	progress(stderr, "updating the description of %s", id)
+	if _, err := c.UpdateAdmin(ctx, id, czertainly.UpdateAdminInput{Description: new("created and disabled by czertainly-admins")}); err != nil {
+		return err
+	}
+	progress(stderr, "disabling %s", id)
 	if err := c.DisableAdmins(ctx, []string{id}); err != nil {
 		return err
 	}
@@ -141,25 +214,80 @@ func lifecycle(ctx context.Context, c *czertainly.Client, cfg config, newCert []
 	if err != nil {
 		return err
 	}
-	if _, err := fmt.Fprintf(stdout, "%s enabled=%t after disable\n", a.Username, a.Enabled); err != nil {
+	if _, err := fmt.Fprintf(stdout, "%s enabled=%t after disable (%s)\n", a.Username, a.Enabled, a.Description); err != nil {
 		return err
 	}
 	if cfg.keep {
 		return nil
 	}
-	logf(stderr, "removing %s", id)
-	if err := c.RemoveAdmin(ctx, id); err != nil {
+	progress(stderr, "deleting %s", id)
+	if err := c.DeleteAdmin(ctx, id); err != nil {
 		return err
 	}
 	if _, err := c.GetAdmin(ctx, id); !errors.Is(err, czertainly.ErrNotFound) {
-		return fmt.Errorf("administrator %s still present after removal: %w", id, err)
+		return fmt.Errorf("administrator %s still present after deletion: %w", id, err)
 	}
-	_, err = fmt.Fprintf(stdout, "%s removed\n", a.Username)
+	_, err = fmt.Fprintf(stdout, "%s deleted\n", a.Username)
 	return err
 }
 
-// logf writes one line; a failed write of progress or a table row is not
-// worth stopping for (the final result lines are checked).
-func logf(w io.Writer, format string, args ...any) {
+// connect builds the client for -url, or starts the fake and a client for
+// it. newCert is the certificate of the administrator to create.
+func connect(cfg config, opts []czertainly.Option, stderr io.Writer) (c *czertainly.Client, newCert []byte, cleanup func(), err error) {
+	if cfg.url == "" {
+		srv, err := czertainlytest.NewServer()
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		cleanup := func() { _ = srv.Close() }
+		progress(stderr, "no -url: using an in-memory platform at %s", srv.URL)
+		c, err := srv.NewClient(opts...)
+		if err != nil {
+			cleanup()
+			return nil, nil, nil, err
+		}
+		cert, err := srv.CA.IssueClientCertificate(cfg.username)
+		if err != nil {
+			cleanup()
+			return nil, nil, nil, err
+		}
+		return c, cert.Leaf.Raw, cleanup, nil
+	}
+	newCert, err = os.ReadFile(cfg.newCertFile)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	opts = append(opts, czertainly.WithClientCertificateFiles(cfg.certFile, cfg.keyFile))
+	if cfg.caFile != "" {
+		opts = append(opts, czertainly.WithRootCAFile(cfg.caFile))
+	}
+	c, err = czertainly.NewClient(cfg.url, opts...)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return c, newCert, func() {}, nil
+}
+
+// writeList prints the administrators as a table, or writes them as JSON
+// to path so that the file appears only once complete.
+func writeList(path string, list []czertainly.Admin, stdout io.Writer) error {
+	if path != "" {
+		return atomicfile.Write(path, 0o644, func(w io.Writer) error {
+			enc := json.NewEncoder(w)
+			enc.SetIndent("", "  ")
+			return enc.Encode(list)
+		})
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "UUID\tUSERNAME\tROLE\tENABLED\tSERIAL")
+	for _, a := range list {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%t\t%s\n", a.UUID, a.Username, a.Role, a.Enabled, a.SerialNumber)
+	}
+	return tw.Flush()
+}
+
+// progress writes one line to stderr; a failed write of progress is not
+// worth stopping for.
+func progress(w io.Writer, format string, args ...any) {
 	_, _ = fmt.Fprintf(w, format+"\n", args...)
 }
