@@ -8,6 +8,8 @@ package fakeserver
 import (
 	"crypto/tls"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -70,6 +72,9 @@ func Start(handler http.Handler, opts Options) (*Server, error) {
 		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { inner.ServeHTTP(w, opts.Canonical(r)) })
 	}
 	s.Server = httptest.NewUnstartedServer(h)
+	// TLS handshake failures and dropped connections are what the faults
+	// and the tests provoke; they are not news on a test's stderr.
+	s.Config.ErrorLog = log.New(io.Discard, "", 0)
 	s.Config.ConnState = func(_ net.Conn, st http.ConnState) {
 		if st == http.StateNew {
 			s.newConns.Add(1)

@@ -47,6 +47,9 @@ type Call struct {
 	Secrets []string
 	// OK lists the statuses that mean success (default: any 2xx).
 	OK []int
+	// AnyContentType lets Stream copy a JSON answer too; by default a
+	// download answered with JSON is the vendor's error, not the file.
+	AnyContentType bool
 	// Settings are the caller's per-call options (nil: none).
 	Settings *CallSettings
 }
@@ -238,6 +241,8 @@ func (c *Client) Do(ctx context.Context, call Call, v any) error {
 	case nil:
 		return c.NoContent(ctx, call)
 	case io.Writer:
+		// The caller asked for the bytes, whatever they are.
+		call.AnyContentType = true
 		_, err := c.Stream(ctx, call, dst)
 		return err
 	default:

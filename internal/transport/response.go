@@ -340,7 +340,7 @@ func (c *Client) stream(call *Call, resp *http.Response, w io.Writer) (int64, er
 	defer resp.Body.Close()
 	// A file download that answers JSON carries an error envelope (or a
 	// server that ignored the request), not the file.
-	if jsonContentType(resp.Header.Get("Content-Type")) {
+	if !call.AnyContentType && jsonContentType(resp.Header.Get("Content-Type")) {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody))
 		e := c.responseError(call, resp, body)
 		e.Kind = apierror.ErrUnexpectedResponse

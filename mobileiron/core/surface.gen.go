@@ -273,7 +273,8 @@ var (
 // the body as a stream, anything else is a pointer the JSON body is
 // decoded into. It is the checked escape hatch for calls the methods do
 // not cover; build req with the request builders of the generated package
-// (see Raw) or by hand, with an absolute URL.
+// and the generated client's server URL (NewXxxRequest(c.Raw().Server, …)),
+// or by hand with an absolute URL.
 func (c *Client) Do(ctx context.Context, req *http.Request, v any, opts ...CallOption) error {
 	return c.t.Do(ctx, transport.Call{Op: "core.Do", Request: req, Settings: callSettings(opts)}, v)
 }
