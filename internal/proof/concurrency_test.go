@@ -566,11 +566,8 @@ func concMIMCM(t *testing.T) *concVendor {
 
 func concCzertainly(t *testing.T) *concVendor {
 	srv := concMust(czertainlytest.NewServer()).in(t)
-	t.Cleanup(srv.Close)
-	newClient := func() *czertainly.Client {
-		return concMust(czertainly.NewClient(srv.BaseURL(),
-			czertainly.WithClientCertificate(srv.AdminCertificate), czertainly.WithRootCAs(srv.CA.Pool()))).in(t)
-	}
+	closeFake(t, srv)
+	newClient := func() *czertainly.Client { return concMust(srv.NewClient()).in(t) }
 	ctx := t.Context()
 	setup := newClient()
 	admins := concMust(setup.ListAdmins(ctx)).in(t)
@@ -593,7 +590,7 @@ func concCzertainly(t *testing.T) *concVendor {
 
 	c := newClient()
 	return &concVendor{
-		srv: srv.Server,
+		srv: srv, inject: func(f fakeserver.Fault) { srv.Inject(czertainlytest.Fault(f)) },
 		calls: []concCall{
 			{"ListAdmins", 3, func(ctx context.Context, _ int) error {
 				got, err := c.ListAdmins(ctx)
@@ -643,7 +640,7 @@ func concCzertainly(t *testing.T) *concVendor {
 					t.Errorf("created administrator %s (%s) is stored as %+v", id, name, a)
 				}
 			}
-			if a, _ := srv.Admin(czertainlytest.SuperAdminUUID); !a.Enabled {
+			if a, ok := srv.Admin(czertainlytest.SuperAdminUUID); !ok || !a.Enabled {
 				t.Errorf("the super administrator is no longer enabled")
 			}
 		},

@@ -183,10 +183,9 @@ func czertainlyVendor(t *testing.T, _ secretSet) *vendor {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(srv.Close)
+	closeFake(t, srv)
 	logs := &syncBuffer{}
-	c, err := czertainly.NewClient(srv.BaseURL(), append(commonOptions(logs),
-		czertainly.WithClientCertificate(srv.AdminCertificate), czertainly.WithRootCAs(srv.CA.Pool()))...)
+	c, err := srv.NewClient(czertainly.WithRetry(czertainly.RetryPolicy(proofRetry)), czertainly.WithTimeout(proofTimeout), czertainly.WithLogger(proofLogger(logs)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,20 +196,20 @@ func czertainlyVendor(t *testing.T, _ secretSet) *vendor {
 		}
 		return id
 	}
-	onOne := func(call func(ctx context.Context, id string) error, suffix string) func(*testing.T) (string, func(context.Context, string) error) {
+	onOne := func(call func(ctx context.Context, id string, opts ...czertainly.CallOption) error, suffix string) func(*testing.T) (string, func(context.Context, string) error) {
 		return func(t *testing.T) (string, func(context.Context, string) error) {
 			id := create(t)
 			return "/admins/" + id + suffix, func(ctx context.Context, _ string) error { return call(ctx, id) }
 		}
 	}
-	onMany := func(call func(ctx context.Context, ids []string) error, suffix string) func(*testing.T) (string, func(context.Context, string) error) {
+	onMany := func(call func(ctx context.Context, ids []string, opts ...czertainly.CallOption) error, suffix string) func(*testing.T) (string, func(context.Context, string) error) {
 		return func(t *testing.T) (string, func(context.Context, string) error) {
 			ids := []string{create(t), create(t)}
 			return "/admins" + suffix, func(ctx context.Context, _ string) error { return call(ctx, ids) }
 		}
 	}
 	return &vendor{
-		name: "czertainly", srv: srv.Server, logs: logs,
+		name: "czertainly", srv: srv, inject: func(f fakeserver.Fault) { srv.Inject(czertainlytest.Fault(f)) }, logs: logs,
 		ops: []operation{
 			{name: "ListAdmins", kind: read, method: "GET", prepare: func(*testing.T) (string, func(context.Context, string) error) {
 				return "/v1/admins", func(ctx context.Context, _ string) error { return ignore(c.ListAdmins(ctx)) }
@@ -224,16 +223,17 @@ func czertainlyVendor(t *testing.T, _ secretSet) *vendor {
 				in := newAdmin(t, srv)
 				return "/v1/admins", func(ctx context.Context, _ string) error { return ignore(c.CreateAdmin(ctx, in)) }
 			}},
-			{name: "EditAdmin", kind: write, method: "POST", prepare: func(t *testing.T) (string, func(context.Context, string) error) {
+			{name: "UpdateAdmin", kind: write, method: "POST", prepare: func(t *testing.T) (string, func(context.Context, string) error) {
 				id := create(t)
+				edited := "edited"
 				return "/admins/" + id, func(ctx context.Context, _ string) error {
-					return ignore(c.EditAdmin(ctx, id, czertainly.EditAdminInput{Description: "edited", CertificateUUID: czertainlytest.InventoryCertificateUUID}))
+					return ignore(c.UpdateAdmin(ctx, id, czertainly.UpdateAdminInput{Description: &edited}))
 				}
 			}},
-			{name: "RemoveAdmin", kind: write, method: "DELETE", bodiless: true, prepare: onOne(c.RemoveAdmin, "")},
+			{name: "DeleteAdmin", kind: write, method: "DELETE", bodiless: true, prepare: onOne(c.DeleteAdmin, "")},
 			{name: "DisableAdmin", kind: write, method: "PUT", bodiless: true, prepare: onOne(c.DisableAdmin, "/disable")},
 			{name: "EnableAdmin", kind: write, method: "PUT", bodiless: true, prepare: onOne(c.EnableAdmin, "/enable")},
-			{name: "RemoveAdmins", kind: write, method: "DELETE", bodiless: true, prepare: onMany(c.RemoveAdmins, "")},
+			{name: "DeleteAdmins", kind: write, method: "DELETE", bodiless: true, prepare: onMany(c.DeleteAdmins, "")},
 			{name: "DisableAdmins", kind: write, method: "PUT", bodiless: true, prepare: onMany(c.DisableAdmins, "/disable")},
 			{name: "EnableAdmins", kind: write, method: "PUT", bodiless: true, prepare: onMany(c.EnableAdmins, "/enable")},
 		},
