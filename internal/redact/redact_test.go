@@ -3,6 +3,7 @@ package redact_test
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -62,4 +63,27 @@ func FuzzString(f *testing.F) {
 			t.Fatalf("secret %q survived in %q", secret, got)
 		}
 	})
+}
+
+// benchText is an error answer that names no secret: what String sees on
+// almost every call.
+func benchText(n int) string {
+	const unit = `{"error":{"code":"InvalidRequest","message":"The request is invalid: field 'subject' must not be empty (see https://example.com/docs?topic=subject&lang=en)","target":"subject"}}` + "\n"
+	return strings.Repeat(unit, n/len(unit)+1)[:n]
+}
+
+func BenchmarkString(b *testing.B) {
+	secrets := []string{"S3cr3t-Passw0rd!", "tkn-9f8e7d6c5b4a", "YWRtaW46UzNjcjN0LVBhc3N3MHJkIQ=="}
+	for _, n := range []int{120, 1024, 5120} {
+		text := benchText(n)
+		b.Run(strconv.Itoa(n)+"B", func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(text)))
+			for b.Loop() {
+				if got := redact.String(text, secrets...); len(got) != len(text) {
+					b.Fatalf("String changed text without secrets: %q", got)
+				}
+			}
+		})
+	}
 }
