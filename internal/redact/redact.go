@@ -104,23 +104,23 @@ func Header(h http.Header) http.Header {
 var (
 	jsonMember = regexp.MustCompile(`(?i)("(?:[a-z_\-]*password|[a-z_\-]*token|secret|authorization|pin|regpin|passphrase|cookie)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
 	keyValue   = regexp.MustCompile(`(?i)\b((?:[a-z_\-\[\]0-9.]*password|[a-z_\-]*token|secret|passphrase|regpin|jsessionid|csrf_nonce)=)[^&\s"']*`)
-	authScheme = regexp.MustCompile(`(?i)\b(basic|bearer|negotiate|ntlm)\s+[a-z0-9._~+/=\-]{6,}`)
+	authScheme = regexp.MustCompile(`(?i)\b(basic|bearer|negotiate|ntlm)(\s+)[a-z0-9._~+/=\-]{6,}`)
 )
 
 // String masks secrets in free text: JSON members and key=value pairs with
 // secret names, Authorization scheme values, and any of the extra literal
 // secrets given (a password the caller knows, for example).
+//
+// A literal secret is masked in its plain form and in the forms a server
+// may echo it in: JSON-escaped (as Go, .NET, Java, Python and PHP encoders
+// write it), HTML-escaped, URL-encoded (query and path style, either hex
+// case) and base64 (standard and URL alphabets, padded or not, the secret
+// encoded on its own). Secrets shorter than 3 bytes are not masked
+// literally: they would match too much ordinary text.
 func String(s string, secrets ...string) string {
-	for _, sec := range secrets {
-		if len(sec) >= 3 {
-			s = strings.ReplaceAll(s, sec, Mask)
-			if esc := url.QueryEscape(sec); esc != sec {
-				s = strings.ReplaceAll(s, esc, Mask)
-			}
-		}
-	}
+	s = maskLiterals(s, secrets)
 	s = jsonMember.ReplaceAllString(s, `${1}"`+Mask+`"`)
 	s = keyValue.ReplaceAllString(s, "${1}"+Mask)
-	s = authScheme.ReplaceAllString(s, "${1} "+Mask)
+	s = authScheme.ReplaceAllString(s, "${1}${2}"+Mask)
 	return s
 }
