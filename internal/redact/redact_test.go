@@ -268,3 +268,115 @@ func BenchmarkString(b *testing.B) {
 		})
 	}
 }
+
+// TestStringMasksNamedSecrets: values after a secret name are masked in
+// JSON members, key=value pairs and "Name: value" lines; names that only
+// start with or contain a secret name are left alone.
+func TestStringMasksNamedSecrets(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		// JSON members: string, number, true, false and null values.
+		{"json pwd", `{"pwd":"x1","user":"bob"}`, `{"pwd":"REDACTED","user":"bob"}`},
+		{"json passwd", `{"passwd": "x1"}`, `{"passwd": "REDACTED"}`},
+		{"json apiKey", `{"apiKey":"k-123"}`, `{"apiKey":"REDACTED"}`},
+		{"json clientSecret", `{"clientSecret":"s"}`, `{"clientSecret":"REDACTED"}`},
+		{"json client_secret", `{"client_secret":"s"}`, `{"client_secret":"REDACTED"}`},
+		{"json numeric pin", `{"pin": 918273, "n": 1}`, `{"pin": REDACTED, "n": 1}`},
+		{"json negative float", `{"pin":-12.5e3}`, `{"pin":REDACTED}`},
+		{"json true", `{"secret":true}`, `{"secret":REDACTED}`},
+		{"json null", `{"password" : null}`, `{"password" : REDACTED}`},
+		{"json header name", `{"X-Api-Key":"k","X-Auth-Token":"t"}`, `{"X-Api-Key":"REDACTED","X-Auth-Token":"REDACTED"}`},
+		{"json suffix", `{"newPassword":"a","access_token":"b","csrfToken":"c"}`, `{"newPassword":"REDACTED","access_token":"REDACTED","csrfToken":"REDACTED"}`},
+		{"json indexed", `{"accounts[0].password":"a"}`, `{"accounts[0].password":"REDACTED"}`},
+		{"json escaped quote", `{"password":"a\"b","x":1}`, `{"password":"REDACTED","x":1}`},
+		{"json multi-line", "{\n  \"token\":\n    \"abc\"\n}", "{\n  \"token\":\n    \"REDACTED\"\n}"},
+		{"json private key", `{"privateKey":"-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----"}`, `{"privateKey":"REDACTED"}`},
+		// Names that are not secrets, though they hold a secret name.
+		{"json tokenExpiration", `{"tokenExpiration":3600,"token_type":"bearer"}`, `{"tokenExpiration":3600,"token_type":"bearer"}`},
+		{"json pinned spinner", `{"pinned":true,"spinner":"x","pins":[1]}`, `{"pinned":true,"spinner":"x","pins":[1]}`},
+		{"json passwordNeverExpire", `{"passwordNeverExpire":true,"expires":"2030-01-01"}`, `{"passwordNeverExpire":true,"expires":"2030-01-01"}`},
+		{"json secretName", `{"secretName":"db","tokens":["a"]}`, `{"secretName":"db","tokens":["a"]}`},
+		{"json name in a value", `{"message":"the password is wrong","pin":"1"}`, `{"message":"the password is wrong","pin":"REDACTED"}`},
+		{"json value like a name", `{"field":"password","other":"x"}`, `{"field":"password","other":"x"}`},
+		// A flag whose name ends in a secret name: its value is masked too,
+		// which hides no more than whether a password is set.
+		{"json hasPassword", `{"hasPassword":true}`, `{"hasPassword":REDACTED}`},
+
+		// key=value pairs: forms, queries, cookies.
+		{"form pwd", "user=bob&pwd=x1&f=json", "user=bob&pwd=REDACTED&f=json"},
+		{"form pin", "pin=1234&n=1", "pin=REDACTED&n=1"},
+		{"form apikey", "apikey=abc&n=1", "apikey=REDACTED&n=1"},
+		{"form client_secret", "grant_type=client_credentials&client_secret=s3&client_id=app", "grant_type=client_credentials&client_secret=REDACTED&client_id=app"},
+		{"form indexed", "accounts%5B0%5D.password=y&z=1", "accounts%5B0%5D.password=REDACTED&z=1"},
+		{"cookie", "sent JSESSIONID=abc123; Path=/", "sent JSESSIONID=REDACTED Path=/"},
+		{"form not secrets", "pinned=true&spinner=1&expires=3600&tokenExpiration=3600&x-pin=3", "pinned=true&spinner=1&expires=3600&tokenExpiration=3600&x-pin=3"},
+
+		// Header lines and "name: value" text.
+		{"header X-Api-Key", "X-Api-Key: abc123\r\nAccept: application/json", "X-Api-Key: REDACTED\r\nAccept: application/json"},
+		{"header X-Auth-Token", "X-Auth-Token:abc123\nX-Request-Id: 42", "X-Auth-Token:REDACTED\nX-Request-Id: 42"},
+		{"header cookie whole line", "Cookie: a=1; sid=2\nHost: h", "Cookie: REDACTED\nHost: h"},
+		{"header authorization", "Authorization: Bearer abcdef123456", "Authorization: REDACTED"},
+		{"header in a JSON string", `{"message":"sent X-Api-Key: abc123"}`, `{"message":"sent X-Api-Key: REDACTED"}`},
+		{"header escaped line end", `{"dump":"X-Api-Key: abc\r\nAccept: */*"}`, `{"dump":"X-Api-Key: REDACTED\r\nAccept: */*"}`},
+		{"yaml quoted", `password: "a b" # set`, `password: REDACTED # set`},
+		{"header not secrets", "Expires: Tue, 01 Jan 2030\ntokenExpiration: 3600", "Expires: Tue, 01 Jan 2030\ntokenExpiration: 3600"},
+		// A message of the form "token: reason" loses its reason: the
+		// rule cannot tell a reason from a token.
+		{"message over-masked", "invalid token: signature expired", "invalid token: REDACTED"},
+
+		// Authorization schemes anywhere.
+		{"bearer in prose", "sent Bearer abcdef123456 to the server", "sent Bearer REDACTED to the server"},
+		{"basic keeps its white space", "Basic\tYWRtaW46cHc=", "Basic\tREDACTED"},
+		{"scheme word inside a word", "basically fine, ntlmish", "basically fine, ntlmish"},
+		{"scheme word ending a word", "CustomBearer abcdef123456", "CustomBearer abcdef123456"},
+
+		{"nothing to mask", "plain text about tokens, pins and spinners", "plain text about tokens, pins and spinners"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := redact.String(tc.in); got != tc.want {
+				t.Fatalf("String(%q)\n got %q\nwant %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestEveryPathAgreesWithIsSecretName: the rules for queries, JSON
+// members, key=value pairs and header lines all judge a name as
+// IsSecretName does.
+func TestEveryPathAgreesWithIsSecretName(t *testing.T) {
+	const value = "v4lue9"
+	for _, tc := range []struct {
+		name   string
+		secret bool
+	}{
+		{"password", true}, {"PASSWORD", true}, {"newPassword", true}, {"confirm_password", true},
+		{"p_a-s_s-word", true}, {"passwd", true}, {"pwd", true}, {"userPwd", true}, {"passphrase", true},
+		{"token", true}, {"access_token", true}, {"X-Auth-Token", true}, {"id-token", true},
+		{"secret", true}, {"client_secret", true}, {"clientSecret", true}, {"aws_secret_key", true},
+		{"apikey", true}, {"apiKey", true}, {"X-Api-Key", true}, {"api_key", true}, {"privateKey", true},
+		{"Authorization", true}, {"Proxy-Authorization", true}, {"X-Esri-Authorization", true},
+		{"Cookie", true}, {"Set-Cookie", true}, {"pin", true}, {"PIN", true}, {"regPin", true},
+		{"jsessionid", true}, {"JSESSIONID", true}, {"csrf_nonce", true}, {"accounts[0].password", true},
+		{"user", false}, {"username", false}, {"tokenExpiration", false}, {"token_type", false},
+		{"pinned", false}, {"spinner", false}, {"x-pin", false}, {"pins", false}, {"passwordNeverExpire", false},
+		{"expires", false}, {"secretName", false}, {"tokens", false}, {"keyId", false}, {"authorizationUrl", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := redact.IsSecretName(tc.name); got != tc.secret {
+				t.Fatalf("IsSecretName(%q) = %v, want %v", tc.name, got, tc.secret)
+			}
+			for _, text := range []string{
+				redact.Query(tc.name + "=" + value),
+				redact.String(`{"` + tc.name + `":"` + value + `"}`),
+				redact.String(`{"` + tc.name + `": 123456}`),
+				redact.String("a=1&" + tc.name + "=" + value),
+				redact.String(tc.name + ": " + value),
+				redact.String("x\n" + tc.name + ":" + value + "\ny"),
+			} {
+				masked := strings.Contains(text, redact.Mask)
+				if masked != tc.secret {
+					t.Errorf("masked = %v in %q, want %v", masked, text, tc.secret)
+				}
+			}
+		})
+	}
+}
