@@ -4,7 +4,6 @@
 package redact
 
 import (
-	"net/http"
 	"net/url"
 	"strings"
 )
@@ -54,17 +53,6 @@ func Query(q string) string {
 		}
 	}
 	return strings.Join(parts, "&")
-}
-
-// Header returns a copy of h with secret header values masked.
-func Header(h http.Header) http.Header {
-	out := h.Clone()
-	for k := range out {
-		if IsSecretName(k) {
-			out[k] = []string{Mask}
-		}
-	}
-	return out
 }
 
 // String masks secrets in free text: the values of JSON members (string,

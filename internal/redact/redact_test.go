@@ -49,6 +49,64 @@ func TestHeaderMasksCredentials(t *testing.T) {
 	}
 }
 
+// TestHeaderShowsOnlyAllowedHeaders: Header is an allow-list. A header it
+// does not know, a vendor's credential header among them, is masked.
+func TestHeaderShowsOnlyAllowedHeaders(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		in    http.Header
+		extra []string
+		want  http.Header
+	}{
+		{"allowed headers keep their values", http.Header{
+			"Accept": {"application/json"}, "Content-Type": {"text/plain"}, "Content-Length": {"12"},
+			"Date": {"Tue, 01 Jan 2030 00:00:00 GMT"}, "Etag": {`"v1"`}, "Retry-After": {"3"},
+			"Server": {"nginx"}, "User-Agent": {"certadmin-go"}, "X-Request-Id": {"r-1"},
+			"Traceparent": {"00-abc-def-01"}, "Www-Authenticate": {`Bearer realm="api"`},
+		}, nil, http.Header{
+			"Accept": {"application/json"}, "Content-Type": {"text/plain"}, "Content-Length": {"12"},
+			"Date": {"Tue, 01 Jan 2030 00:00:00 GMT"}, "Etag": {`"v1"`}, "Retry-After": {"3"},
+			"Server": {"nginx"}, "User-Agent": {"certadmin-go"}, "X-Request-Id": {"r-1"},
+			"Traceparent": {"00-abc-def-01"}, "Www-Authenticate": {`Bearer realm="api"`},
+		}},
+		{"credential headers are masked", http.Header{
+			"X-Api-Key": {"k"}, "X-Auth-Token": {"t"}, "Set-Cookie": {"a=1", "b=2"}, "Proxy-Authorization": {"Basic x"},
+		}, nil, http.Header{
+			"X-Api-Key": {"REDACTED"}, "X-Auth-Token": {"REDACTED"}, "Set-Cookie": {"REDACTED", "REDACTED"}, "Proxy-Authorization": {"REDACTED"},
+		}},
+		{"unknown headers are masked", http.Header{"X-Vendor-Session": {"s"}, "Referer": {"https://h/?code=1"}},
+			nil, http.Header{"X-Vendor-Session": {"REDACTED"}, "Referer": {"REDACTED"}}},
+		{"names in any case", http.Header{"x-request-id": {"r-2"}, "content-type": {"a/b"}},
+			nil, http.Header{"x-request-id": {"r-2"}, "content-type": {"a/b"}}},
+		{"location keeps its URL without secrets", http.Header{"Location": {"https://u:pw@h/next?token=t0k&page=2"}, "Content-Location": {"/a?b=1"}},
+			nil, http.Header{"Location": {"https://REDACTED@h/next?token=REDACTED&page=2"}, "Content-Location": {"/a?b=1"}}},
+		{"more allowed names", http.Header{"X-Vendor-Trace": {"v-1"}, "X-Other": {"o"}},
+			[]string{"x-vendor-trace"}, http.Header{"X-Vendor-Trace": {"v-1"}, "X-Other": {"REDACTED"}}},
+		{"an allowed secret name stays masked", http.Header{"X-Api-Key": {"k"}},
+			[]string{"X-Api-Key"}, http.Header{"X-Api-Key": {"REDACTED"}}},
+		{"nil", nil, nil, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := tc.in.Clone()
+			got := redact.HeaderWith(tc.in, tc.extra...)
+			if fmt.Sprint(got) != fmt.Sprint(tc.want) || (got == nil) != (tc.want == nil) {
+				t.Fatalf("HeaderWith(%v, %q)\n got %v\nwant %v", tc.in, tc.extra, got, tc.want)
+			}
+			for _, vs := range got {
+				for i := range vs {
+					vs[i] = "changed"
+				}
+			}
+			if fmt.Sprint(tc.in) != fmt.Sprint(in) {
+				t.Fatalf("the original header was changed to %v", tc.in)
+			}
+			if tc.extra == nil && fmt.Sprint(redact.Header(tc.in)) != fmt.Sprint(tc.want) {
+				t.Fatal("Header and HeaderWith without extra names differ")
+			}
+		})
+	}
+}
+
 func TestStringMasksSecretsInText(t *testing.T) {
 	in := `{"password":"p1","confirmPassword":"p\"2","name":"bob"} token=t0k3n Authorization: Bearer abcdef123456 extra-secret`
 	got := redact.String(in, "extra-secret")
