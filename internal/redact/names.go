@@ -59,7 +59,7 @@ func IsSecretName(name string) bool {
 	return false
 }
 
-// namePatterns returns a regular expression for a name IsSecretName
+// namePattern returns a regular expression for a name IsSecretName
 // accepts, written from secretNames. segment is the class of characters a
 // name's last segment may hold before a suffix, prefix that of the
 // segments before it.

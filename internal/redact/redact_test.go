@@ -304,18 +304,41 @@ func FuzzString(f *testing.F) {
 	})
 }
 
-// benchText is an error answer that names no secret: what String sees on
-// almost every call.
-func benchText(n int) string {
-	const unit = `{"error":{"code":"InvalidRequest","message":"The request is invalid: field 'subject' must not be empty (see https://example.com/docs?topic=subject&lang=en)","target":"subject"}}` + "\n"
+// benchText is unit repeated to n bytes: an error answer that holds none
+// of the secrets, what String sees on almost every call.
+func benchText(unit string, n int) string {
 	return strings.Repeat(unit, n/len(unit)+1)[:n]
+}
+
+// TestStringDoesNotAllocateWithoutSecrets: String runs on every error, and
+// text that holds none of the secrets, named or given, comes back as it was.
+func TestStringDoesNotAllocateWithoutSecrets(t *testing.T) {
+	secrets := []string{"S3cr3t-Passw0rd!", "tkn-9f8e7d6c5b4a", "Adm1n&<Pass>"}
+	for _, text := range []string{
+		`{"error":{"code":"InvalidRequest","message":"field 'subject' must not be empty"}}`,
+		`{"error":"The token is invalid or the password has expired; renew the token"}`,
+	} {
+		redact.String(text, secrets...) // compute the forms of the secrets once
+		if n := testing.AllocsPerRun(100, func() { redact.String(text, secrets...) }); n != 0 {
+			t.Errorf("String allocates %v times on %q", n, text)
+		}
+	}
 }
 
 func BenchmarkString(b *testing.B) {
 	secrets := []string{"S3cr3t-Passw0rd!", "tkn-9f8e7d6c5b4a", "YWRtaW46UzNjcjN0LVBhc3N3MHJkIQ=="}
-	for _, n := range []int{120, 1024, 5120} {
-		text := benchText(n)
-		b.Run(strconv.Itoa(n)+"B", func(b *testing.B) {
+	const (
+		plain = `{"error":{"code":"InvalidRequest","message":"The request is invalid: field 'subject' must not be empty (see https://example.com/docs?topic=subject&lang=en)","target":"subject"}}` + "\n"
+		// Names a secret in prose, so the rules are tried where it stands.
+		naming = `{"error":{"code":"InvalidToken","message":"The token is invalid or the password has expired; renew the token","target":"subject"}}` + "\n"
+	)
+	for _, tc := range []struct {
+		name string
+		unit string
+		n    int
+	}{{"none", plain, 120}, {"none", plain, 1024}, {"none", plain, 5120}, {"naming", naming, 5120}} {
+		text := benchText(tc.unit, tc.n)
+		b.Run(tc.name+"/"+strconv.Itoa(tc.n)+"B", func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(text)))
 			for b.Loop() {
