@@ -43,20 +43,33 @@ func (l *literal) forms() []string {
 }
 
 func newLiteral(secret string) *literal {
-	l := &literal{run: longestAlnumRun(secret)}
-	l.text = appendNew(nil, secret)
-	l.text = appendNew(l.text, jsonForms(secret)...)
-	l.text = appendNew(l.text, htmlForms(secret)...)
-	l.text = appendNew(l.text, urlForms(secret)...)
+	l := &literal{run: longestAlnumRun(secret), text: []string{secret}}
+	if !unescaped(secret) {
+		l.text = appendNew(l.text, jsonForms(secret)...)
+		l.text = appendNew(l.text, htmlForms(secret)...)
+		l.text = appendNew(l.text, urlForms(secret)...)
+	}
 	b := []byte(secret)
-	for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.RawURLEncoding} {
-		raw := enc.EncodeToString(b)
-		padded := enc.WithPadding(base64.StdPadding).EncodeToString(b)
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
+		padded := enc.EncodeToString(b)
+		raw := padded[:base64.RawStdEncoding.EncodedLen(len(b))] // shares padded's bytes
 		if !slices.ContainsFunc(l.b64, func(p [2]string) bool { return p[0] == raw }) {
 			l.b64 = append(l.b64, [2]string{raw, padded})
 		}
 	}
 	return l
+}
+
+// unescaped reports whether every encoder String knows of writes s as it
+// is: ASCII letters, digits and "-._~" (a JWT, a hex or base64url key).
+// Such a secret has only its plain and base64 forms.
+func unescaped(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !isASCIIAlnum(c) && c != '-' && c != '.' && c != '_' && c != '~' {
+			return false
+		}
+	}
+	return true
 }
 
 // appendFound appends the forms of l that occur in s.
@@ -99,10 +112,11 @@ func maskLiterals(s string, secrets []string) string {
 	return s
 }
 
-// maxLiterals bounds the cache of computed forms. Callers pass the same few
-// secrets (a password, the last tokens sent) on every call, so the cache
-// holds them all; a rotating token source only ever replaces entries.
-const maxLiterals = 256
+// maxLiterals bounds the cache of computed forms. Callers pass the same
+// secrets (a password, the tokens a client sent lately) on every call, so
+// the cache holds them all, for many clients at once; past the bound an
+// arbitrary entry makes room. A token of 1.5 KB takes about 5.5 KB here.
+const maxLiterals = 1024
 
 var literals struct {
 	sync.Mutex
@@ -117,6 +131,9 @@ func literalFor(secret string) *literal {
 	if l != nil {
 		return l
 	}
+	// A clone, so the cache does not keep alive a larger string the
+	// secret was cut from.
+	secret = strings.Clone(secret)
 	l = newLiteral(secret)
 	literals.Lock()
 	defer literals.Unlock()
@@ -129,9 +146,7 @@ func literalFor(secret string) *literal {
 			break
 		}
 	}
-	// A clone, so the cache does not keep alive a larger string the
-	// secret was cut from.
-	literals.m[strings.Clone(secret)] = l
+	literals.m[secret] = l
 	return l
 }
 

@@ -35,6 +35,29 @@ func TestLiteralFormsAreDistinctAndSkipThePlainForm(t *testing.T) {
 	}
 }
 
+// TestUnescapedSecretsHaveOnlyPlainAndBase64Forms: newLiteral skips the
+// encoders for a secret none of them changes; check that none does.
+func TestUnescapedSecretsHaveOnlyPlainAndBase64Forms(t *testing.T) {
+	for _, secret := range []string{"abcXYZ019", "a.b-c_d~e", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln-_x"} {
+		if !unescaped(secret) {
+			t.Fatalf("unescaped(%q) = false", secret)
+		}
+		for _, f := range slices.Concat(jsonForms(secret), htmlForms(secret), urlForms(secret)) {
+			if f != secret {
+				t.Errorf("%q has the form %q, yet newLiteral skips the encoders for it", secret, f)
+			}
+		}
+		if got := newLiteral(secret).text; !slices.Equal(got, []string{secret}) {
+			t.Errorf("text forms of %q = %q", secret, got)
+		}
+	}
+	for _, secret := range []string{"a b", "a+b", "a/b", "a=b", "ä", "a'b", "a*b", "a!b", "a(b)"} {
+		if unescaped(secret) {
+			t.Errorf("unescaped(%q) = true", secret)
+		}
+	}
+}
+
 func TestLiteralFormsAreComputedOnceAndTheCacheIsBounded(t *testing.T) {
 	const secret = "cache-me-once"
 	if a, b := literalFor(secret), literalFor(secret); a != b {
