@@ -7,8 +7,9 @@ import (
 
 // secretNames is the one list of names whose values are never shown: query
 // and form parameters (Query, URL), JSON members, key=value pairs and
-// "Name: value" header lines in free text (String), and header names
-// (Header). Every rule is derived from it.
+// "Name: value" header lines in free text (String), and headers (Header
+// masks these even when a caller allows them). Every rule is derived from
+// it.
 //
 // Names are compared in lower case (ASCII) with '-' and '_' removed, and an
 // indexed name such as accounts[0].password is judged by its last segment.
@@ -241,7 +242,7 @@ func matchKey(s string, done, i int) (r textRule, at int, m []int, end int) {
 		for e < len(s) && e-q < maxJSONName && !isJSONNameEnd(s[e]) {
 			e++
 		}
-		if e < len(s) && s[e] == '"' && nextIs(s, e+1, " \t\r\n", ':') {
+		if e < len(s) && s[e] == '"' && nextIs(s, e+1, " \t\r\n\f", ':') {
 			if m, end = jsonMember.match(s, q-1); m != nil {
 				return jsonMember, q - 1, m, end
 			}

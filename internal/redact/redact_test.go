@@ -369,6 +369,7 @@ func TestStringMasksNamedSecrets(t *testing.T) {
 		{"json suffix", `{"newPassword":"a","access_token":"b","csrfToken":"c"}`, `{"newPassword":"REDACTED","access_token":"REDACTED","csrfToken":"REDACTED"}`},
 		{"json indexed", `{"accounts[0].password":"a"}`, `{"accounts[0].password":"REDACTED"}`},
 		{"json escaped quote", `{"password":"a\"b","x":1}`, `{"password":"REDACTED","x":1}`},
+		{"json white space of every kind", "{\"token\"\f\t\r\n: \"abc\"}", "{\"token\"\f\t\r\n: \"REDACTED\"}"},
 		{"json multi-line", "{\n  \"token\":\n    \"abc\"\n}", "{\n  \"token\":\n    \"REDACTED\"\n}"},
 		{"json private key", `{"privateKey":"-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----"}`, `{"privateKey":"REDACTED"}`},
 		// Names that are not secrets, though they hold a secret name.
