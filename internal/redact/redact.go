@@ -4,45 +4,12 @@
 package redact
 
 import (
-	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 )
 
 // Mask replaces a secret value.
 const Mask = "REDACTED"
-
-// secretNames are parameter, field and header names whose values are never shown.
-// Matching is case-insensitive and ignores '-' and '_'.
-var secretNames = []string{
-	"password", "confirmpassword", "newpassword", "oldpassword", "passwd", "pwd",
-	"token", "accesstoken", "refreshtoken", "idtoken", "apikey", "secret", "clientsecret",
-	"authorization", "proxyauthorization", "cookie", "setcookie", "xesriauthorization",
-	"pin", "regpin", "passphrase", "jsessionid", "csrfnonce",
-}
-
-func normalize(name string) string {
-	name = strings.ToLower(name)
-	name = strings.NewReplacer("-", "", "_", "").Replace(name)
-	// Indexed form keys such as accounts[0].password: judge the last segment.
-	if i := strings.LastIndexAny(name, ".]"); i >= 0 {
-		name = name[i+1:]
-	}
-	return name
-}
-
-// IsSecretName reports whether a parameter, field or header of this name
-// carries a credential.
-func IsSecretName(name string) bool {
-	n := normalize(name)
-	for _, s := range secretNames {
-		if n == s {
-			return true
-		}
-	}
-	return false
-}
 
 // URL returns u as a string with userinfo and secret query values masked.
 func URL(u *url.URL) string {
@@ -88,39 +55,23 @@ func Query(q string) string {
 	return strings.Join(parts, "&")
 }
 
-// Header returns a copy of h with secret header values masked.
-func Header(h http.Header) http.Header {
-	out := h.Clone()
-	for k := range out {
-		if IsSecretName(k) {
-			out[k] = []string{Mask}
-		}
-	}
-	return out
-}
-
-// Patterns for secrets inside free text: JSON members, key=value pairs and
-// authorization schemes.
-var (
-	jsonMember = regexp.MustCompile(`(?i)("(?:[a-z_\-]*password|[a-z_\-]*token|secret|authorization|pin|regpin|passphrase|cookie)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
-	keyValue   = regexp.MustCompile(`(?i)\b((?:[a-z_\-\[\]0-9.]*password|[a-z_\-]*token|secret|passphrase|regpin|jsessionid|csrf_nonce)=)[^&\s"']*`)
-	authScheme = regexp.MustCompile(`(?i)\b(basic|bearer|negotiate|ntlm)\s+[a-z0-9._~+/=\-]{6,}`)
-)
-
-// String masks secrets in free text: JSON members and key=value pairs with
-// secret names, Authorization scheme values, and any of the extra literal
+// String masks secrets in free text: the values of JSON members (string,
+// number, true, false or null), key=value pairs and "Name: value" lines
+// whose name IsSecretName reports, credentials after an Authorization
+// scheme word (Basic, Bearer, Negotiate, NTLM), and any of the extra literal
 // secrets given (a password the caller knows, for example).
+//
+// A "Name: value" line is masked to its end, or to the end of the JSON
+// string it stands in: so is a message such as "invalid token: expired",
+// whose reason cannot be told from a token. A JSON member whose value is an
+// object or array is not masked, nor is JSON escaped inside a JSON string.
+//
+// A literal secret is masked in its plain form and in the forms a server
+// may echo it in: JSON-escaped (as Go, .NET, Java, Python and PHP encoders
+// write it), HTML-escaped, URL-encoded (query and path style, either hex
+// case) and base64 (standard and URL alphabets, padded or not, the secret
+// encoded on its own). Secrets shorter than 3 bytes are not masked
+// literally: they would match too much ordinary text.
 func String(s string, secrets ...string) string {
-	for _, sec := range secrets {
-		if len(sec) >= 3 {
-			s = strings.ReplaceAll(s, sec, Mask)
-			if esc := url.QueryEscape(sec); esc != sec {
-				s = strings.ReplaceAll(s, esc, Mask)
-			}
-		}
-	}
-	s = jsonMember.ReplaceAllString(s, `${1}"`+Mask+`"`)
-	s = keyValue.ReplaceAllString(s, "${1}"+Mask)
-	s = authScheme.ReplaceAllString(s, "${1} "+Mask)
-	return s
+	return maskNames(maskLiterals(s, secrets))
 }

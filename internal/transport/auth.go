@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/base64"
 	"net/http"
+	"slices"
 	"sync"
+	"time"
 )
 
 // Authenticator adds credentials to one attempt of a request. The transport
@@ -59,16 +61,37 @@ func (t StaticToken) Token(context.Context) (string, error) { return string(t), 
 
 // HeaderToken sends a token from ts in header as prefix+token on every
 // attempt, e.g. ("Authorization", "Bearer ") or ("X-Esri-Authorization", "Bearer ").
+//
+// Its Secrets are the tokens it has sent recently, not only the newest: a
+// slow call that sent an older token may fail after the source has rotated,
+// and its error must not show that token.
 func HeaderToken(ts TokenSource, header, prefix string) Authenticator {
-	return &headerToken{ts: ts, header: header, prefix: prefix}
+	return &headerToken{ts: ts, header: header, prefix: prefix, now: time.Now}
 }
+
+// How many sent tokens a headerToken remembers: every one sent within
+// tokenRetention, and the last minSentTokens distinct ones however old (a
+// long download may report an error late), but never more than
+// maxSentTokens, so a source that hands out a new token for every attempt
+// does not grow the list without bound.
+const (
+	minSentTokens  = 32
+	maxSentTokens  = 256
+	tokenRetention = 30 * time.Minute
+)
 
 type headerToken struct {
 	ts             TokenSource
 	header, prefix string
+	now            func() time.Time
 
 	mu   sync.Mutex
-	last string
+	sent []sentToken // distinct tokens, least recently sent first
+}
+
+type sentToken struct {
+	token string
+	at    time.Time // when it was last sent
 }
 
 func (h *headerToken) Authenticate(req *http.Request) error {
@@ -76,17 +99,46 @@ func (h *headerToken) Authenticate(req *http.Request) error {
 	if err != nil {
 		return err
 	}
-	h.mu.Lock()
-	h.last = tok
-	h.mu.Unlock()
+	h.remember(tok)
 	req.Header.Set(h.header, h.prefix+tok)
 	return nil
 }
 
-func (h *headerToken) Secrets() []string {
+// remember records that tok is being sent now and forgets the tokens
+// outside the bounds.
+func (h *headerToken) remember(tok string) {
+	if tok == "" {
+		return
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	out := []string{h.last}
+	// Read the clock under the lock, so sent stays in order of time.
+	now := h.now()
+	// Look from the newest end: a token is mostly sent again and again
+	// until it is rotated.
+	for i := len(h.sent) - 1; i >= 0; i-- {
+		if h.sent[i].token == tok {
+			h.sent = slices.Delete(h.sent, i, i+1)
+			break
+		}
+	}
+	h.sent = append(h.sent, sentToken{token: tok, at: now})
+	drop := 0
+	for n := len(h.sent); n > minSentTokens && (n > maxSentTokens || now.Sub(h.sent[drop].at) > tokenRetention); n-- {
+		drop++
+	}
+	h.sent = slices.Delete(h.sent, 0, drop)
+}
+
+// Secrets returns the remembered tokens, newest first, and those of the
+// source.
+func (h *headerToken) Secrets() []string {
+	h.mu.Lock()
+	out := make([]string, 0, len(h.sent)+1)
+	for i := len(h.sent) - 1; i >= 0; i-- {
+		out = append(out, h.sent[i].token)
+	}
+	h.mu.Unlock()
 	if s, ok := h.ts.(SecretHolder); ok {
 		out = append(out, s.Secrets()...)
 	}
