@@ -70,7 +70,7 @@ func (e UpdateUserPolicyParamsPolicyType) Valid() bool {
 	}
 }
 
-// Account Times are milliseconds since the epoch. The seed's samples differ
+// Account Times are milliseconds since the epoch. The chapter's samples differ
 // per call (create answers carry createdBy/modifiedAt…, list answers
 // carry groups/registrationPin/deviceCount), so every member is
 // optional. accountSettings is a JSON text ("null" in the sample).
@@ -163,7 +163,7 @@ type AccountPin struct {
 type AccountResponse struct {
 	Errors *Errors `json:"errors"`
 
-	// Result Times are milliseconds since the epoch. The seed's samples differ
+	// Result Times are milliseconds since the epoch. The chapter's samples differ
 	// per call (create answers carry createdBy/modifiedAt…, list answers
 	// carry groups/registrationPin/deviceCount), so every member is
 	// optional. accountSettings is a JSON text ("null" in the sample).
@@ -208,7 +208,7 @@ type CustomAttributesRequest struct {
 	} `json:"attrs"`
 	ForceOverwrite *bool `json:"forceOverwrite,omitempty"`
 
-	// Ids Account IDs, as strings in the seed's example.
+	// Ids Account IDs, as strings in the chapter's example.
 	Ids []string `json:"ids"`
 }
 
@@ -301,7 +301,7 @@ type RegistrationPin struct {
 	Used      *bool   `json:"used,omitempty"`
 }
 
-// RegistrationPolicy The seed's parsed example body. uuid, id and the audit members are
+// RegistrationPolicy The chapter's parsed example body. uuid, id and the audit members are
 // read-only: the console sends them back unchanged.
 type RegistrationPolicy struct {
 	CreatedAt           *int64  `json:"createdAt,omitempty"`
@@ -323,7 +323,7 @@ type RegistrationPolicy struct {
 	Priority            *int64  `json:"priority,omitempty"`
 	PriorityMutable     *bool   `json:"priorityMutable,omitempty"`
 
-	// RegistrationAuthMode PIN in the seed; the seed also names password and password-and-PIN modes without giving their values.
+	// RegistrationAuthMode PIN in the chapter; it also names password and password-and-PIN modes without giving their values.
 	RegistrationAuthMode string  `json:"registrationAuthMode"`
 	SystemName           *string `json:"systemName,omitempty"`
 	Uuid                 *string `json:"uuid,omitempty"`
@@ -335,13 +335,13 @@ type SearchResponse struct {
 
 	// Result The search envelope. Delete viability answers with the same shape
 	// plus limit; the shape of its searchResults entries is undocumented
-	// (the seed's sample is empty).
+	// (the chapter's sample is empty).
 	Result *SearchResult `json:"result,omitempty"`
 }
 
 // SearchResult The search envelope. Delete viability answers with the same shape
 // plus limit; the shape of its searchResults entries is undocumented
-// (the seed's sample is empty).
+// (the chapter's sample is empty).
 type SearchResult struct {
 	FacetedResults             *map[string]map[string]int64 `json:"facetedResults,omitempty"`
 	Limit                      *int64                       `json:"limit,omitempty"`
@@ -366,12 +366,12 @@ type UpdateAccountForm struct {
 	Enabled                         *bool   `json:"enabled,omitempty"`
 	FirstName                       *string `json:"firstName,omitempty"`
 
-	// GdprProfileId Sent empty (no profile) in the seed's example.
+	// GdprProfileId Sent empty (no profile) in the chapter's example.
 	GdprProfileId *string `json:"gdprProfileId,omitempty"`
 	Id            int64   `json:"id"`
 	LastName      *string `json:"lastName,omitempty"`
 
-	// MamWithOutMDM Sent empty in the seed's example.
+	// MamWithOutMDM Sent empty in the chapter's example.
 	MamWithOutMDM       *string `json:"mamWithOutMDM,omitempty"`
 	ManagedAppleId      *string `json:"managedAppleId,omitempty"`
 	Password            *string `json:"password,omitempty"`
@@ -556,7 +556,7 @@ type ClientInterface interface {
 
 	// GetAccounts List, search accounts, or check delete viability
 	//
-	// One method and path carries three calls of the seed: Get All
+	// One method and path carries three calls of the chapter: Get All
 	// Accounts (rows, start, q, sortFields, nav), Search by UID
 	// (fq=UID=<uid>) and Check Delete User Viability
 	// (checkDeleteViability=true&ids=<id>).
@@ -580,8 +580,8 @@ type ClientInterface interface {
 
 	// UpdateAccountWithBody Update an account or change its password
 	//
-	// Both Update User Account and Change Password of the seed. Every
-	// field absent from the call is cleared on the server (the seed), so
+	// Both Update User Account and Change Password of the chapter. Every
+	// field absent from the call is cleared on the server (the chapter), so
 	// callers send the full set of fields.
 	//
 	// Takes any type of body and a specified content type.
@@ -591,8 +591,8 @@ type ClientInterface interface {
 
 	// UpdateAccountWithFormdataBody Update an account or change its password
 	//
-	// Both Update User Account and Change Password of the seed. Every
-	// field absent from the call is cleared on the server (the seed), so
+	// Both Update User Account and Change Password of the chapter. Every
+	// field absent from the call is cleared on the server (the chapter), so
 	// callers send the full set of fields.
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type.
@@ -679,7 +679,7 @@ type ClientInterface interface {
 
 	// ImportLdapUser Request the import of one LDAP user
 	//
-	// result is the request ID for the status call. The seed's
+	// result is the request ID for the status call. The chapter's
 	// choreography: first status check after 15 s, then every 15 s, up to
 	// 90 s.
 	//
@@ -737,7 +737,7 @@ func (c *Client) DeleteAccount(ctx context.Context, params *DeleteAccountParams,
 
 // GetAccounts List, search accounts, or check delete viability
 //
-// One method and path carries three calls of the seed: Get All
+// One method and path carries three calls of the chapter: Get All
 // Accounts (rows, start, q, sortFields, nav), Search by UID
 // (fq=UID=<uid>) and Check Delete User Viability
 // (checkDeleteViability=true&ids=<id>).
@@ -791,8 +791,8 @@ func (c *Client) CreateAccountWithFormdataBody(ctx context.Context, params *Crea
 
 // UpdateAccountWithBody Update an account or change its password
 //
-// Both Update User Account and Change Password of the seed. Every
-// field absent from the call is cleared on the server (the seed), so
+// Both Update User Account and Change Password of the chapter. Every
+// field absent from the call is cleared on the server (the chapter), so
 // callers send the full set of fields.
 //
 // Takes any type of body and a specified content type.
@@ -812,8 +812,8 @@ func (c *Client) UpdateAccountWithBody(ctx context.Context, contentType string, 
 
 // UpdateAccountWithFormdataBody Update an account or change its password
 //
-// Both Update User Account and Change Password of the seed. Every
-// field absent from the call is cleared on the server (the seed), so
+// Both Update User Account and Change Password of the chapter. Every
+// field absent from the call is cleared on the server (the chapter), so
 // callers send the full set of fields.
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type.
@@ -1000,7 +1000,7 @@ func (c *Client) InviteEndUsersWithFormdataBody(ctx context.Context, body Invite
 
 // ImportLdapUser Request the import of one LDAP user
 //
-// result is the request ID for the status call. The seed's
+// result is the request ID for the status call. The chapter's
 // choreography: first status check after 15 s, then every 15 s, up to
 // 90 s.
 //
@@ -1913,7 +1913,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetAccountsWithResponse List, search accounts, or check delete viability
 	//
-	// One method and path carries three calls of the seed: Get All
+	// One method and path carries three calls of the chapter: Get All
 	// Accounts (rows, start, q, sortFields, nav), Search by UID
 	// (fq=UID=<uid>) and Check Delete User Viability
 	// (checkDeleteViability=true&ids=<id>).
@@ -1939,8 +1939,8 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateAccountWithBodyWithResponse Update an account or change its password
 	//
-	// Both Update User Account and Change Password of the seed. Every
-	// field absent from the call is cleared on the server (the seed), so
+	// Both Update User Account and Change Password of the chapter. Every
+	// field absent from the call is cleared on the server (the chapter), so
 	// callers send the full set of fields.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -1950,8 +1950,8 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateAccountWithFormdataBodyWithResponse Update an account or change its password
 	//
-	// Both Update User Account and Change Password of the seed. Every
-	// field absent from the call is cleared on the server (the seed), so
+	// Both Update User Account and Change Password of the chapter. Every
+	// field absent from the call is cleared on the server (the chapter), so
 	// callers send the full set of fields.
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
@@ -2040,7 +2040,7 @@ type ClientWithResponsesInterface interface {
 
 	// ImportLdapUserWithResponse Request the import of one LDAP user
 	//
-	// result is the request ID for the status call. The seed's
+	// result is the request ID for the status call. The chapter's
 	// choreography: first status check after 15 s, then every 15 s, up to
 	// 90 s.
 	//
@@ -2724,7 +2724,7 @@ func (c *ClientWithResponses) DeleteAccountWithResponse(ctx context.Context, par
 
 // GetAccountsWithResponse List, search accounts, or check delete viability
 //
-// One method and path carries three calls of the seed: Get All
+// One method and path carries three calls of the chapter: Get All
 // Accounts (rows, start, q, sortFields, nav), Search by UID
 // (fq=UID=<uid>) and Check Delete User Viability
 // (checkDeleteViability=true&ids=<id>).
@@ -2768,8 +2768,8 @@ func (c *ClientWithResponses) CreateAccountWithFormdataBodyWithResponse(ctx cont
 
 // UpdateAccountWithBodyWithResponse Update an account or change its password
 //
-// Both Update User Account and Change Password of the seed. Every
-// field absent from the call is cleared on the server (the seed), so
+// Both Update User Account and Change Password of the chapter. Every
+// field absent from the call is cleared on the server (the chapter), so
 // callers send the full set of fields.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -2785,8 +2785,8 @@ func (c *ClientWithResponses) UpdateAccountWithBodyWithResponse(ctx context.Cont
 
 // UpdateAccountWithFormdataBodyWithResponse Update an account or change its password
 //
-// Both Update User Account and Change Password of the seed. Every
-// field absent from the call is cleared on the server (the seed), so
+// Both Update User Account and Change Password of the chapter. Every
+// field absent from the call is cleared on the server (the chapter), so
 // callers send the full set of fields.
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
@@ -2935,7 +2935,7 @@ func (c *ClientWithResponses) InviteEndUsersWithFormdataBodyWithResponse(ctx con
 
 // ImportLdapUserWithResponse Request the import of one LDAP user
 //
-// result is the request ID for the status call. The seed's
+// result is the request ID for the status call. The chapter's
 // choreography: first status check after 15 s, then every 15 s, up to
 // 90 s.
 //
