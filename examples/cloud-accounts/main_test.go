@@ -31,28 +31,74 @@ func TestCSVFromFake(t *testing.T) {
 	}
 }
 
+// JSON lines carry the API's names ({"id":…,"uid":…}), not Go's field names.
 func TestJSONLinesParallel(t *testing.T) {
 	var out, errOut bytes.Buffer
 	if err := run(context.Background(), []string{"-format", "jsonl", "-fake-accounts", "998", "-rows", "100", "-parallel", "4"}, noEnv, &out, &errOut); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	var first struct {
-		ID  int64
-		UID string
+	var first map[string]any
+	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil || len(lines) != 1000 || first["id"] != float64(10022) {
+		t.Errorf("%d lines, first %v %v", len(lines), first, err)
 	}
-	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil || len(lines) != 1000 || first.ID != 10022 {
-		t.Errorf("%d lines, first %+v %v", len(lines), first, err)
+	if !strings.HasPrefix(lines[0], `{"id":10022,"uid":`) || strings.Contains(lines[0], `"ID"`) || first["createdAt"] != float64(1372188681178) {
+		t.Errorf("first line %s", lines[0])
 	}
 }
 
 func TestRealTenantNeedsPasswordFromEnvironment(t *testing.T) {
 	var out, errOut bytes.Buffer
 	err := run(context.Background(), []string{"-url", "https://tenant.invalid", "-user", "admin@example.test"}, noEnv, &out, &errOut)
-	if err == nil || !strings.Contains(err.Error(), "MI_CLOUD_PASSWORD") {
+	if err == nil || !strings.Contains(err.Error(), "MI_CLOUD_PASSWORD") || exitCode(err, &errOut) != 2 {
 		t.Errorf("err = %v", err)
 	}
-	if err := run(context.Background(), []string{"-rows", "501"}, noEnv, &out, &errOut); err == nil || !strings.Contains(err.Error(), "maximum of 500") {
-		t.Errorf("rows 501: %v", err)
+}
+
+func TestHelpExitsZero(t *testing.T) {
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), []string{"-h"}, noEnv, &out, &errOut)
+	if code := exitCode(err, &errOut); code != 0 || !strings.Contains(errOut.String(), "-rows") || out.Len() != 0 {
+		t.Errorf("-h: exit %d, err %v, stderr %q", code, err, errOut.String())
+	}
+}
+
+func TestNonsenseIsAUsageError(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"accounts.csv"}, `unexpected argument "accounts.csv"`},
+		{[]string{"-rows", "0"}, "1 to 500"},
+		{[]string{"-rows", "501"}, "1 to 500"},
+		{[]string{"-rows", "-5"}, "1 to 500"},
+		{[]string{"-parallel", "-1"}, "-parallel -1"},
+		{[]string{"-parallel", "17"}, "-parallel 17"},
+		{[]string{"-fake-accounts", "-3"}, "must not be negative"},
+		{[]string{"-timeout", "-1s"}, "must not be negative"},
+		{[]string{"-format", "xml"}, `unknown -format "xml"`},
+		{[]string{"-user", "a@example.test"}, "-user needs -url"},
+		{[]string{"-no-such-flag"}, "not defined"},
+	} {
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), tc.args, noEnv, &out, &errOut)
+		code := exitCode(err, &errOut)
+		if code != 2 || !strings.Contains(errOut.String(), tc.want) || out.Len() != 0 {
+			t.Errorf("%q: exit %d, stderr %q, want 2 and %q", tc.args, code, errOut.String(), tc.want)
+		}
+	}
+}
+
+func TestVerboseLogsAttemptsWithoutSecrets(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"-v", "-fake-accounts", "10", "-rows", "5"}, noEnv, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	log := errOut.String()
+	if strings.Count(log, "certadmin http attempt") != 3 || !strings.Contains(log, "status=200") || !strings.Contains(log, "rows=5") {
+		t.Errorf("debug log:\n%s", log)
+	}
+	if strings.Contains(log, "cloudtest-not-a-secret") || strings.Contains(strings.ToLower(log), "authorization") {
+		t.Errorf("the log shows credentials:\n%s", log)
 	}
 }

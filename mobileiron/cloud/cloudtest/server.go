@@ -10,8 +10,8 @@
 // (IN_PROGRESS, then COMPLETED or FAILED) behave like the documentation
 // says. Like the real API it rejects rows above 500 with a 400 Range field
 // error. Every request and answer is checked against
-// openapi/mobileiron-cloud.yaml (see SpecViolations), and the fault knobs
-// of the embedded fakeserver.Server (Inject) make it fail on demand.
+// openapi/mobileiron-cloud.yaml (see SpecViolations), and injected faults
+// (Inject) make it fail on demand.
 //
 // Credentials are Username and Password. Error codes the documentation does
 // not give (an unknown account, a duplicate UID) are the fake's own and
@@ -34,10 +34,14 @@ import (
 	"time"
 
 	"github.com/certadmin/certadmin-go/internal/fakeserver"
+	"github.com/certadmin/certadmin-go/mobileiron/cloud"
 	"github.com/certadmin/certadmin-go/mobileiron/cloud/cloudapi"
 )
 
-// Credentials the fake accepts (HTTP basic).
+//go:generate go run ../../../internal/cmd/gensurface -kind fake -pkg cloudtest -vendor "MobileIron Cloud" -client github.com/certadmin/certadmin-go/mobileiron/cloud -o surface.gen.go
+
+// Credentials the fake accepts unless WithCredentials says otherwise
+// (HTTP basic). They are test values, not secrets.
 const (
 	Username = "tenant-admin@example.test"
 	Password = "cloudtest-not-a-secret"
@@ -61,10 +65,15 @@ type config struct {
 	pageLatency    time.Duration
 	noValidate     bool
 	importPolls    int
+	tls            bool
 }
 
+// WithTLS serves HTTPS with httptest's self-signed certificate; NewClient
+// trusts it.
+func WithTLS() Option { return func(c *config) { c.tls = true } }
+
 // WithGeneratedAccounts adds n synthetic accounts (IDs from 1 000 000,
-// user000001@example.test …) after the seed's samples.
+// user000001@example.test …) after the sample accounts.
 func WithGeneratedAccounts(n int) Option { return func(c *config) { c.generated = n } }
 
 // WithPageLatency delays every listing answer by d, like a busy tenant.
@@ -84,10 +93,15 @@ func WithCredentials(user, password string) Option {
 // IN_PROGRESS before it ends (default 1).
 func WithImportPolls(n int) Option { return func(c *config) { c.importPolls = n } }
 
-// Server is a running fake tenant.
+// Server is a running fake tenant. Close it when done.
 type Server struct {
-	*fakeserver.Server
-	cfg config
+	// URL is the base URL of the fake, for cloud.NewClient.
+	URL string
+	// Username and Password are the Tenant Admin credentials it accepts.
+	Username, Password string
+
+	base *fakeserver.Server
+	cfg  config
 
 	mu          sync.Mutex
 	byID        map[int64]*account
@@ -95,7 +109,7 @@ type Server struct {
 	nextID      int64
 	nextPIN     int64
 	nextImport  int64
-	policy      *cloudapi.RegistrationPolicy
+	policy      *cloud.RegistrationPolicy
 	ldapUsers   map[string]LDAPUser
 	imports     map[int64]*importJob
 	enrollments []Enrollment
@@ -134,12 +148,12 @@ type importJob struct {
 	code, msg string
 }
 
-// NewServer starts a fake seeded from the documentation's samples.
+// NewServer starts a fake tenant holding the documentation's sample accounts.
 func NewServer(opts ...Option) (*Server, error) {
 	s := &Server{
 		cfg:        config{user: Username, password: Password, importPolls: 1},
 		byID:       map[int64]*account{},
-		nextID:     10023, // the seed's first created account
+		nextID:     10023, // the first account the documentation's create samples show
 		nextPIN:    37000,
 		nextImport: 1,
 		ldapUsers:  map[string]LDAPUser{},
@@ -155,12 +169,22 @@ func NewServer(opts ...Option) (*Server, error) {
 	if s.cfg.noValidate {
 		spec = ""
 	}
-	fs, err := fakeserver.Start(http.HandlerFunc(s.serve), fakeserver.Options{Spec: spec})
+	fs, err := fakeserver.Start(http.HandlerFunc(s.serve), fakeserver.Options{Spec: spec, TLS: s.cfg.tls})
 	if err != nil {
 		return nil, err
 	}
-	s.Server = fs
+	s.base, s.URL = fs, fs.URL
+	s.Username, s.Password = s.cfg.user, s.cfg.password
 	return s, nil
+}
+
+// clientOptions configure a cloud.Client for this fake (see NewClient).
+func (s *Server) clientOptions() []cloud.Option {
+	opts := []cloud.Option{cloud.WithBasicAuth(s.Username, s.Password)}
+	if pool := s.RootCAs(); pool != nil {
+		opts = append(opts, cloud.WithRootCAs(pool))
+	}
+	return opts
 }
 
 func (s *Server) seed() error {
@@ -224,15 +248,24 @@ func (s *Server) AccountCount() int {
 	return len(s.order)
 }
 
-// Account returns the stored account as the API shows it.
-func (s *Server) Account(id int64) (cloudapi.Account, bool) {
+// Account returns the stored account as the API shows it, nil when there
+// is none.
+func (s *Server) Account(id int64) *cloud.Account {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	a, ok := s.byID[id]
-	if !ok {
-		return cloudapi.Account{}, false
+	var b []byte
+	if ok {
+		b = a.encoded()
 	}
-	return *toWire(*a), true
+	s.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	var out cloud.Account
+	if err := json.Unmarshal(b, &out); err != nil {
+		panic(fmt.Sprintf("cloudtest: stored account %d does not decode: %v", id, err))
+	}
+	return &out
 }
 
 // HasPassword reports whether a password was set for the account.
@@ -257,14 +290,15 @@ func (s *Server) CustomAttributes(id int64) map[string][]string {
 	return nil
 }
 
-// Policy returns the last registration policy set, if any.
-func (s *Server) Policy() (cloudapi.RegistrationPolicy, bool) {
+// Policy returns the last registration policy set, nil when none was.
+func (s *Server) Policy() *cloud.RegistrationPolicy {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.policy == nil {
-		return cloudapi.RegistrationPolicy{}, false
+		return nil
 	}
-	return *s.policy, true
+	p := *s.policy
+	return &p
 }
 
 // Enrollments lists the enrollment URLs created so far.
@@ -298,7 +332,7 @@ func (s *Server) RemoveAccountsAbove(id int64) {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	if !fakeserver.CheckBasicAuth(w, r, s.cfg.user, s.cfg.password) {
+	if !fakeserver.CheckBasicAuth(w, r, s.Username, s.Password) {
 		return
 	}
 	switch r.Method + " " + r.URL.Path {
@@ -506,7 +540,7 @@ func (s *Server) createAccount(w http.ResponseWriter, r *http.Request) {
 }
 
 // searchTail is the listing answer after its searchResults member; every
-// member is always present, as in the seed's samples.
+// member is always present, as in the documentation's samples.
 type searchTail struct {
 	Offset          int64                       `json:"offset"`
 	QueryTime       int64                       `json:"queryTime"`
@@ -699,7 +733,7 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request) {
 	ok(w, 1)
 }
 
-// update applies the seed's rule: every field of the update call that the
+// update applies the documentation's rule: every field of the update call that the
 // request does not carry is cleared.
 func (s *Server) update(w http.ResponseWriter, r *http.Request) {
 	if !parseForm(w, r) {
@@ -804,7 +838,7 @@ func randomHex(n int) string {
 func (s *Server) regpin(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.policy == nil || s.policy.RegistrationAuthMode != "PIN" {
+	if s.policy == nil || s.policy.Mode != cloud.RegistrationAuthModePIN {
 		writeError(w, http.StatusBadRequest, "CLOUDTEST-PIN-MODE", "registration authentication mode is not PIN", "")
 		return
 	}
@@ -813,12 +847,12 @@ func (s *Server) regpin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	length := 4
-	if s.policy.PinLength != nil && *s.policy.PinLength > 0 {
-		length = int(*s.policy.PinLength)
+	if s.policy.PINLength > 0 {
+		length = s.policy.PINLength
 	}
 	life := int64(7 * 24 * time.Hour / time.Millisecond)
-	if s.policy.PinLifetimeMillis != nil {
-		life = *s.policy.PinLifetimeMillis
+	if s.policy.PINLifetime > 0 {
+		life = s.policy.PINLifetime.Milliseconds()
 	}
 	var out []cloudapi.RegistrationPin
 	for _, a := range accts {
@@ -844,7 +878,7 @@ func randomDigits(n int) string {
 }
 
 func (s *Server) setPolicy(w http.ResponseWriter, r *http.Request) {
-	var p cloudapi.RegistrationPolicy
+	var p cloud.RegistrationPolicy
 	if err := json.NewDecoder(r.Body).Decode(&p); err != nil {
 		writeError(w, http.StatusBadRequest, "CLOUDTEST-JSON", "malformed JSON body", "")
 		return
@@ -940,11 +974,3 @@ func (s *Server) finishImport(job *importJob) {
 		s.insert(a)
 	}
 }
-
-// Fault is a misbehaviour to inject with Inject (see fakeserver.Fault):
-// status codes, Retry-After, delays, dropped connections, cut bodies.
-type Fault = fakeserver.Fault
-
-// HTMLLoginPage is what a single-sign-on proxy answers in place of the API,
-// for a Fault's Body.
-const HTMLLoginPage = fakeserver.HTMLLoginPage

@@ -1,47 +1,30 @@
 package cloudtest
 
 import (
-	"bytes"
 	"embed"
 	"encoding/json"
 	"fmt"
-	"regexp"
-	"strings"
 
 	"github.com/certadmin/certadmin-go/mobileiron/cloud/cloudapi"
+	"github.com/certadmin/certadmin-go/mobileiron/cloud/internal/lenient"
 )
 
-// fixtures are the seed's sample answers, verbatim.
+// fixtures are the sample answers of the vendor's documentation, verbatim.
 //
 //go:embed testdata/*.json
 var fixtures embed.FS
 
-// Fixture returns a seed sample by file name (e.g.
+// Fixture returns a sample of the vendor's documentation by file name (e.g.
 // "get_all_accounts_response.json"), exactly as the vendor printed it.
 func Fixture(name string) ([]byte, error) { return fixtures.ReadFile("testdata/" + name) }
 
-var (
-	ellipsisLine  = regexp.MustCompile(`(?m)^\s*…\s*,?\s*$`)
-	trailingComma = regexp.MustCompile(`,(\s*[\]}])`)
-)
-
-// Lenient decodes a seed sample that is not quite JSON, as the vendor's
+// Lenient decodes a vendor sample that is not quite JSON, as the vendor's
 // documentation prints some: an elided array element written as "…", and
 // an object whose opening brace was lost. The fixture files stay verbatim;
 // only the decoding copes.
 func Lenient(data []byte, v any) error {
-	s := ellipsisLine.ReplaceAllString(string(data), "")
-	s = trailingComma.ReplaceAllString(s, "$1")
-	s = strings.TrimSpace(s)
-	if !strings.HasPrefix(s, "{") && !strings.HasPrefix(s, "[") {
-		s = "{" + s
-		if strings.Count(s, "{") > strings.Count(s, "}") {
-			s += "}"
-		}
-	}
-	dec := json.NewDecoder(bytes.NewReader([]byte(s)))
-	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("cloudtest: decode sample: %w", err)
+	if err := lenient.Decode(data, v); err != nil {
+		return fmt.Errorf("cloudtest: %w", err)
 	}
 	return nil
 }
