@@ -27,6 +27,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/certadmin/certadmin-go/mobileiron/cloud"
@@ -114,11 +115,25 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	return &o, nil
 }
 
+// lockedWriter serialises writes: the debug log (written from the
+// goroutines that fetch pages ahead) and the progress share stderr.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	o, err := parse(args, stderr)
 	if err != nil {
 		return err
 	}
+	stderr = &lockedWriter{w: stderr}
 	clientOpts := []cloud.Option{cloud.WithTimeout(o.timeout)}
 	if o.verbose {
 		clientOpts = append(clientOpts, cloud.WithLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
