@@ -87,7 +87,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.sortBy, "sort", "", "sort field, e.g. displayName")
 	fs.IntVar(&o.rows, "rows", cloud.MaxPageSize, "rows per page, 1 to 500")
 	fs.IntVar(&o.parallel, "parallel", 0, fmt.Sprintf("fetch up to this many pages at once, at most %d (large, quiet tenants)", cloud.MaxParallel))
-	fs.IntVar(&o.fakeAccounts, "fake-accounts", 1200, "accounts in the fake tenant (without -url)")
+	fs.IntVar(&o.fakeAccounts, "fake-accounts", 1200, "accounts the fake tenant (without -url) holds beside the documentation's sample accounts")
 	fs.DurationVar(&o.timeout, "timeout", 60*time.Second, "how long to wait for each answer's headers (0: no limit)")
 	fs.BoolVar(&o.verbose, "v", false, "log every HTTP attempt to stderr (credentials masked)")
 	if err := fs.Parse(args); err != nil {

@@ -60,7 +60,7 @@ func TestFakeNewClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	page, err := c.ListAccountsPage(context.Background(), cloud.ListOptions{PageSize: 5})
-	if err != nil || len(page.Accounts) != 2 {
+	if err != nil || len(page.Accounts) != 5 || page.TotalCount != srv.AccountCount() {
 		t.Fatalf("page %+v, %v", page, err)
 	}
 	if srv.Username != cloudtest.Username || srv.Password != cloudtest.Password {
@@ -80,7 +80,7 @@ func TestFakeWithTLSAndOwnCredentials(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.GetAccountByUID(context.Background(), "[email protected]"); err != nil {
+	if _, err := c.GetAccountByUID(context.Background(), "john.doe@example.test"); err != nil {
 		t.Fatal(err)
 	}
 	// A client that does not trust the fake's certificate is refused.
@@ -104,7 +104,7 @@ func TestFakeWithTLSAndOwnCredentials(t *testing.T) {
 // read back to the same value.
 func TestAccountJSONUsesWireNames(t *testing.T) {
 	_, c, _ := newFake(t)
-	a, err := c.GetAccountByUID(context.Background(), "[email protected]")
+	a, err := c.GetAccountByUID(context.Background(), "john.doe@example.test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestAccountJSONUsesWireNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"id":10022`, `"uid":"[email protected]"`, `"emailAddress":`, `"createdAt":1372188681178`, `"loginSuccessAt":1416614208360`, `"registrationPin":{"used":false}`, `"groups":["All Users","Engineering"]`} {
+	for _, want := range []string{`"id":10022`, `"uid":"john.doe@example.test"`, `"emailAddress":`, `"createdAt":1372188681178`, `"loginSuccessAt":1416614208360`, `"registrationPin":{"used":false}`, `"groups":["All Users","Engineering"]`} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("%s lacks %s", b, want)
 		}

@@ -36,19 +36,22 @@ func ExampleClient_ListAccounts() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	for a, err := range c.ListAccounts(context.Background(), cloud.ListOptions{Prefetch: true, SortBy: "displayName"}) {
+	n := 0
+	for a, err := range c.ListAccounts(context.Background(), cloud.ListOptions{Prefetch: true, SortBy: "displayName", SortOrder: cloud.SortOrderDescending}) {
 		if err != nil {
 			fmt.Println(err)
 			return
 		}
-		fmt.Println(a.ID, a.DisplayName)
+		if n++; n <= 3 {
+			fmt.Println(a.ID, a.DisplayName)
+		}
 	}
+	fmt.Println(n, "accounts")
 	// Output:
-	// 10022 John Doe
-	// 6150167 r m
-	// 1000001 User 000001
-	// 1000002 User 000002
+	// 47253017 Viability Check
 	// 1000003 User 000003
+	// 1000002 User 000002
+	// 16 accounts
 }
 
 func ExampleError() {
@@ -88,7 +91,7 @@ func Example_faultInjection() {
 		return
 	}
 	fmt.Println(len(page.Accounts), "accounts after", srv.TotalHits(), "requests")
-	// Output: 2 accounts after 2 requests
+	// Output: 10 accounts after 2 requests
 }
 
 func ExampleClient_UpdateAccount() {

@@ -107,7 +107,7 @@ func TestSecretsStayOutOfErrorsAndLogs(t *testing.T) {
 	ctx := context.Background()
 	srv.Inject(cloudtest.Fault{Method: "PUT", Status: 500, Times: 10, ContentType: "application/json",
 		Body: `{"errors":{"globalErrors":[{"code":"E","message":"password=Sup3r-Secret! rejected"}],"fieldErrors":null},"result":null}`})
-	err = c.ChangePassword(ctx, "[email protected]", "Sup3r-Secret!")
+	err = c.ChangePassword(ctx, "john.doe@example.test", "Sup3r-Secret!")
 	if err == nil {
 		t.Fatal("no error")
 	}

@@ -443,6 +443,10 @@ type GetLdapImportStatusParams struct {
 	RequestId int64 `form:"requestId" json:"requestId"`
 }
 
+// UpdateUserPolicyFormdataBody defines parameters for UpdateUserPolicy.
+type UpdateUserPolicyFormdataBody = struct {
+}
+
 // UpdateUserPolicyParams defines parameters for UpdateUserPolicy.
 type UpdateUserPolicyParams struct {
 	PolicyType UpdateUserPolicyParamsPolicyType `form:"policyType" json:"policyType"`
@@ -474,6 +478,9 @@ type CreateEnrollmentUrlsJSONRequestBody = EnrollmentUrlRequest
 
 // UpdateUserPolicyJSONRequestBody defines body for UpdateUserPolicy for application/json ContentType.
 type UpdateUserPolicyJSONRequestBody = RegistrationPolicy
+
+// UpdateUserPolicyFormdataRequestBody defines body for UpdateUserPolicy for application/x-www-form-urlencoded ContentType.
+type UpdateUserPolicyFormdataRequestBody = UpdateUserPolicyFormdataBody
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -718,6 +725,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /api/v1/userpolicy (the `UpdateUserPolicy` operationId).
 	UpdateUserPolicy(ctx context.Context, params *UpdateUserPolicyParams, body UpdateUserPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateUserPolicyWithFormdataBody Configure user device registration settings
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with PUT /api/v1/userpolicy (the `UpdateUserPolicy` operationId).
+	UpdateUserPolicyWithFormdataBody(ctx context.Context, params *UpdateUserPolicyParams, body UpdateUserPolicyFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // DeleteAccount Delete a user
@@ -1090,6 +1104,23 @@ func (c *Client) UpdateUserPolicyWithBody(ctx context.Context, params *UpdateUse
 // Corresponds with PUT /api/v1/userpolicy (the `UpdateUserPolicy` operationId).
 func (c *Client) UpdateUserPolicy(ctx context.Context, params *UpdateUserPolicyParams, body UpdateUserPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateUserPolicyRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateUserPolicyWithFormdataBody Configure user device registration settings
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with PUT /api/v1/userpolicy (the `UpdateUserPolicy` operationId).
+func (c *Client) UpdateUserPolicyWithFormdataBody(ctx context.Context, params *UpdateUserPolicyParams, body UpdateUserPolicyFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateUserPolicyRequestWithFormdataBody(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1808,6 +1839,17 @@ func NewUpdateUserPolicyRequest(server string, params *UpdateUserPolicyParams, b
 	return NewUpdateUserPolicyRequestWithBody(server, params, "application/json", bodyReader)
 }
 
+// NewUpdateUserPolicyRequestWithFormdataBody calls the generic UpdateUserPolicy builder with application/x-www-form-urlencoded body
+func NewUpdateUserPolicyRequestWithFormdataBody(server string, params *UpdateUserPolicyParams, body UpdateUserPolicyFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewUpdateUserPolicyRequestWithBody(server, params, "application/x-www-form-urlencoded", bodyReader)
+}
+
 // NewUpdateUserPolicyRequestWithBody constructs an http.Request for the UpdateUserPolicy method, with any body, and a specified content type
 func NewUpdateUserPolicyRequestWithBody(server string, params *UpdateUserPolicyParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -2083,6 +2125,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /api/v1/userpolicy (the `UpdateUserPolicy` operationId).
 	UpdateUserPolicyWithResponse(ctx context.Context, params *UpdateUserPolicyParams, body UpdateUserPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserPolicyResponse, error)
+
+	// UpdateUserPolicyWithFormdataBodyWithResponse Configure user device registration settings
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/userpolicy (the `UpdateUserPolicy` operationId).
+	UpdateUserPolicyWithFormdataBodyWithResponse(ctx context.Context, params *UpdateUserPolicyParams, body UpdateUserPolicyFormdataRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserPolicyResponse, error)
 }
 
 type DeleteAccountResponse struct {
@@ -3009,6 +3058,19 @@ func (c *ClientWithResponses) UpdateUserPolicyWithBodyWithResponse(ctx context.C
 // Corresponds with PUT /api/v1/userpolicy (the `UpdateUserPolicy` operationId).
 func (c *ClientWithResponses) UpdateUserPolicyWithResponse(ctx context.Context, params *UpdateUserPolicyParams, body UpdateUserPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserPolicyResponse, error) {
 	rsp, err := c.UpdateUserPolicy(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateUserPolicyResponse(rsp)
+}
+
+// UpdateUserPolicyWithFormdataBodyWithResponse Configure user device registration settings
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/userpolicy (the `UpdateUserPolicy` operationId).
+func (c *ClientWithResponses) UpdateUserPolicyWithFormdataBodyWithResponse(ctx context.Context, params *UpdateUserPolicyParams, body UpdateUserPolicyFormdataRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserPolicyResponse, error) {
+	rsp, err := c.UpdateUserPolicyWithFormdataBody(ctx, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
