@@ -3,6 +3,7 @@ package cloud
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"iter"
 	"strings"
@@ -62,7 +63,7 @@ type Account struct {
 	TermsAccepted         bool          `json:"termsAccepted"`
 	Trash                 bool          `json:"trash"`
 	Mutable               bool          `json:"mutable"`
-	LDAPServerID          int64         `json:"ldapServerId,omitempty"`
+	LDAPServerID          FlexString    `json:"ldapServerId,omitempty"`
 	DistinguishedName     string        `json:"distinguishedName,omitempty"`
 	ObjectGUID            string        `json:"objectGuid,omitempty"`
 	LoginFailureCount     int           `json:"loginFailureCount"`
@@ -78,13 +79,18 @@ type Account struct {
 	ModifiedBy            int64         `json:"modifiedBy,omitempty"`
 
 	// The update call's own fields. The vendor's samples do not show them
-	// in answers; they are nil when the server did not return them, and
-	// then UpdateAccount cannot keep them (see UpdateAccount).
-	EDIPI                           *string `json:"edipi,omitempty"`
-	ManagedAppleID                  *string `json:"managedAppleId,omitempty"`
-	GDPRProfileID                   *int64  `json:"gdprProfileId,omitempty"`
-	PasswordNeverExpire             *bool   `json:"passwordNeverExpire,omitempty"`
-	AndroidWorkDeviceAccountEnabled *bool   `json:"androidWorkDeviceAccountEnabled,omitempty"`
+	// in answers; they are zero when the server did not return them.
+	EDIPI                           FlexString `json:"edipi,omitempty"`
+	ManagedAppleID                  string     `json:"managedAppleId,omitempty"`
+	GDPRProfileID                   FlexString `json:"gdprProfileId,omitempty"`
+	PasswordNeverExpire             bool       `json:"passwordNeverExpire"`
+	AndroidWorkDeviceAccountEnabled bool       `json:"androidWorkDeviceAccountEnabled"`
+
+	// Unreadable names the members of the answer whose JSON type was not
+	// the one documented (a number where text belongs, say); their fields
+	// are left zero and the rest of the account is read. It is nil for a
+	// well-formed account.
+	Unreadable []string `json:"-"`
 }
 
 // AccountPIN is the registration PIN state shown with an account.
@@ -123,11 +129,28 @@ func (a Account) MarshalJSON() ([]byte, error) {
 // and create calls answer it.
 func (a *Account) UnmarshalJSON(b []byte) error {
 	var w wireAccount
-	if err := json.Unmarshal(b, &w); err != nil {
+	acct, err := readAccount(&w, json.Unmarshal(b, &w))
+	if err != nil {
 		return err
 	}
-	*a = w.account()
+	*a = acct
 	return nil
+}
+
+// readAccount converts what decoding w gave: a member of the wrong JSON
+// type (err is a *json.UnmarshalTypeError, after which encoding/json has
+// read everything else) is named in Unreadable instead of failing the
+// account; any other error is returned.
+func readAccount(w *wireAccount, err error) (Account, error) {
+	var te *json.UnmarshalTypeError
+	if err != nil && !errors.As(err, &te) {
+		return Account{}, err
+	}
+	a := w.account()
+	if te != nil {
+		a.Unreadable = []string{te.Field}
+	}
+	return a, nil
 }
 
 // MarshalJSON writes p in the API's form, times as milliseconds.
@@ -154,46 +177,47 @@ func (p *AccountPIN) UnmarshalJSON(b []byte) error {
 // cloudapi.Account with values instead of pointers (null leaves the zero
 // value): decoding 500-account pages into the generated model's forty
 // pointers per account cost more CPU than the rest of a listing. The
-// update call's fields stay pointers, so "not returned" remains visible.
+// members whose JSON type the documentation leaves open take either form
+// (FlexString, flexBool).
 type wireAccount struct {
-	ID                    int64    `json:"id"`
-	CreatedAt             int64    `json:"createdAt"`
-	CreatedBy             int64    `json:"createdBy"`
-	ModifiedAt            int64    `json:"modifiedAt"`
-	ModifiedBy            int64    `json:"modifiedBy"`
-	DisplayName           string   `json:"displayName"`
-	FirstName             string   `json:"firstName"`
-	LastName              string   `json:"lastName"`
-	LDAPServerID          int64    `json:"ldapServerId"`
-	UID                   string   `json:"uid"`
-	EmailAddress          string   `json:"emailAddress"`
-	Username              string   `json:"username"`
-	AccountSource         string   `json:"accountSource"`
-	InviteState           string   `json:"inviteState"`
-	InviteResendCount     int      `json:"inviteResendCount"`
-	InviteLastSentAt      int64    `json:"inviteLastSentAt"`
-	AccountType           string   `json:"accountType"`
-	Locale                string   `json:"locale"`
-	Enabled               bool     `json:"enabled"`
-	Locked                bool     `json:"locked"`
-	SuperUser             bool     `json:"superUser"`
-	TermsAccepted         bool     `json:"termsAccepted"`
-	PasswordExpiresAt     int64    `json:"passwordExpiresAt"`
-	DistinguishedName     string   `json:"distinguishedName"`
-	ObjectGUID            string   `json:"objectGuid"`
-	Trash                 bool     `json:"trash"`
-	Mutable               bool     `json:"mutable"`
-	LoginFailureCount     int      `json:"loginFailureCount"`
-	LoginSuccessAt        int64    `json:"loginSuccessAt"`
-	AndroidWorkUserStatus string   `json:"androidWorkUserStatus"`
-	Groups                []string `json:"groups"`
-	DeviceCount           int      `json:"deviceCount"`
-	RegistrationPIN       *wirePIN `json:"registrationPin"`
-	EDIPI                 *string  `json:"edipi"`
-	ManagedAppleID        *string  `json:"managedAppleId"`
-	GDPRProfileID         *int64   `json:"gdprProfileId"`
-	PasswordNeverExpire   *bool    `json:"passwordNeverExpire"`
-	AndroidWorkEnabled    *bool    `json:"androidWorkDeviceAccountEnabled"`
+	ID                    int64      `json:"id"`
+	CreatedAt             int64      `json:"createdAt"`
+	CreatedBy             int64      `json:"createdBy"`
+	ModifiedAt            int64      `json:"modifiedAt"`
+	ModifiedBy            int64      `json:"modifiedBy"`
+	DisplayName           string     `json:"displayName"`
+	FirstName             string     `json:"firstName"`
+	LastName              string     `json:"lastName"`
+	LDAPServerID          FlexString `json:"ldapServerId"`
+	UID                   string     `json:"uid"`
+	EmailAddress          string     `json:"emailAddress"`
+	Username              string     `json:"username"`
+	AccountSource         string     `json:"accountSource"`
+	InviteState           string     `json:"inviteState"`
+	InviteResendCount     int        `json:"inviteResendCount"`
+	InviteLastSentAt      int64      `json:"inviteLastSentAt"`
+	AccountType           string     `json:"accountType"`
+	Locale                string     `json:"locale"`
+	Enabled               bool       `json:"enabled"`
+	Locked                bool       `json:"locked"`
+	SuperUser             bool       `json:"superUser"`
+	TermsAccepted         bool       `json:"termsAccepted"`
+	PasswordExpiresAt     int64      `json:"passwordExpiresAt"`
+	DistinguishedName     string     `json:"distinguishedName"`
+	ObjectGUID            string     `json:"objectGuid"`
+	Trash                 bool       `json:"trash"`
+	Mutable               bool       `json:"mutable"`
+	LoginFailureCount     int        `json:"loginFailureCount"`
+	LoginSuccessAt        int64      `json:"loginSuccessAt"`
+	AndroidWorkUserStatus string     `json:"androidWorkUserStatus"`
+	Groups                []string   `json:"groups"`
+	DeviceCount           int        `json:"deviceCount"`
+	RegistrationPIN       *wirePIN   `json:"registrationPin"`
+	EDIPI                 FlexString `json:"edipi"`
+	ManagedAppleID        string     `json:"managedAppleId"`
+	GDPRProfileID         FlexString `json:"gdprProfileId"`
+	PasswordNeverExpire   flexBool   `json:"passwordNeverExpire"`
+	AndroidWorkEnabled    flexBool   `json:"androidWorkDeviceAccountEnabled"`
 }
 
 type wirePIN struct {
@@ -223,8 +247,8 @@ func (a *wireAccount) account() Account {
 		PasswordExpiresAt: epoch(a.PasswordExpiresAt), AndroidWorkUserStatus: a.AndroidWorkUserStatus,
 		Groups: a.Groups, DeviceCount: a.DeviceCount, CreatedAt: epoch(a.CreatedAt), CreatedBy: a.CreatedBy,
 		ModifiedAt: epoch(a.ModifiedAt), ModifiedBy: a.ModifiedBy, EDIPI: a.EDIPI, ManagedAppleID: a.ManagedAppleID,
-		GDPRProfileID: a.GDPRProfileID, PasswordNeverExpire: a.PasswordNeverExpire,
-		AndroidWorkDeviceAccountEnabled: a.AndroidWorkEnabled,
+		GDPRProfileID: a.GDPRProfileID, PasswordNeverExpire: bool(a.PasswordNeverExpire),
+		AndroidWorkDeviceAccountEnabled: bool(a.AndroidWorkEnabled),
 	}
 	if p := a.RegistrationPIN; p != nil {
 		out.RegistrationPIN = &AccountPIN{PIN: p.PIN, CreatedAt: epoch(p.CreatedAt), ExpiresAt: epoch(p.ExpiresAt), Used: p.Used}

@@ -87,10 +87,13 @@ func (p *AccountPage) decodeMember(dec *json.Decoder, key string) error {
 	case "searchResults":
 		return elements(dec, func() error {
 			var w wireAccount
-			if err := dec.Decode(&w); err != nil {
+			// A member of the wrong type does not fail the page: the
+			// decoder has read the whole account and readAccount keeps it.
+			a, err := readAccount(&w, dec.Decode(&w))
+			if err != nil {
 				return err
 			}
-			p.Accounts = append(p.Accounts, w.account())
+			p.Accounts = append(p.Accounts, a)
 			return nil
 		})
 	case "facetedResults":

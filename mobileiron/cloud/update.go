@@ -3,7 +3,6 @@ package cloud
 import (
 	"context"
 	"errors"
-	"strconv"
 	"strings"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
@@ -24,10 +23,10 @@ type AccountFields struct {
 	DisplayName   string
 	AccountSource AccountSource
 	Enabled       bool
-	// ManagedAppleID, EDIPI and GDPRProfileID (0: none) are cleared when empty.
+	// ManagedAppleID, EDIPI and GDPRProfileID ("": none) are cleared when empty.
 	ManagedAppleID                  string
-	EDIPI                           string
-	GDPRProfileID                   int64
+	EDIPI                           FlexString
+	GDPRProfileID                   FlexString
 	PasswordNeverExpire             bool
 	AndroidWorkDeviceAccountEnabled bool
 }
@@ -44,11 +43,11 @@ func (a Account) Fields() AccountFields {
 		DisplayName:                     a.DisplayName,
 		AccountSource:                   a.AccountSource,
 		Enabled:                         a.Enabled,
-		ManagedAppleID:                  deref(a.ManagedAppleID),
-		EDIPI:                           deref(a.EDIPI),
-		GDPRProfileID:                   deref(a.GDPRProfileID),
-		PasswordNeverExpire:             deref(a.PasswordNeverExpire),
-		AndroidWorkDeviceAccountEnabled: deref(a.AndroidWorkDeviceAccountEnabled),
+		ManagedAppleID:                  a.ManagedAppleID,
+		EDIPI:                           a.EDIPI,
+		GDPRProfileID:                   a.GDPRProfileID,
+		PasswordNeverExpire:             a.PasswordNeverExpire,
+		AndroidWorkDeviceAccountEnabled: a.AndroidWorkDeviceAccountEnabled,
 	}
 }
 
@@ -83,11 +82,9 @@ func (c *Client) put(ctx context.Context, op string, f AccountFields, password s
 	w := updateForm{
 		FirstName: f.FirstName, LastName: f.LastName, EmailAddress: f.EmailAddress, UID: f.UID,
 		DisplayName: f.DisplayName, ID: f.ID, AccountSource: string(f.AccountSource), Enabled: f.Enabled,
-		ManagedAppleID: f.ManagedAppleID, Password: password, ConfirmPassword: password, EDIPI: f.EDIPI,
+		ManagedAppleID: f.ManagedAppleID, Password: password, ConfirmPassword: password, EDIPI: string(f.EDIPI),
 		AndroidWork: f.AndroidWorkDeviceAccountEnabled, PasswordNeverExpire: f.PasswordNeverExpire,
-	}
-	if f.GDPRProfileID > 0 {
-		w.GDPRProfileID = strconv.FormatInt(f.GDPRProfileID, 10)
+		GDPRProfileID: string(f.GDPRProfileID),
 	}
 	body, err := formBody(op, w)
 	if err != nil {

@@ -31,7 +31,7 @@ func TestUpdateAccountKeepsOtherFields(t *testing.T) {
 		t.Fatal(err)
 	}
 	full := a.Fields()
-	full.EDIPI, full.ManagedAppleID, full.GDPRProfileID, full.PasswordNeverExpire = "1234567895", "kim@appleid.example.test", 259, true
+	full.EDIPI, full.ManagedAppleID, full.GDPRProfileID, full.PasswordNeverExpire = "1234567895", "kim@appleid.example.test", "259", true
 	if err := c.ReplaceAccount(ctx, full); err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestUpdateAccountKeepsOtherFields(t *testing.T) {
 		t.Errorf("sent fields (-want +got):\n%s", diff)
 	}
 	stored := srv.Account(a.ID)
-	if stored.FirstName != "Kimberly" || *stored.EDIPI != "1234567895" || stored.LastName != "Lee" || *stored.GDPRProfileID != 259 || !*stored.PasswordNeverExpire {
+	if stored.FirstName != "Kimberly" || stored.EDIPI != "1234567895" || stored.LastName != "Lee" || stored.GDPRProfileID != "259" || !stored.PasswordNeverExpire {
 		t.Errorf("stored after update: %+v", stored)
 	}
 
@@ -61,7 +61,7 @@ func TestUpdateAccountKeepsOtherFields(t *testing.T) {
 		t.Fatal(err)
 	}
 	stored = srv.Account(a.ID)
-	if stored.FirstName != "" || *stored.EDIPI != "" {
+	if stored.FirstName != "" || stored.EDIPI != "" {
 		t.Errorf("the fake did not clear absent fields: %+v", stored)
 	}
 }

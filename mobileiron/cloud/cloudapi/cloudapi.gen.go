@@ -75,50 +75,62 @@ func (e UpdateUserPolicyParamsPolicyType) Valid() bool {
 // carry groups/registrationPin/deviceCount), so every member is
 // optional. accountSettings is a JSON text ("null" in the sample).
 type Account struct {
-	AccountSettings                 *string     `json:"accountSettings,omitempty"`
-	AccountSource                   *string     `json:"accountSource,omitempty"`
-	AccountType                     *string     `json:"accountType,omitempty"`
-	ActionExceptionCodes            *[]string   `json:"actionExceptionCodes,omitempty"`
-	AndroidWorkDeviceAccountEnabled *bool       `json:"androidWorkDeviceAccountEnabled,omitempty"`
-	AndroidWorkRetryCount           *int32      `json:"androidWorkRetryCount,omitempty"`
-	AndroidWorkUserStatus           *string     `json:"androidWorkUserStatus,omitempty"`
-	CreatedAt                       *int64      `json:"createdAt,omitempty"`
-	CreatedBy                       *int64      `json:"createdBy,omitempty"`
-	DeviceCount                     *int32      `json:"deviceCount,omitempty"`
-	DisplayName                     *string     `json:"displayName,omitempty"`
-	DistinguishedName               *string     `json:"distinguishedName,omitempty"`
-	Edipi                           *string     `json:"edipi,omitempty"`
-	EmailAddress                    *string     `json:"emailAddress,omitempty"`
-	Enabled                         *bool       `json:"enabled,omitempty"`
-	FirstName                       *string     `json:"firstName,omitempty"`
-	GdprProfileId                   *int64      `json:"gdprProfileId,omitempty"`
-	Groups                          *[]string   `json:"groups,omitempty"`
-	Guid                            *string     `json:"guid,omitempty"`
-	Id                              *int64      `json:"id,omitempty"`
-	InviteLastSentAt                *int64      `json:"inviteLastSentAt,omitempty"`
-	InviteResendCount               *int32      `json:"inviteResendCount,omitempty"`
-	InviteState                     *string     `json:"inviteState,omitempty"`
-	LastName                        *string     `json:"lastName,omitempty"`
-	LdapServerId                    *int64      `json:"ldapServerId,omitempty"`
-	Locale                          *string     `json:"locale,omitempty"`
-	Locked                          *bool       `json:"locked,omitempty"`
-	LoginFailureCount               *int32      `json:"loginFailureCount,omitempty"`
-	LoginSuccessAt                  *int64      `json:"loginSuccessAt,omitempty"`
-	MamWithOutMDM                   *bool       `json:"mamWithOutMDM,omitempty"`
-	ManagedAppleId                  *string     `json:"managedAppleId,omitempty"`
-	ModifiedAt                      *int64      `json:"modifiedAt,omitempty"`
-	ModifiedBy                      *int64      `json:"modifiedBy,omitempty"`
-	Mutable                         *bool       `json:"mutable,omitempty"`
-	ObjectGuid                      *string     `json:"objectGuid,omitempty"`
-	PasswordExpiresAt               *int64      `json:"passwordExpiresAt,omitempty"`
-	PasswordHistory                 *string     `json:"passwordHistory,omitempty"`
-	PasswordNeverExpire             *bool       `json:"passwordNeverExpire,omitempty"`
-	RegistrationPin                 *AccountPin `json:"registrationPin,omitempty"`
-	SuperUser                       *bool       `json:"superUser,omitempty"`
-	TermsAccepted                   *bool       `json:"termsAccepted,omitempty"`
-	Trash                           *bool       `json:"trash,omitempty"`
-	Uid                             *string     `json:"uid,omitempty"`
-	Username                        *string     `json:"username,omitempty"`
+	AccountSettings                 *string   `json:"accountSettings,omitempty"`
+	AccountSource                   *string   `json:"accountSource,omitempty"`
+	AccountType                     *string   `json:"accountType,omitempty"`
+	ActionExceptionCodes            *[]string `json:"actionExceptionCodes,omitempty"`
+	AndroidWorkDeviceAccountEnabled *bool     `json:"androidWorkDeviceAccountEnabled,omitempty"`
+	AndroidWorkRetryCount           *int32    `json:"androidWorkRetryCount,omitempty"`
+	AndroidWorkUserStatus           *string   `json:"androidWorkUserStatus,omitempty"`
+	CreatedAt                       *int64    `json:"createdAt,omitempty"`
+	CreatedBy                       *int64    `json:"createdBy,omitempty"`
+	DeviceCount                     *int32    `json:"deviceCount,omitempty"`
+	DisplayName                     *string   `json:"displayName,omitempty"`
+	DistinguishedName               *string   `json:"distinguishedName,omitempty"`
+
+	// Edipi An identifier the chapter gives as numeric-looking text (edipi
+	// 1234567899, gdprProfileId 259, sent as form text) without saying
+	// which JSON type the answers use: a string or a number, or null.
+	Edipi        *NumberOrText `json:"edipi,omitempty"`
+	EmailAddress *string       `json:"emailAddress,omitempty"`
+	Enabled      *bool         `json:"enabled,omitempty"`
+	FirstName    *string       `json:"firstName,omitempty"`
+
+	// GdprProfileId An identifier the chapter gives as numeric-looking text (edipi
+	// 1234567899, gdprProfileId 259, sent as form text) without saying
+	// which JSON type the answers use: a string or a number, or null.
+	GdprProfileId     *NumberOrText `json:"gdprProfileId,omitempty"`
+	Groups            *[]string     `json:"groups,omitempty"`
+	Guid              *string       `json:"guid,omitempty"`
+	Id                *int64        `json:"id,omitempty"`
+	InviteLastSentAt  *int64        `json:"inviteLastSentAt,omitempty"`
+	InviteResendCount *int32        `json:"inviteResendCount,omitempty"`
+	InviteState       *string       `json:"inviteState,omitempty"`
+	LastName          *string       `json:"lastName,omitempty"`
+
+	// LdapServerId An identifier the chapter gives as numeric-looking text (edipi
+	// 1234567899, gdprProfileId 259, sent as form text) without saying
+	// which JSON type the answers use: a string or a number, or null.
+	LdapServerId        *NumberOrText `json:"ldapServerId,omitempty"`
+	Locale              *string       `json:"locale,omitempty"`
+	Locked              *bool         `json:"locked,omitempty"`
+	LoginFailureCount   *int32        `json:"loginFailureCount,omitempty"`
+	LoginSuccessAt      *int64        `json:"loginSuccessAt,omitempty"`
+	MamWithOutMDM       *bool         `json:"mamWithOutMDM,omitempty"`
+	ManagedAppleId      *string       `json:"managedAppleId,omitempty"`
+	ModifiedAt          *int64        `json:"modifiedAt,omitempty"`
+	ModifiedBy          *int64        `json:"modifiedBy,omitempty"`
+	Mutable             *bool         `json:"mutable,omitempty"`
+	ObjectGuid          *string       `json:"objectGuid,omitempty"`
+	PasswordExpiresAt   *int64        `json:"passwordExpiresAt,omitempty"`
+	PasswordHistory     *string       `json:"passwordHistory,omitempty"`
+	PasswordNeverExpire *bool         `json:"passwordNeverExpire,omitempty"`
+	RegistrationPin     *AccountPin   `json:"registrationPin,omitempty"`
+	SuperUser           *bool         `json:"superUser,omitempty"`
+	TermsAccepted       *bool         `json:"termsAccepted,omitempty"`
+	Trash               *bool         `json:"trash,omitempty"`
+	Uid                 *string       `json:"uid,omitempty"`
+	Username            *string       `json:"username,omitempty"`
 }
 
 // AccountIdsForm defines model for AccountIdsForm.
@@ -277,6 +289,19 @@ type MetadataResponse struct {
 	Errors *Errors          `json:"errors"`
 	Result *AccountMetadata `json:"result,omitempty"`
 }
+
+// NumberOrText An identifier the chapter gives as numeric-looking text (edipi
+// 1234567899, gdprProfileId 259, sent as form text) without saying
+// which JSON type the answers use: a string or a number, or null.
+type NumberOrText struct {
+	union json.RawMessage
+}
+
+// NumberOrText0 defines model for NumberOrText.0.
+type NumberOrText0 = string
+
+// NumberOrText1 defines model for NumberOrText.1.
+type NumberOrText1 = int64
 
 // Partition defines model for Partition.
 type Partition struct {
@@ -481,6 +506,68 @@ type UpdateUserPolicyJSONRequestBody = RegistrationPolicy
 
 // UpdateUserPolicyFormdataRequestBody defines body for UpdateUserPolicy for application/x-www-form-urlencoded ContentType.
 type UpdateUserPolicyFormdataRequestBody = UpdateUserPolicyFormdataBody
+
+// AsNumberOrText0 returns the union data inside the NumberOrText as a NumberOrText0
+func (t NumberOrText) AsNumberOrText0() (NumberOrText0, error) {
+	var body NumberOrText0
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromNumberOrText0 overwrites any union data inside the NumberOrText as the provided NumberOrText0
+func (t *NumberOrText) FromNumberOrText0(v NumberOrText0) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeNumberOrText0 performs a merge with any union data inside the NumberOrText, using the provided NumberOrText0
+func (t *NumberOrText) MergeNumberOrText0(v NumberOrText0) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsNumberOrText1 returns the union data inside the NumberOrText as a NumberOrText1
+func (t NumberOrText) AsNumberOrText1() (NumberOrText1, error) {
+	var body NumberOrText1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromNumberOrText1 overwrites any union data inside the NumberOrText as the provided NumberOrText1
+func (t *NumberOrText) FromNumberOrText1(v NumberOrText1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeNumberOrText1 performs a merge with any union data inside the NumberOrText, using the provided NumberOrText1
+func (t *NumberOrText) MergeNumberOrText1(v NumberOrText1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t NumberOrText) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *NumberOrText) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error

@@ -83,11 +83,13 @@ func (s *Server) seed() error {
 		{9931017, "Custom", "Attributes", "Custom Attributes", 1500000000000, nil},
 		// The Update User Account example: its curl sends edipi=1234567895,
 		// passwordNeverExpire=true and a managed Apple ID; the parameter
-		// table's GDPR profile is 259.
+		// table's GDPR profile is 259. The documentation does not say which
+		// JSON type answers give these identifiers: edipi is a number here
+		// and the GDPR profile text, so a client must read either.
 		{11193157, "John", "Doe", "John Doe", 1510000000000, []member{
-			{"edipi", json.RawMessage(`"1234567895"`)},
+			{"edipi", json.RawMessage("1234567895")},
 			{"managedAppleId", json.RawMessage(`"jdoe@appleid.example.test"`)},
-			{"gdprProfileId", json.RawMessage("259")},
+			{"gdprProfileId", json.RawMessage(`"259"`)},
 			{"passwordNeverExpire", json.RawMessage("true")},
 			{"androidWorkDeviceAccountEnabled", json.RawMessage("false")},
 		}},

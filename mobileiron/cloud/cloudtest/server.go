@@ -30,8 +30,8 @@
 // the null members of the create answers): 6150167 (Get All Accounts),
 // 10022 (Search by UID), 10023 and 10024 (the create samples), 10051 and
 // 10004 (registration PINs), 10552 (invitation), 11193157 (Update User
-// Account, with the example's edipi, managed Apple ID, GDPR profile and
-// password settings), 12477207 (Change Password), 9931017 (custom attributes),
+// Account, with the example's edipi as a JSON number, its GDPR profile ID
+// as text, its managed Apple ID and password settings), 12477207 (Change Password), 9931017 (custom attributes),
 // 47252222 (Delete User), 47253017 (Check Delete Viability) and 10001, the
 // tenant administrator the metadata sample describes and who created the
 // others. The documentation obfuscates the e-mail addresses of its samples
