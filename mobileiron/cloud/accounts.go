@@ -78,6 +78,19 @@ type Account struct {
 	ModifiedAt            time.Time     `json:"modifiedAt,omitzero"`
 	ModifiedBy            int64         `json:"modifiedBy,omitempty"`
 
+	// PasswordHistory and AccountSettings are JSON documents the API sends
+	// as text ("{}", "null" in the samples), kept as they came.
+	PasswordHistory       string `json:"passwordHistory,omitempty"`
+	AccountSettings       string `json:"accountSettings,omitempty"`
+	AndroidWorkRetryCount int    `json:"androidWorkRetryCount"`
+	GUID                  string `json:"guid,omitempty"`
+	// ActionExceptionCodes is null in every sample and its shape is not
+	// documented; it is kept as JSON (nil when null or absent).
+	ActionExceptionCodes json.RawMessage `json:"actionExceptionCodes,omitempty"`
+	// MAMWithoutMDM is the mamWithOutMDM member, which the update example
+	// sends empty; its type is not documented.
+	MAMWithoutMDM FlexString `json:"mamWithOutMDM,omitempty"`
+
 	// The update call's own fields. The vendor's samples do not show them
 	// in answers; they are zero when the server did not return them.
 	EDIPI                           FlexString `json:"edipi,omitempty"`
@@ -180,44 +193,50 @@ func (p *AccountPIN) UnmarshalJSON(b []byte) error {
 // members whose JSON type the documentation leaves open take either form
 // (FlexString, flexBool).
 type wireAccount struct {
-	ID                    int64      `json:"id"`
-	CreatedAt             int64      `json:"createdAt"`
-	CreatedBy             int64      `json:"createdBy"`
-	ModifiedAt            int64      `json:"modifiedAt"`
-	ModifiedBy            int64      `json:"modifiedBy"`
-	DisplayName           string     `json:"displayName"`
-	FirstName             string     `json:"firstName"`
-	LastName              string     `json:"lastName"`
-	LDAPServerID          FlexString `json:"ldapServerId"`
-	UID                   string     `json:"uid"`
-	EmailAddress          string     `json:"emailAddress"`
-	Username              string     `json:"username"`
-	AccountSource         string     `json:"accountSource"`
-	InviteState           string     `json:"inviteState"`
-	InviteResendCount     int        `json:"inviteResendCount"`
-	InviteLastSentAt      int64      `json:"inviteLastSentAt"`
-	AccountType           string     `json:"accountType"`
-	Locale                string     `json:"locale"`
-	Enabled               bool       `json:"enabled"`
-	Locked                bool       `json:"locked"`
-	SuperUser             bool       `json:"superUser"`
-	TermsAccepted         bool       `json:"termsAccepted"`
-	PasswordExpiresAt     int64      `json:"passwordExpiresAt"`
-	DistinguishedName     string     `json:"distinguishedName"`
-	ObjectGUID            string     `json:"objectGuid"`
-	Trash                 bool       `json:"trash"`
-	Mutable               bool       `json:"mutable"`
-	LoginFailureCount     int        `json:"loginFailureCount"`
-	LoginSuccessAt        int64      `json:"loginSuccessAt"`
-	AndroidWorkUserStatus string     `json:"androidWorkUserStatus"`
-	Groups                []string   `json:"groups"`
-	DeviceCount           int        `json:"deviceCount"`
-	RegistrationPIN       *wirePIN   `json:"registrationPin"`
-	EDIPI                 FlexString `json:"edipi"`
-	ManagedAppleID        string     `json:"managedAppleId"`
-	GDPRProfileID         FlexString `json:"gdprProfileId"`
-	PasswordNeverExpire   flexBool   `json:"passwordNeverExpire"`
-	AndroidWorkEnabled    flexBool   `json:"androidWorkDeviceAccountEnabled"`
+	ID                    int64           `json:"id"`
+	CreatedAt             int64           `json:"createdAt"`
+	CreatedBy             int64           `json:"createdBy"`
+	ModifiedAt            int64           `json:"modifiedAt"`
+	ModifiedBy            int64           `json:"modifiedBy"`
+	DisplayName           string          `json:"displayName"`
+	FirstName             string          `json:"firstName"`
+	LastName              string          `json:"lastName"`
+	LDAPServerID          FlexString      `json:"ldapServerId"`
+	UID                   string          `json:"uid"`
+	EmailAddress          string          `json:"emailAddress"`
+	Username              string          `json:"username"`
+	AccountSource         string          `json:"accountSource"`
+	InviteState           string          `json:"inviteState"`
+	InviteResendCount     int             `json:"inviteResendCount"`
+	InviteLastSentAt      int64           `json:"inviteLastSentAt"`
+	AccountType           string          `json:"accountType"`
+	Locale                string          `json:"locale"`
+	Enabled               bool            `json:"enabled"`
+	Locked                bool            `json:"locked"`
+	SuperUser             bool            `json:"superUser"`
+	TermsAccepted         bool            `json:"termsAccepted"`
+	PasswordExpiresAt     int64           `json:"passwordExpiresAt"`
+	DistinguishedName     string          `json:"distinguishedName"`
+	ObjectGUID            string          `json:"objectGuid"`
+	Trash                 bool            `json:"trash"`
+	Mutable               bool            `json:"mutable"`
+	LoginFailureCount     int             `json:"loginFailureCount"`
+	LoginSuccessAt        int64           `json:"loginSuccessAt"`
+	AndroidWorkUserStatus string          `json:"androidWorkUserStatus"`
+	Groups                []string        `json:"groups"`
+	DeviceCount           int             `json:"deviceCount"`
+	RegistrationPIN       *wirePIN        `json:"registrationPin"`
+	EDIPI                 FlexString      `json:"edipi"`
+	ManagedAppleID        string          `json:"managedAppleId"`
+	GDPRProfileID         FlexString      `json:"gdprProfileId"`
+	PasswordNeverExpire   flexBool        `json:"passwordNeverExpire"`
+	AndroidWorkEnabled    flexBool        `json:"androidWorkDeviceAccountEnabled"`
+	PasswordHistory       string          `json:"passwordHistory"`
+	AccountSettings       string          `json:"accountSettings"`
+	AndroidWorkRetryCount int             `json:"androidWorkRetryCount"`
+	GUID                  string          `json:"guid"`
+	ActionExceptionCodes  json.RawMessage `json:"actionExceptionCodes"`
+	MAMWithoutMDM         FlexString      `json:"mamWithOutMDM"`
 }
 
 type wirePIN struct {
@@ -249,6 +268,11 @@ func (a *wireAccount) account() Account {
 		ModifiedAt: epoch(a.ModifiedAt), ModifiedBy: a.ModifiedBy, EDIPI: a.EDIPI, ManagedAppleID: a.ManagedAppleID,
 		GDPRProfileID: a.GDPRProfileID, PasswordNeverExpire: bool(a.PasswordNeverExpire),
 		AndroidWorkDeviceAccountEnabled: bool(a.AndroidWorkEnabled),
+		PasswordHistory:                 a.PasswordHistory, AccountSettings: a.AccountSettings, AndroidWorkRetryCount: a.AndroidWorkRetryCount,
+		GUID: a.GUID, MAMWithoutMDM: a.MAMWithoutMDM,
+	}
+	if len(a.ActionExceptionCodes) > 0 && string(a.ActionExceptionCodes) != "null" {
+		out.ActionExceptionCodes = a.ActionExceptionCodes
 	}
 	if p := a.RegistrationPIN; p != nil {
 		out.RegistrationPIN = &AccountPIN{PIN: p.PIN, CreatedAt: epoch(p.CreatedAt), ExpiresAt: epoch(p.ExpiresAt), Used: p.Used}

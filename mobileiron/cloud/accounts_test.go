@@ -25,6 +25,7 @@ var listSample = cloud.Account{
 	UID: "[email protected]", EmailAddress: "[email protected]", AccountSource: cloud.AccountSourceLocal,
 	InviteState: "Expired", AccountType: "USER", Enabled: true, Mutable: true, AndroidWorkUserStatus: "NONE",
 	RegistrationPIN: &cloud.AccountPIN{}, Groups: []string{"All Users"},
+	AccountSettings: "null", PasswordHistory: "{}", AndroidWorkRetryCount: 0,
 }
 
 // searchAccount is the Search by UID sample, typed.
@@ -32,7 +33,7 @@ var searchAccount = cloud.Account{
 	ID: 10022, CreatedAt: ms(1372188681178), DisplayName: "John Doe", FirstName: "John", LastName: "Doe",
 	UID: "[email protected]", EmailAddress: "[email protected]", AccountSource: cloud.AccountSourceLocal,
 	InviteState: "Completed", AccountType: "USER", Enabled: true, Mutable: true, LoginSuccessAt: ms(1416614208360),
-	RegistrationPIN: &cloud.AccountPIN{}, Groups: []string{"All Users", "Engineering"},
+	RegistrationPIN: &cloud.AccountPIN{}, Groups: []string{"All Users", "Engineering"}, PasswordHistory: "{}",
 }
 
 // fakeOnly gives the account the fake's clean address in place of the
@@ -95,7 +96,7 @@ func TestDecodesSamplesVerbatim(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantCreated := cloud.Account{ID: 10023, CreatedBy: 10001, ModifiedBy: 10001, UID: "[email protected]", EmailAddress: "[email protected]",
-		AccountSource: cloud.AccountSourceLocal, Locale: "en_US", Mutable: true}
+		AccountSource: cloud.AccountSourceLocal, Locale: "en_US", Mutable: true, PasswordHistory: `{"passwords":[]}`}
 	if diff := cmp.Diff([]cloud.Account{wantCreated}, created); diff != "" {
 		t.Errorf("create sample (-want +got):\n%s", diff)
 	}

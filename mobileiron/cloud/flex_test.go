@@ -3,6 +3,7 @@ package cloud_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -78,3 +79,59 @@ func TestFlexStringReadsEveryForm(t *testing.T) {
 		t.Errorf("marshal %s, %v", b, err)
 	}
 }
+
+// Every member the samples show is kept: passwordHistory and
+// accountSettings (JSON text), androidWorkRetryCount, guid,
+// actionExceptionCodes (undocumented, kept raw) and mamWithOutMDM.
+func TestAccountKeepsEveryMemberOfTheSamples(t *testing.T) {
+	srv, c, _ := newFake(t)
+	list, err := cloudtest.Fixture("get_all_accounts_response.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sample struct {
+		Result struct{ SearchResults []json.RawMessage } `json:"result"`
+	}
+	if err := cloudtest.Lenient(list, &sample); err != nil {
+		t.Fatal(err)
+	}
+	var a cloud.Account
+	if err := json.Unmarshal(sample.Result.SearchResults[0], &a); err != nil {
+		t.Fatal(err)
+	}
+	if a.AccountSettings != "null" || a.PasswordHistory != "{}" || a.AndroidWorkRetryCount != 0 {
+		t.Errorf("list sample: %+v", a)
+	}
+	// Marshalled again, the account shows the sample's members.
+	b, err := json.Marshal(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{`"accountSettings":"null"`, `"passwordHistory":"{}"`, `"androidWorkRetryCount":0`, `"androidWorkUserStatus":"NONE"`} {
+		if !json.Valid(b) || !contains(b, m) {
+			t.Errorf("%s lacks %s", b, m)
+		}
+	}
+
+	srv.Inject(cloudtest.Fault{Method: "GET", PathSuffix: "/api/v1/account", Status: 200, ContentType: "application/json",
+		Body: `{"errors":null,"result":{"totalCount":1,"searchResults":[{"id":7,"uid":"x@example.test","passwordHistory":"{\"passwords\":[\"h1\"]}",` +
+			`"accountSettings":"{\"theme\":\"dark\"}","androidWorkRetryCount":3,"guid":"2f6e0c1a","actionExceptionCodes":["WIPE-1"],"mamWithOutMDM":true}],"offset":0}}`})
+	page, err := c.ListAccountsPage(context.Background(), cloud.ListOptions{PageSize: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := cloud.Account{ID: 7, UID: "x@example.test", PasswordHistory: `{"passwords":["h1"]}`, AccountSettings: `{"theme":"dark"}`,
+		AndroidWorkRetryCount: 3, GUID: "2f6e0c1a", ActionExceptionCodes: json.RawMessage(`["WIPE-1"]`), MAMWithoutMDM: "true"}
+	if diff := cmp.Diff([]cloud.Account{want}, page.Accounts); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	created, err := c.CreateAccounts(context.Background(), cloud.CreateAccountsInput{Accounts: []cloud.NewLocalAccount{{EmailAddress: "kept@example.test"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if created[0].PasswordHistory != `{"passwords":[]}` || created[0].AccountSettings != "null" || created[0].ActionExceptionCodes != nil {
+		t.Errorf("created %+v", created[0])
+	}
+}
+
+func contains(b []byte, s string) bool { return strings.Contains(string(b), s) }
