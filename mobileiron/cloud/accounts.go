@@ -423,28 +423,67 @@ func (c *Client) ListAccounts(ctx context.Context, opts ListOptions, callOpts ..
 	})
 }
 
-// GetAccountByUID finds the account whose UID is uid (fq=UID=<uid>). No
-// match is an error matching ErrNotFound.
+// GetAccountByUID finds the account whose UID is uid, searching with
+// fq=UID=<uid>. The search's hits are not taken on trust: only an account
+// whose UID is uid is returned, compared without regard to case, as
+// e-mail addresses are (the documentation says a UID is the user's e-mail
+// address). Of hits that differ only in case, the one spelled exactly as
+// uid wins; several without one is an ErrUnexpectedResponse error. No
+// such account is an error matching ErrNotFound; hits whose UID the
+// server masked (a GDPR profile on the API user) cannot be confirmed and
+// give an error matching ErrMaskedField.
 func (c *Client) GetAccountByUID(ctx context.Context, uid string, opts ...CallOption) (*Account, error) {
 	return c.getAccountByUID(ctx, uid, callSettings(opts))
 }
+
+// The UID search reads its hits in pages of uidPage, up to uidMaxHits: a
+// filter on one UID that matches more means the server ignored it.
+const (
+	uidPage    = 100
+	uidMaxHits = 1000
+)
 
 func (c *Client) getAccountByUID(ctx context.Context, uid string, cs *transport.CallSettings) (*Account, error) {
 	const op = "cloud.GetAccountByUID"
 	if strings.TrimSpace(uid) == "" {
 		return nil, apierror.Invalid(op, "empty UID")
 	}
-	page, err := c.listPage(ctx, op, ListOptions{Filter: "UID=" + uid}, 0, 2, cs)
-	if err != nil {
-		return nil, err
-	}
-	for i, a := range page.Accounts {
-		if strings.EqualFold(a.UID, uid) {
-			return &page.Accounts[i], nil
+	var exact, folded []Account
+	masked := false
+	for start := 0; ; {
+		page, err := c.listPage(ctx, op, ListOptions{Filter: "UID=" + uid}, start, uidPage, cs)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range page.Accounts {
+			switch {
+			case a.UID == uid:
+				exact = append(exact, a)
+			case strings.EqualFold(a.UID, uid):
+				folded = append(folded, a)
+			case isMasked(a.UID):
+				masked = true
+			}
+		}
+		start += len(page.Accounts)
+		if len(page.Accounts) < uidPage || page.TotalCount >= 0 && start >= page.TotalCount {
+			break
+		}
+		if start >= uidMaxHits {
+			return nil, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse,
+				Message: fmt.Sprintf("the search for UID %q matched more than %d accounts: the server does not filter by UID", uid, uidMaxHits)}
 		}
 	}
-	if len(page.Accounts) == 1 {
-		return &page.Accounts[0], nil
+	switch {
+	case len(exact) == 1:
+		return &exact[0], nil
+	case len(exact) == 0 && len(folded) == 1:
+		return &folded[0], nil
+	case len(exact)+len(folded) > 1:
+		return nil, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse,
+			Message: fmt.Sprintf("%d accounts have UID %q (without regard to case)", len(exact)+len(folded), uid)}
+	case masked:
+		return nil, maskedError(op, "uid", fmt.Sprintf("the search for UID %q found accounts whose UID the server masks (a GDPR profile on the API user?), so none can be confirmed as the one", uid))
 	}
 	return nil, &apierror.Error{Op: op, Kind: apierror.ErrNotFound, Message: fmt.Sprintf("no account with UID %q", uid)}
 }

@@ -324,7 +324,7 @@ func TestGetAccountByUID(t *testing.T) {
 	if diff := cmp.Diff(&created[0], a); diff != "" {
 		t.Errorf("(-created +found):\n%s", diff)
 	}
-	if got, want := rec.last(t, "GET").URL, "/api/v1/account?rows=2&start=0&fq=UID%3Djane%2Bx%40example.test"; got != want {
+	if got, want := rec.last(t, "GET").URL, "/api/v1/account?rows=100&start=0&fq=UID%3Djane%2Bx%40example.test"; got != want {
 		t.Errorf("URL %s, want %s", got, want)
 	}
 	_, err = c.GetAccountByUID(context.Background(), "nobody@example.test")
