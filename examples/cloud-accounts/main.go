@@ -11,19 +11,23 @@
 //
 //	MI_CLOUD_PASSWORD=… go run ./examples/cloud-accounts -url https://na1.mobileiron.com -user admin@example.com -o accounts.csv
 //
-// Progress goes to stderr; the accounts go to stdout or the -o file.
+// Progress goes to stderr; the accounts go to stdout or the -o file. -v
+// logs every HTTP attempt to stderr, with credentials masked.
 package main
 
 import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/certadmin/certadmin-go/mobileiron/cloud"
@@ -35,63 +39,141 @@ const passwordEnv = "MI_CLOUD_PASSWORD"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "cloud-accounts:", err)
-		os.Exit(1)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// usageError is a command line that makes no sense; it exits 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+
+// exitCode reports err on stderr and returns the process's exit status:
+// 0 for success and -h, 2 for a bad command line, 1 otherwise.
+func exitCode(err error, stderr io.Writer) int {
+	var ue *usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		_, _ = fmt.Fprintln(stderr, "cloud-accounts:", err)
+		_, _ = fmt.Fprintln(stderr, "run cloud-accounts -h for the flags")
+		return 2
+	default:
+		_, _ = fmt.Fprintln(stderr, "cloud-accounts:", err)
+		return 1
 	}
 }
 
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+type options struct {
+	url, user, format, out, query, sortBy string
+	rows, parallel, fakeAccounts          int
+	timeout                               time.Duration
+	verbose                               bool
+}
+
+func parse(args []string, stderr io.Writer) (*options, error) {
+	var o options
 	fs := flag.NewFlagSet("cloud-accounts", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	url := fs.String("url", "", "tenant URL, e.g. https://na1.mobileiron.com (default: an in-process fake tenant)")
-	user := fs.String("user", "", "Tenant Admin user name (password from $"+passwordEnv+")")
-	format := fs.String("format", "csv", "output format: csv or jsonl")
-	out := fs.String("o", "", "write to this file instead of stdout")
-	query := fs.String("q", "", "free-text query")
-	sortBy := fs.String("sort", "", "sort field, e.g. displayName")
-	pageSize := fs.Int("rows", cloud.MaxPageSize, "rows per page (at most 500)")
-	parallel := fs.Int("parallel", 0, "fetch up to this many pages at once (large, quiet tenants)")
-	fakeAccounts := fs.Int("fake-accounts", 1200, "accounts in the fake tenant (without -url)")
+	fs.StringVar(&o.url, "url", "", "tenant URL, e.g. https://na1.mobileiron.com (default: an in-process fake tenant)")
+	fs.StringVar(&o.user, "user", "", "Tenant Admin user name (password from $"+passwordEnv+")")
+	fs.StringVar(&o.format, "format", "csv", "output format: csv or jsonl")
+	fs.StringVar(&o.out, "o", "", "write to this file instead of stdout")
+	fs.StringVar(&o.query, "q", "", "free-text query")
+	fs.StringVar(&o.sortBy, "sort", "", "sort field, e.g. displayName")
+	fs.IntVar(&o.rows, "rows", cloud.MaxPageSize, "rows per page, 1 to 500")
+	fs.IntVar(&o.parallel, "parallel", 0, fmt.Sprintf("fetch up to this many pages at once, at most %d (large, quiet tenants)", cloud.MaxParallel))
+	fs.IntVar(&o.fakeAccounts, "fake-accounts", 1200, "accounts the fake tenant (without -url) holds beside the documentation's sample accounts")
+	fs.DurationVar(&o.timeout, "timeout", 60*time.Second, "how long to wait for each answer's headers (0: no limit)")
+	fs.BoolVar(&o.verbose, "v", false, "log every HTTP attempt to stderr (credentials masked)")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, &usageError{err.Error()}
+	}
+	switch {
+	case fs.NArg() > 0:
+		return nil, usagef("unexpected argument %q (every setting is a flag)", fs.Arg(0))
+	case o.format != "csv" && o.format != "jsonl":
+		return nil, usagef("unknown -format %q (csv or jsonl)", o.format)
+	case o.rows < 1 || o.rows > cloud.MaxPageSize:
+		return nil, usagef("-rows %d: the API takes 1 to %d rows per page", o.rows, cloud.MaxPageSize)
+	case o.parallel < 0 || o.parallel > cloud.MaxParallel:
+		return nil, usagef("-parallel %d: want 0 to %d", o.parallel, cloud.MaxParallel)
+	case o.fakeAccounts < 0:
+		return nil, usagef("-fake-accounts %d must not be negative", o.fakeAccounts)
+	case o.timeout < 0:
+		return nil, usagef("-timeout %s must not be negative", o.timeout)
+	case o.url == "" && o.user != "":
+		return nil, usagef("-user needs -url (the fake tenant has its own credentials)")
+	}
+	return &o, nil
+}
+
+// lockedWriter serialises writes: the debug log (written from the
+// goroutines that fetch pages ahead) and the progress share stderr.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	o, err := parse(args, stderr)
+	if err != nil {
 		return err
 	}
-	if *format != "csv" && *format != "jsonl" {
-		return fmt.Errorf("unknown -format %q (csv or jsonl)", *format)
+	stderr = &lockedWriter{w: stderr}
+	clientOpts := []cloud.Option{cloud.WithTimeout(o.timeout)}
+	if o.verbose {
+		clientOpts = append(clientOpts, cloud.WithLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	}
-
-	baseURL, username, password := *url, *user, getenv(passwordEnv)
-	if baseURL == "" {
-		srv, err := cloudtest.NewServer(cloudtest.WithGeneratedAccounts(*fakeAccounts))
+	var c *cloud.Client
+	if o.url == "" {
+		srv, err := cloudtest.NewServer(cloudtest.WithGeneratedAccounts(o.fakeAccounts))
 		if err != nil {
 			return err
 		}
 		defer srv.Close()
-		baseURL, username, password = srv.URL, cloudtest.Username, cloudtest.Password
 		_, _ = fmt.Fprintf(stderr, "using an in-process fake tenant at %s with %d accounts\n", srv.URL, srv.AccountCount())
-	} else if username == "" || password == "" {
-		return fmt.Errorf("-url needs -user and the password in $%s", passwordEnv)
+		if c, err = srv.NewClient(clientOpts...); err != nil {
+			return err
+		}
+	} else {
+		password := getenv(passwordEnv)
+		if o.user == "" || password == "" {
+			return usagef("-url needs -user and the password in $%s", passwordEnv)
+		}
+		if c, err = cloud.NewClient(o.url, append(clientOpts, cloud.WithBasicAuth(o.user, password))...); err != nil {
+			return err
+		}
 	}
-	c, err := cloud.NewClient(baseURL, cloud.WithBasicAuth(username, password))
-	if err != nil {
-		return err
-	}
+	defer c.Close()
 
 	w := stdout
 	var file *os.File
-	if *out != "" {
-		if file, err = os.Create(*out); err != nil {
+	if o.out != "" {
+		if file, err = os.Create(o.out); err != nil {
 			return err
 		}
 		defer file.Close() // on error paths; the normal path closes and checks below
 		w = file
 	}
-	write, flush := writer(*format, w)
+	write, flush := writer(o.format, w)
 
-	opts := cloud.ListOptions{Query: *query, SortBy: *sortBy, PageSize: *pageSize, Prefetch: true, Parallel: *parallel}
+	opts := cloud.ListOptions{Query: o.query, SortBy: o.sortBy, PageSize: o.rows, Prefetch: true, Parallel: o.parallel}
 	began, n := time.Now(), 0
-	for a, err := range c.Accounts(ctx, opts) {
+	for a, err := range c.ListAccounts(ctx, opts) {
 		if err != nil {
 			return err
 		}
@@ -99,7 +181,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 		n++
-		if *pageSize > 0 && n%*pageSize == 0 {
+		if n%o.rows == 0 {
 			_, _ = fmt.Fprintf(stderr, "\r%d accounts…", n)
 		}
 	}
@@ -116,6 +198,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 var header = []string{"id", "uid", "emailAddress", "displayName", "firstName", "lastName", "accountSource", "inviteState", "enabled", "createdAt"}
 
 // writer returns a function writing one account and one flushing the output.
+// JSON lines are the API's own form of an account (cloud.Account's JSON).
 func writer(format string, w io.Writer) (func(cloud.Account) error, func() error) {
 	if format == "jsonl" {
 		enc := json.NewEncoder(w)

@@ -5,11 +5,20 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/certadmin/certadmin-go/mobileiron/cloud/cloudtest"
 )
 
 func noEnv(string) string { return "" }
+
+// samples is how many accounts the fake tenant holds beside the generated ones.
+func samples(t *testing.T) int {
+	t.Helper()
+	return cloudtest.NewTestServer(t).AccountCount()
+}
 
 func TestCSVFromFake(t *testing.T) {
 	var out, errOut bytes.Buffer
@@ -20,39 +29,102 @@ func TestCSVFromFake(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 1103 || rows[0][0] != "id" || rows[1][3] != "John Doe" || rows[2][3] != "r m" || rows[3][1] != "user000001@example.test" {
-		t.Errorf("%d rows, first %q %q %q", len(rows), rows[0], rows[1], rows[3])
+	total := 1100 + samples(t)
+	byID := map[string][]string{}
+	for _, r := range rows[1:] {
+		byID[r[0]] = r
 	}
-	if rows[1][9] != "2013-06-25T19:31:21Z" {
-		t.Errorf("createdAt %q", rows[1][9])
+	if len(rows) != 1+total || len(byID) != total || rows[0][0] != "id" || byID["10022"][3] != "John Doe" || byID["6150167"][3] != "r m" ||
+		byID["1000001"][1] != "user000001@example.test" {
+		t.Errorf("%d rows, first %q, 10022 %q", len(rows), rows[0], byID["10022"])
 	}
-	if !strings.Contains(errOut.String(), "1102 accounts in ") || !strings.Contains(errOut.String(), "1000 accounts…") {
+	if byID["10022"][9] != "2013-06-25T19:31:21Z" {
+		t.Errorf("createdAt %q", byID["10022"][9])
+	}
+	if !strings.Contains(errOut.String(), fmt.Sprintf("%d accounts in ", total)) || !strings.Contains(errOut.String(), "1000 accounts…") {
 		t.Errorf("progress: %q", errOut.String())
 	}
 }
 
+// JSON lines carry the API's names ({"id":…,"uid":…}), not Go's field names.
 func TestJSONLinesParallel(t *testing.T) {
 	var out, errOut bytes.Buffer
 	if err := run(context.Background(), []string{"-format", "jsonl", "-fake-accounts", "998", "-rows", "100", "-parallel", "4"}, noEnv, &out, &errOut); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	var first struct {
-		ID  int64
-		UID string
+	var john map[string]any
+	for _, l := range lines {
+		if strings.HasPrefix(l, `{"id":10022,`) {
+			if err := json.Unmarshal([]byte(l), &john); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(l, `{"id":10022,"uid":"john.doe@example.test",`) {
+				t.Errorf("line %s", l)
+			}
+		}
+		if strings.Contains(l, `"ID"`) || strings.Contains(l, `"UID"`) {
+			t.Errorf("Go field names in %s", l)
+		}
 	}
-	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil || len(lines) != 1000 || first.ID != 10022 {
-		t.Errorf("%d lines, first %+v %v", len(lines), first, err)
+	if len(lines) != 998+samples(t) || john["createdAt"] != float64(1372188681178) || john["loginSuccessAt"] != float64(1416614208360) {
+		t.Errorf("%d lines, 10022 is %v", len(lines), john)
 	}
 }
 
 func TestRealTenantNeedsPasswordFromEnvironment(t *testing.T) {
 	var out, errOut bytes.Buffer
 	err := run(context.Background(), []string{"-url", "https://tenant.invalid", "-user", "admin@example.test"}, noEnv, &out, &errOut)
-	if err == nil || !strings.Contains(err.Error(), "MI_CLOUD_PASSWORD") {
+	if err == nil || !strings.Contains(err.Error(), "MI_CLOUD_PASSWORD") || exitCode(err, &errOut) != 2 {
 		t.Errorf("err = %v", err)
 	}
-	if err := run(context.Background(), []string{"-rows", "501"}, noEnv, &out, &errOut); err == nil || !strings.Contains(err.Error(), "maximum of 500") {
-		t.Errorf("rows 501: %v", err)
+}
+
+func TestHelpExitsZero(t *testing.T) {
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), []string{"-h"}, noEnv, &out, &errOut)
+	if code := exitCode(err, &errOut); code != 0 || !strings.Contains(errOut.String(), "-rows") || out.Len() != 0 {
+		t.Errorf("-h: exit %d, err %v, stderr %q", code, err, errOut.String())
+	}
+}
+
+func TestNonsenseIsAUsageError(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"accounts.csv"}, `unexpected argument "accounts.csv"`},
+		{[]string{"-rows", "0"}, "1 to 500"},
+		{[]string{"-rows", "501"}, "1 to 500"},
+		{[]string{"-rows", "-5"}, "1 to 500"},
+		{[]string{"-parallel", "-1"}, "-parallel -1"},
+		{[]string{"-parallel", "17"}, "-parallel 17"},
+		{[]string{"-fake-accounts", "-3"}, "must not be negative"},
+		{[]string{"-timeout", "-1s"}, "must not be negative"},
+		{[]string{"-format", "xml"}, `unknown -format "xml"`},
+		{[]string{"-user", "a@example.test"}, "-user needs -url"},
+		{[]string{"-no-such-flag"}, "not defined"},
+	} {
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), tc.args, noEnv, &out, &errOut)
+		code := exitCode(err, &errOut)
+		if code != 2 || !strings.Contains(errOut.String(), tc.want) || out.Len() != 0 {
+			t.Errorf("%q: exit %d, stderr %q, want 2 and %q", tc.args, code, errOut.String(), tc.want)
+		}
+	}
+}
+
+func TestVerboseLogsAttemptsWithoutSecrets(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"-v", "-fake-accounts", "10", "-rows", "5"}, noEnv, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	log := errOut.String()
+	pages := (10 + samples(t) + 4) / 5
+	if strings.Count(log, "certadmin http attempt") != pages || !strings.Contains(log, "status=200") || !strings.Contains(log, "rows=5") {
+		t.Errorf("debug log:\n%s", log)
+	}
+	if strings.Contains(log, "cloudtest-not-a-secret") || strings.Contains(strings.ToLower(log), "authorization") {
+		t.Errorf("the log shows credentials:\n%s", log)
 	}
 }

@@ -3,6 +3,7 @@ package cloud
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"iter"
 	"strings"
@@ -26,9 +27,9 @@ type AccountSource string
 
 // Account sources seen in the API's answers.
 const (
-	SourceLocal      AccountSource = "LOCAL"
-	SourceLDAP       AccountSource = "LDAP"
-	SourceSalesforce AccountSource = "SALESFORCE"
+	AccountSourceLocal      AccountSource = "LOCAL"
+	AccountSourceLDAP       AccountSource = "LDAP"
+	AccountSourceSalesforce AccountSource = "SALESFORCE"
 )
 
 // SortOrder orders a listing.
@@ -36,108 +37,206 @@ type SortOrder string
 
 // Sort orders.
 const (
-	Ascending  SortOrder = "ASC"
-	Descending SortOrder = "DESC"
+	SortOrderAscending  SortOrder = "ASC"
+	SortOrderDescending SortOrder = "DESC"
 )
 
-// Account is a user account.
+// Account is a user account. As JSON (encoding/json) it takes the API's
+// form: the wire names of its tags, times as milliseconds since the epoch.
 type Account struct {
-	ID                    int64
-	UID                   string
-	EmailAddress          string
-	Username              string
-	DisplayName           string
-	FirstName             string
-	LastName              string
-	AccountSource         AccountSource
-	AccountType           string
-	InviteState           string
-	InviteResendCount     int
-	InviteLastSentAt      time.Time
-	Locale                string
-	Enabled               bool
-	Locked                bool
-	SuperUser             bool
-	TermsAccepted         bool
-	Trash                 bool
-	Mutable               bool
-	LDAPServerID          int64
-	DistinguishedName     string
-	ObjectGUID            string
-	LoginFailureCount     int
-	LoginSuccessAt        time.Time
-	PasswordExpiresAt     time.Time
-	AndroidWorkUserStatus string
-	Groups                []string
-	DeviceCount           int
-	RegistrationPIN       *AccountPIN
-	CreatedAt             time.Time
-	CreatedBy             int64
-	ModifiedAt            time.Time
-	ModifiedBy            int64
+	ID                    int64         `json:"id"`
+	UID                   string        `json:"uid,omitempty"`
+	EmailAddress          string        `json:"emailAddress,omitempty"`
+	Username              string        `json:"username,omitempty"`
+	DisplayName           string        `json:"displayName,omitempty"`
+	FirstName             string        `json:"firstName,omitempty"`
+	LastName              string        `json:"lastName,omitempty"`
+	AccountSource         AccountSource `json:"accountSource,omitempty"`
+	AccountType           string        `json:"accountType,omitempty"`
+	InviteState           string        `json:"inviteState,omitempty"`
+	InviteResendCount     int           `json:"inviteResendCount"`
+	InviteLastSentAt      time.Time     `json:"inviteLastSentAt,omitzero"`
+	Locale                string        `json:"locale,omitempty"`
+	Enabled               bool          `json:"enabled"`
+	Locked                bool          `json:"locked"`
+	SuperUser             bool          `json:"superUser"`
+	TermsAccepted         bool          `json:"termsAccepted"`
+	Trash                 bool          `json:"trash"`
+	Mutable               bool          `json:"mutable"`
+	LDAPServerID          FlexString    `json:"ldapServerId,omitempty"`
+	DistinguishedName     string        `json:"distinguishedName,omitempty"`
+	ObjectGUID            string        `json:"objectGuid,omitempty"`
+	LoginFailureCount     int           `json:"loginFailureCount"`
+	LoginSuccessAt        time.Time     `json:"loginSuccessAt,omitzero"`
+	PasswordExpiresAt     time.Time     `json:"passwordExpiresAt,omitzero"`
+	AndroidWorkUserStatus string        `json:"androidWorkUserStatus,omitempty"`
+	Groups                []string      `json:"groups,omitempty"`
+	DeviceCount           int           `json:"deviceCount"`
+	RegistrationPIN       *AccountPIN   `json:"registrationPin,omitempty"`
+	CreatedAt             time.Time     `json:"createdAt,omitzero"`
+	CreatedBy             int64         `json:"createdBy,omitempty"`
+	ModifiedAt            time.Time     `json:"modifiedAt,omitzero"`
+	ModifiedBy            int64         `json:"modifiedBy,omitempty"`
 
-	// The update call's own fields. The seed's samples do not show them in
-	// answers; they are nil when the server did not return them, and then
-	// UpdateAccount cannot keep them (see UpdateAccount).
-	EDIPI                           *string
-	ManagedAppleID                  *string
-	GDPRProfileID                   *int64
-	PasswordNeverExpire             *bool
-	AndroidWorkDeviceAccountEnabled *bool
+	// PasswordHistory and AccountSettings are JSON documents the API sends
+	// as text ("{}", "null" in the samples), kept as they came.
+	PasswordHistory       string `json:"passwordHistory,omitempty"`
+	AccountSettings       string `json:"accountSettings,omitempty"`
+	AndroidWorkRetryCount int    `json:"androidWorkRetryCount"`
+	GUID                  string `json:"guid,omitempty"`
+	// ActionExceptionCodes is null in every sample and its shape is not
+	// documented; it is kept as JSON (nil when null or absent).
+	ActionExceptionCodes json.RawMessage `json:"actionExceptionCodes,omitempty"`
+	// MAMWithoutMDM is the mamWithOutMDM member, which the update example
+	// sends empty; its type is not documented.
+	MAMWithoutMDM FlexString `json:"mamWithOutMDM,omitempty"`
+
+	// The update call's own fields. The vendor's samples do not show them
+	// in answers; they are zero when the server did not return them.
+	EDIPI                           FlexString `json:"edipi,omitempty"`
+	ManagedAppleID                  string     `json:"managedAppleId,omitempty"`
+	GDPRProfileID                   FlexString `json:"gdprProfileId,omitempty"`
+	PasswordNeverExpire             bool       `json:"passwordNeverExpire"`
+	AndroidWorkDeviceAccountEnabled bool       `json:"androidWorkDeviceAccountEnabled"`
+
+	// Unreadable names the members of the answer whose JSON type was not
+	// the one documented (a number where text belongs, say); their fields
+	// are left zero and the rest of the account is read. It is nil for a
+	// well-formed account.
+	Unreadable []string `json:"-"`
 }
 
 // AccountPIN is the registration PIN state shown with an account.
 type AccountPIN struct {
-	PIN       string
-	CreatedAt time.Time
-	ExpiresAt time.Time
-	Used      bool
+	PIN       string    `json:"pin,omitempty"`
+	CreatedAt time.Time `json:"createdAt,omitzero"`
+	ExpiresAt time.Time `json:"expiresAt,omitzero"`
+	Used      bool      `json:"used"`
+}
+
+// millis is t in milliseconds since the epoch; the zero time is 0.
+func millis(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// MarshalJSON writes a in the API's form, times as milliseconds.
+func (a Account) MarshalJSON() ([]byte, error) {
+	type plain Account
+	return json.Marshal(struct {
+		plain
+		InviteLastSentAt  int64 `json:"inviteLastSentAt,omitempty"`
+		LoginSuccessAt    int64 `json:"loginSuccessAt,omitempty"`
+		PasswordExpiresAt int64 `json:"passwordExpiresAt,omitempty"`
+		CreatedAt         int64 `json:"createdAt,omitempty"`
+		ModifiedAt        int64 `json:"modifiedAt,omitempty"`
+	}{
+		plain: plain(a), InviteLastSentAt: millis(a.InviteLastSentAt), LoginSuccessAt: millis(a.LoginSuccessAt),
+		PasswordExpiresAt: millis(a.PasswordExpiresAt), CreatedAt: millis(a.CreatedAt), ModifiedAt: millis(a.ModifiedAt),
+	})
+}
+
+// UnmarshalJSON reads an account in the API's form, as the list, search
+// and create calls answer it.
+func (a *Account) UnmarshalJSON(b []byte) error {
+	var w wireAccount
+	acct, err := readAccount(&w, json.Unmarshal(b, &w))
+	if err != nil {
+		return err
+	}
+	*a = acct
+	return nil
+}
+
+// readAccount converts what decoding w gave: a member of the wrong JSON
+// type (err is a *json.UnmarshalTypeError, after which encoding/json has
+// read everything else) is named in Unreadable instead of failing the
+// account; any other error is returned.
+func readAccount(w *wireAccount, err error) (Account, error) {
+	var te *json.UnmarshalTypeError
+	if err != nil && !errors.As(err, &te) {
+		return Account{}, err
+	}
+	a := w.account()
+	if te != nil {
+		a.Unreadable = []string{te.Field}
+	}
+	return a, nil
+}
+
+// MarshalJSON writes p in the API's form, times as milliseconds.
+func (p AccountPIN) MarshalJSON() ([]byte, error) {
+	type plain AccountPIN
+	return json.Marshal(struct {
+		plain
+		CreatedAt int64 `json:"createdAt,omitempty"`
+		ExpiresAt int64 `json:"expiresAt,omitempty"`
+	}{plain: plain(p), CreatedAt: millis(p.CreatedAt), ExpiresAt: millis(p.ExpiresAt)})
+}
+
+// UnmarshalJSON reads a PIN in the API's form.
+func (p *AccountPIN) UnmarshalJSON(b []byte) error {
+	var w wirePIN
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*p = AccountPIN{PIN: w.PIN, CreatedAt: epoch(w.CreatedAt), ExpiresAt: epoch(w.ExpiresAt), Used: w.Used}
+	return nil
 }
 
 // wireAccount decodes an account of an answer. It mirrors
 // cloudapi.Account with values instead of pointers (null leaves the zero
 // value): decoding 500-account pages into the generated model's forty
 // pointers per account cost more CPU than the rest of a listing. The
-// update call's fields stay pointers, so "not returned" remains visible.
+// members whose JSON type the documentation leaves open take either form
+// (FlexString, flexBool).
 type wireAccount struct {
-	ID                    int64    `json:"id"`
-	CreatedAt             int64    `json:"createdAt"`
-	CreatedBy             int64    `json:"createdBy"`
-	ModifiedAt            int64    `json:"modifiedAt"`
-	ModifiedBy            int64    `json:"modifiedBy"`
-	DisplayName           string   `json:"displayName"`
-	FirstName             string   `json:"firstName"`
-	LastName              string   `json:"lastName"`
-	LDAPServerID          int64    `json:"ldapServerId"`
-	UID                   string   `json:"uid"`
-	EmailAddress          string   `json:"emailAddress"`
-	Username              string   `json:"username"`
-	AccountSource         string   `json:"accountSource"`
-	InviteState           string   `json:"inviteState"`
-	InviteResendCount     int      `json:"inviteResendCount"`
-	InviteLastSentAt      int64    `json:"inviteLastSentAt"`
-	AccountType           string   `json:"accountType"`
-	Locale                string   `json:"locale"`
-	Enabled               bool     `json:"enabled"`
-	Locked                bool     `json:"locked"`
-	SuperUser             bool     `json:"superUser"`
-	TermsAccepted         bool     `json:"termsAccepted"`
-	PasswordExpiresAt     int64    `json:"passwordExpiresAt"`
-	DistinguishedName     string   `json:"distinguishedName"`
-	ObjectGUID            string   `json:"objectGuid"`
-	Trash                 bool     `json:"trash"`
-	Mutable               bool     `json:"mutable"`
-	LoginFailureCount     int      `json:"loginFailureCount"`
-	LoginSuccessAt        int64    `json:"loginSuccessAt"`
-	AndroidWorkUserStatus string   `json:"androidWorkUserStatus"`
-	Groups                []string `json:"groups"`
-	DeviceCount           int      `json:"deviceCount"`
-	RegistrationPIN       *wirePIN `json:"registrationPin"`
-	EDIPI                 *string  `json:"edipi"`
-	ManagedAppleID        *string  `json:"managedAppleId"`
-	GDPRProfileID         *int64   `json:"gdprProfileId"`
-	PasswordNeverExpire   *bool    `json:"passwordNeverExpire"`
-	AndroidWorkEnabled    *bool    `json:"androidWorkDeviceAccountEnabled"`
+	ID                    int64           `json:"id"`
+	CreatedAt             int64           `json:"createdAt"`
+	CreatedBy             int64           `json:"createdBy"`
+	ModifiedAt            int64           `json:"modifiedAt"`
+	ModifiedBy            int64           `json:"modifiedBy"`
+	DisplayName           string          `json:"displayName"`
+	FirstName             string          `json:"firstName"`
+	LastName              string          `json:"lastName"`
+	LDAPServerID          FlexString      `json:"ldapServerId"`
+	UID                   string          `json:"uid"`
+	EmailAddress          string          `json:"emailAddress"`
+	Username              string          `json:"username"`
+	AccountSource         string          `json:"accountSource"`
+	InviteState           string          `json:"inviteState"`
+	InviteResendCount     int             `json:"inviteResendCount"`
+	InviteLastSentAt      int64           `json:"inviteLastSentAt"`
+	AccountType           string          `json:"accountType"`
+	Locale                string          `json:"locale"`
+	Enabled               bool            `json:"enabled"`
+	Locked                bool            `json:"locked"`
+	SuperUser             bool            `json:"superUser"`
+	TermsAccepted         bool            `json:"termsAccepted"`
+	PasswordExpiresAt     int64           `json:"passwordExpiresAt"`
+	DistinguishedName     string          `json:"distinguishedName"`
+	ObjectGUID            string          `json:"objectGuid"`
+	Trash                 bool            `json:"trash"`
+	Mutable               bool            `json:"mutable"`
+	LoginFailureCount     int             `json:"loginFailureCount"`
+	LoginSuccessAt        int64           `json:"loginSuccessAt"`
+	AndroidWorkUserStatus string          `json:"androidWorkUserStatus"`
+	Groups                []string        `json:"groups"`
+	DeviceCount           int             `json:"deviceCount"`
+	RegistrationPIN       *wirePIN        `json:"registrationPin"`
+	EDIPI                 FlexString      `json:"edipi"`
+	ManagedAppleID        string          `json:"managedAppleId"`
+	GDPRProfileID         FlexString      `json:"gdprProfileId"`
+	PasswordNeverExpire   flexBool        `json:"passwordNeverExpire"`
+	AndroidWorkEnabled    flexBool        `json:"androidWorkDeviceAccountEnabled"`
+	PasswordHistory       string          `json:"passwordHistory"`
+	AccountSettings       string          `json:"accountSettings"`
+	AndroidWorkRetryCount int             `json:"androidWorkRetryCount"`
+	GUID                  string          `json:"guid"`
+	ActionExceptionCodes  json.RawMessage `json:"actionExceptionCodes"`
+	MAMWithoutMDM         FlexString      `json:"mamWithOutMDM"`
 }
 
 type wirePIN struct {
@@ -167,8 +266,13 @@ func (a *wireAccount) account() Account {
 		PasswordExpiresAt: epoch(a.PasswordExpiresAt), AndroidWorkUserStatus: a.AndroidWorkUserStatus,
 		Groups: a.Groups, DeviceCount: a.DeviceCount, CreatedAt: epoch(a.CreatedAt), CreatedBy: a.CreatedBy,
 		ModifiedAt: epoch(a.ModifiedAt), ModifiedBy: a.ModifiedBy, EDIPI: a.EDIPI, ManagedAppleID: a.ManagedAppleID,
-		GDPRProfileID: a.GDPRProfileID, PasswordNeverExpire: a.PasswordNeverExpire,
-		AndroidWorkDeviceAccountEnabled: a.AndroidWorkEnabled,
+		GDPRProfileID: a.GDPRProfileID, PasswordNeverExpire: bool(a.PasswordNeverExpire),
+		AndroidWorkDeviceAccountEnabled: bool(a.AndroidWorkEnabled),
+		PasswordHistory:                 a.PasswordHistory, AccountSettings: a.AccountSettings, AndroidWorkRetryCount: a.AndroidWorkRetryCount,
+		GUID: a.GUID, MAMWithoutMDM: a.MAMWithoutMDM,
+	}
+	if len(a.ActionExceptionCodes) > 0 && string(a.ActionExceptionCodes) != "null" {
+		out.ActionExceptionCodes = a.ActionExceptionCodes
 	}
 	if p := a.RegistrationPIN; p != nil {
 		out.RegistrationPIN = &AccountPIN{PIN: p.PIN, CreatedAt: epoch(p.CreatedAt), ExpiresAt: epoch(p.ExpiresAt), Used: p.Used}
@@ -201,29 +305,39 @@ type ListOptions struct {
 	// Start is the offset of the first account.
 	Start int
 
-	// Prefetch fetches the next page while the caller works on the current
-	// one (two pages at most in memory).
+	// Prefetch makes ListAccounts fetch the next page while the caller
+	// works on the current one (two pages at most in memory).
 	Prefetch bool
-	// Parallel, above 1, fetches up to that many pages at once once the
-	// first page has told the total, still yielding in order. Pages are
-	// separate queries: accounts created or deleted during the listing can
-	// shift the start offsets between pages, so an account may be skipped
-	// or seen twice, more likely than with sequential paging because the
-	// pages are read at slightly different moments. Use it for large,
-	// quiet tenants; at most MaxParallel.
+	// Parallel, above 1, makes ListAccounts fetch up to that many pages at
+	// once once the first page has told the total, still yielding in
+	// order. Pages are separate queries: accounts created or deleted during
+	// the listing can shift the start offsets between pages, so an account
+	// may be skipped or seen twice, more likely than with sequential paging
+	// because the pages are read at slightly different moments. Use it for
+	// large, quiet tenants; at most MaxParallel.
 	Parallel int
 }
 
 // AccountPage is one answer of the list call.
 type AccountPage struct {
-	Accounts   []Account
-	TotalCount int
-	Offset     int
-	QueryTime  time.Duration
+	Accounts   []Account `json:"searchResults"`
+	TotalCount int       `json:"totalCount"`
+	Offset     int       `json:"offset"`
+	// QueryTime is the server's queryTime (milliseconds on the wire).
+	QueryTime time.Duration `json:"queryTime"`
 	// Facets counts accounts per facet value, e.g. Facets["INVITESTATE"]["Pending"].
-	Facets map[string]map[string]int64
+	Facets map[string]map[string]int64 `json:"facetedResults,omitempty"`
 	// TotalUnfiltered is the server's totalUnfilteredResultCount.
-	TotalUnfiltered int
+	TotalUnfiltered int `json:"totalUnfilteredResultCount"`
+}
+
+// MarshalJSON writes p in the API's form, the query time in milliseconds.
+func (p AccountPage) MarshalJSON() ([]byte, error) {
+	type plain AccountPage
+	return json.Marshal(struct {
+		plain
+		QueryTime int64 `json:"queryTime"`
+	}{plain: plain(p), QueryTime: p.QueryTime.Milliseconds()})
 }
 
 func (o *ListOptions) validate(op string) error {
@@ -241,7 +355,7 @@ func (o *ListOptions) validate(op string) error {
 		return apierror.Invalid(op, "parallel %d must be between 0 and %d", o.Parallel, MaxParallel)
 	}
 	switch o.SortOrder {
-	case "", Ascending, Descending:
+	case "", SortOrderAscending, SortOrderDescending:
 	default:
 		return apierror.Invalid(op, "sort order %q is not ASC or DESC", o.SortOrder)
 	}
@@ -251,16 +365,17 @@ func (o *ListOptions) validate(op string) error {
 	return nil
 }
 
-// ListAccounts returns one page: opts.PageSize accounts from opts.Start.
-func (c *Client) ListAccounts(ctx context.Context, opts ListOptions) (*AccountPage, error) {
-	const op = "cloud.ListAccounts"
+// ListAccountsPage returns one page: opts.PageSize accounts from
+// opts.Start (Prefetch and Parallel do not apply).
+func (c *Client) ListAccountsPage(ctx context.Context, opts ListOptions, callOpts ...CallOption) (*AccountPage, error) {
+	const op = "cloud.ListAccountsPage"
 	if err := opts.validate(op); err != nil {
 		return nil, err
 	}
-	return c.listPage(ctx, op, opts, opts.Start, opts.PageSize)
+	return c.listPage(ctx, op, opts, opts.Start, opts.PageSize, callSettings(callOpts))
 }
 
-func (c *Client) listPage(ctx context.Context, op string, opts ListOptions, start, rows int) (*AccountPage, error) {
+func (c *Client) listPage(ctx context.Context, op string, opts ListOptions, start, rows int, cs *transport.CallSettings) (*AccountPage, error) {
 	p := &cloudapi.GetAccountsParams{Rows: ptr(int32(rows)), Start: ptr(int32(start))}
 	if opts.Query != "" {
 		p.Q = &opts.Query
@@ -269,27 +384,28 @@ func (c *Client) listPage(ctx context.Context, op string, opts ListOptions, star
 		p.Fq = &opts.Filter
 	}
 	if opts.SortBy != "" {
-		order := cloudapi.SortOrder(Ascending)
+		order := cloudapi.SortOrder(SortOrderAscending)
 		if opts.SortOrder != "" {
 			order = cloudapi.SortOrder(opts.SortOrder)
 		}
 		p.SortFields0Name, p.SortFields0Order = &opts.SortBy, &order
 	}
-	resp, err := c.raw.GetAccounts(ctx, p) //nolint:bodyclose // result closes it
-	return c.decodePage(op, resp, err, rows)
+	req, err := cloudapi.NewGetAccountsRequest(c.server, p)
+	return c.decodePage(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: cs}, rows)
 }
 
-// Accounts iterates over every account matching opts, fetching pages of
-// opts.PageSize (default 500) lazily with start/rows. It stops at an empty
-// or short page or when start reaches the latest totalCount, so a total
-// that changes during the listing cannot make it loop. Invalid options
-// yield one ErrInvalidInput error before any request; a failed page yields
-// its error and ends the iteration.
-func (c *Client) Accounts(ctx context.Context, opts ListOptions) iter.Seq2[Account, error] {
-	const op = "cloud.Accounts"
+// ListAccounts iterates over every account matching opts, fetching pages
+// of opts.PageSize (default 500) lazily with start/rows. It stops at an
+// empty or short page or when start reaches the latest totalCount, so a
+// total that changes during the listing cannot make it loop. Invalid
+// options yield one ErrInvalidInput error before any request; a failed
+// page yields its error and ends the iteration.
+func (c *Client) ListAccounts(ctx context.Context, opts ListOptions, callOpts ...CallOption) iter.Seq2[Account, error] {
+	const op = "cloud.ListAccounts"
 	if err := opts.validate(op); err != nil {
 		return func(yield func(Account, error) bool) { yield(Account{}, err) }
 	}
+	cs := callSettings(callOpts)
 	inFlight := 1
 	if opts.Prefetch {
 		inFlight = 2
@@ -299,7 +415,7 @@ func (c *Client) Accounts(ctx context.Context, opts ListOptions) iter.Seq2[Accou
 	}
 	popts := pager.Options{PageSize: opts.PageSize, MaxPageSize: MaxPageSize, Start: opts.Start, InFlight: inFlight}
 	return pager.Offset(ctx, popts, func(ctx context.Context, start, rows int) (pager.Page[Account], error) {
-		page, err := c.listPage(ctx, op, opts, start, rows)
+		page, err := c.listPage(ctx, op, opts, start, rows, cs)
 		if err != nil {
 			return pager.Page[Account]{}, err
 		}
@@ -307,32 +423,82 @@ func (c *Client) Accounts(ctx context.Context, opts ListOptions) iter.Seq2[Accou
 	})
 }
 
-// AccountByUID finds the account whose UID is uid (fq=UID=<uid>). No match
-// is an error matching ErrNotFound.
-func (c *Client) AccountByUID(ctx context.Context, uid string) (Account, error) {
-	const op = "cloud.AccountByUID"
-	if strings.TrimSpace(uid) == "" {
-		return Account{}, apierror.Invalid(op, "empty UID")
-	}
-	page, err := c.listPage(ctx, op, ListOptions{Filter: "UID=" + uid}, 0, 2)
-	if err != nil {
-		return Account{}, err
-	}
-	for _, a := range page.Accounts {
-		if strings.EqualFold(a.UID, uid) {
-			return a, nil
-		}
-	}
-	if len(page.Accounts) == 1 {
-		return page.Accounts[0], nil
-	}
-	return Account{}, &apierror.Error{Op: op, Kind: apierror.ErrNotFound, Message: fmt.Sprintf("no account with UID %q", uid)}
+// GetAccountByUID finds the account whose UID is uid, searching with
+// fq=UID=<uid>. The search's hits are not taken on trust: only an account
+// whose UID is uid is returned, compared without regard to case, as
+// e-mail addresses are (the documentation says a UID is the user's e-mail
+// address). Of hits that differ only in case, the one spelled exactly as
+// uid wins; several without one is an ErrUnexpectedResponse error. No
+// such account is an error matching ErrNotFound; hits whose UID the
+// server masked (a GDPR profile on the API user) cannot be confirmed and
+// give an error matching ErrMaskedField.
+func (c *Client) GetAccountByUID(ctx context.Context, uid string, opts ...CallOption) (*Account, error) {
+	return c.getAccountByUID(ctx, uid, callSettings(opts))
 }
 
-// NewLocalAccount is a user created without a password (CreateAccounts).
+// The UID search reads its hits in pages of uidPage, up to uidMaxHits: a
+// filter on one UID that matches more means the server ignored it.
+const (
+	uidPage    = 100
+	uidMaxHits = 1000
+)
+
+func (c *Client) getAccountByUID(ctx context.Context, uid string, cs *transport.CallSettings) (*Account, error) {
+	const op = "cloud.GetAccountByUID"
+	if strings.TrimSpace(uid) == "" {
+		return nil, apierror.Invalid(op, "empty UID")
+	}
+	var exact, folded []Account
+	masked := false
+	for start := 0; ; {
+		page, err := c.listPage(ctx, op, ListOptions{Filter: "UID=" + uid}, start, uidPage, cs)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range page.Accounts {
+			switch {
+			case a.UID == uid:
+				exact = append(exact, a)
+			case strings.EqualFold(a.UID, uid):
+				folded = append(folded, a)
+			case isMasked(a.UID):
+				masked = true
+			}
+		}
+		start += len(page.Accounts)
+		if len(page.Accounts) < uidPage || page.TotalCount >= 0 && start >= page.TotalCount {
+			break
+		}
+		if start >= uidMaxHits {
+			return nil, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse,
+				Message: fmt.Sprintf("the search for UID %q matched more than %d accounts: the server does not filter by UID", uid, uidMaxHits)}
+		}
+	}
+	switch {
+	case len(exact) == 1:
+		return &exact[0], nil
+	case len(exact) == 0 && len(folded) == 1:
+		return &folded[0], nil
+	case len(exact)+len(folded) > 1:
+		return nil, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse,
+			Message: fmt.Sprintf("%d accounts have UID %q (without regard to case)", len(exact)+len(folded), uid)}
+	case masked:
+		return nil, maskedError(op, "uid", fmt.Sprintf("the search for UID %q found accounts whose UID the server masks (a GDPR profile on the API user?), so none can be confirmed as the one", uid))
+	}
+	return nil, &apierror.Error{Op: op, Kind: apierror.ErrNotFound, Message: fmt.Sprintf("no account with UID %q", uid)}
+}
+
+// NewLocalAccount is a user CreateAccounts creates without a password.
 type NewLocalAccount struct {
 	// EmailAddress is also the UID.
 	EmailAddress string
+}
+
+// CreateAccountsInput is what CreateAccounts sends.
+type CreateAccountsInput struct {
+	Accounts []NewLocalAccount
+	// SendInvite emails each new user an invitation.
+	SendInvite bool
 }
 
 type createAccountsForm struct {
@@ -346,34 +512,33 @@ type newAccountRow struct {
 }
 
 // CreateAccounts creates LOCAL users without a password (they set one when
-// invited). sendInvite emails each an invitation. It is never retried once
-// it may have reached the server.
-func (c *Client) CreateAccounts(ctx context.Context, sendInvite bool, accounts ...NewLocalAccount) ([]Account, error) {
+// invited). It is never repeated once it may have reached the server.
+func (c *Client) CreateAccounts(ctx context.Context, in CreateAccountsInput, opts ...CallOption) ([]Account, error) {
 	const op = "cloud.CreateAccounts"
-	if len(accounts) == 0 {
+	if len(in.Accounts) == 0 {
 		return nil, apierror.Invalid(op, "no accounts given")
 	}
-	f := createAccountsForm{Accounts: make([]newAccountRow, len(accounts))}
-	for i, a := range accounts {
+	f := createAccountsForm{Accounts: make([]newAccountRow, len(in.Accounts))}
+	for i, a := range in.Accounts {
 		if err := checkEmail(op, a.EmailAddress); err != nil {
 			return nil, err
 		}
-		f.Accounts[i] = newAccountRow{EmailAddress: a.EmailAddress, AccountSource: string(SourceLocal), UID: a.EmailAddress}
+		f.Accounts[i] = newAccountRow{EmailAddress: a.EmailAddress, AccountSource: string(AccountSourceLocal), UID: a.EmailAddress}
 	}
 	body, err := formBody(op, f)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.raw.CreateAccountsWithBody(notRepeated(ctx), &cloudapi.CreateAccountsParams{SendInvite: &sendInvite}, form.ContentType, body) //nolint:bodyclose // result closes it
-	list, err := result[[]wireAccount](c, op, resp, err)
+	req, err := cloudapi.NewCreateAccountsRequestWithBody(c.server, &cloudapi.CreateAccountsParams{SendInvite: &in.SendInvite}, form.ContentType, body)
+	list, err := result[[]wireAccount](c, ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)})
 	if err != nil {
 		return nil, err
 	}
 	return accountsFrom(list), nil
 }
 
-// NewAccount is a user created with a password (CreateAccount).
-type NewAccount struct {
+// CreateAccountInput is a user CreateAccount creates with a password.
+type CreateAccountInput struct {
 	// EmailAddress is also the UID.
 	EmailAddress string
 	FirstName    string
@@ -386,6 +551,8 @@ type NewAccount struct {
 	// ConfirmPassword, when set, must equal Password (e.g. typed twice in a
 	// form); when empty Password is sent as both.
 	ConfirmPassword string
+	// SendInvite emails the new user an invitation.
+	SendInvite bool
 }
 
 type createAccountForm struct {
@@ -399,46 +566,48 @@ type createAccountForm struct {
 	ConfirmPassword string `form:"confirmPassword"`
 }
 
-// CreateAccount creates a user with a password. It is never retried once
+// CreateAccount creates a user with a password. It is never repeated once
 // it may have reached the server.
-func (c *Client) CreateAccount(ctx context.Context, a NewAccount, sendInvite bool) (Account, error) {
+func (c *Client) CreateAccount(ctx context.Context, in CreateAccountInput, opts ...CallOption) (*Account, error) {
 	const op = "cloud.CreateAccount"
-	if err := checkEmail(op, a.EmailAddress); err != nil {
-		return Account{}, err
+	if err := checkEmail(op, in.EmailAddress); err != nil {
+		return nil, err
 	}
-	if a.Password == "" {
-		return Account{}, apierror.Invalid(op, "empty password")
+	if in.Password == "" {
+		return nil, apierror.Invalid(op, "empty password")
 	}
-	if a.ConfirmPassword != "" && a.ConfirmPassword != a.Password {
-		return Account{}, apierror.Invalid(op, "password and confirmation differ")
+	if in.ConfirmPassword != "" && in.ConfirmPassword != in.Password {
+		return nil, apierror.Invalid(op, "password and confirmation differ")
 	}
-	switch a.AccountSource {
+	switch in.AccountSource {
 	case "":
-		a.AccountSource = SourceLocal
-	case SourceLocal, SourceLDAP:
+		in.AccountSource = AccountSourceLocal
+	case AccountSourceLocal, AccountSourceLDAP:
 	default:
-		return Account{}, apierror.Invalid(op, "account source %q is not LOCAL or LDAP", a.AccountSource)
+		return nil, apierror.Invalid(op, "account source %q is not LOCAL or LDAP", in.AccountSource)
 	}
-	if a.DisplayName == "" {
-		a.DisplayName = strings.TrimSpace(a.FirstName + " " + a.LastName)
+	if in.DisplayName == "" {
+		in.DisplayName = strings.TrimSpace(in.FirstName + " " + in.LastName)
 	}
 	body, err := formBody(op, createAccountForm{
-		AccountSource: string(a.AccountSource), UID: a.EmailAddress, EmailAddress: a.EmailAddress,
-		FirstName: a.FirstName, LastName: a.LastName, DisplayName: a.DisplayName,
-		Password: a.Password, ConfirmPassword: a.Password,
+		AccountSource: string(in.AccountSource), UID: in.EmailAddress, EmailAddress: in.EmailAddress,
+		FirstName: in.FirstName, LastName: in.LastName, DisplayName: in.DisplayName,
+		Password: in.Password, ConfirmPassword: in.Password,
 	})
 	if err != nil {
-		return Account{}, err
+		return nil, err
 	}
-	resp, err := c.raw.CreateAccountWithBody(notRepeated(transport.WithSecrets(ctx, a.Password, a.ConfirmPassword)), &cloudapi.CreateAccountParams{SendInvite: &sendInvite}, form.ContentType, body) //nolint:bodyclose // result closes it
-	acct, err := result[*wireAccount](c, op, resp, err)
+	req, err := cloudapi.NewCreateAccountRequestWithBody(c.server, &cloudapi.CreateAccountParams{SendInvite: &in.SendInvite}, form.ContentType, body)
+	acct, err := result[*wireAccount](c, ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never,
+		Secrets: []string{in.Password}, Settings: callSettings(opts)})
 	if err != nil {
-		return Account{}, err
+		return nil, err
 	}
 	if acct == nil {
-		return Account{}, unexpected(op, "result is null")
+		return nil, unexpected(op, "result is null")
 	}
-	return acct.account(), nil
+	a := acct.account()
+	return &a, nil
 }
 
 func checkEmail(op, email string) error {
@@ -454,42 +623,42 @@ func checkEmail(op, email string) error {
 // DeleteViability is the answer of CheckDeleteViability.
 type DeleteViability struct {
 	// Deletable is true when the server listed nothing that blocks deletion.
-	Deletable bool
+	Deletable bool `json:"deletable"`
 	// Blocking holds the entries the server listed; their shape is not
 	// documented, so they are kept as JSON.
-	Blocking []json.RawMessage
+	Blocking []json.RawMessage `json:"searchResults"`
 }
 
 // CheckDeleteViability asks whether the accounts can be deleted.
-func (c *Client) CheckDeleteViability(ctx context.Context, ids ...int64) (DeleteViability, error) {
+func (c *Client) CheckDeleteViability(ctx context.Context, ids []int64, opts ...CallOption) (*DeleteViability, error) {
 	const op = "cloud.CheckDeleteViability"
 	if err := checkIDs(op, ids); err != nil {
-		return DeleteViability{}, err
+		return nil, err
 	}
-	resp, err := c.raw.GetAccounts(ctx, &cloudapi.GetAccountsParams{CheckDeleteViability: ptr(true), Ids: &ids}) //nolint:bodyclose // result, action or JSONBody closes it
+	req, err := cloudapi.NewGetAccountsRequest(c.server, &cloudapi.GetAccountsParams{CheckDeleteViability: ptr(true), Ids: &ids})
 	res, err := result[*struct {
 		TotalCount    int64             `json:"totalCount"`
 		SearchResults []json.RawMessage `json:"searchResults"`
-	}](c, op, resp, err)
+	}](c, ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)})
 	if err != nil {
-		return DeleteViability{}, err
+		return nil, err
 	}
 	if res == nil {
-		return DeleteViability{}, unexpected(op, "result is null")
+		return nil, unexpected(op, "result is null")
 	}
-	return DeleteViability{Deletable: len(res.SearchResults) == 0 && res.TotalCount == 0, Blocking: res.SearchResults}, nil
+	return &DeleteViability{Deletable: len(res.SearchResults) == 0 && res.TotalCount == 0, Blocking: res.SearchResults}, nil
 }
 
 // DeleteAccount deletes an account. Call CheckDeleteViability first. It is
-// never sent twice once it may have reached the server: a repeat of a delete
-// that succeeded would report the account as missing.
-func (c *Client) DeleteAccount(ctx context.Context, id int64) error {
+// never sent twice once it may have reached the server: a repeat of a
+// delete that succeeded would report the account as missing.
+func (c *Client) DeleteAccount(ctx context.Context, id int64, opts ...CallOption) error {
 	const op = "cloud.DeleteAccount"
 	if err := checkIDs(op, []int64{id}); err != nil {
 		return err
 	}
-	resp, err := c.raw.DeleteAccount(notRepeated(ctx), &cloudapi.DeleteAccountParams{Id: id}) //nolint:bodyclose // result, action or JSONBody closes it
-	return c.action(op, resp, err)
+	req, err := cloudapi.NewDeleteAccountRequest(c.server, &cloudapi.DeleteAccountParams{Id: id})
+	return c.action(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)})
 }
 
 func checkIDs(op string, ids []int64) error {

@@ -3,16 +3,15 @@ package cloud_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/certadmin/certadmin-go/internal/fakeserver"
 	"github.com/certadmin/certadmin-go/mobileiron/cloud"
 	"github.com/certadmin/certadmin-go/mobileiron/cloud/cloudapi"
 	"github.com/certadmin/certadmin-go/mobileiron/cloud/cloudtest"
@@ -20,40 +19,48 @@ import (
 
 func ms(v int64) time.Time { return time.UnixMilli(v).UTC() }
 
-// seedAccount is the Get All Accounts sample of the seed, typed.
-var seedAccount = cloud.Account{
+// listSample is the Get All Accounts sample of the vendor's documentation, typed.
+var listSample = cloud.Account{
 	ID: 6150167, CreatedAt: ms(1442949222375), DisplayName: "r m", FirstName: "r", LastName: "m",
-	UID: "[email protected]", EmailAddress: "[email protected]", AccountSource: cloud.SourceLocal,
+	UID: "[email protected]", EmailAddress: "[email protected]", AccountSource: cloud.AccountSourceLocal,
 	InviteState: "Expired", AccountType: "USER", Enabled: true, Mutable: true, AndroidWorkUserStatus: "NONE",
 	RegistrationPIN: &cloud.AccountPIN{}, Groups: []string{"All Users"},
+	AccountSettings: "null", PasswordHistory: "{}", AndroidWorkRetryCount: 0,
 }
 
-// searchAccount is the Search by UID sample of the seed, typed.
+// searchAccount is the Search by UID sample, typed.
 var searchAccount = cloud.Account{
 	ID: 10022, CreatedAt: ms(1372188681178), DisplayName: "John Doe", FirstName: "John", LastName: "Doe",
-	UID: "[email protected]", EmailAddress: "[email protected]", AccountSource: cloud.SourceLocal,
+	UID: "[email protected]", EmailAddress: "[email protected]", AccountSource: cloud.AccountSourceLocal,
 	InviteState: "Completed", AccountType: "USER", Enabled: true, Mutable: true, LoginSuccessAt: ms(1416614208360),
-	RegistrationPIN: &cloud.AccountPIN{}, Groups: []string{"All Users", "Engineering"},
+	RegistrationPIN: &cloud.AccountPIN{}, Groups: []string{"All Users", "Engineering"}, PasswordHistory: "{}",
 }
 
-// fakeOnly drops the members the fake adds beyond the seed's samples.
-func fakeOnly(a cloud.Account) cloud.Account {
-	a.EDIPI, a.ManagedAppleID, a.GDPRProfileID, a.PasswordNeverExpire, a.AndroidWorkDeviceAccountEnabled = nil, nil, nil, nil, nil
+// fakeOnly gives the account the fake's clean address in place of the
+// documentation's obfuscated one.
+func fakeOnly(a cloud.Account, email string) cloud.Account {
+	a.UID, a.EmailAddress = email, email
 	return a
 }
 
-func TestListAccountsSeedSamples(t *testing.T) {
+func TestListAccountsSamples(t *testing.T) {
 	srv, c, rec := newFake(t)
-	page, err := c.ListAccounts(context.Background(), cloud.ListOptions{PageSize: 50, SortBy: "displayName"})
+	page, err := c.ListAccountsPage(context.Background(), cloud.ListOptions{PageSize: 50, SortBy: "displayName"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := []cloud.Account{fakeOnly(page.Accounts[0]), fakeOnly(page.Accounts[1])}
-	if diff := cmp.Diff([]cloud.Account{searchAccount, seedAccount}, got); diff != "" {
+	byID := map[int64]cloud.Account{}
+	for _, a := range page.Accounts {
+		byID[a.ID] = a
+	}
+	got := []cloud.Account{byID[10022], byID[6150167]}
+	want := []cloud.Account{fakeOnly(searchAccount, "john.doe@example.test"), fakeOnly(listSample, "r.m@example.test")}
+	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("accounts (-want +got):\n%s", diff)
 	}
-	if page.TotalCount != 2 || page.Offset != 0 || page.Facets["ACCOUNTGROUP"]["All Users"] != 2 {
-		t.Errorf("page = total %d offset %d facets %v", page.TotalCount, page.Offset, page.Facets)
+	n := srv.AccountCount()
+	if page.TotalCount != n || len(page.Accounts) != n || page.Offset != 0 || page.Facets["ACCOUNTGROUP"]["Engineering"] != 1 || page.Facets["ACCOUNTSOURCE"]["LOCAL"] != int64(n) {
+		t.Errorf("page = total %d (%d stored) offset %d facets %v", page.TotalCount, n, page.Offset, page.Facets)
 	}
 	if want := "/api/v1/account?rows=50&start=0&sortFields%5B0%5D.name=displayName&sortFields%5B0%5D.order=ASC"; rec.last(t, "GET").URL != want {
 		t.Errorf("URL %s, want %s", rec.last(t, "GET").URL, want)
@@ -63,8 +70,8 @@ func TestListAccountsSeedSamples(t *testing.T) {
 	}
 }
 
-// The client decodes the seed's samples verbatim, not only the fake's answers.
-func TestDecodesSeedSamplesVerbatim(t *testing.T) {
+// The client decodes the vendor's samples verbatim, not only the fake's answers.
+func TestDecodesSamplesVerbatim(t *testing.T) {
 	srv, c, _ := newFake(t)
 	ctx := context.Background()
 	serve := func(method, suffix, fixture string) {
@@ -72,30 +79,30 @@ func TestDecodesSeedSamplesVerbatim(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		srv.Inject(fakeserver.Fault{Method: method, PathSuffix: suffix, Status: 200, Body: string(body), ContentType: "application/json"})
+		srv.Inject(cloudtest.Fault{Method: method, PathSuffix: suffix, Status: 200, Body: string(body), ContentType: "application/json"})
 	}
 	serve("GET", "/api/v1/account", "search_by_uid_response.json")
-	a, err := c.AccountByUID(ctx, "[email protected]")
+	a, err := c.GetAccountByUID(ctx, "[email protected]")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(searchAccount, a); diff != "" {
+	if diff := cmp.Diff(&searchAccount, a); diff != "" {
 		t.Errorf("search sample (-want +got):\n%s", diff)
 	}
 
 	serve("POST", "/api/v1/accounts", "create_accounts_response.json")
-	created, err := c.CreateAccounts(ctx, true, cloud.NewLocalAccount{EmailAddress: "a@example.test"})
+	created, err := c.CreateAccounts(ctx, cloud.CreateAccountsInput{Accounts: []cloud.NewLocalAccount{{EmailAddress: "a@example.test"}}, SendInvite: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantCreated := cloud.Account{ID: 10023, CreatedBy: 10001, ModifiedBy: 10001, UID: "[email protected]", EmailAddress: "[email protected]",
-		AccountSource: cloud.SourceLocal, Locale: "en_US", Mutable: true}
+		AccountSource: cloud.AccountSourceLocal, Locale: "en_US", Mutable: true, PasswordHistory: `{"passwords":[]}`}
 	if diff := cmp.Diff([]cloud.Account{wantCreated}, created); diff != "" {
 		t.Errorf("create sample (-want +got):\n%s", diff)
 	}
 
 	serve("POST", "/api/v1/account", "create_account_response.json")
-	one, err := c.CreateAccount(ctx, cloud.NewAccount{EmailAddress: "b@example.test", Password: "pw-1"}, false)
+	one, err := c.CreateAccount(ctx, cloud.CreateAccountInput{EmailAddress: "b@example.test", Password: "pw-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +111,7 @@ func TestDecodesSeedSamplesVerbatim(t *testing.T) {
 	}
 
 	serve("POST", "/enrollment/url", "enrollment_url_response.json")
-	urls, err := c.EnrollmentURLs(ctx, time.Hour, 10022)
+	urls, err := c.CreateEnrollmentURLs(ctx, cloud.CreateEnrollmentURLsInput{AccountIDs: []int64{10022}, Lifetime: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +120,7 @@ func TestDecodesSeedSamplesVerbatim(t *testing.T) {
 	}
 
 	serve("GET", "/api/v1/account", "delete_viability_response.json")
-	v, err := c.CheckDeleteViability(ctx, 47253017)
+	v, err := c.CheckDeleteViability(ctx, []int64{47253017})
 	if err != nil || !v.Deletable {
 		t.Errorf("viability sample = %+v, %v", v, err)
 	}
@@ -128,24 +135,24 @@ func TestDecodesSeedSamplesVerbatim(t *testing.T) {
 	if err := c.DeleteAccount(ctx, 47252222); err != nil {
 		t.Error(err)
 	}
-	if err := c.SetRegistrationPolicy(ctx, cloud.PINOnlyPolicy()); err != nil {
+	if err := c.UpdateRegistrationPolicy(ctx, cloud.PINOnlyPolicy()); err != nil {
 		t.Error(err)
 	}
-	if err := c.SetCustomAttributes(ctx, map[string][]string{"ios": {"10"}}, true, 9931017); err != nil {
+	if err := c.ApplyCustomAttributes(ctx, cloud.ApplyCustomAttributesInput{AccountIDs: []int64{9931017}, Attributes: map[string][]string{"ios": {"10"}}, ForceOverwrite: true}); err != nil {
 		t.Error(err)
 	}
-	if err := c.InviteUsers(ctx, cloud.OwnershipEmployee, 10552); err != nil {
+	if err := c.InviteUsers(ctx, cloud.InviteUsersInput{AccountIDs: []int64{10552}, Ownership: cloud.DeviceOwnershipEmployee}); err != nil {
 		t.Error(err)
 	}
-	if srv.AccountCount() != 2 {
-		t.Errorf("the injected answers changed the store: %d accounts", srv.AccountCount())
+	if n := sampleCount(t); srv.AccountCount() != n {
+		t.Errorf("the injected answers changed the store: %d accounts, not %d", srv.AccountCount(), n)
 	}
 }
 
 func collect(t *testing.T, c *cloud.Client, opts cloud.ListOptions) []int64 {
 	t.Helper()
 	var ids []int64
-	for a, err := range c.Accounts(context.Background(), opts) {
+	for a, err := range c.ListAccounts(context.Background(), opts) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -154,8 +161,15 @@ func collect(t *testing.T, c *cloud.Client, opts cloud.ListOptions) []int64 {
 	return ids
 }
 
+// sampleCount is how many accounts a fake holds before any is generated.
+func sampleCount(t *testing.T) int {
+	t.Helper()
+	return cloudtest.NewTestServer(t).AccountCount()
+}
+
 func TestAccountsIteratorModes(t *testing.T) {
-	srv, c, _ := newFake(t, cloudtest.WithGeneratedAccounts(1198)) // 1200 with the two samples
+	srv, c, _ := newFake(t, cloudtest.WithGeneratedAccounts(1200-sampleCount(t)))
+	want := srv.AccountIDs()
 	for _, mode := range []struct {
 		name string
 		opts cloud.ListOptions
@@ -167,13 +181,8 @@ func TestAccountsIteratorModes(t *testing.T) {
 		t.Run(mode.name, func(t *testing.T) {
 			before := srv.Hits("GET", "/api/v1/account")
 			ids := collect(t, c, mode.opts)
-			if len(ids) != 1200 || ids[0] != 10022 || ids[1] != 1_000_001 || ids[1199] != 6150167 {
-				t.Fatalf("got %d accounts, first %v", len(ids), ids[:3])
-			}
-			for i := 2; i < len(ids)-1; i++ {
-				if ids[i] != ids[i-1]+1 {
-					t.Fatalf("out of order at %d: %d after %d", i, ids[i], ids[i-1])
-				}
+			if len(ids) != 1200 || !slices.Equal(ids, want) {
+				t.Fatalf("got %d accounts, first %v, want the %d stored in ID order", len(ids), ids[:3], len(want))
 			}
 			if n := srv.Hits("GET", "/api/v1/account") - before; n != 12 {
 				t.Errorf("pages fetched = %d, want 12", n)
@@ -183,7 +192,7 @@ func TestAccountsIteratorModes(t *testing.T) {
 }
 
 func TestAccountsDefaultPageSizeIs500(t *testing.T) {
-	_, c, rec := newFake(t, cloudtest.WithGeneratedAccounts(998))
+	_, c, rec := newFake(t, cloudtest.WithGeneratedAccounts(1000-sampleCount(t)))
 	if ids := collect(t, c, cloud.ListOptions{}); len(ids) != 1000 {
 		t.Fatalf("got %d", len(ids))
 	}
@@ -195,19 +204,25 @@ func TestAccountsDefaultPageSizeIs500(t *testing.T) {
 // An administrator deleting accounts mid-listing shrinks totalCount: the
 // iterator must end at the new total instead of asking for pages forever.
 func TestAccountsStopsWhenTotalShrinks(t *testing.T) {
-	srv, c, _ := newFake(t, cloudtest.WithGeneratedAccounts(998))
+	srv, c, _ := newFake(t, cloudtest.WithGeneratedAccounts(1000-sampleCount(t)))
+	keep := 0 // the accounts up to 1000300: the low sample IDs and 300 generated
+	for _, id := range srv.AccountIDs() {
+		if id <= 1_000_300 {
+			keep++
+		}
+	}
 	var n int
-	for _, err := range c.Accounts(context.Background(), cloud.ListOptions{PageSize: 100}) {
+	for _, err := range c.ListAccounts(context.Background(), cloud.ListOptions{PageSize: 100}) {
 		if err != nil {
 			t.Fatal(err)
 		}
 		n++
 		if n == 150 {
-			srv.RemoveAccountsAbove(1_000_000 + 300)
+			srv.RemoveAccountsAbove(1_000_300)
 		}
 	}
-	if n != 301 { // 10022 and 1000001…1000300
-		t.Errorf("got %d accounts, want 301", n)
+	if n != keep || keep <= 300 || keep >= 400 {
+		t.Errorf("got %d accounts, want %d", n, keep)
 	}
 	if hits := srv.Hits("GET", "/api/v1/account"); hits != 4 {
 		t.Errorf("pages = %d, want 4 (the 4th comes back short)", hits)
@@ -216,7 +231,7 @@ func TestAccountsStopsWhenTotalShrinks(t *testing.T) {
 
 func TestAccountsEmptyPageEndsIteration(t *testing.T) {
 	srv, c, _ := newFake(t)
-	srv.Inject(fakeserver.Fault{Method: "GET", PathSuffix: "/api/v1/account", Status: 200, ContentType: "application/json",
+	srv.Inject(cloudtest.Fault{Method: "GET", PathSuffix: "/api/v1/account", Status: 200, ContentType: "application/json",
 		Body: `{"errors":null,"result":{"totalCount":100000,"searchResults":[],"offset":0,"queryTime":1}}`})
 	if ids := collect(t, c, cloud.ListOptions{PageSize: 10, Prefetch: true}); len(ids) != 0 {
 		t.Errorf("got %d accounts from an empty page", len(ids))
@@ -228,12 +243,12 @@ func TestAccountsEmptyPageEndsIteration(t *testing.T) {
 
 func TestAccountsPageErrorEndsIteration(t *testing.T) {
 	srv, c, _ := newFake(t, cloudtest.WithGeneratedAccounts(48))
-	srv.Inject(fakeserver.Fault{Method: "GET", PathSuffix: "/api/v1/account", Times: 1}) // no-op placeholder for the first page
-	srv.Inject(fakeserver.Fault{Method: "GET", PathSuffix: "/api/v1/account", Status: 403, ContentType: "application/json",
+	srv.Inject(cloudtest.Fault{Method: "GET", PathSuffix: "/api/v1/account", Times: 1}) // no-op placeholder for the first page
+	srv.Inject(cloudtest.Fault{Method: "GET", PathSuffix: "/api/v1/account", Status: 403, ContentType: "application/json",
 		Body: `{"errors":{"globalErrors":[{"code":"ACCESS_DENIED","message":"no"}],"fieldErrors":null},"result":null}`})
 	var n int
 	var last error
-	for _, err := range c.Accounts(context.Background(), cloud.ListOptions{PageSize: 10}) {
+	for _, err := range c.ListAccounts(context.Background(), cloud.ListOptions{PageSize: 10}) {
 		if err != nil {
 			last = err
 			continue
@@ -248,16 +263,16 @@ func TestAccountsPageErrorEndsIteration(t *testing.T) {
 
 func TestRowsAbove500Rejected(t *testing.T) {
 	srv, c, _ := newFake(t)
-	_, err := c.ListAccounts(context.Background(), cloud.ListOptions{PageSize: 501})
+	_, err := c.ListAccountsPage(context.Background(), cloud.ListOptions{PageSize: 501})
 	if !errors.Is(err, cloud.ErrInvalidInput) {
-		t.Errorf("ListAccounts: %v", err)
+		t.Errorf("ListAccountsPage: %v", err)
 	}
 	var iterErr error
-	for _, err := range c.Accounts(context.Background(), cloud.ListOptions{PageSize: 501}) {
+	for _, err := range c.ListAccounts(context.Background(), cloud.ListOptions{PageSize: 501}) {
 		iterErr = err
 	}
 	if !errors.Is(iterErr, cloud.ErrInvalidInput) || !strings.Contains(iterErr.Error(), "maximum of 500") {
-		t.Errorf("Accounts: %v", iterErr)
+		t.Errorf("ListAccounts: %v", iterErr)
 	}
 	if srv.TotalHits() != 0 {
 		t.Errorf("hits = %d", srv.TotalHits())
@@ -275,9 +290,9 @@ func TestRowsAbove500Rejected(t *testing.T) {
 	if resp.StatusCode != 400 || string(body) != want {
 		t.Errorf("raw rows=501: %d %s", resp.StatusCode, body)
 	}
-	srv.Inject(fakeserver.Fault{Method: "GET", Status: 400, ContentType: "application/json",
+	srv.Inject(cloudtest.Fault{Method: "GET", Status: 400, ContentType: "application/json",
 		Body: `{"errors":{"globalErrors":null,"fieldErrors":[{"code":"Range","message":"must be between 1 and 500","field":"rows"}]},"result":null}`})
-	_, err = c.ListAccounts(context.Background(), cloud.ListOptions{PageSize: 500})
+	_, err = c.ListAccountsPage(context.Background(), cloud.ListOptions{PageSize: 500})
 	var ae *cloud.Error
 	if !errors.As(err, &ae) || ae.Code != "Range" || ae.Message != "rows: must be between 1 and 500" || ae.StatusCode != 400 {
 		t.Errorf("err = %#v", err)
@@ -286,9 +301,9 @@ func TestRowsAbove500Rejected(t *testing.T) {
 
 func TestListRetriedOn503(t *testing.T) {
 	srv, c, _ := newFake(t)
-	srv.Inject(fakeserver.Fault{Method: "GET", Status: http.StatusServiceUnavailable})
-	page, err := c.ListAccounts(context.Background(), cloud.ListOptions{})
-	if err != nil || len(page.Accounts) != 2 {
+	srv.Inject(cloudtest.Fault{Method: "GET", Status: http.StatusServiceUnavailable})
+	page, err := c.ListAccountsPage(context.Background(), cloud.ListOptions{})
+	if err != nil || len(page.Accounts) != srv.AccountCount() {
 		t.Fatalf("page %v, err %v", page, err)
 	}
 	if srv.TotalHits() != 2 {
@@ -296,23 +311,23 @@ func TestListRetriedOn503(t *testing.T) {
 	}
 }
 
-func TestAccountByUID(t *testing.T) {
+func TestGetAccountByUID(t *testing.T) {
 	srv, c, rec := newFake(t)
-	created, err := c.CreateAccounts(context.Background(), false, cloud.NewLocalAccount{EmailAddress: "jane+x@example.test"})
+	created, err := c.CreateAccounts(context.Background(), cloud.CreateAccountsInput{Accounts: []cloud.NewLocalAccount{{EmailAddress: "jane+x@example.test"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := c.AccountByUID(context.Background(), "jane+x@example.test")
+	a, err := c.GetAccountByUID(context.Background(), "jane+x@example.test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(created[0], a); diff != "" {
+	if diff := cmp.Diff(&created[0], a); diff != "" {
 		t.Errorf("(-created +found):\n%s", diff)
 	}
-	if got, want := rec.last(t, "GET").URL, "/api/v1/account?rows=2&start=0&fq=UID%3Djane%2Bx%40example.test"; got != want {
+	if got, want := rec.last(t, "GET").URL, "/api/v1/account?rows=100&start=0&fq=UID%3Djane%2Bx%40example.test"; got != want {
 		t.Errorf("URL %s, want %s", got, want)
 	}
-	_, err = c.AccountByUID(context.Background(), "nobody@example.test")
+	_, err = c.GetAccountByUID(context.Background(), "nobody@example.test")
 	if !errors.Is(err, cloud.ErrNotFound) {
 		t.Errorf("missing UID: %v", err)
 	}
@@ -323,8 +338,8 @@ func TestAccountByUID(t *testing.T) {
 
 func TestCreateAccountsForm(t *testing.T) {
 	srv, c, rec := newFake(t)
-	got, err := c.CreateAccounts(context.Background(), true,
-		cloud.NewLocalAccount{EmailAddress: "one@example.test"}, cloud.NewLocalAccount{EmailAddress: "two@example.test"})
+	got, err := c.CreateAccounts(context.Background(), cloud.CreateAccountsInput{SendInvite: true,
+		Accounts: []cloud.NewLocalAccount{{EmailAddress: "one@example.test"}, {EmailAddress: "two@example.test"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -344,9 +359,9 @@ func TestCreateAccountsForm(t *testing.T) {
 
 func TestCreateAccountWithPasswordForm(t *testing.T) {
 	srv, c, rec := newFake(t)
-	a, err := c.CreateAccount(context.Background(), cloud.NewAccount{
+	a, err := c.CreateAccount(context.Background(), cloud.CreateAccountInput{
 		EmailAddress: "cool@example.test", FirstName: "Cool", LastName: "Tester", Password: "Testing!23",
-	}, false)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -363,28 +378,35 @@ func TestCreateAccountWithPasswordForm(t *testing.T) {
 // Creates must not be repeated: a 503 or a dropped connection after the
 // request left may mean the account exists already.
 func TestCreatesNeverRetried(t *testing.T) {
-	for _, f := range []fakeserver.Fault{
-		{Method: "POST", Status: http.StatusServiceUnavailable, Times: 100},
-		{Method: "POST", Reset: true, Times: 100},
+	for _, f := range []cloudtest.Fault{
+		{Status: http.StatusServiceUnavailable, Times: 100},
+		{Reset: true, Times: 100},
 	} {
 		srv, c, _ := newFake(t)
 		srv.Inject(f)
 		ctx := context.Background()
 		calls := map[string]func() error{
 			"CreateAccounts": func() error {
-				_, err := c.CreateAccounts(ctx, false, cloud.NewLocalAccount{EmailAddress: "a@example.test"})
+				_, err := c.CreateAccounts(ctx, cloud.CreateAccountsInput{Accounts: []cloud.NewLocalAccount{{EmailAddress: "a@example.test"}}})
 				return err
 			},
 			"CreateAccount": func() error {
-				_, err := c.CreateAccount(ctx, cloud.NewAccount{EmailAddress: "a@example.test", Password: "Secret-Pw-9"}, false)
+				_, err := c.CreateAccount(ctx, cloud.CreateAccountInput{EmailAddress: "a@example.test", Password: "Secret-Pw-9"})
 				return err
 			},
-			"InviteUsers":              func() error { return c.InviteUsers(ctx, "", 10022) },
-			"EnrollmentURLs":           func() error { _, err := c.EnrollmentURLs(ctx, time.Hour, 10022); return err },
-			"GenerateRegistrationPINs": func() error { _, err := c.GenerateRegistrationPINs(ctx, 10022); return err },
-			"StartLDAPImport": func() error {
-				_, err := c.StartLDAPImport(ctx, cloud.LDAPImport{UIDOrEmail: "ldapuser@example.test"})
+			"InviteUsers": func() error { return c.InviteUsers(ctx, cloud.InviteUsersInput{AccountIDs: []int64{10022}}) },
+			"CreateEnrollmentURLs": func() error {
+				_, err := c.CreateEnrollmentURLs(ctx, cloud.CreateEnrollmentURLsInput{AccountIDs: []int64{10022}, Lifetime: time.Hour})
 				return err
+			},
+			"GenerateRegistrationPINs": func() error { _, err := c.GenerateRegistrationPINs(ctx, []int64{10022}); return err },
+			"StartLDAPImport": func() error {
+				_, err := c.StartLDAPImport(ctx, cloud.ImportLDAPUserInput{UIDOrEmail: "ldapuser@example.test"})
+				return err
+			},
+			"DeleteAccount": func() error { return c.DeleteAccount(ctx, 10022) },
+			"ApplyCustomAttributes": func() error {
+				return c.ApplyCustomAttributes(ctx, cloud.ApplyCustomAttributesInput{AccountIDs: []int64{10022}, Attributes: map[string][]string{"a": {"b"}}})
 			},
 		}
 		for name, call := range calls {
@@ -409,30 +431,32 @@ func TestBadInputSendsNothing(t *testing.T) {
 	srv, c, _ := newFake(t)
 	ctx := context.Background()
 	calls := map[string]error{}
-	_, calls["empty email"] = c.CreateAccounts(ctx, false, cloud.NewLocalAccount{})
-	_, calls["no accounts"] = c.CreateAccounts(ctx, false)
-	_, calls["password mismatch"] = c.CreateAccount(ctx, cloud.NewAccount{EmailAddress: "a@example.test", Password: "one-Pw-1", ConfirmPassword: "two-Pw-2"}, false)
-	_, calls["empty password"] = c.CreateAccount(ctx, cloud.NewAccount{EmailAddress: "a@example.test"}, false)
-	_, calls["bad source"] = c.CreateAccount(ctx, cloud.NewAccount{EmailAddress: "a@example.test", Password: "x", AccountSource: "AD"}, false)
-	calls["unknown ownership"] = c.InviteUsers(ctx, "PERSONAL", 10022)
-	calls["no invitees"] = c.InviteUsers(ctx, cloud.OwnershipEmployee)
-	_, calls["ldap ownership"] = c.ImportLDAPUser(ctx, cloud.LDAPImport{UIDOrEmail: "x", DeviceOwnership: "MINE"}, nil)
-	_, calls["ldap empty"] = c.ImportLDAPUser(ctx, cloud.LDAPImport{}, nil)
-	_, calls["rows 501"] = c.ListAccounts(ctx, cloud.ListOptions{PageSize: 501})
-	_, calls["sort order"] = c.ListAccounts(ctx, cloud.ListOptions{SortBy: "uid", SortOrder: "UP"})
-	_, calls["parallel"] = c.ListAccounts(ctx, cloud.ListOptions{Parallel: 100})
-	_, calls["lifetime"] = c.EnrollmentURLs(ctx, 0, 10022)
-	_, calls["negative id"] = c.EnrollmentURLs(ctx, time.Hour, -1)
-	_, calls["no pin ids"] = c.GenerateRegistrationPINs(ctx)
+	_, calls["empty email"] = c.CreateAccounts(ctx, cloud.CreateAccountsInput{Accounts: []cloud.NewLocalAccount{{}}})
+	_, calls["no accounts"] = c.CreateAccounts(ctx, cloud.CreateAccountsInput{})
+	_, calls["password mismatch"] = c.CreateAccount(ctx, cloud.CreateAccountInput{EmailAddress: "a@example.test", Password: "one-Pw-1", ConfirmPassword: "two-Pw-2"})
+	_, calls["empty password"] = c.CreateAccount(ctx, cloud.CreateAccountInput{EmailAddress: "a@example.test"})
+	_, calls["bad source"] = c.CreateAccount(ctx, cloud.CreateAccountInput{EmailAddress: "a@example.test", Password: "x", AccountSource: "AD"})
+	calls["unknown ownership"] = c.InviteUsers(ctx, cloud.InviteUsersInput{AccountIDs: []int64{10022}, Ownership: "PERSONAL"})
+	calls["no invitees"] = c.InviteUsers(ctx, cloud.InviteUsersInput{Ownership: cloud.DeviceOwnershipEmployee})
+	_, calls["ldap ownership"] = c.ImportLDAPUser(ctx, cloud.ImportLDAPUserInput{UIDOrEmail: "x", DeviceOwnership: "MINE"})
+	_, calls["ldap empty"] = c.ImportLDAPUser(ctx, cloud.ImportLDAPUserInput{})
+	_, calls["ldap wait"] = c.ImportLDAPUser(ctx, cloud.ImportLDAPUserInput{UIDOrEmail: "x"}, cloud.WithImportWait(cloud.ImportWait{Interval: -time.Second}))
+	_, calls["rows 501"] = c.ListAccountsPage(ctx, cloud.ListOptions{PageSize: 501})
+	_, calls["sort order"] = c.ListAccountsPage(ctx, cloud.ListOptions{SortBy: "uid", SortOrder: "UP"})
+	_, calls["parallel"] = c.ListAccountsPage(ctx, cloud.ListOptions{Parallel: 100})
+	_, calls["lifetime"] = c.CreateEnrollmentURLs(ctx, cloud.CreateEnrollmentURLsInput{AccountIDs: []int64{10022}})
+	_, calls["negative id"] = c.CreateEnrollmentURLs(ctx, cloud.CreateEnrollmentURLsInput{AccountIDs: []int64{-1}, Lifetime: time.Hour})
+	_, calls["no pin ids"] = c.GenerateRegistrationPINs(ctx, nil)
 	calls["delete id"] = c.DeleteAccount(ctx, 0)
-	_, calls["viability ids"] = c.CheckDeleteViability(ctx)
-	calls["attrs"] = c.SetCustomAttributes(ctx, nil, false, 10022)
-	calls["policy mode"] = c.SetRegistrationPolicy(ctx, cloud.RegistrationPolicy{})
+	_, calls["viability ids"] = c.CheckDeleteViability(ctx, nil)
+	calls["attrs"] = c.ApplyCustomAttributes(ctx, cloud.ApplyCustomAttributesInput{AccountIDs: []int64{10022}})
+	calls["attr name"] = c.ApplyCustomAttributes(ctx, cloud.ApplyCustomAttributesInput{AccountIDs: []int64{10022}, Attributes: map[string][]string{"": {"x"}}})
+	calls["policy mode"] = c.UpdateRegistrationPolicy(ctx, cloud.RegistrationPolicy{})
 	calls["replace id"] = c.ReplaceAccount(ctx, cloud.AccountFields{EmailAddress: "a@example.test"})
 	calls["replace email"] = c.ReplaceAccount(ctx, cloud.AccountFields{ID: 10022})
 	calls["change password"] = c.ChangePassword(ctx, "x@example.test", "")
 	_, calls["update nil"] = c.UpdateAccount(ctx, "x@example.test", nil)
-	_, calls["uid"] = c.AccountByUID(ctx, " ")
+	_, calls["uid"] = c.GetAccountByUID(ctx, " ")
 	for name, err := range calls {
 		if !errors.Is(err, cloud.ErrInvalidInput) {
 			t.Errorf("%s: %v, want ErrInvalidInput", name, err)
@@ -448,7 +472,7 @@ func TestBadInputSendsNothing(t *testing.T) {
 func TestDeleteWithViability(t *testing.T) {
 	srv, c, rec := newFake(t)
 	ctx := context.Background()
-	v, err := c.CheckDeleteViability(ctx, 10022)
+	v, err := c.CheckDeleteViability(ctx, []int64{10022})
 	if err != nil || !v.Deletable || len(v.Blocking) != 0 {
 		t.Fatalf("viability %+v, %v", v, err)
 	}
@@ -461,7 +485,7 @@ func TestDeleteWithViability(t *testing.T) {
 	if got := rec.last(t, "DELETE").URL; got != "/api/v1/account?id=10022" {
 		t.Errorf("URL %s", got)
 	}
-	if _, found := srv.Account(10022); found {
+	if srv.Account(10022) != nil {
 		t.Error("account still there")
 	}
 	err = c.DeleteAccount(ctx, 10022)
@@ -471,25 +495,6 @@ func TestDeleteWithViability(t *testing.T) {
 	}
 }
 
-func ExampleClient_Accounts() {
-	srv, _ := cloudtest.NewServer(cloudtest.WithGeneratedAccounts(3))
-	defer srv.Close()
-	c, _ := cloud.NewClient(srv.URL, cloud.WithBasicAuth(cloudtest.Username, cloudtest.Password))
-	for a, err := range c.Accounts(context.Background(), cloud.ListOptions{Prefetch: true, SortBy: "displayName"}) {
-		if err != nil {
-			fmt.Println(err)
-			return
-		}
-		fmt.Println(a.ID, a.DisplayName)
-	}
-	// Output:
-	// 10022 John Doe
-	// 6150167 r m
-	// 1000001 User 000001
-	// 1000002 User 000002
-	// 1000003 User 000003
-}
-
 func TestListPageOddAnswers(t *testing.T) {
 	srv, c, _ := newFake(t)
 	for _, tc := range []struct {
@@ -497,15 +502,15 @@ func TestListPageOddAnswers(t *testing.T) {
 		ctype, body string
 		kind        error
 	}{
-		{"html login page", "text/html", fakeserver.HTMLLoginPage, cloud.ErrHTMLResponse},
+		{"html login page", "text/html", cloudtest.HTMLLoginPage, cloud.ErrHTMLResponse},
 		{"cut JSON", "application/json", `{"errors":null,"result":{"totalCount":3,"searchResults":[{"id":1},`, cloud.ErrUnexpectedResponse},
 		{"empty", "application/json", "", cloud.ErrUnexpectedResponse},
 		{"null result", "application/json", `{"errors":null,"result":null}`, cloud.ErrUnexpectedResponse},
 		{"errors in 200", "application/json", `{"errors":{"globalErrors":[{"code":"SEARCH-1","message":"bad query"}],"fieldErrors":null},"result":null}`, cloud.ErrVendor},
 	} {
-		srv.Inject(fakeserver.Fault{Method: "GET", Status: 200, ContentType: tc.ctype, Body: tc.body})
-		_, err := c.ListAccounts(context.Background(), cloud.ListOptions{})
-		if !errors.Is(err, tc.kind) || !strings.HasPrefix(err.Error(), "cloud.ListAccounts: ") {
+		srv.Inject(cloudtest.Fault{Method: "GET", Status: 200, ContentType: tc.ctype, Body: tc.body})
+		_, err := c.ListAccountsPage(context.Background(), cloud.ListOptions{})
+		if !errors.Is(err, tc.kind) || !strings.HasPrefix(err.Error(), "cloud.ListAccountsPage: ") {
 			t.Errorf("%s: %v", tc.name, err)
 		}
 	}

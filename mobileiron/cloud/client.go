@@ -2,11 +2,8 @@ package cloud
 
 import (
 	"context"
-	"crypto/x509"
 	"encoding/json"
 	"fmt"
-	"log/slog"
-	"net/http"
 	"strings"
 	"time"
 
@@ -16,145 +13,127 @@ import (
 	"github.com/certadmin/certadmin-go/mobileiron/cloud/cloudapi"
 )
 
-// Option configures a Client.
-type Option = transport.Option
+//go:generate go run ../../internal/cmd/gensurface -kind client -pkg cloud -vendor "MobileIron Cloud" -o surface.gen.go
 
-// RetryPolicy says when and how long to wait between attempts.
-type RetryPolicy = transport.RetryPolicy
+// Client calls the MobileIron Cloud v1 user API of one tenant. It is safe
+// for concurrent use.
+type Client struct {
+	t          *transport.Client
+	raw        *cloudapi.Client
+	server     string
+	importWait ImportWait
+}
 
-// Error is the error every call returns for a failed request; match it with
-// errors.As. Code and Message hold the vendor's error code and text.
-type Error = apierror.Error
+// WithBasicAuth sets the Tenant Admin credentials, sent as HTTP basic
+// authentication with every request (the API does not ask for them first).
+func WithBasicAuth(user, password string) Option {
+	return clientOption(transport.WithBasicAuth(user, password))
+}
 
-// Sentinels for errors.Is.
-var (
-	ErrUnauthorized       = apierror.ErrUnauthorized
-	ErrForbidden          = apierror.ErrForbidden
-	ErrNotFound           = apierror.ErrNotFound
-	ErrRateLimited        = apierror.ErrRateLimited
-	ErrServer             = apierror.ErrServer
-	ErrHTMLResponse       = apierror.ErrHTMLResponse
-	ErrUnexpectedResponse = apierror.ErrUnexpectedResponse
-	ErrTruncated          = apierror.ErrTruncated
-	ErrRetryAfterTooLong  = apierror.ErrRetryAfterTooLong
-	// ErrVendor: the errors envelope reported a failure (Code holds its code).
-	ErrVendor = apierror.ErrVendor
-	// ErrInvalidInput: the input was rejected before anything was sent.
-	ErrInvalidInput = apierror.ErrInvalidInput
-)
-
-// WithBasicAuth sets the Tenant Admin credentials, sent on every request.
-func WithBasicAuth(user, password string) Option { return transport.WithBasicAuth(user, password) }
-
-// WithHTTPClient uses hc's transport below the SDK's retry and auth layers
-// (proxies, custom dialers).
-func WithHTTPClient(hc *http.Client) Option { return transport.WithHTTPClient(hc) }
-
-// WithLogger logs each HTTP attempt at debug level, with credentials masked.
-func WithLogger(l *slog.Logger) Option { return transport.WithLogger(l) }
-
-// WithRetry replaces the retry policy.
-func WithRetry(p RetryPolicy) Option { return transport.WithRetry(p) }
-
-// WithMaxAttempts sets how many attempts a retryable call gets (1 disables retries).
-func WithMaxAttempts(n int) Option { return transport.WithMaxAttempts(n) }
-
-// WithTimeout bounds each attempt until the response headers arrive.
-func WithTimeout(d time.Duration) Option { return transport.WithTimeout(d) }
-
-// WithRootCAs trusts pool instead of the system roots.
-func WithRootCAs(pool *x509.CertPool) Option { return transport.WithRootCAs(pool) }
-
-// WithInsecureSkipVerify turns off server certificate checks; for lab
-// servers only, never in production.
-func WithInsecureSkipVerify() Option { return transport.WithInsecureSkipVerify() }
-
-// WithUserAgent replaces the User-Agent header.
-func WithUserAgent(ua string) Option { return transport.WithUserAgent(ua) }
-
-// settings are the options specific to this package.
+// settings are the options only this package has, kept beside the shared
+// configuration (client-wide) or the call settings (one call).
 type settings struct {
 	importWait    ImportWait
 	importWaitSet bool
+	progress      func(ImportStatus)
 }
 
 // ImportWait is the rhythm of ImportLDAPUser's status checks.
 type ImportWait struct {
-	// InitialDelay before the first status check.
+	// InitialDelay comes before the first status check.
 	InitialDelay time.Duration
-	// Interval between later checks.
+	// Interval is the wait between later checks.
 	Interval time.Duration
 	// Timeout is the overall limit, counted from the import request.
 	Timeout time.Duration
 }
 
-// DefaultImportWait is the seed's choreography: first check after 15 s,
-// then every 15 s, giving up after 90 s.
-var DefaultImportWait = ImportWait{InitialDelay: 15 * time.Second, Interval: 15 * time.Second, Timeout: 90 * time.Second}
+// DefaultImportWait is the rhythm the vendor's documentation suggests: the
+// first check 15 s after the import request, then one every 15 s, giving up
+// after 90 s.
+func DefaultImportWait() ImportWait {
+	return ImportWait{InitialDelay: 15 * time.Second, Interval: 15 * time.Second, Timeout: 90 * time.Second}
+}
 
-// WithImportWait replaces DefaultImportWait for ImportLDAPUser.
-func WithImportWait(w ImportWait) Option {
-	return func(c *transport.Config) {
-		s := transport.Extension[settings](c)
-		s.importWait, s.importWaitSet = w, true
+func (w ImportWait) check(op string) error {
+	if w.InitialDelay < 0 || w.Interval < 0 || w.Timeout < 0 {
+		return apierror.Invalid(op, "import wait %+v has a negative duration", w)
+	}
+	return nil
+}
+
+// WithImportWait replaces DefaultImportWait for ImportLDAPUser, for every
+// call (given to NewClient) or for one.
+func WithImportWait(w ImportWait) ClientOrCallOption {
+	return clientOrCallOption{
+		client: func(c *transport.Config) {
+			s := transport.Extension[settings](c)
+			s.importWait, s.importWaitSet = w, true
+		},
+		call: func(cs *transport.CallSettings) {
+			s := transport.CallExtension[settings](cs)
+			s.importWait, s.importWaitSet = w, true
+		},
 	}
 }
 
-// Client calls the MobileIron Cloud v1 user API. It is safe for concurrent use.
-type Client struct {
-	t          *transport.Client
-	raw        *cloudapi.Client
-	importWait ImportWait
+// WithImportProgress makes ImportLDAPUser call fn with every status it
+// reads while the import runs.
+func WithImportProgress(fn func(ImportStatus)) CallOption {
+	return callOption(func(cs *transport.CallSettings) { transport.CallExtension[settings](cs).progress = fn })
 }
 
-// NewClient returns a client for the tenant at baseURL (e.g.
-// https://na1.mobileiron.com).
+// NewClient returns a client for the tenant at baseURL, an absolute
+// http(s) URL such as "https://na1.mobileiron.com" (the /api/v1 paths are
+// added per call).
 func NewClient(baseURL string, opts ...Option) (*Client, error) {
-	cfg := transport.NewConfig(opts...)
-	cfg.DecodeError = decodeError
-	t, err := transport.New(cfg)
+	const op = "cloud.NewClient"
+	cfg := newConfig(opts)
+	u, err := transport.CheckBaseURL(op, baseURL, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("cloud.NewClient: %w", err)
+		return nil, err
 	}
-	raw, err := cloudapi.NewClient(baseURL, cloudapi.WithHTTPClient(t))
-	if err != nil {
-		return nil, fmt.Errorf("cloud.NewClient: %w", err)
-	}
-	c := &Client{t: t, raw: raw, importWait: DefaultImportWait}
+	wait := DefaultImportWait()
 	if s := transport.Extension[settings](cfg); s.importWaitSet {
-		c.importWait = s.importWait
+		if err := s.importWait.check(op); err != nil {
+			return nil, err
+		}
+		wait = s.importWait
 	}
-	return c, nil
+	t, err := transport.New(cfg, transport.Rules{DecodeError: decodeError, ErrorInBody: errorInBody})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	raw, err := cloudapi.NewClient(u.String(), cloudapi.WithHTTPClient(t.RawDoer()))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	return &Client{t: t, raw: raw, server: raw.Server, importWait: wait}, nil
 }
 
-// Raw returns the generated client, for calls this package does not wrap.
-// It shares the SDK's transport (auth, retries, TLS).
+// Raw returns the client generated from the OpenAPI document, for calls
+// the methods of Client do not cover. Its requests get the client's
+// credentials, retries by method and logging, but its answers are handed
+// over unchecked; send requests through Do to get the HTML and
+// error-in-body checks, redaction and typed errors.
 func (c *Client) Raw() *cloudapi.Client { return c.raw }
 
-// envelope is the {errors, result} wrapper of every answer.
+// envelope is the {errors, result} wrapper of every answer. The errors
+// member is checked by errorInBody before the result is decoded.
 type envelope[T any] struct {
-	Errors *cloudapi.Errors `json:"errors"`
-	Result T                `json:"result"`
+	Result T `json:"result"`
 }
 
-// result decodes resp's envelope and returns its result; a non-null errors
-// member is an error even with HTTP 200.
-func result[T any](c *Client, op string, resp *http.Response, err error) (T, error) {
+// result sends call and returns the result member of its answer.
+func result[T any](c *Client, ctx context.Context, call transport.Call) (T, error) {
 	var env envelope[T]
-	body, err := c.t.JSONBody(op, resp, err, &env)
-	if err != nil {
-		return env.Result, err
-	}
-	if env.Errors != nil {
-		code, msg, details := describe(env.Errors)
-		return env.Result, c.t.VendorError(op, resp, body, code, msg, details...)
-	}
-	return env.Result, nil
+	err := c.t.JSON(ctx, call, &env)
+	return env.Result, err
 }
 
-// action decodes an answer whose result is 1 on success.
-func (c *Client) action(op string, resp *http.Response, err error) error {
-	n, err := result[*int64](c, op, resp, err)
+// action sends call, whose answer's result is 1 on success.
+func (c *Client) action(ctx context.Context, call transport.Call) error {
+	n, err := result[*int64](c, ctx, call)
 	if err != nil {
 		return err
 	}
@@ -163,7 +142,7 @@ func (c *Client) action(op string, resp *http.Response, err error) error {
 		if n != nil {
 			got = fmt.Sprint(*n)
 		}
-		return unexpected(op, "result is "+got+", want 1")
+		return unexpected(call.Op, "result is "+got+", want 1")
 	}
 	return nil
 }
@@ -175,6 +154,23 @@ func decodeError(e *apierror.Error, body []byte) {
 		return
 	}
 	e.Code, e.Message, e.Details = describe(env.Errors)
+}
+
+// errorInBody reports the errors envelope of a success answer: a non-null
+// errors member is a failure whatever the status.
+func errorInBody(body []byte) *transport.BodyError {
+	var env struct {
+		Errors json.RawMessage `json:"errors"`
+	}
+	if json.Unmarshal(body, &env) != nil || len(env.Errors) == 0 || string(env.Errors) == "null" {
+		return nil
+	}
+	var errs cloudapi.Errors
+	if json.Unmarshal(env.Errors, &errs) != nil {
+		return &transport.BodyError{Message: "the errors member is set but is not the documented object"}
+	}
+	code, msg, details := describe(&errs)
+	return &transport.BodyError{Code: code, Message: msg, Details: details}
 }
 
 // describe turns the errors member into a code, a message and the further
@@ -212,11 +208,6 @@ func formBody(op string, v any) (*strings.Reader, error) {
 	}
 	return vals.Reader(), nil
 }
-
-// notRepeated marks calls that must not be sent twice (creates, invites,
-// imports): they are POSTs, which the transport already never repeats once
-// sent; the mark keeps that true should a method change.
-func notRepeated(ctx context.Context) context.Context { return transport.NotIdempotent(ctx) }
 
 func deref[T any](p *T) T {
 	if p == nil {

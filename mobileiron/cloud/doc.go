@@ -1,6 +1,6 @@
 // Package cloud is a client for the user (account) calls of the MobileIron
 // Cloud v1 REST API: creating users with or without a password, listing
-// and searching accounts, safe updates and password changes, deletion,
+// and searching accounts, updates and password changes, deletion,
 // invitations, enrollment URLs, registration PINs and policy, custom
 // attributes, account metadata, and LDAP user import.
 //
@@ -9,7 +9,7 @@
 //	c, err := cloud.NewClient("https://na1.mobileiron.com",
 //		cloud.WithBasicAuth("admin@example.com", os.Getenv("MI_PASSWORD")))
 //	if err != nil { … }
-//	for acct, err := range c.Accounts(ctx, cloud.ListOptions{Prefetch: true}) {
+//	for acct, err := range c.ListAccounts(ctx, cloud.ListOptions{Prefetch: true}) {
 //		if err != nil { … }
 //		fmt.Println(acct.ID, acct.EmailAddress)
 //	}
@@ -22,10 +22,11 @@
 //
 // # Paging
 //
-// The API returns at most 500 rows per request; Accounts pages with start
-// and rows (community clients report that offset does not work as
+// The API returns at most 500 rows per request; ListAccounts pages with
+// start and rows (community clients report that offset does not work as
 // documented). A page size above 500 is rejected before anything is sent.
-// See ListOptions for prefetching and the opt-in parallel fetch.
+// See ListOptions for prefetching and the opt-in parallel fetch;
+// ListAccountsPage reads one page.
 //
 // # Updates clear absent fields
 //
@@ -38,11 +39,16 @@
 //
 // Reads (list, search, status, metadata) and the idempotent PUT calls
 // (update, password change, registration policy) are retried on transient
-// failures. Creates, deletes, invitations, PIN and enrollment URL generation,
-// custom attributes and LDAP imports are never sent twice once they may have
-// reached the server.
+// failures. Creates, deletes, invitations, PIN and enrollment URL
+// generation, custom attributes and LDAP imports are never sent twice once
+// they may have reached the server.
 //
-// Errors are *Error values (errors.As); the errors envelope, even inside an
-// HTTP 200 answer, fills Code and Message with the vendor's code, e.g.
-// LDAP_USER_IMPORT-103 or Range.
+// # Errors
+//
+// Failed calls return *Error (errors.As); the errors envelope, even inside
+// an HTTP 200 answer, fills Code and Message with the vendor's code, e.g.
+// LDAP_USER_IMPORT-103 or Range. Input is checked before anything is sent
+// (ErrInvalidInput).
+//
+// The cloudtest package is an in-memory tenant for tests.
 package cloud

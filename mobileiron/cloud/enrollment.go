@@ -8,6 +8,7 @@ import (
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
 	"github.com/certadmin/certadmin-go/internal/form"
+	"github.com/certadmin/certadmin-go/internal/transport"
 	"github.com/certadmin/certadmin-go/mobileiron/cloud/cloudapi"
 )
 
@@ -16,18 +17,25 @@ type DeviceOwnership string
 
 // Device ownership types.
 const (
-	OwnershipEmployee DeviceOwnership = "EMPLOYEE"
-	OwnershipCompany  DeviceOwnership = "COMPANY"
-	OwnershipUnknown  DeviceOwnership = "UNKNOWN"
+	DeviceOwnershipEmployee DeviceOwnership = "EMPLOYEE"
+	DeviceOwnershipCompany  DeviceOwnership = "COMPANY"
+	DeviceOwnershipUnknown  DeviceOwnership = "UNKNOWN"
 )
 
 // Valid reports whether o is one of the API's values; "" (not set) is valid.
 func (o DeviceOwnership) Valid() bool {
 	switch o {
-	case "", OwnershipEmployee, OwnershipCompany, OwnershipUnknown:
+	case "", DeviceOwnershipEmployee, DeviceOwnershipCompany, DeviceOwnershipUnknown:
 		return true
 	}
 	return false
+}
+
+// InviteUsersInput is what InviteUsers sends.
+type InviteUsersInput struct {
+	AccountIDs []int64
+	// Ownership, when set, is the ownership of the users' devices.
+	Ownership DeviceOwnership
 }
 
 type inviteForm struct {
@@ -36,22 +44,22 @@ type inviteForm struct {
 }
 
 // InviteUsers invites the accounts to register, optionally setting their
-// device ownership ("" leaves it unset). It is never retried once it may
-// have reached the server (the user would get two emails).
-func (c *Client) InviteUsers(ctx context.Context, ownership DeviceOwnership, accountIDs ...int64) error {
+// device ownership. It is never repeated once it may have reached the
+// server (the user would get two emails).
+func (c *Client) InviteUsers(ctx context.Context, in InviteUsersInput, opts ...CallOption) error {
 	const op = "cloud.InviteUsers"
-	if err := checkIDs(op, accountIDs); err != nil {
+	if err := checkIDs(op, in.AccountIDs); err != nil {
 		return err
 	}
-	if !ownership.Valid() {
-		return apierror.Invalid(op, "device ownership %q is not EMPLOYEE, COMPANY or UNKNOWN", ownership)
+	if !in.Ownership.Valid() {
+		return apierror.Invalid(op, "device ownership %q is not EMPLOYEE, COMPANY or UNKNOWN", in.Ownership)
 	}
-	body, err := formBody(op, inviteForm{AccountIDs: accountIDs, Ownership: string(ownership)})
+	body, err := formBody(op, inviteForm{AccountIDs: in.AccountIDs, Ownership: string(in.Ownership)})
 	if err != nil {
 		return err
 	}
-	resp, err := c.raw.InviteEndUsersWithBody(notRepeated(ctx), form.ContentType, body) //nolint:bodyclose // result, action or JSONBody closes it
-	ok, err := result[*bool](c, op, resp, err)
+	req, err := cloudapi.NewInviteEndUsersRequestWithBody(c.server, form.ContentType, body)
+	ok, err := result[*bool](c, ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)})
 	if err != nil {
 		return err
 	}
@@ -61,18 +69,26 @@ func (c *Client) InviteUsers(ctx context.Context, ownership DeviceOwnership, acc
 	return nil
 }
 
-// EnrollmentURLs creates enrollment URLs (no PIN needed) valid for
-// lifetime, keyed by account ID. Not retried once sent.
-func (c *Client) EnrollmentURLs(ctx context.Context, lifetime time.Duration, accountIDs ...int64) (map[int64]string, error) {
-	const op = "cloud.EnrollmentURLs"
-	if err := checkIDs(op, accountIDs); err != nil {
+// CreateEnrollmentURLsInput is what CreateEnrollmentURLs sends.
+type CreateEnrollmentURLsInput struct {
+	AccountIDs []int64
+	// Lifetime is how long the URLs' tokens stay valid (at least 1 ms).
+	Lifetime time.Duration
+}
+
+// CreateEnrollmentURLs creates enrollment URLs, with which users enroll
+// without entering a PIN, keyed by account ID. It is never repeated once
+// it may have reached the server.
+func (c *Client) CreateEnrollmentURLs(ctx context.Context, in CreateEnrollmentURLsInput, opts ...CallOption) (map[int64]string, error) {
+	const op = "cloud.CreateEnrollmentURLs"
+	if err := checkIDs(op, in.AccountIDs); err != nil {
 		return nil, err
 	}
-	if lifetime < time.Millisecond {
-		return nil, apierror.Invalid(op, "token lifetime %s must be at least 1ms", lifetime)
+	if in.Lifetime < time.Millisecond {
+		return nil, apierror.Invalid(op, "token lifetime %s must be at least 1ms", in.Lifetime)
 	}
-	resp, err := c.raw.CreateEnrollmentUrls(notRepeated(ctx), cloudapi.EnrollmentUrlRequest{AccountIds: accountIDs, TokenLifetime: lifetime.Milliseconds()}) //nolint:bodyclose // result, action or JSONBody closes it
-	m, err := result[map[string]string](c, op, resp, err)
+	req, err := cloudapi.NewCreateEnrollmentUrlsRequest(c.server, cloudapi.EnrollmentUrlRequest{AccountIds: in.AccountIDs, TokenLifetime: in.Lifetime.Milliseconds()})
+	m, err := result[map[string]string](c, ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)})
 	if err != nil {
 		return nil, err
 	}
@@ -89,13 +105,23 @@ func (c *Client) EnrollmentURLs(ctx context.Context, lifetime time.Duration, acc
 
 // RegistrationPIN is a generated device registration PIN.
 type RegistrationPIN struct {
-	ID        int64
-	AccountID int64
-	PIN       string
-	CreatedAt time.Time
-	CreatedBy int64
-	ExpiresAt time.Time
-	Used      bool
+	ID        int64     `json:"id"`
+	AccountID int64     `json:"accountId"`
+	PIN       string    `json:"pin"`
+	CreatedAt time.Time `json:"createdAt,omitzero"`
+	CreatedBy int64     `json:"createdBy,omitempty"`
+	ExpiresAt time.Time `json:"expiresAt,omitzero"`
+	Used      bool      `json:"used"`
+}
+
+// MarshalJSON writes p in the API's form, times as milliseconds.
+func (p RegistrationPIN) MarshalJSON() ([]byte, error) {
+	type plain RegistrationPIN
+	return json.Marshal(struct {
+		plain
+		CreatedAt int64 `json:"createdAt,omitempty"`
+		ExpiresAt int64 `json:"expiresAt,omitempty"`
+	}{plain: plain(p), CreatedAt: millis(p.CreatedAt), ExpiresAt: millis(p.ExpiresAt)})
 }
 
 type accountIDsForm struct {
@@ -103,9 +129,9 @@ type accountIDsForm struct {
 }
 
 // GenerateRegistrationPINs creates a registration PIN per account. The
-// registration policy must be PIN mode first (SetRegistrationPolicy). Not
-// retried once sent.
-func (c *Client) GenerateRegistrationPINs(ctx context.Context, accountIDs ...int64) ([]RegistrationPIN, error) {
+// registration policy must be in PIN mode first (UpdateRegistrationPolicy).
+// It is never repeated once it may have reached the server.
+func (c *Client) GenerateRegistrationPINs(ctx context.Context, accountIDs []int64, opts ...CallOption) ([]RegistrationPIN, error) {
 	const op = "cloud.GenerateRegistrationPINs"
 	if err := checkIDs(op, accountIDs); err != nil {
 		return nil, err
@@ -114,8 +140,8 @@ func (c *Client) GenerateRegistrationPINs(ctx context.Context, accountIDs ...int
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.raw.GenerateRegistrationPinsWithBody(notRepeated(ctx), form.ContentType, body) //nolint:bodyclose // result, action or JSONBody closes it
-	list, err := result[[]cloudapi.RegistrationPin](c, op, resp, err)
+	req, err := cloudapi.NewGenerateRegistrationPinsRequestWithBody(c.server, form.ContentType, body)
+	list, err := result[[]cloudapi.RegistrationPin](c, ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)})
 	if err != nil {
 		return nil, err
 	}
@@ -130,50 +156,78 @@ func (c *Client) GenerateRegistrationPINs(ctx context.Context, accountIDs ...int
 }
 
 // RegistrationAuthMode is what a user is asked for when registering a
-// device. The seed gives the value of PIN-only mode; the password and
-// password-and-PIN modes exist but their values are not documented.
+// device. The vendor's documentation gives the value of PIN-only mode; the
+// password and password-and-PIN modes exist but their values are not
+// documented.
 type RegistrationAuthMode string
 
-// AuthModePIN asks for a PIN only (needed by GenerateRegistrationPINs).
-const AuthModePIN RegistrationAuthMode = "PIN"
+// RegistrationAuthModePIN asks for a PIN only (needed by
+// GenerateRegistrationPINs).
+const RegistrationAuthModePIN RegistrationAuthMode = "PIN"
 
-// RegistrationPolicy is the device registration authentication policy.
+// RegistrationPolicy is the device registration authentication policy. As
+// JSON it takes the API's form (the PIN lifetime as pinLifetimeMillis).
 type RegistrationPolicy struct {
 	// ID and UUID identify the tenant's policy (read-only; sent back as is).
-	ID          int64
-	UUID        string
-	SystemName  string
-	Name        string
-	Description string
-	Enabled     bool
-	Priority    int64
+	ID          int64  `json:"id,omitempty"`
+	UUID        string `json:"uuid,omitempty"`
+	SystemName  string `json:"systemName,omitempty"`
+	Name        string `json:"name,omitempty"`
+	Description string `json:"description,omitempty"`
+	Enabled     bool   `json:"enabled"`
+	Priority    int64  `json:"priority,omitempty"`
 
-	PolicyDataMutable   bool
-	DistributionMutable bool
-	PriorityMutable     bool
-	Deletable           bool
+	PolicyDataMutable   bool `json:"policyDataMutable"`
+	DistributionMutable bool `json:"distributionMutable"`
+	PriorityMutable     bool `json:"priorityMutable"`
+	Deletable           bool `json:"deletable"`
 
-	Mode           RegistrationAuthMode
-	PINType        string // "NUMERIC" in the seed
-	PINLength      int
-	PINLifetime    time.Duration
-	PINResetByUser bool
+	Mode           RegistrationAuthMode `json:"registrationAuthMode"`
+	PINType        string               `json:"pinType,omitempty"` // "NUMERIC" in the vendor's example
+	PINLength      int                  `json:"pinLength,omitempty"`
+	PINLifetime    time.Duration        `json:"pinLifetimeMillis,omitempty"`
+	PINResetByUser bool                 `json:"pinResetByUser"`
 }
 
-// PINOnlyPolicy is the seed's example policy: a 4-digit numeric PIN valid
-// for 7 days, resettable by the user.
+// MarshalJSON writes p in the API's form, the PIN lifetime in milliseconds.
+func (p RegistrationPolicy) MarshalJSON() ([]byte, error) {
+	type plain RegistrationPolicy
+	return json.Marshal(struct {
+		plain
+		PolicyType  string `json:"policyType"`
+		PINLifetime int64  `json:"pinLifetimeMillis,omitempty"`
+	}{plain: plain(p), PolicyType: "REGISTRATION_AUTH", PINLifetime: p.PINLifetime.Milliseconds()})
+}
+
+// UnmarshalJSON reads a policy in the API's form.
+func (p *RegistrationPolicy) UnmarshalJSON(b []byte) error {
+	type plain RegistrationPolicy
+	var w struct {
+		plain
+		PINLifetime int64 `json:"pinLifetimeMillis"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*p = RegistrationPolicy(w.plain)
+	p.PINLifetime = msDuration(w.PINLifetime)
+	return nil
+}
+
+// PINOnlyPolicy is the policy of the vendor's example: a 4-digit numeric
+// PIN valid for 7 days, resettable by the user.
 func PINOnlyPolicy() RegistrationPolicy {
 	return RegistrationPolicy{
 		SystemName: "registrationAuthUserPolicy", Name: "Device Registration Authentication Type",
 		Description: "PIN Only Setting", Enabled: true, Priority: 2147483647, PolicyDataMutable: true,
-		Mode: AuthModePIN, PINType: "NUMERIC", PINLength: 4, PINLifetime: 7 * 24 * time.Hour, PINResetByUser: true,
+		Mode: RegistrationAuthModePIN, PINType: "NUMERIC", PINLength: 4, PINLifetime: 7 * 24 * time.Hour, PINResetByUser: true,
 	}
 }
 
-// SetRegistrationPolicy sets the registration authentication policy
+// UpdateRegistrationPolicy sets the registration authentication policy
 // (policyType REGISTRATION_AUTH).
-func (c *Client) SetRegistrationPolicy(ctx context.Context, p RegistrationPolicy) error {
-	const op = "cloud.SetRegistrationPolicy"
+func (c *Client) UpdateRegistrationPolicy(ctx context.Context, p RegistrationPolicy, opts ...CallOption) error {
+	const op = "cloud.UpdateRegistrationPolicy"
 	switch {
 	case p.Mode == "":
 		return apierror.Invalid(op, "empty registration auth mode")
@@ -196,8 +250,8 @@ func (c *Client) SetRegistrationPolicy(ctx context.Context, p RegistrationPolicy
 	if p.PINLifetime > 0 {
 		body.PinLifetimeMillis = ptr(p.PINLifetime.Milliseconds())
 	}
-	resp, err := c.raw.UpdateUserPolicy(ctx, &cloudapi.UpdateUserPolicyParams{PolicyType: cloudapi.REGISTRATIONAUTH}, body) //nolint:bodyclose // result, action or JSONBody closes it
-	return c.action(op, resp, err)
+	req, err := cloudapi.NewUpdateUserPolicyRequest(c.server, &cloudapi.UpdateUserPolicyParams{PolicyType: cloudapi.REGISTRATIONAUTH}, body)
+	return c.action(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)})
 }
 
 func nonZero[T comparable](v T) *T {
@@ -208,62 +262,70 @@ func nonZero[T comparable](v T) *T {
 	return &v
 }
 
-// SetCustomAttributes applies custom attributes (name → values) to the
-// accounts. forceOverwrite replaces values already set. Not retried once
-// sent (a PATCH).
-func (c *Client) SetCustomAttributes(ctx context.Context, attrs map[string][]string, forceOverwrite bool, accountIDs ...int64) error {
-	const op = "cloud.SetCustomAttributes"
-	if err := checkIDs(op, accountIDs); err != nil {
+// ApplyCustomAttributesInput is what ApplyCustomAttributes sends.
+type ApplyCustomAttributesInput struct {
+	AccountIDs []int64
+	// Attributes maps an attribute name to its values.
+	Attributes map[string][]string
+	// ForceOverwrite replaces values already set.
+	ForceOverwrite bool
+}
+
+// ApplyCustomAttributes applies custom attributes to the accounts. It is a
+// PATCH and never repeated once it may have reached the server.
+func (c *Client) ApplyCustomAttributes(ctx context.Context, in ApplyCustomAttributesInput, opts ...CallOption) error {
+	const op = "cloud.ApplyCustomAttributes"
+	if err := checkIDs(op, in.AccountIDs); err != nil {
 		return err
 	}
-	if len(attrs) == 0 {
+	if len(in.Attributes) == 0 {
 		return apierror.Invalid(op, "no attributes given")
 	}
-	for name := range attrs {
+	for name := range in.Attributes {
 		if name == "" {
 			return apierror.Invalid(op, "empty attribute name")
 		}
 	}
-	req := cloudapi.CustomAttributesRequest{ForceOverwrite: &forceOverwrite}
-	req.Attrs.Attrs = attrs
-	for _, id := range accountIDs {
-		req.Ids = append(req.Ids, strconv.FormatInt(id, 10))
+	body := cloudapi.CustomAttributesRequest{ForceOverwrite: &in.ForceOverwrite}
+	body.Attrs.Attrs = in.Attributes
+	for _, id := range in.AccountIDs {
+		body.Ids = append(body.Ids, strconv.FormatInt(id, 10))
 	}
-	resp, err := c.raw.SetCustomAttributes(ctx, req) //nolint:bodyclose // result, action or JSONBody closes it
-	return c.action(op, resp, err)
+	req, err := cloudapi.NewSetCustomAttributesRequest(c.server, body)
+	return c.action(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)})
 }
 
 // AccountMetadata describes the calling account: its authorities,
 // partitions and console preferences.
 type AccountMetadata struct {
-	AccountID             int64
-	DisplayName           string
-	FirstName             string
-	LastName              string
-	EmailAddress          string
-	DefaultCMPartitionID  int64
-	DefaultDMPartitionID  int64
-	GlobalAuthorities     []string
-	DMPartitions          map[int64]Partition
-	CMPartitions          map[int64]Partition
-	GroupIDAllUsers       int64
-	AllDevicesRuleGroupID int64
+	AccountID             int64               `json:"accountId"`
+	DisplayName           string              `json:"displayName,omitempty"`
+	FirstName             string              `json:"firstName,omitempty"`
+	LastName              string              `json:"lastName,omitempty"`
+	EmailAddress          string              `json:"emailAddress,omitempty"`
+	DefaultCMPartitionID  int64               `json:"defaultCmPartitionId"`
+	DefaultDMPartitionID  int64               `json:"defaultDmPartitionId"`
+	GlobalAuthorities     []string            `json:"globalAuthorities"`
+	DMPartitions          map[int64]Partition `json:"dmPartitions"`
+	CMPartitions          map[int64]Partition `json:"cmPartitions"`
+	GroupIDAllUsers       int64               `json:"groupIdAllUsers"`
+	AllDevicesRuleGroupID int64               `json:"allDevicesRuleGroupId"`
 	// Preferences are the web console's preferences, as JSON.
-	Preferences json.RawMessage
+	Preferences json.RawMessage `json:"preferences,omitempty"`
 }
 
 // Partition is a device (DM) or content (CM) partition and the caller's
 // authorities in it.
 type Partition struct {
-	Name        string
-	Authorities []string
+	Name        string   `json:"name"`
+	Authorities []string `json:"authorities"`
 }
 
-// Metadata returns the calling account's metadata.
-func (c *Client) Metadata(ctx context.Context) (*AccountMetadata, error) {
-	const op = "cloud.Metadata"
-	resp, err := c.raw.GetAccountMetadata(ctx) //nolint:bodyclose // result, action or JSONBody closes it
-	m, err := result[*cloudapi.AccountMetadata](c, op, resp, err)
+// GetAccountMetadata returns the calling account's metadata.
+func (c *Client) GetAccountMetadata(ctx context.Context, opts ...CallOption) (*AccountMetadata, error) {
+	const op = "cloud.GetAccountMetadata"
+	req, err := cloudapi.NewGetAccountMetadataRequest(c.server)
+	m, err := result[*cloudapi.AccountMetadata](c, ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)})
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
 	"github.com/certadmin/certadmin-go/internal/poll"
+	"github.com/certadmin/certadmin-go/internal/transport"
 	"github.com/certadmin/certadmin-go/mobileiron/cloud/cloudapi"
 )
 
@@ -25,21 +26,21 @@ type ImportState string
 
 // Import states.
 const (
-	ImportInProgress ImportState = "IN_PROGRESS"
-	ImportCompleted  ImportState = "COMPLETED"
-	ImportFailed     ImportState = "FAILED"
+	ImportStateInProgress ImportState = "IN_PROGRESS"
+	ImportStateCompleted  ImportState = "COMPLETED"
+	ImportStateFailed     ImportState = "FAILED"
 )
 
 // ImportStatus is the answer of the LDAP import status call.
 type ImportStatus struct {
-	RequestID    int64
-	State        ImportState
-	ErrorCode    string
-	ErrorMessage string
+	RequestID    int64       `json:"requestId"`
+	State        ImportState `json:"status"`
+	ErrorCode    string      `json:"errorCode"`
+	ErrorMessage string      `json:"errorMessage"`
 }
 
-// LDAPImport names the LDAP user to import.
-type LDAPImport struct {
+// ImportLDAPUserInput names the LDAP user to import.
+type ImportLDAPUserInput struct {
 	// UIDOrEmail of the LDAP user.
 	UIDOrEmail string
 	// ServerName may be empty when the tenant has a single LDAP server.
@@ -50,27 +51,28 @@ type LDAPImport struct {
 }
 
 // StartLDAPImport requests the import and returns the request ID for
-// ImportStatus. Not retried once sent.
-func (c *Client) StartLDAPImport(ctx context.Context, imp LDAPImport) (int64, error) {
-	return c.startImport(ctx, "cloud.StartLDAPImport", imp)
+// GetLDAPImportStatus. It is never repeated once it may have reached the
+// server.
+func (c *Client) StartLDAPImport(ctx context.Context, in ImportLDAPUserInput, opts ...CallOption) (int64, error) {
+	return c.startImport(ctx, "cloud.StartLDAPImport", in, callSettings(opts))
 }
 
-func (c *Client) startImport(ctx context.Context, op string, imp LDAPImport) (int64, error) {
-	if imp.UIDOrEmail == "" {
+func (c *Client) startImport(ctx context.Context, op string, in ImportLDAPUserInput, cs *transport.CallSettings) (int64, error) {
+	if in.UIDOrEmail == "" {
 		return 0, apierror.Invalid(op, "empty UID or email")
 	}
-	if !imp.DeviceOwnership.Valid() {
-		return 0, apierror.Invalid(op, "device ownership %q is not EMPLOYEE, COMPANY or UNKNOWN", imp.DeviceOwnership)
+	if !in.DeviceOwnership.Valid() {
+		return 0, apierror.Invalid(op, "device ownership %q is not EMPLOYEE, COMPANY or UNKNOWN", in.DeviceOwnership)
 	}
-	p := &cloudapi.ImportLdapUserParams{UidOrEmail: imp.UIDOrEmail, LdapServerName: nonZero(imp.ServerName)}
-	if imp.SendInvite {
+	p := &cloudapi.ImportLdapUserParams{UidOrEmail: in.UIDOrEmail, LdapServerName: nonZero(in.ServerName)}
+	if in.SendInvite {
 		p.SendInvite = ptr(true)
 	}
-	if imp.DeviceOwnership != "" {
-		p.DeviceOwnershipType = ptr(cloudapi.DeviceOwnershipType(imp.DeviceOwnership))
+	if in.DeviceOwnership != "" {
+		p.DeviceOwnershipType = ptr(cloudapi.DeviceOwnershipType(in.DeviceOwnership))
 	}
-	resp, err := c.raw.ImportLdapUser(notRepeated(ctx), p) //nolint:bodyclose // result, action or JSONBody closes it
-	id, err := result[*int64](c, op, resp, err)
+	req, err := cloudapi.NewImportLdapUserRequest(c.server, p)
+	id, err := result[*int64](c, ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: cs})
 	if err != nil {
 		return 0, err
 	}
@@ -80,65 +82,74 @@ func (c *Client) startImport(ctx context.Context, op string, imp LDAPImport) (in
 	return *id, nil
 }
 
-// ImportStatus returns the state of an import request. A FAILED import is
-// a status, not an error; an unknown request ID (LDAP_USER_IMPORT-100) is
-// an error.
-func (c *Client) ImportStatus(ctx context.Context, requestID int64) (ImportStatus, error) {
-	return c.importStatus(ctx, "cloud.ImportStatus", requestID)
+// GetLDAPImportStatus returns the state of an import request. A FAILED
+// import is a status, not an error; an unknown request ID
+// (LDAP_USER_IMPORT-100) is an error.
+func (c *Client) GetLDAPImportStatus(ctx context.Context, requestID int64, opts ...CallOption) (*ImportStatus, error) {
+	return c.importStatus(ctx, "cloud.GetLDAPImportStatus", requestID, callSettings(opts))
 }
 
-func (c *Client) importStatus(ctx context.Context, op string, requestID int64) (ImportStatus, error) {
+func (c *Client) importStatus(ctx context.Context, op string, requestID int64, cs *transport.CallSettings) (*ImportStatus, error) {
 	var st cloudapi.LdapImportStatus
-	resp, err := c.raw.GetLdapImportStatus(ctx, &cloudapi.GetLdapImportStatusParams{RequestId: requestID}) //nolint:bodyclose // result, action or JSONBody closes it
-	body, err := c.t.JSONBody(op, resp, err, &st)
-	if err != nil {
-		return ImportStatus{}, err
+	req, err := cloudapi.NewGetLdapImportStatusRequest(c.server, &cloudapi.GetLdapImportStatusParams{RequestId: requestID})
+	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: cs}, &st); err != nil {
+		return nil, err
 	}
-	if st.Errors != nil {
-		code, msg, details := describe(st.Errors)
-		return ImportStatus{}, c.t.VendorError(op, resp, body, code, msg, details...)
-	}
-	out := ImportStatus{RequestID: deref(st.RequestId), State: ImportState(deref(st.Status)), ErrorCode: deref(st.ErrorCode), ErrorMessage: deref(st.ErrorMessage)}
+	out := &ImportStatus{RequestID: deref(st.RequestId), State: ImportState(deref(st.Status)), ErrorCode: deref(st.ErrorCode), ErrorMessage: deref(st.ErrorMessage)}
 	if out.State == "" {
-		return out, unexpected(op, "no status in the answer")
+		return nil, unexpected(op, "no status in the answer")
 	}
 	return out, nil
 }
 
 // ImportLDAPUser imports an LDAP user and waits for the import to end,
 // checking its status on the client's ImportWait rhythm (by default the
-// seed's: after 15 s, then every 15 s, for up to 90 s; see
-// WithImportWait). progress, when non-nil, sees every status. COMPLETED
-// returns the final status; FAILED is an error matching ErrImportFailed
-// with the server's errorCode in Code; running past the wait matches
-// ErrImportTimeout. The import request itself is never sent twice.
-func (c *Client) ImportLDAPUser(ctx context.Context, imp LDAPImport, progress func(ImportStatus)) (ImportStatus, error) {
+// vendor's: after 15 s, then every 15 s, for up to 90 s; see
+// WithImportWait, which also applies to one call). WithImportProgress sees
+// every status. COMPLETED returns the final status; FAILED is an error
+// matching ErrImportFailed with the server's errorCode in Code; running
+// past the wait matches ErrImportTimeout. Both failures return the last
+// status beside the error. The import request itself is never sent twice.
+func (c *Client) ImportLDAPUser(ctx context.Context, in ImportLDAPUserInput, opts ...CallOption) (*ImportStatus, error) {
 	const op = "cloud.ImportLDAPUser"
-	id, err := c.startImport(ctx, op, imp)
-	if err != nil {
-		return ImportStatus{}, err
-	}
+	cs := callSettings(opts)
 	w := c.importWait
+	var progress func(ImportStatus)
+	if s := transport.LookupCallExtension[settings](cs); s != nil {
+		if s.importWaitSet {
+			if err := s.importWait.check(op); err != nil {
+				return nil, err
+			}
+			w = s.importWait
+		}
+		progress = s.progress
+	}
+	id, err := c.startImport(ctx, op, in, cs)
+	if err != nil {
+		return nil, err
+	}
 	cfg := poll.Config{InitialDelay: w.InitialDelay, Interval: w.Interval, Timeout: w.Timeout}
-	st, err := poll.Until(ctx, cfg, func(ctx context.Context) (ImportStatus, bool, error) {
-		st, err := c.importStatus(ctx, op, id)
+	var last *ImportStatus // what the last check read, also when the wait runs out
+	_, err = poll.Until(ctx, cfg, func(ctx context.Context) (ImportStatus, bool, error) {
+		st, err := c.importStatus(ctx, op, id, cs)
 		if err != nil {
-			return st, false, err
+			return ImportStatus{}, false, err
 		}
+		last = st
 		switch st.State {
-		case ImportCompleted:
-			return st, true, nil
-		case ImportFailed:
-			return st, true, &apierror.Error{Op: op, Kind: apierror.ErrVendor, Code: st.ErrorCode, Message: st.ErrorMessage, Err: ErrImportFailed}
+		case ImportStateCompleted:
+			return *st, true, nil
+		case ImportStateFailed:
+			return *st, true, &apierror.Error{Op: op, Kind: apierror.ErrVendor, Code: st.ErrorCode, Message: st.ErrorMessage, Err: ErrImportFailed}
 		}
-		return st, false, nil
+		return *st, false, nil
 	}, progress)
 	if err != nil {
 		var ae *apierror.Error
 		if !errors.As(err, &ae) {
 			err = fmt.Errorf("%s: request %d: %w", op, id, err)
 		}
-		return st, err
+		return last, err
 	}
-	return st, nil
+	return last, nil
 }

@@ -52,22 +52,12 @@ func (r *recorder) last(t *testing.T, method string) sent {
 }
 
 // newFake starts a fake and a client for it; at cleanup it fails the test
-// if any request or answer broke the spec.
+// if any request or answer broke the spec or an injected fault was unused.
 func newFake(t *testing.T, opts ...cloudtest.Option) (*cloudtest.Server, *cloud.Client, *recorder) {
 	t.Helper()
-	srv, err := cloudtest.NewServer(opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if v := srv.SpecViolations(); len(v) > 0 {
-			t.Errorf("spec violations:\n%v", v)
-		}
-		srv.Close()
-	})
+	srv := cloudtest.NewTestServer(t, opts...)
 	rec := &recorder{}
-	c, err := cloud.NewClient(srv.URL,
-		cloud.WithBasicAuth(cloudtest.Username, cloudtest.Password),
+	c, err := srv.NewClient(
 		cloud.WithRetry(fastRetry),
 		cloud.WithHTTPClient(&http.Client{Transport: rec}),
 		cloud.WithImportWait(cloud.ImportWait{InitialDelay: time.Millisecond, Interval: time.Millisecond, Timeout: 2 * time.Second}),

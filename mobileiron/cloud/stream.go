@@ -1,6 +1,7 @@
 package cloud
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,17 +18,36 @@ import (
 // decoded wire structs and the converted accounts at once; with prefetch
 // or parallel paging that transient copy, not the pages themselves, was
 // most of the iterator's memory. rows sizes the account slice.
-func (c *Client) decodePage(op string, resp *http.Response, err error, rows int) (*AccountPage, error) {
-	resp, err = c.t.Check(op, resp, err)
+func (c *Client) decodePage(ctx context.Context, call transport.Call, rows int) (*AccountPage, error) {
+	var page *AccountPage
+	err := c.t.Decode(ctx, call, func(_ *http.Response, body io.Reader) error {
+		var err error
+		page, err = readPage(body, c.maxBody(), rows)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close() // Check has already refused an HTML page
-	dec := json.NewDecoder(io.LimitReader(resp.Body, transport.MaxJSONBody))
+	return page, nil
+}
+
+// maxBody is the cap on a streamed answer, the same as on any JSON answer.
+func (c *Client) maxBody() int64 {
+	if n := c.t.Config().MaxJSONBody; n > 0 {
+		return n
+	}
+	return transport.DefaultMaxJSONBody
+}
+
+// readPage decodes one listing answer. A vendor error in the errors member
+// is an *apierror.Error of kind ErrVendor; any other failure is returned
+// as is and becomes ErrUnexpectedResponse.
+func readPage(body io.Reader, limit int64, rows int) (*AccountPage, error) {
+	dec := json.NewDecoder(io.LimitReader(body, limit))
 	page := &AccountPage{TotalCount: -1, Accounts: make([]Account, 0, min(rows, MaxPageSize))}
 	var errs *cloudapi.Errors
 	var sawResult bool
-	err = members(dec, func(key string) error {
+	err := members(dec, func(key string) error {
 		switch key {
 		case "errors":
 			return dec.Decode(&errs)
@@ -46,18 +66,16 @@ func (c *Client) decodePage(op string, resp *http.Response, err error, rows int)
 	if err != nil {
 		var ae *apierror.Error
 		if errors.As(err, &ae) {
-			return nil, withOp(op, err)
+			return nil, ae // a body cut short in transit (ErrTruncated)
 		}
-		e := c.t.ResponseError(op, resp, nil)
-		e.Kind, e.Err = apierror.ErrUnexpectedResponse, fmt.Errorf("malformed JSON: %w", err)
-		return nil, e
+		return nil, fmt.Errorf("malformed JSON: %w", err)
 	}
 	if errs != nil {
 		code, msg, details := describe(errs)
-		return nil, c.t.VendorError(op, resp, nil, code, msg, details...)
+		return nil, &apierror.Error{Kind: apierror.ErrVendor, Code: code, Message: msg, Details: details}
 	}
 	if !sawResult {
-		return nil, unexpected(op, "result is null or empty")
+		return nil, &apierror.Error{Kind: apierror.ErrUnexpectedResponse, Message: "result is null or empty"}
 	}
 	return page, nil
 }
@@ -69,10 +87,13 @@ func (p *AccountPage) decodeMember(dec *json.Decoder, key string) error {
 	case "searchResults":
 		return elements(dec, func() error {
 			var w wireAccount
-			if err := dec.Decode(&w); err != nil {
+			// A member of the wrong type does not fail the page: the
+			// decoder has read the whole account and readAccount keeps it.
+			a, err := readAccount(&w, dec.Decode(&w))
+			if err != nil {
 				return err
 			}
-			p.Accounts = append(p.Accounts, w.account())
+			p.Accounts = append(p.Accounts, a)
 			return nil
 		})
 	case "facetedResults":

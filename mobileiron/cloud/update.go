@@ -3,12 +3,12 @@ package cloud
 import (
 	"context"
 	"errors"
-	"strconv"
 	"strings"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
 	"github.com/certadmin/certadmin-go/internal/form"
 	"github.com/certadmin/certadmin-go/internal/transport"
+	"github.com/certadmin/certadmin-go/mobileiron/cloud/cloudapi"
 )
 
 // AccountFields are every field the update call sets. The server clears
@@ -23,10 +23,10 @@ type AccountFields struct {
 	DisplayName   string
 	AccountSource AccountSource
 	Enabled       bool
-	// ManagedAppleID, EDIPI and GDPRProfileID (0: none) are cleared when empty.
+	// ManagedAppleID, EDIPI and GDPRProfileID ("": none) are cleared when empty.
 	ManagedAppleID                  string
-	EDIPI                           string
-	GDPRProfileID                   int64
+	EDIPI                           FlexString
+	GDPRProfileID                   FlexString
 	PasswordNeverExpire             bool
 	AndroidWorkDeviceAccountEnabled bool
 }
@@ -43,15 +43,15 @@ func (a Account) Fields() AccountFields {
 		DisplayName:                     a.DisplayName,
 		AccountSource:                   a.AccountSource,
 		Enabled:                         a.Enabled,
-		ManagedAppleID:                  deref(a.ManagedAppleID),
-		EDIPI:                           deref(a.EDIPI),
-		GDPRProfileID:                   deref(a.GDPRProfileID),
-		PasswordNeverExpire:             deref(a.PasswordNeverExpire),
-		AndroidWorkDeviceAccountEnabled: deref(a.AndroidWorkDeviceAccountEnabled),
+		ManagedAppleID:                  a.ManagedAppleID,
+		EDIPI:                           a.EDIPI,
+		GDPRProfileID:                   a.GDPRProfileID,
+		PasswordNeverExpire:             a.PasswordNeverExpire,
+		AndroidWorkDeviceAccountEnabled: a.AndroidWorkDeviceAccountEnabled,
 	}
 }
 
-// updateForm is the wire form, in the order of the seed's example.
+// updateForm is the wire form, in the order of the vendor's example.
 type updateForm struct {
 	FirstName           string `form:"firstName"`
 	LastName            string `form:"lastName"`
@@ -70,7 +70,7 @@ type updateForm struct {
 	PasswordNeverExpire bool   `form:"passwordNeverExpire"`
 }
 
-func (c *Client) put(ctx context.Context, op string, f AccountFields, password string) error {
+func (c *Client) put(ctx context.Context, op string, f AccountFields, password string, cs *transport.CallSettings) error {
 	if f.ID <= 0 {
 		return apierror.Invalid(op, "account ID %d must be positive", f.ID)
 	}
@@ -82,25 +82,27 @@ func (c *Client) put(ctx context.Context, op string, f AccountFields, password s
 	w := updateForm{
 		FirstName: f.FirstName, LastName: f.LastName, EmailAddress: f.EmailAddress, UID: f.UID,
 		DisplayName: f.DisplayName, ID: f.ID, AccountSource: string(f.AccountSource), Enabled: f.Enabled,
-		ManagedAppleID: f.ManagedAppleID, Password: password, ConfirmPassword: password, EDIPI: f.EDIPI,
+		ManagedAppleID: f.ManagedAppleID, Password: password, ConfirmPassword: password, EDIPI: string(f.EDIPI),
 		AndroidWork: f.AndroidWorkDeviceAccountEnabled, PasswordNeverExpire: f.PasswordNeverExpire,
-	}
-	if f.GDPRProfileID > 0 {
-		w.GDPRProfileID = strconv.FormatInt(f.GDPRProfileID, 10)
+		GDPRProfileID: string(f.GDPRProfileID),
 	}
 	body, err := formBody(op, w)
 	if err != nil {
 		return err
 	}
-	resp, err := c.raw.UpdateAccountWithBody(transport.WithSecrets(ctx, password), form.ContentType, body) //nolint:bodyclose // result, action or JSONBody closes it
-	return c.action(op, resp, err)
+	var secrets []string
+	if password != "" {
+		secrets = []string{password}
+	}
+	req, err := cloudapi.NewUpdateAccountRequestWithBody(c.server, form.ContentType, body)
+	return c.action(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Secrets: secrets, Settings: cs})
 }
 
 // ReplaceAccount sends f as the account's complete state: every field that
 // is empty in f is cleared on the server. Use UpdateAccount to change some
 // fields and keep the rest.
-func (c *Client) ReplaceAccount(ctx context.Context, f AccountFields) error {
-	return c.put(ctx, "cloud.ReplaceAccount", f, "")
+func (c *Client) ReplaceAccount(ctx context.Context, f AccountFields, opts ...CallOption) error {
+	return c.put(ctx, "cloud.ReplaceAccount", f, "", callSettings(opts))
 }
 
 // UpdateAccount reads the account with the given UID, lets change edit its
@@ -111,51 +113,56 @@ func (c *Client) ReplaceAccount(ctx context.Context, f AccountFields) error {
 // by someone else in between is overwritten; and a field the server does
 // not return in its answers (see Account) cannot be kept unless change
 // sets it.
-func (c *Client) UpdateAccount(ctx context.Context, uid string, change func(*AccountFields)) (AccountFields, error) {
+func (c *Client) UpdateAccount(ctx context.Context, uid string, change func(*AccountFields), opts ...CallOption) (*AccountFields, error) {
 	const op = "cloud.UpdateAccount"
 	if change == nil {
-		return AccountFields{}, apierror.Invalid(op, "nil change function")
+		return nil, apierror.Invalid(op, "nil change function")
 	}
-	f, err := c.currentFields(ctx, op, uid)
+	cs := callSettings(opts)
+	f, err := c.currentFields(ctx, op, uid, cs)
 	if err != nil {
-		return AccountFields{}, err
+		return nil, err
 	}
 	id := f.ID
 	change(&f)
 	if f.ID != id {
-		return AccountFields{}, apierror.Invalid(op, "the change function altered the account ID")
+		return nil, apierror.Invalid(op, "the change function altered the account ID")
 	}
-	return f, c.put(ctx, op, f, "")
+	if err := c.put(ctx, op, f, "", cs); err != nil {
+		return nil, err
+	}
+	return &f, nil
 }
 
 // ChangePassword sets the password of the account with the given UID. Like
 // UpdateAccount it reads the account first and sends every field with the
 // password (as password and confirmPassword), so nothing else is cleared.
-func (c *Client) ChangePassword(ctx context.Context, uid, password string) error {
+func (c *Client) ChangePassword(ctx context.Context, uid, password string, opts ...CallOption) error {
 	const op = "cloud.ChangePassword"
 	if password == "" {
 		return apierror.Invalid(op, "empty password")
 	}
-	f, err := c.currentFields(ctx, op, uid)
+	cs := callSettings(opts)
+	f, err := c.currentFields(ctx, op, uid, cs)
 	if err != nil {
 		return err
 	}
-	return c.put(ctx, op, f, password)
+	return c.put(ctx, op, f, password, cs)
 }
 
-func (c *Client) currentFields(ctx context.Context, op, uid string) (AccountFields, error) {
+func (c *Client) currentFields(ctx context.Context, op, uid string, cs *transport.CallSettings) (AccountFields, error) {
 	if uid == "" {
 		return AccountFields{}, apierror.Invalid(op, "empty UID")
 	}
-	a, err := c.AccountByUID(ctx, uid)
+	a, err := c.getAccountByUID(ctx, uid, cs)
 	if err != nil {
-		return AccountFields{}, withOp(op, err)
+		return AccountFields{}, renameOp(op, err)
 	}
 	return a.Fields(), nil
 }
 
-// withOp renames the operation of an error from a call made on op's behalf.
-func withOp(op string, err error) error {
+// renameOp renames the operation of an error from a call made on op's behalf.
+func renameOp(op string, err error) error {
 	var ae *apierror.Error
 	if errors.As(err, &ae) {
 		cp := *ae

@@ -70,55 +70,67 @@ func (e UpdateUserPolicyParamsPolicyType) Valid() bool {
 	}
 }
 
-// Account Times are milliseconds since the epoch. The seed's samples differ
+// Account Times are milliseconds since the epoch. The chapter's samples differ
 // per call (create answers carry createdBy/modifiedAt…, list answers
 // carry groups/registrationPin/deviceCount), so every member is
 // optional. accountSettings is a JSON text ("null" in the sample).
 type Account struct {
-	AccountSettings                 *string     `json:"accountSettings,omitempty"`
-	AccountSource                   *string     `json:"accountSource,omitempty"`
-	AccountType                     *string     `json:"accountType,omitempty"`
-	ActionExceptionCodes            *[]string   `json:"actionExceptionCodes,omitempty"`
-	AndroidWorkDeviceAccountEnabled *bool       `json:"androidWorkDeviceAccountEnabled,omitempty"`
-	AndroidWorkRetryCount           *int32      `json:"androidWorkRetryCount,omitempty"`
-	AndroidWorkUserStatus           *string     `json:"androidWorkUserStatus,omitempty"`
-	CreatedAt                       *int64      `json:"createdAt,omitempty"`
-	CreatedBy                       *int64      `json:"createdBy,omitempty"`
-	DeviceCount                     *int32      `json:"deviceCount,omitempty"`
-	DisplayName                     *string     `json:"displayName,omitempty"`
-	DistinguishedName               *string     `json:"distinguishedName,omitempty"`
-	Edipi                           *string     `json:"edipi,omitempty"`
-	EmailAddress                    *string     `json:"emailAddress,omitempty"`
-	Enabled                         *bool       `json:"enabled,omitempty"`
-	FirstName                       *string     `json:"firstName,omitempty"`
-	GdprProfileId                   *int64      `json:"gdprProfileId,omitempty"`
-	Groups                          *[]string   `json:"groups,omitempty"`
-	Guid                            *string     `json:"guid,omitempty"`
-	Id                              *int64      `json:"id,omitempty"`
-	InviteLastSentAt                *int64      `json:"inviteLastSentAt,omitempty"`
-	InviteResendCount               *int32      `json:"inviteResendCount,omitempty"`
-	InviteState                     *string     `json:"inviteState,omitempty"`
-	LastName                        *string     `json:"lastName,omitempty"`
-	LdapServerId                    *int64      `json:"ldapServerId,omitempty"`
-	Locale                          *string     `json:"locale,omitempty"`
-	Locked                          *bool       `json:"locked,omitempty"`
-	LoginFailureCount               *int32      `json:"loginFailureCount,omitempty"`
-	LoginSuccessAt                  *int64      `json:"loginSuccessAt,omitempty"`
-	MamWithOutMDM                   *bool       `json:"mamWithOutMDM,omitempty"`
-	ManagedAppleId                  *string     `json:"managedAppleId,omitempty"`
-	ModifiedAt                      *int64      `json:"modifiedAt,omitempty"`
-	ModifiedBy                      *int64      `json:"modifiedBy,omitempty"`
-	Mutable                         *bool       `json:"mutable,omitempty"`
-	ObjectGuid                      *string     `json:"objectGuid,omitempty"`
-	PasswordExpiresAt               *int64      `json:"passwordExpiresAt,omitempty"`
-	PasswordHistory                 *string     `json:"passwordHistory,omitempty"`
-	PasswordNeverExpire             *bool       `json:"passwordNeverExpire,omitempty"`
-	RegistrationPin                 *AccountPin `json:"registrationPin,omitempty"`
-	SuperUser                       *bool       `json:"superUser,omitempty"`
-	TermsAccepted                   *bool       `json:"termsAccepted,omitempty"`
-	Trash                           *bool       `json:"trash,omitempty"`
-	Uid                             *string     `json:"uid,omitempty"`
-	Username                        *string     `json:"username,omitempty"`
+	AccountSettings                 *string   `json:"accountSettings,omitempty"`
+	AccountSource                   *string   `json:"accountSource,omitempty"`
+	AccountType                     *string   `json:"accountType,omitempty"`
+	ActionExceptionCodes            *[]string `json:"actionExceptionCodes,omitempty"`
+	AndroidWorkDeviceAccountEnabled *bool     `json:"androidWorkDeviceAccountEnabled,omitempty"`
+	AndroidWorkRetryCount           *int32    `json:"androidWorkRetryCount,omitempty"`
+	AndroidWorkUserStatus           *string   `json:"androidWorkUserStatus,omitempty"`
+	CreatedAt                       *int64    `json:"createdAt,omitempty"`
+	CreatedBy                       *int64    `json:"createdBy,omitempty"`
+	DeviceCount                     *int32    `json:"deviceCount,omitempty"`
+	DisplayName                     *string   `json:"displayName,omitempty"`
+	DistinguishedName               *string   `json:"distinguishedName,omitempty"`
+
+	// Edipi An identifier the chapter gives as numeric-looking text (edipi
+	// 1234567899, gdprProfileId 259, sent as form text) without saying
+	// which JSON type the answers use: a string or a number, or null.
+	Edipi        *NumberOrText `json:"edipi,omitempty"`
+	EmailAddress *string       `json:"emailAddress,omitempty"`
+	Enabled      *bool         `json:"enabled,omitempty"`
+	FirstName    *string       `json:"firstName,omitempty"`
+
+	// GdprProfileId An identifier the chapter gives as numeric-looking text (edipi
+	// 1234567899, gdprProfileId 259, sent as form text) without saying
+	// which JSON type the answers use: a string or a number, or null.
+	GdprProfileId     *NumberOrText `json:"gdprProfileId,omitempty"`
+	Groups            *[]string     `json:"groups,omitempty"`
+	Guid              *string       `json:"guid,omitempty"`
+	Id                *int64        `json:"id,omitempty"`
+	InviteLastSentAt  *int64        `json:"inviteLastSentAt,omitempty"`
+	InviteResendCount *int32        `json:"inviteResendCount,omitempty"`
+	InviteState       *string       `json:"inviteState,omitempty"`
+	LastName          *string       `json:"lastName,omitempty"`
+
+	// LdapServerId An identifier the chapter gives as numeric-looking text (edipi
+	// 1234567899, gdprProfileId 259, sent as form text) without saying
+	// which JSON type the answers use: a string or a number, or null.
+	LdapServerId        *NumberOrText `json:"ldapServerId,omitempty"`
+	Locale              *string       `json:"locale,omitempty"`
+	Locked              *bool         `json:"locked,omitempty"`
+	LoginFailureCount   *int32        `json:"loginFailureCount,omitempty"`
+	LoginSuccessAt      *int64        `json:"loginSuccessAt,omitempty"`
+	MamWithOutMDM       *bool         `json:"mamWithOutMDM,omitempty"`
+	ManagedAppleId      *string       `json:"managedAppleId,omitempty"`
+	ModifiedAt          *int64        `json:"modifiedAt,omitempty"`
+	ModifiedBy          *int64        `json:"modifiedBy,omitempty"`
+	Mutable             *bool         `json:"mutable,omitempty"`
+	ObjectGuid          *string       `json:"objectGuid,omitempty"`
+	PasswordExpiresAt   *int64        `json:"passwordExpiresAt,omitempty"`
+	PasswordHistory     *string       `json:"passwordHistory,omitempty"`
+	PasswordNeverExpire *bool         `json:"passwordNeverExpire,omitempty"`
+	RegistrationPin     *AccountPin   `json:"registrationPin,omitempty"`
+	SuperUser           *bool         `json:"superUser,omitempty"`
+	TermsAccepted       *bool         `json:"termsAccepted,omitempty"`
+	Trash               *bool         `json:"trash,omitempty"`
+	Uid                 *string       `json:"uid,omitempty"`
+	Username            *string       `json:"username,omitempty"`
 }
 
 // AccountIdsForm defines model for AccountIdsForm.
@@ -163,7 +175,7 @@ type AccountPin struct {
 type AccountResponse struct {
 	Errors *Errors `json:"errors"`
 
-	// Result Times are milliseconds since the epoch. The seed's samples differ
+	// Result Times are milliseconds since the epoch. The chapter's samples differ
 	// per call (create answers carry createdBy/modifiedAt…, list answers
 	// carry groups/registrationPin/deviceCount), so every member is
 	// optional. accountSettings is a JSON text ("null" in the sample).
@@ -208,7 +220,7 @@ type CustomAttributesRequest struct {
 	} `json:"attrs"`
 	ForceOverwrite *bool `json:"forceOverwrite,omitempty"`
 
-	// Ids Account IDs, as strings in the seed's example.
+	// Ids Account IDs, as strings in the chapter's example.
 	Ids []string `json:"ids"`
 }
 
@@ -278,6 +290,19 @@ type MetadataResponse struct {
 	Result *AccountMetadata `json:"result,omitempty"`
 }
 
+// NumberOrText An identifier the chapter gives as numeric-looking text (edipi
+// 1234567899, gdprProfileId 259, sent as form text) without saying
+// which JSON type the answers use: a string or a number, or null.
+type NumberOrText struct {
+	union json.RawMessage
+}
+
+// NumberOrText0 defines model for NumberOrText.0.
+type NumberOrText0 = string
+
+// NumberOrText1 defines model for NumberOrText.1.
+type NumberOrText1 = int64
+
 // Partition defines model for Partition.
 type Partition struct {
 	Authorities *[]string `json:"authorities,omitempty"`
@@ -301,7 +326,7 @@ type RegistrationPin struct {
 	Used      *bool   `json:"used,omitempty"`
 }
 
-// RegistrationPolicy The seed's parsed example body. uuid, id and the audit members are
+// RegistrationPolicy The chapter's parsed example body. uuid, id and the audit members are
 // read-only: the console sends them back unchanged.
 type RegistrationPolicy struct {
 	CreatedAt           *int64  `json:"createdAt,omitempty"`
@@ -323,7 +348,7 @@ type RegistrationPolicy struct {
 	Priority            *int64  `json:"priority,omitempty"`
 	PriorityMutable     *bool   `json:"priorityMutable,omitempty"`
 
-	// RegistrationAuthMode PIN in the seed; the seed also names password and password-and-PIN modes without giving their values.
+	// RegistrationAuthMode PIN in the chapter; it also names password and password-and-PIN modes without giving their values.
 	RegistrationAuthMode string  `json:"registrationAuthMode"`
 	SystemName           *string `json:"systemName,omitempty"`
 	Uuid                 *string `json:"uuid,omitempty"`
@@ -335,13 +360,13 @@ type SearchResponse struct {
 
 	// Result The search envelope. Delete viability answers with the same shape
 	// plus limit; the shape of its searchResults entries is undocumented
-	// (the seed's sample is empty).
+	// (the chapter's sample is empty).
 	Result *SearchResult `json:"result,omitempty"`
 }
 
 // SearchResult The search envelope. Delete viability answers with the same shape
 // plus limit; the shape of its searchResults entries is undocumented
-// (the seed's sample is empty).
+// (the chapter's sample is empty).
 type SearchResult struct {
 	FacetedResults             *map[string]map[string]int64 `json:"facetedResults,omitempty"`
 	Limit                      *int64                       `json:"limit,omitempty"`
@@ -366,12 +391,12 @@ type UpdateAccountForm struct {
 	Enabled                         *bool   `json:"enabled,omitempty"`
 	FirstName                       *string `json:"firstName,omitempty"`
 
-	// GdprProfileId Sent empty (no profile) in the seed's example.
+	// GdprProfileId Sent empty (no profile) in the chapter's example.
 	GdprProfileId *string `json:"gdprProfileId,omitempty"`
 	Id            int64   `json:"id"`
 	LastName      *string `json:"lastName,omitempty"`
 
-	// MamWithOutMDM Sent empty in the seed's example.
+	// MamWithOutMDM Sent empty in the chapter's example.
 	MamWithOutMDM       *string `json:"mamWithOutMDM,omitempty"`
 	ManagedAppleId      *string `json:"managedAppleId,omitempty"`
 	Password            *string `json:"password,omitempty"`
@@ -443,6 +468,10 @@ type GetLdapImportStatusParams struct {
 	RequestId int64 `form:"requestId" json:"requestId"`
 }
 
+// UpdateUserPolicyFormdataBody defines parameters for UpdateUserPolicy.
+type UpdateUserPolicyFormdataBody = struct {
+}
+
 // UpdateUserPolicyParams defines parameters for UpdateUserPolicy.
 type UpdateUserPolicyParams struct {
 	PolicyType UpdateUserPolicyParamsPolicyType `form:"policyType" json:"policyType"`
@@ -474,6 +503,71 @@ type CreateEnrollmentUrlsJSONRequestBody = EnrollmentUrlRequest
 
 // UpdateUserPolicyJSONRequestBody defines body for UpdateUserPolicy for application/json ContentType.
 type UpdateUserPolicyJSONRequestBody = RegistrationPolicy
+
+// UpdateUserPolicyFormdataRequestBody defines body for UpdateUserPolicy for application/x-www-form-urlencoded ContentType.
+type UpdateUserPolicyFormdataRequestBody = UpdateUserPolicyFormdataBody
+
+// AsNumberOrText0 returns the union data inside the NumberOrText as a NumberOrText0
+func (t NumberOrText) AsNumberOrText0() (NumberOrText0, error) {
+	var body NumberOrText0
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromNumberOrText0 overwrites any union data inside the NumberOrText as the provided NumberOrText0
+func (t *NumberOrText) FromNumberOrText0(v NumberOrText0) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeNumberOrText0 performs a merge with any union data inside the NumberOrText, using the provided NumberOrText0
+func (t *NumberOrText) MergeNumberOrText0(v NumberOrText0) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsNumberOrText1 returns the union data inside the NumberOrText as a NumberOrText1
+func (t NumberOrText) AsNumberOrText1() (NumberOrText1, error) {
+	var body NumberOrText1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromNumberOrText1 overwrites any union data inside the NumberOrText as the provided NumberOrText1
+func (t *NumberOrText) FromNumberOrText1(v NumberOrText1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeNumberOrText1 performs a merge with any union data inside the NumberOrText, using the provided NumberOrText1
+func (t *NumberOrText) MergeNumberOrText1(v NumberOrText1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t NumberOrText) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *NumberOrText) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -556,7 +650,7 @@ type ClientInterface interface {
 
 	// GetAccounts List, search accounts, or check delete viability
 	//
-	// One method and path carries three calls of the seed: Get All
+	// One method and path carries three calls of the chapter: Get All
 	// Accounts (rows, start, q, sortFields, nav), Search by UID
 	// (fq=UID=<uid>) and Check Delete User Viability
 	// (checkDeleteViability=true&ids=<id>).
@@ -580,8 +674,8 @@ type ClientInterface interface {
 
 	// UpdateAccountWithBody Update an account or change its password
 	//
-	// Both Update User Account and Change Password of the seed. Every
-	// field absent from the call is cleared on the server (the seed), so
+	// Both Update User Account and Change Password of the chapter. Every
+	// field absent from the call is cleared on the server (the chapter), so
 	// callers send the full set of fields.
 	//
 	// Takes any type of body and a specified content type.
@@ -591,8 +685,8 @@ type ClientInterface interface {
 
 	// UpdateAccountWithFormdataBody Update an account or change its password
 	//
-	// Both Update User Account and Change Password of the seed. Every
-	// field absent from the call is cleared on the server (the seed), so
+	// Both Update User Account and Change Password of the chapter. Every
+	// field absent from the call is cleared on the server (the chapter), so
 	// callers send the full set of fields.
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type.
@@ -679,7 +773,7 @@ type ClientInterface interface {
 
 	// ImportLdapUser Request the import of one LDAP user
 	//
-	// result is the request ID for the status call. The seed's
+	// result is the request ID for the status call. The chapter's
 	// choreography: first status check after 15 s, then every 15 s, up to
 	// 90 s.
 	//
@@ -718,6 +812,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /api/v1/userpolicy (the `UpdateUserPolicy` operationId).
 	UpdateUserPolicy(ctx context.Context, params *UpdateUserPolicyParams, body UpdateUserPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateUserPolicyWithFormdataBody Configure user device registration settings
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with PUT /api/v1/userpolicy (the `UpdateUserPolicy` operationId).
+	UpdateUserPolicyWithFormdataBody(ctx context.Context, params *UpdateUserPolicyParams, body UpdateUserPolicyFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // DeleteAccount Delete a user
@@ -737,7 +838,7 @@ func (c *Client) DeleteAccount(ctx context.Context, params *DeleteAccountParams,
 
 // GetAccounts List, search accounts, or check delete viability
 //
-// One method and path carries three calls of the seed: Get All
+// One method and path carries three calls of the chapter: Get All
 // Accounts (rows, start, q, sortFields, nav), Search by UID
 // (fq=UID=<uid>) and Check Delete User Viability
 // (checkDeleteViability=true&ids=<id>).
@@ -791,8 +892,8 @@ func (c *Client) CreateAccountWithFormdataBody(ctx context.Context, params *Crea
 
 // UpdateAccountWithBody Update an account or change its password
 //
-// Both Update User Account and Change Password of the seed. Every
-// field absent from the call is cleared on the server (the seed), so
+// Both Update User Account and Change Password of the chapter. Every
+// field absent from the call is cleared on the server (the chapter), so
 // callers send the full set of fields.
 //
 // Takes any type of body and a specified content type.
@@ -812,8 +913,8 @@ func (c *Client) UpdateAccountWithBody(ctx context.Context, contentType string, 
 
 // UpdateAccountWithFormdataBody Update an account or change its password
 //
-// Both Update User Account and Change Password of the seed. Every
-// field absent from the call is cleared on the server (the seed), so
+// Both Update User Account and Change Password of the chapter. Every
+// field absent from the call is cleared on the server (the chapter), so
 // callers send the full set of fields.
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type.
@@ -1000,7 +1101,7 @@ func (c *Client) InviteEndUsersWithFormdataBody(ctx context.Context, body Invite
 
 // ImportLdapUser Request the import of one LDAP user
 //
-// result is the request ID for the status call. The seed's
+// result is the request ID for the status call. The chapter's
 // choreography: first status check after 15 s, then every 15 s, up to
 // 90 s.
 //
@@ -1090,6 +1191,23 @@ func (c *Client) UpdateUserPolicyWithBody(ctx context.Context, params *UpdateUse
 // Corresponds with PUT /api/v1/userpolicy (the `UpdateUserPolicy` operationId).
 func (c *Client) UpdateUserPolicy(ctx context.Context, params *UpdateUserPolicyParams, body UpdateUserPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateUserPolicyRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateUserPolicyWithFormdataBody Configure user device registration settings
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with PUT /api/v1/userpolicy (the `UpdateUserPolicy` operationId).
+func (c *Client) UpdateUserPolicyWithFormdataBody(ctx context.Context, params *UpdateUserPolicyParams, body UpdateUserPolicyFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateUserPolicyRequestWithFormdataBody(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1808,6 +1926,17 @@ func NewUpdateUserPolicyRequest(server string, params *UpdateUserPolicyParams, b
 	return NewUpdateUserPolicyRequestWithBody(server, params, "application/json", bodyReader)
 }
 
+// NewUpdateUserPolicyRequestWithFormdataBody calls the generic UpdateUserPolicy builder with application/x-www-form-urlencoded body
+func NewUpdateUserPolicyRequestWithFormdataBody(server string, params *UpdateUserPolicyParams, body UpdateUserPolicyFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewUpdateUserPolicyRequestWithBody(server, params, "application/x-www-form-urlencoded", bodyReader)
+}
+
 // NewUpdateUserPolicyRequestWithBody constructs an http.Request for the UpdateUserPolicy method, with any body, and a specified content type
 func NewUpdateUserPolicyRequestWithBody(server string, params *UpdateUserPolicyParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -1913,7 +2042,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetAccountsWithResponse List, search accounts, or check delete viability
 	//
-	// One method and path carries three calls of the seed: Get All
+	// One method and path carries three calls of the chapter: Get All
 	// Accounts (rows, start, q, sortFields, nav), Search by UID
 	// (fq=UID=<uid>) and Check Delete User Viability
 	// (checkDeleteViability=true&ids=<id>).
@@ -1939,8 +2068,8 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateAccountWithBodyWithResponse Update an account or change its password
 	//
-	// Both Update User Account and Change Password of the seed. Every
-	// field absent from the call is cleared on the server (the seed), so
+	// Both Update User Account and Change Password of the chapter. Every
+	// field absent from the call is cleared on the server (the chapter), so
 	// callers send the full set of fields.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -1950,8 +2079,8 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateAccountWithFormdataBodyWithResponse Update an account or change its password
 	//
-	// Both Update User Account and Change Password of the seed. Every
-	// field absent from the call is cleared on the server (the seed), so
+	// Both Update User Account and Change Password of the chapter. Every
+	// field absent from the call is cleared on the server (the chapter), so
 	// callers send the full set of fields.
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
@@ -2040,7 +2169,7 @@ type ClientWithResponsesInterface interface {
 
 	// ImportLdapUserWithResponse Request the import of one LDAP user
 	//
-	// result is the request ID for the status call. The seed's
+	// result is the request ID for the status call. The chapter's
 	// choreography: first status check after 15 s, then every 15 s, up to
 	// 90 s.
 	//
@@ -2083,6 +2212,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /api/v1/userpolicy (the `UpdateUserPolicy` operationId).
 	UpdateUserPolicyWithResponse(ctx context.Context, params *UpdateUserPolicyParams, body UpdateUserPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserPolicyResponse, error)
+
+	// UpdateUserPolicyWithFormdataBodyWithResponse Configure user device registration settings
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/userpolicy (the `UpdateUserPolicy` operationId).
+	UpdateUserPolicyWithFormdataBodyWithResponse(ctx context.Context, params *UpdateUserPolicyParams, body UpdateUserPolicyFormdataRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserPolicyResponse, error)
 }
 
 type DeleteAccountResponse struct {
@@ -2724,7 +2860,7 @@ func (c *ClientWithResponses) DeleteAccountWithResponse(ctx context.Context, par
 
 // GetAccountsWithResponse List, search accounts, or check delete viability
 //
-// One method and path carries three calls of the seed: Get All
+// One method and path carries three calls of the chapter: Get All
 // Accounts (rows, start, q, sortFields, nav), Search by UID
 // (fq=UID=<uid>) and Check Delete User Viability
 // (checkDeleteViability=true&ids=<id>).
@@ -2768,8 +2904,8 @@ func (c *ClientWithResponses) CreateAccountWithFormdataBodyWithResponse(ctx cont
 
 // UpdateAccountWithBodyWithResponse Update an account or change its password
 //
-// Both Update User Account and Change Password of the seed. Every
-// field absent from the call is cleared on the server (the seed), so
+// Both Update User Account and Change Password of the chapter. Every
+// field absent from the call is cleared on the server (the chapter), so
 // callers send the full set of fields.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -2785,8 +2921,8 @@ func (c *ClientWithResponses) UpdateAccountWithBodyWithResponse(ctx context.Cont
 
 // UpdateAccountWithFormdataBodyWithResponse Update an account or change its password
 //
-// Both Update User Account and Change Password of the seed. Every
-// field absent from the call is cleared on the server (the seed), so
+// Both Update User Account and Change Password of the chapter. Every
+// field absent from the call is cleared on the server (the chapter), so
 // callers send the full set of fields.
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
@@ -2935,7 +3071,7 @@ func (c *ClientWithResponses) InviteEndUsersWithFormdataBodyWithResponse(ctx con
 
 // ImportLdapUserWithResponse Request the import of one LDAP user
 //
-// result is the request ID for the status call. The seed's
+// result is the request ID for the status call. The chapter's
 // choreography: first status check after 15 s, then every 15 s, up to
 // 90 s.
 //
@@ -3009,6 +3145,19 @@ func (c *ClientWithResponses) UpdateUserPolicyWithBodyWithResponse(ctx context.C
 // Corresponds with PUT /api/v1/userpolicy (the `UpdateUserPolicy` operationId).
 func (c *ClientWithResponses) UpdateUserPolicyWithResponse(ctx context.Context, params *UpdateUserPolicyParams, body UpdateUserPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserPolicyResponse, error) {
 	rsp, err := c.UpdateUserPolicy(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateUserPolicyResponse(rsp)
+}
+
+// UpdateUserPolicyWithFormdataBodyWithResponse Configure user device registration settings
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/userpolicy (the `UpdateUserPolicy` operationId).
+func (c *ClientWithResponses) UpdateUserPolicyWithFormdataBodyWithResponse(ctx context.Context, params *UpdateUserPolicyParams, body UpdateUserPolicyFormdataRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserPolicyResponse, error) {
+	rsp, err := c.UpdateUserPolicyWithFormdataBody(ctx, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
