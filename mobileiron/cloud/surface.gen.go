@@ -262,6 +262,9 @@ var (
 	// ErrPlainHTTP: credentials were refused over plain http:// to a host
 	// that is not loopback (see WithInsecurePlainHTTP).
 	ErrPlainHTTP = transport.ErrPlainHTTP
+	// ErrResponseTooLarge: an answer was larger than the client accepts
+	// (a JSON body over the cap, a gzip body inflating too far).
+	ErrResponseTooLarge = apierror.ErrResponseTooLarge
 )
 
 // Do sends req through the client's whole stack (credentials, retries by
@@ -270,7 +273,8 @@ var (
 // the body as a stream, anything else is a pointer the JSON body is
 // decoded into. It is the checked escape hatch for calls the methods do
 // not cover; build req with the request builders of the generated package
-// (see Raw) or by hand, with an absolute URL.
+// and the generated client's server URL (NewXxxRequest(c.Raw().Server, …)),
+// or by hand with an absolute URL.
 func (c *Client) Do(ctx context.Context, req *http.Request, v any, opts ...CallOption) error {
 	return c.t.Do(ctx, transport.Call{Op: "cloud.Do", Request: req, Settings: callSettings(opts)}, v)
 }
