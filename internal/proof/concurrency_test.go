@@ -414,10 +414,8 @@ func concCore(t *testing.T) *concVendor {
 func concCloud(t *testing.T) *concVendor {
 	const generated = 40
 	srv := concMust(cloudtest.NewServer(cloudtest.WithGeneratedAccounts(generated))).in(t)
-	t.Cleanup(srv.Close)
-	newClient := func() *cloud.Client {
-		return concMust(cloud.NewClient(srv.URL, cloud.WithBasicAuth(cloudtest.Username, cloudtest.Password))).in(t)
-	}
+	closeFake(t, srv)
+	newClient := func() *cloud.Client { return concMust(srv.NewClient()).in(t) }
 	ctx := t.Context()
 	setup := newClient()
 	// A page of the generated accounts (user000001@example.test, …):
@@ -426,36 +424,44 @@ func concCloud(t *testing.T) *concVendor {
 	// reach the client in several TCP segments, as real pages (up to 500
 	// accounts) do.
 	generatedPage := cloud.ListOptions{Query: "user0", PageSize: 20}
-	page := concMust(setup.ListAccounts(ctx, generatedPage)).in(t)
+	page := concMust(setup.ListAccountsPage(ctx, generatedPage)).in(t)
 	if len(page.Accounts) != 20 || page.TotalCount != generated || page.Accounts[0].EmailAddress != "user000001@example.test" {
 		t.Fatalf("first page of generated accounts = %+v", page)
 	}
 	seeded := srv.AccountCount()
-	// The account with the lowest ID is the seed's 10022, outside the
-	// page above; custom attributes are set on it.
-	first := concMust(setup.ListAccounts(ctx, cloud.ListOptions{PageSize: 1})).in(t)
-	if len(first.Accounts) != 1 || first.Accounts[0].ID != 10022 || first.TotalCount != seeded {
+	// The first account of the default order is a seeded one, outside the
+	// page above; custom attributes are set on it. Accounts created during
+	// the run get ids no seeded account has.
+	first := concMust(setup.ListAccountsPage(ctx, cloud.ListOptions{PageSize: 1})).in(t)
+	if len(first.Accounts) != 1 || first.TotalCount != seeded || strings.HasPrefix(first.Accounts[0].EmailAddress, "user0") {
 		t.Fatalf("seeded first page = %+v", first)
 	}
 	target := first.Accounts[0]
-	byUID := concMust(setup.AccountByUID(ctx, page.Accounts[3].UID)).in(t)
-	if !reflect.DeepEqual(byUID, page.Accounts[3]) {
+	seededIDs := map[int64]bool{}
+	for a, err := range setup.ListAccounts(ctx, cloud.ListOptions{PageSize: 500}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		seededIDs[a.ID] = true
+	}
+	byUID := concMust(setup.GetAccountByUID(ctx, page.Accounts[3].UID)).in(t)
+	if !reflect.DeepEqual(*byUID, page.Accounts[3]) {
 		t.Fatalf("account by UID = %+v, want %+v", byUID, page.Accounts[3])
 	}
-	meta := concMust(setup.Metadata(ctx)).in(t)
+	meta := concMust(setup.GetAccountMetadata(ctx)).in(t)
 	if meta.AccountID != 10001 {
 		t.Fatalf("seeded metadata = %+v", meta)
 	}
-	viability := concMust(setup.CheckDeleteViability(ctx, target.ID)).in(t)
+	viability := concMust(setup.CheckDeleteViability(ctx, []int64{target.ID})).in(t)
 	attrs := map[string][]string{"team": {"concurrency"}, "site": {"loopback"}}
 
 	c := newClient()
 	emailOf := func(n int) string { return fmt.Sprintf("conc%05d@example.test", n) }
 	return &concVendor{
-		srv: srv.Server,
+		srv: srv, inject: func(f fakeserver.Fault) { srv.Inject(cloudtest.Fault(f)) },
 		calls: []concCall{
-			{"ListAccounts", 10, func(ctx context.Context, _ int) error {
-				got, err := c.ListAccounts(ctx, generatedPage)
+			{"ListAccountsPage", 10, func(ctx context.Context, _ int) error {
+				got, err := c.ListAccountsPage(ctx, generatedPage)
 				if err != nil {
 					return err
 				}
@@ -464,36 +470,36 @@ func concCloud(t *testing.T) *concVendor {
 				}
 				return concSame("page", got.Accounts, page.Accounts)
 			}},
-			{"AccountByUID", 30, func(ctx context.Context, _ int) error {
-				got, err := c.AccountByUID(ctx, byUID.UID)
+			{"GetAccountByUID", 30, func(ctx context.Context, _ int) error {
+				got, err := c.GetAccountByUID(ctx, byUID.UID)
 				if err != nil {
 					return err
 				}
 				return concSame("account", got, byUID)
 			}},
-			{"Metadata", 5, func(ctx context.Context, _ int) error {
-				got, err := c.Metadata(ctx)
+			{"GetAccountMetadata", 5, func(ctx context.Context, _ int) error {
+				got, err := c.GetAccountMetadata(ctx)
 				if err != nil {
 					return err
 				}
 				return concSame("metadata", got, meta)
 			}},
 			{"CheckDeleteViability", 35, func(ctx context.Context, _ int) error {
-				got, err := c.CheckDeleteViability(ctx, target.ID)
+				got, err := c.CheckDeleteViability(ctx, []int64{target.ID})
 				if err != nil {
 					return err
 				}
 				return concSame("delete viability", got, viability)
 			}},
-			{"SetCustomAttributes", 10, func(ctx context.Context, _ int) error {
-				return c.SetCustomAttributes(ctx, attrs, true, target.ID)
+			{"ApplyCustomAttributes", 10, func(ctx context.Context, _ int) error {
+				return c.ApplyCustomAttributes(ctx, cloud.ApplyCustomAttributesInput{Attributes: attrs, ForceOverwrite: true, AccountIDs: []int64{target.ID}})
 			}},
 			{"CreateAccounts", 10, func(ctx context.Context, n int) error {
-				got, err := c.CreateAccounts(ctx, false, cloud.NewLocalAccount{EmailAddress: emailOf(n)})
+				got, err := c.CreateAccounts(ctx, cloud.CreateAccountsInput{Accounts: []cloud.NewLocalAccount{{EmailAddress: emailOf(n)}}})
 				if err != nil {
 					return err
 				}
-				if len(got) != 1 || got[0].EmailAddress != emailOf(n) || got[0].UID != emailOf(n) || got[0].ID <= 10022 {
+				if len(got) != 1 || got[0].EmailAddress != emailOf(n) || got[0].UID != emailOf(n) || seededIDs[got[0].ID] {
 					return fmt.Errorf("created %+v, want one account %s", got, emailOf(n))
 				}
 				return nil

@@ -115,7 +115,9 @@ var faultCases = []faultCase{
 		switch {
 		case hits != 1:
 			return fmt.Sprintf("sent %d times", hits)
-		case !errors.As(err, &ae) || ae.StatusCode != 400:
+		case !errors.As(err, &ae) || !hasStatus(err, 400):
+			// A call that needed a token reports ErrUnauthorized, with the
+			// token request's 400 as its cause.
 			return fmt.Sprintf("want a 400 *Error, got %v", err)
 		case len(ae.Body) > apierror.MaxBodyExcerpt+32 || len(err.Error()) > 8<<10:
 			return fmt.Sprintf("error not capped: body %d bytes, text %d bytes", len(ae.Body), len(err.Error()))
@@ -251,4 +253,20 @@ func runCell(call func(context.Context, string) error, path string) (panicked an
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	return nil, call(ctx, path)
+}
+
+// hasStatus reports whether an *apierror.Error with status code is err or
+// one of its causes.
+func hasStatus(err error, code int) bool {
+	for err != nil {
+		var ae *apierror.Error
+		if !errors.As(err, &ae) {
+			return false
+		}
+		if ae.StatusCode == code {
+			return true
+		}
+		err = ae.Err
+	}
+	return false
 }

@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/certadmin/certadmin-go/czertainly"
 	"github.com/certadmin/certadmin-go/czertainly/czertainlytest"
 	"github.com/certadmin/certadmin-go/enterpriseadmin"
@@ -275,7 +273,7 @@ func enterpriseVendor(t *testing.T, secrets secretSet) *vendor {
 		}
 	}
 	// idOf finds the id the server gave the certificate imported as name.
-	idOf := func(t *testing.T, name string, list func(context.Context) ([]enterpriseadmin.Certificate, error)) string {
+	idOf := func(t *testing.T, name string, list func(context.Context, ...enterpriseadmin.CallOption) ([]enterpriseadmin.Certificate, error)) string {
 		certs, err := list(context.Background())
 		if err != nil {
 			t.Fatal(err)

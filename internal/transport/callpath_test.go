@@ -407,3 +407,31 @@ func TestRetriesDoNotPileUpCookies(t *testing.T) {
 		t.Fatalf("Cookie per attempt = %q, want %q", cookies, want)
 	}
 }
+
+// A body cut off before its declared length is a truncation in every
+// reading path, also when it is shorter than what the HTML sniffer reads
+// ahead.
+func TestShortTruncatedBodyIsATruncationWhenDecoded(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		w.Header().Set("Content-Length", "1000")
+		_, _ = io.WriteString(w, "status: not being")
+		if hj, ok := w.(http.Hijacker); ok {
+			conn, buf, _ := hj.Hijack()
+			_ = buf.Flush()
+			_ = conn.Close()
+		}
+	}))
+	defer srv.Close()
+	c := newClient(t, transport.WithMaxAttempts(1))
+	req := do(t, c, context.Background(), http.MethodGet, srv.URL, "")
+	var got []byte
+	err := c.Decode(req.ctx, req.op("test.Status", nil), func(_ *http.Response, body io.Reader) error {
+		var err error
+		got, err = io.ReadAll(body)
+		return err
+	})
+	if !errors.Is(err, apierror.ErrTruncated) {
+		t.Fatalf("err = %v after reading %q, want ErrTruncated", err, got)
+	}
+}

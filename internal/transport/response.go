@@ -200,8 +200,11 @@ func sniffHTML(resp *http.Response) (io.Reader, error) {
 		n, err = io.ReadFull(resp.Body, buf[:])
 		head = buf[:n]
 	}
+	// Only io.ReadFull's own short-read signals mean the body simply
+	// ended; a truncation reported by the body itself (it may wrap
+	// io.ErrUnexpectedEOF) must reach the caller.
 	switch {
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+	case err == io.EOF || err == io.ErrUnexpectedEOF: //nolint:errorlint // ReadFull returns these unwrapped
 		err = nil
 	case err != nil:
 		return nil, err
