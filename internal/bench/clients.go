@@ -9,12 +9,14 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
+	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/certadmin/certadmin-go/czertainly"
+	"github.com/certadmin/certadmin-go/czertainly/czertainlyapi"
 	"github.com/certadmin/certadmin-go/czertainly/czertainlytest"
 	"github.com/certadmin/certadmin-go/enterpriseadmin"
 	"github.com/certadmin/certadmin-go/enterpriseadmin/enterpriseadminapi"
@@ -42,18 +44,18 @@ type ClientGET struct {
 	// Call describes the call, e.g. "GetRequest".
 	Call      string
 	SDK, Bare func(ctx context.Context) error
-	close     func()
+	// Peer is the same call through the vendor's generated oapi-codegen
+	// client on go-retryablehttp's defaults (its logger off): what a user
+	// would build without this SDK.
+	Peer  func(ctx context.Context) error
+	close func() error
 }
 
 // Close stops the fake.
-func (g *ClientGET) Close() { g.close() }
+func (g *ClientGET) Close() { _ = g.close() }
 
-// Loop runs the SDK call (sdk) or the bare one as a benchmark body.
-func (g *ClientGET) Loop(sdk bool) func(b *testing.B) {
-	fn := g.Bare
-	if sdk {
-		fn = g.SDK
-	}
+// Loop runs fn as a benchmark body.
+func Loop(fn func(ctx context.Context) error) func(b *testing.B) {
 	return func(b *testing.B) {
 		ctx := context.Background()
 		b.ReportAllocs()
@@ -100,13 +102,14 @@ func ClientsSmallGET() ([]Figure, error) {
 	var figs []Figure
 	for _, g := range gets {
 		// One call each first: a broken setup fails here, not as a benchmark.
-		for _, fn := range []func(context.Context) error{g.SDK, g.Bare} {
+		for _, fn := range []func(context.Context) error{g.SDK, g.Bare, g.Peer} {
 			if err := fn(context.Background()); err != nil {
 				return nil, fmt.Errorf("%s %s: %w", g.Vendor, g.Call, err)
 			}
 		}
-		ratio, s, r := Ratio(5, g.Loop(true), g.Loop(false))
-		if s.N == 0 || r.N == 0 {
+		ratio, s, r := Ratio(5, Loop(g.SDK), Loop(g.Bare))
+		peerRatio, _, p := Ratio(5, Loop(g.SDK), Loop(g.Peer))
+		if s.N == 0 || r.N == 0 || p.N == 0 {
 			return nil, fmt.Errorf("%s: benchmark did not run", g.Vendor)
 		}
 		name := "P1 " + g.Vendor + " small GET (" + g.Call + ")"
@@ -115,6 +118,8 @@ func ClientsSmallGET() ([]Figure, error) {
 			Figure{Name: name + " wall ratio (SDK / net/http)", Value: ratio, Unit: "x", Target: "<= 1.05", Met: ratio <= 1.05},
 			Figure{Name: name + " allocs/op (SDK)", Value: float64(s.AllocsPerOp()), Unit: "allocs/op", Target: "info", Met: true},
 			Figure{Name: name + " allocs/op (net/http)", Value: float64(r.AllocsPerOp()), Unit: "allocs/op", Target: "info", Met: true},
+			Figure{Name: name + " wall ratio (SDK / oapi-codegen + retryablehttp)", Value: peerRatio, Unit: "x", Target: "<= 1.0", Met: peerRatio <= 1.0},
+			Figure{Name: name + " allocs/op (oapi-codegen + retryablehttp)", Value: float64(p.AllocsPerOp()), Unit: "allocs/op", Target: "info", Met: true},
 			Figure{Name: name + " time/op (net/http)", Value: bare, Unit: "µs", Target: "info", Met: true},
 			Figure{Name: name + " time added by the SDK", Value: (ratio - 1) * bare, Unit: "µs/op", Target: "info", Met: true},
 		)
@@ -151,6 +156,27 @@ func bareGET(ctx context.Context, hc *http.Client, url string, header http.Heade
 	return json.NewDecoder(resp.Body).Decode(out)
 }
 
+// peerClient is go-retryablehttp's default client (logging off: its
+// default logger writes every request to stderr) as an *http.Client.
+func peerClient(tlsConfig *tls.Config) *http.Client {
+	rc := retryablehttp.NewClient()
+	rc.Logger = nil
+	if tlsConfig != nil {
+		rc.HTTPClient.Transport.(*http.Transport).TLSClientConfig = tlsConfig
+	}
+	return rc.StandardClient()
+}
+
+// setHeaders is a generated client's request editor adding header.
+func setHeaders(header http.Header) func(context.Context, *http.Request) error {
+	return func(_ context.Context, req *http.Request) error {
+		for k, v := range header {
+			req.Header[k] = v
+		}
+		return nil
+	}
+}
+
 func basicHeader(user, password string) http.Header {
 	req := &http.Request{Header: http.Header{}}
 	req.SetBasicAuth(user, password)
@@ -158,22 +184,35 @@ func basicHeader(user, password string) http.Header {
 }
 
 // CoreGET reads the user-provided certificate enrollment configurations
-// (GET …/configurations/CE/USER_PROVIDED/configurations). Both sides keep
+// (GET …/configurations/CE/USER_PROVIDED/configurations). Every side keeps
 // the session cookie the fake hands out, as the client does.
 func CoreGET() (*ClientGET, error) {
 	srv, err := coretest.NewServer()
 	if err != nil {
 		return nil, err
 	}
-	c, err := core.NewClient(srv.URL, core.WithBasicAuth(srv.User, srv.Password))
+	c, err := srv.NewClient()
 	if err != nil {
-		srv.Close()
+		_ = srv.Close()
 		return nil, err
 	}
 	hc := bareClient(nil)
 	hc.Jar, _ = cookiejar.New(nil)
 	u := srv.URL + "/api/v2/configurations/CE/USER_PROVIDED/configurations"
-	header := basicHeader(srv.User, srv.Password)
+	header := basicHeader(srv.Username, srv.Password)
+	peerHC := peerClient(nil)
+	peerHC.Jar, _ = cookiejar.New(nil)
+	peer, err := coreapi.NewClientWithResponses(srv.URL, coreapi.WithHTTPClient(peerHC), coreapi.WithRequestEditorFn(setHeaders(header)))
+	if err != nil {
+		_ = srv.Close()
+		return nil, err
+	}
+	check := func(out *coreapi.ConfigurationListResponse) error {
+		if out == nil || out.Results == nil || len(*out.Results) != 1 || *(*out.Results)[0].Value != coretest.UserProvidedCEID {
+			return fmt.Errorf("configurations %+v", out)
+		}
+		return nil
+	}
 	return &ClientGET{
 		Vendor: "core", Call: "CEConfigurations", close: srv.Close,
 		SDK: func(ctx context.Context) error {
@@ -181,7 +220,7 @@ func CoreGET() (*ClientGET, error) {
 			if err != nil {
 				return err
 			}
-			if len(got) != 1 || got[0].Value != coretest.UserProvidedCEID {
+			if len(got.Results) != 1 || got.Results[0].Value != coretest.UserProvidedCEID {
 				return fmt.Errorf("configurations %+v", got)
 			}
 			return nil
@@ -191,42 +230,62 @@ func CoreGET() (*ClientGET, error) {
 			if err := bareGET(ctx, hc, u, header, &out); err != nil {
 				return err
 			}
-			if out.Results == nil || len(*out.Results) != 1 || *(*out.Results)[0].Value != coretest.UserProvidedCEID {
-				return fmt.Errorf("configurations %+v", out)
+			return check(&out)
+		},
+		Peer: func(ctx context.Context) error {
+			resp, err := peer.GetCEConfigurationsWithResponse(ctx, coreapi.EnrollmentSubType(core.SubTypeUserProvided))
+			if err != nil {
+				return err
 			}
-			return nil
+			if resp.StatusCode() != http.StatusOK {
+				return fmt.Errorf("status %d", resp.StatusCode())
+			}
+			return check(resp.JSON200)
 		},
 	}, nil
 }
 
-// CloudGET reads one account by UID (GET /api/v1/account?fq=UID=…&rows=2).
+// CloudGET reads one account by UID (GET /api/v1/account?fq=UID=…).
 func CloudGET() (*ClientGET, error) {
 	srv, err := cloudtest.NewServer()
 	if err != nil {
 		return nil, err
 	}
-	c, err := cloud.NewClient(srv.URL, cloud.WithBasicAuth(cloudtest.Username, cloudtest.Password))
+	c, err := srv.NewClient()
 	if err != nil {
-		srv.Close()
+		_ = srv.Close()
 		return nil, err
 	}
-	first, err := c.ListAccounts(context.Background(), cloud.ListOptions{PageSize: 1})
+	first, err := c.ListAccountsPage(context.Background(), cloud.ListOptions{PageSize: 1})
 	if err == nil && len(first.Accounts) != 1 {
 		err = fmt.Errorf("%d accounts on a page of one", len(first.Accounts))
 	}
 	if err != nil {
-		srv.Close()
+		_ = srv.Close()
 		return nil, fmt.Errorf("cloud: first account: %w", err)
 	}
 	want := first.Accounts[0]
 	hc := bareClient(nil)
 	q := url.Values{"fq": {"UID=" + want.UID}, "rows": {"2"}, "start": {"0"}}
 	u := srv.URL + "/api/v1/account?" + q.Encode()
-	header := basicHeader(cloudtest.Username, cloudtest.Password)
+	header := basicHeader(srv.Username, srv.Password)
+	peer, err := cloudapi.NewClientWithResponses(srv.URL, cloudapi.WithHTTPClient(peerClient(nil)), cloudapi.WithRequestEditorFn(setHeaders(header)))
+	if err != nil {
+		_ = srv.Close()
+		return nil, err
+	}
+	fq, rows, start := "UID="+want.UID, int32(2), int32(0)
+	check := func(out *cloudapi.SearchResponse) error {
+		if out == nil || out.Errors != nil || out.Result == nil || out.Result.SearchResults == nil || len(*out.Result.SearchResults) == 0 ||
+			*(*out.Result.SearchResults)[0].Id != want.ID {
+			return fmt.Errorf("answer %+v", out)
+		}
+		return nil
+	}
 	return &ClientGET{
-		Vendor: "cloud", Call: "AccountByUID", close: srv.Close,
+		Vendor: "cloud", Call: "GetAccountByUID", close: srv.Close,
 		SDK: func(ctx context.Context) error {
-			got, err := c.AccountByUID(ctx, want.UID)
+			got, err := c.GetAccountByUID(ctx, want.UID)
 			if err != nil {
 				return err
 			}
@@ -240,11 +299,17 @@ func CloudGET() (*ClientGET, error) {
 			if err := bareGET(ctx, hc, u, header, &out); err != nil {
 				return err
 			}
-			if out.Errors != nil || out.Result == nil || out.Result.SearchResults == nil || len(*out.Result.SearchResults) == 0 ||
-				*(*out.Result.SearchResults)[0].Id != want.ID {
-				return fmt.Errorf("answer %+v", out)
+			return check(&out)
+		},
+		Peer: func(ctx context.Context) error {
+			resp, err := peer.GetAccountsWithResponse(ctx, &cloudapi.GetAccountsParams{Fq: &fq, Rows: &rows, Start: &start})
+			if err != nil {
+				return err
 			}
-			return nil
+			if resp.StatusCode() != http.StatusOK {
+				return fmt.Errorf("status %d", resp.StatusCode())
+			}
+			return check(resp.JSON200)
 		},
 	}, nil
 }
@@ -255,15 +320,26 @@ func MIMCMGET() (*ClientGET, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := mimcm.NewClient(srv.URL, mimcm.WithBasicAuth(mimcmtest.User, mimcmtest.Password))
+	c, err := srv.NewClient()
 	if err != nil {
-		srv.Close()
+		_ = srv.Close()
 		return nil, err
 	}
-	id := uuid.MustParse(mimcmtest.SampleEnrollID)
+	id := mimcmtest.SampleEnrollID
 	hc := bareClient(nil)
 	u := srv.URL + "/CertificateManagement/api/v1.0/requests/" + id.String()
-	header := basicHeader(mimcmtest.User, mimcmtest.Password)
+	header := basicHeader(srv.Username, srv.Password)
+	peer, err := mimcmapi.NewClientWithResponses(srv.URL, mimcmapi.WithHTTPClient(peerClient(nil)), mimcmapi.WithRequestEditorFn(setHeaders(header)))
+	if err != nil {
+		_ = srv.Close()
+		return nil, err
+	}
+	check := func(out *mimcmapi.Request) error {
+		if out == nil || out.Uuid != id || out.RequestType != int32(mimcm.RequestTypeEnroll) {
+			return fmt.Errorf("request %+v", out)
+		}
+		return nil
+	}
 	return &ClientGET{
 		Vendor: "mimcm", Call: "GetRequest", close: srv.Close,
 		SDK: func(ctx context.Context) error {
@@ -281,10 +357,17 @@ func MIMCMGET() (*ClientGET, error) {
 			if err := bareGET(ctx, hc, u, header, &out); err != nil {
 				return err
 			}
-			if out.Uuid != id || out.RequestType != int32(mimcm.RequestTypeEnroll) {
-				return fmt.Errorf("request %+v", out)
+			return check(&out)
+		},
+		Peer: func(ctx context.Context) error {
+			resp, err := peer.GetRequestWithResponse(ctx, id)
+			if err != nil {
+				return err
 			}
-			return nil
+			if resp.StatusCode() != http.StatusOK {
+				return fmt.Errorf("status %d", resp.StatusCode())
+			}
+			return check(resp.JSON200)
 		},
 	}, nil
 }
@@ -296,21 +379,27 @@ func CzertainlyGET() (*ClientGET, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := czertainly.NewClient(srv.BaseURL(), czertainly.WithClientCertificate(srv.AdminCertificate), czertainly.WithRootCAs(srv.CA.Pool()))
+	c, err := srv.NewClient()
 	if err != nil {
-		srv.Close()
+		_ = srv.Close()
 		return nil, err
 	}
-	hc := bareClient(&tls.Config{
-		Certificates: []tls.Certificate{srv.AdminCertificate},
+	tc := &tls.Config{
+		Certificates: []tls.Certificate{srv.ClientCertificate},
 		RootCAs:      srv.CA.Pool(),
 		MinVersion:   tls.VersionTLS12,
-	})
-	u := srv.BaseURL() + "/v1/admins/" + czertainlytest.SuperAdminUUID
+	}
+	hc := bareClient(tc)
+	u := srv.URL + "/v1/admins/" + czertainlytest.SuperAdminUUID
 	header := http.Header{"Accept": {"application/json"}}
-	check := func(a *czertainly.Admin) error {
-		if a.UUID != czertainlytest.SuperAdminUUID || a.Username != czertainlytest.SuperAdminUsername {
-			return fmt.Errorf("administrator %+v", a)
+	peer, err := czertainlyapi.NewClientWithResponses(srv.URL, czertainlyapi.WithHTTPClient(peerClient(tc.Clone())), czertainlyapi.WithRequestEditorFn(setHeaders(header)))
+	if err != nil {
+		_ = srv.Close()
+		return nil, err
+	}
+	check := func(uuid, username string) error {
+		if uuid != czertainlytest.SuperAdminUUID || username != czertainlytest.SuperAdminUsername {
+			return fmt.Errorf("administrator %s %s", uuid, username)
 		}
 		return nil
 	}
@@ -321,14 +410,24 @@ func CzertainlyGET() (*ClientGET, error) {
 			if err != nil {
 				return err
 			}
-			return check(got)
+			return check(got.UUID, got.Username)
 		},
 		Bare: func(ctx context.Context) error {
 			var out czertainly.Admin
 			if err := bareGET(ctx, hc, u, header, &out); err != nil {
 				return err
 			}
-			return check(&out)
+			return check(out.UUID, out.Username)
+		},
+		Peer: func(ctx context.Context) error {
+			resp, err := peer.GetAdminWithResponse(ctx, czertainlytest.SuperAdminUUID)
+			if err != nil {
+				return err
+			}
+			if resp.StatusCode() != http.StatusOK || resp.JSON200 == nil {
+				return fmt.Errorf("status %d", resp.StatusCode())
+			}
+			return check(resp.JSON200.Uuid, resp.JSON200.Username)
 		},
 	}, nil
 }
@@ -336,26 +435,40 @@ func CzertainlyGET() (*ClientGET, error) {
 // EnterpriseGET reads the seeded identity certificate
 // (GET …/admin/security/certificates/identity/{id}?f=json) with a session
 // token in the X-Esri-Authorization header. The client generates its token
-// on the first call and caches it; the bare side is given one issued for the
-// same referer.
+// on the first call and caches it; the other sides are given one issued for
+// the same referer.
 func EnterpriseGET() (*ClientGET, error) {
 	srv, err := enterpriseadmintest.NewServer()
 	if err != nil {
 		return nil, err
 	}
-	c, err := enterpriseadmin.NewClient(srv.URL, enterpriseadmintest.WebContext,
-		enterpriseadmin.WithCredentials(enterpriseadmintest.Username, enterpriseadmintest.Password),
-		enterpriseadmin.WithReferer(srv.URL))
+	host := strings.TrimSuffix(srv.URL, "/"+enterpriseadmintest.WebContext)
+	c, err := srv.NewClient(enterpriseadmin.WithReferer(host))
 	if err != nil {
-		srv.Close()
+		_ = srv.Close()
 		return nil, err
 	}
 	const id = enterpriseadmintest.SeedCertificateID
 	hc := bareClient(nil)
-	u := srv.URL + srv.CertificatesPath() + "/identity/" + id + "?f=json"
+	u := host + srv.CertificatesPath() + "/identity/" + id + "?f=json"
 	header := http.Header{
-		"X-Esri-Authorization": {"Bearer " + srv.IssueToken(srv.URL, time.Hour)},
-		"Referer":              {srv.URL},
+		"X-Esri-Authorization": {"Bearer " + srv.IssueToken(host, time.Hour)},
+		"Referer":              {host},
+	}
+	peer, err := enterpriseadminapi.NewClientWithResponses(host, enterpriseadminapi.WithHTTPClient(peerClient(nil)), enterpriseadminapi.WithRequestEditorFn(setHeaders(header)))
+	if err != nil {
+		_ = srv.Close()
+		return nil, err
+	}
+	f := enterpriseadminapi.GetIdentityCertificateParamsF("json")
+	check := func(out *enterpriseadminapi.Certificate) error {
+		if out == nil || out.Error != nil {
+			return errors.New("the server answered an error")
+		}
+		if out.Id == nil || *out.Id != id || out.Sha256Fingerprint == nil {
+			return fmt.Errorf("certificate %+v", out)
+		}
+		return nil
 	}
 	return &ClientGET{
 		Vendor: "enterpriseadmin", Call: "GetIdentityCertificate", close: srv.Close,
@@ -374,13 +487,17 @@ func EnterpriseGET() (*ClientGET, error) {
 			if err := bareGET(ctx, hc, u, header, &out); err != nil {
 				return err
 			}
-			if out.Error != nil {
-				return errors.New("the server answered an error")
+			return check(&out)
+		},
+		Peer: func(ctx context.Context) error {
+			resp, err := peer.GetIdentityCertificateWithResponse(ctx, enterpriseadmintest.WebContext, id, &enterpriseadminapi.GetIdentityCertificateParams{F: &f})
+			if err != nil {
+				return err
 			}
-			if out.Id == nil || *out.Id != id || out.Sha256Fingerprint == nil {
-				return fmt.Errorf("certificate %+v", out)
+			if resp.StatusCode() != http.StatusOK {
+				return fmt.Errorf("status %d", resp.StatusCode())
 			}
-			return nil
+			return check(resp.JSON200)
 		},
 	}, nil
 }

@@ -9,7 +9,8 @@ import (
 
 // BenchmarkClientSmallGET is figure P1 per client: each vendor's small GET
 // through the client (sdk) and with bare net/http plus encoding/json
-// (net-http) against the same fake endpoint. Compare with benchstat, or
+// (net-http) and through the generated client on go-retryablehttp
+// (oapi-codegen) against the same fake endpoint. Compare with benchstat, or
 // run go run ./internal/cmd/benchreport -only P1 for the ratios.
 func BenchmarkClientSmallGET(b *testing.B) {
 	gets, err := bench.ClientGETs()
@@ -18,8 +19,9 @@ func BenchmarkClientSmallGET(b *testing.B) {
 	}
 	for _, g := range gets {
 		defer g.Close()
-		b.Run(g.Vendor+"/sdk", g.Loop(true))
-		b.Run(g.Vendor+"/net-http", g.Loop(false))
+		b.Run(g.Vendor+"/sdk", bench.Loop(g.SDK))
+		b.Run(g.Vendor+"/net-http", bench.Loop(g.Bare))
+		b.Run(g.Vendor+"/oapi-codegen", bench.Loop(g.Peer))
 	}
 }
 
@@ -41,6 +43,9 @@ func TestClientGETs(t *testing.T) {
 			}
 			if err := g.Bare(context.Background()); err != nil {
 				t.Errorf("%s %s with net/http: %v", g.Vendor, g.Call, err)
+			}
+			if err := g.Peer(context.Background()); err != nil {
+				t.Errorf("%s %s with the generated client: %v", g.Vendor, g.Call, err)
 			}
 		}
 	}

@@ -51,7 +51,7 @@ func CloudPaging(accounts int, pageLatency, consumerPerPage time.Duration) ([]Fi
 		began := time.Now()
 		n := 0
 		for start := 0; ; start += cloudPage {
-			p, err := c.ListAccounts(ctx, cloud.ListOptions{Start: start, PageSize: cloudPage})
+			p, err := c.ListAccountsPage(ctx, cloud.ListOptions{Start: start, PageSize: cloudPage})
 			if err != nil {
 				return 0, err
 			}
@@ -71,7 +71,7 @@ func CloudPaging(accounts int, pageLatency, consumerPerPage time.Duration) ([]Fi
 	iterate := func(opts cloud.ListOptions, consume func(int)) (time.Duration, error) {
 		began := time.Now()
 		n := 0
-		for _, err := range c.Accounts(ctx, opts) {
+		for _, err := range c.ListAccounts(ctx, opts) {
 			if err != nil {
 				return 0, err
 			}
@@ -178,7 +178,7 @@ func liveHeap() uint64 {
 // pageHeap measures the live size of one decoded full page.
 func pageHeap(ctx context.Context, c *cloud.Client) (uint64, error) {
 	before := liveHeap()
-	p, err := c.ListAccounts(ctx, cloud.ListOptions{PageSize: cloudPage})
+	p, err := c.ListAccountsPage(ctx, cloud.ListOptions{PageSize: cloudPage})
 	if err != nil {
 		return 0, err
 	}

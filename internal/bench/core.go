@@ -29,7 +29,7 @@ func CoreExport(size int64) ([]Figure, error) {
 	srv.SetExportSize(size)
 	srv.SetExportPolls(0)
 
-	c, err := core.NewClient(srv.URL, core.WithBasicAuth(srv.User, srv.Password), core.WithMaxAttempts(1))
+	c, err := core.NewClient(srv.URL, core.WithBasicAuth(srv.Username, srv.Password), core.WithMaxAttempts(1))
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +53,7 @@ func CoreExport(size int64) ([]Figure, error) {
 		if err != nil {
 			return 0, err
 		}
-		req.SetBasicAuth(srv.User, srv.Password)
+		req.SetBasicAuth(srv.Username, srv.Password)
 		resp, err := hc.Do(req)
 		if err != nil {
 			return 0, err

@@ -26,7 +26,7 @@ func CorePoll(interval time.Duration, rounds int) ([]Figure, error) {
 	}
 	defer srv.Close()
 	srv.SetExportPolls(1)
-	c, err := core.NewClient(srv.URL, core.WithBasicAuth(srv.User, srv.Password))
+	c, err := core.NewClient(srv.URL, core.WithBasicAuth(srv.Username, srv.Password))
 	if err != nil {
 		return nil, err
 	}
