@@ -97,7 +97,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.user, "user", "", "Core administrator user name, with -url (password from $"+passwordEnv+")")
 	fs.StringVar(&o.out, "out", "certificates.csv", "CSV file to write")
 	fs.StringVar(&o.ceName, "ce", coretest.CESettingName, "certificate enrollment configuration name (ceSettingName)")
-	fs.StringVar(&status, "status", string(core.StatusActive), "certificate status to export")
+	fs.StringVar(&status, "status", string(core.CertificateStatusActive), "certificate status to export")
 	fs.Int64Var(&o.space, "space", core.DefaultAdminDeviceSpaceID, "administrator's device space ID (adminDeviceSpaceId)")
 	fs.BoolVar(&o.insecure, "insecure", false, "with -url: skip TLS verification (lab servers only)")
 	fs.Int64Var(&o.fakeSize, "fake-size", 0, "in-memory Core only: bytes of generated CSV to export (0: the sample certificates)")

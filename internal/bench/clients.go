@@ -216,7 +216,7 @@ func CoreGET() (*ClientGET, error) {
 	return &ClientGET{
 		Vendor: "core", Call: "CEConfigurations", close: srv.Close,
 		SDK: func(ctx context.Context) error {
-			got, err := c.CEConfigurations(ctx, core.SubTypeUserProvided)
+			got, err := c.CEConfigurations(ctx, core.EnrollmentSubTypeUserProvided)
 			if err != nil {
 				return err
 			}
@@ -233,7 +233,7 @@ func CoreGET() (*ClientGET, error) {
 			return check(&out)
 		},
 		Peer: func(ctx context.Context) error {
-			resp, err := peer.GetCEConfigurationsWithResponse(ctx, coreapi.EnrollmentSubType(core.SubTypeUserProvided))
+			resp, err := peer.GetCEConfigurationsWithResponse(ctx, coreapi.EnrollmentSubType(core.EnrollmentSubTypeUserProvided))
 			if err != nil {
 				return err
 			}

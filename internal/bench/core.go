@@ -34,7 +34,7 @@ func CoreExport(size int64) ([]Figure, error) {
 		return nil, err
 	}
 	ctx := context.Background()
-	filter := core.CertificateFilter{CESettingName: coretest.CESettingName, Status: core.StatusActive}
+	filter := core.CertificateFilter{CESettingName: coretest.CESettingName, Status: core.CertificateStatusActive}
 	sdk := func() (int64, error) {
 		sum, err := c.ExportCertificates(ctx, filter, io.Discard, core.WithPollInterval(time.Millisecond))
 		if err != nil {

@@ -31,7 +31,7 @@ func CorePoll(interval time.Duration, rounds int) ([]Figure, error) {
 		return nil, err
 	}
 	ctx := context.Background()
-	filter := core.CertificateFilter{CESettingName: coretest.CESettingName, Status: core.StatusActive}
+	filter := core.CertificateFilter{CESettingName: coretest.CESettingName, Status: core.CertificateStatusActive}
 	delays := make([]time.Duration, 0, rounds)
 	for range rounds {
 		sum, err := c.ExportCertificates(ctx, filter, io.Discard, core.WithPollInterval(interval))

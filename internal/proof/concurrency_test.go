@@ -282,7 +282,7 @@ func concCore(t *testing.T) *concVendor {
 	newClient := func() *core.Client { return concMust(srv.NewClient()).in(t) }
 	ctx := t.Context()
 	const ce = coretest.UserProvidedCEID
-	filter := core.CertificateFilter{CESettingName: coretest.CESettingName, Status: core.StatusActive}
+	filter := core.CertificateFilter{CESettingName: coretest.CESettingName, Status: core.CertificateStatusActive}
 
 	// Baselines, read one at a time by another client, checked against
 	// the seed's samples.
@@ -292,7 +292,7 @@ func concCore(t *testing.T) *concVendor {
 		t.Fatalf("seeded search = %+v, want the sample's certificate 2 first", certs)
 	}
 	for _, c := range certs {
-		if c.Status != core.StatusActive || c.CESettingName != coretest.CESettingName {
+		if c.Status != core.CertificateStatusActive || c.CESettingName != coretest.CESettingName {
 			t.Fatalf("search returned %+v, outside the filter", c)
 		}
 	}
@@ -308,11 +308,11 @@ func concCore(t *testing.T) *concVendor {
 	if len(enrollments) != 1 || enrollments[0].CEID != 10 || enrollments[0].CertificateID != 11 {
 		t.Fatalf("seeded enrollments = %+v", enrollments)
 	}
-	ceConfigs := concMust(setup.CEConfigurations(ctx, core.SubTypeUserProvided)).in(t).Results
+	ceConfigs := concMust(setup.CEConfigurations(ctx, core.EnrollmentSubTypeUserProvided)).in(t).Results
 	if len(ceConfigs) != 1 || ceConfigs[0].Value != ce {
 		t.Fatalf("seeded CE configurations = %+v", ceConfigs)
 	}
-	scepConfigs := concMust(setup.SCEPConfigurations(ctx, core.SubTypeUserProvided)).in(t).Results
+	scepConfigs := concMust(setup.SCEPConfigurations(ctx, core.EnrollmentSubTypeUserProvided)).in(t).Results
 	if len(scepConfigs) == 0 {
 		t.Fatal("no seeded SCEP configurations")
 	}
@@ -360,14 +360,14 @@ func concCore(t *testing.T) *concVendor {
 				return concSame("enrollments", got.Results, enrollments)
 			}},
 			{"CEConfigurations", 12, func(ctx context.Context, _ int) error {
-				got, err := c.CEConfigurations(ctx, core.SubTypeUserProvided)
+				got, err := c.CEConfigurations(ctx, core.EnrollmentSubTypeUserProvided)
 				if err != nil {
 					return err
 				}
 				return concSame("CE configurations", got.Results, ceConfigs)
 			}},
 			{"SCEPConfigurations", 12, func(ctx context.Context, _ int) error {
-				got, err := c.SCEPConfigurations(ctx, core.SubTypeUserProvided)
+				got, err := c.SCEPConfigurations(ctx, core.EnrollmentSubTypeUserProvided)
 				if err != nil {
 					return err
 				}

@@ -46,7 +46,7 @@ func coreVendor(t *testing.T, secrets secretSet) *vendor {
 		t.Fatal(err)
 	}
 	const ce = coretest.UserProvidedCEID
-	filter := core.CertificateFilter{CESettingName: coretest.CESettingName, Status: core.StatusActive}
+	filter := core.CertificateFilter{CESettingName: coretest.CESettingName, Status: core.CertificateStatusActive}
 	fast := []core.CallOption{core.WithPollInterval(time.Millisecond)}
 	upload := func(user string) error {
 		return ignore(c.UploadUserProvidedCertificate(context.Background(), core.UploadUserProvidedCertificateInput{CEID: ce, Principal: user, PKCS12: bytes.NewReader(newPFX(t, user, secrets.pkcs12)), Password: secrets.pkcs12}))

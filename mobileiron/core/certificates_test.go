@@ -24,7 +24,7 @@ var sampleCertificate = core.Certificate{
 	ID: 2, SerialNumber: "102", Type: "Centralized", Trash: true,
 	ExpiredAt: day(2017, 4, 18), CreatedAt: day(2016, 4, 18),
 	UserID: "9002", DeviceID: 1, LocalCAID: 3, CESettingName: "LocalCE",
-	Status: core.StatusActive, CEID: 8, ConsumerAppSettings: []int64{8},
+	Status: core.CertificateStatusActive, CEID: 8, ConsumerAppSettings: []int64{8},
 }
 
 var sampleUserProvided = core.UserProvidedCertificate{
@@ -74,8 +74,8 @@ func TestSearchCertificates(t *testing.T) {
 		want   []core.Certificate
 	}{
 		{"by enrollment", core.CertificateFilter{CESettingName: "LocalCE"}, []core.Certificate{sampleCertificate}},
-		{"status matches", core.CertificateFilter{CESettingName: "LocalCE", Status: core.StatusActive}, []core.Certificate{sampleCertificate}},
-		{"status differs", core.CertificateFilter{CESettingName: "LocalCE", Status: core.StatusRevoked}, []core.Certificate{}},
+		{"status matches", core.CertificateFilter{CESettingName: "LocalCE", Status: core.CertificateStatusActive}, []core.Certificate{sampleCertificate}},
+		{"status differs", core.CertificateFilter{CESettingName: "LocalCE", Status: core.CertificateStatusRevoked}, []core.Certificate{}},
 		{"user", core.CertificateFilter{CESettingName: "LocalCE", UserID: "9002"}, []core.Certificate{sampleCertificate}},
 		{"expires before", core.CertificateFilter{CESettingName: "LocalCE", ExpiresBefore: day(2018, 1, 1)}, []core.Certificate{sampleCertificate}},
 		{"expires after", core.CertificateFilter{CESettingName: "LocalCE", ExpiresAfter: day(2018, 1, 1)}, []core.Certificate{}},
@@ -150,7 +150,7 @@ func TestWritesAreNeverRepeated(t *testing.T) {
 		call                       func(*core.Client) error
 	}{
 		{"initiate export", "POST", pathExport, "/certificates/search_export", func(c *core.Client) error {
-			_, err := c.InitiateCertificateExport(context.Background(), core.CertificateFilter{CESettingName: "LocalCE", Status: core.StatusActive})
+			_, err := c.InitiateCertificateExport(context.Background(), core.CertificateFilter{CESettingName: "LocalCE", Status: core.CertificateStatusActive})
 			return err
 		}},
 		{"upload", "POST", pathUpload, "/uploadCertificate", func(c *core.Client) error {
@@ -314,15 +314,15 @@ func TestPendingRevocation(t *testing.T) {
 func TestConfigurations(t *testing.T) {
 	_, c := newFake(t)
 	ctx := context.Background()
-	scep, err := c.SCEPConfigurations(ctx, core.SubTypeUserProvided)
+	scep, err := c.SCEPConfigurations(ctx, core.EnrollmentSubTypeUserProvided)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ce, err := c.CEConfigurations(ctx, core.SubTypeUserProvided)
+	ce, err := c.CEConfigurations(ctx, core.EnrollmentSubTypeUserProvided)
 	if err != nil {
 		t.Fatal(err)
 	}
-	none, err := c.CEConfigurations(ctx, core.SubTypeEntrust)
+	none, err := c.CEConfigurations(ctx, core.EnrollmentSubTypeEntrust)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -416,7 +416,7 @@ func TestCEConfigurationsFallsBackToTheCurlForm(t *testing.T) {
 	ctx := context.Background()
 
 	srv, c := newFake(t)
-	got, err := c.CEConfigurations(ctx, core.SubTypeUserProvided)
+	got, err := c.CEConfigurations(ctx, core.EnrollmentSubTypeUserProvided)
 	if err != nil || srv.Hits("GET", long) != 1 || srv.Hits("GET", short) != 0 {
 		t.Fatalf("request URI known: %v, hits %d/%d, want one request to it", err, srv.Hits("GET", long), srv.Hits("GET", short))
 	}
@@ -425,7 +425,7 @@ func TestCEConfigurationsFallsBackToTheCurlForm(t *testing.T) {
 		Body: "<html><body>HTTP Status 404 - Not Found</body></html>"}
 	srv, c = newFake(t)
 	srv.Inject(notFound)
-	got, err = c.CEConfigurations(ctx, core.SubTypeUserProvided)
+	got, err = c.CEConfigurations(ctx, core.EnrollmentSubTypeUserProvided)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -440,7 +440,7 @@ func TestCEConfigurationsFallsBackToTheCurlForm(t *testing.T) {
 	srv, c = newFake(t)
 	srv.Inject(notFound)
 	srv.Inject(coretest.Fault{Method: "GET", PathSuffix: "/CE/USER_PROVIDED", Status: 404})
-	_, err = c.CEConfigurations(ctx, core.SubTypeUserProvided)
+	_, err = c.CEConfigurations(ctx, core.EnrollmentSubTypeUserProvided)
 	var e *core.Error
 	if !errors.As(err, &e) || e.StatusCode != 404 || !strings.HasSuffix(e.URL, long) {
 		t.Errorf("err = %v, want the 404 of the request URI", err)
@@ -449,7 +449,7 @@ func TestCEConfigurationsFallsBackToTheCurlForm(t *testing.T) {
 	// Another failure is not a reason to try the other path.
 	srv, c = newFake(t)
 	srv.Inject(coretest.Fault{Method: "GET", PathSuffix: "/USER_PROVIDED/configurations", Status: 403})
-	if _, err := c.CEConfigurations(ctx, core.SubTypeUserProvided); !errors.Is(err, core.ErrForbidden) || srv.Hits("GET", short) != 0 {
+	if _, err := c.CEConfigurations(ctx, core.EnrollmentSubTypeUserProvided); !errors.Is(err, core.ErrForbidden) || srv.Hits("GET", short) != 0 {
 		t.Errorf("403: err = %v, %d requests to the curl form", err, srv.Hits("GET", short))
 	}
 }

@@ -12,7 +12,7 @@
 //		core.WithAdminDeviceSpaceID(1))
 //	if err != nil { … }
 //	sum, err := c.ExportCertificatesToFile(ctx,
-//		core.CertificateFilter{CESettingName: "LocalCE", Status: core.StatusActive},
+//		core.CertificateFilter{CESettingName: "LocalCE", Status: core.CertificateStatusActive},
 //		"certificates.csv")
 //
 // ExportCertificates runs Core's three-call export (initiate, poll the

@@ -41,7 +41,7 @@ func TestBadInputSendsNothing(t *testing.T) {
 		call func(c *core.Client) error
 		want string // part of the message
 	}{
-		{"search without enrollment", search(core.CertificateFilter{Status: core.StatusActive}), "ceSettingName"},
+		{"search without enrollment", search(core.CertificateFilter{Status: core.CertificateStatusActive}), "ceSettingName"},
 		{"search with unknown status", search(core.CertificateFilter{CESettingName: "LocalCE", Status: "BOGUS"}), "BOGUS"},
 		{"search with bad device UUID", search(core.CertificateFilter{CESettingName: "LocalCE", DeviceUUID: "not-a-uuid"}), "not a UUID"},
 		{"search with inverted expiry bounds", search(core.CertificateFilter{CESettingName: "LocalCE", ExpiresAfter: day(2020, 1, 1), ExpiresBefore: day(2019, 1, 1)}), "before"},
@@ -50,11 +50,11 @@ func TestBadInputSendsNothing(t *testing.T) {
 			return err
 		}, "certificateStatus"},
 		{"export to file without enrollment", func(c *core.Client) error {
-			_, err := c.ExportCertificatesToFile(ctx, core.CertificateFilter{Status: core.StatusActive}, filepath.Join(dir, "x.csv"))
+			_, err := c.ExportCertificatesToFile(ctx, core.CertificateFilter{Status: core.CertificateStatusActive}, filepath.Join(dir, "x.csv"))
 			return err
 		}, "ceSettingName"},
 		{"initiate with bad UUID", func(c *core.Client) error {
-			_, err := c.InitiateCertificateExport(ctx, core.CertificateFilter{CESettingName: "LocalCE", Status: core.StatusActive, DeviceUUID: "5f1db255"})
+			_, err := c.InitiateCertificateExport(ctx, core.CertificateFilter{CESettingName: "LocalCE", Status: core.CertificateStatusActive, DeviceUUID: "5f1db255"})
 			return err
 		}, "not a UUID"},
 		{"upload PEM instead of PKCS#12", upload("10", "jdoe", pemCert, password), "PEM"},
@@ -169,7 +169,7 @@ func TestErrorInsideSuccessfulAnswer(t *testing.T) {
 func TestLoginPageInsteadOfAPI(t *testing.T) {
 	srv, c := newFake(t)
 	srv.Inject(coretest.Fault{PathSuffix: "/summary", Status: 200, ContentType: "text/html", Body: "<!DOCTYPE html><html><body>Sign in</body></html>"})
-	if _, err := c.SCEPConfigurations(context.Background(), core.SubTypeUserProvided); !errors.Is(err, core.ErrHTMLResponse) {
+	if _, err := c.SCEPConfigurations(context.Background(), core.EnrollmentSubTypeUserProvided); !errors.Is(err, core.ErrHTMLResponse) {
 		t.Fatalf("err = %v, want ErrHTMLResponse", err)
 	}
 	srv.SetExportSize(1000)
@@ -183,7 +183,7 @@ func TestLoginPageInsteadOfAPI(t *testing.T) {
 func TestRetryAfterTooLong(t *testing.T) {
 	srv, c := newFake(t)
 	srv.Inject(coretest.Fault{PathSuffix: "/USER_PROVIDED/configurations", Status: 503, RetryAfter: "3600"})
-	_, err := c.CEConfigurations(context.Background(), core.SubTypeUserProvided)
+	_, err := c.CEConfigurations(context.Background(), core.EnrollmentSubTypeUserProvided)
 	var e *core.Error
 	if !errors.Is(err, core.ErrRetryAfterTooLong) || !errors.As(err, &e) || e.RetryAfter != time.Hour {
 		t.Fatalf("err = %v, want ErrRetryAfterTooLong with the server's delay", err)
@@ -238,10 +238,10 @@ func TestDecodesVendorSamples(t *testing.T) {
 			return c.ListUserProvidedCertificates(ctx, "theadmin")
 		}, &core.UserProvidedEnrollmentList{Results: []core.UserProvidedEnrollment{sampleEnrollment}, Messages: []core.Message{msgGotEnrollments}}},
 		{"scep_summary_response.json", "/summary", func(c *core.Client) (any, error) {
-			return c.SCEPConfigurations(ctx, core.SubTypeUserProvided)
+			return c.SCEPConfigurations(ctx, core.EnrollmentSubTypeUserProvided)
 		}, &core.ConfigurationList{Results: []core.Configuration{sampleConfiguration}, ResultCount: 1}},
 		{"ce_configurations_response.json", "/configurations", func(c *core.Client) (any, error) {
-			return c.CEConfigurations(ctx, core.SubTypeUserProvided)
+			return c.CEConfigurations(ctx, core.EnrollmentSubTypeUserProvided)
 		}, &core.ConfigurationList{Results: []core.Configuration{sampleConfiguration}, ResultCount: 1}},
 		{"withnocerts_search_response.json", "/withnocerts/search", func(c *core.Client) (any, error) {
 			return c.SearchUsersWithoutCertificates(ctx, 32)
@@ -301,7 +301,7 @@ func TestLiveDecodingIsStrict(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			srv, c := newFake(t)
 			srv.Inject(coretest.Fault{PathSuffix: "/summary", Status: 200, ContentType: "application/json", Body: body})
-			got, err := c.SCEPConfigurations(context.Background(), core.SubTypeUserProvided)
+			got, err := c.SCEPConfigurations(context.Background(), core.EnrollmentSubTypeUserProvided)
 			if !errors.Is(err, core.ErrUnexpectedResponse) {
 				t.Fatalf("got %v, %v; want ErrUnexpectedResponse", got, err)
 			}
@@ -316,7 +316,7 @@ func TestLiveDecodingIsStrict(t *testing.T) {
 	srv, c := newFake(t)
 	srv.Inject(coretest.Fault{PathSuffix: "/summary", Status: 400, ContentType: "application/json",
 		Body: "{\"messages\":[{\"type\":\"Error\",\"messageKey\":\"k\",\"localizedMessage\":\"m\"},]}"})
-	_, err = c.SCEPConfigurations(context.Background(), core.SubTypeUserProvided)
+	_, err = c.SCEPConfigurations(context.Background(), core.EnrollmentSubTypeUserProvided)
 	var e *core.Error
 	if !errors.As(err, &e) || e.StatusCode != 400 || e.MessageKey != "" || e.Message != "" || !strings.Contains(e.Body, `"k"`) {
 		t.Errorf("err = %#v, want a 400 without vendor fields and with the body excerpt", err)

@@ -23,7 +23,7 @@ func ExampleClient_ExportCertificates() {
 		return
 	}
 	sum, err := c.ExportCertificates(context.Background(),
-		core.CertificateFilter{CESettingName: "LocalCE", Status: core.StatusActive},
+		core.CertificateFilter{CESettingName: "LocalCE", Status: core.CertificateStatusActive},
 		os.Stdout, core.WithPollInterval(10*time.Millisecond))
 	if err != nil {
 		fmt.Println(err)

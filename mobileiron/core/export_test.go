@@ -17,7 +17,7 @@ import (
 	"github.com/certadmin/certadmin-go/mobileiron/core/coretest"
 )
 
-var activeLocal = core.CertificateFilter{CESettingName: "LocalCE", Status: core.StatusActive}
+var activeLocal = core.CertificateFilter{CESettingName: "LocalCE", Status: core.CertificateStatusActive}
 
 const sampleCSV = "id,serialNumber,type,userId,deviceUuid,ceSettingName,certificateStatus,createdAt,expiredAt\n" +
 	"2,102,Centralized,9002,,LocalCE,ACTIVE,2016-04-18,2017-04-18\n"
@@ -193,7 +193,7 @@ func TestExportUsersWithoutCertificates(t *testing.T) {
 func TestExportSelectsByFilter(t *testing.T) {
 	_, c := newFake(t)
 	var buf bytes.Buffer
-	if _, err := c.ExportCertificates(context.Background(), core.CertificateFilter{CESettingName: "LocalCE", Status: core.StatusRevoked}, &buf, fastPoll); err != nil {
+	if _, err := c.ExportCertificates(context.Background(), core.CertificateFilter{CESettingName: "LocalCE", Status: core.CertificateStatusRevoked}, &buf, fastPoll); err != nil {
 		t.Fatal(err)
 	}
 	if want, _, _ := strings.Cut(sampleCSV, "\n"); buf.String() != want+"\n" {

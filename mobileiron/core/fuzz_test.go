@@ -139,11 +139,11 @@ var decodeOps = []func(t *testing.T, ctx context.Context, c *Client) (bool, erro
 		return err == nil, err
 	},
 	func(t *testing.T, ctx context.Context, c *Client) (bool, error) {
-		list, err := c.SCEPConfigurations(ctx, SubTypeSCEP)
+		list, err := c.SCEPConfigurations(ctx, EnrollmentSubTypeSCEP)
 		return list != nil, err
 	},
 	func(t *testing.T, ctx context.Context, c *Client) (bool, error) {
-		list, err := c.CEConfigurations(ctx, SubTypeUserProvided)
+		list, err := c.CEConfigurations(ctx, EnrollmentSubTypeUserProvided)
 		return list != nil, err
 	},
 	func(t *testing.T, ctx context.Context, c *Client) (bool, error) {
@@ -151,7 +151,7 @@ var decodeOps = []func(t *testing.T, ctx context.Context, c *Client) (bool, erro
 		return list != nil, err
 	},
 	func(t *testing.T, ctx context.Context, c *Client) (bool, error) {
-		st, err := c.InitiateCertificateExport(ctx, CertificateFilter{CESettingName: "LocalCE", Status: StatusActive})
+		st, err := c.InitiateCertificateExport(ctx, CertificateFilter{CESettingName: "LocalCE", Status: CertificateStatusActive})
 		return st != nil, err
 	},
 	func(t *testing.T, ctx context.Context, c *Client) (bool, error) {

@@ -103,10 +103,10 @@ func TestResultsKeepEverySampleField(t *testing.T) {
 			return c.ListUserProvidedCertificates(ctx, "theadmin")
 		}, same, nil},
 		{"scep_summary_response.json", "/summary", func(c *core.Client) (any, error) {
-			return c.SCEPConfigurations(ctx, core.SubTypeUserProvided)
+			return c.SCEPConfigurations(ctx, core.EnrollmentSubTypeUserProvided)
 		}, same, nil},
 		{"ce_configurations_response.json", "/configurations", func(c *core.Client) (any, error) {
-			return c.CEConfigurations(ctx, core.SubTypeUserProvided)
+			return c.CEConfigurations(ctx, core.EnrollmentSubTypeUserProvided)
 		}, same, nil},
 		{"revoke_response.json", "/attemptRevokeForPendingRevocation", func(c *core.Client) (any, error) {
 			return c.RevokePendingCertificates(ctx)
@@ -171,10 +171,10 @@ func TestResultCountAndMessagesReachTheCaller(t *testing.T) {
 			return c.SearchUsersWithoutCertificates(ctx, 32)
 		}, &core.UserSearchResult{Results: []core.User{}, ResultCount: 3, Messages: info}},
 		{"SCEP configurations", "/summary", `{"results":[],"resultCount":2,` + infoJSON + `}`, func(c *core.Client) (any, error) {
-			return c.SCEPConfigurations(ctx, core.SubTypeSCEP)
+			return c.SCEPConfigurations(ctx, core.EnrollmentSubTypeSCEP)
 		}, &core.ConfigurationList{Results: []core.Configuration{}, ResultCount: 2, Messages: info}},
 		{"CE configurations", "/configurations", `{"results":[],"resultCount":2,` + infoJSON + `}`, func(c *core.Client) (any, error) {
-			return c.CEConfigurations(ctx, core.SubTypeLocal)
+			return c.CEConfigurations(ctx, core.EnrollmentSubTypeLocal)
 		}, &core.ConfigurationList{Results: []core.Configuration{}, ResultCount: 2, Messages: info}},
 		{"list user-provided", "/getAllUserProvidedCertificateDetails", `{"results":[],` + infoJSON + `}`, func(c *core.Client) (any, error) {
 			return c.ListUserProvidedCertificates(ctx, "theadmin")

@@ -18,20 +18,20 @@ type CertificateStatus string
 
 // The certificate states the vendor's documentation lists.
 const (
-	StatusActive                   CertificateStatus = "ACTIVE"
-	StatusExpired                  CertificateStatus = "EXPIRED"
-	StatusPendingRevocation        CertificateStatus = "PENDING_REVOCATION"
-	StatusManualRevocationRequired CertificateStatus = "MANUAL_REVOCATION_REQUIRED"
-	StatusRevoked                  CertificateStatus = "REVOKED"
-	StatusSent                     CertificateStatus = "SENT"
-	StatusWaitingSend              CertificateStatus = "WAITING_SEND"
-	StatusGenerating               CertificateStatus = "GENERATING"
-	StatusHighGenerating           CertificateStatus = "HIGH_GENERATING"
+	CertificateStatusActive                   CertificateStatus = "ACTIVE"
+	CertificateStatusExpired                  CertificateStatus = "EXPIRED"
+	CertificateStatusPendingRevocation        CertificateStatus = "PENDING_REVOCATION"
+	CertificateStatusManualRevocationRequired CertificateStatus = "MANUAL_REVOCATION_REQUIRED"
+	CertificateStatusRevoked                  CertificateStatus = "REVOKED"
+	CertificateStatusSent                     CertificateStatus = "SENT"
+	CertificateStatusWaitingSend              CertificateStatus = "WAITING_SEND"
+	CertificateStatusGenerating               CertificateStatus = "GENERATING"
+	CertificateStatusHighGenerating           CertificateStatus = "HIGH_GENERATING"
 )
 
 var certificateStatuses = []CertificateStatus{
-	StatusActive, StatusExpired, StatusPendingRevocation, StatusManualRevocationRequired,
-	StatusRevoked, StatusSent, StatusWaitingSend, StatusGenerating, StatusHighGenerating,
+	CertificateStatusActive, CertificateStatusExpired, CertificateStatusPendingRevocation, CertificateStatusManualRevocationRequired,
+	CertificateStatusRevoked, CertificateStatusSent, CertificateStatusWaitingSend, CertificateStatusGenerating, CertificateStatusHighGenerating,
 }
 
 // Valid reports whether s is one of the documented states.
@@ -42,23 +42,23 @@ type EnrollmentSubType string
 
 // The sub-types the vendor's documentation lists.
 const (
-	SubTypeBlueCoat             EnrollmentSubType = "BLUE_COAT"
-	SubTypeClientProvided       EnrollmentSubType = "CLIENT_PROVIDED"
-	SubTypeUserProvided         EnrollmentSubType = "USER_PROVIDED"
-	SubTypeEntrust              EnrollmentSubType = "ENTRUST"
-	SubTypeGlobalSign           EnrollmentSubType = "GLOBAL_SIGN"
-	SubTypeLocal                EnrollmentSubType = "LOCAL"
-	SubTypeOpenTrust            EnrollmentSubType = "OPEN_TRUST"
-	SubTypeSCEP                 EnrollmentSubType = "SCEP"
-	SubTypeSingleFileIdentity   EnrollmentSubType = "SINGLE_FILE_IDENTITY"
-	SubTypeSymantecManagedPKI   EnrollmentSubType = "SYMANTEC_MANAGED_PKI"
-	SubTypeSymantecWSManagedPKI EnrollmentSubType = "SYMANTEC_WS_MANAGED_PKI"
+	EnrollmentSubTypeBlueCoat             EnrollmentSubType = "BLUE_COAT"
+	EnrollmentSubTypeClientProvided       EnrollmentSubType = "CLIENT_PROVIDED"
+	EnrollmentSubTypeUserProvided         EnrollmentSubType = "USER_PROVIDED"
+	EnrollmentSubTypeEntrust              EnrollmentSubType = "ENTRUST"
+	EnrollmentSubTypeGlobalSign           EnrollmentSubType = "GLOBAL_SIGN"
+	EnrollmentSubTypeLocal                EnrollmentSubType = "LOCAL"
+	EnrollmentSubTypeOpenTrust            EnrollmentSubType = "OPEN_TRUST"
+	EnrollmentSubTypeSCEP                 EnrollmentSubType = "SCEP"
+	EnrollmentSubTypeSingleFileIdentity   EnrollmentSubType = "SINGLE_FILE_IDENTITY"
+	EnrollmentSubTypeSymantecManagedPKI   EnrollmentSubType = "SYMANTEC_MANAGED_PKI"
+	EnrollmentSubTypeSymantecWSManagedPKI EnrollmentSubType = "SYMANTEC_WS_MANAGED_PKI"
 )
 
 var enrollmentSubTypes = []EnrollmentSubType{
-	SubTypeBlueCoat, SubTypeClientProvided, SubTypeUserProvided, SubTypeEntrust, SubTypeGlobalSign,
-	SubTypeLocal, SubTypeOpenTrust, SubTypeSCEP, SubTypeSingleFileIdentity, SubTypeSymantecManagedPKI,
-	SubTypeSymantecWSManagedPKI,
+	EnrollmentSubTypeBlueCoat, EnrollmentSubTypeClientProvided, EnrollmentSubTypeUserProvided, EnrollmentSubTypeEntrust, EnrollmentSubTypeGlobalSign,
+	EnrollmentSubTypeLocal, EnrollmentSubTypeOpenTrust, EnrollmentSubTypeSCEP, EnrollmentSubTypeSingleFileIdentity, EnrollmentSubTypeSymantecManagedPKI,
+	EnrollmentSubTypeSymantecWSManagedPKI,
 }
 
 // Valid reports whether t is one of the documented sub-types.

@@ -22,7 +22,7 @@ func TestExportTimes(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	filter := core.CertificateFilter{CESettingName: coretest.CESettingName, Status: core.StatusActive}
+	filter := core.CertificateFilter{CESettingName: coretest.CESettingName, Status: core.CertificateStatusActive}
 	times := func(step string, wantDone, wantDownload bool) (time.Time, time.Time) {
 		t.Helper()
 		done, download := srv.ExportTimes()

@@ -60,7 +60,7 @@ func TestFakeAnswersStrictJSON(t *testing.T) {
 	}
 	ctx := context.Background()
 	poll := core.WithPollInterval(time.Millisecond)
-	filter := core.CertificateFilter{CESettingName: coretest.CESettingName, Status: core.StatusActive}
+	filter := core.CertificateFilter{CESettingName: coretest.CESettingName, Status: core.CertificateStatusActive}
 	cert, key := testcert.ForName(t, "jdoe")
 	const pw = "strict-json-test"
 	steps := []func() error{
@@ -85,8 +85,8 @@ func TestFakeAnswersStrictJSON(t *testing.T) {
 			return err
 		},
 		func() error { _, err := c.RevokePendingCertificates(ctx); return err },
-		func() error { _, err := c.SCEPConfigurations(ctx, core.SubTypeUserProvided); return err },
-		func() error { _, err := c.CEConfigurations(ctx, core.SubTypeUserProvided); return err },
+		func() error { _, err := c.SCEPConfigurations(ctx, core.EnrollmentSubTypeUserProvided); return err },
+		func() error { _, err := c.CEConfigurations(ctx, core.EnrollmentSubTypeUserProvided); return err },
 	}
 	for i, step := range steps {
 		if err := step(); err != nil {
