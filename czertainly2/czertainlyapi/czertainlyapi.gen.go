@@ -11152,6 +11152,9 @@ func ParseListApprovalProfilesResponse(rsp *http.Response) (*ListApprovalProfile
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 401:
+		break // No content-type
+
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11191,6 +11194,9 @@ func ParseGetApprovalProfileResponse(rsp *http.Response) (*GetApprovalProfileRes
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
 
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
@@ -11232,6 +11238,9 @@ func ParseListApprovalsResponse(rsp *http.Response) (*ListApprovalsResponse, err
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 401:
+		break // No content-type
+
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11271,6 +11280,9 @@ func ParseListUserApprovalsResponse(rsp *http.Response) (*ListUserApprovalsRespo
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
 
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
@@ -11312,6 +11324,9 @@ func ParseGetApprovalResponse(rsp *http.Response) (*GetApprovalResponse, error) 
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 401:
+		break // No content-type
+
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11346,6 +11361,9 @@ func ParseApproveApprovalResponse(rsp *http.Response) (*ApproveApprovalResponse,
 
 	switch {
 	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
 		break // No content-type
 
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
@@ -11384,6 +11402,9 @@ func ParseApproveApprovalRecipientResponse(rsp *http.Response) (*ApproveApproval
 	case rsp.StatusCode == 204:
 		break // No content-type
 
+	case rsp.StatusCode == 401:
+		break // No content-type
+
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11420,6 +11441,9 @@ func ParseRejectApprovalResponse(rsp *http.Response) (*RejectApprovalResponse, e
 	case rsp.StatusCode == 204:
 		break // No content-type
 
+	case rsp.StatusCode == 401:
+		break // No content-type
+
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11454,6 +11478,9 @@ func ParseRejectApprovalRecipientResponse(rsp *http.Response) (*RejectApprovalRe
 
 	switch {
 	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
 		break // No content-type
 
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
@@ -11496,6 +11523,9 @@ func ParseProfileResponse(rsp *http.Response) (*ProfileResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 401:
+		break // No content-type
+
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11535,6 +11565,9 @@ func ParseGetAuthResourcesResponse(rsp *http.Response) (*GetAuthResourcesRespons
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
 
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
@@ -11576,6 +11609,9 @@ func ParseGetRaProfileResponse(rsp *http.Response) (*GetRaProfileResponse, error
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 401:
+		break // No content-type
+
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11615,6 +11651,9 @@ func ParseGetAssociatedApprovalProfilesResponse(rsp *http.Response) (*GetAssocia
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
 
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
@@ -11656,6 +11695,9 @@ func ParseListCertificatesResponse(rsp *http.Response) (*ListCertificatesRespons
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 401:
+		break // No content-type
+
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11690,6 +11732,9 @@ func ParseBulkArchiveCertificateResponse(rsp *http.Response) (*BulkArchiveCertif
 
 	switch {
 	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
 		break // No content-type
 
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
@@ -11732,6 +11777,9 @@ func ParseBulkDeleteCertificateResponse(rsp *http.Response) (*BulkDeleteCertific
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 401:
+		break // No content-type
+
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11772,6 +11820,9 @@ func ParseGetCertificateSearchableFieldsResponse(rsp *http.Response) (*GetCertif
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 401:
+		break // No content-type
+
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11806,6 +11857,9 @@ func ParseBulkUnarchiveCertificateResponse(rsp *http.Response) (*BulkUnarchiveCe
 
 	switch {
 	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
 		break // No content-type
 
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
@@ -11848,6 +11902,9 @@ func ParseUploadResponse(rsp *http.Response) (*UploadResponse, error) {
 		}
 		response.JSON201 = &dest
 
+	case rsp.StatusCode == 401:
+		break // No content-type
+
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11888,6 +11945,9 @@ func ParseListCertificateLocationsResponse(rsp *http.Response) (*ListCertificate
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 401:
+		break // No content-type
+
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11922,6 +11982,9 @@ func ParseDeleteCertificateResponse(rsp *http.Response) (*DeleteCertificateRespo
 
 	switch {
 	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
 		break // No content-type
 
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
@@ -11964,6 +12027,9 @@ func ParseGetCertificateResponse(rsp *http.Response) (*GetCertificateResponse, e
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 401:
+		break // No content-type
+
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12000,6 +12066,9 @@ func ParseUpdateCertificateObjectsResponse(rsp *http.Response) (*UpdateCertifica
 	case rsp.StatusCode == 204:
 		break // No content-type
 
+	case rsp.StatusCode == 401:
+		break // No content-type
+
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12034,6 +12103,9 @@ func ParseArchiveCertificateResponse(rsp *http.Response) (*ArchiveCertificateRes
 
 	switch {
 	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
 		break // No content-type
 
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
@@ -12076,6 +12148,9 @@ func ParseGetCertificateChainResponse(rsp *http.Response) (*GetCertificateChainR
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 401:
+		break // No content-type
+
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12115,6 +12190,9 @@ func ParseDownloadCertificateChainResponse(rsp *http.Response) (*DownloadCertifi
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
 
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
@@ -12156,6 +12234,9 @@ func ParseGetCertificateEventHistoryResponse(rsp *http.Response) (*GetCertificat
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 401:
+		break // No content-type
+
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12190,6 +12271,9 @@ func ParseUnarchiveCertificateResponse(rsp *http.Response) (*UnarchiveCertificat
 
 	switch {
 	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
 		break // No content-type
 
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
@@ -12232,6 +12316,9 @@ func ParseGetCertificateValidationResultResponse(rsp *http.Response) (*GetCertif
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 401:
+		break // No content-type
+
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12271,6 +12358,9 @@ func ParseDownloadCertificateResponse(rsp *http.Response) (*DownloadCertificateR
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
 
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
@@ -12312,6 +12402,9 @@ func ParseListRaProfilesResponse(rsp *http.Response) (*ListRaProfilesResponse, e
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 401:
+		break // No content-type
+
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12351,6 +12444,9 @@ func ParseGetRaProfileWithoutAuthorityResponse(rsp *http.Response) (*GetRaProfil
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
 
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
@@ -12392,6 +12488,9 @@ func ParseListRolesResponse(rsp *http.Response) (*ListRolesResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 401:
+		break // No content-type
+
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12432,6 +12531,9 @@ func ParseCreateRoleResponse(rsp *http.Response) (*CreateRoleResponse, error) {
 		}
 		response.JSON201 = &dest
 
+	case rsp.StatusCode == 401:
+		break // No content-type
+
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12466,6 +12568,9 @@ func ParseDeleteRoleResponse(rsp *http.Response) (*DeleteRoleResponse, error) {
 
 	switch {
 	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
 		break // No content-type
 
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
@@ -12508,6 +12613,9 @@ func ParseGetRoleResponse(rsp *http.Response) (*GetRoleResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 401:
+		break // No content-type
+
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12547,6 +12655,9 @@ func ParseUpdateRoleResponse(rsp *http.Response) (*UpdateRoleResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
 
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
@@ -12588,6 +12699,9 @@ func ParseGetRolePermissionsResponse(rsp *http.Response) (*GetRolePermissionsRes
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 401:
+		break // No content-type
+
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12627,6 +12741,9 @@ func ParseSavePermissionsResponse(rsp *http.Response) (*SavePermissionsResponse,
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
 
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
@@ -12668,6 +12785,9 @@ func ParseGetRoleResourcePermissionsResponse(rsp *http.Response) (*GetRoleResour
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 401:
+		break // No content-type
+
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12708,6 +12828,9 @@ func ParseGetResourcePermissionObjectsResponse(rsp *http.Response) (*GetResource
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 401:
+		break // No content-type
+
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12742,6 +12865,9 @@ func ParseAddResourcePermissionObjectsResponse(rsp *http.Response) (*AddResource
 
 	switch {
 	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
 		break // No content-type
 
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
@@ -12780,6 +12906,9 @@ func ParseRemoveResourcePermissionObjectsResponse(rsp *http.Response) (*RemoveRe
 	case rsp.StatusCode == 204:
 		break // No content-type
 
+	case rsp.StatusCode == 401:
+		break // No content-type
+
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12814,6 +12943,9 @@ func ParseUpdateResourcePermissionObjectsResponse(rsp *http.Response) (*UpdateRe
 
 	switch {
 	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
 		break // No content-type
 
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
@@ -12856,6 +12988,9 @@ func ParseGetRoleUsersResponse(rsp *http.Response) (*GetRoleUsersResponse, error
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 401:
+		break // No content-type
+
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12895,6 +13030,9 @@ func ParseUpdateUsersResponse(rsp *http.Response) (*UpdateUsersResponse, error) 
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
 
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
@@ -12936,6 +13074,9 @@ func ParseListUsersResponse(rsp *http.Response) (*ListUsersResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 401:
+		break // No content-type
+
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12975,6 +13116,9 @@ func ParseCreateUserResponse(rsp *http.Response) (*CreateUserResponse, error) {
 			return nil, err
 		}
 		response.JSON201 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
 
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
@@ -13016,6 +13160,9 @@ func ParseIdentifyUserResponse(rsp *http.Response) (*IdentifyUserResponse, error
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 401:
+		break // No content-type
+
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -13050,6 +13197,9 @@ func ParseDeleteUserResponse(rsp *http.Response) (*DeleteUserResponse, error) {
 
 	switch {
 	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
 		break // No content-type
 
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
@@ -13092,6 +13242,9 @@ func ParseGetUserResponse(rsp *http.Response) (*GetUserResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 401:
+		break // No content-type
+
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -13131,6 +13284,9 @@ func ParseUpdateUserResponse(rsp *http.Response) (*UpdateUserResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
 
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
@@ -13172,6 +13328,9 @@ func ParseDisableUserResponse(rsp *http.Response) (*DisableUserResponse, error) 
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 401:
+		break // No content-type
+
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -13211,6 +13370,9 @@ func ParseEnableUserResponse(rsp *http.Response) (*EnableUserResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
 
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
@@ -13252,6 +13414,9 @@ func ParseGetPermissionsResponse(rsp *http.Response) (*GetPermissionsResponse, e
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 401:
+		break // No content-type
+
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -13291,6 +13456,9 @@ func ParseGetUserRolesResponse(rsp *http.Response) (*GetUserRolesResponse, error
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
 
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
@@ -13332,6 +13500,9 @@ func ParseUpdateRolesResponse(rsp *http.Response) (*UpdateRolesResponse, error) 
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 401:
+		break // No content-type
+
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -13371,6 +13542,9 @@ func ParseRemoveRoleResponse(rsp *http.Response) (*RemoveRoleResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
 
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
@@ -13412,6 +13586,9 @@ func ParseAddRoleResponse(rsp *http.Response) (*AddRoleResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 401:
+		break // No content-type
+
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -13452,6 +13629,9 @@ func ParseListIssueCertificateAttributesResponse(rsp *http.Response) (*ListIssue
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 401:
+		break // No content-type
+
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -13486,6 +13666,9 @@ func ParseValidateIssueCertificateAttributesResponse(rsp *http.Response) (*Valid
 
 	switch {
 	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
 		break // No content-type
 
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
@@ -13528,6 +13711,9 @@ func ParseListRevokeCertificateAttributesResponse(rsp *http.Response) (*ListRevo
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 401:
+		break // No content-type
+
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -13562,6 +13748,9 @@ func ParseValidateRevokeCertificateAttributesResponse(rsp *http.Response) (*Vali
 
 	switch {
 	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
 		break // No content-type
 
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
@@ -13604,6 +13793,9 @@ func ParseIssueCertificateResponse(rsp *http.Response) (*IssueCertificateRespons
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 401:
+		break // No content-type
+
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -13643,6 +13835,9 @@ func ParseIssueRequestedCertificateResponse(rsp *http.Response) (*IssueRequested
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
 
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
@@ -13684,6 +13879,9 @@ func ParseRekeyCertificateResponse(rsp *http.Response) (*RekeyCertificateRespons
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 401:
+		break // No content-type
+
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -13724,6 +13922,9 @@ func ParseRenewCertificateResponse(rsp *http.Response) (*RenewCertificateRespons
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 401:
+		break // No content-type
+
 	case rsp.Header.Get("Content-Type") == "application/json" && true:
 		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -13758,6 +13959,9 @@ func ParseRevokeCertificateResponse(rsp *http.Response) (*RevokeCertificateRespo
 
 	switch {
 	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
 		break // No content-type
 
 	case rsp.Header.Get("Content-Type") == "application/json" && true:

@@ -39,7 +39,9 @@ func message(w http.ResponseWriter, status int, format string, args ...any) {
 
 // validation answers 422 with a list of messages, as Core's
 // ValidationException handler does.
-func validation(w http.ResponseWriter, msgs ...string) { writeJSON(w, http.StatusUnprocessableEntity, msgs) }
+func validation(w http.ResponseWriter, msgs ...string) {
+	writeJSON(w, http.StatusUnprocessableEntity, msgs)
+}
 
 func noContent(w http.ResponseWriter) { w.WriteHeader(http.StatusNoContent) }
 
@@ -321,7 +323,7 @@ func (s *Server) searchFields(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, []czertainly.SearchFieldGroup{{FilterFieldSource: czertainly.FilterFieldSourceProperty, SearchFieldData: []czertainly.SearchField{
 		{FieldIdentifier: czertainly.FieldCommonName, FieldLabel: "Common Name", Type: "string", Conditions: text},
 		{FieldIdentifier: czertainly.FieldFingerprint, FieldLabel: "Fingerprint", Type: "string", Conditions: text},
-		{FieldIdentifier: czertainly.FieldState, FieldLabel: "State", Type: "list", Conditions: list, Value: states, MultiValue: true, PlatformEnum: "certificateState"},
+		{FieldIdentifier: czertainly.FieldState, FieldLabel: "State", Type: "list", Conditions: list, Value: states, MultiValue: true, PlatformEnum: "CertificateState"},
 		{FieldIdentifier: czertainly.FieldRAProfile, FieldLabel: "RA Profile", Type: "list", Conditions: list, Value: []any{RAProfileName, ApprovalRAProfileName}, MultiValue: true},
 		{FieldIdentifier: czertainly.FieldNotAfter, FieldLabel: "Expires At", Type: "datetime", Conditions: date},
 	}}})

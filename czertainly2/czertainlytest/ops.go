@@ -15,7 +15,9 @@ import (
 
 type userKey struct{}
 
-func withUser(ctx context.Context, u *user) context.Context { return context.WithValue(ctx, userKey{}, u) }
+func withUser(ctx context.Context, u *user) context.Context {
+	return context.WithValue(ctx, userKey{}, u)
+}
 
 func userOf(r *http.Request) *user { u, _ := r.Context().Value(userKey{}).(*user); return u }
 

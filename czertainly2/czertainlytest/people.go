@@ -20,7 +20,9 @@ func (s *Server) sortedApprovals() []*approval {
 	for _, a := range s.approvals {
 		out = append(out, a)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].created.Before(out[j].created) || (out[i].created.Equal(out[j].created) && out[i].uuid < out[j].uuid) })
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].created.Before(out[j].created) || (out[i].created.Equal(out[j].created) && out[i].uuid < out[j].uuid)
+	})
 	return out
 }
 
@@ -177,7 +179,9 @@ func (s *Server) userRoutes(h func(string, func(http.ResponseWriter, *http.Reque
 		u.enabled = false
 		writeJSON(w, http.StatusOK, s.userDetail(u))
 	}))
-	h("GET /api/v1/users/{userUuid}/roles", s.withUserPath(func(w http.ResponseWriter, r *http.Request, u *user) { writeJSON(w, http.StatusOK, s.userDetail(u).Roles) }))
+	h("GET /api/v1/users/{userUuid}/roles", s.withUserPath(func(w http.ResponseWriter, r *http.Request, u *user) {
+		writeJSON(w, http.StatusOK, s.userDetail(u).Roles)
+	}))
 	h("PATCH /api/v1/users/{userUuid}/roles", s.withUserPath(func(w http.ResponseWriter, r *http.Request, u *user) {
 		var ids []string
 		if !decode(w, r, &ids) {
@@ -228,7 +232,9 @@ func (s *Server) userRoutes(h func(string, func(http.ResponseWriter, *http.Reque
 		}
 		noContent(w)
 	}))
-	h("GET /api/v1/roles/{roleUuid}/users", s.withRole(func(w http.ResponseWriter, r *http.Request, rl *role) { writeJSON(w, http.StatusOK, s.roleDetail(rl).Users) }))
+	h("GET /api/v1/roles/{roleUuid}/users", s.withRole(func(w http.ResponseWriter, r *http.Request, rl *role) {
+		writeJSON(w, http.StatusOK, s.roleDetail(rl).Users)
+	}))
 	h("PATCH /api/v1/roles/{roleUuid}/users", s.withRole(func(w http.ResponseWriter, r *http.Request, rl *role) {
 		var ids []string
 		if !decode(w, r, &ids) {
@@ -243,7 +249,9 @@ func (s *Server) userRoutes(h func(string, func(http.ResponseWriter, *http.Reque
 		}
 		writeJSON(w, http.StatusOK, s.roleDetail(rl))
 	}))
-	h("GET /api/v1/roles/{roleUuid}/permissions", s.withRole(func(w http.ResponseWriter, r *http.Request, rl *role) { writeJSON(w, http.StatusOK, s.rolePermissions(rl)) }))
+	h("GET /api/v1/roles/{roleUuid}/permissions", s.withRole(func(w http.ResponseWriter, r *http.Request, rl *role) {
+		writeJSON(w, http.StatusOK, s.rolePermissions(rl))
+	}))
 	h("POST /api/v1/roles/{roleUuid}/permissions", s.withRole(func(w http.ResponseWriter, r *http.Request, rl *role) {
 		var p czertainly.Permissions
 		if !decode(w, r, &p) {
