@@ -120,8 +120,11 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 			return err
 		}(),
 		"unknown revocation reason": c.RevokeCertificate(ctx, czertainly.RevokeInput{Profile: profile, CertificateUUID: czertainlytest.AdminUserUUID, Reason: "lost"}),
-		"page size over 1000":       func() error { _, err := c.ListCertificatesPage(ctx, czertainly.CertificateQuery{PageSize: 1001}, 1); return err }(),
-		"page 0":                    func() error { _, err := c.ListCertificatesPage(ctx, czertainly.CertificateQuery{}, 0); return err }(),
+		"page size over 1000": func() error {
+			_, err := c.ListCertificatesPage(ctx, czertainly.CertificateQuery{PageSize: 1001}, 1)
+			return err
+		}(),
+		"page 0": func() error { _, err := c.ListCertificatesPage(ctx, czertainly.CertificateQuery{}, 0); return err }(),
 		"unknown condition": func() error {
 			_, err := c.ListCertificatesPage(ctx, czertainly.CertificateQuery{Filters: []czertainly.SearchFilter{{FieldSource: "property", FieldIdentifier: "NOT_AFTER", Condition: "SOON"}}}, 1)
 			return err
@@ -130,7 +133,10 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 			_, err := c.DownloadCertificateChain(ctx, czertainlytest.AdminUserUUID, czertainly.CertificateFormatRaw, czertainly.CertificateEncodingDER, true)
 			return err
 		}(),
-		"update without email": func() error { _, err := c.UpdateUser(ctx, czertainlytest.AdminUserUUID, czertainly.UserInput{}); return err }(),
+		"update without email": func() error {
+			_, err := c.UpdateUser(ctx, czertainlytest.AdminUserUUID, czertainly.UserInput{})
+			return err
+		}(),
 		"renew of nothing days": func() error { _, err := c.RenewExpiring(ctx, czertainly.RenewExpiringInput{}); return err }(),
 	}
 	for name, err := range calls {

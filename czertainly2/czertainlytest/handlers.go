@@ -79,9 +79,11 @@ func (s *Server) routes() http.Handler {
 	h("PATCH /api/v1/certificates/{uuid}", s.withCert(s.updateCertificate))
 	h("PATCH /api/v1/certificates/{uuid}/archive", s.withCert(func(w http.ResponseWriter, r *http.Request, c *certificate) { c.archived = true; noContent(w) }))
 	h("PATCH /api/v1/certificates/{uuid}/unarchive", s.withCert(func(w http.ResponseWriter, r *http.Request, c *certificate) { c.archived = false; noContent(w) }))
-	h("GET /api/v1/certificates/{uuid}/{format}", s.withCert(s.download))
+	// Spring binds the format and encoding before the handler looks the
+	// certificate up.
+	h("GET /api/v1/certificates/{uuid}/{format}", formatFirst(s.withCert(s.download)))
 	h("GET /api/v1/certificates/{uuid}/chain", s.withCert(s.chain))
-	h("GET /api/v1/certificates/{uuid}/chain/{format}", s.withCert(s.downloadChain))
+	h("GET /api/v1/certificates/{uuid}/chain/{format}", formatFirst(s.withCert(s.downloadChain)))
 	h("GET /api/v1/certificates/{uuid}/history", s.withCert(func(w http.ResponseWriter, r *http.Request, c *certificate) {
 		writeJSON(w, http.StatusOK, c.history)
 	}))
@@ -135,6 +137,14 @@ func (s *Server) routes() http.Handler {
 		}
 		routed.ServeHTTP(w, r.WithContext(withUser(r.Context(), u)))
 	})
+}
+
+func formatFirst(next func(http.ResponseWriter, *http.Request)) func(http.ResponseWriter, *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if _, _, ok := checkFormat(w, r); ok {
+			next(w, r)
+		}
+	}
 }
 
 // locked runs a handler under the server's lock: the fake is a tiny

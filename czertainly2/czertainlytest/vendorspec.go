@@ -76,6 +76,22 @@ type vendorValidator struct {
 // defaults to "UNSPECIFIED", which is not in its own enum (Core sends
 // and takes the lower-case "unspecified"). See TestVendorDocuments.
 func loadVendorDocs() (*vendorValidator, error) {
+	vendorOnce.Do(func() { vendorRouters, vendorErr = parseVendorDocs() })
+	if vendorErr != nil {
+		return nil, vendorErr
+	}
+	return &vendorValidator{routers: vendorRouters}, nil
+}
+
+// The documents are parsed once per process: half a megabyte of YAML, and
+// the routers only read them.
+var (
+	vendorOnce    sync.Once
+	vendorRouters []routers.Router
+	vendorErr     error
+)
+
+func parseVendorDocs() ([]routers.Router, error) {
 	v := &vendorValidator{}
 	for _, name := range VendorDocuments {
 		b, err := testdata.ReadFile("testdata/vendor/" + VendorRelease + "/" + name)
@@ -92,7 +108,7 @@ func loadVendorDocs() (*vendorValidator, error) {
 		}
 		v.routers = append(v.routers, r)
 	}
-	return v, nil
+	return v.routers, nil
 }
 
 // LoadVendorDocument parses one of the vendor's documents as the fake uses
