@@ -1,0 +1,228 @@
+// Package czertainlytest is an in-memory CZERTAINLY 2.x Core for tests, in
+// the manner of net/http/httptest: NewServer starts it on a loopback port
+// and every request and answer is checked against the hand-written
+// openapi/czertainly2-core.yaml and against the vendor's published 2.17.0
+// documents (SpecViolations and VendorViolations list mismatches).
+//
+// It keeps state: users, roles and their permissions; a certificate
+// inventory with Core's search filters and paging (newest first); an
+// authority with two RA profiles backed by an in-memory CA that issues
+// real certificates from CSRs — one issuing on its own, one whose
+// operations wait for an approval (approve through the approvals
+// endpoints or Server.Approve); renewal, rekey and revocation; and the
+// three ways Core authenticates a caller (a client certificate by mutual
+// TLS or in the ssl-client-cert header, an OIDC bearer token, the
+// czertainly-session cookie). Errors come in Core's shapes: {"message"}
+// for 400, 404 and 409, a list of messages for 422, problem+json for 403,
+// no body for 401, {"message"} for a connector's 502 or 503 (see
+// WithConnectorDown). Faults are injected with Inject.
+package czertainlytest
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"embed"
+	"encoding/pem"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	czertainly "github.com/certadmin/certadmin-go/czertainly2"
+	"github.com/certadmin/certadmin-go/internal/fakeserver"
+)
+
+//go:generate go run ../../internal/cmd/gensurface -kind fake -pkg czertainlytest -vendor "CZERTAINLY" -client github.com/certadmin/certadmin-go/czertainly2 -o surface.gen.go
+//go:generate go run ../internal/fixsurface -file surface.gen.go -path github.com/certadmin/certadmin-go/czertainly2 -name czertainly
+
+//go:embed testdata
+var testdata embed.FS
+
+// Fixture returns a file of the fake's testdata folder verbatim, e.g.
+// "vendor/2.17.0/doc-openapi-core-certificate.yaml".
+func Fixture(name string) ([]byte, error) {
+	b, err := testdata.ReadFile("testdata/" + name)
+	if err != nil {
+		return nil, fmt.Errorf("czertainlytest: no fixture %s", name)
+	}
+	return b, nil
+}
+
+// Fixed identifiers of the seeded objects.
+const (
+	AuthorityUUID         = "6e9146a6-da8a-403f-99cb-d5d64d93ce1c"
+	RAProfileUUID         = "b2a3e6c4-3f1c-4d61-8d8a-1c2e6f0a9b10"
+	ApprovalRAProfileUUID = "c7d1f0e2-5b4a-4e3c-9a2b-7f6e5d4c3b21"
+	ApprovalProfileUUID   = "0f3a9d8e-1c2b-4a5f-8e7d-6c5b4a392817"
+	AdminUserUUID         = "3a1d7c52-2519-11ed-861d-0242ac120002"
+	SuperadminRoleUUID    = "d34f960b-6a2c-4b0a-a1a8-9a7e52a1b001"
+	RAProfileName         = "default"
+	ApprovalRAProfileName = "with-approval"
+)
+
+// Credentials the fake accepts besides the admin's client certificate.
+// They are test values, not secrets.
+const (
+	BearerToken  = "czertainlytest-oidc-token"
+	SessionValue = "czertainlytest-session"
+)
+
+// Option configures NewServer.
+type Option func(*config)
+
+type config struct {
+	tls, mtls, noSeed bool
+	issuePolls        int
+	lifetime          time.Duration
+}
+
+// WithTLS serves HTTPS with httptest's certificate.
+func WithTLS() Option { return func(c *config) { c.tls = true } }
+
+// WithMutualTLS serves HTTPS and asks for a client certificate, as the
+// platform's ingress does; a certificate the fake's CA issued to a user
+// authenticates that user. NewClient presents the admin's.
+func WithMutualTLS() Option { return func(c *config) { c.tls, c.mtls = true, true } }
+
+// WithIssuePolls sets how many reads of a submitted certificate pass
+// before the authority has issued it (default 1: the first read after the
+// submission sees it still requested).
+func WithIssuePolls(n int) Option { return func(c *config) { c.issuePolls = n } }
+
+// WithCertificateLifetime sets the validity of issued certificates
+// (default 90 days).
+func WithCertificateLifetime(d time.Duration) Option { return func(c *config) { c.lifetime = d } }
+
+// WithoutSeed starts with an empty inventory (the admin, the roles and
+// the RA profiles are still there).
+func WithoutSeed() Option { return func(c *config) { c.noSeed = true } }
+
+// Server is a running fake Core. Close it when done.
+type Server struct {
+	// URL is the base URL, for czertainly.NewClient.
+	URL string
+	// AdminCertificate is the admin's client certificate with its key,
+	// issued by the fake's CA.
+	AdminCertificate tls.Certificate
+
+	base   *fakeserver.Server
+	vendor *vendorValidator
+	cfg    config
+
+	mu            sync.Mutex
+	ca            *ca
+	certs         map[string]*certificate
+	order         []string // creation order
+	users         map[string]*user
+	roles         map[string]*role
+	approvals     map[string]*approval
+	connectorDown int
+	clock         func() time.Time
+}
+
+// NewServer starts a fake Core on a loopback port.
+func NewServer(opts ...Option) (*Server, error) {
+	cfg := config{issuePolls: 1, lifetime: 90 * 24 * time.Hour}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	s := &Server{cfg: cfg, certs: map[string]*certificate{}, users: map[string]*user{}, roles: map[string]*role{},
+		approvals: map[string]*approval{}, clock: time.Now}
+	var err error
+	if s.ca, err = newCA("czertainlytest CA"); err != nil {
+		return nil, fmt.Errorf("czertainlytest: %w", err)
+	}
+	if err := s.seed(); err != nil {
+		return nil, fmt.Errorf("czertainlytest: %w", err)
+	}
+	if s.vendor, err = loadVendorDocs(); err != nil {
+		return nil, fmt.Errorf("czertainlytest: vendor documents: %w", err)
+	}
+	fo := fakeserver.Options{Spec: "czertainly2-core.yaml", TLS: cfg.tls}
+	if cfg.mtls {
+		pool := x509.NewCertPool()
+		pool.AddCert(s.ca.cert)
+		fo.TLSConfig = &tls.Config{ClientAuth: tls.VerifyClientCertIfGiven, ClientCAs: pool, MinVersion: tls.VersionTLS12}
+	}
+	fs, err := fakeserver.Start(s.vendor.middleware(s.routes()), fo)
+	if err != nil {
+		return nil, fmt.Errorf("czertainlytest: %w", err)
+	}
+	s.base, s.URL = fs, fs.URL
+	return s, nil
+}
+
+// VendorViolations lists the requests and answers that did not match the
+// vendor's published documents (beyond the known differences the package
+// documents).
+func (s *Server) VendorViolations() []string { return s.vendor.list() }
+
+// clientOptions authenticate as the admin: by mutual TLS when the fake
+// asks for it, else with the bearer token.
+func (s *Server) clientOptions() []czertainly.Option {
+	var opts []czertainly.Option
+	if s.cfg.mtls {
+		opts = append(opts, czertainly.WithClientCertificate(s.AdminCertificate))
+	} else {
+		opts = append(opts, czertainly.WithBearerToken(BearerToken))
+	}
+	if pool := s.RootCAs(); pool != nil {
+		opts = append(opts, czertainly.WithRootCAs(pool))
+	}
+	return opts
+}
+
+// CACertificate is the certificate of the fake's authority.
+func (s *Server) CACertificate() *x509.Certificate { return s.ca.cert }
+
+// WithConnectorDown makes the next n client operations (issue, renew,
+// rekey, revoke, attributes) fail as Core does when the authority's
+// connector cannot be reached: 503 with a message.
+func (s *Server) WithConnectorDown(n int) {
+	s.mu.Lock()
+	s.connectorDown = n
+	s.mu.Unlock()
+}
+
+// authenticate finds the caller: the TLS peer certificate, the
+// certificate header (URL-escaped PEM), the bearer token or the session
+// cookie. nil means anonymous, which Core refuses with 401.
+func (s *Server) authenticate(r *http.Request) *user {
+	var der []byte
+	if r.TLS != nil && len(r.TLS.PeerCertificates) > 0 {
+		der = r.TLS.PeerCertificates[0].Raw
+	} else if h := r.Header.Get(czertainly.DefaultCertificateHeader); h != "" {
+		text, err := url.QueryUnescape(h)
+		if err != nil {
+			return nil
+		}
+		if block, _ := pem.Decode([]byte(text)); block != nil {
+			der = block.Bytes
+		}
+	}
+	if der != nil {
+		fp := fingerprint(der)
+		for _, u := range s.users {
+			if u.certFingerprint == fp && u.enabled {
+				return u
+			}
+		}
+		return nil
+	}
+	if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		if tok == BearerToken {
+			return s.users[AdminUserUUID]
+		}
+		return nil
+	}
+	if c, err := r.Cookie(czertainly.SessionCookie); err == nil && c.Value == SessionValue {
+		return s.users[AdminUserUUID]
+	}
+	return nil
+}
+
+func newUUID() string { return uuid.NewString() }

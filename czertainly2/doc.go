@@ -1,0 +1,84 @@
+// Package czertainly is a client for the Core API of CZERTAINLY 2.x, the
+// certificate lifecycle platform lately branded ILM: users, roles and
+// permissions, the certificate inventory, issuing, renewing, rekeying and
+// revoking certificates through an authority's RA profile (client
+// operations v2), and approvals. It was checked against the vendor's
+// published OpenAPI documents of release 2.17.0 and the Core server's
+// source (CZERTAINLY/CZERTAINLY-Core, revision cad4432a of April 2026).
+//
+// Users of the 1.x releases, whose Administrator API was removed before
+// 2.0.0 (October 2022; a 2.x platform answers it with 404), use the 1.x
+// package instead (czertainly/adminv1).
+//
+// Usage:
+//
+//	cert, err := tls.LoadX509KeyPair("admin.crt", "admin.key")
+//	…
+//	c, err := czertainly.NewClient("https://ilm.example.com",
+//		czertainly.WithClientCertificate(cert))
+//	…
+//	for crt, err := range c.ListCertificates(ctx, czertainly.CertificateQuery{
+//		Filters: []czertainly.SearchFilter{czertainly.FilterExpiresWithin(30)},
+//	}) {
+//		…
+//	}
+//	res, err := c.Enroll(ctx, czertainly.EnrollInput{
+//		AuthorityUUID: auth, RAProfileUUID: ra,
+//		Subject: pkix.Name{CommonName: "www.example.com"},
+//		DNSNames: []string{"www.example.com"},
+//	})
+//
+// # Authentication
+//
+// Core names three schemes in its documents, and the client speaks each:
+//
+//   - mutual TLS to the platform's ingress, which verifies the client
+//     certificate and forwards it to Core: WithClientCertificate;
+//   - the forwarded certificate itself, header ssl-client-cert with the
+//     URL-escaped PEM, for deployments where your own proxy terminates
+//     TLS in front of Core: WithCertificateHeader (and
+//     WithCertificateHeaderName for another HEADER_NAME);
+//   - an OIDC access token as a bearer token: WithTokenSource (with
+//     NewRefreshingTokenSource for a token that expires) or
+//     WithBearerToken;
+//
+// and, for a browser session, the czertainly-session cookie:
+// WithSessionCookie. The certificate's user must hold the permissions
+// each call needs; Core answers 403 with its AuthenticationServiceException
+// body otherwise, and 401 without a body when no credentials reached it.
+//
+// # Asynchronous operations
+//
+// Issue, renew and rekey answer at once with the new certificate's UUID
+// and an empty certificate: Core hands the request to the authority in the
+// background, after an approval where the RA profile has an approval
+// profile. Enroll and RenewExpiring wait for the certificate with the
+// shared poller (WithPollInterval, WithPollTimeout); a certificate still
+// waiting for approval is returned as a *PendingError, from which
+// ResumeEnrollment continues.
+//
+// # Errors
+//
+// Core answers most errors with {"message": …}, a 422 validation error
+// with a JSON array of messages (Error.Details), and a 403 with
+// {"statusCode", "code", "message"} as application/problem+json; a
+// connector's failure is a 502 or 503 (ErrConnector). Every error is an
+// *Error; match ErrValidation, ErrConflict, ErrConnector and the shared
+// sentinels with errors.Is.
+//
+// # Where the documents leave things open
+//
+//   - Searching: pageNumber counts from 1, itemsPerPage is at most 1000,
+//     and Core orders the inventory newest first, so a certificate issued
+//     while an iteration runs shifts later pages. ListCertificates drops a
+//     certificate it has already yielded; RenewExpiring collects its
+//     candidates before renewing anything.
+//   - The CSR of an issue, renew or rekey is base64 DER (PEM armour is
+//     tolerated by Core and by the fake); this client sends base64 DER.
+//   - Renew without a CSR reuses the certificate's stored CSR (so its
+//     key); Core refuses (422) a certificate that has none.
+//   - The documents give the client operations' path UUIDs as plain
+//     strings; Core parses them as UUIDs, so the client checks them first.
+//   - Revocation is asynchronous too: it answers 204 and the state turns
+//     revoked when the authority has done it.
+package czertainly

@@ -1,0 +1,477 @@
+package czertainly
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"time"
+
+	"software.sslmate.com/src/go-pkcs12"
+
+	"github.com/certadmin/certadmin-go/internal/apierror"
+	"github.com/certadmin/certadmin-go/internal/atomicfile"
+	"github.com/certadmin/certadmin-go/internal/poll"
+	"github.com/certadmin/certadmin-go/internal/transport"
+)
+
+// Sentinels of the asynchronous operations.
+var (
+	// ErrPending: the certificate was not issued before the wait ended
+	// (the error is a *PendingError, from which ResumeEnrollment goes on).
+	ErrPending = errors.New("certificate not issued yet")
+	// ErrPendingApproval: as ErrPending, and the certificate waits for an
+	// approval (state pending_approval).
+	ErrPendingApproval = errors.New("certificate waits for approval")
+	// ErrIssueFailed: the authority failed to issue the certificate
+	// (state failed).
+	ErrIssueFailed = errors.New("certificate issue failed")
+	// ErrRejected: the request was rejected, by an approver or by
+	// compliance (state rejected).
+	ErrRejected = errors.New("certificate request rejected")
+	// ErrOutcomeUnknown: a call that must not be repeated (issue, renew,
+	// rekey, revoke) got no answer after it may have reached the server;
+	// whether Core acted on it is unknown, and it was not sent again.
+	ErrOutcomeUnknown = errors.New("outcome unknown: the call may have reached the server")
+)
+
+type pollSettings struct {
+	interval, timeout time.Duration
+	approvalWait      bool
+	progress          func(CertificateState)
+}
+
+func defaultPoll() pollSettings {
+	return pollSettings{interval: 2 * time.Second, timeout: 10 * time.Minute, approvalWait: true}
+}
+
+func (p pollSettings) check() error {
+	if p.interval <= 0 {
+		return fmt.Errorf("poll interval %v must be positive", p.interval)
+	}
+	if p.timeout < 0 {
+		return fmt.Errorf("poll timeout %v must not be negative", p.timeout)
+	}
+	return nil
+}
+
+type pollCall struct{ changes []func(*pollSettings) }
+
+func pollOption(client func(*pollSettings), call func(*pollSettings)) ClientOrCallOption {
+	return clientOrCallOption{
+		client: func(c *transport.Config) {
+			s := transport.Extension[settings](c)
+			if !s.pollSet {
+				s.poll, s.pollSet = defaultPoll(), true
+			}
+			client(&s.poll)
+		},
+		call: func(s *transport.CallSettings) {
+			pc := transport.CallExtension[pollCall](s)
+			pc.changes = append(pc.changes, call)
+		},
+	}
+}
+
+// WithPollInterval sets how often Enroll, WaitForCertificate and
+// RenewExpiring look at a pending certificate (default 2 s).
+func WithPollInterval(d time.Duration) ClientOrCallOption {
+	f := func(p *pollSettings) { p.interval = d }
+	return pollOption(f, f)
+}
+
+// WithPollTimeout bounds how long they wait for one certificate (default
+// 10 minutes; 0 waits until the context ends).
+func WithPollTimeout(d time.Duration) ClientOrCallOption {
+	f := func(p *pollSettings) { p.timeout = d }
+	return pollOption(f, f)
+}
+
+// WithApprovalWait false makes a wait end as soon as the certificate is
+// pending approval (a *PendingError matching ErrPendingApproval), instead
+// of waiting for the approvers until the poll timeout.
+func WithApprovalWait(wait bool) ClientOrCallOption {
+	f := func(p *pollSettings) { p.approvalWait = wait }
+	return pollOption(f, f)
+}
+
+// WithProgress calls f with the certificate's state after every check of
+// a wait.
+func WithProgress(f func(CertificateState)) ClientOrCallOption {
+	g := func(p *pollSettings) { p.progress = f }
+	return pollOption(g, g)
+}
+
+// pollFor is the rhythm of one call: the client's, changed by the call's
+// options.
+func (c *Client) pollFor(s *transport.CallSettings) (pollSettings, error) {
+	p := c.poll
+	if pc := transport.LookupCallExtension[pollCall](s); pc != nil {
+		for _, change := range pc.changes {
+			change(&p)
+		}
+	}
+	return p, p.check()
+}
+
+// PendingError is a certificate that was submitted but not issued when the
+// wait ended. It holds everything ResumeEnrollment needs, including the
+// private key Enroll generated: keep it as safely as the key.
+type PendingError struct {
+	Profile
+	CertificateUUID string
+	// State is the certificate's last state (requested, pending_issue,
+	// pending_approval).
+	State CertificateState
+	// Key is the private key Enroll generated for the request (nil when
+	// the caller brought the CSR).
+	Key crypto.Signer
+	// Err is why the wait ended (a poll timeout, the context).
+	Err error
+}
+
+func (e *PendingError) Error() string {
+	return fmt.Sprintf("czertainly: certificate %s is %s: %v", e.CertificateUUID, e.State, e.Err)
+}
+
+// Is matches ErrPending, and ErrPendingApproval for a certificate pending
+// approval.
+func (e *PendingError) Is(target error) bool {
+	return target == ErrPending || (target == ErrPendingApproval && e.State == CertificateStatePendingApproval)
+}
+
+// Unwrap returns why the wait ended.
+func (e *PendingError) Unwrap() error { return e.Err }
+
+// StateError is a certificate that reached a state it will not leave
+// (failed, rejected) instead of issued.
+type StateError struct {
+	CertificateUUID string
+	State           CertificateState
+}
+
+func (e *StateError) Error() string {
+	return fmt.Sprintf("czertainly: certificate %s ended %s", e.CertificateUUID, e.State)
+}
+
+// Is matches ErrIssueFailed or ErrRejected.
+func (e *StateError) Is(target error) bool {
+	return (target == ErrIssueFailed && e.State == CertificateStateFailed) || (target == ErrRejected && e.State == CertificateStateRejected)
+}
+
+// UnknownOutcomeError is a call of Op that may have reached the server
+// without an answer; it was not sent again. CertificateUUID names the
+// certificate the call was about (for a renewal, the old one).
+type UnknownOutcomeError struct {
+	Op              string
+	CertificateUUID string
+	Err             error
+}
+
+func (e *UnknownOutcomeError) Error() string {
+	return fmt.Sprintf("%s: %v: %v", e.Op, ErrOutcomeUnknown, e.Err)
+}
+
+// Is matches ErrOutcomeUnknown.
+func (e *UnknownOutcomeError) Is(target error) bool { return target == ErrOutcomeUnknown }
+
+// Unwrap returns the transport's error.
+func (e *UnknownOutcomeError) Unwrap() error { return e.Err }
+
+// maybeUnknown wraps the error of a call that must not be repeated when no
+// answer arrived: the call may or may not have been acted on.
+func maybeUnknown(op, certificateUUID string, err error) error {
+	var ae *apierror.Error
+	if errors.As(err, &ae) && ae.StatusCode == 0 && !errors.Is(err, apierror.ErrInvalidInput) && !errors.Is(err, transport.ErrPlainHTTP) {
+		return &UnknownOutcomeError{Op: op, CertificateUUID: certificateUUID, Err: err}
+	}
+	return err
+}
+
+// WaitForCertificate waits until the certificate is issued and returns it:
+// a failed or rejected certificate is a *StateError, one still pending
+// when the poll timeout or the context ends a *PendingError.
+func (c *Client) WaitForCertificate(ctx context.Context, uuid string, opts ...CallOption) (*CertificateDetail, error) {
+	const op = "czertainly.WaitForCertificate"
+	if _, err := parseUUID(op, "certificate UUID", uuid); err != nil {
+		return nil, err
+	}
+	cs := callSettings(opts)
+	p, err := c.pollFor(cs)
+	if err != nil {
+		return nil, apierror.Invalid(op, "%v", err)
+	}
+	return c.wait(ctx, uuid, p, opts)
+}
+
+var errStopAtApproval = errors.New("pending approval; not waiting for the approvers (WithApprovalWait(false))")
+
+func (c *Client) wait(ctx context.Context, uuid string, p pollSettings, opts []CallOption) (*CertificateDetail, error) {
+	var last CertificateState
+	check := func(ctx context.Context) (*CertificateDetail, bool, error) {
+		d, err := c.GetCertificate(ctx, uuid, opts...)
+		if err != nil {
+			return nil, false, err
+		}
+		last = d.State
+		switch d.State {
+		case CertificateStateIssued:
+			return d, true, nil
+		case CertificateStateFailed, CertificateStateRejected, CertificateStateRevoked:
+			return d, false, &StateError{CertificateUUID: uuid, State: d.State}
+		case CertificateStatePendingApproval:
+			if !p.approvalWait {
+				return d, false, errStopAtApproval
+			}
+		}
+		return d, false, nil
+	}
+	var progress func(*CertificateDetail)
+	if p.progress != nil {
+		progress = func(d *CertificateDetail) { p.progress(d.State) }
+	}
+	d, err := poll.Until(ctx, poll.Config{Interval: p.interval, Timeout: p.timeout}, check, progress)
+	if err == nil {
+		return d, nil
+	}
+	if errors.Is(err, errStopAtApproval) && p.progress != nil {
+		p.progress(CertificateStatePendingApproval)
+	}
+	var se *StateError
+	if errors.As(err, &se) {
+		return nil, err
+	}
+	if last != "" && (errors.Is(err, poll.ErrTimeout) || errors.Is(err, errStopAtApproval) || ctx.Err() != nil) {
+		return nil, &PendingError{CertificateUUID: uuid, State: last, Err: err}
+	}
+	return nil, err
+}
+
+// KeyType is the key Enroll generates.
+type KeyType string
+
+// The key types Enroll can generate.
+const (
+	KeyTypeECDSAP256 KeyType = "ecdsa-p256"
+	KeyTypeECDSAP384 KeyType = "ecdsa-p384"
+	KeyTypeRSA2048   KeyType = "rsa-2048"
+	KeyTypeRSA3072   KeyType = "rsa-3072"
+)
+
+func (k KeyType) generate() (crypto.Signer, error) {
+	switch k {
+	case "", KeyTypeECDSAP256:
+		return ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	case KeyTypeECDSAP384:
+		return ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	case KeyTypeRSA2048:
+		return rsa.GenerateKey(rand.Reader, 2048)
+	case KeyTypeRSA3072:
+		return rsa.GenerateKey(rand.Reader, 3072)
+	}
+	return nil, fmt.Errorf("key type %q is not one of ecdsa-p256, ecdsa-p384, rsa-2048, rsa-3072", k)
+}
+
+// EnrollInput is what Enroll requests.
+type EnrollInput struct {
+	Profile
+	// CSR, when set, is the caller's PKCS#10 request (DER or PEM) and the
+	// fields below are ignored; otherwise Enroll generates a key of
+	// KeyType (default ECDSA P-256) and a CSR for Subject and the names.
+	CSR            []byte
+	KeyType        KeyType
+	Subject        pkix.Name
+	DNSNames       []string
+	IPAddresses    []net.IP
+	EmailAddresses []string
+	// Attributes and CustomAttributes go with the issue request.
+	Attributes       []RequestAttribute
+	CustomAttributes []RequestAttribute
+}
+
+// Enrollment is an issued certificate with its chain and, when Enroll
+// generated it, its private key.
+type Enrollment struct {
+	Certificate *CertificateDetail
+	Leaf        *x509.Certificate
+	// Chain is the issuers, leaf first excluded, as Core returned them.
+	Chain []*x509.Certificate
+	// Key is nil when the caller brought the CSR.
+	Key crypto.Signer
+}
+
+// Enroll issues a certificate in one call: it generates the key and CSR
+// (unless in.CSR is given), submits it, waits until Core has the
+// certificate issued (through an approval where the RA profile needs one)
+// and downloads the chain. A certificate not issued in time is a
+// *PendingError to hand to ResumeEnrollment; the issue call itself is
+// never sent twice (an answer lost on the way is an *UnknownOutcomeError).
+func (c *Client) Enroll(ctx context.Context, in EnrollInput, opts ...CallOption) (*Enrollment, error) {
+	const op = "czertainly.Enroll"
+	if _, _, err := profileIDs(op, in.AuthorityUUID, in.RAProfileUUID); err != nil {
+		return nil, err
+	}
+	p, err := c.pollFor(callSettings(opts))
+	if err != nil {
+		return nil, apierror.Invalid(op, "%v", err)
+	}
+	csr, key := in.CSR, crypto.Signer(nil)
+	if csr == nil {
+		if in.Subject.CommonName == "" && len(in.DNSNames) == 0 {
+			return nil, apierror.Invalid(op, "give a CSR, or a subject common name or DNS names to make one")
+		}
+		key, err = in.KeyType.generate()
+		if err != nil {
+			return nil, apierror.Invalid(op, "%v", err)
+		}
+		csr, err = x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{
+			Subject: in.Subject, DNSNames: in.DNSNames, IPAddresses: in.IPAddresses, EmailAddresses: in.EmailAddresses,
+		}, key)
+		if err != nil {
+			return nil, fmt.Errorf("%s: make CSR: %w", op, err)
+		}
+	}
+	sub, err := c.IssueCertificate(ctx, IssueInput{Profile: in.Profile, CSR: csr, Attributes: in.Attributes, CustomAttributes: in.CustomAttributes}, opts...)
+	if err != nil {
+		return nil, maybeUnknown(op, "", err)
+	}
+	return c.finish(ctx, in.Profile, sub.UUID, key, p, opts)
+}
+
+// ResumeEnrollment goes on waiting for the certificate of a *PendingError
+// (from Enroll or WaitForCertificate) and finishes the enrollment.
+func (c *Client) ResumeEnrollment(ctx context.Context, pending *PendingError, opts ...CallOption) (*Enrollment, error) {
+	const op = "czertainly.ResumeEnrollment"
+	if pending == nil {
+		return nil, apierror.Invalid(op, "no pending enrollment")
+	}
+	if _, err := parseUUID(op, "certificate UUID", pending.CertificateUUID); err != nil {
+		return nil, err
+	}
+	p, err := c.pollFor(callSettings(opts))
+	if err != nil {
+		return nil, apierror.Invalid(op, "%v", err)
+	}
+	return c.finish(ctx, pending.Profile, pending.CertificateUUID, pending.Key, p, opts)
+}
+
+func (c *Client) finish(ctx context.Context, prof Profile, uuid string, key crypto.Signer, p pollSettings, opts []CallOption) (*Enrollment, error) {
+	d, err := c.wait(ctx, uuid, p, opts)
+	if err != nil {
+		var pe *PendingError
+		if errors.As(err, &pe) {
+			pe.Profile, pe.Key = prof, key
+		}
+		return nil, err
+	}
+	leaf, err := d.X509()
+	if err != nil {
+		return nil, fmt.Errorf("czertainly.Enroll: issued certificate %s: %w", uuid, err)
+	}
+	dl, err := c.DownloadCertificateChain(ctx, uuid, CertificateFormatRaw, CertificateEncodingPEM, false, opts...)
+	if err != nil {
+		return nil, err
+	}
+	pemText, err := dl.Bytes()
+	if err != nil {
+		return nil, fmt.Errorf("czertainly.Enroll: chain of %s: %w", uuid, err)
+	}
+	chain, err := parsePEMCertificates(pemText)
+	if err != nil {
+		return nil, fmt.Errorf("czertainly.Enroll: chain of %s: %w", uuid, err)
+	}
+	return &Enrollment{Certificate: d, Leaf: leaf, Chain: chain, Key: key}, nil
+}
+
+func parsePEMCertificates(b []byte) ([]*x509.Certificate, error) {
+	var out []*x509.Certificate
+	for {
+		var block *pem.Block
+		block, b = pem.Decode(b)
+		if block == nil {
+			return out, nil
+		}
+		if block.Type != "CERTIFICATE" {
+			continue
+		}
+		crt, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, crt)
+	}
+}
+
+// CertificatePEM is the leaf and then the chain, PEM-encoded.
+func (e *Enrollment) CertificatePEM() []byte {
+	var out []byte
+	for _, crt := range append([]*x509.Certificate{e.Leaf}, e.Chain...) {
+		out = append(out, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: crt.Raw})...)
+	}
+	return out
+}
+
+// KeyPEM is the private key as PKCS#8 PEM (nil without a key).
+func (e *Enrollment) KeyPEM() ([]byte, error) {
+	if e.Key == nil {
+		return nil, nil
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(e.Key)
+	if err != nil {
+		return nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), nil
+}
+
+// WritePEM writes the certificate with its chain to certPath and the key
+// (when there is one) to keyPath, mode 0600; each file appears only when
+// complete.
+func (e *Enrollment) WritePEM(certPath, keyPath string) error {
+	if err := atomicfile.Write(certPath, 0o644, func(w io.Writer) error {
+		_, err := w.Write(e.CertificatePEM())
+		return err
+	}); err != nil {
+		return err
+	}
+	if e.Key == nil || keyPath == "" {
+		return nil
+	}
+	keyPEM, err := e.KeyPEM()
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(keyPath, 0o600, func(w io.Writer) error {
+		_, err := w.Write(keyPEM)
+		return err
+	})
+}
+
+// PKCS12 packs key, certificate and chain into a PKCS#12 file protected
+// by password (modern encryption).
+func (e *Enrollment) PKCS12(password string) ([]byte, error) {
+	if e.Key == nil {
+		return nil, errors.New("no private key: the CSR came from the caller")
+	}
+	return pkcs12.Modern.Encode(e.Key, e.Leaf, e.Chain, password)
+}
+
+// WritePKCS12 writes PKCS12(password) to path, mode 0600, atomically.
+func (e *Enrollment) WritePKCS12(path, password string) error {
+	data, err := e.PKCS12(password)
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(path, 0o600, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}

@@ -1,0 +1,239 @@
+// Command czertainly-renew renews the certificates of a CZERTAINLY 2.x
+// (ILM) platform that expire within a number of days, each through its RA
+// profile, and prints a table and a summary.
+//
+// With no -url it starts the in-memory fake (package czertainlytest),
+// seeded with certificates about to expire, and runs against it. Against a
+// real platform:
+//
+//	czertainly-renew -url https://ilm.example.com -cert admin.crt -key admin.key -days 30 -dry-run
+//	CZERTAINLY_TOKEN_FILE=token.txt czertainly-renew -url https://ilm.example.com -days 30
+//
+// Credentials come from files or the environment, never from a flag's
+// value: a client certificate and key (mutual TLS to the ingress), or an
+// OIDC access token in CZERTAINLY_TOKEN or the file CZERTAINLY_TOKEN_FILE
+// names. Progress goes to stderr, the table to stdout. Exit status: 0
+// when every candidate was renewed or skipped, 1 when one failed or its
+// outcome is unknown (or the run failed), 2 for bad usage.
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	czertainly "github.com/certadmin/certadmin-go/czertainly2"
+	"github.com/certadmin/certadmin-go/czertainly2/czertainlytest"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	os.Exit(code)
+}
+
+type config struct {
+	url, certFile, keyFile, caFile string
+	days, concurrency              int
+	dryRun, wait, verbose          bool
+	timeout                        time.Duration
+}
+
+var errUsage = errors.New("usage")
+
+func parse(args []string, stderr io.Writer) (config, error) {
+	fs := flag.NewFlagSet("czertainly-renew", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cfg config
+	fs.StringVar(&cfg.url, "url", "", "platform URL, e.g. https://ilm.example.com (default: an in-process fake)")
+	fs.StringVar(&cfg.certFile, "cert", "", "PEM client certificate for mutual TLS")
+	fs.StringVar(&cfg.keyFile, "key", "", "PEM private key of -cert")
+	fs.StringVar(&cfg.caFile, "ca", "", "PEM CA certificates to trust for the platform (default: system roots)")
+	fs.IntVar(&cfg.days, "days", 30, "renew certificates expiring within this many days")
+	fs.IntVar(&cfg.concurrency, "concurrency", 4, "renewals in flight at once")
+	fs.BoolVar(&cfg.dryRun, "dry-run", false, "only list the certificates that would be renewed")
+	fs.BoolVar(&cfg.wait, "wait", true, "wait until each renewed certificate is issued")
+	fs.DurationVar(&cfg.timeout, "timeout", 5*time.Minute, "how long to wait for one certificate")
+	fs.BoolVar(&cfg.verbose, "v", false, "log every HTTP attempt (credentials redacted) to stderr")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: czertainly-renew [flags]\n\nRenews the certificates that expire within -days days.\nCredentials: -cert/-key files, or CZERTAINLY_TOKEN / CZERTAINLY_TOKEN_FILE.\n\nflags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return cfg, err
+		}
+		return cfg, errUsage
+	}
+	switch {
+	case fs.NArg() > 0:
+		fmt.Fprintf(stderr, "czertainly-renew: unexpected argument %q (all input is given with flags)\n", fs.Arg(0))
+		return cfg, errUsage
+	case cfg.days < 1:
+		fmt.Fprintf(stderr, "czertainly-renew: -days %d: must be at least 1\n", cfg.days)
+		return cfg, errUsage
+	case cfg.concurrency < 1:
+		fmt.Fprintf(stderr, "czertainly-renew: -concurrency %d: must be at least 1\n", cfg.concurrency)
+		return cfg, errUsage
+	case (cfg.certFile == "") != (cfg.keyFile == ""):
+		fmt.Fprintln(stderr, "czertainly-renew: -cert and -key go together")
+		return cfg, errUsage
+	}
+	return cfg, nil
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	cfg, err := parse(args, stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case err != nil:
+		return 2
+	}
+	c, cleanup, err := connect(cfg, stderr, getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "czertainly-renew:", err)
+		return 1
+	}
+	defer cleanup()
+	code, err := renew(ctx, c, cfg, stdout, stderr)
+	if err != nil {
+		if ctx.Err() != nil {
+			fmt.Fprintln(stderr, "czertainly-renew: interrupted")
+			return 130
+		}
+		fmt.Fprintln(stderr, "czertainly-renew:", err)
+		return 1
+	}
+	return code
+}
+
+func connect(cfg config, stderr io.Writer, getenv func(string) string) (*czertainly.Client, func(), error) {
+	opts := []czertainly.Option{czertainly.WithPollTimeout(cfg.timeout)}
+	if cfg.verbose {
+		opts = append(opts, czertainly.WithLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	}
+	if cfg.url == "" {
+		srv, err := czertainlytest.NewServer()
+		if err != nil {
+			return nil, nil, err
+		}
+		for i, days := range []int{2, 9} {
+			if _, err := srv.AddCertificate(czertainlytest.SeedCertificate{CommonName: fmt.Sprintf("api%d.example.com", i+1),
+				ExpiresIn: time.Duration(days) * 24 * time.Hour, RAProfileUUID: czertainlytest.RAProfileUUID}); err != nil {
+				return nil, nil, err
+			}
+		}
+		if _, err := srv.AddCertificate(czertainlytest.SeedCertificate{CommonName: "legacy.example.com", ExpiresIn: 4 * 24 * time.Hour}); err != nil {
+			return nil, nil, err
+		}
+		fmt.Fprintf(stderr, "using an in-process fake platform at %s\n", srv.URL)
+		c, err := srv.NewClient(append(opts, czertainly.WithPollInterval(10*time.Millisecond))...)
+		if err != nil {
+			srv.Close()
+			return nil, nil, err
+		}
+		return c, func() { _ = srv.Close() }, nil
+	}
+	if cfg.caFile != "" {
+		pem, err := os.ReadFile(cfg.caFile)
+		if err != nil {
+			return nil, nil, err
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, nil, fmt.Errorf("-ca %s: no PEM certificates", cfg.caFile)
+		}
+		opts = append(opts, czertainly.WithRootCAs(pool))
+	}
+	switch {
+	case cfg.certFile != "":
+		cert, err := tls.LoadX509KeyPair(cfg.certFile, cfg.keyFile)
+		if err != nil {
+			return nil, nil, fmt.Errorf("client certificate: %w", err)
+		}
+		opts = append(opts, czertainly.WithClientCertificate(cert))
+	case getenv("CZERTAINLY_TOKEN_FILE") != "":
+		name := getenv("CZERTAINLY_TOKEN_FILE")
+		// Read on every expiry of a cached copy, so a sidecar that renews
+		// the file is picked up.
+		opts = append(opts, czertainly.WithTokenSource(czertainly.NewRefreshingTokenSource(func(context.Context) (string, time.Time, error) {
+			b, err := os.ReadFile(name)
+			return strings.TrimSpace(string(b)), time.Now().Add(time.Minute), err
+		})))
+	case getenv("CZERTAINLY_TOKEN") != "":
+		opts = append(opts, czertainly.WithBearerToken(getenv("CZERTAINLY_TOKEN")))
+	default:
+		return nil, nil, errors.New("-url needs credentials: -cert and -key, or CZERTAINLY_TOKEN / CZERTAINLY_TOKEN_FILE")
+	}
+	c, err := czertainly.NewClient(cfg.url, opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, func() { _ = c.Close() }, nil
+}
+
+func renew(ctx context.Context, c *czertainly.Client, cfg config, stdout, stderr io.Writer) (int, error) {
+	what := "renewing"
+	if cfg.dryRun {
+		what = "listing"
+	}
+	fmt.Fprintf(stderr, "%s certificates expiring within %d days…\n", what, cfg.days)
+	rep, err := c.RenewExpiring(ctx, czertainly.RenewExpiringInput{
+		Days: cfg.days, Concurrency: cfg.concurrency, DryRun: cfg.dryRun, Wait: cfg.wait,
+		OnResult: func(r czertainly.RenewalResult) {
+			fmt.Fprintf(stderr, "  %s: %s\n", r.Certificate.CommonName, r.Outcome)
+		},
+	})
+	if err != nil {
+		return 1, err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "COMMON NAME\tEXPIRES\tRA PROFILE\tOUTCOME\tNEW CERTIFICATE\tNOTE")
+	for _, r := range rep.Results {
+		profile := "-"
+		if r.Certificate.RAProfile != nil {
+			profile = r.Certificate.RAProfile.Name
+		}
+		note := r.Reason
+		if r.Err != nil {
+			note = r.Err.Error()
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Certificate.CommonName, r.Certificate.NotAfter.Format(time.DateOnly), profile,
+			r.Outcome, dash(r.NewCertificateUUID), dash(note))
+	}
+	if err := tw.Flush(); err != nil {
+		return 1, err
+	}
+	fmt.Fprintf(stdout, "\n%d candidates: %d renewed, %d pending, %d skipped, %d failed, %d unknown\n", len(rep.Results),
+		rep.Count(czertainly.RenewalOutcomeRenewed), rep.Count(czertainly.RenewalOutcomePending), rep.Count(czertainly.RenewalOutcomeSkipped),
+		rep.Count(czertainly.RenewalOutcomeFailed), rep.Count(czertainly.RenewalOutcomeUnknown))
+	for _, u := range rep.Unknown() {
+		fmt.Fprintf(stdout, "outcome unknown for %s (%s): check the inventory before renewing it again\n", u.CommonName, u.UUID)
+	}
+	if ctx.Err() != nil {
+		return 1, ctx.Err()
+	}
+	if rep.Count(czertainly.RenewalOutcomeFailed)+rep.Count(czertainly.RenewalOutcomeUnknown) > 0 {
+		return 1, nil
+	}
+	return 0, nil
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
