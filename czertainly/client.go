@@ -1,97 +1,196 @@
 package czertainly
 
 import (
-	"crypto/tls"
+	"context"
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
+	"net/http"
 	"net/url"
-	"os"
 	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/certadmin/certadmin-go/czertainly/czertainlyapi"
 	"github.com/certadmin/certadmin-go/internal/apierror"
 	"github.com/certadmin/certadmin-go/internal/transport"
 )
 
-//go:generate go run ../internal/cmd/gensurface -kind client -pkg czertainly -vendor "CZERTAINLY" -o surface.gen.go
+//go:generate go run ../internal/cmd/gensurface -kind client -pkg czertainly -vendor "CZERTAINLY" -tokens -o surface.gen.go
 
-// Client manages the administrators of one CZERTAINLY 1.x platform. It is
+// Client talks to the Core API of one CZERTAINLY 2.x (ILM) platform. It is
 // safe for concurrent use.
 type Client struct {
 	t      *transport.Client
 	raw    *czertainlyapi.Client
 	server string
+	poll   pollSettings
 }
 
-// DefaultCertificateHeader is the header a CZERTAINLY 1.x server behind a
-// TLS-terminating proxy reads the client certificate from (server settings
-// HEADER_ENABLED and HEADER_NAME). 2.x servers default to "ssl-client-cert".
-const DefaultCertificateHeader = "X-APP-CERTIFICATE"
+// DefaultCertificateHeader is the header in which the platform's ingress
+// forwards the client certificate it verified (Core's
+// server.ssl.certificate-header-name, HEADER_NAME in its deployment).
+const DefaultCertificateHeader = "ssl-client-cert"
 
-// settings are the options that need loading or combining, applied in NewClient.
+// SessionCookie is the name of Core's session cookie.
+const SessionCookie = "czertainly-session"
+
 type settings struct {
-	certFile, keyFile string
-	caFile            string
-	headerCert        *x509.Certificate
-	headerName        string
+	authModes   int
+	pollSet     bool
+	poll        pollSettings
+	headerName  string
+	headerCert  *x509.Certificate
+	headerValue string
 }
 
-// WithClientCertificateFiles loads the client certificate (a PEM chain,
-// leaf first) and its PEM private key when NewClient runs; a file that is
-// missing or does not match makes NewClient fail. CZERTAINLY looks the
-// administrator up by the certificate's serial number.
-func WithClientCertificateFiles(certFile, keyFile string) Option {
+// WithCertificateHeader authenticates as the owner of cert by sending it,
+// URL-escaped PEM, in the header the platform's ingress uses to forward a
+// client certificate it verified (ssl-client-cert unless
+// WithCertificateHeaderName says otherwise). Use it where TLS is
+// terminated in front of Core by a proxy you operate and Core trusts that
+// header; anyone who can reach Core directly can send the header too, so
+// it is a credential and masked like one. Against the ingress itself use
+// WithClientCertificate (mutual TLS) instead.
+func WithCertificateHeader(cert *x509.Certificate) Option {
 	return clientOption(func(c *transport.Config) {
 		s := transport.Extension[settings](c)
-		s.certFile, s.keyFile = certFile, keyFile
+		s.headerCert = cert
+		s.authModes++
+		if cert != nil {
+			s.headerValue = url.QueryEscape(string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})))
+		}
+		c.Auth = &certHeaderAuth{s: s}
 	})
 }
 
-// WithRootCAFile trusts the PEM certificates in file (the platform's CA)
-// instead of the system roots; it is read when NewClient runs.
-func WithRootCAFile(file string) Option {
-	return clientOption(func(c *transport.Config) { transport.Extension[settings](c).caFile = file })
-}
-
-// WithCertificateHeader sends cert in a request header instead of the TLS
-// handshake, for servers behind a TLS-terminating proxy that forwards the
-// client certificate (header DefaultCertificateHeader unless
-// WithCertificateHeaderName says otherwise). The value is URL-encoded PEM,
-// which the server decodes. Anyone who can reach the server past the proxy
-// with this header can act as the administrator: use it only where the
-// proxy is the only way in.
-func WithCertificateHeader(cert *x509.Certificate) Option {
-	return clientOption(func(c *transport.Config) { transport.Extension[settings](c).headerCert = cert })
-}
-
-// WithCertificateHeaderName changes the header WithCertificateHeader uses
-// (the server's HEADER_NAME).
+// WithCertificateHeaderName replaces the header WithCertificateHeader
+// sends (default DefaultCertificateHeader), for a platform deployed with
+// another HEADER_NAME.
 func WithCertificateHeaderName(name string) Option {
 	return clientOption(func(c *transport.Config) { transport.Extension[settings](c).headerName = name })
 }
 
-// NewClient returns a client for the platform at baseURL, including the
-// servlet context path of the deployment: "https://czertainly.example.com/api"
-// (the /v1/admins paths are added per call). Authenticate with
-// WithClientCertificate or WithClientCertificateFiles (or, behind a
-// TLS-terminating proxy, WithCertificateHeader), and trust the platform's
-// CA with WithRootCAs or WithRootCAFile.
+type certHeaderAuth struct{ s *settings }
+
+func (a *certHeaderAuth) Authenticate(req *http.Request) error {
+	name := a.s.headerName
+	if name == "" {
+		name = DefaultCertificateHeader
+	}
+	req.Header.Set(name, a.s.headerValue)
+	return nil
+}
+
+func (a *certHeaderAuth) Secrets() []string { return []string{a.s.headerValue} }
+
+// WithTokenSource sends an OIDC access token from ts as a bearer token on
+// every attempt. ts may cache and refresh the token (see
+// NewRefreshingTokenSource); it is asked once per attempt.
+func WithTokenSource(ts TokenSource) Option {
+	return clientOption(func(c *transport.Config) {
+		transport.Extension[settings](c).authModes++
+		c.Auth = transport.HeaderToken(ts, "Authorization", "Bearer ")
+	})
+}
+
+// WithBearerToken sends a fixed OIDC access token. A token expires; for a
+// long-running program use WithTokenSource with a refreshing source.
+func WithBearerToken(token string) Option { return WithTokenSource(StaticToken(token)) }
+
+// WithSessionCookie sends an existing czertainly-session cookie (from a
+// browser login) with every request.
+func WithSessionCookie(value string) Option {
+	return clientOption(func(c *transport.Config) {
+		transport.Extension[settings](c).authModes++
+		c.Auth = sessionAuth(value)
+	})
+}
+
+type sessionAuth string
+
+func (s sessionAuth) Authenticate(req *http.Request) error {
+	req.AddCookie(&http.Cookie{Name: SessionCookie, Value: string(s)})
+	return nil
+}
+
+func (s sessionAuth) Secrets() []string { return []string{string(s)} }
+
+// NewRefreshingTokenSource caches the token fetch returns until shortly
+// (a tenth of its lifetime, at most a minute) before it expires, then asks
+// fetch again. Concurrent calls share one fetch. A zero expiry means the
+// token is fetched again on every call.
+func NewRefreshingTokenSource(fetch func(ctx context.Context) (token string, expiry time.Time, err error)) TokenSource {
+	return &refreshingSource{fetch: fetch}
+}
+
+type refreshingSource struct {
+	fetch func(ctx context.Context) (string, time.Time, error)
+
+	mu      sync.Mutex
+	token   string
+	refresh time.Time
+}
+
+func (r *refreshingSource) Token(ctx context.Context) (string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.token != "" && time.Now().Before(r.refresh) {
+		return r.token, nil
+	}
+	tok, exp, err := r.fetch(ctx)
+	if err != nil {
+		return "", err
+	}
+	if tok == "" {
+		return "", fmt.Errorf("token source returned an empty token")
+	}
+	r.token = tok
+	r.refresh = time.Time{}
+	if !exp.IsZero() {
+		early := min(time.Until(exp)/10, time.Minute)
+		r.refresh = exp.Add(-early)
+	}
+	return tok, nil
+}
+
+func (r *refreshingSource) Secrets() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return []string{r.token}
+}
+
+// NewClient returns a client for the platform at baseURL, an absolute
+// https URL such as "https://ilm.example.com" (Core's context path /api is
+// added unless the URL already ends in it). Authenticate with one of
+// WithClientCertificate (mutual TLS to the platform's ingress),
+// WithCertificateHeader, WithTokenSource or WithBearerToken, or
+// WithSessionCookie.
 func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	const op = "czertainly.NewClient"
 	cfg := newConfig(opts)
-	if _, err := transport.CheckBaseURL(op, baseURL, cfg); err != nil {
-		return nil, err
+	s := transport.Extension[settings](cfg)
+	if s.authModes > 1 {
+		return nil, apierror.Invalid(op, "more than one of WithCertificateHeader, WithTokenSource/WithBearerToken and WithSessionCookie given; choose one")
 	}
-	if err := applySettings(op, cfg); err != nil {
-		return nil, err
+	if s.headerValue == "" && s.authModes == 1 && cfg.Auth != nil {
+		if _, ok := cfg.Auth.(*certHeaderAuth); ok {
+			return nil, apierror.Invalid(op, "WithCertificateHeader: no certificate")
+		}
 	}
-	// Again, now that the files are loaded and the header is installed: a
-	// certificate from a file needs https too, and a header certificate is
-	// a credential.
 	u, err := transport.CheckBaseURL(op, baseURL, cfg)
 	if err != nil {
 		return nil, err
+	}
+	if !strings.HasSuffix(u.Path, "/api") {
+		u.Path += "/api"
+	}
+	if s.pollSet {
+		if err := s.poll.check(); err != nil {
+			return nil, apierror.Invalid(op, "%v", err)
+		}
 	}
 	t, err := transport.New(cfg, transport.Rules{DecodeError: decodeError, Annotate: annotate})
 	if err != nil {
@@ -101,56 +200,39 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	return &Client{t: t, raw: raw, server: raw.Server}, nil
+	c := &Client{t: t, raw: raw, server: raw.Server, poll: defaultPoll()}
+	if s.pollSet {
+		c.poll = s.poll
+	}
+	return c, nil
 }
 
-// applySettings loads the files named by options and installs the
-// certificate header.
-func applySettings(op string, cfg *transport.Config) error {
-	s := transport.Extension[settings](cfg)
-	if s.certFile != "" || s.keyFile != "" {
-		cert, err := tls.LoadX509KeyPair(s.certFile, s.keyFile)
-		if err != nil {
-			return &apierror.Error{Op: op, Kind: apierror.ErrInvalidInput, Message: "client certificate files: " + err.Error(), Err: err}
-		}
-		cfg.TLS.Certificates = append(cfg.TLS.Certificates, cert)
-	}
-	if s.caFile != "" {
-		data, err := os.ReadFile(s.caFile)
-		if err != nil {
-			return &apierror.Error{Op: op, Kind: apierror.ErrInvalidInput, Message: "root CA file: " + err.Error(), Err: err}
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(data) {
-			return apierror.Invalid(op, "root CA file %s holds no PEM certificate", s.caFile)
-		}
-		cfg.TLS.RootCAs = pool
-	}
-	if s.headerName != "" && s.headerCert == nil {
-		return apierror.Invalid(op, "WithCertificateHeaderName needs WithCertificateHeader")
-	}
-	if s.headerCert != nil {
-		name := s.headerName
-		if name == "" {
-			name = DefaultCertificateHeader
-		}
-		if strings.TrimSpace(name) == "" || strings.ContainsAny(name, " :\r\n\t") {
-			return apierror.Invalid(op, "certificate header name %q is not a valid header name", name)
-		}
-		if len(s.headerCert.Raw) == 0 {
-			return apierror.Invalid(op, "WithCertificateHeader: the certificate has no DER content (Raw is empty)")
-		}
-		value := url.QueryEscape(string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.headerCert.Raw})))
-		// An authenticator rather than a fixed header: its value counts as a
-		// secret and is masked wherever a server echoes it back.
-		cfg.Auth = transport.HeaderToken(transport.StaticToken(value), name, "")
-	}
-	return nil
-}
-
-// Raw returns the client generated from the OpenAPI document, for calls
-// the methods of Client do not cover. Its requests get the client's TLS
-// settings, retries by method and logging, but its answers are handed over
-// unchecked; send requests through Do to get the HTML and redaction checks
-// and the typed errors.
+// Raw returns the client generated from openapi/czertainly.yaml, for
+// calls the methods of Client do not cover. Its requests get the client's
+// credentials, retries by method and logging, but its answers are handed
+// over unchecked; send requests through Do for the checks and typed
+// errors.
 func (c *Client) Raw() *czertainlyapi.Client { return c.raw }
+
+// parseUUID checks that s is a UUID, as Core requires for every object
+// identifier; name says which input it is.
+func parseUUID(op, name, s string) (uuid.UUID, error) {
+	id, err := uuid.Parse(strings.TrimSpace(s))
+	if err != nil {
+		return uuid.UUID{}, apierror.Invalid(op, "%s %q is not a UUID", name, s)
+	}
+	return id, nil
+}
+
+// parseUUIDs checks every element of ids.
+func parseUUIDs(op, name string, ids []string) ([]uuid.UUID, error) {
+	out := make([]uuid.UUID, len(ids))
+	for i, s := range ids {
+		id, err := parseUUID(op, fmt.Sprintf("%s[%d]", name, i), s)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = id
+	}
+	return out, nil
+}

@@ -1,89 +1,84 @@
-// Package czertainly manages the administrators of a CZERTAINLY platform
-// through the 1.x Administrator API: list, get, create, update, delete,
-// enable and disable, one at a time or in bulk.
+// Package czertainly is a client for the Core API of CZERTAINLY 2.x, the
+// certificate lifecycle platform lately branded ILM: users, roles and
+// permissions, the certificate inventory, issuing, renewing, rekeying and
+// revoking certificates through an authority's RA profile (client
+// operations v2), and approvals. It was checked against the vendor's
+// published OpenAPI documents of release 2.17.0 and the Core server's
+// source (CZERTAINLY/CZERTAINLY-Core, revision cad4432a of April 2026).
 //
-// The Administrator API belongs to CZERTAINLY 1.x; it was removed with
-// 2.0.0 (October 2022), which manages users and roles instead. A client for
-// the 2.x API will be a separate package.
+// Users of the 1.x releases, whose Administrator API was removed before
+// 2.0.0 (October 2022; a 2.x platform answers it with 404), use the 1.x
+// package instead (czertainly/adminv1).
 //
 // Usage:
 //
-//	c, err := czertainly.NewClient("https://czertainly.example.com/api",
-//		czertainly.WithClientCertificateFiles("admin.crt", "admin.key"),
-//		czertainly.WithRootCAFile("platform-ca.pem"))
-//	if err != nil { … }
-//	defer c.Close()
-//	admins, err := c.ListAdmins(ctx)
-//	id, err := c.CreateAdmin(ctx, czertainly.CreateAdminInput{
-//		Username: "jdoe", Name: "John", Surname: "Doe", Email: "jdoe@example.com",
-//		Role: czertainly.RoleAdministrator, Certificate: pemBytes})
-//	err = c.DisableAdmins(ctx, []string{id})
-//
-// Every operation takes trailing per-call options (WithHeader,
-// WithTimeout, WithRetry, WithMaxAttempts).
+//	cert, err := tls.LoadX509KeyPair("admin.crt", "admin.key")
+//	…
+//	c, err := czertainly.NewClient("https://ilm.example.com",
+//		czertainly.WithClientCertificate(cert))
+//	…
+//	for crt, err := range c.ListCertificates(ctx, czertainly.CertificateQuery{
+//		Filters: []czertainly.SearchFilter{czertainly.FilterExpiresWithin(30)},
+//	}) {
+//		…
+//	}
+//	res, err := c.Enroll(ctx, czertainly.EnrollInput{
+//		AuthorityUUID: auth, RAProfileUUID: ra,
+//		Subject: pkix.Name{CommonName: "www.example.com"},
+//		DNSNames: []string{"www.example.com"},
+//	})
 //
 // # Authentication
 //
-// CZERTAINLY authenticates administrators by client certificate (mutual
-// TLS): the server looks the administrator up by the certificate's serial
-// number and refuses disabled administrators and revoked or expired
-// certificates. Give the certificate with WithClientCertificate or
-// WithClientCertificateFiles, and the platform's CA with WithRootCAs or
-// WithRootCAFile; the server certificate is always verified unless
-// WithInsecureSkipVerify says otherwise. Behind a TLS-terminating proxy
-// the certificate travels in a header instead (WithCertificateHeader;
-// X-APP-CERTIFICATE in 1.x, WithCertificateHeaderName for another name).
+// Core names three schemes in its documents, and the client speaks each:
 //
-// # Identifiers
+//   - mutual TLS to the platform's ingress, which verifies the client
+//     certificate and forwards it to Core: WithClientCertificate;
+//   - the forwarded certificate itself, header ssl-client-cert with the
+//     URL-escaped PEM, for deployments where your own proxy terminates
+//     TLS in front of Core: WithCertificateHeader (and
+//     WithCertificateHeaderName for another HEADER_NAME);
+//   - an OIDC access token as a bearer token: WithTokenSource (with
+//     NewRefreshingTokenSource for a token that expires) or
+//     WithBearerToken;
 //
-// Administrator and certificate UUIDs are strings everywhere, in answers
-// and in arguments: the server stores and compares them as text, and the
-// vendor's own samples hold values such as
-// "7b55ge1c-844f-11dc-a8a3-0242ac120002" that are not RFC 4122 UUIDs, so a
-// uuid.UUID could not carry every identifier the server hands out.
-// Identifiers passed in are checked before anything is sent: a UUID is
-// sent in its canonical lower-case form (the form the server writes), any
-// other identifier of the same shape (five groups of letters and digits
-// joined by '-') as it is.
+// and, for a browser session, the czertainly-session cookie:
+// WithSessionCookie. The certificate's user must hold the permissions
+// each call needs; Core answers 403 with its AuthenticationServiceException
+// body otherwise, and 401 without a body when no credentials reached it.
 //
-// # What the server does
+// # Asynchronous operations
 //
-// The semantics below are the server's, read in its source:
-// src/main/java/com/czertainly/core/service/impl/AdminServiceImpl.java of
-// CZERTAINLY-Core, the same from revision 3bdd33a2 (December 2021) to
-// ebb1c18f (September 2022, the last before the API was removed), which
-// covers the Core releases 2.0.2 to 2.4.0.
+// Issue, renew and rekey answer at once with the new certificate's UUID
+// and an empty certificate: Core hands the request to the authority in the
+// background, after an approval where the RA profile has an approval
+// profile. Enroll and RenewExpiring wait for the certificate with the
+// shared poller (WithPollInterval, WithPollTimeout); a certificate still
+// waiting for approval is returned as a *PendingError, from which
+// ResumeEnrollment continues.
 //
-// Edit is not a patch: the server sets name, surname, email and
-// description to what the request holds (an absent description clears
-// it), answers 422 when name, surname or email is blank, and fails with
-// 500 when adminCertificate comes without certificateUuid. UpdateAdmin
-// therefore reads the administrator first and sends its current values
-// with the caller's changes, and sends the certificate fields only to
-// change the certificate, in the combination the server accepts.
+// # Errors
 //
-// Bulk remove, enable and disable skip UUIDs the server does not know (it
-// logs a warning) and answer 204: DeleteAdmins, EnableAdmins and
-// DisableAdmins cannot report an unknown UUID; the single-administrator
-// calls answer 404 for one.
+// Core answers most errors with {"message": …}, a 422 validation error
+// with a JSON array of messages (Error.Details), and a 403 with
+// {"statusCode", "code", "message"} as application/problem+json; a
+// connector's failure is a 502 or 503 (ErrConnector). Every error is an
+// *Error; match ErrValidation, ErrConflict, ErrConnector and the shared
+// sentinels with errors.Is.
 //
-// The API is for super administrators only (the service is secured for
-// that role); any other administrator gets 403.
+// # Where the documents leave things open
 //
-// # Errors and retries
-//
-// Failed calls return *Error (match sentinels such as ErrNotFound or
-// ErrNoAdminAPI with errors.Is): the server's {"message": …} becomes
-// Message and the bare array a 422 carries becomes Details (empty for a
-// blank field: the server keeps its text out of the list). A 2.x server,
-// or a base URL without the /api context path, answers 404 and the error
-// matches ErrNoAdminAPI, with a hint saying which; an http:// base URL for
-// the server's TLS port gets its plain-HTTP refusal, reported as
-// ErrTLSRequired. Input is checked before
-// anything is sent (ErrInvalidInput). Reads are retried on transient
-// failures; creates, updates, deletes, enables and disables are never
-// repeated once they may have reached the server.
-//
-// Package czertainlytest provides an in-memory fake server with a
-// throwaway CA for tests.
+//   - Searching: pageNumber counts from 1, itemsPerPage is at most 1000,
+//     and Core orders the inventory newest first, so a certificate issued
+//     while an iteration runs shifts later pages. ListCertificates drops a
+//     certificate it has already yielded; RenewExpiring collects its
+//     candidates before renewing anything.
+//   - The CSR of an issue, renew or rekey is base64 DER (PEM armour is
+//     tolerated by Core and by the fake); this client sends base64 DER.
+//   - Renew without a CSR reuses the certificate's stored CSR (so its
+//     key); Core refuses (422) a certificate that has none.
+//   - The documents give the client operations' path UUIDs as plain
+//     strings; Core parses them as UUIDs, so the client checks them first.
+//   - Revocation is asynchronous too: it answers 204 and the state turns
+//     revoked when the authority has done it.
 package czertainly

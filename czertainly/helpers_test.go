@@ -1,5 +1,33 @@
 package czertainly_test
 
-import "encoding/json"
+import (
+	"testing"
+	"time"
 
-func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+	czertainly "github.com/certadmin/certadmin-go/czertainly"
+	"github.com/certadmin/certadmin-go/czertainly/czertainlytest"
+)
+
+var fastRetry = czertainly.WithRetry(czertainly.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxRetryAfter: time.Second})
+
+var fastPoll = czertainly.WithPollInterval(time.Millisecond)
+
+// newFake starts a fake and a client for it; when the test ends it fails
+// the test for any request or answer that broke our spec or the vendor's
+// 2.17.0 documents.
+func newFake(t testing.TB, fakeOpts []czertainlytest.Option, extra ...czertainly.Option) (*czertainlytest.Server, *czertainly.Client) {
+	t.Helper()
+	srv := czertainlytest.NewTestServer(t, fakeOpts...)
+	t.Cleanup(func() {
+		for _, v := range srv.VendorViolations() {
+			t.Errorf("%s", v)
+		}
+	})
+	c, err := srv.NewClient(append([]czertainly.Option{fastRetry, fastPoll}, extra...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, c
+}
+
+var profile = czertainly.Profile{AuthorityUUID: czertainlytest.AuthorityUUID, RAProfileUUID: czertainlytest.RAProfileUUID}

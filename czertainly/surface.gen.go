@@ -286,3 +286,16 @@ func (c *Client) Close() error {
 	c.t.CloseIdleConnections()
 	return nil
 }
+
+// TokenSource supplies the token sent with every attempt. Implementations
+// may cache and refresh it; Token is called once per attempt, so a
+// refreshed token is used by the next attempt.
+type TokenSource interface {
+	Token(ctx context.Context) (string, error)
+}
+
+// StaticToken is a TokenSource that always returns the same token.
+type StaticToken string
+
+// Token returns t.
+func (t StaticToken) Token(context.Context) (string, error) { return string(t), nil }

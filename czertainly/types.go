@@ -4,201 +4,150 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"fmt"
+	"strings"
 	"time"
 )
 
-// Role is an administrator's role.
-type Role string
+// CertificateState is a certificate's lifecycle state.
+type CertificateState string
 
-// The roles the server knows.
+// The states Core gives a certificate.
 const (
-	RoleAdministrator      Role = "administrator"
-	RoleSuperAdministrator Role = "superAdministrator"
+	CertificateStateRequested       CertificateState = "requested"
+	CertificateStateRejected        CertificateState = "rejected"
+	CertificateStatePendingApproval CertificateState = "pending_approval"
+	CertificateStatePendingIssue    CertificateState = "pending_issue"
+	CertificateStatePendingRevoke   CertificateState = "pending_revoke"
+	CertificateStateFailed          CertificateState = "failed"
+	CertificateStateIssued          CertificateState = "issued"
+	CertificateStateRevoked         CertificateState = "revoked"
 )
 
-// Valid reports whether r is one of the roles the server accepts.
-func (r Role) Valid() bool { return r == RoleAdministrator || r == RoleSuperAdministrator }
+// ValidationStatus is the outcome of Core's last validation of a
+// certificate.
+type ValidationStatus string
 
-// CertificateStatus is the platform's view of a certificate.
-type CertificateStatus string
-
-// Certificate statuses.
+// The validation statuses.
 const (
-	CertificateStatusValid    CertificateStatus = "valid"
-	CertificateStatusRevoked  CertificateStatus = "revoked"
-	CertificateStatusExpired  CertificateStatus = "expired"
-	CertificateStatusUnknown  CertificateStatus = "unknown"
-	CertificateStatusExpiring CertificateStatus = "expiring"
-	CertificateStatusNew      CertificateStatus = "new"
-	CertificateStatusInvalid  CertificateStatus = "invalid"
+	ValidationStatusNotChecked ValidationStatus = "not_checked"
+	ValidationStatusFailed     ValidationStatus = "failed"
+	ValidationStatusInactive   ValidationStatus = "inactive"
+	ValidationStatusInvalid    ValidationStatus = "invalid"
+	ValidationStatusValid      ValidationStatus = "valid"
+	ValidationStatusRevoked    ValidationStatus = "revoked"
+	ValidationStatusExpiring   ValidationStatus = "expiring"
+	ValidationStatusExpired    ValidationStatus = "expired"
 )
 
-// ComplianceStatus is the result of compliance checks.
-type ComplianceStatus string
-
-// Compliance statuses.
-const (
-	ComplianceStatusOK            ComplianceStatus = "ok"
-	ComplianceStatusNotOK         ComplianceStatus = "nok"
-	ComplianceStatusNotApplicable ComplianceStatus = "na"
-)
-
-// CertificateType is the kind of certificate.
-type CertificateType string
-
-// Certificate types.
-const (
-	CertificateTypeX509 CertificateType = "X509"
-	CertificateTypeSSH  CertificateType = "SSH"
-)
-
-// AttributeType is the content type of a connector attribute.
-type AttributeType string
-
-// Attribute types.
-const (
-	AttributeTypeString     AttributeType = "STRING"
-	AttributeTypeInteger    AttributeType = "INTEGER"
-	AttributeTypeSecret     AttributeType = "SECRET"
-	AttributeTypeFile       AttributeType = "FILE"
-	AttributeTypeBoolean    AttributeType = "BOOLEAN"
-	AttributeTypeCredential AttributeType = "CREDENTIAL"
-	AttributeTypeDate       AttributeType = "DATE"
-	AttributeTypeFloat      AttributeType = "FLOAT"
-	AttributeTypeJSON       AttributeType = "JSON"
-	AttributeTypeText       AttributeType = "TEXT"
-	AttributeTypeTime       AttributeType = "TIME"
-	AttributeTypeDateTime   AttributeType = "DATETIME"
-)
-
-// Admin is an administrator of the platform.
-//
-// Identifiers in answers are kept as the server sent them, without UUID
-// parsing: the vendor's own samples hold values such as
-// "7b55ge1c-844f-11dc-a8a3-0242ac120002" that are not valid UUIDs. Pass
-// UUID back to the other calls as it is.
-type Admin struct {
-	UUID     string `json:"uuid"`
-	Username string `json:"username"`
-	Name     string `json:"name"`
-	Surname  string `json:"surname"`
-	Email    string `json:"email"`
-	Role     Role   `json:"role"`
-	// Description is empty when the administrator has none (the server
-	// then leaves the member out).
-	Description  string      `json:"description,omitempty"`
-	Enabled      bool        `json:"enabled"`
-	SerialNumber string      `json:"serialNumber"` // of the administrator's certificate, in hex
-	Certificate  Certificate `json:"certificate"`
+// RAProfileRef names the RA profile a certificate belongs to.
+type RAProfileRef struct {
+	UUID                  string `json:"uuid"`
+	Name                  string `json:"name"`
+	Enabled               bool   `json:"enabled"`
+	AuthorityInstanceUUID string `json:"authorityInstanceUuid,omitempty"`
 }
 
-// Certificate is a certificate of the platform's inventory.
-type Certificate struct {
-	UUID               string            `json:"uuid"`
-	CommonName         string            `json:"commonName"`
-	SerialNumber       string            `json:"serialNumber"`
-	IssuerCommonName   string            `json:"issuerCommonName"`
-	IssuerSerialNumber string            `json:"issuerSerialNumber,omitempty"`
-	Content            string            `json:"certificateContent"` // Base64 DER; see X509
-	IssuerDN           string            `json:"issuerDn"`
-	SubjectDN          string            `json:"subjectDn"`
-	NotBefore          time.Time         `json:"notBefore"`
-	NotAfter           time.Time         `json:"notAfter"`
-	PublicKeyAlgorithm string            `json:"publicKeyAlgorithm"`
-	SignatureAlgorithm string            `json:"signatureAlgorithm"`
-	KeySize            int               `json:"keySize"`
-	ExtendedKeyUsage   []string          `json:"extendedKeyUsage,omitempty"`
-	KeyUsage           []string          `json:"keyUsage"`
-	BasicConstraints   string            `json:"basicConstraints"`
-	Meta               map[string]any    `json:"meta,omitempty"`
-	Status             CertificateStatus `json:"status"`
-	RAProfile          *RAProfile        `json:"raProfile,omitempty"`
-	Fingerprint        string            `json:"fingerprint"` // SHA-256
-	// SubjectAlternativeNames maps each name type to its values.
-	SubjectAlternativeNames map[string]any              `json:"subjectAlternativeNames,omitempty"`
-	Locations               []Location                  `json:"locations,omitempty"`
-	Group                   *Group                      `json:"group,omitempty"`
-	Owner                   string                      `json:"owner,omitempty"`
-	Type                    CertificateType             `json:"certificateType,omitempty"`
-	ValidationResult        map[string]ValidationResult `json:"certificateValidationResult,omitempty"`
-	NonCompliantRules       []ComplianceRule            `json:"nonCompliantRules,omitempty"`
-	ComplianceStatus        ComplianceStatus            `json:"complianceStatus,omitempty"`
-}
-
-// X509 decodes Content.
-func (c Certificate) X509() (*x509.Certificate, error) {
-	der, err := base64.StdEncoding.DecodeString(c.Content)
-	if err != nil {
-		return nil, fmt.Errorf("czertainly: certificate %s: content is not Base64: %w", c.UUID, err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		return nil, fmt.Errorf("czertainly: certificate %s: %w", c.UUID, err)
-	}
-	return cert, nil
-}
-
-// RAProfile is the RA profile a certificate was issued through.
-type RAProfile struct {
-	UUID    string `json:"uuid"`
-	Name    string `json:"name"`
-	Enabled bool   `json:"enabled"`
-}
-
-// Group is the group a certificate belongs to.
+// Group is a group of the inventory.
 type Group struct {
 	UUID        string `json:"uuid"`
 	Name        string `json:"name"`
 	Description string `json:"description,omitempty"`
+	Email       string `json:"email,omitempty"`
 }
 
-// Location is a place (a server, a key store) a certificate is deployed to.
-type Location struct {
-	UUID                   string                `json:"uuid"`
-	Name                   string                `json:"name"`
-	Description            string                `json:"description,omitempty"`
-	EntityInstanceUUID     string                `json:"entityInstanceUuid"`
-	EntityInstanceName     string                `json:"entityInstanceName"`
-	Attributes             []Attribute           `json:"attributes"`
-	Enabled                bool                  `json:"enabled"`
-	SupportMultipleEntries bool                  `json:"supportMultipleEntries"`
-	SupportKeyManagement   bool                  `json:"supportKeyManagement"`
-	Certificates           []LocationCertificate `json:"certificates"`
-	Metadata               map[string]any        `json:"metadata,omitempty"`
+// Certificate is an entry of the certificate inventory, as a search lists
+// it.
+type Certificate struct {
+	UUID                  string           `json:"uuid"`
+	CommonName            string           `json:"commonName"`
+	SerialNumber          string           `json:"serialNumber,omitempty"`
+	IssuerCommonName      string           `json:"issuerCommonName,omitempty"`
+	IssuerDN              string           `json:"issuerDn,omitempty"`
+	SubjectDN             string           `json:"subjectDn"`
+	NotBefore             time.Time        `json:"notBefore,omitzero"`
+	NotAfter              time.Time        `json:"notAfter,omitzero"`
+	PublicKeyAlgorithm    string           `json:"publicKeyAlgorithm"`
+	SignatureAlgorithm    string           `json:"signatureAlgorithm,omitempty"`
+	HybridCertificate     bool             `json:"hybridCertificate"`
+	KeySize               int              `json:"keySize"`
+	State                 CertificateState `json:"state"`
+	ValidationStatus      ValidationStatus `json:"validationStatus"`
+	RAProfile             *RAProfileRef    `json:"raProfile,omitempty"`
+	Fingerprint           string           `json:"fingerprint,omitempty"`
+	Groups                []Group          `json:"groups,omitempty"`
+	Owner                 string           `json:"owner,omitempty"`
+	OwnerUUID             string           `json:"ownerUuid,omitempty"`
+	CertificateType       string           `json:"certificateType"`
+	IssuerSerialNumber    string           `json:"issuerSerialNumber,omitempty"`
+	ComplianceStatus      string           `json:"complianceStatus"`
+	IssuerCertificateUUID string           `json:"issuerCertificateUuid,omitempty"`
+	PrivateKeyAvailable   bool             `json:"privateKeyAvailability"`
+	TrustedCA             *bool            `json:"trustedCa,omitempty"`
+	Archived              bool             `json:"archived,omitempty"`
 }
 
-// LocationCertificate is a certificate deployed to a location.
-type LocationCertificate struct {
-	CertificateUUID string         `json:"certificateUuid"`
-	CommonName      string         `json:"commonName"`
-	SerialNumber    string         `json:"serialNumber"`
-	Metadata        map[string]any `json:"metadata"`
-	PushAttributes  []Attribute    `json:"pushAttributes,omitempty"`
-	CSRAttributes   []Attribute    `json:"csrAttributes,omitempty"`
-	WithKey         bool           `json:"withKey"`
+// CertificateDetail is one certificate with its content and attributes.
+type CertificateDetail struct {
+	Certificate
+	ExtendedKeyUsage        []string            `json:"extendedKeyUsage,omitempty"`
+	KeyUsage                []string            `json:"keyUsage,omitempty"`
+	SubjectType             string              `json:"subjectType,omitempty"`
+	CertificateContent      string              `json:"certificateContent,omitempty"`
+	SubjectAlternativeNames map[string]any      `json:"subjectAlternativeNames,omitempty"`
+	SourceCertificateUUID   string              `json:"sourceCertificateUuid,omitempty"`
+	CustomAttributes        []ResponseAttribute `json:"customAttributes,omitempty"`
+	IssueAttributes         []ResponseAttribute `json:"issueAttributes,omitempty"`
+	RevokeAttributes        []ResponseAttribute `json:"revokeAttributes,omitempty"`
 }
 
-// Attribute is a connector attribute. Label and Type are set on the
-// attributes a connector describes, not on the ones a request applied.
-type Attribute struct {
-	UUID    string        `json:"uuid,omitempty"`
-	Name    string        `json:"name"`
-	Label   string        `json:"label,omitempty"`
-	Type    AttributeType `json:"type,omitempty"`
-	Content any           `json:"content,omitempty"`
+// X509 parses the certificate's content (base64 DER). It fails for a
+// certificate that has none yet (requested, pending).
+func (d *CertificateDetail) X509() (*x509.Certificate, error) {
+	return parseBase64Cert(d.CertificateContent)
 }
 
-// ValidationResult is the outcome of one certificate validation check.
-type ValidationResult struct {
-	Status  string `json:"status"`
-	Message string `json:"message"`
+func parseBase64Cert(s string) (*x509.Certificate, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, fmt.Errorf("certificate has no content")
+	}
+	der, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s))
+	if err != nil {
+		return nil, fmt.Errorf("certificate content is not base64: %w", err)
+	}
+	return x509.ParseCertificate(der)
 }
 
-// ComplianceRule is a compliance rule the certificate does not meet.
-type ComplianceRule struct {
-	ConnectorName   string           `json:"connectorName"`
-	RuleName        string           `json:"ruleName"`
-	RuleDescription string           `json:"ruleDescription"`
-	Status          ComplianceStatus `json:"status"`
-	Attributes      []Attribute      `json:"attributes,omitempty"`
+// RequestAttribute is an attribute sent with a request (issue, revoke and
+// custom attributes). Content is the attribute's content items as Core
+// defines them for its content type, e.g. [{"data": "value"}].
+type RequestAttribute struct {
+	UUID        string           `json:"uuid"`
+	Name        string           `json:"name"`
+	ContentType string           `json:"contentType"`
+	Version     string           `json:"version"`
+	Content     []map[string]any `json:"content,omitempty"`
+}
+
+// ResponseAttribute is an attribute as Core returns it.
+type ResponseAttribute struct {
+	UUID        string           `json:"uuid"`
+	Name        string           `json:"name"`
+	Label       string           `json:"label,omitempty"`
+	Type        string           `json:"type,omitempty"`
+	ContentType string           `json:"contentType"`
+	Version     string           `json:"version,omitempty"`
+	Content     []map[string]any `json:"content,omitempty"`
+}
+
+// AttributeDefinition describes an attribute an RA profile's authority
+// takes for an issue or a revocation.
+type AttributeDefinition struct {
+	UUID        string           `json:"uuid"`
+	Name        string           `json:"name"`
+	Type        string           `json:"type"`
+	ContentType string           `json:"contentType,omitempty"`
+	Description string           `json:"description,omitempty"`
+	Version     string           `json:"version,omitempty"`
+	Properties  map[string]any   `json:"properties,omitempty"`
+	Content     []map[string]any `json:"content,omitempty"`
 }

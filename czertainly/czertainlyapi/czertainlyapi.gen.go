@@ -15,59 +15,117 @@ import (
 	"time"
 
 	"github.com/oapi-codegen/runtime"
+	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
-// Defines values for AddAdminRequestDtoRole.
+// Defines values for ApprovalStatus.
 const (
-	AddAdminRequestDtoRoleAdministrator      AddAdminRequestDtoRole = "administrator"
-	AddAdminRequestDtoRoleSuperAdministrator AddAdminRequestDtoRole = "superAdministrator"
+	APPROVED ApprovalStatus = "APPROVED"
+	EXPIRED  ApprovalStatus = "EXPIRED"
+	PENDING  ApprovalStatus = "PENDING"
+	REJECTED ApprovalStatus = "REJECTED"
 )
 
-// Valid indicates whether the value is a known member of the AddAdminRequestDtoRole enum.
-func (e AddAdminRequestDtoRole) Valid() bool {
+// Valid indicates whether the value is a known member of the ApprovalStatus enum.
+func (e ApprovalStatus) Valid() bool {
 	switch e {
-	case AddAdminRequestDtoRoleAdministrator:
+	case APPROVED:
 		return true
-	case AddAdminRequestDtoRoleSuperAdministrator:
+	case EXPIRED:
+		return true
+	case PENDING:
+		return true
+	case REJECTED:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for AdminDtoRole.
+// Defines values for BulkOperationResponseStatus.
 const (
-	AdminDtoRoleAdministrator      AdminDtoRole = "administrator"
-	AdminDtoRoleSuperAdministrator AdminDtoRole = "superAdministrator"
+	BulkOperationResponseStatusFAILED  BulkOperationResponseStatus = "FAILED"
+	BulkOperationResponseStatusPARTIAL BulkOperationResponseStatus = "PARTIAL"
+	BulkOperationResponseStatusSUCCESS BulkOperationResponseStatus = "SUCCESS"
 )
 
-// Valid indicates whether the value is a known member of the AdminDtoRole enum.
-func (e AdminDtoRole) Valid() bool {
+// Valid indicates whether the value is a known member of the BulkOperationResponseStatus enum.
+func (e BulkOperationResponseStatus) Valid() bool {
 	switch e {
-	case AdminDtoRoleAdministrator:
+	case BulkOperationResponseStatusFAILED:
 		return true
-	case AdminDtoRoleSuperAdministrator:
+	case BulkOperationResponseStatusPARTIAL:
+		return true
+	case BulkOperationResponseStatusSUCCESS:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for CertificateComplianceResultDtoStatus.
+// Defines values for CertificateDetailDtoCertificateType.
 const (
-	CertificateComplianceResultDtoStatusNa  CertificateComplianceResultDtoStatus = "na"
-	CertificateComplianceResultDtoStatusNok CertificateComplianceResultDtoStatus = "nok"
-	CertificateComplianceResultDtoStatusOk  CertificateComplianceResultDtoStatus = "ok"
+	CertificateDetailDtoCertificateTypeSSH  CertificateDetailDtoCertificateType = "SSH"
+	CertificateDetailDtoCertificateTypeX509 CertificateDetailDtoCertificateType = "X.509"
 )
 
-// Valid indicates whether the value is a known member of the CertificateComplianceResultDtoStatus enum.
-func (e CertificateComplianceResultDtoStatus) Valid() bool {
+// Valid indicates whether the value is a known member of the CertificateDetailDtoCertificateType enum.
+func (e CertificateDetailDtoCertificateType) Valid() bool {
 	switch e {
-	case CertificateComplianceResultDtoStatusNa:
+	case CertificateDetailDtoCertificateTypeSSH:
 		return true
-	case CertificateComplianceResultDtoStatusNok:
+	case CertificateDetailDtoCertificateTypeX509:
 		return true
-	case CertificateComplianceResultDtoStatusOk:
+	default:
+		return false
+	}
+}
+
+// Defines values for CertificateDetailDtoComplianceStatus.
+const (
+	CertificateDetailDtoComplianceStatusFailed     CertificateDetailDtoComplianceStatus = "failed"
+	CertificateDetailDtoComplianceStatusNa         CertificateDetailDtoComplianceStatus = "na"
+	CertificateDetailDtoComplianceStatusNok        CertificateDetailDtoComplianceStatus = "nok"
+	CertificateDetailDtoComplianceStatusNotChecked CertificateDetailDtoComplianceStatus = "not_checked"
+	CertificateDetailDtoComplianceStatusOk         CertificateDetailDtoComplianceStatus = "ok"
+)
+
+// Valid indicates whether the value is a known member of the CertificateDetailDtoComplianceStatus enum.
+func (e CertificateDetailDtoComplianceStatus) Valid() bool {
+	switch e {
+	case CertificateDetailDtoComplianceStatusFailed:
+		return true
+	case CertificateDetailDtoComplianceStatusNa:
+		return true
+	case CertificateDetailDtoComplianceStatusNok:
+		return true
+	case CertificateDetailDtoComplianceStatusNotChecked:
+		return true
+	case CertificateDetailDtoComplianceStatusOk:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CertificateDetailDtoSubjectType.
+const (
+	EndEntity           CertificateDetailDtoSubjectType = "endEntity"
+	IntermediateCa      CertificateDetailDtoSubjectType = "intermediateCa"
+	RootCa              CertificateDetailDtoSubjectType = "rootCa"
+	SelfSignedEndEntity CertificateDetailDtoSubjectType = "selfSignedEndEntity"
+)
+
+// Valid indicates whether the value is a known member of the CertificateDetailDtoSubjectType enum.
+func (e CertificateDetailDtoSubjectType) Valid() bool {
+	switch e {
+	case EndEntity:
+		return true
+	case IntermediateCa:
+		return true
+	case RootCa:
+		return true
+	case SelfSignedEndEntity:
 		return true
 	default:
 		return false
@@ -77,7 +135,7 @@ func (e CertificateComplianceResultDtoStatus) Valid() bool {
 // Defines values for CertificateDtoCertificateType.
 const (
 	CertificateDtoCertificateTypeSSH  CertificateDtoCertificateType = "SSH"
-	CertificateDtoCertificateTypeX509 CertificateDtoCertificateType = "X509"
+	CertificateDtoCertificateTypeX509 CertificateDtoCertificateType = "X.509"
 )
 
 // Valid indicates whether the value is a known member of the CertificateDtoCertificateType enum.
@@ -94,17 +152,23 @@ func (e CertificateDtoCertificateType) Valid() bool {
 
 // Defines values for CertificateDtoComplianceStatus.
 const (
-	CertificateDtoComplianceStatusNa  CertificateDtoComplianceStatus = "na"
-	CertificateDtoComplianceStatusNok CertificateDtoComplianceStatus = "nok"
-	CertificateDtoComplianceStatusOk  CertificateDtoComplianceStatus = "ok"
+	CertificateDtoComplianceStatusFailed     CertificateDtoComplianceStatus = "failed"
+	CertificateDtoComplianceStatusNa         CertificateDtoComplianceStatus = "na"
+	CertificateDtoComplianceStatusNok        CertificateDtoComplianceStatus = "nok"
+	CertificateDtoComplianceStatusNotChecked CertificateDtoComplianceStatus = "not_checked"
+	CertificateDtoComplianceStatusOk         CertificateDtoComplianceStatus = "ok"
 )
 
 // Valid indicates whether the value is a known member of the CertificateDtoComplianceStatus enum.
 func (e CertificateDtoComplianceStatus) Valid() bool {
 	switch e {
+	case CertificateDtoComplianceStatusFailed:
+		return true
 	case CertificateDtoComplianceStatusNa:
 		return true
 	case CertificateDtoComplianceStatusNok:
+		return true
+	case CertificateDtoComplianceStatusNotChecked:
 		return true
 	case CertificateDtoComplianceStatusOk:
 		return true
@@ -113,553 +177,1230 @@ func (e CertificateDtoComplianceStatus) Valid() bool {
 	}
 }
 
-// Defines values for CertificateDtoStatus.
+// Defines values for CertificateEventHistoryDtoStatus.
 const (
-	CertificateDtoStatusExpired  CertificateDtoStatus = "expired"
-	CertificateDtoStatusExpiring CertificateDtoStatus = "expiring"
-	CertificateDtoStatusInvalid  CertificateDtoStatus = "invalid"
-	CertificateDtoStatusNew      CertificateDtoStatus = "new"
-	CertificateDtoStatusRevoked  CertificateDtoStatus = "revoked"
-	CertificateDtoStatusUnknown  CertificateDtoStatus = "unknown"
-	CertificateDtoStatusValid    CertificateDtoStatus = "valid"
+	CertificateEventHistoryDtoStatusFAILED  CertificateEventHistoryDtoStatus = "FAILED"
+	CertificateEventHistoryDtoStatusSUCCESS CertificateEventHistoryDtoStatus = "SUCCESS"
 )
 
-// Valid indicates whether the value is a known member of the CertificateDtoStatus enum.
-func (e CertificateDtoStatus) Valid() bool {
+// Valid indicates whether the value is a known member of the CertificateEventHistoryDtoStatus enum.
+func (e CertificateEventHistoryDtoStatus) Valid() bool {
 	switch e {
-	case CertificateDtoStatusExpired:
+	case CertificateEventHistoryDtoStatusFAILED:
 		return true
-	case CertificateDtoStatusExpiring:
-		return true
-	case CertificateDtoStatusInvalid:
-		return true
-	case CertificateDtoStatusNew:
-		return true
-	case CertificateDtoStatusRevoked:
-		return true
-	case CertificateDtoStatusUnknown:
-		return true
-	case CertificateDtoStatusValid:
+	case CertificateEventHistoryDtoStatusSUCCESS:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for EditAdminRequestDtoRole.
+// Defines values for CertificateFormat.
 const (
-	EditAdminRequestDtoRoleAdministrator      EditAdminRequestDtoRole = "administrator"
-	EditAdminRequestDtoRoleSuperAdministrator EditAdminRequestDtoRole = "superAdministrator"
+	Pkcs7 CertificateFormat = "pkcs7"
+	Raw   CertificateFormat = "raw"
 )
 
-// Valid indicates whether the value is a known member of the EditAdminRequestDtoRole enum.
-func (e EditAdminRequestDtoRole) Valid() bool {
+// Valid indicates whether the value is a known member of the CertificateFormat enum.
+func (e CertificateFormat) Valid() bool {
 	switch e {
-	case EditAdminRequestDtoRoleAdministrator:
+	case Pkcs7:
 		return true
-	case EditAdminRequestDtoRoleSuperAdministrator:
+	case Raw:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for ResponseAttributeDtoType.
+// Defines values for CertificateFormatEncoding.
 const (
-	ResponseAttributeDtoTypeBOOLEAN    ResponseAttributeDtoType = "BOOLEAN"
-	ResponseAttributeDtoTypeCREDENTIAL ResponseAttributeDtoType = "CREDENTIAL"
-	ResponseAttributeDtoTypeDATE       ResponseAttributeDtoType = "DATE"
-	ResponseAttributeDtoTypeDATETIME   ResponseAttributeDtoType = "DATETIME"
-	ResponseAttributeDtoTypeFILE       ResponseAttributeDtoType = "FILE"
-	ResponseAttributeDtoTypeFLOAT      ResponseAttributeDtoType = "FLOAT"
-	ResponseAttributeDtoTypeINTEGER    ResponseAttributeDtoType = "INTEGER"
-	ResponseAttributeDtoTypeJSON       ResponseAttributeDtoType = "JSON"
-	ResponseAttributeDtoTypeSECRET     ResponseAttributeDtoType = "SECRET"
-	ResponseAttributeDtoTypeSTRING     ResponseAttributeDtoType = "STRING"
-	ResponseAttributeDtoTypeTEXT       ResponseAttributeDtoType = "TEXT"
-	ResponseAttributeDtoTypeTIME       ResponseAttributeDtoType = "TIME"
+	Der CertificateFormatEncoding = "der"
+	Pem CertificateFormatEncoding = "pem"
 )
 
-// Valid indicates whether the value is a known member of the ResponseAttributeDtoType enum.
-func (e ResponseAttributeDtoType) Valid() bool {
+// Valid indicates whether the value is a known member of the CertificateFormatEncoding enum.
+func (e CertificateFormatEncoding) Valid() bool {
 	switch e {
-	case ResponseAttributeDtoTypeBOOLEAN:
+	case Der:
 		return true
-	case ResponseAttributeDtoTypeCREDENTIAL:
-		return true
-	case ResponseAttributeDtoTypeDATE:
-		return true
-	case ResponseAttributeDtoTypeDATETIME:
-		return true
-	case ResponseAttributeDtoTypeFILE:
-		return true
-	case ResponseAttributeDtoTypeFLOAT:
-		return true
-	case ResponseAttributeDtoTypeINTEGER:
-		return true
-	case ResponseAttributeDtoTypeJSON:
-		return true
-	case ResponseAttributeDtoTypeSECRET:
-		return true
-	case ResponseAttributeDtoTypeSTRING:
-		return true
-	case ResponseAttributeDtoTypeTEXT:
-		return true
-	case ResponseAttributeDtoTypeTIME:
+	case Pem:
 		return true
 	default:
 		return false
 	}
 }
 
-// AddAdminRequestDto defines model for AddAdminRequestDto.
-type AddAdminRequestDto struct {
-	// AdminCertificate Base64 Content of the admin certificate
-	AdminCertificate *string `json:"adminCertificate,omitempty"`
+// Defines values for CertificateRequestFormat.
+const (
+	Crmf   CertificateRequestFormat = "crmf"
+	Pkcs10 CertificateRequestFormat = "pkcs10"
+)
 
-	// CertificateUuid UUID of the existing certificate in the Inventory. Mandatory if certificate is not provided
-	CertificateUuid *string `json:"certificateUuid,omitempty"`
-
-	// Description Description for the administrator
-	Description *string `json:"description,omitempty"`
-
-	// Email Email of the administrator
-	Email string `json:"email"`
-
-	// Enabled Enabled flag. true = enabled, false = disabled
-	Enabled *bool `json:"enabled,omitempty"`
-
-	// Name Name of the administrator
-	Name string `json:"name"`
-
-	// Role Role of the administrator
-	Role AddAdminRequestDtoRole `json:"role"`
-
-	// Surname Surname of the administrator
-	Surname string `json:"surname"`
-
-	// Username Username of the administrator
-	Username string `json:"username"`
+// Valid indicates whether the value is a known member of the CertificateRequestFormat enum.
+func (e CertificateRequestFormat) Valid() bool {
+	switch e {
+	case Crmf:
+		return true
+	case Pkcs10:
+		return true
+	default:
+		return false
+	}
 }
 
-// AddAdminRequestDtoRole Role of the administrator
-type AddAdminRequestDtoRole string
+// Defines values for CertificateRevocationReason.
+const (
+	AACompromise         CertificateRevocationReason = "aACompromise"
+	AffiliationChanged   CertificateRevocationReason = "affiliationChanged"
+	CACompromise         CertificateRevocationReason = "cACompromise"
+	CertificateHold      CertificateRevocationReason = "certificateHold"
+	CessationOfOperation CertificateRevocationReason = "cessationOfOperation"
+	KeyCompromise        CertificateRevocationReason = "keyCompromise"
+	PrivilegeWithdrawn   CertificateRevocationReason = "privilegeWithdrawn"
+	Superseded           CertificateRevocationReason = "superseded"
+	Unspecified          CertificateRevocationReason = "unspecified"
+)
 
-// AdminDto The vendor document lists description as required; the server leaves it
-// out when it is null (NON_NULL), so it is optional here.
-type AdminDto struct {
-	// Certificate Administrator Certificate Details
-	Certificate CertificateDto `json:"certificate"`
-
-	// Description Administrator description
-	Description *string `json:"description,omitempty"`
-
-	// Email Administrator Email
-	Email string `json:"email"`
-
-	// Enabled Is the admin enabled?
-	Enabled bool `json:"enabled"`
-
-	// Name Object Name
-	//
-	// Example: Name
-	Name string `json:"name"`
-
-	// Role Role of the administrator
-	Role AdminDtoRole `json:"role"`
-
-	// SerialNumber Serial Number of the administrator
-	SerialNumber string `json:"serialNumber"`
-
-	// Surname Surname of administrator
-	Surname string `json:"surname"`
-
-	// Username Administrator Username
-	Username string `json:"username"`
-
-	// Uuid Object identifier
-	//
-	// Example: 7b55ge1c-844f-11dc-a8a3-0242ac120002
-	Uuid string `json:"uuid"`
+// Valid indicates whether the value is a known member of the CertificateRevocationReason enum.
+func (e CertificateRevocationReason) Valid() bool {
+	switch e {
+	case AACompromise:
+		return true
+	case AffiliationChanged:
+		return true
+	case CACompromise:
+		return true
+	case CertificateHold:
+		return true
+	case CessationOfOperation:
+		return true
+	case KeyCompromise:
+		return true
+	case PrivilegeWithdrawn:
+		return true
+	case Superseded:
+		return true
+	case Unspecified:
+		return true
+	default:
+		return false
+	}
 }
 
-// AdminDtoRole Role of the administrator
-type AdminDtoRole string
+// Defines values for CertificateState.
+const (
+	CertificateStateFailed          CertificateState = "failed"
+	CertificateStateIssued          CertificateState = "issued"
+	CertificateStatePendingApproval CertificateState = "pending_approval"
+	CertificateStatePendingIssue    CertificateState = "pending_issue"
+	CertificateStatePendingRevoke   CertificateState = "pending_revoke"
+	CertificateStateRejected        CertificateState = "rejected"
+	CertificateStateRequested       CertificateState = "requested"
+	CertificateStateRevoked         CertificateState = "revoked"
+)
 
-// CertificateComplianceResultDto Certificate compliance check result
-type CertificateComplianceResultDto struct {
-	// Attributes Attributes of the rule
-	Attributes *[]ResponseAttributeDto `json:"attributes,omitempty"`
-
-	// ConnectorName Name of the Compliance Provider
-	//
-	// Example: Provider1
-	ConnectorName string `json:"connectorName"`
-
-	// RuleDescription Description of the rule
-	//
-	// Example: Description sample
-	RuleDescription string `json:"ruleDescription"`
-
-	// RuleName Name of the rule
-	//
-	// Example: RuleName
-	RuleName string `json:"ruleName"`
-
-	// Status Status of the rule
-	//
-	// Example: nok
-	Status CertificateComplianceResultDtoStatus `json:"status"`
+// Valid indicates whether the value is a known member of the CertificateState enum.
+func (e CertificateState) Valid() bool {
+	switch e {
+	case CertificateStateFailed:
+		return true
+	case CertificateStateIssued:
+		return true
+	case CertificateStatePendingApproval:
+		return true
+	case CertificateStatePendingIssue:
+		return true
+	case CertificateStatePendingRevoke:
+		return true
+	case CertificateStateRejected:
+		return true
+	case CertificateStateRequested:
+		return true
+	case CertificateStateRevoked:
+		return true
+	default:
+		return false
+	}
 }
 
-// CertificateComplianceResultDtoStatus Status of the rule
-//
-// Example: nok
-type CertificateComplianceResultDtoStatus string
+// Defines values for CertificateValidationStatus.
+const (
+	CertificateValidationStatusExpired    CertificateValidationStatus = "expired"
+	CertificateValidationStatusExpiring   CertificateValidationStatus = "expiring"
+	CertificateValidationStatusFailed     CertificateValidationStatus = "failed"
+	CertificateValidationStatusInactive   CertificateValidationStatus = "inactive"
+	CertificateValidationStatusInvalid    CertificateValidationStatus = "invalid"
+	CertificateValidationStatusNotChecked CertificateValidationStatus = "not_checked"
+	CertificateValidationStatusRevoked    CertificateValidationStatus = "revoked"
+	CertificateValidationStatusValid      CertificateValidationStatus = "valid"
+)
 
-// CertificateDto Administrator Certificate Details
+// Valid indicates whether the value is a known member of the CertificateValidationStatus enum.
+func (e CertificateValidationStatus) Valid() bool {
+	switch e {
+	case CertificateValidationStatusExpired:
+		return true
+	case CertificateValidationStatusExpiring:
+		return true
+	case CertificateValidationStatusFailed:
+		return true
+	case CertificateValidationStatusInactive:
+		return true
+	case CertificateValidationStatusInvalid:
+		return true
+	case CertificateValidationStatusNotChecked:
+		return true
+	case CertificateValidationStatusRevoked:
+		return true
+	case CertificateValidationStatusValid:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for FilterConditionOperator.
+const (
+	CONTAINS         FilterConditionOperator = "CONTAINS"
+	COUNTEQUAL       FilterConditionOperator = "COUNT_EQUAL"
+	COUNTGREATERTHAN FilterConditionOperator = "COUNT_GREATER_THAN"
+	COUNTLESSTHAN    FilterConditionOperator = "COUNT_LESS_THAN"
+	COUNTNOTEQUAL    FilterConditionOperator = "COUNT_NOT_EQUAL"
+	EMPTY            FilterConditionOperator = "EMPTY"
+	ENDSWITH         FilterConditionOperator = "ENDS_WITH"
+	EQUALS           FilterConditionOperator = "EQUALS"
+	GREATER          FilterConditionOperator = "GREATER"
+	GREATEROREQUAL   FilterConditionOperator = "GREATER_OR_EQUAL"
+	INNEXT           FilterConditionOperator = "IN_NEXT"
+	INPAST           FilterConditionOperator = "IN_PAST"
+	LESSER           FilterConditionOperator = "LESSER"
+	LESSEROREQUAL    FilterConditionOperator = "LESSER_OR_EQUAL"
+	MATCHES          FilterConditionOperator = "MATCHES"
+	NOTCONTAINS      FilterConditionOperator = "NOT_CONTAINS"
+	NOTEMPTY         FilterConditionOperator = "NOT_EMPTY"
+	NOTEQUALS        FilterConditionOperator = "NOT_EQUALS"
+	NOTMATCHES       FilterConditionOperator = "NOT_MATCHES"
+	STARTSWITH       FilterConditionOperator = "STARTS_WITH"
+)
+
+// Valid indicates whether the value is a known member of the FilterConditionOperator enum.
+func (e FilterConditionOperator) Valid() bool {
+	switch e {
+	case CONTAINS:
+		return true
+	case COUNTEQUAL:
+		return true
+	case COUNTGREATERTHAN:
+		return true
+	case COUNTLESSTHAN:
+		return true
+	case COUNTNOTEQUAL:
+		return true
+	case EMPTY:
+		return true
+	case ENDSWITH:
+		return true
+	case EQUALS:
+		return true
+	case GREATER:
+		return true
+	case GREATEROREQUAL:
+		return true
+	case INNEXT:
+		return true
+	case INPAST:
+		return true
+	case LESSER:
+		return true
+	case LESSEROREQUAL:
+		return true
+	case MATCHES:
+		return true
+	case NOTCONTAINS:
+		return true
+	case NOTEMPTY:
+		return true
+	case NOTEQUALS:
+		return true
+	case NOTMATCHES:
+		return true
+	case STARTSWITH:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for FilterFieldSource.
+const (
+	Custom   FilterFieldSource = "custom"
+	Data     FilterFieldSource = "data"
+	Meta     FilterFieldSource = "meta"
+	Property FilterFieldSource = "property"
+)
+
+// Valid indicates whether the value is a known member of the FilterFieldSource enum.
+func (e FilterFieldSource) Valid() bool {
+	switch e {
+	case Custom:
+		return true
+	case Data:
+		return true
+	case Meta:
+		return true
+	case Property:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RequestAttributeVersion.
+const (
+	V2 RequestAttributeVersion = "v2"
+	V3 RequestAttributeVersion = "v3"
+)
+
+// Valid indicates whether the value is a known member of the RequestAttributeVersion enum.
+func (e RequestAttributeVersion) Valid() bool {
+	switch e {
+	case V2:
+		return true
+	case V3:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchFieldDataDtoType.
+const (
+	Boolean  SearchFieldDataDtoType = "boolean"
+	Date     SearchFieldDataDtoType = "date"
+	Datetime SearchFieldDataDtoType = "datetime"
+	List     SearchFieldDataDtoType = "list"
+	Number   SearchFieldDataDtoType = "number"
+	String   SearchFieldDataDtoType = "string"
+)
+
+// Valid indicates whether the value is a known member of the SearchFieldDataDtoType enum.
+func (e SearchFieldDataDtoType) Valid() bool {
+	switch e {
+	case Boolean:
+		return true
+	case Date:
+		return true
+	case Datetime:
+		return true
+	case List:
+		return true
+	case Number:
+		return true
+	case String:
+		return true
+	default:
+		return false
+	}
+}
+
+// AddUserRequestDto defines model for AddUserRequestDto.
+type AddUserRequestDto struct {
+	CertificateData  *string             `json:"certificateData,omitempty"`
+	CertificateUuid  *string             `json:"certificateUuid,omitempty"`
+	CustomAttributes *[]RequestAttribute `json:"customAttributes,omitempty"`
+	Description      *string             `json:"description,omitempty"`
+	Email            *string             `json:"email,omitempty"`
+	Enabled          *bool               `json:"enabled,omitempty"`
+	FirstName        *string             `json:"firstName,omitempty"`
+	GroupUuids       *[]string           `json:"groupUuids,omitempty"`
+	LastName         *string             `json:"lastName,omitempty"`
+	Username         string              `json:"username"`
+}
+
+// ApprovalDetailDto defines model for ApprovalDetailDto.
+type ApprovalDetailDto struct {
+	ApprovalProfileName string                  `json:"approvalProfileName"`
+	ApprovalProfileUuid string                  `json:"approvalProfileUuid"`
+	ApprovalSteps       []ApprovalDetailStepDto `json:"approvalSteps"`
+	ApprovalUuid        string                  `json:"approvalUuid"`
+	ClosedAt            *time.Time              `json:"closedAt,omitempty"`
+	CreatedAt           time.Time               `json:"createdAt"`
+	CreatorUsername     *string                 `json:"creatorUsername,omitempty"`
+	CreatorUuid         string                  `json:"creatorUuid"`
+	Description         *string                 `json:"description,omitempty"`
+	Expiry              int32                   `json:"expiry"`
+	ExpiryAt            time.Time               `json:"expiryAt"`
+	ObjectUuid          string                  `json:"objectUuid"`
+	Resource            string                  `json:"resource"`
+	ResourceAction      string                  `json:"resourceAction"`
+	Status              ApprovalStatus          `json:"status"`
+	Version             int32                   `json:"version"`
+}
+
+// ApprovalDetailStepDto defines model for ApprovalDetailStepDto.
+type ApprovalDetailStepDto struct {
+	ApprovalStepRecipients []ApprovalStepRecipientDto `json:"approvalStepRecipients"`
+	Description            *string                    `json:"description,omitempty"`
+	GroupName              *string                    `json:"groupName,omitempty"`
+	GroupUuid              *openapi_types.UUID        `json:"groupUuid,omitempty"`
+	Order                  int32                      `json:"order"`
+	RequiredApprovals      *int32                     `json:"requiredApprovals,omitempty"`
+	RoleName               *string                    `json:"roleName,omitempty"`
+	RoleUuid               *openapi_types.UUID        `json:"roleUuid,omitempty"`
+	UserUuid               *openapi_types.UUID        `json:"userUuid,omitempty"`
+	Username               *string                    `json:"username,omitempty"`
+	Uuid                   openapi_types.UUID         `json:"uuid"`
+}
+
+// ApprovalDto defines model for ApprovalDto.
+type ApprovalDto struct {
+	ApprovalProfileName string         `json:"approvalProfileName"`
+	ApprovalProfileUuid string         `json:"approvalProfileUuid"`
+	ApprovalUuid        string         `json:"approvalUuid"`
+	ClosedAt            *time.Time     `json:"closedAt,omitempty"`
+	CreatedAt           time.Time      `json:"createdAt"`
+	CreatorUsername     *string        `json:"creatorUsername,omitempty"`
+	CreatorUuid         string         `json:"creatorUuid"`
+	ExpiryAt            time.Time      `json:"expiryAt"`
+	ObjectUuid          string         `json:"objectUuid"`
+	Resource            string         `json:"resource"`
+	ResourceAction      string         `json:"resourceAction"`
+	Status              ApprovalStatus `json:"status"`
+	Version             int32          `json:"version"`
+}
+
+// ApprovalProfileDetailDto defines model for ApprovalProfileDetailDto.
+type ApprovalProfileDetailDto struct {
+	ApprovalSteps []map[string]interface{} `json:"approvalSteps"`
+	Associations  int32                    `json:"associations"`
+	Description   *string                  `json:"description,omitempty"`
+	Expiry        *int32                   `json:"expiry,omitempty"`
+	Name          string                   `json:"name"`
+	NumberOfSteps int32                    `json:"numberOfSteps"`
+	Uuid          string                   `json:"uuid"`
+	Version       int32                    `json:"version"`
+}
+
+// ApprovalProfileDto defines model for ApprovalProfileDto.
+type ApprovalProfileDto struct {
+	Associations  int32   `json:"associations"`
+	Description   *string `json:"description,omitempty"`
+	Expiry        *int32  `json:"expiry,omitempty"`
+	Name          string  `json:"name"`
+	NumberOfSteps int32   `json:"numberOfSteps"`
+	Uuid          string  `json:"uuid"`
+	Version       int32   `json:"version"`
+}
+
+// ApprovalProfileResponseDto defines model for ApprovalProfileResponseDto.
+type ApprovalProfileResponseDto struct {
+	ApprovalProfiles *[]ApprovalProfileDto `json:"approvalProfiles,omitempty"`
+	ItemsPerPage     int32                 `json:"itemsPerPage"`
+	PageNumber       int32                 `json:"pageNumber"`
+	TotalItems       int64                 `json:"totalItems"`
+	TotalPages       int32                 `json:"totalPages"`
+}
+
+// ApprovalResponseDto defines model for ApprovalResponseDto.
+type ApprovalResponseDto struct {
+	Approvals    []ApprovalDto `json:"approvals"`
+	ItemsPerPage int32         `json:"itemsPerPage"`
+	PageNumber   int32         `json:"pageNumber"`
+	TotalItems   int64         `json:"totalItems"`
+	TotalPages   int32         `json:"totalPages"`
+}
+
+// ApprovalStatus defines model for ApprovalStatus.
+type ApprovalStatus string
+
+// ApprovalStepRecipientDto defines model for ApprovalStepRecipientDto.
+type ApprovalStepRecipientDto struct {
+	ApprovalRecipientUuid string         `json:"approvalRecipientUuid"`
+	ClosedAt              *time.Time     `json:"closedAt,omitempty"`
+	Comment               *string        `json:"comment,omitempty"`
+	CreatedAt             time.Time      `json:"createdAt"`
+	Status                ApprovalStatus `json:"status"`
+	UserUuid              *string        `json:"userUuid,omitempty"`
+	Username              *string        `json:"username,omitempty"`
+}
+
+// AuthActionDto defines model for AuthActionDto.
+type AuthActionDto struct {
+	DisplayName string `json:"displayName"`
+	Name        string `json:"name"`
+	Uuid        string `json:"uuid"`
+}
+
+// AuthResourceDto defines model for AuthResourceDto.
+type AuthResourceDto struct {
+	Actions             []AuthActionDto `json:"actions"`
+	DisplayName         string          `json:"displayName"`
+	ListObjectsEndpoint *string         `json:"listObjectsEndpoint,omitempty"`
+	Name                string          `json:"name"`
+	ObjectAccess        bool            `json:"objectAccess"`
+	Uuid                string          `json:"uuid"`
+}
+
+// AuthenticationServiceExceptionDto defines model for AuthenticationServiceExceptionDto.
+type AuthenticationServiceExceptionDto struct {
+	Code       string `json:"code"`
+	Message    string `json:"message"`
+	StatusCode int32  `json:"statusCode"`
+}
+
+// BaseAttributeDto defines model for BaseAttributeDto.
+type BaseAttributeDto struct {
+	Content     *[]map[string]interface{} `json:"content,omitempty"`
+	ContentType *string                   `json:"contentType,omitempty"`
+	Description *string                   `json:"description,omitempty"`
+	Name        string                    `json:"name"`
+	Properties  *map[string]interface{}   `json:"properties,omitempty"`
+	Type        string                    `json:"type"`
+	Uuid        string                    `json:"uuid"`
+	Version     *string                   `json:"version,omitempty"`
+}
+
+// BulkOperationResponse defines model for BulkOperationResponse.
+type BulkOperationResponse struct {
+	FailedItem int64                       `json:"failedItem"`
+	Message    string                      `json:"message"`
+	Status     BulkOperationResponseStatus `json:"status"`
+}
+
+// BulkOperationResponseStatus defines model for BulkOperationResponse.Status.
+type BulkOperationResponseStatus string
+
+// CertificateChainDownloadResponseDto defines model for CertificateChainDownloadResponseDto.
+type CertificateChainDownloadResponseDto struct {
+	CompleteChain bool                      `json:"completeChain"`
+	Content       string                    `json:"content"`
+	Encoding      CertificateFormatEncoding `json:"encoding"`
+	Format        CertificateFormat         `json:"format"`
+}
+
+// CertificateChainResponseDto defines model for CertificateChainResponseDto.
+type CertificateChainResponseDto struct {
+	Certificates  []CertificateDetailDto `json:"certificates"`
+	CompleteChain bool                   `json:"completeChain"`
+}
+
+// CertificateDetailDto defines model for CertificateDetailDto.
+type CertificateDetailDto struct {
+	Archived                *bool                                `json:"archived,omitempty"`
+	CertificateContent      *string                              `json:"certificateContent,omitempty"`
+	CertificateType         CertificateDetailDtoCertificateType  `json:"certificateType"`
+	CommonName              string                               `json:"commonName"`
+	ComplianceStatus        CertificateDetailDtoComplianceStatus `json:"complianceStatus"`
+	CustomAttributes        *[]ResponseAttribute                 `json:"customAttributes,omitempty"`
+	ExtendedKeyUsage        *[]string                            `json:"extendedKeyUsage,omitempty"`
+	Fingerprint             *string                              `json:"fingerprint,omitempty"`
+	Groups                  *[]GroupDto                          `json:"groups,omitempty"`
+	HybridCertificate       bool                                 `json:"hybridCertificate"`
+	IssueAttributes         *[]ResponseAttribute                 `json:"issueAttributes,omitempty"`
+	IssuerCertificateUuid   *string                              `json:"issuerCertificateUuid,omitempty"`
+	IssuerCommonName        *string                              `json:"issuerCommonName,omitempty"`
+	IssuerDn                *string                              `json:"issuerDn,omitempty"`
+	IssuerSerialNumber      *string                              `json:"issuerSerialNumber,omitempty"`
+	KeySize                 int32                                `json:"keySize"`
+	KeyUsage                *[]string                            `json:"keyUsage,omitempty"`
+	NotAfter                *time.Time                           `json:"notAfter,omitempty"`
+	NotBefore               *time.Time                           `json:"notBefore,omitempty"`
+	Owner                   *string                              `json:"owner,omitempty"`
+	OwnerUuid               *string                              `json:"ownerUuid,omitempty"`
+	PrivateKeyAvailability  bool                                 `json:"privateKeyAvailability"`
+	PublicKeyAlgorithm      string                               `json:"publicKeyAlgorithm"`
+	RaProfile               *SimplifiedRaProfileDto              `json:"raProfile,omitempty"`
+	RevokeAttributes        *[]ResponseAttribute                 `json:"revokeAttributes,omitempty"`
+	SerialNumber            *string                              `json:"serialNumber,omitempty"`
+	SignatureAlgorithm      *string                              `json:"signatureAlgorithm,omitempty"`
+	SourceCertificateUuid   *openapi_types.UUID                  `json:"sourceCertificateUuid,omitempty"`
+	State                   CertificateState                     `json:"state"`
+	SubjectAlternativeNames *map[string]interface{}              `json:"subjectAlternativeNames,omitempty"`
+	SubjectDn               string                               `json:"subjectDn"`
+	SubjectType             *CertificateDetailDtoSubjectType     `json:"subjectType,omitempty"`
+	TrustedCa               *bool                                `json:"trustedCa,omitempty"`
+	Uuid                    string                               `json:"uuid"`
+	ValidationStatus        CertificateValidationStatus          `json:"validationStatus"`
+}
+
+// CertificateDetailDtoCertificateType defines model for CertificateDetailDto.CertificateType.
+type CertificateDetailDtoCertificateType string
+
+// CertificateDetailDtoComplianceStatus defines model for CertificateDetailDto.ComplianceStatus.
+type CertificateDetailDtoComplianceStatus string
+
+// CertificateDetailDtoSubjectType defines model for CertificateDetailDto.SubjectType.
+type CertificateDetailDtoSubjectType string
+
+// CertificateDownloadResponseDto defines model for CertificateDownloadResponseDto.
+type CertificateDownloadResponseDto struct {
+	Content  string                    `json:"content"`
+	Encoding CertificateFormatEncoding `json:"encoding"`
+	Format   CertificateFormat         `json:"format"`
+}
+
+// CertificateDto defines model for CertificateDto.
 type CertificateDto struct {
-	// BasicConstraints Basic Constraints
-	BasicConstraints string `json:"basicConstraints"`
-
-	// CertificateContent Base64 encoded Certificate content
-	CertificateContent string `json:"certificateContent"`
-
-	// CertificateType Certificate type
-	CertificateType *CertificateDtoCertificateType `json:"certificateType,omitempty"`
-
-	// CertificateValidationResult Validation result per check (source: the rendered documentation page; absent from the vendor document).
-	CertificateValidationResult *map[string]CertificateValidationDto `json:"certificateValidationResult,omitempty"`
-
-	// CommonName Certificate common name
-	CommonName string `json:"commonName"`
-
-	// ComplianceStatus Certificate compliance status
-	ComplianceStatus *CertificateDtoComplianceStatus `json:"complianceStatus,omitempty"`
-
-	// ExtendedKeyUsage Extended key usages
-	ExtendedKeyUsage *[]string `json:"extendedKeyUsage,omitempty"`
-
-	// Fingerprint SHA256 fingerprint of the Certificate
-	Fingerprint string `json:"fingerprint"`
-
-	// Group Group associated to the Certificate
-	Group *GroupDto `json:"group,omitempty"`
-
-	// IssuerCommonName Certificate issuer common name
-	IssuerCommonName string `json:"issuerCommonName"`
-
-	// IssuerDn Issuer DN of the Certificate
-	IssuerDn string `json:"issuerDn"`
-
-	// IssuerSerialNumber Serial number of the issuer
-	IssuerSerialNumber *string `json:"issuerSerialNumber,omitempty"`
-
-	// KeySize Certificate key size
-	KeySize int32 `json:"keySize"`
-
-	// KeyUsage Key usages
-	KeyUsage []string `json:"keyUsage"`
-
-	// Locations Locations associated to the Certificate
-	Locations *[]LocationDto `json:"locations,omitempty"`
-
-	// Meta Certificate meta data
-	Meta *map[string]map[string]interface{} `json:"meta,omitempty"`
-
-	// NonCompliantRules Certificate compliance check result
-	NonCompliantRules *[]CertificateComplianceResultDto `json:"nonCompliantRules,omitempty"`
-
-	// NotAfter Certificate expiration date
-	NotAfter time.Time `json:"notAfter"`
-
-	// NotBefore Certificate validity start date
-	NotBefore time.Time `json:"notBefore"`
-
-	// Owner Certificate Owner
-	Owner *string `json:"owner,omitempty"`
-
-	// PublicKeyAlgorithm Public key algorithm
-	PublicKeyAlgorithm string `json:"publicKeyAlgorithm"`
-
-	// RaProfile RA Profile associated to the Certificate
-	RaProfile *SimplifiedRaProfileDto `json:"raProfile,omitempty"`
-
-	// SerialNumber Certificate serial number
-	SerialNumber string `json:"serialNumber"`
-
-	// SignatureAlgorithm Certificate signature algorithm
-	SignatureAlgorithm string `json:"signatureAlgorithm"`
-
-	// Status Status of the Certificate
-	Status CertificateDtoStatus `json:"status"`
-
-	// SubjectAlternativeNames Subject alternative names
-	SubjectAlternativeNames *map[string]map[string]interface{} `json:"subjectAlternativeNames,omitempty"`
-
-	// SubjectDn Subject DN of the Certificate
-	SubjectDn string `json:"subjectDn"`
-
-	// Uuid UUID of the Certificate
-	Uuid string `json:"uuid"`
+	Archived               *bool                          `json:"archived,omitempty"`
+	CertificateType        CertificateDtoCertificateType  `json:"certificateType"`
+	CommonName             string                         `json:"commonName"`
+	ComplianceStatus       CertificateDtoComplianceStatus `json:"complianceStatus"`
+	Fingerprint            *string                        `json:"fingerprint,omitempty"`
+	Groups                 *[]GroupDto                    `json:"groups,omitempty"`
+	HybridCertificate      bool                           `json:"hybridCertificate"`
+	IssuerCertificateUuid  *string                        `json:"issuerCertificateUuid,omitempty"`
+	IssuerCommonName       *string                        `json:"issuerCommonName,omitempty"`
+	IssuerDn               *string                        `json:"issuerDn,omitempty"`
+	IssuerSerialNumber     *string                        `json:"issuerSerialNumber,omitempty"`
+	KeySize                int32                          `json:"keySize"`
+	NotAfter               *time.Time                     `json:"notAfter,omitempty"`
+	NotBefore              *time.Time                     `json:"notBefore,omitempty"`
+	Owner                  *string                        `json:"owner,omitempty"`
+	OwnerUuid              *string                        `json:"ownerUuid,omitempty"`
+	PrivateKeyAvailability bool                           `json:"privateKeyAvailability"`
+	PublicKeyAlgorithm     string                         `json:"publicKeyAlgorithm"`
+	RaProfile              *SimplifiedRaProfileDto        `json:"raProfile,omitempty"`
+	SerialNumber           *string                        `json:"serialNumber,omitempty"`
+	SignatureAlgorithm     *string                        `json:"signatureAlgorithm,omitempty"`
+	State                  CertificateState               `json:"state"`
+	SubjectDn              string                         `json:"subjectDn"`
+	TrustedCa              *bool                          `json:"trustedCa,omitempty"`
+	Uuid                   string                         `json:"uuid"`
+	ValidationStatus       CertificateValidationStatus    `json:"validationStatus"`
 }
 
-// CertificateDtoCertificateType Certificate type
+// CertificateDtoCertificateType defines model for CertificateDto.CertificateType.
 type CertificateDtoCertificateType string
 
-// CertificateDtoComplianceStatus Certificate compliance status
+// CertificateDtoComplianceStatus defines model for CertificateDto.ComplianceStatus.
 type CertificateDtoComplianceStatus string
 
-// CertificateDtoStatus Status of the Certificate
-type CertificateDtoStatus string
-
-// CertificateInLocationDto List of Certificates in Location
-type CertificateInLocationDto struct {
-	// CertificateUuid UUID of the Certificate
-	CertificateUuid string `json:"certificateUuid"`
-
-	// CommonName Common Name of the Subject DN field of the Certificate
-	CommonName string `json:"commonName"`
-
-	// CsrAttributes Applied issue attributes
-	CsrAttributes *[]RequestAttributeDto `json:"csrAttributes,omitempty"`
-
-	// Metadata Metadata of the Certificate in Location
-	Metadata map[string]map[string]interface{} `json:"metadata"`
-
-	// PushAttributes Applied push attributes
-	PushAttributes *[]RequestAttributeDto `json:"pushAttributes,omitempty"`
-
-	// SerialNumber Serial number in HEX of the Certificate
-	SerialNumber string `json:"serialNumber"`
-
-	// WithKey If the Certificate in Location has associated private key
-	WithKey *bool `json:"withKey,omitempty"`
+// CertificateEventHistoryDto defines model for CertificateEventHistoryDto.
+type CertificateEventHistoryDto struct {
+	AdditionalInformation *map[string]interface{}          `json:"additionalInformation,omitempty"`
+	CertificateUuid       string                           `json:"certificateUuid"`
+	Created               time.Time                        `json:"created"`
+	CreatedBy             string                           `json:"createdBy"`
+	Event                 string                           `json:"event"`
+	Message               string                           `json:"message"`
+	Status                CertificateEventHistoryDtoStatus `json:"status"`
+	Uuid                  string                           `json:"uuid"`
 }
 
-// CertificateValidationDto One certificate validation result (source: the rendered documentation page).
-type CertificateValidationDto struct {
-	// Message Validation message
-	Message *string `json:"message,omitempty"`
+// CertificateEventHistoryDtoStatus defines model for CertificateEventHistoryDto.Status.
+type CertificateEventHistoryDtoStatus string
 
-	// Status Validation status, e.g. success (values beyond the documentation's sample are not documented)
-	//
-	// Example: success
-	Status *string `json:"status,omitempty"`
+// CertificateFormat defines model for CertificateFormat.
+type CertificateFormat string
+
+// CertificateFormatEncoding defines model for CertificateFormatEncoding.
+type CertificateFormatEncoding string
+
+// CertificateRequestFormat defines model for CertificateRequestFormat.
+type CertificateRequestFormat string
+
+// CertificateResponseDto defines model for CertificateResponseDto.
+type CertificateResponseDto struct {
+	Certificates []CertificateDto `json:"certificates"`
+	ItemsPerPage int32            `json:"itemsPerPage"`
+	PageNumber   int32            `json:"pageNumber"`
+	TotalItems   int64            `json:"totalItems"`
+	TotalPages   int32            `json:"totalPages"`
 }
 
-// EditAdminRequestDto defines model for EditAdminRequestDto.
-type EditAdminRequestDto struct {
-	// AdminCertificate Base64 Content of the certificate
-	AdminCertificate *string `json:"adminCertificate,omitempty"`
+// CertificateRevocationReason defines model for CertificateRevocationReason.
+type CertificateRevocationReason string
 
-	// CertificateUuid UUID of the existing certificate in inventory. Mandatory if the certificate is not provided.
-	CertificateUuid *string `json:"certificateUuid,omitempty"`
-
-	// Description Description for the administrator
-	Description *string `json:"description,omitempty"`
-
-	// Email Email Id of the admin
-	Email *string `json:"email,omitempty"`
-
-	// Name Name of the administrator
-	Name *string `json:"name,omitempty"`
-
-	// Role Role of the admin
-	Role *EditAdminRequestDtoRole `json:"role,omitempty"`
-
-	// Surname Administrator Surname
-	Surname *string `json:"surname,omitempty"`
+// CertificateSearchRequestDto defines model for CertificateSearchRequestDto.
+type CertificateSearchRequestDto struct {
+	Filters         *[]SearchFilterRequestDto `json:"filters,omitempty"`
+	IncludeArchived *bool                     `json:"includeArchived,omitempty"`
+	ItemsPerPage    *int32                    `json:"itemsPerPage,omitempty"`
+	PageNumber      *int32                    `json:"pageNumber,omitempty"`
 }
 
-// EditAdminRequestDtoRole Role of the admin
-type EditAdminRequestDtoRole string
+// CertificateState defines model for CertificateState.
+type CertificateState string
+
+// CertificateUpdateObjectsDto defines model for CertificateUpdateObjectsDto.
+type CertificateUpdateObjectsDto struct {
+	GroupUuids    *[]string `json:"groupUuids,omitempty"`
+	OwnerUuid     *string   `json:"ownerUuid,omitempty"`
+	RaProfileUuid *string   `json:"raProfileUuid,omitempty"`
+	TrustedCa     *bool     `json:"trustedCa,omitempty"`
+}
+
+// CertificateValidationResultDto defines model for CertificateValidationResultDto.
+type CertificateValidationResultDto struct {
+	Message             *string                     `json:"message,omitempty"`
+	ResultStatus        CertificateValidationStatus `json:"resultStatus"`
+	ValidationChecks    *map[string]interface{}     `json:"validationChecks,omitempty"`
+	ValidationTimestamp *time.Time                  `json:"validationTimestamp,omitempty"`
+}
+
+// CertificateValidationStatus defines model for CertificateValidationStatus.
+type CertificateValidationStatus string
+
+// ClientCertificateDataResponseDto defines model for ClientCertificateDataResponseDto.
+type ClientCertificateDataResponseDto struct {
+	CertificateData *string `json:"certificateData,omitempty"`
+	Uuid            string  `json:"uuid"`
+}
+
+// ClientCertificateRekeyRequestDto defines model for ClientCertificateRekeyRequestDto.
+type ClientCertificateRekeyRequestDto struct {
+	Format              *CertificateRequestFormat `json:"format,omitempty"`
+	KeyUuid             *openapi_types.UUID       `json:"keyUuid,omitempty"`
+	ReplaceInLocations  *bool                     `json:"replaceInLocations,omitempty"`
+	Request             *string                   `json:"request,omitempty"`
+	SignatureAttributes *[]RequestAttribute       `json:"signatureAttributes,omitempty"`
+	TokenProfileUuid    *openapi_types.UUID       `json:"tokenProfileUuid,omitempty"`
+}
+
+// ClientCertificateRenewRequestDto defines model for ClientCertificateRenewRequestDto.
+type ClientCertificateRenewRequestDto struct {
+	Format             *CertificateRequestFormat `json:"format,omitempty"`
+	ReplaceInLocations *bool                     `json:"replaceInLocations,omitempty"`
+	Request            *string                   `json:"request,omitempty"`
+}
+
+// ClientCertificateRevocationDto defines model for ClientCertificateRevocationDto.
+type ClientCertificateRevocationDto struct {
+	Attributes []RequestAttribute           `json:"attributes"`
+	DestroyKey *bool                        `json:"destroyKey,omitempty"`
+	Reason     *CertificateRevocationReason `json:"reason,omitempty"`
+}
+
+// ClientCertificateSignRequestDto defines model for ClientCertificateSignRequestDto.
+type ClientCertificateSignRequestDto struct {
+	Attributes          []RequestAttribute        `json:"attributes"`
+	CsrAttributes       *[]RequestAttribute       `json:"csrAttributes,omitempty"`
+	CustomAttributes    *[]RequestAttribute       `json:"customAttributes,omitempty"`
+	Format              *CertificateRequestFormat `json:"format,omitempty"`
+	KeyUuid             *openapi_types.UUID       `json:"keyUuid,omitempty"`
+	Request             string                    `json:"request"`
+	SignatureAttributes *[]RequestAttribute       `json:"signatureAttributes,omitempty"`
+	TokenProfileUuid    *openapi_types.UUID       `json:"tokenProfileUuid,omitempty"`
+}
+
+// ErrorBody defines model for ErrorBody.
+type ErrorBody struct {
+	union json.RawMessage
+}
+
+// ErrorBody1 defines model for ErrorBody.1.
+type ErrorBody1 = []string
 
 // ErrorMessageDto defines model for ErrorMessageDto.
 type ErrorMessageDto struct {
-	// Message Error message detail
-	//
-	// Example: Error message
 	Message string `json:"message"`
 }
 
-// GroupDto Group associated to the Certificate
+// FilterConditionOperator defines model for FilterConditionOperator.
+type FilterConditionOperator string
+
+// FilterFieldSource defines model for FilterFieldSource.
+type FilterFieldSource string
+
+// GroupDto defines model for GroupDto.
 type GroupDto struct {
-	// Description Description of the Certificate Group
 	Description *string `json:"description,omitempty"`
-
-	// Name Object Name
-	//
-	// Example: Name
-	Name string `json:"name"`
-
-	// Uuid Object identifier
-	//
-	// Example: 7b55ge1c-844f-11dc-a8a3-0242ac120002
-	Uuid string `json:"uuid"`
+	Email       *string `json:"email,omitempty"`
+	Name        string  `json:"name"`
+	Uuid        string  `json:"uuid"`
 }
 
-// LocationDto Locations associated to the Certificate
+// LocationDto defines model for LocationDto.
 type LocationDto struct {
-	// Attributes List of Location attributes
-	Attributes []ResponseAttributeDto `json:"attributes"`
+	Attributes             []ResponseAttribute      `json:"attributes"`
+	Certificates           []map[string]interface{} `json:"certificates"`
+	Description            *string                  `json:"description,omitempty"`
+	Enabled                bool                     `json:"enabled"`
+	EntityInstanceName     string                   `json:"entityInstanceName"`
+	EntityInstanceUuid     string                   `json:"entityInstanceUuid"`
+	Name                   string                   `json:"name"`
+	SupportKeyManagement   bool                     `json:"supportKeyManagement"`
+	SupportMultipleEntries bool                     `json:"supportMultipleEntries"`
+	Uuid                   string                   `json:"uuid"`
+}
 
-	// Certificates List of Certificates in Location
-	Certificates []CertificateInLocationDto `json:"certificates"`
+// NameAndUuidDto defines model for NameAndUuidDto.
+type NameAndUuidDto struct {
+	Name string `json:"name"`
+	Uuid string `json:"uuid"`
+}
 
-	// Description Description of the Location
+// ObjectPermissionsDto defines model for ObjectPermissionsDto.
+type ObjectPermissionsDto struct {
+	Allow []string `json:"allow"`
+	Deny  []string `json:"deny"`
+	Name  string   `json:"name"`
+	Uuid  string   `json:"uuid"`
+}
+
+// ObjectPermissionsRequestDto defines model for ObjectPermissionsRequestDto.
+type ObjectPermissionsRequestDto struct {
+	Allow *[]string `json:"allow,omitempty"`
+	Deny  *[]string `json:"deny,omitempty"`
+	Name  string    `json:"name"`
+	Uuid  string    `json:"uuid"`
+}
+
+// RaProfileDto defines model for RaProfileDto.
+type RaProfileDto struct {
+	AuthorityInstanceName *string   `json:"authorityInstanceName,omitempty"`
+	AuthorityInstanceUuid *string   `json:"authorityInstanceUuid,omitempty"`
+	Description           *string   `json:"description,omitempty"`
+	Enabled               bool      `json:"enabled"`
+	EnabledProtocols      *[]string `json:"enabledProtocols,omitempty"`
+	LegacyAuthority       *bool     `json:"legacyAuthority,omitempty"`
+	Name                  string    `json:"name"`
+	Uuid                  string    `json:"uuid"`
+}
+
+// RemoveCertificateDto defines model for RemoveCertificateDto.
+type RemoveCertificateDto struct {
+	Filters *[]SearchFilterRequestDto `json:"filters,omitempty"`
+	Uuids   *[]string                 `json:"uuids,omitempty"`
+}
+
+// RequestAttribute defines model for RequestAttribute.
+type RequestAttribute struct {
+	Content     *[]map[string]interface{} `json:"content,omitempty"`
+	ContentType string                    `json:"contentType"`
+	Name        string                    `json:"name"`
+	Uuid        openapi_types.UUID        `json:"uuid"`
+	Version     RequestAttributeVersion   `json:"version"`
+}
+
+// RequestAttributeVersion defines model for RequestAttribute.Version.
+type RequestAttributeVersion string
+
+// ResourcePermissionsDto defines model for ResourcePermissionsDto.
+type ResourcePermissionsDto struct {
+	Actions         []string               `json:"actions"`
+	AllowAllActions bool                   `json:"allowAllActions"`
+	Name            string                 `json:"name"`
+	Objects         []ObjectPermissionsDto `json:"objects"`
+}
+
+// ResourcePermissionsRequestDto defines model for ResourcePermissionsRequestDto.
+type ResourcePermissionsRequestDto struct {
+	Actions         *[]string                      `json:"actions,omitempty"`
+	AllowAllActions bool                           `json:"allowAllActions"`
+	Name            string                         `json:"name"`
+	Objects         *[]ObjectPermissionsRequestDto `json:"objects,omitempty"`
+}
+
+// ResponseAttribute defines model for ResponseAttribute.
+type ResponseAttribute struct {
+	Content     *[]map[string]interface{} `json:"content,omitempty"`
+	ContentType string                    `json:"contentType"`
+	Label       *string                   `json:"label,omitempty"`
+	Name        string                    `json:"name"`
+	Type        *string                   `json:"type,omitempty"`
+	Uuid        string                    `json:"uuid"`
+	Version     *string                   `json:"version,omitempty"`
+}
+
+// RoleDetailDto defines model for RoleDetailDto.
+type RoleDetailDto struct {
+	CustomAttributes *[]ResponseAttribute `json:"customAttributes,omitempty"`
+	Description      *string              `json:"description,omitempty"`
+	Email            *string              `json:"email,omitempty"`
+	Name             string               `json:"name"`
+	SystemRole       bool                 `json:"systemRole"`
+	Users            []UserDto            `json:"users"`
+	Uuid             string               `json:"uuid"`
+}
+
+// RoleDto defines model for RoleDto.
+type RoleDto struct {
 	Description *string `json:"description,omitempty"`
-
-	// Enabled Enabled flag - true = enabled; false = disabled
-	Enabled bool `json:"enabled"`
-
-	// EntityInstanceName Name of Entity instance
-	EntityInstanceName string `json:"entityInstanceName"`
-
-	// EntityInstanceUuid UUID of Entity instance
-	EntityInstanceUuid string `json:"entityInstanceUuid"`
-
-	// Metadata Location metadata
-	Metadata *map[string]map[string]interface{} `json:"metadata,omitempty"`
-
-	// Name Object Name
-	//
-	// Example: Name
-	Name string `json:"name"`
-
-	// SupportKeyManagement If the location supports key management operations
-	SupportKeyManagement bool `json:"supportKeyManagement"`
-
-	// SupportMultipleEntries If the location supports multiple Certificates
-	SupportMultipleEntries bool `json:"supportMultipleEntries"`
-
-	// Uuid Object identifier
-	//
-	// Example: 7b55ge1c-844f-11dc-a8a3-0242ac120002
-	Uuid string `json:"uuid"`
+	Email       *string `json:"email,omitempty"`
+	Name        string  `json:"name"`
+	SystemRole  bool    `json:"systemRole"`
+	Uuid        string  `json:"uuid"`
 }
 
-// RequestAttributeDto Applied issue attributes
-type RequestAttributeDto struct {
-	// Content Content of the Attribute
-	Content map[string]interface{} `json:"content"`
-
-	// Name Name of the Attribute
-	//
-	// Example: Attribute
-	Name string `json:"name"`
-
-	// Uuid UUID of the Attribute
-	//
-	// Example: 166b5cf52-63f2-11ec-90d6-0242ac120003
-	Uuid *string `json:"uuid,omitempty"`
+// RolePermissionsRequestDto defines model for RolePermissionsRequestDto.
+type RolePermissionsRequestDto struct {
+	AllowAllResources bool                             `json:"allowAllResources"`
+	Resources         *[]ResourcePermissionsRequestDto `json:"resources,omitempty"`
 }
 
-// ResponseAttributeDto Attributes of the rule
-type ResponseAttributeDto struct {
-	// Content Content of the Attribute
-	Content *map[string]interface{} `json:"content,omitempty"`
-
-	// Label Label of the the Attribute
-	//
-	// Example: Attribute Name
-	Label string `json:"label"`
-
-	// Name Name of the Attribute
-	//
-	// Example: Attribute
-	Name string `json:"name"`
-
-	// Type Type of the Attribute
-	Type ResponseAttributeDtoType `json:"type"`
-
-	// Uuid UUID of the Attribute
-	//
-	// Example: 166b5cf52-63f2-11ec-90d6-0242ac120003
-	Uuid *string `json:"uuid,omitempty"`
+// RoleRequestDto defines model for RoleRequestDto.
+type RoleRequestDto struct {
+	CustomAttributes *[]RequestAttribute `json:"customAttributes,omitempty"`
+	Description      *string             `json:"description,omitempty"`
+	Email            *string             `json:"email,omitempty"`
+	Name             *string             `json:"name,omitempty"`
 }
 
-// ResponseAttributeDtoType Type of the Attribute
-type ResponseAttributeDtoType string
+// SearchFieldDataByGroupDto defines model for SearchFieldDataByGroupDto.
+type SearchFieldDataByGroupDto struct {
+	FilterFieldSource FilterFieldSource     `json:"filterFieldSource"`
+	SearchFieldData   *[]SearchFieldDataDto `json:"searchFieldData,omitempty"`
+}
 
-// SimplifiedRaProfileDto RA Profile associated to the Certificate
+// SearchFieldDataDto defines model for SearchFieldDataDto.
+type SearchFieldDataDto struct {
+	AttributeContentType *string                   `json:"attributeContentType,omitempty"`
+	Conditions           []FilterConditionOperator `json:"conditions"`
+	FieldIdentifier      string                    `json:"fieldIdentifier"`
+	FieldLabel           string                    `json:"fieldLabel"`
+	MultiValue           *bool                     `json:"multiValue,omitempty"`
+	PlatformEnum         *string                   `json:"platformEnum,omitempty"`
+	Type                 SearchFieldDataDtoType    `json:"type"`
+	Value                interface{}               `json:"value,omitempty"`
+}
+
+// SearchFieldDataDtoType defines model for SearchFieldDataDto.Type.
+type SearchFieldDataDtoType string
+
+// SearchFilterRequestDto defines model for SearchFilterRequestDto.
+type SearchFilterRequestDto struct {
+	Condition       FilterConditionOperator `json:"condition"`
+	FieldIdentifier string                  `json:"fieldIdentifier"`
+	FieldSource     FilterFieldSource       `json:"fieldSource"`
+	Value           interface{}             `json:"value,omitempty"`
+}
+
+// SimplifiedRaProfileDto defines model for SimplifiedRaProfileDto.
 type SimplifiedRaProfileDto struct {
-	// Enabled Enabled flag - true = enabled; false = disabled
-	Enabled bool `json:"enabled"`
-
-	// Name Object Name
-	//
-	// Example: Name
-	Name string `json:"name"`
-
-	// Uuid Object identifier
-	//
-	// Example: 7b55ge1c-844f-11dc-a8a3-0242ac120002
-	Uuid string `json:"uuid"`
+	AuthorityInstanceUuid *string `json:"authorityInstanceUuid,omitempty"`
+	Enabled               bool    `json:"enabled"`
+	Name                  string  `json:"name"`
+	Uuid                  string  `json:"uuid"`
 }
 
-// SpringErrorDto Spring Boot's default error body (not in the vendor document).
-type SpringErrorDto struct {
-	Error     *string `json:"error,omitempty"`
-	Message   *string `json:"message,omitempty"`
-	Path      *string `json:"path,omitempty"`
-	Status    *int    `json:"status,omitempty"`
-	Timestamp *string `json:"timestamp,omitempty"`
+// SubjectPermissionsDto defines model for SubjectPermissionsDto.
+type SubjectPermissionsDto struct {
+	AllowAllResources bool                     `json:"allowAllResources"`
+	Resources         []ResourcePermissionsDto `json:"resources"`
+}
+
+// UpdateUserRequestDto defines model for UpdateUserRequestDto.
+type UpdateUserRequestDto struct {
+	CertificateData  *string             `json:"certificateData,omitempty"`
+	CertificateUuid  *string             `json:"certificateUuid,omitempty"`
+	CustomAttributes *[]RequestAttribute `json:"customAttributes,omitempty"`
+	Description      *string             `json:"description,omitempty"`
+	Email            string              `json:"email"`
+	FirstName        *string             `json:"firstName,omitempty"`
+	GroupUuids       *[]string           `json:"groupUuids,omitempty"`
+	LastName         *string             `json:"lastName,omitempty"`
+}
+
+// UploadCertificateRequestDto defines model for UploadCertificateRequestDto.
+type UploadCertificateRequestDto struct {
+	Certificate      string             `json:"certificate"`
+	CustomAttributes []RequestAttribute `json:"customAttributes"`
+}
+
+// UserApprovalDto defines model for UserApprovalDto.
+type UserApprovalDto struct {
+	Comment *string `json:"comment,omitempty"`
+}
+
+// UserCertificateDto defines model for UserCertificateDto.
+type UserCertificateDto struct {
+	Fingerprint string `json:"fingerprint"`
+	Uuid        string `json:"uuid"`
+}
+
+// UserDetailDto defines model for UserDetailDto.
+type UserDetailDto struct {
+	Certificate      *UserCertificateDto  `json:"certificate,omitempty"`
+	CustomAttributes *[]ResponseAttribute `json:"customAttributes,omitempty"`
+	Description      *string              `json:"description,omitempty"`
+	Email            *string              `json:"email,omitempty"`
+	Enabled          bool                 `json:"enabled"`
+	FirstName        *string              `json:"firstName,omitempty"`
+	Groups           []NameAndUuidDto     `json:"groups"`
+	LastName         *string              `json:"lastName,omitempty"`
+	Roles            []RoleDto            `json:"roles"`
+	SystemUser       bool                 `json:"systemUser"`
+	Username         string               `json:"username"`
+	Uuid             string               `json:"uuid"`
+}
+
+// UserDto defines model for UserDto.
+type UserDto struct {
+	Description *string          `json:"description,omitempty"`
+	Email       *string          `json:"email,omitempty"`
+	Enabled     bool             `json:"enabled"`
+	FirstName   *string          `json:"firstName,omitempty"`
+	Groups      []NameAndUuidDto `json:"groups"`
+	LastName    *string          `json:"lastName,omitempty"`
+	SystemUser  bool             `json:"systemUser"`
+	Username    string           `json:"username"`
+	Uuid        string           `json:"uuid"`
+}
+
+// UserIdentificationRequestDto defines model for UserIdentificationRequestDto.
+type UserIdentificationRequestDto struct {
+	AuthenticationToken *string `json:"authenticationToken,omitempty"`
+	CertificateContent  *string `json:"certificateContent,omitempty"`
+}
+
+// UserProfileDetailDto defines model for UserProfileDetailDto.
+type UserProfileDetailDto struct {
+	Certificate *UserCertificateDto    `json:"certificate,omitempty"`
+	Description *string                `json:"description,omitempty"`
+	Email       *string                `json:"email,omitempty"`
+	Enabled     bool                   `json:"enabled"`
+	FirstName   *string                `json:"firstName,omitempty"`
+	Groups      []NameAndUuidDto       `json:"groups"`
+	LastName    *string                `json:"lastName,omitempty"`
+	Permissions map[string]interface{} `json:"permissions"`
+	Roles       []RoleDto              `json:"roles"`
+	SystemUser  bool                   `json:"systemUser"`
+	Username    string                 `json:"username"`
+	Uuid        string                 `json:"uuid"`
 }
 
 // UuidDto defines model for UuidDto.
 type UuidDto struct {
-	// Uuid Object identifier
 	Uuid string `json:"uuid"`
 }
 
-// ValidationErrors Messages of a ValidationException (status 422).
-type ValidationErrors = []string
+// UuidList defines model for UuidList.
+type UuidList = []openapi_types.UUID
 
-// AdminUuid defines model for AdminUuid.
-type AdminUuid = string
+// ApprovalUuid defines model for approvalUuid.
+type ApprovalUuid = openapi_types.UUID
 
-// BadRequest defines model for BadRequest.
-type BadRequest = ErrorMessageDto
+// AuthorityUuid defines model for authorityUuid.
+type AuthorityUuid = openapi_types.UUID
 
-// Forbidden Spring Boot's default error body (not in the vendor document).
-type Forbidden = SpringErrorDto
+// CertUuid defines model for certUuid.
+type CertUuid = openapi_types.UUID
 
-// InternalServerError defines model for InternalServerError.
-type InternalServerError = ErrorMessageDto
+// Encoding defines model for encoding.
+type Encoding = CertificateFormatEncoding
 
-// NotFound defines model for NotFound.
-type NotFound = ErrorMessageDto
+// ItemsPerPage defines model for itemsPerPage.
+type ItemsPerPage = int32
 
-// UnprocessableEntity Messages of a ValidationException (status 422).
-type UnprocessableEntity = ValidationErrors
+// ObjectUuid defines model for objectUuid.
+type ObjectUuid = openapi_types.UUID
 
-// AdminUuids defines model for AdminUuids.
-type AdminUuids = []string
+// OpCertificateUuid defines model for opCertificateUuid.
+type OpCertificateUuid = openapi_types.UUID
 
-// BulkRemoveAdminJSONBody defines parameters for BulkRemoveAdmin.
-type BulkRemoveAdminJSONBody = []string
+// PageNumber defines model for pageNumber.
+type PageNumber = int32
 
-// BulkDisableAdminJSONBody defines parameters for BulkDisableAdmin.
-type BulkDisableAdminJSONBody = []string
+// RaProfileUuid defines model for raProfileUuid.
+type RaProfileUuid = openapi_types.UUID
 
-// BulkEnableAdminJSONBody defines parameters for BulkEnableAdmin.
-type BulkEnableAdminJSONBody = []string
+// ResourceUuid defines model for resourceUuid.
+type ResourceUuid = openapi_types.UUID
 
-// BulkRemoveAdminJSONRequestBody defines body for BulkRemoveAdmin for application/json ContentType.
-type BulkRemoveAdminJSONRequestBody = BulkRemoveAdminJSONBody
+// RoleUuid defines model for roleUuid.
+type RoleUuid = openapi_types.UUID
 
-// AddAdminJSONRequestBody defines body for AddAdmin for application/json ContentType.
-type AddAdminJSONRequestBody = AddAdminRequestDto
+// UserUuid defines model for userUuid.
+type UserUuid = openapi_types.UUID
 
-// BulkDisableAdminJSONRequestBody defines body for BulkDisableAdmin for application/json ContentType.
-type BulkDisableAdminJSONRequestBody = BulkDisableAdminJSONBody
+// WithEndCertificate defines model for withEndCertificate.
+type WithEndCertificate = bool
 
-// BulkEnableAdminJSONRequestBody defines body for BulkEnableAdmin for application/json ContentType.
-type BulkEnableAdminJSONRequestBody = BulkEnableAdminJSONBody
+// ErrorApplicationJSON defines model for Error.
+type ErrorApplicationJSON = ErrorBody
 
-// EditAdminJSONRequestBody defines body for EditAdmin for application/json ContentType.
-type EditAdminJSONRequestBody = EditAdminRequestDto
+// ErrorApplicationProblemPlusJSON defines model for Error.
+type ErrorApplicationProblemPlusJSON = AuthenticationServiceExceptionDto
+
+// ListApprovalProfilesParams defines parameters for ListApprovalProfiles.
+type ListApprovalProfilesParams struct {
+	ItemsPerPage *ItemsPerPage `form:"itemsPerPage,omitempty" json:"itemsPerPage,omitempty"`
+	PageNumber   *PageNumber   `form:"pageNumber,omitempty" json:"pageNumber,omitempty"`
+}
+
+// GetApprovalProfileParams defines parameters for GetApprovalProfile.
+type GetApprovalProfileParams struct {
+	Version *int32 `form:"version,omitempty" json:"version,omitempty"`
+}
+
+// ListApprovalsParams defines parameters for ListApprovals.
+type ListApprovalsParams struct {
+	ItemsPerPage *ItemsPerPage `form:"itemsPerPage,omitempty" json:"itemsPerPage,omitempty"`
+	PageNumber   *PageNumber   `form:"pageNumber,omitempty" json:"pageNumber,omitempty"`
+}
+
+// ListUserApprovalsParams defines parameters for ListUserApprovals.
+type ListUserApprovalsParams struct {
+	ItemsPerPage *ItemsPerPage `form:"itemsPerPage,omitempty" json:"itemsPerPage,omitempty"`
+	PageNumber   *PageNumber   `form:"pageNumber,omitempty" json:"pageNumber,omitempty"`
+	History      *bool         `form:"history,omitempty" json:"history,omitempty"`
+}
+
+// GetCertificateChainParams defines parameters for GetCertificateChain.
+type GetCertificateChainParams struct {
+	WithEndCertificate *WithEndCertificate `form:"withEndCertificate,omitempty" json:"withEndCertificate,omitempty"`
+}
+
+// DownloadCertificateChainParams defines parameters for DownloadCertificateChain.
+type DownloadCertificateChainParams struct {
+	WithEndCertificate *WithEndCertificate `form:"withEndCertificate,omitempty" json:"withEndCertificate,omitempty"`
+	Encoding           Encoding            `form:"encoding" json:"encoding"`
+}
+
+// DownloadCertificateParams defines parameters for DownloadCertificate.
+type DownloadCertificateParams struct {
+	Encoding Encoding `form:"encoding" json:"encoding"`
+}
+
+// ListRaProfilesParams defines parameters for ListRaProfiles.
+type ListRaProfilesParams struct {
+	Enabled *bool `form:"enabled,omitempty" json:"enabled,omitempty"`
+}
+
+// AddResourcePermissionObjectsJSONBody defines parameters for AddResourcePermissionObjects.
+type AddResourcePermissionObjectsJSONBody = []ObjectPermissionsRequestDto
+
+// ValidateIssueCertificateAttributesJSONBody defines parameters for ValidateIssueCertificateAttributes.
+type ValidateIssueCertificateAttributesJSONBody = []RequestAttribute
+
+// ValidateRevokeCertificateAttributesJSONBody defines parameters for ValidateRevokeCertificateAttributes.
+type ValidateRevokeCertificateAttributesJSONBody = []RequestAttribute
+
+// ApproveApprovalRecipientJSONRequestBody defines body for ApproveApprovalRecipient for application/json ContentType.
+type ApproveApprovalRecipientJSONRequestBody = UserApprovalDto
+
+// RejectApprovalRecipientJSONRequestBody defines body for RejectApprovalRecipient for application/json ContentType.
+type RejectApprovalRecipientJSONRequestBody = UserApprovalDto
+
+// ListCertificatesJSONRequestBody defines body for ListCertificates for application/json ContentType.
+type ListCertificatesJSONRequestBody = CertificateSearchRequestDto
+
+// BulkArchiveCertificateJSONRequestBody defines body for BulkArchiveCertificate for application/json ContentType.
+type BulkArchiveCertificateJSONRequestBody = UuidList
+
+// BulkDeleteCertificateJSONRequestBody defines body for BulkDeleteCertificate for application/json ContentType.
+type BulkDeleteCertificateJSONRequestBody = RemoveCertificateDto
+
+// BulkUnarchiveCertificateJSONRequestBody defines body for BulkUnarchiveCertificate for application/json ContentType.
+type BulkUnarchiveCertificateJSONRequestBody = UuidList
+
+// UploadJSONRequestBody defines body for Upload for application/json ContentType.
+type UploadJSONRequestBody = UploadCertificateRequestDto
+
+// UpdateCertificateObjectsJSONRequestBody defines body for UpdateCertificateObjects for application/json ContentType.
+type UpdateCertificateObjectsJSONRequestBody = CertificateUpdateObjectsDto
+
+// CreateRoleJSONRequestBody defines body for CreateRole for application/json ContentType.
+type CreateRoleJSONRequestBody = RoleRequestDto
+
+// UpdateRoleJSONRequestBody defines body for UpdateRole for application/json ContentType.
+type UpdateRoleJSONRequestBody = RoleRequestDto
+
+// SavePermissionsJSONRequestBody defines body for SavePermissions for application/json ContentType.
+type SavePermissionsJSONRequestBody = RolePermissionsRequestDto
+
+// AddResourcePermissionObjectsJSONRequestBody defines body for AddResourcePermissionObjects for application/json ContentType.
+type AddResourcePermissionObjectsJSONRequestBody = AddResourcePermissionObjectsJSONBody
+
+// UpdateResourcePermissionObjectsJSONRequestBody defines body for UpdateResourcePermissionObjects for application/json ContentType.
+type UpdateResourcePermissionObjectsJSONRequestBody = ObjectPermissionsRequestDto
+
+// UpdateUsersJSONRequestBody defines body for UpdateUsers for application/json ContentType.
+type UpdateUsersJSONRequestBody = UuidList
+
+// CreateUserJSONRequestBody defines body for CreateUser for application/json ContentType.
+type CreateUserJSONRequestBody = AddUserRequestDto
+
+// IdentifyUserJSONRequestBody defines body for IdentifyUser for application/json ContentType.
+type IdentifyUserJSONRequestBody = UserIdentificationRequestDto
+
+// UpdateUserJSONRequestBody defines body for UpdateUser for application/json ContentType.
+type UpdateUserJSONRequestBody = UpdateUserRequestDto
+
+// UpdateRolesJSONRequestBody defines body for UpdateRoles for application/json ContentType.
+type UpdateRolesJSONRequestBody = UuidList
+
+// ValidateIssueCertificateAttributesJSONRequestBody defines body for ValidateIssueCertificateAttributes for application/json ContentType.
+type ValidateIssueCertificateAttributesJSONRequestBody = ValidateIssueCertificateAttributesJSONBody
+
+// ValidateRevokeCertificateAttributesJSONRequestBody defines body for ValidateRevokeCertificateAttributes for application/json ContentType.
+type ValidateRevokeCertificateAttributesJSONRequestBody = ValidateRevokeCertificateAttributesJSONBody
+
+// IssueCertificateJSONRequestBody defines body for IssueCertificate for application/json ContentType.
+type IssueCertificateJSONRequestBody = ClientCertificateSignRequestDto
+
+// RekeyCertificateJSONRequestBody defines body for RekeyCertificate for application/json ContentType.
+type RekeyCertificateJSONRequestBody = ClientCertificateRekeyRequestDto
+
+// RenewCertificateJSONRequestBody defines body for RenewCertificate for application/json ContentType.
+type RenewCertificateJSONRequestBody = ClientCertificateRenewRequestDto
+
+// RevokeCertificateJSONRequestBody defines body for RevokeCertificate for application/json ContentType.
+type RevokeCertificateJSONRequestBody = ClientCertificateRevocationDto
+
+// AsErrorMessageDto returns the union data inside the ErrorBody as a ErrorMessageDto
+func (t ErrorBody) AsErrorMessageDto() (ErrorMessageDto, error) {
+	var body ErrorMessageDto
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromErrorMessageDto overwrites any union data inside the ErrorBody as the provided ErrorMessageDto
+func (t *ErrorBody) FromErrorMessageDto(v ErrorMessageDto) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeErrorMessageDto performs a merge with any union data inside the ErrorBody, using the provided ErrorMessageDto
+func (t *ErrorBody) MergeErrorMessageDto(v ErrorMessageDto) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsErrorBody1 returns the union data inside the ErrorBody as a ErrorBody1
+func (t ErrorBody) AsErrorBody1() (ErrorBody1, error) {
+	var body ErrorBody1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromErrorBody1 overwrites any union data inside the ErrorBody as the provided ErrorBody1
+func (t *ErrorBody) FromErrorBody1(v ErrorBody1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeErrorBody1 performs a merge with any union data inside the ErrorBody, using the provided ErrorBody1
+func (t *ErrorBody) MergeErrorBody1(v ErrorBody1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t ErrorBody) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *ErrorBody) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -735,159 +1476,334 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
-	// BulkRemoveAdminWithBody Remove Multiple Administrator
-	//
-	// The body of this DELETE is a JSON array of administrator UUIDs. UUIDs the
-	// server does not know are skipped (it logs a warning) and the answer is
-	// still 204.
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with DELETE /v1/admins (the `BulkRemoveAdmin` operationId).
-	BulkRemoveAdminWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// ListApprovalProfiles performs a GET /v1/approvalProfiles (the `ListApprovalProfiles` operationId) request.
+	ListApprovalProfiles(ctx context.Context, params *ListApprovalProfilesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// BulkRemoveAdmin Remove Multiple Administrator
-	//
-	// The body of this DELETE is a JSON array of administrator UUIDs. UUIDs the
-	// server does not know are skipped (it logs a warning) and the answer is
-	// still 204.
-	//
+	// GetApprovalProfile performs a GET /v1/approvalProfiles/{uuid} (the `GetApprovalProfile` operationId) request.
+	GetApprovalProfile(ctx context.Context, uuid ApprovalUuid, params *GetApprovalProfileParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListApprovals performs a GET /v1/approvals (the `ListApprovals` operationId) request.
+	ListApprovals(ctx context.Context, params *ListApprovalsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListUserApprovals performs a GET /v1/approvals/user (the `ListUserApprovals` operationId) request.
+	ListUserApprovals(ctx context.Context, params *ListUserApprovalsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetApproval performs a GET /v1/approvals/{uuid} (the `GetApproval` operationId) request.
+	GetApproval(ctx context.Context, uuid ApprovalUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApproveApproval performs a PATCH /v1/approvals/{uuid}/approve (the `ApproveApproval` operationId) request.
+	ApproveApproval(ctx context.Context, uuid ApprovalUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApproveApprovalRecipientWithBody performs a PATCH /v1/approvals/{uuid}/approveRecipient (the `ApproveApprovalRecipient` operationId) request,
+	// with any type of body and a specified content type.
+	ApproveApprovalRecipientWithBody(ctx context.Context, uuid ApprovalUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApproveApprovalRecipient performs a PATCH /v1/approvals/{uuid}/approveRecipient (the `ApproveApprovalRecipient` operationId) request.
 	// Takes a body of the `application/json` content type.
-	//
-	// Corresponds with DELETE /v1/admins (the `BulkRemoveAdmin` operationId).
-	BulkRemoveAdmin(ctx context.Context, body BulkRemoveAdminJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ApproveApprovalRecipient(ctx context.Context, uuid ApprovalUuid, body ApproveApprovalRecipientJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListAdmins List available administrators
-	//
-	// Corresponds with GET /v1/admins (the `ListAdmins` operationId).
-	ListAdmins(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// RejectApproval performs a PATCH /v1/approvals/{uuid}/reject (the `RejectApproval` operationId) request.
+	RejectApproval(ctx context.Context, uuid ApprovalUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// AddAdminWithBody Create a new Administrator
-	//
-	// One of adminCertificate (Base64 DER) and certificateUuid is required
-	// (the vendor's documentation: mandatory if no certificate is given); the server answers
-	// 422 when both are missing and 400 when the username already exists.
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with POST /v1/admins (the `AddAdmin` operationId).
-	AddAdminWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// RejectApprovalRecipientWithBody performs a PATCH /v1/approvals/{uuid}/rejectRecipient (the `RejectApprovalRecipient` operationId) request,
+	// with any type of body and a specified content type.
+	RejectApprovalRecipientWithBody(ctx context.Context, uuid ApprovalUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// AddAdmin Create a new Administrator
-	//
-	// One of adminCertificate (Base64 DER) and certificateUuid is required
-	// (the vendor's documentation: mandatory if no certificate is given); the server answers
-	// 422 when both are missing and 400 when the username already exists.
-	//
+	// RejectApprovalRecipient performs a PATCH /v1/approvals/{uuid}/rejectRecipient (the `RejectApprovalRecipient` operationId) request.
 	// Takes a body of the `application/json` content type.
-	//
-	// Corresponds with POST /v1/admins (the `AddAdmin` operationId).
-	AddAdmin(ctx context.Context, body AddAdminJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RejectApprovalRecipient(ctx context.Context, uuid ApprovalUuid, body RejectApprovalRecipientJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// BulkDisableAdminWithBody Disable Multiple Administrator
-	//
-	// Unknown UUIDs are skipped; the answer is still 204.
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with PUT /v1/admins/disable (the `BulkDisableAdmin` operationId).
-	BulkDisableAdminWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Profile performs a GET /v1/auth/profile (the `Profile` operationId) request.
+	Profile(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// BulkDisableAdmin Disable Multiple Administrator
-	//
-	// Unknown UUIDs are skipped; the answer is still 204.
-	//
+	// GetAuthResources performs a GET /v1/auth/resources (the `GetAuthResources` operationId) request.
+	GetAuthResources(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRaProfile performs a GET /v1/authorities/{authorityUuid}/raProfiles/{raProfileUuid} (the `GetRaProfile` operationId) request.
+	GetRaProfile(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAssociatedApprovalProfiles performs a GET /v1/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/approvalProfiles (the `GetAssociatedApprovalProfiles` operationId) request.
+	GetAssociatedApprovalProfiles(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListCertificatesWithBody performs a POST /v1/certificates (the `ListCertificates` operationId) request,
+	// with any type of body and a specified content type.
+	ListCertificatesWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListCertificates performs a POST /v1/certificates (the `ListCertificates` operationId) request.
 	// Takes a body of the `application/json` content type.
-	//
-	// Corresponds with PUT /v1/admins/disable (the `BulkDisableAdmin` operationId).
-	BulkDisableAdmin(ctx context.Context, body BulkDisableAdminJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListCertificates(ctx context.Context, body ListCertificatesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// BulkEnableAdminWithBody Enable Multiple Administrator
-	//
-	// Unknown UUIDs are skipped; the answer is still 204.
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with PUT /v1/admins/enable (the `BulkEnableAdmin` operationId).
-	BulkEnableAdminWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// BulkArchiveCertificateWithBody performs a PATCH /v1/certificates/archive (the `BulkArchiveCertificate` operationId) request,
+	// with any type of body and a specified content type.
+	BulkArchiveCertificateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// BulkEnableAdmin Enable Multiple Administrator
-	//
-	// Unknown UUIDs are skipped; the answer is still 204.
-	//
+	// BulkArchiveCertificate performs a PATCH /v1/certificates/archive (the `BulkArchiveCertificate` operationId) request.
 	// Takes a body of the `application/json` content type.
-	//
-	// Corresponds with PUT /v1/admins/enable (the `BulkEnableAdmin` operationId).
-	BulkEnableAdmin(ctx context.Context, body BulkEnableAdminJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	BulkArchiveCertificate(ctx context.Context, body BulkArchiveCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// RemoveAdmin Remove Administrator
-	//
-	// Corresponds with DELETE /v1/admins/{uuid} (the `RemoveAdmin` operationId).
-	RemoveAdmin(ctx context.Context, uuid AdminUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// BulkDeleteCertificateWithBody performs a POST /v1/certificates/delete (the `BulkDeleteCertificate` operationId) request,
+	// with any type of body and a specified content type.
+	BulkDeleteCertificateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetAdmin Get details of an Administrator
-	//
-	// Corresponds with GET /v1/admins/{uuid} (the `GetAdmin` operationId).
-	GetAdmin(ctx context.Context, uuid AdminUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// EditAdminWithBody Edit Administrator
-	//
-	// Edit uses POST, not PUT (vendor document and server agree). It is not a
-	// patch: name, surname, email and description are set to what is sent
-	// (blank name, surname or email: 422 with an empty list; absent
-	// description: cleared); role is kept when absent. The certificate is kept
-	// when neither certificate field is sent; certificateUuid alone selects an
-	// inventory certificate; adminCertificate needs certificateUuid "" beside
-	// it (without it the server fails with 500) and is refused with 400 when
-	// the inventory already holds a certificate of that serial number.
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with POST /v1/admins/{uuid} (the `EditAdmin` operationId).
-	EditAdminWithBody(ctx context.Context, uuid AdminUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// EditAdmin Edit Administrator
-	//
-	// Edit uses POST, not PUT (vendor document and server agree). It is not a
-	// patch: name, surname, email and description are set to what is sent
-	// (blank name, surname or email: 422 with an empty list; absent
-	// description: cleared); role is kept when absent. The certificate is kept
-	// when neither certificate field is sent; certificateUuid alone selects an
-	// inventory certificate; adminCertificate needs certificateUuid "" beside
-	// it (without it the server fails with 500) and is refused with 400 when
-	// the inventory already holds a certificate of that serial number.
-	//
+	// BulkDeleteCertificate performs a POST /v1/certificates/delete (the `BulkDeleteCertificate` operationId) request.
 	// Takes a body of the `application/json` content type.
-	//
-	// Corresponds with POST /v1/admins/{uuid} (the `EditAdmin` operationId).
-	EditAdmin(ctx context.Context, uuid AdminUuid, body EditAdminJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	BulkDeleteCertificate(ctx context.Context, body BulkDeleteCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DisableAdmin Disable Administrator
-	//
-	// No body; send Content-Type application/json (the server declares consumes=application/json).
-	//
-	// Corresponds with PUT /v1/admins/{uuid}/disable (the `DisableAdmin` operationId).
-	DisableAdmin(ctx context.Context, uuid AdminUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// GetCertificateSearchableFields performs a GET /v1/certificates/search (the `GetCertificateSearchableFields` operationId) request.
+	GetCertificateSearchableFields(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// EnableAdmin Enable Administrator
-	//
-	// No body; send Content-Type application/json (the server declares consumes=application/json).
-	//
-	// Corresponds with PUT /v1/admins/{uuid}/enable (the `EnableAdmin` operationId).
-	EnableAdmin(ctx context.Context, uuid AdminUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// BulkUnarchiveCertificateWithBody performs a PATCH /v1/certificates/unarchive (the `BulkUnarchiveCertificate` operationId) request,
+	// with any type of body and a specified content type.
+	BulkUnarchiveCertificateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// BulkUnarchiveCertificate performs a PATCH /v1/certificates/unarchive (the `BulkUnarchiveCertificate` operationId) request.
+	// Takes a body of the `application/json` content type.
+	BulkUnarchiveCertificate(ctx context.Context, body BulkUnarchiveCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UploadWithBody performs a POST /v1/certificates/upload (the `Upload` operationId) request,
+	// with any type of body and a specified content type.
+	UploadWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// Upload performs a POST /v1/certificates/upload (the `Upload` operationId) request.
+	// Takes a body of the `application/json` content type.
+	Upload(ctx context.Context, body UploadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListCertificateLocations performs a GET /v1/certificates/{certificateUuid}/locations (the `ListCertificateLocations` operationId) request.
+	ListCertificateLocations(ctx context.Context, certificateUuid openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteCertificate performs a DELETE /v1/certificates/{uuid} (the `DeleteCertificate` operationId) request.
+	DeleteCertificate(ctx context.Context, uuid CertUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCertificate performs a GET /v1/certificates/{uuid} (the `GetCertificate` operationId) request.
+	GetCertificate(ctx context.Context, uuid CertUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateCertificateObjectsWithBody performs a PATCH /v1/certificates/{uuid} (the `UpdateCertificateObjects` operationId) request,
+	// with any type of body and a specified content type.
+	UpdateCertificateObjectsWithBody(ctx context.Context, uuid CertUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateCertificateObjects performs a PATCH /v1/certificates/{uuid} (the `UpdateCertificateObjects` operationId) request.
+	// Takes a body of the `application/json` content type.
+	UpdateCertificateObjects(ctx context.Context, uuid CertUuid, body UpdateCertificateObjectsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ArchiveCertificate performs a PATCH /v1/certificates/{uuid}/archive (the `ArchiveCertificate` operationId) request.
+	ArchiveCertificate(ctx context.Context, uuid CertUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCertificateChain performs a GET /v1/certificates/{uuid}/chain (the `GetCertificateChain` operationId) request.
+	GetCertificateChain(ctx context.Context, uuid CertUuid, params *GetCertificateChainParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DownloadCertificateChain performs a GET /v1/certificates/{uuid}/chain/{certificateFormat} (the `DownloadCertificateChain` operationId) request.
+	DownloadCertificateChain(ctx context.Context, uuid CertUuid, certificateFormat CertificateFormat, params *DownloadCertificateChainParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCertificateEventHistory performs a GET /v1/certificates/{uuid}/history (the `GetCertificateEventHistory` operationId) request.
+	GetCertificateEventHistory(ctx context.Context, uuid CertUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UnarchiveCertificate performs a PATCH /v1/certificates/{uuid}/unarchive (the `UnarchiveCertificate` operationId) request.
+	UnarchiveCertificate(ctx context.Context, uuid CertUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCertificateValidationResult performs a GET /v1/certificates/{uuid}/validate (the `GetCertificateValidationResult` operationId) request.
+	GetCertificateValidationResult(ctx context.Context, uuid CertUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DownloadCertificate performs a GET /v1/certificates/{uuid}/{certificateFormat} (the `DownloadCertificate` operationId) request.
+	DownloadCertificate(ctx context.Context, uuid CertUuid, certificateFormat CertificateFormat, params *DownloadCertificateParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListRaProfiles performs a GET /v1/raProfiles (the `ListRaProfiles` operationId) request.
+	ListRaProfiles(ctx context.Context, params *ListRaProfilesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRaProfileWithoutAuthority performs a GET /v1/raProfiles/{raProfileUuid} (the `GetRaProfileWithoutAuthority` operationId) request.
+	GetRaProfileWithoutAuthority(ctx context.Context, raProfileUuid RaProfileUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListRoles performs a GET /v1/roles (the `ListRoles` operationId) request.
+	ListRoles(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateRoleWithBody performs a POST /v1/roles (the `CreateRole` operationId) request,
+	// with any type of body and a specified content type.
+	CreateRoleWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateRole performs a POST /v1/roles (the `CreateRole` operationId) request.
+	// Takes a body of the `application/json` content type.
+	CreateRole(ctx context.Context, body CreateRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteRole performs a DELETE /v1/roles/{roleUuid} (the `DeleteRole` operationId) request.
+	DeleteRole(ctx context.Context, roleUuid RoleUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRole performs a GET /v1/roles/{roleUuid} (the `GetRole` operationId) request.
+	GetRole(ctx context.Context, roleUuid RoleUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateRoleWithBody performs a PUT /v1/roles/{roleUuid} (the `UpdateRole` operationId) request,
+	// with any type of body and a specified content type.
+	UpdateRoleWithBody(ctx context.Context, roleUuid RoleUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateRole performs a PUT /v1/roles/{roleUuid} (the `UpdateRole` operationId) request.
+	// Takes a body of the `application/json` content type.
+	UpdateRole(ctx context.Context, roleUuid RoleUuid, body UpdateRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRolePermissions performs a GET /v1/roles/{roleUuid}/permissions (the `GetRolePermissions` operationId) request.
+	GetRolePermissions(ctx context.Context, roleUuid RoleUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SavePermissionsWithBody performs a POST /v1/roles/{roleUuid}/permissions (the `SavePermissions` operationId) request,
+	// with any type of body and a specified content type.
+	SavePermissionsWithBody(ctx context.Context, roleUuid RoleUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SavePermissions performs a POST /v1/roles/{roleUuid}/permissions (the `SavePermissions` operationId) request.
+	// Takes a body of the `application/json` content type.
+	SavePermissions(ctx context.Context, roleUuid RoleUuid, body SavePermissionsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRoleResourcePermissions performs a GET /v1/roles/{roleUuid}/permissions/{resourceUuid} (the `GetRoleResourcePermissions` operationId) request.
+	GetRoleResourcePermissions(ctx context.Context, roleUuid RoleUuid, resourceUuid ResourceUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetResourcePermissionObjects performs a GET /v1/roles/{roleUuid}/permissions/{resourceUuid}/objects (the `GetResourcePermissionObjects` operationId) request.
+	GetResourcePermissionObjects(ctx context.Context, roleUuid RoleUuid, resourceUuid ResourceUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddResourcePermissionObjectsWithBody performs a POST /v1/roles/{roleUuid}/permissions/{resourceUuid}/objects (the `AddResourcePermissionObjects` operationId) request,
+	// with any type of body and a specified content type.
+	AddResourcePermissionObjectsWithBody(ctx context.Context, roleUuid RoleUuid, resourceUuid ResourceUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddResourcePermissionObjects performs a POST /v1/roles/{roleUuid}/permissions/{resourceUuid}/objects (the `AddResourcePermissionObjects` operationId) request.
+	// Takes a body of the `application/json` content type.
+	AddResourcePermissionObjects(ctx context.Context, roleUuid RoleUuid, resourceUuid ResourceUuid, body AddResourcePermissionObjectsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RemoveResourcePermissionObjects performs a DELETE /v1/roles/{roleUuid}/permissions/{resourceUuid}/objects/{objectUuid} (the `RemoveResourcePermissionObjects` operationId) request.
+	RemoveResourcePermissionObjects(ctx context.Context, roleUuid RoleUuid, resourceUuid ResourceUuid, objectUuid ObjectUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateResourcePermissionObjectsWithBody performs a PUT /v1/roles/{roleUuid}/permissions/{resourceUuid}/objects/{objectUuid} (the `UpdateResourcePermissionObjects` operationId) request,
+	// with any type of body and a specified content type.
+	UpdateResourcePermissionObjectsWithBody(ctx context.Context, roleUuid RoleUuid, resourceUuid ResourceUuid, objectUuid ObjectUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateResourcePermissionObjects performs a PUT /v1/roles/{roleUuid}/permissions/{resourceUuid}/objects/{objectUuid} (the `UpdateResourcePermissionObjects` operationId) request.
+	// Takes a body of the `application/json` content type.
+	UpdateResourcePermissionObjects(ctx context.Context, roleUuid RoleUuid, resourceUuid ResourceUuid, objectUuid ObjectUuid, body UpdateResourcePermissionObjectsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRoleUsers performs a GET /v1/roles/{roleUuid}/users (the `GetRoleUsers` operationId) request.
+	GetRoleUsers(ctx context.Context, roleUuid RoleUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateUsersWithBody performs a PATCH /v1/roles/{roleUuid}/users (the `UpdateUsers` operationId) request,
+	// with any type of body and a specified content type.
+	UpdateUsersWithBody(ctx context.Context, roleUuid RoleUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateUsers performs a PATCH /v1/roles/{roleUuid}/users (the `UpdateUsers` operationId) request.
+	// Takes a body of the `application/json` content type.
+	UpdateUsers(ctx context.Context, roleUuid RoleUuid, body UpdateUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListUsers performs a GET /v1/users (the `ListUsers` operationId) request.
+	ListUsers(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateUserWithBody performs a POST /v1/users (the `CreateUser` operationId) request,
+	// with any type of body and a specified content type.
+	CreateUserWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateUser performs a POST /v1/users (the `CreateUser` operationId) request.
+	// Takes a body of the `application/json` content type.
+	CreateUser(ctx context.Context, body CreateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// IdentifyUserWithBody performs a POST /v1/users/identify (the `IdentifyUser` operationId) request,
+	// with any type of body and a specified content type.
+	IdentifyUserWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// IdentifyUser performs a POST /v1/users/identify (the `IdentifyUser` operationId) request.
+	// Takes a body of the `application/json` content type.
+	IdentifyUser(ctx context.Context, body IdentifyUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteUser performs a DELETE /v1/users/{userUuid} (the `DeleteUser` operationId) request.
+	DeleteUser(ctx context.Context, userUuid UserUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetUser performs a GET /v1/users/{userUuid} (the `GetUser` operationId) request.
+	GetUser(ctx context.Context, userUuid UserUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateUserWithBody performs a PUT /v1/users/{userUuid} (the `UpdateUser` operationId) request,
+	// with any type of body and a specified content type.
+	UpdateUserWithBody(ctx context.Context, userUuid UserUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateUser performs a PUT /v1/users/{userUuid} (the `UpdateUser` operationId) request.
+	// Takes a body of the `application/json` content type.
+	UpdateUser(ctx context.Context, userUuid UserUuid, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DisableUser performs a PATCH /v1/users/{userUuid}/disable (the `DisableUser` operationId) request.
+	DisableUser(ctx context.Context, userUuid UserUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EnableUser performs a PATCH /v1/users/{userUuid}/enable (the `EnableUser` operationId) request.
+	EnableUser(ctx context.Context, userUuid UserUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPermissions performs a GET /v1/users/{userUuid}/permissions (the `GetPermissions` operationId) request.
+	GetPermissions(ctx context.Context, userUuid UserUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetUserRoles performs a GET /v1/users/{userUuid}/roles (the `GetUserRoles` operationId) request.
+	GetUserRoles(ctx context.Context, userUuid UserUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateRolesWithBody performs a PATCH /v1/users/{userUuid}/roles (the `UpdateRoles` operationId) request,
+	// with any type of body and a specified content type.
+	UpdateRolesWithBody(ctx context.Context, userUuid UserUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateRoles performs a PATCH /v1/users/{userUuid}/roles (the `UpdateRoles` operationId) request.
+	// Takes a body of the `application/json` content type.
+	UpdateRoles(ctx context.Context, userUuid UserUuid, body UpdateRolesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RemoveRole performs a DELETE /v1/users/{userUuid}/roles/{roleUuid} (the `RemoveRole` operationId) request.
+	RemoveRole(ctx context.Context, userUuid UserUuid, roleUuid RoleUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddRole performs a PUT /v1/users/{userUuid}/roles/{roleUuid} (the `AddRole` operationId) request.
+	AddRole(ctx context.Context, userUuid UserUuid, roleUuid RoleUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListIssueCertificateAttributes performs a GET /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/attributes/issue (the `ListIssueCertificateAttributes` operationId) request.
+	ListIssueCertificateAttributes(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ValidateIssueCertificateAttributesWithBody performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/attributes/issue/validate (the `ValidateIssueCertificateAttributes` operationId) request,
+	// with any type of body and a specified content type.
+	ValidateIssueCertificateAttributesWithBody(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ValidateIssueCertificateAttributes performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/attributes/issue/validate (the `ValidateIssueCertificateAttributes` operationId) request.
+	// Takes a body of the `application/json` content type.
+	ValidateIssueCertificateAttributes(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, body ValidateIssueCertificateAttributesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListRevokeCertificateAttributes performs a GET /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/attributes/revoke (the `ListRevokeCertificateAttributes` operationId) request.
+	ListRevokeCertificateAttributes(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ValidateRevokeCertificateAttributesWithBody performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/attributes/revoke/validate (the `ValidateRevokeCertificateAttributes` operationId) request,
+	// with any type of body and a specified content type.
+	ValidateRevokeCertificateAttributesWithBody(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ValidateRevokeCertificateAttributes performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/attributes/revoke/validate (the `ValidateRevokeCertificateAttributes` operationId) request.
+	// Takes a body of the `application/json` content type.
+	ValidateRevokeCertificateAttributes(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, body ValidateRevokeCertificateAttributesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// IssueCertificateWithBody performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/certificates (the `IssueCertificate` operationId) request,
+	// with any type of body and a specified content type.
+	IssueCertificateWithBody(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// IssueCertificate performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/certificates (the `IssueCertificate` operationId) request.
+	// Takes a body of the `application/json` content type.
+	IssueCertificate(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, body IssueCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// IssueRequestedCertificate performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/certificates/{certificateUuid}/issue (the `IssueRequestedCertificate` operationId) request.
+	IssueRequestedCertificate(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, certificateUuid OpCertificateUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RekeyCertificateWithBody performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/certificates/{certificateUuid}/rekey (the `RekeyCertificate` operationId) request,
+	// with any type of body and a specified content type.
+	RekeyCertificateWithBody(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, certificateUuid OpCertificateUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RekeyCertificate performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/certificates/{certificateUuid}/rekey (the `RekeyCertificate` operationId) request.
+	// Takes a body of the `application/json` content type.
+	RekeyCertificate(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, certificateUuid OpCertificateUuid, body RekeyCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RenewCertificateWithBody performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/certificates/{certificateUuid}/renew (the `RenewCertificate` operationId) request,
+	// with any type of body and a specified content type.
+	RenewCertificateWithBody(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, certificateUuid OpCertificateUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RenewCertificate performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/certificates/{certificateUuid}/renew (the `RenewCertificate` operationId) request.
+	// Takes a body of the `application/json` content type.
+	RenewCertificate(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, certificateUuid OpCertificateUuid, body RenewCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RevokeCertificateWithBody performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/certificates/{certificateUuid}/revoke (the `RevokeCertificate` operationId) request,
+	// with any type of body and a specified content type.
+	RevokeCertificateWithBody(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, certificateUuid OpCertificateUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RevokeCertificate performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/certificates/{certificateUuid}/revoke (the `RevokeCertificate` operationId) request.
+	// Takes a body of the `application/json` content type.
+	RevokeCertificate(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, certificateUuid OpCertificateUuid, body RevokeCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
-// BulkRemoveAdminWithBody Remove Multiple Administrator
-//
-// The body of this DELETE is a JSON array of administrator UUIDs. UUIDs the
-// server does not know are skipped (it logs a warning) and the answer is
-// still 204.
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with DELETE /v1/admins (the `BulkRemoveAdmin` operationId).
-func (c *Client) BulkRemoveAdminWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewBulkRemoveAdminRequestWithBody(c.Server, contentType, body)
+// ListApprovalProfiles performs a GET /v1/approvalProfiles (the `ListApprovalProfiles` operationId) request.
+func (c *Client) ListApprovalProfiles(ctx context.Context, params *ListApprovalProfilesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListApprovalProfilesRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -898,17 +1814,89 @@ func (c *Client) BulkRemoveAdminWithBody(ctx context.Context, contentType string
 	return c.Client.Do(req)
 }
 
-// BulkRemoveAdmin Remove Multiple Administrator
-//
-// The body of this DELETE is a JSON array of administrator UUIDs. UUIDs the
-// server does not know are skipped (it logs a warning) and the answer is
-// still 204.
-//
+// GetApprovalProfile performs a GET /v1/approvalProfiles/{uuid} (the `GetApprovalProfile` operationId) request.
+func (c *Client) GetApprovalProfile(ctx context.Context, uuid ApprovalUuid, params *GetApprovalProfileParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetApprovalProfileRequest(c.Server, uuid, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListApprovals performs a GET /v1/approvals (the `ListApprovals` operationId) request.
+func (c *Client) ListApprovals(ctx context.Context, params *ListApprovalsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListApprovalsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListUserApprovals performs a GET /v1/approvals/user (the `ListUserApprovals` operationId) request.
+func (c *Client) ListUserApprovals(ctx context.Context, params *ListUserApprovalsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListUserApprovalsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetApproval performs a GET /v1/approvals/{uuid} (the `GetApproval` operationId) request.
+func (c *Client) GetApproval(ctx context.Context, uuid ApprovalUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetApprovalRequest(c.Server, uuid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApproveApproval performs a PATCH /v1/approvals/{uuid}/approve (the `ApproveApproval` operationId) request.
+func (c *Client) ApproveApproval(ctx context.Context, uuid ApprovalUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApproveApprovalRequest(c.Server, uuid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApproveApprovalRecipientWithBody performs a PATCH /v1/approvals/{uuid}/approveRecipient (the `ApproveApprovalRecipient` operationId) request,
+// with any type of body and a specified content type.
+func (c *Client) ApproveApprovalRecipientWithBody(ctx context.Context, uuid ApprovalUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApproveApprovalRecipientRequestWithBody(c.Server, uuid, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApproveApprovalRecipient performs a PATCH /v1/approvals/{uuid}/approveRecipient (the `ApproveApprovalRecipient` operationId) request.
 // Takes a body of the `application/json` content type.
-//
-// Corresponds with DELETE /v1/admins (the `BulkRemoveAdmin` operationId).
-func (c *Client) BulkRemoveAdmin(ctx context.Context, body BulkRemoveAdminJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewBulkRemoveAdminRequest(c.Server, body)
+func (c *Client) ApproveApprovalRecipient(ctx context.Context, uuid ApprovalUuid, body ApproveApprovalRecipientJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApproveApprovalRecipientRequest(c.Server, uuid, body)
 	if err != nil {
 		return nil, err
 	}
@@ -919,11 +1907,9 @@ func (c *Client) BulkRemoveAdmin(ctx context.Context, body BulkRemoveAdminJSONRe
 	return c.Client.Do(req)
 }
 
-// ListAdmins List available administrators
-//
-// Corresponds with GET /v1/admins (the `ListAdmins` operationId).
-func (c *Client) ListAdmins(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListAdminsRequest(c.Server)
+// RejectApproval performs a PATCH /v1/approvals/{uuid}/reject (the `RejectApproval` operationId) request.
+func (c *Client) RejectApproval(ctx context.Context, uuid ApprovalUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRejectApprovalRequest(c.Server, uuid)
 	if err != nil {
 		return nil, err
 	}
@@ -934,17 +1920,10 @@ func (c *Client) ListAdmins(ctx context.Context, reqEditors ...RequestEditorFn) 
 	return c.Client.Do(req)
 }
 
-// AddAdminWithBody Create a new Administrator
-//
-// One of adminCertificate (Base64 DER) and certificateUuid is required
-// (the vendor's documentation: mandatory if no certificate is given); the server answers
-// 422 when both are missing and 400 when the username already exists.
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with POST /v1/admins (the `AddAdmin` operationId).
-func (c *Client) AddAdminWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewAddAdminRequestWithBody(c.Server, contentType, body)
+// RejectApprovalRecipientWithBody performs a PATCH /v1/approvals/{uuid}/rejectRecipient (the `RejectApprovalRecipient` operationId) request,
+// with any type of body and a specified content type.
+func (c *Client) RejectApprovalRecipientWithBody(ctx context.Context, uuid ApprovalUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRejectApprovalRecipientRequestWithBody(c.Server, uuid, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -955,17 +1934,10 @@ func (c *Client) AddAdminWithBody(ctx context.Context, contentType string, body 
 	return c.Client.Do(req)
 }
 
-// AddAdmin Create a new Administrator
-//
-// One of adminCertificate (Base64 DER) and certificateUuid is required
-// (the vendor's documentation: mandatory if no certificate is given); the server answers
-// 422 when both are missing and 400 when the username already exists.
-//
+// RejectApprovalRecipient performs a PATCH /v1/approvals/{uuid}/rejectRecipient (the `RejectApprovalRecipient` operationId) request.
 // Takes a body of the `application/json` content type.
-//
-// Corresponds with POST /v1/admins (the `AddAdmin` operationId).
-func (c *Client) AddAdmin(ctx context.Context, body AddAdminJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewAddAdminRequest(c.Server, body)
+func (c *Client) RejectApprovalRecipient(ctx context.Context, uuid ApprovalUuid, body RejectApprovalRecipientJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRejectApprovalRecipientRequest(c.Server, uuid, body)
 	if err != nil {
 		return nil, err
 	}
@@ -976,15 +1948,9 @@ func (c *Client) AddAdmin(ctx context.Context, body AddAdminJSONRequestBody, req
 	return c.Client.Do(req)
 }
 
-// BulkDisableAdminWithBody Disable Multiple Administrator
-//
-// Unknown UUIDs are skipped; the answer is still 204.
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with PUT /v1/admins/disable (the `BulkDisableAdmin` operationId).
-func (c *Client) BulkDisableAdminWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewBulkDisableAdminRequestWithBody(c.Server, contentType, body)
+// Profile performs a GET /v1/auth/profile (the `Profile` operationId) request.
+func (c *Client) Profile(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewProfileRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -995,15 +1961,63 @@ func (c *Client) BulkDisableAdminWithBody(ctx context.Context, contentType strin
 	return c.Client.Do(req)
 }
 
-// BulkDisableAdmin Disable Multiple Administrator
-//
-// Unknown UUIDs are skipped; the answer is still 204.
-//
+// GetAuthResources performs a GET /v1/auth/resources (the `GetAuthResources` operationId) request.
+func (c *Client) GetAuthResources(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAuthResourcesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRaProfile performs a GET /v1/authorities/{authorityUuid}/raProfiles/{raProfileUuid} (the `GetRaProfile` operationId) request.
+func (c *Client) GetRaProfile(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRaProfileRequest(c.Server, authorityUuid, raProfileUuid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAssociatedApprovalProfiles performs a GET /v1/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/approvalProfiles (the `GetAssociatedApprovalProfiles` operationId) request.
+func (c *Client) GetAssociatedApprovalProfiles(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAssociatedApprovalProfilesRequest(c.Server, authorityUuid, raProfileUuid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListCertificatesWithBody performs a POST /v1/certificates (the `ListCertificates` operationId) request,
+// with any type of body and a specified content type.
+func (c *Client) ListCertificatesWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCertificatesRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListCertificates performs a POST /v1/certificates (the `ListCertificates` operationId) request.
 // Takes a body of the `application/json` content type.
-//
-// Corresponds with PUT /v1/admins/disable (the `BulkDisableAdmin` operationId).
-func (c *Client) BulkDisableAdmin(ctx context.Context, body BulkDisableAdminJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewBulkDisableAdminRequest(c.Server, body)
+func (c *Client) ListCertificates(ctx context.Context, body ListCertificatesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCertificatesRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1014,15 +2028,10 @@ func (c *Client) BulkDisableAdmin(ctx context.Context, body BulkDisableAdminJSON
 	return c.Client.Do(req)
 }
 
-// BulkEnableAdminWithBody Enable Multiple Administrator
-//
-// Unknown UUIDs are skipped; the answer is still 204.
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with PUT /v1/admins/enable (the `BulkEnableAdmin` operationId).
-func (c *Client) BulkEnableAdminWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewBulkEnableAdminRequestWithBody(c.Server, contentType, body)
+// BulkArchiveCertificateWithBody performs a PATCH /v1/certificates/archive (the `BulkArchiveCertificate` operationId) request,
+// with any type of body and a specified content type.
+func (c *Client) BulkArchiveCertificateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBulkArchiveCertificateRequestWithBody(c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1033,15 +2042,10 @@ func (c *Client) BulkEnableAdminWithBody(ctx context.Context, contentType string
 	return c.Client.Do(req)
 }
 
-// BulkEnableAdmin Enable Multiple Administrator
-//
-// Unknown UUIDs are skipped; the answer is still 204.
-//
+// BulkArchiveCertificate performs a PATCH /v1/certificates/archive (the `BulkArchiveCertificate` operationId) request.
 // Takes a body of the `application/json` content type.
-//
-// Corresponds with PUT /v1/admins/enable (the `BulkEnableAdmin` operationId).
-func (c *Client) BulkEnableAdmin(ctx context.Context, body BulkEnableAdminJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewBulkEnableAdminRequest(c.Server, body)
+func (c *Client) BulkArchiveCertificate(ctx context.Context, body BulkArchiveCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBulkArchiveCertificateRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1052,11 +2056,10 @@ func (c *Client) BulkEnableAdmin(ctx context.Context, body BulkEnableAdminJSONRe
 	return c.Client.Do(req)
 }
 
-// RemoveAdmin Remove Administrator
-//
-// Corresponds with DELETE /v1/admins/{uuid} (the `RemoveAdmin` operationId).
-func (c *Client) RemoveAdmin(ctx context.Context, uuid AdminUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRemoveAdminRequest(c.Server, uuid)
+// BulkDeleteCertificateWithBody performs a POST /v1/certificates/delete (the `BulkDeleteCertificate` operationId) request,
+// with any type of body and a specified content type.
+func (c *Client) BulkDeleteCertificateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBulkDeleteCertificateRequestWithBody(c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1067,63 +2070,10 @@ func (c *Client) RemoveAdmin(ctx context.Context, uuid AdminUuid, reqEditors ...
 	return c.Client.Do(req)
 }
 
-// GetAdmin Get details of an Administrator
-//
-// Corresponds with GET /v1/admins/{uuid} (the `GetAdmin` operationId).
-func (c *Client) GetAdmin(ctx context.Context, uuid AdminUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetAdminRequest(c.Server, uuid)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// EditAdminWithBody Edit Administrator
-//
-// Edit uses POST, not PUT (vendor document and server agree). It is not a
-// patch: name, surname, email and description are set to what is sent
-// (blank name, surname or email: 422 with an empty list; absent
-// description: cleared); role is kept when absent. The certificate is kept
-// when neither certificate field is sent; certificateUuid alone selects an
-// inventory certificate; adminCertificate needs certificateUuid "" beside
-// it (without it the server fails with 500) and is refused with 400 when
-// the inventory already holds a certificate of that serial number.
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with POST /v1/admins/{uuid} (the `EditAdmin` operationId).
-func (c *Client) EditAdminWithBody(ctx context.Context, uuid AdminUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewEditAdminRequestWithBody(c.Server, uuid, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// EditAdmin Edit Administrator
-//
-// Edit uses POST, not PUT (vendor document and server agree). It is not a
-// patch: name, surname, email and description are set to what is sent
-// (blank name, surname or email: 422 with an empty list; absent
-// description: cleared); role is kept when absent. The certificate is kept
-// when neither certificate field is sent; certificateUuid alone selects an
-// inventory certificate; adminCertificate needs certificateUuid "" beside
-// it (without it the server fails with 500) and is refused with 400 when
-// the inventory already holds a certificate of that serial number.
-//
+// BulkDeleteCertificate performs a POST /v1/certificates/delete (the `BulkDeleteCertificate` operationId) request.
 // Takes a body of the `application/json` content type.
-//
-// Corresponds with POST /v1/admins/{uuid} (the `EditAdmin` operationId).
-func (c *Client) EditAdmin(ctx context.Context, uuid AdminUuid, body EditAdminJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewEditAdminRequest(c.Server, uuid, body)
+func (c *Client) BulkDeleteCertificate(ctx context.Context, body BulkDeleteCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBulkDeleteCertificateRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1134,13 +2084,9 @@ func (c *Client) EditAdmin(ctx context.Context, uuid AdminUuid, body EditAdminJS
 	return c.Client.Do(req)
 }
 
-// DisableAdmin Disable Administrator
-//
-// No body; send Content-Type application/json (the server declares consumes=application/json).
-//
-// Corresponds with PUT /v1/admins/{uuid}/disable (the `DisableAdmin` operationId).
-func (c *Client) DisableAdmin(ctx context.Context, uuid AdminUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDisableAdminRequest(c.Server, uuid)
+// GetCertificateSearchableFields performs a GET /v1/certificates/search (the `GetCertificateSearchableFields` operationId) request.
+func (c *Client) GetCertificateSearchableFields(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCertificateSearchableFieldsRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -1151,13 +2097,10 @@ func (c *Client) DisableAdmin(ctx context.Context, uuid AdminUuid, reqEditors ..
 	return c.Client.Do(req)
 }
 
-// EnableAdmin Enable Administrator
-//
-// No body; send Content-Type application/json (the server declares consumes=application/json).
-//
-// Corresponds with PUT /v1/admins/{uuid}/enable (the `EnableAdmin` operationId).
-func (c *Client) EnableAdmin(ctx context.Context, uuid AdminUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewEnableAdminRequest(c.Server, uuid)
+// BulkUnarchiveCertificateWithBody performs a PATCH /v1/certificates/unarchive (the `BulkUnarchiveCertificate` operationId) request,
+// with any type of body and a specified content type.
+func (c *Client) BulkUnarchiveCertificateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBulkUnarchiveCertificateRequestWithBody(c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1168,19 +2111,942 @@ func (c *Client) EnableAdmin(ctx context.Context, uuid AdminUuid, reqEditors ...
 	return c.Client.Do(req)
 }
 
-// NewBulkRemoveAdminRequest calls the generic BulkRemoveAdmin builder with application/json body
-func NewBulkRemoveAdminRequest(server string, body BulkRemoveAdminJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
+// BulkUnarchiveCertificate performs a PATCH /v1/certificates/unarchive (the `BulkUnarchiveCertificate` operationId) request.
+// Takes a body of the `application/json` content type.
+func (c *Client) BulkUnarchiveCertificate(ctx context.Context, body BulkUnarchiveCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBulkUnarchiveCertificateRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
-	bodyReader = bytes.NewReader(buf)
-	return NewBulkRemoveAdminRequestWithBody(server, "application/json", bodyReader)
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
-// NewBulkRemoveAdminRequestWithBody constructs an http.Request for the BulkRemoveAdmin method, with any body, and a specified content type
-func NewBulkRemoveAdminRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+// UploadWithBody performs a POST /v1/certificates/upload (the `Upload` operationId) request,
+// with any type of body and a specified content type.
+func (c *Client) UploadWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUploadRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// Upload performs a POST /v1/certificates/upload (the `Upload` operationId) request.
+// Takes a body of the `application/json` content type.
+func (c *Client) Upload(ctx context.Context, body UploadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUploadRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListCertificateLocations performs a GET /v1/certificates/{certificateUuid}/locations (the `ListCertificateLocations` operationId) request.
+func (c *Client) ListCertificateLocations(ctx context.Context, certificateUuid openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCertificateLocationsRequest(c.Server, certificateUuid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteCertificate performs a DELETE /v1/certificates/{uuid} (the `DeleteCertificate` operationId) request.
+func (c *Client) DeleteCertificate(ctx context.Context, uuid CertUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteCertificateRequest(c.Server, uuid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCertificate performs a GET /v1/certificates/{uuid} (the `GetCertificate` operationId) request.
+func (c *Client) GetCertificate(ctx context.Context, uuid CertUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCertificateRequest(c.Server, uuid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateCertificateObjectsWithBody performs a PATCH /v1/certificates/{uuid} (the `UpdateCertificateObjects` operationId) request,
+// with any type of body and a specified content type.
+func (c *Client) UpdateCertificateObjectsWithBody(ctx context.Context, uuid CertUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateCertificateObjectsRequestWithBody(c.Server, uuid, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateCertificateObjects performs a PATCH /v1/certificates/{uuid} (the `UpdateCertificateObjects` operationId) request.
+// Takes a body of the `application/json` content type.
+func (c *Client) UpdateCertificateObjects(ctx context.Context, uuid CertUuid, body UpdateCertificateObjectsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateCertificateObjectsRequest(c.Server, uuid, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ArchiveCertificate performs a PATCH /v1/certificates/{uuid}/archive (the `ArchiveCertificate` operationId) request.
+func (c *Client) ArchiveCertificate(ctx context.Context, uuid CertUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewArchiveCertificateRequest(c.Server, uuid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCertificateChain performs a GET /v1/certificates/{uuid}/chain (the `GetCertificateChain` operationId) request.
+func (c *Client) GetCertificateChain(ctx context.Context, uuid CertUuid, params *GetCertificateChainParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCertificateChainRequest(c.Server, uuid, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DownloadCertificateChain performs a GET /v1/certificates/{uuid}/chain/{certificateFormat} (the `DownloadCertificateChain` operationId) request.
+func (c *Client) DownloadCertificateChain(ctx context.Context, uuid CertUuid, certificateFormat CertificateFormat, params *DownloadCertificateChainParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDownloadCertificateChainRequest(c.Server, uuid, certificateFormat, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCertificateEventHistory performs a GET /v1/certificates/{uuid}/history (the `GetCertificateEventHistory` operationId) request.
+func (c *Client) GetCertificateEventHistory(ctx context.Context, uuid CertUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCertificateEventHistoryRequest(c.Server, uuid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UnarchiveCertificate performs a PATCH /v1/certificates/{uuid}/unarchive (the `UnarchiveCertificate` operationId) request.
+func (c *Client) UnarchiveCertificate(ctx context.Context, uuid CertUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUnarchiveCertificateRequest(c.Server, uuid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCertificateValidationResult performs a GET /v1/certificates/{uuid}/validate (the `GetCertificateValidationResult` operationId) request.
+func (c *Client) GetCertificateValidationResult(ctx context.Context, uuid CertUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCertificateValidationResultRequest(c.Server, uuid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DownloadCertificate performs a GET /v1/certificates/{uuid}/{certificateFormat} (the `DownloadCertificate` operationId) request.
+func (c *Client) DownloadCertificate(ctx context.Context, uuid CertUuid, certificateFormat CertificateFormat, params *DownloadCertificateParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDownloadCertificateRequest(c.Server, uuid, certificateFormat, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListRaProfiles performs a GET /v1/raProfiles (the `ListRaProfiles` operationId) request.
+func (c *Client) ListRaProfiles(ctx context.Context, params *ListRaProfilesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListRaProfilesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRaProfileWithoutAuthority performs a GET /v1/raProfiles/{raProfileUuid} (the `GetRaProfileWithoutAuthority` operationId) request.
+func (c *Client) GetRaProfileWithoutAuthority(ctx context.Context, raProfileUuid RaProfileUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRaProfileWithoutAuthorityRequest(c.Server, raProfileUuid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListRoles performs a GET /v1/roles (the `ListRoles` operationId) request.
+func (c *Client) ListRoles(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListRolesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateRoleWithBody performs a POST /v1/roles (the `CreateRole` operationId) request,
+// with any type of body and a specified content type.
+func (c *Client) CreateRoleWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateRoleRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateRole performs a POST /v1/roles (the `CreateRole` operationId) request.
+// Takes a body of the `application/json` content type.
+func (c *Client) CreateRole(ctx context.Context, body CreateRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateRoleRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteRole performs a DELETE /v1/roles/{roleUuid} (the `DeleteRole` operationId) request.
+func (c *Client) DeleteRole(ctx context.Context, roleUuid RoleUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteRoleRequest(c.Server, roleUuid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRole performs a GET /v1/roles/{roleUuid} (the `GetRole` operationId) request.
+func (c *Client) GetRole(ctx context.Context, roleUuid RoleUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRoleRequest(c.Server, roleUuid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateRoleWithBody performs a PUT /v1/roles/{roleUuid} (the `UpdateRole` operationId) request,
+// with any type of body and a specified content type.
+func (c *Client) UpdateRoleWithBody(ctx context.Context, roleUuid RoleUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateRoleRequestWithBody(c.Server, roleUuid, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateRole performs a PUT /v1/roles/{roleUuid} (the `UpdateRole` operationId) request.
+// Takes a body of the `application/json` content type.
+func (c *Client) UpdateRole(ctx context.Context, roleUuid RoleUuid, body UpdateRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateRoleRequest(c.Server, roleUuid, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRolePermissions performs a GET /v1/roles/{roleUuid}/permissions (the `GetRolePermissions` operationId) request.
+func (c *Client) GetRolePermissions(ctx context.Context, roleUuid RoleUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRolePermissionsRequest(c.Server, roleUuid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SavePermissionsWithBody performs a POST /v1/roles/{roleUuid}/permissions (the `SavePermissions` operationId) request,
+// with any type of body and a specified content type.
+func (c *Client) SavePermissionsWithBody(ctx context.Context, roleUuid RoleUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSavePermissionsRequestWithBody(c.Server, roleUuid, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SavePermissions performs a POST /v1/roles/{roleUuid}/permissions (the `SavePermissions` operationId) request.
+// Takes a body of the `application/json` content type.
+func (c *Client) SavePermissions(ctx context.Context, roleUuid RoleUuid, body SavePermissionsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSavePermissionsRequest(c.Server, roleUuid, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRoleResourcePermissions performs a GET /v1/roles/{roleUuid}/permissions/{resourceUuid} (the `GetRoleResourcePermissions` operationId) request.
+func (c *Client) GetRoleResourcePermissions(ctx context.Context, roleUuid RoleUuid, resourceUuid ResourceUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRoleResourcePermissionsRequest(c.Server, roleUuid, resourceUuid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetResourcePermissionObjects performs a GET /v1/roles/{roleUuid}/permissions/{resourceUuid}/objects (the `GetResourcePermissionObjects` operationId) request.
+func (c *Client) GetResourcePermissionObjects(ctx context.Context, roleUuid RoleUuid, resourceUuid ResourceUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetResourcePermissionObjectsRequest(c.Server, roleUuid, resourceUuid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddResourcePermissionObjectsWithBody performs a POST /v1/roles/{roleUuid}/permissions/{resourceUuid}/objects (the `AddResourcePermissionObjects` operationId) request,
+// with any type of body and a specified content type.
+func (c *Client) AddResourcePermissionObjectsWithBody(ctx context.Context, roleUuid RoleUuid, resourceUuid ResourceUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddResourcePermissionObjectsRequestWithBody(c.Server, roleUuid, resourceUuid, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddResourcePermissionObjects performs a POST /v1/roles/{roleUuid}/permissions/{resourceUuid}/objects (the `AddResourcePermissionObjects` operationId) request.
+// Takes a body of the `application/json` content type.
+func (c *Client) AddResourcePermissionObjects(ctx context.Context, roleUuid RoleUuid, resourceUuid ResourceUuid, body AddResourcePermissionObjectsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddResourcePermissionObjectsRequest(c.Server, roleUuid, resourceUuid, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RemoveResourcePermissionObjects performs a DELETE /v1/roles/{roleUuid}/permissions/{resourceUuid}/objects/{objectUuid} (the `RemoveResourcePermissionObjects` operationId) request.
+func (c *Client) RemoveResourcePermissionObjects(ctx context.Context, roleUuid RoleUuid, resourceUuid ResourceUuid, objectUuid ObjectUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRemoveResourcePermissionObjectsRequest(c.Server, roleUuid, resourceUuid, objectUuid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateResourcePermissionObjectsWithBody performs a PUT /v1/roles/{roleUuid}/permissions/{resourceUuid}/objects/{objectUuid} (the `UpdateResourcePermissionObjects` operationId) request,
+// with any type of body and a specified content type.
+func (c *Client) UpdateResourcePermissionObjectsWithBody(ctx context.Context, roleUuid RoleUuid, resourceUuid ResourceUuid, objectUuid ObjectUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateResourcePermissionObjectsRequestWithBody(c.Server, roleUuid, resourceUuid, objectUuid, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateResourcePermissionObjects performs a PUT /v1/roles/{roleUuid}/permissions/{resourceUuid}/objects/{objectUuid} (the `UpdateResourcePermissionObjects` operationId) request.
+// Takes a body of the `application/json` content type.
+func (c *Client) UpdateResourcePermissionObjects(ctx context.Context, roleUuid RoleUuid, resourceUuid ResourceUuid, objectUuid ObjectUuid, body UpdateResourcePermissionObjectsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateResourcePermissionObjectsRequest(c.Server, roleUuid, resourceUuid, objectUuid, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRoleUsers performs a GET /v1/roles/{roleUuid}/users (the `GetRoleUsers` operationId) request.
+func (c *Client) GetRoleUsers(ctx context.Context, roleUuid RoleUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRoleUsersRequest(c.Server, roleUuid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateUsersWithBody performs a PATCH /v1/roles/{roleUuid}/users (the `UpdateUsers` operationId) request,
+// with any type of body and a specified content type.
+func (c *Client) UpdateUsersWithBody(ctx context.Context, roleUuid RoleUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateUsersRequestWithBody(c.Server, roleUuid, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateUsers performs a PATCH /v1/roles/{roleUuid}/users (the `UpdateUsers` operationId) request.
+// Takes a body of the `application/json` content type.
+func (c *Client) UpdateUsers(ctx context.Context, roleUuid RoleUuid, body UpdateUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateUsersRequest(c.Server, roleUuid, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListUsers performs a GET /v1/users (the `ListUsers` operationId) request.
+func (c *Client) ListUsers(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListUsersRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateUserWithBody performs a POST /v1/users (the `CreateUser` operationId) request,
+// with any type of body and a specified content type.
+func (c *Client) CreateUserWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateUserRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateUser performs a POST /v1/users (the `CreateUser` operationId) request.
+// Takes a body of the `application/json` content type.
+func (c *Client) CreateUser(ctx context.Context, body CreateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateUserRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// IdentifyUserWithBody performs a POST /v1/users/identify (the `IdentifyUser` operationId) request,
+// with any type of body and a specified content type.
+func (c *Client) IdentifyUserWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewIdentifyUserRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// IdentifyUser performs a POST /v1/users/identify (the `IdentifyUser` operationId) request.
+// Takes a body of the `application/json` content type.
+func (c *Client) IdentifyUser(ctx context.Context, body IdentifyUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewIdentifyUserRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteUser performs a DELETE /v1/users/{userUuid} (the `DeleteUser` operationId) request.
+func (c *Client) DeleteUser(ctx context.Context, userUuid UserUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteUserRequest(c.Server, userUuid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetUser performs a GET /v1/users/{userUuid} (the `GetUser` operationId) request.
+func (c *Client) GetUser(ctx context.Context, userUuid UserUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetUserRequest(c.Server, userUuid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateUserWithBody performs a PUT /v1/users/{userUuid} (the `UpdateUser` operationId) request,
+// with any type of body and a specified content type.
+func (c *Client) UpdateUserWithBody(ctx context.Context, userUuid UserUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateUserRequestWithBody(c.Server, userUuid, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateUser performs a PUT /v1/users/{userUuid} (the `UpdateUser` operationId) request.
+// Takes a body of the `application/json` content type.
+func (c *Client) UpdateUser(ctx context.Context, userUuid UserUuid, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateUserRequest(c.Server, userUuid, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DisableUser performs a PATCH /v1/users/{userUuid}/disable (the `DisableUser` operationId) request.
+func (c *Client) DisableUser(ctx context.Context, userUuid UserUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDisableUserRequest(c.Server, userUuid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EnableUser performs a PATCH /v1/users/{userUuid}/enable (the `EnableUser` operationId) request.
+func (c *Client) EnableUser(ctx context.Context, userUuid UserUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEnableUserRequest(c.Server, userUuid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPermissions performs a GET /v1/users/{userUuid}/permissions (the `GetPermissions` operationId) request.
+func (c *Client) GetPermissions(ctx context.Context, userUuid UserUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPermissionsRequest(c.Server, userUuid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetUserRoles performs a GET /v1/users/{userUuid}/roles (the `GetUserRoles` operationId) request.
+func (c *Client) GetUserRoles(ctx context.Context, userUuid UserUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetUserRolesRequest(c.Server, userUuid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateRolesWithBody performs a PATCH /v1/users/{userUuid}/roles (the `UpdateRoles` operationId) request,
+// with any type of body and a specified content type.
+func (c *Client) UpdateRolesWithBody(ctx context.Context, userUuid UserUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateRolesRequestWithBody(c.Server, userUuid, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateRoles performs a PATCH /v1/users/{userUuid}/roles (the `UpdateRoles` operationId) request.
+// Takes a body of the `application/json` content type.
+func (c *Client) UpdateRoles(ctx context.Context, userUuid UserUuid, body UpdateRolesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateRolesRequest(c.Server, userUuid, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RemoveRole performs a DELETE /v1/users/{userUuid}/roles/{roleUuid} (the `RemoveRole` operationId) request.
+func (c *Client) RemoveRole(ctx context.Context, userUuid UserUuid, roleUuid RoleUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRemoveRoleRequest(c.Server, userUuid, roleUuid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddRole performs a PUT /v1/users/{userUuid}/roles/{roleUuid} (the `AddRole` operationId) request.
+func (c *Client) AddRole(ctx context.Context, userUuid UserUuid, roleUuid RoleUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddRoleRequest(c.Server, userUuid, roleUuid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListIssueCertificateAttributes performs a GET /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/attributes/issue (the `ListIssueCertificateAttributes` operationId) request.
+func (c *Client) ListIssueCertificateAttributes(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListIssueCertificateAttributesRequest(c.Server, authorityUuid, raProfileUuid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ValidateIssueCertificateAttributesWithBody performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/attributes/issue/validate (the `ValidateIssueCertificateAttributes` operationId) request,
+// with any type of body and a specified content type.
+func (c *Client) ValidateIssueCertificateAttributesWithBody(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewValidateIssueCertificateAttributesRequestWithBody(c.Server, authorityUuid, raProfileUuid, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ValidateIssueCertificateAttributes performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/attributes/issue/validate (the `ValidateIssueCertificateAttributes` operationId) request.
+// Takes a body of the `application/json` content type.
+func (c *Client) ValidateIssueCertificateAttributes(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, body ValidateIssueCertificateAttributesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewValidateIssueCertificateAttributesRequest(c.Server, authorityUuid, raProfileUuid, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListRevokeCertificateAttributes performs a GET /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/attributes/revoke (the `ListRevokeCertificateAttributes` operationId) request.
+func (c *Client) ListRevokeCertificateAttributes(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListRevokeCertificateAttributesRequest(c.Server, authorityUuid, raProfileUuid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ValidateRevokeCertificateAttributesWithBody performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/attributes/revoke/validate (the `ValidateRevokeCertificateAttributes` operationId) request,
+// with any type of body and a specified content type.
+func (c *Client) ValidateRevokeCertificateAttributesWithBody(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewValidateRevokeCertificateAttributesRequestWithBody(c.Server, authorityUuid, raProfileUuid, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ValidateRevokeCertificateAttributes performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/attributes/revoke/validate (the `ValidateRevokeCertificateAttributes` operationId) request.
+// Takes a body of the `application/json` content type.
+func (c *Client) ValidateRevokeCertificateAttributes(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, body ValidateRevokeCertificateAttributesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewValidateRevokeCertificateAttributesRequest(c.Server, authorityUuid, raProfileUuid, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// IssueCertificateWithBody performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/certificates (the `IssueCertificate` operationId) request,
+// with any type of body and a specified content type.
+func (c *Client) IssueCertificateWithBody(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewIssueCertificateRequestWithBody(c.Server, authorityUuid, raProfileUuid, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// IssueCertificate performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/certificates (the `IssueCertificate` operationId) request.
+// Takes a body of the `application/json` content type.
+func (c *Client) IssueCertificate(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, body IssueCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewIssueCertificateRequest(c.Server, authorityUuid, raProfileUuid, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// IssueRequestedCertificate performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/certificates/{certificateUuid}/issue (the `IssueRequestedCertificate` operationId) request.
+func (c *Client) IssueRequestedCertificate(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, certificateUuid OpCertificateUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewIssueRequestedCertificateRequest(c.Server, authorityUuid, raProfileUuid, certificateUuid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RekeyCertificateWithBody performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/certificates/{certificateUuid}/rekey (the `RekeyCertificate` operationId) request,
+// with any type of body and a specified content type.
+func (c *Client) RekeyCertificateWithBody(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, certificateUuid OpCertificateUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRekeyCertificateRequestWithBody(c.Server, authorityUuid, raProfileUuid, certificateUuid, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RekeyCertificate performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/certificates/{certificateUuid}/rekey (the `RekeyCertificate` operationId) request.
+// Takes a body of the `application/json` content type.
+func (c *Client) RekeyCertificate(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, certificateUuid OpCertificateUuid, body RekeyCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRekeyCertificateRequest(c.Server, authorityUuid, raProfileUuid, certificateUuid, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RenewCertificateWithBody performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/certificates/{certificateUuid}/renew (the `RenewCertificate` operationId) request,
+// with any type of body and a specified content type.
+func (c *Client) RenewCertificateWithBody(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, certificateUuid OpCertificateUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRenewCertificateRequestWithBody(c.Server, authorityUuid, raProfileUuid, certificateUuid, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RenewCertificate performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/certificates/{certificateUuid}/renew (the `RenewCertificate` operationId) request.
+// Takes a body of the `application/json` content type.
+func (c *Client) RenewCertificate(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, certificateUuid OpCertificateUuid, body RenewCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRenewCertificateRequest(c.Server, authorityUuid, raProfileUuid, certificateUuid, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RevokeCertificateWithBody performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/certificates/{certificateUuid}/revoke (the `RevokeCertificate` operationId) request,
+// with any type of body and a specified content type.
+func (c *Client) RevokeCertificateWithBody(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, certificateUuid OpCertificateUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeCertificateRequestWithBody(c.Server, authorityUuid, raProfileUuid, certificateUuid, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RevokeCertificate performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/certificates/{certificateUuid}/revoke (the `RevokeCertificate` operationId) request.
+// Takes a body of the `application/json` content type.
+func (c *Client) RevokeCertificate(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, certificateUuid OpCertificateUuid, body RevokeCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeCertificateRequest(c.Server, authorityUuid, raProfileUuid, certificateUuid, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// NewListApprovalProfilesRequest constructs an http.Request for the ListApprovalProfiles method
+func NewListApprovalProfilesRequest(server string, params *ListApprovalProfilesParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -1188,7 +3054,7 @@ func NewBulkRemoveAdminRequestWithBody(server string, contentType string, body i
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/admins")
+	operationPath := fmt.Sprintf("/v1/approvalProfiles")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -1198,18 +3064,116 @@ func NewBulkRemoveAdminRequestWithBody(server string, contentType string, body i
 		return nil, err
 	}
 
-	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), body)
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ItemsPerPage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "itemsPerPage", *params.ItemsPerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageNumber != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pageNumber", *params.PageNumber, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
 
-	req.Header.Add("Content-Type", contentType)
+	return req, nil
+}
+
+// NewGetApprovalProfileRequest constructs an http.Request for the GetApprovalProfile method
+func NewGetApprovalProfileRequest(server string, uuid ApprovalUuid, params *GetApprovalProfileParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "uuid", uuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/approvalProfiles/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Version != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "version", *params.Version, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
 
-// NewListAdminsRequest constructs an http.Request for the ListAdmins method
-func NewListAdminsRequest(server string) (*http.Request, error) {
+// NewListApprovalsRequest constructs an http.Request for the ListApprovals method
+func NewListApprovalsRequest(server string, params *ListApprovalsParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -1217,7 +3181,158 @@ func NewListAdminsRequest(server string) (*http.Request, error) {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/admins")
+	operationPath := fmt.Sprintf("/v1/approvals")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ItemsPerPage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "itemsPerPage", *params.ItemsPerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageNumber != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pageNumber", *params.PageNumber, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListUserApprovalsRequest constructs an http.Request for the ListUserApprovals method
+func NewListUserApprovalsRequest(server string, params *ListUserApprovalsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/approvals/user")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ItemsPerPage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "itemsPerPage", *params.ItemsPerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageNumber != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pageNumber", *params.PageNumber, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.History != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "history", *params.History, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetApprovalRequest constructs an http.Request for the GetApproval method
+func NewGetApprovalRequest(server string, uuid ApprovalUuid) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "uuid", uuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/approvals/%s", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -1235,19 +3350,170 @@ func NewListAdminsRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
-// NewAddAdminRequest calls the generic AddAdmin builder with application/json body
-func NewAddAdminRequest(server string, body AddAdminJSONRequestBody) (*http.Request, error) {
+// NewApproveApprovalRequest constructs an http.Request for the ApproveApproval method
+func NewApproveApprovalRequest(server string, uuid ApprovalUuid) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "uuid", uuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/approvals/%s/approve", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewApproveApprovalRecipientRequest calls the generic ApproveApprovalRecipient builder with application/json body
+func NewApproveApprovalRecipientRequest(server string, uuid ApprovalUuid, body ApproveApprovalRecipientJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewAddAdminRequestWithBody(server, "application/json", bodyReader)
+	return NewApproveApprovalRecipientRequestWithBody(server, uuid, "application/json", bodyReader)
 }
 
-// NewAddAdminRequestWithBody constructs an http.Request for the AddAdmin method, with any body, and a specified content type
-func NewAddAdminRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+// NewApproveApprovalRecipientRequestWithBody constructs an http.Request for the ApproveApprovalRecipient method, with any body, and a specified content type
+func NewApproveApprovalRecipientRequestWithBody(server string, uuid ApprovalUuid, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "uuid", uuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/approvals/%s/approveRecipient", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRejectApprovalRequest constructs an http.Request for the RejectApproval method
+func NewRejectApprovalRequest(server string, uuid ApprovalUuid) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "uuid", uuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/approvals/%s/reject", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRejectApprovalRecipientRequest calls the generic RejectApprovalRecipient builder with application/json body
+func NewRejectApprovalRecipientRequest(server string, uuid ApprovalUuid, body RejectApprovalRecipientJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRejectApprovalRecipientRequestWithBody(server, uuid, "application/json", bodyReader)
+}
+
+// NewRejectApprovalRecipientRequestWithBody constructs an http.Request for the RejectApprovalRecipient method, with any body, and a specified content type
+func NewRejectApprovalRecipientRequestWithBody(server string, uuid ApprovalUuid, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "uuid", uuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/approvals/%s/rejectRecipient", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewProfileRequest constructs an http.Request for the Profile method
+func NewProfileRequest(server string) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -1255,7 +3521,154 @@ func NewAddAdminRequestWithBody(server string, contentType string, body io.Reade
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/admins")
+	operationPath := fmt.Sprintf("/v1/auth/profile")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetAuthResourcesRequest constructs an http.Request for the GetAuthResources method
+func NewGetAuthResourcesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/auth/resources")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetRaProfileRequest constructs an http.Request for the GetRaProfile method
+func NewGetRaProfileRequest(server string, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "authorityUuid", authorityUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "raProfileUuid", raProfileUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/authorities/%s/raProfiles/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetAssociatedApprovalProfilesRequest constructs an http.Request for the GetAssociatedApprovalProfiles method
+func NewGetAssociatedApprovalProfilesRequest(server string, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "authorityUuid", authorityUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "raProfileUuid", raProfileUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/authorities/%s/raProfiles/%s/approvalProfiles", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListCertificatesRequest calls the generic ListCertificates builder with application/json body
+func NewListCertificatesRequest(server string, body ListCertificatesJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewListCertificatesRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewListCertificatesRequestWithBody constructs an http.Request for the ListCertificates method, with any body, and a specified content type
+func NewListCertificatesRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/certificates")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -1275,19 +3688,19 @@ func NewAddAdminRequestWithBody(server string, contentType string, body io.Reade
 	return req, nil
 }
 
-// NewBulkDisableAdminRequest calls the generic BulkDisableAdmin builder with application/json body
-func NewBulkDisableAdminRequest(server string, body BulkDisableAdminJSONRequestBody) (*http.Request, error) {
+// NewBulkArchiveCertificateRequest calls the generic BulkArchiveCertificate builder with application/json body
+func NewBulkArchiveCertificateRequest(server string, body BulkArchiveCertificateJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewBulkDisableAdminRequestWithBody(server, "application/json", bodyReader)
+	return NewBulkArchiveCertificateRequestWithBody(server, "application/json", bodyReader)
 }
 
-// NewBulkDisableAdminRequestWithBody constructs an http.Request for the BulkDisableAdmin method, with any body, and a specified content type
-func NewBulkDisableAdminRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+// NewBulkArchiveCertificateRequestWithBody constructs an http.Request for the BulkArchiveCertificate method, with any body, and a specified content type
+func NewBulkArchiveCertificateRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -1295,7 +3708,7 @@ func NewBulkDisableAdminRequestWithBody(server string, contentType string, body 
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/admins/disable")
+	operationPath := fmt.Sprintf("/v1/certificates/archive")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -1305,7 +3718,7 @@ func NewBulkDisableAdminRequestWithBody(server string, contentType string, body 
 		return nil, err
 	}
 
-	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -1315,19 +3728,19 @@ func NewBulkDisableAdminRequestWithBody(server string, contentType string, body 
 	return req, nil
 }
 
-// NewBulkEnableAdminRequest calls the generic BulkEnableAdmin builder with application/json body
-func NewBulkEnableAdminRequest(server string, body BulkEnableAdminJSONRequestBody) (*http.Request, error) {
+// NewBulkDeleteCertificateRequest calls the generic BulkDeleteCertificate builder with application/json body
+func NewBulkDeleteCertificateRequest(server string, body BulkDeleteCertificateJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewBulkEnableAdminRequestWithBody(server, "application/json", bodyReader)
+	return NewBulkDeleteCertificateRequestWithBody(server, "application/json", bodyReader)
 }
 
-// NewBulkEnableAdminRequestWithBody constructs an http.Request for the BulkEnableAdmin method, with any body, and a specified content type
-func NewBulkEnableAdminRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+// NewBulkDeleteCertificateRequestWithBody constructs an http.Request for the BulkDeleteCertificate method, with any body, and a specified content type
+func NewBulkDeleteCertificateRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -1335,7 +3748,7 @@ func NewBulkEnableAdminRequestWithBody(server string, contentType string, body i
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/admins/enable")
+	operationPath := fmt.Sprintf("/v1/certificates/delete")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -1345,7 +3758,7 @@ func NewBulkEnableAdminRequestWithBody(server string, contentType string, body i
 		return nil, err
 	}
 
-	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -1355,13 +3768,120 @@ func NewBulkEnableAdminRequestWithBody(server string, contentType string, body i
 	return req, nil
 }
 
-// NewRemoveAdminRequest constructs an http.Request for the RemoveAdmin method
-func NewRemoveAdminRequest(server string, uuid AdminUuid) (*http.Request, error) {
+// NewGetCertificateSearchableFieldsRequest constructs an http.Request for the GetCertificateSearchableFields method
+func NewGetCertificateSearchableFieldsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/certificates/search")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewBulkUnarchiveCertificateRequest calls the generic BulkUnarchiveCertificate builder with application/json body
+func NewBulkUnarchiveCertificateRequest(server string, body BulkUnarchiveCertificateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewBulkUnarchiveCertificateRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewBulkUnarchiveCertificateRequestWithBody constructs an http.Request for the BulkUnarchiveCertificate method, with any body, and a specified content type
+func NewBulkUnarchiveCertificateRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/certificates/unarchive")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewUploadRequest calls the generic Upload builder with application/json body
+func NewUploadRequest(server string, body UploadJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUploadRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewUploadRequestWithBody constructs an http.Request for the Upload method, with any body, and a specified content type
+func NewUploadRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/certificates/upload")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListCertificateLocationsRequest constructs an http.Request for the ListCertificateLocations method
+func NewListCertificateLocationsRequest(server string, certificateUuid openapi_types.UUID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "uuid", uuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "certificateUuid", certificateUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -1371,7 +3891,41 @@ func NewRemoveAdminRequest(server string, uuid AdminUuid) (*http.Request, error)
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/admins/%s", pathParam0)
+	operationPath := fmt.Sprintf("/v1/certificates/%s/locations", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeleteCertificateRequest constructs an http.Request for the DeleteCertificate method
+func NewDeleteCertificateRequest(server string, uuid CertUuid) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "uuid", uuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/certificates/%s", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -1389,13 +3943,13 @@ func NewRemoveAdminRequest(server string, uuid AdminUuid) (*http.Request, error)
 	return req, nil
 }
 
-// NewGetAdminRequest constructs an http.Request for the GetAdmin method
-func NewGetAdminRequest(server string, uuid AdminUuid) (*http.Request, error) {
+// NewGetCertificateRequest constructs an http.Request for the GetCertificate method
+func NewGetCertificateRequest(server string, uuid CertUuid) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "uuid", uuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "uuid", uuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -1405,7 +3959,7 @@ func NewGetAdminRequest(server string, uuid AdminUuid) (*http.Request, error) {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/admins/%s", pathParam0)
+	operationPath := fmt.Sprintf("/v1/certificates/%s", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -1423,24 +3977,24 @@ func NewGetAdminRequest(server string, uuid AdminUuid) (*http.Request, error) {
 	return req, nil
 }
 
-// NewEditAdminRequest calls the generic EditAdmin builder with application/json body
-func NewEditAdminRequest(server string, uuid AdminUuid, body EditAdminJSONRequestBody) (*http.Request, error) {
+// NewUpdateCertificateObjectsRequest calls the generic UpdateCertificateObjects builder with application/json body
+func NewUpdateCertificateObjectsRequest(server string, uuid CertUuid, body UpdateCertificateObjectsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewEditAdminRequestWithBody(server, uuid, "application/json", bodyReader)
+	return NewUpdateCertificateObjectsRequestWithBody(server, uuid, "application/json", bodyReader)
 }
 
-// NewEditAdminRequestWithBody constructs an http.Request for the EditAdmin method, with any body, and a specified content type
-func NewEditAdminRequestWithBody(server string, uuid AdminUuid, contentType string, body io.Reader) (*http.Request, error) {
+// NewUpdateCertificateObjectsRequestWithBody constructs an http.Request for the UpdateCertificateObjects method, with any body, and a specified content type
+func NewUpdateCertificateObjectsRequestWithBody(server string, uuid CertUuid, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "uuid", uuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "uuid", uuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -1450,7 +4004,499 @@ func NewEditAdminRequestWithBody(server string, uuid AdminUuid, contentType stri
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/admins/%s", pathParam0)
+	operationPath := fmt.Sprintf("/v1/certificates/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewArchiveCertificateRequest constructs an http.Request for the ArchiveCertificate method
+func NewArchiveCertificateRequest(server string, uuid CertUuid) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "uuid", uuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/certificates/%s/archive", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetCertificateChainRequest constructs an http.Request for the GetCertificateChain method
+func NewGetCertificateChainRequest(server string, uuid CertUuid, params *GetCertificateChainParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "uuid", uuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/certificates/%s/chain", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WithEndCertificate != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "withEndCertificate", *params.WithEndCertificate, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDownloadCertificateChainRequest constructs an http.Request for the DownloadCertificateChain method
+func NewDownloadCertificateChainRequest(server string, uuid CertUuid, certificateFormat CertificateFormat, params *DownloadCertificateChainParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "uuid", uuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "certificateFormat", certificateFormat, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/certificates/%s/chain/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WithEndCertificate != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "withEndCertificate", *params.WithEndCertificate, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "encoding", params.Encoding, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetCertificateEventHistoryRequest constructs an http.Request for the GetCertificateEventHistory method
+func NewGetCertificateEventHistoryRequest(server string, uuid CertUuid) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "uuid", uuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/certificates/%s/history", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUnarchiveCertificateRequest constructs an http.Request for the UnarchiveCertificate method
+func NewUnarchiveCertificateRequest(server string, uuid CertUuid) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "uuid", uuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/certificates/%s/unarchive", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetCertificateValidationResultRequest constructs an http.Request for the GetCertificateValidationResult method
+func NewGetCertificateValidationResultRequest(server string, uuid CertUuid) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "uuid", uuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/certificates/%s/validate", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDownloadCertificateRequest constructs an http.Request for the DownloadCertificate method
+func NewDownloadCertificateRequest(server string, uuid CertUuid, certificateFormat CertificateFormat, params *DownloadCertificateParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "uuid", uuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "certificateFormat", certificateFormat, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/certificates/%s/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "encoding", params.Encoding, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListRaProfilesRequest constructs an http.Request for the ListRaProfiles method
+func NewListRaProfilesRequest(server string, params *ListRaProfilesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/raProfiles")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Enabled != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "enabled", *params.Enabled, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetRaProfileWithoutAuthorityRequest constructs an http.Request for the GetRaProfileWithoutAuthority method
+func NewGetRaProfileWithoutAuthorityRequest(server string, raProfileUuid RaProfileUuid) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "raProfileUuid", raProfileUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/raProfiles/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListRolesRequest constructs an http.Request for the ListRoles method
+func NewListRolesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/roles")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateRoleRequest calls the generic CreateRole builder with application/json body
+func NewCreateRoleRequest(server string, body CreateRoleJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateRoleRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateRoleRequestWithBody constructs an http.Request for the CreateRole method, with any body, and a specified content type
+func NewCreateRoleRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/roles")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -1470,13 +4516,13 @@ func NewEditAdminRequestWithBody(server string, uuid AdminUuid, contentType stri
 	return req, nil
 }
 
-// NewDisableAdminRequest constructs an http.Request for the DisableAdmin method
-func NewDisableAdminRequest(server string, uuid AdminUuid) (*http.Request, error) {
+// NewDeleteRoleRequest constructs an http.Request for the DeleteRole method
+func NewDeleteRoleRequest(server string, roleUuid RoleUuid) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "uuid", uuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "roleUuid", roleUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -1486,7 +4532,982 @@ func NewDisableAdminRequest(server string, uuid AdminUuid) (*http.Request, error
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/admins/%s/disable", pathParam0)
+	operationPath := fmt.Sprintf("/v1/roles/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetRoleRequest constructs an http.Request for the GetRole method
+func NewGetRoleRequest(server string, roleUuid RoleUuid) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "roleUuid", roleUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/roles/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateRoleRequest calls the generic UpdateRole builder with application/json body
+func NewUpdateRoleRequest(server string, roleUuid RoleUuid, body UpdateRoleJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateRoleRequestWithBody(server, roleUuid, "application/json", bodyReader)
+}
+
+// NewUpdateRoleRequestWithBody constructs an http.Request for the UpdateRole method, with any body, and a specified content type
+func NewUpdateRoleRequestWithBody(server string, roleUuid RoleUuid, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "roleUuid", roleUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/roles/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetRolePermissionsRequest constructs an http.Request for the GetRolePermissions method
+func NewGetRolePermissionsRequest(server string, roleUuid RoleUuid) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "roleUuid", roleUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/roles/%s/permissions", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSavePermissionsRequest calls the generic SavePermissions builder with application/json body
+func NewSavePermissionsRequest(server string, roleUuid RoleUuid, body SavePermissionsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSavePermissionsRequestWithBody(server, roleUuid, "application/json", bodyReader)
+}
+
+// NewSavePermissionsRequestWithBody constructs an http.Request for the SavePermissions method, with any body, and a specified content type
+func NewSavePermissionsRequestWithBody(server string, roleUuid RoleUuid, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "roleUuid", roleUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/roles/%s/permissions", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetRoleResourcePermissionsRequest constructs an http.Request for the GetRoleResourcePermissions method
+func NewGetRoleResourcePermissionsRequest(server string, roleUuid RoleUuid, resourceUuid ResourceUuid) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "roleUuid", roleUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "resourceUuid", resourceUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/roles/%s/permissions/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetResourcePermissionObjectsRequest constructs an http.Request for the GetResourcePermissionObjects method
+func NewGetResourcePermissionObjectsRequest(server string, roleUuid RoleUuid, resourceUuid ResourceUuid) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "roleUuid", roleUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "resourceUuid", resourceUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/roles/%s/permissions/%s/objects", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAddResourcePermissionObjectsRequest calls the generic AddResourcePermissionObjects builder with application/json body
+func NewAddResourcePermissionObjectsRequest(server string, roleUuid RoleUuid, resourceUuid ResourceUuid, body AddResourcePermissionObjectsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAddResourcePermissionObjectsRequestWithBody(server, roleUuid, resourceUuid, "application/json", bodyReader)
+}
+
+// NewAddResourcePermissionObjectsRequestWithBody constructs an http.Request for the AddResourcePermissionObjects method, with any body, and a specified content type
+func NewAddResourcePermissionObjectsRequestWithBody(server string, roleUuid RoleUuid, resourceUuid ResourceUuid, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "roleUuid", roleUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "resourceUuid", resourceUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/roles/%s/permissions/%s/objects", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRemoveResourcePermissionObjectsRequest constructs an http.Request for the RemoveResourcePermissionObjects method
+func NewRemoveResourcePermissionObjectsRequest(server string, roleUuid RoleUuid, resourceUuid ResourceUuid, objectUuid ObjectUuid) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "roleUuid", roleUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "resourceUuid", resourceUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "objectUuid", objectUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/roles/%s/permissions/%s/objects/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateResourcePermissionObjectsRequest calls the generic UpdateResourcePermissionObjects builder with application/json body
+func NewUpdateResourcePermissionObjectsRequest(server string, roleUuid RoleUuid, resourceUuid ResourceUuid, objectUuid ObjectUuid, body UpdateResourcePermissionObjectsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateResourcePermissionObjectsRequestWithBody(server, roleUuid, resourceUuid, objectUuid, "application/json", bodyReader)
+}
+
+// NewUpdateResourcePermissionObjectsRequestWithBody constructs an http.Request for the UpdateResourcePermissionObjects method, with any body, and a specified content type
+func NewUpdateResourcePermissionObjectsRequestWithBody(server string, roleUuid RoleUuid, resourceUuid ResourceUuid, objectUuid ObjectUuid, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "roleUuid", roleUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "resourceUuid", resourceUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "objectUuid", objectUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/roles/%s/permissions/%s/objects/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetRoleUsersRequest constructs an http.Request for the GetRoleUsers method
+func NewGetRoleUsersRequest(server string, roleUuid RoleUuid) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "roleUuid", roleUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/roles/%s/users", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateUsersRequest calls the generic UpdateUsers builder with application/json body
+func NewUpdateUsersRequest(server string, roleUuid RoleUuid, body UpdateUsersJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateUsersRequestWithBody(server, roleUuid, "application/json", bodyReader)
+}
+
+// NewUpdateUsersRequestWithBody constructs an http.Request for the UpdateUsers method, with any body, and a specified content type
+func NewUpdateUsersRequestWithBody(server string, roleUuid RoleUuid, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "roleUuid", roleUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/roles/%s/users", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListUsersRequest constructs an http.Request for the ListUsers method
+func NewListUsersRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/users")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateUserRequest calls the generic CreateUser builder with application/json body
+func NewCreateUserRequest(server string, body CreateUserJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateUserRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateUserRequestWithBody constructs an http.Request for the CreateUser method, with any body, and a specified content type
+func NewCreateUserRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/users")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewIdentifyUserRequest calls the generic IdentifyUser builder with application/json body
+func NewIdentifyUserRequest(server string, body IdentifyUserJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewIdentifyUserRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewIdentifyUserRequestWithBody constructs an http.Request for the IdentifyUser method, with any body, and a specified content type
+func NewIdentifyUserRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/users/identify")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteUserRequest constructs an http.Request for the DeleteUser method
+func NewDeleteUserRequest(server string, userUuid UserUuid) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "userUuid", userUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/users/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetUserRequest constructs an http.Request for the GetUser method
+func NewGetUserRequest(server string, userUuid UserUuid) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "userUuid", userUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/users/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateUserRequest calls the generic UpdateUser builder with application/json body
+func NewUpdateUserRequest(server string, userUuid UserUuid, body UpdateUserJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateUserRequestWithBody(server, userUuid, "application/json", bodyReader)
+}
+
+// NewUpdateUserRequestWithBody constructs an http.Request for the UpdateUser method, with any body, and a specified content type
+func NewUpdateUserRequestWithBody(server string, userUuid UserUuid, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "userUuid", userUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/users/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDisableUserRequest constructs an http.Request for the DisableUser method
+func NewDisableUserRequest(server string, userUuid UserUuid) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "userUuid", userUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/users/%s/disable", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewEnableUserRequest constructs an http.Request for the EnableUser method
+func NewEnableUserRequest(server string, userUuid UserUuid) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "userUuid", userUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/users/%s/enable", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetPermissionsRequest constructs an http.Request for the GetPermissions method
+func NewGetPermissionsRequest(server string, userUuid UserUuid) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "userUuid", userUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/users/%s/permissions", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetUserRolesRequest constructs an http.Request for the GetUserRoles method
+func NewGetUserRolesRequest(server string, userUuid UserUuid) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "userUuid", userUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/users/%s/roles", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateRolesRequest calls the generic UpdateRoles builder with application/json body
+func NewUpdateRolesRequest(server string, userUuid UserUuid, body UpdateRolesJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateRolesRequestWithBody(server, userUuid, "application/json", bodyReader)
+}
+
+// NewUpdateRolesRequestWithBody constructs an http.Request for the UpdateRoles method, with any body, and a specified content type
+func NewUpdateRolesRequestWithBody(server string, userUuid UserUuid, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "userUuid", userUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/users/%s/roles", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRemoveRoleRequest constructs an http.Request for the RemoveRole method
+func NewRemoveRoleRequest(server string, userUuid UserUuid, roleUuid RoleUuid) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "userUuid", userUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "roleUuid", roleUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/users/%s/roles/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAddRoleRequest constructs an http.Request for the AddRole method
+func NewAddRoleRequest(server string, userUuid UserUuid, roleUuid RoleUuid) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "userUuid", userUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "roleUuid", roleUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/users/%s/roles/%s", pathParam0, pathParam1)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -1504,13 +5525,20 @@ func NewDisableAdminRequest(server string, uuid AdminUuid) (*http.Request, error
 	return req, nil
 }
 
-// NewEnableAdminRequest constructs an http.Request for the EnableAdmin method
-func NewEnableAdminRequest(server string, uuid AdminUuid) (*http.Request, error) {
+// NewListIssueCertificateAttributesRequest constructs an http.Request for the ListIssueCertificateAttributes method
+func NewListIssueCertificateAttributesRequest(server string, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "uuid", uuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "authorityUuid", authorityUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "raProfileUuid", raProfileUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -1520,7 +5548,7 @@ func NewEnableAdminRequest(server string, uuid AdminUuid) (*http.Request, error)
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/admins/%s/enable", pathParam0)
+	operationPath := fmt.Sprintf("/v2/operations/authorities/%s/raProfiles/%s/attributes/issue", pathParam0, pathParam1)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -1530,10 +5558,444 @@ func NewEnableAdminRequest(server string, uuid AdminUuid) (*http.Request, error)
 		return nil, err
 	}
 
-	req, err := http.NewRequest(http.MethodPut, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewValidateIssueCertificateAttributesRequest calls the generic ValidateIssueCertificateAttributes builder with application/json body
+func NewValidateIssueCertificateAttributesRequest(server string, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, body ValidateIssueCertificateAttributesJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewValidateIssueCertificateAttributesRequestWithBody(server, authorityUuid, raProfileUuid, "application/json", bodyReader)
+}
+
+// NewValidateIssueCertificateAttributesRequestWithBody constructs an http.Request for the ValidateIssueCertificateAttributes method, with any body, and a specified content type
+func NewValidateIssueCertificateAttributesRequestWithBody(server string, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "authorityUuid", authorityUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "raProfileUuid", raProfileUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/operations/authorities/%s/raProfiles/%s/attributes/issue/validate", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListRevokeCertificateAttributesRequest constructs an http.Request for the ListRevokeCertificateAttributes method
+func NewListRevokeCertificateAttributesRequest(server string, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "authorityUuid", authorityUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "raProfileUuid", raProfileUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/operations/authorities/%s/raProfiles/%s/attributes/revoke", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewValidateRevokeCertificateAttributesRequest calls the generic ValidateRevokeCertificateAttributes builder with application/json body
+func NewValidateRevokeCertificateAttributesRequest(server string, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, body ValidateRevokeCertificateAttributesJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewValidateRevokeCertificateAttributesRequestWithBody(server, authorityUuid, raProfileUuid, "application/json", bodyReader)
+}
+
+// NewValidateRevokeCertificateAttributesRequestWithBody constructs an http.Request for the ValidateRevokeCertificateAttributes method, with any body, and a specified content type
+func NewValidateRevokeCertificateAttributesRequestWithBody(server string, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "authorityUuid", authorityUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "raProfileUuid", raProfileUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/operations/authorities/%s/raProfiles/%s/attributes/revoke/validate", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewIssueCertificateRequest calls the generic IssueCertificate builder with application/json body
+func NewIssueCertificateRequest(server string, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, body IssueCertificateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewIssueCertificateRequestWithBody(server, authorityUuid, raProfileUuid, "application/json", bodyReader)
+}
+
+// NewIssueCertificateRequestWithBody constructs an http.Request for the IssueCertificate method, with any body, and a specified content type
+func NewIssueCertificateRequestWithBody(server string, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "authorityUuid", authorityUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "raProfileUuid", raProfileUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/operations/authorities/%s/raProfiles/%s/certificates", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewIssueRequestedCertificateRequest constructs an http.Request for the IssueRequestedCertificate method
+func NewIssueRequestedCertificateRequest(server string, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, certificateUuid OpCertificateUuid) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "authorityUuid", authorityUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "raProfileUuid", raProfileUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "certificateUuid", certificateUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/operations/authorities/%s/raProfiles/%s/certificates/%s/issue", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRekeyCertificateRequest calls the generic RekeyCertificate builder with application/json body
+func NewRekeyCertificateRequest(server string, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, certificateUuid OpCertificateUuid, body RekeyCertificateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRekeyCertificateRequestWithBody(server, authorityUuid, raProfileUuid, certificateUuid, "application/json", bodyReader)
+}
+
+// NewRekeyCertificateRequestWithBody constructs an http.Request for the RekeyCertificate method, with any body, and a specified content type
+func NewRekeyCertificateRequestWithBody(server string, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, certificateUuid OpCertificateUuid, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "authorityUuid", authorityUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "raProfileUuid", raProfileUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "certificateUuid", certificateUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/operations/authorities/%s/raProfiles/%s/certificates/%s/rekey", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRenewCertificateRequest calls the generic RenewCertificate builder with application/json body
+func NewRenewCertificateRequest(server string, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, certificateUuid OpCertificateUuid, body RenewCertificateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRenewCertificateRequestWithBody(server, authorityUuid, raProfileUuid, certificateUuid, "application/json", bodyReader)
+}
+
+// NewRenewCertificateRequestWithBody constructs an http.Request for the RenewCertificate method, with any body, and a specified content type
+func NewRenewCertificateRequestWithBody(server string, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, certificateUuid OpCertificateUuid, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "authorityUuid", authorityUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "raProfileUuid", raProfileUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "certificateUuid", certificateUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/operations/authorities/%s/raProfiles/%s/certificates/%s/renew", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRevokeCertificateRequest calls the generic RevokeCertificate builder with application/json body
+func NewRevokeCertificateRequest(server string, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, certificateUuid OpCertificateUuid, body RevokeCertificateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRevokeCertificateRequestWithBody(server, authorityUuid, raProfileUuid, certificateUuid, "application/json", bodyReader)
+}
+
+// NewRevokeCertificateRequestWithBody constructs an http.Request for the RevokeCertificate method, with any body, and a specified content type
+func NewRevokeCertificateRequestWithBody(server string, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, certificateUuid OpCertificateUuid, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "authorityUuid", authorityUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "raProfileUuid", raProfileUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "certificateUuid", certificateUuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/operations/authorities/%s/raProfiles/%s/certificates/%s/revoke", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -1582,267 +6044,500 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
-	// BulkRemoveAdminWithBodyWithResponse Remove Multiple Administrator
-	//
-	// The body of this DELETE is a JSON array of administrator UUIDs. UUIDs the
-	// server does not know are skipped (it logs a warning) and the answer is
-	// still 204.
-	//
-	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with DELETE /v1/admins (the `BulkRemoveAdmin` operationId).
-	BulkRemoveAdminWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BulkRemoveAdminResponse, error)
-
-	// BulkRemoveAdminWithResponse Remove Multiple Administrator
-	//
-	// The body of this DELETE is a JSON array of administrator UUIDs. UUIDs the
-	// server does not know are skipped (it logs a warning) and the answer is
-	// still 204.
-	//
-	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with DELETE /v1/admins (the `BulkRemoveAdmin` operationId).
-	BulkRemoveAdminWithResponse(ctx context.Context, body BulkRemoveAdminJSONRequestBody, reqEditors ...RequestEditorFn) (*BulkRemoveAdminResponse, error)
-
-	// ListAdminsWithResponse List available administrators
+	// ListApprovalProfilesWithResponse performs a GET /v1/approvalProfiles (the `ListApprovalProfiles` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with GET /v1/admins (the `ListAdmins` operationId).
-	ListAdminsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListAdminsResponse, error)
+	ListApprovalProfilesWithResponse(ctx context.Context, params *ListApprovalProfilesParams, reqEditors ...RequestEditorFn) (*ListApprovalProfilesResponse, error)
 
-	// AddAdminWithBodyWithResponse Create a new Administrator
-	//
-	// One of adminCertificate (Base64 DER) and certificateUuid is required
-	// (the vendor's documentation: mandatory if no certificate is given); the server answers
-	// 422 when both are missing and 400 when the username already exists.
-	//
-	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /v1/admins (the `AddAdmin` operationId).
-	AddAdminWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddAdminResponse, error)
-
-	// AddAdminWithResponse Create a new Administrator
-	//
-	// One of adminCertificate (Base64 DER) and certificateUuid is required
-	// (the vendor's documentation: mandatory if no certificate is given); the server answers
-	// 422 when both are missing and 400 when the username already exists.
-	//
-	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /v1/admins (the `AddAdmin` operationId).
-	AddAdminWithResponse(ctx context.Context, body AddAdminJSONRequestBody, reqEditors ...RequestEditorFn) (*AddAdminResponse, error)
-
-	// BulkDisableAdminWithBodyWithResponse Disable Multiple Administrator
-	//
-	// Unknown UUIDs are skipped; the answer is still 204.
-	//
-	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with PUT /v1/admins/disable (the `BulkDisableAdmin` operationId).
-	BulkDisableAdminWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BulkDisableAdminResponse, error)
-
-	// BulkDisableAdminWithResponse Disable Multiple Administrator
-	//
-	// Unknown UUIDs are skipped; the answer is still 204.
-	//
-	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with PUT /v1/admins/disable (the `BulkDisableAdmin` operationId).
-	BulkDisableAdminWithResponse(ctx context.Context, body BulkDisableAdminJSONRequestBody, reqEditors ...RequestEditorFn) (*BulkDisableAdminResponse, error)
-
-	// BulkEnableAdminWithBodyWithResponse Enable Multiple Administrator
-	//
-	// Unknown UUIDs are skipped; the answer is still 204.
-	//
-	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with PUT /v1/admins/enable (the `BulkEnableAdmin` operationId).
-	BulkEnableAdminWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BulkEnableAdminResponse, error)
-
-	// BulkEnableAdminWithResponse Enable Multiple Administrator
-	//
-	// Unknown UUIDs are skipped; the answer is still 204.
-	//
-	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with PUT /v1/admins/enable (the `BulkEnableAdmin` operationId).
-	BulkEnableAdminWithResponse(ctx context.Context, body BulkEnableAdminJSONRequestBody, reqEditors ...RequestEditorFn) (*BulkEnableAdminResponse, error)
-
-	// RemoveAdminWithResponse Remove Administrator
+	// GetApprovalProfileWithResponse performs a GET /v1/approvalProfiles/{uuid} (the `GetApprovalProfile` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with DELETE /v1/admins/{uuid} (the `RemoveAdmin` operationId).
-	RemoveAdminWithResponse(ctx context.Context, uuid AdminUuid, reqEditors ...RequestEditorFn) (*RemoveAdminResponse, error)
+	GetApprovalProfileWithResponse(ctx context.Context, uuid ApprovalUuid, params *GetApprovalProfileParams, reqEditors ...RequestEditorFn) (*GetApprovalProfileResponse, error)
 
-	// GetAdminWithResponse Get details of an Administrator
+	// ListApprovalsWithResponse performs a GET /v1/approvals (the `ListApprovals` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with GET /v1/admins/{uuid} (the `GetAdmin` operationId).
-	GetAdminWithResponse(ctx context.Context, uuid AdminUuid, reqEditors ...RequestEditorFn) (*GetAdminResponse, error)
+	ListApprovalsWithResponse(ctx context.Context, params *ListApprovalsParams, reqEditors ...RequestEditorFn) (*ListApprovalsResponse, error)
 
-	// EditAdminWithBodyWithResponse Edit Administrator
+	// ListUserApprovalsWithResponse performs a GET /v1/approvals/user (the `ListUserApprovals` operationId) request.
 	//
-	// Edit uses POST, not PUT (vendor document and server agree). It is not a
-	// patch: name, surname, email and description are set to what is sent
-	// (blank name, surname or email: 422 with an empty list; absent
-	// description: cleared); role is kept when absent. The certificate is kept
-	// when neither certificate field is sent; certificateUuid alone selects an
-	// inventory certificate; adminCertificate needs certificateUuid "" beside
-	// it (without it the server fails with 500) and is refused with 400 when
-	// the inventory already holds a certificate of that serial number.
-	//
-	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /v1/admins/{uuid} (the `EditAdmin` operationId).
-	EditAdminWithBodyWithResponse(ctx context.Context, uuid AdminUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EditAdminResponse, error)
+	// Returns a wrapper object for the known response body format(s).
+	ListUserApprovalsWithResponse(ctx context.Context, params *ListUserApprovalsParams, reqEditors ...RequestEditorFn) (*ListUserApprovalsResponse, error)
 
-	// EditAdminWithResponse Edit Administrator
+	// GetApprovalWithResponse performs a GET /v1/approvals/{uuid} (the `GetApproval` operationId) request.
 	//
-	// Edit uses POST, not PUT (vendor document and server agree). It is not a
-	// patch: name, surname, email and description are set to what is sent
-	// (blank name, surname or email: 422 with an empty list; absent
-	// description: cleared); role is kept when absent. The certificate is kept
-	// when neither certificate field is sent; certificateUuid alone selects an
-	// inventory certificate; adminCertificate needs certificateUuid "" beside
-	// it (without it the server fails with 500) and is refused with 400 when
-	// the inventory already holds a certificate of that serial number.
+	// Returns a wrapper object for the known response body format(s).
+	GetApprovalWithResponse(ctx context.Context, uuid ApprovalUuid, reqEditors ...RequestEditorFn) (*GetApprovalResponse, error)
+
+	// ApproveApprovalWithResponse performs a PATCH /v1/approvals/{uuid}/approve (the `ApproveApproval` operationId) request.
 	//
+	// Returns a wrapper object for the known response body format(s).
+	ApproveApprovalWithResponse(ctx context.Context, uuid ApprovalUuid, reqEditors ...RequestEditorFn) (*ApproveApprovalResponse, error)
+
+	// ApproveApprovalRecipientWithBodyWithResponse performs a PATCH /v1/approvals/{uuid}/approveRecipient (the `ApproveApprovalRecipient` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	ApproveApprovalRecipientWithBodyWithResponse(ctx context.Context, uuid ApprovalUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApproveApprovalRecipientResponse, error)
+
+	// ApproveApprovalRecipientWithResponse performs a PATCH /v1/approvals/{uuid}/approveRecipient (the `ApproveApprovalRecipient` operationId) request.
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /v1/admins/{uuid} (the `EditAdmin` operationId).
-	EditAdminWithResponse(ctx context.Context, uuid AdminUuid, body EditAdminJSONRequestBody, reqEditors ...RequestEditorFn) (*EditAdminResponse, error)
+	ApproveApprovalRecipientWithResponse(ctx context.Context, uuid ApprovalUuid, body ApproveApprovalRecipientJSONRequestBody, reqEditors ...RequestEditorFn) (*ApproveApprovalRecipientResponse, error)
 
-	// DisableAdminWithResponse Disable Administrator
-	//
-	// No body; send Content-Type application/json (the server declares consumes=application/json).
+	// RejectApprovalWithResponse performs a PATCH /v1/approvals/{uuid}/reject (the `RejectApproval` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with PUT /v1/admins/{uuid}/disable (the `DisableAdmin` operationId).
-	DisableAdminWithResponse(ctx context.Context, uuid AdminUuid, reqEditors ...RequestEditorFn) (*DisableAdminResponse, error)
+	RejectApprovalWithResponse(ctx context.Context, uuid ApprovalUuid, reqEditors ...RequestEditorFn) (*RejectApprovalResponse, error)
 
-	// EnableAdminWithResponse Enable Administrator
-	//
-	// No body; send Content-Type application/json (the server declares consumes=application/json).
+	// RejectApprovalRecipientWithBodyWithResponse performs a PATCH /v1/approvals/{uuid}/rejectRecipient (the `RejectApprovalRecipient` operationId) request,
+	// with any type of body and a specified content type.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	RejectApprovalRecipientWithBodyWithResponse(ctx context.Context, uuid ApprovalUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RejectApprovalRecipientResponse, error)
+
+	// RejectApprovalRecipientWithResponse performs a PATCH /v1/approvals/{uuid}/rejectRecipient (the `RejectApprovalRecipient` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	RejectApprovalRecipientWithResponse(ctx context.Context, uuid ApprovalUuid, body RejectApprovalRecipientJSONRequestBody, reqEditors ...RequestEditorFn) (*RejectApprovalRecipientResponse, error)
+
+	// ProfileWithResponse performs a GET /v1/auth/profile (the `Profile` operationId) request.
 	//
-	// Corresponds with PUT /v1/admins/{uuid}/enable (the `EnableAdmin` operationId).
-	EnableAdminWithResponse(ctx context.Context, uuid AdminUuid, reqEditors ...RequestEditorFn) (*EnableAdminResponse, error)
+	// Returns a wrapper object for the known response body format(s).
+	ProfileWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ProfileResponse, error)
+
+	// GetAuthResourcesWithResponse performs a GET /v1/auth/resources (the `GetAuthResources` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetAuthResourcesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetAuthResourcesResponse, error)
+
+	// GetRaProfileWithResponse performs a GET /v1/authorities/{authorityUuid}/raProfiles/{raProfileUuid} (the `GetRaProfile` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetRaProfileWithResponse(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, reqEditors ...RequestEditorFn) (*GetRaProfileResponse, error)
+
+	// GetAssociatedApprovalProfilesWithResponse performs a GET /v1/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/approvalProfiles (the `GetAssociatedApprovalProfiles` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetAssociatedApprovalProfilesWithResponse(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, reqEditors ...RequestEditorFn) (*GetAssociatedApprovalProfilesResponse, error)
+
+	// ListCertificatesWithBodyWithResponse performs a POST /v1/certificates (the `ListCertificates` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	ListCertificatesWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ListCertificatesResponse, error)
+
+	// ListCertificatesWithResponse performs a POST /v1/certificates (the `ListCertificates` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	ListCertificatesWithResponse(ctx context.Context, body ListCertificatesJSONRequestBody, reqEditors ...RequestEditorFn) (*ListCertificatesResponse, error)
+
+	// BulkArchiveCertificateWithBodyWithResponse performs a PATCH /v1/certificates/archive (the `BulkArchiveCertificate` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	BulkArchiveCertificateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BulkArchiveCertificateResponse, error)
+
+	// BulkArchiveCertificateWithResponse performs a PATCH /v1/certificates/archive (the `BulkArchiveCertificate` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	BulkArchiveCertificateWithResponse(ctx context.Context, body BulkArchiveCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*BulkArchiveCertificateResponse, error)
+
+	// BulkDeleteCertificateWithBodyWithResponse performs a POST /v1/certificates/delete (the `BulkDeleteCertificate` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	BulkDeleteCertificateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BulkDeleteCertificateResponse, error)
+
+	// BulkDeleteCertificateWithResponse performs a POST /v1/certificates/delete (the `BulkDeleteCertificate` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	BulkDeleteCertificateWithResponse(ctx context.Context, body BulkDeleteCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*BulkDeleteCertificateResponse, error)
+
+	// GetCertificateSearchableFieldsWithResponse performs a GET /v1/certificates/search (the `GetCertificateSearchableFields` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetCertificateSearchableFieldsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetCertificateSearchableFieldsResponse, error)
+
+	// BulkUnarchiveCertificateWithBodyWithResponse performs a PATCH /v1/certificates/unarchive (the `BulkUnarchiveCertificate` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	BulkUnarchiveCertificateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BulkUnarchiveCertificateResponse, error)
+
+	// BulkUnarchiveCertificateWithResponse performs a PATCH /v1/certificates/unarchive (the `BulkUnarchiveCertificate` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	BulkUnarchiveCertificateWithResponse(ctx context.Context, body BulkUnarchiveCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*BulkUnarchiveCertificateResponse, error)
+
+	// UploadWithBodyWithResponse performs a POST /v1/certificates/upload (the `Upload` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	UploadWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadResponse, error)
+
+	// UploadWithResponse performs a POST /v1/certificates/upload (the `Upload` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	UploadWithResponse(ctx context.Context, body UploadJSONRequestBody, reqEditors ...RequestEditorFn) (*UploadResponse, error)
+
+	// ListCertificateLocationsWithResponse performs a GET /v1/certificates/{certificateUuid}/locations (the `ListCertificateLocations` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	ListCertificateLocationsWithResponse(ctx context.Context, certificateUuid openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListCertificateLocationsResponse, error)
+
+	// DeleteCertificateWithResponse performs a DELETE /v1/certificates/{uuid} (the `DeleteCertificate` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	DeleteCertificateWithResponse(ctx context.Context, uuid CertUuid, reqEditors ...RequestEditorFn) (*DeleteCertificateResponse, error)
+
+	// GetCertificateWithResponse performs a GET /v1/certificates/{uuid} (the `GetCertificate` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetCertificateWithResponse(ctx context.Context, uuid CertUuid, reqEditors ...RequestEditorFn) (*GetCertificateResponse, error)
+
+	// UpdateCertificateObjectsWithBodyWithResponse performs a PATCH /v1/certificates/{uuid} (the `UpdateCertificateObjects` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	UpdateCertificateObjectsWithBodyWithResponse(ctx context.Context, uuid CertUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateCertificateObjectsResponse, error)
+
+	// UpdateCertificateObjectsWithResponse performs a PATCH /v1/certificates/{uuid} (the `UpdateCertificateObjects` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	UpdateCertificateObjectsWithResponse(ctx context.Context, uuid CertUuid, body UpdateCertificateObjectsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCertificateObjectsResponse, error)
+
+	// ArchiveCertificateWithResponse performs a PATCH /v1/certificates/{uuid}/archive (the `ArchiveCertificate` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	ArchiveCertificateWithResponse(ctx context.Context, uuid CertUuid, reqEditors ...RequestEditorFn) (*ArchiveCertificateResponse, error)
+
+	// GetCertificateChainWithResponse performs a GET /v1/certificates/{uuid}/chain (the `GetCertificateChain` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetCertificateChainWithResponse(ctx context.Context, uuid CertUuid, params *GetCertificateChainParams, reqEditors ...RequestEditorFn) (*GetCertificateChainResponse, error)
+
+	// DownloadCertificateChainWithResponse performs a GET /v1/certificates/{uuid}/chain/{certificateFormat} (the `DownloadCertificateChain` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	DownloadCertificateChainWithResponse(ctx context.Context, uuid CertUuid, certificateFormat CertificateFormat, params *DownloadCertificateChainParams, reqEditors ...RequestEditorFn) (*DownloadCertificateChainResponse, error)
+
+	// GetCertificateEventHistoryWithResponse performs a GET /v1/certificates/{uuid}/history (the `GetCertificateEventHistory` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetCertificateEventHistoryWithResponse(ctx context.Context, uuid CertUuid, reqEditors ...RequestEditorFn) (*GetCertificateEventHistoryResponse, error)
+
+	// UnarchiveCertificateWithResponse performs a PATCH /v1/certificates/{uuid}/unarchive (the `UnarchiveCertificate` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	UnarchiveCertificateWithResponse(ctx context.Context, uuid CertUuid, reqEditors ...RequestEditorFn) (*UnarchiveCertificateResponse, error)
+
+	// GetCertificateValidationResultWithResponse performs a GET /v1/certificates/{uuid}/validate (the `GetCertificateValidationResult` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetCertificateValidationResultWithResponse(ctx context.Context, uuid CertUuid, reqEditors ...RequestEditorFn) (*GetCertificateValidationResultResponse, error)
+
+	// DownloadCertificateWithResponse performs a GET /v1/certificates/{uuid}/{certificateFormat} (the `DownloadCertificate` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	DownloadCertificateWithResponse(ctx context.Context, uuid CertUuid, certificateFormat CertificateFormat, params *DownloadCertificateParams, reqEditors ...RequestEditorFn) (*DownloadCertificateResponse, error)
+
+	// ListRaProfilesWithResponse performs a GET /v1/raProfiles (the `ListRaProfiles` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	ListRaProfilesWithResponse(ctx context.Context, params *ListRaProfilesParams, reqEditors ...RequestEditorFn) (*ListRaProfilesResponse, error)
+
+	// GetRaProfileWithoutAuthorityWithResponse performs a GET /v1/raProfiles/{raProfileUuid} (the `GetRaProfileWithoutAuthority` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetRaProfileWithoutAuthorityWithResponse(ctx context.Context, raProfileUuid RaProfileUuid, reqEditors ...RequestEditorFn) (*GetRaProfileWithoutAuthorityResponse, error)
+
+	// ListRolesWithResponse performs a GET /v1/roles (the `ListRoles` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	ListRolesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListRolesResponse, error)
+
+	// CreateRoleWithBodyWithResponse performs a POST /v1/roles (the `CreateRole` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	CreateRoleWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRoleResponse, error)
+
+	// CreateRoleWithResponse performs a POST /v1/roles (the `CreateRole` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	CreateRoleWithResponse(ctx context.Context, body CreateRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRoleResponse, error)
+
+	// DeleteRoleWithResponse performs a DELETE /v1/roles/{roleUuid} (the `DeleteRole` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	DeleteRoleWithResponse(ctx context.Context, roleUuid RoleUuid, reqEditors ...RequestEditorFn) (*DeleteRoleResponse, error)
+
+	// GetRoleWithResponse performs a GET /v1/roles/{roleUuid} (the `GetRole` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetRoleWithResponse(ctx context.Context, roleUuid RoleUuid, reqEditors ...RequestEditorFn) (*GetRoleResponse, error)
+
+	// UpdateRoleWithBodyWithResponse performs a PUT /v1/roles/{roleUuid} (the `UpdateRole` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	UpdateRoleWithBodyWithResponse(ctx context.Context, roleUuid RoleUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateRoleResponse, error)
+
+	// UpdateRoleWithResponse performs a PUT /v1/roles/{roleUuid} (the `UpdateRole` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	UpdateRoleWithResponse(ctx context.Context, roleUuid RoleUuid, body UpdateRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateRoleResponse, error)
+
+	// GetRolePermissionsWithResponse performs a GET /v1/roles/{roleUuid}/permissions (the `GetRolePermissions` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetRolePermissionsWithResponse(ctx context.Context, roleUuid RoleUuid, reqEditors ...RequestEditorFn) (*GetRolePermissionsResponse, error)
+
+	// SavePermissionsWithBodyWithResponse performs a POST /v1/roles/{roleUuid}/permissions (the `SavePermissions` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	SavePermissionsWithBodyWithResponse(ctx context.Context, roleUuid RoleUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SavePermissionsResponse, error)
+
+	// SavePermissionsWithResponse performs a POST /v1/roles/{roleUuid}/permissions (the `SavePermissions` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	SavePermissionsWithResponse(ctx context.Context, roleUuid RoleUuid, body SavePermissionsJSONRequestBody, reqEditors ...RequestEditorFn) (*SavePermissionsResponse, error)
+
+	// GetRoleResourcePermissionsWithResponse performs a GET /v1/roles/{roleUuid}/permissions/{resourceUuid} (the `GetRoleResourcePermissions` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetRoleResourcePermissionsWithResponse(ctx context.Context, roleUuid RoleUuid, resourceUuid ResourceUuid, reqEditors ...RequestEditorFn) (*GetRoleResourcePermissionsResponse, error)
+
+	// GetResourcePermissionObjectsWithResponse performs a GET /v1/roles/{roleUuid}/permissions/{resourceUuid}/objects (the `GetResourcePermissionObjects` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetResourcePermissionObjectsWithResponse(ctx context.Context, roleUuid RoleUuid, resourceUuid ResourceUuid, reqEditors ...RequestEditorFn) (*GetResourcePermissionObjectsResponse, error)
+
+	// AddResourcePermissionObjectsWithBodyWithResponse performs a POST /v1/roles/{roleUuid}/permissions/{resourceUuid}/objects (the `AddResourcePermissionObjects` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	AddResourcePermissionObjectsWithBodyWithResponse(ctx context.Context, roleUuid RoleUuid, resourceUuid ResourceUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddResourcePermissionObjectsResponse, error)
+
+	// AddResourcePermissionObjectsWithResponse performs a POST /v1/roles/{roleUuid}/permissions/{resourceUuid}/objects (the `AddResourcePermissionObjects` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	AddResourcePermissionObjectsWithResponse(ctx context.Context, roleUuid RoleUuid, resourceUuid ResourceUuid, body AddResourcePermissionObjectsJSONRequestBody, reqEditors ...RequestEditorFn) (*AddResourcePermissionObjectsResponse, error)
+
+	// RemoveResourcePermissionObjectsWithResponse performs a DELETE /v1/roles/{roleUuid}/permissions/{resourceUuid}/objects/{objectUuid} (the `RemoveResourcePermissionObjects` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	RemoveResourcePermissionObjectsWithResponse(ctx context.Context, roleUuid RoleUuid, resourceUuid ResourceUuid, objectUuid ObjectUuid, reqEditors ...RequestEditorFn) (*RemoveResourcePermissionObjectsResponse, error)
+
+	// UpdateResourcePermissionObjectsWithBodyWithResponse performs a PUT /v1/roles/{roleUuid}/permissions/{resourceUuid}/objects/{objectUuid} (the `UpdateResourcePermissionObjects` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	UpdateResourcePermissionObjectsWithBodyWithResponse(ctx context.Context, roleUuid RoleUuid, resourceUuid ResourceUuid, objectUuid ObjectUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateResourcePermissionObjectsResponse, error)
+
+	// UpdateResourcePermissionObjectsWithResponse performs a PUT /v1/roles/{roleUuid}/permissions/{resourceUuid}/objects/{objectUuid} (the `UpdateResourcePermissionObjects` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	UpdateResourcePermissionObjectsWithResponse(ctx context.Context, roleUuid RoleUuid, resourceUuid ResourceUuid, objectUuid ObjectUuid, body UpdateResourcePermissionObjectsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateResourcePermissionObjectsResponse, error)
+
+	// GetRoleUsersWithResponse performs a GET /v1/roles/{roleUuid}/users (the `GetRoleUsers` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetRoleUsersWithResponse(ctx context.Context, roleUuid RoleUuid, reqEditors ...RequestEditorFn) (*GetRoleUsersResponse, error)
+
+	// UpdateUsersWithBodyWithResponse performs a PATCH /v1/roles/{roleUuid}/users (the `UpdateUsers` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	UpdateUsersWithBodyWithResponse(ctx context.Context, roleUuid RoleUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateUsersResponse, error)
+
+	// UpdateUsersWithResponse performs a PATCH /v1/roles/{roleUuid}/users (the `UpdateUsers` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	UpdateUsersWithResponse(ctx context.Context, roleUuid RoleUuid, body UpdateUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUsersResponse, error)
+
+	// ListUsersWithResponse performs a GET /v1/users (the `ListUsers` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	ListUsersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListUsersResponse, error)
+
+	// CreateUserWithBodyWithResponse performs a POST /v1/users (the `CreateUser` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	CreateUserWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateUserResponse, error)
+
+	// CreateUserWithResponse performs a POST /v1/users (the `CreateUser` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	CreateUserWithResponse(ctx context.Context, body CreateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateUserResponse, error)
+
+	// IdentifyUserWithBodyWithResponse performs a POST /v1/users/identify (the `IdentifyUser` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	IdentifyUserWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*IdentifyUserResponse, error)
+
+	// IdentifyUserWithResponse performs a POST /v1/users/identify (the `IdentifyUser` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	IdentifyUserWithResponse(ctx context.Context, body IdentifyUserJSONRequestBody, reqEditors ...RequestEditorFn) (*IdentifyUserResponse, error)
+
+	// DeleteUserWithResponse performs a DELETE /v1/users/{userUuid} (the `DeleteUser` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	DeleteUserWithResponse(ctx context.Context, userUuid UserUuid, reqEditors ...RequestEditorFn) (*DeleteUserResponse, error)
+
+	// GetUserWithResponse performs a GET /v1/users/{userUuid} (the `GetUser` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetUserWithResponse(ctx context.Context, userUuid UserUuid, reqEditors ...RequestEditorFn) (*GetUserResponse, error)
+
+	// UpdateUserWithBodyWithResponse performs a PUT /v1/users/{userUuid} (the `UpdateUser` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	UpdateUserWithBodyWithResponse(ctx context.Context, userUuid UserUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error)
+
+	// UpdateUserWithResponse performs a PUT /v1/users/{userUuid} (the `UpdateUser` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	UpdateUserWithResponse(ctx context.Context, userUuid UserUuid, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error)
+
+	// DisableUserWithResponse performs a PATCH /v1/users/{userUuid}/disable (the `DisableUser` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	DisableUserWithResponse(ctx context.Context, userUuid UserUuid, reqEditors ...RequestEditorFn) (*DisableUserResponse, error)
+
+	// EnableUserWithResponse performs a PATCH /v1/users/{userUuid}/enable (the `EnableUser` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	EnableUserWithResponse(ctx context.Context, userUuid UserUuid, reqEditors ...RequestEditorFn) (*EnableUserResponse, error)
+
+	// GetPermissionsWithResponse performs a GET /v1/users/{userUuid}/permissions (the `GetPermissions` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetPermissionsWithResponse(ctx context.Context, userUuid UserUuid, reqEditors ...RequestEditorFn) (*GetPermissionsResponse, error)
+
+	// GetUserRolesWithResponse performs a GET /v1/users/{userUuid}/roles (the `GetUserRoles` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetUserRolesWithResponse(ctx context.Context, userUuid UserUuid, reqEditors ...RequestEditorFn) (*GetUserRolesResponse, error)
+
+	// UpdateRolesWithBodyWithResponse performs a PATCH /v1/users/{userUuid}/roles (the `UpdateRoles` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	UpdateRolesWithBodyWithResponse(ctx context.Context, userUuid UserUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateRolesResponse, error)
+
+	// UpdateRolesWithResponse performs a PATCH /v1/users/{userUuid}/roles (the `UpdateRoles` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	UpdateRolesWithResponse(ctx context.Context, userUuid UserUuid, body UpdateRolesJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateRolesResponse, error)
+
+	// RemoveRoleWithResponse performs a DELETE /v1/users/{userUuid}/roles/{roleUuid} (the `RemoveRole` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	RemoveRoleWithResponse(ctx context.Context, userUuid UserUuid, roleUuid RoleUuid, reqEditors ...RequestEditorFn) (*RemoveRoleResponse, error)
+
+	// AddRoleWithResponse performs a PUT /v1/users/{userUuid}/roles/{roleUuid} (the `AddRole` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	AddRoleWithResponse(ctx context.Context, userUuid UserUuid, roleUuid RoleUuid, reqEditors ...RequestEditorFn) (*AddRoleResponse, error)
+
+	// ListIssueCertificateAttributesWithResponse performs a GET /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/attributes/issue (the `ListIssueCertificateAttributes` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	ListIssueCertificateAttributesWithResponse(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, reqEditors ...RequestEditorFn) (*ListIssueCertificateAttributesResponse, error)
+
+	// ValidateIssueCertificateAttributesWithBodyWithResponse performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/attributes/issue/validate (the `ValidateIssueCertificateAttributes` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	ValidateIssueCertificateAttributesWithBodyWithResponse(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ValidateIssueCertificateAttributesResponse, error)
+
+	// ValidateIssueCertificateAttributesWithResponse performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/attributes/issue/validate (the `ValidateIssueCertificateAttributes` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	ValidateIssueCertificateAttributesWithResponse(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, body ValidateIssueCertificateAttributesJSONRequestBody, reqEditors ...RequestEditorFn) (*ValidateIssueCertificateAttributesResponse, error)
+
+	// ListRevokeCertificateAttributesWithResponse performs a GET /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/attributes/revoke (the `ListRevokeCertificateAttributes` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	ListRevokeCertificateAttributesWithResponse(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, reqEditors ...RequestEditorFn) (*ListRevokeCertificateAttributesResponse, error)
+
+	// ValidateRevokeCertificateAttributesWithBodyWithResponse performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/attributes/revoke/validate (the `ValidateRevokeCertificateAttributes` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	ValidateRevokeCertificateAttributesWithBodyWithResponse(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ValidateRevokeCertificateAttributesResponse, error)
+
+	// ValidateRevokeCertificateAttributesWithResponse performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/attributes/revoke/validate (the `ValidateRevokeCertificateAttributes` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	ValidateRevokeCertificateAttributesWithResponse(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, body ValidateRevokeCertificateAttributesJSONRequestBody, reqEditors ...RequestEditorFn) (*ValidateRevokeCertificateAttributesResponse, error)
+
+	// IssueCertificateWithBodyWithResponse performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/certificates (the `IssueCertificate` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	IssueCertificateWithBodyWithResponse(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*IssueCertificateResponse, error)
+
+	// IssueCertificateWithResponse performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/certificates (the `IssueCertificate` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	IssueCertificateWithResponse(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, body IssueCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*IssueCertificateResponse, error)
+
+	// IssueRequestedCertificateWithResponse performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/certificates/{certificateUuid}/issue (the `IssueRequestedCertificate` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	IssueRequestedCertificateWithResponse(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, certificateUuid OpCertificateUuid, reqEditors ...RequestEditorFn) (*IssueRequestedCertificateResponse, error)
+
+	// RekeyCertificateWithBodyWithResponse performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/certificates/{certificateUuid}/rekey (the `RekeyCertificate` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	RekeyCertificateWithBodyWithResponse(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, certificateUuid OpCertificateUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RekeyCertificateResponse, error)
+
+	// RekeyCertificateWithResponse performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/certificates/{certificateUuid}/rekey (the `RekeyCertificate` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	RekeyCertificateWithResponse(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, certificateUuid OpCertificateUuid, body RekeyCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*RekeyCertificateResponse, error)
+
+	// RenewCertificateWithBodyWithResponse performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/certificates/{certificateUuid}/renew (the `RenewCertificate` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	RenewCertificateWithBodyWithResponse(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, certificateUuid OpCertificateUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RenewCertificateResponse, error)
+
+	// RenewCertificateWithResponse performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/certificates/{certificateUuid}/renew (the `RenewCertificate` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	RenewCertificateWithResponse(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, certificateUuid OpCertificateUuid, body RenewCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*RenewCertificateResponse, error)
+
+	// RevokeCertificateWithBodyWithResponse performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/certificates/{certificateUuid}/revoke (the `RevokeCertificate` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	RevokeCertificateWithBodyWithResponse(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, certificateUuid OpCertificateUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RevokeCertificateResponse, error)
+
+	// RevokeCertificateWithResponse performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/certificates/{certificateUuid}/revoke (the `RevokeCertificate` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	RevokeCertificateWithResponse(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, certificateUuid OpCertificateUuid, body RevokeCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*RevokeCertificateResponse, error)
 }
 
-type BulkRemoveAdminResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON500 the response for an HTTP 500 `application/json` response
-	JSON500 *InternalServerError
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r BulkRemoveAdminResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r BulkRemoveAdminResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r BulkRemoveAdminResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r BulkRemoveAdminResponse) GetJSON500() *InternalServerError {
-	return r.JSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r BulkRemoveAdminResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r BulkRemoveAdminResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r BulkRemoveAdminResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r BulkRemoveAdminResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type ListAdminsResponse struct {
+type ListApprovalProfilesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *[]AdminDto
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON500 the response for an HTTP 500 `application/json` response
-	JSON500 *InternalServerError
+	JSON200 *ApprovalProfileResponseDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListAdminsResponse) GetJSON200() *[]AdminDto {
+func (r ListApprovalProfilesResponse) GetJSON200() *ApprovalProfileResponseDto {
 	return r.JSON200
 }
 
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r ListAdminsResponse) GetJSON400() *BadRequest {
-	return r.JSON400
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListApprovalProfilesResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
 }
 
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r ListAdminsResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListAdminsResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r ListAdminsResponse) GetJSON500() *InternalServerError {
-	return r.JSON500
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListApprovalProfilesResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
-func (r ListAdminsResponse) GetBody() []byte {
+func (r ListApprovalProfilesResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ListAdminsResponse) Status() string {
+func (r ListApprovalProfilesResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1850,7 +6545,7 @@ func (r ListAdminsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ListAdminsResponse) StatusCode() int {
+func (r ListApprovalProfilesResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1858,67 +6553,939 @@ func (r ListAdminsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListAdminsResponse) ContentType() string {
+func (r ListApprovalProfilesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-type AddAdminResponse struct {
+type GetApprovalProfileResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ApprovalProfileDetailDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetApprovalProfileResponse) GetJSON200() *ApprovalProfileDetailDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetApprovalProfileResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetApprovalProfileResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetApprovalProfileResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetApprovalProfileResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetApprovalProfileResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetApprovalProfileResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListApprovalsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ApprovalResponseDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListApprovalsResponse) GetJSON200() *ApprovalResponseDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListApprovalsResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListApprovalsResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListApprovalsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListApprovalsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListApprovalsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListApprovalsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListUserApprovalsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ApprovalResponseDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListUserApprovalsResponse) GetJSON200() *ApprovalResponseDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListUserApprovalsResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListUserApprovalsResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListUserApprovalsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListUserApprovalsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListUserApprovalsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListUserApprovalsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetApprovalResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ApprovalDetailDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetApprovalResponse) GetJSON200() *ApprovalDetailDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetApprovalResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetApprovalResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetApprovalResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetApprovalResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetApprovalResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetApprovalResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ApproveApprovalResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ApproveApprovalResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ApproveApprovalResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ApproveApprovalResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ApproveApprovalResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ApproveApprovalResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ApproveApprovalResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ApproveApprovalRecipientResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ApproveApprovalRecipientResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ApproveApprovalRecipientResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ApproveApprovalRecipientResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ApproveApprovalRecipientResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ApproveApprovalRecipientResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ApproveApprovalRecipientResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RejectApprovalResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r RejectApprovalResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RejectApprovalResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RejectApprovalResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RejectApprovalResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RejectApprovalResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RejectApprovalResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RejectApprovalRecipientResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r RejectApprovalRecipientResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RejectApprovalRecipientResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RejectApprovalRecipientResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RejectApprovalRecipientResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RejectApprovalRecipientResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RejectApprovalRecipientResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ProfileResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UserProfileDetailDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ProfileResponse) GetJSON200() *UserProfileDetailDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ProfileResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ProfileResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ProfileResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ProfileResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ProfileResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ProfileResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetAuthResourcesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]AuthResourceDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetAuthResourcesResponse) GetJSON200() *[]AuthResourceDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetAuthResourcesResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetAuthResourcesResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAuthResourcesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAuthResourcesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAuthResourcesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAuthResourcesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetRaProfileResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RaProfileDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetRaProfileResponse) GetJSON200() *RaProfileDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetRaProfileResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetRaProfileResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRaProfileResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRaProfileResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRaProfileResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRaProfileResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetAssociatedApprovalProfilesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]ApprovalProfileDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetAssociatedApprovalProfilesResponse) GetJSON200() *[]ApprovalProfileDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetAssociatedApprovalProfilesResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetAssociatedApprovalProfilesResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAssociatedApprovalProfilesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAssociatedApprovalProfilesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAssociatedApprovalProfilesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAssociatedApprovalProfilesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListCertificatesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CertificateResponseDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCertificatesResponse) GetJSON200() *CertificateResponseDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListCertificatesResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListCertificatesResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCertificatesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCertificatesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCertificatesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCertificatesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type BulkArchiveCertificateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r BulkArchiveCertificateResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r BulkArchiveCertificateResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r BulkArchiveCertificateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r BulkArchiveCertificateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r BulkArchiveCertificateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r BulkArchiveCertificateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type BulkDeleteCertificateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BulkOperationResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r BulkDeleteCertificateResponse) GetJSON200() *BulkOperationResponse {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r BulkDeleteCertificateResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r BulkDeleteCertificateResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r BulkDeleteCertificateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r BulkDeleteCertificateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r BulkDeleteCertificateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r BulkDeleteCertificateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetCertificateSearchableFieldsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]SearchFieldDataByGroupDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCertificateSearchableFieldsResponse) GetJSON200() *[]SearchFieldDataByGroupDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetCertificateSearchableFieldsResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetCertificateSearchableFieldsResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCertificateSearchableFieldsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCertificateSearchableFieldsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCertificateSearchableFieldsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCertificateSearchableFieldsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type BulkUnarchiveCertificateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r BulkUnarchiveCertificateResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r BulkUnarchiveCertificateResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r BulkUnarchiveCertificateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r BulkUnarchiveCertificateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r BulkUnarchiveCertificateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r BulkUnarchiveCertificateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UploadResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *UuidDto
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON422 the response for an HTTP 422 `application/json` response
-	JSON422 *UnprocessableEntity
-	// JSON500 the response for an HTTP 500 `application/json` response
-	JSON500 *InternalServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r AddAdminResponse) GetJSON201() *UuidDto {
+func (r UploadResponse) GetJSON201() *UuidDto {
 	return r.JSON201
 }
 
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r AddAdminResponse) GetJSON400() *BadRequest {
-	return r.JSON400
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r UploadResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
 }
 
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r AddAdminResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r AddAdminResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON422 returns the response for an HTTP 422 `application/json` response
-func (r AddAdminResponse) GetJSON422() *UnprocessableEntity {
-	return r.JSON422
-}
-
-// GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r AddAdminResponse) GetJSON500() *InternalServerError {
-	return r.JSON500
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UploadResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
-func (r AddAdminResponse) GetBody() []byte {
+func (r UploadResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r AddAdminResponse) Status() string {
+func (r UploadResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1926,7 +7493,7 @@ func (r AddAdminResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r AddAdminResponse) StatusCode() int {
+func (r UploadResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1934,246 +7501,46 @@ func (r AddAdminResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r AddAdminResponse) ContentType() string {
+func (r UploadResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-type BulkDisableAdminResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON500 the response for an HTTP 500 `application/json` response
-	JSON500 *InternalServerError
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r BulkDisableAdminResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r BulkDisableAdminResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r BulkDisableAdminResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r BulkDisableAdminResponse) GetJSON500() *InternalServerError {
-	return r.JSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r BulkDisableAdminResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r BulkDisableAdminResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r BulkDisableAdminResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r BulkDisableAdminResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type BulkEnableAdminResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON500 the response for an HTTP 500 `application/json` response
-	JSON500 *InternalServerError
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r BulkEnableAdminResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r BulkEnableAdminResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r BulkEnableAdminResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r BulkEnableAdminResponse) GetJSON500() *InternalServerError {
-	return r.JSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r BulkEnableAdminResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r BulkEnableAdminResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r BulkEnableAdminResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r BulkEnableAdminResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type RemoveAdminResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON500 the response for an HTTP 500 `application/json` response
-	JSON500 *InternalServerError
-}
-
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r RemoveAdminResponse) GetJSON400() *BadRequest {
-	return r.JSON400
-}
-
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r RemoveAdminResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r RemoveAdminResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r RemoveAdminResponse) GetJSON500() *InternalServerError {
-	return r.JSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r RemoveAdminResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r RemoveAdminResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r RemoveAdminResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r RemoveAdminResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-type GetAdminResponse struct {
+type ListCertificateLocationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *AdminDto
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON500 the response for an HTTP 500 `application/json` response
-	JSON500 *InternalServerError
+	JSON200 *[]LocationDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetAdminResponse) GetJSON200() *AdminDto {
+func (r ListCertificateLocationsResponse) GetJSON200() *[]LocationDto {
 	return r.JSON200
 }
 
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r GetAdminResponse) GetJSON400() *BadRequest {
-	return r.JSON400
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListCertificateLocationsResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
 }
 
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r GetAdminResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetAdminResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r GetAdminResponse) GetJSON500() *InternalServerError {
-	return r.JSON500
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListCertificateLocationsResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
-func (r GetAdminResponse) GetBody() []byte {
+func (r ListCertificateLocationsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetAdminResponse) Status() string {
+func (r ListCertificateLocationsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -2181,7 +7548,7 @@ func (r GetAdminResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetAdminResponse) StatusCode() int {
+func (r ListCertificateLocationsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -2189,67 +7556,94 @@ func (r GetAdminResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetAdminResponse) ContentType() string {
+func (r ListCertificateLocationsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-type EditAdminResponse struct {
+type DeleteCertificateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DeleteCertificateResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DeleteCertificateResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteCertificateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteCertificateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteCertificateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteCertificateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetCertificateResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *AdminDto
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON422 the response for an HTTP 422 `application/json` response
-	JSON422 *UnprocessableEntity
-	// JSON500 the response for an HTTP 500 `application/json` response
-	JSON500 *InternalServerError
+	JSON200 *CertificateDetailDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r EditAdminResponse) GetJSON200() *AdminDto {
+func (r GetCertificateResponse) GetJSON200() *CertificateDetailDto {
 	return r.JSON200
 }
 
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r EditAdminResponse) GetJSON400() *BadRequest {
-	return r.JSON400
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetCertificateResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
 }
 
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r EditAdminResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r EditAdminResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON422 returns the response for an HTTP 422 `application/json` response
-func (r EditAdminResponse) GetJSON422() *UnprocessableEntity {
-	return r.JSON422
-}
-
-// GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r EditAdminResponse) GetJSON500() *InternalServerError {
-	return r.JSON500
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetCertificateResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
-func (r EditAdminResponse) GetBody() []byte {
+func (r GetCertificateResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r EditAdminResponse) Status() string {
+func (r GetCertificateResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -2257,7 +7651,7 @@ func (r EditAdminResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r EditAdminResponse) StatusCode() int {
+func (r GetCertificateResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -2265,53 +7659,39 @@ func (r EditAdminResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r EditAdminResponse) ContentType() string {
+func (r GetCertificateResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-type DisableAdminResponse struct {
+type UpdateCertificateObjectsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON500 the response for an HTTP 500 `application/json` response
-	JSON500 *InternalServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
 }
 
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r DisableAdminResponse) GetJSON400() *BadRequest {
-	return r.JSON400
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r UpdateCertificateObjectsResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
 }
 
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DisableAdminResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DisableAdminResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r DisableAdminResponse) GetJSON500() *InternalServerError {
-	return r.JSON500
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UpdateCertificateObjectsResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
-func (r DisableAdminResponse) GetBody() []byte {
+func (r UpdateCertificateObjectsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DisableAdminResponse) Status() string {
+func (r UpdateCertificateObjectsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -2319,7 +7699,7 @@ func (r DisableAdminResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DisableAdminResponse) StatusCode() int {
+func (r UpdateCertificateObjectsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -2327,53 +7707,39 @@ func (r DisableAdminResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DisableAdminResponse) ContentType() string {
+func (r UpdateCertificateObjectsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-type EnableAdminResponse struct {
+type ArchiveCertificateResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
-	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON500 the response for an HTTP 500 `application/json` response
-	JSON500 *InternalServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
 }
 
-// GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r EnableAdminResponse) GetJSON400() *BadRequest {
-	return r.JSON400
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ArchiveCertificateResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
 }
 
-// GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r EnableAdminResponse) GetJSON403() *Forbidden {
-	return r.JSON403
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r EnableAdminResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r EnableAdminResponse) GetJSON500() *InternalServerError {
-	return r.JSON500
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ArchiveCertificateResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
 }
 
 // GetBody returns the raw response body bytes
-func (r EnableAdminResponse) GetBody() []byte {
+func (r ArchiveCertificateResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r EnableAdminResponse) Status() string {
+func (r ArchiveCertificateResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -2381,7 +7747,7 @@ func (r EnableAdminResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r EnableAdminResponse) StatusCode() int {
+func (r ArchiveCertificateResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -2389,263 +7755,3606 @@ func (r EnableAdminResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r EnableAdminResponse) ContentType() string {
+func (r ArchiveCertificateResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-// BulkRemoveAdminWithBodyWithResponse Remove Multiple Administrator
-//
-// The body of this DELETE is a JSON array of administrator UUIDs. UUIDs the
-// server does not know are skipped (it logs a warning) and the answer is
-// still 204.
-//
-// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with DELETE /v1/admins (the `BulkRemoveAdmin` operationId).
-func (c *ClientWithResponses) BulkRemoveAdminWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BulkRemoveAdminResponse, error) {
-	rsp, err := c.BulkRemoveAdminWithBody(ctx, contentType, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseBulkRemoveAdminResponse(rsp)
+type GetCertificateChainResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CertificateChainResponseDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
 }
 
-// BulkRemoveAdminWithResponse Remove Multiple Administrator
-//
-// The body of this DELETE is a JSON array of administrator UUIDs. UUIDs the
-// server does not know are skipped (it logs a warning) and the answer is
-// still 204.
-//
-// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with DELETE /v1/admins (the `BulkRemoveAdmin` operationId).
-func (c *ClientWithResponses) BulkRemoveAdminWithResponse(ctx context.Context, body BulkRemoveAdminJSONRequestBody, reqEditors ...RequestEditorFn) (*BulkRemoveAdminResponse, error) {
-	rsp, err := c.BulkRemoveAdmin(ctx, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseBulkRemoveAdminResponse(rsp)
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCertificateChainResponse) GetJSON200() *CertificateChainResponseDto {
+	return r.JSON200
 }
 
-// ListAdminsWithResponse List available administrators
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetCertificateChainResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetCertificateChainResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCertificateChainResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCertificateChainResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCertificateChainResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCertificateChainResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DownloadCertificateChainResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CertificateChainDownloadResponseDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DownloadCertificateChainResponse) GetJSON200() *CertificateChainDownloadResponseDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DownloadCertificateChainResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DownloadCertificateChainResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DownloadCertificateChainResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DownloadCertificateChainResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DownloadCertificateChainResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DownloadCertificateChainResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetCertificateEventHistoryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]CertificateEventHistoryDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCertificateEventHistoryResponse) GetJSON200() *[]CertificateEventHistoryDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetCertificateEventHistoryResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetCertificateEventHistoryResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCertificateEventHistoryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCertificateEventHistoryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCertificateEventHistoryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCertificateEventHistoryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UnarchiveCertificateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r UnarchiveCertificateResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UnarchiveCertificateResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UnarchiveCertificateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UnarchiveCertificateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UnarchiveCertificateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UnarchiveCertificateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetCertificateValidationResultResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CertificateValidationResultDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCertificateValidationResultResponse) GetJSON200() *CertificateValidationResultDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetCertificateValidationResultResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetCertificateValidationResultResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCertificateValidationResultResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCertificateValidationResultResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCertificateValidationResultResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCertificateValidationResultResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DownloadCertificateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CertificateDownloadResponseDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DownloadCertificateResponse) GetJSON200() *CertificateDownloadResponseDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DownloadCertificateResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DownloadCertificateResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DownloadCertificateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DownloadCertificateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DownloadCertificateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DownloadCertificateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListRaProfilesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]RaProfileDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListRaProfilesResponse) GetJSON200() *[]RaProfileDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListRaProfilesResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListRaProfilesResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListRaProfilesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListRaProfilesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListRaProfilesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListRaProfilesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetRaProfileWithoutAuthorityResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RaProfileDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetRaProfileWithoutAuthorityResponse) GetJSON200() *RaProfileDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetRaProfileWithoutAuthorityResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetRaProfileWithoutAuthorityResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRaProfileWithoutAuthorityResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRaProfileWithoutAuthorityResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRaProfileWithoutAuthorityResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRaProfileWithoutAuthorityResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListRolesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]RoleDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListRolesResponse) GetJSON200() *[]RoleDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListRolesResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListRolesResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListRolesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListRolesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListRolesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListRolesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateRoleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *RoleDetailDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateRoleResponse) GetJSON201() *RoleDetailDto {
+	return r.JSON201
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CreateRoleResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateRoleResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateRoleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateRoleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateRoleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateRoleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteRoleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DeleteRoleResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DeleteRoleResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteRoleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteRoleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteRoleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteRoleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetRoleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RoleDetailDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetRoleResponse) GetJSON200() *RoleDetailDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetRoleResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetRoleResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRoleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRoleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRoleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRoleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateRoleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RoleDetailDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateRoleResponse) GetJSON200() *RoleDetailDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r UpdateRoleResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UpdateRoleResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateRoleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateRoleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateRoleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateRoleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetRolePermissionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SubjectPermissionsDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetRolePermissionsResponse) GetJSON200() *SubjectPermissionsDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetRolePermissionsResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetRolePermissionsResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRolePermissionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRolePermissionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRolePermissionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRolePermissionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SavePermissionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SubjectPermissionsDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SavePermissionsResponse) GetJSON200() *SubjectPermissionsDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r SavePermissionsResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r SavePermissionsResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r SavePermissionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SavePermissionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SavePermissionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SavePermissionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetRoleResourcePermissionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ResourcePermissionsDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetRoleResourcePermissionsResponse) GetJSON200() *ResourcePermissionsDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetRoleResourcePermissionsResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetRoleResourcePermissionsResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRoleResourcePermissionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRoleResourcePermissionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRoleResourcePermissionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRoleResourcePermissionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetResourcePermissionObjectsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]ObjectPermissionsDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetResourcePermissionObjectsResponse) GetJSON200() *[]ObjectPermissionsDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetResourcePermissionObjectsResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetResourcePermissionObjectsResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetResourcePermissionObjectsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetResourcePermissionObjectsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetResourcePermissionObjectsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetResourcePermissionObjectsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AddResourcePermissionObjectsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r AddResourcePermissionObjectsResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r AddResourcePermissionObjectsResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r AddResourcePermissionObjectsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddResourcePermissionObjectsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddResourcePermissionObjectsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddResourcePermissionObjectsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RemoveResourcePermissionObjectsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r RemoveResourcePermissionObjectsResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RemoveResourcePermissionObjectsResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RemoveResourcePermissionObjectsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RemoveResourcePermissionObjectsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RemoveResourcePermissionObjectsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RemoveResourcePermissionObjectsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateResourcePermissionObjectsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r UpdateResourcePermissionObjectsResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UpdateResourcePermissionObjectsResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateResourcePermissionObjectsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateResourcePermissionObjectsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateResourcePermissionObjectsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateResourcePermissionObjectsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetRoleUsersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]UserDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetRoleUsersResponse) GetJSON200() *[]UserDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetRoleUsersResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetRoleUsersResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRoleUsersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRoleUsersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRoleUsersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRoleUsersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateUsersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RoleDetailDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateUsersResponse) GetJSON200() *RoleDetailDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r UpdateUsersResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UpdateUsersResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateUsersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateUsersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateUsersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateUsersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListUsersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]UserDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListUsersResponse) GetJSON200() *[]UserDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListUsersResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListUsersResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListUsersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListUsersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListUsersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListUsersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateUserResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *UserDetailDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateUserResponse) GetJSON201() *UserDetailDto {
+	return r.JSON201
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CreateUserResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateUserResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateUserResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateUserResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateUserResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateUserResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type IdentifyUserResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UserDetailDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r IdentifyUserResponse) GetJSON200() *UserDetailDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r IdentifyUserResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r IdentifyUserResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r IdentifyUserResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r IdentifyUserResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r IdentifyUserResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r IdentifyUserResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteUserResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DeleteUserResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DeleteUserResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteUserResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteUserResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteUserResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteUserResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetUserResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UserDetailDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetUserResponse) GetJSON200() *UserDetailDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetUserResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetUserResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetUserResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetUserResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetUserResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetUserResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateUserResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UserDetailDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateUserResponse) GetJSON200() *UserDetailDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r UpdateUserResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UpdateUserResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateUserResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateUserResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateUserResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateUserResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DisableUserResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UserDetailDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DisableUserResponse) GetJSON200() *UserDetailDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DisableUserResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DisableUserResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DisableUserResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DisableUserResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DisableUserResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DisableUserResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type EnableUserResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UserDetailDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r EnableUserResponse) GetJSON200() *UserDetailDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r EnableUserResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r EnableUserResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r EnableUserResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EnableUserResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EnableUserResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EnableUserResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetPermissionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SubjectPermissionsDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetPermissionsResponse) GetJSON200() *SubjectPermissionsDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetPermissionsResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetPermissionsResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPermissionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPermissionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPermissionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPermissionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetUserRolesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]RoleDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetUserRolesResponse) GetJSON200() *[]RoleDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetUserRolesResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetUserRolesResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetUserRolesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetUserRolesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetUserRolesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetUserRolesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateRolesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UserDetailDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateRolesResponse) GetJSON200() *UserDetailDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r UpdateRolesResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UpdateRolesResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateRolesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateRolesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateRolesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateRolesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RemoveRoleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UserDetailDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RemoveRoleResponse) GetJSON200() *UserDetailDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r RemoveRoleResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RemoveRoleResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RemoveRoleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RemoveRoleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RemoveRoleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RemoveRoleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AddRoleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UserDetailDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AddRoleResponse) GetJSON200() *UserDetailDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r AddRoleResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r AddRoleResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r AddRoleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddRoleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddRoleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddRoleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListIssueCertificateAttributesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]BaseAttributeDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListIssueCertificateAttributesResponse) GetJSON200() *[]BaseAttributeDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListIssueCertificateAttributesResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListIssueCertificateAttributesResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListIssueCertificateAttributesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListIssueCertificateAttributesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListIssueCertificateAttributesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListIssueCertificateAttributesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ValidateIssueCertificateAttributesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ValidateIssueCertificateAttributesResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ValidateIssueCertificateAttributesResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ValidateIssueCertificateAttributesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ValidateIssueCertificateAttributesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ValidateIssueCertificateAttributesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ValidateIssueCertificateAttributesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListRevokeCertificateAttributesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]BaseAttributeDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListRevokeCertificateAttributesResponse) GetJSON200() *[]BaseAttributeDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListRevokeCertificateAttributesResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListRevokeCertificateAttributesResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListRevokeCertificateAttributesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListRevokeCertificateAttributesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListRevokeCertificateAttributesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListRevokeCertificateAttributesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ValidateRevokeCertificateAttributesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ValidateRevokeCertificateAttributesResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ValidateRevokeCertificateAttributesResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ValidateRevokeCertificateAttributesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ValidateRevokeCertificateAttributesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ValidateRevokeCertificateAttributesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ValidateRevokeCertificateAttributesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type IssueCertificateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ClientCertificateDataResponseDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r IssueCertificateResponse) GetJSON200() *ClientCertificateDataResponseDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r IssueCertificateResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r IssueCertificateResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r IssueCertificateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r IssueCertificateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r IssueCertificateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r IssueCertificateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type IssueRequestedCertificateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ClientCertificateDataResponseDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r IssueRequestedCertificateResponse) GetJSON200() *ClientCertificateDataResponseDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r IssueRequestedCertificateResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r IssueRequestedCertificateResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r IssueRequestedCertificateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r IssueRequestedCertificateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r IssueRequestedCertificateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r IssueRequestedCertificateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RekeyCertificateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ClientCertificateDataResponseDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RekeyCertificateResponse) GetJSON200() *ClientCertificateDataResponseDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r RekeyCertificateResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RekeyCertificateResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RekeyCertificateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RekeyCertificateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RekeyCertificateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RekeyCertificateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RenewCertificateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ClientCertificateDataResponseDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RenewCertificateResponse) GetJSON200() *ClientCertificateDataResponseDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r RenewCertificateResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RenewCertificateResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RenewCertificateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RenewCertificateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RenewCertificateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RenewCertificateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RevokeCertificateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r RevokeCertificateResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RevokeCertificateResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RevokeCertificateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RevokeCertificateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RevokeCertificateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RevokeCertificateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListApprovalProfilesWithResponse performs a GET /v1/approvalProfiles (the `ListApprovalProfiles` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with GET /v1/admins (the `ListAdmins` operationId).
-func (c *ClientWithResponses) ListAdminsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListAdminsResponse, error) {
-	rsp, err := c.ListAdmins(ctx, reqEditors...)
+func (c *ClientWithResponses) ListApprovalProfilesWithResponse(ctx context.Context, params *ListApprovalProfilesParams, reqEditors ...RequestEditorFn) (*ListApprovalProfilesResponse, error) {
+	rsp, err := c.ListApprovalProfiles(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseListAdminsResponse(rsp)
+	return ParseListApprovalProfilesResponse(rsp)
 }
 
-// AddAdminWithBodyWithResponse Create a new Administrator
-//
-// One of adminCertificate (Base64 DER) and certificateUuid is required
-// (the vendor's documentation: mandatory if no certificate is given); the server answers
-// 422 when both are missing and 400 when the username already exists.
-//
-// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /v1/admins (the `AddAdmin` operationId).
-func (c *ClientWithResponses) AddAdminWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddAdminResponse, error) {
-	rsp, err := c.AddAdminWithBody(ctx, contentType, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseAddAdminResponse(rsp)
-}
-
-// AddAdminWithResponse Create a new Administrator
-//
-// One of adminCertificate (Base64 DER) and certificateUuid is required
-// (the vendor's documentation: mandatory if no certificate is given); the server answers
-// 422 when both are missing and 400 when the username already exists.
-//
-// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /v1/admins (the `AddAdmin` operationId).
-func (c *ClientWithResponses) AddAdminWithResponse(ctx context.Context, body AddAdminJSONRequestBody, reqEditors ...RequestEditorFn) (*AddAdminResponse, error) {
-	rsp, err := c.AddAdmin(ctx, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseAddAdminResponse(rsp)
-}
-
-// BulkDisableAdminWithBodyWithResponse Disable Multiple Administrator
-//
-// Unknown UUIDs are skipped; the answer is still 204.
-//
-// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with PUT /v1/admins/disable (the `BulkDisableAdmin` operationId).
-func (c *ClientWithResponses) BulkDisableAdminWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BulkDisableAdminResponse, error) {
-	rsp, err := c.BulkDisableAdminWithBody(ctx, contentType, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseBulkDisableAdminResponse(rsp)
-}
-
-// BulkDisableAdminWithResponse Disable Multiple Administrator
-//
-// Unknown UUIDs are skipped; the answer is still 204.
-//
-// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with PUT /v1/admins/disable (the `BulkDisableAdmin` operationId).
-func (c *ClientWithResponses) BulkDisableAdminWithResponse(ctx context.Context, body BulkDisableAdminJSONRequestBody, reqEditors ...RequestEditorFn) (*BulkDisableAdminResponse, error) {
-	rsp, err := c.BulkDisableAdmin(ctx, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseBulkDisableAdminResponse(rsp)
-}
-
-// BulkEnableAdminWithBodyWithResponse Enable Multiple Administrator
-//
-// Unknown UUIDs are skipped; the answer is still 204.
-//
-// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with PUT /v1/admins/enable (the `BulkEnableAdmin` operationId).
-func (c *ClientWithResponses) BulkEnableAdminWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BulkEnableAdminResponse, error) {
-	rsp, err := c.BulkEnableAdminWithBody(ctx, contentType, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseBulkEnableAdminResponse(rsp)
-}
-
-// BulkEnableAdminWithResponse Enable Multiple Administrator
-//
-// Unknown UUIDs are skipped; the answer is still 204.
-//
-// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with PUT /v1/admins/enable (the `BulkEnableAdmin` operationId).
-func (c *ClientWithResponses) BulkEnableAdminWithResponse(ctx context.Context, body BulkEnableAdminJSONRequestBody, reqEditors ...RequestEditorFn) (*BulkEnableAdminResponse, error) {
-	rsp, err := c.BulkEnableAdmin(ctx, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseBulkEnableAdminResponse(rsp)
-}
-
-// RemoveAdminWithResponse Remove Administrator
+// GetApprovalProfileWithResponse performs a GET /v1/approvalProfiles/{uuid} (the `GetApprovalProfile` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with DELETE /v1/admins/{uuid} (the `RemoveAdmin` operationId).
-func (c *ClientWithResponses) RemoveAdminWithResponse(ctx context.Context, uuid AdminUuid, reqEditors ...RequestEditorFn) (*RemoveAdminResponse, error) {
-	rsp, err := c.RemoveAdmin(ctx, uuid, reqEditors...)
+func (c *ClientWithResponses) GetApprovalProfileWithResponse(ctx context.Context, uuid ApprovalUuid, params *GetApprovalProfileParams, reqEditors ...RequestEditorFn) (*GetApprovalProfileResponse, error) {
+	rsp, err := c.GetApprovalProfile(ctx, uuid, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseRemoveAdminResponse(rsp)
+	return ParseGetApprovalProfileResponse(rsp)
 }
 
-// GetAdminWithResponse Get details of an Administrator
+// ListApprovalsWithResponse performs a GET /v1/approvals (the `ListApprovals` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with GET /v1/admins/{uuid} (the `GetAdmin` operationId).
-func (c *ClientWithResponses) GetAdminWithResponse(ctx context.Context, uuid AdminUuid, reqEditors ...RequestEditorFn) (*GetAdminResponse, error) {
-	rsp, err := c.GetAdmin(ctx, uuid, reqEditors...)
+func (c *ClientWithResponses) ListApprovalsWithResponse(ctx context.Context, params *ListApprovalsParams, reqEditors ...RequestEditorFn) (*ListApprovalsResponse, error) {
+	rsp, err := c.ListApprovals(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseGetAdminResponse(rsp)
+	return ParseListApprovalsResponse(rsp)
 }
 
-// EditAdminWithBodyWithResponse Edit Administrator
+// ListUserApprovalsWithResponse performs a GET /v1/approvals/user (the `ListUserApprovals` operationId) request.
 //
-// Edit uses POST, not PUT (vendor document and server agree). It is not a
-// patch: name, surname, email and description are set to what is sent
-// (blank name, surname or email: 422 with an empty list; absent
-// description: cleared); role is kept when absent. The certificate is kept
-// when neither certificate field is sent; certificateUuid alone selects an
-// inventory certificate; adminCertificate needs certificateUuid "" beside
-// it (without it the server fails with 500) and is refused with 400 when
-// the inventory already holds a certificate of that serial number.
-//
-// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /v1/admins/{uuid} (the `EditAdmin` operationId).
-func (c *ClientWithResponses) EditAdminWithBodyWithResponse(ctx context.Context, uuid AdminUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EditAdminResponse, error) {
-	rsp, err := c.EditAdminWithBody(ctx, uuid, contentType, body, reqEditors...)
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ListUserApprovalsWithResponse(ctx context.Context, params *ListUserApprovalsParams, reqEditors ...RequestEditorFn) (*ListUserApprovalsResponse, error) {
+	rsp, err := c.ListUserApprovals(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseEditAdminResponse(rsp)
+	return ParseListUserApprovalsResponse(rsp)
 }
 
-// EditAdminWithResponse Edit Administrator
+// GetApprovalWithResponse performs a GET /v1/approvals/{uuid} (the `GetApproval` operationId) request.
 //
-// Edit uses POST, not PUT (vendor document and server agree). It is not a
-// patch: name, surname, email and description are set to what is sent
-// (blank name, surname or email: 422 with an empty list; absent
-// description: cleared); role is kept when absent. The certificate is kept
-// when neither certificate field is sent; certificateUuid alone selects an
-// inventory certificate; adminCertificate needs certificateUuid "" beside
-// it (without it the server fails with 500) and is refused with 400 when
-// the inventory already holds a certificate of that serial number.
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) GetApprovalWithResponse(ctx context.Context, uuid ApprovalUuid, reqEditors ...RequestEditorFn) (*GetApprovalResponse, error) {
+	rsp, err := c.GetApproval(ctx, uuid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetApprovalResponse(rsp)
+}
+
+// ApproveApprovalWithResponse performs a PATCH /v1/approvals/{uuid}/approve (the `ApproveApproval` operationId) request.
 //
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ApproveApprovalWithResponse(ctx context.Context, uuid ApprovalUuid, reqEditors ...RequestEditorFn) (*ApproveApprovalResponse, error) {
+	rsp, err := c.ApproveApproval(ctx, uuid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApproveApprovalResponse(rsp)
+}
+
+// ApproveApprovalRecipientWithBodyWithResponse performs a PATCH /v1/approvals/{uuid}/approveRecipient (the `ApproveApprovalRecipient` operationId) request,
+// with any type of body and a specified content type.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ApproveApprovalRecipientWithBodyWithResponse(ctx context.Context, uuid ApprovalUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApproveApprovalRecipientResponse, error) {
+	rsp, err := c.ApproveApprovalRecipientWithBody(ctx, uuid, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApproveApprovalRecipientResponse(rsp)
+}
+
+// ApproveApprovalRecipientWithResponse performs a PATCH /v1/approvals/{uuid}/approveRecipient (the `ApproveApprovalRecipient` operationId) request.
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /v1/admins/{uuid} (the `EditAdmin` operationId).
-func (c *ClientWithResponses) EditAdminWithResponse(ctx context.Context, uuid AdminUuid, body EditAdminJSONRequestBody, reqEditors ...RequestEditorFn) (*EditAdminResponse, error) {
-	rsp, err := c.EditAdmin(ctx, uuid, body, reqEditors...)
+func (c *ClientWithResponses) ApproveApprovalRecipientWithResponse(ctx context.Context, uuid ApprovalUuid, body ApproveApprovalRecipientJSONRequestBody, reqEditors ...RequestEditorFn) (*ApproveApprovalRecipientResponse, error) {
+	rsp, err := c.ApproveApprovalRecipient(ctx, uuid, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseEditAdminResponse(rsp)
+	return ParseApproveApprovalRecipientResponse(rsp)
 }
 
-// DisableAdminWithResponse Disable Administrator
-//
-// No body; send Content-Type application/json (the server declares consumes=application/json).
+// RejectApprovalWithResponse performs a PATCH /v1/approvals/{uuid}/reject (the `RejectApproval` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with PUT /v1/admins/{uuid}/disable (the `DisableAdmin` operationId).
-func (c *ClientWithResponses) DisableAdminWithResponse(ctx context.Context, uuid AdminUuid, reqEditors ...RequestEditorFn) (*DisableAdminResponse, error) {
-	rsp, err := c.DisableAdmin(ctx, uuid, reqEditors...)
+func (c *ClientWithResponses) RejectApprovalWithResponse(ctx context.Context, uuid ApprovalUuid, reqEditors ...RequestEditorFn) (*RejectApprovalResponse, error) {
+	rsp, err := c.RejectApproval(ctx, uuid, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseDisableAdminResponse(rsp)
+	return ParseRejectApprovalResponse(rsp)
 }
 
-// EnableAdminWithResponse Enable Administrator
-//
-// No body; send Content-Type application/json (the server declares consumes=application/json).
+// RejectApprovalRecipientWithBodyWithResponse performs a PATCH /v1/approvals/{uuid}/rejectRecipient (the `RejectApprovalRecipient` operationId) request,
+// with any type of body and a specified content type.
 //
 // Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with PUT /v1/admins/{uuid}/enable (the `EnableAdmin` operationId).
-func (c *ClientWithResponses) EnableAdminWithResponse(ctx context.Context, uuid AdminUuid, reqEditors ...RequestEditorFn) (*EnableAdminResponse, error) {
-	rsp, err := c.EnableAdmin(ctx, uuid, reqEditors...)
+func (c *ClientWithResponses) RejectApprovalRecipientWithBodyWithResponse(ctx context.Context, uuid ApprovalUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RejectApprovalRecipientResponse, error) {
+	rsp, err := c.RejectApprovalRecipientWithBody(ctx, uuid, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseEnableAdminResponse(rsp)
+	return ParseRejectApprovalRecipientResponse(rsp)
 }
 
-// ParseBulkRemoveAdminResponse parses an HTTP response from a BulkRemoveAdminWithResponse call
-func ParseBulkRemoveAdminResponse(rsp *http.Response) (*BulkRemoveAdminResponse, error) {
+// RejectApprovalRecipientWithResponse performs a PATCH /v1/approvals/{uuid}/rejectRecipient (the `RejectApprovalRecipient` operationId) request.
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) RejectApprovalRecipientWithResponse(ctx context.Context, uuid ApprovalUuid, body RejectApprovalRecipientJSONRequestBody, reqEditors ...RequestEditorFn) (*RejectApprovalRecipientResponse, error) {
+	rsp, err := c.RejectApprovalRecipient(ctx, uuid, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRejectApprovalRecipientResponse(rsp)
+}
+
+// ProfileWithResponse performs a GET /v1/auth/profile (the `Profile` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ProfileWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ProfileResponse, error) {
+	rsp, err := c.Profile(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseProfileResponse(rsp)
+}
+
+// GetAuthResourcesWithResponse performs a GET /v1/auth/resources (the `GetAuthResources` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) GetAuthResourcesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetAuthResourcesResponse, error) {
+	rsp, err := c.GetAuthResources(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAuthResourcesResponse(rsp)
+}
+
+// GetRaProfileWithResponse performs a GET /v1/authorities/{authorityUuid}/raProfiles/{raProfileUuid} (the `GetRaProfile` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) GetRaProfileWithResponse(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, reqEditors ...RequestEditorFn) (*GetRaProfileResponse, error) {
+	rsp, err := c.GetRaProfile(ctx, authorityUuid, raProfileUuid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRaProfileResponse(rsp)
+}
+
+// GetAssociatedApprovalProfilesWithResponse performs a GET /v1/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/approvalProfiles (the `GetAssociatedApprovalProfiles` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) GetAssociatedApprovalProfilesWithResponse(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, reqEditors ...RequestEditorFn) (*GetAssociatedApprovalProfilesResponse, error) {
+	rsp, err := c.GetAssociatedApprovalProfiles(ctx, authorityUuid, raProfileUuid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAssociatedApprovalProfilesResponse(rsp)
+}
+
+// ListCertificatesWithBodyWithResponse performs a POST /v1/certificates (the `ListCertificates` operationId) request,
+// with any type of body and a specified content type.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ListCertificatesWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ListCertificatesResponse, error) {
+	rsp, err := c.ListCertificatesWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCertificatesResponse(rsp)
+}
+
+// ListCertificatesWithResponse performs a POST /v1/certificates (the `ListCertificates` operationId) request.
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ListCertificatesWithResponse(ctx context.Context, body ListCertificatesJSONRequestBody, reqEditors ...RequestEditorFn) (*ListCertificatesResponse, error) {
+	rsp, err := c.ListCertificates(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCertificatesResponse(rsp)
+}
+
+// BulkArchiveCertificateWithBodyWithResponse performs a PATCH /v1/certificates/archive (the `BulkArchiveCertificate` operationId) request,
+// with any type of body and a specified content type.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) BulkArchiveCertificateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BulkArchiveCertificateResponse, error) {
+	rsp, err := c.BulkArchiveCertificateWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBulkArchiveCertificateResponse(rsp)
+}
+
+// BulkArchiveCertificateWithResponse performs a PATCH /v1/certificates/archive (the `BulkArchiveCertificate` operationId) request.
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) BulkArchiveCertificateWithResponse(ctx context.Context, body BulkArchiveCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*BulkArchiveCertificateResponse, error) {
+	rsp, err := c.BulkArchiveCertificate(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBulkArchiveCertificateResponse(rsp)
+}
+
+// BulkDeleteCertificateWithBodyWithResponse performs a POST /v1/certificates/delete (the `BulkDeleteCertificate` operationId) request,
+// with any type of body and a specified content type.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) BulkDeleteCertificateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BulkDeleteCertificateResponse, error) {
+	rsp, err := c.BulkDeleteCertificateWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBulkDeleteCertificateResponse(rsp)
+}
+
+// BulkDeleteCertificateWithResponse performs a POST /v1/certificates/delete (the `BulkDeleteCertificate` operationId) request.
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) BulkDeleteCertificateWithResponse(ctx context.Context, body BulkDeleteCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*BulkDeleteCertificateResponse, error) {
+	rsp, err := c.BulkDeleteCertificate(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBulkDeleteCertificateResponse(rsp)
+}
+
+// GetCertificateSearchableFieldsWithResponse performs a GET /v1/certificates/search (the `GetCertificateSearchableFields` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) GetCertificateSearchableFieldsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetCertificateSearchableFieldsResponse, error) {
+	rsp, err := c.GetCertificateSearchableFields(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCertificateSearchableFieldsResponse(rsp)
+}
+
+// BulkUnarchiveCertificateWithBodyWithResponse performs a PATCH /v1/certificates/unarchive (the `BulkUnarchiveCertificate` operationId) request,
+// with any type of body and a specified content type.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) BulkUnarchiveCertificateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BulkUnarchiveCertificateResponse, error) {
+	rsp, err := c.BulkUnarchiveCertificateWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBulkUnarchiveCertificateResponse(rsp)
+}
+
+// BulkUnarchiveCertificateWithResponse performs a PATCH /v1/certificates/unarchive (the `BulkUnarchiveCertificate` operationId) request.
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) BulkUnarchiveCertificateWithResponse(ctx context.Context, body BulkUnarchiveCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*BulkUnarchiveCertificateResponse, error) {
+	rsp, err := c.BulkUnarchiveCertificate(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBulkUnarchiveCertificateResponse(rsp)
+}
+
+// UploadWithBodyWithResponse performs a POST /v1/certificates/upload (the `Upload` operationId) request,
+// with any type of body and a specified content type.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) UploadWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadResponse, error) {
+	rsp, err := c.UploadWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUploadResponse(rsp)
+}
+
+// UploadWithResponse performs a POST /v1/certificates/upload (the `Upload` operationId) request.
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) UploadWithResponse(ctx context.Context, body UploadJSONRequestBody, reqEditors ...RequestEditorFn) (*UploadResponse, error) {
+	rsp, err := c.Upload(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUploadResponse(rsp)
+}
+
+// ListCertificateLocationsWithResponse performs a GET /v1/certificates/{certificateUuid}/locations (the `ListCertificateLocations` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ListCertificateLocationsWithResponse(ctx context.Context, certificateUuid openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListCertificateLocationsResponse, error) {
+	rsp, err := c.ListCertificateLocations(ctx, certificateUuid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCertificateLocationsResponse(rsp)
+}
+
+// DeleteCertificateWithResponse performs a DELETE /v1/certificates/{uuid} (the `DeleteCertificate` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) DeleteCertificateWithResponse(ctx context.Context, uuid CertUuid, reqEditors ...RequestEditorFn) (*DeleteCertificateResponse, error) {
+	rsp, err := c.DeleteCertificate(ctx, uuid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteCertificateResponse(rsp)
+}
+
+// GetCertificateWithResponse performs a GET /v1/certificates/{uuid} (the `GetCertificate` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) GetCertificateWithResponse(ctx context.Context, uuid CertUuid, reqEditors ...RequestEditorFn) (*GetCertificateResponse, error) {
+	rsp, err := c.GetCertificate(ctx, uuid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCertificateResponse(rsp)
+}
+
+// UpdateCertificateObjectsWithBodyWithResponse performs a PATCH /v1/certificates/{uuid} (the `UpdateCertificateObjects` operationId) request,
+// with any type of body and a specified content type.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) UpdateCertificateObjectsWithBodyWithResponse(ctx context.Context, uuid CertUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateCertificateObjectsResponse, error) {
+	rsp, err := c.UpdateCertificateObjectsWithBody(ctx, uuid, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateCertificateObjectsResponse(rsp)
+}
+
+// UpdateCertificateObjectsWithResponse performs a PATCH /v1/certificates/{uuid} (the `UpdateCertificateObjects` operationId) request.
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) UpdateCertificateObjectsWithResponse(ctx context.Context, uuid CertUuid, body UpdateCertificateObjectsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCertificateObjectsResponse, error) {
+	rsp, err := c.UpdateCertificateObjects(ctx, uuid, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateCertificateObjectsResponse(rsp)
+}
+
+// ArchiveCertificateWithResponse performs a PATCH /v1/certificates/{uuid}/archive (the `ArchiveCertificate` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ArchiveCertificateWithResponse(ctx context.Context, uuid CertUuid, reqEditors ...RequestEditorFn) (*ArchiveCertificateResponse, error) {
+	rsp, err := c.ArchiveCertificate(ctx, uuid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseArchiveCertificateResponse(rsp)
+}
+
+// GetCertificateChainWithResponse performs a GET /v1/certificates/{uuid}/chain (the `GetCertificateChain` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) GetCertificateChainWithResponse(ctx context.Context, uuid CertUuid, params *GetCertificateChainParams, reqEditors ...RequestEditorFn) (*GetCertificateChainResponse, error) {
+	rsp, err := c.GetCertificateChain(ctx, uuid, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCertificateChainResponse(rsp)
+}
+
+// DownloadCertificateChainWithResponse performs a GET /v1/certificates/{uuid}/chain/{certificateFormat} (the `DownloadCertificateChain` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) DownloadCertificateChainWithResponse(ctx context.Context, uuid CertUuid, certificateFormat CertificateFormat, params *DownloadCertificateChainParams, reqEditors ...RequestEditorFn) (*DownloadCertificateChainResponse, error) {
+	rsp, err := c.DownloadCertificateChain(ctx, uuid, certificateFormat, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDownloadCertificateChainResponse(rsp)
+}
+
+// GetCertificateEventHistoryWithResponse performs a GET /v1/certificates/{uuid}/history (the `GetCertificateEventHistory` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) GetCertificateEventHistoryWithResponse(ctx context.Context, uuid CertUuid, reqEditors ...RequestEditorFn) (*GetCertificateEventHistoryResponse, error) {
+	rsp, err := c.GetCertificateEventHistory(ctx, uuid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCertificateEventHistoryResponse(rsp)
+}
+
+// UnarchiveCertificateWithResponse performs a PATCH /v1/certificates/{uuid}/unarchive (the `UnarchiveCertificate` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) UnarchiveCertificateWithResponse(ctx context.Context, uuid CertUuid, reqEditors ...RequestEditorFn) (*UnarchiveCertificateResponse, error) {
+	rsp, err := c.UnarchiveCertificate(ctx, uuid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUnarchiveCertificateResponse(rsp)
+}
+
+// GetCertificateValidationResultWithResponse performs a GET /v1/certificates/{uuid}/validate (the `GetCertificateValidationResult` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) GetCertificateValidationResultWithResponse(ctx context.Context, uuid CertUuid, reqEditors ...RequestEditorFn) (*GetCertificateValidationResultResponse, error) {
+	rsp, err := c.GetCertificateValidationResult(ctx, uuid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCertificateValidationResultResponse(rsp)
+}
+
+// DownloadCertificateWithResponse performs a GET /v1/certificates/{uuid}/{certificateFormat} (the `DownloadCertificate` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) DownloadCertificateWithResponse(ctx context.Context, uuid CertUuid, certificateFormat CertificateFormat, params *DownloadCertificateParams, reqEditors ...RequestEditorFn) (*DownloadCertificateResponse, error) {
+	rsp, err := c.DownloadCertificate(ctx, uuid, certificateFormat, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDownloadCertificateResponse(rsp)
+}
+
+// ListRaProfilesWithResponse performs a GET /v1/raProfiles (the `ListRaProfiles` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ListRaProfilesWithResponse(ctx context.Context, params *ListRaProfilesParams, reqEditors ...RequestEditorFn) (*ListRaProfilesResponse, error) {
+	rsp, err := c.ListRaProfiles(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListRaProfilesResponse(rsp)
+}
+
+// GetRaProfileWithoutAuthorityWithResponse performs a GET /v1/raProfiles/{raProfileUuid} (the `GetRaProfileWithoutAuthority` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) GetRaProfileWithoutAuthorityWithResponse(ctx context.Context, raProfileUuid RaProfileUuid, reqEditors ...RequestEditorFn) (*GetRaProfileWithoutAuthorityResponse, error) {
+	rsp, err := c.GetRaProfileWithoutAuthority(ctx, raProfileUuid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRaProfileWithoutAuthorityResponse(rsp)
+}
+
+// ListRolesWithResponse performs a GET /v1/roles (the `ListRoles` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ListRolesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListRolesResponse, error) {
+	rsp, err := c.ListRoles(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListRolesResponse(rsp)
+}
+
+// CreateRoleWithBodyWithResponse performs a POST /v1/roles (the `CreateRole` operationId) request,
+// with any type of body and a specified content type.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) CreateRoleWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRoleResponse, error) {
+	rsp, err := c.CreateRoleWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateRoleResponse(rsp)
+}
+
+// CreateRoleWithResponse performs a POST /v1/roles (the `CreateRole` operationId) request.
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) CreateRoleWithResponse(ctx context.Context, body CreateRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRoleResponse, error) {
+	rsp, err := c.CreateRole(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateRoleResponse(rsp)
+}
+
+// DeleteRoleWithResponse performs a DELETE /v1/roles/{roleUuid} (the `DeleteRole` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) DeleteRoleWithResponse(ctx context.Context, roleUuid RoleUuid, reqEditors ...RequestEditorFn) (*DeleteRoleResponse, error) {
+	rsp, err := c.DeleteRole(ctx, roleUuid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteRoleResponse(rsp)
+}
+
+// GetRoleWithResponse performs a GET /v1/roles/{roleUuid} (the `GetRole` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) GetRoleWithResponse(ctx context.Context, roleUuid RoleUuid, reqEditors ...RequestEditorFn) (*GetRoleResponse, error) {
+	rsp, err := c.GetRole(ctx, roleUuid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRoleResponse(rsp)
+}
+
+// UpdateRoleWithBodyWithResponse performs a PUT /v1/roles/{roleUuid} (the `UpdateRole` operationId) request,
+// with any type of body and a specified content type.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) UpdateRoleWithBodyWithResponse(ctx context.Context, roleUuid RoleUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateRoleResponse, error) {
+	rsp, err := c.UpdateRoleWithBody(ctx, roleUuid, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateRoleResponse(rsp)
+}
+
+// UpdateRoleWithResponse performs a PUT /v1/roles/{roleUuid} (the `UpdateRole` operationId) request.
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) UpdateRoleWithResponse(ctx context.Context, roleUuid RoleUuid, body UpdateRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateRoleResponse, error) {
+	rsp, err := c.UpdateRole(ctx, roleUuid, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateRoleResponse(rsp)
+}
+
+// GetRolePermissionsWithResponse performs a GET /v1/roles/{roleUuid}/permissions (the `GetRolePermissions` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) GetRolePermissionsWithResponse(ctx context.Context, roleUuid RoleUuid, reqEditors ...RequestEditorFn) (*GetRolePermissionsResponse, error) {
+	rsp, err := c.GetRolePermissions(ctx, roleUuid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRolePermissionsResponse(rsp)
+}
+
+// SavePermissionsWithBodyWithResponse performs a POST /v1/roles/{roleUuid}/permissions (the `SavePermissions` operationId) request,
+// with any type of body and a specified content type.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) SavePermissionsWithBodyWithResponse(ctx context.Context, roleUuid RoleUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SavePermissionsResponse, error) {
+	rsp, err := c.SavePermissionsWithBody(ctx, roleUuid, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSavePermissionsResponse(rsp)
+}
+
+// SavePermissionsWithResponse performs a POST /v1/roles/{roleUuid}/permissions (the `SavePermissions` operationId) request.
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) SavePermissionsWithResponse(ctx context.Context, roleUuid RoleUuid, body SavePermissionsJSONRequestBody, reqEditors ...RequestEditorFn) (*SavePermissionsResponse, error) {
+	rsp, err := c.SavePermissions(ctx, roleUuid, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSavePermissionsResponse(rsp)
+}
+
+// GetRoleResourcePermissionsWithResponse performs a GET /v1/roles/{roleUuid}/permissions/{resourceUuid} (the `GetRoleResourcePermissions` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) GetRoleResourcePermissionsWithResponse(ctx context.Context, roleUuid RoleUuid, resourceUuid ResourceUuid, reqEditors ...RequestEditorFn) (*GetRoleResourcePermissionsResponse, error) {
+	rsp, err := c.GetRoleResourcePermissions(ctx, roleUuid, resourceUuid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRoleResourcePermissionsResponse(rsp)
+}
+
+// GetResourcePermissionObjectsWithResponse performs a GET /v1/roles/{roleUuid}/permissions/{resourceUuid}/objects (the `GetResourcePermissionObjects` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) GetResourcePermissionObjectsWithResponse(ctx context.Context, roleUuid RoleUuid, resourceUuid ResourceUuid, reqEditors ...RequestEditorFn) (*GetResourcePermissionObjectsResponse, error) {
+	rsp, err := c.GetResourcePermissionObjects(ctx, roleUuid, resourceUuid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetResourcePermissionObjectsResponse(rsp)
+}
+
+// AddResourcePermissionObjectsWithBodyWithResponse performs a POST /v1/roles/{roleUuid}/permissions/{resourceUuid}/objects (the `AddResourcePermissionObjects` operationId) request,
+// with any type of body and a specified content type.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) AddResourcePermissionObjectsWithBodyWithResponse(ctx context.Context, roleUuid RoleUuid, resourceUuid ResourceUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddResourcePermissionObjectsResponse, error) {
+	rsp, err := c.AddResourcePermissionObjectsWithBody(ctx, roleUuid, resourceUuid, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddResourcePermissionObjectsResponse(rsp)
+}
+
+// AddResourcePermissionObjectsWithResponse performs a POST /v1/roles/{roleUuid}/permissions/{resourceUuid}/objects (the `AddResourcePermissionObjects` operationId) request.
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) AddResourcePermissionObjectsWithResponse(ctx context.Context, roleUuid RoleUuid, resourceUuid ResourceUuid, body AddResourcePermissionObjectsJSONRequestBody, reqEditors ...RequestEditorFn) (*AddResourcePermissionObjectsResponse, error) {
+	rsp, err := c.AddResourcePermissionObjects(ctx, roleUuid, resourceUuid, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddResourcePermissionObjectsResponse(rsp)
+}
+
+// RemoveResourcePermissionObjectsWithResponse performs a DELETE /v1/roles/{roleUuid}/permissions/{resourceUuid}/objects/{objectUuid} (the `RemoveResourcePermissionObjects` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) RemoveResourcePermissionObjectsWithResponse(ctx context.Context, roleUuid RoleUuid, resourceUuid ResourceUuid, objectUuid ObjectUuid, reqEditors ...RequestEditorFn) (*RemoveResourcePermissionObjectsResponse, error) {
+	rsp, err := c.RemoveResourcePermissionObjects(ctx, roleUuid, resourceUuid, objectUuid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRemoveResourcePermissionObjectsResponse(rsp)
+}
+
+// UpdateResourcePermissionObjectsWithBodyWithResponse performs a PUT /v1/roles/{roleUuid}/permissions/{resourceUuid}/objects/{objectUuid} (the `UpdateResourcePermissionObjects` operationId) request,
+// with any type of body and a specified content type.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) UpdateResourcePermissionObjectsWithBodyWithResponse(ctx context.Context, roleUuid RoleUuid, resourceUuid ResourceUuid, objectUuid ObjectUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateResourcePermissionObjectsResponse, error) {
+	rsp, err := c.UpdateResourcePermissionObjectsWithBody(ctx, roleUuid, resourceUuid, objectUuid, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateResourcePermissionObjectsResponse(rsp)
+}
+
+// UpdateResourcePermissionObjectsWithResponse performs a PUT /v1/roles/{roleUuid}/permissions/{resourceUuid}/objects/{objectUuid} (the `UpdateResourcePermissionObjects` operationId) request.
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) UpdateResourcePermissionObjectsWithResponse(ctx context.Context, roleUuid RoleUuid, resourceUuid ResourceUuid, objectUuid ObjectUuid, body UpdateResourcePermissionObjectsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateResourcePermissionObjectsResponse, error) {
+	rsp, err := c.UpdateResourcePermissionObjects(ctx, roleUuid, resourceUuid, objectUuid, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateResourcePermissionObjectsResponse(rsp)
+}
+
+// GetRoleUsersWithResponse performs a GET /v1/roles/{roleUuid}/users (the `GetRoleUsers` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) GetRoleUsersWithResponse(ctx context.Context, roleUuid RoleUuid, reqEditors ...RequestEditorFn) (*GetRoleUsersResponse, error) {
+	rsp, err := c.GetRoleUsers(ctx, roleUuid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRoleUsersResponse(rsp)
+}
+
+// UpdateUsersWithBodyWithResponse performs a PATCH /v1/roles/{roleUuid}/users (the `UpdateUsers` operationId) request,
+// with any type of body and a specified content type.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) UpdateUsersWithBodyWithResponse(ctx context.Context, roleUuid RoleUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateUsersResponse, error) {
+	rsp, err := c.UpdateUsersWithBody(ctx, roleUuid, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateUsersResponse(rsp)
+}
+
+// UpdateUsersWithResponse performs a PATCH /v1/roles/{roleUuid}/users (the `UpdateUsers` operationId) request.
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) UpdateUsersWithResponse(ctx context.Context, roleUuid RoleUuid, body UpdateUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUsersResponse, error) {
+	rsp, err := c.UpdateUsers(ctx, roleUuid, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateUsersResponse(rsp)
+}
+
+// ListUsersWithResponse performs a GET /v1/users (the `ListUsers` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ListUsersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListUsersResponse, error) {
+	rsp, err := c.ListUsers(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListUsersResponse(rsp)
+}
+
+// CreateUserWithBodyWithResponse performs a POST /v1/users (the `CreateUser` operationId) request,
+// with any type of body and a specified content type.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) CreateUserWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateUserResponse, error) {
+	rsp, err := c.CreateUserWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateUserResponse(rsp)
+}
+
+// CreateUserWithResponse performs a POST /v1/users (the `CreateUser` operationId) request.
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) CreateUserWithResponse(ctx context.Context, body CreateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateUserResponse, error) {
+	rsp, err := c.CreateUser(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateUserResponse(rsp)
+}
+
+// IdentifyUserWithBodyWithResponse performs a POST /v1/users/identify (the `IdentifyUser` operationId) request,
+// with any type of body and a specified content type.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) IdentifyUserWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*IdentifyUserResponse, error) {
+	rsp, err := c.IdentifyUserWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseIdentifyUserResponse(rsp)
+}
+
+// IdentifyUserWithResponse performs a POST /v1/users/identify (the `IdentifyUser` operationId) request.
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) IdentifyUserWithResponse(ctx context.Context, body IdentifyUserJSONRequestBody, reqEditors ...RequestEditorFn) (*IdentifyUserResponse, error) {
+	rsp, err := c.IdentifyUser(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseIdentifyUserResponse(rsp)
+}
+
+// DeleteUserWithResponse performs a DELETE /v1/users/{userUuid} (the `DeleteUser` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) DeleteUserWithResponse(ctx context.Context, userUuid UserUuid, reqEditors ...RequestEditorFn) (*DeleteUserResponse, error) {
+	rsp, err := c.DeleteUser(ctx, userUuid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteUserResponse(rsp)
+}
+
+// GetUserWithResponse performs a GET /v1/users/{userUuid} (the `GetUser` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) GetUserWithResponse(ctx context.Context, userUuid UserUuid, reqEditors ...RequestEditorFn) (*GetUserResponse, error) {
+	rsp, err := c.GetUser(ctx, userUuid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetUserResponse(rsp)
+}
+
+// UpdateUserWithBodyWithResponse performs a PUT /v1/users/{userUuid} (the `UpdateUser` operationId) request,
+// with any type of body and a specified content type.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) UpdateUserWithBodyWithResponse(ctx context.Context, userUuid UserUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error) {
+	rsp, err := c.UpdateUserWithBody(ctx, userUuid, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateUserResponse(rsp)
+}
+
+// UpdateUserWithResponse performs a PUT /v1/users/{userUuid} (the `UpdateUser` operationId) request.
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) UpdateUserWithResponse(ctx context.Context, userUuid UserUuid, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error) {
+	rsp, err := c.UpdateUser(ctx, userUuid, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateUserResponse(rsp)
+}
+
+// DisableUserWithResponse performs a PATCH /v1/users/{userUuid}/disable (the `DisableUser` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) DisableUserWithResponse(ctx context.Context, userUuid UserUuid, reqEditors ...RequestEditorFn) (*DisableUserResponse, error) {
+	rsp, err := c.DisableUser(ctx, userUuid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDisableUserResponse(rsp)
+}
+
+// EnableUserWithResponse performs a PATCH /v1/users/{userUuid}/enable (the `EnableUser` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) EnableUserWithResponse(ctx context.Context, userUuid UserUuid, reqEditors ...RequestEditorFn) (*EnableUserResponse, error) {
+	rsp, err := c.EnableUser(ctx, userUuid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEnableUserResponse(rsp)
+}
+
+// GetPermissionsWithResponse performs a GET /v1/users/{userUuid}/permissions (the `GetPermissions` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) GetPermissionsWithResponse(ctx context.Context, userUuid UserUuid, reqEditors ...RequestEditorFn) (*GetPermissionsResponse, error) {
+	rsp, err := c.GetPermissions(ctx, userUuid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPermissionsResponse(rsp)
+}
+
+// GetUserRolesWithResponse performs a GET /v1/users/{userUuid}/roles (the `GetUserRoles` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) GetUserRolesWithResponse(ctx context.Context, userUuid UserUuid, reqEditors ...RequestEditorFn) (*GetUserRolesResponse, error) {
+	rsp, err := c.GetUserRoles(ctx, userUuid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetUserRolesResponse(rsp)
+}
+
+// UpdateRolesWithBodyWithResponse performs a PATCH /v1/users/{userUuid}/roles (the `UpdateRoles` operationId) request,
+// with any type of body and a specified content type.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) UpdateRolesWithBodyWithResponse(ctx context.Context, userUuid UserUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateRolesResponse, error) {
+	rsp, err := c.UpdateRolesWithBody(ctx, userUuid, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateRolesResponse(rsp)
+}
+
+// UpdateRolesWithResponse performs a PATCH /v1/users/{userUuid}/roles (the `UpdateRoles` operationId) request.
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) UpdateRolesWithResponse(ctx context.Context, userUuid UserUuid, body UpdateRolesJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateRolesResponse, error) {
+	rsp, err := c.UpdateRoles(ctx, userUuid, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateRolesResponse(rsp)
+}
+
+// RemoveRoleWithResponse performs a DELETE /v1/users/{userUuid}/roles/{roleUuid} (the `RemoveRole` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) RemoveRoleWithResponse(ctx context.Context, userUuid UserUuid, roleUuid RoleUuid, reqEditors ...RequestEditorFn) (*RemoveRoleResponse, error) {
+	rsp, err := c.RemoveRole(ctx, userUuid, roleUuid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRemoveRoleResponse(rsp)
+}
+
+// AddRoleWithResponse performs a PUT /v1/users/{userUuid}/roles/{roleUuid} (the `AddRole` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) AddRoleWithResponse(ctx context.Context, userUuid UserUuid, roleUuid RoleUuid, reqEditors ...RequestEditorFn) (*AddRoleResponse, error) {
+	rsp, err := c.AddRole(ctx, userUuid, roleUuid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddRoleResponse(rsp)
+}
+
+// ListIssueCertificateAttributesWithResponse performs a GET /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/attributes/issue (the `ListIssueCertificateAttributes` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ListIssueCertificateAttributesWithResponse(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, reqEditors ...RequestEditorFn) (*ListIssueCertificateAttributesResponse, error) {
+	rsp, err := c.ListIssueCertificateAttributes(ctx, authorityUuid, raProfileUuid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListIssueCertificateAttributesResponse(rsp)
+}
+
+// ValidateIssueCertificateAttributesWithBodyWithResponse performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/attributes/issue/validate (the `ValidateIssueCertificateAttributes` operationId) request,
+// with any type of body and a specified content type.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ValidateIssueCertificateAttributesWithBodyWithResponse(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ValidateIssueCertificateAttributesResponse, error) {
+	rsp, err := c.ValidateIssueCertificateAttributesWithBody(ctx, authorityUuid, raProfileUuid, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseValidateIssueCertificateAttributesResponse(rsp)
+}
+
+// ValidateIssueCertificateAttributesWithResponse performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/attributes/issue/validate (the `ValidateIssueCertificateAttributes` operationId) request.
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ValidateIssueCertificateAttributesWithResponse(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, body ValidateIssueCertificateAttributesJSONRequestBody, reqEditors ...RequestEditorFn) (*ValidateIssueCertificateAttributesResponse, error) {
+	rsp, err := c.ValidateIssueCertificateAttributes(ctx, authorityUuid, raProfileUuid, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseValidateIssueCertificateAttributesResponse(rsp)
+}
+
+// ListRevokeCertificateAttributesWithResponse performs a GET /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/attributes/revoke (the `ListRevokeCertificateAttributes` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ListRevokeCertificateAttributesWithResponse(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, reqEditors ...RequestEditorFn) (*ListRevokeCertificateAttributesResponse, error) {
+	rsp, err := c.ListRevokeCertificateAttributes(ctx, authorityUuid, raProfileUuid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListRevokeCertificateAttributesResponse(rsp)
+}
+
+// ValidateRevokeCertificateAttributesWithBodyWithResponse performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/attributes/revoke/validate (the `ValidateRevokeCertificateAttributes` operationId) request,
+// with any type of body and a specified content type.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ValidateRevokeCertificateAttributesWithBodyWithResponse(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ValidateRevokeCertificateAttributesResponse, error) {
+	rsp, err := c.ValidateRevokeCertificateAttributesWithBody(ctx, authorityUuid, raProfileUuid, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseValidateRevokeCertificateAttributesResponse(rsp)
+}
+
+// ValidateRevokeCertificateAttributesWithResponse performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/attributes/revoke/validate (the `ValidateRevokeCertificateAttributes` operationId) request.
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ValidateRevokeCertificateAttributesWithResponse(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, body ValidateRevokeCertificateAttributesJSONRequestBody, reqEditors ...RequestEditorFn) (*ValidateRevokeCertificateAttributesResponse, error) {
+	rsp, err := c.ValidateRevokeCertificateAttributes(ctx, authorityUuid, raProfileUuid, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseValidateRevokeCertificateAttributesResponse(rsp)
+}
+
+// IssueCertificateWithBodyWithResponse performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/certificates (the `IssueCertificate` operationId) request,
+// with any type of body and a specified content type.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) IssueCertificateWithBodyWithResponse(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*IssueCertificateResponse, error) {
+	rsp, err := c.IssueCertificateWithBody(ctx, authorityUuid, raProfileUuid, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseIssueCertificateResponse(rsp)
+}
+
+// IssueCertificateWithResponse performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/certificates (the `IssueCertificate` operationId) request.
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) IssueCertificateWithResponse(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, body IssueCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*IssueCertificateResponse, error) {
+	rsp, err := c.IssueCertificate(ctx, authorityUuid, raProfileUuid, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseIssueCertificateResponse(rsp)
+}
+
+// IssueRequestedCertificateWithResponse performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/certificates/{certificateUuid}/issue (the `IssueRequestedCertificate` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) IssueRequestedCertificateWithResponse(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, certificateUuid OpCertificateUuid, reqEditors ...RequestEditorFn) (*IssueRequestedCertificateResponse, error) {
+	rsp, err := c.IssueRequestedCertificate(ctx, authorityUuid, raProfileUuid, certificateUuid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseIssueRequestedCertificateResponse(rsp)
+}
+
+// RekeyCertificateWithBodyWithResponse performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/certificates/{certificateUuid}/rekey (the `RekeyCertificate` operationId) request,
+// with any type of body and a specified content type.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) RekeyCertificateWithBodyWithResponse(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, certificateUuid OpCertificateUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RekeyCertificateResponse, error) {
+	rsp, err := c.RekeyCertificateWithBody(ctx, authorityUuid, raProfileUuid, certificateUuid, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRekeyCertificateResponse(rsp)
+}
+
+// RekeyCertificateWithResponse performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/certificates/{certificateUuid}/rekey (the `RekeyCertificate` operationId) request.
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) RekeyCertificateWithResponse(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, certificateUuid OpCertificateUuid, body RekeyCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*RekeyCertificateResponse, error) {
+	rsp, err := c.RekeyCertificate(ctx, authorityUuid, raProfileUuid, certificateUuid, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRekeyCertificateResponse(rsp)
+}
+
+// RenewCertificateWithBodyWithResponse performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/certificates/{certificateUuid}/renew (the `RenewCertificate` operationId) request,
+// with any type of body and a specified content type.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) RenewCertificateWithBodyWithResponse(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, certificateUuid OpCertificateUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RenewCertificateResponse, error) {
+	rsp, err := c.RenewCertificateWithBody(ctx, authorityUuid, raProfileUuid, certificateUuid, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRenewCertificateResponse(rsp)
+}
+
+// RenewCertificateWithResponse performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/certificates/{certificateUuid}/renew (the `RenewCertificate` operationId) request.
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) RenewCertificateWithResponse(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, certificateUuid OpCertificateUuid, body RenewCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*RenewCertificateResponse, error) {
+	rsp, err := c.RenewCertificate(ctx, authorityUuid, raProfileUuid, certificateUuid, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRenewCertificateResponse(rsp)
+}
+
+// RevokeCertificateWithBodyWithResponse performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/certificates/{certificateUuid}/revoke (the `RevokeCertificate` operationId) request,
+// with any type of body and a specified content type.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) RevokeCertificateWithBodyWithResponse(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, certificateUuid OpCertificateUuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RevokeCertificateResponse, error) {
+	rsp, err := c.RevokeCertificateWithBody(ctx, authorityUuid, raProfileUuid, certificateUuid, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRevokeCertificateResponse(rsp)
+}
+
+// RevokeCertificateWithResponse performs a POST /v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/certificates/{certificateUuid}/revoke (the `RevokeCertificate` operationId) request.
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) RevokeCertificateWithResponse(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, certificateUuid OpCertificateUuid, body RevokeCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*RevokeCertificateResponse, error) {
+	rsp, err := c.RevokeCertificate(ctx, authorityUuid, raProfileUuid, certificateUuid, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRevokeCertificateResponse(rsp)
+}
+
+// ParseListApprovalProfilesResponse parses an HTTP response from a ListApprovalProfilesWithResponse call
+func ParseListApprovalProfilesResponse(rsp *http.Response) (*ListApprovalProfilesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &BulkRemoveAdminResponse{
+	response := &ListApprovalProfilesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ApprovalProfileResponseDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetApprovalProfileResponse parses an HTTP response from a GetApprovalProfileWithResponse call
+func ParseGetApprovalProfileResponse(rsp *http.Response) (*GetApprovalProfileResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetApprovalProfileResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ApprovalProfileDetailDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListApprovalsResponse parses an HTTP response from a ListApprovalsWithResponse call
+func ParseListApprovalsResponse(rsp *http.Response) (*ListApprovalsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListApprovalsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ApprovalResponseDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListUserApprovalsResponse parses an HTTP response from a ListUserApprovalsWithResponse call
+func ParseListUserApprovalsResponse(rsp *http.Response) (*ListUserApprovalsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListUserApprovalsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ApprovalResponseDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetApprovalResponse parses an HTTP response from a GetApprovalWithResponse call
+func ParseGetApprovalResponse(rsp *http.Response) (*GetApprovalResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetApprovalResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ApprovalDetailDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseApproveApprovalResponse parses an HTTP response from a ApproveApprovalWithResponse call
+func ParseApproveApprovalResponse(rsp *http.Response) (*ApproveApprovalResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ApproveApprovalResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -2654,108 +11363,533 @@ func ParseBulkRemoveAdminResponse(rsp *http.Response) (*BulkRemoveAdminResponse,
 	case rsp.StatusCode == 204:
 		break // No content-type
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON400 = &dest
+		response.JSONDefault = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON500 = &dest
-
-	case rsp.StatusCode == 403:
-		// Content-type (text/plain) unsupported
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
 	return response, nil
 }
 
-// ParseListAdminsResponse parses an HTTP response from a ListAdminsWithResponse call
-func ParseListAdminsResponse(rsp *http.Response) (*ListAdminsResponse, error) {
+// ParseApproveApprovalRecipientResponse parses an HTTP response from a ApproveApprovalRecipientWithResponse call
+func ParseApproveApprovalRecipientResponse(rsp *http.Response) (*ApproveApprovalRecipientResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &ListAdminsResponse{
+	response := &ApproveApprovalRecipientResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRejectApprovalResponse parses an HTTP response from a RejectApprovalWithResponse call
+func ParseRejectApprovalResponse(rsp *http.Response) (*RejectApprovalResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RejectApprovalResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRejectApprovalRecipientResponse parses an HTTP response from a RejectApprovalRecipientWithResponse call
+func ParseRejectApprovalRecipientResponse(rsp *http.Response) (*RejectApprovalRecipientResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RejectApprovalRecipientResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseProfileResponse parses an HTTP response from a ProfileWithResponse call
+func ParseProfileResponse(rsp *http.Response) (*ProfileResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ProfileResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest []AdminDto
+		var dest UserProfileDetailDto
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON400 = &dest
+		response.JSONDefault = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON500 = &dest
-
-	case rsp.StatusCode == 403:
-		// Content-type (text/plain) unsupported
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
 	return response, nil
 }
 
-// ParseAddAdminResponse parses an HTTP response from a AddAdminWithResponse call
-func ParseAddAdminResponse(rsp *http.Response) (*AddAdminResponse, error) {
+// ParseGetAuthResourcesResponse parses an HTTP response from a GetAuthResourcesWithResponse call
+func ParseGetAuthResourcesResponse(rsp *http.Response) (*GetAuthResourcesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &AddAdminResponse{
+	response := &GetAuthResourcesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []AuthResourceDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetRaProfileResponse parses an HTTP response from a GetRaProfileWithResponse call
+func ParseGetRaProfileResponse(rsp *http.Response) (*GetRaProfileResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRaProfileResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RaProfileDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetAssociatedApprovalProfilesResponse parses an HTTP response from a GetAssociatedApprovalProfilesWithResponse call
+func ParseGetAssociatedApprovalProfilesResponse(rsp *http.Response) (*GetAssociatedApprovalProfilesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAssociatedApprovalProfilesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []ApprovalProfileDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListCertificatesResponse parses an HTTP response from a ListCertificatesWithResponse call
+func ParseListCertificatesResponse(rsp *http.Response) (*ListCertificatesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCertificatesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CertificateResponseDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseBulkArchiveCertificateResponse parses an HTTP response from a BulkArchiveCertificateWithResponse call
+func ParseBulkArchiveCertificateResponse(rsp *http.Response) (*BulkArchiveCertificateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &BulkArchiveCertificateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseBulkDeleteCertificateResponse parses an HTTP response from a BulkDeleteCertificateWithResponse call
+func ParseBulkDeleteCertificateResponse(rsp *http.Response) (*BulkDeleteCertificateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &BulkDeleteCertificateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BulkOperationResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCertificateSearchableFieldsResponse parses an HTTP response from a GetCertificateSearchableFieldsWithResponse call
+func ParseGetCertificateSearchableFieldsResponse(rsp *http.Response) (*GetCertificateSearchableFieldsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCertificateSearchableFieldsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []SearchFieldDataByGroupDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseBulkUnarchiveCertificateResponse parses an HTTP response from a BulkUnarchiveCertificateWithResponse call
+func ParseBulkUnarchiveCertificateResponse(rsp *http.Response) (*BulkUnarchiveCertificateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &BulkUnarchiveCertificateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUploadResponse parses an HTTP response from a UploadWithResponse call
+func ParseUploadResponse(rsp *http.Response) (*UploadResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UploadResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -2768,338 +11902,1764 @@ func ParseAddAdminResponse(rsp *http.Response) (*AddAdminResponse, error) {
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON500 = &dest
-
-	case rsp.StatusCode == 403:
-		// Content-type (text/plain) unsupported
-
-	}
-
-	return response, nil
-}
-
-// ParseBulkDisableAdminResponse parses an HTTP response from a BulkDisableAdminWithResponse call
-func ParseBulkDisableAdminResponse(rsp *http.Response) (*BulkDisableAdminResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &BulkDisableAdminResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
+	case rsp.StatusCode == 401:
 		break // No content-type
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON400 = &dest
+		response.JSONDefault = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON500 = &dest
-
-	case rsp.StatusCode == 403:
-		// Content-type (text/plain) unsupported
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
 	return response, nil
 }
 
-// ParseBulkEnableAdminResponse parses an HTTP response from a BulkEnableAdminWithResponse call
-func ParseBulkEnableAdminResponse(rsp *http.Response) (*BulkEnableAdminResponse, error) {
+// ParseListCertificateLocationsResponse parses an HTTP response from a ListCertificateLocationsWithResponse call
+func ParseListCertificateLocationsResponse(rsp *http.Response) (*ListCertificateLocationsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &BulkEnableAdminResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON500 = &dest
-
-	case rsp.StatusCode == 403:
-		// Content-type (text/plain) unsupported
-
-	}
-
-	return response, nil
-}
-
-// ParseRemoveAdminResponse parses an HTTP response from a RemoveAdminWithResponse call
-func ParseRemoveAdminResponse(rsp *http.Response) (*RemoveAdminResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &RemoveAdminResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON500 = &dest
-
-	case rsp.StatusCode == 403:
-		// Content-type (text/plain) unsupported
-
-	}
-
-	return response, nil
-}
-
-// ParseGetAdminResponse parses an HTTP response from a GetAdminWithResponse call
-func ParseGetAdminResponse(rsp *http.Response) (*GetAdminResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &GetAdminResponse{
+	response := &ListCertificateLocationsResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest AdminDto
+		var dest []LocationDto
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON400 = &dest
+		response.JSONDefault = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON500 = &dest
-
-	case rsp.StatusCode == 403:
-		// Content-type (text/plain) unsupported
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
 	return response, nil
 }
 
-// ParseEditAdminResponse parses an HTTP response from a EditAdminWithResponse call
-func ParseEditAdminResponse(rsp *http.Response) (*EditAdminResponse, error) {
+// ParseDeleteCertificateResponse parses an HTTP response from a DeleteCertificateWithResponse call
+func ParseDeleteCertificateResponse(rsp *http.Response) (*DeleteCertificateResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &EditAdminResponse{
+	response := &DeleteCertificateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCertificateResponse parses an HTTP response from a GetCertificateWithResponse call
+func ParseGetCertificateResponse(rsp *http.Response) (*GetCertificateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCertificateResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest AdminDto
+		var dest CertificateDetailDto
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON400 = &dest
+		response.JSONDefault = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON422 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON500 = &dest
-
-	case rsp.StatusCode == 403:
-		// Content-type (text/plain) unsupported
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
 	return response, nil
 }
 
-// ParseDisableAdminResponse parses an HTTP response from a DisableAdminWithResponse call
-func ParseDisableAdminResponse(rsp *http.Response) (*DisableAdminResponse, error) {
+// ParseUpdateCertificateObjectsResponse parses an HTTP response from a UpdateCertificateObjectsWithResponse call
+func ParseUpdateCertificateObjectsResponse(rsp *http.Response) (*UpdateCertificateObjectsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &DisableAdminResponse{
+	response := &UpdateCertificateObjectsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseArchiveCertificateResponse parses an HTTP response from a ArchiveCertificateWithResponse call
+func ParseArchiveCertificateResponse(rsp *http.Response) (*ArchiveCertificateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ArchiveCertificateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCertificateChainResponse parses an HTTP response from a GetCertificateChainWithResponse call
+func ParseGetCertificateChainResponse(rsp *http.Response) (*GetCertificateChainResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCertificateChainResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CertificateChainResponseDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDownloadCertificateChainResponse parses an HTTP response from a DownloadCertificateChainWithResponse call
+func ParseDownloadCertificateChainResponse(rsp *http.Response) (*DownloadCertificateChainResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DownloadCertificateChainResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CertificateChainDownloadResponseDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCertificateEventHistoryResponse parses an HTTP response from a GetCertificateEventHistoryWithResponse call
+func ParseGetCertificateEventHistoryResponse(rsp *http.Response) (*GetCertificateEventHistoryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCertificateEventHistoryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []CertificateEventHistoryDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUnarchiveCertificateResponse parses an HTTP response from a UnarchiveCertificateWithResponse call
+func ParseUnarchiveCertificateResponse(rsp *http.Response) (*UnarchiveCertificateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UnarchiveCertificateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCertificateValidationResultResponse parses an HTTP response from a GetCertificateValidationResultWithResponse call
+func ParseGetCertificateValidationResultResponse(rsp *http.Response) (*GetCertificateValidationResultResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCertificateValidationResultResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CertificateValidationResultDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDownloadCertificateResponse parses an HTTP response from a DownloadCertificateWithResponse call
+func ParseDownloadCertificateResponse(rsp *http.Response) (*DownloadCertificateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DownloadCertificateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CertificateDownloadResponseDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListRaProfilesResponse parses an HTTP response from a ListRaProfilesWithResponse call
+func ParseListRaProfilesResponse(rsp *http.Response) (*ListRaProfilesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListRaProfilesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []RaProfileDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetRaProfileWithoutAuthorityResponse parses an HTTP response from a GetRaProfileWithoutAuthorityWithResponse call
+func ParseGetRaProfileWithoutAuthorityResponse(rsp *http.Response) (*GetRaProfileWithoutAuthorityResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRaProfileWithoutAuthorityResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RaProfileDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListRolesResponse parses an HTTP response from a ListRolesWithResponse call
+func ParseListRolesResponse(rsp *http.Response) (*ListRolesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListRolesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []RoleDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateRoleResponse parses an HTTP response from a CreateRoleWithResponse call
+func ParseCreateRoleResponse(rsp *http.Response) (*CreateRoleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateRoleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest RoleDetailDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteRoleResponse parses an HTTP response from a DeleteRoleWithResponse call
+func ParseDeleteRoleResponse(rsp *http.Response) (*DeleteRoleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteRoleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetRoleResponse parses an HTTP response from a GetRoleWithResponse call
+func ParseGetRoleResponse(rsp *http.Response) (*GetRoleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRoleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RoleDetailDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateRoleResponse parses an HTTP response from a UpdateRoleWithResponse call
+func ParseUpdateRoleResponse(rsp *http.Response) (*UpdateRoleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateRoleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RoleDetailDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetRolePermissionsResponse parses an HTTP response from a GetRolePermissionsWithResponse call
+func ParseGetRolePermissionsResponse(rsp *http.Response) (*GetRolePermissionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRolePermissionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SubjectPermissionsDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSavePermissionsResponse parses an HTTP response from a SavePermissionsWithResponse call
+func ParseSavePermissionsResponse(rsp *http.Response) (*SavePermissionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SavePermissionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SubjectPermissionsDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetRoleResourcePermissionsResponse parses an HTTP response from a GetRoleResourcePermissionsWithResponse call
+func ParseGetRoleResourcePermissionsResponse(rsp *http.Response) (*GetRoleResourcePermissionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRoleResourcePermissionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ResourcePermissionsDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetResourcePermissionObjectsResponse parses an HTTP response from a GetResourcePermissionObjectsWithResponse call
+func ParseGetResourcePermissionObjectsResponse(rsp *http.Response) (*GetResourcePermissionObjectsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetResourcePermissionObjectsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []ObjectPermissionsDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAddResourcePermissionObjectsResponse parses an HTTP response from a AddResourcePermissionObjectsWithResponse call
+func ParseAddResourcePermissionObjectsResponse(rsp *http.Response) (*AddResourcePermissionObjectsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddResourcePermissionObjectsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRemoveResourcePermissionObjectsResponse parses an HTTP response from a RemoveResourcePermissionObjectsWithResponse call
+func ParseRemoveResourcePermissionObjectsResponse(rsp *http.Response) (*RemoveResourcePermissionObjectsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RemoveResourcePermissionObjectsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateResourcePermissionObjectsResponse parses an HTTP response from a UpdateResourcePermissionObjectsWithResponse call
+func ParseUpdateResourcePermissionObjectsResponse(rsp *http.Response) (*UpdateResourcePermissionObjectsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateResourcePermissionObjectsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetRoleUsersResponse parses an HTTP response from a GetRoleUsersWithResponse call
+func ParseGetRoleUsersResponse(rsp *http.Response) (*GetRoleUsersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRoleUsersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []UserDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateUsersResponse parses an HTTP response from a UpdateUsersWithResponse call
+func ParseUpdateUsersResponse(rsp *http.Response) (*UpdateUsersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateUsersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RoleDetailDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListUsersResponse parses an HTTP response from a ListUsersWithResponse call
+func ParseListUsersResponse(rsp *http.Response) (*ListUsersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListUsersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []UserDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateUserResponse parses an HTTP response from a CreateUserWithResponse call
+func ParseCreateUserResponse(rsp *http.Response) (*CreateUserResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateUserResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest UserDetailDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseIdentifyUserResponse parses an HTTP response from a IdentifyUserWithResponse call
+func ParseIdentifyUserResponse(rsp *http.Response) (*IdentifyUserResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &IdentifyUserResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UserDetailDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteUserResponse parses an HTTP response from a DeleteUserWithResponse call
+func ParseDeleteUserResponse(rsp *http.Response) (*DeleteUserResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteUserResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetUserResponse parses an HTTP response from a GetUserWithResponse call
+func ParseGetUserResponse(rsp *http.Response) (*GetUserResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetUserResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UserDetailDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateUserResponse parses an HTTP response from a UpdateUserWithResponse call
+func ParseUpdateUserResponse(rsp *http.Response) (*UpdateUserResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateUserResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UserDetailDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDisableUserResponse parses an HTTP response from a DisableUserWithResponse call
+func ParseDisableUserResponse(rsp *http.Response) (*DisableUserResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DisableUserResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UserDetailDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseEnableUserResponse parses an HTTP response from a EnableUserWithResponse call
+func ParseEnableUserResponse(rsp *http.Response) (*EnableUserResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EnableUserResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UserDetailDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetPermissionsResponse parses an HTTP response from a GetPermissionsWithResponse call
+func ParseGetPermissionsResponse(rsp *http.Response) (*GetPermissionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPermissionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SubjectPermissionsDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetUserRolesResponse parses an HTTP response from a GetUserRolesWithResponse call
+func ParseGetUserRolesResponse(rsp *http.Response) (*GetUserRolesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetUserRolesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []RoleDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateRolesResponse parses an HTTP response from a UpdateRolesWithResponse call
+func ParseUpdateRolesResponse(rsp *http.Response) (*UpdateRolesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateRolesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UserDetailDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRemoveRoleResponse parses an HTTP response from a RemoveRoleWithResponse call
+func ParseRemoveRoleResponse(rsp *http.Response) (*RemoveRoleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RemoveRoleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UserDetailDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAddRoleResponse parses an HTTP response from a AddRoleWithResponse call
+func ParseAddRoleResponse(rsp *http.Response) (*AddRoleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddRoleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UserDetailDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListIssueCertificateAttributesResponse parses an HTTP response from a ListIssueCertificateAttributesWithResponse call
+func ParseListIssueCertificateAttributesResponse(rsp *http.Response) (*ListIssueCertificateAttributesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListIssueCertificateAttributesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []BaseAttributeDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseValidateIssueCertificateAttributesResponse parses an HTTP response from a ValidateIssueCertificateAttributesWithResponse call
+func ParseValidateIssueCertificateAttributesResponse(rsp *http.Response) (*ValidateIssueCertificateAttributesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ValidateIssueCertificateAttributesResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -3108,54 +13668,80 @@ func ParseDisableAdminResponse(rsp *http.Response) (*DisableAdminResponse, error
 	case rsp.StatusCode == 200:
 		break // No content-type
 
-	case rsp.StatusCode == 204:
+	case rsp.StatusCode == 401:
 		break // No content-type
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON400 = &dest
+		response.JSONDefault = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON500 = &dest
-
-	case rsp.StatusCode == 403:
-		// Content-type (text/plain) unsupported
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 
 	return response, nil
 }
 
-// ParseEnableAdminResponse parses an HTTP response from a EnableAdminWithResponse call
-func ParseEnableAdminResponse(rsp *http.Response) (*EnableAdminResponse, error) {
+// ParseListRevokeCertificateAttributesResponse parses an HTTP response from a ListRevokeCertificateAttributesWithResponse call
+func ParseListRevokeCertificateAttributesResponse(rsp *http.Response) (*ListRevokeCertificateAttributesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &EnableAdminResponse{
+	response := &ListRevokeCertificateAttributesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []BaseAttributeDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseValidateRevokeCertificateAttributesResponse parses an HTTP response from a ValidateRevokeCertificateAttributesWithResponse call
+func ParseValidateRevokeCertificateAttributesResponse(rsp *http.Response) (*ValidateRevokeCertificateAttributesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ValidateRevokeCertificateAttributesResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -3164,39 +13750,233 @@ func ParseEnableAdminResponse(rsp *http.Response) (*EnableAdminResponse, error) 
 	case rsp.StatusCode == 200:
 		break // No content-type
 
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseIssueCertificateResponse parses an HTTP response from a IssueCertificateWithResponse call
+func ParseIssueCertificateResponse(rsp *http.Response) (*IssueCertificateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &IssueCertificateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ClientCertificateDataResponseDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseIssueRequestedCertificateResponse parses an HTTP response from a IssueRequestedCertificateWithResponse call
+func ParseIssueRequestedCertificateResponse(rsp *http.Response) (*IssueRequestedCertificateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &IssueRequestedCertificateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ClientCertificateDataResponseDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRekeyCertificateResponse parses an HTTP response from a RekeyCertificateWithResponse call
+func ParseRekeyCertificateResponse(rsp *http.Response) (*RekeyCertificateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RekeyCertificateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ClientCertificateDataResponseDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRenewCertificateResponse parses an HTTP response from a RenewCertificateWithResponse call
+func ParseRenewCertificateResponse(rsp *http.Response) (*RenewCertificateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RenewCertificateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ClientCertificateDataResponseDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRevokeCertificateResponse parses an HTTP response from a RevokeCertificateWithResponse call
+func ParseRevokeCertificateResponse(rsp *http.Response) (*RevokeCertificateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RevokeCertificateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
 	case rsp.StatusCode == 204:
 		break // No content-type
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON400 = &dest
+		response.JSONDefault = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON500 = &dest
-
-	case rsp.StatusCode == 403:
-		// Content-type (text/plain) unsupported
+		response.ApplicationproblemJSONDefault = &dest
 
 	}
 

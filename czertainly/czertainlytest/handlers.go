@@ -1,633 +1,571 @@
 package czertainlytest
 
 import (
-	"bytes"
-	"context"
-	"crypto/ecdsa"
-	"crypto/rsa"
-	"crypto/sha256"
-	"crypto/x509"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
-	"errors"
 	"fmt"
-	"io"
-	"mime"
 	"net/http"
-	"net/url"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 
+	"crypto/x509"
+
 	"github.com/google/uuid"
 
-	"github.com/certadmin/certadmin-go/czertainly/czertainlyapi"
+	czertainly "github.com/certadmin/certadmin-go/czertainly"
 	"github.com/certadmin/certadmin-go/internal/fakeserver"
 )
 
-// What the vendor's server answers, and where that is decided in its
-// source (CZERTAINLY-Core, releases 2.0.2 to 2.4.0, the 1.x Administrator
-// API):
-//
-//   - Tomcat maps nothing outside the servlet context path /api: its own
-//     HTML 404 page.
-//   - Spring Security (config/SecurityConfig.java) lets no request through
-//     without the certificate of an enabled administrator whose certificate
-//     is not revoked, expired or invalid (auth/AdminDetailsService.java):
-//     403 with Spring Boot's error body. Behind a proxy a certificate
-//     header that does not decode or verify is refused with 403 and a line
-//     of text (config/CertificateHeaderVerificationFilter.java).
-//   - No route: Spring Boot's error body with 404. A route with another
-//     method or Content-Type, or a failure nothing else handles: 500 with
-//     {"message":"Internal server error."} from the catch-all handler of
-//     api/ExceptionHandlingAdvice.java. A body that is not the expected
-//     JSON: 400 "Unable to read HTTP message".
-//   - AdminServiceImpl is @Secured for super administrators: any other
-//     administrator gets 403.
-//   - The service itself: see create, edit and bulk below.
-const (
-	msgInternal    = "Internal server error."
-	msgNotReadable = "Unable to read HTTP message"
-)
+// Core's error answers.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"message":"encode"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+func message(w http.ResponseWriter, status int, format string, args ...any) {
+	writeJSON(w, status, map[string]string{"message": fmt.Sprintf(format, args...)})
+}
+
+// validation answers 422 with a list of messages, as Core's
+// ValidationException handler does.
+func validation(w http.ResponseWriter, msgs ...string) {
+	writeJSON(w, http.StatusUnprocessableEntity, msgs)
+}
+
+func noContent(w http.ResponseWriter) { w.WriteHeader(http.StatusNoContent) }
+
+// decode reads a JSON body; a body Jackson cannot read is Core's 400.
+func decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
+		message(w, http.StatusBadRequest, "Unable to read HTTP message")
+		return false
+	}
+	return true
+}
+
+// pathUUID parses a path UUID as Core's SecuredUUID does: 400 otherwise.
+func pathUUID(w http.ResponseWriter, r *http.Request, name string) (string, bool) {
+	v := r.PathValue(name)
+	if _, err := uuid.Parse(v); err != nil {
+		message(w, http.StatusBadRequest, "Invalid UUID string: %s", v)
+		return "", false
+	}
+	return v, true
+}
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	p := BasePath + "/v1/admins"
-	mux.HandleFunc("GET "+p, s.service(s.list))
-	mux.HandleFunc("POST "+p, s.consumesJSON(s.create))
-	mux.HandleFunc("DELETE "+p, s.consumesJSON(s.bulk(s.deleteLocked)))
-	mux.HandleFunc("PUT "+p+"/enable", s.consumesJSON(s.bulk(s.setEnabledLocked(true))))
-	mux.HandleFunc("PUT "+p+"/disable", s.consumesJSON(s.bulk(s.setEnabledLocked(false))))
-	mux.HandleFunc("GET "+p+"/{uuid}", s.service(s.get))
-	mux.HandleFunc("POST "+p+"/{uuid}", s.consumesJSON(s.edit))
-	mux.HandleFunc("DELETE "+p+"/{uuid}", s.single(s.deleteLocked))
-	mux.HandleFunc("PUT "+p+"/{uuid}/enable", s.consumesJSON(s.single(s.setEnabledLocked(true))))
-	mux.HandleFunc("PUT "+p+"/{uuid}/disable", s.consumesJSON(s.single(s.setEnabledLocked(false))))
-	api := s.authenticate(fakeserver.Route(mux, noRoute))
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != BasePath && !strings.HasPrefix(r.URL.Path, BasePath+"/") {
-			writeTomcatNotFound(w)
+	h := func(pattern string, f func(http.ResponseWriter, *http.Request)) { mux.HandleFunc(pattern, s.locked(f)) }
+	// certificates
+	h("POST /api/v1/certificates", s.listCertificates)
+	h("GET /api/v1/certificates/search", s.searchFields)
+	h("POST /api/v1/certificates/upload", s.upload)
+	h("POST /api/v1/certificates/delete", s.bulkDelete)
+	h("PATCH /api/v1/certificates/archive", s.bulkArchive(true))
+	h("PATCH /api/v1/certificates/unarchive", s.bulkArchive(false))
+	h("GET /api/v1/certificates/{uuid}", s.withCert(s.getCertificate))
+	h("DELETE /api/v1/certificates/{uuid}", s.withCert(s.deleteCertificate))
+	h("PATCH /api/v1/certificates/{uuid}", s.withCert(s.updateCertificate))
+	h("PATCH /api/v1/certificates/{uuid}/archive", s.withCert(func(w http.ResponseWriter, r *http.Request, c *certificate) { c.archived = true; noContent(w) }))
+	h("PATCH /api/v1/certificates/{uuid}/unarchive", s.withCert(func(w http.ResponseWriter, r *http.Request, c *certificate) { c.archived = false; noContent(w) }))
+	// Spring binds the format and encoding before the handler looks the
+	// certificate up.
+	h("GET /api/v1/certificates/{uuid}/{format}", formatFirst(s.withCert(s.download)))
+	h("GET /api/v1/certificates/{uuid}/chain", s.withCert(s.chain))
+	h("GET /api/v1/certificates/{uuid}/chain/{format}", formatFirst(s.withCert(s.downloadChain)))
+	h("GET /api/v1/certificates/{uuid}/history", s.withCert(func(w http.ResponseWriter, r *http.Request, c *certificate) {
+		writeJSON(w, http.StatusOK, c.history)
+	}))
+	h("GET /api/v1/certificates/{uuid}/validate", s.withCert(s.validate))
+	h("GET /api/v1/certificates/{uuid}/locations", s.withCert(func(w http.ResponseWriter, r *http.Request, c *certificate) {
+		writeJSON(w, http.StatusOK, []czertainly.Location{})
+	}))
+	// RA profiles
+	h("GET /api/v1/raProfiles", s.listProfiles)
+	h("GET /api/v1/raProfiles/{raProfileUuid}", s.getProfile)
+	h("GET /api/v1/authorities/{authorityUuid}/raProfiles/{raProfileUuid}", s.getProfile)
+	h("GET /api/v1/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/approvalProfiles", s.profileApprovalProfiles)
+	// client operations v2
+	const ops = "/api/v2/operations/authorities/{authorityUuid}/raProfiles/{raProfileUuid}"
+	h("POST "+ops+"/certificates", s.withProfile(s.issue))
+	h("POST "+ops+"/certificates/{certificateUuid}/issue", s.withProfile(s.issueRequested))
+	h("POST "+ops+"/certificates/{certificateUuid}/renew", s.withProfile(s.renew))
+	h("POST "+ops+"/certificates/{certificateUuid}/rekey", s.withProfile(s.rekey))
+	h("POST "+ops+"/certificates/{certificateUuid}/revoke", s.withProfile(s.revoke))
+	h("GET "+ops+"/attributes/issue", s.withProfile(s.attributes))
+	h("GET "+ops+"/attributes/revoke", s.withProfile(s.attributes))
+	h("POST "+ops+"/attributes/issue/validate", s.withProfile(s.validateAttributes))
+	h("POST "+ops+"/attributes/revoke/validate", s.withProfile(s.validateAttributes))
+	// approvals
+	h("GET /api/v1/approvals", s.listApprovals(false))
+	h("GET /api/v1/approvals/user", s.listApprovals(true))
+	h("GET /api/v1/approvals/{uuid}", s.getApproval)
+	h("PATCH /api/v1/approvals/{uuid}/approve", s.decideHandler(true, false))
+	h("PATCH /api/v1/approvals/{uuid}/reject", s.decideHandler(false, false))
+	h("PATCH /api/v1/approvals/{uuid}/approveRecipient", s.decideHandler(true, true))
+	h("PATCH /api/v1/approvals/{uuid}/rejectRecipient", s.decideHandler(false, true))
+	h("GET /api/v1/approvalProfiles", s.listApprovalProfiles)
+	h("GET /api/v1/approvalProfiles/{uuid}", s.getApprovalProfile)
+	s.userRoutes(h)
+	routed := fakeserver.Route(mux, func(w http.ResponseWriter, r *http.Request, status int) {
+		if status == http.StatusMethodNotAllowed {
+			// Spring's HttpRequestMethodNotSupportedException: 400.
+			message(w, http.StatusBadRequest, "Request method '%s' is not supported", r.Method)
 			return
 		}
-		api.ServeHTTP(w, r)
+		message(w, http.StatusNotFound, "No endpoint %s %s.", r.Method, r.URL.Path)
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		u := s.authenticate(r)
+		s.mu.Unlock()
+		if u == nil {
+			// Core's entry point answers an anonymous call with a bare 401.
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		routed.ServeHTTP(w, r.WithContext(withUser(r.Context(), u)))
 	})
 }
 
-// noRoute answers what the mux does not route: Spring Boot's 404 for an
-// unknown path; for a known path with another method, the 500 the
-// server's catch-all exception handler gives (it sees the framework's
-// HttpRequestMethodNotSupportedException before the framework's own 405).
-func noRoute(w http.ResponseWriter, r *http.Request, status int) {
-	if status == http.StatusMethodNotAllowed {
-		w.Header().Del("Allow")
-		writeMessage(w, http.StatusInternalServerError, msgInternal)
+func formatFirst(next func(http.ResponseWriter, *http.Request)) func(http.ResponseWriter, *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if _, _, ok := checkFormat(w, r); ok {
+			next(w, r)
+		}
+	}
+}
+
+// locked runs a handler under the server's lock: the fake is a tiny
+// database and every request is one transaction.
+func (s *Server) locked(f func(http.ResponseWriter, *http.Request)) func(http.ResponseWriter, *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		f(w, r)
+	}
+}
+
+func (s *Server) withCert(f func(http.ResponseWriter, *http.Request, *certificate)) func(http.ResponseWriter, *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, ok := pathUUID(w, r, "uuid")
+		if !ok {
+			return
+		}
+		c := s.certs[id]
+		if c == nil {
+			message(w, http.StatusNotFound, "Certificate with UUID %s not found", id)
+			return
+		}
+		s.advance(c)
+		f(w, r, c)
+	}
+}
+
+// ---------------------------------------------------------------- search
+
+type searchRequest struct {
+	Filters         []czertainly.SearchFilter `json:"filters"`
+	ItemsPerPage    *int                      `json:"itemsPerPage"`
+	PageNumber      *int                      `json:"pageNumber"`
+	IncludeArchived bool                      `json:"includeArchived"`
+}
+
+var durationDays = regexp.MustCompile(`^P(\d+)D$`)
+
+func (s *Server) matches(c *certificate, f czertainly.SearchFilter) (bool, error) {
+	if f.FieldSource != czertainly.FilterFieldSourceProperty {
+		return false, fmt.Errorf("the fake searches property fields only, not %s", f.FieldSource)
+	}
+	d := s.dto(c)
+	str := func() string { return fmt.Sprint(f.Value) }
+	values := func() []string {
+		if l, ok := f.Value.([]any); ok {
+			out := make([]string, len(l))
+			for i, v := range l {
+				out[i] = fmt.Sprint(v)
+			}
+			return out
+		}
+		return []string{str()}
+	}
+	text := func(field string) (bool, error) {
+		switch f.Condition {
+		case czertainly.FilterConditionEquals:
+			return slices.Contains(values(), field), nil
+		case czertainly.FilterConditionNotEquals:
+			return !slices.Contains(values(), field), nil
+		case czertainly.FilterConditionContains:
+			return strings.Contains(field, str()), nil
+		case czertainly.FilterConditionNotContains:
+			return !strings.Contains(field, str()), nil
+		case czertainly.FilterConditionStartsWith:
+			return strings.HasPrefix(field, str()), nil
+		case czertainly.FilterConditionEndsWith:
+			return strings.HasSuffix(field, str()), nil
+		case czertainly.FilterConditionEmpty:
+			return field == "", nil
+		case czertainly.FilterConditionNotEmpty:
+			return field != "", nil
+		}
+		return false, fmt.Errorf("condition %s does not apply to this field", f.Condition)
+	}
+	switch f.FieldIdentifier {
+	case czertainly.FieldCommonName:
+		return text(d.CommonName)
+	case czertainly.FieldState:
+		return text(string(d.State))
+	case czertainly.FieldFingerprint:
+		return text(d.Fingerprint)
+	case czertainly.FieldRAProfile:
+		name := ""
+		if d.RAProfile != nil {
+			name = d.RAProfile.Name
+		}
+		return text(name)
+	case czertainly.FieldNotAfter:
+		if d.NotAfter.IsZero() {
+			return false, nil
+		}
+		now := s.clock()
+		switch f.Condition {
+		case czertainly.FilterConditionInNext, czertainly.FilterConditionInPast:
+			m := durationDays.FindStringSubmatch(str())
+			if m == nil {
+				return false, fmt.Errorf("Cannot parse value %s to a Duration", str())
+			}
+			n, _ := strconv.Atoi(m[1])
+			span := time.Duration(n) * 24 * time.Hour
+			if f.Condition == czertainly.FilterConditionInNext {
+				return !d.NotAfter.Before(now) && !d.NotAfter.After(now.Add(span)), nil
+			}
+			return !d.NotAfter.After(now) && !d.NotAfter.Before(now.Add(-span)), nil
+		}
+		t, err := time.Parse(time.RFC3339, str())
+		if err != nil {
+			return false, fmt.Errorf("Text '%s' could not be parsed", str())
+		}
+		switch f.Condition {
+		case czertainly.FilterConditionGreater:
+			return d.NotAfter.After(t), nil
+		case czertainly.FilterConditionGreaterOrEqual:
+			return !d.NotAfter.Before(t), nil
+		case czertainly.FilterConditionLesser:
+			return d.NotAfter.Before(t), nil
+		case czertainly.FilterConditionLesserOrEqual:
+			return !d.NotAfter.After(t), nil
+		}
+		return false, fmt.Errorf("condition %s does not apply to %s", f.Condition, f.FieldIdentifier)
+	}
+	return false, fmt.Errorf("No enum constant com.czertainly.core.enums.FilterField.%s", f.FieldIdentifier)
+}
+
+// newestFirst lists the inventory as Core orders a search.
+func (s *Server) newestFirst() []*certificate {
+	out := make([]*certificate, 0, len(s.order))
+	for _, id := range s.order {
+		out = append(out, s.certs[id])
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].created.After(out[j].created) })
+	return out
+}
+
+func (s *Server) listCertificates(w http.ResponseWriter, r *http.Request) {
+	var req searchRequest
+	if !decode(w, r, &req) {
 		return
 	}
-	writeSpringError(w, r, http.StatusNotFound)
-}
-
-// consumesJSON refuses a request whose Content-Type is not JSON, as the
-// routes declared consumes=application/json do; the catch-all handler
-// turns the framework's HttpMediaTypeNotSupportedException into 500.
-func (s *Server) consumesJSON(next http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-		if err != nil || mt != "application/json" {
-			writeMessage(w, http.StatusInternalServerError, msgInternal)
-			return
-		}
-		next(w, r)
+	items, page := 10, 1
+	if req.ItemsPerPage != nil {
+		items = *req.ItemsPerPage
 	}
-}
-
-type principal struct{ super bool }
-
-type principalKey struct{}
-
-// authenticate is Spring Security's x509 login: the administrator is the
-// one whose certificate serial number (lower-case hex) matches, and it
-// must be enabled with a certificate that is not revoked, expired or
-// invalid.
-func (s *Server) authenticate(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		cert, status, text := s.clientCertificate(r)
-		switch {
-		case status == http.StatusForbidden:
-			w.Header().Set("Content-Type", "text/plain;charset=ISO-8859-1")
-			w.WriteHeader(status)
-			_, _ = io.WriteString(w, text+"\n")
-			return
-		case status != 0:
-			writeSpringError(w, r, status)
-			return
-		}
-		var super, ok bool
-		if cert != nil {
-			super, ok = s.signIn(cert.SerialNumber.Text(16))
-		}
-		if !ok {
-			writeSpringError(w, r, http.StatusForbidden)
-			return
-		}
-		r = r.WithContext(context.WithValue(r.Context(), principalKey{}, principal{super: super}))
-		next.ServeHTTP(w, r)
-	})
-}
-
-// signIn finds the administrator a certificate serial number belongs to:
-// whether it may sign in and whether it is a super administrator.
-func (s *Server) signIn(serial string) (super, ok bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, id := range s.order {
-		a := s.admins[id]
-		if a.SerialNumber != serial {
+	if req.PageNumber != nil {
+		page = *req.PageNumber
+	}
+	if items < 1 || items > 1000 || page < 1 {
+		message(w, http.StatusBadRequest, "Validation error: itemsPerPage must be between 1 and 1000, pageNumber at least 1")
+		return
+	}
+	var hits []czertainly.Certificate
+	for _, c := range s.newestFirst() {
+		s.advance(c)
+		if c.archived && !req.IncludeArchived {
 			continue
 		}
-		switch a.Certificate.Status {
-		case czertainlyapi.CertificateDtoStatusRevoked, czertainlyapi.CertificateDtoStatusExpired, czertainlyapi.CertificateDtoStatusInvalid:
-			return false, false
+		ok := true
+		for _, f := range req.Filters {
+			m, err := s.matches(c, f)
+			if err != nil {
+				message(w, http.StatusBadRequest, "%v", err)
+				return
+			}
+			ok = ok && m
 		}
-		return a.Role == czertainlyapi.AdminDtoRoleSuperAdministrator, a.Enabled
+		if ok {
+			hits = append(hits, s.dto(c))
+		}
 	}
-	return false, false
+	from := min((page-1)*items, len(hits))
+	to := min(from+items, len(hits))
+	writeJSON(w, http.StatusOK, czertainly.CertificatePage{Certificates: append([]czertainly.Certificate{}, hits[from:to]...),
+		ItemsPerPage: items, PageNumber: page, TotalItems: int64(len(hits)), TotalPages: (len(hits) + items - 1) / items})
 }
 
-// clientCertificate is the certificate of the request: with
-// WithCertificateHeader a header that is present wins over the handshake,
-// as the server's header filter replaces the request's certificate. A
-// header that does not decode or verify is refused with 403 and a line of
-// text (status 403); one that is not valid URL encoding fails the filter
-// with an exception nothing catches (status 500).
-func (s *Server) clientCertificate(r *http.Request) (*x509.Certificate, int, string) {
-	if v := strings.TrimSpace(r.Header.Get(s.header)); s.header != "" && v != "" {
-		decoded, err := url.QueryUnescape(v)
-		if err != nil {
-			return nil, http.StatusInternalServerError, ""
-		}
-		decoded = strings.NewReplacer("-----BEGIN CERTIFICATE-----", "", "-----END CERTIFICATE-----", "", "\r", "", "\n", "").Replace(decoded)
-		der, err := base64.StdEncoding.DecodeString(decoded)
-		if err != nil {
-			return nil, http.StatusForbidden, "Fail to decode certificate in header"
-		}
-		cert, err := x509.ParseCertificate(der)
-		if err != nil {
-			return nil, http.StatusForbidden, "Fail to decode certificate in header"
-		}
-		if _, err := cert.Verify(x509.VerifyOptions{Roots: s.CA.Pool(), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}); err != nil {
-			return nil, http.StatusForbidden, "Certificate in header is invalid"
-		}
-		return cert, 0, ""
+func (s *Server) searchFields(w http.ResponseWriter, r *http.Request) {
+	text := []czertainly.FilterCondition{"EQUALS", "NOT_EQUALS", "CONTAINS", "NOT_CONTAINS", "STARTS_WITH", "ENDS_WITH", "EMPTY", "NOT_EMPTY"}
+	list := []czertainly.FilterCondition{"EQUALS", "NOT_EQUALS", "EMPTY", "NOT_EMPTY"}
+	date := []czertainly.FilterCondition{"EQUALS", "NOT_EQUALS", "GREATER", "GREATER_OR_EQUAL", "LESSER", "LESSER_OR_EQUAL", "EMPTY", "NOT_EMPTY", "IN_NEXT", "IN_PAST"}
+	var states []any
+	for _, st := range []czertainly.CertificateState{"requested", "rejected", "pending_approval", "pending_issue", "pending_revoke", "failed", "issued", "revoked"} {
+		states = append(states, string(st))
 	}
-	if r.TLS != nil && len(r.TLS.PeerCertificates) > 0 {
-		return r.TLS.PeerCertificates[0], 0, ""
-	}
-	return nil, 0, ""
+	writeJSON(w, http.StatusOK, []czertainly.SearchFieldGroup{{FilterFieldSource: czertainly.FilterFieldSourceProperty, SearchFieldData: []czertainly.SearchField{
+		{FieldIdentifier: czertainly.FieldCommonName, FieldLabel: "Common Name", Type: "string", Conditions: text},
+		{FieldIdentifier: czertainly.FieldFingerprint, FieldLabel: "Fingerprint", Type: "string", Conditions: text},
+		{FieldIdentifier: czertainly.FieldState, FieldLabel: "State", Type: "list", Conditions: list, Value: states, MultiValue: true, PlatformEnum: "CertificateState"},
+		{FieldIdentifier: czertainly.FieldRAProfile, FieldLabel: "RA Profile", Type: "list", Conditions: list, Value: []any{RAProfileName, ApprovalRAProfileName}, MultiValue: true},
+		{FieldIdentifier: czertainly.FieldNotAfter, FieldLabel: "Expires At", Type: "datetime", Conditions: date},
+	}}})
 }
 
-// service runs h for a super administrator only: AdminServiceImpl is
-// @Secured({"ROLE_SUPERADMINISTRATOR"}), so any other administrator is
-// refused with 403.
-func (s *Server) service(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if p, _ := r.Context().Value(principalKey{}).(principal); !p.super {
-			writeSpringError(w, r, http.StatusForbidden)
+// ------------------------------------------------------------ one entry
+
+func (s *Server) getCertificate(w http.ResponseWriter, r *http.Request, c *certificate) {
+	writeJSON(w, http.StatusOK, s.detail(c))
+}
+
+func (s *Server) deleteCertificate(w http.ResponseWriter, r *http.Request, c *certificate) {
+	s.remove(c.uuid)
+	noContent(w)
+}
+
+func (s *Server) remove(id string) {
+	delete(s.certs, id)
+	s.order = slices.DeleteFunc(s.order, func(x string) bool { return x == id })
+}
+
+func (s *Server) updateCertificate(w http.ResponseWriter, r *http.Request, c *certificate) {
+	var req struct {
+		GroupUUIDs    *[]string `json:"groupUuids"`
+		OwnerUUID     *string   `json:"ownerUuid"`
+		RAProfileUUID *string   `json:"raProfileUuid"`
+		TrustedCA     *bool     `json:"trustedCa"`
+	}
+	if !decode(w, r, &req) {
+		return
+	}
+	if req.OwnerUUID != nil {
+		u := s.users[*req.OwnerUUID]
+		if u == nil {
+			message(w, http.StatusNotFound, "User with UUID %s not found", *req.OwnerUUID)
 			return
 		}
-		h(w, r)
+		c.owner = u
 	}
+	if req.RAProfileUUID != nil {
+		p := profileByUUID(*req.RAProfileUUID)
+		if p == nil {
+			message(w, http.StatusNotFound, "RA Profile with UUID %s not found", *req.RAProfileUUID)
+			return
+		}
+		c.profile = p
+	}
+	if req.GroupUUIDs != nil {
+		c.groups = append([]string{}, *req.GroupUUIDs...)
+	}
+	if req.TrustedCA != nil {
+		c.trustedCA = req.TrustedCA
+	}
+	noContent(w)
 }
 
-func (s *Server) list(w http.ResponseWriter, _ *http.Request) {
-	s.mu.Lock()
-	out := make([]czertainlyapi.AdminDto, 0, len(s.order))
-	for _, id := range s.order {
-		out = append(out, *s.admins[id])
+func checkFormat(w http.ResponseWriter, r *http.Request) (czertainly.CertificateFormat, czertainly.CertificateEncoding, bool) {
+	f, e := czertainly.CertificateFormat(r.PathValue("format")), czertainly.CertificateEncoding(r.URL.Query().Get("encoding"))
+	if f != czertainly.CertificateFormatRaw && f != czertainly.CertificateFormatPKCS7 {
+		message(w, http.StatusBadRequest, "Failed to convert value of type 'java.lang.String' to required type 'CertificateFormat'")
+		return "", "", false
 	}
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, out)
+	if e != czertainly.CertificateEncodingPEM && e != czertainly.CertificateEncodingDER {
+		message(w, http.StatusBadRequest, "Required request parameter 'encoding' is not present")
+		return "", "", false
+	}
+	return f, e, true
 }
 
-func (s *Server) get(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("uuid")
-	s.mu.Lock()
-	a, ok := s.admins[id]
-	var out czertainlyapi.AdminDto
-	if ok {
-		out = *a
-	}
-	s.mu.Unlock()
+func (s *Server) download(w http.ResponseWriter, r *http.Request, c *certificate) {
+	f, e, ok := checkFormat(w, r)
 	if !ok {
-		writeMessage(w, http.StatusNotFound, notFound("Admin", id))
 		return
 	}
+	if c.x509 == nil {
+		validation(w, "Cannot download certificate, the certificate is not issued.")
+		return
+	}
+	content, err := encodeCerts([]*x509.Certificate{c.x509}, f, e)
+	if err != nil {
+		validation(w, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, czertainly.Download{Format: f, Encoding: e, Content: content})
+}
+
+// encodeCerts is Core's download content: base64 of the PEM text, of the
+// DER (raw, one certificate) or of a certificates-only PKCS#7.
+func encodeCerts(certs []*x509.Certificate, f czertainly.CertificateFormat, e czertainly.CertificateEncoding) (string, error) {
+	if f == czertainly.CertificateFormatRaw {
+		if e == czertainly.CertificateEncodingDER {
+			if len(certs) != 1 {
+				return "", fmt.Errorf("DER encoding of raw format is unsupported for certificate chain.")
+			}
+			return base64.StdEncoding.EncodeToString(certs[0].Raw), nil
+		}
+		var b []byte
+		for _, c := range certs {
+			b = append(b, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})...)
+		}
+		return base64.StdEncoding.EncodeToString(b), nil
+	}
+	der := pkcs7(certs)
+	if e == czertainly.CertificateEncodingPEM {
+		return base64.StdEncoding.EncodeToString(pem.EncodeToMemory(&pem.Block{Type: "PKCS7", Bytes: der})), nil
+	}
+	return base64.StdEncoding.EncodeToString(der), nil
+}
+
+// chainOf is the issuers of c up to the fake's root.
+func (s *Server) chainOf(c *certificate, withEnd bool) []*certificate {
+	var out []*certificate
+	if withEnd {
+		out = append(out, c)
+	}
+	if c.x509 != nil && !c.x509.Equal(s.ca.cert) {
+		if root := s.certs[s.caUUID()]; root != nil {
+			out = append(out, root)
+		}
+	}
+	return out
+}
+
+func (s *Server) chain(w http.ResponseWriter, r *http.Request, c *certificate) {
+	withEnd := r.URL.Query().Get("withEndCertificate") == "true"
+	var out czertainly.Chain
+	out.Certificates = []czertainly.CertificateDetail{}
+	for _, x := range s.chainOf(c, withEnd) {
+		out.Certificates = append(out.Certificates, s.detail(x))
+	}
+	out.CompleteChain = c.x509 != nil
 	writeJSON(w, http.StatusOK, out)
 }
 
-// adminRequest is the body of create and edit as the server reads it:
-// every member may be absent (nil), which the server tells from blank.
-type adminRequest struct {
-	AdminCertificate *string `json:"adminCertificate"`
-	CertificateUUID  *string `json:"certificateUuid"`
-	Username         *string `json:"username"`
-	Name             *string `json:"name"`
-	Surname          *string `json:"surname"`
-	Email            *string `json:"email"`
-	Role             *string `json:"role"`
-	Enabled          *bool   `json:"enabled"`
-	Description      *string `json:"description"`
+func (s *Server) downloadChain(w http.ResponseWriter, r *http.Request, c *certificate) {
+	f, e, ok := checkFormat(w, r)
+	if !ok {
+		return
+	}
+	if c.x509 == nil {
+		validation(w, "Cannot download certificate chain, the end certificate is not issued.")
+		return
+	}
+	var certs []*x509.Certificate
+	for _, x := range s.chainOf(c, r.URL.Query().Get("withEndCertificate") == "true") {
+		certs = append(certs, x.x509)
+	}
+	if f == czertainly.CertificateFormatRaw && e == czertainly.CertificateEncodingDER {
+		validation(w, "DER encoding of raw format is unsupported for certificate chain.")
+		return
+	}
+	content, err := encodeCerts(certs, f, e)
+	if err != nil {
+		validation(w, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, czertainly.Download{Format: f, Encoding: e, Content: content, CompleteChain: true})
 }
 
-// readJSON decodes the request body into v; false (after answering 400, as
-// the server's handler for HttpMessageNotReadableException does) when it is
-// not JSON of that shape or names an unknown role.
-func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
-	body, err := io.ReadAll(r.Body)
+func (s *Server) validate(w http.ResponseWriter, r *http.Request, c *certificate) {
+	d := s.dto(c)
+	writeJSON(w, http.StatusOK, czertainly.ValidationResult{ResultStatus: d.ValidationStatus,
+		ValidationChecks: map[string]any{}, ValidationTimestamp: s.clock().UTC().Truncate(time.Millisecond)})
+}
+
+func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Certificate string `json:"certificate"`
+	}
+	if !decode(w, r, &req) {
+		return
+	}
+	text := strings.TrimSpace(req.Certificate)
+	der, err := base64.StdEncoding.DecodeString(text)
+	if block, _ := pem.Decode([]byte(text)); block != nil {
+		der, err = block.Bytes, nil
+	}
+	var crt *x509.Certificate
 	if err == nil {
-		err = json.Unmarshal(body, v)
-	}
-	if req, ok := v.(*adminRequest); ok && err == nil && req.Role != nil &&
-		*req.Role != string(czertainlyapi.AdminDtoRoleAdministrator) && *req.Role != string(czertainlyapi.AdminDtoRoleSuperAdministrator) {
-		err = errors.New("unknown role")
+		crt, err = x509.ParseCertificate(der)
 	}
 	if err != nil {
-		writeMessage(w, http.StatusBadRequest, msgNotReadable)
-		return false
-	}
-	return true
-}
-
-// blank is commons-lang StringUtils.isBlank: absent, empty or white space.
-func blank(p *string) bool { return p == nil || strings.TrimSpace(*p) == "" }
-
-// empty is the edit's own test (isEmpty): absent or "".
-func empty(p *string) bool { return p == nil || *p == "" }
-
-// validation answers the ValidationException the server raises for a
-// blank field: 422 with an empty list, since ValidationException(String)
-// keeps its text out of the list the handler sends.
-func validation(w http.ResponseWriter) { writeJSON(w, http.StatusUnprocessableEntity, []string{}) }
-
-// create is AdminServiceImpl.addAdmin and createAdmin of Core 2.0.2 to
-// 2.3.0: the checks run in the server's order, and an uploaded
-// certificate whose serial number the inventory already holds is refused
-// with 400. (Core 2.4.0 changed createAdmin to reuse such a certificate,
-// but inverted the test, so there an upload of a new certificate fails
-// with 500; the fake keeps the earlier behaviour.)
-func (s *Server) create(w http.ResponseWriter, r *http.Request) {
-	var in adminRequest
-	if !readJSON(w, r, &in) {
+		message(w, http.StatusBadRequest, "Certificate error occurred: could not parse certificate")
 		return
 	}
-	s.service(func(w http.ResponseWriter, r *http.Request) {
-		if blank(in.Username) || blank(in.Name) || blank(in.Surname) || blank(in.Email) {
-			validation(w)
+	fp := fingerprint(crt.Raw)
+	for _, c := range s.certs {
+		if c.x509 != nil && fingerprint(c.x509.Raw) == fp {
+			message(w, http.StatusConflict, "Certificate already exists with fingerprint %s", fp)
 			return
 		}
-		role := czertainlyapi.AdminDtoRoleAdministrator
-		if in.Role != nil {
-			role = czertainlyapi.AdminDtoRole(*in.Role)
-		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		for _, a := range s.admins {
-			if a.Username == *in.Username {
-				writeMessage(w, http.StatusBadRequest, alreadyExists("Admin", *in.Username))
-				return
-			}
-		}
-		var serial string
-		if !blank(in.AdminCertificate) {
-			cert, err := parseContent(*in.AdminCertificate)
-			if err != nil {
-				writeMessage(w, http.StatusInternalServerError, msgInternal)
-				return
-			}
-			serial = cert.SerialNumber.Text(16)
-		} else {
-			c, ok := s.inventory[derefOr(in.CertificateUUID, "null")]
-			if !ok {
-				writeMessage(w, http.StatusNotFound, notFound("Certificate", derefOr(in.CertificateUUID, "null")))
-				return
-			}
-			serial = c.SerialNumber
-		}
-		if s.adminWithSerialLocked(serial) != "" {
-			writeMessage(w, http.StatusBadRequest, alreadyExists("Admin", serial))
-			return
-		}
-		var cert czertainlyapi.CertificateDto
-		if !blank(in.CertificateUUID) {
-			c, ok := s.inventory[*in.CertificateUUID]
-			if !ok {
-				writeMessage(w, http.StatusNotFound, notFound("Certificate", *in.CertificateUUID))
-				return
-			}
-			cert = c
-		} else {
-			var status int
-			if cert, status = s.uploadLocked(w, derefOr(in.AdminCertificate, "")); status != 0 {
-				return
-			}
-		}
-		a := &czertainlyapi.AdminDto{
-			Uuid: uuid.NewString(), Username: *in.Username, Name: *in.Name, Surname: *in.Surname, Email: *in.Email,
-			Role: role, Description: in.Description, Enabled: in.Enabled != nil && *in.Enabled,
-			SerialNumber: cert.SerialNumber, Certificate: cert,
-		}
-		s.store(a)
-		w.Header().Set("Location", "https://"+r.Host+r.URL.Path+"/"+a.Uuid)
-		writeJSON(w, http.StatusCreated, czertainlyapi.UuidDto{Uuid: a.Uuid})
-	})(w, r)
+	}
+	c := s.addIssued(crt, nil, nil, s.clock())
+	writeJSON(w, http.StatusCreated, map[string]string{"uuid": c.uuid})
 }
 
-// edit is AdminServiceImpl.editAdmin and updateAdmin, the same from
-// December 2021 until the API was removed. It is not a patch: name,
-// surname, email and description become what was sent (an absent
-// description clears it), a blank name, surname or email is a 422, and
-// role is kept when absent. The certificate is kept unless
-// adminCertificate or certificateUuid is non-empty; then certificateUuid
-// must be present, or the server fails with 500 (it reads it without a
-// null check): non-empty, it names an inventory certificate, "" selects
-// the uploaded adminCertificate, which the inventory must not hold yet.
-func (s *Server) edit(w http.ResponseWriter, r *http.Request) {
-	var in adminRequest
-	if !readJSON(w, r, &in) {
+func (s *Server) bulkDelete(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		UUIDs []string `json:"uuids"`
+	}
+	if !decode(w, r, &req) {
 		return
 	}
-	s.service(func(w http.ResponseWriter, r *http.Request) {
-		if blank(in.Name) || blank(in.Surname) || blank(in.Email) {
-			validation(w)
-			return
+	failed := 0
+	for _, id := range req.UUIDs {
+		if s.certs[id] == nil {
+			failed++ // Core skips what it cannot delete and counts it
+			continue
 		}
-		id := r.PathValue("uuid")
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		a, ok := s.admins[id]
-		if !ok {
-			writeMessage(w, http.StatusNotFound, notFound("Admin", id))
-			return
-		}
-		if in.AdminCertificate != nil {
-			cert, err := parseContent(*in.AdminCertificate)
-			if err != nil {
-				writeMessage(w, http.StatusInternalServerError, msgInternal)
-				return
-			}
-			serial := cert.SerialNumber.Text(16)
-			if other := s.adminWithSerialLocked(serial); a.SerialNumber != serial && other != "" {
-				writeMessage(w, http.StatusBadRequest, alreadyExists("Admin", serial))
-				return
-			}
-		}
-		b := *a
-		if !empty(in.AdminCertificate) || !empty(in.CertificateUUID) {
-			if in.CertificateUUID == nil {
-				writeMessage(w, http.StatusInternalServerError, msgInternal)
-				return
-			}
-			var cert czertainlyapi.CertificateDto
-			if *in.CertificateUUID != "" {
-				c, ok := s.inventory[*in.CertificateUUID]
-				if !ok {
-					writeMessage(w, http.StatusNotFound, notFound("Certificate", *in.CertificateUUID))
-					return
-				}
-				cert = c
-			} else {
-				var status int
-				if cert, status = s.uploadLocked(w, *in.AdminCertificate); status != 0 {
-					return
-				}
-			}
-			b.Certificate, b.SerialNumber = cert, cert.SerialNumber
-		}
-		b.Name, b.Surname, b.Email = *in.Name, *in.Surname, *in.Email
-		b.Description = in.Description
-		if in.Role != nil {
-			b.Role = czertainlyapi.AdminDtoRole(*in.Role)
-		}
-		s.admins[id] = &b
-		writeJSON(w, http.StatusOK, b)
-	})(w, r)
+		s.remove(id)
+	}
+	status := "SUCCESS"
+	switch {
+	case failed == len(req.UUIDs) && failed > 0:
+		status = "FAILED"
+	case failed > 0:
+		status = "PARTIAL"
+	}
+	writeJSON(w, http.StatusOK, czertainly.BulkResult{Status: status, FailedItem: int64(failed), Message: fmt.Sprintf("%d of %d certificates deleted", len(req.UUIDs)-failed, len(req.UUIDs))})
 }
 
-// uploadLocked adds an uploaded certificate to the inventory: refused with
-// 400 when the inventory holds one of the same serial number already.
-// status is 0 on success, else the status already answered.
-func (s *Server) uploadLocked(w http.ResponseWriter, content string) (czertainlyapi.CertificateDto, int) {
-	cert, err := parseContent(content)
-	if err != nil {
-		writeMessage(w, http.StatusInternalServerError, msgInternal)
-		return czertainlyapi.CertificateDto{}, http.StatusInternalServerError
-	}
-	serial := cert.SerialNumber.Text(16)
-	for _, c := range s.inventory {
-		if strings.EqualFold(c.SerialNumber, serial) {
-			writeMessage(w, http.StatusBadRequest, alreadyExists("Certificate", serial))
-			return czertainlyapi.CertificateDto{}, http.StatusBadRequest
-		}
-	}
-	dto := certificateDto(cert)
-	s.inventory[dto.Uuid] = dto
-	return dto, 0
-}
-
-// parseContent reads adminCertificate as the server does: Base64 (padding
-// optional), then a DER or PEM certificate.
-func parseContent(content string) (*x509.Certificate, error) {
-	data, err := base64.StdEncoding.DecodeString(content)
-	if err != nil {
-		data, err = base64.RawStdEncoding.DecodeString(content)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if block, _ := pem.Decode(data); block != nil && block.Type == "CERTIFICATE" {
-		data = block.Bytes
-	}
-	return x509.ParseCertificate(data)
-}
-
-func (s *Server) adminWithSerialLocked(serial string) string {
-	for _, id := range s.order {
-		if s.admins[id].SerialNumber == serial {
-			return id
-		}
-	}
-	return ""
-}
-
-type change func(id string) bool
-
-func (s *Server) deleteLocked(id string) bool {
-	if _, ok := s.admins[id]; !ok {
-		return false
-	}
-	delete(s.admins, id)
-	for i, v := range s.order {
-		if v == id {
-			s.order = append(s.order[:i], s.order[i+1:]...)
-			break
-		}
-	}
-	return true
-}
-
-func (s *Server) setEnabledLocked(enabled bool) change {
-	return func(id string) bool {
-		a, ok := s.admins[id]
-		if !ok {
-			return false
-		}
-		b := *a
-		b.Enabled = enabled
-		s.admins[id] = &b
-		return true
-	}
-}
-
-// single applies fn to the administrator in the path and answers 204 (the
-// vendor document says 200 for enable and disable; the server's methods
-// are @ResponseStatus(NO_CONTENT)), or 404 when there is none.
-func (s *Server) single(fn change) http.HandlerFunc {
-	return s.service(func(w http.ResponseWriter, r *http.Request) {
-		id := r.PathValue("uuid")
-		s.mu.Lock()
-		ok := fn(id)
-		s.mu.Unlock()
-		if !ok {
-			writeMessage(w, http.StatusNotFound, notFound("Admin", id))
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-	})
-}
-
-// bulk applies fn to every administrator in the body, as the server's
-// bulk methods do: an unknown UUID is skipped (the server logs a warning)
-// and the answer is 204 all the same.
-func (s *Server) bulk(fn change) http.HandlerFunc {
+func (s *Server) bulkArchive(archive bool) func(http.ResponseWriter, *http.Request) {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var ids []string
-		if !readJSON(w, r, &ids) {
+		if !decode(w, r, &ids) {
 			return
 		}
-		s.service(func(w http.ResponseWriter, _ *http.Request) {
-			s.mu.Lock()
-			for _, id := range ids {
-				if !fn(id) {
-					s.skipped = append(s.skipped, id)
-				}
+		for _, id := range ids {
+			if c := s.certs[id]; c != nil {
+				c.archived = archive // unknown UUIDs are skipped, as in Core
 			}
-			s.mu.Unlock()
-			w.WriteHeader(http.StatusNoContent)
-		})(w, r)
+		}
+		noContent(w)
 	}
-}
-
-func notFound(kind, id string) string {
-	return fmt.Sprintf("Object of type '%s' identified by %s was not found or is not enabled.", kind, id)
-}
-
-func alreadyExists(kind, id string) string {
-	return fmt.Sprintf("Object of type '%s' identified by %s already exists.", kind, id)
-}
-
-func derefOr(p *string, fallback string) string {
-	if p == nil {
-		return fallback
-	}
-	return *p
-}
-
-// certificateDto describes cert the way the platform's inventory does.
-func certificateDto(cert *x509.Certificate) czertainlyapi.CertificateDto {
-	typ := czertainlyapi.CertificateDtoCertificateTypeX509
-	status := czertainlyapi.CertificateDtoStatusValid
-	if time.Now().After(cert.NotAfter) {
-		status = czertainlyapi.CertificateDtoStatusExpired
-	}
-	return czertainlyapi.CertificateDto{
-		Uuid:               uuid.NewString(),
-		CommonName:         cert.Subject.CommonName,
-		SerialNumber:       cert.SerialNumber.Text(16),
-		IssuerCommonName:   cert.Issuer.CommonName,
-		CertificateContent: base64.StdEncoding.EncodeToString(cert.Raw),
-		IssuerDn:           cert.Issuer.String(),
-		SubjectDn:          cert.Subject.String(),
-		NotBefore:          cert.NotBefore.UTC(),
-		NotAfter:           cert.NotAfter.UTC(),
-		PublicKeyAlgorithm: cert.PublicKeyAlgorithm.String(),
-		SignatureAlgorithm: cert.SignatureAlgorithm.String(),
-		KeySize:            keySize(cert),
-		KeyUsage:           []string{},
-		BasicConstraints:   basicConstraints(cert),
-		Status:             status,
-		Fingerprint:        fingerprint(cert),
-		CertificateType:    &typ,
-	}
-}
-
-func keySize(cert *x509.Certificate) int32 {
-	switch k := cert.PublicKey.(type) {
-	case *rsa.PublicKey:
-		return int32(k.N.BitLen()) // #nosec G115 -- an RSA modulus is far below 2^31 bits
-	case *ecdsa.PublicKey:
-		return int32(k.Curve.Params().BitSize) // #nosec G115 -- a curve size is a few hundred bits
-	}
-	return 0
-}
-
-func basicConstraints(cert *x509.Certificate) string {
-	if cert.IsCA {
-		return "Subject Type=CA"
-	}
-	return "Subject Type=End Entity"
-}
-
-func fingerprint(cert *x509.Certificate) string {
-	sum := sha256.Sum256(cert.Raw)
-	return hex.EncodeToString(sum[:])
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(v); err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
-}
-
-// writeMessage answers with the application's ErrorMessageDto.
-func writeMessage(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, czertainlyapi.ErrorMessageDto{Message: msg})
-}
-
-// writeSpringError answers with Spring Boot's default error body (which
-// leaves the message out unless the server is told to include it), as
-// the framework does for requests the application never sees.
-func writeSpringError(w http.ResponseWriter, r *http.Request, status int) {
-	writeJSON(w, status, map[string]any{
-		"timestamp": time.Now().UTC().Format("2006-01-02T15:04:05.000-07:00"),
-		"status":    status,
-		"error":     http.StatusText(status),
-		"path":      r.URL.Path,
-	})
-}
-
-// tomcatNotFound is what Tomcat answers for a path outside every web
-// application (no servlet context maps it).
-const tomcatNotFound = `<!doctype html><html lang="en"><head><title>HTTP Status 404 – Not Found</title></head>` +
-	`<body><h1>HTTP Status 404 – Not Found</h1></body></html>`
-
-func writeTomcatNotFound(w http.ResponseWriter) {
-	w.Header().Set("Content-Type", "text/html;charset=utf-8")
-	w.Header().Set("Content-Language", "en")
-	w.WriteHeader(http.StatusNotFound)
-	_, _ = io.WriteString(w, tomcatNotFound)
 }

@@ -1,306 +1,227 @@
-// Package czertainlytest is an in-memory CZERTAINLY 1.x Administrator API
-// for tests, in the manner of net/http/httptest: a TLS server that
-// authenticates administrators by client certificate, keeps them in
-// memory, answers as the vendor's server does and checks every request
-// and response against openapi/czertainly.yaml (SpecViolations lists
-// mismatches; NewTestServer fails the test on them).
+// Package czertainlytest is an in-memory CZERTAINLY 2.x Core for tests, in
+// the manner of net/http/httptest: NewServer starts it on a loopback port
+// and every request and answer is checked against the hand-written
+// openapi/czertainly.yaml and against the vendor's published 2.17.0
+// documents (SpecViolations and VendorViolations list mismatches).
 //
-// Each Server mints its own throwaway CA, its server certificate and the
-// client certificate of a super administrator (ClientCertificate); nothing
-// secret is stored anywhere. NewClient returns a client already configured
-// with that certificate and the CA.
-//
-// # What it answers
-//
-// The fake follows the server's source (CZERTAINLY-Core, releases 2.0.2 to
-// 2.4.0, where the Administrator API lives; see handlers.go for the files):
-//
-//   - TLS asks for a client certificate without requiring one; a request
-//     without the certificate of an enabled super administrator is refused
-//     with 403 and Spring Boot's error body (any other administrator signs
-//     in but the API is for super administrators only).
-//   - A path outside the /api context path gets Tomcat's HTML 404, an
-//     unknown path under it Spring Boot's 404, a known path with another
-//     method or Content-Type the server's 500 {"message":"Internal server
-//     error."} (its catch-all exception handler sees those before the
-//     framework's 405 and 415 would be sent), and a body that is not the
-//     expected JSON 400 "Unable to read HTTP message".
-//   - Unknown administrators are 404 with the server's message, duplicates
-//     400 "already exists", a blank username, name, surname or email 422
-//     with an empty list (the server keeps its text out of the list).
-//   - Edit is not a patch: name, surname, email and description become
-//     what is sent (an absent description clears it), and adminCertificate
-//     without certificateUuid beside it fails with 500, as on the server.
-//   - Bulk remove, enable and disable skip UUIDs they do not know and
-//     answer 204; SkippedUUIDs stands in for the server's log warning.
-//   - A plain http:// request to its port gets the 400 of Go's TLS server
-//     ("Client sent an HTTP request to an HTTPS server."); the vendor's
-//     Tomcat answers such a request with a 400 of its own words, and the
-//     client recognises both.
-//   - An uploaded certificate whose serial number the inventory holds is
-//     refused with 400, on create (as up to Core 2.3.0; 2.4.0 meant to reuse
-//     it but fails on a new one with 500) and on edit.
-//
-// # Identifiers
-//
-// The store starts with the sample administrator of the vendor's
-// documentation and the super administrator. The sample's UUID,
-// 7b55ge1c-844f-11dc-a8a3-0242ac120002, is not an RFC 4122 UUID, yet it is
-// addressable: the released servers keep identifiers as text and look them
-// up verbatim (AdminRepository.findByUuid(String)), so the fake does too,
-// and the client sends any identifier of that shape as it is. (An
-// unreleased development state parsed them with UUID.fromString and would
-// have failed on such an identifier with 500.)
-//
-// # Behind a proxy
-//
-// WithCertificateHeader makes the fake read the client certificate from a
-// header, as the server does behind a TLS-terminating proxy: URL-encoded
-// PEM or Base64 DER, URL-decoded first (so a bare '+' of Base64 becomes a
-// space and fails). A header that does not decode or verify is refused
-// with 403 and a line of text.
+// It keeps state: users, roles and their permissions; a certificate
+// inventory with Core's search filters and paging (newest first); an
+// authority with two RA profiles backed by an in-memory CA that issues
+// real certificates from CSRs — one issuing on its own, one whose
+// operations wait for an approval (approve through the approvals
+// endpoints or Server.Approve); renewal, rekey and revocation; and the
+// three ways Core authenticates a caller (a client certificate by mutual
+// TLS or in the ssl-client-cert header, an OIDC bearer token, the
+// czertainly-session cookie). Errors come in Core's shapes: {"message"}
+// for 400, 404 and 409, a list of messages for 422, problem+json for 403,
+// no body for 401, {"message"} for a connector's 502 or 503 (see
+// WithConnectorDown). Faults are injected with Inject.
 package czertainlytest
 
 import (
 	"crypto/tls"
-	"encoding/json"
+	"crypto/x509"
+	"embed"
+	"encoding/pem"
 	"fmt"
-	"os"
-	"path/filepath"
+	"net/http"
+	"net/url"
+	"strings"
 	"sync"
+	"time"
 
-	"github.com/certadmin/certadmin-go/czertainly"
-	"github.com/certadmin/certadmin-go/czertainly/czertainlyapi"
+	"github.com/google/uuid"
+
+	czertainly "github.com/certadmin/certadmin-go/czertainly"
 	"github.com/certadmin/certadmin-go/internal/fakeserver"
-)
-
-// Fixed identifiers of the seeded store.
-const (
-	// BasePath is the servlet context path the API is served under, as in
-	// a real deployment; Server.URL includes it.
-	BasePath = "/api"
-	// SampleAdminUUID is the sample administrator of the vendor's documentation (not a valid UUID).
-	SampleAdminUUID = "7b55ge1c-844f-11dc-a8a3-0242ac120002"
-	// SuperAdminUUID is the administrator ClientCertificate belongs to.
-	SuperAdminUUID = "0b2f3a4c-5d6e-4f70-8a91-b2c3d4e5f607"
-	// SuperAdminUsername is its username.
-	SuperAdminUsername = "superadmin"
-	// InventoryCertificateUUID names a certificate in the inventory that no
-	// administrator uses yet (InventoryCertificate), for creating one by
-	// certificateUuid.
-	InventoryCertificateUUID = "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9"
 )
 
 //go:generate go run ../../internal/cmd/gensurface -kind fake -pkg czertainlytest -vendor "CZERTAINLY" -client github.com/certadmin/certadmin-go/czertainly -o surface.gen.go
 
-// Server is a running fake. Close it when done.
-type Server struct {
-	// URL is the base URL to give czertainly.NewClient: the server's root
-	// plus the servlet context path BasePath, as in a real deployment.
-	URL string
-	// CA signed the server certificate and the client certificates below;
-	// CA.Pool() (or RootCAs) is what a client trusts, and
-	// CA.IssueClientCertificate issues more administrators' certificates.
-	CA *CA
-	// ClientCertificate (with its private key) authenticates as the seeded,
-	// enabled super administrator SuperAdminUUID. WriteClientFiles writes
-	// it, its key and the CA as PEM files.
-	ClientCertificate tls.Certificate
-	// InventoryCertificate is the inventory certificate
-	// InventoryCertificateUUID, which no administrator uses yet.
-	InventoryCertificate tls.Certificate
+//go:embed testdata
+var testdata embed.FS
 
-	base   *fakeserver.Server
-	header string
-
-	mu        sync.Mutex
-	admins    map[string]*czertainlyapi.AdminDto
-	order     []string
-	inventory map[string]czertainlyapi.CertificateDto
-	skipped   []string
+// Fixture returns a file of the fake's testdata folder verbatim, e.g.
+// "vendor/2.17.0/doc-openapi-core-certificate.yaml".
+func Fixture(name string) ([]byte, error) {
+	b, err := testdata.ReadFile("testdata/" + name)
+	if err != nil {
+		return nil, fmt.Errorf("czertainlytest: no fixture %s", name)
+	}
+	return b, nil
 }
 
-type config struct{ header string }
+// Fixed identifiers of the seeded objects.
+const (
+	AuthorityUUID         = "6e9146a6-da8a-403f-99cb-d5d64d93ce1c"
+	RAProfileUUID         = "b2a3e6c4-3f1c-4d61-8d8a-1c2e6f0a9b10"
+	ApprovalRAProfileUUID = "c7d1f0e2-5b4a-4e3c-9a2b-7f6e5d4c3b21"
+	ApprovalProfileUUID   = "0f3a9d8e-1c2b-4a5f-8e7d-6c5b4a392817"
+	AdminUserUUID         = "3a1d7c52-2519-11ed-861d-0242ac120002"
+	SuperadminRoleUUID    = "d34f960b-6a2c-4b0a-a1a8-9a7e52a1b001"
+	RAProfileName         = "default"
+	ApprovalRAProfileName = "with-approval"
+)
+
+// Credentials the fake accepts besides the admin's client certificate.
+// They are test values, not secrets.
+const (
+	BearerToken  = "czertainlytest-oidc-token"
+	SessionValue = "czertainlytest-session"
+)
 
 // Option configures NewServer.
 type Option func(*config)
 
-// WithTLS is accepted for the shape every fake shares and changes nothing:
-// this fake always serves HTTPS, since CZERTAINLY authenticates by client
-// certificate.
-func WithTLS() Option { return func(*config) {} }
-
-// WithCertificateHeader makes the fake behave like a server behind a
-// TLS-terminating proxy: the client certificate may come in header name
-// (see the package documentation) instead of the handshake, and a header
-// that is present wins. NewClient configures its client that way.
-func WithCertificateHeader(name string) Option {
-	return func(c *config) { c.header = name }
+type config struct {
+	tls, mtls, noSeed bool
+	issuePolls        int
+	lifetime          time.Duration
 }
 
-// NewServer starts a fake on a loopback port. Close it when done.
+// WithTLS serves HTTPS with httptest's certificate.
+func WithTLS() Option { return func(c *config) { c.tls = true } }
+
+// WithMutualTLS serves HTTPS and asks for a client certificate, as the
+// platform's ingress does; a certificate the fake's CA issued to a user
+// authenticates that user. NewClient presents the admin's.
+func WithMutualTLS() Option { return func(c *config) { c.tls, c.mtls = true, true } }
+
+// WithIssuePolls sets how many reads of a submitted certificate pass
+// before the authority has issued it (default 1: the first read after the
+// submission sees it still requested).
+func WithIssuePolls(n int) Option { return func(c *config) { c.issuePolls = n } }
+
+// WithCertificateLifetime sets the validity of issued certificates
+// (default 90 days).
+func WithCertificateLifetime(d time.Duration) Option { return func(c *config) { c.lifetime = d } }
+
+// WithoutSeed starts with an empty inventory (the admin, the roles and
+// the RA profiles are still there).
+func WithoutSeed() Option { return func(c *config) { c.noSeed = true } }
+
+// Server is a running fake Core. Close it when done.
+type Server struct {
+	// URL is the base URL, for czertainly.NewClient.
+	URL string
+	// AdminCertificate is the admin's client certificate with its key,
+	// issued by the fake's CA.
+	AdminCertificate tls.Certificate
+
+	base   *fakeserver.Server
+	vendor *vendorValidator
+	cfg    config
+
+	mu            sync.Mutex
+	ca            *ca
+	certs         map[string]*certificate
+	order         []string // creation order
+	users         map[string]*user
+	roles         map[string]*role
+	approvals     map[string]*approval
+	connectorDown int
+	clock         func() time.Time
+}
+
+// NewServer starts a fake Core on a loopback port.
 func NewServer(opts ...Option) (*Server, error) {
-	var cfg config
+	cfg := config{issuePolls: 1, lifetime: 90 * 24 * time.Hour}
 	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
-		}
+		o(&cfg)
 	}
-	ca, err := NewCA("czertainlytest CA")
-	if err != nil {
-		return nil, err
-	}
-	serverCert, err := ca.IssueServerCertificate()
-	if err != nil {
-		return nil, err
-	}
-	s := &Server{
-		CA:        ca,
-		header:    cfg.header,
-		admins:    map[string]*czertainlyapi.AdminDto{},
-		inventory: map[string]czertainlyapi.CertificateDto{},
+	s := &Server{cfg: cfg, certs: map[string]*certificate{}, users: map[string]*user{}, roles: map[string]*role{},
+		approvals: map[string]*approval{}, clock: time.Now}
+	var err error
+	if s.ca, err = newCA("czertainlytest CA"); err != nil {
+		return nil, fmt.Errorf("czertainlytest: %w", err)
 	}
 	if err := s.seed(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("czertainlytest: %w", err)
 	}
-	tlsConfig := &tls.Config{
-		Certificates: []tls.Certificate{serverCert},
-		// The server's connector only asks for a client certificate
-		// (server.ssl.client-auth=want): a request without one reaches
-		// Spring Security, which refuses it with 403. A certificate of a
-		// CA it does not trust fails the handshake.
-		ClientAuth: tls.VerifyClientCertIfGiven,
-		ClientCAs:  ca.Pool(),
-		MinVersion: tls.VersionTLS12,
+	if s.vendor, err = loadVendorDocs(); err != nil {
+		return nil, fmt.Errorf("czertainlytest: vendor documents: %w", err)
 	}
-	fs, err := fakeserver.Start(s.routes(), fakeserver.Options{Spec: "czertainly.yaml", TLSConfig: tlsConfig})
+	fo := fakeserver.Options{Spec: "czertainly.yaml", TLS: cfg.tls}
+	if cfg.mtls {
+		pool := x509.NewCertPool()
+		pool.AddCert(s.ca.cert)
+		fo.TLSConfig = &tls.Config{ClientAuth: tls.VerifyClientCertIfGiven, ClientCAs: pool, MinVersion: tls.VersionTLS12}
+	}
+	fs, err := fakeserver.Start(s.vendor.middleware(s.routes()), fo)
 	if err != nil {
 		return nil, fmt.Errorf("czertainlytest: %w", err)
 	}
-	s.base, s.URL = fs, fs.URL+BasePath
+	s.base, s.URL = fs, fs.URL
 	return s, nil
 }
 
-// clientOptions configure a czertainly.Client for this fake (see
-// NewClient): the super administrator's certificate, in the handshake or,
-// with WithCertificateHeader, in the header, and the fake's CA trusted.
+// VendorViolations lists the requests and answers that did not match the
+// vendor's published documents (beyond the known differences the package
+// documents).
+func (s *Server) VendorViolations() []string { return s.vendor.list() }
+
+// clientOptions authenticate as the admin: by mutual TLS when the fake
+// asks for it, else with the bearer token.
 func (s *Server) clientOptions() []czertainly.Option {
-	opts := []czertainly.Option{czertainly.WithRootCAs(s.CA.Pool())}
-	if s.header == "" {
-		return append(opts, czertainly.WithClientCertificate(s.ClientCertificate))
+	var opts []czertainly.Option
+	if s.cfg.mtls {
+		opts = append(opts, czertainly.WithClientCertificate(s.AdminCertificate))
+	} else {
+		opts = append(opts, czertainly.WithBearerToken(BearerToken))
 	}
-	opts = append(opts, czertainly.WithCertificateHeader(s.ClientCertificate.Leaf))
-	if s.header != czertainly.DefaultCertificateHeader {
-		opts = append(opts, czertainly.WithCertificateHeaderName(s.header))
+	if pool := s.RootCAs(); pool != nil {
+		opts = append(opts, czertainly.WithRootCAs(pool))
 	}
 	return opts
 }
 
-// ClientFiles names PEM files a client can be configured from, for
-// czertainly.WithClientCertificateFiles and czertainly.WithRootCAFile.
-type ClientFiles struct {
-	// CertFile and KeyFile hold ClientCertificate and its private key.
-	CertFile, KeyFile string
-	// CAFile holds the fake's CA certificate.
-	CAFile string
+// CACertificate is the certificate of the fake's authority.
+func (s *Server) CACertificate() *x509.Certificate { return s.ca.cert }
+
+// WithConnectorDown makes the next n client operations (issue, renew,
+// rekey, revoke, attributes) fail as Core does when the authority's
+// connector cannot be reached: 503 with a message.
+func (s *Server) WithConnectorDown(n int) {
+	s.mu.Lock()
+	s.connectorDown = n
+	s.mu.Unlock()
 }
 
-// WriteClientFiles writes ClientCertificate, its private key and the CA
-// certificate as PEM files into dir (the key readable by the owner only).
-func (s *Server) WriteClientFiles(dir string) (ClientFiles, error) {
-	certPEM, keyPEM, err := EncodePEM(s.ClientCertificate)
-	if err != nil {
-		return ClientFiles{}, err
-	}
-	f := ClientFiles{
-		CertFile: filepath.Join(dir, "client.crt"),
-		KeyFile:  filepath.Join(dir, "client.key"),
-		CAFile:   filepath.Join(dir, "ca.pem"),
-	}
-	for _, w := range []struct {
-		path string
-		data []byte
-	}{{f.CertFile, certPEM}, {f.KeyFile, keyPEM}, {f.CAFile, s.CA.CertificatePEM()}} {
-		if err := os.WriteFile(w.path, w.data, 0o600); err != nil {
-			return ClientFiles{}, fmt.Errorf("czertainlytest: %w", err)
+// authenticate finds the caller: the TLS peer certificate, the
+// certificate header (URL-escaped PEM), the bearer token or the session
+// cookie. nil means anonymous, which Core refuses with 401.
+func (s *Server) authenticate(r *http.Request) *user {
+	var der []byte
+	if r.TLS != nil && len(r.TLS.PeerCertificates) > 0 {
+		der = r.TLS.PeerCertificates[0].Raw
+	} else if h := r.Header.Get(czertainly.DefaultCertificateHeader); h != "" {
+		text, err := url.QueryUnescape(h)
+		if err != nil {
+			return nil
+		}
+		if block, _ := pem.Decode([]byte(text)); block != nil {
+			der = block.Bytes
 		}
 	}
-	return f, nil
-}
-
-// seed loads the documentation's sample administrator and adds the super
-// administrator and the unassigned inventory certificate.
-func (s *Server) seed() error {
-	sample, err := SampleJSON("admins")
-	if err != nil {
-		return err
+	if der != nil {
+		fp := fingerprint(der)
+		for _, u := range s.users {
+			if u.certFingerprint == fp && u.enabled {
+				return u
+			}
+		}
+		return nil
 	}
-	var admins []czertainlyapi.AdminDto
-	if err := json.Unmarshal(sample, &admins); err != nil {
-		return fmt.Errorf("czertainlytest: sample admins: %w", err)
+	if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		if tok == BearerToken {
+			return s.users[AdminUserUUID]
+		}
+		return nil
 	}
-	for i := range admins {
-		s.store(&admins[i])
+	if c, err := r.Cookie(czertainly.SessionCookie); err == nil && c.Value == SessionValue {
+		return s.users[AdminUserUUID]
 	}
-	if s.ClientCertificate, err = s.CA.IssueClientCertificate(SuperAdminUsername); err != nil {
-		return err
-	}
-	super := certificateDto(s.ClientCertificate.Leaf)
-	s.inventory[super.Uuid] = super
-	s.store(&czertainlyapi.AdminDto{
-		Uuid: SuperAdminUUID, Username: SuperAdminUsername, Name: "Super", Surname: "Admin",
-		Email: "superadmin@example.com", Role: "superAdministrator", Description: new("bootstrap administrator"),
-		Enabled: true, SerialNumber: super.SerialNumber, Certificate: super,
-	})
-	if s.InventoryCertificate, err = s.CA.IssueClientCertificate("inventory admin"); err != nil {
-		return err
-	}
-	inv := certificateDto(s.InventoryCertificate.Leaf)
-	inv.Uuid = InventoryCertificateUUID
-	s.inventory[inv.Uuid] = inv
 	return nil
 }
 
-func (s *Server) store(a *czertainlyapi.AdminDto) {
-	if _, ok := s.admins[a.Uuid]; !ok {
-		s.order = append(s.order, a.Uuid)
-	}
-	s.admins[a.Uuid] = a
-}
-
-// Admin returns a copy of the stored administrator with the given UUID, as
-// GetAdmin would return it, and whether there is one.
-func (s *Server) Admin(id string) (*czertainly.Admin, bool) {
-	s.mu.Lock()
-	a, ok := s.admins[id]
-	var b []byte
-	var err error
-	if ok {
-		b, err = json.Marshal(a)
-	}
-	s.mu.Unlock()
-	if !ok || err != nil {
-		return nil, false
-	}
-	var out czertainly.Admin
-	if json.Unmarshal(b, &out) != nil {
-		return nil, false
-	}
-	return &out, true
-}
-
-// SkippedUUIDs lists, in order, the UUIDs bulk calls named that the fake
-// did not know: the server skips them, logging a warning, and answers 204
-// all the same, so this is the only trace of them.
-func (s *Server) SkippedUUIDs() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.skipped...)
-}
-
-// AdminCount is the number of stored administrators.
-func (s *Server) AdminCount() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.admins)
-}
+func newUUID() string { return uuid.NewString() }

@@ -3,7 +3,7 @@
 // administrators, updates the new one's description, disables it and
 // deletes it again (or keeps it, disabled, with -keep).
 //
-// With no -url it starts the in-memory fake (package czertainlytest) and
+// With no -url it starts the in-memory fake (package adminv1test) and
 // runs against it, so it works anywhere:
 //
 //	go run ./examples/czertainly-admins
@@ -38,8 +38,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/certadmin/certadmin-go/czertainly"
-	"github.com/certadmin/certadmin-go/czertainly/czertainlytest"
+	"github.com/certadmin/certadmin-go/czertainly/adminv1"
+	"github.com/certadmin/certadmin-go/czertainly/adminv1/adminv1test"
 	"github.com/certadmin/certadmin-go/internal/atomicfile"
 )
 
@@ -61,7 +61,7 @@ func main() {
 type config struct {
 	url, certFile, keyFile, caFile, newCertFile string
 	username, name, surname, email              string
-	role                                        czertainly.Role
+	role                                        adminv1.Role
 	out                                         string
 	keep, verbose                               bool
 	timeout                                     time.Duration
@@ -114,7 +114,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 		fs.PrintDefaults()
 	}
 	var cfg config
-	role := string(czertainly.RoleAdministrator)
+	role := string(adminv1.RoleAdministrator)
 	fs.StringVar(&cfg.url, "url", "", "platform base URL including the /api context path (default: an in-memory fake)")
 	fs.StringVar(&cfg.certFile, "cert", "", "PEM client certificate of a super administrator (with -url)")
 	fs.StringVar(&cfg.keyFile, "key", "", "PEM private key file of that certificate (with -url)")
@@ -132,12 +132,12 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
-	cfg.role = czertainly.Role(role)
+	cfg.role = adminv1.Role(role)
 	switch {
 	case fs.NArg() > 0:
 		return cfg, usagef("unexpected argument %q: this command takes flags only", fs.Arg(0))
 	case !cfg.role.Valid():
-		return cfg, usagef("-role %q is not %s or %s", role, czertainly.RoleAdministrator, czertainly.RoleSuperAdministrator)
+		return cfg, usagef("-role %q is not %s or %s", role, adminv1.RoleAdministrator, adminv1.RoleSuperAdministrator)
 	case cfg.timeout <= 0:
 		return cfg, usagef("-timeout must be positive, got %s", cfg.timeout)
 	case strings.TrimSpace(cfg.username) == "" || strings.ContainsAny(cfg.username, " \t\r\n"):
@@ -169,9 +169,9 @@ func parse(args []string, stderr io.Writer) (config, error) {
 
 // admins runs the whole life of one administrator.
 func admins(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
-	var opts []czertainly.Option
+	var opts []adminv1.Option
 	if cfg.verbose {
-		opts = append(opts, czertainly.WithLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+		opts = append(opts, adminv1.WithLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	}
 	c, newCert, cleanup, err := connect(cfg, opts, stderr)
 	if err != nil {
@@ -181,7 +181,7 @@ func admins(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	defer func() { _ = c.Close() }()
 
 	progress(stderr, "creating administrator %s", cfg.username)
-	id, err := c.CreateAdmin(ctx, czertainly.CreateAdminInput{
+	id, err := c.CreateAdmin(ctx, adminv1.CreateAdminInput{
 		Username: cfg.username, Name: cfg.name, Surname: cfg.surname, Email: cfg.email,
 		Role: cfg.role, Certificate: newCert, Enabled: true,
 		Description: "created by czertainly-admins",
@@ -203,7 +203,7 @@ func admins(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	}
 
 	progress(stderr, "updating the description of %s", id)
-	if _, err := c.UpdateAdmin(ctx, id, czertainly.UpdateAdminInput{Description: new("created and disabled by czertainly-admins")}); err != nil {
+	if _, err := c.UpdateAdmin(ctx, id, adminv1.UpdateAdminInput{Description: new("created and disabled by czertainly-admins")}); err != nil {
 		return err
 	}
 	progress(stderr, "disabling %s", id)
@@ -224,7 +224,7 @@ func admins(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	if err := c.DeleteAdmin(ctx, id); err != nil {
 		return err
 	}
-	if _, err := c.GetAdmin(ctx, id); !errors.Is(err, czertainly.ErrNotFound) {
+	if _, err := c.GetAdmin(ctx, id); !errors.Is(err, adminv1.ErrNotFound) {
 		return fmt.Errorf("administrator %s still present after deletion: %w", id, err)
 	}
 	_, err = fmt.Fprintf(stdout, "%s deleted\n", a.Username)
@@ -233,9 +233,9 @@ func admins(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 
 // connect builds the client for -url, or starts the fake and a client for
 // it. newCert is the certificate of the administrator to create.
-func connect(cfg config, opts []czertainly.Option, stderr io.Writer) (c *czertainly.Client, newCert []byte, cleanup func(), err error) {
+func connect(cfg config, opts []adminv1.Option, stderr io.Writer) (c *adminv1.Client, newCert []byte, cleanup func(), err error) {
 	if cfg.url == "" {
-		srv, err := czertainlytest.NewServer()
+		srv, err := adminv1test.NewServer()
 		if err != nil {
 			return nil, nil, nil, err
 		}
@@ -257,11 +257,11 @@ func connect(cfg config, opts []czertainly.Option, stderr io.Writer) (c *czertai
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	opts = append(opts, czertainly.WithClientCertificateFiles(cfg.certFile, cfg.keyFile))
+	opts = append(opts, adminv1.WithClientCertificateFiles(cfg.certFile, cfg.keyFile))
 	if cfg.caFile != "" {
-		opts = append(opts, czertainly.WithRootCAFile(cfg.caFile))
+		opts = append(opts, adminv1.WithRootCAFile(cfg.caFile))
 	}
-	c, err = czertainly.NewClient(cfg.url, opts...)
+	c, err = adminv1.NewClient(cfg.url, opts...)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -270,7 +270,7 @@ func connect(cfg config, opts []czertainly.Option, stderr io.Writer) (c *czertai
 
 // writeList prints the administrators as a table, or writes them as JSON
 // to path so that the file appears only once complete.
-func writeList(path string, list []czertainly.Admin, stdout io.Writer) error {
+func writeList(path string, list []adminv1.Admin, stdout io.Writer) error {
 	if path != "" {
 		return atomicfile.Write(path, 0o644, func(w io.Writer) error {
 			enc := json.NewEncoder(w)

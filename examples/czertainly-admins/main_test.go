@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/certadmin/certadmin-go/czertainly"
-	"github.com/certadmin/certadmin-go/czertainly/czertainlytest"
+	"github.com/certadmin/certadmin-go/czertainly/adminv1"
+	"github.com/certadmin/certadmin-go/czertainly/adminv1/adminv1test"
 )
 
 func runTool(t *testing.T, ctx context.Context, args ...string) (code int, stdout, stderr string) {
@@ -26,7 +26,7 @@ func TestRunAgainstFake(t *testing.T) {
 		t.Fatalf("exit %d\nstderr:\n%s", code, errOut)
 	}
 	for _, want := range []string{
-		"UUID", czertainlytest.SampleAdminUUID, "superadmin", "jdoe",
+		"UUID", adminv1test.SampleAdminUUID, "superadmin", "jdoe",
 		"jdoe enabled=false after disable (created and disabled by czertainly-admins)", "jdoe deleted",
 	} {
 		if !strings.Contains(out, want) {
@@ -106,7 +106,7 @@ func TestOutFileIsWrittenWhole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var list []czertainly.Admin
+	var list []adminv1.Admin
 	if err := json.Unmarshal(data, &list); err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func TestInterrupted(t *testing.T) {
 }
 
 func TestAgainstURL(t *testing.T) {
-	srv := czertainlytest.NewTestServer(t)
+	srv := adminv1test.NewTestServer(t)
 	dir := t.TempDir()
 	files, err := srv.WriteClientFiles(dir)
 	if err != nil {
@@ -151,7 +151,7 @@ func TestAgainstURL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	certPEM, _, err := czertainlytest.EncodePEM(cert)
+	certPEM, _, err := adminv1test.EncodePEM(cert)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,8 +32,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	czertainly "github.com/certadmin/certadmin-go/czertainly2"
-	"github.com/certadmin/certadmin-go/czertainly2/czertainlytest"
+	czertainly "github.com/certadmin/certadmin-go/czertainly"
+	"github.com/certadmin/certadmin-go/czertainly/czertainlytest"
 )
 
 func main() {

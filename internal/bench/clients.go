@@ -15,9 +15,9 @@ import (
 
 	"github.com/hashicorp/go-retryablehttp"
 
-	"github.com/certadmin/certadmin-go/czertainly"
-	"github.com/certadmin/certadmin-go/czertainly/czertainlyapi"
-	"github.com/certadmin/certadmin-go/czertainly/czertainlytest"
+	"github.com/certadmin/certadmin-go/czertainly/adminv1"
+	"github.com/certadmin/certadmin-go/czertainly/adminv1/adminv1api"
+	"github.com/certadmin/certadmin-go/czertainly/adminv1/adminv1test"
 	"github.com/certadmin/certadmin-go/enterpriseadmin"
 	"github.com/certadmin/certadmin-go/enterpriseadmin/enterpriseadminapi"
 	"github.com/certadmin/certadmin-go/enterpriseadmin/enterpriseadmintest"
@@ -375,7 +375,7 @@ func MIMCMGET() (*ClientGET, error) {
 // CzertainlyGET reads the super administrator (GET /api/v1/admins/{uuid})
 // over mutual TLS.
 func CzertainlyGET() (*ClientGET, error) {
-	srv, err := czertainlytest.NewServer()
+	srv, err := adminv1test.NewServer()
 	if err != nil {
 		return nil, err
 	}
@@ -390,15 +390,15 @@ func CzertainlyGET() (*ClientGET, error) {
 		MinVersion:   tls.VersionTLS12,
 	}
 	hc := bareClient(tc)
-	u := srv.URL + "/v1/admins/" + czertainlytest.SuperAdminUUID
+	u := srv.URL + "/v1/admins/" + adminv1test.SuperAdminUUID
 	header := http.Header{"Accept": {"application/json"}}
-	peer, err := czertainlyapi.NewClientWithResponses(srv.URL, czertainlyapi.WithHTTPClient(peerClient(tc.Clone())), czertainlyapi.WithRequestEditorFn(setHeaders(header)))
+	peer, err := adminv1api.NewClientWithResponses(srv.URL, adminv1api.WithHTTPClient(peerClient(tc.Clone())), adminv1api.WithRequestEditorFn(setHeaders(header)))
 	if err != nil {
 		_ = srv.Close()
 		return nil, err
 	}
 	check := func(uuid, username string) error {
-		if uuid != czertainlytest.SuperAdminUUID || username != czertainlytest.SuperAdminUsername {
+		if uuid != adminv1test.SuperAdminUUID || username != adminv1test.SuperAdminUsername {
 			return fmt.Errorf("administrator %s %s", uuid, username)
 		}
 		return nil
@@ -406,21 +406,21 @@ func CzertainlyGET() (*ClientGET, error) {
 	return &ClientGET{
 		Vendor: "czertainly", Call: "GetAdmin", close: srv.Close,
 		SDK: func(ctx context.Context) error {
-			got, err := c.GetAdmin(ctx, czertainlytest.SuperAdminUUID)
+			got, err := c.GetAdmin(ctx, adminv1test.SuperAdminUUID)
 			if err != nil {
 				return err
 			}
 			return check(got.UUID, got.Username)
 		},
 		Bare: func(ctx context.Context) error {
-			var out czertainly.Admin
+			var out adminv1.Admin
 			if err := bareGET(ctx, hc, u, header, &out); err != nil {
 				return err
 			}
 			return check(out.UUID, out.Username)
 		},
 		Peer: func(ctx context.Context) error {
-			resp, err := peer.GetAdminWithResponse(ctx, czertainlytest.SuperAdminUUID)
+			resp, err := peer.GetAdminWithResponse(ctx, adminv1test.SuperAdminUUID)
 			if err != nil {
 				return err
 			}

@@ -21,8 +21,8 @@ import (
 	"github.com/google/uuid"
 	"software.sslmate.com/src/go-pkcs12"
 
-	"github.com/certadmin/certadmin-go/czertainly"
-	"github.com/certadmin/certadmin-go/czertainly/czertainlytest"
+	"github.com/certadmin/certadmin-go/czertainly/adminv1"
+	"github.com/certadmin/certadmin-go/czertainly/adminv1/adminv1test"
 	"github.com/certadmin/certadmin-go/enterpriseadmin"
 	"github.com/certadmin/certadmin-go/enterpriseadmin/enterpriseadmintest"
 	"github.com/certadmin/certadmin-go/internal/fakeserver"
@@ -571,14 +571,14 @@ func concMIMCM(t *testing.T) *concVendor {
 }
 
 func concCzertainly(t *testing.T) *concVendor {
-	srv := concMust(czertainlytest.NewServer()).in(t)
+	srv := concMust(adminv1test.NewServer()).in(t)
 	closeFake(t, srv)
-	newClient := func() *czertainly.Client { return concMust(srv.NewClient()).in(t) }
+	newClient := func() *adminv1.Client { return concMust(srv.NewClient()).in(t) }
 	ctx := t.Context()
 	setup := newClient()
 	admins := concMust(setup.ListAdmins(ctx)).in(t)
-	super := concMust(setup.GetAdmin(ctx, czertainlytest.SuperAdminUUID)).in(t)
-	if super.Username != czertainlytest.SuperAdminUsername || !super.Enabled || len(admins) == 0 {
+	super := concMust(setup.GetAdmin(ctx, adminv1test.SuperAdminUUID)).in(t)
+	if super.Username != adminv1test.SuperAdminUsername || !super.Enabled || len(admins) == 0 {
 		t.Fatalf("seeded administrators = %+v, super %+v", admins, super)
 	}
 	seeded := srv.AdminCount()
@@ -596,7 +596,7 @@ func concCzertainly(t *testing.T) *concVendor {
 
 	c := newClient()
 	return &concVendor{
-		srv: srv, inject: func(f fakeserver.Fault) { srv.Inject(czertainlytest.Fault(f)) },
+		srv: srv, inject: func(f fakeserver.Fault) { srv.Inject(adminv1test.Fault(f)) },
 		calls: []concCall{
 			{"ListAdmins", 3, func(ctx context.Context, _ int) error {
 				got, err := c.ListAdmins(ctx)
@@ -610,20 +610,20 @@ func concCzertainly(t *testing.T) *concVendor {
 				return concSame("seeded administrators", got[:len(admins)], admins)
 			}},
 			{"GetAdmin", 60, func(ctx context.Context, _ int) error {
-				got, err := c.GetAdmin(ctx, czertainlytest.SuperAdminUUID)
+				got, err := c.GetAdmin(ctx, adminv1test.SuperAdminUUID)
 				if err != nil {
 					return err
 				}
 				return concSame("administrator", got, super)
 			}},
 			{"EnableAdmin", 36, func(ctx context.Context, _ int) error {
-				return c.EnableAdmin(ctx, czertainlytest.SuperAdminUUID)
+				return c.EnableAdmin(ctx, adminv1test.SuperAdminUUID)
 			}},
 			{"CreateAdmin", createWeight, func(ctx context.Context, n int) error {
 				name := fmt.Sprintf("conc%05d", n)
-				id, err := c.CreateAdmin(ctx, czertainly.CreateAdminInput{
+				id, err := c.CreateAdmin(ctx, adminv1.CreateAdminInput{
 					Username: name, Name: "Conc", Surname: "Urrent", Email: name + "@example.test",
-					Role: czertainly.RoleAdministrator, Certificate: certs[nextCert.Add(1)-1],
+					Role: adminv1.RoleAdministrator, Certificate: certs[nextCert.Add(1)-1],
 				})
 				if err != nil {
 					return err
@@ -646,7 +646,7 @@ func concCzertainly(t *testing.T) *concVendor {
 					t.Errorf("created administrator %s (%s) is stored as %+v", id, name, a)
 				}
 			}
-			if a, ok := srv.Admin(czertainlytest.SuperAdminUUID); !ok || !a.Enabled {
+			if a, ok := srv.Admin(adminv1test.SuperAdminUUID); !ok || !a.Enabled {
 				t.Errorf("the super administrator is no longer enabled")
 			}
 		},

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/certadmin/certadmin-go/czertainly"
-	"github.com/certadmin/certadmin-go/czertainly/czertainlytest"
+	"github.com/certadmin/certadmin-go/czertainly/adminv1"
+	"github.com/certadmin/certadmin-go/czertainly/adminv1/adminv1test"
 	"github.com/certadmin/certadmin-go/enterpriseadmin"
 	"github.com/certadmin/certadmin-go/enterpriseadmin/enterpriseadmintest"
 	"github.com/certadmin/certadmin-go/internal/atomicfile"
@@ -177,13 +177,13 @@ func mimcmVendor(t *testing.T, secrets secretSet) *vendor {
 }
 
 func czertainlyVendor(t *testing.T, _ secretSet) *vendor {
-	srv, err := czertainlytest.NewServer()
+	srv, err := adminv1test.NewServer()
 	if err != nil {
 		t.Fatal(err)
 	}
 	closeFake(t, srv)
 	logs := &syncBuffer{}
-	c, err := srv.NewClient(czertainly.WithRetry(czertainly.RetryPolicy(proofRetry)), czertainly.WithTimeout(proofTimeout), czertainly.WithLogger(proofLogger(logs)))
+	c, err := srv.NewClient(adminv1.WithRetry(adminv1.RetryPolicy(proofRetry)), adminv1.WithTimeout(proofTimeout), adminv1.WithLogger(proofLogger(logs)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,27 +194,27 @@ func czertainlyVendor(t *testing.T, _ secretSet) *vendor {
 		}
 		return id
 	}
-	onOne := func(call func(ctx context.Context, id string, opts ...czertainly.CallOption) error, suffix string) func(*testing.T) (string, func(context.Context, string) error) {
+	onOne := func(call func(ctx context.Context, id string, opts ...adminv1.CallOption) error, suffix string) func(*testing.T) (string, func(context.Context, string) error) {
 		return func(t *testing.T) (string, func(context.Context, string) error) {
 			id := create(t)
 			return "/admins/" + id + suffix, func(ctx context.Context, _ string) error { return call(ctx, id) }
 		}
 	}
-	onMany := func(call func(ctx context.Context, ids []string, opts ...czertainly.CallOption) error, suffix string) func(*testing.T) (string, func(context.Context, string) error) {
+	onMany := func(call func(ctx context.Context, ids []string, opts ...adminv1.CallOption) error, suffix string) func(*testing.T) (string, func(context.Context, string) error) {
 		return func(t *testing.T) (string, func(context.Context, string) error) {
 			ids := []string{create(t), create(t)}
 			return "/admins" + suffix, func(ctx context.Context, _ string) error { return call(ctx, ids) }
 		}
 	}
 	return &vendor{
-		name: "czertainly", srv: srv, inject: func(f fakeserver.Fault) { srv.Inject(czertainlytest.Fault(f)) }, logs: logs,
+		name: "czertainly", srv: srv, inject: func(f fakeserver.Fault) { srv.Inject(adminv1test.Fault(f)) }, logs: logs,
 		ops: []operation{
 			{name: "ListAdmins", kind: read, method: "GET", prepare: func(*testing.T) (string, func(context.Context, string) error) {
 				return "/v1/admins", func(ctx context.Context, _ string) error { return ignore(c.ListAdmins(ctx)) }
 			}},
 			{name: "GetAdmin", kind: read, method: "GET", prepare: func(*testing.T) (string, func(context.Context, string) error) {
-				return "/admins/" + czertainlytest.SuperAdminUUID, func(ctx context.Context, _ string) error {
-					return ignore(c.GetAdmin(ctx, czertainlytest.SuperAdminUUID))
+				return "/admins/" + adminv1test.SuperAdminUUID, func(ctx context.Context, _ string) error {
+					return ignore(c.GetAdmin(ctx, adminv1test.SuperAdminUUID))
 				}
 			}},
 			{name: "CreateAdmin", kind: write, method: "POST", prepare: func(t *testing.T) (string, func(context.Context, string) error) {
@@ -225,7 +225,7 @@ func czertainlyVendor(t *testing.T, _ secretSet) *vendor {
 				id := create(t)
 				edited := "edited"
 				return "/admins/" + id, func(ctx context.Context, _ string) error {
-					return ignore(c.UpdateAdmin(ctx, id, czertainly.UpdateAdminInput{Description: &edited}))
+					return ignore(c.UpdateAdmin(ctx, id, adminv1.UpdateAdminInput{Description: &edited}))
 				}
 			}},
 			{name: "DeleteAdmin", kind: write, method: "DELETE", bodiless: true, prepare: onOne(c.DeleteAdmin, "")},
@@ -238,15 +238,15 @@ func czertainlyVendor(t *testing.T, _ secretSet) *vendor {
 	}
 }
 
-func newAdmin(t *testing.T, srv *czertainlytest.Server) czertainly.CreateAdminInput {
+func newAdmin(t *testing.T, srv *adminv1test.Server) adminv1.CreateAdminInput {
 	name := next("admin")
 	cert, err := srv.CA.IssueClientCertificate(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return czertainly.CreateAdminInput{
+	return adminv1.CreateAdminInput{
 		Username: name, Name: "Proof", Surname: "Suite", Email: name + "@example.com",
-		Role: czertainly.RoleAdministrator, Certificate: cert.Certificate[0], Enabled: true,
+		Role: adminv1.RoleAdministrator, Certificate: cert.Certificate[0], Enabled: true,
 	}
 }
 

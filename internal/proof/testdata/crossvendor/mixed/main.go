@@ -4,6 +4,7 @@ package main
 
 import (
 	"github.com/certadmin/certadmin-go/czertainly"
+	"github.com/certadmin/certadmin-go/czertainly/adminv1"
 	"github.com/certadmin/certadmin-go/enterpriseadmin"
 	"github.com/certadmin/certadmin-go/mimcm"
 	"github.com/certadmin/certadmin-go/mobileiron/cloud"
@@ -17,4 +18,5 @@ func main() {
 	_, _ = mimcm.NewClient("https://cm.example.com", czertainly.WithMaxAttempts(2))                  // want refused
 	_, _ = czertainly.NewClient("https://czertainly.example.com/api", mimcm.WithBasicAuth("u", "p")) // want refused
 	_, _ = enterpriseadmin.NewClient("https://gis.example.com/arcgis", core.WithBasicAuth("u", "p")) // want refused
+	_, _ = adminv1.NewClient("https://czertainly1.example.com/api", czertainly.WithMaxAttempts(2))   // want refused
 }

@@ -3,6 +3,7 @@ package main
 
 import (
 	"github.com/certadmin/certadmin-go/czertainly"
+	"github.com/certadmin/certadmin-go/czertainly/adminv1"
 	"github.com/certadmin/certadmin-go/enterpriseadmin"
 	"github.com/certadmin/certadmin-go/mimcm"
 	"github.com/certadmin/certadmin-go/mobileiron/cloud"
@@ -15,4 +16,5 @@ func main() {
 	_, _ = mimcm.NewClient("https://cm.example.com", mimcm.WithBasicAuth("u", "p"), mimcm.WithMaxAttempts(2))
 	_, _ = czertainly.NewClient("https://czertainly.example.com/api", czertainly.WithMaxAttempts(2))
 	_, _ = enterpriseadmin.NewClient("https://gis.example.com/arcgis", enterpriseadmin.WithCredentials("u", "p"), enterpriseadmin.WithMaxAttempts(2))
+	_, _ = adminv1.NewClient("https://czertainly1.example.com/api", adminv1.WithMaxAttempts(2))
 }

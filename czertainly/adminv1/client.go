@@ -1,0 +1,156 @@
+package adminv1
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/certadmin/certadmin-go/czertainly/adminv1/adminv1api"
+	"github.com/certadmin/certadmin-go/internal/apierror"
+	"github.com/certadmin/certadmin-go/internal/transport"
+)
+
+//go:generate go run ../../internal/cmd/gensurface -kind client -pkg adminv1 -vendor "CZERTAINLY 1.x" -o surface.gen.go
+
+// Client manages the administrators of one CZERTAINLY 1.x platform. It is
+// safe for concurrent use.
+type Client struct {
+	t      *transport.Client
+	raw    *adminv1api.Client
+	server string
+}
+
+// DefaultCertificateHeader is the header a CZERTAINLY 1.x server behind a
+// TLS-terminating proxy reads the client certificate from (server settings
+// HEADER_ENABLED and HEADER_NAME). 2.x servers default to "ssl-client-cert".
+const DefaultCertificateHeader = "X-APP-CERTIFICATE"
+
+// settings are the options that need loading or combining, applied in NewClient.
+type settings struct {
+	certFile, keyFile string
+	caFile            string
+	headerCert        *x509.Certificate
+	headerName        string
+}
+
+// WithClientCertificateFiles loads the client certificate (a PEM chain,
+// leaf first) and its PEM private key when NewClient runs; a file that is
+// missing or does not match makes NewClient fail. CZERTAINLY looks the
+// administrator up by the certificate's serial number.
+func WithClientCertificateFiles(certFile, keyFile string) Option {
+	return clientOption(func(c *transport.Config) {
+		s := transport.Extension[settings](c)
+		s.certFile, s.keyFile = certFile, keyFile
+	})
+}
+
+// WithRootCAFile trusts the PEM certificates in file (the platform's CA)
+// instead of the system roots; it is read when NewClient runs.
+func WithRootCAFile(file string) Option {
+	return clientOption(func(c *transport.Config) { transport.Extension[settings](c).caFile = file })
+}
+
+// WithCertificateHeader sends cert in a request header instead of the TLS
+// handshake, for servers behind a TLS-terminating proxy that forwards the
+// client certificate (header DefaultCertificateHeader unless
+// WithCertificateHeaderName says otherwise). The value is URL-encoded PEM,
+// which the server decodes. Anyone who can reach the server past the proxy
+// with this header can act as the administrator: use it only where the
+// proxy is the only way in.
+func WithCertificateHeader(cert *x509.Certificate) Option {
+	return clientOption(func(c *transport.Config) { transport.Extension[settings](c).headerCert = cert })
+}
+
+// WithCertificateHeaderName changes the header WithCertificateHeader uses
+// (the server's HEADER_NAME).
+func WithCertificateHeaderName(name string) Option {
+	return clientOption(func(c *transport.Config) { transport.Extension[settings](c).headerName = name })
+}
+
+// NewClient returns a client for the platform at baseURL, including the
+// servlet context path of the deployment: "https://czertainly.example.com/api"
+// (the /v1/admins paths are added per call). Authenticate with
+// WithClientCertificate or WithClientCertificateFiles (or, behind a
+// TLS-terminating proxy, WithCertificateHeader), and trust the platform's
+// CA with WithRootCAs or WithRootCAFile.
+func NewClient(baseURL string, opts ...Option) (*Client, error) {
+	const op = "adminv1.NewClient"
+	cfg := newConfig(opts)
+	if _, err := transport.CheckBaseURL(op, baseURL, cfg); err != nil {
+		return nil, err
+	}
+	if err := applySettings(op, cfg); err != nil {
+		return nil, err
+	}
+	// Again, now that the files are loaded and the header is installed: a
+	// certificate from a file needs https too, and a header certificate is
+	// a credential.
+	u, err := transport.CheckBaseURL(op, baseURL, cfg)
+	if err != nil {
+		return nil, err
+	}
+	t, err := transport.New(cfg, transport.Rules{DecodeError: decodeError, Annotate: annotate})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	raw, err := adminv1api.NewClient(u.String(), adminv1api.WithHTTPClient(t.RawDoer()))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	return &Client{t: t, raw: raw, server: raw.Server}, nil
+}
+
+// applySettings loads the files named by options and installs the
+// certificate header.
+func applySettings(op string, cfg *transport.Config) error {
+	s := transport.Extension[settings](cfg)
+	if s.certFile != "" || s.keyFile != "" {
+		cert, err := tls.LoadX509KeyPair(s.certFile, s.keyFile)
+		if err != nil {
+			return &apierror.Error{Op: op, Kind: apierror.ErrInvalidInput, Message: "client certificate files: " + err.Error(), Err: err}
+		}
+		cfg.TLS.Certificates = append(cfg.TLS.Certificates, cert)
+	}
+	if s.caFile != "" {
+		data, err := os.ReadFile(s.caFile)
+		if err != nil {
+			return &apierror.Error{Op: op, Kind: apierror.ErrInvalidInput, Message: "root CA file: " + err.Error(), Err: err}
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(data) {
+			return apierror.Invalid(op, "root CA file %s holds no PEM certificate", s.caFile)
+		}
+		cfg.TLS.RootCAs = pool
+	}
+	if s.headerName != "" && s.headerCert == nil {
+		return apierror.Invalid(op, "WithCertificateHeaderName needs WithCertificateHeader")
+	}
+	if s.headerCert != nil {
+		name := s.headerName
+		if name == "" {
+			name = DefaultCertificateHeader
+		}
+		if strings.TrimSpace(name) == "" || strings.ContainsAny(name, " :\r\n\t") {
+			return apierror.Invalid(op, "certificate header name %q is not a valid header name", name)
+		}
+		if len(s.headerCert.Raw) == 0 {
+			return apierror.Invalid(op, "WithCertificateHeader: the certificate has no DER content (Raw is empty)")
+		}
+		value := url.QueryEscape(string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.headerCert.Raw})))
+		// An authenticator rather than a fixed header: its value counts as a
+		// secret and is masked wherever a server echoes it back.
+		cfg.Auth = transport.HeaderToken(transport.StaticToken(value), name, "")
+	}
+	return nil
+}
+
+// Raw returns the client generated from the OpenAPI document, for calls
+// the methods of Client do not cover. Its requests get the client's TLS
+// settings, retries by method and logging, but its answers are handed over
+// unchecked; send requests through Do to get the HTML and redaction checks
+// and the typed errors.
+func (c *Client) Raw() *adminv1api.Client { return c.raw }
