@@ -329,6 +329,9 @@ type AccountPage struct {
 	Facets map[string]map[string]int64 `json:"facetedResults,omitempty"`
 	// TotalUnfiltered is the server's totalUnfilteredResultCount.
 	TotalUnfiltered int `json:"totalUnfilteredResultCount"`
+
+	keepRaw bool
+	raw     []json.RawMessage // with keepRaw, each account's JSON object
 }
 
 // MarshalJSON writes p in the API's form, the query time in milliseconds.
@@ -372,10 +375,10 @@ func (c *Client) ListAccountsPage(ctx context.Context, opts ListOptions, callOpt
 	if err := opts.validate(op); err != nil {
 		return nil, err
 	}
-	return c.listPage(ctx, op, opts, opts.Start, opts.PageSize, callSettings(callOpts))
+	return c.listPage(ctx, op, opts, opts.Start, opts.PageSize, callSettings(callOpts), false)
 }
 
-func (c *Client) listPage(ctx context.Context, op string, opts ListOptions, start, rows int, cs *transport.CallSettings) (*AccountPage, error) {
+func (c *Client) listPage(ctx context.Context, op string, opts ListOptions, start, rows int, cs *transport.CallSettings, keepRaw bool) (*AccountPage, error) {
 	p := &cloudapi.GetAccountsParams{Rows: ptr(int32(rows)), Start: ptr(int32(start))}
 	if opts.Query != "" {
 		p.Q = &opts.Query
@@ -391,7 +394,7 @@ func (c *Client) listPage(ctx context.Context, op string, opts ListOptions, star
 		p.SortFields0Name, p.SortFields0Order = &opts.SortBy, &order
 	}
 	req, err := cloudapi.NewGetAccountsRequest(c.server, p)
-	return c.decodePage(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: cs}, rows)
+	return c.decodePage(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: cs}, rows, keepRaw)
 }
 
 // ListAccounts iterates over every account matching opts, fetching pages
@@ -415,7 +418,7 @@ func (c *Client) ListAccounts(ctx context.Context, opts ListOptions, callOpts ..
 	}
 	popts := pager.Options{PageSize: opts.PageSize, MaxPageSize: MaxPageSize, Start: opts.Start, InFlight: inFlight}
 	return pager.Offset(ctx, popts, func(ctx context.Context, start, rows int) (pager.Page[Account], error) {
-		page, err := c.listPage(ctx, op, opts, start, rows, cs)
+		page, err := c.listPage(ctx, op, opts, start, rows, cs, false)
 		if err != nil {
 			return pager.Page[Account]{}, err
 		}
@@ -433,7 +436,8 @@ func (c *Client) ListAccounts(ctx context.Context, opts ListOptions, callOpts ..
 // server masked (a GDPR profile on the API user) cannot be confirmed and
 // give an error matching ErrMaskedField.
 func (c *Client) GetAccountByUID(ctx context.Context, uid string, opts ...CallOption) (*Account, error) {
-	return c.getAccountByUID(ctx, uid, callSettings(opts))
+	a, _, err := c.lookupUID(ctx, "cloud.GetAccountByUID", uid, callSettings(opts), false)
+	return a, err
 }
 
 // The UID search reads its hits in pages of uidPage, up to uidMaxHits: a
@@ -443,24 +447,43 @@ const (
 	uidMaxHits = 1000
 )
 
-func (c *Client) getAccountByUID(ctx context.Context, uid string, cs *transport.CallSettings) (*Account, error) {
-	const op = "cloud.GetAccountByUID"
+// hit is an account a lookup found, with its JSON object when asked for.
+type hit struct {
+	a   Account
+	raw json.RawMessage
+}
+
+// lookupUID is GetAccountByUID for op; with keepRaw it also returns the
+// account's JSON object as the server answered it.
+func (c *Client) lookupUID(ctx context.Context, op, uid string, cs *transport.CallSettings, keepRaw bool) (*Account, json.RawMessage, error) {
+	h, err := c.findUID(ctx, op, uid, cs, keepRaw)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &h.a, h.raw, nil
+}
+
+func (c *Client) findUID(ctx context.Context, op, uid string, cs *transport.CallSettings, keepRaw bool) (*hit, error) {
 	if strings.TrimSpace(uid) == "" {
 		return nil, apierror.Invalid(op, "empty UID")
 	}
-	var exact, folded []Account
+	var exact, folded []hit
 	masked := false
 	for start := 0; ; {
-		page, err := c.listPage(ctx, op, ListOptions{Filter: "UID=" + uid}, start, uidPage, cs)
+		page, err := c.listPage(ctx, op, ListOptions{Filter: "UID=" + uid}, start, uidPage, cs, keepRaw)
 		if err != nil {
 			return nil, err
 		}
-		for _, a := range page.Accounts {
+		for i, a := range page.Accounts {
+			h := hit{a: a}
+			if keepRaw {
+				h.raw = page.raw[i]
+			}
 			switch {
 			case a.UID == uid:
-				exact = append(exact, a)
+				exact = append(exact, h)
 			case strings.EqualFold(a.UID, uid):
-				folded = append(folded, a)
+				folded = append(folded, h)
 			case isMasked(a.UID):
 				masked = true
 			}
@@ -483,7 +506,7 @@ func (c *Client) getAccountByUID(ctx context.Context, uid string, cs *transport.
 		return nil, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse,
 			Message: fmt.Sprintf("%d accounts have UID %q (without regard to case)", len(exact)+len(folded), uid)}
 	case masked:
-		return nil, maskedError(op, "uid", fmt.Sprintf("the search for UID %q found accounts whose UID the server masks (a GDPR profile on the API user?), so none can be confirmed as the one", uid))
+		return nil, maskedError(op, []string{"uid"}, fmt.Sprintf("the search for UID %q found accounts whose UID the server masks (a GDPR profile on the API user?), so none can be confirmed as the one", uid))
 	}
 	return nil, &apierror.Error{Op: op, Kind: apierror.ErrNotFound, Message: fmt.Sprintf("no account with UID %q", uid)}
 }

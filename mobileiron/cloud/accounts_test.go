@@ -454,7 +454,9 @@ func TestBadInputSendsNothing(t *testing.T) {
 	calls["policy mode"] = c.UpdateRegistrationPolicy(ctx, cloud.RegistrationPolicy{})
 	calls["replace id"] = c.ReplaceAccount(ctx, cloud.AccountFields{EmailAddress: "a@example.test"})
 	calls["replace email"] = c.ReplaceAccount(ctx, cloud.AccountFields{ID: 10022})
-	calls["change password"] = c.ChangePassword(ctx, "x@example.test", "")
+	calls["change password"] = c.ChangePassword(ctx, cloud.ChangePasswordInput{UID: "x@example.test"})
+	calls["change password uid"] = c.ChangePassword(ctx, cloud.ChangePasswordInput{Password: "Some-Pw-1"})
+	_, calls["update uid"] = c.UpdateAccount(ctx, "", func(*cloud.AccountFields) {})
 	_, calls["update nil"] = c.UpdateAccount(ctx, "x@example.test", nil)
 	_, calls["uid"] = c.GetAccountByUID(ctx, " ")
 	for name, err := range calls {

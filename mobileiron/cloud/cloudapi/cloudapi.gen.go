@@ -674,9 +674,11 @@ type ClientInterface interface {
 
 	// UpdateAccountWithBody Update an account or change its password
 	//
-	// Both Update User Account and Change Password of the chapter. Every
-	// field absent from the call is cleared on the server (the chapter), so
-	// callers send the full set of fields.
+	// Both Update User Account and Change Password of the chapter. For
+	// the update, every field of its table absent from the call is
+	// cleared on the server (the chapter), so a client sends back what
+	// the server showed. Change Password carries only id, emailAddress,
+	// password, confirmPassword and enabled.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -685,9 +687,11 @@ type ClientInterface interface {
 
 	// UpdateAccountWithFormdataBody Update an account or change its password
 	//
-	// Both Update User Account and Change Password of the chapter. Every
-	// field absent from the call is cleared on the server (the chapter), so
-	// callers send the full set of fields.
+	// Both Update User Account and Change Password of the chapter. For
+	// the update, every field of its table absent from the call is
+	// cleared on the server (the chapter), so a client sends back what
+	// the server showed. Change Password carries only id, emailAddress,
+	// password, confirmPassword and enabled.
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type.
 	//
@@ -892,9 +896,11 @@ func (c *Client) CreateAccountWithFormdataBody(ctx context.Context, params *Crea
 
 // UpdateAccountWithBody Update an account or change its password
 //
-// Both Update User Account and Change Password of the chapter. Every
-// field absent from the call is cleared on the server (the chapter), so
-// callers send the full set of fields.
+// Both Update User Account and Change Password of the chapter. For
+// the update, every field of its table absent from the call is
+// cleared on the server (the chapter), so a client sends back what
+// the server showed. Change Password carries only id, emailAddress,
+// password, confirmPassword and enabled.
 //
 // Takes any type of body and a specified content type.
 //
@@ -913,9 +919,11 @@ func (c *Client) UpdateAccountWithBody(ctx context.Context, contentType string, 
 
 // UpdateAccountWithFormdataBody Update an account or change its password
 //
-// Both Update User Account and Change Password of the chapter. Every
-// field absent from the call is cleared on the server (the chapter), so
-// callers send the full set of fields.
+// Both Update User Account and Change Password of the chapter. For
+// the update, every field of its table absent from the call is
+// cleared on the server (the chapter), so a client sends back what
+// the server showed. Change Password carries only id, emailAddress,
+// password, confirmPassword and enabled.
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type.
 //
@@ -2068,9 +2076,11 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateAccountWithBodyWithResponse Update an account or change its password
 	//
-	// Both Update User Account and Change Password of the chapter. Every
-	// field absent from the call is cleared on the server (the chapter), so
-	// callers send the full set of fields.
+	// Both Update User Account and Change Password of the chapter. For
+	// the update, every field of its table absent from the call is
+	// cleared on the server (the chapter), so a client sends back what
+	// the server showed. Change Password carries only id, emailAddress,
+	// password, confirmPassword and enabled.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2079,9 +2089,11 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateAccountWithFormdataBodyWithResponse Update an account or change its password
 	//
-	// Both Update User Account and Change Password of the chapter. Every
-	// field absent from the call is cleared on the server (the chapter), so
-	// callers send the full set of fields.
+	// Both Update User Account and Change Password of the chapter. For
+	// the update, every field of its table absent from the call is
+	// cleared on the server (the chapter), so a client sends back what
+	// the server showed. Change Password carries only id, emailAddress,
+	// password, confirmPassword and enabled.
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2904,9 +2916,11 @@ func (c *ClientWithResponses) CreateAccountWithFormdataBodyWithResponse(ctx cont
 
 // UpdateAccountWithBodyWithResponse Update an account or change its password
 //
-// Both Update User Account and Change Password of the chapter. Every
-// field absent from the call is cleared on the server (the chapter), so
-// callers send the full set of fields.
+// Both Update User Account and Change Password of the chapter. For
+// the update, every field of its table absent from the call is
+// cleared on the server (the chapter), so a client sends back what
+// the server showed. Change Password carries only id, emailAddress,
+// password, confirmPassword and enabled.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2921,9 +2935,11 @@ func (c *ClientWithResponses) UpdateAccountWithBodyWithResponse(ctx context.Cont
 
 // UpdateAccountWithFormdataBodyWithResponse Update an account or change its password
 //
-// Both Update User Account and Change Password of the chapter. Every
-// field absent from the call is cleared on the server (the chapter), so
-// callers send the full set of fields.
+// Both Update User Account and Change Password of the chapter. For
+// the update, every field of its table absent from the call is
+// cleared on the server (the chapter), so a client sends back what
+// the server showed. Change Password carries only id, emailAddress,
+// password, confirmPassword and enabled.
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 //
