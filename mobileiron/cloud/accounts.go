@@ -643,33 +643,39 @@ func checkEmail(op, email string) error {
 	return nil
 }
 
-// DeleteViability is the answer of CheckDeleteViability.
+// DeleteViability is the server's answer to CheckDeleteViability, as it
+// gave it.
 type DeleteViability struct {
-	// Deletable is true when the server listed nothing that blocks deletion.
-	Deletable bool `json:"deletable"`
-	// Blocking holds the entries the server listed; their shape is not
-	// documented, so they are kept as JSON.
-	Blocking []json.RawMessage `json:"searchResults"`
+	TotalCount int `json:"totalCount"`
+	Offset     int `json:"offset"`
+	Limit      int `json:"limit"`
+	// SearchResults are the entries the server listed. The documentation
+	// shows only an empty list, so their shape is unknown and they are
+	// kept as JSON.
+	SearchResults []json.RawMessage `json:"searchResults"`
 }
 
-// CheckDeleteViability asks whether the accounts can be deleted.
+// CheckDeleteViability asks the server whether the accounts can be
+// deleted (GET /api/v1/account?checkDeleteViability=true&ids=…) and
+// returns its answer as given. The documentation does not say what the
+// answer's entries mean: its sample is an empty list with totalCount 0,
+// for the account its Delete User example then deletes. Reading an empty
+// list as "nothing blocks the deletion" and each entry as a reason it
+// cannot go ahead is an inference this package leaves to the caller.
 func (c *Client) CheckDeleteViability(ctx context.Context, ids []int64, opts ...CallOption) (*DeleteViability, error) {
 	const op = "cloud.CheckDeleteViability"
 	if err := checkIDs(op, ids); err != nil {
 		return nil, err
 	}
 	req, err := cloudapi.NewGetAccountsRequest(c.server, &cloudapi.GetAccountsParams{CheckDeleteViability: ptr(true), Ids: &ids})
-	res, err := result[*struct {
-		TotalCount    int64             `json:"totalCount"`
-		SearchResults []json.RawMessage `json:"searchResults"`
-	}](c, ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)})
+	res, err := result[*DeleteViability](c, ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)})
 	if err != nil {
 		return nil, err
 	}
 	if res == nil {
 		return nil, unexpected(op, "result is null")
 	}
-	return &DeleteViability{Deletable: len(res.SearchResults) == 0 && res.TotalCount == 0, Blocking: res.SearchResults}, nil
+	return res, nil
 }
 
 // DeleteAccount deletes an account. Call CheckDeleteViability first. It is
