@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"iter"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
@@ -330,8 +331,45 @@ type AccountPage struct {
 	// TotalUnfiltered is the server's totalUnfilteredResultCount.
 	TotalUnfiltered int `json:"totalUnfilteredResultCount"`
 
-	keepRaw bool
-	raw     []json.RawMessage // with keepRaw, each account's JSON object
+	keepRaw   bool
+	raw       []json.RawMessage // with keepRaw, each account's JSON object
+	sawOffset bool              // the answer had an offset member
+}
+
+// checkOffset refuses a page whose offset is not the start asked for.
+func (p *AccountPage) checkOffset(op string, start int) error {
+	if p.sawOffset && p.Offset != start {
+		return &apierror.Error{Op: op, Kind: ErrPagingMismatch,
+			Message: fmt.Sprintf("asked for the page at start %d, the answer says offset %d", start, p.Offset)}
+	}
+	return nil
+}
+
+// pageGuard remembers the pages of one listing by their first and last
+// account and size, to catch a server that answers another start with a
+// page already seen. Pages of one account are not compared: accounts
+// deleted during a listing can move one account to the next start.
+type pageGuard struct {
+	mu   sync.Mutex
+	seen map[[3]int64]int // first ID, last ID, length → start
+}
+
+func (g *pageGuard) check(op string, start int, accts []Account) error {
+	if len(accts) < 2 {
+		return nil
+	}
+	key := [3]int64{accts[0].ID, accts[len(accts)-1].ID, int64(len(accts))}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.seen == nil {
+		g.seen = map[[3]int64]int{}
+	}
+	if other, ok := g.seen[key]; ok && other != start {
+		return &apierror.Error{Op: op, Kind: ErrPagingMismatch,
+			Message: fmt.Sprintf("the page at start %d holds the same %d accounts as the page at start %d", start, len(accts), other)}
+	}
+	g.seen[key] = start
+	return nil
 }
 
 // MarshalJSON writes p in the API's form, the query time in milliseconds.
@@ -369,7 +407,8 @@ func (o *ListOptions) validate(op string) error {
 }
 
 // ListAccountsPage returns one page: opts.PageSize accounts from
-// opts.Start (Prefetch and Parallel do not apply).
+// opts.Start (Prefetch and Parallel do not apply). The page is returned
+// as the server gave it; its Offset says where the server says it starts.
 func (c *Client) ListAccountsPage(ctx context.Context, opts ListOptions, callOpts ...CallOption) (*AccountPage, error) {
 	const op = "cloud.ListAccountsPage"
 	if err := opts.validate(op); err != nil {
@@ -402,7 +441,10 @@ func (c *Client) listPage(ctx context.Context, op string, opts ListOptions, star
 // empty or short page or when start reaches the latest totalCount, so a
 // total that changes during the listing cannot make it loop. Invalid
 // options yield one ErrInvalidInput error before any request; a failed
-// page yields its error and ends the iteration.
+// page yields its error and ends the iteration. A page whose offset is not
+// the start asked for, or that repeats another page's accounts, ends the
+// iteration with an error matching ErrPagingMismatch: the server is not
+// paging by start, and going on would yield the same accounts again.
 func (c *Client) ListAccounts(ctx context.Context, opts ListOptions, callOpts ...CallOption) iter.Seq2[Account, error] {
 	const op = "cloud.ListAccounts"
 	if err := opts.validate(op); err != nil {
@@ -417,13 +459,27 @@ func (c *Client) ListAccounts(ctx context.Context, opts ListOptions, callOpts ..
 		inFlight = opts.Parallel
 	}
 	popts := pager.Options{PageSize: opts.PageSize, MaxPageSize: MaxPageSize, Start: opts.Start, InFlight: inFlight}
-	return pager.Offset(ctx, popts, func(ctx context.Context, start, rows int) (pager.Page[Account], error) {
-		page, err := c.listPage(ctx, op, opts, start, rows, cs, false)
-		if err != nil {
-			return pager.Page[Account]{}, err
+	return func(yield func(Account, error) bool) {
+		guard := &pageGuard{} // one per iteration
+		pages := pager.Offset(ctx, popts, func(ctx context.Context, start, rows int) (pager.Page[Account], error) {
+			page, err := c.listPage(ctx, op, opts, start, rows, cs, false)
+			if err == nil {
+				err = page.checkOffset(op, start)
+			}
+			if err == nil {
+				err = guard.check(op, start, page.Accounts)
+			}
+			if err != nil {
+				return pager.Page[Account]{}, err
+			}
+			return pager.Page[Account]{Items: page.Accounts, Total: page.TotalCount}, nil
+		})
+		for a, err := range pages {
+			if !yield(a, err) {
+				return
+			}
 		}
-		return pager.Page[Account]{Items: page.Accounts, Total: page.TotalCount}, nil
-	})
+	}
 }
 
 // GetAccountByUID finds the account whose UID is uid, searching with
@@ -471,6 +527,9 @@ func (c *Client) findUID(ctx context.Context, op, uid string, cs *transport.Call
 	masked := false
 	for start := 0; ; {
 		page, err := c.listPage(ctx, op, ListOptions{Filter: "UID=" + uid}, start, uidPage, cs, keepRaw)
+		if err == nil {
+			err = page.checkOffset(op, start)
+		}
 		if err != nil {
 			return nil, err
 		}

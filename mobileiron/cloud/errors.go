@@ -14,6 +14,13 @@ import (
 // *MaskedFieldError naming the members.
 var ErrMaskedField = errors.New("the server masked a value")
 
+// ErrPagingMismatch is matched by the error that stops ListAccounts when
+// the server's pages do not follow the start asked for: a page whose
+// offset is not the start it was asked for, or one that repeats the
+// accounts of another page (a server that ignores start). The listing
+// stops there instead of yielding the same accounts again.
+var ErrPagingMismatch = errors.New("the server's pages do not follow the start asked for")
+
 // MaskedFieldError names the members whose values the server masked.
 type MaskedFieldError struct {
 	// Fields are the members' wire names, e.g. "emailAddress".

@@ -118,7 +118,7 @@ func (p *AccountPage) decodeMember(dec *json.Decoder, key string) error {
 		p.TotalCount = int(n)
 	case "offset":
 		err = dec.Decode(&n)
-		p.Offset = int(n)
+		p.Offset, p.sawOffset = int(n), true
 	case "queryTime":
 		err = dec.Decode(&n)
 		p.QueryTime = msDuration(n)
