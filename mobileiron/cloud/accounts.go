@@ -381,6 +381,22 @@ func (p AccountPage) MarshalJSON() ([]byte, error) {
 	}{plain: plain(p), QueryTime: p.QueryTime.Milliseconds()})
 }
 
+// UnmarshalJSON reads a page in the API's form (the result member of a
+// listing answer).
+func (p *AccountPage) UnmarshalJSON(b []byte) error {
+	type plain AccountPage
+	var w struct {
+		plain
+		QueryTime int64 `json:"queryTime"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*p = AccountPage(w.plain)
+	p.QueryTime = msDuration(w.QueryTime)
+	return nil
+}
+
 func (o *ListOptions) validate(op string) error {
 	if o.PageSize == 0 {
 		o.PageSize = MaxPageSize

@@ -126,6 +126,22 @@ func (p RegistrationPIN) MarshalJSON() ([]byte, error) {
 	}{plain: plain(p), CreatedAt: millis(p.CreatedAt), ExpiresAt: millis(p.ExpiresAt)})
 }
 
+// UnmarshalJSON reads a PIN in the API's form.
+func (p *RegistrationPIN) UnmarshalJSON(b []byte) error {
+	type plain RegistrationPIN
+	var w struct {
+		plain
+		CreatedAt int64 `json:"createdAt"`
+		ExpiresAt int64 `json:"expiresAt"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*p = RegistrationPIN(w.plain)
+	p.CreatedAt, p.ExpiresAt = epoch(w.CreatedAt), epoch(w.ExpiresAt)
+	return nil
+}
+
 type accountIDsForm struct {
 	AccountIDs []int64 `form:"accountIds"`
 }
