@@ -132,7 +132,7 @@ func ExampleClient_ImportLDAPUser() {
 		log.Fatal(err)
 	}
 	defer srv.Close()
-	c, err := srv.NewClient(cloud.WithImportWait(cloud.ImportWait{InitialDelay: time.Millisecond, Interval: time.Millisecond, Timeout: time.Second}))
+	c, err := srv.NewClient(cloud.WithImportWait(cloud.ImportWait{InitialDelay: time.Millisecond, Interval: time.Millisecond, Timeout: time.Minute}))
 	if err != nil {
 		log.Fatal(err)
 	}
