@@ -11,8 +11,10 @@
 //
 //	MI_CLOUD_PASSWORD=… go run ./examples/cloud-accounts -url https://na1.mobileiron.com -user admin@example.com -o accounts.csv
 //
-// Progress goes to stderr; the accounts go to stdout or the -o file. -v
-// logs every HTTP attempt to stderr, with credentials masked.
+// Progress goes to stderr; the accounts go to stdout or the -o file. The
+// file appears only once the listing is complete: a failure or Ctrl-C
+// leaves an existing file as it was. -v logs every HTTP attempt to
+// stderr, with credentials masked.
 package main
 
 import (
@@ -30,6 +32,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/certadmin/certadmin-go/internal/atomicfile"
 	"github.com/certadmin/certadmin-go/mobileiron/cloud"
 	"github.com/certadmin/certadmin-go/mobileiron/cloud/cloudtest"
 )
@@ -52,12 +55,17 @@ func (e *usageError) Error() string { return e.msg }
 func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
 
 // exitCode reports err on stderr and returns the process's exit status:
-// 0 for success and -h, 2 for a bad command line, 1 otherwise.
+// 0 for success and -h, 2 for a bad command line, 130 when interrupted,
+// 1 otherwise.
 func exitCode(err error, stderr io.Writer) int {
 	var ue *usageError
+	var ie *interruptedError
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
 		return 0
+	case errors.As(err, &ie):
+		_, _ = fmt.Fprintln(stderr, "cloud-accounts:", err)
+		return 130 // the shell's code for a command ended by SIGINT
 	case errors.As(err, &ue):
 		_, _ = fmt.Fprintln(stderr, "cloud-accounts:", err)
 		_, _ = fmt.Fprintln(stderr, "run cloud-accounts -h for the flags")
@@ -160,28 +168,53 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	defer c.Close()
 
-	w := stdout
-	var file *os.File
-	if o.out != "" {
-		if file, err = os.Create(o.out); err != nil {
-			return err
-		}
-		defer file.Close() // on error paths; the normal path closes and checks below
-		w = file
-	}
-	write, flush := writer(o.format, w)
-
 	opts := cloud.ListOptions{Query: o.query, SortBy: o.sortBy, PageSize: o.rows, Prefetch: true, Parallel: o.parallel}
+	list := func(w io.Writer) error { return listAccounts(ctx, c, opts, o.format, w, stderr) }
+	if o.out == "" {
+		err = list(stdout)
+	} else {
+		// The file appears under its name only once the listing is
+		// complete; a failure or an interruption leaves an existing file
+		// as it was and no partial file behind.
+		err = atomicfile.Write(o.out, 0o644, list)
+	}
+	if err != nil && ctx.Err() != nil {
+		return &interruptedError{err: ctx.Err(), out: o.out}
+	}
+	return err
+}
+
+// interruptedError reports a listing stopped by Ctrl-C.
+type interruptedError struct {
+	err error
+	out string
+}
+
+func (e *interruptedError) Error() string {
+	if e.out != "" {
+		return "interrupted; " + e.out + " was not written"
+	}
+	return "interrupted"
+}
+
+func (e *interruptedError) Unwrap() error { return e.err }
+
+// listAccounts writes every account to w, with progress on stderr. Only
+// complete rows are written, also when the listing fails half-way.
+func listAccounts(ctx context.Context, c *cloud.Client, opts cloud.ListOptions, format string, w, stderr io.Writer) error {
+	write, flush := writer(format, w)
 	began, n := time.Now(), 0
 	for a, err := range c.ListAccounts(ctx, opts) {
 		if err != nil {
+			_ = flush() // the rows before the failure, whole
+			_, _ = fmt.Fprintln(stderr)
 			return err
 		}
 		if err := write(a); err != nil {
 			return err
 		}
 		n++
-		if n%o.rows == 0 {
+		if n%opts.PageSize == 0 {
 			_, _ = fmt.Fprintf(stderr, "\r%d accounts…", n)
 		}
 	}
@@ -189,9 +222,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	_, _ = fmt.Fprintf(stderr, "\r%d accounts in %s\n", n, time.Since(began).Round(time.Millisecond))
-	if file != nil {
-		return file.Close()
-	}
 	return nil
 }
 

@@ -6,6 +6,9 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -126,5 +129,109 @@ func TestVerboseLogsAttemptsWithoutSecrets(t *testing.T) {
 	}
 	if strings.Contains(log, "cloudtest-not-a-secret") || strings.Contains(strings.ToLower(log), "authorization") {
 		t.Errorf("the log shows credentials:\n%s", log)
+	}
+}
+
+// dirEntries lists a directory's file names.
+func dirEntries(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+// -o writes the file only once the listing is complete: a refused
+// password leaves an existing file as it was, and no partial file.
+func TestOutputFileUntouchedOnFailure(t *testing.T) {
+	srv := cloudtest.NewTestServer(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "accounts.csv")
+	if err := os.WriteFile(path, []byte("old,content\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	wrong := func(string) string { return "not-the-password" }
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), []string{"-url", srv.URL, "-user", srv.Username, "-o", path}, wrong, &out, &errOut)
+	if code := exitCode(err, &errOut); code != 1 || !strings.Contains(errOut.String(), "401") {
+		t.Errorf("wrong password: exit %d, %v", code, err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "old,content\n" || !slices.Equal(dirEntries(t, dir), []string{"accounts.csv"}) {
+		t.Errorf("after a failure the file holds %q, the directory %v", b, dirEntries(t, dir))
+	}
+
+	right := func(string) string { return srv.Password }
+	if err := run(context.Background(), []string{"-url", srv.URL, "-user", srv.Username, "-o", path}, right, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(strings.NewReader(mustRead(t, path))).ReadAll()
+	if err != nil || len(rows) != 1+srv.AccountCount() || !slices.Equal(dirEntries(t, dir), []string{"accounts.csv"}) {
+		t.Errorf("after success: %d rows, %v, directory %v", len(rows), err, dirEntries(t, dir))
+	}
+}
+
+func mustRead(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// cancelOnProgress cancels the listing when the first progress line is
+// written, as Ctrl-C in the middle of a listing does.
+type cancelOnProgress struct {
+	bytes.Buffer
+	cancel context.CancelFunc
+}
+
+func (c *cancelOnProgress) Write(p []byte) (int, error) {
+	if strings.Contains(string(p), "accounts…") {
+		c.cancel()
+	}
+	return c.Buffer.Write(p)
+}
+
+// Ctrl-C says "interrupted", exits non-zero and leaves no cut-off row:
+// the -o file is left as it was, stdout ends with whole rows.
+func TestInterruptSaysSoAndKeepsTheFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "accounts.csv")
+	if err := os.WriteFile(path, []byte("old,content\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	errOut := &cancelOnProgress{cancel: cancel}
+	var out bytes.Buffer
+	err := run(ctx, []string{"-fake-accounts", "2000", "-rows", "100", "-o", path}, noEnv, &out, errOut)
+	var code bytes.Buffer
+	if exitCode(err, &code) != 130 || !strings.Contains(code.String(), "interrupted") {
+		t.Errorf("exit %d, %q (%v)", exitCode(err, &bytes.Buffer{}), code.String(), err)
+	}
+	if mustRead(t, path) != "old,content\n" || !slices.Equal(dirEntries(t, dir), []string{"accounts.csv"}) {
+		t.Errorf("after Ctrl-C the file holds %q, the directory %v", mustRead(t, path), dirEntries(t, dir))
+	}
+
+	ctx, cancel = context.WithCancel(context.Background())
+	errOut = &cancelOnProgress{cancel: cancel}
+	out.Reset()
+	err = run(ctx, []string{"-fake-accounts", "2000", "-rows", "100"}, noEnv, &out, errOut)
+	if exitCode(err, &bytes.Buffer{}) != 130 {
+		t.Errorf("stdout: %v", err)
+	}
+	rows, rerr := csv.NewReader(strings.NewReader(out.String())).ReadAll()
+	if rerr != nil || len(rows) < 101 || len(rows) > 2000 || !strings.HasSuffix(out.String(), "\n") {
+		t.Errorf("stdout after Ctrl-C: %d rows, %v", len(rows), rerr)
+	}
+	for i, r := range rows {
+		if len(r) != len(header) {
+			t.Errorf("row %d is cut: %q", i, r)
+		}
 	}
 }

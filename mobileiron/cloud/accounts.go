@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"iter"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
@@ -329,6 +330,46 @@ type AccountPage struct {
 	Facets map[string]map[string]int64 `json:"facetedResults,omitempty"`
 	// TotalUnfiltered is the server's totalUnfilteredResultCount.
 	TotalUnfiltered int `json:"totalUnfilteredResultCount"`
+
+	keepRaw   bool
+	raw       []json.RawMessage // with keepRaw, each account's JSON object
+	sawOffset bool              // the answer had an offset member
+}
+
+// checkOffset refuses a page whose offset is not the start asked for.
+func (p *AccountPage) checkOffset(op string, start int) error {
+	if p.sawOffset && p.Offset != start {
+		return &apierror.Error{Op: op, Kind: ErrPagingMismatch,
+			Message: fmt.Sprintf("asked for the page at start %d, the answer says offset %d", start, p.Offset)}
+	}
+	return nil
+}
+
+// pageGuard remembers the pages of one listing by their first and last
+// account and size, to catch a server that answers another start with a
+// page already seen. Pages of one account are not compared: accounts
+// deleted during a listing can move one account to the next start.
+type pageGuard struct {
+	mu   sync.Mutex
+	seen map[[3]int64]int // first ID, last ID, length → start
+}
+
+func (g *pageGuard) check(op string, start int, accts []Account) error {
+	if len(accts) < 2 {
+		return nil
+	}
+	key := [3]int64{accts[0].ID, accts[len(accts)-1].ID, int64(len(accts))}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.seen == nil {
+		g.seen = map[[3]int64]int{}
+	}
+	if other, ok := g.seen[key]; ok && other != start {
+		return &apierror.Error{Op: op, Kind: ErrPagingMismatch,
+			Message: fmt.Sprintf("the page at start %d holds the same %d accounts as the page at start %d", start, len(accts), other)}
+	}
+	g.seen[key] = start
+	return nil
 }
 
 // MarshalJSON writes p in the API's form, the query time in milliseconds.
@@ -338,6 +379,22 @@ func (p AccountPage) MarshalJSON() ([]byte, error) {
 		plain
 		QueryTime int64 `json:"queryTime"`
 	}{plain: plain(p), QueryTime: p.QueryTime.Milliseconds()})
+}
+
+// UnmarshalJSON reads a page in the API's form (the result member of a
+// listing answer).
+func (p *AccountPage) UnmarshalJSON(b []byte) error {
+	type plain AccountPage
+	var w struct {
+		plain
+		QueryTime int64 `json:"queryTime"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*p = AccountPage(w.plain)
+	p.QueryTime = msDuration(w.QueryTime)
+	return nil
 }
 
 func (o *ListOptions) validate(op string) error {
@@ -366,16 +423,17 @@ func (o *ListOptions) validate(op string) error {
 }
 
 // ListAccountsPage returns one page: opts.PageSize accounts from
-// opts.Start (Prefetch and Parallel do not apply).
+// opts.Start (Prefetch and Parallel do not apply). The page is returned
+// as the server gave it; its Offset says where the server says it starts.
 func (c *Client) ListAccountsPage(ctx context.Context, opts ListOptions, callOpts ...CallOption) (*AccountPage, error) {
 	const op = "cloud.ListAccountsPage"
 	if err := opts.validate(op); err != nil {
 		return nil, err
 	}
-	return c.listPage(ctx, op, opts, opts.Start, opts.PageSize, callSettings(callOpts))
+	return c.listPage(ctx, op, opts, opts.Start, opts.PageSize, callSettings(callOpts), false)
 }
 
-func (c *Client) listPage(ctx context.Context, op string, opts ListOptions, start, rows int, cs *transport.CallSettings) (*AccountPage, error) {
+func (c *Client) listPage(ctx context.Context, op string, opts ListOptions, start, rows int, cs *transport.CallSettings, keepRaw bool) (*AccountPage, error) {
 	p := &cloudapi.GetAccountsParams{Rows: ptr(int32(rows)), Start: ptr(int32(start))}
 	if opts.Query != "" {
 		p.Q = &opts.Query
@@ -391,7 +449,7 @@ func (c *Client) listPage(ctx context.Context, op string, opts ListOptions, star
 		p.SortFields0Name, p.SortFields0Order = &opts.SortBy, &order
 	}
 	req, err := cloudapi.NewGetAccountsRequest(c.server, p)
-	return c.decodePage(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: cs}, rows)
+	return c.decodePage(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: cs}, rows, keepRaw)
 }
 
 // ListAccounts iterates over every account matching opts, fetching pages
@@ -399,7 +457,10 @@ func (c *Client) listPage(ctx context.Context, op string, opts ListOptions, star
 // empty or short page or when start reaches the latest totalCount, so a
 // total that changes during the listing cannot make it loop. Invalid
 // options yield one ErrInvalidInput error before any request; a failed
-// page yields its error and ends the iteration.
+// page yields its error and ends the iteration. A page whose offset is not
+// the start asked for, or that repeats another page's accounts, ends the
+// iteration with an error matching ErrPagingMismatch: the server is not
+// paging by start, and going on would yield the same accounts again.
 func (c *Client) ListAccounts(ctx context.Context, opts ListOptions, callOpts ...CallOption) iter.Seq2[Account, error] {
 	const op = "cloud.ListAccounts"
 	if err := opts.validate(op); err != nil {
@@ -414,13 +475,27 @@ func (c *Client) ListAccounts(ctx context.Context, opts ListOptions, callOpts ..
 		inFlight = opts.Parallel
 	}
 	popts := pager.Options{PageSize: opts.PageSize, MaxPageSize: MaxPageSize, Start: opts.Start, InFlight: inFlight}
-	return pager.Offset(ctx, popts, func(ctx context.Context, start, rows int) (pager.Page[Account], error) {
-		page, err := c.listPage(ctx, op, opts, start, rows, cs)
-		if err != nil {
-			return pager.Page[Account]{}, err
+	return func(yield func(Account, error) bool) {
+		guard := &pageGuard{} // one per iteration
+		pages := pager.Offset(ctx, popts, func(ctx context.Context, start, rows int) (pager.Page[Account], error) {
+			page, err := c.listPage(ctx, op, opts, start, rows, cs, false)
+			if err == nil {
+				err = page.checkOffset(op, start)
+			}
+			if err == nil {
+				err = guard.check(op, start, page.Accounts)
+			}
+			if err != nil {
+				return pager.Page[Account]{}, err
+			}
+			return pager.Page[Account]{Items: page.Accounts, Total: page.TotalCount}, nil
+		})
+		for a, err := range pages {
+			if !yield(a, err) {
+				return
+			}
 		}
-		return pager.Page[Account]{Items: page.Accounts, Total: page.TotalCount}, nil
-	})
+	}
 }
 
 // GetAccountByUID finds the account whose UID is uid, searching with
@@ -433,7 +508,8 @@ func (c *Client) ListAccounts(ctx context.Context, opts ListOptions, callOpts ..
 // server masked (a GDPR profile on the API user) cannot be confirmed and
 // give an error matching ErrMaskedField.
 func (c *Client) GetAccountByUID(ctx context.Context, uid string, opts ...CallOption) (*Account, error) {
-	return c.getAccountByUID(ctx, uid, callSettings(opts))
+	a, _, err := c.lookupUID(ctx, "cloud.GetAccountByUID", uid, callSettings(opts), false)
+	return a, err
 }
 
 // The UID search reads its hits in pages of uidPage, up to uidMaxHits: a
@@ -443,24 +519,46 @@ const (
 	uidMaxHits = 1000
 )
 
-func (c *Client) getAccountByUID(ctx context.Context, uid string, cs *transport.CallSettings) (*Account, error) {
-	const op = "cloud.GetAccountByUID"
+// hit is an account a lookup found, with its JSON object when asked for.
+type hit struct {
+	a   Account
+	raw json.RawMessage
+}
+
+// lookupUID is GetAccountByUID for op; with keepRaw it also returns the
+// account's JSON object as the server answered it.
+func (c *Client) lookupUID(ctx context.Context, op, uid string, cs *transport.CallSettings, keepRaw bool) (*Account, json.RawMessage, error) {
+	h, err := c.findUID(ctx, op, uid, cs, keepRaw)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &h.a, h.raw, nil
+}
+
+func (c *Client) findUID(ctx context.Context, op, uid string, cs *transport.CallSettings, keepRaw bool) (*hit, error) {
 	if strings.TrimSpace(uid) == "" {
 		return nil, apierror.Invalid(op, "empty UID")
 	}
-	var exact, folded []Account
+	var exact, folded []hit
 	masked := false
 	for start := 0; ; {
-		page, err := c.listPage(ctx, op, ListOptions{Filter: "UID=" + uid}, start, uidPage, cs)
+		page, err := c.listPage(ctx, op, ListOptions{Filter: "UID=" + uid}, start, uidPage, cs, keepRaw)
+		if err == nil {
+			err = page.checkOffset(op, start)
+		}
 		if err != nil {
 			return nil, err
 		}
-		for _, a := range page.Accounts {
+		for i, a := range page.Accounts {
+			h := hit{a: a}
+			if keepRaw {
+				h.raw = page.raw[i]
+			}
 			switch {
 			case a.UID == uid:
-				exact = append(exact, a)
+				exact = append(exact, h)
 			case strings.EqualFold(a.UID, uid):
-				folded = append(folded, a)
+				folded = append(folded, h)
 			case isMasked(a.UID):
 				masked = true
 			}
@@ -483,7 +581,7 @@ func (c *Client) getAccountByUID(ctx context.Context, uid string, cs *transport.
 		return nil, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse,
 			Message: fmt.Sprintf("%d accounts have UID %q (without regard to case)", len(exact)+len(folded), uid)}
 	case masked:
-		return nil, maskedError(op, "uid", fmt.Sprintf("the search for UID %q found accounts whose UID the server masks (a GDPR profile on the API user?), so none can be confirmed as the one", uid))
+		return nil, maskedError(op, []string{"uid"}, fmt.Sprintf("the search for UID %q found accounts whose UID the server masks (a GDPR profile on the API user?), so none can be confirmed as the one", uid))
 	}
 	return nil, &apierror.Error{Op: op, Kind: apierror.ErrNotFound, Message: fmt.Sprintf("no account with UID %q", uid)}
 }
@@ -620,33 +718,39 @@ func checkEmail(op, email string) error {
 	return nil
 }
 
-// DeleteViability is the answer of CheckDeleteViability.
+// DeleteViability is the server's answer to CheckDeleteViability, as it
+// gave it.
 type DeleteViability struct {
-	// Deletable is true when the server listed nothing that blocks deletion.
-	Deletable bool `json:"deletable"`
-	// Blocking holds the entries the server listed; their shape is not
-	// documented, so they are kept as JSON.
-	Blocking []json.RawMessage `json:"searchResults"`
+	TotalCount int `json:"totalCount"`
+	Offset     int `json:"offset"`
+	Limit      int `json:"limit"`
+	// SearchResults are the entries the server listed. The documentation
+	// shows only an empty list, so their shape is unknown and they are
+	// kept as JSON.
+	SearchResults []json.RawMessage `json:"searchResults"`
 }
 
-// CheckDeleteViability asks whether the accounts can be deleted.
+// CheckDeleteViability asks the server whether the accounts can be
+// deleted (GET /api/v1/account?checkDeleteViability=true&ids=…) and
+// returns its answer as given. The documentation does not say what the
+// answer's entries mean: its sample is an empty list with totalCount 0,
+// for the account its Delete User example then deletes. Reading an empty
+// list as "nothing blocks the deletion" and each entry as a reason it
+// cannot go ahead is an inference this package leaves to the caller.
 func (c *Client) CheckDeleteViability(ctx context.Context, ids []int64, opts ...CallOption) (*DeleteViability, error) {
 	const op = "cloud.CheckDeleteViability"
 	if err := checkIDs(op, ids); err != nil {
 		return nil, err
 	}
 	req, err := cloudapi.NewGetAccountsRequest(c.server, &cloudapi.GetAccountsParams{CheckDeleteViability: ptr(true), Ids: &ids})
-	res, err := result[*struct {
-		TotalCount    int64             `json:"totalCount"`
-		SearchResults []json.RawMessage `json:"searchResults"`
-	}](c, ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)})
+	res, err := result[*DeleteViability](c, ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)})
 	if err != nil {
 		return nil, err
 	}
 	if res == nil {
 		return nil, unexpected(op, "result is null")
 	}
-	return &DeleteViability{Deletable: len(res.SearchResults) == 0 && res.TotalCount == 0, Blocking: res.SearchResults}, nil
+	return res, nil
 }
 
 // DeleteAccount deletes an account. Call CheckDeleteViability first. It is

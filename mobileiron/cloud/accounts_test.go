@@ -121,7 +121,7 @@ func TestDecodesSamplesVerbatim(t *testing.T) {
 
 	serve("GET", "/api/v1/account", "delete_viability_response.json")
 	v, err := c.CheckDeleteViability(ctx, []int64{47253017})
-	if err != nil || !v.Deletable {
+	if err != nil || v.TotalCount != 0 || v.Limit != 0 || v.SearchResults == nil || len(v.SearchResults) != 0 {
 		t.Errorf("viability sample = %+v, %v", v, err)
 	}
 	for _, f := range []struct{ method, suffix, fixture string }{
@@ -454,7 +454,9 @@ func TestBadInputSendsNothing(t *testing.T) {
 	calls["policy mode"] = c.UpdateRegistrationPolicy(ctx, cloud.RegistrationPolicy{})
 	calls["replace id"] = c.ReplaceAccount(ctx, cloud.AccountFields{EmailAddress: "a@example.test"})
 	calls["replace email"] = c.ReplaceAccount(ctx, cloud.AccountFields{ID: 10022})
-	calls["change password"] = c.ChangePassword(ctx, "x@example.test", "")
+	calls["change password"] = c.ChangePassword(ctx, cloud.ChangePasswordInput{UID: "x@example.test"})
+	calls["change password uid"] = c.ChangePassword(ctx, cloud.ChangePasswordInput{Password: "Some-Pw-1"})
+	_, calls["update uid"] = c.UpdateAccount(ctx, "", func(*cloud.AccountFields) {})
 	_, calls["update nil"] = c.UpdateAccount(ctx, "x@example.test", nil)
 	_, calls["uid"] = c.GetAccountByUID(ctx, " ")
 	for name, err := range calls {
@@ -473,7 +475,7 @@ func TestDeleteWithViability(t *testing.T) {
 	srv, c, rec := newFake(t)
 	ctx := context.Background()
 	v, err := c.CheckDeleteViability(ctx, []int64{10022})
-	if err != nil || !v.Deletable || len(v.Blocking) != 0 {
+	if err != nil || v.TotalCount != 0 || len(v.SearchResults) != 0 {
 		t.Fatalf("viability %+v, %v", v, err)
 	}
 	if got := rec.last(t, "GET").URL; got != "/api/v1/account?checkDeleteViability=true&ids=10022" {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/certadmin/certadmin-go/mobileiron/cloud"
 	"github.com/certadmin/certadmin-go/mobileiron/cloud/cloudtest"
@@ -132,5 +133,36 @@ func TestAccountJSONUsesWireNames(t *testing.T) {
 	pol, err := json.Marshal(cloud.PINOnlyPolicy())
 	if err != nil || !strings.Contains(string(pol), `"pinLifetimeMillis":604800000`) || !strings.Contains(string(pol), `"registrationAuthMode":"PIN"`) {
 		t.Errorf("policy JSON %s, %v", pol, err)
+	}
+}
+
+// The other result types read back what they write, in the API's form.
+func TestResultTypesRoundTripThroughJSON(t *testing.T) {
+	_, c, _ := newFake(t)
+	ctx := context.Background()
+	page, err := c.ListAccountsPage(ctx, cloud.ListOptions{PageSize: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page.QueryTime = 16 * time.Millisecond
+	b, err := json.Marshal(page)
+	if err != nil || !strings.Contains(string(b), `"queryTime":16`) || !strings.Contains(string(b), `"searchResults":[{"id":10001,`) {
+		t.Fatalf("page JSON %.200s, %v", b, err)
+	}
+	var back cloud.AccountPage
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(page, &back, cmpopts.IgnoreUnexported(cloud.AccountPage{})); diff != "" {
+		t.Errorf("page round trip (-want +got):\n%s", diff)
+	}
+	pin := cloud.RegistrationPIN{ID: 37000, AccountID: 10051, PIN: "6426", CreatedAt: ms(1413954409916), CreatedBy: 10051, ExpiresAt: ms(1414559209914)}
+	b, err = json.Marshal(pin)
+	if err != nil || string(b) != `{"id":37000,"accountId":10051,"pin":"6426","createdBy":10051,"used":false,"createdAt":1413954409916,"expiresAt":1414559209914}` {
+		t.Fatalf("PIN JSON %s, %v", b, err)
+	}
+	var pinBack cloud.RegistrationPIN
+	if err := json.Unmarshal(b, &pinBack); err != nil || pinBack != pin {
+		t.Errorf("PIN round trip %+v, %v", pinBack, err)
 	}
 }

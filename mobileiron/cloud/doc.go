@@ -30,8 +30,13 @@
 //
 // # Updates clear absent fields
 //
-// The update call clears every field it is not given. UpdateAccount and
-// ChangePassword therefore read the account first and send every field;
+// The update call clears every field of its table it is not given.
+// UpdateAccount therefore reads the account first and sends back what the
+// server showed plus what the change set, and never a value it made up:
+// a field the server did not show is cleared, and AccountUpdate.Cleared
+// says which. It refuses to write back values the server masked (a GDPR
+// profile on the API user), with an error matching ErrMaskedField.
+// ChangePassword is the documentation's own call with its five fields.
 // ReplaceAccount sends exactly the fields it is given and is meant for
 // callers who hold the complete account.
 //

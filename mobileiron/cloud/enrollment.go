@@ -3,6 +3,8 @@ package cloud
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -122,6 +124,22 @@ func (p RegistrationPIN) MarshalJSON() ([]byte, error) {
 		CreatedAt int64 `json:"createdAt,omitempty"`
 		ExpiresAt int64 `json:"expiresAt,omitempty"`
 	}{plain: plain(p), CreatedAt: millis(p.CreatedAt), ExpiresAt: millis(p.ExpiresAt)})
+}
+
+// UnmarshalJSON reads a PIN in the API's form.
+func (p *RegistrationPIN) UnmarshalJSON(b []byte) error {
+	type plain RegistrationPIN
+	var w struct {
+		plain
+		CreatedAt int64 `json:"createdAt"`
+		ExpiresAt int64 `json:"expiresAt"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*p = RegistrationPIN(w.plain)
+	p.CreatedAt, p.ExpiresAt = epoch(w.CreatedAt), epoch(w.ExpiresAt)
+	return nil
 }
 
 type accountIDsForm struct {
@@ -321,16 +339,30 @@ type Partition struct {
 	Authorities []string `json:"authorities"`
 }
 
-// GetAccountMetadata returns the calling account's metadata.
+// GetAccountMetadata returns the calling account's metadata. It sends
+// GET /api/v1/account?metadata, the form of the documentation's example
+// and parameter table. The documentation's Request URI line names
+// /api/v1/account/metadata instead; that is asked when the first form is
+// answered 404, or with an account list (a server that does not know the
+// metadata parameter answers the plain listing).
 func (c *Client) GetAccountMetadata(ctx context.Context, opts ...CallOption) (*AccountMetadata, error) {
 	const op = "cloud.GetAccountMetadata"
-	req, err := cloudapi.NewGetAccountMetadataRequest(c.server)
-	m, err := result[*cloudapi.AccountMetadata](c, ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)})
+	cs := callSettings(opts)
+	req, err := cloudapi.NewGetAccountsRequest(c.server, nil)
+	if req != nil {
+		req.URL.RawQuery = "metadata" // bare, as the documentation writes it
+	}
+	m, err := c.metadata(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: cs})
+	var ae *apierror.Error
+	if errors.Is(err, errListAnswer) || errors.As(err, &ae) && ae.StatusCode == http.StatusNotFound {
+		fallback, buildErr := cloudapi.NewGetAccountMetadataRequest(c.server)
+		m, err = c.metadata(ctx, transport.Call{Op: op, Request: fallback, BuildErr: buildErr, Settings: cs})
+		if errors.Is(err, errListAnswer) {
+			return nil, unexpected(op, "both metadata calls were answered with an account list")
+		}
+	}
 	if err != nil {
 		return nil, err
-	}
-	if m == nil {
-		return nil, unexpected(op, "result is null")
 	}
 	out := &AccountMetadata{
 		AccountID: deref(m.AccountId), DisplayName: deref(m.DisplayName), FirstName: deref(m.FirstName),
@@ -349,6 +381,37 @@ func (c *Client) GetAccountMetadata(ctx context.Context, opts ...CallOption) (*A
 		out.Preferences, _ = json.Marshal(*m.Preferences)
 	}
 	return out, nil
+}
+
+// errListAnswer marks a metadata call answered with an account list.
+var errListAnswer = errors.New("answered with an account list")
+
+// metadata sends one metadata call and decodes its result, telling a list
+// answer (searchResults, totalCount and no accountId) apart.
+func (c *Client) metadata(ctx context.Context, call transport.Call) (*cloudapi.AccountMetadata, error) {
+	raw, err := result[json.RawMessage](c, ctx, call)
+	if err != nil {
+		return nil, err
+	}
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, unexpected(call.Op, "result is null")
+	}
+	var probe struct {
+		AccountID     *json.RawMessage `json:"accountId"`
+		SearchResults *json.RawMessage `json:"searchResults"`
+		TotalCount    *json.RawMessage `json:"totalCount"`
+	}
+	if err := json.Unmarshal(raw, &probe); err != nil {
+		return nil, &apierror.Error{Op: call.Op, Kind: apierror.ErrUnexpectedResponse, Message: "result is not an object", Err: err}
+	}
+	if probe.AccountID == nil && (probe.SearchResults != nil || probe.TotalCount != nil) {
+		return nil, errListAnswer
+	}
+	var m cloudapi.AccountMetadata
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, &apierror.Error{Op: call.Op, Kind: apierror.ErrUnexpectedResponse, Message: "malformed metadata", Err: err}
+	}
+	return &m, nil
 }
 
 func partitions(op string, in *map[string]cloudapi.Partition) (map[int64]Partition, error) {

@@ -2,7 +2,6 @@ package cloud
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
@@ -12,20 +11,32 @@ import (
 // value the server masked, which a GDPR profile on the API user makes it
 // do ("*****" in place of an address or a name): the call cannot confirm
 // a match against it, or would write the mask back. The *Error's Err is a
-// *MaskedFieldError naming the member.
+// *MaskedFieldError naming the members.
 var ErrMaskedField = errors.New("the server masked a value")
 
-// MaskedFieldError names the member whose value the server masked.
+// ErrPagingMismatch is matched by the error that stops ListAccounts when
+// the server's pages do not follow the start asked for: a page whose
+// offset is not the start it was asked for, or one that repeats the
+// accounts of another page (a server that ignores start). The listing
+// stops there instead of yielding the same accounts again.
+var ErrPagingMismatch = errors.New("the server's pages do not follow the start asked for")
+
+// MaskedFieldError names the members whose values the server masked.
 type MaskedFieldError struct {
-	// Field is the member's wire name, e.g. "emailAddress".
-	Field string
+	// Fields are the members' wire names, e.g. "emailAddress".
+	Fields []string
 }
 
-func (e *MaskedFieldError) Error() string { return fmt.Sprintf("%s is masked", e.Field) }
+func (e *MaskedFieldError) Error() string {
+	if len(e.Fields) == 1 {
+		return e.Fields[0] + " is masked"
+	}
+	return strings.Join(e.Fields, ", ") + " are masked"
+}
 
-// maskedError is the error for a masked member met by op.
-func maskedError(op, field, why string) error {
-	return &apierror.Error{Op: op, Kind: ErrMaskedField, Message: why, Err: &MaskedFieldError{Field: field}}
+// maskedError is the error for masked members met by op.
+func maskedError(op string, fields []string, why string) error {
+	return &apierror.Error{Op: op, Kind: ErrMaskedField, Message: why, Err: &MaskedFieldError{Fields: fields}}
 }
 
 // isMasked reports whether an answer's text is a mask: asterisks only.

@@ -108,8 +108,11 @@ func ExampleClient_UpdateAccount() {
 	if _, err := c.CreateAccount(ctx, cloud.CreateAccountInput{EmailAddress: "ann@example.test", FirstName: "Ann", LastName: "Lee", Password: "example-Pw-1"}); err != nil {
 		log.Fatal(err)
 	}
-	// Only the display name changes; the other fields are sent as they were.
-	if _, err := c.UpdateAccount(ctx, "ann@example.test", func(f *cloud.AccountFields) { f.DisplayName = "Ann L." }); err != nil {
+	// Only the display name changes; the other fields go back as the
+	// server showed them. Those it did not show are not made up: the
+	// server clears them, and the result says which.
+	up, err := c.UpdateAccount(ctx, "ann@example.test", func(f *cloud.AccountFields) { f.DisplayName = "Ann L." })
+	if err != nil {
 		log.Fatal(err)
 	}
 	a, err := c.GetAccountByUID(ctx, "ann@example.test")
@@ -117,7 +120,10 @@ func ExampleClient_UpdateAccount() {
 		log.Fatal(err)
 	}
 	fmt.Println(a.FirstName, a.LastName, "/", a.DisplayName)
-	// Output: Ann Lee / Ann L.
+	fmt.Println("cleared:", up.Cleared)
+	// Output:
+	// Ann Lee / Ann L.
+	// cleared: [managedAppleId edipi androidWorkDeviceAccountEnabled gdprProfileId passwordNeverExpire]
 }
 
 func ExampleClient_ImportLDAPUser() {
@@ -126,7 +132,7 @@ func ExampleClient_ImportLDAPUser() {
 		log.Fatal(err)
 	}
 	defer srv.Close()
-	c, err := srv.NewClient(cloud.WithImportWait(cloud.ImportWait{InitialDelay: time.Millisecond, Interval: time.Millisecond, Timeout: time.Second}))
+	c, err := srv.NewClient(cloud.WithImportWait(cloud.ImportWait{InitialDelay: time.Millisecond, Interval: time.Millisecond, Timeout: time.Minute}))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -17,12 +17,14 @@ import (
 // at a time. A page being fetched therefore never holds its raw JSON, the
 // decoded wire structs and the converted accounts at once; with prefetch
 // or parallel paging that transient copy, not the pages themselves, was
-// most of the iterator's memory. rows sizes the account slice.
-func (c *Client) decodePage(ctx context.Context, call transport.Call, rows int) (*AccountPage, error) {
+// most of the iterator's memory. rows sizes the account slice; keepRaw
+// also keeps each account's JSON object (for a lookup that will write the
+// account back).
+func (c *Client) decodePage(ctx context.Context, call transport.Call, rows int, keepRaw bool) (*AccountPage, error) {
 	var page *AccountPage
 	err := c.t.Decode(ctx, call, func(_ *http.Response, body io.Reader) error {
 		var err error
-		page, err = readPage(body, c.maxBody(), rows)
+		page, err = readPage(body, c.maxBody(), rows, keepRaw)
 		return err
 	})
 	if err != nil {
@@ -42,9 +44,9 @@ func (c *Client) maxBody() int64 {
 // readPage decodes one listing answer. A vendor error in the errors member
 // is an *apierror.Error of kind ErrVendor; any other failure is returned
 // as is and becomes ErrUnexpectedResponse.
-func readPage(body io.Reader, limit int64, rows int) (*AccountPage, error) {
+func readPage(body io.Reader, limit int64, rows int, keepRaw bool) (*AccountPage, error) {
 	dec := json.NewDecoder(io.LimitReader(body, limit))
-	page := &AccountPage{TotalCount: -1, Accounts: make([]Account, 0, min(rows, MaxPageSize))}
+	page := &AccountPage{TotalCount: -1, Accounts: make([]Account, 0, min(rows, MaxPageSize)), keepRaw: keepRaw}
 	var errs *cloudapi.Errors
 	var sawResult bool
 	err := members(dec, func(key string) error {
@@ -87,6 +89,19 @@ func (p *AccountPage) decodeMember(dec *json.Decoder, key string) error {
 	case "searchResults":
 		return elements(dec, func() error {
 			var w wireAccount
+			if p.keepRaw {
+				var raw json.RawMessage
+				if err := dec.Decode(&raw); err != nil {
+					return err
+				}
+				a, err := readAccount(&w, json.Unmarshal(raw, &w))
+				if err != nil {
+					return err
+				}
+				p.Accounts = append(p.Accounts, a)
+				p.raw = append(p.raw, raw)
+				return nil
+			}
 			// A member of the wrong type does not fail the page: the
 			// decoder has read the whole account and readAccount keeps it.
 			a, err := readAccount(&w, dec.Decode(&w))
@@ -103,7 +118,7 @@ func (p *AccountPage) decodeMember(dec *json.Decoder, key string) error {
 		p.TotalCount = int(n)
 	case "offset":
 		err = dec.Decode(&n)
-		p.Offset = int(n)
+		p.Offset, p.sawOffset = int(n), true
 	case "queryTime":
 		err = dec.Decode(&n)
 		p.QueryTime = msDuration(n)

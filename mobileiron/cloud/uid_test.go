@@ -58,7 +58,7 @@ func TestGetAccountByUIDChecksTheHit(t *testing.T) {
 	injectSearch(srv, searchAnswer(1, 0, 10022, "*****"))
 	_, err = c.GetAccountByUID(ctx, "john.doe@example.test")
 	var mf *cloud.MaskedFieldError
-	if !errors.Is(err, cloud.ErrMaskedField) || !errors.As(err, &mf) || mf.Field != "uid" {
+	if !errors.Is(err, cloud.ErrMaskedField) || !errors.As(err, &mf) || len(mf.Fields) != 1 || mf.Fields[0] != "uid" {
 		t.Errorf("masked UID: %v", err)
 	}
 

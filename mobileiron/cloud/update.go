@@ -1,8 +1,11 @@
 package cloud
 
 import (
+	"bytes"
 	"context"
-	"errors"
+	"encoding/json"
+	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
@@ -11,9 +14,9 @@ import (
 	"github.com/certadmin/certadmin-go/mobileiron/cloud/cloudapi"
 )
 
-// AccountFields are every field the update call sets. The server clears
-// each field the call does not carry, so this is the complete editable
-// state of an account, not a patch.
+// AccountFields are the fields of the update call (the documentation's
+// Update User Account). The server clears each field of that call's
+// table it is not given, so a value left out is not "unchanged".
 type AccountFields struct {
 	ID            int64
 	EmailAddress  string
@@ -29,10 +32,11 @@ type AccountFields struct {
 	GDPRProfileID                   FlexString
 	PasswordNeverExpire             bool
 	AndroidWorkDeviceAccountEnabled bool
+	// MAMWithoutMDM is the mamWithOutMDM member the update example sends.
+	MAMWithoutMDM FlexString
 }
 
 // Fields returns the editable state of a, as UpdateAccount starts from it.
-// Fields the server did not return (nil in Account) are empty.
 func (a Account) Fields() AccountFields {
 	return AccountFields{
 		ID:                              a.ID,
@@ -48,11 +52,43 @@ func (a Account) Fields() AccountFields {
 		GDPRProfileID:                   a.GDPRProfileID,
 		PasswordNeverExpire:             a.PasswordNeverExpire,
 		AndroidWorkDeviceAccountEnabled: a.AndroidWorkDeviceAccountEnabled,
+		MAMWithoutMDM:                   a.MAMWithoutMDM,
 	}
 }
 
-// updateForm is the wire form, in the order of the vendor's example.
-type updateForm struct {
+// updateField is one member of the update call: its wire name, whether
+// the documentation says the server clears it when the call does not
+// carry it, and its value in AccountFields as form text.
+type updateField struct {
+	name    string
+	cleared bool
+	text    func(*AccountFields) string
+}
+
+// updateFields are the update call's members, in the order of the
+// vendor's example (id is handled on its own).
+var updateFields = []updateField{
+	{"firstName", true, func(f *AccountFields) string { return f.FirstName }},
+	{"lastName", true, func(f *AccountFields) string { return f.LastName }},
+	{"emailAddress", true, func(f *AccountFields) string { return f.EmailAddress }},
+	{"uid", false, func(f *AccountFields) string { return f.UID }},
+	{"displayName", true, func(f *AccountFields) string { return f.DisplayName }},
+	{"id", false, nil},
+	{"accountSource", false, func(f *AccountFields) string { return string(f.AccountSource) }},
+	{"enabled", true, func(f *AccountFields) string { return strconv.FormatBool(f.Enabled) }},
+	{"managedAppleId", true, func(f *AccountFields) string { return f.ManagedAppleID }},
+	{"mamWithOutMDM", false, func(f *AccountFields) string { return string(f.MAMWithoutMDM) }},
+	{"edipi", true, func(f *AccountFields) string { return string(f.EDIPI) }},
+	{"androidWorkDeviceAccountEnabled", true, func(f *AccountFields) string {
+		return strconv.FormatBool(f.AndroidWorkDeviceAccountEnabled)
+	}},
+	{"gdprProfileId", true, func(f *AccountFields) string { return string(f.GDPRProfileID) }},
+	{"passwordNeverExpire", true, func(f *AccountFields) string { return strconv.FormatBool(f.PasswordNeverExpire) }},
+}
+
+// replaceForm is ReplaceAccount's wire form, in the order of the vendor's
+// example.
+type replaceForm struct {
 	FirstName           string `form:"firstName"`
 	LastName            string `form:"lastName"`
 	EmailAddress        string `form:"emailAddress"`
@@ -62,15 +98,20 @@ type updateForm struct {
 	AccountSource       string `form:"accountSource,omitempty"`
 	Enabled             bool   `form:"enabled"`
 	ManagedAppleID      string `form:"managedAppleId"`
-	Password            string `form:"password,omitempty"`
-	ConfirmPassword     string `form:"confirmPassword,omitempty"`
+	MAMWithoutMDM       string `form:"mamWithOutMDM,omitempty"`
 	EDIPI               string `form:"edipi"`
 	AndroidWork         bool   `form:"androidWorkDeviceAccountEnabled"`
 	GDPRProfileID       string `form:"gdprProfileId"`
 	PasswordNeverExpire bool   `form:"passwordNeverExpire"`
 }
 
-func (c *Client) put(ctx context.Context, op string, f AccountFields, password string, cs *transport.CallSettings) error {
+// ReplaceAccount sends f as the account's complete state: every field of
+// AccountFields, so each that is empty in f is cleared on the server
+// (mamWithOutMDM and accountSource are left out when empty). It is meant
+// for callers who hold the complete account; UpdateAccount changes some
+// fields and keeps what the server showed.
+func (c *Client) ReplaceAccount(ctx context.Context, f AccountFields, opts ...CallOption) error {
+	const op = "cloud.ReplaceAccount"
 	if f.ID <= 0 {
 		return apierror.Invalid(op, "account ID %d must be positive", f.ID)
 	}
@@ -79,95 +120,200 @@ func (c *Client) put(ctx context.Context, op string, f AccountFields, password s
 		// almost certainly a mistake in the caller's fields.
 		return apierror.Invalid(op, "empty email address")
 	}
-	w := updateForm{
+	body, err := formBody(op, replaceForm{
 		FirstName: f.FirstName, LastName: f.LastName, EmailAddress: f.EmailAddress, UID: f.UID,
 		DisplayName: f.DisplayName, ID: f.ID, AccountSource: string(f.AccountSource), Enabled: f.Enabled,
-		ManagedAppleID: f.ManagedAppleID, Password: password, ConfirmPassword: password, EDIPI: string(f.EDIPI),
-		AndroidWork: f.AndroidWorkDeviceAccountEnabled, PasswordNeverExpire: f.PasswordNeverExpire,
-		GDPRProfileID: string(f.GDPRProfileID),
-	}
-	body, err := formBody(op, w)
+		ManagedAppleID: f.ManagedAppleID, MAMWithoutMDM: string(f.MAMWithoutMDM), EDIPI: string(f.EDIPI),
+		AndroidWork: f.AndroidWorkDeviceAccountEnabled, GDPRProfileID: string(f.GDPRProfileID),
+		PasswordNeverExpire: f.PasswordNeverExpire,
+	})
 	if err != nil {
 		return err
 	}
-	var secrets []string
-	if password != "" {
-		secrets = []string{password}
-	}
+	return c.put(ctx, op, body, nil, callSettings(opts))
+}
+
+func (c *Client) put(ctx context.Context, op string, body *strings.Reader, secrets []string, cs *transport.CallSettings) error {
 	req, err := cloudapi.NewUpdateAccountRequestWithBody(c.server, form.ContentType, body)
 	return c.action(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Secrets: secrets, Settings: cs})
 }
 
-// ReplaceAccount sends f as the account's complete state: every field that
-// is empty in f is cleared on the server. Use UpdateAccount to change some
-// fields and keep the rest.
-func (c *Client) ReplaceAccount(ctx context.Context, f AccountFields, opts ...CallOption) error {
-	return c.put(ctx, "cloud.ReplaceAccount", f, "", callSettings(opts))
+// AccountUpdate is what UpdateAccount did.
+type AccountUpdate struct {
+	// Fields are the account's fields as the change left them.
+	Fields AccountFields
+	// Sent are the members the update call carried, by wire name, with
+	// the text sent.
+	Sent map[string]string
+	// Cleared names the fields of the update call's table that the read
+	// did not show and the change did not set: the server clears them, as
+	// it clears every field the call does not carry.
+	Cleared []string
 }
 
-// UpdateAccount reads the account with the given UID, lets change edit its
-// current fields, and sends them all, so fields change does not touch keep
-// their values. It returns the fields sent.
+// UpdateAccount reads the account with the given UID (GetAccountByUID),
+// lets change edit its fields, and sends the update call. It sends
+// exactly:
 //
-// Two limits: the read and the write are separate calls, so a change made
-// by someone else in between is overwritten; and a field the server does
-// not return in its answers (see Account) cannot be kept unless change
-// sets it.
-func (c *Client) UpdateAccount(ctx context.Context, uid string, change func(*AccountFields), opts ...CallOption) (*AccountFields, error) {
+//   - id;
+//   - each field the change altered, with its new value (an emptied
+//     field is sent empty, which clears it);
+//   - each other field of the update call (firstName, lastName,
+//     emailAddress, uid, displayName, accountSource, enabled,
+//     managedAppleId, mamWithOutMDM, edipi, androidWorkDeviceAccountEnabled,
+//     gdprProfileId, passwordNeverExpire) that the server's answer
+//     carried with a value, as the answer gave it (a number as its
+//     digits, a boolean as true or false).
+//
+// It never makes up a value: a field the answer did not carry (or carried
+// as null) and the change did not set is not sent, and since the server
+// clears what the call does not carry, it is cleared; AccountUpdate.Cleared
+// names those of the documentation's table. If the answer shows a value
+// the server masked ("*****", or an empty address, as a GDPR profile on
+// the API user makes it answer) and the change does not replace it,
+// nothing is sent and the error matches ErrMaskedField, its
+// *MaskedFieldError naming the members: writing the mask back would store
+// it.
+//
+// The read and the write are separate calls, so a change someone else
+// makes in between is overwritten.
+func (c *Client) UpdateAccount(ctx context.Context, uid string, change func(*AccountFields), opts ...CallOption) (*AccountUpdate, error) {
 	const op = "cloud.UpdateAccount"
 	if change == nil {
 		return nil, apierror.Invalid(op, "nil change function")
 	}
 	cs := callSettings(opts)
-	f, err := c.currentFields(ctx, op, uid, cs)
+	a, raw, err := c.lookupUID(ctx, op, uid, cs, true)
 	if err != nil {
 		return nil, err
 	}
-	id := f.ID
-	change(&f)
-	if f.ID != id {
-		return nil, apierror.Invalid(op, "the change function altered the account ID")
-	}
-	if err := c.put(ctx, op, f, "", cs); err != nil {
+	read, err := textMembers(op, raw)
+	if err != nil {
 		return nil, err
 	}
-	return &f, nil
+	before := a.Fields()
+	after := before
+	change(&after)
+	if after.ID != before.ID {
+		return nil, apierror.Invalid(op, "the change function altered the account ID")
+	}
+	vals := &form.Values{}
+	up := &AccountUpdate{Fields: after, Sent: map[string]string{}}
+	var masked []string
+	for _, f := range updateFields {
+		var v string
+		switch text, present := read[f.name]; {
+		case f.name == "id":
+			v = strconv.FormatInt(a.ID, 10)
+		case f.text(&after) != f.text(&before):
+			v = f.text(&after)
+		case present:
+			if isMasked(text) || text == "" && (f.name == "emailAddress" || f.name == "uid") {
+				masked = append(masked, f.name)
+			}
+			v = text
+		default:
+			if f.cleared {
+				up.Cleared = append(up.Cleared, f.name)
+			}
+			continue
+		}
+		vals.Add(f.name, v)
+		up.Sent[f.name] = v
+	}
+	if len(masked) > 0 {
+		return nil, maskedError(op, masked, fmt.Sprintf("the server masks %s of account %d (a GDPR profile on the API user?); the update would write the mask back, so nothing was sent (set the real values in the change)",
+			strings.Join(masked, ", "), a.ID))
+	}
+	if strings.TrimSpace(up.Sent["emailAddress"]) == "" {
+		return nil, apierror.Invalid(op, "the update would clear the email address of account %d (the server showed none and the change set none)", a.ID)
+	}
+	if err := c.put(ctx, op, vals.Reader(), nil, cs); err != nil {
+		return nil, err
+	}
+	return up, nil
 }
 
-// ChangePassword sets the password of the account with the given UID. Like
-// UpdateAccount it reads the account first and sends every field with the
-// password (as password and confirmPassword), so nothing else is cleared.
-func (c *Client) ChangePassword(ctx context.Context, uid, password string, opts ...CallOption) error {
+// textMembers reads the members of an account's JSON object that have a
+// value (not null) as form text: a string as itself, a number or a
+// boolean as its JSON text. An object or array is kept as JSON text.
+func textMembers(op string, raw json.RawMessage) (map[string]string, error) {
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &members); err != nil {
+		return nil, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: "the account is not a JSON object", Err: err}
+	}
+	out := make(map[string]string, len(members))
+	for k, v := range members {
+		v = bytes.TrimSpace(v)
+		switch {
+		case len(v) == 0 || string(v) == "null":
+		case v[0] == '"':
+			var s string
+			if err := json.Unmarshal(v, &s); err != nil {
+				return nil, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: "member " + k + " does not decode", Err: err}
+			}
+			out[k] = s
+		default:
+			out[k] = string(v)
+		}
+	}
+	return out, nil
+}
+
+// ChangePasswordInput is what ChangePassword sends.
+type ChangePasswordInput struct {
+	// UID names the account; ChangePassword reads it (GetAccountByUID) for
+	// its id, emailAddress and enabled state.
+	UID string
+	// Password is the new password, sent as password and confirmPassword.
+	// It is masked wherever the server echoes it.
+	Password string
+	// EmailAddress, when set, is sent instead of the address the read
+	// shows (needed when the server masks it).
+	EmailAddress string
+	// Enabled, when set, is sent instead of the read's enabled state.
+	Enabled *bool
+}
+
+// ChangePassword is the documentation's Change Password call. It sends
+// its five fields and nothing else: id, emailAddress and enabled (from
+// the account read by in.UID unless in gives them) and the password as
+// password and confirmPassword. A masked address in the read (a GDPR
+// profile on the API user) without in.EmailAddress is an error matching
+// ErrMaskedField; a read without an enabled state needs in.Enabled.
+func (c *Client) ChangePassword(ctx context.Context, in ChangePasswordInput, opts ...CallOption) error {
 	const op = "cloud.ChangePassword"
-	if password == "" {
+	if in.Password == "" {
 		return apierror.Invalid(op, "empty password")
 	}
 	cs := callSettings(opts)
-	f, err := c.currentFields(ctx, op, uid, cs)
+	a, raw, err := c.lookupUID(ctx, op, in.UID, cs, true)
 	if err != nil {
 		return err
 	}
-	return c.put(ctx, op, f, password, cs)
-}
-
-func (c *Client) currentFields(ctx context.Context, op, uid string, cs *transport.CallSettings) (AccountFields, error) {
-	if uid == "" {
-		return AccountFields{}, apierror.Invalid(op, "empty UID")
-	}
-	a, err := c.getAccountByUID(ctx, uid, cs)
+	read, err := textMembers(op, raw)
 	if err != nil {
-		return AccountFields{}, renameOp(op, err)
+		return err
 	}
-	return a.Fields(), nil
-}
-
-// renameOp renames the operation of an error from a call made on op's behalf.
-func renameOp(op string, err error) error {
-	var ae *apierror.Error
-	if errors.As(err, &ae) {
-		cp := *ae
-		cp.Op = op + " (" + ae.Op + ")"
-		return &cp
+	email := in.EmailAddress
+	if email == "" {
+		email = read["emailAddress"]
+		if email == "" || isMasked(email) {
+			return maskedError(op, []string{"emailAddress"}, fmt.Sprintf("the server masks the address of account %d (a GDPR profile on the API user?); give it in ChangePasswordInput.EmailAddress", a.ID))
+		}
 	}
-	return err
+	enabled, present := read["enabled"]
+	switch {
+	case in.Enabled != nil:
+		enabled = strconv.FormatBool(*in.Enabled)
+	case !present:
+		return apierror.Invalid(op, "the server showed no enabled state for account %d and the call would set one; give it in ChangePasswordInput.Enabled", a.ID)
+	}
+	vals := &form.Values{}
+	vals.Add("emailAddress", email)
+	vals.Add("id", strconv.FormatInt(a.ID, 10))
+	vals.Add("enabled", enabled)
+	vals.Add("password", in.Password)
+	vals.Add("confirmPassword", in.Password)
+	return c.put(ctx, op, vals.Reader(), []string{in.Password}, cs)
 }

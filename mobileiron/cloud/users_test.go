@@ -22,7 +22,8 @@ import (
 )
 
 // The update call clears absent fields: UpdateAccount must keep what the
-// change does not touch, ReplaceAccount must send exactly what it is given.
+// server showed and the change does not touch, ReplaceAccount must send
+// exactly what it is given.
 func TestUpdateAccountKeepsOtherFields(t *testing.T) {
 	srv, c, rec := newFake(t)
 	ctx := context.Background()
@@ -42,14 +43,17 @@ func TestUpdateAccountKeepsOtherFields(t *testing.T) {
 		t.Errorf("replace body\n got %s\nwant %s", got, want)
 	}
 
-	sent, err := c.UpdateAccount(ctx, "kim@example.test", func(f *cloud.AccountFields) { f.FirstName = "Kimberly" })
+	up, err := c.UpdateAccount(ctx, "kim@example.test", func(f *cloud.AccountFields) { f.FirstName = "Kimberly" })
 	if err != nil {
 		t.Fatal(err)
 	}
 	after := full
 	after.FirstName = "Kimberly"
-	if diff := cmp.Diff(&after, sent); diff != "" {
-		t.Errorf("sent fields (-want +got):\n%s", diff)
+	if diff := cmp.Diff(after, up.Fields); diff != "" {
+		t.Errorf("fields (-want +got):\n%s", diff)
+	}
+	if got, want := rec.last(t, "PUT").Body, strings.Replace(want, "firstName=Kim&", "firstName=Kimberly&", 1); got != want || up.Cleared != nil {
+		t.Errorf("update body\n got %s\nwant %s\ncleared %v", got, want, up.Cleared)
 	}
 	stored := srv.Account(a.ID)
 	if stored.FirstName != "Kimberly" || stored.EDIPI != "1234567895" || stored.LastName != "Lee" || stored.GDPRProfileID != "259" || !stored.PasswordNeverExpire {
@@ -66,30 +70,37 @@ func TestUpdateAccountKeepsOtherFields(t *testing.T) {
 	}
 }
 
-func TestChangePasswordSendsEveryField(t *testing.T) {
+func TestChangePasswordSendsItsFiveFields(t *testing.T) {
 	srv, c, rec := newFake(t)
 	ctx := context.Background()
 	a, err := c.CreateAccounts(ctx, cloud.CreateAccountsInput{Accounts: []cloud.NewLocalAccount{{EmailAddress: "pat@example.test"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.UpdateAccount(ctx, "pat@example.test", func(f *cloud.AccountFields) { f.FirstName, f.Enabled = "Pat", true }); err != nil {
+	up, err := c.UpdateAccount(ctx, "pat@example.test", func(f *cloud.AccountFields) { f.FirstName, f.Enabled = "Pat", true })
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.ChangePassword(ctx, "pat@example.test", "Clever78password"); err != nil {
-		t.Fatal(err)
-	}
-	want := fmt.Sprintf("firstName=Pat&lastName=&emailAddress=pat%%40example.test&uid=pat%%40example.test&displayName=&id=%d"+
-		"&accountSource=LOCAL&enabled=true&managedAppleId=&password=Clever78password&confirmPassword=Clever78password"+
-		"&edipi=&androidWorkDeviceAccountEnabled=false&gdprProfileId=&passwordNeverExpire=false", a[0].ID)
+	want := fmt.Sprintf("firstName=Pat&emailAddress=pat%%40example.test&uid=pat%%40example.test&id=%d&accountSource=LOCAL&enabled=true", a[0].ID)
 	if got := rec.last(t, "PUT").Body; got != want {
-		t.Errorf("body\n got %s\nwant %s", got, want)
+		t.Errorf("update body\n got %s\nwant %s", got, want)
+	}
+	wantCleared := []string{"lastName", "displayName", "managedAppleId", "edipi", "androidWorkDeviceAccountEnabled", "gdprProfileId", "passwordNeverExpire"}
+	if diff := cmp.Diff(wantCleared, up.Cleared); diff != "" {
+		t.Errorf("cleared (-want +got):\n%s", diff)
+	}
+	if err := c.ChangePassword(ctx, cloud.ChangePasswordInput{UID: "pat@example.test", Password: "Clever78password"}); err != nil {
+		t.Fatal(err)
+	}
+	want = fmt.Sprintf("emailAddress=pat%%40example.test&id=%d&enabled=true&password=Clever78password&confirmPassword=Clever78password", a[0].ID)
+	if got := rec.last(t, "PUT").Body; got != want {
+		t.Errorf("password body\n got %s\nwant %s", got, want)
 	}
 	stored := srv.Account(a[0].ID)
 	if !srv.HasPassword(a[0].ID) || stored.FirstName != "Pat" || !stored.Enabled {
 		t.Errorf("stored %+v", stored)
 	}
-	err = c.ChangePassword(ctx, "nobody@example.test", "Clever78password")
+	err = c.ChangePassword(ctx, cloud.ChangePasswordInput{UID: "nobody@example.test", Password: "Clever78password"})
 	if !errors.Is(err, cloud.ErrNotFound) || strings.Contains(err.Error(), "Clever78") {
 		t.Errorf("unknown UID: %v", err)
 	}
@@ -107,7 +118,7 @@ func TestSecretsStayOutOfErrorsAndLogs(t *testing.T) {
 	ctx := context.Background()
 	srv.Inject(cloudtest.Fault{Method: "PUT", Status: 500, Times: 10, ContentType: "application/json",
 		Body: `{"errors":{"globalErrors":[{"code":"E","message":"password=Sup3r-Secret! rejected"}],"fieldErrors":null},"result":null}`})
-	err = c.ChangePassword(ctx, "john.doe@example.test", "Sup3r-Secret!")
+	err = c.ChangePassword(ctx, cloud.ChangePasswordInput{UID: "john.doe@example.test", Password: "Sup3r-Secret!"})
 	if err == nil {
 		t.Fatal("no error")
 	}

@@ -133,6 +133,17 @@ type Account struct {
 	Username            *string       `json:"username,omitempty"`
 }
 
+// AccountGetResponse defines model for AccountGetResponse.
+type AccountGetResponse struct {
+	Errors *Errors                    `json:"errors"`
+	Result *AccountGetResponse_Result `json:"result,omitempty"`
+}
+
+// AccountGetResponse_Result defines model for AccountGetResponse.Result.
+type AccountGetResponse_Result struct {
+	union json.RawMessage
+}
+
 // AccountIdsForm defines model for AccountIdsForm.
 type AccountIdsForm struct {
 	AccountIds []int64 `json:"accountIds"`
@@ -417,6 +428,9 @@ type DeleteAccountParams struct {
 
 // GetAccountsParams defines parameters for GetAccounts.
 type GetAccountsParams struct {
+	// Metadata Present (without a value) for Get Account Metadata.
+	Metadata *string `form:"metadata,omitempty" json:"metadata,omitempty"`
+
 	// Rows Page size, 1 to 500.
 	Rows *int32 `form:"rows,omitempty" json:"rows,omitempty"`
 
@@ -506,6 +520,68 @@ type UpdateUserPolicyJSONRequestBody = RegistrationPolicy
 
 // UpdateUserPolicyFormdataRequestBody defines body for UpdateUserPolicy for application/x-www-form-urlencoded ContentType.
 type UpdateUserPolicyFormdataRequestBody = UpdateUserPolicyFormdataBody
+
+// AsSearchResult returns the union data inside the AccountGetResponse_Result as a SearchResult
+func (t AccountGetResponse_Result) AsSearchResult() (SearchResult, error) {
+	var body SearchResult
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromSearchResult overwrites any union data inside the AccountGetResponse_Result as the provided SearchResult
+func (t *AccountGetResponse_Result) FromSearchResult(v SearchResult) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeSearchResult performs a merge with any union data inside the AccountGetResponse_Result, using the provided SearchResult
+func (t *AccountGetResponse_Result) MergeSearchResult(v SearchResult) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAccountMetadata returns the union data inside the AccountGetResponse_Result as a AccountMetadata
+func (t AccountGetResponse_Result) AsAccountMetadata() (AccountMetadata, error) {
+	var body AccountMetadata
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAccountMetadata overwrites any union data inside the AccountGetResponse_Result as the provided AccountMetadata
+func (t *AccountGetResponse_Result) FromAccountMetadata(v AccountMetadata) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeAccountMetadata performs a merge with any union data inside the AccountGetResponse_Result, using the provided AccountMetadata
+func (t *AccountGetResponse_Result) MergeAccountMetadata(v AccountMetadata) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t AccountGetResponse_Result) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *AccountGetResponse_Result) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
 
 // AsNumberOrText0 returns the union data inside the NumberOrText as a NumberOrText0
 func (t NumberOrText) AsNumberOrText0() (NumberOrText0, error) {
@@ -648,12 +724,16 @@ type ClientInterface interface {
 	// Corresponds with DELETE /api/v1/account (the `DeleteAccount` operationId).
 	DeleteAccount(ctx context.Context, params *DeleteAccountParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetAccounts List, search accounts, or check delete viability
+	// GetAccounts List, search accounts, check delete viability, or read the caller's metadata
 	//
-	// One method and path carries three calls of the chapter: Get All
+	// One method and path carries four calls of the chapter: Get All
 	// Accounts (rows, start, q, sortFields, nav), Search by UID
-	// (fq=UID=<uid>) and Check Delete User Viability
-	// (checkDeleteViability=true&ids=<id>).
+	// (fq=UID=<uid>), Check Delete User Viability
+	// (checkDeleteViability=true&ids=<id>) and Get Account Metadata,
+	// whose example URL and parameter table use a bare metadata query
+	// parameter (api/v1/account?metadata; its Request URI line says
+	// api/v1/account/metadata, described below as well). With metadata
+	// the result is the metadata object, not a search result.
 	//
 	// Corresponds with GET /api/v1/account (the `GetAccounts` operationId).
 	GetAccounts(ctx context.Context, params *GetAccountsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -674,9 +754,11 @@ type ClientInterface interface {
 
 	// UpdateAccountWithBody Update an account or change its password
 	//
-	// Both Update User Account and Change Password of the chapter. Every
-	// field absent from the call is cleared on the server (the chapter), so
-	// callers send the full set of fields.
+	// Both Update User Account and Change Password of the chapter. For
+	// the update, every field of its table absent from the call is
+	// cleared on the server (the chapter), so a client sends back what
+	// the server showed. Change Password carries only id, emailAddress,
+	// password, confirmPassword and enabled.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -685,9 +767,11 @@ type ClientInterface interface {
 
 	// UpdateAccountWithFormdataBody Update an account or change its password
 	//
-	// Both Update User Account and Change Password of the chapter. Every
-	// field absent from the call is cleared on the server (the chapter), so
-	// callers send the full set of fields.
+	// Both Update User Account and Change Password of the chapter. For
+	// the update, every field of its table absent from the call is
+	// cleared on the server (the chapter), so a client sends back what
+	// the server showed. Change Password carries only id, emailAddress,
+	// password, confirmPassword and enabled.
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type.
 	//
@@ -709,6 +793,10 @@ type ClientInterface interface {
 	SetCustomAttributes(ctx context.Context, body SetCustomAttributesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetAccountMetadata Metadata of the calling account
+	//
+	// The Request URI line of Get Account Metadata. The chapter's example
+	// and parameter table use GET /api/v1/account?metadata instead, which
+	// the client sends first.
 	//
 	// Corresponds with GET /api/v1/account/metadata (the `GetAccountMetadata` operationId).
 	GetAccountMetadata(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -836,12 +924,16 @@ func (c *Client) DeleteAccount(ctx context.Context, params *DeleteAccountParams,
 	return c.Client.Do(req)
 }
 
-// GetAccounts List, search accounts, or check delete viability
+// GetAccounts List, search accounts, check delete viability, or read the caller's metadata
 //
-// One method and path carries three calls of the chapter: Get All
+// One method and path carries four calls of the chapter: Get All
 // Accounts (rows, start, q, sortFields, nav), Search by UID
-// (fq=UID=<uid>) and Check Delete User Viability
-// (checkDeleteViability=true&ids=<id>).
+// (fq=UID=<uid>), Check Delete User Viability
+// (checkDeleteViability=true&ids=<id>) and Get Account Metadata,
+// whose example URL and parameter table use a bare metadata query
+// parameter (api/v1/account?metadata; its Request URI line says
+// api/v1/account/metadata, described below as well). With metadata
+// the result is the metadata object, not a search result.
 //
 // Corresponds with GET /api/v1/account (the `GetAccounts` operationId).
 func (c *Client) GetAccounts(ctx context.Context, params *GetAccountsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -892,9 +984,11 @@ func (c *Client) CreateAccountWithFormdataBody(ctx context.Context, params *Crea
 
 // UpdateAccountWithBody Update an account or change its password
 //
-// Both Update User Account and Change Password of the chapter. Every
-// field absent from the call is cleared on the server (the chapter), so
-// callers send the full set of fields.
+// Both Update User Account and Change Password of the chapter. For
+// the update, every field of its table absent from the call is
+// cleared on the server (the chapter), so a client sends back what
+// the server showed. Change Password carries only id, emailAddress,
+// password, confirmPassword and enabled.
 //
 // Takes any type of body and a specified content type.
 //
@@ -913,9 +1007,11 @@ func (c *Client) UpdateAccountWithBody(ctx context.Context, contentType string, 
 
 // UpdateAccountWithFormdataBody Update an account or change its password
 //
-// Both Update User Account and Change Password of the chapter. Every
-// field absent from the call is cleared on the server (the chapter), so
-// callers send the full set of fields.
+// Both Update User Account and Change Password of the chapter. For
+// the update, every field of its table absent from the call is
+// cleared on the server (the chapter), so a client sends back what
+// the server showed. Change Password carries only id, emailAddress,
+// password, confirmPassword and enabled.
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type.
 //
@@ -967,6 +1063,10 @@ func (c *Client) SetCustomAttributes(ctx context.Context, body SetCustomAttribut
 }
 
 // GetAccountMetadata Metadata of the calling account
+//
+// The Request URI line of Get Account Metadata. The chapter's example
+// and parameter table use GET /api/v1/account?metadata instead, which
+// the client sends first.
 //
 // Corresponds with GET /api/v1/account/metadata (the `GetAccountMetadata` operationId).
 func (c *Client) GetAccountMetadata(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1295,6 +1395,18 @@ func NewGetAccountsRequest(server string, params *GetAccountsParams) (*http.Requ
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.Metadata != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "metadata", *params.Metadata, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.Rows != nil {
 
@@ -2040,12 +2152,16 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with DELETE /api/v1/account (the `DeleteAccount` operationId).
 	DeleteAccountWithResponse(ctx context.Context, params *DeleteAccountParams, reqEditors ...RequestEditorFn) (*DeleteAccountResponse, error)
 
-	// GetAccountsWithResponse List, search accounts, or check delete viability
+	// GetAccountsWithResponse List, search accounts, check delete viability, or read the caller's metadata
 	//
-	// One method and path carries three calls of the chapter: Get All
+	// One method and path carries four calls of the chapter: Get All
 	// Accounts (rows, start, q, sortFields, nav), Search by UID
-	// (fq=UID=<uid>) and Check Delete User Viability
-	// (checkDeleteViability=true&ids=<id>).
+	// (fq=UID=<uid>), Check Delete User Viability
+	// (checkDeleteViability=true&ids=<id>) and Get Account Metadata,
+	// whose example URL and parameter table use a bare metadata query
+	// parameter (api/v1/account?metadata; its Request URI line says
+	// api/v1/account/metadata, described below as well). With metadata
+	// the result is the metadata object, not a search result.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -2068,9 +2184,11 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateAccountWithBodyWithResponse Update an account or change its password
 	//
-	// Both Update User Account and Change Password of the chapter. Every
-	// field absent from the call is cleared on the server (the chapter), so
-	// callers send the full set of fields.
+	// Both Update User Account and Change Password of the chapter. For
+	// the update, every field of its table absent from the call is
+	// cleared on the server (the chapter), so a client sends back what
+	// the server showed. Change Password carries only id, emailAddress,
+	// password, confirmPassword and enabled.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2079,9 +2197,11 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateAccountWithFormdataBodyWithResponse Update an account or change its password
 	//
-	// Both Update User Account and Change Password of the chapter. Every
-	// field absent from the call is cleared on the server (the chapter), so
-	// callers send the full set of fields.
+	// Both Update User Account and Change Password of the chapter. For
+	// the update, every field of its table absent from the call is
+	// cleared on the server (the chapter), so a client sends back what
+	// the server showed. Change Password carries only id, emailAddress,
+	// password, confirmPassword and enabled.
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2103,6 +2223,10 @@ type ClientWithResponsesInterface interface {
 	SetCustomAttributesWithResponse(ctx context.Context, body SetCustomAttributesJSONRequestBody, reqEditors ...RequestEditorFn) (*SetCustomAttributesResponse, error)
 
 	// GetAccountMetadataWithResponse Metadata of the calling account
+	//
+	// The Request URI line of Get Account Metadata. The chapter's example
+	// and parameter table use GET /api/v1/account?metadata instead, which
+	// the client sends first.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -2273,13 +2397,13 @@ type GetAccountsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *SearchResponse
+	JSON200 *AccountGetResponse
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Error
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetAccountsResponse) GetJSON200() *SearchResponse {
+func (r GetAccountsResponse) GetJSON200() *AccountGetResponse {
 	return r.JSON200
 }
 
@@ -2858,12 +2982,16 @@ func (c *ClientWithResponses) DeleteAccountWithResponse(ctx context.Context, par
 	return ParseDeleteAccountResponse(rsp)
 }
 
-// GetAccountsWithResponse List, search accounts, or check delete viability
+// GetAccountsWithResponse List, search accounts, check delete viability, or read the caller's metadata
 //
-// One method and path carries three calls of the chapter: Get All
+// One method and path carries four calls of the chapter: Get All
 // Accounts (rows, start, q, sortFields, nav), Search by UID
-// (fq=UID=<uid>) and Check Delete User Viability
-// (checkDeleteViability=true&ids=<id>).
+// (fq=UID=<uid>), Check Delete User Viability
+// (checkDeleteViability=true&ids=<id>) and Get Account Metadata,
+// whose example URL and parameter table use a bare metadata query
+// parameter (api/v1/account?metadata; its Request URI line says
+// api/v1/account/metadata, described below as well). With metadata
+// the result is the metadata object, not a search result.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -2904,9 +3032,11 @@ func (c *ClientWithResponses) CreateAccountWithFormdataBodyWithResponse(ctx cont
 
 // UpdateAccountWithBodyWithResponse Update an account or change its password
 //
-// Both Update User Account and Change Password of the chapter. Every
-// field absent from the call is cleared on the server (the chapter), so
-// callers send the full set of fields.
+// Both Update User Account and Change Password of the chapter. For
+// the update, every field of its table absent from the call is
+// cleared on the server (the chapter), so a client sends back what
+// the server showed. Change Password carries only id, emailAddress,
+// password, confirmPassword and enabled.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2921,9 +3051,11 @@ func (c *ClientWithResponses) UpdateAccountWithBodyWithResponse(ctx context.Cont
 
 // UpdateAccountWithFormdataBodyWithResponse Update an account or change its password
 //
-// Both Update User Account and Change Password of the chapter. Every
-// field absent from the call is cleared on the server (the chapter), so
-// callers send the full set of fields.
+// Both Update User Account and Change Password of the chapter. For
+// the update, every field of its table absent from the call is
+// cleared on the server (the chapter), so a client sends back what
+// the server showed. Change Password carries only id, emailAddress,
+// password, confirmPassword and enabled.
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2963,6 +3095,10 @@ func (c *ClientWithResponses) SetCustomAttributesWithResponse(ctx context.Contex
 }
 
 // GetAccountMetadataWithResponse Metadata of the calling account
+//
+// The Request URI line of Get Account Metadata. The chapter's example
+// and parameter table use GET /api/v1/account?metadata instead, which
+// the client sends first.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -3215,7 +3351,7 @@ func ParseGetAccountsResponse(rsp *http.Response) (*GetAccountsResponse, error) 
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest SearchResponse
+		var dest AccountGetResponse
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
