@@ -282,6 +282,18 @@ func CloudGET() (*ClientGET, error) {
 		}
 		return nil
 	}
+	// The generated client types GET /api/v1/account's answer as a union
+	// (a search result or, with ?metadata, the metadata).
+	checkUnion := func(out *cloudapi.AccountGetResponse) error {
+		if out == nil || out.Errors != nil || out.Result == nil {
+			return fmt.Errorf("answer %+v", out)
+		}
+		res, err := out.Result.AsSearchResult()
+		if err != nil {
+			return err
+		}
+		return check(&cloudapi.SearchResponse{Result: &res})
+	}
 	return &ClientGET{
 		Vendor: "cloud", Call: "GetAccountByUID", close: srv.Close,
 		SDK: func(ctx context.Context) error {
@@ -309,7 +321,7 @@ func CloudGET() (*ClientGET, error) {
 			if resp.StatusCode() != http.StatusOK {
 				return fmt.Errorf("status %d", resp.StatusCode())
 			}
-			return check(resp.JSON200)
+			return checkUnion(resp.JSON200)
 		},
 	}, nil
 }

@@ -71,7 +71,7 @@ func cloudVendor(t *testing.T, secrets secretSet) *vendor {
 			{name: "CheckDeleteViability", kind: read, method: "GET", prepare: onAccount("/api/v1/account", func(ctx context.Context, a cloud.Account) error {
 				return ignore(c.CheckDeleteViability(ctx, []int64{a.ID}))
 			})},
-			{name: "GetAccountMetadata", kind: read, method: "GET", prepare: fixed("/metadata", func(ctx context.Context) error {
+			{name: "GetAccountMetadata", kind: read, method: "GET", prepare: fixed("/api/v1/account", func(ctx context.Context) error {
 				return ignore(c.GetAccountMetadata(ctx))
 			})},
 			{name: "CreateAccounts", kind: write, method: "POST", prepare: func(*testing.T) (string, func(context.Context, string) error) {
@@ -106,7 +106,7 @@ func cloudVendor(t *testing.T, secrets secretSet) *vendor {
 				return ignore(c.UpdateAccount(ctx, a.UID, func(f *cloud.AccountFields) { f.FirstName = "Changed" }))
 			})},
 			{name: "ChangePassword", kind: read, method: "PUT", carries: []string{secrets.password + "-new"}, prepare: onAccount("/api/v1/account", func(ctx context.Context, a cloud.Account) error {
-				return c.ChangePassword(ctx, a.UID, secrets.password+"-new")
+				return c.ChangePassword(ctx, cloud.ChangePasswordInput{UID: a.UID, Password: secrets.password + "-new"})
 			})},
 			{name: "StartLDAPImport", kind: write, method: "POST", prepare: func(*testing.T) (string, func(context.Context, string) error) {
 				uid := next("ldap")
