@@ -62,7 +62,10 @@ func TestListCertificatesPagesLazily(t *testing.T) {
 	}
 	// Stopping early fetches no further page.
 	before := srv.TotalHits()
-	for range c.ListCertificates(ctx, czertainly.CertificateQuery{PageSize: 2}) {
+	for _, err := range c.ListCertificates(ctx, czertainly.CertificateQuery{PageSize: 2}) {
+		if err != nil {
+			t.Fatal(err)
+		}
 		break
 	}
 	if got := srv.TotalHits() - before; got != 1 {

@@ -85,12 +85,11 @@ func TestFakeNewClientWorksWithoutOptions(t *testing.T) {
 	if err != nil || len(list) != 2 {
 		t.Fatalf("ListRequests: %d requests, %v", len(list), err)
 	}
-	if err := c.Close(); err != nil {
-		t.Errorf("Client.Close: %v", err)
+	c.Close()
+	if u := srv.UnusedFaults(); len(u) != 0 {
+		t.Errorf("unused faults: %+v", u)
 	}
-	if err := srv.Close(); err != nil {
-		t.Errorf("Server.Close: %v", err)
-	}
+	srv.Close()
 }
 
 func TestCallOptionsApplyToOneCall(t *testing.T) {

@@ -22,9 +22,10 @@ func TestBaseURLWithoutContextPath(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() {
-		if err := srv.Close(); err != nil {
-			t.Error(err)
+		if u := srv.UnusedFaults(); len(u) != 0 {
+			t.Errorf("unused faults: %+v", u)
 		}
+		srv.Close()
 	}()
 	root := strings.TrimSuffix(srv.URL, adminv1test.BasePath)
 	c, err := adminv1.NewClient(root, adminv1.WithClientCertificate(srv.ClientCertificate), adminv1.WithRootCAs(srv.CA.Pool()), adminv1.WithRetry(fastRetry))

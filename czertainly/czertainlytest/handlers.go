@@ -243,7 +243,7 @@ func (s *Server) matches(c *certificate, f czertainly.SearchFilter) (bool, error
 		case czertainly.FilterConditionInNext, czertainly.FilterConditionInPast:
 			m := durationDays.FindStringSubmatch(str())
 			if m == nil {
-				return false, fmt.Errorf("Cannot parse value %s to a Duration", str())
+				return false, vendorMessage(fmt.Sprintf("Cannot parse value %s to a Duration", str()))
 			}
 			n, _ := strconv.Atoi(m[1])
 			span := time.Duration(n) * 24 * time.Hour
@@ -254,7 +254,7 @@ func (s *Server) matches(c *certificate, f czertainly.SearchFilter) (bool, error
 		}
 		t, err := time.Parse(time.RFC3339, str())
 		if err != nil {
-			return false, fmt.Errorf("Text '%s' could not be parsed", str())
+			return false, vendorMessage(fmt.Sprintf("Text '%s' could not be parsed", str()))
 		}
 		switch f.Condition {
 		case czertainly.FilterConditionGreater:
@@ -268,7 +268,7 @@ func (s *Server) matches(c *certificate, f czertainly.SearchFilter) (bool, error
 		}
 		return false, fmt.Errorf("condition %s does not apply to %s", f.Condition, f.FieldIdentifier)
 	}
-	return false, fmt.Errorf("No enum constant com.czertainly.core.enums.FilterField.%s", f.FieldIdentifier)
+	return false, vendorMessage("No enum constant com.czertainly.core.enums.FilterField." + f.FieldIdentifier)
 }
 
 // newestFirst lists the inventory as Core orders a search.
@@ -426,7 +426,7 @@ func encodeCerts(certs []*x509.Certificate, f czertainly.CertificateFormat, e cz
 	if f == czertainly.CertificateFormatRaw {
 		if e == czertainly.CertificateEncodingDER {
 			if len(certs) != 1 {
-				return "", fmt.Errorf("DER encoding of raw format is unsupported for certificate chain.")
+				return "", vendorMessage("DER encoding of raw format is unsupported for certificate chain.")
 			}
 			return base64.StdEncoding.EncodeToString(certs[0].Raw), nil
 		}
@@ -569,3 +569,9 @@ func (s *Server) bulkArchive(archive bool) func(http.ResponseWriter, *http.Reque
 		noContent(w)
 	}
 }
+
+// vendorMessage is an error whose text is the message Core answers with,
+// spelled as Core spells it.
+type vendorMessage string
+
+func (m vendorMessage) Error() string { return string(m) }

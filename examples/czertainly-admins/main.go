@@ -178,7 +178,7 @@ func admins(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer cleanup()
-	defer func() { _ = c.Close() }()
+	defer c.Close()
 
 	progress(stderr, "creating administrator %s", cfg.username)
 	id, err := c.CreateAdmin(ctx, adminv1.CreateAdminInput{
@@ -239,7 +239,7 @@ func connect(cfg config, opts []adminv1.Option, stderr io.Writer) (c *adminv1.Cl
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		cleanup := func() { _ = srv.Close() }
+		cleanup := srv.Close
 		progress(stderr, "no -url: using an in-memory platform at %s", srv.URL)
 		c, err := srv.NewClient(opts...)
 		if err != nil {

@@ -144,7 +144,7 @@ func connect(cfg config, stderr io.Writer, getenv func(string) string) (*czertai
 			srv.Close()
 			return nil, nil, err
 		}
-		return c, func() { _ = srv.Close() }, nil
+		return c, srv.Close, nil
 	}
 	if cfg.caFile != "" {
 		pem, err := os.ReadFile(cfg.caFile)
@@ -181,7 +181,7 @@ func connect(cfg config, stderr io.Writer, getenv func(string) string) (*czertai
 	if err != nil {
 		return nil, nil, err
 	}
-	return c, func() { _ = c.Close() }, nil
+	return c, c.Close, nil
 }
 
 func renew(ctx context.Context, c *czertainly.Client, cfg config, stdout, stderr io.Writer) (int, error) {

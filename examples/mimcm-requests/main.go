@@ -174,7 +174,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		if err != nil {
 			return err
 		}
-		defer func() { _ = srv.Close() }()
+		defer srv.Close()
 		progress(stderr, "no -url given: using an in-process fake server at %s\n", srv.URL)
 		if c, err = srv.NewClient(opts...); err != nil {
 			return err
@@ -199,7 +199,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			return err
 		}
 	}
-	defer func() { _ = c.Close() }()
+	defer c.Close()
 
 	progress(stderr, "listing requests (status %s, only mine: %t)\n", orAny(string(o.filter.Status)), o.filter.CurrentUser)
 	list, err := c.ListRequests(ctx, o.filter)

@@ -48,11 +48,11 @@ type ClientGET struct {
 	// client on go-retryablehttp's defaults (its logger off): what a user
 	// would build without this SDK.
 	Peer  func(ctx context.Context) error
-	close func() error
+	close func()
 }
 
 // Close stops the fake.
-func (g *ClientGET) Close() { _ = g.close() }
+func (g *ClientGET) Close() { g.close() }
 
 // Loop runs fn as a benchmark body.
 func Loop(fn func(ctx context.Context) error) func(b *testing.B) {
@@ -193,7 +193,7 @@ func CoreGET() (*ClientGET, error) {
 	}
 	c, err := srv.NewClient()
 	if err != nil {
-		_ = srv.Close()
+		srv.Close()
 		return nil, err
 	}
 	hc := bareClient(nil)
@@ -204,7 +204,7 @@ func CoreGET() (*ClientGET, error) {
 	peerHC.Jar, _ = cookiejar.New(nil)
 	peer, err := coreapi.NewClientWithResponses(srv.URL, coreapi.WithHTTPClient(peerHC), coreapi.WithRequestEditorFn(setHeaders(header)))
 	if err != nil {
-		_ = srv.Close()
+		srv.Close()
 		return nil, err
 	}
 	check := func(out *coreapi.ConfigurationListResponse) error {
@@ -253,7 +253,7 @@ func CloudGET() (*ClientGET, error) {
 	}
 	c, err := srv.NewClient()
 	if err != nil {
-		_ = srv.Close()
+		srv.Close()
 		return nil, err
 	}
 	first, err := c.ListAccountsPage(context.Background(), cloud.ListOptions{PageSize: 1})
@@ -261,7 +261,7 @@ func CloudGET() (*ClientGET, error) {
 		err = fmt.Errorf("%d accounts on a page of one", len(first.Accounts))
 	}
 	if err != nil {
-		_ = srv.Close()
+		srv.Close()
 		return nil, fmt.Errorf("cloud: first account: %w", err)
 	}
 	want := first.Accounts[0]
@@ -271,7 +271,7 @@ func CloudGET() (*ClientGET, error) {
 	header := basicHeader(srv.Username, srv.Password)
 	peer, err := cloudapi.NewClientWithResponses(srv.URL, cloudapi.WithHTTPClient(peerClient(nil)), cloudapi.WithRequestEditorFn(setHeaders(header)))
 	if err != nil {
-		_ = srv.Close()
+		srv.Close()
 		return nil, err
 	}
 	fq, rows, start := "UID="+want.UID, int32(2), int32(0)
@@ -334,7 +334,7 @@ func MIMCMGET() (*ClientGET, error) {
 	}
 	c, err := srv.NewClient()
 	if err != nil {
-		_ = srv.Close()
+		srv.Close()
 		return nil, err
 	}
 	id := mimcmtest.SampleEnrollID
@@ -343,7 +343,7 @@ func MIMCMGET() (*ClientGET, error) {
 	header := basicHeader(srv.Username, srv.Password)
 	peer, err := mimcmapi.NewClientWithResponses(srv.URL, mimcmapi.WithHTTPClient(peerClient(nil)), mimcmapi.WithRequestEditorFn(setHeaders(header)))
 	if err != nil {
-		_ = srv.Close()
+		srv.Close()
 		return nil, err
 	}
 	check := func(out *mimcmapi.Request) error {
@@ -393,7 +393,7 @@ func CzertainlyGET() (*ClientGET, error) {
 	}
 	c, err := srv.NewClient()
 	if err != nil {
-		_ = srv.Close()
+		srv.Close()
 		return nil, err
 	}
 	tc := &tls.Config{
@@ -406,7 +406,7 @@ func CzertainlyGET() (*ClientGET, error) {
 	header := http.Header{"Accept": {"application/json"}}
 	peer, err := adminv1api.NewClientWithResponses(srv.URL, adminv1api.WithHTTPClient(peerClient(tc.Clone())), adminv1api.WithRequestEditorFn(setHeaders(header)))
 	if err != nil {
-		_ = srv.Close()
+		srv.Close()
 		return nil, err
 	}
 	check := func(uuid, username string) error {
@@ -457,7 +457,7 @@ func EnterpriseGET() (*ClientGET, error) {
 	host := strings.TrimSuffix(srv.URL, "/"+enterpriseadmintest.WebContext)
 	c, err := srv.NewClient(enterpriseadmin.WithReferer(host))
 	if err != nil {
-		_ = srv.Close()
+		srv.Close()
 		return nil, err
 	}
 	const id = enterpriseadmintest.SeedCertificateID
@@ -469,7 +469,7 @@ func EnterpriseGET() (*ClientGET, error) {
 	}
 	peer, err := enterpriseadminapi.NewClientWithResponses(host, enterpriseadminapi.WithHTTPClient(peerClient(nil)), enterpriseadminapi.WithRequestEditorFn(setHeaders(header)))
 	if err != nil {
-		_ = srv.Close()
+		srv.Close()
 		return nil, err
 	}
 	f := enterpriseadminapi.GetIdentityCertificateParamsF("json")

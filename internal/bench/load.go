@@ -73,7 +73,7 @@ func Load(goroutines, calls int) ([]Figure, error) {
 	for range goroutines {
 		wg.Go(func() {
 			for next.Add(1) <= int64(calls) {
-				req, err := http.NewRequest(http.MethodGet, srv.URL+"/small", nil)
+				req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, srv.URL+"/small", nil)
 				var out smallResult
 				err = c.JSON(context.Background(), transport.Call{Op: "load.Get", Request: req, BuildErr: err}, &out)
 				if err == nil && out.ResultCount != 1 {

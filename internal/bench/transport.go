@@ -61,7 +61,7 @@ func SmallGETSDK(b *testing.B, url string) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		req, err := http.NewRequest(http.MethodGet, url, nil)
+		req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, url, nil)
 		var out smallResult
 		if err := c.JSON(context.Background(), transport.Call{Op: "bench.SmallGET", Request: req, BuildErr: err}, &out); err != nil || out.ResultCount != 1 {
 			b.Fatal(err)

@@ -17,7 +17,7 @@ func TestFaultsApplyInOrderAndCountHits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Close()
+	defer func() { _ = srv.Close() }()
 	srv.Inject(fakeserver.Fault{Status: 503, RetryAfter: "2", Body: "busy", Times: 2})
 	srv.Inject(fakeserver.Fault{PathSuffix: "/csv", TruncateAt: 4})
 	srv.Inject(fakeserver.Fault{Method: http.MethodPost, Reset: true})
@@ -82,7 +82,7 @@ func TestRouteAnswersUnknownPathsAndMethodsInTheVendorShape(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Close()
+	defer func() { _ = srv.Close() }()
 	for _, tc := range []struct {
 		method, path string
 		status       int

@@ -57,7 +57,7 @@ type fake interface {
 	NewConnections() int64
 	SpecViolations() []string
 	ClearFaults()
-	Close() error
+	Close()
 }
 
 // vendor is a running fake with a client and the operations to try.
@@ -113,7 +113,7 @@ func proofLogger(logs *syncBuffer) *slog.Logger {
 // here (a cell may fail before its fault applies), so Close's report is
 // not an error.
 func closeFake(t *testing.T, srv fake) {
-	t.Cleanup(func() { _ = srv.Close() })
+	t.Cleanup(srv.Close)
 }
 
 // selfSigned makes a key and a certificate for cn.

@@ -264,16 +264,13 @@ func (c *Client) failed(op string, err error) error {
 // Raw methods send through: credentials, retries by method, TLS and
 // logging, but no answer checks (the generated client hands the caller the
 // response as it came). Client.Do is the checked way.
-func (c *Client) RawDoer() interface {
-	Do(*http.Request) (*http.Response, error)
-} {
-	return rawDoer{c}
-}
+func (c *Client) RawDoer() *RawDoer { return &RawDoer{c: c} }
 
-type rawDoer struct{ c *Client }
+// RawDoer sends a generated client's requests through the stack
+// unchecked; see Client.RawDoer.
+type RawDoer struct{ c *Client }
 
-func (d rawDoer) Do(req *http.Request) (*http.Response, error) {
-	// A request of the caller's (through the generated client): attempts
-	// set headers on it, so send a copy.
+// Do sends a copy of req: attempts set headers on the request they send.
+func (d *RawDoer) Do(req *http.Request) (*http.Response, error) {
 	return d.c.do(req.Clone(req.Context()), &Call{Op: "raw"})
 }

@@ -203,10 +203,7 @@ func sniffHTML(resp *http.Response) (io.Reader, error) {
 	// Only io.ReadFull's own short-read signals mean the body simply
 	// ended; a truncation reported by the body itself (it may wrap
 	// io.ErrUnexpectedEOF) must reach the caller.
-	switch {
-	case err == io.EOF || err == io.ErrUnexpectedEOF: //nolint:errorlint // ReadFull returns these unwrapped
-		err = nil
-	case err != nil:
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF { //nolint:errorlint // ReadFull returns these unwrapped
 		return nil, err
 	}
 	if htmlPrefix(head) {

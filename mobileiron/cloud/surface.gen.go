@@ -279,10 +279,9 @@ func (c *Client) Do(ctx context.Context, req *http.Request, v any, opts ...CallO
 	return c.t.Do(ctx, transport.Call{Op: "cloud.Do", Request: req, Settings: callSettings(opts)}, v)
 }
 
-// Close releases the client's idle connections. The client stays usable;
-// a later call opens new connections. Call it when done with a client in a
-// program that makes many.
-func (c *Client) Close() error {
+// Close releases the client's idle connections (it cannot fail). The
+// client stays usable; a later call opens new connections. Call it when
+// done with a client in a program that makes many.
+func (c *Client) Close() {
 	c.t.CloseIdleConnections()
-	return nil
 }

@@ -417,7 +417,7 @@ func TestCEConfigurationsFallsBackToTheCurlForm(t *testing.T) {
 
 	srv, c := newFake(t)
 	got, err := c.CEConfigurations(ctx, core.EnrollmentSubTypeUserProvided)
-	if err != nil || srv.Hits("GET", long) != 1 || srv.Hits("GET", short) != 0 {
+	if err != nil || cmp.Diff(want, got) != "" || srv.Hits("GET", long) != 1 || srv.Hits("GET", short) != 0 {
 		t.Fatalf("request URI known: %v, hits %d/%d, want one request to it", err, srv.Hits("GET", long), srv.Hits("GET", short))
 	}
 

@@ -140,9 +140,10 @@ func newRawServer(t *testing.T, opts ...adminv1test.Option) *adminv1test.Server 
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if err := srv.Close(); err != nil {
-			t.Error(err)
+		if u := srv.UnusedFaults(); len(u) != 0 {
+			t.Errorf("unused faults: %+v", u)
 		}
+		srv.Close()
 	})
 	return srv
 }

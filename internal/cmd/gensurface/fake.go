@@ -58,8 +58,10 @@ func NewTestServer(t testing.TB, opts ...Option) *Server {
 		t.Fatalf("{{.Pkg}}: start fake server: %v", err)
 	}
 	t.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			t.Error(err)
+		unused := s.UnusedFaults()
+		s.Close()
+		for _, f := range unused {
+			t.Errorf("{{.Pkg}}: injected fault never used: %+v", f)
 		}
 		for _, v := range s.SpecViolations() {
 			t.Errorf("{{.Pkg}}: %s", v)
@@ -75,9 +77,20 @@ func (s *Server) NewClient(opts ...{{.ClientPk}}.Option) (*{{.ClientPk}}.Client,
 	return {{.ClientPk}}.NewClient(s.URL, append(s.clientOptions(), opts...)...)
 }
 
-// Close shuts the server down. It returns an error naming the injected
-// faults that no request used up.
-func (s *Server) Close() error { return s.base.Close() }
+// Close shuts the server down. Faults injected but never used are listed
+// by UnusedFaults (and fail the test of a NewTestServer).
+func (s *Server) Close() { _ = s.base.Close() }
+
+// UnusedFaults lists the injected faults that did not apply to as many
+// requests as they were meant to: a test whose fault never applied did not
+// test what it meant to.
+func (s *Server) UnusedFaults() []Fault {
+	var out []Fault
+	for _, f := range s.base.Unmatched() {
+		out = append(out, Fault(f))
+	}
+	return out
+}
 
 // Inject queues a fault; faults apply in the order injected.
 func (s *Server) Inject(f Fault) { s.base.Inject(fakeserver.Fault(f)) }

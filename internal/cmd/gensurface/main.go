@@ -59,7 +59,7 @@ func main() {
 	src, err := format.Source(buf.Bytes())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gensurface: generated code does not parse:", err)
-		os.Stderr.Write(buf.Bytes())
+		_, _ = os.Stderr.Write(buf.Bytes())
 		os.Exit(1)
 	}
 	if err := os.WriteFile(out, src, 0o644); err != nil {

@@ -130,12 +130,6 @@ func (a *account) get(key string) (json.RawMessage, bool) {
 	return nil, false
 }
 
-// has reports whether a member is present with a value other than null.
-func (a *account) has(key string) bool {
-	v, ok := a.get(key)
-	return ok && !isNull(v)
-}
-
 func isNull(v json.RawMessage) bool { return len(v) == 0 || string(v) == "null" }
 
 // setRaw sets a member (appending it when new) and drops the caches.
