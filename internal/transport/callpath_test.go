@@ -435,3 +435,30 @@ func TestShortTruncatedBodyIsATruncationWhenDecoded(t *testing.T) {
 		t.Fatalf("err = %v after reading %q, want ErrTruncated", err, got)
 	}
 }
+
+// net/http drops a connection whose request context ends while it hands
+// the connection back to its pool, so under load a client that cancels an
+// attempt's context when the body closes opens more connections than its
+// pool holds. No attempt context may end when its call succeeds; it ends
+// with the call's own context only.
+func TestAttemptContextOutlivesItsBody(t *testing.T) {
+	var seen []context.Context
+	network := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		seen = append(seen, r.Context())
+		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+			Body: io.NopCloser(strings.NewReader(`{"a":1}`)), ContentLength: 7, Request: r}, nil
+	})
+	// A round tripper of the caller's: the attempt bounds its header wait
+	// with a context of its own.
+	c := newClient(t, transport.WithTransport(network), transport.WithTimeout(time.Minute))
+	callCtx, cancelCall := context.WithCancel(context.Background())
+	req := do(t, c, callCtx, http.MethodGet, "https://example.test/x", "")
+	var v struct{ A int }
+	if err := req.JSON("test.Get", &v); err != nil || v.A != 1 {
+		t.Fatal(err)
+	}
+	if len(seen) != 1 || seen[0].Err() != nil {
+		t.Fatalf("attempt contexts %d, err %v: ended with its body", len(seen), seen[0].Err())
+	}
+	cancelCall()
+}

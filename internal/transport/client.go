@@ -217,15 +217,29 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 			return nil, &authError{err: err}
 		}
 	}
-	out, cancel := req, context.CancelCauseFunc(nil)
+	out, release := req, func() {}
 	var timer *time.Timer
 	if ownTimer && timeout > 0 {
 		// A round tripper of the caller's, or a call with its own
-		// timeout: bound the wait for headers with a timer.
-		var ctx context.Context
-		ctx, cancel = context.WithCancelCause(req.Context())
+		// timeout: bound the wait for headers with a timer that cancels
+		// this attempt's context. That context is never cancelled once the
+		// answer is in: net/http drops a connection whose request context
+		// ends while it returns the connection to the pool (the race made
+		// clients open more connections than their pool under load). It
+		// follows the call's context through AfterFunc, released with the
+		// body, so it is not left registered on a long-lived parent.
+		parent := req.Context()
+		ctx, cancel := context.WithCancelCause(context.WithoutCancel(parent))
+		stop := context.AfterFunc(parent, func() { cancel(context.Cause(parent)) })
 		out = req.WithContext(ctx)
 		timer = time.AfterFunc(timeout, func() { cancel(errAttemptTimeout) })
+		release = func() { stop() }
+		defer func() {
+			if out == nil { // the attempt failed: nothing will read a body
+				stop()
+				cancel(nil)
+			}
+		}()
 	}
 	resp, err := t.base.RoundTrip(out)
 	if timer != nil && !timer.Stop() {
@@ -238,12 +252,10 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	t.log(out, resp, err, int(attempt), time.Since(start))
 	if err != nil {
-		if cancel != nil {
-			cancel(nil)
-		}
+		out = nil
 		return nil, err
 	}
-	resp.Body = &attemptBody{ReadCloser: resp.Body, cancel: cancel, want: resp.ContentLength}
+	resp.Body = &attemptBody{ReadCloser: resp.Body, release: release, want: resp.ContentLength}
 	inflate(resp, cfg.maxExpansion())
 	return resp, nil
 }
@@ -274,7 +286,8 @@ func (t *attemptTransport) log(req *http.Request, resp *http.Response, err error
 // a body that stops early into apierror.ErrTruncated.
 type attemptBody struct {
 	io.ReadCloser
-	cancel context.CancelCauseFunc
+	// release ends what the attempt holds once the body is done with.
+	release func()
 	want   int64
 	got    int64
 	failed bool // a read failed or the body ended: nothing to drain
@@ -313,9 +326,7 @@ func (b *attemptBody) Close() error {
 		_, _ = io.CopyN(io.Discard, b.ReadCloser, drainLimit)
 	}
 	err := b.ReadCloser.Close()
-	if b.cancel != nil {
-		b.cancel(nil)
-	}
+	b.release()
 	return err
 }
 
