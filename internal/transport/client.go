@@ -288,9 +288,9 @@ type attemptBody struct {
 	io.ReadCloser
 	// release ends what the attempt holds once the body is done with.
 	release func()
-	want   int64
-	got    int64
-	failed bool // a read failed or the body ended: nothing to drain
+	want    int64
+	got     int64
+	failed  bool // a read failed or the body ended: nothing to drain
 }
 
 func (b *attemptBody) Read(p []byte) (int, error) {
