@@ -58,7 +58,7 @@ func ExampleClient_GetRequest() {
 	_, err = c.GetRequest(context.Background(), uuid.MustParse("6a1f0c8e-3b7d-4c2e-9f10-0d2b7c6e5a41"))
 	fmt.Println("unknown request is ErrNotFound:", errors.Is(err, mimcm.ErrNotFound))
 	// Output:
-	// Unblock 3 2015-07-07 23:40 completed: false
+	// Unblock Approved 2015-07-07 23:40 completed: false
 	// smart card: 17cf063d-e337-4aa9-a822-346554ddd3c9 data: Sample Data Item
 	// unknown request is ErrNotFound: true
 }

@@ -204,7 +204,8 @@ func TestParsers(t *testing.T) {
 		got, want string
 	}{
 		{mimcm.StatusNumber(8).String(), "Completed"},
-		{mimcm.StatusNumber(3).String(), "3"}, // shown after creation, meaning unpublished: no name
+		{mimcm.StatusNumber(3).String(), "Approved"}, // inferred from the samples (see StatusNumber)
+		{mimcm.StatusNumber(4).String(), "4"},
 		{mimcm.RequestType(1).String(), "Enroll"},
 		{mimcm.RequestType(5).String(), "Unblock"},
 		{mimcm.RequestType(7).String(), "7"},
