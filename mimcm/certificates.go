@@ -2,6 +2,7 @@ package mimcm
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/certadmin/certadmin-go/internal/transport"
@@ -86,4 +87,15 @@ func (c *Client) ListUserCertificates(ctx context.Context, opts ...CallOption) (
 		})
 	}
 	return list, nil
+}
+
+// UnmarshalJSON reads a certificate in the server's JSON form, as the
+// client does (zone-less times as UTC).
+func (c *Certificate) UnmarshalJSON(b []byte) error {
+	var w mimcmapi.ClmCertificate
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*c = certificateFromWire(w)
+	return nil
 }

@@ -63,7 +63,7 @@ func ExampleClient_GetRequest() {
 	// unknown request is ErrNotFound: true
 }
 
-// The main workflow: list the requests waiting for the signed-in user.
+// List the signed-in user's approved requests (ready to be executed).
 func ExampleClient_ListRequests() {
 	srv, err := mimcmtest.NewServer()
 	if err != nil {
@@ -74,11 +74,11 @@ func ExampleClient_ListRequests() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	pending, err := c.ListRequests(context.Background(), mimcm.RequestFilter{CurrentUser: true, Status: mimcm.StatusPending})
+	approved, err := c.ListRequests(context.Background(), mimcm.RequestFilter{CurrentUser: true, Status: mimcm.StatusApproved})
 	if err != nil {
 		log.Fatal(err)
 	}
-	for _, r := range pending {
+	for _, r := range approved {
 		fmt.Println(r.UUID, r.Type, "new profile:", r.NewProfileUUID != nil)
 	}
 	// No match is an empty list, not an error.

@@ -126,12 +126,12 @@ func TestListRequestsFilters(t *testing.T) {
 		t.Errorf("all-zero GUIDs must be absent: %v %v", last.NewProfileUUID, last.ProfileTemplateUUID)
 	}
 
-	pending, err := c.ListRequests(ctx, mimcm.RequestFilter{Status: mimcm.StatusPending})
+	approved, err := c.ListRequests(ctx, mimcm.RequestFilter{Status: mimcm.StatusApproved})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := ids(pending); !cmp.Equal(got, []uuid.UUID{mimcmtest.SampleEnrollID, mimcmtest.SampleUnblockID}) {
-		t.Errorf("pending: %v", got)
+	if got := ids(approved); !cmp.Equal(got, []uuid.UUID{mimcmtest.SampleEnrollID, mimcmtest.SampleUnblockID}) {
+		t.Errorf("approved: %v", got)
 	}
 	completed, err := c.ListRequests(ctx, mimcm.RequestFilter{Status: mimcm.StatusCompleted})
 	if err != nil {

@@ -2,6 +2,7 @@ package mimcm
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/google/uuid"
 
@@ -135,4 +136,15 @@ func (c *Client) ListProfileCertificates(ctx context.Context, id uuid.UUID, opts
 	}
 	req, err := mimcmapi.NewListProfileCertificatesRequest(c.server, id)
 	return c.certificates(ctx, read(op, req, err, opts))
+}
+
+// UnmarshalJSON reads a profile in the server's JSON form, as the client
+// does (all-zero GUIDs become nil).
+func (p *Profile) UnmarshalJSON(b []byte) error {
+	var w mimcmapi.Profile
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*p = profileFromWire(w)
+	return nil
 }

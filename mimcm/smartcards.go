@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"strings"
 
@@ -334,4 +335,15 @@ func (c *Client) ListSmartcardCertificates(ctx context.Context, id uuid.UUID, op
 	}
 	req, err := mimcmapi.NewListSmartcardCertificatesRequest(c.server, id)
 	return c.certificates(ctx, read(op, req, err, opts))
+}
+
+// UnmarshalJSON reads a smart card in the server's JSON form, as the
+// client does (all-zero GUIDs become nil).
+func (s *Smartcard) UnmarshalJSON(b []byte) error {
+	var w mimcmapi.Smartcard
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*s = smartcardFromWire(w)
+	return nil
 }
