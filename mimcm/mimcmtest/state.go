@@ -2,9 +2,9 @@ package mimcmtest
 
 import (
 	"bytes"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
-	"crypto/x509"
 	"time"
 
 	"github.com/google/uuid"
@@ -348,5 +348,6 @@ func (s *Server) SetPFXPasswordMismatch(on bool) {
 }
 
 // now is the fake's clock for request times.
-func now() mimcmapi.DateTime { return mimcmapi.DateTime{Time: time.Now().UTC().Truncate(time.Millisecond)} }
-
+func now() mimcmapi.DateTime {
+	return mimcmapi.DateTime{Time: time.Now().UTC().Truncate(time.Millisecond)}
+}
