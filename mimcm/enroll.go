@@ -530,4 +530,3 @@ func orderChain(leaf *x509.Certificate, certs []*x509.Certificate) []*x509.Certi
 	}
 	return append(out, left...)
 }
-
