@@ -45,7 +45,7 @@ func unauthorized(w http.ResponseWriter) {
 func (s *Server) authOptions() []mimcm.Option {
 	switch s.auth {
 	case authNTLM, authNegotiate:
-		return []mimcm.Option{mimcm.WithBasicAuth(s.Username, s.Password)} // TODO NTLM
+		return []mimcm.Option{mimcm.WithNTLM(s.Username, s.Password)}
 	}
 	return []mimcm.Option{mimcm.WithBasicAuth(s.Username, s.Password)}
 }

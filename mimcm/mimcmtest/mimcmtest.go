@@ -191,6 +191,7 @@ type Server struct {
 	disabled    bool
 	pfxMismatch bool
 	ntlm        *ntlmState
+	kerberos    func([]byte) (string, bool)
 }
 
 type account struct {
@@ -207,6 +208,7 @@ type config struct {
 	tls            bool
 	user, password string
 	auth           authMode
+	kerberos       func([]byte) (string, bool)
 }
 
 // WithTLS serves HTTPS with httptest's self-signed certificate (see
@@ -233,7 +235,7 @@ func NewServer(opts ...Option) (*Server, error) {
 		return nil, fmt.Errorf("mimcmtest: CA: %w", err)
 	}
 	s := &Server{
-		Username: cfg.user, Password: cfg.password, ca: authority, auth: cfg.auth,
+		Username: cfg.user, Password: cfg.password, ca: authority, auth: cfg.auth, kerberos: cfg.kerberos,
 		users: map[string]account{
 			cfg.user:         {password: cfg.password, id: UserUUID},
 			NoAccessUsername: {password: NoAccessPassword, id: uuid.New(), forbidden: true},
