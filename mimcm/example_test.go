@@ -2,11 +2,13 @@ package mimcm_test
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log"
 	"net/http"
 	"os"
+	"path/filepath"
 
 	"github.com/google/uuid"
 
@@ -146,4 +148,106 @@ func ExampleClient_ListRequests_injectedFault() {
 	fmt.Println(len(list), err, srv.TotalHits())
 	// Output:
 	// 2 <nil> 2
+}
+
+// Enroll a software certificate end to end and write it to a PKCS#12
+// file: the fake's software template approves at once and its CA issues
+// from the CSR the client generates.
+func ExampleClient_EnrollSoftwareCertificate() {
+	srv, err := mimcmtest.NewServer()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	c, err := srv.NewClient()
+	if err != nil {
+		log.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(srv.CA())
+	e, err := c.EnrollSoftwareCertificate(context.Background(), mimcm.EnrollInput{
+		ProfileTemplateUUID: mimcmtest.TemplateSoftware,
+		DataCollection:      []mimcm.DataValue{{Name: "Request Reason", Value: "new laptop"}},
+		Roots:               roots, // check the chain too, not only the key
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("issuer:", e.Certificate.Issuer.CommonName)
+	fmt.Println("request completed:", e.Request.IsCompleted())
+	dir, err := os.MkdirTemp("", "enroll")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	if err := e.WritePKCS12(filepath.Join(dir, "me.p12"), os.Getenv("P12_PASSWORD")); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// issuer: Fake CM Issuing CA
+	// request completed: true
+}
+
+// A request that waits for a person's approval ends the call with a
+// typed, resumable state.
+func ExampleClient_ResumeEnrollment() {
+	srv, err := mimcmtest.NewServer()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	c, err := srv.NewClient()
+	if err != nil {
+		log.Fatal(err)
+	}
+	in := mimcm.EnrollInput{ProfileTemplateUUID: mimcmtest.TemplateApproval}
+	_, err = c.EnrollSoftwareCertificate(context.Background(), in, mimcm.WithApprovalWait(0))
+	var pending *mimcm.EnrollError
+	if !errors.As(err, &pending) || !errors.Is(err, mimcm.ErrApprovalPending) {
+		log.Fatal(err)
+	}
+	fmt.Println(pending.Stage)
+
+	// Later, once an approver has approved the request:
+	if err := srv.ApproveRequest(pending.RequestID); err != nil {
+		log.Fatal(err)
+	}
+	e, err := c.ResumeEnrollment(context.Background(), pending.RequestID, in)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(e.RequestID == pending.RequestID, e.Request.Status)
+	// Output:
+	// awaiting approval
+	// true Completed
+}
+
+// Windows Integrated Authentication with NTLM: one handshake per
+// connection, then the connection's calls go without one.
+func ExampleWithNTLM() {
+	srv, err := mimcmtest.NewServer(mimcmtest.WithNTLM(), mimcmtest.WithCredentials(`CONTOSO\jdoe`, "fake-password"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	c, err := mimcm.NewClient(srv.URL, mimcm.WithNTLM(`CONTOSO\jdoe`, "fake-password"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	for range 3 {
+		if _, err := c.ListProfileTemplates(context.Background()); err != nil {
+			log.Fatal(err)
+		}
+	}
+	fmt.Println("handshakes:", srv.Handshakes())
+
+	wrong, err := mimcm.NewClient(srv.URL, mimcm.WithNTLM(`CONTOSO\jdoe`, "not-the-password"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = wrong.ListProfileTemplates(context.Background())
+	fmt.Println(errors.Is(err, mimcm.ErrUnauthorized))
+	// Output:
+	// handshakes: 1
+	// true
 }
