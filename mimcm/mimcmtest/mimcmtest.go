@@ -1,47 +1,74 @@
-// Package mimcmtest is an in-memory fake of the MIM Certificate Management
-// REST API requests endpoints, for tests of code that uses package mimcm
-// (like net/http/httptest). It checks every request and response against
-// openapi/mimcm.yaml (see SpecViolations), is seeded with the two requests
-// of the samples in the vendor's documentation (served byte for byte), and
-// misbehaves on demand (Inject).
+// Package mimcmtest is a stateful in-memory fake of the MIM Certificate
+// Management REST API, for tests of code that uses package mimcm (like
+// net/http/httptest). It serves every operation of the vendor's
+// reference, checks every request and response against openapi/mimcm.yaml
+// (see SpecViolations), and misbehaves on demand (Inject).
 //
 //	srv := mimcmtest.NewTestServer(t)
 //	c, err := srv.NewClient()
 //	if err != nil { … }
-//	pending, err := c.ListRequests(ctx, mimcm.RequestFilter{Status: mimcm.StatusPending})
+//	e, err := c.EnrollSoftwareCertificate(ctx, mimcm.EnrollInput{ProfileTemplateUUID: mimcmtest.TemplateSoftware})
+//
+// # What it holds
+//
+// Every sample of the vendor's documentation, with its identifiers: the
+// two sample requests (served byte for byte until they change), the two
+// sample profile templates, the three sample profiles, the sample smart
+// cards (by card ID, by GUID, and the one with the sample certificates),
+// the sixteen sample user certificates, and the sample answers of the
+// generation options, diversified key and authentication response calls
+// for the sample request and card. Beside them the fake's own profile
+// templates: TemplateSoftware (the sample's software template, approved
+// at once, client-generated RSA 2048/SHA-256 keys, PKCS#7 answers),
+// TemplateApproval (requests wait for ApproveRequest or DenyRequest),
+// TemplateServerKey (the server generates the key and answers a PFX
+// encrypted with the caller's PFX password; SetPFXPasswordMismatch
+// mangles it) and TemplateSampleRequests.
+//
+// Requests move through the fake's status numbers (Microsoft publishes
+// none; 3 and 8 as in the samples): Pending 1, Denied 2, Approved 3,
+// Executing 4, Canceled 6, Abandoned 7, Completed 8. Certificate data is
+// taken once, for an approved request: the fake's CA (CA) issues a
+// certificate for each PKCS#10 request's key, creates the request's new
+// profile and adds the certificates to the user's list. Completing a
+// Renew, Revoke or Retire request changes the profile it names; retired
+// certificates leave the user's list. A request in the wrong state is
+// answered 500 with a correlation ID, as the server answers the
+// exceptions it does not handle.
 //
 // # How it answers
 //
 // In the order a CM server behind IIS does:
 //
-//   - 401 with an HTML page and a Basic challenge to a request without
-//     valid credentials, whatever its path or method. The fake accepts
-//     basic authentication only: Username (or the WithCredentials user)
-//     may see every request, NoAccessUsername signs in but is refused,
-//     any other user is answered 401.
+//   - 401 with an HTML page to a request without valid credentials,
+//     whatever its path or method: with a Basic challenge by default
+//     (Username, or the WithCredentials user, may see everything;
+//     NoAccessUsername signs in but is refused), with the Windows
+//     authentication handshakes under WithNTLM, WithNegotiate and
+//     WithKerberosCheck (the NTLMv2 response is verified against the
+//     user's password; see WithNTLM).
 //   - 404 with an HTML page to every request while the API is disabled
 //     (SetEnabled(false), as Clm.WebApi.Enabled=false).
 //   - 404 with a Web API error object ({"Message": …}) for a path under
 //     /CertificateManagement/api/v1.0 that no route takes (an HTML page for
 //     any other path), and 405 with an Allow header for a method the path
-//     does not take. Only GET requests and GET requests/{id} are served:
-//     POST requests and PUT requests/{id}, which the vendor's API also
-//     has, are answered 405 too.
+//     does not take.
 //   - 403 {"Message":"Access is denied."} to NoAccessUsername.
-//   - 400 to requests/{id} with an id that is not a GUID, 204 to one no
-//     request has, and 204 to a list nothing matches.
+//   - 400 to an id that is not a GUID or a body it cannot read, 204 to a
+//     Get of something it does not have and to a list nothing matches.
 //
-// Paths match in any letter case and with or without a trailing slash, as
-// on IIS (the vendor's examples write /certificatemanagement/…); query
-// parameter names too. The wording of every message is the fake's: the
-// vendor's documentation gives none. InternalError is the 500 of an
-// unhandled exception, with its correlation ID.
-//
-// Hits, HitsMatching and Fault.PathSuffix see the path as the client sent
-// it, and so does the spec check: a request spelt other than the spec's
-// /CertificateManagement/api/v1.0/… is answered as the server would but
-// also recorded as an unknown operation in SpecViolations. The mimcm
-// client always sends the spec's spelling.
+// Where the vendor's pages disagree the fake takes every documented
+// form: the workflow policy under policies/{type} and policy/workflow/{type},
+// GET and PUT on requests/{reqid}/smartcards/{scid}, the proposed PIN
+// under smartcards/{id} and requests/{reqid}/smartcards/{scid}, the data
+// collection of a new request as a JSON string or an array, its priority
+// as a number or a string. Paths match in any letter case and with or
+// without a trailing slash, as on IIS (the vendor's examples write
+// /certificatemanagement/…); query parameter and body member names too.
+// Hits, faults and the spec check see the spec's spelling. The wording of
+// every message is the fake's: the vendor's documentation gives none.
+// InternalError is the 500 of an unhandled exception, with its
+// correlation ID.
 package mimcmtest
 
 import (
