@@ -494,7 +494,7 @@ func decodeIssued(id uuid.UUID, issued []IssuedCertificate, keys []crypto.Signer
 				inter.AddCert(c)
 			}
 			if _, err := p.Certificate.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
-				return nil, fmt.Errorf("%w: certificate %s does not verify: %v", ErrKeyMismatch, p.Certificate.Subject, err)
+				return nil, fmt.Errorf("%w: certificate %s does not verify: %w", ErrKeyMismatch, p.Certificate.Subject, err)
 			}
 		}
 	}

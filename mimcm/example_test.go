@@ -179,7 +179,7 @@ func ExampleClient_EnrollSoftwareCertificate() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }()
 	if err := e.WritePKCS12(filepath.Join(dir, "me.p12"), os.Getenv("P12_PASSWORD")); err != nil {
 		log.Fatal(err)
 	}

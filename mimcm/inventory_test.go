@@ -48,7 +48,10 @@ func TestInventory(t *testing.T) {
 
 	// Stopping the loop stops the calls.
 	calls := srv.TotalHits()
-	for range c.Inventory(ctx) {
+	for _, err := range c.Inventory(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
 		break
 	}
 	// The user's certificates, the profiles, and the first profile with a certificate.

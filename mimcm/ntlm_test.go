@@ -36,7 +36,7 @@ func TestNTLMOneHandshakePerConnection(t *testing.T) {
 	}
 	// A create's body goes with every leg; the request is created once.
 	before := len(srv.Requests())
-	c.Close()
+	_ = c.Close()
 	if _, err := c.CreateRequest(ctx, mimcm.CreateRequestInput{Type: mimcm.RequestTypeNameEnroll, ProfileTemplateUUID: mimcmtest.TemplateSoftware}); err != nil {
 		t.Fatal(err)
 	}

@@ -803,7 +803,7 @@ func (s *Server) listProfiles(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	var items [][]byte
 	for _, p := range s.profiles {
-		if status != "" && !(status == "Active" && p.w.Status == int32(profileActive)) {
+		if status != "" && (status != "Active" || p.w.Status != int32(profileActive)) {
 			continue
 		}
 		items = append(items, marshal(p.w))

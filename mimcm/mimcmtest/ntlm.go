@@ -91,7 +91,7 @@ func (s *Server) windowsAuth(w http.ResponseWriter, r *http.Request) (account, b
 	}
 	scheme, token, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
 	ntlmOK := strings.EqualFold(scheme, "NTLM") && s.auth == authNTLM
-	if scheme == "" || !(ntlmOK || strings.EqualFold(scheme, "Negotiate")) {
+	if scheme == "" || (!ntlmOK && !strings.EqualFold(scheme, "Negotiate")) {
 		if scheme == "" && conn.acct != nil {
 			return *conn.acct, true
 		}

@@ -46,7 +46,7 @@ func Certificates(der []byte) ([]*x509.Certificate, error) {
 	var ci contentInfo
 	rest, err := asn1.Unmarshal(der, &ci)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNotPKCS7, err)
+		return nil, fmt.Errorf("%w: %w", ErrNotPKCS7, err)
 	}
 	if len(rest) > 0 {
 		return nil, fmt.Errorf("%w: %d bytes after the end", ErrNotPKCS7, len(rest))
@@ -56,7 +56,7 @@ func Certificates(der []byte) ([]*x509.Certificate, error) {
 	}
 	var sd signedData
 	if _, err := asn1.Unmarshal(ci.Content.Bytes, &sd); err != nil {
-		return nil, fmt.Errorf("%w: SignedData: %v", ErrNotPKCS7, err)
+		return nil, fmt.Errorf("%w: SignedData: %w", ErrNotPKCS7, err)
 	}
 	if len(sd.Certificates.Bytes) == 0 {
 		return nil, errors.New("the PKCS#7 blob holds no certificate")
@@ -66,7 +66,7 @@ func Certificates(der []byte) ([]*x509.Certificate, error) {
 		var raw asn1.RawValue
 		next, err := asn1.Unmarshal(b, &raw)
 		if err != nil {
-			return nil, fmt.Errorf("%w: certificate set: %v", ErrNotPKCS7, err)
+			return nil, fmt.Errorf("%w: certificate set: %w", ErrNotPKCS7, err)
 		}
 		b = next
 		if raw.Class != asn1.ClassUniversal || raw.Tag != asn1.TagSequence {
