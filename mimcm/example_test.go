@@ -24,7 +24,7 @@ func ExampleNewClient() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer c.Close()
+	defer func() { _ = c.Close() }()
 
 	// URLs are checked before anything is sent.
 	_, err = mimcm.NewClient("cm.contoso.com")
@@ -41,7 +41,7 @@ func ExampleClient_GetRequest() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer srv.Close()
+	defer func() { _ = srv.Close() }()
 	c, err := srv.NewClient()
 	if err != nil {
 		log.Fatal(err)

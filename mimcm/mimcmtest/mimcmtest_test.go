@@ -196,7 +196,7 @@ func TestPathsMatchInAnyLetterCase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Close()
+	defer func() { _ = srv.Close() }()
 	sample, err := mimcmtest.Fixture(mimcmtest.FixtureEnroll)
 	if err != nil {
 		t.Fatal(err)
@@ -239,7 +239,7 @@ func TestAnswersLikeTheVendor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Close()
+	defer func() { _ = srv.Close() }()
 	const api = "/CertificateManagement/api/v1.0"
 	item := api + "/requests/" + mimcmtest.SampleEnrollID.String()
 	user, password := srv.Username, srv.Password
