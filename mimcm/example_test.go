@@ -71,7 +71,7 @@ func ExampleClient_ListRequests() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer srv.Close()
+	defer func() { _ = srv.Close() }()
 	c, err := srv.NewClient()
 	if err != nil {
 		log.Fatal(err)
@@ -97,7 +97,7 @@ func ExampleError() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer srv.Close()
+	defer func() { _ = srv.Close() }()
 	c, err := mimcm.NewClient(srv.URL, mimcm.WithBasicAuth(`CONTOSO\jdoe`, "wrong-password"))
 	if err != nil {
 		log.Fatal(err)
@@ -119,7 +119,7 @@ func ExampleCorrelationID() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer srv.Close()
+	defer func() { _ = srv.Close() }()
 	c, err := srv.NewClient(mimcm.WithMaxAttempts(1))
 	if err != nil {
 		log.Fatal(err)
@@ -138,7 +138,7 @@ func ExampleClient_ListRequests_injectedFault() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer srv.Close()
+	defer func() { _ = srv.Close() }()
 	c, err := srv.NewClient()
 	if err != nil {
 		log.Fatal(err)
@@ -158,7 +158,7 @@ func ExampleClient_EnrollSoftwareCertificate() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer srv.Close()
+	defer func() { _ = srv.Close() }()
 	c, err := srv.NewClient()
 	if err != nil {
 		log.Fatal(err)
@@ -195,7 +195,7 @@ func ExampleClient_ResumeEnrollment() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer srv.Close()
+	defer func() { _ = srv.Close() }()
 	c, err := srv.NewClient()
 	if err != nil {
 		log.Fatal(err)
@@ -229,7 +229,7 @@ func ExampleWithNTLM() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer srv.Close()
+	defer func() { _ = srv.Close() }()
 	c, err := mimcm.NewClient(srv.URL, mimcm.WithNTLM(`CONTOSO\jdoe`, "fake-password"))
 	if err != nil {
 		log.Fatal(err)
