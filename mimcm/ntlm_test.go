@@ -26,6 +26,11 @@ func TestNTLMOneHandshakePerConnection(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The session cookie set after the handshake comes back with the
+	// four calls that follow.
+	if n := srv.SessionCookiesReturned(); n != 4 {
+		t.Errorf("the session cookie came back %d times, want 4", n)
+	}
 	if h, conns := srv.Handshakes(), srv.NewConnections(); h != 1 || conns != 1 {
 		t.Errorf("%d handshakes over %d connections, want 1 and 1", h, conns)
 	}

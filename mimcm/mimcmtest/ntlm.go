@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/google/uuid"
+
 	"github.com/certadmin/certadmin-go/mimcm/internal/ntlmserver"
 )
 
@@ -48,6 +50,10 @@ type ntlmState struct {
 	mu         sync.Mutex
 	conns      map[string]*connAuth
 	handshakes int
+	// sessions are the session cookies handed out; returned counts the
+	// requests that brought one back.
+	sessions map[string]bool
+	returned int
 }
 
 type connAuth struct {
@@ -55,7 +61,32 @@ type connAuth struct {
 	acct      *account
 }
 
-func newNTLMState() *ntlmState { return &ntlmState{conns: map[string]*connAuth{}} }
+func newNTLMState() *ntlmState {
+	return &ntlmState{conns: map[string]*connAuth{}, sessions: map[string]bool{}}
+}
+
+// sessionCookie is the cookie the fake hands out after a Windows
+// authentication, as an ASP.NET application does with its session.
+const sessionCookie = "ASP.NET_SessionId"
+
+// SessionCookiesReturned counts the requests that brought back a session
+// cookie the fake set after a Windows authentication.
+func (s *Server) SessionCookiesReturned() int {
+	s.ntlm.mu.Lock()
+	defer s.ntlm.mu.Unlock()
+	return s.ntlm.returned
+}
+
+// session notes a returned session cookie, or sets a new one.
+func (st *ntlmState) session(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(sessionCookie); err == nil && st.sessions[c.Value] {
+		st.returned++
+		return
+	}
+	v := uuid.NewString()
+	st.sessions[v] = true
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: v, Path: "/", HttpOnly: true})
+}
 
 // Handshakes counts the Windows authentications that succeeded (NTLM
 // handshakes and accepted Kerberos tokens).
@@ -93,6 +124,7 @@ func (s *Server) windowsAuth(w http.ResponseWriter, r *http.Request) (account, b
 	ntlmOK := strings.EqualFold(scheme, "NTLM") && s.auth == authNTLM
 	if scheme == "" || (!ntlmOK && !strings.EqualFold(scheme, "Negotiate")) {
 		if scheme == "" && conn.acct != nil {
+			st.session(w, r)
 			return *conn.acct, true
 		}
 		s.challenge(w, "")
@@ -129,6 +161,7 @@ func (s *Server) windowsAuth(w http.ResponseWriter, r *http.Request) (account, b
 		acct.name = name
 		conn.acct = &acct
 		st.handshakes++
+		st.session(w, r)
 		return acct, true
 	}
 	if s.kerberos != nil && strings.EqualFold(scheme, "Negotiate") {
