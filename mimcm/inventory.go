@@ -12,7 +12,7 @@ import (
 type InventoryItem struct {
 	Profile     *Profile   `json:"Profile,omitempty"`
 	Smartcard   *Smartcard `json:"Smartcard,omitempty"`
-	Certificate Certificate
+	Certificate Certificate `json:"Certificate"`
 }
 
 // Inventory walks the signed-in user's software profiles and smart cards
