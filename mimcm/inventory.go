@@ -10,8 +10,8 @@ import (
 // software profile or smart card it belongs to (exactly one of them is
 // set).
 type InventoryItem struct {
-	Profile     *Profile   `json:"Profile,omitempty"`
-	Smartcard   *Smartcard `json:"Smartcard,omitempty"`
+	Profile     *Profile    `json:"Profile,omitempty"`
+	Smartcard   *Smartcard  `json:"Smartcard,omitempty"`
 	Certificate Certificate `json:"Certificate"`
 }
 
