@@ -41,6 +41,9 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if p := strings.ToLower(u.Path); strings.HasSuffix(p, "/certificatemanagement") || strings.Contains(p, "/certificatemanagement/api") {
 		return nil, apierror.Invalid(op, "base URL %q already holds the API path: give the host only (e.g. https://cm.contoso.com); the client adds %s", baseURL, apiPath)
 	}
+	if err := setUpWindowsAuth(cfg); err != nil {
+		return nil, apierror.Invalid(op, "%v", err)
+	}
 	t, err := transport.New(cfg, transport.Rules{DecodeError: decodeError, Annotate: annotate})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)

@@ -2,11 +2,13 @@ package mimcm_test
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log"
 	"net/http"
 	"os"
+	"path/filepath"
 
 	"github.com/google/uuid"
 
@@ -22,7 +24,7 @@ func ExampleNewClient() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer c.Close()
+	defer func() { _ = c.Close() }()
 
 	// URLs are checked before anything is sent.
 	_, err = mimcm.NewClient("cm.contoso.com")
@@ -39,7 +41,7 @@ func ExampleClient_GetRequest() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer srv.Close()
+	defer func() { _ = srv.Close() }()
 	c, err := srv.NewClient()
 	if err != nil {
 		log.Fatal(err)
@@ -58,27 +60,27 @@ func ExampleClient_GetRequest() {
 	_, err = c.GetRequest(context.Background(), uuid.MustParse("6a1f0c8e-3b7d-4c2e-9f10-0d2b7c6e5a41"))
 	fmt.Println("unknown request is ErrNotFound:", errors.Is(err, mimcm.ErrNotFound))
 	// Output:
-	// Unblock 3 2015-07-07 23:40 completed: false
+	// Unblock Approved 2015-07-07 23:40 completed: false
 	// smart card: 17cf063d-e337-4aa9-a822-346554ddd3c9 data: Sample Data Item
 	// unknown request is ErrNotFound: true
 }
 
-// The main workflow: list the requests waiting for the signed-in user.
+// List the signed-in user's approved requests (ready to be executed).
 func ExampleClient_ListRequests() {
 	srv, err := mimcmtest.NewServer()
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer srv.Close()
+	defer func() { _ = srv.Close() }()
 	c, err := srv.NewClient()
 	if err != nil {
 		log.Fatal(err)
 	}
-	pending, err := c.ListRequests(context.Background(), mimcm.RequestFilter{CurrentUser: true, Status: mimcm.StatusPending})
+	approved, err := c.ListRequests(context.Background(), mimcm.RequestFilter{CurrentUser: true, Status: mimcm.StatusApproved})
 	if err != nil {
 		log.Fatal(err)
 	}
-	for _, r := range pending {
+	for _, r := range approved {
 		fmt.Println(r.UUID, r.Type, "new profile:", r.NewProfileUUID != nil)
 	}
 	// No match is an empty list, not an error.
@@ -95,7 +97,7 @@ func ExampleError() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer srv.Close()
+	defer func() { _ = srv.Close() }()
 	c, err := mimcm.NewClient(srv.URL, mimcm.WithBasicAuth(`CONTOSO\jdoe`, "wrong-password"))
 	if err != nil {
 		log.Fatal(err)
@@ -117,7 +119,7 @@ func ExampleCorrelationID() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer srv.Close()
+	defer func() { _ = srv.Close() }()
 	c, err := srv.NewClient(mimcm.WithMaxAttempts(1))
 	if err != nil {
 		log.Fatal(err)
@@ -136,7 +138,7 @@ func ExampleClient_ListRequests_injectedFault() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer srv.Close()
+	defer func() { _ = srv.Close() }()
 	c, err := srv.NewClient()
 	if err != nil {
 		log.Fatal(err)
@@ -146,4 +148,106 @@ func ExampleClient_ListRequests_injectedFault() {
 	fmt.Println(len(list), err, srv.TotalHits())
 	// Output:
 	// 2 <nil> 2
+}
+
+// Enroll a software certificate end to end and write it to a PKCS#12
+// file: the fake's software template approves at once and its CA issues
+// from the CSR the client generates.
+func ExampleClient_EnrollSoftwareCertificate() {
+	srv, err := mimcmtest.NewServer()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer func() { _ = srv.Close() }()
+	c, err := srv.NewClient()
+	if err != nil {
+		log.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(srv.CA())
+	e, err := c.EnrollSoftwareCertificate(context.Background(), mimcm.EnrollInput{
+		ProfileTemplateUUID: mimcmtest.TemplateSoftware,
+		DataCollection:      []mimcm.DataValue{{Name: "Request Reason", Value: "new laptop"}},
+		Roots:               roots, // check the chain too, not only the key
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("issuer:", e.Certificate.Issuer.CommonName)
+	fmt.Println("request completed:", e.Request.IsCompleted())
+	dir, err := os.MkdirTemp("", "enroll")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer func() { _ = os.RemoveAll(dir) }()
+	if err := e.WritePKCS12(filepath.Join(dir, "me.p12"), os.Getenv("P12_PASSWORD")); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// issuer: Fake CM Issuing CA
+	// request completed: true
+}
+
+// A request that waits for a person's approval ends the call with a
+// typed, resumable state.
+func ExampleClient_ResumeEnrollment() {
+	srv, err := mimcmtest.NewServer()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer func() { _ = srv.Close() }()
+	c, err := srv.NewClient()
+	if err != nil {
+		log.Fatal(err)
+	}
+	in := mimcm.EnrollInput{ProfileTemplateUUID: mimcmtest.TemplateApproval}
+	_, err = c.EnrollSoftwareCertificate(context.Background(), in, mimcm.WithApprovalWait(0))
+	var pending *mimcm.EnrollError
+	if !errors.As(err, &pending) || !errors.Is(err, mimcm.ErrApprovalPending) {
+		log.Fatal(err)
+	}
+	fmt.Println(pending.Stage)
+
+	// Later, once an approver has approved the request:
+	if err := srv.ApproveRequest(pending.RequestID); err != nil {
+		log.Fatal(err)
+	}
+	e, err := c.ResumeEnrollment(context.Background(), pending.RequestID, in)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(e.RequestID == pending.RequestID, e.Request.Status)
+	// Output:
+	// awaiting approval
+	// true Completed
+}
+
+// Windows Integrated Authentication with NTLM: one handshake per
+// connection, then the connection's calls go without one.
+func ExampleWithNTLM() {
+	srv, err := mimcmtest.NewServer(mimcmtest.WithNTLM(), mimcmtest.WithCredentials(`CONTOSO\jdoe`, "fake-password"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer func() { _ = srv.Close() }()
+	c, err := mimcm.NewClient(srv.URL, mimcm.WithNTLM(`CONTOSO\jdoe`, "fake-password"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	for range 3 {
+		if _, err := c.ListProfileTemplates(context.Background()); err != nil {
+			log.Fatal(err)
+		}
+	}
+	fmt.Println("handshakes:", srv.Handshakes())
+
+	wrong, err := mimcm.NewClient(srv.URL, mimcm.WithNTLM(`CONTOSO\jdoe`, "not-the-password"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = wrong.ListProfileTemplates(context.Background())
+	fmt.Println(errors.Is(err, mimcm.ErrUnauthorized))
+	// Output:
+	// handshakes: 1
+	// true
 }

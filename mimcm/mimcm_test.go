@@ -126,12 +126,12 @@ func TestListRequestsFilters(t *testing.T) {
 		t.Errorf("all-zero GUIDs must be absent: %v %v", last.NewProfileUUID, last.ProfileTemplateUUID)
 	}
 
-	pending, err := c.ListRequests(ctx, mimcm.RequestFilter{Status: mimcm.StatusPending})
+	approved, err := c.ListRequests(ctx, mimcm.RequestFilter{Status: mimcm.StatusApproved})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := ids(pending); !cmp.Equal(got, []uuid.UUID{mimcmtest.SampleEnrollID, mimcmtest.SampleUnblockID}) {
-		t.Errorf("pending: %v", got)
+	if got := ids(approved); !cmp.Equal(got, []uuid.UUID{mimcmtest.SampleEnrollID, mimcmtest.SampleUnblockID}) {
+		t.Errorf("approved: %v", got)
 	}
 	completed, err := c.ListRequests(ctx, mimcm.RequestFilter{Status: mimcm.StatusCompleted})
 	if err != nil {
@@ -204,7 +204,8 @@ func TestParsers(t *testing.T) {
 		got, want string
 	}{
 		{mimcm.StatusNumber(8).String(), "Completed"},
-		{mimcm.StatusNumber(3).String(), "3"}, // shown after creation, meaning unpublished: no name
+		{mimcm.StatusNumber(3).String(), "Approved"}, // inferred from the samples (see StatusNumber)
+		{mimcm.StatusNumber(4).String(), "4"},
 		{mimcm.RequestType(1).String(), "Enroll"},
 		{mimcm.RequestType(5).String(), "Unblock"},
 		{mimcm.RequestType(7).String(), "7"},

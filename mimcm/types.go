@@ -147,23 +147,35 @@ func statusList() string {
 }
 
 // StatusNumber is the status of a request as the server numbers it.
-// Microsoft publishes the names (Status) but not the numbers; the samples
-// of the vendor's documentation pin only one: a request reads back as 8
-// after it was set to "Completed". (They also show 3 right after creation
-// without saying what it means, so 3 has no name here.) Every other number
-// is kept and prints as the number.
+// Microsoft publishes the names (Status) but not the numbers. The samples
+// of the vendor's documentation pin one: a request reads back as 8 after
+// it was set to "Completed". One more is inferred: the sample enroll
+// request reads as 3 right after it was created and is then executed
+// (its certificate request generation options and certificate data are
+// fetched, then it is completed), which the enrollment walkthrough allows
+// only for an approved request; so 3 is taken as "Approved". Every other
+// number is kept and prints as the number.
 type StatusNumber int32
 
-// pinnedStatus maps the numbers the documentation pins to their names.
-var pinnedStatus = map[StatusNumber]Status{8: StatusCompleted}
+// The request status numbers this package names.
+const (
+	// StatusNumberApproved is inferred (see StatusNumber).
+	StatusNumberApproved StatusNumber = 3
+	// StatusNumberCompleted is pinned by the samples.
+	StatusNumberCompleted StatusNumber = 8
+)
 
-// Name returns the published name for n when its number is pinned.
+// knownStatus maps the numbers pinned or inferred to their names.
+var knownStatus = map[StatusNumber]Status{StatusNumberApproved: StatusApproved, StatusNumberCompleted: StatusCompleted}
+
+// Name returns the published name for n when its number is pinned or
+// inferred (see StatusNumber).
 func (n StatusNumber) Name() (Status, bool) {
-	s, ok := pinnedStatus[n]
+	s, ok := knownStatus[n]
 	return s, ok
 }
 
-// String returns the status's name where its number is pinned, else the number.
+// String returns the status's name where its number is known, else the number.
 func (n StatusNumber) String() string {
 	if s, ok := n.Name(); ok {
 		return string(s)

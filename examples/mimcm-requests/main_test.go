@@ -41,9 +41,10 @@ func envOf(m map[string]string) func(string) string { return func(k string) stri
 
 const listPath = "/CertificateManagement/api/v1.0/requests"
 
-func TestListsPendingRequestsFromTheFake(t *testing.T) {
+func TestListsApprovedRequestsFromTheFake(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	if err := run(context.Background(), nil, &stdout, &stderr, noEnv); err != nil {
+	// The fake's sample requests are approved (status 3); none is pending.
+	if err := run(context.Background(), []string{"-status", "approved"}, &stdout, &stderr, noEnv); err != nil {
 		t.Fatalf("%v\n%s", err, stderr.String())
 	}
 	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
@@ -210,7 +211,7 @@ func TestVerboseLogsAttemptsWithoutSecrets(t *testing.T) {
 	srv.Inject(mimcmtest.Fault{Status: http.StatusServiceUnavailable, RetryAfter: "0"})
 	env := envOf(map[string]string{passwordEnv: srv.Password})
 	var stdout, stderr bytes.Buffer
-	if err := run(context.Background(), []string{"-url", srv.URL, "-user", srv.Username, "-v"}, &stdout, &stderr, env); err != nil {
+	if err := run(context.Background(), []string{"-url", srv.URL, "-user", srv.Username, "-status", "approved", "-v"}, &stdout, &stderr, env); err != nil {
 		t.Fatalf("%v\n%s", err, stderr.String())
 	}
 	log := stderr.String()

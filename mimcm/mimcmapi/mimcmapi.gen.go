@@ -4,6 +4,7 @@
 package mimcmapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -16,36 +17,144 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for ProfileStatusName.
+const (
+	ProfileStatusNameActive    ProfileStatusName = "Active"
+	ProfileStatusNameApproved  ProfileStatusName = "Approved"
+	ProfileStatusNameCanceled  ProfileStatusName = "Canceled"
+	ProfileStatusNameCompleted ProfileStatusName = "Completed"
+	ProfileStatusNameDenied    ProfileStatusName = "Denied"
+	ProfileStatusNameExecuting ProfileStatusName = "Executing"
+	ProfileStatusNameFailed    ProfileStatusName = "Failed"
+	ProfileStatusNameNone      ProfileStatusName = "None"
+	ProfileStatusNamePending   ProfileStatusName = "Pending"
+)
+
+// Valid indicates whether the value is a known member of the ProfileStatusName enum.
+func (e ProfileStatusName) Valid() bool {
+	switch e {
+	case ProfileStatusNameActive:
+		return true
+	case ProfileStatusNameApproved:
+		return true
+	case ProfileStatusNameCanceled:
+		return true
+	case ProfileStatusNameCompleted:
+		return true
+	case ProfileStatusNameDenied:
+		return true
+	case ProfileStatusNameExecuting:
+		return true
+	case ProfileStatusNameFailed:
+		return true
+	case ProfileStatusNameNone:
+		return true
+	case ProfileStatusNamePending:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RequestTypeName.
+const (
+	Duplicate       RequestTypeName = "Duplicate"
+	Enroll          RequestTypeName = "Enroll"
+	OfflineUnblock  RequestTypeName = "OfflineUnblock"
+	OnlineUpdate    RequestTypeName = "OnlineUpdate"
+	Recover         RequestTypeName = "Recover"
+	RecoverOnBehalf RequestTypeName = "RecoverOnBehalf"
+	Reinstate       RequestTypeName = "Reinstate"
+	Renew           RequestTypeName = "Renew"
+	Retire          RequestTypeName = "Retire"
+	Revoke          RequestTypeName = "Revoke"
+	TemporaryCards  RequestTypeName = "TemporaryCards"
+	Unblock         RequestTypeName = "Unblock"
+)
+
+// Valid indicates whether the value is a known member of the RequestTypeName enum.
+func (e RequestTypeName) Valid() bool {
+	switch e {
+	case Duplicate:
+		return true
+	case Enroll:
+		return true
+	case OfflineUnblock:
+		return true
+	case OnlineUpdate:
+		return true
+	case Recover:
+		return true
+	case RecoverOnBehalf:
+		return true
+	case Reinstate:
+		return true
+	case Renew:
+		return true
+	case Retire:
+		return true
+	case Revoke:
+		return true
+	case TemporaryCards:
+		return true
+	case Unblock:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SetRequestStatusBodyStatus.
+const (
+	SetRequestStatusBodyStatusAbandoned SetRequestStatusBodyStatus = "Abandoned"
+	SetRequestStatusBodyStatusCanceled  SetRequestStatusBodyStatus = "Canceled"
+	SetRequestStatusBodyStatusCompleted SetRequestStatusBodyStatus = "Completed"
+)
+
+// Valid indicates whether the value is a known member of the SetRequestStatusBodyStatus enum.
+func (e SetRequestStatusBodyStatus) Valid() bool {
+	switch e {
+	case SetRequestStatusBodyStatusAbandoned:
+		return true
+	case SetRequestStatusBodyStatusCanceled:
+		return true
+	case SetRequestStatusBodyStatusCompleted:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for StatusName.
 const (
-	Approved  StatusName = "Approved"
-	Canceled  StatusName = "Canceled"
-	Completed StatusName = "Completed"
-	Denied    StatusName = "Denied"
-	Executing StatusName = "Executing"
-	Failed    StatusName = "Failed"
-	None      StatusName = "None"
-	Pending   StatusName = "Pending"
+	StatusNameApproved  StatusName = "Approved"
+	StatusNameCanceled  StatusName = "Canceled"
+	StatusNameCompleted StatusName = "Completed"
+	StatusNameDenied    StatusName = "Denied"
+	StatusNameExecuting StatusName = "Executing"
+	StatusNameFailed    StatusName = "Failed"
+	StatusNameNone      StatusName = "None"
+	StatusNamePending   StatusName = "Pending"
 )
 
 // Valid indicates whether the value is a known member of the StatusName enum.
 func (e StatusName) Valid() bool {
 	switch e {
-	case Approved:
+	case StatusNameApproved:
 		return true
-	case Canceled:
+	case StatusNameCanceled:
 		return true
-	case Completed:
+	case StatusNameCompleted:
 		return true
-	case Denied:
+	case StatusNameDenied:
 		return true
-	case Executing:
+	case StatusNameExecuting:
 		return true
-	case Failed:
+	case StatusNameFailed:
 		return true
-	case None:
+	case StatusNameNone:
 		return true
-	case Pending:
+	case StatusNamePending:
 		return true
 	default:
 		return false
@@ -67,16 +176,152 @@ func (e ListRequestsParamsTargetuser) Valid() bool {
 	}
 }
 
+// AssignSmartcardBody defines model for AssignSmartcardBody.
+type AssignSmartcardBody struct {
+	Atr    *string `json:"atr,omitempty"`
+	Cardid string  `json:"cardid"`
+
+	// Requestid The GUID of the request (the walkthrough's example puts a space before it).
+	Requestid string `json:"requestid"`
+}
+
+// Base64String A byte string in base64.
+type Base64String = string
+
+// CertificateDataBody defines model for CertificateDataBody.
+type CertificateDataBody struct {
+	Certificaterequests []string `json:"certificaterequests"`
+	Comments            *string  `json:"comments,omitempty"`
+
+	// Pfxpassword The password the server protects PFX results with.
+	Pfxpassword *string `json:"pfxpassword,omitempty"`
+}
+
+// CertificateRequestGenerationOptions defines model for CertificateRequestGenerationOptions.
+type CertificateRequestGenerationOptions struct {
+	Exportable              *int32    `json:"Exportable,omitempty"`
+	FriendlyName            *string   `json:"FriendlyName,omitempty"`
+	HashAlgorithmName       string    `json:"HashAlgorithmName"`
+	KeyAlgorithmName        string    `json:"KeyAlgorithmName"`
+	KeyProtectionLevel      *int32    `json:"KeyProtectionLevel,omitempty"`
+	KeySize                 int32     `json:"KeySize"`
+	KeyStorageProviderNames *[]string `json:"KeyStorageProviderNames,omitempty"`
+	KeyUsages               *int32    `json:"KeyUsages,omitempty"`
+	Subject                 string    `json:"Subject"`
+}
+
+// ClmCertificate A certificate of a profile or smart card (get-smartcard-profile-certificates.md).
+type ClmCertificate struct {
+	ArchivedOnCa       *bool           `json:"ArchivedOnCa,omitempty"`
+	CertificateType    *int32          `json:"CertificateType,omitempty"`
+	IsKeyHistory       *bool           `json:"IsKeyHistory,omitempty"`
+	Issuer             *string         `json:"Issuer,omitempty"`
+	NotAfter           *DotNetDateTime `json:"NotAfter,omitempty"`
+	NotBefore          *DotNetDateTime `json:"NotBefore,omitempty"`
+	RequesterName      *string         `json:"RequesterName,omitempty"`
+	SerialNumber       string          `json:"SerialNumber"`
+	Status             *int32          `json:"Status,omitempty"`
+	TemplateCommonName *string         `json:"TemplateCommonName,omitempty"`
+	Thumbprint         string          `json:"Thumbprint"`
+}
+
+// CreateRequestBody A new request (create-request.md; "smartcard" appears in the Unblock example only, "profile" is not documented and inferred from it).
+type CreateRequestBody struct {
+	Comment string `json:"comment"`
+
+	// Datacollection The data collected from the enrollee, as a JSON string holding a JSON array of one-member objects ("[]", "[{\"Request Reason\":\"Need VPN Certs\"}]"), or that array itself.
+	Datacollection      CreateRequestBody_Datacollection `json:"datacollection"`
+	Priority            *string                          `json:"priority,omitempty"`
+	Profile             *openapi_types.UUID              `json:"profile,omitempty"`
+	Profiletemplateuuid *openapi_types.UUID              `json:"profiletemplateuuid,omitempty"`
+	Smartcard           *openapi_types.UUID              `json:"smartcard,omitempty"`
+	Target              *openapi_types.UUID              `json:"target,omitempty"`
+
+	// Type The request types create-request.md lists.
+	Type RequestTypeName `json:"type"`
+}
+
+// CreateRequestBodyDatacollection0 defines model for CreateRequestBody.Datacollection.0.
+type CreateRequestBodyDatacollection0 = string
+
+// CreateRequestBodyDatacollection1 defines model for CreateRequestBody.Datacollection.1.
+type CreateRequestBodyDatacollection1 = []map[string]string
+
+// CreateRequestBody_Datacollection The data collected from the enrollee, as a JSON string holding a JSON array of one-member objects ("[]", "[{\"Request Reason\":\"Need VPN Certs\"}]"), or that array itself.
+type CreateRequestBody_Datacollection struct {
+	union json.RawMessage
+}
+
 // DataCollectionItem defines model for DataCollectionItem.
 type DataCollectionItem struct {
 	Name  string  `json:"Name"`
 	Value *string `json:"Value"`
 }
 
+// DotNetDateTime defines model for DotNetDateTime.
+type DotNetDateTime = DateTime
+
 // Error Undocumented error body; ASP.NET Web API answers an object with Message, or a JSON string.
 type Error = interface{}
 
-// Request A MIM CM request (the seed's table; every sample carries every property).
+// IssuedCertificate A Microsoft.Clm.Shared.Certificates.Certificate (get-certificate-responses.md); note the lower-case "is…" names.
+type IssuedCertificate struct {
+	CertificateId *int64  `json:"CertificateId,omitempty"`
+	Error         *string `json:"Error,omitempty"`
+	Flags         *int32  `json:"Flags,omitempty"`
+	IsExternal    *bool   `json:"IsExternal,omitempty"`
+
+	// Pfx base64 with CRLF line breaks.
+	Pfx *string `json:"Pfx,omitempty"`
+
+	// Pkcs7 base64 with CRLF line breaks.
+	Pkcs7                *string `json:"Pkcs7,omitempty"`
+	TemplateCommonName   *string `json:"TemplateCommonName,omitempty"`
+	UseLocalMachineStore *bool   `json:"UseLocalMachineStore,omitempty"`
+	IsKeyHistory         *bool   `json:"isKeyHistory,omitempty"`
+	IsPfx                bool    `json:"isPfx"`
+	IsPkcs7              bool    `json:"isPkcs7"`
+	IsServerGenerated    *bool   `json:"isServerGenerated,omitempty"`
+}
+
+// PolicyDataItem A data collection item of a policy; only its name is known.
+type PolicyDataItem struct {
+	Name                 string                 `json:"Name"`
+	AdditionalProperties map[string]interface{} `json:"-"`
+}
+
+// Profile defines model for Profile.
+type Profile struct {
+	AssignedUserUuid       *openapi_types.UUID `json:"AssignedUserUuid,omitempty"`
+	Comment                *string             `json:"Comment,omitempty"`
+	Flags                  *int32              `json:"Flags,omitempty"`
+	ParentProfileUuid      *openapi_types.UUID `json:"ParentProfileUuid,omitempty"`
+	PrimaryProfileUuid     *openapi_types.UUID `json:"PrimaryProfileUuid,omitempty"`
+	ProfileOperations      *[]string           `json:"ProfileOperations,omitempty"`
+	ProfileTemplateUuid    *openapi_types.UUID `json:"ProfileTemplateUuid,omitempty"`
+	ProfileTemplateVersion *int32              `json:"ProfileTemplateVersion,omitempty"`
+
+	// Status Numbers not published; the ?status=Active sample pins 2 = Active.
+	Status int32              `json:"Status"`
+	Uuid   openapi_types.UUID `json:"Uuid"`
+}
+
+// ProfileStatusName The status names the profile status filter accepts (get-profile-data.md).
+type ProfileStatusName string
+
+// ProfileTemplate The limited view of a profile template (get-profile-templates.md).
+type ProfileTemplate struct {
+	Description                       string             `json:"Description"`
+	IsSmartcardProfileTemplate        bool               `json:"IsSmartcardProfileTemplate"`
+	IsVirtualSmartcardProfileTemplate bool               `json:"IsVirtualSmartcardProfileTemplate"`
+	Name                              string             `json:"Name"`
+	Uuid                              openapi_types.UUID `json:"Uuid"`
+}
+
+// RelativeURI A URI relative to /CertificateManagement/, e.g. "api/v1.0/requests/a9b4b42c-cc50-4c9b-89d1-bbc0bcd5a099".
+type RelativeURI = string
+
+// Request A MIM CM request (get-request.md; every sample carries every property).
 type Request struct {
 	// Comment The comment associated with the request.
 	Comment string `json:"Comment"`
@@ -142,11 +387,119 @@ type Request struct {
 	Uuid openapi_types.UUID `json:"Uuid"`
 }
 
-// StatusName The status names the status filter accepts (the seed's list).
+// RequestTypeName The request types create-request.md lists.
+type RequestTypeName string
+
+// SetRequestStatusBody defines model for SetRequestStatusBody.
+type SetRequestStatusBody struct {
+	Status SetRequestStatusBodyStatus `json:"status"`
+}
+
+// SetRequestStatusBodyStatus defines model for SetRequestStatusBody.Status.
+type SetRequestStatusBodyStatus string
+
+// SetSmartcardStatusBody defines model for SetSmartcardStatusBody.
+type SetSmartcardStatusBody struct {
+	// Status The new status, e.g. "Retired".
+	Status string `json:"status"`
+}
+
+// Smartcard defines model for Smartcard.
+type Smartcard struct {
+	AssignedUserUuid       *openapi_types.UUID `json:"AssignedUserUuid,omitempty"`
+	Atr                    *string             `json:"Atr,omitempty"`
+	Comment                *string             `json:"Comment,omitempty"`
+	Flags                  *int32              `json:"Flags,omitempty"`
+	Middleware             *string             `json:"Middleware,omitempty"`
+	ParentSmartcardUuid    *openapi_types.UUID `json:"ParentSmartcardUuid,omitempty"`
+	PermanentSmartcardUuid *openapi_types.UUID `json:"PermanentSmartcardUuid,omitempty"`
+	PrimarySmartcardUuid   *openapi_types.UUID `json:"PrimarySmartcardUuid,omitempty"`
+	ProfileTemplateUuid    *openapi_types.UUID `json:"ProfileTemplateUuid,omitempty"`
+	ProfileTemplateVersion *int32              `json:"ProfileTemplateVersion,omitempty"`
+	SerialNumber           *string             `json:"SerialNumber,omitempty"`
+
+	// Status Numbers not published; the update example pins 6 = Retired.
+	Status int32              `json:"Status"`
+	Uuid   openapi_types.UUID `json:"Uuid"`
+}
+
+// SmartcardConfiguration The smart card settings of a profile template; the walkthrough names DefaultAdminKeyHex, the admin key diversification flag and UserPinOption, the rest is free-form.
+type SmartcardConfiguration struct {
+	DefaultAdminKeyHex   *string                `json:"DefaultAdminKeyHex,omitempty"`
+	DiversifyAdminKey    *bool                  `json:"DiversifyAdminKey,omitempty"`
+	UserPinOption        interface{}            `json:"UserPinOption,omitempty"`
+	AdditionalProperties map[string]interface{} `json:"-"`
+}
+
+// StatusName The status names the request status filter accepts (get-request.md).
 type StatusName string
+
+// UserCertificate A certificate of the current user (get-user-certificates.md).
+type UserCertificate struct {
+	ArchivedOnCa       *bool          `json:"ArchivedOnCa,omitempty"`
+	CertificateType    *int32         `json:"CertificateType,omitempty"`
+	IsKeyHistory       *bool          `json:"IsKeyHistory,omitempty"`
+	Issuer             string         `json:"Issuer"`
+	NotAfter           DotNetDateTime `json:"NotAfter"`
+	NotBefore          DotNetDateTime `json:"NotBefore"`
+	RequesterName      *string        `json:"RequesterName,omitempty"`
+	SerialNumber       string         `json:"SerialNumber"`
+	Status             *int32         `json:"Status,omitempty"`
+	TemplateCommonName *string        `json:"TemplateCommonName,omitempty"`
+	Thumbprint         string         `json:"Thumbprint"`
+}
+
+// WorkflowPolicy A ProfileTemplatePolicy, or a subclass of it such as EnrollPolicy with more properties
+// (get-workflow-policy.md). The page has no sample, so only the types of the counts and flags
+// are given; the security descriptors, documents, one-time password policy and
+// personalization settings are free-form.
+type WorkflowPolicy struct {
+	ApprovalsNeeded           *int32                 `json:"ApprovalsNeeded,omitempty"`
+	AuthorizedApprover        interface{}            `json:"AuthorizedApprover,omitempty"`
+	AuthorizedEnrollmentAgent interface{}            `json:"AuthorizedEnrollmentAgent,omitempty"`
+	AuthorizedInitiator       interface{}            `json:"AuthorizedInitiator,omitempty"`
+	CollectComments           *bool                  `json:"CollectComments,omitempty"`
+	CollectRequestPriority    *bool                  `json:"CollectRequestPriority,omitempty"`
+	DefaultRequestPriority    *int32                 `json:"DefaultRequestPriority,omitempty"`
+	Documents                 interface{}            `json:"Documents,omitempty"`
+	Enabled                   *bool                  `json:"Enabled,omitempty"`
+	EnrollAgentRequired       *bool                  `json:"EnrollAgentRequired,omitempty"`
+	OneTimePasswordPolicy     interface{}            `json:"OneTimePasswordPolicy,omitempty"`
+	Personalization           interface{}            `json:"Personalization,omitempty"`
+	PolicyDataCollection      *[]PolicyDataItem      `json:"PolicyDataCollection,omitempty"`
+	SelfServiceEnabled        *bool                  `json:"SelfServiceEnabled,omitempty"`
+	AdditionalProperties      map[string]interface{} `json:"-"`
+}
+
+// ATR defines model for ATR.
+type ATR = string
+
+// CardID defines model for CardID.
+type CardID = string
+
+// CardIDRequired defines model for CardIDRequired.
+type CardIDRequired = string
+
+// Challenge defines model for Challenge.
+type Challenge = string
+
+// ID defines model for ID.
+type ID = openapi_types.UUID
+
+// PolicyType defines model for PolicyType.
+type PolicyType = string
+
+// ReqID defines model for ReqID.
+type ReqID = openapi_types.UUID
+
+// ScID defines model for ScID.
+type ScID = openapi_types.UUID
 
 // BadRequest Undocumented error body; ASP.NET Web API answers an object with Message, or a JSON string.
 type BadRequest = Error
+
+// Certificates defines model for Certificates.
+type Certificates = []ClmCertificate
 
 // Disabled Undocumented error body; ASP.NET Web API answers an object with Message, or a JSON string.
 type Disabled = Error
@@ -157,8 +510,23 @@ type Forbidden = Error
 // InternalError Undocumented error body; ASP.NET Web API answers an object with Message, or a JSON string.
 type InternalError = Error
 
+// Operations defines model for Operations.
+type Operations = []string
+
 // Unauthorized Undocumented error body; ASP.NET Web API answers an object with Message, or a JSON string.
 type Unauthorized = Error
+
+// ListProfilesParams defines parameters for ListProfiles.
+type ListProfilesParams struct {
+	// Status Only profiles in this status.
+	Status *ProfileStatusName `form:"status,omitempty" json:"status,omitempty"`
+}
+
+// ListProfileTemplatesParams defines parameters for ListProfileTemplates.
+type ListProfileTemplatesParams struct {
+	// Targetuser The user to list templates for; only the current user is supported, so it is normally left out.
+	Targetuser *string `form:"targetuser,omitempty" json:"targetuser,omitempty"`
+}
 
 // ListRequestsParams defines parameters for ListRequests.
 type ListRequestsParams struct {
@@ -171,6 +539,620 @@ type ListRequestsParams struct {
 
 // ListRequestsParamsTargetuser defines parameters for ListRequests.
 type ListRequestsParamsTargetuser string
+
+// GetSmartcardAuthenticationResponseParams defines parameters for GetSmartcardAuthenticationResponse.
+type GetSmartcardAuthenticationResponseParams struct {
+	// Cardid The card's own identifier.
+	Cardid CardIDRequired `form:"cardid" json:"cardid"`
+
+	// Atr The card's answer-to-reset, in hex.
+	Atr *ATR `form:"atr,omitempty" json:"atr,omitempty"`
+
+	// Challenge The card's challenge, base64.
+	Challenge string `form:"challenge" json:"challenge"`
+
+	// Diversified Whether the card's admin key was diversified; .NET writes "True"/"False", any case is read.
+	Diversified string `form:"diversified" json:"diversified"`
+}
+
+// GetSmartcardDiversifiedKeyParams defines parameters for GetSmartcardDiversifiedKey.
+type GetSmartcardDiversifiedKeyParams struct {
+	// Cardid The card's own identifier.
+	Cardid CardIDRequired `form:"cardid" json:"cardid"`
+
+	// Atr The card's answer-to-reset, in hex.
+	Atr *ATR `form:"atr,omitempty" json:"atr,omitempty"`
+}
+
+// GetRequestSmartcardProposedPINParams defines parameters for GetRequestSmartcardProposedPIN.
+type GetRequestSmartcardProposedPINParams struct {
+	// Cardid The card's own identifier (the card ID the smart card reports, not the CM Uuid).
+	Cardid *CardID `form:"cardid,omitempty" json:"cardid,omitempty"`
+
+	// Atr The card's answer-to-reset, in hex.
+	Atr *ATR `form:"atr,omitempty" json:"atr,omitempty"`
+
+	// Challenge The card's challenge, base64.
+	Challenge *Challenge `form:"challenge,omitempty" json:"challenge,omitempty"`
+}
+
+// ListSmartcardsParams defines parameters for ListSmartcards.
+type ListSmartcardsParams struct {
+	// Cardid The card's own identifier (the card ID the smart card reports, not the CM Uuid).
+	Cardid *CardID `form:"cardid,omitempty" json:"cardid,omitempty"`
+}
+
+// ListSmartcards200JSONResponseBody0 defines parameters for ListSmartcards.
+type ListSmartcards200JSONResponseBody0 = []Smartcard
+
+// ListSmartcards200JSONResponseBody defines parameters for ListSmartcards.
+type ListSmartcards200JSONResponseBody struct {
+	union json.RawMessage
+}
+
+// GetSmartcardProposedPINParams defines parameters for GetSmartcardProposedPIN.
+type GetSmartcardProposedPINParams struct {
+	// Cardid The card's own identifier (the card ID the smart card reports, not the CM Uuid).
+	Cardid *CardID `form:"cardid,omitempty" json:"cardid,omitempty"`
+
+	// Atr The card's answer-to-reset, in hex.
+	Atr *ATR `form:"atr,omitempty" json:"atr,omitempty"`
+
+	// Challenge The card's challenge, base64.
+	Challenge *Challenge `form:"challenge,omitempty" json:"challenge,omitempty"`
+}
+
+// CreateRequestJSONRequestBody defines body for CreateRequest for application/json ContentType.
+type CreateRequestJSONRequestBody = CreateRequestBody
+
+// SetRequestStatusJSONRequestBody defines body for SetRequestStatus for application/json ContentType.
+type SetRequestStatusJSONRequestBody = SetRequestStatusBody
+
+// SubmitCertificateRequestsJSONRequestBody defines body for SubmitCertificateRequests for application/json ContentType.
+type SubmitCertificateRequestsJSONRequestBody = CertificateDataBody
+
+// SetSmartcardStatusJSONRequestBody defines body for SetSmartcardStatus for application/json ContentType.
+type SetSmartcardStatusJSONRequestBody = SetSmartcardStatusBody
+
+// AssignSmartcardJSONRequestBody defines body for AssignSmartcard for application/json ContentType.
+type AssignSmartcardJSONRequestBody = AssignSmartcardBody
+
+// Getter for additional properties for PolicyDataItem. Returns the specified
+// element and whether it was found
+func (a PolicyDataItem) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for PolicyDataItem
+func (a *PolicyDataItem) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for PolicyDataItem to handle AdditionalProperties
+func (a *PolicyDataItem) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["Name"]; found {
+		err = json.Unmarshal(raw, &a.Name)
+		if err != nil {
+			return fmt.Errorf("error reading 'Name': %w", err)
+		}
+		delete(object, "Name")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for PolicyDataItem to handle AdditionalProperties
+func (a PolicyDataItem) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["Name"], err = json.Marshal(a.Name)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'Name': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for SmartcardConfiguration. Returns the specified
+// element and whether it was found
+func (a SmartcardConfiguration) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for SmartcardConfiguration
+func (a *SmartcardConfiguration) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for SmartcardConfiguration to handle AdditionalProperties
+func (a *SmartcardConfiguration) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["DefaultAdminKeyHex"]; found {
+		err = json.Unmarshal(raw, &a.DefaultAdminKeyHex)
+		if err != nil {
+			return fmt.Errorf("error reading 'DefaultAdminKeyHex': %w", err)
+		}
+		delete(object, "DefaultAdminKeyHex")
+	}
+
+	if raw, found := object["DiversifyAdminKey"]; found {
+		err = json.Unmarshal(raw, &a.DiversifyAdminKey)
+		if err != nil {
+			return fmt.Errorf("error reading 'DiversifyAdminKey': %w", err)
+		}
+		delete(object, "DiversifyAdminKey")
+	}
+
+	if raw, found := object["UserPinOption"]; found {
+		err = json.Unmarshal(raw, &a.UserPinOption)
+		if err != nil {
+			return fmt.Errorf("error reading 'UserPinOption': %w", err)
+		}
+		delete(object, "UserPinOption")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for SmartcardConfiguration to handle AdditionalProperties
+func (a SmartcardConfiguration) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.DefaultAdminKeyHex != nil {
+		object["DefaultAdminKeyHex"], err = json.Marshal(a.DefaultAdminKeyHex)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'DefaultAdminKeyHex': %w", err)
+		}
+	}
+
+	if a.DiversifyAdminKey != nil {
+		object["DiversifyAdminKey"], err = json.Marshal(a.DiversifyAdminKey)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'DiversifyAdminKey': %w", err)
+		}
+	}
+
+	object["UserPinOption"], err = json.Marshal(a.UserPinOption)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'UserPinOption': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for WorkflowPolicy. Returns the specified
+// element and whether it was found
+func (a WorkflowPolicy) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for WorkflowPolicy
+func (a *WorkflowPolicy) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for WorkflowPolicy to handle AdditionalProperties
+func (a *WorkflowPolicy) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["ApprovalsNeeded"]; found {
+		err = json.Unmarshal(raw, &a.ApprovalsNeeded)
+		if err != nil {
+			return fmt.Errorf("error reading 'ApprovalsNeeded': %w", err)
+		}
+		delete(object, "ApprovalsNeeded")
+	}
+
+	if raw, found := object["AuthorizedApprover"]; found {
+		err = json.Unmarshal(raw, &a.AuthorizedApprover)
+		if err != nil {
+			return fmt.Errorf("error reading 'AuthorizedApprover': %w", err)
+		}
+		delete(object, "AuthorizedApprover")
+	}
+
+	if raw, found := object["AuthorizedEnrollmentAgent"]; found {
+		err = json.Unmarshal(raw, &a.AuthorizedEnrollmentAgent)
+		if err != nil {
+			return fmt.Errorf("error reading 'AuthorizedEnrollmentAgent': %w", err)
+		}
+		delete(object, "AuthorizedEnrollmentAgent")
+	}
+
+	if raw, found := object["AuthorizedInitiator"]; found {
+		err = json.Unmarshal(raw, &a.AuthorizedInitiator)
+		if err != nil {
+			return fmt.Errorf("error reading 'AuthorizedInitiator': %w", err)
+		}
+		delete(object, "AuthorizedInitiator")
+	}
+
+	if raw, found := object["CollectComments"]; found {
+		err = json.Unmarshal(raw, &a.CollectComments)
+		if err != nil {
+			return fmt.Errorf("error reading 'CollectComments': %w", err)
+		}
+		delete(object, "CollectComments")
+	}
+
+	if raw, found := object["CollectRequestPriority"]; found {
+		err = json.Unmarshal(raw, &a.CollectRequestPriority)
+		if err != nil {
+			return fmt.Errorf("error reading 'CollectRequestPriority': %w", err)
+		}
+		delete(object, "CollectRequestPriority")
+	}
+
+	if raw, found := object["DefaultRequestPriority"]; found {
+		err = json.Unmarshal(raw, &a.DefaultRequestPriority)
+		if err != nil {
+			return fmt.Errorf("error reading 'DefaultRequestPriority': %w", err)
+		}
+		delete(object, "DefaultRequestPriority")
+	}
+
+	if raw, found := object["Documents"]; found {
+		err = json.Unmarshal(raw, &a.Documents)
+		if err != nil {
+			return fmt.Errorf("error reading 'Documents': %w", err)
+		}
+		delete(object, "Documents")
+	}
+
+	if raw, found := object["Enabled"]; found {
+		err = json.Unmarshal(raw, &a.Enabled)
+		if err != nil {
+			return fmt.Errorf("error reading 'Enabled': %w", err)
+		}
+		delete(object, "Enabled")
+	}
+
+	if raw, found := object["EnrollAgentRequired"]; found {
+		err = json.Unmarshal(raw, &a.EnrollAgentRequired)
+		if err != nil {
+			return fmt.Errorf("error reading 'EnrollAgentRequired': %w", err)
+		}
+		delete(object, "EnrollAgentRequired")
+	}
+
+	if raw, found := object["OneTimePasswordPolicy"]; found {
+		err = json.Unmarshal(raw, &a.OneTimePasswordPolicy)
+		if err != nil {
+			return fmt.Errorf("error reading 'OneTimePasswordPolicy': %w", err)
+		}
+		delete(object, "OneTimePasswordPolicy")
+	}
+
+	if raw, found := object["Personalization"]; found {
+		err = json.Unmarshal(raw, &a.Personalization)
+		if err != nil {
+			return fmt.Errorf("error reading 'Personalization': %w", err)
+		}
+		delete(object, "Personalization")
+	}
+
+	if raw, found := object["PolicyDataCollection"]; found {
+		err = json.Unmarshal(raw, &a.PolicyDataCollection)
+		if err != nil {
+			return fmt.Errorf("error reading 'PolicyDataCollection': %w", err)
+		}
+		delete(object, "PolicyDataCollection")
+	}
+
+	if raw, found := object["SelfServiceEnabled"]; found {
+		err = json.Unmarshal(raw, &a.SelfServiceEnabled)
+		if err != nil {
+			return fmt.Errorf("error reading 'SelfServiceEnabled': %w", err)
+		}
+		delete(object, "SelfServiceEnabled")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for WorkflowPolicy to handle AdditionalProperties
+func (a WorkflowPolicy) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.ApprovalsNeeded != nil {
+		object["ApprovalsNeeded"], err = json.Marshal(a.ApprovalsNeeded)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'ApprovalsNeeded': %w", err)
+		}
+	}
+
+	object["AuthorizedApprover"], err = json.Marshal(a.AuthorizedApprover)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'AuthorizedApprover': %w", err)
+	}
+
+	object["AuthorizedEnrollmentAgent"], err = json.Marshal(a.AuthorizedEnrollmentAgent)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'AuthorizedEnrollmentAgent': %w", err)
+	}
+
+	object["AuthorizedInitiator"], err = json.Marshal(a.AuthorizedInitiator)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'AuthorizedInitiator': %w", err)
+	}
+
+	if a.CollectComments != nil {
+		object["CollectComments"], err = json.Marshal(a.CollectComments)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'CollectComments': %w", err)
+		}
+	}
+
+	if a.CollectRequestPriority != nil {
+		object["CollectRequestPriority"], err = json.Marshal(a.CollectRequestPriority)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'CollectRequestPriority': %w", err)
+		}
+	}
+
+	if a.DefaultRequestPriority != nil {
+		object["DefaultRequestPriority"], err = json.Marshal(a.DefaultRequestPriority)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'DefaultRequestPriority': %w", err)
+		}
+	}
+
+	object["Documents"], err = json.Marshal(a.Documents)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'Documents': %w", err)
+	}
+
+	if a.Enabled != nil {
+		object["Enabled"], err = json.Marshal(a.Enabled)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'Enabled': %w", err)
+		}
+	}
+
+	if a.EnrollAgentRequired != nil {
+		object["EnrollAgentRequired"], err = json.Marshal(a.EnrollAgentRequired)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'EnrollAgentRequired': %w", err)
+		}
+	}
+
+	object["OneTimePasswordPolicy"], err = json.Marshal(a.OneTimePasswordPolicy)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'OneTimePasswordPolicy': %w", err)
+	}
+
+	object["Personalization"], err = json.Marshal(a.Personalization)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'Personalization': %w", err)
+	}
+
+	if a.PolicyDataCollection != nil {
+		object["PolicyDataCollection"], err = json.Marshal(a.PolicyDataCollection)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'PolicyDataCollection': %w", err)
+		}
+	}
+
+	if a.SelfServiceEnabled != nil {
+		object["SelfServiceEnabled"], err = json.Marshal(a.SelfServiceEnabled)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'SelfServiceEnabled': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// AsCreateRequestBodyDatacollection0 returns the union data inside the CreateRequestBody_Datacollection as a CreateRequestBodyDatacollection0
+func (t CreateRequestBody_Datacollection) AsCreateRequestBodyDatacollection0() (CreateRequestBodyDatacollection0, error) {
+	var body CreateRequestBodyDatacollection0
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCreateRequestBodyDatacollection0 overwrites any union data inside the CreateRequestBody_Datacollection as the provided CreateRequestBodyDatacollection0
+func (t *CreateRequestBody_Datacollection) FromCreateRequestBodyDatacollection0(v CreateRequestBodyDatacollection0) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCreateRequestBodyDatacollection0 performs a merge with any union data inside the CreateRequestBody_Datacollection, using the provided CreateRequestBodyDatacollection0
+func (t *CreateRequestBody_Datacollection) MergeCreateRequestBodyDatacollection0(v CreateRequestBodyDatacollection0) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCreateRequestBodyDatacollection1 returns the union data inside the CreateRequestBody_Datacollection as a CreateRequestBodyDatacollection1
+func (t CreateRequestBody_Datacollection) AsCreateRequestBodyDatacollection1() (CreateRequestBodyDatacollection1, error) {
+	var body CreateRequestBodyDatacollection1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCreateRequestBodyDatacollection1 overwrites any union data inside the CreateRequestBody_Datacollection as the provided CreateRequestBodyDatacollection1
+func (t *CreateRequestBody_Datacollection) FromCreateRequestBodyDatacollection1(v CreateRequestBodyDatacollection1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCreateRequestBodyDatacollection1 performs a merge with any union data inside the CreateRequestBody_Datacollection, using the provided CreateRequestBodyDatacollection1
+func (t *CreateRequestBody_Datacollection) MergeCreateRequestBodyDatacollection1(v CreateRequestBodyDatacollection1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t CreateRequestBody_Datacollection) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *CreateRequestBody_Datacollection) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsListSmartcards200JSONResponseBody0 returns the union data inside the ListSmartcards200JSONResponseBody as a ListSmartcards200JSONResponseBody0
+func (t ListSmartcards200JSONResponseBody) AsListSmartcards200JSONResponseBody0() (ListSmartcards200JSONResponseBody0, error) {
+	var body ListSmartcards200JSONResponseBody0
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromListSmartcards200JSONResponseBody0 overwrites any union data inside the ListSmartcards200JSONResponseBody as the provided ListSmartcards200JSONResponseBody0
+func (t *ListSmartcards200JSONResponseBody) FromListSmartcards200JSONResponseBody0(v ListSmartcards200JSONResponseBody0) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeListSmartcards200JSONResponseBody0 performs a merge with any union data inside the ListSmartcards200JSONResponseBody, using the provided ListSmartcards200JSONResponseBody0
+func (t *ListSmartcards200JSONResponseBody) MergeListSmartcards200JSONResponseBody0(v ListSmartcards200JSONResponseBody0) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsSmartcard returns the union data inside the ListSmartcards200JSONResponseBody as a Smartcard
+func (t ListSmartcards200JSONResponseBody) AsSmartcard() (Smartcard, error) {
+	var body Smartcard
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromSmartcard overwrites any union data inside the ListSmartcards200JSONResponseBody as the provided Smartcard
+func (t *ListSmartcards200JSONResponseBody) FromSmartcard(v Smartcard) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeSmartcard performs a merge with any union data inside the ListSmartcards200JSONResponseBody, using the provided Smartcard
+func (t *ListSmartcards200JSONResponseBody) MergeSmartcard(v Smartcard) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t ListSmartcards200JSONResponseBody) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *ListSmartcards200JSONResponseBody) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -246,18 +1228,350 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
-	// ListRequests List MIM CM requests, optionally by target user and status.
+	// ListUserCertificates The current user's certificates, without retired ones (get-user-certificates.md).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/certificates (the `ListUserCertificates` operationId).
+	ListUserCertificates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListProfiles The user's software profiles (get-profile-data.md).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/profiles (the `ListProfiles` operationId).
+	ListProfiles(ctx context.Context, params *ListProfilesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetProfile One software profile (get-profile-data.md).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/profiles/{id} (the `GetProfile` operationId).
+	GetProfile(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListProfileCertificates The certificates of a software profile (get-smartcard-profile-certificates.md).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/profiles/{id}/certificates (the `ListProfileCertificates` operationId).
+	ListProfileCertificates(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListProfileOperations The operations the user may start on a profile (get-profile-state-operations.md).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/profiles/{id}/operations (the `ListProfileOperations` operationId).
+	ListProfileOperations(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListProfileTemplates List the profile templates the user may enroll for (get-profile-templates.md).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/profiletemplates (the `ListProfileTemplates` operationId).
+	ListProfileTemplates(ctx context.Context, params *ListProfileTemplatesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetProfileTemplate Get one profile template (route of the ProfileTemplatesController; no page of its own).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/profiletemplates/{id} (the `GetProfileTemplate` operationId).
+	GetProfileTemplate(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSmartcardConfiguration Get the smart card configuration of a profile template (SmartcardsConfigurationController; sample-enrollment-walkthrough.md step 12).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/profiletemplates/{id}/configuration/smartcards (the `GetSmartcardConfiguration` operationId).
+	GetSmartcardConfiguration(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetWorkflowPolicy Get the policy of one workflow of a profile template (get-workflow-policy.md, the examples' path).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/profiletemplates/{id}/policies/{type} (the `GetWorkflowPolicy` operationId).
+	GetWorkflowPolicy(ctx context.Context, id ID, pType PolicyType, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetWorkflowPolicyTableForm The same policy under the path the page's table gives (get-workflow-policy.md, get-smartcard-policy.md).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/profiletemplates/{id}/policy/workflow/{type} (the `GetWorkflowPolicyTableForm` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	GetWorkflowPolicyTableForm(ctx context.Context, id ID, pType PolicyType, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListRequests List requests, optionally by target user and status (get-request.md).
 	//
 	// Corresponds with GET /CertificateManagement/api/v1.0/requests (the `ListRequests` operationId).
 	ListRequests(ctx context.Context, params *ListRequestsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetRequest Get one MIM CM request by its GUID.
+	// CreateRequestWithBody Create a request (create-request.md).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /CertificateManagement/api/v1.0/requests (the `CreateRequest` operationId).
+	CreateRequestWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateRequest Create a request (create-request.md).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /CertificateManagement/api/v1.0/requests (the `CreateRequest` operationId).
+	CreateRequest(ctx context.Context, body CreateRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRequest Get one request by its GUID (get-request.md).
 	//
 	// Corresponds with GET /CertificateManagement/api/v1.0/requests/{id} (the `GetRequest` operationId).
-	GetRequest(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetRequest(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetRequestStatusWithBody Mark a request completed, canceled or abandoned (cancel-abandon-complete-request.md).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /CertificateManagement/api/v1.0/requests/{id} (the `SetRequestStatus` operationId).
+	SetRequestStatusWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetRequestStatus Mark a request completed, canceled or abandoned (cancel-abandon-complete-request.md).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /CertificateManagement/api/v1.0/requests/{id} (the `SetRequestStatus` operationId).
+	SetRequestStatus(ctx context.Context, id ID, body SetRequestStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SubmitCertificateRequestsWithBody Submit the client's certificate requests and receive the certificates (get-certificate-responses.md).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /CertificateManagement/api/v1.0/requests/{id}/certificatedata (the `SubmitCertificateRequests` operationId).
+	SubmitCertificateRequestsWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SubmitCertificateRequests Submit the client's certificate requests and receive the certificates (get-certificate-responses.md).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /CertificateManagement/api/v1.0/requests/{id}/certificatedata (the `SubmitCertificateRequests` operationId).
+	SubmitCertificateRequests(ctx context.Context, id ID, body SubmitCertificateRequestsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCertificateRequestGenerationOptions How the client must generate its certificate requests (get-certificate-request-generation-options.md).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/requests/{id}/certificaterequestgenerationoptions (the `GetCertificateRequestGenerationOptions` operationId).
+	GetCertificateRequestGenerationOptions(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListRequestProfiles The software profiles of a request (get-profile-data.md).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/requests/{id}/profiles (the `ListRequestProfiles` operationId).
+	ListRequestProfiles(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRequestSmartcard The method the table of update-smartcard-status.md gives; without a body it changes nothing and answers the smart card.
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/requests/{reqid}/smartcards/{scid} (the `GetRequestSmartcard` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	GetRequestSmartcard(ctx context.Context, reqid ReqID, scid ScID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetSmartcardStatusWithBody Set the status of a smart card through a request, e.g. Retired (update-smartcard-status.md, the example's method).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /CertificateManagement/api/v1.0/requests/{reqid}/smartcards/{scid} (the `SetSmartcardStatus` operationId).
+	SetSmartcardStatusWithBody(ctx context.Context, reqid ReqID, scid ScID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetSmartcardStatus Set the status of a smart card through a request, e.g. Retired (update-smartcard-status.md, the example's method).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /CertificateManagement/api/v1.0/requests/{reqid}/smartcards/{scid} (the `SetSmartcardStatus` operationId).
+	SetSmartcardStatus(ctx context.Context, reqid ReqID, scid ScID, body SetSmartcardStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSmartcardAuthenticationResponse The response to a smart card's admin challenge (get-smartcard-authentication-response.md).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/requests/{reqid}/smartcards/{scid}/authenticationresponse (the `GetSmartcardAuthenticationResponse` operationId).
+	GetSmartcardAuthenticationResponse(ctx context.Context, reqid ReqID, scid ScID, params *GetSmartcardAuthenticationResponseParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSmartcardDiversifiedKey The diversified admin key of a smart card (get-smartcard-diversified-admin-key.md).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/requests/{reqid}/smartcards/{scid}/diversifiedkey (the `GetSmartcardDiversifiedKey` operationId).
+	GetSmartcardDiversifiedKey(ctx context.Context, reqid ReqID, scid ScID, params *GetSmartcardDiversifiedKeyParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRequestSmartcardProposedPIN The server-proposed PIN under the controller table's path (certificate-management-rest-api-service-details.md).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/requests/{reqid}/smartcards/{scid}/serverproposedpin (the `GetRequestSmartcardProposedPIN` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	GetRequestSmartcardProposedPIN(ctx context.Context, reqid ReqID, scid ScID, params *GetRequestSmartcardProposedPINParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListSmartcards The user's smart cards, or the one with a card ID (get-smartcard-data.md).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/smartcards (the `ListSmartcards` operationId).
+	ListSmartcards(ctx context.Context, params *ListSmartcardsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AssignSmartcardWithBody Bind a smart card to a request (assign-smartcard-to-request.md).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /CertificateManagement/api/v1.0/smartcards (the `AssignSmartcard` operationId).
+	AssignSmartcardWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AssignSmartcard Bind a smart card to a request (assign-smartcard-to-request.md).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /CertificateManagement/api/v1.0/smartcards (the `AssignSmartcard` operationId).
+	AssignSmartcard(ctx context.Context, body AssignSmartcardJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSmartcard One smart card (get-smartcard-data.md).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/smartcards/{id} (the `GetSmartcard` operationId).
+	GetSmartcard(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListSmartcardCertificates The certificates of a smart card (get-smartcard-profile-certificates.md).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/smartcards/{id}/certificates (the `ListSmartcardCertificates` operationId).
+	ListSmartcardCertificates(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListSmartcardOperations The operations the user may start on a smart card (get-profile-state-operations.md).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/smartcards/{id}/operations (the `ListSmartcardOperations` operationId).
+	ListSmartcardOperations(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSmartcardProposedPIN The PIN the server proposes for a smart card (get-smartcard-proposed-pin.md).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/smartcards/{id}/serverproposedpin (the `GetSmartcardProposedPIN` operationId).
+	GetSmartcardProposedPIN(ctx context.Context, id ID, params *GetSmartcardProposedPINParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
-// ListRequests List MIM CM requests, optionally by target user and status.
+// ListUserCertificates The current user's certificates, without retired ones (get-user-certificates.md).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/certificates (the `ListUserCertificates` operationId).
+func (c *Client) ListUserCertificates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListUserCertificatesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListProfiles The user's software profiles (get-profile-data.md).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/profiles (the `ListProfiles` operationId).
+func (c *Client) ListProfiles(ctx context.Context, params *ListProfilesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListProfilesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetProfile One software profile (get-profile-data.md).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/profiles/{id} (the `GetProfile` operationId).
+func (c *Client) GetProfile(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetProfileRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListProfileCertificates The certificates of a software profile (get-smartcard-profile-certificates.md).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/profiles/{id}/certificates (the `ListProfileCertificates` operationId).
+func (c *Client) ListProfileCertificates(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListProfileCertificatesRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListProfileOperations The operations the user may start on a profile (get-profile-state-operations.md).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/profiles/{id}/operations (the `ListProfileOperations` operationId).
+func (c *Client) ListProfileOperations(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListProfileOperationsRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListProfileTemplates List the profile templates the user may enroll for (get-profile-templates.md).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/profiletemplates (the `ListProfileTemplates` operationId).
+func (c *Client) ListProfileTemplates(ctx context.Context, params *ListProfileTemplatesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListProfileTemplatesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetProfileTemplate Get one profile template (route of the ProfileTemplatesController; no page of its own).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/profiletemplates/{id} (the `GetProfileTemplate` operationId).
+func (c *Client) GetProfileTemplate(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetProfileTemplateRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSmartcardConfiguration Get the smart card configuration of a profile template (SmartcardsConfigurationController; sample-enrollment-walkthrough.md step 12).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/profiletemplates/{id}/configuration/smartcards (the `GetSmartcardConfiguration` operationId).
+func (c *Client) GetSmartcardConfiguration(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSmartcardConfigurationRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetWorkflowPolicy Get the policy of one workflow of a profile template (get-workflow-policy.md, the examples' path).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/profiletemplates/{id}/policies/{type} (the `GetWorkflowPolicy` operationId).
+func (c *Client) GetWorkflowPolicy(ctx context.Context, id ID, pType PolicyType, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetWorkflowPolicyRequest(c.Server, id, pType)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetWorkflowPolicyTableForm The same policy under the path the page's table gives (get-workflow-policy.md, get-smartcard-policy.md).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/profiletemplates/{id}/policy/workflow/{type} (the `GetWorkflowPolicyTableForm` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *Client) GetWorkflowPolicyTableForm(ctx context.Context, id ID, pType PolicyType, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetWorkflowPolicyTableFormRequest(c.Server, id, pType)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListRequests List requests, optionally by target user and status (get-request.md).
 //
 // Corresponds with GET /CertificateManagement/api/v1.0/requests (the `ListRequests` operationId).
 func (c *Client) ListRequests(ctx context.Context, params *ListRequestsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -272,10 +1586,44 @@ func (c *Client) ListRequests(ctx context.Context, params *ListRequestsParams, r
 	return c.Client.Do(req)
 }
 
-// GetRequest Get one MIM CM request by its GUID.
+// CreateRequestWithBody Create a request (create-request.md).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /CertificateManagement/api/v1.0/requests (the `CreateRequest` operationId).
+func (c *Client) CreateRequestWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateRequestRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateRequest Create a request (create-request.md).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /CertificateManagement/api/v1.0/requests (the `CreateRequest` operationId).
+func (c *Client) CreateRequest(ctx context.Context, body CreateRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateRequestRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRequest Get one request by its GUID (get-request.md).
 //
 // Corresponds with GET /CertificateManagement/api/v1.0/requests/{id} (the `GetRequest` operationId).
-func (c *Client) GetRequest(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetRequest(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetRequestRequest(c.Server, id)
 	if err != nil {
 		return nil, err
@@ -285,6 +1633,696 @@ func (c *Client) GetRequest(ctx context.Context, id openapi_types.UUID, reqEdito
 		return nil, err
 	}
 	return c.Client.Do(req)
+}
+
+// SetRequestStatusWithBody Mark a request completed, canceled or abandoned (cancel-abandon-complete-request.md).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /CertificateManagement/api/v1.0/requests/{id} (the `SetRequestStatus` operationId).
+func (c *Client) SetRequestStatusWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetRequestStatusRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetRequestStatus Mark a request completed, canceled or abandoned (cancel-abandon-complete-request.md).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /CertificateManagement/api/v1.0/requests/{id} (the `SetRequestStatus` operationId).
+func (c *Client) SetRequestStatus(ctx context.Context, id ID, body SetRequestStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetRequestStatusRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SubmitCertificateRequestsWithBody Submit the client's certificate requests and receive the certificates (get-certificate-responses.md).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /CertificateManagement/api/v1.0/requests/{id}/certificatedata (the `SubmitCertificateRequests` operationId).
+func (c *Client) SubmitCertificateRequestsWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSubmitCertificateRequestsRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SubmitCertificateRequests Submit the client's certificate requests and receive the certificates (get-certificate-responses.md).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /CertificateManagement/api/v1.0/requests/{id}/certificatedata (the `SubmitCertificateRequests` operationId).
+func (c *Client) SubmitCertificateRequests(ctx context.Context, id ID, body SubmitCertificateRequestsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSubmitCertificateRequestsRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCertificateRequestGenerationOptions How the client must generate its certificate requests (get-certificate-request-generation-options.md).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/requests/{id}/certificaterequestgenerationoptions (the `GetCertificateRequestGenerationOptions` operationId).
+func (c *Client) GetCertificateRequestGenerationOptions(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCertificateRequestGenerationOptionsRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListRequestProfiles The software profiles of a request (get-profile-data.md).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/requests/{id}/profiles (the `ListRequestProfiles` operationId).
+func (c *Client) ListRequestProfiles(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListRequestProfilesRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRequestSmartcard The method the table of update-smartcard-status.md gives; without a body it changes nothing and answers the smart card.
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/requests/{reqid}/smartcards/{scid} (the `GetRequestSmartcard` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *Client) GetRequestSmartcard(ctx context.Context, reqid ReqID, scid ScID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRequestSmartcardRequest(c.Server, reqid, scid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetSmartcardStatusWithBody Set the status of a smart card through a request, e.g. Retired (update-smartcard-status.md, the example's method).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /CertificateManagement/api/v1.0/requests/{reqid}/smartcards/{scid} (the `SetSmartcardStatus` operationId).
+func (c *Client) SetSmartcardStatusWithBody(ctx context.Context, reqid ReqID, scid ScID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetSmartcardStatusRequestWithBody(c.Server, reqid, scid, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetSmartcardStatus Set the status of a smart card through a request, e.g. Retired (update-smartcard-status.md, the example's method).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /CertificateManagement/api/v1.0/requests/{reqid}/smartcards/{scid} (the `SetSmartcardStatus` operationId).
+func (c *Client) SetSmartcardStatus(ctx context.Context, reqid ReqID, scid ScID, body SetSmartcardStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetSmartcardStatusRequest(c.Server, reqid, scid, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSmartcardAuthenticationResponse The response to a smart card's admin challenge (get-smartcard-authentication-response.md).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/requests/{reqid}/smartcards/{scid}/authenticationresponse (the `GetSmartcardAuthenticationResponse` operationId).
+func (c *Client) GetSmartcardAuthenticationResponse(ctx context.Context, reqid ReqID, scid ScID, params *GetSmartcardAuthenticationResponseParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSmartcardAuthenticationResponseRequest(c.Server, reqid, scid, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSmartcardDiversifiedKey The diversified admin key of a smart card (get-smartcard-diversified-admin-key.md).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/requests/{reqid}/smartcards/{scid}/diversifiedkey (the `GetSmartcardDiversifiedKey` operationId).
+func (c *Client) GetSmartcardDiversifiedKey(ctx context.Context, reqid ReqID, scid ScID, params *GetSmartcardDiversifiedKeyParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSmartcardDiversifiedKeyRequest(c.Server, reqid, scid, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRequestSmartcardProposedPIN The server-proposed PIN under the controller table's path (certificate-management-rest-api-service-details.md).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/requests/{reqid}/smartcards/{scid}/serverproposedpin (the `GetRequestSmartcardProposedPIN` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *Client) GetRequestSmartcardProposedPIN(ctx context.Context, reqid ReqID, scid ScID, params *GetRequestSmartcardProposedPINParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRequestSmartcardProposedPINRequest(c.Server, reqid, scid, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListSmartcards The user's smart cards, or the one with a card ID (get-smartcard-data.md).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/smartcards (the `ListSmartcards` operationId).
+func (c *Client) ListSmartcards(ctx context.Context, params *ListSmartcardsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListSmartcardsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AssignSmartcardWithBody Bind a smart card to a request (assign-smartcard-to-request.md).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /CertificateManagement/api/v1.0/smartcards (the `AssignSmartcard` operationId).
+func (c *Client) AssignSmartcardWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAssignSmartcardRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AssignSmartcard Bind a smart card to a request (assign-smartcard-to-request.md).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /CertificateManagement/api/v1.0/smartcards (the `AssignSmartcard` operationId).
+func (c *Client) AssignSmartcard(ctx context.Context, body AssignSmartcardJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAssignSmartcardRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSmartcard One smart card (get-smartcard-data.md).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/smartcards/{id} (the `GetSmartcard` operationId).
+func (c *Client) GetSmartcard(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSmartcardRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListSmartcardCertificates The certificates of a smart card (get-smartcard-profile-certificates.md).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/smartcards/{id}/certificates (the `ListSmartcardCertificates` operationId).
+func (c *Client) ListSmartcardCertificates(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListSmartcardCertificatesRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListSmartcardOperations The operations the user may start on a smart card (get-profile-state-operations.md).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/smartcards/{id}/operations (the `ListSmartcardOperations` operationId).
+func (c *Client) ListSmartcardOperations(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListSmartcardOperationsRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSmartcardProposedPIN The PIN the server proposes for a smart card (get-smartcard-proposed-pin.md).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/smartcards/{id}/serverproposedpin (the `GetSmartcardProposedPIN` operationId).
+func (c *Client) GetSmartcardProposedPIN(ctx context.Context, id ID, params *GetSmartcardProposedPINParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSmartcardProposedPINRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// NewListUserCertificatesRequest constructs an http.Request for the ListUserCertificates method
+func NewListUserCertificatesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/CertificateManagement/api/v1.0/certificates")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListProfilesRequest constructs an http.Request for the ListProfiles method
+func NewListProfilesRequest(server string, params *ListProfilesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/CertificateManagement/api/v1.0/profiles")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetProfileRequest constructs an http.Request for the GetProfile method
+func NewGetProfileRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/CertificateManagement/api/v1.0/profiles/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListProfileCertificatesRequest constructs an http.Request for the ListProfileCertificates method
+func NewListProfileCertificatesRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/CertificateManagement/api/v1.0/profiles/%s/certificates", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListProfileOperationsRequest constructs an http.Request for the ListProfileOperations method
+func NewListProfileOperationsRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/CertificateManagement/api/v1.0/profiles/%s/operations", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListProfileTemplatesRequest constructs an http.Request for the ListProfileTemplates method
+func NewListProfileTemplatesRequest(server string, params *ListProfileTemplatesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/CertificateManagement/api/v1.0/profiletemplates")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Targetuser != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "targetuser", *params.Targetuser, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetProfileTemplateRequest constructs an http.Request for the GetProfileTemplate method
+func NewGetProfileTemplateRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/CertificateManagement/api/v1.0/profiletemplates/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetSmartcardConfigurationRequest constructs an http.Request for the GetSmartcardConfiguration method
+func NewGetSmartcardConfigurationRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/CertificateManagement/api/v1.0/profiletemplates/%s/configuration/smartcards", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetWorkflowPolicyRequest constructs an http.Request for the GetWorkflowPolicy method
+func NewGetWorkflowPolicyRequest(server string, id ID, pType PolicyType) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "type", pType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/CertificateManagement/api/v1.0/profiletemplates/%s/policies/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetWorkflowPolicyTableFormRequest constructs an http.Request for the GetWorkflowPolicyTableForm method
+func NewGetWorkflowPolicyTableFormRequest(server string, id ID, pType PolicyType) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "type", pType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/CertificateManagement/api/v1.0/profiletemplates/%s/policy/workflow/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
 }
 
 // NewListRequestsRequest constructs an http.Request for the ListRequests method
@@ -353,8 +2391,48 @@ func NewListRequestsRequest(server string, params *ListRequestsParams) (*http.Re
 	return req, nil
 }
 
+// NewCreateRequestRequest calls the generic CreateRequest builder with application/json body
+func NewCreateRequestRequest(server string, body CreateRequestJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateRequestRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateRequestRequestWithBody constructs an http.Request for the CreateRequest method, with any body, and a specified content type
+func NewCreateRequestRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/CertificateManagement/api/v1.0/requests")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetRequestRequest constructs an http.Request for the GetRequest method
-func NewGetRequestRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+func NewGetRequestRequest(server string, id ID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -377,6 +2455,804 @@ func NewGetRequestRequest(server string, id openapi_types.UUID) (*http.Request, 
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetRequestStatusRequest calls the generic SetRequestStatus builder with application/json body
+func NewSetRequestStatusRequest(server string, id ID, body SetRequestStatusJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetRequestStatusRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewSetRequestStatusRequestWithBody constructs an http.Request for the SetRequestStatus method, with any body, and a specified content type
+func NewSetRequestStatusRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/CertificateManagement/api/v1.0/requests/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewSubmitCertificateRequestsRequest calls the generic SubmitCertificateRequests builder with application/json body
+func NewSubmitCertificateRequestsRequest(server string, id ID, body SubmitCertificateRequestsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSubmitCertificateRequestsRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewSubmitCertificateRequestsRequestWithBody constructs an http.Request for the SubmitCertificateRequests method, with any body, and a specified content type
+func NewSubmitCertificateRequestsRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/CertificateManagement/api/v1.0/requests/%s/certificatedata", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetCertificateRequestGenerationOptionsRequest constructs an http.Request for the GetCertificateRequestGenerationOptions method
+func NewGetCertificateRequestGenerationOptionsRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/CertificateManagement/api/v1.0/requests/%s/certificaterequestgenerationoptions", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListRequestProfilesRequest constructs an http.Request for the ListRequestProfiles method
+func NewListRequestProfilesRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/CertificateManagement/api/v1.0/requests/%s/profiles", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetRequestSmartcardRequest constructs an http.Request for the GetRequestSmartcard method
+func NewGetRequestSmartcardRequest(server string, reqid ReqID, scid ScID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "reqid", reqid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "scid", scid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/CertificateManagement/api/v1.0/requests/%s/smartcards/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetSmartcardStatusRequest calls the generic SetSmartcardStatus builder with application/json body
+func NewSetSmartcardStatusRequest(server string, reqid ReqID, scid ScID, body SetSmartcardStatusJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetSmartcardStatusRequestWithBody(server, reqid, scid, "application/json", bodyReader)
+}
+
+// NewSetSmartcardStatusRequestWithBody constructs an http.Request for the SetSmartcardStatus method, with any body, and a specified content type
+func NewSetSmartcardStatusRequestWithBody(server string, reqid ReqID, scid ScID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "reqid", reqid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "scid", scid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/CertificateManagement/api/v1.0/requests/%s/smartcards/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetSmartcardAuthenticationResponseRequest constructs an http.Request for the GetSmartcardAuthenticationResponse method
+func NewGetSmartcardAuthenticationResponseRequest(server string, reqid ReqID, scid ScID, params *GetSmartcardAuthenticationResponseParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "reqid", reqid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "scid", scid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/CertificateManagement/api/v1.0/requests/%s/smartcards/%s/authenticationresponse", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cardid", params.Cardid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.Atr != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "atr", *params.Atr, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "challenge", params.Challenge, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "diversified", params.Diversified, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetSmartcardDiversifiedKeyRequest constructs an http.Request for the GetSmartcardDiversifiedKey method
+func NewGetSmartcardDiversifiedKeyRequest(server string, reqid ReqID, scid ScID, params *GetSmartcardDiversifiedKeyParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "reqid", reqid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "scid", scid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/CertificateManagement/api/v1.0/requests/%s/smartcards/%s/diversifiedkey", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cardid", params.Cardid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.Atr != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "atr", *params.Atr, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetRequestSmartcardProposedPINRequest constructs an http.Request for the GetRequestSmartcardProposedPIN method
+func NewGetRequestSmartcardProposedPINRequest(server string, reqid ReqID, scid ScID, params *GetRequestSmartcardProposedPINParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "reqid", reqid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "scid", scid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/CertificateManagement/api/v1.0/requests/%s/smartcards/%s/serverproposedpin", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Cardid != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cardid", *params.Cardid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Atr != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "atr", *params.Atr, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Challenge != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "challenge", *params.Challenge, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListSmartcardsRequest constructs an http.Request for the ListSmartcards method
+func NewListSmartcardsRequest(server string, params *ListSmartcardsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/CertificateManagement/api/v1.0/smartcards")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Cardid != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cardid", *params.Cardid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAssignSmartcardRequest calls the generic AssignSmartcard builder with application/json body
+func NewAssignSmartcardRequest(server string, body AssignSmartcardJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAssignSmartcardRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewAssignSmartcardRequestWithBody constructs an http.Request for the AssignSmartcard method, with any body, and a specified content type
+func NewAssignSmartcardRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/CertificateManagement/api/v1.0/smartcards")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetSmartcardRequest constructs an http.Request for the GetSmartcard method
+func NewGetSmartcardRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/CertificateManagement/api/v1.0/smartcards/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListSmartcardCertificatesRequest constructs an http.Request for the ListSmartcardCertificates method
+func NewListSmartcardCertificatesRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/CertificateManagement/api/v1.0/smartcards/%s/certificates", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListSmartcardOperationsRequest constructs an http.Request for the ListSmartcardOperations method
+func NewListSmartcardOperationsRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/CertificateManagement/api/v1.0/smartcards/%s/operations", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetSmartcardProposedPINRequest constructs an http.Request for the GetSmartcardProposedPIN method
+func NewGetSmartcardProposedPINRequest(server string, id ID, params *GetSmartcardProposedPINParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/CertificateManagement/api/v1.0/smartcards/%s/serverproposedpin", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Cardid != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cardid", *params.Cardid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Atr != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "atr", *params.Atr, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Challenge != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "challenge", *params.Challenge, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -431,19 +3307,981 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
-	// ListRequestsWithResponse List MIM CM requests, optionally by target user and status.
+	// ListUserCertificatesWithResponse The current user's certificates, without retired ones (get-user-certificates.md).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/certificates (the `ListUserCertificates` operationId).
+	ListUserCertificatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListUserCertificatesResponse, error)
+
+	// ListProfilesWithResponse The user's software profiles (get-profile-data.md).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/profiles (the `ListProfiles` operationId).
+	ListProfilesWithResponse(ctx context.Context, params *ListProfilesParams, reqEditors ...RequestEditorFn) (*ListProfilesResponse, error)
+
+	// GetProfileWithResponse One software profile (get-profile-data.md).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/profiles/{id} (the `GetProfile` operationId).
+	GetProfileWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetProfileResponse, error)
+
+	// ListProfileCertificatesWithResponse The certificates of a software profile (get-smartcard-profile-certificates.md).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/profiles/{id}/certificates (the `ListProfileCertificates` operationId).
+	ListProfileCertificatesWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*ListProfileCertificatesResponse, error)
+
+	// ListProfileOperationsWithResponse The operations the user may start on a profile (get-profile-state-operations.md).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/profiles/{id}/operations (the `ListProfileOperations` operationId).
+	ListProfileOperationsWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*ListProfileOperationsResponse, error)
+
+	// ListProfileTemplatesWithResponse List the profile templates the user may enroll for (get-profile-templates.md).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/profiletemplates (the `ListProfileTemplates` operationId).
+	ListProfileTemplatesWithResponse(ctx context.Context, params *ListProfileTemplatesParams, reqEditors ...RequestEditorFn) (*ListProfileTemplatesResponse, error)
+
+	// GetProfileTemplateWithResponse Get one profile template (route of the ProfileTemplatesController; no page of its own).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/profiletemplates/{id} (the `GetProfileTemplate` operationId).
+	GetProfileTemplateWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetProfileTemplateResponse, error)
+
+	// GetSmartcardConfigurationWithResponse Get the smart card configuration of a profile template (SmartcardsConfigurationController; sample-enrollment-walkthrough.md step 12).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/profiletemplates/{id}/configuration/smartcards (the `GetSmartcardConfiguration` operationId).
+	GetSmartcardConfigurationWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetSmartcardConfigurationResponse, error)
+
+	// GetWorkflowPolicyWithResponse Get the policy of one workflow of a profile template (get-workflow-policy.md, the examples' path).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/profiletemplates/{id}/policies/{type} (the `GetWorkflowPolicy` operationId).
+	GetWorkflowPolicyWithResponse(ctx context.Context, id ID, pType PolicyType, reqEditors ...RequestEditorFn) (*GetWorkflowPolicyResponse, error)
+
+	// GetWorkflowPolicyTableFormWithResponse The same policy under the path the page's table gives (get-workflow-policy.md, get-smartcard-policy.md).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/profiletemplates/{id}/policy/workflow/{type} (the `GetWorkflowPolicyTableForm` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	GetWorkflowPolicyTableFormWithResponse(ctx context.Context, id ID, pType PolicyType, reqEditors ...RequestEditorFn) (*GetWorkflowPolicyTableFormResponse, error)
+
+	// ListRequestsWithResponse List requests, optionally by target user and status (get-request.md).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /CertificateManagement/api/v1.0/requests (the `ListRequests` operationId).
 	ListRequestsWithResponse(ctx context.Context, params *ListRequestsParams, reqEditors ...RequestEditorFn) (*ListRequestsResponse, error)
 
-	// GetRequestWithResponse Get one MIM CM request by its GUID.
+	// CreateRequestWithBodyWithResponse Create a request (create-request.md).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /CertificateManagement/api/v1.0/requests (the `CreateRequest` operationId).
+	CreateRequestWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRequestResponse, error)
+
+	// CreateRequestWithResponse Create a request (create-request.md).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /CertificateManagement/api/v1.0/requests (the `CreateRequest` operationId).
+	CreateRequestWithResponse(ctx context.Context, body CreateRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRequestResponse, error)
+
+	// GetRequestWithResponse Get one request by its GUID (get-request.md).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /CertificateManagement/api/v1.0/requests/{id} (the `GetRequest` operationId).
-	GetRequestWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetRequestResponse, error)
+	GetRequestWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetRequestResponse, error)
+
+	// SetRequestStatusWithBodyWithResponse Mark a request completed, canceled or abandoned (cancel-abandon-complete-request.md).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /CertificateManagement/api/v1.0/requests/{id} (the `SetRequestStatus` operationId).
+	SetRequestStatusWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetRequestStatusResponse, error)
+
+	// SetRequestStatusWithResponse Mark a request completed, canceled or abandoned (cancel-abandon-complete-request.md).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /CertificateManagement/api/v1.0/requests/{id} (the `SetRequestStatus` operationId).
+	SetRequestStatusWithResponse(ctx context.Context, id ID, body SetRequestStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*SetRequestStatusResponse, error)
+
+	// SubmitCertificateRequestsWithBodyWithResponse Submit the client's certificate requests and receive the certificates (get-certificate-responses.md).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /CertificateManagement/api/v1.0/requests/{id}/certificatedata (the `SubmitCertificateRequests` operationId).
+	SubmitCertificateRequestsWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SubmitCertificateRequestsResponse, error)
+
+	// SubmitCertificateRequestsWithResponse Submit the client's certificate requests and receive the certificates (get-certificate-responses.md).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /CertificateManagement/api/v1.0/requests/{id}/certificatedata (the `SubmitCertificateRequests` operationId).
+	SubmitCertificateRequestsWithResponse(ctx context.Context, id ID, body SubmitCertificateRequestsJSONRequestBody, reqEditors ...RequestEditorFn) (*SubmitCertificateRequestsResponse, error)
+
+	// GetCertificateRequestGenerationOptionsWithResponse How the client must generate its certificate requests (get-certificate-request-generation-options.md).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/requests/{id}/certificaterequestgenerationoptions (the `GetCertificateRequestGenerationOptions` operationId).
+	GetCertificateRequestGenerationOptionsWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetCertificateRequestGenerationOptionsResponse, error)
+
+	// ListRequestProfilesWithResponse The software profiles of a request (get-profile-data.md).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/requests/{id}/profiles (the `ListRequestProfiles` operationId).
+	ListRequestProfilesWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*ListRequestProfilesResponse, error)
+
+	// GetRequestSmartcardWithResponse The method the table of update-smartcard-status.md gives; without a body it changes nothing and answers the smart card.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/requests/{reqid}/smartcards/{scid} (the `GetRequestSmartcard` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	GetRequestSmartcardWithResponse(ctx context.Context, reqid ReqID, scid ScID, reqEditors ...RequestEditorFn) (*GetRequestSmartcardResponse, error)
+
+	// SetSmartcardStatusWithBodyWithResponse Set the status of a smart card through a request, e.g. Retired (update-smartcard-status.md, the example's method).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /CertificateManagement/api/v1.0/requests/{reqid}/smartcards/{scid} (the `SetSmartcardStatus` operationId).
+	SetSmartcardStatusWithBodyWithResponse(ctx context.Context, reqid ReqID, scid ScID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetSmartcardStatusResponse, error)
+
+	// SetSmartcardStatusWithResponse Set the status of a smart card through a request, e.g. Retired (update-smartcard-status.md, the example's method).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /CertificateManagement/api/v1.0/requests/{reqid}/smartcards/{scid} (the `SetSmartcardStatus` operationId).
+	SetSmartcardStatusWithResponse(ctx context.Context, reqid ReqID, scid ScID, body SetSmartcardStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*SetSmartcardStatusResponse, error)
+
+	// GetSmartcardAuthenticationResponseWithResponse The response to a smart card's admin challenge (get-smartcard-authentication-response.md).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/requests/{reqid}/smartcards/{scid}/authenticationresponse (the `GetSmartcardAuthenticationResponse` operationId).
+	GetSmartcardAuthenticationResponseWithResponse(ctx context.Context, reqid ReqID, scid ScID, params *GetSmartcardAuthenticationResponseParams, reqEditors ...RequestEditorFn) (*GetSmartcardAuthenticationResponseResponse, error)
+
+	// GetSmartcardDiversifiedKeyWithResponse The diversified admin key of a smart card (get-smartcard-diversified-admin-key.md).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/requests/{reqid}/smartcards/{scid}/diversifiedkey (the `GetSmartcardDiversifiedKey` operationId).
+	GetSmartcardDiversifiedKeyWithResponse(ctx context.Context, reqid ReqID, scid ScID, params *GetSmartcardDiversifiedKeyParams, reqEditors ...RequestEditorFn) (*GetSmartcardDiversifiedKeyResponse, error)
+
+	// GetRequestSmartcardProposedPINWithResponse The server-proposed PIN under the controller table's path (certificate-management-rest-api-service-details.md).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/requests/{reqid}/smartcards/{scid}/serverproposedpin (the `GetRequestSmartcardProposedPIN` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	GetRequestSmartcardProposedPINWithResponse(ctx context.Context, reqid ReqID, scid ScID, params *GetRequestSmartcardProposedPINParams, reqEditors ...RequestEditorFn) (*GetRequestSmartcardProposedPINResponse, error)
+
+	// ListSmartcardsWithResponse The user's smart cards, or the one with a card ID (get-smartcard-data.md).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/smartcards (the `ListSmartcards` operationId).
+	ListSmartcardsWithResponse(ctx context.Context, params *ListSmartcardsParams, reqEditors ...RequestEditorFn) (*ListSmartcardsResponse, error)
+
+	// AssignSmartcardWithBodyWithResponse Bind a smart card to a request (assign-smartcard-to-request.md).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /CertificateManagement/api/v1.0/smartcards (the `AssignSmartcard` operationId).
+	AssignSmartcardWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AssignSmartcardResponse, error)
+
+	// AssignSmartcardWithResponse Bind a smart card to a request (assign-smartcard-to-request.md).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /CertificateManagement/api/v1.0/smartcards (the `AssignSmartcard` operationId).
+	AssignSmartcardWithResponse(ctx context.Context, body AssignSmartcardJSONRequestBody, reqEditors ...RequestEditorFn) (*AssignSmartcardResponse, error)
+
+	// GetSmartcardWithResponse One smart card (get-smartcard-data.md).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/smartcards/{id} (the `GetSmartcard` operationId).
+	GetSmartcardWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetSmartcardResponse, error)
+
+	// ListSmartcardCertificatesWithResponse The certificates of a smart card (get-smartcard-profile-certificates.md).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/smartcards/{id}/certificates (the `ListSmartcardCertificates` operationId).
+	ListSmartcardCertificatesWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*ListSmartcardCertificatesResponse, error)
+
+	// ListSmartcardOperationsWithResponse The operations the user may start on a smart card (get-profile-state-operations.md).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/smartcards/{id}/operations (the `ListSmartcardOperations` operationId).
+	ListSmartcardOperationsWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*ListSmartcardOperationsResponse, error)
+
+	// GetSmartcardProposedPINWithResponse The PIN the server proposes for a smart card (get-smartcard-proposed-pin.md).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /CertificateManagement/api/v1.0/smartcards/{id}/serverproposedpin (the `GetSmartcardProposedPIN` operationId).
+	GetSmartcardProposedPINWithResponse(ctx context.Context, id ID, params *GetSmartcardProposedPINParams, reqEditors ...RequestEditorFn) (*GetSmartcardProposedPINResponse, error)
+}
+
+type ListUserCertificatesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]UserCertificate
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Disabled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListUserCertificatesResponse) GetJSON200() *[]UserCertificate {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListUserCertificatesResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListUserCertificatesResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListUserCertificatesResponse) GetJSON404() *Disabled {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListUserCertificatesResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListUserCertificatesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListUserCertificatesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListUserCertificatesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListUserCertificatesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListProfilesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]Profile
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Disabled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListProfilesResponse) GetJSON200() *[]Profile {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListProfilesResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListProfilesResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListProfilesResponse) GetJSON404() *Disabled {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListProfilesResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListProfilesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListProfilesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListProfilesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListProfilesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetProfileResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Profile
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Disabled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetProfileResponse) GetJSON200() *Profile {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetProfileResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetProfileResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetProfileResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetProfileResponse) GetJSON404() *Disabled {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetProfileResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetProfileResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetProfileResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetProfileResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetProfileResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListProfileCertificatesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Certificates
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Disabled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListProfileCertificatesResponse) GetJSON200() *Certificates {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListProfileCertificatesResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListProfileCertificatesResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListProfileCertificatesResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListProfileCertificatesResponse) GetJSON404() *Disabled {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListProfileCertificatesResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListProfileCertificatesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListProfileCertificatesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListProfileCertificatesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListProfileCertificatesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListProfileOperationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Operations
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Disabled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListProfileOperationsResponse) GetJSON200() *Operations {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListProfileOperationsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListProfileOperationsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListProfileOperationsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListProfileOperationsResponse) GetJSON404() *Disabled {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListProfileOperationsResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListProfileOperationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListProfileOperationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListProfileOperationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListProfileOperationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListProfileTemplatesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]ProfileTemplate
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Disabled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListProfileTemplatesResponse) GetJSON200() *[]ProfileTemplate {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListProfileTemplatesResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListProfileTemplatesResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListProfileTemplatesResponse) GetJSON404() *Disabled {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListProfileTemplatesResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListProfileTemplatesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListProfileTemplatesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListProfileTemplatesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListProfileTemplatesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetProfileTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ProfileTemplate
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Disabled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetProfileTemplateResponse) GetJSON200() *ProfileTemplate {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetProfileTemplateResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetProfileTemplateResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetProfileTemplateResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetProfileTemplateResponse) GetJSON404() *Disabled {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetProfileTemplateResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetProfileTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetProfileTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetProfileTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetProfileTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSmartcardConfigurationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SmartcardConfiguration
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Disabled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSmartcardConfigurationResponse) GetJSON200() *SmartcardConfiguration {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetSmartcardConfigurationResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetSmartcardConfigurationResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetSmartcardConfigurationResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetSmartcardConfigurationResponse) GetJSON404() *Disabled {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetSmartcardConfigurationResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSmartcardConfigurationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSmartcardConfigurationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSmartcardConfigurationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSmartcardConfigurationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetWorkflowPolicyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WorkflowPolicy
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Disabled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetWorkflowPolicyResponse) GetJSON200() *WorkflowPolicy {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetWorkflowPolicyResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetWorkflowPolicyResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetWorkflowPolicyResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetWorkflowPolicyResponse) GetJSON404() *Disabled {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetWorkflowPolicyResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetWorkflowPolicyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetWorkflowPolicyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetWorkflowPolicyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetWorkflowPolicyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetWorkflowPolicyTableFormResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WorkflowPolicy
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Disabled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetWorkflowPolicyTableFormResponse) GetJSON200() *WorkflowPolicy {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetWorkflowPolicyTableFormResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetWorkflowPolicyTableFormResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetWorkflowPolicyTableFormResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetWorkflowPolicyTableFormResponse) GetJSON404() *Disabled {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetWorkflowPolicyTableFormResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetWorkflowPolicyTableFormResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetWorkflowPolicyTableFormResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetWorkflowPolicyTableFormResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetWorkflowPolicyTableFormResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 type ListRequestsResponse struct {
@@ -509,6 +4347,82 @@ func (r ListRequestsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListRequestsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateRequestResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *RelativeURI
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Disabled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateRequestResponse) GetJSON201() *RelativeURI {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateRequestResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateRequestResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateRequestResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreateRequestResponse) GetJSON404() *Disabled {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateRequestResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateRequestResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateRequestResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateRequestResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateRequestResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -591,7 +4505,1272 @@ func (r GetRequestResponse) ContentType() string {
 	return ""
 }
 
-// ListRequestsWithResponse List MIM CM requests, optionally by target user and status.
+type SetRequestStatusResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Request
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Disabled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetRequestStatusResponse) GetJSON200() *Request {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r SetRequestStatusResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r SetRequestStatusResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r SetRequestStatusResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r SetRequestStatusResponse) GetJSON404() *Disabled {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r SetRequestStatusResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SetRequestStatusResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetRequestStatusResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetRequestStatusResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetRequestStatusResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SubmitCertificateRequestsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]IssuedCertificate
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Disabled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SubmitCertificateRequestsResponse) GetJSON200() *[]IssuedCertificate {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r SubmitCertificateRequestsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r SubmitCertificateRequestsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r SubmitCertificateRequestsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r SubmitCertificateRequestsResponse) GetJSON404() *Disabled {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r SubmitCertificateRequestsResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SubmitCertificateRequestsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SubmitCertificateRequestsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SubmitCertificateRequestsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SubmitCertificateRequestsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetCertificateRequestGenerationOptionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]CertificateRequestGenerationOptions
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Disabled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCertificateRequestGenerationOptionsResponse) GetJSON200() *[]CertificateRequestGenerationOptions {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetCertificateRequestGenerationOptionsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetCertificateRequestGenerationOptionsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetCertificateRequestGenerationOptionsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetCertificateRequestGenerationOptionsResponse) GetJSON404() *Disabled {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetCertificateRequestGenerationOptionsResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCertificateRequestGenerationOptionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCertificateRequestGenerationOptionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCertificateRequestGenerationOptionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCertificateRequestGenerationOptionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListRequestProfilesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]Profile
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Disabled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListRequestProfilesResponse) GetJSON200() *[]Profile {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListRequestProfilesResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListRequestProfilesResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListRequestProfilesResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListRequestProfilesResponse) GetJSON404() *Disabled {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListRequestProfilesResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListRequestProfilesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListRequestProfilesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListRequestProfilesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListRequestProfilesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetRequestSmartcardResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Smartcard
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Disabled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetRequestSmartcardResponse) GetJSON200() *Smartcard {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetRequestSmartcardResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetRequestSmartcardResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetRequestSmartcardResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetRequestSmartcardResponse) GetJSON404() *Disabled {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetRequestSmartcardResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRequestSmartcardResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRequestSmartcardResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRequestSmartcardResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRequestSmartcardResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SetSmartcardStatusResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Smartcard
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Disabled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetSmartcardStatusResponse) GetJSON200() *Smartcard {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r SetSmartcardStatusResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r SetSmartcardStatusResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r SetSmartcardStatusResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r SetSmartcardStatusResponse) GetJSON404() *Disabled {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r SetSmartcardStatusResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SetSmartcardStatusResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetSmartcardStatusResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetSmartcardStatusResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetSmartcardStatusResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSmartcardAuthenticationResponseResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Base64String
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Disabled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSmartcardAuthenticationResponseResponse) GetJSON200() *Base64String {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetSmartcardAuthenticationResponseResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetSmartcardAuthenticationResponseResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetSmartcardAuthenticationResponseResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetSmartcardAuthenticationResponseResponse) GetJSON404() *Disabled {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetSmartcardAuthenticationResponseResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSmartcardAuthenticationResponseResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSmartcardAuthenticationResponseResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSmartcardAuthenticationResponseResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSmartcardAuthenticationResponseResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSmartcardDiversifiedKeyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Base64String
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Disabled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSmartcardDiversifiedKeyResponse) GetJSON200() *Base64String {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetSmartcardDiversifiedKeyResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetSmartcardDiversifiedKeyResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetSmartcardDiversifiedKeyResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetSmartcardDiversifiedKeyResponse) GetJSON404() *Disabled {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetSmartcardDiversifiedKeyResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSmartcardDiversifiedKeyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSmartcardDiversifiedKeyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSmartcardDiversifiedKeyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSmartcardDiversifiedKeyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetRequestSmartcardProposedPINResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *string
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Disabled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetRequestSmartcardProposedPINResponse) GetJSON200() *string {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetRequestSmartcardProposedPINResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetRequestSmartcardProposedPINResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetRequestSmartcardProposedPINResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetRequestSmartcardProposedPINResponse) GetJSON404() *Disabled {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetRequestSmartcardProposedPINResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRequestSmartcardProposedPINResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRequestSmartcardProposedPINResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRequestSmartcardProposedPINResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRequestSmartcardProposedPINResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListSmartcardsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ListSmartcards200JSONResponseBody
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Disabled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListSmartcardsResponse) GetJSON200() *ListSmartcards200JSONResponseBody {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListSmartcardsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListSmartcardsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListSmartcardsResponse) GetJSON404() *Disabled {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListSmartcardsResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListSmartcardsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListSmartcardsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListSmartcardsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListSmartcardsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AssignSmartcardResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *RelativeURI
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Disabled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AssignSmartcardResponse) GetJSON201() *RelativeURI {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AssignSmartcardResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AssignSmartcardResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AssignSmartcardResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r AssignSmartcardResponse) GetJSON404() *Disabled {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r AssignSmartcardResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r AssignSmartcardResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AssignSmartcardResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AssignSmartcardResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AssignSmartcardResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSmartcardResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Smartcard
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Disabled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSmartcardResponse) GetJSON200() *Smartcard {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetSmartcardResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetSmartcardResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetSmartcardResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetSmartcardResponse) GetJSON404() *Disabled {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetSmartcardResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSmartcardResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSmartcardResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSmartcardResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSmartcardResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListSmartcardCertificatesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Certificates
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Disabled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListSmartcardCertificatesResponse) GetJSON200() *Certificates {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListSmartcardCertificatesResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListSmartcardCertificatesResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListSmartcardCertificatesResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListSmartcardCertificatesResponse) GetJSON404() *Disabled {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListSmartcardCertificatesResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListSmartcardCertificatesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListSmartcardCertificatesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListSmartcardCertificatesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListSmartcardCertificatesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListSmartcardOperationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Operations
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Disabled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListSmartcardOperationsResponse) GetJSON200() *Operations {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListSmartcardOperationsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListSmartcardOperationsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListSmartcardOperationsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListSmartcardOperationsResponse) GetJSON404() *Disabled {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListSmartcardOperationsResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListSmartcardOperationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListSmartcardOperationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListSmartcardOperationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListSmartcardOperationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSmartcardProposedPINResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *string
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Disabled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSmartcardProposedPINResponse) GetJSON200() *string {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetSmartcardProposedPINResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetSmartcardProposedPINResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetSmartcardProposedPINResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetSmartcardProposedPINResponse) GetJSON404() *Disabled {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetSmartcardProposedPINResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSmartcardProposedPINResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSmartcardProposedPINResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSmartcardProposedPINResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSmartcardProposedPINResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListUserCertificatesWithResponse The current user's certificates, without retired ones (get-user-certificates.md).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/certificates (the `ListUserCertificates` operationId).
+func (c *ClientWithResponses) ListUserCertificatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListUserCertificatesResponse, error) {
+	rsp, err := c.ListUserCertificates(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListUserCertificatesResponse(rsp)
+}
+
+// ListProfilesWithResponse The user's software profiles (get-profile-data.md).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/profiles (the `ListProfiles` operationId).
+func (c *ClientWithResponses) ListProfilesWithResponse(ctx context.Context, params *ListProfilesParams, reqEditors ...RequestEditorFn) (*ListProfilesResponse, error) {
+	rsp, err := c.ListProfiles(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListProfilesResponse(rsp)
+}
+
+// GetProfileWithResponse One software profile (get-profile-data.md).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/profiles/{id} (the `GetProfile` operationId).
+func (c *ClientWithResponses) GetProfileWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetProfileResponse, error) {
+	rsp, err := c.GetProfile(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetProfileResponse(rsp)
+}
+
+// ListProfileCertificatesWithResponse The certificates of a software profile (get-smartcard-profile-certificates.md).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/profiles/{id}/certificates (the `ListProfileCertificates` operationId).
+func (c *ClientWithResponses) ListProfileCertificatesWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*ListProfileCertificatesResponse, error) {
+	rsp, err := c.ListProfileCertificates(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListProfileCertificatesResponse(rsp)
+}
+
+// ListProfileOperationsWithResponse The operations the user may start on a profile (get-profile-state-operations.md).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/profiles/{id}/operations (the `ListProfileOperations` operationId).
+func (c *ClientWithResponses) ListProfileOperationsWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*ListProfileOperationsResponse, error) {
+	rsp, err := c.ListProfileOperations(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListProfileOperationsResponse(rsp)
+}
+
+// ListProfileTemplatesWithResponse List the profile templates the user may enroll for (get-profile-templates.md).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/profiletemplates (the `ListProfileTemplates` operationId).
+func (c *ClientWithResponses) ListProfileTemplatesWithResponse(ctx context.Context, params *ListProfileTemplatesParams, reqEditors ...RequestEditorFn) (*ListProfileTemplatesResponse, error) {
+	rsp, err := c.ListProfileTemplates(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListProfileTemplatesResponse(rsp)
+}
+
+// GetProfileTemplateWithResponse Get one profile template (route of the ProfileTemplatesController; no page of its own).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/profiletemplates/{id} (the `GetProfileTemplate` operationId).
+func (c *ClientWithResponses) GetProfileTemplateWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetProfileTemplateResponse, error) {
+	rsp, err := c.GetProfileTemplate(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetProfileTemplateResponse(rsp)
+}
+
+// GetSmartcardConfigurationWithResponse Get the smart card configuration of a profile template (SmartcardsConfigurationController; sample-enrollment-walkthrough.md step 12).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/profiletemplates/{id}/configuration/smartcards (the `GetSmartcardConfiguration` operationId).
+func (c *ClientWithResponses) GetSmartcardConfigurationWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetSmartcardConfigurationResponse, error) {
+	rsp, err := c.GetSmartcardConfiguration(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSmartcardConfigurationResponse(rsp)
+}
+
+// GetWorkflowPolicyWithResponse Get the policy of one workflow of a profile template (get-workflow-policy.md, the examples' path).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/profiletemplates/{id}/policies/{type} (the `GetWorkflowPolicy` operationId).
+func (c *ClientWithResponses) GetWorkflowPolicyWithResponse(ctx context.Context, id ID, pType PolicyType, reqEditors ...RequestEditorFn) (*GetWorkflowPolicyResponse, error) {
+	rsp, err := c.GetWorkflowPolicy(ctx, id, pType, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetWorkflowPolicyResponse(rsp)
+}
+
+// GetWorkflowPolicyTableFormWithResponse The same policy under the path the page's table gives (get-workflow-policy.md, get-smartcard-policy.md).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/profiletemplates/{id}/policy/workflow/{type} (the `GetWorkflowPolicyTableForm` operationId).
+//
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *ClientWithResponses) GetWorkflowPolicyTableFormWithResponse(ctx context.Context, id ID, pType PolicyType, reqEditors ...RequestEditorFn) (*GetWorkflowPolicyTableFormResponse, error) {
+	rsp, err := c.GetWorkflowPolicyTableForm(ctx, id, pType, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetWorkflowPolicyTableFormResponse(rsp)
+}
+
+// ListRequestsWithResponse List requests, optionally by target user and status (get-request.md).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -604,17 +5783,973 @@ func (c *ClientWithResponses) ListRequestsWithResponse(ctx context.Context, para
 	return ParseListRequestsResponse(rsp)
 }
 
-// GetRequestWithResponse Get one MIM CM request by its GUID.
+// CreateRequestWithBodyWithResponse Create a request (create-request.md).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /CertificateManagement/api/v1.0/requests (the `CreateRequest` operationId).
+func (c *ClientWithResponses) CreateRequestWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRequestResponse, error) {
+	rsp, err := c.CreateRequestWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateRequestResponse(rsp)
+}
+
+// CreateRequestWithResponse Create a request (create-request.md).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /CertificateManagement/api/v1.0/requests (the `CreateRequest` operationId).
+func (c *ClientWithResponses) CreateRequestWithResponse(ctx context.Context, body CreateRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRequestResponse, error) {
+	rsp, err := c.CreateRequest(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateRequestResponse(rsp)
+}
+
+// GetRequestWithResponse Get one request by its GUID (get-request.md).
 //
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /CertificateManagement/api/v1.0/requests/{id} (the `GetRequest` operationId).
-func (c *ClientWithResponses) GetRequestWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetRequestResponse, error) {
+func (c *ClientWithResponses) GetRequestWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetRequestResponse, error) {
 	rsp, err := c.GetRequest(ctx, id, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
 	return ParseGetRequestResponse(rsp)
+}
+
+// SetRequestStatusWithBodyWithResponse Mark a request completed, canceled or abandoned (cancel-abandon-complete-request.md).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /CertificateManagement/api/v1.0/requests/{id} (the `SetRequestStatus` operationId).
+func (c *ClientWithResponses) SetRequestStatusWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetRequestStatusResponse, error) {
+	rsp, err := c.SetRequestStatusWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetRequestStatusResponse(rsp)
+}
+
+// SetRequestStatusWithResponse Mark a request completed, canceled or abandoned (cancel-abandon-complete-request.md).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /CertificateManagement/api/v1.0/requests/{id} (the `SetRequestStatus` operationId).
+func (c *ClientWithResponses) SetRequestStatusWithResponse(ctx context.Context, id ID, body SetRequestStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*SetRequestStatusResponse, error) {
+	rsp, err := c.SetRequestStatus(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetRequestStatusResponse(rsp)
+}
+
+// SubmitCertificateRequestsWithBodyWithResponse Submit the client's certificate requests and receive the certificates (get-certificate-responses.md).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /CertificateManagement/api/v1.0/requests/{id}/certificatedata (the `SubmitCertificateRequests` operationId).
+func (c *ClientWithResponses) SubmitCertificateRequestsWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SubmitCertificateRequestsResponse, error) {
+	rsp, err := c.SubmitCertificateRequestsWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSubmitCertificateRequestsResponse(rsp)
+}
+
+// SubmitCertificateRequestsWithResponse Submit the client's certificate requests and receive the certificates (get-certificate-responses.md).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /CertificateManagement/api/v1.0/requests/{id}/certificatedata (the `SubmitCertificateRequests` operationId).
+func (c *ClientWithResponses) SubmitCertificateRequestsWithResponse(ctx context.Context, id ID, body SubmitCertificateRequestsJSONRequestBody, reqEditors ...RequestEditorFn) (*SubmitCertificateRequestsResponse, error) {
+	rsp, err := c.SubmitCertificateRequests(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSubmitCertificateRequestsResponse(rsp)
+}
+
+// GetCertificateRequestGenerationOptionsWithResponse How the client must generate its certificate requests (get-certificate-request-generation-options.md).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/requests/{id}/certificaterequestgenerationoptions (the `GetCertificateRequestGenerationOptions` operationId).
+func (c *ClientWithResponses) GetCertificateRequestGenerationOptionsWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetCertificateRequestGenerationOptionsResponse, error) {
+	rsp, err := c.GetCertificateRequestGenerationOptions(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCertificateRequestGenerationOptionsResponse(rsp)
+}
+
+// ListRequestProfilesWithResponse The software profiles of a request (get-profile-data.md).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/requests/{id}/profiles (the `ListRequestProfiles` operationId).
+func (c *ClientWithResponses) ListRequestProfilesWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*ListRequestProfilesResponse, error) {
+	rsp, err := c.ListRequestProfiles(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListRequestProfilesResponse(rsp)
+}
+
+// GetRequestSmartcardWithResponse The method the table of update-smartcard-status.md gives; without a body it changes nothing and answers the smart card.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/requests/{reqid}/smartcards/{scid} (the `GetRequestSmartcard` operationId).
+//
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *ClientWithResponses) GetRequestSmartcardWithResponse(ctx context.Context, reqid ReqID, scid ScID, reqEditors ...RequestEditorFn) (*GetRequestSmartcardResponse, error) {
+	rsp, err := c.GetRequestSmartcard(ctx, reqid, scid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRequestSmartcardResponse(rsp)
+}
+
+// SetSmartcardStatusWithBodyWithResponse Set the status of a smart card through a request, e.g. Retired (update-smartcard-status.md, the example's method).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /CertificateManagement/api/v1.0/requests/{reqid}/smartcards/{scid} (the `SetSmartcardStatus` operationId).
+func (c *ClientWithResponses) SetSmartcardStatusWithBodyWithResponse(ctx context.Context, reqid ReqID, scid ScID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetSmartcardStatusResponse, error) {
+	rsp, err := c.SetSmartcardStatusWithBody(ctx, reqid, scid, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetSmartcardStatusResponse(rsp)
+}
+
+// SetSmartcardStatusWithResponse Set the status of a smart card through a request, e.g. Retired (update-smartcard-status.md, the example's method).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /CertificateManagement/api/v1.0/requests/{reqid}/smartcards/{scid} (the `SetSmartcardStatus` operationId).
+func (c *ClientWithResponses) SetSmartcardStatusWithResponse(ctx context.Context, reqid ReqID, scid ScID, body SetSmartcardStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*SetSmartcardStatusResponse, error) {
+	rsp, err := c.SetSmartcardStatus(ctx, reqid, scid, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetSmartcardStatusResponse(rsp)
+}
+
+// GetSmartcardAuthenticationResponseWithResponse The response to a smart card's admin challenge (get-smartcard-authentication-response.md).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/requests/{reqid}/smartcards/{scid}/authenticationresponse (the `GetSmartcardAuthenticationResponse` operationId).
+func (c *ClientWithResponses) GetSmartcardAuthenticationResponseWithResponse(ctx context.Context, reqid ReqID, scid ScID, params *GetSmartcardAuthenticationResponseParams, reqEditors ...RequestEditorFn) (*GetSmartcardAuthenticationResponseResponse, error) {
+	rsp, err := c.GetSmartcardAuthenticationResponse(ctx, reqid, scid, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSmartcardAuthenticationResponseResponse(rsp)
+}
+
+// GetSmartcardDiversifiedKeyWithResponse The diversified admin key of a smart card (get-smartcard-diversified-admin-key.md).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/requests/{reqid}/smartcards/{scid}/diversifiedkey (the `GetSmartcardDiversifiedKey` operationId).
+func (c *ClientWithResponses) GetSmartcardDiversifiedKeyWithResponse(ctx context.Context, reqid ReqID, scid ScID, params *GetSmartcardDiversifiedKeyParams, reqEditors ...RequestEditorFn) (*GetSmartcardDiversifiedKeyResponse, error) {
+	rsp, err := c.GetSmartcardDiversifiedKey(ctx, reqid, scid, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSmartcardDiversifiedKeyResponse(rsp)
+}
+
+// GetRequestSmartcardProposedPINWithResponse The server-proposed PIN under the controller table's path (certificate-management-rest-api-service-details.md).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/requests/{reqid}/smartcards/{scid}/serverproposedpin (the `GetRequestSmartcardProposedPIN` operationId).
+//
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *ClientWithResponses) GetRequestSmartcardProposedPINWithResponse(ctx context.Context, reqid ReqID, scid ScID, params *GetRequestSmartcardProposedPINParams, reqEditors ...RequestEditorFn) (*GetRequestSmartcardProposedPINResponse, error) {
+	rsp, err := c.GetRequestSmartcardProposedPIN(ctx, reqid, scid, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRequestSmartcardProposedPINResponse(rsp)
+}
+
+// ListSmartcardsWithResponse The user's smart cards, or the one with a card ID (get-smartcard-data.md).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/smartcards (the `ListSmartcards` operationId).
+func (c *ClientWithResponses) ListSmartcardsWithResponse(ctx context.Context, params *ListSmartcardsParams, reqEditors ...RequestEditorFn) (*ListSmartcardsResponse, error) {
+	rsp, err := c.ListSmartcards(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListSmartcardsResponse(rsp)
+}
+
+// AssignSmartcardWithBodyWithResponse Bind a smart card to a request (assign-smartcard-to-request.md).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /CertificateManagement/api/v1.0/smartcards (the `AssignSmartcard` operationId).
+func (c *ClientWithResponses) AssignSmartcardWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AssignSmartcardResponse, error) {
+	rsp, err := c.AssignSmartcardWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAssignSmartcardResponse(rsp)
+}
+
+// AssignSmartcardWithResponse Bind a smart card to a request (assign-smartcard-to-request.md).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /CertificateManagement/api/v1.0/smartcards (the `AssignSmartcard` operationId).
+func (c *ClientWithResponses) AssignSmartcardWithResponse(ctx context.Context, body AssignSmartcardJSONRequestBody, reqEditors ...RequestEditorFn) (*AssignSmartcardResponse, error) {
+	rsp, err := c.AssignSmartcard(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAssignSmartcardResponse(rsp)
+}
+
+// GetSmartcardWithResponse One smart card (get-smartcard-data.md).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/smartcards/{id} (the `GetSmartcard` operationId).
+func (c *ClientWithResponses) GetSmartcardWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetSmartcardResponse, error) {
+	rsp, err := c.GetSmartcard(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSmartcardResponse(rsp)
+}
+
+// ListSmartcardCertificatesWithResponse The certificates of a smart card (get-smartcard-profile-certificates.md).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/smartcards/{id}/certificates (the `ListSmartcardCertificates` operationId).
+func (c *ClientWithResponses) ListSmartcardCertificatesWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*ListSmartcardCertificatesResponse, error) {
+	rsp, err := c.ListSmartcardCertificates(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListSmartcardCertificatesResponse(rsp)
+}
+
+// ListSmartcardOperationsWithResponse The operations the user may start on a smart card (get-profile-state-operations.md).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/smartcards/{id}/operations (the `ListSmartcardOperations` operationId).
+func (c *ClientWithResponses) ListSmartcardOperationsWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*ListSmartcardOperationsResponse, error) {
+	rsp, err := c.ListSmartcardOperations(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListSmartcardOperationsResponse(rsp)
+}
+
+// GetSmartcardProposedPINWithResponse The PIN the server proposes for a smart card (get-smartcard-proposed-pin.md).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /CertificateManagement/api/v1.0/smartcards/{id}/serverproposedpin (the `GetSmartcardProposedPIN` operationId).
+func (c *ClientWithResponses) GetSmartcardProposedPINWithResponse(ctx context.Context, id ID, params *GetSmartcardProposedPINParams, reqEditors ...RequestEditorFn) (*GetSmartcardProposedPINResponse, error) {
+	rsp, err := c.GetSmartcardProposedPIN(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSmartcardProposedPINResponse(rsp)
+}
+
+// ParseListUserCertificatesResponse parses an HTTP response from a ListUserCertificatesWithResponse call
+func ParseListUserCertificatesResponse(rsp *http.Response) (*ListUserCertificatesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListUserCertificatesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []UserCertificate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Disabled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/html) unsupported
+
+	case rsp.StatusCode == 404:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseListProfilesResponse parses an HTTP response from a ListProfilesWithResponse call
+func ParseListProfilesResponse(rsp *http.Response) (*ListProfilesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListProfilesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []Profile
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Disabled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/html) unsupported
+
+	case rsp.StatusCode == 404:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseGetProfileResponse parses an HTTP response from a GetProfileWithResponse call
+func ParseGetProfileResponse(rsp *http.Response) (*GetProfileResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetProfileResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Profile
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Disabled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/html) unsupported
+
+	case rsp.StatusCode == 404:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseListProfileCertificatesResponse parses an HTTP response from a ListProfileCertificatesWithResponse call
+func ParseListProfileCertificatesResponse(rsp *http.Response) (*ListProfileCertificatesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListProfileCertificatesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Certificates
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Disabled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/html) unsupported
+
+	case rsp.StatusCode == 404:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseListProfileOperationsResponse parses an HTTP response from a ListProfileOperationsWithResponse call
+func ParseListProfileOperationsResponse(rsp *http.Response) (*ListProfileOperationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListProfileOperationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Operations
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Disabled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/html) unsupported
+
+	case rsp.StatusCode == 404:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseListProfileTemplatesResponse parses an HTTP response from a ListProfileTemplatesWithResponse call
+func ParseListProfileTemplatesResponse(rsp *http.Response) (*ListProfileTemplatesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListProfileTemplatesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []ProfileTemplate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Disabled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/html) unsupported
+
+	case rsp.StatusCode == 404:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseGetProfileTemplateResponse parses an HTTP response from a GetProfileTemplateWithResponse call
+func ParseGetProfileTemplateResponse(rsp *http.Response) (*GetProfileTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetProfileTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ProfileTemplate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Disabled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/html) unsupported
+
+	case rsp.StatusCode == 404:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSmartcardConfigurationResponse parses an HTTP response from a GetSmartcardConfigurationWithResponse call
+func ParseGetSmartcardConfigurationResponse(rsp *http.Response) (*GetSmartcardConfigurationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSmartcardConfigurationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SmartcardConfiguration
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Disabled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/html) unsupported
+
+	case rsp.StatusCode == 404:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseGetWorkflowPolicyResponse parses an HTTP response from a GetWorkflowPolicyWithResponse call
+func ParseGetWorkflowPolicyResponse(rsp *http.Response) (*GetWorkflowPolicyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetWorkflowPolicyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WorkflowPolicy
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Disabled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/html) unsupported
+
+	case rsp.StatusCode == 404:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseGetWorkflowPolicyTableFormResponse parses an HTTP response from a GetWorkflowPolicyTableFormWithResponse call
+func ParseGetWorkflowPolicyTableFormResponse(rsp *http.Response) (*GetWorkflowPolicyTableFormResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetWorkflowPolicyTableFormResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WorkflowPolicy
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Disabled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/html) unsupported
+
+	case rsp.StatusCode == 404:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
 }
 
 // ParseListRequestsResponse parses an HTTP response from a ListRequestsWithResponse call
@@ -680,6 +6815,73 @@ func ParseListRequestsResponse(rsp *http.Response) (*ListRequestsResponse, error
 	return response, nil
 }
 
+// ParseCreateRequestResponse parses an HTTP response from a CreateRequestWithResponse call
+func ParseCreateRequestResponse(rsp *http.Response) (*CreateRequestResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateRequestResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest RelativeURI
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Disabled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/html) unsupported
+
+	case rsp.StatusCode == 404:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
 // ParseGetRequestResponse parses an HTTP response from a GetRequestWithResponse call
 func ParseGetRequestResponse(rsp *http.Response) (*GetRequestResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -696,6 +6898,1046 @@ func ParseGetRequestResponse(rsp *http.Response) (*GetRequestResponse, error) {
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest Request
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Disabled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/html) unsupported
+
+	case rsp.StatusCode == 404:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseSetRequestStatusResponse parses an HTTP response from a SetRequestStatusWithResponse call
+func ParseSetRequestStatusResponse(rsp *http.Response) (*SetRequestStatusResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetRequestStatusResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Request
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Disabled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/html) unsupported
+
+	case rsp.StatusCode == 404:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseSubmitCertificateRequestsResponse parses an HTTP response from a SubmitCertificateRequestsWithResponse call
+func ParseSubmitCertificateRequestsResponse(rsp *http.Response) (*SubmitCertificateRequestsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SubmitCertificateRequestsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []IssuedCertificate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Disabled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/html) unsupported
+
+	case rsp.StatusCode == 404:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCertificateRequestGenerationOptionsResponse parses an HTTP response from a GetCertificateRequestGenerationOptionsWithResponse call
+func ParseGetCertificateRequestGenerationOptionsResponse(rsp *http.Response) (*GetCertificateRequestGenerationOptionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCertificateRequestGenerationOptionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []CertificateRequestGenerationOptions
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Disabled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/html) unsupported
+
+	case rsp.StatusCode == 404:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseListRequestProfilesResponse parses an HTTP response from a ListRequestProfilesWithResponse call
+func ParseListRequestProfilesResponse(rsp *http.Response) (*ListRequestProfilesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListRequestProfilesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []Profile
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Disabled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/html) unsupported
+
+	case rsp.StatusCode == 404:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseGetRequestSmartcardResponse parses an HTTP response from a GetRequestSmartcardWithResponse call
+func ParseGetRequestSmartcardResponse(rsp *http.Response) (*GetRequestSmartcardResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRequestSmartcardResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Smartcard
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Disabled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/html) unsupported
+
+	case rsp.StatusCode == 404:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseSetSmartcardStatusResponse parses an HTTP response from a SetSmartcardStatusWithResponse call
+func ParseSetSmartcardStatusResponse(rsp *http.Response) (*SetSmartcardStatusResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetSmartcardStatusResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Smartcard
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Disabled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/html) unsupported
+
+	case rsp.StatusCode == 404:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSmartcardAuthenticationResponseResponse parses an HTTP response from a GetSmartcardAuthenticationResponseWithResponse call
+func ParseGetSmartcardAuthenticationResponseResponse(rsp *http.Response) (*GetSmartcardAuthenticationResponseResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSmartcardAuthenticationResponseResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Base64String
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Disabled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/html) unsupported
+
+	case rsp.StatusCode == 404:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSmartcardDiversifiedKeyResponse parses an HTTP response from a GetSmartcardDiversifiedKeyWithResponse call
+func ParseGetSmartcardDiversifiedKeyResponse(rsp *http.Response) (*GetSmartcardDiversifiedKeyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSmartcardDiversifiedKeyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Base64String
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Disabled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/html) unsupported
+
+	case rsp.StatusCode == 404:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseGetRequestSmartcardProposedPINResponse parses an HTTP response from a GetRequestSmartcardProposedPINWithResponse call
+func ParseGetRequestSmartcardProposedPINResponse(rsp *http.Response) (*GetRequestSmartcardProposedPINResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRequestSmartcardProposedPINResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest string
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Disabled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/html) unsupported
+
+	case rsp.StatusCode == 404:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseListSmartcardsResponse parses an HTTP response from a ListSmartcardsWithResponse call
+func ParseListSmartcardsResponse(rsp *http.Response) (*ListSmartcardsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListSmartcardsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ListSmartcards200JSONResponseBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Disabled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/html) unsupported
+
+	case rsp.StatusCode == 404:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseAssignSmartcardResponse parses an HTTP response from a AssignSmartcardWithResponse call
+func ParseAssignSmartcardResponse(rsp *http.Response) (*AssignSmartcardResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AssignSmartcardResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest RelativeURI
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Disabled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/html) unsupported
+
+	case rsp.StatusCode == 404:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSmartcardResponse parses an HTTP response from a GetSmartcardWithResponse call
+func ParseGetSmartcardResponse(rsp *http.Response) (*GetSmartcardResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSmartcardResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Smartcard
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Disabled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/html) unsupported
+
+	case rsp.StatusCode == 404:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseListSmartcardCertificatesResponse parses an HTTP response from a ListSmartcardCertificatesWithResponse call
+func ParseListSmartcardCertificatesResponse(rsp *http.Response) (*ListSmartcardCertificatesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListSmartcardCertificatesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Certificates
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Disabled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/html) unsupported
+
+	case rsp.StatusCode == 404:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseListSmartcardOperationsResponse parses an HTTP response from a ListSmartcardOperationsWithResponse call
+func ParseListSmartcardOperationsResponse(rsp *http.Response) (*ListSmartcardOperationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListSmartcardOperationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Operations
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Disabled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/html) unsupported
+
+	case rsp.StatusCode == 404:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSmartcardProposedPINResponse parses an HTTP response from a GetSmartcardProposedPINWithResponse call
+func ParseGetSmartcardProposedPINResponse(rsp *http.Response) (*GetSmartcardProposedPINResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSmartcardProposedPINResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest string
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

@@ -1,47 +1,74 @@
-// Package mimcmtest is an in-memory fake of the MIM Certificate Management
-// REST API requests endpoints, for tests of code that uses package mimcm
-// (like net/http/httptest). It checks every request and response against
-// openapi/mimcm.yaml (see SpecViolations), is seeded with the two requests
-// of the samples in the vendor's documentation (served byte for byte), and
-// misbehaves on demand (Inject).
+// Package mimcmtest is a stateful in-memory fake of the MIM Certificate
+// Management REST API, for tests of code that uses package mimcm (like
+// net/http/httptest). It serves every operation of the vendor's
+// reference, checks every request and response against openapi/mimcm.yaml
+// (see SpecViolations), and misbehaves on demand (Inject).
 //
 //	srv := mimcmtest.NewTestServer(t)
 //	c, err := srv.NewClient()
 //	if err != nil { … }
-//	pending, err := c.ListRequests(ctx, mimcm.RequestFilter{Status: mimcm.StatusPending})
+//	e, err := c.EnrollSoftwareCertificate(ctx, mimcm.EnrollInput{ProfileTemplateUUID: mimcmtest.TemplateSoftware})
+//
+// # What it holds
+//
+// Every sample of the vendor's documentation, with its identifiers: the
+// two sample requests (served byte for byte until they change), the two
+// sample profile templates, the three sample profiles, the sample smart
+// cards (by card ID, by GUID, and the one with the sample certificates),
+// the sixteen sample user certificates, and the sample answers of the
+// generation options, diversified key and authentication response calls
+// for the sample request and card. Beside them the fake's own profile
+// templates: TemplateSoftware (the sample's software template, approved
+// at once, client-generated RSA 2048/SHA-256 keys, PKCS#7 answers),
+// TemplateApproval (requests wait for ApproveRequest or DenyRequest),
+// TemplateServerKey (the server generates the key and answers a PFX
+// encrypted with the caller's PFX password; SetPFXPasswordMismatch
+// mangles it) and TemplateSampleRequests.
+//
+// Requests move through the fake's status numbers (Microsoft publishes
+// none; 3 and 8 as in the samples): Pending 1, Denied 2, Approved 3,
+// Executing 4, Canceled 6, Abandoned 7, Completed 8. Certificate data is
+// taken once, for an approved request: the fake's CA (CA) issues a
+// certificate for each PKCS#10 request's key, creates the request's new
+// profile and adds the certificates to the user's list. Completing a
+// Renew, Revoke or Retire request changes the profile it names; retired
+// certificates leave the user's list. A request in the wrong state is
+// answered 500 with a correlation ID, as the server answers the
+// exceptions it does not handle.
 //
 // # How it answers
 //
 // In the order a CM server behind IIS does:
 //
-//   - 401 with an HTML page and a Basic challenge to a request without
-//     valid credentials, whatever its path or method. The fake accepts
-//     basic authentication only: Username (or the WithCredentials user)
-//     may see every request, NoAccessUsername signs in but is refused,
-//     any other user is answered 401.
+//   - 401 with an HTML page to a request without valid credentials,
+//     whatever its path or method: with a Basic challenge by default
+//     (Username, or the WithCredentials user, may see everything;
+//     NoAccessUsername signs in but is refused), with the Windows
+//     authentication handshakes under WithNTLM, WithNegotiate and
+//     WithKerberosCheck (the NTLMv2 response is verified against the
+//     user's password; see WithNTLM).
 //   - 404 with an HTML page to every request while the API is disabled
 //     (SetEnabled(false), as Clm.WebApi.Enabled=false).
 //   - 404 with a Web API error object ({"Message": …}) for a path under
 //     /CertificateManagement/api/v1.0 that no route takes (an HTML page for
 //     any other path), and 405 with an Allow header for a method the path
-//     does not take. Only GET requests and GET requests/{id} are served:
-//     POST requests and PUT requests/{id}, which the vendor's API also
-//     has, are answered 405 too.
+//     does not take.
 //   - 403 {"Message":"Access is denied."} to NoAccessUsername.
-//   - 400 to requests/{id} with an id that is not a GUID, 204 to one no
-//     request has, and 204 to a list nothing matches.
+//   - 400 to an id that is not a GUID or a body it cannot read, 204 to a
+//     Get of something it does not have and to a list nothing matches.
 //
-// Paths match in any letter case and with or without a trailing slash, as
-// on IIS (the vendor's examples write /certificatemanagement/…); query
-// parameter names too. The wording of every message is the fake's: the
-// vendor's documentation gives none. InternalError is the 500 of an
-// unhandled exception, with its correlation ID.
-//
-// Hits, HitsMatching and Fault.PathSuffix see the path as the client sent
-// it, and so does the spec check: a request spelt other than the spec's
-// /CertificateManagement/api/v1.0/… is answered as the server would but
-// also recorded as an unknown operation in SpecViolations. The mimcm
-// client always sends the spec's spelling.
+// Where the vendor's pages disagree the fake takes every documented
+// form: the workflow policy under policies/{type} and policy/workflow/{type},
+// GET and PUT on requests/{reqid}/smartcards/{scid}, the proposed PIN
+// under smartcards/{id} and requests/{reqid}/smartcards/{scid}, the data
+// collection of a new request as a JSON string or an array, its priority
+// as a number or a string. Paths match in any letter case and with or
+// without a trailing slash, as on IIS (the vendor's examples write
+// /certificatemanagement/…); query parameter and body member names too.
+// Hits, faults and the spec check see the spec's spelling. The wording of
+// every message is the fake's: the vendor's documentation gives none.
+// InternalError is the 500 of an unhandled exception, with its
+// correlation ID.
 package mimcmtest
 
 import (
@@ -90,13 +117,53 @@ var (
 	SampleUnblockID = uuid.MustParse("0c96d73f-967b-420e-854a-43ad2a1504bc")
 )
 
-// The fixtures Fixture returns: the sample responses of the vendor's
-// documentation, verbatim.
+// The fixtures Fixture returns: the sample bodies of the vendor's
+// documentation, verbatim (the walkthrough's with its typographic quotes,
+// indentation and trailing comma).
 const (
 	// FixtureEnroll is the answer to GET requests/{SampleEnrollID}.
 	FixtureEnroll = "request-enroll.json"
 	// FixtureUnblock is the answer to GET requests/{SampleUnblockID}.
 	FixtureUnblock = "request-unblock.json"
+	// FixtureCompleted is the answer to the PUT that completed SampleEnrollID.
+	FixtureCompleted = "request-completed.json"
+	// FixtureProfileTemplates is the answer to GET profiletemplates.
+	FixtureProfileTemplates = "profile-templates.json"
+	// FixtureGenerationOptions is the answer to GET requests/{id}/certificaterequestgenerationoptions.
+	FixtureGenerationOptions = "generation-options.json"
+	// FixtureCertificateData is the answer to POST requests/{id}/certificatedata.
+	FixtureCertificateData = "certificate-data.json"
+	// FixtureProfiles is the answer to GET profiles?status=Active.
+	FixtureProfiles = "profiles-active.json"
+	// FixtureSmartcardOperations is the answer to GET smartcards/{id}/operations.
+	FixtureSmartcardOperations = "smartcard-operations.json"
+	// FixtureSmartcardByCardID is the answer to GET smartcards?cardid={SampleCardID}.
+	FixtureSmartcardByCardID = "smartcard-by-cardid.json"
+	// FixtureSmartcard is the answer to GET smartcards/{SampleSmartcardID}.
+	FixtureSmartcard = "smartcard.json"
+	// FixtureSmartcardRetired is the answer to the PUT that retired SampleSmartcardID.
+	FixtureSmartcardRetired = "smartcard-retired.json"
+	// FixtureSmartcardCertificates is the answer to GET smartcards/{SampleCertificatesCard}/certificates.
+	FixtureSmartcardCertificates = "smartcard-certificates.json"
+	// FixtureUserCertificates is the answer to GET certificates.
+	FixtureUserCertificates = "user-certificates.json"
+	// FixtureDiversifiedKey and FixtureAuthenticationResponse are the
+	// answers of the smart card key calls.
+	FixtureDiversifiedKey         = "diversified-key.json"
+	FixtureAuthenticationResponse = "authentication-response.json"
+	// The request bodies of the vendor's examples.
+	FixtureCreateEnrollBody      = "create-request-enroll.json"
+	FixtureCreateUnblockBody     = "create-request-unblock.json"
+	FixtureCreateTargetBody      = "create-request-target.json"
+	FixtureCreatedEnroll         = "created-enroll.json"
+	FixtureCreatedUnblock        = "created-unblock.json"
+	FixtureAssignSmartcardBody   = "assign-smartcard-request.json"
+	FixtureAssignedSmartcard     = "assigned-smartcard.json"
+	FixtureCertificateDataBody   = "certificate-data-request.json"
+	FixtureSetStatusBody         = "set-status-request.json"
+	FixtureWalkthroughCreateBody = "walkthrough-create-request.json"
+	FixtureWalkthroughAssignBody = "walkthrough-assign-smartcard.json"
+	FixtureWalkthroughSubmitBody = "walkthrough-certificate-data-request.json"
 )
 
 const basePath = "/CertificateManagement/api/v1.0"
@@ -105,7 +172,7 @@ const basePath = "/CertificateManagement/api/v1.0"
 var testdata embed.FS
 
 // Fixture returns a sample of the vendor's documentation from the fake's
-// testdata folder, verbatim (FixtureEnroll, FixtureUnblock).
+// testdata folder, verbatim (the Fixture… constants).
 func Fixture(name string) ([]byte, error) {
 	b, err := testdata.ReadFile("testdata/" + name)
 	if err != nil {
@@ -129,28 +196,33 @@ type Server struct {
 	// URL is the base URL of the fake, for mimcm.NewClient.
 	URL string
 	// Username and Password are the credentials of the fake's main user
-	// (UserUUID), who may see every request.
+	// (UserUUID), who may see everything.
 	Username, Password string
 
 	base *fakeserver.Server
+	ca   *ca
+	auth authMode
 
-	mu       sync.Mutex
-	requests []stored
-	users    map[string]account
+	mu         sync.Mutex
+	users      map[string]account
+	templates  []*template
+	requests   []*request
+	profiles   []*profile
+	smartcards []*smartcard
+	// userCerts are the certificates GET certificates answers, each as
+	// the server's JSON.
+	userCerts []userCert
 	// names is the fake's own status number → filter name table (Microsoft
 	// publishes no such table; see SetStatusName).
-	names    map[mimcm.StatusNumber]mimcm.Status
-	disabled bool
-}
-
-type stored struct {
-	id     uuid.UUID
-	status mimcm.StatusNumber
-	target uuid.UUID
-	body   []byte
+	names       map[mimcm.StatusNumber]mimcm.Status
+	disabled    bool
+	pfxMismatch bool
+	ntlm        *ntlmState
+	kerberos    func([]byte) (string, bool)
 }
 
 type account struct {
+	name      string
 	password  string
 	id        uuid.UUID
 	forbidden bool
@@ -162,6 +234,8 @@ type Option func(*config)
 type config struct {
 	tls            bool
 	user, password string
+	auth           authMode
+	kerberos       func([]byte) (string, bool)
 }
 
 // WithTLS serves HTTPS with httptest's self-signed certificate (see
@@ -174,31 +248,33 @@ func WithCredentials(user, password string) Option {
 	return func(c *config) { c.user, c.password = user, password }
 }
 
-// NewServer starts a fake on a loopback port, seeded with the two sample
-// requests. Status 3 (what the samples show right after creation) is filed
-// under "Pending" and 8 under "Completed" for the status filter; see
-// SetStatusName.
+// NewServer starts a fake on a loopback port, seeded with the samples of
+// the vendor's documentation (see the package documentation) and the
+// fake's own profile templates (TemplateSoftware, TemplateApproval,
+// TemplateServerKey).
 func NewServer(opts ...Option) (*Server, error) {
 	cfg := config{user: Username, password: Password}
 	for _, o := range opts {
 		o(&cfg)
 	}
+	authority, err := newCA()
+	if err != nil {
+		return nil, fmt.Errorf("mimcmtest: CA: %w", err)
+	}
 	s := &Server{
-		Username: cfg.user, Password: cfg.password,
+		Username: cfg.user, Password: cfg.password, ca: authority, auth: cfg.auth, kerberos: cfg.kerberos,
 		users: map[string]account{
 			cfg.user:         {password: cfg.password, id: UserUUID},
 			NoAccessUsername: {password: NoAccessPassword, id: uuid.New(), forbidden: true},
 		},
-		names: map[mimcm.StatusNumber]mimcm.Status{3: mimcm.StatusPending, 8: mimcm.StatusCompleted},
+		names: map[mimcm.StatusNumber]mimcm.Status{},
+		ntlm:  newNTLMState(),
 	}
-	for _, name := range []string{FixtureEnroll, FixtureUnblock} {
-		b, err := Fixture(name)
-		if err != nil {
-			return nil, err
-		}
-		if err := s.AddRequestJSON(b); err != nil {
-			return nil, err
-		}
+	for n, name := range requestStatusNumbers {
+		s.names[n] = name
+	}
+	if err := s.seed(); err != nil {
+		return nil, fmt.Errorf("mimcmtest: %w", err)
 	}
 	base, err := fakeserver.Start(s.handler(), fakeserver.Options{Spec: "mimcm.yaml", TLS: cfg.tls, Canonical: canonicalRequest})
 	if err != nil {
@@ -210,7 +286,7 @@ func NewServer(opts ...Option) (*Server, error) {
 
 // clientOptions configure a mimcm.Client for this fake (see NewClient).
 func (s *Server) clientOptions() []mimcm.Option {
-	opts := []mimcm.Option{mimcm.WithBasicAuth(s.Username, s.Password)}
+	opts := s.authOptions()
 	if pool := s.RootCAs(); pool != nil {
 		opts = append(opts, mimcm.WithRootCAs(pool))
 	}
@@ -231,7 +307,7 @@ func (s *Server) AddRequest(r mimcm.Request) error {
 }
 
 // AddRequestJSON stores a request given as the server's JSON, served back
-// byte for byte.
+// byte for byte until the request changes.
 func (s *Server) AddRequestJSON(body []byte) error {
 	var r mimcmapi.Request
 	if err := json.Unmarshal(body, &r); err != nil {
@@ -240,10 +316,10 @@ func (s *Server) AddRequestJSON(body []byte) error {
 	if r.Uuid == uuid.Nil {
 		return fmt.Errorf("mimcmtest: the request JSON has no Uuid")
 	}
-	st := stored{id: r.Uuid, status: mimcm.StatusNumber(r.Status), target: r.TargetUserUuid, body: bytes.TrimSpace(body)}
+	st := &request{w: r, raw: bytes.TrimSpace(body)}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if i := slices.IndexFunc(s.requests, func(x stored) bool { return x.id == r.Uuid }); i >= 0 {
+	if i := slices.IndexFunc(s.requests, func(x *request) bool { return x.w.Uuid == r.Uuid }); i >= 0 {
 		s.requests[i] = st
 	} else {
 		s.requests = append(s.requests, st)
@@ -302,31 +378,28 @@ type (
 // (403). Paths match in any letter case, as on IIS.
 func (s *Server) handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET "+basePath+"/requests", s.allowed(s.listRequests))
-	mux.HandleFunc("GET "+basePath+"/requests/{id}", s.allowed(s.getRequest))
+	s.routes(mux)
 	routed := fakeserver.Route(mux, s.notRouted)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sent := *r.URL
 		if orig, ok := r.Context().Value(ctxSent{}).(*url.URL); ok {
 			sent = *orig
 		}
+		acct, ok := s.authenticate(w, r)
+		if !ok {
+			return
+		}
 		s.mu.Lock()
 		disabled := s.disabled
-		name, password, ok := r.BasicAuth()
-		acct, known := s.users[name]
 		s.mu.Unlock()
-		switch {
-		case !ok || !known || acct.password != password:
-			w.Header().Set("WWW-Authenticate", `Basic realm="CertificateManagement"`)
-			writeHTML(w, http.StatusUnauthorized, "401 - Unauthorized", "The credentials given were refused.")
-		case disabled:
+		if disabled {
 			// The API's routes are not mapped: the request never reaches
 			// Web API, and IIS answers with its own page.
 			writeHTML(w, http.StatusNotFound, "404 - Not Found", "Nothing is served at this address.")
-		default:
-			ctx := context.WithValue(context.WithValue(r.Context(), ctxUser{}, acct), ctxSent{}, &sent)
-			routed.ServeHTTP(w, r.WithContext(ctx))
+			return
 		}
+		ctx := context.WithValue(context.WithValue(r.Context(), ctxUser{}, acct), ctxSent{}, &sent)
+		routed.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
@@ -367,7 +440,9 @@ func (s *Server) notRouted(w http.ResponseWriter, r *http.Request, status int) {
 var routeSegments = map[string]string{}
 
 func init() {
-	for _, seg := range strings.Split(strings.TrimPrefix(basePath+"/requests", "/"), "/") {
+	for _, seg := range []string{"CertificateManagement", "api", "v1.0", "profiletemplates", "policies", "policy", "workflow",
+		"configuration", "smartcards", "requests", "certificaterequestgenerationoptions", "certificatedata", "profiles",
+		"diversifiedkey", "authenticationresponse", "serverproposedpin", "operations", "certificates"} {
 		routeSegments[strings.ToLower(seg)] = seg
 	}
 }
@@ -414,59 +489,6 @@ func withPath(r *http.Request, path string) *http.Request {
 	u.Path, u.RawPath = path, ""
 	r2.URL = &u
 	return r2
-}
-
-func (s *Server) getRequest(w http.ResponseWriter, r *http.Request) {
-	id, err := uuid.Parse(r.PathValue("id"))
-	if err != nil {
-		// Web API cannot bind the id to a GUID.
-		writeRaw(w, http.StatusBadRequest, message("The request is invalid: the id is not a GUID."))
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, st := range s.requests {
-		if st.id == id {
-			writeRaw(w, http.StatusOK, st.body)
-			return
-		}
-	}
-	w.WriteHeader(http.StatusNoContent)
-}
-
-func (s *Server) listRequests(w http.ResponseWriter, r *http.Request) {
-	// Web API reads query parameter names in any letter case.
-	q := url.Values{}
-	for k, v := range r.URL.Query() {
-		q[strings.ToLower(k)] = append(q[strings.ToLower(k)], v...)
-	}
-	status := mimcm.Status(q.Get("status"))
-	var target uuid.UUID
-	if q.Get("targetuser") == "current" {
-		acct, _ := r.Context().Value(ctxUser{}).(account)
-		target = acct.id
-	}
-	s.mu.Lock()
-	var bodies [][]byte
-	for _, st := range s.requests {
-		if status != "" && s.names[st.status] != status {
-			continue
-		}
-		if target != uuid.Nil && st.target != target {
-			continue
-		}
-		bodies = append(bodies, st.body)
-	}
-	s.mu.Unlock()
-	if len(bodies) == 0 {
-		w.WriteHeader(http.StatusNoContent)
-		return
-	}
-	var b bytes.Buffer
-	b.WriteByte('[')
-	b.Write(bytes.Join(bodies, []byte(",")))
-	b.WriteByte(']')
-	writeRaw(w, http.StatusOK, b.Bytes())
 }
 
 func message(text string) []byte {

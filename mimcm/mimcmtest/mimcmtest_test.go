@@ -94,7 +94,7 @@ func TestConcurrentUse(t *testing.T) {
 		}()
 		go func() {
 			defer wg.Done()
-			_, err := c.ListRequests(context.Background(), mimcm.RequestFilter{CurrentUser: true, Status: mimcm.StatusPending})
+			_, err := c.ListRequests(context.Background(), mimcm.RequestFilter{CurrentUser: true, Status: mimcm.StatusApproved})
 			errs <- err
 		}()
 	}
@@ -105,7 +105,7 @@ func TestConcurrentUse(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	list, err := c.ListRequests(context.Background(), mimcm.RequestFilter{CurrentUser: true, Status: mimcm.StatusPending})
+	list, err := c.ListRequests(context.Background(), mimcm.RequestFilter{CurrentUser: true, Status: mimcm.StatusApproved})
 	if err != nil || len(list) != 2+n {
 		t.Errorf("after %d concurrent adds: %d requests, %v", n, len(list), err)
 	}
@@ -198,7 +198,7 @@ func TestPathsMatchInAnyLetterCase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Close()
+	defer func() { _ = srv.Close() }()
 	sample, err := mimcmtest.Fixture(mimcmtest.FixtureEnroll)
 	if err != nil {
 		t.Fatal(err)
@@ -218,7 +218,7 @@ func TestPathsMatchInAnyLetterCase(t *testing.T) {
 	for _, path := range []string{
 		"/certificatemanagement/api/v1.0/requests?status=Completed",
 		"/CertificateManagement/api/v1.0/requests/?Status=Completed",
-		"/certificatemanagement/api/v1.0/REQUESTS?STATUS=Pending&TargetUser=current",
+		"/certificatemanagement/api/v1.0/REQUESTS?STATUS=Approved&TargetUser=current",
 	} {
 		code, body := get(t, srv, path, srv.Username, srv.Password)
 		wantCode := http.StatusNoContent
@@ -241,7 +241,7 @@ func TestAnswersLikeTheVendor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Close()
+	defer func() { _ = srv.Close() }()
 	const api = "/CertificateManagement/api/v1.0"
 	item := api + "/requests/" + mimcmtest.SampleEnrollID.String()
 	user, password := srv.Username, srv.Password
@@ -257,8 +257,8 @@ func TestAnswersLikeTheVendor(t *testing.T) {
 		{"unknown path in the API", "GET", api + "/widgets?x=1", user, password, false, 404, "application/json", `"Message":"No resource of the API matches the request URI 'http://` + strings.TrimPrefix(srv.URL, "http://") + api + `/widgets?x=1'."`, "", ""},
 		{"unknown path in lower case", "GET", "/certificatemanagement/api/v1.0/widgets", user, password, false, 404, "application/json", "/certificatemanagement/api/v1.0/widgets", "", ""},
 		{"path outside the API", "GET", "/default.aspx", user, password, false, 404, "text/html", "404", "", ""},
-		{"wrong method", "DELETE", item, user, password, false, 405, "application/json", `'DELETE'`, "GET, HEAD", ""},
-		{"wrong method on the list", "PATCH", api + "/requests", user, password, false, 405, "application/json", `'PATCH'`, "GET, HEAD", ""},
+		{"wrong method", "DELETE", item, user, password, false, 405, "application/json", `'DELETE'`, "GET, HEAD, PUT", ""},
+		{"wrong method on the list", "PATCH", api + "/requests", user, password, false, 405, "application/json", `'PATCH'`, "GET, HEAD, POST", ""},
 		{"malformed GUID", "GET", api + "/requests/not-a-guid", user, password, false, 400, "application/json", "not a GUID", "", ""},
 		{"bad password", "GET", item, user, "wrong", false, 401, "text/html", "401", "", `Basic realm="CertificateManagement"`},
 		{"no credentials", "GET", item, "", "", false, 401, "text/html", "401", "", "Basic"},

@@ -1,0 +1,532 @@
+package mimcm
+
+import (
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/google/uuid"
+	"software.sslmate.com/src/go-pkcs12"
+
+	"github.com/certadmin/certadmin-go/internal/apierror"
+	"github.com/certadmin/certadmin-go/internal/atomicfile"
+	"github.com/certadmin/certadmin-go/internal/poll"
+	"github.com/certadmin/certadmin-go/internal/transport"
+	"github.com/certadmin/certadmin-go/mimcm/internal/pkcs7"
+)
+
+// EnrollStage is how far an enrollment got. The stages follow one
+// another in this order.
+type EnrollStage int
+
+const (
+	// EnrollStageCreating: the request is being created. An error here
+	// may leave a request on the server when the answer was lost.
+	EnrollStageCreating EnrollStage = iota + 1
+	// EnrollStageAwaitingApproval: the request exists and waits for
+	// approval by a person (or the wait was cut short). Nothing was
+	// generated yet: ResumeEnrollment picks it up once approved.
+	EnrollStageAwaitingApproval
+	// EnrollStageApproved: the request is approved; the key pairs and
+	// certificate requests are made next. An error here (generation
+	// options, key generation) sent no certificate request: resume.
+	EnrollStageApproved
+	// EnrollStageSubmitting: the certificate requests were sent. An error
+	// without the server's answer leaves it unknown whether the CA
+	// issued: the call is never repeated, and the request must be
+	// abandoned (AbandonRequest) and a new one made.
+	EnrollStageSubmitting
+	// EnrollStageCertificatesReceived: the certificates arrived; the
+	// request is marked completed next. An error here comes with the
+	// result (EnrollError.Result): keep it and call CompleteRequest.
+	EnrollStageCertificatesReceived
+	// EnrollStageCompleted: done.
+	EnrollStageCompleted
+)
+
+var stageNames = map[EnrollStage]string{
+	EnrollStageCreating: "creating the request", EnrollStageAwaitingApproval: "awaiting approval",
+	EnrollStageApproved: "approved", EnrollStageSubmitting: "submitting the certificate requests",
+	EnrollStageCertificatesReceived: "certificates received", EnrollStageCompleted: "completed",
+}
+
+func (s EnrollStage) String() string {
+	if n, ok := stageNames[s]; ok {
+		return n
+	}
+	return fmt.Sprintf("stage %d", int(s))
+}
+
+// Sentinels of the enrollment workflows, matched with errors.Is.
+var (
+	// ErrApprovalPending: the request still waits for approval; the
+	// EnrollError carries its ID for ResumeEnrollment.
+	ErrApprovalPending = errors.New("the request waits for approval")
+	// ErrIssuanceUnknown: the certificate requests may have reached the
+	// CA but no answer came back; the request must not be submitted again.
+	ErrIssuanceUnknown = errors.New("the certificate requests may have been processed; no answer came back")
+	// ErrPFXPassword: a PFX of the answer does not open with the PFX
+	// password given.
+	ErrPFXPassword = errors.New("a PFX of the answer does not open with the PFX password")
+	// ErrKeyMismatch: no certificate of the answer carries the generated
+	// key, or a certificate's chain does not verify.
+	ErrKeyMismatch = errors.New("the certificates do not match the generated key")
+)
+
+// EnrollError is the error of an enrollment workflow that stopped before
+// the end: how far it got, the request, and what to do next.
+type EnrollError struct {
+	// Op is the workflow ("mimcm.EnrollSoftwareCertificate").
+	Op    string
+	Stage EnrollStage
+	// RequestID is the request, uuid.Nil when none is known to exist.
+	RequestID uuid.UUID
+	// Status is the request's last status seen (0 when not read).
+	Status StatusNumber
+	// Next says what to do next.
+	Next string
+	// Result holds the certificates and key when they were received
+	// (EnrollStageCertificatesReceived); nil otherwise.
+	Result *Enrollment
+	// Err is the cause (a sentinel of this package, a call's *Error).
+	Err error
+}
+
+func (e *EnrollError) Error() string {
+	msg := e.Op + ": "
+	if e.RequestID != uuid.Nil {
+		msg += "request " + e.RequestID.String() + ": "
+	}
+	msg += e.Stage.String()
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	if e.Next != "" {
+		msg += " (" + e.Next + ")"
+	}
+	return msg
+}
+
+// Unwrap returns the cause.
+func (e *EnrollError) Unwrap() error { return e.Err }
+
+// EnrollInput is a software certificate enrollment.
+type EnrollInput struct {
+	// ProfileTemplateUUID is the (software) profile template (required
+	// unless ProfileUUID is given, whose template is then used).
+	ProfileTemplateUUID uuid.UUID
+	// DataCollection, Comment, Priority and Target are those of the new
+	// request (CreateRequestInput).
+	DataCollection []DataValue
+	Comment        string
+	Priority       *int
+	Target         *uuid.UUID
+	// Type is the request type: Enroll (the default) or Renew (with
+	// ProfileUUID).
+	Type RequestTypeName
+	// ProfileUUID is the profile a Renew is for.
+	ProfileUUID *uuid.UUID
+	// PFXPassword protects the PFX blobs the server may return (keys it
+	// generates or archives). Empty: a random one is used for the call.
+	PFXPassword string
+	// Roots, when set, must verify the chain of every certificate
+	// received (the CA's root). Without it only the key match is checked.
+	Roots *x509.CertPool
+}
+
+// Enrollment is the result of an enrollment: the certificate for the
+// generated (or server-generated) key, its chain, and the key.
+type Enrollment struct {
+	RequestID uuid.UUID
+	// Request is the request as the server answered its completion (nil
+	// when it answered 204).
+	Request *Request
+	// Certificate carries the public key of PrivateKey.
+	Certificate *x509.Certificate
+	// Chain holds the other certificates of the answer (the issuing CAs),
+	// nearest issuer first where they chain.
+	Chain      []*x509.Certificate
+	PrivateKey crypto.Signer
+	// Others are further certificates with keys the answer held
+	// (archived keys, several templates), beside the first one.
+	Others []KeyPair
+	// Issued is the server's answer as it came.
+	Issued []IssuedCertificate
+}
+
+// KeyPair is a certificate with its private key.
+type KeyPair struct {
+	Certificate *x509.Certificate
+	Chain       []*x509.Certificate
+	PrivateKey  crypto.Signer
+}
+
+// PKCS12 encodes the certificate, its chain and key as a PKCS#12 file
+// protected by password (AES-256, as current Windows and OpenSSL write).
+func (e *Enrollment) PKCS12(password string) ([]byte, error) {
+	if e.Certificate == nil || e.PrivateKey == nil {
+		return nil, errors.New("mimcm: the enrollment holds no certificate with its key")
+	}
+	return pkcs12.Modern.Encode(e.PrivateKey, e.Certificate, e.Chain, password)
+}
+
+// WritePKCS12 writes PKCS12(password) to path with mode 0600. The file
+// appears only once complete; on failure an existing file is left as it
+// was.
+func (e *Enrollment) WritePKCS12(path, password string) error {
+	b, err := e.PKCS12(password)
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(path, 0o600, func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	})
+}
+
+// Default rhythm of the wait for approval.
+const (
+	DefaultApprovalWait         = 2 * time.Minute
+	DefaultApprovalPollInterval = 2 * time.Second
+	maxApprovalPollInterval     = 30 * time.Second
+)
+
+type enrollSettings struct {
+	wait, interval time.Duration
+	progress       func(EnrollStage, *Request)
+}
+
+func enrollSettingsOf(cs *transport.CallSettings) enrollSettings {
+	if s := transport.LookupCallExtension[enrollSettings](cs); s != nil {
+		return *s
+	}
+	return enrollSettings{wait: DefaultApprovalWait, interval: DefaultApprovalPollInterval}
+}
+
+func enrollOption(f func(*enrollSettings)) CallOption {
+	return callOption(func(cs *transport.CallSettings) {
+		if transport.LookupCallExtension[enrollSettings](cs) == nil {
+			*transport.CallExtension[enrollSettings](cs) = enrollSettings{wait: DefaultApprovalWait, interval: DefaultApprovalPollInterval}
+		}
+		f(transport.CallExtension[enrollSettings](cs))
+	})
+}
+
+// WithApprovalWait bounds how long an enrollment waits for its request to
+// be approved (default 2 minutes). Zero checks once. When the wait ends
+// the workflow returns ErrApprovalPending with the request's ID, and
+// ResumeEnrollment continues it later.
+func WithApprovalWait(d time.Duration) CallOption {
+	return enrollOption(func(s *enrollSettings) { s.wait = d })
+}
+
+// WithApprovalPollInterval sets the first interval between checks of the
+// request's status while it waits for approval (default 2 s; it grows by
+// half after each check, up to 30 s).
+func WithApprovalPollInterval(d time.Duration) CallOption {
+	return enrollOption(func(s *enrollSettings) { s.interval = d })
+}
+
+// WithEnrollProgress calls fn at every stage an enrollment reaches, with
+// the request as last read (nil before it was read).
+func WithEnrollProgress(fn func(EnrollStage, *Request)) CallOption {
+	return enrollOption(func(s *enrollSettings) { s.progress = fn })
+}
+
+// EnrollSoftwareCertificate enrolls a software certificate end to end:
+// it creates an Enroll request (or a Renew, see EnrollInput) for the
+// profile template, waits until the request is approved, reads the
+// certificate request generation options, generates each key pair and
+// PKCS#10 request with the standard library as they say (key algorithm
+// and size, hash, subject), submits them, decodes the certificates
+// (PKCS#7, or PFX opened with the PFX password), checks that a
+// certificate carries the generated key (and its chain against
+// EnrollInput.Roots), marks the request completed and returns the
+// certificate, chain and key.
+//
+// A request that waits for a person's approval longer than
+// WithApprovalWait ends the call with an *EnrollError of stage
+// EnrollStageAwaitingApproval matching ErrApprovalPending; call
+// ResumeEnrollment with its RequestID later. Every *EnrollError says in
+// Next what to do. Creates, submits and the completion are never sent
+// twice.
+//
+// Approval is read from the request's status number: 3 is taken as
+// Approved (inferred from the vendor's samples; see StatusNumber). Any
+// other number is waited on, so a denied request also ends in
+// ErrApprovalPending once the wait is over; its Status tells the number.
+func (c *Client) EnrollSoftwareCertificate(ctx context.Context, in EnrollInput, opts ...CallOption) (*Enrollment, error) {
+	const op = "mimcm.EnrollSoftwareCertificate"
+	s := enrollSettingsOf(callSettings(opts))
+	typ := in.Type
+	if typ == "" {
+		typ = RequestTypeNameEnroll
+	}
+	if typ != RequestTypeNameEnroll && typ != RequestTypeNameRenew {
+		return nil, apierror.Invalid(op, "request type %q does not enroll certificates (want Enroll or Renew)", typ)
+	}
+	if typ == RequestTypeNameRenew && in.ProfileUUID == nil {
+		return nil, apierror.Invalid(op, "a Renew needs the profile to renew (ProfileUUID)")
+	}
+	tmpl := in.ProfileTemplateUUID
+	if tmpl == uuid.Nil && in.ProfileUUID != nil {
+		p, err := c.GetProfile(ctx, *in.ProfileUUID, opts...)
+		if err != nil {
+			return nil, &EnrollError{Op: op, Stage: EnrollStageCreating, Err: err, Next: "check the profile's GUID"}
+		}
+		if p.ProfileTemplateUUID == nil {
+			return nil, apierror.Invalid(op, "profile %s names no profile template", p.UUID)
+		}
+		tmpl = *p.ProfileTemplateUUID
+	}
+	create := CreateRequestInput{Type: typ, ProfileTemplateUUID: tmpl, DataCollection: in.DataCollection,
+		Comment: in.Comment, Priority: in.Priority, Target: in.Target, ProfileUUID: in.ProfileUUID}
+	if err := create.check(op); err != nil {
+		return nil, err
+	}
+	s.report(EnrollStageCreating, nil)
+	id, err := c.CreateRequest(ctx, create, opts...)
+	if err != nil {
+		next := "the server refused the request: fix the input and try again"
+		if !answered(err) {
+			next = "the request may have been created: look for it with ListRequests before trying again"
+		}
+		return nil, &EnrollError{Op: op, Stage: EnrollStageCreating, Err: err, Next: next}
+	}
+	return c.execute(ctx, op, id, in, s, opts)
+}
+
+// ResumeEnrollment continues an enrollment whose request already exists
+// (the RequestID of an *EnrollError of stage EnrollStageAwaitingApproval
+// or EnrollStageApproved): it waits for approval again, then generates,
+// submits, receives and completes as EnrollSoftwareCertificate does. in
+// gives the PFX password and roots; its request fields are not used.
+func (c *Client) ResumeEnrollment(ctx context.Context, requestID uuid.UUID, in EnrollInput, opts ...CallOption) (*Enrollment, error) {
+	const op = "mimcm.ResumeEnrollment"
+	if err := checkID(op, "request", requestID); err != nil {
+		return nil, err
+	}
+	return c.execute(ctx, op, requestID, in, enrollSettingsOf(callSettings(opts)), opts)
+}
+
+func (s enrollSettings) report(stage EnrollStage, r *Request) {
+	if s.progress != nil {
+		s.progress(stage, r)
+	}
+}
+
+// answered reports whether err carries the server's answer (a status),
+// so the call was refused rather than lost.
+func answered(err error) bool {
+	var e *apierror.Error
+	return errors.As(err, &e) && e.StatusCode != 0 && !errors.Is(err, apierror.ErrTruncated)
+}
+
+// execute runs the workflow from an existing request on.
+func (c *Client) execute(ctx context.Context, op string, id uuid.UUID, in EnrollInput, s enrollSettings, opts []CallOption) (*Enrollment, error) {
+	fail := func(stage EnrollStage, status StatusNumber, err error, next string) (*Enrollment, error) {
+		return nil, &EnrollError{Op: op, Stage: stage, RequestID: id, Status: status, Err: err, Next: next}
+	}
+	r, err := c.awaitApproval(ctx, id, s, opts)
+	if err != nil {
+		status := StatusNumber(0)
+		if r != nil {
+			status = r.Status
+		}
+		if errors.Is(err, ErrApprovalPending) || errors.Is(err, poll.ErrTimeout) {
+			return fail(EnrollStageAwaitingApproval, status, ErrApprovalPending,
+				"once the request is approved, call ResumeEnrollment with its ID; CancelRequest withdraws it")
+		}
+		if errors.Is(err, errAlreadyCompleted) {
+			return fail(EnrollStageCompleted, status, err, "the request was executed before; its certificates are in its profile")
+		}
+		return fail(EnrollStageAwaitingApproval, status, err, "call ResumeEnrollment with the request's ID to go on")
+	}
+	s.report(EnrollStageApproved, r)
+
+	options, err := c.GetCertificateRequestGenerationOptions(ctx, id, opts...)
+	if err != nil {
+		return fail(EnrollStageApproved, r.Status, err, "nothing was submitted: call ResumeEnrollment with the request's ID")
+	}
+	keys := make([]crypto.Signer, len(options))
+	csrs := make([][]byte, len(options))
+	for i, o := range options {
+		if keys[i], csrs[i], err = newCSR(o); err != nil {
+			return fail(EnrollStageApproved, r.Status, &apierror.Error{Op: op, Kind: apierror.ErrInvalidInput,
+				Message: fmt.Sprintf("certificate request %d: %v", i+1, err), Err: err},
+				"nothing was submitted: the template asks for a key this package cannot make; CancelRequest withdraws the request")
+		}
+	}
+	password := in.PFXPassword
+	if password == "" {
+		if password, err = randomPassword(); err != nil {
+			return fail(EnrollStageApproved, r.Status, err, "nothing was submitted: call ResumeEnrollment")
+		}
+	}
+	s.report(EnrollStageSubmitting, r)
+	issued, err := c.SubmitCertificateRequests(ctx, id, SubmitInput{CertificateRequests: csrs, PFXPassword: password, Comments: in.Comment}, opts...)
+	if err != nil {
+		if !answered(err) {
+			return fail(EnrollStageSubmitting, r.Status, errors.Join(ErrIssuanceUnknown, err),
+				"do not submit this request again: abandon it (AbandonRequest) and enroll anew, or ask a CM administrator whether its certificates were issued")
+		}
+		return fail(EnrollStageSubmitting, r.Status, err,
+			"the server refused the certificate requests: abandon the request (AbandonRequest) and enroll anew")
+	}
+	result, err := decodeIssued(id, issued, keys, password, in.Roots)
+	if err != nil {
+		return fail(EnrollStageCertificatesReceived, r.Status, err,
+			"the certificates were issued but cannot be used: abandon the request (AbandonRequest), have them revoked, and enroll anew")
+	}
+	s.report(EnrollStageCertificatesReceived, r)
+	done, err := c.CompleteRequest(ctx, id, opts...)
+	if err != nil {
+		return nil, &EnrollError{Op: op, Stage: EnrollStageCertificatesReceived, RequestID: id, Status: r.Status, Err: err, Result: result,
+			Next: "the certificates and key are in Result: keep them, and mark the request completed with CompleteRequest"}
+	}
+	result.Request = done
+	s.report(EnrollStageCompleted, done)
+	return result, nil
+}
+
+var errAlreadyCompleted = errors.New("the request is already completed")
+
+// awaitApproval reads the request until it is approved, on the poller's
+// rhythm, for at most s.wait.
+func (c *Client) awaitApproval(ctx context.Context, id uuid.UUID, s enrollSettings, opts []CallOption) (*Request, error) {
+	var last *Request
+	check := func(ctx context.Context) (*Request, bool, error) {
+		r, err := c.GetRequest(ctx, id, opts...)
+		if err != nil {
+			return nil, false, err
+		}
+		last = r
+		switch r.Status {
+		case StatusNumberApproved:
+			return r, true, nil
+		case StatusNumberCompleted:
+			return r, true, errAlreadyCompleted
+		}
+		s.report(EnrollStageAwaitingApproval, r)
+		return r, false, nil
+	}
+	if s.wait <= 0 {
+		r, done, err := check(ctx)
+		if err == nil && !done {
+			err = ErrApprovalPending
+		}
+		return r, err
+	}
+	interval := s.interval
+	if interval <= 0 {
+		interval = DefaultApprovalPollInterval
+	}
+	r, err := poll.Until(ctx, poll.Config{Interval: interval, Multiplier: 1.5, MaxInterval: maxApprovalPollInterval, Timeout: s.wait}, check, nil)
+	if err != nil && r == nil {
+		r = last
+	}
+	return r, err
+}
+
+func randomPassword() (string, error) {
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// decodeIssued reads the answer's certificates and finds the one for
+// each generated key.
+func decodeIssued(id uuid.UUID, issued []IssuedCertificate, keys []crypto.Signer, password string, roots *x509.CertPool) (*Enrollment, error) {
+	var pairs []KeyPair
+	for i, ic := range issued {
+		if ic.Error != "" {
+			return nil, fmt.Errorf("certificate %d (%s): the server says: %s", i+1, ic.TemplateCommonName, ic.Error)
+		}
+		switch {
+		case ic.IsPFX || len(ic.PFX) > 0:
+			key, leaf, cas, err := pkcs12.DecodeChain(ic.PFX, password)
+			if errors.Is(err, pkcs12.ErrIncorrectPassword) {
+				return nil, fmt.Errorf("certificate %d (%s): %w", i+1, ic.TemplateCommonName, ErrPFXPassword)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("certificate %d (%s): PFX: %w", i+1, ic.TemplateCommonName, err)
+			}
+			signer, ok := key.(crypto.Signer)
+			if !ok || !publicKeyMatches(signer, leaf) {
+				return nil, fmt.Errorf("certificate %d: %w (the PFX's key is not its certificate's)", i+1, ErrKeyMismatch)
+			}
+			pairs = append(pairs, KeyPair{Certificate: leaf, Chain: cas, PrivateKey: signer})
+		case ic.IsPKCS7 || len(ic.PKCS7) > 0:
+			certs, err := pkcs7.Certificates(ic.PKCS7)
+			if err != nil {
+				return nil, fmt.Errorf("certificate %d (%s): %w", i+1, ic.TemplateCommonName, err)
+			}
+			found := false
+			for _, k := range keys {
+				for j, c := range certs {
+					if publicKeyMatches(k, c) {
+						chain := append(append([]*x509.Certificate{}, certs[:j]...), certs[j+1:]...)
+						pairs = append(pairs, KeyPair{Certificate: c, Chain: orderChain(c, chain), PrivateKey: k})
+						found = true
+					}
+				}
+			}
+			if !found && !ic.IsExternal && !ic.IsKeyHistory {
+				return nil, fmt.Errorf("certificate %d (%s): %w", i+1, ic.TemplateCommonName, ErrKeyMismatch)
+			}
+		}
+	}
+	if len(pairs) == 0 {
+		return nil, fmt.Errorf("%w: the answer holds no certificate for a key (%d item(s))", ErrKeyMismatch, len(issued))
+	}
+	if roots != nil {
+		for _, p := range pairs {
+			inter := x509.NewCertPool()
+			for _, c := range p.Chain {
+				inter.AddCert(c)
+			}
+			if _, err := p.Certificate.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
+				return nil, fmt.Errorf("%w: certificate %s does not verify: %w", ErrKeyMismatch, p.Certificate.Subject, err)
+			}
+		}
+	}
+	return &Enrollment{RequestID: id, Certificate: pairs[0].Certificate, Chain: pairs[0].Chain, PrivateKey: pairs[0].PrivateKey,
+		Others: pairs[1:], Issued: issued}, nil
+}
+
+func publicKeyMatches(k crypto.Signer, c *x509.Certificate) bool {
+	pub, ok := k.Public().(interface{ Equal(crypto.PublicKey) bool })
+	return ok && pub.Equal(c.PublicKey)
+}
+
+// orderChain puts the issuers of leaf first, nearest first, then the
+// certificates that do not chain.
+func orderChain(leaf *x509.Certificate, certs []*x509.Certificate) []*x509.Certificate {
+	var out []*x509.Certificate
+	left := append([]*x509.Certificate{}, certs...)
+	cur := leaf
+	for len(left) > 0 {
+		next := -1
+		for i, c := range left {
+			if cur.CheckSignatureFrom(c) == nil {
+				next = i
+				break
+			}
+		}
+		if next < 0 {
+			break
+		}
+		cur = left[next]
+		out = append(out, cur)
+		left = append(left[:next], left[next+1:]...)
+	}
+	return append(out, left...)
+}

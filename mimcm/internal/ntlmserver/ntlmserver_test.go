@@ -1,0 +1,59 @@
+package ntlmserver
+
+import (
+	"encoding/hex"
+	"testing"
+
+	"github.com/Azure/go-ntlmssp"
+)
+
+func TestMD4(t *testing.T) {
+	// RFC 1320's test suite.
+	for in, want := range map[string]string{
+		"":    "31d6cfe0d16ae931b73c59d7e0c089c0",
+		"abc": "a448017aaf21d8525fc10ae87aa6729d",
+		"12345678901234567890123456789012345678901234567890123456789012345678901234567890": "e33b4ddc9c38f2199c3e7b164fcc0536",
+	} {
+		got := md4([]byte(in))
+		if hex.EncodeToString(got[:]) != want {
+			t.Errorf("MD4(%q) = %x, want %s", in, got, want)
+		}
+	}
+}
+
+// go-ntlmssp's AUTHENTICATE for this package's CHALLENGE verifies with
+// the right password only.
+func TestHandshakeWithGoNTLMSSP(t *testing.T) {
+	c, err := NewChallenge("CONTOSO", "CM01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := ntlmssp.NewAuthenticateMessage(c.Message, `CONTOSO\jdoe`, "right password", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := ParseAuthenticate(msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.User != "jdoe" || a.Domain != "CONTOSO" {
+		t.Errorf("user %q domain %q", a.User, a.Domain)
+	}
+	if !a.Verify(c, "right password") {
+		t.Error("the right password does not verify")
+	}
+	if a.Verify(c, "wrong password") {
+		t.Error("a wrong password verifies")
+	}
+	other, _ := NewChallenge("CONTOSO", "CM01")
+	if a.Verify(other, "right password") {
+		t.Error("the response verifies against another challenge")
+	}
+	neg, _ := ntlmssp.NewNegotiateMessage("", "")
+	if MessageType(neg) != 1 || MessageType(c.Message) != 2 || MessageType([]byte("x")) != 0 {
+		t.Error("message types")
+	}
+	if _, err := ParseAuthenticate(neg); err == nil {
+		t.Error("a NEGOTIATE parsed as AUTHENTICATE")
+	}
+}

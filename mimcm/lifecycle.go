@@ -1,0 +1,86 @@
+package mimcm
+
+import (
+	"context"
+	"errors"
+
+	"github.com/google/uuid"
+
+	"github.com/certadmin/certadmin-go/internal/apierror"
+	"github.com/certadmin/certadmin-go/internal/poll"
+)
+
+// RenewSoftwareCertificate renews a software profile: a Renew request
+// for it, then the same steps as EnrollSoftwareCertificate (the
+// profile's template is used unless in names one). The new certificate
+// and key are returned; the server retires the old profile.
+func (c *Client) RenewSoftwareCertificate(ctx context.Context, profileID uuid.UUID, in EnrollInput, opts ...CallOption) (*Enrollment, error) {
+	if err := checkID("mimcm.RenewSoftwareCertificate", "profile", profileID); err != nil {
+		return nil, err
+	}
+	in.Type, in.ProfileUUID = RequestTypeNameRenew, &profileID
+	return c.EnrollSoftwareCertificate(ctx, in, opts...)
+}
+
+// ProfileRequestInput is the optional part of a request on an existing
+// profile (RevokeProfile, RetireProfile).
+type ProfileRequestInput struct {
+	DataCollection []DataValue
+	Comment        string
+	Priority       *int
+}
+
+// RevokeProfile revokes the certificates of a software profile: it
+// creates a Revoke request for the profile, waits for its approval
+// (WithApprovalWait; ErrApprovalPending after it, as for an enrollment)
+// and marks it completed, which makes the server revoke. It returns the
+// completed request.
+func (c *Client) RevokeProfile(ctx context.Context, profileID uuid.UUID, in ProfileRequestInput, opts ...CallOption) (*Request, error) {
+	return c.profileRequest(ctx, "mimcm.RevokeProfile", RequestTypeNameRevoke, profileID, in, opts)
+}
+
+// RetireProfile retires a software profile (its certificates leave the
+// user's list), like RevokeProfile with a Retire request.
+func (c *Client) RetireProfile(ctx context.Context, profileID uuid.UUID, in ProfileRequestInput, opts ...CallOption) (*Request, error) {
+	return c.profileRequest(ctx, "mimcm.RetireProfile", RequestTypeNameRetire, profileID, in, opts)
+}
+
+func (c *Client) profileRequest(ctx context.Context, op string, typ RequestTypeName, profileID uuid.UUID, in ProfileRequestInput, opts []CallOption) (*Request, error) {
+	if err := checkID(op, "profile", profileID); err != nil {
+		return nil, err
+	}
+	p, err := c.GetProfile(ctx, profileID, opts...)
+	if err != nil {
+		return nil, err
+	}
+	if p.ProfileTemplateUUID == nil {
+		return nil, apierror.Invalid(op, "profile %s names no profile template", profileID)
+	}
+	s := enrollSettingsOf(callSettings(opts))
+	id, err := c.CreateRequest(ctx, CreateRequestInput{Type: typ, ProfileTemplateUUID: *p.ProfileTemplateUUID, ProfileUUID: &profileID,
+		DataCollection: in.DataCollection, Comment: in.Comment, Priority: in.Priority}, opts...)
+	if err != nil {
+		return nil, &EnrollError{Op: op, Stage: EnrollStageCreating, Err: err, Next: "look for the request with ListRequests before trying again"}
+	}
+	r, err := c.awaitApproval(ctx, id, s, opts)
+	if err != nil {
+		var status StatusNumber
+		if r != nil {
+			status = r.Status
+		}
+		if errors.Is(err, ErrApprovalPending) || errors.Is(err, poll.ErrTimeout) {
+			err = ErrApprovalPending
+		}
+		return nil, &EnrollError{Op: op, Stage: EnrollStageAwaitingApproval, RequestID: id, Status: status, Err: err,
+			Next: "once the request is approved, mark it completed with CompleteRequest"}
+	}
+	done, err := c.CompleteRequest(ctx, id, opts...)
+	if err != nil {
+		return nil, &EnrollError{Op: op, Stage: EnrollStageApproved, RequestID: id, Status: r.Status, Err: err,
+			Next: "mark the request completed with CompleteRequest"}
+	}
+	if done == nil {
+		return c.GetRequest(ctx, id, opts...)
+	}
+	return done, nil
+}

@@ -1,0 +1,53 @@
+package mimcm_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/certadmin/certadmin-go/mimcm"
+	"github.com/certadmin/certadmin-go/mimcm/mimcmtest"
+)
+
+// A stand-in for a Kerberos library: the "ticket" names the SPN. The
+// fake accepts it for its main user when the SPN is the expected one.
+func TestNegotiateTokenSource(t *testing.T) {
+	const prefix = "fake-kerberos-ap-req:"
+	var spns []string
+	srv := mimcmtest.NewTestServer(t, mimcmtest.WithKerberosCheck(func(tok []byte) (string, bool) {
+		spns = append(spns, string(bytes.TrimPrefix(tok, []byte(prefix))))
+		return mimcmtest.Username, string(tok) == prefix+"HTTP/127.0.0.1"
+	}))
+	src := mimcm.NegotiateTokenFunc(func(_ context.Context, spn string) ([]byte, error) { return []byte(prefix + spn), nil })
+	c, err := mimcm.NewClient(srv.URL, mimcm.WithNegotiate("", src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetRequest(context.Background(), mimcmtest.SampleEnrollID); err != nil {
+		t.Fatal(err)
+	}
+	if srv.Handshakes() != 1 || len(spns) != 1 || spns[0] != "HTTP/127.0.0.1" {
+		t.Errorf("handshakes %d, SPNs %q", srv.Handshakes(), spns)
+	}
+
+	// A ticket for another service is refused with the Negotiate challenge.
+	other, _ := mimcm.NewClient(srv.URL, mimcm.WithNegotiate("HTTP/other.contoso.com", src), mimcm.WithMaxAttempts(1))
+	_, err = other.GetRequest(context.Background(), mimcmtest.SampleEnrollID)
+	var e *mimcm.Error
+	if !errors.As(err, &e) || !errors.Is(err, mimcm.ErrUnauthorized) {
+		t.Fatalf("got %v", err)
+	}
+	// A failing token source fails the call before anything is sent.
+	before := srv.TotalHits()
+	broken, _ := mimcm.NewClient(srv.URL, mimcm.WithNegotiate("", mimcm.NegotiateTokenFunc(func(context.Context, string) ([]byte, error) {
+		return nil, errors.New("no ticket in the cache")
+	})))
+	if _, err := broken.GetRequest(context.Background(), mimcmtest.SampleEnrollID); err == nil || !strings.Contains(err.Error(), "no ticket in the cache") {
+		t.Errorf("got %v", err)
+	}
+	if srv.TotalHits() != before {
+		t.Error("a request went out without a token")
+	}
+}

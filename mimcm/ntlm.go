@@ -1,0 +1,398 @@
+package mimcm
+
+import (
+	"bytes"
+	"crypto/tls"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/Azure/go-ntlmssp"
+
+	"github.com/certadmin/certadmin-go/internal/transport"
+)
+
+// windowsAuth holds the Windows Integrated Authentication settings of a
+// client (see WithNTLM).
+type windowsAuth struct {
+	ntlm *ntlmCredentials
+}
+
+type ntlmCredentials struct {
+	user, password string
+}
+
+// secretsOnly is the authenticator of a client whose credentials a round
+// tripper below the transport sends (NTLM): it adds nothing to a request
+// but declares the password, so that it is masked wherever a server
+// echoes it and refused over plain http to a host that is not loopback.
+type secretsOnly []string
+
+func (secretsOnly) Authenticate(*http.Request) error { return nil }
+func (s secretsOnly) Secrets() []string              { return s }
+
+// WithNTLM signs in with Windows Integrated Authentication through NTLM
+// (NTLMv2), as IIS offers it under the "NTLM" and "Negotiate" schemes: user
+// is `DOMAIN\name` or `name@domain`. NTLM authenticates a connection, not
+// a request, so the client runs one handshake per connection and then
+// sends that connection's requests without one; it keeps HTTP/1.1
+// connections of its own for this (up to 32 at once), does the handshake
+// on the connection the request then goes over (the three legs never
+// spread over several connections, which is what breaks concurrent
+// requests with go-ntlmssp's Negotiator), and redoes it when the server
+// asks again (a connection the server closed). A request body is sent
+// with every leg, as browsers do; IIS refuses the first two before the
+// application sees them.
+//
+// The session cookie the server sets is kept (a cookie jar is added
+// unless WithCookieJar gives one). The TLS options apply to these
+// connections; WithTransport may give an *http.Transport to clone for
+// them (a proxy), but no other round tripper. The password is masked in
+// errors and logs, and refused over plain http to a host that is not
+// loopback unless WithInsecurePlainHTTP is given.
+//
+// The handshake messages come from github.com/Azure/go-ntlmssp.
+func WithNTLM(user, password string) Option {
+	return clientOption(func(c *transport.Config) {
+		transport.Extension[windowsAuth](c).ntlm = &ntlmCredentials{user: user, password: password}
+		c.Auth = secretsOnly{password}
+	})
+}
+
+// maxNTLMConnections bounds the connections (and so the concurrent
+// calls) of an NTLM client, as the SDK's default transport bounds its own.
+const maxNTLMConnections = 32
+
+// setUpWindowsAuth replaces the base round tripper of cfg by the NTLM one
+// when WithNTLM was given. The TLS settings move to its connections.
+func setUpWindowsAuth(cfg *transport.Config) error {
+	wa := transport.Extension[windowsAuth](cfg)
+	if wa.ntlm == nil {
+		return nil
+	}
+	if wa.ntlm.user == "" {
+		return errors.New("WithNTLM needs a user name")
+	}
+	var tmpl *http.Transport
+	rt := cfg.Transport
+	if rt == nil && cfg.HTTPClient != nil {
+		rt = cfg.HTTPClient.Transport
+	}
+	switch t := rt.(type) {
+	case nil:
+		tmpl = defaultNTLMTransport()
+	case *http.Transport:
+		if t.TLSClientConfig != nil && t.TLSClientConfig.InsecureSkipVerify && !cfg.TLS.InsecureSkipVerify {
+			return errors.New("the given *http.Transport turns off certificate verification; use WithInsecureSkipVerify to say so explicitly")
+		}
+		tmpl = t.Clone()
+	default:
+		return errors.New("WithNTLM runs its own connections: give WithTransport an *http.Transport (or nothing), not another round tripper")
+	}
+	tmpl.TLSClientConfig = ntlmTLSConfig(cfg.TLS, tmpl.TLSClientConfig)
+	// NTLM needs HTTP/1.1: IIS does not offer Windows authentication over HTTP/2.
+	tmpl.ForceAttemptHTTP2 = false
+	tmpl.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
+	tmpl.MaxConnsPerHost, tmpl.MaxIdleConnsPerHost, tmpl.MaxIdleConns = 1, 1, 1
+	if cfg.Timeout > 0 {
+		tmpl.ResponseHeaderTimeout = cfg.Timeout
+	}
+	cfg.Transport = newNTLMTransport(wa.ntlm.user, wa.ntlm.password, tmpl, maxNTLMConnections)
+	cfg.HTTPClient = nil
+	cfg.TLS = transport.TLSSettings{}
+	if cfg.CookieJar == nil {
+		jar, err := cookiejar.New(nil)
+		if err != nil {
+			return err
+		}
+		cfg.CookieJar = jar
+	}
+	return nil
+}
+
+func defaultNTLMTransport() *http.Transport {
+	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           dialer.DialContext,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+		DisableCompression:    true, // the SDK asks for gzip and inflates it itself
+	}
+}
+
+// ntlmTLSConfig applies the client's TLS settings as the shared transport
+// does for its own connections: TLS 1.2 at least, verification on unless
+// WithInsecureSkipVerify.
+func ntlmTLSConfig(s transport.TLSSettings, base *tls.Config) *tls.Config {
+	tc := &tls.Config{}
+	if base != nil {
+		tc = base.Clone()
+	}
+	tc.MinVersion = max(s.MinVersion, tls.VersionTLS12, tc.MinVersion)
+	if s.RootCAs != nil {
+		tc.RootCAs = s.RootCAs
+	}
+	tc.Certificates = append(tc.Certificates, s.Certificates...)
+	if s.InsecureSkipVerify {
+		tc.InsecureSkipVerify = true // #nosec G402 -- only through WithInsecureSkipVerify
+	}
+	return tc
+}
+
+// ntlmTransport sends each request over a lane: an *http.Transport of
+// one connection, which is authenticated once and then carries requests
+// one after another.
+type ntlmTransport struct {
+	user, password string
+	template       *http.Transport
+	idle           chan *ntlmLane
+	slots          chan struct{}
+	// scheme is the one the server took last ("NTLM" or "Negotiate").
+	scheme atomic.Value
+
+	mu    sync.Mutex
+	lanes []*ntlmLane
+}
+
+type ntlmLane struct {
+	rt *http.Transport
+	// authed: the lane's connection passed the handshake.
+	authed bool
+}
+
+func newNTLMTransport(user, password string, tmpl *http.Transport, n int) *ntlmTransport {
+	t := &ntlmTransport{user: user, password: password, template: tmpl,
+		idle: make(chan *ntlmLane, n), slots: make(chan struct{}, n)}
+	t.scheme.Store("NTLM")
+	return t
+}
+
+// lane takes an idle lane, or makes one while fewer than the maximum
+// exist, or waits for one.
+func (t *ntlmTransport) lane(req *http.Request) (*ntlmLane, error) {
+	select {
+	case l := <-t.idle:
+		return l, nil
+	default:
+	}
+	select {
+	case l := <-t.idle:
+		return l, nil
+	case t.slots <- struct{}{}:
+		l := &ntlmLane{rt: t.template.Clone()}
+		t.mu.Lock()
+		t.lanes = append(t.lanes, l)
+		t.mu.Unlock()
+		return l, nil
+	case <-req.Context().Done():
+		return nil, req.Context().Err()
+	}
+}
+
+func (t *ntlmTransport) release(l *ntlmLane) { t.idle <- l }
+
+// CloseIdleConnections closes the connections of the idle lanes; their
+// next request authenticates again.
+func (t *ntlmTransport) CloseIdleConnections() {
+	for {
+		select {
+		case l := <-t.idle:
+			l.rt.CloseIdleConnections()
+			l.authed = false
+			defer t.release(l)
+		default:
+			return
+		}
+	}
+}
+
+// RoundTrip sends req over a lane, running the handshake first where the
+// lane's connection is not authenticated yet.
+func (t *ntlmTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	body, err := replayable(req)
+	if err != nil {
+		return nil, err
+	}
+	l, err := t.lane(req)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := t.send(l, req, body)
+	if err != nil {
+		l.authed = false
+		t.release(l)
+		return nil, err
+	}
+	// The lane's connection is busy until the body is read and closed.
+	resp.Body = &laneBody{ReadCloser: resp.Body, release: func() { t.release(l) }}
+	return resp, nil
+}
+
+func (t *ntlmTransport) send(l *ntlmLane, req *http.Request, body func() io.ReadCloser) (*http.Response, error) {
+	if l.authed {
+		resp, err := l.rt.RoundTrip(leg(req, body, ""))
+		if err != nil {
+			return nil, err
+		}
+		if resp.StatusCode != http.StatusUnauthorized || offered(resp.Header) == "" {
+			return resp, nil
+		}
+		// The server asks again (a new connection): authenticate it.
+		l.authed = false
+		drain(resp)
+	}
+	return t.handshake(l, req, body)
+}
+
+// handshake runs NEGOTIATE → CHALLENGE → AUTHENTICATE on the lane's one
+// connection, the last leg carrying the request itself.
+func (t *ntlmTransport) handshake(l *ntlmLane, req *http.Request, body func() io.ReadCloser) (*http.Response, error) {
+	scheme, _ := t.scheme.Load().(string)
+	negotiate, err := ntlmssp.NewNegotiateMessage("", "")
+	if err != nil {
+		return nil, fmt.Errorf("NTLM negotiate message: %w", err)
+	}
+	var resp *http.Response
+	for try := 0; ; try++ {
+		resp, err = l.rt.RoundTrip(leg(req, body, scheme+" "+base64.StdEncoding.EncodeToString(negotiate)))
+		if err != nil {
+			return nil, err
+		}
+		if resp.StatusCode != http.StatusUnauthorized {
+			// No challenge: the server took the request as it was.
+			return resp, nil
+		}
+		if challengeFor(resp.Header, scheme) != nil || try > 0 {
+			break
+		}
+		// The server offers the other scheme only: switch once.
+		other := offered(resp.Header)
+		if other == "" || other == scheme {
+			return resp, nil // no NTLM at all (Basic only): the caller gets the 401
+		}
+		drain(resp)
+		scheme = other
+	}
+	challenge := challengeFor(resp.Header, scheme)
+	if challenge == nil {
+		return resp, nil
+	}
+	drain(resp)
+	t.scheme.Store(scheme)
+	auth, err := ntlmssp.NewAuthenticateMessage(challenge, t.user, t.password, nil)
+	if err != nil {
+		return nil, fmt.Errorf("NTLM authenticate message: %w", err)
+	}
+	resp, err = l.rt.RoundTrip(leg(req, body, scheme+" "+base64.StdEncoding.EncodeToString(auth)))
+	if err != nil {
+		return nil, err
+	}
+	l.authed = resp.StatusCode != http.StatusUnauthorized
+	return resp, nil
+}
+
+// leg is req with a fresh body and the given Authorization ("" for none).
+func leg(req *http.Request, body func() io.ReadCloser, authorization string) *http.Request {
+	r := req.Clone(req.Context())
+	if body != nil {
+		r.Body = body()
+	}
+	if authorization == "" {
+		r.Header.Del("Authorization")
+	} else {
+		r.Header.Set("Authorization", authorization)
+	}
+	return r
+}
+
+// replayable returns a function that gives a fresh copy of req's body
+// for each leg (nil when it has none).
+func replayable(req *http.Request) (func() io.ReadCloser, error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return nil, nil
+	}
+	if req.GetBody != nil {
+		return func() io.ReadCloser {
+			b, err := req.GetBody()
+			if err != nil {
+				return io.NopCloser(errReader{err})
+			}
+			return b
+		}, nil
+	}
+	data, err := io.ReadAll(req.Body)
+	_ = req.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	return func() io.ReadCloser { return io.NopCloser(bytes.NewReader(data)) }, nil
+}
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+// offered returns the Windows scheme a 401 offers: "NTLM" when it offers
+// NTLM, else "Negotiate" when it offers that, else "".
+func offered(h http.Header) string {
+	var negotiate bool
+	for _, v := range h.Values("WWW-Authenticate") {
+		for _, part := range strings.Split(v, ",") {
+			s, _, _ := strings.Cut(strings.TrimSpace(part), " ")
+			switch {
+			case strings.EqualFold(s, "NTLM"):
+				return "NTLM"
+			case strings.EqualFold(s, "Negotiate"):
+				negotiate = true
+			}
+		}
+	}
+	if negotiate {
+		return "Negotiate"
+	}
+	return ""
+}
+
+// challengeFor returns the NTLM CHALLENGE message a 401 carries for
+// scheme, or nil.
+func challengeFor(h http.Header, scheme string) []byte {
+	for _, v := range h.Values("WWW-Authenticate") {
+		s, tok, ok := strings.Cut(strings.TrimSpace(v), " ")
+		if !ok || !strings.EqualFold(s, scheme) {
+			continue
+		}
+		b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(tok))
+		if err == nil && bytes.HasPrefix(b, []byte("NTLMSSP\x00")) {
+			return b
+		}
+	}
+	return nil
+}
+
+func drain(resp *http.Response) {
+	_, _ = io.CopyN(io.Discard, resp.Body, 64<<10)
+	_ = resp.Body.Close()
+}
+
+// laneBody gives the lane back once the answer is read and closed.
+type laneBody struct {
+	io.ReadCloser
+	once    sync.Once
+	release func()
+}
+
+func (b *laneBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.once.Do(b.release)
+	return err
+}
