@@ -24,7 +24,7 @@ func ExampleNewClient() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer func() { _ = c.Close() }()
+	defer c.Close()
 
 	// URLs are checked before anything is sent.
 	_, err = mimcm.NewClient("cm.contoso.com")
@@ -41,7 +41,7 @@ func ExampleClient_GetRequest() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer func() { _ = srv.Close() }()
+	defer srv.Close()
 	c, err := srv.NewClient()
 	if err != nil {
 		log.Fatal(err)
@@ -71,7 +71,7 @@ func ExampleClient_ListRequests() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer func() { _ = srv.Close() }()
+	defer srv.Close()
 	c, err := srv.NewClient()
 	if err != nil {
 		log.Fatal(err)
@@ -97,7 +97,7 @@ func ExampleError() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer func() { _ = srv.Close() }()
+	defer srv.Close()
 	c, err := mimcm.NewClient(srv.URL, mimcm.WithBasicAuth(`CONTOSO\jdoe`, "wrong-password"))
 	if err != nil {
 		log.Fatal(err)
@@ -119,7 +119,7 @@ func ExampleCorrelationID() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer func() { _ = srv.Close() }()
+	defer srv.Close()
 	c, err := srv.NewClient(mimcm.WithMaxAttempts(1))
 	if err != nil {
 		log.Fatal(err)
@@ -138,7 +138,7 @@ func ExampleClient_ListRequests_injectedFault() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer func() { _ = srv.Close() }()
+	defer srv.Close()
 	c, err := srv.NewClient()
 	if err != nil {
 		log.Fatal(err)
@@ -158,7 +158,7 @@ func ExampleClient_EnrollSoftwareCertificate() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer func() { _ = srv.Close() }()
+	defer srv.Close()
 	c, err := srv.NewClient()
 	if err != nil {
 		log.Fatal(err)
@@ -195,7 +195,7 @@ func ExampleClient_ResumeEnrollment() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer func() { _ = srv.Close() }()
+	defer srv.Close()
 	c, err := srv.NewClient()
 	if err != nil {
 		log.Fatal(err)
@@ -229,7 +229,7 @@ func ExampleWithNTLM() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer func() { _ = srv.Close() }()
+	defer srv.Close()
 	c, err := mimcm.NewClient(srv.URL, mimcm.WithNTLM(`CONTOSO\jdoe`, "fake-password"))
 	if err != nil {
 		log.Fatal(err)

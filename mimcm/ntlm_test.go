@@ -41,7 +41,7 @@ func TestNTLMOneHandshakePerConnection(t *testing.T) {
 	}
 	// A create's body goes with every leg; the request is created once.
 	before := len(srv.Requests())
-	_ = c.Close()
+	c.Close()
 	if _, err := c.CreateRequest(ctx, mimcm.CreateRequestInput{Type: mimcm.RequestTypeNameEnroll, ProfileTemplateUUID: mimcmtest.TemplateSoftware}); err != nil {
 		t.Fatal(err)
 	}

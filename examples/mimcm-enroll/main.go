@@ -225,7 +225,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		if err != nil {
 			return err
 		}
-		defer func() { _ = srv.Close() }()
+		defer srv.Close()
 		progress(stderr, "no -url given: using an in-process fake server at %s\n", srv.URL)
 		if c, err = srv.NewClient(opts...); err != nil {
 			return err
@@ -262,7 +262,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			return err
 		}
 	}
-	defer func() { _ = c.Close() }()
+	defer c.Close()
 
 	callOpts := []mimcm.CallOption{mimcm.WithApprovalWait(o.wait), mimcm.WithEnrollProgress(func(s mimcm.EnrollStage, r *mimcm.Request) {
 		if r != nil {

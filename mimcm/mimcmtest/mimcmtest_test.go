@@ -198,7 +198,7 @@ func TestPathsMatchInAnyLetterCase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = srv.Close() }()
+	defer srv.Close()
 	sample, err := mimcmtest.Fixture(mimcmtest.FixtureEnroll)
 	if err != nil {
 		t.Fatal(err)
@@ -241,7 +241,7 @@ func TestAnswersLikeTheVendor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = srv.Close() }()
+	defer srv.Close()
 	const api = "/CertificateManagement/api/v1.0"
 	item := api + "/requests/" + mimcmtest.SampleEnrollID.String()
 	user, password := srv.Username, srv.Password

@@ -132,7 +132,7 @@ func ParseAuthenticate(b []byte) (*Authenticate, error) {
 // Verify reports whether the message's NTLMv2 response was computed
 // from password for the challenge c.
 func (a *Authenticate) Verify(c *Challenge, password string) bool {
-	hash := md4(unicode(password))
+	hash := md4Sum(unicode(password))
 	v2 := hmacMD5(hash[:], unicode(strings.ToUpper(a.User)+a.Domain))
 	proof, blob := a.ntResponse[:16], a.ntResponse[16:]
 	return hmac.Equal(proof, hmacMD5(v2, c.ServerChallenge[:], blob))

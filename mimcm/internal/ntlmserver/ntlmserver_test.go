@@ -14,7 +14,7 @@ func TestMD4(t *testing.T) {
 		"abc": "a448017aaf21d8525fc10ae87aa6729d",
 		"12345678901234567890123456789012345678901234567890123456789012345678901234567890": "e33b4ddc9c38f2199c3e7b164fcc0536",
 	} {
-		got := md4([]byte(in))
+		got := md4Sum([]byte(in))
 		if hex.EncodeToString(got[:]) != want {
 			t.Errorf("MD4(%q) = %x, want %s", in, got, want)
 		}
