@@ -93,4 +93,3 @@ func ExampleClient_Enroll_unknownOutcome() {
 	fmt.Println(errors.Is(err, czertainly.ErrOutcomeUnknown), srv.HitsMatching("POST", "/raProfiles/"+czertainlytest.RAProfileUUID+"/certificates"))
 	// Output: true 1
 }
-
