@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"os"
@@ -88,4 +89,54 @@ func ExampleClient_PendingRevocationStatus() {
 	fmt.Println(st.InProgress, st.Elapsed)
 	// Output:
 	// true 1m16s
+}
+
+// A client for a real Core server; the password comes from the environment.
+func ExampleNewClient() {
+	c, err := core.NewClient("https://core.example.com",
+		core.WithBasicAuth("miadmin", os.Getenv("CORE_PASSWORD")),
+		core.WithAdminDeviceSpaceID(1),
+		core.WithMaxAttempts(3))
+	if err != nil {
+		log.Print(err)
+		return
+	}
+	defer c.Close()
+}
+
+// Errors are *core.Error values: errors.As gives the status and Core's
+// message key; errors.Is matches a sentinel.
+func ExampleError() {
+	srv, err := coretest.NewServer()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	c, err := core.NewClient(srv.URL, core.WithBasicAuth(srv.Username, "not-the-password"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = c.CertificateExportStatus(context.Background())
+	var ce *core.Error
+	if errors.As(err, &ce) {
+		fmt.Println(ce.StatusCode, errors.Is(err, core.ErrUnauthorized))
+	}
+	// Output: 401 true
+}
+
+// A fake with an injected fault: a 503 is retried, an upload is not.
+func Example_faultInjection() {
+	srv, err := coretest.NewServer()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	c, err := srv.NewClient(core.WithRetry(core.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond, MaxRetryAfter: time.Second}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv.Inject(coretest.Fault{Method: "GET", PathSuffix: "/search_export_status", Status: 503})
+	_, err = c.CertificateExportStatus(context.Background())
+	fmt.Println(err == nil, srv.HitsMatching("GET", "/search_export_status"))
+	// Output: true 2
 }
