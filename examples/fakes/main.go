@@ -1,0 +1,471 @@
+// Command fakes runs every fake server of this SDK as a real server on
+// loopback, for tools written in any language: scripts, other languages'
+// clients, curl. It prints the settings a tool needs as NAME=value lines
+// on stdout, so a shell can source them, and serves until it is
+// interrupted.
+//
+//	go run ./examples/fakes -env fakes.env &
+//	until [ -f fakes.env ]; do sleep 0.2; done
+//	. ./fakes.env
+//	curl -sS -u "$CORE_USER:$CORE_PASSWORD" "$CORE_URL/api/v2/configuration/SCEP/USER_PROVIDED/summary"
+//	kill "$FAKES_PID"
+//
+// The settings, one per line (a value is single-quoted when it holds
+// anything but letters, digits and _ . / : @ -):
+//
+//	CORE_URL, CORE_USER, CORE_PASSWORD         MobileIron Core (coretest), basic authentication
+//	CLOUD_URL, CLOUD_USER, CLOUD_PASSWORD      MobileIron Cloud (cloudtest), basic authentication
+//	MIMCM_URL, MIMCM_USER, MIMCM_PASSWORD      MIM CM (mimcmtest), basic authentication; the URL is
+//	                                           the host, the API under /CertificateManagement/api/v1.0
+//	CZERTAINLY_URL                             CZERTAINLY 2.x (czertainlytest), HTTPS; the URL is the
+//	                                           host, the API under /api
+//	CZERTAINLY_CERT_FILE, CZERTAINLY_KEY_FILE  the administrator's client certificate and key (PEM)
+//	CZERTAINLY_CA_FILE                         the certificate to trust for the server (PEM)
+//	CZERTAINLY_TOKEN                           a bearer token the fake accepts as well
+//	CZERTAINLY1_URL, CZERTAINLY1_CERT_FILE,    CZERTAINLY 1.x Administrator API (adminv1test), the same
+//	CZERTAINLY1_KEY_FILE, CZERTAINLY1_CA_FILE  way; the URL includes the servlet context /api
+//	ARCGIS_URL, ARCGIS_USER, ARCGIS_PASSWORD   ArcGIS Enterprise (enterpriseadmintest); the URL
+//	                                           includes the web context /arcgis
+//	ARCGIS_TOKEN_URL                           the generateToken operation, which trades
+//	                                           ARCGIS_USER and ARCGIS_PASSWORD for a token
+//	ARCGIS_TOKEN                               a token issued at start, valid for a day
+//	FAKES_PID                                  the process to signal to stop the fakes
+//
+// FAKES_PID matters under go run: signalling go run itself leaves the
+// command running.
+//
+// With -tls, Core, Cloud, MIM CM and ArcGIS serve HTTPS too, and
+// CORE_CA_FILE, CLOUD_CA_FILE, MIMCM_CA_FILE and ARCGIS_CA_FILE name the
+// certificate to trust (curl --cacert "$CORE_CA_FILE"). The CZERTAINLY
+// fakes always serve HTTPS, since CZERTAINLY authenticates by client
+// certificate (curl --cert "$CZERTAINLY_CERT_FILE" --key
+// "$CZERTAINLY_KEY_FILE" --cacert "$CZERTAINLY_CA_FILE"); the 1.x fake's
+// certificates are valid for a day, so restart the command after that.
+//
+// The fakes hold the samples of the vendor's documentation, with their
+// identifiers, and answer the documentation's request samples as
+// documented: replay_test.go sends every curl line of the MobileIron
+// documents, and the requests the MIM CM, CZERTAINLY and ArcGIS documents
+// show, from testdata/curl-samples.txt. Long-running jobs (Core's exports,
+// Cloud's LDAP imports, CZERTAINLY's issuing) are done at the first status
+// check, as the samples show; -polls N keeps them running for N checks,
+// to test a tool's polling.
+//
+// With -env FILE the settings are also written to FILE, at once when
+// every fake is up (so FILE appearing means it is complete), and FILE is
+// removed on stop.
+//
+// A line on stderr says when the fakes are up. SIGINT (Ctrl-C) or SIGTERM
+// stops them: every fake is closed, the certificate files are removed, the
+// requests and answers that did not match the API specification each fake
+// checks its traffic against are listed on stderr (what a tool sent that
+// the API does not take), and the command exits with status 0. -h prints the flags and exits 0; a bad
+// flag or an argument exits 2; a fake that cannot start exits 1.
+package main
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/certadmin/certadmin-go/czertainly/adminv1/adminv1test"
+	"github.com/certadmin/certadmin-go/czertainly/czertainlytest"
+	"github.com/certadmin/certadmin-go/enterpriseadmin/enterpriseadmintest"
+	"github.com/certadmin/certadmin-go/mimcm/mimcmtest"
+	"github.com/certadmin/certadmin-go/mobileiron/cloud/cloudtest"
+	"github.com/certadmin/certadmin-go/mobileiron/core/coretest"
+)
+
+// Exit statuses.
+const (
+	exitOK     = 0
+	exitFailed = 1
+	exitUsage  = 2
+)
+
+// fakeCount is how many fakes startFakes starts.
+const fakeCount = 6
+
+// arcgisTokenLifetime is how long ARCGIS_TOKEN stays valid.
+const arcgisTokenLifetime = 24 * time.Hour
+
+func main() {
+	ctx, stop := signalContext()
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// signalContext ends at the first SIGINT or SIGTERM.
+func signalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
+
+// run is the command: it parses args, starts the fakes, prints their
+// settings to stdout and serves until ctx is done.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("fakes", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cfg config
+	var envFile string
+	fs.BoolVar(&cfg.TLS, "tls", false, "serve HTTPS from every fake (and print <PREFIX>_CA_FILE)")
+	fs.IntVar(&cfg.Polls, "polls", 0, "status checks a job stays running (Core exports, Cloud LDAP imports, CZERTAINLY issuing)")
+	fs.StringVar(&envFile, "env", "", "also write the settings to `file` once every fake is up (removed on stop)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: fakes [-tls] [-polls N] [-env file]")
+		fmt.Fprintln(stderr, "Starts the SDK's fake servers on loopback, prints NAME=value settings on stdout")
+		fmt.Fprintln(stderr, "and serves until interrupted (Ctrl-C or SIGTERM).")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "fakes: unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return exitUsage
+	}
+	if cfg.Polls < 0 {
+		fmt.Fprintln(stderr, "fakes: -polls must not be negative")
+		return exitUsage
+	}
+
+	f, err := startFakes(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "fakes: %v\n", err)
+		return exitFailed
+	}
+	defer f.Close()
+	if err := writeSettings(stdout, f.Settings); err != nil {
+		fmt.Fprintf(stderr, "fakes: writing the settings: %v\n", err)
+		return exitFailed
+	}
+	if envFile != "" {
+		if err := writeEnvFile(envFile, f.Settings); err != nil {
+			fmt.Fprintf(stderr, "fakes: %v\n", err)
+			return exitFailed
+		}
+		// The file goes first on the way out: once it is gone, the
+		// settings it held no longer hold.
+		removeEnv := func() { _ = os.Remove(envFile) }
+		defer removeEnv()
+		f.closers = append(f.closers, removeEnv)
+	}
+	fmt.Fprintf(stderr, "fakes: running %d fakes on loopback; press Ctrl-C or send SIGTERM to process %d (FAKES_PID) to stop\n",
+		fakeCount, os.Getpid())
+	<-ctx.Done()
+	fmt.Fprintln(stderr, "fakes: interrupted")
+	violations := f.violations()
+	f.Close()
+	if len(violations) > 0 {
+		fmt.Fprintf(stderr, "fakes: %d requests or answers did not match the API specification:\n", len(violations))
+		for _, v := range violations {
+			fmt.Fprintf(stderr, "fakes:   %s\n", v)
+		}
+	}
+	fmt.Fprintln(stderr, "fakes: stopped")
+	return exitOK
+}
+
+// config says how startFakes starts the fakes.
+type config struct {
+	// TLS serves HTTPS from the fakes that serve plain HTTP by default.
+	TLS bool
+	// Polls is how many status checks a job stays running.
+	Polls int
+}
+
+// setting is one NAME=value line of the output.
+type setting struct {
+	Name, Value string
+}
+
+// fakes are the running fakes.
+type fakes struct {
+	// Settings are what the command prints, in order.
+	Settings []setting
+	// dir holds the certificate files; Close removes it.
+	dir string
+
+	Core        *coretest.Server
+	Cloud       *cloudtest.Server
+	MIMCM       *mimcmtest.Server
+	Czertainly  *czertainlytest.Server
+	Czertainly1 *adminv1test.Server
+	ArcGIS      *enterpriseadmintest.Server
+
+	closers []func()
+	once    sync.Once
+}
+
+// Get returns the value of the named setting, "" when there is none.
+func (f *fakes) Get(name string) string {
+	for _, s := range f.Settings {
+		if s.Name == name {
+			return s.Value
+		}
+	}
+	return ""
+}
+
+// Close stops every fake and removes the certificate files. It may be
+// called more than once.
+func (f *fakes) Close() {
+	f.once.Do(func() {
+		for i := len(f.closers) - 1; i >= 0; i-- {
+			f.closers[i]()
+		}
+		if f.dir != "" {
+			_ = os.RemoveAll(f.dir)
+		}
+	})
+}
+
+func (f *fakes) set(name, value string) { f.Settings = append(f.Settings, setting{name, value}) }
+
+// startFakes starts every fake as cfg says and collects their settings.
+// The command and its tests start them through it alike.
+func startFakes(cfg config) (_ *fakes, err error) {
+	dir, err := os.MkdirTemp("", "certadmin-fakes-")
+	if err != nil {
+		return nil, err
+	}
+	f := &fakes{dir: dir}
+	defer func() {
+		if err != nil {
+			f.Close()
+		}
+	}()
+
+	// MobileIron Core.
+	var coreOpts []coretest.Option
+	if cfg.TLS {
+		coreOpts = append(coreOpts, coretest.WithTLS())
+	}
+	if f.Core, err = coretest.NewServer(coreOpts...); err != nil {
+		return nil, fmt.Errorf("MobileIron Core fake: %w", err)
+	}
+	f.closers = append(f.closers, f.Core.Close)
+	// SetExportPolls, unlike WithExportPolls, takes 0: done at the first check.
+	f.Core.SetExportPolls(cfg.Polls)
+	f.set("CORE_URL", f.Core.URL)
+	f.set("CORE_USER", f.Core.Username)
+	f.set("CORE_PASSWORD", f.Core.Password)
+	if err := f.caFile("CORE", f.Core.Certificate()); err != nil {
+		return nil, err
+	}
+
+	// MobileIron Cloud.
+	cloudOpts := []cloudtest.Option{cloudtest.WithImportPolls(cfg.Polls)}
+	if cfg.TLS {
+		cloudOpts = append(cloudOpts, cloudtest.WithTLS())
+	}
+	if f.Cloud, err = cloudtest.NewServer(cloudOpts...); err != nil {
+		return nil, fmt.Errorf("MobileIron Cloud fake: %w", err)
+	}
+	f.closers = append(f.closers, f.Cloud.Close)
+	f.set("CLOUD_URL", f.Cloud.URL)
+	f.set("CLOUD_USER", f.Cloud.Username)
+	f.set("CLOUD_PASSWORD", f.Cloud.Password)
+	if err := f.caFile("CLOUD", f.Cloud.Certificate()); err != nil {
+		return nil, err
+	}
+
+	// MIM CM, with Basic authentication (the fake's default).
+	var mimcmOpts []mimcmtest.Option
+	if cfg.TLS {
+		mimcmOpts = append(mimcmOpts, mimcmtest.WithTLS())
+	}
+	if f.MIMCM, err = mimcmtest.NewServer(mimcmOpts...); err != nil {
+		return nil, fmt.Errorf("MIM CM fake: %w", err)
+	}
+	f.closers = append(f.closers, f.MIMCM.Close)
+	f.set("MIMCM_URL", f.MIMCM.URL)
+	f.set("MIMCM_USER", f.MIMCM.Username)
+	f.set("MIMCM_PASSWORD", f.MIMCM.Password)
+	if err := f.caFile("MIMCM", f.MIMCM.Certificate()); err != nil {
+		return nil, err
+	}
+
+	// CZERTAINLY 2.x, by mutual TLS. Its server certificate is httptest's
+	// self-signed one; the client certificate comes from the fake's CA.
+	if f.Czertainly, err = czertainlytest.NewServer(czertainlytest.WithMutualTLS(), czertainlytest.WithIssuePolls(cfg.Polls)); err != nil {
+		return nil, fmt.Errorf("CZERTAINLY fake: %w", err)
+	}
+	f.closers = append(f.closers, f.Czertainly.Close)
+	certPEM, keyPEM, err := adminv1test.EncodePEM(f.Czertainly.AdminCertificate)
+	if err != nil {
+		return nil, fmt.Errorf("CZERTAINLY fake: %w", err)
+	}
+	czDir := filepath.Join(dir, "czertainly")
+	if err := os.Mkdir(czDir, 0o700); err != nil {
+		return nil, err
+	}
+	files := []struct {
+		name, file string
+		data       []byte
+	}{
+		{"CZERTAINLY_CERT_FILE", "client.crt", certPEM},
+		{"CZERTAINLY_KEY_FILE", "client.key", keyPEM},
+		{"CZERTAINLY_CA_FILE", "ca.pem", certificatePEM(f.Czertainly.Certificate())},
+	}
+	f.set("CZERTAINLY_URL", f.Czertainly.URL)
+	for _, w := range files {
+		path := filepath.Join(czDir, w.file)
+		if err := os.WriteFile(path, w.data, 0o600); err != nil {
+			return nil, err
+		}
+		f.set(w.name, path)
+	}
+	f.set("CZERTAINLY_TOKEN", czertainlytest.BearerToken)
+
+	// CZERTAINLY 1.x Administrator API, always HTTPS with client
+	// certificates; its CA signed both the server's and the client's.
+	if f.Czertainly1, err = adminv1test.NewServer(); err != nil {
+		return nil, fmt.Errorf("CZERTAINLY 1.x fake: %w", err)
+	}
+	f.closers = append(f.closers, f.Czertainly1.Close)
+	cz1Dir := filepath.Join(dir, "czertainly1")
+	if err := os.Mkdir(cz1Dir, 0o700); err != nil {
+		return nil, err
+	}
+	cf, err := f.Czertainly1.WriteClientFiles(cz1Dir)
+	if err != nil {
+		return nil, fmt.Errorf("CZERTAINLY 1.x fake: %w", err)
+	}
+	f.set("CZERTAINLY1_URL", f.Czertainly1.URL)
+	f.set("CZERTAINLY1_CERT_FILE", cf.CertFile)
+	f.set("CZERTAINLY1_KEY_FILE", cf.KeyFile)
+	f.set("CZERTAINLY1_CA_FILE", cf.CAFile)
+
+	// ArcGIS Enterprise.
+	var arcgisOpts []enterpriseadmintest.Option
+	if cfg.TLS {
+		arcgisOpts = append(arcgisOpts, enterpriseadmintest.WithTLS())
+	}
+	if f.ArcGIS, err = enterpriseadmintest.NewServer(arcgisOpts...); err != nil {
+		return nil, fmt.Errorf("ArcGIS Enterprise fake: %w", err)
+	}
+	f.closers = append(f.closers, f.ArcGIS.Close)
+	f.set("ARCGIS_URL", f.ArcGIS.URL)
+	f.set("ARCGIS_USER", f.ArcGIS.Username)
+	f.set("ARCGIS_PASSWORD", f.ArcGIS.Password)
+	f.set("ARCGIS_TOKEN_URL", serverRoot(f.ArcGIS.URL)+f.ArcGIS.GenerateTokenPath())
+	f.set("ARCGIS_TOKEN", f.ArcGIS.IssueToken("", arcgisTokenLifetime))
+	if err := f.caFile("ARCGIS", f.ArcGIS.Certificate()); err != nil {
+		return nil, err
+	}
+	f.set("FAKES_PID", strconv.Itoa(os.Getpid()))
+	return f, nil
+}
+
+// violations lists what the fakes' checks of their traffic against the
+// API specifications found, one line each: what a tool in another
+// language sent that the API does not take.
+func (f *fakes) violations() []string {
+	var out []string
+	add := func(name string, found []string) {
+		for _, v := range found {
+			first, _, _ := strings.Cut(v, "\n")
+			out = append(out, name+": "+first)
+		}
+	}
+	add("MobileIron Core", f.Core.SpecViolations())
+	add("MobileIron Cloud", f.Cloud.SpecViolations())
+	add("MIM CM", f.MIMCM.SpecViolations())
+	add("CZERTAINLY", f.Czertainly.SpecViolations())
+	add("CZERTAINLY (the vendor's documents)", f.Czertainly.VendorViolations())
+	add("CZERTAINLY 1.x", f.Czertainly1.SpecViolations())
+	add("ArcGIS Enterprise", f.ArcGIS.SpecViolations())
+	return out
+}
+
+// caFile writes cert (the server's TLS certificate, nil for plain HTTP)
+// as <prefix>_CA_FILE.
+func (f *fakes) caFile(prefix string, cert *x509.Certificate) error {
+	if cert == nil {
+		return nil
+	}
+	path := filepath.Join(f.dir, strings.ToLower(prefix)+"-ca.pem")
+	if err := os.WriteFile(path, certificatePEM(cert), 0o600); err != nil {
+		return err
+	}
+	f.set(prefix+"_CA_FILE", path)
+	return nil
+}
+
+func certificatePEM(cert *x509.Certificate) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})
+}
+
+// serverRoot cuts the path off an absolute URL.
+func serverRoot(u string) string {
+	scheme, rest, _ := strings.Cut(u, "://")
+	host, _, _ := strings.Cut(rest, "/")
+	return scheme + "://" + host
+}
+
+// writeSettings writes one NAME=value line per setting, in one write, so
+// a reader never sees half of them.
+func writeSettings(w io.Writer, settings []setting) error {
+	var b strings.Builder
+	for _, s := range settings {
+		b.WriteString(s.Name)
+		b.WriteByte('=')
+		b.WriteString(shellQuote(s.Value))
+		b.WriteByte('\n')
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// writeEnvFile writes the settings to a file beside path and renames it
+// into place, so path exists only once it is complete.
+func writeEnvFile(path string, settings []setting) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = os.Remove(tmp.Name()) }() // gone after the rename
+	if err := writeSettings(tmp, settings); err != nil {
+		_ = tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// shellQuote returns v as a POSIX shell word: as it is when it holds only
+// letters, digits and _ . / : @ -, else in single quotes (a single quote
+// inside is closed, written escaped, and reopened).
+func shellQuote(v string) string {
+	if v != "" && strings.IndexFunc(v, func(r rune) bool { return !plain(r) }) < 0 {
+		return v
+	}
+	return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'"
+}
+
+func plain(r rune) bool {
+	switch {
+	case 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z', '0' <= r && r <= '9':
+		return true
+	}
+	return strings.ContainsRune("_./:@-", r)
+}
