@@ -263,6 +263,7 @@ func WithEnrollProgress(fn func(EnrollStage, *Request)) CallOption {
 // ErrApprovalPending once the wait is over; its Status tells the number.
 func (c *Client) EnrollSoftwareCertificate(ctx context.Context, in EnrollInput, opts ...CallOption) (*Enrollment, error) {
 	const op = "mimcm.EnrollSoftwareCertificate"
+	opts = withPFXSecret(opts, in.PFXPassword)
 	s := enrollSettingsOf(callSettings(opts))
 	typ := in.Type
 	if typ == "" {
@@ -308,6 +309,7 @@ func (c *Client) EnrollSoftwareCertificate(ctx context.Context, in EnrollInput, 
 // submits, receives and completes as EnrollSoftwareCertificate does. in
 // gives the PFX password and roots; its request fields are not used.
 func (c *Client) ResumeEnrollment(ctx context.Context, requestID uuid.UUID, in EnrollInput, opts ...CallOption) (*Enrollment, error) {
+	opts = withPFXSecret(opts, in.PFXPassword)
 	const op = "mimcm.ResumeEnrollment"
 	if err := checkID(op, "request", requestID); err != nil {
 		return nil, err
@@ -529,4 +531,16 @@ func orderChain(leaf *x509.Certificate, certs []*x509.Certificate) []*x509.Certi
 		left = append(left[:next], left[next+1:]...)
 	}
 	return append(out, left...)
+}
+
+// withPFXSecret makes every call of a workflow mask the PFX password: the
+// server has it once the certificate data is submitted, and may echo it
+// in any later answer.
+func withPFXSecret(opts []CallOption, password string) []CallOption {
+	if password == "" {
+		return opts
+	}
+	return append(opts[:len(opts):len(opts)], callOption(func(s *transport.CallSettings) {
+		s.Secrets = append(s.Secrets, password)
+	}))
 }

@@ -64,6 +64,10 @@ type CallSettings struct {
 	Retry *RetryPolicy
 	// MaxAttempts, when positive, replaces the policy's MaxAttempts.
 	MaxAttempts int
+	// Secrets are masked like credentials in this call's errors and logs:
+	// a workflow sets the secrets its calls carry or may see echoed (a
+	// PFX password) on every call it makes.
+	Secrets []string
 	// Timeout replaces the client's per-attempt header timeout (0 disables).
 	Timeout    time.Duration
 	HasTimeout bool
@@ -133,6 +137,9 @@ func (c *Client) send(ctx context.Context, call *Call) (*http.Response, error) {
 	}
 	if len(call.Secrets) > 0 {
 		ctx = WithSecrets(ctx, call.Secrets...)
+	}
+	if s := call.Settings; s != nil && len(s.Secrets) > 0 {
+		ctx = WithSecrets(ctx, s.Secrets...)
 	}
 	resp, err := c.do(call.Request.WithContext(ctx), call)
 	if err != nil {
