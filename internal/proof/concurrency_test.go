@@ -528,44 +528,171 @@ func concMIMCM(t *testing.T) *concVendor {
 	if enroll.UUID != enrollID || enroll.Type != mimcm.RequestTypeEnroll || unblock.UUID != unblockID || unblock.Type != mimcm.RequestTypeUnblock {
 		t.Fatalf("seeded requests = %+v, %+v", enroll, unblock)
 	}
-	all := concMust(setup.ListRequests(ctx, mimcm.RequestFilter{})).in(t)
-	if len(all) != 2 || all[0].UUID != enrollID || all[1].UUID != unblockID {
-		t.Fatalf("seeded list = %+v", all)
+	seeded := concMust(setup.ListRequests(ctx, mimcm.RequestFilter{})).in(t)
+	if len(seeded) != 2 || seeded[0].UUID != enrollID || seeded[1].UUID != unblockID {
+		t.Fatalf("seeded list = %+v", seeded)
 	}
-	mine := concMust(setup.ListRequests(ctx, mimcm.RequestFilter{CurrentUser: true})).in(t)
-	if len(mine) != 2 {
+	if mine := concMust(setup.ListRequests(ctx, mimcm.RequestFilter{CurrentUser: true})).in(t); len(mine) != 2 {
 		t.Fatalf("requests of the current user = %+v", mine)
+	}
+
+	// A request whose certificate was issued, for the calls on a request's
+	// profiles and on a profile's certificates.
+	key, _ := concCertificate(t, "conc profile")
+	csr := concMust(x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{}, key)).in(t)
+	issued := concMust(setup.CreateRequest(ctx, mimcm.CreateRequestInput{Type: mimcm.RequestTypeNameEnroll, ProfileTemplateUUID: mimcmtest.TemplateSoftware})).in(t)
+	concMust(setup.SubmitCertificateRequests(ctx, issued, mimcm.SubmitInput{CertificateRequests: [][]byte{csr}})).in(t)
+	reqProfiles := concMust(setup.ListRequestProfiles(ctx, issued)).in(t)
+	if len(reqProfiles) != 1 {
+		t.Fatalf("profiles of the issued request = %+v", reqProfiles)
+	}
+	profileID := reqProfiles[0].UUID
+
+	// Baselines, read one at a time by another client before the run.
+	// The requests the run creates are for another user and approved at
+	// once, so the current user's requests and the pending ones stay as
+	// they are; the unfiltered list grows, and verify reads it afterwards.
+	all := concMust(setup.ListRequests(ctx, mimcm.RequestFilter{})).in(t)
+	mine := concMust(setup.ListRequests(ctx, mimcm.RequestFilter{CurrentUser: true})).in(t)
+	if len(all) != 3 || len(mine) != 3 {
+		t.Fatalf("%d requests, %d of the current user, want 3 and 3", len(all), len(mine))
 	}
 	pendingFilter := mimcm.RequestFilter{Status: mimcm.StatusPending}
 	pending := concMust(setup.ListRequests(ctx, pendingFilter)).in(t)
+	templates := concMust(setup.ListProfileTemplates(ctx)).in(t)
+	template := concMust(setup.GetProfileTemplate(ctx, mimcmtest.TemplateSoftware)).in(t)
+	policy := concMust(setup.GetWorkflowPolicy(ctx, mimcmtest.TemplateApproval, mimcm.RequestTypeNameEnroll)).in(t)
+	cardConfig := concMust(setup.GetSmartcardConfiguration(ctx, mimcmtest.TemplateSmartcard)).in(t)
+	genOptions := concMust(setup.GetCertificateRequestGenerationOptions(ctx, enrollID)).in(t)
+	profiles := concMust(setup.ListProfiles(ctx, mimcm.ProfileFilter{})).in(t)
+	profile := concMust(setup.GetProfile(ctx, mimcmtest.SampleProfileID)).in(t)
+	profileOps := concMust(setup.ListProfileOperations(ctx, mimcmtest.SampleProfileID)).in(t)
+	profileCerts := concMust(setup.ListProfileCertificates(ctx, profileID)).in(t)
+	cardFilter := mimcm.SmartcardFilter{CardID: mimcmtest.SampleCardID}
+	cards := concMust(setup.ListSmartcards(ctx, cardFilter)).in(t)
+	card := concMust(setup.GetSmartcard(ctx, mimcmtest.SampleSmartcardID)).in(t)
+	cardOps := concMust(setup.ListSmartcardOperations(ctx, mimcmtest.SampleCardIDCard)).in(t)
+	cardCerts := concMust(setup.ListSmartcardCertificates(ctx, mimcmtest.SampleCertificatesCard)).in(t)
+	ref := mimcm.CardRef{RequestID: enrollID, SmartcardID: mimcmtest.SampleSmartcardID, CardID: mimcmtest.SampleSmartcardCardID}
+	diversified := concMust(setup.GetSmartcardDiversifiedKey(ctx, ref)).in(t)
+	auth := mimcm.AuthenticationInput{Card: ref, Challenge: []byte("conc-challenge")}
+	authResponse := concMust(setup.GetSmartcardAuthenticationResponse(ctx, auth)).in(t)
+	pinInput := mimcm.ProposedPINInput{SmartcardID: mimcmtest.SampleSmartcardID, CardID: mimcmtest.SampleSmartcardCardID}
+	pin := concMust(setup.GetSmartcardProposedPIN(ctx, pinInput)).in(t)
+	userCerts := concMust(setup.ListUserCertificates(ctx)).in(t)
+	if len(templates) != 5 || len(genOptions) != 1 || len(profiles) != 4 || len(profileOps) == 0 || len(profileCerts) != 1 ||
+		len(cards) != 1 || len(cardOps) == 0 || len(cardCerts) != 4 || len(diversified) == 0 || len(authResponse) == 0 || pin == "" || len(userCerts) != 17 {
+		t.Fatalf("baselines: %d templates, %d generation options, %d profiles, %d profile operations, %d profile certificates, %d cards, "+
+			"%d card operations, %d card certificates, %d-byte key, %d-byte response, PIN %t, %d user certificates",
+			len(templates), len(genOptions), len(profiles), len(profileOps), len(profileCerts), len(cards), len(cardOps), len(cardCerts),
+			len(diversified), len(authResponse), pin != "", len(userCerts))
+	}
+	storedBefore := len(srv.Requests())
 
 	c := newClient()
-	get := func(id uuid.UUID, want *mimcm.Request) func(context.Context, int) error {
+	// same makes a call that must return want each time.
+	same := func(what string, want any, call func(ctx context.Context) (any, error)) func(context.Context, int) error {
 		return func(ctx context.Context, _ int) error {
-			got, err := c.GetRequest(ctx, id)
+			got, err := call(ctx)
 			if err != nil {
 				return err
 			}
-			return concSame("request", got, want)
+			return concSame(what, got, want)
 		}
 	}
-	list := func(f mimcm.RequestFilter, want []mimcm.Request) func(context.Context, int) error {
-		return func(ctx context.Context, _ int) error {
-			got, err := c.ListRequests(ctx, f)
-			if err != nil {
-				return err
-			}
-			return concSame("requests", got, want)
-		}
-	}
+	other := uuid.MustParse("3d1f7e52-8b6a-4c09-9e4d-5a2b7c8d9e10")
+	var mu sync.Mutex
+	created := map[uuid.UUID]string{} // GUID → the comment its call gave
 	return &concVendor{
 		srv: srv, inject: func(f fakeserver.Fault) { srv.Inject(mimcmtest.Fault(f)) },
 		calls: []concCall{
-			{"GetRequest enroll", 30, get(enrollID, enroll)},
-			{"GetRequest unblock", 30, get(unblockID, unblock)},
-			{"ListRequests", 15, list(mimcm.RequestFilter{}, all)},
-			{"ListRequests current user", 15, list(mimcm.RequestFilter{CurrentUser: true}, mine)},
-			{"ListRequests pending", 10, list(pendingFilter, pending)},
+			{"GetRequest enroll", 7, same("request", enroll, func(ctx context.Context) (any, error) { return c.GetRequest(ctx, enrollID) })},
+			{"GetRequest unblock", 7, same("request", unblock, func(ctx context.Context) (any, error) { return c.GetRequest(ctx, unblockID) })},
+			{"ListRequests current user", 7, same("requests", mine, func(ctx context.Context) (any, error) {
+				return c.ListRequests(ctx, mimcm.RequestFilter{CurrentUser: true})
+			})},
+			{"ListRequests pending", 4, same("requests", pending, func(ctx context.Context) (any, error) { return c.ListRequests(ctx, pendingFilter) })},
+			{"ListProfileTemplates", 6, same("templates", templates, func(ctx context.Context) (any, error) { return c.ListProfileTemplates(ctx) })},
+			{"GetProfileTemplate", 4, same("template", template, func(ctx context.Context) (any, error) {
+				return c.GetProfileTemplate(ctx, mimcmtest.TemplateSoftware)
+			})},
+			{"GetWorkflowPolicy", 4, same("policy", policy, func(ctx context.Context) (any, error) {
+				return c.GetWorkflowPolicy(ctx, mimcmtest.TemplateApproval, mimcm.RequestTypeNameEnroll)
+			})},
+			{"GetSmartcardConfiguration", 4, same("smart card configuration", cardConfig, func(ctx context.Context) (any, error) {
+				return c.GetSmartcardConfiguration(ctx, mimcmtest.TemplateSmartcard)
+			})},
+			{"GetCertificateRequestGenerationOptions", 4, same("generation options", genOptions, func(ctx context.Context) (any, error) {
+				return c.GetCertificateRequestGenerationOptions(ctx, enrollID)
+			})},
+			{"ListRequestProfiles", 4, same("request profiles", reqProfiles, func(ctx context.Context) (any, error) { return c.ListRequestProfiles(ctx, issued) })},
+			{"ListProfiles", 4, same("profiles", profiles, func(ctx context.Context) (any, error) { return c.ListProfiles(ctx, mimcm.ProfileFilter{}) })},
+			{"GetProfile", 4, same("profile", profile, func(ctx context.Context) (any, error) { return c.GetProfile(ctx, mimcmtest.SampleProfileID) })},
+			{"ListProfileOperations", 4, same("profile operations", profileOps, func(ctx context.Context) (any, error) {
+				return c.ListProfileOperations(ctx, mimcmtest.SampleProfileID)
+			})},
+			{"ListProfileCertificates", 4, same("profile certificates", profileCerts, func(ctx context.Context) (any, error) {
+				return c.ListProfileCertificates(ctx, profileID)
+			})},
+			{"ListSmartcards", 4, same("smart cards", cards, func(ctx context.Context) (any, error) { return c.ListSmartcards(ctx, cardFilter) })},
+			{"GetSmartcard", 4, same("smart card", card, func(ctx context.Context) (any, error) { return c.GetSmartcard(ctx, mimcmtest.SampleSmartcardID) })},
+			{"ListSmartcardOperations", 4, same("smart card operations", cardOps, func(ctx context.Context) (any, error) {
+				return c.ListSmartcardOperations(ctx, mimcmtest.SampleCardIDCard)
+			})},
+			{"ListSmartcardCertificates", 4, same("smart card certificates", cardCerts, func(ctx context.Context) (any, error) {
+				return c.ListSmartcardCertificates(ctx, mimcmtest.SampleCertificatesCard)
+			})},
+			{"GetSmartcardDiversifiedKey", 3, same("diversified key", diversified, func(ctx context.Context) (any, error) {
+				return c.GetSmartcardDiversifiedKey(ctx, ref)
+			})},
+			{"GetSmartcardAuthenticationResponse", 3, same("authentication response", authResponse, func(ctx context.Context) (any, error) {
+				return c.GetSmartcardAuthenticationResponse(ctx, auth)
+			})},
+			{"GetSmartcardProposedPIN", 3, same("proposed PIN", pin, func(ctx context.Context) (any, error) { return c.GetSmartcardProposedPIN(ctx, pinInput) })},
+			{"ListUserCertificates", 3, same("user certificates", userCerts, func(ctx context.Context) (any, error) { return c.ListUserCertificates(ctx) })},
+			{"CreateRequest", 5, func(ctx context.Context, n int) error {
+				comment := fmt.Sprintf("conc%05d", n)
+				id, err := c.CreateRequest(ctx, mimcm.CreateRequestInput{Type: mimcm.RequestTypeNameEnroll, ProfileTemplateUUID: mimcmtest.TemplateSoftware,
+					Target: &other, Comment: comment})
+				if err != nil {
+					return err
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				if prev, dup := created[id]; dup {
+					return fmt.Errorf("create %s returned the GUID %s of create %s", comment, id, prev)
+				}
+				created[id] = comment
+				return nil
+			}},
+		},
+		verify: func(t *testing.T, made map[string]int) {
+			// Every create is stored exactly once, as its call sent it, after
+			// the requests there were before.
+			n := made["CreateRequest"]
+			stored := srv.Requests()
+			if len(created) != n || len(stored) != storedBefore+n {
+				t.Errorf("%d creates returned %d distinct GUIDs; the fake holds %d requests, want %d", n, len(created), len(stored), storedBefore+n)
+			}
+			comments := map[string]int{}
+			for _, id := range stored[min(storedBefore, len(stored)):] {
+				r, ok := srv.Request(id)
+				want, returned := created[id]
+				if !ok || !returned || r.Comment != want || r.TargetUserUUID == nil || *r.TargetUserUUID != other || r.Type != mimcm.RequestTypeEnroll {
+					t.Errorf("stored request %s (returned by a create: %t, as %q) is %+v", id, returned, want, r)
+				}
+				comments[r.Comment]++
+			}
+			for comment, k := range comments {
+				if k != 1 {
+					t.Errorf("the create with comment %q is stored %d times", comment, k)
+				}
+			}
+			// The client reads them back after the requests it read before.
+			list := concMust(c.ListRequests(t.Context(), mimcm.RequestFilter{})).in(t)
+			if len(list) != len(stored) || !reflect.DeepEqual(list[:min(len(all), len(list))], all) {
+				t.Errorf("ListRequests after the run: %d requests, want %d beginning with the %d read before", len(list), len(stored), len(all))
+			}
 		},
 	}
 }

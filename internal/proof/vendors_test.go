@@ -15,8 +15,6 @@ import (
 	"github.com/certadmin/certadmin-go/enterpriseadmin/enterpriseadmintest"
 	"github.com/certadmin/certadmin-go/internal/atomicfile"
 	"github.com/certadmin/certadmin-go/internal/fakeserver"
-	"github.com/certadmin/certadmin-go/mimcm"
-	"github.com/certadmin/certadmin-go/mimcm/mimcmtest"
 	"github.com/certadmin/certadmin-go/mobileiron/core"
 	"github.com/certadmin/certadmin-go/mobileiron/core/coretest"
 )
@@ -141,35 +139,6 @@ func coreVendor(t *testing.T, secrets secretSet) *vendor {
 			{name: "ExportUsersWithoutCertificatesToFile", kind: download, method: "GET", prepare: func(*testing.T) (string, func(context.Context, string) error) {
 				return "/withnocerts/search_download_csv", func(ctx context.Context, path string) error {
 					return ignore(c.ExportUsersWithoutCertificatesToFile(ctx, 32, path, fast...))
-				}
-			}},
-		},
-	}
-}
-
-func mimcmVendor(t *testing.T, secrets secretSet) *vendor {
-	srv, err := mimcmtest.NewServer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	closeFake(t, srv)
-	srv.AddUser(mimcmtest.User{Username: "CONTOSO\\proof", Password: secrets.password, ID: mimcmtest.UserUUID})
-	logs := &syncBuffer{}
-	c, err := mimcm.NewClient(srv.URL, mimcm.WithRetry(mimcm.RetryPolicy(proofRetry)), mimcm.WithTimeout(proofTimeout), mimcm.WithLogger(proofLogger(logs)),
-		mimcm.WithBasicAuth("CONTOSO\\proof", secrets.password))
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := mimcmtest.SampleEnrollID
-	return &vendor{
-		name: "mimcm", srv: srv, inject: func(f fakeserver.Fault) { srv.Inject(mimcmtest.Fault(f)) }, logs: logs, auth: []string{secrets.password},
-		ops: []operation{
-			{name: "GetRequest", kind: read, method: "GET", prepare: func(*testing.T) (string, func(context.Context, string) error) {
-				return "/requests/" + id.String(), func(ctx context.Context, _ string) error { return ignore(c.GetRequest(ctx, id)) }
-			}},
-			{name: "ListRequests", kind: read, method: "GET", prepare: func(*testing.T) (string, func(context.Context, string) error) {
-				return "/requests", func(ctx context.Context, _ string) error {
-					return ignore(c.ListRequests(ctx, mimcm.RequestFilter{CurrentUser: true}))
 				}
 			}},
 		},

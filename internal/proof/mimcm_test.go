@@ -1,0 +1,675 @@
+package proof_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/certadmin/certadmin-go/internal/fakeserver"
+	"github.com/certadmin/certadmin-go/mimcm"
+	"github.com/certadmin/certadmin-go/mimcm/mimcmapi"
+	"github.com/certadmin/certadmin-go/mimcm/mimcmtest"
+)
+
+// The MIM CM client is proven twice: signed in with basic credentials
+// (mimcmVendor, in the vendors list of faults_test.go) and with NTLM
+// (mimcmNTLMVendor, appended to the list here).
+func init() { vendors = append(vendors, mimcmNTLMVendor) }
+
+// mimcmUser is the account the proof's MIM CM clients sign in as; the fake
+// knows it as its main user's identity (UserUUID), the target of the
+// sample requests.
+const mimcmUser = `CONTOSO\proof`
+
+// mimcmAPI is the path the client puts before every operation's.
+const mimcmAPI = "/CertificateManagement/api/v1.0"
+
+func mimcmOptions(logs *syncBuffer, auth ...mimcm.Option) []mimcm.Option {
+	return append([]mimcm.Option{mimcm.WithRetry(mimcm.RetryPolicy(proofRetry)), mimcm.WithTimeout(proofTimeout),
+		mimcm.WithLogger(proofLogger(logs))}, auth...)
+}
+
+func mimcmVendor(t *testing.T, secrets secretSet) *vendor {
+	srv, err := mimcmtest.NewServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeFake(t, srv)
+	srv.AddUser(mimcmtest.User{Username: mimcmUser, Password: secrets.password, ID: mimcmtest.UserUUID})
+	logs := &syncBuffer{}
+	c, err := mimcm.NewClient(srv.URL, mimcmOptions(logs, mimcm.WithBasicAuth(mimcmUser, secrets.password))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrong, err := mimcm.NewClient(srv.URL, mimcmOptions(logs, mimcm.WithBasicAuth(mimcmUser, secrets.password+"-wrong"))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &vendor{
+		name: "mimcm", srv: srv, inject: func(f fakeserver.Fault) { srv.Inject(mimcmtest.Fault(f)) }, logs: logs, auth: []string{secrets.password},
+		badInputs: mimcmBadInputs(c, wrong, secrets),
+		ops:       mimcmOps(t, srv, c, secrets),
+	}
+}
+
+// mimcmNTLMVendor is the MIM CM client signed in with NTLM against the
+// fake's Windows authentication, with every operation of mimcmVendor.
+//
+// NTLM authenticates a connection: the client's first request on a new
+// connection goes as a NEGOTIATE leg, which the fake answers 401 with a
+// challenge, and then as the AUTHENTICATE leg, which carries the call; a
+// request the client sends plain on a connection the fake does not know
+// as authenticated (one that was closed and redialled) is a leg answered
+// 401 too. So one call shows as one to three requests at the fake, and
+// the fake's counter cannot tell them apart: they have the same method and
+// path. The matrix must count the requests that carry the operation, so
+// this vendor's fake is counted through ntlmFake, which takes away the
+// handshake legs the client wrote (ntlmSniffer, on the client's own
+// connections). Two more things keep the counts exact:
+//
+//   - every prepare ends with a call that leaves the client's connection
+//     authenticated (the calls are made one at a time, so the client keeps
+//     one connection), so the fault the matrix injects next falls on the
+//     operation's own request and not on a handshake leg (the fake applies
+//     faults before it authenticates);
+//   - the builder checks that the sniffer saw every request the fake
+//     received.
+func mimcmNTLMVendor(t *testing.T, secrets secretSet) *vendor {
+	srv, err := mimcmtest.NewServer(mimcmtest.WithNTLM())
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeFake(t, srv)
+	srv.AddUser(mimcmtest.User{Username: mimcmUser, Password: secrets.password, ID: mimcmtest.UserUUID})
+	logs := &syncBuffer{}
+	sniffer := newNTLMSniffer()
+	c, err := mimcm.NewClient(srv.URL, mimcmOptions(logs, mimcm.WithNTLM(mimcmUser, secrets.password), mimcm.WithTransport(sniffer.transport()))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrong, err := mimcm.NewClient(srv.URL, mimcmOptions(logs, mimcm.WithNTLM(mimcmUser, secrets.password+"-wrong"))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	warm := func(t *testing.T) {
+		if _, err := c.ListProfileTemplates(context.Background()); err != nil {
+			t.Fatalf("mimcm-ntlm: the call that authenticates the connection failed: %v", err)
+		}
+	}
+	warm(t)
+	if h := srv.Handshakes(); h != 1 {
+		t.Fatalf("mimcm-ntlm: %d NTLM handshakes for the first call, want 1", h)
+	}
+	ops := mimcmOps(t, srv, c, secrets)
+	sniffer.check()
+	if got, want := sniffer.sent(), srv.TotalHits(); got != want {
+		t.Fatalf("mimcm-ntlm: the client wrote %d requests and the fake received %d: the sniffer misses some, so the counts would be wrong", got, want)
+	}
+	for i := range ops {
+		prepare := ops[i].prepare
+		ops[i].prepare = func(t *testing.T) (string, func(context.Context, string) error) {
+			suffix, call := prepare(t)
+			warm(t)
+			return suffix, call
+		}
+	}
+	return &vendor{
+		name: "mimcm-ntlm", srv: ntlmFake{Server: srv, sniffer: sniffer}, inject: func(f fakeserver.Fault) { srv.Inject(mimcmtest.Fault(f)) },
+		logs: logs, auth: []string{secrets.password},
+		badInputs: mimcmBadInputs(c, wrong, secrets),
+		ops:       ops,
+	}
+}
+
+// mimcmBadInputs are calls refused for their input (before anything is
+// sent, or by the server for the credentials) whose errors must not repeat
+// the secrets given to them.
+func mimcmBadInputs(c, wrongPassword *mimcm.Client, secrets secretSet) []func(context.Context) error {
+	return []func(context.Context) error{
+		func(ctx context.Context) error { return ignore(wrongPassword.ListProfileTemplates(ctx)) },
+		func(ctx context.Context) error {
+			return ignore(c.SubmitCertificateRequests(ctx, mimcmtest.SampleEnrollID, mimcm.SubmitInput{CertificateRequests: [][]byte{nil}, PFXPassword: secrets.pkcs12}))
+		},
+		func(ctx context.Context) error {
+			return ignore(c.EnrollSoftwareCertificate(ctx, mimcm.EnrollInput{ProfileTemplateUUID: mimcmtest.TemplateSoftware,
+				Type: mimcm.RequestTypeNameRevoke, PFXPassword: secrets.pkcs12}))
+		},
+	}
+}
+
+// mimcmOps is every operation of mimcm.Client that sends requests (all but
+// Close, which sends none, and Raw, whose answers are handed over
+// unchecked by design), prepared against srv.
+//
+// Reads are the GETs (repeatable by method; Do is given a GET). Writes are
+// the calls the client marks never to repeat: creates, the status changes
+// (PUTs), certificate data and smart card assignment. The workflows are
+// writes keyed on a call of theirs that is never repeated:
+// EnrollSoftwareCertificate on its certificate data, ResumeEnrollment on
+// its completion (the request exists before the call), and the workflows
+// on a profile (RenewSoftwareCertificate, RevokeProfile, RetireProfile) on
+// the creation of their request. Inventory, a walk of reads, is keyed on
+// its first call, the user's certificates.
+func mimcmOps(t *testing.T, srv *mimcmtest.Server, c *mimcm.Client, secrets secretSet) []operation {
+	ctx := context.Background()
+	fast := mimcm.WithApprovalPollInterval(time.Millisecond)
+	// One key for the certificate requests the prepares submit: the fake's
+	// CA issues for any key, and ECDSA costs nothing to sign with.
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	csr, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{}, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newRequest := func(t *testing.T, typ mimcm.RequestTypeName, tmpl uuid.UUID) uuid.UUID {
+		id, err := c.CreateRequest(ctx, mimcm.CreateRequestInput{Type: typ, ProfileTemplateUUID: tmpl})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	// issued is an enroll request whose certificate was issued (the fake
+	// holds it as Executing, with a new profile holding the certificate).
+	issued := func(t *testing.T) uuid.UUID {
+		id := newRequest(t, mimcm.RequestTypeNameEnroll, mimcmtest.TemplateSoftware)
+		if _, err := c.SubmitCertificateRequests(ctx, id, mimcm.SubmitInput{CertificateRequests: [][]byte{csr}, PFXPassword: secrets.pkcs12}); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	profileOf := func(t *testing.T, id uuid.UUID) uuid.UUID {
+		r, ok := srv.Request(id)
+		if !ok || r.NewProfileUUID == nil {
+			t.Fatalf("request %s has no new profile: %+v", id, r)
+		}
+		return *r.NewProfileUUID
+	}
+	// newProfile is an active software profile of TemplateSoftware, for the
+	// workflows that renew, revoke or retire one.
+	newProfile := func(t *testing.T) uuid.UUID {
+		id := issued(t)
+		if _, err := c.CompleteRequest(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		return profileOf(t, id)
+	}
+	// newCard is a smart card assigned to a new smart card request.
+	newCard := func(t *testing.T) (request, card uuid.UUID) {
+		id := newRequest(t, mimcm.RequestTypeNameEnroll, mimcmtest.TemplateSmartcard)
+		scid, err := c.AssignSmartcard(ctx, mimcm.AssignSmartcardInput{RequestID: id, CardID: uuid.NewString()})
+		if err != nil || scid == nil {
+			t.Fatalf("assign a smart card: %v, %v", scid, err)
+		}
+		return id, *scid
+	}
+	// State the reads look at, which they do not change.
+	withProfile := issued(t)
+	profile := profileOf(t, withProfile)
+	sampleCard := mimcm.CardRef{RequestID: mimcmtest.SampleEnrollID, SmartcardID: mimcmtest.SampleSmartcardID, CardID: mimcmtest.SampleSmartcardCardID}
+	challenge, err := base64.StdEncoding.DecodeString("1hFD+cz/0so=")
+	if err != nil {
+		t.Fatal(err)
+	}
+	enrollIn := mimcm.EnrollInput{ProfileTemplateUUID: mimcmtest.TemplateSoftware, PFXPassword: secrets.pkcs12}
+
+	get := func(suffix string, call func(ctx context.Context) error) func(*testing.T) (string, func(context.Context, string) error) {
+		return func(*testing.T) (string, func(context.Context, string) error) {
+			return mimcmAPI + suffix, func(ctx context.Context, _ string) error { return call(ctx) }
+		}
+	}
+	onRequest := func(typ mimcm.RequestTypeName, tmpl uuid.UUID, call func(ctx context.Context, id uuid.UUID) error) func(*testing.T) (string, func(context.Context, string) error) {
+		return func(t *testing.T) (string, func(context.Context, string) error) {
+			id := newRequest(t, typ, tmpl)
+			return mimcmAPI + "/requests/" + id.String(), func(ctx context.Context, _ string) error { return call(ctx, id) }
+		}
+	}
+	onCard := func(call func(ctx context.Context, request, card uuid.UUID) error) func(*testing.T) (string, func(context.Context, string) error) {
+		return func(t *testing.T) (string, func(context.Context, string) error) {
+			id, card := newCard(t)
+			return mimcmAPI + "/requests/" + id.String() + "/smartcards/" + card.String(), func(ctx context.Context, _ string) error { return call(ctx, id, card) }
+		}
+	}
+	// onProfile keys a workflow on a fresh profile on the creation of its
+	// request (POST requests, which nothing else in the call sends).
+	onProfile := func(call func(ctx context.Context, profile uuid.UUID) error) func(*testing.T) (string, func(context.Context, string) error) {
+		return func(t *testing.T) (string, func(context.Context, string) error) {
+			p := newProfile(t)
+			return mimcmAPI + "/requests", func(ctx context.Context, _ string) error { return call(ctx, p) }
+		}
+	}
+	return []operation{
+		// Profile templates and their policies.
+		{name: "ListProfileTemplates", kind: read, method: "GET", prepare: get("/profiletemplates", func(ctx context.Context) error {
+			return ignore(c.ListProfileTemplates(ctx))
+		})},
+		{name: "GetProfileTemplate", kind: read, method: "GET", prepare: get("/profiletemplates/"+mimcmtest.TemplateSoftware.String(), func(ctx context.Context) error {
+			return ignore(c.GetProfileTemplate(ctx, mimcmtest.TemplateSoftware))
+		})},
+		{name: "GetWorkflowPolicy", kind: read, method: "GET", prepare: get("/profiletemplates/"+mimcmtest.TemplateApproval.String()+"/policies/enroll", func(ctx context.Context) error {
+			return ignore(c.GetWorkflowPolicy(ctx, mimcmtest.TemplateApproval, mimcm.RequestTypeNameEnroll))
+		})},
+		{name: "GetSmartcardConfiguration", kind: read, method: "GET", prepare: get("/profiletemplates/"+mimcmtest.TemplateSmartcard.String()+"/configuration/smartcards", func(ctx context.Context) error {
+			return ignore(c.GetSmartcardConfiguration(ctx, mimcmtest.TemplateSmartcard))
+		})},
+		// Requests.
+		{name: "GetRequest", kind: read, method: "GET", prepare: get("/requests/"+mimcmtest.SampleEnrollID.String(), func(ctx context.Context) error {
+			return ignore(c.GetRequest(ctx, mimcmtest.SampleEnrollID))
+		})},
+		{name: "ListRequests", kind: read, method: "GET", prepare: get("/requests", func(ctx context.Context) error {
+			return ignore(c.ListRequests(ctx, mimcm.RequestFilter{CurrentUser: true}))
+		})},
+		{name: "GetCertificateRequestGenerationOptions", kind: read, method: "GET", prepare: get("/requests/"+mimcmtest.SampleEnrollID.String()+"/certificaterequestgenerationoptions", func(ctx context.Context) error {
+			return ignore(c.GetCertificateRequestGenerationOptions(ctx, mimcmtest.SampleEnrollID))
+		})},
+		{name: "ListRequestProfiles", kind: read, method: "GET", prepare: get("/requests/"+withProfile.String()+"/profiles", func(ctx context.Context) error {
+			return ignore(c.ListRequestProfiles(ctx, withProfile))
+		})},
+		// Profiles.
+		{name: "ListProfiles", kind: read, method: "GET", prepare: get("/profiles", func(ctx context.Context) error {
+			return ignore(c.ListProfiles(ctx, mimcm.ProfileFilter{}))
+		})},
+		{name: "GetProfile", kind: read, method: "GET", prepare: get("/profiles/"+mimcmtest.SampleProfileID.String(), func(ctx context.Context) error {
+			return ignore(c.GetProfile(ctx, mimcmtest.SampleProfileID))
+		})},
+		{name: "ListProfileOperations", kind: read, method: "GET", prepare: get("/profiles/"+mimcmtest.SampleProfileID.String()+"/operations", func(ctx context.Context) error {
+			return ignore(c.ListProfileOperations(ctx, mimcmtest.SampleProfileID))
+		})},
+		{name: "ListProfileCertificates", kind: read, method: "GET", prepare: get("/profiles/"+profile.String()+"/certificates", func(ctx context.Context) error {
+			return ignore(c.ListProfileCertificates(ctx, profile))
+		})},
+		// Smart cards.
+		{name: "ListSmartcards", kind: read, method: "GET", prepare: get("/smartcards", func(ctx context.Context) error {
+			return ignore(c.ListSmartcards(ctx, mimcm.SmartcardFilter{CardID: mimcmtest.SampleCardID}))
+		})},
+		{name: "GetSmartcard", kind: read, method: "GET", prepare: get("/smartcards/"+mimcmtest.SampleSmartcardID.String(), func(ctx context.Context) error {
+			return ignore(c.GetSmartcard(ctx, mimcmtest.SampleSmartcardID))
+		})},
+		{name: "ListSmartcardOperations", kind: read, method: "GET", prepare: get("/smartcards/"+mimcmtest.SampleCardIDCard.String()+"/operations", func(ctx context.Context) error {
+			return ignore(c.ListSmartcardOperations(ctx, mimcmtest.SampleCardIDCard))
+		})},
+		{name: "ListSmartcardCertificates", kind: read, method: "GET", prepare: get("/smartcards/"+mimcmtest.SampleCertificatesCard.String()+"/certificates", func(ctx context.Context) error {
+			return ignore(c.ListSmartcardCertificates(ctx, mimcmtest.SampleCertificatesCard))
+		})},
+		{name: "GetSmartcardDiversifiedKey", kind: read, method: "GET", prepare: get("/requests/"+mimcmtest.SampleEnrollID.String()+"/smartcards/"+mimcmtest.SampleSmartcardID.String()+"/diversifiedkey", func(ctx context.Context) error {
+			return ignore(c.GetSmartcardDiversifiedKey(ctx, sampleCard))
+		})},
+		{name: "GetSmartcardAuthenticationResponse", kind: read, method: "GET", prepare: get("/requests/"+mimcmtest.SampleEnrollID.String()+"/smartcards/"+mimcmtest.SampleSmartcardID.String()+"/authenticationresponse", func(ctx context.Context) error {
+			return ignore(c.GetSmartcardAuthenticationResponse(ctx, mimcm.AuthenticationInput{Card: sampleCard, Challenge: challenge}))
+		})},
+		{name: "GetSmartcardProposedPIN", kind: read, method: "GET", prepare: get("/smartcards/"+mimcmtest.SampleSmartcardID.String()+"/serverproposedpin", func(ctx context.Context) error {
+			return ignore(c.GetSmartcardProposedPIN(ctx, mimcm.ProposedPINInput{SmartcardID: mimcmtest.SampleSmartcardID, CardID: mimcmtest.SampleSmartcardCardID}))
+		})},
+		// The user's certificates, and the walk over profiles and cards.
+		{name: "ListUserCertificates", kind: read, method: "GET", prepare: get("/certificates", func(ctx context.Context) error {
+			return ignore(c.ListUserCertificates(ctx))
+		})},
+		{name: "Inventory", kind: read, method: "GET", prepare: get("/certificates", func(ctx context.Context) error {
+			n := 0
+			for _, err := range c.Inventory(ctx) {
+				if err != nil {
+					return err
+				}
+				n++
+			}
+			if n == 0 {
+				return errors.New("the inventory found no certificate")
+			}
+			return nil
+		})},
+		// The escape hatch, with a request of the generated package.
+		{name: "Do", kind: read, method: "GET", prepare: get("/requests/"+mimcmtest.SampleUnblockID.String(), func(ctx context.Context) error {
+			req, err := mimcmapi.NewGetRequestRequest(c.Raw().Server, mimcmtest.SampleUnblockID)
+			if err != nil {
+				return err
+			}
+			var r mimcm.Request
+			return c.Do(ctx, req, &r)
+		})},
+
+		// Writes.
+		{name: "CreateRequest", kind: write, method: "POST", prepare: get("/requests", func(ctx context.Context) error {
+			return ignore(c.CreateRequest(ctx, mimcm.CreateRequestInput{Type: mimcm.RequestTypeNameEnroll, ProfileTemplateUUID: mimcmtest.TemplateSoftware,
+				DataCollection: []mimcm.DataValue{{Name: "Request Reason", Value: "proof"}}, Comment: "proof"}))
+		})},
+		{name: "CancelRequest", kind: write, method: "PUT", prepare: onRequest(mimcm.RequestTypeNameEnroll, mimcmtest.TemplateApproval, func(ctx context.Context, id uuid.UUID) error {
+			return ignore(c.CancelRequest(ctx, id))
+		})},
+		{name: "AbandonRequest", kind: write, method: "PUT", prepare: onRequest(mimcm.RequestTypeNameEnroll, mimcmtest.TemplateSoftware, func(ctx context.Context, id uuid.UUID) error {
+			return ignore(c.AbandonRequest(ctx, id))
+		})},
+		{name: "CompleteRequest", kind: write, method: "PUT", prepare: func(t *testing.T) (string, func(context.Context, string) error) {
+			id := issued(t)
+			return mimcmAPI + "/requests/" + id.String(), func(ctx context.Context, _ string) error { return ignore(c.CompleteRequest(ctx, id)) }
+		}},
+		{name: "SubmitCertificateRequests", kind: write, method: "POST", carries: []string{secrets.pkcs12}, prepare: func(t *testing.T) (string, func(context.Context, string) error) {
+			id := newRequest(t, mimcm.RequestTypeNameEnroll, mimcmtest.TemplateSoftware)
+			return mimcmAPI + "/requests/" + id.String() + "/certificatedata", func(ctx context.Context, _ string) error {
+				return ignore(c.SubmitCertificateRequests(ctx, id, mimcm.SubmitInput{CertificateRequests: [][]byte{csr}, PFXPassword: secrets.pkcs12, Comments: "proof"}))
+			}
+		}},
+		{name: "AssignSmartcard", kind: write, method: "POST", prepare: func(t *testing.T) (string, func(context.Context, string) error) {
+			id := newRequest(t, mimcm.RequestTypeNameEnroll, mimcmtest.TemplateSmartcard)
+			card := uuid.NewString()
+			return mimcmAPI + "/smartcards", func(ctx context.Context, _ string) error {
+				return ignore(c.AssignSmartcard(ctx, mimcm.AssignSmartcardInput{RequestID: id, CardID: card, ATR: "3b8d0180"}))
+			}
+		}},
+		{name: "RetireSmartcard", kind: write, method: "PUT", prepare: onCard(func(ctx context.Context, request, card uuid.UUID) error {
+			return ignore(c.RetireSmartcard(ctx, request, card))
+		})},
+		{name: "SetSmartcardStatus", kind: write, method: "PUT", prepare: onCard(func(ctx context.Context, request, card uuid.UUID) error {
+			return ignore(c.SetSmartcardStatus(ctx, request, card, "Retired"))
+		})},
+		// The workflows.
+		{name: "EnrollSoftwareCertificate", kind: write, method: "POST", carries: []string{secrets.pkcs12}, prepare: func(*testing.T) (string, func(context.Context, string) error) {
+			// The request's GUID is made in the call: every certificate
+			// data call ends in this suffix, and the call sends one.
+			return "/certificatedata", func(ctx context.Context, _ string) error {
+				return ignore(c.EnrollSoftwareCertificate(ctx, enrollIn, fast))
+			}
+		}},
+		{name: "ResumeEnrollment", kind: write, method: "PUT", carries: []string{secrets.pkcs12}, prepare: func(t *testing.T) (string, func(context.Context, string) error) {
+			// A request that waited for approval and got it.
+			id := newRequest(t, mimcm.RequestTypeNameEnroll, mimcmtest.TemplateApproval)
+			if err := srv.ApproveRequest(id); err != nil {
+				t.Fatal(err)
+			}
+			return mimcmAPI + "/requests/" + id.String(), func(ctx context.Context, _ string) error {
+				return ignore(c.ResumeEnrollment(ctx, id, mimcm.EnrollInput{PFXPassword: secrets.pkcs12}, fast))
+			}
+		}},
+		{name: "RenewSoftwareCertificate", kind: write, method: "POST", carries: []string{secrets.pkcs12}, prepare: onProfile(func(ctx context.Context, p uuid.UUID) error {
+			return ignore(c.RenewSoftwareCertificate(ctx, p, mimcm.EnrollInput{PFXPassword: secrets.pkcs12}, fast))
+		})},
+		{name: "RevokeProfile", kind: write, method: "POST", prepare: onProfile(func(ctx context.Context, p uuid.UUID) error {
+			return ignore(c.RevokeProfile(ctx, p, mimcm.ProfileRequestInput{Comment: "proof"}, fast))
+		})},
+		{name: "RetireProfile", kind: write, method: "POST", prepare: onProfile(func(ctx context.Context, p uuid.UUID) error {
+			return ignore(c.RetireProfile(ctx, p, mimcm.ProfileRequestInput{Comment: "proof"}, fast))
+		})},
+	}
+}
+
+// ntlmFake is the NTLM vendor's fake as the matrix counts it: the
+// requests the fake received less the handshake legs the client wrote,
+// that is, the requests that carried an operation (see mimcmNTLMVendor).
+type ntlmFake struct {
+	*mimcmtest.Server
+	sniffer *ntlmSniffer
+}
+
+func (f ntlmFake) HitsMatching(method, suffix string) int {
+	f.sniffer.check()
+	return f.Server.HitsMatching(method, suffix) - f.sniffer.legsMatching(method, suffix)
+}
+
+func (f ntlmFake) TotalHits() int {
+	f.sniffer.check()
+	return f.Server.TotalHits() - f.sniffer.legsMatching("", "")
+}
+
+// ntlmSniffer reads the requests an NTLM client writes on its connections
+// (it dials them, through the *http.Transport given to WithTransport,
+// which the NTLM client clones for its own) and tells the handshake legs
+// from the requests that carry a call, as the fake authenticates them: a
+// NEGOTIATE message is a leg; an AUTHENTICATE message carries the call
+// and authenticates its connection; a request without credentials carries
+// the call on an authenticated connection and is a leg (answered 401) on
+// any other. Requests are read as they are written, before they leave, so
+// the counts are complete when a call returns.
+type ntlmSniffer struct {
+	mu sync.Mutex
+	// all and legs count the requests written, by "METHOD path".
+	all, legs map[string]int
+	// problem is a request the sniffer could not read, "" when none.
+	problem string
+}
+
+// check stops the test when the sniffer could not read a request: its
+// counts would be wrong.
+func (s *ntlmSniffer) check() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.problem != "" {
+		panic(fmt.Sprintf("mimcm-ntlm: a request the client wrote could not be read (%s), so the hits cannot be counted", s.problem))
+	}
+}
+
+func newNTLMSniffer() *ntlmSniffer {
+	return &ntlmSniffer{all: map[string]int{}, legs: map[string]int{}}
+}
+
+// transport is the template of the NTLM client's connections, as the
+// client's default one but dialling through the sniffer.
+func (s *ntlmSniffer) transport() *http.Transport {
+	dialer := &net.Dialer{Timeout: 10 * time.Second}
+	return &http.Transport{
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			conn, err := dialer.DialContext(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			return &sniffedConn{Conn: conn, sniffer: s}, nil
+		},
+		IdleConnTimeout:    90 * time.Second,
+		DisableCompression: true,
+	}
+}
+
+func (s *ntlmSniffer) record(method, path string, leg bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key := method + " " + path
+	s.all[key]++
+	if leg {
+		s.legs[key]++
+	}
+}
+
+// sent counts every request written.
+func (s *ntlmSniffer) sent() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, v := range s.all {
+		n += v
+	}
+	return n
+}
+
+// legsMatching counts the handshake legs as the fake counts hits: by
+// method ("" for any) and path suffix.
+func (s *ntlmSniffer) legsMatching(method, suffix string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for k, v := range s.legs {
+		m, p, _ := strings.Cut(k, " ")
+		if (method == "" || m == method) && strings.HasSuffix(p, suffix) {
+			n += v
+		}
+	}
+	return n
+}
+
+// sniffedConn parses the HTTP/1.1 requests written on one connection.
+type sniffedConn struct {
+	net.Conn
+	sniffer *ntlmSniffer
+
+	mu    sync.Mutex
+	buf   []byte
+	state sniffState
+	// left is what remains of the body or of the current chunk.
+	left int64
+	// authed: an AUTHENTICATE message went over this connection after its
+	// last NEGOTIATE.
+	authed bool
+	// bad is a request the sniffer could not read; it stops reading.
+	bad bool
+}
+
+type sniffState int
+
+const (
+	sniffHead sniffState = iota
+	sniffBody
+	sniffChunkSize
+	sniffChunkData
+	sniffChunkEnd
+	sniffTrailer
+)
+
+func (c *sniffedConn) Write(p []byte) (int, error) {
+	c.observe(p)
+	return c.Conn.Write(p)
+}
+
+func (c *sniffedConn) observe(p []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.bad {
+		return
+	}
+	c.buf = append(c.buf, p...)
+	for {
+		switch c.state {
+		case sniffHead:
+			i := bytes.Index(c.buf, []byte("\r\n\r\n"))
+			if i < 0 {
+				return
+			}
+			c.request(string(c.buf[:i]))
+			c.buf = c.buf[i+4:]
+		case sniffBody, sniffChunkData:
+			n := min(int64(len(c.buf)), c.left)
+			c.buf, c.left = c.buf[n:], c.left-n
+			if c.left > 0 {
+				return
+			}
+			if c.state == sniffBody {
+				c.state = sniffHead
+			} else {
+				c.state = sniffChunkEnd
+			}
+		case sniffChunkEnd:
+			if len(c.buf) < 2 {
+				return
+			}
+			c.buf, c.state = c.buf[2:], sniffChunkSize
+		case sniffChunkSize, sniffTrailer:
+			i := bytes.Index(c.buf, []byte("\r\n"))
+			if i < 0 {
+				return
+			}
+			line := string(c.buf[:i])
+			c.buf = c.buf[i+2:]
+			if c.state == sniffTrailer {
+				if line == "" {
+					c.state = sniffHead
+				}
+				continue
+			}
+			size, _, _ := strings.Cut(line, ";")
+			n, err := strconv.ParseInt(strings.TrimSpace(size), 16, 64)
+			switch {
+			case err != nil:
+				c.fail("chunk size " + line)
+				return
+			case n == 0:
+				c.state = sniffTrailer
+			default:
+				c.state, c.left = sniffChunkData, n
+			}
+		}
+	}
+}
+
+// request notes one request head and how its body is framed.
+func (c *sniffedConn) request(head string) {
+	lines := strings.Split(head, "\r\n")
+	method, rest, _ := strings.Cut(lines[0], " ")
+	target, _, _ := strings.Cut(rest, " ")
+	u, err := url.ParseRequestURI(target)
+	if err != nil {
+		c.fail("request line " + lines[0])
+		return
+	}
+	var authorization string
+	var length int64
+	chunked := false
+	for _, l := range lines[1:] {
+		name, value, _ := strings.Cut(l, ":")
+		value = strings.TrimSpace(value)
+		switch strings.ToLower(name) {
+		case "authorization":
+			authorization = value
+		case "content-length":
+			if length, err = strconv.ParseInt(value, 10, 64); err != nil {
+				c.fail("Content-Length " + value)
+				return
+			}
+		case "transfer-encoding":
+			chunked = strings.EqualFold(value, "chunked")
+		}
+	}
+	leg := false
+	scheme, token, _ := strings.Cut(authorization, " ")
+	switch {
+	case authorization == "":
+		leg = !c.authed
+	case strings.EqualFold(scheme, "NTLM") || strings.EqualFold(scheme, "Negotiate"):
+		switch ntlmMessageType(token) {
+		case 1:
+			leg, c.authed = true, false
+		case 3:
+			c.authed = true
+		}
+	}
+	c.sniffer.record(method, u.Path, leg)
+	switch {
+	case chunked:
+		c.state = sniffChunkSize
+	case length > 0:
+		c.state, c.left = sniffBody, length
+	default:
+		c.state = sniffHead
+	}
+}
+
+// fail stops reading the connection and notes why (see check).
+func (c *sniffedConn) fail(what string) {
+	c.bad = true
+	c.sniffer.mu.Lock()
+	c.sniffer.problem = what
+	c.sniffer.mu.Unlock()
+}
+
+// ntlmMessageType is the type of the NTLM message a token holds (1
+// NEGOTIATE, 2 CHALLENGE, 3 AUTHENTICATE), 0 when it holds none.
+func ntlmMessageType(token string) uint32 {
+	msg, err := base64.StdEncoding.DecodeString(strings.TrimSpace(token))
+	if err != nil || len(msg) < 12 || !bytes.HasPrefix(msg, []byte("NTLMSSP\x00")) {
+		return 0
+	}
+	return binary.LittleEndian.Uint32(msg[8:12])
+}
