@@ -217,16 +217,23 @@ func concRun(t *testing.T, v *concVendor) {
 	if wantHits := concCalls + v.extraRequests; hits != wantHits {
 		t.Errorf("the fake received %d requests, want %d", hits, wantHits)
 	}
+	// Connections: the pool caps them at concPool, and a client that drops
+	// a connection (an answer closed before its end, a cancelled attempt
+	// context) replaces it, once per call in the bugs this guards against.
+	// A drop the SDK does not cause (net/http's own rare closing of a
+	// connection under heavy load was seen once in hundreds of runs) is
+	// allowed twice per vendor: a systematic drop shows as hundreds.
+	const strayDrops = 2
 	conns := v.srv.NewConnections() - connsBefore
-	if limit := int64(concPool + v.extraConns); conns < 1 || conns > limit {
-		t.Errorf("the client opened %d connections for %d requests from %d goroutines, want 1 to %d (the pool size); "+
+	if limit := int64(concPool + v.extraConns + strayDrops); conns < 1 || conns > limit {
+		t.Errorf("the client opened %d connections for %d requests from %d goroutines, want 1 to %d (the pool size and %d stray); "+
 			"a connection beyond the pool replaces one the client dropped, e.g. by closing an answer before reading it to the end",
-			conns, hits, concWorkers, limit)
+			conns, hits, concWorkers, limit, strayDrops)
 	}
 	// With the pool filled in the first round, every later request found a
 	// pooled connection (unless the client dropped some).
-	if connsAfterRound >= concWorkers && conns != connsAfterRound {
-		t.Errorf("the client opened %d connections after the first round filled the pool with %d, want none", conns-connsAfterRound, connsAfterRound)
+	if connsAfterRound >= concWorkers && conns-connsAfterRound > strayDrops {
+		t.Errorf("the client opened %d connections after the first round filled the pool with %d, want at most %d", conns-connsAfterRound, connsAfterRound, strayDrops)
 	}
 	if bad := v.srv.SpecViolations(); len(bad) > 0 {
 		t.Errorf("%d requests or answers did not match the spec; first: %s", len(bad), bad[0])
