@@ -220,9 +220,10 @@ func concRun(t *testing.T, v *concVendor) {
 	// Connections: the pool caps them at concPool, and a client that drops
 	// a connection (an answer closed before its end, a cancelled attempt
 	// context) replaces it, once per call in the bugs this guards against.
-	// A drop the SDK does not cause (net/http's own rare closing of a
-	// connection under heavy load was seen once in hundreds of runs) is
-	// allowed twice per vendor: a systematic drop shows as hundreds.
+	// A stray drop (one extra connection, seen a few times in many runs on
+	// a loaded two-core machine, with no cause found in the SDK once
+	// attempts stopped cancelling their contexts) is allowed twice per
+	// vendor: a systematic drop shows as hundreds.
 	const strayDrops = 2
 	conns := v.srv.NewConnections() - connsBefore
 	if limit := int64(concPool + v.extraConns + strayDrops); conns < 1 || conns > limit {
