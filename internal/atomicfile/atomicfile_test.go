@@ -154,3 +154,32 @@ func TestWriteClosesTheTempFileOnFailure(t *testing.T) {
 		t.Fatalf("writing to the temporary file after Write failed: %v, want os.ErrClosed (the file left open)", err)
 	}
 }
+
+// A bare file name is relative to the working directory, and so is its
+// temporary file: not the system's temp directory, which CreateTemp would
+// pick for an empty directory.
+func TestWriteBareNameStagesInTheWorkingDirectory(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	var staged int
+	err := atomicfile.Write("out.csv", 0o600, func(w io.Writer) error {
+		entries, err := os.ReadDir(".")
+		if err != nil {
+			return err
+		}
+		staged = len(entries)
+		_, err = io.WriteString(w, "data\n")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if staged != 1 {
+		t.Fatalf("while writing, the working directory held %d entries, want the temporary file", staged)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "out.csv"))
+	if err != nil || string(got) != "data\n" {
+		t.Fatalf("file = %q, %v", got, err)
+	}
+	assertOnlyFile(t, dir, "out.csv")
+}
