@@ -475,3 +475,38 @@ func TestDecodeDrainsWhatTheReaderLeft(t *testing.T) {
 		t.Fatalf("%d connections for 3 sequential calls, want 1", n)
 	}
 }
+
+// cancelAfterFirstWrite is a download's destination that ends the call's
+// context once the first bytes reach it.
+type cancelAfterFirstWrite struct {
+	cancel context.CancelFunc
+	n      int
+}
+
+func (w *cancelAfterFirstWrite) Write(p []byte) (int, error) {
+	w.n += len(p)
+	w.cancel()
+	return len(p), nil
+}
+
+// A download the caller cancels half-way ends with the context's error,
+// not with ErrTruncated: the server did not cut the body short, the caller
+// stopped reading it.
+func TestCancelledDownloadIsNotATruncation(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/csv")
+		w.Header().Set("Content-Length", "100000")
+		_, _ = w.Write(bytes.Repeat([]byte("a,b\n"), 1000))
+		w.(http.Flusher).Flush()
+		<-r.Context().Done() // the rest never comes; the client gives up first
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c := newClient(t, transport.WithMaxAttempts(1))
+	w := &cancelAfterFirstWrite{cancel: cancel}
+	_, err := do(t, c, ctx, http.MethodGet, srv.URL, "").Stream("test.Download", w)
+	if !errors.Is(err, context.Canceled) || errors.Is(err, apierror.ErrTruncated) || w.n == 0 {
+		t.Fatalf("err = %v after %d bytes; want context.Canceled and no ErrTruncated", err, w.n)
+	}
+}
