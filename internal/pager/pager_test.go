@@ -221,3 +221,78 @@ func TestYieldedItemsAreReleasedFromThePage(t *testing.T) {
 		t.Fatalf("%d items from %d pages", n, len(pages))
 	}
 }
+
+// A caller that does not break on the error (it logs it and reads on)
+// still sees the error once and nothing after it.
+func TestErrorEndsIterationEvenWhenTheCallerReadsOn(t *testing.T) {
+	for _, inFlight := range []int{1, 2, 4} {
+		l := &list{total: 100, failAt: 20}
+		var items, errs, afterErr int
+		for _, err := range pager.Offset(context.Background(), pager.Options{PageSize: 10, InFlight: inFlight}, l.fetch) {
+			switch {
+			case err != nil:
+				errs++
+			case errs > 0:
+				afterErr++
+			default:
+				items++
+			}
+		}
+		if items != 20 || errs != 1 || afterErr != 0 {
+			t.Fatalf("inFlight %d: %d items, %d errors, %d values after the error; want 20, 1, 0", inFlight, items, errs, afterErr)
+		}
+	}
+}
+
+func TestStartOffsetIsWhereIterationBegins(t *testing.T) {
+	for _, inFlight := range []int{1, 2, 4} {
+		l := &list{total: 23}
+		got, err := collect(t, pager.Offset(context.Background(), pager.Options{PageSize: 5, Start: 7, InFlight: inFlight}, l.fetch))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := make([]int, 0, 16)
+		for i := 7; i < 23; i++ {
+			want = append(want, i)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("inFlight %d: got %v, want %v", inFlight, got, want)
+		}
+		l.mu.Lock()
+		calls := slices.Sorted(slices.Values(l.calls))
+		l.mu.Unlock()
+		if !slices.Equal(calls, []int{7, 12, 17, 22}) {
+			t.Fatalf("inFlight %d: fetched at %v, want [7 12 17 22]", inFlight, calls)
+		}
+	}
+}
+
+func TestValidateBounds(t *testing.T) {
+	for _, tc := range []struct {
+		opts pager.Options
+		ok   bool
+	}{
+		{pager.Options{PageSize: 500, MaxPageSize: 500}, true}, // the vendor's maximum itself is allowed
+		{pager.Options{PageSize: 501, MaxPageSize: 500}, false},
+		{pager.Options{PageSize: 1}, true},
+		{pager.Options{PageSize: 0}, false},
+		{pager.Options{PageSize: 10, Start: 0}, true},
+		{pager.Options{PageSize: 10, Start: -1}, false},
+	} {
+		err := tc.opts.Validate()
+		if (err == nil) != tc.ok {
+			t.Errorf("Validate(%+v) = %v, want ok %v", tc.opts, err, tc.ok)
+		}
+		var fetched []int
+		_, err = collect(t, pager.Offset(context.Background(), tc.opts, func(_ context.Context, start, rows int) (pager.Page[int], error) {
+			fetched = append(fetched, start, rows)
+			return pager.Page[int]{Total: 0}, nil
+		}))
+		switch {
+		case tc.ok && (err != nil || len(fetched) != 2 || fetched[1] != tc.opts.PageSize):
+			t.Errorf("Offset(%+v): err %v, fetched (start, rows) %v; want one fetch of %d rows", tc.opts, err, fetched, tc.opts.PageSize)
+		case !tc.ok && (err == nil || len(fetched) != 0):
+			t.Errorf("Offset(%+v): err %v, fetched %v; want the validation error and no fetch", tc.opts, err, fetched)
+		}
+	}
+}

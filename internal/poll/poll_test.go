@@ -74,3 +74,57 @@ func TestUntilBacksOff(t *testing.T) {
 		t.Fatalf("gaps first %s last %s: no backoff", first, last)
 	}
 }
+
+// The deadline ends a wait that would outlast it: with an hour between
+// checks and a 1 ms timeout, Until gives up after the first check. (The
+// context's own 10 s deadline only keeps a broken Until from hanging.)
+func TestUntilTimeoutEndsALongWait(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	calls := 0
+	_, err := poll.Until(ctx, poll.Config{Interval: time.Hour, Timeout: time.Millisecond},
+		func(context.Context) (int, bool, error) { calls++; return 0, false, nil }, nil)
+	var te *poll.TimeoutError
+	if !errors.As(err, &te) || !errors.Is(err, poll.ErrTimeout) || te.Checks != 1 || calls != 1 {
+		t.Fatalf("err %v after %d calls; want a TimeoutError after 1 check", err, calls)
+	}
+}
+
+// A context that has already ended stops Until before a check that has no
+// wait in front of it (no InitialDelay): nothing is sent for a caller who
+// has gone.
+func TestUntilDoesNotCheckWithAnEndedContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	calls := 0
+	_, err := poll.Until(ctx, poll.Config{Interval: time.Millisecond},
+		func(context.Context) (int, bool, error) { calls++; return 0, true, nil }, nil)
+	if !errors.Is(err, context.Canceled) || calls != 0 {
+		t.Fatalf("err %v after %d checks; want context.Canceled and no check", err, calls)
+	}
+}
+
+// Interval 0 means the default of a second, not checks in a busy loop: the
+// second check, a second away, comes after a 1 ms timeout.
+func TestUntilZeroIntervalMeansTheDefault(t *testing.T) {
+	calls := 0
+	_, err := poll.Until(context.Background(), poll.Config{Timeout: time.Millisecond},
+		func(context.Context) (int, bool, error) { calls++; return calls, calls == 2, nil }, nil)
+	var te *poll.TimeoutError
+	if !errors.As(err, &te) || te.Checks != 1 || calls != 1 {
+		t.Fatalf("err %v after %d checks; want a timeout after 1 check (the next was a second away)", err, calls)
+	}
+}
+
+// MaxInterval caps the growth: a multiplier of a million from 1 ms would
+// wait over 16 minutes before the third check, the cap keeps every wait at
+// 1 ms. The 5 s timeout is far beyond the 3 ms the capped waits take; only
+// an uncapped wait reaches it.
+func TestUntilMaxIntervalCapsTheBackoff(t *testing.T) {
+	calls := 0
+	got, err := poll.Until(context.Background(), poll.Config{Interval: time.Millisecond, Multiplier: 1e6, MaxInterval: time.Millisecond, Timeout: 5 * time.Second},
+		func(context.Context) (int, bool, error) { calls++; return calls, calls == 4, nil }, nil)
+	if err != nil || got != 4 {
+		t.Fatalf("got %d, err %v after %d checks; want the 4th check to end it", got, err, calls)
+	}
+}

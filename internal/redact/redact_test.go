@@ -38,6 +38,15 @@ func TestQueryMasksFormBodies(t *testing.T) {
 	}
 }
 
+// TestQueryJudgesNamesAsTheServerReadsThem: a name with percent-escaped
+// letters is the same parameter to the server, so its value is masked too.
+func TestQueryJudgesNamesAsTheServerReadsThem(t *testing.T) {
+	got := redact.Query("p%61ssword=hunter2&%70in=1234&rows=5&bad%zz=1")
+	if want := "p%61ssword=REDACTED&%70in=REDACTED&rows=5&bad%zz=1"; got != want {
+		t.Fatalf("got %s, want %s", got, want)
+	}
+}
+
 func TestHeaderMasksCredentials(t *testing.T) {
 	h := http.Header{"Authorization": {"Basic abc"}, "Cookie": {"JSESSIONID=1"}, "X-Esri-Authorization": {"Bearer t"}, "Accept": {"application/json"}}
 	got := redact.Header(h)
@@ -438,6 +447,7 @@ func TestEveryPathAgreesWithIsSecretName(t *testing.T) {
 		{"Authorization", true}, {"Proxy-Authorization", true}, {"X-Esri-Authorization", true},
 		{"Cookie", true}, {"Set-Cookie", true}, {"pin", true}, {"PIN", true}, {"regPin", true},
 		{"jsessionid", true}, {"JSESSIONID", true}, {"csrf_nonce", true}, {"accounts[0].password", true},
+		{"device.pin", true}, {"items[0].jsessionid", true}, {"pin.hint", false},
 		{"user", false}, {"username", false}, {"tokenExpiration", false}, {"token_type", false},
 		{"pinned", false}, {"spinner", false}, {"x-pin", false}, {"pins", false}, {"passwordNeverExpire", false},
 		{"expires", false}, {"secretName", false}, {"tokens", false}, {"keyId", false}, {"authorizationUrl", false},
