@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"net/http"
@@ -461,4 +462,42 @@ func TestAttemptContextOutlivesItsBody(t *testing.T) {
 		t.Fatalf("attempt contexts %d, err %v: ended with its body", len(seen), seen[0].Err())
 	}
 	cancelCall()
+}
+
+// Leading white space longer than the sniffer's first read is part of the
+// file, not something to skip.
+func TestLongLeadingWhiteSpaceIsKept(t *testing.T) {
+	body := strings.Repeat("\n", 1500) + "id,serial\n1,2\n"
+	for _, chunked := range []bool{false, true} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/csv")
+			if !chunked {
+				w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+			}
+			_, _ = io.WriteString(w, body)
+		}))
+		var buf bytes.Buffer
+		n, err := do(t, newClient(t), context.Background(), http.MethodGet, srv.URL, "").Stream("test.Download", &buf)
+		srv.Close()
+		if err != nil || n != int64(len(body)) || buf.String() != body {
+			t.Errorf("chunked %v: %d of %d bytes, %v", chunked, n, len(body), err)
+		}
+	}
+}
+
+// A ratio set very high lifts the bound; it must not overflow into a
+// bound that refuses everything.
+func TestHugeExpansionRatioLiftsTheBound(t *testing.T) {
+	plain := bytes.Repeat([]byte("a"), 3<<20)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Header().Set("Content-Type", "text/csv")
+		_, _ = w.Write(gzipped(t, plain))
+	}))
+	defer srv.Close()
+	c := newClient(t, func(c *transport.Config) { c.MaxExpansion = 1<<63 - 1 })
+	var buf bytes.Buffer
+	if n, err := do(t, c, context.Background(), http.MethodGet, srv.URL, "").Stream("test.Download", &buf); err != nil || n != int64(len(plain)) {
+		t.Fatalf("%d bytes, %v: a lifted bound refused the answer", n, err)
+	}
 }

@@ -128,7 +128,7 @@ func TestPermanentFailuresAreNotRetried(t *testing.T) {
 			if !errors.Is(err, tc.want) || attempts.n.Load() != 1 || sent.Load() != 0 {
 				t.Fatalf("err = %v after %d attempts, %d sent; want %v after 1 attempt and nothing sent", err, attempts.n.Load(), sent.Load(), tc.want)
 			}
-			if tc.want == refused && authCalls.Load() != 1 {
+			if errors.Is(tc.want, refused) && authCalls.Load() != 1 {
 				t.Fatalf("authenticator called %d times, want 1", authCalls.Load())
 			}
 		})

@@ -78,7 +78,7 @@ func (g *gunzipBody) Read(p []byte) (int, error) {
 	}
 	n, err := g.zr.Read(p)
 	g.out += int64(n)
-	if limit := g.counted.n*g.ratio + expansionSlack; g.out > limit {
+	if g.out > g.limit() {
 		g.err = &apierror.Error{Kind: apierror.ErrResponseTooLarge,
 			Message: fmt.Sprintf("gzip answer inflated past %d times its compressed size (%d bytes from %d)", g.ratio, g.out, g.counted.n)}
 		return 0, g.err
@@ -101,6 +101,17 @@ func gzipError(err error) error {
 		return &apierror.Error{Kind: apierror.ErrTruncated, Message: "gzip stream ended early", Err: err}
 	}
 	return &apierror.Error{Kind: apierror.ErrUnexpectedResponse, Message: "gzip answer does not inflate", Err: err}
+}
+
+// limit is how far the answer may inflate so far: ratio times the
+// compressed bytes read, plus the slack, saturating instead of overflowing
+// when the ratio is set very high to lift the bound.
+func (g *gunzipBody) limit() int64 {
+	const maxInt64 = 1<<63 - 1
+	if g.counted.n > 0 && g.ratio > (maxInt64-expansionSlack)/g.counted.n {
+		return maxInt64
+	}
+	return g.counted.n*g.ratio + expansionSlack
 }
 
 func (g *gunzipBody) Close() error { return g.raw.Close() }

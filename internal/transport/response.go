@@ -189,30 +189,42 @@ var errHTMLBody = errors.New("body is an HTML page")
 // byte reaches the caller.
 const sniffLen = 512
 
+// maxSniff bounds how much leading white space the sniffer reads past
+// to find the first character.
+const maxSniff = 64 << 10
+
 // sniffHTML reads the start of resp's body and refuses it when it is an
-// HTML page; otherwise it returns a reader of the whole body.
+// HTML page; otherwise it returns a reader of the whole body, the bytes
+// read ahead included.
 func sniffHTML(resp *http.Response) (io.Reader, error) {
-	var buf [sniffLen]byte
-	n, err := io.ReadFull(resp.Body, buf[:])
-	head := buf[:n]
-	// Skip leading white space that would hide the first tag.
-	for len(bytes.TrimLeft(head, " \t\r\n\ufeff")) == 0 && err == nil && n == len(buf) {
-		n, err = io.ReadFull(resp.Body, buf[:])
-		head = buf[:n]
-	}
-	// Only io.ReadFull's own short-read signals mean the body simply
-	// ended; a truncation reported by the body itself (it may wrap
-	// io.ErrUnexpectedEOF) must reach the caller.
-	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF { //nolint:errorlint // ReadFull returns these unwrapped
-		return nil, err
+	head := make([]byte, 0, sniffLen)
+	ended := false
+	for {
+		n, err := io.ReadFull(resp.Body, head[len(head):cap(head)])
+		head = head[:len(head)+n]
+		// Only io.ReadFull's own short-read signals mean the body simply
+		// ended; a truncation reported by the body itself (it may wrap
+		// io.ErrUnexpectedEOF) must reach the caller.
+		if err == io.EOF || err == io.ErrUnexpectedEOF { //nolint:errorlint // ReadFull returns these unwrapped
+			ended = true
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		// Leading white space would hide the first tag: read on past it.
+		if len(bytes.TrimLeft(head, " \t\r\n\ufeff")) > 0 || len(head) >= maxSniff {
+			break
+		}
+		head = slices.Grow(head, sniffLen)
 	}
 	if htmlPrefix(head) {
 		return nil, errHTMLBody
 	}
-	if n < len(buf) {
+	if ended {
 		return bytes.NewReader(head), nil
 	}
-	return io.MultiReader(bytes.NewReader(bytes.Clone(head)), resp.Body), nil
+	return io.MultiReader(bytes.NewReader(head), resp.Body), nil
 }
 
 // htmlError turns a sniffing failure into the typed error.
