@@ -384,7 +384,8 @@ func MIMCMGET() (*ClientGET, error) {
 	}, nil
 }
 
-// CzertainlyGET reads the super administrator (GET /api/v1/admins/{uuid})
+// CzertainlyGET reads the super administrator of the 1.x Administrator API
+// (GET /api/v1/admins/{uuid}, package czertainly/adminv1)
 // over mutual TLS.
 func CzertainlyGET() (*ClientGET, error) {
 	srv, err := adminv1test.NewServer()
@@ -416,7 +417,7 @@ func CzertainlyGET() (*ClientGET, error) {
 		return nil
 	}
 	return &ClientGET{
-		Vendor: "czertainly", Call: "GetAdmin", close: srv.Close,
+		Vendor: "czertainly/adminv1", Call: "GetAdmin", close: srv.Close,
 		SDK: func(ctx context.Context) error {
 			got, err := c.GetAdmin(ctx, adminv1test.SuperAdminUUID)
 			if err != nil {
