@@ -41,8 +41,6 @@ type Rules struct {
 	// Annotate adds advice to a failed call's error (a hint for a status
 	// the vendor gives for a known cause).
 	Annotate func(e *apierror.Error)
-	// Unmarshal decodes a JSON body (default encoding/json.Unmarshal).
-	Unmarshal func(data []byte, v any) error
 }
 
 // BodyError is an error a vendor reported inside a success answer.
@@ -271,11 +269,8 @@ func (c *Client) readJSON(call *Call, resp *http.Response, dst any) ([]byte, err
 		}
 	}
 	if dst != nil {
-		unmarshal := c.rules.Unmarshal
-		if unmarshal == nil {
-			unmarshal = json.Unmarshal
-		}
-		if err := unmarshal(body, dst); err != nil {
+		// Strict: a real server sends valid JSON.
+		if err := json.Unmarshal(body, dst); err != nil {
 			return nil, c.unexpected(call, resp, body, fmt.Errorf("malformed JSON: %w", err))
 		}
 	}
