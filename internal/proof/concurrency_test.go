@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/base64"
 	"fmt"
 	"math/big"
 	"reflect"
@@ -21,8 +22,10 @@ import (
 	"github.com/google/uuid"
 	"software.sslmate.com/src/go-pkcs12"
 
+	czertainly "github.com/certadmin/certadmin-go/czertainly"
 	"github.com/certadmin/certadmin-go/czertainly/adminv1"
 	"github.com/certadmin/certadmin-go/czertainly/adminv1/adminv1test"
+	"github.com/certadmin/certadmin-go/czertainly/czertainlytest"
 	"github.com/certadmin/certadmin-go/enterpriseadmin"
 	"github.com/certadmin/certadmin-go/enterpriseadmin/enterpriseadmintest"
 	"github.com/certadmin/certadmin-go/internal/fakeserver"
@@ -35,7 +38,8 @@ import (
 )
 
 // The concurrency proof: per vendor, concWorkers goroutines share one
-// client and make concCalls calls in total against the vendor's fake.
+// client and make concCalls calls in total against the vendor's fake
+// (fewer where the vendor's total says so).
 const (
 	concCalls   = 10_000
 	concWorkers = 64
@@ -64,6 +68,9 @@ type concVendor struct {
 	srv    fake
 	inject func(fakeserver.Fault)
 	calls  []concCall
+	// total is how many calls the run makes (0: concCalls): fewer for a
+	// fake that costs far more per request than the others.
+	total int
 	// extraRequests are requests the shared client sends beside one per
 	// call, and extraConns the connections it may open beside its pool
 	// (the enterpriseadmin session token, which has a transport of its own).
@@ -74,7 +81,9 @@ type concVendor struct {
 
 // TestConcurrentCallsShareOneClient is the concurrency proof: for each
 // vendor, concWorkers goroutines share one client and make concCalls calls
-// (the vendor's reads, and writes the fake takes cheaply) against its fake.
+// (the vendor's reads, and writes the fake takes cheaply) against its fake;
+// the CZERTAINLY 2.x fake, far costlier per request, takes fewer (see
+// concCzertainly2).
 // Under -race, as .ci/run runs it, it shows that the clients have no data
 // race. It asserts that no call fails, that every answer equals the one read
 // before the run (and every write is stored exactly once), that the fake
@@ -91,7 +100,8 @@ func TestConcurrentCallsShareOneClient(t *testing.T) {
 		{"core", concCore},
 		{"cloud", concCloud},
 		{"mimcm", concMIMCM},
-		{"czertainly", concCzertainly},
+		{"czertainly-adminv1", concCzertainly},
+		{"czertainly", concCzertainly2},
 		{"enterpriseadmin", concEnterprise},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -148,8 +158,12 @@ const concHold = 500 * time.Millisecond
 // a stable assertion rather than a race against dials still in progress.
 func concRun(t *testing.T, v *concVendor) {
 	schedule := concSchedule(t, v.calls)
+	calls := v.total
+	if calls == 0 {
+		calls = concCalls
+	}
 	want := map[string]int{}
-	for n := range concCalls {
+	for n := range calls {
 		want[v.calls[schedule[n%concCycle]].name]++
 	}
 	hitsBefore, connsBefore := v.srv.TotalHits(), v.srv.NewConnections()
@@ -189,7 +203,7 @@ func concRun(t *testing.T, v *concVendor) {
 			once.Do(func() { connsAfterRound = v.srv.NewConnections() - connsBefore })
 			for {
 				n := int(next.Add(1)) - 1
-				if n >= concCalls {
+				if n >= calls {
 					return
 				}
 				call(n)
@@ -205,16 +219,16 @@ func concRun(t *testing.T, v *concVendor) {
 		got[c.name] += int(made[k].Load())
 		total += int(made[k].Load())
 	}
-	if total != concCalls || !reflect.DeepEqual(got, want) {
-		t.Errorf("made %d calls %v, want %d %v", total, got, concCalls, want)
+	if total != calls || !reflect.DeepEqual(got, want) {
+		t.Errorf("made %d calls %v, want %d %v", total, got, calls, want)
 	}
 	if n := failures.Load(); n != 0 {
-		t.Errorf("%d of %d calls failed or returned a wrong result; first:\n%s", n, concCalls, strings.Join(firstErrors, "\n"))
+		t.Errorf("%d of %d calls failed or returned a wrong result; first:\n%s", n, calls, strings.Join(firstErrors, "\n"))
 	}
 	// One request per call (plus the token): a retried or repeated
 	// request would show here.
 	hits := v.srv.TotalHits() - hitsBefore
-	if wantHits := concCalls + v.extraRequests; hits != wantHits {
+	if wantHits := calls + v.extraRequests; hits != wantHits {
 		t.Errorf("the fake received %d requests, want %d", hits, wantHits)
 	}
 	// Connections: the pool caps them at concPool, and a client that drops
@@ -783,6 +797,228 @@ func concCzertainly(t *testing.T) *concVendor {
 			}
 			if a, ok := srv.Admin(adminv1test.SuperAdminUUID); !ok || !a.Enabled {
 				t.Errorf("the super administrator is no longer enabled")
+			}
+		},
+	}
+}
+
+// concCzertainly2 is the CZERTAINLY 2.x client: reads of the inventory,
+// the users, roles and RA profiles, with issues and archives among them.
+// Its fake also checks every request and answer against the vendor's
+// OpenAPI 3.1 documents, which costs from 1 ms (an archive, the list of
+// roles) to 250 ms (a search, a certificate with its content) of CPU per
+// request under -race: the run is czertainlyConcCalls calls, weighted
+// towards the cheaper reads.
+func concCzertainly2(t *testing.T) *concVendor {
+	const czertainlyConcCalls = 1_000
+	srv := concMust(czertainlytest.NewServer()).in(t)
+	closeFake(t, srv)
+	newClient := func() *czertainly.Client { return concMust(srv.NewClient()).in(t) }
+	ctx := t.Context()
+	const authority, ra = czertainlytest.AuthorityUUID, czertainlytest.RAProfileUUID
+	profile := czertainly.Profile{AuthorityUUID: authority, RAProfileUUID: ra}
+	const admin = czertainlytest.AdminUserUUID
+
+	// Every issue sends a request of its own (its name tells them apart),
+	// every archive archives a certificate of its own: both made before
+	// the run.
+	const issueWeight, archiveWeight = 2, 12
+	csrs := make([][]byte, issueWeight*czertainlyConcCalls/concCycle)
+	for i := range csrs {
+		key := concMust(ecdsa.GenerateKey(elliptic.P256(), rand.Reader)).in(t)
+		csrs[i] = concMust(x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: fmt.Sprintf("conc-issue-%05d.example.test", i)}}, key)).in(t)
+	}
+	targets := make([]string, archiveWeight*czertainlyConcCalls/concCycle)
+	for i := range targets {
+		targets[i] = concMust(srv.AddCertificate(czertainlytest.SeedCertificate{CommonName: fmt.Sprintf("conc-archive-%05d.example.test", i),
+			ExpiresIn: 200 * 24 * time.Hour, RAProfileUUID: ra})).in(t)
+	}
+
+	// Baselines, read one at a time by another client. The seeded
+	// certificates are outside what the run issues and archives.
+	setup := newClient()
+	seeds := concMust(setup.ListCertificatesPage(ctx, czertainly.CertificateQuery{Filters: []czertainly.SearchFilter{czertainly.FilterCommonName("seed")}}, 1)).in(t)
+	if len(seeds.Certificates) != 3 || seeds.TotalItems != 3 || seeds.Certificates[1].CommonName != "seed2.example.com" {
+		t.Fatalf("seeded certificates = %+v", seeds)
+	}
+	seedID := seeds.Certificates[1].UUID
+	seed := concMust(setup.GetCertificate(ctx, seedID)).in(t)
+	if seed.CommonName != "seed2.example.com" || seed.State != czertainly.CertificateStateIssued || seed.CertificateContent == "" {
+		t.Fatalf("seeded certificate = %+v", seed)
+	}
+	der := concMust(setup.DownloadCertificate(ctx, seedID, czertainly.CertificateFormatRaw, czertainly.CertificateEncodingDER)).in(t)
+	if b, err := der.Bytes(); err != nil || base64.StdEncoding.EncodeToString(b) != seed.CertificateContent {
+		t.Fatalf("seeded certificate downloads as %+v (%v), not its content", der, err)
+	}
+	history := concMust(setup.GetCertificateHistory(ctx, seedID)).in(t)
+	if len(history) != 1 || history[0].Event != "Issue Certificate" {
+		t.Fatalf("seeded certificate's history = %+v", history)
+	}
+	// The validation's timestamp is the time of the call.
+	validation := concMust(setup.ValidateCertificate(ctx, seedID)).in(t)
+	validation.ValidationTimestamp = time.Time{}
+	if validation.ResultStatus != czertainly.ValidationStatusExpiring {
+		t.Fatalf("seeded certificate's validation = %+v, want expiring", validation)
+	}
+	users := concMust(setup.ListUsers(ctx)).in(t)
+	adminRoles := concMust(setup.GetUserRoles(ctx, admin)).in(t)
+	adminPermissions := concMust(setup.GetUserPermissions(ctx, admin)).in(t)
+	if len(users) != 1 || users[0].UUID != admin || len(adminRoles) != 1 || adminRoles[0].UUID != czertainlytest.SuperadminRoleUUID || !adminPermissions.AllowAllResources {
+		t.Fatalf("seeded users = %+v, admin's roles %+v, permissions %+v", users, adminRoles, adminPermissions)
+	}
+	roles := concMust(setup.ListRoles(ctx)).in(t)
+	if len(roles) != 1 || roles[0].UUID != czertainlytest.SuperadminRoleUUID {
+		t.Fatalf("seeded roles = %+v", roles)
+	}
+	raProfiles := concMust(setup.ListRAProfiles(ctx, nil)).in(t)
+	raProfile := concMust(setup.GetRAProfile(ctx, authority, ra)).in(t)
+	if len(raProfiles) != 2 || raProfile.Name != czertainlytest.RAProfileName || raProfile.AuthorityInstanceUUID != authority {
+		t.Fatalf("RA profiles = %+v, default %+v", raProfiles, raProfile)
+	}
+
+	c := newClient()
+	var nextCSR, nextTarget atomic.Int64
+	var mu sync.Mutex
+	submitted := map[string]bool{}
+	return &concVendor{
+		srv: srv, inject: func(f fakeserver.Fault) { srv.Inject(czertainlytest.Fault(f)) },
+		total: czertainlyConcCalls,
+		calls: []concCall{
+			{"DownloadCertificate", 16, func(ctx context.Context, _ int) error {
+				got, err := c.DownloadCertificate(ctx, seedID, czertainly.CertificateFormatRaw, czertainly.CertificateEncodingDER)
+				if err != nil {
+					return err
+				}
+				return concSame("download", got, der)
+			}},
+			{"GetCertificateHistory", 12, func(ctx context.Context, _ int) error {
+				got, err := c.GetCertificateHistory(ctx, seedID)
+				if err != nil {
+					return err
+				}
+				return concSame("history", got, history)
+			}},
+			{"ValidateCertificate", 12, func(ctx context.Context, _ int) error {
+				got, err := c.ValidateCertificate(ctx, seedID)
+				if err != nil {
+					return err
+				}
+				got.ValidationTimestamp = time.Time{}
+				return concSame("validation", got, validation)
+			}},
+			{"GetCertificate", 1, func(ctx context.Context, _ int) error {
+				got, err := c.GetCertificate(ctx, seedID)
+				if err != nil {
+					return err
+				}
+				return concSame("certificate", got, seed)
+			}},
+			{"ListUsers", 12, func(ctx context.Context, _ int) error {
+				got, err := c.ListUsers(ctx)
+				if err != nil {
+					return err
+				}
+				return concSame("users", got, users)
+			}},
+			{"GetUserRoles", 12, func(ctx context.Context, _ int) error {
+				got, err := c.GetUserRoles(ctx, admin)
+				if err != nil {
+					return err
+				}
+				return concSame("admin's roles", got, adminRoles)
+			}},
+			{"GetUserPermissions", 8, func(ctx context.Context, _ int) error {
+				got, err := c.GetUserPermissions(ctx, admin)
+				if err != nil {
+					return err
+				}
+				return concSame("admin's permissions", got, adminPermissions)
+			}},
+			{"ListRoles", 10, func(ctx context.Context, _ int) error {
+				got, err := c.ListRoles(ctx)
+				if err != nil {
+					return err
+				}
+				return concSame("roles", got, roles)
+			}},
+			{"GetRAProfile", 2, func(ctx context.Context, _ int) error {
+				got, err := c.GetRAProfile(ctx, authority, ra)
+				if err != nil {
+					return err
+				}
+				return concSame("RA profile", got, raProfile)
+			}},
+			{"ListRAProfiles", 1, func(ctx context.Context, _ int) error {
+				got, err := c.ListRAProfiles(ctx, nil)
+				if err != nil {
+					return err
+				}
+				return concSame("RA profiles", got, raProfiles)
+			}},
+			{"IssueCertificate", issueWeight, func(ctx context.Context, _ int) error {
+				i := int(nextCSR.Add(1)) - 1
+				if i >= len(csrs) {
+					return fmt.Errorf("issue %d: only %d requests were made", i, len(csrs))
+				}
+				sub, err := c.IssueCertificate(ctx, czertainly.IssueInput{Profile: profile, CSR: csrs[i]})
+				if err != nil {
+					return err
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				if submitted[sub.UUID] {
+					return fmt.Errorf("issue answered with certificate %s twice", sub.UUID)
+				}
+				submitted[sub.UUID] = true
+				return nil
+			}},
+			{"ArchiveCertificate", archiveWeight, func(ctx context.Context, _ int) error {
+				i := int(nextTarget.Add(1)) - 1
+				if i >= len(targets) {
+					return fmt.Errorf("archive %d: only %d certificates were made", i, len(targets))
+				}
+				return c.ArchiveCertificate(ctx, targets[i])
+			}},
+		},
+		verify: func(t *testing.T, made map[string]int) {
+			ctx := t.Context()
+			list := func(cn string, archived bool) []czertainly.Certificate {
+				var out []czertainly.Certificate
+				for crt, err := range c.ListCertificates(ctx, czertainly.CertificateQuery{Filters: []czertainly.SearchFilter{czertainly.FilterCommonName(cn)},
+					IncludeArchived: archived, PageSize: czertainly.MaxPageSize}) {
+					if err != nil {
+						t.Fatal(err)
+					}
+					out = append(out, crt)
+				}
+				return out
+			}
+			// Every issue is one certificate of the inventory, under its
+			// own name and with the UUID its answer gave.
+			issued := list("conc-issue-", false)
+			names := map[string]int{}
+			for _, crt := range issued {
+				names[crt.CommonName]++
+				if !submitted[crt.UUID] {
+					t.Errorf("certificate %s (%s) was not answered to an issue", crt.UUID, crt.CommonName)
+				}
+			}
+			if n := made["IssueCertificate"]; n != len(csrs) || len(issued) != n || len(submitted) != n || len(names) != n {
+				t.Errorf("the fake holds %d issued certificates under %d names for %d answers, want %d", len(issued), len(names), len(submitted), n)
+			}
+			// Every archive archived its own certificate, and nothing else
+			// was archived.
+			if n := made["ArchiveCertificate"]; n != len(targets) {
+				t.Errorf("%d archive calls for %d certificates", n, len(targets))
+			}
+			if left := list("conc-archive-", false); len(left) != 0 {
+				t.Errorf("%d certificates were not archived, first %s", len(left), left[0].CommonName)
+			}
+			if all := list("conc-archive-", true); len(all) != len(targets) {
+				t.Errorf("%d archived certificates listed, want %d", len(all), len(targets))
+			}
+			if got := concMust(c.ListCertificatesPage(ctx, czertainly.CertificateQuery{Filters: []czertainly.SearchFilter{czertainly.FilterCommonName("seed")}}, 1)).in(t); !reflect.DeepEqual(got, seeds) {
+				t.Errorf("seeded certificates changed: %+v", got)
 			}
 		},
 	}

@@ -43,6 +43,10 @@ type operation struct {
 	// bodiless: the success answer carries nothing the client reads (204),
 	// so a broken body cannot be noticed and success is correct.
 	bodiless bool
+	// cutAt is where the mid-body reset cuts the success answer (0: after
+	// 8 bytes); an answer shorter than that, such as an empty list "[]",
+	// needs a cut inside it.
+	cutAt int64
 	// prepare sets up state the call needs (without faults) and returns the
 	// path suffix the call's request uses and the call itself. For
 	// downloads, call writes to path and must leave nothing there on error.
@@ -71,6 +75,9 @@ type vendor struct {
 	errorIn200 string
 	ops        []operation
 	logs       *syncBuffer
+	// timeout is the client's per-attempt timeout when it is not
+	// proofTimeout (a fake too slow to answer within it).
+	timeout time.Duration
 	// badInputs are calls rejected for their input, whose errors must not
 	// repeat the secrets given to them.
 	badInputs []func(ctx context.Context) error

@@ -145,7 +145,9 @@ func coreVendor(t *testing.T, secrets secretSet) *vendor {
 	}
 }
 
-func czertainlyVendor(t *testing.T, _ secretSet) *vendor {
+// czertainlyAdminV1Vendor is the 1.x Administrator API client
+// (czertainly/adminv1); czertainlyVendor is the 2.x client.
+func czertainlyAdminV1Vendor(t *testing.T, _ secretSet) *vendor {
 	srv, err := adminv1test.NewServer()
 	if err != nil {
 		t.Fatal(err)
@@ -176,7 +178,7 @@ func czertainlyVendor(t *testing.T, _ secretSet) *vendor {
 		}
 	}
 	return &vendor{
-		name: "czertainly", srv: srv, inject: func(f fakeserver.Fault) { srv.Inject(adminv1test.Fault(f)) }, logs: logs,
+		name: "czertainly-adminv1", srv: srv, inject: func(f fakeserver.Fault) { srv.Inject(adminv1test.Fault(f)) }, logs: logs,
 		ops: []operation{
 			{name: "ListAdmins", kind: read, method: "GET", prepare: func(*testing.T) (string, func(context.Context, string) error) {
 				return "/v1/admins", func(ctx context.Context, _ string) error { return ignore(c.ListAdmins(ctx)) }
