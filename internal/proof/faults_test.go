@@ -29,6 +29,9 @@ var defaultSecrets = secretSet{password: "Pr00f-Basic-Passw0rd", token: "Pr00f-T
 var vendors = slices.Concat([]func(*testing.T, secretSet) *vendor{coreVendor, cloudVendor, mimcmVendor, czertainlyAdminV1Vendor},
 	czertainlyParts, []func(*testing.T, secretSet) *vendor{enterpriseVendor})
 
+// secretsOnlyVendors are proven by the secrets test only.
+var secretsOnlyVendors []func(*testing.T, secretSet) *vendor
+
 // faultCase injects one fault and judges the outcome.
 type faultCase struct {
 	name string
