@@ -7,13 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/Azure/go-ntlmssp"
 
@@ -81,23 +79,13 @@ func setUpWindowsAuth(cfg *transport.Config) error {
 	if wa.ntlm.user == "" {
 		return errors.New("WithNTLM needs a user name")
 	}
-	var tmpl *http.Transport
-	rt := cfg.Transport
-	if rt == nil && cfg.HTTPClient != nil {
-		rt = cfg.HTTPClient.Transport
+	// The SDK's own rules for the base transport and its TLS (a clone of
+	// the caller's *http.Transport or the pooled default); NTLM then
+	// narrows each of its lanes to one HTTP/1.1 connection.
+	tmpl, err := transport.HTTPTransport(cfg)
+	if err != nil {
+		return fmt.Errorf("WithNTLM runs its own connections: %w", err)
 	}
-	switch t := rt.(type) {
-	case nil:
-		tmpl = defaultNTLMTransport()
-	case *http.Transport:
-		if t.TLSClientConfig != nil && t.TLSClientConfig.InsecureSkipVerify && !cfg.TLS.InsecureSkipVerify {
-			return errors.New("the given *http.Transport turns off certificate verification; use WithInsecureSkipVerify to say so explicitly")
-		}
-		tmpl = t.Clone()
-	default:
-		return errors.New("WithNTLM runs its own connections: give WithTransport an *http.Transport (or nothing), not another round tripper")
-	}
-	tmpl.TLSClientConfig = ntlmTLSConfig(cfg.TLS, tmpl.TLSClientConfig)
 	// NTLM needs HTTP/1.1: IIS does not offer Windows authentication over HTTP/2.
 	tmpl.ForceAttemptHTTP2 = false
 	tmpl.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
@@ -116,37 +104,6 @@ func setUpWindowsAuth(cfg *transport.Config) error {
 		cfg.CookieJar = jar
 	}
 	return nil
-}
-
-func defaultNTLMTransport() *http.Transport {
-	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
-	return &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           dialer.DialContext,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ExpectContinueTimeout: time.Second,
-		DisableCompression:    true, // the SDK asks for gzip and inflates it itself
-	}
-}
-
-// ntlmTLSConfig applies the client's TLS settings as the shared transport
-// does for its own connections: TLS 1.2 at least, verification on unless
-// WithInsecureSkipVerify.
-func ntlmTLSConfig(s transport.TLSSettings, base *tls.Config) *tls.Config {
-	tc := &tls.Config{}
-	if base != nil {
-		tc = base.Clone()
-	}
-	tc.MinVersion = max(s.MinVersion, tls.VersionTLS12, tc.MinVersion)
-	if s.RootCAs != nil {
-		tc.RootCAs = s.RootCAs
-	}
-	tc.Certificates = append(tc.Certificates, s.Certificates...)
-	if s.InsecureSkipVerify {
-		tc.InsecureSkipVerify = true // #nosec G402 -- only through WithInsecureSkipVerify
-	}
-	return tc
 }
 
 // ntlmTransport sends each request over a lane: an *http.Transport of

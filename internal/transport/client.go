@@ -343,6 +343,24 @@ func newAttemptTransport(c *Client, base http.RoundTripper) *attemptTransport {
 	return t
 }
 
+// HTTPTransport returns a fresh *http.Transport as the SDK would send
+// over for cfg: a clone of the caller's with the TLS defaults applied (one
+// that turns verification off refused), or the SDK's pooled default. A
+// vendor that runs its own connections (NTLM's handshake per connection)
+// starts from it instead of rebuilding these rules. A caller's round
+// tripper that is not an *http.Transport is an error.
+func HTTPTransport(cfg *Config) (*http.Transport, error) {
+	rt, err := baseTransport(cfg)
+	if err != nil {
+		return nil, err
+	}
+	ht, ok := rt.(*http.Transport)
+	if !ok {
+		return nil, errors.New("transport: the given round tripper is not an *http.Transport")
+	}
+	return ht, nil
+}
+
 // baseTransport is the caller's round tripper or a pooled default with
 // verified TLS. A caller's *http.Transport is cloned and gets the SDK's TLS
 // defaults (TLS 1.2 at least, verification on); one that turns
