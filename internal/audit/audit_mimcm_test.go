@@ -352,7 +352,7 @@ func TestMIM_Enroll_CertData500_NoResend(t *testing.T) {
 		t.Errorf("CorrelationID = %q", got)
 	}
 	ee := enrollErr(t, err)
-	t.Logf("stage after 500 on certificatedata: %v (issuance unknown: %v)", ee.Stage, errors.Is(err, mimcm.ErrIssuanceUnknown))
+	t.Logf("stage after 500 on certificatedata: %v (issuance unknown: %v) next=%q", ee.Stage, errors.Is(err, mimcm.ErrIssuanceUnknown), ee.Next)
 }
 
 // Invariant "issued material never lost": the certificates arrived
