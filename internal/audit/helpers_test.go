@@ -16,6 +16,7 @@ import (
 	"encoding/asn1"
 	"math/big"
 	"net/http"
+	"net/url"
 	"sync"
 	"testing"
 	"time"
@@ -131,3 +132,5 @@ func (c *counter) get(k string) int {
 	defer c.mu.Unlock()
 	return c.m[k]
 }
+
+func urlUnescape(s string) (string, error) { return url.QueryUnescape(s) }
