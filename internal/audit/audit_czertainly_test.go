@@ -48,6 +48,14 @@ type czCert struct {
 
 type czUser struct {
 	UUID, Username, FirstName, LastName, Email, Description string
+	Groups                                                  []string
+	CertUUID                                                string
+	Custom                                                  []any
+}
+
+type czRole struct {
+	UUID, Name, Description, Email string
+	Custom                         []any
 }
 
 type czServer struct {
@@ -59,6 +67,7 @@ type czServer struct {
 	certs   map[string]*czCert
 	seq     int
 	users   map[string]*czUser
+	roles   map[string]*czRole
 	bodies  map[string][]map[string]any
 	unknown []string
 
@@ -73,7 +82,7 @@ type czServer struct {
 }
 
 func newCZ(t *testing.T) (*czServer, *czertainly.Client) {
-	s := &czServer{t: t, ca: newCA(t), certs: map[string]*czCert{}, users: map[string]*czUser{}, bodies: map[string][]map[string]any{}, finalState: "issued"}
+	s := &czServer{t: t, ca: newCA(t), certs: map[string]*czCert{}, users: map[string]*czUser{}, roles: map[string]*czRole{}, bodies: map[string][]map[string]any{}, finalState: "issued"}
 	ts := httptest.NewServer(s)
 	t.Cleanup(ts.Close)
 	c, err := czertainly.NewClient(ts.URL, czertainly.WithBearerToken("tok"),
@@ -282,14 +291,65 @@ func (s *czServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if r.Method == "PUT" {
-			// Core:src/main/java/com/czertainly/core/service/impl/UserManagementServiceImpl.java:364-367@cad4432a:
-			// description, email, firstName and lastName are copied from the
-			// request as they are (absent → null → cleared).
+			// Core:src/main/java/com/czertainly/core/service/impl/UserManagementServiceImpl.java:351-383@cad4432a
+			// builds a fresh UserUpdateRequestDto: description, email,
+			// firstName, lastName copied as they are (:364-367); groups only
+			// when groupUuids is given (:369), else unset; certificate only
+			// when certificateUuid/certificateData is given (:354-361), and
+			// the old certificate-user link is removed (:380). CZERTAINLY-Auth
+			// maps the whole DTO onto the user (Auth@119efad
+			// src/Czertainly.Auth/Common/Services/CrudService.cs:56-62,
+			// Models/Mappings/UserProfile.cs:17; UserUpdateRequestDto.cs
+			// Groups default empty list), so unset means cleared. Custom
+			// attributes are replaced by the request's, null = none
+			// (Core:src/main/java/com/czertainly/core/attribute/engine/AttributeEngine.java:894-907@cad4432a;
+			// UserManagementServiceImpl.java:168).
 			str := func(k string) string { v, _ := body[k].(string); return v }
 			u.Description, u.Email, u.FirstName, u.LastName = str("description"), str("email"), str("firstName"), str("lastName")
+			if g, ok := body["groupUuids"].([]any); ok {
+				u.Groups = nil
+				for _, x := range g {
+					u.Groups = append(u.Groups, fmt.Sprint(x))
+				}
+			} else {
+				u.Groups = nil
+			}
+			if cu := str("certificateUuid"); cu != "" {
+				u.CertUUID = cu
+			} else if str("certificateData") != "" {
+				u.CertUUID = "uploaded"
+			} else {
+				u.CertUUID = ""
+			}
+			u.Custom, _ = body["customAttributes"].([]any)
 		}
-		s.json(w, 200, map[string]any{"uuid": u.UUID, "username": u.Username, "firstName": u.FirstName, "lastName": u.LastName,
-			"email": u.Email, "description": u.Description, "groups": []any{}, "enabled": true, "systemUser": false, "roles": []any{}, "customAttributes": []any{}})
+		groups := []any{}
+		for _, g := range u.Groups {
+			groups = append(groups, map[string]any{"uuid": g, "name": "group-" + g[:4]})
+		}
+		out := map[string]any{"uuid": u.UUID, "username": u.Username, "firstName": u.FirstName, "lastName": u.LastName,
+			"email": u.Email, "description": u.Description, "groups": groups, "enabled": true, "systemUser": false, "roles": []any{}, "customAttributes": czRespAttrs(u.Custom)}
+		if u.CertUUID != "" {
+			out["certificate"] = map[string]any{"uuid": u.CertUUID, "fingerprint": "ab12"}
+		}
+		s.json(w, 200, out)
+	case len(seg) == 3 && seg[1] == "roles":
+		ro := s.roles[seg[2]]
+		if ro == nil {
+			s.json(w, 404, map[string]string{"message": "Role not found"})
+			return
+		}
+		if r.Method == "PUT" {
+			// Core:src/main/java/com/czertainly/core/service/impl/RoleManagementServiceImpl.java:70-80@cad4432a:
+			// name, description, email copied; custom attributes replaced by
+			// the request's (AttributeEngine.java:894-907, null = none);
+			// Auth maps the DTO onto the role (CrudService.cs:56-62,
+			// RoleProfile.cs:13).
+			str := func(k string) string { v, _ := body[k].(string); return v }
+			ro.Name, ro.Description, ro.Email = str("name"), str("description"), str("email")
+			ro.Custom, _ = body["customAttributes"].([]any)
+		}
+		s.json(w, 200, map[string]any{"uuid": ro.UUID, "name": ro.Name, "description": ro.Description, "email": ro.Email, "systemRole": false, "users": []any{}, "customAttributes": czRespAttrs(ro.Custom)})
 	default:
 		s.unknown = append(s.unknown, r.Method+" "+r.URL.RequestURI())
 		s.json(w, 404, map[string]string{"message": "No handler found for " + r.Method + " " + p})
@@ -692,5 +752,64 @@ func TestCZ_Revoke_Dropped_NoResend(t *testing.T) {
 	}
 	if n := s.cnt.get("POST /v2/operations/authorities/{a}/raProfiles/{r}/certificates/" + id + "/revoke"); n != 1 {
 		t.Errorf("revoke sent %d times", n)
+	}
+}
+
+func czRespAttrs(in []any) []any {
+	out := []any{}
+	for _, a := range in {
+		m, _ := a.(map[string]any)
+		if m == nil {
+			continue
+		}
+		out = append(out, map[string]any{"uuid": m["uuid"], "name": m["name"], "label": m["name"], "type": "custom", "contentType": m["contentType"], "content": m["content"]})
+	}
+	return out
+}
+
+var czCustomAttr = map[string]any{"uuid": "33333333-3333-3333-3333-333333333333", "name": "costCenter", "contentType": "string", "version": "v2", "content": []any{map[string]any{"data": "CC-42"}}}
+
+// Invariant "updates never clear untouched fields" beyond the names: Core's
+// user update also drops the groups, the certificate binding and the custom
+// attributes the request does not carry (see the stand-in's PUT /v1/users).
+// Changing only the e-mail must keep them all.
+func TestCZ_UpdateUser_KeepsGroupsCertificateAttributes(t *testing.T) {
+	s, c := newCZ(t)
+	defer s.logUnknown(t)
+	u := &czUser{UUID: uuid.NewString(), Username: "jdoe", FirstName: "Jane", LastName: "Doe", Email: "old@example.com", Description: "ops",
+		Groups: []string{"44444444-4444-4444-4444-444444444444"}, CertUUID: "55555555-5555-5555-5555-555555555555", Custom: []any{czCustomAttr}}
+	s.users[u.UUID] = u
+	_, err := c.UpdateUser(context.Background(), u.UUID, czertainly.UserInput{Email: "new@example.com"})
+	if err != nil {
+		if s.cnt.get("PUT /v1/users/{u}") == 0 {
+			t.Logf("refused before sending: %v", err)
+			return
+		}
+		t.Fatalf("update: %v", err)
+	}
+	if len(u.Groups) != 1 || u.CertUUID != "55555555-5555-5555-5555-555555555555" || len(u.Custom) != 1 {
+		t.Errorf("untouched links cleared: groups=%v cert=%q custom=%v; body %v", u.Groups, u.CertUUID, u.Custom, s.bodies["PUT /v1/users/{u}"])
+	}
+}
+
+// Role update: RoleManagementServiceImpl.java:70-80@cad4432a replaces
+// description and email and the custom attributes; RoleInput cannot even
+// carry custom attributes. Changing the e-mail must keep the description and
+// the custom attributes.
+func TestCZ_UpdateRole_KeepsUntouchedFields(t *testing.T) {
+	s, c := newCZ(t)
+	defer s.logUnknown(t)
+	ro := &czRole{UUID: uuid.NewString(), Name: "operators", Description: "day shift", Email: "ops@example.com", Custom: []any{czCustomAttr}}
+	s.roles[ro.UUID] = ro
+	_, err := c.UpdateRole(context.Background(), ro.UUID, czertainly.RoleInput{Name: "operators", Email: "ops2@example.com"})
+	if err != nil {
+		if s.cnt.get("PUT /v1/roles/"+ro.UUID) == 0 {
+			t.Logf("refused before sending: %v", err)
+			return
+		}
+		t.Fatalf("update: %v", err)
+	}
+	if ro.Description != "day shift" || len(ro.Custom) != 1 {
+		t.Errorf("untouched fields cleared: description=%q custom=%v", ro.Description, ro.Custom)
 	}
 }
