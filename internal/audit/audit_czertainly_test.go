@@ -813,3 +813,74 @@ func TestCZ_UpdateRole_KeepsUntouchedFields(t *testing.T) {
 		t.Errorf("untouched fields cleared: description=%q custom=%v", ro.Description, ro.Custom)
 	}
 }
+
+// Terminal states (CertificateState enum, doc-openapi-core-certificate.yaml:1789):
+// failed → ErrIssueFailed, rejected → ErrRejected, as a *StateError.
+func TestCZ_Enroll_TerminalStates(t *testing.T) {
+	for _, tc := range []struct {
+		state string
+		want  error
+	}{{"failed", czertainly.ErrIssueFailed}, {"rejected", czertainly.ErrRejected}} {
+		t.Run(tc.state, func(t *testing.T) {
+			s, c := newCZ(t)
+			s.finalState = tc.state
+			_, err := c.Enroll(context.Background(), czertainly.EnrollInput{Profile: czProfile, DNSNames: []string{"a.example.com"}})
+			var se *czertainly.StateError
+			if !errors.Is(err, tc.want) || !errors.As(err, &se) {
+				t.Errorf("got %v", err)
+			}
+			if n := s.cnt.get("POST /v2/operations/authorities/{a}/raProfiles/{r}/certificates"); n != 1 {
+				t.Errorf("issue sent %d times", n)
+			}
+		})
+	}
+}
+
+// Issue answered 500 (ExceptionHandlingAdvice.java:494@cad4432a, the generic
+// handler): Core may already have created the certificate (issueCertificate
+// persists it before the authority acts, ClientOperationServiceImpl.java:207-270);
+// the POST must not be repeated.
+func TestCZ_Enroll_Issue500_NoResend(t *testing.T) {
+	s, c := newCZ(t)
+	s.issueMode = "500"
+	_, err := c.Enroll(context.Background(), czertainly.EnrollInput{Profile: czProfile, DNSNames: []string{"a.example.com"}})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if n := s.cnt.get("POST /v2/operations/authorities/{a}/raProfiles/{r}/certificates"); n != 1 {
+		t.Errorf("issue sent %d times", n)
+	}
+	var pe *czertainly.PendingError
+	t.Logf("err %T %v (key kept: %v)", err, err, errors.As(err, &pe) && pe.Key != nil)
+}
+
+// 422 from MethodArgumentNotValidException is an ErrorMessageDto object, not
+// an array (ExceptionHandlingAdvice.java:108-120@cad4432a): still ErrValidation.
+func TestCZ_422ObjectShape(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(422)
+		io.WriteString(w, `{"message":"Validation failed: email must not be null"}`)
+	}))
+	defer ts.Close()
+	c, _ := czertainly.NewClient(ts.URL, czertainly.WithBearerToken("t"), czertainly.WithMaxAttempts(1))
+	_, err := c.GetCertificate(context.Background(), uuid.NewString())
+	if !errors.Is(err, czertainly.ErrValidation) {
+		t.Errorf("got %v", err)
+	}
+}
+
+// itemsPerPage maximum 1000 (doc-openapi-core-certificate.yaml:1313-1318):
+// a larger page size is refused before sending.
+func TestCZ_ListCertificates_PageSizeOver1000(t *testing.T) {
+	s, c := newCZ(t)
+	for _, err := range c.ListCertificates(context.Background(), czertainly.CertificateQuery{PageSize: 1001}) {
+		if !errors.Is(err, czertainly.ErrInvalidInput) {
+			t.Errorf("got %v", err)
+		}
+		break
+	}
+	if s.cnt.get("POST /v1/certificates") != 0 {
+		t.Error("sent")
+	}
+}

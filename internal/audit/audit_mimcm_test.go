@@ -203,6 +203,13 @@ func (s *mimServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				"Error": nil, "Pkcs7": base64.StdEncoding.EncodeToString(degeneratePKCS7(crt, s.ca.cert)), "Pfx": nil,
 				"IsExternal": false, "isServerGenerated": false, "isPfx": false, "isPkcs7": true, "isKeyHistory": false})
 		}
+		if s.certdataMode == "itemerror" {
+			// get-certificate-responses.md Response body: "Error | Any error
+			// that was encountered when processing the certificate request."
+			items = []any{map[string]any{"TemplateCommonName": "User", "CertificateId": 0, "Flags": 0, "UseLocalMachineStore": false,
+				"Error": "The request was denied by the certification authority.", "Pkcs7": nil, "Pfx": nil,
+				"IsExternal": false, "isServerGenerated": false, "isPfx": false, "isPkcs7": false, "isKeyHistory": false}}
+		}
 		if s.certdataMode == "pfx" || s.certdataMode == "pfx-wrongpw" {
 			// get-certificate-responses.md IMPORTANT note: more responses than
 			// requests; keys generated on the server come as PFX protected
@@ -249,6 +256,20 @@ func (s *mimServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			q.Status = 8
 		}
 		s.writeJSON(w, 200, s.reqJSON(q))
+	case key == "POST smartcards":
+		// assign-smartcard-to-request.md: body requestid, cardid, atr → 201
+		// "api/v1.0/smartcards/{guid}".
+		s.createBodies = append(s.createBodies, body)
+		s.writeJSON(w, 201, "api/v1.0/smartcards/17cf063d-e337-4aa9-a822-346554ddd3c9")
+	case key == "PUT requests/*/smartcards":
+		// update-smartcard-status.md example: PUT …/requests/{reqid}/smartcards/{scid}, body status.
+		s.putBodies = append(s.putBodies, body)
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"Uuid":"17cf063d-e337-4aa9-a822-346554ddd3c9","Status":6,"Flags":1,"ParentSmartcardUuid":"00000000-0000-0000-0000-000000000000","PrimarySmartcardUuid":"00000000-0000-0000-0000-000000000000","PermanentSmartcardUuid":"00000000-0000-0000-0000-000000000000","AssignedUserUuid":"8f1590dc-d932-4b66-8e68-2e91c5880780","ProfileTemplateUuid":"a039b4d0-5ce8-4eff-8651-181c6576fda3","ProfileTemplateVersion":46,"Comment":"","SerialNumber":"{bc88f13f-83ba-4037-8262-46eba1291c6e}","Middleware":"MSBaseCSP","Atr":"3b8d0180fba000000397425446590301c8"}`)
+	case key == "GET profiletemplates/*/policies":
+		// get-workflow-policy.md / walkthrough step 3: …/policies/enroll.
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"ApprovalsNeeded":0,"AuthorizedApprover":null,"AuthorizedEnrollmentAgent":null,"CollectComments":false,"DataCollection":[],"Enabled":true,"EnrollAgentRequired":false,"NotificationsEnabled":false,"ApprovalsRequired":false}`)
 	case key == "GET profiles/*":
 		id, _ := uuid.Parse(parts[1])
 		if pj, ok := s.profiles[id]; ok {
@@ -546,5 +567,92 @@ func TestMIM_Enroll_ChainUnverified_MaterialInError(t *testing.T) {
 	}
 	if n := s.cnt.get("PUT requests/*"); n != 0 {
 		t.Logf("request status changed %d times", n)
+	}
+}
+
+// An answer whose item carries an Error and no blob (get-certificate-responses.md
+// Response body, "Error"): the enrollment must fail with the server's error
+// text and must not mark the request Completed.
+func TestMIM_Enroll_ItemError_NotCompleted(t *testing.T) {
+	s, c := newMIM(t)
+	s.certdataMode = "itemerror"
+	_, err := c.EnrollSoftwareCertificate(context.Background(), mimcm.EnrollInput{ProfileTemplateUUID: mimTemplate})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if !strings.Contains(err.Error(), "denied by the certification authority") {
+		t.Errorf("server's error text not in error: %v", err)
+	}
+	for _, b := range s.putBodies {
+		if b["status"] == "Completed" {
+			t.Error("request marked Completed although no certificate was issued")
+		}
+	}
+}
+
+// Request shapes of assign (assign-smartcard-to-request.md example),
+// smart-card retire (update-smartcard-status.md example: PUT, status
+// "Retired") and the workflow policy path (walkthrough step 3:
+// …/policies/enroll).
+func TestMIM_SmartcardAndPolicyShapes(t *testing.T) {
+	s, c := newMIM(t)
+	req := uuid.MustParse("a9b4b42c-cc50-4c9b-89d1-bbc0bcd5a099")
+	id, err := c.AssignSmartcard(context.Background(), mimcm.AssignSmartcardInput{RequestID: req, CardID: "bc88f13f-83ba-4037-8262-46eba1291c6e", ATR: "3b8d0180fba000000397425446590301c8"})
+	if err != nil || id == nil || id.String() != "17cf063d-e337-4aa9-a822-346554ddd3c9" {
+		t.Fatalf("assign: %v %v", id, err)
+	}
+	b := s.createBodies[0]
+	if b["requestid"] != req.String() || b["cardid"] != "bc88f13f-83ba-4037-8262-46eba1291c6e" || b["atr"] == nil {
+		t.Errorf("assign body %v", b)
+	}
+	sc, err := c.RetireSmartcard(context.Background(), req, *id)
+	if err != nil || sc == nil {
+		t.Fatalf("retire: %v", err)
+	}
+	if len(s.putBodies) != 1 || s.putBodies[0]["status"] != "Retired" {
+		t.Errorf("retire body %v", s.putBodies)
+	}
+	if _, err := c.GetWorkflowPolicy(context.Background(), mimTemplate, mimcm.RequestTypeNameEnroll); err != nil {
+		t.Errorf("policy: %v", err)
+	}
+	found := false
+	for _, q := range s.queries {
+		if strings.HasSuffix(strings.ToLower(q), "/policies/enroll") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("policy path: %v", s.queries)
+	}
+}
+
+// RevokeProfile: create a Revoke request (create-request.md types), wait for
+// approval, mark it completed (cancel-abandon-complete-request.md). A lost
+// completion answer must not be resent (SDK doc: "not repeated after it may
+// have reached the server").
+func TestMIM_RevokeProfile_Flow(t *testing.T) {
+	s, c := newMIM(t)
+	prof := uuid.MustParse("c0dd5c7d-ec35-4346-baca-3ad711e9722f")
+	s.profiles[prof] = `{"Uuid":"c0dd5c7d-ec35-4346-baca-3ad711e9722f","Status":2,"Flags":1,"ParentProfileUuid":"00000000-0000-0000-0000-000000000000","PrimaryProfileUuid":"00000000-0000-0000-0000-000000000000","AssignedUserUuid":"0378a33b-8650-4713-a727-efd233903643","ProfileTemplateUuid":"a039b4d0-5ce8-4eff-8651-181c6576fda3","ProfileTemplateVersion":8,"Comment":"","ProfileOperations":["renew","revoke","retire"]}`
+	r, err := c.RevokeProfile(context.Background(), prof, mimcm.ProfileRequestInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.createBodies) != 1 || s.createBodies[0]["type"] != "Revoke" {
+		t.Errorf("create %v", s.createBodies)
+	}
+	if _, ok := s.createBodies[0]["comment"]; !ok {
+		t.Errorf("create body lacks required comment: %v", s.createBodies[0])
+	}
+	if r == nil || r.Status != 8 {
+		t.Errorf("request %+v", r)
+	}
+	s.completeMode = "drop"
+	_, err = c.RevokeProfile(context.Background(), prof, mimcm.ProfileRequestInput{})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if n := s.cnt.get("PUT requests/*"); n != 2 {
+		t.Errorf("completion PUTs %d, want 2 (one per run)", n)
 	}
 }
