@@ -14,6 +14,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -32,6 +33,9 @@ type cloudServer struct {
 	accts    []cloudAcct
 	stored   map[int64]map[string]string // full state incl. fields the read does not show
 	ignStart bool
+	rowsCap  int    // server answers at most this many rows
+	putReply string // body of the PUT answer
+	posts    []string
 	puts     []string
 }
 
@@ -99,6 +103,9 @@ func (s *cloudServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if rows == 0 {
 			rows = 50
 		}
+		if s.rowsCap > 0 && rows > s.rowsCap {
+			rows = s.rowsCap
+		}
 		start, _ := strconv.Atoi(q.Get("start"))
 		if s.ignStart {
 			start = 0
@@ -142,7 +149,18 @@ func (s *cloudServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				st[k] = ""
 			}
 		}
+		if s.putReply != "" {
+			io.WriteString(w, s.putReply)
+			return
+		}
 		io.WriteString(w, `{"errors":null,"result":1}`)
+	case r.Method == "POST" && r.URL.Path == "/api/v1/accounts":
+		// Create User without Password (seed002:1-40): POST
+		// api/v1/accounts?sendInvite=…, form body accounts[0].emailAddress,
+		// accounts[0].accountSource, accounts[0].uid.
+		b, _ := io.ReadAll(r.Body)
+		s.posts = append(s.posts, r.URL.RawQuery+" | "+r.Header.Get("Content-Type")+" | "+string(b))
+		io.WriteString(w, `{"errors":null,"result":[{"id":7000001,"uid":"new@example.com","emailAddress":"new@example.com","accountSource":"LOCAL","enabled":true}]}`)
 	default:
 		w.WriteHeader(404)
 	}
@@ -252,5 +270,69 @@ func TestCloud_RowsOver500(t *testing.T) {
 	}
 	if s.cnt.get("GET /api/v1/account") != 0 {
 		t.Error("sent")
+	}
+}
+
+// vendor-notes §3: "Actions return result == 1 on success" and "Action success
+// is signalled in the body, so check … result==1, not just the HTTP status";
+// an errors envelope inside a 200 is a failure (Envelope {"errors":…,"result":…}).
+func TestCloud_UpdateAccount_BodySignalsFailure(t *testing.T) {
+	for _, reply := range []string{
+		`{"errors":null,"result":0}`,
+		`{"errors":{"globalErrors":[{"code":"ACCOUNT-101","message":"Account is not mutable"}],"fieldErrors":null},"result":null}`,
+	} {
+		s, c := newCloud(t, 2)
+		s.putReply = reply
+		_, err := c.UpdateAccount(context.Background(), "u1@example.com", func(f *cloud.AccountFields) { f.FirstName = "Jane" })
+		if err == nil {
+			t.Errorf("200 %s reported as success", reply)
+		}
+	}
+}
+
+// Create User without Password request shape (seed002:1-40): indexed form
+// fields accounts[0].emailAddress / .accountSource / .uid, sendInvite in the
+// query.
+func TestCloud_CreateAccounts_Shape(t *testing.T) {
+	s, c := newCloud(t, 0)
+	_, err := c.CreateAccounts(context.Background(), cloud.CreateAccountsInput{Accounts: []cloud.NewLocalAccount{{EmailAddress: "new@example.com"}}, SendInvite: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.posts) != 1 {
+		t.Fatalf("posts %v", s.posts)
+	}
+	parts := strings.SplitN(s.posts[0], " | ", 3)
+	if parts[0] != "sendInvite=true" || !strings.HasPrefix(parts[1], "application/x-www-form-urlencoded") {
+		t.Errorf("query/content type: %v", parts[:2])
+	}
+	form, err := url.ParseQuery(parts[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]string{"accounts[0].emailAddress": "new@example.com", "accounts[0].accountSource": "LOCAL", "accounts[0].uid": "new@example.com"} {
+		if form.Get(k) != v {
+			t.Errorf("%s = %q (body %s)", k, form.Get(k), parts[2])
+		}
+	}
+}
+
+// Lists bounded, no silent truncation: a server that answers fewer rows than
+// asked while its totalCount says more remain (seed002:420-470 totalCount)
+// must not end the listing silently short.
+func TestCloud_ListAccounts_ShortPagesNotTruncated(t *testing.T) {
+	s, c := newCloud(t, 250)
+	s.rowsCap = 100
+	n := 0
+	var gotErr error
+	for _, err := range c.ListAccounts(context.Background(), cloud.ListOptions{}) {
+		if err != nil {
+			gotErr = err
+			break
+		}
+		n++
+	}
+	if gotErr == nil && n != 250 {
+		t.Errorf("listing ended silently after %d of totalCount 250 (requests %d)", n, s.cnt.get("GET /api/v1/account"))
 	}
 }
