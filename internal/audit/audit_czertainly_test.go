@@ -234,6 +234,12 @@ func (s *czServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.json(w, 404, map[string]string{"message": "Certificate not found"})
 			return
 		}
+		if s.chainMode == "nocontent" && len(seg) == 5 {
+			// an answer without the required "content" member of
+			// CertificateChainDownloadResponseDto (doc-openapi-core-certificate.yaml:4255-4259)
+			s.json(w, 200, map[string]any{"format": seg[4], "encoding": "pem", "completeChain": true})
+			return
+		}
 		if s.chainMode == "500" {
 			s.json(w, 500, map[string]string{"message": "Internal server error."})
 			return
@@ -282,6 +288,13 @@ func (s *czServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			pred = append(pred, map[string]any{"uuid": c.Source, "certificateType": "X.509", "state": "issued", "relationType": "renewal", "commonName": c.CN, "subjectDn": "CN=" + c.CN, "publicKeyAlgorithm": "ECDSA"})
 		}
 		s.json(w, 200, map[string]any{"certificateUuid": c.UUID, "successorCertificates": succ, "predecessorCertificates": pred})
+	case r.Method == "PATCH" && len(seg) == 4 && seg[1] == "approvals" && seg[3] == "approve":
+		// doc-openapi-core-approval.yaml:397 PATCH /v1/approvals/{uuid}/approve → 204.
+		if s.revokeMode == "drop" {
+			dropConn(w)
+			return
+		}
+		w.WriteHeader(204)
 	case r.Method == "GET" && p == "/v1/approvals":
 		s.approvals(w, r)
 	case len(seg) == 3 && seg[1] == "users":
@@ -882,5 +895,34 @@ func TestCZ_ListCertificates_PageSizeOver1000(t *testing.T) {
 	}
 	if s.cnt.get("POST /v1/certificates") != 0 {
 		t.Error("sent")
+	}
+}
+
+// Approve (doc-openapi-core-approval.yaml:397, PATCH → 204): a lost answer is
+// not resent (SDK doc: "not repeated once it may have reached the server").
+func TestCZ_ApproveApproval_Dropped_NoResend(t *testing.T) {
+	s, c := newCZ(t)
+	id := uuid.NewString()
+	if err := c.ApproveApproval(context.Background(), id); err != nil {
+		t.Fatalf("approve: %v", err)
+	}
+	s.revokeMode = "drop"
+	if err := c.ApproveApproval(context.Background(), id); err == nil {
+		t.Fatal("no error")
+	}
+	if n := s.cnt.get("PATCH /v1/approvals/" + id + "/approve"); n != 2 {
+		t.Errorf("approve sent %d times, want 2 (one per call)", n)
+	}
+}
+
+// CertificateChainDownloadResponseDto requires content
+// (doc-openapi-core-certificate.yaml:4255-4259). An answer without it is not
+// the documented one: Enroll must not report success with an empty chain.
+func TestCZ_Enroll_ChainWithoutContent_NotSilent(t *testing.T) {
+	s, c := newCZ(t)
+	s.chainMode = "nocontent"
+	e, err := c.Enroll(context.Background(), czertainly.EnrollInput{Profile: czProfile, DNSNames: []string{"a.example.com"}})
+	if err == nil {
+		t.Errorf("success with chain of %d certificates from an answer without content", len(e.Chain))
 	}
 }
