@@ -22,13 +22,13 @@ import (
 )
 
 type coreServer struct {
-	t          *testing.T
-	mu         sync.Mutex
-	cnt        counter
-	initMode   string // "drop", "already"
-	statusMsg  string // "success", "fail", "" (running forever)
-	truncate   bool
-	queries    []string
+	t         *testing.T
+	mu        sync.Mutex
+	cnt       counter
+	initMode  string // "drop", "already"
+	statusMsg string // "success", "fail", "" (running forever)
+	truncate  bool
+	queries   []string
 }
 
 const coreCSV = "serialNumber,subject,status\n01,CN=a,ACTIVE\n02,CN=b,ACTIVE\n"

@@ -8,7 +8,9 @@ package audit_test
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
@@ -924,5 +926,42 @@ func TestCZ_Enroll_ChainWithoutContent_NotSilent(t *testing.T) {
 	e, err := c.Enroll(context.Background(), czertainly.EnrollInput{Profile: czProfile, DNSNames: []string{"a.example.com"}})
 	if err == nil {
 		t.Errorf("success with chain of %d certificates from an answer without content", len(e.Chain))
+	}
+}
+
+// Single-certificate renew whose answer is lost (Core may have created the
+// new certificate, ClientOperationServiceImpl.java:407-459@cad4432a): sent
+// once and reported as ErrOutcomeUnknown.
+func TestCZ_RenewCertificate_Dropped_Unknown(t *testing.T) {
+	s, c := newCZ(t)
+	s.renewMode = "drop"
+	s.mu.Lock()
+	crt := s.ca.issue(t, s.ca.key.Public(), "old.example.com")
+	s.seq++
+	old := &czCert{UUID: uuid.NewString(), CN: "old.example.com", State: "issued", NotAfter: crt.NotAfter, Created: s.seq, DER: crt.Raw}
+	s.certs[old.UUID] = old
+	s.mu.Unlock()
+	_, err := c.RenewCertificate(context.Background(), czertainly.RenewInput{Profile: czProfile, CertificateUUID: old.UUID})
+	if !errors.Is(err, czertainly.ErrOutcomeUnknown) {
+		t.Errorf("want ErrOutcomeUnknown, got %v", err)
+	}
+	if n := s.cnt.get("POST /v2/operations/authorities/{a}/raProfiles/{r}/certificates/{c}/renew"); n != 1 {
+		t.Errorf("renew sent %d times", n)
+	}
+}
+
+// Direct IssueCertificate whose answer is lost: sent once, ErrOutcomeUnknown
+// (the sentinel's doc names issue, renew, rekey, revoke).
+func TestCZ_IssueCertificate_Dropped_Unknown(t *testing.T) {
+	s, c := newCZ(t)
+	s.issueMode = "drop"
+	k := newCA(t).key
+	csr, _ := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "x"}}, k)
+	_, err := c.IssueCertificate(context.Background(), czertainly.IssueInput{Profile: czProfile, CSR: csr})
+	if !errors.Is(err, czertainly.ErrOutcomeUnknown) {
+		t.Errorf("want ErrOutcomeUnknown, got %v", err)
+	}
+	if n := s.cnt.get("POST /v2/operations/authorities/{a}/raProfiles/{r}/certificates"); n != 1 {
+		t.Errorf("issue sent %d times", n)
 	}
 }
