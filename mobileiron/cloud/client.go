@@ -36,6 +36,7 @@ type settings struct {
 	importWait    ImportWait
 	importWaitSet bool
 	progress      func(ImportStatus)
+	clearUnshown  []string // WithClearUnshown
 }
 
 // ImportWait is the rhythm of ImportLDAPUser's status checks.

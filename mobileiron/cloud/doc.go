@@ -32,9 +32,13 @@
 //
 // The update call clears every field of its table it is not given.
 // UpdateAccount therefore reads the account first and sends back what the
-// server showed plus what the change set, and never a value it made up:
-// a field the server did not show is cleared, and AccountUpdate.Cleared
-// says which. It refuses to write back values the server masked (a GDPR
+// server showed plus what the change set, and never a value it made up.
+// A field of the table the read did not show (the documented reads leave
+// out edipi, managedAppleId, gdprProfileId, passwordNeverExpire and
+// androidWorkDeviceAccountEnabled) would be cleared blindly, so the update
+// is refused before sending (ErrWouldClear, naming the fields) unless the
+// change sets them or WithClearUnshown names them; AccountUpdate.Cleared
+// says what was cleared. It refuses to write back values the server masked (a GDPR
 // profile on the API user), with an error matching ErrMaskedField.
 // ChangePassword is the documentation's own call with its five fields.
 // ReplaceAccount sends exactly the fields it is given and is meant for

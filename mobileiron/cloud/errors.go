@@ -14,6 +14,13 @@ import (
 // *MaskedFieldError naming the members.
 var ErrMaskedField = errors.New("the server masked a value")
 
+// ErrWouldClear is matched (errors.Is) by the error of an update that
+// would clear fields the caller did not touch and the SDK cannot
+// preserve (the read did not show them, and the update call replaces the
+// whole object). Nothing was sent. UpdateAccount's error carries an
+// *UnshownFieldsError naming the fields.
+var ErrWouldClear = errors.New("the update would clear fields the caller did not touch")
+
 // ErrPagingMismatch is matched by the error that stops ListAccounts when
 // the server's pages do not follow the start asked for: a page whose
 // offset is not the start it was asked for, or one that repeats the

@@ -109,9 +109,17 @@ func ExampleClient_UpdateAccount() {
 		log.Fatal(err)
 	}
 	// Only the display name changes; the other fields go back as the
-	// server showed them. Those it did not show are not made up: the
-	// server clears them, and the result says which.
-	up, err := c.UpdateAccount(ctx, "ann@example.test", func(f *cloud.AccountFields) { f.DisplayName = "Ann L." })
+	// server showed them. The update call clears what it does not carry,
+	// so fields the read did not show stop the update before anything is
+	// sent, until the caller sets them or agrees to clear them.
+	rename := func(f *cloud.AccountFields) { f.DisplayName = "Ann L." }
+	_, err = c.UpdateAccount(ctx, "ann@example.test", rename)
+	var unshown *cloud.UnshownFieldsError
+	if !errors.Is(err, cloud.ErrWouldClear) || !errors.As(err, &unshown) {
+		log.Fatal(err)
+	}
+	fmt.Println("refused, would clear:", unshown.Fields)
+	up, err := c.UpdateAccount(ctx, "ann@example.test", rename, cloud.WithClearUnshown(unshown.Fields...))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -122,6 +130,7 @@ func ExampleClient_UpdateAccount() {
 	fmt.Println(a.FirstName, a.LastName, "/", a.DisplayName)
 	fmt.Println("cleared:", up.Cleared)
 	// Output:
+	// refused, would clear: [managedAppleId edipi androidWorkDeviceAccountEnabled gdprProfileId passwordNeverExpire]
 	// Ann Lee / Ann L.
 	// cleared: [managedAppleId edipi androidWorkDeviceAccountEnabled gdprProfileId passwordNeverExpire]
 }

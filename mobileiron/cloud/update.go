@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -145,15 +146,45 @@ type AccountUpdate struct {
 	// Sent are the members the update call carried, by wire name, with
 	// the text sent.
 	Sent map[string]string
-	// Cleared names the fields of the update call's table that the read
-	// did not show and the change did not set: the server clears them, as
-	// it clears every field the call does not carry.
+	// Cleared names the fields of the update call's table that the call
+	// did not carry, so the server cleared them: fields the read showed
+	// as null (empty already), and fields the caller named in
+	// WithClearUnshown.
 	Cleared []string
 }
 
+// UnshownFieldsError is the Err of UpdateAccount's refusal (it matches
+// ErrWouldClear): the read did not show these members of the update
+// call's table and the change did not set them, so the update would clear
+// values the SDK cannot see. Nothing was sent.
+type UnshownFieldsError struct {
+	// Fields are the members' wire names, e.g. "edipi".
+	Fields []string
+}
+
+func (e *UnshownFieldsError) Error() string {
+	return "the read did not show " + strings.Join(e.Fields, ", ") + ", which the update would clear"
+}
+
+// WithClearUnshown lets UpdateAccount clear the named members of the
+// update call's table (wire names: "edipi", "managedAppleId",
+// "gdprProfileId", "passwordNeverExpire", "androidWorkDeviceAccountEnabled",
+// …) when the server's read does not show them. Without it UpdateAccount
+// refuses such an update (ErrWouldClear), because the server clears every
+// field the call does not carry and the SDK cannot tell whether the
+// account holds a value there. Name a field here only when you know it is
+// empty or want it emptied; to keep a value, set it in the change.
+func WithClearUnshown(fields ...string) CallOption {
+	return callOption(func(cs *transport.CallSettings) {
+		s := transport.CallExtension[settings](cs)
+		s.clearUnshown = append(s.clearUnshown, fields...)
+	})
+}
+
 // UpdateAccount reads the account with the given UID (GetAccountByUID),
-// lets change edit its fields, and sends the update call. It sends
-// exactly:
+// lets change edit its fields, and sends the update call, which replaces
+// the whole account: the server clears every field of the call's table
+// that the call does not carry. UpdateAccount therefore sends:
 //
 //   - id;
 //   - each field the change altered, with its new value (an emptied
@@ -165,13 +196,18 @@ type AccountUpdate struct {
 //     carried with a value, as the answer gave it (a number as its
 //     digits, a boolean as true or false).
 //
-// It never makes up a value: a field the answer did not carry (or carried
-// as null) and the change did not set is not sent, and since the server
-// clears what the call does not carry, it is cleared; AccountUpdate.Cleared
-// names those of the documentation's table. If the answer shows a value
-// the server masked ("*****", or an empty address, as a GDPR profile on
-// the API user makes it answer) and the change does not replace it,
-// nothing is sent and the error matches ErrMaskedField, its
+// It never makes up a value, and it never clears what it cannot see. A
+// field the answer carried as null is empty already and is left out. A
+// field of the table the answer did not carry at all (the documented
+// reads do not show edipi, managedAppleId, gdprProfileId,
+// passwordNeverExpire or androidWorkDeviceAccountEnabled) and the change
+// did not set would be cleared blindly: UpdateAccount sends nothing and
+// returns an error matching ErrWouldClear, its *UnshownFieldsError naming
+// the members. Set those fields in the change to keep their values, or
+// name them in WithClearUnshown to clear them. If the answer shows a
+// value the server masked ("*****", or an empty address, as a GDPR
+// profile on the API user makes it answer) and the change does not
+// replace it, nothing is sent and the error matches ErrMaskedField, its
 // *MaskedFieldError naming the members: writing the mask back would store
 // it.
 //
@@ -187,9 +223,15 @@ func (c *Client) UpdateAccount(ctx context.Context, uid string, change func(*Acc
 	if err != nil {
 		return nil, err
 	}
-	read, err := textMembers(op, raw)
+	read, shown, err := textMembers(op, raw)
 	if err != nil {
 		return nil, err
+	}
+	var clearUnshown []string
+	if cs != nil {
+		if s := transport.LookupCallExtension[settings](cs); s != nil {
+			clearUnshown = s.clearUnshown
+		}
 	}
 	before := a.Fields()
 	after := before
@@ -199,7 +241,7 @@ func (c *Client) UpdateAccount(ctx context.Context, uid string, change func(*Acc
 	}
 	vals := &form.Values{}
 	up := &AccountUpdate{Fields: after, Sent: map[string]string{}}
-	var masked []string
+	var masked, unshown []string
 	for _, f := range updateFields {
 		var v string
 		switch text, present := read[f.name]; {
@@ -213,9 +255,14 @@ func (c *Client) UpdateAccount(ctx context.Context, uid string, change func(*Acc
 			}
 			v = text
 		default:
-			if f.cleared {
-				up.Cleared = append(up.Cleared, f.name)
+			if !f.cleared {
+				continue // the server keeps what the call does not carry
 			}
+			if !shown[f.name] && !slices.Contains(clearUnshown, f.name) {
+				unshown = append(unshown, f.name)
+				continue
+			}
+			up.Cleared = append(up.Cleared, f.name)
 			continue
 		}
 		vals.Add(f.name, v)
@@ -224,6 +271,10 @@ func (c *Client) UpdateAccount(ctx context.Context, uid string, change func(*Acc
 	if len(masked) > 0 {
 		return nil, maskedError(op, masked, fmt.Sprintf("the server masks %s of account %d (a GDPR profile on the API user?); the update would write the mask back, so nothing was sent (set the real values in the change)",
 			strings.Join(masked, ", "), a.ID))
+	}
+	if len(unshown) > 0 {
+		return nil, &apierror.Error{Op: op, Kind: ErrWouldClear, Err: &UnshownFieldsError{Fields: unshown},
+			Message: fmt.Sprintf("account %d: the update call clears every field it does not carry, so nothing was sent (set the fields in the change to keep them, or name them in WithClearUnshown)", a.ID)}
 	}
 	if strings.TrimSpace(up.Sent["emailAddress"]) == "" {
 		return nil, apierror.Invalid(op, "the update would clear the email address of account %d (the server showed none and the change set none)", a.ID)
@@ -237,27 +288,30 @@ func (c *Client) UpdateAccount(ctx context.Context, uid string, change func(*Acc
 // textMembers reads the members of an account's JSON object that have a
 // value (not null) as form text: a string as itself, a number or a
 // boolean as its JSON text. An object or array is kept as JSON text.
-func textMembers(op string, raw json.RawMessage) (map[string]string, error) {
+// shown holds every member the object carries, null ones included.
+func textMembers(op string, raw json.RawMessage) (text map[string]string, shown map[string]bool, err error) {
 	var members map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &members); err != nil {
-		return nil, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: "the account is not a JSON object", Err: err}
+		return nil, nil, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: "the account is not a JSON object", Err: err}
 	}
 	out := make(map[string]string, len(members))
+	shown = make(map[string]bool, len(members))
 	for k, v := range members {
+		shown[k] = true
 		v = bytes.TrimSpace(v)
 		switch {
 		case len(v) == 0 || string(v) == "null":
 		case v[0] == '"':
 			var s string
 			if err := json.Unmarshal(v, &s); err != nil {
-				return nil, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: "member " + k + " does not decode", Err: err}
+				return nil, nil, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: "member " + k + " does not decode", Err: err}
 			}
 			out[k] = s
 		default:
 			out[k] = string(v)
 		}
 	}
-	return out, nil
+	return out, shown, nil
 }
 
 // ChangePasswordInput is what ChangePassword sends.
@@ -291,7 +345,7 @@ func (c *Client) ChangePassword(ctx context.Context, in ChangePasswordInput, opt
 	if err != nil {
 		return err
 	}
-	read, err := textMembers(op, raw)
+	read, _, err := textMembers(op, raw)
 	if err != nil {
 		return err
 	}

@@ -33,7 +33,21 @@ func sentForm(t *testing.T, rec *recorder) url.Values {
 func TestUpdateAccountSendsOnlyWhatTheServerShowed(t *testing.T) {
 	srv, c, rec := newFake(t)
 	ctx := context.Background()
-	up, err := c.UpdateAccount(ctx, "john.doe@example.test", func(f *cloud.AccountFields) { f.FirstName = "Johnny" })
+	unshown := []string{"managedAppleId", "edipi", "androidWorkDeviceAccountEnabled", "gdprProfileId", "passwordNeverExpire"}
+
+	// Without the caller's word, fields the read did not show are not
+	// cleared blindly: nothing is sent.
+	puts := srv.HitsMatching("PUT", "")
+	_, err := c.UpdateAccount(ctx, "john.doe@example.test", func(f *cloud.AccountFields) { f.FirstName = "Johnny" })
+	var uf *cloud.UnshownFieldsError
+	if !errors.Is(err, cloud.ErrWouldClear) || !errors.As(err, &uf) || !slices.Equal(uf.Fields, unshown) {
+		t.Fatalf("update of fields the read did not show: err = %v, want ErrWouldClear naming %v", err, unshown)
+	}
+	if n := srv.HitsMatching("PUT", "") - puts; n != 0 {
+		t.Fatalf("the refused update sent %d PUTs", n)
+	}
+
+	up, err := c.UpdateAccount(ctx, "john.doe@example.test", func(f *cloud.AccountFields) { f.FirstName = "Johnny" }, cloud.WithClearUnshown(unshown...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,8 +55,7 @@ func TestUpdateAccountSendsOnlyWhatTheServerShowed(t *testing.T) {
 		"&displayName=John+Doe&id=10022&accountSource=LOCAL&enabled=true"; got != want {
 		t.Errorf("body\n got %s\nwant %s", got, want)
 	}
-	wantCleared := []string{"managedAppleId", "edipi", "androidWorkDeviceAccountEnabled", "gdprProfileId", "passwordNeverExpire"}
-	if diff := cmp.Diff(wantCleared, up.Cleared); diff != "" {
+	if diff := cmp.Diff(unshown, up.Cleared); diff != "" {
 		t.Errorf("cleared (-want +got):\n%s", diff)
 	}
 	if up.Sent["firstName"] != "Johnny" || up.Sent["id"] != "10022" || len(up.Sent) != 8 {

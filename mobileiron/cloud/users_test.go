@@ -77,7 +77,8 @@ func TestChangePasswordSendsItsFiveFields(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	up, err := c.UpdateAccount(ctx, "pat@example.test", func(f *cloud.AccountFields) { f.FirstName, f.Enabled = "Pat", true })
+	wantCleared := []string{"lastName", "displayName", "managedAppleId", "edipi", "androidWorkDeviceAccountEnabled", "gdprProfileId", "passwordNeverExpire"}
+	up, err := c.UpdateAccount(ctx, "pat@example.test", func(f *cloud.AccountFields) { f.FirstName, f.Enabled = "Pat", true }, cloud.WithClearUnshown(wantCleared...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +86,6 @@ func TestChangePasswordSendsItsFiveFields(t *testing.T) {
 	if got := rec.last(t, "PUT").Body; got != want {
 		t.Errorf("update body\n got %s\nwant %s", got, want)
 	}
-	wantCleared := []string{"lastName", "displayName", "managedAppleId", "edipi", "androidWorkDeviceAccountEnabled", "gdprProfileId", "passwordNeverExpire"}
 	if diff := cmp.Diff(wantCleared, up.Cleared); diff != "" {
 		t.Errorf("cleared (-want +got):\n%s", diff)
 	}
