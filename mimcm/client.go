@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
 	"github.com/certadmin/certadmin-go/internal/transport"
@@ -37,9 +36,8 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	// IIS matches paths in any letter case, so does this check.
-	if p := strings.ToLower(u.Path); strings.HasSuffix(p, "/certificatemanagement") || strings.Contains(p, "/certificatemanagement/api") {
-		return nil, apierror.Invalid(op, "base URL %q already holds the API path: give the host only (e.g. https://cm.contoso.com); the client adds %s", baseURL, apiPath)
+	if err := transport.RefuseAPIPath(op, baseURL, u, apiPath); err != nil {
+		return nil, err
 	}
 	if err := setUpWindowsAuth(cfg); err != nil {
 		return nil, apierror.Invalid(op, "%v", err)

@@ -2,6 +2,7 @@ package transport
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"net/url"
 	"strings"
@@ -47,7 +48,7 @@ func CheckBaseURL(op, baseURL string, cfg *Config) (*url.URL, error) {
 			return nil, apierror.Invalid(op, "a client certificate is configured but base URL %q is plain http: the certificate would never be presented (use https)", baseURL)
 		}
 		if cfg.Auth != nil && !cfg.AllowPlainHTTP && !isLoopback(u.Hostname()) {
-			return nil, &apierror.Error{Op: op, Kind: apierror.ErrInvalidInput, Message: ErrPlainHTTP.Error(), Err: ErrPlainHTTP}
+			return nil, &apierror.Error{Op: op, Kind: apierror.ErrInvalidInput, Message: fmt.Sprintf("base URL %q", baseURL), Err: ErrPlainHTTP}
 		}
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
@@ -70,4 +71,22 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// RefuseAPIPath refuses a base URL that already holds the start of the API
+// path the client adds to every call (a user pasting a documented request
+// URL): the calls would go to …/api/v2/api/v2/… and meet a bare 404. It
+// refuses a path that ends in the API path's first segment or holds its
+// first two; letter case is ignored, as IIS and most proxies ignore it.
+func RefuseAPIPath(op, baseURL string, u *url.URL, apiPath string) error {
+	segs := strings.Split(strings.Trim(strings.ToLower(apiPath), "/"), "/")
+	p := strings.ToLower(strings.TrimRight(u.Path, "/"))
+	held := strings.HasSuffix(p, "/"+segs[0])
+	if len(segs) > 1 {
+		held = held || strings.Contains(p+"/", "/"+segs[0]+"/"+segs[1]+"/")
+	}
+	if held {
+		return apierror.Invalid(op, "base URL %q already holds the API path: give the server's address only (e.g. https://%s); the client adds %s", baseURL, u.Host, apiPath)
+	}
+	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -499,5 +500,48 @@ func TestHugeExpansionRatioLiftsTheBound(t *testing.T) {
 	var buf bytes.Buffer
 	if n, err := do(t, c, context.Background(), http.MethodGet, srv.URL, "").Stream("test.Download", &buf); err != nil || n != int64(len(plain)) {
 		t.Fatalf("%d bytes, %v: a lifted bound refused the answer", n, err)
+	}
+}
+
+// The plain-HTTP refusal says its reason once: the error text used to
+// carry ErrPlainHTTP's sentence twice (as message and as cause).
+func TestPlainHTTPRefusalSaysItsReasonOnce(t *testing.T) {
+	cfg := transport.NewConfig()
+	cfg.Auth = transport.BasicAuth("admin", "pw-1234")
+	_, err := transport.CheckBaseURL("test.NewClient", "http://core.example.com", cfg)
+	if !errors.Is(err, transport.ErrPlainHTTP) {
+		t.Fatalf("err = %v, want ErrPlainHTTP", err)
+	}
+	if n := strings.Count(err.Error(), transport.ErrPlainHTTP.Error()); n != 1 {
+		t.Errorf("the reason appears %d times in %q", n, err)
+	}
+}
+
+// A base URL that already holds the API path would send every call to
+// …/api/v2/api/v2/…; it is refused before anything is sent.
+func TestRefuseAPIPath(t *testing.T) {
+	for _, tc := range []struct {
+		base, apiPath string
+		refused       bool
+	}{
+		{"https://core.example.com", "/api/v2", false},
+		{"https://core.example.com/mdm", "/api/v2", false},
+		{"https://core.example.com/api/v2", "/api/v2", true},
+		{"https://core.example.com/API/V2/", "/api/v2", true},
+		{"https://core.example.com/api", "/api/v2", true},
+		{"https://core.example.com/api/v2/certificates", "/api/v2", true},
+		{"https://core.example.com/apiv2", "/api/v2", false},
+		{"https://cm.contoso.com/certificatemanagement/", "/CertificateManagement/api/v1.0", true},
+		{"https://gw.contoso.com/cm/CertificateManagement/api", "/CertificateManagement/api/v1.0", true},
+		{"https://gw.contoso.com/cm", "/CertificateManagement/api/v1.0", false},
+	} {
+		u, err := url.Parse(tc.base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = transport.RefuseAPIPath("test.NewClient", tc.base, u, tc.apiPath)
+		if got := err != nil; got != tc.refused || (err != nil && !errors.Is(err, apierror.ErrInvalidInput)) {
+			t.Errorf("%s with %s: err = %v, want refused=%v", tc.base, tc.apiPath, err, tc.refused)
+		}
 	}
 }

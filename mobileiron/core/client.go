@@ -65,6 +65,9 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := transport.RefuseAPIPath(op, baseURL, u, "/api/v2"); err != nil {
+		return nil, err
+	}
 	s := transport.Extension[settings](cfg)
 	spaceID := int64(DefaultAdminDeviceSpaceID)
 	if s.spaceIDSet {
