@@ -219,7 +219,7 @@ func (e *Error) Unwrap() error { return e.Err }
 func (e *Error) Is(target error) bool { return (*apierror.Error)(e).Is(target) }
 
 func init() {
-	apierror.RegisterView(func(target any, e *apierror.Error) bool {
+	apierror.RegisterView("mimcm", func(target any, e *apierror.Error) bool {
 		if p, ok := target.(**Error); ok {
 			*p = (*Error)(e)
 			return true

@@ -128,17 +128,34 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // views convert an *Error to a vendor package's own error type (core.Error,
 // …), which has the same fields; see RegisterView.
-var views []func(target any, e *Error) bool
+var views []view
+
+type view struct {
+	pkg     string
+	convert func(target any, e *Error) bool
+}
 
 // RegisterView lets errors.As fill a vendor package's error type from an
 // *Error. Vendor packages call it from init (generated code), so users match
-// *core.Error while the shared stack builds one type.
-func RegisterView(v func(target any, e *Error) bool) { views = append(views, v) }
+// *core.Error while the shared stack builds one type. pkg is the package
+// name, which is also the prefix of its operations' names ("core" for
+// "core.ExportCertificates"): a view fills only errors of its own package's
+// operations, so errors.As(err, &mimcmErr) fails for an error of the Cloud
+// client.
+func RegisterView(pkg string, convert func(target any, e *Error) bool) {
+	views = append(views, view{pkg, convert})
+}
 
-// As lets errors.As match a registered vendor error type.
+// As lets errors.As match the registered error type of the vendor package
+// whose operation failed (see RegisterView). An error without an
+// operation name belongs to no package and matches every vendor's type.
 func (e *Error) As(target any) bool {
+	pkg, _, named := strings.Cut(e.Op, ".")
 	for _, v := range views {
-		if v(target, e) {
+		if named && v.pkg != pkg {
+			continue
+		}
+		if v.convert(target, e) {
 			return true
 		}
 	}
