@@ -4,7 +4,7 @@
 // With no -url it starts the in-process fake tenant (cloudtest) with
 // generated accounts, so it runs anywhere:
 //
-//	go run ./examples/cloud-accounts -format jsonl
+//	go run ./examples/cloud-accounts -json
 //
 // Against a real tenant, the Tenant Admin password comes from the
 // MI_CLOUD_PASSWORD environment variable, never from a flag:
@@ -77,10 +77,11 @@ func exitCode(err error, stderr io.Writer) int {
 }
 
 type options struct {
-	url, user, format, out, query, sortBy string
-	rows, parallel, fakeAccounts          int
-	timeout                               time.Duration
-	verbose                               bool
+	url, user, out, query, sortBy string
+	json                          bool
+	rows, parallel, fakeAccounts  int
+	timeout                       time.Duration
+	verbose                       bool
 }
 
 func parse(args []string, stderr io.Writer) (*options, error) {
@@ -89,7 +90,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.url, "url", "", "tenant URL, e.g. https://na1.mobileiron.com (default: an in-process fake tenant)")
 	fs.StringVar(&o.user, "user", "", "Tenant Admin user name (password from $"+passwordEnv+")")
-	fs.StringVar(&o.format, "format", "csv", "output format: csv or jsonl")
+	fs.BoolVar(&o.json, "json", false, "write JSON lines (one account per line) instead of CSV")
 	fs.StringVar(&o.out, "o", "", "write to this file instead of stdout")
 	fs.StringVar(&o.query, "q", "", "free-text query")
 	fs.StringVar(&o.sortBy, "sort", "", "sort field, e.g. displayName")
@@ -107,8 +108,6 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	switch {
 	case fs.NArg() > 0:
 		return nil, usagef("unexpected argument %q (every setting is a flag)", fs.Arg(0))
-	case o.format != "csv" && o.format != "jsonl":
-		return nil, usagef("unknown -format %q (csv or jsonl)", o.format)
 	case o.rows < 1 || o.rows > cloud.MaxPageSize:
 		return nil, usagef("-rows %d: the API takes 1 to %d rows per page", o.rows, cloud.MaxPageSize)
 	case o.parallel < 0 || o.parallel > cloud.MaxParallel:
@@ -169,7 +168,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer c.Close()
 
 	opts := cloud.ListOptions{Query: o.query, SortBy: o.sortBy, PageSize: o.rows, Prefetch: true, Parallel: o.parallel}
-	list := func(w io.Writer) error { return listAccounts(ctx, c, opts, o.format, w, stderr) }
+	list := func(w io.Writer) error { return listAccounts(ctx, c, opts, o.json, w, stderr) }
 	if o.out == "" {
 		err = list(stdout)
 	} else {
@@ -201,8 +200,8 @@ func (e *interruptedError) Unwrap() error { return e.err }
 
 // listAccounts writes every account to w, with progress on stderr. Only
 // complete rows are written, also when the listing fails half-way.
-func listAccounts(ctx context.Context, c *cloud.Client, opts cloud.ListOptions, format string, w, stderr io.Writer) error {
-	write, flush := writer(format, w)
+func listAccounts(ctx context.Context, c *cloud.Client, opts cloud.ListOptions, asJSON bool, w, stderr io.Writer) error {
+	write, flush := writer(asJSON, w)
 	began, n := time.Now(), 0
 	for a, err := range c.ListAccounts(ctx, opts) {
 		if err != nil {
@@ -229,8 +228,8 @@ var header = []string{"id", "uid", "emailAddress", "displayName", "firstName", "
 
 // writer returns a function writing one account and one flushing the output.
 // JSON lines are the API's own form of an account (cloud.Account's JSON).
-func writer(format string, w io.Writer) (func(cloud.Account) error, func() error) {
-	if format == "jsonl" {
+func writer(asJSON bool, w io.Writer) (func(cloud.Account) error, func() error) {
+	if asJSON {
 		enc := json.NewEncoder(w)
 		return func(a cloud.Account) error { return enc.Encode(a) }, func() error { return nil }
 	}

@@ -52,7 +52,7 @@ func TestCSVFromFake(t *testing.T) {
 // JSON lines carry the API's names ({"id":…,"uid":…}), not Go's field names.
 func TestJSONLinesParallel(t *testing.T) {
 	var out, errOut bytes.Buffer
-	if err := run(context.Background(), []string{"-format", "jsonl", "-fake-accounts", "998", "-rows", "100", "-parallel", "4"}, noEnv, &out, &errOut); err != nil {
+	if err := run(context.Background(), []string{"-json", "-fake-accounts", "998", "-rows", "100", "-parallel", "4"}, noEnv, &out, &errOut); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
@@ -104,7 +104,6 @@ func TestNonsenseIsAUsageError(t *testing.T) {
 		{[]string{"-parallel", "17"}, "-parallel 17"},
 		{[]string{"-fake-accounts", "-3"}, "must not be negative"},
 		{[]string{"-timeout", "-1s"}, "must not be negative"},
-		{[]string{"-format", "xml"}, `unknown -format "xml"`},
 		{[]string{"-user", "a@example.test"}, "-user needs -url"},
 		{[]string{"-no-such-flag"}, "not defined"},
 	} {

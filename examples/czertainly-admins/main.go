@@ -17,8 +17,8 @@
 // The client certificate of a super administrator authenticates (mutual
 // TLS); its key is read from the file -key names, so no secret is ever
 // given on the command line. Progress goes to stderr, the administrator
-// list to stdout or, with -out, to a JSON file that appears only once it
-// is complete. -v logs every HTTP attempt (redacted) to stderr. Exit
+// list to stdout or, with -o, to a file that appears only once it is
+// complete; -json writes it as JSON instead of a table. -v logs every HTTP attempt (redacted) to stderr. Exit
 // status: 0 done, 1 failed, 2 bad usage, 130 interrupted.
 package main
 
@@ -63,6 +63,7 @@ type config struct {
 	username, name, surname, email              string
 	role                                        adminv1.Role
 	out                                         string
+	json                                        bool
 	keep, verbose                               bool
 	timeout                                     time.Duration
 }
@@ -125,7 +126,8 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.surname, "surname", "Administrator", "surname of the administrator to create")
 	fs.StringVar(&cfg.email, "email", "certadmin-example@example.com", "e-mail of the administrator to create")
 	fs.StringVar(&role, "role", role, "role of the administrator to create: administrator or superAdministrator")
-	fs.StringVar(&cfg.out, "out", "", "write the administrator list as JSON to this file instead of a table to stdout")
+	fs.StringVar(&cfg.out, "o", "", "write the administrator list to this file instead of stdout (it appears only when complete)")
+	fs.BoolVar(&cfg.json, "json", false, "write the administrator list as JSON instead of a table")
 	fs.BoolVar(&cfg.keep, "keep", false, "keep the administrator (disabled) instead of deleting it")
 	fs.BoolVar(&cfg.verbose, "v", false, "log every HTTP attempt (redacted) to stderr")
 	fs.DurationVar(&cfg.timeout, "timeout", 2*time.Minute, "give up after this long")
@@ -195,7 +197,7 @@ func admins(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := writeList(cfg.out, list, stdout); err != nil {
+	if err := writeList(cfg.out, cfg.json, list, stdout); err != nil {
 		return err
 	}
 	if cfg.out != "" {
@@ -268,17 +270,22 @@ func connect(cfg config, opts []adminv1.Option, stderr io.Writer) (c *adminv1.Cl
 	return c, newCert, func() {}, nil
 }
 
-// writeList prints the administrators as a table, or writes them as JSON
-// to path so that the file appears only once complete.
-func writeList(path string, list []adminv1.Admin, stdout io.Writer) error {
+// writeList writes the administrators as a table, or as JSON, to stdout
+// or to path, where the file appears only once complete.
+func writeList(path string, asJSON bool, list []adminv1.Admin, stdout io.Writer) error {
 	if path != "" {
-		return atomicfile.Write(path, 0o644, func(w io.Writer) error {
-			enc := json.NewEncoder(w)
-			enc.SetIndent("", "  ")
-			return enc.Encode(list)
-		})
+		return atomicfile.Write(path, 0o644, func(w io.Writer) error { return formatList(w, asJSON, list) })
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	return formatList(stdout, asJSON, list)
+}
+
+func formatList(w io.Writer, asJSON bool, list []adminv1.Admin) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(list)
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "UUID\tUSERNAME\tROLE\tENABLED\tSERIAL")
 	for _, a := range list {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%t\t%s\n", a.UUID, a.Username, a.Role, a.Enabled, a.SerialNumber)

@@ -98,7 +98,7 @@ func TestVerboseLogsRedactedAttempts(t *testing.T) {
 func TestOutFileIsWrittenWhole(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "admins.json")
-	code, out, errOut := runTool(t, context.Background(), "-out", path, "-username", "filed")
+	code, out, errOut := runTool(t, context.Background(), "-o", path, "-json", "-username", "filed")
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s", code, errOut)
 	}
@@ -125,9 +125,9 @@ func TestOutFileIsWrittenWhole(t *testing.T) {
 		t.Errorf("directory holds %v (%v), want only the file", entries, err)
 	}
 	// A file that cannot be written fails the run, leaving nothing behind.
-	code, _, errOut = runTool(t, context.Background(), "-out", filepath.Join(dir, "missing", "admins.json"))
+	code, _, errOut = runTool(t, context.Background(), "-o", filepath.Join(dir, "missing", "admins.json"))
 	if code != exitFailed || !strings.Contains(errOut, "czertainly-admins:") {
-		t.Errorf("unwritable -out: exit %d\n%s", code, errOut)
+		t.Errorf("unwritable -o: exit %d\n%s", code, errOut)
 	}
 }
 

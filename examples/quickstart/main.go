@@ -95,7 +95,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	var status string
 	fs.StringVar(&o.baseURL, "url", "", "Core base URL, e.g. https://core.example.com (empty: start an in-memory Core)")
 	fs.StringVar(&o.user, "user", "", "Core administrator user name, with -url (password from $"+passwordEnv+")")
-	fs.StringVar(&o.out, "out", "certificates.csv", "CSV file to write")
+	fs.StringVar(&o.out, "o", "certificates.csv", "CSV file to write")
 	fs.StringVar(&o.ceName, "ce", coretest.CESettingName, "certificate enrollment configuration name (ceSettingName)")
 	fs.StringVar(&status, "status", string(core.CertificateStatusActive), "certificate status to export")
 	fs.Int64Var(&o.space, "space", core.DefaultAdminDeviceSpaceID, "administrator's device space ID (adminDeviceSpaceId)")
@@ -117,7 +117,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	case fs.NArg() > 0:
 		return nil, usagef("unexpected argument %q: quickstart takes flags only (see -h)", fs.Arg(0))
 	case strings.TrimSpace(o.out) == "":
-		return nil, usagef("-out must name a file")
+		return nil, usagef("-o must name a file")
 	case strings.TrimSpace(o.ceName) == "":
 		return nil, usagef("-ce must name a certificate enrollment configuration")
 	case !o.status.Valid():

@@ -68,7 +68,7 @@ func realServer(t *testing.T) *coretest.Server {
 
 func TestQuickstartAgainstFake(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "certificates.csv")
-	code, stdout, stderr := runQuickstart(context.Background(), "-out", out, "-poll", "1ms")
+	code, stdout, stderr := runQuickstart(context.Background(), "-o", out, "-poll", "1ms")
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
@@ -95,7 +95,7 @@ func TestQuickstartAgainstFake(t *testing.T) {
 func TestQuickstartLargeExport(t *testing.T) {
 	const size = 2 << 20
 	out := filepath.Join(t.TempDir(), "big.csv")
-	code, stdout, stderr := runQuickstart(context.Background(), "-out", out, "-poll", "1ms", "-fake-size", fmt.Sprint(size))
+	code, stdout, stderr := runQuickstart(context.Background(), "-o", out, "-poll", "1ms", "-fake-size", fmt.Sprint(size))
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
@@ -112,11 +112,11 @@ func TestQuickstartLargeExport(t *testing.T) {
 func TestQuickstartHelp(t *testing.T) {
 	dir := t.TempDir()
 	for _, arg := range []string{"-h", "-help", "--help"} {
-		code, stdout, stderr := runQuickstart(context.Background(), arg, "-out", filepath.Join(dir, "x.csv"))
+		code, stdout, stderr := runQuickstart(context.Background(), arg, "-o", filepath.Join(dir, "x.csv"))
 		if code != exitOK || stdout != "" {
 			t.Errorf("%s: exit %d, stdout %q; want 0 and nothing", arg, code, stdout)
 		}
-		for _, want := range []string{"Usage: quickstart", "-url", "-out", "-v", passwordEnv} {
+		for _, want := range []string{"Usage: quickstart", "-url", "-o", "-v", passwordEnv} {
 			if !strings.Contains(stderr, want) {
 				t.Errorf("%s: usage lacks %q:\n%s", arg, want, stderr)
 			}
@@ -134,14 +134,14 @@ func TestQuickstartRejectsBadUsage(t *testing.T) {
 		want string
 	}{
 		{[]string{"extra"}, `unexpected argument "extra"`},
-		{[]string{"-out", out, "certificates.csv"}, `unexpected argument "certificates.csv"`},
+		{[]string{"-o", out, "certificates.csv"}, `unexpected argument "certificates.csv"`},
 		{[]string{"-poll", "-1s"}, "-poll must not be negative"},
 		{[]string{"-timeout", "-5m"}, "-timeout must not be negative"},
 		{[]string{"-fake-size", "-1"}, "-fake-size must not be negative"},
 		{[]string{"-space", "0"}, "-space must be a positive"},
 		{[]string{"-space", "-3"}, "-space must be a positive"},
 		{[]string{"-status", "BOGUS"}, `-status "BOGUS" is not a certificate status`},
-		{[]string{"-out", ""}, "-out must name a file"},
+		{[]string{"-o", ""}, "-o must name a file"},
 		{[]string{"-ce", " "}, "-ce must name"},
 		{[]string{"-poll", "soon"}, `invalid value "soon" for flag -poll`},
 		{[]string{"-no-such-flag"}, "flag provided but not defined: -no-such-flag"},
@@ -154,8 +154,8 @@ func TestQuickstartRejectsBadUsage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			args := tt.args
-			if !strings.Contains(strings.Join(args, " "), "-out") {
-				args = append([]string{"-out", out}, args...)
+			if !strings.Contains(strings.Join(args, " "), "-o") {
+				args = append([]string{"-o", out}, args...)
 			}
 			code, stdout, stderr := runQuickstart(context.Background(), args...)
 			if code != exitUsage {
@@ -172,7 +172,7 @@ func TestQuickstartRejectsBadUsage(t *testing.T) {
 	t.Run("bad URL", func(t *testing.T) {
 		t.Setenv(passwordEnv, "pw")
 		for _, u := range []string{"ftp://core.example.com", "core.example.com", "http://core.example.com"} {
-			code, _, stderr := runQuickstart(context.Background(), "-url", u, "-user", "apiadmin", "-out", out)
+			code, _, stderr := runQuickstart(context.Background(), "-url", u, "-user", "apiadmin", "-o", out)
 			if code != exitUsage || !strings.Contains(stderr, "-url: ") {
 				t.Errorf("-url %s: exit %d, %q", u, code, stderr)
 			}
@@ -184,7 +184,7 @@ func TestQuickstartRejectsBadUsage(t *testing.T) {
 func TestQuickstartAgainstURLWithPasswordFromEnvironment(t *testing.T) {
 	srv := realServer(t)
 	out := filepath.Join(t.TempDir(), "certificates.csv")
-	code, stdout, stderr := runQuickstart(context.Background(), "-url", srv.URL, "-user", srv.Username, "-out", out, "-poll", "1ms")
+	code, stdout, stderr := runQuickstart(context.Background(), "-url", srv.URL, "-user", srv.Username, "-o", out, "-poll", "1ms")
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
@@ -199,7 +199,7 @@ func TestQuickstartVerboseLogIsRedacted(t *testing.T) {
 	srv := realServer(t)
 	srv.SetExportPolls(1)
 	out := filepath.Join(t.TempDir(), "certificates.csv")
-	code, stdout, stderr := runQuickstart(context.Background(), "-v", "-url", srv.URL, "-user", srv.Username, "-out", out, "-poll", "1ms")
+	code, stdout, stderr := runQuickstart(context.Background(), "-v", "-url", srv.URL, "-user", srv.Username, "-o", out, "-poll", "1ms")
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
@@ -245,7 +245,7 @@ func TestQuickstartLeavesExistingFileOnFailure(t *testing.T) {
 			if err := os.WriteFile(out, []byte(previous), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			code, stdout, stderr := runQuickstart(context.Background(), "-url", srv.URL, "-user", srv.Username, "-out", out, "-poll", "1ms")
+			code, stdout, stderr := runQuickstart(context.Background(), "-url", srv.URL, "-user", srv.Username, "-o", out, "-poll", "1ms")
 			if code != exitFailed || !strings.Contains(stderr, tt.want) || stdout != "" {
 				t.Errorf("exit %d, stdout %q, stderr %q; want %d and a message with %q", code, stdout, stderr, exitFailed, tt.want)
 			}
@@ -285,7 +285,7 @@ func TestQuickstartInterrupted(t *testing.T) {
 	defer cancel()
 	stderr := &cancelOn{text: "export running", cancel: cancel}
 	var stdout bytes.Buffer
-	code := run(ctx, []string{"-url", srv.URL, "-user", srv.Username, "-out", out, "-poll", "1ms"}, &stdout, stderr)
+	code := run(ctx, []string{"-url", srv.URL, "-user", srv.Username, "-o", out, "-poll", "1ms"}, &stdout, stderr)
 	if code != exitInterrupted || !strings.HasSuffix(stderr.buf.String(), "quickstart: interrupted\n") || stdout.Len() != 0 {
 		t.Errorf("exit %d, stdout %q, stderr %q; want %d and \"interrupted\"", code, stdout.String(), stderr.buf.String(), exitInterrupted)
 	}
@@ -307,7 +307,7 @@ func TestQuickstartCtrlC(t *testing.T) {
 	out := filepath.Join(dir, "certificates.csv")
 	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), mainEnv+"=1",
-		mainEnv+"_ARGS="+strings.Join([]string{"-url", srv.URL, "-user", srv.Username, "-out", out, "-poll", "5ms"}, " "))
+		mainEnv+"_ARGS="+strings.Join([]string{"-url", srv.URL, "-user", srv.Username, "-o", out, "-poll", "5ms"}, " "))
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -343,7 +343,7 @@ func TestQuickstartCtrlC(t *testing.T) {
 func TestQuickstartExitStatuses(t *testing.T) {
 	for args, want := range map[string]int{"-h": exitOK, "stray": exitUsage, "-poll -1s": exitUsage} {
 		cmd := exec.Command(os.Args[0])
-		cmd.Env = append(os.Environ(), mainEnv+"=1", mainEnv+"_ARGS="+args+" -out "+filepath.Join(t.TempDir(), "x.csv"))
+		cmd.Env = append(os.Environ(), mainEnv+"=1", mainEnv+"_ARGS="+args+" -o "+filepath.Join(t.TempDir(), "x.csv"))
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		err := cmd.Run()
