@@ -23,7 +23,7 @@
 //		…
 //	}
 //	res, err := c.Enroll(ctx, czertainly.EnrollInput{
-//		AuthorityUUID: auth, RAProfileUUID: ra,
+//		Profile: czertainly.Profile{AuthorityUUID: auth, RAProfileUUID: ra},
 //		Subject: pkix.Name{CommonName: "www.example.com"},
 //		DNSNames: []string{"www.example.com"},
 //	})
