@@ -3,8 +3,8 @@ package czertainly
 import (
 	"bytes"
 	"crypto/x509"
-	"encoding/json"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"

@@ -12,7 +12,9 @@ import (
 
 var errRepeat = errors.New("repeated page")
 
-func repeatedErr(start, n int) error { return fmt.Errorf("start %d, %d items: %w", start, n, errRepeat) }
+func repeatedErr(start, n int) error {
+	return fmt.Errorf("start %d, %d items: %w", start, n, errRepeat)
+}
 
 func identity(i int) int { return i }
 
