@@ -214,8 +214,11 @@ func (c *Client) certificatePage(ctx context.Context, op string, body czertainly
 // pages (POST /v1/certificates) lazily as the loop consumes them. Core
 // orders the inventory newest first, so a certificate added during the
 // loop shifts the pages: a certificate already yielded is not yielded
-// again. The iterator yields an error once and stops; invalid input is
-// that error, before anything is sent.
+// again. A page that holds only certificates already listed ends the
+// loop with an error matching ErrPagingMismatch (a server or proxy that
+// ignores pageNumber), after two requests rather than one per page of
+// its total. The iterator yields an error once and stops; invalid input
+// is that error, before anything is sent.
 func (c *Client) ListCertificates(ctx context.Context, q CertificateQuery, opts ...CallOption) iter.Seq2[Certificate, error] {
 	const op = "czertainly.ListCertificates"
 	body, err := q.wire(op)
@@ -225,7 +228,6 @@ func (c *Client) ListCertificates(ctx context.Context, q CertificateQuery, opts 
 			yield(Certificate{}, err)
 			return
 		}
-		seen := map[string]bool{}
 		fetch := func(ctx context.Context, start, rows int) (pager.Page[Certificate], error) {
 			page, err := c.certificatePage(ctx, op, body, start/rows+1, opts)
 			if err != nil {
@@ -233,19 +235,24 @@ func (c *Client) ListCertificates(ctx context.Context, q CertificateQuery, opts 
 			}
 			return pager.Page[Certificate]{Items: page.Certificates, Total: int(page.TotalItems)}, nil
 		}
-		for crt, err := range pager.Offset(ctx, pager.Options{PageSize: size, MaxPageSize: MaxPageSize}, fetch) {
-			if err != nil {
-				yield(Certificate{}, err)
-				return
-			}
-			if seen[crt.UUID] {
-				continue
-			}
-			seen[crt.UUID] = true
-			if !yield(crt, nil) {
+		popts := pager.Options{PageSize: size, MaxPageSize: MaxPageSize}
+		for crt, err := range pager.Unique(ctx, popts, certificateKey, pagingMismatch(op, size), fetch) {
+			if !yield(crt, err) || err != nil {
 				return
 			}
 		}
+	}
+}
+
+func certificateKey(c Certificate) string { return c.UUID }
+
+// pagingMismatch is the error that ends a paged list at a page holding
+// nothing new (pager.Unique): the server answered another page number
+// with items already listed, so it is not paging as asked.
+func pagingMismatch(op string, size int) pager.Repeated {
+	return func(start, n int) error {
+		return &apierror.Error{Op: op, Kind: ErrPagingMismatch,
+			Message: fmt.Sprintf("page %d repeats %d items of earlier pages: the server is not paging by pageNumber", start/size+1, n)}
 	}
 }
 
