@@ -136,8 +136,8 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 			_, err := c.DownloadCertificateChain(ctx, czertainlytest.AdminUserUUID, czertainly.CertificateFormatRaw, czertainly.CertificateEncodingDER, true)
 			return err
 		}(),
-		"update without email": func() error {
-			_, err := c.UpdateUser(ctx, czertainlytest.AdminUserUUID, czertainly.UserInput{})
+		"update that links and unlinks a certificate": func() error {
+			_, err := c.UpdateUser(ctx, czertainlytest.AdminUserUUID, czertainly.UserInput{CertificateUUID: czertainlytest.AdminUserUUID, UnlinkCertificate: true})
 			return err
 		}(),
 		"renew of nothing days": func() error { _, err := c.RenewExpiring(ctx, czertainly.RenewExpiringInput{}); return err }(),
