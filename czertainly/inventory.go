@@ -250,9 +250,12 @@ func (c *Client) WaitForDeletion(ctx context.Context, uuids []string, opts ...Ca
 	}
 	left := append([]string(nil), uuids...)
 	check := func(ctx context.Context) ([]string, bool, error) {
-		var err error
-		left, err = c.RemainingCertificates(ctx, left, opts...)
-		return left, err == nil && len(left) == 0, err
+		still, err := c.RemainingCertificates(ctx, left, opts...)
+		if err != nil {
+			return left, false, err
+		}
+		left = still
+		return left, len(left) == 0, nil
 	}
 	if _, err := poll.Until(ctx, poll.Config{Interval: p.interval, Timeout: p.timeout}, check, nil); err != nil {
 		if len(left) > 0 && (errors.Is(err, poll.ErrTimeout) || ctx.Err() != nil) {

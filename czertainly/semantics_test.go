@@ -413,6 +413,9 @@ func TestPagedListsStopWhenTheServerIgnoresThePage(t *testing.T) {
 		{"ListUserApprovals", "/api/v1/approvals/user", func(c *czertainly.Client) (int, bool, error) {
 			return count(ids(c.ListUserApprovals(ctx, czertainly.ApprovalQuery{PageSize: 10})))
 		}},
+		{"ListCertificateApprovals", "/api/v1/certificates/" + standUserCert + "/approvals", func(c *czertainly.Client) (int, bool, error) {
+			return count(ids(c.ListCertificateApprovals(ctx, standUserCert, czertainly.ApprovalQuery{PageSize: 10})))
+		}},
 		{"ListApprovalProfiles", "/api/v1/approvalProfiles", func(c *czertainly.Client) (int, bool, error) {
 			return count(func(yield func(string, error) bool) {
 				for p, err := range c.ListApprovalProfiles(ctx) {
@@ -438,5 +441,303 @@ func TestPagedListsStopWhenTheServerIgnoresThePage(t *testing.T) {
 				t.Errorf("%d requests, want at most 2", hits)
 			}
 		})
+	}
+}
+
+// roleCore models Core's role update: name, description and email are
+// replaced by the request's and the custom attributes by the request's
+// list, none when it has none (RoleManagementServiceImpl.java:70-80,
+// AttributeEngine.java:897-905).
+type roleCore struct {
+	mu   sync.Mutex
+	role map[string]any
+	sent []map[string]any
+}
+
+const standRole = "4c3d0f9a-0000-4000-8000-000000000001"
+
+func (s *roleCore) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := strings.TrimPrefix(r.URL.Path, "/api")
+	var body map[string]any
+	if r.Body != nil {
+		_ = json.NewDecoder(r.Body).Decode(&body)
+	}
+	switch {
+	case r.Method == http.MethodGet && p == "/v1/roles/"+standRole:
+		writeJSON(w, 200, s.role)
+	case (r.Method == http.MethodPut && p == "/v1/roles/"+standRole) || (r.Method == http.MethodPost && p == "/v1/roles"):
+		s.sent = append(s.sent, body)
+		role := map[string]any{"uuid": standRole, "systemRole": false, "users": []any{}}
+		for _, k := range []string{"name", "description", "email"} {
+			if v, ok := body[k]; ok {
+				role[k] = v
+			}
+		}
+		var custom []any
+		if ca, ok := body["customAttributes"].([]any); ok {
+			custom = ca
+		}
+		role["customAttributes"] = custom
+		s.role = role
+		writeJSON(w, 200, role)
+	default:
+		writeJSON(w, 404, map[string]string{"message": "no route " + r.Method + " " + p})
+	}
+}
+
+func TestRolesCarryAndKeepCustomAttributes(t *testing.T) {
+	core := &roleCore{}
+	c := standIn(t, core)
+	ctx := context.Background()
+	attr := czertainly.RequestAttribute{UUID: standAttr1, Name: "department", ContentType: "string", Content: []map[string]any{{"data": "PKI"}}}
+	if _, err := c.CreateRole(ctx, czertainly.RoleInput{Name: "operators", Description: "renew only", CustomAttributes: []czertainly.RequestAttribute{attr}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.UpdateRole(ctx, standRole, czertainly.RoleInput{Email: "ops@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	r := core.role
+	if r["name"] != "operators" || r["description"] != "renew only" || r["email"] != "ops@example.com" {
+		t.Errorf("role after update %v", r)
+	}
+	if ca, _ := r["customAttributes"].([]any); len(ca) != 1 || ca[0].(map[string]any)["name"] != "department" {
+		t.Errorf("custom attributes after update %v, want department kept", r["customAttributes"])
+	}
+	if _, err := c.UpdateRole(ctx, standRole, czertainly.RoleInput{RemoveCustomAttributes: []string{"department"}}); err != nil {
+		t.Fatal(err)
+	}
+	if ca, _ := core.role["customAttributes"].([]any); len(ca) != 0 {
+		t.Errorf("custom attributes after removal %v", ca)
+	}
+}
+
+// inventoryCore models Core's background work: the bulk delete answers
+// SUCCESS with 0 failed items and deletes later (CertificateController
+// Impl.java:118-127, CertificateServiceImpl.java:589 @Async); a
+// revocation answers 204 and leaves the certificate issued, or pending
+// approval under an approval profile, until the action is processed
+// (ClientOperationServiceImpl.java:737-753). background runs that later
+// work on the n-th read, so the tests count requests, not time.
+type inventoryCore struct {
+	mu         sync.Mutex
+	state      map[string]string
+	pendingDel []string
+	revokeTo   string // the state a revocation leads to first
+	reads      int
+	background int // the read on which the background work is done
+	hits       map[string]int
+	bodies     map[string]map[string]any
+}
+
+func newInventoryCore(ids ...string) *inventoryCore {
+	s := &inventoryCore{state: map[string]string{}, hits: map[string]int{}, bodies: map[string]map[string]any{}, revokeTo: "issued"}
+	for _, id := range ids {
+		s.state[id] = "issued"
+	}
+	return s
+}
+
+func (s *inventoryCore) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := strings.TrimPrefix(r.URL.Path, "/api")
+	s.hits[r.Method+" "+p]++
+	var body map[string]any
+	if r.Body != nil && r.Method != http.MethodGet {
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		s.bodies[r.Method+" "+p] = body
+	}
+	parts := strings.Split(p, "/")
+	switch {
+	case r.Method == http.MethodPost && p == "/v1/certificates/delete":
+		for _, id := range body["uuids"].([]any) {
+			s.pendingDel = append(s.pendingDel, id.(string))
+		}
+		writeJSON(w, 200, map[string]any{"status": "SUCCESS", "failedItem": 0, "message": "Initiated bulk delete Certificates. Please refresh after some time"})
+	case r.Method == http.MethodPost && strings.HasSuffix(p, "/revoke"):
+		s.state[parts[len(parts)-2]] = s.revokeTo
+		w.WriteHeader(http.StatusNoContent)
+	case r.Method == http.MethodGet && len(parts) == 5 && parts[4] == "approvals":
+		approvals := []map[string]any{
+			{"approvalUuid": "3e0a1b2c-0000-4000-8000-0000000000a1", "creatorUuid": standUser, "version": 1, "createdAt": "2026-12-01T00:00:00Z",
+				"expiryAt": "2026-12-02T00:00:00Z", "status": "PENDING", "resource": "certificates", "resourceAction": "revoke",
+				"objectUuid": parts[3], "approvalProfileName": "p", "approvalProfileUuid": uuidN("p", 0)},
+			{"approvalUuid": "3e0a1b2c-0000-4000-8000-0000000000a0", "creatorUuid": standUser, "version": 1, "createdAt": "2026-11-01T00:00:00Z",
+				"expiryAt": "2026-11-02T00:00:00Z", "status": "APPROVED", "resource": "certificates", "resourceAction": "issue",
+				"objectUuid": parts[3], "approvalProfileName": "p", "approvalProfileUuid": uuidN("p", 0)},
+		}
+		writeJSON(w, 200, map[string]any{"approvals": approvals, "itemsPerPage": 10, "pageNumber": 1, "totalPages": 1, "totalItems": 2})
+	case r.Method == http.MethodGet && len(parts) == 4 && parts[2] == "certificates":
+		s.reads++
+		if s.reads == s.background {
+			for _, id := range s.pendingDel {
+				delete(s.state, id)
+			}
+			for id, st := range s.state {
+				if st == "issued" && s.hits["POST /v2/operations/authorities/"+standAuthority+"/raProfiles/"+standRA+"/certificates/"+id+"/revoke"] > 0 {
+					s.state[id] = "revoked"
+				}
+			}
+		}
+		st, ok := s.state[parts[3]]
+		if !ok {
+			writeJSON(w, 404, map[string]string{"message": "Certificate with UUID " + parts[3] + " not found"})
+			return
+		}
+		writeJSON(w, 200, map[string]any{"uuid": parts[3], "commonName": "c", "subjectDn": "CN=c", "publicKeyAlgorithm": "RSA",
+			"hybridCertificate": false, "keySize": 2048, "state": st, "validationStatus": "valid", "certificateType": "X.509",
+			"complianceStatus": "na", "privateKeyAvailability": false})
+	case r.Method == http.MethodPatch && (p == "/v1/certificates" || len(parts) == 4):
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		writeJSON(w, 404, map[string]string{"message": "no route " + r.Method + " " + p})
+	}
+}
+
+func TestDeleteCertificatesIsOnlyAccepted(t *testing.T) {
+	a, b := uuidN("d", 1), uuidN("d", 2)
+	core := newInventoryCore(a, b)
+	core.background = 3 // the third read finds the deletion done
+	c := standIn(t, core)
+	ctx := context.Background()
+	acc, err := c.DeleteCertificates(ctx, []string{a, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(acc.UUIDs) != 2 || !strings.Contains(acc.Message, "Initiated") {
+		t.Errorf("accepted %+v", acc)
+	}
+	left, err := c.RemainingCertificates(ctx, []string{a, b})
+	if err != nil || len(left) != 2 {
+		t.Fatalf("right after the call %v remain (%v), want both: Core deletes in the background", left, err)
+	}
+	if err := c.WaitForDeletion(ctx, []string{a, b}); err != nil {
+		t.Fatal(err)
+	}
+	if core.reads != 4 {
+		t.Errorf("%d reads, want 4 (two that find both, then two that find them gone)", core.reads)
+	}
+}
+
+func TestWaitForDeletionNamesWhatIsLeft(t *testing.T) {
+	a := uuidN("d", 1)
+	core := newInventoryCore(a) // the background never runs
+	c := standIn(t, core, czertainly.WithPollTimeout(0))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := c.WaitForDeletion(ctx, []string{a})
+	var de *czertainly.DeletionPendingError
+	if !errors.As(err, &de) {
+		t.Fatalf("error %v, want a *DeletionPendingError", err)
+	}
+	if len(de.Remaining) != 1 || de.Remaining[0] != a {
+		t.Errorf("remaining %v", de.Remaining)
+	}
+}
+
+func TestRevocationIsAsynchronous(t *testing.T) {
+	id := uuidN("r", 1)
+	core := newInventoryCore(id)
+	core.background = 2
+	c := standIn(t, core)
+	ctx := context.Background()
+	prof := czertainly.Profile{AuthorityUUID: standAuthority, RAProfileUUID: standRA}
+	if err := c.RevokeCertificate(ctx, czertainly.RevokeInput{Profile: prof, CertificateUUID: id}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := c.GetCertificate(ctx, id)
+	if err != nil || d.State != czertainly.CertificateStateIssued {
+		t.Fatalf("right after the 204: %v, %v; Core still shows it issued", d, err)
+	}
+	d, err = c.WaitForRevocation(ctx, id)
+	if err != nil || d.State != czertainly.CertificateStateRevoked {
+		t.Fatalf("after the wait: %+v, %v", d, err)
+	}
+}
+
+func TestRevocationUnderApprovalIsPendingWithItsApprovals(t *testing.T) {
+	id := uuidN("r", 2)
+	core := newInventoryCore(id)
+	core.revokeTo = "pending_approval"
+	c := standIn(t, core)
+	ctx := context.Background()
+	prof := czertainly.Profile{AuthorityUUID: standAuthority, RAProfileUUID: standRA}
+	if err := c.RevokeCertificate(ctx, czertainly.RevokeInput{Profile: prof, CertificateUUID: id}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.WaitForRevocation(ctx, id, czertainly.WithApprovalWait(false))
+	var pe *czertainly.PendingError
+	if !errors.As(err, &pe) || !errors.Is(err, czertainly.ErrPendingApproval) {
+		t.Fatalf("error %v, want a *PendingError pending approval", err)
+	}
+	if len(pe.Approvals) != 1 || pe.Approvals[0] != "3e0a1b2c-0000-4000-8000-0000000000a1" {
+		t.Errorf("approvals %v, want the one pending approval", pe.Approvals)
+	}
+}
+
+func TestCertificateUpdatesClearWithEmptyString(t *testing.T) {
+	id := uuidN("u", 1)
+	core := newInventoryCore(id)
+	c := standIn(t, core)
+	ctx := context.Background()
+	empty := ""
+	if err := c.UpdateCertificate(ctx, id, czertainly.CertificateUpdate{OwnerUUID: &empty, RAProfileUUID: &empty}); err != nil {
+		t.Fatal(err)
+	}
+	got := core.bodies["PATCH /v1/certificates/"+id]
+	if v, ok := got["ownerUuid"]; !ok || v != "" {
+		t.Errorf("body %v, want ownerUuid \"\"", got)
+	}
+	if v, ok := got["raProfileUuid"]; !ok || v != "" {
+		t.Errorf("body %v, want raProfileUuid \"\"", got)
+	}
+	groups := []string{standGroup}
+	if err := c.BulkUpdateCertificates(ctx, []string{id}, czertainly.CertificateUpdate{OwnerUUID: &empty, GroupUUIDs: &groups}); err != nil {
+		t.Fatal(err)
+	}
+	got = core.bodies["PATCH /v1/certificates"]
+	if ids, _ := got["certificateUuids"].([]any); len(ids) != 1 || got["ownerUuid"] != "" || len(got["groupUuids"].([]any)) != 1 {
+		t.Errorf("bulk body %v", got)
+	}
+	trusted := true
+	if err := c.BulkUpdateCertificates(ctx, []string{id}, czertainly.CertificateUpdate{TrustedCA: &trusted}); !errors.Is(err, czertainly.ErrInvalidInput) {
+		t.Errorf("bulk trustedCa: %v, want ErrInvalidInput", err)
+	}
+}
+
+// The reads users reach for first, in the shapes of the vendor's 2.17.0
+// documents (doc-openapi-core-certificate.yaml CertificateRelationsDto,
+// doc-openapi-core-authority.yaml AuthorityInstanceDto,
+// doc-openapi-core-group.yaml GroupDto).
+func TestRelationsAuthoritiesAndGroups(t *testing.T) {
+	id := uuidN("x", 1)
+	c := standIn(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch strings.TrimPrefix(r.URL.Path, "/api") {
+		case "/v1/certificates/" + id + "/relations":
+			writeJSON(w, 200, map[string]any{"certificateUuid": id, "predecessorCertificates": []any{},
+				"successorCertificates": []any{map[string]any{"uuid": uuidN("x", 2), "certificateType": "X.509", "state": "pending_approval",
+					"relationType": "pending", "commonName": "x", "publicKeyAlgorithm": "RSA"}}})
+		case "/v1/authorities":
+			writeJSON(w, 200, []any{map[string]any{"uuid": standAuthority, "name": "ejbca", "attributes": []any{}, "status": "connected", "kind": "EJBCA", "connectorUuid": "c1"}})
+		case "/v1/groups":
+			writeJSON(w, 200, []any{map[string]any{"uuid": standGroup, "name": "ops", "email": "ops@example.com"}})
+		default:
+			writeJSON(w, 404, map[string]string{"message": "no route"})
+		}
+	}))
+	ctx := context.Background()
+	rel, err := c.GetCertificateRelations(ctx, id)
+	if err != nil || len(rel.Successors) != 1 || rel.Successors[0].RelationType != czertainly.CertificateRelationPending || rel.Successors[0].State != czertainly.CertificateStatePendingApproval {
+		t.Errorf("relations %+v, %v", rel, err)
+	}
+	auths, err := c.ListAuthorities(ctx)
+	if err != nil || len(auths) != 1 || auths[0].UUID != standAuthority || auths[0].Kind != "EJBCA" {
+		t.Errorf("authorities %+v, %v", auths, err)
+	}
+	groups, err := c.ListGroups(ctx)
+	if err != nil || len(groups) != 1 || groups[0].UUID != standGroup {
+		t.Errorf("groups %+v, %v", groups, err)
 	}
 }
