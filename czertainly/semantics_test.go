@@ -741,3 +741,27 @@ func TestRelationsAuthoritiesAndGroups(t *testing.T) {
 		t.Errorf("groups %+v, %v", groups, err)
 	}
 }
+
+// An issue under an approval profile: Core answers with the new
+// certificate's UUID and the certificate waits in pending_approval
+// (ClientOperationServiceImpl.java:207-260, 263-269).
+func TestEnrollPendingApprovalCarriesItsApprovals(t *testing.T) {
+	id := uuidN("e", 1)
+	core := newInventoryCore()
+	core.state[id] = "pending_approval"
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api/v2/operations/authorities/{a}/raProfiles/{r}/certificates", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, map[string]any{"uuid": id, "certificateData": ""})
+	})
+	mux.Handle("/", core)
+	c := standIn(t, mux)
+	_, err := c.Enroll(context.Background(), czertainly.EnrollInput{Profile: czertainly.Profile{AuthorityUUID: standAuthority, RAProfileUUID: standRA},
+		DNSNames: []string{"www.example.com"}}, czertainly.WithApprovalWait(false))
+	var pe *czertainly.PendingError
+	if !errors.As(err, &pe) || pe.Key == nil {
+		t.Fatalf("error %v, want a *PendingError holding the key", err)
+	}
+	if len(pe.Approvals) != 1 || pe.Approvals[0] != "3e0a1b2c-0000-4000-8000-0000000000a1" {
+		t.Errorf("approvals %v, want the pending one", pe.Approvals)
+	}
+}
