@@ -241,7 +241,11 @@ func (c *Client) CreateUser(ctx context.Context, in UserInput, opts ...CallOptio
 // (see UserInput) and sends all of it: names, email, description, groups,
 // the certificate link and the custom attributes. It refuses, before
 // sending, what it cannot keep (a linked certificate Core names without a
-// UUID, a custom attribute it cannot send back). A change made by someone
+// UUID, a custom attribute it cannot send back). Core refuses (422) to
+// link a certificate that is archived or no longer issued
+// (UserManagementServiceImpl.java:339-343), so a user whose login
+// certificate was revoked is updated with UnlinkCertificate or a new
+// certificate. A change made by someone
 // else between the read and the update is overwritten: Core has no
 // version check. Repeated by the transport like any PUT.
 func (c *Client) UpdateUser(ctx context.Context, uuid string, in UserInput, opts ...CallOption) (*UserDetail, error) {
