@@ -334,9 +334,8 @@ func (s *pageIgnorer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if v := r.URL.Query().Get("itemsPerPage"); v != "" {
 		size, _ = strconv.Atoi(v)
 	}
-	p := strings.TrimPrefix(r.URL.Path, "/api")
-	switch {
-	case p == "/v1/certificates":
+	switch strings.TrimPrefix(r.URL.Path, "/api") {
+	case "/v1/certificates":
 		var body struct {
 			ItemsPerPage int `json:"itemsPerPage"`
 		}
@@ -348,7 +347,7 @@ func (s *pageIgnorer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				"complianceStatus": "na", "privateKeyAvailability": false})
 		}
 		writeJSON(w, 200, map[string]any{"certificates": certs, "itemsPerPage": body.ItemsPerPage, "pageNumber": 1, "totalPages": 10, "totalItems": 10 * body.ItemsPerPage})
-	case p == "/v1/approvalProfiles":
+	case "/v1/approvalProfiles":
 		var profiles []map[string]any
 		for i := range size {
 			profiles = append(profiles, map[string]any{"uuid": uuidN("p", i), "name": "p", "version": 1, "numberOfSteps": 1, "associations": 0})
