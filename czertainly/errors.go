@@ -103,6 +103,7 @@ func annotate(e *apierror.Error) {
 		}
 	case http.StatusBadRequest:
 		switch {
+		case e.Kind != nil:
 		case e.Code == codeNotUnique:
 			e.Kind = ErrConflict
 		case strings.HasPrefix(e.Message, submitFailed):
