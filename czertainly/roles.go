@@ -69,6 +69,9 @@ func (c *Client) GetRole(ctx context.Context, uuid string, opts ...CallOption) (
 // the server.
 func (c *Client) CreateRole(ctx context.Context, in RoleInput, opts ...CallOption) (*RoleDetail, error) {
 	const op = "czertainly.CreateRole"
+	if len(in.RemoveCustomAttributes) > 0 {
+		return nil, apierror.Invalid(op, "RemoveCustomAttributes is for UpdateRole")
+	}
 	body, err := in.wire(op)
 	if err != nil {
 		return nil, err

@@ -216,6 +216,9 @@ func (c *Client) CreateUser(ctx context.Context, in UserInput, opts ...CallOptio
 	if strings.TrimSpace(in.Username) == "" {
 		return nil, apierror.Invalid(op, "username is required")
 	}
+	if in.UnlinkCertificate || len(in.RemoveCustomAttributes) > 0 {
+		return nil, apierror.Invalid(op, "UnlinkCertificate and RemoveCustomAttributes are for UpdateUser")
+	}
 	f, err := in.check(op)
 	if err != nil {
 		return nil, err
