@@ -100,7 +100,10 @@ func (q ApprovalQuery) size(op string) (int, error) {
 	return size, nil
 }
 
-// ListApprovals iterates over every approval, fetching pages lazily.
+// ListApprovals iterates over every approval, fetching pages lazily. Like
+// every paged list of the package it yields each approval once and ends
+// with an error matching ErrPagingMismatch at a page that holds only
+// approvals already listed.
 func (c *Client) ListApprovals(ctx context.Context, q ApprovalQuery, opts ...CallOption) iter.Seq2[Approval, error] {
 	return c.approvals(ctx, "czertainly.ListApprovals", q, false, opts)
 }
@@ -134,13 +137,16 @@ func (c *Client) approvals(ctx context.Context, op string, q ApprovalQuery, user
 			}
 			return pager.Page[Approval]{Items: out.Approvals, Total: int(out.TotalItems)}, nil
 		}
-		for a, err := range pager.Offset(ctx, pager.Options{PageSize: size, MaxPageSize: MaxPageSize}, fetch) {
+		popts := pager.Options{PageSize: size, MaxPageSize: MaxPageSize}
+		for a, err := range pager.Unique(ctx, popts, approvalKey, pagingMismatch(op, size), fetch) {
 			if !yield(a, err) || err != nil {
 				return
 			}
 		}
 	}
 }
+
+func approvalKey(a Approval) string { return a.UUID }
 
 // GetApproval returns one approval with its steps.
 func (c *Client) GetApproval(ctx context.Context, uuid string, opts ...CallOption) (*ApprovalDetail, error) {
@@ -246,7 +252,9 @@ func (c *Client) ListApprovalProfiles(ctx context.Context, opts ...CallOption) i
 			}
 			return pager.Page[ApprovalProfile]{Items: out.ApprovalProfiles, Total: int(out.TotalItems)}, nil
 		}
-		for a, err := range pager.Offset(ctx, pager.Options{PageSize: DefaultPageSize, MaxPageSize: MaxPageSize}, fetch) {
+		popts := pager.Options{PageSize: DefaultPageSize, MaxPageSize: MaxPageSize}
+		key := func(p ApprovalProfile) string { return p.UUID }
+		for a, err := range pager.Unique(ctx, popts, key, pagingMismatch(op, DefaultPageSize), fetch) {
 			if !yield(a, err) || err != nil {
 				return
 			}

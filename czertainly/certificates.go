@@ -214,8 +214,11 @@ func (c *Client) certificatePage(ctx context.Context, op string, body czertainly
 // pages (POST /v1/certificates) lazily as the loop consumes them. Core
 // orders the inventory newest first, so a certificate added during the
 // loop shifts the pages: a certificate already yielded is not yielded
-// again. The iterator yields an error once and stops; invalid input is
-// that error, before anything is sent.
+// again. A page that holds only certificates already listed ends the
+// loop with an error matching ErrPagingMismatch (a server or proxy that
+// ignores pageNumber), after two requests rather than one per page of
+// its total. The iterator yields an error once and stops; invalid input
+// is that error, before anything is sent.
 func (c *Client) ListCertificates(ctx context.Context, q CertificateQuery, opts ...CallOption) iter.Seq2[Certificate, error] {
 	const op = "czertainly.ListCertificates"
 	body, err := q.wire(op)
@@ -225,7 +228,6 @@ func (c *Client) ListCertificates(ctx context.Context, q CertificateQuery, opts 
 			yield(Certificate{}, err)
 			return
 		}
-		seen := map[string]bool{}
 		fetch := func(ctx context.Context, start, rows int) (pager.Page[Certificate], error) {
 			page, err := c.certificatePage(ctx, op, body, start/rows+1, opts)
 			if err != nil {
@@ -233,19 +235,24 @@ func (c *Client) ListCertificates(ctx context.Context, q CertificateQuery, opts 
 			}
 			return pager.Page[Certificate]{Items: page.Certificates, Total: int(page.TotalItems)}, nil
 		}
-		for crt, err := range pager.Offset(ctx, pager.Options{PageSize: size, MaxPageSize: MaxPageSize}, fetch) {
-			if err != nil {
-				yield(Certificate{}, err)
-				return
-			}
-			if seen[crt.UUID] {
-				continue
-			}
-			seen[crt.UUID] = true
-			if !yield(crt, nil) {
+		popts := pager.Options{PageSize: size, MaxPageSize: MaxPageSize}
+		for crt, err := range pager.Unique(ctx, popts, certificateKey, pagingMismatch(op, size), fetch) {
+			if !yield(crt, err) || err != nil {
 				return
 			}
 		}
+	}
+}
+
+func certificateKey(c Certificate) string { return c.UUID }
+
+// pagingMismatch is the error that ends a paged list at a page holding
+// nothing new (pager.Unique): the server answered another page number
+// with items already listed, so it is not paging as asked.
+func pagingMismatch(op string, size int) pager.Repeated {
+	return func(start, n int) error {
+		return &apierror.Error{Op: op, Kind: ErrPagingMismatch,
+			Message: fmt.Sprintf("page %d repeats %d items of earlier pages: the server is not paging by pageNumber", start/size+1, n)}
 	}
 }
 
@@ -551,7 +558,25 @@ func (c *Client) DeleteCertificate(ctx context.Context, uuid string, opts ...Cal
 	return c.t.NoContent(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)})
 }
 
-// BulkResult is the outcome of a bulk operation.
+// DeletionAccepted is Core's answer to DeleteCertificates. Core deletes
+// in the background and its answer says nothing of the outcome (always
+// status SUCCESS with 0 failed items; CertificateControllerImpl.java
+// :118-127 at cad4432a), so this holds only what was asked and Core's
+// message. Confirm with RemainingCertificates or WaitForDeletion.
+type DeletionAccepted struct {
+	// UUIDs are the certificates whose deletion was requested.
+	UUIDs []string `json:"uuids"`
+	// Message is Core's, e.g. that the deletion was initiated.
+	Message string `json:"message"`
+}
+
+// BulkResult is the wire form of Core's BulkOperationResponse. Core's
+// bulk delete always answers it with status SUCCESS and 0 failed items,
+// whatever happens later (see DeleteCertificates), so the package no
+// longer returns it.
+//
+// Deprecated: kept for code (and the fake) that builds the wire answer;
+// DeleteCertificates returns a *DeletionAccepted.
 type BulkResult struct {
 	// Status is SUCCESS, FAILED or PARTIAL.
 	Status     string `json:"status"`
@@ -559,9 +584,15 @@ type BulkResult struct {
 	Message    string `json:"message"`
 }
 
-// DeleteCertificates removes several certificates. Core skips those it
-// cannot delete and counts them in FailedItem.
-func (c *Client) DeleteCertificates(ctx context.Context, uuids []string, opts ...CallOption) (*BulkResult, error) {
+// DeleteCertificates asks Core to remove several certificates. Core only
+// accepts the request: it deletes in the background, in batches, skipping
+// a certificate it may not or cannot delete (one a user signs in with,
+// CertificateServiceImpl.java:485-488) and telling the caller in a
+// platform notification, never in the answer (CertificateServiceImpl
+// .java:589-660 is @Async). So a nil error means accepted, not deleted:
+// confirm with RemainingCertificates or WaitForDeletion. It is not
+// repeated once it may have reached the server.
+func (c *Client) DeleteCertificates(ctx context.Context, uuids []string, opts ...CallOption) (*DeletionAccepted, error) {
 	const op = "czertainly.DeleteCertificates"
 	if len(uuids) == 0 {
 		return nil, apierror.Invalid(op, "no certificate UUIDs")
@@ -571,11 +602,13 @@ func (c *Client) DeleteCertificates(ctx context.Context, uuids []string, opts ..
 	}
 	ids := append([]string(nil), uuids...)
 	req, err := czertainlyapi.NewBulkDeleteCertificateRequest(c.server, czertainlyapi.RemoveCertificateDto{Uuids: &ids})
-	var out BulkResult
+	var out struct {
+		Message string `json:"message"`
+	}
 	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)}, &out); err != nil {
 		return nil, err
 	}
-	return &out, nil
+	return &DeletionAccepted{UUIDs: append([]string(nil), uuids...), Message: out.Message}, nil
 }
 
 // ArchiveCertificate archives a certificate: it stays in the inventory but
@@ -628,12 +661,51 @@ func (c *Client) bulkArchive(ctx context.Context, op string, uuids []string, arc
 }
 
 // CertificateUpdate changes a certificate's owner, groups or RA profile.
-// A nil field is left as it is; an empty GroupUUIDs removes every group.
+// A nil field is left as it is; an empty GroupUUIDs removes every group,
+// and "" for OwnerUUID or RAProfileUUID removes the owner or the RA
+// profile, as Core allows (CertificateServiceImpl.java:513-523 at
+// cad4432a).
 type CertificateUpdate struct {
 	OwnerUUID     *string
 	GroupUUIDs    *[]string
 	RAProfileUUID *string
 	TrustedCA     *bool
+}
+
+// wire checks u and builds Core's body; "" is passed on as the removal
+// Core makes of it.
+func (u CertificateUpdate) wire(op string) (czertainlyapi.CertificateUpdateObjectsDto, error) {
+	var body czertainlyapi.CertificateUpdateObjectsDto
+	if u.OwnerUUID != nil {
+		if *u.OwnerUUID != "" {
+			if _, err := parseUUID(op, "owner UUID", *u.OwnerUUID); err != nil {
+				return body, err
+			}
+		}
+		owner := *u.OwnerUUID
+		body.OwnerUuid = &owner
+	}
+	if u.RAProfileUUID != nil {
+		if *u.RAProfileUUID != "" {
+			if _, err := parseUUID(op, "RA profile UUID", *u.RAProfileUUID); err != nil {
+				return body, err
+			}
+		}
+		ra := *u.RAProfileUUID
+		body.RaProfileUuid = &ra
+	}
+	if u.GroupUUIDs != nil {
+		if _, err := parseUUIDs(op, "group UUID", *u.GroupUUIDs); err != nil {
+			return body, err
+		}
+		g := append([]string{}, *u.GroupUUIDs...)
+		body.GroupUuids = &g
+	}
+	body.TrustedCa = u.TrustedCA
+	if body.OwnerUuid == nil && body.RaProfileUuid == nil && body.GroupUuids == nil && body.TrustedCa == nil {
+		return body, apierror.Invalid(op, "nothing to update")
+	}
+	return body, nil
 }
 
 // UpdateCertificate changes what u sets (PATCH /v1/certificates/{uuid}).
@@ -643,29 +715,9 @@ func (c *Client) UpdateCertificate(ctx context.Context, uuid string, u Certifica
 	if err != nil {
 		return err
 	}
-	var body czertainlyapi.CertificateUpdateObjectsDto
-	if u.OwnerUUID != nil {
-		if _, err := parseUUID(op, "owner UUID", *u.OwnerUUID); err != nil {
-			return err
-		}
-		body.OwnerUuid = u.OwnerUUID
-	}
-	if u.RAProfileUUID != nil {
-		if _, err := parseUUID(op, "RA profile UUID", *u.RAProfileUUID); err != nil {
-			return err
-		}
-		body.RaProfileUuid = u.RAProfileUUID
-	}
-	if u.GroupUUIDs != nil {
-		if _, err := parseUUIDs(op, "group UUID", *u.GroupUUIDs); err != nil {
-			return err
-		}
-		g := append([]string{}, *u.GroupUUIDs...)
-		body.GroupUuids = &g
-	}
-	body.TrustedCa = u.TrustedCA
-	if body == (czertainlyapi.CertificateUpdateObjectsDto{}) {
-		return apierror.Invalid(op, "nothing to update")
+	body, err := u.wire(op)
+	if err != nil {
+		return err
 	}
 	req, err := czertainlyapi.NewUpdateCertificateObjectsRequest(c.server, id, body)
 	return c.t.NoContent(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)})

@@ -54,17 +54,49 @@
 // background, after an approval where the RA profile has an approval
 // profile. Enroll and RenewExpiring wait for the certificate with the
 // shared poller (WithPollInterval, WithPollTimeout); a certificate still
-// waiting for approval is returned as a *PendingError, from which
-// ResumeEnrollment continues.
+// waiting for approval is returned as a *PendingError, which names the
+// pending approvals (ListCertificateApprovals) and from which
+// ResumeEnrollment continues without submitting again.
+//
+// Revocation, bulk delete and bulk update are background work too. A
+// RevokeCertificate answered 204 has not revoked anything yet: the
+// certificate stays issued, or becomes pending_approval under an approval
+// profile, until Core has done it; WaitForRevocation reads the state until
+// it is revoked. DeleteCertificates and BulkUpdateCertificates are only
+// accepted (Core's answer to a bulk delete always says SUCCESS with 0
+// failed items, whatever happens later); RemainingCertificates and
+// WaitForDeletion read the inventory to confirm.
+//
+// RenewExpiring renews each certificate once however often it runs: Core
+// leaves a renewed certificate issued and expiring, so before renewing a
+// candidate it reads the candidate's relations and leaves alone one that
+// already has a successor (RenewalOutcomeAlreadyRenewed).
+//
+// # Updates
+//
+// Core's user and role updates replace the whole object: a field left out
+// is cleared, a user's login certificate is unlinked unless the update
+// names it, and custom attributes become exactly the update's list.
+// UpdateUser and UpdateRole therefore read the object first and send it
+// back with the caller's changes; a zero field of UserInput or RoleInput
+// is a field left as it is. UpdateCertificate changes only what its
+// CertificateUpdate sets, "" removing an owner or an RA profile. The
+// semantics of every operation, with the vendor's evidence, are in
+// SEMANTICS.md beside this file.
 //
 // # Errors
 //
 // Core answers most errors with {"message": …}, a 422 validation error
-// with a JSON array of messages (Error.Details), and a 403 with
-// {"statusCode", "code", "message"} as application/problem+json; a
-// connector's failure is a 502 or 503 (ErrConnector). Every error is an
-// *Error; match ErrValidation, ErrConflict, ErrConnector and the shared
-// sentinels with errors.Is.
+// with a JSON array of messages (Error.Details), and a 403, or whatever
+// its Auth service refused, with {"statusCode", "code", "message"} as
+// application/problem+json. A name already taken is a 400 with code
+// ENTITY_NOT_UNIQUE (ErrConflict, as is a 409). A connector's failure is
+// a 502 or 503, a 400 naming the connector, or the 400 "Failed to submit
+// certificate request…" of an issue, renew or rekey Core could not submit
+// (ErrConnector). A paged list that meets a page holding only what it has
+// already listed stops with ErrPagingMismatch. Every error is an *Error;
+// match ErrValidation, ErrConflict, ErrConnector, ErrPagingMismatch and
+// the shared sentinels with errors.Is.
 //
 // # Where the documents leave things open
 //
@@ -79,6 +111,7 @@
 //     key); Core refuses (422) a certificate that has none.
 //   - The documents give the client operations' path UUIDs as plain
 //     strings; Core parses them as UUIDs, so the client checks them first.
-//   - Revocation is asynchronous too: it answers 204 and the state turns
-//     revoked when the authority has done it.
+//   - Attribute definitions carry version as a number (2 or 3) and, for
+//     version 3, schemaVersion "v3"; AttributeDefinition accepts the
+//     number or a string holding it.
 package czertainly

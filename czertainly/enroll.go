@@ -135,6 +135,10 @@ type PendingError struct {
 	// Key is the private key Enroll generated for the request (nil when
 	// the caller brought the CSR).
 	Key crypto.Signer
+	// Approvals, for a certificate pending approval, are the UUIDs of its
+	// approvals still pending (from ListCertificateApprovals), to hand to
+	// an approver or to GetApproval. Empty when they could not be read.
+	Approvals []string
 	// Err is why the wait ended (a poll timeout, the context).
 	Err error
 }
@@ -251,7 +255,11 @@ func (c *Client) wait(ctx context.Context, uuid string, p pollSettings, opts []C
 		return nil, err
 	}
 	if last != "" && (errors.Is(err, poll.ErrTimeout) || errors.Is(err, errStopAtApproval) || ctx.Err() != nil) {
-		return nil, &PendingError{CertificateUUID: uuid, State: last, Err: err}
+		pe := &PendingError{CertificateUUID: uuid, State: last, Err: err}
+		if last == CertificateStatePendingApproval && ctx.Err() == nil {
+			pe.Approvals, _ = c.pendingApprovals(ctx, uuid, opts)
+		}
+		return nil, pe
 	}
 	return nil, err
 }

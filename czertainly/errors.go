@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
 )
@@ -16,11 +17,42 @@ var (
 	// list of problems in Error.Details), e.g. an operation on a
 	// certificate in the wrong state.
 	ErrValidation = errors.New("request refused by validation (422)")
-	// ErrConflict: the object already exists (409).
-	ErrConflict = errors.New("object already exists (409)")
+	// ErrConflict: the object already exists: a 409 from Core
+	// (AlreadyExistException), or the 400 with code ENTITY_NOT_UNIQUE
+	// that Core passes on from its Auth service for a user or role name
+	// that is taken.
+	ErrConflict = errors.New("object already exists")
 	// ErrConnector: the authority's connector failed or could not be
-	// reached (502, 503 from an operation that calls a connector).
+	// reached: a 502 or 503 from an operation that calls a connector, a
+	// 400 naming the connector, or the 400 with which Core refuses an
+	// issue, renew or rekey it could not submit ("Failed to submit
+	// certificate request…"; the message says why).
 	ErrConnector = errors.New("connector failed")
+	// ErrPagingMismatch is matched by the error that ends a paged list
+	// when a page brings nothing new: the server (or a proxy) is not
+	// paging by the pageNumber asked for. The list stops there, having
+	// yielded each item once, instead of fetching the same page again.
+	ErrPagingMismatch = errors.New("the server's pages do not follow the page number asked for")
+)
+
+// Markers of Core's answers that name a cause the status does not.
+const (
+	// codeNotUnique is the code of the Auth service's
+	// EntityNotUniqueException (CZERTAINLY-Auth
+	// Common/Exceptions/EntityNotUniqueException.cs:8), which Core passes
+	// on as a 400 application/problem+json (ExceptionHandlingAdvice.java
+	// :445-453 at cad4432a).
+	codeNotUnique = "ENTITY_NOT_UNIQUE"
+	// submitFailed begins the message of the CertificateOperationException
+	// with which the v2 issue, renew and rekey wrap whatever stopped the
+	// submission, a connector's failure among them
+	// (ClientOperationServiceImpl.java:237, 436, 582; answered 400 by
+	// ExceptionHandlingAdvice.java:420).
+	submitFailed = "Failed to submit certificate request"
+	// connectorRelated is what Core appends to the message of a connector
+	// exception it answers 400, 502 or 503 (ExceptionHandlingAdvice.java
+	// :224-300).
+	connectorRelated = "Error is related to connector"
 )
 
 // decodeError fills the vendor fields from Core's three error shapes:
@@ -54,6 +86,7 @@ func decodeError(e *apierror.Error, body []byte) {
 const (
 	hintUnauthorized = "Core answers 401 when no credentials reached it or they were not accepted: check the client certificate (mutual TLS to the ingress, or WithCertificateHeader behind your own proxy) or the bearer token"
 	hintConnector    = "the authority's connector failed or could not be reached; the operation may be retried once the connector is back"
+	hintSubmit       = "Core could not submit the request to the authority (most often its connector failed); nothing was issued, and the message says why"
 	hint404API       = "a 404 on every call means the URL is not a 2.x Core API: the platform serves it under /api (the 1.x Administrator API was removed in 2.0.0)"
 )
 
@@ -67,6 +100,19 @@ func annotate(e *apierror.Error) {
 	case http.StatusConflict:
 		if e.Kind == nil {
 			e.Kind = ErrConflict
+		}
+	case http.StatusBadRequest:
+		switch {
+		case e.Kind != nil:
+		case e.Code == codeNotUnique:
+			e.Kind = ErrConflict
+		case strings.HasPrefix(e.Message, submitFailed):
+			// The submission runs in one transaction that is rolled back
+			// on failure (ClientOperationServiceImpl.java:231-238), so no
+			// certificate was created.
+			e.Kind, e.Hint = ErrConnector, hintSubmit
+		case strings.Contains(e.Message, connectorRelated):
+			e.Kind, e.Hint = ErrConnector, hintConnector
 		}
 	case http.StatusBadGateway, http.StatusServiceUnavailable:
 		if e.Kind == nil && e.Message != "" {

@@ -330,10 +330,14 @@ type RevokeInput struct {
 	DestroyKey bool
 }
 
-// RevokeCertificate asks the authority to revoke a certificate (Core
-// answers 204 and revokes in the background, after an approval where the
-// RA profile has one). It is never repeated once it may have reached the
-// server.
+// RevokeCertificate asks the authority to revoke a certificate. Core only
+// accepts the request: its 204 comes before anything is revoked
+// (ClientOperationServiceImpl.java:737-753 at cad4432a). Right after it
+// the certificate is still issued; where the RA profile has an approval
+// profile it turns pending_approval until the approvers decide; the
+// authority's refusal puts it back to issued with a failed revoke event
+// in its history. Use WaitForRevocation to learn the outcome. It is never
+// repeated once it may have reached the server.
 func (c *Client) RevokeCertificate(ctx context.Context, in RevokeInput, opts ...CallOption) error {
 	const op = "czertainly.RevokeCertificate"
 	auth, ra, err := profileIDs(op, in.AuthorityUUID, in.RAProfileUUID)

@@ -3,6 +3,7 @@ package czertainly
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
@@ -22,6 +23,10 @@ const (
 	// RenewalOutcomeSkipped: not renewed, for the reason in Reason (no RA
 	// profile, a dry run).
 	RenewalOutcomeSkipped RenewalOutcome = "skipped"
+	// RenewalOutcomeAlreadyRenewed: not renewed again, because Core
+	// already has a successor for it (an earlier run's renewal or
+	// rekey, issued or still on its way), named in NewCertificateUUID.
+	RenewalOutcomeAlreadyRenewed RenewalOutcome = "already_renewed"
 	// RenewalOutcomeFailed: Core refused or failed the renewal; Err says
 	// why.
 	RenewalOutcomeFailed RenewalOutcome = "failed"
@@ -35,7 +40,8 @@ const (
 type RenewalResult struct {
 	Certificate Certificate
 	Outcome     RenewalOutcome
-	// NewCertificateUUID is the renewal's certificate (renewed, pending).
+	// NewCertificateUUID is the renewal's certificate (renewed, pending)
+	// or the successor Core already had (already renewed).
 	NewCertificateUUID string
 	// Reason explains a skip.
 	Reason string
@@ -95,10 +101,20 @@ type RenewExpiringInput struct {
 // RenewExpiring renews every issued certificate that expires within
 // in.Days days through its RA profile. It first lists all candidates (so
 // the renewals, which Core lists first, cannot shift the search's pages),
-// then renews each once, at most in.Concurrency at a time. A renewal is
-// never sent twice: one whose answer was lost is reported as unknown. The
-// error is for the search only (or invalid input); per-certificate
-// failures are in the report.
+// then renews each once, at most in.Concurrency at a time.
+//
+// Renewal leaves the old certificate issued and expiring on Core
+// (ClientOperationServiceImpl.java:407-550 at cad4432a never changes it),
+// so the search alone would find it again on the next run. Before
+// renewing a candidate RenewExpiring therefore reads its relations
+// (GetCertificateRelations, one GET per candidate): a certificate that
+// already has a successor, which Core records from the moment it accepts
+// a renewal or rekey and drops when that fails or is rejected, is
+// reported as already renewed and not renewed again. The state a second
+// run relies on is the server's, so a job run twice (or by two machines)
+// renews each certificate once. A renewal is never sent twice: one whose
+// answer was lost is reported as unknown. The error is for the search
+// only (or invalid input); per-certificate failures are in the report.
 func (c *Client) RenewExpiring(ctx context.Context, in RenewExpiringInput, opts ...CallOption) (*RenewalReport, error) {
 	const op = "czertainly.RenewExpiring"
 	if in.Days < 1 {
@@ -141,9 +157,6 @@ func (c *Client) RenewExpiring(ctx context.Context, in RenewExpiringInput, opts 
 		case !ok:
 			done(i, RenewalResult{Certificate: crt, Outcome: RenewalOutcomeSkipped, Reason: "no RA profile (uploaded or discovered certificate)"})
 			continue
-		case in.DryRun:
-			done(i, RenewalResult{Certificate: crt, Outcome: RenewalOutcomeSkipped, Reason: "dry run"})
-			continue
 		}
 		select {
 		case sem <- struct{}{}:
@@ -164,6 +177,22 @@ func (c *Client) RenewExpiring(ctx context.Context, in RenewExpiringInput, opts 
 
 func (c *Client) renewOne(ctx context.Context, crt Certificate, prof Profile, in RenewExpiringInput, p pollSettings, opts []CallOption) RenewalResult {
 	res := RenewalResult{Certificate: crt}
+	rel, err := c.GetCertificateRelations(ctx, crt.UUID, opts...)
+	if err != nil {
+		// Without the relations a renewal might be the second one.
+		res.Outcome, res.Err = RenewalOutcomeFailed, err
+		return res
+	}
+	if len(rel.Successors) > 0 {
+		succ := rel.Successors[0]
+		res.Outcome, res.NewCertificateUUID = RenewalOutcomeAlreadyRenewed, succ.UUID
+		res.Reason = fmt.Sprintf("Core has successor %s (%s, %s)", succ.UUID, succ.RelationType, succ.State)
+		return res
+	}
+	if in.DryRun {
+		res.Outcome, res.Reason = RenewalOutcomeSkipped, "dry run"
+		return res
+	}
 	sub, err := c.RenewCertificate(ctx, RenewInput{Profile: prof, CertificateUUID: crt.UUID, ReplaceInLocations: in.ReplaceInLocations}, opts...)
 	if err != nil {
 		err = maybeUnknown("czertainly.RenewCertificate", crt.UUID, err)

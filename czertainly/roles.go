@@ -9,18 +9,34 @@ import (
 	"github.com/certadmin/certadmin-go/internal/transport"
 )
 
-// RoleInput is what CreateRole and UpdateRole send.
+// RoleInput is what CreateRole sends, and the changes UpdateRole makes:
+// for UpdateRole an empty field is left as it is.
 type RoleInput struct {
 	Name        string
 	Description string
 	Email       string
+	// CustomAttributes are the platform's custom attributes of roles. For
+	// UpdateRole each replaces the role's attribute of the same name (or
+	// UUID) and the others are kept.
+	CustomAttributes []RequestAttribute
+	// RemoveCustomAttributes, for UpdateRole, names (or gives the UUIDs
+	// of) custom attributes to remove.
+	RemoveCustomAttributes []string
 }
 
 func (in RoleInput) wire(op string) (czertainlyapi.RoleRequestDto, error) {
 	if strings.TrimSpace(in.Name) == "" {
 		return czertainlyapi.RoleRequestDto{}, apierror.Invalid(op, "role name is required")
 	}
-	return czertainlyapi.RoleRequestDto{Name: &in.Name, Description: strPtr(in.Description), Email: strPtr(in.Email)}, nil
+	body := czertainlyapi.RoleRequestDto{Name: &in.Name, Description: strPtr(in.Description), Email: strPtr(in.Email)}
+	if len(in.CustomAttributes) > 0 {
+		custom, err := wireAttributes(op, in.CustomAttributes)
+		if err != nil {
+			return body, err
+		}
+		body.CustomAttributes = &custom
+	}
+	return body, nil
 }
 
 // ListRoles returns every role.
@@ -53,6 +69,9 @@ func (c *Client) GetRole(ctx context.Context, uuid string, opts ...CallOption) (
 // the server.
 func (c *Client) CreateRole(ctx context.Context, in RoleInput, opts ...CallOption) (*RoleDetail, error) {
 	const op = "czertainly.CreateRole"
+	if len(in.RemoveCustomAttributes) > 0 {
+		return nil, apierror.Invalid(op, "RemoveCustomAttributes is for UpdateRole")
+	}
 	body, err := in.wire(op)
 	if err != nil {
 		return nil, err
@@ -65,17 +84,46 @@ func (c *Client) CreateRole(ctx context.Context, in RoleInput, opts ...CallOptio
 	return &out, nil
 }
 
-// UpdateRole replaces a role's name, description and email.
+// UpdateRole changes what in sets and keeps the rest of the role. Core
+// replaces the role's name, description and email with the request's
+// and its custom attributes with the request's list, none when it has
+// none (RoleManagementServiceImpl.java:70-80 at cad4432a,
+// AttributeEngine.java:897-905). So UpdateRole first reads the role
+// (GET), merges in and sends all of it. A change made by someone else
+// between the read and the update is overwritten: Core has no version
+// check.
 func (c *Client) UpdateRole(ctx context.Context, uuid string, in RoleInput, opts ...CallOption) (*RoleDetail, error) {
 	const op = "czertainly.UpdateRole"
 	id, err := parseUUID(op, "role UUID", uuid)
 	if err != nil {
 		return nil, err
 	}
-	body, err := in.wire(op)
+	if _, err := wireAttributes(op, in.CustomAttributes); err != nil {
+		return nil, err
+	}
+	cur, err := c.GetRole(ctx, uuid, opts...)
 	if err != nil {
 		return nil, err
 	}
+	merged := RoleInput{Name: cur.Name, Description: cur.Description, Email: cur.Email}
+	if in.Name != "" {
+		merged.Name = in.Name
+	}
+	if in.Description != "" {
+		merged.Description = in.Description
+	}
+	if in.Email != "" {
+		merged.Email = in.Email
+	}
+	body, err := merged.wire(op)
+	if err != nil {
+		return nil, err
+	}
+	custom, err := mergeCustomAttributes(op, cur.CustomAttributes, in.CustomAttributes, in.RemoveCustomAttributes)
+	if err != nil {
+		return nil, err
+	}
+	body.CustomAttributes = &custom
 	req, err := czertainlyapi.NewUpdateRoleRequest(c.server, id, body)
 	var out RoleDetail
 	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)}, &out); err != nil {

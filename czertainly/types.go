@@ -1,9 +1,12 @@
 package czertainly
 
 import (
+	"bytes"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -140,14 +143,71 @@ type ResponseAttribute struct {
 }
 
 // AttributeDefinition describes an attribute an RA profile's authority
-// takes for an issue or a revocation.
+// takes for an issue or a revocation, as Core serialises its
+// BaseAttribute (CZERTAINLY-Interfaces at 804df038): Version is the
+// definition's version number (2 or 3; an int in DataAttributeV2.java:47
+// and DataAttributeV3.java:48), SchemaVersion the "v3" a version 3
+// definition adds (DataAttributeV3.java:105). The vendor's 2.17.0
+// documents give version as an integer; a string holding a number is
+// accepted too. Content is the default content of a data attribute, the
+// content of an info attribute, or, for a group attribute, the
+// definitions it groups.
 type AttributeDefinition struct {
-	UUID        string           `json:"uuid"`
-	Name        string           `json:"name"`
-	Type        string           `json:"type"`
-	ContentType string           `json:"contentType,omitempty"`
-	Description string           `json:"description,omitempty"`
-	Version     string           `json:"version,omitempty"`
-	Properties  map[string]any   `json:"properties,omitempty"`
-	Content     []map[string]any `json:"content,omitempty"`
+	UUID          string           `json:"uuid"`
+	Name          string           `json:"name"`
+	Type          string           `json:"type"`
+	ContentType   string           `json:"contentType,omitempty"`
+	Description   string           `json:"description,omitempty"`
+	Version       int              `json:"version,omitempty"`
+	SchemaVersion string           `json:"schemaVersion,omitempty"`
+	Properties    map[string]any   `json:"properties,omitempty"`
+	Content       []map[string]any `json:"content,omitempty"`
+	Constraints   []map[string]any `json:"constraints,omitempty"`
+	Callback      map[string]any   `json:"attributeCallback,omitempty"`
+}
+
+// UnmarshalJSON accepts version as a number or as a string holding one,
+// and schemaVersion as "v3" or 3.
+func (d *AttributeDefinition) UnmarshalJSON(b []byte) error {
+	type plain AttributeDefinition
+	var w struct {
+		plain
+		Version       json.RawMessage `json:"version"`
+		SchemaVersion json.RawMessage `json:"schemaVersion"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*d = AttributeDefinition(w.plain)
+	v, err := flexNumber(w.Version)
+	if err != nil {
+		return fmt.Errorf("attribute %q: version: %w", d.Name, err)
+	}
+	d.Version = v
+	sv := strings.Trim(string(bytes.TrimSpace(w.SchemaVersion)), `"`)
+	if sv != "" && sv != "null" {
+		if !strings.HasPrefix(sv, "v") {
+			sv = "v" + sv
+		}
+		d.SchemaVersion = sv
+	}
+	return nil
+}
+
+// flexNumber reads a JSON number, a string holding one (an optional "v"
+// prefix allowed), or nothing (0).
+func flexNumber(raw json.RawMessage) (int, error) {
+	s := strings.TrimSpace(string(raw))
+	if s == "" || s == "null" {
+		return 0, nil
+	}
+	s = strings.TrimPrefix(strings.Trim(s, `"`), "v")
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, fmt.Errorf("%s is not a version number", raw)
+	}
+	return n, nil
 }

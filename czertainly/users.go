@@ -127,7 +127,9 @@ func (c *Client) GetUser(ctx context.Context, uuid string, opts ...CallOption) (
 	return c.userCall(ctx, "czertainly.GetUser", uuid, func(id userID) (*httpReq, error) { return czertainlyapi.NewGetUserRequest(c.server, id) }, transport.ByMethod, opts)
 }
 
-// UserInput is what CreateUser and UpdateUser send.
+// UserInput is what CreateUser sends, and the changes UpdateUser makes.
+// For UpdateUser a zero field is a field left as it is: an empty string,
+// a nil GroupUUIDs, no certificate, no CustomAttributes.
 type UserInput struct {
 	// Username is required for CreateUser and ignored by UpdateUser.
 	Username    string
@@ -135,15 +137,26 @@ type UserInput struct {
 	LastName    string
 	Email       string
 	Description string
-	GroupUUIDs  []string
-	// Enabled is for CreateUser only (default false, as in Core).
+	// GroupUUIDs (ListGroups) replace the user's groups; for UpdateUser
+	// a non-nil empty list removes every group.
+	GroupUUIDs []string
+	// Enabled is for CreateUser only (default false, as in Core); use
+	// EnableUser and DisableUser afterwards.
 	Enabled bool
 	// The user's certificate: CertificateUUID of one in the inventory, or
 	// Certificate (DER or PEM) to add; at most one of them.
 	CertificateUUID string
 	Certificate     []byte
-	// CustomAttributes are the platform's custom attributes of users.
+	// UnlinkCertificate, for UpdateUser, removes the user's certificate:
+	// the user can no longer sign in with it.
+	UnlinkCertificate bool
+	// CustomAttributes are the platform's custom attributes of users. For
+	// UpdateUser each replaces the user's attribute of the same name (or
+	// UUID) and the others are kept.
 	CustomAttributes []RequestAttribute
+	// RemoveCustomAttributes, for UpdateUser, names (or gives the UUIDs
+	// of) custom attributes to remove.
+	RemoveCustomAttributes []string
 }
 
 type userFields struct {
@@ -203,6 +216,9 @@ func (c *Client) CreateUser(ctx context.Context, in UserInput, opts ...CallOptio
 	if strings.TrimSpace(in.Username) == "" {
 		return nil, apierror.Invalid(op, "username is required")
 	}
+	if in.UnlinkCertificate || len(in.RemoveCustomAttributes) > 0 {
+		return nil, apierror.Invalid(op, "UnlinkCertificate and RemoveCustomAttributes are for UpdateUser")
+	}
 	f, err := in.check(op)
 	if err != nil {
 		return nil, err
@@ -218,30 +234,133 @@ func (c *Client) CreateUser(ctx context.Context, in UserInput, opts ...CallOptio
 	return &out, nil
 }
 
-// UpdateUser replaces a user's details. Core's update is a replacement:
-// a field left empty is cleared, and email is required. Get the user
-// first to change one field.
+// UpdateUser changes what in sets and keeps everything else the user
+// has. Core's update replaces the whole user: the Auth service stores
+// every field it is sent, a field left out is cleared, the user's
+// certificate is unlinked unless the request names one
+// (UserManagementServiceImpl.java:167-172, 381-388 at cad4432a), and the
+// custom attributes become exactly the request's list (AttributeEngine
+// .java:897-905). So UpdateUser first reads the user (GET), merges in
+// (see UserInput) and sends all of it: names, email, description, groups,
+// the certificate link and the custom attributes. It refuses, before
+// sending, what it cannot keep (a linked certificate Core names without a
+// UUID, a custom attribute it cannot send back). Core refuses (422) to
+// link a certificate that is archived or no longer issued
+// (UserManagementServiceImpl.java:339-343), so a user whose login
+// certificate was revoked is updated with UnlinkCertificate or a new
+// certificate. A change made by someone
+// else between the read and the update is overwritten: Core has no
+// version check. Repeated by the transport like any PUT.
 func (c *Client) UpdateUser(ctx context.Context, uuid string, in UserInput, opts ...CallOption) (*UserDetail, error) {
 	const op = "czertainly.UpdateUser"
 	id, err := parseUUID(op, "user UUID", uuid)
 	if err != nil {
 		return nil, err
 	}
-	if strings.TrimSpace(in.Email) == "" {
-		return nil, apierror.Invalid(op, "email is required by Core's update")
+	if in.UnlinkCertificate && (in.CertificateUUID != "" || in.Certificate != nil) {
+		return nil, apierror.Invalid(op, "UnlinkCertificate and a certificate to link given together")
 	}
 	f, err := in.check(op)
 	if err != nil {
 		return nil, err
 	}
-	body := czertainlyapi.UpdateUserRequestDto{Email: in.Email, FirstName: strPtr(in.FirstName), LastName: strPtr(in.LastName),
-		Description: strPtr(in.Description), GroupUuids: f.groups, CertificateUuid: f.certUUID, CertificateData: f.certData, CustomAttributes: f.custom}
+	if _, err := wireAttributes(op, in.CustomAttributes); err != nil {
+		return nil, err
+	}
+	cur, err := c.GetUser(ctx, uuid, opts...)
+	if err != nil {
+		return nil, err
+	}
+	keep := func(set, had string) *string {
+		if set != "" {
+			return &set
+		}
+		return strPtr(had)
+	}
+	body := czertainlyapi.UpdateUserRequestDto{FirstName: keep(in.FirstName, cur.FirstName), LastName: keep(in.LastName, cur.LastName),
+		Description: keep(in.Description, cur.Description), CertificateUuid: f.certUUID, CertificateData: f.certData}
+	if email := keep(in.Email, cur.Email); email != nil {
+		body.Email = *email
+	} else {
+		return nil, apierror.Invalid(op, "the user has no email and none is given: Core's update requires one")
+	}
+	groups := make([]string, 0, len(cur.Groups))
+	for _, g := range cur.Groups {
+		groups = append(groups, g.UUID)
+	}
+	if in.GroupUUIDs != nil {
+		groups = *f.groups
+	}
+	body.GroupUuids = &groups
+	if f.certUUID == nil && f.certData == nil && !in.UnlinkCertificate && cur.Certificate != nil {
+		if _, err := parseUUID(op, "the user's certificate UUID", cur.Certificate.UUID); err != nil {
+			return nil, apierror.Invalid(op, "the user has a certificate (fingerprint %s) that Core names without a UUID, so the update cannot keep it linked; give CertificateUUID, Certificate or UnlinkCertificate", cur.Certificate.Fingerprint)
+		}
+		certUUID := cur.Certificate.UUID
+		body.CertificateUuid = &certUUID
+	}
+	custom, err := mergeCustomAttributes(op, cur.CustomAttributes, in.CustomAttributes, in.RemoveCustomAttributes)
+	if err != nil {
+		return nil, err
+	}
+	body.CustomAttributes = &custom
 	req, err := czertainlyapi.NewUpdateUserRequest(c.server, id, body)
 	var out UserDetail
 	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)}, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
+}
+
+// mergeCustomAttributes is what an update that replaces the whole list of
+// custom attributes must send to change only set and remove: the
+// attributes the object has, each replaced by the one of set with its
+// name or UUID, then the rest of set, less those remove names.
+func mergeCustomAttributes(op string, had []ResponseAttribute, set []RequestAttribute, remove []string) ([]czertainlyapi.RequestAttribute, error) {
+	drop := map[string]bool{}
+	for _, r := range remove {
+		drop[r] = true
+	}
+	for _, a := range set {
+		if drop[a.Name] || drop[a.UUID] {
+			return nil, apierror.Invalid(op, "custom attribute %q is both set and removed", a.Name)
+		}
+	}
+	used := make([]bool, len(set))
+	var merged []RequestAttribute
+	for _, a := range had {
+		if drop[a.Name] || drop[a.UUID] {
+			continue
+		}
+		replaced := false
+		for i, s := range set {
+			if !used[i] && (s.Name == a.Name || (s.UUID != "" && s.UUID == a.UUID)) {
+				merged, used[i], replaced = append(merged, s), true, true
+				break
+			}
+		}
+		if replaced {
+			continue
+		}
+		v := a.Version
+		if v == "" {
+			v = "v2"
+			for _, item := range a.Content {
+				if _, ok := item["contentType"]; ok {
+					v = "v3" // only v3 content items name their type
+				}
+			}
+		}
+		merged = append(merged, RequestAttribute{UUID: a.UUID, Name: a.Name, ContentType: a.ContentType, Version: v, Content: a.Content})
+	}
+	for i, s := range set {
+		if !used[i] {
+			merged = append(merged, s)
+		}
+	}
+	// An attribute Core gave that cannot be sent back is refused here,
+	// before anything is sent.
+	return wireAttributes(op, merged)
 }
 
 // DeleteUser removes a user.

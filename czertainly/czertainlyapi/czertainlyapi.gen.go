@@ -42,6 +42,51 @@ func (e ApprovalStatus) Valid() bool {
 	}
 }
 
+// Defines values for BaseAttributeDtoSchemaVersion.
+const (
+	BaseAttributeDtoSchemaVersionV2 BaseAttributeDtoSchemaVersion = "v2"
+	BaseAttributeDtoSchemaVersionV3 BaseAttributeDtoSchemaVersion = "v3"
+)
+
+// Valid indicates whether the value is a known member of the BaseAttributeDtoSchemaVersion enum.
+func (e BaseAttributeDtoSchemaVersion) Valid() bool {
+	switch e {
+	case BaseAttributeDtoSchemaVersionV2:
+		return true
+	case BaseAttributeDtoSchemaVersionV3:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BaseAttributeDtoType.
+const (
+	BaseAttributeDtoTypeCustom BaseAttributeDtoType = "custom"
+	BaseAttributeDtoTypeData   BaseAttributeDtoType = "data"
+	BaseAttributeDtoTypeGroup  BaseAttributeDtoType = "group"
+	BaseAttributeDtoTypeInfo   BaseAttributeDtoType = "info"
+	BaseAttributeDtoTypeMeta   BaseAttributeDtoType = "meta"
+)
+
+// Valid indicates whether the value is a known member of the BaseAttributeDtoType enum.
+func (e BaseAttributeDtoType) Valid() bool {
+	switch e {
+	case BaseAttributeDtoTypeCustom:
+		return true
+	case BaseAttributeDtoTypeData:
+		return true
+	case BaseAttributeDtoTypeGroup:
+		return true
+	case BaseAttributeDtoTypeInfo:
+		return true
+	case BaseAttributeDtoTypeMeta:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for BulkOperationResponseStatus.
 const (
 	BulkOperationResponseStatusFAILED  BulkOperationResponseStatus = "FAILED"
@@ -288,6 +333,30 @@ func (e CertificateRevocationReason) Valid() bool {
 	}
 }
 
+// Defines values for CertificateSimpleDtoRelationType.
+const (
+	Pending     CertificateSimpleDtoRelationType = "pending"
+	Rekey       CertificateSimpleDtoRelationType = "rekey"
+	Renewal     CertificateSimpleDtoRelationType = "renewal"
+	Replacement CertificateSimpleDtoRelationType = "replacement"
+)
+
+// Valid indicates whether the value is a known member of the CertificateSimpleDtoRelationType enum.
+func (e CertificateSimpleDtoRelationType) Valid() bool {
+	switch e {
+	case Pending:
+		return true
+	case Rekey:
+		return true
+	case Renewal:
+		return true
+	case Replacement:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CertificateState.
 const (
 	CertificateStateFailed          CertificateState = "failed"
@@ -434,22 +503,22 @@ func (e FilterConditionOperator) Valid() bool {
 
 // Defines values for FilterFieldSource.
 const (
-	Custom   FilterFieldSource = "custom"
-	Data     FilterFieldSource = "data"
-	Meta     FilterFieldSource = "meta"
-	Property FilterFieldSource = "property"
+	FilterFieldSourceCustom   FilterFieldSource = "custom"
+	FilterFieldSourceData     FilterFieldSource = "data"
+	FilterFieldSourceMeta     FilterFieldSource = "meta"
+	FilterFieldSourceProperty FilterFieldSource = "property"
 )
 
 // Valid indicates whether the value is a known member of the FilterFieldSource enum.
 func (e FilterFieldSource) Valid() bool {
 	switch e {
-	case Custom:
+	case FilterFieldSourceCustom:
 		return true
-	case Data:
+	case FilterFieldSourceData:
 		return true
-	case Meta:
+	case FilterFieldSourceMeta:
 		return true
-	case Property:
+	case FilterFieldSourceProperty:
 		return true
 	default:
 		return false
@@ -458,16 +527,16 @@ func (e FilterFieldSource) Valid() bool {
 
 // Defines values for RequestAttributeVersion.
 const (
-	V2 RequestAttributeVersion = "v2"
-	V3 RequestAttributeVersion = "v3"
+	RequestAttributeVersionV2 RequestAttributeVersion = "v2"
+	RequestAttributeVersionV3 RequestAttributeVersion = "v3"
 )
 
 // Valid indicates whether the value is a known member of the RequestAttributeVersion enum.
 func (e RequestAttributeVersion) Valid() bool {
 	switch e {
-	case V2:
+	case RequestAttributeVersionV2:
 		return true
-	case V3:
+	case RequestAttributeVersionV3:
 		return true
 	default:
 		return false
@@ -649,17 +718,38 @@ type AuthenticationServiceExceptionDto struct {
 	StatusCode int32  `json:"statusCode"`
 }
 
+// AuthorityInstanceDto defines model for AuthorityInstanceDto.
+type AuthorityInstanceDto struct {
+	Attributes       []ResponseAttribute  `json:"attributes"`
+	ConnectorName    *string              `json:"connectorName,omitempty"`
+	ConnectorUuid    *string              `json:"connectorUuid,omitempty"`
+	CustomAttributes *[]ResponseAttribute `json:"customAttributes,omitempty"`
+	Kind             string               `json:"kind"`
+	Name             string               `json:"name"`
+	Status           string               `json:"status"`
+	Uuid             string               `json:"uuid"`
+}
+
 // BaseAttributeDto defines model for BaseAttributeDto.
 type BaseAttributeDto struct {
-	Content     *[]map[string]interface{} `json:"content,omitempty"`
-	ContentType *string                   `json:"contentType,omitempty"`
-	Description *string                   `json:"description,omitempty"`
-	Name        string                    `json:"name"`
-	Properties  *map[string]interface{}   `json:"properties,omitempty"`
-	Type        string                    `json:"type"`
-	Uuid        string                    `json:"uuid"`
-	Version     *string                   `json:"version,omitempty"`
+	AttributeCallback *map[string]interface{}        `json:"attributeCallback,omitempty"`
+	Constraints       *[]map[string]interface{}      `json:"constraints,omitempty"`
+	Content           *[]map[string]interface{}      `json:"content,omitempty"`
+	ContentType       *string                        `json:"contentType,omitempty"`
+	Description       *string                        `json:"description,omitempty"`
+	Name              string                         `json:"name"`
+	Properties        *map[string]interface{}        `json:"properties,omitempty"`
+	SchemaVersion     *BaseAttributeDtoSchemaVersion `json:"schemaVersion,omitempty"`
+	Type              BaseAttributeDtoType           `json:"type"`
+	Uuid              string                         `json:"uuid"`
+	Version           *int32                         `json:"version,omitempty"`
 }
+
+// BaseAttributeDtoSchemaVersion defines model for BaseAttributeDto.SchemaVersion.
+type BaseAttributeDtoSchemaVersion string
+
+// BaseAttributeDtoType defines model for BaseAttributeDto.Type.
+type BaseAttributeDtoType string
 
 // BulkOperationResponse defines model for BulkOperationResponse.
 type BulkOperationResponse struct {
@@ -797,6 +887,13 @@ type CertificateFormat string
 // CertificateFormatEncoding defines model for CertificateFormatEncoding.
 type CertificateFormatEncoding string
 
+// CertificateRelationsDto defines model for CertificateRelationsDto.
+type CertificateRelationsDto struct {
+	CertificateUuid         openapi_types.UUID      `json:"certificateUuid"`
+	PredecessorCertificates *[]CertificateSimpleDto `json:"predecessorCertificates,omitempty"`
+	SuccessorCertificates   *[]CertificateSimpleDto `json:"successorCertificates,omitempty"`
+}
+
 // CertificateRequestFormat defines model for CertificateRequestFormat.
 type CertificateRequestFormat string
 
@@ -819,6 +916,29 @@ type CertificateSearchRequestDto struct {
 	ItemsPerPage    *int32                    `json:"itemsPerPage,omitempty"`
 	PageNumber      *int32                    `json:"pageNumber,omitempty"`
 }
+
+// CertificateSimpleDto defines model for CertificateSimpleDto.
+type CertificateSimpleDto struct {
+	AltPublicKeyAlgorithm *string                          `json:"altPublicKeyAlgorithm,omitempty"`
+	AltSignatureAlgorithm *string                          `json:"altSignatureAlgorithm,omitempty"`
+	CertificateType       string                           `json:"certificateType"`
+	CommonName            string                           `json:"commonName"`
+	Fingerprint           *string                          `json:"fingerprint,omitempty"`
+	IssuerCommonName      *string                          `json:"issuerCommonName,omitempty"`
+	IssuerDn              *string                          `json:"issuerDn,omitempty"`
+	NotAfter              *time.Time                       `json:"notAfter,omitempty"`
+	NotBefore             *time.Time                       `json:"notBefore,omitempty"`
+	PublicKeyAlgorithm    string                           `json:"publicKeyAlgorithm"`
+	RelationType          CertificateSimpleDtoRelationType `json:"relationType"`
+	SerialNumber          *string                          `json:"serialNumber,omitempty"`
+	SignatureAlgorithm    *string                          `json:"signatureAlgorithm,omitempty"`
+	State                 *string                          `json:"state,omitempty"`
+	SubjectDn             *string                          `json:"subjectDn,omitempty"`
+	Uuid                  openapi_types.UUID               `json:"uuid"`
+}
+
+// CertificateSimpleDtoRelationType defines model for CertificateSimpleDto.RelationType.
+type CertificateSimpleDtoRelationType string
 
 // CertificateState defines model for CertificateState.
 type CertificateState string
@@ -905,10 +1025,11 @@ type FilterFieldSource string
 
 // GroupDto defines model for GroupDto.
 type GroupDto struct {
-	Description *string `json:"description,omitempty"`
-	Email       *string `json:"email,omitempty"`
-	Name        string  `json:"name"`
-	Uuid        string  `json:"uuid"`
+	CustomAttributes *[]ResponseAttribute `json:"customAttributes,omitempty"`
+	Description      *string              `json:"description,omitempty"`
+	Email            *string              `json:"email,omitempty"`
+	Name             string               `json:"name"`
+	Uuid             string               `json:"uuid"`
 }
 
 // LocationDto defines model for LocationDto.
@@ -923,6 +1044,15 @@ type LocationDto struct {
 	SupportKeyManagement   bool                     `json:"supportKeyManagement"`
 	SupportMultipleEntries bool                     `json:"supportMultipleEntries"`
 	Uuid                   string                   `json:"uuid"`
+}
+
+// MultipleCertificateObjectUpdateDto defines model for MultipleCertificateObjectUpdateDto.
+type MultipleCertificateObjectUpdateDto struct {
+	CertificateUuids *[]string                 `json:"certificateUuids,omitempty"`
+	Filters          *[]SearchFilterRequestDto `json:"filters,omitempty"`
+	GroupUuids       *[]string                 `json:"groupUuids,omitempty"`
+	OwnerUuid        *string                   `json:"ownerUuid,omitempty"`
+	RaProfileUuid    *string                   `json:"raProfileUuid,omitempty"`
 }
 
 // NameAndUuidDto defines model for NameAndUuidDto.
@@ -1238,6 +1368,12 @@ type ListUserApprovalsParams struct {
 	History      *bool         `form:"history,omitempty" json:"history,omitempty"`
 }
 
+// ListCertificateApprovalsParams defines parameters for ListCertificateApprovals.
+type ListCertificateApprovalsParams struct {
+	ItemsPerPage *ItemsPerPage `form:"itemsPerPage,omitempty" json:"itemsPerPage,omitempty"`
+	PageNumber   *PageNumber   `form:"pageNumber,omitempty" json:"pageNumber,omitempty"`
+}
+
 // GetCertificateChainParams defines parameters for GetCertificateChain.
 type GetCertificateChainParams struct {
 	WithEndCertificate *WithEndCertificate `form:"withEndCertificate,omitempty" json:"withEndCertificate,omitempty"`
@@ -1273,6 +1409,9 @@ type ApproveApprovalRecipientJSONRequestBody = UserApprovalDto
 
 // RejectApprovalRecipientJSONRequestBody defines body for RejectApprovalRecipient for application/json ContentType.
 type RejectApprovalRecipientJSONRequestBody = UserApprovalDto
+
+// BulkUpdateCertificateObjectsJSONRequestBody defines body for BulkUpdateCertificateObjects for application/json ContentType.
+type BulkUpdateCertificateObjectsJSONRequestBody = MultipleCertificateObjectUpdateDto
 
 // ListCertificatesJSONRequestBody defines body for ListCertificates for application/json ContentType.
 type ListCertificatesJSONRequestBody = CertificateSearchRequestDto
@@ -1519,11 +1658,22 @@ type ClientInterface interface {
 	// GetAuthResources performs a GET /v1/auth/resources (the `GetAuthResources` operationId) request.
 	GetAuthResources(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListAuthorityInstances performs a GET /v1/authorities (the `ListAuthorityInstances` operationId) request.
+	ListAuthorityInstances(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetRaProfile performs a GET /v1/authorities/{authorityUuid}/raProfiles/{raProfileUuid} (the `GetRaProfile` operationId) request.
 	GetRaProfile(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetAssociatedApprovalProfiles performs a GET /v1/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/approvalProfiles (the `GetAssociatedApprovalProfiles` operationId) request.
 	GetAssociatedApprovalProfiles(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// BulkUpdateCertificateObjectsWithBody performs a PATCH /v1/certificates (the `BulkUpdateCertificateObjects` operationId) request,
+	// with any type of body and a specified content type.
+	BulkUpdateCertificateObjectsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// BulkUpdateCertificateObjects performs a PATCH /v1/certificates (the `BulkUpdateCertificateObjects` operationId) request.
+	// Takes a body of the `application/json` content type.
+	BulkUpdateCertificateObjects(ctx context.Context, body BulkUpdateCertificateObjectsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListCertificatesWithBody performs a POST /v1/certificates (the `ListCertificates` operationId) request,
 	// with any type of body and a specified content type.
@@ -1585,6 +1735,9 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	UpdateCertificateObjects(ctx context.Context, uuid CertUuid, body UpdateCertificateObjectsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListCertificateApprovals performs a GET /v1/certificates/{uuid}/approvals (the `ListCertificateApprovals` operationId) request.
+	ListCertificateApprovals(ctx context.Context, uuid CertUuid, params *ListCertificateApprovalsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ArchiveCertificate performs a PATCH /v1/certificates/{uuid}/archive (the `ArchiveCertificate` operationId) request.
 	ArchiveCertificate(ctx context.Context, uuid CertUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -1597,6 +1750,9 @@ type ClientInterface interface {
 	// GetCertificateEventHistory performs a GET /v1/certificates/{uuid}/history (the `GetCertificateEventHistory` operationId) request.
 	GetCertificateEventHistory(ctx context.Context, uuid CertUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetCertificateRelations performs a GET /v1/certificates/{uuid}/relations (the `GetCertificateRelations` operationId) request.
+	GetCertificateRelations(ctx context.Context, uuid CertUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// UnarchiveCertificate performs a PATCH /v1/certificates/{uuid}/unarchive (the `UnarchiveCertificate` operationId) request.
 	UnarchiveCertificate(ctx context.Context, uuid CertUuid, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -1605,6 +1761,9 @@ type ClientInterface interface {
 
 	// DownloadCertificate performs a GET /v1/certificates/{uuid}/{certificateFormat} (the `DownloadCertificate` operationId) request.
 	DownloadCertificate(ctx context.Context, uuid CertUuid, certificateFormat CertificateFormat, params *DownloadCertificateParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListGroups performs a GET /v1/groups (the `ListGroups` operationId) request.
+	ListGroups(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListRaProfiles performs a GET /v1/raProfiles (the `ListRaProfiles` operationId) request.
 	ListRaProfiles(ctx context.Context, params *ListRaProfilesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1974,6 +2133,19 @@ func (c *Client) GetAuthResources(ctx context.Context, reqEditors ...RequestEdit
 	return c.Client.Do(req)
 }
 
+// ListAuthorityInstances performs a GET /v1/authorities (the `ListAuthorityInstances` operationId) request.
+func (c *Client) ListAuthorityInstances(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAuthorityInstancesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetRaProfile performs a GET /v1/authorities/{authorityUuid}/raProfiles/{raProfileUuid} (the `GetRaProfile` operationId) request.
 func (c *Client) GetRaProfile(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetRaProfileRequest(c.Server, authorityUuid, raProfileUuid)
@@ -1990,6 +2162,34 @@ func (c *Client) GetRaProfile(ctx context.Context, authorityUuid AuthorityUuid, 
 // GetAssociatedApprovalProfiles performs a GET /v1/authorities/{authorityUuid}/raProfiles/{raProfileUuid}/approvalProfiles (the `GetAssociatedApprovalProfiles` operationId) request.
 func (c *Client) GetAssociatedApprovalProfiles(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetAssociatedApprovalProfilesRequest(c.Server, authorityUuid, raProfileUuid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// BulkUpdateCertificateObjectsWithBody performs a PATCH /v1/certificates (the `BulkUpdateCertificateObjects` operationId) request,
+// with any type of body and a specified content type.
+func (c *Client) BulkUpdateCertificateObjectsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBulkUpdateCertificateObjectsRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// BulkUpdateCertificateObjects performs a PATCH /v1/certificates (the `BulkUpdateCertificateObjects` operationId) request.
+// Takes a body of the `application/json` content type.
+func (c *Client) BulkUpdateCertificateObjects(ctx context.Context, body BulkUpdateCertificateObjectsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBulkUpdateCertificateObjectsRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2220,6 +2420,19 @@ func (c *Client) UpdateCertificateObjects(ctx context.Context, uuid CertUuid, bo
 	return c.Client.Do(req)
 }
 
+// ListCertificateApprovals performs a GET /v1/certificates/{uuid}/approvals (the `ListCertificateApprovals` operationId) request.
+func (c *Client) ListCertificateApprovals(ctx context.Context, uuid CertUuid, params *ListCertificateApprovalsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCertificateApprovalsRequest(c.Server, uuid, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ArchiveCertificate performs a PATCH /v1/certificates/{uuid}/archive (the `ArchiveCertificate` operationId) request.
 func (c *Client) ArchiveCertificate(ctx context.Context, uuid CertUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewArchiveCertificateRequest(c.Server, uuid)
@@ -2272,6 +2485,19 @@ func (c *Client) GetCertificateEventHistory(ctx context.Context, uuid CertUuid, 
 	return c.Client.Do(req)
 }
 
+// GetCertificateRelations performs a GET /v1/certificates/{uuid}/relations (the `GetCertificateRelations` operationId) request.
+func (c *Client) GetCertificateRelations(ctx context.Context, uuid CertUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCertificateRelationsRequest(c.Server, uuid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // UnarchiveCertificate performs a PATCH /v1/certificates/{uuid}/unarchive (the `UnarchiveCertificate` operationId) request.
 func (c *Client) UnarchiveCertificate(ctx context.Context, uuid CertUuid, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUnarchiveCertificateRequest(c.Server, uuid)
@@ -2301,6 +2527,19 @@ func (c *Client) GetCertificateValidationResult(ctx context.Context, uuid CertUu
 // DownloadCertificate performs a GET /v1/certificates/{uuid}/{certificateFormat} (the `DownloadCertificate` operationId) request.
 func (c *Client) DownloadCertificate(ctx context.Context, uuid CertUuid, certificateFormat CertificateFormat, params *DownloadCertificateParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDownloadCertificateRequest(c.Server, uuid, certificateFormat, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListGroups performs a GET /v1/groups (the `ListGroups` operationId) request.
+func (c *Client) ListGroups(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListGroupsRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -3566,6 +3805,33 @@ func NewGetAuthResourcesRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewListAuthorityInstancesRequest constructs an http.Request for the ListAuthorityInstances method
+func NewListAuthorityInstancesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/authorities")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetRaProfileRequest constructs an http.Request for the GetRaProfile method
 func NewGetRaProfileRequest(server string, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid) (*http.Request, error) {
 	var err error
@@ -3644,6 +3910,46 @@ func NewGetAssociatedApprovalProfilesRequest(server string, authorityUuid Author
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewBulkUpdateCertificateObjectsRequest calls the generic BulkUpdateCertificateObjects builder with application/json body
+func NewBulkUpdateCertificateObjectsRequest(server string, body BulkUpdateCertificateObjectsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewBulkUpdateCertificateObjectsRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewBulkUpdateCertificateObjectsRequestWithBody constructs an http.Request for the BulkUpdateCertificateObjects method, with any body, and a specified content type
+func NewBulkUpdateCertificateObjectsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/certificates")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -4024,6 +4330,79 @@ func NewUpdateCertificateObjectsRequestWithBody(server string, uuid CertUuid, co
 	return req, nil
 }
 
+// NewListCertificateApprovalsRequest constructs an http.Request for the ListCertificateApprovals method
+func NewListCertificateApprovalsRequest(server string, uuid CertUuid, params *ListCertificateApprovalsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "uuid", uuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/certificates/%s/approvals", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ItemsPerPage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "itemsPerPage", *params.ItemsPerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageNumber != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "pageNumber", *params.PageNumber, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewArchiveCertificateRequest constructs an http.Request for the ArchiveCertificate method
 func NewArchiveCertificateRequest(server string, uuid CertUuid) (*http.Request, error) {
 	var err error
@@ -4229,6 +4608,40 @@ func NewGetCertificateEventHistoryRequest(server string, uuid CertUuid) (*http.R
 	return req, nil
 }
 
+// NewGetCertificateRelationsRequest constructs an http.Request for the GetCertificateRelations method
+func NewGetCertificateRelationsRequest(server string, uuid CertUuid) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "uuid", uuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/certificates/%s/relations", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewUnarchiveCertificateRequest constructs an http.Request for the UnarchiveCertificate method
 func NewUnarchiveCertificateRequest(server string, uuid CertUuid) (*http.Request, error) {
 	var err error
@@ -4351,6 +4764,33 @@ func NewDownloadCertificateRequest(server string, uuid CertUuid, certificateForm
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
 		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListGroupsRequest constructs an http.Request for the ListGroups method
+func NewListGroupsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/groups")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -6109,6 +6549,11 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	GetAuthResourcesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetAuthResourcesResponse, error)
 
+	// ListAuthorityInstancesWithResponse performs a GET /v1/authorities (the `ListAuthorityInstances` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	ListAuthorityInstancesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListAuthorityInstancesResponse, error)
+
 	// GetRaProfileWithResponse performs a GET /v1/authorities/{authorityUuid}/raProfiles/{raProfileUuid} (the `GetRaProfile` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -6118,6 +6563,16 @@ type ClientWithResponsesInterface interface {
 	//
 	// Returns a wrapper object for the known response body format(s).
 	GetAssociatedApprovalProfilesWithResponse(ctx context.Context, authorityUuid AuthorityUuid, raProfileUuid RaProfileUuid, reqEditors ...RequestEditorFn) (*GetAssociatedApprovalProfilesResponse, error)
+
+	// BulkUpdateCertificateObjectsWithBodyWithResponse performs a PATCH /v1/certificates (the `BulkUpdateCertificateObjects` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	BulkUpdateCertificateObjectsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BulkUpdateCertificateObjectsResponse, error)
+
+	// BulkUpdateCertificateObjectsWithResponse performs a PATCH /v1/certificates (the `BulkUpdateCertificateObjects` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	BulkUpdateCertificateObjectsWithResponse(ctx context.Context, body BulkUpdateCertificateObjectsJSONRequestBody, reqEditors ...RequestEditorFn) (*BulkUpdateCertificateObjectsResponse, error)
 
 	// ListCertificatesWithBodyWithResponse performs a POST /v1/certificates (the `ListCertificates` operationId) request,
 	// with any type of body and a specified content type.
@@ -6199,6 +6654,11 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	UpdateCertificateObjectsWithResponse(ctx context.Context, uuid CertUuid, body UpdateCertificateObjectsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCertificateObjectsResponse, error)
 
+	// ListCertificateApprovalsWithResponse performs a GET /v1/certificates/{uuid}/approvals (the `ListCertificateApprovals` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	ListCertificateApprovalsWithResponse(ctx context.Context, uuid CertUuid, params *ListCertificateApprovalsParams, reqEditors ...RequestEditorFn) (*ListCertificateApprovalsResponse, error)
+
 	// ArchiveCertificateWithResponse performs a PATCH /v1/certificates/{uuid}/archive (the `ArchiveCertificate` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -6219,6 +6679,11 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	GetCertificateEventHistoryWithResponse(ctx context.Context, uuid CertUuid, reqEditors ...RequestEditorFn) (*GetCertificateEventHistoryResponse, error)
 
+	// GetCertificateRelationsWithResponse performs a GET /v1/certificates/{uuid}/relations (the `GetCertificateRelations` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetCertificateRelationsWithResponse(ctx context.Context, uuid CertUuid, reqEditors ...RequestEditorFn) (*GetCertificateRelationsResponse, error)
+
 	// UnarchiveCertificateWithResponse performs a PATCH /v1/certificates/{uuid}/unarchive (the `UnarchiveCertificate` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -6233,6 +6698,11 @@ type ClientWithResponsesInterface interface {
 	//
 	// Returns a wrapper object for the known response body format(s).
 	DownloadCertificateWithResponse(ctx context.Context, uuid CertUuid, certificateFormat CertificateFormat, params *DownloadCertificateParams, reqEditors ...RequestEditorFn) (*DownloadCertificateResponse, error)
+
+	// ListGroupsWithResponse performs a GET /v1/groups (the `ListGroups` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	ListGroupsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListGroupsResponse, error)
 
 	// ListRaProfilesWithResponse performs a GET /v1/raProfiles (the `ListRaProfiles` operationId) request.
 	//
@@ -7082,6 +7552,61 @@ func (r GetAuthResourcesResponse) ContentType() string {
 	return ""
 }
 
+type ListAuthorityInstancesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]AuthorityInstanceDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAuthorityInstancesResponse) GetJSON200() *[]AuthorityInstanceDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListAuthorityInstancesResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListAuthorityInstancesResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAuthorityInstancesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAuthorityInstancesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAuthorityInstancesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAuthorityInstancesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetRaProfileResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7186,6 +7711,54 @@ func (r GetAssociatedApprovalProfilesResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetAssociatedApprovalProfilesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type BulkUpdateCertificateObjectsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r BulkUpdateCertificateObjectsResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r BulkUpdateCertificateObjectsResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r BulkUpdateCertificateObjectsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r BulkUpdateCertificateObjectsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r BulkUpdateCertificateObjectsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r BulkUpdateCertificateObjectsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7714,6 +8287,61 @@ func (r UpdateCertificateObjectsResponse) ContentType() string {
 	return ""
 }
 
+type ListCertificateApprovalsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ApprovalResponseDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCertificateApprovalsResponse) GetJSON200() *ApprovalResponseDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListCertificateApprovalsResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListCertificateApprovalsResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCertificateApprovalsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCertificateApprovalsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCertificateApprovalsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCertificateApprovalsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ArchiveCertificateResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7927,6 +8555,61 @@ func (r GetCertificateEventHistoryResponse) ContentType() string {
 	return ""
 }
 
+type GetCertificateRelationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CertificateRelationsDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCertificateRelationsResponse) GetJSON200() *CertificateRelationsDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetCertificateRelationsResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetCertificateRelationsResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCertificateRelationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCertificateRelationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCertificateRelationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCertificateRelationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type UnarchiveCertificateResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8079,6 +8762,61 @@ func (r DownloadCertificateResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r DownloadCertificateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListGroupsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]GroupDto
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorApplicationJSON
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *ErrorApplicationProblemPlusJSON
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListGroupsResponse) GetJSON200() *[]GroupDto {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListGroupsResponse) GetJSONDefault() *ErrorApplicationJSON {
+	return r.JSONDefault
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListGroupsResponse) GetApplicationproblemJSONDefault() *ErrorApplicationProblemPlusJSON {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListGroupsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListGroupsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListGroupsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListGroupsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10262,6 +11000,17 @@ func (c *ClientWithResponses) GetAuthResourcesWithResponse(ctx context.Context, 
 	return ParseGetAuthResourcesResponse(rsp)
 }
 
+// ListAuthorityInstancesWithResponse performs a GET /v1/authorities (the `ListAuthorityInstances` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ListAuthorityInstancesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListAuthorityInstancesResponse, error) {
+	rsp, err := c.ListAuthorityInstances(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAuthorityInstancesResponse(rsp)
+}
+
 // GetRaProfileWithResponse performs a GET /v1/authorities/{authorityUuid}/raProfiles/{raProfileUuid} (the `GetRaProfile` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -10282,6 +11031,28 @@ func (c *ClientWithResponses) GetAssociatedApprovalProfilesWithResponse(ctx cont
 		return nil, err
 	}
 	return ParseGetAssociatedApprovalProfilesResponse(rsp)
+}
+
+// BulkUpdateCertificateObjectsWithBodyWithResponse performs a PATCH /v1/certificates (the `BulkUpdateCertificateObjects` operationId) request,
+// with any type of body and a specified content type.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) BulkUpdateCertificateObjectsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BulkUpdateCertificateObjectsResponse, error) {
+	rsp, err := c.BulkUpdateCertificateObjectsWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBulkUpdateCertificateObjectsResponse(rsp)
+}
+
+// BulkUpdateCertificateObjectsWithResponse performs a PATCH /v1/certificates (the `BulkUpdateCertificateObjects` operationId) request.
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) BulkUpdateCertificateObjectsWithResponse(ctx context.Context, body BulkUpdateCertificateObjectsJSONRequestBody, reqEditors ...RequestEditorFn) (*BulkUpdateCertificateObjectsResponse, error) {
+	rsp, err := c.BulkUpdateCertificateObjects(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBulkUpdateCertificateObjectsResponse(rsp)
 }
 
 // ListCertificatesWithBodyWithResponse performs a POST /v1/certificates (the `ListCertificates` operationId) request,
@@ -10460,6 +11231,17 @@ func (c *ClientWithResponses) UpdateCertificateObjectsWithResponse(ctx context.C
 	return ParseUpdateCertificateObjectsResponse(rsp)
 }
 
+// ListCertificateApprovalsWithResponse performs a GET /v1/certificates/{uuid}/approvals (the `ListCertificateApprovals` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ListCertificateApprovalsWithResponse(ctx context.Context, uuid CertUuid, params *ListCertificateApprovalsParams, reqEditors ...RequestEditorFn) (*ListCertificateApprovalsResponse, error) {
+	rsp, err := c.ListCertificateApprovals(ctx, uuid, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCertificateApprovalsResponse(rsp)
+}
+
 // ArchiveCertificateWithResponse performs a PATCH /v1/certificates/{uuid}/archive (the `ArchiveCertificate` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -10504,6 +11286,17 @@ func (c *ClientWithResponses) GetCertificateEventHistoryWithResponse(ctx context
 	return ParseGetCertificateEventHistoryResponse(rsp)
 }
 
+// GetCertificateRelationsWithResponse performs a GET /v1/certificates/{uuid}/relations (the `GetCertificateRelations` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) GetCertificateRelationsWithResponse(ctx context.Context, uuid CertUuid, reqEditors ...RequestEditorFn) (*GetCertificateRelationsResponse, error) {
+	rsp, err := c.GetCertificateRelations(ctx, uuid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCertificateRelationsResponse(rsp)
+}
+
 // UnarchiveCertificateWithResponse performs a PATCH /v1/certificates/{uuid}/unarchive (the `UnarchiveCertificate` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -10535,6 +11328,17 @@ func (c *ClientWithResponses) DownloadCertificateWithResponse(ctx context.Contex
 		return nil, err
 	}
 	return ParseDownloadCertificateResponse(rsp)
+}
+
+// ListGroupsWithResponse performs a GET /v1/groups (the `ListGroups` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ListGroupsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListGroupsResponse, error) {
+	rsp, err := c.ListGroups(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListGroupsResponse(rsp)
 }
 
 // ListRaProfilesWithResponse performs a GET /v1/raProfiles (the `ListRaProfiles` operationId) request.
@@ -11588,6 +12392,49 @@ func ParseGetAuthResourcesResponse(rsp *http.Response) (*GetAuthResourcesRespons
 	return response, nil
 }
 
+// ParseListAuthorityInstancesResponse parses an HTTP response from a ListAuthorityInstancesWithResponse call
+func ParseListAuthorityInstancesResponse(rsp *http.Response) (*ListAuthorityInstancesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAuthorityInstancesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []AuthorityInstanceDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetRaProfileResponse parses an HTTP response from a GetRaProfileWithResponse call
 func ParseGetRaProfileResponse(rsp *http.Response) (*GetRaProfileResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11651,6 +12498,48 @@ func ParseGetAssociatedApprovalProfilesResponse(rsp *http.Response) (*GetAssocia
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseBulkUpdateCertificateObjectsResponse parses an HTTP response from a BulkUpdateCertificateObjectsWithResponse call
+func ParseBulkUpdateCertificateObjectsResponse(rsp *http.Response) (*BulkUpdateCertificateObjectsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &BulkUpdateCertificateObjectsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case rsp.StatusCode == 204:
+		break // No content-type
 
 	case rsp.StatusCode == 401:
 		break // No content-type
@@ -12088,6 +12977,49 @@ func ParseUpdateCertificateObjectsResponse(rsp *http.Response) (*UpdateCertifica
 	return response, nil
 }
 
+// ParseListCertificateApprovalsResponse parses an HTTP response from a ListCertificateApprovalsWithResponse call
+func ParseListCertificateApprovalsResponse(rsp *http.Response) (*ListCertificateApprovalsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCertificateApprovalsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ApprovalResponseDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseArchiveCertificateResponse parses an HTTP response from a ArchiveCertificateWithResponse call
 func ParseArchiveCertificateResponse(rsp *http.Response) (*ArchiveCertificateResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12256,6 +13188,49 @@ func ParseGetCertificateEventHistoryResponse(rsp *http.Response) (*GetCertificat
 	return response, nil
 }
 
+// ParseGetCertificateRelationsResponse parses an HTTP response from a GetCertificateRelationsWithResponse call
+func ParseGetCertificateRelationsResponse(rsp *http.Response) (*GetCertificateRelationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCertificateRelationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CertificateRelationsDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseUnarchiveCertificateResponse parses an HTTP response from a UnarchiveCertificateWithResponse call
 func ParseUnarchiveCertificateResponse(rsp *http.Response) (*UnarchiveCertificateResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12354,6 +13329,49 @@ func ParseDownloadCertificateResponse(rsp *http.Response) (*DownloadCertificateR
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest CertificateDownloadResponseDto
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.Header.Get("Content-Type") == "application/json" && true:
+		var dest ErrorApplicationJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/problem+json" && true:
+		var dest ErrorApplicationProblemPlusJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListGroupsResponse parses an HTTP response from a ListGroupsWithResponse call
+func ParseListGroupsResponse(rsp *http.Response) (*ListGroupsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListGroupsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []GroupDto
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

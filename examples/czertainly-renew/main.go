@@ -216,9 +216,9 @@ func renew(ctx context.Context, c *czertainly.Client, cfg config, stdout, stderr
 	if err := tw.Flush(); err != nil {
 		return 1, err
 	}
-	fmt.Fprintf(stdout, "\n%d candidates: %d renewed, %d pending, %d skipped, %d failed, %d unknown\n", len(rep.Results),
-		rep.Count(czertainly.RenewalOutcomeRenewed), rep.Count(czertainly.RenewalOutcomePending), rep.Count(czertainly.RenewalOutcomeSkipped),
-		rep.Count(czertainly.RenewalOutcomeFailed), rep.Count(czertainly.RenewalOutcomeUnknown))
+	fmt.Fprintf(stdout, "\n%d candidates: %d renewed, %d pending, %d already renewed, %d skipped, %d failed, %d unknown\n", len(rep.Results),
+		rep.Count(czertainly.RenewalOutcomeRenewed), rep.Count(czertainly.RenewalOutcomePending), rep.Count(czertainly.RenewalOutcomeAlreadyRenewed),
+		rep.Count(czertainly.RenewalOutcomeSkipped), rep.Count(czertainly.RenewalOutcomeFailed), rep.Count(czertainly.RenewalOutcomeUnknown))
 	for _, u := range rep.Unknown() {
 		fmt.Fprintf(stdout, "outcome unknown for %s (%s): check the inventory before renewing it again\n", u.CommonName, u.UUID)
 	}

@@ -16,7 +16,7 @@ func TestRenewAgainstFake(t *testing.T) {
 	}
 	out := stdout.String()
 	for _, want := range []string{"COMMON NAME", "api1.example.com", "api2.example.com", "seed1.example.com", "legacy.example.com",
-		"no RA profile", "4 candidates: 3 renewed, 0 pending, 1 skipped, 0 failed, 0 unknown"} {
+		"no RA profile", "4 candidates: 3 renewed, 0 pending, 0 already renewed, 1 skipped, 0 failed, 0 unknown"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, out)
 		}
