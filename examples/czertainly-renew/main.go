@@ -33,8 +33,8 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"strings"
 	"path/filepath"
+	"strings"
 	"text/tabwriter"
 	"time"
 
