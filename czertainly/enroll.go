@@ -502,14 +502,17 @@ func (c *Client) finish(ctx context.Context, op string, prof Profile, uuid strin
 		return fail(d, leaf, "the certificate is issued; call ResumeEnrollment to fetch its chain",
 			&PendingError{Profile: prof, CertificateUUID: uuid, State: d.State, Key: key, Err: err})
 	}
-	dl, err := c.DownloadCertificateChain(ctx, uuid, CertificateFormatRaw, CertificateEncodingPEM, false, opts...)
+	// With the end certificate, Core puts the leaf first and content is
+	// never empty (CertificateServiceImpl.java:894-906, 827-828 at
+	// cad4432a); without it, an issuer missing from the inventory gives an
+	// empty content that could not be told from a missing one.
+	dl, err := c.DownloadCertificateChain(ctx, uuid, CertificateFormatRaw, CertificateEncodingPEM, true, opts...)
 	if err != nil {
 		return nil, chainFailed(err)
 	}
 	if dl.Content == "" {
 		// content is required (CertificateChainDownloadResponseDto,
-		// doc-openapi-core-certificate.yaml:4255-4259 in 2.17.0), and the
-		// chain of a certificate an authority issued holds its issuer.
+		// doc-openapi-core-certificate.yaml:4255-4259 in 2.17.0).
 		return nil, chainFailed(&apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: "Core's chain answer has no content"})
 	}
 	pemText, err := dl.Bytes()
@@ -517,12 +520,13 @@ func (c *Client) finish(ctx context.Context, op string, prof Profile, uuid strin
 		return nil, chainFailed(&apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: fmt.Sprintf("chain content is not base64: %v", err)})
 	}
 	chain, err := parsePEMCertificates(pemText)
-	if err == nil && len(chain) == 0 {
-		err = errors.New("no certificate in it")
+	if err == nil && (len(chain) == 0 || !chain[0].Equal(leaf)) {
+		err = errors.New("it does not begin with the issued certificate")
 	}
 	if err != nil {
 		return nil, chainFailed(&apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: fmt.Sprintf("chain content: %v", err)})
 	}
+	chain = chain[1:]
 	return &Enrollment{Certificate: d, Leaf: leaf, Chain: chain, Key: key}, nil
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto"
 	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/pem"
 	"errors"
 	"net/http"
 	"os"
@@ -234,5 +236,26 @@ func TestEnrollErrorResultWritesKeyAlone(t *testing.T) {
 	}
 	if _, err := ee.Result.PKCS12("pw"); err == nil {
 		t.Error("PKCS12 without a certificate did not fail")
+	}
+}
+
+// Enroll asks for the chain with the end certificate, so Core's answer
+// begins with the issued certificate (CertificateServiceImpl.java:827-828
+// at cad4432a); a chain that begins with another certificate is not the
+// issued certificate's: ErrUnexpectedResponse, with the material.
+func TestEnrollChainOfAnotherCertificateIsAnError(t *testing.T) {
+	other, _ := csrFor(t, "other.example.com")
+	srv, c := newFake(t, nil, czertainly.WithMaxAttempts(1))
+	// Any certificate that is not the leaf: the fake's CA.
+	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.CACertificate().Raw})
+	srv.Inject(czertainlytest.Fault{Method: http.MethodGet, PathSuffix: "/chain/raw", Status: 200, ContentType: "application/json",
+		Body: `{"format":"raw","encoding":"pem","completeChain":true,"content":"` + base64.StdEncoding.EncodeToString(caPEM) + `"}`})
+	_, err := c.Enroll(context.Background(), czertainly.EnrollInput{Profile: profile, CSR: other})
+	if !errors.Is(err, czertainly.ErrUnexpectedResponse) {
+		t.Fatalf("err %v, want ErrUnexpectedResponse", err)
+	}
+	var ee *czertainly.EnrollError
+	if !errors.As(err, &ee) || ee.Result == nil || ee.Result.Leaf == nil || ee.Result.Key != nil {
+		t.Errorf("EnrollError %+v, want the issued certificate (and no key: the CSR was the caller's)", ee)
 	}
 }
