@@ -87,7 +87,7 @@ func TestEnrollIssueServerErrorIsUnknownRefusalIsNot(t *testing.T) {
 	if !errors.Is(err, czertainly.ErrOutcomeUnknown) {
 		t.Fatalf("err %v, want ErrOutcomeUnknown", err)
 	}
-	enrollMaterial(t, err)
+	_ = enrollMaterial(t, err)
 	srv.Inject(czertainlytest.Fault{Method: http.MethodPost, PathSuffix: issue, Status: 400, ContentType: "application/json", Body: `{"message":"Failed to submit certificate request: connector down"}`})
 	_, err = c.Enroll(ctx, czertainly.EnrollInput{Profile: profile, Subject: pkix.Name{CommonName: "four.example.com"}})
 	var ee *czertainly.EnrollError
