@@ -146,6 +146,12 @@ type PendingError struct {
 }
 
 func (e *PendingError) Error() string {
+	switch {
+	case e.CertificateUUID == "":
+		return fmt.Sprintf("czertainly: certificate not known: %v", e.Err)
+	case e.State == "":
+		return fmt.Sprintf("czertainly: certificate %s: state not read: %v", e.CertificateUUID, e.Err)
+	}
 	return fmt.Sprintf("czertainly: certificate %s is %s: %v", e.CertificateUUID, e.State, e.Err)
 }
 
