@@ -341,7 +341,7 @@ type RevokeInput struct {
 // RevokeCertificate asks the authority to revoke a certificate (Core
 // answers 204 and revokes in the background, after an approval where the
 // RA profile has one). It is never repeated once it may have reached the
-// server (an *UnknownOutcomeError when the outcome is not known).
+// server.
 func (c *Client) RevokeCertificate(ctx context.Context, in RevokeInput, opts ...CallOption) error {
 	const op = "czertainly.RevokeCertificate"
 	auth, ra, err := profileIDs(op, in.AuthorityUUID, in.RAProfileUUID)
