@@ -84,6 +84,14 @@
 // semantics of every operation, with the vendor's evidence, are in
 // SEMANTICS.md beside this file.
 //
+// Issue, renew, rekey and revoke are sent once: a lost answer or a server
+// error is an *UnknownOutcomeError (ErrOutcomeUnknown), since Core may
+// have acted. Once Core may have created the certificate, every failure of
+// Enroll and ResumeEnrollment is an *EnrollError whose Result holds the
+// generated key and whatever was received; ResumeEnrollment reads Core's
+// state first and never submits again. SEMANTICS-enroll.md gives Core's
+// behaviour for each of these calls, with its evidence.
+//
 // # Errors
 //
 // Core answers most errors with {"message": …}, a 422 validation error

@@ -123,14 +123,20 @@ func (c *Client) pollFor(s *transport.CallSettings) (pollSettings, error) {
 	return p, p.check()
 }
 
-// PendingError is a certificate that was submitted but not issued when the
-// wait ended. It holds everything ResumeEnrollment needs, including the
-// private key Enroll generated: keep it as safely as the key.
+// PendingError is an enrollment that did not finish: a certificate that
+// was submitted but not issued when the wait ended, one issued whose chain
+// could not be fetched, or an issue call whose answer was lost. It holds
+// everything ResumeEnrollment needs, including the private key Enroll
+// generated: keep it as safely as the key.
 type PendingError struct {
 	Profile
+	// CertificateUUID is the submitted certificate; "" when the issue
+	// call's answer was lost, so that Core's UUID for it is not known
+	// (Err then matches ErrOutcomeUnknown).
 	CertificateUUID string
-	// State is the certificate's last state (requested, pending_issue,
-	// pending_approval).
+	// State is the certificate's last state seen (requested,
+	// pending_issue, pending_approval; issued when only the chain is
+	// missing; "" when it was never read).
 	State CertificateState
 	// Key is the private key Enroll generated for the request (nil when
 	// the caller brought the CSR).
@@ -144,13 +150,22 @@ type PendingError struct {
 }
 
 func (e *PendingError) Error() string {
+	switch {
+	case e.CertificateUUID == "":
+		return fmt.Sprintf("czertainly: certificate not known: %v", e.Err)
+	case e.State == "":
+		return fmt.Sprintf("czertainly: certificate %s: state not read: %v", e.CertificateUUID, e.Err)
+	}
 	return fmt.Sprintf("czertainly: certificate %s is %s: %v", e.CertificateUUID, e.State, e.Err)
 }
 
-// Is matches ErrPending, and ErrPendingApproval for a certificate pending
-// approval.
+// Is matches ErrPending for a certificate seen not yet issued, and
+// ErrPendingApproval for one pending approval. An issued certificate whose
+// chain is missing, and an issue whose outcome is unknown, match neither:
+// nothing is waiting on Core's side.
 func (e *PendingError) Is(target error) bool {
-	return target == ErrPending || (target == ErrPendingApproval && e.State == CertificateStatePendingApproval)
+	waiting := e.State != "" && e.State != CertificateStateIssued
+	return (target == ErrPending && waiting) || (target == ErrPendingApproval && e.State == CertificateStatePendingApproval)
 }
 
 // Unwrap returns why the wait ended.
@@ -191,11 +206,28 @@ func (e *UnknownOutcomeError) Is(target error) bool { return target == ErrOutcom
 // Unwrap returns the transport's error.
 func (e *UnknownOutcomeError) Unwrap() error { return e.Err }
 
-// maybeUnknown wraps the error of a call that must not be repeated when no
-// answer arrived: the call may or may not have been acted on.
+// maybeUnknown wraps the error of a call that must not be repeated (issue,
+// renew, rekey, revoke) when its outcome is unknown: no answer arrived
+// after the request may have reached Core, or Core answered with a server
+// error, or accepted it with an answer that cannot be read (a success
+// status: Core acted, but what it names is lost). Core turns every failure
+// before it commits the new certificate into a 400
+// (ClientOperationServiceImpl.java:231-238, 430-436, 576-582 at cad4432a)
+// and queues the work only after the commit (:245-257), so a 5xx may come
+// from a certificate already created; a 5xx that Core marks as a
+// connector's failure (ErrConnector) is an answer and stays as it is. An
+// error that already is an *UnknownOutcomeError is returned unchanged.
 func maybeUnknown(op, certificateUUID string, err error) error {
+	var ue *UnknownOutcomeError
+	if err == nil || errors.As(err, &ue) {
+		return err
+	}
 	var ae *apierror.Error
-	if errors.As(err, &ae) && ae.StatusCode == 0 && !errors.Is(err, apierror.ErrInvalidInput) && !errors.Is(err, transport.ErrPlainHTTP) {
+	if !errors.As(err, &ae) || errors.Is(err, apierror.ErrInvalidInput) || errors.Is(err, transport.ErrPlainHTTP) {
+		return err
+	}
+	accepted := ae.StatusCode >= 200 && ae.StatusCode < 300
+	if ae.StatusCode == 0 || accepted || (ae.StatusCode >= 500 && !errors.Is(err, ErrConnector)) {
 		return &UnknownOutcomeError{Op: op, CertificateUUID: certificateUUID, Err: err}
 	}
 	return err
@@ -317,12 +349,62 @@ type Enrollment struct {
 	Key crypto.Signer
 }
 
+// EnrollError is an enrollment (Enroll, ResumeEnrollment) that stopped
+// after Core may have created the certificate. Result holds the material
+// known at that point, so that nothing issued is lost: save it before
+// anything else (Enrollment.WritePEM writes what there is). Err is the
+// cause: a *PendingError when the enrollment can go on with
+// ResumeEnrollment (still pending, chain not fetched, issue outcome
+// unknown), a *StateError when Core failed or rejected the certificate.
+type EnrollError struct {
+	// Op is the workflow ("czertainly.Enroll").
+	Op string
+	// CertificateUUID is the certificate Core created; "" when the issue
+	// call's answer was lost.
+	CertificateUUID string
+	// Result is what was received: the private key Enroll generated, and
+	// once issued the certificate (Certificate, Leaf) and, when fetched,
+	// its chain. nil when there is nothing (the caller's CSR, nothing
+	// issued yet). Keep it as safely as the key.
+	Result *Enrollment
+	// Next says what to do next.
+	Next string
+	// Err is the cause.
+	Err error
+}
+
+func (e *EnrollError) Error() string {
+	msg := e.Op + ": "
+	if e.CertificateUUID != "" {
+		msg += "certificate " + e.CertificateUUID + ": "
+	}
+	msg += fmt.Sprint(e.Err)
+	if e.Next != "" {
+		msg += " (" + e.Next + ")"
+	}
+	return msg
+}
+
+// Unwrap returns the cause.
+func (e *EnrollError) Unwrap() error { return e.Err }
+
+// material is what an enrollment holds so far, nil when nothing.
+func material(d *CertificateDetail, leaf *x509.Certificate, chain []*x509.Certificate, key crypto.Signer) *Enrollment {
+	if d == nil && leaf == nil && key == nil {
+		return nil
+	}
+	return &Enrollment{Certificate: d, Leaf: leaf, Chain: chain, Key: key}
+}
+
 // Enroll issues a certificate in one call: it generates the key and CSR
 // (unless in.CSR is given), submits it, waits until Core has the
 // certificate issued (through an approval where the RA profile needs one)
-// and downloads the chain. A certificate not issued in time is a
-// *PendingError to hand to ResumeEnrollment; the issue call itself is
-// never sent twice (an answer lost on the way is an *UnknownOutcomeError).
+// and downloads the chain. The issue call is never sent twice. Once it may
+// have reached Core, every failure is an *EnrollError whose Result holds
+// the generated key and whatever was received; its cause is a
+// *PendingError to hand to ResumeEnrollment (a certificate not issued in
+// time, a chain not fetched, an issue whose answer was lost: ErrOutcomeUnknown)
+// or a *StateError (failed, rejected).
 func (c *Client) Enroll(ctx context.Context, in EnrollInput, opts ...CallOption) (*Enrollment, error) {
 	const op = "czertainly.Enroll"
 	if _, _, err := profileIDs(op, in.AuthorityUUID, in.RAProfileUUID); err != nil {
@@ -350,17 +432,48 @@ func (c *Client) Enroll(ctx context.Context, in EnrollInput, opts ...CallOption)
 	}
 	sub, err := c.IssueCertificate(ctx, IssueInput{Profile: in.Profile, CSR: csr, Attributes: in.Attributes, CustomAttributes: in.CustomAttributes}, opts...)
 	if err != nil {
-		return nil, maybeUnknown(op, "", err)
+		if !errors.Is(err, ErrOutcomeUnknown) {
+			// An answer refusing the request: Core created nothing
+			// (ClientOperationServiceImpl.java:207-238 at cad4432a).
+			return nil, err
+		}
+		// Core may have created (and queued) the certificate: keep the key,
+		// and do not submit again.
+		return nil, &EnrollError{Op: op, Result: material(nil, nil, nil, key),
+			Next: "look for a certificate of RA profile " + in.RAProfileUUID + " requested just now for " + subjectOf(in) +
+				" (ListCertificates); if there is one, set the PendingError's CertificateUUID to it and call ResumeEnrollment, and enroll again only if there is none",
+			Err: &PendingError{Profile: in.Profile, Key: key, Err: err}}
 	}
-	return c.finish(ctx, in.Profile, sub.UUID, key, p, opts)
+	return c.finish(ctx, op, in.Profile, sub.UUID, key, p, opts)
 }
 
-// ResumeEnrollment goes on waiting for the certificate of a *PendingError
-// (from Enroll or WaitForCertificate) and finishes the enrollment.
+// subjectOf names what an enrollment asked for, to look it up.
+func subjectOf(in EnrollInput) string {
+	switch {
+	case in.CSR != nil:
+		return "the caller's CSR"
+	case in.Subject.CommonName != "":
+		return "common name " + in.Subject.CommonName
+	}
+	return "DNS name " + in.DNSNames[0]
+}
+
+// ResumeEnrollment finishes the enrollment of a *PendingError (from
+// Enroll or WaitForCertificate). It first reads the certificate's state
+// from Core and then waits for it, or fetches only what is missing; it
+// never submits anything. A PendingError without a certificate UUID (an
+// issue whose answer was lost) is refused before anything is sent: look
+// the certificate up first, as the error says.
 func (c *Client) ResumeEnrollment(ctx context.Context, pending *PendingError, opts ...CallOption) (*Enrollment, error) {
 	const op = "czertainly.ResumeEnrollment"
 	if pending == nil {
 		return nil, apierror.Invalid(op, "no pending enrollment")
+	}
+	if pending.CertificateUUID == "" {
+		return nil, &EnrollError{Op: op, Result: material(nil, nil, nil, pending.Key),
+			Next: "the issue call's outcome is unknown: look for the certificate in Core's inventory (ListCertificates, RA profile " + pending.RAProfileUUID +
+				") and set CertificateUUID to it before resuming; submitting again could issue a second certificate",
+			Err: &UnknownOutcomeError{Op: op, Err: apierror.Invalid(op, "the pending enrollment names no certificate")}}
 	}
 	if _, err := parseUUID(op, "certificate UUID", pending.CertificateUUID); err != nil {
 		return nil, err
@@ -369,34 +482,65 @@ func (c *Client) ResumeEnrollment(ctx context.Context, pending *PendingError, op
 	if err != nil {
 		return nil, apierror.Invalid(op, "%v", err)
 	}
-	return c.finish(ctx, pending.Profile, pending.CertificateUUID, pending.Key, p, opts)
+	return c.finish(ctx, op, pending.Profile, pending.CertificateUUID, pending.Key, p, opts)
 }
 
-func (c *Client) finish(ctx context.Context, prof Profile, uuid string, key crypto.Signer, p pollSettings, opts []CallOption) (*Enrollment, error) {
+// finish waits for the certificate and fetches its chain. Every failure
+// carries what is known in an *EnrollError.
+func (c *Client) finish(ctx context.Context, op string, prof Profile, uuid string, key crypto.Signer, p pollSettings, opts []CallOption) (*Enrollment, error) {
+	fail := func(d *CertificateDetail, leaf *x509.Certificate, next string, err error) error {
+		return &EnrollError{Op: op, CertificateUUID: uuid, Result: material(d, leaf, nil, key), Next: next, Err: err}
+	}
 	d, err := c.wait(ctx, uuid, p, opts)
 	if err != nil {
 		var pe *PendingError
-		if errors.As(err, &pe) {
+		var se *StateError
+		switch {
+		case errors.As(err, &pe):
 			pe.Profile, pe.Key = prof, key
+			return nil, fail(nil, nil, "call ResumeEnrollment to go on waiting", err)
+		case errors.As(err, &se):
+			return nil, fail(nil, nil, "", err)
 		}
-		return nil, err
+		// The state could not be read (Core or the network failed):
+		// nothing is lost, the enrollment goes on from the same point.
+		return nil, fail(nil, nil, "call ResumeEnrollment once Core answers",
+			&PendingError{Profile: prof, CertificateUUID: uuid, Key: key, Err: err})
 	}
 	leaf, err := d.X509()
 	if err != nil {
-		return nil, fmt.Errorf("czertainly.Enroll: issued certificate %s: %w", uuid, err)
+		return nil, fail(d, nil, "", &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse,
+			Message: fmt.Sprintf("the issued certificate's content does not parse: %v", err)})
 	}
-	dl, err := c.DownloadCertificateChain(ctx, uuid, CertificateFormatRaw, CertificateEncodingPEM, false, opts...)
+	chainFailed := func(err error) error {
+		return fail(d, leaf, "the certificate is issued; call ResumeEnrollment to fetch its chain",
+			&PendingError{Profile: prof, CertificateUUID: uuid, State: d.State, Key: key, Err: err})
+	}
+	// With the end certificate, Core puts the leaf first and content is
+	// never empty (CertificateServiceImpl.java:894-906, 827-828 at
+	// cad4432a); without it, an issuer missing from the inventory gives an
+	// empty content that could not be told from a missing one.
+	dl, err := c.DownloadCertificateChain(ctx, uuid, CertificateFormatRaw, CertificateEncodingPEM, true, opts...)
 	if err != nil {
-		return nil, err
+		return nil, chainFailed(err)
+	}
+	if dl.Content == "" {
+		// content is required (CertificateChainDownloadResponseDto,
+		// doc-openapi-core-certificate.yaml:4255-4259 in 2.17.0).
+		return nil, chainFailed(&apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: "Core's chain answer has no content"})
 	}
 	pemText, err := dl.Bytes()
 	if err != nil {
-		return nil, fmt.Errorf("czertainly.Enroll: chain of %s: %w", uuid, err)
+		return nil, chainFailed(&apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: fmt.Sprintf("chain content is not base64: %v", err)})
 	}
 	chain, err := parsePEMCertificates(pemText)
-	if err != nil {
-		return nil, fmt.Errorf("czertainly.Enroll: chain of %s: %w", uuid, err)
+	if err == nil && (len(chain) == 0 || !chain[0].Equal(leaf)) {
+		err = errors.New("it does not begin with the issued certificate")
 	}
+	if err != nil {
+		return nil, chainFailed(&apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: fmt.Sprintf("chain content: %v", err)})
+	}
+	chain = chain[1:]
 	return &Enrollment{Certificate: d, Leaf: leaf, Chain: chain, Key: key}, nil
 }
 
@@ -419,8 +563,12 @@ func parsePEMCertificates(b []byte) ([]*x509.Certificate, error) {
 	}
 }
 
-// CertificatePEM is the leaf and then the chain, PEM-encoded.
+// CertificatePEM is the leaf and then the chain, PEM-encoded (nil before
+// the certificate was received, as in an *EnrollError's Result).
 func (e *Enrollment) CertificatePEM() []byte {
+	if e.Leaf == nil {
+		return nil
+	}
 	var out []byte
 	for _, crt := range append([]*x509.Certificate{e.Leaf}, e.Chain...) {
 		out = append(out, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: crt.Raw})...)
@@ -440,25 +588,28 @@ func (e *Enrollment) KeyPEM() ([]byte, error) {
 	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), nil
 }
 
-// WritePEM writes the certificate with its chain to certPath and the key
-// (when there is one) to keyPath, mode 0600; each file appears only when
-// complete.
+// WritePEM writes the key (when there is one) to keyPath, mode 0600, and
+// the certificate with its chain (once received) to certPath; each file
+// appears only when complete. The key goes first: of an *EnrollError's
+// Result it may be all there is.
 func (e *Enrollment) WritePEM(certPath, keyPath string) error {
-	if err := atomicfile.Write(certPath, 0o644, func(w io.Writer) error {
-		_, err := w.Write(e.CertificatePEM())
-		return err
-	}); err != nil {
-		return err
+	if e.Key != nil && keyPath != "" {
+		keyPEM, err := e.KeyPEM()
+		if err != nil {
+			return err
+		}
+		if err := atomicfile.Write(keyPath, 0o600, func(w io.Writer) error {
+			_, err := w.Write(keyPEM)
+			return err
+		}); err != nil {
+			return err
+		}
 	}
-	if e.Key == nil || keyPath == "" {
+	if e.Leaf == nil || certPath == "" {
 		return nil
 	}
-	keyPEM, err := e.KeyPEM()
-	if err != nil {
-		return err
-	}
-	return atomicfile.Write(keyPath, 0o600, func(w io.Writer) error {
-		_, err := w.Write(keyPEM)
+	return atomicfile.Write(certPath, 0o644, func(w io.Writer) error {
+		_, err := w.Write(e.CertificatePEM())
 		return err
 	})
 }
@@ -468,6 +619,9 @@ func (e *Enrollment) WritePEM(certPath, keyPath string) error {
 func (e *Enrollment) PKCS12(password string) ([]byte, error) {
 	if e.Key == nil {
 		return nil, errors.New("no private key: the CSR came from the caller")
+	}
+	if e.Leaf == nil {
+		return nil, errors.New("no certificate received yet: write the key alone with WritePEM")
 	}
 	return pkcs12.Modern.Encode(e.Key, e.Leaf, e.Chain, password)
 }

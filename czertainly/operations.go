@@ -158,7 +158,8 @@ func csrBase64(op string, csr []byte) (string, *x509.CertificateRequest, error) 
 
 // IssueCertificate submits a CSR to the RA profile. Core answers at once
 // with the new certificate's UUID; see Enroll for the whole workflow. It is
-// never repeated once it may have reached the server.
+// never repeated once it may have reached the server: a lost answer or a
+// server error is an *UnknownOutcomeError (ErrOutcomeUnknown).
 func (c *Client) IssueCertificate(ctx context.Context, in IssueInput, opts ...CallOption) (*Submitted, error) {
 	const op = "czertainly.IssueCertificate"
 	auth, ra, err := profileIDs(op, in.AuthorityUUID, in.RAProfileUUID)
@@ -184,16 +185,21 @@ func (c *Client) IssueCertificate(ctx context.Context, in IssueInput, opts ...Ca
 		body.CustomAttributes = &custom
 	}
 	req, err := czertainlyapi.NewIssueCertificateRequest(c.server, auth, ra, body)
-	return c.submitted(ctx, op, req, err, opts)
+	return c.submitted(ctx, op, "", req, err, opts)
 }
 
-func (c *Client) submitted(ctx context.Context, op string, req *http.Request, buildErr error, opts []CallOption) (*Submitted, error) {
+// submitted sends an issue, renew or rekey once. A lost answer, a server
+// error and an accepted answer that names no certificate are an
+// *UnknownOutcomeError (ErrOutcomeUnknown): Core may have created the new
+// certificate. certificateUUID is the certificate the call is about (""
+// for an issue).
+func (c *Client) submitted(ctx context.Context, op, certificateUUID string, req *http.Request, buildErr error, opts []CallOption) (*Submitted, error) {
 	var out Submitted
 	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: buildErr, Repeat: transport.Never, Settings: callSettings(opts)}, &out); err != nil {
-		return nil, err
+		return nil, maybeUnknown(op, certificateUUID, err)
 	}
 	if out.UUID == "" {
-		return nil, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: "Core's answer names no certificate UUID"}
+		return nil, maybeUnknown(op, certificateUUID, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse, Message: "Core's answer names no certificate UUID"})
 	}
 	return &out, nil
 }
@@ -212,7 +218,7 @@ func (c *Client) IssueRequestedCertificate(ctx context.Context, p Profile, certi
 		return nil, err
 	}
 	req, err := czertainlyapi.NewIssueRequestedCertificateRequest(c.server, auth, ra, id)
-	return c.submitted(ctx, op, req, err, opts)
+	return c.submitted(ctx, op, certificateUUID, req, err, opts)
 }
 
 // RenewInput is what RenewCertificate sends.
@@ -229,7 +235,8 @@ type RenewInput struct {
 
 // RenewCertificate renews a certificate in state issued through its RA
 // profile; the answer names the new certificate. It is never repeated
-// once it may have reached the server.
+// once it may have reached the server (an *UnknownOutcomeError when the
+// outcome is not known).
 func (c *Client) RenewCertificate(ctx context.Context, in RenewInput, opts ...CallOption) (*Submitted, error) {
 	const op = "czertainly.RenewCertificate"
 	auth, ra, err := profileIDs(op, in.AuthorityUUID, in.RAProfileUUID)
@@ -253,7 +260,7 @@ func (c *Client) RenewCertificate(ctx context.Context, in RenewInput, opts ...Ca
 		body.ReplaceInLocations = &in.ReplaceInLocations
 	}
 	req, err := czertainlyapi.NewRenewCertificateRequest(c.server, auth, ra, id, body)
-	return c.submitted(ctx, op, req, err, opts)
+	return c.submitted(ctx, op, in.CertificateUUID, req, err, opts)
 }
 
 // RekeyInput is what RekeyCertificate sends.
@@ -266,7 +273,8 @@ type RekeyInput struct {
 }
 
 // RekeyCertificate replaces a certificate with one for a new key. It is
-// never repeated once it may have reached the server.
+// never repeated once it may have reached the server (an
+// *UnknownOutcomeError when the outcome is not known).
 func (c *Client) RekeyCertificate(ctx context.Context, in RekeyInput, opts ...CallOption) (*Submitted, error) {
 	const op = "czertainly.RekeyCertificate"
 	auth, ra, err := profileIDs(op, in.AuthorityUUID, in.RAProfileUUID)
@@ -287,7 +295,7 @@ func (c *Client) RekeyCertificate(ctx context.Context, in RekeyInput, opts ...Ca
 		body.ReplaceInLocations = &in.ReplaceInLocations
 	}
 	req, err := czertainlyapi.NewRekeyCertificateRequest(c.server, auth, ra, id, body)
-	return c.submitted(ctx, op, req, err, opts)
+	return c.submitted(ctx, op, in.CertificateUUID, req, err, opts)
 }
 
 // RevocationReason is an RFC 5280 reason code in Core's spelling.
@@ -365,7 +373,8 @@ func (c *Client) RevokeCertificate(ctx context.Context, in RevokeInput, opts ...
 		body.DestroyKey = &in.DestroyKey
 	}
 	req, err := czertainlyapi.NewRevokeCertificateRequest(c.server, auth, ra, id, body)
-	return c.t.NoContent(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)})
+	err = c.t.NoContent(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)})
+	return maybeUnknown(op, in.CertificateUUID, err)
 }
 
 // ListIssueAttributes returns the attributes the RA profile's authority

@@ -15,6 +15,11 @@
 // names. Progress goes to stderr, the table to stdout. Exit status: 0
 // when every candidate was renewed or skipped, 1 when one failed or its
 // outcome is unknown (or the run failed), 2 for bad usage.
+//
+// A failure that carries issued material (a *czertainly.EnrollError with a
+// Result: a private key, a certificate) never loses it: the tool writes it
+// under -save-dir, each file mode 0600 and complete or absent, before it
+// exits non-zero, and names the files on stderr.
 package main
 
 import (
@@ -28,12 +33,14 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	czertainly "github.com/certadmin/certadmin-go/czertainly"
 	"github.com/certadmin/certadmin-go/czertainly/czertainlytest"
+	"github.com/certadmin/certadmin-go/internal/atomicfile"
 )
 
 func main() {
@@ -48,6 +55,7 @@ type config struct {
 	days, concurrency              int
 	dryRun, wait, verbose          bool
 	timeout                        time.Duration
+	saveDir                        string
 }
 
 var errUsage = errors.New("usage")
@@ -66,6 +74,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&cfg.wait, "wait", true, "wait until each renewed certificate is issued")
 	fs.DurationVar(&cfg.timeout, "timeout", 5*time.Minute, "how long to wait for one certificate")
 	fs.BoolVar(&cfg.verbose, "v", false, "log every HTTP attempt (credentials redacted) to stderr")
+	fs.StringVar(&cfg.saveDir, "save-dir", ".", "directory where a failure's issued material (key, certificate) is saved, mode 0600")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: czertainly-renew [flags]\n\nRenews the certificates that expire within -days days.\nCredentials: -cert/-key files, or CZERTAINLY_TOKEN / CZERTAINLY_TOKEN_FILE.\n\nflags:")
 		fs.PrintDefaults()
@@ -222,6 +231,9 @@ func renew(ctx context.Context, c *czertainly.Client, cfg config, stdout, stderr
 	for _, u := range rep.Unknown() {
 		fmt.Fprintf(stdout, "outcome unknown for %s (%s): check the inventory before renewing it again\n", u.CommonName, u.UUID)
 	}
+	if err := saveMaterials(cfg.saveDir, rep.Results, stderr); err != nil {
+		return 1, err
+	}
 	if ctx.Err() != nil {
 		return 1, ctx.Err()
 	}
@@ -236,4 +248,63 @@ func dash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// saveMaterials writes the issued material that failed results carry (the
+// Result of a *czertainly.EnrollError) to dir: <name>-key.pem and
+// <name>-cert.pem, mode 0600, each written atomically, where name is the
+// new certificate's UUID (or the old one's with "-renewal" when Core's
+// UUID for the new one is not known). It saves all it can and returns the
+// first write error; a run with such a result exits non-zero anyway, as
+// the result is failed.
+func saveMaterials(dir string, results []czertainly.RenewalResult, stderr io.Writer) error {
+	var first error
+	for _, r := range results {
+		var ee *czertainly.EnrollError
+		if r.Err == nil || !errors.As(r.Err, &ee) || ee.Result == nil {
+			continue
+		}
+		name := ee.CertificateUUID
+		if name == "" {
+			name = r.Certificate.UUID + "-renewal"
+		}
+		files, err := saveMaterial(dir, name, ee.Result)
+		for _, f := range files {
+			fmt.Fprintf(stderr, "saved issued material of %s to %s (keep it; the renewal did not finish)\n", r.Certificate.CommonName, f)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "czertainly-renew: could not save the issued material of %s: %v\n", r.Certificate.CommonName, err)
+			if first == nil {
+				first = err
+			}
+		}
+	}
+	return first
+}
+
+// saveMaterial writes the key and the certificate with its chain that e
+// holds, key first, and returns the files written.
+func saveMaterial(dir, name string, e *czertainly.Enrollment) ([]string, error) {
+	var files []string
+	keyPEM, err := e.KeyPEM()
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range []struct {
+		suffix string
+		data   []byte
+	}{{"-key.pem", keyPEM}, {"-cert.pem", e.CertificatePEM()}} {
+		if len(f.data) == 0 {
+			continue
+		}
+		path := filepath.Join(dir, name+f.suffix)
+		if err := atomicfile.Write(path, 0o600, func(w io.Writer) error {
+			_, err := w.Write(f.data)
+			return err
+		}); err != nil {
+			return files, err
+		}
+		files = append(files, path)
+	}
+	return files, nil
 }

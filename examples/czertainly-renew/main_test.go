@@ -3,8 +3,23 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
+	"fmt"
+	"math/big"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	czertainly "github.com/certadmin/certadmin-go/czertainly"
 )
 
 func noEnv(string) string { return "" }
@@ -65,5 +80,73 @@ func TestInterrupted(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	if code := run(ctx, nil, &stdout, &stderr, noEnv); code != 130 || !strings.Contains(stderr.String(), "interrupted") {
 		t.Errorf("exit %d, stderr %q", code, stderr.String())
+	}
+}
+
+// selfSigned is a key and a certificate for it, standing for what Core
+// issued before a renewal's workflow failed.
+func selfSigned(t *testing.T) (*ecdsa.PrivateKey, *x509.Certificate) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "api1.example.com"}, NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crt, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key, crt
+}
+
+// Invariant 1 in the tool: a failed result whose error carries issued
+// material gets it saved, mode 0600, key and certificate, and a result
+// without material writes nothing.
+func TestSaveMaterialsOfFailedResults(t *testing.T) {
+	key, leaf := selfSigned(t)
+	const newUUID = "7d3c1a52-6b0e-4c3a-9a4f-0f1e2d3c4b5a"
+	keyOnly, _ := selfSigned(t)
+	results := []czertainly.RenewalResult{
+		{Certificate: czertainly.Certificate{UUID: "old-1", CommonName: "api1.example.com"}, Outcome: czertainly.RenewalOutcomeFailed,
+			Err: fmt.Errorf("wrapped: %w", &czertainly.EnrollError{Op: "czertainly.Enroll", CertificateUUID: newUUID,
+				Result: &czertainly.Enrollment{Key: key, Leaf: leaf}, Err: errors.New("chain download failed")})},
+		{Certificate: czertainly.Certificate{UUID: "old-2", CommonName: "api2.example.com"}, Outcome: czertainly.RenewalOutcomeUnknown,
+			Err: &czertainly.EnrollError{Op: "czertainly.Enroll", Result: &czertainly.Enrollment{Key: keyOnly}, Err: czertainly.ErrOutcomeUnknown}},
+		{Certificate: czertainly.Certificate{UUID: "old-3", CommonName: "api3.example.com"}, Outcome: czertainly.RenewalOutcomeFailed, Err: errors.New("refused")},
+	}
+	dir := t.TempDir()
+	var stderr bytes.Buffer
+	if err := saveMaterials(dir, results, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+		if fi, _ := e.Info(); fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v, want 0600", e.Name(), fi.Mode().Perm())
+		}
+	}
+	want := []string{newUUID + "-cert.pem", newUUID + "-key.pem", "old-2-renewal-key.pem"}
+	if !slices.Equal(names, want) {
+		t.Fatalf("files %v, want %v", names, want)
+	}
+	certPEM, _ := os.ReadFile(filepath.Join(dir, newUUID+"-cert.pem"))
+	keyPEM, _ := os.ReadFile(filepath.Join(dir, newUUID+"-key.pem"))
+	pair, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil || !pair.Leaf.Equal(leaf) {
+		t.Errorf("saved certificate and key are not the pair received: %v", err)
+	}
+	if !strings.Contains(stderr.String(), newUUID+"-key.pem") || !strings.Contains(stderr.String(), "old-2-renewal-key.pem") {
+		t.Errorf("stderr does not name the files:\n%s", stderr.String())
+	}
+	// A directory that cannot be written: the error is returned (the run
+	// then exits 1), and no partial file is left.
+	if err := saveMaterials(filepath.Join(dir, "missing"), results[:1], &stderr); err == nil {
+		t.Error("no error when the material could not be saved")
 	}
 }
