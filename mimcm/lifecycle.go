@@ -62,17 +62,26 @@ func (c *Client) profileRequest(ctx context.Context, op string, typ RequestTypeN
 	if err != nil {
 		return nil, &EnrollError{Op: op, Stage: EnrollStageCreating, Err: err, Next: "look for the request with ListRequests before trying again"}
 	}
-	r, err := c.awaitApproval(ctx, id, s, opts)
+	names := c.statusNames(opts)
+	r, err := c.awaitApproval(ctx, id, s, names, opts)
 	if err != nil {
-		var status StatusNumber
-		if r != nil {
-			status = r.Status
-		}
-		if errors.Is(err, ErrApprovalPending) || errors.Is(err, poll.ErrTimeout) {
-			err = ErrApprovalPending
-		}
-		return nil, &EnrollError{Op: op, Stage: EnrollStageAwaitingApproval, RequestID: id, Status: status, Err: err,
+		e := &EnrollError{Op: op, Stage: EnrollStageAwaitingApproval, RequestID: id, Err: err,
 			Next: "once the request is approved, mark it completed with CompleteRequest"}
+		if r != nil {
+			e.Status, e.StatusName = r.Status, names.known[r.Status]
+			if n, ok := r.Status.Name(); ok {
+				e.StatusName = n
+			}
+		}
+		switch {
+		case errors.Is(err, ErrApprovalPending) || errors.Is(err, poll.ErrTimeout):
+			e.Err = ErrApprovalPending
+		case errors.Is(err, ErrTerminalStatus):
+			e.Next = "the request will not be approved: make a new one if it is still needed"
+		case errors.Is(err, errAlreadyCompleted):
+			e.Stage, e.Next = EnrollStageCompleted, "the request was completed before"
+		}
+		return nil, e
 	}
 	done, err := c.CompleteRequest(ctx, id, opts...)
 	if err != nil {
