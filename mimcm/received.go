@@ -82,7 +82,7 @@ func (r *Received) PEM() ([]byte, error) {
 
 // WriteFiles saves r beside prefix, each file written atomically with
 // mode 0600 (it appears only once complete): prefix.pem (PEM), every PFX
-// blob of the answer as prefix-<n>.pfx with its password in
+// blob of the answer as prefix-<n>.pfx, the PFX password in
 // prefix.pfx-password, and the answer as it came in prefix.answer.json.
 // Files with nothing to hold are not written. It returns the names
 // written; on an error, those written before it.
@@ -113,7 +113,9 @@ func (r *Received) WriteFiles(prefix string) ([]string, error) {
 			errs = append(errs, write(fmt.Sprintf("%s-%d.pfx", prefix, pfx), ic.PFX))
 		}
 	}
-	if pfx > 0 || (len(r.Answer) > 0 && r.PFXPassword != "") {
+	// The password goes with anything saved: it opens the PFX blobs of the
+	// answer, and any the server keeps for the request.
+	if r.PFXPassword != "" && (len(written) > 0 || pfx > 0 || len(r.Answer) > 0) {
 		errs = append(errs, write(prefix+".pfx-password", []byte(r.PFXPassword+"\n")))
 	}
 	if len(r.Answer) > 0 {
