@@ -3,6 +3,7 @@ package mimcm
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/google/uuid"
 
@@ -14,13 +15,41 @@ import (
 // for it, then the same steps as EnrollSoftwareCertificate (the
 // profile's template is used unless in names one). The new certificate
 // and key are returned; the server retires the old profile.
+//
+// Before creating the request it asks the server whether the profile is
+// already being renewed: when a request for the profile still waits for
+// approval or is approved (an earlier run that stopped, perhaps after its
+// certificates were issued), no new request is made and the error
+// (ErrRenewalInProgress) names that request: resume it with
+// ResumeEnrollment, which refuses if its certificates may have been
+// issued, or cancel it. A second run of a renewal job therefore renews
+// nothing the first one already started, on the server's word.
 func (c *Client) RenewSoftwareCertificate(ctx context.Context, profileID uuid.UUID, in EnrollInput, opts ...CallOption) (*Enrollment, error) {
-	if err := checkID("mimcm.RenewSoftwareCertificate", "profile", profileID); err != nil {
+	const op = "mimcm.RenewSoftwareCertificate"
+	if err := checkID(op, "profile", profileID); err != nil {
 		return nil, err
+	}
+	for _, status := range []Status{StatusPending, StatusApproved} {
+		list, err := c.ListRequests(ctx, RequestFilter{Status: status}, opts...)
+		if err != nil {
+			return nil, &EnrollError{Op: op, Stage: EnrollStageCreating, Err: err,
+				Next: "nothing was created: the requests could not be read to rule out a renewal in progress; try again"}
+		}
+		for _, r := range list {
+			if r.OldProfileUUID != nil && *r.OldProfileUUID == profileID && !r.IsCompleted() {
+				return nil, &EnrollError{Op: op, Stage: EnrollStageCreating, RequestID: r.UUID, Status: r.Status, StatusName: status,
+					Err: fmt.Errorf("%w: request %s for profile %s is %s", ErrRenewalInProgress, r.UUID, profileID, status),
+					Next: "no new request was made: continue request " + r.UUID.String() + " with ResumeEnrollment, or cancel it (CancelRequest) first"}
+			}
+		}
 	}
 	in.Type, in.ProfileUUID = RequestTypeNameRenew, &profileID
 	return c.EnrollSoftwareCertificate(ctx, in, opts...)
 }
+
+// ErrRenewalInProgress: a request on the profile is already open (pending
+// or approved); RenewSoftwareCertificate made no new one.
+var ErrRenewalInProgress = errors.New("a request for the profile is already open")
 
 // ProfileRequestInput is the optional part of a request on an existing
 // profile (RevokeProfile, RetireProfile).

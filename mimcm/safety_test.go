@@ -293,3 +293,42 @@ func TestReceivedWriteFiles(t *testing.T) {
 		t.Errorf("PEM file lacks the key or the certificate")
 	}
 }
+
+// A renewal job that stopped after the certificate data (no answer) and
+// runs again renews nothing new: the open Renew request on the server
+// stops it, and the error names that request.
+func TestRenewalRunTwiceIssuesOnce(t *testing.T) {
+	srv, c := setup(t)
+	ctx := context.Background()
+	first, err := c.EnrollSoftwareCertificate(ctx, mimcm.EnrollInput{ProfileTemplateUUID: mimcmtest.TemplateSoftware})
+	if err != nil {
+		t.Fatal(err)
+	}
+	profile := *first.Request.NewProfileUUID
+	issued := srv.IssuedCertificates()
+	srv.Inject(mimcmtest.Fault{Method: http.MethodPost, PathSuffix: "/certificatedata", TruncateAt: 40})
+	_, err = c.RenewSoftwareCertificate(ctx, profile, mimcm.EnrollInput{})
+	var ee *mimcm.EnrollError
+	if !errors.As(err, &ee) || !errors.Is(err, mimcm.ErrIssuanceUnknown) {
+		t.Fatalf("first run: %v", err)
+	}
+	renewal := ee.RequestID
+	creates := srv.Hits(http.MethodPost, api+"/requests")
+	_, err = c.RenewSoftwareCertificate(ctx, profile, mimcm.EnrollInput{})
+	if !errors.As(err, &ee) || !errors.Is(err, mimcm.ErrRenewalInProgress) || ee.RequestID != renewal || !strings.Contains(ee.Next, renewal.String()) {
+		t.Fatalf("second run: %v, want ErrRenewalInProgress naming %s", err, renewal)
+	}
+	if n := srv.Hits(http.MethodPost, api+"/requests") - creates; n != 0 {
+		t.Errorf("the second run created %d request(s)", n)
+	}
+	if n := srv.IssuedCertificates() - issued; n != 1 {
+		t.Errorf("%d certificates issued by the two runs, want 1", n)
+	}
+	// Resuming the open request is refused too: it may have been issued.
+	if _, err := c.ResumeEnrollment(ctx, renewal, mimcm.EnrollInput{}); !errors.Is(err, mimcm.ErrIssuanceUnknown) {
+		t.Errorf("resume: %v", err)
+	}
+	if n := srv.IssuedCertificates() - issued; n != 1 {
+		t.Errorf("%d certificates issued in all, want 1", n)
+	}
+}
