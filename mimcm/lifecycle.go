@@ -38,7 +38,7 @@ func (c *Client) RenewSoftwareCertificate(ctx context.Context, profileID uuid.UU
 		for _, r := range list {
 			if r.OldProfileUUID != nil && *r.OldProfileUUID == profileID && !r.IsCompleted() {
 				return nil, &EnrollError{Op: op, Stage: EnrollStageCreating, RequestID: r.UUID, Status: r.Status, StatusName: status,
-					Err: fmt.Errorf("%w: request %s for profile %s is %s", ErrRenewalInProgress, r.UUID, profileID, status),
+					Err:  fmt.Errorf("%w: request %s for profile %s is %s", ErrRenewalInProgress, r.UUID, profileID, status),
 					Next: "no new request was made: continue request " + r.UUID.String() + " with ResumeEnrollment, or cancel it (CancelRequest) first"}
 			}
 		}
