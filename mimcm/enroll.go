@@ -39,12 +39,16 @@ const (
 	EnrollStageApproved
 	// EnrollStageSubmitting: the certificate requests were sent. An error
 	// without the server's answer leaves it unknown whether the CA
-	// issued: the call is never repeated, and the request must be
-	// abandoned (AbandonRequest) and a new one made.
+	// issued: the call is never repeated (ResumeEnrollment refuses), the
+	// generated keys are in EnrollError.Received, and the request must be
+	// checked by an administrator, or abandoned (AbandonRequest) and a new
+	// one made.
 	EnrollStageSubmitting
-	// EnrollStageCertificatesReceived: the certificates arrived; the
-	// request is marked completed next. An error here comes with the
-	// result (EnrollError.Result): keep it and call CompleteRequest.
+	// EnrollStageCertificatesReceived: a 200 answer came, so the CA
+	// issued; the answer is checked and the request marked completed next.
+	// An error here comes with what was received (EnrollError.Received),
+	// and, when only the completion failed, with the checked result
+	// (EnrollError.Result): keep them, and call CompleteRequest.
 	EnrollStageCertificatesReceived
 	// EnrollStageCompleted: done.
 	EnrollStageCompleted
@@ -269,9 +273,15 @@ func WithEnrollProgress(fn func(EnrollStage, *Request)) CallOption {
 // twice.
 //
 // Approval is read from the request's status number: 3 is taken as
-// Approved (inferred from the vendor's samples; see StatusNumber). Any
-// other number is waited on, so a denied request also ends in
-// ErrApprovalPending once the wait is over; its Status tells the number.
+// Approved and 8 is Completed (the reference's samples; see
+// StatusNumber). Any other number is looked up by name through the
+// server's status filter, once per number: a Denied, Canceled or Failed
+// request ends the wait at once with ErrTerminalStatus
+// (EnrollError.StatusName says which); a pending one is waited on.
+//
+// Nothing issued is lost: once the certificate data was sent, every
+// failure returns the *EnrollError with Received set (the answer, the
+// certificates and keys, the PFX password); keep it (Received.WriteFiles).
 func (c *Client) EnrollSoftwareCertificate(ctx context.Context, in EnrollInput, opts ...CallOption) (*Enrollment, error) {
 	const op = "mimcm.EnrollSoftwareCertificate"
 	opts = withPFXSecret(opts, in.PFXPassword)
@@ -316,9 +326,19 @@ func (c *Client) EnrollSoftwareCertificate(ctx context.Context, in EnrollInput, 
 
 // ResumeEnrollment continues an enrollment whose request already exists
 // (the RequestID of an *EnrollError of stage EnrollStageAwaitingApproval
-// or EnrollStageApproved): it waits for approval again, then generates,
-// submits, receives and completes as EnrollSoftwareCertificate does. in
-// gives the PFX password and roots; its request fields are not used.
+// or EnrollStageApproved): it reads the request from the server first,
+// waits for approval again, then generates, submits, receives and
+// completes as EnrollSoftwareCertificate does. in gives the PFX password
+// and roots; its request fields are not used.
+//
+// It never submits certificate data for a request that may have had its
+// certificates issued: the server keeps a request Approved after its
+// certificate data was taken, so before submitting, the request is checked
+// for what an execution leaves (a new profile on the request, a profile
+// of its own, the Executing status). When it shows one, or the check
+// cannot be made, the resume stops with an *EnrollError matching
+// ErrIssuanceUnknown whose Next names the request, its status and new
+// profile to check, and nothing is sent.
 func (c *Client) ResumeEnrollment(ctx context.Context, requestID uuid.UUID, in EnrollInput, opts ...CallOption) (*Enrollment, error) {
 	opts = withPFXSecret(opts, in.PFXPassword)
 	const op = "mimcm.ResumeEnrollment"
