@@ -434,7 +434,10 @@ func (c *Client) execute(ctx context.Context, op string, id uuid.UUID, in Enroll
 				"the CA issued but the answer could not be read whole: what came is in Received; save it, then abandon the request (AbandonRequest) or ask a CM administrator")
 			e.Received = received(id, answer, issued, keys, password)
 			return nil, e
-		case !answered(err):
+		case !answered(err) || serverFault(err):
+			// No answer, or the server's own failure (an unhandled
+			// exception, get-certificate-responses.md lists 500): the CA may
+			// have issued before it.
 			e := fail(EnrollStageSubmitting, errors.Join(ErrIssuanceUnknown, err),
 				"do not submit this request again: abandon it (AbandonRequest) and enroll anew, or ask a CM administrator whether its certificates were issued; the generated keys are in Received")
 			e.Received = received(id, nil, nil, keys, password)
@@ -462,6 +465,13 @@ func (c *Client) execute(ctx context.Context, op string, id uuid.UUID, in Enroll
 	result.Request = done
 	s.report(EnrollStageCompleted, done)
 	return result, nil
+}
+
+// serverFault reports a 5xx answer: the server failed while handling the
+// call, so what it did before failing is unknown.
+func serverFault(err error) bool {
+	var e *apierror.Error
+	return errors.As(err, &e) && e.StatusCode >= 500
 }
 
 // okAnswer reports an error about a success answer (a 200 whose body

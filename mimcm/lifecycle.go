@@ -16,8 +16,10 @@ import (
 // profile's template is used unless in names one). The new certificate
 // and key are returned; the server retires the old profile.
 //
-// Before creating the request it asks the server whether the profile is
-// already being renewed: when a request for the profile still waits for
+// Before creating the request it asks the server whether the profile was
+// renewed already: a profile that is not active (the server retires the
+// old profile when a renewal completes) is refused with
+// ErrProfileNotActive; and when a request for the profile still waits for
 // approval or is approved (an earlier run that stopped, perhaps after its
 // certificates were issued), no new request is made and the error
 // (ErrRenewalInProgress) names that request: resume it with
@@ -28,6 +30,19 @@ func (c *Client) RenewSoftwareCertificate(ctx context.Context, profileID uuid.UU
 	const op = "mimcm.RenewSoftwareCertificate"
 	if err := checkID(op, "profile", profileID); err != nil {
 		return nil, err
+	}
+	// A profile that is no longer active was renewed (the server retires
+	// the old profile when a renewal completes) or revoked or retired:
+	// renewing it again would issue a second certificate for it. Active is
+	// 2 (get-profile-data.md, the ?status=Active sample).
+	p, err := c.GetProfile(ctx, profileID, opts...)
+	if err != nil {
+		return nil, &EnrollError{Op: op, Stage: EnrollStageCreating, Err: err, Next: "nothing was created: check the profile's GUID"}
+	}
+	if p.Status != ProfileStatusActive {
+		return nil, &EnrollError{Op: op, Stage: EnrollStageCreating,
+			Err:  fmt.Errorf("%w: profile %s is in status %v", ErrProfileNotActive, profileID, p.Status),
+			Next: "no request was made: a renewed profile is replaced by its successor (the profile whose parent it is); renew that one if needed"}
 	}
 	for _, status := range []Status{StatusPending, StatusApproved} {
 		list, err := c.ListRequests(ctx, RequestFilter{Status: status}, opts...)
@@ -46,6 +61,10 @@ func (c *Client) RenewSoftwareCertificate(ctx context.Context, profileID uuid.UU
 	in.Type, in.ProfileUUID = RequestTypeNameRenew, &profileID
 	return c.EnrollSoftwareCertificate(ctx, in, opts...)
 }
+
+// ErrProfileNotActive: the profile is not active (already renewed,
+// revoked or retired); RenewSoftwareCertificate made no request.
+var ErrProfileNotActive = errors.New("the profile is not active")
 
 // ErrRenewalInProgress: a request on the profile is already open (pending
 // or approved); RenewSoftwareCertificate made no new one.

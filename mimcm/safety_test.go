@@ -332,3 +332,37 @@ func TestRenewalRunTwiceIssuesOnce(t *testing.T) {
 		t.Errorf("%d certificates issued in all, want 1", n)
 	}
 }
+
+// A profile already renewed (the server retired it) is not renewed
+// again, and a 5xx answer to the certificate data is an unknown outcome
+// (the server may have failed after its CA issued), not a refusal.
+func TestRenewedProfileIsNotRenewedAgainAnd5xxIsUnknown(t *testing.T) {
+	srv, c := setup(t, mimcm.WithMaxAttempts(1))
+	ctx := context.Background()
+	first, err := c.EnrollSoftwareCertificate(ctx, mimcm.EnrollInput{ProfileTemplateUUID: mimcmtest.TemplateSoftware})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := *first.Request.NewProfileUUID
+	if _, err := c.RenewSoftwareCertificate(ctx, old, mimcm.EnrollInput{}); err != nil {
+		t.Fatal(err)
+	}
+	creates, issued := srv.Hits(http.MethodPost, api+"/requests"), srv.IssuedCertificates()
+	if _, err := c.RenewSoftwareCertificate(ctx, old, mimcm.EnrollInput{}); !errors.Is(err, mimcm.ErrProfileNotActive) {
+		t.Errorf("renewing a renewed profile: %v", err)
+	}
+	if srv.Hits(http.MethodPost, api+"/requests") != creates || srv.IssuedCertificates() != issued {
+		t.Errorf("the second renewal created a request or issued")
+	}
+
+	srv.Inject(mimcmtest.Fault{Method: http.MethodPost, PathSuffix: "/certificatedata", Status: http.StatusInternalServerError,
+		ContentType: "application/json", Body: `{"Message":"An error has occurred. Correlation ID: 0b6f3c1e-9d2a-4e8b-a7c5-1f2e3d4c5b6a"}`})
+	_, err = c.EnrollSoftwareCertificate(ctx, mimcm.EnrollInput{ProfileTemplateUUID: mimcmtest.TemplateSoftware})
+	var ee *mimcm.EnrollError
+	if !errors.As(err, &ee) || !errors.Is(err, mimcm.ErrIssuanceUnknown) || ee.Received == nil || len(ee.Received.Keys) != 1 {
+		t.Fatalf("500 to the certificate data: %v, want ErrIssuanceUnknown with the generated key", err)
+	}
+	if strings.Contains(ee.Next, "refused") {
+		t.Errorf("next %q", ee.Next)
+	}
+}
