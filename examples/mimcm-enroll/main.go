@@ -112,8 +112,12 @@ func exitCode(ctx context.Context, err error, stderr io.Writer) int {
 		_, _ = fmt.Fprintf(stderr, "%s: %v\nrun %s -h for help\n", name, err, name)
 		return exitUsage
 	case errors.Is(err, mimcm.ErrApprovalPending) && errors.As(err, &ee):
-		_, _ = fmt.Fprintf(stderr, "%s: request %s waits for approval (status %v); once it is approved, run again with -resume %s\n",
-			name, ee.RequestID, ee.Status, ee.RequestID)
+		status := fmt.Sprint(int32(ee.Status))
+		if ee.StatusName != "" {
+			status += " = " + string(ee.StatusName)
+		}
+		_, _ = fmt.Fprintf(stderr, "%s: request %s waits for approval (status %s); once it is approved, run again with -resume %s\n",
+			name, ee.RequestID, status, ee.RequestID)
 		return exitPending
 	default:
 		_, _ = fmt.Fprintf(stderr, "%s: %v\n", name, err)
