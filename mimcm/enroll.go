@@ -538,10 +538,10 @@ func (c *Client) awaitApproval(ctx context.Context, id uuid.UUID, s enrollSettin
 		case StatusNumberCompleted:
 			return r, true, errAlreadyCompleted
 		}
-		name, err := names.of(ctx, r.Status)
-		if err != nil {
-			return r, false, err
-		}
+		// A failed lookup (the lists may be refused to a user who may read
+		// only the request) leaves the number unnamed: the request is
+		// waited on, as one whose status means nothing to act on.
+		name, _ := names.of(ctx, r.Status)
 		switch {
 		case terminal(name):
 			return r, true, fmt.Errorf("%w: it is %s", ErrTerminalStatus, name)

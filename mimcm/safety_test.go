@@ -366,3 +366,16 @@ func TestRenewedProfileIsNotRenewedAgainAnd5xxIsUnknown(t *testing.T) {
 		t.Errorf("next %q", ee.Next)
 	}
 }
+
+// When the status filter's lists cannot be read, an unpinned status is
+// waited on as before (a pending result), not turned into a failure.
+func TestStatusLookupFailureStillWaits(t *testing.T) {
+	srv, c := setup(t)
+	srv.Inject(mimcmtest.Fault{Method: http.MethodGet, PathSuffix: "/requests", Status: http.StatusForbidden,
+		ContentType: "application/json", Body: `{"Message":"Access is denied."}`})
+	_, err := c.EnrollSoftwareCertificate(context.Background(), mimcm.EnrollInput{ProfileTemplateUUID: mimcmtest.TemplateApproval}, mimcm.WithApprovalWait(0))
+	var ee *mimcm.EnrollError
+	if !errors.As(err, &ee) || !errors.Is(err, mimcm.ErrApprovalPending) || ee.StatusName != "" {
+		t.Fatalf("got %v, want ErrApprovalPending with no status name", err)
+	}
+}

@@ -38,7 +38,8 @@ func (c *Client) statusNames(opts []CallOption) *statusNames {
 
 // of returns the published name of n, or "" when no list of the server
 // holds a request with that number (the number then means nothing this
-// package can act on).
+// package can act on). A failed list ends the lookup with its error and
+// names nothing, so the next call tries again.
 func (s *statusNames) of(ctx context.Context, n StatusNumber) (Status, error) {
 	if name, ok := n.Name(); ok {
 		return name, nil
