@@ -42,7 +42,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if err := setUpWindowsAuth(cfg); err != nil {
 		return nil, apierror.Invalid(op, "%v", err)
 	}
-	t, err := transport.New(cfg, transport.Rules{DecodeError: decodeError, Annotate: annotate})
+	t, err := transport.New(cfg, transport.Rules{DecodeError: decodeError, Annotate: annotate, Repeat: repeatRule})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}

@@ -43,16 +43,27 @@
 //
 //   - EnrollStageAwaitingApproval with ErrApprovalPending: a person has
 //     to approve; nothing was generated yet; ResumeEnrollment continues.
+//     With ErrTerminalStatus: the request was denied, canceled or failed
+//     (EnrollError.StatusName); the wait ends at once.
 //   - EnrollStageSubmitting with ErrIssuanceUnknown: the certificate data
-//     call may have reached the CA but no answer came; it is never sent
-//     twice; abandon the request (AbandonRequest) and enroll anew.
-//   - EnrollStageCertificatesReceived: the certificates arrived (a PFX
-//     that does not open with the password is ErrPFXPassword; a
-//     certificate without the key ErrKeyMismatch); if only the completion
-//     failed, EnrollError.Result holds the certificate and key.
+//     call may have reached the CA but no answer came (or a 5xx); it is
+//     never sent twice, the generated keys are in EnrollError.Received,
+//     and ResumeEnrollment refuses a request that shows it was executed;
+//     have an administrator check it, or abandon it (AbandonRequest) and
+//     enroll anew.
+//   - EnrollStageCertificatesReceived: a 200 answer came, so the CA
+//     issued (a PFX that does not open with the password is
+//     ErrPFXPassword; a certificate without the key or whose chain does
+//     not verify ErrKeyMismatch; an answer that does not read
+//     ErrUnexpectedResponse); EnrollError.Received holds everything that
+//     came and the keys (Received.WriteFiles saves them, mode 0600), and
+//     if only the completion failed, EnrollError.Result holds the checked
+//     certificate and key.
 //
 // RenewSoftwareCertificate runs the same steps with a Renew request for a
-// profile; RevokeProfile and RetireProfile create the request, wait for
+// profile, after asking the server that the profile is active and that no
+// request on it is open (ErrProfileNotActive, ErrRenewalInProgress), so a
+// second run renews nothing twice; RevokeProfile and RetireProfile create the request, wait for
 // its approval and complete it. Inventory walks the user's profiles and
 // smart cards and yields their certificates with the validity dates of
 // the user's certificate list.
@@ -69,8 +80,14 @@
 // read as Approved (StatusNumberApproved), because the sample enroll
 // request reads 3 right after it was created and is then executed, which
 // the enrollment walkthrough does only with an approved request. The
-// enrollment workflow waits for 3; a request in any other status (also a
-// denied one) is waited on until WithApprovalWait ends.
+// enrollment workflows wait for 3; any other number is named by the
+// server itself, through the status filter (ListRequests with a Status
+// returns the requests of that name, with their number): Denied, Canceled
+// and Failed end the wait at once (ErrTerminalStatus), Pending is waited
+// on. Every request other than a GET is sent once, whichever path sends
+// it (a method, Do, or the generated client of Raw). SEMANTICS.md beside
+// this package has the table of what the reference says, what the client
+// does and what the fake does, operation by operation.
 //
 // "Completed" and other .NET dates arrive without a zone
 // ("0001-01-01T00:00:00" for not set) and are read as UTC, the zero

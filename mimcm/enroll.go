@@ -39,12 +39,16 @@ const (
 	EnrollStageApproved
 	// EnrollStageSubmitting: the certificate requests were sent. An error
 	// without the server's answer leaves it unknown whether the CA
-	// issued: the call is never repeated, and the request must be
-	// abandoned (AbandonRequest) and a new one made.
+	// issued: the call is never repeated (ResumeEnrollment refuses), the
+	// generated keys are in EnrollError.Received, and the request must be
+	// checked by an administrator, or abandoned (AbandonRequest) and a new
+	// one made.
 	EnrollStageSubmitting
-	// EnrollStageCertificatesReceived: the certificates arrived; the
-	// request is marked completed next. An error here comes with the
-	// result (EnrollError.Result): keep it and call CompleteRequest.
+	// EnrollStageCertificatesReceived: a 200 answer came, so the CA
+	// issued; the answer is checked and the request marked completed next.
+	// An error here comes with what was received (EnrollError.Received),
+	// and, when only the completion failed, with the checked result
+	// (EnrollError.Result): keep them, and call CompleteRequest.
 	EnrollStageCertificatesReceived
 	// EnrollStageCompleted: done.
 	EnrollStageCompleted
@@ -87,13 +91,24 @@ type EnrollError struct {
 	Stage EnrollStage
 	// RequestID is the request, uuid.Nil when none is known to exist.
 	RequestID uuid.UUID
-	// Status is the request's last status seen (0 when not read).
-	Status StatusNumber
+	// Status is the request's last status seen (0 when not read), and
+	// StatusName its published name where it is known (the reference pins
+	// only some numbers; the others are read through the status filter).
+	Status     StatusNumber
+	StatusName Status
 	// Next says what to do next.
 	Next string
-	// Result holds the certificates and key when they were received
-	// (EnrollStageCertificatesReceived); nil otherwise.
+	// Result holds the certificates and key when they were received and
+	// checked (the completion failed); nil otherwise.
 	Result *Enrollment
+	// Received holds everything received or generated once the CA may
+	// have issued: the answer as it came, the certificates and keys it
+	// holds, the generated keys and the PFX password. It is set on every
+	// failure after the certificate data was sent (stages
+	// EnrollStageSubmitting when no answer came, and
+	// EnrollStageCertificatesReceived), nil before. Keep it: it may be the
+	// only copy of an issued certificate's key.
+	Received *Received
 	// Err is the cause (a sentinel of this package, a call's *Error).
 	Err error
 }
@@ -258,9 +273,15 @@ func WithEnrollProgress(fn func(EnrollStage, *Request)) CallOption {
 // twice.
 //
 // Approval is read from the request's status number: 3 is taken as
-// Approved (inferred from the vendor's samples; see StatusNumber). Any
-// other number is waited on, so a denied request also ends in
-// ErrApprovalPending once the wait is over; its Status tells the number.
+// Approved and 8 is Completed (the reference's samples; see
+// StatusNumber). Any other number is looked up by name through the
+// server's status filter, once per number: a Denied, Canceled or Failed
+// request ends the wait at once with ErrTerminalStatus
+// (EnrollError.StatusName says which); a pending one is waited on.
+//
+// Nothing issued is lost: once the certificate data was sent, every
+// failure returns the *EnrollError with Received set (the answer, the
+// certificates and keys, the PFX password); keep it (Received.WriteFiles).
 func (c *Client) EnrollSoftwareCertificate(ctx context.Context, in EnrollInput, opts ...CallOption) (*Enrollment, error) {
 	const op = "mimcm.EnrollSoftwareCertificate"
 	opts = withPFXSecret(opts, in.PFXPassword)
@@ -300,21 +321,31 @@ func (c *Client) EnrollSoftwareCertificate(ctx context.Context, in EnrollInput, 
 		}
 		return nil, &EnrollError{Op: op, Stage: EnrollStageCreating, Err: err, Next: next}
 	}
-	return c.execute(ctx, op, id, in, s, opts)
+	return c.execute(ctx, op, id, in, s, false, opts)
 }
 
 // ResumeEnrollment continues an enrollment whose request already exists
 // (the RequestID of an *EnrollError of stage EnrollStageAwaitingApproval
-// or EnrollStageApproved): it waits for approval again, then generates,
-// submits, receives and completes as EnrollSoftwareCertificate does. in
-// gives the PFX password and roots; its request fields are not used.
+// or EnrollStageApproved): it reads the request from the server first,
+// waits for approval again, then generates, submits, receives and
+// completes as EnrollSoftwareCertificate does. in gives the PFX password
+// and roots; its request fields are not used.
+//
+// It never submits certificate data for a request that may have had its
+// certificates issued: the server keeps a request Approved after its
+// certificate data was taken, so before submitting, the request is checked
+// for what an execution leaves (a new profile on the request, a profile
+// of its own, the Executing status). When it shows one, or the check
+// cannot be made, the resume stops with an *EnrollError matching
+// ErrIssuanceUnknown whose Next names the request, its status and new
+// profile to check, and nothing is sent.
 func (c *Client) ResumeEnrollment(ctx context.Context, requestID uuid.UUID, in EnrollInput, opts ...CallOption) (*Enrollment, error) {
 	opts = withPFXSecret(opts, in.PFXPassword)
 	const op = "mimcm.ResumeEnrollment"
 	if err := checkID(op, "request", requestID); err != nil {
 		return nil, err
 	}
-	return c.execute(ctx, op, requestID, in, enrollSettingsOf(callSettings(opts)), opts)
+	return c.execute(ctx, op, requestID, in, enrollSettingsOf(callSettings(opts)), true, opts)
 }
 
 func (s enrollSettings) report(stage EnrollStage, r *Request) {
@@ -330,37 +361,59 @@ func answered(err error) bool {
 	return errors.As(err, &e) && e.StatusCode != 0 && !errors.Is(err, apierror.ErrTruncated)
 }
 
-// execute runs the workflow from an existing request on.
-func (c *Client) execute(ctx context.Context, op string, id uuid.UUID, in EnrollInput, s enrollSettings, opts []CallOption) (*Enrollment, error) {
-	fail := func(stage EnrollStage, status StatusNumber, err error, next string) (*Enrollment, error) {
-		return nil, &EnrollError{Op: op, Stage: stage, RequestID: id, Status: status, Err: err, Next: next}
+// execute runs the workflow from an existing request on. resume is set
+// for ResumeEnrollment: the request may have been executed before, so it
+// is checked for traces of that before anything is submitted.
+func (c *Client) execute(ctx context.Context, op string, id uuid.UUID, in EnrollInput, s enrollSettings, resume bool, opts []CallOption) (*Enrollment, error) {
+	names := c.statusNames(opts)
+	var last *Request
+	fail := func(stage EnrollStage, err error, next string) *EnrollError {
+		e := &EnrollError{Op: op, Stage: stage, RequestID: id, Err: err, Next: next}
+		if last != nil {
+			e.Status = last.Status
+			e.StatusName, _ = names.known[last.Status]
+			if n, ok := last.Status.Name(); ok {
+				e.StatusName = n
+			}
+		}
+		return e
 	}
-	r, err := c.awaitApproval(ctx, id, s, opts)
+	r, err := c.awaitApproval(ctx, id, s, names, opts)
+	last = r
 	if err != nil {
-		status := StatusNumber(0)
-		if r != nil {
-			status = r.Status
-		}
-		if errors.Is(err, ErrApprovalPending) || errors.Is(err, poll.ErrTimeout) {
-			return fail(EnrollStageAwaitingApproval, status, ErrApprovalPending,
+		switch {
+		case errors.Is(err, ErrApprovalPending) || errors.Is(err, poll.ErrTimeout):
+			return nil, fail(EnrollStageAwaitingApproval, ErrApprovalPending,
 				"once the request is approved, call ResumeEnrollment with its ID; CancelRequest withdraws it")
+		case errors.Is(err, errAlreadyCompleted):
+			return nil, fail(EnrollStageCompleted, err, "the request was executed before; its certificates are in its profile")
+		case errors.Is(err, ErrTerminalStatus):
+			return nil, fail(EnrollStageAwaitingApproval, err, "the request will not be approved: enroll anew if it is still needed")
+		case errors.Is(err, errExecutionStarted):
+			return nil, fail(EnrollStageSubmitting, errors.Join(ErrIssuanceUnknown, err), executedNext(id, r))
 		}
-		if errors.Is(err, errAlreadyCompleted) {
-			return fail(EnrollStageCompleted, status, err, "the request was executed before; its certificates are in its profile")
+		return nil, fail(EnrollStageAwaitingApproval, err, "call ResumeEnrollment with the request's ID to go on")
+	}
+	if resume {
+		// The server keeps a request Approved after its certificate data
+		// was taken (the reference shows no status between the two calls),
+		// so Approved alone does not say it is safe to submit: look for
+		// what an execution leaves on the request.
+		if err := c.checkNotExecuted(ctx, r, opts); err != nil {
+			return nil, fail(EnrollStageSubmitting, errors.Join(ErrIssuanceUnknown, err), executedNext(id, r))
 		}
-		return fail(EnrollStageAwaitingApproval, status, err, "call ResumeEnrollment with the request's ID to go on")
 	}
 	s.report(EnrollStageApproved, r)
 
 	options, err := c.GetCertificateRequestGenerationOptions(ctx, id, opts...)
 	if err != nil {
-		return fail(EnrollStageApproved, r.Status, err, "nothing was submitted: call ResumeEnrollment with the request's ID")
+		return nil, fail(EnrollStageApproved, err, "nothing was submitted: call ResumeEnrollment with the request's ID")
 	}
 	keys := make([]crypto.Signer, len(options))
 	csrs := make([][]byte, len(options))
 	for i, o := range options {
 		if keys[i], csrs[i], err = newCSR(o); err != nil {
-			return fail(EnrollStageApproved, r.Status, &apierror.Error{Op: op, Kind: apierror.ErrInvalidInput,
+			return nil, fail(EnrollStageApproved, &apierror.Error{Op: op, Kind: apierror.ErrInvalidInput,
 				Message: fmt.Sprintf("certificate request %d: %v", i+1, err), Err: err},
 				"nothing was submitted: the template asks for a key this package cannot make; CancelRequest withdraws the request")
 		}
@@ -368,40 +421,110 @@ func (c *Client) execute(ctx context.Context, op string, id uuid.UUID, in Enroll
 	password := in.PFXPassword
 	if password == "" {
 		if password, err = randomPassword(); err != nil {
-			return fail(EnrollStageApproved, r.Status, err, "nothing was submitted: call ResumeEnrollment")
+			return nil, fail(EnrollStageApproved, err, "nothing was submitted: call ResumeEnrollment")
 		}
 	}
 	s.report(EnrollStageSubmitting, r)
-	issued, err := c.SubmitCertificateRequests(ctx, id, SubmitInput{CertificateRequests: csrs, PFXPassword: password, Comments: in.Comment}, opts...)
+	issued, answer, err := c.submitCertificateRequests(ctx, id, SubmitInput{CertificateRequests: csrs, PFXPassword: password, Comments: in.Comment}, opts)
 	if err != nil {
-		if !answered(err) {
-			return fail(EnrollStageSubmitting, r.Status, errors.Join(ErrIssuanceUnknown, err),
-				"do not submit this request again: abandon it (AbandonRequest) and enroll anew, or ask a CM administrator whether its certificates were issued")
+		switch {
+		case answer != nil || okAnswer(err):
+			// A 200 answer: the CA issued, whatever else was wrong with it.
+			e := fail(EnrollStageCertificatesReceived, err,
+				"the CA issued but the answer could not be read whole: what came is in Received; save it, then abandon the request (AbandonRequest) or ask a CM administrator")
+			e.Received = received(id, answer, issued, keys, password)
+			return nil, e
+		case !answered(err) || serverFault(err):
+			// No answer, or the server's own failure (an unhandled
+			// exception, get-certificate-responses.md lists 500): the CA may
+			// have issued before it.
+			e := fail(EnrollStageSubmitting, errors.Join(ErrIssuanceUnknown, err),
+				"do not submit this request again: abandon it (AbandonRequest) and enroll anew, or ask a CM administrator whether its certificates were issued; the generated keys are in Received")
+			e.Received = received(id, nil, nil, keys, password)
+			return nil, e
 		}
-		return fail(EnrollStageSubmitting, r.Status, err,
+		return nil, fail(EnrollStageSubmitting, err,
 			"the server refused the certificate requests: abandon the request (AbandonRequest) and enroll anew")
 	}
 	result, err := decodeIssued(id, issued, keys, password, in.Roots)
 	if err != nil {
-		return fail(EnrollStageCertificatesReceived, r.Status, err,
-			"the certificates were issued but cannot be used: abandon the request (AbandonRequest), have them revoked, and enroll anew")
+		e := fail(EnrollStageCertificatesReceived, err,
+			"the certificates were issued but did not pass the checks: they and the keys are in Received; save them, then abandon the request (AbandonRequest) or have them revoked")
+		e.Received = received(id, answer, issued, keys, password)
+		return nil, e
 	}
 	s.report(EnrollStageCertificatesReceived, r)
 	done, err := c.CompleteRequest(ctx, id, opts...)
 	if err != nil {
-		return nil, &EnrollError{Op: op, Stage: EnrollStageCertificatesReceived, RequestID: id, Status: r.Status, Err: err, Result: result,
-			Next: "the certificates and key are in Result: keep them, and mark the request completed with CompleteRequest"}
+		e := fail(EnrollStageCertificatesReceived, err,
+			"the certificates and key are in Result: keep them, and mark the request completed with CompleteRequest")
+		e.Result = result
+		e.Received = received(id, answer, issued, keys, password)
+		return nil, e
 	}
 	result.Request = done
 	s.report(EnrollStageCompleted, done)
 	return result, nil
 }
 
+// serverFault reports a 5xx answer: the server failed while handling the
+// call, so what it did before failing is unknown.
+func serverFault(err error) bool {
+	var e *apierror.Error
+	return errors.As(err, &e) && e.StatusCode >= 500
+}
+
+// okAnswer reports an error about a success answer (a 200 whose body
+// could not be used): the server did what was asked.
+func okAnswer(err error) bool {
+	var e *apierror.Error
+	return errors.As(err, &e) && e.StatusCode >= 200 && e.StatusCode < 300 && !errors.Is(err, apierror.ErrTruncated)
+}
+
+// executedNext is the advice for a request whose execution may have
+// issued certificates.
+func executedNext(id uuid.UUID, r *Request) string {
+	what := "request " + id.String()
+	if r != nil {
+		what += fmt.Sprintf(" (status %d", int32(r.Status))
+		if n, ok := r.Status.Name(); ok {
+			what += " = " + string(n)
+		}
+		if r.NewProfileUUID != nil {
+			what += ", new profile " + r.NewProfileUUID.String()
+		}
+		what += ")"
+	}
+	return "do not submit it again: ask a CM administrator whether certificates were issued for " + what +
+		" (ListRequestProfiles and ListProfileCertificates show them), then complete it (CompleteRequest) or abandon it (AbandonRequest)"
+}
+
+// checkNotExecuted refuses an approved request that shows an execution
+// began: a new profile on the request (get-request.md: the profile the
+// request produced), or a profile of the request other than the one it was
+// made for (requests/{id}/profiles, get-profile-data.md).
+func (c *Client) checkNotExecuted(ctx context.Context, r *Request, opts []CallOption) error {
+	if r.NewProfileUUID != nil {
+		return fmt.Errorf("%w: it names new profile %s", errExecutionStarted, r.NewProfileUUID)
+	}
+	profiles, err := c.ListRequestProfiles(ctx, r.UUID, opts...)
+	if err != nil {
+		return fmt.Errorf("%w: its profiles could not be read to rule that out: %w", errExecutionStarted, err)
+	}
+	for _, p := range profiles {
+		if r.OldProfileUUID == nil || p.UUID != *r.OldProfileUUID {
+			return fmt.Errorf("%w: it has profile %s", errExecutionStarted, p.UUID)
+		}
+	}
+	return nil
+}
+
 var errAlreadyCompleted = errors.New("the request is already completed")
 
 // awaitApproval reads the request until it is approved, on the poller's
-// rhythm, for at most s.wait.
-func (c *Client) awaitApproval(ctx context.Context, id uuid.UUID, s enrollSettings, opts []CallOption) (*Request, error) {
+// rhythm, for at most s.wait. A request denied, canceled or failed ends
+// the wait at once (ErrTerminalStatus), as does one whose execution began.
+func (c *Client) awaitApproval(ctx context.Context, id uuid.UUID, s enrollSettings, names *statusNames, opts []CallOption) (*Request, error) {
 	var last *Request
 	check := func(ctx context.Context) (*Request, bool, error) {
 		r, err := c.GetRequest(ctx, id, opts...)
@@ -415,6 +538,16 @@ func (c *Client) awaitApproval(ctx context.Context, id uuid.UUID, s enrollSettin
 		case StatusNumberCompleted:
 			return r, true, errAlreadyCompleted
 		}
+		// A failed lookup (the lists may be refused to a user who may read
+		// only the request) leaves the number unnamed: the request is
+		// waited on, as one whose status means nothing to act on.
+		name, _ := names.of(ctx, r.Status)
+		switch {
+		case terminal(name):
+			return r, true, fmt.Errorf("%w: it is %s", ErrTerminalStatus, name)
+		case name == StatusExecuting:
+			return r, true, fmt.Errorf("%w (status Executing)", errExecutionStarted)
+		}
 		s.report(EnrollStageAwaitingApproval, r)
 		return r, false, nil
 	}
@@ -423,6 +556,9 @@ func (c *Client) awaitApproval(ctx context.Context, id uuid.UUID, s enrollSettin
 		if err == nil && !done {
 			err = ErrApprovalPending
 		}
+		if r == nil {
+			r = last
+		}
 		return r, err
 	}
 	interval := s.interval
@@ -430,7 +566,7 @@ func (c *Client) awaitApproval(ctx context.Context, id uuid.UUID, s enrollSettin
 		interval = DefaultApprovalPollInterval
 	}
 	r, err := poll.Until(ctx, poll.Config{Interval: interval, Multiplier: 1.5, MaxInterval: maxApprovalPollInterval, Timeout: s.wait}, check, nil)
-	if err != nil && r == nil {
+	if r == nil {
 		r = last
 	}
 	return r, err

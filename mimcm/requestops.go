@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -277,15 +278,27 @@ type IssuedCertificate struct {
 // twice for one request, so when the connection fails after the call may
 // have reached the server, the error says the certificates may have been
 // issued (see EnrollSoftwareCertificate for what to do then).
+//
+// A 200 answer means the CA issued. When such an answer cannot be read
+// whole (a member of an unexpected type, a blob that is not base64), the
+// items that could be read are returned together with an
+// ErrUnexpectedResponse error: they hold issued certificates, so keep them.
 func (c *Client) SubmitCertificateRequests(ctx context.Context, id uuid.UUID, in SubmitInput, opts ...CallOption) ([]IssuedCertificate, error) {
+	list, _, err := c.submitCertificateRequests(ctx, id, in, opts)
+	return list, err
+}
+
+// submitCertificateRequests is SubmitCertificateRequests that also
+// returns the answer's body as it came (nil when no 200 answer arrived).
+func (c *Client) submitCertificateRequests(ctx context.Context, id uuid.UUID, in SubmitInput, opts []CallOption) ([]IssuedCertificate, []byte, error) {
 	const op = "mimcm.SubmitCertificateRequests"
 	if err := checkID(op, "request", id); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	body := mimcmapi.CertificateDataBody{Certificaterequests: make([]string, len(in.CertificateRequests))}
 	for i, der := range in.CertificateRequests {
 		if len(der) == 0 {
-			return nil, apierror.Invalid(op, "certificate request %d is empty", i+1)
+			return nil, nil, apierror.Invalid(op, "certificate request %d is empty", i+1)
 		}
 		body.Certificaterequests[i] = crlfBase64(der)
 	}
@@ -299,28 +312,83 @@ func (c *Client) SubmitCertificateRequests(ctx context.Context, id uuid.UUID, in
 		secrets = []string{in.PFXPassword}
 	}
 	req, err := mimcmapi.NewSubmitCertificateRequestsRequest(c.server, id, body)
-	var out oneOrMany[mimcmapi.IssuedCertificate]
-	err = c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Secrets: secrets,
-		OK: okStatus, Settings: callSettings(opts)}, &out)
+	// The body is read raw and decoded here, so that an answer with a
+	// surprise in it still yields the certificates it carries.
+	answer, err := c.t.JSONBody(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Secrets: secrets,
+		OK: okStatus, Settings: callSettings(opts)}, nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	list := make([]IssuedCertificate, len(out))
-	for i, w := range out {
-		ic := IssuedCertificate{
-			TemplateCommonName: val(w.TemplateCommonName), CertificateID: val(w.CertificateId), Flags: val(w.Flags),
-			UseLocalMachineStore: val(w.UseLocalMachineStore), Error: val(w.Error), IsExternal: val(w.IsExternal),
-			IsServerGenerated: val(w.IsServerGenerated), IsPFX: w.IsPfx, IsPKCS7: w.IsPkcs7, IsKeyHistory: val(w.IsKeyHistory),
-		}
-		if ic.PKCS7, err = decodeBlob(w.Pkcs7); err != nil {
-			return nil, errUnexpected(op, err)
-		}
-		if ic.PFX, err = decodeBlob(w.Pfx); err != nil {
-			return nil, errUnexpected(op, err)
-		}
-		list[i] = ic
+	list, err := decodeIssuedAnswer(answer)
+	if err != nil {
+		return list, answer, &apierror.Error{Op: op, StatusCode: http.StatusOK, Kind: apierror.ErrUnexpectedResponse,
+			Message: "the CA answered with certificates, but the answer could not be read whole: " + err.Error(), Err: err}
 	}
-	return list, nil
+	return list, answer, nil
+}
+
+// decodeIssuedAnswer reads the certificate data answer (one object or a
+// list). Each item is read strictly; an item that does not read is
+// salvaged member by member (its blobs and flags), so that what it carries
+// is kept, and the error says what was wrong.
+func decodeIssuedAnswer(answer []byte) ([]IssuedCertificate, error) {
+	var items oneOrMany[json.RawMessage]
+	if err := json.Unmarshal(answer, &items); err != nil {
+		return nil, fmt.Errorf("malformed JSON: %w", err)
+	}
+	list := make([]IssuedCertificate, 0, len(items))
+	var errs []error
+	for i, raw := range items {
+		var w mimcmapi.IssuedCertificate
+		ic, err := IssuedCertificate{}, json.Unmarshal(raw, &w)
+		if err == nil {
+			ic = IssuedCertificate{
+				TemplateCommonName: val(w.TemplateCommonName), CertificateID: val(w.CertificateId), Flags: val(w.Flags),
+				UseLocalMachineStore: val(w.UseLocalMachineStore), Error: val(w.Error), IsExternal: val(w.IsExternal),
+				IsServerGenerated: val(w.IsServerGenerated), IsPFX: w.IsPfx, IsPKCS7: w.IsPkcs7, IsKeyHistory: val(w.IsKeyHistory),
+			}
+			var perr, ferr error
+			ic.PKCS7, perr = decodeBlob(w.Pkcs7)
+			ic.PFX, ferr = decodeBlob(w.Pfx)
+			err = errors.Join(perr, ferr)
+		} else {
+			ic = salvageIssued(raw)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("item %d: %w", i+1, err))
+		}
+		list = append(list, ic)
+	}
+	return list, errors.Join(errs...)
+}
+
+// salvageIssued reads what it can of an answer item that did not decode:
+// each member on its own, by its name in any letter case, skipping those
+// of an unexpected type.
+func salvageIssued(raw json.RawMessage) IssuedCertificate {
+	var members map[string]json.RawMessage
+	_ = json.Unmarshal(raw, &members)
+	get := func(name string, v any) {
+		for k, m := range members {
+			if strings.EqualFold(k, name) {
+				_ = json.Unmarshal(m, v)
+			}
+		}
+	}
+	var ic IssuedCertificate
+	var p7, pfx string
+	get("TemplateCommonName", &ic.TemplateCommonName)
+	get("Error", &ic.Error)
+	get("Pkcs7", &p7)
+	get("Pfx", &pfx)
+	get("IsExternal", &ic.IsExternal)
+	get("isServerGenerated", &ic.IsServerGenerated)
+	get("isPfx", &ic.IsPFX)
+	get("isPkcs7", &ic.IsPKCS7)
+	get("isKeyHistory", &ic.IsKeyHistory)
+	ic.PKCS7, _ = decodeBlob(&p7)
+	ic.PFX, _ = decodeBlob(&pfx)
+	return ic
 }
 
 // crlfBase64 is der in base64 with a CRLF after every 64 characters and

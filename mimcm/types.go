@@ -154,7 +154,9 @@ func statusList() string {
 // (its certificate request generation options and certificate data are
 // fetched, then it is completed), which the enrollment walkthrough allows
 // only for an approved request; so 3 is taken as "Approved". Every other
-// number is kept and prints as the number.
+// number is kept and prints as the number; the workflows learn what it
+// means from the server, through the status filter (ListRequests with a
+// Status), and report it as EnrollError.StatusName.
 type StatusNumber int32
 
 // The request status numbers this package names.

@@ -25,7 +25,14 @@
 // Progress goes to stderr (-v adds a debug line per HTTP attempt, with
 // credentials masked); the certificate's subject, serial number, issuer
 // and expiry go to stdout. The output file appears only once complete:
-// an existing file is left untouched when the run fails. Exit status: 0
+// an existing file is left untouched when the run fails. When a run fails
+// after the CA may have issued (no answer to the certificate data, an
+// answer that does not pass the checks, a failed completion), whatever was
+// received and the generated keys are saved before the command exits 1,
+// beside the output file: <o>.received.pem (certificates and private
+// keys), <o>.received-<n>.pfx, <o>.received.pfx-password and
+// <o>.received.answer.json, each written atomically with mode 0600; when
+// only the completion failed, the PKCS#12 file is written too. Exit status: 0
 // on success, 1 when enrollment fails, 2 for a usage error, 3 when the
 // request still waits for approval, 130 when interrupted.
 package main
@@ -105,8 +112,12 @@ func exitCode(ctx context.Context, err error, stderr io.Writer) int {
 		_, _ = fmt.Fprintf(stderr, "%s: %v\nrun %s -h for help\n", name, err, name)
 		return exitUsage
 	case errors.Is(err, mimcm.ErrApprovalPending) && errors.As(err, &ee):
-		_, _ = fmt.Fprintf(stderr, "%s: request %s waits for approval (status %v); once it is approved, run again with -resume %s\n",
-			name, ee.RequestID, ee.Status, ee.RequestID)
+		status := fmt.Sprint(int32(ee.Status))
+		if ee.StatusName != "" {
+			status += " = " + string(ee.StatusName)
+		}
+		_, _ = fmt.Fprintf(stderr, "%s: request %s waits for approval (status %s); once it is approved, run again with -resume %s\n",
+			name, ee.RequestID, status, ee.RequestID)
 		return exitPending
 	default:
 		_, _ = fmt.Fprintf(stderr, "%s: %v\n", name, err)
@@ -280,15 +291,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		e, err = c.EnrollSoftwareCertificate(ctx, in, callOpts...)
 	}
 	if err != nil {
-		var ee *mimcm.EnrollError
-		if errors.As(err, &ee) && ee.Result != nil {
-			// The certificates arrived but the request could not be marked
-			// completed: keep the key rather than lose it.
-			if werr := ee.Result.WritePKCS12(o.out, p12Password); werr == nil {
-				progress(stderr, "the certificate and key were written to %s anyway\n", o.out)
-			}
-		}
-		return err
+		return saveIssued(err, o.out, p12Password, stderr)
 	}
 	if err := e.WritePKCS12(o.out, p12Password); err != nil {
 		return fmt.Errorf("write %s: %w", o.out, err)
@@ -298,6 +301,37 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	_, _ = fmt.Fprintf(stdout, "request:  %s\nsubject:  %s\nserial:   %X\nissuer:   %s\nexpires:  %s\n",
 		e.RequestID, cert.Subject, cert.SerialNumber, cert.Issuer, cert.NotAfter.UTC().Format(time.RFC3339))
 	return nil
+}
+
+// saveIssued keeps what a failed enrollment received before the error
+// is reported: the certificate and key as the PKCS#12 file when they
+// passed the checks (only the completion failed), and in every case where
+// the CA may have issued, everything received (certificates, keys, PFX
+// blobs and their password, the answer) in files beside it, each written
+// atomically with mode 0600. It returns err, joined with any failure to
+// save.
+func saveIssued(err error, out, p12Password string, stderr io.Writer) error {
+	var ee *mimcm.EnrollError
+	if !errors.As(err, &ee) {
+		return err
+	}
+	if ee.Result != nil {
+		if werr := ee.Result.WritePKCS12(out, p12Password); werr != nil {
+			err = errors.Join(err, fmt.Errorf("write %s: %w", out, werr))
+		} else {
+			progress(stderr, "the certificate and key were written to %s anyway\n", out)
+		}
+	}
+	if ee.Received != nil {
+		names, werr := ee.Received.WriteFiles(out + ".received")
+		if len(names) > 0 {
+			progress(stderr, "what the server sent and the generated keys were saved (mode 0600) to %s\n", strings.Join(names, ", "))
+		}
+		if werr != nil {
+			err = errors.Join(err, fmt.Errorf("save what was received: %w", werr))
+		}
+	}
+	return err
 }
 
 // progress reports to stderr; a failed write there is not worth stopping for.

@@ -5,7 +5,14 @@ import (
 	"bytes"
 	"context"
 	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
 	"errors"
+	"math/big"
 	"net/http"
 	"os"
 	"os/exec"
@@ -192,9 +199,96 @@ func TestFailureKeepsTheOldFile(t *testing.T) {
 	if b, _ := os.ReadFile(out); string(b) != "old" {
 		t.Errorf("a failed run changed the file: %q", b)
 	}
-	if entries, _ := os.ReadDir(filepath.Dir(out)); len(entries) != 1 {
-		t.Errorf("%d files left behind", len(entries))
+	// The certificate data may have been issued: the generated key and the
+	// PFX password are kept beside the file, and nothing else is left.
+	var names []string
+	entries, _ := os.ReadDir(filepath.Dir(out))
+	for _, e := range entries {
+		names = append(names, e.Name())
 	}
+	if strings.Join(names, " ") != "me.p12 me.p12.received.pem me.p12.received.pfx-password" {
+		t.Errorf("files left: %q", names)
+	}
+}
+
+// A failure after the CA issued saves what was received before the
+// command exits 1: with only the completion failed, the PKCS#12 file and
+// the received files; with an answer that does not read, the received
+// files, the PFX in them opening with the saved password. Every file has
+// mode 0600.
+func TestFailureAfterIssuanceSavesWhatWasReceived(t *testing.T) {
+	pfx := demoPFX(t)
+	for _, tc := range []struct {
+		name  string
+		fault mimcmtest.Fault
+		files []string
+	}{
+		{"completion fails", mimcmtest.Fault{Method: http.MethodPut, Status: http.StatusServiceUnavailable},
+			[]string{"me.p12", "me.p12.received.answer.json", "me.p12.received.pem", "me.p12.received.pfx-password"}},
+		{"answer with a member of another type", mimcmtest.Fault{Method: http.MethodPost, PathSuffix: "/certificatedata", Status: http.StatusOK,
+			ContentType: "application/json", Body: `[{"TemplateCommonName":7,"Pkcs7":null,"Pfx":"` + pfx + `","isPfx":true,"isPkcs7":false}]`},
+			[]string{"me.p12.received-1.pfx", "me.p12.received.answer.json", "me.p12.received.pem", "me.p12.received.pfx-password"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := mimcmtest.NewTestServer(t)
+			out := filepath.Join(t.TempDir(), "me.p12")
+			srv.Inject(tc.fault)
+			env := envOf(map[string]string{passwordEnv: srv.Password, p12PasswordEnv: "p"})
+			var stdout, stderr bytes.Buffer
+			err := run(context.Background(), []string{"-url", srv.URL, "-user", srv.Username, "-template", mimcmtest.TemplateSoftware.String(), "-o", out}, &stdout, &stderr, env)
+			if code := exitCode(context.Background(), err, &stderr); code != exitFailed {
+				t.Fatalf("exit %d, want 1 (%v)", code, err)
+			}
+			var names []string
+			entries, _ := os.ReadDir(filepath.Dir(out))
+			for _, e := range entries {
+				names = append(names, e.Name())
+				fi, err := e.Info()
+				if err != nil || fi.Mode().Perm() != 0o600 {
+					t.Errorf("%s: mode %v, %v", e.Name(), fi.Mode(), err)
+				}
+			}
+			if strings.Join(names, " ") != strings.Join(tc.files, " ") {
+				t.Fatalf("files %q, want %q\n%s", names, tc.files, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), "saved (mode 0600)") {
+				t.Errorf("stderr does not say where the material went:\n%s", stderr.String())
+			}
+			pw, _ := os.ReadFile(out + ".received.pfx-password")
+			if len(bytes.TrimSpace(pw)) < 20 {
+				t.Errorf("PFX password file %q", pw)
+			}
+			if got, err := os.ReadFile(out + ".received-1.pfx"); err == nil && base64.StdEncoding.EncodeToString(got) != pfx {
+				t.Errorf("the saved PFX is not the one the server sent")
+			}
+			if pem, _ := os.ReadFile(out + ".received.pem"); !bytes.Contains(pem, []byte("PRIVATE KEY")) {
+				t.Errorf("no key saved")
+			}
+			if strings.Contains(stderr.String(), strings.TrimSpace(string(pw))) {
+				t.Errorf("the PFX password is on stderr")
+			}
+		})
+	}
+}
+
+// demoPFX is a PFX blob, in base64, as a server-generated key comes.
+func demoPFX(t *testing.T) string {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Jane"}, NotBefore: time.Unix(1e9, 0), NotAfter: time.Unix(4e9, 0)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	pfx, err := pkcs12.Modern.Encode(key, cert, nil, "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return base64.StdEncoding.EncodeToString(pfx)
 }
 
 func TestCanceledContextSaysInterrupted(t *testing.T) {

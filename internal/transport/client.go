@@ -100,7 +100,7 @@ func stateFrom(ctx context.Context) *callState {
 // values with a redacted URL, wrapping the cause (context errors included).
 func (c *Client) do(req *http.Request, call *Call) (*http.Response, error) {
 	ctx := req.Context()
-	st := &callState{safe: safeToRepeat(call.Repeat, req.Method), call: call, cookie: req.Header["Cookie"]}
+	st := &callState{safe: safeToRepeat(c.repeatOf(call, req), req.Method), call: call, cookie: req.Header["Cookie"]}
 	req = req.WithContext(context.WithValue(ctx, stateKey{}, st))
 	rreq, err := retryablehttp.FromRequest(req)
 	if err != nil {
@@ -115,6 +115,19 @@ func (c *Client) do(req *http.Request, call *Call) (*http.Response, error) {
 		return nil, c.transportError(req, err)
 	}
 	return resp, nil
+}
+
+// repeatOf combines the call's Repeat with the vendor's rule (see
+// Rules.Repeat): Never from either wins.
+func (c *Client) repeatOf(call *Call, req *http.Request) Repeat {
+	r := call.Repeat
+	if c.rules.Repeat == nil || r == Never {
+		return r
+	}
+	if v := c.rules.Repeat(req); v == Never || r == ByMethod {
+		return v
+	}
+	return r
 }
 
 func (c *Client) transportError(req *http.Request, err error) error {

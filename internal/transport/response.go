@@ -41,6 +41,13 @@ type Rules struct {
 	// Annotate adds advice to a failed call's error (a hint for a status
 	// the vendor gives for a known cause).
 	Annotate func(e *apierror.Error)
+	// Repeat is the vendor's own fact about which requests may be sent
+	// again (e.g. "only GET and HEAD": its PUTs change state). It applies
+	// to every request the client sends, the wrappers', Do's and the
+	// generated client's (RawDoer), and can only make a call stricter:
+	// Never from it, or from the call, wins; otherwise a call's own
+	// ReadOnly is kept, and a ByMethod call takes the vendor's answer.
+	Repeat func(req *http.Request) Repeat
 }
 
 // BodyError is an error a vendor reported inside a success answer.

@@ -389,9 +389,10 @@ func (s *Server) setRequestStatus(w http.ResponseWriter, r *http.Request) {
 	typ := s.typeName(req)
 	switch {
 	case strings.EqualFold(in.Status, "Completed"):
-		executing := cur == statusExecuting
-		noData := cur == statusApproved && !needsCertificates(typ)
-		if !executing && !noData {
+		// An approved request is completed once its certificate data was
+		// taken, or at once when its type needs none (the walkthrough's
+		// steps 26-28: no status in between).
+		if cur != statusApproved || (needsCertificates(typ) && req.submitted == 0) {
 			fail(w, fmt.Sprintf("The request cannot be completed in status %d.", cur))
 			return
 		}
@@ -404,7 +405,7 @@ func (s *Server) setRequestStatus(w http.ResponseWriter, r *http.Request) {
 		}
 		req.w.Status = int32(statusCanceled)
 	case strings.EqualFold(in.Status, "Abandoned"):
-		if cur != statusApproved && cur != statusExecuting {
+		if cur != statusApproved {
 			fail(w, fmt.Sprintf("The request cannot be abandoned in status %d.", cur))
 			return
 		}
@@ -483,7 +484,7 @@ func (s *Server) getGenerationOptions(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	if st := mimcm.StatusNumber(req.w.Status); st != statusApproved && st != statusExecuting {
+	if st := mimcm.StatusNumber(req.w.Status); st != statusApproved {
 		fail(w, fmt.Sprintf("The request is not approved (status %d).", st))
 		return
 	}
@@ -518,10 +519,6 @@ func (s *Server) submitCertificateData(w http.ResponseWriter, r *http.Request) {
 	req := s.findRequest(id)
 	if req == nil {
 		fail(w, "The request does not exist.")
-		return
-	}
-	if req.submitted {
-		fail(w, "The request's certificates were already issued.")
 		return
 	}
 	if st := mimcm.StatusNumber(req.w.Status); st != statusApproved {
@@ -586,8 +583,17 @@ func (s *Server) submitCertificateData(w http.ResponseWriter, r *http.Request) {
 		}
 		add(cert, issuedJSON(name, p7, nil))
 	}
-	req.submitted, req.issued = true, issued
-	req.w.Status = int32(statusExecuting)
+	// The request stays Approved (3) until it is completed: the reference
+	// shows no other status between the certificate data and the
+	// completion (sample-enrollment-walkthrough.md, steps 26-28), and
+	// nothing in it says a second call for the same request is refused,
+	// so the fake's CA issues again for one (the inconvenient reading).
+	// What the execution leaves is the request's new profile (NewProfileUuid,
+	// "the new software profile that is produced by the request",
+	// get-request.md), as the walkthrough's request records its new smart
+	// card during execution (steps 9 and 14).
+	req.submitted++
+	req.issued = append(req.issued, issued...)
 	p := &profile{certs: issued, w: mimcmapi.Profile{
 		Uuid: uuid.New(), Status: int32(profileActive), Flags: ptr(int32(1)), ParentProfileUuid: ptr(uuid.Nil),
 		PrimaryProfileUuid: ptr(uuid.Nil), AssignedUserUuid: ptr(req.w.TargetUserUuid), ProfileTemplateUuid: ptr(t.view.Uuid),

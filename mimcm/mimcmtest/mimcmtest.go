@@ -25,16 +25,27 @@
 // encrypted with the caller's PFX password; SetPFXPasswordMismatch
 // mangles it) and TemplateSampleRequests.
 //
-// Requests move through the fake's status numbers (Microsoft publishes
-// none; 3 and 8 as in the samples): Pending 1, Denied 2, Approved 3,
-// Executing 4, Canceled 6, Abandoned 7, Completed 8. Certificate data is
-// taken once, for an approved request: the fake's CA (CA) issues a
-// certificate for each PKCS#10 request's key, creates the request's new
-// profile and adds the certificates to the user's list. Completing a
-// Renew, Revoke or Retire request changes the profile it names; retired
-// certificates leave the user's list. A request in the wrong state is
-// answered 500 with a correlation ID, as the server answers the
-// exceptions it does not handle.
+// Requests move through the fake's status numbers. Only two are the
+// reference's: 3 (Approved: the samples of get-request.md, executed as the
+// walkthrough's step 8 allows only for an approved request) and 8
+// (Completed, cancel-abandon-complete-request.md). The others are
+// placeholders outside 0-8 (Pending 101, Denied 102, Executing 104,
+// Failed 105, Canceled 106, Abandoned 107; StatusNumber returns them), so
+// that a client that hard-codes a guessed number fails here; the status
+// filter (?status=Name) files each under its published name, as a client
+// must read them. Certificate data is taken for an approved request, and
+// the request stays Approved (3) until it is completed: the reference
+// shows no status between the two (sample-enrollment-walkthrough.md,
+// steps 26-28). Each call has the fake's CA (CA) issue a certificate for
+// each PKCS#10 request's key, a second call for the same request too
+// (nothing in the reference refuses it), creates the request's new
+// profile (NewProfileUuid, the profile the request produced) and adds the
+// certificates to the user's list. Completing a Renew, Revoke or Retire
+// request changes the profile it names; retired certificates leave the
+// user's list. A request in the wrong state is answered 500 with a
+// correlation ID, as the server answers the exceptions it does not
+// handle. ApproveRequest, DenyRequest and FailRequest act as a person or
+// the server would.
 //
 // # How it answers
 //

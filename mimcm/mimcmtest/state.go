@@ -53,8 +53,11 @@ var (
 )
 
 // The fake's numbers for request types and statuses. Microsoft publishes
-// none; the samples pin Enroll = 1, Unblock = 5 and Completed = 8, and 3
-// is read as Approved (see mimcm.StatusNumber). The rest are the fake's.
+// none. The samples pin Enroll = 1 and Unblock = 5 (get-request.md), and
+// two statuses: 3 for a request that may be executed (get-request.md's
+// samples, read as Approved as the enrollment walkthrough's step 8 asks)
+// and 8 for Completed (cancel-abandon-complete-request.md's sample). The
+// other request types are the fake's.
 var (
 	requestTypeNumbers = map[mimcm.RequestTypeName]mimcm.RequestType{
 		mimcm.RequestTypeNameEnroll: 1, mimcm.RequestTypeNameDuplicate: 2, mimcm.RequestTypeNameOfflineUnblock: 3,
@@ -69,18 +72,40 @@ var (
 	}
 )
 
-// The fake's request status numbers (3 and 8 as the samples; see above).
+// The fake's request status numbers. Only 3 and 8 are the reference's
+// (see above). The others are placeholders, deliberately outside the
+// range a guess of the server's enumeration would give, so that a client
+// that hard-codes a guessed number fails against the fake: a client learns
+// them by name, through the status filter (?status=, get-request.md),
+// which files each under its published name. Abandoned, which the filter
+// does not name, is filed under none.
 const (
-	statusNone      mimcm.StatusNumber = 0
-	statusPending   mimcm.StatusNumber = 1
-	statusDenied    mimcm.StatusNumber = 2
 	statusApproved  mimcm.StatusNumber = 3
-	statusExecuting mimcm.StatusNumber = 4
-	statusFailed    mimcm.StatusNumber = 5
-	statusCanceled  mimcm.StatusNumber = 6
-	statusAbandoned mimcm.StatusNumber = 7
 	statusCompleted mimcm.StatusNumber = 8
+
+	statusNone      mimcm.StatusNumber = 100
+	statusPending   mimcm.StatusNumber = 101
+	statusDenied    mimcm.StatusNumber = 102
+	statusExecuting mimcm.StatusNumber = 104
+	statusFailed    mimcm.StatusNumber = 105
+	statusCanceled  mimcm.StatusNumber = 106
+	statusAbandoned mimcm.StatusNumber = 107
 )
+
+// StatusNumber returns the number the fake gives the status name (see the
+// package documentation: only Approved and Completed are the reference's),
+// for tests that set up or check a request's status.
+func StatusNumber(name mimcm.Status) (mimcm.StatusNumber, bool) {
+	if name == "Abandoned" {
+		return statusAbandoned, true
+	}
+	for n, s := range requestStatusNumbers {
+		if s == name {
+			return n, true
+		}
+	}
+	return 0, false
+}
 
 // The fake's profile status numbers: Active = 2 as in the samples; the
 // others are the fake's.
@@ -104,8 +129,8 @@ type request struct {
 	raw []byte
 	// profile is the software profile a Renew/Revoke/Retire is for.
 	profile *uuid.UUID
-	// submitted: certificate data was received (once only).
-	submitted bool
+	// submitted counts the certificate data calls the fake answered.
+	submitted int
 	issued    []userCert
 }
 
@@ -280,6 +305,12 @@ func (s *Server) ApproveRequest(id uuid.UUID) error {
 // DenyRequest denies a pending request, as an approver would.
 func (s *Server) DenyRequest(id uuid.UUID) error {
 	return s.moveRequest(id, statusPending, statusDenied)
+}
+
+// FailRequest puts an approved request in the Failed status, as a server
+// whose execution of it failed would.
+func (s *Server) FailRequest(id uuid.UUID) error {
+	return s.moveRequest(id, statusApproved, statusFailed)
 }
 
 func (s *Server) moveRequest(id uuid.UUID, from, to mimcm.StatusNumber) error {

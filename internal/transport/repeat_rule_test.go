@@ -1,0 +1,70 @@
+package transport_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/certadmin/certadmin-go/internal/transport"
+)
+
+// A vendor whose PUTs change state says so once (Rules.Repeat): a PUT
+// answered 503 is then sent once, whichever path sends it (a wrapper's
+// call, Do, the generated client's RawDoer), while its GETs are still
+// retried.
+func TestVendorRepeatRuleAppliesToEveryPath(t *testing.T) {
+	s := &script{statuses: []int{503}}
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	onlyGET := transport.Rules{Repeat: func(r *http.Request) transport.Repeat {
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			return transport.ByMethod
+		}
+		return transport.Never
+	}}
+	c := newClientWithRules(t, onlyGET)
+	put := func() *http.Request {
+		req, err := http.NewRequest(http.MethodPut, srv.URL, strings.NewReader(`{"status":"Completed"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return req
+	}
+	count := func(name string, want int32, send func()) {
+		t.Helper()
+		before := s.hits.Load()
+		send()
+		if n := s.hits.Load() - before; n != want {
+			t.Errorf("%s: %d requests, want %d", name, n, want)
+		}
+	}
+	count("raw PUT", 1, func() {
+		resp, err := c.RawDoer().Do(put())
+		if err == nil {
+			resp.Body.Close()
+		}
+	})
+	count("Do PUT", 1, func() { _ = c.Do(context.Background(), transport.Call{Op: "t.Do", Request: put()}, nil) })
+	count("ReadOnly PUT", 1, func() {
+		_ = c.Do(context.Background(), transport.Call{Op: "t.Do", Request: put(), Repeat: transport.ReadOnly}, nil)
+	})
+	count("raw GET", 4, func() {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
+		resp, err := c.RawDoer().Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+	})
+	// Without the rule a PUT is repeated by method, as before.
+	plain := newClient(t)
+	before := s.hits.Load()
+	resp, err := plain.RawDoer().Do(put())
+	if err == nil {
+		resp.Body.Close()
+	}
+	if n := s.hits.Load() - before; n != 4 {
+		t.Errorf("PUT without the rule: %d requests, want 4", n)
+	}
+}
