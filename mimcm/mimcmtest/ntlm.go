@@ -153,7 +153,7 @@ func (s *Server) windowsAuth(w http.ResponseWriter, r *http.Request) (account, b
 	}
 	switch ntlmserver.MessageType(msg) {
 	case 1:
-		ch, err := ntlmserver.NewChallenge("CONTOSO", "CM01")
+		ch, err := ntlmserver.NewChallenge(msg, "CONTOSO", "CM01")
 		if err != nil {
 			s.challenge(w, "")
 			return account{}, false
