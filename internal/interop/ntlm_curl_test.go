@@ -27,12 +27,18 @@ type fakeStats struct {
 	Connections int `json:"connections"`
 }
 
-func startNTLMFake(t *testing.T, args ...string) *ntlmFake {
+// buildNTLMFake builds ./ntlmfake into a temporary directory.
+func buildNTLMFake(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "ntlmfake")
 	if out, err := exec.Command("go", "build", "-o", bin, "./ntlmfake").CombinedOutput(); err != nil {
 		t.Fatalf("build ntlmfake: %v\n%s", err, out)
 	}
+	return bin
+}
+
+func startNTLMFake(t *testing.T, bin string, args ...string) *ntlmFake {
+	t.Helper()
 	cmd := exec.Command(bin, args...)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -91,6 +97,7 @@ func TestCurlAgainstTheFake(t *testing.T) {
 	if err := os.WriteFile(users, []byte(domain+":"+user+":"+mimcmtest.Password+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	bin := buildNTLMFake(t)
 	for _, tc := range []struct {
 		name string
 		fake []string
@@ -100,7 +107,7 @@ func TestCurlAgainstTheFake(t *testing.T) {
 		{"negotiate", []string{"-negotiate"}, []string{"--negotiate", "-u", ":"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := startNTLMFake(t, tc.fake...)
+			f := startNTLMFake(t, bin, tc.fake...)
 			run := func(args ...string) (string, string) {
 				cmd := exec.Command(curl, append([]string{"-sS", "-o", "-", "-w", "\n%{http_code}", "-v"}, args...)...)
 				cmd.Env = append(os.Environ(), "NTLM_USER_FILE="+users, "KRB5CCNAME=FILE:"+filepath.Join(dir, "no-ccache"))
