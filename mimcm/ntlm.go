@@ -17,6 +17,7 @@ import (
 
 	"github.com/Azure/go-ntlmssp"
 
+	"github.com/certadmin/certadmin-go/internal/apierror"
 	"github.com/certadmin/certadmin-go/internal/transport"
 	"github.com/certadmin/certadmin-go/mimcm/internal/spnego"
 )
@@ -449,4 +450,27 @@ func (b *laneBody) Close() error {
 	err := b.ReadCloser.Close()
 	b.once.Do(b.release)
 	return err
+}
+
+// The hints of a 401 after the server refused the AUTHENTICATE message.
+// Over HTTPS the refusal may also be Extended Protection: IIS with
+// extendedProtection tokenChecking="Require" refuses an NTLM response
+// without a channel binding, with the same 401 as for a wrong password.
+const (
+	hintNTLMRefused = "the server refused the NTLM sign-in: check the user name (DOMAIN\\user or user@domain) and the password"
+	hintNTLMEPA     = hintNTLMRefused + ", or the site requires Extended Protection for Authentication " +
+		"(IIS tokenChecking \"Require\"), which refuses NTLM without a channel binding: this client (go-ntlmssp v0.1.1) " +
+		"sends none; set it to \"Allow\" or \"None\", or use Kerberos"
+)
+
+// annotate is the client's annotate, plus for a 401 after the server
+// refused the last AUTHENTICATE message the causes it may have.
+func (t *ntlmTransport) annotate(e *apierror.Error) {
+	if e.StatusCode == http.StatusUnauthorized && e.Hint == "" && t.refused.Load() {
+		e.Hint = hintNTLMRefused
+		if strings.HasPrefix(e.URL, "https:") {
+			e.Hint = hintNTLMEPA
+		}
+	}
+	annotate(e)
 }

@@ -151,3 +151,41 @@ func TestNTLMAgainstABasicOnlyServer(t *testing.T) {
 type roundTripperFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripperFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// IIS with Extended Protection "Required" refuses go-ntlmssp's AUTHENTICATE,
+// which has no channel binding, even with the right password; the error
+// names that cause beside a wrong password. Over plain http, where
+// Extended Protection does not apply, it does not.
+func TestNTLMExtendedProtectionRequired(t *testing.T) {
+	srv := mimcmtest.NewTestServer(t, mimcmtest.WithNTLM(), mimcmtest.WithTLS(), mimcmtest.WithExtendedProtection())
+	c, err := srv.NewClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GetRequest(context.Background(), mimcmtest.SampleEnrollID)
+	var e *mimcm.Error
+	if !errors.Is(err, mimcm.ErrUnauthorized) || !errors.As(err, &e) {
+		t.Fatalf("got %v, want ErrUnauthorized", err)
+	}
+	if !strings.Contains(e.Hint, "Extended Protection") || !strings.Contains(err.Error(), "channel binding") {
+		t.Errorf("the error does not name Extended Protection: %v (hint %q)", err, e.Hint)
+	}
+	// One handshake, refused, and no other.
+	if n, h := srv.TotalHits(), srv.Handshakes(); n != 2 || h != 0 {
+		t.Errorf("%d requests, %d handshakes; want 2 and 0", n, h)
+	}
+
+	plain := mimcmtest.NewTestServer(t, mimcmtest.WithNTLM())
+	c, _ = mimcm.NewClient(plain.URL, mimcm.WithNTLM(plain.Username, "wrong"))
+	_, err = c.GetRequest(context.Background(), mimcmtest.SampleEnrollID)
+	if !errors.As(err, &e) || strings.Contains(e.Hint, "Extended Protection") || !strings.Contains(e.Hint, "password") {
+		t.Errorf("over http: %v (hint %q)", err, e.Hint)
+	}
+	// A call refused before any NTLM (no credentials sent) has no such hint.
+	basic := mimcmtest.NewTestServer(t, mimcmtest.WithTLS())
+	c, _ = mimcm.NewClient(basic.URL, mimcm.WithNTLM(basic.Username, basic.Password), mimcm.WithRootCAs(basic.RootCAs()))
+	_, err = c.GetRequest(context.Background(), mimcmtest.SampleEnrollID)
+	if !errors.As(err, &e) || e.Hint != "" {
+		t.Errorf("no NTLM offered: %v (hint %q)", err, e.Hint)
+	}
+}

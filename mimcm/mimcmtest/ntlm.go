@@ -34,6 +34,22 @@ func WithNTLM() Option { return func(c *config) { c.auth = authNTLM } }
 // accepts it.
 func WithNegotiate() Option { return func(c *config) { c.auth = authNegotiate } }
 
+// WithExtendedProtection makes Windows authentication refuse an NTLM
+// AUTHENTICATE message that carries no channel binding (an
+// MsvAvChannelBindings entry in its NTLMv2 response), as IIS does with
+// Extended Protection for Authentication set to "Required" over HTTPS. The
+// refusal is the same 401 as for a wrong password. The fake checks that a
+// binding is there and not all zeros, not that it matches its certificate.
+// Use it with WithTLS; it implies WithNTLM unless an auth mode is given.
+func WithExtendedProtection() Option {
+	return func(c *config) {
+		c.epa = true
+		if c.auth == authBasic {
+			c.auth = authNTLM
+		}
+	}
+}
+
 // WithKerberosCheck accepts Negotiate tokens that are not NTLM messages
 // (a Kerberos AP-REQ in SPNEGO) when check returns the user name of one
 // of the fake's accounts for them. It implies WithNegotiate unless
@@ -174,7 +190,7 @@ func (s *Server) windowsAuth(w http.ResponseWriter, r *http.Request) (account, b
 			return account{}, false
 		}
 		name, acct, ok := s.lookup(a.Domain, a.User)
-		if !ok || !a.Verify(ch, acct.password) {
+		if !ok || !a.Verify(ch, acct.password) || (s.epa && !a.HasChannelBinding()) {
 			s.challenge(w, "")
 			return account{}, false
 		}

@@ -174,3 +174,31 @@ func fromUnicode(b []byte) string {
 	}
 	return string(utf16.Decode(u))
 }
+
+// avChannelBindings is the MsvAvChannelBindings AV pair (MS-NLMP 2.2.2.1).
+const avChannelBindings = 0x000A
+
+// HasChannelBinding reports whether the NTLMv2 response carries a channel
+// binding (MsvAvChannelBindings, not all zeros), which a server with
+// Extended Protection "Required" demands over TLS. Its value is not
+// checked against a certificate.
+func (a *Authenticate) HasChannelBinding() bool {
+	// The NTLMv2 client challenge: proof (16), then type, reserved (8),
+	// time stamp (8), client challenge (8), reserved (4), then AV pairs.
+	const avStart = 16 + 28
+	if len(a.ntResponse) < avStart {
+		return false
+	}
+	av := a.ntResponse[avStart:]
+	for len(av) >= 4 {
+		id, n := binary.LittleEndian.Uint16(av), int(binary.LittleEndian.Uint16(av[2:]))
+		if id == 0 || len(av) < 4+n {
+			return false
+		}
+		if id == avChannelBindings {
+			return !bytes.Equal(av[4:4+n], make([]byte, n))
+		}
+		av = av[4+n:]
+	}
+	return false
+}
