@@ -57,7 +57,12 @@ func (f NegotiateTokenFunc) NegotiateToken(ctx context.Context, spn string) ([]b
 // The server's answer token (mutual authentication) is not checked. For
 // NTLM under the Negotiate scheme use WithNTLM, which speaks either.
 func WithNegotiate(spn string, src NegotiateTokenSource) Option {
-	return clientOption(transport.WithAuth(&negotiateAuth{spn: spn, src: src}))
+	na := &negotiateAuth{spn: spn, src: src}
+	return clientOption(func(c *transport.Config) {
+		transport.WithAuth(na)(c)
+		// Kept for WithNTLM, which then tries Kerberos first.
+		transport.Extension[windowsAuth](c).kerberos = na
+	})
 }
 
 type negotiateAuth struct {
@@ -69,8 +74,18 @@ type negotiateAuth struct {
 }
 
 func (n *negotiateAuth) Authenticate(req *http.Request) error {
+	v, err := n.header(req)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", v)
+	return nil
+}
+
+// header is the Authorization value for req: "Negotiate <token>".
+func (n *negotiateAuth) header(req *http.Request) (string, error) {
 	if n.src == nil {
-		return errors.New("mimcm.WithNegotiate was given a nil NegotiateTokenSource")
+		return "", errors.New("mimcm.WithNegotiate was given a nil NegotiateTokenSource")
 	}
 	spn := n.spn
 	if spn == "" {
@@ -78,17 +93,16 @@ func (n *negotiateAuth) Authenticate(req *http.Request) error {
 	}
 	tok, err := n.src.NegotiateToken(req.Context(), spn)
 	if err != nil {
-		return fmt.Errorf("negotiate token for %s: %w", spn, err)
+		return "", fmt.Errorf("negotiate token for %s: %w", spn, err)
 	}
 	if len(tok) == 0 {
-		return fmt.Errorf("negotiate token for %s is empty", spn)
+		return "", fmt.Errorf("negotiate token for %s is empty", spn)
 	}
 	enc := base64.StdEncoding.EncodeToString(tok)
 	n.mu.Lock()
 	n.last = enc
 	n.mu.Unlock()
-	req.Header.Set("Authorization", "Negotiate "+enc)
-	return nil
+	return "Negotiate " + enc, nil
 }
 
 // Secrets declares the last token, so that a server echoing it has it

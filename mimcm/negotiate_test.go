@@ -51,3 +51,41 @@ func TestNegotiateTokenSource(t *testing.T) {
 		t.Error("a request went out without a token")
 	}
 }
+
+// With both Kerberos and NTLM credentials, Kerberos goes first; when no
+// ticket can be had the call signs in with NTLM, and nothing carrying a
+// Kerberos token is sent.
+func TestNegotiateFallsBackToNTLM(t *testing.T) {
+	const ticket = "fake-kerberos-ap-req"
+	srv := mimcmtest.NewTestServer(t, mimcmtest.WithNTLM(), mimcmtest.WithKerberosCheck(func(tok []byte) (string, bool) {
+		return mimcmtest.Username, string(tok) == ticket
+	}))
+	noTicket := mimcm.NegotiateTokenFunc(func(context.Context, string) ([]byte, error) {
+		return nil, errors.New("no credentials cache found")
+	})
+	c, err := mimcm.NewClient(srv.URL, mimcm.WithNegotiate("", noTicket), mimcm.WithNTLM(srv.Username, srv.Password))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetRequest(context.Background(), mimcmtest.SampleEnrollID); err != nil {
+		t.Fatal(err)
+	}
+	// NEGOTIATE, AUTHENTICATE: NTLM's two legs only.
+	if n, h := srv.TotalHits(), srv.Handshakes(); n != 2 || h != 1 {
+		t.Errorf("%d requests, %d handshakes; want 2 and 1", n, h)
+	}
+
+	// With a ticket, Kerberos signs in and NTLM is not used: one request.
+	withTicket := mimcm.NegotiateTokenFunc(func(context.Context, string) ([]byte, error) { return []byte(ticket), nil })
+	c, err = mimcm.NewClient(srv.URL, mimcm.WithNTLM(srv.Username, "not-used"), mimcm.WithNegotiate("", withTicket))
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := srv.TotalHits()
+	if _, err := c.GetRequest(context.Background(), mimcmtest.SampleEnrollID); err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.TotalHits() - before; n != 1 {
+		t.Errorf("Kerberos: %d requests, want 1", n)
+	}
+}

@@ -26,6 +26,9 @@ import (
 // client (see WithNTLM).
 type windowsAuth struct {
 	ntlm *ntlmCredentials
+	// kerberos is WithNegotiate's token source, tried before NTLM when
+	// both are given.
+	kerberos *negotiateAuth
 }
 
 type ntlmCredentials struct {
@@ -97,7 +100,15 @@ func setUpWindowsAuth(cfg *transport.Config) error {
 	if cfg.Timeout > 0 {
 		tmpl.ResponseHeaderTimeout = cfg.Timeout
 	}
-	cfg.Transport = newNTLMTransport(wa.ntlm.user, wa.ntlm.password, tmpl, maxNTLMConnections)
+	nt := newNTLMTransport(wa.ntlm.user, wa.ntlm.password, tmpl, maxNTLMConnections)
+	nt.kerberos = wa.kerberos
+	cfg.Transport = nt
+	// The NTLM transport sends every credential (Kerberos tokens too); the
+	// authenticator only declares the secrets to mask.
+	cfg.Auth = secretsOnly{wa.ntlm.password}
+	if wa.kerberos != nil {
+		cfg.Auth = kerberosAndNTLMSecrets{wa.kerberos, wa.ntlm.password}
+	}
 	cfg.HTTPClient = nil
 	cfg.TLS = transport.TLSSettings{}
 	if cfg.CookieJar == nil {
@@ -115,9 +126,11 @@ func setUpWindowsAuth(cfg *transport.Config) error {
 // one after another.
 type ntlmTransport struct {
 	user, password string
-	template       *http.Transport
-	idle           chan *ntlmLane
-	slots          chan struct{}
+	// kerberos, when set, signs in first (see WithNTLM).
+	kerberos *negotiateAuth
+	template *http.Transport
+	idle     chan *ntlmLane
+	slots    chan struct{}
 	// dialect is the one the server took last.
 	dialect atomic.Value
 	// refused: the last AUTHENTICATE was refused (for the error's hint).
@@ -202,6 +215,11 @@ func (t *ntlmTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 func (t *ntlmTransport) send(l *ntlmLane, req *http.Request, body func() io.ReadCloser) (*http.Response, error) {
+	if !l.authed && t.kerberos != nil {
+		if resp, ok, err := t.tryKerberos(l, req, body); ok || err != nil {
+			return resp, err
+		}
+	}
 	if l.authed {
 		resp, err := l.rt.RoundTrip(leg(req, body, ""))
 		if err != nil {
@@ -473,4 +491,38 @@ func (t *ntlmTransport) annotate(e *apierror.Error) {
 		}
 	}
 	annotate(e)
+}
+
+// tryKerberos sends req with a Kerberos token from WithNegotiate's
+// source. ok is false when NTLM is to sign in instead: no token could be
+// had (no ticket, no KDC, an unknown SPN), or the server does not offer
+// Negotiate. A server that offers Negotiate and refuses the ticket is the
+// caller's 401. Each request gets a token of its own, as with
+// WithNegotiate alone (the Kerberos library caches the ticket).
+func (t *ntlmTransport) tryKerberos(l *ntlmLane, req *http.Request, body func() io.ReadCloser) (*http.Response, bool, error) {
+	authz, err := t.kerberos.header(req)
+	if err != nil {
+		return nil, false, nil
+	}
+	resp, err := l.rt.RoundTrip(leg(req, body, authz))
+	if err != nil {
+		return nil, true, err
+	}
+	if resp.StatusCode != http.StatusUnauthorized || offeredSchemes(resp.Header)["Negotiate"] {
+		return resp, true, nil
+	}
+	drain(resp)
+	return nil, false, nil
+}
+
+// kerberosAndNTLMSecrets declares the NTLM password and the last Kerberos
+// token as secrets.
+type kerberosAndNTLMSecrets struct {
+	kerberos *negotiateAuth
+	password string
+}
+
+func (kerberosAndNTLMSecrets) Authenticate(*http.Request) error { return nil }
+func (s kerberosAndNTLMSecrets) Secrets() []string {
+	return append(s.kerberos.Secrets(), s.password)
 }
