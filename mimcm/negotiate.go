@@ -55,7 +55,9 @@ func (f NegotiateTokenFunc) NegotiateToken(ctx context.Context, spn string) ([]b
 //	c, err := mimcm.NewClient(url, mimcm.WithNegotiate("HTTP/cm.contoso.com", src))
 //
 // The server's answer token (mutual authentication) is not checked. For
-// NTLM under the Negotiate scheme use WithNTLM, which speaks either.
+// NTLM under the Negotiate scheme use WithNTLM, which speaks either; given
+// both, the client tries Kerberos first and falls back to NTLM when src
+// cannot give a token or the server does not offer Negotiate.
 func WithNegotiate(spn string, src NegotiateTokenSource) Option {
 	na := &negotiateAuth{spn: spn, src: src}
 	return clientOption(func(c *transport.Config) {

@@ -45,8 +45,11 @@ func (secretsOnly) Authenticate(*http.Request) error { return nil }
 func (s secretsOnly) Secrets() []string              { return s }
 
 // WithNTLM signs in with Windows Integrated Authentication through NTLM
-// (NTLMv2), as IIS offers it under the "NTLM" and "Negotiate" schemes: user
-// is `DOMAIN\name` or `name@domain`. NTLM authenticates a connection, not
+// (NTLMv2), as IIS offers it under the "NTLM" and "Negotiate" schemes
+// (under Negotiate inside SPNEGO or raw; see the package documentation for
+// the order tried, and for Extended Protection, which go-ntlmssp does not
+// support): user is `DOMAIN\name` or `name@domain`. With WithNegotiate
+// too, Kerberos is tried first and NTLM signs in when no ticket can be had. NTLM authenticates a connection, not
 // a request, so the client runs one handshake per connection and then
 // sends that connection's requests without one; it keeps HTTP/1.1
 // connections of its own for this (up to 32 at once), does the handshake
