@@ -219,8 +219,12 @@ func (t *ntlmTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 func (t *ntlmTransport) send(l *ntlmLane, req *http.Request, body func() io.ReadCloser) (*http.Response, error) {
 	if !l.authed && t.kerberos != nil {
-		if resp, ok, err := t.tryKerberos(l, req, body); ok || err != nil {
-			return resp, err
+		// A source that cannot give a token (no ticket, no KDC, an
+		// unknown SPN) leaves the call to NTLM.
+		if authz, kerr := t.kerberos.header(req); kerr == nil {
+			if resp, ok, err := t.tryKerberos(l, req, body, authz); ok || err != nil {
+				return resp, err
+			}
 		}
 	}
 	if l.authed {
@@ -496,17 +500,12 @@ func (t *ntlmTransport) annotate(e *apierror.Error) {
 	annotate(e)
 }
 
-// tryKerberos sends req with a Kerberos token from WithNegotiate's
-// source. ok is false when NTLM is to sign in instead: no token could be
-// had (no ticket, no KDC, an unknown SPN), or the server does not offer
-// Negotiate. A server that offers Negotiate and refuses the ticket is the
+// tryKerberos sends req with authz, a Kerberos token from WithNegotiate's
+// source. ok is false when NTLM is to sign in instead: the server does
+// not offer Negotiate. A server that offers Negotiate and refuses the ticket is the
 // caller's 401. Each request gets a token of its own, as with
 // WithNegotiate alone (the Kerberos library caches the ticket).
-func (t *ntlmTransport) tryKerberos(l *ntlmLane, req *http.Request, body func() io.ReadCloser) (*http.Response, bool, error) {
-	authz, err := t.kerberos.header(req)
-	if err != nil {
-		return nil, false, nil
-	}
+func (t *ntlmTransport) tryKerberos(l *ntlmLane, req *http.Request, body func() io.ReadCloser, authz string) (*http.Response, bool, error) {
 	resp, err := l.rt.RoundTrip(leg(req, body, authz))
 	if err != nil {
 		return nil, true, err

@@ -71,7 +71,7 @@ type NTLMStats struct {
 // through Missing.
 func StartNTLMAcceptor(t testing.TB, mode NTLMMode) *NTLMAcceptor {
 	t.Helper()
-	if out, err := exec.Command(debianPython, "-c", "import impacket.ntlm, impacket.spnego").CombinedOutput(); err != nil {
+	if out, err := exec.CommandContext(t.Context(), debianPython, "-c", "import impacket.ntlm, impacket.spnego").CombinedOutput(); err != nil {
 		t.Logf("%s cannot import impacket: %v %s", debianPython, err, out)
 		Missing(t, "impacket (python3-impacket)", "impacket.sh")
 	}
@@ -80,7 +80,8 @@ func StartNTLMAcceptor(t testing.TB, mode NTLMMode) *NTLMAcceptor {
 		t.Fatal(err)
 	}
 	a := &NTLMAcceptor{User: `CONTOSO\jdoe`, Password: "Acceptor-" + randomWord(t)}
-	cmd := exec.Command(debianPython, script, "--mode", string(mode), "--user", "jdoe", "--domain", "CONTOSO")
+	// The test's context ends as the test does, which kills the acceptor.
+	cmd := exec.CommandContext(t.Context(), debianPython, script, "--mode", string(mode), "--user", "jdoe", "--domain", "CONTOSO")
 	cmd.Env = append(os.Environ(), "ACCEPTOR_PASSWORD="+a.Password)
 	// The acceptor exits when its stdin closes: when this process ends,
 	// even without the cleanup below.
@@ -125,7 +126,11 @@ func StartNTLMAcceptor(t testing.TB, mode NTLMMode) *NTLMAcceptor {
 // Stats reads the acceptor's counts.
 func (a *NTLMAcceptor) Stats(t testing.TB) NTLMStats {
 	t.Helper()
-	resp, err := http.Get(a.URL + "/_stats")
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, a.URL+"/_stats", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("acceptor stats: %v", err)
 	}
