@@ -189,3 +189,60 @@ func TestNTLMExtendedProtectionRequired(t *testing.T) {
 		t.Errorf("no NTLM offered: %v (hint %q)", err, e.Hint)
 	}
 }
+
+// The client against the fake in each of its Windows modes, counted by the
+// fake: the first call, a wrong password (one handshake, no loop), and 20
+// concurrent calls (one handshake per new connection, nothing refused).
+func TestWindowsAuthAgainstTheFake(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		opt       mimcmtest.Option
+		firstCall int
+	}{
+		{"NTLM and Negotiate offered", mimcmtest.WithNTLM(), 2}, // raw NEGOTIATE, AUTHENTICATE
+		{"Negotiate only", mimcmtest.WithNegotiate(), 3},        // under NTLM (refused), SPNEGO NEGOTIATE, AUTHENTICATE
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := mimcmtest.NewTestServer(t, tc.opt)
+			ctx := context.Background()
+			wrong, _ := mimcm.NewClient(srv.URL, mimcm.WithNTLM(srv.Username, "wrong"), mimcm.WithMaxAttempts(5))
+			if _, err := wrong.GetRequest(ctx, mimcmtest.SampleEnrollID); !errors.Is(err, mimcm.ErrUnauthorized) {
+				t.Fatalf("wrong password: %v", err)
+			}
+			if n, h := srv.TotalHits(), srv.Handshakes(); n != tc.firstCall || h != 0 {
+				t.Errorf("wrong password: %d requests, %d handshakes; want %d and 0", n, h, tc.firstCall)
+			}
+			c, err := srv.NewClient()
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := srv.TotalHits()
+			if _, err := c.GetRequest(ctx, mimcmtest.SampleEnrollID); err != nil {
+				t.Fatal(err)
+			}
+			if n := srv.TotalHits() - before; n != tc.firstCall {
+				t.Errorf("first call: %d requests, want %d", n, tc.firstCall)
+			}
+			before, h0, c0 := srv.TotalHits(), srv.Handshakes(), srv.NewConnections()
+			var wg sync.WaitGroup
+			errs := make(chan error, 20)
+			for range 20 {
+				wg.Go(func() {
+					if _, err := c.GetRequest(ctx, mimcmtest.SampleEnrollID); err != nil {
+						errs <- err
+					}
+				})
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				t.Error(err)
+			}
+			n, h, conns := srv.TotalHits()-before, srv.Handshakes()-h0, srv.NewConnections()-c0
+			t.Logf("%s: 20 concurrent calls: %d requests, %d handshakes, %d new connections", tc.name, n, h, conns)
+			if int64(h) != conns || n != 20+h {
+				t.Errorf("%d requests, %d handshakes, %d new connections: want one handshake (one extra request) per new connection", n, h, conns)
+			}
+		})
+	}
+}
