@@ -92,23 +92,29 @@ func TestCurlAgainstTheFake(t *testing.T) {
 	const path = "/CertificateManagement/api/v1.0/profiletemplates"
 	dir := t.TempDir()
 	// gss-ntlmssp reads its credentials from this file (DOMAIN:user:password).
-	users := filepath.Join(dir, "ntlm-users")
 	domain, user, _ := strings.Cut(mimcmtest.Username, `\`)
-	if err := os.WriteFile(users, []byte(domain+":"+user+":"+mimcmtest.Password+"\n"), 0o600); err != nil {
-		t.Fatal(err)
+	usersFile := func(name, password string) string {
+		f := filepath.Join(dir, name)
+		if err := os.WriteFile(f, []byte(domain+":"+user+":"+password+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return f
 	}
+	users, wrongUsers := usersFile("ntlm-users", mimcmtest.Password), usersFile("ntlm-users-wrong", "wrong-password")
 	bin := buildNTLMFake(t)
 	for _, tc := range []struct {
-		name string
-		fake []string
-		args []string
+		name       string
+		fake       []string
+		args, bad  []string
+		wrongUsers string
 	}{
-		{"ntlm", nil, []string{"--ntlm", "-u", mimcmtest.Username + ":" + mimcmtest.Password}},
-		{"negotiate", []string{"-negotiate"}, []string{"--negotiate", "-u", ":"}},
+		{"ntlm", nil, []string{"--ntlm", "-u", mimcmtest.Username + ":" + mimcmtest.Password},
+			[]string{"--ntlm", "-u", mimcmtest.Username + ":wrong-password"}, users},
+		{"negotiate", []string{"-negotiate"}, []string{"--negotiate", "-u", ":"}, []string{"--negotiate", "-u", ":"}, wrongUsers},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := startNTLMFake(t, bin, tc.fake...)
-			run := func(args ...string) (string, string) {
+			run := func(users string, args ...string) (string, string) {
 				cmd := exec.Command(curl, append([]string{"-sS", "-o", "-", "-w", "\n%{http_code}", "-v"}, args...)...)
 				cmd.Env = append(os.Environ(), "NTLM_USER_FILE="+users, "KRB5CCNAME=FILE:"+filepath.Join(dir, "no-ccache"))
 				var stderr strings.Builder
@@ -125,7 +131,7 @@ func TestCurlAgainstTheFake(t *testing.T) {
 				return body, code
 			}
 			before := f.stats(t)
-			body, code := run(append(tc.args, f.URL+path)...)
+			body, code := run(users, append(tc.args, f.URL+path)...)
 			s := f.stats(t)
 			if code != "200" || !strings.Contains(body, "ProfileTemplate") && !strings.HasPrefix(body, "[") {
 				t.Fatalf("curl %s: HTTP %s, body %.200q", tc.name, code, body)
@@ -137,14 +143,13 @@ func TestCurlAgainstTheFake(t *testing.T) {
 			}
 			t.Logf("curl %s: HTTP %s after %d requests", tc.name, code, s.Requests-before.Requests)
 
-			if tc.name == "ntlm" {
-				before = f.stats(t)
-				_, code = run("--ntlm", "-u", mimcmtest.Username+":wrong-password", f.URL+path)
-				s = f.stats(t)
-				if code != "401" || s.Handshakes != before.Handshakes {
-					t.Errorf("curl with a wrong password: HTTP %s, %d handshakes", code, s.Handshakes-before.Handshakes)
-				}
+			before = f.stats(t)
+			_, code = run(tc.wrongUsers, append(tc.bad, f.URL+path)...)
+			s = f.stats(t)
+			if code != "401" || s.Handshakes != before.Handshakes {
+				t.Errorf("curl %s with a wrong password: HTTP %s, %d handshakes", tc.name, code, s.Handshakes-before.Handshakes)
 			}
+			t.Logf("curl %s, wrong password: HTTP %s after %d requests", tc.name, code, s.Requests-before.Requests)
 		})
 	}
 }
