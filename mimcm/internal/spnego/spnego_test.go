@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/asn1"
 	"errors"
+	"fmt"
 	"testing"
 
 	krbspnego "github.com/jcmturner/gokrb5/v8/spnego"
@@ -105,4 +106,40 @@ func TestParseRefusesWhatIsNotSPNEGO(t *testing.T) {
 	if _, err := (Init{}).Marshal(); err == nil {
 		t.Error("a NegTokenInit without a mechanism was written")
 	}
+}
+
+// Parse reads server headers: whatever the bytes, it neither panics nor
+// returns something that does not write back to a token it reads the same.
+func FuzzParse(f *testing.F) {
+	init, _ := Init{MechTypes: []asn1.ObjectIdentifier{OIDKerberos, OIDNTLM}, MechToken: ntlmNegotiate}.Marshal()
+	resp, _ := Resp{HasState: true, State: AcceptIncomplete, SupportedMech: OIDNTLM, ResponseToken: []byte("NTLMSSP\x00\x02")}.Marshal()
+	last, _ := Resp{ResponseToken: []byte("x"), MechListMIC: []byte{1}}.Marshal()
+	for _, seed := range [][]byte{init, resp, last, ntlmNegotiate, {0xa1, 0x00}, {0x60, 0x80}} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		v, err := Parse(b)
+		if err != nil {
+			return
+		}
+		var again []byte
+		switch tok := v.(type) {
+		case *Init:
+			again, err = tok.Marshal()
+		case *Resp:
+			again, err = tok.Marshal()
+		default:
+			t.Fatalf("Parse returned %T", v)
+		}
+		if err != nil {
+			t.Fatalf("a parsed token does not write back: %v", err)
+		}
+		w, err := Parse(again)
+		if err != nil {
+			t.Fatalf("a written token does not parse: %v", err)
+		}
+		if fmt.Sprint(w) != fmt.Sprint(v) {
+			t.Fatalf("round trip changed the token: %v, then %v", v, w)
+		}
+	})
 }
