@@ -156,8 +156,10 @@
 // token can be had (the source fails: no ticket, no KDC, an unknown SPN)
 // or when the server does not offer "Negotiate". A Kerberos ticket the
 // server refuses is the caller's 401; NTLM is not tried after it, as
-// browsers do not. Not covered here: the server's mutual-authentication
-// token is not checked, and the SPNEGO wrapping of the Kerberos token is
+// browsers do not. The server's answer token (mutual authentication) is
+// shown to a source that checks it (a CheckNegotiateResponse method),
+// also when NTLM is given too; a failed check fails the call and NTLM does
+// not sign in in its place. The SPNEGO wrapping of the Kerberos token is
 // the token source's.
 //
 // Credentials are refused over plain http to a host that is not loopback

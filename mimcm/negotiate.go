@@ -86,25 +86,34 @@ func (n *negotiateAuth) Authenticate(req *http.Request) error {
 
 // header is the Authorization value for req: "Negotiate <token>".
 func (n *negotiateAuth) header(req *http.Request) (string, error) {
-	if n.src == nil {
-		return "", errors.New("mimcm.WithNegotiate was given a nil NegotiateTokenSource")
+	_, tok, err := n.token(req)
+	if err != nil {
+		return "", err
 	}
-	spn := n.spn
+	return "Negotiate " + base64.StdEncoding.EncodeToString(tok), nil
+}
+
+// token asks the source for req's token; spn is the principal it is for.
+func (n *negotiateAuth) token(req *http.Request) (spn string, tok []byte, err error) {
+	if n.src == nil {
+		return "", nil, errors.New("mimcm.WithNegotiate was given a nil NegotiateTokenSource")
+	}
+	spn = n.spn
 	if spn == "" {
 		spn = "HTTP/" + req.URL.Hostname()
 	}
-	tok, err := n.src.NegotiateToken(req.Context(), spn)
+	tok, err = n.src.NegotiateToken(req.Context(), spn)
 	if err != nil {
-		return "", fmt.Errorf("negotiate token for %s: %w", spn, err)
+		return "", nil, fmt.Errorf("negotiate token for %s: %w", spn, err)
 	}
 	if len(tok) == 0 {
-		return "", fmt.Errorf("negotiate token for %s is empty", spn)
+		return "", nil, fmt.Errorf("negotiate token for %s is empty", spn)
 	}
 	enc := base64.StdEncoding.EncodeToString(tok)
 	n.mu.Lock()
 	n.last = enc
 	n.mu.Unlock()
-	return "Negotiate " + enc, nil
+	return spn, tok, nil
 }
 
 // Secrets declares the last token, so that a server echoing it has it
