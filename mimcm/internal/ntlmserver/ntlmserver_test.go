@@ -77,3 +77,37 @@ func TestChallengeGrantsAskedFlags(t *testing.T) {
 		t.Errorf("challenge flags %#x grant what was not asked", f)
 	}
 }
+
+// A channel binding counts when the MsvAvChannelBindings pair is there
+// and not all zeros; go-ntlmssp's response has none.
+func TestHasChannelBinding(t *testing.T) {
+	resp := func(pairs ...[]byte) *Authenticate {
+		nt := make([]byte, 16+28)
+		for _, p := range pairs {
+			nt = append(nt, p...)
+		}
+		return &Authenticate{ntResponse: append(nt, 0, 0, 0, 0)} // MsvAvEOL
+	}
+	pair := func(id uint16, v []byte) []byte {
+		b := binary.LittleEndian.AppendUint16(nil, id)
+		b = binary.LittleEndian.AppendUint16(b, uint16(len(v)))
+		return append(b, v...)
+	}
+	hash := make([]byte, 16)
+	hash[3] = 7
+	if !resp(pair(2, []byte("C\x00")), pair(avChannelBindings, hash)).HasChannelBinding() {
+		t.Error("a binding after another pair was not found")
+	}
+	if resp(pair(avChannelBindings, make([]byte, 16))).HasChannelBinding() {
+		t.Error("an all-zero binding counted")
+	}
+	if resp(pair(2, []byte("C\x00"))).HasChannelBinding() || (&Authenticate{ntResponse: make([]byte, 20)}).HasChannelBinding() {
+		t.Error("a binding was found where there is none")
+	}
+	neg, _ := ntlmssp.NewNegotiateMessage("", "")
+	c, _ := NewChallenge(neg, "CONTOSO", "CM01")
+	msg, _ := ntlmssp.NewAuthenticateMessage(c.Message, `CONTOSO\jdoe`, "pw", nil)
+	if a, err := ParseAuthenticate(msg); err != nil || a.HasChannelBinding() {
+		t.Errorf("go-ntlmssp: %v, binding %v", err, err == nil && a.HasChannelBinding())
+	}
+}
