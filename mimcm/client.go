@@ -42,7 +42,11 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if err := setUpWindowsAuth(cfg); err != nil {
 		return nil, apierror.Invalid(op, "%v", err)
 	}
-	t, err := transport.New(cfg, transport.Rules{DecodeError: decodeError, Annotate: annotate, Repeat: repeatRule})
+	ann := annotate
+	if nt, ok := cfg.Transport.(*ntlmTransport); ok {
+		ann = nt.annotate // names the causes of a refused NTLM sign-in
+	}
+	t, err := transport.New(cfg, transport.Rules{DecodeError: decodeError, Annotate: ann, Repeat: repeatRule})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}

@@ -127,26 +127,57 @@
 //
 // # Authentication
 //
-// Real deployments use Windows Integrated Authentication (Negotiate:
-// Kerberos or NTLM) or ADFS:
+// Real deployments use Windows Integrated Authentication (IIS's Negotiate
+// and NTLM providers: Kerberos or NTLM) or ADFS. WithToken sends an ADFS
+// bearer token from a TokenSource on every attempt; WithBasicAuth suits
+// deployments that allow it; WithTransport or WithHTTPClient take any
+// round tripper of your own (another Windows authentication
+// implementation), below the retries, typed errors and logging.
 //
-//   - WithNTLM(`DOMAIN\user`, password): NTLMv2 under the "NTLM" or
-//     "Negotiate" scheme, whichever the server offers, with one handshake
-//     per connection (the client keeps HTTP/1.1 connections of its own for
-//     it) and the server's session cookie kept. The NTLM messages come
-//     from github.com/Azure/go-ntlmssp; its Negotiator round tripper is
-//     not used, since its handshake legs may spread over several pooled
-//     connections and fail under concurrent calls.
-//   - WithNegotiate(spn, src): Kerberos through SPNEGO, with the token
-//     from a NegotiateTokenSource (a keytab or credential cache client of
-//     a Kerberos library, or SSPI on Windows). No Kerberos library is
-//     bundled; see WithNegotiate for why and for an adapter sketch.
-//   - WithToken(ts): an ADFS bearer token from a TokenSource, asked for
-//     on every attempt, so a refreshing source is used as it refreshes.
-//   - WithBasicAuth, for deployments that allow it; WithTransport or
-//     WithHTTPClient still take any round tripper of your own (another
-//     Windows authentication implementation), below the retries, typed
-//     errors and logging.
+// # NTLM (WithNTLM)
+//
+// WithNTLM(`DOMAIN\user`, password) signs in with NTLMv2. Covered:
+//
+//   - the "NTLM" scheme, and NTLM under "Negotiate" in both forms: inside
+//     SPNEGO (a NegTokenInit, then NegTokenResp tokens, RFC 4178 and
+//     4559, as browsers and gss-ntlmssp send it) and raw (as Windows
+//     clients send it when only NTLM is possible). A first call tries, as
+//     the server's 401 offers them: raw NTLM under "NTLM", then SPNEGO
+//     under "Negotiate", then raw under "Negotiate", each at most once;
+//     the form that worked is used from then on.
+//   - one handshake per connection (the client keeps HTTP/1.1
+//     connections of its own, up to 32), redone when the server asks
+//     again; the server's session cookie is kept.
+//   - a refused AUTHENTICATE message is one 401 (ErrUnauthorized), never a
+//     second handshake; the error's hint names the causes.
+//
+// Not covered: NTLMv1 and LM, message signing and sealing, the MIC and
+// channel bindings. The messages come from github.com/Azure/go-ntlmssp
+// v0.1.1 (its Negotiator round tripper is not used: its legs may spread
+// over several pooled connections and fail under concurrent calls), which
+// sends neither a channel binding nor a MIC. So IIS with Extended
+// Protection for Authentication set to "Required" (tokenChecking="Require")
+// refuses it over HTTPS even with the right password; with "Allow" or
+// "None" it signs in. The refusal is the same 401 as a wrong password:
+// over HTTPS the error's hint names both. Checked against impacket's
+// acceptor in all three forms (internal/interop).
+//
+// # Negotiate and Kerberos (WithNegotiate)
+//
+// WithNegotiate(spn, src) sends "Authorization: Negotiate <token>" on
+// every attempt with a token from a NegotiateTokenSource (a Kerberos
+// client logged in from a password, keytab or credential cache, or SSPI
+// on Windows) for the service principal spn ("" means HTTP/<URL host>).
+//
+// Given together with WithNTLM the order is: Kerberos first; NTLM when no
+// token can be had (the source fails: no ticket, no KDC, an unknown SPN)
+// or when the server does not offer "Negotiate". A Kerberos ticket the
+// server refuses is the caller's 401; NTLM is not tried after it, as
+// browsers do not. The server's answer token (mutual authentication) is
+// shown to a source that checks it (a CheckNegotiateResponse method),
+// also when NTLM is given too; a failed check fails the call and NTLM does
+// not sign in in its place. The SPNEGO wrapping of the Kerberos token is
+// the token source's.
 //
 // Credentials are refused over plain http to a host that is not loopback
 // (WithInsecurePlainHTTP for a lab) and never appear in errors or logs.

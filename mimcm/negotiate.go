@@ -55,9 +55,16 @@ func (f NegotiateTokenFunc) NegotiateToken(ctx context.Context, spn string) ([]b
 //	c, err := mimcm.NewClient(url, mimcm.WithNegotiate("HTTP/cm.contoso.com", src))
 //
 // The server's answer token (mutual authentication) is not checked. For
-// NTLM under the Negotiate scheme use WithNTLM, which speaks either.
+// NTLM under the Negotiate scheme use WithNTLM, which speaks either; given
+// both, the client tries Kerberos first and falls back to NTLM when src
+// cannot give a token or the server does not offer Negotiate.
 func WithNegotiate(spn string, src NegotiateTokenSource) Option {
-	return clientOption(transport.WithAuth(&negotiateAuth{spn: spn, src: src}))
+	na := &negotiateAuth{spn: spn, src: src}
+	return clientOption(func(c *transport.Config) {
+		transport.WithAuth(na)(c)
+		// Kept for WithNTLM, which then tries Kerberos first.
+		transport.Extension[windowsAuth](c).kerberos = na
+	})
 }
 
 type negotiateAuth struct {
@@ -69,26 +76,44 @@ type negotiateAuth struct {
 }
 
 func (n *negotiateAuth) Authenticate(req *http.Request) error {
-	if n.src == nil {
-		return errors.New("mimcm.WithNegotiate was given a nil NegotiateTokenSource")
+	v, err := n.header(req)
+	if err != nil {
+		return err
 	}
-	spn := n.spn
+	req.Header.Set("Authorization", v)
+	return nil
+}
+
+// header is the Authorization value for req: "Negotiate <token>".
+func (n *negotiateAuth) header(req *http.Request) (string, error) {
+	_, tok, err := n.token(req)
+	if err != nil {
+		return "", err
+	}
+	return "Negotiate " + base64.StdEncoding.EncodeToString(tok), nil
+}
+
+// token asks the source for req's token; spn is the principal it is for.
+func (n *negotiateAuth) token(req *http.Request) (spn string, tok []byte, err error) {
+	if n.src == nil {
+		return "", nil, errors.New("mimcm.WithNegotiate was given a nil NegotiateTokenSource")
+	}
+	spn = n.spn
 	if spn == "" {
 		spn = "HTTP/" + req.URL.Hostname()
 	}
-	tok, err := n.src.NegotiateToken(req.Context(), spn)
+	tok, err = n.src.NegotiateToken(req.Context(), spn)
 	if err != nil {
-		return fmt.Errorf("negotiate token for %s: %w", spn, err)
+		return "", nil, fmt.Errorf("negotiate token for %s: %w", spn, err)
 	}
 	if len(tok) == 0 {
-		return fmt.Errorf("negotiate token for %s is empty", spn)
+		return "", nil, fmt.Errorf("negotiate token for %s is empty", spn)
 	}
 	enc := base64.StdEncoding.EncodeToString(tok)
 	n.mu.Lock()
 	n.last = enc
 	n.mu.Unlock()
-	req.Header.Set("Authorization", "Negotiate "+enc)
-	return nil
+	return spn, tok, nil
 }
 
 // Secrets declares the last token, so that a server echoing it has it

@@ -2,8 +2,11 @@ package mimcm
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
+	"encoding/asn1"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -15,13 +18,18 @@ import (
 
 	"github.com/Azure/go-ntlmssp"
 
+	"github.com/certadmin/certadmin-go/internal/apierror"
 	"github.com/certadmin/certadmin-go/internal/transport"
+	"github.com/certadmin/certadmin-go/mimcm/internal/spnego"
 )
 
 // windowsAuth holds the Windows Integrated Authentication settings of a
 // client (see WithNTLM).
 type windowsAuth struct {
 	ntlm *ntlmCredentials
+	// kerberos is WithNegotiate's token source, tried before NTLM when
+	// both are given.
+	kerberos *negotiateAuth
 }
 
 type ntlmCredentials struct {
@@ -38,8 +46,11 @@ func (secretsOnly) Authenticate(*http.Request) error { return nil }
 func (s secretsOnly) Secrets() []string              { return s }
 
 // WithNTLM signs in with Windows Integrated Authentication through NTLM
-// (NTLMv2), as IIS offers it under the "NTLM" and "Negotiate" schemes: user
-// is `DOMAIN\name` or `name@domain`. NTLM authenticates a connection, not
+// (NTLMv2), as IIS offers it under the "NTLM" and "Negotiate" schemes
+// (under Negotiate inside SPNEGO or raw; see the package documentation for
+// the order tried, and for Extended Protection, which go-ntlmssp does not
+// support): user is `DOMAIN\name` or `name@domain`. With WithNegotiate
+// too, Kerberos is tried first and NTLM signs in when no ticket can be had. NTLM authenticates a connection, not
 // a request, so the client runs one handshake per connection and then
 // sends that connection's requests without one; it keeps HTTP/1.1
 // connections of its own for this (up to 32 at once), does the handshake
@@ -93,7 +104,15 @@ func setUpWindowsAuth(cfg *transport.Config) error {
 	if cfg.Timeout > 0 {
 		tmpl.ResponseHeaderTimeout = cfg.Timeout
 	}
-	cfg.Transport = newNTLMTransport(wa.ntlm.user, wa.ntlm.password, tmpl, maxNTLMConnections)
+	nt := newNTLMTransport(wa.ntlm.user, wa.ntlm.password, tmpl, maxNTLMConnections)
+	nt.kerberos = wa.kerberos
+	cfg.Transport = nt
+	// The NTLM transport sends every credential (Kerberos tokens too); the
+	// authenticator only declares the secrets to mask.
+	cfg.Auth = secretsOnly{wa.ntlm.password}
+	if wa.kerberos != nil {
+		cfg.Auth = kerberosAndNTLMSecrets{wa.kerberos, wa.ntlm.password}
+	}
 	cfg.HTTPClient = nil
 	cfg.TLS = transport.TLSSettings{}
 	if cfg.CookieJar == nil {
@@ -111,11 +130,15 @@ func setUpWindowsAuth(cfg *transport.Config) error {
 // one after another.
 type ntlmTransport struct {
 	user, password string
-	template       *http.Transport
-	idle           chan *ntlmLane
-	slots          chan struct{}
-	// scheme is the one the server took last ("NTLM" or "Negotiate").
-	scheme atomic.Value
+	// kerberos, when set, signs in first (see WithNTLM).
+	kerberos *negotiateAuth
+	template *http.Transport
+	idle     chan *ntlmLane
+	slots    chan struct{}
+	// dialect is the one the server took last.
+	dialect atomic.Value
+	// refused: the last AUTHENTICATE was refused (for the error's hint).
+	refused atomic.Bool
 
 	mu    sync.Mutex
 	lanes []*ntlmLane
@@ -130,7 +153,7 @@ type ntlmLane struct {
 func newNTLMTransport(user, password string, tmpl *http.Transport, n int) *ntlmTransport {
 	t := &ntlmTransport{user: user, password: password, template: tmpl,
 		idle: make(chan *ntlmLane, n), slots: make(chan struct{}, n)}
-	t.scheme.Store("NTLM")
+	t.dialect.Store(dialects[0])
 	return t
 }
 
@@ -196,6 +219,15 @@ func (t *ntlmTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 func (t *ntlmTransport) send(l *ntlmLane, req *http.Request, body func() io.ReadCloser) (*http.Response, error) {
+	if !l.authed && t.kerberos != nil {
+		// A source that cannot give a token (no ticket, no KDC, an
+		// unknown SPN) leaves the call to NTLM.
+		if spn, tok, kerr := t.kerberos.token(req); kerr == nil {
+			if resp, ok, err := t.tryKerberos(l, req, body, spn, tok); ok || err != nil {
+				return resp, err
+			}
+		}
+	}
 	if l.authed {
 		resp, err := l.rt.RoundTrip(leg(req, body, ""))
 		if err != nil {
@@ -211,17 +243,69 @@ func (t *ntlmTransport) send(l *ntlmLane, req *http.Request, body func() io.Read
 	return t.handshake(l, req, body)
 }
 
-// handshake runs NEGOTIATE → CHALLENGE → AUTHENTICATE on the lane's one
-// connection, the last leg carrying the request itself.
-func (t *ntlmTransport) handshake(l *ntlmLane, req *http.Request, body func() io.ReadCloser) (*http.Response, error) {
-	scheme, _ := t.scheme.Load().(string)
+// dialect is how a handshake's messages travel: under which scheme, and
+// whether wrapped in SPNEGO (only under "Negotiate").
+type dialect struct {
+	scheme string
+	spnego bool
+}
+
+// dialects are the ones the client tries, in this order when the server
+// offers both schemes: raw NTLM under "NTLM", then under "Negotiate" NTLM
+// inside SPNEGO (RFC 4559, what browsers and gss-ntlmssp send), then raw
+// NTLM under "Negotiate" (what Windows clients send when only NTLM is
+// possible, and all some servers take).
+var dialects = []dialect{{"NTLM", false}, {"Negotiate", true}, {"Negotiate", false}}
+
+// next picks the dialect to try after d drew a 401 without a challenge
+// offering the schemes in h: another form under the same scheme first,
+// then the other scheme; false when every offered one was tried.
+func next(h http.Header, d dialect, tried map[dialect]bool) (dialect, bool) {
+	offers := offeredSchemes(h)
+	for _, sameScheme := range []bool{true, false} {
+		for _, c := range dialects {
+			if !tried[c] && offers[c.scheme] && (c.scheme == d.scheme) == sameScheme {
+				return c, true
+			}
+		}
+	}
+	return dialect{}, false
+}
+
+// firstToken is the NEGOTIATE message, in SPNEGO's NegTokenInit where d
+// says so.
+func firstToken(d dialect) ([]byte, error) {
 	negotiate, err := ntlmssp.NewNegotiateMessage("", "")
 	if err != nil {
 		return nil, fmt.Errorf("NTLM negotiate message: %w", err)
 	}
-	var resp *http.Response
-	for try := 0; ; try++ {
-		resp, err = l.rt.RoundTrip(leg(req, body, scheme+" "+base64.StdEncoding.EncodeToString(negotiate)))
+	if !d.spnego {
+		return negotiate, nil
+	}
+	return spnego.Init{MechTypes: []asn1.ObjectIdentifier{spnego.OIDNTLM}, MechToken: negotiate}.Marshal()
+}
+
+// handshake runs NEGOTIATE → CHALLENGE → AUTHENTICATE on the lane's one
+// connection, the last leg carrying the request itself. The first leg
+// goes in the dialect that worked last; a 401 without a challenge moves
+// to the next one the server offers, at most once each (three NEGOTIATE
+// legs at most), and one AUTHENTICATE is sent: a refused one is the
+// caller's 401, never a new handshake.
+func (t *ntlmTransport) handshake(l *ntlmLane, req *http.Request, body func() io.ReadCloser) (*http.Response, error) {
+	d, _ := t.dialect.Load().(dialect)
+	tried := map[dialect]bool{}
+	var (
+		resp      *http.Response
+		challenge []byte
+		wrapped   bool
+	)
+	for {
+		tried[d] = true
+		tok, err := firstToken(d)
+		if err != nil {
+			return nil, err
+		}
+		resp, err = l.rt.RoundTrip(leg(req, body, d.scheme+" "+base64.StdEncoding.EncodeToString(tok)))
 		if err != nil {
 			return nil, err
 		}
@@ -229,32 +313,36 @@ func (t *ntlmTransport) handshake(l *ntlmLane, req *http.Request, body func() io
 			// No challenge: the server took the request as it was.
 			return resp, nil
 		}
-		if challengeFor(resp.Header, scheme) != nil || try > 0 {
+		if challenge, wrapped = challengeFor(resp.Header, d.scheme); challenge != nil {
 			break
 		}
-		// The server offers the other scheme only: switch once.
-		other := offered(resp.Header)
-		if other == "" || other == scheme {
-			return resp, nil // no NTLM at all (Basic only): the caller gets the 401
+		nd, ok := next(resp.Header, d, tried)
+		if !ok {
+			return resp, nil // no NTLM the client speaks (Basic only): the caller gets the 401
 		}
 		drain(resp)
-		scheme = other
-	}
-	challenge := challengeFor(resp.Header, scheme)
-	if challenge == nil {
-		return resp, nil
+		d = nd
 	}
 	drain(resp)
-	t.scheme.Store(scheme)
+	// What the server answered in is what it takes (a server may answer
+	// a SPNEGO NEGOTIATE with a raw challenge).
+	d.spnego = wrapped
+	t.dialect.Store(d)
 	auth, err := ntlmssp.NewAuthenticateMessage(challenge, t.user, t.password, nil)
 	if err != nil {
 		return nil, fmt.Errorf("NTLM authenticate message: %w", err)
 	}
-	resp, err = l.rt.RoundTrip(leg(req, body, scheme+" "+base64.StdEncoding.EncodeToString(auth)))
+	if wrapped {
+		if auth, err = (spnego.Resp{ResponseToken: auth}).Marshal(); err != nil {
+			return nil, err
+		}
+	}
+	resp, err = l.rt.RoundTrip(leg(req, body, d.scheme+" "+base64.StdEncoding.EncodeToString(auth)))
 	if err != nil {
 		return nil, err
 	}
 	l.authed = resp.StatusCode != http.StatusUnauthorized
+	t.refused.Store(!l.authed)
 	return resp, nil
 }
 
@@ -302,38 +390,74 @@ func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 // offered returns the Windows scheme a 401 offers: "NTLM" when it offers
 // NTLM, else "Negotiate" when it offers that, else "".
 func offered(h http.Header) string {
-	var negotiate bool
-	for _, v := range h.Values("WWW-Authenticate") {
-		for _, part := range strings.Split(v, ",") {
-			s, _, _ := strings.Cut(strings.TrimSpace(part), " ")
-			switch {
-			case strings.EqualFold(s, "NTLM"):
-				return "NTLM"
-			case strings.EqualFold(s, "Negotiate"):
-				negotiate = true
-			}
-		}
-	}
-	if negotiate {
+	o := offeredSchemes(h)
+	switch {
+	case o["NTLM"]:
+		return "NTLM"
+	case o["Negotiate"]:
 		return "Negotiate"
 	}
 	return ""
 }
 
+// offeredSchemes returns the Windows schemes a 401 offers, by their
+// canonical names.
+func offeredSchemes(h http.Header) map[string]bool {
+	o := map[string]bool{}
+	for _, v := range h.Values("WWW-Authenticate") {
+		for _, part := range strings.Split(v, ",") {
+			s, _, _ := strings.Cut(strings.TrimSpace(part), " ")
+			switch {
+			case strings.EqualFold(s, "NTLM"):
+				o["NTLM"] = true
+			case strings.EqualFold(s, "Negotiate"):
+				o["Negotiate"] = true
+			}
+		}
+	}
+	return o
+}
+
 // challengeFor returns the NTLM CHALLENGE message a 401 carries for
-// scheme, or nil.
-func challengeFor(h http.Header, scheme string) []byte {
+// scheme, or nil; wrapped tells that it came inside a SPNEGO
+// NegTokenResp.
+func challengeFor(h http.Header, scheme string) (challenge []byte, wrapped bool) {
 	for _, v := range h.Values("WWW-Authenticate") {
 		s, tok, ok := strings.Cut(strings.TrimSpace(v), " ")
 		if !ok || !strings.EqualFold(s, scheme) {
 			continue
 		}
 		b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(tok))
-		if err == nil && bytes.HasPrefix(b, []byte("NTLMSSP\x00")) {
-			return b
+		if err != nil {
+			continue
+		}
+		if isChallenge(b) {
+			return b, false
+		}
+		if !strings.EqualFold(scheme, "Negotiate") {
+			continue
+		}
+		if r, ok := parseResp(b); ok && isChallenge(r.ResponseToken) &&
+			(r.SupportedMech == nil || r.SupportedMech.Equal(spnego.OIDNTLM)) &&
+			(!r.HasState || r.State == spnego.AcceptIncomplete) {
+			return r.ResponseToken, true
 		}
 	}
-	return nil
+	return nil, false
+}
+
+func parseResp(b []byte) (*spnego.Resp, bool) {
+	v, err := spnego.Parse(b)
+	if err != nil {
+		return nil, false
+	}
+	r, ok := v.(*spnego.Resp)
+	return r, ok
+}
+
+// isChallenge reports whether b is an NTLM CHALLENGE message.
+func isChallenge(b []byte) bool {
+	return len(b) >= 12 && bytes.HasPrefix(b, []byte("NTLMSSP\x00")) && binary.LittleEndian.Uint32(b[8:]) == 2
 }
 
 func drain(resp *http.Response) {
@@ -352,4 +476,87 @@ func (b *laneBody) Close() error {
 	err := b.ReadCloser.Close()
 	b.once.Do(b.release)
 	return err
+}
+
+// The hints of a 401 after the server refused the AUTHENTICATE message.
+// Over HTTPS the refusal may also be Extended Protection: IIS with
+// extendedProtection tokenChecking="Require" refuses an NTLM response
+// without a channel binding, with the same 401 as for a wrong password.
+const (
+	hintNTLMRefused = "the server refused the NTLM sign-in: check the user name (DOMAIN\\user or user@domain) and the password"
+	hintNTLMEPA     = hintNTLMRefused + ", or the site requires Extended Protection for Authentication " +
+		"(IIS tokenChecking \"Require\"), which refuses NTLM without a channel binding: this client (go-ntlmssp v0.1.1) " +
+		"sends none; set it to \"Allow\" or \"None\", or use Kerberos"
+)
+
+// annotate is the client's annotate, plus for a 401 after the server
+// refused the last AUTHENTICATE message the causes it may have.
+func (t *ntlmTransport) annotate(e *apierror.Error) {
+	if e.StatusCode == http.StatusUnauthorized && e.Hint == "" && t.refused.Load() {
+		e.Hint = hintNTLMRefused
+		if strings.HasPrefix(e.URL, "https:") {
+			e.Hint = hintNTLMEPA
+		}
+	}
+	annotate(e)
+}
+
+// tryKerberos sends req with tok, a Kerberos token for spn from
+// WithNegotiate's source. ok is false when NTLM is to sign in instead: the
+// server does not offer Negotiate. A source that checks the server's
+// answer (mutual authentication; see negotiateAnswerChecker) is shown it,
+// and its error fails the attempt. A server that offers Negotiate and refuses the ticket is the
+// caller's 401. Each request gets a token of its own, as with
+// WithNegotiate alone (the Kerberos library caches the ticket).
+func (t *ntlmTransport) tryKerberos(l *ntlmLane, req *http.Request, body func() io.ReadCloser, spn string, tok []byte) (*http.Response, bool, error) {
+	resp, err := l.rt.RoundTrip(leg(req, body, "Negotiate "+base64.StdEncoding.EncodeToString(tok)))
+	if err != nil {
+		return nil, true, err
+	}
+	if resp.StatusCode != http.StatusUnauthorized || offeredSchemes(resp.Header)["Negotiate"] {
+		if c, ok := t.kerberos.src.(negotiateAnswerChecker); ok {
+			if err := c.CheckNegotiateResponse(req.Context(), spn, resp.StatusCode, tok, answerToken(resp.Header)); err != nil {
+				drain(resp)
+				return nil, true, fmt.Errorf("the server's Negotiate answer failed the check: %w", err)
+			}
+		}
+		return resp, true, nil
+	}
+	drain(resp)
+	return nil, false, nil
+}
+
+// kerberosAndNTLMSecrets declares the NTLM password and the last Kerberos
+// token as secrets.
+type kerberosAndNTLMSecrets struct {
+	kerberos *negotiateAuth
+	password string
+}
+
+func (kerberosAndNTLMSecrets) Authenticate(*http.Request) error { return nil }
+func (s kerberosAndNTLMSecrets) Secrets() []string {
+	return append(s.kerberos.Secrets(), s.password)
+}
+
+// negotiateAnswerChecker is a token source that checks the server's side
+// of a Kerberos exchange (the AP-REP of mutual authentication in the
+// answer's "WWW-Authenticate: Negotiate" token, nil when there is none),
+// as mimcm/kerberos's source does.
+type negotiateAnswerChecker interface {
+	CheckNegotiateResponse(ctx context.Context, spn string, status int, sent, received []byte) error
+}
+
+// answerToken is the decoded token of an answer's first "Negotiate
+// <token>" header, or nil.
+func answerToken(h http.Header) []byte {
+	for _, v := range h.Values("WWW-Authenticate") {
+		s, tok, ok := strings.Cut(strings.TrimSpace(v), " ")
+		if !ok || !strings.EqualFold(s, "Negotiate") {
+			continue
+		}
+		if b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(tok)); err == nil && len(b) > 0 {
+			return b
+		}
+	}
+	return nil
 }

@@ -151,3 +151,98 @@ func TestNTLMAgainstABasicOnlyServer(t *testing.T) {
 type roundTripperFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripperFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// IIS with Extended Protection "Required" refuses go-ntlmssp's AUTHENTICATE,
+// which has no channel binding, even with the right password; the error
+// names that cause beside a wrong password. Over plain http, where
+// Extended Protection does not apply, it does not.
+func TestNTLMExtendedProtectionRequired(t *testing.T) {
+	srv := mimcmtest.NewTestServer(t, mimcmtest.WithNTLM(), mimcmtest.WithTLS(), mimcmtest.WithExtendedProtection())
+	c, err := srv.NewClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GetRequest(context.Background(), mimcmtest.SampleEnrollID)
+	var e *mimcm.Error
+	if !errors.Is(err, mimcm.ErrUnauthorized) || !errors.As(err, &e) {
+		t.Fatalf("got %v, want ErrUnauthorized", err)
+	}
+	if !strings.Contains(e.Hint, "Extended Protection") || !strings.Contains(err.Error(), "channel binding") {
+		t.Errorf("the error does not name Extended Protection: %v (hint %q)", err, e.Hint)
+	}
+	// One handshake, refused, and no other.
+	if n, h := srv.TotalHits(), srv.Handshakes(); n != 2 || h != 0 {
+		t.Errorf("%d requests, %d handshakes; want 2 and 0", n, h)
+	}
+
+	plain := mimcmtest.NewTestServer(t, mimcmtest.WithNTLM())
+	c, _ = mimcm.NewClient(plain.URL, mimcm.WithNTLM(plain.Username, "wrong"))
+	_, err = c.GetRequest(context.Background(), mimcmtest.SampleEnrollID)
+	if !errors.As(err, &e) || strings.Contains(e.Hint, "Extended Protection") || !strings.Contains(e.Hint, "password") {
+		t.Errorf("over http: %v (hint %q)", err, e.Hint)
+	}
+	// A call refused before any NTLM (no credentials sent) has no such hint.
+	basic := mimcmtest.NewTestServer(t, mimcmtest.WithTLS())
+	c, _ = mimcm.NewClient(basic.URL, mimcm.WithNTLM(basic.Username, basic.Password), mimcm.WithRootCAs(basic.RootCAs()))
+	_, err = c.GetRequest(context.Background(), mimcmtest.SampleEnrollID)
+	if !errors.As(err, &e) || e.Hint != "" {
+		t.Errorf("no NTLM offered: %v (hint %q)", err, e.Hint)
+	}
+}
+
+// The client against the fake in each of its Windows modes, counted by the
+// fake: the first call, a wrong password (one handshake, no loop), and 20
+// concurrent calls (one handshake per new connection, nothing refused).
+func TestWindowsAuthAgainstTheFake(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		opt       mimcmtest.Option
+		firstCall int
+	}{
+		{"NTLM and Negotiate offered", mimcmtest.WithNTLM(), 2}, // raw NEGOTIATE, AUTHENTICATE
+		{"Negotiate only", mimcmtest.WithNegotiate(), 3},        // under NTLM (refused), SPNEGO NEGOTIATE, AUTHENTICATE
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := mimcmtest.NewTestServer(t, tc.opt)
+			ctx := context.Background()
+			wrong, _ := mimcm.NewClient(srv.URL, mimcm.WithNTLM(srv.Username, "wrong"), mimcm.WithMaxAttempts(5))
+			if _, err := wrong.GetRequest(ctx, mimcmtest.SampleEnrollID); !errors.Is(err, mimcm.ErrUnauthorized) {
+				t.Fatalf("wrong password: %v", err)
+			}
+			if n, h := srv.TotalHits(), srv.Handshakes(); n != tc.firstCall || h != 0 {
+				t.Errorf("wrong password: %d requests, %d handshakes; want %d and 0", n, h, tc.firstCall)
+			}
+			c, err := srv.NewClient()
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := srv.TotalHits()
+			if _, err := c.GetRequest(ctx, mimcmtest.SampleEnrollID); err != nil {
+				t.Fatal(err)
+			}
+			if n := srv.TotalHits() - before; n != tc.firstCall {
+				t.Errorf("first call: %d requests, want %d", n, tc.firstCall)
+			}
+			before, h0, c0 := srv.TotalHits(), srv.Handshakes(), srv.NewConnections()
+			var wg sync.WaitGroup
+			errs := make(chan error, 20)
+			for range 20 {
+				wg.Go(func() {
+					if _, err := c.GetRequest(ctx, mimcmtest.SampleEnrollID); err != nil {
+						errs <- err
+					}
+				})
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				t.Error(err)
+			}
+			n, h, conns := srv.TotalHits()-before, srv.Handshakes()-h0, srv.NewConnections()-c0
+			t.Logf("%s: 20 concurrent calls: %d requests, %d handshakes, %d new connections", tc.name, n, h, conns)
+			if int64(h) != conns || n != 20+h {
+				t.Errorf("%d requests, %d handshakes, %d new connections: want one handshake (one extra request) per new connection", n, h, conns)
+			}
+		})
+	}
+}

@@ -230,6 +230,7 @@ type Server struct {
 	pfxMismatch bool
 	ntlm        *ntlmState
 	kerberos    func([]byte) (string, bool)
+	epa         bool
 }
 
 type account struct {
@@ -247,6 +248,7 @@ type config struct {
 	user, password string
 	auth           authMode
 	kerberos       func([]byte) (string, bool)
+	epa            bool
 }
 
 // WithTLS serves HTTPS with httptest's self-signed certificate (see
@@ -273,7 +275,7 @@ func NewServer(opts ...Option) (*Server, error) {
 		return nil, fmt.Errorf("mimcmtest: CA: %w", err)
 	}
 	s := &Server{
-		Username: cfg.user, Password: cfg.password, ca: authority, auth: cfg.auth, kerberos: cfg.kerberos,
+		Username: cfg.user, Password: cfg.password, ca: authority, auth: cfg.auth, kerberos: cfg.kerberos, epa: cfg.epa,
 		users: map[string]account{
 			cfg.user:         {password: cfg.password, id: UserUUID},
 			NoAccessUsername: {password: NoAccessPassword, id: uuid.New(), forbidden: true},

@@ -9,13 +9,15 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/certadmin/certadmin-go/mimcm/internal/ntlmserver"
+	"github.com/certadmin/certadmin-go/mimcm/internal/spnego"
 )
 
 // WithNTLM makes the fake authenticate as IIS with Windows Authentication
 // does (the Negotiate and NTLM providers, no Basic): a request without
 // credentials gets 401 with "WWW-Authenticate: Negotiate" and
 // "WWW-Authenticate: NTLM"; an NTLM NEGOTIATE message (under either
-// scheme) gets a CHALLENGE; the AUTHENTICATE message's NTLMv2 response is
+// scheme; under Negotiate raw or inside SPNEGO, as IIS takes both) gets a
+// CHALLENGE, in the form it came in; the AUTHENTICATE message's NTLMv2 response is
 // checked against the password of the named user (DOMAIN\name), and the
 // connection is then authenticated: its later requests need no
 // credentials. A wrong password is answered 401 again.
@@ -31,6 +33,22 @@ func WithNTLM() Option { return func(c *config) { c.auth = authNTLM } }
 // token that is not an NTLM message is refused unless WithKerberosCheck
 // accepts it.
 func WithNegotiate() Option { return func(c *config) { c.auth = authNegotiate } }
+
+// WithExtendedProtection makes Windows authentication refuse an NTLM
+// AUTHENTICATE message that carries no channel binding (an
+// MsvAvChannelBindings entry in its NTLMv2 response), as IIS does with
+// Extended Protection for Authentication set to "Required" over HTTPS. The
+// refusal is the same 401 as for a wrong password. The fake checks that a
+// binding is there and not all zeros, not that it matches its certificate.
+// Use it with WithTLS; it implies WithNTLM unless an auth mode is given.
+func WithExtendedProtection() Option {
+	return func(c *config) {
+		c.epa = true
+		if c.auth == authBasic {
+			c.auth = authNTLM
+		}
+	}
+}
 
 // WithKerberosCheck accepts Negotiate tokens that are not NTLM messages
 // (a Kerberos AP-REQ in SPNEGO) when check returns the user name of one
@@ -135,15 +153,37 @@ func (s *Server) windowsAuth(w http.ResponseWriter, r *http.Request) (account, b
 		s.challenge(w, "")
 		return account{}, false
 	}
+	// Under Negotiate the NTLM messages may come inside SPNEGO, as every
+	// GSS-API client (browsers, curl through gss-ntlmssp) sends them, and
+	// the answers then go the same way; IIS takes both forms. Evidence: the
+	// vendor's service details page ("HTTP request and response headers":
+	// Windows Integrated Authentication), RFC 4559 section 4 (Negotiate
+	// carries SPNEGO tokens), RFC 4178 sections 3.2 and 4.2; the forms are
+	// checked against curl and gss-ntlmssp in internal/interop.
+	orig, wrapped := msg, false
+	if strings.EqualFold(scheme, "Negotiate") {
+		if inner, ok, asks := unwrapSPNEGO(msg); ok {
+			msg, wrapped = inner, true
+		} else if asks {
+			// SPNEGO offering NTLM with another mechanism's token: tell
+			// the client to go on with NTLM (RFC 4178 section 3.2).
+			s.challenge(w, "Negotiate "+spnegoResp(spnego.AcceptIncomplete, nil))
+			return account{}, false
+		}
+	}
 	switch ntlmserver.MessageType(msg) {
 	case 1:
-		ch, err := ntlmserver.NewChallenge("CONTOSO", "CM01")
+		ch, err := ntlmserver.NewChallenge(msg, "CONTOSO", "CM01")
 		if err != nil {
 			s.challenge(w, "")
 			return account{}, false
 		}
 		conn.challenge, conn.acct = ch, nil
-		s.challenge(w, scheme+" "+base64.StdEncoding.EncodeToString(ch.Message))
+		out := base64.StdEncoding.EncodeToString(ch.Message)
+		if wrapped {
+			out = spnegoResp(spnego.AcceptIncomplete, ch.Message)
+		}
+		s.challenge(w, scheme+" "+out)
 		return account{}, false
 	case 3:
 		ch := conn.challenge
@@ -154,7 +194,7 @@ func (s *Server) windowsAuth(w http.ResponseWriter, r *http.Request) (account, b
 			return account{}, false
 		}
 		name, acct, ok := s.lookup(a.Domain, a.User)
-		if !ok || !a.Verify(ch, acct.password) {
+		if !ok || !a.Verify(ch, acct.password) || (s.epa && !a.HasChannelBinding()) {
 			s.challenge(w, "")
 			return account{}, false
 		}
@@ -162,8 +202,13 @@ func (s *Server) windowsAuth(w http.ResponseWriter, r *http.Request) (account, b
 		conn.acct = &acct
 		st.handshakes++
 		st.session(w, r)
+		if wrapped {
+			// The last SPNEGO token rides on the answer, as IIS sends it.
+			w.Header().Set("WWW-Authenticate", "Negotiate "+spnegoResp(spnego.AcceptCompleted, nil))
+		}
 		return acct, true
 	}
+	msg = orig
 	if s.kerberos != nil && strings.EqualFold(scheme, "Negotiate") {
 		if user, ok := s.kerberos(msg); ok {
 			s.mu.Lock()
@@ -196,4 +241,39 @@ func (s *Server) lookup(domain, user string) (string, account, bool) {
 		}
 	}
 	return "", account{}, false
+}
+
+// unwrapSPNEGO returns the NTLM message inside a SPNEGO token: the
+// mechanism token of a NegTokenInit that offers NTLM first, or the
+// response token of a NegTokenResp. asks is set for a NegTokenInit that
+// offers NTLM but carries another mechanism's token (or none).
+func unwrapSPNEGO(b []byte) (msg []byte, ok, asks bool) {
+	v, err := spnego.Parse(b)
+	if err != nil {
+		return nil, false, false
+	}
+	switch t := v.(type) {
+	case *spnego.Init:
+		if !t.Offers(spnego.OIDNTLM) {
+			return nil, false, false // Kerberos only: for WithKerberosCheck
+		}
+		if t.MechTypes[0].Equal(spnego.OIDNTLM) && ntlmserver.MessageType(t.MechToken) == 1 {
+			return t.MechToken, true, false
+		}
+		return nil, false, true
+	case *spnego.Resp:
+		if ntlmserver.MessageType(t.ResponseToken) != 0 {
+			return t.ResponseToken, true, false
+		}
+	}
+	return nil, false, false
+}
+
+// spnegoResp is a NegTokenResp naming NTLM, in base64.
+func spnegoResp(state spnego.NegState, token []byte) string {
+	b, err := spnego.Resp{HasState: true, State: state, SupportedMech: spnego.OIDNTLM, ResponseToken: token}.Marshal()
+	if err != nil {
+		panic(err) // fixed values only
+	}
+	return base64.StdEncoding.EncodeToString(b)
 }

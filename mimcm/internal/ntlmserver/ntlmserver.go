@@ -22,6 +22,8 @@ const signature = "NTLMSSP\x00"
 const (
 	flagUnicode          = 0x00000001
 	flagRequestTarget    = 0x00000004
+	flagSign             = 0x00000010
+	flagSeal             = 0x00000020
 	flagNTLM             = 0x00000200
 	flagAlwaysSign       = 0x00008000
 	flagTargetTypeDomain = 0x00010000
@@ -29,8 +31,14 @@ const (
 	flagTargetInfo       = 0x00800000
 	flagVersion          = 0x02000000
 	flag128              = 0x20000000
+	flagKeyExchange      = 0x40000000
 	flag56               = 0x80000000
 )
+
+// echoed are the flags a CHALLENGE grants when the NEGOTIATE asked for
+// them, as Windows does: a GSS-API client (gss-ntlmssp) that asked for
+// signing refuses a challenge without it.
+const echoed = flagSign | flagSeal | flagKeyExchange
 
 // MessageType returns the type of an NTLM message (1 NEGOTIATE, 2
 // CHALLENGE, 3 AUTHENTICATE), or 0 when b is not one.
@@ -47,8 +55,13 @@ type Challenge struct {
 	Message         []byte
 }
 
-// NewChallenge writes a CHALLENGE for the domain and computer names.
-func NewChallenge(domain, computer string) (*Challenge, error) {
+// NewChallenge writes a CHALLENGE answering the NEGOTIATE message
+// negotiate, for the domain and computer names.
+func NewChallenge(negotiate []byte, domain, computer string) (*Challenge, error) {
+	var asked uint32
+	if MessageType(negotiate) == 1 && len(negotiate) >= 16 {
+		asked = binary.LittleEndian.Uint32(negotiate[12:])
+	}
 	c := &Challenge{}
 	if _, err := rand.Read(c.ServerChallenge[:]); err != nil {
 		return nil, err
@@ -72,7 +85,7 @@ func NewChallenge(domain, computer string) (*Challenge, error) {
 	m = binary.LittleEndian.AppendUint32(m, 2)
 	m = appendField(m, len(target), header)
 	m = binary.LittleEndian.AppendUint32(m, flagUnicode|flagRequestTarget|flagNTLM|flagAlwaysSign|flagTargetTypeDomain|
-		flagExtendedSecurity|flagTargetInfo|flagVersion|flag128|flag56)
+		flagExtendedSecurity|flagTargetInfo|flagVersion|flag128|flag56|asked&echoed)
 	m = append(m, c.ServerChallenge[:]...)
 	m = append(m, make([]byte, 8)...)
 	m = appendField(m, len(info), header+len(target))
@@ -160,4 +173,32 @@ func fromUnicode(b []byte) string {
 		u[i] = binary.LittleEndian.Uint16(b[2*i:])
 	}
 	return string(utf16.Decode(u))
+}
+
+// avChannelBindings is the MsvAvChannelBindings AV pair (MS-NLMP 2.2.2.1).
+const avChannelBindings = 0x000A
+
+// HasChannelBinding reports whether the NTLMv2 response carries a channel
+// binding (MsvAvChannelBindings, not all zeros), which a server with
+// Extended Protection "Required" demands over TLS. Its value is not
+// checked against a certificate.
+func (a *Authenticate) HasChannelBinding() bool {
+	// The NTLMv2 client challenge: proof (16), then type, reserved (8),
+	// time stamp (8), client challenge (8), reserved (4), then AV pairs.
+	const avStart = 16 + 28
+	if len(a.ntResponse) < avStart {
+		return false
+	}
+	av := a.ntResponse[avStart:]
+	for len(av) >= 4 {
+		id, n := binary.LittleEndian.Uint16(av), int(binary.LittleEndian.Uint16(av[2:]))
+		if id == 0 || len(av) < 4+n {
+			return false
+		}
+		if id == avChannelBindings {
+			return !bytes.Equal(av[4:4+n], make([]byte, n))
+		}
+		av = av[4+n:]
+	}
+	return false
 }
