@@ -141,7 +141,7 @@ func NewServer(opts ...Option) (*Server, error) {
 	if s.vendor, err = loadVendorDocs(); err != nil {
 		return nil, fmt.Errorf("czertainlytest: vendor documents: %w", err)
 	}
-	fo := fakeserver.Options{Spec: "czertainly.yaml", TLS: cfg.tls}
+	fo := fakeserver.Options{Spec: "czertainly.yaml", TLS: cfg.tls, VendorViolations: s.vendor.list}
 	if cfg.mtls {
 		pool := x509.NewCertPool()
 		pool.AddCert(s.ca.cert)
@@ -154,11 +154,6 @@ func NewServer(opts ...Option) (*Server, error) {
 	s.base, s.URL = fs, fs.URL
 	return s, nil
 }
-
-// VendorViolations lists the requests and answers that did not match the
-// vendor's published documents (beyond the known differences the package
-// documents).
-func (s *Server) VendorViolations() []string { return s.vendor.list() }
 
 // clientOptions authenticate as the admin: by mutual TLS when the fake
 // asks for it, else with the bearer token.
