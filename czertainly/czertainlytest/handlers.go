@@ -82,6 +82,10 @@ func (s *Server) routes() http.Handler {
 	// Spring binds the format and encoding before the handler looks the
 	// certificate up.
 	h("GET /api/v1/certificates/{uuid}/{format}", formatFirst(s.withCert(s.download)))
+	// A literal segment wins over {format} in Spring as in net/http, so
+	// approvals and relations are not read as a download format.
+	h("GET /api/v1/certificates/{uuid}/approvals", s.withCert(s.certificateApprovals))
+	h("PATCH /api/v1/certificates", s.bulkUpdate)
 	h("GET /api/v1/certificates/{uuid}/chain", s.withCert(s.chain))
 	h("GET /api/v1/certificates/{uuid}/chain/{format}", formatFirst(s.withCert(s.downloadChain)))
 	h("GET /api/v1/certificates/{uuid}/history", s.withCert(func(w http.ResponseWriter, r *http.Request, c *certificate) {
@@ -103,21 +107,22 @@ func (s *Server) routes() http.Handler {
 	h("POST "+ops+"/certificates/{certificateUuid}/renew", s.withProfile(s.renew))
 	h("POST "+ops+"/certificates/{certificateUuid}/rekey", s.withProfile(s.rekey))
 	h("POST "+ops+"/certificates/{certificateUuid}/revoke", s.withProfile(s.revoke))
-	h("GET "+ops+"/attributes/issue", s.withProfile(s.attributes))
-	h("GET "+ops+"/attributes/revoke", s.withProfile(s.attributes))
-	h("POST "+ops+"/attributes/issue/validate", s.withProfile(s.validateAttributes))
-	h("POST "+ops+"/attributes/revoke/validate", s.withProfile(s.validateAttributes))
+	h("GET "+ops+"/attributes/issue", s.withProfile(s.attributes(issueAttributes)))
+	h("GET "+ops+"/attributes/revoke", s.withProfile(s.attributes(revokeAttributes)))
+	h("POST "+ops+"/attributes/issue/validate", s.withProfile(s.validateAttributes(issueAttributes)))
+	h("POST "+ops+"/attributes/revoke/validate", s.withProfile(s.validateAttributes(revokeAttributes)))
 	// approvals
 	h("GET /api/v1/approvals", s.listApprovals(false))
 	h("GET /api/v1/approvals/user", s.listApprovals(true))
 	h("GET /api/v1/approvals/{uuid}", s.getApproval)
-	h("PATCH /api/v1/approvals/{uuid}/approve", s.decideHandler(true, false))
-	h("PATCH /api/v1/approvals/{uuid}/reject", s.decideHandler(false, false))
-	h("PATCH /api/v1/approvals/{uuid}/approveRecipient", s.decideHandler(true, true))
-	h("PATCH /api/v1/approvals/{uuid}/rejectRecipient", s.decideHandler(false, true))
+	h("PATCH /api/v1/approvals/{uuid}/approve", s.approveOverride(true))
+	h("PATCH /api/v1/approvals/{uuid}/reject", s.approveOverride(false))
+	h("PATCH /api/v1/approvals/{uuid}/approveRecipient", s.decideAsRecipient(true))
+	h("PATCH /api/v1/approvals/{uuid}/rejectRecipient", s.decideAsRecipient(false))
 	h("GET /api/v1/approvalProfiles", s.listApprovalProfiles)
 	h("GET /api/v1/approvalProfiles/{uuid}", s.getApprovalProfile)
 	s.userRoutes(h)
+	s.readRoutes(h)
 	routed := fakeserver.Route(mux, func(w http.ResponseWriter, r *http.Request, status int) {
 		if status == http.StatusMethodNotAllowed {
 			// Spring's HttpRequestMethodNotSupportedException: 400.
@@ -127,6 +132,12 @@ func (s *Server) routes() http.Handler {
 		message(w, http.StatusNotFound, "No endpoint %s %s.", r.Method, r.URL.Path)
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.tick()
+		if r.Method == http.MethodGet && (r.URL.Path == "/api/v1/health/liveness" || r.URL.Path == "/api/v1/health/readiness") {
+			// The probes need no caller (AuthHelper.java:61 at cad4432a).
+			writeJSON(w, http.StatusOK, map[string]string{"status": "UP"})
+			return
+		}
 		s.mu.Lock()
 		u := s.authenticate(r)
 		s.mu.Unlock()
@@ -345,9 +356,26 @@ func (s *Server) getCertificate(w http.ResponseWriter, r *http.Request, c *certi
 	writeJSON(w, http.StatusOK, s.detail(c))
 }
 
+// deleteCertificate refuses a certificate a user signs in with
+// (CertificateServiceImpl.java:484-488 at cad4432a).
 func (s *Server) deleteCertificate(w http.ResponseWriter, r *http.Request, c *certificate) {
+	if u := s.certUser(c); u != nil {
+		s.event(c, "Delete Certificate", "FAILED", "Certificate is currently used by some user")
+		validation(w, fmt.Sprintf("Could not delete certificate %s with UUID %s: Certificate is used by some user.", s.dto(c).CommonName, c.uuid))
+		return
+	}
 	s.remove(c.uuid)
 	noContent(w)
+}
+
+// certUser is the user whose login certificate c is.
+func (s *Server) certUser(c *certificate) *user {
+	for _, u := range s.users {
+		if u.certUUID == c.uuid {
+			return u
+		}
+	}
+	return nil
 }
 
 func (s *Server) remove(id string) {
@@ -355,38 +383,124 @@ func (s *Server) remove(id string) {
 	s.order = slices.DeleteFunc(s.order, func(x string) bool { return x == id })
 }
 
+// updateCertificate is Core's PATCH of one certificate
+// (CertificateServiceImpl.java:511-526): each field present is applied in
+// turn; "" clears the RA profile or the owner; every group must exist
+// (404 otherwise, ResourceObjectAssociationServiceImpl.java:246).
 func (s *Server) updateCertificate(w http.ResponseWriter, r *http.Request, c *certificate) {
+	var req certificateUpdate
+	if !decode(w, r, &req) {
+		return
+	}
+	if err := s.applyUpdate(c, req.RAProfileUUID, req.GroupUUIDs, req.OwnerUUID); err != nil {
+		message(w, http.StatusNotFound, "%v", err)
+		return
+	}
+	if req.TrustedCA != nil {
+		if c.x509 == nil || !c.x509.IsCA {
+			validation(w, "Trying to mark certificate as trusted CA when certificate is not CA.")
+			return
+		}
+		c.trustedCA = req.TrustedCA
+	}
+	noContent(w)
+}
+
+type certificateUpdate struct {
+	GroupUUIDs    *[]string `json:"groupUuids"`
+	OwnerUUID     *string   `json:"ownerUuid"`
+	RAProfileUUID *string   `json:"raProfileUuid"`
+	TrustedCA     *bool     `json:"trustedCa"`
+}
+
+// notFound is Core's NotFoundException(Class, id) message
+// (CZERTAINLY-Interfaces NotFoundException.java:19-24).
+func notFound(kind, id string) error {
+	return vendorMessage(fmt.Sprintf("Object of type '%s' identified by %s is not found.", kind, id))
+}
+
+// applyUpdate sets the RA profile, groups and owner of c in Core's order;
+// a step that fails leaves the steps before it done, as Core commits them.
+func (s *Server) applyUpdate(c *certificate, profile *string, groups *[]string, owner *string) error {
+	if profile != nil {
+		if *profile == "" {
+			c.profile = nil
+		} else {
+			p := profileByUUID(*profile)
+			if p == nil {
+				return notFound("RaProfile", *profile)
+			}
+			c.profile = p
+		}
+	}
+	if groups != nil {
+		for _, g := range *groups {
+			if s.groups[g] == nil {
+				return notFound("Group", g)
+			}
+		}
+		c.groups = slices.Compact(slices.Sorted(slices.Values(*groups)))
+	}
+	if owner != nil {
+		if *owner == "" {
+			c.owner = nil
+		} else {
+			u := s.users[*owner]
+			if u == nil {
+				return vendorMessage(fmt.Sprintf("User with UUID %s not found", *owner))
+			}
+			c.owner = u
+		}
+	}
+	return nil
+}
+
+// bulkUpdate is PATCH /v1/certificates: Core answers 204 and updates each
+// certificate later, one transaction each, skipping a certificate whose
+// update fails (CertificateControllerImpl.java:92-99,
+// CertificateServiceImpl.java:540-578). A filter without UUIDs is 501.
+func (s *Server) bulkUpdate(w http.ResponseWriter, r *http.Request) {
 	var req struct {
-		GroupUUIDs    *[]string `json:"groupUuids"`
-		OwnerUUID     *string   `json:"ownerUuid"`
-		RAProfileUUID *string   `json:"raProfileUuid"`
-		TrustedCA     *bool     `json:"trustedCa"`
+		certificateUpdate
+		CertificateUUIDs []string `json:"certificateUuids"`
+		Filters          []any    `json:"filters"`
 	}
 	if !decode(w, r, &req) {
 		return
 	}
-	if req.OwnerUUID != nil {
-		u := s.users[*req.OwnerUUID]
-		if u == nil {
-			message(w, http.StatusNotFound, "User with UUID %s not found", *req.OwnerUUID)
+	if len(req.Filters) > 0 && len(req.CertificateUUIDs) == 0 {
+		message(w, http.StatusNotImplemented, "Bulk updating of certificates by filters is not supported.")
+		return
+	}
+	for _, id := range req.CertificateUUIDs {
+		if _, err := uuid.Parse(id); err != nil {
+			message(w, http.StatusBadRequest, "Invalid UUID string: %s", id)
 			return
 		}
-		c.owner = u
 	}
-	if req.RAProfileUUID != nil {
-		p := profileByUUID(*req.RAProfileUUID)
-		if p == nil {
-			message(w, http.StatusNotFound, "RA Profile with UUID %s not found", *req.RAProfileUUID)
-			return
+	s.later(func() {
+		for _, id := range req.CertificateUUIDs {
+			c := s.certs[id]
+			if c == nil {
+				continue // a notification to the user, not an answer
+			}
+			// The bulk path applies groups, then owner, then RA profile
+			// (CertificateServiceImpl.java:580-586); an owner of "" is
+			// ignored there (line 551-553).
+			owner := req.OwnerUUID
+			if owner != nil && *owner == "" {
+				owner = nil
+			}
+			before := *c
+			if err := s.applyUpdate(c, nil, req.GroupUUIDs, owner); err == nil {
+				if err := s.applyUpdate(c, req.RAProfileUUID, nil, nil); err != nil {
+					*c = before
+				}
+			} else {
+				*c = before // the transaction of this certificate rolls back
+			}
 		}
-		c.profile = p
-	}
-	if req.GroupUUIDs != nil {
-		c.groups = append([]string{}, *req.GroupUUIDs...)
-	}
-	if req.TrustedCA != nil {
-		c.trustedCA = req.TrustedCA
-	}
+	})
 	noContent(w)
 }
 
@@ -530,29 +644,34 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, map[string]string{"uuid": c.uuid})
 }
 
+// bulkDelete is Core's background bulk delete: the answer is always
+// SUCCESS with no failed items (CertificateControllerImpl.java:118-127),
+// the deletion runs later (CertificateServiceImpl.java:589 is @Async), and
+// what it cannot find is skipped with a notification
+// (CertificateServiceImpl.java:632-639). Filters without UUIDs are 501.
 func (s *Server) bulkDelete(w http.ResponseWriter, r *http.Request) {
 	var req struct {
-		UUIDs []string `json:"uuids"`
+		UUIDs   []string `json:"uuids"`
+		Filters []any    `json:"filters"`
 	}
 	if !decode(w, r, &req) {
 		return
 	}
-	failed := 0
-	for _, id := range req.UUIDs {
-		if s.certs[id] == nil {
-			failed++ // Core skips what it cannot delete and counts it
-			continue
+	if len(req.Filters) > 0 && len(req.UUIDs) == 0 {
+		message(w, http.StatusNotImplemented, "Bulk delete of certificates by filters is not supported.")
+		return
+	}
+	ids := append([]string(nil), req.UUIDs...)
+	s.later(func() {
+		for _, id := range ids {
+			// The batch path has no login-certificate check
+			// (CertificateServiceImpl.java:628-666).
+			if s.certs[id] != nil {
+				s.remove(id)
+			}
 		}
-		s.remove(id)
-	}
-	status := "SUCCESS"
-	switch {
-	case failed == len(req.UUIDs) && failed > 0:
-		status = "FAILED"
-	case failed > 0:
-		status = "PARTIAL"
-	}
-	writeJSON(w, http.StatusOK, czertainly.BulkResult{Status: status, FailedItem: int64(failed), Message: fmt.Sprintf("%d of %d certificates deleted", len(req.UUIDs)-failed, len(req.UUIDs))})
+	})
+	writeJSON(w, http.StatusOK, map[string]any{"status": "SUCCESS", "failedItem": 0, "message": "Initiated bulk delete Certificates. Please refresh after some time"})
 }
 
 func (s *Server) bulkArchive(archive bool) func(http.ResponseWriter, *http.Request) {

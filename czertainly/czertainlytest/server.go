@@ -77,7 +77,15 @@ type config struct {
 	tls, mtls, noSeed bool
 	issuePolls        int
 	lifetime          time.Duration
+	backgroundLag     int
 }
+
+// WithBackgroundLag sets how many requests after Core's answer still see
+// the state from before the work it does in the background (bulk delete,
+// bulk update, revocation, an approval's action). Default 1: the next
+// request sees the old state, the one after it the new. Server.RunBackground
+// finishes the work at once.
+func WithBackgroundLag(n int) Option { return func(c *config) { c.backgroundLag = max(n, 0) } }
 
 // WithTLS serves HTTPS with httptest's certificate.
 func WithTLS() Option { return func(c *config) { c.tls = true } }
@@ -119,18 +127,23 @@ type Server struct {
 	users         map[string]*user
 	roles         map[string]*role
 	approvals     map[string]*approval
+	groups        map[string]*group
 	connectorDown int
 	clock         func() time.Time
+	// seq counts requests; jobs is Core's background work, each due
+	// before a later request (see later).
+	seq  int
+	jobs []job
 }
 
 // NewServer starts a fake Core on a loopback port.
 func NewServer(opts ...Option) (*Server, error) {
-	cfg := config{issuePolls: 1, lifetime: 90 * 24 * time.Hour}
+	cfg := config{issuePolls: 1, lifetime: 90 * 24 * time.Hour, backgroundLag: 1}
 	for _, o := range opts {
 		o(&cfg)
 	}
 	s := &Server{cfg: cfg, certs: map[string]*certificate{}, users: map[string]*user{}, roles: map[string]*role{},
-		approvals: map[string]*approval{}, clock: time.Now}
+		approvals: map[string]*approval{}, groups: map[string]*group{}, clock: time.Now}
 	var err error
 	if s.ca, err = newCA("czertainlytest CA"); err != nil {
 		return nil, fmt.Errorf("czertainlytest: %w", err)
@@ -173,9 +186,13 @@ func (s *Server) clientOptions() []czertainly.Option {
 // CACertificate is the certificate of the fake's authority.
 func (s *Server) CACertificate() *x509.Certificate { return s.ca.cert }
 
-// WithConnectorDown makes the next n client operations (issue, renew,
-// rekey, revoke, attributes) fail as Core does when the authority's
-// connector cannot be reached: 503 with a message.
+// WithConnectorDown makes the next n calls that reach the authority's
+// connector fail as Core does when it cannot be reached: issue, renew and
+// rekey answer 400 "Failed to submit certificate request…"
+// (ClientOperationServiceImpl.java:237, 436, 582; ExceptionHandlingAdvice.java:420),
+// attribute calls 503 (ExceptionHandlingAdvice.java:288), and a revocation,
+// answered 204 before it reaches the connector, leaves the certificate
+// issued with a failed event (ClientOperationServiceImpl.java:790-796).
 func (s *Server) WithConnectorDown(n int) {
 	s.mu.Lock()
 	s.connectorDown = n
