@@ -115,9 +115,9 @@ func (s *Server) profileApprovalProfiles(w http.ResponseWriter, r *http.Request)
 type connector int
 
 const (
-	noConnector  connector = iota
-	submitsToCA            // issue, renew, rekey: the failure is wrapped in 400
-	readsFromCA            // attributes, revoke's attribute check: 503
+	noConnector connector = iota
+	submitsToCA           // issue, renew, rekey: the failure is wrapped in 400
+	readsFromCA           // attributes, revoke's attribute check: 503
 )
 
 // withProfile resolves the authority and RA profile of a client

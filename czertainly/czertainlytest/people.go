@@ -1,9 +1,9 @@
 package czertainlytest
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"encoding/base64"
 	"net/http"
 	"slices"
 	"sort"

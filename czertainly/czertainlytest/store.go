@@ -3,9 +3,9 @@ package czertainlytest
 import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
-	"crypto/rsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -114,7 +114,7 @@ type authResource struct {
 // access, group and owner flags. Their UUIDs are the fake's own.
 var authResources = func() []authResource {
 	list := []struct {
-		name, display              string
+		name, display         string
 		object, groups, owner bool
 	}{
 		{"dashboard", "Dashboard", false, false, false}, {"settings", "Settings", false, false, false},
