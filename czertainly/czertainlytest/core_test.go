@@ -89,6 +89,10 @@ func call(t *testing.T, srv *czertainlytest.Server, as, method, path string, bod
 		req.Header.Set("Authorization", "Bearer "+czertainlytest.BearerToken)
 	case "-":
 	default:
+		if tok, ok := strings.CutPrefix(as, "token:"); ok {
+			req.Header.Set("Authorization", "Bearer "+tok)
+			break
+		}
 		req.Header.Set("ssl-client-cert", url.QueryEscape(as))
 	}
 	resp, err := http.DefaultClient.Do(req)
@@ -207,6 +211,19 @@ func addUser(t *testing.T, srv *czertainlytest.Server, name string, roles ...str
 	return certPEM(crt)
 }
 
+func userUUID(t *testing.T, srv *czertainlytest.Server, name string) string {
+	t.Helper()
+	var users []struct{ UUID, Username string }
+	call(t, srv, "", http.MethodGet, "/api/v1/users", nil).json(t, &users)
+	for _, u := range users {
+		if u.Username == name {
+			return u.UUID
+		}
+	}
+	t.Fatalf("no user %s", name)
+	return ""
+}
+
 type approvalList struct {
 	Approvals []struct {
 		UUID           string `json:"approvalUuid"`
@@ -246,8 +263,9 @@ func TestApprovalRecipients(t *testing.T) {
 	// A user without a step of the approval: 404.
 	carol := addUser(t, srv, "carol")
 	want(t, "no step", call(t, srv, carol, http.MethodPatch, path+"/approveRecipient", map[string]string{}), http.StatusNotFound)
-	// A recipient decides once.
-	bob := addUser(t, srv, "bob", czertainlytest.SuperadminRoleUUID)
+	// A recipient decides once (here signed in with a bearer token).
+	addUser(t, srv, "bob", czertainlytest.SuperadminRoleUUID)
+	bob := "token:" + srv.TokenFor(userUUID(t, srv, "bob"))
 	want(t, "recipient approves", call(t, srv, bob, http.MethodPatch, path+"/approveRecipient", map[string]string{"comment": "ok"}), http.StatusNoContent)
 	a = call(t, srv, bob, http.MethodPatch, path+"/rejectRecipient", map[string]string{})
 	want(t, "decides again", a, http.StatusUnprocessableEntity)

@@ -158,7 +158,7 @@ func (s *Server) approveOverride(approve bool) func(http.ResponseWriter, *http.R
 			validation(w, "Cannot "+verb+" approval with other than pending state. Approval UUID: "+a.uuid)
 			return
 		}
-		s.override(a, approve, userOf(r).uuid)
+		s.override(a, approve, userOf(r).uuid, s.cfg.backgroundLag)
 		noContent(w)
 	}
 }
@@ -212,7 +212,7 @@ func (s *Server) decideAsRecipient(approve bool) func(http.ResponseWriter, *http
 		// One step: an approval closes the approval as approved
 		// (processApprovalToTheNextStep, lines 224-253); a rejection closes
 		// it as rejected (lines 136-141).
-		s.closeApproval(a, status)
+		s.closeApproval(a, status, s.cfg.backgroundLag)
 		noContent(w)
 	}
 }

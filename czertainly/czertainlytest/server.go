@@ -130,6 +130,7 @@ type Server struct {
 	groups        map[string]*group
 	connectorDown int
 	clock         func() time.Time
+	tokens        map[string]string // bearer token → user UUID (TokenFor)
 	// seq counts requests; jobs is Core's background work, each due
 	// before a later request (see later).
 	seq  int
@@ -143,7 +144,7 @@ func NewServer(opts ...Option) (*Server, error) {
 		o(&cfg)
 	}
 	s := &Server{cfg: cfg, certs: map[string]*certificate{}, users: map[string]*user{}, roles: map[string]*role{},
-		approvals: map[string]*approval{}, groups: map[string]*group{}, clock: time.Now}
+		approvals: map[string]*approval{}, groups: map[string]*group{}, tokens: map[string]string{}, clock: time.Now}
 	var err error
 	if s.ca, err = newCA("czertainlytest CA"); err != nil {
 		return nil, fmt.Errorf("czertainlytest: %w", err)
@@ -228,12 +229,27 @@ func (s *Server) authenticate(r *http.Request) *user {
 		if tok == BearerToken {
 			return s.users[AdminUserUUID]
 		}
+		if u := s.users[s.tokens[tok]]; u != nil && u.enabled {
+			return u
+		}
 		return nil
 	}
 	if c, err := r.Cookie(czertainly.SessionCookie); err == nil && c.Value == SessionValue {
 		return s.users[AdminUserUUID]
 	}
 	return nil
+}
+
+// TokenFor returns an OIDC bearer token that authenticates the user
+// userUUID (created through the API), as the identity provider of a real
+// platform would issue one: a test acts as a second user with it, e.g. a
+// recipient deciding an approval its creator may not decide.
+func (s *Server) TokenFor(userUUID string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tok := "czertainlytest-oidc-" + userUUID
+	s.tokens[tok] = userUUID
+	return tok
 }
 
 func newUUID() string { return uuid.NewString() }

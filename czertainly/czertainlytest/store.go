@@ -301,8 +301,8 @@ func (s *Server) PendingApprovals() []string {
 
 // Approve approves a pending approval as an administrator overriding the
 // flow (PATCH approvals/{uuid}/approve: ApprovalServiceImpl.java:110-117,
-// allowed to the approval's creator too). The operation it holds runs in
-// the background (see RunBackground).
+// allowed to the approval's creator too). The operation it holds has
+// run by the next request.
 func (s *Server) Approve(approvalUUID string) error { return s.overrideFor(approvalUUID, true) }
 
 // Reject rejects a pending approval as an administrator overriding the
@@ -319,14 +319,16 @@ func (s *Server) overrideFor(id string, approve bool) error {
 	if a.status != czertainly.ApprovalStatusPending {
 		return fmt.Errorf("czertainlytest: approval %s is %s", id, a.status)
 	}
-	s.override(a, approve, AdminUserUUID)
+	// A decision made outside the API (another administrator's, as far
+	// as the test can tell) has had its effect by the next request.
+	s.override(a, approve, AdminUserUUID, 0)
 	return nil
 }
 
 // override closes a pending approval for an administrator: its pending
 // recipient is closed with the flow overridden (ApprovalServiceImpl.java:
 // 256-277). The caller holds s.mu and has checked the status.
-func (s *Server) override(a *approval, approve bool, userUUID string) {
+func (s *Server) override(a *approval, approve bool, userUUID string, lag int) {
 	status := czertainly.ApprovalStatusRejected
 	if approve {
 		status = czertainly.ApprovalStatusApproved
@@ -337,20 +339,20 @@ func (s *Server) override(a *approval, approve bool, userUUID string) {
 			a.recipients[i].status, a.recipients[i].user, a.recipients[i].comment, a.recipients[i].closed = status, userUUID, "Approval flow overridden", now
 		}
 	}
-	s.closeApproval(a, status)
+	s.closeApproval(a, status, lag)
 }
 
 // closeApproval sets the approval's status and queues the action it
 // guards, as Core's ActionsListener receives it from the message queue
 // (ApprovalServiceImpl.java:279-294, ActionsListener.java:113-142).
-func (s *Server) closeApproval(a *approval, status czertainly.ApprovalStatus) {
+func (s *Server) closeApproval(a *approval, status czertainly.ApprovalStatus, lag int) {
 	a.status, a.closed = status, s.clock()
 	c := s.certs[a.object]
 	if c == nil {
 		return
 	}
 	approved := status == czertainly.ApprovalStatusApproved
-	s.later(func() {
+	s.laterBy(lag, func() {
 		if s.certs[c.uuid] == nil {
 			return
 		}
@@ -392,8 +394,11 @@ func (s *Server) requestApproval(c *certificate, action, creator string) {
 // the next one (WithBackgroundLag), or at RunBackground: the request
 // right after the answer still sees the old state, as a client polling a
 // real Core may. The caller holds s.mu.
-func (s *Server) later(f func()) {
-	s.jobs = append(s.jobs, job{due: s.seq + s.cfg.backgroundLag + 1, run: f})
+func (s *Server) later(f func()) { s.laterBy(s.cfg.backgroundLag, f) }
+
+// laterBy queues f to run before the request after the next lag ones.
+func (s *Server) laterBy(lag int, f func()) {
+	s.jobs = append(s.jobs, job{due: s.seq + lag + 1, run: f})
 }
 
 type job struct {
