@@ -533,3 +533,47 @@ func TestFactsFromTheCertificate(t *testing.T) {
 		t.Errorf("facts %+v", v)
 	}
 }
+
+// A renewal leaves the old certificate issued; its relations and the
+// SUCCEEDING_CERTIFICATES filter say it has a successor
+// (CertificateServiceImpl.java:1906-1923, 1986-1994; FilterField.java:78).
+func TestRelationsAfterRenewal(t *testing.T) {
+	srv := start(t, czertainlytest.WithoutSeed())
+	old, _ := srv.AddCertificate(czertainlytest.SeedCertificate{CommonName: "renew.example.com", ExpiresIn: 10 * 24 * time.Hour, RAProfileUUID: czertainlytest.RAProfileUUID})
+	a := call(t, srv, "", http.MethodPost, plainOps+"/certificates/"+old+"/renew", map[string]any{})
+	want(t, "renew", a, http.StatusOK)
+	var sub struct{ UUID string }
+	a.json(t, &sub)
+	readUntil(t, srv, sub.UUID, "issued")
+	if v, _ := getCert(t, srv, old); v.State != "issued" {
+		t.Errorf("old certificate %s", v.State)
+	}
+	a = call(t, srv, "", http.MethodGet, "/api/v1/certificates/"+old+"/relations", nil)
+	want(t, "relations", a, http.StatusOK)
+	var rel struct {
+		Successors []struct{ UUID, RelationType string } `json:"successorCertificates"`
+	}
+	a.json(t, &rel)
+	if len(rel.Successors) != 1 || rel.Successors[0].UUID != sub.UUID || rel.Successors[0].RelationType != "renewal" {
+		t.Errorf("relations %s", a.body)
+	}
+	search := func(cond string) []string {
+		a := call(t, srv, "", http.MethodPost, "/api/v1/certificates", map[string]any{"itemsPerPage": 100, "pageNumber": 1, "filters": []map[string]any{
+			{"fieldSource": "property", "fieldIdentifier": "COMMON_NAME", "condition": "EQUALS", "value": "renew.example.com"},
+			{"fieldSource": "property", "fieldIdentifier": "SUCCEEDING_CERTIFICATES", "condition": cond, "value": []string{"renewal"}}}})
+		want(t, "search", a, http.StatusOK)
+		var page struct{ Certificates []struct{ UUID string } }
+		a.json(t, &page)
+		var ids []string
+		for _, c := range page.Certificates {
+			ids = append(ids, c.UUID)
+		}
+		return ids
+	}
+	if got := search("EQUALS"); len(got) != 1 || got[0] != old {
+		t.Errorf("renewed: %v", got)
+	}
+	if got := search("NOT_EQUALS"); len(got) != 1 || got[0] != sub.UUID {
+		t.Errorf("not renewed: %v", got)
+	}
+}

@@ -1,6 +1,7 @@
 package czertainlytest
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
@@ -85,6 +86,7 @@ func (s *Server) routes() http.Handler {
 	// A literal segment wins over {format} in Spring as in net/http, so
 	// approvals and relations are not read as a download format.
 	h("GET /api/v1/certificates/{uuid}/approvals", s.withCert(s.certificateApprovals))
+	h("GET /api/v1/certificates/{uuid}/relations", s.withCert(s.certificateRelations))
 	h("PATCH /api/v1/certificates", s.bulkUpdate)
 	h("GET /api/v1/certificates/{uuid}/chain", s.withCert(s.chain))
 	h("GET /api/v1/certificates/{uuid}/chain/{format}", formatFirst(s.withCert(s.downloadChain)))
@@ -233,6 +235,30 @@ func (s *Server) matches(c *certificate, f czertainly.SearchFilter) (bool, error
 		return false, fmt.Errorf("condition %s does not apply to this field", f.Condition)
 	}
 	switch f.FieldIdentifier {
+	case "SUCCEEDING_CERTIFICATES", "PRECEDING_CERTIFICATES":
+		// A list field over the certificate's relations
+		// (FilterField.java:78-79): EQUALS matches a certificate with a
+		// successor (predecessor) of one of the relation types, NOT_EQUALS
+		// one with none of them, EMPTY one with no such relation at all.
+		var types []string
+		for _, rel := range s.relations(c, f.FieldIdentifier == "SUCCEEDING_CERTIFICATES") {
+			types = append(types, rel.kind)
+		}
+		hit := false
+		for _, v := range values() {
+			hit = hit || slices.Contains(types, v)
+		}
+		switch f.Condition {
+		case czertainly.FilterConditionEquals:
+			return hit, nil
+		case czertainly.FilterConditionNotEquals:
+			return !hit, nil
+		case czertainly.FilterConditionEmpty:
+			return len(types) == 0, nil
+		case czertainly.FilterConditionNotEmpty:
+			return len(types) > 0, nil
+		}
+		return false, fmt.Errorf("condition %s does not apply to %s", f.Condition, f.FieldIdentifier)
 	case czertainly.FieldCommonName:
 		return text(d.CommonName)
 	case czertainly.FieldState:
@@ -347,6 +373,8 @@ func (s *Server) searchFields(w http.ResponseWriter, r *http.Request) {
 		{FieldIdentifier: czertainly.FieldState, FieldLabel: "State", Type: "list", Conditions: list, Value: states, MultiValue: true, PlatformEnum: "CertificateState"},
 		{FieldIdentifier: czertainly.FieldRAProfile, FieldLabel: "RA Profile", Type: "list", Conditions: list, Value: []any{RAProfileName, ApprovalRAProfileName}, MultiValue: true},
 		{FieldIdentifier: czertainly.FieldNotAfter, FieldLabel: "Expires At", Type: "datetime", Conditions: date},
+		{FieldIdentifier: "SUCCEEDING_CERTIFICATES", FieldLabel: "Succeeding Certificates", Type: "list", Conditions: list, Value: relationTypes, MultiValue: true, PlatformEnum: "CertificateRelationType"},
+		{FieldIdentifier: "PRECEDING_CERTIFICATES", FieldLabel: "Preceding Certificates", Type: "list", Conditions: list, Value: relationTypes, MultiValue: true, PlatformEnum: "CertificateRelationType"},
 	}}})
 }
 
@@ -694,3 +722,64 @@ func (s *Server) bulkArchive(archive bool) func(http.ResponseWriter, *http.Reque
 type vendorMessage string
 
 func (m vendorMessage) Error() string { return string(m) }
+
+var relationTypes = []any{"renewal", "rekey", "replacement", "pending"}
+
+// relation is one CertificateRelation seen from one of its certificates.
+type relation struct {
+	other *certificate
+	kind  string
+}
+
+// relations lists the successors (or predecessors) of c with their
+// relation type: pending until the successor is issued, then renewal
+// (same subject, issuer and key), rekey (new key) or replacement
+// (CertificateServiceImpl.java:1801-1804, 1986-1994).
+func (s *Server) relations(c *certificate, successors bool) []relation {
+	kind := func(succ, pred *certificate) string {
+		switch {
+		case succ.x509 == nil:
+			return "pending"
+		case pred.x509 == nil || !bytes.Equal(succ.x509.RawSubject, pred.x509.RawSubject) || !bytes.Equal(succ.x509.RawIssuer, pred.x509.RawIssuer):
+			return "replacement"
+		case bytes.Equal(succ.x509.RawSubjectPublicKeyInfo, pred.x509.RawSubjectPublicKeyInfo):
+			return "renewal"
+		}
+		return "rekey"
+	}
+	var out []relation
+	if successors {
+		for _, id := range s.order {
+			if o := s.certs[id]; o.source == c.uuid {
+				out = append(out, relation{o, kind(o, c)})
+			}
+		}
+	} else if p := s.certs[c.source]; p != nil {
+		out = append(out, relation{p, kind(c, p)})
+	}
+	return out
+}
+
+// certificateRelations is GET /v1/certificates/{uuid}/relations
+// (CertificateServiceImpl.java:1906-1923).
+func (s *Server) certificateRelations(w http.ResponseWriter, r *http.Request, c *certificate) {
+	simple := func(rel relation) map[string]any {
+		d := s.dto(rel.other)
+		out := map[string]any{"uuid": d.UUID, "certificateType": "X.509", "state": d.State, "relationType": rel.kind,
+			"commonName": d.CommonName, "subjectDn": d.SubjectDN, "publicKeyAlgorithm": d.PublicKeyAlgorithm}
+		if d.Fingerprint != "" {
+			out["fingerprint"], out["serialNumber"], out["issuerDn"], out["issuerCommonName"] = d.Fingerprint, d.SerialNumber, d.IssuerDN, d.IssuerCommonName
+			out["signatureAlgorithm"] = d.SignatureAlgorithm
+			out["notBefore"], out["notAfter"] = d.NotBefore, d.NotAfter
+		}
+		return out
+	}
+	succ, pred := []map[string]any{}, []map[string]any{}
+	for _, rel := range s.relations(c, true) {
+		succ = append(succ, simple(rel))
+	}
+	for _, rel := range s.relations(c, false) {
+		pred = append(pred, simple(rel))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"certificateUuid": c.uuid, "successorCertificates": succ, "predecessorCertificates": pred})
+}
