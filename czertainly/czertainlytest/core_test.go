@@ -577,3 +577,31 @@ func TestRelationsAfterRenewal(t *testing.T) {
 		t.Errorf("not renewed: %v", got)
 	}
 }
+
+// Core's PUT of a user is a replace: a request without the certificate or
+// the groups unlinks and clears them (UserManagementServiceImpl.java:167,
+// 355-381; CZERTAINLY-Auth UserProfile.cs:17).
+func TestUpdateUserClearsWhatItOmits(t *testing.T) {
+	srv := start(t)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	crt := selfSigned(t, "erin", key, time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+	a := call(t, srv, "", http.MethodPost, "/api/v1/users", map[string]any{"username": "erin", "email": "e@example.com", "enabled": true,
+		"certificateData": base64.StdEncoding.EncodeToString(crt.Raw), "groupUuids": []string{czertainlytest.GroupUUID}, "customAttributes": []any{}})
+	want(t, "create", a, http.StatusCreated)
+	var u struct {
+		UUID        string
+		Certificate *struct{ UUID string } `json:"certificate"`
+		Groups      []struct{ UUID string }
+	}
+	a.json(t, &u)
+	if u.Certificate == nil || len(u.Groups) != 1 {
+		t.Fatalf("created %s", a.body)
+	}
+	a = call(t, srv, "", http.MethodPut, "/api/v1/users/"+u.UUID, map[string]any{"email": "e2@example.com", "customAttributes": []any{}})
+	want(t, "update", a, http.StatusOK)
+	u.Certificate, u.Groups = nil, nil
+	a.json(t, &u)
+	if u.Certificate != nil || len(u.Groups) != 0 {
+		t.Errorf("after a PUT without them: %s", a.body)
+	}
+}

@@ -697,7 +697,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 }
 
 // updateUser replaces the user's fields, as Core's PUT does: an absent
-// field is cleared.
+// field is cleared, groups and the login certificate included.
 func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, u *user) {
 	var req userRequest
 	if !decode(w, r, &req) {
@@ -711,16 +711,20 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, u *user) {
 	if !ok {
 		return
 	}
-	// UserManagementServiceImpl.java:369-375: groups are resolved (404 for
-	// an unknown one) and replaced only when the request carries them.
-	if req.GroupUUIDs != nil {
-		groups, ok := s.userGroups(w, req.GroupUUIDs)
-		if !ok {
-			return
-		}
-		u.groups = groups
+	// Core resolves the groups it is given (404 for an unknown one,
+	// UserManagementServiceImpl.java:369-375) and sends the Auth service
+	// a DTO that the service maps whole onto the user (CZERTAINLY-Auth
+	// Models/Mappings/UserProfile.cs:17): groups left out are cleared, and
+	// so is the login certificate when the request names none (Core passes
+	// "" for it, UserManagementServiceImpl.java:167, 355-362, and unlinks
+	// the old one, line 381).
+	groups, ok := s.userGroups(w, req.GroupUUIDs)
+	if !ok {
+		return
 	}
+	u.groups = groups
 	u.firstName, u.lastName, u.email, u.description = req.FirstName, req.LastName, req.Email, req.Description
+	u.certUUID, u.certFingerprint = "", ""
 	if c != nil {
 		u.certUUID, u.certFingerprint = c.uuid, fingerprint(c.x509.Raw)
 	}
