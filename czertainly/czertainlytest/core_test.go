@@ -605,3 +605,33 @@ func TestUpdateUserClearsWhatItOmits(t *testing.T) {
 		t.Errorf("after a PUT without them: %s", a.body)
 	}
 }
+
+// Custom attributes of roles and users are stored and replaced by each
+// create or update (RoleManagementServiceImpl.java:64, 78; AttributeEngine.java:897).
+// The content is boolean: string content matches several of the
+// document's oneOf schemas (String, Text, …), a defect of the document.
+func TestCustomAttributesReplacedOnUpdate(t *testing.T) {
+	srv := start(t)
+	attr := map[string]any{"uuid": "0b7c1d2e-3f4a-4b5c-8d6e-7f8091a2b3c4", "name": "costCentre", "contentType": "boolean", "version": "v2",
+		"content": []map[string]any{{"data": true}}}
+	a := call(t, srv, "", http.MethodPost, "/api/v1/roles", map[string]any{"name": "auditors", "customAttributes": []any{attr}})
+	want(t, "create role", a, http.StatusCreated)
+	var rl struct {
+		UUID             string
+		CustomAttributes []struct{ Name string } `json:"customAttributes"`
+	}
+	a.json(t, &rl)
+	a = call(t, srv, "", http.MethodGet, "/api/v1/roles/"+rl.UUID, nil)
+	rl.CustomAttributes = nil
+	a.json(t, &rl)
+	if len(rl.CustomAttributes) != 1 || rl.CustomAttributes[0].Name != "costCentre" {
+		t.Fatalf("stored %s", a.body)
+	}
+	a = call(t, srv, "", http.MethodPut, "/api/v1/roles/"+rl.UUID, map[string]any{"name": "auditors", "description": "renamed", "customAttributes": []any{}})
+	want(t, "update role", a, http.StatusOK)
+	rl.CustomAttributes = nil
+	a.json(t, &rl)
+	if len(rl.CustomAttributes) != 0 {
+		t.Errorf("kept after an update without them: %s", a.body)
+	}
+}

@@ -750,7 +750,9 @@ func (s *Server) relations(c *certificate, successors bool) []relation {
 	var out []relation
 	if successors {
 		for _, id := range s.order {
-			if o := s.certs[id]; o.source == c.uuid {
+			// A successor that failed or was rejected loses its relation
+			// (ClientOperationServiceImpl.java:344-356).
+			if o := s.certs[id]; o.source == c.uuid && o.state != czertainly.CertificateStateFailed && o.state != czertainly.CertificateStateRejected {
 				out = append(out, relation{o, kind(o, c)})
 			}
 		}

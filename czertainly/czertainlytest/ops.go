@@ -398,8 +398,8 @@ type attributeDefinition struct {
 	Properties  map[string]any `json:"properties"`
 }
 
-// attributeValue is a RequestAttribute. Its version is an integer in Core,
-// but Jackson also coerces a numeric string, so the fake takes either.
+// attributeValue is a RequestAttribute. Its version is the code "v2" or
+// "v3" (AttributeVersion.java:13-14,34-35), which the fake does not look at.
 type attributeValue struct {
 	UUID        string          `json:"uuid"`
 	Name        string          `json:"name"`

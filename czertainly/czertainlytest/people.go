@@ -253,7 +253,7 @@ func (s *Server) userRoutes(h func(string, func(http.ResponseWriter, *http.Reque
 	})
 	h("POST /api/v1/users", s.createUser)
 	h("POST /api/v1/users/identify", s.identifyUser)
-	h("GET /api/v1/users/{userUuid}", s.withUserPath(func(w http.ResponseWriter, r *http.Request, u *user) { writeJSON(w, http.StatusOK, s.userDetail(u)) }))
+	h("GET /api/v1/users/{userUuid}", s.withUserPath(func(w http.ResponseWriter, r *http.Request, u *user) { writeJSON(w, http.StatusOK, s.userOut(u)) }))
 	h("PUT /api/v1/users/{userUuid}", s.withUserPath(s.updateUser))
 	h("DELETE /api/v1/users/{userUuid}", s.withUserPath(func(w http.ResponseWriter, r *http.Request, u *user) {
 		if u.system {
@@ -265,11 +265,11 @@ func (s *Server) userRoutes(h func(string, func(http.ResponseWriter, *http.Reque
 	}))
 	h("PATCH /api/v1/users/{userUuid}/enable", s.withUserPath(func(w http.ResponseWriter, r *http.Request, u *user) {
 		u.enabled = true
-		writeJSON(w, http.StatusOK, s.userDetail(u))
+		writeJSON(w, http.StatusOK, s.userOut(u))
 	}))
 	h("PATCH /api/v1/users/{userUuid}/disable", s.withUserPath(func(w http.ResponseWriter, r *http.Request, u *user) {
 		u.enabled = false
-		writeJSON(w, http.StatusOK, s.userDetail(u))
+		writeJSON(w, http.StatusOK, s.userOut(u))
 	}))
 	h("GET /api/v1/users/{userUuid}/roles", s.withUserPath(func(w http.ResponseWriter, r *http.Request, u *user) {
 		writeJSON(w, http.StatusOK, s.userDetail(u).Roles)
@@ -286,7 +286,7 @@ func (s *Server) userRoutes(h func(string, func(http.ResponseWriter, *http.Reque
 			}
 		}
 		u.roles = slices.Compact(slices.Sorted(slices.Values(ids)))
-		writeJSON(w, http.StatusOK, s.userDetail(u))
+		writeJSON(w, http.StatusOK, s.userOut(u))
 	}))
 	h("PUT /api/v1/users/{userUuid}/roles/{roleUuid}", s.withUserPath(s.userRole(true)))
 	h("DELETE /api/v1/users/{userUuid}/roles/{roleUuid}", s.withUserPath(s.userRole(false)))
@@ -314,7 +314,7 @@ func (s *Server) userRoutes(h func(string, func(http.ResponseWriter, *http.Reque
 		writeJSON(w, http.StatusOK, out)
 	})
 	h("POST /api/v1/roles", s.saveRole(nil))
-	h("GET /api/v1/roles/{roleUuid}", s.withRole(func(w http.ResponseWriter, r *http.Request, rl *role) { writeJSON(w, http.StatusOK, s.roleDetail(rl)) }))
+	h("GET /api/v1/roles/{roleUuid}", s.withRole(func(w http.ResponseWriter, r *http.Request, rl *role) { writeJSON(w, http.StatusOK, s.roleOut(rl)) }))
 	h("PUT /api/v1/roles/{roleUuid}", s.withRole(func(w http.ResponseWriter, r *http.Request, rl *role) { s.saveRole(rl)(w, r) }))
 	h("DELETE /api/v1/roles/{roleUuid}", s.withRole(func(w http.ResponseWriter, r *http.Request, rl *role) {
 		if rl.system {
@@ -342,7 +342,7 @@ func (s *Server) userRoutes(h func(string, func(http.ResponseWriter, *http.Reque
 				u.roles = append(u.roles, rl.uuid)
 			}
 		}
-		writeJSON(w, http.StatusOK, s.roleDetail(rl))
+		writeJSON(w, http.StatusOK, s.roleOut(rl))
 	}))
 	h("GET /api/v1/roles/{roleUuid}/permissions", s.withRole(func(w http.ResponseWriter, r *http.Request, rl *role) {
 		writeJSON(w, http.StatusOK, s.rolePermissions(rl))
@@ -556,6 +556,41 @@ func (s *Server) userDetail(u *user) czertainly.UserDetail {
 	return d
 }
 
+// userOut and roleOut are the detail answers with the custom attributes
+// Core adds to what the Auth service returns.
+func (s *Server) userOut(u *user) any {
+	return struct {
+		czertainly.UserDetail
+		CustomAttributes []map[string]any `json:"customAttributes"`
+	}{s.userDetail(u), append([]map[string]any{}, u.custom...)}
+}
+
+func (s *Server) roleOut(rl *role) any {
+	return struct {
+		czertainly.RoleDetail
+		CustomAttributes []map[string]any `json:"customAttributes"`
+	}{s.roleDetail(rl), append([]map[string]any{}, rl.custom...)}
+}
+
+// customAttributes turns request attributes into the ResponseAttribute
+// Core answers with (type custom, the name as label). Their version is
+// the AttributeVersion code "v2" (CZERTAINLY-Interfaces
+// RequestAttributeV2.java:26, AttributeVersion.java:13,34-35), unlike an
+// attribute definition's integer version.
+func customAttributes(in []map[string]any) []map[string]any {
+	out := []map[string]any{}
+	for _, a := range in {
+		r := map[string]any{"type": "custom", "label": a["name"], "version": "v2"}
+		for _, k := range []string{"uuid", "name", "contentType", "version", "content"} {
+			if v, ok := a[k]; ok && v != nil {
+				r[k] = v
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
 func roleDTO(rl *role) czertainly.Role {
 	return czertainly.Role{UUID: rl.uuid, Name: rl.name, Description: rl.description, Email: rl.email, SystemRole: rl.system}
 }
@@ -614,7 +649,7 @@ func (s *Server) userRole(add bool) func(http.ResponseWriter, *http.Request, *us
 		if add {
 			u.roles = append(u.roles, id)
 		}
-		writeJSON(w, http.StatusOK, s.userDetail(u))
+		writeJSON(w, http.StatusOK, s.userOut(u))
 	}
 }
 
@@ -628,6 +663,8 @@ type userRequest struct {
 	GroupUUIDs      []string `json:"groupUuids"`
 	CertificateUUID string   `json:"certificateUuid"`
 	CertificateData string   `json:"certificateData"`
+	// CustomAttributes replace the user's (AttributeEngine.java:897).
+	CustomAttributes []map[string]any `json:"customAttributes"`
 }
 
 // userCertificate resolves the certificate of a create or update: a UUID
@@ -684,7 +721,8 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	u := &user{uuid: newUUID(), username: req.Username, firstName: req.FirstName, lastName: req.LastName, email: req.Email, description: req.Description, groups: groups}
+	u := &user{uuid: newUUID(), username: req.Username, firstName: req.FirstName, lastName: req.LastName, email: req.Email, description: req.Description, groups: groups,
+		custom: customAttributes(req.CustomAttributes)}
 	if req.Enabled != nil {
 		u.enabled = *req.Enabled
 	}
@@ -693,7 +731,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 		c.owner = u
 	}
 	s.users[u.uuid] = u
-	writeJSON(w, http.StatusCreated, s.userDetail(u))
+	writeJSON(w, http.StatusCreated, s.userOut(u))
 }
 
 // updateUser replaces the user's fields, as Core's PUT does: an absent
@@ -724,11 +762,14 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, u *user) {
 	}
 	u.groups = groups
 	u.firstName, u.lastName, u.email, u.description = req.FirstName, req.LastName, req.Email, req.Description
+	// Custom attributes are replaced by the request's list, none when it
+	// has none (UserManagementServiceImpl.java:166-168, AttributeEngine.java:897).
+	u.custom = customAttributes(req.CustomAttributes)
 	u.certUUID, u.certFingerprint = "", ""
 	if c != nil {
 		u.certUUID, u.certFingerprint = c.uuid, fingerprint(c.x509.Raw)
 	}
-	writeJSON(w, http.StatusOK, s.userDetail(u))
+	writeJSON(w, http.StatusOK, s.userOut(u))
 }
 
 // notUnique is the Auth service's EntityNotUniqueException as Core passes
@@ -773,7 +814,7 @@ func (s *Server) identifyUser(w http.ResponseWriter, r *http.Request) {
 	fp := fingerprint(der)
 	for _, u := range s.users {
 		if u.certFingerprint == fp {
-			writeJSON(w, http.StatusOK, s.userDetail(u))
+			writeJSON(w, http.StatusOK, s.userOut(u))
 			return
 		}
 	}
@@ -783,9 +824,10 @@ func (s *Server) identifyUser(w http.ResponseWriter, r *http.Request) {
 func (s *Server) saveRole(existing *role) func(http.ResponseWriter, *http.Request) {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
-			Name        string `json:"name"`
-			Description string `json:"description"`
-			Email       string `json:"email"`
+			Name             string           `json:"name"`
+			Description      string           `json:"description"`
+			Email            string           `json:"email"`
+			CustomAttributes []map[string]any `json:"customAttributes"`
 		}
 		if !decode(w, r, &req) {
 			return
@@ -806,10 +848,13 @@ func (s *Server) saveRole(existing *role) func(http.ResponseWriter, *http.Reques
 			s.roles[rl.uuid] = rl
 		}
 		rl.name, rl.description, rl.email = req.Name, req.Description, req.Email
+		// Create and update both replace the role's custom attributes with
+		// the request's (RoleManagementServiceImpl.java:64, 78).
+		rl.custom = customAttributes(req.CustomAttributes)
 		status := http.StatusOK
 		if existing == nil {
 			status = http.StatusCreated
 		}
-		writeJSON(w, status, s.roleDetail(rl))
+		writeJSON(w, status, s.roleOut(rl))
 	}
 }

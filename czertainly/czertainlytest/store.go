@@ -71,6 +71,7 @@ type user struct {
 	certUUID, certFingerprint                               string
 	roles                                                   []string
 	groups                                                  []string
+	custom                                                  []map[string]any
 }
 
 // group is one of Core's certificate/user groups (doc-openapi-core-group.yaml).
@@ -79,6 +80,7 @@ type group struct{ uuid, name, description, email string }
 type role struct {
 	uuid, name, description, email string
 	system                         bool
+	custom                         []map[string]any
 	permissions                    czertainly.Permissions
 	objects                        map[string][]czertainly.ObjectPermissions // resource UUID → objects
 }
