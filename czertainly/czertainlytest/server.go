@@ -2,20 +2,26 @@
 // the manner of net/http/httptest: NewServer starts it on a loopback port
 // and every request and answer is checked against the hand-written
 // openapi/czertainly.yaml and against the vendor's published 2.17.0
-// documents (SpecViolations and VendorViolations list mismatches).
+// documents (SpecViolations and VendorViolations list mismatches;
+// NewTestServer fails the test for either).
 //
-// It keeps state: users, roles and their permissions; a certificate
-// inventory with Core's search filters and paging (newest first); an
-// authority with two RA profiles backed by an in-memory CA that issues
-// real certificates from CSRs — one issuing on its own, one whose
-// operations wait for an approval (approve through the approvals
-// endpoints or Server.Approve); renewal, rekey and revocation; and the
-// three ways Core authenticates a caller (a client certificate by mutual
-// TLS or in the ssl-client-cert header, an OIDC bearer token, the
-// czertainly-session cookie). Errors come in Core's shapes: {"message"}
-// for 400, 404 and 409, a list of messages for 422, problem+json for 403,
-// no body for 401, {"message"} for a connector's 502 or 503 (see
-// WithConnectorDown). Faults are injected with Inject.
+// It models Core's semantics as CZERTAINLY-Core cad4432a implements them;
+// SEMANTICS.md beside this file gives the evidence for every route. It
+// keeps state: users, roles, groups and custom attributes; a certificate
+// inventory with Core's search filters, relations and paging (newest
+// first); an authority with its connector and two RA profiles backed by
+// an in-memory CA that issues real certificates from CSRs, one of them
+// needing an approval; approvals with Core's recipient rules. What Core
+// does in the background (bulk delete and update, revocation, the action
+// of a closed approval) happens here a request later, or at
+// RunBackground, never on a timer. It authenticates callers as Core
+// does: a client certificate by mutual TLS or in the ssl-client-cert
+// header, an OIDC bearer token (TokenFor), the czertainly-session
+// cookie; only the health probes are open. Errors come in Core's shapes:
+// {"message"} for 400, 404 and 409, a list of messages for 422,
+// problem+json for 403 and the Auth service's 400 (ENTITY_NOT_UNIQUE),
+// no body for 401, and a connector that is down (WithConnectorDown) as
+// Core reports it per call. Faults are injected with Inject.
 package czertainlytest
 
 import (
