@@ -70,7 +70,7 @@ var knownDifferences = []knownDifference{
 func ambiguousContent(err error) bool {
 	var walk func(error) bool
 	walk = func(e error) bool {
-		switch x := e.(type) {
+		switch x := e.(type) { //nolint:errorlint // the walk unwraps one level at a time itself
 		case openapi3.MultiError:
 			for _, m := range x {
 				if !walk(m) {
