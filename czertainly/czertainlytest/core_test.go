@@ -635,3 +635,24 @@ func TestCustomAttributesReplacedOnUpdate(t *testing.T) {
 		t.Errorf("kept after an update without them: %s", a.body)
 	}
 }
+
+// The Auth service refuses to change or delete system users and roles
+// (CZERTAINLY-Auth UserService.cs:71,79; RoleService.cs:39,47).
+func TestSystemUserAndRoleAreProtected(t *testing.T) {
+	srv := start(t)
+	for _, c := range []struct{ method, path string }{
+		{http.MethodPut, "/api/v1/users/" + czertainlytest.AdminUserUUID},
+		{http.MethodDelete, "/api/v1/users/" + czertainlytest.AdminUserUUID},
+		{http.MethodPut, "/api/v1/roles/" + czertainlytest.SuperadminRoleUUID},
+		{http.MethodDelete, "/api/v1/roles/" + czertainlytest.SuperadminRoleUUID},
+	} {
+		var body any
+		if c.method == http.MethodPut {
+			body = map[string]any{"name": "x", "email": "x@example.com", "customAttributes": []any{}}
+		}
+		a := call(t, srv, "", c.method, c.path, body)
+		if a.status != http.StatusBadRequest || a.ctype != "application/problem+json" || !strings.Contains(string(a.body), "INVALID_ACTION") {
+			t.Errorf("%s %s: %d %s %s", c.method, c.path, a.status, a.ctype, a.body)
+		}
+	}
+}

@@ -257,7 +257,8 @@ func (s *Server) userRoutes(h func(string, func(http.ResponseWriter, *http.Reque
 	h("PUT /api/v1/users/{userUuid}", s.withUserPath(s.updateUser))
 	h("DELETE /api/v1/users/{userUuid}", s.withUserPath(func(w http.ResponseWriter, r *http.Request, u *user) {
 		if u.system {
-			message(w, http.StatusBadRequest, "Cannot delete system user %s", u.username)
+			// Auth Services/UserService.cs:79, InvalidActionException.cs:8.
+			authError(w, "INVALID_ACTION", "Cannot delete system user.")
 			return
 		}
 		delete(s.users, u.uuid)
@@ -318,7 +319,8 @@ func (s *Server) userRoutes(h func(string, func(http.ResponseWriter, *http.Reque
 	h("PUT /api/v1/roles/{roleUuid}", s.withRole(func(w http.ResponseWriter, r *http.Request, rl *role) { s.saveRole(rl)(w, r) }))
 	h("DELETE /api/v1/roles/{roleUuid}", s.withRole(func(w http.ResponseWriter, r *http.Request, rl *role) {
 		if rl.system {
-			message(w, http.StatusBadRequest, "Cannot delete system role %s", rl.name)
+			// Auth Services/RoleService.cs:47.
+			authError(w, "INVALID_ACTION", "Cannot delete system role.")
 			return
 		}
 		delete(s.roles, rl.uuid)
@@ -741,6 +743,11 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, u *user) {
 	if !decode(w, r, &req) {
 		return
 	}
+	if u.system {
+		// Auth Services/UserService.cs:71.
+		authError(w, "INVALID_ACTION", "Cannot update system user.")
+		return
+	}
 	if req.Email == "" {
 		validation(w, "email must not be empty")
 		return
@@ -778,8 +785,12 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, u *user) {
 // Services/UserService.cs:63, Services/RoleService.cs:28; Core
 // ExceptionHandlingAdvice.java:447-453; the body is
 // AuthenticationServiceExceptionDto).
-func notUnique(w http.ResponseWriter, msg string) {
-	b, _ := json.Marshal(map[string]any{"statusCode": http.StatusBadRequest, "code": "ENTITY_NOT_UNIQUE", "message": msg})
+func notUnique(w http.ResponseWriter, msg string) { authError(w, "ENTITY_NOT_UNIQUE", msg) }
+
+// authError is an Auth service RequestException with status 400 as Core
+// passes it on (EHA:447-453).
+func authError(w http.ResponseWriter, code, msg string) {
+	b, _ := json.Marshal(map[string]any{"statusCode": http.StatusBadRequest, "code": code, "message": msg})
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(http.StatusBadRequest)
 	_, _ = w.Write(b)
@@ -837,6 +848,11 @@ func (s *Server) saveRole(existing *role) func(http.ResponseWriter, *http.Reques
 			return
 		}
 		rl := existing
+		if rl != nil && rl.system {
+			// Auth Services/RoleService.cs:39.
+			authError(w, "INVALID_ACTION", "Cannot update system role.")
+			return
+		}
 		if rl == nil {
 			for _, o := range s.roles {
 				if o.name == req.Name {
