@@ -151,6 +151,7 @@ type certView struct {
 	State              string `json:"state"`
 	ValidationStatus   string `json:"validationStatus"`
 	PublicKeyAlgorithm string `json:"publicKeyAlgorithm"`
+	SignatureAlgorithm string `json:"signatureAlgorithm"`
 	KeySize            int    `json:"keySize"`
 	Groups             []struct {
 		UUID, Name string
@@ -529,8 +530,16 @@ func TestFactsFromTheCertificate(t *testing.T) {
 	var up struct{ UUID string }
 	a.json(t, &up)
 	v, _ := getCert(t, srv, up.UUID)
-	if v.PublicKeyAlgorithm != "RSA" || v.KeySize != 2048 || v.ValidationStatus != "inactive" {
+	if v.PublicKeyAlgorithm != "RSA" || v.KeySize != 2048 || v.ValidationStatus != "inactive" || v.SignatureAlgorithm != "SHA256withRSA" {
 		t.Errorf("facts %+v", v)
+	}
+	var d struct {
+		SubjectType string   `json:"subjectType"`
+		KeyUsage    []string `json:"keyUsage"`
+	}
+	call(t, srv, "", http.MethodGet, "/api/v1/certificates/"+up.UUID, nil).json(t, &d)
+	if d.SubjectType != "selfSignedEndEntity" || len(d.KeyUsage) != 0 {
+		t.Errorf("detail %+v", d)
 	}
 }
 

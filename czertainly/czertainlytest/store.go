@@ -1,6 +1,7 @@
 package czertainlytest
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
@@ -549,7 +550,7 @@ func (s *Server) dto(c *certificate) czertainly.Certificate {
 		out.IssuerCommonName = x.Issuer.CommonName
 		out.SerialNumber = x.SerialNumber.Text(16)
 		out.NotBefore, out.NotAfter = x.NotBefore.UTC(), x.NotAfter.UTC()
-		out.SignatureAlgorithm = x.SignatureAlgorithm.String()
+		out.SignatureAlgorithm = javaSigAlg(x.SignatureAlgorithm)
 		out.Fingerprint = fingerprint(x.Raw)
 		out.PublicKeyAlgorithm, out.KeySize = keyFacts(x.PublicKey)
 		out.ValidationStatus = czertainly.ValidationStatusValid
@@ -587,6 +588,52 @@ func (s *Server) dto(c *certificate) czertainly.Certificate {
 	return out
 }
 
+// javaSigAlg is the JCA name Core reports (getSigAlgName with "WITH"
+// spelled "with", CertificateUtil.java:411).
+func javaSigAlg(a x509.SignatureAlgorithm) string {
+	switch a {
+	case x509.SHA256WithRSA:
+		return "SHA256withRSA"
+	case x509.SHA384WithRSA:
+		return "SHA384withRSA"
+	case x509.SHA512WithRSA:
+		return "SHA512withRSA"
+	case x509.ECDSAWithSHA256:
+		return "SHA256withECDSA"
+	case x509.ECDSAWithSHA384:
+		return "SHA384withECDSA"
+	case x509.ECDSAWithSHA512:
+		return "SHA512withECDSA"
+	case x509.SHA256WithRSAPSS, x509.SHA384WithRSAPSS, x509.SHA512WithRSAPSS:
+		return "RSASSA-PSS"
+	case x509.PureEd25519:
+		return "Ed25519"
+	}
+	return a.String()
+}
+
+// keyUsageNames are Core's key usage codes by bit (CZERTAINLY-Interfaces
+// model/core/certificate/CertificateKeyUsage.java), the bit order of
+// x509.KeyUsage too.
+var keyUsageNames = []string{"digitalSignature", "nonRepudiation", "keyEncipherment", "dataEncipherment", "keyAgreement",
+	"keyCertSign", "cRLSign", "encipherOnly", "decipherOnly"}
+
+// subjectType is CertificateUtil.getCertificateSubjectType
+// (CertificateUtil.java:163-185): a CA by basic constraints, root when it
+// signed itself; an end entity likewise self-signed or issued.
+func subjectType(c *x509.Certificate) string {
+	self := bytes.Equal(c.RawSubject, c.RawIssuer) && c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil
+	switch {
+	case c.BasicConstraintsValid && c.IsCA && self:
+		return "rootCa"
+	case c.BasicConstraintsValid && c.IsCA:
+		return "intermediateCa"
+	case self:
+		return "selfSignedEndEntity"
+	}
+	return "endEntity"
+}
+
 // keyFacts is Core's publicKeyAlgorithm and keySize of a public key: the
 // KeyAlgorithm code (CZERTAINLY-Interfaces KeyAlgorithm.java:15-16) and
 // the key length (KeySizeUtil: RSA modulus bits, EC field bits).
@@ -616,12 +663,13 @@ func (s *Server) detail(c *certificate) czertainly.CertificateDetail {
 	d := czertainly.CertificateDetail{Certificate: s.dto(c), SourceCertificateUUID: c.source}
 	if c.x509 != nil {
 		d.CertificateContent = base64.StdEncoding.EncodeToString(c.x509.Raw)
-		d.KeyUsage = []string{"digitalSignature"}
-		d.SubjectType = "endEntity"
-		if c.x509.IsCA {
-			d.SubjectType = "rootCa"
-			d.KeyUsage = []string{"keyCertSign", "cRLSign"}
+		d.KeyUsage = []string{}
+		for i, name := range keyUsageNames {
+			if c.x509.KeyUsage&(1<<i) != 0 {
+				d.KeyUsage = append(d.KeyUsage, name)
+			}
 		}
+		d.SubjectType = subjectType(c.x509)
 		if len(c.x509.DNSNames) > 0 {
 			d.SubjectAlternativeNames = map[string]any{"dNSName": c.x509.DNSNames}
 		}
