@@ -665,3 +665,27 @@ func TestSystemUserAndRoleAreProtected(t *testing.T) {
 		}
 	}
 }
+
+// ResourceServiceImpl.java:127-131: objects of a resource for role set-up.
+func TestResourceObjects(t *testing.T) {
+	srv := start(t)
+	a := call(t, srv, "", http.MethodGet, "/api/v1/auth/resources/raProfiles/objects", nil)
+	want(t, "raProfiles", a, http.StatusOK)
+	var objs []struct{ UUID, Name string }
+	a.json(t, &objs)
+	if len(objs) != 2 || objs[0].UUID != czertainlytest.RAProfileUUID {
+		t.Errorf("objects %s", a.body)
+	}
+	want(t, "not listable", call(t, srv, "", http.MethodGet, "/api/v1/auth/resources/dashboard/objects", nil), http.StatusNotImplemented)
+	// A name outside the Resource enum breaks the document too, so it
+	// goes to a fake whose violations this test does not fail on.
+	other, err := czertainlytest.NewServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	want(t, "no such resource", call(t, other, "", http.MethodGet, "/api/v1/auth/resources/nonsense/objects", nil), http.StatusBadRequest)
+	if v := other.VendorViolations(); len(v) != 1 {
+		t.Errorf("vendor violations %q", v)
+	}
+}

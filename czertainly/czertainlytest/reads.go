@@ -62,6 +62,7 @@ func (s *Server) readRoutes(h func(string, func(http.ResponseWriter, *http.Reque
 		}
 		writeJSON(w, http.StatusOK, connectorDTO())
 	})
+	h("GET /api/v1/auth/resources/{resourceName}/objects", s.resourceObjects)
 	h("GET /api/v1/groups", func(w http.ResponseWriter, r *http.Request) {
 		out := []map[string]any{}
 		for _, g := range s.sortedGroups() {
@@ -110,4 +111,69 @@ func connectorDTO() map[string]any {
 		"authType": "none", "authAttributes": []any{}, "status": "connected", "customAttributes": []any{},
 		"functionGroups": []map[string]any{{"uuid": "e4c1a2b3-6d5f-4e7a-8b9c-0d1e2f3a4b62", "name": "authorityProvider",
 			"functionGroupCode": "authorityProvider", "kinds": []string{"czertainlytest"}, "endPoints": []any{}}}}
+}
+
+// listableResources are the resources whose service can list its objects
+// (the services extending ResourceExtensionService in Core's service/
+// package at cad4432a); for any other Core answers NotSupportedException,
+// 501 (ResourceServiceImpl.java:127-131, ExceptionHandlingAdvice.java:549).
+var listableResources = map[string]bool{
+	"acmeAccounts": true, "acmeProfiles": true, "attributes": true, "authorities": true, "cboms": true, "certificates": true,
+	"cmpProfiles": true, "complianceProfiles": true, "connectors": true, "credentials": true, "keys": true, "discoveries": true,
+	"entities": true, "groups": true, "locations": true, "raProfiles": true, "roles": true, "scepProfiles": true, "secrets": true,
+	"tokens": true, "tokenProfiles": true, "users": true, "vaultProfiles": true,
+}
+
+// resourceObjects is GET /v1/auth/resources/{resourceName}/objects
+// (AuthControllerImpl.java:63-66): the objects of a resource as
+// name and UUID, for setting object permissions of a role.
+func (s *Server) resourceObjects(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("resourceName")
+	var res *authResource
+	for i := range authResources {
+		if authResources[i].name == name {
+			res = &authResources[i]
+		}
+	}
+	if res == nil {
+		// Spring cannot bind the Resource enum: 400.
+		message(w, http.StatusBadRequest, "Failed to convert value of type 'java.lang.String' to required type 'Resource'")
+		return
+	}
+	if !listableResources[name] {
+		message(w, http.StatusNotImplemented, "Cannot list objects for requested resource: %s", res.display)
+		return
+	}
+	type obj struct {
+		UUID string `json:"uuid"`
+		Name string `json:"name"`
+	}
+	out := []obj{}
+	switch name {
+	case "authorities":
+		out = append(out, obj{AuthorityUUID, AuthorityName})
+	case "connectors":
+		out = append(out, obj{ConnectorUUID, ConnectorName})
+	case "raProfiles":
+		for _, p := range raProfiles {
+			out = append(out, obj{p.uuid, p.name})
+		}
+	case "groups":
+		for _, g := range s.sortedGroups() {
+			out = append(out, obj{g.uuid, g.name})
+		}
+	case "users":
+		for _, u := range s.sortedUsers() {
+			out = append(out, obj{u.uuid, u.username})
+		}
+	case "roles":
+		for _, rl := range s.sortedRoles() {
+			out = append(out, obj{rl.uuid, rl.name})
+		}
+	case "certificates":
+		for _, c := range s.newestFirst() {
+			out = append(out, obj{c.uuid, s.dto(c).CommonName})
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
 }
