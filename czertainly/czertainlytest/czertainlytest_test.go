@@ -3,6 +3,7 @@ package czertainlytest_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -33,7 +34,7 @@ func TestVendorDocuments(t *testing.T) {
 			t.Errorf("%s is not OpenAPI 3.1", name)
 		}
 		strict := doc.Validate(context.Background())
-		if name == "doc-openapi-core-auth.yaml" || name == "doc-openapi-core-approval.yaml" {
+		if name == "doc-openapi-core-auth.yaml" || name == "doc-openapi-core-approval.yaml" || name == "doc-openapi-core-group.yaml" {
 			if strict != nil {
 				t.Errorf("%s: %v", name, strict)
 			}
@@ -88,5 +89,45 @@ func TestVendorViolationsAreRecorded(t *testing.T) {
 	}
 	if v := srv.SpecViolations(); len(v) != 1 {
 		t.Errorf("spec violations %q", v)
+	}
+}
+
+// recordingTB is a testing.TB whose failures and clean-ups are kept, to
+// see what NewTestServer reports when a test ends.
+type recordingTB struct {
+	testing.TB
+	errors   []string
+	cleanups []func()
+}
+
+func (r *recordingTB) Helper()                   {}
+func (r *recordingTB) Cleanup(f func())          { r.cleanups = append(r.cleanups, f) }
+func (r *recordingTB) Errorf(f string, a ...any) { r.errors = append(r.errors, fmt.Sprintf(f, a...)) }
+func (r *recordingTB) Fatalf(f string, a ...any) { r.TB.Fatalf(f, a...) }
+
+// A violation of the vendor's documents fails the test that used the
+// test server, as a violation of our own spec does.
+func TestNewTestServerFailsOnVendorViolation(t *testing.T) {
+	rec := &recordingTB{TB: t}
+	srv := czertainlytest.NewTestServer(rec)
+	// encoding=base64 is in neither document: recorded by both checks.
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/api/v1/certificates/"+czertainlytest.AdminUserUUID+"/raw?encoding=base64", nil)
+	req.Header.Set("Authorization", "Bearer "+czertainlytest.BearerToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	for i := len(rec.cleanups) - 1; i >= 0; i-- {
+		rec.cleanups[i]()
+	}
+	vendor := 0
+	for _, e := range rec.errors {
+		if strings.Contains(e, "vendor "+czertainlytest.VendorRelease+" document") {
+			vendor++
+		}
+	}
+	if vendor != 1 {
+		t.Errorf("errors at cleanup %q, want one for the vendor's document", rec.errors)
 	}
 }

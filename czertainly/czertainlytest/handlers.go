@@ -1,6 +1,7 @@
 package czertainlytest
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
@@ -82,6 +83,11 @@ func (s *Server) routes() http.Handler {
 	// Spring binds the format and encoding before the handler looks the
 	// certificate up.
 	h("GET /api/v1/certificates/{uuid}/{format}", formatFirst(s.withCert(s.download)))
+	// A literal segment wins over {format} in Spring as in net/http, so
+	// approvals and relations are not read as a download format.
+	h("GET /api/v1/certificates/{uuid}/approvals", s.withCert(s.certificateApprovals))
+	h("GET /api/v1/certificates/{uuid}/relations", s.withCert(s.certificateRelations))
+	h("PATCH /api/v1/certificates", s.bulkUpdate)
 	h("GET /api/v1/certificates/{uuid}/chain", s.withCert(s.chain))
 	h("GET /api/v1/certificates/{uuid}/chain/{format}", formatFirst(s.withCert(s.downloadChain)))
 	h("GET /api/v1/certificates/{uuid}/history", s.withCert(func(w http.ResponseWriter, r *http.Request, c *certificate) {
@@ -103,21 +109,22 @@ func (s *Server) routes() http.Handler {
 	h("POST "+ops+"/certificates/{certificateUuid}/renew", s.withProfile(s.renew))
 	h("POST "+ops+"/certificates/{certificateUuid}/rekey", s.withProfile(s.rekey))
 	h("POST "+ops+"/certificates/{certificateUuid}/revoke", s.withProfile(s.revoke))
-	h("GET "+ops+"/attributes/issue", s.withProfile(s.attributes))
-	h("GET "+ops+"/attributes/revoke", s.withProfile(s.attributes))
-	h("POST "+ops+"/attributes/issue/validate", s.withProfile(s.validateAttributes))
-	h("POST "+ops+"/attributes/revoke/validate", s.withProfile(s.validateAttributes))
+	h("GET "+ops+"/attributes/issue", s.withProfile(s.attributes(issueAttributes)))
+	h("GET "+ops+"/attributes/revoke", s.withProfile(s.attributes(revokeAttributes)))
+	h("POST "+ops+"/attributes/issue/validate", s.withProfile(s.validateAttributes(issueAttributes)))
+	h("POST "+ops+"/attributes/revoke/validate", s.withProfile(s.validateAttributes(revokeAttributes)))
 	// approvals
 	h("GET /api/v1/approvals", s.listApprovals(false))
 	h("GET /api/v1/approvals/user", s.listApprovals(true))
 	h("GET /api/v1/approvals/{uuid}", s.getApproval)
-	h("PATCH /api/v1/approvals/{uuid}/approve", s.decideHandler(true, false))
-	h("PATCH /api/v1/approvals/{uuid}/reject", s.decideHandler(false, false))
-	h("PATCH /api/v1/approvals/{uuid}/approveRecipient", s.decideHandler(true, true))
-	h("PATCH /api/v1/approvals/{uuid}/rejectRecipient", s.decideHandler(false, true))
+	h("PATCH /api/v1/approvals/{uuid}/approve", s.approveOverride(true))
+	h("PATCH /api/v1/approvals/{uuid}/reject", s.approveOverride(false))
+	h("PATCH /api/v1/approvals/{uuid}/approveRecipient", s.decideAsRecipient(true))
+	h("PATCH /api/v1/approvals/{uuid}/rejectRecipient", s.decideAsRecipient(false))
 	h("GET /api/v1/approvalProfiles", s.listApprovalProfiles)
 	h("GET /api/v1/approvalProfiles/{uuid}", s.getApprovalProfile)
 	s.userRoutes(h)
+	s.readRoutes(h)
 	routed := fakeserver.Route(mux, func(w http.ResponseWriter, r *http.Request, status int) {
 		if status == http.StatusMethodNotAllowed {
 			// Spring's HttpRequestMethodNotSupportedException: 400.
@@ -127,6 +134,12 @@ func (s *Server) routes() http.Handler {
 		message(w, http.StatusNotFound, "No endpoint %s %s.", r.Method, r.URL.Path)
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.tick()
+		if r.Method == http.MethodGet && (r.URL.Path == "/api/v1/health/liveness" || r.URL.Path == "/api/v1/health/readiness") {
+			// The probes need no caller (AuthHelper.java:61 at cad4432a).
+			writeJSON(w, http.StatusOK, map[string]string{"status": "UP"})
+			return
+		}
 		s.mu.Lock()
 		u := s.authenticate(r)
 		s.mu.Unlock()
@@ -222,6 +235,30 @@ func (s *Server) matches(c *certificate, f czertainly.SearchFilter) (bool, error
 		return false, fmt.Errorf("condition %s does not apply to this field", f.Condition)
 	}
 	switch f.FieldIdentifier {
+	case "SUCCEEDING_CERTIFICATES", "PRECEDING_CERTIFICATES":
+		// A list field over the certificate's relations
+		// (FilterField.java:78-79): EQUALS matches a certificate with a
+		// successor (predecessor) of one of the relation types, NOT_EQUALS
+		// one with none of them, EMPTY one with no such relation at all.
+		var types []string
+		for _, rel := range s.relations(c, f.FieldIdentifier == "SUCCEEDING_CERTIFICATES") {
+			types = append(types, rel.kind)
+		}
+		hit := false
+		for _, v := range values() {
+			hit = hit || slices.Contains(types, v)
+		}
+		switch f.Condition {
+		case czertainly.FilterConditionEquals:
+			return hit, nil
+		case czertainly.FilterConditionNotEquals:
+			return !hit, nil
+		case czertainly.FilterConditionEmpty:
+			return len(types) == 0, nil
+		case czertainly.FilterConditionNotEmpty:
+			return len(types) > 0, nil
+		}
+		return false, fmt.Errorf("condition %s does not apply to %s", f.Condition, f.FieldIdentifier)
 	case czertainly.FieldCommonName:
 		return text(d.CommonName)
 	case czertainly.FieldState:
@@ -336,6 +373,8 @@ func (s *Server) searchFields(w http.ResponseWriter, r *http.Request) {
 		{FieldIdentifier: czertainly.FieldState, FieldLabel: "State", Type: "list", Conditions: list, Value: states, MultiValue: true, PlatformEnum: "CertificateState"},
 		{FieldIdentifier: czertainly.FieldRAProfile, FieldLabel: "RA Profile", Type: "list", Conditions: list, Value: []any{RAProfileName, ApprovalRAProfileName}, MultiValue: true},
 		{FieldIdentifier: czertainly.FieldNotAfter, FieldLabel: "Expires At", Type: "datetime", Conditions: date},
+		{FieldIdentifier: "SUCCEEDING_CERTIFICATES", FieldLabel: "Succeeding Certificates", Type: "list", Conditions: list, Value: relationTypes, MultiValue: true, PlatformEnum: "CertificateRelationType"},
+		{FieldIdentifier: "PRECEDING_CERTIFICATES", FieldLabel: "Preceding Certificates", Type: "list", Conditions: list, Value: relationTypes, MultiValue: true, PlatformEnum: "CertificateRelationType"},
 	}}})
 }
 
@@ -345,9 +384,26 @@ func (s *Server) getCertificate(w http.ResponseWriter, r *http.Request, c *certi
 	writeJSON(w, http.StatusOK, s.detail(c))
 }
 
+// deleteCertificate refuses a certificate a user signs in with
+// (CertificateServiceImpl.java:484-488 at cad4432a).
 func (s *Server) deleteCertificate(w http.ResponseWriter, r *http.Request, c *certificate) {
+	if u := s.certUser(c); u != nil {
+		s.event(c, "Delete Certificate", "FAILED", "Certificate is currently used by some user")
+		validation(w, fmt.Sprintf("Could not delete certificate %s with UUID %s: Certificate is used by some user.", s.dto(c).CommonName, c.uuid))
+		return
+	}
 	s.remove(c.uuid)
 	noContent(w)
+}
+
+// certUser is the user whose login certificate c is.
+func (s *Server) certUser(c *certificate) *user {
+	for _, u := range s.users {
+		if u.certUUID == c.uuid {
+			return u
+		}
+	}
+	return nil
 }
 
 func (s *Server) remove(id string) {
@@ -355,38 +411,124 @@ func (s *Server) remove(id string) {
 	s.order = slices.DeleteFunc(s.order, func(x string) bool { return x == id })
 }
 
+// updateCertificate is Core's PATCH of one certificate
+// (CertificateServiceImpl.java:511-526): each field present is applied in
+// turn; "" clears the RA profile or the owner; every group must exist
+// (404 otherwise, ResourceObjectAssociationServiceImpl.java:246).
 func (s *Server) updateCertificate(w http.ResponseWriter, r *http.Request, c *certificate) {
+	var req certificateUpdate
+	if !decode(w, r, &req) {
+		return
+	}
+	if err := s.applyUpdate(c, req.RAProfileUUID, req.GroupUUIDs, req.OwnerUUID); err != nil {
+		message(w, http.StatusNotFound, "%v", err)
+		return
+	}
+	if req.TrustedCA != nil {
+		if c.x509 == nil || !c.x509.IsCA {
+			validation(w, "Trying to mark certificate as trusted CA when certificate is not CA.")
+			return
+		}
+		c.trustedCA = req.TrustedCA
+	}
+	noContent(w)
+}
+
+type certificateUpdate struct {
+	GroupUUIDs    *[]string `json:"groupUuids"`
+	OwnerUUID     *string   `json:"ownerUuid"`
+	RAProfileUUID *string   `json:"raProfileUuid"`
+	TrustedCA     *bool     `json:"trustedCa"`
+}
+
+// notFound is Core's NotFoundException(Class, id) message
+// (CZERTAINLY-Interfaces NotFoundException.java:19-24).
+func notFound(kind, id string) error {
+	return vendorMessage(fmt.Sprintf("Object of type '%s' identified by %s is not found.", kind, id))
+}
+
+// applyUpdate sets the RA profile, groups and owner of c in Core's order;
+// a step that fails leaves the steps before it done, as Core commits them.
+func (s *Server) applyUpdate(c *certificate, profile *string, groups *[]string, owner *string) error {
+	if profile != nil {
+		if *profile == "" {
+			c.profile = nil
+		} else {
+			p := profileByUUID(*profile)
+			if p == nil {
+				return notFound("RaProfile", *profile)
+			}
+			c.profile = p
+		}
+	}
+	if groups != nil {
+		for _, g := range *groups {
+			if s.groups[g] == nil {
+				return notFound("Group", g)
+			}
+		}
+		c.groups = slices.Compact(slices.Sorted(slices.Values(*groups)))
+	}
+	if owner != nil {
+		if *owner == "" {
+			c.owner = nil
+		} else {
+			u := s.users[*owner]
+			if u == nil {
+				return vendorMessage(fmt.Sprintf("User with UUID %s not found", *owner))
+			}
+			c.owner = u
+		}
+	}
+	return nil
+}
+
+// bulkUpdate is PATCH /v1/certificates: Core answers 204 and updates each
+// certificate later, one transaction each, skipping a certificate whose
+// update fails (CertificateControllerImpl.java:92-99,
+// CertificateServiceImpl.java:540-578). A filter without UUIDs is 501.
+func (s *Server) bulkUpdate(w http.ResponseWriter, r *http.Request) {
 	var req struct {
-		GroupUUIDs    *[]string `json:"groupUuids"`
-		OwnerUUID     *string   `json:"ownerUuid"`
-		RAProfileUUID *string   `json:"raProfileUuid"`
-		TrustedCA     *bool     `json:"trustedCa"`
+		certificateUpdate
+		CertificateUUIDs []string `json:"certificateUuids"`
+		Filters          []any    `json:"filters"`
 	}
 	if !decode(w, r, &req) {
 		return
 	}
-	if req.OwnerUUID != nil {
-		u := s.users[*req.OwnerUUID]
-		if u == nil {
-			message(w, http.StatusNotFound, "User with UUID %s not found", *req.OwnerUUID)
+	if len(req.Filters) > 0 && len(req.CertificateUUIDs) == 0 {
+		message(w, http.StatusNotImplemented, "Bulk updating of certificates by filters is not supported.")
+		return
+	}
+	for _, id := range req.CertificateUUIDs {
+		if _, err := uuid.Parse(id); err != nil {
+			message(w, http.StatusBadRequest, "Invalid UUID string: %s", id)
 			return
 		}
-		c.owner = u
 	}
-	if req.RAProfileUUID != nil {
-		p := profileByUUID(*req.RAProfileUUID)
-		if p == nil {
-			message(w, http.StatusNotFound, "RA Profile with UUID %s not found", *req.RAProfileUUID)
-			return
+	s.later(func() {
+		for _, id := range req.CertificateUUIDs {
+			c := s.certs[id]
+			if c == nil {
+				continue // a notification to the user, not an answer
+			}
+			// The bulk path applies groups, then owner, then RA profile
+			// (CertificateServiceImpl.java:580-586); an owner of "" is
+			// ignored there (line 551-553).
+			owner := req.OwnerUUID
+			if owner != nil && *owner == "" {
+				owner = nil
+			}
+			before := *c
+			if err := s.applyUpdate(c, nil, req.GroupUUIDs, owner); err == nil {
+				if err := s.applyUpdate(c, req.RAProfileUUID, nil, nil); err != nil {
+					*c = before
+				}
+			} else {
+				*c = before // the transaction of this certificate rolls back
+			}
 		}
-		c.profile = p
-	}
-	if req.GroupUUIDs != nil {
-		c.groups = append([]string{}, *req.GroupUUIDs...)
-	}
-	if req.TrustedCA != nil {
-		c.trustedCA = req.TrustedCA
-	}
+	})
 	noContent(w)
 }
 
@@ -530,29 +672,34 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, map[string]string{"uuid": c.uuid})
 }
 
+// bulkDelete is Core's background bulk delete: the answer is always
+// SUCCESS with no failed items (CertificateControllerImpl.java:118-127),
+// the deletion runs later (CertificateServiceImpl.java:589 is @Async), and
+// what it cannot find is skipped with a notification
+// (CertificateServiceImpl.java:632-639). Filters without UUIDs are 501.
 func (s *Server) bulkDelete(w http.ResponseWriter, r *http.Request) {
 	var req struct {
-		UUIDs []string `json:"uuids"`
+		UUIDs   []string `json:"uuids"`
+		Filters []any    `json:"filters"`
 	}
 	if !decode(w, r, &req) {
 		return
 	}
-	failed := 0
-	for _, id := range req.UUIDs {
-		if s.certs[id] == nil {
-			failed++ // Core skips what it cannot delete and counts it
-			continue
+	if len(req.Filters) > 0 && len(req.UUIDs) == 0 {
+		message(w, http.StatusNotImplemented, "Bulk delete of certificates by filters is not supported.")
+		return
+	}
+	ids := append([]string(nil), req.UUIDs...)
+	s.later(func() {
+		for _, id := range ids {
+			// The batch path has no login-certificate check
+			// (CertificateServiceImpl.java:628-666).
+			if s.certs[id] != nil {
+				s.remove(id)
+			}
 		}
-		s.remove(id)
-	}
-	status := "SUCCESS"
-	switch {
-	case failed == len(req.UUIDs) && failed > 0:
-		status = "FAILED"
-	case failed > 0:
-		status = "PARTIAL"
-	}
-	writeJSON(w, http.StatusOK, czertainly.BulkResult{Status: status, FailedItem: int64(failed), Message: fmt.Sprintf("%d of %d certificates deleted", len(req.UUIDs)-failed, len(req.UUIDs))})
+	})
+	writeJSON(w, http.StatusOK, map[string]any{"status": "SUCCESS", "failedItem": 0, "message": "Initiated bulk delete Certificates. Please refresh after some time"})
 }
 
 func (s *Server) bulkArchive(archive bool) func(http.ResponseWriter, *http.Request) {
@@ -575,3 +722,66 @@ func (s *Server) bulkArchive(archive bool) func(http.ResponseWriter, *http.Reque
 type vendorMessage string
 
 func (m vendorMessage) Error() string { return string(m) }
+
+var relationTypes = []any{"renewal", "rekey", "replacement", "pending"}
+
+// relation is one CertificateRelation seen from one of its certificates.
+type relation struct {
+	other *certificate
+	kind  string
+}
+
+// relations lists the successors (or predecessors) of c with their
+// relation type: pending until the successor is issued, then renewal
+// (same subject, issuer and key), rekey (new key) or replacement
+// (CertificateServiceImpl.java:1801-1804, 1986-1994).
+func (s *Server) relations(c *certificate, successors bool) []relation {
+	kind := func(succ, pred *certificate) string {
+		switch {
+		case succ.x509 == nil:
+			return "pending"
+		case pred.x509 == nil || !bytes.Equal(succ.x509.RawSubject, pred.x509.RawSubject) || !bytes.Equal(succ.x509.RawIssuer, pred.x509.RawIssuer):
+			return "replacement"
+		case bytes.Equal(succ.x509.RawSubjectPublicKeyInfo, pred.x509.RawSubjectPublicKeyInfo):
+			return "renewal"
+		}
+		return "rekey"
+	}
+	var out []relation
+	if successors {
+		for _, id := range s.order {
+			// A successor that failed or was rejected loses its relation
+			// (ClientOperationServiceImpl.java:344-356).
+			if o := s.certs[id]; o.source == c.uuid && o.state != czertainly.CertificateStateFailed && o.state != czertainly.CertificateStateRejected {
+				out = append(out, relation{o, kind(o, c)})
+			}
+		}
+	} else if p := s.certs[c.source]; p != nil {
+		out = append(out, relation{p, kind(c, p)})
+	}
+	return out
+}
+
+// certificateRelations is GET /v1/certificates/{uuid}/relations
+// (CertificateServiceImpl.java:1906-1923).
+func (s *Server) certificateRelations(w http.ResponseWriter, r *http.Request, c *certificate) {
+	simple := func(rel relation) map[string]any {
+		d := s.dto(rel.other)
+		out := map[string]any{"uuid": d.UUID, "certificateType": "X.509", "state": d.State, "relationType": rel.kind,
+			"commonName": d.CommonName, "subjectDn": d.SubjectDN, "publicKeyAlgorithm": d.PublicKeyAlgorithm}
+		if d.Fingerprint != "" {
+			out["fingerprint"], out["serialNumber"], out["issuerDn"], out["issuerCommonName"] = d.Fingerprint, d.SerialNumber, d.IssuerDN, d.IssuerCommonName
+			out["signatureAlgorithm"] = d.SignatureAlgorithm
+			out["notBefore"], out["notAfter"] = d.NotBefore, d.NotAfter
+		}
+		return out
+	}
+	succ, pred := []map[string]any{}, []map[string]any{}
+	for _, rel := range s.relations(c, true) {
+		succ = append(succ, simple(rel))
+	}
+	for _, rel := range s.relations(c, false) {
+		pred = append(pred, simple(rel))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"certificateUuid": c.uuid, "successorCertificates": succ, "predecessorCertificates": pred})
+}

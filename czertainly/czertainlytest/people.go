@@ -2,6 +2,8 @@ package czertainlytest
 
 import (
 	"encoding/base64"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"sort"
@@ -27,7 +29,11 @@ func (s *Server) sortedApprovals() []*approval {
 }
 
 func (s *Server) approvalDTO(a *approval) czertainly.Approval {
-	out := czertainly.Approval{UUID: a.uuid, CreatorUUID: a.creator, CreatorUsername: "admin", Version: 1,
+	creator := ""
+	if u := s.users[a.creator]; u != nil {
+		creator = u.username
+	}
+	out := czertainly.Approval{UUID: a.uuid, CreatorUUID: a.creator, CreatorUsername: creator, Version: 1,
 		CreatedAt: a.created.UTC().Truncate(time.Millisecond), ExpiryAt: a.created.Add(24 * time.Hour).UTC().Truncate(time.Millisecond),
 		Status: a.status, Resource: "certificates", ResourceAction: a.action, ObjectUUID: a.object,
 		ApprovalProfileName: "one approver", ApprovalProfileUUID: ApprovalProfileUUID}
@@ -57,23 +63,49 @@ func pageParams(w http.ResponseWriter, r *http.Request) (items, page int, ok boo
 
 func (s *Server) listApprovals(user bool) func(http.ResponseWriter, *http.Request) {
 	return func(w http.ResponseWriter, r *http.Request) {
-		items, page, ok := pageParams(w, r)
-		if !ok {
-			return
-		}
 		history := r.URL.Query().Get("history") == "true"
-		var all []czertainly.Approval
-		for _, a := range s.sortedApprovals() {
-			if user && (a.status == czertainly.ApprovalStatusPending) == history {
-				continue
+		u := userOf(r)
+		s.approvalPage(w, r, func(a *approval) bool {
+			if !user {
+				return true
 			}
+			// listUserApprovals (ApprovalServiceImpl.java:75-86): approvals
+			// with a recipient the user may decide, pending ones only
+			// unless history is asked for.
+			for _, rc := range a.recipients {
+				if (history || rc.status == czertainly.ApprovalStatusPending) && slices.Contains(u.roles, SuperadminRoleUUID) {
+					return true
+				}
+			}
+			return false
+		})
+	}
+}
+
+// approvalPage answers one page of the approvals keep selects, oldest
+// first.
+func (s *Server) approvalPage(w http.ResponseWriter, r *http.Request, keep func(*approval) bool) {
+	items, page, ok := pageParams(w, r)
+	if !ok {
+		return
+	}
+	var all []czertainly.Approval
+	for _, a := range s.sortedApprovals() {
+		if keep(a) {
 			all = append(all, s.approvalDTO(a))
 		}
-		from := min((page-1)*items, len(all))
-		to := min(from+items, len(all))
-		writeJSON(w, http.StatusOK, map[string]any{"approvals": append([]czertainly.Approval{}, all[from:to]...), "itemsPerPage": items,
-			"pageNumber": page, "totalItems": len(all), "totalPages": (len(all) + items - 1) / items})
 	}
+	from := min((page-1)*items, len(all))
+	to := min(from+items, len(all))
+	writeJSON(w, http.StatusOK, map[string]any{"approvals": append([]czertainly.Approval{}, all[from:to]...), "itemsPerPage": items,
+		"pageNumber": page, "totalItems": len(all), "totalPages": (len(all) + items - 1) / items})
+}
+
+// certificateApprovals is GET /v1/certificates/{uuid}/approvals: the
+// approvals whose object is the certificate
+// (CertificateControllerImpl.java:190-194, ApprovalServiceImpl.java:64-72).
+func (s *Server) certificateApprovals(w http.ResponseWriter, r *http.Request, c *certificate) {
+	s.approvalPage(w, r, func(a *approval) bool { return a.object == c.uuid })
 }
 
 func (s *Server) findApproval(w http.ResponseWriter, r *http.Request) *approval {
@@ -96,13 +128,47 @@ func (s *Server) getApproval(w http.ResponseWriter, r *http.Request) {
 	step := czertainly.ApprovalStep{UUID: "5e1b7a9c-0d2f-4c3b-8a1e-9f8d7c6b5a40", Order: 1, RequiredApprovals: 1, RoleUUID: SuperadminRoleUUID,
 		RoleName: "superadmin", Recipients: []czertainly.ApprovalRecipient{}}
 	for _, rc := range a.recipients {
-		step.Recipients = append(step.Recipients, czertainly.ApprovalRecipient{UUID: rc.uuid, UserUUID: rc.user, Username: "admin",
-			Status: rc.status, Comment: rc.comment, CreatedAt: rc.at.UTC().Truncate(time.Millisecond), ClosedAt: rc.at.UTC().Truncate(time.Millisecond)})
+		out := czertainly.ApprovalRecipient{UUID: rc.uuid, UserUUID: rc.user, Status: rc.status, Comment: rc.comment,
+			CreatedAt: rc.created.UTC().Truncate(time.Millisecond)}
+		if u := s.users[rc.user]; u != nil {
+			out.Username = u.username
+		}
+		if !rc.closed.IsZero() {
+			out.ClosedAt = rc.closed.UTC().Truncate(time.Millisecond)
+		}
+		step.Recipients = append(step.Recipients, out)
 	}
 	writeJSON(w, http.StatusOK, czertainly.ApprovalDetail{Approval: s.approvalDTO(a), Expiry: 24, Steps: []czertainly.ApprovalStep{step}})
 }
 
-func (s *Server) decideHandler(approve, recipient bool) func(http.ResponseWriter, *http.Request) {
+// approveOverride is PATCH approve/reject: an administrator closes a
+// pending approval whoever created it; any other status is 422
+// (ApprovalServiceImpl.java:108-128).
+func (s *Server) approveOverride(approve bool) func(http.ResponseWriter, *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) {
+		a := s.findApproval(w, r)
+		if a == nil {
+			return
+		}
+		if a.status != czertainly.ApprovalStatusPending {
+			verb := "reject"
+			if approve {
+				verb = "approve"
+			}
+			validation(w, "Cannot "+verb+" approval with other than pending state. Approval UUID: "+a.uuid)
+			return
+		}
+		s.override(a, approve, userOf(r).uuid, s.cfg.backgroundLag)
+		noContent(w)
+	}
+}
+
+// decideAsRecipient is PATCH approveRecipient/rejectRecipient, Core's
+// validateAndSetPendingApprovalRecipient (ApprovalServiceImpl.java:186-222):
+// the creator may not decide (422), nor may a user decide twice (422);
+// without a pending step for one of the user's roles the answer is 404.
+// The fake's one step is for the superadmin role.
+func (s *Server) decideAsRecipient(approve bool) func(http.ResponseWriter, *http.Request) {
 	return func(w http.ResponseWriter, r *http.Request) {
 		a := s.findApproval(w, r)
 		if a == nil {
@@ -111,16 +177,42 @@ func (s *Server) decideHandler(approve, recipient bool) func(http.ResponseWriter
 		var body struct {
 			Comment string `json:"comment"`
 		}
-		if recipient && r.ContentLength != 0 {
+		if r.ContentLength != 0 {
 			if !decode(w, r, &body) {
 				return
 			}
 		}
-		if a.status != czertainly.ApprovalStatusPending {
-			validation(w, "Approval is already "+string(a.status))
+		u := userOf(r)
+		if a.creator == u.uuid {
+			validation(w, fmt.Sprintf("Approval %s can't be approved/rejected by the same user %s that created it.", a.uuid, u.username))
 			return
 		}
-		_ = s.decide(a.uuid, approve, body.Comment, userOf(r).uuid)
+		for _, rc := range a.recipients {
+			if rc.user == u.uuid {
+				validation(w, fmt.Sprintf("User %s already made decision about the approval %s. Can't approve/reject it again.", u.username, a.uuid))
+				return
+			}
+		}
+		idx := -1
+		for i, rc := range a.recipients {
+			if rc.status == czertainly.ApprovalStatusPending && slices.Contains(u.roles, SuperadminRoleUUID) {
+				idx = i
+			}
+		}
+		if idx < 0 {
+			message(w, http.StatusNotFound, "There is NOT expected step for current user %s for approval %s", u.username, a.uuid)
+			return
+		}
+		status := czertainly.ApprovalStatusRejected
+		if approve {
+			status = czertainly.ApprovalStatusApproved
+		}
+		rc := &a.recipients[idx]
+		rc.status, rc.user, rc.comment, rc.closed = status, u.uuid, body.Comment, s.clock()
+		// One step: an approval closes the approval as approved
+		// (processApprovalToTheNextStep, lines 224-253); a rejection closes
+		// it as rejected (lines 136-141).
+		s.closeApproval(a, status, s.cfg.backgroundLag)
 		noContent(w)
 	}
 }
@@ -161,11 +253,12 @@ func (s *Server) userRoutes(h func(string, func(http.ResponseWriter, *http.Reque
 	})
 	h("POST /api/v1/users", s.createUser)
 	h("POST /api/v1/users/identify", s.identifyUser)
-	h("GET /api/v1/users/{userUuid}", s.withUserPath(func(w http.ResponseWriter, r *http.Request, u *user) { writeJSON(w, http.StatusOK, s.userDetail(u)) }))
+	h("GET /api/v1/users/{userUuid}", s.withUserPath(func(w http.ResponseWriter, r *http.Request, u *user) { writeJSON(w, http.StatusOK, s.userOut(u)) }))
 	h("PUT /api/v1/users/{userUuid}", s.withUserPath(s.updateUser))
 	h("DELETE /api/v1/users/{userUuid}", s.withUserPath(func(w http.ResponseWriter, r *http.Request, u *user) {
 		if u.system {
-			message(w, http.StatusBadRequest, "Cannot delete system user %s", u.username)
+			// Auth Services/UserService.cs:79, InvalidActionException.cs:8.
+			authError(w, "INVALID_ACTION", "Cannot delete system user.")
 			return
 		}
 		delete(s.users, u.uuid)
@@ -173,11 +266,11 @@ func (s *Server) userRoutes(h func(string, func(http.ResponseWriter, *http.Reque
 	}))
 	h("PATCH /api/v1/users/{userUuid}/enable", s.withUserPath(func(w http.ResponseWriter, r *http.Request, u *user) {
 		u.enabled = true
-		writeJSON(w, http.StatusOK, s.userDetail(u))
+		writeJSON(w, http.StatusOK, s.userOut(u))
 	}))
 	h("PATCH /api/v1/users/{userUuid}/disable", s.withUserPath(func(w http.ResponseWriter, r *http.Request, u *user) {
 		u.enabled = false
-		writeJSON(w, http.StatusOK, s.userDetail(u))
+		writeJSON(w, http.StatusOK, s.userOut(u))
 	}))
 	h("GET /api/v1/users/{userUuid}/roles", s.withUserPath(func(w http.ResponseWriter, r *http.Request, u *user) {
 		writeJSON(w, http.StatusOK, s.userDetail(u).Roles)
@@ -194,20 +287,23 @@ func (s *Server) userRoutes(h func(string, func(http.ResponseWriter, *http.Reque
 			}
 		}
 		u.roles = slices.Compact(slices.Sorted(slices.Values(ids)))
-		writeJSON(w, http.StatusOK, s.userDetail(u))
+		writeJSON(w, http.StatusOK, s.userOut(u))
 	}))
 	h("PUT /api/v1/users/{userUuid}/roles/{roleUuid}", s.withUserPath(s.userRole(true)))
 	h("DELETE /api/v1/users/{userUuid}/roles/{roleUuid}", s.withUserPath(s.userRole(false)))
 	h("GET /api/v1/users/{userUuid}/permissions", s.withUserPath(func(w http.ResponseWriter, r *http.Request, u *user) { writeJSON(w, http.StatusOK, s.permissionsOf(u)) }))
+	// The profile's permissions are the resources the user may list
+	// (AuthServiceImpl.java:54-61, 82-115): UserProfilePermissionsDto has
+	// allowedListings only.
 	h("GET /api/v1/auth/profile", func(w http.ResponseWriter, r *http.Request) {
 		u := userOf(r)
-		writeJSON(w, http.StatusOK, czertainly.UserProfile{UserDetail: s.userDetail(u), Permissions: map[string]any{"allowAllResources": s.permissionsOf(u).AllowAllResources, "resources": map[string]any{}}})
+		writeJSON(w, http.StatusOK, czertainly.UserProfile{UserDetail: s.userDetail(u), Permissions: map[string]any{"allowedListings": s.allowedListings(u)}})
 	})
 	h("GET /api/v1/auth/resources", func(w http.ResponseWriter, r *http.Request) {
 		out := []czertainly.AuthResource{}
 		for _, res := range authResources {
-			out = append(out, czertainly.AuthResource{UUID: res.uuid, Name: res.name, DisplayName: res.display, ObjectAccess: true,
-				Actions: []czertainly.AuthAction{{UUID: res.uuid[:len(res.uuid)-2] + "10", Name: "list", DisplayName: "List"}, {UUID: res.uuid[:len(res.uuid)-2] + "11", Name: "detail", DisplayName: "Detail"}}})
+			out = append(out, czertainly.AuthResource{UUID: res.uuid, Name: res.name, DisplayName: res.display, ObjectAccess: res.objectAccess,
+				Actions: []czertainly.AuthAction{{UUID: res.uuid[:len(res.uuid)-4] + "1001", Name: "list", DisplayName: "List"}, {UUID: res.uuid[:len(res.uuid)-4] + "1002", Name: "detail", DisplayName: "Detail"}}})
 		}
 		writeJSON(w, http.StatusOK, out)
 	})
@@ -219,11 +315,12 @@ func (s *Server) userRoutes(h func(string, func(http.ResponseWriter, *http.Reque
 		writeJSON(w, http.StatusOK, out)
 	})
 	h("POST /api/v1/roles", s.saveRole(nil))
-	h("GET /api/v1/roles/{roleUuid}", s.withRole(func(w http.ResponseWriter, r *http.Request, rl *role) { writeJSON(w, http.StatusOK, s.roleDetail(rl)) }))
+	h("GET /api/v1/roles/{roleUuid}", s.withRole(func(w http.ResponseWriter, r *http.Request, rl *role) { writeJSON(w, http.StatusOK, s.roleOut(rl)) }))
 	h("PUT /api/v1/roles/{roleUuid}", s.withRole(func(w http.ResponseWriter, r *http.Request, rl *role) { s.saveRole(rl)(w, r) }))
 	h("DELETE /api/v1/roles/{roleUuid}", s.withRole(func(w http.ResponseWriter, r *http.Request, rl *role) {
 		if rl.system {
-			message(w, http.StatusBadRequest, "Cannot delete system role %s", rl.name)
+			// Auth Services/RoleService.cs:47.
+			authError(w, "INVALID_ACTION", "Cannot delete system role.")
 			return
 		}
 		delete(s.roles, rl.uuid)
@@ -247,7 +344,7 @@ func (s *Server) userRoutes(h func(string, func(http.ResponseWriter, *http.Reque
 				u.roles = append(u.roles, rl.uuid)
 			}
 		}
-		writeJSON(w, http.StatusOK, s.roleDetail(rl))
+		writeJSON(w, http.StatusOK, s.roleOut(rl))
 	}))
 	h("GET /api/v1/roles/{roleUuid}/permissions", s.withRole(func(w http.ResponseWriter, r *http.Request, rl *role) {
 		writeJSON(w, http.StatusOK, s.rolePermissions(rl))
@@ -385,6 +482,40 @@ func (s *Server) permissionsOf(u *user) czertainly.Permissions {
 	return out
 }
 
+// allowedListings is AuthServiceImpl.getAllowedResourceListings
+// (lines 82-115): every listable resource for allowAllResources, else the
+// resources with an owner or (with group members permission) groups,
+// and those whose list action is allowed. Sorted by name.
+func (s *Server) allowedListings(u *user) []string {
+	p := s.permissionsOf(u)
+	byName := map[string]czertainly.ResourcePermissions{}
+	for _, rp := range p.Resources {
+		byName[rp.Name] = rp
+	}
+	allows := func(rp czertainly.ResourcePermissions, action string) bool {
+		if rp.AllowAllActions || slices.Contains(rp.Actions, action) {
+			return true
+		}
+		for _, o := range rp.Objects {
+			if slices.Contains(o.Allow, action) {
+				return true
+			}
+		}
+		return false
+	}
+	g, hasGroups := byName["groups"]
+	groupMembers := hasGroups && allows(g, "members")
+	out := []string{}
+	for _, res := range authResources {
+		rp, ok := byName[res.name]
+		if p.AllowAllResources || res.owner || (res.groups && groupMembers) || (ok && allows(rp, "list")) {
+			out = append(out, res.name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 func (s *Server) sortedUsers() []*user {
 	out := make([]*user, 0, len(s.users))
 	for _, u := range s.users {
@@ -404,8 +535,14 @@ func (s *Server) sortedRoles() []*role {
 }
 
 func (s *Server) userDTO(u *user) czertainly.User {
-	return czertainly.User{UUID: u.uuid, Username: u.username, FirstName: u.firstName, LastName: u.lastName, Email: u.email,
+	out := czertainly.User{UUID: u.uuid, Username: u.username, FirstName: u.firstName, LastName: u.lastName, Email: u.email,
 		Description: u.description, Groups: []czertainly.NameAndUUID{}, Enabled: u.enabled, SystemUser: u.system}
+	for _, g := range u.groups {
+		if gr := s.groups[g]; gr != nil {
+			out.Groups = append(out.Groups, czertainly.NameAndUUID{UUID: gr.uuid, Name: gr.name})
+		}
+	}
+	return out
 }
 
 func (s *Server) userDetail(u *user) czertainly.UserDetail {
@@ -419,6 +556,41 @@ func (s *Server) userDetail(u *user) czertainly.UserDetail {
 		}
 	}
 	return d
+}
+
+// userOut and roleOut are the detail answers with the custom attributes
+// Core adds to what the Auth service returns.
+func (s *Server) userOut(u *user) any {
+	return struct {
+		czertainly.UserDetail
+		CustomAttributes []map[string]any `json:"customAttributes"`
+	}{s.userDetail(u), append([]map[string]any{}, u.custom...)}
+}
+
+func (s *Server) roleOut(rl *role) any {
+	return struct {
+		czertainly.RoleDetail
+		CustomAttributes []map[string]any `json:"customAttributes"`
+	}{s.roleDetail(rl), append([]map[string]any{}, rl.custom...)}
+}
+
+// customAttributes turns request attributes into the ResponseAttribute
+// Core answers with (type custom, the name as label). Their version is
+// the AttributeVersion code "v2" (CZERTAINLY-Interfaces
+// RequestAttributeV2.java:26, AttributeVersion.java:13,34-35), unlike an
+// attribute definition's integer version.
+func customAttributes(in []map[string]any) []map[string]any {
+	out := []map[string]any{}
+	for _, a := range in {
+		r := map[string]any{"type": "custom", "label": a["name"], "version": "v2"}
+		for _, k := range []string{"uuid", "name", "contentType", "version", "content"} {
+			if v, ok := a[k]; ok && v != nil {
+				r[k] = v
+			}
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 func roleDTO(rl *role) czertainly.Role {
@@ -479,7 +651,7 @@ func (s *Server) userRole(add bool) func(http.ResponseWriter, *http.Request, *us
 		if add {
 			u.roles = append(u.roles, id)
 		}
-		writeJSON(w, http.StatusOK, s.userDetail(u))
+		writeJSON(w, http.StatusOK, s.userOut(u))
 	}
 }
 
@@ -493,6 +665,8 @@ type userRequest struct {
 	GroupUUIDs      []string `json:"groupUuids"`
 	CertificateUUID string   `json:"certificateUuid"`
 	CertificateData string   `json:"certificateData"`
+	// CustomAttributes replace the user's (AttributeEngine.java:897).
+	CustomAttributes []map[string]any `json:"customAttributes"`
 }
 
 // userCertificate resolves the certificate of a create or update: a UUID
@@ -537,15 +711,20 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, u := range s.users {
 		if u.username == req.Username {
-			message(w, http.StatusConflict, "User with username %s already exists", req.Username)
+			notUnique(w, fmt.Sprintf("User with username '%s' already exists", req.Username))
 			return
 		}
+	}
+	groups, ok := s.userGroups(w, req.GroupUUIDs)
+	if !ok {
+		return
 	}
 	c, ok := s.userCertificate(w, req)
 	if !ok {
 		return
 	}
-	u := &user{uuid: newUUID(), username: req.Username, firstName: req.FirstName, lastName: req.LastName, email: req.Email, description: req.Description}
+	u := &user{uuid: newUUID(), username: req.Username, firstName: req.FirstName, lastName: req.LastName, email: req.Email, description: req.Description, groups: groups,
+		custom: customAttributes(req.CustomAttributes)}
 	if req.Enabled != nil {
 		u.enabled = *req.Enabled
 	}
@@ -554,14 +733,19 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 		c.owner = u
 	}
 	s.users[u.uuid] = u
-	writeJSON(w, http.StatusCreated, s.userDetail(u))
+	writeJSON(w, http.StatusCreated, s.userOut(u))
 }
 
 // updateUser replaces the user's fields, as Core's PUT does: an absent
-// field is cleared.
+// field is cleared, groups and the login certificate included.
 func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, u *user) {
 	var req userRequest
 	if !decode(w, r, &req) {
+		return
+	}
+	if u.system {
+		// Auth Services/UserService.cs:71.
+		authError(w, "INVALID_ACTION", "Cannot update system user.")
 		return
 	}
 	if req.Email == "" {
@@ -572,11 +756,58 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, u *user) {
 	if !ok {
 		return
 	}
+	// Core resolves the groups it is given (404 for an unknown one,
+	// UserManagementServiceImpl.java:369-375) and sends the Auth service
+	// a DTO that the service maps whole onto the user (CZERTAINLY-Auth
+	// Models/Mappings/UserProfile.cs:17): groups left out are cleared, and
+	// so is the login certificate when the request names none (Core passes
+	// "" for it, UserManagementServiceImpl.java:167, 355-362, and unlinks
+	// the old one, line 381).
+	groups, ok := s.userGroups(w, req.GroupUUIDs)
+	if !ok {
+		return
+	}
+	u.groups = groups
 	u.firstName, u.lastName, u.email, u.description = req.FirstName, req.LastName, req.Email, req.Description
+	// Custom attributes are replaced by the request's list, none when it
+	// has none (UserManagementServiceImpl.java:166-168, AttributeEngine.java:897).
+	u.custom = customAttributes(req.CustomAttributes)
+	u.certUUID, u.certFingerprint = "", ""
 	if c != nil {
 		u.certUUID, u.certFingerprint = c.uuid, fingerprint(c.x509.Raw)
 	}
-	writeJSON(w, http.StatusOK, s.userDetail(u))
+	writeJSON(w, http.StatusOK, s.userOut(u))
+}
+
+// notUnique is the Auth service's EntityNotUniqueException as Core passes
+// it on: 400 application/problem+json with code ENTITY_NOT_UNIQUE
+// (CZERTAINLY-Auth Common/Exceptions/EntityNotUniqueException.cs:8,
+// Services/UserService.cs:63, Services/RoleService.cs:28; Core
+// ExceptionHandlingAdvice.java:447-453; the body is
+// AuthenticationServiceExceptionDto).
+func notUnique(w http.ResponseWriter, msg string) { authError(w, "ENTITY_NOT_UNIQUE", msg) }
+
+// authError is an Auth service RequestException with status 400 as Core
+// passes it on (EHA:447-453).
+func authError(w http.ResponseWriter, code, msg string) {
+	b, _ := json.Marshal(map[string]any{"statusCode": http.StatusBadRequest, "code": code, "message": msg})
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(http.StatusBadRequest)
+	_, _ = w.Write(b)
+}
+
+// userGroups resolves a user's group UUIDs as Core does before it calls
+// the Auth service (UserManagementServiceImpl.java:145-150).
+func (s *Server) userGroups(w http.ResponseWriter, ids []string) ([]string, bool) {
+	out := []string{}
+	for _, id := range ids {
+		if s.groups[id] == nil {
+			message(w, http.StatusNotFound, "%v", notFound("Group", id))
+			return nil, false
+		}
+		out = append(out, id)
+	}
+	return slices.Compact(slices.Sorted(slices.Values(out))), true
 }
 
 func (s *Server) identifyUser(w http.ResponseWriter, r *http.Request) {
@@ -594,7 +825,7 @@ func (s *Server) identifyUser(w http.ResponseWriter, r *http.Request) {
 	fp := fingerprint(der)
 	for _, u := range s.users {
 		if u.certFingerprint == fp {
-			writeJSON(w, http.StatusOK, s.userDetail(u))
+			writeJSON(w, http.StatusOK, s.userOut(u))
 			return
 		}
 	}
@@ -604,9 +835,10 @@ func (s *Server) identifyUser(w http.ResponseWriter, r *http.Request) {
 func (s *Server) saveRole(existing *role) func(http.ResponseWriter, *http.Request) {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
-			Name        string `json:"name"`
-			Description string `json:"description"`
-			Email       string `json:"email"`
+			Name             string           `json:"name"`
+			Description      string           `json:"description"`
+			Email            string           `json:"email"`
+			CustomAttributes []map[string]any `json:"customAttributes"`
 		}
 		if !decode(w, r, &req) {
 			return
@@ -616,10 +848,15 @@ func (s *Server) saveRole(existing *role) func(http.ResponseWriter, *http.Reques
 			return
 		}
 		rl := existing
+		if rl != nil && rl.system {
+			// Auth Services/RoleService.cs:39.
+			authError(w, "INVALID_ACTION", "Cannot update system role.")
+			return
+		}
 		if rl == nil {
 			for _, o := range s.roles {
 				if o.name == req.Name {
-					message(w, http.StatusConflict, "Role with name %s already exists", req.Name)
+					notUnique(w, fmt.Sprintf("Role with name '%s' already exists", req.Name))
 					return
 				}
 			}
@@ -627,10 +864,13 @@ func (s *Server) saveRole(existing *role) func(http.ResponseWriter, *http.Reques
 			s.roles[rl.uuid] = rl
 		}
 		rl.name, rl.description, rl.email = req.Name, req.Description, req.Email
+		// Create and update both replace the role's custom attributes with
+		// the request's (RoleManagementServiceImpl.java:64, 78).
+		rl.custom = customAttributes(req.CustomAttributes)
 		status := http.StatusOK
 		if existing == nil {
 			status = http.StatusCreated
 		}
-		writeJSON(w, status, s.roleDetail(rl))
+		writeJSON(w, status, s.roleOut(rl))
 	}
 }

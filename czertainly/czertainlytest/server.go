@@ -2,20 +2,26 @@
 // the manner of net/http/httptest: NewServer starts it on a loopback port
 // and every request and answer is checked against the hand-written
 // openapi/czertainly.yaml and against the vendor's published 2.17.0
-// documents (SpecViolations and VendorViolations list mismatches).
+// documents (SpecViolations and VendorViolations list mismatches;
+// NewTestServer fails the test for either).
 //
-// It keeps state: users, roles and their permissions; a certificate
-// inventory with Core's search filters and paging (newest first); an
-// authority with two RA profiles backed by an in-memory CA that issues
-// real certificates from CSRs — one issuing on its own, one whose
-// operations wait for an approval (approve through the approvals
-// endpoints or Server.Approve); renewal, rekey and revocation; and the
-// three ways Core authenticates a caller (a client certificate by mutual
-// TLS or in the ssl-client-cert header, an OIDC bearer token, the
-// czertainly-session cookie). Errors come in Core's shapes: {"message"}
-// for 400, 404 and 409, a list of messages for 422, problem+json for 403,
-// no body for 401, {"message"} for a connector's 502 or 503 (see
-// WithConnectorDown). Faults are injected with Inject.
+// It models Core's semantics as CZERTAINLY-Core cad4432a implements them;
+// SEMANTICS.md beside this file gives the evidence for every route. It
+// keeps state: users, roles, groups and custom attributes; a certificate
+// inventory with Core's search filters, relations and paging (newest
+// first); an authority with its connector and two RA profiles backed by
+// an in-memory CA that issues real certificates from CSRs, one of them
+// needing an approval; approvals with Core's recipient rules. What Core
+// does in the background (bulk delete and update, revocation, the action
+// of a closed approval) happens here a request later, or at
+// RunBackground, never on a timer. It authenticates callers as Core
+// does: a client certificate by mutual TLS or in the ssl-client-cert
+// header, an OIDC bearer token (TokenFor), the czertainly-session
+// cookie; only the health probes are open. Errors come in Core's shapes:
+// {"message"} for 400, 404 and 409, a list of messages for 422,
+// problem+json for 403 and the Auth service's 400 (ENTITY_NOT_UNIQUE),
+// no body for 401, and a connector that is down (WithConnectorDown) as
+// Core reports it per call. Faults are injected with Inject.
 package czertainlytest
 
 import (
@@ -77,7 +83,15 @@ type config struct {
 	tls, mtls, noSeed bool
 	issuePolls        int
 	lifetime          time.Duration
+	backgroundLag     int
 }
+
+// WithBackgroundLag sets how many requests after Core's answer still see
+// the state from before the work it does in the background (bulk delete,
+// bulk update, revocation, an approval's action). Default 1: the next
+// request sees the old state, the one after it the new. Server.RunBackground
+// finishes the work at once.
+func WithBackgroundLag(n int) Option { return func(c *config) { c.backgroundLag = max(n, 0) } }
 
 // WithTLS serves HTTPS with httptest's certificate.
 func WithTLS() Option { return func(c *config) { c.tls = true } }
@@ -119,18 +133,24 @@ type Server struct {
 	users         map[string]*user
 	roles         map[string]*role
 	approvals     map[string]*approval
+	groups        map[string]*group
 	connectorDown int
 	clock         func() time.Time
+	tokens        map[string]string // bearer token → user UUID (TokenFor)
+	// seq counts requests; jobs is Core's background work, each due
+	// before a later request (see later).
+	seq  int
+	jobs []job
 }
 
 // NewServer starts a fake Core on a loopback port.
 func NewServer(opts ...Option) (*Server, error) {
-	cfg := config{issuePolls: 1, lifetime: 90 * 24 * time.Hour}
+	cfg := config{issuePolls: 1, lifetime: 90 * 24 * time.Hour, backgroundLag: 1}
 	for _, o := range opts {
 		o(&cfg)
 	}
 	s := &Server{cfg: cfg, certs: map[string]*certificate{}, users: map[string]*user{}, roles: map[string]*role{},
-		approvals: map[string]*approval{}, clock: time.Now}
+		approvals: map[string]*approval{}, groups: map[string]*group{}, tokens: map[string]string{}, clock: time.Now}
 	var err error
 	if s.ca, err = newCA("czertainlytest CA"); err != nil {
 		return nil, fmt.Errorf("czertainlytest: %w", err)
@@ -141,7 +161,7 @@ func NewServer(opts ...Option) (*Server, error) {
 	if s.vendor, err = loadVendorDocs(); err != nil {
 		return nil, fmt.Errorf("czertainlytest: vendor documents: %w", err)
 	}
-	fo := fakeserver.Options{Spec: "czertainly.yaml", TLS: cfg.tls}
+	fo := fakeserver.Options{Spec: "czertainly.yaml", TLS: cfg.tls, VendorViolations: s.vendor.list}
 	if cfg.mtls {
 		pool := x509.NewCertPool()
 		pool.AddCert(s.ca.cert)
@@ -154,11 +174,6 @@ func NewServer(opts ...Option) (*Server, error) {
 	s.base, s.URL = fs, fs.URL
 	return s, nil
 }
-
-// VendorViolations lists the requests and answers that did not match the
-// vendor's published documents (beyond the known differences the package
-// documents).
-func (s *Server) VendorViolations() []string { return s.vendor.list() }
 
 // clientOptions authenticate as the admin: by mutual TLS when the fake
 // asks for it, else with the bearer token.
@@ -178,9 +193,13 @@ func (s *Server) clientOptions() []czertainly.Option {
 // CACertificate is the certificate of the fake's authority.
 func (s *Server) CACertificate() *x509.Certificate { return s.ca.cert }
 
-// WithConnectorDown makes the next n client operations (issue, renew,
-// rekey, revoke, attributes) fail as Core does when the authority's
-// connector cannot be reached: 503 with a message.
+// WithConnectorDown makes the next n calls that reach the authority's
+// connector fail as Core does when it cannot be reached: issue, renew and
+// rekey answer 400 "Failed to submit certificate request…"
+// (ClientOperationServiceImpl.java:237, 436, 582; ExceptionHandlingAdvice.java:420),
+// attribute calls 503 (ExceptionHandlingAdvice.java:288), and a revocation,
+// answered 204 before it reaches the connector, leaves the certificate
+// issued with a failed event (ClientOperationServiceImpl.java:790-796).
 func (s *Server) WithConnectorDown(n int) {
 	s.mu.Lock()
 	s.connectorDown = n
@@ -216,12 +235,27 @@ func (s *Server) authenticate(r *http.Request) *user {
 		if tok == BearerToken {
 			return s.users[AdminUserUUID]
 		}
+		if u := s.users[s.tokens[tok]]; u != nil && u.enabled {
+			return u
+		}
 		return nil
 	}
 	if c, err := r.Cookie(czertainly.SessionCookie); err == nil && c.Value == SessionValue {
 		return s.users[AdminUserUUID]
 	}
 	return nil
+}
+
+// TokenFor returns an OIDC bearer token that authenticates the user
+// userUUID (created through the API), as the identity provider of a real
+// platform would issue one: a test acts as a second user with it, e.g. a
+// recipient deciding an approval its creator may not decide.
+func (s *Server) TokenFor(userUUID string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tok := "czertainlytest-oidc-" + userUUID
+	s.tokens[tok] = userUUID
+	return tok
 }
 
 func newUUID() string { return uuid.NewString() }

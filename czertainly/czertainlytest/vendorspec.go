@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -29,6 +31,12 @@ var VendorDocuments = []string{
 	"doc-openapi-core-client-operations-v2.yaml",
 	"doc-openapi-core-approval.yaml",
 	"doc-openapi-core-ra-profile.yaml",
+	"doc-openapi-core-authority.yaml",
+	"doc-openapi-core-group.yaml",
+	"doc-openapi-core-connector.yaml",
+	// Last: the subset the vendor's cert-manager issuer uses, for the
+	// calls the others do not have (info, health).
+	"doc-openapi-cert-manager.yaml",
 }
 
 // knownDifference is a place where Core, as its source shows, answers
@@ -49,6 +57,39 @@ var knownDifferences = []knownDifference{
 		why: "Core answers a ValidationException with 422 and a list of messages on every operation; the documents list 422 only for some"},
 	{status: http.StatusConflict, contentType: "application/json",
 		why: "Core answers AlreadyExistException with 409 {message}; the documents list no 409"},
+	{status: http.StatusBadRequest, contentType: "application/problem+json",
+		why: "an error of the Auth service (ENTITY_NOT_UNIQUE) reaches the caller as 400 application/problem+json with AuthenticationServiceExceptionDto (ExceptionHandlingAdvice.java:447-453); the documents give 400 as application/json ErrorMessageDto"},
+}
+
+// ambiguousContent reports whether every problem in err is the documents'
+// attribute content oneOf (String, Text, Object, … content all accept the
+// same {"data": …}) matching more than one schema. Core picks the content
+// class by the attribute's contentType (CZERTAINLY-Interfaces
+// BaseAttributeContentV2 and its Jackson type info); the documents cannot
+// say that, so any attribute with content breaks them.
+func ambiguousContent(err error) bool {
+	var walk func(error) bool
+	walk = func(e error) bool {
+		switch x := e.(type) { //nolint:errorlint // the walk unwraps one level at a time itself
+		case openapi3.MultiError:
+			for _, m := range x {
+				if !walk(m) {
+					return false
+				}
+			}
+			return len(x) > 0
+		case *openapi3.SchemaError:
+			if slices.Contains(x.JSONPointer(), "content") && strings.Contains(x.Error(), "more than one oneOf") {
+				return true
+			}
+			return x.Origin != nil && walk(x.Origin)
+		}
+		if u := errors.Unwrap(e); u != nil {
+			return walk(u)
+		}
+		return false
+	}
+	return walk(err)
 }
 
 func excused(op string, status int, contentType string) bool {
@@ -164,7 +205,7 @@ func (v *vendorValidator) middleware(next http.Handler) http.Handler {
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		in := &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: route, Options: vendorOptions}
-		if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
+		if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil && !ambiguousContent(err) {
 			v.record("request %s %s (%s): %v", r.Method, r.URL.Path, op, err)
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -188,7 +229,7 @@ func (v *vendorValidator) middleware(next http.Handler) http.Handler {
 		out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: rec.status, Header: rec.Header(),
 			Options: &openapi3filter.Options{MultiError: true, IncludeResponseStatus: true}}
 		out.SetBodyBytes(rec.buf.Bytes())
-		if err := openapi3filter.ValidateResponse(r.Context(), out); err != nil {
+		if err := openapi3filter.ValidateResponse(r.Context(), out); err != nil && !ambiguousContent(err) {
 			v.record("response %d to %s %s (%s): %v", rec.status, r.Method, r.URL.Path, op, err)
 		}
 	})

@@ -33,6 +33,8 @@ type Server struct {
 	hits map[string]int
 
 	newConns atomic.Int64
+
+	vendorViolations func() []string
 }
 
 // Options configure Start.
@@ -47,11 +49,15 @@ type Options struct {
 	// it (hit counts, faults, validation, the handler): a vendor that
 	// matches paths in any letter case gets them in the spec's spelling.
 	Canonical func(*http.Request) *http.Request
+	// VendorViolations, when set, lists what a second check of the
+	// traffic, against the vendor's own published documents, found; the
+	// test server fails a test for these as for SpecViolations.
+	VendorViolations func() []string
 }
 
 // Start serves handler on a loopback port.
 func Start(handler http.Handler, opts Options) (*Server, error) {
-	s := &Server{hits: map[string]int{}}
+	s := &Server{hits: map[string]int{}, vendorViolations: opts.VendorViolations}
 	h := handler
 	if opts.Spec != "" {
 		spec, err := openapi.Spec(opts.Spec)
@@ -138,6 +144,15 @@ func (s *Server) SpecViolations() []string {
 		return nil
 	}
 	return s.validator.Violations()
+}
+
+// VendorViolations lists what the check against the vendor's own
+// documents found (nil for a fake without such a check).
+func (s *Server) VendorViolations() []string {
+	if s.vendorViolations == nil {
+		return nil
+	}
+	return s.vendorViolations()
 }
 
 // Inject queues a fault; faults apply in the order injected, each to the

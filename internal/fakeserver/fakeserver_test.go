@@ -125,3 +125,25 @@ func TestCloseReportsFaultsNoRequestUsed(t *testing.T) {
 		t.Fatalf("Close() = %v, want an error naming only the unused fault", err)
 	}
 }
+
+// A fake's second check, against the vendor's own documents, is reported
+// through the base server; without one there is nothing to report.
+func TestVendorViolationsComeFromTheFakesCheck(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})
+	plain, err := fakeserver.Start(h, fakeserver.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = plain.Close() }()
+	if v := plain.VendorViolations(); v != nil {
+		t.Errorf("no check, violations %q", v)
+	}
+	checked, err := fakeserver.Start(h, fakeserver.Options{VendorViolations: func() []string { return []string{"response 200: missing allowedListings"} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = checked.Close() }()
+	if v := checked.VendorViolations(); len(v) != 1 || !strings.Contains(v[0], "allowedListings") {
+		t.Errorf("violations %q", v)
+	}
+}

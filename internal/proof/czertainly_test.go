@@ -153,6 +153,27 @@ func czertainlyVendor(t *testing.T, secrets secretSet) *vendor {
 		t.Fatalf("certificate %s is %s, want pending_approval", sub.UUID, srv.CertificateState(sub.UUID))
 		return "", ""
 	}
+	// recipient is a client for a second user with the role of the
+	// approval step: Core refuses a recipient's decision from the user who
+	// created the approval (ApprovalServiceImpl.java:190), here the admin.
+	var recipientClient *czertainly.Client
+	recipient := func(t *testing.T) *czertainly.Client {
+		if recipientClient != nil {
+			return recipientClient
+		}
+		name := next("recipient")
+		u, err := c.CreateUser(ctx, czertainly.UserInput{Username: name, Email: name + "@example.test", Enabled: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.SetUserRoles(ctx, u.UUID, []string{czertainlytest.SuperadminRoleUUID}); err != nil {
+			t.Fatal(err)
+		}
+		if recipientClient, err = czertainly.NewClient(srv.URL, options(czertainly.WithBearerToken(srv.TokenFor(u.UUID)))...); err != nil {
+			t.Fatal(err)
+		}
+		return recipientClient
+	}
 	newApproval := func(t *testing.T) string {
 		_, approval := awaitingApproval(t)
 		return approval
@@ -375,8 +396,13 @@ func czertainlyVendor(t *testing.T, secrets secretSet) *vendor {
 				return ignore(c.RenewCertificate(ctx, czertainly.RenewInput{Profile: profile, CertificateUUID: id}))
 			})},
 			{name: "RekeyCertificate", kind: write, method: "POST", prepare: func(t *testing.T) (string, func(context.Context, string) error) {
-				id := newCertificate(t, false)
-				csr := czertainlyCSR(t, next("rekey")+".example.test")
+				// Core keeps the subject DN on rekey (ClientOperationServiceImpl.java:563).
+				cn := next("rekey") + ".example.test"
+				id, err := srv.AddCertificate(czertainlytest.SeedCertificate{CommonName: cn, ExpiresIn: 200 * 24 * time.Hour, RAProfileUUID: ra})
+				if err != nil {
+					t.Fatal(err)
+				}
+				csr := czertainlyCSR(t, cn)
 				return opsBase + "/certificates/" + id + "/rekey", func(ctx context.Context, _ string) error {
 					return ignore(c.RekeyCertificate(ctx, czertainly.RekeyInput{Profile: profile, CertificateUUID: id, CSR: csr}))
 				}
@@ -467,10 +493,10 @@ func czertainlyVendor(t *testing.T, secrets secretSet) *vendor {
 				return c.RejectApproval(ctx, id)
 			})},
 			{name: "ApproveApprovalAsRecipient", kind: write, method: "PATCH", bodiless: true, prepare: onApproval("/approveRecipient", func(ctx context.Context, id string) error {
-				return c.ApproveApprovalAsRecipient(ctx, id, "approved by the proof suite")
+				return recipient(t).ApproveApprovalAsRecipient(ctx, id, "approved by the proof suite")
 			})},
 			{name: "RejectApprovalAsRecipient", kind: write, method: "PATCH", bodiless: true, prepare: onApproval("/rejectRecipient", func(ctx context.Context, id string) error {
-				return c.RejectApprovalAsRecipient(ctx, id, "rejected by the proof suite")
+				return recipient(t).RejectApprovalAsRecipient(ctx, id, "rejected by the proof suite")
 			})},
 			{name: "ListApprovalProfiles", kind: read, method: "GET", prepare: same("/v1/approvalProfiles", func(ctx context.Context) error {
 				for _, err := range c.ListApprovalProfiles(ctx) {

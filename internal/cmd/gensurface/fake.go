@@ -49,8 +49,9 @@ const HTMLLoginPage = fakeserver.HTMLLoginPage
 
 // NewTestServer is NewServer for a test: it fails t if the server cannot
 // start, closes it when the test ends, and fails the test if an injected
-// fault was never used by a request or a request broke the API
-// specification.
+// fault was never used by a request, or if a request or an answer broke
+// the API specification or the vendor's own published documents (the
+// standalone server only records them: SpecViolations, VendorViolations).
 func NewTestServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
 	s, err := NewServer(opts...)
@@ -64,6 +65,9 @@ func NewTestServer(t testing.TB, opts ...Option) *Server {
 			t.Errorf("{{.Pkg}}: injected fault never used: %+v", f)
 		}
 		for _, v := range s.SpecViolations() {
+			t.Errorf("{{.Pkg}}: %s", v)
+		}
+		for _, v := range s.VendorViolations() {
 			t.Errorf("{{.Pkg}}: %s", v)
 		}
 	})
@@ -114,6 +118,11 @@ func (s *Server) NewConnections() int64 { return s.base.NewConnections() }
 // SpecViolations lists the requests and answers that did not match the
 // OpenAPI document the fake validates against.
 func (s *Server) SpecViolations() []string { return s.base.SpecViolations() }
+
+// VendorViolations lists the requests and answers that did not match the
+// vendor's own published documents, for a fake that checks its traffic
+// against them too (nil otherwise).
+func (s *Server) VendorViolations() []string { return s.base.VendorViolations() }
 
 // Certificate is the server's TLS certificate, nil when it serves plain
 // HTTP.
