@@ -161,7 +161,10 @@ func TestEnrollIssuesWithChainAndWritesFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]czertainly.CertificateState{"pending_issue", "pending_issue", "issued"}, states); diff != "" {
+	// Core's v2 client operations take a certificate from requested to
+	// issued (ClientOperationServiceImpl.java:207-258); there is no
+	// pending_issue step.
+	if diff := cmp.Diff([]czertainly.CertificateState{"requested", "requested", "issued"}, states); diff != "" {
 		t.Errorf("states (-want +got):\n%s", diff)
 	}
 	if err := e.Leaf.CheckSignatureFrom(srv.CACertificate()); err != nil {
@@ -203,15 +206,17 @@ func TestEnrollCutOffIsNotSentAgain(t *testing.T) {
 	if got := srv.Hits(http.MethodPost, opsBase+"/certificates"); got != 1 {
 		t.Errorf("issue sent %d times, want once", got)
 	}
-	// A 503 from the connector is an answer: Core did nothing.
+	// A connector failure is Core's 400 "Failed to submit certificate
+	// request" (ExceptionHandlingAdvice.java:420): an answer, Core rolled
+	// back and issued nothing.
 	srv.WithConnectorDown(1)
 	_, err = c.Enroll(context.Background(), czertainly.EnrollInput{Profile: profile, Subject: pkix.Name{CommonName: "down.example.com"}})
 	var ce *czertainly.Error
-	if !errors.Is(err, czertainly.ErrConnector) || !errors.As(err, &ce) || ce.StatusCode != 503 || !strings.Contains(ce.Message, "not reachable") {
-		t.Fatalf("err %v, want a 503 ErrConnector with Core's message", err)
+	if !errors.Is(err, czertainly.ErrConnector) || !errors.As(err, &ce) || ce.StatusCode != 400 || !strings.Contains(ce.Message, "Failed to submit certificate request") {
+		t.Fatalf("err %v, want a 400 ErrConnector with Core's message", err)
 	}
 	if got := srv.Hits(http.MethodPost, opsBase+"/certificates"); got != 2 {
-		t.Errorf("issue sent %d times in all, want 2 (a 503 to a create is not repeated)", got)
+		t.Errorf("issue sent %d times in all, want 2 (a refused create is not repeated)", got)
 	}
 }
 
@@ -229,7 +234,13 @@ func TestEnrollWaitsForApproval(t *testing.T) {
 	if len(mine) != 1 || mine[0].ObjectUUID != pe.CertificateUUID || mine[0].Status != czertainly.ApprovalStatusPending {
 		t.Fatalf("user approvals %+v", mine)
 	}
-	if err := c.ApproveApprovalAsRecipient(ctx, mine[0].UUID, "ok"); err != nil {
+	// Core refuses a recipient's decision from the approval's creator
+	// (ApprovalServiceImpl.java:191): another user of the step's role
+	// decides.
+	if err := c.ApproveApprovalAsRecipient(ctx, mine[0].UUID, "ok"); !errors.Is(err, czertainly.ErrValidation) {
+		t.Fatalf("the creator approved as recipient: %v, want Core's 422", err)
+	}
+	if err := recipientClient(t, srv, c).ApproveApprovalAsRecipient(ctx, mine[0].UUID, "ok"); err != nil {
 		t.Fatal(err)
 	}
 	detail, err := c.GetApproval(ctx, mine[0].UUID)
@@ -271,11 +282,9 @@ func TestRenewExpiring(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.GetCertificateRelations(ctx, uploaded); err != nil {
-		// RenewExpiring reads each candidate's relations before renewing
-		// it (TestRenewExpiringTwiceRenewsEachCertificateOnce runs it
-		// against a stand-in for Core); this fake does not serve them yet.
-		t.Skipf("the fake does not serve GET /v1/certificates/{uuid}/relations yet: %v", err)
+	// RenewExpiring reads each candidate's relations before renewing it.
+	if rel, err := c.GetCertificateRelations(ctx, uploaded); err != nil {
+		t.Fatalf("relations of a certificate without any: %+v %v", rel, err)
 	}
 	dry, err := c.RenewExpiring(ctx, czertainly.RenewExpiringInput{Days: 30, DryRun: true})
 	if err != nil || dry.Count(czertainly.RenewalOutcomeSkipped) != 3 || srv.HitsMatching(http.MethodPost, "/renew") != 0 {
@@ -366,6 +375,11 @@ func TestCertificateOperations(t *testing.T) {
 	if err := c.RevokeCertificate(ctx, czertainly.RevokeInput{Profile: profile, CertificateUUID: id, Reason: czertainly.RevocationReasonSuperseded}); err != nil {
 		t.Fatal(err)
 	}
+	// Revocation runs in the background after the 204
+	// (ClientOperationServiceImpl.java:737-753): wait for the state.
+	if d, err := c.WaitForRevocation(ctx, id); err != nil || d.State != czertainly.CertificateStateRevoked {
+		t.Fatalf("wait for revocation: %+v %v", d, err)
+	}
 	hist, err := c.GetCertificateHistory(ctx, id)
 	if err != nil || hist[len(hist)-1].Message != "Certificate revoked. Reason: superseded" {
 		t.Errorf("history %+v %v", hist, err)
@@ -428,11 +442,13 @@ func TestRAProfilesAndAttributes(t *testing.T) {
 	if p2, err := c.GetRAProfile(ctx, czertainlytest.AuthorityUUID, czertainlytest.RAProfileUUID); err != nil || !cmp.Equal(p, p2) {
 		t.Errorf("with authority: %+v %v", p2, err)
 	}
-	if a, err := c.ListIssueAttributes(ctx, profile); err != nil || len(a) != 0 {
-		t.Errorf("%v %v", a, err)
+	// The fake's authority has one optional attribute each, with Core's
+	// integer version (DataAttributeV2.java:47).
+	if a, err := c.ListIssueAttributes(ctx, profile); err != nil || len(a) != 1 || a[0].Name != "data_certificateComment" || a[0].Version != 2 {
+		t.Errorf("issue attributes %+v %v", a, err)
 	}
-	if a, err := c.ListRevokeAttributes(ctx, profile); err != nil || len(a) != 0 {
-		t.Errorf("%v %v", a, err)
+	if a, err := c.ListRevokeAttributes(ctx, profile); err != nil || len(a) != 1 || a[0].Name != "data_revocationComment" || a[0].Version != 2 {
+		t.Errorf("revoke attributes %+v %v", a, err)
 	}
 	if err := c.ValidateIssueAttributes(ctx, profile, nil); err != nil {
 		t.Error(err)

@@ -1,6 +1,7 @@
 package czertainly_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -31,3 +32,23 @@ func newFake(t testing.TB, fakeOpts []czertainlytest.Option, extra ...czertainly
 }
 
 var profile = czertainly.Profile{AuthorityUUID: czertainlytest.AuthorityUUID, RAProfileUUID: czertainlytest.RAProfileUUID}
+
+// recipientClient is a client for a second user with the superadmin
+// role: Core refuses a recipient's decision from the user who created the
+// approval (ApprovalServiceImpl.java:191), and c's admin creates them.
+func recipientClient(t testing.TB, srv *czertainlytest.Server, c *czertainly.Client) *czertainly.Client {
+	t.Helper()
+	ctx := context.Background()
+	u, err := c.CreateUser(ctx, czertainly.UserInput{Username: "recipient", Email: "recipient@example.test", Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.SetUserRoles(ctx, u.UUID, []string{czertainlytest.SuperadminRoleUUID}); err != nil {
+		t.Fatal(err)
+	}
+	rc, err := czertainly.NewClient(srv.URL, fastRetry, fastPoll, czertainly.WithBearerToken(srv.TokenFor(u.UUID)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rc
+}
