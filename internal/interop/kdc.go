@@ -1,0 +1,267 @@
+package interop
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// KDCScript installs MIT Kerberos (krb5kdc, kdb5_util, kadmin.local,
+// kinit) and faketime.
+const KDCScript = "krb5.sh"
+
+// KDCOptions configure StartKDC.
+type KDCOptions struct {
+	// Realm is the realm's name (default "CERTADMIN.TEST").
+	Realm string
+	// MaxLife is the longest ticket lifetime the KDC issues, in kadmin's
+	// duration syntax ("10h", "5m"; default "10h").
+	MaxLife string
+	// ClockOffset runs the KDC on a clock shifted by this much (through
+	// faketime), for the clock-skew test. Zero runs it on the real clock.
+	ClockOffset time.Duration
+}
+
+// KDC is a running MIT krb5kdc on loopback with its own realm, database
+// and krb5.conf, in a temporary folder the test removes.
+type KDC struct {
+	// Realm is the realm the KDC serves.
+	Realm string
+	// Krb5Conf is the path of a krb5.conf that points at this KDC (for
+	// KRB5_CONFIG), with localhost and 127.0.0.1 in the realm.
+	Krb5Conf string
+	// Addr is the KDC's address (127.0.0.1:port), UDP and TCP.
+	Addr string
+
+	dir string
+	env []string
+	log string
+	cmd *exec.Cmd
+
+	mu sync.Mutex
+}
+
+// StartKDC creates a realm in a temporary folder and starts krb5kdc for
+// it on a free loopback port. The KDC stops when the test ends. A test
+// without MIT Kerberos installed ends through Missing.
+func StartKDC(t testing.TB, opts KDCOptions) *KDC {
+	t.Helper()
+	for _, p := range []string{"/usr/sbin/krb5kdc", "/usr/sbin/kdb5_util", "/usr/sbin/kadmin.local"} {
+		if _, err := os.Stat(p); err != nil {
+			Missing(t, "MIT Kerberos ("+filepath.Base(p)+")", KDCScript)
+		}
+	}
+	if opts.Realm == "" {
+		opts.Realm = "CERTADMIN.TEST"
+	}
+	if opts.MaxLife == "" {
+		opts.MaxLife = "10h"
+	}
+	dir := t.TempDir()
+	port := freePort(t)
+	k := &KDC{Realm: opts.Realm, Krb5Conf: filepath.Join(dir, "krb5.conf"), Addr: fmt.Sprintf("127.0.0.1:%d", port), dir: dir,
+		log: filepath.Join(dir, "kdc.log")}
+	kdcConf := fmt.Sprintf(`[kdcdefaults]
+	kdc_listen = 127.0.0.1:%[1]d
+	kdc_tcp_listen = 127.0.0.1:%[1]d
+
+[realms]
+	%[2]s = {
+		database_name = %[3]s/principal
+		key_stash_file = %[3]s/stash
+		acl_file = %[3]s/kadm5.acl
+		max_life = %[4]s
+		max_renewable_life = 7d
+		supported_enctypes = aes256-cts-hmac-sha1-96:normal aes128-cts-hmac-sha1-96:normal
+		default_principal_flags = +preauth
+	}
+
+[logging]
+	kdc = FILE:%[5]s
+`, port, opts.Realm, dir, opts.MaxLife, k.log)
+	krb5Conf := fmt.Sprintf(`[libdefaults]
+	default_realm = %[1]s
+	dns_lookup_kdc = false
+	dns_lookup_realm = false
+	rdns = false
+	udp_preference_limit = 1
+	default_tkt_enctypes = aes256-cts-hmac-sha1-96 aes128-cts-hmac-sha1-96
+	default_tgs_enctypes = aes256-cts-hmac-sha1-96 aes128-cts-hmac-sha1-96
+	permitted_enctypes = aes256-cts-hmac-sha1-96 aes128-cts-hmac-sha1-96
+
+[realms]
+	%[1]s = {
+		kdc = 127.0.0.1:%[2]d
+	}
+
+[domain_realm]
+	localhost = %[1]s
+	.localhost = %[1]s
+	127.0.0.1 = %[1]s
+`, opts.Realm, port)
+	must(t, os.WriteFile(filepath.Join(dir, "kdc.conf"), []byte(kdcConf), 0o600))
+	must(t, os.WriteFile(k.Krb5Conf, []byte(krb5Conf), 0o600))
+	must(t, os.WriteFile(filepath.Join(dir, "kadm5.acl"), nil, 0o600))
+	k.env = append(os.Environ(), "KRB5_CONFIG="+k.Krb5Conf, "KRB5_KDC_PROFILE="+filepath.Join(dir, "kdc.conf"),
+		"KRB5CCNAME=FILE:"+filepath.Join(dir, "ccache-unused"))
+	// The master key protects the throwaway database only.
+	k.run(t, "/usr/sbin/kdb5_util", "-r", opts.Realm, "-P", "throwaway-master-key", "create", "-s")
+
+	args := []string{"/usr/sbin/krb5kdc", "-n", "-r", opts.Realm}
+	if opts.ClockOffset != 0 {
+		ft, err := exec.LookPath("faketime")
+		if err != nil {
+			Missing(t, "faketime", KDCScript)
+		}
+		args = append([]string{ft, "-f", fmt.Sprintf("%+ds", int(opts.ClockOffset.Seconds()))}, args...)
+	}
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Env = k.env
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	must(t, cmd.Start())
+	k.cmd = cmd
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-exited
+	})
+	// Ready when its TCP port takes connections; bounded, and a KDC
+	// that exits (a port taken meanwhile) fails at once.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", k.Addr, time.Second)
+		if err == nil {
+			_ = c.Close()
+			break
+		}
+		select {
+		case err := <-exited:
+			exited <- err
+			t.Fatalf("krb5kdc exited (%v): %s", err, out.String())
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("krb5kdc does not listen on %s: %s", k.Addr, out.String())
+		}
+	}
+	return k
+}
+
+// AddUser adds the principal name@Realm with password. maxLife ("" for
+// the realm's) bounds the lifetime of its tickets.
+func (k *KDC) AddUser(t testing.TB, name, password, maxLife string) {
+	t.Helper()
+	q := fmt.Sprintf("addprinc -pw %s %s", password, name)
+	if maxLife != "" {
+		q = fmt.Sprintf("addprinc -maxlife %q -pw %s %s", maxLife, password, name)
+	}
+	k.kadmin(t, q)
+}
+
+// AddService adds the service principal spn (HTTP/host) with a random
+// key, or returns its keytab when it exists, written to a file in the
+// KDC's folder (the keytab of the acceptor). maxLife ("" for the realm's)
+// bounds the lifetime of tickets for it.
+func (k *KDC) AddService(t testing.TB, spn, maxLife string) (keytab string) {
+	t.Helper()
+	q := "addprinc -randkey " + spn
+	if maxLife != "" {
+		q = fmt.Sprintf("addprinc -maxlife %q -randkey %s", maxLife, spn)
+	}
+	k.kadmin(t, q)
+	return k.Keytab(t, spn)
+}
+
+// Keytab writes the current keys of principal to a new keytab file and
+// returns its path. The keys are not changed (kadmin.local -norandkey).
+func (k *KDC) Keytab(t testing.TB, principal string) string {
+	t.Helper()
+	k.mu.Lock()
+	path := filepath.Join(k.dir, fmt.Sprintf("keytab-%d", time.Now().UnixNano()))
+	k.mu.Unlock()
+	k.kadmin(t, fmt.Sprintf("ktadd -k %s -norandkey %s", path, principal))
+	return path
+}
+
+// Kinit gets a TGT for principal with MIT's own kinit into a new
+// credential cache file and returns its path (for KRB5CCNAME).
+func (k *KDC) Kinit(t testing.TB, principal, password string) string {
+	t.Helper()
+	kinit := LookPath(t, "kinit", KDCScript)
+	ccache := filepath.Join(k.dir, fmt.Sprintf("ccache-%d", time.Now().UnixNano()))
+	cmd := exec.Command(kinit, "-c", "FILE:"+ccache, principal)
+	cmd.Env = k.env
+	cmd.Stdin = strings.NewReader(password + "\n")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("kinit %s: %v: %s", principal, err, out)
+	}
+	return ccache
+}
+
+// Requests counts the requests of a kind ("AS_REQ", "TGS_REQ") the KDC
+// has logged, issued or refused.
+func (k *KDC) Requests(kind string) int {
+	b, _ := os.ReadFile(k.log)
+	n := 0
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.Contains(line, " "+kind+" ") {
+			n++
+		}
+	}
+	return n
+}
+
+// Log returns the KDC's log, for a failing test's message.
+func (k *KDC) Log() string {
+	b, _ := os.ReadFile(k.log)
+	return string(b)
+}
+
+func (k *KDC) kadmin(t testing.TB, query string) {
+	t.Helper()
+	k.run(t, "/usr/sbin/kadmin.local", "-r", k.Realm, "-q", query)
+}
+
+func (k *KDC) run(t testing.TB, name string, args ...string) {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Env = k.env
+	out, err := cmd.CombinedOutput()
+	if err != nil || bytes.Contains(out, []byte("error")) || bytes.Contains(out, []byte("rror:")) {
+		t.Fatalf("%s %s: %v: %s", filepath.Base(name), strings.Join(args, " "), err, out)
+	}
+}
+
+// freePort returns a port free for both UDP and TCP on 127.0.0.1.
+func freePort(t testing.TB) int {
+	t.Helper()
+	for range 20 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		must(t, err)
+		port := l.Addr().(*net.TCPAddr).Port
+		u, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", port))
+		_ = l.Close()
+		if err == nil {
+			_ = u.Close()
+			return port
+		}
+	}
+	t.Fatal("no free port for the KDC")
+	return 0
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
