@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -124,6 +125,10 @@ func StartKDC(t testing.TB, opts KDCOptions) *KDC {
 	}
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Env = k.env
+	// faketime runs krb5kdc as its child: the whole process group is
+	// stopped, and Wait does not wait for a pipe an orphan holds.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.WaitDelay = 5 * time.Second
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	must(t, cmd.Start())
@@ -131,7 +136,7 @@ func StartKDC(t testing.TB, opts KDCOptions) *KDC {
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		<-exited
 	})
 	// Ready when its TCP port takes connections; bounded, and a KDC
