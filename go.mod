@@ -14,6 +14,7 @@ require (
 	github.com/jcmturner/goidentity/v6 v6.0.1
 	github.com/jcmturner/gokrb5/v8 v8.4.4
 	github.com/oapi-codegen/runtime v1.8.0
+	github.com/smallstep/pkcs7 v0.2.3
 	golang.org/x/crypto v0.54.0
 	software.sslmate.com/src/go-pkcs12 v0.7.4
 )

@@ -217,6 +217,7 @@ type Server struct {
 	names       map[mimcm.StatusNumber]mimcm.Status
 	disabled    bool
 	pfxMismatch bool
+	certsOnly   bool
 	ntlm        *ntlmState
 	kerberos    func([]byte) (string, bool)
 }
