@@ -120,10 +120,12 @@
 //     from github.com/Azure/go-ntlmssp; its Negotiator round tripper is
 //     not used, since its handshake legs may spread over several pooled
 //     connections and fail under concurrent calls.
-//   - WithNegotiate(spn, src): Kerberos through SPNEGO, with the token
-//     from a NegotiateTokenSource (a keytab or credential cache client of
-//     a Kerberos library, or SSPI on Windows). No Kerberos library is
-//     bundled; see WithNegotiate for why and for an adapter sketch.
+//   - Kerberos: package mimcm/kerberos (kerberos.New(…).Option()), on
+//     gokrb5, with a password, a keytab or the credential cache, tickets
+//     cached and renewed, the server's AP-REP checked; its documentation
+//     says what it covers and what not (channel binding among them). It
+//     plugs into WithNegotiate(spn, src), which takes any
+//     NegotiateTokenSource (SSPI on Windows, another library).
 //   - WithToken(ts): an ADFS bearer token from a TokenSource, asked for
 //     on every attempt, so a refreshing source is used as it refreshes.
 //   - WithBasicAuth, for deployments that allow it; WithTransport or
