@@ -2,6 +2,7 @@ package interop
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net"
 	"os"
@@ -123,7 +124,7 @@ func StartKDC(t testing.TB, opts KDCOptions) *KDC {
 		}
 		args = append([]string{ft, "-f", fmt.Sprintf("%+ds", int(opts.ClockOffset.Seconds()))}, args...)
 	}
-	cmd := exec.Command(args[0], args[1:]...)
+	cmd := exec.CommandContext(context.Background(), args[0], args[1:]...) // stopped by the clean-up below
 	cmd.Env = k.env
 	// faketime runs krb5kdc as its child: the whole process group is
 	// stopped, and Wait does not wait for a pipe an orphan holds.
@@ -137,13 +138,15 @@ func StartKDC(t testing.TB, opts KDCOptions) *KDC {
 	go func() { exited <- cmd.Wait() }()
 	t.Cleanup(func() {
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		<-exited
+		if err := <-exited; err != nil {
+			t.Logf("krb5kdc stopped: %v", err) // killed: expected
+		}
 	})
 	// Ready when its TCP port takes connections; bounded, and a KDC
 	// that exits (a port taken meanwhile) fails at once.
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		c, err := net.DialTimeout("tcp", k.Addr, time.Second)
+		c, err := (&net.Dialer{Timeout: time.Second}).DialContext(context.Background(), "tcp", k.Addr)
 		if err == nil {
 			_ = c.Close()
 			break
@@ -203,7 +206,7 @@ func (k *KDC) Kinit(t testing.TB, principal, password string) string {
 	t.Helper()
 	kinit := LookPath(t, "kinit", KDCScript)
 	ccache := filepath.Join(k.dir, fmt.Sprintf("ccache-%d", time.Now().UnixNano()))
-	cmd := exec.Command(kinit, "-c", "FILE:"+ccache, principal)
+	cmd := exec.CommandContext(context.Background(), kinit, "-c", "FILE:"+ccache, principal)
 	cmd.Env = k.env
 	cmd.Stdin = strings.NewReader(password + "\n")
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -238,7 +241,7 @@ func (k *KDC) kadmin(t testing.TB, query string) {
 
 func (k *KDC) run(t testing.TB, name string, args ...string) {
 	t.Helper()
-	cmd := exec.Command(name, args...)
+	cmd := exec.CommandContext(context.Background(), name, args...)
 	cmd.Env = k.env
 	out, err := cmd.CombinedOutput()
 	if err != nil || bytes.Contains(out, []byte("error")) || bytes.Contains(out, []byte("rror:")) {
@@ -250,10 +253,11 @@ func (k *KDC) run(t testing.TB, name string, args ...string) {
 func freePort(t testing.TB) int {
 	t.Helper()
 	for range 20 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
+		var lc net.ListenConfig
+		l, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
 		must(t, err)
 		port := l.Addr().(*net.TCPAddr).Port
-		u, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", port))
+		u, err := lc.ListenPacket(context.Background(), "udp", fmt.Sprintf("127.0.0.1:%d", port))
 		_ = l.Close()
 		if err == nil {
 			_ = u.Close()

@@ -3,7 +3,6 @@ package kerberos_test
 import (
 	"context"
 	"errors"
-	"net/http"
 	"net/http/httputil"
 	"net/url"
 	"strings"
@@ -47,12 +46,10 @@ func startRealm(t *testing.T, opts interop.KDCOptions) *realm {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy := httputil.NewSingleHostReverseProxy(target)
-	direct := proxy.Director
-	proxy.Director = func(r *http.Request) {
-		direct(r)
-		r.SetBasicAuth(fake.Username, fake.Password)
-	}
+	proxy := &httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) {
+		pr.SetURL(target)
+		pr.Out.SetBasicAuth(fake.Username, fake.Password)
+	}}
 	acc := interop.StartAcceptor(t, kt, spn, proxy)
 	t.Setenv("KRB5_CONFIG", k.Krb5Conf)
 	return &realm{kdc: k, acceptor: acc, fake: fake, keytab: kt, URL: strings.Replace(acc.URL, "127.0.0.1", "localhost", 1)}

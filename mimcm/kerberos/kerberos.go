@@ -236,7 +236,7 @@ func (s *Source) serviceTicket(ctx context.Context, spn string) (*ticket, error)
 	_, rep, err := s.cl.TGSREQGenerateAndExchange(princ, realm, tgt.tkt, tgt.key, false)
 	if err != nil {
 		e := classify("TGS exchange", spn, err)
-		if e.Code == 0 && e.Kind == ErrKDCRefused && s.fromFile {
+		if e.Code == 0 && errors.Is(e, ErrKDCRefused) && s.fromFile {
 			// The cache's TGT may have run out in the KDC's eyes.
 			e.Kind = ErrCredentialsExpired
 		}
@@ -327,7 +327,3 @@ func (s *Source) forget(spn string) {
 	defer s.mu.Unlock()
 	delete(s.svc, spn)
 }
-
-// errNoSent is returned when an answer's AP-REP cannot be matched with a
-// token this Source made.
-var errNoSent = errors.New("the answer's AP-REP is for a token this client did not send or already checked")

@@ -98,7 +98,7 @@ func (s *Source) apReq(spn string, t *ticket) ([]byte, error) {
 	// The authenticator's time is the real clock (the server checks it
 	// against its own); Config.Now only steers the ticket cache.
 	at := s.sent.stamp()
-	auth.CTime, auth.Cusec = at.Truncate(time.Second), int(at.Nanosecond()/1000)
+	auth.CTime, auth.Cusec = at.Truncate(time.Second), at.Nanosecond()/1000
 	// The GSS-API checksum (RFC 4121 section 4.1.1): no channel bindings
 	// (16 zero bytes), and the flags: mutual authentication, integrity,
 	// confidentiality.
@@ -236,7 +236,7 @@ func apRep(mech []byte) (messages.APRep, error) {
 		return rep, fmt.Errorf("the server's token is not an AP-REP (token ID %x)", id)
 	}
 	if err := rep.Unmarshal(msg); err != nil {
-		return rep, fmt.Errorf("AP-REP: %v", err)
+		return rep, fmt.Errorf("AP-REP: %w", err)
 	}
 	return rep, nil
 }

@@ -110,8 +110,7 @@ func (f *Flags) Option(getenv func(string) string) (mimcm.Option, error) {
 		}
 		src, err := kerberos.New(cfg)
 		if err != nil {
-			var ke *kerberos.Error
-			if errors.As(err, &ke) && ke.Kind == kerberos.ErrConfig {
+			if errors.Is(err, kerberos.ErrConfig) {
 				return nil, usagef("-auth kerberos: %v", err)
 			}
 			return nil, err
