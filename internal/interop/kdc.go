@@ -200,6 +200,14 @@ func (k *KDC) Keytab(t testing.TB, principal string) string {
 	return path
 }
 
+// NewKey gives principal a new random key (its key version goes up), as
+// when a service account's password changes; tickets issued before no
+// longer decrypt with the new keytab.
+func (k *KDC) NewKey(t testing.TB, principal string) {
+	t.Helper()
+	k.kadmin(t, "cpw -randkey "+principal)
+}
+
 // Kinit gets a TGT for principal with MIT's own kinit into a new
 // credential cache file and returns its path (for KRB5CCNAME).
 func (k *KDC) Kinit(t testing.TB, principal, password string) string {

@@ -2,7 +2,10 @@ package kerberos_test
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"strings"
@@ -10,8 +13,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jcmturner/gokrb5/v8/keytab"
+
 	"github.com/certadmin/certadmin-go/internal/interop"
 	"github.com/certadmin/certadmin-go/mimcm"
+	"github.com/certadmin/certadmin-go/mimcm/internal/krbaccept"
 	"github.com/certadmin/certadmin-go/mimcm/kerberos"
 	"github.com/certadmin/certadmin-go/mimcm/mimcmtest"
 )
@@ -285,5 +291,63 @@ func TestKerberosTicketRenewedBeforeExpiry(t *testing.T) {
 	}
 	if r.acceptor.Accepted() != 4 {
 		t.Errorf("accepted %d, want 4", r.acceptor.Accepted())
+	}
+}
+
+// A ticket the server stops taking during a run (here the service's key
+// changed, as when its account's password is reset; an expired ticket is
+// refused the same way) fails that call with a 401; the ticket is
+// dropped, and the next call fetches a new one and succeeds.
+func TestKerberosRefusedTicketIsReplaced(t *testing.T) {
+	k, kt := contoso(t)
+	var mu sync.Mutex
+	acc := krbaccept.New(kt, spn, 0)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, tok, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		b, _ := base64.StdEncoding.DecodeString(tok)
+		mu.Lock()
+		a := acc
+		mu.Unlock()
+		if _, reply, err := a.Accept(b); err != nil {
+			w.Header().Set("WWW-Authenticate", "Negotiate")
+			if reply != nil {
+				w.Header().Set("WWW-Authenticate", "Negotiate "+base64.StdEncoding.EncodeToString(reply))
+			}
+			http.Error(w, "refused", http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`[]`))
+	}))
+	defer srv.Close()
+	src, err := kerberos.New(kerberos.Config{User: user, Password: password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := mimcm.NewClient(localhost(srv.URL), src.Option(), mimcm.WithMaxAttempts(1))
+	ctx := context.Background()
+	if _, err := listAll(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	tgs := k.Requests("TGS_REQ")
+	k.NewKey(t, spn)
+	rotated, err := keytab.Load(k.Keytab(t, spn))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	acc = krbaccept.New(rotated, spn, 0)
+	mu.Unlock()
+	if _, err := listAll(ctx, c); !errors.Is(err, mimcm.ErrUnauthorized) {
+		t.Fatalf("the old ticket: %v", err)
+	}
+	if k.Requests("TGS_REQ") != tgs {
+		t.Fatal("a new ticket was fetched before the server refused the old one")
+	}
+	if _, err := listAll(ctx, c); err != nil {
+		t.Fatalf("after the refusal: %v", err)
+	}
+	if got := k.Requests("TGS_REQ") - tgs; got != 1 {
+		t.Errorf("%d TGS requests after the refusal, want 1", got)
 	}
 }
