@@ -44,9 +44,10 @@
 //     whatever its path or method: with a Basic challenge by default
 //     (Username, or the WithCredentials user, may see everything;
 //     NoAccessUsername signs in but is refused), with the Windows
-//     authentication handshakes under WithNTLM, WithNegotiate and
-//     WithKerberosCheck (the NTLMv2 response is verified against the
-//     user's password; see WithNTLM).
+//     authentication handshakes under WithNTLM, WithNegotiate,
+//     WithKerberosCheck and WithKerberosKeytab (the NTLMv2 response is
+//     verified against the user's password, see WithNTLM; a Kerberos
+//     AP-REQ against a keytab, answered with an AP-REP).
 //   - 404 with an HTML page to every request while the API is disabled
 //     (SetEnabled(false), as Clm.WebApi.Enabled=false).
 //   - 404 with a Web API error object ({"Message": …}) for a path under
