@@ -19,7 +19,9 @@
 // generation options, diversified key and authentication response calls
 // for the sample request and card. Beside them the fake's own profile
 // templates: TemplateSoftware (the sample's software template, approved
-// at once, client-generated RSA 2048/SHA-256 keys, PKCS#7 answers),
+// at once, client-generated RSA 2048/SHA-256 keys, PKCS#7 answers: the
+// CMC full response of the vendor's sample, or certs-only after
+// SetCertsOnlyPKCS7),
 // TemplateApproval (requests wait for ApproveRequest or DenyRequest),
 // TemplateServerKey (the server generates the key and answers a PFX
 // encrypted with the caller's PFX password; SetPFXPasswordMismatch
