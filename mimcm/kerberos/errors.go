@@ -15,7 +15,8 @@ import (
 
 // The kinds of Kerberos failure, for errors.Is. The ones that mean "these
 // credentials are not accepted" (ErrWrongPassword, ErrUnknownUser,
-// ErrCredentialsExpired) also match mimcm.ErrUnauthorized.
+// ErrCredentialsExpired) also match mimcm.ErrUnauthorized, as does a
+// server's 401 with a Kerberos error in it (Error.Op "AP exchange").
 var (
 	// ErrWrongPassword: the KDC refused the pre-authentication (the
 	// password or the keytab's key is not the user's), or its answer did
@@ -95,10 +96,11 @@ func (e *Error) Error() string {
 // Unwrap returns Kind.
 func (e *Error) Unwrap() error { return e.Kind }
 
-// Is matches mimcm.ErrUnauthorized for the credential failures.
+// Is matches mimcm.ErrUnauthorized for the credential failures and for
+// a server's 401 that carried a Kerberos error.
 func (e *Error) Is(target error) bool {
 	if target == mimcm.ErrUnauthorized {
-		return e.Kind == ErrWrongPassword || e.Kind == ErrUnknownUser || e.Kind == ErrCredentialsExpired
+		return e.Kind == ErrWrongPassword || e.Kind == ErrUnknownUser || e.Kind == ErrCredentialsExpired || e.Op == "AP exchange"
 	}
 	return false
 }

@@ -162,7 +162,7 @@ func TestKerberosServerClockSkew(t *testing.T) {
 	c, _ := mimcm.NewClient(localhost(srv.URL), src.Option(), mimcm.WithMaxAttempts(1))
 	_, err := c.GetRequest(context.Background(), mimcmtest.SampleEnrollID)
 	var ke *kerberos.Error
-	if !errors.Is(err, kerberos.ErrClockSkew) || !errors.As(err, &ke) || ke.Code != 37 {
+	if !errors.Is(err, kerberos.ErrClockSkew) || !errors.Is(err, mimcm.ErrUnauthorized) || !errors.As(err, &ke) || ke.Code != 37 {
 		t.Fatalf("got %v", err)
 	}
 }
