@@ -67,9 +67,41 @@ func StartKDC(t testing.TB, opts KDCOptions) *KDC {
 		opts.MaxLife = "10h"
 	}
 	dir := t.TempDir()
-	port := freePort(t)
-	k := &KDC{Realm: opts.Realm, Krb5Conf: filepath.Join(dir, "krb5.conf"), Addr: fmt.Sprintf("127.0.0.1:%d", port), dir: dir,
-		log: filepath.Join(dir, "kdc.log")}
+	k := &KDC{Realm: opts.Realm, Krb5Conf: filepath.Join(dir, "krb5.conf"), dir: dir, log: filepath.Join(dir, "kdc.log")}
+	k.env = append(os.Environ(), "KRB5_CONFIG="+k.Krb5Conf, "KRB5_KDC_PROFILE="+filepath.Join(dir, "kdc.conf"),
+		"KRB5CCNAME=FILE:"+filepath.Join(dir, "ccache-unused"))
+	must(t, os.WriteFile(filepath.Join(dir, "kadm5.acl"), nil, 0o600))
+	args := []string{"/usr/sbin/krb5kdc", "-n", "-r", opts.Realm}
+	if opts.ClockOffset != 0 {
+		ft, err := exec.LookPath("faketime")
+		if err != nil {
+			Missing(t, "faketime", KDCScript)
+		}
+		args = append([]string{ft, "-f", fmt.Sprintf("%+ds", int(opts.ClockOffset.Seconds()))}, args...)
+	}
+	// The port is free when chosen but another process may take it
+	// before krb5kdc binds it: then it exits at once, and another port
+	// is tried.
+	for attempt := 1; ; attempt++ {
+		port := freePort(t)
+		k.Addr = fmt.Sprintf("127.0.0.1:%d", port)
+		k.writeConf(t, port, opts)
+		if attempt == 1 {
+			// The master key protects the throwaway database only.
+			k.run(t, "/usr/sbin/kdb5_util", "-r", opts.Realm, "-P", "throwaway-master-key", "create", "-s")
+		}
+		out, err := k.start(t, args)
+		if err == nil {
+			return k
+		}
+		if attempt == 3 || !strings.Contains(out, "in use") {
+			t.Fatalf("krb5kdc on %s: %v: %s", k.Addr, err, out)
+		}
+	}
+}
+
+func (k *KDC) writeConf(t testing.TB, port int, opts KDCOptions) {
+	t.Helper()
 	kdcConf := fmt.Sprintf(`[kdcdefaults]
 	kdc_listen = 127.0.0.1:%[1]d
 	kdc_tcp_listen = 127.0.0.1:%[1]d
@@ -87,7 +119,7 @@ func StartKDC(t testing.TB, opts KDCOptions) *KDC {
 
 [logging]
 	kdc = FILE:%[5]s
-`, port, opts.Realm, dir, opts.MaxLife, k.log)
+`, port, opts.Realm, k.dir, opts.MaxLife, k.log)
 	krb5Conf := fmt.Sprintf(`[libdefaults]
 	default_realm = %[1]s
 	dns_lookup_kdc = false
@@ -108,60 +140,69 @@ func StartKDC(t testing.TB, opts KDCOptions) *KDC {
 	.localhost = %[1]s
 	127.0.0.1 = %[1]s
 `, opts.Realm, port)
-	must(t, os.WriteFile(filepath.Join(dir, "kdc.conf"), []byte(kdcConf), 0o600))
+	must(t, os.WriteFile(filepath.Join(k.dir, "kdc.conf"), []byte(kdcConf), 0o600))
 	must(t, os.WriteFile(k.Krb5Conf, []byte(krb5Conf), 0o600))
-	must(t, os.WriteFile(filepath.Join(dir, "kadm5.acl"), nil, 0o600))
-	k.env = append(os.Environ(), "KRB5_CONFIG="+k.Krb5Conf, "KRB5_KDC_PROFILE="+filepath.Join(dir, "kdc.conf"),
-		"KRB5CCNAME=FILE:"+filepath.Join(dir, "ccache-unused"))
-	// The master key protects the throwaway database only.
-	k.run(t, "/usr/sbin/kdb5_util", "-r", opts.Realm, "-P", "throwaway-master-key", "create", "-s")
+}
 
-	args := []string{"/usr/sbin/krb5kdc", "-n", "-r", opts.Realm}
-	if opts.ClockOffset != 0 {
-		ft, err := exec.LookPath("faketime")
-		if err != nil {
-			Missing(t, "faketime", KDCScript)
-		}
-		args = append([]string{ft, "-f", fmt.Sprintf("%+ds", int(opts.ClockOffset.Seconds()))}, args...)
-	}
+// start runs krb5kdc and waits until its TCP port takes connections
+// (bounded); a KDC that exits first is an error, with its output.
+func (k *KDC) start(t testing.TB, args []string) (string, error) {
+	t.Helper()
 	cmd := exec.CommandContext(context.Background(), args[0], args[1:]...) // stopped by the clean-up below
 	cmd.Env = k.env
 	// faketime runs krb5kdc as its child: the whole process group is
 	// stopped, and Wait does not wait for a pipe an orphan holds.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.WaitDelay = 5 * time.Second
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
 	must(t, cmd.Start())
 	k.cmd = cmd
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
+	stop := func() {
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		if err := <-exited; err != nil {
-			t.Logf("krb5kdc stopped: %v", err) // killed: expected
-		}
-	})
-	// Ready when its TCP port takes connections; bounded, and a KDC
-	// that exits (a port taken meanwhile) fails at once.
+		<-exited
+	}
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		c, err := (&net.Dialer{Timeout: time.Second}).DialContext(context.Background(), "tcp", k.Addr)
 		if err == nil {
 			_ = c.Close()
-			break
+			t.Cleanup(stop)
+			return "", nil
 		}
 		select {
 		case err := <-exited:
 			exited <- err
-			t.Fatalf("krb5kdc exited (%v): %s", err, out.String())
+			stop()
+			return out.String() + k.Log(), fmt.Errorf("exited: %v", err)
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("krb5kdc does not listen on %s: %s", k.Addr, out.String())
+			stop()
+			return out.String(), fmt.Errorf("does not listen after 20 s")
 		}
 	}
-	return k
+}
+
+// syncBuffer is a bytes.Buffer safe for the process's writes and the
+// test's reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // AddUser adds the principal name@Realm with password. maxLife ("" for
