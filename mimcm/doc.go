@@ -179,6 +179,12 @@
 // not sign in in its place. The SPNEGO wrapping of the Kerberos token is
 // the token source's.
 //
+// Package mimcm/kerberos is such a source (kerberos.New(…).Option()), on
+// gokrb5, with a password, a keytab or the credential cache, tickets
+// cached and renewed and the server's AP-REP checked; its documentation
+// says what it covers and what not (channel binding among them). It is a
+// package of its own so that a program without Kerberos does not link it.
+//
 // Credentials are refused over plain http to a host that is not loopback
 // (WithInsecurePlainHTTP for a lab) and never appear in errors or logs.
 // The TLS options (WithRootCAs, WithClientCertificate,

@@ -34,30 +34,18 @@ func (f NegotiateTokenFunc) NegotiateToken(ctx context.Context, spn string) ([]b
 // HTTP/<host of the request>, which is what IIS registers unless the
 // application pool runs as a domain account with its own SPN).
 //
-// This package bundles no Kerberos implementation: the one that is
-// widespread in Go, github.com/jcmturner/gokrb5 (v8), has had no release
-// since 2023 and its maintained forks are young; on Windows SSPI gives
-// the token without any library. Any of them plugs in here with a few
-// lines, e.g. with gokrb5 (a client logged in from a keytab or a
-// credential cache):
+// Package mimcm/kerberos is such a source, on github.com/jcmturner/gokrb5
+// (a package of its own, so that a program without Kerberos does not
+// link it): src, err := kerberos.New(kerberos.Config{…}); then
+// mimcm.NewClient(url, src.Option()). On Windows SSPI gives the token
+// without any library.
 //
-//	src := mimcm.NegotiateTokenFunc(func(ctx context.Context, spn string) ([]byte, error) {
-//		s := spnego.SPNEGOClient(krbClient, spn)
-//		if err := s.AcquireCred(); err != nil {
-//			return nil, err
-//		}
-//		tok, err := s.InitSecContext()
-//		if err != nil {
-//			return nil, err
-//		}
-//		return tok.Marshal()
-//	})
-//	c, err := mimcm.NewClient(url, mimcm.WithNegotiate("HTTP/cm.contoso.com", src))
-//
-// The server's answer token (mutual authentication) is not checked. For
-// NTLM under the Negotiate scheme use WithNTLM, which speaks either; given
-// both, the client tries Kerberos first and falls back to NTLM when src
-// cannot give a token or the server does not offer Negotiate.
+// A source that implements NegotiateResponseChecker is shown the
+// server's answer token (mutual authentication); mimcm/kerberos checks
+// it. For NTLM under the Negotiate scheme use WithNTLM, which speaks
+// either; given both, the client tries Kerberos first and falls back to
+// NTLM when src cannot give a token or the server does not offer
+// Negotiate.
 func WithNegotiate(spn string, src NegotiateTokenSource) Option {
 	na := &negotiateAuth{spn: spn, src: src}
 	return clientOption(func(c *transport.Config) {

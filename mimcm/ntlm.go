@@ -2,7 +2,6 @@ package mimcm
 
 import (
 	"bytes"
-	"context"
 	"crypto/tls"
 	"encoding/asn1"
 	"encoding/base64"
@@ -504,7 +503,7 @@ func (t *ntlmTransport) annotate(e *apierror.Error) {
 // tryKerberos sends req with tok, a Kerberos token for spn from
 // WithNegotiate's source. ok is false when NTLM is to sign in instead: the
 // server does not offer Negotiate. A source that checks the server's
-// answer (mutual authentication; see negotiateAnswerChecker) is shown it,
+// answer (mutual authentication; see NegotiateResponseChecker) is shown it,
 // and its error fails the attempt. A server that offers Negotiate and refuses the ticket is the
 // caller's 401. Each request gets a token of its own, as with
 // WithNegotiate alone (the Kerberos library caches the ticket).
@@ -514,8 +513,8 @@ func (t *ntlmTransport) tryKerberos(l *ntlmLane, req *http.Request, body func() 
 		return nil, true, err
 	}
 	if resp.StatusCode != http.StatusUnauthorized || offeredSchemes(resp.Header)["Negotiate"] {
-		if c, ok := t.kerberos.src.(negotiateAnswerChecker); ok {
-			if err := c.CheckNegotiateResponse(req.Context(), spn, resp.StatusCode, tok, answerToken(resp.Header)); err != nil {
+		if c, ok := t.kerberos.src.(NegotiateResponseChecker); ok {
+			if err := c.CheckNegotiateResponse(req.Context(), spn, resp.StatusCode, tok, negotiateToken(resp.Header.Values("WWW-Authenticate"))); err != nil {
 				drain(resp)
 				return nil, true, fmt.Errorf("the server's Negotiate answer failed the check: %w", err)
 			}
@@ -536,27 +535,4 @@ type kerberosAndNTLMSecrets struct {
 func (kerberosAndNTLMSecrets) Authenticate(*http.Request) error { return nil }
 func (s kerberosAndNTLMSecrets) Secrets() []string {
 	return append(s.kerberos.Secrets(), s.password)
-}
-
-// negotiateAnswerChecker is a token source that checks the server's side
-// of a Kerberos exchange (the AP-REP of mutual authentication in the
-// answer's "WWW-Authenticate: Negotiate" token, nil when there is none),
-// as mimcm/kerberos's source does.
-type negotiateAnswerChecker interface {
-	CheckNegotiateResponse(ctx context.Context, spn string, status int, sent, received []byte) error
-}
-
-// answerToken is the decoded token of an answer's first "Negotiate
-// <token>" header, or nil.
-func answerToken(h http.Header) []byte {
-	for _, v := range h.Values("WWW-Authenticate") {
-		s, tok, ok := strings.Cut(strings.TrimSpace(v), " ")
-		if !ok || !strings.EqualFold(s, "Negotiate") {
-			continue
-		}
-		if b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(tok)); err == nil && len(b) > 0 {
-			return b
-		}
-	}
-	return nil
 }

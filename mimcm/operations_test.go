@@ -12,6 +12,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -242,8 +243,12 @@ func TestSubmitCertificateRequestsIssuesFromTheCSR(t *testing.T) {
 	if err != nil || len(certs) != 2 {
 		t.Fatalf("PKCS#7: %d certificates, %v", len(certs), err)
 	}
-	if !key.PublicKey.Equal(certs[0].PublicKey) {
-		t.Error("the issued certificate does not carry the CSR's key")
+	// The order of a CMC response's certificates is the CA's (the
+	// vendor's sample has root, user, issuing CA): find the user's.
+	if i := slices.IndexFunc(certs, func(c *x509.Certificate) bool { return key.PublicKey.Equal(c.PublicKey) }); i < 0 {
+		t.Fatal("no issued certificate carries the CSR's key")
+	} else {
+		certs[0], certs[i] = certs[i], certs[0]
 	}
 	pool := x509.NewCertPool()
 	pool.AddCert(srv.CA())

@@ -8,10 +8,13 @@
 //
 //	go run ./examples/mimcm-enroll -o me.p12
 //
-// Against a real server, credentials come from the environment, never
-// from flags: the password of -user from MIMCM_PASSWORD (sent with NTLM
-// when -auth ntlm, else basic authentication), or an ADFS bearer token
-// from MIMCM_TOKEN. The PKCS#12 file's password comes from
+// Against a real server, credentials come from the environment or files,
+// never from flags. -auth says how to sign in: basic or ntlm with the
+// password of -user (DOMAIN\user or user@REALM) from MIMCM_PASSWORD;
+// kerberos with that password, a -keytab FILE, or the credential cache of
+// KRB5CCNAME (kinit), krb5.conf from KRB5_CONFIG and -spn overriding
+// HTTP/<host>; token with an ADFS bearer token from MIMCM_TOKEN (the
+// default when it is set). The PKCS#12 file's password comes from
 // MIMCM_P12_PASSWORD (the fake run uses a fixed demo password when it is
 // not set).
 //
@@ -53,6 +56,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/certadmin/certadmin-go/examples/internal/mimcmauth"
 	"github.com/certadmin/certadmin-go/mimcm"
 	"github.com/certadmin/certadmin-go/mimcm/mimcmtest"
 )
@@ -127,11 +131,12 @@ func exitCode(ctx context.Context, err error, stderr io.Writer) int {
 
 // options are the checked command line.
 type options struct {
-	url, user, auth, caFile, out, comment string
-	template, resume                      uuid.UUID
-	data                                  []mimcm.DataValue
-	wait, timeout                         time.Duration
-	verbose                               bool
+	url, caFile, out, comment string
+	auth                      mimcmauth.Flags
+	template, resume          uuid.UUID
+	data                      []mimcm.DataValue
+	wait, timeout             time.Duration
+	verbose                   bool
 }
 
 // dataFlag collects repeated -data name=value items.
@@ -161,8 +166,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	var o options
 	var template, resume string
 	fs.StringVar(&o.url, "url", "", "base URL of the CM REST API host, e.g. https://cm.contoso.com (default: an in-process fake)")
-	fs.StringVar(&o.user, "user", "", `user name, e.g. CONTOSO\jdoe (password from $`+passwordEnv+")")
-	fs.StringVar(&o.auth, "auth", "basic", "how -user signs in: basic or ntlm")
+	o.auth.Register(fs)
 	fs.StringVar(&template, "template", "", "GUID of the profile template to enroll for (default with the fake: its auto-approved software template)")
 	fs.StringVar(&resume, "resume", "", "GUID of an existing request to continue (one that waited for approval)")
 	fs.Var(dataFlag{&o.data}, "data", "a data collection item of the request, name=value (repeatable)")
@@ -195,8 +199,8 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 			return nil, usagef("-resume continues an existing request: it does not go with -template")
 		}
 	}
-	if o.auth != "basic" && o.auth != "ntlm" {
-		return nil, usagef("-auth %q: want basic or ntlm", o.auth)
+	if err := o.auth.Check(); err != nil {
+		return nil, usagef("%v", err)
 	}
 	if o.timeout <= 0 {
 		return nil, usagef("-timeout must be positive, got %s", o.timeout)
@@ -207,8 +211,8 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	if strings.TrimSpace(o.out) == "" {
 		return nil, usagef("-o needs a file name")
 	}
-	if o.url == "" && (o.user != "" || o.caFile != "") {
-		return nil, usagef("-user and -ca need -url (without -url the in-process fake is used)")
+	if o.url == "" && (o.auth.Given() || o.caFile != "") {
+		return nil, usagef("-auth, -user, -keytab, -spn and -ca need -url (without -url the in-process fake is used)")
 	}
 	if o.url != "" && o.template == uuid.Nil && o.resume == uuid.Nil {
 		return nil, usagef("-url needs -template (or -resume)")
@@ -254,7 +258,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		if p12Password == "" {
 			return usagef("set $%s to the password the PKCS#12 file is to have", p12PasswordEnv)
 		}
-		auth, err := credentials(o.user, o.auth, getenv)
+		auth, err := credentials(&o.auth, getenv)
 		if err != nil {
 			return err
 		}
@@ -337,26 +341,15 @@ func saveIssued(err error, out, p12Password string, stderr io.Writer) error {
 // progress reports to stderr; a failed write there is not worth stopping for.
 func progress(w io.Writer, format string, args ...any) { _, _ = fmt.Fprintf(w, format, args...) }
 
-// credentials picks the authentication from the environment: a bearer
-// token, or the password of user sent with basic authentication or NTLM.
-func credentials(user, auth string, getenv func(string) string) (mimcm.Option, error) {
-	if tok := getenv(tokenEnv); tok != "" {
-		if user != "" {
-			return nil, usagef("$%s is set: a bearer token does not go with -user", tokenEnv)
-		}
-		return mimcm.WithToken(mimcm.StaticToken(tok)), nil
+// credentials picks the sign-in from the flags and the environment (see
+// package mimcmauth); a mistake there is a usage error.
+func credentials(f *mimcmauth.Flags, getenv func(string) string) (mimcm.Option, error) {
+	opt, err := f.Option(getenv)
+	var ue *mimcmauth.UsageError
+	if errors.As(err, &ue) {
+		return nil, usagef("%s", ue.Msg)
 	}
-	if user == "" {
-		return nil, usagef("-url needs -user (password in $%s) or a token in $%s", passwordEnv, tokenEnv)
-	}
-	pw := getenv(passwordEnv)
-	if pw == "" {
-		return nil, usagef("set $%s to the password of -user", passwordEnv)
-	}
-	if auth == "ntlm" {
-		return mimcm.WithNTLM(user, pw), nil
-	}
-	return mimcm.WithBasicAuth(user, pw), nil
+	return opt, err
 }
 
 func readCA(file string) (*x509.CertPool, error) {

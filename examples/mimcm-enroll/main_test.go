@@ -155,7 +155,7 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		{"bad template", []string{"-template", "12bd5120"}, noEnv, "is not a GUID"},
 		{"resume and template", []string{"-resume", tmpl, "-template", tmpl}, noEnv, "does not go with -template"},
 		{"bad data item", []string{"-data", "novalue"}, noEnv, "name=value"},
-		{"bad auth", []string{"-auth", "kerberos"}, noEnv, "want basic or ntlm"},
+		{"bad auth", []string{"-auth", "digest"}, noEnv, "want one of basic, ntlm, kerberos, token"},
 		{"zero timeout", []string{"-timeout", "0s"}, noEnv, "-timeout must be positive"},
 		{"blank output", []string{"-o", " "}, noEnv, "-o needs a file name"},
 		{"user without url", []string{"-user", "x"}, noEnv, "need -url"},

@@ -6,11 +6,16 @@
 //
 //	go run ./examples/mimcm-requests -status any
 //
-// Against a real server, credentials come from the environment, never
-// from flags: the password of -user (basic authentication) from
-// MIMCM_PASSWORD, or an ADFS bearer token from MIMCM_TOKEN.
+// Against a real server, credentials come from the environment or files,
+// never from flags. -auth says how to sign in: basic or ntlm with the
+// password of -user (DOMAIN\user or user@REALM) from MIMCM_PASSWORD;
+// kerberos with that password, a -keytab FILE, or the credential cache of
+// KRB5CCNAME (kinit), krb5.conf from KRB5_CONFIG and -spn overriding
+// HTTP/<host>; token with an ADFS bearer token from MIMCM_TOKEN (the
+// default when it is set).
 //
-//	MIMCM_PASSWORD=… mimcm-requests -url https://cm.contoso.com -user 'CONTOSO\jdoe' -status Pending -o pending.txt
+//	MIMCM_PASSWORD=… mimcm-requests -url https://cm.contoso.com -auth ntlm -user 'CONTOSO\jdoe' -status Pending -o pending.txt
+//	KRB5CCNAME=/tmp/krb5cc_1000 mimcm-requests -url https://cm.contoso.com -auth kerberos -status any
 //
 // Progress goes to stderr (-v adds a debug line per HTTP attempt, with
 // credentials masked), the result to stdout or to the -o file, which
@@ -34,6 +39,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/certadmin/certadmin-go/examples/internal/mimcmauth"
 	"github.com/certadmin/certadmin-go/internal/atomicfile"
 	"github.com/certadmin/certadmin-go/mimcm"
 	"github.com/certadmin/certadmin-go/mimcm/mimcmtest"
@@ -96,10 +102,11 @@ func exitCode(ctx context.Context, err error, stderr io.Writer) int {
 
 // options are the checked command line.
 type options struct {
-	url, user, caFile, out string
-	filter                 mimcm.RequestFilter
-	json, verbose          bool
-	timeout                time.Duration
+	url, caFile, out string
+	auth             mimcmauth.Flags
+	filter           mimcm.RequestFilter
+	json, verbose    bool
+	timeout          time.Duration
 }
 
 func parse(args []string, stderr io.Writer) (*options, error) {
@@ -112,7 +119,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	}
 	var o options
 	fs.StringVar(&o.url, "url", "", "base URL of the CM REST API host, e.g. https://cm.contoso.com (default: an in-process fake)")
-	fs.StringVar(&o.user, "user", "", `user name for basic authentication, e.g. CONTOSO\jdoe (password from $`+passwordEnv+")")
+	o.auth.Register(fs)
 	status := fs.String("status", string(mimcm.StatusPending), "only requests in this status ("+statusNames()+"), or any")
 	fs.BoolVar(&o.filter.CurrentUser, "mine", false, "only requests whose target is the signed-in user")
 	fs.StringVar(&o.caFile, "ca", "", "PEM file of the CA that issued the server's certificate (default: the system roots)")
@@ -139,8 +146,11 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	if o.timeout <= 0 {
 		return nil, usagef("-timeout must be positive, got %s", o.timeout)
 	}
-	if o.url == "" && (o.user != "" || o.caFile != "") {
-		return nil, usagef("-user and -ca need -url (without -url the in-process fake is used)")
+	if err := o.auth.Check(); err != nil {
+		return nil, usagef("%v", err)
+	}
+	if o.url == "" && (o.auth.Given() || o.caFile != "") {
+		return nil, usagef("-auth, -user, -keytab, -spn and -ca need -url (without -url the in-process fake is used)")
 	}
 	if strings.TrimSpace(o.out) == "" && o.out != "" {
 		return nil, usagef("-o needs a file name")
@@ -180,7 +190,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			return err
 		}
 	} else {
-		auth, err := credentials(o.user, getenv)
+		auth, err := credentials(&o.auth, getenv)
 		if err != nil {
 			return err
 		}
@@ -229,21 +239,15 @@ func progress(w io.Writer, format string, args ...any) { _, _ = fmt.Fprintf(w, f
 
 // credentials picks the authentication from the environment: a bearer
 // token, or the password of user.
-func credentials(user string, getenv func(string) string) (mimcm.Option, error) {
-	if tok := getenv(tokenEnv); tok != "" {
-		if user != "" {
-			return nil, usagef("$%s is set: a bearer token does not go with -user", tokenEnv)
-		}
-		return mimcm.WithToken(mimcm.StaticToken(tok)), nil
+// credentials picks the sign-in from the flags and the environment (see
+// package mimcmauth); a mistake there is a usage error.
+func credentials(f *mimcmauth.Flags, getenv func(string) string) (mimcm.Option, error) {
+	opt, err := f.Option(getenv)
+	var ue *mimcmauth.UsageError
+	if errors.As(err, &ue) {
+		return nil, usagef("%s", ue.Msg)
 	}
-	if user == "" {
-		return nil, usagef("-url needs -user (password in $%s) or a token in $%s", passwordEnv, tokenEnv)
-	}
-	pw := getenv(passwordEnv)
-	if pw == "" {
-		return nil, usagef("set $%s to the password of -user", passwordEnv)
-	}
-	return mimcm.WithBasicAuth(user, pw), nil
+	return opt, err
 }
 
 func readCA(file string) (*x509.CertPool, error) {

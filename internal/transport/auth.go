@@ -22,6 +22,14 @@ type SecretHolder interface {
 	Secrets() []string
 }
 
+// ResponseChecker is implemented by authenticators that verify the
+// server's answer to an attempt (Kerberos mutual authentication). The
+// transport calls it for every answer; an error fails the attempt, as
+// an Authenticate error does, and is not retried.
+type ResponseChecker interface {
+	CheckResponse(req *http.Request, resp *http.Response) error
+}
+
 // AuthenticatorFunc adapts a function to Authenticator.
 type AuthenticatorFunc func(req *http.Request) error
 

@@ -268,6 +268,13 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		out = nil
 		return nil, err
 	}
+	if rc, ok := cfg.Auth.(ResponseChecker); ok {
+		if err := rc.CheckResponse(out, resp); err != nil {
+			_ = resp.Body.Close()
+			out = nil // the deferred clean-up releases the attempt's timer
+			return nil, &authError{err: err}
+		}
+	}
 	resp.Body = &attemptBody{ReadCloser: resp.Body, release: release, want: resp.ContentLength}
 	inflate(resp, cfg.maxExpansion())
 	return resp, nil

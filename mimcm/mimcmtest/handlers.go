@@ -16,7 +16,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/certadmin/certadmin-go/mimcm"
-	"github.com/certadmin/certadmin-go/mimcm/internal/pkcs7"
 	"github.com/certadmin/certadmin-go/mimcm/mimcmapi"
 )
 
@@ -576,7 +575,7 @@ func (s *Server) submitCertificateData(w http.ResponseWriter, r *http.Request) {
 			fail(w, "The CA failed: "+err.Error())
 			return
 		}
-		p7, err := pkcs7.CertsOnly(cert, s.ca.cert)
+		p7, err := s.issuedPKCS7(cert)
 		if err != nil {
 			fail(w, "The CA failed: "+err.Error())
 			return

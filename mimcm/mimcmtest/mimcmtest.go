@@ -19,7 +19,9 @@
 // generation options, diversified key and authentication response calls
 // for the sample request and card. Beside them the fake's own profile
 // templates: TemplateSoftware (the sample's software template, approved
-// at once, client-generated RSA 2048/SHA-256 keys, PKCS#7 answers),
+// at once, client-generated RSA 2048/SHA-256 keys, PKCS#7 answers: the
+// CMC full response of the vendor's sample, or certs-only after
+// SetCertsOnlyPKCS7),
 // TemplateApproval (requests wait for ApproveRequest or DenyRequest),
 // TemplateServerKey (the server generates the key and answers a PFX
 // encrypted with the caller's PFX password; SetPFXPasswordMismatch
@@ -55,9 +57,10 @@
 //     whatever its path or method: with a Basic challenge by default
 //     (Username, or the WithCredentials user, may see everything;
 //     NoAccessUsername signs in but is refused), with the Windows
-//     authentication handshakes under WithNTLM, WithNegotiate and
-//     WithKerberosCheck (the NTLMv2 response is verified against the
-//     user's password; see WithNTLM).
+//     authentication handshakes under WithNTLM, WithNegotiate,
+//     WithKerberosCheck and WithKerberosKeytab (the NTLMv2 response is
+//     verified against the user's password, see WithNTLM; a Kerberos
+//     AP-REQ against a keytab, answered with an AP-REP).
 //   - 404 with an HTML page to every request while the API is disabled
 //     (SetEnabled(false), as Clm.WebApi.Enabled=false).
 //   - 404 with a Web API error object ({"Message": …}) for a path under
@@ -228,6 +231,7 @@ type Server struct {
 	names       map[mimcm.StatusNumber]mimcm.Status
 	disabled    bool
 	pfxMismatch bool
+	certsOnly   bool
 	ntlm        *ntlmState
 	kerberos    func([]byte) (string, bool)
 	epa         bool

@@ -210,16 +210,18 @@ func (s *Server) windowsAuth(w http.ResponseWriter, r *http.Request) (account, b
 	}
 	msg = orig
 	if s.kerberos != nil && strings.EqualFold(scheme, "Negotiate") {
-		if user, ok := s.kerberos(msg); ok {
-			s.mu.Lock()
-			acct, known := s.users[user]
-			s.mu.Unlock()
-			if known {
-				acct.name = user
-				conn.acct = &acct
-				st.handshakes++
-				return acct, true
-			}
+		user, ok := s.kerberos(msg)
+		s.mu.Lock()
+		acct, known := s.users[user]
+		s.mu.Unlock()
+		if s.kerberosAnswer(w, msg, ok && known) {
+			return account{}, false
+		}
+		if ok && known {
+			acct.name = user
+			conn.acct = &acct
+			st.handshakes++
+			return acct, true
 		}
 	}
 	s.challenge(w, "")
