@@ -425,7 +425,8 @@ func TestMIM_Enroll_ServerKeyPFX_CompleteFails_KeyInError(t *testing.T) {
 }
 
 // A PFX that does not open with the password (ErrPFXPassword): the blob was
-// issued; it must be handed back (EnrollError.Result.Issued), not dropped.
+// issued; it must be handed back in the error's documented material field
+// (EnrollError.Received), not dropped.
 func TestMIM_Enroll_PFXWrongPassword_BlobInError(t *testing.T) {
 	s, c := newMIM(t)
 	s.certdataMode = "pfx-wrongpw"
@@ -434,8 +435,8 @@ func TestMIM_Enroll_PFXWrongPassword_BlobInError(t *testing.T) {
 		t.Fatalf("want ErrPFXPassword, got %v", err)
 	}
 	ee := enrollErr(t, err)
-	if ee.Result == nil || len(ee.Result.Issued) == 0 || len(ee.Result.Issued[0].PFX) == 0 {
-		t.Errorf("issued PFX not in error: stage %v result %+v", ee.Stage, ee.Result)
+	if r := ee.Received; r == nil || len(r.Issued) == 0 || len(r.Issued[0].PFX) == 0 || r.PFXPassword != "mine" {
+		t.Errorf("issued PFX and its password not in error: stage %v received %v", ee.Stage, ee.Received)
 	}
 	if n := s.cnt.get("POST requests/*/certificatedata"); n != 1 {
 		t.Errorf("certificatedata sent %d times", n)
@@ -452,8 +453,8 @@ func TestMIM_Enroll_KeyMismatch_CertsInError(t *testing.T) {
 		t.Fatalf("want ErrKeyMismatch, got %v", err)
 	}
 	ee := enrollErr(t, err)
-	if ee.Result == nil || len(ee.Result.Issued) == 0 {
-		t.Errorf("issued certificates not in error: stage %v result %+v", ee.Stage, ee.Result)
+	if r := ee.Received; r == nil || len(r.Issued) == 0 || len(r.Certificates) == 0 || len(r.Keys) == 0 {
+		t.Errorf("issued certificates not in error: stage %v received %v", ee.Stage, ee.Received)
 	}
 	_ = s
 }
@@ -562,8 +563,8 @@ func TestMIM_Enroll_ChainUnverified_MaterialInError(t *testing.T) {
 		t.Fatal("no error")
 	}
 	ee := enrollErr(t, err)
-	if ee.Result == nil || ee.Result.PrivateKey == nil || len(ee.Result.Issued) == 0 {
-		t.Errorf("issued certificate and generated key not in error: stage %v result %+v err %v", ee.Stage, ee.Result, err)
+	if r := ee.Received; r == nil || len(r.Keys) == 0 || len(r.Certificates) == 0 || len(r.Issued) == 0 {
+		t.Errorf("issued certificate and generated key not in error: stage %v received %v err %v", ee.Stage, ee.Received, err)
 	}
 	if n := s.cnt.get("PUT requests/*"); n != 0 {
 		t.Logf("request status changed %d times", n)
