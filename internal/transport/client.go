@@ -82,9 +82,16 @@ type callState struct {
 	// retry: http.Client adds the jar's cookies to the request it is
 	// given, and attempts share one header map.
 	cookie []string
+	// tries counts the attempts the retry rules have judged.
+	tries int
 	// retryAfter is the last answer's Retry-After, parsed once per attempt.
 	retryAfter    time.Duration
 	hasRetryAfter bool
+	// sentToken is the token a TokenAuth put on the last attempt;
+	// renewed is set once a refusal of it has been answered with a new
+	// token (a call renews its credential once). See authenticate.
+	sentToken string
+	renewed   bool
 }
 
 type stateKey struct{}
@@ -210,11 +217,17 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		h["Accept-Encoding"] = acceptGzipValue
 	}
 	if cfg.Auth != nil {
+		// Also a call without the client's credentials carries its own
+		// (a token request's password).
 		if err := t.c.plainHTTPAllowed(req.URL); err != nil {
 			return nil, err
 		}
-		if err := cfg.Auth.Authenticate(req); err != nil {
-			return nil, &authError{err: err}
+		if st.call == nil || !st.call.NoCredentials {
+			authed, err := authenticate(cfg.Auth, req, st)
+			if err != nil {
+				return nil, &authError{err: err}
+			}
+			req = authed
 		}
 	}
 	out, release := req, func() {}
