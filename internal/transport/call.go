@@ -138,6 +138,9 @@ func (c *Client) send(ctx context.Context, call *Call) (*http.Response, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, withOp(call.Op, err)
 	}
+	if err := CheckCallSettings(call.Op, call.Settings); err != nil {
+		return nil, err
+	}
 	if len(call.Secrets) > 0 {
 		ctx = WithSecrets(ctx, call.Secrets...)
 	}

@@ -202,18 +202,11 @@ type Renewable interface {
 // NewClient fails with ErrInvalidInput instead of the first call
 // panicking.
 func CheckTokenSource(ts TokenSource) error {
-	if ts == nil {
+	if IsNil(ts) {
 		return errors.New("nil TokenSource")
 	}
-	switch v := reflect.ValueOf(ts); v.Kind() {
-	case reflect.Pointer, reflect.Func, reflect.Map, reflect.Interface, reflect.Slice, reflect.Chan:
-		if v.IsNil() {
-			return errors.New("nil TokenSource")
-		}
-	case reflect.String:
-		if v.Len() == 0 {
-			return errors.New("empty token")
-		}
+	if v := reflect.ValueOf(ts); v.Kind() == reflect.String && v.Len() == 0 {
+		return errors.New("empty token")
 	}
 	if c, ok := ts.(*TokenCache); ok && c.fetch == nil {
 		return errors.New("the refreshing token source has no fetch function")
