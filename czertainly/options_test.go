@@ -137,4 +137,3 @@ func TestRefreshingSourceSharesOneFetch(t *testing.T) {
 		}
 	}
 }
-
