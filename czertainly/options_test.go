@@ -3,6 +3,7 @@ package czertainly_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -89,7 +90,7 @@ func TestRefreshingTokenRefusedBy401IsReplacedOnce(t *testing.T) {
 	// A source whose every token is refused: one repeat, then the 401.
 	var bad atomic.Int32
 	never := czertainly.NewRefreshingTokenSource(func(context.Context) (string, time.Time, error) {
-		return "refused-" + string(rune('a'+bad.Add(1))), time.Now().Add(time.Hour), nil
+		return fmt.Sprintf("refused-%d", bad.Add(1)), time.Now().Add(time.Hour), nil
 	})
 	c, err = czertainly.NewClient(srv.URL, czertainly.WithRootCAs(srv.RootCAs()), czertainly.WithTokenSource(never), fastRetry)
 	if err != nil {

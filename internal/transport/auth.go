@@ -361,7 +361,7 @@ func (b *replayBody) Read(p []byte) (int, error) {
 		b.head = b.head[n:]
 		return n, nil
 	}
-	if b.err != nil && b.err != io.ErrUnexpectedEOF && b.err != io.EOF {
+	if b.err != nil && !errors.Is(b.err, io.ErrUnexpectedEOF) && !errors.Is(b.err, io.EOF) {
 		return 0, b.err
 	}
 	return b.rest.Read(p)
