@@ -105,6 +105,23 @@ func stateFrom(ctx context.Context) *callState {
 
 // do sends req with retries, auth and logging. Errors are *apierror.Error
 // values with a redacted URL, wrapping the cause (context errors included).
+//
+// The path from here to the wire, in order:
+//
+//  1. rc.Do (go-retryablehttp) runs the attempts. Each attempt goes
+//     through c.inner, an http.Client whose Transport is
+//     attemptTransport.RoundTrip (below): headers, the Authenticator
+//     (authenticate, auth.go), the header timeout, the base transport
+//     (the wire), the debug log.
+//  2. After each attempt the engine calls judgeAttempt (retry.go), which
+//     asks the TokenAuth whether the server refused the token
+//     (credentialRenewed) and decides with shouldRetry; retryWait says
+//     how long to sleep.
+//  3. The last answer comes back here unchecked; the caller (JSON,
+//     NoContent, Stream, Decode) checks and decodes it (response.go).
+//
+// What the attempts of one call share travels in st (callState), in the
+// request context: the engine offers no other channel to its hooks.
 func (c *Client) do(req *http.Request, call *Call) (*http.Response, error) {
 	ctx := req.Context()
 	st := &callState{safe: safeToRepeat(call.Repeat, req.Method), call: call, cookie: req.Header["Cookie"]}
