@@ -328,7 +328,9 @@ func credentialRenewed(auth Authenticator, resp *http.Response, st *callState) b
 }
 
 // peekBody returns resp's whole body when it is at most limit bytes long,
-// else nil; either way resp.Body still reads from the start.
+// else nil; either way resp.Body still reads from the start. The bytes
+// returned are valid until the body is closed (the buffer is pooled: this
+// runs on every answer of a client whose token can be renewed).
 func peekBody(resp *http.Response, limit int) []byte {
 	if resp.Body == nil || resp.Body == http.NoBody || resp.ContentLength > int64(limit) {
 		return nil
@@ -337,22 +339,31 @@ func peekBody(resp *http.Response, limit int) []byte {
 	if resp.ContentLength >= 0 {
 		size = int(resp.ContentLength) + 1
 	}
-	buf := make([]byte, size)
+	pooled, _ := peekBuffers.Get().(*[]byte)
+	if pooled == nil || cap(*pooled) < size {
+		b := make([]byte, max(size, MaxRejectionBody+1))
+		pooled = &b
+	}
+	buf := (*pooled)[:size]
 	n, err := io.ReadFull(resp.Body, buf)
 	buf = buf[:n]
-	resp.Body = &replayBody{head: buf, rest: resp.Body, err: err}
-	if (err == io.EOF || err == io.ErrUnexpectedEOF) && n <= limit {
+	resp.Body = &replayBody{head: buf, rest: resp.Body, err: err, pooled: pooled}
+	if (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)) && n <= limit {
 		return buf
 	}
 	return nil
 }
 
+// peekBuffers holds the buffers peekBody reads ahead into.
+var peekBuffers sync.Pool
+
 // replayBody is a body whose first bytes were read ahead: it gives them
 // again, then the rest.
 type replayBody struct {
-	head []byte
-	rest io.ReadCloser
-	err  error // what reading ahead ended with
+	head   []byte
+	rest   io.ReadCloser
+	err    error   // what reading ahead ended with
+	pooled *[]byte // head's buffer, back to peekBuffers on Close
 }
 
 func (b *replayBody) Read(p []byte) (int, error) {
@@ -367,7 +378,14 @@ func (b *replayBody) Read(p []byte) (int, error) {
 	return b.rest.Read(p)
 }
 
-func (b *replayBody) Close() error { return b.rest.Close() }
+func (b *replayBody) Close() error {
+	b.head = nil
+	if b.pooled != nil {
+		peekBuffers.Put(b.pooled)
+		b.pooled = nil
+	}
+	return b.rest.Close()
+}
 
 type secretsKey struct{}
 
