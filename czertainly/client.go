@@ -137,8 +137,9 @@ const RefreshMargin = time.Minute
 
 // NewRefreshingTokenSource caches the token fetch returns and asks fetch
 // again RefreshMargin before it expires (at most half its lifetime
-// before). Concurrent callers share one fetch, and callers holding a
-// valid token never wait for one. A zero expiry means the token is
+// before). Concurrent callers that need a token share one fetch; while
+// the caller that found the token due fetches its successor, the others
+// keep using it until it expires. A zero expiry means the token is
 // fetched again on every call. With WithTokenSource, a token Core answers
 // 401 to is dropped and the request sent once more with a new one. A nil
 // fetch makes NewClient fail with ErrInvalidInput.

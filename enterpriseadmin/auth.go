@@ -36,10 +36,8 @@ import (
 // once the referer is known.
 func newTokenAuth(op string, s *settings, generate transport.FetchToken) (*transport.TokenAuth, error) {
 	switch {
-	case s.sourceSet && transport.IsNil(s.source):
-		return nil, apierror.Invalid(op, "WithToken needs a TokenSource (StaticToken for a fixed token)")
-	case s.sourceSet && s.source == StaticToken(""):
-		return nil, apierror.Invalid(op, "WithToken was given an empty token")
+	case s.sourceSet && transport.CheckTokenSource(s.source) != nil:
+		return nil, apierror.Invalid(op, "WithToken: %v (StaticToken for a fixed token)", transport.CheckTokenSource(s.source))
 	case s.credentials && s.username == "":
 		return nil, apierror.Invalid(op, "WithCredentials needs a user name")
 	case s.credentials && s.password == "":
