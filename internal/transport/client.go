@@ -75,14 +75,15 @@ func (c *Client) CloseIdleConnections() {
 
 // callState travels in the request context through the retry loop.
 type callState struct {
-	safe     bool
-	call     *Call
+	safe bool
+	call *Call
+	// attempts counts round trips (a redirect hop is one), for the log.
 	attempts atomic.Int32
 	// cookie is the request's own Cookie header, restored before each
 	// retry: http.Client adds the jar's cookies to the request it is
 	// given, and attempts share one header map.
 	cookie []string
-	// tries counts the attempts the retry rules have judged.
+	// tries counts the retry engine's attempts (judgeAttempt's calls).
 	tries int
 	// retryAfter is the last answer's Retry-After, parsed once per attempt.
 	retryAfter    time.Duration
