@@ -200,28 +200,28 @@ func shouldRetry(p RetryPolicy, o attemptOutcome) (bool, error) {
 		// request: repeat it once with the new token, whatever its method.
 		return true, nil
 	}
-	if o.attempt >= p.MaxAttempts {
-		return false, nil
-	}
+	left := o.attempt < p.MaxAttempts // an attempt of the policy is left
 	if o.err != nil {
 		if permanent(o.err) {
 			return false, nil
 		}
 		if neverSent(o.err) {
-			return true, nil
+			return left, nil
 		}
-		return o.safe, nil
+		return o.safe && left, nil
 	}
 	if !o.safe || !p.retryable(o.resp.StatusCode) {
 		return false, nil
 	}
 	if o.hasRetryAfter && o.retryAfter > p.MaxRetryAfter {
+		// Also on the last attempt: the caller learns how long the
+		// server asked to wait.
 		return false, &apierror.Error{
 			Method: o.resp.Request.Method, URL: redact.URL(o.resp.Request.URL), StatusCode: o.resp.StatusCode,
 			Kind: apierror.ErrRetryAfterTooLong, RetryAfter: o.retryAfter,
 		}
 	}
-	return true, nil
+	return left, nil
 }
 
 // retryWait is the engine's Backoff: the Retry-After judgeAttempt recorded

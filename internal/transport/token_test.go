@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -377,3 +378,37 @@ func TestTokenInBodyIsAddedOncePerAttempt(t *testing.T) {
 		t.Fatalf("the call's request was changed: ContentLength %d", req.ContentLength)
 	}
 }
+
+// TestShouldRetryIsAPlainFunction: the retry decision reads only its
+// inputs. A refused token is repeated once whatever the call's Repeat and
+// the attempts left; a too-long Retry-After is reported on the last
+// attempt too.
+func TestShouldRetryIsAPlainFunction(t *testing.T) {
+	p := RetryPolicy{MaxAttempts: 2, MaxRetryAfter: time.Second}
+	req, _ := http.NewRequest(http.MethodGet, "https://example.com/x", nil)
+	answer := func(status int) *http.Response { return &http.Response{StatusCode: status, Request: req} }
+	for _, tc := range []struct {
+		name    string
+		o       attemptOutcome
+		retry   bool
+		tooLong bool
+	}{
+		{"503, safe, attempt left", attemptOutcome{attempt: 1, safe: true, resp: answer(503)}, true, false},
+		{"503, safe, no attempt left", attemptOutcome{attempt: 2, safe: true, resp: answer(503)}, false, false},
+		{"503, not safe", attemptOutcome{attempt: 1, resp: answer(503)}, false, false},
+		{"404", attemptOutcome{attempt: 1, safe: true, resp: answer(404)}, false, false},
+		{"refused token, not safe, no attempt left", attemptOutcome{attempt: 2, resp: answer(200), renewed: true}, true, false},
+		{"Retry-After too long, last attempt", attemptOutcome{attempt: 2, safe: true, resp: answer(503), retryAfter: time.Hour, hasRetryAfter: true}, false, true},
+		{"connection refused, not safe", attemptOutcome{attempt: 1, err: &url.Error{Op: "Get", Err: syscallRefused()}}, true, false},
+		{"connection refused, no attempt left", attemptOutcome{attempt: 2, err: &url.Error{Op: "Get", Err: syscallRefused()}}, false, false},
+		{"reset, not safe", attemptOutcome{attempt: 1, err: io.ErrUnexpectedEOF}, false, false},
+		{"reset, safe", attemptOutcome{attempt: 1, safe: true, err: io.ErrUnexpectedEOF}, true, false},
+	} {
+		retry, err := shouldRetry(p, tc.o)
+		if retry != tc.retry || errors.Is(err, apierror.ErrRetryAfterTooLong) != tc.tooLong {
+			t.Errorf("%s: shouldRetry = %v, %v; want %v, too long %v", tc.name, retry, err, tc.retry, tc.tooLong)
+		}
+	}
+}
+
+func syscallRefused() error { return syscall.ECONNREFUSED }
