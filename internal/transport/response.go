@@ -279,6 +279,36 @@ func (c *Client) readJSON(call *Call, resp *http.Response, dst any) ([]byte, err
 
 var errTooLarge = errors.New("body too large")
 
+// cappedReader reads at most left bytes of r; a body that goes on past
+// them is an ErrResponseTooLarge error, not a silent end that a decoder
+// would report as malformed.
+type cappedReader struct {
+	r    io.Reader
+	left int64
+	read int64
+}
+
+func (c *cappedReader) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		// One byte more tells a body that ends exactly at the cap from
+		// one that goes on.
+		var one [1]byte
+		n, err := c.r.Read(one[:])
+		if n == 0 && err != nil {
+			return 0, err
+		}
+		return 0, &apierror.Error{Kind: apierror.ErrResponseTooLarge,
+			Message: fmt.Sprintf("body larger than the %d-byte limit", c.read)}
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	c.read += int64(n)
+	return n, err
+}
+
 // readCapped reads r whole into one buffer sized from the declared length,
 // stopping at limit bytes: the buffer never grows past the cap, so a huge
 // answer costs at most the cap in memory.
