@@ -1,11 +1,13 @@
 package transport_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
@@ -49,5 +51,63 @@ func TestDecodeBodyIsCappedWithATypedError(t *testing.T) {
 		case !tc.tooLarge && (err != nil || len(v.A) != tc.size-8):
 			t.Errorf("%d bytes (declared %v): err = %v, decoded %d", tc.size, tc.declared, err, len(v.A))
 		}
+	}
+}
+
+// A body of unknown length that ends within the cap comes out whole and
+// byte for byte, whether it fits the first block or spans many.
+func TestJSONOfUnknownLengthIsReadWhole(t *testing.T) {
+	for _, size := range []int{8, 511, 512, 513, 300 << 10, 3 << 20} {
+		body := jsonOfLength(size)
+		network := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			return answer(r, http.StatusOK, "application/json", body, -1), nil
+		})
+		cfg := transport.NewConfig(transport.WithRetry(fastRetry), transport.WithTransport(network))
+		cfg.MaxJSONBody = 3 << 20
+		c, err := transport.New(cfg, transport.Rules{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := do(t, c, context.Background(), http.MethodGet, "https://core.example.com/api", "")
+		got, err := c.JSONBody(req.ctx, req.op("test.Get", nil), nil)
+		if err != nil || !bytes.Equal(got, body) {
+			t.Errorf("%d bytes: err %v, got %d bytes, equal %v", size, err, len(got), bytes.Equal(got, body))
+		}
+	}
+}
+
+// NewJSONDecoder refuses a value larger than its bound with
+// ErrResponseTooLarge, and decodes a stream of values each within it
+// however long the stream.
+func TestJSONDecoderBoundsOneValue(t *testing.T) {
+	big := `[` + string(jsonOfLength(5000)) + `]`
+	dec := transport.NewJSONDecoder(strings.NewReader(big), 1024)
+	var v []struct{ A string }
+	if err := dec.Decode(&v); !errors.Is(err, apierror.ErrResponseTooLarge) {
+		t.Errorf("a 5000-byte value under a 1024-byte bound: %v", err)
+	}
+	var stream strings.Builder
+	stream.WriteString("[")
+	for i := range 2000 {
+		if i > 0 {
+			stream.WriteString(",")
+		}
+		stream.Write(jsonOfLength(100))
+	}
+	stream.WriteString("]")
+	dec = transport.NewJSONDecoder(strings.NewReader(stream.String()), 1024)
+	if _, err := dec.Token(); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for dec.More() {
+		var e struct{ A string }
+		if err := dec.Decode(&e); err != nil || len(e.A) != 92 {
+			t.Fatalf("element %d: %v", n, err)
+		}
+		n++
+	}
+	if n != 2000 {
+		t.Errorf("decoded %d of 2000", n)
 	}
 }

@@ -37,10 +37,11 @@ func (c *Client) decodePage(ctx context.Context, call transport.Call, rows int, 
 // readPage decodes one listing answer. A vendor error in the errors member
 // is an *apierror.Error of kind ErrVendor; any other failure is returned
 // as is and becomes ErrUnexpectedResponse.
-// The transport caps body (an ErrResponseTooLarge error past the cap), and
-// rows bounds the accounts.
+// The transport caps body (an ErrResponseTooLarge error past the cap), the
+// decoder holds one account (or envelope member) of at most
+// transport.DefaultMaxJSONValue at a time, and rows bounds the accounts.
 func readPage(body io.Reader, rows int, keepRaw bool) (*AccountPage, error) {
-	dec := json.NewDecoder(body)
+	dec := transport.NewJSONDecoder(body, transport.DefaultMaxJSONValue)
 	page := &AccountPage{TotalCount: -1, Accounts: make([]Account, 0, min(rows, MaxPageSize)), keepRaw: keepRaw, rows: rows}
 	var errs *cloudapi.Errors
 	var sawResult bool
