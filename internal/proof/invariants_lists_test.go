@@ -32,12 +32,10 @@ import (
 
 // listPath is one list call of a vendor, against a fresh fake.
 type listPath struct {
-	vendor, name  string
-	method, path  string
-	errorShapes   []string
-	setUp         func(t *testing.T) (inject func(fakeserver.Fault), clear func(), call func(ctx context.Context) error)
-	truncatedCut  int64
-	needsNonEmpty bool
+	vendor, name string
+	method, path string
+	errorShapes  []string
+	setUp        func(t *testing.T) (inject func(fakeserver.Fault), clear func(), call func(ctx context.Context) error)
 }
 
 // Error bodies as each vendor's server writes them, from the shapes its
@@ -170,7 +168,9 @@ func listPaths() []listPath {
 		{vendor: "cloud", name: "ListAccountsPage", method: "GET", path: "/api/v1/account", errorShapes: cloudErrorShapes,
 			setUp: func(t *testing.T) (func(fakeserver.Fault), func(), func(context.Context) error) {
 				inject, clear, c := fastCloud(t)
-				return inject, clear, func(ctx context.Context) error { return ignore(c.ListAccountsPage(ctx, cloud.ListOptions{PageSize: 10})) }
+				return inject, clear, func(ctx context.Context) error {
+					return ignore(c.ListAccountsPage(ctx, cloud.ListOptions{PageSize: 10}))
+				}
 			}},
 		{vendor: "mimcm", name: "ListRequests", method: "GET", path: "/requests", errorShapes: mimcmErrorShapes,
 			setUp: func(t *testing.T) (func(fakeserver.Fault), func(), func(context.Context) error) {
@@ -205,7 +205,9 @@ func listPaths() []listPath {
 		{vendor: "czertainly", name: "ListCertificatesPage", method: "POST", path: "/v1/certificates", errorShapes: czertainlyErrorShapes,
 			setUp: func(t *testing.T) (func(fakeserver.Fault), func(), func(context.Context) error) {
 				inject, clear, c := fastCzertainly(t)
-				return inject, clear, func(ctx context.Context) error { return ignore(c.ListCertificatesPage(ctx, czertainly.CertificateQuery{}, 1)) }
+				return inject, clear, func(ctx context.Context) error {
+					return ignore(c.ListCertificatesPage(ctx, czertainly.CertificateQuery{}, 1))
+				}
 			}},
 		{vendor: "czertainly", name: "ListApprovals", method: "GET", path: "/v1/approvals", errorShapes: czertainlyErrorShapes,
 			setUp: func(t *testing.T) (func(fakeserver.Fault), func(), func(context.Context) error) {
