@@ -78,7 +78,16 @@ type CappedAnswer struct {
 // any compression; it holds pseudo-random letters, which compress about
 // 1.5 times, so a gzip answer is refused for its size, not its ratio.
 func NewCappedAnswer(enc Encoding, size int) (*CappedAnswer, error) {
-	resp, err := cappedResponse(enc, size)
+	if size < 16 {
+		return nil, errors.New("size must be at least 16")
+	}
+	return NewRawAnswer(enc, letters(size))
+}
+
+// NewRawAnswer starts a server answering every request with body (a JSON
+// document) in enc.
+func NewRawAnswer(enc Encoding, body []byte) (*CappedAnswer, error) {
+	resp, err := rawResponse(enc, body)
 	if err != nil {
 		return nil, err
 	}
@@ -122,17 +131,19 @@ func (s *CappedAnswer) Close() {
 	s.wg.Wait()
 }
 
-func cappedResponse(enc Encoding, size int) ([]byte, error) {
-	if size < 16 {
-		return nil, errors.New("size must be at least 16")
-	}
+// letters is a JSON object of size bytes: one member of pseudo-random
+// letters.
+func letters(size int) []byte {
 	r := rand.New(rand.NewPCG(1, 2)) //nolint:gosec // filler text, not a secret
 	body := make([]byte, 0, size)
 	body = append(body, `{"a":"`...)
 	for len(body) < size-2 {
 		body = append(body, byte('a'+r.IntN(26)))
 	}
-	body = append(body, `"}`...)
+	return append(body, `"}`...)
+}
+
+func rawResponse(enc Encoding, body []byte) ([]byte, error) {
 	var out bytes.Buffer
 	out.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n")
 	switch enc {
@@ -197,17 +208,23 @@ func MeasureCapped(path Path, url string, limit int64) (HeapUse, error) {
 		}
 		return fmt.Errorf("unknown path %q", path)
 	}
-	_ = call() // warm up: the transport's lazily built parts, the first dial
+	return MeasureCall(call), nil
+}
+
+// MeasureCall runs call once to warm up what a client builds lazily (its
+// first dial, pools), then again under measurement.
+func MeasureCall(call func() error) HeapUse {
+	_ = call()
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	err = call()
+	err := call()
 	runtime.ReadMemStats(&after)
 	use := HeapUse{TotalAlloc: after.TotalAlloc - before.TotalAlloc, Err: err}
 	if after.HeapAlloc > before.HeapAlloc {
 		use.HeapGrowth = after.HeapAlloc - before.HeapAlloc
 	}
-	return use, nil
+	return use
 }
 
 // CappedHeapSlack is the heap a capped answer may cost beyond the cap
