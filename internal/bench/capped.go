@@ -91,7 +91,8 @@ func NewRawAnswer(enc Encoding, body []byte) (*CappedAnswer, error) {
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	var lc net.ListenConfig
+	ln, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
@@ -245,7 +246,7 @@ func CappedAnswers(limit int64, size int) ([]Figure, error) {
 		for _, path := range Paths {
 			use, err := MeasureCapped(path, srv.URL, limit)
 			if err == nil && !errors.Is(use.Err, apierror.ErrResponseTooLarge) {
-				err = fmt.Errorf("%s %s: %v, want ErrResponseTooLarge", path, enc, use.Err)
+				err = fmt.Errorf("%s %s: %w, want ErrResponseTooLarge", path, enc, use.Err)
 			}
 			if err != nil {
 				srv.Close()

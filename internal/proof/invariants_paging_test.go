@@ -36,9 +36,9 @@ import (
 type pagedList struct {
 	vendor, name string
 	// run lists once against a fresh stand-in and returns the keys of the
-	// items yielded, the error that ended the listing and the requests the
-	// stand-in served for it.
-	run func(t *testing.T) (keys []string, err error, requests int)
+	// items yielded, the requests the stand-in served for it and the error
+	// that ended the listing.
+	run func(t *testing.T) (keys []string, requests int, err error)
 	// maxRequests bounds the requests: the two pages that show the repeat
 	// plus any fetched ahead.
 	maxRequests int
@@ -75,7 +75,7 @@ func cloudFirstPage(n int) string {
 }
 
 func cloudPaged(name string, opts cloud.ListOptions, maxRequests int) pagedList {
-	return pagedList{vendor: "cloud", name: name, maxRequests: maxRequests, run: func(t *testing.T) ([]string, error, int) {
+	return pagedList{vendor: "cloud", name: name, maxRequests: maxRequests, run: func(t *testing.T) ([]string, int, error) {
 		srv, err := cloudtest.NewServer()
 		if err != nil {
 			t.Fatal(err)
@@ -88,7 +88,7 @@ func cloudPaged(name string, opts cloud.ListOptions, maxRequests int) pagedList 
 		srv.Inject(cloudtest.Fault{Method: "GET", PathSuffix: "/api/v1/account", Status: 200, ContentType: "application/json",
 			Body: cloudFirstPage(opts.PageSize), Times: 1000})
 		keys, err := drain(c.ListAccounts(context.Background(), opts), func(a cloud.Account) string { return fmt.Sprint(a.ID) })
-		return keys, err, srv.HitsMatching("GET", "/api/v1/account")
+		return keys, srv.HitsMatching("GET", "/api/v1/account"), err
 	}}
 }
 
@@ -123,7 +123,7 @@ var pagedLists = []pagedList{
 	cloudPaged("ListAccounts prefetch", cloud.ListOptions{PageSize: 10, Prefetch: true}, 3),
 	cloudPaged("ListAccounts parallel 4", cloud.ListOptions{PageSize: 10, Parallel: 4}, 6),
 	cloudPaged("ListAccounts page size 1", cloud.ListOptions{PageSize: 1}, 3),
-	{vendor: "cloud", name: "GetAccountByUID (pages of 100)", maxRequests: 2, run: func(t *testing.T) ([]string, error, int) {
+	{vendor: "cloud", name: "GetAccountByUID (pages of 100)", maxRequests: 2, run: func(t *testing.T) ([]string, int, error) {
 		srv, err := cloudtest.NewServer()
 		if err != nil {
 			t.Fatal(err)
@@ -136,42 +136,42 @@ var pagedLists = []pagedList{
 		srv.Inject(cloudtest.Fault{Method: "GET", PathSuffix: "/api/v1/account", Status: 200, ContentType: "application/json",
 			Body: cloudFirstPage(100), Times: 1000})
 		_, err = c.GetAccountByUID(context.Background(), "user1@example.test")
-		return nil, err, srv.HitsMatching("GET", "/api/v1/account")
+		return nil, srv.HitsMatching("GET", "/api/v1/account"), err
 	}},
-	{vendor: "czertainly", name: "ListCertificates", maxRequests: 2, run: func(t *testing.T) ([]string, error, int) {
+	{vendor: "czertainly", name: "ListCertificates", maxRequests: 2, run: func(t *testing.T) ([]string, int, error) {
 		srv, c := czertainlyStandIn(t, "POST", "/v1/certificates", czertainlyPage("certificates", 10, func(i int) string {
 			return fmt.Sprintf(`{"uuid":"00000000-0000-4000-8000-%012d","commonName":"c%d"}`, i, i)
 		}))
 		keys, err := drain(c.ListCertificates(context.Background(), czertainly.CertificateQuery{PageSize: 10}), func(c czertainly.Certificate) string { return c.UUID })
-		return keys, err, srv.HitsMatching("POST", "/v1/certificates")
+		return keys, srv.HitsMatching("POST", "/v1/certificates"), err
 	}},
-	{vendor: "czertainly", name: "ListApprovals", maxRequests: 2, run: func(t *testing.T) ([]string, error, int) {
+	{vendor: "czertainly", name: "ListApprovals", maxRequests: 2, run: func(t *testing.T) ([]string, int, error) {
 		srv, c := czertainlyStandIn(t, "GET", "/v1/approvals", czertainlyPage("approvals", 10, func(i int) string {
 			return fmt.Sprintf(`{"approvalUuid":"00000000-0000-4000-8000-%012d","status":"PENDING"}`, i)
 		}))
 		keys, err := drain(c.ListApprovals(context.Background(), czertainly.ApprovalQuery{PageSize: 10}), func(a czertainly.Approval) string { return a.UUID })
-		return keys, err, srv.HitsMatching("GET", "/v1/approvals")
+		return keys, srv.HitsMatching("GET", "/v1/approvals"), err
 	}},
-	{vendor: "czertainly", name: "ListUserApprovals", maxRequests: 2, run: func(t *testing.T) ([]string, error, int) {
+	{vendor: "czertainly", name: "ListUserApprovals", maxRequests: 2, run: func(t *testing.T) ([]string, int, error) {
 		srv, c := czertainlyStandIn(t, "GET", "/v1/approvals/user", czertainlyPage("approvals", 10, func(i int) string {
 			return fmt.Sprintf(`{"approvalUuid":"00000000-0000-4000-8000-%012d","status":"PENDING"}`, i)
 		}))
 		keys, err := drain(c.ListUserApprovals(context.Background(), czertainly.ApprovalQuery{PageSize: 10}), func(a czertainly.Approval) string { return a.UUID })
-		return keys, err, srv.HitsMatching("GET", "/v1/approvals/user")
+		return keys, srv.HitsMatching("GET", "/v1/approvals/user"), err
 	}},
-	{vendor: "czertainly", name: "ListApprovalProfiles", maxRequests: 2, run: func(t *testing.T) ([]string, error, int) {
+	{vendor: "czertainly", name: "ListApprovalProfiles", maxRequests: 2, run: func(t *testing.T) ([]string, int, error) {
 		srv, c := czertainlyStandIn(t, "GET", "/v1/approvalProfiles", czertainlyPage("approvalProfiles", czertainly.DefaultPageSize, func(i int) string {
 			return fmt.Sprintf(`{"uuid":"00000000-0000-4000-8000-%012d","name":"p%d","version":1}`, i, i)
 		}))
 		keys, err := drain(c.ListApprovalProfiles(context.Background()), func(p czertainly.ApprovalProfile) string { return p.UUID })
-		return keys, err, srv.HitsMatching("GET", "/v1/approvalProfiles")
+		return keys, srv.HitsMatching("GET", "/v1/approvalProfiles"), err
 	}},
 }
 
 func TestInvariantPagingStopsOnARepeatedPage(t *testing.T) {
 	for _, pl := range pagedLists {
 		t.Run(pl.vendor+" "+pl.name, func(t *testing.T) {
-			keys, err, requests := pl.run(t)
+			keys, requests, err := pl.run(t)
 			if !errors.Is(err, pager.ErrPagingMismatch) {
 				t.Errorf("ended with %v, want ErrPagingMismatch", err)
 			}
