@@ -38,9 +38,16 @@ type valueCap struct {
 // Read is called by the decoder when it needs more input; what it has read
 // and not yet consumed is the value it is working on.
 func (v *valueCap) Read(p []byte) (int, error) {
-	if held := v.read - v.dec.InputOffset(); held > v.max {
+	held := v.read - v.dec.InputOffset()
+	if held > v.max {
 		return 0, &apierror.Error{Kind: apierror.ErrResponseTooLarge,
 			Message: fmt.Sprintf("one JSON value of the answer is larger than the %d-byte limit", v.max)}
+	}
+	// Never hand over more than the bound leaves room for, so the
+	// decoder's buffer stops growing at the bound however much one read
+	// could deliver.
+	if room := v.max + 1 - held; int64(len(p)) > room {
+		p = p[:room]
 	}
 	n, err := v.r.Read(p)
 	v.read += int64(n)
