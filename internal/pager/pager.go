@@ -23,6 +23,8 @@ type Fetch[T any] func(ctx context.Context, start, rows int) (Page[T], error)
 
 // Options shape the iteration.
 type Options struct {
+	// Op names the operation in a paging mismatch error.
+	Op string
 	// PageSize is the rows asked for per page; MaxPageSize caps it (the
 	// vendor's limit), and a larger PageSize is an error before any fetch.
 	PageSize    int
@@ -65,6 +67,12 @@ type pending[T any] struct {
 // a total that changes while iterating cannot make it loop forever. Call
 // opts.Validate first to reject bad options before any request; an invalid
 // opts makes the iterator yield the validation error.
+//
+// Every page passes a Guard in the order pages are consumed: a page that
+// repeats an earlier one or holds more than the page size ends the
+// iteration with an ErrPagingMismatch error before any of its items is
+// yielded, so a server that ignores the offset costs two requests (three
+// with a page size of 1), plus the pages fetched ahead.
 func Offset[T any](ctx context.Context, opts Options, fetch Fetch[T]) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
@@ -93,6 +101,7 @@ func Offset[T any](ctx context.Context, opts Options, fetch Fetch[T]) iter.Seq2[
 			}()
 		}
 
+		var guard Guard[T]
 		next := opts.Start
 		total := -1
 		seen := false // the first page tells the total; nothing is fetched ahead before it
@@ -119,6 +128,11 @@ func Offset[T any](ctx context.Context, opts Options, fetch Fetch[T]) iter.Seq2[
 				yield(zero, r.err)
 				return
 			}
+			items, err := guard.Check(opts.Op, head.start, rows, r.page.Items)
+			if err != nil {
+				yield(zero, err)
+				return
+			}
 			seen = true
 			total = r.page.Total
 			last := len(r.page.Items) < rows || (total >= 0 && head.start+len(r.page.Items) >= total)
@@ -127,7 +141,6 @@ func Offset[T any](ctx context.Context, opts Options, fetch Fetch[T]) iter.Seq2[
 			} else {
 				fill(depth - 1)
 			}
-			items := r.page.Items
 			for i, it := range items {
 				// Drop the page's reference to each item as it is handed
 				// over, so what the caller has finished with can be

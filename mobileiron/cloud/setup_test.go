@@ -67,3 +67,10 @@ func newFake(t *testing.T, opts ...cloudtest.Option) (*cloudtest.Server, *cloud.
 	}
 	return srv, c, rec
 }
+
+// sent is how many requests went out.
+func (r *recorder) sent() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.reqs)
+}

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/certadmin/certadmin-go/internal/bench"
+	"github.com/certadmin/certadmin-go/internal/transport"
 )
 
 // measurements lists what the report runs, in order.
@@ -17,6 +18,9 @@ func measurements() []measurement {
 		})},
 		{"P4 core export poll", func() ([]bench.Figure, error) { return bench.CorePoll(100*time.Millisecond, 10) }},
 		{"L1 load", func() ([]bench.Figure, error) { return bench.Load(200, 20_000) }},
+		{"M1 capped answers", func() ([]bench.Figure, error) {
+			return bench.CappedAnswers(transport.DefaultMaxJSONBody, transport.DefaultMaxJSONBody+16<<20)
+		}},
 	}
 }
 

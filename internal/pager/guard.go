@@ -1,0 +1,90 @@
+package pager
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/maphash"
+
+	"github.com/certadmin/certadmin-go/internal/apierror"
+)
+
+// ErrPagingMismatch is the Kind of the error that ends a listing when the
+// server's pages do not follow the paging asked for: a page that repeats
+// one already seen (a server that ignores the offset or the page number),
+// a page longer than the page size asked for, or a page whose own offset
+// is not the start asked for. Every vendor package re-exports it under
+// this name. Going on would yield the same items again and send requests
+// without end, so the listing stops before yielding anything of that page.
+var ErrPagingMismatch = errors.New("the server's pages do not follow the paging asked for")
+
+// Mismatch is the typed error for a paging mismatch met by op.
+func Mismatch(op, format string, args ...any) error {
+	return &apierror.Error{Op: op, Kind: ErrPagingMismatch, Message: fmt.Sprintf(format, args...)}
+}
+
+// Guard checks the pages of one listing in the order they are consumed.
+// The zero value is ready; a Guard is not safe for concurrent use. A page
+// is known by its length and a hash of its first and last items, so it
+// costs a few words per page whatever the items hold.
+type Guard[T any] struct {
+	seed maphash.Seed
+	seen map[pageKey]int // → start of the page first seen with this key
+	last pageKey         // the previous page of one item
+	run  int             // how many pages in a row were that one item
+}
+
+type pageKey struct {
+	first, last uint64
+	n           int
+}
+
+// Check returns the items of the page at start (asked for with rows) that
+// the listing should yield, or an ErrPagingMismatch error. A page longer
+// than rows, or one of several items identical to a page seen before, is a
+// mismatch. A page of one item that repeats the previous page is what one
+// item inserted in front does, so it is dropped (nothing yielded twice)
+// once; a third such page in a row is a mismatch.
+func (g *Guard[T]) Check(op string, start, rows int, items []T) ([]T, error) {
+	if rows > 0 && len(items) > rows {
+		return nil, Mismatch(op, "asked for %d items at start %d, the page holds %d", rows, start, len(items))
+	}
+	if len(items) == 0 {
+		return items, nil
+	}
+	if g.seen == nil {
+		g.seen = map[pageKey]int{}
+		g.seed = maphash.MakeSeed()
+	}
+	k := pageKey{first: g.hash(items[0]), last: g.hash(items[len(items)-1]), n: len(items)}
+	if len(items) == 1 {
+		if g.run > 0 && k == g.last {
+			g.run++
+			if g.run > 2 {
+				return nil, Mismatch(op, "the page at start %d repeats the previous page's only item for the %d. time", start, g.run-1)
+			}
+			return nil, nil
+		}
+		g.last, g.run = k, 1
+		return items, nil
+	}
+	g.run = 0
+	if other, ok := g.seen[k]; ok && other != start {
+		return nil, Mismatch(op, "the page at start %d holds the same %d items as the page at start %d", start, len(items), other)
+	}
+	g.seen[k] = start
+	return items, nil
+}
+
+// hash fingerprints one item by its JSON form (every result type of the
+// SDK has JSON tags), or by its Go syntax when it has none.
+func (g *Guard[T]) hash(v T) uint64 {
+	var h maphash.Hash
+	h.SetSeed(g.seed)
+	if b, err := json.Marshal(v); err == nil {
+		_, _ = h.Write(b)
+	} else {
+		_, _ = fmt.Fprintf(&h, "%#v", v)
+	}
+	return h.Sum64()
+}
