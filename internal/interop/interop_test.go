@@ -45,3 +45,20 @@ type recorder struct {
 func (r *recorder) Helper()               {}
 func (r *recorder) Fatalf(string, ...any) { r.failed = true; panic("fatal") }
 func (r *recorder) Skipf(string, ...any)  { r.skipped = true; panic("skip") }
+
+func TestParseViolationsSplitsRequestFromAnswer(t *testing.T) {
+	req, resp := parseViolations(`[{"location":["request","body","name"],"severity":"Error","message":"must be string"},{"location":["response","body","id"],"severity":"Error","message":"must be integer"}]`)
+	if len(req) != 1 || req[0].Message != "must be string" || len(resp) != 1 || resp[0].Message != "must be integer" {
+		t.Fatalf("request %v, response %v", req, resp)
+	}
+}
+
+func TestParseViolationsCutShortCountsAsRequestViolation(t *testing.T) {
+	req, resp := parseViolations(`Too many violations! [{"location":["response","body"],"severity":"Error","message":"a"},{"location":["respo`)
+	if len(resp) != 1 || len(req) != 1 || req[0].Location[1] != "(unknown)" {
+		t.Fatalf("a list cut short must keep its whole items and count the rest as a request violation: request %v, response %v", req, resp)
+	}
+	if req, resp := parseViolations(""); req != nil || resp != nil {
+		t.Fatalf("no header: %v %v", req, resp)
+	}
+}

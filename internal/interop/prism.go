@@ -307,15 +307,26 @@ func parseViolations(h string) (req, resp []Violation) {
 	if h == "" {
 		return nil, nil
 	}
+	// Read the list item by item, so that a list Prism cut short still
+	// gives every whole item; what was cut is unknown, so it counts as a
+	// request violation (never as a pass).
 	var all []Violation
-	if err := json.Unmarshal([]byte(h), &all); err != nil {
-		if strings.Contains(h, `"location":["request"`) {
-			req = append(req, Violation{Location: []string{"request"}, Severity: "Error", Message: "(list cut short by Prism) " + h})
+	dec := json.NewDecoder(strings.NewReader(h))
+	complete := false
+	if tok, err := dec.Token(); err == nil && tok == json.Delim('[') {
+		for dec.More() {
+			var v Violation
+			if dec.Decode(&v) != nil {
+				break
+			}
+			all = append(all, v)
 		}
-		if strings.Contains(h, `"location":["response"`) {
-			resp = append(resp, Violation{Location: []string{"response"}, Severity: "Error", Message: "(list cut short by Prism)"})
+		if tok, err := dec.Token(); err == nil && tok == json.Delim(']') {
+			complete = true
 		}
-		return req, resp
+	}
+	if !complete {
+		all = append(all, Violation{Location: []string{"request", "(unknown)"}, Severity: "Error", Message: "sl-violations list cut short or unreadable: " + h})
 	}
 	for _, v := range all {
 		if len(v.Location) > 0 && v.Location[0] == "response" {

@@ -147,7 +147,7 @@ func czRows(f czFixtures) map[string]czRow {
 			DNSNames: []string{"enroll.example.com"}, Attributes: a}))
 	}
 	issue := func(ctx context.Context, c *czertainly.Client, a []czertainly.RequestAttribute) error {
-		return err1(c.IssueCertificate(ctx, czertainly.IssueInput{Profile: p, CSR: f.csrPEM, Attributes: a, CustomAttributes: a}))
+		return err1(c.IssueCertificate(ctx, czertainly.IssueInput{Profile: p, CSR: f.csrPEM, Attributes: a}))
 	}
 	revoke := func(ctx context.Context, c *czertainly.Client, a []czertainly.RequestAttribute) error {
 		return c.RevokeCertificate(ctx, czertainly.RevokeInput{Profile: p, CertificateUUID: u, Reason: czertainly.RevocationReasonUnspecified, Attributes: a})
@@ -188,7 +188,9 @@ func czRows(f czFixtures) map[string]czRow {
 			return err1(c.DownloadCertificateChain(ctx, u, czertainly.CertificateFormatRaw, czertainly.CertificateEncodingPEM, true))
 		}},
 		"EnableUser": {call: func(ctx context.Context, c *czertainly.Client) error { return err1(c.EnableUser(ctx, u)) }},
-		"Enroll": {outcomes: waits,
+		// Prism's dynamic answer to the issue names the new certificate by
+		// a placeholder, not a UUID; the client refuses to poll for it.
+		"Enroll": {outcomes: append(slices.Clone(waits), czertainly.ErrInvalidInput),
 			call: func(ctx context.Context, c *czertainly.Client) error { return enroll(ctx, c, nil) },
 			attributes: func(ctx context.Context, c *czertainly.Client, a []czertainly.RequestAttribute) error {
 				return enroll(ctx, c, a)
@@ -343,14 +345,14 @@ func czRows(f czFixtures) map[string]czRow {
 	}
 }
 
-// defectLocations are the places of the documents' attribute content
-// defect in one request: the attribute content items Prism says match
-// more than one branch of their oneOf (or none, once a branch's own errors
-// are counted).
+// defectLocations are the places of the documents' attribute defect in
+// one request: the attributes (or their content items) that Prism says
+// match more than one branch of their oneOf. Attributes are the only oneOf
+// in the client's request bodies.
 func defectLocations(vs []interop.Violation) [][]string {
 	var out [][]string
 	for _, v := range vs {
-		if len(v.Location) > 1 && v.Location[0] == "request" && attributeContentDefect.MatchString(v.Message) && slices.Contains(v.Location, "content") {
+		if len(v.Location) > 1 && v.Location[0] == "request" && attributeContentDefect.MatchString(v.Message) && slices.Contains(v.Location, "body") {
 			out = append(out, v.Location)
 		}
 	}
