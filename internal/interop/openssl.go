@@ -2,6 +2,7 @@ package interop
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os/exec"
 	"testing"
@@ -13,7 +14,7 @@ import (
 func OpenSSL(t testing.TB, stdin []byte, args ...string) (string, error) {
 	t.Helper()
 	bin := LookPath(t, "openssl", "openssl.sh")
-	cmd := exec.Command(bin, args...)
+	cmd := exec.CommandContext(context.Background(), bin, args...)
 	cmd.Stdin = bytes.NewReader(stdin)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out

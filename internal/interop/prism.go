@@ -3,6 +3,7 @@ package interop
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -116,7 +117,7 @@ func (p *Prism) run(t testing.TB, bin string) error {
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(bin, "mock", "--host", "127.0.0.1", "--port", strconv.Itoa(port), p.Document)
+	cmd := exec.CommandContext(context.Background(), bin, "mock", "--host", "127.0.0.1", "--port", strconv.Itoa(port), p.Document)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return err
@@ -147,7 +148,8 @@ func (p *Prism) run(t testing.TB, bin string) error {
 		return fmt.Errorf("prism %s exited before listening:\n%s", p.Name, tail.String())
 	}
 	go func() { _, _ = io.Copy(io.Discard, stdout) }() // Prism logs every request
-	c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(port), time.Minute)
+	d := net.Dialer{Timeout: time.Minute}
+	c, err := d.DialContext(context.Background(), "tcp", "127.0.0.1:"+strconv.Itoa(port))
 	if err != nil {
 		return fmt.Errorf("prism %s said it listens but its port refuses: %w", p.Name, err)
 	}
@@ -156,7 +158,8 @@ func (p *Prism) run(t testing.TB, bin string) error {
 }
 
 func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	var lc net.ListenConfig
+	l, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, err
 	}
