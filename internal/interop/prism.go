@@ -118,6 +118,7 @@ func (p *Prism) run(t testing.TB, bin string) error {
 		return err
 	}
 	cmd := exec.CommandContext(context.Background(), bin, "mock", "--host", "127.0.0.1", "--port", strconv.Itoa(port), p.Document)
+	dieWithTest(cmd)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return err
