@@ -113,7 +113,7 @@ func (p *Prism) start(t testing.TB, bin string) error {
 }
 
 func (p *Prism) run(t testing.TB, bin string) error {
-	port, err := freePort()
+	port, err := freeTCPPort()
 	if err != nil {
 		return err
 	}
@@ -158,7 +158,9 @@ func (p *Prism) run(t testing.TB, bin string) error {
 	return c.Close()
 }
 
-func freePort() (int, error) {
+// freeTCPPort returns a TCP port free on 127.0.0.1 (the KDC's freePort
+// also needs the same UDP port).
+func freeTCPPort() (int, error) {
 	var lc net.ListenConfig
 	l, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
