@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"github.com/certadmin/certadmin-go/internal/pager"
 	"net/http"
 	"strings"
 
@@ -32,7 +33,7 @@ var (
 	// when a page brings nothing new: the server (or a proxy) is not
 	// paging by the pageNumber asked for. The list stops there, having
 	// yielded each item once, instead of fetching the same page again.
-	ErrPagingMismatch = errors.New("the server's pages do not follow the page number asked for")
+	ErrPagingMismatch = pager.ErrPagingMismatch
 )
 
 // Markers of Core's answers that name a cause the status does not.
