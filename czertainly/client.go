@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -70,7 +69,12 @@ func WithCertificateHeader(cert *x509.Certificate) Option {
 // sends (default DefaultCertificateHeader), for a platform deployed with
 // another HEADER_NAME.
 func WithCertificateHeaderName(name string) Option {
-	return clientOption(func(c *transport.Config) { transport.Extension[settings](c).headerName = name })
+	return clientOption(func(c *transport.Config) {
+		if name == "" || strings.ContainsAny(name, " \t\r\n:") {
+			transport.Refuse(c, "WithCertificateHeaderName: %q is not a header name", name)
+		}
+		transport.Extension[settings](c).headerName = name
+	})
 }
 
 type certHeaderAuth struct{ s *settings }
@@ -88,10 +92,16 @@ func (a *certHeaderAuth) Secrets() []string { return []string{a.s.headerValue} }
 
 // WithTokenSource sends an OIDC access token from ts as a bearer token on
 // every attempt. ts may cache and refresh the token (see
-// NewRefreshingTokenSource); it is asked once per attempt.
+// NewRefreshingTokenSource, whose token is also replaced once when Core
+// answers 401); it is asked once per attempt. A nil ts makes NewClient
+// fail with ErrInvalidInput.
 func WithTokenSource(ts TokenSource) Option {
 	return clientOption(func(c *transport.Config) {
 		transport.Extension[settings](c).authModes++
+		if err := transport.CheckTokenSource(ts); err != nil {
+			transport.Refuse(c, "WithTokenSource: %v", err)
+			return
+		}
 		c.Auth = transport.HeaderToken(ts, "Authorization", "Bearer ")
 	})
 }
@@ -105,6 +115,9 @@ func WithBearerToken(token string) Option { return WithTokenSource(StaticToken(t
 func WithSessionCookie(value string) Option {
 	return clientOption(func(c *transport.Config) {
 		transport.Extension[settings](c).authModes++
+		if value == "" {
+			transport.Refuse(c, "WithSessionCookie: empty cookie value")
+		}
 		c.Auth = sessionAuth(value)
 	})
 }
@@ -118,48 +131,35 @@ func (s sessionAuth) Authenticate(req *http.Request) error {
 
 func (s sessionAuth) Secrets() []string { return []string{string(s)} }
 
-// NewRefreshingTokenSource caches the token fetch returns until shortly
-// (a tenth of its lifetime, at most a minute) before it expires, then asks
-// fetch again. Concurrent calls share one fetch. A zero expiry means the
-// token is fetched again on every call.
+// RefreshMargin is how long before its expiry NewRefreshingTokenSource
+// replaces a token (at most half the token's lifetime).
+const RefreshMargin = time.Minute
+
+// NewRefreshingTokenSource caches the token fetch returns and asks fetch
+// again RefreshMargin before it expires (at most half its lifetime
+// before). Concurrent callers that need a token share one fetch; while
+// the caller that found the token due fetches its successor, the others
+// keep using it until it expires. A zero expiry means the token is
+// fetched again on every call. With WithTokenSource, a token Core answers
+// 401 to is dropped and the request sent once more with a new one. A nil
+// fetch makes NewClient fail with ErrInvalidInput.
+//
+// It is the SDK's shared token cache (the one ArcGIS session tokens use).
 func NewRefreshingTokenSource(fetch func(ctx context.Context) (token string, expiry time.Time, err error)) TokenSource {
-	return &refreshingSource{fetch: fetch}
-}
-
-type refreshingSource struct {
-	fetch func(ctx context.Context) (string, time.Time, error)
-
-	mu      sync.Mutex
-	token   string
-	refresh time.Time
-}
-
-func (r *refreshingSource) Token(ctx context.Context) (string, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.token != "" && time.Now().Before(r.refresh) {
-		return r.token, nil
+	if fetch == nil {
+		return transport.NewTokenCache(nil, RefreshMargin, nil)
 	}
-	tok, exp, err := r.fetch(ctx)
-	if err != nil {
-		return "", err
-	}
-	if tok == "" {
-		return "", fmt.Errorf("token source returned an empty token")
-	}
-	r.token = tok
-	r.refresh = time.Time{}
-	if !exp.IsZero() {
-		early := min(time.Until(exp)/10, time.Minute)
-		r.refresh = exp.Add(-early)
-	}
-	return tok, nil
-}
-
-func (r *refreshingSource) Secrets() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return []string{r.token}
+	return transport.NewTokenCache(func(ctx context.Context) (transport.Token, error) {
+		tok, exp, err := fetch(ctx)
+		if err != nil {
+			return transport.Token{}, err
+		}
+		if exp.IsZero() {
+			// Due at once: every caller that comes later fetches again.
+			exp = time.Now()
+		}
+		return transport.Token{Value: tok, Expiry: exp}, nil
+	}, RefreshMargin, nil)
 }
 
 // NewClient returns a client for the platform at baseURL, an absolute

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -113,7 +112,6 @@ type Client struct {
 	raw        *enterpriseadminapi.Client
 	server     string
 	webContext string
-	auth       *tokenAuth // nil without WithCredentials or WithToken
 }
 
 // NewClient returns a client for the ArcGIS Enterprise deployment at
@@ -130,12 +128,19 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	const op = "enterpriseadmin.NewClient"
 	cfg := newConfig(opts)
 	s := ext(cfg)
-	// The authenticator is installed before the URL check, so the check
-	// knows that a password or token would travel to this URL.
-	auth, err := newTokenAuth(op, s)
+	// generateToken goes through the client's own transport, so the
+	// token cache's fetch refers to the client built below; nothing is
+	// fetched before NewClient returns.
+	var c *Client
+	referer := s.referer
+	auth, err := newTokenAuth(op, s, func(ctx context.Context) (transport.Token, error) {
+		return c.generateToken(ctx, s, referer)
+	})
 	if err != nil {
 		return nil, err
 	}
+	// The authenticator is installed before the URL check, so the check
+	// knows that a password or token would travel to this URL.
 	if auth != nil {
 		cfg.Auth = auth
 	}
@@ -147,8 +152,11 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	if auth != nil && auth.referer == "" {
-		auth.referer = u.Scheme + "://" + u.Host
+	if referer == "" {
+		referer = u.Scheme + "://" + u.Host
+	}
+	if auth != nil {
+		auth.Place = tokenPlacement(referer, s.legacyQuery)
 	}
 	t, err := transport.New(cfg, transport.Rules{
 		DecodeError: decodeError,
@@ -162,10 +170,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	c := &Client{t: t, raw: raw, server: raw.Server, webContext: webContext, auth: auth}
-	if auth != nil && s.credentials {
-		auth.generate = c.tokenGenerator(s)
-	}
+	c = &Client{t: t, raw: raw, server: raw.Server, webContext: webContext}
 	return c, nil
 }
 
@@ -220,44 +225,10 @@ func (c *Client) Raw() *enterpriseadminapi.Client { return c.raw }
 func (c *Client) WebContext() string { return c.webContext }
 
 // call sends one operation and decodes its JSON answer into dst (nil:
-// checked and discarded). When the server rejects the token the request
-// carried (codes 498/499) and the client can generate a new one, the
-// token is replaced and the request sent once more, whatever its method:
-// a rejected token means the server did not act on the request.
+// checked and discarded). A token the server rejects is replaced and the
+// request sent once more inside the transport (see auth.go).
 func (c *Client) call(ctx context.Context, call transport.Call, dst any) error {
-	actx, used := withUsedToken(ctx)
-	err := tokenFailureOf(c.t.JSON(actx, call, dst))
-	if err == nil || c.auth == nil || isTokenFailure(err) || !IsTokenError(err) {
-		return err
-	}
-	again, ok := resendable(call.Request)
-	if !ok || !c.auth.invalidate(used.get()) {
-		return err
-	}
-	call.Request = again
-	actx, _ = withUsedToken(ctx)
-	return tokenFailureOf(c.t.JSON(actx, call, dst))
-}
-
-// resendable returns a copy of req with a fresh body, when its body can
-// be produced again.
-func resendable(req *http.Request) (*http.Request, bool) {
-	if req == nil {
-		return nil, false
-	}
-	again := req.Clone(req.Context())
-	if req.Body == nil || req.Body == http.NoBody {
-		return again, true
-	}
-	if req.GetBody == nil {
-		return nil, false
-	}
-	body, err := req.GetBody()
-	if err != nil {
-		return nil, false
-	}
-	again.Body = body
-	return again, true
+	return c.t.JSON(ctx, call, dst)
 }
 
 // IsTokenError reports whether err is the server rejecting the token a
@@ -266,8 +237,8 @@ func resendable(req *http.Request) (*http.Request, bool) {
 // (a refused password) is ErrUnauthorized but no token error.
 func IsTokenError(err error) bool {
 	var e *Error
-	if !errors.As(err, &e) || isTokenFailure(err) {
+	if !errors.As(err, &e) || transport.IsNoToken(err) {
 		return false
 	}
-	return e.Code == "498" || e.Code == "499" || e.MessageKey == "GWM_0003"
+	return isTokenCode(e.Code, e.MessageKey)
 }

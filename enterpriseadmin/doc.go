@@ -31,7 +31,8 @@
 // client generates it on first use, caches it, replaces it shortly before
 // it expires (WithRefreshMargin) and, when the server answers that the token
 // is invalid or expired (codes 498/499), replaces it once and sends the
-// request again. Concurrent calls share one generateToken request, which
+// request again (also for requests sent through Do or Raw, since the
+// transport's retry loop does it). Concurrent calls share one generateToken request, which
 // goes over the client's own connections and is never repeated once it may
 // have reached the server. WithToken takes tokens obtained elsewhere
 // instead (StaticToken for a fixed one); they are never refreshed.

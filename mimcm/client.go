@@ -1,9 +1,7 @@
 package mimcm
 
 import (
-	"errors"
 	"fmt"
-	"net/http"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
 	"github.com/certadmin/certadmin-go/internal/transport"
@@ -74,12 +72,13 @@ func WithBasicAuth(username, password string) Option {
 
 // WithToken sends "Authorization: Bearer <token>" with a token from ts on
 // every attempt, for deployments that authenticate through ADFS. A nil ts
-// makes every call fail without sending anything.
+// (or an empty StaticToken) makes NewClient fail with ErrInvalidInput.
 func WithToken(ts TokenSource) Option {
-	if ts == nil {
-		return clientOption(transport.WithAuth(transport.AuthenticatorFunc(func(*http.Request) error {
-			return errors.New("mimcm.WithToken was given a nil TokenSource")
-		})))
-	}
-	return clientOption(transport.WithAuth(transport.HeaderToken(ts, "Authorization", "Bearer ")))
+	return clientOption(func(c *transport.Config) {
+		if err := transport.CheckTokenSource(ts); err != nil {
+			transport.Refuse(c, "WithToken: %v", err)
+			return
+		}
+		c.Auth = transport.HeaderToken(ts, "Authorization", "Bearer ")
+	})
 }

@@ -147,17 +147,6 @@ func TestDoIsTheCheckedEscapeHatch(t *testing.T) {
 	}
 }
 
-func TestNilTokenSourceFailsWithoutSending(t *testing.T) {
-	srv, c := setup(t, mimcm.WithToken(nil))
-	_, err := c.ListRequests(context.Background(), mimcm.RequestFilter{})
-	if err == nil || !strings.Contains(err.Error(), "nil TokenSource") {
-		t.Fatalf("got %v, want the nil TokenSource named", err)
-	}
-	if n := srv.TotalHits(); n != 0 {
-		t.Errorf("%d requests sent, want 0", n)
-	}
-}
-
 func TestStaticTokenIsSentAsBearer(t *testing.T) {
 	rt := &countingTransport{}
 	_, c := setup(t, mimcm.WithTransport(rt), mimcm.WithToken(mimcm.StaticToken("adfs-token")))

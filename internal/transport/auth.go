@@ -3,15 +3,27 @@ package transport
 import (
 	"context"
 	"encoding/base64"
+	"errors"
+	"io"
 	"net/http"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/certadmin/certadmin-go/internal/apierror"
 )
 
-// Authenticator adds credentials to one attempt of a request. The transport
-// calls it below the retry loop, so every attempt (and a refreshed token)
-// carries current credentials. req is a clone private to the attempt.
+// Authenticator adds credentials to one attempt of a request. The
+// transport calls it below the retry loop, once per attempt (and per
+// redirect hop), so every attempt carries current credentials.
+//
+// req is the call's own request, never the caller's (the escape hatches
+// clone a caller's request first), and every attempt of the call shares
+// it: go-retryablehttp hands each attempt a shallow copy with a fresh
+// body, but the Header map and the URL are the same objects each time.
+// So Authenticate sets headers (Set, never Add) and must not change
+// req.URL or req.Body. A credential that goes in the query or the body is
+// placed by a TokenAuth, whose Place gets a copy private to the attempt.
 type Authenticator interface {
 	Authenticate(req *http.Request) error
 }
@@ -56,7 +68,7 @@ func (b *basicAuth) Authenticate(req *http.Request) error {
 func (b *basicAuth) Secrets() []string { return []string{b.password, b.header[len("Basic "):]} }
 
 // TokenSource supplies a bearer-style token. Implementations may cache and
-// refresh; Token is called once per attempt.
+// refresh (TokenCache does); Token is called once per attempt.
 type TokenSource interface {
 	Token(ctx context.Context) (string, error)
 }
@@ -68,16 +80,75 @@ type StaticToken string
 func (t StaticToken) Token(context.Context) (string, error) { return string(t), nil }
 
 // HeaderToken sends a token from ts in header as prefix+token on every
-// attempt, e.g. ("Authorization", "Bearer ") or ("X-Esri-Authorization", "Bearer ").
+// attempt, e.g. ("Authorization", "Bearer ") or ("X-Esri-Authorization",
+// "Bearer "). When ts is Renewable (a TokenCache), a 401 answer to an
+// attempt that carried a token drops that token and the attempt is made
+// once more with a new one.
+func HeaderToken(ts TokenSource, header, prefix string) Authenticator {
+	a := &TokenAuth{Source: ts, Place: SetHeaderToken(header, prefix)}
+	if _, ok := ts.(Renewable); ok {
+		a.Rejected = func(resp *http.Response, _ func() []byte) bool {
+			return resp.StatusCode == http.StatusUnauthorized
+		}
+	}
+	return a
+}
+
+// SetHeaderToken is a TokenAuth.Place that sends the token in header as
+// prefix+token.
+func SetHeaderToken(header, prefix string) func(req *http.Request, token string) (*http.Request, error) {
+	return func(req *http.Request, token string) (*http.Request, error) {
+		req.Header.Set(header, prefix+token)
+		return req, nil
+	}
+}
+
+// TokenAuth is the one Authenticator for tokens, whichever vendor and
+// wherever the token goes. On every attempt it asks Source for a token
+// (a TokenCache refreshes it before expiry, sharing one fetch between
+// concurrent callers) and Place puts it on the request.
+//
+// After the answer, the retry rules ask Rejected whether the server
+// refused the token. If so, and Source is Renewable, the token the attempt
+// carried is invalidated and the attempt made once more with a new token,
+// whatever the call's Repeat: a server that refused the credential did not
+// act on the request. A second refusal is the call's answer.
 //
 // Its Secrets are the tokens it has sent recently, not only the newest: a
 // slow call that sent an older token may fail after the source has rotated,
 // and its error must not show that token.
-func HeaderToken(ts TokenSource, header, prefix string) Authenticator {
-	return &headerToken{ts: ts, header: header, prefix: prefix, now: time.Now}
+type TokenAuth struct {
+	// Source supplies the token for each attempt. A *TokenCache also says
+	// whether the token is for HTTPS only.
+	Source TokenSource
+	// Origin names where the tokens come from ("generateToken"), in the
+	// error of an attempt that could not get one (default "the
+	// TokenSource").
+	Origin string
+	// Place puts token on the attempt's request and returns the request to
+	// send. It may set headers on req (they are set anew on every
+	// attempt); to change the URL or the body it must work on a copy
+	// (AttemptCopy), since req's URL and body are shared with the call's
+	// other attempts.
+	Place func(req *http.Request, token string) (*http.Request, error)
+	// Rejected reports whether an answer says the token was refused. body
+	// returns the answer's whole body when it is at most
+	// MaxRejectionBody bytes long, else nil, and leaves it readable for
+	// the call. nil: no answer is a refusal.
+	Rejected func(resp *http.Response, body func() []byte) bool
+	// Mask lists further secrets to mask (the password the fetch sends).
+	Mask []string
+
+	now  func() time.Time // nil: time.Now
+	mu   sync.Mutex
+	sent []sentToken // distinct tokens, least recently sent first
 }
 
-// How many sent tokens a headerToken remembers: every one sent within
+// MaxRejectionBody is how much of an answer TokenAuth.Rejected may see: a
+// refusal is a short error envelope, so a longer body is none.
+const MaxRejectionBody = 4 << 10
+
+// How many sent tokens a TokenAuth remembers: every one sent within
 // tokenRetention, and the last minSentTokens distinct ones however old (a
 // long download may report an error late), but never more than
 // maxSentTokens, so a source that hands out a new token for every attempt
@@ -88,69 +159,240 @@ const (
 	tokenRetention = 30 * time.Minute
 )
 
-type headerToken struct {
-	ts             TokenSource
-	header, prefix string
-	now            func() time.Time
-
-	mu   sync.Mutex
-	sent []sentToken // distinct tokens, least recently sent first
-}
-
 type sentToken struct {
 	token string
 	at    time.Time // when it was last sent
 }
 
-func (h *headerToken) Authenticate(req *http.Request) error {
-	tok, err := h.ts.Token(req.Context())
-	if err != nil {
-		return err
+// NoTokenError is the cause of an attempt that was not sent because no
+// token could be had: the token source or its fetch failed with Err. The
+// attempt's error is ErrUnauthorized, with this as its cause.
+type NoTokenError struct{ Err error }
+
+func (e *NoTokenError) Error() string { return e.Err.Error() }
+func (e *NoTokenError) Unwrap() error { return e.Err }
+
+// Authenticate places a token on req itself; it serves callers outside
+// the transport. The transport calls authenticateAttempt, which may send
+// a copy.
+func (a *TokenAuth) Authenticate(req *http.Request) error {
+	out, _, err := a.authenticateAttempt(req)
+	if err == nil && out != req {
+		*req = *out
 	}
-	h.remember(tok)
-	req.Header.Set(h.header, h.prefix+tok)
-	return nil
+	return err
+}
+
+// authenticateAttempt returns the request the attempt sends and the token
+// it carries.
+func (a *TokenAuth) authenticateAttempt(req *http.Request) (*http.Request, string, error) {
+	ctx := req.Context()
+	var tok Token
+	var err error
+	if c, ok := a.Source.(*TokenCache); ok {
+		tok, err = c.Get(ctx)
+	} else {
+		tok.Value, err = a.Source.Token(ctx)
+		if err == nil && tok.Value == "" {
+			err = errors.New("empty token")
+		}
+	}
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, "", ctxErr
+		}
+		return nil, "", a.noToken(err)
+	}
+	if tok.HTTPSOnly && req.URL.Scheme != "https" {
+		return nil, "", &apierror.Error{Kind: ErrPlainHTTP,
+			Message: "the token was issued for HTTPS only; refusing to send it over " + req.URL.Scheme}
+	}
+	a.remember(tok.Value)
+	out, err := a.Place(req, tok.Value)
+	if err != nil {
+		return nil, "", err
+	}
+	return out, tok.Value, nil
+}
+
+// noToken is the error of an attempt that could not get a token:
+// ErrUnauthorized, caused by the source's failure, with the vendor's code
+// when the failure has one. It is new for every attempt, so each caller's
+// operation can be named on it while others share the same failure.
+func (a *TokenAuth) noToken(err error) *apierror.Error {
+	origin := a.Origin
+	if origin == "" {
+		origin = "the TokenSource"
+	}
+	e := &apierror.Error{Kind: apierror.ErrUnauthorized, Message: "could not get a token from " + origin, Err: &NoTokenError{Err: err}}
+	var cause *apierror.Error
+	if errors.As(err, &cause) {
+		e.Code = cause.Code
+	}
+	return e
+}
+
+// renewIfRejected is asked by the retry rules about an answer to an
+// attempt that carried sent: when Rejected says the token was refused, the
+// token is invalidated; it reports whether a new one can be had.
+func (a *TokenAuth) renewIfRejected(resp *http.Response, sent string) bool {
+	r, ok := a.Source.(Renewable)
+	if a.Rejected == nil || !ok || sent == "" {
+		return false
+	}
+	if !a.Rejected(resp, func() []byte { return peekBody(resp, MaxRejectionBody) }) {
+		return false
+	}
+	return r.Invalidate(sent)
+}
+
+// AttemptCopy returns a shallow copy of req with its own URL, for a
+// TokenAuth.Place that puts the token in the query or the body: the copy's
+// URL and Body can be replaced without touching the request the call's
+// other attempts share. The Header map stays shared.
+func AttemptCopy(req *http.Request) *http.Request {
+	out := new(http.Request)
+	*out = *req
+	u := *req.URL
+	out.URL = &u
+	return out
+}
+
+// IsNoToken reports whether err is a call that failed because no token
+// could be had (see NoTokenError), as opposed to a server refusing one.
+func IsNoToken(err error) bool {
+	var nt *NoTokenError
+	return errors.As(err, &nt)
 }
 
 // remember records that tok is being sent now and forgets the tokens
 // outside the bounds.
-func (h *headerToken) remember(tok string) {
-	if tok == "" {
-		return
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
+func (a *TokenAuth) remember(tok string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	// Read the clock under the lock, so sent stays in order of time.
-	now := h.now()
+	now := time.Now()
+	if a.now != nil {
+		now = a.now()
+	}
 	// Look from the newest end: a token is mostly sent again and again
 	// until it is rotated.
-	for i := len(h.sent) - 1; i >= 0; i-- {
-		if h.sent[i].token == tok {
-			h.sent = slices.Delete(h.sent, i, i+1)
+	for i := len(a.sent) - 1; i >= 0; i-- {
+		if a.sent[i].token == tok {
+			a.sent = slices.Delete(a.sent, i, i+1)
 			break
 		}
 	}
-	h.sent = append(h.sent, sentToken{token: tok, at: now})
+	a.sent = append(a.sent, sentToken{token: tok, at: now})
 	drop := 0
-	for n := len(h.sent); n > minSentTokens && (n > maxSentTokens || now.Sub(h.sent[drop].at) > tokenRetention); n-- {
+	for n := len(a.sent); n > minSentTokens && (n > maxSentTokens || now.Sub(a.sent[drop].at) > tokenRetention); n-- {
 		drop++
 	}
-	h.sent = slices.Delete(h.sent, 0, drop)
+	a.sent = slices.Delete(a.sent, 0, drop)
 }
 
-// Secrets returns the remembered tokens, newest first, and those of the
-// source.
-func (h *headerToken) Secrets() []string {
-	h.mu.Lock()
-	out := make([]string, 0, len(h.sent)+1)
-	for i := len(h.sent) - 1; i >= 0; i-- {
-		out = append(out, h.sent[i].token)
+// Secrets returns the remembered tokens, newest first, those of the
+// source, and Mask.
+func (a *TokenAuth) Secrets() []string {
+	a.mu.Lock()
+	out := make([]string, 0, len(a.sent)+1+len(a.Mask))
+	for i := len(a.sent) - 1; i >= 0; i-- {
+		out = append(out, a.sent[i].token)
 	}
-	h.mu.Unlock()
-	if s, ok := h.ts.(SecretHolder); ok {
+	a.mu.Unlock()
+	if s, ok := a.Source.(SecretHolder); ok {
 		out = append(out, s.Secrets()...)
 	}
-	return out
+	return append(out, a.Mask...)
+}
+
+// authenticate adds the client's credentials to one attempt and returns
+// the request to send. A TokenAuth records the token the attempt carried
+// in st, so that a refusal invalidates that token and no newer one.
+func authenticate(auth Authenticator, req *http.Request, st *callState) (*http.Request, error) {
+	st.sentToken = ""
+	if ta, ok := auth.(*TokenAuth); ok {
+		out, tok, err := ta.authenticateAttempt(req)
+		st.sentToken = tok
+		return out, err
+	}
+	return req, auth.Authenticate(req)
+}
+
+// credentialRenewed is the retry rules' question to the authenticator
+// about an answer: did the server refuse the credential the attempt
+// carried, and can a new one be had? It is asked once per call; the first
+// refusal spends the call's one renewal, whatever its outcome.
+func credentialRenewed(auth Authenticator, resp *http.Response, st *callState) bool {
+	ta, ok := auth.(*TokenAuth)
+	if !ok || st.renewed || st.sentToken == "" {
+		return false
+	}
+	if ta.renewIfRejected(resp, st.sentToken) {
+		st.renewed = true
+		return true
+	}
+	return false
+}
+
+// peekBody returns resp's whole body when it is at most limit bytes long,
+// else nil; either way resp.Body still reads from the start. The bytes
+// returned are valid until the body is closed (the buffer is pooled: this
+// runs on every answer of a client whose token can be renewed).
+func peekBody(resp *http.Response, limit int) []byte {
+	if resp.Body == nil || resp.Body == http.NoBody || resp.ContentLength > int64(limit) {
+		return nil
+	}
+	size := limit + 1
+	if resp.ContentLength >= 0 {
+		size = int(resp.ContentLength) + 1
+	}
+	pooled, _ := peekBuffers.Get().(*[]byte)
+	if pooled == nil || cap(*pooled) < size {
+		b := make([]byte, max(size, MaxRejectionBody+1))
+		pooled = &b
+	}
+	buf := (*pooled)[:size]
+	n, err := io.ReadFull(resp.Body, buf)
+	buf = buf[:n]
+	resp.Body = &replayBody{head: buf, rest: resp.Body, err: err, pooled: pooled}
+	if (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)) && n <= limit {
+		return buf
+	}
+	return nil
+}
+
+// peekBuffers holds the buffers peekBody reads ahead into.
+var peekBuffers sync.Pool
+
+// replayBody is a body whose first bytes were read ahead: it gives them
+// again, then the rest.
+type replayBody struct {
+	head   []byte
+	rest   io.ReadCloser
+	err    error   // what reading ahead ended with
+	pooled *[]byte // head's buffer, back to peekBuffers on Close
+}
+
+func (b *replayBody) Read(p []byte) (int, error) {
+	if len(b.head) > 0 {
+		n := copy(p, b.head)
+		b.head = b.head[n:]
+		return n, nil
+	}
+	if b.err != nil && !errors.Is(b.err, io.ErrUnexpectedEOF) && !errors.Is(b.err, io.EOF) {
+		return 0, b.err
+	}
+	return b.rest.Read(p)
+}
+
+func (b *replayBody) Close() error {
+	b.head = nil
+	if b.pooled != nil {
+		peekBuffers.Put(b.pooled)
+		b.pooled = nil
+	}
+	return b.rest.Close()
 }
 
 type secretsKey struct{}

@@ -25,7 +25,7 @@ func (s *newTokens) Token(context.Context) (string, error) {
 	return fmt.Sprintf("rotated-token-%04d", s.n.Add(1)), nil
 }
 
-// fakeClock is a settable clock for headerToken.now.
+// fakeClock is a settable clock for TokenAuth.now and TokenCache.now.
 type fakeClock struct {
 	mu  sync.Mutex
 	now time.Time
@@ -43,11 +43,11 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-func newHeaderToken(t *testing.T, ts TokenSource, clock *fakeClock) *headerToken {
+func newHeaderToken(t *testing.T, ts TokenSource, clock *fakeClock) *TokenAuth {
 	t.Helper()
-	h, ok := HeaderToken(ts, "Authorization", "Bearer ").(*headerToken)
+	h, ok := HeaderToken(ts, "Authorization", "Bearer ").(*TokenAuth)
 	if !ok {
-		t.Fatal("HeaderToken does not return a *headerToken")
+		t.Fatal("HeaderToken does not return a *TokenAuth")
 	}
 	if clock != nil {
 		h.now = clock.Now
@@ -190,9 +190,18 @@ func TestHeaderTokenForgetsTokensPastTheBound(t *testing.T) {
 			t.Fatalf("%d secrets, want %d", n, minSentTokens)
 		}
 	})
-	t.Run("an empty token is not remembered", func(t *testing.T) {
+	t.Run("an empty token is refused, not sent", func(t *testing.T) {
 		h := newHeaderToken(t, StaticToken(""), nil)
-		send(t, h)
+		req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, "https://example.com/api", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := h.Authenticate(req); !errors.Is(err, apierror.ErrUnauthorized) || !IsNoToken(err) {
+			t.Fatalf("err = %v, want ErrUnauthorized for want of a token", err)
+		}
+		if v := req.Header.Get("Authorization"); v != "" {
+			t.Fatalf("sent Authorization %q", v)
+		}
 		if secrets := h.Secrets(); len(secrets) != 0 {
 			t.Fatalf("secrets %q, want none", secrets)
 		}

@@ -18,8 +18,13 @@ var ErrPlainHTTP = errors.New("credentials refused over plain http:// to a host 
 // it must be an absolute http or https URL with a host, without query or
 // fragment. A client certificate needs https; credentials over plain http
 // need a loopback host or WithInsecurePlainHTTP. It returns the parsed URL
-// with any trailing slash removed.
+// with any trailing slash removed. It first checks the options in cfg
+// (CheckOptions), so every NewClient, which calls it first, refuses an
+// unusable option too.
 func CheckBaseURL(op, baseURL string, cfg *Config) (*url.URL, error) {
+	if err := CheckOptions(op, cfg); err != nil {
+		return nil, err
+	}
 	if strings.TrimSpace(baseURL) == "" {
 		return nil, apierror.Invalid(op, "base URL is empty (want e.g. https://server.example.com)")
 	}

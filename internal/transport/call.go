@@ -46,6 +46,9 @@ type Call struct {
 	// Secrets the request carries in its body (an account password, a
 	// PKCS#12 password): masked wherever the server echoes them.
 	Secrets []string
+	// NoCredentials sends the call without the client's Authenticator: a
+	// token request, which carries its own credentials in its body.
+	NoCredentials bool
 	// OK lists the statuses that mean success (default: any 2xx).
 	OK []int
 	// AnyContentType lets Stream copy a JSON answer too; by default a
@@ -135,6 +138,9 @@ func (c *Client) send(ctx context.Context, call *Call) (*http.Response, error) {
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, withOp(call.Op, err)
+	}
+	if err := CheckCallSettings(call.Op, call.Settings); err != nil {
+		return nil, err
 	}
 	if len(call.Secrets) > 0 {
 		ctx = WithSecrets(ctx, call.Secrets...)

@@ -152,7 +152,8 @@ func TestCSVMentioningHTMLIsStillAFile(t *testing.T) {
 
 func TestCheckBaseURL(t *testing.T) {
 	creds := transport.NewConfig(transport.WithBasicAuth("u", "p"))
-	cert := transport.NewConfig(transport.WithClientCertificate(tls.Certificate{}))
+	// A certificate and key that are there (an empty one is refused on its own).
+	cert := transport.NewConfig(transport.WithClientCertificate(tls.Certificate{Certificate: [][]byte{{0x30}}, PrivateKey: struct{}{}}))
 	lab := transport.NewConfig(transport.WithBasicAuth("u", "p"), transport.WithInsecurePlainHTTP())
 	none := transport.NewConfig()
 	for _, tc := range []struct {

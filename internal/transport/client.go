@@ -75,16 +75,24 @@ func (c *Client) CloseIdleConnections() {
 
 // callState travels in the request context through the retry loop.
 type callState struct {
-	safe     bool
-	call     *Call
+	safe bool
+	call *Call
+	// attempts counts round trips (a redirect hop is one), for the log.
 	attempts atomic.Int32
 	// cookie is the request's own Cookie header, restored before each
 	// retry: http.Client adds the jar's cookies to the request it is
 	// given, and attempts share one header map.
 	cookie []string
+	// tries counts the retry engine's attempts (judgeAttempt's calls).
+	tries int
 	// retryAfter is the last answer's Retry-After, parsed once per attempt.
 	retryAfter    time.Duration
 	hasRetryAfter bool
+	// sentToken is the token a TokenAuth put on the last attempt;
+	// renewed is set once a refusal of it has been answered with a new
+	// token (a call renews its credential once). See authenticate.
+	sentToken string
+	renewed   bool
 }
 
 type stateKey struct{}
@@ -98,6 +106,23 @@ func stateFrom(ctx context.Context) *callState {
 
 // do sends req with retries, auth and logging. Errors are *apierror.Error
 // values with a redacted URL, wrapping the cause (context errors included).
+//
+// The path from here to the wire, in order:
+//
+//  1. rc.Do (go-retryablehttp) runs the attempts. Each attempt goes
+//     through c.inner, an http.Client whose Transport is
+//     attemptTransport.RoundTrip (below): headers, the Authenticator
+//     (authenticate, auth.go), the header timeout, the base transport
+//     (the wire), the debug log.
+//  2. After each attempt the engine calls judgeAttempt (retry.go), which
+//     asks the TokenAuth whether the server refused the token
+//     (credentialRenewed) and decides with shouldRetry; retryWait says
+//     how long to sleep.
+//  3. The last answer comes back here unchecked; the caller (JSON,
+//     NoContent, Stream, Decode) checks and decodes it (response.go).
+//
+// What the attempts of one call share travels in st (callState), in the
+// request context: the engine offers no other channel to its hooks.
 func (c *Client) do(req *http.Request, call *Call) (*http.Response, error) {
 	ctx := req.Context()
 	st := &callState{safe: safeToRepeat(c.repeatOf(call, req), req.Method), call: call, cookie: req.Header["Cookie"]}
@@ -223,11 +248,17 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		h["Accept-Encoding"] = acceptGzipValue
 	}
 	if cfg.Auth != nil {
+		// Also a call without the client's credentials carries its own
+		// (a token request's password).
 		if err := t.c.plainHTTPAllowed(req.URL); err != nil {
 			return nil, err
 		}
-		if err := cfg.Auth.Authenticate(req); err != nil {
-			return nil, &authError{err: err}
+		if st.call == nil || !st.call.NoCredentials {
+			authed, err := authenticate(cfg.Auth, req, st)
+			if err != nil {
+				return nil, &authError{err: err}
+			}
+			req = authed
 		}
 	}
 	out, release := req, func() {}

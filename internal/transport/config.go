@@ -124,12 +124,22 @@ func WithAuth(a Authenticator) Option {
 // retry, auth and logging layers. Its Timeout is ignored in favour of
 // WithTimeout and the context, so that long downloads are not cut off.
 func WithHTTPClient(hc *http.Client) Option {
-	return func(c *Config) { c.HTTPClient = hc }
+	return func(c *Config) {
+		if IsNil(hc) {
+			Refuse(c, "WithHTTPClient: nil *http.Client")
+		}
+		c.HTTPClient = hc
+	}
 }
 
 // WithTransport sets the base round tripper (e.g. an NTLM/Negotiate transport).
 func WithTransport(rt http.RoundTripper) Option {
-	return func(c *Config) { c.Transport = rt }
+	return func(c *Config) {
+		if IsNil(rt) {
+			Refuse(c, "WithTransport: nil round tripper")
+		}
+		c.Transport = rt
+	}
 }
 
 // WithRetry replaces the retry policy.

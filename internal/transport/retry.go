@@ -1,9 +1,15 @@
 package transport
 
 // Every retry rule of the SDK is in this file: which calls may be repeated,
-// which answers and errors are retried, how long to wait, and Retry-After.
-// go-retryablehttp runs the loop; its CheckRetry and Backoff are the two
-// functions built here.
+// which answers and errors are retried, how long to wait, Retry-After, and
+// the one repeat after a server refused a token (re-authentication).
+//
+// go-retryablehttp runs the loop. After each attempt it calls CheckRetry
+// (here: Client.judgeAttempt, which gathers the attempt's facts into an
+// attemptOutcome and asks the plain function shouldRetry), then Backoff
+// (here: retryWait) for how long to sleep. The two hooks share the facts
+// of the last attempt through the call's callState, carried in the request
+// context: that is the only channel the engine offers between them.
 
 import (
 	"context"
@@ -120,12 +126,19 @@ func (c *Client) retryClient(p RetryPolicy) *retryablehttp.Client {
 		Logger:       nil, // the default logs full URLs to stderr; the attempt transport logs instead
 		RetryWaitMin: p.BaseDelay,
 		RetryWaitMax: p.MaxDelay,
-		RetryMax:     p.MaxAttempts - 1,
+		// One attempt more than the policy's: the spare is for the repeat
+		// after a refused token, which shouldRetry allows once per call.
+		// shouldRetry holds ordinary retries to p.MaxAttempts.
+		RetryMax: p.MaxAttempts,
 		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
-			return checkRetry(p, ctx, resp, err)
+			return c.judgeAttempt(p, ctx, resp, err)
 		},
 		Backoff: func(_, _ time.Duration, attempt int, resp *http.Response) time.Duration {
-			return backoff(p, attempt, resp)
+			var st *callState
+			if resp != nil && resp.Request != nil {
+				st = stateFrom(resp.Request.Context())
+			}
+			return retryWait(p, attempt, st)
 		},
 		ErrorHandler: errorHandler,
 		PrepareRetry: prepareRetry,
@@ -144,41 +157,79 @@ func prepareRetry(req *http.Request) error {
 	return nil
 }
 
-// checkRetry decides whether an attempt's outcome is retried.
-func checkRetry(p RetryPolicy, ctx context.Context, resp *http.Response, err error) (bool, error) {
+// attemptOutcome is everything the retry rules look at after one attempt.
+type attemptOutcome struct {
+	attempt int  // 1 for the first, counting a repeat after a refused token
+	safe    bool // the call may be sent again after it may have reached the server
+	err     error
+	resp    *http.Response // nil when err is set
+	// retryAfter is resp's Retry-After, when it has one.
+	retryAfter    time.Duration
+	hasRetryAfter bool
+	// renewed: the server refused the attempt's token and the
+	// authenticator has a new one (see credentialRenewed).
+	renewed bool
+}
+
+// judgeAttempt is the engine's CheckRetry: it gathers the attempt's facts,
+// records them in the call's state for retryWait, and asks shouldRetry.
+func (c *Client) judgeAttempt(p RetryPolicy, ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return false, ctxErr
 	}
 	st := stateFrom(ctx)
-	if err != nil {
-		if permanent(err) {
-			return false, nil
-		}
-		if neverSent(err) {
-			return true, nil
-		}
-		return st.safe, nil
+	st.tries++
+	o := attemptOutcome{attempt: st.tries, safe: st.safe, err: err, resp: resp}
+	if err == nil {
+		o.retryAfter, o.hasRetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		o.renewed = c.cfg.Auth != nil && credentialRenewed(c.cfg.Auth, resp, st)
 	}
-	st.retryAfter, st.hasRetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
-	if !st.safe || !p.retryable(resp.StatusCode) {
-		return false, nil
+	st.retryAfter, st.hasRetryAfter = o.retryAfter, o.hasRetryAfter
+	if o.renewed {
+		// The repeat goes at once, whatever Retry-After says.
+		st.retryAfter, st.hasRetryAfter = 0, true
 	}
-	if st.hasRetryAfter && st.retryAfter > p.MaxRetryAfter {
-		return false, &apierror.Error{
-			Method: resp.Request.Method, URL: redact.URL(resp.Request.URL), StatusCode: resp.StatusCode,
-			Kind: apierror.ErrRetryAfterTooLong, RetryAfter: st.retryAfter,
-		}
-	}
-	return true, nil
+	return shouldRetry(p, o)
 }
 
-// backoff honours the Retry-After checkRetry read, else waits with
-// exponential backoff and full jitter.
-func backoff(p RetryPolicy, attempt int, resp *http.Response) time.Duration {
-	if resp != nil && resp.Request != nil {
-		if st := stateFrom(resp.Request.Context()); st.hasRetryAfter {
-			return min(st.retryAfter, p.MaxRetryAfter)
+// shouldRetry decides whether an attempt's outcome is tried again. A
+// non-nil error ends the call with that error.
+func shouldRetry(p RetryPolicy, o attemptOutcome) (bool, error) {
+	if o.renewed {
+		// The server refused the token, so it did not act on the
+		// request: repeat it once with the new token, whatever its method.
+		return true, nil
+	}
+	left := o.attempt < p.MaxAttempts // an attempt of the policy is left
+	if o.err != nil {
+		if permanent(o.err) {
+			return false, nil
 		}
+		if neverSent(o.err) {
+			return left, nil
+		}
+		return o.safe && left, nil
+	}
+	if !o.safe || !p.retryable(o.resp.StatusCode) {
+		return false, nil
+	}
+	if o.hasRetryAfter && o.retryAfter > p.MaxRetryAfter {
+		// Also on the last attempt: the caller learns how long the
+		// server asked to wait.
+		return false, &apierror.Error{
+			Method: o.resp.Request.Method, URL: redact.URL(o.resp.Request.URL), StatusCode: o.resp.StatusCode,
+			Kind: apierror.ErrRetryAfterTooLong, RetryAfter: o.retryAfter,
+		}
+	}
+	return left, nil
+}
+
+// retryWait is the engine's Backoff: the Retry-After judgeAttempt recorded
+// for the last answer (none after a refused token), else exponential
+// backoff with full jitter. st is nil when the attempt got no answer.
+func retryWait(p RetryPolicy, attempt int, st *callState) time.Duration {
+	if st != nil && st.hasRetryAfter {
+		return min(st.retryAfter, p.MaxRetryAfter)
 	}
 	return jitterBackoff(p.BaseDelay, p.MaxDelay, attempt)
 }
