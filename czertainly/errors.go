@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"github.com/certadmin/certadmin-go/internal/pager"
 	"net/http"
 	"strings"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
+	"github.com/certadmin/certadmin-go/internal/pager"
 )
 
 // Sentinels for errors.Is that only this package has. An *Error matches
