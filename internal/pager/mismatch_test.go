@@ -184,3 +184,44 @@ func TestGuardRefusesARepeatedPage(t *testing.T) {
 		t.Errorf("too long: %v", err)
 	}
 }
+
+// A server that caps its pages below the size asked for answers a short
+// page while its total says more remain: the list must not end there as
+// if complete (audit probe TestCloud_ListAccounts_ShortPagesNotTruncated).
+func TestShortPageWithMoreCountedIsAMismatch(t *testing.T) {
+	const total, capAt = 250, 100
+	requests := 0
+	fetch := func(_ context.Context, start, rows int) (pager.Page[int], error) {
+		requests++
+		n := min(rows, capAt, max(total-start, 0))
+		items := make([]int, n)
+		for i := range items {
+			items[i] = start + i
+		}
+		return pager.Page[int]{Items: items, Total: total}, nil
+	}
+	got := 0
+	var err error
+	for _, e := range pager.Offset(context.Background(), pager.Options{PageSize: 500, Op: "test.List"}, fetch) {
+		if e != nil {
+			err = e
+			break
+		}
+		got++
+	}
+	if !errors.Is(err, pager.ErrPagingMismatch) || got != capAt || requests != 1 {
+		t.Fatalf("got %d items in %d requests, err %v; want the %d of the first page, then ErrPagingMismatch", got, requests, err, capAt)
+	}
+	// A short last page is the end, not a mismatch.
+	got, err = 0, nil
+	for _, e := range pager.Offset(context.Background(), pager.Options{PageSize: 100, Op: "test.List"}, fetch) {
+		if e != nil {
+			err = e
+			break
+		}
+		got++
+	}
+	if err != nil || got != total {
+		t.Fatalf("page size within the cap: %d items, err %v; want all %d", got, err, total)
+	}
+}

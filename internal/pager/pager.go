@@ -72,7 +72,10 @@ type pending[T any] struct {
 // repeats an earlier one or holds more than the page size ends the
 // iteration with an ErrPagingMismatch error before any of its items is
 // yielded, so a server that ignores the offset costs two requests (three
-// with a page size of 1), plus the pages fetched ahead.
+// with a page size of 1), plus the pages fetched ahead. A short page whose
+// answer counts more items past it (a server that caps the page size
+// below the one asked for) yields its items and then ErrPagingMismatch,
+// instead of ending the list early without a word.
 func Offset[T any](ctx context.Context, opts Options, fetch Fetch[T]) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
@@ -135,6 +138,16 @@ func Offset[T any](ctx context.Context, opts Options, fetch Fetch[T]) iter.Seq2[
 			}
 			seen = true
 			total = r.page.Total
+			// A short page ends the list (an empty one always), unless
+			// the same answer counts more items past it: then the server
+			// caps its pages below the size asked for, and stopping would
+			// lose the rest silently. Its items are yielded, then the
+			// mismatch.
+			var capped error
+			if n := len(r.page.Items); n > 0 && n < rows && total >= 0 && head.start+n < total {
+				capped = Mismatch(opts.Op, "the page at %d held %d items of the %d asked for, yet the server counts %d: it caps its pages below the size asked for (ask for at most %d per page)",
+					head.start, len(r.page.Items), rows, total, len(r.page.Items))
+			}
 			last := len(r.page.Items) < rows || (total >= 0 && head.start+len(r.page.Items) >= total)
 			if last {
 				cancel() // pages fetched past the end are not needed
@@ -150,6 +163,10 @@ func Offset[T any](ctx context.Context, opts Options, fetch Fetch[T]) iter.Seq2[
 				if !yield(it, nil) {
 					return
 				}
+			}
+			if capped != nil {
+				yield(zero, capped)
+				return
 			}
 			if last {
 				return
