@@ -113,4 +113,3 @@ func (o *oneRequest) UnmarshalJSON(b []byte) error {
 	}
 	return nil
 }
-
