@@ -31,9 +31,10 @@ var (
 	// certificate request…"; the message says why).
 	ErrConnector = errors.New("connector failed")
 	// ErrPagingMismatch is matched by the error that ends a paged list
-	// when a page brings nothing new: the server (or a proxy) is not
-	// paging by the pageNumber asked for. The list stops there, having
-	// yielded each item once, instead of fetching the same page again.
+	// when a page brings nothing new (only items of the previous page, or
+	// the same items as an earlier page): the server (or a proxy) is not
+	// paging by the pageNumber asked for. The list stops there, before
+	// yielding any of that page, instead of fetching the same page again.
 	ErrPagingMismatch = pager.ErrPagingMismatch
 )
 

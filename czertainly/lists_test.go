@@ -13,7 +13,7 @@ import (
 // coreErrorBodies are the error bodies Core writes, each with the message
 // the error must carry:
 //   - ErrorMessageDto, {"message"}: most handlers of
-//     ExceptionHandlingAdvice.java (cad4432a), e.g. :46-53, :560-565;
+//     ExceptionHandlingAdvice.java (cad4432a), e.g. :46-53, :572-577;
 //   - AuthenticationServiceExceptionDto, {"statusCode","code","message"}
 //     as application/problem+json: :364-385 (403) and :445-453;
 //   - an RFC 9457 problem detail (type, title, status, detail and an

@@ -74,6 +74,24 @@ type pending[T any] struct {
 // yielded, so a server that ignores the offset costs two requests (three
 // with a page size of 1), plus the pages fetched ahead.
 func Offset[T any](ctx context.Context, opts Options, fetch Fetch[T]) iter.Seq2[T, error] {
+	return offset(ctx, opts, fetch, func() *Guard[T] { return &Guard[T]{} })
+}
+
+// Keyed is Offset for a list whose items have a key (a UUID), with a
+// KeyedGuard in place of the Guard: an item the previous page held is not
+// yielded again (a list that shifted while it was read), and a page of
+// nothing but such items ends the iteration with an ErrPagingMismatch
+// error, so a server that ignores the offset is caught at its second page
+// even when that page is not the first one over again (the same items in
+// another order, or fewer of them). Its memory holds two pages' keys at
+// most.
+func Keyed[T any, K comparable](ctx context.Context, opts Options, key func(T) K, fetch Fetch[T]) iter.Seq2[T, error] {
+	return offset(ctx, opts, fetch, func() *Guard[T] { return KeyedGuard(key) })
+}
+
+// offset is the iteration of Offset and Keyed; each run of the iterator
+// checks its pages with a guard of its own.
+func offset[T any](ctx context.Context, opts Options, fetch Fetch[T], newGuard func() *Guard[T]) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
 		if err := opts.Validate(); err != nil {
@@ -101,7 +119,7 @@ func Offset[T any](ctx context.Context, opts Options, fetch Fetch[T]) iter.Seq2[
 			}()
 		}
 
-		var guard Guard[T]
+		guard := newGuard()
 		next := opts.Start
 		total := -1
 		seen := false // the first page tells the total; nothing is fetched ahead before it
