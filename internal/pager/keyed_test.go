@@ -12,9 +12,9 @@ import (
 
 func identity(i int) int { return i }
 
-// keyedRun runs a Keyed listing to its end: the items, the error, and
-// the number of requests.
-func keyedRun(t *testing.T, rows int, fetch pager.Fetch[int]) ([]int, error, int) {
+// keyedRun runs a Keyed listing to its end: the items, the number of
+// requests and the error.
+func keyedRun(t *testing.T, rows int, fetch pager.Fetch[int]) ([]int, int, error) {
 	t.Helper()
 	calls := 0
 	counted := func(ctx context.Context, start, n int) (pager.Page[int], error) {
@@ -27,11 +27,11 @@ func keyedRun(t *testing.T, rows int, fetch pager.Fetch[int]) ([]int, error, int
 	var got []int
 	for v, err := range pager.Keyed(context.Background(), pager.Options{Op: "x.List", PageSize: rows}, identity, counted) {
 		if err != nil {
-			return got, err, calls
+			return got, calls, err
 		}
 		got = append(got, v)
 	}
-	return got, nil, calls
+	return got, calls, nil
 }
 
 // A server that ignores the offset answers every request with its first
@@ -39,7 +39,7 @@ func keyedRun(t *testing.T, rows int, fetch pager.Fetch[int]) ([]int, error, int
 // ErrPagingMismatch naming the operation, having yielded the first page
 // once.
 func TestKeyedStopsAtAPageThatIgnoresTheOffset(t *testing.T) {
-	got, err, calls := keyedRun(t, 4, func(context.Context, int, int) (pager.Page[int], error) {
+	got, calls, err := keyedRun(t, 4, func(context.Context, int, int) (pager.Page[int], error) {
 		return pager.Page[int]{Items: []int{0, 1, 2, 3}, Total: 1000}, nil
 	})
 	var ae *apierror.Error
@@ -61,7 +61,7 @@ func TestKeyedStopsAtAReorderedOrShrunkRepeat(t *testing.T) {
 		"shrunk":    {0, 1, 3},
 		"doubled":   {0, 0, 1, 1},
 	} {
-		got, err, calls := keyedRun(t, 4, func(_ context.Context, start, _ int) (pager.Page[int], error) {
+		got, calls, err := keyedRun(t, 4, func(_ context.Context, start, _ int) (pager.Page[int], error) {
 			if start == 0 {
 				return pager.Page[int]{Items: []int{0, 1, 2, 3}, Total: 1000}, nil
 			}
@@ -78,7 +78,7 @@ func TestKeyedStopsAtAReorderedOrShrunkRepeat(t *testing.T) {
 // and the listing goes on to the end.
 func TestKeyedDropsAnItemAShiftRepeats(t *testing.T) {
 	pages := map[int][]int{0: {9, 8, 7}, 3: {7, 6, 5}, 6: {4}}
-	got, err, _ := keyedRun(t, 3, func(_ context.Context, start, _ int) (pager.Page[int], error) {
+	got, _, err := keyedRun(t, 3, func(_ context.Context, start, _ int) (pager.Page[int], error) {
 		return pager.Page[int]{Items: slices.Clone(pages[start]), Total: 7}, nil
 	})
 	if err != nil || !slices.Equal(got, []int{9, 8, 7, 6, 5, 4}) {
