@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"sync/atomic"
 	"testing"
 
 	czertainly "github.com/certadmin/certadmin-go/czertainly"
@@ -105,5 +106,53 @@ func TestAnswersWithAMessageAreNotErrors(t *testing.T) {
 		Body: `{"status":"SUCCESS","failedItem":0,"message":"Initiated bulk delete Certificates. Please refresh after some time"}`})
 	if _, err := c.DeleteCertificates(ctx, []string{"0b6f4b8e-0c4a-4b8e-9f7e-7c0e3c1d2a55"}); err != nil {
 		t.Errorf("bulk delete: %v", err)
+	}
+}
+
+// reorderingIgnorer ignores pageNumber for the certificate list and
+// answers its first page in a different order on every request (a store
+// without a stable order), so no page equals an earlier one.
+type reorderingIgnorer struct{ hits atomic.Int32 }
+
+func (s *reorderingIgnorer) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
+	hits := int(s.hits.Add(1))
+	const size = 10
+	var certs []map[string]any
+	for i := range size {
+		j := (i + hits) % size
+		certs = append(certs, map[string]any{"uuid": uuidN("c", j), "commonName": "c", "subjectDn": "CN=c", "publicKeyAlgorithm": "RSA",
+			"hybridCertificate": false, "keySize": 2048, "state": "issued", "validationStatus": "valid", "certificateType": "X.509",
+			"complianceStatus": "na", "privateKeyAvailability": false})
+	}
+	writeJSON(w, 200, map[string]any{"certificates": certs, "itemsPerPage": size, "pageNumber": 1, "totalPages": 10, "totalItems": 10 * size})
+}
+
+// A server that ignores pageNumber without repeating a page exactly: only
+// the certificates' UUIDs tell that the second page brings nothing new.
+// ListCertificates stops there with ErrPagingMismatch after two requests,
+// having yielded each certificate once; a check of whole pages alone
+// (pager.Offset's Guard) would yield the ten certificates nine times more.
+func TestListCertificatesStopsWhenTheServerIgnoresThePageInAnotherOrder(t *testing.T) {
+	srv := &reorderingIgnorer{}
+	c := standIn(t, srv)
+	seen := map[string]int{}
+	var last error
+	for crt, err := range c.ListCertificates(context.Background(), czertainly.CertificateQuery{PageSize: 10}) {
+		if err != nil {
+			last = err
+			break
+		}
+		seen[crt.UUID]++
+	}
+	if !errors.Is(last, czertainly.ErrPagingMismatch) {
+		t.Errorf("ended with %v, want ErrPagingMismatch", last)
+	}
+	for id, n := range seen {
+		if n > 1 {
+			t.Errorf("%s yielded %d times", id, n)
+		}
+	}
+	if len(seen) != 10 || srv.hits.Load() != 2 {
+		t.Errorf("%d certificates in %d requests, want 10 in 2", len(seen), srv.hits.Load())
 	}
 }
