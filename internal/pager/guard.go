@@ -26,13 +26,19 @@ func Mismatch(op, format string, args ...any) error {
 // Guard checks the pages of one listing in the order they are consumed.
 // The zero value is ready; a Guard is not safe for concurrent use. A page
 // is known by its length and a hash of its first and last items, so it
-// costs a few words per page whatever the items hold. KeyedGuard adds a
-// check by item key against the previous page.
+// costs a few words whatever the items hold, and a Guard remembers the
+// first page and the last maxRemembered pages only: its memory is bounded
+// whatever the listing's length. A server that ignores the offset answers
+// the first page again, and one that cycles through a few pages repeats
+// one of the last; a cycle longer than that is ended by the total, as any
+// listing is. KeyedGuard adds a check by item key against the previous
+// page.
 type Guard[T any] struct {
-	seed maphash.Seed
-	seen map[pageKey]int // → start of the page first seen with this key
-	last pageKey         // the previous page of one item
-	run  int             // how many pages in a row were that one item
+	seed  maphash.Seed
+	seen  map[pageKey]int // → start of the page first seen with this key
+	order []pageKey       // the pages in seen but the first, oldest first
+	last  pageKey         // the previous page of one item
+	run   int             // how many pages in a row were that one item
 	// overlap, set by KeyedGuard, drops the items of a page that the
 	// previous page held and returns the rest.
 	overlap func(items []T) []T
@@ -42,6 +48,9 @@ type pageKey struct {
 	first, last uint64
 	n           int
 }
+
+// maxRemembered is how many pages besides the first a Guard remembers.
+const maxRemembered = 64
 
 // KeyedGuard is a Guard for a list whose items have a key (a UUID). Beyond
 // Guard's checks, an item the previous page held is dropped (a list that
@@ -113,8 +122,24 @@ func (g *Guard[T]) Check(op string, start, rows int, items []T) ([]T, error) {
 	if other, ok := g.seen[k]; ok && other != start {
 		return nil, Mismatch(op, "the page at start %d holds the same %d items as the page at start %d", start, len(items), other)
 	}
-	g.seen[k] = start
+	if _, ok := g.seen[k]; !ok {
+		g.remember(k, start)
+	}
 	return g.keyed(op, start, items)
+}
+
+// remember adds the page k at start, forgetting the oldest page but the
+// first once more than maxRemembered others are held.
+func (g *Guard[T]) remember(k pageKey, start int) {
+	g.seen[k] = start
+	if len(g.seen) == 1 {
+		return // the first page is never forgotten
+	}
+	g.order = append(g.order, k)
+	if len(g.order) > maxRemembered {
+		delete(g.seen, g.order[0])
+		g.order = g.order[1:]
+	}
 }
 
 // keyed applies a KeyedGuard's check by key.
