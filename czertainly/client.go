@@ -192,7 +192,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 			return nil, apierror.Invalid(op, "%v", err)
 		}
 	}
-	t, err := transport.New(cfg, transport.Rules{DecodeError: decodeError, Annotate: annotate})
+	t, err := transport.New(cfg, transport.Rules{DecodeError: decodeError, ErrorInBody: errorInBody, Annotate: annotate})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}

@@ -99,8 +99,8 @@ func (c *Client) ListCertificateApprovals(ctx context.Context, uuid string, q Ap
 			}
 			return pager.Page[Approval]{Items: out.Approvals, Total: int(out.TotalItems)}, nil
 		}
-		popts := pager.Options{PageSize: size, MaxPageSize: MaxPageSize}
-		for a, err := range pager.Unique(ctx, popts, approvalKey, pagingMismatch(op, size), fetch) {
+		popts := pager.Options{Op: op, PageSize: size, MaxPageSize: MaxPageSize}
+		for a, err := range pager.Keyed(ctx, popts, approvalKey, fetch) {
 			if !yield(a, err) || err != nil {
 				return
 			}

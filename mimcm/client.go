@@ -44,7 +44,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if nt, ok := cfg.Transport.(*ntlmTransport); ok {
 		ann = nt.annotate // names the causes of a refused NTLM sign-in
 	}
-	t, err := transport.New(cfg, transport.Rules{DecodeError: decodeError, Annotate: ann, Repeat: repeatRule})
+	t, err := transport.New(cfg, transport.Rules{DecodeError: decodeError, ErrorInBody: errorInBody, Annotate: ann, Repeat: repeatRule})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}

@@ -77,6 +77,24 @@ type pending[T any] struct {
 // below the one asked for) yields its items and then ErrPagingMismatch,
 // instead of ending the list early without a word.
 func Offset[T any](ctx context.Context, opts Options, fetch Fetch[T]) iter.Seq2[T, error] {
+	return offset(ctx, opts, fetch, func() *Guard[T] { return &Guard[T]{} })
+}
+
+// Keyed is Offset for a list whose items have a key (a UUID), with a
+// KeyedGuard in place of the Guard: an item the previous page held is not
+// yielded again (a list that shifted while it was read), and a page of
+// nothing but such items ends the iteration with an ErrPagingMismatch
+// error, so a server that ignores the offset is caught at its second page
+// even when that page is not the first one over again (the same items in
+// another order, or fewer of them). Its memory holds two pages' keys at
+// most.
+func Keyed[T any, K comparable](ctx context.Context, opts Options, key func(T) K, fetch Fetch[T]) iter.Seq2[T, error] {
+	return offset(ctx, opts, fetch, func() *Guard[T] { return KeyedGuard(key) })
+}
+
+// offset is the iteration of Offset and Keyed; each run of the iterator
+// checks its pages with a guard of its own.
+func offset[T any](ctx context.Context, opts Options, fetch Fetch[T], newGuard func() *Guard[T]) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
 		if err := opts.Validate(); err != nil {
@@ -104,7 +122,7 @@ func Offset[T any](ctx context.Context, opts Options, fetch Fetch[T]) iter.Seq2[
 			}()
 		}
 
-		var guard Guard[T]
+		guard := newGuard()
 		next := opts.Start
 		total := -1
 		seen := false // the first page tells the total; nothing is fetched ahead before it
