@@ -34,7 +34,7 @@ func TestEnrollSoftwareCertificateEndToEnd(t *testing.T) {
 	e, err := c.EnrollSoftwareCertificate(ctx, mimcm.EnrollInput{
 		ProfileTemplateUUID: mimcmtest.TemplateSoftware, Roots: caPool(srv),
 		DataCollection: []mimcm.DataValue{{Name: "Request Reason", Value: "laptop"}},
-	}, mimcm.WithEnrollProgress(func(s mimcm.EnrollStage, _ *mimcm.Request) { stages = append(stages, s) }))
+	}, mimcm.WithProgress(func(p mimcm.Progress) { stages = append(stages, p.Stage) }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,8 +99,12 @@ func TestEnrollmentWaitsForApprovalAndResumes(t *testing.T) {
 	if n := srv.HitsMatching("", "/certificaterequestgenerationoptions"); n != 0 {
 		t.Errorf("generation options read %d times before approval", n)
 	}
+	var pe *mimcm.PendingError
+	if !errors.As(err, &pe) || pe.RequestID != ee.RequestID || pe.Stage != mimcm.EnrollStageAwaitingApproval || pe.Roots != in.Roots || !errors.Is(err, mimcm.ErrPending) {
+		t.Fatalf("the pending state is not a *PendingError for the request: %#v", pe)
+	}
 	// Several checks within a short wait, still pending.
-	_, err = c.ResumeEnrollment(ctx, ee.RequestID, in, mimcm.WithApprovalWait(30*time.Millisecond), mimcm.WithApprovalPollInterval(time.Millisecond))
+	_, err = c.ResumeEnrollment(ctx, pe, mimcm.WithApprovalWait(30*time.Millisecond), mimcm.WithPollInterval(time.Millisecond))
 	if !errors.Is(err, mimcm.ErrApprovalPending) {
 		t.Fatalf("resume before approval: %v", err)
 	}
@@ -111,7 +115,7 @@ func TestEnrollmentWaitsForApprovalAndResumes(t *testing.T) {
 	if err := srv.ApproveRequest(ee.RequestID); err != nil {
 		t.Fatal(err)
 	}
-	e, err := c.ResumeEnrollment(ctx, ee.RequestID, in)
+	e, err := c.ResumeEnrollment(ctx, pe)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,15 +130,15 @@ func TestEnrollmentWaitsForApprovalAndResumes(t *testing.T) {
 // An approval that comes while the workflow waits.
 func TestEnrollmentApprovedWhileWaiting(t *testing.T) {
 	srv, c := setup(t)
-	approve := func(s mimcm.EnrollStage, r *mimcm.Request) {
-		if s == mimcm.EnrollStageAwaitingApproval {
-			if err := srv.ApproveRequest(r.UUID); err != nil {
+	approve := func(p mimcm.Progress) {
+		if p.Stage == mimcm.EnrollStageAwaitingApproval {
+			if err := srv.ApproveRequest(p.Request.UUID); err != nil {
 				t.Error(err)
 			}
 		}
 	}
 	e, err := c.EnrollSoftwareCertificate(context.Background(), mimcm.EnrollInput{ProfileTemplateUUID: mimcmtest.TemplateApproval},
-		mimcm.WithApprovalPollInterval(time.Millisecond), mimcm.WithEnrollProgress(approve))
+		mimcm.WithPollInterval(time.Millisecond), mimcm.WithProgress(approve))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -202,7 +202,7 @@ func ExampleClient_ResumeEnrollment() {
 	}
 	in := mimcm.EnrollInput{ProfileTemplateUUID: mimcmtest.TemplateApproval}
 	_, err = c.EnrollSoftwareCertificate(context.Background(), in, mimcm.WithApprovalWait(0))
-	var pending *mimcm.EnrollError
+	var pending *mimcm.PendingError
 	if !errors.As(err, &pending) || !errors.Is(err, mimcm.ErrApprovalPending) {
 		log.Fatal(err)
 	}
@@ -212,7 +212,7 @@ func ExampleClient_ResumeEnrollment() {
 	if err := srv.ApproveRequest(pending.RequestID); err != nil {
 		log.Fatal(err)
 	}
-	e, err := c.ResumeEnrollment(context.Background(), pending.RequestID, in)
+	e, err := c.ResumeEnrollment(context.Background(), pending)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -279,7 +279,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	}
 	defer c.Close()
 
-	callOpts := []mimcm.CallOption{mimcm.WithApprovalWait(o.wait), mimcm.WithEnrollProgress(func(s mimcm.EnrollStage, r *mimcm.Request) {
+	callOpts := []mimcm.CallOption{mimcm.WithApprovalWait(o.wait), mimcm.WithProgress(func(p mimcm.Progress) {
+		s, r := p.Stage, p.Request
 		if r != nil {
 			progress(stderr, "request %s: %s (status %v)\n", r.UUID, s, r.Status)
 			return
@@ -289,7 +290,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	var e *mimcm.Enrollment
 	if o.resume != uuid.Nil {
 		progress(stderr, "resuming request %s\n", o.resume)
-		e, err = c.ResumeEnrollment(ctx, o.resume, in, callOpts...)
+		e, err = c.ResumeEnrollment(ctx, &mimcm.PendingError{RequestID: o.resume, PFXPassword: in.PFXPassword, Roots: in.Roots, Comment: in.Comment}, callOpts...)
 	} else {
 		progress(stderr, "enrolling for profile template %s\n", in.ProfileTemplateUUID)
 		e, err = c.EnrollSoftwareCertificate(ctx, in, callOpts...)
