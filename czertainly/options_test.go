@@ -43,6 +43,8 @@ func TestNewClientRefusesUnusableOptions(t *testing.T) {
 		{"negative retry delay", czertainly.WithRetry(czertainly.RetryPolicy{MaxAttempts: 2, MaxRetryAfter: -time.Second}), "negative delay"},
 		{"bad header name", czertainly.WithHeader("X:Bad", "v"), "header name"},
 		{"negative poll interval", czertainly.WithPollInterval(-time.Second), "poll"},
+		{"negative wait timeout", czertainly.WithWaitTimeout(-time.Second), "wait timeout"},
+		{"negative approval wait", czertainly.WithApprovalWait(-time.Second), "approval wait"},
 	} {
 		c, err := czertainly.NewClient(srv.URL, czertainly.WithRootCAs(srv.RootCAs()), tc.opt)
 		if !errors.Is(err, czertainly.ErrInvalidInput) || !strings.Contains(err.Error(), tc.want) || c != nil {
