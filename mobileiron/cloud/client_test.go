@@ -28,7 +28,8 @@ func TestNewClientChecksTheURL(t *testing.T) {
 		{"https://na1.mobileiron.com/?x=1", nil, "query or fragment"},
 		{"https://admin:pw@na1.mobileiron.com", nil, "must not carry credentials"},
 		{"http://na1.mobileiron.com", []cloud.Option{cloud.WithBasicAuth("a", "b")}, "plain http"},
-		{"https://na1.mobileiron.com", []cloud.Option{cloud.WithImportWait(cloud.ImportWait{Timeout: -time.Second})}, "negative duration"},
+		{"https://na1.mobileiron.com", []cloud.Option{cloud.WithWaitTimeout(-time.Second)}, "wait timeout"},
+		{"https://na1.mobileiron.com", []cloud.Option{cloud.WithPollInterval(0)}, "poll interval"},
 	} {
 		c, err := cloud.NewClient(tc.url, tc.opts...)
 		if c != nil || !errors.Is(err, cloud.ErrInvalidInput) || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "cloud.NewClient: ") {
