@@ -34,7 +34,7 @@ func WithBasicAuth(user, password string) Option {
 // settings are the options only this package has, kept beside the shared
 // configuration (client-wide) or the call settings (one call).
 type settings struct {
-	clearUnshown  []string // WithClearUnshown
+	clearUnshown []string // WithClearUnshown
 }
 
 // Default rhythm of ImportLDAPUser's status checks (WithPollInterval,
