@@ -478,7 +478,7 @@ func TestAuthenticationModes(t *testing.T) {
 		})),
 		"session": czertainly.WithSessionCookie(czertainlytest.SessionValue),
 	} {
-		c, err := czertainly.NewClient(srv.URL, czertainly.WithRootCAs(srv.RootCAs()), opt)
+		c, err := czertainly.NewClient(srv.URL, czertainly.WithRootCAs(srv.TLSRootCAs()), opt)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -486,7 +486,7 @@ func TestAuthenticationModes(t *testing.T) {
 			t.Errorf("%s: %+v %v", name, me, err)
 		}
 	}
-	anon, _ := czertainly.NewClient(srv.URL, czertainly.WithRootCAs(srv.RootCAs()))
+	anon, _ := czertainly.NewClient(srv.URL, czertainly.WithRootCAs(srv.TLSRootCAs()))
 	_, err = anon.GetAuthProfile(ctx)
 	var ce *czertainly.Error
 	if !errors.Is(err, czertainly.ErrUnauthorized) || !errors.As(err, &ce) || ce.Hint == "" {

@@ -21,11 +21,7 @@ import (
 	"github.com/certadmin/certadmin-go/mimcm/mimcmtest"
 )
 
-func caPool(srv *mimcmtest.Server) *x509.CertPool {
-	p := x509.NewCertPool()
-	p.AddCert(srv.CA())
-	return p
-}
+func caPool(srv *mimcmtest.Server) *x509.CertPool { return srv.IssuingCAs() }
 
 func TestEnrollSoftwareCertificateEndToEnd(t *testing.T) {
 	srv, c := setup(t)
@@ -316,5 +312,31 @@ func TestParseSubject(t *testing.T) {
 		if _, err := mimcm.ParseSubject(bad); err == nil {
 			t.Errorf("%q: no error", bad)
 		}
+	}
+}
+
+// The fake gives each root its own name: IssuingCAs verifies what an
+// enrollment receives (EnrollInput.Roots), TLSRootCAs is the connection's
+// root and does not.
+func TestFakeIssuingAndTLSRootsDiffer(t *testing.T) {
+	srv := mimcmtest.NewTestServer(t, mimcmtest.WithTLS())
+	c, err := srv.NewClient(fastRetry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := c.EnrollSoftwareCertificate(context.Background(), mimcm.EnrollInput{ProfileTemplateUUID: mimcmtest.TemplateSoftware, Roots: srv.IssuingCAs()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := x509.VerifyOptions{Roots: srv.IssuingCAs(), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}
+	if _, err := e.Certificate.Verify(opts); err != nil {
+		t.Errorf("IssuingCAs does not verify the issued certificate: %v", err)
+	}
+	opts.Roots = srv.TLSRootCAs()
+	if opts.Roots == nil {
+		t.Fatal("no TLS root for a TLS fake")
+	}
+	if _, err := e.Certificate.Verify(opts); err == nil {
+		t.Error("TLSRootCAs verifies the issued certificate: the two roots are not told apart")
 	}
 }

@@ -2,7 +2,6 @@ package mimcm_test
 
 import (
 	"context"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"log"
@@ -163,12 +162,10 @@ func ExampleClient_EnrollSoftwareCertificate() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	roots := x509.NewCertPool()
-	roots.AddCert(srv.CA())
 	e, err := c.EnrollSoftwareCertificate(context.Background(), mimcm.EnrollInput{
 		ProfileTemplateUUID: mimcmtest.TemplateSoftware,
 		DataCollection:      []mimcm.DataValue{{Name: "Request Reason", Value: "new laptop"}},
-		Roots:               roots, // check the chain too, not only the key
+		Roots:               srv.IssuingCAs(), // check the chain too, not only the key (TLSRootCAs is the TLS root)
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -248,8 +248,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		if in.ProfileTemplateUUID == uuid.Nil {
 			in.ProfileTemplateUUID = mimcmtest.TemplateSoftware
 		}
-		in.Roots = x509.NewCertPool()
-		in.Roots.AddCert(srv.CA())
+		in.Roots = srv.IssuingCAs()
 		if p12Password == "" {
 			p12Password = demoP12Password
 			progress(stderr, "$%s is not set: the file's password is %q (demo run only)\n", p12PasswordEnv, demoP12Password)

@@ -74,7 +74,7 @@ func TestFakeNewClient(t *testing.T) {
 
 func TestFakeWithTLSAndOwnCredentials(t *testing.T) {
 	srv := cloudtest.NewTestServer(t, cloudtest.WithTLS(), cloudtest.WithCredentials("other@example.test", "other-not-a-secret"))
-	if !strings.HasPrefix(srv.URL, "https://") || srv.Certificate() == nil || srv.RootCAs() == nil {
+	if !strings.HasPrefix(srv.URL, "https://") || srv.Certificate() == nil || srv.TLSRootCAs() == nil {
 		t.Fatalf("URL %s, certificate %v", srv.URL, srv.Certificate())
 	}
 	c, err := srv.NewClient()
@@ -92,7 +92,7 @@ func TestFakeWithTLSAndOwnCredentials(t *testing.T) {
 	if _, err := bare.ListAccountsPage(context.Background(), cloud.ListOptions{}); err == nil {
 		t.Error("an untrusted certificate was accepted")
 	}
-	wrong, err := cloud.NewClient(srv.URL, cloud.WithBasicAuth(cloudtest.Username, cloudtest.Password), cloud.WithRootCAs(srv.RootCAs()))
+	wrong, err := cloud.NewClient(srv.URL, cloud.WithBasicAuth(cloudtest.Username, cloudtest.Password), cloud.WithRootCAs(srv.TLSRootCAs()))
 	if err != nil {
 		t.Fatal(err)
 	}

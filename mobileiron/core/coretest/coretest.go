@@ -206,7 +206,7 @@ func NewServer(opts ...Option) (*Server, error) {
 // clientOptions configure a core.Client for this fake (see NewClient).
 func (s *Server) clientOptions() []core.Option {
 	opts := []core.Option{core.WithBasicAuth(s.Username, s.Password)}
-	if pool := s.RootCAs(); pool != nil {
+	if pool := s.TLSRootCAs(); pool != nil {
 		opts = append(opts, core.WithRootCAs(pool))
 	}
 	return opts
