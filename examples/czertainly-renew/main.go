@@ -251,7 +251,7 @@ func dash(s string) string {
 }
 
 // saveMaterials writes the issued material that failed results carry (the
-// Result of a *czertainly.EnrollError) to dir: <name>-key.pem and
+// Received of a *czertainly.EnrollError) to dir: <name>-key.pem and
 // <name>-cert.pem, mode 0600, each written atomically, where name is the
 // new certificate's UUID (or the old one's with "-renewal" when Core's
 // UUID for the new one is not known). It saves all it can and returns the
