@@ -340,3 +340,32 @@ func TestFakeIssuingAndTLSRootsDiffer(t *testing.T) {
 		t.Error("TLSRootCAs verifies the issued certificate: the two roots are not told apart")
 	}
 }
+
+// The workflow options work on the client too, as in every vendor: a
+// client made with WithApprovalWait(0) stops at the first check, and its
+// stop is a *PendingError that ResumeEnrollment takes as it is.
+func TestWorkflowOptionsOnTheClient(t *testing.T) {
+	srv, c := setup(t, mimcm.WithApprovalWait(0))
+	ctx := context.Background()
+	in := mimcm.EnrollInput{ProfileTemplateUUID: mimcmtest.TemplateApproval, Roots: srv.IssuingCAs(), PFXPassword: "pfx-pw"}
+	_, err := c.EnrollSoftwareCertificate(ctx, in)
+	var pe *mimcm.PendingError
+	if !errors.As(err, &pe) || !errors.Is(err, mimcm.ErrApprovalPending) || pe.PFXPassword != "pfx-pw" || strings.Contains(err.Error(), "pfx-pw") {
+		t.Fatalf("got %v, want a *PendingError keeping (and not printing) the PFX password", err)
+	}
+	if n := srv.Hits(http.MethodGet, api+"/requests/"+pe.RequestID.String()); n != 1 {
+		t.Errorf("%d status checks, want 1", n)
+	}
+	if err := srv.ApproveRequest(pe.RequestID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ResumeEnrollment(ctx, pe); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mimcm.NewClient(srv.URL, mimcm.WithPollInterval(0)); !errors.Is(err, mimcm.ErrInvalidInput) {
+		t.Errorf("NewClient with a zero poll interval: %v", err)
+	}
+	if _, err := c.ResumeEnrollment(ctx, nil); !errors.Is(err, mimcm.ErrInvalidInput) {
+		t.Errorf("ResumeEnrollment(nil): %v", err)
+	}
+}
