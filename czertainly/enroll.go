@@ -565,9 +565,7 @@ func (c *Client) finish(ctx context.Context, op string, prof Profile, uuid strin
 			pe.Profile, pe.Key = prof, key
 			return nil, fail(nil, nil, "call ResumeEnrollment to go on waiting", err)
 		case errors.As(err, &se):
-			e := fail(nil, nil, "", err).(*EnrollError)
-			e.Stage = stageOf(se.State)
-			return nil, e
+			return nil, &EnrollError{Op: op, Stage: stageOf(se.State), CertificateUUID: uuid, Received: material(nil, nil, nil, key), Err: err}
 		}
 		// The state could not be read (Core or the network failed):
 		// nothing is lost, the enrollment goes on from the same point.

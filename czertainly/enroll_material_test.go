@@ -300,7 +300,9 @@ func TestApprovalWaitKeepsWaitingWhilePending(t *testing.T) {
 	if checks != 4 || !errors.Is(err, context.Canceled) || !errors.Is(err, czertainly.ErrApprovalPending) {
 		t.Fatalf("%d checks pending approval, err %v; want the wait to go on until cancelled", checks, err)
 	}
-	enrollMaterial(t, err)
+	if ee := enrollMaterial(t, err); ee.Stage != czertainly.EnrollStageAwaitingApproval {
+		t.Errorf("stage %v, want awaiting approval", ee.Stage)
+	}
 }
 
 // Received.WriteFiles is the shared way to save an error's material: one
