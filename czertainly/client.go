@@ -18,7 +18,7 @@ import (
 	"github.com/certadmin/certadmin-go/internal/workflow"
 )
 
-//go:generate go run ../internal/cmd/gensurface -kind client -pkg czertainly -vendor "CZERTAINLY" -tokens -o surface.gen.go
+//go:generate go run ../internal/cmd/gensurface -kind client -workflow -pkg czertainly -vendor "CZERTAINLY" -tokens -o surface.gen.go
 
 // Client talks to the Core API of one CZERTAINLY 2.x (ILM) platform. It is
 // safe for concurrent use.

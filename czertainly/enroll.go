@@ -98,13 +98,6 @@ const (
 
 var defaultWait = workflow.Settings{PollInterval: DefaultPollInterval, WaitTimeout: DefaultWaitTimeout, ApprovalWait: DefaultApprovalWait}
 
-func workflowOption(f func(*workflow.Settings)) ClientOrCallOption {
-	return clientOrCallOption{
-		client: func(c *transport.Config) { workflow.Client(c, f) },
-		call:   func(cs *transport.CallSettings) { workflow.Call(cs, f) },
-	}
-}
-
 // WithPollInterval sets the interval between a wait's checks of a
 // certificate (Enroll, ResumeEnrollment, WaitForCertificate,
 // WaitForRevocation, WaitForDeletion, RenewExpiring; default

@@ -9,7 +9,7 @@ import (
 	"github.com/certadmin/certadmin-go/mimcm/mimcmapi"
 )
 
-//go:generate go run ../internal/cmd/gensurface -kind client -pkg mimcm -vendor "MIM CM" -tokens -o surface.gen.go
+//go:generate go run ../internal/cmd/gensurface -kind client -workflow -pkg mimcm -vendor "MIM CM" -tokens -o surface.gen.go
 
 // Client talks to one MIM CM REST API deployment. It is safe for
 // concurrent use.

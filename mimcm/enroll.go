@@ -241,13 +241,6 @@ func WithProgress(fn func(Progress)) ClientOrCallOption {
 	return workflowOption(workflow.Progress(fn))
 }
 
-func workflowOption(f func(*workflow.Settings)) ClientOrCallOption {
-	return clientOrCallOption{
-		client: func(c *transport.Config) { workflow.Client(c, f) },
-		call:   func(cs *transport.CallSettings) { workflow.Call(cs, f) },
-	}
-}
-
 // waitFor is the rhythm of one call: the client's, changed by the call's
 // options; a bad one is an ErrInvalidInput error.
 func (c *Client) waitFor(op string, opts []CallOption) (workflow.Settings, error) {

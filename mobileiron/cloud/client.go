@@ -14,7 +14,7 @@ import (
 	"github.com/certadmin/certadmin-go/mobileiron/cloud/cloudapi"
 )
 
-//go:generate go run ../../internal/cmd/gensurface -kind client -pkg cloud -vendor "MobileIron Cloud" -o surface.gen.go
+//go:generate go run ../../internal/cmd/gensurface -kind client -workflow -pkg cloud -vendor "MobileIron Cloud" -o surface.gen.go
 
 // Client calls the MobileIron Cloud v1 user API of one tenant. It is safe
 // for concurrent use.
@@ -47,13 +47,6 @@ const (
 )
 
 var defaultWait = workflow.Settings{PollInterval: DefaultPollInterval, DelayFirst: true, WaitTimeout: DefaultWaitTimeout}
-
-func workflowOption(f func(*workflow.Settings)) ClientOrCallOption {
-	return clientOrCallOption{
-		client: func(c *transport.Config) { workflow.Client(c, f) },
-		call:   func(cs *transport.CallSettings) { workflow.Call(cs, f) },
-	}
-}
 
 // WithPollInterval sets the wait before ImportLDAPUser's first status
 // check and between checks (default DefaultPollInterval).

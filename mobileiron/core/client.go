@@ -10,7 +10,7 @@ import (
 	"github.com/certadmin/certadmin-go/mobileiron/core/coreapi"
 )
 
-//go:generate go run ../../internal/cmd/gensurface -kind client -pkg core -vendor "MobileIron Core" -o surface.gen.go
+//go:generate go run ../../internal/cmd/gensurface -kind client -workflow -pkg core -vendor "MobileIron Core" -o surface.gen.go
 
 // Client talks to the v2 API of one MobileIron Core server. It is safe for
 // concurrent use.

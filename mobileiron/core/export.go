@@ -72,13 +72,6 @@ const (
 var defaultWait = workflow.Settings{PollInterval: DefaultPollInterval, Multiplier: 1.5,
 	MaxInterval: DefaultPollMaxInterval, DelayFirst: true, WaitTimeout: DefaultWaitTimeout}
 
-func workflowOption(f func(*workflow.Settings)) ClientOrCallOption {
-	return clientOrCallOption{
-		client: func(c *transport.Config) { workflow.Client(c, f) },
-		call:   func(cs *transport.CallSettings) { workflow.Call(cs, f) },
-	}
-}
-
 // WithPollInterval sets the wait before an export's first status check
 // and between checks (default DefaultPollInterval).
 func WithPollInterval(d time.Duration) ClientOrCallOption {
