@@ -220,6 +220,9 @@ func (e *PendingError) Is(target error) bool {
 // Unwrap returns why the wait ended.
 func (e *PendingError) Unwrap() error { return e.Err }
 
+// GoString is Error, so that %#v prints no secret (the private key).
+func (e *PendingError) GoString() string { return e.Error() }
+
 // StateError is a certificate that reached a state it will not leave
 // (failed, rejected) instead of issued.
 type StateError struct {

@@ -293,6 +293,9 @@ func (e *PendingError) Is(target error) bool {
 // Unwrap returns why the workflow stopped.
 func (e *PendingError) Unwrap() error { return e.Err }
 
+// GoString is Error, so that %#v prints no secret (the PFX password).
+func (e *PendingError) GoString() string { return e.Error() }
+
 // EnrollSoftwareCertificate enrolls a software certificate end to end:
 // it creates an Enroll request (or a Renew, see EnrollInput) for the
 // profile template, waits until the request is approved, reads the

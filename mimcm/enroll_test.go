@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/asn1"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -97,7 +98,7 @@ func TestEnrollmentWaitsForApprovalAndResumes(t *testing.T) {
 	}
 	var pe *mimcm.PendingError
 	if !errors.As(err, &pe) || pe.RequestID != ee.RequestID || pe.Stage != mimcm.EnrollStageAwaitingApproval || pe.Roots != in.Roots || !errors.Is(err, mimcm.ErrPending) {
-		t.Fatalf("the pending state is not a *PendingError for the request: %#v", pe)
+		t.Fatalf("the pending state is not a *PendingError for the request: %v", pe)
 	}
 	// Several checks within a short wait, still pending.
 	_, err = c.ResumeEnrollment(ctx, pe, mimcm.WithApprovalWait(30*time.Millisecond), mimcm.WithPollInterval(time.Millisecond))
@@ -367,5 +368,16 @@ func TestWorkflowOptionsOnTheClient(t *testing.T) {
 	}
 	if _, err := c.ResumeEnrollment(ctx, nil); !errors.Is(err, mimcm.ErrInvalidInput) {
 		t.Errorf("ResumeEnrollment(nil): %v", err)
+	}
+}
+
+// A PendingError holds the PFX password for the resume, and prints it in
+// no form.
+func TestPendingErrorPrintsNoPassword(t *testing.T) {
+	pe := &mimcm.PendingError{RequestID: uuid.New(), Stage: mimcm.EnrollStageAwaitingApproval, PFXPassword: "pfx-secret-1"}
+	for _, f := range []string{"%v", "%+v", "%#v", "%s"} {
+		if got := fmt.Sprintf(f, pe); strings.Contains(got, "pfx-secret-1") {
+			t.Errorf("%s prints the password: %s", f, got)
+		}
 	}
 }
