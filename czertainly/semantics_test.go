@@ -623,7 +623,7 @@ func TestDeleteCertificatesIsOnlyAccepted(t *testing.T) {
 func TestWaitForDeletionNamesWhatIsLeft(t *testing.T) {
 	a := uuidN("d", 1)
 	core := newInventoryCore(a) // the background never runs
-	c := standIn(t, core, czertainly.WithPollTimeout(0))
+	c := standIn(t, core, czertainly.WithWaitTimeout(0))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	err := c.WaitForDeletion(ctx, []string{a})
@@ -666,9 +666,9 @@ func TestRevocationUnderApprovalIsPendingWithItsApprovals(t *testing.T) {
 	if err := c.RevokeCertificate(ctx, czertainly.RevokeInput{Profile: prof, CertificateUUID: id}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := c.WaitForRevocation(ctx, id, czertainly.WithApprovalWait(false))
+	_, err := c.WaitForRevocation(ctx, id, czertainly.WithApprovalWait(0))
 	var pe *czertainly.PendingError
-	if !errors.As(err, &pe) || !errors.Is(err, czertainly.ErrPendingApproval) {
+	if !errors.As(err, &pe) || !errors.Is(err, czertainly.ErrApprovalPending) {
 		t.Fatalf("error %v, want a *PendingError pending approval", err)
 	}
 	if len(pe.Approvals) != 1 || pe.Approvals[0] != "3e0a1b2c-0000-4000-8000-0000000000a1" {
@@ -755,7 +755,7 @@ func TestEnrollPendingApprovalCarriesItsApprovals(t *testing.T) {
 	mux.Handle("/", core)
 	c := standIn(t, mux)
 	_, err := c.Enroll(context.Background(), czertainly.EnrollInput{Profile: czertainly.Profile{AuthorityUUID: standAuthority, RAProfileUUID: standRA},
-		DNSNames: []string{"www.example.com"}}, czertainly.WithApprovalWait(false))
+		DNSNames: []string{"www.example.com"}}, czertainly.WithApprovalWait(0))
 	var pe *czertainly.PendingError
 	if !errors.As(err, &pe) || pe.Key == nil {
 		t.Fatalf("error %v, want a *PendingError holding the key", err)

@@ -126,9 +126,10 @@ func (s *Server) VendorViolations() []string { return s.base.VendorViolations() 
 // HTTP.
 func (s *Server) Certificate() *x509.Certificate { return s.base.Certificate() }
 
-// RootCAs is a pool holding the server's TLS certificate, for
-// czertainly.WithRootCAs; nil when it serves plain HTTP.
-func (s *Server) RootCAs() *x509.CertPool {
+// TLSRootCAs is a pool holding the server's TLS certificate, for
+// czertainly.WithRootCAs: the root the client's connections trust (not
+// the root of what a fake CA issues); nil when it serves plain HTTP.
+func (s *Server) TLSRootCAs() *x509.CertPool {
 	c := s.base.Certificate()
 	if c == nil {
 		return nil

@@ -106,7 +106,7 @@ func WithCredentials(user, password string) Option {
 func WithSSLTokens() Option { return func(c *config) { c.sslTokens = true } }
 
 // WithTLS serves HTTPS with httptest's self-signed certificate (see
-// RootCAs; Server.NewClient trusts it).
+// TLSRootCAs; Server.NewClient trusts it).
 func WithTLS() Option { return func(c *config) { c.tls = true } }
 
 // WithMaxTokenLifetime caps token lifetimes (default DefaultMaxTokenLifetime).
@@ -181,7 +181,7 @@ func NewServer(opts ...Option) (*Server, error) {
 // NewClient): its credentials and, with TLS, its certificate trusted.
 func (s *Server) clientOptions() []enterpriseadmin.Option {
 	opts := []enterpriseadmin.Option{enterpriseadmin.WithCredentials(s.Username, s.Password)}
-	if pool := s.RootCAs(); pool != nil {
+	if pool := s.TLSRootCAs(); pool != nil {
 		opts = append(opts, enterpriseadmin.WithRootCAs(pool))
 	}
 	return opts

@@ -34,7 +34,7 @@ func TestOptionsReachTheClient(t *testing.T) {
 	if srv.Username != "gisadmin" || srv.Password != "another-test-password" {
 		t.Errorf("credentials = %q/%q", srv.Username, srv.Password)
 	}
-	if srv.Certificate() == nil || srv.RootCAs() == nil {
+	if srv.Certificate() == nil || srv.TLSRootCAs() == nil {
 		t.Fatal("a TLS fake has no certificate")
 	}
 	c, err := srv.NewClient()

@@ -129,7 +129,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 }
 
 func connect(cfg config, stderr io.Writer, getenv func(string) string) (*czertainly.Client, func(), error) {
-	opts := []czertainly.Option{czertainly.WithPollTimeout(cfg.timeout)}
+	opts := []czertainly.Option{czertainly.WithWaitTimeout(cfg.timeout)}
 	if cfg.verbose {
 		opts = append(opts, czertainly.WithLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	}
@@ -251,7 +251,7 @@ func dash(s string) string {
 }
 
 // saveMaterials writes the issued material that failed results carry (the
-// Result of a *czertainly.EnrollError) to dir: <name>-key.pem and
+// Received of a *czertainly.EnrollError) to dir: <name>-key.pem and
 // <name>-cert.pem, mode 0600, each written atomically, where name is the
 // new certificate's UUID (or the old one's with "-renewal" when Core's
 // UUID for the new one is not known). It saves all it can and returns the
@@ -261,14 +261,14 @@ func saveMaterials(dir string, results []czertainly.RenewalResult, stderr io.Wri
 	var first error
 	for _, r := range results {
 		var ee *czertainly.EnrollError
-		if r.Err == nil || !errors.As(r.Err, &ee) || ee.Result == nil {
+		if r.Err == nil || !errors.As(r.Err, &ee) || ee.Received == nil {
 			continue
 		}
 		name := ee.CertificateUUID
 		if name == "" {
 			name = r.Certificate.UUID + "-renewal"
 		}
-		files, err := saveMaterial(dir, name, ee.Result)
+		files, err := saveMaterial(dir, name, ee.Received)
 		for _, f := range files {
 			fmt.Fprintf(stderr, "saved issued material of %s to %s (keep it; the renewal did not finish)\n", r.Certificate.CommonName, f)
 		}

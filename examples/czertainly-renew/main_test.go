@@ -113,9 +113,9 @@ func TestSaveMaterialsOfFailedResults(t *testing.T) {
 	results := []czertainly.RenewalResult{
 		{Certificate: czertainly.Certificate{UUID: "old-1", CommonName: "api1.example.com"}, Outcome: czertainly.RenewalOutcomeFailed,
 			Err: fmt.Errorf("wrapped: %w", &czertainly.EnrollError{Op: "czertainly.Enroll", CertificateUUID: newUUID,
-				Result: &czertainly.Enrollment{Key: key, Leaf: leaf}, Err: errors.New("chain download failed")})},
+				Received: &czertainly.Enrollment{Key: key, Leaf: leaf}, Err: errors.New("chain download failed")})},
 		{Certificate: czertainly.Certificate{UUID: "old-2", CommonName: "api2.example.com"}, Outcome: czertainly.RenewalOutcomeUnknown,
-			Err: &czertainly.EnrollError{Op: "czertainly.Enroll", Result: &czertainly.Enrollment{Key: keyOnly}, Err: czertainly.ErrOutcomeUnknown}},
+			Err: &czertainly.EnrollError{Op: "czertainly.Enroll", Received: &czertainly.Enrollment{Key: keyOnly}, Err: czertainly.ErrOutcomeUnknown}},
 		{Certificate: czertainly.Certificate{UUID: "old-3", CommonName: "api3.example.com"}, Outcome: czertainly.RenewalOutcomeFailed, Err: errors.New("refused")},
 	}
 	dir := t.TempDir()

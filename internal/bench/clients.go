@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -208,7 +209,7 @@ func CoreGET() (*ClientGET, error) {
 		return nil, err
 	}
 	check := func(out *coreapi.ConfigurationListResponse) error {
-		if out == nil || out.Results == nil || len(*out.Results) != 1 || *(*out.Results)[0].Value != coretest.UserProvidedCEID {
+		if out == nil || out.Results == nil || len(*out.Results) != 1 || *(*out.Results)[0].Value != strconv.Itoa(coretest.UserProvidedCEID) {
 			return fmt.Errorf("configurations %+v", out)
 		}
 		return nil
@@ -220,7 +221,7 @@ func CoreGET() (*ClientGET, error) {
 			if err != nil {
 				return err
 			}
-			if len(got.Results) != 1 || got.Results[0].Value != coretest.UserProvidedCEID {
+			if len(got.Results) != 1 || got.Results[0].Value != strconv.Itoa(coretest.UserProvidedCEID) {
 				return fmt.Errorf("configurations %+v", got)
 			}
 			return nil

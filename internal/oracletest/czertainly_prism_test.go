@@ -137,7 +137,7 @@ func err1[T any](_ T, err error) error { return err }
 
 func czRows(f czFixtures) map[string]czRow {
 	p, u, u2 := f.profile, f.uuid, f.uuid2
-	waits := []error{czertainly.ErrPending, czertainly.ErrPendingApproval, czertainly.ErrIssueFailed, czertainly.ErrRejected}
+	waits := []error{czertainly.ErrPending, czertainly.ErrApprovalPending, czertainly.ErrIssueFailed, czertainly.ErrRejected}
 	yes := true
 	createUser := func(ctx context.Context, c *czertainly.Client, a []czertainly.RequestAttribute) error {
 		return err1(c.CreateUser(ctx, czertainly.UserInput{Username: "alice", FirstName: "Alice", LastName: "Doe", Email: "alice@example.com",
@@ -471,8 +471,8 @@ func TestCzertainlyClientAgainstVendorDocuments(t *testing.T) {
 		looks := 0
 		c, err := czertainly.NewClient("http://127.0.0.1:1", czertainly.WithSessionCookie("oracle-session"),
 			czertainly.WithHTTPClient(&http.Client{Transport: router}), czertainly.WithMaxAttempts(1),
-			czertainly.WithPollInterval(time.Millisecond), czertainly.WithPollTimeout(0),
-			czertainly.WithProgress(func(czertainly.CertificateState) {
+			czertainly.WithPollInterval(time.Millisecond), czertainly.WithWaitTimeout(0),
+			czertainly.WithProgress(func(czertainly.Progress) {
 				if looks++; looks >= 3 {
 					cancel()
 				}

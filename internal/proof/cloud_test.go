@@ -18,7 +18,7 @@ func cloudVendor(t *testing.T, secrets secretSet) *vendor {
 	closeFake(t, srv)
 	logs := &syncBuffer{}
 	c, err := srv.NewClient(cloud.WithRetry(cloud.RetryPolicy(proofRetry)), cloud.WithTimeout(proofTimeout), cloud.WithLogger(proofLogger(logs)),
-		cloud.WithImportWait(cloud.ImportWait{InitialDelay: time.Millisecond, Interval: time.Millisecond, Timeout: 5 * time.Second}))
+		cloud.WithPollInterval(time.Millisecond), cloud.WithWaitTimeout(5*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}

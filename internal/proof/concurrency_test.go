@@ -331,7 +331,10 @@ func concCore(t *testing.T) *concVendor {
 		t.Fatalf("seeded enrollments = %+v", enrollments)
 	}
 	ceConfigs := concMust(setup.CEConfigurations(ctx, core.EnrollmentSubTypeUserProvided)).in(t).Results
-	if len(ceConfigs) != 1 || ceConfigs[0].Value != ce {
+	if len(ceConfigs) != 1 {
+		t.Fatalf("seeded CE configurations = %+v", ceConfigs)
+	}
+	if id, err := ceConfigs[0].CEID(); err != nil || id != ce {
 		t.Fatalf("seeded CE configurations = %+v", ceConfigs)
 	}
 	scepConfigs := concMust(setup.SCEPConfigurations(ctx, core.EnrollmentSubTypeUserProvided)).in(t).Results

@@ -89,7 +89,7 @@ func czertainlyVendor(t *testing.T, secrets secretSet) *vendor {
 	logs := &syncBuffer{}
 	options := func(auth ...czertainly.Option) []czertainly.Option {
 		return append([]czertainly.Option{czertainly.WithRetry(czertainly.RetryPolicy(proofRetry)), czertainly.WithTimeout(czertainlyTimeout),
-			czertainly.WithLogger(proofLogger(logs)), czertainly.WithPollInterval(time.Millisecond), czertainly.WithPollTimeout(15 * time.Second)}, auth...)
+			czertainly.WithLogger(proofLogger(logs)), czertainly.WithPollInterval(time.Millisecond), czertainly.WithWaitTimeout(15 * time.Second)}, auth...)
 	}
 	admin := srv.AdminCertificate.Leaf
 	c, err := czertainly.NewClient(srv.URL, options(czertainly.WithCertificateHeader(admin))...)
@@ -468,7 +468,7 @@ func czertainlyVendor(t *testing.T, secrets secretSet) *vendor {
 					t.Fatal(err)
 				}
 				// What Enroll returns when it stops at the approval
-				// (WithApprovalWait(false)) for a caller's CSR.
+				// (WithApprovalWait(0)) for a caller's CSR.
 				pe := &czertainly.PendingError{Profile: withApproval, CertificateUUID: id, State: czertainly.CertificateStatePendingApproval}
 				return "/certificates/" + pe.CertificateUUID, func(ctx context.Context, _ string) error { return ignore(c.ResumeEnrollment(ctx, pe)) }
 			}},

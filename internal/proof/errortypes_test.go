@@ -24,7 +24,7 @@ func TestEachVendorErrorTypeMatchesOnlyItsOwnErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer coreC.Close()
-	_, coreErr := coreC.GetUserProvidedCertificate(ctx, "", "")
+	_, coreErr := coreC.GetUserProvidedCertificate(ctx, 0, "")
 	cloudC, err := cloud.NewClient("https://cloud.example.test", cloud.WithBasicAuth("u", "p"))
 	if err != nil {
 		t.Fatal(err)

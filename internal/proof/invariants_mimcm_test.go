@@ -80,7 +80,7 @@ func TestMIMCMWorkflowsNeverLoseOrReissue(t *testing.T) {
 				// and a resume must refuse without sending; where the fault
 				// kept the call from the CA, a resume may send it once.
 				reached := srv.IssuedCertificates() - issued
-				_, rerr := c.ResumeEnrollment(ctx, ee.RequestID, mimcm.EnrollInput{})
+				_, rerr := c.ResumeEnrollment(ctx, &mimcm.PendingError{RequestID: ee.RequestID})
 				if reached == 1 {
 					if !errors.Is(rerr, mimcm.ErrIssuanceUnknown) {
 						t.Errorf("a resume of request %s whose certificates were issued: %v, want ErrIssuanceUnknown", ee.RequestID, rerr)

@@ -172,7 +172,7 @@ func mimcmBadInputs(c, wrongPassword *mimcm.Client, secrets secretSet) []func(co
 // its first call, the user's certificates.
 func mimcmOps(t *testing.T, srv *mimcmtest.Server, c *mimcm.Client, secrets secretSet) []operation {
 	ctx := context.Background()
-	fast := mimcm.WithApprovalPollInterval(time.Millisecond)
+	fast := mimcm.WithPollInterval(time.Millisecond)
 	// One key for the certificate requests the prepares submit: the fake's
 	// CA issues for any key, and ECDSA costs nothing to sign with.
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -397,7 +397,7 @@ func mimcmOps(t *testing.T, srv *mimcmtest.Server, c *mimcm.Client, secrets secr
 				t.Fatal(err)
 			}
 			return mimcmAPI + "/requests/" + id.String(), func(ctx context.Context, _ string) error {
-				return ignore(c.ResumeEnrollment(ctx, id, mimcm.EnrollInput{PFXPassword: secrets.pkcs12}, fast))
+				return ignore(c.ResumeEnrollment(ctx, &mimcm.PendingError{RequestID: id, PFXPassword: secrets.pkcs12}, fast))
 			}
 		}},
 		{name: "RenewSoftwareCertificate", kind: write, method: "POST", carries: []string{secrets.pkcs12}, prepare: onProfile(func(ctx context.Context, p uuid.UUID) error {

@@ -60,7 +60,7 @@ func newFake(t *testing.T, opts ...cloudtest.Option) (*cloudtest.Server, *cloud.
 	c, err := srv.NewClient(
 		cloud.WithRetry(fastRetry),
 		cloud.WithHTTPClient(&http.Client{Transport: rec}),
-		cloud.WithImportWait(cloud.ImportWait{InitialDelay: time.Millisecond, Interval: time.Millisecond, Timeout: time.Minute}), // a bound for a broken test, not a timing target
+		cloud.WithPollInterval(time.Millisecond), cloud.WithWaitTimeout(time.Minute), // a bound for a broken test, not a timing target
 	)
 	if err != nil {
 		t.Fatal(err)
