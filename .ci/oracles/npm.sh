@@ -5,11 +5,16 @@
 # the same way). Idempotent: a second run with the same lock installs nothing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. .ci/oracles/lib/apt.bash
 src=internal/interop/npm
 
+# This kind of machine ships Node.js 20 and npm 11; where they are missing,
+# Debian 12's (Node.js 18.20, npm 9.2) run Prism and arcgis-rest-request too.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  apt-get update -qq && apt-get install -y --no-install-recommends nodejs npm
+  apt_pin nodejs 18.20. npm 9.2.
 fi
+major=$(node -p 'process.versions.node.split(".")[0]')
+[ "$major" -ge 18 ] || { echo "npm oracles: Node.js $(node --version) is older than 18"; exit 1; }
 
 base="${CERTADMIN_ORACLE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/certadmin-go-oracles}"
 hash=$(sha256sum "$src/package-lock.json" | cut -c1-16)
@@ -21,7 +26,9 @@ rm -rf "$dir.tmp"; mkdir -p "$dir.tmp"
 cp "$src/package.json" "$src/package-lock.json" "$dir.tmp/"
 # --ignore-scripts: no package here needs its install script (the only one
 # is a telemetry ping), and nothing is fetched beyond the registry.
+t0=$SECONDS
 (cd "$dir.tmp" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+echo "npm ci: $((SECONDS - t0)) s"
 "$dir.tmp/node_modules/.bin/prism" --version >/dev/null
 touch "$dir.tmp/.installed"
 rm -rf "$dir"; mv "$dir.tmp" "$dir"

@@ -12,7 +12,8 @@ import (
 
 // TestEsriClientAgainstArcGISFake runs Esri's own JavaScript client
 // (@esri/arcgis-rest-request, pinned by internal/interop/npm) against the
-// ArcGIS fake as a user's tool would: ArcGISIdentityManager.signIn, then a
+// ArcGIS fake as a user's tool would: ArcGISIdentityManager.signIn (which
+// asks generateToken, then the portal's community/self), then a
 // GET of the identity certificates with the token it got. Our fake and our
 // client share one reading of the vendor's documents; Esri's client does not.
 func TestEsriClientAgainstArcGISFake(t *testing.T) {
@@ -50,5 +51,13 @@ func TestEsriClientAgainstArcGISFake(t *testing.T) {
 	if n := srv.HitsMatching("POST", "/sharing/rest/generateToken"); n != 1 {
 		t.Errorf("generateToken was called %d times; signIn asks once", n)
 	}
-	t.Logf("oracle esri/arcgis-rest-request: operations=2 requests=%d violations=%d cost_s=%.1f", requests, len(srv.SpecViolations()), time.Since(began).Seconds())
+	// signIn resolves only after the portal has described the signed-in
+	// user (its getUser); once, and the GET of the certificates once.
+	if n := srv.HitsMatching("GET", "/sharing/rest/community/self"); n != 1 {
+		t.Errorf("community/self was asked %d times; signIn asks once", n)
+	}
+	if n := srv.HitsMatching("GET", "/admin/security/certificates/identity"); n != 1 {
+		t.Errorf("the identity certificates were asked %d times; want 1", n)
+	}
+	t.Logf("oracle esri/arcgis-rest-request: operations=3 requests=%d violations=%d cost_s=%.1f", requests, len(srv.SpecViolations()), time.Since(began).Seconds())
 }
