@@ -3,8 +3,8 @@ package enterpriseadmin
 import (
 	"bytes"
 	"context"
-	"errors"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"

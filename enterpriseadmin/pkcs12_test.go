@@ -6,12 +6,18 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
+	"fmt"
+	"log"
+	"math/big"
 	"testing"
+	"time"
 
 	"software.sslmate.com/src/go-pkcs12"
 
 	"github.com/certadmin/certadmin-go/enterpriseadmin"
+	"github.com/certadmin/certadmin-go/enterpriseadmin/enterpriseadmintest"
 )
 
 func TestNewPKCS12(t *testing.T) {
@@ -63,4 +69,52 @@ func TestNewPKCS12RefusesBadInput(t *testing.T) {
 			t.Errorf("%s: %d bytes, %v; want ErrInvalidInput", name, len(pfx), err)
 		}
 	}
+}
+
+// Import a certificate and its key as an identity certificate: NewPKCS12
+// makes the file the import takes, and the import answers the certificate
+// with the ID the server gave it.
+func ExampleClient_ImportIdentityCertificate() {
+	srv, err := enterpriseadmintest.NewServer()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	c, err := srv.NewClient()
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// In practice the certificate and key come from your CA; here a
+	// self-signed one stands in.
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		log.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "gis.example.com"},
+		DNSNames: []string{"gis.example.com"}, NotBefore: time.Now(), NotAfter: time.Now().Add(90 * 24 * time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		log.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	const password = "a-password-for-the-file"
+	pfx, err := enterpriseadmin.NewPKCS12(cert, key, nil, password)
+	if err != nil {
+		log.Fatal(err)
+	}
+	imported, err := c.ImportIdentityCertificate(context.Background(), enterpriseadmin.ImportIdentityCertificateInput{
+		Name: "gis2026", PFX: pfx, Password: password})
+	if errors.Is(err, enterpriseadmin.ErrImportedNotRead) {
+		log.Fatalf("imported, but not read back: find gis2026 with ListIdentityCertificates: %v", err)
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(imported.Name, imported.Subject, imported.ID != "")
+	// Output: gis2026 CN=gis.example.com true
 }
