@@ -257,8 +257,11 @@ func fakeBodies(t testing.TB) [][]byte {
 	_, _ = c.ListUsers(ctx)
 	_, _ = c.ListRoles(ctx)
 	_, _ = c.GetAuthProfile(ctx)
-	for range c.ListApprovals(ctx, czertainly.ApprovalQuery{}) {
-		break
+	for _, err := range c.ListApprovals(ctx, czertainly.ApprovalQuery{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		break // the first page's body is the seed
 	}
 	u := czertainly.UserInput{Username: "fuzz", Email: "fuzz@example.test", Enabled: true}
 	if _, err := c.CreateUser(ctx, u); err != nil {
