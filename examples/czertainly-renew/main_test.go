@@ -65,7 +65,10 @@ func TestUsage(t *testing.T) {
 		{[]string{"-nope"}, 2, "flag provided but not defined"},
 		{[]string{"extra"}, 2, `unexpected argument "extra"`},
 		{[]string{"-cert", "a.pem"}, 2, "-cert and -key go together"},
-		{[]string{"-url", "https://ilm.example.com"}, 1, "needs credentials"},
+		// A missing credential is a usage error too: nothing was tried.
+		{[]string{"-url", "https://ilm.example.com"}, 2, "needs credentials"},
+		{[]string{"-url", "ftp://ilm.example.com", "-cert", "a.pem", "-key", "a.key"}, 2, "-url"},
+		{[]string{"-ca", "ca.pem"}, 2, "-ca need -url"},
 	} {
 		var stdout, stderr bytes.Buffer
 		if code := run(context.Background(), tc.args, &stdout, &stderr, noEnv); code != tc.code || !strings.Contains(stderr.String(), tc.want) {

@@ -259,10 +259,11 @@ func enterpriseVendor(t *testing.T, secrets secretSet) *vendor {
 	}
 	importIdentity := func(t *testing.T) string {
 		name := next("ident")
-		if err := c.ImportIdentityCertificate(context.Background(), enterpriseadmin.ImportIdentityCertificateInput{Name: name, PFX: newPFX(t, name, secrets.pkcs12), Password: secrets.pkcs12}); err != nil {
+		crt, err := c.ImportIdentityCertificate(context.Background(), enterpriseadmin.ImportIdentityCertificateInput{Name: name, PFX: newPFX(t, name, secrets.pkcs12), Password: secrets.pkcs12})
+		if err != nil {
 			t.Fatal(err)
 		}
-		return idOf(t, name, c.ListIdentityCertificates)
+		return crt.ID
 	}
 	importTrust := func(t *testing.T) string {
 		name := next("trust")
@@ -281,7 +282,7 @@ func enterpriseVendor(t *testing.T, secrets secretSet) *vendor {
 		badInputs: []func(context.Context) error{
 			func(ctx context.Context) error { return ignore(wrongUser.ListIdentityCertificates(ctx)) },
 			func(ctx context.Context) error {
-				return c.ImportIdentityCertificate(ctx, enterpriseadmin.ImportIdentityCertificateInput{Name: "x", PFX: newPFX(t, "x", secrets.pkcs12+"-other"), Password: secrets.pkcs12})
+				return ignore(c.ImportIdentityCertificate(ctx, enterpriseadmin.ImportIdentityCertificateInput{Name: "x", PFX: newPFX(t, "x", secrets.pkcs12+"-other"), Password: secrets.pkcs12}))
 			},
 		},
 		errorIn200: `{"error":{"code":500,"message":"Unable to complete the operation.","details":["the server failed"]}}`,
@@ -306,7 +307,7 @@ func enterpriseVendor(t *testing.T, secrets secretSet) *vendor {
 				name := next("ident")
 				pfx := newPFX(t, name, secrets.pkcs12)
 				return "/identity/import", func(ctx context.Context, _ string) error {
-					return c.ImportIdentityCertificate(ctx, enterpriseadmin.ImportIdentityCertificateInput{Name: name, PFX: pfx, Password: secrets.pkcs12})
+					return ignore(c.ImportIdentityCertificate(ctx, enterpriseadmin.ImportIdentityCertificateInput{Name: name, PFX: pfx, Password: secrets.pkcs12}))
 				}
 			}},
 			{name: "DeleteIdentityCertificate", kind: write, method: "POST", prepare: func(t *testing.T) (string, func(context.Context, string) error) {

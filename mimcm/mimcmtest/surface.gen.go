@@ -113,6 +113,19 @@ func (s *Server) TotalHits() int { return s.base.TotalHits() }
 // NewConnections counts the TCP connections accepted so far.
 func (s *Server) NewConnections() int64 { return s.base.NewConnections() }
 
+// LogRequests has f told of every request once it is answered: its
+// method, its path without the query and the status answered (0 for a
+// dropped connection). Nothing else of the request reaches f, so no
+// credential does. f is called from the server's goroutines, concurrently;
+// nil stops the log.
+func (s *Server) LogRequests(f func(method, path string, status int)) {
+	if f == nil {
+		s.base.SetLog(nil)
+		return
+	}
+	s.base.SetLog(func(r fakeserver.LoggedRequest) { f(r.Method, r.Path, r.Status) })
+}
+
 // SpecViolations lists the requests and answers that did not match the
 // OpenAPI document the fake validates against.
 func (s *Server) SpecViolations() []string { return s.base.SpecViolations() }
