@@ -1,0 +1,461 @@
+//go:build audit
+
+package audit_test
+
+// Audit 2 probes of czertainly. Evidence: the vendor's OpenAPI documents of
+// 2.17.0 under /work/shared/reference/czertainly/2.17.0 (cited by file:line)
+// and CZERTAINLY-Core at cad4432a (cited Core:<path>:<line>@cad4432a).
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/certadmin/certadmin-go/czertainly"
+)
+
+type a2req struct {
+	Method, Path, Query string
+	Body                map[string]any
+	Raw                 string
+	Auth                string
+}
+
+type a2rec struct {
+	mu   sync.Mutex
+	reqs []a2req
+}
+
+func (r *a2rec) add(q a2req) {
+	r.mu.Lock()
+	r.reqs = append(r.reqs, q)
+	r.mu.Unlock()
+}
+
+func (r *a2rec) all() []a2req {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]a2req(nil), r.reqs...)
+}
+
+func (r *a2rec) count(method, pathSuffix string) int {
+	n := 0
+	for _, q := range r.all() {
+		if q.Method == method && strings.HasSuffix(q.Path, pathSuffix) {
+			n++
+		}
+	}
+	return n
+}
+
+func a2json(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(v)
+}
+
+// a2cz starts a stand-in whose handler h gets the path without Core's
+// context path /api (vendor-notes.md §1: server.servlet.context-path=/api).
+func a2cz(t *testing.T, h func(w http.ResponseWriter, q a2req), opts ...czertainly.Option) (*czertainly.Client, *a2rec) {
+	t.Helper()
+	rec := &a2rec{}
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		raw, _ := io.ReadAll(r.Body)
+		q := a2req{Method: r.Method, Path: strings.TrimPrefix(r.URL.Path, "/api"), Query: r.URL.RawQuery, Raw: string(raw), Auth: r.Header.Get("Authorization")}
+		if len(raw) > 0 && raw[0] == '{' {
+			json.Unmarshal(raw, &q.Body)
+		}
+		rec.add(q)
+		h(w, q)
+	}))
+	t.Cleanup(ts.Close)
+	base := []czertainly.Option{czertainly.WithPollInterval(5 * time.Millisecond), czertainly.WithPollTimeout(400 * time.Millisecond),
+		czertainly.WithRetry(czertainly.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond})}
+	if len(opts) == 0 {
+		base = append(base, czertainly.WithBearerToken("tok"))
+	}
+	c, err := czertainly.NewClient(ts.URL, append(base, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, rec
+}
+
+const (
+	a2C1 = "aaaaaaaa-0000-0000-0000-000000000001"
+	a2C2 = "aaaaaaaa-0000-0000-0000-000000000002"
+	a2C3 = "aaaaaaaa-0000-0000-0000-000000000003"
+	a2U1 = "bbbbbbbb-0000-0000-0000-000000000001"
+	a2G1 = "cccccccc-0000-0000-0000-000000000001"
+	a2G2 = "cccccccc-0000-0000-0000-000000000002"
+)
+
+func a2cert(uuid, state string) map[string]any {
+	// CertificateDetailDto (doc-openapi-core-certificate.yaml), fields used by the probes.
+	return map[string]any{"uuid": uuid, "commonName": "cn-" + uuid[len(uuid)-1:], "subjectDn": "CN=x", "state": state,
+		"validationStatus": "valid", "certificateType": "X.509", "publicKeyAlgorithm": "ECDSA", "keySize": 256,
+		"notAfter": time.Now().Add(10 * 24 * time.Hour).UTC().Format(time.RFC3339),
+		"notBefore": time.Now().Add(-300 * 24 * time.Hour).UTC().Format(time.RFC3339),
+		"raProfile": map[string]any{"uuid": czRA, "name": "ra", "enabled": true, "authorityInstanceUuid": czAuthority}}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// UpdateCertificate with "" for owner and RA profile: Core removes the owner
+// and the RA profile when the field is "" and leaves a field alone only when
+// it is null (Core:src/main/java/com/czertainly/core/service/impl/CertificateServiceImpl.java:513-526@cad4432a).
+// groupUuids present (even empty) replaces the groups (:518-520), so a nil
+// GroupUUIDs must not be sent as a list.
+func TestAudit2_CZ_UpdateCertificate_ClearOwnerAndRA(t *testing.T) {
+	c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+		if q.Method == "PATCH" && q.Path == "/v1/certificates/"+a2C1 {
+			w.WriteHeader(204) // doc-openapi-core-certificate.yaml updateCertificateObjects → 204
+			return
+		}
+		a2json(w, 404, map[string]string{"message": "no"})
+	})
+	if err := c.UpdateCertificate(context.Background(), a2C1, czertainly.CertificateUpdate{OwnerUUID: ptr(""), RAProfileUUID: ptr("")}); err != nil {
+		t.Fatalf("UpdateCertificate: %v", err)
+	}
+	rs := rec.all()
+	if len(rs) != 1 || rs[0].Method != "PATCH" {
+		t.Fatalf("requests: %+v", rs)
+	}
+	b := rs[0].Body
+	if v, ok := b["ownerUuid"]; !ok || v != "" {
+		t.Errorf("ownerUuid must be sent as \"\" to remove the owner; body %s", rs[0].Raw)
+	}
+	if v, ok := b["raProfileUuid"]; !ok || v != "" {
+		t.Errorf("raProfileUuid must be sent as \"\" to remove the RA profile; body %s", rs[0].Raw)
+	}
+	if v, ok := b["groupUuids"]; ok && v != nil {
+		t.Errorf("groupUuids sent although not asked (Core would replace the groups): %s", rs[0].Raw)
+	}
+	if v, ok := b["trustedCa"]; ok && v != nil {
+		t.Errorf("trustedCa sent although not asked: %s", rs[0].Raw)
+	}
+}
+
+// BulkUpdateCertificates: PATCH /v1/certificates with
+// MultipleCertificateObjectUpdateDto (doc-openapi-cert-manager.yaml:997,
+// :7682); "" owner removes it (CertificateServiceImpl.java:547-550, :583);
+// present groupUuids replaces the groups (:545-546, :582). The SDK says the
+// call is not repeated once it may have reached the server.
+func TestAudit2_CZ_BulkUpdate_ShapeAndNoRepeat(t *testing.T) {
+	var n atomic.Int32
+	c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+		if q.Method == "PATCH" && q.Path == "/v1/certificates" {
+			if n.Add(1) == 1 {
+				a2json(w, 503, map[string]string{"message": "Service unavailable"})
+				return
+			}
+			w.WriteHeader(204)
+			return
+		}
+		a2json(w, 404, map[string]string{"message": "no"})
+	})
+	err := c.BulkUpdateCertificates(context.Background(), []string{a2C1, a2C2}, czertainly.CertificateUpdate{OwnerUUID: ptr("")})
+	if got := rec.count("PATCH", "/v1/certificates"); got != 1 {
+		t.Errorf("bulk update sent %d times; the SDK documents it is not repeated", got)
+	}
+	if err == nil {
+		t.Errorf("a 503 answer must be an error")
+	}
+	rs := rec.all()
+	if len(rs) > 0 {
+		b := rs[0].Body
+		ids, _ := b["certificateUuids"].([]any)
+		if len(ids) != 2 {
+			t.Errorf("certificateUuids not sent: %s", rs[0].Raw)
+		}
+		if v, ok := b["ownerUuid"]; !ok || v != "" {
+			t.Errorf("ownerUuid \"\" not sent: %s", rs[0].Raw)
+		}
+		if v, ok := b["groupUuids"]; ok && v != nil {
+			t.Errorf("groupUuids sent although nil (Core would clear the groups): %s", rs[0].Raw)
+		}
+		if v, ok := b["raProfileUuid"]; ok && v != nil {
+			t.Errorf("raProfileUuid sent although nil (\"\" would remove the RA profile): %s", rs[0].Raw)
+		}
+	}
+}
+
+// DeleteCertificates: POST /v1/certificates/delete with RemoveCertificateDto
+// (doc-openapi-core-certificate.yaml:166-205 → BulkOperationResponse). Core
+// deletes in the background (CertificateServiceImpl.java:589-600 @Async).
+// RemainingCertificates: a 404 means deleted; any other failure (403, 500)
+// says nothing about deletion and must not be counted as deleted
+// (judgement call: an auditor's reading of "a 404 meaning deleted").
+func TestAudit2_CZ_DeleteThenRemaining(t *testing.T) {
+	c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+		switch {
+		case q.Method == "POST" && q.Path == "/v1/certificates/delete":
+			a2json(w, 200, map[string]any{"status": "SUCCESS", "failedItem": 0, "message": "Bulk delete of certificates has been initiated"})
+		case q.Method == "GET" && q.Path == "/v1/certificates/"+a2C1:
+			a2json(w, 404, map[string]string{"message": "Certificate " + a2C1 + " not found"})
+		case q.Method == "GET" && q.Path == "/v1/certificates/"+a2C2:
+			a2json(w, 200, a2cert(a2C2, "issued"))
+		case q.Method == "GET" && q.Path == "/v1/certificates/"+a2C3:
+			a2json(w, 500, map[string]string{"message": "Internal server error."})
+		default:
+			a2json(w, 404, map[string]string{"message": "no"})
+		}
+	})
+	ctx := context.Background()
+	acc, err := c.DeleteCertificates(ctx, []string{a2C1, a2C2})
+	if err != nil {
+		t.Fatalf("DeleteCertificates: %v", err)
+	}
+	if acc == nil || len(acc.UUIDs) != 2 {
+		t.Errorf("DeletionAccepted: %+v", acc)
+	}
+	rs := rec.all()
+	ids, _ := rs[0].Body["uuids"].([]any)
+	if len(ids) != 2 {
+		t.Errorf("RemoveCertificateDto.uuids not sent: %s", rs[0].Raw)
+	}
+	left, err := c.RemainingCertificates(ctx, []string{a2C1, a2C2})
+	if err != nil || len(left) != 1 || left[0] != a2C2 {
+		t.Errorf("RemainingCertificates = %v, %v; want [%s]", left, err, a2C2)
+	}
+	left, err = c.RemainingCertificates(ctx, []string{a2C1, a2C3})
+	if err == nil && !contains(left, a2C3) {
+		t.Errorf("a 500 on GET counted as deleted: RemainingCertificates = %v, nil", left)
+	}
+}
+
+func contains(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// WaitForDeletion: reads only what is left each round; ends nil once every
+// GET is 404; one that stays is a *DeletionPendingError naming it.
+func TestAudit2_CZ_WaitForDeletion(t *testing.T) {
+	var gets atomic.Int32
+	c, _ := a2cz(t, func(w http.ResponseWriter, q a2req) {
+		switch {
+		case q.Method == "GET" && q.Path == "/v1/certificates/"+a2C1:
+			if gets.Add(1) < 3 {
+				a2json(w, 200, a2cert(a2C1, "issued"))
+				return
+			}
+			a2json(w, 404, map[string]string{"message": "not found"})
+		case q.Method == "GET" && q.Path == "/v1/certificates/"+a2C2:
+			// a certificate a user signs in with is never deleted (CertificateServiceImpl.java:485-488)
+			a2json(w, 200, a2cert(a2C2, "issued"))
+		default:
+			a2json(w, 404, map[string]string{"message": "not found"})
+		}
+	})
+	if err := c.WaitForDeletion(context.Background(), []string{a2C1}); err != nil {
+		t.Errorf("WaitForDeletion of a certificate deleted later: %v", err)
+	}
+	err := c.WaitForDeletion(context.Background(), []string{a2C1, a2C2})
+	var dp *czertainly.DeletionPendingError
+	if !errors.As(err, &dp) || len(dp.Remaining) != 1 || dp.Remaining[0] != a2C2 {
+		t.Errorf("WaitForDeletion with one never deleted: %v (%+v)", err, dp)
+	}
+}
+
+// RevokeCertificate answers 204 before revoking (ClientOperationServiceImpl.java:737-753);
+// the certificate stays issued, then becomes revoked (:785).
+func TestAudit2_CZ_RevokeThenWait(t *testing.T) {
+	var gets atomic.Int32
+	revokePath := "/v2/operations/authorities/" + czAuthority + "/raProfiles/" + czRA + "/certificates/" + a2C1 + "/revoke"
+	c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+		switch {
+		case q.Method == "POST" && q.Path == revokePath:
+			w.WriteHeader(204) // doc-openapi-core-client-operations-v2.yaml:106 → 204
+		case q.Method == "GET" && q.Path == "/v1/certificates/"+a2C1:
+			st := "issued"
+			if gets.Add(1) >= 3 {
+				st = "revoked"
+			}
+			a2json(w, 200, a2cert(a2C1, st))
+		default:
+			a2json(w, 404, map[string]string{"message": "no"})
+		}
+	})
+	ctx := context.Background()
+	if err := c.RevokeCertificate(ctx, czertainly.RevokeInput{Profile: czProfile, CertificateUUID: a2C1, Reason: "keyCompromise"}); err != nil {
+		t.Fatalf("RevokeCertificate: %v", err)
+	}
+	if rec.count("POST", "/revoke") != 1 {
+		t.Errorf("revoke sent %d times", rec.count("POST", "/revoke"))
+	}
+	d, err := c.WaitForRevocation(ctx, a2C1)
+	if err != nil || d == nil || string(d.State) != "revoked" {
+		t.Errorf("WaitForRevocation = %+v, %v", d, err)
+	}
+}
+
+// Error mapping. ENTITY_NOT_UNIQUE: Core passes the Auth service's error on
+// as application/problem+json with its status (ExceptionHandlingAdvice.java:444-455@cad4432a);
+// AlreadyExistException is 409 (:99-104). "Failed to submit certificate
+// request" is a CertificateOperationException → 400 ErrorMessageDto
+// (ClientOperationServiceImpl.java:230-238, ExceptionHandlingAdvice.java:420-425):
+// the transaction is rolled back, so nothing was created.
+func TestAudit2_CZ_ErrorMapping(t *testing.T) {
+	ops := "/v2/operations/authorities/" + czAuthority + "/raProfiles/" + czRA + "/certificates"
+	c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+		switch {
+		case q.Method == "POST" && q.Path == "/v1/users":
+			w.Header().Set("Content-Type", "application/problem+json")
+			w.WriteHeader(400)
+			w.Write([]byte(`{"statusCode":400,"code":"ENTITY_NOT_UNIQUE","message":"User with username alice already exists"}`))
+		case q.Method == "POST" && q.Path == "/v1/roles":
+			a2json(w, 409, map[string]string{"message": "Role with name r already exists"})
+		case q.Method == "POST" && q.Path == ops:
+			a2json(w, 400, map[string]string{"message": "Failed to submit certificate request: Connector communication failed"})
+		default:
+			a2json(w, 404, map[string]string{"message": "no"})
+		}
+	})
+	ctx := context.Background()
+	_, err := c.CreateUser(ctx, czertainly.UserInput{Username: "alice", Email: "a@example.com"})
+	if !errors.Is(err, czertainly.ErrConflict) {
+		t.Errorf("400 ENTITY_NOT_UNIQUE: %v is not ErrConflict", err)
+	}
+	_, err = c.CreateRole(ctx, czertainly.RoleInput{Name: "r"})
+	if !errors.Is(err, czertainly.ErrConflict) {
+		t.Errorf("409: %v is not ErrConflict", err)
+	}
+	csr := a2csr(t)
+	_, err = c.IssueCertificate(ctx, czertainly.IssueInput{Profile: czProfile, CSR: csr})
+	if !errors.Is(err, czertainly.ErrConnector) {
+		t.Errorf("400 Failed to submit: %v is not ErrConnector", err)
+	}
+	if n := rec.count("POST", ops); n != 1 {
+		t.Errorf("issue sent %d times", n)
+	}
+	if n := rec.count("POST", "/v1/users"); n != 1 {
+		t.Errorf("create user sent %d times", n)
+	}
+}
+
+// Token refresh: with NewRefreshingTokenSource a token Core answers 401 to
+// is replaced once and the request sent again (SDK doc). Core answers 401
+// without a body when no valid credentials reached it
+// (doc-openapi-cert-manager.yaml "401: Unauthorized", no content). A 401
+// means the request was not processed, so repeating even a POST is safe.
+func TestAudit2_CZ_TokenRefreshOn401(t *testing.T) {
+	var fetches atomic.Int32
+	ts := czertainly.NewRefreshingTokenSource(func(ctx context.Context) (string, time.Time, error) {
+		n := fetches.Add(1)
+		return fmt.Sprintf("tok%d", n), time.Now().Add(time.Hour), nil
+	})
+	c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+		if q.Auth != "Bearer tok2" {
+			w.WriteHeader(401)
+			return
+		}
+		switch {
+		case q.Method == "GET" && q.Path == "/v1/groups":
+			a2json(w, 200, []any{map[string]any{"uuid": a2G1, "name": "g1", "description": "d", "email": "g@example.com"}})
+		case q.Method == "POST" && q.Path == "/v1/roles":
+			a2json(w, 201, map[string]any{"uuid": a2U1, "name": "r", "systemRole": false, "users": []any{}})
+		default:
+			a2json(w, 404, map[string]string{"message": "no"})
+		}
+	}, czertainly.WithTokenSource(ts))
+	gs, err := c.ListGroups(context.Background())
+	if err != nil || len(gs) != 1 || gs[0].UUID != a2G1 || gs[0].Email != "g@example.com" {
+		t.Errorf("ListGroups after a 401: %+v, %v", gs, err)
+	}
+	if fetches.Load() != 2 {
+		t.Errorf("token fetched %d times, want 2", fetches.Load())
+	}
+	if n := rec.count("GET", "/v1/groups"); n != 2 {
+		t.Errorf("GET /v1/groups sent %d times, want 2 (401, then the new token)", n)
+	}
+	if _, err := c.CreateRole(context.Background(), czertainly.RoleInput{Name: "r"}); err != nil {
+		t.Errorf("CreateRole with a valid token: %v", err)
+	}
+}
+
+// ListAuthorities: GET /v1/authorities → AuthorityInstanceDto[]
+// (doc-openapi-core-authority.yaml:210).
+func TestAudit2_CZ_ListAuthorities(t *testing.T) {
+	c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+		if q.Method == "GET" && q.Path == "/v1/authorities" {
+			a2json(w, 200, []any{map[string]any{"uuid": czAuthority, "name": "ejbca", "status": "connected", "kind": "EJBCA",
+				"connectorUuid": a2G2, "connectorName": "ejbca-ng", "attributes": []any{}}})
+			return
+		}
+		a2json(w, 404, map[string]string{"message": "no"})
+	})
+	as, err := c.ListAuthorities(context.Background())
+	if err != nil || len(as) != 1 || as[0].UUID != czAuthority || as[0].Kind != "EJBCA" || as[0].ConnectorName != "ejbca-ng" {
+		t.Errorf("ListAuthorities = %+v, %v (requests %+v)", as, err, rec.all())
+	}
+}
+
+// ListCertificateApprovals: GET /v1/certificates/{uuid}/approvals with
+// itemsPerPage (≤1000) and pageNumber (from 1) → ApprovalResponseDto
+// (doc-openapi-cert-manager.yaml:3640-3700).
+func TestAudit2_CZ_ListCertificateApprovals(t *testing.T) {
+	const total = 23
+	c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+		if q.Method == "GET" && q.Path == "/v1/certificates/"+a2C1+"/approvals" {
+			var per, page int
+			for _, kv := range strings.Split(q.Query, "&") {
+				fmt.Sscanf(kv, "itemsPerPage=%d", &per)
+				fmt.Sscanf(kv, "pageNumber=%d", &page)
+			}
+			if per == 0 {
+				per = 10
+			}
+			if page == 0 {
+				page = 1
+			}
+			out := []any{}
+			for i := (page - 1) * per; i < page*per && i < total; i++ {
+				out = append(out, map[string]any{"approvalUuid": fmt.Sprintf("dddddddd-0000-0000-0000-%012d", i), "creatorUuid": a2U1,
+					"version": 1, "createdAt": "2026-01-01T00:00:00Z", "status": "PENDING", "resource": "certificates",
+					"resourceAction": "issue", "objectUuid": a2C1, "approvalProfileName": "p", "approvalProfileUuid": a2G1})
+			}
+			a2json(w, 200, map[string]any{"approvals": out, "itemsPerPage": per, "pageNumber": page, "totalPages": (total + per - 1) / per, "totalItems": total})
+			return
+		}
+		a2json(w, 404, map[string]string{"message": "no"})
+	})
+	seen := map[string]bool{}
+	for a, err := range c.ListCertificateApprovals(context.Background(), a2C1, czertainly.ApprovalQuery{PageSize: 10}) {
+		if err != nil {
+			t.Fatalf("ListCertificateApprovals: %v", err)
+		}
+		seen[fmt.Sprint(a.UUID)] = true
+	}
+	if len(seen) != total {
+		t.Errorf("got %d approvals, want %d (requests %d)", len(seen), total, len(rec.all()))
+	}
+}
+
+func a2csr(t *testing.T) []byte {
+	t.Helper()
+	k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "a2.example.com"}}, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return der
+}
