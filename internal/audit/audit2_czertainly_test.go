@@ -459,3 +459,184 @@ func a2csr(t *testing.T) []byte {
 	}
 	return der
 }
+
+// --- read-merge-send updates ---
+
+const (
+	a2AttrCost = "eeeeeeee-0000-0000-0000-000000000001"
+	a2AttrTier = "eeeeeeee-0000-0000-0000-000000000002"
+)
+
+// Custom attributes as Core returns them: ResponseAttribute with the
+// discriminator version v2|v3 and contentType (doc-openapi-core-auth.yaml:2620-2640, :1671-1675).
+func a2respAttrs() []any {
+	return []any{
+		map[string]any{"uuid": a2AttrCost, "name": "costCenter", "label": "Cost center", "type": "custom", "contentType": "string", "version": "v3", "content": []any{map[string]any{"data": "42", "contentType": "string"}}},
+		map[string]any{"uuid": a2AttrTier, "name": "tier", "label": "Tier", "type": "custom", "contentType": "integer", "version": "v2", "content": []any{map[string]any{"data": 3}}},
+	}
+}
+
+// checkReqAttrs: what Core reads back is RequestAttribute, which requires
+// uuid, name, contentType and version (doc-openapi-core-auth.yaml:2425-2440).
+func a2checkReqAttrs(t *testing.T, raw string, body map[string]any, wantNames ...string) {
+	t.Helper()
+	list, _ := body["customAttributes"].([]any)
+	got := map[string]map[string]any{}
+	for _, x := range list {
+		m, _ := x.(map[string]any)
+		got[fmt.Sprint(m["name"])] = m
+	}
+	if len(got) != len(wantNames) {
+		t.Errorf("customAttributes sent %v, want exactly %v: %s", a2keys(got), wantNames, raw)
+	}
+	for _, n := range wantNames {
+		m := got[n]
+		if m == nil {
+			t.Errorf("custom attribute %s dropped: %s", n, raw)
+			continue
+		}
+		for _, f := range []string{"uuid", "name", "contentType", "version"} {
+			if s, _ := m[f].(string); s == "" {
+				t.Errorf("custom attribute %s sent without required %s: %v", n, f, m)
+			}
+		}
+		if v := fmt.Sprint(m["version"]); v != "v2" && v != "v3" {
+			t.Errorf("custom attribute %s: version %q not v2|v3", n, v)
+		}
+		c, _ := m["content"].([]any)
+		if len(c) != 1 {
+			t.Errorf("custom attribute %s: content %v", n, m["content"])
+		}
+	}
+}
+
+func a2keys(m map[string]map[string]any) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// UpdateUser: Core builds the Auth request from the update's fields only
+// (Core:src/main/java/com/czertainly/core/service/impl/UserManagementServiceImpl.java:351-383@cad4432a:
+// description/email/firstName/lastName copied as sent, groups only when
+// groupUuids is sent, the certificate link removed at :380 unless the
+// request names one) and replaces custom attributes with the request's
+// list (:165-168). So a change of the description alone must send back
+// every other field, the groups, the certificate UUID and both custom
+// attributes with their version/contentType.
+func TestAudit2_CZ_UpdateUser_KeepsEverything(t *testing.T) {
+	user := map[string]any{"uuid": a2U1, "username": "alice", "firstName": "Alice", "lastName": "Smith", "email": "alice@example.com",
+		"description": "old", "enabled": true, "systemUser": false, "roles": []any{},
+		"groups":           []any{map[string]any{"uuid": a2G1, "name": "g1"}, map[string]any{"uuid": a2G2, "name": "g2"}},
+		"certificate":      map[string]any{"uuid": a2C1, "fingerprint": "ab12cd"},
+		"customAttributes": a2respAttrs()}
+	c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+		switch {
+		case q.Method == "GET" && q.Path == "/v1/users/"+a2U1:
+			a2json(w, 200, user)
+		case q.Method == "PUT" && q.Path == "/v1/users/"+a2U1:
+			a2json(w, 200, user)
+		case q.Method == "GET" && q.Path == "/v1/certificates/"+a2C1:
+			a2json(w, 200, a2cert(a2C1, "issued"))
+		default:
+			a2json(w, 404, map[string]string{"message": "no"})
+		}
+	})
+	if _, err := c.UpdateUser(context.Background(), a2U1, czertainly.UserInput{Description: "new"}); err != nil {
+		t.Fatalf("UpdateUser: %v", err)
+	}
+	var put *a2req
+	for _, q := range rec.all() {
+		if q.Method == "PUT" {
+			q := q
+			put = &q
+		}
+	}
+	if put == nil {
+		t.Fatal("no PUT")
+	}
+	b := put.Body
+	for k, want := range map[string]string{"firstName": "Alice", "lastName": "Smith", "email": "alice@example.com", "description": "new", "certificateUuid": a2C1} {
+		if fmt.Sprint(b[k]) != want {
+			t.Errorf("PUT %s = %v, want %q", k, b[k], want)
+		}
+	}
+	g, _ := b["groupUuids"].([]any)
+	if len(g) != 2 {
+		t.Errorf("PUT groupUuids = %v, want both groups", b["groupUuids"])
+	}
+	a2checkReqAttrs(t, put.Raw, b, "costCenter", "tier")
+
+	// Removing one attribute keeps the other.
+	if _, err := c.UpdateUser(context.Background(), a2U1, czertainly.UserInput{RemoveCustomAttributes: []string{"tier"}}); err != nil {
+		t.Fatalf("UpdateUser remove: %v", err)
+	}
+	rs := rec.all()
+	last := rs[len(rs)-1]
+	if last.Method != "PUT" {
+		t.Fatalf("last request %s %s", last.Method, last.Path)
+	}
+	a2checkReqAttrs(t, last.Raw, last.Body, "costCenter")
+	if fmt.Sprint(last.Body["description"]) != "old" {
+		t.Errorf("description not kept on the second update: %v", last.Body["description"])
+	}
+}
+
+// UpdateRole: Core copies name, description, email and replaces custom
+// attributes (RoleManagementServiceImpl.java:70-80@cad4432a,
+// AttributeEngine.java:897-905).
+func TestAudit2_CZ_UpdateRole_KeepsEverything(t *testing.T) {
+	role := map[string]any{"uuid": a2U1, "name": "ops", "description": "Operators", "email": "ops@example.com", "systemRole": false,
+		"users": []any{}, "customAttributes": a2respAttrs()}
+	c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+		switch {
+		case q.Path == "/v1/roles/"+a2U1:
+			a2json(w, 200, role)
+		default:
+			a2json(w, 404, map[string]string{"message": "no"})
+		}
+	})
+	if _, err := c.UpdateRole(context.Background(), a2U1, czertainly.RoleInput{Name: "operators"}); err != nil {
+		t.Fatalf("UpdateRole: %v", err)
+	}
+	rs := rec.all()
+	last := rs[len(rs)-1]
+	if last.Method != "PUT" {
+		t.Fatalf("last request %s %s", last.Method, last.Path)
+	}
+	for k, want := range map[string]string{"name": "operators", "description": "Operators", "email": "ops@example.com"} {
+		if fmt.Sprint(last.Body[k]) != want {
+			t.Errorf("PUT %s = %v, want %q", k, last.Body[k], want)
+		}
+	}
+	a2checkReqAttrs(t, last.Raw, last.Body, "costCenter", "tier")
+}
+
+// CreateRole with custom attributes: RoleRequestDto.customAttributes are
+// RequestAttribute, each requiring uuid, name, contentType and version v2|v3
+// (doc-openapi-core-auth.yaml:3045-3061, :2425-2440). A caller who gives
+// the name, uuid, content type and content but no version: the SDK must
+// either fill a valid version or refuse before sending (judgement call);
+// sending version "" fails Core's discriminator.
+func TestAudit2_CZ_CreateRole_CustomAttributes(t *testing.T) {
+	c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+		if q.Method == "POST" && q.Path == "/v1/roles" {
+			a2json(w, 200, map[string]any{"uuid": a2U1, "name": "r", "systemRole": false, "users": []any{}})
+			return
+		}
+		a2json(w, 404, map[string]string{"message": "no"})
+	})
+	_, err := c.CreateRole(context.Background(), czertainly.RoleInput{Name: "r", CustomAttributes: []czertainly.RequestAttribute{
+		{UUID: a2AttrCost, Name: "costCenter", ContentType: "string", Content: []map[string]any{{"data": "42"}}}}})
+	rs := rec.all()
+	if err != nil && len(rs) == 0 {
+		t.Logf("refused before sending: %v", err)
+		return
+	}
+	if len(rs) != 1 {
+		t.Fatalf("requests %d, err %v", len(rs), err)
+	}
+	a2checkReqAttrs(t, rs[0].Raw, rs[0].Body, "costCenter")
+}
