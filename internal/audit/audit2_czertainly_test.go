@@ -8,6 +8,8 @@ package audit_test
 
 import (
 	"context"
+	b64 "encoding/base64"
+	"encoding/pem"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -640,3 +642,205 @@ func TestAudit2_CZ_CreateRole_CustomAttributes(t *testing.T) {
 	}
 	a2checkReqAttrs(t, rs[0].Raw, rs[0].Body, "costCenter")
 }
+
+// --- RenewExpiring ---
+
+// RenewExpiring over three expiring certificates:
+//   - C1 has a successor still pending approval: Core records the relation
+//     (type pending) when it accepts the renewal (CertificateServiceImpl.java:1935-1957@cad4432a);
+//     not renewed again.
+//   - C2's earlier renewal failed: Core deletes a failed or rejected
+//     successor's relations (ClientOperationServiceImpl.java:344-356), so
+//     C2 has no successor and must be renewed.
+//   - C3's relations cannot be read (500): whether it was renewed is not
+//     known, so it must not be renewed (judgement call: renewing blind
+//     breaks "renews each certificate once").
+// A second run renews nothing new.
+func TestAudit2_CZ_RenewExpiring_Relations(t *testing.T) {
+	ops := "/v2/operations/authorities/" + czAuthority + "/raProfiles/" + czRA + "/certificates/"
+	var mu sync.Mutex
+	succ := map[string][]map[string]any{
+		a2C1: {{"uuid": "ffffffff-0000-0000-0000-000000000001", "certificateType": "X.509", "state": "pending_approval", "relationType": "pending", "commonName": "c1"}},
+	}
+	n := 0
+	c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case q.Method == "POST" && q.Path == "/v1/certificates":
+			// search: CertificateResponseDto (doc-openapi-core-certificate.yaml:25)
+			list := []any{a2cert(a2C1, "issued"), a2cert(a2C2, "issued"), a2cert(a2C3, "issued")}
+			a2json(w, 200, map[string]any{"certificates": list, "itemsPerPage": 1000, "pageNumber": 1, "totalPages": 1, "totalItems": 3})
+		case q.Method == "GET" && strings.HasSuffix(q.Path, "/relations"):
+			id := strings.Split(q.Path, "/")[3]
+			if id == a2C3 {
+				a2json(w, 500, map[string]string{"message": "Internal server error."})
+				return
+			}
+			s := []any{}
+			for _, x := range succ[id] {
+				s = append(s, x)
+			}
+			a2json(w, 200, map[string]any{"certificateUuid": id, "successorCertificates": s, "predecessorCertificates": []any{}})
+		case q.Method == "POST" && strings.HasPrefix(q.Path, ops) && strings.HasSuffix(q.Path, "/renew"):
+			id := strings.Split(strings.TrimPrefix(q.Path, ops), "/")[0]
+			n++
+			nu := fmt.Sprintf("99999999-0000-0000-0000-%012d", n)
+			succ[id] = append(succ[id], map[string]any{"uuid": nu, "certificateType": "X.509", "state": "requested", "relationType": "pending", "commonName": "x"})
+			a2json(w, 200, map[string]any{"uuid": nu, "certificateData": ""})
+		default:
+			a2json(w, 404, map[string]string{"message": "no"})
+		}
+	})
+	ctx := context.Background()
+	rep, err := c.RenewExpiring(ctx, czertainly.RenewExpiringInput{Days: 30})
+	if err != nil {
+		t.Fatalf("RenewExpiring: %v", err)
+	}
+	out := map[string]czertainly.RenewalOutcome{}
+	for _, r := range rep.Results {
+		out[r.Certificate.UUID] = r.Outcome
+	}
+	if out[a2C1] != czertainly.RenewalOutcomeAlreadyRenewed {
+		t.Errorf("C1 (pending successor): %s, want already_renewed", out[a2C1])
+	}
+	if out[a2C2] != czertainly.RenewalOutcomeRenewed {
+		t.Errorf("C2 (failed successor dropped by Core): %s, want renewed", out[a2C2])
+	}
+	if out[a2C3] == czertainly.RenewalOutcomeRenewed || rec.count("POST", a2C3+"/renew") != 0 {
+		t.Errorf("C3 (relations unreadable) renewed blind: %s", out[a2C3])
+	}
+	first := rec.count("POST", "/renew")
+	rep2, err := c.RenewExpiring(ctx, czertainly.RenewExpiringInput{Days: 30})
+	if err != nil {
+		t.Fatalf("second RenewExpiring: %v", err)
+	}
+	if got := rec.count("POST", "/renew"); got != first {
+		t.Errorf("second run sent %d more renewals", got-first)
+	}
+	if rep2.Count(czertainly.RenewalOutcomeRenewed) != 0 {
+		t.Errorf("second run reports renewed: %+v", rep2.Results)
+	}
+}
+
+// --- Enroll / ResumeEnrollment ---
+
+// After the issue call Core has created the certificate
+// (ClientOperationServiceImpl.java:207-250 commits before answering), so
+// every later failure must keep the generated key and the UUID (SDK doc of
+// EnrollError). Cases: the first poll is refused (403 problem+json, as Core's
+// AuthenticationServiceException, ExceptionHandlingAdvice.java:444-455);
+// the certificate turns failed (handleFailedOrRejectedEvent, :344-356).
+func TestAudit2_CZ_Enroll_MaterialOnLaterFailures(t *testing.T) {
+	ops := "/v2/operations/authorities/" + czAuthority + "/raProfiles/" + czRA + "/certificates"
+	for _, mode := range []string{"403", "failed", "rejected"} {
+		t.Run(mode, func(t *testing.T) {
+			c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+				switch {
+				case q.Method == "POST" && q.Path == ops:
+					a2json(w, 200, map[string]any{"uuid": a2C1, "certificateData": ""})
+				case q.Method == "GET" && q.Path == "/v1/certificates/"+a2C1:
+					if mode == "403" {
+						w.Header().Set("Content-Type", "application/problem+json")
+						w.WriteHeader(403)
+						w.Write([]byte(`{"statusCode":403,"code":"FORBIDDEN","message":"Access denied"}`))
+						return
+					}
+					a2json(w, 200, a2cert(a2C1, mode))
+				case q.Method == "GET" && q.Path == "/v1/certificates/"+a2C1+"/approvals":
+					a2json(w, 200, map[string]any{"approvals": []any{}, "itemsPerPage": 10, "pageNumber": 1, "totalPages": 0, "totalItems": 0})
+				default:
+					a2json(w, 404, map[string]string{"message": "no"})
+				}
+			})
+			_, err := c.Enroll(context.Background(), czertainly.EnrollInput{Profile: czProfile, Subject: pkix.Name{CommonName: "a2.example.com"}})
+			var ee *czertainly.EnrollError
+			if !errors.As(err, &ee) {
+				t.Fatalf("Enroll error %T %v is not an *EnrollError", err, err)
+			}
+			if ee.CertificateUUID != a2C1 {
+				t.Errorf("EnrollError.CertificateUUID = %q", ee.CertificateUUID)
+			}
+			if ee.Result == nil || ee.Result.Key == nil {
+				t.Errorf("EnrollError lost the generated key: %+v", ee.Result)
+			}
+			if mode != "403" {
+				var se *czertainly.StateError
+				if !errors.As(err, &se) {
+					t.Errorf("terminal state %s not a *StateError: %v", mode, err)
+				}
+			}
+			if n := rec.count("POST", ops); n != 1 {
+				t.Errorf("issue sent %d times", n)
+			}
+		})
+	}
+}
+
+// ResumeEnrollment reads Core's state first and never submits: a
+// PendingError for a certificate Core has meanwhile issued gets the
+// certificate with GETs only; one Core has meanwhile rejected ends with a
+// StateError, still without a POST.
+func TestAudit2_CZ_ResumeEnrollment_ReadsFirst(t *testing.T) {
+	for _, st := range []string{"issued", "rejected"} {
+		t.Run(st, func(t *testing.T) {
+			ca := newCA(t)
+			k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+			leaf := ca.issue(t, k.Public(), "a2.example.com")
+			c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+				switch {
+				case q.Method == "GET" && q.Path == "/v1/certificates/"+a2C1:
+					m := a2cert(a2C1, st)
+					if st == "issued" {
+						m["certificateContent"] = base64Std(leaf.Raw)
+					}
+					a2json(w, 200, m)
+				case q.Method == "GET" && strings.HasPrefix(q.Path, "/v1/certificates/"+a2C1+"/chain/"):
+					// CertificateChainDownloadResponseDto {format, encoding, content, completeChain}
+					// (doc-openapi-core-certificate.yaml:1043, :4240); raw/pem content is base64 of
+					// the PEM text (CertificateServiceImpl.java:923-945@cad4432a).
+					pemText := pemEnc(ca.cert.Raw)
+					if strings.Contains(q.Query, "withEndCertificate=true") {
+						pemText = append(pemEnc(leaf.Raw), pemText...)
+					}
+					a2json(w, 200, map[string]any{"format": "raw", "encoding": "pem", "completeChain": true, "content": base64Std(pemText)})
+				case q.Method == "GET" && q.Path == "/v1/certificates/"+a2C1+"/chain":
+					// CertificateChainResponseDto (doc-openapi-core-certificate.yaml:986)
+					cc := a2cert("ffffffff-0000-0000-0000-0000000000ca", "issued")
+					cc["certificateContent"] = base64Std(ca.cert.Raw)
+					a2json(w, 200, map[string]any{"completeChain": true, "certificates": []any{cc}})
+				default:
+					a2json(w, 404, map[string]string{"message": "no"})
+				}
+			})
+			pe := &czertainly.PendingError{Profile: czProfile, CertificateUUID: a2C1, State: "pending_approval", Key: k}
+			en, err := c.ResumeEnrollment(context.Background(), pe)
+			rs := rec.all()
+			if len(rs) == 0 || rs[0].Method != "GET" || rs[0].Path != "/v1/certificates/"+a2C1 {
+				t.Errorf("first request is not a read of the certificate: %+v", rs)
+			}
+			for _, q := range rs {
+				if q.Method != "GET" {
+					t.Errorf("ResumeEnrollment sent %s %s", q.Method, q.Path)
+				}
+			}
+			if st == "issued" && (err != nil || en == nil || en.Leaf == nil || en.Key == nil) {
+				t.Errorf("resume of an issued certificate: %+v, %v", en, err)
+			}
+			if st == "rejected" {
+				var se *czertainly.StateError
+				if !errors.As(err, &se) {
+					t.Errorf("resume of a rejected certificate: %v", err)
+				}
+				var ee *czertainly.EnrollError
+				if errors.As(err, &ee) && (ee.Result == nil || ee.Result.Key == nil) {
+					t.Errorf("resume's EnrollError lost the key")
+				}
+			}
+		})
+	}
+}
+
+func base64Std(b []byte) string { return b64.StdEncoding.EncodeToString(b) }
+
+func pemEnc(der []byte) []byte { return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}) }
