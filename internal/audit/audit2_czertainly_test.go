@@ -844,3 +844,93 @@ func TestAudit2_CZ_ResumeEnrollment_ReadsFirst(t *testing.T) {
 func base64Std(b []byte) string { return b64.StdEncoding.EncodeToString(b) }
 
 func pemEnc(der []byte) []byte { return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}) }
+
+// UpdateUser of a user whose login certificate was revoked: Core refuses to
+// (re)link a certificate not in state issued with 422
+// (UserManagementServiceImpl.java:338-343@cad4432a), and an update that
+// names no certificate unlinks it (:354-361, :380). An email change alone
+// must not silently unlink the certificate: the SDK may refuse, or send it
+// and report Core's 422 (judgement call: either keeps the caller's data).
+func TestAudit2_CZ_UpdateUser_RevokedLoginCertificate(t *testing.T) {
+	user := map[string]any{"uuid": a2U1, "username": "alice", "firstName": "Alice", "lastName": "Smith", "email": "alice@example.com",
+		"enabled": true, "systemUser": false, "roles": []any{}, "groups": []any{},
+		"certificate": map[string]any{"uuid": a2C1, "fingerprint": "ab12cd"}, "customAttributes": []any{}}
+	c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+		switch {
+		case q.Method == "GET" && q.Path == "/v1/users/"+a2U1:
+			a2json(w, 200, user)
+		case q.Method == "GET" && q.Path == "/v1/certificates/"+a2C1:
+			a2json(w, 200, a2cert(a2C1, "revoked"))
+		case q.Method == "PUT" && q.Path == "/v1/users/"+a2U1:
+			if s, _ := q.Body["certificateUuid"].(string); s == a2C1 {
+				a2json(w, 422, []string{"Cannot assign certificate with state Revoked to the user"})
+				return
+			}
+			a2json(w, 200, user)
+		default:
+			a2json(w, 404, map[string]string{"message": "no"})
+		}
+	})
+	_, err := c.UpdateUser(context.Background(), a2U1, czertainly.UserInput{Email: "alice@new.example.com"})
+	for _, q := range rec.all() {
+		if q.Method == "PUT" {
+			if s, _ := q.Body["certificateUuid"].(string); s == "" && fmt.Sprint(q.Body["certificateData"]) == "<nil>" {
+				t.Errorf("PUT without the login certificate: Core unlinks it (UserManagementServiceImpl.java:380): %s", q.Raw)
+			}
+		}
+	}
+	t.Logf("UpdateUser: %v", err)
+}
+
+// Enroll whose issue call Core refuses with "Failed to submit certificate
+// request": the transaction was rolled back (ClientOperationServiceImpl.java:230-238),
+// no certificate exists, so the error is ErrConnector and not an unknown outcome.
+func TestAudit2_CZ_Enroll_FailedToSubmit(t *testing.T) {
+	ops := "/v2/operations/authorities/" + czAuthority + "/raProfiles/" + czRA + "/certificates"
+	c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+		if q.Method == "POST" && q.Path == ops {
+			a2json(w, 400, map[string]string{"message": "Failed to submit certificate request: Connector communication failed"})
+			return
+		}
+		a2json(w, 404, map[string]string{"message": "no"})
+	})
+	_, err := c.Enroll(context.Background(), czertainly.EnrollInput{Profile: czProfile, Subject: pkix.Name{CommonName: "a2.example.com"}})
+	if !errors.Is(err, czertainly.ErrConnector) {
+		t.Errorf("Enroll refused with Failed to submit: %v, want ErrConnector", err)
+	}
+	if errors.Is(err, czertainly.ErrOutcomeUnknown) {
+		t.Errorf("a 400 refusal reported as unknown outcome: %v", err)
+	}
+	if n := rec.count("POST", ops); n != 1 {
+		t.Errorf("issue sent %d times", n)
+	}
+}
+
+// WaitForRevocation of a certificate pending approval, with
+// WithApprovalWait(false): a *PendingError naming the pending approvals of
+// the certificate (GET /v1/certificates/{uuid}/approvals, doc-openapi-cert-manager.yaml:3640).
+func TestAudit2_CZ_WaitForRevocation_PendingApproval(t *testing.T) {
+	c, _ := a2cz(t, func(w http.ResponseWriter, q a2req) {
+		switch {
+		case q.Method == "GET" && q.Path == "/v1/certificates/"+a2C1:
+			a2json(w, 200, a2cert(a2C1, "pending_approval"))
+		case q.Method == "GET" && q.Path == "/v1/certificates/"+a2C1+"/approvals":
+			a2json(w, 200, map[string]any{"approvals": []any{
+				map[string]any{"approvalUuid": "dddddddd-0000-0000-0000-000000000001", "creatorUuid": a2U1, "version": 1, "createdAt": "2026-01-01T00:00:00Z",
+					"status": "PENDING", "resource": "certificates", "resourceAction": "revoke", "objectUuid": a2C1, "approvalProfileName": "p", "approvalProfileUuid": a2G1},
+				map[string]any{"approvalUuid": "dddddddd-0000-0000-0000-000000000002", "creatorUuid": a2U1, "version": 1, "createdAt": "2025-01-01T00:00:00Z",
+					"closedAt": "2025-01-02T00:00:00Z", "status": "APPROVED", "resource": "certificates", "resourceAction": "issue", "objectUuid": a2C1, "approvalProfileName": "p", "approvalProfileUuid": a2G1},
+			}, "itemsPerPage": 10, "pageNumber": 1, "totalPages": 1, "totalItems": 2})
+		default:
+			a2json(w, 404, map[string]string{"message": "no"})
+		}
+	})
+	_, err := c.WaitForRevocation(context.Background(), a2C1, czertainly.WithApprovalWait(false))
+	var pe *czertainly.PendingError
+	if !errors.As(err, &pe) {
+		t.Fatalf("WaitForRevocation pending approval: %v", err)
+	}
+	if len(pe.Approvals) != 1 || pe.Approvals[0] != "dddddddd-0000-0000-0000-000000000001" {
+		t.Errorf("PendingError.Approvals = %v, want only the pending one", pe.Approvals)
+	}
+}
