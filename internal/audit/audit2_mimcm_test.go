@@ -255,3 +255,68 @@ func TestAudit2_MIM_RenewRerun_NoNewRequest(t *testing.T) {
 		t.Errorf("renewal re-run: %v, want ErrRenewalInProgress", err)
 	}
 }
+
+// EnrollSoftwareCertificate whose certificatedata answer is lost
+// (get-certificate-responses.md:41, POST requests/{id}/certificatedata
+// {pfxpassword, certificaterequests}): the CA may have issued; the call must
+// not be repeated and the EnrollError must carry stage Submitting, the
+// request, and Received with the generated key and the PFX password.
+// Also with a 500 answer (service details: unhandled exceptions → 500 with
+// a correlation ID): the server may have acted, so the same holds.
+func TestAudit2_MIM_Enroll_SubmitLost_MaterialKept(t *testing.T) {
+	for _, mode := range []string{"drop", "500"} {
+		t.Run(mode, func(t *testing.T) {
+			id := uuid.New()
+			c, m, _ := a2newMim(t, func(w http.ResponseWriter, q a2req) bool {
+				switch {
+				case q.Method == "POST" && q.Path == "requests":
+					w.Header().Set("Content-Type", "application/json")
+					w.WriteHeader(201)
+					w.Write([]byte(`"api/v1.0/requests/` + id.String() + `"`))
+				case q.Method == "GET" && q.Path == "requests/"+id.String():
+					a2json(w, 200, a2request(id, 1, 3, "", ""))
+				case q.Method == "GET" && q.Path == "requests/"+id.String()+"/certificaterequestgenerationoptions":
+					// get-certificate-request-generation-options.md:100-114
+					a2json(w, 200, []any{map[string]any{"Subject": "CN=jdoe", "KeyAlgorithmName": "RSA", "KeySize": 2048, "FriendlyName": "",
+						"HashAlgorithmName": "SHA256", "KeyStorageProviderNames": []any{"Microsoft Software Key Storage Provider"}, "Exportable": 1, "KeyProtectionLevel": 0, "KeyUsages": 3}})
+				case q.Method == "POST" && q.Path == "requests/"+id.String()+"/certificatedata":
+					if mode == "drop" {
+						dropConn(w)
+						return true
+					}
+					a2json(w, 500, map[string]string{"Message": "An error has occurred. Correlation ID: 3f2c1e0a-1111-2222-3333-444455556666"})
+				case q.Method == "GET":
+					w.WriteHeader(204)
+				default:
+					return false
+				}
+				return true
+			})
+			_, err := c.EnrollSoftwareCertificate(context.Background(), mimcm.EnrollInput{ProfileTemplateUUID: uuid.MustParse("a039b4d0-5ce8-4eff-8651-181c6576fda3")},
+				mimcm.WithApprovalWait(time.Second), mimcm.WithApprovalPollInterval(10*time.Millisecond))
+			if n := m.count("POST", "/certificatedata"); n != 1 {
+				t.Errorf("certificatedata sent %d times", n)
+			}
+			var ee *mimcm.EnrollError
+			if !errors.As(err, &ee) {
+				t.Fatalf("error %T %v is not an *EnrollError", err, err)
+			}
+			if ee.Stage != mimcm.EnrollStageSubmitting || ee.RequestID != id {
+				t.Errorf("EnrollError stage %v request %v", ee.Stage, ee.RequestID)
+			}
+			if !errors.Is(err, mimcm.ErrIssuanceUnknown) {
+				t.Errorf("not ErrIssuanceUnknown: %v", err)
+			}
+			if ee.Received == nil {
+				t.Fatalf("EnrollError.Received is nil: the generated key is lost")
+			}
+			if len(ee.Received.Keys) == 0 || ee.Received.PFXPassword == "" || ee.Received.RequestID != id {
+				t.Errorf("EnrollError.Received lacks keys, PFX password or request: %d keys, pw set %v, id %v",
+					len(ee.Received.Keys), ee.Received.PFXPassword != "", ee.Received.RequestID)
+			}
+			if m.count("PUT", "") != 0 {
+				t.Errorf("request marked completed/canceled after an unknown submit")
+			}
+		})
+	}
+}
