@@ -320,3 +320,47 @@ func TestAudit2_MIM_Enroll_SubmitLost_MaterialKept(t *testing.T) {
 		})
 	}
 }
+
+// Non-GETs through Raw() are never repeated either (package doc: "whichever
+// path sends it (a method, Do, or the generated client of Raw)"): a PUT
+// requests/{id} answered 503, a POST requests whose answer is lost, and a
+// PUT sent with Raw().Client.Do directly.
+func TestAudit2_MIM_RawNonGetNotRepeated(t *testing.T) {
+	id := uuid.New()
+	c, m, base := a2newMim(t, func(w http.ResponseWriter, q a2req) bool {
+		switch q.Method {
+		case "PUT":
+			a2json(w, 503, map[string]string{"Message": "Service Unavailable"})
+		case "POST":
+			dropConn(w)
+		default:
+			return false
+		}
+		return true
+	})
+	ctx := context.Background()
+	raw := c.Raw()
+	resp, err := raw.SetRequestStatusWithBody(ctx, id, "application/json", strings.NewReader(`{"status":"Completed"}`))
+	if err == nil {
+		resp.Body.Close()
+	}
+	if n := m.count("PUT", "requests/"); n != 1 {
+		t.Errorf("Raw().SetRequestStatus sent %d times", n)
+	}
+	resp, err = raw.CreateRequestWithBody(ctx, "application/json", strings.NewReader(`{"profiletemplateuuid":"a039b4d0-5ce8-4eff-8651-181c6576fda3","type":"Enroll"}`))
+	if err == nil {
+		resp.Body.Close()
+	}
+	if n := m.count("POST", "requests"); n != 1 {
+		t.Errorf("Raw().CreateRequest sent %d times", n)
+	}
+	req, _ := http.NewRequestWithContext(ctx, "PUT", base+a2mimBase+"requests/"+id.String(), strings.NewReader(`{"status":"Canceled"}`))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err = raw.Client.Do(req)
+	if err == nil {
+		resp.Body.Close()
+	}
+	if n := m.count("PUT", "requests/"); n != 2 {
+		t.Errorf("PUT via Raw().Client.Do sent %d times", n-1)
+	}
+}
