@@ -934,3 +934,50 @@ func TestAudit2_CZ_WaitForRevocation_PendingApproval(t *testing.T) {
 		t.Errorf("PendingError.Approvals = %v, want only the pending one", pe.Approvals)
 	}
 }
+
+// An empty GroupUUIDs removes every group: Core replaces the groups when
+// groupUuids is present (CertificateServiceImpl.java:518-520), so [] must
+// be sent, not left out.
+func TestAudit2_CZ_UpdateCertificate_EmptyGroups(t *testing.T) {
+	c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+		w.WriteHeader(204)
+	})
+	if err := c.UpdateCertificate(context.Background(), a2C1, czertainly.CertificateUpdate{GroupUUIDs: &[]string{}}); err != nil {
+		t.Fatalf("UpdateCertificate: %v", err)
+	}
+	rs := rec.all()
+	if len(rs) != 1 {
+		t.Fatalf("requests %d", len(rs))
+	}
+	g, ok := rs[0].Body["groupUuids"].([]any)
+	if !ok || len(g) != 0 {
+		t.Errorf("groupUuids not sent as []: %s", rs[0].Raw)
+	}
+	for _, k := range []string{"ownerUuid", "raProfileUuid"} {
+		if v, ok := rs[0].Body[k]; ok && v != nil {
+			t.Errorf("%s sent although nil: %s", k, rs[0].Raw)
+		}
+	}
+}
+
+// itemsPerPage is at most 1000 (doc-openapi-cert-manager.yaml:3656-3662).
+func TestAudit2_CZ_ListCertificateApprovals_PageSizeCap(t *testing.T) {
+	c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+		var per int
+		for _, kv := range strings.Split(q.Query, "&") {
+			fmt.Sscanf(kv, "itemsPerPage=%d", &per)
+		}
+		if per > 1000 {
+			a2json(w, 422, []string{"itemsPerPage must be less than or equal to 1000"})
+			return
+		}
+		a2json(w, 200, map[string]any{"approvals": []any{}, "itemsPerPage": per, "pageNumber": 1, "totalPages": 0, "totalItems": 0})
+	})
+	var lastErr error
+	for _, err := range c.ListCertificateApprovals(context.Background(), a2C1, czertainly.ApprovalQuery{PageSize: 5000}) {
+		lastErr = err
+	}
+	if lastErr != nil && len(rec.all()) > 0 {
+		t.Errorf("PageSize 5000 sent as is: %v (%s)", lastErr, rec.all()[0].Query)
+	}
+}

@@ -364,3 +364,38 @@ func TestAudit2_MIM_RawNonGetNotRepeated(t *testing.T) {
 		t.Errorf("PUT via Raw().Client.Do sent %d times", n-1)
 	}
 }
+
+// A status number the server's status filter names under no terminal name
+// (here: under Pending) is waited on until WithApprovalWait, then
+// ErrApprovalPending at stage AwaitingApproval (not ErrTerminalStatus).
+func TestAudit2_MIM_PendingWaitsThenPending(t *testing.T) {
+	id := uuid.New()
+	c, m, _ := a2newMim(t, func(w http.ResponseWriter, q a2req) bool {
+		switch {
+		case q.Method == "POST" && q.Path == "requests":
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(201)
+			w.Write([]byte(`"api/v1.0/requests/` + id.String() + `"`))
+		case q.Method == "GET" && q.Path == "requests/"+id.String():
+			a2json(w, 200, a2request(id, 1, 2, "", ""))
+		case q.Method == "GET" && (q.Path == "requests" || q.Path == "requests/"):
+			if strings.Contains(strings.ToLower(q.Query), "status=pending") {
+				a2json(w, 200, []any{a2request(id, 1, 2, "", "")})
+				return true
+			}
+			w.WriteHeader(204)
+		default:
+			return false
+		}
+		return true
+	})
+	_, err := c.EnrollSoftwareCertificate(context.Background(), mimcm.EnrollInput{ProfileTemplateUUID: uuid.MustParse("a039b4d0-5ce8-4eff-8651-181c6576fda3")},
+		mimcm.WithApprovalWait(300*time.Millisecond), mimcm.WithApprovalPollInterval(20*time.Millisecond))
+	var ee *mimcm.EnrollError
+	if !errors.As(err, &ee) || !errors.Is(err, mimcm.ErrApprovalPending) || ee.Stage != mimcm.EnrollStageAwaitingApproval {
+		t.Errorf("pending request: %v", err)
+	}
+	if m.count("POST", "") != 1 {
+		t.Errorf("POSTs %d", m.count("POST", ""))
+	}
+}
