@@ -509,6 +509,18 @@ func a2checkReqAttrs(t *testing.T, raw string, body map[string]any, wantNames ..
 		if len(c) != 1 {
 			t.Errorf("custom attribute %s: content %v", n, m["content"])
 		}
+		// Version v3 content items are polymorphic on their own contentType
+		// (CZERTAINLY-Interfaces@804df038 src/main/java/com/czertainly/api/model/common/attribute/v3/content/BaseAttributeContentV3.java:20-34:
+		// @JsonTypeInfo(property = "contentType"), no defaultImpl): an item
+		// without it cannot be read by Core.
+		if fmt.Sprint(m["version"]) == "v3" {
+			for _, it := range c {
+				im, _ := it.(map[string]any)
+				if s, _ := im["contentType"].(string); s == "" {
+					t.Errorf("custom attribute %s is v3 but its content item %v has no contentType", n, im)
+				}
+			}
+		}
 	}
 }
 
@@ -640,6 +652,7 @@ func TestAudit2_CZ_CreateRole_CustomAttributes(t *testing.T) {
 	if len(rs) != 1 {
 		t.Fatalf("requests %d, err %v", len(rs), err)
 	}
+	t.Logf("CreateRole sent %s", rs[0].Raw)
 	a2checkReqAttrs(t, rs[0].Raw, rs[0].Body, "costCenter")
 }
 
@@ -979,5 +992,110 @@ func TestAudit2_CZ_ListCertificateApprovals_PageSizeCap(t *testing.T) {
 	}
 	if lastErr != nil && len(rec.all()) > 0 {
 		t.Errorf("PageSize 5000 sent as is: %v (%s)", lastErr, rec.all()[0].Query)
+	}
+}
+
+// RenewExpiring with Wait, whose renewal's certificate fails: Core marks
+// the new certificate failed and deletes its relations
+// (ClientOperationServiceImpl.java:344-356, :504). Run 1 reports failed
+// (not renewed); run 2 sees no successor and renews again — the failed
+// attempt does not count as a renewal.
+func TestAudit2_CZ_RenewExpiring_FailedSuccessorRetried(t *testing.T) {
+	ops := "/v2/operations/authorities/" + czAuthority + "/raProfiles/" + czRA + "/certificates/"
+	var mu sync.Mutex
+	succ := []string{}
+	states := map[string]string{}
+	n := 0
+	c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case q.Method == "POST" && q.Path == "/v1/certificates":
+			a2json(w, 200, map[string]any{"certificates": []any{a2cert(a2C1, "issued")}, "itemsPerPage": 1000, "pageNumber": 1, "totalPages": 1, "totalItems": 1})
+		case q.Method == "GET" && q.Path == "/v1/certificates/"+a2C1+"/relations":
+			s := []any{}
+			for _, id := range succ {
+				if states[id] != "failed" {
+					s = append(s, map[string]any{"uuid": id, "certificateType": "X.509", "state": states[id], "relationType": "pending"})
+				}
+			}
+			a2json(w, 200, map[string]any{"certificateUuid": a2C1, "successorCertificates": s, "predecessorCertificates": []any{}})
+		case q.Method == "POST" && q.Path == ops+a2C1+"/renew":
+			n++
+			id := fmt.Sprintf("99999999-0000-0000-0000-%012d", n)
+			succ = append(succ, id)
+			states[id] = "requested"
+			a2json(w, 200, map[string]any{"uuid": id, "certificateData": ""})
+		case q.Method == "GET" && strings.HasPrefix(q.Path, "/v1/certificates/99999999-"):
+			id := strings.TrimPrefix(q.Path, "/v1/certificates/")
+			if n == 1 {
+				states[id] = "failed" // the first renewal fails at the authority
+			} else {
+				states[id] = "issued"
+			}
+			m := a2cert(id, states[id])
+			if states[id] == "issued" {
+				ca := newCA(t)
+				k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+				m["certificateContent"] = base64Std(ca.issue(t, k.Public(), "x").Raw)
+			}
+			a2json(w, 200, m)
+		default:
+			a2json(w, 404, map[string]string{"message": "no"})
+		}
+	})
+	ctx := context.Background()
+	rep, err := c.RenewExpiring(ctx, czertainly.RenewExpiringInput{Days: 30, Wait: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Results) != 1 || rep.Results[0].Outcome != czertainly.RenewalOutcomeFailed {
+		t.Errorf("run 1 (successor failed): %+v", rep.Results)
+	}
+	rep, err = c.RenewExpiring(ctx, czertainly.RenewExpiringInput{Days: 30, Wait: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Results) != 1 || rep.Results[0].Outcome != czertainly.RenewalOutcomeRenewed {
+		t.Errorf("run 2 (no successor left): %+v", rep.Results)
+	}
+	if got := rec.count("POST", "/renew"); got != 2 {
+		t.Errorf("renewals sent %d, want 2", got)
+	}
+}
+
+// UpdateUser replacing a v3 custom attribute by name with the caller's
+// content only: what goes out must still be readable by Core — uuid,
+// contentType, version, and for v3 a contentType on each content item
+// (BaseAttributeContentV3.java:20-34@804df038; RequestAttribute.java:10
+// discriminator "version", default v2).
+func TestAudit2_CZ_UpdateUser_ReplaceV3AttributeByName(t *testing.T) {
+	user := map[string]any{"uuid": a2U1, "username": "alice", "firstName": "Alice", "lastName": "Smith", "email": "alice@example.com",
+		"enabled": true, "systemUser": false, "roles": []any{}, "groups": []any{}, "customAttributes": a2respAttrs()}
+	c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+		if q.Path == "/v1/users/"+a2U1 {
+			a2json(w, 200, user)
+			return
+		}
+		a2json(w, 404, map[string]string{"message": "no"})
+	})
+	_, err := c.UpdateUser(context.Background(), a2U1, czertainly.UserInput{CustomAttributes: []czertainly.RequestAttribute{{Name: "costCenter", Content: []map[string]any{{"data": "43"}}}}})
+	rs := rec.all()
+	last := rs[len(rs)-1]
+	if last.Method != "PUT" {
+		t.Logf("not sent: %v", err)
+		return
+	}
+	t.Logf("sent %s", last.Raw)
+	a2checkReqAttrs(t, last.Raw, last.Body, "costCenter", "tier")
+	list, _ := last.Body["customAttributes"].([]any)
+	for _, x := range list {
+		m := x.(map[string]any)
+		if m["name"] == "costCenter" {
+			c0 := m["content"].([]any)[0].(map[string]any)
+			if fmt.Sprint(c0["data"]) != "43" {
+				t.Errorf("new value not sent: %v", m)
+			}
+		}
 	}
 }
