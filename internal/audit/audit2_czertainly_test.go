@@ -1070,6 +1070,14 @@ func TestAudit2_CZ_RenewExpiring_FailedSuccessorRetried(t *testing.T) {
 // (BaseAttributeContentV3.java:20-34@804df038; RequestAttribute.java:10
 // discriminator "version", default v2).
 func TestAudit2_CZ_UpdateUser_ReplaceV3AttributeByName(t *testing.T) {
+	t.Run("byName", func(t *testing.T) { a2replaceAttr(t, czertainly.RequestAttribute{Name: "costCenter", Content: []map[string]any{{"data": "43"}}}) })
+	t.Run("byUUID", func(t *testing.T) { a2replaceAttr(t, czertainly.RequestAttribute{UUID: a2AttrCost, Content: []map[string]any{{"data": "43"}}}) })
+	t.Run("full", func(t *testing.T) {
+		a2replaceAttr(t, czertainly.RequestAttribute{UUID: a2AttrCost, Name: "costCenter", ContentType: "string", Version: "v3", Content: []map[string]any{{"data": "43", "contentType": "string"}}})
+	})
+}
+
+func a2replaceAttr(t *testing.T, ra czertainly.RequestAttribute) {
 	user := map[string]any{"uuid": a2U1, "username": "alice", "firstName": "Alice", "lastName": "Smith", "email": "alice@example.com",
 		"enabled": true, "systemUser": false, "roles": []any{}, "groups": []any{}, "customAttributes": a2respAttrs()}
 	c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
@@ -1079,13 +1087,16 @@ func TestAudit2_CZ_UpdateUser_ReplaceV3AttributeByName(t *testing.T) {
 		}
 		a2json(w, 404, map[string]string{"message": "no"})
 	})
-	_, err := c.UpdateUser(context.Background(), a2U1, czertainly.UserInput{CustomAttributes: []czertainly.RequestAttribute{{Name: "costCenter", Content: []map[string]any{{"data": "43"}}}}})
+	_, err := c.UpdateUser(context.Background(), a2U1, czertainly.UserInput{CustomAttributes: []czertainly.RequestAttribute{ra}})
 	rs := rec.all()
-	last := rs[len(rs)-1]
-	if last.Method != "PUT" {
-		t.Logf("not sent: %v", err)
+	if len(rs) == 0 || rs[len(rs)-1].Method != "PUT" {
+		// Refusing is safe (nothing cleared), but the caller's change is a
+		// documented use (UserInput.CustomAttributes: "each replaces the
+		// user's attribute of the same name").
+		t.Errorf("UpdateUser of a custom attribute by name was not sent (%d requests): %v", len(rs), err)
 		return
 	}
+	last := rs[len(rs)-1]
 	t.Logf("sent %s", last.Raw)
 	a2checkReqAttrs(t, last.Raw, last.Body, "costCenter", "tier")
 	list, _ := last.Body["customAttributes"].([]any)
