@@ -1110,3 +1110,17 @@ func a2replaceAttr(t *testing.T, ra czertainly.RequestAttribute) {
 		}
 	}
 }
+
+// WaitForDeletion must not take a refusal (403 problem+json,
+// ExceptionHandlingAdvice.java:444-455) for a deletion: only 404 is "gone"
+// (judgement call, as for RemainingCertificates).
+func TestAudit2_CZ_WaitForDeletion_403NotDeleted(t *testing.T) {
+	c, _ := a2cz(t, func(w http.ResponseWriter, q a2req) {
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(403)
+		w.Write([]byte(`{"statusCode":403,"code":"FORBIDDEN","message":"Access denied"}`))
+	})
+	if err := c.WaitForDeletion(context.Background(), []string{a2C1}); err == nil {
+		t.Errorf("WaitForDeletion answered only 403s: nil error (counted as deleted)")
+	}
+}
