@@ -1124,3 +1124,25 @@ func TestAudit2_CZ_WaitForDeletion_403NotDeleted(t *testing.T) {
 		t.Errorf("WaitForDeletion answered only 403s: nil error (counted as deleted)")
 	}
 }
+
+// UpdateRole, as UpdateUser: RoleInput.CustomAttributes "each replaces the
+// role's attribute of the same name (or UUID)"; the read gives the uuid,
+// contentType and version Core requires (doc-openapi-core-auth.yaml:2425-2440).
+func TestAudit2_CZ_UpdateRole_ReplaceAttributeByName(t *testing.T) {
+	role := map[string]any{"uuid": a2U1, "name": "ops", "description": "Operators", "email": "ops@example.com", "systemRole": false,
+		"users": []any{}, "customAttributes": a2respAttrs()}
+	c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+		if q.Path == "/v1/roles/"+a2U1 {
+			a2json(w, 200, role)
+			return
+		}
+		a2json(w, 404, map[string]string{"message": "no"})
+	})
+	_, err := c.UpdateRole(context.Background(), a2U1, czertainly.RoleInput{CustomAttributes: []czertainly.RequestAttribute{{Name: "tier", Content: []map[string]any{{"data": 4}}}}})
+	rs := rec.all()
+	if len(rs) == 0 || rs[len(rs)-1].Method != "PUT" {
+		t.Errorf("UpdateRole of a custom attribute by name was not sent (%d requests): %v", len(rs), err)
+		return
+	}
+	a2checkReqAttrs(t, rs[len(rs)-1].Raw, rs[len(rs)-1].Body, "costCenter", "tier")
+}
