@@ -228,7 +228,7 @@ func (readCloser) Close() error { return nil }
 func fakeBodies(t testing.TB) [][]byte {
 	t.Helper()
 	srv := czertainlytest.NewTestServer(t)
-	rec := &recorder{base: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: srv.RootCAs(), MinVersion: tls.VersionTLS12}}}
+	rec := &recorder{base: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: srv.TLSRootCAs(), MinVersion: tls.VersionTLS12}}}
 	c, err := czertainly.NewClient(srv.URL, czertainly.WithBearerToken(czertainlytest.BearerToken), czertainly.WithTransport(rec), czertainly.WithMaxAttempts(1))
 	if err != nil {
 		t.Fatal(err)

@@ -8,14 +8,14 @@ package audit_test
 
 import (
 	"context"
-	b64 "encoding/base64"
-	"encoding/pem"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	b64 "encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -85,7 +85,7 @@ func a2cz(t *testing.T, h func(w http.ResponseWriter, q a2req), opts ...czertain
 		h(w, q)
 	}))
 	t.Cleanup(ts.Close)
-	base := []czertainly.Option{czertainly.WithPollInterval(5 * time.Millisecond), czertainly.WithPollTimeout(400 * time.Millisecond),
+	base := []czertainly.Option{czertainly.WithPollInterval(5 * time.Millisecond), czertainly.WithWaitTimeout(400 * time.Millisecond),
 		czertainly.WithRetry(czertainly.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond})}
 	if len(opts) == 0 {
 		base = append(base, czertainly.WithBearerToken("tok"))
@@ -110,7 +110,7 @@ func a2cert(uuid, state string) map[string]any {
 	// CertificateDetailDto (doc-openapi-core-certificate.yaml), fields used by the probes.
 	return map[string]any{"uuid": uuid, "commonName": "cn-" + uuid[len(uuid)-1:], "subjectDn": "CN=x", "state": state,
 		"validationStatus": "valid", "certificateType": "X.509", "publicKeyAlgorithm": "ECDSA", "keySize": 256,
-		"notAfter": time.Now().Add(10 * 24 * time.Hour).UTC().Format(time.RFC3339),
+		"notAfter":  time.Now().Add(10 * 24 * time.Hour).UTC().Format(time.RFC3339),
 		"notBefore": time.Now().Add(-300 * 24 * time.Hour).UTC().Format(time.RFC3339),
 		"raProfile": map[string]any{"uuid": czRA, "name": "ra", "enabled": true, "authorityInstanceUuid": czAuthority}}
 }
@@ -668,6 +668,7 @@ func TestAudit2_CZ_CreateRole_CustomAttributes(t *testing.T) {
 //   - C3's relations cannot be read (500): whether it was renewed is not
 //     known, so it must not be renewed (judgement call: renewing blind
 //     breaks "renews each certificate once").
+//
 // A second run renews nothing new.
 func TestAudit2_CZ_RenewExpiring_Relations(t *testing.T) {
 	ops := "/v2/operations/authorities/" + czAuthority + "/raProfiles/" + czRA + "/certificates/"
@@ -774,8 +775,8 @@ func TestAudit2_CZ_Enroll_MaterialOnLaterFailures(t *testing.T) {
 			if ee.CertificateUUID != a2C1 {
 				t.Errorf("EnrollError.CertificateUUID = %q", ee.CertificateUUID)
 			}
-			if ee.Result == nil || ee.Result.Key == nil {
-				t.Errorf("EnrollError lost the generated key: %+v", ee.Result)
+			if ee.Received == nil || ee.Received.Key == nil {
+				t.Errorf("EnrollError lost the generated key: %+v", ee.Received)
 			}
 			if mode != "403" {
 				var se *czertainly.StateError
@@ -846,7 +847,7 @@ func TestAudit2_CZ_ResumeEnrollment_ReadsFirst(t *testing.T) {
 					t.Errorf("resume of a rejected certificate: %v", err)
 				}
 				var ee *czertainly.EnrollError
-				if errors.As(err, &ee) && (ee.Result == nil || ee.Result.Key == nil) {
+				if errors.As(err, &ee) && (ee.Received == nil || ee.Received.Key == nil) {
 					t.Errorf("resume's EnrollError lost the key")
 				}
 			}
@@ -856,7 +857,9 @@ func TestAudit2_CZ_ResumeEnrollment_ReadsFirst(t *testing.T) {
 
 func base64Std(b []byte) string { return b64.StdEncoding.EncodeToString(b) }
 
-func pemEnc(der []byte) []byte { return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}) }
+func pemEnc(der []byte) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+}
 
 // UpdateUser of a user whose login certificate was revoked: Core refuses to
 // (re)link a certificate not in state issued with 422
@@ -920,7 +923,7 @@ func TestAudit2_CZ_Enroll_FailedToSubmit(t *testing.T) {
 }
 
 // WaitForRevocation of a certificate pending approval, with
-// WithApprovalWait(false): a *PendingError naming the pending approvals of
+// WithApprovalWait(0): a *PendingError naming the pending approvals of
 // the certificate (GET /v1/certificates/{uuid}/approvals, doc-openapi-cert-manager.yaml:3640).
 func TestAudit2_CZ_WaitForRevocation_PendingApproval(t *testing.T) {
 	c, _ := a2cz(t, func(w http.ResponseWriter, q a2req) {
@@ -938,7 +941,7 @@ func TestAudit2_CZ_WaitForRevocation_PendingApproval(t *testing.T) {
 			a2json(w, 404, map[string]string{"message": "no"})
 		}
 	})
-	_, err := c.WaitForRevocation(context.Background(), a2C1, czertainly.WithApprovalWait(false))
+	_, err := c.WaitForRevocation(context.Background(), a2C1, czertainly.WithApprovalWait(0))
 	var pe *czertainly.PendingError
 	if !errors.As(err, &pe) {
 		t.Fatalf("WaitForRevocation pending approval: %v", err)
@@ -1070,8 +1073,12 @@ func TestAudit2_CZ_RenewExpiring_FailedSuccessorRetried(t *testing.T) {
 // (BaseAttributeContentV3.java:20-34@804df038; RequestAttribute.java:10
 // discriminator "version", default v2).
 func TestAudit2_CZ_UpdateUser_ReplaceV3AttributeByName(t *testing.T) {
-	t.Run("byName", func(t *testing.T) { a2replaceAttr(t, czertainly.RequestAttribute{Name: "costCenter", Content: []map[string]any{{"data": "43"}}}) })
-	t.Run("byUUID", func(t *testing.T) { a2replaceAttr(t, czertainly.RequestAttribute{UUID: a2AttrCost, Content: []map[string]any{{"data": "43"}}}) })
+	t.Run("byName", func(t *testing.T) {
+		a2replaceAttr(t, czertainly.RequestAttribute{Name: "costCenter", Content: []map[string]any{{"data": "43"}}})
+	})
+	t.Run("byUUID", func(t *testing.T) {
+		a2replaceAttr(t, czertainly.RequestAttribute{UUID: a2AttrCost, Content: []map[string]any{{"data": "43"}}})
+	})
 	t.Run("full", func(t *testing.T) {
 		a2replaceAttr(t, czertainly.RequestAttribute{UUID: a2AttrCost, Name: "costCenter", ContentType: "string", Version: "v3", Content: []map[string]any{{"data": "43", "contentType": "string"}}})
 	})

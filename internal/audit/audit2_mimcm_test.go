@@ -122,7 +122,7 @@ func TestAudit2_MIM_TerminalStatusEndsWait(t *testing.T) {
 			})
 			start := time.Now()
 			_, err := c.EnrollSoftwareCertificate(context.Background(), mimcm.EnrollInput{ProfileTemplateUUID: uuid.MustParse("a039b4d0-5ce8-4eff-8651-181c6576fda3")},
-				mimcm.WithApprovalWait(5*time.Second), mimcm.WithApprovalPollInterval(20*time.Millisecond))
+				mimcm.WithApprovalWait(5*time.Second), mimcm.WithPollInterval(20*time.Millisecond))
 			el := time.Since(start)
 			if !errors.Is(err, mimcm.ErrTerminalStatus) {
 				t.Errorf("status %s: %v, want ErrTerminalStatus", name, err)
@@ -201,7 +201,7 @@ func TestAudit2_MIM_ResumeReadsFirst_NoResubmit(t *testing.T) {
 		}
 		return true
 	})
-	_, err := c.ResumeEnrollment(context.Background(), id, mimcm.EnrollInput{}, mimcm.WithApprovalWait(time.Second), mimcm.WithApprovalPollInterval(10*time.Millisecond))
+	_, err := c.ResumeEnrollment(context.Background(), &mimcm.PendingError{RequestID: id}, mimcm.WithApprovalWait(time.Second), mimcm.WithPollInterval(10*time.Millisecond))
 	rs := m.all()
 	if len(rs) == 0 || rs[0].Method != "GET" || rs[0].Path != "requests/"+id.String() {
 		t.Errorf("first request is not GET requests/{id}: %+v", rs)
@@ -247,7 +247,7 @@ func TestAudit2_MIM_RenewRerun_NoNewRequest(t *testing.T) {
 		}
 		return true
 	})
-	_, err := c.RenewSoftwareCertificate(context.Background(), prof, mimcm.EnrollInput{}, mimcm.WithApprovalWait(200*time.Millisecond), mimcm.WithApprovalPollInterval(10*time.Millisecond))
+	_, err := c.RenewSoftwareCertificate(context.Background(), prof, mimcm.EnrollInput{}, mimcm.WithApprovalWait(200*time.Millisecond), mimcm.WithPollInterval(10*time.Millisecond))
 	if n := m.count("POST", ""); n != 0 {
 		t.Errorf("renewal re-run sent %d POSTs although request %s for the profile is open", n, open)
 	}
@@ -293,7 +293,7 @@ func TestAudit2_MIM_Enroll_SubmitLost_MaterialKept(t *testing.T) {
 				return true
 			})
 			_, err := c.EnrollSoftwareCertificate(context.Background(), mimcm.EnrollInput{ProfileTemplateUUID: uuid.MustParse("a039b4d0-5ce8-4eff-8651-181c6576fda3")},
-				mimcm.WithApprovalWait(time.Second), mimcm.WithApprovalPollInterval(10*time.Millisecond))
+				mimcm.WithApprovalWait(time.Second), mimcm.WithPollInterval(10*time.Millisecond))
 			if n := m.count("POST", "/certificatedata"); n != 1 {
 				t.Errorf("certificatedata sent %d times", n)
 			}
@@ -390,7 +390,7 @@ func TestAudit2_MIM_PendingWaitsThenPending(t *testing.T) {
 		return true
 	})
 	_, err := c.EnrollSoftwareCertificate(context.Background(), mimcm.EnrollInput{ProfileTemplateUUID: uuid.MustParse("a039b4d0-5ce8-4eff-8651-181c6576fda3")},
-		mimcm.WithApprovalWait(300*time.Millisecond), mimcm.WithApprovalPollInterval(20*time.Millisecond))
+		mimcm.WithApprovalWait(300*time.Millisecond), mimcm.WithPollInterval(20*time.Millisecond))
 	var ee *mimcm.EnrollError
 	if !errors.As(err, &ee) || !errors.Is(err, mimcm.ErrApprovalPending) || ee.Stage != mimcm.EnrollStageAwaitingApproval {
 		t.Errorf("pending request: %v", err)
