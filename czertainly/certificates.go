@@ -7,6 +7,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"iter"
+	"maps"
 	"strings"
 	"time"
 
@@ -532,6 +533,20 @@ func wireAttributes(op string, in []RequestAttribute) ([]czertainlyapi.RequestAt
 		w := czertainlyapi.RequestAttribute{Uuid: id, Name: a.Name, ContentType: a.ContentType, Version: czertainlyapi.RequestAttributeVersion(v)}
 		if a.Content != nil {
 			content := append([]map[string]any(nil), a.Content...)
+			if v == "v3" {
+				// A v3 content item names its own type
+				// (BaseAttributeContentV3.java:20-34 in
+				// CZERTAINLY-Interfaces 804df038); an item given
+				// without one takes the attribute's, on a copy.
+				for j, item := range content {
+					if _, ok := item["contentType"]; !ok {
+						typed := make(map[string]any, len(item)+1)
+						maps.Copy(typed, item)
+						typed["contentType"] = a.ContentType
+						content[j] = typed
+					}
+				}
+			}
 			w.Content = &content
 		}
 		out = append(out, w)
