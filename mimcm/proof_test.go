@@ -1,4 +1,4 @@
-package proof_test
+package mimcm_test
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,18 +24,27 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/certadmin/certadmin-go/internal/fakeserver"
+	"github.com/certadmin/certadmin-go/internal/proof"
 	"github.com/certadmin/certadmin-go/mimcm"
 	"github.com/certadmin/certadmin-go/mimcm/mimcmapi"
 	"github.com/certadmin/certadmin-go/mimcm/mimcmtest"
 )
 
-// The MIM CM client is proven signed in with basic credentials
-// (mimcmVendor, in the vendors list of faults_test.go) and, for secrets,
-// with NTLM too (mimcmNTLMVendor). The fault matrix leaves the NTLM vendor
-// out: its request count (handshake legs subtracted on the client side)
-// came out wrong in some runs under load, and a matrix that can fail for
-// its own counting proves nothing.
-func init() { secretsOnlyVendors = append(secretsOnlyVendors, mimcmNTLMVendor) }
+// TestProof registers MIM CM with the proof suite (internal/proof). The
+// client is proven signed in with basic credentials (mimcmVendor) and, for
+// secrets, with NTLM too (mimcmNTLMVendor). The fault matrix leaves the NTLM
+// vendor out: its request count (handshake legs subtracted on the client
+// side) came out wrong in some runs under load, and a matrix that can fail
+// for its own counting proves nothing.
+func TestProof(t *testing.T) {
+	proof.Run(t, proof.Suite{
+		Client: reflect.TypeFor[*mimcm.Client](), Matrix: []proof.Builder{mimcmVendor}, SecretsOnly: []proof.Builder{mimcmNTLMVendor},
+		Concurrency: concMIMCM, Root: ".",
+		NotInMatrix: map[string]string{
+			"Raw": "returns the generated client; sends nothing",
+		},
+	})
+}
 
 // mimcmUser is the account the proof's MIM CM clients sign in as; the fake
 // knows it as its main user's identity (UserUUID), the target of the
@@ -44,31 +54,31 @@ const mimcmUser = `CONTOSO\proof`
 // mimcmAPI is the path the client puts before every operation's.
 const mimcmAPI = "/CertificateManagement/api/v1.0"
 
-func mimcmOptions(logs *syncBuffer, auth ...mimcm.Option) []mimcm.Option {
-	return append([]mimcm.Option{mimcm.WithRetry(mimcm.RetryPolicy(proofRetry)), mimcm.WithTimeout(proofTimeout),
-		mimcm.WithLogger(proofLogger(logs))}, auth...)
+func mimcmOptions(logs *proof.SyncBuffer, auth ...mimcm.Option) []mimcm.Option {
+	return append([]mimcm.Option{mimcm.WithRetry(mimcm.RetryPolicy(proof.Retry)), mimcm.WithTimeout(proof.Timeout),
+		mimcm.WithLogger(proof.Logger(logs))}, auth...)
 }
 
-func mimcmVendor(t *testing.T, secrets secretSet) *vendor {
+func mimcmVendor(t *testing.T, secrets proof.SecretSet) *proof.Vendor {
 	srv, err := mimcmtest.NewServer()
 	if err != nil {
 		t.Fatal(err)
 	}
-	closeFake(t, srv)
-	srv.AddUser(mimcmtest.User{Username: mimcmUser, Password: secrets.password, ID: mimcmtest.UserUUID})
-	logs := &syncBuffer{}
-	c, err := mimcm.NewClient(srv.URL, mimcmOptions(logs, mimcm.WithBasicAuth(mimcmUser, secrets.password))...)
+	proof.CloseFake(t, srv)
+	srv.AddUser(mimcmtest.User{Username: mimcmUser, Password: secrets.Password, ID: mimcmtest.UserUUID})
+	logs := &proof.SyncBuffer{}
+	c, err := mimcm.NewClient(srv.URL, mimcmOptions(logs, mimcm.WithBasicAuth(mimcmUser, secrets.Password))...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wrong, err := mimcm.NewClient(srv.URL, mimcmOptions(logs, mimcm.WithBasicAuth(mimcmUser, secrets.password+"-wrong"))...)
+	wrong, err := mimcm.NewClient(srv.URL, mimcmOptions(logs, mimcm.WithBasicAuth(mimcmUser, secrets.Password+"-wrong"))...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &vendor{
-		name: "mimcm", srv: srv, inject: func(f fakeserver.Fault) { srv.Inject(mimcmtest.Fault(f)) }, logs: logs, auth: []string{secrets.password},
-		badInputs: mimcmBadInputs(c, wrong, secrets),
-		ops:       mimcmOps(t, srv, c, secrets),
+	return &proof.Vendor{
+		Name: "mimcm", Srv: srv, Inject: func(f fakeserver.Fault) { srv.Inject(mimcmtest.Fault(f)) }, Logs: logs, Auth: []string{secrets.Password},
+		BadInputs: mimcmBadInputs(c, wrong, secrets),
+		Ops:       mimcmOps(t, srv, c, secrets),
 	}
 }
 
@@ -94,20 +104,20 @@ func mimcmVendor(t *testing.T, secrets secretSet) *vendor {
 //     faults before it authenticates);
 //   - the builder checks that the sniffer saw every request the fake
 //     received.
-func mimcmNTLMVendor(t *testing.T, secrets secretSet) *vendor {
+func mimcmNTLMVendor(t *testing.T, secrets proof.SecretSet) *proof.Vendor {
 	srv, err := mimcmtest.NewServer(mimcmtest.WithNTLM())
 	if err != nil {
 		t.Fatal(err)
 	}
-	closeFake(t, srv)
-	srv.AddUser(mimcmtest.User{Username: mimcmUser, Password: secrets.password, ID: mimcmtest.UserUUID})
-	logs := &syncBuffer{}
+	proof.CloseFake(t, srv)
+	srv.AddUser(mimcmtest.User{Username: mimcmUser, Password: secrets.Password, ID: mimcmtest.UserUUID})
+	logs := &proof.SyncBuffer{}
 	sniffer := newNTLMSniffer()
-	c, err := mimcm.NewClient(srv.URL, mimcmOptions(logs, mimcm.WithNTLM(mimcmUser, secrets.password), mimcm.WithTransport(sniffer.transport()))...)
+	c, err := mimcm.NewClient(srv.URL, mimcmOptions(logs, mimcm.WithNTLM(mimcmUser, secrets.Password), mimcm.WithTransport(sniffer.transport()))...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wrong, err := mimcm.NewClient(srv.URL, mimcmOptions(logs, mimcm.WithNTLM(mimcmUser, secrets.password+"-wrong"))...)
+	wrong, err := mimcm.NewClient(srv.URL, mimcmOptions(logs, mimcm.WithNTLM(mimcmUser, secrets.Password+"-wrong"))...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,33 +136,33 @@ func mimcmNTLMVendor(t *testing.T, secrets secretSet) *vendor {
 		t.Fatalf("mimcm-ntlm: the client wrote %d requests and the fake received %d: the sniffer misses some, so the counts would be wrong", got, want)
 	}
 	for i := range ops {
-		prepare := ops[i].prepare
-		ops[i].prepare = func(t *testing.T) (string, func(context.Context, string) error) {
+		prepare := ops[i].Prepare
+		ops[i].Prepare = func(t *testing.T) (string, func(context.Context, string) error) {
 			suffix, call := prepare(t)
 			warm(t)
 			return suffix, call
 		}
 	}
-	return &vendor{
-		name: "mimcm-ntlm", srv: ntlmFake{Server: srv, sniffer: sniffer}, inject: func(f fakeserver.Fault) { srv.Inject(mimcmtest.Fault(f)) },
-		logs: logs, auth: []string{secrets.password},
-		badInputs: mimcmBadInputs(c, wrong, secrets),
-		ops:       ops,
+	return &proof.Vendor{
+		Name: "mimcm-ntlm", Srv: ntlmFake{Server: srv, sniffer: sniffer}, Inject: func(f fakeserver.Fault) { srv.Inject(mimcmtest.Fault(f)) },
+		Logs: logs, Auth: []string{secrets.Password},
+		BadInputs: mimcmBadInputs(c, wrong, secrets),
+		Ops:       ops,
 	}
 }
 
 // mimcmBadInputs are calls refused for their input (before anything is
 // sent, or by the server for the credentials) whose errors must not repeat
 // the secrets given to them.
-func mimcmBadInputs(c, wrongPassword *mimcm.Client, secrets secretSet) []func(context.Context) error {
+func mimcmBadInputs(c, wrongPassword *mimcm.Client, secrets proof.SecretSet) []func(context.Context) error {
 	return []func(context.Context) error{
-		func(ctx context.Context) error { return ignore(wrongPassword.ListProfileTemplates(ctx)) },
+		func(ctx context.Context) error { return proof.Ignore(wrongPassword.ListProfileTemplates(ctx)) },
 		func(ctx context.Context) error {
-			return ignore(c.SubmitCertificateRequests(ctx, mimcmtest.SampleEnrollID, mimcm.SubmitInput{CertificateRequests: [][]byte{nil}, PFXPassword: secrets.pkcs12}))
+			return proof.Ignore(c.SubmitCertificateRequests(ctx, mimcmtest.SampleEnrollID, mimcm.SubmitInput{CertificateRequests: [][]byte{nil}, PFXPassword: secrets.PKCS12}))
 		},
 		func(ctx context.Context) error {
-			return ignore(c.EnrollSoftwareCertificate(ctx, mimcm.EnrollInput{ProfileTemplateUUID: mimcmtest.TemplateSoftware,
-				Type: mimcm.RequestTypeNameRevoke, PFXPassword: secrets.pkcs12}))
+			return proof.Ignore(c.EnrollSoftwareCertificate(ctx, mimcm.EnrollInput{ProfileTemplateUUID: mimcmtest.TemplateSoftware,
+				Type: mimcm.RequestTypeNameRevoke, PFXPassword: secrets.PKCS12}))
 		},
 	}
 }
@@ -170,7 +180,7 @@ func mimcmBadInputs(c, wrongPassword *mimcm.Client, secrets secretSet) []func(co
 // on a profile (RenewSoftwareCertificate, RevokeProfile, RetireProfile) on
 // the creation of their request. Inventory, a walk of reads, is keyed on
 // its first call, the user's certificates.
-func mimcmOps(t *testing.T, srv *mimcmtest.Server, c *mimcm.Client, secrets secretSet) []operation {
+func mimcmOps(t *testing.T, srv *mimcmtest.Server, c *mimcm.Client, secrets proof.SecretSet) []proof.Operation {
 	ctx := context.Background()
 	fast := mimcm.WithApprovalPollInterval(time.Millisecond)
 	// One key for the certificate requests the prepares submit: the fake's
@@ -194,7 +204,7 @@ func mimcmOps(t *testing.T, srv *mimcmtest.Server, c *mimcm.Client, secrets secr
 	// holds it as Executing, with a new profile holding the certificate).
 	issued := func(t *testing.T) uuid.UUID {
 		id := newRequest(t, mimcm.RequestTypeNameEnroll, mimcmtest.TemplateSoftware)
-		if _, err := c.SubmitCertificateRequests(ctx, id, mimcm.SubmitInput{CertificateRequests: [][]byte{csr}, PFXPassword: secrets.pkcs12}); err != nil {
+		if _, err := c.SubmitCertificateRequests(ctx, id, mimcm.SubmitInput{CertificateRequests: [][]byte{csr}, PFXPassword: secrets.PKCS12}); err != nil {
 			t.Fatal(err)
 		}
 		return id
@@ -232,7 +242,7 @@ func mimcmOps(t *testing.T, srv *mimcmtest.Server, c *mimcm.Client, secrets secr
 	if err != nil {
 		t.Fatal(err)
 	}
-	enrollIn := mimcm.EnrollInput{ProfileTemplateUUID: mimcmtest.TemplateSoftware, PFXPassword: secrets.pkcs12}
+	enrollIn := mimcm.EnrollInput{ProfileTemplateUUID: mimcmtest.TemplateSoftware, PFXPassword: secrets.PKCS12}
 
 	get := func(suffix string, call func(ctx context.Context) error) func(*testing.T) (string, func(context.Context, string) error) {
 		return func(*testing.T) (string, func(context.Context, string) error) {
@@ -259,73 +269,73 @@ func mimcmOps(t *testing.T, srv *mimcmtest.Server, c *mimcm.Client, secrets secr
 			return mimcmAPI + "/requests", func(ctx context.Context, _ string) error { return call(ctx, p) }
 		}
 	}
-	return []operation{
+	return []proof.Operation{
 		// Profile templates and their policies.
-		{name: "ListProfileTemplates", kind: read, method: "GET", prepare: get("/profiletemplates", func(ctx context.Context) error {
-			return ignore(c.ListProfileTemplates(ctx))
+		{Name: "ListProfileTemplates", Method: "GET", Prepare: get("/profiletemplates", func(ctx context.Context) error {
+			return proof.Ignore(c.ListProfileTemplates(ctx))
 		})},
-		{name: "GetProfileTemplate", kind: read, method: "GET", prepare: get("/profiletemplates/"+mimcmtest.TemplateSoftware.String(), func(ctx context.Context) error {
-			return ignore(c.GetProfileTemplate(ctx, mimcmtest.TemplateSoftware))
+		{Name: "GetProfileTemplate", Method: "GET", Prepare: get("/profiletemplates/"+mimcmtest.TemplateSoftware.String(), func(ctx context.Context) error {
+			return proof.Ignore(c.GetProfileTemplate(ctx, mimcmtest.TemplateSoftware))
 		})},
-		{name: "GetWorkflowPolicy", kind: read, method: "GET", prepare: get("/profiletemplates/"+mimcmtest.TemplateApproval.String()+"/policies/enroll", func(ctx context.Context) error {
-			return ignore(c.GetWorkflowPolicy(ctx, mimcmtest.TemplateApproval, mimcm.RequestTypeNameEnroll))
+		{Name: "GetWorkflowPolicy", Method: "GET", Prepare: get("/profiletemplates/"+mimcmtest.TemplateApproval.String()+"/policies/enroll", func(ctx context.Context) error {
+			return proof.Ignore(c.GetWorkflowPolicy(ctx, mimcmtest.TemplateApproval, mimcm.RequestTypeNameEnroll))
 		})},
-		{name: "GetSmartcardConfiguration", kind: read, method: "GET", prepare: get("/profiletemplates/"+mimcmtest.TemplateSmartcard.String()+"/configuration/smartcards", func(ctx context.Context) error {
-			return ignore(c.GetSmartcardConfiguration(ctx, mimcmtest.TemplateSmartcard))
+		{Name: "GetSmartcardConfiguration", Method: "GET", Prepare: get("/profiletemplates/"+mimcmtest.TemplateSmartcard.String()+"/configuration/smartcards", func(ctx context.Context) error {
+			return proof.Ignore(c.GetSmartcardConfiguration(ctx, mimcmtest.TemplateSmartcard))
 		})},
 		// Requests.
-		{name: "GetRequest", kind: read, method: "GET", prepare: get("/requests/"+mimcmtest.SampleEnrollID.String(), func(ctx context.Context) error {
-			return ignore(c.GetRequest(ctx, mimcmtest.SampleEnrollID))
+		{Name: "GetRequest", Method: "GET", Prepare: get("/requests/"+mimcmtest.SampleEnrollID.String(), func(ctx context.Context) error {
+			return proof.Ignore(c.GetRequest(ctx, mimcmtest.SampleEnrollID))
 		})},
-		{name: "ListRequests", kind: read, method: "GET", prepare: get("/requests", func(ctx context.Context) error {
-			return ignore(c.ListRequests(ctx, mimcm.RequestFilter{CurrentUser: true}))
+		{Name: "ListRequests", Method: "GET", Prepare: get("/requests", func(ctx context.Context) error {
+			return proof.Ignore(c.ListRequests(ctx, mimcm.RequestFilter{CurrentUser: true}))
 		})},
-		{name: "GetCertificateRequestGenerationOptions", kind: read, method: "GET", prepare: get("/requests/"+mimcmtest.SampleEnrollID.String()+"/certificaterequestgenerationoptions", func(ctx context.Context) error {
-			return ignore(c.GetCertificateRequestGenerationOptions(ctx, mimcmtest.SampleEnrollID))
+		{Name: "GetCertificateRequestGenerationOptions", Method: "GET", Prepare: get("/requests/"+mimcmtest.SampleEnrollID.String()+"/certificaterequestgenerationoptions", func(ctx context.Context) error {
+			return proof.Ignore(c.GetCertificateRequestGenerationOptions(ctx, mimcmtest.SampleEnrollID))
 		})},
-		{name: "ListRequestProfiles", kind: read, method: "GET", prepare: get("/requests/"+withProfile.String()+"/profiles", func(ctx context.Context) error {
-			return ignore(c.ListRequestProfiles(ctx, withProfile))
+		{Name: "ListRequestProfiles", Method: "GET", Prepare: get("/requests/"+withProfile.String()+"/profiles", func(ctx context.Context) error {
+			return proof.Ignore(c.ListRequestProfiles(ctx, withProfile))
 		})},
 		// Profiles.
-		{name: "ListProfiles", kind: read, method: "GET", prepare: get("/profiles", func(ctx context.Context) error {
-			return ignore(c.ListProfiles(ctx, mimcm.ProfileFilter{}))
+		{Name: "ListProfiles", Method: "GET", Prepare: get("/profiles", func(ctx context.Context) error {
+			return proof.Ignore(c.ListProfiles(ctx, mimcm.ProfileFilter{}))
 		})},
-		{name: "GetProfile", kind: read, method: "GET", prepare: get("/profiles/"+mimcmtest.SampleProfileID.String(), func(ctx context.Context) error {
-			return ignore(c.GetProfile(ctx, mimcmtest.SampleProfileID))
+		{Name: "GetProfile", Method: "GET", Prepare: get("/profiles/"+mimcmtest.SampleProfileID.String(), func(ctx context.Context) error {
+			return proof.Ignore(c.GetProfile(ctx, mimcmtest.SampleProfileID))
 		})},
-		{name: "ListProfileOperations", kind: read, method: "GET", prepare: get("/profiles/"+mimcmtest.SampleProfileID.String()+"/operations", func(ctx context.Context) error {
-			return ignore(c.ListProfileOperations(ctx, mimcmtest.SampleProfileID))
+		{Name: "ListProfileOperations", Method: "GET", Prepare: get("/profiles/"+mimcmtest.SampleProfileID.String()+"/operations", func(ctx context.Context) error {
+			return proof.Ignore(c.ListProfileOperations(ctx, mimcmtest.SampleProfileID))
 		})},
-		{name: "ListProfileCertificates", kind: read, method: "GET", prepare: get("/profiles/"+profile.String()+"/certificates", func(ctx context.Context) error {
-			return ignore(c.ListProfileCertificates(ctx, profile))
+		{Name: "ListProfileCertificates", Method: "GET", Prepare: get("/profiles/"+profile.String()+"/certificates", func(ctx context.Context) error {
+			return proof.Ignore(c.ListProfileCertificates(ctx, profile))
 		})},
 		// Smart cards.
-		{name: "ListSmartcards", kind: read, method: "GET", prepare: get("/smartcards", func(ctx context.Context) error {
-			return ignore(c.ListSmartcards(ctx, mimcm.SmartcardFilter{CardID: mimcmtest.SampleCardID}))
+		{Name: "ListSmartcards", Method: "GET", Prepare: get("/smartcards", func(ctx context.Context) error {
+			return proof.Ignore(c.ListSmartcards(ctx, mimcm.SmartcardFilter{CardID: mimcmtest.SampleCardID}))
 		})},
-		{name: "GetSmartcard", kind: read, method: "GET", prepare: get("/smartcards/"+mimcmtest.SampleSmartcardID.String(), func(ctx context.Context) error {
-			return ignore(c.GetSmartcard(ctx, mimcmtest.SampleSmartcardID))
+		{Name: "GetSmartcard", Method: "GET", Prepare: get("/smartcards/"+mimcmtest.SampleSmartcardID.String(), func(ctx context.Context) error {
+			return proof.Ignore(c.GetSmartcard(ctx, mimcmtest.SampleSmartcardID))
 		})},
-		{name: "ListSmartcardOperations", kind: read, method: "GET", prepare: get("/smartcards/"+mimcmtest.SampleCardIDCard.String()+"/operations", func(ctx context.Context) error {
-			return ignore(c.ListSmartcardOperations(ctx, mimcmtest.SampleCardIDCard))
+		{Name: "ListSmartcardOperations", Method: "GET", Prepare: get("/smartcards/"+mimcmtest.SampleCardIDCard.String()+"/operations", func(ctx context.Context) error {
+			return proof.Ignore(c.ListSmartcardOperations(ctx, mimcmtest.SampleCardIDCard))
 		})},
-		{name: "ListSmartcardCertificates", kind: read, method: "GET", prepare: get("/smartcards/"+mimcmtest.SampleCertificatesCard.String()+"/certificates", func(ctx context.Context) error {
-			return ignore(c.ListSmartcardCertificates(ctx, mimcmtest.SampleCertificatesCard))
+		{Name: "ListSmartcardCertificates", Method: "GET", Prepare: get("/smartcards/"+mimcmtest.SampleCertificatesCard.String()+"/certificates", func(ctx context.Context) error {
+			return proof.Ignore(c.ListSmartcardCertificates(ctx, mimcmtest.SampleCertificatesCard))
 		})},
-		{name: "GetSmartcardDiversifiedKey", kind: read, method: "GET", prepare: get("/requests/"+mimcmtest.SampleEnrollID.String()+"/smartcards/"+mimcmtest.SampleSmartcardID.String()+"/diversifiedkey", func(ctx context.Context) error {
-			return ignore(c.GetSmartcardDiversifiedKey(ctx, sampleCard))
+		{Name: "GetSmartcardDiversifiedKey", Method: "GET", Prepare: get("/requests/"+mimcmtest.SampleEnrollID.String()+"/smartcards/"+mimcmtest.SampleSmartcardID.String()+"/diversifiedkey", func(ctx context.Context) error {
+			return proof.Ignore(c.GetSmartcardDiversifiedKey(ctx, sampleCard))
 		})},
-		{name: "GetSmartcardAuthenticationResponse", kind: read, method: "GET", prepare: get("/requests/"+mimcmtest.SampleEnrollID.String()+"/smartcards/"+mimcmtest.SampleSmartcardID.String()+"/authenticationresponse", func(ctx context.Context) error {
-			return ignore(c.GetSmartcardAuthenticationResponse(ctx, mimcm.AuthenticationInput{Card: sampleCard, Challenge: challenge}))
+		{Name: "GetSmartcardAuthenticationResponse", Method: "GET", Prepare: get("/requests/"+mimcmtest.SampleEnrollID.String()+"/smartcards/"+mimcmtest.SampleSmartcardID.String()+"/authenticationresponse", func(ctx context.Context) error {
+			return proof.Ignore(c.GetSmartcardAuthenticationResponse(ctx, mimcm.AuthenticationInput{Card: sampleCard, Challenge: challenge}))
 		})},
-		{name: "GetSmartcardProposedPIN", kind: read, method: "GET", prepare: get("/smartcards/"+mimcmtest.SampleSmartcardID.String()+"/serverproposedpin", func(ctx context.Context) error {
-			return ignore(c.GetSmartcardProposedPIN(ctx, mimcm.ProposedPINInput{SmartcardID: mimcmtest.SampleSmartcardID, CardID: mimcmtest.SampleSmartcardCardID}))
+		{Name: "GetSmartcardProposedPIN", Method: "GET", Prepare: get("/smartcards/"+mimcmtest.SampleSmartcardID.String()+"/serverproposedpin", func(ctx context.Context) error {
+			return proof.Ignore(c.GetSmartcardProposedPIN(ctx, mimcm.ProposedPINInput{SmartcardID: mimcmtest.SampleSmartcardID, CardID: mimcmtest.SampleSmartcardCardID}))
 		})},
 		// The user's certificates, and the walk over profiles and cards.
-		{name: "ListUserCertificates", kind: read, method: "GET", prepare: get("/certificates", func(ctx context.Context) error {
-			return ignore(c.ListUserCertificates(ctx))
+		{Name: "ListUserCertificates", Method: "GET", Prepare: get("/certificates", func(ctx context.Context) error {
+			return proof.Ignore(c.ListUserCertificates(ctx))
 		})},
-		{name: "Inventory", kind: read, method: "GET", prepare: get("/certificates", func(ctx context.Context) error {
+		{Name: "Inventory", Method: "GET", Prepare: get("/certificates", func(ctx context.Context) error {
 			n := 0
 			for _, err := range c.Inventory(ctx) {
 				if err != nil {
@@ -339,7 +349,7 @@ func mimcmOps(t *testing.T, srv *mimcmtest.Server, c *mimcm.Client, secrets secr
 			return nil
 		})},
 		// The escape hatch, with a request of the generated package.
-		{name: "Do", kind: read, method: "GET", prepare: get("/requests/"+mimcmtest.SampleUnblockID.String(), func(ctx context.Context) error {
+		{Name: "Do", Method: "GET", Prepare: get("/requests/"+mimcmtest.SampleUnblockID.String(), func(ctx context.Context) error {
 			req, err := mimcmapi.NewGetRequestRequest(c.Raw().Server, mimcmtest.SampleUnblockID)
 			if err != nil {
 				return err
@@ -349,65 +359,65 @@ func mimcmOps(t *testing.T, srv *mimcmtest.Server, c *mimcm.Client, secrets secr
 		})},
 
 		// Writes.
-		{name: "CreateRequest", kind: write, method: "POST", prepare: get("/requests", func(ctx context.Context) error {
-			return ignore(c.CreateRequest(ctx, mimcm.CreateRequestInput{Type: mimcm.RequestTypeNameEnroll, ProfileTemplateUUID: mimcmtest.TemplateSoftware,
+		{Name: "CreateRequest", Method: "POST", Prepare: get("/requests", func(ctx context.Context) error {
+			return proof.Ignore(c.CreateRequest(ctx, mimcm.CreateRequestInput{Type: mimcm.RequestTypeNameEnroll, ProfileTemplateUUID: mimcmtest.TemplateSoftware,
 				DataCollection: []mimcm.DataValue{{Name: "Request Reason", Value: "proof"}}, Comment: "proof"}))
 		})},
-		{name: "CancelRequest", kind: write, method: "PUT", prepare: onRequest(mimcm.RequestTypeNameEnroll, mimcmtest.TemplateApproval, func(ctx context.Context, id uuid.UUID) error {
-			return ignore(c.CancelRequest(ctx, id))
+		{Name: "CancelRequest", Method: "PUT", Prepare: onRequest(mimcm.RequestTypeNameEnroll, mimcmtest.TemplateApproval, func(ctx context.Context, id uuid.UUID) error {
+			return proof.Ignore(c.CancelRequest(ctx, id))
 		})},
-		{name: "AbandonRequest", kind: write, method: "PUT", prepare: onRequest(mimcm.RequestTypeNameEnroll, mimcmtest.TemplateSoftware, func(ctx context.Context, id uuid.UUID) error {
-			return ignore(c.AbandonRequest(ctx, id))
+		{Name: "AbandonRequest", Method: "PUT", Prepare: onRequest(mimcm.RequestTypeNameEnroll, mimcmtest.TemplateSoftware, func(ctx context.Context, id uuid.UUID) error {
+			return proof.Ignore(c.AbandonRequest(ctx, id))
 		})},
-		{name: "CompleteRequest", kind: write, method: "PUT", prepare: func(t *testing.T) (string, func(context.Context, string) error) {
+		{Name: "CompleteRequest", Method: "PUT", Prepare: func(t *testing.T) (string, func(context.Context, string) error) {
 			id := issued(t)
-			return mimcmAPI + "/requests/" + id.String(), func(ctx context.Context, _ string) error { return ignore(c.CompleteRequest(ctx, id)) }
+			return mimcmAPI + "/requests/" + id.String(), func(ctx context.Context, _ string) error { return proof.Ignore(c.CompleteRequest(ctx, id)) }
 		}},
-		{name: "SubmitCertificateRequests", kind: write, method: "POST", carries: []string{secrets.pkcs12}, prepare: func(t *testing.T) (string, func(context.Context, string) error) {
+		{Name: "SubmitCertificateRequests", Method: "POST", Carries: []string{secrets.PKCS12}, Prepare: func(t *testing.T) (string, func(context.Context, string) error) {
 			id := newRequest(t, mimcm.RequestTypeNameEnroll, mimcmtest.TemplateSoftware)
 			return mimcmAPI + "/requests/" + id.String() + "/certificatedata", func(ctx context.Context, _ string) error {
-				return ignore(c.SubmitCertificateRequests(ctx, id, mimcm.SubmitInput{CertificateRequests: [][]byte{csr}, PFXPassword: secrets.pkcs12, Comments: "proof"}))
+				return proof.Ignore(c.SubmitCertificateRequests(ctx, id, mimcm.SubmitInput{CertificateRequests: [][]byte{csr}, PFXPassword: secrets.PKCS12, Comments: "proof"}))
 			}
 		}},
-		{name: "AssignSmartcard", kind: write, method: "POST", prepare: func(t *testing.T) (string, func(context.Context, string) error) {
+		{Name: "AssignSmartcard", Method: "POST", Prepare: func(t *testing.T) (string, func(context.Context, string) error) {
 			id := newRequest(t, mimcm.RequestTypeNameEnroll, mimcmtest.TemplateSmartcard)
 			card := uuid.NewString()
 			return mimcmAPI + "/smartcards", func(ctx context.Context, _ string) error {
-				return ignore(c.AssignSmartcard(ctx, mimcm.AssignSmartcardInput{RequestID: id, CardID: card, ATR: "3b8d0180"}))
+				return proof.Ignore(c.AssignSmartcard(ctx, mimcm.AssignSmartcardInput{RequestID: id, CardID: card, ATR: "3b8d0180"}))
 			}
 		}},
-		{name: "RetireSmartcard", kind: write, method: "PUT", prepare: onCard(func(ctx context.Context, request, card uuid.UUID) error {
-			return ignore(c.RetireSmartcard(ctx, request, card))
+		{Name: "RetireSmartcard", Method: "PUT", Prepare: onCard(func(ctx context.Context, request, card uuid.UUID) error {
+			return proof.Ignore(c.RetireSmartcard(ctx, request, card))
 		})},
-		{name: "SetSmartcardStatus", kind: write, method: "PUT", prepare: onCard(func(ctx context.Context, request, card uuid.UUID) error {
-			return ignore(c.SetSmartcardStatus(ctx, request, card, "Retired"))
+		{Name: "SetSmartcardStatus", Method: "PUT", Prepare: onCard(func(ctx context.Context, request, card uuid.UUID) error {
+			return proof.Ignore(c.SetSmartcardStatus(ctx, request, card, "Retired"))
 		})},
 		// The workflows.
-		{name: "EnrollSoftwareCertificate", kind: write, method: "POST", carries: []string{secrets.pkcs12}, prepare: func(*testing.T) (string, func(context.Context, string) error) {
+		{Name: "EnrollSoftwareCertificate", Method: "POST", Carries: []string{secrets.PKCS12}, Prepare: func(*testing.T) (string, func(context.Context, string) error) {
 			// The request's GUID is made in the call: every certificate
 			// data call ends in this suffix, and the call sends one.
 			return "/certificatedata", func(ctx context.Context, _ string) error {
-				return ignore(c.EnrollSoftwareCertificate(ctx, enrollIn, fast))
+				return proof.Ignore(c.EnrollSoftwareCertificate(ctx, enrollIn, fast))
 			}
 		}},
-		{name: "ResumeEnrollment", kind: write, method: "PUT", carries: []string{secrets.pkcs12}, prepare: func(t *testing.T) (string, func(context.Context, string) error) {
+		{Name: "ResumeEnrollment", Method: "PUT", Carries: []string{secrets.PKCS12}, Prepare: func(t *testing.T) (string, func(context.Context, string) error) {
 			// A request that waited for approval and got it.
 			id := newRequest(t, mimcm.RequestTypeNameEnroll, mimcmtest.TemplateApproval)
 			if err := srv.ApproveRequest(id); err != nil {
 				t.Fatal(err)
 			}
 			return mimcmAPI + "/requests/" + id.String(), func(ctx context.Context, _ string) error {
-				return ignore(c.ResumeEnrollment(ctx, id, mimcm.EnrollInput{PFXPassword: secrets.pkcs12}, fast))
+				return proof.Ignore(c.ResumeEnrollment(ctx, id, mimcm.EnrollInput{PFXPassword: secrets.PKCS12}, fast))
 			}
 		}},
-		{name: "RenewSoftwareCertificate", kind: write, method: "POST", carries: []string{secrets.pkcs12}, prepare: onProfile(func(ctx context.Context, p uuid.UUID) error {
-			return ignore(c.RenewSoftwareCertificate(ctx, p, mimcm.EnrollInput{PFXPassword: secrets.pkcs12}, fast))
+		{Name: "RenewSoftwareCertificate", Method: "POST", Carries: []string{secrets.PKCS12}, Prepare: onProfile(func(ctx context.Context, p uuid.UUID) error {
+			return proof.Ignore(c.RenewSoftwareCertificate(ctx, p, mimcm.EnrollInput{PFXPassword: secrets.PKCS12}, fast))
 		})},
-		{name: "RevokeProfile", kind: write, method: "POST", prepare: onProfile(func(ctx context.Context, p uuid.UUID) error {
-			return ignore(c.RevokeProfile(ctx, p, mimcm.ProfileRequestInput{Comment: "proof"}, fast))
+		{Name: "RevokeProfile", Method: "POST", Prepare: onProfile(func(ctx context.Context, p uuid.UUID) error {
+			return proof.Ignore(c.RevokeProfile(ctx, p, mimcm.ProfileRequestInput{Comment: "proof"}, fast))
 		})},
-		{name: "RetireProfile", kind: write, method: "POST", prepare: onProfile(func(ctx context.Context, p uuid.UUID) error {
-			return ignore(c.RetireProfile(ctx, p, mimcm.ProfileRequestInput{Comment: "proof"}, fast))
+		{Name: "RetireProfile", Method: "POST", Prepare: onProfile(func(ctx context.Context, p uuid.UUID) error {
+			return proof.Ignore(c.RetireProfile(ctx, p, mimcm.ProfileRequestInput{Comment: "proof"}, fast))
 		})},
 	}
 }
@@ -675,4 +685,185 @@ func ntlmMessageType(token string) uint32 {
 		return 0
 	}
 	return binary.LittleEndian.Uint32(msg[8:12])
+}
+
+func concMIMCM(t *testing.T) *proof.ConcVendor {
+	srv := proof.ConcMust(mimcmtest.NewServer()).In(t)
+	proof.CloseFake(t, srv)
+	newClient := func() *mimcm.Client { return proof.ConcMust(srv.NewClient()).In(t) }
+	ctx := t.Context()
+	setup := newClient()
+	enrollID, unblockID := mimcmtest.SampleEnrollID, mimcmtest.SampleUnblockID
+	enroll := proof.ConcMust(setup.GetRequest(ctx, enrollID)).In(t)
+	unblock := proof.ConcMust(setup.GetRequest(ctx, unblockID)).In(t)
+	if enroll.UUID != enrollID || enroll.Type != mimcm.RequestTypeEnroll || unblock.UUID != unblockID || unblock.Type != mimcm.RequestTypeUnblock {
+		t.Fatalf("seeded requests = %+v, %+v", enroll, unblock)
+	}
+	seeded := proof.ConcMust(setup.ListRequests(ctx, mimcm.RequestFilter{})).In(t)
+	if len(seeded) != 2 || seeded[0].UUID != enrollID || seeded[1].UUID != unblockID {
+		t.Fatalf("seeded list = %+v", seeded)
+	}
+	if mine := proof.ConcMust(setup.ListRequests(ctx, mimcm.RequestFilter{CurrentUser: true})).In(t); len(mine) != 2 {
+		t.Fatalf("requests of the current user = %+v", mine)
+	}
+
+	// A request whose certificate was issued, for the calls on a request's
+	// profiles and on a profile's certificates.
+	key, _ := proof.ConcCertificate(t, "conc profile")
+	csr := proof.ConcMust(x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{}, key)).In(t)
+	issued := proof.ConcMust(setup.CreateRequest(ctx, mimcm.CreateRequestInput{Type: mimcm.RequestTypeNameEnroll, ProfileTemplateUUID: mimcmtest.TemplateSoftware})).In(t)
+	proof.ConcMust(setup.SubmitCertificateRequests(ctx, issued, mimcm.SubmitInput{CertificateRequests: [][]byte{csr}})).In(t)
+	reqProfiles := proof.ConcMust(setup.ListRequestProfiles(ctx, issued)).In(t)
+	if len(reqProfiles) != 1 {
+		t.Fatalf("profiles of the issued request = %+v", reqProfiles)
+	}
+	profileID := reqProfiles[0].UUID
+
+	// Baselines, read one at a time by another client before the run.
+	// The requests the run creates are for another user and approved at
+	// once, so the current user's requests and the pending ones stay as
+	// they are; the unfiltered list grows, and verify reads it afterwards.
+	all := proof.ConcMust(setup.ListRequests(ctx, mimcm.RequestFilter{})).In(t)
+	mine := proof.ConcMust(setup.ListRequests(ctx, mimcm.RequestFilter{CurrentUser: true})).In(t)
+	if len(all) != 3 || len(mine) != 3 {
+		t.Fatalf("%d requests, %d of the current user, want 3 and 3", len(all), len(mine))
+	}
+	pendingFilter := mimcm.RequestFilter{Status: mimcm.StatusPending}
+	pending := proof.ConcMust(setup.ListRequests(ctx, pendingFilter)).In(t)
+	templates := proof.ConcMust(setup.ListProfileTemplates(ctx)).In(t)
+	template := proof.ConcMust(setup.GetProfileTemplate(ctx, mimcmtest.TemplateSoftware)).In(t)
+	policy := proof.ConcMust(setup.GetWorkflowPolicy(ctx, mimcmtest.TemplateApproval, mimcm.RequestTypeNameEnroll)).In(t)
+	cardConfig := proof.ConcMust(setup.GetSmartcardConfiguration(ctx, mimcmtest.TemplateSmartcard)).In(t)
+	genOptions := proof.ConcMust(setup.GetCertificateRequestGenerationOptions(ctx, enrollID)).In(t)
+	profiles := proof.ConcMust(setup.ListProfiles(ctx, mimcm.ProfileFilter{})).In(t)
+	profile := proof.ConcMust(setup.GetProfile(ctx, mimcmtest.SampleProfileID)).In(t)
+	profileOps := proof.ConcMust(setup.ListProfileOperations(ctx, mimcmtest.SampleProfileID)).In(t)
+	profileCerts := proof.ConcMust(setup.ListProfileCertificates(ctx, profileID)).In(t)
+	cardFilter := mimcm.SmartcardFilter{CardID: mimcmtest.SampleCardID}
+	cards := proof.ConcMust(setup.ListSmartcards(ctx, cardFilter)).In(t)
+	card := proof.ConcMust(setup.GetSmartcard(ctx, mimcmtest.SampleSmartcardID)).In(t)
+	cardOps := proof.ConcMust(setup.ListSmartcardOperations(ctx, mimcmtest.SampleCardIDCard)).In(t)
+	cardCerts := proof.ConcMust(setup.ListSmartcardCertificates(ctx, mimcmtest.SampleCertificatesCard)).In(t)
+	ref := mimcm.CardRef{RequestID: enrollID, SmartcardID: mimcmtest.SampleSmartcardID, CardID: mimcmtest.SampleSmartcardCardID}
+	diversified := proof.ConcMust(setup.GetSmartcardDiversifiedKey(ctx, ref)).In(t)
+	auth := mimcm.AuthenticationInput{Card: ref, Challenge: []byte("conc-challenge")}
+	authResponse := proof.ConcMust(setup.GetSmartcardAuthenticationResponse(ctx, auth)).In(t)
+	pinInput := mimcm.ProposedPINInput{SmartcardID: mimcmtest.SampleSmartcardID, CardID: mimcmtest.SampleSmartcardCardID}
+	pin := proof.ConcMust(setup.GetSmartcardProposedPIN(ctx, pinInput)).In(t)
+	userCerts := proof.ConcMust(setup.ListUserCertificates(ctx)).In(t)
+	if len(templates) != 5 || len(genOptions) != 1 || len(profiles) != 4 || len(profileOps) == 0 || len(profileCerts) != 1 ||
+		len(cards) != 1 || len(cardOps) == 0 || len(cardCerts) != 4 || len(diversified) == 0 || len(authResponse) == 0 || pin == "" || len(userCerts) != 17 {
+		t.Fatalf("baselines: %d templates, %d generation options, %d profiles, %d profile operations, %d profile certificates, %d cards, "+
+			"%d card operations, %d card certificates, %d-byte key, %d-byte response, PIN %t, %d user certificates",
+			len(templates), len(genOptions), len(profiles), len(profileOps), len(profileCerts), len(cards), len(cardOps), len(cardCerts),
+			len(diversified), len(authResponse), pin != "", len(userCerts))
+	}
+	storedBefore := len(srv.Requests())
+
+	c := newClient()
+	// same makes a call that must return want each time.
+	same := func(what string, want any, call func(ctx context.Context) (any, error)) func(context.Context, int) error {
+		return func(ctx context.Context, _ int) error {
+			got, err := call(ctx)
+			if err != nil {
+				return err
+			}
+			return proof.ConcSame(what, got, want)
+		}
+	}
+	other := uuid.MustParse("3d1f7e52-8b6a-4c09-9e4d-5a2b7c8d9e10")
+	var mu sync.Mutex
+	created := map[uuid.UUID]string{} // GUID → the comment its call gave
+	return &proof.ConcVendor{
+		Srv: srv, Inject: func(f fakeserver.Fault) { srv.Inject(mimcmtest.Fault(f)) },
+		Calls: []proof.ConcCall{
+			{Name: "GetRequest enroll", Weight: 7, Do: same("request", enroll, func(ctx context.Context) (any, error) { return c.GetRequest(ctx, enrollID) })},
+			{Name: "GetRequest unblock", Weight: 7, Do: same("request", unblock, func(ctx context.Context) (any, error) { return c.GetRequest(ctx, unblockID) })},
+			{Name: "ListRequests current user", Weight: 7, Do: same("requests", mine, func(ctx context.Context) (any, error) {
+				return c.ListRequests(ctx, mimcm.RequestFilter{CurrentUser: true})
+			})},
+			{Name: "ListRequests pending", Weight: 4, Do: same("requests", pending, func(ctx context.Context) (any, error) { return c.ListRequests(ctx, pendingFilter) })},
+			{Name: "ListProfileTemplates", Weight: 6, Do: same("templates", templates, func(ctx context.Context) (any, error) { return c.ListProfileTemplates(ctx) })},
+			{Name: "GetProfileTemplate", Weight: 4, Do: same("template", template, func(ctx context.Context) (any, error) {
+				return c.GetProfileTemplate(ctx, mimcmtest.TemplateSoftware)
+			})},
+			{Name: "GetWorkflowPolicy", Weight: 4, Do: same("policy", policy, func(ctx context.Context) (any, error) {
+				return c.GetWorkflowPolicy(ctx, mimcmtest.TemplateApproval, mimcm.RequestTypeNameEnroll)
+			})},
+			{Name: "GetSmartcardConfiguration", Weight: 4, Do: same("smart card configuration", cardConfig, func(ctx context.Context) (any, error) {
+				return c.GetSmartcardConfiguration(ctx, mimcmtest.TemplateSmartcard)
+			})},
+			{Name: "GetCertificateRequestGenerationOptions", Weight: 4, Do: same("generation options", genOptions, func(ctx context.Context) (any, error) {
+				return c.GetCertificateRequestGenerationOptions(ctx, enrollID)
+			})},
+			{Name: "ListRequestProfiles", Weight: 4, Do: same("request profiles", reqProfiles, func(ctx context.Context) (any, error) { return c.ListRequestProfiles(ctx, issued) })},
+			{Name: "ListProfiles", Weight: 4, Do: same("profiles", profiles, func(ctx context.Context) (any, error) { return c.ListProfiles(ctx, mimcm.ProfileFilter{}) })},
+			{Name: "GetProfile", Weight: 4, Do: same("profile", profile, func(ctx context.Context) (any, error) { return c.GetProfile(ctx, mimcmtest.SampleProfileID) })},
+			{Name: "ListProfileOperations", Weight: 4, Do: same("profile operations", profileOps, func(ctx context.Context) (any, error) {
+				return c.ListProfileOperations(ctx, mimcmtest.SampleProfileID)
+			})},
+			{Name: "ListProfileCertificates", Weight: 4, Do: same("profile certificates", profileCerts, func(ctx context.Context) (any, error) {
+				return c.ListProfileCertificates(ctx, profileID)
+			})},
+			{Name: "ListSmartcards", Weight: 4, Do: same("smart cards", cards, func(ctx context.Context) (any, error) { return c.ListSmartcards(ctx, cardFilter) })},
+			{Name: "GetSmartcard", Weight: 4, Do: same("smart card", card, func(ctx context.Context) (any, error) { return c.GetSmartcard(ctx, mimcmtest.SampleSmartcardID) })},
+			{Name: "ListSmartcardOperations", Weight: 4, Do: same("smart card operations", cardOps, func(ctx context.Context) (any, error) {
+				return c.ListSmartcardOperations(ctx, mimcmtest.SampleCardIDCard)
+			})},
+			{Name: "ListSmartcardCertificates", Weight: 4, Do: same("smart card certificates", cardCerts, func(ctx context.Context) (any, error) {
+				return c.ListSmartcardCertificates(ctx, mimcmtest.SampleCertificatesCard)
+			})},
+			{Name: "GetSmartcardDiversifiedKey", Weight: 3, Do: same("diversified key", diversified, func(ctx context.Context) (any, error) {
+				return c.GetSmartcardDiversifiedKey(ctx, ref)
+			})},
+			{Name: "GetSmartcardAuthenticationResponse", Weight: 3, Do: same("authentication response", authResponse, func(ctx context.Context) (any, error) {
+				return c.GetSmartcardAuthenticationResponse(ctx, auth)
+			})},
+			{Name: "GetSmartcardProposedPIN", Weight: 3, Do: same("proposed PIN", pin, func(ctx context.Context) (any, error) { return c.GetSmartcardProposedPIN(ctx, pinInput) })},
+			{Name: "ListUserCertificates", Weight: 3, Do: same("user certificates", userCerts, func(ctx context.Context) (any, error) { return c.ListUserCertificates(ctx) })},
+			{Name: "CreateRequest", Weight: 5, Do: func(ctx context.Context, n int) error {
+				comment := fmt.Sprintf("conc%05d", n)
+				id, err := c.CreateRequest(ctx, mimcm.CreateRequestInput{Type: mimcm.RequestTypeNameEnroll, ProfileTemplateUUID: mimcmtest.TemplateSoftware,
+					Target: &other, Comment: comment})
+				if err != nil {
+					return err
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				if prev, dup := created[id]; dup {
+					return fmt.Errorf("create %s returned the GUID %s of create %s", comment, id, prev)
+				}
+				created[id] = comment
+				return nil
+			}},
+		},
+		Verify: func(t *testing.T, made map[string]int) {
+			// Every create is stored exactly once, as its call sent it, after
+			// the requests there were before.
+			n := made["CreateRequest"]
+			stored := srv.Requests()
+			if len(created) != n || len(stored) != storedBefore+n {
+				t.Errorf("%d creates returned %d distinct GUIDs; the fake holds %d requests, want %d", n, len(created), len(stored), storedBefore+n)
+			}
+			comments := map[string]int{}
+			for _, id := range stored[min(storedBefore, len(stored)):] {
+				r, ok := srv.Request(id)
+				want, returned := created[id]
+				if !ok || !returned || r.Comment != want || r.TargetUserUUID == nil || *r.TargetUserUUID != other || r.Type != mimcm.RequestTypeEnroll {
+					t.Errorf("stored request %s (returned by a create: %t, as %q) is %+v", id, returned, want, r)
+				}
+				comments[r.Comment]++
+			}
+			for comment, k := range comments {
+				if k != 1 {
+					t.Errorf("the create with comment %q is stored %d times", comment, k)
+				}
+			}
+			// The client reads them back after the requests it read before.
+			list := proof.ConcMust(c.ListRequests(t.Context(), mimcm.RequestFilter{})).In(t)
+			if len(list) != len(stored) || !reflect.DeepEqual(list[:min(len(all), len(list))], all) {
+				t.Errorf("ListRequests after the run: %d requests, want %d beginning with the %d read before", len(list), len(stored), len(all))
+			}
+		},
+	}
 }
