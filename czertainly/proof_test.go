@@ -1,4 +1,4 @@
-package proof_test
+package czertainly_test
 
 import (
 	"context"
@@ -7,10 +7,14 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/pem"
 	"fmt"
 	"io"
 	"net/url"
+	"reflect"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,7 +22,23 @@ import (
 	"github.com/certadmin/certadmin-go/czertainly/czertainlyapi"
 	"github.com/certadmin/certadmin-go/czertainly/czertainlytest"
 	"github.com/certadmin/certadmin-go/internal/fakeserver"
+	"github.com/certadmin/certadmin-go/internal/proof"
 )
+
+// TestProof registers the CZERTAINLY 2.x client with the proof suite
+// (internal/proof): the fault matrix over every operation below (spread
+// over czertainlyPartCount fakes), the secrets proof, the concurrency mix
+// and the check that every *Client method has a row.
+func TestProof(t *testing.T) {
+	proof.Run(t, proof.Suite{
+		Client: reflect.TypeFor[*czertainly.Client](), Matrix: czertainlyParts, Concurrency: concCzertainly2x, Root: ".",
+		NotInMatrix: map[string]string{
+			"Raw": "returns the generated client; sends nothing",
+			"IssueRequestedCertificate": "needs a certificate in state requested, which the fake moves on before it checks the state, " +
+				"so the call has no successful baseline to judge faults against (see czertainlyVendor)",
+		},
+	})
+}
 
 // czertainlyCSR makes a PKCS#10 request (DER) for cn with a new key.
 func czertainlyCSR(t *testing.T, cn string) []byte {
@@ -51,19 +71,19 @@ const (
 
 // czertainlyParts are the vendors the 2.x operations are spread over:
 // part i of n has every n-th operation from the i-th on.
-var czertainlyParts = func() []func(*testing.T, secretSet) *vendor {
-	parts := make([]func(*testing.T, secretSet) *vendor, czertainlyPartCount)
+var czertainlyParts = func() []proof.Builder {
+	parts := make([]proof.Builder, czertainlyPartCount)
 	for part := range parts {
-		parts[part] = func(t *testing.T, secrets secretSet) *vendor {
+		parts[part] = func(t *testing.T, secrets proof.SecretSet) *proof.Vendor {
 			v := czertainlyVendor(t, secrets)
-			v.name = fmt.Sprintf("czertainly-%dof%d", part+1, czertainlyPartCount)
-			var ops []operation
-			for i, op := range v.ops {
+			v.Name = fmt.Sprintf("czertainly-%dof%d", part+1, czertainlyPartCount)
+			var ops []proof.Operation
+			for i, op := range v.Ops {
 				if i%czertainlyPartCount == part {
 					ops = append(ops, op)
 				}
 			}
-			v.ops = ops
+			v.Ops = ops
 			return v
 		}
 	}
@@ -80,16 +100,16 @@ var czertainlyParts = func() []func(*testing.T, secretSet) *vendor {
 // when the issue call looks it up, before it checks that state, so its
 // answer is always 422 and the operation has no successful baseline to
 // judge the faults against.
-func czertainlyVendor(t *testing.T, secrets secretSet) *vendor {
+func czertainlyVendor(t *testing.T, secrets proof.SecretSet) *proof.Vendor {
 	srv, err := czertainlytest.NewServer()
 	if err != nil {
 		t.Fatal(err)
 	}
-	closeFake(t, srv)
-	logs := &syncBuffer{}
+	proof.CloseFake(t, srv)
+	logs := &proof.SyncBuffer{}
 	options := func(auth ...czertainly.Option) []czertainly.Option {
-		return append([]czertainly.Option{czertainly.WithRetry(czertainly.RetryPolicy(proofRetry)), czertainly.WithTimeout(czertainlyTimeout),
-			czertainly.WithLogger(proofLogger(logs)), czertainly.WithPollInterval(time.Millisecond), czertainly.WithPollTimeout(15 * time.Second)}, auth...)
+		return append([]czertainly.Option{czertainly.WithRetry(czertainly.RetryPolicy(proof.Retry)), czertainly.WithTimeout(czertainlyTimeout),
+			czertainly.WithLogger(proof.Logger(logs)), czertainly.WithPollInterval(time.Millisecond), czertainly.WithPollTimeout(15 * time.Second)}, auth...)
 	}
 	admin := srv.AdminCertificate.Leaf
 	c, err := czertainly.NewClient(srv.URL, options(czertainly.WithCertificateHeader(admin))...)
@@ -98,7 +118,7 @@ func czertainlyVendor(t *testing.T, secrets secretSet) *vendor {
 	}
 	// The header's value as the client sends it: URL-escaped PEM.
 	header := url.QueryEscape(string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: admin.Raw})))
-	wrongToken, err := czertainly.NewClient(srv.URL, options(czertainly.WithBearerToken(secrets.password))...)
+	wrongToken, err := czertainly.NewClient(srv.URL, options(czertainly.WithBearerToken(secrets.Password))...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +133,7 @@ func czertainlyVendor(t *testing.T, secrets secretSet) *vendor {
 	// newCertificate puts a fresh issued certificate of the RA profile
 	// into the inventory.
 	newCertificate := func(t *testing.T, archived bool) string {
-		id, err := srv.AddCertificate(czertainlytest.SeedCertificate{CommonName: next("proofcert") + ".example.test",
+		id, err := srv.AddCertificate(czertainlytest.SeedCertificate{CommonName: proof.Next("proofcert") + ".example.test",
 			ExpiresIn: 200 * 24 * time.Hour, RAProfileUUID: ra, Archived: archived})
 		if err != nil {
 			t.Fatal(err)
@@ -138,7 +158,7 @@ func czertainlyVendor(t *testing.T, secrets secretSet) *vendor {
 	// read) until the fake's authority has asked for the approval; it
 	// returns the certificate and the approval.
 	awaitingApproval := func(t *testing.T) (certificate, approval string) {
-		sub, err := c.IssueCertificate(ctx, czertainly.IssueInput{Profile: withApproval, CSR: czertainlyCSR(t, next("approve")+".example.test")})
+		sub, err := c.IssueCertificate(ctx, czertainly.IssueInput{Profile: withApproval, CSR: czertainlyCSR(t, proof.Next("approve")+".example.test")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -161,7 +181,7 @@ func czertainlyVendor(t *testing.T, secrets secretSet) *vendor {
 		if recipientClient != nil {
 			return recipientClient
 		}
-		name := next("recipient")
+		name := proof.Next("recipient")
 		u, err := c.CreateUser(ctx, czertainly.UserInput{Username: name, Email: name + "@example.test", Enabled: true})
 		if err != nil {
 			t.Fatal(err)
@@ -179,7 +199,7 @@ func czertainlyVendor(t *testing.T, secrets secretSet) *vendor {
 		return approval
 	}
 	newUser := func(t *testing.T) string {
-		name := next("proofuser")
+		name := proof.Next("proofuser")
 		u, err := c.CreateUser(ctx, czertainly.UserInput{Username: name, Email: name + "@example.test", Enabled: true})
 		if err != nil {
 			t.Fatal(err)
@@ -187,7 +207,7 @@ func czertainlyVendor(t *testing.T, secrets secretSet) *vendor {
 		return u.UUID
 	}
 	newRole := func(t *testing.T) string {
-		r, err := c.CreateRole(ctx, czertainly.RoleInput{Name: next("proofrole")})
+		r, err := c.CreateRole(ctx, czertainly.RoleInput{Name: proof.Next("proofrole")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -199,7 +219,7 @@ func czertainlyVendor(t *testing.T, secrets secretSet) *vendor {
 	// An approval, a user with a certificate and a role, made on first
 	// use: a part of the vendor whose operations need none does without.
 	var fixedApproval, identified, permissionsRole string
-	identifiedCert := selfSignedDER(t, "proof identified user")
+	identifiedCert := proof.SelfSignedDER(t, "proof identified user")
 	user := newUser(t)
 	role := newRole(t)
 	resources, err := c.ListAuthResources(ctx)
@@ -268,7 +288,7 @@ func czertainlyVendor(t *testing.T, secrets secretSet) *vendor {
 	// it.
 	saveDownload := func(get func(ctx context.Context) (*czertainly.Download, error)) func(context.Context, string) error {
 		return func(ctx context.Context, path string) error {
-			return toFile(path, func(w io.Writer) error {
+			return proof.ToFile(path, func(w io.Writer) error {
 				d, err := get(ctx)
 				if err != nil {
 					return err
@@ -294,21 +314,21 @@ func czertainlyVendor(t *testing.T, secrets secretSet) *vendor {
 	seeds := czertainly.CertificateQuery{Filters: []czertainly.SearchFilter{czertainly.FilterCommonName("seed")}}
 	pageOfAll := czertainly.ApprovalQuery{PageSize: czertainly.MaxPageSize}
 
-	return &vendor{
-		name: "czertainly", srv: srv, inject: func(f fakeserver.Fault) { srv.Inject(czertainlytest.Fault(f)) }, logs: logs,
-		timeout: czertainlyTimeout, auth: []string{header},
-		badInputs: []func(context.Context) error{
+	return &proof.Vendor{
+		Name: "czertainly", Srv: srv, Inject: func(f fakeserver.Fault) { srv.Inject(czertainlytest.Fault(f)) }, Logs: logs,
+		Timeout: czertainlyTimeout, Auth: []string{header},
+		BadInputs: []func(context.Context) error{
 			func(context.Context) error {
-				return ignore(czertainly.NewClient(srv.URL, czertainly.WithBearerToken(secrets.password), czertainly.WithSessionCookie(secrets.pkcs12)))
+				return proof.Ignore(czertainly.NewClient(srv.URL, czertainly.WithBearerToken(secrets.Password), czertainly.WithSessionCookie(secrets.PKCS12)))
 			},
-			func(ctx context.Context) error { return ignore(wrongToken.GetAuthProfile(ctx)) },
+			func(ctx context.Context) error { return proof.Ignore(wrongToken.GetAuthProfile(ctx)) },
 		},
-		ops: []operation{
+		Ops: []proof.Operation{
 			// The inventory.
-			{name: "ListCertificatesPage", kind: read, method: "POST", prepare: same("/v1/certificates", func(ctx context.Context) error {
-				return ignore(c.ListCertificatesPage(ctx, seeds, 1))
+			{Name: "ListCertificatesPage", Method: "POST", Prepare: same("/v1/certificates", func(ctx context.Context) error {
+				return proof.Ignore(c.ListCertificatesPage(ctx, seeds, 1))
 			})},
-			{name: "ListCertificates", kind: read, method: "POST", prepare: same("/v1/certificates", func(ctx context.Context) error {
+			{Name: "ListCertificates", Method: "POST", Prepare: same("/v1/certificates", func(ctx context.Context) error {
 				for _, err := range c.ListCertificates(ctx, seeds) {
 					if err != nil {
 						return err
@@ -316,124 +336,124 @@ func czertainlyVendor(t *testing.T, secrets secretSet) *vendor {
 				}
 				return nil
 			})},
-			{name: "ListCertificateSearchFields", kind: read, method: "GET", prepare: same("/v1/certificates/search", func(ctx context.Context) error {
-				return ignore(c.ListCertificateSearchFields(ctx))
+			{Name: "ListCertificateSearchFields", Method: "GET", Prepare: same("/v1/certificates/search", func(ctx context.Context) error {
+				return proof.Ignore(c.ListCertificateSearchFields(ctx))
 			})},
-			{name: "GetCertificate", kind: read, method: "GET", prepare: same("/certificates/"+fixed, func(ctx context.Context) error {
-				return ignore(c.GetCertificate(ctx, fixed))
+			{Name: "GetCertificate", Method: "GET", Prepare: same("/certificates/"+fixed, func(ctx context.Context) error {
+				return proof.Ignore(c.GetCertificate(ctx, fixed))
 			})},
-			{name: "DownloadCertificate", kind: download, method: "GET", prepare: func(*testing.T) (string, func(context.Context, string) error) {
+			{Name: "DownloadCertificate", Kind: proof.Download, Method: "GET", Prepare: func(*testing.T) (string, func(context.Context, string) error) {
 				return "/certificates/" + fixed + "/raw", saveDownload(func(ctx context.Context) (*czertainly.Download, error) {
 					return c.DownloadCertificate(ctx, fixed, czertainly.CertificateFormatRaw, czertainly.CertificateEncodingDER)
 				})
 			}},
-			{name: "DownloadCertificateChain", kind: download, method: "GET", prepare: func(*testing.T) (string, func(context.Context, string) error) {
+			{Name: "DownloadCertificateChain", Kind: proof.Download, Method: "GET", Prepare: func(*testing.T) (string, func(context.Context, string) error) {
 				return "/certificates/" + fixed + "/chain/pkcs7", saveDownload(func(ctx context.Context) (*czertainly.Download, error) {
 					return c.DownloadCertificateChain(ctx, fixed, czertainly.CertificateFormatPKCS7, czertainly.CertificateEncodingPEM, true)
 				})
 			}},
-			{name: "GetCertificateChain", kind: read, method: "GET", prepare: same("/certificates/"+fixed+"/chain", func(ctx context.Context) error {
-				return ignore(c.GetCertificateChain(ctx, fixed, true))
+			{Name: "GetCertificateChain", Method: "GET", Prepare: same("/certificates/"+fixed+"/chain", func(ctx context.Context) error {
+				return proof.Ignore(c.GetCertificateChain(ctx, fixed, true))
 			})},
-			{name: "GetCertificateHistory", kind: read, method: "GET", prepare: same("/certificates/"+fixed+"/history", func(ctx context.Context) error {
-				return ignore(c.GetCertificateHistory(ctx, fixed))
+			{Name: "GetCertificateHistory", Method: "GET", Prepare: same("/certificates/"+fixed+"/history", func(ctx context.Context) error {
+				return proof.Ignore(c.GetCertificateHistory(ctx, fixed))
 			})},
-			{name: "ValidateCertificate", kind: read, method: "GET", prepare: same("/certificates/"+fixed+"/validate", func(ctx context.Context) error {
-				return ignore(c.ValidateCertificate(ctx, fixed))
+			{Name: "ValidateCertificate", Method: "GET", Prepare: same("/certificates/"+fixed+"/validate", func(ctx context.Context) error {
+				return proof.Ignore(c.ValidateCertificate(ctx, fixed))
 			})},
 			// The fake's locations and attributes are empty lists, "[]":
 			// the mid-body reset cuts inside them.
-			{name: "ListCertificateLocations", kind: read, method: "GET", cutAt: 1, prepare: same("/certificates/"+fixed+"/locations", func(ctx context.Context) error {
-				return ignore(c.ListCertificateLocations(ctx, fixed))
+			{Name: "ListCertificateLocations", Method: "GET", CutAt: 1, Prepare: same("/certificates/"+fixed+"/locations", func(ctx context.Context) error {
+				return proof.Ignore(c.ListCertificateLocations(ctx, fixed))
 			})},
-			{name: "UploadCertificate", kind: write, method: "POST", prepare: func(t *testing.T) (string, func(context.Context, string) error) {
-				der := selfSignedDER(t, next("upload")+".example.test")
-				return "/v1/certificates/upload", func(ctx context.Context, _ string) error { return ignore(c.UploadCertificate(ctx, der, nil)) }
+			{Name: "UploadCertificate", Method: "POST", Prepare: func(t *testing.T) (string, func(context.Context, string) error) {
+				der := proof.SelfSignedDER(t, proof.Next("upload")+".example.test")
+				return "/v1/certificates/upload", func(ctx context.Context, _ string) error { return proof.Ignore(c.UploadCertificate(ctx, der, nil)) }
 			}},
-			{name: "UpdateCertificate", kind: write, method: "PATCH", bodiless: true, prepare: onCertificate("/certificates/%s", false, func(ctx context.Context, id string) error {
+			{Name: "UpdateCertificate", Method: "PATCH", Bodiless: true, Prepare: onCertificate("/certificates/%s", false, func(ctx context.Context, id string) error {
 				owner := czertainlytest.AdminUserUUID
 				return c.UpdateCertificate(ctx, id, czertainly.CertificateUpdate{OwnerUUID: &owner})
 			})},
-			{name: "ArchiveCertificate", kind: write, method: "PATCH", bodiless: true, prepare: onCertificate("/certificates/%s/archive", false, func(ctx context.Context, id string) error {
+			{Name: "ArchiveCertificate", Method: "PATCH", Bodiless: true, Prepare: onCertificate("/certificates/%s/archive", false, func(ctx context.Context, id string) error {
 				return c.ArchiveCertificate(ctx, id)
 			})},
-			{name: "UnarchiveCertificate", kind: write, method: "PATCH", bodiless: true, prepare: onCertificate("/certificates/%s/unarchive", true, func(ctx context.Context, id string) error {
+			{Name: "UnarchiveCertificate", Method: "PATCH", Bodiless: true, Prepare: onCertificate("/certificates/%s/unarchive", true, func(ctx context.Context, id string) error {
 				return c.UnarchiveCertificate(ctx, id)
 			})},
-			{name: "ArchiveCertificates", kind: write, method: "PATCH", bodiless: true, prepare: onTwo("/v1/certificates/archive", false, func(ctx context.Context, ids []string) error {
+			{Name: "ArchiveCertificates", Method: "PATCH", Bodiless: true, Prepare: onTwo("/v1/certificates/archive", false, func(ctx context.Context, ids []string) error {
 				return c.ArchiveCertificates(ctx, ids)
 			})},
-			{name: "UnarchiveCertificates", kind: write, method: "PATCH", bodiless: true, prepare: onTwo("/v1/certificates/unarchive", true, func(ctx context.Context, ids []string) error {
+			{Name: "UnarchiveCertificates", Method: "PATCH", Bodiless: true, Prepare: onTwo("/v1/certificates/unarchive", true, func(ctx context.Context, ids []string) error {
 				return c.UnarchiveCertificates(ctx, ids)
 			})},
-			{name: "DeleteCertificate", kind: write, method: "DELETE", bodiless: true, prepare: onCertificate("/certificates/%s", false, func(ctx context.Context, id string) error {
+			{Name: "DeleteCertificate", Method: "DELETE", Bodiless: true, Prepare: onCertificate("/certificates/%s", false, func(ctx context.Context, id string) error {
 				return c.DeleteCertificate(ctx, id)
 			})},
-			{name: "DeleteCertificates", kind: write, method: "POST", prepare: onTwo("/v1/certificates/delete", false, func(ctx context.Context, ids []string) error {
-				return ignore(c.DeleteCertificates(ctx, ids))
+			{Name: "DeleteCertificates", Method: "POST", Prepare: onTwo("/v1/certificates/delete", false, func(ctx context.Context, ids []string) error {
+				return proof.Ignore(c.DeleteCertificates(ctx, ids))
 			})},
 
 			// RA profiles and the client operations.
-			{name: "ListRAProfiles", kind: read, method: "GET", prepare: same("/v1/raProfiles", func(ctx context.Context) error {
-				return ignore(c.ListRAProfiles(ctx, nil))
+			{Name: "ListRAProfiles", Method: "GET", Prepare: same("/v1/raProfiles", func(ctx context.Context) error {
+				return proof.Ignore(c.ListRAProfiles(ctx, nil))
 			})},
-			{name: "GetRAProfile", kind: read, method: "GET", prepare: same("/authorities/"+czertainlytest.AuthorityUUID+"/raProfiles/"+ra, func(ctx context.Context) error {
-				return ignore(c.GetRAProfile(ctx, czertainlytest.AuthorityUUID, ra))
+			{Name: "GetRAProfile", Method: "GET", Prepare: same("/authorities/"+czertainlytest.AuthorityUUID+"/raProfiles/"+ra, func(ctx context.Context) error {
+				return proof.Ignore(c.GetRAProfile(ctx, czertainlytest.AuthorityUUID, ra))
 			})},
-			{name: "GetRAProfile without authority", kind: read, method: "GET", prepare: same("/v1/raProfiles/"+ra, func(ctx context.Context) error {
-				return ignore(c.GetRAProfile(ctx, "", ra))
+			{Name: "GetRAProfile without authority", Method: "GET", Prepare: same("/v1/raProfiles/"+ra, func(ctx context.Context) error {
+				return proof.Ignore(c.GetRAProfile(ctx, "", ra))
 			})},
-			{name: "ListRAProfileApprovalProfiles", kind: read, method: "GET", prepare: same("/raProfiles/"+withApproval.RAProfileUUID+"/approvalProfiles", func(ctx context.Context) error {
-				return ignore(c.ListRAProfileApprovalProfiles(ctx, withApproval.AuthorityUUID, withApproval.RAProfileUUID))
+			{Name: "ListRAProfileApprovalProfiles", Method: "GET", Prepare: same("/raProfiles/"+withApproval.RAProfileUUID+"/approvalProfiles", func(ctx context.Context) error {
+				return proof.Ignore(c.ListRAProfileApprovalProfiles(ctx, withApproval.AuthorityUUID, withApproval.RAProfileUUID))
 			})},
-			{name: "IssueCertificate", kind: write, method: "POST", prepare: func(t *testing.T) (string, func(context.Context, string) error) {
-				csr := czertainlyCSR(t, next("issue")+".example.test")
+			{Name: "IssueCertificate", Method: "POST", Prepare: func(t *testing.T) (string, func(context.Context, string) error) {
+				csr := czertainlyCSR(t, proof.Next("issue")+".example.test")
 				return issuePath, func(ctx context.Context, _ string) error {
-					return ignore(c.IssueCertificate(ctx, czertainly.IssueInput{Profile: profile, CSR: csr}))
+					return proof.Ignore(c.IssueCertificate(ctx, czertainly.IssueInput{Profile: profile, CSR: csr}))
 				}
 			}},
-			{name: "RenewCertificate", kind: write, method: "POST", prepare: onCertificate(opsBase+"/certificates/%s/renew", false, func(ctx context.Context, id string) error {
-				return ignore(c.RenewCertificate(ctx, czertainly.RenewInput{Profile: profile, CertificateUUID: id}))
+			{Name: "RenewCertificate", Method: "POST", Prepare: onCertificate(opsBase+"/certificates/%s/renew", false, func(ctx context.Context, id string) error {
+				return proof.Ignore(c.RenewCertificate(ctx, czertainly.RenewInput{Profile: profile, CertificateUUID: id}))
 			})},
-			{name: "RekeyCertificate", kind: write, method: "POST", prepare: func(t *testing.T) (string, func(context.Context, string) error) {
+			{Name: "RekeyCertificate", Method: "POST", Prepare: func(t *testing.T) (string, func(context.Context, string) error) {
 				// Core keeps the subject DN on rekey (ClientOperationServiceImpl.java:563).
-				cn := next("rekey") + ".example.test"
+				cn := proof.Next("rekey") + ".example.test"
 				id, err := srv.AddCertificate(czertainlytest.SeedCertificate{CommonName: cn, ExpiresIn: 200 * 24 * time.Hour, RAProfileUUID: ra})
 				if err != nil {
 					t.Fatal(err)
 				}
 				csr := czertainlyCSR(t, cn)
 				return opsBase + "/certificates/" + id + "/rekey", func(ctx context.Context, _ string) error {
-					return ignore(c.RekeyCertificate(ctx, czertainly.RekeyInput{Profile: profile, CertificateUUID: id, CSR: csr}))
+					return proof.Ignore(c.RekeyCertificate(ctx, czertainly.RekeyInput{Profile: profile, CertificateUUID: id, CSR: csr}))
 				}
 			}},
-			{name: "RevokeCertificate", kind: write, method: "POST", bodiless: true, prepare: onCertificate(opsBase+"/certificates/%s/revoke", false, func(ctx context.Context, id string) error {
+			{Name: "RevokeCertificate", Method: "POST", Bodiless: true, Prepare: onCertificate(opsBase+"/certificates/%s/revoke", false, func(ctx context.Context, id string) error {
 				return c.RevokeCertificate(ctx, czertainly.RevokeInput{Profile: profile, CertificateUUID: id, Reason: czertainly.RevocationReasonSuperseded})
 			})},
 			// Empty lists too (the fake's authority takes no attributes).
-			{name: "ListIssueAttributes", kind: read, method: "GET", cutAt: 1, prepare: same(opsBase+"/attributes/issue", func(ctx context.Context) error {
-				return ignore(c.ListIssueAttributes(ctx, profile))
+			{Name: "ListIssueAttributes", Method: "GET", CutAt: 1, Prepare: same(opsBase+"/attributes/issue", func(ctx context.Context) error {
+				return proof.Ignore(c.ListIssueAttributes(ctx, profile))
 			})},
-			{name: "ListRevokeAttributes", kind: read, method: "GET", cutAt: 1, prepare: same(opsBase+"/attributes/revoke", func(ctx context.Context) error {
-				return ignore(c.ListRevokeAttributes(ctx, profile))
+			{Name: "ListRevokeAttributes", Method: "GET", CutAt: 1, Prepare: same(opsBase+"/attributes/revoke", func(ctx context.Context) error {
+				return proof.Ignore(c.ListRevokeAttributes(ctx, profile))
 			})},
-			{name: "ValidateIssueAttributes", kind: read, method: "POST", bodiless: true, prepare: same(opsBase+"/attributes/issue/validate", func(ctx context.Context) error {
+			{Name: "ValidateIssueAttributes", Method: "POST", Bodiless: true, Prepare: same(opsBase+"/attributes/issue/validate", func(ctx context.Context) error {
 				return c.ValidateIssueAttributes(ctx, profile, nil)
 			})},
-			{name: "ValidateRevokeAttributes", kind: read, method: "POST", bodiless: true, prepare: same(opsBase+"/attributes/revoke/validate", func(ctx context.Context) error {
+			{Name: "ValidateRevokeAttributes", Method: "POST", Bodiless: true, Prepare: same(opsBase+"/attributes/revoke/validate", func(ctx context.Context) error {
 				return c.ValidateRevokeAttributes(ctx, profile, nil)
 			})},
 
 			// The workflows: each sends its issue or renew call once.
-			{name: "Enroll", kind: write, method: "POST", prepare: func(*testing.T) (string, func(context.Context, string) error) {
-				cn := next("enroll") + ".example.test"
+			{Name: "Enroll", Method: "POST", Prepare: func(*testing.T) (string, func(context.Context, string) error) {
+				cn := proof.Next("enroll") + ".example.test"
 				return issuePath, func(ctx context.Context, _ string) error {
-					return ignore(c.Enroll(ctx, czertainly.EnrollInput{Profile: profile, Subject: pkix.Name{CommonName: cn}, DNSNames: []string{cn}}))
+					return proof.Ignore(c.Enroll(ctx, czertainly.EnrollInput{Profile: profile, Subject: pkix.Name{CommonName: cn}, DNSNames: []string{cn}}))
 				}
 			}},
-			{name: "RenewExpiring", kind: write, method: "POST", prepare: func(t *testing.T) (string, func(context.Context, string) error) {
+			{Name: "RenewExpiring", Method: "POST", Prepare: func(t *testing.T) (string, func(context.Context, string) error) {
 				// One candidate: a certificate no other cell's name contains.
-				cn := next("expiring") + ".renew.example.test"
+				cn := proof.Next("expiring") + ".renew.example.test"
 				id, err := srv.AddCertificate(czertainlytest.SeedCertificate{CommonName: cn, ExpiresIn: 10 * 24 * time.Hour, RAProfileUUID: ra})
 				if err != nil {
 					t.Fatal(err)
@@ -455,14 +475,14 @@ func czertainlyVendor(t *testing.T, secrets secretSet) *vendor {
 					return nil
 				}
 			}},
-			{name: "WaitForCertificate", kind: read, method: "GET", prepare: func(t *testing.T) (string, func(context.Context, string) error) {
-				sub, err := c.IssueCertificate(ctx, czertainly.IssueInput{Profile: profile, CSR: czertainlyCSR(t, next("wait")+".example.test")})
+			{Name: "WaitForCertificate", Method: "GET", Prepare: func(t *testing.T) (string, func(context.Context, string) error) {
+				sub, err := c.IssueCertificate(ctx, czertainly.IssueInput{Profile: profile, CSR: czertainlyCSR(t, proof.Next("wait")+".example.test")})
 				if err != nil {
 					t.Fatal(err)
 				}
-				return "/certificates/" + sub.UUID, func(ctx context.Context, _ string) error { return ignore(c.WaitForCertificate(ctx, sub.UUID)) }
+				return "/certificates/" + sub.UUID, func(ctx context.Context, _ string) error { return proof.Ignore(c.WaitForCertificate(ctx, sub.UUID)) }
 			}},
-			{name: "ResumeEnrollment", kind: read, method: "GET", prepare: func(t *testing.T) (string, func(context.Context, string) error) {
+			{Name: "ResumeEnrollment", Method: "GET", Prepare: func(t *testing.T) (string, func(context.Context, string) error) {
 				id, approval := awaitingApproval(t)
 				if err := srv.Approve(approval); err != nil {
 					t.Fatal(err)
@@ -470,35 +490,35 @@ func czertainlyVendor(t *testing.T, secrets secretSet) *vendor {
 				// What Enroll returns when it stops at the approval
 				// (WithApprovalWait(false)) for a caller's CSR.
 				pe := &czertainly.PendingError{Profile: withApproval, CertificateUUID: id, State: czertainly.CertificateStatePendingApproval}
-				return "/certificates/" + pe.CertificateUUID, func(ctx context.Context, _ string) error { return ignore(c.ResumeEnrollment(ctx, pe)) }
+				return "/certificates/" + pe.CertificateUUID, func(ctx context.Context, _ string) error { return proof.Ignore(c.ResumeEnrollment(ctx, pe)) }
 			}},
 
 			// Approvals.
-			{name: "ListApprovals", kind: read, method: "GET", prepare: same("/v1/approvals", func(ctx context.Context) error {
+			{Name: "ListApprovals", Method: "GET", Prepare: same("/v1/approvals", func(ctx context.Context) error {
 				return drain(c.ListApprovals(ctx, pageOfAll))
 			})},
-			{name: "ListUserApprovals", kind: read, method: "GET", prepare: same("/v1/approvals/user", func(ctx context.Context) error {
+			{Name: "ListUserApprovals", Method: "GET", Prepare: same("/v1/approvals/user", func(ctx context.Context) error {
 				return drain(c.ListUserApprovals(ctx, pageOfAll))
 			})},
-			{name: "GetApproval", kind: read, method: "GET", prepare: func(t *testing.T) (string, func(context.Context, string) error) {
+			{Name: "GetApproval", Method: "GET", Prepare: func(t *testing.T) (string, func(context.Context, string) error) {
 				if fixedApproval == "" {
 					fixedApproval = newApproval(t)
 				}
-				return "/approvals/" + fixedApproval, func(ctx context.Context, _ string) error { return ignore(c.GetApproval(ctx, fixedApproval)) }
+				return "/approvals/" + fixedApproval, func(ctx context.Context, _ string) error { return proof.Ignore(c.GetApproval(ctx, fixedApproval)) }
 			}},
-			{name: "ApproveApproval", kind: write, method: "PATCH", bodiless: true, prepare: onApproval("/approve", func(ctx context.Context, id string) error {
+			{Name: "ApproveApproval", Method: "PATCH", Bodiless: true, Prepare: onApproval("/approve", func(ctx context.Context, id string) error {
 				return c.ApproveApproval(ctx, id)
 			})},
-			{name: "RejectApproval", kind: write, method: "PATCH", bodiless: true, prepare: onApproval("/reject", func(ctx context.Context, id string) error {
+			{Name: "RejectApproval", Method: "PATCH", Bodiless: true, Prepare: onApproval("/reject", func(ctx context.Context, id string) error {
 				return c.RejectApproval(ctx, id)
 			})},
-			{name: "ApproveApprovalAsRecipient", kind: write, method: "PATCH", bodiless: true, prepare: onApproval("/approveRecipient", func(ctx context.Context, id string) error {
+			{Name: "ApproveApprovalAsRecipient", Method: "PATCH", Bodiless: true, Prepare: onApproval("/approveRecipient", func(ctx context.Context, id string) error {
 				return recipient(t).ApproveApprovalAsRecipient(ctx, id, "approved by the proof suite")
 			})},
-			{name: "RejectApprovalAsRecipient", kind: write, method: "PATCH", bodiless: true, prepare: onApproval("/rejectRecipient", func(ctx context.Context, id string) error {
+			{Name: "RejectApprovalAsRecipient", Method: "PATCH", Bodiless: true, Prepare: onApproval("/rejectRecipient", func(ctx context.Context, id string) error {
 				return recipient(t).RejectApprovalAsRecipient(ctx, id, "rejected by the proof suite")
 			})},
-			{name: "ListApprovalProfiles", kind: read, method: "GET", prepare: same("/v1/approvalProfiles", func(ctx context.Context) error {
+			{Name: "ListApprovalProfiles", Method: "GET", Prepare: same("/v1/approvalProfiles", func(ctx context.Context) error {
 				for _, err := range c.ListApprovalProfiles(ctx) {
 					if err != nil {
 						return err
@@ -506,50 +526,50 @@ func czertainlyVendor(t *testing.T, secrets secretSet) *vendor {
 				}
 				return nil
 			})},
-			{name: "GetApprovalProfile", kind: read, method: "GET", prepare: same("/approvalProfiles/"+czertainlytest.ApprovalProfileUUID, func(ctx context.Context) error {
-				return ignore(c.GetApprovalProfile(ctx, czertainlytest.ApprovalProfileUUID, 0))
+			{Name: "GetApprovalProfile", Method: "GET", Prepare: same("/approvalProfiles/"+czertainlytest.ApprovalProfileUUID, func(ctx context.Context) error {
+				return proof.Ignore(c.GetApprovalProfile(ctx, czertainlytest.ApprovalProfileUUID, 0))
 			})},
 
 			// Users.
-			{name: "ListUsers", kind: read, method: "GET", prepare: same("/v1/users", func(ctx context.Context) error {
-				return ignore(c.ListUsers(ctx))
+			{Name: "ListUsers", Method: "GET", Prepare: same("/v1/users", func(ctx context.Context) error {
+				return proof.Ignore(c.ListUsers(ctx))
 			})},
-			{name: "GetUser", kind: read, method: "GET", prepare: same("/users/"+czertainlytest.AdminUserUUID, func(ctx context.Context) error {
-				return ignore(c.GetUser(ctx, czertainlytest.AdminUserUUID))
+			{Name: "GetUser", Method: "GET", Prepare: same("/users/"+czertainlytest.AdminUserUUID, func(ctx context.Context) error {
+				return proof.Ignore(c.GetUser(ctx, czertainlytest.AdminUserUUID))
 			})},
-			{name: "CreateUser", kind: write, method: "POST", prepare: func(*testing.T) (string, func(context.Context, string) error) {
-				name := next("newuser")
+			{Name: "CreateUser", Method: "POST", Prepare: func(*testing.T) (string, func(context.Context, string) error) {
+				name := proof.Next("newuser")
 				return "/v1/users", func(ctx context.Context, _ string) error {
-					return ignore(c.CreateUser(ctx, czertainly.UserInput{Username: name, Email: name + "@example.test"}))
+					return proof.Ignore(c.CreateUser(ctx, czertainly.UserInput{Username: name, Email: name + "@example.test"}))
 				}
 			}},
-			{name: "UpdateUser", kind: read, method: "PUT", prepare: same("/users/"+user, func(ctx context.Context) error {
-				return ignore(c.UpdateUser(ctx, user, czertainly.UserInput{Email: "updated@example.test", LastName: "Proof"}))
+			{Name: "UpdateUser", Method: "PUT", Prepare: same("/users/"+user, func(ctx context.Context) error {
+				return proof.Ignore(c.UpdateUser(ctx, user, czertainly.UserInput{Email: "updated@example.test", LastName: "Proof"}))
 			})},
-			{name: "DeleteUser", kind: write, method: "DELETE", bodiless: true, prepare: onUser("", func(ctx context.Context, id string) error {
+			{Name: "DeleteUser", Method: "DELETE", Bodiless: true, Prepare: onUser("", func(ctx context.Context, id string) error {
 				return c.DeleteUser(ctx, id)
 			})},
-			{name: "EnableUser", kind: write, method: "PATCH", prepare: same("/users/"+user+"/enable", func(ctx context.Context) error {
-				return ignore(c.EnableUser(ctx, user))
+			{Name: "EnableUser", Method: "PATCH", Prepare: same("/users/"+user+"/enable", func(ctx context.Context) error {
+				return proof.Ignore(c.EnableUser(ctx, user))
 			})},
-			{name: "DisableUser", kind: write, method: "PATCH", prepare: same("/users/"+user+"/disable", func(ctx context.Context) error {
-				return ignore(c.DisableUser(ctx, user))
+			{Name: "DisableUser", Method: "PATCH", Prepare: same("/users/"+user+"/disable", func(ctx context.Context) error {
+				return proof.Ignore(c.DisableUser(ctx, user))
 			})},
-			{name: "GetUserRoles", kind: read, method: "GET", prepare: same("/users/"+czertainlytest.AdminUserUUID+"/roles", func(ctx context.Context) error {
-				return ignore(c.GetUserRoles(ctx, czertainlytest.AdminUserUUID))
+			{Name: "GetUserRoles", Method: "GET", Prepare: same("/users/"+czertainlytest.AdminUserUUID+"/roles", func(ctx context.Context) error {
+				return proof.Ignore(c.GetUserRoles(ctx, czertainlytest.AdminUserUUID))
 			})},
-			{name: "SetUserRoles", kind: write, method: "PATCH", prepare: same("/users/"+user+"/roles", func(ctx context.Context) error {
-				return ignore(c.SetUserRoles(ctx, user, []string{role}))
+			{Name: "SetUserRoles", Method: "PATCH", Prepare: same("/users/"+user+"/roles", func(ctx context.Context) error {
+				return proof.Ignore(c.SetUserRoles(ctx, user, []string{role}))
 			})},
-			{name: "AddUserRole", kind: read, method: "PUT", prepare: same("/users/"+user+"/roles/"+role, func(ctx context.Context) error {
-				return ignore(c.AddUserRole(ctx, user, role))
+			{Name: "AddUserRole", Method: "PUT", Prepare: same("/users/"+user+"/roles/"+role, func(ctx context.Context) error {
+				return proof.Ignore(c.AddUserRole(ctx, user, role))
 			})},
-			{name: "RemoveUserRole", kind: read, method: "DELETE", prepare: same("/users/"+user+"/roles/"+role, func(ctx context.Context) error {
-				return ignore(c.RemoveUserRole(ctx, user, role))
+			{Name: "RemoveUserRole", Method: "DELETE", Prepare: same("/users/"+user+"/roles/"+role, func(ctx context.Context) error {
+				return proof.Ignore(c.RemoveUserRole(ctx, user, role))
 			})},
-			{name: "IdentifyUser", kind: read, method: "POST", prepare: func(t *testing.T) (string, func(context.Context, string) error) {
+			{Name: "IdentifyUser", Method: "POST", Prepare: func(t *testing.T) (string, func(context.Context, string) error) {
 				if identified == "" {
-					u, err := c.CreateUser(ctx, czertainly.UserInput{Username: next("identified"), Email: "identified@example.test", Certificate: identifiedCert})
+					u, err := c.CreateUser(ctx, czertainly.UserInput{Username: proof.Next("identified"), Email: "identified@example.test", Certificate: identifiedCert})
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -563,79 +583,79 @@ func czertainlyVendor(t *testing.T, secrets secretSet) *vendor {
 					return err
 				}
 			}},
-			{name: "GetUserPermissions", kind: read, method: "GET", prepare: same("/users/"+czertainlytest.AdminUserUUID+"/permissions", func(ctx context.Context) error {
-				return ignore(c.GetUserPermissions(ctx, czertainlytest.AdminUserUUID))
+			{Name: "GetUserPermissions", Method: "GET", Prepare: same("/users/"+czertainlytest.AdminUserUUID+"/permissions", func(ctx context.Context) error {
+				return proof.Ignore(c.GetUserPermissions(ctx, czertainlytest.AdminUserUUID))
 			})},
-			{name: "GetAuthProfile", kind: read, method: "GET", prepare: same("/v1/auth/profile", func(ctx context.Context) error {
-				return ignore(c.GetAuthProfile(ctx))
+			{Name: "GetAuthProfile", Method: "GET", Prepare: same("/v1/auth/profile", func(ctx context.Context) error {
+				return proof.Ignore(c.GetAuthProfile(ctx))
 			})},
-			{name: "ListAuthResources", kind: read, method: "GET", prepare: same("/v1/auth/resources", func(ctx context.Context) error {
-				return ignore(c.ListAuthResources(ctx))
+			{Name: "ListAuthResources", Method: "GET", Prepare: same("/v1/auth/resources", func(ctx context.Context) error {
+				return proof.Ignore(c.ListAuthResources(ctx))
 			})},
 
 			// Roles and permissions.
-			{name: "ListRoles", kind: read, method: "GET", prepare: same("/v1/roles", func(ctx context.Context) error {
-				return ignore(c.ListRoles(ctx))
+			{Name: "ListRoles", Method: "GET", Prepare: same("/v1/roles", func(ctx context.Context) error {
+				return proof.Ignore(c.ListRoles(ctx))
 			})},
-			{name: "GetRole", kind: read, method: "GET", prepare: same("/roles/"+czertainlytest.SuperadminRoleUUID, func(ctx context.Context) error {
-				return ignore(c.GetRole(ctx, czertainlytest.SuperadminRoleUUID))
+			{Name: "GetRole", Method: "GET", Prepare: same("/roles/"+czertainlytest.SuperadminRoleUUID, func(ctx context.Context) error {
+				return proof.Ignore(c.GetRole(ctx, czertainlytest.SuperadminRoleUUID))
 			})},
-			{name: "CreateRole", kind: write, method: "POST", prepare: func(*testing.T) (string, func(context.Context, string) error) {
-				name := next("newrole")
+			{Name: "CreateRole", Method: "POST", Prepare: func(*testing.T) (string, func(context.Context, string) error) {
+				name := proof.Next("newrole")
 				return "/v1/roles", func(ctx context.Context, _ string) error {
-					return ignore(c.CreateRole(ctx, czertainly.RoleInput{Name: name}))
+					return proof.Ignore(c.CreateRole(ctx, czertainly.RoleInput{Name: name}))
 				}
 			}},
-			{name: "UpdateRole", kind: read, method: "PUT", prepare: same("/roles/"+role, func(ctx context.Context) error {
-				return ignore(c.UpdateRole(ctx, role, czertainly.RoleInput{Name: "proof role " + role, Description: "updated"}))
+			{Name: "UpdateRole", Method: "PUT", Prepare: same("/roles/"+role, func(ctx context.Context) error {
+				return proof.Ignore(c.UpdateRole(ctx, role, czertainly.RoleInput{Name: "proof role " + role, Description: "updated"}))
 			})},
-			{name: "DeleteRole", kind: write, method: "DELETE", bodiless: true, prepare: onRole("", func(ctx context.Context, id string) error {
+			{Name: "DeleteRole", Method: "DELETE", Bodiless: true, Prepare: onRole("", func(ctx context.Context, id string) error {
 				return c.DeleteRole(ctx, id)
 			})},
-			{name: "GetRoleUsers", kind: read, method: "GET", prepare: same("/roles/"+czertainlytest.SuperadminRoleUUID+"/users", func(ctx context.Context) error {
-				return ignore(c.GetRoleUsers(ctx, czertainlytest.SuperadminRoleUUID))
+			{Name: "GetRoleUsers", Method: "GET", Prepare: same("/roles/"+czertainlytest.SuperadminRoleUUID+"/users", func(ctx context.Context) error {
+				return proof.Ignore(c.GetRoleUsers(ctx, czertainlytest.SuperadminRoleUUID))
 			})},
-			{name: "SetRoleUsers", kind: write, method: "PATCH", prepare: same("/roles/"+role+"/users", func(ctx context.Context) error {
-				return ignore(c.SetRoleUsers(ctx, role, []string{user}))
+			{Name: "SetRoleUsers", Method: "PATCH", Prepare: same("/roles/"+role+"/users", func(ctx context.Context) error {
+				return proof.Ignore(c.SetRoleUsers(ctx, role, []string{user}))
 			})},
-			{name: "GetRolePermissions", kind: read, method: "GET", prepare: same("/roles/"+czertainlytest.SuperadminRoleUUID+"/permissions", func(ctx context.Context) error {
-				return ignore(c.GetRolePermissions(ctx, czertainlytest.SuperadminRoleUUID))
+			{Name: "GetRolePermissions", Method: "GET", Prepare: same("/roles/"+czertainlytest.SuperadminRoleUUID+"/permissions", func(ctx context.Context) error {
+				return proof.Ignore(c.GetRolePermissions(ctx, czertainlytest.SuperadminRoleUUID))
 			})},
-			{name: "SaveRolePermissions", kind: write, method: "POST", prepare: func(t *testing.T) (string, func(context.Context, string) error) {
+			{Name: "SaveRolePermissions", Method: "POST", Prepare: func(t *testing.T) (string, func(context.Context, string) error) {
 				// A role of its own: saving resets the role's object
 				// permissions, which the object cells work on.
 				if permissionsRole == "" {
 					permissionsRole = newRole(t)
 				}
 				return "/roles/" + permissionsRole + "/permissions", func(ctx context.Context, _ string) error {
-					return ignore(c.SaveRolePermissions(ctx, permissionsRole, czertainly.Permissions{Resources: []czertainly.ResourcePermissions{
+					return proof.Ignore(c.SaveRolePermissions(ctx, permissionsRole, czertainly.Permissions{Resources: []czertainly.ResourcePermissions{
 						{Name: resources[0].Name, Actions: []string{"list", "detail"}}}}))
 				}
 			}},
-			{name: "GetRoleResourcePermissions", kind: read, method: "GET", prepare: same("/roles/"+role+"/permissions/"+resource, func(ctx context.Context) error {
-				return ignore(c.GetRoleResourcePermissions(ctx, role, resource))
+			{Name: "GetRoleResourcePermissions", Method: "GET", Prepare: same("/roles/"+role+"/permissions/"+resource, func(ctx context.Context) error {
+				return proof.Ignore(c.GetRoleResourcePermissions(ctx, role, resource))
 			})},
-			{name: "GetRoleObjectPermissions", kind: read, method: "GET", prepare: same(objectsPath, func(ctx context.Context) error {
-				return ignore(c.GetRoleObjectPermissions(ctx, role, resource))
+			{Name: "GetRoleObjectPermissions", Method: "GET", Prepare: same(objectsPath, func(ctx context.Context) error {
+				return proof.Ignore(c.GetRoleObjectPermissions(ctx, role, resource))
 			})},
-			{name: "AddRoleObjectPermissions", kind: write, method: "POST", bodiless: true, prepare: func(t *testing.T) (string, func(context.Context, string) error) {
+			{Name: "AddRoleObjectPermissions", Method: "POST", Bodiless: true, Prepare: func(t *testing.T) (string, func(context.Context, string) error) {
 				id := newCertificate(t, false)
 				return objectsPath, func(ctx context.Context, _ string) error {
 					return c.AddRoleObjectPermissions(ctx, role, resource, []czertainly.ObjectPermissions{object(id)})
 				}
 			}},
-			{name: "UpdateRoleObjectPermissions", kind: read, method: "PUT", bodiless: true, prepare: onObject(func(ctx context.Context, id string) error {
+			{Name: "UpdateRoleObjectPermissions", Method: "PUT", Bodiless: true, Prepare: onObject(func(ctx context.Context, id string) error {
 				o := object(id)
 				o.Deny = []string{"delete"}
 				return c.UpdateRoleObjectPermissions(ctx, role, resource, o)
 			})},
-			{name: "RemoveRoleObjectPermissions", kind: read, method: "DELETE", bodiless: true, prepare: onObject(func(ctx context.Context, id string) error {
+			{Name: "RemoveRoleObjectPermissions", Method: "DELETE", Bodiless: true, Prepare: onObject(func(ctx context.Context, id string) error {
 				return c.RemoveRoleObjectPermissions(ctx, role, resource, id)
 			})},
 
-			// The checked escape hatch, by method: a GET is repeated, a
+			// The checked escape hatch, by Method: a GET is repeated, a
 			// POST is not.
-			{name: "Do GET", kind: read, method: "GET", prepare: same("/v1/certificates/search", func(ctx context.Context) error {
+			{Name: "Do GET", Method: "GET", Prepare: same("/v1/certificates/search", func(ctx context.Context) error {
 				req, err := czertainlyapi.NewGetCertificateSearchableFieldsRequest(c.Raw().Server)
 				if err != nil {
 					return err
@@ -643,8 +663,8 @@ func czertainlyVendor(t *testing.T, secrets secretSet) *vendor {
 				var out []czertainly.SearchFieldGroup
 				return c.Do(ctx, req, &out)
 			})},
-			{name: "Do POST", kind: write, method: "POST", prepare: func(*testing.T) (string, func(context.Context, string) error) {
-				name := next("rawrole")
+			{Name: "Do POST", Method: "POST", Prepare: func(*testing.T) (string, func(context.Context, string) error) {
+				name := proof.Next("rawrole")
 				return "/v1/roles", func(ctx context.Context, _ string) error {
 					req, err := czertainlyapi.NewCreateRoleRequest(c.Raw().Server, czertainlyapi.RoleRequestDto{Name: &name})
 					if err != nil {
@@ -654,6 +674,228 @@ func czertainlyVendor(t *testing.T, secrets secretSet) *vendor {
 					return c.Do(ctx, req, &out)
 				}
 			}},
+		},
+	}
+}
+
+// concCzertainly2x is the CZERTAINLY 2.x client: reads of the inventory,
+// the users, roles and RA profiles, with issues and archives among them.
+// Its fake also checks every request and answer against the vendor's
+// OpenAPI 3.1 documents, which costs from 1 ms (an archive, the list of
+// roles) to 250 ms (a search, a certificate with its content) of CPU per
+// request under -race: the run is czertainlyConcCalls calls, weighted
+// towards the cheaper reads.
+func concCzertainly2x(t *testing.T) *proof.ConcVendor {
+	const czertainlyConcCalls = 1_000
+	srv := proof.ConcMust(czertainlytest.NewServer()).In(t)
+	proof.CloseFake(t, srv)
+	newClient := func() *czertainly.Client { return proof.ConcMust(srv.NewClient()).In(t) }
+	ctx := t.Context()
+	const authority, ra = czertainlytest.AuthorityUUID, czertainlytest.RAProfileUUID
+	profile := czertainly.Profile{AuthorityUUID: authority, RAProfileUUID: ra}
+	const admin = czertainlytest.AdminUserUUID
+
+	// Every issue sends a request of its own (its name tells them apart),
+	// every archive archives a certificate of its own: both made before
+	// the run.
+	const issueWeight, archiveWeight = 2, 12
+	csrs := make([][]byte, issueWeight*czertainlyConcCalls/proof.ConcCycle)
+	for i := range csrs {
+		key := proof.ConcMust(ecdsa.GenerateKey(elliptic.P256(), rand.Reader)).In(t)
+		csrs[i] = proof.ConcMust(x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: fmt.Sprintf("conc-issue-%05d.example.test", i)}}, key)).In(t)
+	}
+	targets := make([]string, archiveWeight*czertainlyConcCalls/proof.ConcCycle)
+	for i := range targets {
+		targets[i] = proof.ConcMust(srv.AddCertificate(czertainlytest.SeedCertificate{CommonName: fmt.Sprintf("conc-archive-%05d.example.test", i),
+			ExpiresIn: 200 * 24 * time.Hour, RAProfileUUID: ra})).In(t)
+	}
+
+	// Baselines, read one at a time by another client. The seeded
+	// certificates are outside what the run issues and archives.
+	setup := newClient()
+	seeds := proof.ConcMust(setup.ListCertificatesPage(ctx, czertainly.CertificateQuery{Filters: []czertainly.SearchFilter{czertainly.FilterCommonName("seed")}}, 1)).In(t)
+	if len(seeds.Certificates) != 3 || seeds.TotalItems != 3 || seeds.Certificates[1].CommonName != "seed2.example.com" {
+		t.Fatalf("seeded certificates = %+v", seeds)
+	}
+	seedID := seeds.Certificates[1].UUID
+	seed := proof.ConcMust(setup.GetCertificate(ctx, seedID)).In(t)
+	if seed.CommonName != "seed2.example.com" || seed.State != czertainly.CertificateStateIssued || seed.CertificateContent == "" {
+		t.Fatalf("seeded certificate = %+v", seed)
+	}
+	der := proof.ConcMust(setup.DownloadCertificate(ctx, seedID, czertainly.CertificateFormatRaw, czertainly.CertificateEncodingDER)).In(t)
+	if b, err := der.Bytes(); err != nil || base64.StdEncoding.EncodeToString(b) != seed.CertificateContent {
+		t.Fatalf("seeded certificate downloads as %+v (%v), not its content", der, err)
+	}
+	history := proof.ConcMust(setup.GetCertificateHistory(ctx, seedID)).In(t)
+	if len(history) != 1 || history[0].Event != "Issue Certificate" {
+		t.Fatalf("seeded certificate's history = %+v", history)
+	}
+	// The validation's timestamp is the time of the call.
+	validation := proof.ConcMust(setup.ValidateCertificate(ctx, seedID)).In(t)
+	validation.ValidationTimestamp = time.Time{}
+	if validation.ResultStatus != czertainly.ValidationStatusExpiring {
+		t.Fatalf("seeded certificate's validation = %+v, want expiring", validation)
+	}
+	users := proof.ConcMust(setup.ListUsers(ctx)).In(t)
+	adminRoles := proof.ConcMust(setup.GetUserRoles(ctx, admin)).In(t)
+	adminPermissions := proof.ConcMust(setup.GetUserPermissions(ctx, admin)).In(t)
+	if len(users) != 1 || users[0].UUID != admin || len(adminRoles) != 1 || adminRoles[0].UUID != czertainlytest.SuperadminRoleUUID || !adminPermissions.AllowAllResources {
+		t.Fatalf("seeded users = %+v, admin's roles %+v, permissions %+v", users, adminRoles, adminPermissions)
+	}
+	roles := proof.ConcMust(setup.ListRoles(ctx)).In(t)
+	if len(roles) != 1 || roles[0].UUID != czertainlytest.SuperadminRoleUUID {
+		t.Fatalf("seeded roles = %+v", roles)
+	}
+	raProfiles := proof.ConcMust(setup.ListRAProfiles(ctx, nil)).In(t)
+	raProfile := proof.ConcMust(setup.GetRAProfile(ctx, authority, ra)).In(t)
+	if len(raProfiles) != 2 || raProfile.Name != czertainlytest.RAProfileName || raProfile.AuthorityInstanceUUID != authority {
+		t.Fatalf("RA profiles = %+v, default %+v", raProfiles, raProfile)
+	}
+
+	c := newClient()
+	var nextCSR, nextTarget atomic.Int64
+	var mu sync.Mutex
+	submitted := map[string]bool{}
+	return &proof.ConcVendor{
+		Srv: srv, Inject: func(f fakeserver.Fault) { srv.Inject(czertainlytest.Fault(f)) },
+		Total: czertainlyConcCalls,
+		Calls: []proof.ConcCall{
+			{Name: "DownloadCertificate", Weight: 16, Do: func(ctx context.Context, _ int) error {
+				got, err := c.DownloadCertificate(ctx, seedID, czertainly.CertificateFormatRaw, czertainly.CertificateEncodingDER)
+				if err != nil {
+					return err
+				}
+				return proof.ConcSame("download", got, der)
+			}},
+			{Name: "GetCertificateHistory", Weight: 12, Do: func(ctx context.Context, _ int) error {
+				got, err := c.GetCertificateHistory(ctx, seedID)
+				if err != nil {
+					return err
+				}
+				return proof.ConcSame("history", got, history)
+			}},
+			{Name: "ValidateCertificate", Weight: 12, Do: func(ctx context.Context, _ int) error {
+				got, err := c.ValidateCertificate(ctx, seedID)
+				if err != nil {
+					return err
+				}
+				got.ValidationTimestamp = time.Time{}
+				return proof.ConcSame("validation", got, validation)
+			}},
+			{Name: "GetCertificate", Weight: 1, Do: func(ctx context.Context, _ int) error {
+				got, err := c.GetCertificate(ctx, seedID)
+				if err != nil {
+					return err
+				}
+				return proof.ConcSame("certificate", got, seed)
+			}},
+			{Name: "ListUsers", Weight: 12, Do: func(ctx context.Context, _ int) error {
+				got, err := c.ListUsers(ctx)
+				if err != nil {
+					return err
+				}
+				return proof.ConcSame("users", got, users)
+			}},
+			{Name: "GetUserRoles", Weight: 12, Do: func(ctx context.Context, _ int) error {
+				got, err := c.GetUserRoles(ctx, admin)
+				if err != nil {
+					return err
+				}
+				return proof.ConcSame("admin's roles", got, adminRoles)
+			}},
+			{Name: "GetUserPermissions", Weight: 8, Do: func(ctx context.Context, _ int) error {
+				got, err := c.GetUserPermissions(ctx, admin)
+				if err != nil {
+					return err
+				}
+				return proof.ConcSame("admin's permissions", got, adminPermissions)
+			}},
+			{Name: "ListRoles", Weight: 10, Do: func(ctx context.Context, _ int) error {
+				got, err := c.ListRoles(ctx)
+				if err != nil {
+					return err
+				}
+				return proof.ConcSame("roles", got, roles)
+			}},
+			{Name: "GetRAProfile", Weight: 2, Do: func(ctx context.Context, _ int) error {
+				got, err := c.GetRAProfile(ctx, authority, ra)
+				if err != nil {
+					return err
+				}
+				return proof.ConcSame("RA profile", got, raProfile)
+			}},
+			{Name: "ListRAProfiles", Weight: 1, Do: func(ctx context.Context, _ int) error {
+				got, err := c.ListRAProfiles(ctx, nil)
+				if err != nil {
+					return err
+				}
+				return proof.ConcSame("RA profiles", got, raProfiles)
+			}},
+			{Name: "IssueCertificate", Weight: issueWeight, Do: func(ctx context.Context, _ int) error {
+				i := int(nextCSR.Add(1)) - 1
+				if i >= len(csrs) {
+					return fmt.Errorf("issue %d: only %d requests were made", i, len(csrs))
+				}
+				sub, err := c.IssueCertificate(ctx, czertainly.IssueInput{Profile: profile, CSR: csrs[i]})
+				if err != nil {
+					return err
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				if submitted[sub.UUID] {
+					return fmt.Errorf("issue answered with certificate %s twice", sub.UUID)
+				}
+				submitted[sub.UUID] = true
+				return nil
+			}},
+			{Name: "ArchiveCertificate", Weight: archiveWeight, Do: func(ctx context.Context, _ int) error {
+				i := int(nextTarget.Add(1)) - 1
+				if i >= len(targets) {
+					return fmt.Errorf("archive %d: only %d certificates were made", i, len(targets))
+				}
+				return c.ArchiveCertificate(ctx, targets[i])
+			}},
+		},
+		Verify: func(t *testing.T, made map[string]int) {
+			ctx := t.Context()
+			list := func(cn string, archived bool) []czertainly.Certificate {
+				var out []czertainly.Certificate
+				for crt, err := range c.ListCertificates(ctx, czertainly.CertificateQuery{Filters: []czertainly.SearchFilter{czertainly.FilterCommonName(cn)},
+					IncludeArchived: archived, PageSize: czertainly.MaxPageSize}) {
+					if err != nil {
+						t.Fatal(err)
+					}
+					out = append(out, crt)
+				}
+				return out
+			}
+			// Every issue is one certificate of the inventory, under its
+			// own name and with the UUID its answer gave.
+			issued := list("conc-issue-", false)
+			names := map[string]int{}
+			for _, crt := range issued {
+				names[crt.CommonName]++
+				if !submitted[crt.UUID] {
+					t.Errorf("certificate %s (%s) was not answered to an issue", crt.UUID, crt.CommonName)
+				}
+			}
+			if n := made["IssueCertificate"]; n != len(csrs) || len(issued) != n || len(submitted) != n || len(names) != n {
+				t.Errorf("the fake holds %d issued certificates under %d names for %d answers, want %d", len(issued), len(names), len(submitted), n)
+			}
+			// Every archive archived its own certificate, and nothing else
+			// was archived.
+			if n := made["ArchiveCertificate"]; n != len(targets) {
+				t.Errorf("%d archive calls for %d certificates", n, len(targets))
+			}
+			if left := list("conc-archive-", false); len(left) != 0 {
+				t.Errorf("%d certificates were not archived, first %s", len(left), left[0].CommonName)
+			}
+			if all := list("conc-archive-", true); len(all) != len(targets) {
+				t.Errorf("%d archived certificates listed, want %d", len(all), len(targets))
+			}
+			if got := proof.ConcMust(c.ListCertificatesPage(ctx, czertainly.CertificateQuery{Filters: []czertainly.SearchFilter{czertainly.FilterCommonName("seed")}}, 1)).In(t); !reflect.DeepEqual(got, seeds) {
+				t.Errorf("seeded certificates changed: %+v", got)
+			}
 		},
 	}
 }
