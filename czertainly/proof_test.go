@@ -389,6 +389,41 @@ func czertainlyVendor(t *testing.T, secrets proof.SecretSet) *proof.Vendor {
 			{Name: "DeleteCertificate", Method: "DELETE", Bodiless: true, Prepare: onCertificate("/certificates/%s", false, func(ctx context.Context, id string) error {
 				return c.DeleteCertificate(ctx, id)
 			})},
+			{Name: "BulkUpdateCertificates", Method: "PATCH", Bodiless: true, Prepare: onTwo("/v1/certificates", false, func(ctx context.Context, ids []string) error {
+				owner := czertainlytest.AdminUserUUID
+				return c.BulkUpdateCertificates(ctx, ids, czertainly.CertificateUpdate{OwnerUUID: &owner})
+			})},
+			{Name: "GetCertificateRelations", Method: "GET", Prepare: same("/certificates/"+fixed+"/relations", func(ctx context.Context) error {
+				return proof.Ignore(c.GetCertificateRelations(ctx, fixed))
+			})},
+			// Polls the certificate, which is still there: one read.
+			{Name: "RemainingCertificates", Method: "GET", Prepare: same("/certificates/"+fixed, func(ctx context.Context) error {
+				return proof.Ignore(c.RemainingCertificates(ctx, []string{fixed}))
+			})},
+			// Polls a deleted certificate: its 404 status ends the wait, and
+			// the body of that answer is not read (Bodiless: a cut-off 404
+			// still says the certificate is gone).
+			{Name: "WaitForDeletion", Method: "GET", Bodiless: true, Prepare: func(t *testing.T) (string, func(context.Context, string) error) {
+				id := newCertificate(t, false)
+				if err := c.DeleteCertificate(ctx, id); err != nil {
+					t.Fatal(err)
+				}
+				return "/certificates/" + id, func(ctx context.Context, _ string) error { return c.WaitForDeletion(ctx, []string{id}) }
+			}},
+			// Polls a revoked certificate: its state ends the wait.
+			{Name: "WaitForRevocation", Method: "GET", Prepare: func(t *testing.T) (string, func(context.Context, string) error) {
+				id := newCertificate(t, false)
+				if err := c.RevokeCertificate(ctx, czertainly.RevokeInput{Profile: profile, CertificateUUID: id, Reason: czertainly.RevocationReasonSuperseded}); err != nil {
+					t.Fatal(err)
+				}
+				return "/certificates/" + id, func(ctx context.Context, _ string) error { return proof.Ignore(c.WaitForRevocation(ctx, id)) }
+			}},
+			{Name: "ListAuthorities", Method: "GET", Prepare: same("/v1/authorities", func(ctx context.Context) error {
+				return proof.Ignore(c.ListAuthorities(ctx))
+			})},
+			{Name: "ListGroups", Method: "GET", Prepare: same("/v1/groups", func(ctx context.Context) error {
+				return proof.Ignore(c.ListGroups(ctx))
+			})},
 			{Name: "DeleteCertificates", Method: "POST", Prepare: onTwo("/v1/certificates/delete", false, func(ctx context.Context, ids []string) error {
 				return proof.Ignore(c.DeleteCertificates(ctx, ids))
 			})},
@@ -497,6 +532,12 @@ func czertainlyVendor(t *testing.T, secrets proof.SecretSet) *proof.Vendor {
 			{Name: "ListApprovals", Method: "GET", Prepare: same("/v1/approvals", func(ctx context.Context) error {
 				return drain(c.ListApprovals(ctx, pageOfAll))
 			})},
+			{Name: "ListCertificateApprovals", Method: "GET", Prepare: func(t *testing.T) (string, func(context.Context, string) error) {
+				cert, _ := awaitingApproval(t)
+				return "/certificates/" + cert + "/approvals", func(ctx context.Context, _ string) error {
+					return drain(c.ListCertificateApprovals(ctx, cert, pageOfAll))
+				}
+			}},
 			{Name: "ListUserApprovals", Method: "GET", Prepare: same("/v1/approvals/user", func(ctx context.Context) error {
 				return drain(c.ListUserApprovals(ctx, pageOfAll))
 			})},
