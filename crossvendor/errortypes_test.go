@@ -1,4 +1,4 @@
-package proof
+package crossvendor_test
 
 import (
 	"context"
