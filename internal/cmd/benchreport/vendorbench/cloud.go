@@ -1,4 +1,4 @@
-package bench
+package vendorbench
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"io"
 	"runtime"
 	"time"
+
+	"github.com/certadmin/certadmin-go/internal/bench"
 
 	"github.com/certadmin/certadmin-go/mobileiron/cloud"
 	"github.com/certadmin/certadmin-go/mobileiron/cloud/cloudapi"
@@ -28,7 +30,7 @@ const cloudPage = cloud.MaxPageSize
 //     sampled with a forced GC in the middle of every page, so it counts
 //     the page being consumed plus whatever is fetched ahead (and the
 //     in-process fake's answer buffers).
-func CloudPaging(accounts int, pageLatency, consumerPerPage time.Duration) ([]Figure, error) {
+func CloudPaging(accounts int, pageLatency, consumerPerPage time.Duration) ([]bench.Figure, error) {
 	srv, err := cloudtest.NewServer(cloudtest.WithGeneratedAccounts(max(accounts-2, 0)), cloudtest.WithPageLatency(pageLatency), cloudtest.WithoutValidation())
 	if err != nil {
 		return nil, err
@@ -144,7 +146,7 @@ func CloudPaging(accounts int, pageLatency, consumerPerPage time.Duration) ([]Fi
 	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 	a := float64(seqSlow) / float64(preSlow)
 	b := float64(seqFast) / float64(parFast)
-	return []Figure{
+	return []bench.Figure{
 		{Name: "cloud paging naive loop, " + consumerPerPage.String() + "/page consumer (" + label + ")", Value: ms(seqSlow), Unit: "ms", Target: "-", Met: true},
 		{Name: "cloud paging prefetch, " + consumerPerPage.String() + "/page consumer", Value: ms(preSlow), Unit: "ms", Target: "-", Met: true},
 		{Name: "cloud paging speed-up prefetch vs naive (slow consumer)", Value: a, Unit: "x", Target: ">= 1.6", Met: a >= 1.6},

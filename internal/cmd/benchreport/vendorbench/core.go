@@ -1,4 +1,4 @@
-package bench
+package vendorbench
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/certadmin/certadmin-go/internal/bench"
+
 	"github.com/certadmin/certadmin-go/mobileiron/core"
 	"github.com/certadmin/certadmin-go/mobileiron/core/coretest"
 )
@@ -20,7 +22,7 @@ import (
 // (initiate, poll, stream). It reports the throughput ratio and the peak
 // heap in use while the SDK downloads. The fake runs in the same process,
 // so the heap figure includes the fake's own buffers.
-func CoreExport(size int64) ([]Figure, error) {
+func CoreExport(size int64) ([]bench.Figure, error) {
 	srv, err := coretest.NewServer()
 	if err != nil {
 		return nil, err
@@ -88,7 +90,7 @@ func CoreExport(size int64) ([]Figure, error) {
 	ratio := bestSDK / bestBare
 	peakMiB := float64(peakSDK) / (1 << 20)
 	label := sizeLabel(size)
-	return []Figure{
+	return []bench.Figure{
 		{Name: "core export " + label + " throughput ratio (SDK / net/http)", Value: ratio, Unit: "x", Target: ">= 0.9", Met: ratio >= 0.9},
 		{Name: "core export " + label + " peak heap during SDK download", Value: peakMiB, Unit: "MiB", Target: "<= 16", Met: peakMiB <= 16},
 		{Name: "core export " + label + " peak heap during net/http download", Value: float64(peakBare) / (1 << 20), Unit: "MiB", Target: "info", Met: true},
