@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"runtime"
 	"runtime/metrics"
 	"sync"
@@ -13,6 +14,7 @@ import (
 	"github.com/certadmin/certadmin-go/internal/bench"
 
 	"github.com/certadmin/certadmin-go/mobileiron/core"
+	"github.com/certadmin/certadmin-go/mobileiron/core/coreapi"
 	"github.com/certadmin/certadmin-go/mobileiron/core/coretest"
 )
 
@@ -149,4 +151,66 @@ func sizeLabel(n int64) string {
 		return fmt.Sprintf("%d MiB", n>>20)
 	}
 	return fmt.Sprintf("%d B", n)
+}
+
+// CoreGET reads the user-provided certificate enrollment configurations
+// (GET …/configurations/CE/USER_PROVIDED/configurations). Every side keeps
+// the session cookie the fake hands out, as the client does.
+func CoreGET() (*bench.ClientGET, error) {
+	srv, err := coretest.NewServer()
+	if err != nil {
+		return nil, err
+	}
+	c, err := srv.NewClient()
+	if err != nil {
+		srv.Close()
+		return nil, err
+	}
+	hc := bench.BareClient(nil)
+	hc.Jar, _ = cookiejar.New(nil)
+	u := srv.URL + "/api/v2/configurations/CE/USER_PROVIDED/configurations"
+	header := bench.BasicHeader(srv.Username, srv.Password)
+	peerHC := bench.PeerClient(nil)
+	peerHC.Jar, _ = cookiejar.New(nil)
+	peer, err := coreapi.NewClientWithResponses(srv.URL, coreapi.WithHTTPClient(peerHC), coreapi.WithRequestEditorFn(bench.SetHeaders(header)))
+	if err != nil {
+		srv.Close()
+		return nil, err
+	}
+	check := func(out *coreapi.ConfigurationListResponse) error {
+		if out == nil || out.Results == nil || len(*out.Results) != 1 || *(*out.Results)[0].Value != coretest.UserProvidedCEID {
+			return fmt.Errorf("configurations %+v", out)
+		}
+		return nil
+	}
+	return &bench.ClientGET{
+		Vendor: "core", Call: "CEConfigurations", Stop: srv.Close,
+		SDK: func(ctx context.Context) error {
+			got, err := c.CEConfigurations(ctx, core.EnrollmentSubTypeUserProvided)
+			if err != nil {
+				return err
+			}
+			if len(got.Results) != 1 || got.Results[0].Value != coretest.UserProvidedCEID {
+				return fmt.Errorf("configurations %+v", got)
+			}
+			return nil
+		},
+		Bare: func(ctx context.Context) error {
+			var out coreapi.ConfigurationListResponse
+			if err := bench.BareGET(ctx, hc, u, header, &out); err != nil {
+				return err
+			}
+			return check(&out)
+		},
+		Peer: func(ctx context.Context) error {
+			resp, err := peer.GetCEConfigurationsWithResponse(ctx, coreapi.EnrollmentSubType(core.EnrollmentSubTypeUserProvided))
+			if err != nil {
+				return err
+			}
+			if resp.StatusCode() != http.StatusOK {
+				return fmt.Errorf("status %d", resp.StatusCode())
+			}
+			return check(resp.JSON200)
+		},
+	}, nil
 }
