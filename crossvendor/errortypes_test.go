@@ -1,4 +1,4 @@
-package proof
+package crossvendor_test
 
 import (
 	"context"
@@ -32,18 +32,15 @@ func TestEachVendorErrorTypeMatchesOnlyItsOwnErrors(t *testing.T) {
 	defer cloudC.Close()
 	cloudErr := cloudC.DeleteAccount(ctx, -1)
 
+	// One line per vendor: whether its Error type matches err.
 	matches := func(err error) map[string]bool {
-		var (
-			e1 *core.Error
-			e2 *cloud.Error
-			e3 *mimcm.Error
-			e4 *czertainly.Error
-			e5 *adminv1.Error
-			e6 *enterpriseadmin.Error
-		)
 		return map[string]bool{
-			"core": errors.As(err, &e1), "cloud": errors.As(err, &e2), "mimcm": errors.As(err, &e3),
-			"czertainly": errors.As(err, &e4), "adminv1": errors.As(err, &e5), "enterpriseadmin": errors.As(err, &e6),
+			"core":            as[*core.Error](err),
+			"cloud":           as[*cloud.Error](err),
+			"mimcm":           as[*mimcm.Error](err),
+			"czertainly":      as[*czertainly.Error](err),
+			"adminv1":         as[*adminv1.Error](err),
+			"enterpriseadmin": as[*enterpriseadmin.Error](err),
 		}
 	}
 	for vendor, err := range map[string]error{"core": coreErr, "cloud": cloudErr} {
@@ -56,4 +53,10 @@ func TestEachVendorErrorTypeMatchesOnlyItsOwnErrors(t *testing.T) {
 			}
 		}
 	}
+}
+
+// as reports whether errors.As finds an E in err.
+func as[E error](err error) bool {
+	var e E
+	return errors.As(err, &e)
 }

@@ -1,4 +1,4 @@
-package proof_test
+package crossvendor_test
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"github.com/certadmin/certadmin-go/enterpriseadmin/enterpriseadmintest"
 	"github.com/certadmin/certadmin-go/internal/apierror"
 	"github.com/certadmin/certadmin-go/internal/fakeserver"
+	"github.com/certadmin/certadmin-go/internal/proof"
 	"github.com/certadmin/certadmin-go/mimcm"
 	"github.com/certadmin/certadmin-go/mimcm/mimcmtest"
 	"github.com/certadmin/certadmin-go/mobileiron/cloud"
@@ -69,7 +70,7 @@ func fastCore(t *testing.T) (func(fakeserver.Fault), func(), *core.Client) {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Close)
-	c, err := srv.NewClient(core.WithRetry(core.RetryPolicy(proofRetry)))
+	c, err := srv.NewClient(core.WithRetry(core.RetryPolicy(proof.Retry)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +83,7 @@ func fastCloud(t *testing.T) (func(fakeserver.Fault), func(), *cloud.Client) {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Close)
-	c, err := srv.NewClient(cloud.WithRetry(cloud.RetryPolicy(proofRetry)))
+	c, err := srv.NewClient(cloud.WithRetry(cloud.RetryPolicy(proof.Retry)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +96,7 @@ func fastMIMCM(t *testing.T) (func(fakeserver.Fault), func(), *mimcm.Client) {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Close)
-	c, err := srv.NewClient(mimcm.WithRetry(mimcm.RetryPolicy(proofRetry)))
+	c, err := srv.NewClient(mimcm.WithRetry(mimcm.RetryPolicy(proof.Retry)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +109,7 @@ func fastCzertainly(t *testing.T) (func(fakeserver.Fault), func(), *czertainly.C
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Close)
-	c, err := srv.NewClient(czertainly.WithRetry(czertainly.RetryPolicy(proofRetry)))
+	c, err := srv.NewClient(czertainly.WithRetry(czertainly.RetryPolicy(proof.Retry)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +122,7 @@ func fastAdminV1(t *testing.T) (func(fakeserver.Fault), func(), *adminv1.Client)
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Close)
-	c, err := srv.NewClient(adminv1.WithRetry(adminv1.RetryPolicy(proofRetry)))
+	c, err := srv.NewClient(adminv1.WithRetry(adminv1.RetryPolicy(proof.Retry)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +135,7 @@ func fastEnterprise(t *testing.T) (func(fakeserver.Fault), func(), *enterprisead
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Close)
-	c, err := srv.NewClient(enterpriseadmin.WithRetry(enterpriseadmin.RetryPolicy(proofRetry)))
+	c, err := srv.NewClient(enterpriseadmin.WithRetry(enterpriseadmin.RetryPolicy(proof.Retry)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +158,7 @@ func listPaths() []listPath {
 			setUp: func(t *testing.T) (func(fakeserver.Fault), func(), func(context.Context) error) {
 				inject, clear, c := fastCore(t)
 				return inject, clear, func(ctx context.Context) error {
-					return ignore(c.SearchCertificates(ctx, core.CertificateFilter{CESettingName: coretest.CESettingName}))
+					return proof.Ignore(c.SearchCertificates(ctx, core.CertificateFilter{CESettingName: coretest.CESettingName}))
 				}
 			}},
 		{vendor: "cloud", name: "ListAccounts", method: "GET", path: "/api/v1/account", errorShapes: cloudErrorShapes,
@@ -169,28 +170,28 @@ func listPaths() []listPath {
 			setUp: func(t *testing.T) (func(fakeserver.Fault), func(), func(context.Context) error) {
 				inject, clear, c := fastCloud(t)
 				return inject, clear, func(ctx context.Context) error {
-					return ignore(c.ListAccountsPage(ctx, cloud.ListOptions{PageSize: 10}))
+					return proof.Ignore(c.ListAccountsPage(ctx, cloud.ListOptions{PageSize: 10}))
 				}
 			}},
 		{vendor: "mimcm", name: "ListRequests", method: "GET", path: "/requests", errorShapes: mimcmErrorShapes,
 			setUp: func(t *testing.T) (func(fakeserver.Fault), func(), func(context.Context) error) {
 				inject, clear, c := fastMIMCM(t)
-				return inject, clear, func(ctx context.Context) error { return ignore(c.ListRequests(ctx, mimcm.RequestFilter{})) }
+				return inject, clear, func(ctx context.Context) error { return proof.Ignore(c.ListRequests(ctx, mimcm.RequestFilter{})) }
 			}},
 		{vendor: "mimcm", name: "ListProfiles", method: "GET", path: "/profiles", errorShapes: mimcmErrorShapes,
 			setUp: func(t *testing.T) (func(fakeserver.Fault), func(), func(context.Context) error) {
 				inject, clear, c := fastMIMCM(t)
-				return inject, clear, func(ctx context.Context) error { return ignore(c.ListProfiles(ctx, mimcm.ProfileFilter{})) }
+				return inject, clear, func(ctx context.Context) error { return proof.Ignore(c.ListProfiles(ctx, mimcm.ProfileFilter{})) }
 			}},
 		{vendor: "mimcm", name: "ListSmartcards", method: "GET", path: "/smartcards", errorShapes: mimcmErrorShapes,
 			setUp: func(t *testing.T) (func(fakeserver.Fault), func(), func(context.Context) error) {
 				inject, clear, c := fastMIMCM(t)
-				return inject, clear, func(ctx context.Context) error { return ignore(c.ListSmartcards(ctx, mimcm.SmartcardFilter{})) }
+				return inject, clear, func(ctx context.Context) error { return proof.Ignore(c.ListSmartcards(ctx, mimcm.SmartcardFilter{})) }
 			}},
 		{vendor: "mimcm", name: "ListUserCertificates", method: "GET", path: "/certificates", errorShapes: mimcmErrorShapes,
 			setUp: func(t *testing.T) (func(fakeserver.Fault), func(), func(context.Context) error) {
 				inject, clear, c := fastMIMCM(t)
-				return inject, clear, func(ctx context.Context) error { return ignore(c.ListUserCertificates(ctx)) }
+				return inject, clear, func(ctx context.Context) error { return proof.Ignore(c.ListUserCertificates(ctx)) }
 			}},
 		{vendor: "mimcm", name: "Inventory", method: "GET", path: "/certificates", errorShapes: mimcmErrorShapes,
 			setUp: func(t *testing.T) (func(fakeserver.Fault), func(), func(context.Context) error) {
@@ -206,7 +207,7 @@ func listPaths() []listPath {
 			setUp: func(t *testing.T) (func(fakeserver.Fault), func(), func(context.Context) error) {
 				inject, clear, c := fastCzertainly(t)
 				return inject, clear, func(ctx context.Context) error {
-					return ignore(c.ListCertificatesPage(ctx, czertainly.CertificateQuery{}, 1))
+					return proof.Ignore(c.ListCertificatesPage(ctx, czertainly.CertificateQuery{}, 1))
 				}
 			}},
 		{vendor: "czertainly", name: "ListApprovals", method: "GET", path: "/v1/approvals", errorShapes: czertainlyErrorShapes,
@@ -222,32 +223,32 @@ func listPaths() []listPath {
 		{vendor: "czertainly", name: "ListUsers", method: "GET", path: "/v1/users", errorShapes: czertainlyErrorShapes,
 			setUp: func(t *testing.T) (func(fakeserver.Fault), func(), func(context.Context) error) {
 				inject, clear, c := fastCzertainly(t)
-				return inject, clear, func(ctx context.Context) error { return ignore(c.ListUsers(ctx)) }
+				return inject, clear, func(ctx context.Context) error { return proof.Ignore(c.ListUsers(ctx)) }
 			}},
 		{vendor: "czertainly", name: "ListRoles", method: "GET", path: "/v1/roles", errorShapes: czertainlyErrorShapes,
 			setUp: func(t *testing.T) (func(fakeserver.Fault), func(), func(context.Context) error) {
 				inject, clear, c := fastCzertainly(t)
-				return inject, clear, func(ctx context.Context) error { return ignore(c.ListRoles(ctx)) }
+				return inject, clear, func(ctx context.Context) error { return proof.Ignore(c.ListRoles(ctx)) }
 			}},
 		{vendor: "czertainly", name: "ListRAProfiles", method: "GET", path: "/v1/raProfiles", errorShapes: czertainlyErrorShapes,
 			setUp: func(t *testing.T) (func(fakeserver.Fault), func(), func(context.Context) error) {
 				inject, clear, c := fastCzertainly(t)
-				return inject, clear, func(ctx context.Context) error { return ignore(c.ListRAProfiles(ctx, nil)) }
+				return inject, clear, func(ctx context.Context) error { return proof.Ignore(c.ListRAProfiles(ctx, nil)) }
 			}},
 		{vendor: "adminv1", name: "ListAdmins", method: "GET", path: "/v1/admins", errorShapes: adminv1ErrorShapes,
 			setUp: func(t *testing.T) (func(fakeserver.Fault), func(), func(context.Context) error) {
 				inject, clear, c := fastAdminV1(t)
-				return inject, clear, func(ctx context.Context) error { return ignore(c.ListAdmins(ctx)) }
+				return inject, clear, func(ctx context.Context) error { return proof.Ignore(c.ListAdmins(ctx)) }
 			}},
 		{vendor: "enterpriseadmin", name: "ListIdentityCertificates", method: "GET", path: "/certificates/identity", errorShapes: enterpriseErrorShapes,
 			setUp: func(t *testing.T) (func(fakeserver.Fault), func(), func(context.Context) error) {
 				inject, clear, c := fastEnterprise(t)
-				return inject, clear, func(ctx context.Context) error { return ignore(c.ListIdentityCertificates(ctx)) }
+				return inject, clear, func(ctx context.Context) error { return proof.Ignore(c.ListIdentityCertificates(ctx)) }
 			}},
 		{vendor: "enterpriseadmin", name: "ListTrustCertificates", method: "GET", path: "/certificates/trust", errorShapes: enterpriseErrorShapes,
 			setUp: func(t *testing.T) (func(fakeserver.Fault), func(), func(context.Context) error) {
 				inject, clear, c := fastEnterprise(t)
-				return inject, clear, func(ctx context.Context) error { return ignore(c.ListTrustCertificates(ctx)) }
+				return inject, clear, func(ctx context.Context) error { return proof.Ignore(c.ListTrustCertificates(ctx)) }
 			}},
 	}
 }

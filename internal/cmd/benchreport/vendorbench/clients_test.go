@@ -1,10 +1,11 @@
-package bench_test
+package vendorbench_test
 
 import (
 	"context"
 	"testing"
 
 	"github.com/certadmin/certadmin-go/internal/bench"
+	"github.com/certadmin/certadmin-go/internal/cmd/benchreport/vendorbench"
 )
 
 // BenchmarkClientSmallGET is figure P1 per client: each vendor's small GET
@@ -13,7 +14,7 @@ import (
 // (oapi-codegen) against the same fake endpoint. Compare with benchstat, or
 // run go run ./internal/cmd/benchreport -only P1 for the ratios.
 func BenchmarkClientSmallGET(b *testing.B) {
-	gets, err := bench.ClientGETs()
+	gets, err := vendorbench.ClientGETs()
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -28,7 +29,7 @@ func BenchmarkClientSmallGET(b *testing.B) {
 // TestClientGETs checks that both sides of every P1 benchmark succeed and
 // agree on the answer (each call checks what it read).
 func TestClientGETs(t *testing.T) {
-	gets, err := bench.ClientGETs()
+	gets, err := vendorbench.ClientGETs()
 	if err != nil {
 		t.Fatal(err)
 	}

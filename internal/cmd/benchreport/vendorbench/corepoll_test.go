@@ -1,18 +1,18 @@
-package bench_test
+package vendorbench_test
 
 import (
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/certadmin/certadmin-go/internal/bench"
+	"github.com/certadmin/certadmin-go/internal/cmd/benchreport/vendorbench"
 )
 
 // TestCorePoll checks that CorePoll measures its figures: a delay is
 // never negative (the download cannot come before the status that allowed
 // it). The target itself is the report's to judge.
 func TestCorePoll(t *testing.T) {
-	figs, err := bench.CorePoll(20*time.Millisecond, 3)
+	figs, err := vendorbench.CorePoll(20*time.Millisecond, 3)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package bench
+package vendorbench
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"io"
 	"slices"
 	"time"
+
+	"github.com/certadmin/certadmin-go/internal/bench"
 
 	"github.com/certadmin/certadmin-go/mobileiron/core"
 	"github.com/certadmin/certadmin-go/mobileiron/core/coretest"
@@ -19,7 +21,7 @@ import (
 // request. The target is at most one poll interval: a client that sleeps
 // again, or checks once more, after being told the export is done misses
 // it.
-func CorePoll(interval time.Duration, rounds int) ([]Figure, error) {
+func CorePoll(interval time.Duration, rounds int) ([]bench.Figure, error) {
 	srv, err := coretest.NewServer()
 	if err != nil {
 		return nil, err
@@ -49,7 +51,7 @@ func CorePoll(interval time.Duration, rounds int) ([]Figure, error) {
 	worst, median := delays[len(delays)-1], delays[len(delays)/2]
 	target := fmt.Sprintf("<= %g", ms(interval))
 	label := fmt.Sprintf("P4 core export poll (%s interval, %d exports)", interval, rounds)
-	return []Figure{
+	return []bench.Figure{
 		{Name: label + " done-to-download delay, worst", Value: ms(worst), Unit: "ms", Target: target, Met: worst <= interval},
 		{Name: label + " done-to-download delay, median", Value: ms(median), Unit: "ms", Target: target, Met: median <= interval},
 	}, nil

@@ -1,16 +1,21 @@
-package bench
+package vendorbench
 
 import (
 	"context"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"runtime"
 	"runtime/metrics"
+	"strconv"
 	"sync"
 	"time"
 
+	"github.com/certadmin/certadmin-go/internal/bench"
+
 	"github.com/certadmin/certadmin-go/mobileiron/core"
+	"github.com/certadmin/certadmin-go/mobileiron/core/coreapi"
 	"github.com/certadmin/certadmin-go/mobileiron/core/coretest"
 )
 
@@ -20,7 +25,7 @@ import (
 // (initiate, poll, stream). It reports the throughput ratio and the peak
 // heap in use while the SDK downloads. The fake runs in the same process,
 // so the heap figure includes the fake's own buffers.
-func CoreExport(size int64) ([]Figure, error) {
+func CoreExport(size int64) ([]bench.Figure, error) {
 	srv, err := coretest.NewServer()
 	if err != nil {
 		return nil, err
@@ -88,7 +93,7 @@ func CoreExport(size int64) ([]Figure, error) {
 	ratio := bestSDK / bestBare
 	peakMiB := float64(peakSDK) / (1 << 20)
 	label := sizeLabel(size)
-	return []Figure{
+	return []bench.Figure{
 		{Name: "core export " + label + " throughput ratio (SDK / net/http)", Value: ratio, Unit: "x", Target: ">= 0.9", Met: ratio >= 0.9},
 		{Name: "core export " + label + " peak heap during SDK download", Value: peakMiB, Unit: "MiB", Target: "<= 16", Met: peakMiB <= 16},
 		{Name: "core export " + label + " peak heap during net/http download", Value: float64(peakBare) / (1 << 20), Unit: "MiB", Target: "info", Met: true},
@@ -147,4 +152,66 @@ func sizeLabel(n int64) string {
 		return fmt.Sprintf("%d MiB", n>>20)
 	}
 	return fmt.Sprintf("%d B", n)
+}
+
+// CoreGET reads the user-provided certificate enrollment configurations
+// (GET …/configurations/CE/USER_PROVIDED/configurations). Every side keeps
+// the session cookie the fake hands out, as the client does.
+func CoreGET() (*bench.ClientGET, error) {
+	srv, err := coretest.NewServer()
+	if err != nil {
+		return nil, err
+	}
+	c, err := srv.NewClient()
+	if err != nil {
+		srv.Close()
+		return nil, err
+	}
+	hc := bench.BareClient(nil)
+	hc.Jar, _ = cookiejar.New(nil)
+	u := srv.URL + "/api/v2/configurations/CE/USER_PROVIDED/configurations"
+	header := bench.BasicHeader(srv.Username, srv.Password)
+	peerHC := bench.PeerClient(nil)
+	peerHC.Jar, _ = cookiejar.New(nil)
+	peer, err := coreapi.NewClientWithResponses(srv.URL, coreapi.WithHTTPClient(peerHC), coreapi.WithRequestEditorFn(bench.SetHeaders(header)))
+	if err != nil {
+		srv.Close()
+		return nil, err
+	}
+	check := func(out *coreapi.ConfigurationListResponse) error {
+		if out == nil || out.Results == nil || len(*out.Results) != 1 || *(*out.Results)[0].Value != strconv.Itoa(coretest.UserProvidedCEID) {
+			return fmt.Errorf("configurations %+v", out)
+		}
+		return nil
+	}
+	return &bench.ClientGET{
+		Vendor: "core", Call: "CEConfigurations", Stop: srv.Close,
+		SDK: func(ctx context.Context) error {
+			got, err := c.CEConfigurations(ctx, core.EnrollmentSubTypeUserProvided)
+			if err != nil {
+				return err
+			}
+			if len(got.Results) != 1 || got.Results[0].Value != strconv.Itoa(coretest.UserProvidedCEID) {
+				return fmt.Errorf("configurations %+v", got)
+			}
+			return nil
+		},
+		Bare: func(ctx context.Context) error {
+			var out coreapi.ConfigurationListResponse
+			if err := bench.BareGET(ctx, hc, u, header, &out); err != nil {
+				return err
+			}
+			return check(&out)
+		},
+		Peer: func(ctx context.Context) error {
+			resp, err := peer.GetCEConfigurationsWithResponse(ctx, coreapi.EnrollmentSubType(core.EnrollmentSubTypeUserProvided))
+			if err != nil {
+				return err
+			}
+			if resp.StatusCode() != http.StatusOK {
+				return fmt.Errorf("status %d", resp.StatusCode())
+			}
+			return check(resp.JSON200)
+		},
+	}, nil
 }

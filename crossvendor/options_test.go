@@ -1,4 +1,4 @@
-package proof_test
+package crossvendor_test
 
 import (
 	"os"

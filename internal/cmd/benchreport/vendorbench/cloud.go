@@ -1,11 +1,15 @@
-package bench
+package vendorbench
 
 import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
+	"net/url"
 	"runtime"
 	"time"
+
+	"github.com/certadmin/certadmin-go/internal/bench"
 
 	"github.com/certadmin/certadmin-go/mobileiron/cloud"
 	"github.com/certadmin/certadmin-go/mobileiron/cloud/cloudapi"
@@ -28,7 +32,7 @@ const cloudPage = cloud.MaxPageSize
 //     sampled with a forced GC in the middle of every page, so it counts
 //     the page being consumed plus whatever is fetched ahead (and the
 //     in-process fake's answer buffers).
-func CloudPaging(accounts int, pageLatency, consumerPerPage time.Duration) ([]Figure, error) {
+func CloudPaging(accounts int, pageLatency, consumerPerPage time.Duration) ([]bench.Figure, error) {
 	srv, err := cloudtest.NewServer(cloudtest.WithGeneratedAccounts(max(accounts-2, 0)), cloudtest.WithPageLatency(pageLatency), cloudtest.WithoutValidation())
 	if err != nil {
 		return nil, err
@@ -144,7 +148,7 @@ func CloudPaging(accounts int, pageLatency, consumerPerPage time.Duration) ([]Fi
 	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 	a := float64(seqSlow) / float64(preSlow)
 	b := float64(seqFast) / float64(parFast)
-	return []Figure{
+	return []bench.Figure{
 		{Name: "cloud paging naive loop, " + consumerPerPage.String() + "/page consumer (" + label + ")", Value: ms(seqSlow), Unit: "ms", Target: "-", Met: true},
 		{Name: "cloud paging prefetch, " + consumerPerPage.String() + "/page consumer", Value: ms(preSlow), Unit: "ms", Target: "-", Met: true},
 		{Name: "cloud paging speed-up prefetch vs naive (slow consumer)", Value: a, Unit: "x", Target: ">= 1.6", Met: a >= 1.6},
@@ -199,4 +203,85 @@ func pageWire(ctx context.Context, c *cloud.Client) (int64, error) {
 	}
 	defer resp.Body.Close()
 	return io.Copy(io.Discard, resp.Body)
+}
+
+// CloudGET reads one account by UID (GET /api/v1/account?fq=UID=…).
+func CloudGET() (*bench.ClientGET, error) {
+	srv, err := cloudtest.NewServer()
+	if err != nil {
+		return nil, err
+	}
+	c, err := srv.NewClient()
+	if err != nil {
+		srv.Close()
+		return nil, err
+	}
+	first, err := c.ListAccountsPage(context.Background(), cloud.ListOptions{PageSize: 1})
+	if err == nil && len(first.Accounts) != 1 {
+		err = fmt.Errorf("%d accounts on a page of one", len(first.Accounts))
+	}
+	if err != nil {
+		srv.Close()
+		return nil, fmt.Errorf("cloud: first account: %w", err)
+	}
+	want := first.Accounts[0]
+	hc := bench.BareClient(nil)
+	q := url.Values{"fq": {"UID=" + want.UID}, "rows": {"2"}, "start": {"0"}}
+	u := srv.URL + "/api/v1/account?" + q.Encode()
+	header := bench.BasicHeader(srv.Username, srv.Password)
+	peer, err := cloudapi.NewClientWithResponses(srv.URL, cloudapi.WithHTTPClient(bench.PeerClient(nil)), cloudapi.WithRequestEditorFn(bench.SetHeaders(header)))
+	if err != nil {
+		srv.Close()
+		return nil, err
+	}
+	fq, rows, start := "UID="+want.UID, int32(2), int32(0)
+	check := func(out *cloudapi.SearchResponse) error {
+		if out == nil || out.Errors != nil || out.Result == nil || out.Result.SearchResults == nil || len(*out.Result.SearchResults) == 0 ||
+			*(*out.Result.SearchResults)[0].Id != want.ID {
+			return fmt.Errorf("answer %+v", out)
+		}
+		return nil
+	}
+	// The generated client types GET /api/v1/account's answer as a union
+	// (a search result or, with ?metadata, the metadata).
+	checkUnion := func(out *cloudapi.AccountGetResponse) error {
+		if out == nil || out.Errors != nil || out.Result == nil {
+			return fmt.Errorf("answer %+v", out)
+		}
+		res, err := out.Result.AsSearchResult()
+		if err != nil {
+			return err
+		}
+		return check(&cloudapi.SearchResponse{Result: &res})
+	}
+	return &bench.ClientGET{
+		Vendor: "cloud", Call: "GetAccountByUID", Stop: srv.Close,
+		SDK: func(ctx context.Context) error {
+			got, err := c.GetAccountByUID(ctx, want.UID)
+			if err != nil {
+				return err
+			}
+			if got.ID != want.ID {
+				return fmt.Errorf("account %d, want %d", got.ID, want.ID)
+			}
+			return nil
+		},
+		Bare: func(ctx context.Context) error {
+			var out cloudapi.SearchResponse
+			if err := bench.BareGET(ctx, hc, u, header, &out); err != nil {
+				return err
+			}
+			return check(&out)
+		},
+		Peer: func(ctx context.Context) error {
+			resp, err := peer.GetAccountsWithResponse(ctx, &cloudapi.GetAccountsParams{Fq: &fq, Rows: &rows, Start: &start})
+			if err != nil {
+				return err
+			}
+			if resp.StatusCode() != http.StatusOK {
+				return fmt.Errorf("status %d", resp.StatusCode())
+			}
+			return checkUnion(resp.JSON200)
+		},
+	}, nil
 }

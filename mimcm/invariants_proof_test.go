@@ -1,4 +1,4 @@
-package proof_test
+package mimcm_test
 
 import (
 	"context"

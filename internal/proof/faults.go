@@ -1,4 +1,4 @@
-package proof_test
+package proof
 
 import (
 	"bytes"
@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -18,41 +17,27 @@ import (
 	"github.com/certadmin/certadmin-go/internal/fakeserver"
 )
 
-// secretSet is what the clients are given; none of it may leak.
-type secretSet struct {
-	password, token, pkcs12 string
-}
-
-var defaultSecrets = secretSet{password: "Pr00f-Basic-Passw0rd", token: "Pr00f-T0ken-Value", pkcs12: "Pr00f-P12-Passw0rd"}
-
-// vendors lists every client under proof.
-var vendors = slices.Concat([]func(*testing.T, secretSet) *vendor{coreVendor, cloudVendor, mimcmVendor, czertainlyAdminV1Vendor},
-	czertainlyParts, []func(*testing.T, secretSet) *vendor{enterpriseVendor})
-
-// secretsOnlyVendors are proven by the secrets test only.
-var secretsOnlyVendors []func(*testing.T, secretSet) *vendor
-
 // faultCase injects one fault and judges the outcome.
 type faultCase struct {
 	name string
 	// inject returns the fault for op, or false when it does not apply.
-	inject func(v *vendor, op operation, suffix string) (fakeserver.Fault, bool)
+	inject func(v *Vendor, op Operation, suffix string) (fakeserver.Fault, bool)
 	// judge says what is wrong with the outcome ("" when it is as documented).
-	judge func(op operation, err error, hits, baseline int) string
+	judge func(op Operation, err error, hits, baseline int) string
 }
 
-func status(code int, retryAfter string) func(*vendor, operation, string) (fakeserver.Fault, bool) {
-	return func(_ *vendor, op operation, suffix string) (fakeserver.Fault, bool) {
-		return fakeserver.Fault{Method: op.method, PathSuffix: suffix, Status: code, RetryAfter: retryAfter,
+func status(code int, retryAfter string) func(*Vendor, Operation, string) (fakeserver.Fault, bool) {
+	return func(_ *Vendor, op Operation, suffix string) (fakeserver.Fault, bool) {
+		return fakeserver.Fault{Method: op.Method, PathSuffix: suffix, Status: code, RetryAfter: retryAfter,
 			ContentType: "application/json", Body: `{"message":"transient"}`}, true
 	}
 }
 
 // transient faults: repeatable calls succeed after a retry; others fail
 // after exactly one request, with the sentinel given.
-func transient(sentinel error) func(operation, error, int, int) string {
-	return func(op operation, err error, hits, baseline int) string {
-		if op.kind == write {
+func transient(sentinel error) func(Operation, error, int, int) string {
+	return func(op Operation, err error, hits, baseline int) string {
+		if op.Kind == Write {
 			switch {
 			case hits != 1:
 				return fmt.Sprintf("write sent %d times", hits)
@@ -72,12 +57,12 @@ func transient(sentinel error) func(operation, error, int, int) string {
 
 // broken judges faults that ruin the answer itself: a typed error after one
 // request, or success where the client legitimately reads no body.
-func broken(sentinel error, bodilessOK bool) func(operation, error, int, int) string {
-	return func(op operation, err error, hits, _ int) string {
+func broken(sentinel error, bodilessOK bool) func(Operation, error, int, int) string {
+	return func(op Operation, err error, hits, _ int) string {
 		if hits != 1 {
 			return fmt.Sprintf("sent %d times, want 1", hits)
 		}
-		if err == nil && op.bodiless && bodilessOK {
+		if err == nil && op.Bodiless && bodilessOK {
 			return ""
 		}
 		if !errors.Is(err, sentinel) {
@@ -91,35 +76,35 @@ var faultCases = []faultCase{
 	{name: "429 Retry-After seconds", inject: status(429, "0"), judge: transient(apierror.ErrRateLimited)},
 	{name: "503 Retry-After HTTP-date", inject: status(503, time.Now().Add(-time.Minute).UTC().Format(http.TimeFormat)), judge: transient(apierror.ErrServer)},
 	{name: "500", inject: status(500, ""), judge: transient(apierror.ErrServer)},
-	{name: "connection reset before the response", inject: func(_ *vendor, op operation, suffix string) (fakeserver.Fault, bool) {
-		return fakeserver.Fault{Method: op.method, PathSuffix: suffix, Reset: true}, true
+	{name: "connection reset before the response", inject: func(_ *Vendor, op Operation, suffix string) (fakeserver.Fault, bool) {
+		return fakeserver.Fault{Method: op.Method, PathSuffix: suffix, Reset: true}, true
 	}, judge: transient(nil)},
-	{name: "slower than the per-request timeout", inject: func(v *vendor, op operation, suffix string) (fakeserver.Fault, bool) {
-		return fakeserver.Fault{Method: op.method, PathSuffix: suffix, Delay: max(2*time.Second, 3*v.timeout)}, true
+	{name: "slower than the per-request timeout", inject: func(v *Vendor, op Operation, suffix string) (fakeserver.Fault, bool) {
+		return fakeserver.Fault{Method: op.Method, PathSuffix: suffix, Delay: max(2*time.Second, 3*v.Timeout)}, true
 	}, judge: transient(nil)},
-	{name: "connection reset mid-body", inject: func(_ *vendor, op operation, suffix string) (fakeserver.Fault, bool) {
-		cut := op.cutAt
+	{name: "connection reset mid-body", inject: func(_ *Vendor, op Operation, suffix string) (fakeserver.Fault, bool) {
+		cut := op.CutAt
 		if cut == 0 {
 			cut = 8
 		}
-		return fakeserver.Fault{Method: op.method, PathSuffix: suffix, TruncateAt: cut}, true
+		return fakeserver.Fault{Method: op.Method, PathSuffix: suffix, TruncateAt: cut}, true
 	}, judge: broken(apierror.ErrTruncated, true)},
-	{name: "body shorter than Content-Length", inject: func(_ *vendor, op operation, suffix string) (fakeserver.Fault, bool) {
-		return fakeserver.Fault{Method: op.method, PathSuffix: suffix, Status: 200, ContentType: contentTypeOf(op), Body: `{"result`, DeclaredLength: 4096}, true
+	{name: "body shorter than Content-Length", inject: func(_ *Vendor, op Operation, suffix string) (fakeserver.Fault, bool) {
+		return fakeserver.Fault{Method: op.Method, PathSuffix: suffix, Status: 200, ContentType: contentTypeOf(op), Body: `{"result`, DeclaredLength: 4096}, true
 	}, judge: broken(apierror.ErrTruncated, true)},
-	{name: "HTML login page with 200", inject: func(_ *vendor, op operation, suffix string) (fakeserver.Fault, bool) {
-		return fakeserver.Fault{Method: op.method, PathSuffix: suffix, Status: 200, ContentType: "text/html; charset=utf-8", Body: fakeserver.HTMLLoginPage}, true
+	{name: "HTML login page with 200", inject: func(_ *Vendor, op Operation, suffix string) (fakeserver.Fault, bool) {
+		return fakeserver.Fault{Method: op.Method, PathSuffix: suffix, Status: 200, ContentType: "text/html; charset=utf-8", Body: fakeserver.HTMLLoginPage}, true
 	}, judge: broken(apierror.ErrHTMLResponse, false)},
-	{name: "vendor error inside a 200 body", inject: func(v *vendor, op operation, suffix string) (fakeserver.Fault, bool) {
-		if v.errorIn200 == "" || op.bodiless {
+	{name: "vendor error inside a 200 body", inject: func(v *Vendor, op Operation, suffix string) (fakeserver.Fault, bool) {
+		if v.ErrorIn200 == "" || op.Bodiless {
 			return fakeserver.Fault{}, false
 		}
-		return fakeserver.Fault{Method: op.method, PathSuffix: suffix, Status: 200, ContentType: "application/json", Body: v.errorIn200}, true
+		return fakeserver.Fault{Method: op.Method, PathSuffix: suffix, Status: 200, ContentType: "application/json", Body: v.ErrorIn200}, true
 	}, judge: broken(apierror.ErrVendor, false)},
-	{name: "2 MiB error body", inject: func(_ *vendor, op operation, suffix string) (fakeserver.Fault, bool) {
-		return fakeserver.Fault{Method: op.method, PathSuffix: suffix, Status: 400, ContentType: "application/json",
+	{name: "2 MiB error body", inject: func(_ *Vendor, op Operation, suffix string) (fakeserver.Fault, bool) {
+		return fakeserver.Fault{Method: op.Method, PathSuffix: suffix, Status: 400, ContentType: "application/json",
 			Body: `{"message":"` + strings.Repeat("x", 2<<20) + `"}`}, true
-	}, judge: func(op operation, err error, hits, _ int) string {
+	}, judge: func(op Operation, err error, hits, _ int) string {
 		var ae *apierror.Error
 		switch {
 		case hits != 1:
@@ -133,39 +118,41 @@ var faultCases = []faultCase{
 		}
 		return ""
 	}},
-	{name: "malformed JSON", inject: func(_ *vendor, op operation, suffix string) (fakeserver.Fault, bool) {
-		return fakeserver.Fault{Method: op.method, PathSuffix: suffix, Status: 200, ContentType: "application/json", Body: `{"results":[{"id":`}, true
+	{name: "malformed JSON", inject: func(_ *Vendor, op Operation, suffix string) (fakeserver.Fault, bool) {
+		return fakeserver.Fault{Method: op.Method, PathSuffix: suffix, Status: 200, ContentType: "application/json", Body: `{"results":[{"id":`}, true
 	}, judge: broken(apierror.ErrUnexpectedResponse, true)},
-	{name: "empty body where JSON is expected", inject: func(_ *vendor, op operation, suffix string) (fakeserver.Fault, bool) {
-		return fakeserver.Fault{Method: op.method, PathSuffix: suffix, Status: 200, ContentType: "application/json", Body: ""}, true
+	{name: "empty body where JSON is expected", inject: func(_ *Vendor, op Operation, suffix string) (fakeserver.Fault, bool) {
+		return fakeserver.Fault{Method: op.Method, PathSuffix: suffix, Status: 200, ContentType: "application/json", Body: ""}, true
 	}, judge: broken(apierror.ErrUnexpectedResponse, true)},
 }
 
-func contentTypeOf(op operation) string {
-	if op.kind == download {
+func contentTypeOf(op Operation) string {
+	if op.Kind == Download {
 		return "text/csv"
 	}
 	return "application/json"
 }
 
-// TestFaultMatrix runs every operation of every client under every fault
+// FaultMatrix runs every operation of the vendors built under every fault
 // and checks the documented outcome, counting requests so that no write is
-// ever sent twice and no cut-off download is reported complete.
-func TestFaultMatrix(t *testing.T) {
+// ever sent twice and no cut-off download is reported complete. A vendor
+// package calls it from a test with its builders (several when its
+// operations are spread over fakes of their own).
+func FaultMatrix(t *testing.T, builders ...Builder) {
 	var n tally
-	run := func(t *testing.T, v *vendor) {
-		for _, op := range v.ops {
+	run := func(t *testing.T, v *Vendor) {
+		for _, op := range v.Ops {
 			runOperation(t, v, op, &n)
 		}
 	}
-	// A vendor whose fake is too slow for proofTimeout (it has a timeout
+	// A vendor whose fake is too slow for Timeout (it has a timeout
 	// of its own) would hold the other fakes' answers up past theirs: such
 	// vendors run after the others, all at once (not limited by -parallel),
 	// so that the waits of their timeout cells overlap.
-	var fast, slow []*vendor
-	for _, build := range vendors {
-		v := build(t, defaultSecrets)
-		if v.timeout > proofTimeout {
+	var fast, slow []*Vendor
+	for _, build := range builders {
+		v := build(t, DefaultSecrets)
+		if v.Timeout > Timeout {
 			slow = append(slow, v)
 		} else {
 			fast = append(fast, v)
@@ -173,7 +160,7 @@ func TestFaultMatrix(t *testing.T) {
 	}
 	t.Run("vendors", func(t *testing.T) {
 		for _, v := range fast {
-			t.Run(v.name, func(t *testing.T) {
+			t.Run(v.Name, func(t *testing.T) {
 				t.Parallel()
 				run(t, v)
 			})
@@ -182,7 +169,7 @@ func TestFaultMatrix(t *testing.T) {
 	t.Run("slow vendors", func(t *testing.T) {
 		var wg sync.WaitGroup
 		for _, v := range slow {
-			wg.Go(func() { t.Run(v.name, func(t *testing.T) { run(t, v) }) })
+			wg.Go(func() { t.Run(v.Name, func(t *testing.T) { run(t, v) }) })
 		}
 		wg.Wait()
 	})
@@ -213,33 +200,48 @@ func (n *tally) inc(field *int) {
 }
 
 // runOperation tries op without a fault, then under every fault.
-func runOperation(t *testing.T, v *vendor, op operation, n *tally) {
+func runOperation(t *testing.T, v *Vendor, op Operation, n *tally) {
 	// Without a fault the call succeeds; its request count is the baseline
 	// a retry adds to.
-	suffix, call := op.prepare(t)
-	before := v.srv.HitsMatching(op.method, suffix)
+	suffix, call := op.Prepare(t)
+	before := v.Srv.HitsMatching(op.Method, suffix)
 	complete := filepath.Join(t.TempDir(), "out.csv")
-	if err := call(context.Background(), complete); err != nil {
-		t.Errorf("%s.%s without a fault: %v", v.name, op.name, err)
+	_, logged := v.Logs.attemptsSince(0)
+	err := call(context.Background(), complete)
+	attempts, _ := v.Logs.attemptsSince(logged)
+	if err == nil {
+		var why string
+		op.Kind, why = kindOf(op, suffix, attempts)
+		if why != "" {
+			t.Errorf("%s.%s: %s", v.Name, op.Name, why)
+			n.inc(&n.brokenBaseline)
+			for range faultCases {
+				n.inc(&n.tried)
+			}
+			return
+		}
+	}
+	if err != nil {
+		t.Errorf("%s.%s without a fault: %v", v.Name, op.Name, err)
 		n.inc(&n.brokenBaseline)
 		for range faultCases {
 			n.inc(&n.tried)
 		}
 		return
 	}
-	baseline := v.srv.HitsMatching(op.method, suffix) - before
+	baseline := v.Srv.HitsMatching(op.Method, suffix) - before
 	// A download's complete file, to tell a cut-off file reported as
 	// success from a whole one.
 	var whole []byte
-	if op.kind == download {
+	if op.Kind == Download {
 		whole, _ = os.ReadFile(complete)
 	}
-	if op.kind == write && baseline != 1 {
-		t.Errorf("%s.%s: a write sends %d requests to %s without a fault", v.name, op.name, baseline, suffix)
+	if op.Kind == Write && baseline != 1 {
+		t.Errorf("%s.%s: a write sends %d requests to %s without a fault", v.Name, op.Name, baseline, suffix)
 	}
 	for _, fc := range faultCases {
-		name := v.name + "." + op.name + "/" + fc.name
-		suffix, call := op.prepare(t)
+		name := v.Name + "." + op.Name + "/" + fc.name
+		suffix, call := op.Prepare(t)
 		fault, ok := fc.inject(v, op, suffix)
 		if !ok {
 			n.inc(&n.skipped)
@@ -247,20 +249,20 @@ func runOperation(t *testing.T, v *vendor, op operation, n *tally) {
 		}
 		n.inc(&n.tried)
 		path := filepath.Join(t.TempDir(), "out.csv")
-		before := v.srv.HitsMatching(op.method, suffix)
-		v.inject(fault)
+		before := v.Srv.HitsMatching(op.Method, suffix)
+		v.Inject(fault)
 		panicked, err := runCell(call, path)
-		v.srv.ClearFaults()
-		hits := v.srv.HitsMatching(op.method, suffix) - before
+		v.Srv.ClearFaults()
+		hits := v.Srv.HitsMatching(op.Method, suffix) - before
 		if panicked != nil {
 			n.inc(&n.panics)
 			t.Errorf("%s: panic: %v", name, panicked)
 			continue
 		}
-		if op.kind == write && hits > 1 {
+		if op.Kind == Write && hits > 1 {
 			n.inc(&n.duplicatedWrites)
 		}
-		if op.kind == download {
+		if op.Kind == Download {
 			got, statErr := os.ReadFile(path)
 			switch {
 			case err != nil && statErr == nil:
@@ -272,7 +274,7 @@ func runOperation(t *testing.T, v *vendor, op operation, n *tally) {
 			}
 		}
 		if why := fc.judge(op, err, hits, baseline); why != "" {
-			t.Errorf("%s (%s): %s", name, op.kind, why)
+			t.Errorf("%s (%s): %s", name, op.Kind, why)
 			continue
 		}
 		n.inc(&n.asExpected)
@@ -300,4 +302,41 @@ func hasStatus(err error, code int) bool {
 		err = ae.Err
 	}
 	return false
+}
+
+// kindOf is op's kind as its fault-free run showed it: a download stays
+// one; any other operation is a read when the transport may repeat its
+// request (method and suffix) and a write otherwise, as the wrapper's
+// Call.Repeat and the spec's method decide. A row that states a read or
+// a write must agree with that; why says how it does not.
+func kindOf(op Operation, suffix string, attempts []attempt) (k Kind, why string) {
+	seen := 0
+	repeatable := false
+	for _, a := range attempts {
+		if a.method != op.Method || !strings.HasSuffix(a.path, suffix) {
+			continue
+		}
+		if seen > 0 && a.repeatable != repeatable {
+			return op.Kind, fmt.Sprintf("the requests %s …%s disagree on whether they may be repeated", op.Method, suffix)
+		}
+		seen++
+		repeatable = a.repeatable
+	}
+	if seen == 0 {
+		return op.Kind, fmt.Sprintf("no %s …%s in the transport's attempt log to tell a read from a write (is the client given proof.Logger?)", op.Method, suffix)
+	}
+	if op.Kind == Download {
+		if !repeatable {
+			return op.Kind, "a download the transport may not repeat"
+		}
+		return Download, ""
+	}
+	k = Write
+	if repeatable {
+		k = Read
+	}
+	if op.Kind != Derived && op.Kind != k {
+		return op.Kind, fmt.Sprintf("the row says %s, the wrapper's Repeat says %s", op.Kind, k)
+	}
+	return k, ""
 }

@@ -1,10 +1,10 @@
-package bench_test
+package vendorbench_test
 
 import (
 	"flag"
 	"testing"
 
-	"github.com/certadmin/certadmin-go/internal/bench"
+	"github.com/certadmin/certadmin-go/internal/cmd/benchreport/vendorbench"
 )
 
 var coreExportSize = flag.Int64("coreexport.size", 4<<20, "bytes of CSV TestCoreExport streams (1073741824 for the 1 GiB figure)")
@@ -12,7 +12,7 @@ var coreExportSize = flag.Int64("coreexport.size", 4<<20, "bytes of CSV TestCore
 // TestCoreExport checks that CoreExport measures and reports its figures;
 // it does not judge them (timing targets belong to the report).
 func TestCoreExport(t *testing.T) {
-	figs, err := bench.CoreExport(*coreExportSize)
+	figs, err := vendorbench.CoreExport(*coreExportSize)
 	if err != nil {
 		t.Fatal(err)
 	}
