@@ -6,9 +6,9 @@
 // published OpenAPI documents of release 2.17.0 and the Core server's
 // source (CZERTAINLY/CZERTAINLY-Core, revision cad4432a of April 2026).
 //
-// Users of the 1.x releases, whose Administrator API was removed before
-// 2.0.0 (October 2022; a 2.x platform answers it with 404), use the 1.x
-// package instead (czertainly/adminv1).
+// Users of the 1.x releases and of 2.x up to 2.4.0, whose Administrator
+// API was removed in 2.5.0 (October 2022; a later platform answers it with
+// 404), use the 1.x package instead (czertainly/adminv1).
 //
 // Usage:
 //

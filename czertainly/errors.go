@@ -144,7 +144,7 @@ const (
 	hintUnauthorized = "Core answers 401 when no credentials reached it or they were not accepted: check the client certificate (mutual TLS to the ingress, or WithCertificateHeader behind your own proxy) or the bearer token"
 	hintConnector    = "the authority's connector failed or could not be reached; the operation may be retried once the connector is back"
 	hintSubmit       = "Core could not submit the request to the authority (most often its connector failed); nothing was issued, and the message says why"
-	hint404API       = "a 404 on every call means the URL is not a 2.x Core API: the platform serves it under /api (the 1.x Administrator API was removed in 2.0.0)"
+	hint404API       = "a 404 on every call means the URL is not a 2.x Core API: the platform serves it under /api (the 1.x Administrator API was removed in 2.5.0)"
 )
 
 // annotate names the package's own kinds and adds advice.
