@@ -101,9 +101,10 @@ func (q ApprovalQuery) size(op string) (int, error) {
 }
 
 // ListApprovals iterates over every approval, fetching pages lazily. Like
-// every paged list of the package it yields each approval once and ends
-// with an error matching ErrPagingMismatch at a page that holds only
-// approvals already listed.
+// every paged list of the package it does not yield again an approval the
+// previous page held, and ends with an error matching ErrPagingMismatch at
+// a page that holds only approvals of the previous page or the same
+// approvals as an earlier page.
 func (c *Client) ListApprovals(ctx context.Context, q ApprovalQuery, opts ...CallOption) iter.Seq2[Approval, error] {
 	return c.approvals(ctx, "czertainly.ListApprovals", q, false, opts)
 }
@@ -137,8 +138,8 @@ func (c *Client) approvals(ctx context.Context, op string, q ApprovalQuery, user
 			}
 			return pager.Page[Approval]{Items: out.Approvals, Total: int(out.TotalItems)}, nil
 		}
-		popts := pager.Options{PageSize: size, MaxPageSize: MaxPageSize}
-		for a, err := range pager.Unique(ctx, popts, approvalKey, pagingMismatch(op, size), fetch) {
+		popts := pager.Options{Op: op, PageSize: size, MaxPageSize: MaxPageSize}
+		for a, err := range pager.Keyed(ctx, popts, approvalKey, fetch) {
 			if !yield(a, err) || err != nil {
 				return
 			}
@@ -252,9 +253,9 @@ func (c *Client) ListApprovalProfiles(ctx context.Context, opts ...CallOption) i
 			}
 			return pager.Page[ApprovalProfile]{Items: out.ApprovalProfiles, Total: int(out.TotalItems)}, nil
 		}
-		popts := pager.Options{PageSize: DefaultPageSize, MaxPageSize: MaxPageSize}
+		popts := pager.Options{Op: op, PageSize: DefaultPageSize, MaxPageSize: MaxPageSize}
 		key := func(p ApprovalProfile) string { return p.UUID }
-		for a, err := range pager.Unique(ctx, popts, key, pagingMismatch(op, DefaultPageSize), fetch) {
+		for a, err := range pager.Keyed(ctx, popts, key, fetch) {
 			if !yield(a, err) || err != nil {
 				return
 			}

@@ -7,6 +7,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"iter"
+	"maps"
 	"strings"
 	"time"
 
@@ -213,11 +214,13 @@ func (c *Client) certificatePage(ctx context.Context, op string, body czertainly
 // ListCertificates iterates over every certificate matching q, fetching
 // pages (POST /v1/certificates) lazily as the loop consumes them. Core
 // orders the inventory newest first, so a certificate added during the
-// loop shifts the pages: a certificate already yielded is not yielded
-// again. A page that holds only certificates already listed ends the
-// loop with an error matching ErrPagingMismatch (a server or proxy that
-// ignores pageNumber), after two requests rather than one per page of
-// its total. The iterator yields an error once and stops; invalid input
+// loop shifts the pages: a certificate the previous page held is not
+// yielded again. A page that holds only certificates of the previous page,
+// or the same certificates as an earlier page, ends the loop with an error
+// matching ErrPagingMismatch (a server or proxy that ignores pageNumber),
+// after two requests rather than one per page of its total. It holds the
+// certificates of one page and the keys of the previous one, whatever the
+// inventory's size (pager.Keyed). The iterator yields an error once and stops; invalid input
 // is that error, before anything is sent.
 func (c *Client) ListCertificates(ctx context.Context, q CertificateQuery, opts ...CallOption) iter.Seq2[Certificate, error] {
 	const op = "czertainly.ListCertificates"
@@ -235,8 +238,8 @@ func (c *Client) ListCertificates(ctx context.Context, q CertificateQuery, opts 
 			}
 			return pager.Page[Certificate]{Items: page.Certificates, Total: int(page.TotalItems)}, nil
 		}
-		popts := pager.Options{PageSize: size, MaxPageSize: MaxPageSize}
-		for crt, err := range pager.Unique(ctx, popts, certificateKey, pagingMismatch(op, size), fetch) {
+		popts := pager.Options{Op: op, PageSize: size, MaxPageSize: MaxPageSize}
+		for crt, err := range pager.Keyed(ctx, popts, certificateKey, fetch) {
 			if !yield(crt, err) || err != nil {
 				return
 			}
@@ -245,16 +248,6 @@ func (c *Client) ListCertificates(ctx context.Context, q CertificateQuery, opts 
 }
 
 func certificateKey(c Certificate) string { return c.UUID }
-
-// pagingMismatch is the error that ends a paged list at a page holding
-// nothing new (pager.Unique): the server answered another page number
-// with items already listed, so it is not paging as asked.
-func pagingMismatch(op string, size int) pager.Repeated {
-	return func(start, n int) error {
-		return &apierror.Error{Op: op, Kind: ErrPagingMismatch,
-			Message: fmt.Sprintf("page %d repeats %d items of earlier pages: the server is not paging by pageNumber", start/size+1, n)}
-	}
-}
 
 func orZero[T any](p *T) *T {
 	if p == nil {
@@ -540,6 +533,20 @@ func wireAttributes(op string, in []RequestAttribute) ([]czertainlyapi.RequestAt
 		w := czertainlyapi.RequestAttribute{Uuid: id, Name: a.Name, ContentType: a.ContentType, Version: czertainlyapi.RequestAttributeVersion(v)}
 		if a.Content != nil {
 			content := append([]map[string]any(nil), a.Content...)
+			if v == "v3" {
+				// A v3 content item names its own type
+				// (BaseAttributeContentV3.java:20-34 in
+				// CZERTAINLY-Interfaces 804df038); an item given
+				// without one takes the attribute's, on a copy.
+				for j, item := range content {
+					if _, ok := item["contentType"]; !ok {
+						typed := make(map[string]any, len(item)+1)
+						maps.Copy(typed, item)
+						typed["contentType"] = a.ContentType
+						content[j] = typed
+					}
+				}
+			}
 			w.Content = &content
 		}
 		out = append(out, w)

@@ -15,9 +15,10 @@ import (
 	"github.com/certadmin/certadmin-go/czertainly/czertainlyapi"
 	"github.com/certadmin/certadmin-go/internal/apierror"
 	"github.com/certadmin/certadmin-go/internal/transport"
+	"github.com/certadmin/certadmin-go/internal/workflow"
 )
 
-//go:generate go run ../internal/cmd/gensurface -kind client -pkg czertainly -vendor "CZERTAINLY" -tokens -o surface.gen.go
+//go:generate go run ../internal/cmd/gensurface -kind client -workflow -pkg czertainly -vendor "CZERTAINLY" -tokens -o surface.gen.go
 
 // Client talks to the Core API of one CZERTAINLY 2.x (ILM) platform. It is
 // safe for concurrent use.
@@ -25,7 +26,7 @@ type Client struct {
 	t      *transport.Client
 	raw    *czertainlyapi.Client
 	server string
-	poll   pollSettings
+	wf     workflow.Settings // the client's rhythm of the waits
 }
 
 // DefaultCertificateHeader is the header in which the platform's ingress
@@ -38,8 +39,6 @@ const SessionCookie = "czertainly-session"
 
 type settings struct {
 	authModes   int
-	pollSet     bool
-	poll        pollSettings
 	headerName  string
 	headerCert  *x509.Certificate
 	headerValue string
@@ -187,12 +186,11 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if !strings.HasSuffix(u.Path, "/api") {
 		u.Path += "/api"
 	}
-	if s.pollSet {
-		if err := s.poll.check(); err != nil {
-			return nil, apierror.Invalid(op, "%v", err)
-		}
+	wf, err := workflow.ForClient(op, cfg, defaultWait)
+	if err != nil {
+		return nil, err
 	}
-	t, err := transport.New(cfg, transport.Rules{DecodeError: decodeError, Annotate: annotate})
+	t, err := transport.New(cfg, transport.Rules{DecodeError: decodeError, ErrorInBody: errorInBody, Annotate: annotate})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
@@ -200,11 +198,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	c := &Client{t: t, raw: raw, server: raw.Server, poll: defaultPoll()}
-	if s.pollSet {
-		c.poll = s.poll
-	}
-	return c, nil
+	return &Client{t: t, raw: raw, server: raw.Server, wf: wf}, nil
 }
 
 // Raw returns the client generated from openapi/czertainly.yaml, for

@@ -157,7 +157,7 @@ func TestEnrollIssuesWithChainAndWritesFiles(t *testing.T) {
 	ctx := context.Background()
 	var states []czertainly.CertificateState
 	e, err := c.Enroll(ctx, czertainly.EnrollInput{Profile: profile, Subject: pkix.Name{CommonName: "www.example.com"}, DNSNames: []string{"www.example.com"}},
-		czertainly.WithProgress(func(s czertainly.CertificateState) { states = append(states, s) }))
+		czertainly.WithProgress(func(p czertainly.Progress) { states = append(states, p.State) }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,9 +224,9 @@ func TestEnrollWaitsForApproval(t *testing.T) {
 	srv, c := newFake(t, nil)
 	ctx := context.Background()
 	ap := czertainly.Profile{AuthorityUUID: czertainlytest.AuthorityUUID, RAProfileUUID: czertainlytest.ApprovalRAProfileUUID}
-	_, err := c.Enroll(ctx, czertainly.EnrollInput{Profile: ap, Subject: pkix.Name{CommonName: "needs.example.com"}}, czertainly.WithApprovalWait(false))
+	_, err := c.Enroll(ctx, czertainly.EnrollInput{Profile: ap, Subject: pkix.Name{CommonName: "needs.example.com"}}, czertainly.WithApprovalWait(0))
 	var pe *czertainly.PendingError
-	if !errors.Is(err, czertainly.ErrPendingApproval) || !errors.As(err, &pe) || pe.Key == nil || pe.Profile != ap {
+	if !errors.Is(err, czertainly.ErrApprovalPending) || !errors.As(err, &pe) || pe.Key == nil || pe.Profile != ap {
 		t.Fatalf("err %v, want a *PendingError for approval with the key", err)
 	}
 	// The approver's view, through the endpoints.
@@ -255,7 +255,7 @@ func TestEnrollWaitsForApproval(t *testing.T) {
 		t.Errorf("resumed enrollment is not the pending one")
 	}
 	// Rejected through the fake's Go API.
-	_, err = c.Enroll(ctx, czertainly.EnrollInput{Profile: ap, Subject: pkix.Name{CommonName: "no.example.com"}}, czertainly.WithApprovalWait(false))
+	_, err = c.Enroll(ctx, czertainly.EnrollInput{Profile: ap, Subject: pkix.Name{CommonName: "no.example.com"}}, czertainly.WithApprovalWait(0))
 	if !errors.As(err, &pe) {
 		t.Fatal(err)
 	}
@@ -478,7 +478,7 @@ func TestAuthenticationModes(t *testing.T) {
 		})),
 		"session": czertainly.WithSessionCookie(czertainlytest.SessionValue),
 	} {
-		c, err := czertainly.NewClient(srv.URL, czertainly.WithRootCAs(srv.RootCAs()), opt)
+		c, err := czertainly.NewClient(srv.URL, czertainly.WithRootCAs(srv.TLSRootCAs()), opt)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -486,7 +486,7 @@ func TestAuthenticationModes(t *testing.T) {
 			t.Errorf("%s: %+v %v", name, me, err)
 		}
 	}
-	anon, _ := czertainly.NewClient(srv.URL, czertainly.WithRootCAs(srv.RootCAs()))
+	anon, _ := czertainly.NewClient(srv.URL, czertainly.WithRootCAs(srv.TLSRootCAs()))
 	_, err = anon.GetAuthProfile(ctx)
 	var ce *czertainly.Error
 	if !errors.Is(err, czertainly.ErrUnauthorized) || !errors.As(err, &ce) || ce.Hint == "" {

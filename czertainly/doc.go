@@ -6,9 +6,9 @@
 // published OpenAPI documents of release 2.17.0 and the Core server's
 // source (CZERTAINLY/CZERTAINLY-Core, revision cad4432a of April 2026).
 //
-// Users of the 1.x releases, whose Administrator API was removed before
-// 2.0.0 (October 2022; a 2.x platform answers it with 404), use the 1.x
-// package instead (czertainly/adminv1).
+// Users of the 1.x releases and of 2.x up to 2.4.0, whose Administrator
+// API was removed in 2.5.0 (October 2022; a later platform answers it with
+// 404), use the 1.x package instead (czertainly/adminv1).
 //
 // Usage:
 //
@@ -53,7 +53,7 @@
 // and an empty certificate: Core hands the request to the authority in the
 // background, after an approval where the RA profile has an approval
 // profile. Enroll and RenewExpiring wait for the certificate with the
-// shared poller (WithPollInterval, WithPollTimeout); a certificate still
+// shared poller (WithPollInterval, WithWaitTimeout, WithApprovalWait); a certificate still
 // waiting for approval is returned as a *PendingError, which names the
 // pending approvals (ListCertificateApprovals) and from which
 // ResumeEnrollment continues without submitting again.
@@ -87,7 +87,7 @@
 // Issue, renew, rekey and revoke are sent once: a lost answer or a server
 // error is an *UnknownOutcomeError (ErrOutcomeUnknown), since Core may
 // have acted. Once Core may have created the certificate, every failure of
-// Enroll and ResumeEnrollment is an *EnrollError whose Result holds the
+// Enroll and ResumeEnrollment is an *EnrollError whose Received holds the
 // generated key and whatever was received; ResumeEnrollment reads Core's
 // state first and never submits again. SEMANTICS-enroll.md gives Core's
 // behaviour for each of these calls, with its evidence.

@@ -22,6 +22,7 @@ import (
 	"github.com/certadmin/certadmin-go/internal/atomicfile"
 	"github.com/certadmin/certadmin-go/internal/poll"
 	"github.com/certadmin/certadmin-go/internal/transport"
+	"github.com/certadmin/certadmin-go/internal/workflow"
 )
 
 // Sentinels of the asynchronous operations.
@@ -29,9 +30,9 @@ var (
 	// ErrPending: the certificate was not issued before the wait ended
 	// (the error is a *PendingError, from which ResumeEnrollment goes on).
 	ErrPending = errors.New("certificate not issued yet")
-	// ErrPendingApproval: as ErrPending, and the certificate waits for an
-	// approval (state pending_approval).
-	ErrPendingApproval = errors.New("certificate waits for approval")
+	// ErrApprovalPending: as ErrPending, and the certificate waits for a
+	// person's approval (state pending_approval).
+	ErrApprovalPending = errors.New("certificate waits for approval")
 	// ErrIssueFailed: the authority failed to issue the certificate
 	// (state failed).
 	ErrIssueFailed = errors.New("certificate issue failed")
@@ -44,83 +45,126 @@ var (
 	ErrOutcomeUnknown = errors.New("outcome unknown: the call may have reached the server")
 )
 
-type pollSettings struct {
-	interval, timeout time.Duration
-	approvalWait      bool
-	progress          func(CertificateState)
-}
+// EnrollStage is how far an enrollment got (the field Stage of
+// EnrollError and PendingError, and of Progress). Every vendor package of
+// this module numbers and names its stages alike; a CZERTAINLY enrollment
+// is submitted (one call creates and submits the request), may await an
+// approval, awaits the issue, then fetches the chain.
+type EnrollStage int
 
-func defaultPoll() pollSettings {
-	return pollSettings{interval: 2 * time.Second, timeout: 10 * time.Minute, approvalWait: true}
-}
+// The stages of a CZERTAINLY enrollment (the numbers are those of every
+// vendor package; the stages CZERTAINLY has not are left out).
+const (
+	// EnrollStageAwaitingApproval: the certificate waits for a person's
+	// approval (pending_approval). ResumeEnrollment goes on.
+	EnrollStageAwaitingApproval EnrollStage = 2
+	// EnrollStageSubmitting: the issue call is being sent. An error
+	// without Core's answer leaves it unknown whether the certificate was
+	// created (ErrOutcomeUnknown); the call is never repeated.
+	EnrollStageSubmitting EnrollStage = 4
+	// EnrollStageAwaitingIssue: the certificate was created and waits for
+	// the authority (requested, pending_issue). ResumeEnrollment goes on.
+	EnrollStageAwaitingIssue EnrollStage = 5
+	// EnrollStageCertificatesReceived: the certificate is issued; its
+	// chain is fetched next. An error here carries the certificate in
+	// EnrollError.Received; ResumeEnrollment fetches the chain.
+	EnrollStageCertificatesReceived EnrollStage = 6
+	// EnrollStageCompleted: done.
+	EnrollStageCompleted EnrollStage = 7
+)
 
-func (p pollSettings) check() error {
-	if p.interval <= 0 {
-		return fmt.Errorf("poll interval %v must be positive", p.interval)
+func (s EnrollStage) String() string { return workflow.Stage(s).String() }
+
+// stageOf is the stage a certificate's state puts an enrollment in.
+func stageOf(st CertificateState) EnrollStage {
+	switch st {
+	case "":
+		return EnrollStageSubmitting
+	case CertificateStatePendingApproval:
+		return EnrollStageAwaitingApproval
+	case CertificateStateIssued:
+		return EnrollStageCertificatesReceived
 	}
-	if p.timeout < 0 {
-		return fmt.Errorf("poll timeout %v must not be negative", p.timeout)
-	}
-	return nil
+	return EnrollStageAwaitingIssue
 }
 
-type pollCall struct{ changes []func(*pollSettings) }
+// Default rhythm of the waits (WithPollInterval, WithWaitTimeout,
+// WithApprovalWait).
+const (
+	DefaultPollInterval = 2 * time.Second
+	DefaultWaitTimeout  = 10 * time.Minute
+	DefaultApprovalWait = DefaultWaitTimeout
+)
 
-func pollOption(client func(*pollSettings), call func(*pollSettings)) ClientOrCallOption {
-	return clientOrCallOption{
-		client: func(c *transport.Config) {
-			s := transport.Extension[settings](c)
-			if !s.pollSet {
-				s.poll, s.pollSet = defaultPoll(), true
-			}
-			client(&s.poll)
-		},
-		call: func(s *transport.CallSettings) {
-			pc := transport.CallExtension[pollCall](s)
-			pc.changes = append(pc.changes, call)
-		},
-	}
-}
+var defaultWait = workflow.Settings{PollInterval: DefaultPollInterval, WaitTimeout: DefaultWaitTimeout, ApprovalWait: DefaultApprovalWait}
 
-// WithPollInterval sets how often Enroll, WaitForCertificate and
-// RenewExpiring look at a pending certificate (default 2 s).
+// WithPollInterval sets the interval between a wait's checks of a
+// certificate (Enroll, ResumeEnrollment, WaitForCertificate,
+// WaitForRevocation, WaitForDeletion, RenewExpiring; default
+// DefaultPollInterval). The first check is made at once.
 func WithPollInterval(d time.Duration) ClientOrCallOption {
-	f := func(p *pollSettings) { p.interval = d }
-	return pollOption(f, f)
+	return workflowOption(workflow.PollInterval(d))
 }
 
-// WithPollTimeout bounds how long they wait for one certificate (default
-// 10 minutes; 0 waits until the context ends).
-func WithPollTimeout(d time.Duration) ClientOrCallOption {
-	f := func(p *pollSettings) { p.timeout = d }
-	return pollOption(f, f)
+// WithWaitTimeout bounds how long a wait lasts for one certificate
+// (default DefaultWaitTimeout; 0 waits until the context ends).
+func WithWaitTimeout(d time.Duration) ClientOrCallOption {
+	return workflowOption(workflow.WaitTimeout(d))
 }
 
-// WithApprovalWait false makes a wait end as soon as the certificate is
-// pending approval (a *PendingError matching ErrPendingApproval), instead
-// of waiting for the approvers until the poll timeout.
-func WithApprovalWait(wait bool) ClientOrCallOption {
-	f := func(p *pollSettings) { p.approvalWait = wait }
-	return pollOption(f, f)
+// WithApprovalWait bounds how long a wait goes on once the certificate is
+// pending a person's approval (default DefaultApprovalWait; the wait
+// timeout still bounds it). Zero ends the wait at the first check that
+// sees pending_approval. When it ends the workflow returns a
+// *PendingError matching ErrApprovalPending, and ResumeEnrollment
+// continues it later.
+func WithApprovalWait(d time.Duration) ClientOrCallOption {
+	return workflowOption(workflow.ApprovalWait(d))
 }
 
-// WithProgress calls f with the certificate's state after every check of
+// Progress is what WithProgress reports: the stage a wait is at (0 in a
+// wait that is no enrollment's: WaitForRevocation) and the certificate's
+// state as last read.
+type Progress struct {
+	Stage EnrollStage
+	State CertificateState
+}
+
+// WithProgress calls fn with the certificate's state after every check of
 // a wait.
-func WithProgress(f func(CertificateState)) ClientOrCallOption {
-	g := func(p *pollSettings) { p.progress = f }
-	return pollOption(g, g)
+func WithProgress(fn func(Progress)) ClientOrCallOption {
+	return workflowOption(workflow.Progress(fn))
 }
 
-// pollFor is the rhythm of one call: the client's, changed by the call's
-// options.
-func (c *Client) pollFor(s *transport.CallSettings) (pollSettings, error) {
-	p := c.poll
-	if pc := transport.LookupCallExtension[pollCall](s); pc != nil {
-		for _, change := range pc.changes {
-			change(&p)
-		}
+func report(s workflow.Settings, st CertificateState) {
+	workflow.Report(s, Progress{Stage: stageOf(st), State: st})
+}
+
+// waitFor is the rhythm of one call: the client's, changed by the call's
+// options; a bad one is an ErrInvalidInput error.
+func (c *Client) waitFor(op string, opts []CallOption) (workflow.Settings, error) {
+	return workflow.ForCall(op, c.wf, callSettings(opts))
+}
+
+// approvalClock ends a wait once the certificate has been pending approval
+// for the ApprovalWait: over reports it at each check.
+type approvalClock struct {
+	limit time.Duration
+	since time.Time
+}
+
+func (a *approvalClock) over(st CertificateState) bool {
+	if st != CertificateStatePendingApproval {
+		a.since = time.Time{}
+		return false
 	}
-	return p, p.check()
+	if a.limit <= 0 {
+		return true
+	}
+	if a.since.IsZero() {
+		a.since = time.Now()
+	}
+	return time.Since(a.since) >= a.limit
 }
 
 // PendingError is an enrollment that did not finish: a certificate that
@@ -134,6 +178,11 @@ type PendingError struct {
 	// call's answer was lost, so that Core's UUID for it is not known
 	// (Err then matches ErrOutcomeUnknown).
 	CertificateUUID string
+	// Stage is where the enrollment stopped: EnrollStageSubmitting (the
+	// issue's answer was lost), EnrollStageAwaitingApproval,
+	// EnrollStageAwaitingIssue, or EnrollStageCertificatesReceived (only
+	// the chain is missing).
+	Stage EnrollStage
 	// State is the certificate's last state seen (requested,
 	// pending_issue, pending_approval; issued when only the chain is
 	// missing; "" when it was never read).
@@ -145,7 +194,7 @@ type PendingError struct {
 	// approvals still pending (from ListCertificateApprovals), to hand to
 	// an approver or to GetApproval. Empty when they could not be read.
 	Approvals []string
-	// Err is why the wait ended (a poll timeout, the context).
+	// Err is why the wait ended (a wait timeout, the context).
 	Err error
 }
 
@@ -160,16 +209,19 @@ func (e *PendingError) Error() string {
 }
 
 // Is matches ErrPending for a certificate seen not yet issued, and
-// ErrPendingApproval for one pending approval. An issued certificate whose
+// ErrApprovalPending for one pending approval. An issued certificate whose
 // chain is missing, and an issue whose outcome is unknown, match neither:
 // nothing is waiting on Core's side.
 func (e *PendingError) Is(target error) bool {
 	waiting := e.State != "" && e.State != CertificateStateIssued
-	return (target == ErrPending && waiting) || (target == ErrPendingApproval && e.State == CertificateStatePendingApproval)
+	return (target == ErrPending && waiting) || (target == ErrApprovalPending && e.State == CertificateStatePendingApproval)
 }
 
 // Unwrap returns why the wait ended.
 func (e *PendingError) Unwrap() error { return e.Err }
+
+// GoString is Error, so that %#v prints no secret (the private key).
+func (e *PendingError) GoString() string { return e.Error() }
 
 // StateError is a certificate that reached a state it will not leave
 // (failed, rejected) instead of issued.
@@ -241,18 +293,18 @@ func (c *Client) WaitForCertificate(ctx context.Context, uuid string, opts ...Ca
 	if _, err := parseUUID(op, "certificate UUID", uuid); err != nil {
 		return nil, err
 	}
-	cs := callSettings(opts)
-	p, err := c.pollFor(cs)
+	p, err := c.waitFor(op, opts)
 	if err != nil {
-		return nil, apierror.Invalid(op, "%v", err)
+		return nil, err
 	}
 	return c.wait(ctx, uuid, p, opts)
 }
 
-var errStopAtApproval = errors.New("pending approval; not waiting for the approvers (WithApprovalWait(false))")
+var errStopAtApproval = errors.New("pending approval; the approval wait ended (WithApprovalWait)")
 
-func (c *Client) wait(ctx context.Context, uuid string, p pollSettings, opts []CallOption) (*CertificateDetail, error) {
+func (c *Client) wait(ctx context.Context, uuid string, p workflow.Settings, opts []CallOption) (*CertificateDetail, error) {
 	var last CertificateState
+	approval := approvalClock{limit: p.ApprovalWait}
 	check := func(ctx context.Context) (*CertificateDetail, bool, error) {
 		d, err := c.GetCertificate(ctx, uuid, opts...)
 		if err != nil {
@@ -265,29 +317,26 @@ func (c *Client) wait(ctx context.Context, uuid string, p pollSettings, opts []C
 		case CertificateStateFailed, CertificateStateRejected, CertificateStateRevoked:
 			return d, false, &StateError{CertificateUUID: uuid, State: d.State}
 		case CertificateStatePendingApproval:
-			if !p.approvalWait {
+			if approval.over(d.State) {
 				return d, false, errStopAtApproval
 			}
 		}
 		return d, false, nil
 	}
-	var progress func(*CertificateDetail)
-	if p.progress != nil {
-		progress = func(d *CertificateDetail) { p.progress(d.State) }
-	}
-	d, err := poll.Until(ctx, poll.Config{Interval: p.interval, Timeout: p.timeout}, check, progress)
+	progress := func(d *CertificateDetail) { report(p, d.State) }
+	d, err := poll.Until(ctx, p.Poll(p.WaitTimeout), check, progress)
 	if err == nil {
 		return d, nil
 	}
-	if errors.Is(err, errStopAtApproval) && p.progress != nil {
-		p.progress(CertificateStatePendingApproval)
+	if errors.Is(err, errStopAtApproval) {
+		report(p, CertificateStatePendingApproval)
 	}
 	var se *StateError
 	if errors.As(err, &se) {
 		return nil, err
 	}
 	if last != "" && (errors.Is(err, poll.ErrTimeout) || errors.Is(err, errStopAtApproval) || ctx.Err() != nil) {
-		pe := &PendingError{CertificateUUID: uuid, State: last, Err: err}
+		pe := &PendingError{CertificateUUID: uuid, Stage: stageOf(last), State: last, Err: err}
 		if last == CertificateStatePendingApproval && ctx.Err() == nil {
 			pe.Approvals, _ = c.pendingApprovals(ctx, uuid, opts)
 		}
@@ -350,23 +399,27 @@ type Enrollment struct {
 }
 
 // EnrollError is an enrollment (Enroll, ResumeEnrollment) that stopped
-// after Core may have created the certificate. Result holds the material
+// after Core may have created the certificate. Received holds the material
 // known at that point, so that nothing issued is lost: save it before
-// anything else (Enrollment.WritePEM writes what there is). Err is the
+// anything else (Received.WriteFiles writes what there is). Err is the
 // cause: a *PendingError when the enrollment can go on with
 // ResumeEnrollment (still pending, chain not fetched, issue outcome
 // unknown), a *StateError when Core failed or rejected the certificate.
 type EnrollError struct {
 	// Op is the workflow ("czertainly.Enroll").
 	Op string
+	// Stage is how far the enrollment got.
+	Stage EnrollStage
 	// CertificateUUID is the certificate Core created; "" when the issue
 	// call's answer was lost.
 	CertificateUUID string
-	// Result is what was received: the private key Enroll generated, and
-	// once issued the certificate (Certificate, Leaf) and, when fetched,
-	// its chain. nil when there is nothing (the caller's CSR, nothing
-	// issued yet). Keep it as safely as the key.
-	Result *Enrollment
+	// Received is the material the workflow holds once something may
+	// have been issued, nil before: keep it, it may be the only copy of an
+	// issued certificate's key; WriteFiles saves it (0600 files). Here:
+	// the private key Enroll generated, and once issued the certificate
+	// (Certificate, Leaf) and, when fetched, its chain; nil when there is
+	// nothing (the caller's CSR, nothing issued yet).
+	Received *Enrollment
 	// Next says what to do next.
 	Next string
 	// Err is the cause.
@@ -410,9 +463,9 @@ func (c *Client) Enroll(ctx context.Context, in EnrollInput, opts ...CallOption)
 	if _, _, err := profileIDs(op, in.AuthorityUUID, in.RAProfileUUID); err != nil {
 		return nil, err
 	}
-	p, err := c.pollFor(callSettings(opts))
+	p, err := c.waitFor(op, opts)
 	if err != nil {
-		return nil, apierror.Invalid(op, "%v", err)
+		return nil, err
 	}
 	csr, key := in.CSR, crypto.Signer(nil)
 	if csr == nil {
@@ -439,10 +492,10 @@ func (c *Client) Enroll(ctx context.Context, in EnrollInput, opts ...CallOption)
 		}
 		// Core may have created (and queued) the certificate: keep the key,
 		// and do not submit again.
-		return nil, &EnrollError{Op: op, Result: material(nil, nil, nil, key),
+		return nil, &EnrollError{Op: op, Stage: EnrollStageSubmitting, Received: material(nil, nil, nil, key),
 			Next: "look for a certificate of RA profile " + in.RAProfileUUID + " requested just now for " + subjectOf(in) +
 				" (ListCertificates); if there is one, set the PendingError's CertificateUUID to it and call ResumeEnrollment, and enroll again only if there is none",
-			Err: &PendingError{Profile: in.Profile, Key: key, Err: err}}
+			Err: &PendingError{Profile: in.Profile, Stage: EnrollStageSubmitting, Key: key, Err: err}}
 	}
 	return c.finish(ctx, op, in.Profile, sub.UUID, key, p, opts)
 }
@@ -470,7 +523,7 @@ func (c *Client) ResumeEnrollment(ctx context.Context, pending *PendingError, op
 		return nil, apierror.Invalid(op, "no pending enrollment")
 	}
 	if pending.CertificateUUID == "" {
-		return nil, &EnrollError{Op: op, Result: material(nil, nil, nil, pending.Key),
+		return nil, &EnrollError{Op: op, Stage: EnrollStageSubmitting, Received: material(nil, nil, nil, pending.Key),
 			Next: "the issue call's outcome is unknown: look for the certificate in Core's inventory (ListCertificates, RA profile " + pending.RAProfileUUID +
 				") and set CertificateUUID to it before resuming; submitting again could issue a second certificate",
 			Err: &UnknownOutcomeError{Op: op, Err: apierror.Invalid(op, "the pending enrollment names no certificate")}}
@@ -478,18 +531,26 @@ func (c *Client) ResumeEnrollment(ctx context.Context, pending *PendingError, op
 	if _, err := parseUUID(op, "certificate UUID", pending.CertificateUUID); err != nil {
 		return nil, err
 	}
-	p, err := c.pollFor(callSettings(opts))
+	p, err := c.waitFor(op, opts)
 	if err != nil {
-		return nil, apierror.Invalid(op, "%v", err)
+		return nil, err
 	}
 	return c.finish(ctx, op, pending.Profile, pending.CertificateUUID, pending.Key, p, opts)
 }
 
 // finish waits for the certificate and fetches its chain. Every failure
 // carries what is known in an *EnrollError.
-func (c *Client) finish(ctx context.Context, op string, prof Profile, uuid string, key crypto.Signer, p pollSettings, opts []CallOption) (*Enrollment, error) {
+func (c *Client) finish(ctx context.Context, op string, prof Profile, uuid string, key crypto.Signer, p workflow.Settings, opts []CallOption) (*Enrollment, error) {
 	fail := func(d *CertificateDetail, leaf *x509.Certificate, next string, err error) error {
-		return &EnrollError{Op: op, CertificateUUID: uuid, Result: material(d, leaf, nil, key), Next: next, Err: err}
+		stage := EnrollStageAwaitingIssue
+		var pe *PendingError
+		switch {
+		case errors.As(err, &pe):
+			stage = pe.Stage
+		case d != nil:
+			stage = EnrollStageCertificatesReceived
+		}
+		return &EnrollError{Op: op, Stage: stage, CertificateUUID: uuid, Received: material(d, leaf, nil, key), Next: next, Err: err}
 	}
 	d, err := c.wait(ctx, uuid, p, opts)
 	if err != nil {
@@ -500,12 +561,12 @@ func (c *Client) finish(ctx context.Context, op string, prof Profile, uuid strin
 			pe.Profile, pe.Key = prof, key
 			return nil, fail(nil, nil, "call ResumeEnrollment to go on waiting", err)
 		case errors.As(err, &se):
-			return nil, fail(nil, nil, "", err)
+			return nil, &EnrollError{Op: op, Stage: stageOf(se.State), CertificateUUID: uuid, Received: material(nil, nil, nil, key), Err: err}
 		}
 		// The state could not be read (Core or the network failed):
 		// nothing is lost, the enrollment goes on from the same point.
 		return nil, fail(nil, nil, "call ResumeEnrollment once Core answers",
-			&PendingError{Profile: prof, CertificateUUID: uuid, Key: key, Err: err})
+			&PendingError{Profile: prof, CertificateUUID: uuid, Stage: EnrollStageAwaitingIssue, Key: key, Err: err})
 	}
 	leaf, err := d.X509()
 	if err != nil {
@@ -514,7 +575,7 @@ func (c *Client) finish(ctx context.Context, op string, prof Profile, uuid strin
 	}
 	chainFailed := func(err error) error {
 		return fail(d, leaf, "the certificate is issued; call ResumeEnrollment to fetch its chain",
-			&PendingError{Profile: prof, CertificateUUID: uuid, State: d.State, Key: key, Err: err})
+			&PendingError{Profile: prof, CertificateUUID: uuid, Stage: EnrollStageCertificatesReceived, State: d.State, Key: key, Err: err})
 	}
 	// With the end certificate, Core puts the leaf first and content is
 	// never empty (CertificateServiceImpl.java:894-906, 827-828 at
@@ -564,7 +625,7 @@ func parsePEMCertificates(b []byte) ([]*x509.Certificate, error) {
 }
 
 // CertificatePEM is the leaf and then the chain, PEM-encoded (nil before
-// the certificate was received, as in an *EnrollError's Result).
+// the certificate was received, as in an *EnrollError's Received).
 func (e *Enrollment) CertificatePEM() []byte {
 	if e.Leaf == nil {
 		return nil
@@ -591,7 +652,7 @@ func (e *Enrollment) KeyPEM() ([]byte, error) {
 // WritePEM writes the key (when there is one) to keyPath, mode 0600, and
 // the certificate with its chain (once received) to certPath; each file
 // appears only when complete. The key goes first: of an *EnrollError's
-// Result it may be all there is.
+// Received it may be all there is.
 func (e *Enrollment) WritePEM(certPath, keyPath string) error {
 	if e.Key != nil && keyPath != "" {
 		keyPEM, err := e.KeyPEM()
@@ -636,4 +697,29 @@ func (e *Enrollment) WritePKCS12(path, password string) error {
 		_, err := w.Write(data)
 		return err
 	})
+}
+
+// WriteFiles saves e beside prefix, each file written atomically with
+// mode 0600 (it appears only once complete): the certificate with its
+// chain, then the private key, in prefix.pem. Nothing is written when e
+// holds neither. It returns the names written. It is the same method, with
+// the same files, as every vendor's material of an enrollment error.
+func (e *Enrollment) WriteFiles(prefix string) ([]string, error) {
+	if e == nil || (e.Leaf == nil && e.Key == nil) {
+		return nil, nil
+	}
+	out := e.CertificatePEM()
+	key, err := e.KeyPEM()
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, key...)
+	name := prefix + ".pem"
+	if err := atomicfile.Write(name, 0o600, func(w io.Writer) error {
+		_, err := w.Write(out)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	return []string{name}, nil
 }

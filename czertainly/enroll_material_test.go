@@ -30,8 +30,8 @@ func enrollMaterial(t *testing.T, err error) *czertainly.EnrollError {
 	if !errors.As(err, &ee) {
 		t.Fatalf("err %T %v, want an *EnrollError", err, err)
 	}
-	if ee.Result == nil || ee.Result.Key == nil {
-		t.Fatalf("EnrollError %v holds no key (Result %+v)", ee, ee.Result)
+	if ee.Received == nil || ee.Received.Key == nil {
+		t.Fatalf("EnrollError %v holds no key (Result %+v)", ee, ee.Received)
 	}
 	return ee
 }
@@ -51,7 +51,7 @@ func TestEnrollIssueCutOffKeepsKeyAndResumeAsksFirst(t *testing.T) {
 	}
 	ee := enrollMaterial(t, err)
 	var pe *czertainly.PendingError
-	if !errors.As(err, &pe) || pe.Key != ee.Result.Key || pe.CertificateUUID != "" || pe.Profile != profile {
+	if !errors.As(err, &pe) || pe.Key != ee.Received.Key || pe.CertificateUUID != "" || pe.Profile != profile {
 		t.Fatalf("PendingError %+v, want the key and profile without a certificate UUID", pe)
 	}
 	if errors.Is(err, czertainly.ErrPending) {
@@ -112,14 +112,14 @@ func TestEnrollChainFailureKeepsMaterialAndResumes(t *testing.T) {
 		t.Fatal("no error")
 	}
 	ee := enrollMaterial(t, err)
-	if ee.CertificateUUID == "" || ee.Result.Leaf == nil || ee.Result.Certificate == nil || ee.Result.Certificate.UUID != ee.CertificateUUID {
+	if ee.CertificateUUID == "" || ee.Received.Leaf == nil || ee.Received.Certificate == nil || ee.Received.Certificate.UUID != ee.CertificateUUID {
 		t.Fatalf("EnrollError %+v lacks the issued certificate", ee)
 	}
-	if !ee.Result.Leaf.PublicKey.(interface{ Equal(crypto.PublicKey) bool }).Equal(ee.Result.Key.Public()) {
+	if !ee.Received.Leaf.PublicKey.(interface{ Equal(crypto.PublicKey) bool }).Equal(ee.Received.Key.Public()) {
 		t.Error("the certificate in the error is not for the key in the error")
 	}
 	var pe *czertainly.PendingError
-	if !errors.As(err, &pe) || pe.CertificateUUID != ee.CertificateUUID || pe.Key != ee.Result.Key || pe.State != czertainly.CertificateStateIssued {
+	if !errors.As(err, &pe) || pe.CertificateUUID != ee.CertificateUUID || pe.Key != ee.Received.Key || pe.State != czertainly.CertificateStateIssued {
 		t.Fatalf("PendingError %+v, want the issued certificate with the key", pe)
 	}
 	if errors.Is(err, czertainly.ErrPending) {
@@ -130,7 +130,7 @@ func TestEnrollChainFailureKeepsMaterialAndResumes(t *testing.T) {
 	if srv.Hits(http.MethodGet, "/api/v1/certificates/"+pe.CertificateUUID) != gets+1 {
 		t.Error("resume did not read the certificate's state first")
 	}
-	if err != nil || e.Leaf == nil || !e.Leaf.Equal(ee.Result.Leaf) || e.Key != pe.Key || len(e.Chain) == 0 {
+	if err != nil || e.Leaf == nil || !e.Leaf.Equal(ee.Received.Leaf) || e.Key != pe.Key || len(e.Chain) == 0 {
 		t.Fatalf("resume: %+v, %v", e, err)
 	}
 	if got := srv.Hits(http.MethodPost, opsBase+"/certificates"); got != 1 {
@@ -152,7 +152,7 @@ func TestEnrollChainWithoutContentIsAnError(t *testing.T) {
 	if !errors.Is(err, czertainly.ErrUnexpectedResponse) {
 		t.Errorf("err %v, want ErrUnexpectedResponse", err)
 	}
-	if ee := enrollMaterial(t, err); ee.Result.Leaf == nil {
+	if ee := enrollMaterial(t, err); ee.Received.Leaf == nil {
 		t.Error("the issued certificate is not in the error")
 	}
 }
@@ -162,10 +162,10 @@ func TestEnrollChainWithoutContentIsAnError(t *testing.T) {
 func TestEnrollPendingCarriesMaterial(t *testing.T) {
 	_, c := newFake(t, nil)
 	ap := czertainly.Profile{AuthorityUUID: czertainlytest.AuthorityUUID, RAProfileUUID: czertainlytest.ApprovalRAProfileUUID}
-	_, err := c.Enroll(context.Background(), czertainly.EnrollInput{Profile: ap, Subject: pkix.Name{CommonName: "wait.example.com"}}, czertainly.WithApprovalWait(false))
+	_, err := c.Enroll(context.Background(), czertainly.EnrollInput{Profile: ap, Subject: pkix.Name{CommonName: "wait.example.com"}}, czertainly.WithApprovalWait(0))
 	ee := enrollMaterial(t, err)
 	var pe *czertainly.PendingError
-	if !errors.Is(err, czertainly.ErrPendingApproval) || !errors.Is(err, czertainly.ErrPending) || !errors.As(err, &pe) || pe.Key != ee.Result.Key || ee.CertificateUUID != pe.CertificateUUID {
+	if !errors.Is(err, czertainly.ErrApprovalPending) || !errors.Is(err, czertainly.ErrPending) || !errors.As(err, &pe) || pe.Key != ee.Received.Key || ee.CertificateUUID != pe.CertificateUUID {
 		t.Errorf("err %v, want a pending approval with the key", err)
 	}
 }
@@ -225,7 +225,7 @@ func TestEnrollErrorResultWritesKeyAlone(t *testing.T) {
 	ee := enrollMaterial(t, err)
 	dir := t.TempDir()
 	certPath, keyPath := filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem")
-	if err := ee.Result.WritePEM(certPath, keyPath); err != nil {
+	if err := ee.Received.WritePEM(certPath, keyPath); err != nil {
 		t.Fatal(err)
 	}
 	if fi, err := os.Stat(keyPath); err != nil || fi.Mode().Perm() != 0o600 {
@@ -234,7 +234,7 @@ func TestEnrollErrorResultWritesKeyAlone(t *testing.T) {
 	if _, err := os.Stat(certPath); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("certificate file written without a certificate: %v", err)
 	}
-	if _, err := ee.Result.PKCS12("pw"); err == nil {
+	if _, err := ee.Received.PKCS12("pw"); err == nil {
 		t.Error("PKCS12 without a certificate did not fail")
 	}
 }
@@ -255,7 +255,74 @@ func TestEnrollChainOfAnotherCertificateIsAnError(t *testing.T) {
 		t.Fatalf("err %v, want ErrUnexpectedResponse", err)
 	}
 	var ee *czertainly.EnrollError
-	if !errors.As(err, &ee) || ee.Result == nil || ee.Result.Leaf == nil || ee.Result.Key != nil {
+	if !errors.As(err, &ee) || ee.Received == nil || ee.Received.Leaf == nil || ee.Received.Key != nil {
 		t.Errorf("EnrollError %+v, want the issued certificate (and no key: the CSR was the caller's)", ee)
+	}
+}
+
+// The workflow vocabulary: the EnrollError says how far the enrollment
+// got (Stage), as mimcm's does, and the PendingError too.
+func TestEnrollErrorNamesItsStage(t *testing.T) {
+	srv, c := newFake(t, nil)
+	ap := czertainly.Profile{AuthorityUUID: czertainlytest.AuthorityUUID, RAProfileUUID: czertainlytest.ApprovalRAProfileUUID}
+	_, err := c.Enroll(context.Background(), czertainly.EnrollInput{Profile: ap, Subject: pkix.Name{CommonName: "stage.example.com"}}, czertainly.WithApprovalWait(0))
+	ee := enrollMaterial(t, err)
+	var pe *czertainly.PendingError
+	if ee.Stage != czertainly.EnrollStageAwaitingApproval || !errors.As(err, &pe) || pe.Stage != czertainly.EnrollStageAwaitingApproval || ee.Stage.String() != "awaiting approval" {
+		t.Errorf("approval pending: stage %v (pending %+v), want awaiting approval", ee.Stage, pe)
+	}
+	srv.Inject(czertainlytest.Fault{Method: http.MethodPost, PathSuffix: "/raProfiles/" + czertainlytest.RAProfileUUID + "/certificates", Reset: true})
+	_, err = c.Enroll(context.Background(), czertainly.EnrollInput{Profile: profile, Subject: pkix.Name{CommonName: "lost.example.com"}})
+	if ee := enrollMaterial(t, err); ee.Stage != czertainly.EnrollStageSubmitting {
+		t.Errorf("issue answer lost: stage %v, want submitting", ee.Stage)
+	}
+}
+
+// WithApprovalWait is a duration in every vendor: a long one keeps the
+// wait going while the certificate is pending approval (counted checks,
+// ended by the test through the progress callback), where 0 stops at the
+// first check.
+func TestApprovalWaitKeepsWaitingWhilePending(t *testing.T) {
+	_, c := newFake(t, nil)
+	ap := czertainly.Profile{AuthorityUUID: czertainlytest.AuthorityUUID, RAProfileUUID: czertainlytest.ApprovalRAProfileUUID}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	checks := 0
+	_, err := c.Enroll(ctx, czertainly.EnrollInput{Profile: ap, Subject: pkix.Name{CommonName: "long.example.com"}},
+		czertainly.WithApprovalWait(time.Hour), czertainly.WithWaitTimeout(0), czertainly.WithPollInterval(time.Millisecond),
+		czertainly.WithProgress(func(p czertainly.Progress) {
+			if p.State == czertainly.CertificateStatePendingApproval && p.Stage == czertainly.EnrollStageAwaitingApproval {
+				if checks++; checks == 4 {
+					cancel()
+				}
+			}
+		}))
+	if checks != 4 || !errors.Is(err, context.Canceled) || !errors.Is(err, czertainly.ErrApprovalPending) {
+		t.Fatalf("%d checks pending approval, err %v; want the wait to go on until cancelled", checks, err)
+	}
+	if ee := enrollMaterial(t, err); ee.Stage != czertainly.EnrollStageAwaitingApproval {
+		t.Errorf("stage %v, want awaiting approval", ee.Stage)
+	}
+}
+
+// Received.WriteFiles is the shared way to save an error's material: one
+// 0600 file holding the certificate (once received) and the key.
+func TestEnrollErrorReceivedWriteFiles(t *testing.T) {
+	srv, c := newFake(t, nil)
+	srv.Inject(czertainlytest.Fault{Method: http.MethodPost, PathSuffix: "/raProfiles/" + czertainlytest.RAProfileUUID + "/certificates", Reset: true})
+	_, err := c.Enroll(context.Background(), czertainly.EnrollInput{Profile: profile, Subject: pkix.Name{CommonName: "files.example.com"}})
+	ee := enrollMaterial(t, err)
+	prefix := filepath.Join(t.TempDir(), "lost")
+	names, err := ee.Received.WriteFiles(prefix)
+	if err != nil || len(names) != 1 || names[0] != prefix+".pem" {
+		t.Fatalf("WriteFiles = %v, %v", names, err)
+	}
+	fi, err := os.Stat(names[0])
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("%v, %v; want mode 0600", fi, err)
+	}
+	b, _ := os.ReadFile(names[0])
+	if blk, _ := pem.Decode(b); blk == nil || blk.Type != "PRIVATE KEY" {
+		t.Errorf("the file does not hold the key: %q", b)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
+	"github.com/certadmin/certadmin-go/internal/pager"
+	"github.com/certadmin/certadmin-go/internal/transport"
 )
 
 // Sentinels for errors.Is that only this package has. An *Error matches
@@ -29,10 +31,11 @@ var (
 	// certificate request…"; the message says why).
 	ErrConnector = errors.New("connector failed")
 	// ErrPagingMismatch is matched by the error that ends a paged list
-	// when a page brings nothing new: the server (or a proxy) is not
-	// paging by the pageNumber asked for. The list stops there, having
-	// yielded each item once, instead of fetching the same page again.
-	ErrPagingMismatch = errors.New("the server's pages do not follow the page number asked for")
+	// when a page brings nothing new (only items of the previous page, or
+	// the same items as an earlier page): the server (or a proxy) is not
+	// paging by the pageNumber asked for. The list stops there, before
+	// yielding any of that page, instead of fetching the same page again.
+	ErrPagingMismatch = pager.ErrPagingMismatch
 )
 
 // Markers of Core's answers that name a cause the status does not.
@@ -82,12 +85,66 @@ func decodeError(e *apierror.Error, body []byte) {
 	}
 }
 
+// coreErrorMembers are the members of the error bodies Core and the
+// Spring framework under it write: ErrorMessageDto ("message", most
+// handlers of ExceptionHandlingAdvice.java at cad4432a),
+// AuthenticationServiceExceptionDto ("statusCode", "code", "message":
+// :364-385, :445-453, CZERTAINLY-Interfaces at 804df038
+// model/common/AuthenticationServiceExceptionDto.java), an RFC 9457
+// problem detail ("type", "title", "status", "detail", "instance", with
+// "code" or "errors" as extension members) and Spring Boot's default
+// error body ("timestamp", "status", "error", "path", "message", "trace",
+// "exception", "errors", "requestId").
+var coreErrorMembers = []string{"message", "statusCode", "code", "type", "title", "status", "detail", "instance",
+	"timestamp", "error", "path", "trace", "exception", "errors", "requestId"}
+
+// errorInBody is the transport's check of every JSON answer with a success
+// status: one of Core's error bodies there (a proxy or a gateway that
+// rewrote the status) is Core's error, not an answer; a page read from it
+// would be an empty page. A body is an error only when it is made of the
+// error members alone and has the members that mark one of the shapes, so
+// an answer with members of its own (a bulk operation's {"status",
+// "failedItem", "message"}) or with only a status ("status": "UP") stays
+// an answer.
+func errorInBody(body []byte) *transport.BodyError {
+	m, ok := transport.OnlyMembers(body, coreErrorMembers...)
+	if !ok {
+		return nil
+	}
+	str := func(name string) string { s, _ := transport.MemberString(m, name); return s }
+	message, hasMessage := transport.MemberString(m, "message")
+	status := transport.MemberNumber(m, "status")
+	switch {
+	case hasMessage && len(m) == 1: // ErrorMessageDto
+		return &transport.BodyError{Message: message}
+	case transport.MemberNumber(m, "statuscode") && (hasMessage || str("code") != ""): // AuthenticationServiceExceptionDto
+		return &transport.BodyError{Code: str("code"), Message: message}
+	case status && (str("detail") != "" || str("title") != ""): // problem detail
+		msg := str("detail")
+		if msg == "" {
+			msg = str("title")
+		}
+		return &transport.BodyError{Code: str("code"), Message: msg}
+	case status && str("error") != "" && m["timestamp"] != nil: // Spring Boot's default
+		msg := message
+		if msg == "" {
+			msg = str("error")
+		}
+		var details []string
+		if p := str("path"); p != "" {
+			details = append(details, "path: "+p)
+		}
+		return &transport.BodyError{Message: msg, Details: details}
+	}
+	return nil
+}
+
 // Hints for statuses Core gives for a known cause.
 const (
 	hintUnauthorized = "Core answers 401 when no credentials reached it or they were not accepted: check the client certificate (mutual TLS to the ingress, or WithCertificateHeader behind your own proxy) or the bearer token"
 	hintConnector    = "the authority's connector failed or could not be reached; the operation may be retried once the connector is back"
 	hintSubmit       = "Core could not submit the request to the authority (most often its connector failed); nothing was issued, and the message says why"
-	hint404API       = "a 404 on every call means the URL is not a 2.x Core API: the platform serves it under /api (the 1.x Administrator API was removed in 2.0.0)"
+	hint404API       = "a 404 on every call means the URL is not a 2.x Core API: the platform serves it under /api (the 1.x Administrator API was removed in 2.5.0)"
 )
 
 // annotate names the package's own kinds and adds advice.

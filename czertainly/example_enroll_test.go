@@ -38,8 +38,8 @@ func ExampleEnrollError() {
 		Subject: pkix.Name{CommonName: "www.example.com"},
 	})
 	var ee *czertainly.EnrollError
-	if errors.As(err, &ee) && ee.Result != nil {
-		if err := ee.Result.WritePEM(filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")); err != nil {
+	if errors.As(err, &ee) && ee.Received != nil {
+		if _, err := ee.Received.WriteFiles(filepath.Join(dir, "enroll")); err != nil {
 			log.Fatal(err)
 		}
 	}
@@ -49,7 +49,7 @@ func ExampleEnrollError() {
 		// refuses until it is looked up, and sends nothing.
 		_, err = c.ResumeEnrollment(context.Background(), pe)
 	}
-	_, keyErr := os.Stat(filepath.Join(dir, "key.pem"))
+	_, keyErr := os.Stat(filepath.Join(dir, "enroll.pem"))
 	fmt.Println(errors.Is(err, czertainly.ErrOutcomeUnknown), keyErr == nil, srv.HitsMatching("POST", "/raProfiles/"+czertainlytest.RAProfileUUID+"/certificates"))
 	// Output: true true 1
 }

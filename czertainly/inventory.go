@@ -13,6 +13,7 @@ import (
 	"github.com/certadmin/certadmin-go/internal/pager"
 	"github.com/certadmin/certadmin-go/internal/poll"
 	"github.com/certadmin/certadmin-go/internal/transport"
+	"github.com/certadmin/certadmin-go/internal/workflow"
 )
 
 // CertificateRelationType says how a successor certificate follows its
@@ -99,8 +100,8 @@ func (c *Client) ListCertificateApprovals(ctx context.Context, uuid string, q Ap
 			}
 			return pager.Page[Approval]{Items: out.Approvals, Total: int(out.TotalItems)}, nil
 		}
-		popts := pager.Options{PageSize: size, MaxPageSize: MaxPageSize}
-		for a, err := range pager.Unique(ctx, popts, approvalKey, pagingMismatch(op, size), fetch) {
+		popts := pager.Options{Op: op, PageSize: size, MaxPageSize: MaxPageSize}
+		for a, err := range pager.Keyed(ctx, popts, approvalKey, fetch) {
 			if !yield(a, err) || err != nil {
 				return
 			}
@@ -236,7 +237,7 @@ func (e *DeletionPendingError) Error() string {
 func (e *DeletionPendingError) Unwrap() error { return e.Err }
 
 // WaitForDeletion waits (with the poll interval and timeout of
-// WithPollInterval and WithPollTimeout) until none of uuids is in the
+// WithPollInterval and WithWaitTimeout) until none of uuids is in the
 // inventory any more, reading only those still there on each round. A
 // wait that ends first is a *DeletionPendingError naming what is left.
 func (c *Client) WaitForDeletion(ctx context.Context, uuids []string, opts ...CallOption) error {
@@ -244,9 +245,9 @@ func (c *Client) WaitForDeletion(ctx context.Context, uuids []string, opts ...Ca
 	if _, err := parseUUIDs(op, "certificate UUID", uuids); err != nil {
 		return err
 	}
-	p, err := c.pollFor(callSettings(opts))
+	p, err := c.waitFor(op, opts)
 	if err != nil {
-		return apierror.Invalid(op, "%v", err)
+		return err
 	}
 	left := append([]string(nil), uuids...)
 	check := func(ctx context.Context) ([]string, bool, error) {
@@ -257,7 +258,7 @@ func (c *Client) WaitForDeletion(ctx context.Context, uuids []string, opts ...Ca
 		left = still
 		return left, len(left) == 0, nil
 	}
-	if _, err := poll.Until(ctx, poll.Config{Interval: p.interval, Timeout: p.timeout}, check, nil); err != nil {
+	if _, err := poll.Until(ctx, p.Poll(p.WaitTimeout), check, nil); err != nil {
 		if len(left) > 0 && (errors.Is(err, poll.ErrTimeout) || ctx.Err() != nil) {
 			return &DeletionPendingError{Remaining: left, Err: err}
 		}
@@ -272,7 +273,7 @@ func (c *Client) WaitForDeletion(ctx context.Context, uuids []string, opts ...Ca
 // pending_approval where the RA profile has an approval profile
 // (ClientOperationServiceImpl.java:737-753). It returns the revoked
 // certificate; one still issued or pending when the wait ends (or, with
-// WithApprovalWait(false), one pending approval) is a *PendingError whose
+// WithApprovalWait(0), one pending approval) is a *PendingError whose
 // Approvals lists the pending approvals. A revocation the authority
 // refused puts the certificate back to issued (ClientOperationServiceImpl
 // .java:789-796), which a wait cannot tell from one not done yet: the
@@ -283,11 +284,12 @@ func (c *Client) WaitForRevocation(ctx context.Context, uuid string, opts ...Cal
 	if _, err := parseUUID(op, "certificate UUID", uuid); err != nil {
 		return nil, err
 	}
-	p, err := c.pollFor(callSettings(opts))
+	p, err := c.waitFor(op, opts)
 	if err != nil {
-		return nil, apierror.Invalid(op, "%v", err)
+		return nil, err
 	}
 	var last CertificateState
+	approval := approvalClock{limit: p.ApprovalWait}
 	check := func(ctx context.Context) (*CertificateDetail, bool, error) {
 		d, err := c.GetCertificate(ctx, uuid, opts...)
 		if err != nil {
@@ -298,7 +300,7 @@ func (c *Client) WaitForRevocation(ctx context.Context, uuid string, opts ...Cal
 		case CertificateStateRevoked:
 			return d, true, nil
 		case CertificateStatePendingApproval:
-			if !p.approvalWait {
+			if approval.over(d.State) {
 				return d, false, errStopAtApproval
 			}
 		case CertificateStateIssued, CertificateStatePendingRevoke:
@@ -307,16 +309,13 @@ func (c *Client) WaitForRevocation(ctx context.Context, uuid string, opts ...Cal
 		}
 		return d, false, nil
 	}
-	var progress func(*CertificateDetail)
-	if p.progress != nil {
-		progress = func(d *CertificateDetail) { p.progress(d.State) }
-	}
-	d, err := poll.Until(ctx, poll.Config{Interval: p.interval, Timeout: p.timeout}, check, progress)
+	progress := func(d *CertificateDetail) { workflow.Report(p, Progress{State: d.State}) }
+	d, err := poll.Until(ctx, p.Poll(p.WaitTimeout), check, progress)
 	if err == nil {
 		return d, nil
 	}
 	if last != "" && (errors.Is(err, poll.ErrTimeout) || errors.Is(err, errStopAtApproval) || ctx.Err() != nil) {
-		pe := &PendingError{CertificateUUID: uuid, State: last, Err: err}
+		pe := &PendingError{CertificateUUID: uuid, Stage: stageOf(last), State: last, Err: err}
 		if last == CertificateStatePendingApproval && ctx.Err() == nil {
 			pe.Approvals, _ = c.pendingApprovals(ctx, uuid, opts)
 		}

@@ -43,8 +43,10 @@ func TestNewClientRefusesUnusableOptions(t *testing.T) {
 		{"negative retry delay", czertainly.WithRetry(czertainly.RetryPolicy{MaxAttempts: 2, MaxRetryAfter: -time.Second}), "negative delay"},
 		{"bad header name", czertainly.WithHeader("X:Bad", "v"), "header name"},
 		{"negative poll interval", czertainly.WithPollInterval(-time.Second), "poll"},
+		{"negative wait timeout", czertainly.WithWaitTimeout(-time.Second), "wait timeout"},
+		{"negative approval wait", czertainly.WithApprovalWait(-time.Second), "approval wait"},
 	} {
-		c, err := czertainly.NewClient(srv.URL, czertainly.WithRootCAs(srv.RootCAs()), tc.opt)
+		c, err := czertainly.NewClient(srv.URL, czertainly.WithRootCAs(srv.TLSRootCAs()), tc.opt)
 		if !errors.Is(err, czertainly.ErrInvalidInput) || !strings.Contains(err.Error(), tc.want) || c != nil {
 			t.Errorf("%s: NewClient = %v, %v; want ErrInvalidInput mentioning %q", tc.name, c, err, tc.want)
 		}
@@ -68,7 +70,7 @@ func TestRefreshingTokenRefusedBy401IsReplacedOnce(t *testing.T) {
 		n := int(fetches.Add(1)) - 1
 		return tokens[min(n, len(tokens)-1)], time.Now().Add(time.Hour), nil
 	})
-	c, err := czertainly.NewClient(srv.URL, czertainly.WithRootCAs(srv.RootCAs()), czertainly.WithTokenSource(src), fastRetry)
+	c, err := czertainly.NewClient(srv.URL, czertainly.WithRootCAs(srv.TLSRootCAs()), czertainly.WithTokenSource(src), fastRetry)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +94,7 @@ func TestRefreshingTokenRefusedBy401IsReplacedOnce(t *testing.T) {
 	never := czertainly.NewRefreshingTokenSource(func(context.Context) (string, time.Time, error) {
 		return fmt.Sprintf("refused-%d", bad.Add(1)), time.Now().Add(time.Hour), nil
 	})
-	c, err = czertainly.NewClient(srv.URL, czertainly.WithRootCAs(srv.RootCAs()), czertainly.WithTokenSource(never), fastRetry)
+	c, err = czertainly.NewClient(srv.URL, czertainly.WithRootCAs(srv.TLSRootCAs()), czertainly.WithTokenSource(never), fastRetry)
 	if err != nil {
 		t.Fatal(err)
 	}

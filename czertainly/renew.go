@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
+	"github.com/certadmin/certadmin-go/internal/workflow"
 )
 
 // RenewalOutcome is what RenewExpiring did with one certificate.
@@ -127,9 +128,9 @@ func (c *Client) RenewExpiring(ctx context.Context, in RenewExpiringInput, opts 
 	if workers == 0 {
 		workers = 4
 	}
-	p, err := c.pollFor(callSettings(opts))
+	p, err := c.waitFor(op, opts)
 	if err != nil {
-		return nil, apierror.Invalid(op, "%v", err)
+		return nil, err
 	}
 	filters := append([]SearchFilter{FilterExpiresWithin(in.Days), FilterState(CertificateStateIssued)}, in.Filters...)
 	var candidates []Certificate
@@ -175,7 +176,7 @@ func (c *Client) RenewExpiring(ctx context.Context, in RenewExpiringInput, opts 
 	return report, nil
 }
 
-func (c *Client) renewOne(ctx context.Context, crt Certificate, prof Profile, in RenewExpiringInput, p pollSettings, opts []CallOption) RenewalResult {
+func (c *Client) renewOne(ctx context.Context, crt Certificate, prof Profile, in RenewExpiringInput, p workflow.Settings, opts []CallOption) RenewalResult {
 	res := RenewalResult{Certificate: crt}
 	rel, err := c.GetCertificateRelations(ctx, crt.UUID, opts...)
 	if err != nil {

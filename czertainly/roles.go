@@ -98,7 +98,7 @@ func (c *Client) UpdateRole(ctx context.Context, uuid string, in RoleInput, opts
 	if err != nil {
 		return nil, err
 	}
-	if _, err := wireAttributes(op, in.CustomAttributes); err != nil {
+	if err := checkAttributeRefs(op, in.CustomAttributes); err != nil {
 		return nil, err
 	}
 	cur, err := c.GetRole(ctx, uuid, opts...)

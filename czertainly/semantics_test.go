@@ -262,6 +262,46 @@ func TestUpdateUserMergesOneCustomAttribute(t *testing.T) {
 	}
 }
 
+// RequestAttribute's doc lets an update name an attribute the object has
+// by its name or UUID alone and give only the content; the rest of what
+// Core needs on the wire (uuid, name, contentType, version:
+// RequestAttribute.java:10 in CZERTAINLY-Interfaces 804df038) comes from
+// the read. The second audit's probes found both forms refused before
+// sending. A v3 content item also carries its type
+// (BaseAttributeContentV3.java:20-34).
+func TestUpdateUserChangesAnAttributeNamedByNameOrUUIDAlone(t *testing.T) {
+	for name, ref := range map[string]czertainly.RequestAttribute{
+		"by name": {Name: "costCentre"},
+		"by UUID": {UUID: standAttr2},
+	} {
+		t.Run(name, func(t *testing.T) {
+			core := newUserCore()
+			c := standIn(t, core)
+			ref.Content = []map[string]any{{"data": "77"}}
+			if _, err := c.UpdateUser(context.Background(), standUser, czertainly.UserInput{CustomAttributes: []czertainly.RequestAttribute{ref}}); err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]map[string]any{}
+			for _, a := range core.user["customAttributes"].([]any) {
+				m := a.(map[string]any)
+				got[m["name"].(string)] = m
+			}
+			cc := got["costCentre"]
+			if len(got) != 2 || cc["uuid"] != standAttr2 || cc["contentType"] != "string" || cc["version"] != "v2" ||
+				cc["content"].([]any)[0].(map[string]any)["data"] != "77" {
+				t.Errorf("custom attributes after update %v, want costCentre changed with its uuid, type and version from the read", got)
+			}
+		})
+	}
+	// An attribute named by neither is refused before anything is sent.
+	core := newUserCore()
+	c := standIn(t, core)
+	_, err := c.UpdateUser(context.Background(), standUser, czertainly.UserInput{CustomAttributes: []czertainly.RequestAttribute{{Content: []map[string]any{{"data": "1"}}}}})
+	if !errors.Is(err, czertainly.ErrInvalidInput) {
+		t.Errorf("an attribute without name or UUID: %v, want ErrInvalidInput", err)
+	}
+}
+
 func TestDuplicateUserNameIsErrConflict(t *testing.T) {
 	c := standIn(t, newUserCore())
 	_, err := c.CreateUser(context.Background(), czertainly.UserInput{Username: "alice", Email: "a@example.com"})
@@ -623,7 +663,7 @@ func TestDeleteCertificatesIsOnlyAccepted(t *testing.T) {
 func TestWaitForDeletionNamesWhatIsLeft(t *testing.T) {
 	a := uuidN("d", 1)
 	core := newInventoryCore(a) // the background never runs
-	c := standIn(t, core, czertainly.WithPollTimeout(0))
+	c := standIn(t, core, czertainly.WithWaitTimeout(0))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	err := c.WaitForDeletion(ctx, []string{a})
@@ -666,9 +706,9 @@ func TestRevocationUnderApprovalIsPendingWithItsApprovals(t *testing.T) {
 	if err := c.RevokeCertificate(ctx, czertainly.RevokeInput{Profile: prof, CertificateUUID: id}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := c.WaitForRevocation(ctx, id, czertainly.WithApprovalWait(false))
+	_, err := c.WaitForRevocation(ctx, id, czertainly.WithApprovalWait(0))
 	var pe *czertainly.PendingError
-	if !errors.As(err, &pe) || !errors.Is(err, czertainly.ErrPendingApproval) {
+	if !errors.As(err, &pe) || !errors.Is(err, czertainly.ErrApprovalPending) {
 		t.Fatalf("error %v, want a *PendingError pending approval", err)
 	}
 	if len(pe.Approvals) != 1 || pe.Approvals[0] != "3e0a1b2c-0000-4000-8000-0000000000a1" {
@@ -755,7 +795,7 @@ func TestEnrollPendingApprovalCarriesItsApprovals(t *testing.T) {
 	mux.Handle("/", core)
 	c := standIn(t, mux)
 	_, err := c.Enroll(context.Background(), czertainly.EnrollInput{Profile: czertainly.Profile{AuthorityUUID: standAuthority, RAProfileUUID: standRA},
-		DNSNames: []string{"www.example.com"}}, czertainly.WithApprovalWait(false))
+		DNSNames: []string{"www.example.com"}}, czertainly.WithApprovalWait(0))
 	var pe *czertainly.PendingError
 	if !errors.As(err, &pe) || pe.Key == nil {
 		t.Fatalf("error %v, want a *PendingError holding the key", err)

@@ -192,13 +192,6 @@ func (in UserInput) check(op string) (userFields, error) {
 		groups = append(groups, in.GroupUUIDs...)
 	}
 	f.groups = &groups
-	if len(in.CustomAttributes) > 0 {
-		attrs, err := wireAttributes(op, in.CustomAttributes)
-		if err != nil {
-			return f, err
-		}
-		f.custom = &attrs
-	}
 	return f, nil
 }
 
@@ -222,6 +215,15 @@ func (c *Client) CreateUser(ctx context.Context, in UserInput, opts ...CallOptio
 	f, err := in.check(op)
 	if err != nil {
 		return nil, err
+	}
+	if len(in.CustomAttributes) > 0 {
+		// A new user has nothing to fill an attribute in from: each
+		// must be whole.
+		attrs, err := wireAttributes(op, in.CustomAttributes)
+		if err != nil {
+			return nil, err
+		}
+		f.custom = &attrs
 	}
 	body := czertainlyapi.AddUserRequestDto{Username: in.Username, FirstName: strPtr(in.FirstName), LastName: strPtr(in.LastName),
 		Email: strPtr(in.Email), Description: strPtr(in.Description), GroupUuids: f.groups, Enabled: &in.Enabled,
@@ -264,7 +266,7 @@ func (c *Client) UpdateUser(ctx context.Context, uuid string, in UserInput, opts
 	if err != nil {
 		return nil, err
 	}
-	if _, err := wireAttributes(op, in.CustomAttributes); err != nil {
+	if err := checkAttributeRefs(op, in.CustomAttributes); err != nil {
 		return nil, err
 	}
 	cur, err := c.GetUser(ctx, uuid, opts...)
@@ -334,7 +336,22 @@ func mergeCustomAttributes(op string, had []ResponseAttribute, set []RequestAttr
 		}
 		replaced := false
 		for i, s := range set {
-			if !used[i] && (s.Name == a.Name || (s.UUID != "" && s.UUID == a.UUID)) {
+			if !used[i] && ((s.Name != "" && s.Name == a.Name) || (s.UUID != "" && s.UUID == a.UUID)) {
+				// The caller may name the attribute by name or UUID alone
+				// and give only its content: the rest of what Core needs
+				// on the wire comes from the object as read.
+				if s.UUID == "" {
+					s.UUID = a.UUID
+				}
+				if s.Name == "" {
+					s.Name = a.Name
+				}
+				if s.ContentType == "" {
+					s.ContentType = a.ContentType
+				}
+				if s.Version == "" {
+					s.Version = attributeVersion(a)
+				}
 				merged, used[i], replaced = append(merged, s), true, true
 				break
 			}
@@ -342,16 +359,7 @@ func mergeCustomAttributes(op string, had []ResponseAttribute, set []RequestAttr
 		if replaced {
 			continue
 		}
-		v := a.Version
-		if v == "" {
-			v = "v2"
-			for _, item := range a.Content {
-				if _, ok := item["contentType"]; ok {
-					v = "v3" // only v3 content items name their type
-				}
-			}
-		}
-		merged = append(merged, RequestAttribute{UUID: a.UUID, Name: a.Name, ContentType: a.ContentType, Version: v, Content: a.Content})
+		merged = append(merged, RequestAttribute{UUID: a.UUID, Name: a.Name, ContentType: a.ContentType, Version: attributeVersion(a), Content: a.Content})
 	}
 	for i, s := range set {
 		if !used[i] {
@@ -361,6 +369,34 @@ func mergeCustomAttributes(op string, had []ResponseAttribute, set []RequestAttr
 	// An attribute Core gave that cannot be sent back is refused here,
 	// before anything is sent.
 	return wireAttributes(op, merged)
+}
+
+// attributeVersion is the request version for sending a as read: its own,
+// else v3 when its content items name their type (only v3 items do),
+// else v2.
+func attributeVersion(a ResponseAttribute) string {
+	if a.Version != "" {
+		return a.Version
+	}
+	for _, item := range a.Content {
+		if _, ok := item["contentType"]; ok {
+			return "v3"
+		}
+	}
+	return "v2"
+}
+
+// checkAttributeRefs refuses, before anything is sent, a custom attribute
+// an update names by neither name nor UUID; the rest of an attribute
+// named after one the object has is filled in from the read, and a new
+// one is checked whole by the merge.
+func checkAttributeRefs(op string, set []RequestAttribute) error {
+	for i, a := range set {
+		if a.Name == "" && a.UUID == "" {
+			return apierror.Invalid(op, "custom attribute %d has neither a name nor a UUID", i)
+		}
+	}
+	return nil
 }
 
 // DeleteUser removes a user.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -283,17 +284,31 @@ type ImportIdentityCertificateInput struct {
 	Password string
 }
 
+// ErrImportedNotRead is matched by the error of ImportIdentityCertificate
+// when the server accepted the import but the certificate could not be
+// read back. The import must not be sent again (its name is taken now):
+// find the certificate by its name with ListIdentityCertificates. The
+// error also matches the cause of the failed read.
+var ErrImportedNotRead = errors.New("certificate imported, but not read back")
+
 // ImportIdentityCertificate imports a PKCS#12 (.pfx) file holding one key
-// and its certificate under in.Name. The file is opened locally first, so a
-// wrong password or a PEM file fails before anything is sent. It is never
-// repeated once it may have reached the server.
-func (c *Client) ImportIdentityCertificate(ctx context.Context, in ImportIdentityCertificateInput, opts ...CallOption) error {
+// and its certificate under in.Name, and returns the certificate as the
+// server now lists it, with its ID. The file is opened locally first, so a
+// wrong password or a PEM file fails before anything is sent. The import
+// is never repeated once it may have reached the server.
+//
+// The import answers only {"status":"success"} (the vendor's documentation
+// shows no certificate in its answer), so the certificate is read back
+// from the identity list by its name, which the server keeps unique. When
+// that read fails the import has happened: the error matches
+// ErrImportedNotRead. NewPKCS12 builds the file from a certificate and key.
+func (c *Client) ImportIdentityCertificate(ctx context.Context, in ImportIdentityCertificateInput, opts ...CallOption) (*Certificate, error) {
 	const op = "enterpriseadmin.ImportIdentityCertificate"
 	if strings.TrimSpace(in.Name) == "" {
-		return apierror.Invalid(op, "certificate name (ImportIdentityCertificateInput.Name) is empty")
+		return nil, apierror.Invalid(op, "certificate name (ImportIdentityCertificateInput.Name) is empty")
 	}
 	if _, err := certutil.CheckPKCS12(in.PFX, in.Password); err != nil {
-		return &apierror.Error{Op: op, Kind: apierror.ErrInvalidInput, Message: "certificate file", Err: err}
+		return nil, &apierror.Error{Op: op, Kind: apierror.ErrInvalidInput, Message: "certificate file", Err: err}
 	}
 	contentType, body, err := multipartBody([]field{
 		{name: "certificateName", value: in.Name},
@@ -301,11 +316,24 @@ func (c *Client) ImportIdentityCertificate(ctx context.Context, in ImportIdentit
 		{name: "certificatePfxFile", file: in.Name + ".pfx", data: in.PFX},
 	})
 	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
+		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	req, err := enterpriseadminapi.NewImportIdentityCertificateRequestWithBody(c.server, c.webContext, contentType, body)
-	return c.call(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never,
-		Secrets: []string{in.Password}, Settings: callSettings(opts)}, &enterpriseadminapi.StatusResponse{})
+	if err := c.call(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never,
+		Secrets: []string{in.Password}, Settings: callSettings(opts)}, &enterpriseadminapi.StatusResponse{}); err != nil {
+		return nil, err
+	}
+	certs, err := c.ListIdentityCertificates(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("%s %q: %w: %w", op, in.Name, ErrImportedNotRead, err)
+	}
+	for i := range certs {
+		if certs[i].Name == in.Name {
+			return &certs[i], nil
+		}
+	}
+	return nil, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse,
+		Message: fmt.Sprintf("the identity list has no certificate named %q after its import", in.Name), Err: ErrImportedNotRead}
 }
 
 // ImportTrustCertificateInput is what ImportTrustCertificate sends.

@@ -119,9 +119,10 @@ func TestImportAndDeleteIdentityCertificate(t *testing.T) {
 	c := newClient(t, srv, enterpriseadmin.WithTransport(rec))
 	ctx := context.Background()
 	const pfxPassword = "pfx-pass-1234"
-	if err := c.ImportIdentityCertificate(ctx, enterpriseadmin.ImportIdentityCertificateInput{
+	imported, err := c.ImportIdentityCertificate(ctx, enterpriseadmin.ImportIdentityCertificateInput{
 		Name: "gis2025", PFX: testPFX(t, "gis.example.com", pfxPassword), Password: pfxPassword,
-	}); err != nil {
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	certs, err := c.ListIdentityCertificates(ctx)
@@ -131,7 +132,10 @@ func TestImportAndDeleteIdentityCertificate(t *testing.T) {
 	if len(certs) != 2 {
 		t.Fatalf("after import: %d certificates, want 2", len(certs))
 	}
-	imported := certs[1]
+	// The import answers the imported certificate, as the list has it.
+	if diff := cmp.Diff(certs[1], *imported); diff != "" {
+		t.Errorf("returned certificate differs from the listed one (-list +returned):\n%s", diff)
+	}
 	want := enterpriseadmin.Certificate{
 		ID: imported.ID, Name: "gis2025", Type: enterpriseadmin.CertificateTypeIdentity,
 		Subject: "CN=gis.example.com", Issuer: "CN=gis.example.com",
@@ -142,7 +146,7 @@ func TestImportAndDeleteIdentityCertificate(t *testing.T) {
 		ValidFrom: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), ValidUntil: time.Date(2035, 1, 1, 0, 0, 0, 0, time.UTC),
 		ValidFromText: "Wed Jan 01 00:00:00 UTC 2025", ValidUntilText: "Mon Jan 01 00:00:00 UTC 2035",
 	}
-	if diff := cmp.Diff(want, imported); diff != "" {
+	if diff := cmp.Diff(want, *imported); diff != "" {
 		t.Errorf("imported (-want +got):\n%s", diff)
 	}
 	if len(imported.SHA256Fingerprint) != 64 {
@@ -241,6 +245,9 @@ func TestErrorEnvelopeWithHTTPStatus(t *testing.T) {
 	}
 }
 
+// importErr is the error of an ImportIdentityCertificate call.
+func importErr(_ *enterpriseadmin.Certificate, err error) error { return err }
+
 func TestInvalidInputSendsNothing(t *testing.T) {
 	srv := startFake(t)
 	c := newClient(t, srv)
@@ -251,10 +258,10 @@ func TestInvalidInputSendsNothing(t *testing.T) {
 		"empty id":         func() error { _, err := c.GetIdentityCertificate(ctx, ""); return err }(),
 		"path in id":       func() error { _, err := c.GetTrustCertificate(ctx, "../x"); return err }(),
 		"delete empty id":  c.DeleteTrustCertificate(ctx, " "),
-		"wrong pfx pass":   c.ImportIdentityCertificate(ctx, enterpriseadmin.ImportIdentityCertificateInput{Name: "x", PFX: pfx, Password: "wrong-password"}),
-		"pem as pfx":       c.ImportIdentityCertificate(ctx, enterpriseadmin.ImportIdentityCertificateInput{Name: "x", PFX: testPEM(t, "a"), Password: pfxPassword}),
-		"no name":          c.ImportIdentityCertificate(ctx, enterpriseadmin.ImportIdentityCertificateInput{PFX: pfx, Password: pfxPassword}),
-		"no pfx":           c.ImportIdentityCertificate(ctx, enterpriseadmin.ImportIdentityCertificateInput{Name: "x", Password: pfxPassword}),
+		"wrong pfx pass":   importErr(c.ImportIdentityCertificate(ctx, enterpriseadmin.ImportIdentityCertificateInput{Name: "x", PFX: pfx, Password: "wrong-password"})),
+		"pem as pfx":       importErr(c.ImportIdentityCertificate(ctx, enterpriseadmin.ImportIdentityCertificateInput{Name: "x", PFX: testPEM(t, "a"), Password: pfxPassword})),
+		"no name":          importErr(c.ImportIdentityCertificate(ctx, enterpriseadmin.ImportIdentityCertificateInput{PFX: pfx, Password: pfxPassword})),
+		"no pfx":           importErr(c.ImportIdentityCertificate(ctx, enterpriseadmin.ImportIdentityCertificateInput{Name: "x", Password: pfxPassword})),
 		"not a cert":       c.ImportTrustCertificate(ctx, enterpriseadmin.ImportTrustCertificateInput{Name: "x", Certificate: []byte("hello")}),
 		"trust no name":    c.ImportTrustCertificate(ctx, enterpriseadmin.ImportTrustCertificateInput{Certificate: testPEM(t, "a")}),
 		"delete path char": c.DeleteIdentityCertificate(ctx, "a/b"),
@@ -311,7 +318,7 @@ func TestReadRetriedWriteNot(t *testing.T) {
 
 	importPath := srv.CertificatesPath() + "/identity/import"
 	srv.Inject(enterpriseadmintest.Fault{Method: http.MethodPost, PathSuffix: "/import", Reset: true})
-	if err := c.ImportIdentityCertificate(ctx, enterpriseadmin.ImportIdentityCertificateInput{Name: "x", PFX: testPFX(t, "x", "pw1"), Password: "pw1"}); err == nil {
+	if _, err := c.ImportIdentityCertificate(ctx, enterpriseadmin.ImportIdentityCertificateInput{Name: "x", PFX: testPFX(t, "x", "pw1"), Password: "pw1"}); err == nil {
 		t.Error("import over a reset connection succeeded")
 	}
 	if n := srv.Hits(http.MethodPost, importPath); n != 1 {
@@ -328,5 +335,29 @@ func TestHTMLAnswerIsTyped(t *testing.T) {
 	srv.Inject(enterpriseadmintest.Fault{Method: http.MethodGet, PathSuffix: "/trust", Status: http.StatusOK, ContentType: "text/html", Body: enterpriseadmintest.HTMLLoginPage})
 	if _, err := c.ListTrustCertificates(context.Background()); !errors.Is(err, enterpriseadmin.ErrHTMLResponse) {
 		t.Errorf("err = %v, want ErrHTMLResponse", err)
+	}
+}
+
+// A failed read-back after an accepted import must say the import
+// happened: sending it again would only meet "the name is taken".
+func TestImportIdentityCertificateReadBackFails(t *testing.T) {
+	srv := startFake(t)
+	c := newClient(t, srv)
+	ctx := context.Background()
+	srv.Inject(enterpriseadmintest.Fault{Method: http.MethodGet, PathSuffix: "/certificates/identity", Status: http.StatusServiceUnavailable, Times: 3})
+	got, err := c.ImportIdentityCertificate(ctx, enterpriseadmin.ImportIdentityCertificateInput{Name: "gis2026", PFX: testPFX(t, "gis.example.com", "pw"), Password: "pw"})
+	if got != nil || !errors.Is(err, enterpriseadmin.ErrImportedNotRead) || !errors.Is(err, enterpriseadmin.ErrServer) {
+		t.Fatalf("import with the read-back failing = %+v, %v; want ErrImportedNotRead and the read's ErrServer", got, err)
+	}
+	if n := srv.Hits(http.MethodPost, srv.CertificatesPath()+"/identity/import"); n != 1 {
+		t.Errorf("import hits = %d, want 1", n)
+	}
+	if diff := cmp.Diff([]string{"samlcert", "gis2026"}, srv.IdentityCertificateNames()); diff != "" {
+		t.Errorf("store (-want +got):\n%s", diff)
+	}
+	// Once the list answers again, the certificate is found by its name.
+	list, err := c.ListIdentityCertificates(ctx)
+	if err != nil || len(list) != 2 {
+		t.Fatalf("list = %v, %v", list, err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
 	"github.com/certadmin/certadmin-go/internal/transport"
+	"github.com/certadmin/certadmin-go/mimcm/mimcmapi"
 )
 
 // read is the call of a GET built by a generated request builder: 200 is
@@ -32,7 +33,11 @@ func notFound(err error, format string, args ...any) error {
 
 // oneOrMany decodes a list answer that may also come as a single object
 // (the vendor's documentation describes several answers as "one or more"
-// objects, and shows a bare object where a list could be expected).
+// objects, and its smart card page shows a bare object for a card ID). A
+// lone object is taken for a list of one only when it is an item (isItem):
+// anything else in its place (an empty object, another object) is not a
+// list, and reading it as one would yield an item with nothing in it. The
+// server's error object is refused before this, by errorInBody.
 type oneOrMany[T any] []T
 
 func (l *oneOrMany[T]) UnmarshalJSON(b []byte) error {
@@ -40,6 +45,9 @@ func (l *oneOrMany[T]) UnmarshalJSON(b []byte) error {
 		var one T
 		if err := json.Unmarshal(b, &one); err != nil {
 			return err
+		}
+		if !isItem(&one) {
+			return fmt.Errorf("the answer is one object without the members of %s", itemName(&one))
 		}
 		*l = oneOrMany[T]{one}
 		return nil
@@ -50,6 +58,53 @@ func (l *oneOrMany[T]) UnmarshalJSON(b []byte) error {
 	}
 	*l = list
 	return nil
+}
+
+// isItem reports whether a lone object, decoded as v, is an item of its
+// list: the member that names an item of that kind is set (a GUID, a
+// certificate's thumbprint, a key algorithm for generation options). A
+// kind not named here is never taken from a lone object.
+func isItem(v any) bool {
+	switch x := v.(type) {
+	case *mimcmapi.Request:
+		return x.Uuid != uuid.Nil
+	case *mimcmapi.Profile:
+		return x.Uuid != uuid.Nil
+	case *mimcmapi.Smartcard:
+		return x.Uuid != uuid.Nil
+	case *mimcmapi.ProfileTemplate:
+		return x.Uuid != uuid.Nil
+	case *mimcmapi.ClmCertificate:
+		return x.Thumbprint != ""
+	case *mimcmapi.UserCertificate:
+		return x.Thumbprint != ""
+	case *mimcmapi.CertificateRequestGenerationOptions:
+		return x.KeyAlgorithmName != ""
+	case *json.RawMessage:
+		// The certificate data answer: its caller reads each item member
+		// by member and keeps whatever it carries (issued material).
+		return true
+	}
+	return false
+}
+
+// itemName names the kind of item v is, for the error.
+func itemName(v any) string {
+	switch v.(type) {
+	case *mimcmapi.Request:
+		return "a request (Uuid)"
+	case *mimcmapi.Profile:
+		return "a profile (Uuid)"
+	case *mimcmapi.Smartcard:
+		return "a smart card (Uuid)"
+	case *mimcmapi.ProfileTemplate:
+		return "a profile template (Uuid)"
+	case *mimcmapi.ClmCertificate, *mimcmapi.UserCertificate:
+		return "a certificate (Thumbprint)"
+	case *mimcmapi.CertificateRequestGenerationOptions:
+		return "generation options (KeyAlgorithmName)"
+	}
+	return fmt.Sprintf("an item of this list (%T)", v)
 }
 
 // single decodes an answer that is one object, or a list holding exactly

@@ -5,10 +5,11 @@ import (
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
 	"github.com/certadmin/certadmin-go/internal/transport"
+	"github.com/certadmin/certadmin-go/internal/workflow"
 	"github.com/certadmin/certadmin-go/mimcm/mimcmapi"
 )
 
-//go:generate go run ../internal/cmd/gensurface -kind client -pkg mimcm -vendor "MIM CM" -tokens -o surface.gen.go
+//go:generate go run ../internal/cmd/gensurface -kind client -workflow -pkg mimcm -vendor "MIM CM" -tokens -o surface.gen.go
 
 // Client talks to one MIM CM REST API deployment. It is safe for
 // concurrent use.
@@ -16,6 +17,7 @@ type Client struct {
 	t      *transport.Client
 	raw    *mimcmapi.Client
 	server string
+	wait   workflow.Settings
 }
 
 // apiPath is the part of every URL the client adds after the base URL.
@@ -37,6 +39,10 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if err := transport.RefuseAPIPath(op, baseURL, u, apiPath); err != nil {
 		return nil, err
 	}
+	wait, err := workflow.ForClient(op, cfg, defaultWait)
+	if err != nil {
+		return nil, err
+	}
 	if err := setUpWindowsAuth(cfg); err != nil {
 		return nil, apierror.Invalid(op, "%v", err)
 	}
@@ -44,7 +50,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if nt, ok := cfg.Transport.(*ntlmTransport); ok {
 		ann = nt.annotate // names the causes of a refused NTLM sign-in
 	}
-	t, err := transport.New(cfg, transport.Rules{DecodeError: decodeError, Annotate: ann, Repeat: repeatRule})
+	t, err := transport.New(cfg, transport.Rules{DecodeError: decodeError, ErrorInBody: errorInBody, Annotate: ann, Repeat: repeatRule})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
@@ -52,7 +58,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	return &Client{t: t, raw: raw, server: raw.Server}, nil
+	return &Client{t: t, raw: raw, server: raw.Server, wait: wait}, nil
 }
 
 // Raw returns the client generated from the OpenAPI document, for calls

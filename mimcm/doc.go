@@ -13,10 +13,10 @@
 //		mimcm.WithNTLM(`CONTOSO\jdoe`, os.Getenv("MIMCM_PASSWORD")))
 //	if err != nil { … }
 //	e, err := c.EnrollSoftwareCertificate(ctx, mimcm.EnrollInput{ProfileTemplateUUID: tmpl})
-//	var pending *mimcm.EnrollError
+//	var pending *mimcm.PendingError
 //	switch {
 //	case errors.As(err, &pending) && errors.Is(err, mimcm.ErrApprovalPending):
-//		// Resume later: c.ResumeEnrollment(ctx, pending.RequestID, in)
+//		// Resume later: c.ResumeEnrollment(ctx, pending)
 //	case err != nil: …
 //	}
 //	err = e.WritePKCS12("jdoe.p12", p12Password)
@@ -28,7 +28,7 @@
 // # Enrolling a software certificate
 //
 // EnrollSoftwareCertificate creates an Enroll request, waits until it is
-// approved (polling its status; WithApprovalWait, WithApprovalPollInterval),
+// approved (polling its status; WithApprovalWait, WithPollInterval),
 // reads the certificate request generation options, generates each key
 // pair and PKCS#10 request in Go as they say (RSA 2048–16384 or ECDSA
 // P-256/384/521; SHA-1 to SHA-512; the subject parsed from its X.500
@@ -42,7 +42,8 @@
 // next:
 //
 //   - EnrollStageAwaitingApproval with ErrApprovalPending: a person has
-//     to approve; nothing was generated yet; ResumeEnrollment continues.
+//     to approve; nothing was generated yet; ResumeEnrollment continues
+//     from the *PendingError the EnrollError wraps (ErrPending).
 //     With ErrTerminalStatus: the request was denied, canceled or failed
 //     (EnrollError.StatusName); the wait ends at once.
 //   - EnrollStageSubmitting with ErrIssuanceUnknown: the certificate data
@@ -193,8 +194,8 @@
 //
 // Every operation takes trailing per-call options (WithHeader,
 // WithMaxAttempts, WithTimeout, WithRetry, and for the workflows
-// WithApprovalWait, WithApprovalPollInterval, WithEnrollProgress), which
-// apply to that call only.
+// WithApprovalWait, WithPollInterval, WithProgress), which apply to that
+// call only; the workflow options given to NewClient apply to every call.
 //
 // The mimcmtest package is a stateful in-memory fake of the API for
 // tests, with an in-memory CA and the Windows authentication handshakes.

@@ -18,11 +18,14 @@ import (
 	"github.com/certadmin/certadmin-go/internal/atomicfile"
 	"github.com/certadmin/certadmin-go/internal/poll"
 	"github.com/certadmin/certadmin-go/internal/transport"
+	"github.com/certadmin/certadmin-go/internal/workflow"
 	"github.com/certadmin/certadmin-go/mimcm/internal/pkcs7"
 )
 
-// EnrollStage is how far an enrollment got. The stages follow one
-// another in this order.
+// EnrollStage is how far an enrollment got (the field Stage of
+// EnrollError and PendingError, and of Progress). Every vendor package of
+// this module numbers and names its stages alike; a MIM CM enrollment
+// passes through these in this order.
 type EnrollStage int
 
 const (
@@ -44,6 +47,7 @@ const (
 	// checked by an administrator, or abandoned (AbandonRequest) and a new
 	// one made.
 	EnrollStageSubmitting
+	_ // the stage number of a wait for the CA after the submission: MIM CM answers the submission with the certificates
 	// EnrollStageCertificatesReceived: a 200 answer came, so the CA
 	// issued; the answer is checked and the request marked completed next.
 	// An error here comes with what was received (EnrollError.Received),
@@ -54,23 +58,15 @@ const (
 	EnrollStageCompleted
 )
 
-var stageNames = map[EnrollStage]string{
-	EnrollStageCreating: "creating the request", EnrollStageAwaitingApproval: "awaiting approval",
-	EnrollStageApproved: "approved", EnrollStageSubmitting: "submitting the certificate requests",
-	EnrollStageCertificatesReceived: "certificates received", EnrollStageCompleted: "completed",
-}
-
-func (s EnrollStage) String() string {
-	if n, ok := stageNames[s]; ok {
-		return n
-	}
-	return fmt.Sprintf("stage %d", int(s))
-}
+func (s EnrollStage) String() string { return workflow.Stage(s).String() }
 
 // Sentinels of the enrollment workflows, matched with errors.Is.
 var (
-	// ErrApprovalPending: the request still waits for approval; the
-	// EnrollError carries its ID for ResumeEnrollment.
+	// ErrPending: the workflow stopped before the end and can go on
+	// later: the error holds a *PendingError to hand to ResumeEnrollment.
+	ErrPending = errors.New("the workflow can go on later")
+	// ErrApprovalPending: as ErrPending, and the request still waits for
+	// a person's approval (the wait of WithApprovalWait ended).
 	ErrApprovalPending = errors.New("the request waits for approval")
 	// ErrIssuanceUnknown: the certificate requests may have reached the
 	// CA but no answer came back; the request must not be submitted again.
@@ -101,15 +97,16 @@ type EnrollError struct {
 	// Result holds the certificates and key when they were received and
 	// checked (the completion failed); nil otherwise.
 	Result *Enrollment
-	// Received holds everything received or generated once the CA may
-	// have issued: the answer as it came, the certificates and keys it
-	// holds, the generated keys and the PFX password. It is set on every
-	// failure after the certificate data was sent (stages
-	// EnrollStageSubmitting when no answer came, and
-	// EnrollStageCertificatesReceived), nil before. Keep it: it may be the
-	// only copy of an issued certificate's key.
+	// Received is the material the workflow holds once something may
+	// have been issued, nil before: keep it, it may be the only copy of an
+	// issued certificate's key; WriteFiles saves it (0600 files). Here:
+	// the answer as it came, the certificates and keys it holds, the
+	// generated keys and the PFX password, set on every failure after the
+	// certificate data was sent (stages EnrollStageSubmitting when no
+	// answer came, and EnrollStageCertificatesReceived).
 	Received *Received
-	// Err is the cause (a sentinel of this package, a call's *Error).
+	// Err is the cause (a sentinel of this package, a call's *Error); a
+	// *PendingError when the workflow can go on (ResumeEnrollment).
 	Err error
 }
 
@@ -205,54 +202,99 @@ func (e *Enrollment) WritePKCS12(path, password string) error {
 	})
 }
 
-// Default rhythm of the wait for approval.
+// Default rhythm of the wait for approval (WithApprovalWait,
+// WithPollInterval).
 const (
-	DefaultApprovalWait         = 2 * time.Minute
-	DefaultApprovalPollInterval = 2 * time.Second
-	maxApprovalPollInterval     = 30 * time.Second
+	DefaultApprovalWait     = 2 * time.Minute
+	DefaultPollInterval     = 2 * time.Second
+	maxApprovalPollInterval = 30 * time.Second
 )
 
-type enrollSettings struct {
-	wait, interval time.Duration
-	progress       func(EnrollStage, *Request)
+var defaultWait = workflow.Settings{PollInterval: DefaultPollInterval, Multiplier: 1.5,
+	MaxInterval: maxApprovalPollInterval, ApprovalWait: DefaultApprovalWait}
+
+// WithApprovalWait bounds how long a workflow waits for its request to be
+// approved (default DefaultApprovalWait). Zero checks once. When the wait
+// ends the workflow returns a *PendingError matching ErrApprovalPending,
+// and ResumeEnrollment continues it later.
+func WithApprovalWait(d time.Duration) ClientOrCallOption {
+	return workflowOption(workflow.ApprovalWait(d))
 }
 
-func enrollSettingsOf(cs *transport.CallSettings) enrollSettings {
-	if s := transport.LookupCallExtension[enrollSettings](cs); s != nil {
-		return *s
+// WithPollInterval sets the first interval between a workflow's status
+// checks (default DefaultPollInterval; it grows by half after each check,
+// up to 30 s). The first check is made at once.
+func WithPollInterval(d time.Duration) ClientOrCallOption {
+	return workflowOption(workflow.PollInterval(d))
+}
+
+// Progress is what WithProgress reports: the stage a workflow reached and
+// its request as last read (nil before it was read).
+type Progress struct {
+	Stage   EnrollStage
+	Request *Request
+}
+
+// WithProgress calls fn at every stage a workflow reaches and after every
+// check of its request's status.
+func WithProgress(fn func(Progress)) ClientOrCallOption {
+	return workflowOption(workflow.Progress(fn))
+}
+
+// waitFor is the rhythm of one call: the client's, changed by the call's
+// options; a bad one is an ErrInvalidInput error.
+func (c *Client) waitFor(op string, opts []CallOption) (workflow.Settings, error) {
+	return workflow.ForCall(op, c.wait, callSettings(opts))
+}
+
+// PendingError is a workflow that stopped before anything was submitted
+// and can go on later: a request still waiting for approval when the wait
+// ended, or one whose next step failed before any certificate data was
+// sent. It holds what ResumeEnrollment needs; an enrollment's error
+// (*EnrollError) wraps it. To resume from a stored request ID, fill
+// RequestID (and PFXPassword and Roots as in the EnrollInput).
+type PendingError struct {
+	// RequestID is the request.
+	RequestID uuid.UUID
+	// Stage is where the workflow stopped: EnrollStageAwaitingApproval or
+	// EnrollStageApproved.
+	Stage EnrollStage
+	// Status and StatusName are the request's last status seen (0 and ""
+	// when it was not read).
+	Status     StatusNumber
+	StatusName Status
+	// PFXPassword and Roots are the enrollment's (EnrollInput): the
+	// resume opens and checks what the server returns with them. The
+	// password is never printed.
+	PFXPassword string
+	Roots       *x509.CertPool
+	// Comment goes with the certificate data (EnrollInput.Comment).
+	Comment string
+	// Err is why the workflow stopped (the wait ended, a failed call).
+	Err error
+
+	approval bool // the wait for approval ended with the request still pending
+}
+
+func (e *PendingError) Error() string {
+	msg := "mimcm: request " + e.RequestID.String() + ": " + e.Stage.String()
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
 	}
-	return enrollSettings{wait: DefaultApprovalWait, interval: DefaultApprovalPollInterval}
+	return msg
 }
 
-func enrollOption(f func(*enrollSettings)) CallOption {
-	return callOption(func(cs *transport.CallSettings) {
-		if transport.LookupCallExtension[enrollSettings](cs) == nil {
-			*transport.CallExtension[enrollSettings](cs) = enrollSettings{wait: DefaultApprovalWait, interval: DefaultApprovalPollInterval}
-		}
-		f(transport.CallExtension[enrollSettings](cs))
-	})
+// Is matches ErrPending, and ErrApprovalPending for a request whose wait
+// for approval ended with the request still pending.
+func (e *PendingError) Is(target error) bool {
+	return target == ErrPending || (target == ErrApprovalPending && e.approval)
 }
 
-// WithApprovalWait bounds how long an enrollment waits for its request to
-// be approved (default 2 minutes). Zero checks once. When the wait ends
-// the workflow returns ErrApprovalPending with the request's ID, and
-// ResumeEnrollment continues it later.
-func WithApprovalWait(d time.Duration) CallOption {
-	return enrollOption(func(s *enrollSettings) { s.wait = d })
-}
+// Unwrap returns why the workflow stopped.
+func (e *PendingError) Unwrap() error { return e.Err }
 
-// WithApprovalPollInterval sets the first interval between checks of the
-// request's status while it waits for approval (default 2 s; it grows by
-// half after each check, up to 30 s).
-func WithApprovalPollInterval(d time.Duration) CallOption {
-	return enrollOption(func(s *enrollSettings) { s.interval = d })
-}
-
-// WithEnrollProgress calls fn at every stage an enrollment reaches, with
-// the request as last read (nil before it was read).
-func WithEnrollProgress(fn func(EnrollStage, *Request)) CallOption {
-	return enrollOption(func(s *enrollSettings) { s.progress = fn })
-}
+// GoString is Error, so that %#v prints no secret (the PFX password).
+func (e *PendingError) GoString() string { return e.Error() }
 
 // EnrollSoftwareCertificate enrolls a software certificate end to end:
 // it creates an Enroll request (or a Renew, see EnrollInput) for the
@@ -267,8 +309,8 @@ func WithEnrollProgress(fn func(EnrollStage, *Request)) CallOption {
 //
 // A request that waits for a person's approval longer than
 // WithApprovalWait ends the call with an *EnrollError of stage
-// EnrollStageAwaitingApproval matching ErrApprovalPending; call
-// ResumeEnrollment with its RequestID later. Every *EnrollError says in
+// EnrollStageAwaitingApproval matching ErrApprovalPending; hand its
+// *PendingError (errors.As) to ResumeEnrollment later. Every *EnrollError says in
 // Next what to do. Creates, submits and the completion are never sent
 // twice.
 //
@@ -285,7 +327,10 @@ func WithEnrollProgress(fn func(EnrollStage, *Request)) CallOption {
 func (c *Client) EnrollSoftwareCertificate(ctx context.Context, in EnrollInput, opts ...CallOption) (*Enrollment, error) {
 	const op = "mimcm.EnrollSoftwareCertificate"
 	opts = withPFXSecret(opts, in.PFXPassword)
-	s := enrollSettingsOf(callSettings(opts))
+	s, err := c.waitFor(op, opts)
+	if err != nil {
+		return nil, err
+	}
 	typ := in.Type
 	if typ == "" {
 		typ = RequestTypeNameEnroll
@@ -312,7 +357,7 @@ func (c *Client) EnrollSoftwareCertificate(ctx context.Context, in EnrollInput, 
 	if err := create.check(op); err != nil {
 		return nil, err
 	}
-	s.report(EnrollStageCreating, nil)
+	report(s, EnrollStageCreating, nil)
 	id, err := c.CreateRequest(ctx, create, opts...)
 	if err != nil {
 		next := "the server refused the request: fix the input and try again"
@@ -321,15 +366,15 @@ func (c *Client) EnrollSoftwareCertificate(ctx context.Context, in EnrollInput, 
 		}
 		return nil, &EnrollError{Op: op, Stage: EnrollStageCreating, Err: err, Next: next}
 	}
-	return c.execute(ctx, op, id, in, s, false, opts)
+	return c.execute(ctx, op, id, in.PFXPassword, in.Roots, in.Comment, s, false, opts)
 }
 
-// ResumeEnrollment continues an enrollment whose request already exists
-// (the RequestID of an *EnrollError of stage EnrollStageAwaitingApproval
-// or EnrollStageApproved): it reads the request from the server first,
-// waits for approval again, then generates, submits, receives and
-// completes as EnrollSoftwareCertificate does. in gives the PFX password
-// and roots; its request fields are not used.
+// ResumeEnrollment continues an enrollment whose request already exists:
+// the *PendingError of an *EnrollError (errors.As), or one filled from a
+// stored request ID. It reads the request from the server first, waits
+// for approval again, then generates, submits, receives and completes as
+// EnrollSoftwareCertificate does, opening and checking the answer with
+// the PendingError's PFXPassword and Roots.
 //
 // It never submits certificate data for a request that may have had its
 // certificates issued: the server keeps a request Approved after its
@@ -339,19 +384,24 @@ func (c *Client) EnrollSoftwareCertificate(ctx context.Context, in EnrollInput, 
 // cannot be made, the resume stops with an *EnrollError matching
 // ErrIssuanceUnknown whose Next names the request, its status and new
 // profile to check, and nothing is sent.
-func (c *Client) ResumeEnrollment(ctx context.Context, requestID uuid.UUID, in EnrollInput, opts ...CallOption) (*Enrollment, error) {
-	opts = withPFXSecret(opts, in.PFXPassword)
+func (c *Client) ResumeEnrollment(ctx context.Context, pending *PendingError, opts ...CallOption) (*Enrollment, error) {
 	const op = "mimcm.ResumeEnrollment"
-	if err := checkID(op, "request", requestID); err != nil {
+	if pending == nil {
+		return nil, apierror.Invalid(op, "no pending enrollment")
+	}
+	if err := checkID(op, "request", pending.RequestID); err != nil {
 		return nil, err
 	}
-	return c.execute(ctx, op, requestID, in, enrollSettingsOf(callSettings(opts)), true, opts)
+	opts = withPFXSecret(opts, pending.PFXPassword)
+	s, err := c.waitFor(op, opts)
+	if err != nil {
+		return nil, err
+	}
+	return c.execute(ctx, op, pending.RequestID, pending.PFXPassword, pending.Roots, pending.Comment, s, true, opts)
 }
 
-func (s enrollSettings) report(stage EnrollStage, r *Request) {
-	if s.progress != nil {
-		s.progress(stage, r)
-	}
+func report(s workflow.Settings, stage EnrollStage, r *Request) {
+	workflow.Report(s, Progress{Stage: stage, Request: r})
 }
 
 // answered reports whether err carries the server's answer (a status),
@@ -364,7 +414,7 @@ func answered(err error) bool {
 // execute runs the workflow from an existing request on. resume is set
 // for ResumeEnrollment: the request may have been executed before, so it
 // is checked for traces of that before anything is submitted.
-func (c *Client) execute(ctx context.Context, op string, id uuid.UUID, in EnrollInput, s enrollSettings, resume bool, opts []CallOption) (*Enrollment, error) {
+func (c *Client) execute(ctx context.Context, op string, id uuid.UUID, pfxPassword string, roots *x509.CertPool, comment string, s workflow.Settings, resume bool, opts []CallOption) (*Enrollment, error) {
 	names := c.statusNames(opts)
 	var last *Request
 	fail := func(stage EnrollStage, err error, next string) *EnrollError {
@@ -378,13 +428,21 @@ func (c *Client) execute(ctx context.Context, op string, id uuid.UUID, in Enroll
 		}
 		return e
 	}
+	// pending is a failure before anything was submitted: the workflow
+	// goes on with ResumeEnrollment.
+	pending := func(stage EnrollStage, err error, next string, approval bool) *EnrollError {
+		e := fail(stage, nil, next)
+		e.Err = &PendingError{RequestID: id, Stage: stage, Status: e.Status, StatusName: e.StatusName,
+			PFXPassword: pfxPassword, Roots: roots, Comment: comment, Err: err, approval: approval}
+		return e
+	}
 	r, err := c.awaitApproval(ctx, id, s, names, opts)
 	last = r
 	if err != nil {
 		switch {
-		case errors.Is(err, ErrApprovalPending) || errors.Is(err, poll.ErrTimeout):
-			return nil, fail(EnrollStageAwaitingApproval, ErrApprovalPending,
-				"once the request is approved, call ResumeEnrollment with its ID; CancelRequest withdraws it")
+		case errors.Is(err, errNotApproved) || errors.Is(err, poll.ErrTimeout):
+			return nil, pending(EnrollStageAwaitingApproval, err,
+				"once the request is approved, call ResumeEnrollment with the PendingError; CancelRequest withdraws it", true)
 		case errors.Is(err, errAlreadyCompleted):
 			return nil, fail(EnrollStageCompleted, err, "the request was executed before; its certificates are in its profile")
 		case errors.Is(err, ErrTerminalStatus):
@@ -392,7 +450,7 @@ func (c *Client) execute(ctx context.Context, op string, id uuid.UUID, in Enroll
 		case errors.Is(err, errExecutionStarted):
 			return nil, fail(EnrollStageSubmitting, errors.Join(ErrIssuanceUnknown, err), executedNext(id, r))
 		}
-		return nil, fail(EnrollStageAwaitingApproval, err, "call ResumeEnrollment with the request's ID to go on")
+		return nil, pending(EnrollStageAwaitingApproval, err, "call ResumeEnrollment with the PendingError to go on", false)
 	}
 	if resume {
 		// The server keeps a request Approved after its certificate data
@@ -403,11 +461,11 @@ func (c *Client) execute(ctx context.Context, op string, id uuid.UUID, in Enroll
 			return nil, fail(EnrollStageSubmitting, errors.Join(ErrIssuanceUnknown, err), executedNext(id, r))
 		}
 	}
-	s.report(EnrollStageApproved, r)
+	report(s, EnrollStageApproved, r)
 
 	options, err := c.GetCertificateRequestGenerationOptions(ctx, id, opts...)
 	if err != nil {
-		return nil, fail(EnrollStageApproved, err, "nothing was submitted: call ResumeEnrollment with the request's ID")
+		return nil, pending(EnrollStageApproved, err, "nothing was submitted: call ResumeEnrollment with the PendingError", false)
 	}
 	keys := make([]crypto.Signer, len(options))
 	csrs := make([][]byte, len(options))
@@ -418,14 +476,14 @@ func (c *Client) execute(ctx context.Context, op string, id uuid.UUID, in Enroll
 				"nothing was submitted: the template asks for a key this package cannot make; CancelRequest withdraws the request")
 		}
 	}
-	password := in.PFXPassword
+	password := pfxPassword
 	if password == "" {
 		if password, err = randomPassword(); err != nil {
-			return nil, fail(EnrollStageApproved, err, "nothing was submitted: call ResumeEnrollment")
+			return nil, pending(EnrollStageApproved, err, "nothing was submitted: call ResumeEnrollment with the PendingError", false)
 		}
 	}
-	s.report(EnrollStageSubmitting, r)
-	issued, answer, err := c.submitCertificateRequests(ctx, id, SubmitInput{CertificateRequests: csrs, PFXPassword: password, Comments: in.Comment}, opts)
+	report(s, EnrollStageSubmitting, r)
+	issued, answer, err := c.submitCertificateRequests(ctx, id, SubmitInput{CertificateRequests: csrs, PFXPassword: password, Comments: comment}, opts)
 	if err != nil {
 		switch {
 		case answer != nil || okAnswer(err):
@@ -446,14 +504,14 @@ func (c *Client) execute(ctx context.Context, op string, id uuid.UUID, in Enroll
 		return nil, fail(EnrollStageSubmitting, err,
 			"the server refused the certificate requests: abandon the request (AbandonRequest) and enroll anew")
 	}
-	result, err := decodeIssued(id, issued, keys, password, in.Roots)
+	result, err := decodeIssued(id, issued, keys, password, roots)
 	if err != nil {
 		e := fail(EnrollStageCertificatesReceived, err,
 			"the certificates were issued but did not pass the checks: they and the keys are in Received; save them, then abandon the request (AbandonRequest) or have them revoked")
 		e.Received = received(id, answer, issued, keys, password)
 		return nil, e
 	}
-	s.report(EnrollStageCertificatesReceived, r)
+	report(s, EnrollStageCertificatesReceived, r)
 	done, err := c.CompleteRequest(ctx, id, opts...)
 	if err != nil {
 		e := fail(EnrollStageCertificatesReceived, err,
@@ -463,7 +521,7 @@ func (c *Client) execute(ctx context.Context, op string, id uuid.UUID, in Enroll
 		return nil, e
 	}
 	result.Request = done
-	s.report(EnrollStageCompleted, done)
+	report(s, EnrollStageCompleted, done)
 	return result, nil
 }
 
@@ -519,12 +577,15 @@ func (c *Client) checkNotExecuted(ctx context.Context, r *Request, opts []CallOp
 	return nil
 }
 
-var errAlreadyCompleted = errors.New("the request is already completed")
+var (
+	errAlreadyCompleted = errors.New("the request is already completed")
+	errNotApproved      = errors.New("the request is not approved yet (WithApprovalWait(0) checks once)")
+)
 
 // awaitApproval reads the request until it is approved, on the poller's
-// rhythm, for at most s.wait. A request denied, canceled or failed ends
+// rhythm, for at most s.ApprovalWait. A request denied, canceled or failed ends
 // the wait at once (ErrTerminalStatus), as does one whose execution began.
-func (c *Client) awaitApproval(ctx context.Context, id uuid.UUID, s enrollSettings, names *statusNames, opts []CallOption) (*Request, error) {
+func (c *Client) awaitApproval(ctx context.Context, id uuid.UUID, s workflow.Settings, names *statusNames, opts []CallOption) (*Request, error) {
 	var last *Request
 	check := func(ctx context.Context) (*Request, bool, error) {
 		r, err := c.GetRequest(ctx, id, opts...)
@@ -548,24 +609,20 @@ func (c *Client) awaitApproval(ctx context.Context, id uuid.UUID, s enrollSettin
 		case name == StatusExecuting:
 			return r, true, fmt.Errorf("%w (status Executing)", errExecutionStarted)
 		}
-		s.report(EnrollStageAwaitingApproval, r)
+		report(s, EnrollStageAwaitingApproval, r)
 		return r, false, nil
 	}
-	if s.wait <= 0 {
+	if s.ApprovalWait <= 0 {
 		r, done, err := check(ctx)
 		if err == nil && !done {
-			err = ErrApprovalPending
+			err = errNotApproved
 		}
 		if r == nil {
 			r = last
 		}
 		return r, err
 	}
-	interval := s.interval
-	if interval <= 0 {
-		interval = DefaultApprovalPollInterval
-	}
-	r, err := poll.Until(ctx, poll.Config{Interval: interval, Multiplier: 1.5, MaxInterval: maxApprovalPollInterval, Timeout: s.wait}, check, nil)
+	r, err := poll.Until(ctx, s.Poll(s.ApprovalWait), check, nil)
 	if r == nil {
 		r = last
 	}

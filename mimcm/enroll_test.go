@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/asn1"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -21,11 +22,7 @@ import (
 	"github.com/certadmin/certadmin-go/mimcm/mimcmtest"
 )
 
-func caPool(srv *mimcmtest.Server) *x509.CertPool {
-	p := x509.NewCertPool()
-	p.AddCert(srv.CA())
-	return p
-}
+func caPool(srv *mimcmtest.Server) *x509.CertPool { return srv.IssuingCAs() }
 
 func TestEnrollSoftwareCertificateEndToEnd(t *testing.T) {
 	srv, c := setup(t)
@@ -34,7 +31,7 @@ func TestEnrollSoftwareCertificateEndToEnd(t *testing.T) {
 	e, err := c.EnrollSoftwareCertificate(ctx, mimcm.EnrollInput{
 		ProfileTemplateUUID: mimcmtest.TemplateSoftware, Roots: caPool(srv),
 		DataCollection: []mimcm.DataValue{{Name: "Request Reason", Value: "laptop"}},
-	}, mimcm.WithEnrollProgress(func(s mimcm.EnrollStage, _ *mimcm.Request) { stages = append(stages, s) }))
+	}, mimcm.WithProgress(func(p mimcm.Progress) { stages = append(stages, p.Stage) }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,8 +96,12 @@ func TestEnrollmentWaitsForApprovalAndResumes(t *testing.T) {
 	if n := srv.HitsMatching("", "/certificaterequestgenerationoptions"); n != 0 {
 		t.Errorf("generation options read %d times before approval", n)
 	}
+	var pe *mimcm.PendingError
+	if !errors.As(err, &pe) || pe.RequestID != ee.RequestID || pe.Stage != mimcm.EnrollStageAwaitingApproval || pe.Roots != in.Roots || !errors.Is(err, mimcm.ErrPending) {
+		t.Fatalf("the pending state is not a *PendingError for the request: %v", pe)
+	}
 	// Several checks within a short wait, still pending.
-	_, err = c.ResumeEnrollment(ctx, ee.RequestID, in, mimcm.WithApprovalWait(30*time.Millisecond), mimcm.WithApprovalPollInterval(time.Millisecond))
+	_, err = c.ResumeEnrollment(ctx, pe, mimcm.WithApprovalWait(30*time.Millisecond), mimcm.WithPollInterval(time.Millisecond))
 	if !errors.Is(err, mimcm.ErrApprovalPending) {
 		t.Fatalf("resume before approval: %v", err)
 	}
@@ -111,7 +112,7 @@ func TestEnrollmentWaitsForApprovalAndResumes(t *testing.T) {
 	if err := srv.ApproveRequest(ee.RequestID); err != nil {
 		t.Fatal(err)
 	}
-	e, err := c.ResumeEnrollment(ctx, ee.RequestID, in)
+	e, err := c.ResumeEnrollment(ctx, pe)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,15 +127,15 @@ func TestEnrollmentWaitsForApprovalAndResumes(t *testing.T) {
 // An approval that comes while the workflow waits.
 func TestEnrollmentApprovedWhileWaiting(t *testing.T) {
 	srv, c := setup(t)
-	approve := func(s mimcm.EnrollStage, r *mimcm.Request) {
-		if s == mimcm.EnrollStageAwaitingApproval {
-			if err := srv.ApproveRequest(r.UUID); err != nil {
+	approve := func(p mimcm.Progress) {
+		if p.Stage == mimcm.EnrollStageAwaitingApproval {
+			if err := srv.ApproveRequest(p.Request.UUID); err != nil {
 				t.Error(err)
 			}
 		}
 	}
 	e, err := c.EnrollSoftwareCertificate(context.Background(), mimcm.EnrollInput{ProfileTemplateUUID: mimcmtest.TemplateApproval},
-		mimcm.WithApprovalPollInterval(time.Millisecond), mimcm.WithEnrollProgress(approve))
+		mimcm.WithPollInterval(time.Millisecond), mimcm.WithProgress(approve))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,6 +312,72 @@ func TestParseSubject(t *testing.T) {
 	for _, bad := range []string{"CN", "XX=1", `CN="open`, "CN="} {
 		if _, err := mimcm.ParseSubject(bad); err == nil {
 			t.Errorf("%q: no error", bad)
+		}
+	}
+}
+
+// The fake gives each root its own name: IssuingCAs verifies what an
+// enrollment receives (EnrollInput.Roots), TLSRootCAs is the connection's
+// root and does not.
+func TestFakeIssuingAndTLSRootsDiffer(t *testing.T) {
+	srv := mimcmtest.NewTestServer(t, mimcmtest.WithTLS())
+	c, err := srv.NewClient(fastRetry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := c.EnrollSoftwareCertificate(context.Background(), mimcm.EnrollInput{ProfileTemplateUUID: mimcmtest.TemplateSoftware, Roots: srv.IssuingCAs()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := x509.VerifyOptions{Roots: srv.IssuingCAs(), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}
+	if _, err := e.Certificate.Verify(opts); err != nil {
+		t.Errorf("IssuingCAs does not verify the issued certificate: %v", err)
+	}
+	opts.Roots = srv.TLSRootCAs()
+	if opts.Roots == nil {
+		t.Fatal("no TLS root for a TLS fake")
+	}
+	if _, err := e.Certificate.Verify(opts); err == nil {
+		t.Error("TLSRootCAs verifies the issued certificate: the two roots are not told apart")
+	}
+}
+
+// The workflow options work on the client too, as in every vendor: a
+// client made with WithApprovalWait(0) stops at the first check, and its
+// stop is a *PendingError that ResumeEnrollment takes as it is.
+func TestWorkflowOptionsOnTheClient(t *testing.T) {
+	srv, c := setup(t, mimcm.WithApprovalWait(0))
+	ctx := context.Background()
+	in := mimcm.EnrollInput{ProfileTemplateUUID: mimcmtest.TemplateApproval, Roots: srv.IssuingCAs(), PFXPassword: "pfx-pw"}
+	_, err := c.EnrollSoftwareCertificate(ctx, in)
+	var pe *mimcm.PendingError
+	if !errors.As(err, &pe) || !errors.Is(err, mimcm.ErrApprovalPending) || pe.PFXPassword != "pfx-pw" || strings.Contains(err.Error(), "pfx-pw") {
+		t.Fatalf("got %v, want a *PendingError keeping (and not printing) the PFX password", err)
+	}
+	if n := srv.Hits(http.MethodGet, api+"/requests/"+pe.RequestID.String()); n != 1 {
+		t.Errorf("%d status checks, want 1", n)
+	}
+	if err := srv.ApproveRequest(pe.RequestID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ResumeEnrollment(ctx, pe); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mimcm.NewClient(srv.URL, mimcm.WithPollInterval(0)); !errors.Is(err, mimcm.ErrInvalidInput) {
+		t.Errorf("NewClient with a zero poll interval: %v", err)
+	}
+	if _, err := c.ResumeEnrollment(ctx, nil); !errors.Is(err, mimcm.ErrInvalidInput) {
+		t.Errorf("ResumeEnrollment(nil): %v", err)
+	}
+}
+
+// A PendingError holds the PFX password for the resume, and prints it in
+// no form.
+func TestPendingErrorPrintsNoPassword(t *testing.T) {
+	pe := &mimcm.PendingError{RequestID: uuid.New(), Stage: mimcm.EnrollStageAwaitingApproval, PFXPassword: "pfx-secret-1"}
+	for _, f := range []string{"%v", "%+v", "%#v", "%s"} {
+		if got := fmt.Sprintf(f, pe); strings.Contains(got, "pfx-secret-1") {
+			t.Errorf("%s prints the password: %s", f, got)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
+	"github.com/certadmin/certadmin-go/internal/transport"
 )
 
 // disabledHint explains the usual cause of a 404: the API is off by default.
@@ -27,6 +28,33 @@ type webAPIError struct {
 	// own rather than in the message (encoding/json matches the name in any
 	// letter case).
 	CorrelationID string `json:"CorrelationId"`
+}
+
+// webAPIErrorMembers are the members ASP.NET Web API's error object
+// (HttpError) may carry: the message, the details it adds when error
+// details are on, and the model state of a refused request. An object made
+// of these members only is an error, whatever the status it came with; no
+// answer of the API has an item made of them (every item carries its own
+// members: Uuid, Thumbprint, Name, ...).
+var webAPIErrorMembers = []string{"Message", "MessageDetail", "ExceptionMessage", "ExceptionType", "StackTrace",
+	"InnerException", "ModelState", "CorrelationId"}
+
+// errorInBody is the transport's check of every JSON answer with a success
+// status: Web API's error object there (a handler or a proxy that sent the
+// error with 200) is the server's error, not an answer; read as a list it
+// would be a list of one empty item. The object needs its Message, which
+// Web API always writes.
+func errorInBody(body []byte) *transport.BodyError {
+	members, ok := transport.OnlyMembers(body, webAPIErrorMembers...)
+	if !ok {
+		return nil
+	}
+	if _, ok := transport.MemberString(members, "message"); !ok {
+		return nil
+	}
+	var e apierror.Error
+	decodeError(&e, body)
+	return &transport.BodyError{Code: e.Code, Message: e.Message, Details: e.Details}
 }
 
 // maxPlainText is the longest plain-text error body kept as the message.

@@ -2,7 +2,6 @@ package mimcm_test
 
 import (
 	"context"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"log"
@@ -163,12 +162,10 @@ func ExampleClient_EnrollSoftwareCertificate() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	roots := x509.NewCertPool()
-	roots.AddCert(srv.CA())
 	e, err := c.EnrollSoftwareCertificate(context.Background(), mimcm.EnrollInput{
 		ProfileTemplateUUID: mimcmtest.TemplateSoftware,
 		DataCollection:      []mimcm.DataValue{{Name: "Request Reason", Value: "new laptop"}},
-		Roots:               roots, // check the chain too, not only the key
+		Roots:               srv.IssuingCAs(), // check the chain too, not only the key (TLSRootCAs is the TLS root)
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -202,7 +199,7 @@ func ExampleClient_ResumeEnrollment() {
 	}
 	in := mimcm.EnrollInput{ProfileTemplateUUID: mimcmtest.TemplateApproval}
 	_, err = c.EnrollSoftwareCertificate(context.Background(), in, mimcm.WithApprovalWait(0))
-	var pending *mimcm.EnrollError
+	var pending *mimcm.PendingError
 	if !errors.As(err, &pending) || !errors.Is(err, mimcm.ErrApprovalPending) {
 		log.Fatal(err)
 	}
@@ -212,7 +209,7 @@ func ExampleClient_ResumeEnrollment() {
 	if err := srv.ApproveRequest(pending.RequestID); err != nil {
 		log.Fatal(err)
 	}
-	e, err := c.ResumeEnrollment(context.Background(), pending.RequestID, in)
+	e, err := c.ResumeEnrollment(context.Background(), pending)
 	if err != nil {
 		log.Fatal(err)
 	}

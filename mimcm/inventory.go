@@ -4,6 +4,8 @@ import (
 	"context"
 	"iter"
 	"strings"
+
+	"github.com/google/uuid"
 )
 
 // InventoryItem is one certificate the signed-in user holds, with the
@@ -23,7 +25,9 @@ type InventoryItem struct {
 // NotBefore, NotAfter, Issuer and Status from the user's certificate of
 // the same thumbprint (ListUserCertificates), so ExpiresWithin works on
 // every item the user's list has (it leaves out retired certificates).
-// An error is yielded once and ends the walk.
+// A profile or card the server lists more than once is walked once: its
+// certificates are asked for once and yielded once. An error is yielded
+// once and ends the walk.
 func (c *Client) Inventory(ctx context.Context, opts ...CallOption) iter.Seq2[InventoryItem, error] {
 	return func(yield func(InventoryItem, error) bool) {
 		user, err := c.ListUserCertificates(ctx, opts...)
@@ -51,7 +55,12 @@ func (c *Client) Inventory(ctx context.Context, opts ...CallOption) iter.Seq2[In
 			yield(InventoryItem{}, err)
 			return
 		}
+		walked := make(map[uuid.UUID]bool, len(profiles))
 		for i := range profiles {
+			if walked[profiles[i].UUID] {
+				continue
+			}
+			walked[profiles[i].UUID] = true
 			certs, err := c.ListProfileCertificates(ctx, profiles[i].UUID, opts...)
 			if err != nil {
 				yield(InventoryItem{}, err)
@@ -68,7 +77,12 @@ func (c *Client) Inventory(ctx context.Context, opts ...CallOption) iter.Seq2[In
 			yield(InventoryItem{}, err)
 			return
 		}
+		walked = make(map[uuid.UUID]bool, len(cards))
 		for i := range cards {
+			if walked[cards[i].UUID] {
+				continue
+			}
+			walked[cards[i].UUID] = true
 			certs, err := c.ListSmartcardCertificates(ctx, cards[i].UUID, opts...)
 			if err != nil {
 				yield(InventoryItem{}, err)

@@ -80,7 +80,8 @@ type ProfileRequestInput struct {
 
 // RevokeProfile revokes the certificates of a software profile: it
 // creates a Revoke request for the profile, waits for its approval
-// (WithApprovalWait; ErrApprovalPending after it, as for an enrollment)
+// (WithApprovalWait; a *PendingError matching ErrApprovalPending after
+// it, as for an enrollment)
 // and marks it completed, which makes the server revoke. It returns the
 // completed request.
 func (c *Client) RevokeProfile(ctx context.Context, profileID uuid.UUID, in ProfileRequestInput, opts ...CallOption) (*Request, error) {
@@ -104,7 +105,10 @@ func (c *Client) profileRequest(ctx context.Context, op string, typ RequestTypeN
 	if p.ProfileTemplateUUID == nil {
 		return nil, apierror.Invalid(op, "profile %s names no profile template", profileID)
 	}
-	s := enrollSettingsOf(callSettings(opts))
+	s, err := c.waitFor(op, opts)
+	if err != nil {
+		return nil, err
+	}
 	id, err := c.CreateRequest(ctx, CreateRequestInput{Type: typ, ProfileTemplateUUID: *p.ProfileTemplateUUID, ProfileUUID: &profileID,
 		DataCollection: in.DataCollection, Comment: in.Comment, Priority: in.Priority}, opts...)
 	if err != nil {
@@ -122,8 +126,8 @@ func (c *Client) profileRequest(ctx context.Context, op string, typ RequestTypeN
 			}
 		}
 		switch {
-		case errors.Is(err, ErrApprovalPending) || errors.Is(err, poll.ErrTimeout):
-			e.Err = ErrApprovalPending
+		case errors.Is(err, errNotApproved) || errors.Is(err, poll.ErrTimeout):
+			e.Err = &PendingError{RequestID: id, Stage: EnrollStageAwaitingApproval, Status: e.Status, StatusName: e.StatusName, Err: err, approval: true}
 		case errors.Is(err, ErrTerminalStatus):
 			e.Next = "the request will not be approved: make a new one if it is still needed"
 		case errors.Is(err, errAlreadyCompleted):

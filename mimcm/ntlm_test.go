@@ -183,7 +183,7 @@ func TestNTLMExtendedProtectionRequired(t *testing.T) {
 	}
 	// A call refused before any NTLM (no credentials sent) has no such hint.
 	basic := mimcmtest.NewTestServer(t, mimcmtest.WithTLS())
-	c, _ = mimcm.NewClient(basic.URL, mimcm.WithNTLM(basic.Username, basic.Password), mimcm.WithRootCAs(basic.RootCAs()))
+	c, _ = mimcm.NewClient(basic.URL, mimcm.WithNTLM(basic.Username, basic.Password), mimcm.WithRootCAs(basic.TLSRootCAs()))
 	_, err = c.GetRequest(context.Background(), mimcmtest.SampleEnrollID)
 	if !errors.As(err, &e) || e.Hint != "" {
 		t.Errorf("no NTLM offered: %v (hint %q)", err, e.Hint)

@@ -1,7 +1,6 @@
 package mimcm
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -65,7 +64,9 @@ func (c *Client) ListRequests(ctx context.Context, f RequestFilter, opts ...Call
 		params.Targetuser = &cur
 	}
 	req, err := mimcmapi.NewListRequestsRequest(c.server, &params)
-	var out requestList
+	// The documentation describes the answer ("one or more Request
+	// objects") without a sample: a lone request is a list of one.
+	var out oneOrMany[mimcmapi.Request]
 	err = c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, OK: okStatus, Settings: callSettings(opts)}, &out)
 	if _, ok := noContent(err); ok {
 		return []Request{}, nil
@@ -111,21 +112,4 @@ func (o *oneRequest) UnmarshalJSON(b []byte) error {
 		return errNoRequest
 	}
 	return nil
-}
-
-// requestList decodes the list answer. The documentation describes it
-// ("one or more Request objects") without a sample, so a single object is
-// accepted as a list of one.
-type requestList []mimcmapi.Request
-
-func (l *requestList) UnmarshalJSON(b []byte) error {
-	if bytes.HasPrefix(bytes.TrimLeft(b, " \t\r\n"), []byte("{")) {
-		var one mimcmapi.Request
-		if err := json.Unmarshal(b, &one); err != nil {
-			return err
-		}
-		*l = requestList{one}
-		return nil
-	}
-	return json.Unmarshal(b, (*[]mimcmapi.Request)(l))
 }

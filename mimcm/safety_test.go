@@ -136,7 +136,7 @@ func TestResumeAfterUnknownIssuanceNeverSubmitsAgain(t *testing.T) {
 		t.Fatalf("server status %v", r.Status)
 	}
 	gets := srv.Hits(http.MethodGet, api+"/requests/"+id.String())
-	_, err = c.ResumeEnrollment(ctx, id, mimcm.EnrollInput{})
+	_, err = c.ResumeEnrollment(ctx, &mimcm.PendingError{RequestID: id})
 	var re *mimcm.EnrollError
 	if !errors.As(err, &re) || !errors.Is(err, mimcm.ErrIssuanceUnknown) || re.RequestID != id {
 		t.Fatalf("resume: %v, want a refusal with ErrIssuanceUnknown", err)
@@ -197,9 +197,9 @@ func TestTerminalStatusEndsTheWaitAtOnce(t *testing.T) {
 			// A long wait with quick polls; a workflow that keeps waiting is
 			// stopped after a few polls (no clock involved).
 			polls := 0
-			_, err = c.ResumeEnrollment(ctx, pending.RequestID, in, mimcm.WithApprovalWait(time.Hour), mimcm.WithApprovalPollInterval(time.Millisecond),
-				mimcm.WithEnrollProgress(func(s mimcm.EnrollStage, _ *mimcm.Request) {
-					if s == mimcm.EnrollStageAwaitingApproval {
+			_, err = c.ResumeEnrollment(ctx, &mimcm.PendingError{RequestID: pending.RequestID}, mimcm.WithApprovalWait(time.Hour), mimcm.WithPollInterval(time.Millisecond),
+				mimcm.WithProgress(func(p mimcm.Progress) {
+					if p.Stage == mimcm.EnrollStageAwaitingApproval {
 						if polls++; polls == 3 {
 							cancel()
 						}
@@ -228,9 +228,9 @@ func TestRenewDeniedEndsAtOnce(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	e, err := c.EnrollSoftwareCertificate(ctx, mimcm.EnrollInput{ProfileTemplateUUID: mimcmtest.TemplateApproval},
-		mimcm.WithApprovalPollInterval(time.Millisecond), mimcm.WithEnrollProgress(func(s mimcm.EnrollStage, r *mimcm.Request) {
-			if s == mimcm.EnrollStageAwaitingApproval {
-				_ = srv.ApproveRequest(r.UUID)
+		mimcm.WithPollInterval(time.Millisecond), mimcm.WithProgress(func(p mimcm.Progress) {
+			if p.Stage == mimcm.EnrollStageAwaitingApproval {
+				_ = srv.ApproveRequest(p.Request.UUID)
 			}
 		}))
 	if err != nil {
@@ -238,12 +238,12 @@ func TestRenewDeniedEndsAtOnce(t *testing.T) {
 	}
 	polls := 0
 	_, err = c.RenewSoftwareCertificate(ctx, *e.Request.NewProfileUUID, mimcm.EnrollInput{}, mimcm.WithApprovalWait(time.Hour),
-		mimcm.WithApprovalPollInterval(time.Millisecond), mimcm.WithEnrollProgress(func(s mimcm.EnrollStage, r *mimcm.Request) {
-			if s != mimcm.EnrollStageAwaitingApproval {
+		mimcm.WithPollInterval(time.Millisecond), mimcm.WithProgress(func(p mimcm.Progress) {
+			if p.Stage != mimcm.EnrollStageAwaitingApproval {
 				return
 			}
 			if polls++; polls == 1 {
-				_ = srv.DenyRequest(r.UUID)
+				_ = srv.DenyRequest(p.Request.UUID)
 			}
 			if polls == 3 {
 				cancel()
@@ -325,7 +325,7 @@ func TestRenewalRunTwiceIssuesOnce(t *testing.T) {
 		t.Errorf("%d certificates issued by the two runs, want 1", n)
 	}
 	// Resuming the open request is refused too: it may have been issued.
-	if _, err := c.ResumeEnrollment(ctx, renewal, mimcm.EnrollInput{}); !errors.Is(err, mimcm.ErrIssuanceUnknown) {
+	if _, err := c.ResumeEnrollment(ctx, &mimcm.PendingError{RequestID: renewal}); !errors.Is(err, mimcm.ErrIssuanceUnknown) {
 		t.Errorf("resume: %v", err)
 	}
 	if n := srv.IssuedCertificates() - issued; n != 1 {

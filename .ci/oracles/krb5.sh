@@ -4,21 +4,15 @@
 # own throwaway realm through internal/interop (StartKDC); this script only
 # installs the programs: krb5kdc and kdb5_util (krb5-kdc), kadmin.local
 # (krb5-admin-server), kinit/klist (krb5-user), and faketime, which runs a
-# KDC on a shifted clock for the clock-skew test. Idempotent: nothing is
-# installed when every program is already there.
+# KDC on a shifted clock for the clock-skew test. Pinned to krb5 1.20.1
+# (any Debian revision of it) and faketime 0.9.10; idempotent (see
+# lib/apt.bash).
 set -euo pipefail
+. "$(dirname "$0")/lib/apt.bash"
 
-need=()
-for prog in /usr/sbin/krb5kdc:krb5-kdc /usr/sbin/kdb5_util:krb5-kdc /usr/sbin/kadmin.local:krb5-admin-server \
-  /usr/bin/kinit:krb5-user /usr/bin/faketime:faketime; do
-  [ -x "${prog%%:*}" ] || need+=("${prog##*:}")
+apt_pin krb5-kdc 1.20.1- krb5-admin-server 1.20.1- krb5-user 1.20.1- faketime 0.9.10-
+
+for prog in /usr/sbin/krb5kdc /usr/sbin/kdb5_util /usr/sbin/kadmin.local /usr/bin/kinit /usr/bin/faketime; do
+  [ -x "$prog" ] || { echo "krb5: $prog missing after install"; exit 1; }
 done
-if [ ${#need[@]} -eq 0 ]; then
-  echo "krb5: installed"; exit 0
-fi
-sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-# The packages' post-install scripts may try to start system daemons; the
-# tests never use them (each test runs its own KDC on its own port).
-$sudo apt-get install -y -qq --no-install-recommends $(printf '%s\n' "${need[@]}" | sort -u)
+echo "krb5 $(apt_installed krb5-kdc), faketime $(apt_installed faketime)"

@@ -2,9 +2,10 @@
 // through its Administrator API: list, get, create, update, delete, enable
 // and disable, one at a time or in bulk.
 //
-// The Administrator API belongs to CZERTAINLY 1.x; it was removed with
-// 2.0.0 (October 2022), and every current installation (2.x, also sold as
-// ILM) answers it with 404. For a current platform use the parent package,
+// The Administrator API belongs to CZERTAINLY 1.x and the 2.x releases up
+// to 2.4.0; it was removed with 2.5.0 (October 2022; CZERTAINLY-Core
+// commit e70ee525), and every current installation (also sold as ILM)
+// answers it with 404. For a current platform use the parent package,
 // github.com/certadmin/certadmin-go/czertainly, which manages users, roles,
 // the certificate inventory, issuance and approvals.
 //

@@ -184,7 +184,7 @@ func (s *Server) clientOptions() []czertainly.Option {
 	} else {
 		opts = append(opts, czertainly.WithBearerToken(BearerToken))
 	}
-	if pool := s.RootCAs(); pool != nil {
+	if pool := s.TLSRootCAs(); pool != nil {
 		opts = append(opts, czertainly.WithRootCAs(pool))
 	}
 	return opts

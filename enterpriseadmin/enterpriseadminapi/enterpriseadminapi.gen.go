@@ -202,6 +202,27 @@ func (e GetTrustCertificateParamsF) Valid() bool {
 	}
 }
 
+// Defines values for GetCommunitySelfParamsF.
+const (
+	GetCommunitySelfParamsFHtml  GetCommunitySelfParamsF = "html"
+	GetCommunitySelfParamsFJson  GetCommunitySelfParamsF = "json"
+	GetCommunitySelfParamsFPjson GetCommunitySelfParamsF = "pjson"
+)
+
+// Valid indicates whether the value is a known member of the GetCommunitySelfParamsF enum.
+func (e GetCommunitySelfParamsF) Valid() bool {
+	switch e {
+	case GetCommunitySelfParamsFHtml:
+		return true
+	case GetCommunitySelfParamsFJson:
+		return true
+	case GetCommunitySelfParamsFPjson:
+		return true
+	default:
+		return false
+	}
+}
+
 // Certificate Certificate details. validFrom/validUntil are Java Date.toString() text
 // ("Wed Apr 07 10:32:43 UTC 2021"); the *AsEpoch twins are epoch milliseconds.
 // An error body (ErrorEnvelope or StatusError) may arrive in its place.
@@ -257,6 +278,31 @@ type IssuedToken struct {
 	Expires *int64  `json:"expires,omitempty"`
 	Ssl     *bool   `json:"ssl,omitempty"`
 	Token   *string `json:"token,omitempty"`
+}
+
+// PortalUser A portal user as community/self describes the signed-in one (Esri's IUser); on failure the ErrorEnvelope members.
+type PortalUser struct {
+	// Created Epoch milliseconds.
+	Created   *int64       `json:"created,omitempty"`
+	Disabled  *bool        `json:"disabled,omitempty"`
+	Email     *string      `json:"email,omitempty"`
+	Error     *ErrorDetail `json:"error,omitempty"`
+	FirstName *string      `json:"firstName,omitempty"`
+	FullName  *string      `json:"fullName,omitempty"`
+	Id        *string      `json:"id,omitempty"`
+	LastName  *string      `json:"lastName,omitempty"`
+	Level     *string      `json:"level,omitempty"`
+
+	// Modified Epoch milliseconds.
+	Modified   *int64    `json:"modified,omitempty"`
+	OrgId      *string   `json:"orgId,omitempty"`
+	Privileges *[]string `json:"privileges,omitempty"`
+	Provider   *string   `json:"provider,omitempty"`
+
+	// Role org_admin, org_publisher or org_user.
+	Role              *string `json:"role,omitempty"`
+	UserLicenseTypeId *string `json:"userLicenseTypeId,omitempty"`
+	Username          *string `json:"username,omitempty"`
 }
 
 // PostFormat defines model for PostFormat.
@@ -395,6 +441,15 @@ type DeleteTrustCertificateFormdataBody struct {
 	// Token Session token; required in the body of every POST.
 	Token *string `form:"token,omitempty" json:"token,omitempty"`
 }
+
+// GetCommunitySelfParams defines parameters for GetCommunitySelf.
+type GetCommunitySelfParams struct {
+	// F Response format; the server's default is html.
+	F *GetCommunitySelfParamsF `form:"f,omitempty" json:"f,omitempty"`
+}
+
+// GetCommunitySelfParamsF defines parameters for GetCommunitySelf.
+type GetCommunitySelfParamsF string
 
 // ImportIdentityCertificateMultipartRequestBody defines body for ImportIdentityCertificate for multipart/form-data ContentType.
 type ImportIdentityCertificateMultipartRequestBody ImportIdentityCertificateMultipartBody
@@ -551,6 +606,16 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /{context}/admin/security/certificates/trust/{id}/delete (the `DeleteTrustCertificate` operationId).
 	DeleteTrustCertificateWithFormdataBody(ctx context.Context, context Context, id CertificateID, body DeleteTrustCertificateFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCommunitySelf The signed-in user (portal directory).
+	//
+	// The portal's description of the user the token belongs to. Esri's
+	// arcgis-rest-js asks it right after generateToken (ArcGISIdentityManager.signIn
+	// resolves only once it answers) and reads its username. Errors come in the
+	// portal's shape (ErrorEnvelope) inside HTTP 200.
+	//
+	// Corresponds with GET /{context}/sharing/rest/community/self (the `GetCommunitySelf` operationId).
+	GetCommunitySelf(ctx context.Context, context Context, params *GetCommunitySelfParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GenerateTokenWithBody Issue a session token for a named user (portal directory).
 	//
@@ -744,6 +809,26 @@ func (c *Client) DeleteTrustCertificateWithBody(ctx context.Context, context Con
 // Corresponds with POST /{context}/admin/security/certificates/trust/{id}/delete (the `DeleteTrustCertificate` operationId).
 func (c *Client) DeleteTrustCertificateWithFormdataBody(ctx context.Context, context Context, id CertificateID, body DeleteTrustCertificateFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteTrustCertificateRequestWithFormdataBody(c.Server, context, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCommunitySelf The signed-in user (portal directory).
+//
+// The portal's description of the user the token belongs to. Esri's
+// arcgis-rest-js asks it right after generateToken (ArcGISIdentityManager.signIn
+// resolves only once it answers) and reads its username. Errors come in the
+// portal's shape (ErrorEnvelope) inside HTTP 200.
+//
+// Corresponds with GET /{context}/sharing/rest/community/self (the `GetCommunitySelf` operationId).
+func (c *Client) GetCommunitySelf(ctx context.Context, context Context, params *GetCommunitySelfParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCommunitySelfRequest(c.Server, context, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1297,6 +1382,67 @@ func NewDeleteTrustCertificateRequestWithBody(server string, context Context, id
 	return req, nil
 }
 
+// NewGetCommunitySelfRequest constructs an http.Request for the GetCommunitySelf method
+func NewGetCommunitySelfRequest(server string, context Context, params *GetCommunitySelfParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "context", context, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/%s/sharing/rest/community/self", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.F != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "f", *params.F, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGenerateTokenRequestWithFormdataBody calls the generic GenerateToken builder with application/x-www-form-urlencoded body
 func NewGenerateTokenRequestWithFormdataBody(server string, context Context, body GenerateTokenFormdataRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -1464,6 +1610,18 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /{context}/admin/security/certificates/trust/{id}/delete (the `DeleteTrustCertificate` operationId).
 	DeleteTrustCertificateWithFormdataBodyWithResponse(ctx context.Context, context Context, id CertificateID, body DeleteTrustCertificateFormdataRequestBody, reqEditors ...RequestEditorFn) (*DeleteTrustCertificateResponse, error)
+
+	// GetCommunitySelfWithResponse The signed-in user (portal directory).
+	//
+	// The portal's description of the user the token belongs to. Esri's
+	// arcgis-rest-js asks it right after generateToken (ArcGISIdentityManager.signIn
+	// resolves only once it answers) and reads its username. Errors come in the
+	// portal's shape (ErrorEnvelope) inside HTTP 200.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /{context}/sharing/rest/community/self (the `GetCommunitySelf` operationId).
+	GetCommunitySelfWithResponse(ctx context.Context, context Context, params *GetCommunitySelfParams, reqEditors ...RequestEditorFn) (*GetCommunitySelfResponse, error)
 
 	// GenerateTokenWithBodyWithResponse Issue a session token for a named user (portal directory).
 	//
@@ -1859,6 +2017,47 @@ func (r DeleteTrustCertificateResponse) ContentType() string {
 	return ""
 }
 
+type GetCommunitySelfResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PortalUser
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCommunitySelfResponse) GetJSON200() *PortalUser {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCommunitySelfResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCommunitySelfResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCommunitySelfResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCommunitySelfResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GenerateTokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2041,6 +2240,24 @@ func (c *ClientWithResponses) DeleteTrustCertificateWithFormdataBodyWithResponse
 		return nil, err
 	}
 	return ParseDeleteTrustCertificateResponse(rsp)
+}
+
+// GetCommunitySelfWithResponse The signed-in user (portal directory).
+//
+// The portal's description of the user the token belongs to. Esri's
+// arcgis-rest-js asks it right after generateToken (ArcGISIdentityManager.signIn
+// resolves only once it answers) and reads its username. Errors come in the
+// portal's shape (ErrorEnvelope) inside HTTP 200.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /{context}/sharing/rest/community/self (the `GetCommunitySelf` operationId).
+func (c *ClientWithResponses) GetCommunitySelfWithResponse(ctx context.Context, context Context, params *GetCommunitySelfParams, reqEditors ...RequestEditorFn) (*GetCommunitySelfResponse, error) {
+	rsp, err := c.GetCommunitySelf(ctx, context, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCommunitySelfResponse(rsp)
 }
 
 // GenerateTokenWithBodyWithResponse Issue a session token for a named user (portal directory).
@@ -2327,6 +2544,35 @@ func ParseDeleteTrustCertificateResponse(rsp *http.Response) (*DeleteTrustCertif
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest Status
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCommunitySelfResponse parses an HTTP response from a GetCommunitySelfWithResponse call
+func ParseGetCommunitySelfResponse(rsp *http.Response) (*GetCommunitySelfResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCommunitySelfResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PortalUser
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

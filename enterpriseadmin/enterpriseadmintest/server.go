@@ -106,7 +106,7 @@ func WithCredentials(user, password string) Option {
 func WithSSLTokens() Option { return func(c *config) { c.sslTokens = true } }
 
 // WithTLS serves HTTPS with httptest's self-signed certificate (see
-// RootCAs; Server.NewClient trusts it).
+// TLSRootCAs; Server.NewClient trusts it).
 func WithTLS() Option { return func(c *config) { c.tls = true } }
 
 // WithMaxTokenLifetime caps token lifetimes (default DefaultMaxTokenLifetime).
@@ -127,6 +127,8 @@ type Server struct {
 	sslTokens   bool
 	maxLifetime time.Duration
 
+	created time.Time // when the fake's users were created, as community/self reports
+
 	mu       sync.Mutex
 	users    map[string]string
 	tokens   map[string]*tokenRecord
@@ -135,7 +137,9 @@ type Server struct {
 }
 
 type tokenRecord struct {
+	user    string // the user generateToken issued it to
 	referer string
+	issued  time.Time
 	expires time.Time
 }
 
@@ -163,6 +167,7 @@ func NewServer(opts ...Option) (*Server, error) {
 		webContext:  cfg.webContext,
 		sslTokens:   cfg.sslTokens,
 		maxLifetime: cfg.maxTokenLifetime,
+		created:     time.Now().Truncate(time.Second),
 		users:       map[string]string{cfg.user: cfg.password},
 		tokens:      map[string]*tokenRecord{},
 		identity:    &store{},
@@ -181,7 +186,7 @@ func NewServer(opts ...Option) (*Server, error) {
 // NewClient): its credentials and, with TLS, its certificate trusted.
 func (s *Server) clientOptions() []enterpriseadmin.Option {
 	opts := []enterpriseadmin.Option{enterpriseadmin.WithCredentials(s.Username, s.Password)}
-	if pool := s.RootCAs(); pool != nil {
+	if pool := s.TLSRootCAs(); pool != nil {
 		opts = append(opts, enterpriseadmin.WithRootCAs(pool))
 	}
 	return opts
@@ -194,17 +199,19 @@ func (s *Server) AddUser(username, password string) {
 	s.users[username] = password
 }
 
-// IssueToken returns a valid token for referer without a generateToken
+// IssueToken returns a valid token of the fake's user (Username unless
+// WithCredentials says otherwise) for referer without a generateToken
 // request, for clients configured with WithToken.
 func (s *Server) IssueToken(referer string, lifetime time.Duration) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.issueLocked(referer, lifetime)
+	return s.issueLocked(s.Username, referer, lifetime)
 }
 
-func (s *Server) issueLocked(referer string, lifetime time.Duration) string {
+func (s *Server) issueLocked(user, referer string, lifetime time.Duration) string {
 	tok := randomText(40)
-	s.tokens[tok] = &tokenRecord{referer: referer, expires: time.Now().Add(lifetime)}
+	now := time.Now()
+	s.tokens[tok] = &tokenRecord{user: user, referer: referer, issued: now, expires: now.Add(lifetime)}
 	return tok
 }
 
@@ -239,6 +246,12 @@ func (s *Server) TokenRequests() int {
 // GenerateTokenPath is the path of the generateToken operation.
 func (s *Server) GenerateTokenPath() string {
 	return "/" + s.webContext + "/sharing/rest/generateToken"
+}
+
+// CommunitySelfPath is the path of the portal's description of the
+// signed-in user.
+func (s *Server) CommunitySelfPath() string {
+	return "/" + s.webContext + "/sharing/rest/community/self"
 }
 
 // CertificatesPath is the path of the certificates resource; the identity
@@ -363,6 +376,7 @@ const htmlPage = "<!DOCTYPE html>\n<html><head><title>ArcGIS Enterprise Administ
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+s.GenerateTokenPath(), s.generateToken)
+	mux.HandleFunc("GET "+s.CommunitySelfPath(), s.communitySelf)
 	root := s.CertificatesPath()
 	mux.Handle("GET "+root, s.admin(func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, `{"resources":["identity","trust"]}`)
@@ -483,11 +497,78 @@ func (s *Server) generateToken(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, bodyBadLogin)
 		return
 	}
-	tok := s.issueLocked(referer, lifetime)
+	tok := s.issueLocked(user, referer, lifetime)
 	expires := s.tokens[tok].expires
 	s.mu.Unlock()
 	ssl := s.sslTokens || r.TLS != nil
 	writeJSON(w, fmt.Sprintf(`{"token":%q,"expires":%d,"ssl":%t}`, tok, expires.UnixMilli(), ssl))
+}
+
+// communitySelf answers the portal's description of the signed-in user,
+// the request Esri's arcgis-rest-js makes right after generateToken
+// (ArcGISIdentityManager.signIn waits for it: AuthenticationManagerBase.js
+// getUser, 4.10.2). That client reads username from it; the other members
+// are the ones its IUser type (types/user.d.ts) names for an Enterprise
+// administrator. The token is checked as on the administrator resources,
+// but a refusal comes in the portal's error shape, as generateToken's does.
+func (s *Server) communitySelf(w http.ResponseWriter, r *http.Request) {
+	if f := format(r); f != "json" && f != "pjson" {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write([]byte(htmlPage))
+		return
+	}
+	user, ok := s.tokenUser(w, r, portalShape)
+	if !ok {
+		return
+	}
+	body, _ := json.Marshal(map[string]any{
+		"username":          user.name,
+		"id":                user.id,
+		"fullName":          user.name,
+		"firstName":         user.name,
+		"lastName":          "",
+		"email":             user.name + "@example.invalid",
+		"description":       nil,
+		"idpUsername":       nil,
+		"favGroupId":        nil,
+		"lastLogin":         user.lastLogin.UnixMilli(),
+		"mfaEnabled":        false,
+		"access":            "org",
+		"storageUsage":      0,
+		"storageQuota":      2199023255552,
+		"orgId":             "0123456789ABCDEF",
+		"role":              "org_admin",
+		"privileges":        []string{"portal:admin:viewUsers", "portal:admin:updateUsers", "portal:user:createItem"},
+		"level":             "2",
+		"userLicenseTypeId": "creatorUT",
+		"disabled":          false,
+		"tags":              []string{},
+		"culture":           "en",
+		"region":            "",
+		"units":             "metric",
+		"thumbnail":         nil,
+		"created":           user.created.UnixMilli(),
+		"modified":          user.created.UnixMilli(),
+		"provider":          "arcgis",
+		"groups":            []any{},
+	})
+	writeJSON(w, string(body))
+}
+
+// errorShape says in which of the vendor's two error bodies a token
+// refusal is written.
+type errorShape bool
+
+const (
+	adminShape  errorShape = false // {"status":"error","messages":[…],"code":…}
+	portalShape errorShape = true  // {"error":{"code":…,"message":…,"details":[]}}
+)
+
+// tokenUser is what the token of a request names: its user, with the
+// times the portal reports.
+type sessionUser struct {
+	name, id           string
+	created, lastLogin time.Time
 }
 
 // authorized checks the token where the API expects it: in the body of a
@@ -495,6 +576,22 @@ func (s *Server) generateToken(w http.ResponseWriter, r *http.Request) {
 // or token query parameter of a GET. It answers the vendor's 498/499
 // bodies otherwise.
 func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
+	_, ok := s.tokenUser(w, r, adminShape)
+	return ok
+}
+
+// tokenUser checks the request's token as authorized does and returns the
+// user it was issued to, answering a refusal in the given shape.
+func (s *Server) tokenUser(w http.ResponseWriter, r *http.Request, shape errorShape) (sessionUser, bool) {
+	// adminBody is the administrator's answer byte for byte.
+	refuse := func(code int, message, adminBody string) (sessionUser, bool) {
+		if shape == portalShape {
+			writeJSON(w, portalError(code, message))
+		} else {
+			writeJSON(w, adminBody)
+		}
+		return sessionUser{}, false
+	}
 	var tok string
 	if r.Method == http.MethodPost {
 		tok = bodyValue(r, "token")
@@ -505,26 +602,32 @@ func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
 		}
 	}
 	if tok == "" {
-		writeJSON(w, bodyTokenRequired)
-		return false
+		return refuse(499, "Token Required.", bodyTokenRequired)
 	}
 	s.mu.Lock()
 	rec, ok := s.tokens[tok]
 	var expired, refererOK bool
+	var user sessionUser
 	if ok {
 		expired = !time.Now().Before(rec.expires)
 		refererOK = rec.referer == "" || rec.referer == r.Referer()
+		user = sessionUser{name: rec.user, id: userID(rec.user), created: s.created, lastLogin: rec.issued}
 	}
 	s.mu.Unlock()
 	switch {
 	case !ok || !refererOK:
-		writeJSON(w, bodyInvalidToken)
-		return false
+		return refuse(498, "Invalid token.", bodyInvalidToken)
 	case expired:
-		writeJSON(w, bodyTokenExpired)
-		return false
+		return refuse(498, "Token Expired.", bodyTokenExpired)
 	}
-	return true
+	return user, true
+}
+
+// userID is a stable 32-hex-digit id for a user name, the form the
+// portal's user ids take.
+func userID(name string) string {
+	sum := sha256.Sum256([]byte(name))
+	return hex.EncodeToString(sum[:16])
 }
 
 func (s *Server) importCertificate(w http.ResponseWriter, r *http.Request, st *store, typ string) {

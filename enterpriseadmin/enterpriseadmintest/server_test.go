@@ -34,7 +34,7 @@ func TestOptionsReachTheClient(t *testing.T) {
 	if srv.Username != "gisadmin" || srv.Password != "another-test-password" {
 		t.Errorf("credentials = %q/%q", srv.Username, srv.Password)
 	}
-	if srv.Certificate() == nil || srv.RootCAs() == nil {
+	if srv.Certificate() == nil || srv.TLSRootCAs() == nil {
 		t.Fatal("a TLS fake has no certificate")
 	}
 	c, err := srv.NewClient()
@@ -292,4 +292,68 @@ func hostOf(t *testing.T, baseURL string) string {
 		t.Fatal(err)
 	}
 	return u.Scheme + "://" + u.Host
+}
+
+// The portal's community/self names the user the token was issued to
+// (Esri's arcgis-rest-js reads username from it in signIn), refuses a
+// missing, unknown, other-referer or expired token in the portal's error
+// shape.
+func TestCommunitySelfNamesTheTokensUser(t *testing.T) {
+	srv := enterpriseadmintest.NewTestServer(t)
+	srv.AddUser("gisviewer", "viewer-test-password")
+	referer := hostOf(t, srv.URL)
+	self := srv.URL + "/sharing/rest/community/self"
+	login := func(user, password string) string {
+		t.Helper()
+		a := send(t, http.MethodPost, srv.URL+"/sharing/rest/generateToken", nil, url.Values{
+			"username": {user}, "password": {password}, "client": {"referer"}, "referer": {referer}, "f": {"json"},
+		})
+		tok, _ := a.body["token"].(string)
+		if tok == "" {
+			t.Fatalf("generateToken for %s: %s", user, a.raw)
+		}
+		return tok
+	}
+	ids := map[string]string{}
+	for _, u := range []struct{ name, password string }{{srv.Username, srv.Password}, {"gisviewer", "viewer-test-password"}} {
+		tok := login(u.name, u.password)
+		// Esri's client sends the token as a query parameter on a GET.
+		a := send(t, http.MethodGet, self+"?f=json&token="+url.QueryEscape(tok), http.Header{"Referer": {referer}}, nil)
+		if a.status != http.StatusOK || a.body["username"] != u.name || a.body["error"] != nil {
+			t.Errorf("community/self with %s's token: HTTP %d %s", u.name, a.status, a.raw)
+		}
+		for _, k := range []string{"id", "role", "orgId", "privileges", "created", "provider"} {
+			if _, ok := a.body[k]; !ok {
+				t.Errorf("community/self for %s lacks %s: %s", u.name, k, a.raw)
+			}
+		}
+		id, _ := a.body["id"].(string)
+		ids[u.name] = id
+		// The header placement names the same user.
+		b := send(t, http.MethodGet, self+"?f=json", http.Header{"X-Esri-Authorization": {"Bearer " + tok}, "Referer": {referer}}, nil)
+		if b.body["username"] != u.name || b.body["id"] != id {
+			t.Errorf("community/self with the token in the header: %s", b.raw)
+		}
+	}
+	if ids[srv.Username] == ids["gisviewer"] || ids[srv.Username] == "" {
+		t.Errorf("two users have ids %q", ids)
+	}
+
+	wantPortalError := func(name string, a answer, code int, message string) {
+		t.Helper()
+		e, _ := a.body["error"].(map[string]any)
+		if a.status != http.StatusOK || e == nil || e["code"] != float64(code) || e["message"] != message || a.body["username"] != nil {
+			t.Errorf("%s: HTTP %d %s; want the portal's error %d %q in a 200", name, a.status, a.raw, code, message)
+		}
+	}
+	wantPortalError("no token", send(t, http.MethodGet, self+"?f=json", nil, nil), 499, "Token Required.")
+	wantPortalError("unknown token", send(t, http.MethodGet, self+"?f=json&token=nope", nil, nil), 498, "Invalid token.")
+	tok := login(srv.Username, srv.Password)
+	wantPortalError("token for another referer", send(t, http.MethodGet, self+"?f=json&token="+tok,
+		http.Header{"Referer": {"https://other.example.com"}}, nil), 498, "Invalid token.")
+	srv.ExpireTokens()
+	wantPortalError("expired token", send(t, http.MethodGet, self+"?f=json&token="+tok, http.Header{"Referer": {referer}}, nil), 498, "Token Expired.")
+	if n := srv.HitsMatching(http.MethodGet, "/sharing/rest/community/self"); n != 8 {
+		t.Errorf("community/self requests = %d, want 8", n)
+	}
 }

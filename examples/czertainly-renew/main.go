@@ -31,10 +31,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -59,6 +61,12 @@ type config struct {
 }
 
 var errUsage = errors.New("usage")
+
+// usageError is a command line that cannot work, found after parsing (a
+// credential missing from the environment too); it exits 2 like a bad flag.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
 
 func parse(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("czertainly-renew", flag.ContinueOnError)
@@ -98,11 +106,38 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	case (cfg.certFile == "") != (cfg.keyFile == ""):
 		fmt.Fprintln(stderr, "czertainly-renew: -cert and -key go together")
 		return cfg, errUsage
+	case cfg.url == "" && (cfg.certFile != "" || cfg.caFile != ""):
+		// Without -url the in-process fake serves, and would ignore them.
+		fmt.Fprintln(stderr, "czertainly-renew: -cert, -key and -ca need -url")
+		return cfg, errUsage
+	case cfg.url != "" && !httpURL(cfg.url):
+		fmt.Fprintf(stderr, "czertainly-renew: -url %q: want an https:// (or http://) URL with a host\n", cfg.url)
+		return cfg, errUsage
 	}
 	return cfg, nil
 }
 
+// httpURL reports whether s is an absolute http or https URL with a host.
+func httpURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+}
+
+// lockedWriter serialises writes: progress lines (from the renewals'
+// goroutines) and the -v log share stderr.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	stderr = &lockedWriter{w: stderr}
 	cfg, err := parse(args, stderr)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
@@ -113,6 +148,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	c, cleanup, err := connect(cfg, stderr, getenv)
 	if err != nil {
 		fmt.Fprintln(stderr, "czertainly-renew:", err)
+		var ue *usageError
+		if errors.As(err, &ue) {
+			return 2
+		}
 		return 1
 	}
 	defer cleanup()
@@ -129,7 +168,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 }
 
 func connect(cfg config, stderr io.Writer, getenv func(string) string) (*czertainly.Client, func(), error) {
-	opts := []czertainly.Option{czertainly.WithPollTimeout(cfg.timeout)}
+	opts := []czertainly.Option{czertainly.WithWaitTimeout(cfg.timeout)}
 	if cfg.verbose {
 		opts = append(opts, czertainly.WithLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	}
@@ -184,7 +223,7 @@ func connect(cfg config, stderr io.Writer, getenv func(string) string) (*czertai
 	case getenv("CZERTAINLY_TOKEN") != "":
 		opts = append(opts, czertainly.WithBearerToken(getenv("CZERTAINLY_TOKEN")))
 	default:
-		return nil, nil, errors.New("-url needs credentials: -cert and -key, or CZERTAINLY_TOKEN / CZERTAINLY_TOKEN_FILE")
+		return nil, nil, &usageError{"-url needs credentials: -cert and -key, or CZERTAINLY_TOKEN / CZERTAINLY_TOKEN_FILE"}
 	}
 	c, err := czertainly.NewClient(cfg.url, opts...)
 	if err != nil {
@@ -251,7 +290,7 @@ func dash(s string) string {
 }
 
 // saveMaterials writes the issued material that failed results carry (the
-// Result of a *czertainly.EnrollError) to dir: <name>-key.pem and
+// Received of a *czertainly.EnrollError) to dir: <name>-key.pem and
 // <name>-cert.pem, mode 0600, each written atomically, where name is the
 // new certificate's UUID (or the old one's with "-renewal" when Core's
 // UUID for the new one is not known). It saves all it can and returns the
@@ -261,14 +300,14 @@ func saveMaterials(dir string, results []czertainly.RenewalResult, stderr io.Wri
 	var first error
 	for _, r := range results {
 		var ee *czertainly.EnrollError
-		if r.Err == nil || !errors.As(r.Err, &ee) || ee.Result == nil {
+		if r.Err == nil || !errors.As(r.Err, &ee) || ee.Received == nil {
 			continue
 		}
 		name := ee.CertificateUUID
 		if name == "" {
 			name = r.Certificate.UUID + "-renewal"
 		}
-		files, err := saveMaterial(dir, name, ee.Result)
+		files, err := saveMaterial(dir, name, ee.Received)
 		for _, f := range files {
 			fmt.Fprintf(stderr, "saved issued material of %s to %s (keep it; the renewal did not finish)\n", r.Certificate.CommonName, f)
 		}

@@ -65,7 +65,10 @@ func TestUsage(t *testing.T) {
 		{[]string{"-nope"}, 2, "flag provided but not defined"},
 		{[]string{"extra"}, 2, `unexpected argument "extra"`},
 		{[]string{"-cert", "a.pem"}, 2, "-cert and -key go together"},
-		{[]string{"-url", "https://ilm.example.com"}, 1, "needs credentials"},
+		// A missing credential is a usage error too: nothing was tried.
+		{[]string{"-url", "https://ilm.example.com"}, 2, "needs credentials"},
+		{[]string{"-url", "ftp://ilm.example.com", "-cert", "a.pem", "-key", "a.key"}, 2, "-url"},
+		{[]string{"-ca", "ca.pem"}, 2, "-ca need -url"},
 	} {
 		var stdout, stderr bytes.Buffer
 		if code := run(context.Background(), tc.args, &stdout, &stderr, noEnv); code != tc.code || !strings.Contains(stderr.String(), tc.want) {
@@ -113,9 +116,9 @@ func TestSaveMaterialsOfFailedResults(t *testing.T) {
 	results := []czertainly.RenewalResult{
 		{Certificate: czertainly.Certificate{UUID: "old-1", CommonName: "api1.example.com"}, Outcome: czertainly.RenewalOutcomeFailed,
 			Err: fmt.Errorf("wrapped: %w", &czertainly.EnrollError{Op: "czertainly.Enroll", CertificateUUID: newUUID,
-				Result: &czertainly.Enrollment{Key: key, Leaf: leaf}, Err: errors.New("chain download failed")})},
+				Received: &czertainly.Enrollment{Key: key, Leaf: leaf}, Err: errors.New("chain download failed")})},
 		{Certificate: czertainly.Certificate{UUID: "old-2", CommonName: "api2.example.com"}, Outcome: czertainly.RenewalOutcomeUnknown,
-			Err: &czertainly.EnrollError{Op: "czertainly.Enroll", Result: &czertainly.Enrollment{Key: keyOnly}, Err: czertainly.ErrOutcomeUnknown}},
+			Err: &czertainly.EnrollError{Op: "czertainly.Enroll", Received: &czertainly.Enrollment{Key: keyOnly}, Err: czertainly.ErrOutcomeUnknown}},
 		{Certificate: czertainly.Certificate{UUID: "old-3", CommonName: "api3.example.com"}, Outcome: czertainly.RenewalOutcomeFailed, Err: errors.New("refused")},
 	}
 	dir := t.TempDir()

@@ -61,6 +61,11 @@
 // checks its traffic against are listed on stderr (what a tool sent that
 // the API does not take), and the command exits with status 0. -h prints the flags and exits 0; a bad
 // flag or an argument exits 2; a fake that cannot start exits 1.
+//
+// With -v every request a fake serves is logged on stderr as it is
+// answered: the fake, the method, the path without its query, and the
+// status (0 for a dropped connection). Nothing else of the request is
+// logged, so no credential is.
 package main
 
 import (
@@ -123,8 +128,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&cfg.TLS, "tls", false, "serve HTTPS from every fake (and print <PREFIX>_CA_FILE)")
 	fs.IntVar(&cfg.Polls, "polls", 0, "status checks a job stays running (Core exports, Cloud LDAP imports, CZERTAINLY issuing)")
 	fs.StringVar(&envFile, "env", "", "also write the settings to `file` once every fake is up (removed on stop)")
+	var verbose bool
+	fs.BoolVar(&verbose, "v", false, "log every request the fakes serve to stderr: fake, method, path, status (no credentials)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: fakes [-tls] [-polls N] [-env file]")
+		fmt.Fprintln(stderr, "usage: fakes [-tls] [-polls N] [-env file] [-v]")
 		fmt.Fprintln(stderr, "Starts the SDK's fake servers on loopback, prints NAME=value settings on stdout")
 		fmt.Fprintln(stderr, "and serves until interrupted (Ctrl-C or SIGTERM).")
 		fs.PrintDefaults()
@@ -151,6 +158,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitFailed
 	}
 	defer f.Close()
+	if verbose {
+		f.logRequests(stderr)
+	}
 	if err := writeSettings(stdout, f.Settings); err != nil {
 		fmt.Fprintf(stderr, "fakes: writing the settings: %v\n", err)
 		return exitFailed
@@ -372,6 +382,27 @@ func startFakes(cfg config) (_ *fakes, err error) {
 	}
 	f.set("FAKES_PID", strconv.Itoa(os.Getpid()))
 	return f, nil
+}
+
+// logRequests writes a line to w for every request a fake serves: the
+// fake, the method, the path without its query, and the status (0 for a
+// dropped connection). The fakes pass nothing else of a request, so no
+// credential (header, query, form field, body) reaches the log.
+func (f *fakes) logRequests(w io.Writer) {
+	var mu sync.Mutex
+	to := func(name string) func(method, path string, status int) {
+		return func(method, path string, status int) {
+			mu.Lock()
+			defer mu.Unlock()
+			fmt.Fprintf(w, "fakes: %s: %s %s %d\n", name, method, path, status)
+		}
+	}
+	f.Core.LogRequests(to("MobileIron Core"))
+	f.Cloud.LogRequests(to("MobileIron Cloud"))
+	f.MIMCM.LogRequests(to("MIM CM"))
+	f.Czertainly.LogRequests(to("CZERTAINLY"))
+	f.Czertainly1.LogRequests(to("CZERTAINLY 1.x"))
+	f.ArcGIS.LogRequests(to("ArcGIS Enterprise"))
 }
 
 // violations lists what the fakes' checks of their traffic against the

@@ -159,6 +159,8 @@ func TestUsage(t *testing.T) {
 		{[]string{"-tls", "extra"}, exitUsage, "unexpected argument"},
 		{[]string{"-bogus"}, exitUsage, "flag provided but not defined"},
 		{[]string{"-polls", "-1"}, exitUsage, "must not be negative"},
+		{[]string{"-v", "extra"}, exitUsage, "unexpected argument"},
+		{[]string{"-v=maybe"}, exitUsage, "invalid boolean value"},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := run(context.Background(), tc.args, &stdout, &stderr)
@@ -422,4 +424,62 @@ func TestSIGTERMStopsTheProcess(t *testing.T) {
 	if _, err := os.Stat(filepath.Dir(got["CZERTAINLY_KEY_FILE"])); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the certificate files are still there: %v", err)
 	}
+}
+
+// With -v every request a fake serves is logged with its fake, method,
+// path and status, and no credential: not the Basic password, not a token
+// in the query.
+func TestVerboseLogsRequestsWithoutCredentials(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"-v"}, &stdout, &stderr) }()
+	waitFor(t, "the running line", func() bool { return strings.Contains(stderr.String(), "running") })
+	got := parseSettings(t, stdout.String())
+
+	req, err := http.NewRequest(http.MethodGet, got["CORE_URL"]+"/api/v2/certificates/nope?token=q-s3cret", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.SetBasicAuth(got["CORE_USER"], got["CORE_PASSWORD"])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	arc, err := http.PostForm(got["ARCGIS_TOKEN_URL"], url.Values{"username": {got["ARCGIS_USER"]}, "password": {got["ARCGIS_PASSWORD"]}, "client": {"requestip"}, "f": {"json"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, arc.Body)
+	arc.Body.Close()
+
+	cancel()
+	if code := <-done; code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	log := stderr.String()
+	wantCore := "fakes: MobileIron Core: GET /api/v2/certificates/nope " + strconv.Itoa(resp.StatusCode) + "\n"
+	wantArc := "fakes: ArcGIS Enterprise: POST " + mustPath(t, got["ARCGIS_TOKEN_URL"]) + " " + strconv.Itoa(arc.StatusCode) + "\n"
+	for _, want := range []string{wantCore, wantArc} {
+		if !strings.Contains(log, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, log)
+		}
+	}
+	for _, secret := range []string{got["CORE_PASSWORD"], got["ARCGIS_PASSWORD"], "q-s3cret"} {
+		if strings.Contains(log, secret) {
+			t.Errorf("stderr shows a credential %q:\n%s", secret, log)
+		}
+	}
+}
+
+func mustPath(t *testing.T, raw string) string {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Path
 }

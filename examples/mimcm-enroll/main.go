@@ -248,8 +248,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		if in.ProfileTemplateUUID == uuid.Nil {
 			in.ProfileTemplateUUID = mimcmtest.TemplateSoftware
 		}
-		in.Roots = x509.NewCertPool()
-		in.Roots.AddCert(srv.CA())
+		in.Roots = srv.IssuingCAs()
 		if p12Password == "" {
 			p12Password = demoP12Password
 			progress(stderr, "$%s is not set: the file's password is %q (demo run only)\n", p12PasswordEnv, demoP12Password)
@@ -279,7 +278,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	}
 	defer c.Close()
 
-	callOpts := []mimcm.CallOption{mimcm.WithApprovalWait(o.wait), mimcm.WithEnrollProgress(func(s mimcm.EnrollStage, r *mimcm.Request) {
+	callOpts := []mimcm.CallOption{mimcm.WithApprovalWait(o.wait), mimcm.WithProgress(func(p mimcm.Progress) {
+		s, r := p.Stage, p.Request
 		if r != nil {
 			progress(stderr, "request %s: %s (status %v)\n", r.UUID, s, r.Status)
 			return
@@ -289,7 +289,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	var e *mimcm.Enrollment
 	if o.resume != uuid.Nil {
 		progress(stderr, "resuming request %s\n", o.resume)
-		e, err = c.ResumeEnrollment(ctx, o.resume, in, callOpts...)
+		e, err = c.ResumeEnrollment(ctx, &mimcm.PendingError{RequestID: o.resume, PFXPassword: in.PFXPassword, Roots: in.Roots, Comment: in.Comment}, callOpts...)
 	} else {
 		progress(stderr, "enrolling for profile template %s\n", in.ProfileTemplateUUID)
 		e, err = c.EnrollSoftwareCertificate(ctx, in, callOpts...)

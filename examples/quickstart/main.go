@@ -102,7 +102,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.insecure, "insecure", false, "with -url: skip TLS verification (lab servers only)")
 	fs.Int64Var(&o.fakeSize, "fake-size", 0, "in-memory Core only: bytes of generated CSV to export (0: the sample certificates)")
 	fs.DurationVar(&o.interval, "poll", 0, "interval between export status checks (0: 1s, or 20ms for the in-memory Core)")
-	fs.DurationVar(&o.timeout, "timeout", core.DefaultExportTimeout, "how long to wait for the export to finish (0: no limit)")
+	fs.DurationVar(&o.timeout, "timeout", core.DefaultWaitTimeout, "how long to wait for the export to finish (0: no limit)")
 	fs.BoolVar(&o.verbose, "v", false, "log every HTTP attempt (redacted) to stderr")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -214,7 +214,7 @@ func export(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	start := time.Now()
 	sum, err := c.ExportCertificatesToFile(ctx, filter, o.out,
 		core.WithPollInterval(interval),
-		core.WithExportTimeout(o.timeout),
+		core.WithWaitTimeout(o.timeout),
 		core.WithProgress(func(st core.ExportStatus) {
 			state := "running"
 			if !st.Running {

@@ -166,12 +166,12 @@ func TestCore_Export_TruncatedDownload(t *testing.T) {
 	}
 }
 
-// isRunning never ends: bounded by WithExportTimeout → ErrExportTimeout.
+// isRunning never ends: bounded by WithWaitTimeout → ErrExportTimeout.
 func TestCore_Export_NeverFinishes_Bounded(t *testing.T) {
 	s, c := newCore(t)
 	s.statusMsg = ""
 	start := time.Now()
-	_, err := c.ExportCertificates(context.Background(), coreFilter, io.Discard, core.WithPollInterval(time.Millisecond), core.WithExportTimeout(200*time.Millisecond))
+	_, err := c.ExportCertificates(context.Background(), coreFilter, io.Discard, core.WithPollInterval(time.Millisecond), core.WithWaitTimeout(200*time.Millisecond))
 	if !errors.Is(err, core.ErrExportTimeout) {
 		t.Errorf("want ErrExportTimeout, got %v", err)
 	}

@@ -88,7 +88,7 @@ func newCZ(t *testing.T) (*czServer, *czertainly.Client) {
 	ts := httptest.NewServer(s)
 	t.Cleanup(ts.Close)
 	c, err := czertainly.NewClient(ts.URL, czertainly.WithBearerToken("tok"),
-		czertainly.WithPollInterval(5*time.Millisecond), czertainly.WithPollTimeout(300*time.Millisecond),
+		czertainly.WithPollInterval(5*time.Millisecond), czertainly.WithWaitTimeout(300*time.Millisecond),
 		czertainly.WithRetry(czertainly.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}))
 	if err != nil {
 		t.Fatal(err)
@@ -533,7 +533,7 @@ func TestCZ_Enroll_ChainFails_MaterialInError(t *testing.T) {
 }
 
 // Approval: a certificate waits in pending_approval (CertificateState enum,
-// doc-openapi-core-certificate.yaml:1789); the wait ends with ErrPendingApproval
+// doc-openapi-core-certificate.yaml:1789); the wait ends with ErrApprovalPending
 // holding the key; ResumeEnrollment must not issue again.
 func TestCZ_Enroll_PendingApproval_Resume(t *testing.T) {
 	s, c := newCZ(t)
@@ -541,8 +541,8 @@ func TestCZ_Enroll_PendingApproval_Resume(t *testing.T) {
 	s.finalState = "pending_approval"
 	_, err := c.Enroll(context.Background(), czertainly.EnrollInput{Profile: czProfile, DNSNames: []string{"a.example.com"}})
 	var pe *czertainly.PendingError
-	if !errors.As(err, &pe) || !errors.Is(err, czertainly.ErrPendingApproval) || pe.Key == nil {
-		t.Fatalf("want PendingError(ErrPendingApproval) with key, got %v", err)
+	if !errors.As(err, &pe) || !errors.Is(err, czertainly.ErrApprovalPending) || pe.Key == nil {
+		t.Fatalf("want PendingError(ErrApprovalPending) with key, got %v", err)
 	}
 	s.mu.Lock()
 	s.certs[pe.CertificateUUID].State = "issued"

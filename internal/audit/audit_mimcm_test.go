@@ -484,7 +484,7 @@ func TestMIM_Resume_CompletedRequest_NoResubmit(t *testing.T) {
 	s, c := newMIM(t)
 	id := uuid.New()
 	s.reqs[id] = &mimReq{ID: id, Type: 1, Status: 8, Template: mimTemplate}
-	_, err := c.ResumeEnrollment(context.Background(), id, mimcm.EnrollInput{}, mimcm.WithApprovalWait(0))
+	_, err := c.ResumeEnrollment(context.Background(), &mimcm.PendingError{RequestID: id}, mimcm.WithApprovalWait(0))
 	if err == nil {
 		t.Error("resuming a completed request succeeded")
 	}

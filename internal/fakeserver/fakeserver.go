@@ -6,6 +6,7 @@
 package fakeserver
 
 import (
+	"bufio"
 	"crypto/tls"
 	"fmt"
 	"io"
@@ -35,6 +36,19 @@ type Server struct {
 	newConns atomic.Int64
 
 	vendorViolations func() []string
+
+	log atomic.Pointer[func(LoggedRequest)]
+}
+
+// SetLog sets (nil: removes) the function told of every request once it
+// is answered; it may be called while the server runs. The function is
+// called from the server's goroutines, concurrently.
+func (s *Server) SetLog(f func(LoggedRequest)) {
+	if f == nil {
+		s.log.Store(nil)
+		return
+	}
+	s.log.Store(&f)
 }
 
 // Options configure Start.
@@ -53,11 +67,27 @@ type Options struct {
 	// traffic, against the vendor's own published documents, found; the
 	// test server fails a test for these as for SpecViolations.
 	VendorViolations func() []string
+	// Log, when set, is told of every request once it is answered (see
+	// SetLog, which sets it after the start).
+	Log func(LoggedRequest)
+}
+
+// LoggedRequest is one request as the request log reports it: its method,
+// its path without the query, and the status answered (0 when the
+// connection was dropped without an answer). Nothing else of the request
+// is kept, so no credential (header, query, form, body) can reach a log.
+type LoggedRequest struct {
+	Method string
+	Path   string
+	Status int
 }
 
 // Start serves handler on a loopback port.
 func Start(handler http.Handler, opts Options) (*Server, error) {
 	s := &Server{hits: map[string]int{}, vendorViolations: opts.VendorViolations}
+	if opts.Log != nil {
+		s.SetLog(opts.Log)
+	}
 	h := handler
 	if opts.Spec != "" {
 		spec, err := openapi.Spec(opts.Spec)
@@ -103,9 +133,59 @@ func (s *Server) count(next http.Handler) http.Handler {
 		s.hits[r.Method+" "+r.URL.Path]++
 		s.hits[""]++
 		s.mu.Unlock()
-		next.ServeHTTP(w, r)
+		logf := s.log.Load()
+		if logf == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		status := sw.status
+		if status == 0 && !sw.hijacked {
+			status = http.StatusOK // the handler wrote nothing: net/http answers 200
+		}
+		(*logf)(LoggedRequest{Method: r.Method, Path: r.URL.Path, Status: status})
 	})
 }
+
+// statusWriter notes the status a handler answers, for the request log.
+// It passes Flush and Hijack through: the faults use both.
+type statusWriter struct {
+	http.ResponseWriter
+	status   int
+	hijacked bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	hj, ok := w.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, http.ErrNotSupported
+	}
+	w.hijacked = true
+	return hj.Hijack()
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // Hits counts requests to method and path ("" and "" for all requests).
 func (s *Server) Hits(method, path string) int {

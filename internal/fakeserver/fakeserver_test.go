@@ -1,8 +1,11 @@
 package fakeserver_test
 
 import (
+	"fmt"
 	"io"
 	"net/http"
+	"reflect"
+	"sort"
 	"strings"
 	"testing"
 
@@ -145,5 +148,56 @@ func TestVendorViolationsComeFromTheFakesCheck(t *testing.T) {
 	defer func() { _ = checked.Close() }()
 	if v := checked.VendorViolations(); len(v) != 1 || !strings.Contains(v[0], "allowedListings") {
 		t.Errorf("violations %q", v)
+	}
+}
+
+// The request log reports method, path and status of every request, a
+// dropped connection as status 0, and nothing of the query or headers.
+func TestLogReportsEveryRequestWithoutCredentials(t *testing.T) {
+	logged := make(chan fakeserver.LoggedRequest, 10)
+	srv, err := fakeserver.Start(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/missing" {
+			http.NotFound(w, r)
+			return
+		}
+		_, _ = io.WriteString(w, "ok")
+	}), fakeserver.Options{Log: func(r fakeserver.LoggedRequest) { logged <- r }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Inject(fakeserver.Fault{PathSuffix: "/busy", Status: 503})
+	srv.Inject(fakeserver.Fault{PathSuffix: "/drop", Reset: true})
+	// A fresh connection for each request: net/http sends a GET again
+	// when a reused connection drops, which would log /drop twice.
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	for _, p := range []string{"/a?token=s3cret", "/missing", "/busy", "/drop"} {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+p, nil)
+		req.SetBasicAuth("user", "pa55word")
+		if resp, err := client.Do(req); err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	}
+	defer func() { _ = srv.Close() }()
+	// The log is called once the handler returns, which for a dropped
+	// connection may be after the client saw the drop: wait for the four.
+	var got []fakeserver.LoggedRequest
+	for range 4 {
+		got = append(got, <-logged)
+	}
+	// A handler may return after the client saw its answer, so the log's
+	// order is not the requests'.
+	sort.Slice(got, func(i, j int) bool { return got[i].Path < got[j].Path })
+	want := []fakeserver.LoggedRequest{
+		{Method: "GET", Path: "/a", Status: 200},
+		{Method: "GET", Path: "/busy", Status: 503},
+		{Method: "GET", Path: "/drop", Status: 0},
+		{Method: "GET", Path: "/missing", Status: 404},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("log = %+v, want %+v", got, want)
+	}
+	if s := fmt.Sprint(got); strings.Contains(s, "s3cret") || strings.Contains(s, "pa55word") {
+		t.Fatalf("log holds a credential: %s", s)
 	}
 }

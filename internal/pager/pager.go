@@ -23,6 +23,8 @@ type Fetch[T any] func(ctx context.Context, start, rows int) (Page[T], error)
 
 // Options shape the iteration.
 type Options struct {
+	// Op names the operation in a paging mismatch error.
+	Op string
 	// PageSize is the rows asked for per page; MaxPageSize caps it (the
 	// vendor's limit), and a larger PageSize is an error before any fetch.
 	PageSize    int
@@ -65,7 +67,34 @@ type pending[T any] struct {
 // a total that changes while iterating cannot make it loop forever. Call
 // opts.Validate first to reject bad options before any request; an invalid
 // opts makes the iterator yield the validation error.
+//
+// Every page passes a Guard in the order pages are consumed: a page that
+// repeats an earlier one or holds more than the page size ends the
+// iteration with an ErrPagingMismatch error before any of its items is
+// yielded, so a server that ignores the offset costs two requests (three
+// with a page size of 1), plus the pages fetched ahead. A short page whose
+// answer counts more items past it (a server that caps the page size
+// below the one asked for) yields its items and then ErrPagingMismatch,
+// instead of ending the list early without a word.
 func Offset[T any](ctx context.Context, opts Options, fetch Fetch[T]) iter.Seq2[T, error] {
+	return offset(ctx, opts, fetch, func() *Guard[T] { return &Guard[T]{} })
+}
+
+// Keyed is Offset for a list whose items have a key (a UUID), with a
+// KeyedGuard in place of the Guard: an item the previous page held is not
+// yielded again (a list that shifted while it was read), and a page of
+// nothing but such items ends the iteration with an ErrPagingMismatch
+// error, so a server that ignores the offset is caught at its second page
+// even when that page is not the first one over again (the same items in
+// another order, or fewer of them). Its memory holds two pages' keys at
+// most.
+func Keyed[T any, K comparable](ctx context.Context, opts Options, key func(T) K, fetch Fetch[T]) iter.Seq2[T, error] {
+	return offset(ctx, opts, fetch, func() *Guard[T] { return KeyedGuard(key) })
+}
+
+// offset is the iteration of Offset and Keyed; each run of the iterator
+// checks its pages with a guard of its own.
+func offset[T any](ctx context.Context, opts Options, fetch Fetch[T], newGuard func() *Guard[T]) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
 		if err := opts.Validate(); err != nil {
@@ -93,6 +122,7 @@ func Offset[T any](ctx context.Context, opts Options, fetch Fetch[T]) iter.Seq2[
 			}()
 		}
 
+		guard := newGuard()
 		next := opts.Start
 		total := -1
 		seen := false // the first page tells the total; nothing is fetched ahead before it
@@ -119,15 +149,29 @@ func Offset[T any](ctx context.Context, opts Options, fetch Fetch[T]) iter.Seq2[
 				yield(zero, r.err)
 				return
 			}
+			items, err := guard.Check(opts.Op, head.start, rows, r.page.Items)
+			if err != nil {
+				yield(zero, err)
+				return
+			}
 			seen = true
 			total = r.page.Total
+			// A short page ends the list (an empty one always), unless
+			// the same answer counts more items past it: then the server
+			// caps its pages below the size asked for, and stopping would
+			// lose the rest silently. Its items are yielded, then the
+			// mismatch.
+			var capped error
+			if n := len(r.page.Items); n > 0 && n < rows && total >= 0 && head.start+n < total {
+				capped = Mismatch(opts.Op, "the page at %d held %d items of the %d asked for, yet the server counts %d: it caps its pages below the size asked for (ask for at most %d per page)",
+					head.start, len(r.page.Items), rows, total, len(r.page.Items))
+			}
 			last := len(r.page.Items) < rows || (total >= 0 && head.start+len(r.page.Items) >= total)
 			if last {
 				cancel() // pages fetched past the end are not needed
 			} else {
 				fill(depth - 1)
 			}
-			items := r.page.Items
 			for i, it := range items {
 				// Drop the page's reference to each item as it is handed
 				// over, so what the caller has finished with can be
@@ -137,6 +181,10 @@ func Offset[T any](ctx context.Context, opts Options, fetch Fetch[T]) iter.Seq2[
 				if !yield(it, nil) {
 					return
 				}
+			}
+			if capped != nil {
+				yield(zero, capped)
+				return
 			}
 			if last {
 				return

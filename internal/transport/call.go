@@ -3,6 +3,7 @@ package transport
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"reflect"
@@ -207,8 +208,11 @@ func (c *Client) Stream(ctx context.Context, call Call, w io.Writer) (int64, err
 }
 
 // Decode sends call and hands the checked body to read, for wrappers that
-// decode a large answer as a stream. read must not keep the reader; the
-// body is closed when it returns.
+// decode a large answer as a stream. The body read hands over is capped
+// like a JSON answer (Config.MaxJSONBody, after decompression): a read
+// past the cap fails with an ErrResponseTooLarge error, whatever the
+// answer declared. read must not keep the reader; the body is closed when
+// it returns.
 func (c *Client) Decode(ctx context.Context, call Call, read func(resp *http.Response, body io.Reader) error) error {
 	resp, err := c.send(ctx, &call)
 	if err != nil {
@@ -223,6 +227,11 @@ func (c *Client) Decode(ctx context.Context, call Call, read func(resp *http.Res
 	if err != nil {
 		return c.failed(call.Op, c.htmlError(&call, resp, err))
 	}
+	limit := c.cfg.maxJSONBody()
+	if resp.ContentLength > limit {
+		return c.failed(call.Op, c.tooLarge(&call, resp, nil, fmt.Errorf("body of %d bytes is larger than the %d-byte limit", resp.ContentLength, limit)))
+	}
+	body = &cappedReader{r: body, left: limit}
 	if err := read(resp, body); err != nil {
 		var ae *apierror.Error
 		switch {

@@ -323,6 +323,10 @@ func (t *attemptTransport) log(req *http.Request, resp *http.Response, err error
 		slog.String("url", redact.URL(req.URL)),
 		slog.Int("attempt", attempt),
 		slog.Duration("duration", d),
+		// Whether the call may be sent again (Call.Repeat combined with the
+		// method and the vendor's rule): the one statement of that fact,
+		// which the proof suite reads to tell reads from writes.
+		slog.Bool("repeatable", stateFrom(req.Context()).safe),
 	}
 	if resp != nil {
 		attrs = append(attrs, slog.Int("status", resp.StatusCode))

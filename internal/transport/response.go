@@ -35,8 +35,11 @@ type Rules struct {
 	// body may be empty or not JSON.
 	DecodeError func(e *apierror.Error, body []byte)
 	// ErrorInBody reports an error the vendor puts inside a success
-	// answer (an "error" member in a 200); nil when there is none. It is
-	// called on every JSON body and on JSON answers to downloads.
+	// answer (an "error" member in a 200, or the vendor's error object
+	// sent with 200); nil when there is none. It is called on every JSON
+	// body and on JSON answers to downloads, so it must cost little on a
+	// large answer: OnlyMembers reads an error object and stops at the
+	// first member of anything else.
 	ErrorInBody func(body []byte) *BodyError
 	// Annotate adds advice to a failed call's error (a hint for a status
 	// the vendor gives for a known cause).
@@ -286,15 +289,101 @@ func (c *Client) readJSON(call *Call, resp *http.Response, dst any) ([]byte, err
 
 var errTooLarge = errors.New("body too large")
 
-// readCapped reads r whole into one buffer sized from the declared length,
-// stopping at limit bytes: the buffer never grows past the cap, so a huge
-// answer costs at most the cap in memory.
-func readCapped(r io.Reader, declared, limit int64) ([]byte, error) {
-	size := int64(512)
-	if declared > 0 {
-		size = declared + 1 // +1 sees the end without growing
+// cappedReader reads at most left bytes of r; a body that goes on past
+// them is an ErrResponseTooLarge error, not a silent end that a decoder
+// would report as malformed.
+type cappedReader struct {
+	r    io.Reader
+	left int64
+	read int64
+}
+
+func (c *cappedReader) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		// One byte more tells a body that ends exactly at the cap from
+		// one that goes on.
+		var one [1]byte
+		n, err := c.r.Read(one[:])
+		if n == 0 && err != nil {
+			return 0, err
+		}
+		return 0, &apierror.Error{Kind: apierror.ErrResponseTooLarge,
+			Message: fmt.Sprintf("body larger than the %d-byte limit", c.read)}
 	}
-	buf := make([]byte, 0, min(size, limit+1))
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	c.read += int64(n)
+	return n, err
+}
+
+// readCapped reads r whole, stopping at limit bytes, so a huge answer
+// costs at most the cap in memory. A declared length sizes one buffer
+// (the +1 sees the end without growing). A body of unknown length (chunked,
+// or inflated from gzip) is read into blocks that are never copied while
+// reading: a body past the cap has then cost the cap plus one block, where
+// a doubling buffer would have cost twice the cap. Only a body that ends
+// within the cap and spans several blocks is joined into one buffer.
+func readCapped(r io.Reader, declared, limit int64) ([]byte, error) {
+	if declared > 0 {
+		return readInto(r, make([]byte, 0, min(declared+1, limit+1)), limit)
+	}
+	var blocks [][]byte
+	total := int64(0)
+	size := int64(firstBlock)
+	for {
+		block := make([]byte, 0, min(size, limit+1-total))
+		block, err := fill(r, block)
+		total += int64(len(block))
+		blocks = append(blocks, block)
+		if total > limit {
+			// What the caller quotes in the error: the first bytes.
+			return blocks[0], errTooLarge
+		}
+		if errors.Is(err, io.EOF) {
+			if len(blocks) == 1 {
+				return block, nil
+			}
+			out := make([]byte, 0, total)
+			for i, b := range blocks {
+				out = append(out, b...)
+				blocks[i] = nil
+			}
+			return out, nil
+		}
+		if err != nil {
+			return block, err
+		}
+		size = min(2*size, maxBlock)
+	}
+}
+
+// The blocks of a body of unknown length start small, so a short answer
+// costs little, and stop growing at maxBlock, which bounds what the last,
+// partly filled block adds to the cap.
+const (
+	firstBlock = 512
+	maxBlock   = 256 << 10
+)
+
+// fill reads r into block until block is full (nil error) or r ends or
+// fails (its error).
+func fill(r io.Reader, block []byte) ([]byte, error) {
+	for len(block) < cap(block) {
+		n, err := r.Read(block[len(block):cap(block)])
+		block = block[:len(block)+n]
+		if err != nil {
+			return block, err
+		}
+	}
+	return block, nil
+}
+
+// readInto reads r into buf, which has room for limit+1 bytes at most, and
+// grows it (doubling) only when a declared length was too short.
+func readInto(r io.Reader, buf []byte, limit int64) ([]byte, error) {
 	for {
 		if int64(len(buf)) > limit {
 			return buf, errTooLarge

@@ -650,3 +650,37 @@ func TestConnectionIsReusedWhenADecoderStopsEarly(t *testing.T) {
 		t.Fatalf("%d connections for 5 sequential calls, want 1", n)
 	}
 }
+
+// The attempt log says whether the call may be sent again: the fact the
+// proof suite reads to tell reads from writes (internal/proof).
+func TestAttemptLogSaysWhetherTheCallMayBeRepeated(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{}`))
+	}))
+	defer srv.Close()
+	readOnly := func(c *transport.Call) { c.Repeat = transport.ReadOnly }
+	for _, tc := range []struct {
+		name, method string
+		marks        []func(*transport.Call)
+		want         string
+	}{
+		{"GET by method", http.MethodGet, nil, "repeatable=true"},
+		{"POST by method", http.MethodPost, nil, "repeatable=false"},
+		{"POST read-only", http.MethodPost, []func(*transport.Call){readOnly}, "repeatable=true"},
+		{"PUT never", http.MethodPut, []func(*transport.Call){notIdempotent}, "repeatable=false"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			logger, buf, mu := captureLogger()
+			c := newClient(t, transport.WithLogger(logger))
+			if _, err := do(t, c, context.Background(), tc.method, srv.URL+"/x", "", tc.marks...).Check("test.Call"); err != nil {
+				t.Fatal(err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if !strings.Contains(buf.String(), tc.want) {
+				t.Errorf("log %q lacks %s", buf.String(), tc.want)
+			}
+		})
+	}
+}

@@ -256,7 +256,7 @@ type config struct {
 }
 
 // WithTLS serves HTTPS with httptest's self-signed certificate (see
-// Certificate and RootCAs), as IIS deployments do.
+// Certificate and TLSRootCAs), as IIS deployments do.
 func WithTLS() Option { return func(c *config) { c.tls = true } }
 
 // WithCredentials replaces the credentials of the fake's main user
@@ -304,7 +304,7 @@ func NewServer(opts ...Option) (*Server, error) {
 // clientOptions configure a mimcm.Client for this fake (see NewClient).
 func (s *Server) clientOptions() []mimcm.Option {
 	opts := s.authOptions()
-	if pool := s.RootCAs(); pool != nil {
+	if pool := s.TLSRootCAs(); pool != nil {
 		opts = append(opts, mimcm.WithRootCAs(pool))
 	}
 	return opts

@@ -369,6 +369,17 @@ func (s *Server) IssuedCertificates() int {
 // (the root of every chain the fake returns).
 func (s *Server) CA() *x509.Certificate { return s.ca.cert }
 
+// IssuingCAs is a pool holding the fake's CA, which issues every
+// certificate: what mimcm.EnrollInput.Roots takes to check the chains of
+// the certificates an enrollment receives. It is not the TLS root
+// (TLSRootCAs, for mimcm.WithRootCAs): the fake's connections and its CA
+// have different roots, as a deployment's usually do.
+func (s *Server) IssuingCAs() *x509.CertPool {
+	pool := x509.NewCertPool()
+	pool.AddCert(s.ca.cert)
+	return pool
+}
+
 // SetPFXPasswordMismatch makes the fake encrypt the PFX blobs it returns
 // with a password other than the one the caller gave, as a server that
 // mangles the password would: the caller cannot open them.

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"iter"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
@@ -334,41 +333,14 @@ type AccountPage struct {
 	keepRaw   bool
 	raw       []json.RawMessage // with keepRaw, each account's JSON object
 	sawOffset bool              // the answer had an offset member
+	rows      int               // the most accounts the page may hold (0: no bound)
 }
 
 // checkOffset refuses a page whose offset is not the start asked for.
 func (p *AccountPage) checkOffset(op string, start int) error {
 	if p.sawOffset && p.Offset != start {
-		return &apierror.Error{Op: op, Kind: ErrPagingMismatch,
-			Message: fmt.Sprintf("asked for the page at start %d, the answer says offset %d", start, p.Offset)}
+		return pager.Mismatch(op, "asked for the page at start %d, the answer says offset %d", start, p.Offset)
 	}
-	return nil
-}
-
-// pageGuard remembers the pages of one listing by their first and last
-// account and size, to catch a server that answers another start with a
-// page already seen. Pages of one account are not compared: accounts
-// deleted during a listing can move one account to the next start.
-type pageGuard struct {
-	mu   sync.Mutex
-	seen map[[3]int64]int // first ID, last ID, length → start
-}
-
-func (g *pageGuard) check(op string, start int, accts []Account) error {
-	if len(accts) < 2 {
-		return nil
-	}
-	key := [3]int64{accts[0].ID, accts[len(accts)-1].ID, int64(len(accts))}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.seen == nil {
-		g.seen = map[[3]int64]int{}
-	}
-	if other, ok := g.seen[key]; ok && other != start {
-		return &apierror.Error{Op: op, Kind: ErrPagingMismatch,
-			Message: fmt.Sprintf("the page at start %d holds the same %d accounts as the page at start %d", start, len(accts), other)}
-	}
-	g.seen[key] = start
 	return nil
 }
 
@@ -474,16 +446,12 @@ func (c *Client) ListAccounts(ctx context.Context, opts ListOptions, callOpts ..
 	if opts.Parallel > 1 {
 		inFlight = opts.Parallel
 	}
-	popts := pager.Options{PageSize: opts.PageSize, MaxPageSize: MaxPageSize, Start: opts.Start, InFlight: inFlight}
+	popts := pager.Options{Op: op, PageSize: opts.PageSize, MaxPageSize: MaxPageSize, Start: opts.Start, InFlight: inFlight}
 	return func(yield func(Account, error) bool) {
-		guard := &pageGuard{} // one per iteration
 		pages := pager.Offset(ctx, popts, func(ctx context.Context, start, rows int) (pager.Page[Account], error) {
 			page, err := c.listPage(ctx, op, opts, start, rows, cs, false)
 			if err == nil {
 				err = page.checkOffset(op, start)
-			}
-			if err == nil {
-				err = guard.check(op, start, page.Accounts)
 			}
 			if err != nil {
 				return pager.Page[Account]{}, err
@@ -541,10 +509,14 @@ func (c *Client) findUID(ctx context.Context, op, uid string, cs *transport.Call
 	}
 	var exact, folded []hit
 	masked := false
+	var guard pager.Guard[Account] // a server that ignores start repeats the first page
 	for start := 0; ; {
 		page, err := c.listPage(ctx, op, ListOptions{Filter: "UID=" + uid}, start, uidPage, cs, keepRaw)
 		if err == nil {
 			err = page.checkOffset(op, start)
+		}
+		if err == nil {
+			_, err = guard.Check(op, start, uidPage, page.Accounts)
 		}
 		if err != nil {
 			return nil, err

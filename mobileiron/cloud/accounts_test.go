@@ -440,7 +440,7 @@ func TestBadInputSendsNothing(t *testing.T) {
 	calls["no invitees"] = c.InviteUsers(ctx, cloud.InviteUsersInput{Ownership: cloud.DeviceOwnershipEmployee})
 	_, calls["ldap ownership"] = c.ImportLDAPUser(ctx, cloud.ImportLDAPUserInput{UIDOrEmail: "x", DeviceOwnership: "MINE"})
 	_, calls["ldap empty"] = c.ImportLDAPUser(ctx, cloud.ImportLDAPUserInput{})
-	_, calls["ldap wait"] = c.ImportLDAPUser(ctx, cloud.ImportLDAPUserInput{UIDOrEmail: "x"}, cloud.WithImportWait(cloud.ImportWait{Interval: -time.Second}))
+	_, calls["ldap wait"] = c.ImportLDAPUser(ctx, cloud.ImportLDAPUserInput{UIDOrEmail: "x"}, cloud.WithPollInterval(-time.Second))
 	_, calls["rows 501"] = c.ListAccountsPage(ctx, cloud.ListOptions{PageSize: 501})
 	_, calls["sort order"] = c.ListAccountsPage(ctx, cloud.ListOptions{SortBy: "uid", SortOrder: "UP"})
 	_, calls["parallel"] = c.ListAccountsPage(ctx, cloud.ListOptions{Parallel: 100})

@@ -10,10 +10,11 @@ import (
 	"github.com/certadmin/certadmin-go/internal/apierror"
 	"github.com/certadmin/certadmin-go/internal/form"
 	"github.com/certadmin/certadmin-go/internal/transport"
+	"github.com/certadmin/certadmin-go/internal/workflow"
 	"github.com/certadmin/certadmin-go/mobileiron/cloud/cloudapi"
 )
 
-//go:generate go run ../../internal/cmd/gensurface -kind client -pkg cloud -vendor "MobileIron Cloud" -o surface.gen.go
+//go:generate go run ../../internal/cmd/gensurface -kind client -workflow -pkg cloud -vendor "MobileIron Cloud" -o surface.gen.go
 
 // Client calls the MobileIron Cloud v1 user API of one tenant. It is safe
 // for concurrent use.
@@ -21,7 +22,7 @@ type Client struct {
 	t          *transport.Client
 	raw        *cloudapi.Client
 	server     string
-	importWait ImportWait
+	importWait workflow.Settings
 }
 
 // WithBasicAuth sets the Tenant Admin credentials, sent as HTTP basic
@@ -33,55 +34,36 @@ func WithBasicAuth(user, password string) Option {
 // settings are the options only this package has, kept beside the shared
 // configuration (client-wide) or the call settings (one call).
 type settings struct {
-	importWait    ImportWait
-	importWaitSet bool
-	progress      func(ImportStatus)
-	clearUnshown  []string // WithClearUnshown
+	clearUnshown []string // WithClearUnshown
 }
 
-// ImportWait is the rhythm of ImportLDAPUser's status checks.
-type ImportWait struct {
-	// InitialDelay comes before the first status check.
-	InitialDelay time.Duration
-	// Interval is the wait between later checks.
-	Interval time.Duration
-	// Timeout is the overall limit, counted from the import request.
-	Timeout time.Duration
-}
-
-// DefaultImportWait is the rhythm the vendor's documentation suggests: the
-// first check 15 s after the import request, then one every 15 s, giving up
+// Default rhythm of ImportLDAPUser's status checks (WithPollInterval,
+// WithWaitTimeout), the one the vendor's documentation suggests: the first
+// check 15 s after the import request, then one every 15 s, giving up
 // after 90 s.
-func DefaultImportWait() ImportWait {
-	return ImportWait{InitialDelay: 15 * time.Second, Interval: 15 * time.Second, Timeout: 90 * time.Second}
+const (
+	DefaultPollInterval = 15 * time.Second
+	DefaultWaitTimeout  = 90 * time.Second
+)
+
+var defaultWait = workflow.Settings{PollInterval: DefaultPollInterval, DelayFirst: true, WaitTimeout: DefaultWaitTimeout}
+
+// WithPollInterval sets the wait before ImportLDAPUser's first status
+// check and between checks (default DefaultPollInterval).
+func WithPollInterval(d time.Duration) ClientOrCallOption {
+	return workflowOption(workflow.PollInterval(d))
 }
 
-func (w ImportWait) check(op string) error {
-	if w.InitialDelay < 0 || w.Interval < 0 || w.Timeout < 0 {
-		return apierror.Invalid(op, "import wait %+v has a negative duration", w)
-	}
-	return nil
+// WithWaitTimeout bounds ImportLDAPUser's wait, counted from the import
+// request (default DefaultWaitTimeout; 0 leaves it to the context).
+func WithWaitTimeout(d time.Duration) ClientOrCallOption {
+	return workflowOption(workflow.WaitTimeout(d))
 }
 
-// WithImportWait replaces DefaultImportWait for ImportLDAPUser, for every
-// call (given to NewClient) or for one.
-func WithImportWait(w ImportWait) ClientOrCallOption {
-	return clientOrCallOption{
-		client: func(c *transport.Config) {
-			s := transport.Extension[settings](c)
-			s.importWait, s.importWaitSet = w, true
-		},
-		call: func(cs *transport.CallSettings) {
-			s := transport.CallExtension[settings](cs)
-			s.importWait, s.importWaitSet = w, true
-		},
-	}
-}
-
-// WithImportProgress makes ImportLDAPUser call fn with every status it
-// reads while the import runs.
-func WithImportProgress(fn func(ImportStatus)) CallOption {
-	return callOption(func(cs *transport.CallSettings) { transport.CallExtension[settings](cs).progress = fn })
+// WithProgress makes ImportLDAPUser call fn with every status it reads
+// while the import runs.
+func WithProgress(fn func(ImportStatus)) ClientOrCallOption {
+	return workflowOption(workflow.Progress(fn))
 }
 
 // NewClient returns a client for the tenant at baseURL, an absolute
@@ -94,12 +76,9 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	wait := DefaultImportWait()
-	if s := transport.Extension[settings](cfg); s.importWaitSet {
-		if err := s.importWait.check(op); err != nil {
-			return nil, err
-		}
-		wait = s.importWait
+	wait, err := workflow.ForClient(op, cfg, defaultWait)
+	if err != nil {
+		return nil, err
 	}
 	t, err := transport.New(cfg, transport.Rules{DecodeError: decodeError, ErrorInBody: errorInBody})
 	if err != nil {

@@ -28,7 +28,8 @@ func TestNewClientChecksTheURL(t *testing.T) {
 		{"https://na1.mobileiron.com/?x=1", nil, "query or fragment"},
 		{"https://admin:pw@na1.mobileiron.com", nil, "must not carry credentials"},
 		{"http://na1.mobileiron.com", []cloud.Option{cloud.WithBasicAuth("a", "b")}, "plain http"},
-		{"https://na1.mobileiron.com", []cloud.Option{cloud.WithImportWait(cloud.ImportWait{Timeout: -time.Second})}, "negative duration"},
+		{"https://na1.mobileiron.com", []cloud.Option{cloud.WithWaitTimeout(-time.Second)}, "wait timeout"},
+		{"https://na1.mobileiron.com", []cloud.Option{cloud.WithPollInterval(0)}, "poll interval"},
 	} {
 		c, err := cloud.NewClient(tc.url, tc.opts...)
 		if c != nil || !errors.Is(err, cloud.ErrInvalidInput) || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "cloud.NewClient: ") {
@@ -73,7 +74,7 @@ func TestFakeNewClient(t *testing.T) {
 
 func TestFakeWithTLSAndOwnCredentials(t *testing.T) {
 	srv := cloudtest.NewTestServer(t, cloudtest.WithTLS(), cloudtest.WithCredentials("other@example.test", "other-not-a-secret"))
-	if !strings.HasPrefix(srv.URL, "https://") || srv.Certificate() == nil || srv.RootCAs() == nil {
+	if !strings.HasPrefix(srv.URL, "https://") || srv.Certificate() == nil || srv.TLSRootCAs() == nil {
 		t.Fatalf("URL %s, certificate %v", srv.URL, srv.Certificate())
 	}
 	c, err := srv.NewClient()
@@ -91,7 +92,7 @@ func TestFakeWithTLSAndOwnCredentials(t *testing.T) {
 	if _, err := bare.ListAccountsPage(context.Background(), cloud.ListOptions{}); err == nil {
 		t.Error("an untrusted certificate was accepted")
 	}
-	wrong, err := cloud.NewClient(srv.URL, cloud.WithBasicAuth(cloudtest.Username, cloudtest.Password), cloud.WithRootCAs(srv.RootCAs()))
+	wrong, err := cloud.NewClient(srv.URL, cloud.WithBasicAuth(cloudtest.Username, cloudtest.Password), cloud.WithRootCAs(srv.TLSRootCAs()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,6 +28,17 @@
 // See ListOptions for prefetching and the opt-in parallel fetch;
 // ListAccountsPage reads one page.
 //
+// A server that does not page as asked is caught, never followed: a page
+// whose offset member is not the start asked for, a page that repeats an
+// earlier one (a server that ignores start), or one holding more accounts
+// than the rows asked for (a server that ignores rows) ends the listing,
+// the page call or the UID lookup with an error matching
+// ErrPagingMismatch, the sentinel every vendor package shares. Nothing of
+// that page is yielded, and such a server costs two requests. The page
+// decoder streams: it holds at most the rows asked for, one account of at
+// most 1 MiB of JSON at a time, and a body past the JSON cap is an
+// ErrResponseTooLarge error.
+//
 // # Updates clear absent fields
 //
 // The update call clears every field of its table it is not given.

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
+	"github.com/certadmin/certadmin-go/internal/pager"
 )
 
 // ErrMaskedField is matched (errors.Is) by the error of a call that met a
@@ -21,12 +22,14 @@ var ErrMaskedField = errors.New("the server masked a value")
 // *UnshownFieldsError naming the fields.
 var ErrWouldClear = errors.New("the update would clear fields the caller did not touch")
 
-// ErrPagingMismatch is matched by the error that stops ListAccounts when
-// the server's pages do not follow the start asked for: a page whose
-// offset is not the start it was asked for, or one that repeats the
-// accounts of another page (a server that ignores start). The listing
-// stops there instead of yielding the same accounts again.
-var ErrPagingMismatch = errors.New("the server's pages do not follow the start asked for")
+// ErrPagingMismatch is matched by the error that stops ListAccounts,
+// ListAccountsPage or a UID lookup when the server's pages do not follow
+// the paging asked for: a page whose offset is not the start it was asked
+// for, one that repeats the accounts of another page (a server that ignores
+// start), or one holding more accounts than the rows asked for (a server
+// that ignores rows). The listing stops there instead of yielding the same
+// accounts again. Every vendor package has it under this name.
+var ErrPagingMismatch = pager.ErrPagingMismatch
 
 // MaskedFieldError names the members whose values the server masked.
 type MaskedFieldError struct {

@@ -141,7 +141,7 @@ func ExampleClient_ImportLDAPUser() {
 		log.Fatal(err)
 	}
 	defer srv.Close()
-	c, err := srv.NewClient(cloud.WithImportWait(cloud.ImportWait{InitialDelay: time.Millisecond, Interval: time.Millisecond, Timeout: time.Minute}))
+	c, err := srv.NewClient(cloud.WithPollInterval(time.Millisecond), cloud.WithWaitTimeout(time.Minute))
 	if err != nil {
 		log.Fatal(err)
 	}

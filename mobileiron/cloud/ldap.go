@@ -8,6 +8,7 @@ import (
 	"github.com/certadmin/certadmin-go/internal/apierror"
 	"github.com/certadmin/certadmin-go/internal/poll"
 	"github.com/certadmin/certadmin-go/internal/transport"
+	"github.com/certadmin/certadmin-go/internal/workflow"
 	"github.com/certadmin/certadmin-go/mobileiron/cloud/cloudapi"
 )
 
@@ -103,32 +104,26 @@ func (c *Client) importStatus(ctx context.Context, op string, requestID int64, c
 }
 
 // ImportLDAPUser imports an LDAP user and waits for the import to end,
-// checking its status on the client's ImportWait rhythm (by default the
-// vendor's: after 15 s, then every 15 s, for up to 90 s; see
-// WithImportWait, which also applies to one call). WithImportProgress sees
-// every status. COMPLETED returns the final status; FAILED is an error
+// checking its status on the client's rhythm (by default the vendor's:
+// after 15 s, then every 15 s, for up to 90 s; see WithPollInterval and
+// WithWaitTimeout, which also apply to one call). WithProgress sees every
+// status. COMPLETED returns the final status; FAILED is an error
 // matching ErrImportFailed with the server's errorCode in Code; running
 // past the wait matches ErrImportTimeout. Both failures return the last
 // status beside the error. The import request itself is never sent twice.
 func (c *Client) ImportLDAPUser(ctx context.Context, in ImportLDAPUserInput, opts ...CallOption) (*ImportStatus, error) {
 	const op = "cloud.ImportLDAPUser"
 	cs := callSettings(opts)
-	w := c.importWait
-	var progress func(ImportStatus)
-	if s := transport.LookupCallExtension[settings](cs); s != nil {
-		if s.importWaitSet {
-			if err := s.importWait.check(op); err != nil {
-				return nil, err
-			}
-			w = s.importWait
-		}
-		progress = s.progress
+	w, err := workflow.ForCall(op, c.importWait, cs)
+	if err != nil {
+		return nil, err
 	}
+	progress := func(st ImportStatus) { workflow.Report(w, st) }
 	id, err := c.startImport(ctx, op, in, cs)
 	if err != nil {
 		return nil, err
 	}
-	cfg := poll.Config{InitialDelay: w.InitialDelay, Interval: w.Interval, Timeout: w.Timeout}
+	cfg := w.Poll(w.WaitTimeout)
 	var last *ImportStatus // what the last check read, also when the wait runs out
 	_, err = poll.Until(ctx, cfg, func(ctx context.Context) (ImportStatus, bool, error) {
 		st, err := c.importStatus(ctx, op, id, cs)

@@ -87,3 +87,84 @@ func TestPagesMustSayTheStartAskedFor(t *testing.T) {
 		t.Errorf("lookup with offset 40: %v", err)
 	}
 }
+
+// tinyAccounts is a listing answer of n accounts of a few bytes each: a
+// server that ignores rows can put millions of them in one capped body.
+func tinyAccounts(n int) string {
+	var b strings.Builder
+	b.WriteString(`{"errors":null,"result":{"totalCount":` + fmt.Sprint(n) + `,"offset":0,"searchResults":[`)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"id":%d}`, i+1)
+	}
+	b.WriteString("]}}")
+	return b.String()
+}
+
+// A page holds at most the rows asked for: one account more is a server
+// that ignores rows, and the decoder stops there with ErrPagingMismatch
+// instead of converting every account the body holds (a capped body of
+// tiny accounts would otherwise become millions of Account values).
+func TestListAccountsPageRefusesMoreAccountsThanAsked(t *testing.T) {
+	srv, c, _ := newFake(t)
+	for _, tc := range []struct {
+		rows, served int
+		ok           bool
+	}{{10, 10, true}, {10, 11, false}, {1, 2, false}, {10, 5000, false}} {
+		srv.Inject(cloudtest.Fault{Method: "GET", PathSuffix: "/api/v1/account", Status: 200, ContentType: "application/json",
+			Body: tinyAccounts(tc.served)})
+		page, err := c.ListAccountsPage(context.Background(), cloud.ListOptions{PageSize: tc.rows})
+		srv.ClearFaults()
+		if tc.ok {
+			if err != nil || len(page.Accounts) != tc.served {
+				t.Errorf("rows %d, %d served: %v", tc.rows, tc.served, err)
+			}
+			continue
+		}
+		if !errors.Is(err, cloud.ErrPagingMismatch) || page != nil || !strings.HasPrefix(err.Error(), "cloud.ListAccountsPage: ") {
+			t.Errorf("rows %d, %d served: page of %d, error %v; want ErrPagingMismatch", tc.rows, tc.served, pageLen(page), err)
+		}
+	}
+	// The iterator refuses such a page too, before yielding any of it.
+	srv.Inject(cloudtest.Fault{Method: "GET", PathSuffix: "/api/v1/account", Status: 200, ContentType: "application/json",
+		Body: tinyAccounts(101)})
+	n := 0
+	var last error
+	for _, err := range c.ListAccounts(context.Background(), cloud.ListOptions{PageSize: 100}) {
+		if err != nil {
+			last = err
+			break
+		}
+		n++
+	}
+	if n != 0 || !errors.Is(last, cloud.ErrPagingMismatch) {
+		t.Errorf("ListAccounts yielded %d then %v", n, last)
+	}
+}
+
+// A UID lookup whose filter the server ignores, and whose pages all repeat
+// the first (no offset member to tell), stops at the second page with
+// ErrPagingMismatch instead of reading ten pages of the same accounts.
+func TestUIDLookupStopsOnARepeatedPage(t *testing.T) {
+	srv, c, rec := newFake(t)
+	srv.Inject(cloudtest.Fault{Method: "GET", PathSuffix: "/api/v1/account", Status: 200, ContentType: "application/json",
+		Body: page100(""), Times: 20})
+	before := rec.sent()
+	_, err := c.GetAccountByUID(context.Background(), "u1@example.test")
+	srv.ClearFaults()
+	if !errors.Is(err, cloud.ErrPagingMismatch) {
+		t.Errorf("lookup: %v, want ErrPagingMismatch", err)
+	}
+	if n := rec.sent() - before; n != 2 {
+		t.Errorf("%d requests, want 2", n)
+	}
+}
+
+func pageLen(p *cloud.AccountPage) int {
+	if p == nil {
+		return -1
+	}
+	return len(p.Accounts)
+}

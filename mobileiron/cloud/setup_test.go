@@ -60,10 +60,17 @@ func newFake(t *testing.T, opts ...cloudtest.Option) (*cloudtest.Server, *cloud.
 	c, err := srv.NewClient(
 		cloud.WithRetry(fastRetry),
 		cloud.WithHTTPClient(&http.Client{Transport: rec}),
-		cloud.WithImportWait(cloud.ImportWait{InitialDelay: time.Millisecond, Interval: time.Millisecond, Timeout: time.Minute}), // a bound for a broken test, not a timing target
+		cloud.WithPollInterval(time.Millisecond), cloud.WithWaitTimeout(time.Minute), // a bound for a broken test, not a timing target
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return srv, c, rec
+}
+
+// sent is how many requests went out.
+func (r *recorder) sent() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.reqs)
 }

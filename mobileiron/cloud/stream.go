@@ -9,6 +9,7 @@ import (
 	"net/http"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
+	"github.com/certadmin/certadmin-go/internal/pager"
 	"github.com/certadmin/certadmin-go/internal/transport"
 	"github.com/certadmin/certadmin-go/mobileiron/cloud/cloudapi"
 )
@@ -24,7 +25,7 @@ func (c *Client) decodePage(ctx context.Context, call transport.Call, rows int, 
 	var page *AccountPage
 	err := c.t.Decode(ctx, call, func(_ *http.Response, body io.Reader) error {
 		var err error
-		page, err = readPage(body, c.maxBody(), rows, keepRaw)
+		page, err = readPage(body, rows, keepRaw)
 		return err
 	})
 	if err != nil {
@@ -33,20 +34,15 @@ func (c *Client) decodePage(ctx context.Context, call transport.Call, rows int, 
 	return page, nil
 }
 
-// maxBody is the cap on a streamed answer, the same as on any JSON answer.
-func (c *Client) maxBody() int64 {
-	if n := c.t.Config().MaxJSONBody; n > 0 {
-		return n
-	}
-	return transport.DefaultMaxJSONBody
-}
-
 // readPage decodes one listing answer. A vendor error in the errors member
 // is an *apierror.Error of kind ErrVendor; any other failure is returned
 // as is and becomes ErrUnexpectedResponse.
-func readPage(body io.Reader, limit int64, rows int, keepRaw bool) (*AccountPage, error) {
-	dec := json.NewDecoder(io.LimitReader(body, limit))
-	page := &AccountPage{TotalCount: -1, Accounts: make([]Account, 0, min(rows, MaxPageSize)), keepRaw: keepRaw}
+// The transport caps body (an ErrResponseTooLarge error past the cap), the
+// decoder holds one account (or envelope member) of at most
+// transport.DefaultMaxJSONValue at a time, and rows bounds the accounts.
+func readPage(body io.Reader, rows int, keepRaw bool) (*AccountPage, error) {
+	dec := transport.NewJSONDecoder(body, transport.DefaultMaxJSONValue)
+	page := &AccountPage{TotalCount: -1, Accounts: make([]Account, 0, min(rows, MaxPageSize)), keepRaw: keepRaw, rows: rows}
 	var errs *cloudapi.Errors
 	var sawResult bool
 	err := members(dec, func(key string) error {
@@ -88,6 +84,12 @@ func (p *AccountPage) decodeMember(dec *json.Decoder, key string) error {
 	switch key {
 	case "searchResults":
 		return elements(dec, func() error {
+			// The rows asked for bound what one page may hold: a server
+			// that ignores rows could otherwise fill the capped body with
+			// millions of tiny accounts, each a full Account in memory.
+			if p.rows > 0 && len(p.Accounts) >= p.rows {
+				return pager.Mismatch("", "asked for %d accounts, the page holds more", p.rows)
+			}
 			var w wireAccount
 			if p.keepRaw {
 				var raw json.RawMessage

@@ -12,6 +12,7 @@ import (
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
 	"github.com/certadmin/certadmin-go/internal/transport"
+	"github.com/certadmin/certadmin-go/internal/workflow"
 )
 
 // Option configures a Client in NewClient. Options come from the With…
@@ -284,4 +285,15 @@ func (c *Client) Do(ctx context.Context, req *http.Request, v any, opts ...CallO
 // done with a client in a program that makes many.
 func (c *Client) Close() {
 	c.t.CloseIdleConnections()
+}
+
+// workflowOption is a client-or-call option editing the rhythm of the
+// package's workflows (internal/workflow): the base of WithPollInterval,
+// WithWaitTimeout, WithApprovalWait and WithProgress, which every vendor
+// with a workflow declares with its own defaults.
+func workflowOption(f func(*workflow.Settings)) ClientOrCallOption {
+	return clientOrCallOption{
+		client: func(c *transport.Config) { workflow.Client(c, f) },
+		call:   func(cs *transport.CallSettings) { workflow.Call(cs, f) },
+	}
 }

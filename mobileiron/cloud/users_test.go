@@ -280,7 +280,7 @@ func TestImportLDAPUser(t *testing.T) {
 	ctx := context.Background()
 	var seen []cloud.ImportState
 	st, err := c.ImportLDAPUser(ctx, cloud.ImportLDAPUserInput{UIDOrEmail: "ldapuser@example.test", ServerName: cloudtest.LDAPServer, SendInvite: true, DeviceOwnership: cloud.DeviceOwnershipCompany},
-		cloud.WithImportProgress(func(s cloud.ImportStatus) { seen = append(seen, s.State) }))
+		cloud.WithProgress(func(s cloud.ImportStatus) { seen = append(seen, s.State) }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -331,7 +331,7 @@ func TestImportLDAPUserFailures(t *testing.T) {
 func TestImportLDAPUserTimesOut(t *testing.T) {
 	srv, c, _ := newFake(t, cloudtest.WithImportPolls(1_000_000))
 	st, err := c.ImportLDAPUser(context.Background(), cloud.ImportLDAPUserInput{UIDOrEmail: "ldapuser@example.test"},
-		cloud.WithImportWait(cloud.ImportWait{Interval: 5 * time.Millisecond, Timeout: 60 * time.Millisecond})) // the first check comes at once
+		cloud.WithPollInterval(time.Millisecond), cloud.WithWaitTimeout(100*time.Millisecond))
 	if !errors.Is(err, cloud.ErrImportTimeout) || !strings.HasPrefix(err.Error(), "cloud.ImportLDAPUser: request 1: ") {
 		t.Errorf("err = %v", err)
 	}

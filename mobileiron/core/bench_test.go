@@ -10,7 +10,7 @@ import (
 
 // BenchmarkExportCSV streams a generated 16 MiB export through the whole
 // workflow (initiate, poll, download). For the 1 GiB comparison with bare
-// net/http, see internal/bench.CoreExport.
+// net/http, see internal/cmd/benchreport/vendorbench.CoreExport.
 func BenchmarkExportCSV(b *testing.B) {
 	const size = 16 << 20
 	srv, c := newFake(b, core.WithMaxAttempts(1))

@@ -131,8 +131,9 @@ const maxPKCS12Size = 10 << 20
 // UploadUserProvidedCertificateInput is what UploadUserProvidedCertificate
 // sends.
 type UploadUserProvidedCertificateInput struct {
-	// CEID is the user-provided certificate enrollment (required).
-	CEID string
+	// CEID is the user-provided certificate enrollment (required; an ID
+	// of the same type in every operation, as Core's results give it).
+	CEID int64
 	// Principal is the user name of the certificate's owner (required).
 	Principal string
 	// PKCS12 is the PKCS#12 (.p12/.pfx) data; PKCS12File, when PKCS12 is
@@ -170,8 +171,9 @@ func (c *Client) UploadUserProvidedCertificate(ctx context.Context, in UploadUse
 	if fileName == "" {
 		fileName = "certificate.p12"
 	}
-	ceID, principal, password := in.CEID, in.Principal, in.Password
-	if err := checkCEID(op, ceID); err != nil {
+	principal, password := in.Principal, in.Password
+	ceID, err := checkCEID(op, in.CEID)
+	if err != nil {
 		return nil, err
 	}
 	if strings.TrimSpace(principal) == "" {
@@ -229,11 +231,14 @@ func (c *Client) messages(ctx context.Context, call transport.Call) ([]Message, 
 	return messagesOf(out.Messages), nil
 }
 
-func checkCEID(op, ceID string) error {
-	if strings.TrimSpace(ceID) == "" {
-		return apierror.Invalid(op, "CEid (the user-provided certificate enrollment ID) is required")
+// checkCEID refuses an ID that names no certificate enrollment. The
+// user-provided calls carry it in the path as a string (Core's
+// configuration lists give IDs as strings too): it is sent in decimal.
+func checkCEID(op string, ceID int64) (string, error) {
+	if err := checkNumericCEID(op, ceID); err != nil {
+		return "", err
 	}
-	return nil
+	return strconv.FormatInt(ceID, 10), nil
 }
 
 func checkUserID(op, userID string) error {
@@ -246,15 +251,16 @@ func checkUserID(op, userID string) error {
 // DeleteUserProvidedCertificate deletes the certificate userID uploaded to
 // the user-provided certificate enrollment ceID and returns Core's
 // messages. It is never repeated once it may have reached the server.
-func (c *Client) DeleteUserProvidedCertificate(ctx context.Context, ceID, userID string, opts ...CallOption) ([]Message, error) {
+func (c *Client) DeleteUserProvidedCertificate(ctx context.Context, ceID int64, userID string, opts ...CallOption) ([]Message, error) {
 	const op = "core.DeleteUserProvidedCertificate"
-	if err := checkCEID(op, ceID); err != nil {
+	path, err := checkCEID(op, ceID)
+	if err != nil {
 		return nil, err
 	}
 	if err := checkUserID(op, userID); err != nil {
 		return nil, err
 	}
-	req, err := coreapi.NewDeleteUserProvidedCertificateRequest(c.server, ceID, coreapi.UserIdRequest{UserId: userID})
+	req, err := coreapi.NewDeleteUserProvidedCertificateRequest(c.server, path, coreapi.UserIdRequest{UserId: userID})
 	return c.messages(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)})
 }
 
@@ -263,15 +269,16 @@ func (c *Client) DeleteUserProvidedCertificate(ctx context.Context, ceID, userID
 // results are read whether they come as one object (as in the vendor's
 // sample) or as an array (as its field table says); an empty array is an
 // empty Results.
-func (c *Client) GetUserProvidedCertificate(ctx context.Context, ceID, userID string, opts ...CallOption) (*UserProvidedCertificateResult, error) {
+func (c *Client) GetUserProvidedCertificate(ctx context.Context, ceID int64, userID string, opts ...CallOption) (*UserProvidedCertificateResult, error) {
 	const op = "core.GetUserProvidedCertificate"
-	if err := checkCEID(op, ceID); err != nil {
+	path, err := checkCEID(op, ceID)
+	if err != nil {
 		return nil, err
 	}
 	if err := checkUserID(op, userID); err != nil {
 		return nil, err
 	}
-	req, err := coreapi.NewGetUserProvidedCertificateRequest(c.server, ceID, coreapi.UserIdRequest{UserId: userID})
+	req, err := coreapi.NewGetUserProvidedCertificateRequest(c.server, path, coreapi.UserIdRequest{UserId: userID})
 	var out coreapi.UserProvidedCertificateResponse
 	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.ReadOnly, Settings: callSettings(opts)}, &out); err != nil {
 		return nil, err

@@ -154,11 +154,11 @@ func TestWritesAreNeverRepeated(t *testing.T) {
 			return err
 		}},
 		{"upload", "POST", pathUpload, "/uploadCertificate", func(c *core.Client) error {
-			_, err := c.UploadUserProvidedCertificate(context.Background(), core.UploadUserProvidedCertificateInput{CEID: "10", Principal: "jdoe", PKCS12: bytes.NewReader(p12), Password: "p12-test-password"})
+			_, err := c.UploadUserProvidedCertificate(context.Background(), core.UploadUserProvidedCertificateInput{CEID: 10, Principal: "jdoe", PKCS12: bytes.NewReader(p12), Password: "p12-test-password"})
 			return err
 		}},
 		{"delete", "POST", pathDelete, "/deleteCertificate", func(c *core.Client) error {
-			_, err := c.DeleteUserProvidedCertificate(context.Background(), "10", coretest.CertificateOwner)
+			_, err := c.DeleteUserProvidedCertificate(context.Background(), 10, coretest.CertificateOwner)
 			return err
 		}},
 		{"revoke", "POST", pathRevoke, "/attemptRevokeForPendingRevocation", func(c *core.Client) error {
@@ -247,7 +247,7 @@ func TestUserProvidedCertificateLifecycle(t *testing.T) {
 func TestSeededUserProvidedCertificate(t *testing.T) {
 	_, c := newFake(t)
 	ctx := context.Background()
-	got, err := c.GetUserProvidedCertificate(ctx, "10", "theadmin")
+	got, err := c.GetUserProvidedCertificate(ctx, 10, "theadmin")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,7 +268,7 @@ func TestSeededUserProvidedCertificate(t *testing.T) {
 func TestUploadRejectedByServer(t *testing.T) {
 	srv, c := newFake(t)
 	p12, _ := testPKCS12(t, "jdoe", "p12-test-password")
-	_, err := c.UploadUserProvidedCertificate(context.Background(), core.UploadUserProvidedCertificateInput{CEID: "11", Principal: "jdoe", PKCS12: bytes.NewReader(p12), Password: "p12-test-password"})
+	_, err := c.UploadUserProvidedCertificate(context.Background(), core.UploadUserProvidedCertificateInput{CEID: 11, Principal: "jdoe", PKCS12: bytes.NewReader(p12), Password: "p12-test-password"})
 	var e *core.Error
 	if !errors.As(err, &e) || e.StatusCode != 400 || !strings.HasSuffix(e.MessageKey, "INVALID_CE") {
 		t.Fatalf("err = %v, want Core's 400 for an enrollment that is not user-provided", err)
@@ -386,7 +386,7 @@ func TestGetUserProvidedCertificateResultsObjectOrArray(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv, c := newFake(t)
 			srv.Inject(coretest.Fault{PathSuffix: "/getCertificate", Status: 200, ContentType: "application/json", Body: tt.body})
-			got, err := c.GetUserProvidedCertificate(context.Background(), "10", "theadmin")
+			got, err := c.GetUserProvidedCertificate(context.Background(), 10, "theadmin")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -399,7 +399,7 @@ func TestGetUserProvidedCertificateResultsObjectOrArray(t *testing.T) {
 		t.Run(body, func(t *testing.T) {
 			srv, c := newFake(t)
 			srv.Inject(coretest.Fault{PathSuffix: "/getCertificate", Status: 200, ContentType: "application/json", Body: body})
-			got, err := c.GetUserProvidedCertificate(context.Background(), "10", "theadmin")
+			got, err := c.GetUserProvidedCertificate(context.Background(), 10, "theadmin")
 			if !errors.Is(err, core.ErrUnexpectedResponse) || got != nil {
 				t.Errorf("got %+v, %v; want ErrUnexpectedResponse", got, err)
 			}
@@ -451,5 +451,28 @@ func TestCEConfigurationsFallsBackToTheCurlForm(t *testing.T) {
 	srv.Inject(coretest.Fault{Method: "GET", PathSuffix: "/USER_PROVIDED/configurations", Status: 403})
 	if _, err := c.CEConfigurations(ctx, core.EnrollmentSubTypeUserProvided); !errors.Is(err, core.ErrForbidden) || srv.Hits("GET", short) != 0 {
 		t.Errorf("403: err = %v, %d requests to the curl form", err, srv.Hits("GET", short))
+	}
+}
+
+// The certificate enrollment ID has one type, int64, in every operation:
+// the configuration list's string value converts to it, and the
+// user-provided calls take it as the search results give it.
+func TestCertificateEnrollmentIDIsOneType(t *testing.T) {
+	_, c := newFake(t)
+	ctx := context.Background()
+	list, err := c.CEConfigurations(ctx, core.EnrollmentSubTypeUserProvided)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := list.Results[0].CEID()
+	if err != nil || id != coretest.UserProvidedCEID {
+		t.Fatalf("CEID() = %d, %v; want %d", id, err, coretest.UserProvidedCEID)
+	}
+	got, err := c.GetUserProvidedCertificate(ctx, id, "theadmin")
+	if err != nil || len(got.Results) == 0 {
+		t.Fatalf("GetUserProvidedCertificate(%d) = %+v, %v; want results of enrollment %d", id, got, err, id)
+	}
+	if _, err := (core.Configuration{Name: "x", Value: "LocalCE"}).CEID(); err == nil {
+		t.Error("a non-numeric value gave an ID")
 	}
 }

@@ -6,10 +6,11 @@ import (
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
 	"github.com/certadmin/certadmin-go/internal/transport"
+	"github.com/certadmin/certadmin-go/internal/workflow"
 	"github.com/certadmin/certadmin-go/mobileiron/core/coreapi"
 )
 
-//go:generate go run ../../internal/cmd/gensurface -kind client -pkg core -vendor "MobileIron Core" -o surface.gen.go
+//go:generate go run ../../internal/cmd/gensurface -kind client -workflow -pkg core -vendor "MobileIron Core" -o surface.gen.go
 
 // Client talks to the v2 API of one MobileIron Core server. It is safe for
 // concurrent use.
@@ -18,6 +19,7 @@ type Client struct {
 	raw     *coreapi.Client
 	server  string
 	spaceID int64
+	wf      workflow.Settings // the client's rhythm of the export waits
 }
 
 // DefaultAdminDeviceSpaceID is the device space used unless
@@ -68,6 +70,10 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if err := transport.RefuseAPIPath(op, baseURL, u, "/api/v2"); err != nil {
 		return nil, err
 	}
+	wf, err := workflow.ForClient(op, cfg, defaultWait)
+	if err != nil {
+		return nil, err
+	}
 	s := transport.Extension[settings](cfg)
 	spaceID := int64(DefaultAdminDeviceSpaceID)
 	if s.spaceIDSet {
@@ -95,7 +101,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	return &Client{t: t, raw: raw, server: raw.Server, spaceID: spaceID}, nil
+	return &Client{t: t, raw: raw, server: raw.Server, spaceID: spaceID, wf: wf}, nil
 }
 
 // Raw returns the client generated from the OpenAPI document, for calls

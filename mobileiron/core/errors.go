@@ -20,7 +20,7 @@ var (
 	// ErrExportInProgress: an export was already running and the call was
 	// told (FailIfExportRunning) not to wait for it.
 	ErrExportInProgress = errors.New("an export is already in progress")
-	// ErrExportTimeout: the export did not finish within WithExportTimeout.
+	// ErrExportTimeout: the export did not finish within WithWaitTimeout.
 	ErrExportTimeout = poll.ErrTimeout
 	// ErrAPIVersionGone: Core answered 410 Gone, which it does for calls to
 	// the retired V1 API.

@@ -27,7 +27,7 @@ func TestBadInputSendsNothing(t *testing.T) {
 	pemCert := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})
 	ctx := context.Background()
 	dir := t.TempDir()
-	upload := func(ceID, principal string, data []byte, pw string) func(c *core.Client) error {
+	upload := func(ceID int64, principal string, data []byte, pw string) func(c *core.Client) error {
 		return func(c *core.Client) error {
 			_, err := c.UploadUserProvidedCertificate(ctx, core.UploadUserProvidedCertificateInput{CEID: ceID, Principal: principal, PKCS12: bytes.NewReader(data), Password: pw})
 			return err
@@ -57,18 +57,19 @@ func TestBadInputSendsNothing(t *testing.T) {
 			_, err := c.InitiateCertificateExport(ctx, core.CertificateFilter{CESettingName: "LocalCE", Status: core.CertificateStatusActive, DeviceUUID: "5f1db255"})
 			return err
 		}, "not a UUID"},
-		{"upload PEM instead of PKCS#12", upload("10", "jdoe", pemCert, password), "PEM"},
-		{"upload with wrong password", upload("10", "jdoe", p12, "wrong-password"), "password is wrong"},
-		{"upload garbage", upload("10", "jdoe", []byte{0x30, 1, 2, 3}, password), "not a PKCS#12"},
-		{"upload without password", upload("10", "jdoe", p12, ""), "password is required"},
-		{"upload without principal", upload("10", " ", p12, password), "principal"},
-		{"upload without CEid", upload("", "jdoe", p12, password), "CEid"},
+		{"upload PEM instead of PKCS#12", upload(10, "jdoe", pemCert, password), "PEM"},
+		{"upload with wrong password", upload(10, "jdoe", p12, "wrong-password"), "password is wrong"},
+		{"upload garbage", upload(10, "jdoe", []byte{0x30, 1, 2, 3}, password), "not a PKCS#12"},
+		{"upload without password", upload(10, "jdoe", p12, ""), "password is required"},
+		{"upload without principal", upload(10, " ", p12, password), "principal"},
+		{"upload without CEID", upload(0, "jdoe", p12, password), "CEID"},
+		{"upload with a negative CEID", upload(-3, "jdoe", p12, password), "CEID"},
 		{"upload missing file", func(c *core.Client) error {
-			_, err := c.UploadUserProvidedCertificate(ctx, core.UploadUserProvidedCertificateInput{CEID: "10", Principal: "jdoe", PKCS12File: filepath.Join(dir, "missing.p12"), Password: password})
+			_, err := c.UploadUserProvidedCertificate(ctx, core.UploadUserProvidedCertificateInput{CEID: 10, Principal: "jdoe", PKCS12File: filepath.Join(dir, "missing.p12"), Password: password})
 			return err
 		}, "open PKCS#12 file"},
-		{"delete without user", func(c *core.Client) error { _, err := c.DeleteUserProvidedCertificate(ctx, "10", ""); return err }, "userId"},
-		{"get without CEid", func(c *core.Client) error { _, err := c.GetUserProvidedCertificate(ctx, "", "jdoe"); return err }, "CEid"},
+		{"delete without user", func(c *core.Client) error { _, err := c.DeleteUserProvidedCertificate(ctx, 10, ""); return err }, "userId"},
+		{"get without CEID", func(c *core.Client) error { _, err := c.GetUserProvidedCertificate(ctx, 0, "jdoe"); return err }, "CEID"},
 		{"list without user", func(c *core.Client) error { _, err := c.ListUserProvidedCertificates(ctx, ""); return err }, "userId"},
 		{"SCEP with unknown sub-type", func(c *core.Client) error { _, err := c.SCEPConfigurations(ctx, "GLOBAL_SIGN,LOCAL"); return err }, "sub-type"},
 		{"CE with unknown sub-type", func(c *core.Client) error { _, err := c.CEConfigurations(ctx, "user_provided"); return err }, "sub-type"},
@@ -145,7 +146,7 @@ func TestV1GoneHintsAtV2(t *testing.T) {
 	srv, c := newFake(t)
 	srv.Inject(coretest.Fault{PathSuffix: "/getCertificate", Status: 410, ContentType: "application/json",
 		Body: `{"messages":[{"type":"Error","messageKey":"com.mobileiron.vsp.messages.http.410","localizedMessage":"This API is no longer supported"}]}`})
-	_, err := c.GetUserProvidedCertificate(context.Background(), "10", "theadmin")
+	_, err := c.GetUserProvidedCertificate(context.Background(), 10, "theadmin")
 	var e *core.Error
 	if !errors.Is(err, core.ErrAPIVersionGone) || !errors.As(err, &e) {
 		t.Fatalf("err = %v, want ErrAPIVersionGone", err)
@@ -159,7 +160,7 @@ func TestErrorInsideSuccessfulAnswer(t *testing.T) {
 	srv, c := newFake(t)
 	srv.Inject(coretest.Fault{PathSuffix: "/deleteCertificate", Status: 200, ContentType: "application/json",
 		Body: `{"messages":[{"type":"Error","messageKey":"com.mobileiron.vsp.rest.Messages.INVALID_USER","localizedMessage":"User jdoe is not a valid principal"}]}`})
-	_, err := c.DeleteUserProvidedCertificate(context.Background(), "10", "jdoe")
+	_, err := c.DeleteUserProvidedCertificate(context.Background(), 10, "jdoe")
 	var e *core.Error
 	if !errors.Is(err, core.ErrVendor) || !errors.As(err, &e) || e.MessageKey != "com.mobileiron.vsp.rest.Messages.INVALID_USER" {
 		t.Fatalf("err = %v, want ErrVendor with Core's message key", err)
@@ -232,7 +233,7 @@ func TestDecodesVendorSamples(t *testing.T) {
 			Messages: []core.Message{{Type: "Info", Key: "com.mobileiron.vsp.rest.controllers.UserAndDeviceSummaryController.Messages.PROCESS_INITIATED",
 				Text: "User details export process initiated successfully."}}}},
 		{"get_certificate_response.json", "/getCertificate", func(c *core.Client) (any, error) {
-			return c.GetUserProvidedCertificate(ctx, "10", "theadmin")
+			return c.GetUserProvidedCertificate(ctx, 10, "theadmin")
 		}, &core.UserProvidedCertificateResult{Results: []core.UserProvidedCertificate{sampleUserProvided}, Messages: []core.Message{msgGotCertificate}}},
 		{"get_all_response.json", "/getAllUserProvidedCertificateDetails", func(c *core.Client) (any, error) {
 			return c.ListUserProvidedCertificates(ctx, "theadmin")
@@ -250,7 +251,7 @@ func TestDecodesVendorSamples(t *testing.T) {
 			return c.RevokePendingCertificates(ctx)
 		}, []core.Message{{Type: "Info", Key: "com.mobileiron.vsp.messages.http.200", Text: "Success"}}},
 		{"delete_response.json", "/deleteCertificate", func(c *core.Client) (any, error) {
-			return c.DeleteUserProvidedCertificate(ctx, "10", "theadmin")
+			return c.DeleteUserProvidedCertificate(ctx, 10, "theadmin")
 		}, []core.Message{msgDeleted}},
 	}
 	for _, tt := range tests {

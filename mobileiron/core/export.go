@@ -12,6 +12,7 @@ import (
 	"github.com/certadmin/certadmin-go/internal/atomicfile"
 	"github.com/certadmin/certadmin-go/internal/poll"
 	"github.com/certadmin/certadmin-go/internal/transport"
+	"github.com/certadmin/certadmin-go/internal/workflow"
 	"github.com/certadmin/certadmin-go/mobileiron/core/coreapi"
 )
 
@@ -60,76 +61,50 @@ type ExportSummary struct {
 	Messages []Message `json:"messages"`
 }
 
-type exportSettings struct {
-	poll          poll.Config
-	progress      func(ExportStatus)
-	failIfRunning bool
-}
-
-// Default rhythm of the status checks of an export.
+// Default rhythm of the status checks of an export (WithPollInterval,
+// WithPollBackoff, WithWaitTimeout).
 const (
 	DefaultPollInterval    = time.Second
 	DefaultPollMaxInterval = 15 * time.Second
-	DefaultExportTimeout   = 30 * time.Minute
+	DefaultWaitTimeout     = 30 * time.Minute
 )
 
-func defaultExportSettings() exportSettings {
-	return exportSettings{poll: poll.Config{
-		InitialDelay: DefaultPollInterval,
-		Interval:     DefaultPollInterval,
-		Multiplier:   1.5,
-		MaxInterval:  DefaultPollMaxInterval,
-		Timeout:      DefaultExportTimeout,
-	}}
-}
-
-func exportSettingsOf(cs *transport.CallSettings) exportSettings {
-	if s := transport.LookupCallExtension[exportSettings](cs); s != nil {
-		return *s
-	}
-	return defaultExportSettings()
-}
-
-// exportOption changes the export settings of one workflow call.
-func exportOption(f func(*exportSettings)) CallOption {
-	return callOption(func(cs *transport.CallSettings) {
-		if transport.LookupCallExtension[exportSettings](cs) == nil {
-			*transport.CallExtension[exportSettings](cs) = defaultExportSettings()
-		}
-		f(transport.CallExtension[exportSettings](cs))
-	})
-}
+var defaultWait = workflow.Settings{PollInterval: DefaultPollInterval, Multiplier: 1.5,
+	MaxInterval: DefaultPollMaxInterval, DelayFirst: true, WaitTimeout: DefaultWaitTimeout}
 
 // WithPollInterval sets the wait before an export's first status check
-// and between checks (default 1 s).
-func WithPollInterval(d time.Duration) CallOption {
-	return exportOption(func(s *exportSettings) { s.poll.InitialDelay, s.poll.Interval = d, d })
+// and between checks (default DefaultPollInterval).
+func WithPollInterval(d time.Duration) ClientOrCallOption {
+	return workflowOption(workflow.PollInterval(d))
 }
 
 // WithPollBackoff grows an export's check interval by multiplier after
-// each check, up to maxInterval (default 1.5 and 15 s). A multiplier of 1
-// keeps it constant.
-func WithPollBackoff(multiplier float64, maxInterval time.Duration) CallOption {
-	return exportOption(func(s *exportSettings) { s.poll.Multiplier, s.poll.MaxInterval = multiplier, maxInterval })
+// each check, up to maxInterval (default 1.5 and DefaultPollMaxInterval).
+// A multiplier of 1 keeps it constant.
+func WithPollBackoff(multiplier float64, maxInterval time.Duration) ClientOrCallOption {
+	return workflowOption(func(s *workflow.Settings) { s.Multiplier, s.MaxInterval = multiplier, maxInterval })
 }
 
-// WithExportTimeout bounds the wait for an export to finish (default 30
-// minutes); the download that follows is bounded by the context only.
-func WithExportTimeout(d time.Duration) CallOption {
-	return exportOption(func(s *exportSettings) { s.poll.Timeout = d })
+// WithWaitTimeout bounds the wait for an export to finish (default
+// DefaultWaitTimeout; 0 leaves it to the context); the download that
+// follows is bounded by the context only.
+func WithWaitTimeout(d time.Duration) ClientOrCallOption {
+	return workflowOption(workflow.WaitTimeout(d))
 }
 
 // WithProgress calls fn with every status seen while an export runs.
-func WithProgress(fn func(ExportStatus)) CallOption {
-	return exportOption(func(s *exportSettings) { s.progress = fn })
+func WithProgress(fn func(ExportStatus)) ClientOrCallOption {
+	return workflowOption(workflow.Progress(fn))
 }
+
+type failIfRunning struct{ set bool }
 
 // FailIfExportRunning makes an export workflow return ErrExportInProgress
 // when an export is already running, instead of waiting for it and
 // downloading its result (which may have been started by someone else with
 // another filter).
 func FailIfExportRunning() CallOption {
-	return exportOption(func(s *exportSettings) { s.failIfRunning = true })
+	return callOption(func(cs *transport.CallSettings) { transport.CallExtension[failIfRunning](cs).set = true })
 }
 
 // exportJob is one of Core's initiate → status → download sequences.
@@ -142,16 +117,21 @@ type exportJob struct {
 
 // run initiates the export, waits for it and streams the CSV into w.
 func (c *Client) run(ctx context.Context, job exportJob, w io.Writer, opts []CallOption) (*ExportSummary, error) {
-	s := exportSettingsOf(callSettings(opts))
+	cs := callSettings(opts)
+	s, err := workflow.ForCall(job.op, c.wf, cs)
+	if err != nil {
+		return nil, err
+	}
 	start, err := job.initiate(ctx, opts...)
 	if err != nil {
 		return nil, err
 	}
-	if start.AlreadyRunning && s.failIfRunning {
+	if f := transport.LookupCallExtension[failIfRunning](cs); start.AlreadyRunning && f != nil && f.set {
 		return nil, &apierror.Error{Op: job.op, Kind: ErrExportInProgress, Message: firstText(start.Messages)}
 	}
 	checks := 0
-	st, err := poll.Until(ctx, s.poll, func(ctx context.Context) (ExportStatus, bool, error) {
+	progress := func(st ExportStatus) { workflow.Report(s, st) }
+	st, err := poll.Until(ctx, s.Poll(s.WaitTimeout), func(ctx context.Context) (ExportStatus, bool, error) {
 		checks++
 		st, err := job.status(ctx, opts...)
 		if err != nil {
@@ -165,7 +145,7 @@ func (c *Client) run(ctx context.Context, job exportJob, w io.Writer, opts []Cal
 				Message: fmt.Sprintf("export status %q (server file %q)", st.Result, st.FileName)}
 		}
 		return *st, true, nil
-	}, s.progress)
+	}, progress)
 	if err != nil {
 		var ae *apierror.Error
 		if errors.As(err, &ae) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -104,7 +105,7 @@ func TestExportFailedOnServer(t *testing.T) {
 func TestExportTimeout(t *testing.T) {
 	srv, c := newFake(t)
 	srv.SetExportPolls(1 << 30)
-	_, err := c.ExportCertificates(context.Background(), activeLocal, &bytes.Buffer{}, fastPoll, core.WithExportTimeout(30*time.Millisecond))
+	_, err := c.ExportCertificates(context.Background(), activeLocal, &bytes.Buffer{}, fastPoll, core.WithWaitTimeout(30*time.Millisecond))
 	if !errors.Is(err, core.ErrExportTimeout) || !strings.HasPrefix(err.Error(), "core.ExportCertificates: ") {
 		t.Fatalf("err = %v, want ErrExportTimeout naming the operation", err)
 	}
@@ -198,5 +199,26 @@ func TestExportSelectsByFilter(t *testing.T) {
 	}
 	if want, _, _ := strings.Cut(sampleCSV, "\n"); buf.String() != want+"\n" {
 		t.Errorf("CSV of revoked certificates = %q, want the header only", buf.String())
+	}
+}
+
+// The workflow options are client-or-call options in every vendor: given
+// to NewClient they apply to every export (here a progress callback and
+// the fast rhythm), and NewClient refuses a rhythm no wait can follow.
+func TestWorkflowOptionsOnTheClient(t *testing.T) {
+	var seen int
+	srv, c := newFake(t, fastPoll, core.WithProgress(func(core.ExportStatus) { seen++ }))
+	srv.SetExportPolls(1)
+	sum, err := c.ExportCertificates(context.Background(), activeLocal, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seen != sum.Checks || seen != 2 {
+		t.Errorf("progress saw %d statuses in %d checks, want 2", seen, sum.Checks)
+	}
+	for _, o := range []core.Option{core.WithPollInterval(0), core.WithWaitTimeout(-time.Second), core.WithPollBackoff(-1, 0)} {
+		if c, err := core.NewClient(srv.URL, o); !errors.Is(err, core.ErrInvalidInput) || c != nil {
+			t.Errorf("NewClient = %v, %v; want ErrInvalidInput", c, err)
+		}
 	}
 }

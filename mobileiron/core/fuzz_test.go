@@ -114,7 +114,7 @@ var decodeOps = []func(t *testing.T, ctx context.Context, c *Client) (bool, erro
 		return res != nil, err
 	},
 	func(t *testing.T, ctx context.Context, c *Client) (bool, error) {
-		res, err := c.GetUserProvidedCertificate(ctx, "7", "jdoe")
+		res, err := c.GetUserProvidedCertificate(ctx, 7, "jdoe")
 		if res != nil {
 			for _, cert := range res.Results {
 				for _, tm := range []time.Time{cert.NotBefore, cert.NotAfter, cert.CreatedAt, cert.ModifiedAt} {
@@ -170,7 +170,7 @@ var decodeOps = []func(t *testing.T, ctx context.Context, c *Client) (bool, erro
 		return st != nil, err
 	},
 	func(t *testing.T, ctx context.Context, c *Client) (bool, error) {
-		_, err := c.DeleteUserProvidedCertificate(ctx, "7", "jdoe") // an answer without messages is a nil list
+		_, err := c.DeleteUserProvidedCertificate(ctx, 7, "jdoe") // an answer without messages is a nil list
 		return err == nil, err
 	},
 }

@@ -97,7 +97,7 @@ func TestResultsKeepEverySampleField(t *testing.T) {
 			return c.SearchUsersWithoutCertificates(ctx, 32)
 		}, same, nil},
 		{"get_certificate_response.json", "/getCertificate", func(c *core.Client) (any, error) {
-			return c.GetUserProvidedCertificate(ctx, "10", "theadmin")
+			return c.GetUserProvidedCertificate(ctx, 10, "theadmin")
 		}, listOfOne, nil},
 		{"get_all_response.json", "/getAllUserProvidedCertificateDetails", func(c *core.Client) (any, error) {
 			return c.ListUserProvidedCertificates(ctx, "theadmin")
@@ -112,11 +112,11 @@ func TestResultsKeepEverySampleField(t *testing.T) {
 			return c.RevokePendingCertificates(ctx)
 		}, messagesOnly, nil},
 		{"delete_response.json", "/deleteCertificate", func(c *core.Client) (any, error) {
-			return c.DeleteUserProvidedCertificate(ctx, "10", "theadmin")
+			return c.DeleteUserProvidedCertificate(ctx, 10, "theadmin")
 		}, messagesOnly, nil},
 		{"upload_response.json", "/uploadCertificate", func(c *core.Client) (any, error) {
 			p12, _ := testPKCS12(t, "jdoe", "p12-test-password")
-			return c.UploadUserProvidedCertificate(ctx, core.UploadUserProvidedCertificateInput{CEID: "10", Principal: "jdoe",
+			return c.UploadUserProvidedCertificate(ctx, core.UploadUserProvidedCertificateInput{CEID: 10, Principal: "jdoe",
 				PKCS12: bytes.NewReader(p12), Password: "p12-test-password"})
 		}, messagesOnly, nil},
 	}
@@ -180,14 +180,14 @@ func TestResultCountAndMessagesReachTheCaller(t *testing.T) {
 			return c.ListUserProvidedCertificates(ctx, "theadmin")
 		}, &core.UserProvidedEnrollmentList{Results: []core.UserProvidedEnrollment{}, Messages: info}},
 		{"get user-provided", "/getCertificate", `{"results":{"version":"3"},` + infoJSON + `}`, func(c *core.Client) (any, error) {
-			return c.GetUserProvidedCertificate(ctx, "10", "theadmin")
+			return c.GetUserProvidedCertificate(ctx, 10, "theadmin")
 		}, &core.UserProvidedCertificateResult{Results: []core.UserProvidedCertificate{{Version: "3"}}, Messages: info}},
 		{"delete", "/deleteCertificate", `{` + infoJSON + `}`, func(c *core.Client) (any, error) {
-			return c.DeleteUserProvidedCertificate(ctx, "10", "theadmin")
+			return c.DeleteUserProvidedCertificate(ctx, 10, "theadmin")
 		}, info},
 		{"upload", "/uploadCertificate", `{` + infoJSON + `}`, func(c *core.Client) (any, error) {
 			p12, _ := testPKCS12(t, "jdoe", "p12-test-password")
-			return c.UploadUserProvidedCertificate(ctx, core.UploadUserProvidedCertificateInput{CEID: "10", Principal: "jdoe",
+			return c.UploadUserProvidedCertificate(ctx, core.UploadUserProvidedCertificateInput{CEID: 10, Principal: "jdoe",
 				PKCS12: bytes.NewReader(p12), Password: "p12-test-password"})
 		}, info},
 		{"export status", "/search_export_status", `{"results":{"isRunning":true,"isExportStatusAvailable":true},` + infoJSON + `}`, func(c *core.Client) (any, error) {

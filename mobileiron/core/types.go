@@ -175,6 +175,17 @@ type Configuration struct {
 	RowType    string `json:"rowType"`
 }
 
+// CEID is Value as the certificate enrollment ID the other operations
+// take (UploadUserProvidedCertificateInput.CEID, SearchUsersWithoutCertificates):
+// Core lists configurations with their ID as a string.
+func (c Configuration) CEID() (int64, error) {
+	id, err := strconv.ParseInt(c.Value, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fmt.Errorf("core: configuration %q: value %q is not a certificate enrollment ID", c.Name, c.Value)
+	}
+	return id, nil
+}
+
 // ConfigurationList is Core's answer to SCEPConfigurations and
 // CEConfigurations.
 type ConfigurationList struct {

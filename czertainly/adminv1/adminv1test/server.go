@@ -99,7 +99,7 @@ type Server struct {
 	// plus the servlet context path BasePath, as in a real deployment.
 	URL string
 	// CA signed the server certificate and the client certificates below;
-	// CA.Pool() (or RootCAs) is what a client trusts, and
+	// CA.Pool() (or TLSRootCAs) is what a client trusts, and
 	// CA.IssueClientCertificate issues more administrators' certificates.
 	CA *CA
 	// ClientCertificate (with its private key) authenticates as the seeded,

@@ -120,11 +120,11 @@ func TestWriteClientFiles(t *testing.T) {
 
 func TestRootCAsTrustsTheServer(t *testing.T) {
 	srv := adminv1test.NewTestServer(t)
-	if srv.Certificate() == nil || srv.RootCAs() == nil {
+	if srv.Certificate() == nil || srv.TLSRootCAs() == nil {
 		t.Fatal("no server certificate")
 	}
 	c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{
-		RootCAs: srv.RootCAs(), Certificates: []tls.Certificate{srv.ClientCertificate}, MinVersion: tls.VersionTLS12,
+		RootCAs: srv.TLSRootCAs(), Certificates: []tls.Certificate{srv.ClientCertificate}, MinVersion: tls.VersionTLS12,
 	}}}
 	if a := send(t, c, http.MethodGet, srv.URL+"/v1/admins", "", ""); a.status != http.StatusOK {
 		t.Errorf("list with RootCAs: %d %s", a.status, a.body)

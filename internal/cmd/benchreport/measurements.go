@@ -4,19 +4,24 @@ import (
 	"time"
 
 	"github.com/certadmin/certadmin-go/internal/bench"
+	"github.com/certadmin/certadmin-go/internal/cmd/benchreport/vendorbench"
+	"github.com/certadmin/certadmin-go/internal/transport"
 )
 
 // measurements lists what the report runs, in order.
 func measurements() []measurement {
 	return []measurement{
 		{"P1 transport", bench.TransportSmallGET},
-		{"P1 clients", bench.ClientsSmallGET},
-		{"P2 core export", tagged("P2", func() ([]bench.Figure, error) { return bench.CoreExport(1 << 30) })},
+		{"P1 clients", vendorbench.ClientsSmallGET},
+		{"P2 core export", tagged("P2", func() ([]bench.Figure, error) { return vendorbench.CoreExport(1 << 30) })},
 		{"P3 cloud paging", tagged("P3", func() ([]bench.Figure, error) {
-			return bench.CloudPaging(100_000, 5*time.Millisecond, 5*time.Millisecond)
+			return vendorbench.CloudPaging(100_000, 5*time.Millisecond, 5*time.Millisecond)
 		})},
-		{"P4 core export poll", func() ([]bench.Figure, error) { return bench.CorePoll(100*time.Millisecond, 10) }},
+		{"P4 core export poll", func() ([]bench.Figure, error) { return vendorbench.CorePoll(100*time.Millisecond, 10) }},
 		{"L1 load", func() ([]bench.Figure, error) { return bench.Load(200, 20_000) }},
+		{"M1 capped answers", func() ([]bench.Figure, error) {
+			return bench.CappedAnswers(transport.DefaultMaxJSONBody, transport.DefaultMaxJSONBody+16<<20)
+		}},
 	}
 }
 

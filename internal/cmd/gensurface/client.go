@@ -13,7 +13,8 @@ import (
 	"time"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
-	"github.com/certadmin/certadmin-go/internal/transport"
+	"github.com/certadmin/certadmin-go/internal/transport"{{if .Workflow}}
+	"github.com/certadmin/certadmin-go/internal/workflow"{{end}}
 )
 
 // Option configures a Client in NewClient. Options come from the With…
@@ -300,4 +301,15 @@ type StaticToken string
 
 // Token returns t.
 func (t StaticToken) Token(context.Context) (string, error) { return string(t), nil }
+{{end}}{{if .Workflow}}
+// workflowOption is a client-or-call option editing the rhythm of the
+// package's workflows (internal/workflow): the base of WithPollInterval,
+// WithWaitTimeout, WithApprovalWait and WithProgress, which every vendor
+// with a workflow declares with its own defaults.
+func workflowOption(f func(*workflow.Settings)) ClientOrCallOption {
+	return clientOrCallOption{
+		client: func(c *transport.Config) { workflow.Client(c, f) },
+		call:   func(cs *transport.CallSettings) { workflow.Call(cs, f) },
+	}
+}
 {{end}}`

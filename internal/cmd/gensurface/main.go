@@ -26,6 +26,7 @@ type params struct {
 	Pkg      string // package name, also the operation prefix ("core")
 	Vendor   string // display name ("MobileIron Core")
 	Tokens   bool   // declare TokenSource and StaticToken
+	Workflow bool   // declare workflowOption, the base of the shared workflow options
 	Client   string // -kind fake: import path of the vendor client package
 	ClientPk string // -kind fake: its package name
 }
@@ -37,6 +38,7 @@ func main() {
 	flag.StringVar(&p.Pkg, "pkg", "", "package name")
 	flag.StringVar(&p.Vendor, "vendor", "", "vendor display name")
 	flag.BoolVar(&p.Tokens, "tokens", false, "declare TokenSource (client kind)")
+	flag.BoolVar(&p.Workflow, "workflow", false, "declare workflowOption for the internal/workflow options (client kind)")
 	flag.StringVar(&p.Client, "client", "", "vendor client import path (fake kind)")
 	flag.StringVar(&out, "o", "surface.gen.go", "output file")
 	flag.Parse()

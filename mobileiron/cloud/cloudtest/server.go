@@ -230,7 +230,7 @@ func NewServer(opts ...Option) (*Server, error) {
 // clientOptions configure a cloud.Client for this fake (see NewClient).
 func (s *Server) clientOptions() []cloud.Option {
 	opts := []cloud.Option{cloud.WithBasicAuth(s.Username, s.Password)}
-	if pool := s.RootCAs(); pool != nil {
+	if pool := s.TLSRootCAs(); pool != nil {
 		opts = append(opts, cloud.WithRootCAs(pool))
 	}
 	return opts

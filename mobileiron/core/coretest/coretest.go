@@ -65,7 +65,7 @@ const (
 	// AdminDeviceSpaceID is the device space the fake serves.
 	AdminDeviceSpaceID = 1
 	// UserProvidedCEID is the seeded user-provided certificate enrollment.
-	UserProvidedCEID = "10"
+	UserProvidedCEID = 10
 	// CertificateOwner owns the seeded user-provided certificate.
 	CertificateOwner = "theadmin"
 	// CESettingName is the enrollment name of the seeded certificates.
@@ -206,7 +206,7 @@ func NewServer(opts ...Option) (*Server, error) {
 // clientOptions configure a core.Client for this fake (see NewClient).
 func (s *Server) clientOptions() []core.Option {
 	opts := []core.Option{core.WithBasicAuth(s.Username, s.Password)}
-	if pool := s.RootCAs(); pool != nil {
+	if pool := s.TLSRootCAs(); pool != nil {
 		opts = append(opts, core.WithRootCAs(pool))
 	}
 	return opts
@@ -275,7 +275,7 @@ func (s *Server) seed() error {
 	if len(all.Results) == 0 {
 		return errors.New("getAllUserProvidedCertificateDetails sample holds no results")
 	}
-	s.uploads[UserProvidedCEID] = map[string]userProvided{CertificateOwner: {cert: get.Results, detail: all.Results[0]}}
+	s.uploads[strconv.Itoa(UserProvidedCEID)] = map[string]userProvided{CertificateOwner: {cert: get.Results, detail: all.Results[0]}}
 	s.nextCertID = 11 // the sample's certificateId
 	return nil
 }
@@ -330,10 +330,10 @@ func (s *Server) ExportTimes() (doneReported, downloadRequested time.Time) {
 
 // UserProvidedCertificates lists the principals holding a user-provided
 // certificate in enrollment ceID.
-func (s *Server) UserProvidedCertificates(ceID string) []string {
+func (s *Server) UserProvidedCertificates(ceID int64) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return sortedKeys(s.uploads[ceID])
+	return sortedKeys(s.uploads[strconv.FormatInt(ceID, 10)])
 }
 
 func sortedKeys[V any](m map[string]V) []string {

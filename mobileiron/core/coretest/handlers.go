@@ -393,7 +393,7 @@ type userProvided struct {
 // user-provided call is a user-provided configuration.
 func userProvidedCE(w http.ResponseWriter, r *http.Request) (string, bool) {
 	ceID := r.PathValue("ceid")
-	if ceID != UserProvidedCEID {
+	if ceID != strconv.Itoa(UserProvidedCEID) {
 		writeError(w, http.StatusBadRequest, msgPrefix+"UserProvidedCertificatesControllerV2.Messages.INVALID_CE",
 			"The certificate enrollment "+ceID+" is not a user provided configuration")
 		return "", false

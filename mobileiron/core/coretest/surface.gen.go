@@ -113,6 +113,19 @@ func (s *Server) TotalHits() int { return s.base.TotalHits() }
 // NewConnections counts the TCP connections accepted so far.
 func (s *Server) NewConnections() int64 { return s.base.NewConnections() }
 
+// LogRequests has f told of every request once it is answered: its
+// method, its path without the query and the status answered (0 for a
+// dropped connection). Nothing else of the request reaches f, so no
+// credential does. f is called from the server's goroutines, concurrently;
+// nil stops the log.
+func (s *Server) LogRequests(f func(method, path string, status int)) {
+	if f == nil {
+		s.base.SetLog(nil)
+		return
+	}
+	s.base.SetLog(func(r fakeserver.LoggedRequest) { f(r.Method, r.Path, r.Status) })
+}
+
 // SpecViolations lists the requests and answers that did not match the
 // OpenAPI document the fake validates against.
 func (s *Server) SpecViolations() []string { return s.base.SpecViolations() }
@@ -126,9 +139,10 @@ func (s *Server) VendorViolations() []string { return s.base.VendorViolations() 
 // HTTP.
 func (s *Server) Certificate() *x509.Certificate { return s.base.Certificate() }
 
-// RootCAs is a pool holding the server's TLS certificate, for
-// core.WithRootCAs; nil when it serves plain HTTP.
-func (s *Server) RootCAs() *x509.CertPool {
+// TLSRootCAs is a pool holding the server's TLS certificate, for
+// core.WithRootCAs: the root the client's connections trust (not
+// the root of what a fake CA issues); nil when it serves plain HTTP.
+func (s *Server) TLSRootCAs() *x509.CertPool {
 	c := s.base.Certificate()
 	if c == nil {
 		return nil

@@ -197,9 +197,9 @@ func TestFakeKnowsTheSamplesIdentifiers(t *testing.T) {
 		t.Errorf("export start (-want +got):\n%s", diff)
 	}
 	for name, call := range map[string]func() error{
-		"get": func() error { _, err := c.GetUserProvidedCertificate(ctx, "32", coretest.CertificateOwner); return err },
+		"get": func() error { _, err := c.GetUserProvidedCertificate(ctx, 32, coretest.CertificateOwner); return err },
 		"delete": func() error {
-			_, err := c.DeleteUserProvidedCertificate(ctx, "32", coretest.CertificateOwner)
+			_, err := c.DeleteUserProvidedCertificate(ctx, 32, coretest.CertificateOwner)
 			return err
 		},
 	} {
