@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -342,6 +343,16 @@ func (s *Server) createRequest(w http.ResponseWriter, r *http.Request) {
 		p := s.findProfile(*in.Profile)
 		if p == nil {
 			fail(w, "The profile does not exist.")
+			return
+		}
+		// A request is initiated for one of the operations the profile
+		// lists (get-profile-data, "ProfileOperations"): a retired or
+		// renewed profile lists none, so a second Renew is refused. How
+		// the real server refuses is not documented; the fake answers as
+		// for any unhandled refusal.
+		if op := strings.ToLower(string(typ)); (op == "renew" || op == "revoke" || op == "retire") &&
+			!slices.ContainsFunc(val(p.w.ProfileOperations), func(o string) bool { return strings.EqualFold(o, op) }) {
+			fail(w, "The operation "+string(typ)+" is not permitted on the profile.")
 			return
 		}
 		req.profile = &p.w.Uuid
