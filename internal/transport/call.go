@@ -212,7 +212,8 @@ func (c *Client) Stream(ctx context.Context, call Call, w io.Writer) (int64, err
 // like a JSON answer (Config.MaxJSONBody, after decompression): a read
 // past the cap fails with an ErrResponseTooLarge error, whatever the
 // answer declared. read must not keep the reader; the body is closed when
-// it returns.
+// it returns. Rules.ErrorInBody is not called here: read must recognise
+// the vendor's error inside a 200 itself (readPage in stream.go does).
 func (c *Client) Decode(ctx context.Context, call Call, read func(resp *http.Response, body io.Reader) error) error {
 	resp, err := c.send(ctx, &call)
 	if err != nil {

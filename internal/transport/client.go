@@ -97,6 +97,9 @@ type callState struct {
 
 type stateKey struct{}
 
+// stateFrom returns the call's state. Every request do sends carries one;
+// a request without it (none is sent that way) gets a fresh state whose
+// safe is false, so it is never repeated.
 func stateFrom(ctx context.Context) *callState {
 	if st, ok := ctx.Value(stateKey{}).(*callState); ok {
 		return st
@@ -118,8 +121,10 @@ func stateFrom(ctx context.Context) *callState {
 //     asks the TokenAuth whether the server refused the token
 //     (credentialRenewed) and decides with shouldRetry; retryWait says
 //     how long to sleep.
-//  3. The last answer comes back here unchecked; the caller (JSON,
-//     NoContent, Stream, Decode) checks and decodes it (response.go).
+//  3. The last answer comes back here unchecked, even when it is the
+//     last of several 503s (errorHandler, retry.go, hands it back rather
+//     than an error); the caller (JSON, NoContent, Stream, Decode)
+//     checks and decodes it (response.go).
 //
 // What the attempts of one call share travels in st (callState), in the
 // request context: the engine offers no other channel to its hooks.

@@ -36,9 +36,11 @@ type Rules struct {
 	DecodeError func(e *apierror.Error, body []byte)
 	// ErrorInBody reports an error the vendor puts inside a success
 	// answer (an "error" member in a 200, or the vendor's error object
-	// sent with 200); nil when there is none. It is called on every JSON
-	// body and on JSON answers to downloads, so it must cost little on a
-	// large answer: OnlyMembers reads an error object and stops at the
+	// sent with 200); nil when there is none. JSON, JSONBody and the
+	// JSON answers to Stream and Do call it; Decode does not (its reader
+	// sees the body as a stream and checks the vendor's error shape
+	// itself, as the paged readers in stream.go do). It must cost little
+	// on a large answer: OnlyMembers reads an error object and stops at the
 	// first member of anything else.
 	ErrorInBody func(body []byte) *BodyError
 	// Annotate adds advice to a failed call's error (a hint for a status

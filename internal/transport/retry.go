@@ -126,9 +126,10 @@ func (c *Client) retryClient(p RetryPolicy) *retryablehttp.Client {
 		Logger:       nil, // the default logs full URLs to stderr; the attempt transport logs instead
 		RetryWaitMin: p.BaseDelay,
 		RetryWaitMax: p.MaxDelay,
-		// One attempt more than the policy's: the spare is for the repeat
-		// after a refused token, which shouldRetry allows once per call.
-		// shouldRetry holds ordinary retries to p.MaxAttempts.
+		// retryablehttp counts retries, not attempts: RetryMax n allows
+		// n+1 attempts, one more than the policy's. The spare is for the
+		// repeat after a refused token, which shouldRetry allows once per
+		// call; shouldRetry holds ordinary retries to p.MaxAttempts.
 		RetryMax: p.MaxAttempts,
 		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
 			return c.judgeAttempt(p, ctx, resp, err)

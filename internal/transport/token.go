@@ -165,7 +165,7 @@ func (c *TokenCache) due(t *cachedToken, now time.Time) bool {
 	return !now.Before(t.Expiry.Add(-max(margin, 0)))
 }
 
-// Invalidate drops the cached token if it is still value, the token a
+// Invalidate drops the cached token if it is still that value, the token a
 // server rejected, so the next Get fetches a new one. It reports true: the
 // cache can always fetch again.
 func (c *TokenCache) Invalidate(value string) bool {

@@ -111,7 +111,9 @@ func result[T any](c *Client, ctx context.Context, call transport.Call) (T, erro
 	return env.Result, err
 }
 
-// action sends call, whose answer's result is 1 on success.
+// action sends call through c.t.JSON (the transport checks the status,
+// the body's size and shape and the errors member, then decodes it) and
+// requires the answer's result to be 1, Cloud's mark of success.
 func (c *Client) action(ctx context.Context, call transport.Call) error {
 	n, err := result[*int64](c, ctx, call)
 	if err != nil {

@@ -131,12 +131,17 @@ func (c *Client) ReplaceAccount(ctx context.Context, f AccountFields, opts ...Ca
 	if err != nil {
 		return err
 	}
-	return c.put(ctx, op, body, nil, callSettings(opts))
+	return c.putAccount(ctx, op, body, nil, callSettings(opts))
 }
 
-func (c *Client) put(ctx context.Context, op string, body *strings.Reader, secrets []string, cs *transport.CallSettings) error {
+// putAccount sends the account-update PUT (PUT /api/v1/account, form body)
+// that UpdateAccount and ChangePassword share. The PUT carries the whole
+// account and replaces it, so sending the same body again leaves the same
+// account: it is repeated after a transient failure (503, a reset before
+// the answer) like any PUT.
+func (c *Client) putAccount(ctx context.Context, op string, body *strings.Reader, secrets []string, cs *transport.CallSettings) error {
 	req, err := cloudapi.NewUpdateAccountRequestWithBody(c.server, form.ContentType, body)
-	return c.action(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Secrets: secrets, Settings: cs})
+	return c.action(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.ByMethod, Secrets: secrets, Settings: cs})
 }
 
 // AccountUpdate is what UpdateAccount did.
@@ -211,6 +216,11 @@ func WithClearUnshown(fields ...string) CallOption {
 // *MaskedFieldError naming the members: writing the mask back would store
 // it.
 //
+// The read is GET /api/v1/account with fq=UID=<uid>, paged (findUID); the
+// write is one PUT /api/v1/account (putAccount). The PUT carries the whole
+// account, so it is sent again after a 503 or a connection reset before
+// the answer, like any PUT (see RetryPolicy).
+//
 // The read and the write are separate calls, so a change someone else
 // makes in between is overwritten.
 func (c *Client) UpdateAccount(ctx context.Context, uid string, change func(*AccountFields), opts ...CallOption) (*AccountUpdate, error) {
@@ -279,7 +289,7 @@ func (c *Client) UpdateAccount(ctx context.Context, uid string, change func(*Acc
 	if strings.TrimSpace(up.Sent["emailAddress"]) == "" {
 		return nil, apierror.Invalid(op, "the update would clear the email address of account %d (the server showed none and the change set none)", a.ID)
 	}
-	if err := c.put(ctx, op, vals.Reader(), nil, cs); err != nil {
+	if err := c.putAccount(ctx, op, vals.Reader(), nil, cs); err != nil {
 		return nil, err
 	}
 	return up, nil
@@ -369,5 +379,5 @@ func (c *Client) ChangePassword(ctx context.Context, in ChangePasswordInput, opt
 	vals.Add("enabled", enabled)
 	vals.Add("password", in.Password)
 	vals.Add("confirmPassword", in.Password)
-	return c.put(ctx, op, vals.Reader(), []string{in.Password}, cs)
+	return c.putAccount(ctx, op, vals.Reader(), []string{in.Password}, cs)
 }
