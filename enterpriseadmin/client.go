@@ -12,9 +12,10 @@ import (
 	"github.com/certadmin/certadmin-go/enterpriseadmin/enterpriseadminapi"
 	"github.com/certadmin/certadmin-go/internal/apierror"
 	"github.com/certadmin/certadmin-go/internal/transport"
+	"github.com/certadmin/certadmin-go/internal/workflow"
 )
 
-//go:generate go run ../internal/cmd/gensurface -kind client -pkg enterpriseadmin -vendor "ArcGIS Enterprise" -tokens -o surface.gen.go
+//go:generate go run ../internal/cmd/gensurface -kind client -workflow -pkg enterpriseadmin -vendor "ArcGIS Enterprise" -tokens -o surface.gen.go
 
 // DefaultTokenExpiration is the token lifetime asked of generateToken.
 const DefaultTokenExpiration = 60 * time.Minute
@@ -112,6 +113,7 @@ type Client struct {
 	raw        *enterpriseadminapi.Client
 	server     string
 	webContext string
+	wf         workflow.Settings // the client's rhythm of the rotation's wait
 }
 
 // NewClient returns a client for the ArcGIS Enterprise deployment at
@@ -158,6 +160,10 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if auth != nil {
 		auth.Place = tokenPlacement(referer, s.legacyQuery)
 	}
+	wf, err := workflow.ForClient(op, cfg, defaultWait)
+	if err != nil {
+		return nil, err
+	}
 	t, err := transport.New(cfg, transport.Rules{
 		DecodeError: decodeError,
 		ErrorInBody: errorInBody,
@@ -170,7 +176,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	c = &Client{t: t, raw: raw, server: raw.Server, webContext: webContext}
+	c = &Client{t: t, raw: raw, server: raw.Server, webContext: webContext, wf: wf}
 	return c, nil
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
 	"github.com/certadmin/certadmin-go/internal/transport"
+	"github.com/certadmin/certadmin-go/internal/workflow"
 )
 
 // Option configures a Client in NewClient. Options come from the With…
@@ -298,3 +299,14 @@ type StaticToken string
 
 // Token returns t.
 func (t StaticToken) Token(context.Context) (string, error) { return string(t), nil }
+
+// workflowOption is a client-or-call option editing the rhythm of the
+// package's workflows (internal/workflow): the base of WithPollInterval,
+// WithWaitTimeout, WithApprovalWait and WithProgress, which every vendor
+// with a workflow declares with its own defaults.
+func workflowOption(f func(*workflow.Settings)) ClientOrCallOption {
+	return clientOrCallOption{
+		client: func(c *transport.Config) { workflow.Client(c, f) },
+		call:   func(cs *transport.CallSettings) { workflow.Call(cs, f) },
+	}
+}

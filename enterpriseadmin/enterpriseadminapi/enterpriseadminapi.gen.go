@@ -202,6 +202,27 @@ func (e GetTrustCertificateParamsF) Valid() bool {
 	}
 }
 
+// Defines values for GetIngressSecurityParamsF.
+const (
+	GetIngressSecurityParamsFHtml  GetIngressSecurityParamsF = "html"
+	GetIngressSecurityParamsFJson  GetIngressSecurityParamsF = "json"
+	GetIngressSecurityParamsFPjson GetIngressSecurityParamsF = "pjson"
+)
+
+// Valid indicates whether the value is a known member of the GetIngressSecurityParamsF enum.
+func (e GetIngressSecurityParamsF) Valid() bool {
+	switch e {
+	case GetIngressSecurityParamsFHtml:
+		return true
+	case GetIngressSecurityParamsFJson:
+		return true
+	case GetIngressSecurityParamsFPjson:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for GetCommunitySelfParamsF.
 const (
 	GetCommunitySelfParamsFHtml  GetCommunitySelfParamsF = "html"
@@ -268,6 +289,24 @@ type ErrorDetail struct {
 // ErrorEnvelope Error shape 1, with HTTP 200: {"error":{"code":498,"message":"Invalid token.","details":[]}}.
 type ErrorEnvelope struct {
 	Error ErrorDetail `json:"error"`
+}
+
+// IngressSecurityConfig The Ingress controller's security configuration; members beyond the documented ones are allowed. An error body may arrive in its place.
+type IngressSecurityConfig struct {
+	// CipherSuites Cipher suites in OpenSSL format.
+	CipherSuites *string      `json:"cipherSuites,omitempty"`
+	Error        *ErrorDetail `json:"error,omitempty"`
+
+	// HttpsProtocols Comma-separated TLS protocols (TLSv1, TLSv1.1, TLSv1.2, TLSv1.3).
+	HttpsProtocols *string `json:"httpsProtocols,omitempty"`
+
+	// IdentityCertificateName The name of the imported identity certificate the controller serves.
+	IdentityCertificateName  *string `json:"identityCertificateName,omitempty"`
+	IsTlsSecretSystemManaged *bool   `json:"isTlsSecretSystemManaged,omitempty"`
+
+	// TlsSecretName A user-defined TLS secret; required when isTlsSecretSystemManaged is false.
+	TlsSecretName        *string                `json:"tlsSecretName,omitempty"`
+	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
 // IssuedToken On success token, expires and ssl; on failure the ErrorEnvelope members.
@@ -442,6 +481,26 @@ type DeleteTrustCertificateFormdataBody struct {
 	Token *string `form:"token,omitempty" json:"token,omitempty"`
 }
 
+// GetIngressSecurityParams defines parameters for GetIngressSecurity.
+type GetIngressSecurityParams struct {
+	// F Response format; the server's default is html.
+	F *GetIngressSecurityParamsF `form:"f,omitempty" json:"f,omitempty"`
+}
+
+// GetIngressSecurityParamsF defines parameters for GetIngressSecurity.
+type GetIngressSecurityParamsF string
+
+// UpdateIngressSecurityFormdataBody defines parameters for UpdateIngressSecurity.
+type UpdateIngressSecurityFormdataBody struct {
+	F PostFormat `form:"f" json:"f"`
+
+	// IngressSecurityConfig The IngressSecurityConfig as JSON text.
+	IngressSecurityConfig string `form:"ingressSecurityConfig" json:"ingressSecurityConfig"`
+
+	// Token Session token; required in the body of every POST.
+	Token *string `form:"token,omitempty" json:"token,omitempty"`
+}
+
 // GetCommunitySelfParams defines parameters for GetCommunitySelf.
 type GetCommunitySelfParams struct {
 	// F Response format; the server's default is html.
@@ -463,8 +522,154 @@ type ImportTrustCertificateMultipartRequestBody ImportTrustCertificateMultipartB
 // DeleteTrustCertificateFormdataRequestBody defines body for DeleteTrustCertificate for application/x-www-form-urlencoded ContentType.
 type DeleteTrustCertificateFormdataRequestBody DeleteTrustCertificateFormdataBody
 
+// UpdateIngressSecurityFormdataRequestBody defines body for UpdateIngressSecurity for application/x-www-form-urlencoded ContentType.
+type UpdateIngressSecurityFormdataRequestBody UpdateIngressSecurityFormdataBody
+
 // GenerateTokenFormdataRequestBody defines body for GenerateToken for application/x-www-form-urlencoded ContentType.
 type GenerateTokenFormdataRequestBody = TokenForm
+
+// Getter for additional properties for IngressSecurityConfig. Returns the specified
+// element and whether it was found
+func (a IngressSecurityConfig) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for IngressSecurityConfig
+func (a *IngressSecurityConfig) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for IngressSecurityConfig to handle AdditionalProperties
+func (a *IngressSecurityConfig) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["cipherSuites"]; found {
+		err = json.Unmarshal(raw, &a.CipherSuites)
+		if err != nil {
+			return fmt.Errorf("error reading 'cipherSuites': %w", err)
+		}
+		delete(object, "cipherSuites")
+	}
+
+	if raw, found := object["error"]; found {
+		err = json.Unmarshal(raw, &a.Error)
+		if err != nil {
+			return fmt.Errorf("error reading 'error': %w", err)
+		}
+		delete(object, "error")
+	}
+
+	if raw, found := object["httpsProtocols"]; found {
+		err = json.Unmarshal(raw, &a.HttpsProtocols)
+		if err != nil {
+			return fmt.Errorf("error reading 'httpsProtocols': %w", err)
+		}
+		delete(object, "httpsProtocols")
+	}
+
+	if raw, found := object["identityCertificateName"]; found {
+		err = json.Unmarshal(raw, &a.IdentityCertificateName)
+		if err != nil {
+			return fmt.Errorf("error reading 'identityCertificateName': %w", err)
+		}
+		delete(object, "identityCertificateName")
+	}
+
+	if raw, found := object["isTlsSecretSystemManaged"]; found {
+		err = json.Unmarshal(raw, &a.IsTlsSecretSystemManaged)
+		if err != nil {
+			return fmt.Errorf("error reading 'isTlsSecretSystemManaged': %w", err)
+		}
+		delete(object, "isTlsSecretSystemManaged")
+	}
+
+	if raw, found := object["tlsSecretName"]; found {
+		err = json.Unmarshal(raw, &a.TlsSecretName)
+		if err != nil {
+			return fmt.Errorf("error reading 'tlsSecretName': %w", err)
+		}
+		delete(object, "tlsSecretName")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for IngressSecurityConfig to handle AdditionalProperties
+func (a IngressSecurityConfig) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.CipherSuites != nil {
+		object["cipherSuites"], err = json.Marshal(a.CipherSuites)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'cipherSuites': %w", err)
+		}
+	}
+
+	if a.Error != nil {
+		object["error"], err = json.Marshal(a.Error)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'error': %w", err)
+		}
+	}
+
+	if a.HttpsProtocols != nil {
+		object["httpsProtocols"], err = json.Marshal(a.HttpsProtocols)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'httpsProtocols': %w", err)
+		}
+	}
+
+	if a.IdentityCertificateName != nil {
+		object["identityCertificateName"], err = json.Marshal(a.IdentityCertificateName)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'identityCertificateName': %w", err)
+		}
+	}
+
+	if a.IsTlsSecretSystemManaged != nil {
+		object["isTlsSecretSystemManaged"], err = json.Marshal(a.IsTlsSecretSystemManaged)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'isTlsSecretSystemManaged': %w", err)
+		}
+	}
+
+	if a.TlsSecretName != nil {
+		object["tlsSecretName"], err = json.Marshal(a.TlsSecretName)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'tlsSecretName': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -606,6 +811,43 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /{context}/admin/security/certificates/trust/{id}/delete (the `DeleteTrustCertificate` operationId).
 	DeleteTrustCertificateWithFormdataBody(ctx context.Context, context Context, id CertificateID, body DeleteTrustCertificateFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetIngressSecurity The security configuration of the Ingress controller (ArcGIS Enterprise on Kubernetes, since 10.9).
+	//
+	// The members the vendor's ingress page lists: cipherSuites (OpenSSL
+	// format), httpsProtocols (comma-separated TLS protocol names),
+	// tlsSecretName (a user-defined TLS secret in the deployment's
+	// namespace; required when isTlsSecretSystemManaged is false) and
+	// identityCertificateName (the name of an imported identity
+	// certificate). The page shows no response sample; other members may
+	// appear and are kept by clients.
+	//
+	// Corresponds with GET /{context}/admin/security/ingress (the `GetIngressSecurity` operationId).
+	GetIngressSecurity(ctx context.Context, context Context, params *GetIngressSecurityParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateIngressSecurityWithBody Replace the security configuration of the Ingress controller (point it at an imported identity certificate, change protocols or cipher suites).
+	//
+	// The one parameter besides f is ingressSecurityConfig, the
+	// configuration as a JSON object. Whether members left out keep their
+	// value is not documented; clients read the configuration first and
+	// send all of it. The answer is the status body.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /{context}/admin/security/ingress/update (the `UpdateIngressSecurity` operationId).
+	UpdateIngressSecurityWithBody(ctx context.Context, context Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateIngressSecurityWithFormdataBody Replace the security configuration of the Ingress controller (point it at an imported identity certificate, change protocols or cipher suites).
+	//
+	// The one parameter besides f is ingressSecurityConfig, the
+	// configuration as a JSON object. Whether members left out keep their
+	// value is not documented; clients read the configuration first and
+	// send all of it. The answer is the status body.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /{context}/admin/security/ingress/update (the `UpdateIngressSecurity` operationId).
+	UpdateIngressSecurityWithFormdataBody(ctx context.Context, context Context, body UpdateIngressSecurityFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetCommunitySelf The signed-in user (portal directory).
 	//
@@ -809,6 +1051,73 @@ func (c *Client) DeleteTrustCertificateWithBody(ctx context.Context, context Con
 // Corresponds with POST /{context}/admin/security/certificates/trust/{id}/delete (the `DeleteTrustCertificate` operationId).
 func (c *Client) DeleteTrustCertificateWithFormdataBody(ctx context.Context, context Context, id CertificateID, body DeleteTrustCertificateFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteTrustCertificateRequestWithFormdataBody(c.Server, context, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetIngressSecurity The security configuration of the Ingress controller (ArcGIS Enterprise on Kubernetes, since 10.9).
+//
+// The members the vendor's ingress page lists: cipherSuites (OpenSSL
+// format), httpsProtocols (comma-separated TLS protocol names),
+// tlsSecretName (a user-defined TLS secret in the deployment's
+// namespace; required when isTlsSecretSystemManaged is false) and
+// identityCertificateName (the name of an imported identity
+// certificate). The page shows no response sample; other members may
+// appear and are kept by clients.
+//
+// Corresponds with GET /{context}/admin/security/ingress (the `GetIngressSecurity` operationId).
+func (c *Client) GetIngressSecurity(ctx context.Context, context Context, params *GetIngressSecurityParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetIngressSecurityRequest(c.Server, context, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateIngressSecurityWithBody Replace the security configuration of the Ingress controller (point it at an imported identity certificate, change protocols or cipher suites).
+//
+// The one parameter besides f is ingressSecurityConfig, the
+// configuration as a JSON object. Whether members left out keep their
+// value is not documented; clients read the configuration first and
+// send all of it. The answer is the status body.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /{context}/admin/security/ingress/update (the `UpdateIngressSecurity` operationId).
+func (c *Client) UpdateIngressSecurityWithBody(ctx context.Context, context Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateIngressSecurityRequestWithBody(c.Server, context, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateIngressSecurityWithFormdataBody Replace the security configuration of the Ingress controller (point it at an imported identity certificate, change protocols or cipher suites).
+//
+// The one parameter besides f is ingressSecurityConfig, the
+// configuration as a JSON object. Whether members left out keep their
+// value is not documented; clients read the configuration first and
+// send all of it. The answer is the status body.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /{context}/admin/security/ingress/update (the `UpdateIngressSecurity` operationId).
+func (c *Client) UpdateIngressSecurityWithFormdataBody(ctx context.Context, context Context, body UpdateIngressSecurityFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateIngressSecurityRequestWithFormdataBody(c.Server, context, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1382,6 +1691,114 @@ func NewDeleteTrustCertificateRequestWithBody(server string, context Context, id
 	return req, nil
 }
 
+// NewGetIngressSecurityRequest constructs an http.Request for the GetIngressSecurity method
+func NewGetIngressSecurityRequest(server string, context Context, params *GetIngressSecurityParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "context", context, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/%s/admin/security/ingress", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.F != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "f", *params.F, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateIngressSecurityRequestWithFormdataBody calls the generic UpdateIngressSecurity builder with application/x-www-form-urlencoded body
+func NewUpdateIngressSecurityRequestWithFormdataBody(server string, context Context, body UpdateIngressSecurityFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewUpdateIngressSecurityRequestWithBody(server, context, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewUpdateIngressSecurityRequestWithBody constructs an http.Request for the UpdateIngressSecurity method, with any body, and a specified content type
+func NewUpdateIngressSecurityRequestWithBody(server string, context Context, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "context", context, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/%s/admin/security/ingress/update", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetCommunitySelfRequest constructs an http.Request for the GetCommunitySelf method
 func NewGetCommunitySelfRequest(server string, context Context, params *GetCommunitySelfParams) (*http.Request, error) {
 	var err error
@@ -1610,6 +2027,45 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /{context}/admin/security/certificates/trust/{id}/delete (the `DeleteTrustCertificate` operationId).
 	DeleteTrustCertificateWithFormdataBodyWithResponse(ctx context.Context, context Context, id CertificateID, body DeleteTrustCertificateFormdataRequestBody, reqEditors ...RequestEditorFn) (*DeleteTrustCertificateResponse, error)
+
+	// GetIngressSecurityWithResponse The security configuration of the Ingress controller (ArcGIS Enterprise on Kubernetes, since 10.9).
+	//
+	// The members the vendor's ingress page lists: cipherSuites (OpenSSL
+	// format), httpsProtocols (comma-separated TLS protocol names),
+	// tlsSecretName (a user-defined TLS secret in the deployment's
+	// namespace; required when isTlsSecretSystemManaged is false) and
+	// identityCertificateName (the name of an imported identity
+	// certificate). The page shows no response sample; other members may
+	// appear and are kept by clients.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /{context}/admin/security/ingress (the `GetIngressSecurity` operationId).
+	GetIngressSecurityWithResponse(ctx context.Context, context Context, params *GetIngressSecurityParams, reqEditors ...RequestEditorFn) (*GetIngressSecurityResponse, error)
+
+	// UpdateIngressSecurityWithBodyWithResponse Replace the security configuration of the Ingress controller (point it at an imported identity certificate, change protocols or cipher suites).
+	//
+	// The one parameter besides f is ingressSecurityConfig, the
+	// configuration as a JSON object. Whether members left out keep their
+	// value is not documented; clients read the configuration first and
+	// send all of it. The answer is the status body.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /{context}/admin/security/ingress/update (the `UpdateIngressSecurity` operationId).
+	UpdateIngressSecurityWithBodyWithResponse(ctx context.Context, context Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateIngressSecurityResponse, error)
+
+	// UpdateIngressSecurityWithFormdataBodyWithResponse Replace the security configuration of the Ingress controller (point it at an imported identity certificate, change protocols or cipher suites).
+	//
+	// The one parameter besides f is ingressSecurityConfig, the
+	// configuration as a JSON object. Whether members left out keep their
+	// value is not documented; clients read the configuration first and
+	// send all of it. The answer is the status body.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /{context}/admin/security/ingress/update (the `UpdateIngressSecurity` operationId).
+	UpdateIngressSecurityWithFormdataBodyWithResponse(ctx context.Context, context Context, body UpdateIngressSecurityFormdataRequestBody, reqEditors ...RequestEditorFn) (*UpdateIngressSecurityResponse, error)
 
 	// GetCommunitySelfWithResponse The signed-in user (portal directory).
 	//
@@ -2017,6 +2473,88 @@ func (r DeleteTrustCertificateResponse) ContentType() string {
 	return ""
 }
 
+type GetIngressSecurityResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *IngressSecurityConfig
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetIngressSecurityResponse) GetJSON200() *IngressSecurityConfig {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r GetIngressSecurityResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetIngressSecurityResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetIngressSecurityResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetIngressSecurityResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateIngressSecurityResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Status
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateIngressSecurityResponse) GetJSON200() *Status {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateIngressSecurityResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateIngressSecurityResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateIngressSecurityResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateIngressSecurityResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetCommunitySelfResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2240,6 +2778,63 @@ func (c *ClientWithResponses) DeleteTrustCertificateWithFormdataBodyWithResponse
 		return nil, err
 	}
 	return ParseDeleteTrustCertificateResponse(rsp)
+}
+
+// GetIngressSecurityWithResponse The security configuration of the Ingress controller (ArcGIS Enterprise on Kubernetes, since 10.9).
+//
+// The members the vendor's ingress page lists: cipherSuites (OpenSSL
+// format), httpsProtocols (comma-separated TLS protocol names),
+// tlsSecretName (a user-defined TLS secret in the deployment's
+// namespace; required when isTlsSecretSystemManaged is false) and
+// identityCertificateName (the name of an imported identity
+// certificate). The page shows no response sample; other members may
+// appear and are kept by clients.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /{context}/admin/security/ingress (the `GetIngressSecurity` operationId).
+func (c *ClientWithResponses) GetIngressSecurityWithResponse(ctx context.Context, context Context, params *GetIngressSecurityParams, reqEditors ...RequestEditorFn) (*GetIngressSecurityResponse, error) {
+	rsp, err := c.GetIngressSecurity(ctx, context, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetIngressSecurityResponse(rsp)
+}
+
+// UpdateIngressSecurityWithBodyWithResponse Replace the security configuration of the Ingress controller (point it at an imported identity certificate, change protocols or cipher suites).
+//
+// The one parameter besides f is ingressSecurityConfig, the
+// configuration as a JSON object. Whether members left out keep their
+// value is not documented; clients read the configuration first and
+// send all of it. The answer is the status body.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /{context}/admin/security/ingress/update (the `UpdateIngressSecurity` operationId).
+func (c *ClientWithResponses) UpdateIngressSecurityWithBodyWithResponse(ctx context.Context, context Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateIngressSecurityResponse, error) {
+	rsp, err := c.UpdateIngressSecurityWithBody(ctx, context, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateIngressSecurityResponse(rsp)
+}
+
+// UpdateIngressSecurityWithFormdataBodyWithResponse Replace the security configuration of the Ingress controller (point it at an imported identity certificate, change protocols or cipher suites).
+//
+// The one parameter besides f is ingressSecurityConfig, the
+// configuration as a JSON object. Whether members left out keep their
+// value is not documented; clients read the configuration first and
+// send all of it. The answer is the status body.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /{context}/admin/security/ingress/update (the `UpdateIngressSecurity` operationId).
+func (c *ClientWithResponses) UpdateIngressSecurityWithFormdataBodyWithResponse(ctx context.Context, context Context, body UpdateIngressSecurityFormdataRequestBody, reqEditors ...RequestEditorFn) (*UpdateIngressSecurityResponse, error) {
+	rsp, err := c.UpdateIngressSecurityWithFormdataBody(ctx, context, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateIngressSecurityResponse(rsp)
 }
 
 // GetCommunitySelfWithResponse The signed-in user (portal directory).
@@ -2537,6 +3132,64 @@ func ParseDeleteTrustCertificateResponse(rsp *http.Response) (*DeleteTrustCertif
 	}
 
 	response := &DeleteTrustCertificateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Status
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseGetIngressSecurityResponse parses an HTTP response from a GetIngressSecurityWithResponse call
+func ParseGetIngressSecurityResponse(rsp *http.Response) (*GetIngressSecurityResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetIngressSecurityResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest IngressSecurityConfig
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateIngressSecurityResponse parses an HTTP response from a UpdateIngressSecurityWithResponse call
+func ParseUpdateIngressSecurityResponse(rsp *http.Response) (*UpdateIngressSecurityResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateIngressSecurityResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
