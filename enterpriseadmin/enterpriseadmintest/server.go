@@ -134,6 +134,13 @@ type Server struct {
 	tokens   map[string]*tokenRecord
 	identity *store
 	trust    *store
+
+	// The ingress configuration (security/ingress), guarded by mu.
+	ingress        map[string]json.RawMessage
+	ingressPrev    map[string]json.RawMessage // shown while ingressLagLeft > 0
+	ingressLag     int                        // reads an update stays unseen (DelayIngressUpdates)
+	ingressLagLeft int
+	ingressUpdates []string // every ingressSecurityConfig received, as sent
 }
 
 type tokenRecord struct {
@@ -174,6 +181,7 @@ func NewServer(opts ...Option) (*Server, error) {
 		trust:       &store{},
 	}
 	s.identity.add(record{ids: []string{SeedCertificateID, SampleURLCertificateID}, name: SeedCertificateName, body: seed})
+	s.ingress = seedIngress()
 	fs, err := fakeserver.Start(s.routes(), fakeserver.Options{Spec: "enterpriseadmin.yaml", TLS: cfg.tls})
 	if err != nil {
 		return nil, fmt.Errorf("enterpriseadmintest: %w", err)
@@ -400,6 +408,10 @@ func (s *Server) routes() http.Handler {
 			writeJSON(w, string(rec.body))
 		}))
 		mux.Handle("POST "+root+st.path+"/{id}/delete", s.admin(func(w http.ResponseWriter, r *http.Request) {
+			if st.store == s.identity && s.servedByIngress(r.PathValue("id")) {
+				writeJSON(w, statusError(400, "The certificate is used by the Ingress controller and cannot be deleted."))
+				return
+			}
 			if !st.store.remove(r.PathValue("id")) {
 				writeJSON(w, statusError(404, fmt.Sprintf("Certificate '%s' does not exist.", r.PathValue("id"))))
 				return
@@ -407,6 +419,8 @@ func (s *Server) routes() http.Handler {
 			writeJSON(w, bodySuccess)
 		}))
 	}
+	mux.Handle("GET "+s.IngressPath(), s.admin(s.getIngress))
+	mux.Handle("POST "+s.IngressPath()+"/update", s.admin(s.updateIngress))
 	return fakeserver.Route(mux, s.noRoute)
 }
 
