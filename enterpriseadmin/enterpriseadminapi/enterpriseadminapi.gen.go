@@ -293,8 +293,8 @@ type ErrorEnvelope struct {
 
 // IngressSecurityConfig The Ingress controller's security configuration; members beyond the documented ones are allowed. An error body may arrive in its place.
 type IngressSecurityConfig struct {
-	// CipherSuites Cipher suites in OpenSSL format.
-	CipherSuites *string      `json:"cipherSuites,omitempty"`
+	// CipherSuites Cipher suites in OpenSSL format. Whether the server writes one string or a list is not documented, so no type is given.
+	CipherSuites interface{}  `json:"cipherSuites,omitempty"`
 	Error        *ErrorDetail `json:"error,omitempty"`
 
 	// HttpsProtocols Comma-separated TLS protocols (TLSv1, TLSv1.1, TLSv1.2, TLSv1.3).
@@ -620,11 +620,9 @@ func (a IngressSecurityConfig) MarshalJSON() ([]byte, error) {
 	var err error
 	object := make(map[string]json.RawMessage)
 
-	if a.CipherSuites != nil {
-		object["cipherSuites"], err = json.Marshal(a.CipherSuites)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'cipherSuites': %w", err)
-		}
+	object["cipherSuites"], err = json.Marshal(a.CipherSuites)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'cipherSuites': %w", err)
 	}
 
 	if a.Error != nil {

@@ -116,7 +116,7 @@ func TestIngressUpdateWithoutConfiguration(t *testing.T) {
 }
 
 func TestDeletingTheServedCertificateIsRefused(t *testing.T) {
-	f := newIngressFixture(t)
+	f := fixtureOn(t, enterpriseadmintest.NewTestServer(t, enterpriseadmintest.WithServedCertificateProtected()))
 	form := url.Values{"f": {"json"}, "token": {f.tok}}
 	a := send(t, http.MethodPost, f.certs+"/identity/"+enterpriseadmintest.SeedCertificateID+"/delete", http.Header{"Referer": f.auth["Referer"]}, form)
 	wantStatusError(t, "delete the served certificate", a, 400, "The certificate is used by the Ingress controller and cannot be deleted.")

@@ -90,6 +90,7 @@ type config struct {
 	sslTokens        bool
 	tls              bool
 	maxTokenLifetime time.Duration
+	protectServed    bool
 }
 
 // WithWebContext sets the web context the fake serves under (default
@@ -108,6 +109,13 @@ func WithSSLTokens() Option { return func(c *config) { c.sslTokens = true } }
 // WithTLS serves HTTPS with httptest's self-signed certificate (see
 // TLSRootCAs; Server.NewClient trusts it).
 func WithTLS() Option { return func(c *config) { c.tls = true } }
+
+// WithServedCertificateProtected makes the fake refuse to delete the
+// identity certificate the ingress configuration names (400 in the
+// administrator's error shape). The vendor documents no such refusal; it
+// is off by default so that tests may delete the seeded certificate,
+// which the ingress names.
+func WithServedCertificateProtected() Option { return func(c *config) { c.protectServed = true } }
 
 // WithMaxTokenLifetime caps token lifetimes (default DefaultMaxTokenLifetime).
 func WithMaxTokenLifetime(d time.Duration) Option {
@@ -141,6 +149,7 @@ type Server struct {
 	ingressLag     int                        // reads an update stays unseen (DelayIngressUpdates)
 	ingressLagLeft int
 	ingressUpdates []string // every ingressSecurityConfig received, as sent
+	protectServed  bool     // WithServedCertificateProtected
 }
 
 type tokenRecord struct {
@@ -171,14 +180,15 @@ func NewServer(opts ...Option) (*Server, error) {
 	}
 	s := &Server{
 		Username: cfg.user, Password: cfg.password,
-		webContext:  cfg.webContext,
-		sslTokens:   cfg.sslTokens,
-		maxLifetime: cfg.maxTokenLifetime,
-		created:     time.Now().Truncate(time.Second),
-		users:       map[string]string{cfg.user: cfg.password},
-		tokens:      map[string]*tokenRecord{},
-		identity:    &store{},
-		trust:       &store{},
+		webContext:    cfg.webContext,
+		sslTokens:     cfg.sslTokens,
+		maxLifetime:   cfg.maxTokenLifetime,
+		protectServed: cfg.protectServed,
+		created:       time.Now().Truncate(time.Second),
+		users:         map[string]string{cfg.user: cfg.password},
+		tokens:        map[string]*tokenRecord{},
+		identity:      &store{},
+		trust:         &store{},
 	}
 	s.identity.add(record{ids: []string{SeedCertificateID, SampleURLCertificateID}, name: SeedCertificateName, body: seed})
 	s.ingress = seedIngress()
@@ -408,7 +418,7 @@ func (s *Server) routes() http.Handler {
 			writeJSON(w, string(rec.body))
 		}))
 		mux.Handle("POST "+root+st.path+"/{id}/delete", s.admin(func(w http.ResponseWriter, r *http.Request) {
-			if st.store == s.identity && s.servedByIngress(r.PathValue("id")) {
+			if st.store == s.identity && s.protectServed && s.servedByIngress(r.PathValue("id")) {
 				writeJSON(w, statusError(400, "The certificate is used by the Ingress controller and cannot be deleted."))
 				return
 			}
