@@ -10,3 +10,7 @@ import (
 func WithClock(now func() time.Time) Option {
 	return clientOption(func(c *transport.Config) { ext(c).now = now })
 }
+
+// CheckDeletable is the rotation's last guard before it deletes the old
+// certificate.
+var CheckDeletable = checkDeletable

@@ -340,8 +340,12 @@ func (r *rotation) run(ctx context.Context, fingerprint string) (*RotationResult
 // deleteOld deletes the certificate named old unless the ingress, as last
 // read, names it. A certificate no longer listed is already deleted.
 func (r *rotation) deleteOld(ctx context.Context, old string) error {
-	if r.res.Ingress == nil || r.res.Ingress.IdentityCertificateName == old || r.res.Ingress.IdentityCertificateName != r.in.Name {
-		return apierror.Invalid("enterpriseadmin.RotateIdentityCertificate", "refusing to delete %q: the ingress serves it or was not seen serving the new certificate", old)
+	serving := ""
+	if r.res.Ingress != nil {
+		serving = r.res.Ingress.IdentityCertificateName
+	}
+	if err := checkDeletable(serving, r.in.Name, old); err != nil {
+		return err
 	}
 	certs, err := r.c.ListIdentityCertificates(ctx, r.opts...)
 	if err != nil {
@@ -355,6 +359,16 @@ func (r *rotation) deleteOld(ctx context.Context, old string) error {
 			r.res.OldDeleted = true
 			return nil
 		}
+	}
+	return nil
+}
+
+// checkDeletable refuses to delete old unless the ingress was last read
+// naming the new certificate, which old is not (in any letter case).
+func checkDeletable(serving, newName, old string) error {
+	if serving == "" || serving != newName || strings.EqualFold(serving, old) {
+		return apierror.Invalid("enterpriseadmin.RotateIdentityCertificate",
+			"refusing to delete %q: the ingress was last read naming %q, not only the new certificate %q", old, serving, newName)
 	}
 	return nil
 }

@@ -277,3 +277,23 @@ func TestRotateRefusesBadInputBeforeSending(t *testing.T) {
 		t.Errorf("%d requests sent", n)
 	}
 }
+
+// The last guard before the deletion: never the certificate the ingress
+// was last read naming, never without having seen the new one served.
+func TestCheckDeletable(t *testing.T) {
+	for _, c := range []struct {
+		serving, newName, old string
+		ok                    bool
+	}{
+		{"new", "new", "old", true},
+		{"old", "new", "old", false},
+		{"", "new", "old", false},
+		{"other", "new", "old", false},
+		{"new", "new", "NEW", false},
+	} {
+		err := enterpriseadmin.CheckDeletable(c.serving, c.newName, c.old)
+		if (err == nil) != c.ok || (err != nil && !errors.Is(err, enterpriseadmin.ErrInvalidInput)) {
+			t.Errorf("serving %q, new %q, old %q: err = %v, want ok %t", c.serving, c.newName, c.old, err, c.ok)
+		}
+	}
+}
