@@ -2,6 +2,17 @@
 // Enterprise deployment: subject, fingerprints and days until expiry. It
 // exits with status 3 when one expires within -warn-days.
 //
+// With -rotate NAME -pfx FILE it replaces the certificate the Ingress
+// controller serves (ArcGIS Enterprise on Kubernetes): it imports FILE
+// under NAME, points the ingress at it, reads the ingress back until it
+// names NAME and, with -delete-old, deletes the certificate it served
+// before. The PFX password comes from ARCGIS_PFX_PASSWORD. A failed
+// rotation says which stage failed and what the server holds; running the
+// same command again resumes it without importing twice (add -old NAME to
+// delete the old certificate when only that step failed):
+//
+//	ARCGIS_PFX_PASSWORD=… arcgis-certs -url … -user admin -rotate wildcard-2026 -pfx wildcard.pfx -delete-old
+//
 // With no -url it starts the in-process fake server and reports on it. To
 // talk to a real deployment:
 //
@@ -94,6 +105,11 @@ type options struct {
 	warnDays                              int
 	timeout                               time.Duration
 	jsonOut, verbose                      bool
+
+	// Rotation mode (-rotate).
+	rotate, pfx, oldName string
+	deleteOld            bool
+	wait                 time.Duration
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -105,7 +121,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 			"Reports the identity certificates of an ArcGIS Enterprise deployment and\n"+
 			"exits with status 3 when one expires within -warn-days. Without -url it\n"+
 			"reports on an in-process fake. Credentials come from the environment:\n"+
-			"ARCGIS_PASSWORD (with -user) or ARCGIS_TOKEN.\n\nflags:\n")
+			"ARCGIS_PASSWORD (with -user) or ARCGIS_TOKEN.\n\n"+
+			"With -rotate NAME -pfx FILE [-delete-old] it rotates the certificate the\n"+
+			"ingress serves instead (PFX password from ARCGIS_PFX_PASSWORD); rerun the\n"+
+			"same command to resume a rotation that failed.\n\nflags:\n")
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&o.baseURL, "url", "", "the web context's URL, e.g. https://gis.example.com/arcgis (default: an in-process fake)")
@@ -117,6 +136,11 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.jsonOut, "json", false, "write the certificates as JSON, in the server's form")
 	fs.DurationVar(&o.timeout, "timeout", time.Minute, "bound on each request's wait for an answer (0: none)")
 	fs.BoolVar(&o.verbose, "v", false, "log every HTTP attempt to stderr (credentials masked)")
+	fs.StringVar(&o.rotate, "rotate", "", "rotate the ingress's certificate to a new one imported under this name (needs -pfx)")
+	fs.StringVar(&o.pfx, "pfx", "", "with -rotate: the new certificate and key, a PKCS#12 file (password from ARCGIS_PFX_PASSWORD)")
+	fs.BoolVar(&o.deleteOld, "delete-old", false, "with -rotate: delete the old certificate once the ingress serves the new one")
+	fs.StringVar(&o.oldName, "old", "", "with -rotate -delete-old: the old certificate's name (default: the one the ingress serves at the start)")
+	fs.DurationVar(&o.wait, "wait", enterpriseadmin.DefaultWaitTimeout, "with -rotate: bound on waiting for the ingress to name the new certificate (0: none)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, err
@@ -136,6 +160,16 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, usagef("-user needs -url (the in-process fake signs in by itself)")
 	case strings.TrimSpace(o.output) != o.output:
 		return nil, usagef("-o %q has leading or trailing spaces", o.output)
+	case o.rotate == "" && (o.pfx != "" || o.deleteOld || o.oldName != ""):
+		return nil, usagef("-pfx, -delete-old and -old need -rotate")
+	case o.rotate != "" && o.pfx == "":
+		return nil, usagef("-rotate needs -pfx FILE, the new certificate and its key")
+	case o.rotate != "" && o.id != "":
+		return nil, usagef("-rotate and -id do not go together")
+	case o.oldName != "" && !o.deleteOld:
+		return nil, usagef("-old names the certificate -delete-old deletes: give -delete-old too")
+	case o.wait < 0:
+		return nil, usagef("-wait must not be negative, got %v", o.wait)
 	}
 	return &o, nil
 }
@@ -151,9 +185,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if o.verbose {
 		opts = append(opts, enterpriseadmin.WithLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	}
+	var rot *rotation
+	if o.rotate != "" {
+		if rot, err = readRotation(o, getenv); err != nil {
+			return err
+		}
+	}
 	var c *enterpriseadmin.Client
 	if o.baseURL == "" {
-		srv, err := enterpriseadmintest.NewServer()
+		// The fake refuses to delete the certificate its ingress serves, so
+		// a rotation against it shows the order the tool keeps.
+		srv, err := enterpriseadmintest.NewServer(enterpriseadmintest.WithServedCertificateProtected())
 		if err != nil {
 			return err
 		}
@@ -183,6 +225,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	}
 	defer c.Close()
+
+	if rot != nil {
+		return rot.run(ctx, c, o, stdout, progress)
+	}
 
 	var certs []enterpriseadmin.Certificate
 	if o.id != "" {
