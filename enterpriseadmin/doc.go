@@ -60,5 +60,28 @@
 // generateToken's own error is its cause (errors.Is(err, ErrServer) for a
 // portal answering 503, ErrVendor for a refusal inside a 200).
 //
+// # The ingress and rotating its certificate
+//
+// On Kubernetes the Ingress controller serves one identity certificate,
+// named in its security configuration (security/ingress).
+// GetIngressSecurity reads that configuration; UpdateIngressSecurity
+// changes it. The vendor's update takes the whole configuration as one
+// JSON object and does not say whether members left out keep their value,
+// so the update reads first and sends every member back, the ones this
+// package does not know included.
+//
+// RotateIdentityCertificate imports a new certificate, points the ingress
+// at it, reads the ingress back until it names it (WithPollInterval,
+// WithWaitTimeout, WithProgress) and only then, if asked, deletes the old
+// one. A failure is a *RotationError naming the RotationStage that failed;
+// until the new certificate is seen served, the old one serves and is
+// kept. Running the rotation again resumes it: it reads the ingress and
+// the identity store first, recognises the new certificate by name and
+// SHA-256 fingerprint and never imports it twice, and no POST is ever
+// resent on an unknown outcome.
+//
+// SEMANTICS.md in this directory gives, for every operation, the vendor's
+// evidence, the wrapper's policy and the fake's behaviour.
+//
 // The enterpriseadmintest package is an in-memory fake of the API for tests.
 package enterpriseadmin
