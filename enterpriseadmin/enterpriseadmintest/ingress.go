@@ -65,8 +65,11 @@ func (s *Server) IngressConfig() []byte {
 // unchecked (to start a test from a configuration the server might hold).
 func (s *Server) SetIngressConfig(config []byte) error {
 	var m map[string]json.RawMessage
-	if err := json.Unmarshal(config, &m); err != nil || m == nil {
-		return fmt.Errorf("enterpriseadmintest: ingress configuration is not a JSON object: %v", err)
+	if err := json.Unmarshal(config, &m); err != nil {
+		return fmt.Errorf("enterpriseadmintest: ingress configuration: %w", err)
+	}
+	if m == nil {
+		return fmt.Errorf("enterpriseadmintest: ingress configuration is null, not a JSON object")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
