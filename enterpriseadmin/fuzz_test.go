@@ -108,6 +108,10 @@ func looksLikeFault(body []byte) bool {
 // it produced a result.
 var decodeOps = []func(ctx context.Context, c *Client) (bool, error){
 	func(ctx context.Context, c *Client) (bool, error) {
+		ing, err := c.GetIngressSecurity(ctx)
+		return ing != nil, err
+	},
+	func(ctx context.Context, c *Client) (bool, error) {
 		certs, err := c.ListIdentityCertificates(ctx)
 		return certs != nil, err
 	},
@@ -317,6 +321,47 @@ func FuzzJavaDate(f *testing.F) {
 		back := certificateTime(nil, again)
 		if !back.Equal(got) || back.Format(javaDateLayout) != again {
 			t.Fatalf("%q gave %v, written as %q, read back as %v", text, got, again, back)
+		}
+	})
+}
+
+// FuzzIngressSecurityJSON: any JSON object the server sends as its ingress
+// configuration decodes, encodes back with every member as read, and
+// decodes again to the same fields: nothing the client does not know is
+// lost on the way to an update.
+func FuzzIngressSecurityJSON(f *testing.F) {
+	for _, s := range []string{
+		`{"cipherSuites":"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256","httpsProtocols":"TLSv1.2","tlsSecretName":"","isTlsSecretSystemManaged":true,"identityCertificateName":"samlcert","hstsEnabled":false}`,
+		`{"cipherSuites":["a","b"],"httpsProtocols":["TLSv1.2","TLSv1.3"],"isTlsSecretSystemManaged":"false","tlsSecretName":"wild"}`,
+		`{"identityCertificateName":null,"isTlsSecretSystemManaged":1,"x":{"y":[1,2]}}`,
+		`{}`, `null`, `[]`, `{"cipherSuites":7}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var s IngressSecurity
+		if json.Unmarshal(b, &s) != nil {
+			return
+		}
+		out, err := json.Marshal(s)
+		if err != nil {
+			t.Fatalf("encode %q: %v", b, err)
+		}
+		var back IngressSecurity
+		if err := json.Unmarshal(out, &back); err != nil {
+			t.Fatalf("decode what was encoded %q: %v", out, err)
+		}
+		if len(back.raw) != len(s.raw) {
+			t.Fatalf("members %d after a round trip, want %d: %q -> %q", len(back.raw), len(s.raw), b, out)
+		}
+		for k, v := range s.raw {
+			if !sameJSON(v, back.raw[k]) {
+				t.Fatalf("member %q changed from %s to %s", k, v, back.raw[k])
+			}
+		}
+		if back.CipherSuites != s.CipherSuites || back.HTTPSProtocols != s.HTTPSProtocols || back.TLSSecretName != s.TLSSecretName ||
+			back.IdentityCertificateName != s.IdentityCertificateName || (back.IsTLSSecretSystemManaged == nil) != (s.IsTLSSecretSystemManaged == nil) {
+			t.Fatalf("fields changed in a round trip: %+v -> %+v", s, back)
 		}
 	})
 }
