@@ -214,6 +214,11 @@ func (e *RotationError) Unwrap() error { return e.Err }
 // RotationStage for the state the server is left in at each): until stage
 // 5 the ingress serves the old certificate and the old certificate is
 // kept. Renaming the certificate between runs starts a new rotation.
+//
+// Only identityCertificateName is changed. Whether it takes effect while
+// the configuration names a user-defined TLS secret
+// (IsTLSSecretSystemManaged false) is not documented; the read-back
+// checks the configuration, not the certificate a TLS client is shown.
 func (c *Client) RotateIdentityCertificate(ctx context.Context, in RotateIdentityCertificateInput, opts ...CallOption) (*RotationResult, error) {
 	const op = "enterpriseadmin.RotateIdentityCertificate"
 	if strings.TrimSpace(in.Name) == "" {

@@ -13,8 +13,13 @@
 // unless f=json or f=pjson is asked for, serves the identity certificate
 // of the vendor's documentation under both identifiers the documentation
 // shows (SeedCertificateID and SampleURLCertificateID) and keeps imported
-// and deleted identity and trust certificates. Every request and response
-// is validated against openapi/enterpriseadmin.yaml (SpecViolations).
+// and deleted identity and trust certificates. It models the Kubernetes
+// Ingress controller's security configuration (security/ingress and its
+// update, which replaces the whole configuration and refuses a
+// certificate name never imported; see IngressConfig, IngressUpdates,
+// DelayIngressUpdates and WithServedCertificateProtected). Every request
+// and response is validated against openapi/enterpriseadmin.yaml
+// (SpecViolations).
 package enterpriseadmintest
 
 import (
