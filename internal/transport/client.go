@@ -147,10 +147,14 @@ func (c *Client) do(req *http.Request, call *Call) (*http.Response, error) {
 	return resp, nil
 }
 
-// repeatOf combines the call's Repeat with the vendor's rule (see
+// repeatOf combines the call's Repeat (or, when the call says ByMethod,
+// the spec's answer from Rules.Operations) with the vendor's rule (see
 // Rules.Repeat): Never from either wins.
 func (c *Client) repeatOf(call *Call, req *http.Request) Repeat {
 	r := call.Repeat
+	if r == ByMethod {
+		r = c.rules.Operations.Repeat(req)
+	}
 	if c.rules.Repeat == nil || r == Never {
 		return r
 	}
