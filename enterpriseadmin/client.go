@@ -15,6 +15,7 @@ import (
 )
 
 //go:generate go run ../internal/cmd/gensurface -kind client -pkg enterpriseadmin -vendor "ArcGIS Enterprise" -tokens -o surface.gen.go
+//go:generate go run ../internal/cmd/genops -spec ../openapi/enterpriseadmin.yaml -pkg enterpriseadmin -o operations.gen.go
 
 // DefaultTokenExpiration is the token lifetime asked of generateToken.
 const DefaultTokenExpiration = 60 * time.Minute
@@ -162,6 +163,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		DecodeError: decodeError,
 		ErrorInBody: errorInBody,
 		Annotate:    annotate,
+		Operations:  operations,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
