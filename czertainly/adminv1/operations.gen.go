@@ -10,12 +10,12 @@ import "github.com/certadmin/certadmin-go/internal/transport"
 var operations = transport.NewOperations([]transport.Operation{
 	{ID: "listAdmins", Method: "GET", Path: "/v1/admins"},
 	{ID: "addAdmin", Method: "POST", Path: "/v1/admins"},
-	{ID: "bulkRemoveAdmin", Method: "DELETE", Path: "/v1/admins"},
-	{ID: "bulkDisableAdmin", Method: "PUT", Path: "/v1/admins/disable"},
-	{ID: "bulkEnableAdmin", Method: "PUT", Path: "/v1/admins/enable"},
+	{ID: "bulkRemoveAdmin", Method: "DELETE", Path: "/v1/admins", Repeat: transport.Never},
+	{ID: "bulkDisableAdmin", Method: "PUT", Path: "/v1/admins/disable", Repeat: transport.Never},
+	{ID: "bulkEnableAdmin", Method: "PUT", Path: "/v1/admins/enable", Repeat: transport.Never},
 	{ID: "getAdmin", Method: "GET", Path: "/v1/admins/{uuid}"},
 	{ID: "editAdmin", Method: "POST", Path: "/v1/admins/{uuid}"},
-	{ID: "removeAdmin", Method: "DELETE", Path: "/v1/admins/{uuid}"},
-	{ID: "disableAdmin", Method: "PUT", Path: "/v1/admins/{uuid}/disable"},
-	{ID: "enableAdmin", Method: "PUT", Path: "/v1/admins/{uuid}/enable"},
+	{ID: "removeAdmin", Method: "DELETE", Path: "/v1/admins/{uuid}", Repeat: transport.Never},
+	{ID: "disableAdmin", Method: "PUT", Path: "/v1/admins/{uuid}/disable", Repeat: transport.Never},
+	{ID: "enableAdmin", Method: "PUT", Path: "/v1/admins/{uuid}/enable", Repeat: transport.Never},
 })

@@ -11,7 +11,7 @@ var operations = transport.NewOperations([]transport.Operation{
 	{ID: "getAccounts", Method: "GET", Path: "/api/v1/account"},
 	{ID: "createAccount", Method: "POST", Path: "/api/v1/account"},
 	{ID: "updateAccount", Method: "PUT", Path: "/api/v1/account"},
-	{ID: "deleteAccount", Method: "DELETE", Path: "/api/v1/account"},
+	{ID: "deleteAccount", Method: "DELETE", Path: "/api/v1/account", Repeat: transport.Never},
 	{ID: "setCustomAttributes", Method: "PATCH", Path: "/api/v1/account/customattributes"},
 	{ID: "getAccountMetadata", Method: "GET", Path: "/api/v1/account/metadata"},
 	{ID: "generateRegistrationPins", Method: "POST", Path: "/api/v1/account/regpin"},
