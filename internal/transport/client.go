@@ -130,7 +130,6 @@ func stateFrom(ctx context.Context) *callState {
 // request context: the engine offers no other channel to its hooks.
 func (c *Client) do(req *http.Request, call *Call) (*http.Response, error) {
 	ctx := req.Context()
-	c.tmpRepeatDiff(call, req) // TEMPORARY (issue 21 step 3)
 	st := &callState{safe: safeToRepeat(c.repeatOf(call, req), req.Method), call: call, cookie: req.Header["Cookie"]}
 	req = req.WithContext(context.WithValue(ctx, stateKey{}, st))
 	rreq, err := retryablehttp.FromRequest(req)
