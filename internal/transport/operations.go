@@ -4,7 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // Operation is one operation of a vendor's OpenAPI document, as
@@ -85,13 +89,15 @@ func (t *Operations) Lookup(method, path string) (Operation, error) {
 	if i := strings.IndexAny(path, "?#"); i >= 0 {
 		path = path[:i]
 	}
-	segs := strings.Split(strings.Trim(path, "/"), "/")
 	var best *template
 	ambiguous := false
-	tps := t.byMethod[strings.ToUpper(method)]
+	tps := t.byMethod[method]
+	if tps == nil {
+		tps = t.byMethod[strings.ToUpper(method)]
+	}
 	for i := range tps {
 		tp := &tps[i]
-		if !tp.matches(segs) {
+		if !tp.matches(path) {
 			continue
 		}
 		switch {
@@ -111,20 +117,22 @@ func (t *Operations) Lookup(method, path string) (Operation, error) {
 }
 
 // matches reports whether the template matches the last len(tp.segs)
-// segments of path.
-func (tp *template) matches(path []string) bool {
-	if len(tp.segs) > len(path) {
-		return false
-	}
-	tail := path[len(path)-len(tp.segs):]
-	for i, s := range tp.segs {
-		if s == "" {
-			if tail[i] == "" {
+// segments of path, reading path from its end (no allocation: it runs for
+// every request).
+func (tp *template) matches(path string) bool {
+	path = strings.TrimRight(path, "/")
+	for i := len(tp.segs) - 1; i >= 0; i-- {
+		j := strings.LastIndexByte(path, '/')
+		if j < 0 {
+			return false // the path has fewer segments than the template
+		}
+		seg := path[j+1:]
+		path = path[:j]
+		if s := tp.segs[i]; s == "" {
+			if seg == "" {
 				return false
 			}
-			continue
-		}
-		if s != tail[i] {
+		} else if s != seg {
 			return false
 		}
 	}
@@ -145,4 +153,74 @@ func (t *Operations) Repeat(req *http.Request) Repeat {
 		return ByMethod
 	}
 	return op.Repeat
+}
+
+// watch, when set, records the requests of clients with an operations
+// table that match no operation or several (see WatchOperations).
+var watch atomic.Pointer[operationWatch]
+
+type operationWatch struct {
+	mu  sync.Mutex
+	bad map[string]int
+}
+
+// WatchOperations starts recording, for every client whose Rules carry an
+// operations table, each request that matches no operation of it or
+// several: a wrapper sending what its spec does not describe, so that the
+// spec's x-repeat would not apply to it. It is for tests: a vendor
+// package's TestMain calls it through RunWatchingOperations. report stops
+// the recording and returns one line per distinct miss.
+func WatchOperations() (report func() []string) {
+	w := &operationWatch{bad: map[string]int{}}
+	watch.Store(w)
+	return func() []string {
+		watch.CompareAndSwap(w, nil)
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		out := make([]string, 0, len(w.bad))
+		for k, n := range w.bad {
+			out = append(out, fmt.Sprintf("%s (%d times)", k, n))
+		}
+		slices.Sort(out)
+		return out
+	}
+}
+
+// RunWatchingOperations runs a test binary's tests (m is the *testing.M)
+// under WatchOperations and fails it when a request matched no operation
+// of its client's spec, or several. A vendor package's TestMain:
+//
+//	func TestMain(m *testing.M) { os.Exit(transport.RunWatchingOperations(m)) }
+func RunWatchingOperations(m interface{ Run() int }) int {
+	report := WatchOperations()
+	code := m.Run()
+	if bad := report(); len(bad) > 0 {
+		fmt.Fprintln(os.Stderr, "requests no operation of the spec describes (add the operation to openapi/<vendor>.yaml, or fix the request):")
+		for _, b := range bad {
+			fmt.Fprintln(os.Stderr, "\t"+b)
+		}
+		if code == 0 {
+			code = 1
+		}
+	}
+	return code
+}
+
+// operationOf returns the spec's operation of req (ok false when the
+// client has no table or the request matches none or several, which a
+// watch records).
+func (c *Client) operationOf(call *Call, req *http.Request) (Operation, bool) {
+	if c.rules.Operations == nil {
+		return Operation{}, false
+	}
+	op, err := c.rules.Operations.Lookup(req.Method, req.URL.EscapedPath())
+	if err != nil {
+		if w := watch.Load(); w != nil {
+			w.mu.Lock()
+			w.bad[call.Op+": "+err.Error()]++
+			w.mu.Unlock()
+		}
+		return Operation{}, false
+	}
+	return op, true
 }

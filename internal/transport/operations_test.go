@@ -134,3 +134,42 @@ func TestOperationsDecideTheTransportsRepeat(t *testing.T) {
 	strict := newClientWithRules(t, transport.Rules{Operations: testOps, Repeat: func(*http.Request) transport.Repeat { return transport.Never }})
 	count("read-only POST under a never rule", strict, "POST", "/api/v1/users/identify", 1)
 }
+
+type fakeM struct{ run func() }
+
+func (m fakeM) Run() int { m.run(); return 0 }
+
+// A request the spec does not describe is reported, and fails the test
+// binary that watches (a vendor package's TestMain); a described one is
+// not.
+func TestRunWatchingOperationsFailsOnAnUndescribedRequest(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(204) }))
+	defer srv.Close()
+	c := newClientWithRules(t, transport.Rules{Operations: testOps})
+	send := func(method, path string) func() {
+		return func() {
+			req, err := http.NewRequest(method, srv.URL+path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = c.Do(context.Background(), transport.Call{Op: "t.Send", Request: req}, nil)
+		}
+	}
+	if code := transport.RunWatchingOperations(fakeM{send("GET", "/api/v1/users/u1")}); code != 0 {
+		t.Errorf("a described request: exit %d, want 0", code)
+	}
+	if code := transport.RunWatchingOperations(fakeM{send("GET", "/api/v1/nothing")}); code != 1 {
+		t.Errorf("an undescribed request: exit %d, want 1", code)
+	}
+	report := transport.WatchOperations()
+	send("GET", "/x/a/b/c")()
+	send("GET", "/x/a/b/c")()
+	bad := report()
+	if len(bad) != 1 || !strings.Contains(bad[0], "t.Send: GET /x/a/b/c: several operations") || !strings.Contains(bad[0], "(2 times)") {
+		t.Errorf("report = %q, want the ambiguous request once, twice seen", bad)
+	}
+	send("GET", "/api/v1/nothing")() // after report: no longer watched
+	if bad := report(); len(bad) != 1 {
+		t.Errorf("report after stopping = %q, want it unchanged", bad)
+	}
+}
