@@ -161,4 +161,3 @@ func isRepeatName(n ast.Node) bool {
 	x, ok := sel.X.(*ast.Ident)
 	return ok && x.Name == "transport" && repeatNames[sel.Sel.Name]
 }
-
