@@ -185,7 +185,7 @@ func (c *Client) decide(ctx context.Context, op, uuid string, approve bool, opts
 		build = czertainlyapi.NewApproveApprovalRequest
 	}
 	req, err := build(c.server, id)
-	return c.t.NoContent(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)})
+	return c.t.NoContent(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)})
 }
 
 // ApproveApprovalAsRecipient approves as the calling user, one recipient
@@ -214,7 +214,7 @@ func (c *Client) decideRecipient(ctx context.Context, op, uuid, comment string, 
 		build = czertainlyapi.NewApproveApprovalRecipientRequest
 	}
 	req, err := build(c.server, id, body)
-	return c.t.NoContent(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)})
+	return c.t.NoContent(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)})
 }
 
 // ApprovalProfile says who must approve the operations of the objects it

@@ -205,7 +205,7 @@ func (c *Client) certificatePage(ctx context.Context, op string, body czertainly
 	body.PageNumber = &p
 	req, err := czertainlyapi.NewListCertificatesRequest(c.server, body)
 	var out CertificatePage
-	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.ReadOnly, Settings: callSettings(opts)}, &out); err != nil {
+	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)}, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -492,7 +492,7 @@ func (c *Client) UploadCertificate(ctx context.Context, cert []byte, custom []Re
 	var out struct {
 		UUID string `json:"uuid"`
 	}
-	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)}, &out); err != nil {
+	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)}, &out); err != nil {
 		return "", err
 	}
 	return out.UUID, nil
@@ -562,7 +562,7 @@ func (c *Client) DeleteCertificate(ctx context.Context, uuid string, opts ...Cal
 		return err
 	}
 	req, err := czertainlyapi.NewDeleteCertificateRequest(c.server, id)
-	return c.t.NoContent(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)})
+	return c.t.NoContent(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)})
 }
 
 // DeletionAccepted is Core's answer to DeleteCertificates. Core deletes
@@ -612,7 +612,7 @@ func (c *Client) DeleteCertificates(ctx context.Context, uuids []string, opts ..
 	var out struct {
 		Message string `json:"message"`
 	}
-	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)}, &out); err != nil {
+	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)}, &out); err != nil {
 		return nil, err
 	}
 	return &DeletionAccepted{UUIDs: append([]string(nil), uuids...), Message: out.Message}, nil

@@ -19,6 +19,7 @@ import (
 )
 
 //go:generate go run ../internal/cmd/gensurface -kind client -workflow -pkg czertainly -vendor "CZERTAINLY" -tokens -o surface.gen.go
+//go:generate go run ../internal/cmd/genops -spec ../openapi/czertainly.yaml -pkg czertainly -o operations.gen.go
 
 // Client talks to the Core API of one CZERTAINLY 2.x (ILM) platform. It is
 // safe for concurrent use.
@@ -190,7 +191,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, err := transport.New(cfg, transport.Rules{DecodeError: decodeError, ErrorInBody: errorInBody, Annotate: annotate})
+	t, err := transport.New(cfg, transport.Rules{DecodeError: decodeError, ErrorInBody: errorInBody, Annotate: annotate, Operations: operations})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}

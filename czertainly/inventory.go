@@ -189,7 +189,7 @@ func (c *Client) BulkUpdateCertificates(ctx context.Context, uuids []string, u C
 	body := czertainlyapi.MultipleCertificateObjectUpdateDto{CertificateUuids: &ids, OwnerUuid: one.OwnerUuid,
 		RaProfileUuid: one.RaProfileUuid, GroupUuids: one.GroupUuids}
 	req, err := czertainlyapi.NewBulkUpdateCertificateObjectsRequest(c.server, body)
-	return c.t.NoContent(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)})
+	return c.t.NoContent(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)})
 }
 
 // RemainingCertificates returns those of uuids that are still in the

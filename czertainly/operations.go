@@ -195,7 +195,7 @@ func (c *Client) IssueCertificate(ctx context.Context, in IssueInput, opts ...Ca
 // for an issue).
 func (c *Client) submitted(ctx context.Context, op, certificateUUID string, req *http.Request, buildErr error, opts []CallOption) (*Submitted, error) {
 	var out Submitted
-	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: buildErr, Repeat: transport.Never, Settings: callSettings(opts)}, &out); err != nil {
+	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: buildErr, Settings: callSettings(opts)}, &out); err != nil {
 		return nil, maybeUnknown(op, certificateUUID, err)
 	}
 	if out.UUID == "" {
@@ -373,7 +373,7 @@ func (c *Client) RevokeCertificate(ctx context.Context, in RevokeInput, opts ...
 		body.DestroyKey = &in.DestroyKey
 	}
 	req, err := czertainlyapi.NewRevokeCertificateRequest(c.server, auth, ra, id, body)
-	err = c.t.NoContent(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)})
+	err = c.t.NoContent(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)})
 	return maybeUnknown(op, in.CertificateUUID, err)
 }
 
@@ -434,5 +434,5 @@ func (c *Client) validateAttributes(ctx context.Context, op string, p Profile, a
 		build = czertainlyapi.NewValidateIssueCertificateAttributesRequest
 	}
 	req, err := build(c.server, auth, ra, w)
-	return c.t.NoContent(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.ReadOnly, Settings: callSettings(opts)})
+	return c.t.NoContent(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)})
 }

@@ -78,7 +78,7 @@ func (c *Client) CreateRole(ctx context.Context, in RoleInput, opts ...CallOptio
 	}
 	req, err := czertainlyapi.NewCreateRoleRequest(c.server, body)
 	var out RoleDetail
-	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)}, &out); err != nil {
+	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)}, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -140,7 +140,7 @@ func (c *Client) DeleteRole(ctx context.Context, uuid string, opts ...CallOption
 		return err
 	}
 	req, err := czertainlyapi.NewDeleteRoleRequest(c.server, id)
-	return c.t.NoContent(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)})
+	return c.t.NoContent(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)})
 }
 
 // GetRoleUsers returns the users that have a role.

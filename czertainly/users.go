@@ -124,7 +124,7 @@ func (c *Client) ListUsers(ctx context.Context, opts ...CallOption) ([]User, err
 
 // GetUser returns one user.
 func (c *Client) GetUser(ctx context.Context, uuid string, opts ...CallOption) (*UserDetail, error) {
-	return c.userCall(ctx, "czertainly.GetUser", uuid, func(id userID) (*httpReq, error) { return czertainlyapi.NewGetUserRequest(c.server, id) }, transport.ByMethod, opts)
+	return c.userCall(ctx, "czertainly.GetUser", uuid, func(id userID) (*httpReq, error) { return czertainlyapi.NewGetUserRequest(c.server, id) }, opts)
 }
 
 // UserInput is what CreateUser sends, and the changes UpdateUser makes.
@@ -230,7 +230,7 @@ func (c *Client) CreateUser(ctx context.Context, in UserInput, opts ...CallOptio
 		CertificateUuid: f.certUUID, CertificateData: f.certData, CustomAttributes: f.custom}
 	req, err := czertainlyapi.NewCreateUserRequest(c.server, body)
 	var out UserDetail
-	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)}, &out); err != nil {
+	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)}, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -407,27 +407,27 @@ func (c *Client) DeleteUser(ctx context.Context, uuid string, opts ...CallOption
 		return err
 	}
 	req, err := czertainlyapi.NewDeleteUserRequest(c.server, id)
-	return c.t.NoContent(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)})
+	return c.t.NoContent(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)})
 }
 
 // EnableUser lets a user sign in again.
 func (c *Client) EnableUser(ctx context.Context, uuid string, opts ...CallOption) (*UserDetail, error) {
-	return c.userCall(ctx, "czertainly.EnableUser", uuid, func(id userID) (*httpReq, error) { return czertainlyapi.NewEnableUserRequest(c.server, id) }, transport.ByMethod, opts)
+	return c.userCall(ctx, "czertainly.EnableUser", uuid, func(id userID) (*httpReq, error) { return czertainlyapi.NewEnableUserRequest(c.server, id) }, opts)
 }
 
 // DisableUser stops a user from signing in.
 func (c *Client) DisableUser(ctx context.Context, uuid string, opts ...CallOption) (*UserDetail, error) {
-	return c.userCall(ctx, "czertainly.DisableUser", uuid, func(id userID) (*httpReq, error) { return czertainlyapi.NewDisableUserRequest(c.server, id) }, transport.ByMethod, opts)
+	return c.userCall(ctx, "czertainly.DisableUser", uuid, func(id userID) (*httpReq, error) { return czertainlyapi.NewDisableUserRequest(c.server, id) }, opts)
 }
 
-func (c *Client) userCall(ctx context.Context, op, uuid string, build func(userID) (*httpReq, error), repeat transport.Repeat, opts []CallOption) (*UserDetail, error) {
+func (c *Client) userCall(ctx context.Context, op, uuid string, build func(userID) (*httpReq, error), opts []CallOption) (*UserDetail, error) {
 	id, err := parseUUID(op, "user UUID", uuid)
 	if err != nil {
 		return nil, err
 	}
 	req, err := build(id)
 	var out UserDetail
-	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: repeat, Settings: callSettings(opts)}, &out); err != nil {
+	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)}, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -511,7 +511,7 @@ func (c *Client) IdentifyUser(ctx context.Context, cert []byte, opts ...CallOpti
 	content := base64.StdEncoding.EncodeToString(der)
 	req, err := czertainlyapi.NewIdentifyUserRequest(c.server, czertainlyapi.UserIdentificationRequestDto{CertificateContent: &content})
 	var out UserDetail
-	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.ReadOnly, Settings: callSettings(opts)}, &out); err != nil {
+	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)}, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil

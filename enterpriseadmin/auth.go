@@ -91,7 +91,7 @@ func (c *Client) generateToken(ctx context.Context, s *settings, referer string)
 	req, err := enterpriseadminapi.NewGenerateTokenRequestWithBody(c.server, c.webContext, form.ContentType, v.Reader())
 	var out enterpriseadminapi.IssuedToken
 	err = c.t.JSON(ctx, transport.Call{
-		Op: opGenerateToken, Request: req, BuildErr: err, Repeat: transport.Never,
+		Op: opGenerateToken, Request: req, BuildErr: err,
 		Secrets: []string{s.password}, NoCredentials: true,
 	}, &out)
 	if err != nil {

@@ -258,7 +258,7 @@ func (c *Client) DeleteIdentityCertificate(ctx context.Context, id string, opts 
 		return err
 	}
 	req, err := enterpriseadminapi.NewDeleteIdentityCertificateRequestWithBody(c.server, c.webContext, id, form.ContentType, actionBody())
-	return c.call(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)}, &enterpriseadminapi.StatusResponse{})
+	return c.call(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)}, &enterpriseadminapi.StatusResponse{})
 }
 
 // DeleteTrustCertificate deletes a trust certificate. It is never repeated
@@ -269,7 +269,7 @@ func (c *Client) DeleteTrustCertificate(ctx context.Context, id string, opts ...
 		return err
 	}
 	req, err := enterpriseadminapi.NewDeleteTrustCertificateRequestWithBody(c.server, c.webContext, id, form.ContentType, actionBody())
-	return c.call(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)}, &enterpriseadminapi.StatusResponse{})
+	return c.call(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)}, &enterpriseadminapi.StatusResponse{})
 }
 
 // ImportIdentityCertificateInput is what ImportIdentityCertificate sends.
@@ -319,7 +319,7 @@ func (c *Client) ImportIdentityCertificate(ctx context.Context, in ImportIdentit
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	req, err := enterpriseadminapi.NewImportIdentityCertificateRequestWithBody(c.server, c.webContext, contentType, body)
-	if err := c.call(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never,
+	if err := c.call(ctx, transport.Call{Op: op, Request: req, BuildErr: err,
 		Secrets: []string{in.Password}, Settings: callSettings(opts)}, &enterpriseadminapi.StatusResponse{}); err != nil {
 		return nil, err
 	}
@@ -368,7 +368,7 @@ func (c *Client) ImportTrustCertificate(ctx context.Context, in ImportTrustCerti
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	req, err := enterpriseadminapi.NewImportTrustCertificateRequestWithBody(c.server, c.webContext, contentType, body)
-	return c.call(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)}, &enterpriseadminapi.StatusResponse{})
+	return c.call(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)}, &enterpriseadminapi.StatusResponse{})
 }
 
 // field is one multipart part: a value, or a file when file is set.

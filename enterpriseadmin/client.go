@@ -16,6 +16,7 @@ import (
 )
 
 //go:generate go run ../internal/cmd/gensurface -kind client -workflow -pkg enterpriseadmin -vendor "ArcGIS Enterprise" -tokens -o surface.gen.go
+//go:generate go run ../internal/cmd/genops -spec ../openapi/enterpriseadmin.yaml -pkg enterpriseadmin -o operations.gen.go
 
 // DefaultTokenExpiration is the token lifetime asked of generateToken.
 const DefaultTokenExpiration = 60 * time.Minute
@@ -168,6 +169,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		DecodeError: decodeError,
 		ErrorInBody: errorInBody,
 		Annotate:    annotate,
+		Operations:  operations,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)

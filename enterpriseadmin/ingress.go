@@ -331,7 +331,7 @@ func (c *Client) updateIngress(ctx context.Context, op string, cur *IngressSecur
 	v.Add(ingressUpdateConfigField, string(body))
 	v.Add("f", jsonFormat)
 	req, err := enterpriseadminapi.NewUpdateIngressSecurityRequestWithBody(c.server, c.webContext, form.ContentType, v.Reader())
-	if err := c.call(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)},
+	if err := c.call(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)},
 		&enterpriseadminapi.StatusResponse{}); err != nil {
 		return nil, false, err
 	}

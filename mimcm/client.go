@@ -10,6 +10,7 @@ import (
 )
 
 //go:generate go run ../internal/cmd/gensurface -kind client -workflow -pkg mimcm -vendor "MIM CM" -tokens -o surface.gen.go
+//go:generate go run ../internal/cmd/genops -spec ../openapi/mimcm.yaml -pkg mimcm -o operations.gen.go
 
 // Client talks to one MIM CM REST API deployment. It is safe for
 // concurrent use.
@@ -50,7 +51,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if nt, ok := cfg.Transport.(*ntlmTransport); ok {
 		ann = nt.annotate // names the causes of a refused NTLM sign-in
 	}
-	t, err := transport.New(cfg, transport.Rules{DecodeError: decodeError, ErrorInBody: errorInBody, Annotate: ann, Repeat: repeatRule})
+	t, err := transport.New(cfg, transport.Rules{DecodeError: decodeError, ErrorInBody: errorInBody, Annotate: ann, Repeat: repeatRule, Operations: operations})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}

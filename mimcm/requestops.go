@@ -128,7 +128,7 @@ func (c *Client) CreateRequest(ctx context.Context, in CreateRequestInput, opts 
 	}
 	req, err := mimcmapi.NewCreateRequestRequest(c.server, body)
 	var uri string
-	err = c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never,
+	err = c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err,
 		OK: []int{http.StatusCreated, http.StatusOK}, Settings: callSettings(opts)}, &uri)
 	if err != nil {
 		return uuid.Nil, err
@@ -147,7 +147,7 @@ func (c *Client) setStatus(ctx context.Context, op string, id uuid.UUID, status 
 	}
 	req, err := mimcmapi.NewSetRequestStatusRequest(c.server, id, mimcmapi.SetRequestStatusBody{Status: status})
 	var out oneRequest
-	err = c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, OK: okStatus, Settings: callSettings(opts)}, &out)
+	err = c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, OK: okStatus, Settings: callSettings(opts)}, &out)
 	if _, ok := noContent(err); ok {
 		// Done, but the server did not say how the request looks now.
 		return nil, nil
@@ -314,7 +314,7 @@ func (c *Client) submitCertificateRequests(ctx context.Context, id uuid.UUID, in
 	req, err := mimcmapi.NewSubmitCertificateRequestsRequest(c.server, id, body)
 	// The body is read raw and decoded here, so that an answer with a
 	// surprise in it still yields the certificates it carries.
-	answer, err := c.t.JSONBody(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Secrets: secrets,
+	answer, err := c.t.JSONBody(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Secrets: secrets,
 		OK: okStatus, Settings: callSettings(opts)}, nil)
 	if err != nil {
 		return nil, nil, err

@@ -129,7 +129,7 @@ func (c *Client) AssignSmartcard(ctx context.Context, in AssignSmartcardInput, o
 	}
 	req, err := mimcmapi.NewAssignSmartcardRequest(c.server, body)
 	var uri string
-	err = c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never,
+	err = c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err,
 		OK: []int{http.StatusCreated, http.StatusOK}, Settings: callSettings(opts)}, &uri)
 	if _, ok := noContent(err); ok {
 		return nil, nil
@@ -183,7 +183,7 @@ func (c *Client) setSmartcardStatus(ctx context.Context, op string, requestID, s
 	}
 	req, err := mimcmapi.NewSetSmartcardStatusRequest(c.server, requestID, smartcardID, mimcmapi.SetSmartcardStatusBody{Status: status})
 	var out mimcmapi.Smartcard
-	err = c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, OK: okStatus, Settings: callSettings(opts)}, &out)
+	err = c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, OK: okStatus, Settings: callSettings(opts)}, &out)
 	if _, ok := noContent(err); ok {
 		return nil, nil
 	}

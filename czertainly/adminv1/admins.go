@@ -131,7 +131,7 @@ func (c *Client) CreateAdmin(ctx context.Context, in CreateAdminInput, opts ...C
 	}
 	req, err := adminv1api.NewAddAdminRequest(c.server, body)
 	var out adminv1api.UuidDto
-	call := transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never,
+	call := transport.Call{Op: op, Request: req, BuildErr: err,
 		OK: []int{http.StatusCreated, http.StatusOK}, Settings: callSettings(opts)}
 	if err := c.t.JSON(ctx, call, &out); err != nil {
 		return "", err
@@ -215,7 +215,7 @@ func (c *Client) UpdateAdmin(ctx context.Context, id string, in UpdateAdminInput
 	}
 	req, err = adminv1api.NewEditAdminRequest(c.server, id, body)
 	var out Admin
-	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: cs}, &out); err != nil {
+	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: cs}, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -276,7 +276,7 @@ func (c *Client) single(ctx context.Context, op, id string, build func(string, s
 	if err == nil && jsonType {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	return c.t.NoContent(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)})
+	return c.t.NoContent(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)})
 }
 
 // bulk runs a state-changing call on many administrators. It is not
@@ -294,7 +294,7 @@ func (c *Client) bulk(ctx context.Context, op string, ids []string, build func(s
 		canonical[i] = v
 	}
 	req, err := build(c.server, canonical)
-	return c.t.NoContent(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)})
+	return c.t.NoContent(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)})
 }
 
 // idShape is what an identifier sent to the server must look like when

@@ -15,6 +15,7 @@ import (
 )
 
 //go:generate go run ../../internal/cmd/gensurface -kind client -pkg adminv1 -vendor "CZERTAINLY 1.x" -o surface.gen.go
+//go:generate go run ../../internal/cmd/genops -spec ../../openapi/czertainly-adminv1.yaml -pkg adminv1 -o operations.gen.go
 
 // Client manages the administrators of one CZERTAINLY 1.x platform. It is
 // safe for concurrent use.
@@ -93,7 +94,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, err := transport.New(cfg, transport.Rules{DecodeError: decodeError, Annotate: annotate})
+	t, err := transport.New(cfg, transport.Rules{DecodeError: decodeError, Annotate: annotate, Operations: operations})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}

@@ -9,5 +9,6 @@
 // concurrency mix (ConcVendor) and a test that calls Run with its Suite.
 // Whether an operation is a read or a write is not restated in its row:
 // the matrix reads it from the transport's attempt log, which reports the
-// wrapper's Call.Repeat (see Derived).
+// spec's answer: the operation's method, or its x-repeat in
+// openapi/<vendor>.yaml (see Derived).
 package proof

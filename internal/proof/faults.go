@@ -306,8 +306,8 @@ func hasStatus(err error, code int) bool {
 
 // kindOf is op's kind as its fault-free run showed it: a download stays
 // one; any other operation is a read when the transport may repeat its
-// request (method and suffix) and a write otherwise, as the wrapper's
-// Call.Repeat and the spec's method decide. A row that states a read or
+// request (method and suffix) and a write otherwise, as the spec decides
+// (the operation's method or x-repeat, through the transport's table). A row that states a read or
 // a write must agree with that; why says how it does not.
 func kindOf(op Operation, suffix string, attempts []attempt) (k Kind, why string) {
 	seen := 0
@@ -336,7 +336,7 @@ func kindOf(op Operation, suffix string, attempts []attempt) (k Kind, why string
 		k = Read
 	}
 	if op.Kind != Derived && op.Kind != k {
-		return op.Kind, fmt.Sprintf("the row says %s, the wrapper's Repeat says %s", op.Kind, k)
+		return op.Kind, fmt.Sprintf("the row says %s, the spec's repeat says %s", op.Kind, k)
 	}
 	return k, ""
 }

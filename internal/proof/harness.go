@@ -27,7 +27,7 @@ type Kind int
 const (
 	// Derived, the zero value, is what a row states for every operation
 	// but a download: whether the call may be repeated is written once, in
-	// the wrapper's transport.Call.Repeat (with the spec's method), and the
+	// the vendor's spec (the method, or x-repeat), and the
 	// matrix reads it from the transport's attempt log (its repeatable
 	// attribute) on the call's fault-free run.
 	Derived Kind = iota
@@ -49,8 +49,8 @@ type Operation struct {
 	// Name is the *Client method the call proves (Coverage matches it).
 	Name string
 	// Kind is Download for a download and left unset otherwise: a read or
-	// a write is told from the wrapper's Repeat (see Derived). A row that
-	// states Read or Write anyway fails the matrix when the wrapper
+	// a write is told from the spec's repeat (see Derived). A row that
+	// states Read or Write anyway fails the matrix when the spec
 	// disagrees.
 	Kind   Kind
 	Method string

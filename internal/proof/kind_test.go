@@ -6,8 +6,8 @@ import (
 )
 
 // The matrix takes read or write from the transport's attempt log, and a
-// row that states a kind the wrapper's Repeat contradicts fails.
-func TestKindIsTheWrappersRepeat(t *testing.T) {
+// row that states a kind the spec's repeat contradicts fails.
+func TestKindIsTheSpecsRepeat(t *testing.T) {
 	post := func(repeatable bool) []attempt {
 		return []attempt{{method: "GET", path: "/api/x", repeatable: true}, {method: "POST", path: "/api/x/create", repeatable: repeatable}}
 	}
@@ -20,8 +20,8 @@ func TestKindIsTheWrappersRepeat(t *testing.T) {
 	}{
 		{"never repeated: write", Operation{Method: "POST"}, post(false), Write, ""},
 		{"read-only POST: read", Operation{Method: "POST"}, post(true), Read, ""},
-		{"row says read, wrapper says never", Operation{Method: "POST", Kind: Read}, post(false), Read, "the row says read, the wrapper's Repeat says write"},
-		{"row says write, wrapper repeats", Operation{Method: "POST", Kind: Write}, post(true), Write, "the row says write, the wrapper's Repeat says read"},
+		{"row says read, spec says never", Operation{Method: "POST", Kind: Read}, post(false), Read, "the row says read, the spec's repeat says write"},
+		{"row says write, spec repeats", Operation{Method: "POST", Kind: Write}, post(true), Write, "the row says write, the spec's repeat says read"},
 		{"row agrees", Operation{Method: "POST", Kind: Write}, post(false), Write, ""},
 		{"download", Operation{Method: "GET", Kind: Download}, post(false), Download, ""},
 		{"no such request logged", Operation{Method: "DELETE"}, post(false), Derived, "no DELETE"},

@@ -111,7 +111,7 @@ func SetHeaderToken(header, prefix string) func(req *http.Request, token string)
 // After the answer, the retry rules ask Rejected whether the server
 // refused the token. If so, and Source is Renewable, the token the attempt
 // carried is invalidated and the attempt made once more with a new token,
-// whatever the call's Repeat: a server that refused the credential did not
+// whatever the call's Repeat (repeatOf): a server that refused the credential did not
 // act on the request. A second refusal is the call's answer.
 //
 // Its Secrets are the tokens it has sent recently, not only the newest: a

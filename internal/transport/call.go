@@ -14,7 +14,11 @@ import (
 )
 
 // Repeat says whether a call may be sent again after it may have reached
-// the server. The rules live in retry.go.
+// the server. It is a fact of the vendor's spec: genops reads it from each
+// operation of openapi/<vendor>.yaml (its method, or x-repeat: never |
+// read-only) into the vendor's Operations table, and the transport finds
+// the operation of every request it sends there (Rules.Operations). The
+// rules live in retry.go.
 type Repeat uint8
 
 const (
@@ -41,8 +45,6 @@ type Call struct {
 	// is sent and it is returned as an invalid-input error.
 	Request  *http.Request
 	BuildErr error
-	// Repeat says whether the call may be repeated (default ByMethod).
-	Repeat Repeat
 	// Secrets the request carries in its body (an account password, a
 	// PKCS#12 password): masked wherever the server echoes them.
 	Secrets []string

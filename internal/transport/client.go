@@ -147,10 +147,16 @@ func (c *Client) do(req *http.Request, call *Call) (*http.Response, error) {
 	return resp, nil
 }
 
-// repeatOf combines the call's Repeat with the vendor's rule (see
-// Rules.Repeat): Never from either wins.
+// repeatOf is whether req may be sent again: the spec's answer for the
+// operation it is (Rules.Operations: its method, or its x-repeat), by
+// method when it matches none, then the vendor's rule (Rules.Repeat),
+// which can only make it stricter: Never from it wins, and it decides a
+// ByMethod answer.
 func (c *Client) repeatOf(call *Call, req *http.Request) Repeat {
-	r := call.Repeat
+	r := ByMethod
+	if op, ok := c.operationOf(call, req); ok {
+		r = op.Repeat
+	}
 	if c.rules.Repeat == nil || r == Never {
 		return r
 	}
@@ -328,9 +334,9 @@ func (t *attemptTransport) log(req *http.Request, resp *http.Response, err error
 		slog.String("url", redact.URL(req.URL)),
 		slog.Int("attempt", attempt),
 		slog.Duration("duration", d),
-		// Whether the call may be sent again (Call.Repeat combined with the
-		// method and the vendor's rule): the one statement of that fact,
-		// which the proof suite reads to tell reads from writes.
+		// Whether the call may be sent again (the spec's answer from
+		// Rules.Operations, else the method, and the vendor's rule): the
+		// fact the proof suite reads to tell reads from writes.
 		slog.Bool("repeatable", stateFrom(req.Context()).safe),
 	}
 	if resp != nil {

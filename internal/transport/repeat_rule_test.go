@@ -24,14 +24,17 @@ func TestVendorRepeatRuleAppliesToEveryPath(t *testing.T) {
 		}
 		return transport.Never
 	}}
+	// The spec's read-only does not outweigh the vendor's rule.
+	onlyGET.Operations = transport.NewOperations([]transport.Operation{{ID: "readOnlyPUT", Method: "PUT", Path: "/ro", Repeat: transport.ReadOnly}})
 	c := newClientWithRules(t, onlyGET)
-	put := func() *http.Request {
-		req, err := http.NewRequest(http.MethodPut, srv.URL, strings.NewReader(`{"status":"Completed"}`))
+	putTo := func(path string) *http.Request {
+		req, err := http.NewRequest(http.MethodPut, srv.URL+path, strings.NewReader(`{"status":"Completed"}`))
 		if err != nil {
 			t.Fatal(err)
 		}
 		return req
 	}
+	put := func() *http.Request { return putTo("") }
 	count := func(name string, want int32, send func()) {
 		t.Helper()
 		before := s.hits.Load()
@@ -48,7 +51,7 @@ func TestVendorRepeatRuleAppliesToEveryPath(t *testing.T) {
 	})
 	count("Do PUT", 1, func() { _ = c.Do(context.Background(), transport.Call{Op: "t.Do", Request: put()}, nil) })
 	count("ReadOnly PUT", 1, func() {
-		_ = c.Do(context.Background(), transport.Call{Op: "t.Do", Request: put(), Repeat: transport.ReadOnly}, nil)
+		_ = c.Do(context.Background(), transport.Call{Op: "t.Do", Request: putTo("/ro")}, nil)
 	})
 	count("raw GET", 4, func() {
 		req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)

@@ -53,6 +53,12 @@ type Rules struct {
 	// Never from it, or from the call, wins; otherwise a call's own
 	// ReadOnly is kept, and a ByMethod call takes the vendor's answer.
 	Repeat func(req *http.Request) Repeat
+	// Operations is the vendor's operation table, generated from its
+	// OpenAPI document (internal/cmd/genops): the operation a request
+	// matches says whether it may be repeated (see Operations.Repeat),
+	// for every request the client sends. Rules.Repeat then applies on
+	// top of it.
+	Operations *Operations
 }
 
 // BodyError is an error a vendor reported inside a success answer.

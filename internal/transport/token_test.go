@@ -308,7 +308,7 @@ func TestRefusedTokenIsRenewedOnceInsideTheRetryLoop(t *testing.T) {
 			t.Fatal(err)
 		}
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		return c.JSON(context.Background(), Call{Op: "test.Create", Request: req, Repeat: Never}, nil)
+		return c.JSON(context.Background(), Call{Op: "test.Create", Request: req}, nil)
 	}
 	if err := call(); err != nil {
 		t.Fatalf("call: %v", err)
@@ -358,7 +358,8 @@ func TestTokenInBodyIsAddedOncePerAttempt(t *testing.T) {
 	}))
 	defer hs.Close()
 	c, err := New(NewConfig(WithAuth(bodyTokenAuth(StaticToken("tok"))),
-		WithRetry(RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond, MaxRetryAfter: time.Second})), Rules{})
+		WithRetry(RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond, MaxRetryAfter: time.Second})),
+		Rules{Operations: NewOperations([]Operation{{ID: "search", Method: "POST", Path: "/search", Repeat: ReadOnly}})})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -366,7 +367,7 @@ func TestTokenInBodyIsAddedOncePerAttempt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.JSON(context.Background(), Call{Op: "test.Search", Request: req, Repeat: ReadOnly}, nil); err != nil {
+	if err := c.JSON(context.Background(), Call{Op: "test.Search", Request: req}, nil); err != nil {
 		t.Fatal(err)
 	}
 	mu.Lock()

@@ -77,7 +77,7 @@ type sent struct {
 	call transport.Call
 }
 
-// do prepares a call; marks set its Repeat or Secrets.
+// do prepares a call; marks set its Secrets.
 func do(t *testing.T, c *transport.Client, ctx context.Context, method, url string, body string, marks ...func(*transport.Call)) sent {
 	t.Helper()
 	var rd io.Reader
@@ -95,8 +95,18 @@ func do(t *testing.T, c *transport.Client, ctx context.Context, method, url stri
 	return sent{c: c, ctx: ctx, call: call}
 }
 
-func readOnly(c *transport.Call)      { c.Repeat = transport.ReadOnly }
-func notIdempotent(c *transport.Call) { c.Repeat = transport.Never }
+// specOps is the spec of the tests' stand-in vendor: whether a call may
+// be repeated is the spec's (Rules.Operations), not the call's.
+var specOps = transport.NewOperations([]transport.Operation{
+	{ID: "create", Method: "POST", Path: "/create"},
+	{ID: "search", Method: "POST", Path: "/search", Repeat: transport.ReadOnly},
+	{ID: "finish", Method: "PUT", Path: "/finish", Repeat: transport.Never},
+})
+
+func newSpecClient(t *testing.T, opts ...transport.Option) *transport.Client {
+	t.Helper()
+	return newClientWithRules(t, transport.Rules{Operations: specOps}, opts...)
+}
 func secrets(s ...string) func(*transport.Call) {
 	return func(c *transport.Call) { c.Secrets = s }
 }
@@ -174,21 +184,21 @@ func TestRetryAfterLongerThanCapFailsFast(t *testing.T) {
 func TestCreateIsNotRetriedButReadOnlyPOSTIs(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
-		mark     func(*transport.Call)
+		path     string
 		status   int
 		wantHits int32
 	}{
-		{"create 503", func(*transport.Call) {}, 503, 1},
-		{"create 500", func(*transport.Call) {}, 500, 1},
-		{"read-only 503", readOnly, 503, 4},
-		{"read-only 500", readOnly, 500, 4},
+		{"create 503", "/create", 503, 1},
+		{"create 500", "/create", 500, 1},
+		{"read-only 503", "/search", 503, 4},
+		{"read-only 500", "/search", 500, 4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := &script{statuses: []int{tc.status}}
 			srv := httptest.NewServer(s)
 			defer srv.Close()
-			c := newClient(t)
-			req := do(t, c, context.Background(), http.MethodPost, srv.URL, `{"a":1}`, tc.mark)
+			c := newSpecClient(t)
+			req := do(t, c, context.Background(), http.MethodPost, srv.URL+"/api"+tc.path, `{"a":1}`)
 			_, err := req.Check("test.Post")
 			if !errors.Is(err, apierror.ErrServer) {
 				t.Fatalf("err = %v, want ErrServer", err)
@@ -200,12 +210,13 @@ func TestCreateIsNotRetriedButReadOnlyPOSTIs(t *testing.T) {
 	}
 }
 
-func TestNotIdempotentMarkStopsPUTRetries(t *testing.T) {
+// A PUT the spec marks x-repeat: never is sent once.
+func TestNeverInTheSpecStopsPUTRetries(t *testing.T) {
 	s := &script{statuses: []int{503}}
 	srv := httptest.NewServer(s)
 	defer srv.Close()
-	c := newClient(t)
-	req := do(t, c, context.Background(), http.MethodPut, srv.URL, "x", notIdempotent)
+	c := newSpecClient(t)
+	req := do(t, c, context.Background(), http.MethodPut, srv.URL+"/finish", "x")
 	if _, err := req.Check("test.Put"); err == nil || s.hits.Load() != 1 {
 		t.Fatalf("err = %v, hits = %d; want one hit and an error", err, s.hits.Load())
 	}
@@ -659,21 +670,19 @@ func TestAttemptLogSaysWhetherTheCallMayBeRepeated(t *testing.T) {
 		_, _ = w.Write([]byte(`{}`))
 	}))
 	defer srv.Close()
-	readOnly := func(c *transport.Call) { c.Repeat = transport.ReadOnly }
 	for _, tc := range []struct {
-		name, method string
-		marks        []func(*transport.Call)
-		want         string
+		name, method, path string
+		want               string
 	}{
-		{"GET by method", http.MethodGet, nil, "repeatable=true"},
-		{"POST by method", http.MethodPost, nil, "repeatable=false"},
-		{"POST read-only", http.MethodPost, []func(*transport.Call){readOnly}, "repeatable=true"},
-		{"PUT never", http.MethodPut, []func(*transport.Call){notIdempotent}, "repeatable=false"},
+		{"GET by method", http.MethodGet, "/x", "repeatable=true"},
+		{"POST by method", http.MethodPost, "/x", "repeatable=false"},
+		{"POST read-only in the spec", http.MethodPost, "/search", "repeatable=true"},
+		{"PUT never in the spec", http.MethodPut, "/finish", "repeatable=false"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			logger, buf, mu := captureLogger()
-			c := newClient(t, transport.WithLogger(logger))
-			if _, err := do(t, c, context.Background(), tc.method, srv.URL+"/x", "", tc.marks...).Check("test.Call"); err != nil {
+			c := newSpecClient(t, transport.WithLogger(logger))
+			if _, err := do(t, c, context.Background(), tc.method, srv.URL+tc.path, "").Check("test.Call"); err != nil {
 				t.Fatal(err)
 			}
 			mu.Lock()

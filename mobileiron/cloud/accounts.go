@@ -600,7 +600,7 @@ func (c *Client) CreateAccounts(ctx context.Context, in CreateAccountsInput, opt
 		return nil, err
 	}
 	req, err := cloudapi.NewCreateAccountsRequestWithBody(c.server, &cloudapi.CreateAccountsParams{SendInvite: &in.SendInvite}, form.ContentType, body)
-	list, err := result[[]wireAccount](c, ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)})
+	list, err := result[[]wireAccount](c, ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)})
 	if err != nil {
 		return nil, err
 	}
@@ -668,7 +668,7 @@ func (c *Client) CreateAccount(ctx context.Context, in CreateAccountInput, opts 
 		return nil, err
 	}
 	req, err := cloudapi.NewCreateAccountRequestWithBody(c.server, &cloudapi.CreateAccountParams{SendInvite: &in.SendInvite}, form.ContentType, body)
-	acct, err := result[*wireAccount](c, ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never,
+	acct, err := result[*wireAccount](c, ctx, transport.Call{Op: op, Request: req, BuildErr: err,
 		Secrets: []string{in.Password}, Settings: callSettings(opts)})
 	if err != nil {
 		return nil, err
@@ -734,7 +734,7 @@ func (c *Client) DeleteAccount(ctx context.Context, id int64, opts ...CallOption
 		return err
 	}
 	req, err := cloudapi.NewDeleteAccountRequest(c.server, &cloudapi.DeleteAccountParams{Id: id})
-	return c.action(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)})
+	return c.action(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)})
 }
 
 func checkIDs(op string, ids []int64) error {

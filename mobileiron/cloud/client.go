@@ -15,6 +15,7 @@ import (
 )
 
 //go:generate go run ../../internal/cmd/gensurface -kind client -workflow -pkg cloud -vendor "MobileIron Cloud" -o surface.gen.go
+//go:generate go run ../../internal/cmd/genops -spec ../../openapi/mobileiron-cloud.yaml -pkg cloud -o operations.gen.go
 
 // Client calls the MobileIron Cloud v1 user API of one tenant. It is safe
 // for concurrent use.
@@ -80,7 +81,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, err := transport.New(cfg, transport.Rules{DecodeError: decodeError, ErrorInBody: errorInBody})
+	t, err := transport.New(cfg, transport.Rules{DecodeError: decodeError, ErrorInBody: errorInBody, Operations: operations})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}

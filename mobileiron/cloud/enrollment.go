@@ -61,7 +61,7 @@ func (c *Client) InviteUsers(ctx context.Context, in InviteUsersInput, opts ...C
 		return err
 	}
 	req, err := cloudapi.NewInviteEndUsersRequestWithBody(c.server, form.ContentType, body)
-	ok, err := result[*bool](c, ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)})
+	ok, err := result[*bool](c, ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)})
 	if err != nil {
 		return err
 	}
@@ -90,7 +90,7 @@ func (c *Client) CreateEnrollmentURLs(ctx context.Context, in CreateEnrollmentUR
 		return nil, apierror.Invalid(op, "token lifetime %s must be at least 1ms", in.Lifetime)
 	}
 	req, err := cloudapi.NewCreateEnrollmentUrlsRequest(c.server, cloudapi.EnrollmentUrlRequest{AccountIds: in.AccountIDs, TokenLifetime: in.Lifetime.Milliseconds()})
-	m, err := result[map[string]string](c, ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)})
+	m, err := result[map[string]string](c, ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)})
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +159,7 @@ func (c *Client) GenerateRegistrationPINs(ctx context.Context, accountIDs []int6
 		return nil, err
 	}
 	req, err := cloudapi.NewGenerateRegistrationPinsRequestWithBody(c.server, form.ContentType, body)
-	list, err := result[[]cloudapi.RegistrationPin](c, ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)})
+	list, err := result[[]cloudapi.RegistrationPin](c, ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)})
 	if err != nil {
 		return nil, err
 	}
@@ -310,7 +310,7 @@ func (c *Client) ApplyCustomAttributes(ctx context.Context, in ApplyCustomAttrib
 		body.Ids = append(body.Ids, strconv.FormatInt(id, 10))
 	}
 	req, err := cloudapi.NewSetCustomAttributesRequest(c.server, body)
-	return c.action(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)})
+	return c.action(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)})
 }
 
 // AccountMetadata describes the calling account: its authorities,

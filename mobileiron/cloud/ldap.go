@@ -73,7 +73,7 @@ func (c *Client) startImport(ctx context.Context, op string, in ImportLDAPUserIn
 		p.DeviceOwnershipType = ptr(cloudapi.DeviceOwnershipType(in.DeviceOwnership))
 	}
 	req, err := cloudapi.NewImportLdapUserRequest(c.server, p)
-	id, err := result[*int64](c, ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: cs})
+	id, err := result[*int64](c, ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: cs})
 	if err != nil {
 		return 0, err
 	}

@@ -141,7 +141,7 @@ func (c *Client) ReplaceAccount(ctx context.Context, f AccountFields, opts ...Ca
 // the answer) like any PUT.
 func (c *Client) putAccount(ctx context.Context, op string, body *strings.Reader, secrets []string, cs *transport.CallSettings) error {
 	req, err := cloudapi.NewUpdateAccountRequestWithBody(c.server, form.ContentType, body)
-	return c.action(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.ByMethod, Secrets: secrets, Settings: cs})
+	return c.action(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Secrets: secrets, Settings: cs})
 }
 
 // AccountUpdate is what UpdateAccount did.

@@ -115,7 +115,7 @@ func (c *Client) SearchCertificates(ctx context.Context, f CertificateFilter, op
 	}
 	req, err := coreapi.NewSearchCertificatesRequest(c.server, &coreapi.SearchCertificatesParams{AdminDeviceSpaceId: &space}, body)
 	var out coreapi.CertificateSearchResponse
-	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.ReadOnly, Settings: cs}, &out); err != nil {
+	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: cs}, &out); err != nil {
 		return nil, err
 	}
 	certs, err := convertAll(op, out.Results, certificateOf)
@@ -218,7 +218,7 @@ func (c *Client) UploadUserProvidedCertificate(ctx context.Context, in UploadUse
 		return nil, fmt.Errorf("%s: build multipart body: %w", op, err)
 	}
 	req, err := coreapi.NewUploadUserProvidedCertificateRequestWithBody(c.server, ceID, mw.FormDataContentType(), &body)
-	return c.messages(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never,
+	return c.messages(ctx, transport.Call{Op: op, Request: req, BuildErr: err,
 		Secrets: []string{password}, Settings: callSettings(opts)})
 }
 
@@ -261,7 +261,7 @@ func (c *Client) DeleteUserProvidedCertificate(ctx context.Context, ceID int64, 
 		return nil, err
 	}
 	req, err := coreapi.NewDeleteUserProvidedCertificateRequest(c.server, path, coreapi.UserIdRequest{UserId: userID})
-	return c.messages(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)})
+	return c.messages(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)})
 }
 
 // GetUserProvidedCertificate returns the certificate userID uploaded to the
@@ -280,7 +280,7 @@ func (c *Client) GetUserProvidedCertificate(ctx context.Context, ceID int64, use
 	}
 	req, err := coreapi.NewGetUserProvidedCertificateRequest(c.server, path, coreapi.UserIdRequest{UserId: userID})
 	var out coreapi.UserProvidedCertificateResponse
-	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.ReadOnly, Settings: callSettings(opts)}, &out); err != nil {
+	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)}, &out); err != nil {
 		return nil, err
 	}
 	if out.Results == nil {
@@ -325,7 +325,7 @@ func (c *Client) ListUserProvidedCertificates(ctx context.Context, userID string
 	}
 	req, err := coreapi.NewGetAllUserProvidedCertificateDetailsRequest(c.server, coreapi.UserIdRequest{UserId: userID})
 	var out coreapi.UserProvidedDetailsResponse
-	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.ReadOnly, Settings: callSettings(opts)}, &out); err != nil {
+	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)}, &out); err != nil {
 		return nil, err
 	}
 	list, err := convertAll(op, out.Results, userProvidedEnrollmentOf)
@@ -410,7 +410,7 @@ func parseRevocationStatus(text string) (*RevocationStatus, bool) {
 func (c *Client) RevokePendingCertificates(ctx context.Context, opts ...CallOption) ([]Message, error) {
 	const op = "core.RevokePendingCertificates"
 	req, err := coreapi.NewAttemptRevokeForPendingRevocationRequest(c.server)
-	return c.messages(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)})
+	return c.messages(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)})
 }
 
 // SCEPConfigurations returns the SCEP configurations of a sub-type, with
@@ -470,7 +470,7 @@ func (c *Client) SearchUsersWithoutCertificates(ctx context.Context, ceID int64,
 	}
 	req, err := coreapi.NewSearchUsersWithoutCertificatesRequest(c.server, ceID)
 	var out coreapi.UserSearchResponse
-	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.ReadOnly, Settings: callSettings(opts)}, &out); err != nil {
+	if err := c.t.JSON(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)}, &out); err != nil {
 		return nil, err
 	}
 	users, err := convertAll(op, out.Results, infallible(userOf))

@@ -11,6 +11,7 @@ import (
 )
 
 //go:generate go run ../../internal/cmd/gensurface -kind client -workflow -pkg core -vendor "MobileIron Core" -o surface.gen.go
+//go:generate go run ../../internal/cmd/genops -spec ../../openapi/mobileiron-core.yaml -pkg core -o operations.gen.go
 
 // Client talks to the v2 API of one MobileIron Core server. It is safe for
 // concurrent use.
@@ -93,6 +94,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		DecodeError: decodeError,
 		ErrorInBody: errorInBody,
 		Annotate:    annotate,
+		Operations:  operations,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)

@@ -240,7 +240,7 @@ func (c *Client) InitiateCertificateExport(ctx context.Context, f CertificateFil
 		ExpiresBefore:      w.expiresBefore,
 	}
 	req, err := coreapi.NewInitiateCertificateExportRequest(c.server, &coreapi.InitiateCertificateExportParams{AdminDeviceSpaceId: &space}, body)
-	return c.exportStart(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: cs})
+	return c.exportStart(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: cs})
 }
 
 // CertificateExportStatus returns the state of the certificate export.
@@ -310,7 +310,7 @@ func (c *Client) InitiateUsersWithoutCertificatesExport(ctx context.Context, ceI
 		return nil, err
 	}
 	req, err := coreapi.NewInitiateUsersWithoutCertificatesExportRequest(c.server, ceID)
-	return c.exportStart(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.Never, Settings: callSettings(opts)})
+	return c.exportStart(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)})
 }
 
 // UsersWithoutCertificatesExportStatus returns the state of that export.
@@ -321,7 +321,7 @@ func (c *Client) UsersWithoutCertificatesExportStatus(ctx context.Context, ceID 
 		return nil, err
 	}
 	req, err := coreapi.NewGetUsersWithoutCertificatesExportStatusRequest(c.server, ceID)
-	return c.exportStatus(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Repeat: transport.ReadOnly, Settings: callSettings(opts)})
+	return c.exportStatus(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: callSettings(opts)})
 }
 
 // DownloadUsersWithoutCertificatesExport streams the CSV of that export
