@@ -8,7 +8,10 @@ import (
 
 // repeatRule is the API's one fact about repeating requests, given to the
 // transport (transport.Rules.Repeat) so that it holds for every request the
-// client sends: the methods' calls, Do and the generated client of Raw.
+// client sends: the methods' calls, Do and the generated client of Raw. The
+// spec says the same of each operation it describes (openapi/mimcm.yaml:
+// its PUTs carry x-repeat: never); this rule is the fallback for a request
+// sent through Do or Raw to a path the spec does not describe.
 //
 // Only GET (and HEAD) only reads. Every other request of the vendor's
 // reference changes state and must not be sent again once it may have

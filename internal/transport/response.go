@@ -47,11 +47,13 @@ type Rules struct {
 	// the vendor gives for a known cause).
 	Annotate func(e *apierror.Error)
 	// Repeat is the vendor's own fact about which requests may be sent
-	// again (e.g. "only GET and HEAD": its PUTs change state). It applies
-	// to every request the client sends, the wrappers', Do's and the
-	// generated client's (RawDoer), and can only make a call stricter:
-	// Never from it, or from the call, wins; otherwise a call's own
-	// ReadOnly is kept, and a ByMethod call takes the vendor's answer.
+	// again (e.g. "only GET and HEAD": its PUTs change state), the
+	// fallback behind Operations for requests the spec does not describe
+	// (Do and Raw to other paths). It applies to every request the client
+	// sends, the wrappers', Do's and the generated client's (RawDoer), and
+	// can only make a call stricter: Never from it, or from the spec,
+	// wins; otherwise the spec's ReadOnly is kept, and a ByMethod answer
+	// (the spec's default, or no operation matched) takes the vendor's.
 	Repeat func(req *http.Request) Repeat
 	// Operations is the vendor's operation table, generated from its
 	// OpenAPI document (internal/cmd/genops): the operation a request
