@@ -155,6 +155,8 @@ type Server struct {
 	ingressLagLeft int
 	ingressUpdates []string // every ingressSecurityConfig received, as sent
 	protectServed  bool     // WithServedCertificateProtected
+	// generated counts the certificates of AddGeneratedCertificates.
+	generated int
 }
 
 type tokenRecord struct {
@@ -192,8 +194,8 @@ func NewServer(opts ...Option) (*Server, error) {
 		created:       time.Now().Truncate(time.Second),
 		users:         map[string]string{cfg.user: cfg.password},
 		tokens:        map[string]*tokenRecord{},
-		identity:      &store{},
-		trust:         &store{},
+		identity:      &store{typ: "IDENTITY"},
+		trust:         &store{typ: "TRUST"},
 	}
 	s.identity.add(record{ids: []string{SeedCertificateID, SampleURLCertificateID}, name: SeedCertificateName, body: seed})
 	s.ingress = seedIngress()
@@ -298,8 +300,10 @@ type record struct {
 }
 
 type store struct {
-	mu   sync.Mutex
-	list []record
+	typ       string // IDENTITY or TRUST
+	mu        sync.Mutex
+	list      []record
+	generated []generatedRun
 }
 
 func (st *store) add(r record) bool {
@@ -358,6 +362,7 @@ func (st *store) listJSON() string {
 		}
 		b.Write(x.body)
 	}
+	st.writeGenerated(&b, st.typ, len(st.list) > 0)
 	b.WriteString("]}")
 	return b.String()
 }

@@ -135,6 +135,8 @@ type Server struct {
 
 	mu    sync.Mutex
 	certs []json.RawMessage
+	// generated are the enrollments of AddGeneratedCertificates.
+	generated []generatedEnrollment
 	// searchMessages are the search sample's messages, sent as they are.
 	searchMessages json.RawMessage
 	exportPolls    int
