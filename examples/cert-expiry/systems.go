@@ -260,10 +260,11 @@ func startFakes(logger *slog.Logger) ([]system, func(), error) {
 		}
 	}
 	var systems []system
-	add := func(name, vendorName string, c any, err error) error {
+	add := func(name, vendorName string, c interface{ Close() }, err error) error {
 		if err != nil {
 			return err
 		}
+		closers = append(closers, c.Close)
 		l, err := asLister(c)
 		if err != nil {
 			return err
