@@ -328,8 +328,9 @@ func TestWalkCancelled(t *testing.T) {
 				cancel()
 			}
 		}
-		if len(errs) != 1 || errs[0] != context.Canceled {
-			t.Errorf("errors %v, want exactly context.Canceled", errs)
+		var se *inventory.SystemError
+		if len(errs) != 1 || !errors.Is(errs[0], context.Canceled) || errors.As(errs[0], &se) {
+			t.Errorf("errors %v, want exactly context.Canceled, not a system's failure", errs)
 		}
 		for name, l := range ls {
 			if !l.returned.Load() {
@@ -344,9 +345,12 @@ func TestWalkCancelled(t *testing.T) {
 func TestWalkProgress(t *testing.T) {
 	ls := map[string]*lister{"big": {n: 2500}, "small": {n: 10, failAfter: 10, err: errDown}}
 	var got []inventory.Progress
-	for range inventory.Walk(t.Context(), systems(ls, "big", "small"), inventory.WithProgress(func(p inventory.Progress) {
+	for _, err := range inventory.Walk(t.Context(), systems(ls, "big", "small"), inventory.WithProgress(func(p inventory.Progress) {
 		got = append(got, p)
 	})) {
+		if err != nil && !errors.Is(err, errDown) {
+			t.Fatal(err)
+		}
 	}
 	var big, small []inventory.Progress
 	for _, p := range got {

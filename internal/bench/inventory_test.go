@@ -39,7 +39,10 @@ func TestPagedLister(t *testing.T) {
 		t.Errorf("%d certificates, want 25", n)
 	}
 	n = 0
-	for range l.CertificateInventory(t.Context()) {
+	for _, err := range l.CertificateInventory(t.Context()) {
+		if err != nil {
+			t.Fatal(err)
+		}
 		if n++; n == 3 {
 			break
 		}
