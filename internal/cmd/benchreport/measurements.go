@@ -19,6 +19,10 @@ func measurements() []measurement {
 		})},
 		{"P4 core export poll", func() ([]bench.Figure, error) { return vendorbench.CorePoll(100*time.Millisecond, 10) }},
 		{"L1 load", func() ([]bench.Figure, error) { return bench.Load(200, 20_000) }},
+		{"INV inventory walk", tagged("INV", func() ([]bench.Figure, error) {
+			return bench.InventoryWalk(4, 10, 100, 20*time.Millisecond)
+		})},
+		{"INV inventory heap", tagged("INV", func() ([]bench.Figure, error) { return bench.InventoryHeap(100_000, 4, 1000) })},
 		{"M1 capped answers", func() ([]bench.Figure, error) {
 			return bench.CappedAnswers(transport.DefaultMaxJSONBody, transport.DefaultMaxJSONBody+16<<20)
 		}},
