@@ -29,6 +29,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/certadmin/certadmin-go/czertainly"
+	"github.com/certadmin/certadmin-go/internal/audit"
 )
 
 const (
@@ -62,8 +63,8 @@ type czRole struct {
 
 type czServer struct {
 	t   *testing.T
-	ca  *testCA
-	cnt counter
+	ca  *audit.CA
+	cnt audit.Counter
 	mu  sync.Mutex
 
 	certs   map[string]*czCert
@@ -84,7 +85,7 @@ type czServer struct {
 }
 
 func newCZ(t *testing.T) (*czServer, *czertainly.Client) {
-	s := &czServer{t: t, ca: newCA(t), certs: map[string]*czCert{}, users: map[string]*czUser{}, roles: map[string]*czRole{}, bodies: map[string][]map[string]any{}, finalState: "issued"}
+	s := &czServer{t: t, ca: audit.NewCA(t), certs: map[string]*czCert{}, users: map[string]*czUser{}, roles: map[string]*czRole{}, bodies: map[string][]map[string]any{}, finalState: "issued"}
 	ts := httptest.NewServer(s)
 	t.Cleanup(ts.Close)
 	c, err := czertainly.NewClient(ts.URL, czertainly.WithBearerToken("tok"),
@@ -136,7 +137,7 @@ func (s *czServer) newCert(cn string, csrDER []byte, source string) *czCert {
 		if err != nil {
 			s.t.Errorf("CSR not PKCS#10 DER: %v", err)
 		} else {
-			crt := s.ca.issue(s.t, csr.PublicKey, csr.Subject.CommonName)
+			crt := s.ca.Issue(s.t, csr.PublicKey, csr.Subject.CommonName)
 			c.DER = crt.Raw
 			c.NotAfter = crt.NotAfter
 			c.CN = csr.Subject.CommonName
@@ -169,7 +170,7 @@ func (s *czServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		key = strings.ReplaceAll(key, u.UUID, "{u}")
 	}
 	key = strings.ReplaceAll(strings.ReplaceAll(key, czAuthority, "{a}"), czRA, "{r}")
-	s.cnt.inc(key)
+	s.cnt.Inc(key)
 	s.bodies[key] = append(s.bodies[key], body)
 	ops := "/v2/operations/authorities/" + czAuthority + "/raProfiles/" + czRA + "/certificates"
 	switch {
@@ -181,7 +182,7 @@ func (s *czServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c := s.newCert("", der, "")
 		switch s.issueMode {
 		case "drop":
-			dropConn(w)
+			audit.DropConn(w)
 			return
 		case "500":
 			s.json(w, 500, map[string]string{"message": "Internal server error."})
@@ -202,19 +203,19 @@ func (s *czServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.validation(w, "Cannot perform operation renew on certificate in state "+old.State)
 			return
 		}
-		crt := s.ca.issue(s.t, s.ca.key.Public(), old.CN)
+		crt := s.ca.Issue(s.t, s.ca.Key.Public(), old.CN)
 		s.seq++
 		nc := &czCert{UUID: uuid.NewString(), CN: old.CN, State: "requested", Created: s.seq, Source: old.UUID, DER: crt.Raw, NotAfter: crt.NotAfter}
 		s.certs[nc.UUID] = nc
 		old.Successor = append(old.Successor, nc.UUID)
 		if s.renewMode == "drop" {
-			dropConn(w)
+			audit.DropConn(w)
 			return
 		}
 		s.json(w, 200, map[string]any{"uuid": nc.UUID, "certificateData": ""})
 	case r.Method == "POST" && strings.HasPrefix(p, ops+"/") && strings.HasSuffix(p, "/revoke"):
 		if s.revokeMode == "drop" {
-			dropConn(w)
+			audit.DropConn(w)
 			return
 		}
 		w.WriteHeader(204) // doc-openapi-core-client-operations-v2.yaml revoke → 204
@@ -256,7 +257,7 @@ func (s *czServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if r.URL.Query().Get("withEndCertificate") == "true" {
 				pemText = append(pemText, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.DER})...)
 			}
-			pemText = append(pemText, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.ca.cert.Raw})...)
+			pemText = append(pemText, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.ca.Cert.Raw})...)
 			s.json(w, 200, map[string]any{"format": seg[4], "encoding": r.URL.Query().Get("encoding"), "completeChain": true,
 				"content": base64.StdEncoding.EncodeToString(pemText)})
 			return
@@ -265,7 +266,7 @@ func (s *czServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Query().Get("withEndCertificate") == "true" {
 			list = append(list, s.certDTO(c, true))
 		}
-		caC := &czCert{UUID: uuid.NewString(), CN: "Audit Root", State: "issued", DER: s.ca.cert.Raw, NotAfter: s.ca.cert.NotAfter}
+		caC := &czCert{UUID: uuid.NewString(), CN: "Audit Root", State: "issued", DER: s.ca.Cert.Raw, NotAfter: s.ca.Cert.NotAfter}
 		list = append(list, s.certDTO(caC, true))
 		s.json(w, 200, map[string]any{"completeChain": true, "certificates": list})
 	case r.Method == "GET" && len(seg) == 4 && seg[1] == "certificates" && seg[3] == "relations":
@@ -293,7 +294,7 @@ func (s *czServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method == "PATCH" && len(seg) == 4 && seg[1] == "approvals" && seg[3] == "approve":
 		// doc-openapi-core-approval.yaml:397 PATCH /v1/approvals/{uuid}/approve → 204.
 		if s.revokeMode == "drop" {
-			dropConn(w)
+			audit.DropConn(w)
 			return
 		}
 		w.WriteHeader(204)
@@ -503,7 +504,7 @@ func TestCZ_Enroll_IssueDropped_NoResend_KeyKept(t *testing.T) {
 	if !errors.Is(err, czertainly.ErrOutcomeUnknown) {
 		t.Fatalf("want ErrOutcomeUnknown, got %v", err)
 	}
-	if n := s.cnt.get("POST /v2/operations/authorities/{a}/raProfiles/{r}/certificates"); n != 1 {
+	if n := s.cnt.Get("POST /v2/operations/authorities/{a}/raProfiles/{r}/certificates"); n != 1 {
 		t.Errorf("issue sent %d times", n)
 	}
 	var pe *czertainly.PendingError
@@ -527,7 +528,7 @@ func TestCZ_Enroll_ChainFails_MaterialInError(t *testing.T) {
 	if !errors.As(err, &pe) || pe.Key == nil || pe.CertificateUUID == "" {
 		t.Errorf("issued certificate's key not in error: %T %v", err, err)
 	}
-	if n := s.cnt.get("POST /v2/operations/authorities/{a}/raProfiles/{r}/certificates"); n != 1 {
+	if n := s.cnt.Get("POST /v2/operations/authorities/{a}/raProfiles/{r}/certificates"); n != 1 {
 		t.Errorf("issue sent %d times", n)
 	}
 }
@@ -551,7 +552,7 @@ func TestCZ_Enroll_PendingApproval_Resume(t *testing.T) {
 	if err != nil || e.Leaf == nil {
 		t.Fatalf("resume: %v", err)
 	}
-	if n := s.cnt.get("POST /v2/operations/authorities/{a}/raProfiles/{r}/certificates"); n != 1 {
+	if n := s.cnt.Get("POST /v2/operations/authorities/{a}/raProfiles/{r}/certificates"); n != 1 {
 		t.Errorf("issue sent %d times", n)
 	}
 }
@@ -569,7 +570,7 @@ func TestCZ_RenewExpiring_Rerun_RenewsNothingNew(t *testing.T) {
 	s, c := newCZ(t)
 	defer s.logUnknown(t)
 	s.mu.Lock()
-	crt := s.ca.issue(t, s.ca.key.Public(), "old.example.com")
+	crt := s.ca.Issue(t, s.ca.Key.Public(), "old.example.com")
 	s.seq++
 	old := &czCert{UUID: uuid.NewString(), CN: "old.example.com", State: "issued", NotAfter: time.Now().Add(5 * 24 * time.Hour), Created: s.seq, DER: crt.Raw}
 	s.certs[old.UUID] = old
@@ -579,7 +580,7 @@ func TestCZ_RenewExpiring_Rerun_RenewsNothingNew(t *testing.T) {
 		t.Fatal(err)
 	}
 	key := "POST /v2/operations/authorities/{a}/raProfiles/{r}/certificates/{c}/renew"
-	n1 := s.cnt.get(key)
+	n1 := s.cnt.Get(key)
 	if n1 != 1 {
 		t.Fatalf("first run renewed %d (report %+v)", n1, rep1.Results)
 	}
@@ -596,7 +597,7 @@ func TestCZ_RenewExpiring_Rerun_RenewsNothingNew(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := s.cnt.get(key); n != n1 {
+	if n := s.cnt.Get(key); n != n1 {
 		t.Errorf("re-run sent %d more renewal(s) for a certificate already renewed", n-n1)
 	}
 }
@@ -607,7 +608,7 @@ func TestCZ_RenewExpiring_Dropped_Unknown(t *testing.T) {
 	defer s.logUnknown(t)
 	s.renewMode = "drop"
 	s.mu.Lock()
-	crt := s.ca.issue(t, s.ca.key.Public(), "old.example.com")
+	crt := s.ca.Issue(t, s.ca.Key.Public(), "old.example.com")
 	s.seq++
 	old := &czCert{UUID: uuid.NewString(), CN: "old.example.com", State: "issued", NotAfter: time.Now().Add(5 * 24 * time.Hour), Created: s.seq, DER: crt.Raw}
 	s.certs[old.UUID] = old
@@ -616,7 +617,7 @@ func TestCZ_RenewExpiring_Dropped_Unknown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := s.cnt.get("POST /v2/operations/authorities/{a}/raProfiles/{r}/certificates/{c}/renew"); n != 1 {
+	if n := s.cnt.Get("POST /v2/operations/authorities/{a}/raProfiles/{r}/certificates/{c}/renew"); n != 1 {
 		t.Errorf("renew sent %d times", n)
 	}
 	if len(rep.Unknown()) != 1 {
@@ -660,7 +661,7 @@ func TestCZ_ListCertificates_IgnoredPageNumber(t *testing.T) {
 	if gotErr == nil {
 		t.Errorf("no error for a server that ignores pageNumber (yielded %d of 25)", len(seen))
 	}
-	if calls := s.cnt.get("POST /v1/certificates"); calls > 4 {
+	if calls := s.cnt.Get("POST /v1/certificates"); calls > 4 {
 		t.Errorf("%d search calls", calls)
 	}
 	t.Logf("err: %v", gotErr)
@@ -691,7 +692,7 @@ func TestCZ_ListApprovals_IgnoredPageNumber(t *testing.T) {
 	if gotErr == nil {
 		t.Errorf("no error for a server that ignores pageNumber (yielded %d of 25)", len(seen))
 	}
-	t.Logf("err: %v, calls %d", gotErr, s.cnt.get("GET /v1/approvals"))
+	t.Logf("err: %v, calls %d", gotErr, s.cnt.Get("GET /v1/approvals"))
 }
 
 // Invariant "updates never clear untouched fields": Core's user update copies
@@ -706,7 +707,7 @@ func TestCZ_UpdateUser_KeepsUntouchedFields(t *testing.T) {
 	s.users[u.UUID] = u
 	_, err := c.UpdateUser(context.Background(), u.UUID, czertainly.UserInput{Email: "new@example.com"})
 	if err != nil {
-		if s.cnt.get("PUT /v1/users/{u}") == 0 {
+		if s.cnt.Get("PUT /v1/users/{u}") == 0 {
 			t.Logf("refused before sending: %v", err)
 			return
 		}
@@ -765,7 +766,7 @@ func TestCZ_Revoke_Dropped_NoResend(t *testing.T) {
 	if !errors.Is(err, czertainly.ErrOutcomeUnknown) {
 		t.Errorf("want ErrOutcomeUnknown, got %v", err)
 	}
-	if n := s.cnt.get("POST /v2/operations/authorities/{a}/raProfiles/{r}/certificates/" + id + "/revoke"); n != 1 {
+	if n := s.cnt.Get("POST /v2/operations/authorities/{a}/raProfiles/{r}/certificates/" + id + "/revoke"); n != 1 {
 		t.Errorf("revoke sent %d times", n)
 	}
 }
@@ -796,7 +797,7 @@ func TestCZ_UpdateUser_KeepsGroupsCertificateAttributes(t *testing.T) {
 	s.users[u.UUID] = u
 	_, err := c.UpdateUser(context.Background(), u.UUID, czertainly.UserInput{Email: "new@example.com"})
 	if err != nil {
-		if s.cnt.get("PUT /v1/users/{u}") == 0 {
+		if s.cnt.Get("PUT /v1/users/{u}") == 0 {
 			t.Logf("refused before sending: %v", err)
 			return
 		}
@@ -818,7 +819,7 @@ func TestCZ_UpdateRole_KeepsUntouchedFields(t *testing.T) {
 	s.roles[ro.UUID] = ro
 	_, err := c.UpdateRole(context.Background(), ro.UUID, czertainly.RoleInput{Name: "operators", Email: "ops2@example.com"})
 	if err != nil {
-		if s.cnt.get("PUT /v1/roles/"+ro.UUID) == 0 {
+		if s.cnt.Get("PUT /v1/roles/"+ro.UUID) == 0 {
 			t.Logf("refused before sending: %v", err)
 			return
 		}
@@ -844,7 +845,7 @@ func TestCZ_Enroll_TerminalStates(t *testing.T) {
 			if !errors.Is(err, tc.want) || !errors.As(err, &se) {
 				t.Errorf("got %v", err)
 			}
-			if n := s.cnt.get("POST /v2/operations/authorities/{a}/raProfiles/{r}/certificates"); n != 1 {
+			if n := s.cnt.Get("POST /v2/operations/authorities/{a}/raProfiles/{r}/certificates"); n != 1 {
 				t.Errorf("issue sent %d times", n)
 			}
 		})
@@ -862,7 +863,7 @@ func TestCZ_Enroll_Issue500_NoResend(t *testing.T) {
 	if err == nil {
 		t.Fatal("no error")
 	}
-	if n := s.cnt.get("POST /v2/operations/authorities/{a}/raProfiles/{r}/certificates"); n != 1 {
+	if n := s.cnt.Get("POST /v2/operations/authorities/{a}/raProfiles/{r}/certificates"); n != 1 {
 		t.Errorf("issue sent %d times", n)
 	}
 	var pe *czertainly.PendingError
@@ -895,7 +896,7 @@ func TestCZ_ListCertificates_PageSizeOver1000(t *testing.T) {
 		}
 		break
 	}
-	if s.cnt.get("POST /v1/certificates") != 0 {
+	if s.cnt.Get("POST /v1/certificates") != 0 {
 		t.Error("sent")
 	}
 }
@@ -912,7 +913,7 @@ func TestCZ_ApproveApproval_Dropped_NoResend(t *testing.T) {
 	if err := c.ApproveApproval(context.Background(), id); err == nil {
 		t.Fatal("no error")
 	}
-	if n := s.cnt.get("PATCH /v1/approvals/" + id + "/approve"); n != 2 {
+	if n := s.cnt.Get("PATCH /v1/approvals/" + id + "/approve"); n != 2 {
 		t.Errorf("approve sent %d times, want 2 (one per call)", n)
 	}
 }
@@ -936,7 +937,7 @@ func TestCZ_RenewCertificate_Dropped_Unknown(t *testing.T) {
 	s, c := newCZ(t)
 	s.renewMode = "drop"
 	s.mu.Lock()
-	crt := s.ca.issue(t, s.ca.key.Public(), "old.example.com")
+	crt := s.ca.Issue(t, s.ca.Key.Public(), "old.example.com")
 	s.seq++
 	old := &czCert{UUID: uuid.NewString(), CN: "old.example.com", State: "issued", NotAfter: crt.NotAfter, Created: s.seq, DER: crt.Raw}
 	s.certs[old.UUID] = old
@@ -945,7 +946,7 @@ func TestCZ_RenewCertificate_Dropped_Unknown(t *testing.T) {
 	if !errors.Is(err, czertainly.ErrOutcomeUnknown) {
 		t.Errorf("want ErrOutcomeUnknown, got %v", err)
 	}
-	if n := s.cnt.get("POST /v2/operations/authorities/{a}/raProfiles/{r}/certificates/{c}/renew"); n != 1 {
+	if n := s.cnt.Get("POST /v2/operations/authorities/{a}/raProfiles/{r}/certificates/{c}/renew"); n != 1 {
 		t.Errorf("renew sent %d times", n)
 	}
 }
@@ -955,13 +956,13 @@ func TestCZ_RenewCertificate_Dropped_Unknown(t *testing.T) {
 func TestCZ_IssueCertificate_Dropped_Unknown(t *testing.T) {
 	s, c := newCZ(t)
 	s.issueMode = "drop"
-	k := newCA(t).key
+	k := audit.NewCA(t).Key
 	csr, _ := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "x"}}, k)
 	_, err := c.IssueCertificate(context.Background(), czertainly.IssueInput{Profile: czProfile, CSR: csr})
 	if !errors.Is(err, czertainly.ErrOutcomeUnknown) {
 		t.Errorf("want ErrOutcomeUnknown, got %v", err)
 	}
-	if n := s.cnt.get("POST /v2/operations/authorities/{a}/raProfiles/{r}/certificates"); n != 1 {
+	if n := s.cnt.Get("POST /v2/operations/authorities/{a}/raProfiles/{r}/certificates"); n != 1 {
 		t.Errorf("issue sent %d times", n)
 	}
 }

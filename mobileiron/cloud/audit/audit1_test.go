@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/certadmin/certadmin-go/internal/audit"
 	"github.com/certadmin/certadmin-go/mobileiron/cloud"
 )
 
@@ -29,7 +30,7 @@ type cloudAcct map[string]any
 type cloudServer struct {
 	t        *testing.T
 	mu       sync.Mutex
-	cnt      counter
+	cnt      audit.Counter
 	accts    []cloudAcct
 	stored   map[int64]map[string]string // full state incl. fields the read does not show
 	ignStart bool
@@ -88,7 +89,7 @@ func (s *cloudServer) view(id int64) map[string]any {
 func (s *cloudServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.cnt.inc(r.Method + " " + r.URL.Path)
+	s.cnt.Inc(r.Method + " " + r.URL.Path)
 	w.Header().Set("Content-Type", "application/json")
 	switch {
 	case r.Method == "GET" && r.URL.Path == "/api/v1/account":
@@ -173,8 +174,8 @@ func parseForm(s string) (map[string]string, error) {
 			continue
 		}
 		k, v, _ := strings.Cut(kv, "=")
-		k, _ = urlUnescape(k)
-		v, _ = urlUnescape(v)
+		k, _ = url.QueryUnescape(k)
+		v, _ = url.QueryUnescape(v)
 		m[k] = v
 	}
 	return m, nil
@@ -205,7 +206,7 @@ func TestCloud_ListAccounts_IgnoredStart(t *testing.T) {
 	if !errors.Is(gotErr, cloud.ErrPagingMismatch) {
 		t.Errorf("want ErrPagingMismatch, got %v", gotErr)
 	}
-	if k := s.cnt.get("GET /api/v1/account"); k > 3 {
+	if k := s.cnt.Get("GET /api/v1/account"); k > 3 {
 		t.Errorf("%d requests", k)
 	}
 }
@@ -268,7 +269,7 @@ func TestCloud_RowsOver500(t *testing.T) {
 	if !errors.Is(err, cloud.ErrInvalidInput) {
 		t.Errorf("page size 501: %v", err)
 	}
-	if s.cnt.get("GET /api/v1/account") != 0 {
+	if s.cnt.Get("GET /api/v1/account") != 0 {
 		t.Error("sent")
 	}
 }
@@ -333,6 +334,6 @@ func TestCloud_ListAccounts_ShortPagesNotTruncated(t *testing.T) {
 		n++
 	}
 	if gotErr == nil && n != 250 {
-		t.Errorf("listing ended silently after %d of totalCount 250 (requests %d)", n, s.cnt.get("GET /api/v1/account"))
+		t.Errorf("listing ended silently after %d of totalCount 250 (requests %d)", n, s.cnt.Get("GET /api/v1/account"))
 	}
 }

@@ -1,4 +1,4 @@
-package oracletest
+package oracle
 
 import (
 	"context"
@@ -10,7 +10,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"iter"
 	"net/http"
 	"reflect"
 	"regexp"
@@ -24,6 +23,7 @@ import (
 
 	"github.com/certadmin/certadmin-go/czertainly"
 	"github.com/certadmin/certadmin-go/internal/interop"
+	"github.com/certadmin/certadmin-go/internal/oracletest"
 	"github.com/certadmin/certadmin-go/internal/testcert"
 )
 
@@ -54,19 +54,6 @@ var czertainlyServed = map[string]bool{
 	"doc-openapi-core-group.yaml":                true,
 	"doc-openapi-cert-manager.yaml":              true,
 }
-
-// notOperations are the exported methods of *czertainly.Client that send
-// nothing of their own: the escape hatch (Do sends what the caller built;
-// the negative control uses it) and accessors.
-var notOperations = map[string]string{
-	"Close": "releases idle connections",
-	"Do":    "sends a request the caller built; used by the negative control",
-	"Raw":   "returns the generated client",
-}
-
-// seeds are the Prism seeds of the dynamic runs: each makes Prism generate
-// every answer from the schema (json-schema-faker), reproducibly.
-var seeds = []int{1, 2, 3, 4, 5}
 
 // attributeContentDefect matches the violation that the documents' own
 // defect causes for every attribute a request carries: the content item
@@ -163,31 +150,20 @@ func (c *countingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	return resp, err
 }
 
-// first reads the first item of a lazy list and stops: Prism answers the
-// same page for every page number, which the pager rightly refuses.
-func first[T any](seq iter.Seq2[T, error]) error {
-	for _, err := range seq {
-		return err
-	}
-	return nil
-}
-
-func err1[T any](_ T, err error) error { return err }
-
 func czRows(f czFixtures) map[string]czRow {
 	p, u, u2 := f.profile, f.uuid, f.uuid2
 	waits := []error{czertainly.ErrPending, czertainly.ErrApprovalPending, czertainly.ErrIssueFailed, czertainly.ErrRejected}
 	yes := true
 	createUser := func(ctx context.Context, c *czertainly.Client, a []czertainly.RequestAttribute) error {
-		return err1(c.CreateUser(ctx, czertainly.UserInput{Username: "alice", FirstName: "Alice", LastName: "Doe", Email: "alice@example.com",
+		return oracletest.Err1(c.CreateUser(ctx, czertainly.UserInput{Username: "alice", FirstName: "Alice", LastName: "Doe", Email: "alice@example.com",
 			GroupUUIDs: []string{u2}, Enabled: true, Certificate: f.certDER, CustomAttributes: a}))
 	}
 	enroll := func(ctx context.Context, c *czertainly.Client, a []czertainly.RequestAttribute) error {
-		return err1(c.Enroll(ctx, czertainly.EnrollInput{Profile: p, Subject: pkix.Name{CommonName: "enroll.example.com"},
+		return oracletest.Err1(c.Enroll(ctx, czertainly.EnrollInput{Profile: p, Subject: pkix.Name{CommonName: "enroll.example.com"},
 			DNSNames: []string{"enroll.example.com"}, Attributes: a}))
 	}
 	issue := func(ctx context.Context, c *czertainly.Client, a []czertainly.RequestAttribute) error {
-		return err1(c.IssueCertificate(ctx, czertainly.IssueInput{Profile: p, CSR: f.csrPEM, Attributes: a}))
+		return oracletest.Err1(c.IssueCertificate(ctx, czertainly.IssueInput{Profile: p, CSR: f.csrPEM, Attributes: a}))
 	}
 	revoke := func(ctx context.Context, c *czertainly.Client, a []czertainly.RequestAttribute) error {
 		return c.RevokeCertificate(ctx, czertainly.RevokeInput{Profile: p, CertificateUUID: u, Reason: czertainly.RevocationReasonUnspecified, Attributes: a})
@@ -196,7 +172,9 @@ func czRows(f czFixtures) map[string]czRow {
 		"AddRoleObjectPermissions": {call: func(ctx context.Context, c *czertainly.Client) error {
 			return c.AddRoleObjectPermissions(ctx, u, u2, f.objPermissions)
 		}},
-		"AddUserRole":     {call: func(ctx context.Context, c *czertainly.Client) error { return err1(c.AddUserRole(ctx, u, u2)) }},
+		"AddUserRole": {call: func(ctx context.Context, c *czertainly.Client) error {
+			return oracletest.Err1(c.AddUserRole(ctx, u, u2))
+		}},
 		"ApproveApproval": {call: func(ctx context.Context, c *czertainly.Client) error { return c.ApproveApproval(ctx, u) }},
 		"ApproveApprovalAsRecipient": {call: func(ctx context.Context, c *czertainly.Client) error {
 			return c.ApproveApprovalAsRecipient(ctx, u, "fine")
@@ -206,7 +184,7 @@ func czRows(f czFixtures) map[string]czRow {
 			return c.ArchiveCertificates(ctx, []string{u, u2})
 		}},
 		"CreateRole": {call: func(ctx context.Context, c *czertainly.Client) error {
-			return err1(c.CreateRole(ctx, czertainly.RoleInput{Name: "auditors", Description: "read only", Email: "audit@example.com"}))
+			return oracletest.Err1(c.CreateRole(ctx, czertainly.RoleInput{Name: "auditors", Description: "read only", Email: "audit@example.com"}))
 		}},
 		"CreateUser": {
 			call: func(ctx context.Context, c *czertainly.Client) error { return createUser(ctx, c, nil) },
@@ -216,18 +194,18 @@ func czRows(f czFixtures) map[string]czRow {
 		},
 		"DeleteCertificate": {call: func(ctx context.Context, c *czertainly.Client) error { return c.DeleteCertificate(ctx, u) }},
 		"DeleteCertificates": {call: func(ctx context.Context, c *czertainly.Client) error {
-			return err1(c.DeleteCertificates(ctx, []string{u, u2}))
+			return oracletest.Err1(c.DeleteCertificates(ctx, []string{u, u2}))
 		}},
 		"DeleteRole":  {call: func(ctx context.Context, c *czertainly.Client) error { return c.DeleteRole(ctx, u) }},
 		"DeleteUser":  {call: func(ctx context.Context, c *czertainly.Client) error { return c.DeleteUser(ctx, u) }},
-		"DisableUser": {call: func(ctx context.Context, c *czertainly.Client) error { return err1(c.DisableUser(ctx, u)) }},
+		"DisableUser": {call: func(ctx context.Context, c *czertainly.Client) error { return oracletest.Err1(c.DisableUser(ctx, u)) }},
 		"DownloadCertificate": {call: func(ctx context.Context, c *czertainly.Client) error {
-			return err1(c.DownloadCertificate(ctx, u, czertainly.CertificateFormatRaw, czertainly.CertificateEncodingPEM))
+			return oracletest.Err1(c.DownloadCertificate(ctx, u, czertainly.CertificateFormatRaw, czertainly.CertificateEncodingPEM))
 		}},
 		"DownloadCertificateChain": {call: func(ctx context.Context, c *czertainly.Client) error {
-			return err1(c.DownloadCertificateChain(ctx, u, czertainly.CertificateFormatRaw, czertainly.CertificateEncodingPEM, true))
+			return oracletest.Err1(c.DownloadCertificateChain(ctx, u, czertainly.CertificateFormatRaw, czertainly.CertificateEncodingPEM, true))
 		}},
-		"EnableUser": {call: func(ctx context.Context, c *czertainly.Client) error { return err1(c.EnableUser(ctx, u)) }},
+		"EnableUser": {call: func(ctx context.Context, c *czertainly.Client) error { return oracletest.Err1(c.EnableUser(ctx, u)) }},
 		// Prism's dynamic answer to the issue names the new certificate by
 		// a placeholder, not a UUID; the client refuses to poll for it.
 		"Enroll": {outcomes: append(slices.Clone(waits), czertainly.ErrInvalidInput),
@@ -236,30 +214,42 @@ func czRows(f czFixtures) map[string]czRow {
 				return enroll(ctx, c, a)
 			},
 		},
-		"GetApproval":        {call: func(ctx context.Context, c *czertainly.Client) error { return err1(c.GetApproval(ctx, u)) }},
-		"GetApprovalProfile": {call: func(ctx context.Context, c *czertainly.Client) error { return err1(c.GetApprovalProfile(ctx, u, 1)) }},
-		"GetAuthProfile":     {call: func(ctx context.Context, c *czertainly.Client) error { return err1(c.GetAuthProfile(ctx)) }},
-		"GetCertificate":     {call: func(ctx context.Context, c *czertainly.Client) error { return err1(c.GetCertificate(ctx, u)) }},
+		"GetApproval": {call: func(ctx context.Context, c *czertainly.Client) error { return oracletest.Err1(c.GetApproval(ctx, u)) }},
+		"GetApprovalProfile": {call: func(ctx context.Context, c *czertainly.Client) error {
+			return oracletest.Err1(c.GetApprovalProfile(ctx, u, 1))
+		}},
+		"GetAuthProfile": {call: func(ctx context.Context, c *czertainly.Client) error { return oracletest.Err1(c.GetAuthProfile(ctx)) }},
+		"GetCertificate": {call: func(ctx context.Context, c *czertainly.Client) error {
+			return oracletest.Err1(c.GetCertificate(ctx, u))
+		}},
 		"GetCertificateChain": {call: func(ctx context.Context, c *czertainly.Client) error {
-			return err1(c.GetCertificateChain(ctx, u, true))
+			return oracletest.Err1(c.GetCertificateChain(ctx, u, true))
 		}},
-		"GetCertificateHistory": {call: func(ctx context.Context, c *czertainly.Client) error { return err1(c.GetCertificateHistory(ctx, u)) }},
+		"GetCertificateHistory": {call: func(ctx context.Context, c *czertainly.Client) error {
+			return oracletest.Err1(c.GetCertificateHistory(ctx, u))
+		}},
 		"GetRAProfile": {call: func(ctx context.Context, c *czertainly.Client) error {
-			return err1(c.GetRAProfile(ctx, p.AuthorityUUID, p.RAProfileUUID))
+			return oracletest.Err1(c.GetRAProfile(ctx, p.AuthorityUUID, p.RAProfileUUID))
 		}},
-		"GetRole": {call: func(ctx context.Context, c *czertainly.Client) error { return err1(c.GetRole(ctx, u)) }},
+		"GetRole": {call: func(ctx context.Context, c *czertainly.Client) error { return oracletest.Err1(c.GetRole(ctx, u)) }},
 		"GetRoleObjectPermissions": {call: func(ctx context.Context, c *czertainly.Client) error {
-			return err1(c.GetRoleObjectPermissions(ctx, u, u2))
+			return oracletest.Err1(c.GetRoleObjectPermissions(ctx, u, u2))
 		}},
-		"GetRolePermissions": {call: func(ctx context.Context, c *czertainly.Client) error { return err1(c.GetRolePermissions(ctx, u)) }},
+		"GetRolePermissions": {call: func(ctx context.Context, c *czertainly.Client) error {
+			return oracletest.Err1(c.GetRolePermissions(ctx, u))
+		}},
 		"GetRoleResourcePermissions": {call: func(ctx context.Context, c *czertainly.Client) error {
-			return err1(c.GetRoleResourcePermissions(ctx, u, u2))
+			return oracletest.Err1(c.GetRoleResourcePermissions(ctx, u, u2))
 		}},
-		"GetRoleUsers":       {call: func(ctx context.Context, c *czertainly.Client) error { return err1(c.GetRoleUsers(ctx, u)) }},
-		"GetUser":            {call: func(ctx context.Context, c *czertainly.Client) error { return err1(c.GetUser(ctx, u)) }},
-		"GetUserPermissions": {call: func(ctx context.Context, c *czertainly.Client) error { return err1(c.GetUserPermissions(ctx, u)) }},
-		"GetUserRoles":       {call: func(ctx context.Context, c *czertainly.Client) error { return err1(c.GetUserRoles(ctx, u)) }},
-		"IdentifyUser":       {call: func(ctx context.Context, c *czertainly.Client) error { return err1(c.IdentifyUser(ctx, f.certDER)) }},
+		"GetRoleUsers": {call: func(ctx context.Context, c *czertainly.Client) error { return oracletest.Err1(c.GetRoleUsers(ctx, u)) }},
+		"GetUser":      {call: func(ctx context.Context, c *czertainly.Client) error { return oracletest.Err1(c.GetUser(ctx, u)) }},
+		"GetUserPermissions": {call: func(ctx context.Context, c *czertainly.Client) error {
+			return oracletest.Err1(c.GetUserPermissions(ctx, u))
+		}},
+		"GetUserRoles": {call: func(ctx context.Context, c *czertainly.Client) error { return oracletest.Err1(c.GetUserRoles(ctx, u)) }},
+		"IdentifyUser": {call: func(ctx context.Context, c *czertainly.Client) error {
+			return oracletest.Err1(c.IdentifyUser(ctx, f.certDER))
+		}},
 		"IssueCertificate": {
 			call: func(ctx context.Context, c *czertainly.Client) error { return issue(ctx, c, nil) },
 			attributes: func(ctx context.Context, c *czertainly.Client, a []czertainly.RequestAttribute) error {
@@ -267,47 +257,61 @@ func czRows(f czFixtures) map[string]czRow {
 			},
 		},
 		"IssueRequestedCertificate": {call: func(ctx context.Context, c *czertainly.Client) error {
-			return err1(c.IssueRequestedCertificate(ctx, p, u))
+			return oracletest.Err1(c.IssueRequestedCertificate(ctx, p, u))
 		}},
-		"ListApprovalProfiles": {call: func(ctx context.Context, c *czertainly.Client) error { return first(c.ListApprovalProfiles(ctx)) }},
+		"ListApprovalProfiles": {call: func(ctx context.Context, c *czertainly.Client) error {
+			return oracletest.First(c.ListApprovalProfiles(ctx))
+		}},
 		"ListApprovals": {call: func(ctx context.Context, c *czertainly.Client) error {
-			return first(c.ListApprovals(ctx, czertainly.ApprovalQuery{}))
+			return oracletest.First(c.ListApprovals(ctx, czertainly.ApprovalQuery{}))
 		}},
-		"ListAuthResources":        {call: func(ctx context.Context, c *czertainly.Client) error { return err1(c.ListAuthResources(ctx)) }},
-		"ListCertificateLocations": {call: func(ctx context.Context, c *czertainly.Client) error { return err1(c.ListCertificateLocations(ctx, u)) }},
+		"ListAuthResources": {call: func(ctx context.Context, c *czertainly.Client) error {
+			return oracletest.Err1(c.ListAuthResources(ctx))
+		}},
+		"ListCertificateLocations": {call: func(ctx context.Context, c *czertainly.Client) error {
+			return oracletest.Err1(c.ListCertificateLocations(ctx, u))
+		}},
 		"ListCertificateSearchFields": {call: func(ctx context.Context, c *czertainly.Client) error {
-			return err1(c.ListCertificateSearchFields(ctx))
+			return oracletest.Err1(c.ListCertificateSearchFields(ctx))
 		}},
 		"ListCertificates": {call: func(ctx context.Context, c *czertainly.Client) error {
-			return first(c.ListCertificates(ctx, czertainly.CertificateQuery{Filters: []czertainly.SearchFilter{czertainly.FilterCommonName("oracle")}}))
+			return oracletest.First(c.ListCertificates(ctx, czertainly.CertificateQuery{Filters: []czertainly.SearchFilter{czertainly.FilterCommonName("oracle")}}))
 		}},
 		"ListCertificatesPage": {call: func(ctx context.Context, c *czertainly.Client) error {
-			return err1(c.ListCertificatesPage(ctx, czertainly.CertificateQuery{Filters: []czertainly.SearchFilter{czertainly.FilterExpiresWithin(30)}}, 1))
+			return oracletest.Err1(c.ListCertificatesPage(ctx, czertainly.CertificateQuery{Filters: []czertainly.SearchFilter{czertainly.FilterExpiresWithin(30)}}, 1))
 		}},
-		"ListIssueAttributes": {call: func(ctx context.Context, c *czertainly.Client) error { return err1(c.ListIssueAttributes(ctx, p)) }},
+		"ListIssueAttributes": {call: func(ctx context.Context, c *czertainly.Client) error {
+			return oracletest.Err1(c.ListIssueAttributes(ctx, p))
+		}},
 		"ListRAProfileApprovalProfiles": {call: func(ctx context.Context, c *czertainly.Client) error {
-			return err1(c.ListRAProfileApprovalProfiles(ctx, p.AuthorityUUID, p.RAProfileUUID))
+			return oracletest.Err1(c.ListRAProfileApprovalProfiles(ctx, p.AuthorityUUID, p.RAProfileUUID))
 		}},
-		"ListRAProfiles":       {call: func(ctx context.Context, c *czertainly.Client) error { return err1(c.ListRAProfiles(ctx, &yes)) }},
-		"ListRevokeAttributes": {call: func(ctx context.Context, c *czertainly.Client) error { return err1(c.ListRevokeAttributes(ctx, p)) }},
-		"ListRoles":            {call: func(ctx context.Context, c *czertainly.Client) error { return err1(c.ListRoles(ctx)) }},
+		"ListRAProfiles": {call: func(ctx context.Context, c *czertainly.Client) error {
+			return oracletest.Err1(c.ListRAProfiles(ctx, &yes))
+		}},
+		"ListRevokeAttributes": {call: func(ctx context.Context, c *czertainly.Client) error {
+			return oracletest.Err1(c.ListRevokeAttributes(ctx, p))
+		}},
+		"ListRoles": {call: func(ctx context.Context, c *czertainly.Client) error { return oracletest.Err1(c.ListRoles(ctx)) }},
 		"ListUserApprovals": {call: func(ctx context.Context, c *czertainly.Client) error {
-			return first(c.ListUserApprovals(ctx, czertainly.ApprovalQuery{History: true}))
+			return oracletest.First(c.ListUserApprovals(ctx, czertainly.ApprovalQuery{History: true}))
 		}},
-		"ListUsers":      {call: func(ctx context.Context, c *czertainly.Client) error { return err1(c.ListUsers(ctx)) }},
+		"ListUsers":      {call: func(ctx context.Context, c *czertainly.Client) error { return oracletest.Err1(c.ListUsers(ctx)) }},
 		"RejectApproval": {call: func(ctx context.Context, c *czertainly.Client) error { return c.RejectApproval(ctx, u) }},
 		"RejectApprovalAsRecipient": {call: func(ctx context.Context, c *czertainly.Client) error {
 			return c.RejectApprovalAsRecipient(ctx, u, "no")
 		}},
 		"RekeyCertificate": {call: func(ctx context.Context, c *czertainly.Client) error {
-			return err1(c.RekeyCertificate(ctx, czertainly.RekeyInput{Profile: p, CertificateUUID: u, CSR: f.csrPEM, ReplaceInLocations: true}))
+			return oracletest.Err1(c.RekeyCertificate(ctx, czertainly.RekeyInput{Profile: p, CertificateUUID: u, CSR: f.csrPEM, ReplaceInLocations: true}))
 		}},
 		"RemoveRoleObjectPermissions": {call: func(ctx context.Context, c *czertainly.Client) error {
 			return c.RemoveRoleObjectPermissions(ctx, u, u2, f.objPermissions[0].UUID)
 		}},
-		"RemoveUserRole": {call: func(ctx context.Context, c *czertainly.Client) error { return err1(c.RemoveUserRole(ctx, u, u2)) }},
+		"RemoveUserRole": {call: func(ctx context.Context, c *czertainly.Client) error {
+			return oracletest.Err1(c.RemoveUserRole(ctx, u, u2))
+		}},
 		"RenewCertificate": {call: func(ctx context.Context, c *czertainly.Client) error {
-			return err1(c.RenewCertificate(ctx, czertainly.RenewInput{Profile: p, CertificateUUID: u, CSR: f.csrPEM}))
+			return oracletest.Err1(c.RenewCertificate(ctx, czertainly.RenewInput{Profile: p, CertificateUUID: u, CSR: f.csrPEM}))
 		}},
 		// The candidates' RA profiles in Prism's answers are placeholders
 		// ("string", lorem ipsum), not UUIDs; the client rightly refuses to
@@ -324,7 +328,7 @@ func czRows(f czFixtures) map[string]czRow {
 			return errors.Join(errs...)
 		}},
 		"ResumeEnrollment": {outcomes: waits, call: func(ctx context.Context, c *czertainly.Client) error {
-			return err1(c.ResumeEnrollment(ctx, &czertainly.PendingError{Profile: p, CertificateUUID: u, State: czertainly.CertificateState("pending_issue")}))
+			return oracletest.Err1(c.ResumeEnrollment(ctx, &czertainly.PendingError{Profile: p, CertificateUUID: u, State: czertainly.CertificateState("pending_issue")}))
 		}},
 		"RevokeCertificate": {
 			call: func(ctx context.Context, c *czertainly.Client) error { return revoke(ctx, c, nil) },
@@ -333,13 +337,13 @@ func czRows(f czFixtures) map[string]czRow {
 			},
 		},
 		"SaveRolePermissions": {call: func(ctx context.Context, c *czertainly.Client) error {
-			return err1(c.SaveRolePermissions(ctx, u, czertainly.Permissions{AllowAllResources: true, Resources: []czertainly.ResourcePermissions{}}))
+			return oracletest.Err1(c.SaveRolePermissions(ctx, u, czertainly.Permissions{AllowAllResources: true, Resources: []czertainly.ResourcePermissions{}}))
 		}},
 		"SetRoleUsers": {call: func(ctx context.Context, c *czertainly.Client) error {
-			return err1(c.SetRoleUsers(ctx, u, []string{u2}))
+			return oracletest.Err1(c.SetRoleUsers(ctx, u, []string{u2}))
 		}},
 		"SetUserRoles": {call: func(ctx context.Context, c *czertainly.Client) error {
-			return err1(c.SetUserRoles(ctx, u, []string{u2}))
+			return oracletest.Err1(c.SetUserRoles(ctx, u, []string{u2}))
 		}},
 		"UnarchiveCertificate": {call: func(ctx context.Context, c *czertainly.Client) error { return c.UnarchiveCertificate(ctx, u) }},
 		"UnarchiveCertificates": {call: func(ctx context.Context, c *czertainly.Client) error {
@@ -352,7 +356,7 @@ func czRows(f czFixtures) map[string]czRow {
 		// UpdateRole sends the role's custom attributes from Prism's answer
 		// back with the change.
 		"UpdateRole": {echoesAttributes: true, call: func(ctx context.Context, c *czertainly.Client) error {
-			return err1(c.UpdateRole(ctx, u, czertainly.RoleInput{Name: "auditors", Description: "read only"}))
+			return oracletest.Err1(c.UpdateRole(ctx, u, czertainly.RoleInput{Name: "auditors", Description: "read only"}))
 		}},
 		"UpdateRoleObjectPermissions": {call: func(ctx context.Context, c *czertainly.Client) error {
 			return c.UpdateRoleObjectPermissions(ctx, u, u2, f.objPermissions[0])
@@ -371,17 +375,19 @@ func czRows(f czFixtures) map[string]czRow {
 			if _, err := c.UpdateUser(ctx, u, czertainly.UserInput{FirstName: "Alice", Email: "alice@example.com", CertificateUUID: u2}); err != nil {
 				return err
 			}
-			return err1(c.UpdateUser(ctx, u, czertainly.UserInput{Email: "alice@example.com", UnlinkCertificate: true}))
+			return oracletest.Err1(c.UpdateUser(ctx, u, czertainly.UserInput{Email: "alice@example.com", UnlinkCertificate: true}))
 		}},
 		"UploadCertificate": {
 			call: func(ctx context.Context, c *czertainly.Client) error {
-				return err1(c.UploadCertificate(ctx, f.certDER, nil))
+				return oracletest.Err1(c.UploadCertificate(ctx, f.certDER, nil))
 			},
 			attributes: func(ctx context.Context, c *czertainly.Client, a []czertainly.RequestAttribute) error {
-				return err1(c.UploadCertificate(ctx, f.certDER, a))
+				return oracletest.Err1(c.UploadCertificate(ctx, f.certDER, a))
 			},
 		},
-		"ValidateCertificate": {call: func(ctx context.Context, c *czertainly.Client) error { return err1(c.ValidateCertificate(ctx, u)) }},
+		"ValidateCertificate": {call: func(ctx context.Context, c *czertainly.Client) error {
+			return oracletest.Err1(c.ValidateCertificate(ctx, u))
+		}},
 		"ValidateIssueAttributes": {
 			call: func(ctx context.Context, c *czertainly.Client) error { return c.ValidateIssueAttributes(ctx, p, nil) },
 			attributes: func(ctx context.Context, c *czertainly.Client, a []czertainly.RequestAttribute) error {
@@ -403,13 +409,13 @@ func czRows(f czFixtures) map[string]czRow {
 		// Prism cannot write: it answers its own 500 from the examples.
 		"GetCertificateRelations": {unanswerable: regexp.MustCompile(`Cannot find serializer for \*/\*`),
 			call: func(ctx context.Context, c *czertainly.Client) error {
-				return err1(c.GetCertificateRelations(ctx, u))
+				return oracletest.Err1(c.GetCertificateRelations(ctx, u))
 			}},
-		"ListAuthorities": {call: func(ctx context.Context, c *czertainly.Client) error { return err1(c.ListAuthorities(ctx)) }},
+		"ListAuthorities": {call: func(ctx context.Context, c *czertainly.Client) error { return oracletest.Err1(c.ListAuthorities(ctx)) }},
 		"ListCertificateApprovals": {call: func(ctx context.Context, c *czertainly.Client) error {
-			return first(c.ListCertificateApprovals(ctx, u, czertainly.ApprovalQuery{}))
+			return oracletest.First(c.ListCertificateApprovals(ctx, u, czertainly.ApprovalQuery{}))
 		}},
-		"ListGroups": {call: func(ctx context.Context, c *czertainly.Client) error { return err1(c.ListGroups(ctx)) }},
+		"ListGroups": {call: func(ctx context.Context, c *czertainly.Client) error { return oracletest.Err1(c.ListGroups(ctx)) }},
 		// Prism answers every certificate with a 200: both remain.
 		"RemainingCertificates": {call: func(ctx context.Context, c *czertainly.Client) error {
 			left, err := c.RemainingCertificates(ctx, []string{u, u2})
@@ -441,7 +447,7 @@ func czRows(f czFixtures) map[string]czRow {
 			return err
 		}},
 		"WaitForCertificate": {outcomes: waits, call: func(ctx context.Context, c *czertainly.Client) error {
-			return err1(c.WaitForCertificate(ctx, u))
+			return oracletest.Err1(c.WaitForCertificate(ctx, u))
 		}},
 	}
 }
@@ -513,70 +519,12 @@ func explainedBy(v interop.Violation, defect [][]string) bool {
 	return false
 }
 
-// operationMethods are the exported methods of a client type that are
-// operations, by reflection, so that a new operation without a row fails.
-func operationMethods(typ reflect.Type, skip map[string]string) []string {
-	var out []string
-	for i := range typ.NumMethod() {
-		if name := typ.Method(i).Name; skip[name] == "" {
-			out = append(out, name)
-		}
-	}
-	return out
-}
-
-func checkCoverage[R any](t *testing.T, methods []string, rows map[string]R) {
-	t.Helper()
-	for _, m := range methods {
-		if _, ok := rows[m]; !ok {
-			t.Errorf("operation %s has no row in the Prism table: add one", m)
-		}
-	}
-	for name := range rows {
-		if !slices.Contains(methods, name) {
-			t.Errorf("row %s names no exported operation", name)
-		}
-	}
-}
-
-// oracleTally is what an oracle's closing line reports.
-type oracleTally struct {
-	operations, requests, violations, decodeFailures, defects, controls int
-	// answerViolations: Prism's answers that break their own document;
-	// prismFailures: answers Prism could not make from the document.
-	answerViolations, prismFailures int
-	// cutLists: attribute-carrying requests whose violation list Prism cut
-	// short inside the attributes; unanswerable: answers Prism cannot
-	// write because of the document's media type.
-	cutLists, unanswerable int
-	// inconsistentPages: dynamic answers whose page count contradicts
-	// its items (a few items, a random totalItems far past them), which
-	// the client refuses as a paging mismatch, as it must a real server's.
-	inconsistentPages int
-}
-
-func (s oracleTally) String() string {
-	return fmt.Sprintf("operations=%d requests=%d violations=%d decode_failures=%d controls_flagged=%d document_defect_seen=%d defect_lists_cut_short=%d answers_breaking_their_document=%d answers_prism_could_not_make=%d answers_of_media_type_any=%d dynamic_pages_refused_as_inconsistent=%d",
-		s.operations, s.requests, s.violations, s.decodeFailures, s.controls, s.defects, s.cutLists, s.answerViolations, s.prismFailures, s.unanswerable, s.inconsistentPages)
-}
-
-// mode is one way of asking Prism for answers.
-type mode struct{ name, prefer string }
-
-func prismModes() []mode {
-	out := []mode{{name: "static"}}
-	for _, s := range seeds {
-		out = append(out, mode{name: fmt.Sprintf("dynamic-seed%d", s), prefer: fmt.Sprintf("dynamic=true, seed=%d", s)})
-	}
-	return out
-}
-
 func TestCzertainlyClientAgainstVendorDocuments(t *testing.T) {
 	t.Parallel()
 	began := time.Now()
 	f := newCzFixtures(t)
 	rows := czRows(f)
-	checkCoverage(t, operationMethods(reflect.TypeFor[*czertainly.Client](), notOperations), rows)
+	oracletest.CheckCoverage(t, oracletest.OperationMethods(reflect.TypeFor[*czertainly.Client](), oracletest.NotOperations), rows)
 
 	docs := make([]string, len(czertainlyDocuments))
 	for i, d := range czertainlyDocuments {
@@ -592,8 +540,8 @@ func TestCzertainlyClientAgainstVendorDocuments(t *testing.T) {
 	interop.StartPrisms(t, served...)
 	started := time.Since(began)
 
-	var tally oracleTally
-	tally.operations = len(rows)
+	var tally oracletest.Tally
+	tally.Operations = len(rows)
 	names := slices.Sorted(func(yield func(string) bool) {
 		for n := range rows {
 			if !yield(n) {
@@ -609,13 +557,13 @@ func TestCzertainlyClientAgainstVendorDocuments(t *testing.T) {
 	answeredBy := map[string]map[string]bool{}
 	var mu sync.Mutex
 
-	run := func(t *testing.T, firstDoc string, m mode, name string, withAttrs bool) {
+	run := func(t *testing.T, firstDoc string, m oracletest.Mode, name string, withAttrs bool) {
 		row := rows[name]
 		call := row.call
 		if withAttrs {
 			call = func(ctx context.Context, c *czertainly.Client) error { return row.attributes(ctx, c, f.attrs) }
 		}
-		router := &interop.PrismRouter{Prisms: prisms, StripPrefix: "/api", First: firstDoc, Prefer: m.prefer}
+		router := &interop.PrismRouter{Prisms: prisms, StripPrefix: "/api", First: firstDoc, Prefer: m.Prefer}
 		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
 		// A wait ends after three looks at a certificate Prism keeps
@@ -642,12 +590,12 @@ func TestCzertainlyClientAgainstVendorDocuments(t *testing.T) {
 		exs := router.Take()
 		mu.Lock()
 		defer mu.Unlock()
-		tally.requests += len(exs)
+		tally.Requests += len(exs)
 		if touched[name] == nil {
 			touched[name] = map[string]bool{}
 		}
 		sawDefect, prismFailed := false, false
-		if m.name == "discovery" {
+		if m.Name == "discovery" {
 			for _, ex := range exs {
 				if answeredBy[name] == nil {
 					answeredBy[name] = map[string]bool{}
@@ -668,7 +616,7 @@ func TestCzertainlyClientAgainstVendorDocuments(t *testing.T) {
 						defect = append(defect, v.Location)
 					}
 				}
-				tally.cutLists++
+				tally.CutLists++
 			}
 			sawDefect = sawDefect || len(defect) > 0
 			for _, d := range ex.Defined {
@@ -678,38 +626,38 @@ func TestCzertainlyClientAgainstVendorDocuments(t *testing.T) {
 				t.Errorf("%s: %s %s is defined in %s, which no Prism serves: add it to czertainlyServed", name, ex.Method, ex.Path, d)
 			}
 			answered[ex.Document]++
-			tally.answerViolations += len(ex.ResponseViolations)
+			tally.AnswerViolations += len(ex.ResponseViolations)
 			if ex.PrismFailed != "" && row.unanswerable != nil && row.unanswerable.MatchString(ex.PrismFailed) {
 				prismFailed = true
-				tally.unanswerable++
+				tally.Unanswerable++
 				mediaDefectSeen[name] = true
 			} else if ex.PrismFailed != "" {
 				prismFailed = true
-				tally.prismFailures++
-				if m.prefer == "" {
-					t.Errorf("%s (%s, %s): %s %s: Prism could not answer from the document's examples: %s", name, m.name, firstDoc, ex.Method, ex.Path, ex.PrismFailed)
+				tally.PrismFailures++
+				if m.Prefer == "" {
+					t.Errorf("%s (%s, %s): %s %s: Prism could not answer from the document's examples: %s", name, m.Name, firstDoc, ex.Method, ex.Path, ex.PrismFailed)
 				}
 			}
 			for _, v := range ex.Violations {
 				if (withAttrs || row.echoesAttributes) && explainedBy(v, defect) {
 					continue
 				}
-				tally.violations++
-				t.Errorf("%s (%s, %s): %s %s: Prism (%s) flags the request: %s", name, m.name, firstDoc, ex.Method, ex.Path, ex.Document, v)
+				tally.Violations++
+				t.Errorf("%s (%s, %s): %s %s: Prism (%s) flags the request: %s", name, m.Name, firstDoc, ex.Method, ex.Path, ex.Document, v)
 			}
 		}
 		if row.echoesAttributes && sawDefect {
-			tally.defects++
+			tally.Defects++
 			if err == nil || documentRejection(err) {
 				return
 			}
 		}
 		if withAttrs {
 			if !sawDefect {
-				t.Errorf("%s (%s): the documents' attribute content oneOf defect no longer shows: expect attributes to pass clean now", name, m.name)
+				t.Errorf("%s (%s): the documents' attribute content oneOf defect no longer shows: expect attributes to pass clean now", name, m.Name)
 				return
 			}
-			tally.defects++
+			tally.Defects++
 			// The document's answer to a request it rejects is its 400 or
 			// 422, which the client must have decoded into its typed error.
 			if documentRejection(err) {
@@ -730,12 +678,12 @@ func TestCzertainlyClientAgainstVendorDocuments(t *testing.T) {
 			// Prism makes up a page's totalItems apart from its items; a
 			// short page that counts more past it is refused by the
 			// pager (ErrPagingMismatch), which decoded it first.
-			if m.prefer != "" && errors.Is(err, czertainly.ErrPagingMismatch) {
-				tally.inconsistentPages++
+			if m.Prefer != "" && errors.Is(err, czertainly.ErrPagingMismatch) {
+				tally.InconsistentPages++
 				return
 			}
-			tally.decodeFailures++
-			t.Errorf("%s (%s, %s): Prism's answer does not go through the client: %v", name, m.name, firstDoc, err)
+			tally.DecodeFailures++
+			t.Errorf("%s (%s, %s): Prism's answer does not go through the client: %v", name, m.Name, firstDoc, err)
 		}
 	}
 
@@ -753,12 +701,12 @@ func TestCzertainlyClientAgainstVendorDocuments(t *testing.T) {
 	}
 	for _, name := range names {
 		for _, a := range variants(name) {
-			run(t, "", mode{name: "discovery"}, name, a)
+			run(t, "", oracletest.Mode{Name: "discovery"}, name, a)
 		}
 	}
 	type job struct {
 		first string
-		m     mode
+		m     oracletest.Mode
 		name  string
 		attrs bool
 	}
@@ -767,11 +715,11 @@ func TestCzertainlyClientAgainstVendorDocuments(t *testing.T) {
 		for _, p := range prisms {
 			if touched[name][p.Name] && !answeredBy[name][p.Name] {
 				for _, a := range variants(name) {
-					jobs = append(jobs, job{p.Name, mode{name: "static"}, name, a})
+					jobs = append(jobs, job{p.Name, oracletest.Mode{Name: "static"}, name, a})
 				}
 			}
 		}
-		for _, m := range prismModes()[1:] {
+		for _, m := range oracletest.PrismModes()[1:] {
 			for _, a := range variants(name) {
 				jobs = append(jobs, job{"", m, name, a})
 			}
@@ -793,7 +741,7 @@ func TestCzertainlyClientAgainstVendorDocuments(t *testing.T) {
 			t.Errorf("%s: Prism no longer fails with %q on the documents' answer: the document's media type defect is gone; check the answer decodes", name, rows[name].unanswerable)
 		}
 	}
-	tally.controls = czertainlyControls(t, prisms)
+	tally.Controls = czertainlyControls(t, prisms)
 	var unanswered []string
 	for _, p := range prisms {
 		if !p.Running() {

@@ -1,4 +1,4 @@
-package readme_test
+package crossvendor_test
 
 import (
 	"errors"
@@ -13,20 +13,6 @@ import (
 	"strings"
 	"testing"
 )
-
-// docSnippetPackages are the packages whose doc.go sketches code; each
-// sketch must type-check, so that a renamed field or method cannot leave
-// the first code a user reads wrong.
-var docSnippetPackages = []struct {
-	dir, importPath, name string
-}{
-	{"mobileiron/core", "github.com/certadmin/certadmin-go/mobileiron/core", "core"},
-	{"mobileiron/cloud", "github.com/certadmin/certadmin-go/mobileiron/cloud", "cloud"},
-	{"mimcm", "github.com/certadmin/certadmin-go/mimcm", "mimcm"},
-	{"czertainly", "github.com/certadmin/certadmin-go/czertainly", "czertainly"},
-	{"czertainly/adminv1", "github.com/certadmin/certadmin-go/czertainly/adminv1", "adminv1"},
-	{"enterpriseadmin", "github.com/certadmin/certadmin-go/enterpriseadmin", "enterpriseadmin"},
-}
 
 // snippetPreamble declares what the sketches take for granted: a context
 // and the inputs a reader would have at hand. Each sketch runs in a block
@@ -86,10 +72,16 @@ func TestPackageDocSnippetsTypeCheck(t *testing.T) {
 	}
 	fset := token.NewFileSet()
 	imp := importer.ForCompiler(fset, "source", nil)
-	for _, p := range docSnippetPackages {
-		src, err := os.ReadFile(filepath.Join("..", "..", p.dir, "doc.go"))
+	// Every vendor's client package (found, not listed: vendorPackages)
+	// sketches code in its doc.go; each sketch must type-check, so that a
+	// renamed field or method cannot leave the first code a user reads
+	// wrong.
+	for _, v := range vendorPackages(t) {
+		p := struct{ dir, importPath string }{strings.TrimPrefix(v.ImportPath, "github.com/certadmin/certadmin-go/"), v.ImportPath}
+		src, err := os.ReadFile(filepath.Join(v.Dir, "doc.go"))
 		if err != nil {
-			t.Fatal(err)
+			t.Errorf("%s has no doc.go: %v", p.dir, err)
+			continue
 		}
 		snippets := docSnippets(string(src))
 		if len(snippets) == 0 {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/certadmin/certadmin-go/internal/audit"
 	"github.com/certadmin/certadmin-go/mimcm"
 )
 
@@ -27,8 +28,8 @@ const a2mimBase = "/CertificateManagement/api/v1.0/"
 
 type a2mim struct {
 	mu   sync.Mutex
-	reqs []a2req
-	h    func(w http.ResponseWriter, q a2req) bool
+	reqs []audit.Request
+	h    func(w http.ResponseWriter, q audit.Request) bool
 }
 
 func (m *a2mim) count(method, sub string) int {
@@ -43,10 +44,10 @@ func (m *a2mim) count(method, sub string) int {
 	return n
 }
 
-func (m *a2mim) all() []a2req {
+func (m *a2mim) all() []audit.Request {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return append([]a2req(nil), m.reqs...)
+	return append([]audit.Request(nil), m.reqs...)
 }
 
 // a2request is a Request object as get-request.md:108-131 shows it.
@@ -65,11 +66,11 @@ func a2request(id uuid.UUID, reqType, status int, newProfile, oldProfile string)
 		"SecurityDescriptor": "O:S-1-5-21\u0000\u0000", "IsSmartcard": false, "IsEnrollmentAgent": false, "IsDataCollectionComplete": true}
 }
 
-func a2newMim(t *testing.T, h func(w http.ResponseWriter, q a2req) bool) (*mimcm.Client, *a2mim, string) {
+func a2newMim(t *testing.T, h func(w http.ResponseWriter, q audit.Request) bool) (*mimcm.Client, *a2mim, string) {
 	m := &a2mim{h: h}
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		raw, _ := io.ReadAll(r.Body)
-		q := a2req{Method: r.Method, Path: strings.TrimPrefix(strings.ToLower(r.URL.Path), strings.ToLower(a2mimBase)), Query: r.URL.RawQuery, Raw: string(raw)}
+		q := audit.Request{Method: r.Method, Path: strings.TrimPrefix(strings.ToLower(r.URL.Path), strings.ToLower(a2mimBase)), Query: r.URL.RawQuery, Raw: string(raw)}
 		if len(raw) > 0 && raw[0] == '{' {
 			json.Unmarshal(raw, &q.Body)
 		}
@@ -78,7 +79,7 @@ func a2newMim(t *testing.T, h func(w http.ResponseWriter, q a2req) bool) (*mimcm
 		m.mu.Unlock()
 		if !h(w, q) {
 			// Response headers: Content-Type always application/json (service details).
-			a2json(w, 404, map[string]string{"Message": "not found"})
+			audit.JSON(w, 404, map[string]string{"Message": "not found"})
 		}
 	}))
 	t.Cleanup(ts.Close)
@@ -100,7 +101,7 @@ func TestAudit2_MIM_TerminalStatusEndsWait(t *testing.T) {
 	for name, num := range map[string]int{"Denied": 41, "Failed": 42, "Canceled": 43} {
 		t.Run(name, func(t *testing.T) {
 			id := uuid.New()
-			c, _, _ := a2newMim(t, func(w http.ResponseWriter, q a2req) bool {
+			c, _, _ := a2newMim(t, func(w http.ResponseWriter, q audit.Request) bool {
 				switch {
 				case q.Method == "POST" && q.Path == "requests":
 					// create-request.md:95-97: 201 with a JSON string URI.
@@ -108,10 +109,10 @@ func TestAudit2_MIM_TerminalStatusEndsWait(t *testing.T) {
 					w.WriteHeader(201)
 					w.Write([]byte(`"api/v1.0/requests/` + id.String() + `"`))
 				case q.Method == "GET" && q.Path == "requests/"+id.String():
-					a2json(w, 200, a2request(id, 1, num, "", ""))
+					audit.JSON(w, 200, a2request(id, 1, num, "", ""))
 				case q.Method == "GET" && (q.Path == "requests" || q.Path == "requests/"):
 					if strings.Contains(strings.ToLower(q.Query), "status="+strings.ToLower(name)) {
-						a2json(w, 200, []any{a2request(id, 1, num, "", "")})
+						audit.JSON(w, 200, []any{a2request(id, 1, num, "", "")})
 						return true
 					}
 					w.WriteHeader(204) // get-request.md:66: 204 No content
@@ -145,14 +146,14 @@ func TestAudit2_MIM_TerminalStatusEndsWait(t *testing.T) {
 // answered 503, and a POST requests whose answer is lost.
 func TestAudit2_MIM_DoNonGetNotRepeated(t *testing.T) {
 	id := uuid.New()
-	c, m, base := a2newMim(t, func(w http.ResponseWriter, q a2req) bool {
+	c, m, base := a2newMim(t, func(w http.ResponseWriter, q audit.Request) bool {
 		switch {
 		case q.Method == "PUT":
-			a2json(w, 503, map[string]string{"Message": "Service Unavailable"})
+			audit.JSON(w, 503, map[string]string{"Message": "Service Unavailable"})
 		case q.Method == "POST":
-			dropConn(w)
+			audit.DropConn(w)
 		case q.Method == "GET":
-			a2json(w, 503, map[string]string{"Message": "Service Unavailable"})
+			audit.JSON(w, 503, map[string]string{"Message": "Service Unavailable"})
 		default:
 			return false
 		}
@@ -188,12 +189,12 @@ func TestAudit2_MIM_DoNonGetNotRepeated(t *testing.T) {
 // software profile that is produced by the MIM CM request" (get-request.md:87).
 func TestAudit2_MIM_ResumeReadsFirst_NoResubmit(t *testing.T) {
 	id := uuid.New()
-	c, m, _ := a2newMim(t, func(w http.ResponseWriter, q a2req) bool {
+	c, m, _ := a2newMim(t, func(w http.ResponseWriter, q audit.Request) bool {
 		switch {
 		case q.Method == "GET" && q.Path == "requests/"+id.String():
-			a2json(w, 200, a2request(id, 1, 3, "c0dd5c7d-ec35-4346-baca-3ad711e9722f", ""))
+			audit.JSON(w, 200, a2request(id, 1, 3, "c0dd5c7d-ec35-4346-baca-3ad711e9722f", ""))
 		case q.Method == "GET" && strings.HasPrefix(q.Path, "requests/"+id.String()+"/"):
-			a2json(w, 200, []any{})
+			audit.JSON(w, 200, []any{})
 		case q.Method == "GET":
 			w.WriteHeader(204)
 		default:
@@ -222,19 +223,19 @@ func TestAudit2_MIM_ResumeReadsFirst_NoResubmit(t *testing.T) {
 func TestAudit2_MIM_RenewRerun_NoNewRequest(t *testing.T) {
 	prof := uuid.MustParse("5ad77b40-aa42-4533-9396-c9c59fd021a8")
 	open := uuid.New()
-	c, m, _ := a2newMim(t, func(w http.ResponseWriter, q a2req) bool {
+	c, m, _ := a2newMim(t, func(w http.ResponseWriter, q audit.Request) bool {
 		switch {
 		case q.Method == "GET" && q.Path == "profiles/"+prof.String():
 			// get-profile-data.md:108-124, Status 2 = Active (vendor sample with ?status=Active)
-			a2json(w, 200, map[string]any{"Uuid": prof.String(), "Status": 2, "Flags": 1, "ParentProfileUuid": "00000000-0000-0000-0000-000000000000",
+			audit.JSON(w, 200, map[string]any{"Uuid": prof.String(), "Status": 2, "Flags": 1, "ParentProfileUuid": "00000000-0000-0000-0000-000000000000",
 				"PrimaryProfileUuid": "00000000-0000-0000-0000-000000000000", "AssignedUserUuid": "0378a33b-8650-4713-a727-efd233903643",
 				"ProfileTemplateUuid": "8f31803f-8afc-49bb-911d-402ec264b589", "ProfileTemplateVersion": 8, "Comment": "", "ProfileOperations": []any{"renew"}})
 		case q.Method == "GET" && q.Path == "requests/"+open.String():
-			a2json(w, 200, a2request(open, 7, 3, "", prof.String()))
+			audit.JSON(w, 200, a2request(open, 7, 3, "", prof.String()))
 		case q.Method == "GET" && (q.Path == "requests" || q.Path == "requests/"):
 			lq := strings.ToLower(q.Query)
 			if lq == "" || strings.Contains(lq, "status=approved") {
-				a2json(w, 200, []any{a2request(open, 7, 3, "", prof.String())})
+				audit.JSON(w, 200, []any{a2request(open, 7, 3, "", prof.String())})
 				return true
 			}
 			w.WriteHeader(204)
@@ -267,24 +268,24 @@ func TestAudit2_MIM_Enroll_SubmitLost_MaterialKept(t *testing.T) {
 	for _, mode := range []string{"drop", "500"} {
 		t.Run(mode, func(t *testing.T) {
 			id := uuid.New()
-			c, m, _ := a2newMim(t, func(w http.ResponseWriter, q a2req) bool {
+			c, m, _ := a2newMim(t, func(w http.ResponseWriter, q audit.Request) bool {
 				switch {
 				case q.Method == "POST" && q.Path == "requests":
 					w.Header().Set("Content-Type", "application/json")
 					w.WriteHeader(201)
 					w.Write([]byte(`"api/v1.0/requests/` + id.String() + `"`))
 				case q.Method == "GET" && q.Path == "requests/"+id.String():
-					a2json(w, 200, a2request(id, 1, 3, "", ""))
+					audit.JSON(w, 200, a2request(id, 1, 3, "", ""))
 				case q.Method == "GET" && q.Path == "requests/"+id.String()+"/certificaterequestgenerationoptions":
 					// get-certificate-request-generation-options.md:100-114
-					a2json(w, 200, []any{map[string]any{"Subject": "CN=jdoe", "KeyAlgorithmName": "RSA", "KeySize": 2048, "FriendlyName": "",
+					audit.JSON(w, 200, []any{map[string]any{"Subject": "CN=jdoe", "KeyAlgorithmName": "RSA", "KeySize": 2048, "FriendlyName": "",
 						"HashAlgorithmName": "SHA256", "KeyStorageProviderNames": []any{"Microsoft Software Key Storage Provider"}, "Exportable": 1, "KeyProtectionLevel": 0, "KeyUsages": 3}})
 				case q.Method == "POST" && q.Path == "requests/"+id.String()+"/certificatedata":
 					if mode == "drop" {
-						dropConn(w)
+						audit.DropConn(w)
 						return true
 					}
-					a2json(w, 500, map[string]string{"Message": "An error has occurred. Correlation ID: 3f2c1e0a-1111-2222-3333-444455556666"})
+					audit.JSON(w, 500, map[string]string{"Message": "An error has occurred. Correlation ID: 3f2c1e0a-1111-2222-3333-444455556666"})
 				case q.Method == "GET":
 					w.WriteHeader(204)
 				default:
@@ -327,12 +328,12 @@ func TestAudit2_MIM_Enroll_SubmitLost_MaterialKept(t *testing.T) {
 // PUT sent with Raw().Client.Do directly.
 func TestAudit2_MIM_RawNonGetNotRepeated(t *testing.T) {
 	id := uuid.New()
-	c, m, base := a2newMim(t, func(w http.ResponseWriter, q a2req) bool {
+	c, m, base := a2newMim(t, func(w http.ResponseWriter, q audit.Request) bool {
 		switch q.Method {
 		case "PUT":
-			a2json(w, 503, map[string]string{"Message": "Service Unavailable"})
+			audit.JSON(w, 503, map[string]string{"Message": "Service Unavailable"})
 		case "POST":
-			dropConn(w)
+			audit.DropConn(w)
 		default:
 			return false
 		}
@@ -370,17 +371,17 @@ func TestAudit2_MIM_RawNonGetNotRepeated(t *testing.T) {
 // ErrApprovalPending at stage AwaitingApproval (not ErrTerminalStatus).
 func TestAudit2_MIM_PendingWaitsThenPending(t *testing.T) {
 	id := uuid.New()
-	c, m, _ := a2newMim(t, func(w http.ResponseWriter, q a2req) bool {
+	c, m, _ := a2newMim(t, func(w http.ResponseWriter, q audit.Request) bool {
 		switch {
 		case q.Method == "POST" && q.Path == "requests":
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(201)
 			w.Write([]byte(`"api/v1.0/requests/` + id.String() + `"`))
 		case q.Method == "GET" && q.Path == "requests/"+id.String():
-			a2json(w, 200, a2request(id, 1, 2, "", ""))
+			audit.JSON(w, 200, a2request(id, 1, 2, "", ""))
 		case q.Method == "GET" && (q.Path == "requests" || q.Path == "requests/"):
 			if strings.Contains(strings.ToLower(q.Query), "status=pending") {
-				a2json(w, 200, []any{a2request(id, 1, 2, "", "")})
+				audit.JSON(w, 200, []any{a2request(id, 1, 2, "", "")})
 				return true
 			}
 			w.WriteHeader(204)

@@ -28,30 +28,24 @@ import (
 	"time"
 
 	"github.com/certadmin/certadmin-go/czertainly"
+	"github.com/certadmin/certadmin-go/internal/audit"
 )
-
-type a2req struct {
-	Method, Path, Query string
-	Body                map[string]any
-	Raw                 string
-	Auth                string
-}
 
 type a2rec struct {
 	mu   sync.Mutex
-	reqs []a2req
+	reqs []audit.Request
 }
 
-func (r *a2rec) add(q a2req) {
+func (r *a2rec) add(q audit.Request) {
 	r.mu.Lock()
 	r.reqs = append(r.reqs, q)
 	r.mu.Unlock()
 }
 
-func (r *a2rec) all() []a2req {
+func (r *a2rec) all() []audit.Request {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]a2req(nil), r.reqs...)
+	return append([]audit.Request(nil), r.reqs...)
 }
 
 func (r *a2rec) count(method, pathSuffix string) int {
@@ -64,20 +58,14 @@ func (r *a2rec) count(method, pathSuffix string) int {
 	return n
 }
 
-func a2json(w http.ResponseWriter, code int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code)
-	json.NewEncoder(w).Encode(v)
-}
-
 // a2cz starts a stand-in whose handler h gets the path without Core's
 // context path /api (vendor-notes.md §1: server.servlet.context-path=/api).
-func a2cz(t *testing.T, h func(w http.ResponseWriter, q a2req), opts ...czertainly.Option) (*czertainly.Client, *a2rec) {
+func a2cz(t *testing.T, h func(w http.ResponseWriter, q audit.Request), opts ...czertainly.Option) (*czertainly.Client, *a2rec) {
 	t.Helper()
 	rec := &a2rec{}
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		raw, _ := io.ReadAll(r.Body)
-		q := a2req{Method: r.Method, Path: strings.TrimPrefix(r.URL.Path, "/api"), Query: r.URL.RawQuery, Raw: string(raw), Auth: r.Header.Get("Authorization")}
+		q := audit.Request{Method: r.Method, Path: strings.TrimPrefix(r.URL.Path, "/api"), Query: r.URL.RawQuery, Raw: string(raw), Auth: r.Header.Get("Authorization")}
 		if len(raw) > 0 && raw[0] == '{' {
 			json.Unmarshal(raw, &q.Body)
 		}
@@ -123,12 +111,12 @@ func ptr[T any](v T) *T { return &v }
 // groupUuids present (even empty) replaces the groups (:518-520), so a nil
 // GroupUUIDs must not be sent as a list.
 func TestAudit2_CZ_UpdateCertificate_ClearOwnerAndRA(t *testing.T) {
-	c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+	c, rec := a2cz(t, func(w http.ResponseWriter, q audit.Request) {
 		if q.Method == "PATCH" && q.Path == "/v1/certificates/"+a2C1 {
 			w.WriteHeader(204) // doc-openapi-core-certificate.yaml updateCertificateObjects → 204
 			return
 		}
-		a2json(w, 404, map[string]string{"message": "no"})
+		audit.JSON(w, 404, map[string]string{"message": "no"})
 	})
 	if err := c.UpdateCertificate(context.Background(), a2C1, czertainly.CertificateUpdate{OwnerUUID: ptr(""), RAProfileUUID: ptr("")}); err != nil {
 		t.Fatalf("UpdateCertificate: %v", err)
@@ -159,16 +147,16 @@ func TestAudit2_CZ_UpdateCertificate_ClearOwnerAndRA(t *testing.T) {
 // call is not repeated once it may have reached the server.
 func TestAudit2_CZ_BulkUpdate_ShapeAndNoRepeat(t *testing.T) {
 	var n atomic.Int32
-	c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+	c, rec := a2cz(t, func(w http.ResponseWriter, q audit.Request) {
 		if q.Method == "PATCH" && q.Path == "/v1/certificates" {
 			if n.Add(1) == 1 {
-				a2json(w, 503, map[string]string{"message": "Service unavailable"})
+				audit.JSON(w, 503, map[string]string{"message": "Service unavailable"})
 				return
 			}
 			w.WriteHeader(204)
 			return
 		}
-		a2json(w, 404, map[string]string{"message": "no"})
+		audit.JSON(w, 404, map[string]string{"message": "no"})
 	})
 	err := c.BulkUpdateCertificates(context.Background(), []string{a2C1, a2C2}, czertainly.CertificateUpdate{OwnerUUID: ptr("")})
 	if got := rec.count("PATCH", "/v1/certificates"); got != 1 {
@@ -203,18 +191,18 @@ func TestAudit2_CZ_BulkUpdate_ShapeAndNoRepeat(t *testing.T) {
 // says nothing about deletion and must not be counted as deleted
 // (judgement call: an auditor's reading of "a 404 meaning deleted").
 func TestAudit2_CZ_DeleteThenRemaining(t *testing.T) {
-	c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+	c, rec := a2cz(t, func(w http.ResponseWriter, q audit.Request) {
 		switch {
 		case q.Method == "POST" && q.Path == "/v1/certificates/delete":
-			a2json(w, 200, map[string]any{"status": "SUCCESS", "failedItem": 0, "message": "Bulk delete of certificates has been initiated"})
+			audit.JSON(w, 200, map[string]any{"status": "SUCCESS", "failedItem": 0, "message": "Bulk delete of certificates has been initiated"})
 		case q.Method == "GET" && q.Path == "/v1/certificates/"+a2C1:
-			a2json(w, 404, map[string]string{"message": "Certificate " + a2C1 + " not found"})
+			audit.JSON(w, 404, map[string]string{"message": "Certificate " + a2C1 + " not found"})
 		case q.Method == "GET" && q.Path == "/v1/certificates/"+a2C2:
-			a2json(w, 200, a2cert(a2C2, "issued"))
+			audit.JSON(w, 200, a2cert(a2C2, "issued"))
 		case q.Method == "GET" && q.Path == "/v1/certificates/"+a2C3:
-			a2json(w, 500, map[string]string{"message": "Internal server error."})
+			audit.JSON(w, 500, map[string]string{"message": "Internal server error."})
 		default:
-			a2json(w, 404, map[string]string{"message": "no"})
+			audit.JSON(w, 404, map[string]string{"message": "no"})
 		}
 	})
 	ctx := context.Background()
@@ -253,19 +241,19 @@ func contains(l []string, s string) bool {
 // GET is 404; one that stays is a *DeletionPendingError naming it.
 func TestAudit2_CZ_WaitForDeletion(t *testing.T) {
 	var gets atomic.Int32
-	c, _ := a2cz(t, func(w http.ResponseWriter, q a2req) {
+	c, _ := a2cz(t, func(w http.ResponseWriter, q audit.Request) {
 		switch {
 		case q.Method == "GET" && q.Path == "/v1/certificates/"+a2C1:
 			if gets.Add(1) < 3 {
-				a2json(w, 200, a2cert(a2C1, "issued"))
+				audit.JSON(w, 200, a2cert(a2C1, "issued"))
 				return
 			}
-			a2json(w, 404, map[string]string{"message": "not found"})
+			audit.JSON(w, 404, map[string]string{"message": "not found"})
 		case q.Method == "GET" && q.Path == "/v1/certificates/"+a2C2:
 			// a certificate a user signs in with is never deleted (CertificateServiceImpl.java:485-488)
-			a2json(w, 200, a2cert(a2C2, "issued"))
+			audit.JSON(w, 200, a2cert(a2C2, "issued"))
 		default:
-			a2json(w, 404, map[string]string{"message": "not found"})
+			audit.JSON(w, 404, map[string]string{"message": "not found"})
 		}
 	})
 	if err := c.WaitForDeletion(context.Background(), []string{a2C1}); err != nil {
@@ -283,7 +271,7 @@ func TestAudit2_CZ_WaitForDeletion(t *testing.T) {
 func TestAudit2_CZ_RevokeThenWait(t *testing.T) {
 	var gets atomic.Int32
 	revokePath := "/v2/operations/authorities/" + czAuthority + "/raProfiles/" + czRA + "/certificates/" + a2C1 + "/revoke"
-	c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+	c, rec := a2cz(t, func(w http.ResponseWriter, q audit.Request) {
 		switch {
 		case q.Method == "POST" && q.Path == revokePath:
 			w.WriteHeader(204) // doc-openapi-core-client-operations-v2.yaml:106 → 204
@@ -292,9 +280,9 @@ func TestAudit2_CZ_RevokeThenWait(t *testing.T) {
 			if gets.Add(1) >= 3 {
 				st = "revoked"
 			}
-			a2json(w, 200, a2cert(a2C1, st))
+			audit.JSON(w, 200, a2cert(a2C1, st))
 		default:
-			a2json(w, 404, map[string]string{"message": "no"})
+			audit.JSON(w, 404, map[string]string{"message": "no"})
 		}
 	})
 	ctx := context.Background()
@@ -318,18 +306,18 @@ func TestAudit2_CZ_RevokeThenWait(t *testing.T) {
 // the transaction is rolled back, so nothing was created.
 func TestAudit2_CZ_ErrorMapping(t *testing.T) {
 	ops := "/v2/operations/authorities/" + czAuthority + "/raProfiles/" + czRA + "/certificates"
-	c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+	c, rec := a2cz(t, func(w http.ResponseWriter, q audit.Request) {
 		switch {
 		case q.Method == "POST" && q.Path == "/v1/users":
 			w.Header().Set("Content-Type", "application/problem+json")
 			w.WriteHeader(400)
 			w.Write([]byte(`{"statusCode":400,"code":"ENTITY_NOT_UNIQUE","message":"User with username alice already exists"}`))
 		case q.Method == "POST" && q.Path == "/v1/roles":
-			a2json(w, 409, map[string]string{"message": "Role with name r already exists"})
+			audit.JSON(w, 409, map[string]string{"message": "Role with name r already exists"})
 		case q.Method == "POST" && q.Path == ops:
-			a2json(w, 400, map[string]string{"message": "Failed to submit certificate request: Connector communication failed"})
+			audit.JSON(w, 400, map[string]string{"message": "Failed to submit certificate request: Connector communication failed"})
 		default:
-			a2json(w, 404, map[string]string{"message": "no"})
+			audit.JSON(w, 404, map[string]string{"message": "no"})
 		}
 	})
 	ctx := context.Background()
@@ -365,18 +353,18 @@ func TestAudit2_CZ_TokenRefreshOn401(t *testing.T) {
 		n := fetches.Add(1)
 		return fmt.Sprintf("tok%d", n), time.Now().Add(time.Hour), nil
 	})
-	c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+	c, rec := a2cz(t, func(w http.ResponseWriter, q audit.Request) {
 		if q.Auth != "Bearer tok2" {
 			w.WriteHeader(401)
 			return
 		}
 		switch {
 		case q.Method == "GET" && q.Path == "/v1/groups":
-			a2json(w, 200, []any{map[string]any{"uuid": a2G1, "name": "g1", "description": "d", "email": "g@example.com"}})
+			audit.JSON(w, 200, []any{map[string]any{"uuid": a2G1, "name": "g1", "description": "d", "email": "g@example.com"}})
 		case q.Method == "POST" && q.Path == "/v1/roles":
-			a2json(w, 201, map[string]any{"uuid": a2U1, "name": "r", "systemRole": false, "users": []any{}})
+			audit.JSON(w, 201, map[string]any{"uuid": a2U1, "name": "r", "systemRole": false, "users": []any{}})
 		default:
-			a2json(w, 404, map[string]string{"message": "no"})
+			audit.JSON(w, 404, map[string]string{"message": "no"})
 		}
 	}, czertainly.WithTokenSource(ts))
 	gs, err := c.ListGroups(context.Background())
@@ -397,13 +385,13 @@ func TestAudit2_CZ_TokenRefreshOn401(t *testing.T) {
 // ListAuthorities: GET /v1/authorities → AuthorityInstanceDto[]
 // (doc-openapi-core-authority.yaml:210).
 func TestAudit2_CZ_ListAuthorities(t *testing.T) {
-	c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+	c, rec := a2cz(t, func(w http.ResponseWriter, q audit.Request) {
 		if q.Method == "GET" && q.Path == "/v1/authorities" {
-			a2json(w, 200, []any{map[string]any{"uuid": czAuthority, "name": "ejbca", "status": "connected", "kind": "EJBCA",
+			audit.JSON(w, 200, []any{map[string]any{"uuid": czAuthority, "name": "ejbca", "status": "connected", "kind": "EJBCA",
 				"connectorUuid": a2G2, "connectorName": "ejbca-ng", "attributes": []any{}}})
 			return
 		}
-		a2json(w, 404, map[string]string{"message": "no"})
+		audit.JSON(w, 404, map[string]string{"message": "no"})
 	})
 	as, err := c.ListAuthorities(context.Background())
 	if err != nil || len(as) != 1 || as[0].UUID != czAuthority || as[0].Kind != "EJBCA" || as[0].ConnectorName != "ejbca-ng" {
@@ -416,7 +404,7 @@ func TestAudit2_CZ_ListAuthorities(t *testing.T) {
 // (doc-openapi-cert-manager.yaml:3640-3700).
 func TestAudit2_CZ_ListCertificateApprovals(t *testing.T) {
 	const total = 23
-	c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+	c, rec := a2cz(t, func(w http.ResponseWriter, q audit.Request) {
 		if q.Method == "GET" && q.Path == "/v1/certificates/"+a2C1+"/approvals" {
 			var per, page int
 			for _, kv := range strings.Split(q.Query, "&") {
@@ -435,10 +423,10 @@ func TestAudit2_CZ_ListCertificateApprovals(t *testing.T) {
 					"version": 1, "createdAt": "2026-01-01T00:00:00Z", "status": "PENDING", "resource": "certificates",
 					"resourceAction": "issue", "objectUuid": a2C1, "approvalProfileName": "p", "approvalProfileUuid": a2G1})
 			}
-			a2json(w, 200, map[string]any{"approvals": out, "itemsPerPage": per, "pageNumber": page, "totalPages": (total + per - 1) / per, "totalItems": total})
+			audit.JSON(w, 200, map[string]any{"approvals": out, "itemsPerPage": per, "pageNumber": page, "totalPages": (total + per - 1) / per, "totalItems": total})
 			return
 		}
-		a2json(w, 404, map[string]string{"message": "no"})
+		audit.JSON(w, 404, map[string]string{"message": "no"})
 	})
 	seen := map[string]bool{}
 	for a, err := range c.ListCertificateApprovals(context.Background(), a2C1, czertainly.ApprovalQuery{PageSize: 10}) {
@@ -546,22 +534,22 @@ func TestAudit2_CZ_UpdateUser_KeepsEverything(t *testing.T) {
 		"groups":           []any{map[string]any{"uuid": a2G1, "name": "g1"}, map[string]any{"uuid": a2G2, "name": "g2"}},
 		"certificate":      map[string]any{"uuid": a2C1, "fingerprint": "ab12cd"},
 		"customAttributes": a2respAttrs()}
-	c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+	c, rec := a2cz(t, func(w http.ResponseWriter, q audit.Request) {
 		switch {
 		case q.Method == "GET" && q.Path == "/v1/users/"+a2U1:
-			a2json(w, 200, user)
+			audit.JSON(w, 200, user)
 		case q.Method == "PUT" && q.Path == "/v1/users/"+a2U1:
-			a2json(w, 200, user)
+			audit.JSON(w, 200, user)
 		case q.Method == "GET" && q.Path == "/v1/certificates/"+a2C1:
-			a2json(w, 200, a2cert(a2C1, "issued"))
+			audit.JSON(w, 200, a2cert(a2C1, "issued"))
 		default:
-			a2json(w, 404, map[string]string{"message": "no"})
+			audit.JSON(w, 404, map[string]string{"message": "no"})
 		}
 	})
 	if _, err := c.UpdateUser(context.Background(), a2U1, czertainly.UserInput{Description: "new"}); err != nil {
 		t.Fatalf("UpdateUser: %v", err)
 	}
-	var put *a2req
+	var put *audit.Request
 	for _, q := range rec.all() {
 		if q.Method == "PUT" {
 			q := q
@@ -604,12 +592,12 @@ func TestAudit2_CZ_UpdateUser_KeepsEverything(t *testing.T) {
 func TestAudit2_CZ_UpdateRole_KeepsEverything(t *testing.T) {
 	role := map[string]any{"uuid": a2U1, "name": "ops", "description": "Operators", "email": "ops@example.com", "systemRole": false,
 		"users": []any{}, "customAttributes": a2respAttrs()}
-	c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+	c, rec := a2cz(t, func(w http.ResponseWriter, q audit.Request) {
 		switch {
 		case q.Path == "/v1/roles/"+a2U1:
-			a2json(w, 200, role)
+			audit.JSON(w, 200, role)
 		default:
-			a2json(w, 404, map[string]string{"message": "no"})
+			audit.JSON(w, 404, map[string]string{"message": "no"})
 		}
 	})
 	if _, err := c.UpdateRole(context.Background(), a2U1, czertainly.RoleInput{Name: "operators"}); err != nil {
@@ -635,12 +623,12 @@ func TestAudit2_CZ_UpdateRole_KeepsEverything(t *testing.T) {
 // either fill a valid version or refuse before sending (judgement call);
 // sending version "" fails Core's discriminator.
 func TestAudit2_CZ_CreateRole_CustomAttributes(t *testing.T) {
-	c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+	c, rec := a2cz(t, func(w http.ResponseWriter, q audit.Request) {
 		if q.Method == "POST" && q.Path == "/v1/roles" {
-			a2json(w, 200, map[string]any{"uuid": a2U1, "name": "r", "systemRole": false, "users": []any{}})
+			audit.JSON(w, 200, map[string]any{"uuid": a2U1, "name": "r", "systemRole": false, "users": []any{}})
 			return
 		}
-		a2json(w, 404, map[string]string{"message": "no"})
+		audit.JSON(w, 404, map[string]string{"message": "no"})
 	})
 	_, err := c.CreateRole(context.Background(), czertainly.RoleInput{Name: "r", CustomAttributes: []czertainly.RequestAttribute{
 		{UUID: a2AttrCost, Name: "costCenter", ContentType: "string", Content: []map[string]any{{"data": "42"}}}}})
@@ -677,33 +665,33 @@ func TestAudit2_CZ_RenewExpiring_Relations(t *testing.T) {
 		a2C1: {{"uuid": "ffffffff-0000-0000-0000-000000000001", "certificateType": "X.509", "state": "pending_approval", "relationType": "pending", "commonName": "c1"}},
 	}
 	n := 0
-	c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+	c, rec := a2cz(t, func(w http.ResponseWriter, q audit.Request) {
 		mu.Lock()
 		defer mu.Unlock()
 		switch {
 		case q.Method == "POST" && q.Path == "/v1/certificates":
 			// search: CertificateResponseDto (doc-openapi-core-certificate.yaml:25)
 			list := []any{a2cert(a2C1, "issued"), a2cert(a2C2, "issued"), a2cert(a2C3, "issued")}
-			a2json(w, 200, map[string]any{"certificates": list, "itemsPerPage": 1000, "pageNumber": 1, "totalPages": 1, "totalItems": 3})
+			audit.JSON(w, 200, map[string]any{"certificates": list, "itemsPerPage": 1000, "pageNumber": 1, "totalPages": 1, "totalItems": 3})
 		case q.Method == "GET" && strings.HasSuffix(q.Path, "/relations"):
 			id := strings.Split(q.Path, "/")[3]
 			if id == a2C3 {
-				a2json(w, 500, map[string]string{"message": "Internal server error."})
+				audit.JSON(w, 500, map[string]string{"message": "Internal server error."})
 				return
 			}
 			s := []any{}
 			for _, x := range succ[id] {
 				s = append(s, x)
 			}
-			a2json(w, 200, map[string]any{"certificateUuid": id, "successorCertificates": s, "predecessorCertificates": []any{}})
+			audit.JSON(w, 200, map[string]any{"certificateUuid": id, "successorCertificates": s, "predecessorCertificates": []any{}})
 		case q.Method == "POST" && strings.HasPrefix(q.Path, ops) && strings.HasSuffix(q.Path, "/renew"):
 			id := strings.Split(strings.TrimPrefix(q.Path, ops), "/")[0]
 			n++
 			nu := fmt.Sprintf("99999999-0000-0000-0000-%012d", n)
 			succ[id] = append(succ[id], map[string]any{"uuid": nu, "certificateType": "X.509", "state": "requested", "relationType": "pending", "commonName": "x"})
-			a2json(w, 200, map[string]any{"uuid": nu, "certificateData": ""})
+			audit.JSON(w, 200, map[string]any{"uuid": nu, "certificateData": ""})
 		default:
-			a2json(w, 404, map[string]string{"message": "no"})
+			audit.JSON(w, 404, map[string]string{"message": "no"})
 		}
 	})
 	ctx := context.Background()
@@ -749,10 +737,10 @@ func TestAudit2_CZ_Enroll_MaterialOnLaterFailures(t *testing.T) {
 	ops := "/v2/operations/authorities/" + czAuthority + "/raProfiles/" + czRA + "/certificates"
 	for _, mode := range []string{"403", "failed", "rejected"} {
 		t.Run(mode, func(t *testing.T) {
-			c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+			c, rec := a2cz(t, func(w http.ResponseWriter, q audit.Request) {
 				switch {
 				case q.Method == "POST" && q.Path == ops:
-					a2json(w, 200, map[string]any{"uuid": a2C1, "certificateData": ""})
+					audit.JSON(w, 200, map[string]any{"uuid": a2C1, "certificateData": ""})
 				case q.Method == "GET" && q.Path == "/v1/certificates/"+a2C1:
 					if mode == "403" {
 						w.Header().Set("Content-Type", "application/problem+json")
@@ -760,11 +748,11 @@ func TestAudit2_CZ_Enroll_MaterialOnLaterFailures(t *testing.T) {
 						w.Write([]byte(`{"statusCode":403,"code":"FORBIDDEN","message":"Access denied"}`))
 						return
 					}
-					a2json(w, 200, a2cert(a2C1, mode))
+					audit.JSON(w, 200, a2cert(a2C1, mode))
 				case q.Method == "GET" && q.Path == "/v1/certificates/"+a2C1+"/approvals":
-					a2json(w, 200, map[string]any{"approvals": []any{}, "itemsPerPage": 10, "pageNumber": 1, "totalPages": 0, "totalItems": 0})
+					audit.JSON(w, 200, map[string]any{"approvals": []any{}, "itemsPerPage": 10, "pageNumber": 1, "totalPages": 0, "totalItems": 0})
 				default:
-					a2json(w, 404, map[string]string{"message": "no"})
+					audit.JSON(w, 404, map[string]string{"message": "no"})
 				}
 			})
 			_, err := c.Enroll(context.Background(), czertainly.EnrollInput{Profile: czProfile, Subject: pkix.Name{CommonName: "a2.example.com"}})
@@ -798,33 +786,33 @@ func TestAudit2_CZ_Enroll_MaterialOnLaterFailures(t *testing.T) {
 func TestAudit2_CZ_ResumeEnrollment_ReadsFirst(t *testing.T) {
 	for _, st := range []string{"issued", "rejected"} {
 		t.Run(st, func(t *testing.T) {
-			ca := newCA(t)
+			ca := audit.NewCA(t)
 			k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-			leaf := ca.issue(t, k.Public(), "a2.example.com")
-			c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+			leaf := ca.Issue(t, k.Public(), "a2.example.com")
+			c, rec := a2cz(t, func(w http.ResponseWriter, q audit.Request) {
 				switch {
 				case q.Method == "GET" && q.Path == "/v1/certificates/"+a2C1:
 					m := a2cert(a2C1, st)
 					if st == "issued" {
 						m["certificateContent"] = base64Std(leaf.Raw)
 					}
-					a2json(w, 200, m)
+					audit.JSON(w, 200, m)
 				case q.Method == "GET" && strings.HasPrefix(q.Path, "/v1/certificates/"+a2C1+"/chain/"):
 					// CertificateChainDownloadResponseDto {format, encoding, content, completeChain}
 					// (doc-openapi-core-certificate.yaml:1043, :4240); raw/pem content is base64 of
 					// the PEM text (CertificateServiceImpl.java:923-945@cad4432a).
-					pemText := pemEnc(ca.cert.Raw)
+					pemText := pemEnc(ca.Cert.Raw)
 					if strings.Contains(q.Query, "withEndCertificate=true") {
 						pemText = append(pemEnc(leaf.Raw), pemText...)
 					}
-					a2json(w, 200, map[string]any{"format": "raw", "encoding": "pem", "completeChain": true, "content": base64Std(pemText)})
+					audit.JSON(w, 200, map[string]any{"format": "raw", "encoding": "pem", "completeChain": true, "content": base64Std(pemText)})
 				case q.Method == "GET" && q.Path == "/v1/certificates/"+a2C1+"/chain":
 					// CertificateChainResponseDto (doc-openapi-core-certificate.yaml:986)
 					cc := a2cert("ffffffff-0000-0000-0000-0000000000ca", "issued")
-					cc["certificateContent"] = base64Std(ca.cert.Raw)
-					a2json(w, 200, map[string]any{"completeChain": true, "certificates": []any{cc}})
+					cc["certificateContent"] = base64Std(ca.Cert.Raw)
+					audit.JSON(w, 200, map[string]any{"completeChain": true, "certificates": []any{cc}})
 				default:
-					a2json(w, 404, map[string]string{"message": "no"})
+					audit.JSON(w, 404, map[string]string{"message": "no"})
 				}
 			})
 			pe := &czertainly.PendingError{Profile: czProfile, CertificateUUID: a2C1, State: "pending_approval", Key: k}
@@ -871,20 +859,20 @@ func TestAudit2_CZ_UpdateUser_RevokedLoginCertificate(t *testing.T) {
 	user := map[string]any{"uuid": a2U1, "username": "alice", "firstName": "Alice", "lastName": "Smith", "email": "alice@example.com",
 		"enabled": true, "systemUser": false, "roles": []any{}, "groups": []any{},
 		"certificate": map[string]any{"uuid": a2C1, "fingerprint": "ab12cd"}, "customAttributes": []any{}}
-	c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+	c, rec := a2cz(t, func(w http.ResponseWriter, q audit.Request) {
 		switch {
 		case q.Method == "GET" && q.Path == "/v1/users/"+a2U1:
-			a2json(w, 200, user)
+			audit.JSON(w, 200, user)
 		case q.Method == "GET" && q.Path == "/v1/certificates/"+a2C1:
-			a2json(w, 200, a2cert(a2C1, "revoked"))
+			audit.JSON(w, 200, a2cert(a2C1, "revoked"))
 		case q.Method == "PUT" && q.Path == "/v1/users/"+a2U1:
 			if s, _ := q.Body["certificateUuid"].(string); s == a2C1 {
-				a2json(w, 422, []string{"Cannot assign certificate with state Revoked to the user"})
+				audit.JSON(w, 422, []string{"Cannot assign certificate with state Revoked to the user"})
 				return
 			}
-			a2json(w, 200, user)
+			audit.JSON(w, 200, user)
 		default:
-			a2json(w, 404, map[string]string{"message": "no"})
+			audit.JSON(w, 404, map[string]string{"message": "no"})
 		}
 	})
 	_, err := c.UpdateUser(context.Background(), a2U1, czertainly.UserInput{Email: "alice@new.example.com"})
@@ -903,12 +891,12 @@ func TestAudit2_CZ_UpdateUser_RevokedLoginCertificate(t *testing.T) {
 // no certificate exists, so the error is ErrConnector and not an unknown outcome.
 func TestAudit2_CZ_Enroll_FailedToSubmit(t *testing.T) {
 	ops := "/v2/operations/authorities/" + czAuthority + "/raProfiles/" + czRA + "/certificates"
-	c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+	c, rec := a2cz(t, func(w http.ResponseWriter, q audit.Request) {
 		if q.Method == "POST" && q.Path == ops {
-			a2json(w, 400, map[string]string{"message": "Failed to submit certificate request: Connector communication failed"})
+			audit.JSON(w, 400, map[string]string{"message": "Failed to submit certificate request: Connector communication failed"})
 			return
 		}
-		a2json(w, 404, map[string]string{"message": "no"})
+		audit.JSON(w, 404, map[string]string{"message": "no"})
 	})
 	_, err := c.Enroll(context.Background(), czertainly.EnrollInput{Profile: czProfile, Subject: pkix.Name{CommonName: "a2.example.com"}})
 	if !errors.Is(err, czertainly.ErrConnector) {
@@ -926,19 +914,19 @@ func TestAudit2_CZ_Enroll_FailedToSubmit(t *testing.T) {
 // WithApprovalWait(0): a *PendingError naming the pending approvals of
 // the certificate (GET /v1/certificates/{uuid}/approvals, doc-openapi-cert-manager.yaml:3640).
 func TestAudit2_CZ_WaitForRevocation_PendingApproval(t *testing.T) {
-	c, _ := a2cz(t, func(w http.ResponseWriter, q a2req) {
+	c, _ := a2cz(t, func(w http.ResponseWriter, q audit.Request) {
 		switch {
 		case q.Method == "GET" && q.Path == "/v1/certificates/"+a2C1:
-			a2json(w, 200, a2cert(a2C1, "pending_approval"))
+			audit.JSON(w, 200, a2cert(a2C1, "pending_approval"))
 		case q.Method == "GET" && q.Path == "/v1/certificates/"+a2C1+"/approvals":
-			a2json(w, 200, map[string]any{"approvals": []any{
+			audit.JSON(w, 200, map[string]any{"approvals": []any{
 				map[string]any{"approvalUuid": "dddddddd-0000-0000-0000-000000000001", "creatorUuid": a2U1, "version": 1, "createdAt": "2026-01-01T00:00:00Z",
 					"status": "PENDING", "resource": "certificates", "resourceAction": "revoke", "objectUuid": a2C1, "approvalProfileName": "p", "approvalProfileUuid": a2G1},
 				map[string]any{"approvalUuid": "dddddddd-0000-0000-0000-000000000002", "creatorUuid": a2U1, "version": 1, "createdAt": "2025-01-01T00:00:00Z",
 					"closedAt": "2025-01-02T00:00:00Z", "status": "APPROVED", "resource": "certificates", "resourceAction": "issue", "objectUuid": a2C1, "approvalProfileName": "p", "approvalProfileUuid": a2G1},
 			}, "itemsPerPage": 10, "pageNumber": 1, "totalPages": 1, "totalItems": 2})
 		default:
-			a2json(w, 404, map[string]string{"message": "no"})
+			audit.JSON(w, 404, map[string]string{"message": "no"})
 		}
 	})
 	_, err := c.WaitForRevocation(context.Background(), a2C1, czertainly.WithApprovalWait(0))
@@ -955,7 +943,7 @@ func TestAudit2_CZ_WaitForRevocation_PendingApproval(t *testing.T) {
 // groupUuids is present (CertificateServiceImpl.java:518-520), so [] must
 // be sent, not left out.
 func TestAudit2_CZ_UpdateCertificate_EmptyGroups(t *testing.T) {
-	c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+	c, rec := a2cz(t, func(w http.ResponseWriter, q audit.Request) {
 		w.WriteHeader(204)
 	})
 	if err := c.UpdateCertificate(context.Background(), a2C1, czertainly.CertificateUpdate{GroupUUIDs: &[]string{}}); err != nil {
@@ -978,16 +966,16 @@ func TestAudit2_CZ_UpdateCertificate_EmptyGroups(t *testing.T) {
 
 // itemsPerPage is at most 1000 (doc-openapi-cert-manager.yaml:3656-3662).
 func TestAudit2_CZ_ListCertificateApprovals_PageSizeCap(t *testing.T) {
-	c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+	c, rec := a2cz(t, func(w http.ResponseWriter, q audit.Request) {
 		var per int
 		for _, kv := range strings.Split(q.Query, "&") {
 			fmt.Sscanf(kv, "itemsPerPage=%d", &per)
 		}
 		if per > 1000 {
-			a2json(w, 422, []string{"itemsPerPage must be less than or equal to 1000"})
+			audit.JSON(w, 422, []string{"itemsPerPage must be less than or equal to 1000"})
 			return
 		}
-		a2json(w, 200, map[string]any{"approvals": []any{}, "itemsPerPage": per, "pageNumber": 1, "totalPages": 0, "totalItems": 0})
+		audit.JSON(w, 200, map[string]any{"approvals": []any{}, "itemsPerPage": per, "pageNumber": 1, "totalPages": 0, "totalItems": 0})
 	})
 	var lastErr error
 	for _, err := range c.ListCertificateApprovals(context.Background(), a2C1, czertainly.ApprovalQuery{PageSize: 5000}) {
@@ -1009,12 +997,12 @@ func TestAudit2_CZ_RenewExpiring_FailedSuccessorRetried(t *testing.T) {
 	succ := []string{}
 	states := map[string]string{}
 	n := 0
-	c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+	c, rec := a2cz(t, func(w http.ResponseWriter, q audit.Request) {
 		mu.Lock()
 		defer mu.Unlock()
 		switch {
 		case q.Method == "POST" && q.Path == "/v1/certificates":
-			a2json(w, 200, map[string]any{"certificates": []any{a2cert(a2C1, "issued")}, "itemsPerPage": 1000, "pageNumber": 1, "totalPages": 1, "totalItems": 1})
+			audit.JSON(w, 200, map[string]any{"certificates": []any{a2cert(a2C1, "issued")}, "itemsPerPage": 1000, "pageNumber": 1, "totalPages": 1, "totalItems": 1})
 		case q.Method == "GET" && q.Path == "/v1/certificates/"+a2C1+"/relations":
 			s := []any{}
 			for _, id := range succ {
@@ -1022,13 +1010,13 @@ func TestAudit2_CZ_RenewExpiring_FailedSuccessorRetried(t *testing.T) {
 					s = append(s, map[string]any{"uuid": id, "certificateType": "X.509", "state": states[id], "relationType": "pending"})
 				}
 			}
-			a2json(w, 200, map[string]any{"certificateUuid": a2C1, "successorCertificates": s, "predecessorCertificates": []any{}})
+			audit.JSON(w, 200, map[string]any{"certificateUuid": a2C1, "successorCertificates": s, "predecessorCertificates": []any{}})
 		case q.Method == "POST" && q.Path == ops+a2C1+"/renew":
 			n++
 			id := fmt.Sprintf("99999999-0000-0000-0000-%012d", n)
 			succ = append(succ, id)
 			states[id] = "requested"
-			a2json(w, 200, map[string]any{"uuid": id, "certificateData": ""})
+			audit.JSON(w, 200, map[string]any{"uuid": id, "certificateData": ""})
 		case q.Method == "GET" && strings.HasPrefix(q.Path, "/v1/certificates/99999999-"):
 			id := strings.TrimPrefix(q.Path, "/v1/certificates/")
 			if n == 1 {
@@ -1038,13 +1026,13 @@ func TestAudit2_CZ_RenewExpiring_FailedSuccessorRetried(t *testing.T) {
 			}
 			m := a2cert(id, states[id])
 			if states[id] == "issued" {
-				ca := newCA(t)
+				ca := audit.NewCA(t)
 				k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-				m["certificateContent"] = base64Std(ca.issue(t, k.Public(), "x").Raw)
+				m["certificateContent"] = base64Std(ca.Issue(t, k.Public(), "x").Raw)
 			}
-			a2json(w, 200, m)
+			audit.JSON(w, 200, m)
 		default:
-			a2json(w, 404, map[string]string{"message": "no"})
+			audit.JSON(w, 404, map[string]string{"message": "no"})
 		}
 	})
 	ctx := context.Background()
@@ -1087,12 +1075,12 @@ func TestAudit2_CZ_UpdateUser_ReplaceV3AttributeByName(t *testing.T) {
 func a2replaceAttr(t *testing.T, ra czertainly.RequestAttribute) {
 	user := map[string]any{"uuid": a2U1, "username": "alice", "firstName": "Alice", "lastName": "Smith", "email": "alice@example.com",
 		"enabled": true, "systemUser": false, "roles": []any{}, "groups": []any{}, "customAttributes": a2respAttrs()}
-	c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+	c, rec := a2cz(t, func(w http.ResponseWriter, q audit.Request) {
 		if q.Path == "/v1/users/"+a2U1 {
-			a2json(w, 200, user)
+			audit.JSON(w, 200, user)
 			return
 		}
-		a2json(w, 404, map[string]string{"message": "no"})
+		audit.JSON(w, 404, map[string]string{"message": "no"})
 	})
 	_, err := c.UpdateUser(context.Background(), a2U1, czertainly.UserInput{CustomAttributes: []czertainly.RequestAttribute{ra}})
 	rs := rec.all()
@@ -1122,7 +1110,7 @@ func a2replaceAttr(t *testing.T, ra czertainly.RequestAttribute) {
 // ExceptionHandlingAdvice.java:444-455) for a deletion: only 404 is "gone"
 // (judgement call, as for RemainingCertificates).
 func TestAudit2_CZ_WaitForDeletion_403NotDeleted(t *testing.T) {
-	c, _ := a2cz(t, func(w http.ResponseWriter, q a2req) {
+	c, _ := a2cz(t, func(w http.ResponseWriter, q audit.Request) {
 		w.Header().Set("Content-Type", "application/problem+json")
 		w.WriteHeader(403)
 		w.Write([]byte(`{"statusCode":403,"code":"FORBIDDEN","message":"Access denied"}`))
@@ -1138,12 +1126,12 @@ func TestAudit2_CZ_WaitForDeletion_403NotDeleted(t *testing.T) {
 func TestAudit2_CZ_UpdateRole_ReplaceAttributeByName(t *testing.T) {
 	role := map[string]any{"uuid": a2U1, "name": "ops", "description": "Operators", "email": "ops@example.com", "systemRole": false,
 		"users": []any{}, "customAttributes": a2respAttrs()}
-	c, rec := a2cz(t, func(w http.ResponseWriter, q a2req) {
+	c, rec := a2cz(t, func(w http.ResponseWriter, q audit.Request) {
 		if q.Path == "/v1/roles/"+a2U1 {
-			a2json(w, 200, role)
+			audit.JSON(w, 200, role)
 			return
 		}
-		a2json(w, 404, map[string]string{"message": "no"})
+		audit.JSON(w, 404, map[string]string{"message": "no"})
 	})
 	_, err := c.UpdateRole(context.Background(), a2U1, czertainly.RoleInput{CustomAttributes: []czertainly.RequestAttribute{{Name: "tier", Content: []map[string]any{{"data": 4}}}}})
 	rs := rec.all()

@@ -26,12 +26,14 @@ import (
 	"encoding/binary"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 	"unicode/utf16"
 
+	"github.com/certadmin/certadmin-go/internal/audit"
 	"github.com/certadmin/certadmin-go/mimcm"
 )
 
@@ -125,7 +127,7 @@ func TestAudit2_MIM_NTLMInsideSPNEGO(t *testing.T) {
 		}
 		if h == "" {
 			if authed[r.RemoteAddr] {
-				a2json(w, 200, []any{})
+				audit.JSON(w, 200, []any{})
 				return
 			}
 			deny("no credentials")
@@ -165,7 +167,7 @@ func TestAudit2_MIM_NTLMInsideSPNEGO(t *testing.T) {
 			log = append(log, "negTokenResp ok")
 			authed[r.RemoteAddr] = true
 			w.Header().Set("WWW-Authenticate", "Negotiate "+a2negResp(0, nil, nil))
-			a2json(w, 200, []any{})
+			audit.JSON(w, 200, []any{})
 		default:
 			deny("unknown token")
 		}
@@ -181,7 +183,7 @@ func TestAudit2_MIM_NTLMInsideSPNEGO(t *testing.T) {
 	if err != nil {
 		t.Errorf("ListProfileTemplates with NTLM under Negotiate only: %v; server saw %v", err, log)
 	}
-	if !contains(log, "negTokenResp ok") {
+	if !slices.Contains(log, "negTokenResp ok") {
 		t.Errorf("no SPNEGO-wrapped AUTHENTICATE reached the server: %v", log)
 	}
 }

@@ -1,4 +1,4 @@
-package interop
+package oracle
 
 import (
 	"bufio"
@@ -10,11 +10,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/certadmin/certadmin-go/internal/interop"
 	"github.com/certadmin/certadmin-go/mimcm/mimcmtest"
 )
 
 // ntlmFake is the mimcmtest fake with Windows authentication, run as a
-// process of its own (./ntlmfake).
+// process of its own (./internal/ntlmfake).
 type ntlmFake struct {
 	URL   string
 	stdin io.WriteCloser
@@ -27,11 +28,11 @@ type fakeStats struct {
 	Connections int `json:"connections"`
 }
 
-// buildNTLMFake builds ./ntlmfake into a temporary directory.
+// buildNTLMFake builds ./internal/ntlmfake into a temporary directory.
 func buildNTLMFake(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "ntlmfake")
-	if out, err := exec.Command("go", "build", "-o", bin, "./ntlmfake").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-o", bin, "./internal/ntlmfake").CombinedOutput(); err != nil {
 		t.Fatalf("build ntlmfake: %v\n%s", err, out)
 	}
 	return bin
@@ -85,9 +86,9 @@ func (f *ntlmFake) stats(t *testing.T) fakeStats {
 // NTLM (--ntlm) and with SPNEGO through MIT GSS-API and gss-ntlmssp
 // (--negotiate), as a Linux user's tools do against IIS.
 func TestCurlAgainstTheFake(t *testing.T) {
-	curl := LookPath(t, "curl", "impacket.sh")
+	curl := interop.LookPath(t, "curl", "impacket.sh")
 	if _, err := os.Stat("/etc/gss/mech.d/mech.ntlmssp.conf"); err != nil {
-		Missing(t, "gss-ntlmssp", "impacket.sh")
+		interop.Missing(t, "gss-ntlmssp", "impacket.sh")
 	}
 	const path = "/CertificateManagement/api/v1.0/profiletemplates"
 	dir := t.TempDir()

@@ -1,4 +1,4 @@
-package oracletest
+package oracle
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/certadmin/certadmin-go/czertainly/adminv1"
 	"github.com/certadmin/certadmin-go/internal/interop"
+	"github.com/certadmin/certadmin-go/internal/oracletest"
 	"github.com/certadmin/certadmin-go/internal/testcert"
 )
 
@@ -20,7 +21,7 @@ func adminRows(certDER []byte) map[string]func(ctx context.Context, c *adminv1.C
 	desc := "rotated"
 	return map[string]func(ctx context.Context, c *adminv1.Client) error{
 		"CreateAdmin": func(ctx context.Context, c *adminv1.Client) error {
-			return err1(c.CreateAdmin(ctx, adminv1.CreateAdminInput{Username: "bob", Name: "Bob", Surname: "Roe", Email: "bob@example.com",
+			return oracletest.Err1(c.CreateAdmin(ctx, adminv1.CreateAdminInput{Username: "bob", Name: "Bob", Surname: "Roe", Email: "bob@example.com",
 				Role: adminv1.RoleAdministrator, Certificate: certDER, Enabled: true}))
 		},
 		"DeleteAdmin":   func(ctx context.Context, c *adminv1.Client) error { return c.DeleteAdmin(ctx, id) },
@@ -29,10 +30,10 @@ func adminRows(certDER []byte) map[string]func(ctx context.Context, c *adminv1.C
 		"DisableAdmins": func(ctx context.Context, c *adminv1.Client) error { return c.DisableAdmins(ctx, []string{id, id2}) },
 		"EnableAdmin":   func(ctx context.Context, c *adminv1.Client) error { return c.EnableAdmin(ctx, id) },
 		"EnableAdmins":  func(ctx context.Context, c *adminv1.Client) error { return c.EnableAdmins(ctx, []string{id, id2}) },
-		"GetAdmin":      func(ctx context.Context, c *adminv1.Client) error { return err1(c.GetAdmin(ctx, id)) },
-		"ListAdmins":    func(ctx context.Context, c *adminv1.Client) error { return err1(c.ListAdmins(ctx)) },
+		"GetAdmin":      func(ctx context.Context, c *adminv1.Client) error { return oracletest.Err1(c.GetAdmin(ctx, id)) },
+		"ListAdmins":    func(ctx context.Context, c *adminv1.Client) error { return oracletest.Err1(c.ListAdmins(ctx)) },
 		"UpdateAdmin": func(ctx context.Context, c *adminv1.Client) error {
-			return err1(c.UpdateAdmin(ctx, id, adminv1.UpdateAdminInput{Email: "bob@example.org", Description: &desc}))
+			return oracletest.Err1(c.UpdateAdmin(ctx, id, adminv1.UpdateAdminInput{Email: "bob@example.org", Description: &desc}))
 		},
 	}
 }
@@ -42,13 +43,13 @@ func TestAdminV1ClientAgainstVendorDocument(t *testing.T) {
 	began := time.Now()
 	cert, _ := testcert.ForName(t, "oracle admin")
 	rows := adminRows(cert.Raw)
-	checkCoverage(t, operationMethods(reflect.TypeFor[*adminv1.Client](), notOperations), rows)
+	oracletest.CheckCoverage(t, oracletest.OperationMethods(reflect.TypeFor[*adminv1.Client](), oracletest.NotOperations), rows)
 	prisms := interop.LoadDocuments(t, interop.Reference(t, "czertainly/doc-openapi-core-admin.yaml"))
 	interop.StartPrisms(t, prisms...)
 	started := time.Since(began)
 
-	var tally oracleTally
-	tally.operations = len(rows)
+	var tally oracletest.Tally
+	tally.Operations = len(rows)
 	names := slices.Sorted(func(yield func(string) bool) {
 		for n := range rows {
 			if !yield(n) {
@@ -56,9 +57,9 @@ func TestAdminV1ClientAgainstVendorDocument(t *testing.T) {
 			}
 		}
 	})
-	for _, m := range prismModes() {
+	for _, m := range oracletest.PrismModes() {
 		for _, name := range names {
-			router := &interop.PrismRouter{Prisms: prisms, Prefer: m.prefer}
+			router := &interop.PrismRouter{Prisms: prisms, Prefer: m.Prefer}
 			c, err := adminv1.NewClient("http://127.0.0.1:1/api", adminv1.WithHTTPClient(&http.Client{Transport: router}), adminv1.WithMaxAttempts(1))
 			if err != nil {
 				t.Fatal(err)
@@ -68,23 +69,23 @@ func TestAdminV1ClientAgainstVendorDocument(t *testing.T) {
 			c.Close()
 			prismFailed := false
 			for _, ex := range router.Take() {
-				tally.requests++
-				tally.answerViolations += len(ex.ResponseViolations)
+				tally.Requests++
+				tally.AnswerViolations += len(ex.ResponseViolations)
 				if ex.PrismFailed != "" {
 					prismFailed = true
-					tally.prismFailures++
-					if m.prefer == "" {
-						t.Errorf("%s (%s): Prism could not answer from the document's examples: %s", name, m.name, ex.PrismFailed)
+					tally.PrismFailures++
+					if m.Prefer == "" {
+						t.Errorf("%s (%s): Prism could not answer from the document's examples: %s", name, m.Name, ex.PrismFailed)
 					}
 				}
 				for _, v := range ex.Violations {
-					tally.violations++
-					t.Errorf("%s (%s): %s %s: Prism flags the request: %s", name, m.name, ex.Method, ex.Path, v)
+					tally.Violations++
+					t.Errorf("%s (%s): %s %s: Prism flags the request: %s", name, m.Name, ex.Method, ex.Path, v)
 				}
 			}
 			if err != nil && !prismFailed {
-				tally.decodeFailures++
-				t.Errorf("%s (%s): Prism's answer does not go through the client: %v", name, m.name, err)
+				tally.DecodeFailures++
+				t.Errorf("%s (%s): Prism's answer does not go through the client: %v", name, m.Name, err)
 			}
 		}
 	}
@@ -101,10 +102,10 @@ func TestAdminV1ClientAgainstVendorDocument(t *testing.T) {
 	_ = c.Do(t.Context(), req, nil)
 	for _, ex := range router.Take() {
 		if len(ex.Violations) > 0 {
-			tally.controls++
+			tally.Controls++
 		}
 	}
-	if tally.controls == 0 {
+	if tally.Controls == 0 {
 		t.Error("negative control: Prism flagged nothing for an administrator without its required fields; a clean run proves nothing")
 	}
 	t.Logf("oracle prism/czertainly-1.x-admin: %s startup_s=%.1f cost_s=%.1f", tally, started.Seconds(), time.Since(began).Seconds())

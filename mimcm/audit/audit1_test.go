@@ -23,6 +23,7 @@ import (
 	"github.com/google/uuid"
 	"software.sslmate.com/src/go-pkcs12"
 
+	"github.com/certadmin/certadmin-go/internal/audit"
 	"github.com/certadmin/certadmin-go/mimcm"
 )
 
@@ -38,8 +39,8 @@ type mimReq struct {
 
 type mimServer struct {
 	t   *testing.T
-	ca  *testCA
-	cnt counter
+	ca  *audit.CA
+	cnt audit.Counter
 	mu  sync.Mutex
 
 	reqs         map[uuid.UUID]*mimReq
@@ -57,7 +58,7 @@ type mimServer struct {
 }
 
 func newMIM(t *testing.T) (*mimServer, *mimcm.Client) {
-	s := &mimServer{t: t, ca: newCA(t), reqs: map[uuid.UUID]*mimReq{}, initialStatus: 3, profiles: map[uuid.UUID]string{}}
+	s := &mimServer{t: t, ca: audit.NewCA(t), reqs: map[uuid.UUID]*mimReq{}, initialStatus: 3, profiles: map[uuid.UUID]string{}}
 	ts := httptest.NewServer(s)
 	t.Cleanup(ts.Close)
 	c, err := mimcm.NewClient(ts.URL, mimcm.WithRetry(mimcm.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}))
@@ -107,7 +108,7 @@ func (s *mimServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else if len(parts) == 2 {
 		key += "/*"
 	}
-	n := s.cnt.inc(key)
+	n := s.cnt.Inc(key)
 	_ = n
 	var body map[string]any
 	if r.Body != nil {
@@ -128,7 +129,7 @@ func (s *mimServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if s.createMode == "drop" {
 			id := uuid.New()
 			s.reqs[id] = &mimReq{ID: id, Type: 1, Status: s.initialStatus}
-			dropConn(w)
+			audit.DropConn(w)
 			return
 		}
 		id := uuid.New()
@@ -171,7 +172,7 @@ func (s *mimServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.certBodies = append(s.certBodies, body)
 		switch s.certdataMode {
 		case "drop":
-			dropConn(w)
+			audit.DropConn(w)
 			return
 		case "500":
 			// service-details.md "Error handling": unhandled exception → 500
@@ -194,13 +195,13 @@ func (s *mimServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			pub := csr.PublicKey
 			if s.certdataMode == "wrongkey" {
-				other := newCA(s.t)
-				pub = other.key.Public()
+				other := audit.NewCA(s.t)
+				pub = other.Key.Public()
 			}
-			crt := s.ca.issue(s.t, pub, "Audit User")
+			crt := s.ca.Issue(s.t, pub, "Audit User")
 			s.issued = append(s.issued, crt)
 			items = append(items, map[string]any{"TemplateCommonName": "User", "CertificateId": 0, "Flags": 65536, "UseLocalMachineStore": false,
-				"Error": nil, "Pkcs7": base64.StdEncoding.EncodeToString(degeneratePKCS7(crt, s.ca.cert)), "Pfx": nil,
+				"Error": nil, "Pkcs7": base64.StdEncoding.EncodeToString(audit.DegeneratePKCS7(crt, s.ca.Cert)), "Pfx": nil,
 				"IsExternal": false, "isServerGenerated": false, "isPfx": false, "isPkcs7": true, "isKeyHistory": false})
 		}
 		if s.certdataMode == "itemerror" {
@@ -214,14 +215,14 @@ func (s *mimServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			// get-certificate-responses.md IMPORTANT note: more responses than
 			// requests; keys generated on the server come as PFX protected
 			// by pfxpassword.
-			k := newCA(s.t).key
-			crt := s.ca.issue(s.t, k.Public(), "Audit User (server key)")
+			k := audit.NewCA(s.t).Key
+			crt := s.ca.Issue(s.t, k.Public(), "Audit User (server key)")
 			s.issued = append(s.issued, crt)
 			pw := fmt.Sprint(body["pfxpassword"])
 			if s.certdataMode == "pfx-wrongpw" {
 				pw = "not-the-password"
 			}
-			pfx, err := pkcs12.Modern.Encode(k, crt, []*x509.Certificate{s.ca.cert}, pw)
+			pfx, err := pkcs12.Modern.Encode(k, crt, []*x509.Certificate{s.ca.Cert}, pw)
 			if err != nil {
 				s.t.Fatal(err)
 			}
@@ -240,7 +241,7 @@ func (s *mimServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.putBodies = append(s.putBodies, body)
 		switch s.completeMode {
 		case "drop":
-			dropConn(w)
+			audit.DropConn(w)
 			return
 		case "500":
 			s.writeJSON(w, 500, map[string]any{"Message": "An error has occurred. Correlation ID: 0d1c2c1e-1b7e-4f43-9c55-6f1b2c3d4e5f"})
@@ -342,14 +343,14 @@ func TestMIM_Enroll_CertDataDropped_NoResend(t *testing.T) {
 	if err == nil {
 		t.Fatal("no error")
 	}
-	if n := s.cnt.get("POST requests/*/certificatedata"); n != 1 {
+	if n := s.cnt.Get("POST requests/*/certificatedata"); n != 1 {
 		t.Errorf("certificatedata sent %d times, want 1", n)
 	}
 	ee := enrollErr(t, err)
 	if !errors.Is(err, mimcm.ErrIssuanceUnknown) || ee.Stage != mimcm.EnrollStageSubmitting || ee.RequestID == uuid.Nil {
 		t.Errorf("stage %v, req %v, err %v", ee.Stage, ee.RequestID, err)
 	}
-	if n := s.cnt.get("PUT requests/*"); n != 0 {
+	if n := s.cnt.Get("PUT requests/*"); n != 0 {
 		t.Errorf("request status changed %d times after unknown issuance", n)
 	}
 }
@@ -363,7 +364,7 @@ func TestMIM_Enroll_CertData500_NoResend(t *testing.T) {
 	if err == nil {
 		t.Fatal("no error")
 	}
-	if n := s.cnt.get("POST requests/*/certificatedata"); n != 1 {
+	if n := s.cnt.Get("POST requests/*/certificatedata"); n != 1 {
 		t.Errorf("certificatedata sent %d times, want 1", n)
 	}
 	if !errors.Is(err, mimcm.ErrServer) {
@@ -396,7 +397,7 @@ func TestMIM_Enroll_CompleteFails_MaterialInError(t *testing.T) {
 			if !ee.Result.Certificate.Equal(s.issued[0]) {
 				t.Error("certificate in error is not the issued one")
 			}
-			if n := s.cnt.get("POST requests/*/certificatedata"); n != 1 {
+			if n := s.cnt.Get("POST requests/*/certificatedata"); n != 1 {
 				t.Errorf("certificatedata sent %d times", n)
 			}
 		})
@@ -438,7 +439,7 @@ func TestMIM_Enroll_PFXWrongPassword_BlobInError(t *testing.T) {
 	if r := ee.Received; r == nil || len(r.Issued) == 0 || len(r.Issued[0].PFX) == 0 || r.PFXPassword != "mine" {
 		t.Errorf("issued PFX and its password not in error: stage %v received %v", ee.Stage, ee.Received)
 	}
-	if n := s.cnt.get("POST requests/*/certificatedata"); n != 1 {
+	if n := s.cnt.Get("POST requests/*/certificatedata"); n != 1 {
 		t.Errorf("certificatedata sent %d times", n)
 	}
 }
@@ -468,7 +469,7 @@ func TestMIM_Enroll_CreateDropped_NoResend(t *testing.T) {
 	if err == nil {
 		t.Fatal("no error")
 	}
-	if n := s.cnt.get("POST requests"); n != 1 {
+	if n := s.cnt.Get("POST requests"); n != 1 {
 		t.Errorf("create sent %d times, want 1", n)
 	}
 	ee := enrollErr(t, err)
@@ -488,7 +489,7 @@ func TestMIM_Resume_CompletedRequest_NoResubmit(t *testing.T) {
 	if err == nil {
 		t.Error("resuming a completed request succeeded")
 	}
-	if n := s.cnt.get("POST requests/*/certificatedata"); n != 0 {
+	if n := s.cnt.Get("POST requests/*/certificatedata"); n != 0 {
 		t.Errorf("certificatedata sent %d times for a completed request", n)
 	}
 }
@@ -505,7 +506,7 @@ func TestMIM_Renew_Rerun_NoNewRequest(t *testing.T) {
 	// ?status=Active sample of get-profile-data.md), no "renew" operation.
 	s.profiles[old] = `{"Uuid":"c0dd5c7d-ec35-4346-baca-3ad711e9722f","Status":5,"Flags":1,"ParentProfileUuid":"00000000-0000-0000-0000-000000000000","PrimaryProfileUuid":"00000000-0000-0000-0000-000000000000","AssignedUserUuid":"0378a33b-8650-4713-a727-efd233903643","ProfileTemplateUuid":"a039b4d0-5ce8-4eff-8651-181c6576fda3","ProfileTemplateVersion":8,"Comment":"","ProfileOperations":[]}`
 	_, err := c.RenewSoftwareCertificate(context.Background(), old, mimcm.EnrollInput{})
-	if n := s.cnt.get("POST requests"); n != 0 {
+	if n := s.cnt.Get("POST requests"); n != 0 {
 		t.Errorf("re-run of a renewal created %d new request(s) for a profile that offers no renew operation (err=%v)", n, err)
 	}
 }
@@ -557,7 +558,7 @@ func TestMIM_ListRequests_Query(t *testing.T) {
 func TestMIM_Enroll_ChainUnverified_MaterialInError(t *testing.T) {
 	s, c := newMIM(t)
 	pool := x509.NewCertPool()
-	pool.AddCert(newCA(t).cert) // some other root
+	pool.AddCert(audit.NewCA(t).Cert) // some other root
 	_, err := c.EnrollSoftwareCertificate(context.Background(), mimcm.EnrollInput{ProfileTemplateUUID: mimTemplate, Roots: pool})
 	if err == nil {
 		t.Fatal("no error")
@@ -566,7 +567,7 @@ func TestMIM_Enroll_ChainUnverified_MaterialInError(t *testing.T) {
 	if r := ee.Received; r == nil || len(r.Keys) == 0 || len(r.Certificates) == 0 || len(r.Issued) == 0 {
 		t.Errorf("issued certificate and generated key not in error: stage %v received %v err %v", ee.Stage, ee.Received, err)
 	}
-	if n := s.cnt.get("PUT requests/*"); n != 0 {
+	if n := s.cnt.Get("PUT requests/*"); n != 0 {
 		t.Logf("request status changed %d times", n)
 	}
 }
@@ -653,7 +654,7 @@ func TestMIM_RevokeProfile_Flow(t *testing.T) {
 	if err == nil {
 		t.Fatal("no error")
 	}
-	if n := s.cnt.get("PUT requests/*"); n != 2 {
+	if n := s.cnt.Get("PUT requests/*"); n != 2 {
 		t.Errorf("completion PUTs %d, want 2 (one per run)", n)
 	}
 }

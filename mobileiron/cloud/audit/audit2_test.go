@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/certadmin/certadmin-go/internal/audit"
 	"github.com/certadmin/certadmin-go/mobileiron/cloud"
 )
 
@@ -34,15 +35,15 @@ func a2cloud(t *testing.T, acct map[string]any) (*cloud.Client, func() []url.Val
 		raw, _ := io.ReadAll(r.Body)
 		switch {
 		case r.Method == "GET" && r.URL.Path == "/api/v1/account":
-			a2json(w, 200, map[string]any{"errors": nil, "result": map[string]any{"totalCount": 1, "queryTime": 3, "searchResults": []any{acct}, "offset": 0}})
+			audit.JSON(w, 200, map[string]any{"errors": nil, "result": map[string]any{"totalCount": 1, "queryTime": 3, "searchResults": []any{acct}, "offset": 0}})
 		case r.Method == "PUT" && r.URL.Path == "/api/v1/account":
 			v, _ := url.ParseQuery(string(raw))
 			mu.Lock()
 			puts = append(puts, v)
 			mu.Unlock()
-			a2json(w, 200, map[string]any{"errors": nil, "result": 1})
+			audit.JSON(w, 200, map[string]any{"errors": nil, "result": 1})
 		default:
-			a2json(w, 404, map[string]any{"errors": map[string]any{"globalErrors": []any{"not found"}}, "result": nil})
+			audit.JSON(w, 404, map[string]any{"errors": map[string]any{"globalErrors": []any{"not found"}}, "result": nil})
 		}
 	}))
 	t.Cleanup(ts.Close)

@@ -18,13 +18,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/certadmin/certadmin-go/internal/audit"
 	"github.com/certadmin/certadmin-go/mobileiron/core"
 )
 
 type coreServer struct {
 	t         *testing.T
 	mu        sync.Mutex
-	cnt       counter
+	cnt       audit.Counter
 	initMode  string // "drop", "already"
 	statusMsg string // "success", "fail", "" (running forever)
 	truncate  bool
@@ -48,7 +49,7 @@ func newCore(t *testing.T) (*coreServer, *core.Client) {
 func (s *coreServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.cnt.inc(r.Method + " " + r.URL.Path)
+	s.cnt.Inc(r.Method + " " + r.URL.Path)
 	s.queries = append(s.queries, r.Method+" "+r.URL.RequestURI())
 	w.Header().Set("Content-Type", "application/json")
 	switch r.URL.Path {
@@ -56,7 +57,7 @@ func (s *coreServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// seed000:34-38 POST; seed000:188-225 sample answers.
 		switch s.initMode {
 		case "drop":
-			dropConn(w)
+			audit.DropConn(w)
 			return
 		case "already":
 			io.WriteString(w, `{"messages":[{"type":"Info","messageKey":"com.mobileiron.vsp.rest.controllers.CertificateManagementController.Messages.PROCESS_INITIATED","localizedMessage":"Certificate details export is already progress. It might be issued by a different user","messageParameters":[]}]}`)
@@ -80,7 +81,7 @@ func (s *coreServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if f, ok := w.(http.Flusher); ok {
 				f.Flush()
 			}
-			dropConn(w)
+			audit.DropConn(w)
 			return
 		}
 		io.WriteString(w, coreCSV)
@@ -118,7 +119,7 @@ func TestCore_Export_Fail(t *testing.T) {
 	if !errors.Is(err, core.ErrExportFailed) {
 		t.Errorf("want ErrExportFailed, got %v", err)
 	}
-	if s.cnt.get("GET /api/v2/certificates/search_download_csv") != 0 {
+	if s.cnt.Get("GET /api/v2/certificates/search_download_csv") != 0 {
 		t.Error("downloaded after a failed export")
 	}
 }
@@ -131,7 +132,7 @@ func TestCore_Export_InitDropped_NoResend(t *testing.T) {
 	if err == nil {
 		t.Fatal("no error")
 	}
-	if n := s.cnt.get("POST /api/v2/certificates/search_export"); n != 1 {
+	if n := s.cnt.Get("POST /api/v2/certificates/search_export"); n != 1 {
 		t.Errorf("initiation sent %d times", n)
 	}
 }

@@ -20,12 +20,13 @@ import (
 	"time"
 
 	"github.com/certadmin/certadmin-go/enterpriseadmin"
+	"github.com/certadmin/certadmin-go/internal/audit"
 )
 
 type eaServer struct {
 	t        *testing.T
 	mu       sync.Mutex
-	cnt      counter
+	cnt      audit.Counter
 	tokens   int
 	valid    string
 	rejectN  int    // how many requests to reject with a token error
@@ -70,7 +71,7 @@ func (s *eaServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.cnt.inc(r.Method + " " + r.URL.Path)
+	s.cnt.Inc(r.Method + " " + r.URL.Path)
 	w.Header().Set("Content-Type", "application/json")
 	if r.URL.Path == "/arcgis/sharing/rest/generateToken" {
 		// vendor-notes §4 generateToken: POST form username, password, client,
@@ -109,7 +110,7 @@ func (s *eaServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, eaIdentity) // seed004 JSON Response example
 	case r.Method == "POST" && strings.HasSuffix(r.URL.Path, "/delete"):
 		if s.delMode == "drop" {
-			dropConn(w)
+			audit.DropConn(w)
 			return
 		}
 		if s.failBody != "" {
@@ -194,8 +195,8 @@ func TestEA_TokenRejected_RefreshOnce(t *testing.T) {
 // "all POST requests … must include a token in the request body" (seed004:5).
 func TestEA_PostCarriesTokenInBody(t *testing.T) {
 	s, c := newEA(t)
-	ca := newCA(t)
-	err := c.ImportTrustCertificate(context.Background(), enterpriseadmin.ImportTrustCertificateInput{Name: "rootca", Certificate: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.cert.Raw})})
+	ca := audit.NewCA(t)
+	err := c.ImportTrustCertificate(context.Background(), enterpriseadmin.ImportTrustCertificateInput{Name: "rootca", Certificate: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Cert.Raw})})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +221,7 @@ func TestEA_DeleteDropped_NoResend(t *testing.T) {
 	if err := c.DeleteIdentityCertificate(context.Background(), "cc1"); err == nil {
 		t.Fatal("no error")
 	}
-	if n := s.cnt.get("POST /arcgis/admin/security/certificates/identity/cc1/delete"); n != 1 {
+	if n := s.cnt.Get("POST /arcgis/admin/security/certificates/identity/cc1/delete"); n != 1 {
 		t.Errorf("delete sent %d times", n)
 	}
 }

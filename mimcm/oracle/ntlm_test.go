@@ -1,4 +1,4 @@
-package interop
+package oracle
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/certadmin/certadmin-go/internal/interop"
 	"github.com/certadmin/certadmin-go/mimcm"
 )
 
@@ -18,18 +19,18 @@ var sampleRequest = uuid.MustParse("f5e6a5c3-4f29-4bd5-8f2f-d2d6ebc4a0b2")
 // AUTHENTICATE messages.
 func TestNTLMAgainstImpacket(t *testing.T) {
 	for _, tc := range []struct {
-		mode NTLMMode
+		mode interop.NTLMMode
 		// firstCall is the requests of a new client's first call: its
 		// first NEGOTIATE goes under "NTLM"; under "Negotiate" the client
 		// tries SPNEGO, then raw NTLM.
 		firstCall int
 	}{
-		{NTLMRaw, 2},          // NEGOTIATE, AUTHENTICATE
-		{NTLMNegotiateRaw, 4}, // under NTLM (refused), SPNEGO (refused), raw NEGOTIATE, AUTHENTICATE
-		{NTLMSPNEGO, 3},       // under NTLM (refused), SPNEGO NEGOTIATE, AUTHENTICATE
+		{interop.NTLMRaw, 2},          // NEGOTIATE, AUTHENTICATE
+		{interop.NTLMNegotiateRaw, 4}, // under NTLM (refused), SPNEGO (refused), raw NEGOTIATE, AUTHENTICATE
+		{interop.NTLMSPNEGO, 3},       // under NTLM (refused), SPNEGO NEGOTIATE, AUTHENTICATE
 	} {
 		t.Run(string(tc.mode), func(t *testing.T) {
-			a := StartNTLMAcceptor(t, tc.mode)
+			a := interop.StartNTLMAcceptor(t, tc.mode)
 			ctx := context.Background()
 
 			t.Run("right password", func(t *testing.T) {

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/certadmin/certadmin-go/czertainly/adminv1"
+	"github.com/certadmin/certadmin-go/internal/audit"
 )
 
 type v1Admin struct {
@@ -30,7 +31,7 @@ type v1Admin struct {
 type v1Server struct {
 	t      *testing.T
 	mu     sync.Mutex
-	cnt    counter
+	cnt    audit.Counter
 	admins map[string]*v1Admin
 	edits  []map[string]any
 	ctypes map[string]string
@@ -40,8 +41,8 @@ func newV1(t *testing.T) (*v1Server, *adminv1.Client) {
 	s := &v1Server{t: t, admins: map[string]*v1Admin{}, ctypes: map[string]string{}}
 	ts := httptest.NewServer(s)
 	t.Cleanup(ts.Close)
-	ca := newCA(t)
-	c, err := adminv1.NewClient(ts.URL+"/api", adminv1.WithCertificateHeader(ca.cert),
+	ca := audit.NewCA(t)
+	c, err := adminv1.NewClient(ts.URL+"/api", adminv1.WithCertificateHeader(ca.Cert),
 		adminv1.WithRetry(adminv1.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}))
 	if err != nil {
 		t.Fatal(err)
@@ -63,7 +64,7 @@ func (s *v1Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := strings.TrimPrefix(r.URL.Path, "/api")
-	s.cnt.inc(r.Method + " " + p)
+	s.cnt.Inc(r.Method + " " + p)
 	s.ctypes[r.Method+" "+p] = r.Header.Get("Content-Type")
 	w.Header().Set("Content-Type", "application/json")
 	seg := strings.Split(strings.Trim(p, "/"), "/")
@@ -156,7 +157,7 @@ func TestV1_UpdateAdmin_UploadCertificate_Shape(t *testing.T) {
 	s, c := newV1(t)
 	a := &v1Admin{UUID: "0f8c5f8e-2f59-4c6d-9a4e-3a1d2c3b4a5f", Username: "jdoe", Name: "Jane", Surname: "Doe", Email: "jd@example.com", Role: "administrator"}
 	s.admins[a.UUID] = a
-	newCert := newCA(t).cert
+	newCert := audit.NewCA(t).Cert
 	_, err := c.UpdateAdmin(context.Background(), a.UUID, adminv1.UpdateAdminInput{Certificate: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: newCert.Raw})})
 	if err != nil {
 		t.Errorf("certificate replacement failed against Core 1.x's edit: %v; body %v", err, s.edits)
@@ -198,7 +199,7 @@ func TestV1_ErrorMapping(t *testing.T) {
 			w.WriteHeader(tc.code)
 			io.WriteString(w, tc.body)
 		}))
-		c, _ := adminv1.NewClient(ts.URL+"/api", adminv1.WithCertificateHeader(newCA(t).cert), adminv1.WithMaxAttempts(1))
+		c, _ := adminv1.NewClient(ts.URL+"/api", adminv1.WithCertificateHeader(audit.NewCA(t).Cert), adminv1.WithMaxAttempts(1))
 		_, err := c.ListAdmins(context.Background())
 		if !errors.Is(err, tc.want) {
 			t.Errorf("%d: got %v", tc.code, err)

@@ -1,10 +1,10 @@
-//go:build audit
-
-// Package audit_test holds black-box probes of the SDK's public API against
-// stand-in servers written from the vendors' own documents (not from the
-// SDK's specs, fakes or implementation). Each behaviour of a stand-in cites
-// its evidence. A probe fails where the SDK disagrees with the vendor.
-package audit_test
+// Package audit holds what the black-box probes share: a tiny CA, a
+// certs-only PKCS#7, a dropped connection, a request counter and a
+// recorded request. The probes themselves live with their vendor
+// (<vendor>/audit, build tag audit: go test -tags audit ./.../audit/),
+// written against stand-ins of their own from the vendors' documents, not
+// from the SDK's specs, fakes or implementation. It names no vendor.
+package audit
 
 import (
 	"crypto"
@@ -14,21 +14,22 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"encoding/json"
 	"math/big"
 	"net/http"
-	"net/url"
 	"sync"
 	"testing"
 	"time"
 )
 
-// testCA is a tiny CA for the stand-ins.
-type testCA struct {
-	key  *ecdsa.PrivateKey
-	cert *x509.Certificate
+// CA is a tiny CA for the stand-ins.
+type CA struct {
+	Key  *ecdsa.PrivateKey
+	Cert *x509.Certificate
 }
 
-func newCA(t *testing.T) *testCA {
+// NewCA makes a self-signed CA valid for a day around now.
+func NewCA(t *testing.T) *CA {
 	t.Helper()
 	k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	tmpl := &x509.Certificate{
@@ -41,13 +42,15 @@ func newCA(t *testing.T) *testCA {
 		t.Fatal(err)
 	}
 	c, _ := x509.ParseCertificate(der)
-	return &testCA{key: k, cert: c}
+	return &CA{Key: k, Cert: c}
 }
 
 var serialMu sync.Mutex
 var serialN int64 = 100
 
-func (ca *testCA) issue(t *testing.T, pub crypto.PublicKey, cn string) *x509.Certificate {
+// Issue signs a client-authentication certificate for pub, with a serial
+// number unique in the process.
+func (ca *CA) Issue(t *testing.T, pub crypto.PublicKey, cn string) *x509.Certificate {
 	serialMu.Lock()
 	serialN++
 	sn := serialN
@@ -57,7 +60,7 @@ func (ca *testCA) issue(t *testing.T, pub crypto.PublicKey, cn string) *x509.Cer
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
 		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, pub, ca.key)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.Cert, pub, ca.Key)
 	if err != nil {
 		t.Error(err)
 		return nil
@@ -66,8 +69,8 @@ func (ca *testCA) issue(t *testing.T, pub crypto.PublicKey, cn string) *x509.Cer
 	return c
 }
 
-// degeneratePKCS7 builds a certs-only PKCS#7 SignedData (RFC 2315 §9.1).
-func degeneratePKCS7(certs ...*x509.Certificate) []byte {
+// DegeneratePKCS7 builds a certs-only PKCS#7 SignedData (RFC 2315 §9.1).
+func DegeneratePKCS7(certs ...*x509.Certificate) []byte {
 	var raw []byte
 	for _, c := range certs {
 		raw = append(raw, c.Raw...)
@@ -100,9 +103,9 @@ func degeneratePKCS7(certs ...*x509.Certificate) []byte {
 	return b
 }
 
-// dropConn closes the connection without answering: the request reached the
-// server, the answer is lost.
-func dropConn(w http.ResponseWriter) {
+// DropConn closes the connection without answering: the request reached
+// the server, the answer is lost.
+func DropConn(w http.ResponseWriter) {
 	hj, ok := w.(http.Hijacker)
 	if !ok {
 		panic("no hijacker")
@@ -111,13 +114,14 @@ func dropConn(w http.ResponseWriter) {
 	c.Close()
 }
 
-// counter counts requests by key.
-type counter struct {
+// Counter counts requests by key.
+type Counter struct {
 	mu sync.Mutex
 	m  map[string]int
 }
 
-func (c *counter) inc(k string) int {
+// Inc counts one more k and returns the count.
+func (c *Counter) Inc(k string) int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {
@@ -127,10 +131,24 @@ func (c *counter) inc(k string) int {
 	return c.m[k]
 }
 
-func (c *counter) get(k string) int {
+// Get returns the count of k.
+func (c *Counter) Get(k string) int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.m[k]
 }
 
-func urlUnescape(s string) (string, error) { return url.QueryUnescape(s) }
+// Request is one request a stand-in received.
+type Request struct {
+	Method, Path, Query string
+	Body                map[string]any
+	Raw                 string
+	Auth                string
+}
+
+// JSON answers v as JSON with the status code.
+func JSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}
