@@ -100,9 +100,6 @@ const (
 	exitUsage  = 2
 )
 
-// fakeCount is how many fakes startFakes starts.
-const fakeCount = 6
-
 // arcgisTokenLifetime is how long ARCGIS_TOKEN stays valid.
 const arcgisTokenLifetime = 24 * time.Hour
 
@@ -177,7 +174,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		f.closers = append(f.closers, removeEnv)
 	}
 	fmt.Fprintf(stderr, "fakes: running %d fakes on loopback; press Ctrl-C or send SIGTERM to process %d (FAKES_PID) to stop\n",
-		fakeCount, os.Getpid())
+		len(launchers), os.Getpid())
 	<-ctx.Done()
 	fmt.Fprintln(stderr, "fakes: interrupted")
 	violations := f.violations()
@@ -212,12 +209,8 @@ type fakes struct {
 	// dir holds the certificate files; Close removes it.
 	dir string
 
-	Core        *coretest.Server
-	Cloud       *cloudtest.Server
-	MIMCM       *mimcmtest.Server
-	Czertainly  *czertainlytest.Server
-	Czertainly1 *adminv1test.Server
-	ArcGIS      *enterpriseadmintest.Server
+	// running are the fakes started, in launcher order.
+	running []runningFake
 
 	closers []func()
 	once    sync.Once
@@ -248,6 +241,45 @@ func (f *fakes) Close() {
 
 func (f *fakes) set(name, value string) { f.Settings = append(f.Settings, setting{name, value}) }
 
+// launchers start the fakes, one line per vendor: each starts its
+// vendor's fake as cfg says, adds its settings and closer to f and appends
+// it to f.running.
+var launchers = []func(f *fakes, cfg config) error{
+	startCore,
+	startCloud,
+	startMIMCM,
+	startCzertainly,
+	startAdminV1,
+	startArcGIS,
+}
+
+// fakeServer is what the command needs of every fake (the surface
+// internal/cmd/gensurface gives each).
+type fakeServer interface {
+	LogRequests(func(method, path string, status int))
+	SpecViolations() []string
+}
+
+// runningFake is one started fake.
+type runningFake struct {
+	// Name is the vendor's name in the log; Prefix its settings' prefix.
+	Name, Prefix string
+	Server       fakeServer
+	// Vendor, when set, lists the traffic that broke the vendor's own
+	// documents (a fake that checks against them too).
+	Vendor func() []string
+}
+
+// server returns the running fake whose settings have the prefix, or nil.
+func (f *fakes) server(prefix string) fakeServer {
+	for _, r := range f.running {
+		if r.Prefix == prefix {
+			return r.Server
+		}
+	}
+	return nil
+}
+
 // startFakes starts every fake as cfg says and collects their settings.
 // The command and its tests start them through it alike.
 func startFakes(cfg config) (_ *fakes, err error) {
@@ -262,69 +294,97 @@ func startFakes(cfg config) (_ *fakes, err error) {
 		}
 	}()
 
-	// MobileIron Core.
+	for _, launch := range launchers {
+		if err := launch(f, cfg); err != nil {
+			return nil, err
+		}
+	}
+	f.set("FAKES_PID", strconv.Itoa(os.Getpid()))
+	return f, nil
+}
+
+// startCore starts MobileIron Core's fake.
+func startCore(f *fakes, cfg config) error {
 	var coreOpts []coretest.Option
 	if cfg.TLS {
 		coreOpts = append(coreOpts, coretest.WithTLS())
 	}
-	if f.Core, err = coretest.NewServer(coreOpts...); err != nil {
-		return nil, fmt.Errorf("MobileIron Core fake: %w", err)
+	srv, err := coretest.NewServer(coreOpts...)
+	if err != nil {
+		return fmt.Errorf("MobileIron Core fake: %w", err)
 	}
-	f.closers = append(f.closers, f.Core.Close)
+	f.closers = append(f.closers, srv.Close)
 	// SetExportPolls, unlike WithExportPolls, takes 0: done at the first check.
-	f.Core.SetExportPolls(cfg.Polls)
-	f.set("CORE_URL", f.Core.URL)
-	f.set("CORE_USER", f.Core.Username)
-	f.set("CORE_PASSWORD", f.Core.Password)
-	if err := f.caFile("CORE", f.Core.Certificate()); err != nil {
-		return nil, err
+	srv.SetExportPolls(cfg.Polls)
+	f.set("CORE_URL", srv.URL)
+	f.set("CORE_USER", srv.Username)
+	f.set("CORE_PASSWORD", srv.Password)
+	if err := f.caFile("CORE", srv.Certificate()); err != nil {
+		return err
 	}
+	f.running = append(f.running, runningFake{Name: "MobileIron Core", Prefix: "CORE", Server: srv})
+	return nil
+}
 
-	// MobileIron Cloud.
+// startCloud starts MobileIron Cloud's fake.
+func startCloud(f *fakes, cfg config) error {
 	cloudOpts := []cloudtest.Option{cloudtest.WithImportPolls(cfg.Polls)}
 	if cfg.TLS {
 		cloudOpts = append(cloudOpts, cloudtest.WithTLS())
 	}
-	if f.Cloud, err = cloudtest.NewServer(cloudOpts...); err != nil {
-		return nil, fmt.Errorf("MobileIron Cloud fake: %w", err)
+	srv, err := cloudtest.NewServer(cloudOpts...)
+	if err != nil {
+		return fmt.Errorf("MobileIron Cloud fake: %w", err)
 	}
-	f.closers = append(f.closers, f.Cloud.Close)
-	f.set("CLOUD_URL", f.Cloud.URL)
-	f.set("CLOUD_USER", f.Cloud.Username)
-	f.set("CLOUD_PASSWORD", f.Cloud.Password)
-	if err := f.caFile("CLOUD", f.Cloud.Certificate()); err != nil {
-		return nil, err
+	f.closers = append(f.closers, srv.Close)
+	f.set("CLOUD_URL", srv.URL)
+	f.set("CLOUD_USER", srv.Username)
+	f.set("CLOUD_PASSWORD", srv.Password)
+	if err := f.caFile("CLOUD", srv.Certificate()); err != nil {
+		return err
 	}
+	f.running = append(f.running, runningFake{Name: "MobileIron Cloud", Prefix: "CLOUD", Server: srv})
+	return nil
+}
 
-	// MIM CM, with Basic authentication (the fake's default).
+// startMIMCM starts MIM CM's fake, with Basic authentication (the fake's
+// default).
+func startMIMCM(f *fakes, cfg config) error {
 	var mimcmOpts []mimcmtest.Option
 	if cfg.TLS {
 		mimcmOpts = append(mimcmOpts, mimcmtest.WithTLS())
 	}
-	if f.MIMCM, err = mimcmtest.NewServer(mimcmOpts...); err != nil {
-		return nil, fmt.Errorf("MIM CM fake: %w", err)
-	}
-	f.closers = append(f.closers, f.MIMCM.Close)
-	f.set("MIMCM_URL", f.MIMCM.URL)
-	f.set("MIMCM_USER", f.MIMCM.Username)
-	f.set("MIMCM_PASSWORD", f.MIMCM.Password)
-	if err := f.caFile("MIMCM", f.MIMCM.Certificate()); err != nil {
-		return nil, err
-	}
-
-	// CZERTAINLY 2.x, by mutual TLS. Its server certificate is httptest's
-	// self-signed one; the client certificate comes from the fake's CA.
-	if f.Czertainly, err = czertainlytest.NewServer(czertainlytest.WithMutualTLS(), czertainlytest.WithIssuePolls(cfg.Polls)); err != nil {
-		return nil, fmt.Errorf("CZERTAINLY fake: %w", err)
-	}
-	f.closers = append(f.closers, f.Czertainly.Close)
-	certPEM, keyPEM, err := adminv1test.EncodePEM(f.Czertainly.AdminCertificate)
+	srv, err := mimcmtest.NewServer(mimcmOpts...)
 	if err != nil {
-		return nil, fmt.Errorf("CZERTAINLY fake: %w", err)
+		return fmt.Errorf("MIM CM fake: %w", err)
 	}
-	czDir := filepath.Join(dir, "czertainly")
+	f.closers = append(f.closers, srv.Close)
+	f.set("MIMCM_URL", srv.URL)
+	f.set("MIMCM_USER", srv.Username)
+	f.set("MIMCM_PASSWORD", srv.Password)
+	if err := f.caFile("MIMCM", srv.Certificate()); err != nil {
+		return err
+	}
+	f.running = append(f.running, runningFake{Name: "MIM CM", Prefix: "MIMCM", Server: srv})
+	return nil
+}
+
+// startCzertainly starts CZERTAINLY 2.x's fake, by mutual TLS. Its server
+// certificate is httptest's self-signed one; the client certificate comes
+// from the fake's CA.
+func startCzertainly(f *fakes, cfg config) error {
+	srv, err := czertainlytest.NewServer(czertainlytest.WithMutualTLS(), czertainlytest.WithIssuePolls(cfg.Polls))
+	if err != nil {
+		return fmt.Errorf("CZERTAINLY fake: %w", err)
+	}
+	f.closers = append(f.closers, srv.Close)
+	certPEM, keyPEM, err := adminv1test.EncodePEM(srv.AdminCertificate)
+	if err != nil {
+		return fmt.Errorf("CZERTAINLY fake: %w", err)
+	}
+	czDir := filepath.Join(f.dir, "czertainly")
 	if err := os.Mkdir(czDir, 0o700); err != nil {
-		return nil, err
+		return err
 	}
 	files := []struct {
 		name, file string
@@ -332,56 +392,67 @@ func startFakes(cfg config) (_ *fakes, err error) {
 	}{
 		{"CZERTAINLY_CERT_FILE", "client.crt", certPEM},
 		{"CZERTAINLY_KEY_FILE", "client.key", keyPEM},
-		{"CZERTAINLY_CA_FILE", "ca.pem", certificatePEM(f.Czertainly.Certificate())},
+		{"CZERTAINLY_CA_FILE", "ca.pem", certificatePEM(srv.Certificate())},
 	}
-	f.set("CZERTAINLY_URL", f.Czertainly.URL)
+	f.set("CZERTAINLY_URL", srv.URL)
 	for _, w := range files {
 		path := filepath.Join(czDir, w.file)
 		if err := os.WriteFile(path, w.data, 0o600); err != nil {
-			return nil, err
+			return err
 		}
 		f.set(w.name, path)
 	}
 	f.set("CZERTAINLY_TOKEN", czertainlytest.BearerToken)
+	f.running = append(f.running, runningFake{Name: "CZERTAINLY", Prefix: "CZERTAINLY", Server: srv, Vendor: srv.VendorViolations})
+	return nil
+}
 
-	// CZERTAINLY 1.x Administrator API, always HTTPS with client
-	// certificates; its CA signed both the server's and the client's.
-	if f.Czertainly1, err = adminv1test.NewServer(); err != nil {
-		return nil, fmt.Errorf("CZERTAINLY 1.x fake: %w", err)
-	}
-	f.closers = append(f.closers, f.Czertainly1.Close)
-	cz1Dir := filepath.Join(dir, "czertainly1")
-	if err := os.Mkdir(cz1Dir, 0o700); err != nil {
-		return nil, err
-	}
-	cf, err := f.Czertainly1.WriteClientFiles(cz1Dir)
+// startAdminV1 starts the CZERTAINLY 1.x Administrator API's fake, always
+// HTTPS with client certificates (cfg changes nothing); its CA signed both
+// the server's and the client's.
+func startAdminV1(f *fakes, _ config) error {
+	srv, err := adminv1test.NewServer()
 	if err != nil {
-		return nil, fmt.Errorf("CZERTAINLY 1.x fake: %w", err)
+		return fmt.Errorf("CZERTAINLY 1.x fake: %w", err)
 	}
-	f.set("CZERTAINLY1_URL", f.Czertainly1.URL)
+	f.closers = append(f.closers, srv.Close)
+	cz1Dir := filepath.Join(f.dir, "czertainly1")
+	if err := os.Mkdir(cz1Dir, 0o700); err != nil {
+		return err
+	}
+	cf, err := srv.WriteClientFiles(cz1Dir)
+	if err != nil {
+		return fmt.Errorf("CZERTAINLY 1.x fake: %w", err)
+	}
+	f.set("CZERTAINLY1_URL", srv.URL)
 	f.set("CZERTAINLY1_CERT_FILE", cf.CertFile)
 	f.set("CZERTAINLY1_KEY_FILE", cf.KeyFile)
 	f.set("CZERTAINLY1_CA_FILE", cf.CAFile)
+	f.running = append(f.running, runningFake{Name: "CZERTAINLY 1.x", Prefix: "CZERTAINLY1", Server: srv})
+	return nil
+}
 
-	// ArcGIS Enterprise.
+// startArcGIS starts ArcGIS Enterprise's fake.
+func startArcGIS(f *fakes, cfg config) error {
 	var arcgisOpts []enterpriseadmintest.Option
 	if cfg.TLS {
 		arcgisOpts = append(arcgisOpts, enterpriseadmintest.WithTLS())
 	}
-	if f.ArcGIS, err = enterpriseadmintest.NewServer(arcgisOpts...); err != nil {
-		return nil, fmt.Errorf("ArcGIS Enterprise fake: %w", err)
+	srv, err := enterpriseadmintest.NewServer(arcgisOpts...)
+	if err != nil {
+		return fmt.Errorf("ArcGIS Enterprise fake: %w", err)
 	}
-	f.closers = append(f.closers, f.ArcGIS.Close)
-	f.set("ARCGIS_URL", f.ArcGIS.URL)
-	f.set("ARCGIS_USER", f.ArcGIS.Username)
-	f.set("ARCGIS_PASSWORD", f.ArcGIS.Password)
-	f.set("ARCGIS_TOKEN_URL", serverRoot(f.ArcGIS.URL)+f.ArcGIS.GenerateTokenPath())
-	f.set("ARCGIS_TOKEN", f.ArcGIS.IssueToken("", arcgisTokenLifetime))
-	if err := f.caFile("ARCGIS", f.ArcGIS.Certificate()); err != nil {
-		return nil, err
+	f.closers = append(f.closers, srv.Close)
+	f.set("ARCGIS_URL", srv.URL)
+	f.set("ARCGIS_USER", srv.Username)
+	f.set("ARCGIS_PASSWORD", srv.Password)
+	f.set("ARCGIS_TOKEN_URL", serverRoot(srv.URL)+srv.GenerateTokenPath())
+	f.set("ARCGIS_TOKEN", srv.IssueToken("", arcgisTokenLifetime))
+	if err := f.caFile("ARCGIS", srv.Certificate()); err != nil {
+		return err
 	}
-	f.set("FAKES_PID", strconv.Itoa(os.Getpid()))
-	return f, nil
+	f.running = append(f.running, runningFake{Name: "ArcGIS Enterprise", Prefix: "ARCGIS", Server: srv})
+	return nil
 }
 
 // logRequests writes a line to w for every request a fake serves: the
@@ -397,12 +468,9 @@ func (f *fakes) logRequests(w io.Writer) {
 			fmt.Fprintf(w, "fakes: %s: %s %s %d\n", name, method, path, status)
 		}
 	}
-	f.Core.LogRequests(to("MobileIron Core"))
-	f.Cloud.LogRequests(to("MobileIron Cloud"))
-	f.MIMCM.LogRequests(to("MIM CM"))
-	f.Czertainly.LogRequests(to("CZERTAINLY"))
-	f.Czertainly1.LogRequests(to("CZERTAINLY 1.x"))
-	f.ArcGIS.LogRequests(to("ArcGIS Enterprise"))
+	for _, r := range f.running {
+		r.Server.LogRequests(to(r.Name))
+	}
 }
 
 // violations lists what the fakes' checks of their traffic against the
@@ -416,13 +484,12 @@ func (f *fakes) violations() []string {
 			out = append(out, name+": "+first)
 		}
 	}
-	add("MobileIron Core", f.Core.SpecViolations())
-	add("MobileIron Cloud", f.Cloud.SpecViolations())
-	add("MIM CM", f.MIMCM.SpecViolations())
-	add("CZERTAINLY", f.Czertainly.SpecViolations())
-	add("CZERTAINLY (the vendor's documents)", f.Czertainly.VendorViolations())
-	add("CZERTAINLY 1.x", f.Czertainly1.SpecViolations())
-	add("ArcGIS Enterprise", f.ArcGIS.SpecViolations())
+	for _, r := range f.running {
+		add(r.Name, r.Server.SpecViolations())
+		if r.Vendor != nil {
+			add(r.Name+" (the vendor's documents)", r.Vendor())
+		}
+	}
 	return out
 }
 

@@ -1,7 +1,7 @@
 // What a user's JavaScript tool does with Esri's own client library: sign in
 // with ArcGISIdentityManager.signIn, then GET the identity certificates of
 // the Administrator API with the token it got. Run by
-// enterpriseadmin/oracle (TestEsriClientAgainstArcGISFake) against the ArcGIS
+// TestEsriClientAgainstArcGISFake (beside it) against the ArcGIS
 // fake; prints one JSON line with what it saw, or exits 1 with the error.
 //
 // Environment: ARCGIS_URL (the web context, e.g. http://127.0.0.1:port/arcgis),
