@@ -1,4 +1,4 @@
-package crossvendor_test
+package cloud_test
 
 import (
 	"context"
