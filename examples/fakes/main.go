@@ -83,14 +83,6 @@ import (
 	"strings"
 	"sync"
 	"syscall"
-	"time"
-
-	"github.com/certadmin/certadmin-go/czertainly/adminv1/adminv1test"
-	"github.com/certadmin/certadmin-go/czertainly/czertainlytest"
-	"github.com/certadmin/certadmin-go/enterpriseadmin/enterpriseadmintest"
-	"github.com/certadmin/certadmin-go/mimcm/mimcmtest"
-	"github.com/certadmin/certadmin-go/mobileiron/cloud/cloudtest"
-	"github.com/certadmin/certadmin-go/mobileiron/core/coretest"
 )
 
 // Exit statuses.
@@ -99,9 +91,6 @@ const (
 	exitFailed = 1
 	exitUsage  = 2
 )
-
-// arcgisTokenLifetime is how long ARCGIS_TOKEN stays valid.
-const arcgisTokenLifetime = 24 * time.Hour
 
 func main() {
 	ctx, stop := signalContext()
@@ -241,9 +230,9 @@ func (f *fakes) Close() {
 
 func (f *fakes) set(name, value string) { f.Settings = append(f.Settings, setting{name, value}) }
 
-// launchers start the fakes, one line per vendor: each starts its
-// vendor's fake as cfg says, adds its settings and closer to f and appends
-// it to f.running.
+// launchers start the fakes, one line per vendor (its start function in
+// <vendor>.go beside this file): each starts its vendor's fake as cfg
+// says, adds its settings and closer to f and appends it to f.running.
 var launchers = []func(f *fakes, cfg config) error{
 	startCore,
 	startCloud,
@@ -301,158 +290,6 @@ func startFakes(cfg config) (_ *fakes, err error) {
 	}
 	f.set("FAKES_PID", strconv.Itoa(os.Getpid()))
 	return f, nil
-}
-
-// startCore starts MobileIron Core's fake.
-func startCore(f *fakes, cfg config) error {
-	var coreOpts []coretest.Option
-	if cfg.TLS {
-		coreOpts = append(coreOpts, coretest.WithTLS())
-	}
-	srv, err := coretest.NewServer(coreOpts...)
-	if err != nil {
-		return fmt.Errorf("MobileIron Core fake: %w", err)
-	}
-	f.closers = append(f.closers, srv.Close)
-	// SetExportPolls, unlike WithExportPolls, takes 0: done at the first check.
-	srv.SetExportPolls(cfg.Polls)
-	f.set("CORE_URL", srv.URL)
-	f.set("CORE_USER", srv.Username)
-	f.set("CORE_PASSWORD", srv.Password)
-	if err := f.caFile("CORE", srv.Certificate()); err != nil {
-		return err
-	}
-	f.running = append(f.running, runningFake{Name: "MobileIron Core", Prefix: "CORE", Server: srv})
-	return nil
-}
-
-// startCloud starts MobileIron Cloud's fake.
-func startCloud(f *fakes, cfg config) error {
-	cloudOpts := []cloudtest.Option{cloudtest.WithImportPolls(cfg.Polls)}
-	if cfg.TLS {
-		cloudOpts = append(cloudOpts, cloudtest.WithTLS())
-	}
-	srv, err := cloudtest.NewServer(cloudOpts...)
-	if err != nil {
-		return fmt.Errorf("MobileIron Cloud fake: %w", err)
-	}
-	f.closers = append(f.closers, srv.Close)
-	f.set("CLOUD_URL", srv.URL)
-	f.set("CLOUD_USER", srv.Username)
-	f.set("CLOUD_PASSWORD", srv.Password)
-	if err := f.caFile("CLOUD", srv.Certificate()); err != nil {
-		return err
-	}
-	f.running = append(f.running, runningFake{Name: "MobileIron Cloud", Prefix: "CLOUD", Server: srv})
-	return nil
-}
-
-// startMIMCM starts MIM CM's fake, with Basic authentication (the fake's
-// default).
-func startMIMCM(f *fakes, cfg config) error {
-	var mimcmOpts []mimcmtest.Option
-	if cfg.TLS {
-		mimcmOpts = append(mimcmOpts, mimcmtest.WithTLS())
-	}
-	srv, err := mimcmtest.NewServer(mimcmOpts...)
-	if err != nil {
-		return fmt.Errorf("MIM CM fake: %w", err)
-	}
-	f.closers = append(f.closers, srv.Close)
-	f.set("MIMCM_URL", srv.URL)
-	f.set("MIMCM_USER", srv.Username)
-	f.set("MIMCM_PASSWORD", srv.Password)
-	if err := f.caFile("MIMCM", srv.Certificate()); err != nil {
-		return err
-	}
-	f.running = append(f.running, runningFake{Name: "MIM CM", Prefix: "MIMCM", Server: srv})
-	return nil
-}
-
-// startCzertainly starts CZERTAINLY 2.x's fake, by mutual TLS. Its server
-// certificate is httptest's self-signed one; the client certificate comes
-// from the fake's CA.
-func startCzertainly(f *fakes, cfg config) error {
-	srv, err := czertainlytest.NewServer(czertainlytest.WithMutualTLS(), czertainlytest.WithIssuePolls(cfg.Polls))
-	if err != nil {
-		return fmt.Errorf("CZERTAINLY fake: %w", err)
-	}
-	f.closers = append(f.closers, srv.Close)
-	certPEM, keyPEM, err := adminv1test.EncodePEM(srv.AdminCertificate)
-	if err != nil {
-		return fmt.Errorf("CZERTAINLY fake: %w", err)
-	}
-	czDir := filepath.Join(f.dir, "czertainly")
-	if err := os.Mkdir(czDir, 0o700); err != nil {
-		return err
-	}
-	files := []struct {
-		name, file string
-		data       []byte
-	}{
-		{"CZERTAINLY_CERT_FILE", "client.crt", certPEM},
-		{"CZERTAINLY_KEY_FILE", "client.key", keyPEM},
-		{"CZERTAINLY_CA_FILE", "ca.pem", certificatePEM(srv.Certificate())},
-	}
-	f.set("CZERTAINLY_URL", srv.URL)
-	for _, w := range files {
-		path := filepath.Join(czDir, w.file)
-		if err := os.WriteFile(path, w.data, 0o600); err != nil {
-			return err
-		}
-		f.set(w.name, path)
-	}
-	f.set("CZERTAINLY_TOKEN", czertainlytest.BearerToken)
-	f.running = append(f.running, runningFake{Name: "CZERTAINLY", Prefix: "CZERTAINLY", Server: srv, Vendor: srv.VendorViolations})
-	return nil
-}
-
-// startAdminV1 starts the CZERTAINLY 1.x Administrator API's fake, always
-// HTTPS with client certificates (cfg changes nothing); its CA signed both
-// the server's and the client's.
-func startAdminV1(f *fakes, _ config) error {
-	srv, err := adminv1test.NewServer()
-	if err != nil {
-		return fmt.Errorf("CZERTAINLY 1.x fake: %w", err)
-	}
-	f.closers = append(f.closers, srv.Close)
-	cz1Dir := filepath.Join(f.dir, "czertainly1")
-	if err := os.Mkdir(cz1Dir, 0o700); err != nil {
-		return err
-	}
-	cf, err := srv.WriteClientFiles(cz1Dir)
-	if err != nil {
-		return fmt.Errorf("CZERTAINLY 1.x fake: %w", err)
-	}
-	f.set("CZERTAINLY1_URL", srv.URL)
-	f.set("CZERTAINLY1_CERT_FILE", cf.CertFile)
-	f.set("CZERTAINLY1_KEY_FILE", cf.KeyFile)
-	f.set("CZERTAINLY1_CA_FILE", cf.CAFile)
-	f.running = append(f.running, runningFake{Name: "CZERTAINLY 1.x", Prefix: "CZERTAINLY1", Server: srv})
-	return nil
-}
-
-// startArcGIS starts ArcGIS Enterprise's fake.
-func startArcGIS(f *fakes, cfg config) error {
-	var arcgisOpts []enterpriseadmintest.Option
-	if cfg.TLS {
-		arcgisOpts = append(arcgisOpts, enterpriseadmintest.WithTLS())
-	}
-	srv, err := enterpriseadmintest.NewServer(arcgisOpts...)
-	if err != nil {
-		return fmt.Errorf("ArcGIS Enterprise fake: %w", err)
-	}
-	f.closers = append(f.closers, srv.Close)
-	f.set("ARCGIS_URL", srv.URL)
-	f.set("ARCGIS_USER", srv.Username)
-	f.set("ARCGIS_PASSWORD", srv.Password)
-	f.set("ARCGIS_TOKEN_URL", serverRoot(srv.URL)+srv.GenerateTokenPath())
-	f.set("ARCGIS_TOKEN", srv.IssueToken("", arcgisTokenLifetime))
-	if err := f.caFile("ARCGIS", srv.Certificate()); err != nil {
-		return err
-	}
-	f.running = append(f.running, runningFake{Name: "ArcGIS Enterprise", Prefix: "ARCGIS", Server: srv})
-	return nil
 }
 
 // logRequests writes a line to w for every request a fake serves: the
