@@ -110,16 +110,36 @@ func vendorOf(vendors []listedPackage, importPath string) string {
 	return ""
 }
 
-// TestVendorPackagesFound: the search finds the vendors this module has
-// (the one place that names them is this test's want).
+// TestVendorPackagesFound: the search finds the same vendors as a second,
+// independent one: the client each vendor's fake names in its own
+// gensurface line (-kind fake -client <import path>), so neither a client
+// without a fake nor a search that misses a vendor goes unnoticed.
 func TestVendorPackagesFound(t *testing.T) {
-	var got []string
+	var found []string
 	for _, v := range vendorPackages(t) {
-		got = append(got, strings.TrimPrefix(v.ImportPath, "github.com/certadmin/certadmin-go/"))
+		found = append(found, v.ImportPath)
 	}
-	for _, want := range []string{"czertainly", "czertainly/adminv1", "enterpriseadmin", "mimcm", "mobileiron/cloud", "mobileiron/core"} {
-		if !slices.Contains(got, want) {
-			t.Errorf("vendor client package %s not found; found %v", want, got)
+	var named []string
+	for _, p := range modulePackages(t) {
+		for _, f := range p.GoFiles {
+			src, err := os.ReadFile(filepath.Join(p.Dir, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for line := range strings.Lines(string(src)) {
+				if !strings.HasPrefix(line, "//go:generate ") || !strings.Contains(line, "internal/cmd/gensurface") || !strings.Contains(line, "-kind fake") {
+					continue
+				}
+				_, after, ok := strings.Cut(line, " -client ")
+				if client := strings.Fields(after); ok && len(client) > 0 {
+					named = append(named, client[0])
+				}
+			}
 		}
+	}
+	slices.Sort(found)
+	slices.Sort(named)
+	if !slices.Equal(found, slices.Compact(named)) {
+		t.Errorf("client packages found %v; the fakes name %v", found, named)
 	}
 }
