@@ -1,8 +1,11 @@
 // Package crossvendor_test holds the tests that need every vendor at
 // once: each vendor's error type matches only its own errors, one
-// vendor's options do not compile with another's client, the list and
-// paging invariants over every vendor's lists, and no secret in any
-// testdata folder of the module. Each vendor's own proof (fault matrix,
-// secrets, concurrency, coverage) runs from its folder (proof_test.go,
-// internal/proof); this is the one place that lists all vendors.
+// vendor's options do not compile with another's client, every vendor's
+// doc.go sketch type-checks, no package under internal/ (but internal/cmd)
+// imports a vendor, and no secret in any testdata folder of the module.
+// The vendors are found, not listed, where a test needs only their
+// packages (vendors_test.go). Each vendor's own proof (fault matrix,
+// secrets, concurrency, coverage) and its list invariants run from its
+// folder (proof_test.go, listinvariants_test.go; internal/proof), as do
+// its oracle tests (<vendor>/oracle) and audit probes (<vendor>/audit).
 package crossvendor_test

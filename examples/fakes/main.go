@@ -83,14 +83,6 @@ import (
 	"strings"
 	"sync"
 	"syscall"
-	"time"
-
-	"github.com/certadmin/certadmin-go/czertainly/adminv1/adminv1test"
-	"github.com/certadmin/certadmin-go/czertainly/czertainlytest"
-	"github.com/certadmin/certadmin-go/enterpriseadmin/enterpriseadmintest"
-	"github.com/certadmin/certadmin-go/mimcm/mimcmtest"
-	"github.com/certadmin/certadmin-go/mobileiron/cloud/cloudtest"
-	"github.com/certadmin/certadmin-go/mobileiron/core/coretest"
 )
 
 // Exit statuses.
@@ -99,12 +91,6 @@ const (
 	exitFailed = 1
 	exitUsage  = 2
 )
-
-// fakeCount is how many fakes startFakes starts.
-const fakeCount = 6
-
-// arcgisTokenLifetime is how long ARCGIS_TOKEN stays valid.
-const arcgisTokenLifetime = 24 * time.Hour
 
 func main() {
 	ctx, stop := signalContext()
@@ -177,7 +163,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		f.closers = append(f.closers, removeEnv)
 	}
 	fmt.Fprintf(stderr, "fakes: running %d fakes on loopback; press Ctrl-C or send SIGTERM to process %d (FAKES_PID) to stop\n",
-		fakeCount, os.Getpid())
+		len(launchers), os.Getpid())
 	<-ctx.Done()
 	fmt.Fprintln(stderr, "fakes: interrupted")
 	violations := f.violations()
@@ -212,12 +198,8 @@ type fakes struct {
 	// dir holds the certificate files; Close removes it.
 	dir string
 
-	Core        *coretest.Server
-	Cloud       *cloudtest.Server
-	MIMCM       *mimcmtest.Server
-	Czertainly  *czertainlytest.Server
-	Czertainly1 *adminv1test.Server
-	ArcGIS      *enterpriseadmintest.Server
+	// running are the fakes started, in launcher order.
+	running []runningFake
 
 	closers []func()
 	once    sync.Once
@@ -248,6 +230,45 @@ func (f *fakes) Close() {
 
 func (f *fakes) set(name, value string) { f.Settings = append(f.Settings, setting{name, value}) }
 
+// launchers start the fakes, one line per vendor (its start function in
+// <vendor>.go beside this file): each starts its vendor's fake as cfg
+// says, adds its settings and closer to f and appends it to f.running.
+var launchers = []func(f *fakes, cfg config) error{
+	startCore,
+	startCloud,
+	startMIMCM,
+	startCzertainly,
+	startAdminV1,
+	startArcGIS,
+}
+
+// fakeServer is what the command needs of every fake (the surface
+// internal/cmd/gensurface gives each).
+type fakeServer interface {
+	LogRequests(func(method, path string, status int))
+	SpecViolations() []string
+}
+
+// runningFake is one started fake.
+type runningFake struct {
+	// Name is the vendor's name in the log; Prefix its settings' prefix.
+	Name, Prefix string
+	Server       fakeServer
+	// Vendor, when set, lists the traffic that broke the vendor's own
+	// documents (a fake that checks against them too).
+	Vendor func() []string
+}
+
+// server returns the running fake whose settings have the prefix, or nil.
+func (f *fakes) server(prefix string) fakeServer {
+	for _, r := range f.running {
+		if r.Prefix == prefix {
+			return r.Server
+		}
+	}
+	return nil
+}
+
 // startFakes starts every fake as cfg says and collects their settings.
 // The command and its tests start them through it alike.
 func startFakes(cfg config) (_ *fakes, err error) {
@@ -262,123 +283,10 @@ func startFakes(cfg config) (_ *fakes, err error) {
 		}
 	}()
 
-	// MobileIron Core.
-	var coreOpts []coretest.Option
-	if cfg.TLS {
-		coreOpts = append(coreOpts, coretest.WithTLS())
-	}
-	if f.Core, err = coretest.NewServer(coreOpts...); err != nil {
-		return nil, fmt.Errorf("MobileIron Core fake: %w", err)
-	}
-	f.closers = append(f.closers, f.Core.Close)
-	// SetExportPolls, unlike WithExportPolls, takes 0: done at the first check.
-	f.Core.SetExportPolls(cfg.Polls)
-	f.set("CORE_URL", f.Core.URL)
-	f.set("CORE_USER", f.Core.Username)
-	f.set("CORE_PASSWORD", f.Core.Password)
-	if err := f.caFile("CORE", f.Core.Certificate()); err != nil {
-		return nil, err
-	}
-
-	// MobileIron Cloud.
-	cloudOpts := []cloudtest.Option{cloudtest.WithImportPolls(cfg.Polls)}
-	if cfg.TLS {
-		cloudOpts = append(cloudOpts, cloudtest.WithTLS())
-	}
-	if f.Cloud, err = cloudtest.NewServer(cloudOpts...); err != nil {
-		return nil, fmt.Errorf("MobileIron Cloud fake: %w", err)
-	}
-	f.closers = append(f.closers, f.Cloud.Close)
-	f.set("CLOUD_URL", f.Cloud.URL)
-	f.set("CLOUD_USER", f.Cloud.Username)
-	f.set("CLOUD_PASSWORD", f.Cloud.Password)
-	if err := f.caFile("CLOUD", f.Cloud.Certificate()); err != nil {
-		return nil, err
-	}
-
-	// MIM CM, with Basic authentication (the fake's default).
-	var mimcmOpts []mimcmtest.Option
-	if cfg.TLS {
-		mimcmOpts = append(mimcmOpts, mimcmtest.WithTLS())
-	}
-	if f.MIMCM, err = mimcmtest.NewServer(mimcmOpts...); err != nil {
-		return nil, fmt.Errorf("MIM CM fake: %w", err)
-	}
-	f.closers = append(f.closers, f.MIMCM.Close)
-	f.set("MIMCM_URL", f.MIMCM.URL)
-	f.set("MIMCM_USER", f.MIMCM.Username)
-	f.set("MIMCM_PASSWORD", f.MIMCM.Password)
-	if err := f.caFile("MIMCM", f.MIMCM.Certificate()); err != nil {
-		return nil, err
-	}
-
-	// CZERTAINLY 2.x, by mutual TLS. Its server certificate is httptest's
-	// self-signed one; the client certificate comes from the fake's CA.
-	if f.Czertainly, err = czertainlytest.NewServer(czertainlytest.WithMutualTLS(), czertainlytest.WithIssuePolls(cfg.Polls)); err != nil {
-		return nil, fmt.Errorf("CZERTAINLY fake: %w", err)
-	}
-	f.closers = append(f.closers, f.Czertainly.Close)
-	certPEM, keyPEM, err := adminv1test.EncodePEM(f.Czertainly.AdminCertificate)
-	if err != nil {
-		return nil, fmt.Errorf("CZERTAINLY fake: %w", err)
-	}
-	czDir := filepath.Join(dir, "czertainly")
-	if err := os.Mkdir(czDir, 0o700); err != nil {
-		return nil, err
-	}
-	files := []struct {
-		name, file string
-		data       []byte
-	}{
-		{"CZERTAINLY_CERT_FILE", "client.crt", certPEM},
-		{"CZERTAINLY_KEY_FILE", "client.key", keyPEM},
-		{"CZERTAINLY_CA_FILE", "ca.pem", certificatePEM(f.Czertainly.Certificate())},
-	}
-	f.set("CZERTAINLY_URL", f.Czertainly.URL)
-	for _, w := range files {
-		path := filepath.Join(czDir, w.file)
-		if err := os.WriteFile(path, w.data, 0o600); err != nil {
+	for _, launch := range launchers {
+		if err := launch(f, cfg); err != nil {
 			return nil, err
 		}
-		f.set(w.name, path)
-	}
-	f.set("CZERTAINLY_TOKEN", czertainlytest.BearerToken)
-
-	// CZERTAINLY 1.x Administrator API, always HTTPS with client
-	// certificates; its CA signed both the server's and the client's.
-	if f.Czertainly1, err = adminv1test.NewServer(); err != nil {
-		return nil, fmt.Errorf("CZERTAINLY 1.x fake: %w", err)
-	}
-	f.closers = append(f.closers, f.Czertainly1.Close)
-	cz1Dir := filepath.Join(dir, "czertainly1")
-	if err := os.Mkdir(cz1Dir, 0o700); err != nil {
-		return nil, err
-	}
-	cf, err := f.Czertainly1.WriteClientFiles(cz1Dir)
-	if err != nil {
-		return nil, fmt.Errorf("CZERTAINLY 1.x fake: %w", err)
-	}
-	f.set("CZERTAINLY1_URL", f.Czertainly1.URL)
-	f.set("CZERTAINLY1_CERT_FILE", cf.CertFile)
-	f.set("CZERTAINLY1_KEY_FILE", cf.KeyFile)
-	f.set("CZERTAINLY1_CA_FILE", cf.CAFile)
-
-	// ArcGIS Enterprise.
-	var arcgisOpts []enterpriseadmintest.Option
-	if cfg.TLS {
-		arcgisOpts = append(arcgisOpts, enterpriseadmintest.WithTLS())
-	}
-	if f.ArcGIS, err = enterpriseadmintest.NewServer(arcgisOpts...); err != nil {
-		return nil, fmt.Errorf("ArcGIS Enterprise fake: %w", err)
-	}
-	f.closers = append(f.closers, f.ArcGIS.Close)
-	f.set("ARCGIS_URL", f.ArcGIS.URL)
-	f.set("ARCGIS_USER", f.ArcGIS.Username)
-	f.set("ARCGIS_PASSWORD", f.ArcGIS.Password)
-	f.set("ARCGIS_TOKEN_URL", serverRoot(f.ArcGIS.URL)+f.ArcGIS.GenerateTokenPath())
-	f.set("ARCGIS_TOKEN", f.ArcGIS.IssueToken("", arcgisTokenLifetime))
-	if err := f.caFile("ARCGIS", f.ArcGIS.Certificate()); err != nil {
-		return nil, err
 	}
 	f.set("FAKES_PID", strconv.Itoa(os.Getpid()))
 	return f, nil
@@ -397,12 +305,9 @@ func (f *fakes) logRequests(w io.Writer) {
 			fmt.Fprintf(w, "fakes: %s: %s %s %d\n", name, method, path, status)
 		}
 	}
-	f.Core.LogRequests(to("MobileIron Core"))
-	f.Cloud.LogRequests(to("MobileIron Cloud"))
-	f.MIMCM.LogRequests(to("MIM CM"))
-	f.Czertainly.LogRequests(to("CZERTAINLY"))
-	f.Czertainly1.LogRequests(to("CZERTAINLY 1.x"))
-	f.ArcGIS.LogRequests(to("ArcGIS Enterprise"))
+	for _, r := range f.running {
+		r.Server.LogRequests(to(r.Name))
+	}
 }
 
 // violations lists what the fakes' checks of their traffic against the
@@ -416,13 +321,12 @@ func (f *fakes) violations() []string {
 			out = append(out, name+": "+first)
 		}
 	}
-	add("MobileIron Core", f.Core.SpecViolations())
-	add("MobileIron Cloud", f.Cloud.SpecViolations())
-	add("MIM CM", f.MIMCM.SpecViolations())
-	add("CZERTAINLY", f.Czertainly.SpecViolations())
-	add("CZERTAINLY (the vendor's documents)", f.Czertainly.VendorViolations())
-	add("CZERTAINLY 1.x", f.Czertainly1.SpecViolations())
-	add("ArcGIS Enterprise", f.ArcGIS.SpecViolations())
+	for _, r := range f.running {
+		add(r.Name, r.Server.SpecViolations())
+		if r.Vendor != nil {
+			add(r.Name+" (the vendor's documents)", r.Vendor())
+		}
+	}
 	return out
 }
 

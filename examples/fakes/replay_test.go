@@ -253,9 +253,6 @@ func TestReplayVendorSamples(t *testing.T) {
 	dir := t.TempDir()
 	p12 := p12File(t, dir)
 
-	servers := map[string]interface{ SpecViolations() []string }{
-		"CORE": f.Core, "CLOUD": f.Cloud, "MIMCM": f.MIMCM, "CZERTAINLY": f.Czertainly, "CZERTAINLY1": f.Czertainly1, "ARCGIS": f.ArcGIS,
-	}
 	names := map[string]bool{}
 	curls := map[string]int{}
 	for _, s := range samples {
@@ -267,7 +264,7 @@ func TestReplayVendorSamples(t *testing.T) {
 			curls[s.Vendor]++
 		}
 		ok := t.Run(s.Name, func(t *testing.T) {
-			srv := servers[s.Vendor]
+			srv := f.server(s.Vendor)
 			if srv == nil {
 				t.Fatalf("vendor %q", s.Vendor)
 			}

@@ -1,5 +1,7 @@
-// Package oracletest holds the tests that put implementations no one here
-// wrote in the loop (see internal/interop): Prism serving the vendors'
-// own OpenAPI documents, Esri's JavaScript client against our ArcGIS fake,
-// and openssl reading what the SDK writes. It has no code of its own.
+// Package oracletest holds what the oracle tests share: the tests that put
+// implementations no one here wrote in the loop (Prism serving the vendors'
+// own OpenAPI documents, Esri's JavaScript client, openssl reading what the
+// SDK writes) live in each vendor's oracle folder (<vendor>/oracle); the
+// oracles themselves are started by internal/interop. It names no vendor.
+// See ORACLES.md for the table of oracles.
 package oracletest

@@ -57,7 +57,7 @@ type ConcVendor struct {
 	Total int
 	// ExtraRequests are requests the shared client sends beside one per
 	// call, and ExtraConns the connections it may open beside its pool
-	// (the enterpriseadmin session token, which has a transport of its own).
+	// (a session token fetched over a transport of its own).
 	ExtraRequests, ExtraConns int
 	// Verify runs after the calls; made counts the calls of each name.
 	Verify func(t *testing.T, made map[string]int)

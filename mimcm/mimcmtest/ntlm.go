@@ -159,7 +159,7 @@ func (s *Server) windowsAuth(w http.ResponseWriter, r *http.Request) (account, b
 	// vendor's service details page ("HTTP request and response headers":
 	// Windows Integrated Authentication), RFC 4559 section 4 (Negotiate
 	// carries SPNEGO tokens), RFC 4178 sections 3.2 and 4.2; the forms are
-	// checked against curl and gss-ntlmssp in internal/interop.
+	// checked against curl and gss-ntlmssp in mimcm/oracle.
 	orig, wrapped := msg, false
 	if strings.EqualFold(scheme, "Negotiate") {
 		if inner, ok, asks := unwrapSPNEGO(msg); ok {

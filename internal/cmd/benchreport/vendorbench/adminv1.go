@@ -12,10 +12,10 @@ import (
 	"github.com/certadmin/certadmin-go/internal/bench"
 )
 
-// CzertainlyGET reads the super administrator of the 1.x Administrator API
+// AdminV1GET reads the super administrator of the 1.x Administrator API
 // (GET /api/v1/admins/{uuid}, package czertainly/adminv1)
 // over mutual TLS.
-func CzertainlyGET() (*bench.ClientGET, error) {
+func AdminV1GET() (*bench.ClientGET, error) {
 	srv, err := adminv1test.NewServer()
 	if err != nil {
 		return nil, err

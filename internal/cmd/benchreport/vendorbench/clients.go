@@ -8,12 +8,22 @@ import (
 	"github.com/certadmin/certadmin-go/internal/bench"
 )
 
-// ClientGETs starts every vendor's fake and returns its small GET (one
-// entry per vendor, its <Vendor>GET in <vendor>.go). Close
+// clientGETs start each vendor's P1 small GET, one line per vendor (its
+// <Vendor>GET in <vendor>.go); TestClientGETs fails for a vendor client
+// package without one.
+var clientGETs = []func() (*bench.ClientGET, error){
+	CoreGET,
+	CloudGET,
+	MIMCMGET,
+	AdminV1GET,
+	EnterpriseGET,
+}
+
+// ClientGETs starts every vendor's fake and returns its small GET. Close
 // each when done.
 func ClientGETs() ([]*bench.ClientGET, error) {
 	var out []*bench.ClientGET
-	for _, start := range []func() (*bench.ClientGET, error){CoreGET, CloudGET, MIMCMGET, CzertainlyGET, EnterpriseGET} {
+	for _, start := range clientGETs {
 		g, err := start()
 		if err != nil {
 			for _, g := range out {
