@@ -161,7 +161,7 @@
 // refuses it over HTTPS even with the right password; with "Allow" or
 // "None" it signs in. The refusal is the same 401 as a wrong password:
 // over HTTPS the error's hint names both. Checked against impacket's
-// acceptor in all three forms (internal/interop).
+// acceptor in all three forms (the module's interoperability tests).
 //
 // # Negotiate and Kerberos (WithNegotiate)
 //
