@@ -1,7 +1,7 @@
 // Package toolflag holds the flags the tools under examples/ share, so
 // that one meaning has one name in every tool: -o FILE for the output
-// file, -format for the output's form (table, csv or jsonl, as far as a
-// tool offers them) and -v for a log of every HTTP attempt. A tool that
+// file, -format for the output's form (table, csv, jsonl or text, as far
+// as a tool offers them) and -v for a log of every HTTP attempt. A tool that
 // writes one form only has no -format.
 package toolflag
 
@@ -17,17 +17,18 @@ const (
 	Table = "table" // aligned columns for a terminal
 	CSV   = "csv"   // RFC 4180 rows with a header
 	JSONL = "jsonl" // one JSON object per line, in the server's form
+	Text  = "text"  // a report for a reader that is not a table
 )
 
 // Format registers -format on fs, accepting only forms (each one of
-// Table, CSV or JSONL); the first is the default. Any other value fails
+// Table, CSV, JSONL or Text); the first is the default. Any other value fails
 // fs.Parse, which every tool reports as a usage error (exit 2).
 func Format(fs *flag.FlagSet, forms ...string) *string {
 	if len(forms) == 0 {
 		panic("toolflag.Format: no forms")
 	}
 	for _, f := range forms {
-		if f != Table && f != CSV && f != JSONL {
+		if f != Table && f != CSV && f != JSONL && f != Text {
 			panic("toolflag.Format: unknown form " + f)
 		}
 	}
