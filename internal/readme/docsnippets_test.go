@@ -14,18 +14,23 @@ import (
 	"testing"
 )
 
-// docSnippetPackages are the packages whose doc.go sketches code; each
-// sketch must type-check, so that a renamed field or method cannot leave
-// the first code a user reads wrong.
+// docSnippetPackages are the packages whose package comment sketches
+// code (in doc.go unless file says otherwise, importing also the packages
+// of also); each sketch must type-check, so that a renamed field or method
+// cannot leave the first code a user reads wrong.
 var docSnippetPackages = []struct {
 	dir, importPath, name string
+	file                  string
+	also                  []string
 }{
-	{"mobileiron/core", "github.com/certadmin/certadmin-go/mobileiron/core", "core"},
-	{"mobileiron/cloud", "github.com/certadmin/certadmin-go/mobileiron/cloud", "cloud"},
-	{"mimcm", "github.com/certadmin/certadmin-go/mimcm", "mimcm"},
-	{"czertainly", "github.com/certadmin/certadmin-go/czertainly", "czertainly"},
-	{"czertainly/adminv1", "github.com/certadmin/certadmin-go/czertainly/adminv1", "adminv1"},
-	{"enterpriseadmin", "github.com/certadmin/certadmin-go/enterpriseadmin", "enterpriseadmin"},
+	{"mobileiron/core", "github.com/certadmin/certadmin-go/mobileiron/core", "core", "", nil},
+	{"mobileiron/cloud", "github.com/certadmin/certadmin-go/mobileiron/cloud", "cloud", "", nil},
+	{"mimcm", "github.com/certadmin/certadmin-go/mimcm", "mimcm", "", nil},
+	{"czertainly", "github.com/certadmin/certadmin-go/czertainly", "czertainly", "", nil},
+	{"czertainly/adminv1", "github.com/certadmin/certadmin-go/czertainly/adminv1", "adminv1", "", nil},
+	{"enterpriseadmin", "github.com/certadmin/certadmin-go/enterpriseadmin", "enterpriseadmin", "", nil},
+	{"mimcm/kerberos", "github.com/certadmin/certadmin-go/mimcm/kerberos", "kerberos", "", []string{"github.com/certadmin/certadmin-go/mimcm"}},
+	{"mimcm/mimcmtest", "github.com/certadmin/certadmin-go/mimcm/mimcmtest", "mimcmtest", "mimcmtest.go", []string{"github.com/certadmin/certadmin-go/mimcm"}},
 }
 
 // snippetPreamble declares what the sketches take for granted: a context
@@ -33,15 +38,16 @@ var docSnippetPackages = []struct {
 // of its own below it, so its := declarations may shadow these.
 const snippetPreamble = `
 	var ctx context.Context
+	var t *testing.T
 	var auth, ra, p12Password, id string
 	var tmpl uuid.UUID
 	var pemBytes []byte
-	_, _, _, _, _, _, _ = ctx, auth, ra, tmpl, p12Password, id, pemBytes
+	_, _, _, _, _, _, _, _ = ctx, t, auth, ra, tmpl, p12Password, id, pemBytes
 `
 
 // snippetImports are the packages a sketch may use; the unused ones are
 // only soft errors, which the check ignores.
-var snippetImports = []string{"context", "crypto/tls", "crypto/x509", "crypto/x509/pkix", "errors", "fmt", "os", "time", "github.com/google/uuid"}
+var snippetImports = []string{"context", "crypto/tls", "crypto/x509", "crypto/x509/pkix", "errors", "fmt", "os", "testing", "time", "github.com/google/uuid"}
 
 // elisions are the ways the sketches write "…", and what stands in for
 // each so that the code compiles.
@@ -87,13 +93,19 @@ func TestPackageDocSnippetsTypeCheck(t *testing.T) {
 	fset := token.NewFileSet()
 	imp := importer.ForCompiler(fset, "source", nil)
 	for _, p := range docSnippetPackages {
-		src, err := os.ReadFile(filepath.Join("..", "..", p.dir, "doc.go"))
+		docFile := p.file
+		if docFile == "" {
+			docFile = "doc.go"
+		}
+		src, err := os.ReadFile(filepath.Join("..", "..", p.dir, docFile))
 		if err != nil {
 			t.Fatal(err)
 		}
-		snippets := docSnippets(string(src))
+		// Only the package comment: the sketches a user reads first.
+		comment, _, _ := strings.Cut(string(src), "\npackage ")
+		snippets := docSnippets(comment)
 		if len(snippets) == 0 {
-			t.Errorf("%s/doc.go has no code sketch", p.dir)
+			t.Errorf("%s/%s has no code sketch", p.dir, docFile)
 			continue
 		}
 		var b strings.Builder
@@ -101,14 +113,17 @@ func TestPackageDocSnippetsTypeCheck(t *testing.T) {
 		for _, i := range snippetImports {
 			b.WriteString("\t\"" + i + "\"\n")
 		}
-		b.WriteString("\t\"" + p.importPath + "\"\n)\n\nfunc _() {" + snippetPreamble)
+		for _, i := range append([]string{p.importPath}, p.also...) {
+			b.WriteString("\t\"" + i + "\"\n")
+		}
+		b.WriteString(")\n\nfunc _() {" + snippetPreamble)
 		for _, s := range snippets {
 			b.WriteString("\t{\n" + s + "\n\t}\n")
 		}
 		b.WriteString("}\n")
 		file, err := parser.ParseFile(fset, p.dir+"/doc_snippet.go", b.String(), 0)
 		if err != nil {
-			t.Errorf("%s/doc.go: the sketch does not parse: %v\n%s", p.dir, err, b.String())
+			t.Errorf("%s/%s: the sketch does not parse: %v\n%s", p.dir, docFile, err, b.String())
 			continue
 		}
 		var hard []string
@@ -121,7 +136,7 @@ func TestPackageDocSnippetsTypeCheck(t *testing.T) {
 		}}
 		_, _ = conf.Check("snippet", fset, []*ast.File{file}, nil)
 		if len(hard) > 0 {
-			t.Errorf("%s/doc.go: the sketch does not compile:\n  %s\n%s", p.dir, strings.Join(hard, "\n  "), b.String())
+			t.Errorf("%s/%s: the sketch does not compile:\n  %s\n%s", p.dir, docFile, strings.Join(hard, "\n  "), b.String())
 		}
 	}
 }
