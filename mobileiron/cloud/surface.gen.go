@@ -89,7 +89,8 @@ func WithHTTPClient(hc *http.Client) Option { return clientOption(transport.With
 // given too); any other round tripper is responsible for its own TLS.
 func WithTransport(rt http.RoundTripper) Option { return clientOption(transport.WithTransport(rt)) }
 
-// WithRootCAs trusts pool (a private CA) instead of the system roots.
+// WithRootCAs trusts pool (a private CA) instead of the system roots; nil
+// means the system roots, as in crypto/tls.
 func WithRootCAs(pool *x509.CertPool) Option { return clientOption(transport.WithRootCAs(pool)) }
 
 // WithClientCertificate presents cert for mutual TLS. It needs an https
@@ -116,7 +117,8 @@ func WithLogger(l *slog.Logger) Option { return clientOption(transport.WithLogge
 // WithUserAgent replaces the User-Agent header.
 func WithUserAgent(ua string) Option { return clientOption(transport.WithUserAgent(ua)) }
 
-// WithCookieJar keeps cookies (a server's session cookie) in jar across calls.
+// WithCookieJar keeps cookies (a server's session cookie) in jar across
+// calls. A nil jar makes NewClient fail with ErrInvalidInput.
 func WithCookieJar(jar http.CookieJar) Option { return clientOption(transport.WithCookieJar(jar)) }
 
 // WithRetry replaces the retry policy, for every call or for one. Calls
