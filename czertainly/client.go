@@ -130,12 +130,12 @@ func (s sessionAuth) Authenticate(req *http.Request) error {
 
 func (s sessionAuth) Secrets() []string { return []string{string(s)} }
 
-// RefreshMargin is how long before its expiry NewRefreshingTokenSource
+// DefaultRefreshMargin is how long before its expiry NewRefreshingTokenSource
 // replaces a token (at most half the token's lifetime).
-const RefreshMargin = time.Minute
+const DefaultRefreshMargin = time.Minute
 
 // NewRefreshingTokenSource caches the token fetch returns and asks fetch
-// again RefreshMargin before it expires (at most half its lifetime
+// again DefaultRefreshMargin before it expires (at most half its lifetime
 // before). Concurrent callers that need a token share one fetch; while
 // the caller that found the token due fetches its successor, the others
 // keep using it until it expires. A zero expiry means the token is
@@ -146,7 +146,7 @@ const RefreshMargin = time.Minute
 // It is the SDK's shared token cache (the one ArcGIS session tokens use).
 func NewRefreshingTokenSource(fetch func(ctx context.Context) (token string, expiry time.Time, err error)) TokenSource {
 	if fetch == nil {
-		return transport.NewTokenCache(nil, RefreshMargin, nil)
+		return transport.NewTokenCache(nil, DefaultRefreshMargin, nil)
 	}
 	return transport.NewTokenCache(func(ctx context.Context) (transport.Token, error) {
 		tok, exp, err := fetch(ctx)
@@ -158,7 +158,7 @@ func NewRefreshingTokenSource(fetch func(ctx context.Context) (token string, exp
 			exp = time.Now()
 		}
 		return transport.Token{Value: tok, Expiry: exp}, nil
-	}, RefreshMargin, nil)
+	}, DefaultRefreshMargin, nil)
 }
 
 // NewClient returns a client for the platform at baseURL, an absolute
