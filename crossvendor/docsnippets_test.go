@@ -72,35 +72,55 @@ func TestPackageDocSnippetsTypeCheck(t *testing.T) {
 	}
 	fset := token.NewFileSet()
 	imp := importer.ForCompiler(fset, "source", nil)
-	// Every vendor's client package (found, not listed: vendorPackages)
-	// sketches code in its doc.go; each sketch must type-check, so that a
+	// Every public package of the module (found, not listed) whose package
+	// comment sketches code must have sketches that type-check, so that a
 	// renamed field or method cannot leave the first code a user reads
-	// wrong.
+	// wrong; a vendor's client package (vendorPackages) must have one.
+	clients := map[string]bool{}
 	for _, v := range vendorPackages(t) {
-		p := struct{ dir, importPath string }{strings.TrimPrefix(v.ImportPath, "github.com/certadmin/certadmin-go/"), v.ImportPath}
-		src, err := os.ReadFile(filepath.Join(v.Dir, "doc.go"))
-		if err != nil {
-			t.Errorf("%s has no doc.go: %v", p.dir, err)
+		clients[v.ImportPath] = true
+	}
+	const module = "github.com/certadmin/certadmin-go/"
+	for _, lp := range modulePackages(t) {
+		dir := strings.TrimPrefix(lp.ImportPath, module)
+		if lp.Name == "main" || strings.HasPrefix(dir, "internal/") || strings.Contains(dir, "/internal/") || len(lp.GoFiles) == 0 {
 			continue
 		}
-		snippets := docSnippets(string(src))
+		docFile, comment := packageComment(t, lp)
+		snippets := docSnippets(comment)
 		if len(snippets) == 0 {
-			t.Errorf("%s/doc.go has no code sketch", p.dir)
+			if clients[lp.ImportPath] {
+				t.Errorf("%s: the package comment has no code sketch", dir)
+			}
 			continue
+		}
+		// The sketch may use the package and the module's public packages
+		// it imports (a fake's sketch uses its client's package).
+		p := struct {
+			dir, importPath string
+			also            []string
+		}{dir: dir, importPath: lp.ImportPath}
+		for _, i := range lp.Imports {
+			if strings.HasPrefix(i, module) && !strings.Contains(i, "/internal/") {
+				p.also = append(p.also, i)
+			}
 		}
 		var b strings.Builder
 		b.WriteString("package snippet\n\nimport (\n")
 		for _, i := range snippetImports {
 			b.WriteString("\t\"" + i + "\"\n")
 		}
-		b.WriteString("\t\"" + p.importPath + "\"\n)\n\nfunc _() {" + snippetPreamble)
+		for _, i := range append([]string{p.importPath}, p.also...) {
+			b.WriteString("\t\"" + i + "\"\n")
+		}
+		b.WriteString(")\n\nfunc _() {" + snippetPreamble)
 		for _, s := range snippets {
 			b.WriteString("\t{\n" + s + "\n\t}\n")
 		}
 		b.WriteString("}\n")
 		file, err := parser.ParseFile(fset, p.dir+"/doc_snippet.go", b.String(), 0)
 		if err != nil {
-			t.Errorf("%s/doc.go: the sketch does not parse: %v\n%s", p.dir, err, b.String())
+			t.Errorf("%s/%s: the sketch does not parse: %v\n%s", p.dir, docFile, err, b.String())
 			continue
 		}
 		var hard []string
@@ -113,7 +133,28 @@ func TestPackageDocSnippetsTypeCheck(t *testing.T) {
 		}}
 		_, _ = conf.Check("snippet", fset, []*ast.File{file}, nil)
 		if len(hard) > 0 {
-			t.Errorf("%s/doc.go: the sketch does not compile:\n  %s\n%s", p.dir, strings.Join(hard, "\n  "), b.String())
+			t.Errorf("%s/%s: the sketch does not compile:\n  %s\n%s", p.dir, docFile, strings.Join(hard, "\n  "), b.String())
 		}
 	}
+}
+
+// packageComment returns the file of lp holding its package comment and
+// the comment's text ("" when the package has none).
+func packageComment(t *testing.T, lp listedPackage) (file, text string) {
+	t.Helper()
+	fset := token.NewFileSet()
+	for _, f := range lp.GoFiles {
+		src, err := os.ReadFile(filepath.Join(lp.Dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		af, err := parser.ParseFile(fset, f, src, parser.PackageClauseOnly|parser.ParseComments)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if af.Doc != nil {
+			return f, string(src[fset.Position(af.Doc.Pos()).Offset:fset.Position(af.Doc.End()).Offset])
+		}
+	}
+	return "", ""
 }

@@ -220,8 +220,8 @@ func (c *Client) certificatePage(ctx context.Context, op string, body czertainly
 // matching ErrPagingMismatch (a server or proxy that ignores pageNumber),
 // after two requests rather than one per page of its total. It holds the
 // certificates of one page and the keys of the previous one, whatever the
-// inventory's size (pager.Keyed). The iterator yields an error once and stops; invalid input
-// is that error, before anything is sent.
+// inventory's size. The iterator yields an error once and stops; invalid
+// input is that error, before anything is sent.
 func (c *Client) ListCertificates(ctx context.Context, q CertificateQuery, opts ...CallOption) iter.Seq2[Certificate, error] {
 	const op = "czertainly.ListCertificates"
 	body, err := q.wire(op)

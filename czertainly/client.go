@@ -90,16 +90,16 @@ func (a *certHeaderAuth) Authenticate(req *http.Request) error {
 
 func (a *certHeaderAuth) Secrets() []string { return []string{a.s.headerValue} }
 
-// WithTokenSource sends an OIDC access token from ts as a bearer token on
+// WithToken sends an OIDC access token from ts as a bearer token on
 // every attempt. ts may cache and refresh the token (see
 // NewRefreshingTokenSource, whose token is also replaced once when Core
 // answers 401); it is asked once per attempt. A nil ts makes NewClient
 // fail with ErrInvalidInput.
-func WithTokenSource(ts TokenSource) Option {
+func WithToken(ts TokenSource) Option {
 	return clientOption(func(c *transport.Config) {
 		transport.Extension[settings](c).authModes++
 		if err := transport.CheckTokenSource(ts); err != nil {
-			transport.Refuse(c, "WithTokenSource: %v", err)
+			transport.Refuse(c, "WithToken: %v", err)
 			return
 		}
 		c.Auth = transport.HeaderToken(ts, "Authorization", "Bearer ")
@@ -107,8 +107,8 @@ func WithTokenSource(ts TokenSource) Option {
 }
 
 // WithBearerToken sends a fixed OIDC access token. A token expires; for a
-// long-running program use WithTokenSource with a refreshing source.
-func WithBearerToken(token string) Option { return WithTokenSource(StaticToken(token)) }
+// long-running program use WithToken with a refreshing source.
+func WithBearerToken(token string) Option { return WithToken(StaticToken(token)) }
 
 // WithSessionCookie sends an existing czertainly-session cookie (from a
 // browser login) with every request.
@@ -131,23 +131,23 @@ func (s sessionAuth) Authenticate(req *http.Request) error {
 
 func (s sessionAuth) Secrets() []string { return []string{string(s)} }
 
-// RefreshMargin is how long before its expiry NewRefreshingTokenSource
+// DefaultRefreshMargin is how long before its expiry NewRefreshingTokenSource
 // replaces a token (at most half the token's lifetime).
-const RefreshMargin = time.Minute
+const DefaultRefreshMargin = time.Minute
 
 // NewRefreshingTokenSource caches the token fetch returns and asks fetch
-// again RefreshMargin before it expires (at most half its lifetime
+// again DefaultRefreshMargin before it expires (at most half its lifetime
 // before). Concurrent callers that need a token share one fetch; while
 // the caller that found the token due fetches its successor, the others
 // keep using it until it expires. A zero expiry means the token is
-// fetched again on every call. With WithTokenSource, a token Core answers
+// fetched again on every call. With WithToken, a token Core answers
 // 401 to is dropped and the request sent once more with a new one. A nil
 // fetch makes NewClient fail with ErrInvalidInput.
 //
 // It is the SDK's shared token cache (the one ArcGIS session tokens use).
 func NewRefreshingTokenSource(fetch func(ctx context.Context) (token string, expiry time.Time, err error)) TokenSource {
 	if fetch == nil {
-		return transport.NewTokenCache(nil, RefreshMargin, nil)
+		return transport.NewTokenCache(nil, DefaultRefreshMargin, nil)
 	}
 	return transport.NewTokenCache(func(ctx context.Context) (transport.Token, error) {
 		tok, exp, err := fetch(ctx)
@@ -159,21 +159,21 @@ func NewRefreshingTokenSource(fetch func(ctx context.Context) (token string, exp
 			exp = time.Now()
 		}
 		return transport.Token{Value: tok, Expiry: exp}, nil
-	}, RefreshMargin, nil)
+	}, DefaultRefreshMargin, nil)
 }
 
 // NewClient returns a client for the platform at baseURL, an absolute
 // https URL such as "https://ilm.example.com" (Core's context path /api is
 // added unless the URL already ends in it). Authenticate with one of
 // WithClientCertificate (mutual TLS to the platform's ingress),
-// WithCertificateHeader, WithTokenSource or WithBearerToken, or
+// WithCertificateHeader, WithToken or WithBearerToken, or
 // WithSessionCookie.
 func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	const op = "czertainly.NewClient"
 	cfg := newConfig(opts)
 	s := transport.Extension[settings](cfg)
 	if s.authModes > 1 {
-		return nil, apierror.Invalid(op, "more than one of WithCertificateHeader, WithTokenSource/WithBearerToken and WithSessionCookie given; choose one")
+		return nil, apierror.Invalid(op, "more than one of WithCertificateHeader, WithToken/WithBearerToken and WithSessionCookie given; choose one")
 	}
 	if s.headerValue == "" && s.authModes == 1 && cfg.Auth != nil {
 		if _, ok := cfg.Auth.(*certHeaderAuth); ok {

@@ -473,7 +473,7 @@ func TestAuthenticationModes(t *testing.T) {
 	for name, opt := range map[string]czertainly.Option{
 		"certificate header": czertainly.WithCertificateHeader(srv.AdminCertificate.Leaf),
 		"bearer":             czertainly.WithBearerToken(czertainlytest.BearerToken),
-		"refreshing bearer": czertainly.WithTokenSource(czertainly.NewRefreshingTokenSource(func(context.Context) (string, time.Time, error) {
+		"refreshing bearer": czertainly.WithToken(czertainly.NewRefreshingTokenSource(func(context.Context) (string, time.Time, error) {
 			return czertainlytest.BearerToken, time.Now().Add(time.Hour), nil
 		})),
 		"session": czertainly.WithSessionCookie(czertainlytest.SessionValue),

@@ -38,7 +38,7 @@
 //     URL-escaped PEM, for deployments where your own proxy terminates
 //     TLS in front of Core: WithCertificateHeader (and
 //     WithCertificateHeaderName for another HEADER_NAME);
-//   - an OIDC access token as a bearer token: WithTokenSource (with
+//   - an OIDC access token as a bearer token: WithToken (with
 //     NewRefreshingTokenSource for a token that expires) or
 //     WithBearerToken;
 //

@@ -35,7 +35,7 @@ var (
 	// the same items as an earlier page): the server (or a proxy) is not
 	// paging by the pageNumber asked for. The list stops there, before
 	// yielding any of that page, instead of fetching the same page again.
-	ErrPagingMismatch = pager.ErrPagingMismatch
+	ErrPagingMismatch = errPagingMismatch()
 )
 
 // Markers of Core's answers that name a cause the status does not.
@@ -186,3 +186,7 @@ func annotate(e *apierror.Error) {
 		}
 	}
 }
+
+// errPagingMismatch is the shared pager's sentinel, behind a function so
+// that go doc shows no internal package.
+func errPagingMismatch() error { return pager.ErrPagingMismatch }

@@ -371,14 +371,41 @@ func checkKind(t *testing.T, kind error, status int) {
 	}
 }
 
+// fuzzCSR is the request the submissions of FuzzDecode send, made once.
+var fuzzCSR = sync.OnceValue(func() []byte {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	csr, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "fuzz.example.com"}}, key)
+	if err != nil {
+		panic(err)
+	}
+	return csr
+})
+
 // FuzzDecode feeds a 200 body to every kind of answer the package
 // decodes: a result exactly when there is no error, an HTML page never
 // taken for one, a typed and capped error otherwise, and a list of
 // certificates that ends within a bounded number of requests whatever
-// the pages claim.
+// the pages claim. The enrollment answers (issue, renew, rekey) are
+// sent once, name the new certificate when they succeed, and an answer
+// that cannot be read is an *UnknownOutcomeError: Core took the request
+// and may issue, so the caller must not submit again.
 func FuzzDecode(f *testing.F) {
 	for i, b := range fuzzSeeds(f) {
 		f.Add(b, uint8(i), false)
+	}
+	for i, b := range [][]byte{
+		[]byte(`{"uuid":"` + fuzzUUID + `","certificateData":""}`),
+		[]byte(`{"uuid":"","certificateData":"MIIB"}`),
+		[]byte(`{"uuid":` + "7" + `}`),
+		[]byte(`{"completeChain":true,"certificates":[{"uuid":"` + fuzzUUID + `","certificateContent":"MIIB"}]}`),
+		[]byte(`[{"uuid":"` + fuzzUUID + `","event":"ISSUE","status":"SUCCESS","created":"2025-01-01T00:00:00.000+00:00"}]`),
+	} {
+		for which := uint8(10); which < 15; which++ {
+			f.Add(b, which+uint8(i)*15, false)
+		}
 	}
 	f.Fuzz(func(t *testing.T, body []byte, which uint8, htmlType bool) {
 		contentType := "application/json"
@@ -390,7 +417,7 @@ func FuzzDecode(f *testing.F) {
 		ctx := context.Background()
 		var got bool
 		var err error
-		switch which % 10 {
+		switch which % 15 {
 		case 0:
 			var p *czertainly.CertificatePage
 			p, err = c.ListCertificatesPage(ctx, czertainly.CertificateQuery{}, 1)
@@ -443,6 +470,36 @@ func FuzzDecode(f *testing.F) {
 				t.Fatalf("a list of one repeated page took %d requests", n.Load())
 			}
 			got = err == nil
+		case 10, 11, 12:
+			var s *czertainly.Submitted
+			switch which % 15 {
+			case 10:
+				s, err = c.IssueCertificate(ctx, czertainly.IssueInput{Profile: profile, CSR: fuzzCSR()})
+			case 11:
+				s, err = c.RenewCertificate(ctx, czertainly.RenewInput{Profile: profile, CertificateUUID: fuzzUUID})
+			default:
+				s, err = c.RekeyCertificate(ctx, czertainly.RekeyInput{Profile: profile, CertificateUUID: fuzzUUID, CSR: fuzzCSR()})
+			}
+			got = s != nil
+			if n.Load() != 1 {
+				t.Fatalf("a submission answered 200 was sent %d times", n.Load())
+			}
+			if err == nil && s.UUID == "" {
+				t.Fatalf("a submission succeeded naming no certificate: %+v", s)
+			}
+			var ue *czertainly.UnknownOutcomeError
+			if err != nil && !errors.As(err, &ue) {
+				t.Fatalf("an unreadable answer to an accepted submission is %T %v, want *UnknownOutcomeError", err, err)
+			}
+		case 13:
+			var ch *czertainly.Chain
+			ch, err = c.GetCertificateChain(ctx, fuzzUUID, true)
+			got = ch != nil
+		case 14:
+			var h []czertainly.CertificateEvent
+			h, err = c.GetCertificateHistory(ctx, fuzzUUID)
+			got = err == nil
+			_ = h
 		default:
 			for _, lerr := range c.ListApprovals(ctx, czertainly.ApprovalQuery{}) {
 				if lerr != nil {

@@ -20,7 +20,7 @@ func (s *ptrSource) Token(context.Context) (string, error) { return s.tok, nil }
 
 // TestNewClientRefusesUnusableOptions: every option given something it
 // cannot use makes NewClient fail with ErrInvalidInput naming it. Before,
-// WithTokenSource(nil) built a client whose first call panicked with a
+// WithToken(nil) built a client whose first call panicked with a
 // nil-pointer dereference.
 func TestNewClientRefusesUnusableOptions(t *testing.T) {
 	srv := czertainlytest.NewTestServer(t)
@@ -29,10 +29,10 @@ func TestNewClientRefusesUnusableOptions(t *testing.T) {
 		opt  czertainly.Option
 		want string
 	}{
-		{"nil token source", czertainly.WithTokenSource(nil), "WithTokenSource: nil TokenSource"},
-		{"nil pointer token source", czertainly.WithTokenSource((*ptrSource)(nil)), "WithTokenSource: nil TokenSource"},
-		{"empty bearer token", czertainly.WithBearerToken(""), "WithTokenSource: empty token"},
-		{"refreshing source without fetch", czertainly.WithTokenSource(czertainly.NewRefreshingTokenSource(nil)), "no fetch function"},
+		{"nil token source", czertainly.WithToken(nil), "WithToken: nil TokenSource"},
+		{"nil pointer token source", czertainly.WithToken((*ptrSource)(nil)), "WithToken: nil TokenSource"},
+		{"empty bearer token", czertainly.WithBearerToken(""), "WithToken: empty token"},
+		{"refreshing source without fetch", czertainly.WithToken(czertainly.NewRefreshingTokenSource(nil)), "no fetch function"},
 		{"empty session cookie", czertainly.WithSessionCookie(""), "WithSessionCookie"},
 		{"nil certificate", czertainly.WithCertificateHeader(nil), "no certificate"},
 		{"empty certificate header name", czertainly.WithCertificateHeaderName(""), "WithCertificateHeaderName"},
@@ -70,7 +70,7 @@ func TestRefreshingTokenRefusedBy401IsReplacedOnce(t *testing.T) {
 		n := int(fetches.Add(1)) - 1
 		return tokens[min(n, len(tokens)-1)], time.Now().Add(time.Hour), nil
 	})
-	c, err := czertainly.NewClient(srv.URL, czertainly.WithRootCAs(srv.TLSRootCAs()), czertainly.WithTokenSource(src), fastRetry)
+	c, err := czertainly.NewClient(srv.URL, czertainly.WithRootCAs(srv.TLSRootCAs()), czertainly.WithToken(src), fastRetry)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ func TestRefreshingTokenRefusedBy401IsReplacedOnce(t *testing.T) {
 	never := czertainly.NewRefreshingTokenSource(func(context.Context) (string, time.Time, error) {
 		return fmt.Sprintf("refused-%d", bad.Add(1)), time.Now().Add(time.Hour), nil
 	})
-	c, err = czertainly.NewClient(srv.URL, czertainly.WithRootCAs(srv.TLSRootCAs()), czertainly.WithTokenSource(never), fastRetry)
+	c, err = czertainly.NewClient(srv.URL, czertainly.WithRootCAs(srv.TLSRootCAs()), czertainly.WithToken(never), fastRetry)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -89,7 +89,8 @@ func WithHTTPClient(hc *http.Client) Option { return clientOption(transport.With
 // given too); any other round tripper is responsible for its own TLS.
 func WithTransport(rt http.RoundTripper) Option { return clientOption(transport.WithTransport(rt)) }
 
-// WithRootCAs trusts pool (a private CA) instead of the system roots.
+// WithRootCAs trusts pool (a private CA) instead of the system roots; nil
+// means the system roots, as in crypto/tls.
 func WithRootCAs(pool *x509.CertPool) Option { return clientOption(transport.WithRootCAs(pool)) }
 
 // WithClientCertificate presents cert for mutual TLS. It needs an https
@@ -116,7 +117,8 @@ func WithLogger(l *slog.Logger) Option { return clientOption(transport.WithLogge
 // WithUserAgent replaces the User-Agent header.
 func WithUserAgent(ua string) Option { return clientOption(transport.WithUserAgent(ua)) }
 
-// WithCookieJar keeps cookies (a server's session cookie) in jar across calls.
+// WithCookieJar keeps cookies (a server's session cookie) in jar across
+// calls. A nil jar makes NewClient fail with ErrInvalidInput.
 func WithCookieJar(jar http.CookieJar) Option { return clientOption(transport.WithCookieJar(jar)) }
 
 // WithRetry replaces the retry policy, for every call or for one. Calls
@@ -234,39 +236,57 @@ func init() {
 var (
 	// ErrUnauthorized: 401, the credentials were refused (or a token could
 	// not be obtained).
-	ErrUnauthorized = apierror.ErrUnauthorized
+	ErrUnauthorized = errUnauthorized()
 	// ErrForbidden: 403.
-	ErrForbidden = apierror.ErrForbidden
+	ErrForbidden = errForbidden()
 	// ErrNotFound: 404.
-	ErrNotFound = apierror.ErrNotFound
+	ErrNotFound = errNotFound()
 	// ErrRateLimited: 429.
-	ErrRateLimited = apierror.ErrRateLimited
+	ErrRateLimited = errRateLimited()
 	// ErrServer: any 5xx.
-	ErrServer = apierror.ErrServer
+	ErrServer = errServer()
 	// ErrHTMLResponse: the server answered with an HTML page (a login
 	// page, a proxy's error page) where the API promises data, whatever
 	// the Content-Type said.
-	ErrHTMLResponse = apierror.ErrHTMLResponse
+	ErrHTMLResponse = errHTMLResponse()
 	// ErrUnexpectedResponse: the answer is not the operation's documented
 	// one (malformed or empty JSON, a body over the size limit).
-	ErrUnexpectedResponse = apierror.ErrUnexpectedResponse
+	ErrUnexpectedResponse = errUnexpectedResponse()
 	// ErrTruncated: a body ended before its declared length, or the
 	// connection dropped mid-download; what was written is not the file.
-	ErrTruncated = apierror.ErrTruncated
+	ErrTruncated = errTruncated()
 	// ErrRetryAfterTooLong: the server asked to wait longer than
 	// RetryPolicy.MaxRetryAfter; Error.RetryAfter holds the delay.
-	ErrRetryAfterTooLong = apierror.ErrRetryAfterTooLong
+	ErrRetryAfterTooLong = errRetryAfterTooLong()
 	// ErrVendor: the server reported an error inside a success answer.
-	ErrVendor = apierror.ErrVendor
+	ErrVendor = errVendor()
 	// ErrInvalidInput: the input was refused before any request was sent.
-	ErrInvalidInput = apierror.ErrInvalidInput
+	ErrInvalidInput = errInvalidInput()
 	// ErrPlainHTTP: credentials were refused over plain http:// to a host
 	// that is not loopback (see WithInsecurePlainHTTP).
-	ErrPlainHTTP = transport.ErrPlainHTTP
+	ErrPlainHTTP = errPlainHTTP()
 	// ErrResponseTooLarge: an answer was larger than the client accepts
 	// (a JSON body over the cap, a gzip body inflating too far).
-	ErrResponseTooLarge = apierror.ErrResponseTooLarge
+	ErrResponseTooLarge = errResponseTooLarge()
 )
+
+// The sentinels are the shared mechanism's own values, so that errors.Is
+// matches them whichever layer made the error; each comes from a function
+// so that go doc shows no internal package, as io/fs does with its
+// sentinels.
+func errUnauthorized() error       { return apierror.ErrUnauthorized }
+func errForbidden() error          { return apierror.ErrForbidden }
+func errNotFound() error           { return apierror.ErrNotFound }
+func errRateLimited() error        { return apierror.ErrRateLimited }
+func errServer() error             { return apierror.ErrServer }
+func errHTMLResponse() error       { return apierror.ErrHTMLResponse }
+func errUnexpectedResponse() error { return apierror.ErrUnexpectedResponse }
+func errTruncated() error          { return apierror.ErrTruncated }
+func errRetryAfterTooLong() error  { return apierror.ErrRetryAfterTooLong }
+func errVendor() error             { return apierror.ErrVendor }
+func errInvalidInput() error       { return apierror.ErrInvalidInput }
+func errPlainHTTP() error          { return transport.ErrPlainHTTP }
+func errResponseTooLarge() error   { return apierror.ErrResponseTooLarge }
 
 // Do sends req through the client's whole stack (credentials, retries by
 // method, redaction, the HTML and error-in-body checks, typed errors) and

@@ -73,8 +73,8 @@ func (c *Client) Raw() *mimcmapi.Client { return c.raw }
 // (preemptively; the client does not wait for a challenge). Deployments
 // that only accept Windows Integrated Authentication need an NTLM or
 // Negotiate round tripper too (see the package documentation).
-func WithBasicAuth(username, password string) Option {
-	return clientOption(transport.WithBasicAuth(username, password))
+func WithBasicAuth(user, password string) Option {
+	return clientOption(transport.WithBasicAuth(user, password))
 }
 
 // WithToken sends "Authorization: Bearer <token>" with a token from ts on

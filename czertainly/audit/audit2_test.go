@@ -366,7 +366,7 @@ func TestAudit2_CZ_TokenRefreshOn401(t *testing.T) {
 		default:
 			audit.JSON(w, 404, map[string]string{"message": "no"})
 		}
-	}, czertainly.WithTokenSource(ts))
+	}, czertainly.WithToken(ts))
 	gs, err := c.ListGroups(context.Background())
 	if err != nil || len(gs) != 1 || gs[0].UUID != a2G1 || gs[0].Email != "g@example.com" {
 		t.Errorf("ListGroups after a 401: %+v, %v", gs, err)

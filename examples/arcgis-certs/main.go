@@ -44,6 +44,7 @@ import (
 
 	"github.com/certadmin/certadmin-go/enterpriseadmin"
 	"github.com/certadmin/certadmin-go/enterpriseadmin/enterpriseadmintest"
+	"github.com/certadmin/certadmin-go/examples/internal/toolflag"
 	"github.com/certadmin/certadmin-go/internal/atomicfile"
 )
 
@@ -133,7 +134,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.id, "id", "", "report only this identity certificate id")
 	fs.IntVar(&o.warnDays, "warn-days", 30, "exit with status 3 when a certificate expires within this many days")
 	fs.StringVar(&o.output, "o", "", "write the report to this file instead of stdout (it appears only when complete)")
-	fs.BoolVar(&o.jsonOut, "json", false, "write the certificates as JSON, in the server's form")
+	format := toolflag.Format(fs, toolflag.Text, toolflag.JSONL)
 	fs.DurationVar(&o.timeout, "timeout", time.Minute, "bound on each request's wait for an answer (0: none)")
 	fs.BoolVar(&o.verbose, "v", false, "log every HTTP attempt to stderr (credentials masked)")
 	fs.StringVar(&o.rotate, "rotate", "", "rotate the ingress's certificate to a new one imported under this name (needs -pfx)")
@@ -147,6 +148,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		}
 		return nil, &usageError{msg: err.Error()}
 	}
+	o.jsonOut = *format == toolflag.JSONL
 	switch {
 	case fs.NArg() > 0:
 		return nil, usagef("unexpected arguments %q: every input is a flag", fs.Args())
@@ -273,14 +275,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return nil
 }
 
-// render writes the report as text or as JSON.
+// render writes the report as text or as JSON lines.
 func render(certs []enterpriseadmin.Certificate, now time.Time, asJSON bool) (string, error) {
-	if asJSON {
-		b, err := json.MarshalIndent(certs, "", "  ")
-		if err != nil {
-			return "", err
+	if asJSON { // JSON lines: one certificate per line, in the server's form
+		var b strings.Builder
+		enc := json.NewEncoder(&b)
+		for _, cert := range certs {
+			if err := enc.Encode(cert); err != nil {
+				return "", err
+			}
 		}
-		return string(b) + "\n", nil
+		return b.String(), nil
 	}
 	var report strings.Builder
 	for _, cert := range certs {

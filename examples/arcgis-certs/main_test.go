@@ -230,12 +230,17 @@ func TestOutputFileIsWrittenAtomically(t *testing.T) {
 
 func TestJSONReport(t *testing.T) {
 	var out, errOut bytes.Buffer
-	if code := realMain(context.Background(), []string{"-json"}, noEnv, &out, &errOut, reportTime); code != exitOK {
+	if code := realMain(context.Background(), []string{"-format", "jsonl"}, noEnv, &out, &errOut, reportTime); code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}
+	// JSON lines: one certificate per line.
 	var got []map[string]any
-	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
-		t.Fatalf("stdout is not JSON: %v\n%s", err, out.String())
+	for line := range strings.Lines(out.String()) {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("line is not JSON: %v\n%s", err, out.String())
+		}
+		got = append(got, m)
 	}
 	sample, err := enterpriseadmintest.Fixture(enterpriseadmintest.SeedFixture)
 	if err != nil {
@@ -253,9 +258,9 @@ func TestJSONReport(t *testing.T) {
 			t.Errorf("member %s = %s, want %s", k, b, mustJSON(t, v))
 		}
 	}
-	var certs []enterpriseadmin.Certificate
-	if err := json.Unmarshal(out.Bytes(), &certs); err != nil || len(certs) != 1 || certs[0].SHA256Fingerprint == "" {
-		t.Errorf("report does not decode back: %v %+v", err, certs)
+	var cert enterpriseadmin.Certificate
+	if err := json.Unmarshal(out.Bytes(), &cert); err != nil || cert.SHA256Fingerprint == "" {
+		t.Errorf("report does not decode back: %v %+v", err, cert)
 	}
 }
 

@@ -4,7 +4,7 @@
 // With no -url it starts the in-process fake tenant (cloudtest) with
 // generated accounts, so it runs anywhere:
 //
-//	go run ./examples/cloud-accounts -json
+//	go run ./examples/cloud-accounts -format jsonl
 //
 // Against a real tenant, the Tenant Admin password comes from the
 // MI_CLOUD_PASSWORD environment variable, never from a flag:
@@ -32,6 +32,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/certadmin/certadmin-go/examples/internal/toolflag"
 	"github.com/certadmin/certadmin-go/internal/atomicfile"
 	"github.com/certadmin/certadmin-go/mobileiron/cloud"
 	"github.com/certadmin/certadmin-go/mobileiron/cloud/cloudtest"
@@ -78,7 +79,7 @@ func exitCode(err error, stderr io.Writer) int {
 
 type options struct {
 	url, user, out, query, sortBy string
-	json                          bool
+	format                        string
 	rows, parallel, fakeAccounts  int
 	timeout                       time.Duration
 	verbose                       bool
@@ -90,7 +91,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.url, "url", "", "tenant URL, e.g. https://na1.mobileiron.com (default: an in-process fake tenant)")
 	fs.StringVar(&o.user, "user", "", "Tenant Admin user name (password from $"+passwordEnv+")")
-	fs.BoolVar(&o.json, "json", false, "write JSON lines (one account per line) instead of CSV")
+	format := toolflag.Format(fs, toolflag.CSV, toolflag.JSONL)
 	fs.StringVar(&o.out, "o", "", "write to this file instead of stdout")
 	fs.StringVar(&o.query, "q", "", "free-text query")
 	fs.StringVar(&o.sortBy, "sort", "", "sort field, e.g. displayName")
@@ -105,6 +106,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 		}
 		return nil, &usageError{err.Error()}
 	}
+	o.format = *format
 	switch {
 	case fs.NArg() > 0:
 		return nil, usagef("unexpected argument %q (every setting is a flag)", fs.Arg(0))
@@ -168,7 +170,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer c.Close()
 
 	opts := cloud.ListOptions{Query: o.query, SortBy: o.sortBy, PageSize: o.rows, Prefetch: true, Parallel: o.parallel}
-	list := func(w io.Writer) error { return listAccounts(ctx, c, opts, o.json, w, stderr) }
+	list := func(w io.Writer) error { return listAccounts(ctx, c, opts, o.format, w, stderr) }
 	if o.out == "" {
 		err = list(stdout)
 	} else {
@@ -200,8 +202,8 @@ func (e *interruptedError) Unwrap() error { return e.err }
 
 // listAccounts writes every account to w, with progress on stderr. Only
 // complete rows are written, also when the listing fails half-way.
-func listAccounts(ctx context.Context, c *cloud.Client, opts cloud.ListOptions, asJSON bool, w, stderr io.Writer) error {
-	write, flush := writer(asJSON, w)
+func listAccounts(ctx context.Context, c *cloud.Client, opts cloud.ListOptions, format string, w, stderr io.Writer) error {
+	write, flush := writer(format, w)
 	began, n := time.Now(), 0
 	for a, err := range c.ListAccounts(ctx, opts) {
 		if err != nil {
@@ -228,8 +230,8 @@ var header = []string{"id", "uid", "emailAddress", "displayName", "firstName", "
 
 // writer returns a function writing one account and one flushing the output.
 // JSON lines are the API's own form of an account (cloud.Account's JSON).
-func writer(asJSON bool, w io.Writer) (func(cloud.Account) error, func() error) {
-	if asJSON {
+func writer(format string, w io.Writer) (func(cloud.Account) error, func() error) {
+	if format == toolflag.JSONL {
 		enc := json.NewEncoder(w)
 		return func(a cloud.Account) error { return enc.Encode(a) }, func() error { return nil }
 	}

@@ -52,7 +52,7 @@ func TestCSVFromFake(t *testing.T) {
 // JSON lines carry the API's names ({"id":…,"uid":…}), not Go's field names.
 func TestJSONLinesParallel(t *testing.T) {
 	var out, errOut bytes.Buffer
-	if err := run(context.Background(), []string{"-json", "-fake-accounts", "998", "-rows", "100", "-parallel", "4"}, noEnv, &out, &errOut); err != nil {
+	if err := run(context.Background(), []string{"-format", "jsonl", "-fake-accounts", "998", "-rows", "100", "-parallel", "4"}, noEnv, &out, &errOut); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")

@@ -18,8 +18,9 @@
 // TLS); its key is read from the file -key names, so no secret is ever
 // given on the command line. Progress goes to stderr, the administrator
 // list to stdout or, with -o, to a file that appears only once it is
-// complete; -json writes it as JSON instead of a table. -v logs every HTTP attempt (redacted) to stderr. Exit
-// status: 0 done, 1 failed, 2 bad usage, 130 interrupted.
+// complete; -format jsonl writes it as JSON lines (one administrator per
+// line) instead of a table. -v logs every HTTP attempt (redacted) to
+// stderr. Exit status: 0 done, 1 failed, 2 bad usage, 130 interrupted.
 package main
 
 import (
@@ -40,6 +41,7 @@ import (
 
 	"github.com/certadmin/certadmin-go/czertainly/adminv1"
 	"github.com/certadmin/certadmin-go/czertainly/adminv1/adminv1test"
+	"github.com/certadmin/certadmin-go/examples/internal/toolflag"
 	"github.com/certadmin/certadmin-go/internal/atomicfile"
 )
 
@@ -63,7 +65,7 @@ type config struct {
 	username, name, surname, email              string
 	role                                        adminv1.Role
 	out                                         string
-	json                                        bool
+	format                                      string
 	keep, verbose                               bool
 	timeout                                     time.Duration
 }
@@ -127,7 +129,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.email, "email", "certadmin-example@example.com", "e-mail of the administrator to create")
 	fs.StringVar(&role, "role", role, "role of the administrator to create: administrator or superAdministrator")
 	fs.StringVar(&cfg.out, "o", "", "write the administrator list to this file instead of stdout (it appears only when complete)")
-	fs.BoolVar(&cfg.json, "json", false, "write the administrator list as JSON instead of a table")
+	format := toolflag.Format(fs, toolflag.Table, toolflag.JSONL)
 	fs.BoolVar(&cfg.keep, "keep", false, "keep the administrator (disabled) instead of deleting it")
 	fs.BoolVar(&cfg.verbose, "v", false, "log every HTTP attempt (redacted) to stderr")
 	fs.DurationVar(&cfg.timeout, "timeout", 2*time.Minute, "give up after this long")
@@ -135,6 +137,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 		return cfg, err
 	}
 	cfg.role = adminv1.Role(role)
+	cfg.format = *format
 	switch {
 	case fs.NArg() > 0:
 		return cfg, usagef("unexpected argument %q: this command takes flags only", fs.Arg(0))
@@ -197,7 +200,7 @@ func admins(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := writeList(cfg.out, cfg.json, list, stdout); err != nil {
+	if err := writeList(cfg.out, cfg.format, list, stdout); err != nil {
 		return err
 	}
 	if cfg.out != "" {
@@ -272,18 +275,24 @@ func connect(cfg config, opts []adminv1.Option, stderr io.Writer) (c *adminv1.Cl
 
 // writeList writes the administrators as a table, or as JSON, to stdout
 // or to path, where the file appears only once complete.
-func writeList(path string, asJSON bool, list []adminv1.Admin, stdout io.Writer) error {
+func writeList(path, format string, list []adminv1.Admin, stdout io.Writer) error {
 	if path != "" {
-		return atomicfile.Write(path, 0o644, func(w io.Writer) error { return formatList(w, asJSON, list) })
+		return atomicfile.Write(path, 0o644, func(w io.Writer) error { return formatList(w, format, list) })
 	}
-	return formatList(stdout, asJSON, list)
+	return formatList(stdout, format, list)
 }
 
-func formatList(w io.Writer, asJSON bool, list []adminv1.Admin) error {
-	if asJSON {
+// formatList writes the list as a table or as JSON lines, one
+// administrator per line in the server's form.
+func formatList(w io.Writer, format string, list []adminv1.Admin) error {
+	if format == toolflag.JSONL {
 		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(list)
+		for _, a := range list {
+			if err := enc.Encode(a); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "UUID\tUSERNAME\tROLE\tENABLED\tSERIAL")

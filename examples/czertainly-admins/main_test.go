@@ -97,8 +97,8 @@ func TestVerboseLogsRedactedAttempts(t *testing.T) {
 
 func TestOutFileIsWrittenWhole(t *testing.T) {
 	dir := t.TempDir()
-	path := filepath.Join(dir, "admins.json")
-	code, out, errOut := runTool(t, context.Background(), "-o", path, "-json", "-username", "filed")
+	path := filepath.Join(dir, "admins.jsonl")
+	code, out, errOut := runTool(t, context.Background(), "-o", path, "-format", "jsonl", "-username", "filed")
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s", code, errOut)
 	}
@@ -106,9 +106,14 @@ func TestOutFileIsWrittenWhole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// One administrator per line, each in the server's form.
 	var list []adminv1.Admin
-	if err := json.Unmarshal(data, &list); err != nil {
-		t.Fatal(err)
+	for line := range strings.Lines(string(data)) {
+		var a adminv1.Admin
+		if err := json.Unmarshal([]byte(line), &a); err != nil {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		list = append(list, a)
 	}
 	var names []string
 	for _, a := range list {

@@ -216,7 +216,7 @@ func connect(cfg config, stderr io.Writer, getenv func(string) string) (*czertai
 		name := getenv("CZERTAINLY_TOKEN_FILE")
 		// Read on every expiry of a cached copy, so a sidecar that renews
 		// the file is picked up.
-		opts = append(opts, czertainly.WithTokenSource(czertainly.NewRefreshingTokenSource(func(context.Context) (string, time.Time, error) {
+		opts = append(opts, czertainly.WithToken(czertainly.NewRefreshingTokenSource(func(context.Context) (string, time.Time, error) {
 			b, err := os.ReadFile(name)
 			return strings.TrimSpace(string(b)), time.Now().Add(time.Minute), err
 		})))

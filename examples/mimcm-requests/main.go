@@ -1,5 +1,6 @@
 // Command mimcm-requests lists MIM Certificate Management requests, by
-// default the pending ones, as a table or as the server's JSON.
+// default the pending ones, as a table or as JSON lines in the server's
+// form (-format jsonl).
 //
 // With no -url it starts the in-memory fake (package mimcmtest) and lists
 // its requests, so it runs anywhere:
@@ -40,6 +41,7 @@ import (
 	"time"
 
 	"github.com/certadmin/certadmin-go/examples/internal/mimcmauth"
+	"github.com/certadmin/certadmin-go/examples/internal/toolflag"
 	"github.com/certadmin/certadmin-go/internal/atomicfile"
 	"github.com/certadmin/certadmin-go/mimcm"
 	"github.com/certadmin/certadmin-go/mimcm/mimcmtest"
@@ -105,7 +107,8 @@ type options struct {
 	url, caFile, out string
 	auth             mimcmauth.Flags
 	filter           mimcm.RequestFilter
-	json, verbose    bool
+	format           string
+	verbose          bool
 	timeout          time.Duration
 }
 
@@ -124,7 +127,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.filter.CurrentUser, "mine", false, "only requests whose target is the signed-in user")
 	fs.StringVar(&o.caFile, "ca", "", "PEM file of the CA that issued the server's certificate (default: the system roots)")
 	fs.StringVar(&o.out, "o", "", "write the result to this file instead of stdout")
-	fs.BoolVar(&o.json, "json", false, "write the requests as the server's JSON instead of a table")
+	format := toolflag.Format(fs, toolflag.Table, toolflag.JSONL)
 	fs.DurationVar(&o.timeout, "timeout", time.Minute, "overall time limit")
 	fs.BoolVar(&o.verbose, "v", false, "log every HTTP attempt to stderr (credentials masked)")
 	if err := fs.Parse(args); err != nil {
@@ -133,6 +136,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 		}
 		return nil, &usageError{msg: err.Error()}
 	}
+	o.format = *format
 	if fs.NArg() > 0 {
 		return nil, usagef("unexpected argument %q (every setting is a flag)", fs.Arg(0))
 	}
@@ -217,7 +221,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return err
 	}
 	write := func(w io.Writer) error { return writeTable(w, list) }
-	if o.json {
+	if o.format == toolflag.JSONL {
 		write = func(w io.Writer) error { return writeJSON(w, list) }
 	}
 	if o.out != "" {
@@ -296,9 +300,14 @@ func writeTable(w io.Writer, list []mimcm.Request) error {
 	return tw.Flush()
 }
 
-// writeJSON writes the requests as a JSON array in the server's form.
+// writeJSON writes the requests as JSON lines, one request per line in
+// the server's form.
 func writeJSON(w io.Writer, list []mimcm.Request) error {
 	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(list)
+	for _, r := range list {
+		if err := enc.Encode(r); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -98,17 +98,21 @@ func TestRealServerPathWithEnvironmentPassword(t *testing.T) {
 
 func TestJSONOutputIsTheServersForm(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	if err := run(context.Background(), []string{"-json", "-status", "any"}, &stdout, &stderr, noEnv); err != nil {
+	if err := run(context.Background(), []string{"-format", "jsonl", "-status", "any"}, &stdout, &stderr, noEnv); err != nil {
 		t.Fatalf("%v\n%s", err, stderr.String())
 	}
 	var got []mimcm.Request
-	if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
-		t.Fatalf("%v: %s", err, stdout.String())
+	for line := range strings.Lines(stdout.String()) {
+		var r mimcm.Request
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("%v: %s", err, line)
+		}
+		got = append(got, r)
 	}
 	if ids := []uuid.UUID{got[0].UUID, got[1].UUID}; len(got) != 2 || !cmp.Equal(ids, []uuid.UUID{mimcmtest.SampleEnrollID, mimcmtest.SampleUnblockID}) {
 		t.Errorf("requests %v", got)
 	}
-	if !strings.Contains(stdout.String(), `"Completed": "0001-01-01T00:00:00"`) {
+	if !strings.Contains(stdout.String(), `"Completed":"0001-01-01T00:00:00"`) {
 		t.Errorf("not the server's form: %s", stdout.String())
 	}
 }

@@ -169,7 +169,9 @@ func WithTimeout(d time.Duration) Option {
 	return func(c *Config) { c.Timeout = d }
 }
 
-// WithRootCAs trusts pool instead of the system roots (a private CA).
+// WithRootCAs trusts pool instead of the system roots (a private CA). A
+// nil pool means the system roots, as in crypto/tls: the fakes' TLSRootCAs
+// is nil when they serve plain HTTP, and passing it along must work.
 func WithRootCAs(pool *x509.CertPool) Option {
 	return func(c *Config) { c.TLS.RootCAs = pool }
 }
@@ -186,9 +188,15 @@ func WithInsecureSkipVerify() Option {
 	return func(c *Config) { c.TLS.InsecureSkipVerify = true }
 }
 
-// WithCookieJar keeps cookies (session cookies) across calls.
+// WithCookieJar keeps cookies (session cookies) across calls. A nil jar
+// is refused, as a nil client or transport is.
 func WithCookieJar(jar http.CookieJar) Option {
-	return func(c *Config) { c.CookieJar = jar }
+	return func(c *Config) {
+		if IsNil(jar) {
+			Refuse(c, "WithCookieJar: nil jar")
+		}
+		c.CookieJar = jar
+	}
 }
 
 // WithHeader adds a header to every request.

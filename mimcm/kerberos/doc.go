@@ -61,6 +61,7 @@
 //     package does not fall back.
 //
 // Tests run against MIT's krb5kdc on loopback with gokrb5's keytab
-// acceptor in front of the MIM CM fake (internal/interop), and against
+// acceptor in front of the MIM CM fake (the module's interoperability
+// tests), and against
 // mimcmtest.WithKerberosKeytab, which answers with an AP-REP as IIS does.
 package kerberos

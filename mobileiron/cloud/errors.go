@@ -29,7 +29,11 @@ var ErrWouldClear = errors.New("the update would clear fields the caller did not
 // start), or one holding more accounts than the rows asked for (a server
 // that ignores rows). The listing stops there instead of yielding the same
 // accounts again. Every vendor package has it under this name.
-var ErrPagingMismatch = pager.ErrPagingMismatch
+var ErrPagingMismatch = errPagingMismatch()
+
+// errPagingMismatch is the shared pager's sentinel, behind a function so
+// that go doc shows no internal package.
+func errPagingMismatch() error { return pager.ErrPagingMismatch }
 
 // MaskedFieldError names the members whose values the server masked.
 type MaskedFieldError struct {

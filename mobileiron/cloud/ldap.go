@@ -20,7 +20,11 @@ var ErrImportFailed = errors.New("LDAP user import failed")
 
 // ErrImportTimeout is matched by the error ImportLDAPUser returns when the
 // import is still running at the end of the wait.
-var ErrImportTimeout = poll.ErrTimeout
+var ErrImportTimeout = errImportTimeout()
+
+// errImportTimeout is the shared poller's sentinel, behind a function so
+// that go doc shows no internal package.
+func errImportTimeout() error { return poll.ErrTimeout }
 
 // ImportState is the state of an LDAP user import.
 type ImportState string

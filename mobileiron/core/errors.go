@@ -21,7 +21,7 @@ var (
 	// told (FailIfExportRunning) not to wait for it.
 	ErrExportInProgress = errors.New("an export is already in progress")
 	// ErrExportTimeout: the export did not finish within WithWaitTimeout.
-	ErrExportTimeout = poll.ErrTimeout
+	ErrExportTimeout = errExportTimeout()
 	// ErrAPIVersionGone: Core answered 410 Gone, which it does for calls to
 	// the retired V1 API.
 	ErrAPIVersionGone = errors.New("API version retired (410)")
@@ -92,3 +92,7 @@ func errorInBody(body []byte) *transport.BodyError {
 	}
 	return nil
 }
+
+// errExportTimeout is the shared poller's sentinel, behind a function so
+// that go doc shows no internal package.
+func errExportTimeout() error { return poll.ErrTimeout }

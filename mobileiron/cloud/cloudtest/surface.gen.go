@@ -43,7 +43,10 @@ type Fault struct {
 
 // HTMLLoginPage is what a single-sign-on proxy answers in place of the
 // API; inject it as a Fault's Body to test how a tool copes.
-const HTMLLoginPage = fakeserver.HTMLLoginPage
+const HTMLLoginPage = htmlLoginPage
+
+// htmlLoginPage keeps the shared page's internal package out of go doc.
+const htmlLoginPage = fakeserver.HTMLLoginPage
 
 // NewTestServer is NewServer for a test: it fails t if the server cannot
 // start, closes it when the test ends, and fails the test if an injected
