@@ -14,20 +14,21 @@ import (
 	"testing"
 )
 
-// snippetPreamble declares what the sketches take for granted: a context
-// and the inputs a reader would have at hand. Each sketch runs in a block
+// snippetPreamble declares what the sketches take for granted: a context,
+// a test's t (the fakes' sketches) and the inputs a reader would have at hand. Each sketch runs in a block
 // of its own below it, so its := declarations may shadow these.
 const snippetPreamble = `
 	var ctx context.Context
 	var auth, ra, p12Password, id string
 	var tmpl uuid.UUID
 	var pemBytes []byte
-	_, _, _, _, _, _, _ = ctx, auth, ra, tmpl, p12Password, id, pemBytes
+	var t testing.TB
+	_, _, _, _, _, _, _, _ = ctx, auth, ra, tmpl, p12Password, id, pemBytes, t
 `
 
 // snippetImports are the packages a sketch may use; the unused ones are
 // only soft errors, which the check ignores.
-var snippetImports = []string{"context", "crypto/tls", "crypto/x509", "crypto/x509/pkix", "errors", "fmt", "os", "time", "github.com/google/uuid"}
+var snippetImports = []string{"context", "crypto/tls", "crypto/x509", "crypto/x509/pkix", "errors", "fmt", "os", "testing", "time", "github.com/google/uuid"}
 
 // elisions are the ways the sketches write "…", and what stands in for
 // each so that the code compiles.

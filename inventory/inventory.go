@@ -2,13 +2,20 @@
 // systems this module drives, and a concurrent walk over several of them.
 //
 // Each vendor package that holds certificates gives its client a method
-//
-//	CertificateInventory(ctx context.Context) iter.Seq2[inventory.Certificate, error]
-//
+// CertificateInventory(ctx) returning an iter.Seq2[Certificate, error],
 // so a *mobileiron/core.Client, *mimcm.Client, *czertainly.Client and
 // *enterpriseadmin.Client are all a Lister, and a program walks every
 // system the same way. The package imports no vendor package: it is the one
 // type they share, the way io.Reader is shared by files and sockets.
+//
+//	var mdm, ca inventory.Lister // for example a *core.Client and a *czertainly.Client
+//	systems := []inventory.System{{Name: "mdm", Lister: mdm}, {Name: "ca", Lister: ca}}
+//	for cert, err := range inventory.Walk(ctx, systems) {
+//		var failed *inventory.SystemError
+//		if errors.As(err, &failed) { … } // that system is down; the others go on
+//		if err != nil { … }
+//		fmt.Println(cert.System, cert.Subject, cert.NotAfter)
+//	}
 package inventory
 
 import (
