@@ -78,7 +78,7 @@ func ClientsSmallGET(gets []*ClientGET) ([]Figure, error) {
 			Figure{Name: name + " wall ratio (SDK / net/http)", Value: ratio, Unit: "x", Target: "<= 1.05", Met: ratio <= 1.05},
 			Figure{Name: name + " allocs/op (SDK)", Value: float64(s.AllocsPerOp()), Unit: "allocs/op", Target: "info", Met: true},
 			Figure{Name: name + " allocs/op (net/http)", Value: float64(r.AllocsPerOp()), Unit: "allocs/op", Target: "info", Met: true},
-			Figure{Name: name + " wall ratio (SDK / oapi-codegen + retryablehttp)", Value: peerRatio, Unit: "x", Target: "<= 1.0", Met: peerRatio <= 1.0},
+			Figure{Name: name + " wall ratio (SDK / oapi-codegen + retryablehttp)", Value: peerRatio, Unit: "x", Target: "<= 1.05", Met: peerRatio <= 1.05},
 			Figure{Name: name + " allocs/op (oapi-codegen + retryablehttp)", Value: float64(p.AllocsPerOp()), Unit: "allocs/op", Target: "info", Met: true},
 			Figure{Name: name + " time/op (net/http)", Value: bare, Unit: "µs", Target: "info", Met: true},
 			Figure{Name: name + " time added by the SDK", Value: (ratio - 1) * bare, Unit: "µs/op", Target: "info", Met: true},

@@ -13,7 +13,7 @@ import (
 // each when done.
 func ClientGETs() ([]*bench.ClientGET, error) {
 	var out []*bench.ClientGET
-	for _, start := range []func() (*bench.ClientGET, error){CoreGET, CloudGET, MIMCMGET, CzertainlyGET, EnterpriseGET} {
+	for _, start := range []func() (*bench.ClientGET, error){CoreGET, CloudGET, MIMCMGET, CzertainlyGET, Czertainly2GET, EnterpriseGET} {
 		g, err := start()
 		if err != nil {
 			for _, g := range out {

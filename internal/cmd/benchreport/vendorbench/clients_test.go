@@ -33,8 +33,8 @@ func TestClientGETs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(gets) != 5 {
-		t.Fatalf("got %d vendors, want 5", len(gets))
+	if len(gets) != 6 {
+		t.Fatalf("got %d vendors, want 6", len(gets))
 	}
 	for _, g := range gets {
 		defer g.Close()
