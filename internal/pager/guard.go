@@ -42,6 +42,13 @@ type Guard[T any] struct {
 	// overlap, set by KeyedGuard, drops the items of a page that the
 	// previous page held and returns the rest.
 	overlap func(items []T) []T
+	// The first page's key is needed only once a second page comes: its
+	// first and last items wait here (two items, whatever the page
+	// holds) and are fingerprinted then, so a listing of one page, such
+	// as a lookup, hashes nothing.
+	firstItem, lastItem T
+	firstN              int // the first page's length; 0 once it is accounted for
+	firstStart          int
 }
 
 type pageKey struct {
@@ -103,10 +110,18 @@ func (g *Guard[T]) Check(op string, start, rows int, items []T) ([]T, error) {
 		return items, nil
 	}
 	if g.seen == nil {
+		// The first page: nothing to compare it with yet.
 		g.seen = map[pageKey]int{}
 		g.seed = maphash.MakeSeed()
+		g.firstItem, g.lastItem, g.firstN, g.firstStart = items[0], items[len(items)-1], len(items), start
+		return g.keyed(op, start, items)
 	}
-	k := pageKey{first: g.hash(items[0]), last: g.hash(items[len(items)-1]), n: len(items)}
+	if g.firstN > 0 {
+		g.note(g.key(g.firstItem, g.lastItem, g.firstN), g.firstStart)
+		var zero T
+		g.firstItem, g.lastItem, g.firstN = zero, zero, 0
+	}
+	k := g.key(items[0], items[len(items)-1], len(items))
 	if len(items) == 1 {
 		if g.run > 0 && k == g.last {
 			g.run++
@@ -126,6 +141,26 @@ func (g *Guard[T]) Check(op string, start, rows int, items []T) ([]T, error) {
 		g.remember(k, start)
 	}
 	return g.keyed(op, start, items)
+}
+
+// key is the fingerprint of a page of n items from first to last.
+func (g *Guard[T]) key(first, last T, n int) pageKey {
+	h := g.hash(first)
+	if n == 1 {
+		return pageKey{first: h, last: h, n: 1}
+	}
+	return pageKey{first: h, last: g.hash(last), n: n}
+}
+
+// note records the first page, which Check let through without its key:
+// what Check records of a page that passed.
+func (g *Guard[T]) note(k pageKey, start int) {
+	if k.n == 1 {
+		g.last, g.run = k, 1
+		return
+	}
+	g.run = 0
+	g.remember(k, start)
 }
 
 // remember adds the page k at start, forgetting the oldest page but the

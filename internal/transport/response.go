@@ -187,14 +187,17 @@ func (c *Client) vendorError(call *Call, resp *http.Response, body []byte, be *B
 // mark) like an HTML document, whatever the Content-Type said.
 func htmlPrefix(b []byte) bool {
 	trimmed := bytes.TrimLeft(b, " \t\r\n\ufeff")
-	if len(trimmed) > 15 {
-		trimmed = trimmed[:15]
+	// Compared without regard to case, in place: this runs on every
+	// answer, and a lower-cased copy cost an allocation each time.
+	for _, start := range htmlStarts {
+		if len(trimmed) >= len(start) && bytes.EqualFold(trimmed[:len(start)], start) {
+			return true
+		}
 	}
-	lower := bytes.ToLower(trimmed)
-	return bytes.HasPrefix(lower, []byte("<!doctype html")) || bytes.HasPrefix(lower, []byte("<html")) ||
-		bytes.HasPrefix(lower, []byte("<head")) || bytes.HasPrefix(lower, []byte("<body")) ||
-		bytes.HasPrefix(lower, []byte("<!--"))
+	return false
 }
+
+var htmlStarts = [][]byte{[]byte("<!doctype html"), []byte("<html"), []byte("<head"), []byte("<body"), []byte("<!--")}
 
 func isHTML(contentType string, body []byte) bool {
 	return htmlContentType(contentType) || htmlPrefix(body)
@@ -215,7 +218,8 @@ const maxSniff = 64 << 10
 // HTML page; otherwise it returns a reader of the whole body, the bytes
 // read ahead included.
 func sniffHTML(resp *http.Response) (io.Reader, error) {
-	head := make([]byte, 0, sniffLen)
+	sb := &sniffedBody{rest: resp.Body}
+	head := sb.buf[:0]
 	ended := false
 	for {
 		n, err := io.ReadFull(resp.Body, head[len(head):cap(head)])
@@ -239,10 +243,44 @@ func sniffHTML(resp *http.Response) (io.Reader, error) {
 	if htmlPrefix(head) {
 		return nil, errHTMLBody
 	}
+	sb.head = head
 	if ended {
-		return bytes.NewReader(head), nil
+		sb.rest = nil
 	}
-	return io.MultiReader(bytes.NewReader(head), resp.Body), nil
+	return sb, nil
+}
+
+// sniffedBody gives the bytes sniffHTML read ahead, then the rest of the
+// body: what io.MultiReader(bytes.NewReader(head), body) does, in one
+// allocation with the read-ahead buffer instead of four.
+type sniffedBody struct {
+	head []byte
+	rest io.Reader // nil when the body ended within head
+	buf  [sniffLen]byte
+}
+
+func (s *sniffedBody) Read(p []byte) (int, error) {
+	if len(s.head) > 0 {
+		n := copy(p, s.head)
+		s.head = s.head[n:]
+		return n, nil
+	}
+	if s.rest == nil {
+		return 0, io.EOF
+	}
+	return s.rest.Read(p)
+}
+
+// WriteTo lets io.Copy (Stream) hand the rest of the body to w as
+// io.MultiReader's did.
+func (s *sniffedBody) WriteTo(w io.Writer) (int64, error) {
+	n, err := w.Write(s.head)
+	s.head = s.head[n:]
+	if err != nil || s.rest == nil {
+		return int64(n), err
+	}
+	m, err := io.Copy(w, s.rest)
+	return int64(n) + m, err
 }
 
 // htmlError turns a sniffing failure into the typed error.

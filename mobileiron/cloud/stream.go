@@ -83,6 +83,7 @@ func (p *AccountPage) decodeMember(dec *json.Decoder, key string) error {
 	var err error
 	switch key {
 	case "searchResults":
+		w := new(wireAccount)
 		return elements(dec, func() error {
 			// The rows asked for bound what one page may hold: a server
 			// that ignores rows could otherwise fill the capped body with
@@ -90,13 +91,13 @@ func (p *AccountPage) decodeMember(dec *json.Decoder, key string) error {
 			if p.rows > 0 && len(p.Accounts) >= p.rows {
 				return pager.Mismatch("", "asked for %d accounts, the page holds more", p.rows)
 			}
-			var w wireAccount
+			*w = wireAccount{}
 			if p.keepRaw {
 				var raw json.RawMessage
 				if err := dec.Decode(&raw); err != nil {
 					return err
 				}
-				a, err := readAccount(&w, json.Unmarshal(raw, &w))
+				a, err := readAccount(w, json.Unmarshal(raw, w))
 				if err != nil {
 					return err
 				}
@@ -106,7 +107,7 @@ func (p *AccountPage) decodeMember(dec *json.Decoder, key string) error {
 			}
 			// A member of the wrong type does not fail the page: the
 			// decoder has read the whole account and readAccount keeps it.
-			a, err := readAccount(&w, dec.Decode(&w))
+			a, err := readAccount(w, dec.Decode(w))
 			if err != nil {
 				return err
 			}

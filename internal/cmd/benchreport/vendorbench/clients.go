@@ -16,6 +16,7 @@ var clientGETs = []func() (*bench.ClientGET, error){
 	CloudGET,
 	MIMCMGET,
 	AdminV1GET,
+	Czertainly2GET,
 	EnterpriseGET,
 }
 
