@@ -199,3 +199,44 @@ func TestAudit22RotateFailedPointingKeepsOld(t *testing.T) {
 		t.Errorf("ingress/update posted %d times, want 1 (a 502 may have been applied)", n)
 	}
 }
+
+func a22ExpiredPFX(t *testing.T, password string) []byte {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2020), Subject: pkix.Name{CommonName: "*.gis.example.com"},
+		DNSNames: []string{"*.gis.example.com"}, NotBefore: time.Unix(1500000000, 0), NotAfter: time.Unix(1600000000, 0)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crt, _ := x509.ParseCertificate(der)
+	pfx, err := enterpriseadmin.NewPKCS12(crt, key, nil, password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pfx
+}
+
+// Finding (a failure half-way leaves the old certificate serving; no
+// vendor evidence that the server refuses an expired certificate): the
+// rotation imports a certificate that expired in 2020, points the ingress
+// at it and, with DeleteOld, deletes the certificate that was serving.
+// The SDK reads the PFX (certutil.CheckPKCS12) before sending anything and
+// could refuse a certificate outside its validity, which would leave the
+// old one serving; today it completes the rotation.
+func TestAudit22RotateExpiredCertificateReplacesServingOne(t *testing.T) {
+	srv, c := a22Fake(t)
+	res, err := c.RotateIdentityCertificate(context.Background(), enterpriseadmin.RotateIdentityCertificateInput{
+		Name: "expired-2020", PFX: a22ExpiredPFX(t, "pw"), Password: "pw", DeleteOld: true})
+	if err == nil {
+		t.Errorf("rotation to a certificate that expired in 2020 completed (Pointed=%v OldDeleted=%v)", res.Pointed, res.OldDeleted)
+	}
+	var cfg map[string]any
+	_ = json.Unmarshal(srv.IngressConfig(), &cfg)
+	if cfg["identityCertificateName"] != enterpriseadmintest.SeedCertificateName {
+		t.Errorf("the ingress now names %v (expired), not the certificate that served", cfg["identityCertificateName"])
+	}
+}
