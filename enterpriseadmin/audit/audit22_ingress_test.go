@@ -240,3 +240,48 @@ func TestAudit22RotateExpiredCertificateReplacesServingOne(t *testing.T) {
 		t.Errorf("the ingress now names %v (expired), not the certificate that served", cfg["identityCertificateName"])
 	}
 }
+
+// Finding (an update never clears what the caller didn't touch): the
+// rotation points the ingress with the configuration it read at the
+// checking stage, before the import. [UPD] takes the whole configuration,
+// so a change another administrator made while the certificate was being
+// imported (here httpsProtocols, made when the progress callback reports
+// RotationStageImported) is reverted by the rotation, which only meant to
+// change identityCertificateName. UpdateIngressSecurity reads right
+// before it sends; the rotation does not.
+func TestAudit22RotatePointsWithStaleConfiguration(t *testing.T) {
+	srv, _ := a22Fake(t)
+	changed := false
+	c, err := srv.NewClient(enterpriseadmin.WithPollInterval(time.Millisecond), enterpriseadmin.WithWaitTimeout(time.Minute),
+		enterpriseadmin.WithProgress(func(p enterpriseadmin.Progress) {
+			if p.Stage != enterpriseadmin.RotationStageImported || changed {
+				return
+			}
+			changed = true
+			var cfg map[string]json.RawMessage
+			_ = json.Unmarshal(srv.IngressConfig(), &cfg)
+			cfg["httpsProtocols"] = json.RawMessage(`"TLSv1.3"`)
+			b, _ := json.Marshal(cfg)
+			if err := srv.SetIngressConfig(b); err != nil {
+				t.Error(err)
+			}
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.RotateIdentityCertificate(context.Background(), enterpriseadmin.RotateIdentityCertificateInput{
+		Name: "wildcard-2027", PFX: a22PFX(t, "*.gis.example.com", "pw"), Password: "pw"}); err != nil {
+		t.Fatal(err)
+	}
+	if !changed {
+		t.Fatal("the progress callback never saw RotationStageImported")
+	}
+	var cfg map[string]any
+	_ = json.Unmarshal(srv.IngressConfig(), &cfg)
+	if cfg["httpsProtocols"] != "TLSv1.3" {
+		t.Errorf("httpsProtocols is %v after the rotation; the change made during the import (TLSv1.3) was reverted", cfg["httpsProtocols"])
+	}
+	if cfg["identityCertificateName"] != "wildcard-2027" {
+		t.Errorf("identityCertificateName %v", cfg["identityCertificateName"])
+	}
+}
