@@ -285,3 +285,25 @@ func TestAudit22RotatePointsWithStaleConfiguration(t *testing.T) {
 		t.Errorf("identityCertificateName %v", cfg["identityCertificateName"])
 	}
 }
+
+// Finding: an identity certificate also serves SAML. The vendor's SAML
+// pages (…/enterprise/saml: "identity will show the name of the imported
+// identity certificate"; …/enterprise/update-saml-configuration:
+// samlSecurityConfig {"enabled": true, "identityCertificateName":
+// "samlcert"}) name the very certificate the fake's ingress is seeded with
+// ("samlcert", enterpriseadmintest.SeedCertificateName). With DeleteOld
+// the rotation deletes the certificate the ingress named without reading
+// security/saml, so it can delete the certificate SAML sign-in still uses;
+// the fake has no SAML resource to catch it.
+func TestAudit22RotateDeleteOldIgnoresSAML(t *testing.T) {
+	srv, c := a22Fake(t)
+	res, err := c.RotateIdentityCertificate(context.Background(), enterpriseadmin.RotateIdentityCertificateInput{
+		Name: "wildcard-2027", PFX: a22PFX(t, "*.gis.example.com", "pw"), Password: "pw", DeleteOld: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	samlReads := srv.HitsMatching("GET", "/security/saml")
+	if res.OldDeleted && res.OldName == "samlcert" && samlReads == 0 {
+		t.Errorf("deleted %q (the vendor's SAML identity certificate name) without reading security/saml", res.OldName)
+	}
+}
