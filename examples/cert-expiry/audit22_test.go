@@ -119,3 +119,18 @@ func TestAudit22ZonesInOutputs(t *testing.T) {
 		}
 	}
 }
+
+// Finding (output files): -o and -prometheus are refused as the same file
+// only when spelled identically. Spelled "dir/out" and "dir/./out" they
+// are one file: the metrics are written, then replaced by the list, and
+// node-exporter's textfile collector is left reading a table. The tool
+// should refuse it as a usage error (exit 2), as it does for the same
+// spelling.
+func TestAudit22SameOutputFileDifferentSpelling(t *testing.T) {
+	config := writeConfig(t, map[string]*standIn{"a": {certs: []inventory.Certificate{cert("1", 400*day)}}})
+	dir := t.TempDir()
+	code, _, stderr := runTool(t, t.Context(), "-config", config, "-o", dir+"/certs.prom", "-prometheus", dir+"/./certs.prom")
+	if code != exitUsage {
+		t.Errorf("exit %d, want %d (usage: one file named twice); stderr:\n%s", code, exitUsage, stderr)
+	}
+}
