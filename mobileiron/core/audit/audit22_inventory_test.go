@@ -102,3 +102,32 @@ func TestAudit22CoreInventoryShape(t *testing.T) {
 		t.Errorf("mapped %+v", c0)
 	}
 }
+
+// Finding (lower confidence; lists bounded and complete): [seed000:619-621]
+// defines resultCount as the number of entries being returned. An answer
+// whose results hold fewer entries than its resultCount is incomplete
+// (a capped or cut list); the inventory yields what it got and says
+// nothing, so cert-expiry reports Core as read to the end.
+func TestAudit22CoreInventoryIgnoresResultCount(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"results":[{"id":3,"serialNumber":103,"trash":false,"expiredAt":"2030-04-18","userId":9003,"ceSettingName":"LocalCE","certificateStatus":"ACTIVE"}],`+
+			`"messages":[],"resultCount":6}`)
+	}))
+	t.Cleanup(ts.Close)
+	c, err := core.NewClient(ts.URL, core.WithBasicAuth("apiadmin", "pw"), core.WithInventoryCESettings("LocalCE"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, errs := 0, 0
+	for _, err := range c.CertificateInventory(context.Background()) {
+		if err != nil {
+			errs++
+			continue
+		}
+		n++
+	}
+	if errs == 0 {
+		t.Errorf("yielded %d certificates of an answer whose resultCount says 6, and no error", n)
+	}
+}
