@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -99,5 +100,66 @@ func TestAudit22InventoryEpochAndBothStores(t *testing.T) {
 	}
 	if strings.Join(ids, " ") != "identity/cwj8ud5zgli0qbm57z0x9 trust/cc4474766-b0f7-4495-af7e-12b9ce50a057" {
 		t.Errorf("ids %v", ids)
+	}
+}
+
+// Confirmation (lists lazy; a failure is yielded once): nothing is sent
+// before the loop; stopping after the first identity certificate leaves
+// the trust store unread; a trust list answered with the admin error
+// shape ({"status":"error",...}, vendor-notes §4 Errors) ends the walk
+// with one error after the identity certificates.
+func TestAudit22InventoryLazyAndTrustFailure(t *testing.T) {
+	var mu sync.Mutex
+	hits := map[string]int{}
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits[r.URL.Path]++
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/generateToken"):
+			fmt.Fprintf(w, `{"token":"tok","expires":%d,"ssl":false}`, time.Now().Add(time.Hour).UnixMilli())
+		case strings.HasSuffix(r.URL.Path, "/security/certificates/identity"):
+			io.WriteString(w, `{"certificates":[{"id":"a","name":"a","validUntilAsEpoch":1630685277000},{"id":"b","name":"b","validUntilAsEpoch":1630685277000}]}`)
+		case strings.HasSuffix(r.URL.Path, "/security/certificates/trust"):
+			io.WriteString(w, `{"status":"error","messages":["Internal error."],"code":500}`)
+		default:
+			w.WriteHeader(404)
+		}
+	}))
+	t.Cleanup(ts.Close)
+	c, err := enterpriseadmin.NewClient(ts.URL+"/arcgis", enterpriseadmin.WithCredentials("admin", "pw"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seq := c.CertificateInventory(context.Background())
+	mu.Lock()
+	if len(hits) != 0 {
+		t.Errorf("requests before the loop: %v", hits)
+	}
+	mu.Unlock()
+	for _, err := range seq {
+		if err != nil {
+			t.Fatal(err)
+		}
+		break
+	}
+	mu.Lock()
+	for p, n := range hits {
+		if strings.HasSuffix(p, "/trust") && n > 0 {
+			t.Errorf("trust store read after the loop stopped at the first identity certificate")
+		}
+	}
+	mu.Unlock()
+	n, errs := 0, 0
+	for _, err := range c.CertificateInventory(context.Background()) {
+		if err != nil {
+			errs++
+			continue
+		}
+		n++
+	}
+	if n != 2 || errs != 1 {
+		t.Errorf("%d certificates and %d errors, want 2 and 1", n, errs)
 	}
 }
