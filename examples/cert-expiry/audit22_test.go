@@ -21,6 +21,7 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -132,5 +133,31 @@ func TestAudit22SameOutputFileDifferentSpelling(t *testing.T) {
 	code, _, stderr := runTool(t, t.Context(), "-config", config, "-o", dir+"/certs.prom", "-prometheus", dir+"/./certs.prom")
 	if code != exitUsage {
 		t.Errorf("exit %d, want %d (usage: one file named twice); stderr:\n%s", code, exitUsage, stderr)
+	}
+}
+
+// Finding (exit codes as documented; a failing system never hides
+// others): a system whose client cannot be made (here a plain-http URL to
+// a host that is not loopback, which the SDK refuses before any request)
+// ends the whole run before any system is read, with exit 3 ("a system
+// could not be read"). The tool's documentation gives such a config exit 2
+// ("an unreadable or invalid config"); if it is instead a failure of that
+// one system, the other systems must still be read and reported.
+func TestAudit22ClientSetupFailureHidesOthers(t *testing.T) {
+	standIns = map[string]*standIn{"good": {certs: []inventory.Certificate{cert("1", 3*day)}}}
+	cf := `{"systems":[` +
+		`{"name":"good","vendor":"stand-in","url":"https://good.example"},` +
+		`{"name":"gis","vendor":"enterpriseadmin","url":"http://192.0.2.1/arcgis","usernameEnv":"A22_USER","passwordEnv":"A22_PASS","timeout":"1s"}]}`
+	name := t.TempDir() + "/systems.json"
+	if err := os.WriteFile(name, []byte(cf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("A22_USER", "admin")
+	t.Setenv("A22_PASS", "pw")
+	code, stdout, stderr := runTool(t, t.Context(), "-config", name)
+	read := strings.Contains(stderr, "good: 1 certificates")
+	if code != exitUsage && !(read && code == exitExpiring) {
+		t.Errorf("exit %d and the healthy system read=%v; want exit 2 (invalid config) or the healthy system's expiring certificate reported (exit 1)\nstdout:\n%s\nstderr:\n%s",
+			code, read, stdout, stderr)
 	}
 }
