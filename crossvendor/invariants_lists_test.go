@@ -250,6 +250,28 @@ func listPaths() []listPath {
 				inject, clear, c := fastEnterprise(t)
 				return inject, clear, func(ctx context.Context) error { return proof.Ignore(c.ListTrustCertificates(ctx)) }
 			}},
+		// CertificateInventory (issue 22), with the bad answer on a request
+		// its walk makes.
+		{vendor: "core", name: "CertificateInventory", method: "POST", path: "/certificates/search", errorShapes: coreErrorShapes,
+			setUp: func(t *testing.T) (func(fakeserver.Fault), func(), func(context.Context) error) {
+				inject, clear, c := fastCore(t)
+				return inject, clear, func(ctx context.Context) error { return seqErr(c.CertificateInventory(ctx)) }
+			}},
+		{vendor: "mimcm", name: "CertificateInventory", method: "GET", path: "/certificates", errorShapes: mimcmErrorShapes,
+			setUp: func(t *testing.T) (func(fakeserver.Fault), func(), func(context.Context) error) {
+				inject, clear, c := fastMIMCM(t)
+				return inject, clear, func(ctx context.Context) error { return seqErr(c.CertificateInventory(ctx)) }
+			}},
+		{vendor: "czertainly", name: "CertificateInventory", method: "POST", path: "/v1/certificates", errorShapes: czertainlyErrorShapes,
+			setUp: func(t *testing.T) (func(fakeserver.Fault), func(), func(context.Context) error) {
+				inject, clear, c := fastCzertainly(t)
+				return inject, clear, func(ctx context.Context) error { return seqErr(c.CertificateInventory(ctx)) }
+			}},
+		{vendor: "enterpriseadmin", name: "CertificateInventory", method: "GET", path: "/certificates/trust", errorShapes: enterpriseErrorShapes,
+			setUp: func(t *testing.T) (func(fakeserver.Fault), func(), func(context.Context) error) {
+				inject, clear, c := fastEnterprise(t)
+				return inject, clear, func(ctx context.Context) error { return seqErr(c.CertificateInventory(ctx)) }
+			}},
 	}
 }
 

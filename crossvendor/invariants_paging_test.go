@@ -15,6 +15,7 @@ import (
 	"github.com/certadmin/certadmin-go/enterpriseadmin"
 	"github.com/certadmin/certadmin-go/enterpriseadmin/enterpriseadmintest"
 	"github.com/certadmin/certadmin-go/internal/pager"
+	"github.com/certadmin/certadmin-go/inventory"
 	"github.com/certadmin/certadmin-go/mimcm"
 	"github.com/certadmin/certadmin-go/mimcm/mimcmtest"
 	"github.com/certadmin/certadmin-go/mobileiron/cloud"
@@ -143,6 +144,13 @@ var pagedLists = []pagedList{
 			return fmt.Sprintf(`{"uuid":"00000000-0000-4000-8000-%012d","commonName":"c%d"}`, i, i)
 		}))
 		keys, err := drain(c.ListCertificates(context.Background(), czertainly.CertificateQuery{PageSize: 10}), func(c czertainly.Certificate) string { return c.UUID })
+		return keys, srv.HitsMatching("POST", "/v1/certificates"), err
+	}},
+	{vendor: "czertainly", name: "CertificateInventory", maxRequests: 2, run: func(t *testing.T) ([]string, int, error) {
+		srv, c := czertainlyStandIn(t, "POST", "/v1/certificates", czertainlyPage("certificates", czertainly.MaxPageSize, func(i int) string {
+			return fmt.Sprintf(`{"uuid":"00000000-0000-4000-8000-%012d","commonName":"c%d"}`, i, i)
+		}))
+		keys, err := drain(c.CertificateInventory(context.Background()), func(c inventory.Certificate) string { return c.ID })
 		return keys, srv.HitsMatching("POST", "/v1/certificates"), err
 	}},
 	{vendor: "czertainly", name: "ListApprovals", maxRequests: 2, run: func(t *testing.T) ([]string, int, error) {

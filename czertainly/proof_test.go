@@ -336,6 +336,14 @@ func czertainlyVendor(t *testing.T, secrets proof.SecretSet) *proof.Vendor {
 				}
 				return nil
 			})},
+			{Name: "CertificateInventory", Method: "POST", Prepare: same("/v1/certificates", func(ctx context.Context) error {
+				for _, err := range c.CertificateInventory(ctx) {
+					if err != nil {
+						return err
+					}
+				}
+				return nil
+			})},
 			{Name: "ListCertificateSearchFields", Method: "GET", Prepare: same("/v1/certificates/search", func(ctx context.Context) error {
 				return proof.Ignore(c.ListCertificateSearchFields(ctx))
 			})},

@@ -101,6 +101,15 @@ func enterpriseVendor(t *testing.T, secrets proof.SecretSet) *proof.Vendor {
 			{Name: "ListIdentityCertificates", Method: "GET", Prepare: fixed("/certificates/identity", func(ctx context.Context) error {
 				return proof.Ignore(c.ListIdentityCertificates(ctx))
 			})},
+			// Faults hit the first of its two requests, the identity store.
+			{Name: "CertificateInventory", Method: "GET", Prepare: fixed("/certificates/identity", func(ctx context.Context) error {
+				for _, err := range c.CertificateInventory(ctx) {
+					if err != nil {
+						return err
+					}
+				}
+				return nil
+			})},
 			{Name: "GetIdentityCertificate", Method: "GET", Prepare: fixed("/identity/"+seed, func(ctx context.Context) error {
 				return proof.Ignore(c.GetIdentityCertificate(ctx, seed))
 			})},

@@ -348,6 +348,19 @@ func mimcmOps(t *testing.T, srv *mimcmtest.Server, c *mimcm.Client, secrets proo
 			}
 			return nil
 		})},
+		{Name: "CertificateInventory", Method: "GET", Prepare: get("/certificates", func(ctx context.Context) error {
+			n := 0
+			for _, err := range c.CertificateInventory(ctx) {
+				if err != nil {
+					return err
+				}
+				n++
+			}
+			if n == 0 {
+				return errors.New("the inventory found no certificate")
+			}
+			return nil
+		})},
 		// The escape hatch, with a request of the generated package.
 		{Name: "Do", Method: "GET", Prepare: get("/requests/"+mimcmtest.SampleUnblockID.String(), func(ctx context.Context) error {
 			req, err := mimcmapi.NewGetRequestRequest(c.Raw().Server, mimcmtest.SampleUnblockID)

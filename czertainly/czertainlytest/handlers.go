@@ -334,29 +334,54 @@ func (s *Server) listCertificates(w http.ResponseWriter, r *http.Request) {
 		message(w, http.StatusBadRequest, "Validation error: itemsPerPage must be between 1 and 1000, pageNumber at least 1")
 		return
 	}
+	// Only the asked page is kept: a large inventory (generated
+	// certificates) costs the fake one page per request.
+	from, to := (page-1)*items, page*items
 	var hits []czertainly.Certificate
-	for _, c := range s.newestFirst() {
-		s.advance(c)
+	total := 0
+	consider := func(c *certificate) bool {
 		if c.archived && !req.IncludeArchived {
-			continue
+			return true
 		}
-		ok := true
 		for _, f := range req.Filters {
 			m, err := s.matches(c, f)
 			if err != nil {
 				message(w, http.StatusBadRequest, "%v", err)
-				return
+				return false
 			}
-			ok = ok && m
+			if !m {
+				return true
+			}
 		}
-		if ok {
+		if total >= from && total < to {
 			hits = append(hits, s.dto(c))
 		}
+		total++
+		return true
 	}
-	from := min((page-1)*items, len(hits))
-	to := min(from+items, len(hits))
-	writeJSON(w, http.StatusOK, czertainly.CertificatePage{Certificates: append([]czertainly.Certificate{}, hits[from:to]...),
-		ItemsPerPage: items, PageNumber: page, TotalItems: int64(len(hits)), TotalPages: (len(hits) + items - 1) / items})
+	for _, c := range s.newestFirst() {
+		s.advance(c)
+		if !consider(c) {
+			return
+		}
+	}
+	// Without filters, generated certificates outside the page only count.
+	n, i := s.generatedCount(), 0
+	if len(req.Filters) == 0 && total < from {
+		i = min(from-total, n)
+		total += i
+	}
+	for ; i < n; i++ {
+		if len(req.Filters) == 0 && total >= to {
+			total += n - i
+			break
+		}
+		if !consider(s.generatedAt(i)) {
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, czertainly.CertificatePage{Certificates: append([]czertainly.Certificate{}, hits...),
+		ItemsPerPage: items, PageNumber: page, TotalItems: int64(total), TotalPages: (total + items - 1) / items})
 }
 
 func (s *Server) searchFields(w http.ResponseWriter, r *http.Request) {

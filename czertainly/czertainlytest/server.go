@@ -130,6 +130,7 @@ type Server struct {
 	ca            *ca
 	certs         map[string]*certificate
 	order         []string // creation order
+	generated     []generatedRun
 	users         map[string]*user
 	roles         map[string]*role
 	approvals     map[string]*approval

@@ -134,6 +134,8 @@ type Server struct {
 	tokens   map[string]*tokenRecord
 	identity *store
 	trust    *store
+	// generated counts the certificates of AddGeneratedCertificates.
+	generated int
 }
 
 type tokenRecord struct {
@@ -170,8 +172,8 @@ func NewServer(opts ...Option) (*Server, error) {
 		created:     time.Now().Truncate(time.Second),
 		users:       map[string]string{cfg.user: cfg.password},
 		tokens:      map[string]*tokenRecord{},
-		identity:    &store{},
-		trust:       &store{},
+		identity:    &store{typ: "IDENTITY"},
+		trust:       &store{typ: "TRUST"},
 	}
 	s.identity.add(record{ids: []string{SeedCertificateID, SampleURLCertificateID}, name: SeedCertificateName, body: seed})
 	fs, err := fakeserver.Start(s.routes(), fakeserver.Options{Spec: "enterpriseadmin.yaml", TLS: cfg.tls})
@@ -275,8 +277,10 @@ type record struct {
 }
 
 type store struct {
-	mu   sync.Mutex
-	list []record
+	typ       string // IDENTITY or TRUST
+	mu        sync.Mutex
+	list      []record
+	generated []generatedRun
 }
 
 func (st *store) add(r record) bool {
@@ -335,6 +339,7 @@ func (st *store) listJSON() string {
 		}
 		b.Write(x.body)
 	}
+	st.writeGenerated(&b, st.typ, len(st.list) > 0)
 	b.WriteString("]}")
 	return b.String()
 }

@@ -824,6 +824,9 @@ func (s *Server) listProfiles(w http.ResponseWriter, r *http.Request) {
 		}
 		items = append(items, marshal(p.w))
 	}
+	if status == "" || status == "Active" { // the generated profiles are active
+		items = s.generatedProfiles(items)
+	}
 	writeList(w, items)
 }
 
@@ -833,6 +836,9 @@ func (s *Server) profileOf(w http.ResponseWriter, r *http.Request) *profile {
 		return nil
 	}
 	p := s.findProfile(id)
+	if p == nil {
+		p = s.generatedProfile(id)
+	}
 	if p == nil {
 		w.WriteHeader(http.StatusNoContent)
 	}
@@ -987,7 +993,7 @@ func (s *Server) listUserCertificates(w http.ResponseWriter, _ *http.Request) {
 			items = append(items, c.raw)
 		}
 	}
-	writeList(w, items)
+	writeList(w, s.generatedUserCertificates(items))
 }
 
 func val[T any](p *T) T {

@@ -226,6 +226,8 @@ type Server struct {
 	// userCerts are the certificates GET certificates answers, each as
 	// the server's JSON.
 	userCerts []userCert
+	// generated are the profiles of AddGeneratedProfiles.
+	generated []generatedRun
 	// names is the fake's own status number → filter name table (Microsoft
 	// publishes no such table; see SetStatusName).
 	names       map[mimcm.StatusNumber]mimcm.Status

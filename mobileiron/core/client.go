@@ -20,6 +20,9 @@ type Client struct {
 	server  string
 	spaceID int64
 	wf      workflow.Settings // the client's rhythm of the export waits
+	// inventoryCE are the enrollments of WithInventoryCESettings (nil:
+	// every enrollment the CE configurations list).
+	inventoryCE []string
 }
 
 // DefaultAdminDeviceSpaceID is the device space used unless
@@ -74,6 +77,10 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	inventoryCE, err := inventoryNames(op, cfg)
+	if err != nil {
+		return nil, err
+	}
 	s := transport.Extension[settings](cfg)
 	spaceID := int64(DefaultAdminDeviceSpaceID)
 	if s.spaceIDSet {
@@ -101,7 +108,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	return &Client{t: t, raw: raw, server: raw.Server, spaceID: spaceID, wf: wf}, nil
+	return &Client{t: t, raw: raw, server: raw.Server, spaceID: spaceID, wf: wf, inventoryCE: inventoryCE}, nil
 }
 
 // Raw returns the client generated from the OpenAPI document, for calls

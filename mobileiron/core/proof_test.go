@@ -130,6 +130,15 @@ func coreVendor(t *testing.T, secrets proof.SecretSet) *proof.Vendor {
 			{Name: "CEConfigurations", Method: "GET", Prepare: same("/configurations", func(ctx context.Context) error {
 				return proof.Ignore(c.CEConfigurations(ctx, core.EnrollmentSubType("SYMANTEC_WS_MANAGED_PKI")))
 			})},
+			// Faults hit its first request, the first sub-type's configurations.
+			{Name: "CertificateInventory", Method: "GET", Prepare: same("/CE/BLUE_COAT/configurations", func(ctx context.Context) error {
+				for _, err := range c.CertificateInventory(ctx) {
+					if err != nil {
+						return err
+					}
+				}
+				return nil
+			})},
 			{Name: "SearchUsersWithoutCertificates", Method: "POST", Prepare: same("/withnocerts/search", func(ctx context.Context) error {
 				return proof.Ignore(c.SearchUsersWithoutCertificates(ctx, 32))
 			})},

@@ -25,7 +25,10 @@
 //     malformed or contradictory id gets 400, another device space 403.
 //   - The CE configurations answer at the request URI
 //     (…/CE/{caprotocol}/configurations) and at the path of the vendor's
-//     curl sample (…/CE/{caprotocol}).
+//     curl sample (…/CE/{caprotocol}). USER_PROVIDED lists the vendor's
+//     sample; LOCAL lists LocalCE (ceId 8, the enrollment of the search
+//     sample's certificate) and the enrollments of
+//     AddGeneratedCertificates; the other sub-types list none.
 //   - The identifiers of the vendor's samples are seeded: device space 1,
 //     the LocalCE certificate 2 of user 9002, the user-provided enrollment
 //     10 with theadmin's certificate (certificateId 11), and the
@@ -135,6 +138,8 @@ type Server struct {
 
 	mu    sync.Mutex
 	certs []json.RawMessage
+	// generated are the enrollments of AddGeneratedCertificates.
+	generated []generatedEnrollment
 	// searchMessages are the search sample's messages, sent as they are.
 	searchMessages json.RawMessage
 	exportPolls    int

@@ -340,6 +340,9 @@ func (s *Server) searchCertificates(w http.ResponseWriter, r *http.Request) {
 			results = append(results, raw)
 		}
 	}
+	s.mu.Lock()
+	results = s.generatedSearch(results, req)
+	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{
 		"results":     results,
 		"messages":    s.searchMessages,
@@ -548,14 +551,20 @@ func (s *Server) revoke(w http.ResponseWriter, _ *http.Request) {
 	s.writeSample(w, "revoke_response.json")
 }
 
-// configurations answers with the vendor's sample for USER_PROVIDED and an
-// empty list for the other sub-types.
+// configurations answers with the vendor's sample for USER_PROVIDED, the
+// search sample's enrollment (LocalCE, ceId 8) and the generated ones for
+// LOCAL, and an empty list for the other sub-types.
 // A sub-type the vendor's documentation does not list is refused with 400.
 func (s *Server) configurations(fixture string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		switch st := r.PathValue("subtype"); {
 		case st == "USER_PROVIDED":
 			s.writeSample(w, fixture)
+		case st == "LOCAL" && strings.HasPrefix(fixture, "ce_"):
+			s.mu.Lock()
+			body := s.localConfigurations()
+			s.mu.Unlock()
+			writeJSON(w, http.StatusOK, body)
 		case !core.EnrollmentSubType(st).Valid():
 			writeError(w, http.StatusBadRequest, keyBadRequest, fmt.Sprintf("Unknown sub-type %s", st))
 		default:

@@ -1,0 +1,275 @@
+package mimcm_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha1" // #nosec G505 -- CM's thumbprint is SHA-1; not used for security
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/certadmin/certadmin-go/inventory"
+	"github.com/certadmin/certadmin-go/mimcm"
+	"github.com/certadmin/certadmin-go/mimcm/mimcmtest"
+)
+
+// An enrolled software certificate and a smart card certificate of the
+// samples map as FIELDS.md says; the expected values come from the
+// certificate itself, the user's list and the samples, not the mapping.
+func TestCertificateInventoryFields(t *testing.T) {
+	_, c := setup(t)
+	ctx := context.Background()
+	e, err := c.EnrollSoftwareCertificate(ctx, mimcm.EnrollInput{ProfileTemplateUUID: mimcmtest.TemplateSoftware})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha1.Sum(e.Certificate.Raw) // #nosec G401 -- thumbprint
+	thumb := strings.ToUpper(hex.EncodeToString(sum[:]))
+	serial := strings.ToUpper(e.Certificate.SerialNumber.Text(16))
+	if len(serial)%2 == 1 {
+		serial = "0" + serial
+	}
+	user, err := c.ListUserCertificates(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	issuer := ""
+	for _, u := range user {
+		if u.Thumbprint == thumb {
+			issuer = u.Issuer
+		}
+	}
+	const cardCert = "C52B0C5FB8AAD31A5B239FF2712ED14122D67D30"
+	records := map[string]mimcm.InventoryItem{}
+	for item, err := range c.Inventory(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		records[item.Certificate.Thumbprint] = item
+	}
+	want := []inventory.Certificate{
+		{Vendor: "mimcm", ID: thumb, Serial: serial, Issuer: issuer, NotBefore: e.Certificate.NotBefore.UTC(), NotAfter: e.Certificate.NotAfter.UTC(),
+			Status: "Active", Owner: inventory.Owner{Kind: inventory.OwnerProfile, ID: e.Request.NewProfileUUID.String()}, Record: records[thumb]},
+		{Vendor: "mimcm", ID: cardCert, Serial: "1B0000B01052AFA01313FB77AC00010000B010", Status: "2",
+			Owner:  inventory.Owner{Kind: inventory.OwnerDevice, ID: mimcmtest.SampleCertificatesCard.String(), Name: "9b5e51a2-4c1d-4e0b-a3f6-7d2c8e9f1a30"},
+			Record: records[cardCert]},
+	}
+	if issuer == "" || records[thumb].Profile == nil || records[cardCert].Smartcard == nil {
+		t.Fatalf("issuer %q, records %+v: want the enrolled and the card's certificate", issuer, records)
+	}
+	var got []inventory.Certificate
+	for crt, err := range c.CertificateInventory(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if crt.ID == thumb || crt.ID == cardCert {
+			got = append(got, crt)
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("inventory (-want +got):\n%s", diff)
+	}
+}
+
+// Nothing is sent before the loop; a loop that stops in the first
+// generated profile reads no smart card and no later profile.
+func TestCertificateInventoryIsLazy(t *testing.T) {
+	srv, c := setup(t)
+	srv.AddGeneratedProfiles(3, 2, 24*time.Hour)
+	ctx := context.Background()
+	profiles, err := c.ListProfiles(ctx, mimcm.ProfileFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := srv.TotalHits()
+	seq := c.CertificateInventory(ctx)
+	if got := srv.TotalHits() - before; got != 0 {
+		t.Fatalf("%d requests before iterating, want 0", got)
+	}
+	var first inventory.Certificate
+	for crt, err := range seq {
+		if err != nil {
+			t.Fatal(err)
+		}
+		first = crt
+		break
+	}
+	// The user's certificates, the profiles, then each profile's
+	// certificates up to the first generated one (the samples' have none).
+	if got, want := srv.TotalHits()-before, 2+len(profiles)-2; got != want || first.Owner.ID != profiles[len(profiles)-3].UUID.String() {
+		t.Errorf("breaking at the first certificate (of %s) made %d requests, want %d ending at the first generated profile", first.Owner.ID, got, want)
+	}
+	if n := srv.HitsMatching(http.MethodGet, "/smartcards"); n != 0 {
+		t.Errorf("%d smart card lists, want 0", n)
+	}
+	n := 0
+	for _, err := range seq {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 6+4 {
+		t.Errorf("%d certificates, want 10 (3 profiles of 2, 4 on the sample card)", n)
+	}
+}
+
+// A 503 on the second generated profile's certificates (after the
+// retries) is yielded once, as *Error, and nothing more is read.
+func TestCertificateInventoryErrorMidWalk(t *testing.T) {
+	srv, c := setup(t)
+	srv.AddGeneratedProfiles(3, 2, 24*time.Hour)
+	srv.Inject(mimcmtest.Fault{Method: http.MethodGet, PathSuffix: "/profiles/6e000000-0000-4000-8000-000000000001/certificates",
+		Status: http.StatusServiceUnavailable, Times: 3})
+	n, errs := 0, 0
+	var last error
+	for _, err := range c.CertificateInventory(context.Background()) {
+		if err != nil {
+			errs++
+			last = err
+			continue
+		}
+		n++
+	}
+	var e *mimcm.Error
+	if errs != 1 || !errors.As(last, &e) || e.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("%d errors, last %v: want one *mimcm.Error with 503", errs, last)
+	}
+	if n != 2 || srv.HitsMatching(http.MethodGet, "/smartcards") != 0 ||
+		srv.HitsMatching(http.MethodGet, "/profiles/6e000000-0000-4000-8000-000000000002/certificates") != 0 {
+		t.Errorf("%d certificates before the error, want the first profile's 2, and nothing read after it", n)
+	}
+}
+
+// BenchmarkCertificateInventory lists 5000 and 25 000 generated
+// certificates (500 and 2500 profiles of 10) and reports what the walk
+// holds (see measureWalk): the user's certificate list, which Inventory
+// keeps for the dates, plus one profile's list. A figure to report, not a
+// threshold.
+func BenchmarkCertificateInventory(b *testing.B) {
+	for _, profiles := range []int{500, 2500} {
+		b.Run(fmt.Sprint(profiles*10), func(b *testing.B) {
+			rec := newReplay()
+			srv := mimcmtest.NewTestServer(b)
+			c, err := srv.NewClient(fastRetry, mimcm.WithTransport(rec))
+			if err != nil {
+				b.Fatal(err)
+			}
+			srv.AddGeneratedProfiles(profiles, 10, 10*24*time.Hour)
+			measureWalk(b, rec, c, profiles*10+4)
+		})
+	}
+}
+
+// replay records the answers of a walk through the fake and then serves
+// them again from memory, byte for byte, so a measured walk costs the
+// fake nothing (no handler, no spec validation running beside the
+// client): what the heap holds beyond the recording is the client's.
+type replay struct {
+	inner     http.RoundTripper
+	mu        sync.Mutex
+	answers   map[string]recorded
+	replaying bool
+}
+
+type recorded struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func newReplay() *replay {
+	return &replay{inner: http.DefaultTransport.(*http.Transport).Clone(), answers: map[string]recorded{}}
+}
+
+func (r *replay) RoundTrip(req *http.Request) (*http.Response, error) {
+	var body []byte
+	if req.Body != nil {
+		var err error
+		if body, err = io.ReadAll(req.Body); err != nil {
+			return nil, err
+		}
+		_ = req.Body.Close()
+		req.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	key := req.Method + " " + req.URL.String() + " " + string(body)
+	r.mu.Lock()
+	replaying := r.replaying
+	a, ok := r.answers[key]
+	r.mu.Unlock()
+	if replaying {
+		if !ok {
+			return nil, fmt.Errorf("replay: no answer recorded for %s", key)
+		}
+		return &http.Response{StatusCode: a.status, Header: a.header.Clone(), Body: io.NopCloser(bytes.NewReader(a.body)),
+			ContentLength: int64(len(a.body)), Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Request: req}, nil
+	}
+	resp, err := r.inner.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Header.Del("Content-Encoding")
+	r.mu.Lock()
+	r.answers[key] = recorded{resp.StatusCode, resp.Header.Clone(), b}
+	r.mu.Unlock()
+	resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
+	return resp, nil
+}
+
+// measureWalk walks once through rec (recording), then walks from the
+// recording b.N times and reports the largest live heap above the heap
+// before the walk (sampled every 1000 certificates): what the walk holds.
+func measureWalk(b *testing.B, rec *replay, l inventory.Lister, want int) {
+	walkN := func(sample func()) int {
+		n := 0
+		for _, err := range l.CertificateInventory(context.Background()) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			if n++; n%1000 == 0 && sample != nil {
+				sample()
+			}
+		}
+		return n
+	}
+	if n := walkN(nil); n != want {
+		b.Fatalf("%d certificates, want %d", n, want)
+	}
+	rec.mu.Lock()
+	rec.replaying = true
+	rec.mu.Unlock()
+	var held uint64
+	for b.Loop() {
+		base := liveHeap()
+		walkN(func() {
+			if cur := liveHeap(); cur > base {
+				held = max(held, cur-base)
+			}
+		})
+	}
+	b.ReportMetric(float64(held)/(1<<10), "held-KiB")
+}
+
+// liveHeap is the heap in use after two collections (the second empties
+// what sync.Pools kept through the first).
+func liveHeap() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
