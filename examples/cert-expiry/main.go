@@ -134,7 +134,7 @@ func (w *within) Set(s string) error {
 type options struct {
 	config, format, output, prometheus string
 	within                             time.Duration
-	concurrency                        int
+	concurrency, fakeCertificates      int
 	verbose                            bool
 }
 
@@ -159,6 +159,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.output, "o", "", "write the list to this file instead of stdout (it appears only when complete)")
 	fs.StringVar(&o.prometheus, "prometheus", "", "write node-exporter textfile metrics to this file, atomically")
 	fs.IntVar(&o.concurrency, "concurrency", 0, "read at most this many systems at once (default: all)")
+	fs.IntVar(&o.fakeCertificates, "fake-certificates", 0, "without -config: this many more certificates, spread over the four fakes (to watch a large inventory)")
 	fs.BoolVar(&o.verbose, "v", false, "log every HTTP attempt to stderr (credentials masked)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -174,6 +175,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, usagef("-format %q: want one of %s", o.format, strings.Join(formats, ", "))
 	case o.concurrency < 0:
 		return nil, usagef("-concurrency %d must not be negative", o.concurrency)
+	case o.fakeCertificates < 0:
+		return nil, usagef("-fake-certificates %d must not be negative", o.fakeCertificates)
+	case o.fakeCertificates > 0 && o.config != "":
+		return nil, usagef("-fake-certificates goes without -config (it seeds the in-process fakes)")
 	case o.output != "" && o.output == o.prometheus:
 		return nil, usagef("-o and -prometheus name the same file")
 	}
@@ -227,7 +232,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func connect(o *options, getenv func(string) string, logger *slog.Logger, stderr io.Writer) ([]system, func(), error) {
 	if o.config == "" {
 		fmt.Fprintln(stderr, "no -config: reading in-process fakes of MobileIron Core, MIM CM, CZERTAINLY and ArcGIS Enterprise")
-		return startFakes(logger)
+		return startFakes(o.fakeCertificates, logger)
 	}
 	cf, err := loadConfig(o.config)
 	if err != nil {

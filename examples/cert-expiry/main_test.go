@@ -88,8 +88,6 @@ func runTool(t *testing.T, ctx context.Context, args ...string) (int, string, st
 	return code, stdout.String(), stderr.String()
 }
 
-var day = 24 * time.Hour
-
 // cert is a certificate of vendor "stand-in" expiring in the given time
 // from now.
 func cert(id string, expiresIn time.Duration) inventory.Certificate {
