@@ -20,7 +20,7 @@
 //	{"systems": [
 //	  {"name": "core-prod", "vendor": "mobileiron/core", "url": "https://core.example.com",
 //	   "username": "miadmin", "passwordEnv": "CORE_PASSWORD",
-//	   "options": {"adminDeviceSpaceId": 1}},
+//	   "options": {"adminDeviceSpaceId": 1, "ceSettings": ["LocalCE"]}},
 //	  {"name": "mim", "vendor": "mimcm", "url": "https://cm.example.com/CertificateManagement/api/v1.0",
 //	   "usernameEnv": "MIM_USER", "passwordEnv": "MIM_PASSWORD", "options": {"auth": "ntlm"}},
 //	  {"name": "ilm", "vendor": "czertainly", "url": "https://ilm.example.com",
@@ -37,8 +37,15 @@
 // ArcGIS: a bearer token), clientCertFile and clientKeyFile (PEM, mutual
 // TLS; CZERTAINLY's usual sign-in). caFile adds the roots of a private CA;
 // timeout bounds each answer's wait (default 1m). options are the
-// vendor's own: adminDeviceSpaceId (Core), auth (MIM CM), webContext
-// (ArcGIS, when url is only the host). Unknown fields are refused.
+// vendor's own: adminDeviceSpaceId and ceSettings (Core: the enrollments
+// to list, default every one the CE configurations name), auth (MIM CM),
+// webContext (ArcGIS, when url is only the host). Unknown fields are
+// refused. Kerberos sign-in to MIM CM is not offered here (use the
+// mimcm-requests tool's flags for it).
+//
+// Without -config the tool starts the four fakes, seeded with some
+// certificates expiring within 30 days; -fake-certificates N adds N more,
+// spread over them, to watch progress and memory on a large inventory.
 //
 // # Exit status
 //
