@@ -118,7 +118,9 @@ func startInventoryFakes(total int) ([]string, func(), error) {
 // holds the user's certificate list (inventory/FIELDS.md), so theirs is
 // that answer, whatever the walk does.
 func InventoryFakes(total int) ([]bench.Figure, error) {
-	cmd := exec.Command(os.Args[0])
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel() // the child goes with the measurement, whatever happens
+	cmd := exec.CommandContext(ctx, os.Args[0])
 	cmd.Env = append(os.Environ(), inventoryFakesEnv+"="+strconv.Itoa(total))
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
@@ -166,7 +168,6 @@ func InventoryFakes(total int) ([]bench.Figure, error) {
 	defer e.Close()
 	systems := []inventory.System{{Name: "core", Lister: c}, {Name: "mimcm", Lister: m}, {Name: "czertainly", Lister: z}, {Name: "arcgis", Lister: e}}
 
-	ctx := context.Background()
 	walk := func(sys []inventory.System, each func(i int, c inventory.Certificate)) (int, time.Duration, error) {
 		began := time.Now()
 		n := 0
