@@ -155,23 +155,3 @@ func seedExpiring(t *testing.T, cs *coretest.Server, ms *mimcmtest.Server, zs *c
 		t.Fatal(err)
 	}
 }
-
-// A large inventory reports its progress on stderr, per system, every
-// inventory.ProgressEvery certificates.
-func TestProgressOnALargeInventory(t *testing.T) {
-	code, _, stderr := runTool(t, t.Context(), "-fake-certificates", "8000", "-format", "csv")
-	if code != exitExpiring {
-		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
-	}
-	for _, sys := range []string{"core", "mimcm", "czertainly", "arcgis"} {
-		if !strings.Contains(stderr, sys+": 1000 certificates…\n") || !strings.Contains(stderr, sys+": 2000 certificates…\n") {
-			t.Errorf("no progress of %s:\n%s", sys, stderr)
-		}
-	}
-	if !strings.Contains(stderr, "from 4 systems (0 could not be read)") {
-		t.Errorf("summary:\n%s", stderr)
-	}
-	if code, _, _ := runTool(t, t.Context(), "-fake-certificates", "10", "-config", "x.json"); code != exitUsage {
-		t.Errorf("-fake-certificates with -config: exit %d, want 2", code)
-	}
-}
