@@ -20,7 +20,7 @@
 //	{"systems": [
 //	  {"name": "core-prod", "vendor": "mobileiron/core", "url": "https://core.example.com",
 //	   "username": "miadmin", "passwordEnv": "CORE_PASSWORD",
-//	   "options": {"adminDeviceSpaceId": 1}},
+//	   "options": {"adminDeviceSpaceId": 1, "ceSettings": ["LocalCE"]}},
 //	  {"name": "mim", "vendor": "mimcm", "url": "https://cm.example.com/CertificateManagement/api/v1.0",
 //	   "usernameEnv": "MIM_USER", "passwordEnv": "MIM_PASSWORD", "options": {"auth": "ntlm"}},
 //	  {"name": "ilm", "vendor": "czertainly", "url": "https://ilm.example.com",
@@ -37,8 +37,15 @@
 // ArcGIS: a bearer token), clientCertFile and clientKeyFile (PEM, mutual
 // TLS; CZERTAINLY's usual sign-in). caFile adds the roots of a private CA;
 // timeout bounds each answer's wait (default 1m). options are the
-// vendor's own: adminDeviceSpaceId (Core), auth (MIM CM), webContext
-// (ArcGIS, when url is only the host). Unknown fields are refused.
+// vendor's own: adminDeviceSpaceId and ceSettings (Core: the enrollments
+// to list, default every one the CE configurations name), auth (MIM CM),
+// webContext (ArcGIS, when url is only the host). Unknown fields are
+// refused. Kerberos sign-in to MIM CM is not offered here (use the
+// mimcm-requests tool's flags for it).
+//
+// Without -config the tool starts the four fakes, seeded with some
+// certificates expiring within 30 days; -fake-certificates N adds N more,
+// spread over them, to watch progress and memory on a large inventory.
 //
 // # Exit status
 //
@@ -134,7 +141,7 @@ func (w *within) Set(s string) error {
 type options struct {
 	config, format, output, prometheus string
 	within                             time.Duration
-	concurrency                        int
+	concurrency, fakeCertificates      int
 	verbose                            bool
 }
 
@@ -159,6 +166,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.output, "o", "", "write the list to this file instead of stdout (it appears only when complete)")
 	fs.StringVar(&o.prometheus, "prometheus", "", "write node-exporter textfile metrics to this file, atomically")
 	fs.IntVar(&o.concurrency, "concurrency", 0, "read at most this many systems at once (default: all)")
+	fs.IntVar(&o.fakeCertificates, "fake-certificates", 0, "without -config: this many more certificates, spread over the four fakes (to watch a large inventory)")
 	fs.BoolVar(&o.verbose, "v", false, "log every HTTP attempt to stderr (credentials masked)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -174,6 +182,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, usagef("-format %q: want one of %s", o.format, strings.Join(formats, ", "))
 	case o.concurrency < 0:
 		return nil, usagef("-concurrency %d must not be negative", o.concurrency)
+	case o.fakeCertificates < 0:
+		return nil, usagef("-fake-certificates %d must not be negative", o.fakeCertificates)
+	case o.fakeCertificates > 0 && o.config != "":
+		return nil, usagef("-fake-certificates goes without -config (it seeds the in-process fakes)")
 	case o.output != "" && o.output == o.prometheus:
 		return nil, usagef("-o and -prometheus name the same file")
 	}
@@ -227,7 +239,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func connect(o *options, getenv func(string) string, logger *slog.Logger, stderr io.Writer) ([]system, func(), error) {
 	if o.config == "" {
 		fmt.Fprintln(stderr, "no -config: reading in-process fakes of MobileIron Core, MIM CM, CZERTAINLY and ArcGIS Enterprise")
-		return startFakes(logger)
+		return startFakes(o.fakeCertificates, logger)
 	}
 	cf, err := loadConfig(o.config)
 	if err != nil {

@@ -88,8 +88,6 @@ func runTool(t *testing.T, ctx context.Context, args ...string) (int, string, st
 	return code, stdout.String(), stderr.String()
 }
 
-var day = 24 * time.Hour
-
 // cert is a certificate of vendor "stand-in" expiring in the given time
 // from now.
 func cert(id string, expiresIn time.Duration) inventory.Certificate {
@@ -521,4 +519,29 @@ func TestFormats(t *testing.T) {
 			t.Errorf("file %q, %v", b, err)
 		}
 	})
+}
+
+// A large inventory reports its progress on stderr, per system, every
+// inventory.ProgressEvery certificates, and each system's total.
+func TestProgress(t *testing.T) {
+	var many []inventory.Certificate
+	for i := range 2500 {
+		many = append(many, cert(strconv.Itoa(i), 90*day))
+	}
+	config := writeConfig(t, map[string]*standIn{"big": {certs: many}, "small": {certs: many[:10]}})
+	code, _, stderr := runTool(t, t.Context(), "-config", config)
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	for _, line := range []string{"big: 1000 certificates…\n", "big: 2000 certificates…\n", "big: 2500 certificates\n", "small: 10 certificates\n"} {
+		if !strings.Contains(stderr, line) {
+			t.Errorf("stderr lacks %q:\n%s", line, stderr)
+		}
+	}
+	if strings.Contains(stderr, "small: 1000") || strings.Count(stderr, "…") != 2 {
+		t.Errorf("progress lines beyond the counts:\n%s", stderr)
+	}
+	if code, _, _ := runTool(t, t.Context(), "-fake-certificates", "10", "-config", config); code != exitUsage {
+		t.Errorf("-fake-certificates with -config: exit %d, want 2", code)
+	}
 }

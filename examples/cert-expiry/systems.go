@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"slices"
+	"time"
 
 	"github.com/certadmin/certadmin-go/czertainly"
 	"github.com/certadmin/certadmin-go/czertainly/czertainlytest"
@@ -96,19 +97,20 @@ func needs(s *systemConfig, ok bool, what string) error {
 	return nil
 }
 
-// asLister is the one place that relies on the vendor packages'
-// CertificateInventory method.
-func asLister(c any) (inventory.Lister, error) {
-	l, ok := c.(inventory.Lister)
-	if !ok {
-		return nil, fmt.Errorf("%T has no CertificateInventory method", c)
-	}
-	return l, nil
-}
+// Every vendor client is a Lister: the compiler checks it here.
+var (
+	_ inventory.Lister = (*core.Client)(nil)
+	_ inventory.Lister = (*mimcm.Client)(nil)
+	_ inventory.Lister = (*czertainly.Client)(nil)
+	_ inventory.Lister = (*enterpriseadmin.Client)(nil)
+)
 
 type coreOptions struct {
 	// AdminDeviceSpaceID is the administrator's device space (default 1).
 	AdminDeviceSpaceID int64 `json:"adminDeviceSpaceId,omitempty"`
+	// CESettings are the certificate enrollments to list (default: every
+	// one the CE configurations name).
+	CESettings []string `json:"ceSettings,omitempty"`
 }
 
 func openCore(s *systemConfig, cred credentials, t tlsSettings, logger *slog.Logger) (inventory.Lister, func(), error) {
@@ -123,6 +125,9 @@ func openCore(s *systemConfig, cred credentials, t tlsSettings, logger *slog.Log
 	if vo.AdminDeviceSpaceID != 0 {
 		opts = append(opts, core.WithAdminDeviceSpaceID(vo.AdminDeviceSpaceID))
 	}
+	if len(vo.CESettings) > 0 {
+		opts = append(opts, core.WithInventoryCESettings(vo.CESettings...))
+	}
 	if t.roots != nil {
 		opts = append(opts, core.WithRootCAs(t.roots))
 	}
@@ -133,8 +138,7 @@ func openCore(s *systemConfig, cred credentials, t tlsSettings, logger *slog.Log
 	if err != nil {
 		return nil, nil, err
 	}
-	l, err := asLister(c)
-	return l, c.Close, err
+	return c, c.Close, nil
 }
 
 type mimcmOptions struct {
@@ -180,8 +184,7 @@ func openMIMCM(s *systemConfig, cred credentials, t tlsSettings, logger *slog.Lo
 	if err != nil {
 		return nil, nil, err
 	}
-	l, err := asLister(c)
-	return l, c.Close, err
+	return c, c.Close, nil
 }
 
 func openCzertainly(s *systemConfig, cred credentials, t tlsSettings, logger *slog.Logger) (inventory.Lister, func(), error) {
@@ -207,8 +210,7 @@ func openCzertainly(s *systemConfig, cred credentials, t tlsSettings, logger *sl
 	if err != nil {
 		return nil, nil, err
 	}
-	l, err := asLister(c)
-	return l, c.Close, err
+	return c, c.Close, nil
 }
 
 type enterpriseAdminOptions struct {
@@ -245,14 +247,15 @@ func openEnterpriseAdmin(s *systemConfig, cred credentials, t tlsSettings, logge
 	if err != nil {
 		return nil, nil, err
 	}
-	l, err := asLister(c)
-	return l, c.Close, err
+	return c, c.Close, nil
 }
 
 // startFakes starts every certificate-holding fake in-process, seeded
-// with certificates of which some expire within 30 days, and returns a
-// client of each.
-func startFakes(logger *slog.Logger) ([]system, func(), error) {
+// beside the documentation's samples with certificates of which some
+// expire within 30 days, plus extra certificates spread over the four
+// (-fake-certificates, to watch a large inventory), and returns a client
+// of each.
+func startFakes(extra int, logger *slog.Logger) ([]system, func(), error) {
 	var closers []func()
 	closeAll := func() {
 		for _, c := range slices.Backward(closers) {
@@ -260,25 +263,44 @@ func startFakes(logger *slog.Logger) ([]system, func(), error) {
 		}
 	}
 	var systems []system
-	add := func(name, vendorName string, c interface{ Close() }, err error) error {
+	add := func(name, vendorName string, c interface {
+		inventory.Lister
+		Close()
+	}, err error) error {
 		if err != nil {
 			return err
 		}
 		closers = append(closers, c.Close)
-		l, err := asLister(c)
-		if err != nil {
-			return err
-		}
-		systems = append(systems, system{name: name, vendor: vendorName, lister: l})
+		systems = append(systems, system{name: name, vendor: vendorName, lister: c})
 		return nil
 	}
 	fail := func(err error) ([]system, func(), error) { closeAll(); return nil, nil, err }
+	share := extra / 4
 
 	cs, err := coretest.NewServer()
 	if err != nil {
 		return fail(err)
 	}
 	closers = append(closers, cs.Close)
+	// Core answers one enrollment per search: a large share is spread
+	// over enrollments of at most 1000.
+	seeds := []struct {
+		name string
+		n    int
+		in   time.Duration
+	}{{"VPNCE", 2, 12 * day}, {"WiFiCE", 20, 200 * day}}
+	for i := 0; i*1000 < share; i++ {
+		seeds = append(seeds, struct {
+			name string
+			n    int
+			in   time.Duration
+		}{fmt.Sprintf("FleetCE%d", i+1), min(1000, share-i*1000), 400 * day})
+	}
+	for _, sd := range seeds {
+		if err := cs.AddGeneratedCertificates(sd.name, sd.n, sd.in); err != nil {
+			return fail(err)
+		}
+	}
 	c, err := cs.NewClient(core.WithLogger(logger.With("system", "core")))
 	if err := add("core", "mobileiron/core", c, err); err != nil {
 		return fail(err)
@@ -289,6 +311,11 @@ func startFakes(logger *slog.Logger) ([]system, func(), error) {
 		return fail(err)
 	}
 	closers = append(closers, ms.Close)
+	ms.AddGeneratedProfiles(2, 1, 15*day)
+	ms.AddGeneratedProfiles(5, 2, 300*day)
+	if share > 0 {
+		ms.AddGeneratedProfiles((share+9)/10, 10, 500*day)
+	}
 	m, err := ms.NewClient(mimcm.WithLogger(logger.With("system", "mimcm")))
 	if err := add("mimcm", "mimcm", m, err); err != nil {
 		return fail(err)
@@ -299,6 +326,7 @@ func startFakes(logger *slog.Logger) ([]system, func(), error) {
 		return fail(err)
 	}
 	closers = append(closers, zs.Close)
+	zs.AddGeneratedCertificates(30+share, 365*day)
 	z, err := zs.NewClient(czertainly.WithLogger(logger.With("system", "czertainly")))
 	if err := add("czertainly", "czertainly", z, err); err != nil {
 		return fail(err)
@@ -309,9 +337,20 @@ func startFakes(logger *slog.Logger) ([]system, func(), error) {
 		return fail(err)
 	}
 	closers = append(closers, es.Close)
+	for _, sd := range []struct {
+		typ enterpriseadmin.CertificateType
+		n   int
+		in  time.Duration
+	}{{enterpriseadmin.CertificateTypeIdentity, 1, 21 * day}, {enterpriseadmin.CertificateTypeTrust, 8 + share, 3000 * day}} {
+		if err := es.AddGeneratedCertificates(sd.typ, sd.n, sd.in); err != nil {
+			return fail(err)
+		}
+	}
 	e, err := es.NewClient(enterpriseadmin.WithLogger(logger.With("system", "arcgis")))
 	if err := add("arcgis", "enterpriseadmin", e, err); err != nil {
 		return fail(err)
 	}
 	return systems, closeAll, nil
 }
+
+const day = 24 * time.Hour

@@ -23,6 +23,7 @@ func measurements() []measurement {
 			return bench.InventoryWalk(4, 10, 100, 20*time.Millisecond)
 		})},
 		{"INV inventory heap", tagged("INV", func() ([]bench.Figure, error) { return bench.InventoryHeap(100_000, 4, 1000) })},
+		{"INV inventory of the fakes", tagged("INV", func() ([]bench.Figure, error) { return vendorbench.InventoryFakes(100_000) })},
 		{"M1 capped answers", func() ([]bench.Figure, error) {
 			return bench.CappedAnswers(transport.DefaultMaxJSONBody, transport.DefaultMaxJSONBody+16<<20)
 		}},
