@@ -75,7 +75,7 @@ func TestRotateFailsHalfwayThenResumes(t *testing.T) {
 		}
 		return ""
 	})
-	args := []string{"-url", srv.URL, "-user", srv.Username, "-rotate", "wildcard-2026", "-pfx", writePFX(t, "*.gis.example.com"), "-delete-old", "-json"}
+	args := []string{"-url", srv.URL, "-user", srv.Username, "-rotate", "wildcard-2026", "-pfx", writePFX(t, "*.gis.example.com"), "-delete-old", "-format", "jsonl"}
 	srv.Inject(enterpriseadmintest.Fault{Method: http.MethodPost, PathSuffix: "/ingress/update", Status: http.StatusBadGateway})
 	var out, errOut bytes.Buffer
 	if code := realMain(context.Background(), args, env, &out, &errOut, time.Now()); code != exitFailed {

@@ -192,7 +192,13 @@ func (b *syncBuffer) String() string {
 // waitFor polls cond until it holds or 10 s pass.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	// The bound is the test binary's own deadline (go test -timeout), not a
+	// guess at how long a race-built process takes to start on a loaded
+	// machine: a fixed 10 s failed there.
+	deadline := time.Now().Add(5 * time.Minute)
+	if d, ok := t.Deadline(); ok {
+		deadline = d.Add(-10 * time.Second)
+	}
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
