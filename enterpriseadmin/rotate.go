@@ -299,10 +299,19 @@ func (r *rotation) run(ctx context.Context, fingerprint string) (*RotationResult
 	}
 	r.report(RotationStageImported)
 
-	// 3. The ingress names it.
+	// 3. The ingress names it. The update carries the whole configuration,
+	// so it is read again right before: the read at the checking stage may
+	// be stale by now (the import takes time, another administrator may
+	// have changed a member meanwhile), and sending it would revert that
+	// change. Only identityCertificateName is merged into the fresh read.
 	if ing.IdentityCertificateName != name {
 		r.report(RotationStagePointing)
-		_, sent, err := r.c.updateIngress(ctx, "enterpriseadmin.UpdateIngressSecurity", ing, UpdateIngressSecurityInput{IdentityCertificateName: &name}, r.opts)
+		fresh, err := r.c.GetIngressSecurity(ctx, r.opts...)
+		if err != nil {
+			return r.fail(RotationStagePointing, "the new certificate is in the store, the ingress was not changed and the old certificate is kept; "+rerun, err)
+		}
+		r.serving = fresh.IdentityCertificateName
+		_, sent, err := r.c.updateIngress(ctx, "enterpriseadmin.UpdateIngressSecurity", fresh, UpdateIngressSecurityInput{IdentityCertificateName: &name}, r.opts)
 		if err != nil {
 			return r.fail(RotationStagePointing, "the new certificate is in the store and the old one is kept; the update may or may not have been applied: "+rerun, err)
 		}

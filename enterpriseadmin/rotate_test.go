@@ -185,8 +185,8 @@ func TestRotateWaitsForTheIngress(t *testing.T) {
 	if reads != 5 {
 		t.Errorf("verifying reported %d times, want 5", reads)
 	}
-	if n := f.srv.Hits(http.MethodGet, f.srv.IngressPath()); n != 5 {
-		t.Errorf("ingress reads = %d, want 5 (one before, four after the update)", n)
+	if n := f.srv.Hits(http.MethodGet, f.srv.IngressPath()); n != 6 {
+		t.Errorf("ingress reads = %d, want 6 (two before, four after the update)", n)
 	}
 }
 
@@ -295,5 +295,36 @@ func TestCheckDeletable(t *testing.T) {
 		if (err == nil) != c.ok || (err != nil && !errors.Is(err, enterpriseadmin.ErrInvalidInput)) {
 			t.Errorf("serving %q, new %q, old %q: err = %v, want ok %t", c.serving, c.newName, c.old, err, c.ok)
 		}
+	}
+}
+
+// The update naming the new certificate is merged into a read made right
+// before it, not into the read of the checking stage: a member another
+// administrator changed while the certificate was being imported is sent
+// back as changed, not reverted.
+func TestRotatePointsWithAFreshRead(t *testing.T) {
+	f := newRotation(t, false)
+	changed := false
+	opt := enterpriseadmin.WithProgress(func(p enterpriseadmin.Progress) {
+		if p.Stage != enterpriseadmin.RotationStageImported || changed {
+			return
+		}
+		changed = true
+		cfg := configOf(t, f.srv.IngressConfig())
+		cfg["httpsProtocols"] = "TLSv1.3"
+		cfg["addedMeanwhile"] = "kept"
+		if err := f.srv.SetIngressConfig(mustJSON(t, cfg)); err != nil {
+			t.Error(err)
+		}
+	})
+	if _, err := f.c.RotateIdentityCertificate(context.Background(), f.in, opt); err != nil {
+		t.Fatal(err)
+	}
+	if !changed {
+		t.Fatal("RotationStageImported never reported")
+	}
+	got := configOf(t, f.srv.IngressConfig())
+	if got["httpsProtocols"] != "TLSv1.3" || got["addedMeanwhile"] != "kept" || got["identityCertificateName"] != f.in.Name {
+		t.Errorf("ingress after the rotation = %v: the change made during the import was reverted", got)
 	}
 }
