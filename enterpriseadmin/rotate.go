@@ -3,6 +3,7 @@ package enterpriseadmin
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -228,6 +229,9 @@ func (c *Client) RotateIdentityCertificate(ctx context.Context, in RotateIdentit
 	if err != nil {
 		return nil, &apierror.Error{Op: op, Kind: apierror.ErrInvalidInput, Message: "certificate file", Err: err}
 	}
+	if err := checkValidity(op, info.Leaf, time.Now()); err != nil {
+		return nil, err
+	}
 	wf, err := workflow.ForCall(op, c.wf, callSettings(opts))
 	if err != nil {
 		return nil, err
@@ -237,6 +241,22 @@ func (c *Client) RotateIdentityCertificate(ctx context.Context, in RotateIdentit
 
 	r := &rotation{c: c, in: in, wf: wf, opts: opts, res: &RotationResult{}}
 	return r.run(ctx, fingerprint)
+}
+
+// checkValidity refuses a certificate outside its validity at now: the
+// rotation would make the ingress serve a certificate every TLS client
+// refuses and, with DeleteOld, delete the one that served. The vendor does
+// not document that the server refuses it, and the file is opened here
+// anyway, so the check costs nothing and nothing is sent.
+func checkValidity(op string, leaf *x509.Certificate, now time.Time) error {
+	const layout = "2006-01-02 15:04:05 MST"
+	switch {
+	case now.After(leaf.NotAfter):
+		return apierror.Invalid(op, "the certificate in the file (%s) expired on %s: nothing was sent", leaf.Subject, leaf.NotAfter.UTC().Format(layout))
+	case now.Before(leaf.NotBefore):
+		return apierror.Invalid(op, "the certificate in the file (%s) is not yet valid: its validity starts on %s; nothing was sent", leaf.Subject, leaf.NotBefore.UTC().Format(layout))
+	}
+	return nil
 }
 
 // rotation is one run of RotateIdentityCertificate.

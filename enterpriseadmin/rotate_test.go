@@ -2,17 +2,23 @@ package enterpriseadmin_test
 
 import (
 	"context"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
+	"math/big"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"software.sslmate.com/src/go-pkcs12"
 
 	"github.com/certadmin/certadmin-go/enterpriseadmin"
 	"github.com/certadmin/certadmin-go/enterpriseadmin/enterpriseadmintest"
+	"github.com/certadmin/certadmin-go/internal/testcert"
 )
 
 const rotPassword = "rotation-test-password"
@@ -326,5 +332,45 @@ func TestRotatePointsWithAFreshRead(t *testing.T) {
 	got := configOf(t, f.srv.IngressConfig())
 	if got["httpsProtocols"] != "TLSv1.3" || got["addedMeanwhile"] != "kept" || got["identityCertificateName"] != f.in.Name {
 		t.Errorf("ingress after the rotation = %v: the change made during the import was reverted", got)
+	}
+}
+
+// pfxValidity is a PFX of a self-signed certificate valid from notBefore
+// to notAfter.
+func pfxValidity(t *testing.T, notBefore, notAfter time.Time) []byte {
+	t.Helper()
+	cert, key := testcert.SelfSigned(t, x509.Certificate{SerialNumber: big.NewInt(2020), Subject: pkix.Name{CommonName: "*.gis.example.com"},
+		DNSNames: []string{"*.gis.example.com"}, NotBefore: notBefore, NotAfter: notAfter})
+	pfx, err := pkcs12.Modern2023.Encode(key, cert, nil, rotPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pfx
+}
+
+// A certificate outside its validity is refused before anything is sent:
+// the old certificate keeps serving and is not deleted. The dates are far
+// from any clock the tests run under.
+func TestRotateRefusesACertificateOutsideItsValidity(t *testing.T) {
+	f := newRotation(t, true)
+	for _, c := range []struct {
+		name, want          string
+		notBefore, notAfter time.Time
+	}{
+		{"expired-2020", "expired on 2020-", time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2020, 9, 13, 0, 0, 0, 0, time.UTC)},
+		{"from-2090", "not yet valid: its validity starts on 2090-", time.Date(2090, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)},
+	} {
+		in := f.in
+		in.Name, in.PFX = c.name, pfxValidity(t, c.notBefore, c.notAfter)
+		_, err := f.c.RotateIdentityCertificate(context.Background(), in)
+		if !errors.Is(err, enterpriseadmin.ErrInvalidInput) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want ErrInvalidInput saying %q", c.name, err, c.want)
+		}
+	}
+	if n := f.srv.TotalHits(); n != 0 {
+		t.Errorf("%d requests sent", n)
+	}
+	if got := f.serving(t); got != enterpriseadmintest.SeedCertificateName {
+		t.Errorf("the ingress names %q", got)
 	}
 }
