@@ -154,6 +154,16 @@ var ErrIngressNotUpdated = errors.New("the ingress does not name the new certifi
 // under the new certificate's name. Nothing was changed.
 var ErrCertificateNameTaken = errors.New("the name belongs to another certificate")
 
+// ErrTLSSecretUserManaged is matched by a rotation's error when the
+// ingress configuration reads isTlsSecretSystemManaged false: the
+// controller serves the certificate in the user-defined TLS secret
+// (TLSSecretName), so naming another identity certificate would not change
+// what TLS clients are shown. Nothing was changed. Replace the certificate
+// in that secret instead, or switch the ingress to the system-managed
+// secret (UpdateIngressSecurity with IsTLSSecretSystemManaged true) and
+// rerun.
+var ErrTLSSecretUserManaged = errors.New("the ingress serves a user-defined TLS secret")
+
 // RotationError is a rotation that stopped. Stage is the stage that
 // failed; the other fields say what the server holds, so that a rerun of
 // RotateIdentityCertificate with the same input (and OldName, see Next)
@@ -216,10 +226,16 @@ func (e *RotationError) Unwrap() error { return e.Err }
 // 5 the ingress serves the old certificate and the old certificate is
 // kept. Renaming the certificate between runs starts a new rotation.
 //
-// Only identityCertificateName is changed. Whether it takes effect while
-// the configuration names a user-defined TLS secret
-// (IsTLSSecretSystemManaged false) is not documented; the read-back
-// checks the configuration, not the certificate a TLS client is shown.
+// Before anything is sent, a certificate outside its validity is refused
+// (ErrInvalidInput), and so is a configuration that serves a user-defined
+// TLS secret (IsTLSSecretSystemManaged false): the controller then serves
+// the certificate in that secret, and naming an identity certificate would
+// change nothing a TLS client sees (ErrTLSSecretUserManaged, at the
+// checking stage, before the import).
+//
+// Only identityCertificateName is changed, merged into a read of the
+// configuration made right before the update. The read-back checks the
+// configuration, not the certificate a TLS client is shown.
 func (c *Client) RotateIdentityCertificate(ctx context.Context, in RotateIdentityCertificateInput, opts ...CallOption) (*RotationResult, error) {
 	const op = "enterpriseadmin.RotateIdentityCertificate"
 	if strings.TrimSpace(in.Name) == "" {
@@ -241,6 +257,25 @@ func (c *Client) RotateIdentityCertificate(ctx context.Context, in RotateIdentit
 
 	r := &rotation{c: c, in: in, wf: wf, opts: opts, res: &RotationResult{}}
 	return r.run(ctx, fingerprint)
+}
+
+// userManagedSecret is ErrTLSSecretUserManaged when the configuration says
+// a user-defined TLS secret serves (isTlsSecretSystemManaged false): the
+// vendor's ingress page says the controller then uses the certificate in
+// that secret, so identityCertificateName is not what TLS clients see.
+// A configuration that does not say (nil) is taken as system-managed, the
+// default the page describes.
+func userManagedSecret(ing *IngressSecurity) error {
+	if ing.IsTLSSecretSystemManaged == nil || *ing.IsTLSSecretSystemManaged {
+		return nil
+	}
+	return fmt.Errorf("%w %q (isTlsSecretSystemManaged false): naming identity certificate %q would not change the certificate served",
+		ErrTLSSecretUserManaged, ing.TLSSecretName, ing.IdentityCertificateName)
+}
+
+func userManagedNext(ing *IngressSecurity) string {
+	return fmt.Sprintf("nothing was imported; replace the certificate in the TLS secret %q, or switch the ingress to the system-managed secret "+
+		"(UpdateIngressSecurity with IsTLSSecretSystemManaged true) and rerun", ing.TLSSecretName)
 }
 
 // checkValidity refuses a certificate outside its validity at now: the
@@ -289,6 +324,9 @@ func (r *rotation) run(ctx context.Context, fingerprint string) (*RotationResult
 		return r.fail(RotationStageChecking, "nothing was changed; "+rerun, err)
 	}
 	r.serving = ing.IdentityCertificateName
+	if err := userManagedSecret(ing); err != nil {
+		return r.fail(RotationStageChecking, userManagedNext(ing), err)
+	}
 	r.res.OldName = r.in.OldName
 	if r.res.OldName == "" && ing.IdentityCertificateName != name {
 		r.res.OldName = ing.IdentityCertificateName
@@ -331,6 +369,9 @@ func (r *rotation) run(ctx context.Context, fingerprint string) (*RotationResult
 			return r.fail(RotationStagePointing, "the new certificate is in the store, the ingress was not changed and the old certificate is kept; "+rerun, err)
 		}
 		r.serving = fresh.IdentityCertificateName
+		if err := userManagedSecret(fresh); err != nil {
+			return r.fail(RotationStagePointing, "the new certificate is in the store, the ingress was not changed and the old certificate is kept; "+userManagedNext(fresh), err)
+		}
 		_, sent, err := r.c.updateIngress(ctx, "enterpriseadmin.UpdateIngressSecurity", fresh, UpdateIngressSecurityInput{IdentityCertificateName: &name}, r.opts)
 		if err != nil {
 			return r.fail(RotationStagePointing, "the new certificate is in the store and the old one is kept; the update may or may not have been applied: "+rerun, err)

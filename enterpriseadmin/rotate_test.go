@@ -374,3 +374,40 @@ func TestRotateRefusesACertificateOutsideItsValidity(t *testing.T) {
 		t.Errorf("the ingress names %q", got)
 	}
 }
+
+// A configuration that serves a user-defined TLS secret
+// (isTlsSecretSystemManaged false) is refused at the checking stage:
+// naming another identity certificate would not change what is served,
+// so nothing is imported, pointed or deleted.
+func TestRotateRefusesAUserManagedTLSSecret(t *testing.T) {
+	f := newRotation(t, true)
+	cfg := configOf(t, f.srv.IngressConfig())
+	cfg["tlsSecretName"], cfg["isTlsSecretSystemManaged"] = "customer-wildcard-tls", false
+	if err := f.srv.SetIngressConfig(mustJSON(t, cfg)); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.c.RotateIdentityCertificate(context.Background(), f.in)
+	var re *enterpriseadmin.RotationError
+	if !errors.As(err, &re) || re.Stage != enterpriseadmin.RotationStageChecking || !errors.Is(err, enterpriseadmin.ErrTLSSecretUserManaged) ||
+		!strings.Contains(re.Next, "customer-wildcard-tls") || !strings.Contains(re.Next, "IsTLSSecretSystemManaged true") {
+		t.Fatalf("err = %v, want ErrTLSSecretUserManaged at checking with a Next naming the secret and the switch", err)
+	}
+	if f.imports()+f.updates()+f.deletes() != 0 {
+		t.Errorf("%d imports, %d updates, %d deletes", f.imports(), f.updates(), f.deletes())
+	}
+	if !slices.Contains(f.srv.IdentityCertificateNames(), enterpriseadmintest.SeedCertificateName) || f.srv.ServedTLSSecret() != "customer-wildcard-tls" {
+		t.Error("the server's state changed")
+	}
+	// Switched to the system-managed secret, the rotation goes through and
+	// the new certificate is what the fake serves.
+	cfg["isTlsSecretSystemManaged"] = true
+	if err := f.srv.SetIngressConfig(mustJSON(t, cfg)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.c.RotateIdentityCertificate(context.Background(), f.in); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.srv.ServedIdentityCertificate(); got != f.in.Name {
+		t.Errorf("serves %q after the rotation", got)
+	}
+}
