@@ -164,6 +164,12 @@ var ErrCertificateNameTaken = errors.New("the name belongs to another certificat
 // rerun.
 var ErrTLSSecretUserManaged = errors.New("the ingress serves a user-defined TLS secret")
 
+// ErrCertificateUsedBySAML is matched by a rotation's error when the old
+// certificate DeleteOld would delete is the one the SAML configuration
+// (security/saml) names: SAML sign-in uses it, so it is kept. The ingress
+// serves the new certificate.
+var ErrCertificateUsedBySAML = errors.New("the SAML configuration names the certificate")
+
 // RotationError is a rotation that stopped. Stage is the stage that
 // failed; the other fields say what the server holds, so that a rerun of
 // RotateIdentityCertificate with the same input (and OldName, see Next)
@@ -218,8 +224,9 @@ func (e *RotationError) Unwrap() error { return e.Err }
 //     WithWaitTimeout (ErrIngressNotUpdated), reporting each read to
 //     WithProgress.
 //  5. Only then, with in.DeleteOld, it deletes the certificate the ingress
-//     named before (or in.OldName), never the one it names now. A
-//     certificate already gone counts as deleted.
+//     named before (or in.OldName), never the one it names now, nor one
+//     the SAML configuration names (ErrCertificateUsedBySAML; it reads
+//     security/saml first). A certificate already gone counts as deleted.
 //
 // A failure is a *RotationError naming the stage that failed (see
 // RotationStage for the state the server is left in at each): until stage
@@ -405,7 +412,12 @@ func (r *rotation) run(ctx context.Context, fingerprint string) (*RotationResult
 	if r.in.DeleteOld && old != "" && old != name {
 		r.report(RotationStageDeletingOld)
 		if err := r.deleteOld(ctx, old); err != nil {
-			return r.fail(RotationStageDeletingOld, fmt.Sprintf("the ingress serves the new certificate; to delete the old one rerun with OldName %q", old), err)
+			next := fmt.Sprintf("the ingress serves the new certificate; to delete the old one rerun with OldName %q", old)
+			if errors.Is(err, ErrCertificateUsedBySAML) {
+				next = fmt.Sprintf("the ingress serves the new certificate and the old one, %q, is kept because SAML sign-in uses it; "+
+					"leave it, or point SAML at another certificate first and rerun with OldName %q", old, old)
+			}
+			return r.fail(RotationStageDeletingOld, next, err)
 		}
 	}
 	r.report(RotationStageCompleted)
@@ -413,7 +425,7 @@ func (r *rotation) run(ctx context.Context, fingerprint string) (*RotationResult
 }
 
 // deleteOld deletes the certificate named old unless the ingress, as last
-// read, names it. A certificate no longer listed is already deleted.
+// read, or the SAML configuration names it. A certificate no longer listed is already deleted.
 func (r *rotation) deleteOld(ctx context.Context, old string) error {
 	serving := ""
 	if r.res.Ingress != nil {
@@ -421,6 +433,15 @@ func (r *rotation) deleteOld(ctx context.Context, old string) error {
 	}
 	if err := checkDeletable(serving, r.in.Name, old); err != nil {
 		return err
+	}
+	// An identity certificate also signs SAML (the vendor's saml page); the
+	// one SAML names is not deleted. Read failing, nothing is deleted.
+	saml, err := r.c.GetSAMLSecurity(ctx, r.opts...)
+	if err != nil {
+		return fmt.Errorf("read the SAML configuration before deleting %q: %w", old, err)
+	}
+	if strings.EqualFold(saml.IdentityCertificateName, old) {
+		return fmt.Errorf("%w %q (enabled %v): not deleted", ErrCertificateUsedBySAML, old, saml.Enabled)
 	}
 	certs, err := r.c.ListIdentityCertificates(ctx, r.opts...)
 	if err != nil {

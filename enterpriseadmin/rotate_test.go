@@ -411,3 +411,53 @@ func TestRotateRefusesAUserManagedTLSSecret(t *testing.T) {
 		t.Errorf("serves %q after the rotation", got)
 	}
 }
+
+// The old certificate the SAML configuration names (the vendor's sample:
+// SAML enabled with "samlcert", the seeded certificate the ingress serves)
+// is kept: the rotation reads security/saml before deleting and stops at
+// DeletingOld with the new certificate serving.
+func TestRotateKeepsTheCertificateSAMLUses(t *testing.T) {
+	f := newRotation(t, true)
+	if err := f.srv.SetSAMLConfig([]byte(enterpriseadmintest.SampleSAMLConfig)); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.c.RotateIdentityCertificate(context.Background(), f.in)
+	var re *enterpriseadmin.RotationError
+	if !errors.As(err, &re) || re.Stage != enterpriseadmin.RotationStageDeletingOld || !errors.Is(err, enterpriseadmin.ErrCertificateUsedBySAML) ||
+		!strings.Contains(re.Next, "SAML") || re.OldName != enterpriseadmintest.SeedCertificateName {
+		t.Fatalf("err = %v, want ErrCertificateUsedBySAML at deleting the old certificate, Next saying so", err)
+	}
+	if f.deletes() != 0 || !slices.Contains(f.srv.IdentityCertificateNames(), enterpriseadmintest.SeedCertificateName) {
+		t.Errorf("%d deletes; store %v", f.deletes(), f.srv.IdentityCertificateNames())
+	}
+	if got := f.serving(t); got != f.in.Name {
+		t.Errorf("the ingress names %q", got)
+	}
+	if n := f.srv.Hits(http.MethodGet, f.srv.SAMLPath()); n != 1 {
+		t.Errorf("SAML read %d times, want 1", n)
+	}
+	// SAML moved elsewhere (here: not configured), the rerun with OldName
+	// deletes it.
+	if err := f.srv.SetSAMLConfig([]byte(`{"enabled":false}`)); err != nil {
+		t.Fatal(err)
+	}
+	in := f.in
+	in.OldName = re.OldName
+	if res, err := f.c.RotateIdentityCertificate(context.Background(), in); err != nil || !res.OldDeleted {
+		t.Fatalf("rerun = %+v, %v", res, err)
+	}
+}
+
+// A failed read of the SAML configuration deletes nothing.
+func TestRotateDeletesNothingWithoutTheSAMLConfiguration(t *testing.T) {
+	f := newRotation(t, true)
+	f.srv.Inject(enterpriseadmintest.Fault{Method: http.MethodGet, PathSuffix: "/security/saml", Status: http.StatusForbidden, Body: "forbidden"})
+	_, err := f.c.RotateIdentityCertificate(context.Background(), f.in)
+	var re *enterpriseadmin.RotationError
+	if !errors.As(err, &re) || re.Stage != enterpriseadmin.RotationStageDeletingOld {
+		t.Fatalf("err = %v, want a RotationError at deleting the old certificate", err)
+	}
+	if f.deletes() != 0 {
+		t.Errorf("%d deletes", f.deletes())
+	}
+}

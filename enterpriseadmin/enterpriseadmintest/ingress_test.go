@@ -181,3 +181,21 @@ func TestUserManagedTLSSecretServes(t *testing.T) {
 		t.Errorf("delete of a certificate the ingress names but does not serve: %s", a.raw)
 	}
 }
+
+// security/saml starts unconfigured and answers what SetSAMLConfig set.
+func TestSAMLConfiguration(t *testing.T) {
+	f := newIngressFixture(t)
+	saml := strings.TrimSuffix(f.ingr, "/ingress") + "/saml?f=json"
+	if a := send(t, http.MethodGet, saml, f.auth, nil); a.body["enabled"] != false || a.body["identityCertificateName"] != "" {
+		t.Errorf("seeded SAML = %s", a.raw)
+	}
+	if err := f.srv.SetSAMLConfig([]byte(enterpriseadmintest.SampleSAMLConfig)); err != nil {
+		t.Fatal(err)
+	}
+	if a := send(t, http.MethodGet, saml, f.auth, nil); a.body["enabled"] != true || a.body["identityCertificateName"] != enterpriseadmintest.SeedCertificateName {
+		t.Errorf("sample SAML = %s", a.raw)
+	}
+	if err := f.srv.SetSAMLConfig([]byte(`null`)); err == nil {
+		t.Error("null accepted")
+	}
+}
