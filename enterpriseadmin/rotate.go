@@ -53,7 +53,9 @@ type RotationStage int
 
 const (
 	// RotationStageChecking: the ingress configuration and the identity
-	// store are read. Nothing has changed on the server.
+	// store are read. Nothing has changed on the server. A configuration
+	// serving a user-defined TLS secret stops here
+	// (ErrTLSSecretUserManaged).
 	RotationStageChecking RotationStage = iota + 1
 	// RotationStageImporting: the new certificate is being imported. A
 	// failure without the server's answer leaves it unknown whether it
@@ -63,8 +65,8 @@ const (
 	// RotationStageImported: the new certificate is in the identity
 	// store; the ingress still serves the old one.
 	RotationStageImported
-	// RotationStagePointing: the ingress update naming the new
-	// certificate is being sent. A failure without the server's answer
+	// RotationStagePointing: the ingress configuration is read again and
+	// the update naming the new certificate is being sent. A failure without the server's answer
 	// leaves it unknown whether it was applied; a rerun reads the ingress
 	// first. The old certificate is still in the store.
 	RotationStagePointing
@@ -76,8 +78,9 @@ const (
 	// RotationStageServing: the ingress names the new certificate. The old
 	// one is still in the store.
 	RotationStageServing
-	// RotationStageDeletingOld: the old certificate is being deleted
-	// (DeleteOld). The ingress serves the new one. A rerun with OldName
+	// RotationStageDeletingOld: the SAML configuration is read and the old
+	// certificate, unless SAML names it (ErrCertificateUsedBySAML), is
+	// being deleted (DeleteOld). The ingress serves the new one. A rerun with OldName
 	// set deletes it, or finds it gone.
 	RotationStageDeletingOld
 	// RotationStageCompleted: done.
