@@ -103,7 +103,36 @@ func (c *Certificate) DaysToExpiry(now time.Time) int {
 // javaDateLayout is the text form of java.util.Date.toString().
 const javaDateLayout = "Mon Jan 02 15:04:05 MST 2006"
 
-// certificateTime prefers the epoch field and parses the text as a fallback.
+// javaZones are the offsets of the zone abbreviations java.util.Date
+// writes for the zones an ArcGIS Enterprise server most likely runs in:
+// UTC, the North American and the European ones, and a few more that no
+// other common zone shares. An abbreviation not listed leaves the time
+// unknown rather than guessed: Go's time.Parse would read it at offset 0,
+// or at the machine's own offset when it happens to share the name. CST is
+// read as North American Central time, although a JVM in China writes CST
+// for UTC+8 (and IST is left out: India, Ireland and Israel share it).
+var javaZones = map[string]time.Duration{
+	"UTC": 0, "GMT": 0, "UT": 0, "Z": 0,
+	"HST": -10 * time.Hour, "AKST": -9 * time.Hour, "AKDT": -8 * time.Hour,
+	"PST": -8 * time.Hour, "PDT": -7 * time.Hour, "MST": -7 * time.Hour, "MDT": -6 * time.Hour,
+	"CST": -6 * time.Hour, "CDT": -5 * time.Hour, "EST": -5 * time.Hour, "EDT": -4 * time.Hour,
+	"AST": -4 * time.Hour, "ADT": -3 * time.Hour, "NST": -(3*time.Hour + 30*time.Minute), "NDT": -(2*time.Hour + 30*time.Minute),
+	"WET": 0, "WEST": time.Hour, "BST": time.Hour, "CET": time.Hour, "CEST": 2 * time.Hour,
+	"MET": time.Hour, "MEST": 2 * time.Hour, "EET": 2 * time.Hour, "EEST": 3 * time.Hour, "MSK": 3 * time.Hour,
+	"JST": 9 * time.Hour, "KST": 9 * time.Hour, "AEST": 10 * time.Hour, "AEDT": 11 * time.Hour,
+	"NZST": 12 * time.Hour, "NZDT": 13 * time.Hour,
+}
+
+// javaZoneOffset is the offset of a zone abbreviation java.util.Date
+// writes, and whether it is known (javaZones).
+func javaZoneOffset(abbr string) (time.Duration, bool) {
+	d, ok := javaZones[abbr]
+	return d, ok
+}
+
+// certificateTime prefers the epoch field and parses the text as a
+// fallback: the clock time as written, at the offset its zone has. A zone
+// whose offset is not known gives the zero time (unknown).
 func certificateTime(epochMS *int64, text string) time.Time {
 	if epochMS != nil && *epochMS != 0 {
 		return time.UnixMilli(*epochMS).UTC()
@@ -112,14 +141,30 @@ func certificateTime(epochMS *int64, text string) time.Time {
 	if err != nil {
 		return time.Time{}
 	}
+	f := strings.Fields(text)
+	if len(f) != 6 {
+		return time.Time{}
+	}
+	zone := f[4]
 	// time.Parse gives a "GMT+3" or "GMT-10" zone its offset but reads the
 	// clock time as UTC, so the instant is off by that offset: rebuild it
 	// from the clock time as written, in that zone.
-	if name, offset := t.Zone(); offset != 0 && strings.HasPrefix(name, "GMT") && t.Location().String() == name {
-		u := t.UTC()
-		t = time.Date(u.Year(), u.Month(), u.Day(), u.Hour(), u.Minute(), u.Second(), u.Nanosecond(), t.Location())
+	if strings.HasPrefix(zone, "GMT") && len(zone) > 3 {
+		if name, offset := t.Zone(); offset != 0 && strings.HasPrefix(name, "GMT") && t.Location().String() == name {
+			u := t.UTC()
+			t = time.Date(u.Year(), u.Month(), u.Day(), u.Hour(), u.Minute(), u.Second(), u.Nanosecond(), t.Location())
+		}
+		return t
 	}
-	return t
+	// Otherwise time.Parse took the abbreviation at offset 0, or at the
+	// local zone's offset when the local zone has that name; its clock
+	// fields are the ones written either way. Place them at the offset the
+	// abbreviation is known to have, or nowhere.
+	offset, ok := javaZoneOffset(zone)
+	if !ok {
+		return time.Time{}
+	}
+	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.FixedZone(zone, int(offset/time.Second)))
 }
 
 func deref[T any](p *T) T {

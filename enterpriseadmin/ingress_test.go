@@ -26,6 +26,16 @@ func configOf(t *testing.T, b []byte) map[string]any {
 	return m
 }
 
+// mustJSON encodes v as JSON.
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 func TestGetIngressSecurity(t *testing.T) {
 	srv := startFake(t)
 	c := newClient(t, srv)

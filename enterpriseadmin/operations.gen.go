@@ -19,6 +19,7 @@ var operations = transport.NewOperations([]transport.Operation{
 	{ID: "deleteTrustCertificate", Method: "POST", Path: "/{context}/admin/security/certificates/trust/{id}/delete"},
 	{ID: "getIngressSecurity", Method: "GET", Path: "/{context}/admin/security/ingress"},
 	{ID: "updateIngressSecurity", Method: "POST", Path: "/{context}/admin/security/ingress/update"},
+	{ID: "getSAMLSecurity", Method: "GET", Path: "/{context}/admin/security/saml"},
 	{ID: "getCommunitySelf", Method: "GET", Path: "/{context}/sharing/rest/community/self"},
 	{ID: "generateToken", Method: "POST", Path: "/{context}/sharing/rest/generateToken"},
 })

@@ -28,7 +28,7 @@ func TestProof(t *testing.T) {
 			"Raw":        "returns the generated client; sends nothing",
 			"WebContext": "returns the client's setting; sends nothing",
 			"RotateIdentityCertificate": "a workflow of rows below (ListIdentityCertificates, ImportIdentityCertificate, GetIngressSecurity, " +
-				"UpdateIngressSecurity, DeleteIdentityCertificate); its failures at each stage and the reruns are in rotate_test.go",
+				"UpdateIngressSecurity, GetSAMLSecurity, DeleteIdentityCertificate); its failures at each stage and the reruns are in rotate_test.go",
 		},
 	})
 }
@@ -148,6 +148,9 @@ func enterpriseVendor(t *testing.T, secrets proof.SecretSet) *proof.Vendor {
 			}},
 			{Name: "GetIngressSecurity", Method: "GET", Prepare: fixed("/security/ingress", func(ctx context.Context) error {
 				return proof.Ignore(c.GetIngressSecurity(ctx))
+			})},
+			{Name: "GetSAMLSecurity", Method: "GET", Prepare: fixed("/security/saml", func(ctx context.Context) error {
+				return proof.Ignore(c.GetSAMLSecurity(ctx))
 			})},
 			{Name: "UpdateIngressSecurity", Method: "POST", Prepare: func(*testing.T) (string, func(context.Context, string) error) {
 				// A member of its own each time, so that every call changes

@@ -3,6 +3,7 @@ package enterpriseadmin
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -52,7 +53,9 @@ type RotationStage int
 
 const (
 	// RotationStageChecking: the ingress configuration and the identity
-	// store are read. Nothing has changed on the server.
+	// store are read. Nothing has changed on the server. A configuration
+	// serving a user-defined TLS secret stops here
+	// (ErrTLSSecretUserManaged).
 	RotationStageChecking RotationStage = iota + 1
 	// RotationStageImporting: the new certificate is being imported. A
 	// failure without the server's answer leaves it unknown whether it
@@ -62,8 +65,8 @@ const (
 	// RotationStageImported: the new certificate is in the identity
 	// store; the ingress still serves the old one.
 	RotationStageImported
-	// RotationStagePointing: the ingress update naming the new
-	// certificate is being sent. A failure without the server's answer
+	// RotationStagePointing: the ingress configuration is read again and
+	// the update naming the new certificate is being sent. A failure without the server's answer
 	// leaves it unknown whether it was applied; a rerun reads the ingress
 	// first. The old certificate is still in the store.
 	RotationStagePointing
@@ -75,8 +78,9 @@ const (
 	// RotationStageServing: the ingress names the new certificate. The old
 	// one is still in the store.
 	RotationStageServing
-	// RotationStageDeletingOld: the old certificate is being deleted
-	// (DeleteOld). The ingress serves the new one. A rerun with OldName
+	// RotationStageDeletingOld: the SAML configuration is read and the old
+	// certificate, unless SAML names it (ErrCertificateUsedBySAML), is
+	// being deleted (DeleteOld). The ingress serves the new one. A rerun with OldName
 	// set deletes it, or finds it gone.
 	RotationStageDeletingOld
 	// RotationStageCompleted: done.
@@ -153,6 +157,22 @@ var ErrIngressNotUpdated = errors.New("the ingress does not name the new certifi
 // under the new certificate's name. Nothing was changed.
 var ErrCertificateNameTaken = errors.New("the name belongs to another certificate")
 
+// ErrTLSSecretUserManaged is matched by a rotation's error when the
+// ingress configuration reads isTlsSecretSystemManaged false: the
+// controller serves the certificate in the user-defined TLS secret
+// (TLSSecretName), so naming another identity certificate would not change
+// what TLS clients are shown. Nothing was changed. Replace the certificate
+// in that secret instead, or switch the ingress to the system-managed
+// secret (UpdateIngressSecurity with IsTLSSecretSystemManaged true) and
+// rerun.
+var ErrTLSSecretUserManaged = errors.New("the ingress serves a user-defined TLS secret")
+
+// ErrCertificateUsedBySAML is matched by a rotation's error when the old
+// certificate DeleteOld would delete is the one the SAML configuration
+// (security/saml) names: SAML sign-in uses it, so it is kept. The ingress
+// serves the new certificate.
+var ErrCertificateUsedBySAML = errors.New("the SAML configuration names the certificate")
+
 // RotationError is a rotation that stopped. Stage is the stage that
 // failed; the other fields say what the server holds, so that a rerun of
 // RotateIdentityCertificate with the same input (and OldName, see Next)
@@ -207,18 +227,25 @@ func (e *RotationError) Unwrap() error { return e.Err }
 //     WithWaitTimeout (ErrIngressNotUpdated), reporting each read to
 //     WithProgress.
 //  5. Only then, with in.DeleteOld, it deletes the certificate the ingress
-//     named before (or in.OldName), never the one it names now. A
-//     certificate already gone counts as deleted.
+//     named before (or in.OldName), never the one it names now, nor one
+//     the SAML configuration names (ErrCertificateUsedBySAML; it reads
+//     security/saml first). A certificate already gone counts as deleted.
 //
 // A failure is a *RotationError naming the stage that failed (see
 // RotationStage for the state the server is left in at each): until stage
 // 5 the ingress serves the old certificate and the old certificate is
 // kept. Renaming the certificate between runs starts a new rotation.
 //
-// Only identityCertificateName is changed. Whether it takes effect while
-// the configuration names a user-defined TLS secret
-// (IsTLSSecretSystemManaged false) is not documented; the read-back
-// checks the configuration, not the certificate a TLS client is shown.
+// Before anything is sent, a certificate outside its validity is refused
+// (ErrInvalidInput), and so is a configuration that serves a user-defined
+// TLS secret (IsTLSSecretSystemManaged false): the controller then serves
+// the certificate in that secret, and naming an identity certificate would
+// change nothing a TLS client sees (ErrTLSSecretUserManaged, at the
+// checking stage, before the import).
+//
+// Only identityCertificateName is changed, merged into a read of the
+// configuration made right before the update. The read-back checks the
+// configuration, not the certificate a TLS client is shown.
 func (c *Client) RotateIdentityCertificate(ctx context.Context, in RotateIdentityCertificateInput, opts ...CallOption) (*RotationResult, error) {
 	const op = "enterpriseadmin.RotateIdentityCertificate"
 	if strings.TrimSpace(in.Name) == "" {
@@ -227,6 +254,9 @@ func (c *Client) RotateIdentityCertificate(ctx context.Context, in RotateIdentit
 	info, err := certutil.CheckPKCS12(in.PFX, in.Password)
 	if err != nil {
 		return nil, &apierror.Error{Op: op, Kind: apierror.ErrInvalidInput, Message: "certificate file", Err: err}
+	}
+	if err := checkValidity(op, info.Leaf, time.Now()); err != nil {
+		return nil, err
 	}
 	wf, err := workflow.ForCall(op, c.wf, callSettings(opts))
 	if err != nil {
@@ -237,6 +267,41 @@ func (c *Client) RotateIdentityCertificate(ctx context.Context, in RotateIdentit
 
 	r := &rotation{c: c, in: in, wf: wf, opts: opts, res: &RotationResult{}}
 	return r.run(ctx, fingerprint)
+}
+
+// userManagedSecret is ErrTLSSecretUserManaged when the configuration says
+// a user-defined TLS secret serves (isTlsSecretSystemManaged false): the
+// vendor's ingress page says the controller then uses the certificate in
+// that secret, so identityCertificateName is not what TLS clients see.
+// A configuration that does not say (nil) is taken as system-managed, the
+// default the page describes.
+func userManagedSecret(ing *IngressSecurity) error {
+	if ing.IsTLSSecretSystemManaged == nil || *ing.IsTLSSecretSystemManaged {
+		return nil
+	}
+	return fmt.Errorf("%w %q (isTlsSecretSystemManaged false): naming identity certificate %q would not change the certificate served",
+		ErrTLSSecretUserManaged, ing.TLSSecretName, ing.IdentityCertificateName)
+}
+
+func userManagedNext(ing *IngressSecurity) string {
+	return fmt.Sprintf("nothing was imported; replace the certificate in the TLS secret %q, or switch the ingress to the system-managed secret "+
+		"(UpdateIngressSecurity with IsTLSSecretSystemManaged true) and rerun", ing.TLSSecretName)
+}
+
+// checkValidity refuses a certificate outside its validity at now: the
+// rotation would make the ingress serve a certificate every TLS client
+// refuses and, with DeleteOld, delete the one that served. The vendor does
+// not document that the server refuses it, and the file is opened here
+// anyway, so the check costs nothing and nothing is sent.
+func checkValidity(op string, leaf *x509.Certificate, now time.Time) error {
+	const layout = "2006-01-02 15:04:05 MST"
+	switch {
+	case now.After(leaf.NotAfter):
+		return apierror.Invalid(op, "the certificate in the file (%s) expired on %s: nothing was sent", leaf.Subject, leaf.NotAfter.UTC().Format(layout))
+	case now.Before(leaf.NotBefore):
+		return apierror.Invalid(op, "the certificate in the file (%s) is not yet valid: its validity starts on %s; nothing was sent", leaf.Subject, leaf.NotBefore.UTC().Format(layout))
+	}
+	return nil
 }
 
 // rotation is one run of RotateIdentityCertificate.
@@ -269,6 +334,9 @@ func (r *rotation) run(ctx context.Context, fingerprint string) (*RotationResult
 		return r.fail(RotationStageChecking, "nothing was changed; "+rerun, err)
 	}
 	r.serving = ing.IdentityCertificateName
+	if err := userManagedSecret(ing); err != nil {
+		return r.fail(RotationStageChecking, userManagedNext(ing), err)
+	}
 	r.res.OldName = r.in.OldName
 	if r.res.OldName == "" && ing.IdentityCertificateName != name {
 		r.res.OldName = ing.IdentityCertificateName
@@ -299,10 +367,22 @@ func (r *rotation) run(ctx context.Context, fingerprint string) (*RotationResult
 	}
 	r.report(RotationStageImported)
 
-	// 3. The ingress names it.
+	// 3. The ingress names it. The update carries the whole configuration,
+	// so it is read again right before: the read at the checking stage may
+	// be stale by now (the import takes time, another administrator may
+	// have changed a member meanwhile), and sending it would revert that
+	// change. Only identityCertificateName is merged into the fresh read.
 	if ing.IdentityCertificateName != name {
 		r.report(RotationStagePointing)
-		_, sent, err := r.c.updateIngress(ctx, "enterpriseadmin.UpdateIngressSecurity", ing, UpdateIngressSecurityInput{IdentityCertificateName: &name}, r.opts)
+		fresh, err := r.c.GetIngressSecurity(ctx, r.opts...)
+		if err != nil {
+			return r.fail(RotationStagePointing, "the new certificate is in the store, the ingress was not changed and the old certificate is kept; "+rerun, err)
+		}
+		r.serving = fresh.IdentityCertificateName
+		if err := userManagedSecret(fresh); err != nil {
+			return r.fail(RotationStagePointing, "the new certificate is in the store, the ingress was not changed and the old certificate is kept; "+userManagedNext(fresh), err)
+		}
+		_, sent, err := r.c.updateIngress(ctx, "enterpriseadmin.UpdateIngressSecurity", fresh, UpdateIngressSecurityInput{IdentityCertificateName: &name}, r.opts)
 		if err != nil {
 			return r.fail(RotationStagePointing, "the new certificate is in the store and the old one is kept; the update may or may not have been applied: "+rerun, err)
 		}
@@ -335,7 +415,12 @@ func (r *rotation) run(ctx context.Context, fingerprint string) (*RotationResult
 	if r.in.DeleteOld && old != "" && old != name {
 		r.report(RotationStageDeletingOld)
 		if err := r.deleteOld(ctx, old); err != nil {
-			return r.fail(RotationStageDeletingOld, fmt.Sprintf("the ingress serves the new certificate; to delete the old one rerun with OldName %q", old), err)
+			next := fmt.Sprintf("the ingress serves the new certificate; to delete the old one rerun with OldName %q", old)
+			if errors.Is(err, ErrCertificateUsedBySAML) {
+				next = fmt.Sprintf("the ingress serves the new certificate and the old one, %q, is kept because SAML sign-in uses it; "+
+					"leave it, or point SAML at another certificate first and rerun with OldName %q", old, old)
+			}
+			return r.fail(RotationStageDeletingOld, next, err)
 		}
 	}
 	r.report(RotationStageCompleted)
@@ -343,7 +428,7 @@ func (r *rotation) run(ctx context.Context, fingerprint string) (*RotationResult
 }
 
 // deleteOld deletes the certificate named old unless the ingress, as last
-// read, names it. A certificate no longer listed is already deleted.
+// read, or the SAML configuration names it. A certificate no longer listed is already deleted.
 func (r *rotation) deleteOld(ctx context.Context, old string) error {
 	serving := ""
 	if r.res.Ingress != nil {
@@ -351,6 +436,15 @@ func (r *rotation) deleteOld(ctx context.Context, old string) error {
 	}
 	if err := checkDeletable(serving, r.in.Name, old); err != nil {
 		return err
+	}
+	// An identity certificate also signs SAML (the vendor's saml page); the
+	// one SAML names is not deleted. Read failing, nothing is deleted.
+	saml, err := r.c.GetSAMLSecurity(ctx, r.opts...)
+	if err != nil {
+		return fmt.Errorf("read the SAML configuration before deleting %q: %w", old, err)
+	}
+	if strings.EqualFold(saml.IdentityCertificateName, old) {
+		return fmt.Errorf("%w %q (enabled %v): not deleted", ErrCertificateUsedBySAML, old, saml.Enabled)
 	}
 	certs, err := r.c.ListIdentityCertificates(ctx, r.opts...)
 	if err != nil {

@@ -2,17 +2,23 @@ package enterpriseadmin_test
 
 import (
 	"context"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
+	"math/big"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"software.sslmate.com/src/go-pkcs12"
 
 	"github.com/certadmin/certadmin-go/enterpriseadmin"
 	"github.com/certadmin/certadmin-go/enterpriseadmin/enterpriseadmintest"
+	"github.com/certadmin/certadmin-go/internal/testcert"
 )
 
 const rotPassword = "rotation-test-password"
@@ -185,8 +191,8 @@ func TestRotateWaitsForTheIngress(t *testing.T) {
 	if reads != 5 {
 		t.Errorf("verifying reported %d times, want 5", reads)
 	}
-	if n := f.srv.Hits(http.MethodGet, f.srv.IngressPath()); n != 5 {
-		t.Errorf("ingress reads = %d, want 5 (one before, four after the update)", n)
+	if n := f.srv.Hits(http.MethodGet, f.srv.IngressPath()); n != 6 {
+		t.Errorf("ingress reads = %d, want 6 (two before, four after the update)", n)
 	}
 }
 
@@ -295,5 +301,163 @@ func TestCheckDeletable(t *testing.T) {
 		if (err == nil) != c.ok || (err != nil && !errors.Is(err, enterpriseadmin.ErrInvalidInput)) {
 			t.Errorf("serving %q, new %q, old %q: err = %v, want ok %t", c.serving, c.newName, c.old, err, c.ok)
 		}
+	}
+}
+
+// The update naming the new certificate is merged into a read made right
+// before it, not into the read of the checking stage: a member another
+// administrator changed while the certificate was being imported is sent
+// back as changed, not reverted.
+func TestRotatePointsWithAFreshRead(t *testing.T) {
+	f := newRotation(t, false)
+	changed := false
+	opt := enterpriseadmin.WithProgress(func(p enterpriseadmin.Progress) {
+		if p.Stage != enterpriseadmin.RotationStageImported || changed {
+			return
+		}
+		changed = true
+		cfg := configOf(t, f.srv.IngressConfig())
+		cfg["httpsProtocols"] = "TLSv1.3"
+		cfg["addedMeanwhile"] = "kept"
+		if err := f.srv.SetIngressConfig(mustJSON(t, cfg)); err != nil {
+			t.Error(err)
+		}
+	})
+	if _, err := f.c.RotateIdentityCertificate(context.Background(), f.in, opt); err != nil {
+		t.Fatal(err)
+	}
+	if !changed {
+		t.Fatal("RotationStageImported never reported")
+	}
+	got := configOf(t, f.srv.IngressConfig())
+	if got["httpsProtocols"] != "TLSv1.3" || got["addedMeanwhile"] != "kept" || got["identityCertificateName"] != f.in.Name {
+		t.Errorf("ingress after the rotation = %v: the change made during the import was reverted", got)
+	}
+}
+
+// pfxValidity is a PFX of a self-signed certificate valid from notBefore
+// to notAfter.
+func pfxValidity(t *testing.T, notBefore, notAfter time.Time) []byte {
+	t.Helper()
+	cert, key := testcert.SelfSigned(t, x509.Certificate{SerialNumber: big.NewInt(2020), Subject: pkix.Name{CommonName: "*.gis.example.com"},
+		DNSNames: []string{"*.gis.example.com"}, NotBefore: notBefore, NotAfter: notAfter})
+	pfx, err := pkcs12.Modern2023.Encode(key, cert, nil, rotPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pfx
+}
+
+// A certificate outside its validity is refused before anything is sent:
+// the old certificate keeps serving and is not deleted. The dates are far
+// from any clock the tests run under.
+func TestRotateRefusesACertificateOutsideItsValidity(t *testing.T) {
+	f := newRotation(t, true)
+	for _, c := range []struct {
+		name, want          string
+		notBefore, notAfter time.Time
+	}{
+		{"expired-2020", "expired on 2020-", time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2020, 9, 13, 0, 0, 0, 0, time.UTC)},
+		{"from-2090", "not yet valid: its validity starts on 2090-", time.Date(2090, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)},
+	} {
+		in := f.in
+		in.Name, in.PFX = c.name, pfxValidity(t, c.notBefore, c.notAfter)
+		_, err := f.c.RotateIdentityCertificate(context.Background(), in)
+		if !errors.Is(err, enterpriseadmin.ErrInvalidInput) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want ErrInvalidInput saying %q", c.name, err, c.want)
+		}
+	}
+	if n := f.srv.TotalHits(); n != 0 {
+		t.Errorf("%d requests sent", n)
+	}
+	if got := f.serving(t); got != enterpriseadmintest.SeedCertificateName {
+		t.Errorf("the ingress names %q", got)
+	}
+}
+
+// A configuration that serves a user-defined TLS secret
+// (isTlsSecretSystemManaged false) is refused at the checking stage:
+// naming another identity certificate would not change what is served,
+// so nothing is imported, pointed or deleted.
+func TestRotateRefusesAUserManagedTLSSecret(t *testing.T) {
+	f := newRotation(t, true)
+	cfg := configOf(t, f.srv.IngressConfig())
+	cfg["tlsSecretName"], cfg["isTlsSecretSystemManaged"] = "customer-wildcard-tls", false
+	if err := f.srv.SetIngressConfig(mustJSON(t, cfg)); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.c.RotateIdentityCertificate(context.Background(), f.in)
+	var re *enterpriseadmin.RotationError
+	if !errors.As(err, &re) || re.Stage != enterpriseadmin.RotationStageChecking || !errors.Is(err, enterpriseadmin.ErrTLSSecretUserManaged) ||
+		!strings.Contains(re.Next, "customer-wildcard-tls") || !strings.Contains(re.Next, "IsTLSSecretSystemManaged true") {
+		t.Fatalf("err = %v, want ErrTLSSecretUserManaged at checking with a Next naming the secret and the switch", err)
+	}
+	if f.imports()+f.updates()+f.deletes() != 0 {
+		t.Errorf("%d imports, %d updates, %d deletes", f.imports(), f.updates(), f.deletes())
+	}
+	if !slices.Contains(f.srv.IdentityCertificateNames(), enterpriseadmintest.SeedCertificateName) || f.srv.ServedTLSSecret() != "customer-wildcard-tls" {
+		t.Error("the server's state changed")
+	}
+	// Switched to the system-managed secret, the rotation goes through and
+	// the new certificate is what the fake serves.
+	cfg["isTlsSecretSystemManaged"] = true
+	if err := f.srv.SetIngressConfig(mustJSON(t, cfg)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.c.RotateIdentityCertificate(context.Background(), f.in); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.srv.ServedIdentityCertificate(); got != f.in.Name {
+		t.Errorf("serves %q after the rotation", got)
+	}
+}
+
+// The old certificate the SAML configuration names (the vendor's sample:
+// SAML enabled with "samlcert", the seeded certificate the ingress serves)
+// is kept: the rotation reads security/saml before deleting and stops at
+// DeletingOld with the new certificate serving.
+func TestRotateKeepsTheCertificateSAMLUses(t *testing.T) {
+	f := newRotation(t, true)
+	if err := f.srv.SetSAMLConfig([]byte(enterpriseadmintest.SampleSAMLConfig)); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.c.RotateIdentityCertificate(context.Background(), f.in)
+	var re *enterpriseadmin.RotationError
+	if !errors.As(err, &re) || re.Stage != enterpriseadmin.RotationStageDeletingOld || !errors.Is(err, enterpriseadmin.ErrCertificateUsedBySAML) ||
+		!strings.Contains(re.Next, "SAML") || re.OldName != enterpriseadmintest.SeedCertificateName {
+		t.Fatalf("err = %v, want ErrCertificateUsedBySAML at deleting the old certificate, Next saying so", err)
+	}
+	if f.deletes() != 0 || !slices.Contains(f.srv.IdentityCertificateNames(), enterpriseadmintest.SeedCertificateName) {
+		t.Errorf("%d deletes; store %v", f.deletes(), f.srv.IdentityCertificateNames())
+	}
+	if got := f.serving(t); got != f.in.Name {
+		t.Errorf("the ingress names %q", got)
+	}
+	if n := f.srv.Hits(http.MethodGet, f.srv.SAMLPath()); n != 1 {
+		t.Errorf("SAML read %d times, want 1", n)
+	}
+	// SAML moved elsewhere (here: not configured), the rerun with OldName
+	// deletes it.
+	if err := f.srv.SetSAMLConfig([]byte(`{"enabled":false}`)); err != nil {
+		t.Fatal(err)
+	}
+	in := f.in
+	in.OldName = re.OldName
+	if res, err := f.c.RotateIdentityCertificate(context.Background(), in); err != nil || !res.OldDeleted {
+		t.Fatalf("rerun = %+v, %v", res, err)
+	}
+}
+
+// A failed read of the SAML configuration deletes nothing.
+func TestRotateDeletesNothingWithoutTheSAMLConfiguration(t *testing.T) {
+	f := newRotation(t, true)
+	f.srv.Inject(enterpriseadmintest.Fault{Method: http.MethodGet, PathSuffix: "/security/saml", Status: http.StatusForbidden, Body: "forbidden"})
+	_, err := f.c.RotateIdentityCertificate(context.Background(), f.in)
+	var re *enterpriseadmin.RotationError
+	if !errors.As(err, &re) || re.Stage != enterpriseadmin.RotationStageDeletingOld {
+		t.Fatalf("err = %v, want a RotationError at deleting the old certificate", err)
+	}
+	if f.deletes() != 0 {
+		t.Errorf("%d deletes", f.deletes())
 	}
 }

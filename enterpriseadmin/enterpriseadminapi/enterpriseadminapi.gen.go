@@ -223,6 +223,27 @@ func (e GetIngressSecurityParamsF) Valid() bool {
 	}
 }
 
+// Defines values for GetSAMLSecurityParamsF.
+const (
+	GetSAMLSecurityParamsFHtml  GetSAMLSecurityParamsF = "html"
+	GetSAMLSecurityParamsFJson  GetSAMLSecurityParamsF = "json"
+	GetSAMLSecurityParamsFPjson GetSAMLSecurityParamsF = "pjson"
+)
+
+// Valid indicates whether the value is a known member of the GetSAMLSecurityParamsF enum.
+func (e GetSAMLSecurityParamsF) Valid() bool {
+	switch e {
+	case GetSAMLSecurityParamsFHtml:
+		return true
+	case GetSAMLSecurityParamsFJson:
+		return true
+	case GetSAMLSecurityParamsFPjson:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for GetCommunitySelfParamsF.
 const (
 	GetCommunitySelfParamsFHtml  GetCommunitySelfParamsF = "html"
@@ -346,6 +367,17 @@ type PortalUser struct {
 
 // PostFormat defines model for PostFormat.
 type PostFormat string
+
+// SAMLSecurityConfig The organization's SAML configuration; members beyond the documented ones are allowed. An error body may arrive in its place.
+type SAMLSecurityConfig struct {
+	// Enabled True when SAML is configured.
+	Enabled *bool        `json:"enabled,omitempty"`
+	Error   *ErrorDetail `json:"error,omitempty"`
+
+	// IdentityCertificateName The name of the imported identity certificate SAML uses.
+	IdentityCertificateName *string                `json:"identityCertificateName,omitempty"`
+	AdditionalProperties    map[string]interface{} `json:"-"`
+}
 
 // StatusError Error shape 2 (admin endpoints), with HTTP 200: {"status":"error","messages":["Token Expired."],"code":498}.
 type StatusError struct {
@@ -500,6 +532,15 @@ type UpdateIngressSecurityFormdataBody struct {
 	// Token Session token; required in the body of every POST.
 	Token *string `form:"token,omitempty" json:"token,omitempty"`
 }
+
+// GetSAMLSecurityParams defines parameters for GetSAMLSecurity.
+type GetSAMLSecurityParams struct {
+	// F Response format; the server's default is html.
+	F *GetSAMLSecurityParamsF `form:"f,omitempty" json:"f,omitempty"`
+}
+
+// GetSAMLSecurityParamsF defines parameters for GetSAMLSecurity.
+type GetSAMLSecurityParamsF string
 
 // GetCommunitySelfParams defines parameters for GetCommunitySelf.
 type GetCommunitySelfParams struct {
@@ -657,6 +698,104 @@ func (a IngressSecurityConfig) MarshalJSON() ([]byte, error) {
 		object["tlsSecretName"], err = json.Marshal(a.TlsSecretName)
 		if err != nil {
 			return nil, fmt.Errorf("error marshaling 'tlsSecretName': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for SAMLSecurityConfig. Returns the specified
+// element and whether it was found
+func (a SAMLSecurityConfig) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for SAMLSecurityConfig
+func (a *SAMLSecurityConfig) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for SAMLSecurityConfig to handle AdditionalProperties
+func (a *SAMLSecurityConfig) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["enabled"]; found {
+		err = json.Unmarshal(raw, &a.Enabled)
+		if err != nil {
+			return fmt.Errorf("error reading 'enabled': %w", err)
+		}
+		delete(object, "enabled")
+	}
+
+	if raw, found := object["error"]; found {
+		err = json.Unmarshal(raw, &a.Error)
+		if err != nil {
+			return fmt.Errorf("error reading 'error': %w", err)
+		}
+		delete(object, "error")
+	}
+
+	if raw, found := object["identityCertificateName"]; found {
+		err = json.Unmarshal(raw, &a.IdentityCertificateName)
+		if err != nil {
+			return fmt.Errorf("error reading 'identityCertificateName': %w", err)
+		}
+		delete(object, "identityCertificateName")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for SAMLSecurityConfig to handle AdditionalProperties
+func (a SAMLSecurityConfig) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Enabled != nil {
+		object["enabled"], err = json.Marshal(a.Enabled)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'enabled': %w", err)
+		}
+	}
+
+	if a.Error != nil {
+		object["error"], err = json.Marshal(a.Error)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'error': %w", err)
+		}
+	}
+
+	if a.IdentityCertificateName != nil {
+		object["identityCertificateName"], err = json.Marshal(a.IdentityCertificateName)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'identityCertificateName': %w", err)
 		}
 	}
 
@@ -846,6 +985,16 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /{context}/admin/security/ingress/update (the `UpdateIngressSecurity` operationId).
 	UpdateIngressSecurityWithFormdataBody(ctx context.Context, context Context, body UpdateIngressSecurityFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSAMLSecurity The SAML configuration of the organization (ArcGIS Enterprise on Kubernetes, since 10.9).
+	//
+	// enabled is true when SAML is configured, and identityCertificateName
+	// then names the imported identity certificate SAML uses (the vendor's
+	// pages say it must be named samlcert). Clients read it before
+	// deleting an identity certificate.
+	//
+	// Corresponds with GET /{context}/admin/security/saml (the `GetSAMLSecurity` operationId).
+	GetSAMLSecurity(ctx context.Context, context Context, params *GetSAMLSecurityParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetCommunitySelf The signed-in user (portal directory).
 	//
@@ -1116,6 +1265,26 @@ func (c *Client) UpdateIngressSecurityWithBody(ctx context.Context, context Cont
 // Corresponds with POST /{context}/admin/security/ingress/update (the `UpdateIngressSecurity` operationId).
 func (c *Client) UpdateIngressSecurityWithFormdataBody(ctx context.Context, context Context, body UpdateIngressSecurityFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateIngressSecurityRequestWithFormdataBody(c.Server, context, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSAMLSecurity The SAML configuration of the organization (ArcGIS Enterprise on Kubernetes, since 10.9).
+//
+// enabled is true when SAML is configured, and identityCertificateName
+// then names the imported identity certificate SAML uses (the vendor's
+// pages say it must be named samlcert). Clients read it before
+// deleting an identity certificate.
+//
+// Corresponds with GET /{context}/admin/security/saml (the `GetSAMLSecurity` operationId).
+func (c *Client) GetSAMLSecurity(ctx context.Context, context Context, params *GetSAMLSecurityParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSAMLSecurityRequest(c.Server, context, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1797,6 +1966,67 @@ func NewUpdateIngressSecurityRequestWithBody(server string, context Context, con
 	return req, nil
 }
 
+// NewGetSAMLSecurityRequest constructs an http.Request for the GetSAMLSecurity method
+func NewGetSAMLSecurityRequest(server string, context Context, params *GetSAMLSecurityParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "context", context, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/%s/admin/security/saml", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.F != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "f", *params.F, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetCommunitySelfRequest constructs an http.Request for the GetCommunitySelf method
 func NewGetCommunitySelfRequest(server string, context Context, params *GetCommunitySelfParams) (*http.Request, error) {
 	var err error
@@ -2064,6 +2294,18 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /{context}/admin/security/ingress/update (the `UpdateIngressSecurity` operationId).
 	UpdateIngressSecurityWithFormdataBodyWithResponse(ctx context.Context, context Context, body UpdateIngressSecurityFormdataRequestBody, reqEditors ...RequestEditorFn) (*UpdateIngressSecurityResponse, error)
+
+	// GetSAMLSecurityWithResponse The SAML configuration of the organization (ArcGIS Enterprise on Kubernetes, since 10.9).
+	//
+	// enabled is true when SAML is configured, and identityCertificateName
+	// then names the imported identity certificate SAML uses (the vendor's
+	// pages say it must be named samlcert). Clients read it before
+	// deleting an identity certificate.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /{context}/admin/security/saml (the `GetSAMLSecurity` operationId).
+	GetSAMLSecurityWithResponse(ctx context.Context, context Context, params *GetSAMLSecurityParams, reqEditors ...RequestEditorFn) (*GetSAMLSecurityResponse, error)
 
 	// GetCommunitySelfWithResponse The signed-in user (portal directory).
 	//
@@ -2553,6 +2795,47 @@ func (r UpdateIngressSecurityResponse) ContentType() string {
 	return ""
 }
 
+type GetSAMLSecurityResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SAMLSecurityConfig
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSAMLSecurityResponse) GetJSON200() *SAMLSecurityConfig {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSAMLSecurityResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSAMLSecurityResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSAMLSecurityResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSAMLSecurityResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetCommunitySelfResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2833,6 +3116,24 @@ func (c *ClientWithResponses) UpdateIngressSecurityWithFormdataBodyWithResponse(
 		return nil, err
 	}
 	return ParseUpdateIngressSecurityResponse(rsp)
+}
+
+// GetSAMLSecurityWithResponse The SAML configuration of the organization (ArcGIS Enterprise on Kubernetes, since 10.9).
+//
+// enabled is true when SAML is configured, and identityCertificateName
+// then names the imported identity certificate SAML uses (the vendor's
+// pages say it must be named samlcert). Clients read it before
+// deleting an identity certificate.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /{context}/admin/security/saml (the `GetSAMLSecurity` operationId).
+func (c *ClientWithResponses) GetSAMLSecurityWithResponse(ctx context.Context, context Context, params *GetSAMLSecurityParams, reqEditors ...RequestEditorFn) (*GetSAMLSecurityResponse, error) {
+	rsp, err := c.GetSAMLSecurity(ctx, context, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSAMLSecurityResponse(rsp)
 }
 
 // GetCommunitySelfWithResponse The signed-in user (portal directory).
@@ -3195,6 +3496,35 @@ func ParseUpdateIngressSecurityResponse(rsp *http.Response) (*UpdateIngressSecur
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest Status
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (text/html) unsupported
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSAMLSecurityResponse parses an HTTP response from a GetSAMLSecurityWithResponse call
+func ParseGetSAMLSecurityResponse(rsp *http.Response) (*GetSAMLSecurityResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSAMLSecurityResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SAMLSecurityConfig
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

@@ -158,9 +158,59 @@ func (s *Server) updateIngress(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, bodySuccess)
 }
 
+// servedName is the identity certificate a configuration makes the
+// controller serve: the one identityCertificateName names, unless
+// isTlsSecretSystemManaged is false, when the vendor's ingress page says
+// the certificate in the user-defined TLS secret (tlsSecretName) serves
+// and no identity certificate does ("").
+func servedName(cfg map[string]json.RawMessage) string {
+	var managed any
+	if json.Unmarshal(cfg["isTlsSecretSystemManaged"], &managed) == nil {
+		switch v := managed.(type) {
+		case bool:
+			if !v {
+				return ""
+			}
+		case string:
+			if strings.EqualFold(v, "false") {
+				return ""
+			}
+		}
+	}
+	var name string
+	_ = json.Unmarshal(cfg["identityCertificateName"], &name)
+	return name
+}
+
+// ServedIdentityCertificate is the name of the identity certificate the
+// ingress controller serves with the configuration as it is now: the one
+// identityCertificateName names, or "" when isTlsSecretSystemManaged is
+// false and the user-defined TLS secret serves instead (see
+// ServedTLSSecret).
+func (s *Server) ServedIdentityCertificate() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return servedName(s.ingress)
+}
+
+// ServedTLSSecret is the user-defined TLS secret the controller serves
+// (tlsSecretName), or "" when the system-managed secret serves the
+// identity certificate.
+func (s *Server) ServedTLSSecret() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if servedName(s.ingress) != "" {
+		return ""
+	}
+	var name string
+	_ = json.Unmarshal(s.ingress["tlsSecretName"], &name)
+	return name
+}
+
 // servedByIngress reports whether the identity certificate id is the one
-// the ingress configuration names, or named before an update that reads
-// do not show yet.
+// the ingress serves, or served before an update that reads do not show
+// yet. A certificate only named while a user-defined TLS secret serves is
+// not served.
 func (s *Server) servedByIngress(id string) bool {
 	rec, ok := s.identity.get(id)
 	if !ok {
@@ -169,8 +219,7 @@ func (s *Server) servedByIngress(id string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	served := func(cfg map[string]json.RawMessage) bool {
-		var name string
-		_ = json.Unmarshal(cfg["identityCertificateName"], &name)
+		name := servedName(cfg)
 		return name != "" && name == rec.name
 	}
 	return served(s.ingress) || (s.ingressLagLeft > 0 && s.ingressPrev != nil && served(s.ingressPrev))

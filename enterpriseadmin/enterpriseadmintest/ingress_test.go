@@ -156,3 +156,46 @@ func TestDelayedIngressUpdate(t *testing.T) {
 		t.Error("SetIngressConfig took a broken object")
 	}
 }
+
+// With isTlsSecretSystemManaged false the user-defined TLS secret serves,
+// not the identity certificate the configuration still names: the fake
+// says so and no longer protects that certificate as served.
+func TestUserManagedTLSSecretServes(t *testing.T) {
+	srv := enterpriseadmintest.NewTestServer(t, enterpriseadmintest.WithServedCertificateProtected())
+	if got := srv.ServedIdentityCertificate(); got != enterpriseadmintest.SeedCertificateName || srv.ServedTLSSecret() != "" {
+		t.Fatalf("seeded fake serves %q / secret %q", got, srv.ServedTLSSecret())
+	}
+	for _, managed := range []string{`false`, `"false"`} {
+		cfg := `{"tlsSecretName":"customer-wildcard-tls","isTlsSecretSystemManaged":` + managed + `,"identityCertificateName":"` + enterpriseadmintest.SeedCertificateName + `"}`
+		if err := srv.SetIngressConfig([]byte(cfg)); err != nil {
+			t.Fatal(err)
+		}
+		if got, secret := srv.ServedIdentityCertificate(), srv.ServedTLSSecret(); got != "" || secret != "customer-wildcard-tls" {
+			t.Errorf("%s: serves identity certificate %q, secret %q; want none and customer-wildcard-tls", managed, got, secret)
+		}
+	}
+	f := fixtureOn(t, srv)
+	form := url.Values{"f": {"json"}, "token": {f.tok}}
+	a := send(t, http.MethodPost, f.certs+"/identity/"+enterpriseadmintest.SeedCertificateID+"/delete", http.Header{"Referer": f.auth["Referer"]}, form)
+	if a.raw != `{"status":"success"}` {
+		t.Errorf("delete of a certificate the ingress names but does not serve: %s", a.raw)
+	}
+}
+
+// security/saml starts unconfigured and answers what SetSAMLConfig set.
+func TestSAMLConfiguration(t *testing.T) {
+	f := newIngressFixture(t)
+	saml := strings.TrimSuffix(f.ingr, "/ingress") + "/saml?f=json"
+	if a := send(t, http.MethodGet, saml, f.auth, nil); a.body["enabled"] != false || a.body["identityCertificateName"] != "" {
+		t.Errorf("seeded SAML = %s", a.raw)
+	}
+	if err := f.srv.SetSAMLConfig([]byte(enterpriseadmintest.SampleSAMLConfig)); err != nil {
+		t.Fatal(err)
+	}
+	if a := send(t, http.MethodGet, saml, f.auth, nil); a.body["enabled"] != true || a.body["identityCertificateName"] != enterpriseadmintest.SeedCertificateName {
+		t.Errorf("sample SAML = %s", a.raw)
+	}
+	if err := f.srv.SetSAMLConfig([]byte(`null`)); err == nil {
+		t.Error("null accepted")
+	}
+}

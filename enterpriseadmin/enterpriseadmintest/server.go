@@ -17,7 +17,8 @@
 // Ingress controller's security configuration (security/ingress and its
 // update, which replaces the whole configuration and refuses a
 // certificate name never imported; see IngressConfig, IngressUpdates,
-// DelayIngressUpdates and WithServedCertificateProtected). Every request
+// DelayIngressUpdates and WithServedCertificateProtected) and the SAML
+// configuration's read (security/saml; see SetSAMLConfig). Every request
 // and response is validated against openapi/enterpriseadmin.yaml
 // (SpecViolations).
 package enterpriseadmintest
@@ -155,6 +156,8 @@ type Server struct {
 	ingressLagLeft int
 	ingressUpdates []string // every ingressSecurityConfig received, as sent
 	protectServed  bool     // WithServedCertificateProtected
+	// The SAML configuration (security/saml), guarded by mu.
+	saml map[string]json.RawMessage
 	// generated counts the certificates of AddGeneratedCertificates.
 	generated int
 }
@@ -199,6 +202,7 @@ func NewServer(opts ...Option) (*Server, error) {
 	}
 	s.identity.add(record{ids: []string{SeedCertificateID, SampleURLCertificateID}, name: SeedCertificateName, body: seed})
 	s.ingress = seedIngress()
+	s.saml = seedSAML()
 	fs, err := fakeserver.Start(s.routes(), fakeserver.Options{Spec: "enterpriseadmin.yaml", TLS: cfg.tls})
 	if err != nil {
 		return nil, fmt.Errorf("enterpriseadmintest: %w", err)
@@ -441,6 +445,7 @@ func (s *Server) routes() http.Handler {
 	}
 	mux.Handle("GET "+s.IngressPath(), s.admin(s.getIngress))
 	mux.Handle("POST "+s.IngressPath()+"/update", s.admin(s.updateIngress))
+	mux.Handle("GET "+s.SAMLPath(), s.admin(s.getSAML))
 	return fakeserver.Route(mux, s.noRoute)
 }
 
