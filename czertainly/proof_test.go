@@ -105,7 +105,7 @@ func czertainlyVendor(t *testing.T, secrets proof.SecretSet) *proof.Vendor {
 	logs := &proof.SyncBuffer{}
 	options := func(auth ...czertainly.Option) []czertainly.Option {
 		return append([]czertainly.Option{czertainly.WithRetry(czertainly.RetryPolicy(proof.Retry)), czertainly.WithTimeout(proof.Timeout),
-			czertainly.WithLogger(proof.Logger(logs)), czertainly.WithPollInterval(time.Millisecond), czertainly.WithWaitTimeout(15 * time.Second)}, auth...)
+			czertainly.WithLogger(proof.Logger(logs)), czertainly.WithPollInterval(time.Millisecond), czertainly.WithWaitTimeout(proof.WaitTimeout)}, auth...)
 	}
 	admin := srv.AdminCertificate.Leaf
 	c, err := czertainly.NewClient(srv.URL, options(czertainly.WithCertificateHeader(admin))...)

@@ -220,6 +220,12 @@ var (
 	Timeout = 20 * time.Second
 )
 
+// WaitTimeout is the wait timeout of a client under proof whose calls
+// poll (a job, an approval): longer than a slow-answer cell's timed-out
+// attempt and its retry, so that only the fault under test decides the
+// cell; runCell's bound is longer still.
+var WaitTimeout = 3 * Timeout
+
 // slowSetup is how many slow-answer cells build their vendor and run its
 // fault-free call at a time: the machine's cores' worth, so that the
 // fakes' work does not queue up behind itself.
