@@ -74,14 +74,16 @@ func broken(sentinel error, bodilessOK bool) func(Operation, error, int, int) st
 
 // slowCase is the fault that waits out the client's per-attempt timeout.
 // The fake holds the request until the client gives up (the fault's Delay
-// ends early when the request's context does), and longer than the
-// timeout, so a client whose timeout never fires gets the answer late and
-// fails the judge (one request where a read wants a retry). The cell
+// ends early when the request's context does: for a request whose body
+// the handler has not read, net/http notices the client leaving only when
+// the Delay ends, so the fake's Close waits that long), and longer than
+// the timeout, so a client whose timeout never fires gets the answer late
+// and fails the judge (one request where a read wants a retry). The cell
 // takes the client's whole timeout, which is generous (see Timeout) so
 // that no ordinary answer comes near it under load: FaultMatrix runs the
 // slow cells apart, each on a fake of its own, all waiting at once.
 var slowCase = faultCase{name: "slower than the per-request timeout", inject: func(v *Vendor, op Operation, suffix string) (fakeserver.Fault, bool) {
-	return fakeserver.Fault{Method: op.Method, PathSuffix: suffix, Delay: 2 * v.timeout()}, true
+	return fakeserver.Fault{Method: op.Method, PathSuffix: suffix, Delay: v.timeout() * 3 / 2}, true
 }, judge: transient(nil)}
 
 var faultCases = []faultCase{
@@ -312,7 +314,7 @@ func runOperation(t *testing.T, v *Vendor, op Operation, n *tally, cases []fault
 
 // runCell runs one cell's call, bounded so that a call that never ends
 // fails its cell instead of hanging the test: timeout is the client's
-// per-attempt timeout, and the slow fault holds a request for twice that.
+// per-attempt timeout, and the slow fault holds a request for 1.5 times that.
 func runCell(call func(context.Context, string) error, path string, timeout time.Duration) (panicked any, err error) {
 	defer func() { panicked = recover() }()
 	ctx, cancel := context.WithTimeout(context.Background(), 4*timeout)
