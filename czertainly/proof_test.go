@@ -59,15 +59,11 @@ func czertainlyCSR(t *testing.T, cn string) []byte {
 // compiles the JSON schemas it needs for each of them: under -race an
 // answer costs from a few ms (an archive, the list of roles) to 250 ms (a
 // search, a certificate with its chain) of CPU, where the other fakes need
-// about 1 ms. So its client gets a per-attempt timeout such an answer
-// stays well within on a loaded machine (the slow-answer fault waits
-// longer than that), and the matrix spreads its operations over
-// czertainlyPartCount fakes of their own and runs them all at once, so
-// that the waits of the timeout cells overlap.
-const (
-	czertainlyTimeout   = 3 * time.Second
-	czertainlyPartCount = 8
-)
+// about 1 ms. So the matrix spreads its operations over
+// czertainlyPartCount fakes of their own, run in parallel. (The client's
+// per-attempt timeout is proof.Timeout, which such an answer stays far
+// within.)
+const czertainlyPartCount = 8
 
 // czertainlyParts are the vendors the 2.x operations are spread over:
 // part i of n has every n-th operation from the i-th on.
@@ -108,8 +104,8 @@ func czertainlyVendor(t *testing.T, secrets proof.SecretSet) *proof.Vendor {
 	proof.CloseFake(t, srv)
 	logs := &proof.SyncBuffer{}
 	options := func(auth ...czertainly.Option) []czertainly.Option {
-		return append([]czertainly.Option{czertainly.WithRetry(czertainly.RetryPolicy(proof.Retry)), czertainly.WithTimeout(czertainlyTimeout),
-			czertainly.WithLogger(proof.Logger(logs)), czertainly.WithPollInterval(time.Millisecond), czertainly.WithWaitTimeout(15 * time.Second)}, auth...)
+		return append([]czertainly.Option{czertainly.WithRetry(czertainly.RetryPolicy(proof.Retry)), czertainly.WithTimeout(proof.Timeout),
+			czertainly.WithLogger(proof.Logger(logs)), czertainly.WithPollInterval(time.Millisecond), czertainly.WithWaitTimeout(proof.WaitTimeout)}, auth...)
 	}
 	admin := srv.AdminCertificate.Leaf
 	c, err := czertainly.NewClient(srv.URL, options(czertainly.WithCertificateHeader(admin))...)
@@ -316,7 +312,7 @@ func czertainlyVendor(t *testing.T, secrets proof.SecretSet) *proof.Vendor {
 
 	return &proof.Vendor{
 		Name: "czertainly", Srv: srv, Inject: func(f fakeserver.Fault) { srv.Inject(czertainlytest.Fault(f)) }, Logs: logs,
-		Timeout: czertainlyTimeout, Auth: []string{header},
+		Auth: []string{header},
 		BadInputs: []func(context.Context) error{
 			func(context.Context) error {
 				return proof.Ignore(czertainly.NewClient(srv.URL, czertainly.WithBearerToken(secrets.Password), czertainly.WithSessionCookie(secrets.PKCS12)))

@@ -72,15 +72,26 @@ func broken(sentinel error, bodilessOK bool) func(Operation, error, int, int) st
 	}
 }
 
+// slowCase is the fault that waits out the client's per-attempt timeout.
+// The fake holds the request until the client gives up (the fault's Delay
+// ends early when the request's context does: for a request whose body
+// the handler has not read, net/http notices the client leaving only when
+// the Delay ends, so the fake's Close waits that long), and longer than
+// the timeout, so a client whose timeout never fires gets the answer late
+// and fails the judge (one request where a read wants a retry). The cell
+// takes the client's whole timeout, which is generous (see Timeout) so
+// that no ordinary answer comes near it under load: FaultMatrix runs the
+// slow cells apart, each on a fake of its own, all waiting at once.
+var slowCase = faultCase{name: "slower than the per-request timeout", inject: func(v *Vendor, op Operation, suffix string) (fakeserver.Fault, bool) {
+	return fakeserver.Fault{Method: op.Method, PathSuffix: suffix, Delay: v.timeout() * 3 / 2}, true
+}, judge: transient(nil)}
+
 var faultCases = []faultCase{
 	{name: "429 Retry-After seconds", inject: status(429, "0"), judge: transient(apierror.ErrRateLimited)},
 	{name: "503 Retry-After HTTP-date", inject: status(503, time.Now().Add(-time.Minute).UTC().Format(http.TimeFormat)), judge: transient(apierror.ErrServer)},
 	{name: "500", inject: status(500, ""), judge: transient(apierror.ErrServer)},
 	{name: "connection reset before the response", inject: func(_ *Vendor, op Operation, suffix string) (fakeserver.Fault, bool) {
 		return fakeserver.Fault{Method: op.Method, PathSuffix: suffix, Reset: true}, true
-	}, judge: transient(nil)},
-	{name: "slower than the per-request timeout", inject: func(v *Vendor, op Operation, suffix string) (fakeserver.Fault, bool) {
-		return fakeserver.Fault{Method: op.Method, PathSuffix: suffix, Delay: max(2*time.Second, 3*v.Timeout)}, true
 	}, judge: transient(nil)},
 	{name: "connection reset mid-body", inject: func(_ *Vendor, op Operation, suffix string) (fakeserver.Fault, bool) {
 		cut := op.CutAt
@@ -140,36 +151,52 @@ func contentTypeOf(op Operation) string {
 // operations are spread over fakes of their own).
 func FaultMatrix(t *testing.T, builders ...Builder) {
 	var n tally
-	run := func(t *testing.T, v *Vendor) {
-		for _, op := range v.Ops {
-			runOperation(t, v, op, &n)
-		}
-	}
-	// A vendor whose fake is too slow for Timeout (it has a timeout
-	// of its own) would hold the other fakes' answers up past theirs: such
-	// vendors run after the others, all at once (not limited by -parallel),
-	// so that the waits of their timeout cells overlap.
-	var fast, slow []*Vendor
-	for _, build := range builders {
-		v := build(t, DefaultSecrets)
-		if v.Timeout > Timeout {
-			slow = append(slow, v)
-		} else {
-			fast = append(fast, v)
-		}
+	vendors := make([]*Vendor, len(builders))
+	for i, build := range builders {
+		vendors[i] = build(t, DefaultSecrets)
 	}
 	t.Run("vendors", func(t *testing.T) {
-		for _, v := range fast {
+		for _, v := range vendors {
 			t.Run(v.Name, func(t *testing.T) {
 				t.Parallel()
-				run(t, v)
+				for _, op := range v.Ops {
+					runOperation(t, v, op, &n, faultCases, nil)
+				}
 			})
 		}
 	})
-	t.Run("slow vendors", func(t *testing.T) {
+	// The slow cells wait out the client's (generous) per-attempt timeout.
+	// One after the other they would take that long per operation, and
+	// next to other cells a fault could meet another operation's request:
+	// so each runs on a vendor built for it alone (fake, client and the
+	// operation's fault-free run first, as above), and all wait at once.
+	// Building and the fault-free runs take turns (slowSetup), so that the
+	// fakes' work does not pile up into the answers the cells judge; the
+	// subtests are not parallel ones, so -parallel does not limit the waits.
+	t.Run("slow answers", func(t *testing.T) {
+		setup := make(chan struct{}, slowSetup)
 		var wg sync.WaitGroup
-		for _, v := range slow {
-			wg.Go(func() { t.Run(v.Name, func(t *testing.T) { run(t, v) }) })
+		for b, build := range builders {
+			for i, op := range vendors[b].Ops {
+				wg.Go(func() {
+					t.Run(vendors[b].Name+"."+op.Name, func(t *testing.T) {
+						setup <- struct{}{}
+						released := false
+						release := func() {
+							if !released {
+								released = true
+								<-setup
+							}
+						}
+						defer release()
+						v := build(t, DefaultSecrets)
+						if len(v.Ops) != len(vendors[b].Ops) || v.Ops[i].Name != op.Name {
+							t.Fatalf("%s: a second build has other operations", v.Name)
+						}
+						runOperation(t, v, v.Ops[i], &n, []faultCase{slowCase}, release)
+					})
+				})
+			}
 		}
 		wg.Wait()
 	})
@@ -199,8 +226,9 @@ func (n *tally) inc(field *int) {
 	n.mu.Unlock()
 }
 
-// runOperation tries op without a fault, then under every fault.
-func runOperation(t *testing.T, v *Vendor, op Operation, n *tally) {
+// runOperation tries op without a fault, then under each of cases.
+// beforeCell, when not nil, runs before each cell's call.
+func runOperation(t *testing.T, v *Vendor, op Operation, n *tally, cases []faultCase, beforeCell func()) {
 	// Without a fault the call succeeds; its request count is the baseline
 	// a retry adds to.
 	suffix, call := op.Prepare(t)
@@ -215,7 +243,7 @@ func runOperation(t *testing.T, v *Vendor, op Operation, n *tally) {
 		if why != "" {
 			t.Errorf("%s.%s: %s", v.Name, op.Name, why)
 			n.inc(&n.brokenBaseline)
-			for range faultCases {
+			for range cases {
 				n.inc(&n.tried)
 			}
 			return
@@ -224,7 +252,7 @@ func runOperation(t *testing.T, v *Vendor, op Operation, n *tally) {
 	if err != nil {
 		t.Errorf("%s.%s without a fault: %v", v.Name, op.Name, err)
 		n.inc(&n.brokenBaseline)
-		for range faultCases {
+		for range cases {
 			n.inc(&n.tried)
 		}
 		return
@@ -239,7 +267,7 @@ func runOperation(t *testing.T, v *Vendor, op Operation, n *tally) {
 	if op.Kind == Write && baseline != 1 {
 		t.Errorf("%s.%s: a write sends %d requests to %s without a fault", v.Name, op.Name, baseline, suffix)
 	}
-	for _, fc := range faultCases {
+	for _, fc := range cases {
 		name := v.Name + "." + op.Name + "/" + fc.name
 		suffix, call := op.Prepare(t)
 		fault, ok := fc.inject(v, op, suffix)
@@ -251,7 +279,10 @@ func runOperation(t *testing.T, v *Vendor, op Operation, n *tally) {
 		path := filepath.Join(t.TempDir(), "out.csv")
 		before := v.Srv.HitsMatching(op.Method, suffix)
 		v.Inject(fault)
-		panicked, err := runCell(call, path)
+		if beforeCell != nil {
+			beforeCell()
+		}
+		panicked, err := runCell(call, path, v.timeout())
 		v.Srv.ClearFaults()
 		hits := v.Srv.HitsMatching(op.Method, suffix) - before
 		if panicked != nil {
@@ -281,9 +312,12 @@ func runOperation(t *testing.T, v *Vendor, op Operation, n *tally) {
 	}
 }
 
-func runCell(call func(context.Context, string) error, path string) (panicked any, err error) {
+// runCell runs one cell's call, bounded so that a call that never ends
+// fails its cell instead of hanging the test: timeout is the client's
+// per-attempt timeout, and the slow fault holds a request for 1.5 times that.
+func runCell(call func(context.Context, string) error, path string, timeout time.Duration) (panicked any, err error) {
 	defer func() { panicked = recover() }()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*timeout)
 	defer cancel()
 	return nil, call(ctx, path)
 }

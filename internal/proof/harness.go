@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -94,7 +95,7 @@ type Vendor struct {
 	// Logs receives the client's debug log (give the client Logger(Logs)).
 	Logs *SyncBuffer
 	// Timeout is the client's per-attempt timeout when it is not
-	// Timeout (a fake too slow to answer within it).
+	// Timeout; the slow-answer fault holds a request longer than it.
 	Timeout time.Duration
 	// BadInputs are calls rejected for their input, whose errors must not
 	// repeat the secrets given to them.
@@ -204,12 +205,34 @@ func ToFile(path string, download func(w io.Writer) error) error {
 	return atomicfile.Write(path, 0o600, download)
 }
 
-// The settings every client under proof gets: fast retries, a short
+// The settings every client under proof gets: fast retries, a generous
 // per-attempt timeout and debug logs (Logger).
+//
+// Timeout is far above any answer of a fake, even under -race on a loaded
+// 2-core machine (the slowest, CZERTAINLY 2.x's, cost up to 250 ms of CPU
+// there), so that no ordinary request of the matrix ever times out: a
+// timed-out, retried request would change the request counts the matrix
+// judges by, and a write would fail. Only the slow-answer fault, which
+// holds its request until the client gives up, meets it; those cells run
+// all at once (FaultMatrix), so the matrix waits about one Timeout for them.
 var (
 	Retry   = transport.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxRetryAfter: 2 * time.Second}
-	Timeout = 300 * time.Millisecond
+	Timeout = 20 * time.Second
 )
+
+// WaitTimeout is the wait timeout of a client under proof whose calls
+// poll (a job, an approval): longer than a slow-answer cell's timed-out
+// attempt and its retry, so that only the fault under test decides the
+// cell; runCell's bound is longer still.
+var WaitTimeout = 3 * Timeout
+
+// slowSetup is how many slow-answer cells build their vendor and run its
+// fault-free call at a time: the machine's cores' worth, so that the
+// fakes' work does not queue up behind itself.
+var slowSetup = max(runtime.GOMAXPROCS(0), 1)
+
+// timeout is the client's per-attempt timeout.
+func (v *Vendor) timeout() time.Duration { return max(v.Timeout, Timeout) }
 
 // Logger is the debug logger every client under proof gets: a text log
 // into logs, which also records each attempt's method, path and whether

@@ -34,7 +34,7 @@ func cloudVendor(t *testing.T, secrets proof.SecretSet) *proof.Vendor {
 	proof.CloseFake(t, srv)
 	logs := &proof.SyncBuffer{}
 	c, err := srv.NewClient(cloud.WithRetry(cloud.RetryPolicy(proof.Retry)), cloud.WithTimeout(proof.Timeout), cloud.WithLogger(proof.Logger(logs)),
-		cloud.WithPollInterval(time.Millisecond), cloud.WithWaitTimeout(5*time.Second))
+		cloud.WithPollInterval(time.Millisecond), cloud.WithWaitTimeout(proof.WaitTimeout))
 	if err != nil {
 		t.Fatal(err)
 	}
