@@ -30,7 +30,8 @@
 //	]}
 //
 // Fields of a system: name (unique; the "system" label), vendor
-// (mobileiron/core, mimcm, czertainly, enterpriseadmin), url, and the
+// (mobileiron/core, mimcm, czertainly, enterpriseadmin), url (https, or
+// http to a loopback host), and the
 // sign-in the vendor takes: username or usernameEnv with passwordEnv
 // (Core: basic; MIM CM: basic, or NTLM with options.auth "ntlm";
 // ArcGIS: a token is generated from them), tokenEnv (MIM CM, CZERTAINLY,
@@ -46,7 +47,10 @@
 //	1    a certificate expires within -within or has expired (whatever else happened)
 //	2    usage: a bad flag, an unreadable or invalid config, an unset credential variable
 //	3    nothing found within -within, but the check is incomplete: a system
-//	     could not be read (wholly or in part) or an output could not be written
+//	     could not be read (wholly or in part; a system whose client the
+//	     vendor package refuses to make, for example credentials over plain
+//	     http to a host that is not loopback, counts as one that could not
+//	     be read) or an output could not be written
 //	130  interrupted (no output file is replaced)
 //
 // # Metrics
@@ -70,6 +74,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"iter"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -241,15 +246,33 @@ func connect(o *options, getenv func(string) string, logger *slog.Logger, stderr
 		}
 	}
 	for i := range cf.Systems {
-		s, closeFn, err := open(&cf.Systems[i], getenv, logger)
-		if err != nil {
+		sc := &cf.Systems[i]
+		s, closeFn, err := open(sc, getenv, logger)
+		var ue *usageError
+		switch {
+		case errors.As(err, &ue):
 			closeAll()
 			return nil, nil, err
+		case err != nil:
+			// The vendor package refused to make the client (for example
+			// credentials over plain http to a host that is not
+			// loopback): that system is down, reported by name like an
+			// unreachable one, and the others are still read.
+			s = system{name: sc.Name, vendor: sc.Vendor, lister: failedLister{fmt.Errorf("cannot make its client: %w", err)}}
+			closeFn = func() {}
 		}
 		systems = append(systems, s)
 		closers = append(closers, closeFn)
 	}
 	return systems, closeAll, nil
+}
+
+// failedLister is a system whose client could not be made: its listing
+// fails at once with that error, so the walk reports it as down.
+type failedLister struct{ err error }
+
+func (f failedLister) CertificateInventory(context.Context) iter.Seq2[inventory.Certificate, error] {
+	return func(yield func(inventory.Certificate, error) bool) { yield(inventory.Certificate{}, f.err) }
 }
 
 // systemResult is what became of one system.

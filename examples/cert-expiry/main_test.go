@@ -179,7 +179,7 @@ func TestUsageErrors(t *testing.T) {
 		{"unknown vendor", []string{"-config", file("vendor.json", `{"systems":[{"name":"c","vendor":"mobileiron/cloud","url":"https://x.example"}]}`)}, `vendor "mobileiron/cloud": want one of`},
 		{"no systems", []string{"-config", file("empty.json", `{"systems":[]}`)}, "no systems"},
 		{"twice", []string{"-config", file("twice.json", `{"systems":[{"name":"c","vendor":"mimcm","url":"https://x.example"},{"name":"c","vendor":"mimcm","url":"https://y.example"}]}`)}, "the name is used twice"},
-		{"relative url", []string{"-config", file("url.json", `{"systems":[{"name":"c","vendor":"mimcm","url":"cm.example"}]}`)}, "want an absolute https URL"},
+		{"relative url", []string{"-config", file("url.json", `{"systems":[{"name":"c","vendor":"mimcm","url":"cm.example"}]}`)}, "want an absolute URL: https, or http to a loopback host"},
 		{"unknown vendor option", []string{"-config", file("opt.json", `{"systems":[{"name":"c","vendor":"mobileiron/core","url":"https://x.example","username":"u","passwordEnv":"HOME","options":{"space":1}}]}`)}, `options: json: unknown field "space"`},
 		{"unset credential variable", []string{"-config", file("good.json", good)}, "passwordEnv names $CERT_EXPIRY_TEST_UNSET, which is not set"},
 		{"a sign-in the vendor does not take", []string{"-config", file("czt.json", `{"systems":[{"name":"z","vendor":"czertainly","url":"https://x.example","username":"u","passwordEnv":"HOME"}]}`)}, "give clientCertFile and clientKeyFile"},
@@ -521,4 +521,49 @@ func TestFormats(t *testing.T) {
 			t.Errorf("file %q, %v", b, err)
 		}
 	})
+}
+
+// A system whose client the vendor package refuses to make (credentials
+// over plain http to a host that is not loopback: no request is sent) is
+// down like an unreachable one, reported by its name, and the others are
+// still read: here the healthy system's expiring certificate gives exit 1,
+// and the metrics say the refused system is not up.
+func TestClientSetupFailureIsOneSystemDown(t *testing.T) {
+	standIns = map[string]*standIn{"good": {certs: []inventory.Certificate{cert("1", 3*day)}}}
+	cf := `{"systems":[` +
+		`{"name":"good","vendor":"stand-in","url":"https://good.example"},` +
+		`{"name":"gis","vendor":"enterpriseadmin","url":"http://192.0.2.1/arcgis","usernameEnv":"CERT_EXPIRY_TEST_USER","passwordEnv":"CERT_EXPIRY_TEST_PASS"}]}`
+	dir := t.TempDir()
+	name := filepath.Join(dir, "systems.json")
+	if err := os.WriteFile(name, []byte(cf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("CERT_EXPIRY_TEST_USER", "admin")
+	t.Setenv("CERT_EXPIRY_TEST_PASS", "pw")
+	prom := filepath.Join(dir, "certs.prom")
+	code, stdout, stderr := runTool(t, t.Context(), "-config", name, "-prometheus", prom)
+	if code != exitExpiring {
+		t.Errorf("exit %d, want %d; stderr:\n%s", code, exitExpiring, stderr)
+	}
+	for _, want := range []string{"gis: cannot read: cannot make its client", "good: 1 certificates", "(1 could not be read)"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if !strings.Contains(stdout, "CN=1") {
+		t.Errorf("the healthy system's certificate is not listed:\n%s", stdout)
+	}
+	b, err := os.ReadFile(prom)
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := map[string]float64{}
+	for _, s := range parseTextFormat(t, string(b)) {
+		if s.name == metricUp {
+			up[s.labels["system"]] = s.value
+		}
+	}
+	if up["gis"] != 0 || up["good"] != 1 || len(up) != 2 {
+		t.Errorf("%s: %v, want gis 0 and good 1", metricUp, up)
+	}
 }
