@@ -78,6 +78,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -179,10 +180,28 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, usagef("-format %q: want one of %s", o.format, strings.Join(formats, ", "))
 	case o.concurrency < 0:
 		return nil, usagef("-concurrency %d must not be negative", o.concurrency)
-	case o.output != "" && o.output == o.prometheus:
-		return nil, usagef("-o and -prometheus name the same file")
+	case o.output != "" && o.prometheus != "" && sameFile(o.output, o.prometheus):
+		return nil, usagef("-o %s and -prometheus %s name the same file", o.output, o.prometheus)
 	}
 	return &o, nil
+}
+
+// sameFile reports whether two names are one file: the same absolute,
+// cleaned path ("dir/out" and "dir/./out"), or, when both exist, the same
+// file by os.SameFile (a link, another spelling of a directory). Either
+// way one output would replace the other.
+func sameFile(a, b string) bool {
+	absA, errA := filepath.Abs(a)
+	absB, errB := filepath.Abs(b)
+	if errA != nil || errB != nil {
+		return filepath.Clean(a) == filepath.Clean(b)
+	}
+	if absA == absB {
+		return true
+	}
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(fa, fb)
 }
 
 // lockedWriter serialises writes to stderr: the debug log is written by

@@ -160,6 +160,17 @@ func TestUsageErrors(t *testing.T) {
 		}
 		return p
 	}
+	link := func(target, name string) string {
+		p := filepath.Join(dir, name)
+		if err := os.Symlink(filepath.Join(dir, target), p); err != nil {
+			t.Skip("no symlinks:", err)
+		}
+		return p
+	}
+	// Relative names are in dir: a run that got past the usage check
+	// writes nothing into the package.
+	t.Chdir(dir)
+	cwd := dir
 	good := `{"systems":[{"name":"c","vendor":"mobileiron/core","url":"https://core.example","username":"u","passwordEnv":"CERT_EXPIRY_TEST_UNSET"}]}`
 	for _, tc := range []struct {
 		name string
@@ -173,6 +184,9 @@ func TestUsageErrors(t *testing.T) {
 		{"negative within", []string{"-within", "-5d"}, "want a duration such as 720h"},
 		{"concurrency", []string{"-concurrency", "-1"}, "must not be negative"},
 		{"same file", []string{"-o", "x", "-prometheus", "x"}, "name the same file"},
+		{"same file spelled twice", []string{"-o", filepath.Join(dir, "out"), "-prometheus", dir + "/./sub/../out"}, "name the same file"},
+		{"same file, relative and absolute", []string{"-o", "out.prom", "-prometheus", filepath.Join(cwd, "out.prom")}, "name the same file"},
+		{"same file through a link", []string{"-o", file("real.prom", ""), "-prometheus", link("real.prom", "link.prom")}, "name the same file"},
 		{"missing config", []string{"-config", filepath.Join(dir, "absent.json")}, "-config: open"},
 		{"not JSON", []string{"-config", file("bad.json", `{"systems": [`)}, "unexpected EOF"},
 		{"unknown field", []string{"-config", file("field.json", `{"systems":[{"name":"c","vendor":"mimcm","url":"https://x.example","password":"secret"}]}`)}, `unknown field "password"`},
