@@ -45,6 +45,9 @@ func inventoryCertificate(item InventoryItem) inventory.Certificate {
 	case item.Smartcard != nil:
 		out.Status = item.Smartcard.Status.String()
 		out.Owner = inventory.Owner{Kind: inventory.OwnerDevice, ID: item.Smartcard.UUID.String(), Name: item.Smartcard.CardID()}
+		// The one holder state the vendor pins as out of use; a profile's
+		// status numbers other than Active are not published.
+		out.Retired = item.Smartcard.Status == SmartcardStatusRetired
 	}
 	return out
 }

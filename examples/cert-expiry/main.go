@@ -12,6 +12,13 @@
 // system's failure go to stderr; a system that cannot be read never hides
 // the others.
 //
+// A certificate its system says is no longer in use (inventory's Retired:
+// revoked or in the trash on Core, revoked or archived on CZERTAINLY, on a
+// retired smart card on MIM CM) has nothing to renew: it is left out of the
+// list, the exit status and the expiry metrics, and counted in the summary
+// line on stderr; -include-retired reports it like any other. An expired
+// certificate is not retired by expiring alone.
+//
 // # Config file
 //
 // JSON, one object with a list of systems. Secrets are never in the file,
@@ -59,9 +66,9 @@
 // old file stays in place until the new one is complete; an interrupted
 // run leaves it untouched):
 //
-//	certadmin_certificate_expiry_timestamp_seconds{system,vendor,id,subject,serial}  not-after of each certificate (those without one are left out)
+//	certadmin_certificate_expiry_timestamp_seconds{system,vendor,id,subject,serial}  not-after of each certificate (those without one, and retired ones unless -include-retired, are left out)
 //	certadmin_inventory_system_up{system,vendor}                                   1 read to the end, 0 failed
-//	certadmin_inventory_certificates{system,vendor}                                certificates read (before a failure, if any)
+//	certadmin_inventory_certificates{system,vendor}                                certificates read, retired ones included (before a failure, if any)
 //	certadmin_inventory_last_run_timestamp_seconds                                 when this run finished
 //
 // -v logs every HTTP attempt to stderr, credentials masked.
@@ -141,7 +148,7 @@ type options struct {
 	config, format, output, prometheus string
 	within                             time.Duration
 	concurrency                        int
-	verbose                            bool
+	verbose, includeRetired            bool
 }
 
 var formats = []string{"table", "csv", "jsonl"}
@@ -165,6 +172,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.output, "o", "", "write the list to this file instead of stdout (it appears only when complete)")
 	fs.StringVar(&o.prometheus, "prometheus", "", "write node-exporter textfile metrics to this file, atomically")
 	fs.IntVar(&o.concurrency, "concurrency", 0, "read at most this many systems at once (default: all)")
+	fs.BoolVar(&o.includeRetired, "include-retired", false, "also report certificates their system says are no longer in use (revoked, trashed, archived, on a retired card)")
 	fs.BoolVar(&o.verbose, "v", false, "log every HTTP attempt to stderr (credentials masked)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -313,7 +321,7 @@ func check(ctx context.Context, o *options, systems []system, now time.Time, std
 	}
 	deadline := now.Add(o.within)
 	var expiring []inventory.Certificate
-	noExpiry := 0
+	noExpiry, retired := 0, 0
 	walkOpts := []inventory.Option{inventory.WithProgress(func(p inventory.Progress) {
 		switch {
 		case !p.Done:
@@ -338,6 +346,12 @@ func check(ctx context.Context, o *options, systems []system, now time.Time, std
 				continue
 			}
 			results[c.System].listed++
+			if c.Retired && !o.includeRetired {
+				// The system says it is no longer in use: nothing to
+				// renew, so neither listed nor exported as an expiry.
+				retired++
+				continue
+			}
 			metrics.certificate(c)
 			switch {
 			case c.NotAfter.IsZero():
@@ -397,6 +411,9 @@ func check(ctx context.Context, o *options, systems []system, now time.Time, std
 		total, len(systems), failed, len(expiring), days(o.within), expired)
 	if noExpiry > 0 {
 		fmt.Fprintf(stderr, "; %d without an expiry date", noExpiry)
+	}
+	if retired > 0 {
+		fmt.Fprintf(stderr, "; %d retired left out (-include-retired reports them)", retired)
 	}
 	fmt.Fprintln(stderr)
 	switch {

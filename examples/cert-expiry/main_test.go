@@ -581,3 +581,48 @@ func TestClientSetupFailureIsOneSystemDown(t *testing.T) {
 		t.Errorf("%s: %v, want gis 0 and good 1", metricUp, up)
 	}
 }
+
+// A certificate its system says is retired is left out of the list, the
+// exit status and the expiry metric, and counted in the summary line;
+// -include-retired reports it like any other.
+func TestRetiredCertificates(t *testing.T) {
+	gone := cert("gone", 2*day)
+	gone.Retired, gone.Status = true, "REVOKED"
+	systems := map[string]*standIn{"a": {certs: []inventory.Certificate{gone, cert("ok", 400*day)}}}
+	prom := filepath.Join(t.TempDir(), "certs.prom")
+	expiries := func() int {
+		b, err := os.ReadFile(prom)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, s := range parseTextFormat(t, string(b)) {
+			if s.name == metricExpiry {
+				n++
+			}
+		}
+		return n
+	}
+
+	code, stdout, stderr := runTool(t, t.Context(), "-config", writeConfig(t, systems), "-prometheus", prom)
+	if code != exitOK || stdout != "" {
+		t.Errorf("exit %d, stdout %q: want 0 and nothing listed; stderr:\n%s", code, stdout, stderr)
+	}
+	if want := "2 certificates from 1 systems (0 could not be read); 0 expire within 30 days (0 already expired); 1 retired left out"; !strings.Contains(stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, stderr)
+	}
+	if n := expiries(); n != 1 {
+		t.Errorf("%d expiry series, want 1 (the retired one left out)", n)
+	}
+
+	code, stdout, stderr = runTool(t, t.Context(), "-config", writeConfig(t, systems), "-prometheus", prom, "-include-retired", "-format", "jsonl")
+	if code != exitExpiring || !strings.Contains(stdout, `"id":"gone"`) || !strings.Contains(stdout, `"retired":true`) {
+		t.Errorf("-include-retired: exit %d, stdout %q: want 1 and the retired certificate listed; stderr:\n%s", code, stdout, stderr)
+	}
+	if strings.Contains(stderr, "retired left out") {
+		t.Errorf("-include-retired: stderr still counts retired certificates as left out:\n%s", stderr)
+	}
+	if n := expiries(); n != 2 {
+		t.Errorf("-include-retired: %d expiry series, want 2", n)
+	}
+}

@@ -116,7 +116,10 @@ func (c *Client) CertificateInventory(ctx context.Context) iter.Seq2[inventory.C
 
 func inventoryCertificate(crt Certificate) inventory.Certificate {
 	out := inventory.Certificate{Vendor: "mobileiron/core", ID: strconv.FormatInt(crt.ID, 10), Serial: crt.SerialNumber,
-		NotAfter: crt.ExpiredAt, Status: string(crt.Status), Record: crt}
+		NotAfter: crt.ExpiredAt, Status: string(crt.Status), Record: crt,
+		// Revoked, or in Core's trash (the vendor's sample shows a trashed
+		// certificate still ACTIVE, so the status alone does not say it).
+		Retired: crt.Status == CertificateStatusRevoked || crt.Trash}
 	switch {
 	case crt.UserID != "":
 		out.Owner = inventory.Owner{Kind: inventory.OwnerUser, ID: crt.UserID}
