@@ -400,3 +400,32 @@ func TestCertificateInventoryRetired(t *testing.T) {
 		t.Errorf("status and retired (-want +got):\n%s", diff)
 	}
 }
+
+// A search whose resultCount is not the number of results it holds (seed
+// 000:619-621: "the number of entries that are being returned") is cut or
+// capped: ErrUnexpectedResponse as a *core.Error, once, and the walk ends
+// (the next enrollment is not searched) instead of reporting the
+// enrollment as read to the end.
+func TestCertificateInventoryResultCountMismatch(t *testing.T) {
+	h := &coreStandIn{configs: map[string][]string{"LOCAL": {"A", "B"}}, results: map[string]string{
+		"A": `{"id":1,"certificateStatus":"ACTIVE"}`,
+		"B": `{"id":2,"certificateStatus":"ACTIVE"}`,
+	}, counts: map[string]int{"A": 6}}
+	n, errs := 0, 0
+	var last error
+	for _, err := range standInClient(t, h).CertificateInventory(context.Background()) {
+		if err != nil {
+			errs++
+			last = err
+			continue
+		}
+		n++
+	}
+	var ce *core.Error
+	if errs != 1 || !errors.Is(last, core.ErrUnexpectedResponse) || !errors.As(last, &ce) {
+		t.Errorf("%d errors, last %v: want one ErrUnexpectedResponse *core.Error", errs, last)
+	}
+	if n != 0 || len(h.searched) != 1 {
+		t.Errorf("%d certificates, searches %v: want none yielded and only A searched", n, h.searched)
+	}
+}
