@@ -31,7 +31,9 @@ func (c *Client) CertificateInventory(ctx context.Context) iter.Seq2[inventory.C
 
 func inventoryCertificate(crt Certificate) inventory.Certificate {
 	out := inventory.Certificate{Vendor: "czertainly", ID: crt.UUID, Subject: crt.SubjectDN, Serial: crt.SerialNumber,
-		Issuer: crt.IssuerDN, NotBefore: crt.NotBefore, NotAfter: crt.NotAfter, Record: crt}
+		Issuer: crt.IssuerDN, NotBefore: crt.NotBefore, NotAfter: crt.NotAfter, Record: crt,
+		// Revoked, or archived (out of searches, no more operations).
+		Retired: crt.State == CertificateStateRevoked || crt.Archived}
 	// Both words of Core's state: what happened to the certificate
 	// (issued, revoked, …) and what its validation found (valid,
 	// expiring, expired, …); either alone hides what the other says.

@@ -310,3 +310,33 @@ func liveHeap() uint64 {
 	runtime.ReadMemStats(&ms)
 	return ms.HeapAlloc
 }
+
+// Retired: state revoked, or archived (CZERTAINLY-Interfaces
+// CertificateState, CertificateDto archived); the other states, expired
+// validation included, are not. Status stays both words of the vendor.
+func TestCertificateInventoryRetired(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		var certs []map[string]any
+		for i, st := range []struct {
+			state, validation string
+			archived          bool
+		}{{"issued", "valid", false}, {"revoked", "revoked", false}, {"issued", "expired", false}, {"issued", "valid", true}, {"pending_revoke", "valid", false}} {
+			certs = append(certs, map[string]any{"uuid": uuidN("ret", i), "commonName": "c", "subjectDn": "CN=c", "publicKeyAlgorithm": "RSA",
+				"hybridCertificate": false, "keySize": 2048, "state": st.state, "validationStatus": st.validation, "certificateType": "X.509",
+				"complianceStatus": "na", "privateKeyAvailability": false, "archived": st.archived})
+		}
+		writeJSON(w, 200, map[string]any{"certificates": certs, "itemsPerPage": czertainly.MaxPageSize, "pageNumber": 1, "totalPages": 1, "totalItems": len(certs)})
+	})
+	c := standIn(t, h)
+	var got []string
+	for crt, err := range c.CertificateInventory(context.Background()) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%s %v", crt.Status, crt.Retired))
+	}
+	want := []string{"issued/valid false", "revoked/revoked true", "issued/expired false", "issued/valid true", "pending_revoke/valid false"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("status and retired (-want +got):\n%s", diff)
+	}
+}

@@ -44,7 +44,13 @@ type Certificate struct {
 	NotAfter  time.Time `json:"notAfter,omitzero"`
 	// Status is the vendor's own word for the certificate's state.
 	Status string `json:"status,omitempty"`
-	Owner  Owner  `json:"owner,omitzero"`
+	// Retired is set when the vendor says the certificate is no longer in
+	// use (revoked, in the trash, archived, its smart card retired), so a
+	// check of what expires can leave it out; Status keeps the vendor's
+	// word. An expired certificate is not retired by expiring: it may
+	// still be deployed. Which states count, per vendor, is in FIELDS.md.
+	Retired bool  `json:"retired,omitempty"`
+	Owner   Owner `json:"owner,omitzero"`
 	// Record is the vendor's own value (for example a core.Certificate or
 	// a mimcm.InventoryItem).
 	Record any `json:"-"`

@@ -9,10 +9,12 @@ import (
 
 // CertificateInventory is Inventory in the common form of package
 // inventory (see inventory/FIELDS.md): the signed-in user's software
-// profiles and smart cards, each list read when the walk reaches it, so it
-// is as lazy as Inventory (nothing is sent before the loop starts, nothing
-// after it stops) and holds the user's certificate list plus one
-// profile's or card's list. ID is the thumbprint; Issuer, NotBefore and
+// profiles and smart cards, each list read when the walk reaches it, then
+// the user's own certificates (ListUserCertificates) that no profile or
+// card listed, once each by thumbprint, owned by the user. It is as lazy
+// as Inventory (nothing is sent before the loop starts, nothing after it
+// stops; the last part sends nothing) and holds the user's certificate
+// list plus one profile's or card's list. ID is the thumbprint; Issuer, NotBefore and
 // NotAfter come from the user's certificate of that thumbprint (zero when
 // the user's list lacks it); no subject or SANs (CM's certificate data
 // has none); Status is the holder's (the certificate's own Status is a
@@ -22,7 +24,7 @@ import (
 // InventoryItem.
 func (c *Client) CertificateInventory(ctx context.Context) iter.Seq2[inventory.Certificate, error] {
 	return func(yield func(inventory.Certificate, error) bool) {
-		for item, err := range c.Inventory(ctx) {
+		for item, err := range c.inventory(ctx, true, nil) {
 			if err != nil {
 				yield(inventory.Certificate{}, err)
 				return
@@ -45,6 +47,15 @@ func inventoryCertificate(item InventoryItem) inventory.Certificate {
 	case item.Smartcard != nil:
 		out.Status = item.Smartcard.Status.String()
 		out.Owner = inventory.Owner{Kind: inventory.OwnerDevice, ID: item.Smartcard.UUID.String(), Name: item.Smartcard.CardID()}
+		// The one holder state the vendor pins as out of use; a profile's
+		// status numbers other than Active are not published.
+		out.Retired = item.Smartcard.Status == SmartcardStatusRetired
+	default:
+		// One of the user's certificates under no profile or card: it
+		// is the signed-in user's (whose ID the API does not tell), no
+		// holder status, and never retired (the user's list leaves
+		// retired certificates out).
+		out.Owner = inventory.Owner{Kind: inventory.OwnerUser}
 	}
 	return out
 }

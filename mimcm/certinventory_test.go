@@ -118,8 +118,8 @@ func TestCertificateInventoryIsLazy(t *testing.T) {
 		}
 		n++
 	}
-	if n != 6+4 {
-		t.Errorf("%d certificates, want 10 (3 profiles of 2, 4 on the sample card)", n)
+	if want := 6 + 4 + len(userOnly(t, c)); n != want {
+		t.Errorf("%d certificates, want %d (3 profiles of 2, 4 on the sample card, the user's others)", n, want)
 	}
 }
 
@@ -165,7 +165,7 @@ func BenchmarkCertificateInventory(b *testing.B) {
 				b.Fatal(err)
 			}
 			srv.AddGeneratedProfiles(profiles, 10, 10*24*time.Hour)
-			measureWalk(b, rec, c, profiles*10+4)
+			measureWalk(b, rec, c, profiles*10+4+sampleUserOnly)
 		})
 	}
 }
@@ -272,4 +272,100 @@ func liveHeap() uint64 {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return ms.HeapAlloc
+}
+
+// sampleUserOnly is how many certificates of the sample user's list no
+// profile or card of the samples lists (checked by
+// TestCertificateInventoryUserCertificates).
+const sampleUserOnly = 16
+
+// userOnly is the user's certificates (by thumbprint, once each) that no
+// profile or card lists, read with the calls themselves.
+func userOnly(t *testing.T, c *mimcm.Client) map[string]mimcm.Certificate {
+	t.Helper()
+	user, err := c.ListUserCertificates(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]mimcm.Certificate{}
+	for _, u := range user {
+		out[u.Thumbprint] = u
+	}
+	for item, err := range c.Inventory(context.Background()) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		delete(out, item.Certificate.Thumbprint)
+	}
+	return out
+}
+
+// Every certificate of the user's list (get-user-certificates.md: the
+// certificates associated with the user, with NotBefore, NotAfter,
+// Issuer) is in the inventory, once, also when no profile or card lists
+// it: then owned by the user, dated from that list, no holder status, not
+// retired. The user's list is read once for the whole walk.
+func TestCertificateInventoryUserCertificates(t *testing.T) {
+	srv, c := setup(t)
+	ctx := context.Background()
+	only := userOnly(t, c)
+	if len(only) != sampleUserOnly {
+		t.Fatalf("the fake's user has %d certificates outside its profiles and cards, want the vendor's sample's %d", len(only), sampleUserOnly)
+	}
+	before := srv.HitsMatching(http.MethodGet, "/api/v1.0/certificates")
+	seen := map[string]int{}
+	for crt, err := range c.CertificateInventory(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen[crt.ID]++
+		u, ok := only[crt.ID]
+		if !ok {
+			continue
+		}
+		want := inventory.Certificate{Vendor: "mimcm", ID: u.Thumbprint, Serial: u.SerialNumber, Issuer: u.Issuer, NotBefore: u.NotBefore,
+			NotAfter: u.NotAfter, Owner: inventory.Owner{Kind: inventory.OwnerUser}, Record: mimcm.InventoryItem{Certificate: u}}
+		if diff := cmp.Diff(want, crt); diff != "" {
+			t.Errorf("user's certificate %s (-want +got):\n%s", crt.ID, diff)
+		}
+		if crt.NotAfter.IsZero() {
+			t.Errorf("user's certificate %s without NotAfter", crt.ID)
+		}
+	}
+	for id := range only {
+		if seen[id] != 1 {
+			t.Errorf("user's certificate %s yielded %d times, want once", id, seen[id])
+		}
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("certificate %s yielded %d times", id, n)
+		}
+	}
+	if got := srv.HitsMatching(http.MethodGet, "/api/v1.0/certificates") - before; got != 1 {
+		t.Errorf("%d reads of the user's list, want 1", got)
+	}
+}
+
+// A thumbprint the user's list repeats (in another case) and that no
+// profile or card lists is yielded once.
+func TestCertificateInventoryUserCertificateRepeated(t *testing.T) {
+	srv, c := setup(t)
+	const thumb = "00112233445566778899AABBCCDDEEFF00112233"
+	srv.Inject(mimcmtest.Fault{Method: http.MethodGet, PathSuffix: "/api/v1.0/certificates", Status: http.StatusOK,
+		ContentType: "application/json; charset=utf-8",
+		Body: `[{"SerialNumber":"0A","Thumbprint":"` + thumb + `","NotAfter":"2030-01-01T00:00:00Z","Issuer":"cm\\CA"},` +
+			`{"SerialNumber":"0A","Thumbprint":"` + strings.ToLower(thumb) + `","NotAfter":"2030-01-01T00:00:00Z","Issuer":"cm\\CA"}]`})
+	n := 0
+	for crt, err := range c.CertificateInventory(context.Background()) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.EqualFold(crt.ID, thumb) {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("the repeated user certificate yielded %d times, want once", n)
+	}
 }

@@ -29,18 +29,38 @@ type InventoryItem struct {
 // certificates are asked for once and yielded once. An error is yielded
 // once and ends the walk.
 func (c *Client) Inventory(ctx context.Context, opts ...CallOption) iter.Seq2[InventoryItem, error] {
+	return c.inventory(ctx, false, opts)
+}
+
+// inventory is Inventory; with userOnly it ends by yielding, once each by
+// thumbprint, the user's certificates that no profile or card listed, as
+// items with neither Profile nor Smartcard set (CertificateInventory
+// wants every certificate the user holds; the list is already held).
+func (c *Client) inventory(ctx context.Context, userOnly bool, opts []CallOption) iter.Seq2[InventoryItem, error] {
 	return func(yield func(InventoryItem, error) bool) {
 		user, err := c.ListUserCertificates(ctx, opts...)
 		if err != nil {
 			yield(InventoryItem{}, err)
 			return
 		}
-		byThumbprint := make(map[string]Certificate, len(user))
-		for _, uc := range user {
-			byThumbprint[strings.ToUpper(uc.Thumbprint)] = uc
+		// The index in user of each thumbprint (its last entry when the
+		// list repeats it), rather than a copy of the certificate.
+		byThumbprint := make(map[string]int, len(user))
+		for i, uc := range user {
+			byThumbprint[strings.ToUpper(uc.Thumbprint)] = i
+		}
+		// listed marks the user's certificates a profile or card has
+		// listed (userOnly).
+		var listed []bool
+		if userOnly {
+			listed = make([]bool, len(user))
 		}
 		fill := func(cert Certificate) Certificate {
-			if uc, ok := byThumbprint[strings.ToUpper(cert.Thumbprint)]; ok {
+			if i, ok := byThumbprint[strings.ToUpper(cert.Thumbprint)]; ok {
+				uc := user[i]
+				if listed != nil {
+					listed[i] = true
+				}
 				if cert.NotAfter.IsZero() {
 					cert.NotBefore, cert.NotAfter = uc.NotBefore, uc.NotAfter
 				}
@@ -92,6 +112,16 @@ func (c *Client) Inventory(ctx context.Context, opts ...CallOption) iter.Seq2[In
 				if !yield(InventoryItem{Smartcard: &cards[i], Certificate: fill(cert)}, nil) {
 					return
 				}
+			}
+		}
+		// In the user's order; a thumbprint the list repeats, once (at
+		// its last entry, the one fill reads).
+		for i, done := range listed {
+			if done || byThumbprint[strings.ToUpper(user[i].Thumbprint)] != i {
+				continue
+			}
+			if !yield(InventoryItem{Certificate: user[i]}, nil) {
+				return
 			}
 		}
 	}

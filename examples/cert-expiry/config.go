@@ -99,7 +99,7 @@ func parseConfig(name string, b []byte) (*configFile, error) {
 		seen[s.Name] = true
 		u, err := url.Parse(s.URL)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return nil, usagef("%s: url %q: want an absolute https URL", where, s.URL)
+			return nil, usagef("%s: url %q: want an absolute URL: https, or http to a loopback host (the vendor packages refuse credentials over plain http elsewhere)", where, s.URL)
 		}
 		s.timeout = time.Minute
 		if s.Timeout != "" {

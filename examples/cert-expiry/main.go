@@ -12,6 +12,13 @@
 // system's failure go to stderr; a system that cannot be read never hides
 // the others.
 //
+// A certificate its system says is no longer in use (inventory's Retired:
+// revoked or in the trash on Core, revoked or archived on CZERTAINLY, on a
+// retired smart card on MIM CM) has nothing to renew: it is left out of the
+// list, the exit status and the expiry metrics, and counted in the summary
+// line on stderr; -include-retired reports it like any other. An expired
+// certificate is not retired by expiring alone.
+//
 // # Config file
 //
 // JSON, one object with a list of systems. Secrets are never in the file,
@@ -30,7 +37,8 @@
 //	]}
 //
 // Fields of a system: name (unique; the "system" label), vendor
-// (mobileiron/core, mimcm, czertainly, enterpriseadmin), url, and the
+// (mobileiron/core, mimcm, czertainly, enterpriseadmin), url (https, or
+// http to a loopback host), and the
 // sign-in the vendor takes: username or usernameEnv with passwordEnv
 // (Core: basic; MIM CM: basic, or NTLM with options.auth "ntlm";
 // ArcGIS: a token is generated from them), tokenEnv (MIM CM, CZERTAINLY,
@@ -53,7 +61,10 @@
 //	1    a certificate expires within -within or has expired (whatever else happened)
 //	2    usage: a bad flag, an unreadable or invalid config, an unset credential variable
 //	3    nothing found within -within, but the check is incomplete: a system
-//	     could not be read (wholly or in part) or an output could not be written
+//	     could not be read (wholly or in part; a system whose client the
+//	     vendor package refuses to make, for example credentials over plain
+//	     http to a host that is not loopback, counts as one that could not
+//	     be read) or an output could not be written
 //	130  interrupted (no output file is replaced)
 //
 // # Metrics
@@ -62,9 +73,9 @@
 // old file stays in place until the new one is complete; an interrupted
 // run leaves it untouched):
 //
-//	certadmin_certificate_expiry_timestamp_seconds{system,vendor,id,subject,serial}  not-after of each certificate (those without one are left out)
+//	certadmin_certificate_expiry_timestamp_seconds{system,vendor,id,subject,serial}  not-after of each certificate (those without one, and retired ones unless -include-retired, are left out)
 //	certadmin_inventory_system_up{system,vendor}                                   1 read to the end, 0 failed
-//	certadmin_inventory_certificates{system,vendor}                                certificates read (before a failure, if any)
+//	certadmin_inventory_certificates{system,vendor}                                certificates read, retired ones included (before a failure, if any)
 //	certadmin_inventory_last_run_timestamp_seconds                                 when this run finished
 //
 // -v logs every HTTP attempt to stderr, credentials masked.
@@ -77,9 +88,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"iter"
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -142,7 +155,7 @@ type options struct {
 	config, format, output, prometheus string
 	within                             time.Duration
 	concurrency, fakeCertificates      int
-	verbose                            bool
+	verbose, includeRetired            bool
 }
 
 var formats = []string{"table", "csv", "jsonl"}
@@ -167,6 +180,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.prometheus, "prometheus", "", "write node-exporter textfile metrics to this file, atomically")
 	fs.IntVar(&o.concurrency, "concurrency", 0, "read at most this many systems at once (default: all)")
 	fs.IntVar(&o.fakeCertificates, "fake-certificates", 0, "without -config: this many more certificates, spread over the four fakes (to watch a large inventory)")
+	fs.BoolVar(&o.includeRetired, "include-retired", false, "also report certificates their system says are no longer in use (revoked, trashed, archived, on a retired card)")
 	fs.BoolVar(&o.verbose, "v", false, "log every HTTP attempt to stderr (credentials masked)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -186,10 +200,28 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, usagef("-fake-certificates %d must not be negative", o.fakeCertificates)
 	case o.fakeCertificates > 0 && o.config != "":
 		return nil, usagef("-fake-certificates goes without -config (it seeds the in-process fakes)")
-	case o.output != "" && o.output == o.prometheus:
-		return nil, usagef("-o and -prometheus name the same file")
+	case o.output != "" && o.prometheus != "" && sameFile(o.output, o.prometheus):
+		return nil, usagef("-o %s and -prometheus %s name the same file", o.output, o.prometheus)
 	}
 	return &o, nil
+}
+
+// sameFile reports whether two names are one file: the same absolute,
+// cleaned path ("dir/out" and "dir/./out"), or, when both exist, the same
+// file by os.SameFile (a link, another spelling of a directory). Either
+// way one output would replace the other.
+func sameFile(a, b string) bool {
+	absA, errA := filepath.Abs(a)
+	absB, errB := filepath.Abs(b)
+	if errA != nil || errB != nil {
+		return filepath.Clean(a) == filepath.Clean(b)
+	}
+	if absA == absB {
+		return true
+	}
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(fa, fb)
 }
 
 // lockedWriter serialises writes to stderr: the debug log is written by
@@ -253,15 +285,33 @@ func connect(o *options, getenv func(string) string, logger *slog.Logger, stderr
 		}
 	}
 	for i := range cf.Systems {
-		s, closeFn, err := open(&cf.Systems[i], getenv, logger)
-		if err != nil {
+		sc := &cf.Systems[i]
+		s, closeFn, err := open(sc, getenv, logger)
+		var ue *usageError
+		switch {
+		case errors.As(err, &ue):
 			closeAll()
 			return nil, nil, err
+		case err != nil:
+			// The vendor package refused to make the client (for example
+			// credentials over plain http to a host that is not
+			// loopback): that system is down, reported by name like an
+			// unreachable one, and the others are still read.
+			s = system{name: sc.Name, vendor: sc.Vendor, lister: failedLister{fmt.Errorf("cannot make its client: %w", err)}}
+			closeFn = func() {}
 		}
 		systems = append(systems, s)
 		closers = append(closers, closeFn)
 	}
 	return systems, closeAll, nil
+}
+
+// failedLister is a system whose client could not be made: its listing
+// fails at once with that error, so the walk reports it as down.
+type failedLister struct{ err error }
+
+func (f failedLister) CertificateInventory(context.Context) iter.Seq2[inventory.Certificate, error] {
+	return func(yield func(inventory.Certificate, error) bool) { yield(inventory.Certificate{}, f.err) }
 }
 
 // systemResult is what became of one system.
@@ -283,7 +333,7 @@ func check(ctx context.Context, o *options, systems []system, now time.Time, std
 	}
 	deadline := now.Add(o.within)
 	var expiring []inventory.Certificate
-	noExpiry := 0
+	noExpiry, retired := 0, 0
 	walkOpts := []inventory.Option{inventory.WithProgress(func(p inventory.Progress) {
 		switch {
 		case !p.Done:
@@ -308,6 +358,12 @@ func check(ctx context.Context, o *options, systems []system, now time.Time, std
 				continue
 			}
 			results[c.System].listed++
+			if c.Retired && !o.includeRetired {
+				// The system says it is no longer in use: nothing to
+				// renew, so neither listed nor exported as an expiry.
+				retired++
+				continue
+			}
 			metrics.certificate(c)
 			switch {
 			case c.NotAfter.IsZero():
@@ -367,6 +423,9 @@ func check(ctx context.Context, o *options, systems []system, now time.Time, std
 		total, len(systems), failed, len(expiring), days(o.within), expired)
 	if noExpiry > 0 {
 		fmt.Fprintf(stderr, "; %d without an expiry date", noExpiry)
+	}
+	if retired > 0 {
+		fmt.Fprintf(stderr, "; %d retired left out (-include-retired reports them)", retired)
 	}
 	fmt.Fprintln(stderr)
 	switch {

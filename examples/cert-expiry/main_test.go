@@ -158,6 +158,17 @@ func TestUsageErrors(t *testing.T) {
 		}
 		return p
 	}
+	link := func(target, name string) string {
+		p := filepath.Join(dir, name)
+		if err := os.Symlink(filepath.Join(dir, target), p); err != nil {
+			t.Skip("no symlinks:", err)
+		}
+		return p
+	}
+	// Relative names are in dir: a run that got past the usage check
+	// writes nothing into the package.
+	t.Chdir(dir)
+	cwd := dir
 	good := `{"systems":[{"name":"c","vendor":"mobileiron/core","url":"https://core.example","username":"u","passwordEnv":"CERT_EXPIRY_TEST_UNSET"}]}`
 	for _, tc := range []struct {
 		name string
@@ -171,13 +182,16 @@ func TestUsageErrors(t *testing.T) {
 		{"negative within", []string{"-within", "-5d"}, "want a duration such as 720h"},
 		{"concurrency", []string{"-concurrency", "-1"}, "must not be negative"},
 		{"same file", []string{"-o", "x", "-prometheus", "x"}, "name the same file"},
+		{"same file spelled twice", []string{"-o", filepath.Join(dir, "out"), "-prometheus", dir + "/./sub/../out"}, "name the same file"},
+		{"same file, relative and absolute", []string{"-o", "out.prom", "-prometheus", filepath.Join(cwd, "out.prom")}, "name the same file"},
+		{"same file through a link", []string{"-o", file("real.prom", ""), "-prometheus", link("real.prom", "link.prom")}, "name the same file"},
 		{"missing config", []string{"-config", filepath.Join(dir, "absent.json")}, "-config: open"},
 		{"not JSON", []string{"-config", file("bad.json", `{"systems": [`)}, "unexpected EOF"},
 		{"unknown field", []string{"-config", file("field.json", `{"systems":[{"name":"c","vendor":"mimcm","url":"https://x.example","password":"secret"}]}`)}, `unknown field "password"`},
 		{"unknown vendor", []string{"-config", file("vendor.json", `{"systems":[{"name":"c","vendor":"mobileiron/cloud","url":"https://x.example"}]}`)}, `vendor "mobileiron/cloud": want one of`},
 		{"no systems", []string{"-config", file("empty.json", `{"systems":[]}`)}, "no systems"},
 		{"twice", []string{"-config", file("twice.json", `{"systems":[{"name":"c","vendor":"mimcm","url":"https://x.example"},{"name":"c","vendor":"mimcm","url":"https://y.example"}]}`)}, "the name is used twice"},
-		{"relative url", []string{"-config", file("url.json", `{"systems":[{"name":"c","vendor":"mimcm","url":"cm.example"}]}`)}, "want an absolute https URL"},
+		{"relative url", []string{"-config", file("url.json", `{"systems":[{"name":"c","vendor":"mimcm","url":"cm.example"}]}`)}, "want an absolute URL: https, or http to a loopback host"},
 		{"unknown vendor option", []string{"-config", file("opt.json", `{"systems":[{"name":"c","vendor":"mobileiron/core","url":"https://x.example","username":"u","passwordEnv":"HOME","options":{"space":1}}]}`)}, `options: json: unknown field "space"`},
 		{"unset credential variable", []string{"-config", file("good.json", good)}, "passwordEnv names $CERT_EXPIRY_TEST_UNSET, which is not set"},
 		{"a sign-in the vendor does not take", []string{"-config", file("czt.json", `{"systems":[{"name":"z","vendor":"czertainly","url":"https://x.example","username":"u","passwordEnv":"HOME"}]}`)}, "give clientCertFile and clientKeyFile"},
@@ -543,5 +557,95 @@ func TestProgress(t *testing.T) {
 	}
 	if code, _, _ := runTool(t, t.Context(), "-fake-certificates", "10", "-config", config); code != exitUsage {
 		t.Errorf("-fake-certificates with -config: exit %d, want 2", code)
+	}
+}
+
+// A system whose client the vendor package refuses to make (credentials
+// over plain http to a host that is not loopback: no request is sent) is
+// down like an unreachable one, reported by its name, and the others are
+// still read: here the healthy system's expiring certificate gives exit 1,
+// and the metrics say the refused system is not up.
+func TestClientSetupFailureIsOneSystemDown(t *testing.T) {
+	standIns = map[string]*standIn{"good": {certs: []inventory.Certificate{cert("1", 3*day)}}}
+	cf := `{"systems":[` +
+		`{"name":"good","vendor":"stand-in","url":"https://good.example"},` +
+		`{"name":"gis","vendor":"enterpriseadmin","url":"http://192.0.2.1/arcgis","usernameEnv":"CERT_EXPIRY_TEST_USER","passwordEnv":"CERT_EXPIRY_TEST_PASS"}]}`
+	dir := t.TempDir()
+	name := filepath.Join(dir, "systems.json")
+	if err := os.WriteFile(name, []byte(cf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("CERT_EXPIRY_TEST_USER", "admin")
+	t.Setenv("CERT_EXPIRY_TEST_PASS", "pw")
+	prom := filepath.Join(dir, "certs.prom")
+	code, stdout, stderr := runTool(t, t.Context(), "-config", name, "-prometheus", prom)
+	if code != exitExpiring {
+		t.Errorf("exit %d, want %d; stderr:\n%s", code, exitExpiring, stderr)
+	}
+	for _, want := range []string{"gis: cannot read: cannot make its client", "good: 1 certificates", "(1 could not be read)"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if !strings.Contains(stdout, "CN=1") {
+		t.Errorf("the healthy system's certificate is not listed:\n%s", stdout)
+	}
+	b, err := os.ReadFile(prom)
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := map[string]float64{}
+	for _, s := range parseTextFormat(t, string(b)) {
+		if s.name == metricUp {
+			up[s.labels["system"]] = s.value
+		}
+	}
+	if up["gis"] != 0 || up["good"] != 1 || len(up) != 2 {
+		t.Errorf("%s: %v, want gis 0 and good 1", metricUp, up)
+	}
+}
+
+// A certificate its system says is retired is left out of the list, the
+// exit status and the expiry metric, and counted in the summary line;
+// -include-retired reports it like any other.
+func TestRetiredCertificates(t *testing.T) {
+	gone := cert("gone", 2*day)
+	gone.Retired, gone.Status = true, "REVOKED"
+	systems := map[string]*standIn{"a": {certs: []inventory.Certificate{gone, cert("ok", 400*day)}}}
+	prom := filepath.Join(t.TempDir(), "certs.prom")
+	expiries := func() int {
+		b, err := os.ReadFile(prom)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, s := range parseTextFormat(t, string(b)) {
+			if s.name == metricExpiry {
+				n++
+			}
+		}
+		return n
+	}
+
+	code, stdout, stderr := runTool(t, t.Context(), "-config", writeConfig(t, systems), "-prometheus", prom)
+	if code != exitOK || stdout != "" {
+		t.Errorf("exit %d, stdout %q: want 0 and nothing listed; stderr:\n%s", code, stdout, stderr)
+	}
+	if want := "2 certificates from 1 systems (0 could not be read); 0 expire within 30 days (0 already expired); 1 retired left out"; !strings.Contains(stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, stderr)
+	}
+	if n := expiries(); n != 1 {
+		t.Errorf("%d expiry series, want 1 (the retired one left out)", n)
+	}
+
+	code, stdout, stderr = runTool(t, t.Context(), "-config", writeConfig(t, systems), "-prometheus", prom, "-include-retired", "-format", "jsonl")
+	if code != exitExpiring || !strings.Contains(stdout, `"id":"gone"`) || !strings.Contains(stdout, `"retired":true`) {
+		t.Errorf("-include-retired: exit %d, stdout %q: want 1 and the retired certificate listed; stderr:\n%s", code, stdout, stderr)
+	}
+	if strings.Contains(stderr, "retired left out") {
+		t.Errorf("-include-retired: stderr still counts retired certificates as left out:\n%s", stderr)
+	}
+	if n := expiries(); n != 2 {
+		t.Errorf("-include-retired: %d expiry series, want 2", n)
 	}
 }

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"fmt"
 	"iter"
 	"slices"
 	"strconv"
@@ -62,8 +63,10 @@ func inventoryNames(op string, cfg *transport.Config) ([]string, error) {
 // WithInventoryCESettings. Each request is sent when the loop reaches it:
 // nothing before the loop starts, nothing after it stops; the walk holds
 // one answer (one sub-type's configurations and one enrollment's search)
-// at a time. The first error (a *Error, or ErrInvalidInput for a
-// configuration without a name) is yielded once and ends the walk. The
+// at a time. The first error (a *Error: ErrInvalidInput for a
+// configuration without a name, ErrUnexpectedResponse for a search whose
+// resultCount is not the number of results it holds) is yielded once and
+// ends the walk. The
 // search tells no subject, SANs, issuer or start of validity: those stay
 // zero. Record is the Certificate.
 func (c *Client) CertificateInventory(ctx context.Context) iter.Seq2[inventory.Certificate, error] {
@@ -71,6 +74,16 @@ func (c *Client) CertificateInventory(ctx context.Context) iter.Seq2[inventory.C
 		// search yields one enrollment's certificates; false: stop.
 		search := func(name string) bool {
 			res, err := c.SearchCertificates(ctx, CertificateFilter{CESettingName: name})
+			if err == nil && res.ResultCount != 0 && res.ResultCount != len(res.Results) {
+				// resultCount is "the number of entries that are being
+				// returned" (seed:619-621): an answer that holds another
+				// number is cut or capped, and a walk that went on would
+				// report the enrollment as read to the end. (0 is also
+				// what an answer without resultCount reads as, so it
+				// proves nothing.)
+				err = &apierror.Error{Op: "core.CertificateInventory", Kind: apierror.ErrUnexpectedResponse,
+					Message: fmt.Sprintf("enrollment %q: resultCount %d, but the answer holds %d results", name, res.ResultCount, len(res.Results))}
+			}
 			if err != nil {
 				yield(inventory.Certificate{}, err)
 				return false
@@ -116,7 +129,10 @@ func (c *Client) CertificateInventory(ctx context.Context) iter.Seq2[inventory.C
 
 func inventoryCertificate(crt Certificate) inventory.Certificate {
 	out := inventory.Certificate{Vendor: "mobileiron/core", ID: strconv.FormatInt(crt.ID, 10), Serial: crt.SerialNumber,
-		NotAfter: crt.ExpiredAt, Status: string(crt.Status), Record: crt}
+		NotAfter: crt.ExpiredAt, Status: string(crt.Status), Record: crt,
+		// Revoked, or in Core's trash (the vendor's sample shows a trashed
+		// certificate still ACTIVE, so the status alone does not say it).
+		Retired: crt.Status == CertificateStatusRevoked || crt.Trash}
 	switch {
 	case crt.UserID != "":
 		out.Owner = inventory.Owner{Kind: inventory.OwnerUser, ID: crt.UserID}

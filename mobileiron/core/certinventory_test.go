@@ -40,7 +40,8 @@ func walk(t *testing.T, seq func(func(inventory.Certificate, error) bool)) []inv
 }
 
 // The search sample's certificate (seed 000:393-693: id 2, serialNumber
-// 102, expiredAt 2017-04-18, userId 9002, ACTIVE), reached through the CE
+// 102, expiredAt 2017-04-18, userId 9002, ACTIVE, trash true: retired),
+// reached through the CE
 // configurations of sub-type LOCAL, maps as FIELDS.md says; its values are
 // written out here, not taken from the mapping.
 func TestCertificateInventoryFields(t *testing.T) {
@@ -51,7 +52,7 @@ func TestCertificateInventoryFields(t *testing.T) {
 		t.Fatalf("search %v, %v: want the sample's one certificate", res, err)
 	}
 	want := []inventory.Certificate{{Vendor: "mobileiron/core", ID: "2", Serial: "102", NotAfter: time.Date(2017, 4, 18, 0, 0, 0, 0, time.UTC),
-		Status: "ACTIVE", Owner: inventory.Owner{Kind: inventory.OwnerUser, ID: "9002"}, Record: res.Results[0]}}
+		Status: "ACTIVE", Retired: true, Owner: inventory.Owner{Kind: inventory.OwnerUser, ID: "9002"}, Record: res.Results[0]}}
 	if diff := cmp.Diff(want, walk(t, c.CertificateInventory(ctx))); diff != "" {
 		t.Errorf("inventory (-want +got):\n%s", diff)
 	}
@@ -65,6 +66,9 @@ type coreStandIn struct {
 	results  map[string]string
 	searched []string
 	configsN int
+	// counts is the number of results of an enrollment's answer (its
+	// resultCount), when not 1.
+	counts map[string]int
 }
 
 func (s *coreStandIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -86,7 +90,14 @@ func (s *coreStandIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		_ = json.NewDecoder(r.Body).Decode(&q)
 		s.searched = append(s.searched, q.CeSettingName)
-		fmt.Fprintf(w, `{"results":[%s],"resultCount":1}`, s.results[q.CeSettingName])
+		n, ok := s.counts[q.CeSettingName]
+		switch {
+		case !ok && s.results[q.CeSettingName] == "":
+			n = 0
+		case !ok:
+			n = 1
+		}
+		fmt.Fprintf(w, `{"results":[%s],"resultCount":%d}`, s.results[q.CeSettingName], n)
 	default:
 		http.NotFound(w, r)
 	}
@@ -363,4 +374,58 @@ func liveHeap() uint64 {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return ms.HeapAlloc
+}
+
+// Retired: REVOKED, or in the trash whatever the status (the vendor's
+// search sample has a trashed certificate reading ACTIVE, seed
+// 000:639-655); EXPIRED and the pending states are not retired (an expired
+// certificate may still be deployed). Status stays the vendor's word.
+func TestCertificateInventoryRetired(t *testing.T) {
+	h := &coreStandIn{configs: map[string][]string{"LOCAL": {"A"}}, results: map[string]string{
+		"A": `{"id":1,"certificateStatus":"ACTIVE","trash":false},` +
+			`{"id":2,"certificateStatus":"ACTIVE","trash":true},` +
+			`{"id":3,"certificateStatus":"REVOKED","trash":false},` +
+			`{"id":4,"certificateStatus":"EXPIRED","trash":false},` +
+			`{"id":5,"certificateStatus":"PENDING_REVOCATION","trash":false},` +
+			`{"id":6,"certificateStatus":"EXPIRED","trash":true}`,
+	}}
+	h.counts = map[string]int{"A": 6}
+	got := map[string]string{}
+	for _, crt := range walk(t, standInClient(t, h).CertificateInventory(context.Background())) {
+		got[crt.ID] = fmt.Sprintf("%s %v", crt.Status, crt.Retired)
+	}
+	want := map[string]string{"1": "ACTIVE false", "2": "ACTIVE true", "3": "REVOKED true", "4": "EXPIRED false",
+		"5": "PENDING_REVOCATION false", "6": "EXPIRED true"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("status and retired (-want +got):\n%s", diff)
+	}
+}
+
+// A search whose resultCount is not the number of results it holds (seed
+// 000:619-621: "the number of entries that are being returned") is cut or
+// capped: ErrUnexpectedResponse as a *core.Error, once, and the walk ends
+// (the next enrollment is not searched) instead of reporting the
+// enrollment as read to the end.
+func TestCertificateInventoryResultCountMismatch(t *testing.T) {
+	h := &coreStandIn{configs: map[string][]string{"LOCAL": {"A", "B"}}, results: map[string]string{
+		"A": `{"id":1,"certificateStatus":"ACTIVE"}`,
+		"B": `{"id":2,"certificateStatus":"ACTIVE"}`,
+	}, counts: map[string]int{"A": 6}}
+	n, errs := 0, 0
+	var last error
+	for _, err := range standInClient(t, h).CertificateInventory(context.Background()) {
+		if err != nil {
+			errs++
+			last = err
+			continue
+		}
+		n++
+	}
+	var ce *core.Error
+	if errs != 1 || !errors.Is(last, core.ErrUnexpectedResponse) || !errors.As(last, &ce) {
+		t.Errorf("%d errors, last %v: want one ErrUnexpectedResponse *core.Error", errs, last)
+	}
+	if n != 0 || len(h.searched) != 1 {
+		t.Errorf("%d certificates, searches %v: want none yielded and only A searched", n, h.searched)
+	}
 }
