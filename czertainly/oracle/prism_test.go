@@ -274,6 +274,9 @@ func czRows(f czFixtures) map[string]czRow {
 		"ListCertificateSearchFields": {call: func(ctx context.Context, c *czertainly.Client) error {
 			return oracletest.Err1(c.ListCertificateSearchFields(ctx))
 		}},
+		"CertificateInventory": {call: func(ctx context.Context, c *czertainly.Client) error {
+			return oracletest.First(c.CertificateInventory(ctx))
+		}},
 		"ListCertificates": {call: func(ctx context.Context, c *czertainly.Client) error {
 			return oracletest.First(c.ListCertificates(ctx, czertainly.CertificateQuery{Filters: []czertainly.SearchFilter{czertainly.FilterCommonName("oracle")}}))
 		}},
