@@ -150,7 +150,7 @@ func (c *Client) send(ctx context.Context, call *Call) (*http.Response, error) {
 	if s := call.Settings; s != nil && len(s.Secrets) > 0 {
 		ctx = WithSecrets(ctx, s.Secrets...)
 	}
-	resp, err := c.do(call.Request.WithContext(ctx), call)
+	resp, err := c.do(ctx, call.Request, call)
 	if err != nil {
 		return nil, c.failed(call.Op, err)
 	}
@@ -297,5 +297,5 @@ type RawDoer struct{ c *Client }
 
 // Do sends a copy of req: attempts set headers on the request they send.
 func (d *RawDoer) Do(req *http.Request) (*http.Response, error) {
-	return d.c.do(req.Clone(req.Context()), &Call{Op: "raw"})
+	return d.c.do(req.Context(), req.Clone(req.Context()), &Call{Op: "raw"})
 }

@@ -73,10 +73,17 @@ func (c *Client) CloseIdleConnections() {
 	}
 }
 
-// callState travels in the request context through the retry loop.
+// callState travels in the request context through the retry loop. It is
+// that context itself (the call's context, with Value answering stateKey),
+// so carrying it costs no context.WithValue of its own.
 type callState struct {
+	context.Context
 	safe bool
-	call *Call
+	// settings and noCredentials are the call's (Call.Settings,
+	// Call.NoCredentials): copied, not a pointer to the Call, so the
+	// caller's Call stays on its stack.
+	settings      *CallSettings
+	noCredentials bool
 	// attempts counts round trips (a redirect hop is one), for the log.
 	attempts atomic.Int32
 	// cookie is the request's own Cookie header, restored before each
@@ -93,9 +100,26 @@ type callState struct {
 	// token (a call renews its credential once). See authenticate.
 	sentToken string
 	renewed   bool
+	// body is the first attempt's attemptBody, so a call answered at the
+	// first attempt allocates none; a later attempt allocates its own, so
+	// no body is ever reused (see attemptTransport.RoundTrip).
+	body     attemptBody
+	bodyUsed bool
+	// rreq is the retry engine's request for a call without a body (a
+	// GET), which needs no rewinding; see do.
+	rreq retryablehttp.Request
 }
 
 type stateKey struct{}
+
+// Value answers stateKey with the state and anything else from the call's
+// context.
+func (st *callState) Value(key any) any {
+	if key == (stateKey{}) {
+		return st
+	}
+	return st.Context.Value(key)
+}
 
 // stateFrom returns the call's state. Every request do sends carries one;
 // a request without it (none is sent that way) gets a fresh state whose
@@ -128,13 +152,20 @@ func stateFrom(ctx context.Context) *callState {
 //
 // What the attempts of one call share travels in st (callState), in the
 // request context: the engine offers no other channel to its hooks.
-func (c *Client) do(req *http.Request, call *Call) (*http.Response, error) {
-	ctx := req.Context()
-	st := &callState{safe: safeToRepeat(c.repeatOf(call, req), req.Method), call: call, cookie: req.Header["Cookie"]}
-	req = req.WithContext(context.WithValue(ctx, stateKey{}, st))
-	rreq, err := retryablehttp.FromRequest(req)
-	if err != nil {
-		return nil, c.transportError(req, err)
+func (c *Client) do(ctx context.Context, req *http.Request, call *Call) (*http.Response, error) {
+	st := &callState{Context: ctx, safe: safeToRepeat(c.repeatOf(call, req), req.Method), settings: call.Settings, noCredentials: call.NoCredentials, cookie: req.Header["Cookie"]}
+	req = req.WithContext(st)
+	rreq := &st.rreq
+	if req.Body == nil || req.Body == http.NoBody {
+		// Nothing to rewind between attempts: the engine's request is
+		// the request itself (what FromRequest builds for a nil body),
+		// kept in st instead of allocated.
+		rreq.Request = req
+	} else {
+		var err error
+		if rreq, err = retryablehttp.FromRequest(req); err != nil {
+			return nil, c.transportError(req, err)
+		}
 	}
 	rc := c.retry
 	if p, changed := call.Settings.policy(c.cfg.Retry); changed {
@@ -243,8 +274,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		h[k] = vs // shared, never written to
 	}
 	timeout, ownTimer := cfg.Timeout, !t.headerTimeout
-	if st.call != nil && st.call.Settings != nil {
-		s := st.call.Settings
+	if s := st.settings; s != nil {
 		for k, vs := range s.Header {
 			h[k] = vs
 		}
@@ -264,7 +294,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		if err := t.c.plainHTTPAllowed(req.URL); err != nil {
 			return nil, err
 		}
-		if st.call == nil || !st.call.NoCredentials {
+		if !st.noCredentials {
 			authed, err := authenticate(cfg.Auth, req, st)
 			if err != nil {
 				return nil, &authError{err: err}
@@ -317,7 +347,13 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 			return nil, &authError{err: err}
 		}
 	}
-	resp.Body = &attemptBody{ReadCloser: resp.Body, release: release, want: resp.ContentLength}
+	body := &st.body
+	if st.bodyUsed {
+		body = new(attemptBody)
+	}
+	st.bodyUsed = true
+	*body = attemptBody{ReadCloser: resp.Body, release: release, want: resp.ContentLength}
+	resp.Body = body
 	inflate(resp, cfg.maxExpansion())
 	return resp, nil
 }
