@@ -1,17 +1,15 @@
 package czertainly_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"runtime"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/certadmin/certadmin-go/internal/bench"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -199,116 +197,12 @@ func TestCertificateInventoryRepeatedPage(t *testing.T) {
 func BenchmarkCertificateInventory(b *testing.B) {
 	for _, n := range []int{5000, 25000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
-			rec := newReplay()
+			rec := bench.NewReplay()
 			srv, c := newFake(b, []czertainlytest.Option{czertainlytest.WithoutSeed()}, czertainly.WithTransport(rec))
 			srv.AddGeneratedCertificates(n, 10*24*time.Hour)
-			measureWalk(b, rec, c, n+2)
+			bench.MeasureWalk(b, rec, c, n+2)
 		})
 	}
-}
-
-// replay records the answers of a walk through the fake and then serves
-// them again from memory, byte for byte, so a measured walk costs the
-// fake nothing (no handler, no spec validation running beside the
-// client): what the heap holds beyond the recording is the client's.
-type replay struct {
-	inner     http.RoundTripper
-	mu        sync.Mutex
-	answers   map[string]recorded
-	replaying bool
-}
-
-type recorded struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-func newReplay() *replay {
-	return &replay{inner: http.DefaultTransport.(*http.Transport).Clone(), answers: map[string]recorded{}}
-}
-
-func (r *replay) RoundTrip(req *http.Request) (*http.Response, error) {
-	var body []byte
-	if req.Body != nil {
-		var err error
-		if body, err = io.ReadAll(req.Body); err != nil {
-			return nil, err
-		}
-		_ = req.Body.Close()
-		req.Body = io.NopCloser(bytes.NewReader(body))
-	}
-	key := req.Method + " " + req.URL.String() + " " + string(body)
-	r.mu.Lock()
-	replaying := r.replaying
-	a, ok := r.answers[key]
-	r.mu.Unlock()
-	if replaying {
-		if !ok {
-			return nil, fmt.Errorf("replay: no answer recorded for %s", key)
-		}
-		return &http.Response{StatusCode: a.status, Header: a.header.Clone(), Body: io.NopCloser(bytes.NewReader(a.body)),
-			ContentLength: int64(len(a.body)), Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Request: req}, nil
-	}
-	resp, err := r.inner.RoundTrip(req)
-	if err != nil {
-		return nil, err
-	}
-	b, err := io.ReadAll(resp.Body)
-	_ = resp.Body.Close()
-	if err != nil {
-		return nil, err
-	}
-	resp.Header.Del("Content-Encoding")
-	r.mu.Lock()
-	r.answers[key] = recorded{resp.StatusCode, resp.Header.Clone(), b}
-	r.mu.Unlock()
-	resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
-	return resp, nil
-}
-
-// measureWalk walks once through rec (recording), then walks from the
-// recording b.N times and reports the largest live heap above the heap
-// before the walk (sampled every 1000 certificates): what the walk holds.
-func measureWalk(b *testing.B, rec *replay, l inventory.Lister, want int) {
-	walkN := func(sample func()) int {
-		n := 0
-		for _, err := range l.CertificateInventory(context.Background()) {
-			if err != nil {
-				b.Fatal(err)
-			}
-			if n++; n%1000 == 0 && sample != nil {
-				sample()
-			}
-		}
-		return n
-	}
-	if n := walkN(nil); n != want {
-		b.Fatalf("%d certificates, want %d", n, want)
-	}
-	rec.mu.Lock()
-	rec.replaying = true
-	rec.mu.Unlock()
-	var held uint64
-	for b.Loop() {
-		base := liveHeap()
-		walkN(func() {
-			if cur := liveHeap(); cur > base {
-				held = max(held, cur-base)
-			}
-		})
-	}
-	b.ReportMetric(float64(held)/(1<<10), "held-KiB")
-}
-
-// liveHeap is the heap in use after two collections (the second empties
-// what sync.Pools kept through the first).
-func liveHeap() uint64 {
-	runtime.GC()
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return ms.HeapAlloc
 }
 
 // Retired: state revoked, or archived (CZERTAINLY-Interfaces
