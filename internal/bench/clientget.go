@@ -4,13 +4,9 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
-	"runtime"
-	"sort"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
 )
@@ -51,12 +47,16 @@ func Loop(fn func(ctx context.Context) error) func(b *testing.B) {
 	}
 }
 
+// compareBlocks is how many blocks Compare runs for each P1 ratio.
+const compareBlocks = 81
+
 // ClientsSmallGET is figure P1 for each vendor client given (closed when
-// done): the median wall-time
-// ratio of five alternating rounds, the allocations of both calls and the
-// time the client adds to each call at that ratio. The fake runs in the
-// same process, so allocations per call include the fake's own (the same
-// on both sides) and the time of a call includes the fake's work.
+// done): the client's call against bare net/http and against the peer,
+// each by Compare (the median ratio of 81 interleaved blocks of calls),
+// with the allocations per call of all three and the time the client
+// adds to each call. The fake runs in the same process, so allocations per
+// call include the fake's own (the same on every side) and the time of a
+// call includes the fake's work.
 func ClientsSmallGET(gets []*ClientGET) ([]Figure, error) {
 	defer func() {
 		for _, g := range gets {
@@ -71,82 +71,33 @@ func ClientsSmallGET(gets []*ClientGET) ([]Figure, error) {
 				return nil, fmt.Errorf("%s %s: %w", g.Vendor, g.Call, err)
 			}
 		}
-		ratio, s, r := Ratio(5, Loop(g.SDK), Loop(g.Bare))
-		peerRatio, _, p := Ratio(5, Loop(g.SDK), Loop(g.Peer))
-		if s.N == 0 || r.N == 0 || p.N == 0 {
-			return nil, fmt.Errorf("%s: benchmark did not run", g.Vendor)
+		vsBare, err := Compare(compareBlocks, 0, g.SDK, g.Bare)
+		if err != nil {
+			return nil, fmt.Errorf("%s %s against net/http: %w", g.Vendor, g.Call, err)
+		}
+		vsPeer, err := Compare(compareBlocks, 0, g.SDK, g.Peer)
+		if err != nil {
+			return nil, fmt.Errorf("%s %s against the peer: %w", g.Vendor, g.Call, err)
 		}
 		name := "P1 " + g.Vendor + " small GET (" + g.Call + ")"
-		cpuPeer, cpuOK, err := CPURatio(5, 2000, g.SDK, g.Peer)
-		if err != nil {
-			return nil, fmt.Errorf("%s: CPU time: %w", g.Vendor, err)
-		}
-		bare := float64(r.NsPerOp()) / 1e3
 		figs = append(figs,
-			Figure{Name: name + " wall ratio (SDK / net/http)", Value: ratio, Unit: "x", Target: "<= 1.05", Met: ratio <= 1.05},
-			Figure{Name: name + " allocs/op (SDK)", Value: float64(s.AllocsPerOp()), Unit: "allocs/op", Target: "info", Met: true},
-			Figure{Name: name + " allocs/op (net/http)", Value: float64(r.AllocsPerOp()), Unit: "allocs/op", Target: "info", Met: true},
-			Figure{Name: name + " wall ratio (SDK / oapi-codegen + retryablehttp)", Value: peerRatio, Unit: "x", Target: "<= 1.05", Met: peerRatio <= 1.05},
-			Figure{Name: name + " allocs/op (oapi-codegen + retryablehttp)", Value: float64(p.AllocsPerOp()), Unit: "allocs/op", Target: "info", Met: true},
+			Figure{Name: name + " wall ratio (SDK / net/http)", Value: vsBare.Wall, Unit: "x", Target: "<= 1.05", Met: vsBare.Wall <= 1.05},
+			Figure{Name: name + " allocs/op (SDK)", Value: vsBare.AllocsA, Unit: "allocs/op", Target: "info", Met: true},
+			Figure{Name: name + " allocs/op (net/http)", Value: vsBare.AllocsB, Unit: "allocs/op", Target: "info", Met: true},
+			Figure{Name: name + " wall ratio (SDK / oapi-codegen + retryablehttp)", Value: vsPeer.Wall, Unit: "x", Target: "<= 1.05", Met: vsPeer.Wall <= 1.05},
+			Figure{Name: name + " allocs/op (oapi-codegen + retryablehttp)", Value: vsPeer.AllocsB, Unit: "allocs/op", Target: "info", Met: true},
 		)
-		if cpuOK {
-			figs = append(figs, Figure{Name: name + " CPU-time ratio (SDK / oapi-codegen + retryablehttp)", Value: cpuPeer, Unit: "x", Target: "info", Met: true})
+		if vsPeer.CPUOK {
+			figs = append(figs, Figure{Name: name + " CPU-time ratio (SDK / oapi-codegen + retryablehttp)", Value: vsPeer.CPU, Unit: "x", Target: "info", Met: true})
 		}
+		bare := vsBare.NsB / 1e3
 		figs = append(figs,
 			Figure{Name: name + " time/op (net/http)", Value: bare, Unit: "µs", Target: "info", Met: true},
-			Figure{Name: name + " time added by the SDK", Value: (ratio - 1) * bare, Unit: "µs/op", Target: "info", Met: true},
+			Figure{Name: name + " time added by the SDK", Value: (vsBare.Wall - 1) * bare, Unit: "µs/op", Target: "info", Met: true},
 		)
 	}
 	return figs, nil
 }
-
-// CPURatio runs a and b calls times each, alternately, rounds times, and
-// returns the median ratio of the process CPU time (user and system) a
-// call of a costs to one of b; ok is false where the platform does not
-// tell CPU time. On a loaded machine the wall-time ratio mostly measures
-// the scheduler (the same benchmark swung 0.4x-1.9x between runs here); CPU
-// time counts only the work done, the in-process fake's included (the
-// same on both sides).
-func CPURatio(rounds, calls int, a, b func(ctx context.Context) error) (ratio float64, ok bool, err error) {
-	ctx := context.Background()
-	run := func(fn func(context.Context) error) (time.Duration, error) {
-		runtime.GC()
-		before, ok := processCPU()
-		if !ok {
-			return 0, errNoCPU
-		}
-		for range calls {
-			if err := fn(ctx); err != nil {
-				return 0, err
-			}
-		}
-		after, _ := processCPU()
-		return max(after-before, 1), nil
-	}
-	ratios := make([]float64, 0, rounds)
-	for i := range rounds {
-		var ta, tb time.Duration
-		var errA, errB error
-		if i%2 == 0 {
-			ta, errA = run(a)
-			tb, errB = run(b)
-		} else {
-			tb, errB = run(b)
-			ta, errA = run(a)
-		}
-		if errors.Is(errA, errNoCPU) {
-			return 0, false, nil
-		}
-		if err := errors.Join(errA, errB); err != nil {
-			return 0, true, err
-		}
-		ratios = append(ratios, float64(ta)/float64(tb))
-	}
-	sort.Float64s(ratios)
-	return ratios[len(ratios)/2], true, nil
-}
-
-var errNoCPU = errors.New("no CPU time on this platform")
 
 // BareClient is net/http with the default transport's settings.
 func BareClient(tlsConfig *tls.Config) *http.Client {

@@ -7,8 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
-	"sort"
 	"testing"
 
 	"github.com/certadmin/certadmin-go/internal/transport"
@@ -69,39 +67,11 @@ func SmallGETSDK(b *testing.B, url string) {
 	}
 }
 
-// Ratio runs sdk and bare alternately rounds times against the same
-// server and returns the median wall-time ratio with both results of the
-// last round.
-func Ratio(rounds int, sdk, bare func(b *testing.B)) (ratio float64, s, r testing.BenchmarkResult) {
-	ratios := make([]float64, 0, rounds)
-	run := func(f func(b *testing.B)) testing.BenchmarkResult {
-		runtime.GC() // neither side pays for the other's garbage
-		return testing.Benchmark(f)
-	}
-	for i := range rounds {
-		// Alternate which side goes first, so warm-up and the machine's
-		// drift do not favour one of them.
-		if i%2 == 0 {
-			r, s = run(bare), run(sdk)
-		} else {
-			s, r = run(sdk), run(bare)
-		}
-		ratios = append(ratios, float64(s.NsPerOp())/float64(r.NsPerOp()))
-	}
-	sort.Float64s(ratios)
-	return ratios[len(ratios)/2], s, r
-}
-
-// TransportSmallGET is figure P1 for the shared transport.
+// TransportSmallGET is figure P1 for the shared transport: Compare of the
+// same GET through the transport and through bare net/http.
 func TransportSmallGET() ([]Figure, error) {
 	srv := smallServer()
 	defer srv.Close()
-	ratio, s, r := Ratio(5,
-		func(b *testing.B) { SmallGETSDK(b, srv.URL) },
-		func(b *testing.B) { SmallGETBare(b, srv.URL) })
-	if s.N == 0 || r.N == 0 {
-		return nil, fmt.Errorf("benchmark did not run")
-	}
 	c, err := transport.New(transport.NewConfig(transport.WithBasicAuth("bench", "bench-password")), transport.Rules{})
 	if err != nil {
 		return nil, err
@@ -113,7 +83,8 @@ func TransportSmallGET() ([]Figure, error) {
 		}
 		return err
 	}
-	cpu, cpuOK, err := CPURatio(5, 2000,
+	bare := BasicHeader("bench", "bench-password")
+	cmp, err := Compare(compareBlocks, 0,
 		func(ctx context.Context) error {
 			req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
 			var out smallResult
@@ -122,18 +93,18 @@ func TransportSmallGET() ([]Figure, error) {
 		},
 		func(ctx context.Context) error {
 			var out smallResult
-			return check(out, BareGET(ctx, hc, srv.URL, nil, &out))
+			return check(out, BareGET(ctx, hc, srv.URL, bare, &out))
 		})
 	if err != nil {
 		return nil, err
 	}
 	figs := []Figure{
-		{Name: "P1 transport small GET wall ratio (SDK / net/http)", Value: ratio, Unit: "x", Target: "<= 1.05", Met: ratio <= 1.05},
-		{Name: "P1 transport small GET allocs/op (SDK)", Value: float64(s.AllocsPerOp()), Unit: "allocs/op", Target: "info", Met: true},
-		{Name: "P1 transport small GET allocs/op (net/http)", Value: float64(r.AllocsPerOp()), Unit: "allocs/op", Target: "info", Met: true},
+		{Name: "P1 transport small GET wall ratio (SDK / net/http)", Value: cmp.Wall, Unit: "x", Target: "<= 1.05", Met: cmp.Wall <= 1.05},
+		{Name: "P1 transport small GET allocs/op (SDK)", Value: cmp.AllocsA, Unit: "allocs/op", Target: "info", Met: true},
+		{Name: "P1 transport small GET allocs/op (net/http)", Value: cmp.AllocsB, Unit: "allocs/op", Target: "info", Met: true},
 	}
-	if cpuOK {
-		figs = append(figs, Figure{Name: "P1 transport small GET CPU-time ratio (SDK / net/http)", Value: cpu, Unit: "x", Target: "info", Met: true})
+	if cmp.CPUOK {
+		figs = append(figs, Figure{Name: "P1 transport small GET CPU-time ratio (SDK / net/http)", Value: cmp.CPU, Unit: "x", Target: "info", Met: true})
 	}
 	return figs, nil
 }
