@@ -133,11 +133,12 @@ func WithRetry(p RetryPolicy) ClientOrCallOption {
 }
 
 // WithMaxAttempts sets how many attempts a repeatable call gets, counting
-// the first (1 disables retries), for every call or for one.
+// the first (1 disables retries), for every call or for one. n below 1 is
+// refused with ErrInvalidInput.
 func WithMaxAttempts(n int) ClientOrCallOption {
 	return clientOrCallOption{
 		client: transport.WithMaxAttempts(n),
-		call:   func(s *transport.CallSettings) { s.MaxAttempts = n },
+		call:   transport.CallMaxAttempts(n),
 	}
 }
 

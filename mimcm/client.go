@@ -86,6 +86,6 @@ func WithToken(ts TokenSource) Option {
 			transport.Refuse(c, "WithToken: %v", err)
 			return
 		}
-		c.Auth = transport.HeaderToken(ts, "Authorization", "Bearer ")
+		transport.SetAuth(c, "WithToken", transport.HeaderToken(ts, "Authorization", "Bearer "))
 	})
 }

@@ -49,7 +49,10 @@ func (f NegotiateTokenFunc) NegotiateToken(ctx context.Context, spn string) ([]b
 func WithNegotiate(spn string, src NegotiateTokenSource) Option {
 	na := &negotiateAuth{spn: spn, src: src}
 	return clientOption(func(c *transport.Config) {
-		transport.WithAuth(na)(c)
+		if transport.IsNil(src) {
+			transport.Refuse(c, "WithNegotiate: nil NegotiateTokenSource")
+		}
+		transport.SetAuth(c, "WithNegotiate", na)
 		// Kept for WithNTLM, which then tries Kerberos first.
 		transport.Extension[windowsAuth](c).kerberos = na
 	})

@@ -4,11 +4,13 @@ package enterpriseadmintest
 
 import (
 	"crypto/x509"
+	"errors"
 	"testing"
 	"time"
 
 	"github.com/certadmin/certadmin-go/enterpriseadmin"
 	"github.com/certadmin/certadmin-go/internal/fakeserver"
+	"github.com/certadmin/certadmin-go/internal/transport"
 )
 
 // Fault is a misbehaviour to inject with Server.Inject: it applies to the
@@ -77,9 +79,16 @@ func NewTestServer(t testing.TB, opts ...Option) *Server {
 
 // NewClient returns a enterpriseadmin.Client configured for this fake: its URL,
 // its credentials and, with TLS, its certificate trusted. opts are added
-// after those.
+// after those; a sign-in option among them replaces the fake's
+// credentials.
 func (s *Server) NewClient(opts ...enterpriseadmin.Option) (*enterpriseadmin.Client, error) {
-	return enterpriseadmin.NewClient(s.URL, append(s.clientOptions(), opts...)...)
+	c, err := enterpriseadmin.NewClient(s.URL, append(s.clientOptions(), opts...)...)
+	if errors.Is(err, transport.ErrSignInGivenTwice) {
+		// The caller signs in its own way (a client refuses two sign-in
+		// options): only the fake's TLS root is kept.
+		return enterpriseadmin.NewClient(s.URL, append([]enterpriseadmin.Option{enterpriseadmin.WithRootCAs(s.TLSRootCAs())}, opts...)...)
+	}
+	return c, err
 }
 
 // Close shuts the server down. Faults injected but never used are listed

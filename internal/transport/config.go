@@ -111,13 +111,19 @@ func Extension[T any](c *Config) *T {
 
 // WithBasicAuth sends HTTP basic credentials preemptively on every attempt
 // (the vendors' APIs do not send a challenge first).
+// An empty username is refused.
 func WithBasicAuth(username, password string) Option {
-	return func(c *Config) { c.Auth = BasicAuth(username, password) }
+	return func(c *Config) {
+		if username == "" {
+			Refuse(c, "WithBasicAuth: empty username")
+		}
+		SetAuth(c, "WithBasicAuth", BasicAuth(username, password))
+	}
 }
 
 // WithAuth installs any Authenticator (a token source, a custom scheme).
 func WithAuth(a Authenticator) Option {
-	return func(c *Config) { c.Auth = a }
+	return func(c *Config) { SetAuth(c, "WithAuth", a) }
 }
 
 // WithHTTPClient uses hc's Transport (and Jar) as the base below the SDK's
@@ -148,19 +154,37 @@ func WithRetry(p RetryPolicy) Option {
 }
 
 // WithMaxAttempts sets how many attempts a retryable call gets (1 disables retries).
+// n below 1 is refused.
 func WithMaxAttempts(n int) Option {
-	return func(c *Config) { c.Retry.MaxAttempts = n }
+	return func(c *Config) {
+		if n < 1 {
+			Refuse(c, "WithMaxAttempts: %d attempts (1 disables retries)", n)
+		}
+		c.Retry.MaxAttempts = n
+	}
 }
 
 // WithLogger logs each attempt at debug level (method, redacted URL,
 // status, attempt, duration). Clients are silent without it.
+// A nil logger is refused: leaving the option out is how a caller asks for
+// silence.
 func WithLogger(l *slog.Logger) Option {
-	return func(c *Config) { c.Logger = l }
+	return func(c *Config) {
+		if l == nil {
+			Refuse(c, "WithLogger: nil logger")
+		}
+		c.Logger = l
+	}
 }
 
-// WithUserAgent replaces the User-Agent header.
+// WithUserAgent replaces the User-Agent header; an empty one is refused.
 func WithUserAgent(ua string) Option {
-	return func(c *Config) { c.UserAgent = ua }
+	return func(c *Config) {
+		if ua == "" {
+			Refuse(c, "WithUserAgent: empty user agent")
+		}
+		c.UserAgent = ua
+	}
 }
 
 // WithTimeout bounds each attempt until response headers arrive. Zero

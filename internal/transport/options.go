@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -26,6 +27,45 @@ func Refuse(c *Config, format string, args ...any) {
 	r.msgs = append(r.msgs, fmt.Sprintf(format, args...))
 }
 
+// RefuseCall records that a per-call option was given something it cannot
+// use; the call then fails with ErrInvalidInput before anything is sent.
+func RefuseCall(s *CallSettings, format string, args ...any) {
+	r := CallExtension[refusals](s)
+	r.msgs = append(r.msgs, fmt.Sprintf(format, args...))
+}
+
+// CallMaxAttempts is WithMaxAttempts for one call; n below 1 is refused.
+func CallMaxAttempts(n int) func(*CallSettings) {
+	return func(s *CallSettings) {
+		if n < 1 {
+			RefuseCall(s, "WithMaxAttempts: %d attempts (1 disables retries)", n)
+			return
+		}
+		s.MaxAttempts = n
+	}
+}
+
+// ErrSignInGivenTwice is wrapped by the ErrInvalidInput error of a client
+// given two sign-in options (a fake's NewClient then drops its own).
+var ErrSignInGivenTwice = errors.New("two sign-in options given; choose one")
+
+// signIn names the sign-in options given to one client, in order.
+type signIn struct{ options []string }
+
+// SetAuth installs the Authenticator of a sign-in option (WithBasicAuth,
+// WithToken, a vendor's own). A second sign-in option makes NewClient fail
+// with ErrInvalidInput: which of the two the caller meant would be a
+// guess, and the later one silently winning hides a mistake. A nil a is
+// refused too.
+func SetAuth(c *Config, option string, a Authenticator) {
+	s := Extension[signIn](c)
+	s.options = append(s.options, option)
+	if IsNil(a) {
+		Refuse(c, "%s: nothing to sign in with", option)
+	}
+	c.Auth = a
+}
+
 // CheckOptions reports the first option of cfg that cannot be used: one
 // that recorded a refusal, or a common option out of range (a negative
 // duration or attempt count, a status that is no HTTP status, a header
@@ -33,6 +73,14 @@ func Refuse(c *Config, format string, args ...any) {
 func CheckOptions(op string, cfg *Config) error {
 	if r := Extension[refusals](cfg); len(r.msgs) > 0 {
 		return apierror.Invalid(op, "%s", r.msgs[0])
+	}
+	if s := Extension[signIn](cfg); len(s.options) > 1 {
+		err := apierror.Invalid(op, "%s and %s", s.options[0], s.options[1])
+		err.(*apierror.Error).Err = ErrSignInGivenTwice
+		return err
+	}
+	if cfg.HTTPClient != nil && cfg.Transport != nil {
+		return apierror.Invalid(op, "WithHTTPClient and WithTransport both given: each sets the round tripper beneath the SDK; choose one")
 	}
 	if msg := checkPolicy(cfg.Retry); msg != "" {
 		return apierror.Invalid(op, "WithRetry/WithMaxAttempts: %s", msg)
@@ -67,6 +115,9 @@ func CheckCallSettings(op string, s *CallSettings) error {
 		if msg := checkPolicy(*s.Retry); msg != "" {
 			return apierror.Invalid(op, "WithRetry: %s", msg)
 		}
+	}
+	if r := LookupCallExtension[refusals](s); r != nil && len(r.msgs) > 0 {
+		return apierror.Invalid(op, "%s", r.msgs[0])
 	}
 	if s.MaxAttempts < 0 {
 		return apierror.Invalid(op, "WithMaxAttempts: %d is negative", s.MaxAttempts)

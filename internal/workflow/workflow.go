@@ -36,11 +36,19 @@ type Settings struct {
 	ApprovalWait time.Duration
 	// Progress is the vendor's func(P) set by WithProgress, nil when none.
 	Progress any
+
+	// refused is what an option was given that it cannot use (a nil
+	// progress function, a backoff that shrinks the interval); Check
+	// reports it, so NewClient or the call refuses the option instead of
+	// ignoring it.
+	refused string
 }
 
 // Check refuses settings no wait can follow, naming op.
 func (s Settings) Check(op string) error {
 	switch {
+	case s.refused != "":
+		return apierror.Invalid(op, "%s", s.refused)
 	case s.PollInterval <= 0:
 		return apierror.Invalid(op, "poll interval %v must be positive", s.PollInterval)
 	case s.WaitTimeout < 0:
@@ -124,14 +132,27 @@ func ApprovalWait(d time.Duration) func(*Settings) {
 	return func(s *Settings) { s.ApprovalWait = d }
 }
 
-// Progress sets Settings.Progress to fn.
+// Progress sets Settings.Progress to fn. A nil fn is refused: leaving the
+// option out is how a caller asks for no progress.
 func Progress[P any](fn func(P)) func(*Settings) {
 	return func(s *Settings) {
 		if fn == nil {
-			s.Progress = nil
+			s.refused = "WithProgress: nil function"
 			return
 		}
 		s.Progress = fn
+	}
+}
+
+// Backoff sets how the interval grows: by multiplier (at least 1; 1 keeps
+// it constant) after each check, up to maxInterval (positive).
+func Backoff(multiplier float64, maxInterval time.Duration) func(*Settings) {
+	return func(s *Settings) {
+		if !(multiplier >= 1) || maxInterval <= 0 { // !(>=) also refuses NaN
+			s.refused = fmt.Sprintf("WithPollBackoff(%v, %v): the multiplier must be at least 1 and the longest interval positive", multiplier, maxInterval)
+			return
+		}
+		s.Multiplier, s.MaxInterval = multiplier, maxInterval
 	}
 }
 

@@ -80,9 +80,10 @@ func WithPollInterval(d time.Duration) ClientOrCallOption {
 
 // WithPollBackoff grows an export's check interval by multiplier after
 // each check, up to maxInterval (default 1.5 and DefaultPollMaxInterval).
-// A multiplier of 1 keeps it constant.
+// A multiplier of 1 keeps it constant; one below 1, or a maxInterval that
+// is not positive, is refused with ErrInvalidInput.
 func WithPollBackoff(multiplier float64, maxInterval time.Duration) ClientOrCallOption {
-	return workflowOption(func(s *workflow.Settings) { s.Multiplier, s.MaxInterval = multiplier, maxInterval })
+	return workflowOption(workflow.Backoff(multiplier, maxInterval))
 }
 
 // WithWaitTimeout bounds the wait for an export to finish (default

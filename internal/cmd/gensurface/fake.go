@@ -6,10 +6,12 @@ package {{.Pkg}}
 
 import (
 	"crypto/x509"
+	"errors"
 	"testing"
 	"time"
 
 	"github.com/certadmin/certadmin-go/internal/fakeserver"
+	"github.com/certadmin/certadmin-go/internal/transport"
 	"{{.Client}}"
 )
 
@@ -79,9 +81,16 @@ func NewTestServer(t testing.TB, opts ...Option) *Server {
 
 // NewClient returns a {{.ClientPk}}.Client configured for this fake: its URL,
 // its credentials and, with TLS, its certificate trusted. opts are added
-// after those.
+// after those; a sign-in option among them replaces the fake's
+// credentials.
 func (s *Server) NewClient(opts ...{{.ClientPk}}.Option) (*{{.ClientPk}}.Client, error) {
-	return {{.ClientPk}}.NewClient(s.URL, append(s.clientOptions(), opts...)...)
+	c, err := {{.ClientPk}}.NewClient(s.URL, append(s.clientOptions(), opts...)...)
+	if errors.Is(err, transport.ErrSignInGivenTwice) {
+		// The caller signs in its own way (a client refuses two sign-in
+		// options): only the fake's TLS root is kept.
+		return {{.ClientPk}}.NewClient(s.URL, append([]{{.ClientPk}}.Option{ {{- .ClientPk}}.WithRootCAs(s.TLSRootCAs())}, opts...)...)
+	}
+	return c, err
 }
 
 // Close shuts the server down. Faults injected but never used are listed
