@@ -1,14 +1,12 @@
 package czertainly
 
 import (
-	"context"
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -130,37 +128,6 @@ func (s sessionAuth) Authenticate(req *http.Request) error {
 }
 
 func (s sessionAuth) Secrets() []string { return []string{string(s)} }
-
-// DefaultRefreshMargin is how long before its expiry NewRefreshingTokenSource
-// replaces a token (at most half the token's lifetime).
-const DefaultRefreshMargin = time.Minute
-
-// NewRefreshingTokenSource caches the token fetch returns and asks fetch
-// again DefaultRefreshMargin before it expires (at most half its lifetime
-// before). Concurrent callers that need a token share one fetch; while
-// the caller that found the token due fetches its successor, the others
-// keep using it until it expires. A zero expiry means the token is
-// fetched again on every call. With WithToken, a token Core answers
-// 401 to is dropped and the request sent once more with a new one. A nil
-// fetch makes NewClient fail with ErrInvalidInput.
-//
-// It is the SDK's shared token cache (the one ArcGIS session tokens use).
-func NewRefreshingTokenSource(fetch func(ctx context.Context) (token string, expiry time.Time, err error)) TokenSource {
-	if fetch == nil {
-		return transport.NewTokenCache(nil, DefaultRefreshMargin, nil)
-	}
-	return transport.NewTokenCache(func(ctx context.Context) (transport.Token, error) {
-		tok, exp, err := fetch(ctx)
-		if err != nil {
-			return transport.Token{}, err
-		}
-		if exp.IsZero() {
-			// Due at once: every caller that comes later fetches again.
-			exp = time.Now()
-		}
-		return transport.Token{Value: tok, Expiry: exp}, nil
-	}, DefaultRefreshMargin, nil)
-}
 
 // NewClient returns a client for the platform at baseURL, an absolute
 // https URL such as "https://ilm.example.com" (Core's context path /api is

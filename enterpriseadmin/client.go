@@ -15,14 +15,11 @@ import (
 	"github.com/certadmin/certadmin-go/internal/workflow"
 )
 
-//go:generate go run ../internal/cmd/gensurface -kind client -workflow -pkg enterpriseadmin -vendor "ArcGIS Enterprise" -tokens -o surface.gen.go
+//go:generate go run ../internal/cmd/gensurface -kind client -workflow -pkg enterpriseadmin -vendor "ArcGIS Enterprise" -tokens -token-refused "rejects (code 498 or 499, or messageCode GWM_0003, as the status or in an error body, also inside a 200 answer)" -o surface.gen.go
 //go:generate go run ../internal/cmd/genops -spec ../openapi/enterpriseadmin.yaml -pkg enterpriseadmin -o operations.gen.go
 
 // DefaultTokenExpiration is the token lifetime asked of generateToken.
 const DefaultTokenExpiration = 60 * time.Minute
-
-// DefaultRefreshMargin is how long before its expiry a token is replaced.
-const DefaultRefreshMargin = 5 * time.Minute
 
 // settings are the options only this package has.
 type settings struct {
@@ -58,10 +55,12 @@ func WithCredentials(username, password string) Option {
 }
 
 // WithToken uses tokens from ts, obtained elsewhere (StaticToken for a
-// fixed one). The client asks ts for the token on every attempt and does
-// not refresh it: when the server rejects it, calls fail with an error
-// IsTokenError recognises. Of WithCredentials and WithToken, the last one
-// given applies.
+// fixed one, NewRefreshingTokenSource for tokens that expire). The client
+// asks ts for the token on every attempt. A token the server rejects is
+// dropped and the request sent once more with a new one when ts can
+// renew it (NewRefreshingTokenSource); a StaticToken cannot, so calls
+// fail with an error IsTokenError recognises. Of WithCredentials and
+// WithToken, the last one given applies.
 func WithToken(ts TokenSource) Option {
 	return clientOption(func(c *transport.Config) {
 		s := ext(c)
@@ -83,8 +82,9 @@ func WithTokenExpiration(d time.Duration) Option {
 	return clientOption(func(c *transport.Config) { ext(c).expiration = d })
 }
 
-// WithRefreshMargin sets how long before expiry a token is replaced
-// (default DefaultRefreshMargin, at most half the token's lifetime).
+// WithRefreshMargin sets how long before expiry a token the client
+// generates (WithCredentials) is replaced (default DefaultRefreshMargin,
+// at most half the token's lifetime).
 func WithRefreshMargin(d time.Duration) Option {
 	return clientOption(func(c *transport.Config) { ext(c).margin = d })
 }

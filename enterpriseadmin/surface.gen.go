@@ -321,6 +321,45 @@ type StaticToken string
 // Token returns t.
 func (t StaticToken) Token(context.Context) (string, error) { return string(t), nil }
 
+// DefaultRefreshMargin is how long before its expiry a cached token is
+// replaced: a token from NewRefreshingTokenSource, and any token the
+// client fetches itself. It is at most half the token's lifetime, so that
+// a short-lived token is not fetched again for every call.
+const DefaultRefreshMargin = 5 * time.Minute
+
+// NewRefreshingTokenSource caches the token fetch returns and asks fetch
+// again DefaultRefreshMargin before the token expires (at most half its
+// lifetime before). Concurrent callers that need a token share one fetch;
+// while the caller that found the token due fetches its successor, the
+// others keep using it until it expires. The shared fetch does not end
+// with one caller's context (a caller whose context ends stops waiting)
+// and is bounded to 2 minutes. A zero expiry means the token is fetched
+// again on every call. With WithToken, a token the server rejects (code 498 or 499, or messageCode GWM_0003, as the status or in an error body, also inside a 200 answer)
+// is dropped and the request sent once more with a new one, whatever its
+// method, since the server did not act on it; a second refusal is the
+// call's error. A nil fetch makes NewClient fail with ErrInvalidInput.
+//
+// It is the SDK's one token cache, the one clients use for the tokens
+// they fetch themselves.
+func NewRefreshingTokenSource(fetch func(ctx context.Context) (token string, expiry time.Time, err error)) TokenSource {
+	if fetch == nil {
+		// CheckTokenSource refuses a cache without a fetch, so WithToken
+		// reports it at NewClient instead of the first call panicking.
+		return transport.NewTokenCache(nil, DefaultRefreshMargin, nil)
+	}
+	return transport.NewTokenCache(func(ctx context.Context) (transport.Token, error) {
+		tok, exp, err := fetch(ctx)
+		if err != nil {
+			return transport.Token{}, err
+		}
+		if exp.IsZero() {
+			// Due at once: every caller that comes later fetches again.
+			exp = time.Now()
+		}
+		return transport.Token{Value: tok, Expiry: exp}, nil
+	}, DefaultRefreshMargin, nil)
+}
+
 // workflowOption is a client-or-call option editing the rhythm of the
 // package's workflows (internal/workflow): the base of WithPollInterval,
 // WithWaitTimeout, WithApprovalWait and WithProgress, which every vendor

@@ -46,7 +46,6 @@ type czCert struct {
 	DER       []byte
 	Source    string
 	Successor []string
-	pubFromID string
 }
 
 type czUser struct {
@@ -81,7 +80,6 @@ type czServer struct {
 	finalState   string // state reached after the first GET (default issued)
 	pageMode     string // "ignore"
 	approvalPage string // "ignore"
-	failedChainN int
 }
 
 func newCZ(t *testing.T) (*czServer, *czertainly.Client) {
@@ -100,7 +98,7 @@ func newCZ(t *testing.T) (*czServer, *czertainly.Client) {
 func (s *czServer) json(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
-	json.NewEncoder(w).Encode(v)
+	_ = json.NewEncoder(w).Encode(v)
 }
 
 // 422 ValidationException → bare JSON array (Core:src/main/java/com/czertainly/core/api/ExceptionHandlingAdvice.java:210-215@cad4432a).
@@ -157,7 +155,9 @@ func (s *czServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var body map[string]any
 	raw, _ := io.ReadAll(r.Body)
 	if len(raw) > 0 && raw[0] == '{' {
-		json.Unmarshal(raw, &body)
+		if err := json.Unmarshal(raw, &body); err != nil {
+			s.t.Errorf("%s %s: the body is not JSON: %v", r.Method, r.URL.Path, err)
+		}
 	}
 	seg := strings.Split(strings.Trim(p, "/"), "/")
 	s.mu.Lock()
@@ -740,7 +740,7 @@ func TestCZ_ErrorMapping(t *testing.T) {
 			ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Type", tc.ct)
 				w.WriteHeader(tc.code)
-				io.WriteString(w, tc.body)
+				_, _ = io.WriteString(w, tc.body)
 			}))
 			defer ts.Close()
 			c, _ := czertainly.NewClient(ts.URL, czertainly.WithBearerToken("t"), czertainly.WithMaxAttempts(1))
@@ -876,7 +876,7 @@ func TestCZ_422ObjectShape(t *testing.T) {
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(422)
-		io.WriteString(w, `{"message":"Validation failed: email must not be null"}`)
+		_, _ = io.WriteString(w, `{"message":"Validation failed: email must not be null"}`)
 	}))
 	defer ts.Close()
 	c, _ := czertainly.NewClient(ts.URL, czertainly.WithBearerToken("t"), czertainly.WithMaxAttempts(1))

@@ -67,7 +67,9 @@ func a2cz(t *testing.T, h func(w http.ResponseWriter, q audit.Request), opts ...
 		raw, _ := io.ReadAll(r.Body)
 		q := audit.Request{Method: r.Method, Path: strings.TrimPrefix(r.URL.Path, "/api"), Query: r.URL.RawQuery, Raw: string(raw), Auth: r.Header.Get("Authorization")}
 		if len(raw) > 0 && raw[0] == '{' {
-			json.Unmarshal(raw, &q.Body)
+			if err := json.Unmarshal(raw, &q.Body); err != nil {
+				t.Errorf("%s %s: the body is not JSON: %v", r.Method, r.URL.Path, err)
+			}
 		}
 		rec.add(q)
 		h(w, q)
@@ -311,7 +313,7 @@ func TestAudit2_CZ_ErrorMapping(t *testing.T) {
 		case q.Method == "POST" && q.Path == "/v1/users":
 			w.Header().Set("Content-Type", "application/problem+json")
 			w.WriteHeader(400)
-			w.Write([]byte(`{"statusCode":400,"code":"ENTITY_NOT_UNIQUE","message":"User with username alice already exists"}`))
+			_, _ = w.Write([]byte(`{"statusCode":400,"code":"ENTITY_NOT_UNIQUE","message":"User with username alice already exists"}`))
 		case q.Method == "POST" && q.Path == "/v1/roles":
 			audit.JSON(w, 409, map[string]string{"message": "Role with name r already exists"})
 		case q.Method == "POST" && q.Path == ops:
@@ -408,8 +410,8 @@ func TestAudit2_CZ_ListCertificateApprovals(t *testing.T) {
 		if q.Method == "GET" && q.Path == "/v1/certificates/"+a2C1+"/approvals" {
 			var per, page int
 			for _, kv := range strings.Split(q.Query, "&") {
-				fmt.Sscanf(kv, "itemsPerPage=%d", &per)
-				fmt.Sscanf(kv, "pageNumber=%d", &page)
+				_, _ = fmt.Sscanf(kv, "itemsPerPage=%d", &per) // a pair of another name does not match
+				_, _ = fmt.Sscanf(kv, "pageNumber=%d", &page)  // a pair of another name does not match
 			}
 			if per == 0 {
 				per = 10
@@ -593,8 +595,8 @@ func TestAudit2_CZ_UpdateRole_KeepsEverything(t *testing.T) {
 	role := map[string]any{"uuid": a2U1, "name": "ops", "description": "Operators", "email": "ops@example.com", "systemRole": false,
 		"users": []any{}, "customAttributes": a2respAttrs()}
 	c, rec := a2cz(t, func(w http.ResponseWriter, q audit.Request) {
-		switch {
-		case q.Path == "/v1/roles/"+a2U1:
+		switch q.Path {
+		case "/v1/roles/" + a2U1:
 			audit.JSON(w, 200, role)
 		default:
 			audit.JSON(w, 404, map[string]string{"message": "no"})
@@ -745,7 +747,7 @@ func TestAudit2_CZ_Enroll_MaterialOnLaterFailures(t *testing.T) {
 					if mode == "403" {
 						w.Header().Set("Content-Type", "application/problem+json")
 						w.WriteHeader(403)
-						w.Write([]byte(`{"statusCode":403,"code":"FORBIDDEN","message":"Access denied"}`))
+						_, _ = w.Write([]byte(`{"statusCode":403,"code":"FORBIDDEN","message":"Access denied"}`))
 						return
 					}
 					audit.JSON(w, 200, a2cert(a2C1, mode))
@@ -969,7 +971,7 @@ func TestAudit2_CZ_ListCertificateApprovals_PageSizeCap(t *testing.T) {
 	c, rec := a2cz(t, func(w http.ResponseWriter, q audit.Request) {
 		var per int
 		for _, kv := range strings.Split(q.Query, "&") {
-			fmt.Sscanf(kv, "itemsPerPage=%d", &per)
+			_, _ = fmt.Sscanf(kv, "itemsPerPage=%d", &per) // a pair of another name does not match
 		}
 		if per > 1000 {
 			audit.JSON(w, 422, []string{"itemsPerPage must be less than or equal to 1000"})
@@ -1113,7 +1115,7 @@ func TestAudit2_CZ_WaitForDeletion_403NotDeleted(t *testing.T) {
 	c, _ := a2cz(t, func(w http.ResponseWriter, q audit.Request) {
 		w.Header().Set("Content-Type", "application/problem+json")
 		w.WriteHeader(403)
-		w.Write([]byte(`{"statusCode":403,"code":"FORBIDDEN","message":"Access denied"}`))
+		_, _ = w.Write([]byte(`{"statusCode":403,"code":"FORBIDDEN","message":"Access denied"}`))
 	})
 	if err := c.WaitForDeletion(context.Background(), []string{a2C1}); err == nil {
 		t.Errorf("WaitForDeletion answered only 403s: nil error (counted as deleted)")

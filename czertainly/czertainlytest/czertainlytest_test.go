@@ -92,6 +92,36 @@ func TestVendorViolationsAreRecorded(t *testing.T) {
 	}
 }
 
+// WithoutValidation: the same request the documents do not allow is
+// answered the same way, and neither check records anything (benchmarks
+// measure the client, not kin-openapi).
+func TestWithoutValidationChecksNothing(t *testing.T) {
+	srv, err := czertainlytest.NewServer(czertainlytest.WithoutValidation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/api/v1/certificates/"+czertainlytest.AdminUserUUID+"/raw?encoding=base64", nil)
+	req.Header.Set("Authorization", "Bearer "+czertainlytest.BearerToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("status %d, want Core's 400", resp.StatusCode)
+	}
+	if v := srv.VendorViolations(); len(v) != 0 {
+		t.Errorf("vendor violations %q, want none", v)
+	}
+	if v := srv.SpecViolations(); len(v) != 0 {
+		t.Errorf("spec violations %q, want none", v)
+	}
+	if n := srv.TotalHits(); n != 1 {
+		t.Errorf("hits %d, want 1", n)
+	}
+}
+
 // recordingTB is a testing.TB whose failures and clean-ups are kept, to
 // see what NewTestServer reports when a test ends.
 type recordingTB struct {

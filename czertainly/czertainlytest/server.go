@@ -81,6 +81,7 @@ type Option func(*config)
 
 type config struct {
 	tls, mtls, noSeed bool
+	noValidate        bool
 	issuePolls        int
 	lifetime          time.Duration
 	backgroundLag     int
@@ -113,6 +114,12 @@ func WithCertificateLifetime(d time.Duration) Option { return func(c *config) { 
 // WithoutSeed starts with an empty inventory (the admin, the roles and
 // the RA profiles are still there).
 func WithoutSeed() Option { return func(c *config) { c.noSeed = true } }
+
+// WithoutValidation skips checking traffic against the spec, ours and the
+// vendor's OpenAPI documents. Validating an exchange costs far more CPU
+// than answering it (the vendor's JSON Schemas compiled for each one), so
+// benchmarks turn it off.
+func WithoutValidation() Option { return func(c *config) { c.noValidate = true } }
 
 // Server is a running fake Core. Close it when done.
 type Server struct {
@@ -159,16 +166,23 @@ func NewServer(opts ...Option) (*Server, error) {
 	if err := s.seed(); err != nil {
 		return nil, fmt.Errorf("czertainlytest: %w", err)
 	}
-	if s.vendor, err = loadVendorDocs(); err != nil {
-		return nil, fmt.Errorf("czertainlytest: vendor documents: %w", err)
+	fo := fakeserver.Options{Spec: "czertainly.yaml", TLS: cfg.tls}
+	handler := s.routes()
+	if cfg.noValidate {
+		fo.Spec = ""
+	} else {
+		if s.vendor, err = loadVendorDocs(); err != nil {
+			return nil, fmt.Errorf("czertainlytest: vendor documents: %w", err)
+		}
+		fo.VendorViolations = s.vendor.list
+		handler = s.vendor.middleware(handler)
 	}
-	fo := fakeserver.Options{Spec: "czertainly.yaml", TLS: cfg.tls, VendorViolations: s.vendor.list}
 	if cfg.mtls {
 		pool := x509.NewCertPool()
 		pool.AddCert(s.ca.cert)
 		fo.TLSConfig = &tls.Config{ClientAuth: tls.VerifyClientCertIfGiven, ClientCAs: pool, MinVersion: tls.VersionTLS12}
 	}
-	fs, err := fakeserver.Start(s.vendor.middleware(s.routes()), fo)
+	fs, err := fakeserver.Start(handler, fo)
 	if err != nil {
 		return nil, fmt.Errorf("czertainlytest: %w", err)
 	}

@@ -34,7 +34,6 @@ type eaServer struct {
 	genForms []map[string][]string
 	postForm []map[string][]string
 	getQuery []string
-	getAuth  []string
 	delMode  string
 	failBody string
 }
@@ -64,10 +63,14 @@ func (s *eaServer) tokenOf(r *http.Request) string {
 }
 
 func (s *eaServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var err error
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
-		r.ParseMultipartForm(1 << 20)
+		err = r.ParseMultipartForm(1 << 20)
 	} else {
-		r.ParseForm()
+		err = r.ParseForm()
+	}
+	if err != nil {
+		s.t.Errorf("%s %s: the form does not parse: %v", r.Method, r.URL.Path, err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -99,27 +102,27 @@ func (s *eaServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// (Esri/ArcREST#266), or the admin shape {"status":"error",
 		// "messages":["Token Expired."],"code":498} (Esri/arcgis-python-api#1558).
 		if s.rejShape == "status" {
-			io.WriteString(w, `{"status":"error","messages":["Token Expired."],"code":498}`)
+			_, _ = io.WriteString(w, `{"status":"error","messages":["Token Expired."],"code":498}`)
 		} else {
-			io.WriteString(w, `{"error":{"code":498,"message":"Invalid token.","details":[]}}`)
+			_, _ = io.WriteString(w, `{"error":{"code":498,"message":"Invalid token.","details":[]}}`)
 		}
 		return
 	}
 	switch {
 	case r.Method == "GET" && strings.HasPrefix(r.URL.Path, "/arcgis/admin/security/certificates/identity/"):
-		io.WriteString(w, eaIdentity) // seed004 JSON Response example
+		_, _ = io.WriteString(w, eaIdentity) // seed004 JSON Response example
 	case r.Method == "POST" && strings.HasSuffix(r.URL.Path, "/delete"):
 		if s.delMode == "drop" {
 			audit.DropConn(w)
 			return
 		}
 		if s.failBody != "" {
-			io.WriteString(w, s.failBody)
+			_, _ = io.WriteString(w, s.failBody)
 			return
 		}
-		io.WriteString(w, `{"status":"success"}`) // vendor-notes §4 delete → {"status":"success"}
+		_, _ = io.WriteString(w, `{"status":"success"}`) // vendor-notes §4 delete → {"status":"success"}
 	case r.Method == "POST" && strings.HasSuffix(r.URL.Path, "/trust/import"):
-		io.WriteString(w, `{"status":"success"}`)
+		_, _ = io.WriteString(w, `{"status":"success"}`)
 	default:
 		w.WriteHeader(404)
 	}

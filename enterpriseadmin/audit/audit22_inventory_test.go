@@ -34,9 +34,9 @@ func a22ListServer(t *testing.T, identity, trust string) *enterpriseadmin.Client
 		case strings.HasSuffix(r.URL.Path, "/generateToken"):
 			fmt.Fprintf(w, `{"token":"tok","expires":%d,"ssl":false}`, time.Now().Add(time.Hour).UnixMilli())
 		case strings.HasSuffix(r.URL.Path, "/security/certificates/identity"):
-			io.WriteString(w, identity)
+			_, _ = io.WriteString(w, identity)
 		case strings.HasSuffix(r.URL.Path, "/security/certificates/trust"):
-			io.WriteString(w, trust)
+			_, _ = io.WriteString(w, trust)
 		default:
 			w.WriteHeader(404)
 		}
@@ -120,9 +120,9 @@ func TestAudit22InventoryLazyAndTrustFailure(t *testing.T) {
 		case strings.HasSuffix(r.URL.Path, "/generateToken"):
 			fmt.Fprintf(w, `{"token":"tok","expires":%d,"ssl":false}`, time.Now().Add(time.Hour).UnixMilli())
 		case strings.HasSuffix(r.URL.Path, "/security/certificates/identity"):
-			io.WriteString(w, `{"certificates":[{"id":"a","name":"a","validUntilAsEpoch":1630685277000},{"id":"b","name":"b","validUntilAsEpoch":1630685277000}]}`)
+			_, _ = io.WriteString(w, `{"certificates":[{"id":"a","name":"a","validUntilAsEpoch":1630685277000},{"id":"b","name":"b","validUntilAsEpoch":1630685277000}]}`)
 		case strings.HasSuffix(r.URL.Path, "/security/certificates/trust"):
-			io.WriteString(w, `{"status":"error","messages":["Internal error."],"code":500}`)
+			_, _ = io.WriteString(w, `{"status":"error","messages":["Internal error."],"code":500}`)
 		default:
 			w.WriteHeader(404)
 		}

@@ -73,7 +73,7 @@ func (s *mimServer) writeJSON(w http.ResponseWriter, code int, v any) {
 	// returns application/json.
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(code)
-	json.NewEncoder(w).Encode(v)
+	_ = json.NewEncoder(w).Encode(v)
 }
 
 func (s *mimServer) reqJSON(r *mimReq) map[string]any {
@@ -122,8 +122,8 @@ func (s *mimServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.queries = append(s.queries, r.Method+" "+r.URL.RequestURI())
-	switch {
-	case key == "POST requests":
+	switch key {
+	case "POST requests":
 		// create-request.md: POST requests → 201, body the quoted relative URI.
 		s.createBodies = append(s.createBodies, body)
 		if s.createMode == "drop" {
@@ -144,7 +144,7 @@ func (s *mimServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.reqs[id] = &mimReq{ID: id, Type: typ, Status: s.initialStatus, Template: tmpl, OldProf: old}
 		s.writeJSON(w, 201, "api/v1.0/requests/"+id.String())
-	case key == "GET requests":
+	case "GET requests":
 		var out []any
 		for _, q := range s.reqs {
 			out = append(out, s.reqJSON(q))
@@ -154,7 +154,7 @@ func (s *mimServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.writeJSON(w, 200, out)
-	case key == "GET requests/*":
+	case "GET requests/*":
 		id, _ := uuid.Parse(parts[1])
 		q := s.reqs[id]
 		if q == nil {
@@ -162,12 +162,12 @@ func (s *mimServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.writeJSON(w, 200, s.reqJSON(q))
-	case key == "GET requests/*/certificaterequestgenerationoptions":
+	case "GET requests/*/certificaterequestgenerationoptions":
 		// get-certificate-request-generation-options.md example response.
 		s.writeJSON(w, 200, []any{map[string]any{"Subject": "", "KeyAlgorithmName": "RSA", "KeySize": 2048, "FriendlyName": "",
 			"HashAlgorithmName": "SHA256", "KeyStorageProviderNames": []string{"Microsoft Software Key Storage Provider"},
 			"Exportable": 0, "KeyProtectionLevel": 0, "KeyUsages": 3}})
-	case key == "POST requests/*/certificatedata":
+	case "POST requests/*/certificatedata":
 		// get-certificate-responses.md: body pfxpassword, certificaterequests.
 		s.certBodies = append(s.certBodies, body)
 		switch s.certdataMode {
@@ -236,7 +236,7 @@ func (s *mimServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		s.writeJSON(w, 200, items)
-	case key == "PUT requests/*":
+	case "PUT requests/*":
 		// cancel-abandon-complete-request.md: PUT {"status":"Completed"} → 200 Request, Status 8.
 		s.putBodies = append(s.putBodies, body)
 		switch s.completeMode {
@@ -257,25 +257,25 @@ func (s *mimServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			q.Status = 8
 		}
 		s.writeJSON(w, 200, s.reqJSON(q))
-	case key == "POST smartcards":
+	case "POST smartcards":
 		// assign-smartcard-to-request.md: body requestid, cardid, atr → 201
 		// "api/v1.0/smartcards/{guid}".
 		s.createBodies = append(s.createBodies, body)
 		s.writeJSON(w, 201, "api/v1.0/smartcards/17cf063d-e337-4aa9-a822-346554ddd3c9")
-	case key == "PUT requests/*/smartcards":
+	case "PUT requests/*/smartcards":
 		// update-smartcard-status.md example: PUT …/requests/{reqid}/smartcards/{scid}, body status.
 		s.putBodies = append(s.putBodies, body)
 		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, `{"Uuid":"17cf063d-e337-4aa9-a822-346554ddd3c9","Status":6,"Flags":1,"ParentSmartcardUuid":"00000000-0000-0000-0000-000000000000","PrimarySmartcardUuid":"00000000-0000-0000-0000-000000000000","PermanentSmartcardUuid":"00000000-0000-0000-0000-000000000000","AssignedUserUuid":"8f1590dc-d932-4b66-8e68-2e91c5880780","ProfileTemplateUuid":"a039b4d0-5ce8-4eff-8651-181c6576fda3","ProfileTemplateVersion":46,"Comment":"","SerialNumber":"{bc88f13f-83ba-4037-8262-46eba1291c6e}","Middleware":"MSBaseCSP","Atr":"3b8d0180fba000000397425446590301c8"}`)
-	case key == "GET profiletemplates/*/policies":
+		_, _ = io.WriteString(w, `{"Uuid":"17cf063d-e337-4aa9-a822-346554ddd3c9","Status":6,"Flags":1,"ParentSmartcardUuid":"00000000-0000-0000-0000-000000000000","PrimarySmartcardUuid":"00000000-0000-0000-0000-000000000000","PermanentSmartcardUuid":"00000000-0000-0000-0000-000000000000","AssignedUserUuid":"8f1590dc-d932-4b66-8e68-2e91c5880780","ProfileTemplateUuid":"a039b4d0-5ce8-4eff-8651-181c6576fda3","ProfileTemplateVersion":46,"Comment":"","SerialNumber":"{bc88f13f-83ba-4037-8262-46eba1291c6e}","Middleware":"MSBaseCSP","Atr":"3b8d0180fba000000397425446590301c8"}`)
+	case "GET profiletemplates/*/policies":
 		// get-workflow-policy.md / walkthrough step 3: …/policies/enroll.
 		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, `{"ApprovalsNeeded":0,"AuthorizedApprover":null,"AuthorizedEnrollmentAgent":null,"CollectComments":false,"DataCollection":[],"Enabled":true,"EnrollAgentRequired":false,"NotificationsEnabled":false,"ApprovalsRequired":false}`)
-	case key == "GET profiles/*":
+		_, _ = io.WriteString(w, `{"ApprovalsNeeded":0,"AuthorizedApprover":null,"AuthorizedEnrollmentAgent":null,"CollectComments":false,"DataCollection":[],"Enabled":true,"EnrollAgentRequired":false,"NotificationsEnabled":false,"ApprovalsRequired":false}`)
+	case "GET profiles/*":
 		id, _ := uuid.Parse(parts[1])
 		if pj, ok := s.profiles[id]; ok {
 			w.Header().Set("Content-Type", "application/json")
-			io.WriteString(w, pj)
+			_, _ = io.WriteString(w, pj)
 			return
 		}
 		w.WriteHeader(204)
@@ -523,7 +523,7 @@ func TestMIM_ErrorMapping(t *testing.T) {
 				if tc.code == 500 {
 					w.Header().Set("Content-Type", "application/json")
 					w.WriteHeader(500)
-					io.WriteString(w, `{"Message":"An error has occurred. Correlation ID: 11111111-2222-3333-4444-555555555555"}`)
+					_, _ = io.WriteString(w, `{"Message":"An error has occurred. Correlation ID: 11111111-2222-3333-4444-555555555555"}`)
 					return
 				}
 				w.WriteHeader(tc.code)

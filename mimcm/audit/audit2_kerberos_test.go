@@ -26,7 +26,7 @@ import (
 
 func a2krbConf(t *testing.T) string {
 	p := filepath.Join(t.TempDir(), "krb5.conf")
-	os.WriteFile(p, []byte(`[libdefaults]
+	if err := os.WriteFile(p, []byte(`[libdefaults]
  default_realm = CONTOSO.COM
  dns_lookup_kdc = false
  dns_lookup_realm = false
@@ -35,7 +35,9 @@ func a2krbConf(t *testing.T) string {
  CONTOSO.COM = {
   kdc = 127.0.0.1:1
  }
-`), 0o600)
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	return p
 }
 

@@ -72,7 +72,9 @@ func a2newMim(t *testing.T, h func(w http.ResponseWriter, q audit.Request) bool)
 		raw, _ := io.ReadAll(r.Body)
 		q := audit.Request{Method: r.Method, Path: strings.TrimPrefix(strings.ToLower(r.URL.Path), strings.ToLower(a2mimBase)), Query: r.URL.RawQuery, Raw: string(raw)}
 		if len(raw) > 0 && raw[0] == '{' {
-			json.Unmarshal(raw, &q.Body)
+			if err := json.Unmarshal(raw, &q.Body); err != nil {
+				t.Errorf("%s %s: the body is not JSON: %v", r.Method, r.URL.Path, err)
+			}
 		}
 		m.mu.Lock()
 		m.reqs = append(m.reqs, q)
@@ -107,7 +109,7 @@ func TestAudit2_MIM_TerminalStatusEndsWait(t *testing.T) {
 					// create-request.md:95-97: 201 with a JSON string URI.
 					w.Header().Set("Content-Type", "application/json")
 					w.WriteHeader(201)
-					w.Write([]byte(`"api/v1.0/requests/` + id.String() + `"`))
+					_, _ = w.Write([]byte(`"api/v1.0/requests/` + id.String() + `"`))
 				case q.Method == "GET" && q.Path == "requests/"+id.String():
 					audit.JSON(w, 200, a2request(id, 1, num, "", ""))
 				case q.Method == "GET" && (q.Path == "requests" || q.Path == "requests/"):
@@ -147,12 +149,12 @@ func TestAudit2_MIM_TerminalStatusEndsWait(t *testing.T) {
 func TestAudit2_MIM_DoNonGetNotRepeated(t *testing.T) {
 	id := uuid.New()
 	c, m, base := a2newMim(t, func(w http.ResponseWriter, q audit.Request) bool {
-		switch {
-		case q.Method == "PUT":
+		switch q.Method {
+		case "PUT":
 			audit.JSON(w, 503, map[string]string{"Message": "Service Unavailable"})
-		case q.Method == "POST":
+		case "POST":
 			audit.DropConn(w)
-		case q.Method == "GET":
+		case "GET":
 			audit.JSON(w, 503, map[string]string{"Message": "Service Unavailable"})
 		default:
 			return false
@@ -242,7 +244,7 @@ func TestAudit2_MIM_RenewRerun_NoNewRequest(t *testing.T) {
 		case q.Method == "POST":
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(201)
-			w.Write([]byte(`"api/v1.0/requests/` + uuid.NewString() + `"`))
+			_, _ = w.Write([]byte(`"api/v1.0/requests/` + uuid.NewString() + `"`))
 		default:
 			return false
 		}
@@ -273,7 +275,7 @@ func TestAudit2_MIM_Enroll_SubmitLost_MaterialKept(t *testing.T) {
 				case q.Method == "POST" && q.Path == "requests":
 					w.Header().Set("Content-Type", "application/json")
 					w.WriteHeader(201)
-					w.Write([]byte(`"api/v1.0/requests/` + id.String() + `"`))
+					_, _ = w.Write([]byte(`"api/v1.0/requests/` + id.String() + `"`))
 				case q.Method == "GET" && q.Path == "requests/"+id.String():
 					audit.JSON(w, 200, a2request(id, 1, 3, "", ""))
 				case q.Method == "GET" && q.Path == "requests/"+id.String()+"/certificaterequestgenerationoptions":
@@ -376,7 +378,7 @@ func TestAudit2_MIM_PendingWaitsThenPending(t *testing.T) {
 		case q.Method == "POST" && q.Path == "requests":
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(201)
-			w.Write([]byte(`"api/v1.0/requests/` + id.String() + `"`))
+			_, _ = w.Write([]byte(`"api/v1.0/requests/` + id.String() + `"`))
 		case q.Method == "GET" && q.Path == "requests/"+id.String():
 			audit.JSON(w, 200, a2request(id, 1, 2, "", ""))
 		case q.Method == "GET" && (q.Path == "requests" || q.Path == "requests/"):

@@ -25,7 +25,8 @@ type params struct {
 	Kind     string
 	Pkg      string // package name, also the operation prefix ("core")
 	Vendor   string // display name ("MobileIron Core")
-	Tokens   bool   // declare TokenSource and StaticToken
+	Tokens   bool   // declare TokenSource, StaticToken, NewRefreshingTokenSource and DefaultRefreshMargin
+	Refused  string // -tokens: how the server refuses a token, after "a token the server"
 	Workflow bool   // declare workflowOption, the base of the shared workflow options
 	Client   string // -kind fake: import path of the vendor client package
 	ClientPk string // -kind fake: its package name
@@ -37,7 +38,11 @@ func main() {
 	flag.StringVar(&p.Kind, "kind", "client", "client or fake")
 	flag.StringVar(&p.Pkg, "pkg", "", "package name")
 	flag.StringVar(&p.Vendor, "vendor", "", "vendor display name")
-	flag.BoolVar(&p.Tokens, "tokens", false, "declare TokenSource (client kind)")
+	flag.BoolVar(&p.Tokens, "tokens", false, "declare TokenSource, StaticToken, NewRefreshingTokenSource and DefaultRefreshMargin (client kind)")
+	// The default is what transport.HeaderToken does with a renewable
+	// source; a package whose transport.TokenAuth has a Rejected of its
+	// own says what it checks, so each package's doc is true for it.
+	flag.StringVar(&p.Refused, "token-refused", "answers 401 to", `with -tokens: how the vendor's server refuses a token, completing "a token the server …"`)
 	flag.BoolVar(&p.Workflow, "workflow", false, "declare workflowOption for the internal/workflow options (client kind)")
 	flag.StringVar(&p.Client, "client", "", "vendor client import path (fake kind)")
 	flag.StringVar(&out, "o", "surface.gen.go", "output file")

@@ -25,13 +25,10 @@ import (
 	"github.com/certadmin/certadmin-go/mobileiron/cloud"
 )
 
-type cloudAcct map[string]any
-
 type cloudServer struct {
 	t        *testing.T
 	mu       sync.Mutex
 	cnt      audit.Counter
-	accts    []cloudAcct
 	stored   map[int64]map[string]string // full state incl. fields the read does not show
 	ignStart bool
 	rowsCap  int    // server answers at most this many rows
@@ -98,7 +95,7 @@ func (s *cloudServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if rows > 500 {
 			// vendor-notes.md §3: since release 75 rows > 500 → 400 with a Range field error.
 			w.WriteHeader(400)
-			io.WriteString(w, `{"errors":{"globalErrors":null,"fieldErrors":[{"code":"Range","message":"must be between 1 and 500","field":"rows"}]},"result":null}`)
+			_, _ = io.WriteString(w, `{"errors":{"globalErrors":null,"fieldErrors":[{"code":"Range","message":"must be between 1 and 500","field":"rows"}]},"result":null}`)
 			return
 		}
 		if rows == 0 {
@@ -130,7 +127,7 @@ func (s *cloudServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			res = append(res, s.view(ids[i]))
 		}
 		// Envelope: seed002:420-470 {errors, result{totalCount, searchResults, offset, …}}.
-		json.NewEncoder(w).Encode(map[string]any{"errors": nil, "result": map[string]any{"totalCount": len(ids), "searchResults": res, "offset": start, "queryTime": 3, "facetedResults": map[string]any{}, "totalUnfilteredResultCount": 0}})
+		_ = json.NewEncoder(w).Encode(map[string]any{"errors": nil, "result": map[string]any{"totalCount": len(ids), "searchResults": res, "offset": start, "queryTime": 3, "facetedResults": map[string]any{}, "totalUnfilteredResultCount": 0}})
 	case r.Method == "PUT" && r.URL.Path == "/api/v1/account":
 		// Update User Account (seed002:549-620): form body; every field of the
 		// table not present in the call is cleared.
@@ -151,17 +148,17 @@ func (s *cloudServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if s.putReply != "" {
-			io.WriteString(w, s.putReply)
+			_, _ = io.WriteString(w, s.putReply)
 			return
 		}
-		io.WriteString(w, `{"errors":null,"result":1}`)
+		_, _ = io.WriteString(w, `{"errors":null,"result":1}`)
 	case r.Method == "POST" && r.URL.Path == "/api/v1/accounts":
 		// Create User without Password (seed002:1-40): POST
 		// api/v1/accounts?sendInvite=…, form body accounts[0].emailAddress,
 		// accounts[0].accountSource, accounts[0].uid.
 		b, _ := io.ReadAll(r.Body)
 		s.posts = append(s.posts, r.URL.RawQuery+" | "+r.Header.Get("Content-Type")+" | "+string(b))
-		io.WriteString(w, `{"errors":null,"result":[{"id":7000001,"uid":"new@example.com","emailAddress":"new@example.com","accountSource":"LOCAL","enabled":true}]}`)
+		_, _ = io.WriteString(w, `{"errors":null,"result":[{"id":7000001,"uid":"new@example.com","emailAddress":"new@example.com","accountSource":"LOCAL","enabled":true}]}`)
 	default:
 		w.WriteHeader(404)
 	}

@@ -60,31 +60,31 @@ func (s *coreServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			audit.DropConn(w)
 			return
 		case "already":
-			io.WriteString(w, `{"messages":[{"type":"Info","messageKey":"com.mobileiron.vsp.rest.controllers.CertificateManagementController.Messages.PROCESS_INITIATED","localizedMessage":"Certificate details export is already progress. It might be issued by a different user","messageParameters":[]}]}`)
+			_, _ = io.WriteString(w, `{"messages":[{"type":"Info","messageKey":"com.mobileiron.vsp.rest.controllers.CertificateManagementController.Messages.PROCESS_INITIATED","localizedMessage":"Certificate details export is already progress. It might be issued by a different user","messageParameters":[]}]}`)
 			return
 		}
-		io.WriteString(w, `{"results":{"exportStatusPollUrl":"/api/v2/certificates/search_export_status","csvDownloadUrl":"/api/v2/certificates/search_download_csv"},"messages":[{"type":"Info","messageKey":"com.mobileiron.vsp.rest.controllers.CertificateManagementController.Messages.PROCESS_INITIATED","localizedMessage":"Certificate details export process initiated successfully","messageParameters":[]}]}`)
+		_, _ = io.WriteString(w, `{"results":{"exportStatusPollUrl":"/api/v2/certificates/search_export_status","csvDownloadUrl":"/api/v2/certificates/search_download_csv"},"messages":[{"type":"Info","messageKey":"com.mobileiron.vsp.rest.controllers.CertificateManagementController.Messages.PROCESS_INITIATED","localizedMessage":"Certificate details export process initiated successfully","messageParameters":[]}]}`)
 	case "/api/v2/certificates/search_export_status":
 		// seed000:266-340: isRunning, exportStatusMsg "success" | "fail".
 		if s.statusMsg == "" {
-			io.WriteString(w, `{"results":{"isRunning":true,"isExportStatusAvailable":true,"initiatedAt":1461110928255}}`)
+			_, _ = io.WriteString(w, `{"results":{"isRunning":true,"isExportStatusAvailable":true,"initiatedAt":1461110928255}}`)
 			return
 		}
-		io.WriteString(w, `{"results":{"isRunning":false,"exportStatusMsg":"`+s.statusMsg+`","csvFileName":"/mi/tomcat/temp/certificates-1.csv","isExportStatusAvailable":true,"initiatedAt":1461110928255}}`)
+		_, _ = io.WriteString(w, `{"results":{"isRunning":false,"exportStatusMsg":"`+s.statusMsg+`","csvFileName":"/mi/tomcat/temp/certificates-1.csv","isExportStatusAvailable":true,"initiatedAt":1461110928255}}`)
 	case "/api/v2/certificates/search_download_csv":
 		// seed000:363-391.
 		w.Header().Set("Content-Type", "text/csv")
 		if s.truncate {
 			w.Header().Set("Content-Length", "1000")
 			w.WriteHeader(200)
-			io.WriteString(w, coreCSV)
+			_, _ = io.WriteString(w, coreCSV)
 			if f, ok := w.(http.Flusher); ok {
 				f.Flush()
 			}
 			audit.DropConn(w)
 			return
 		}
-		io.WriteString(w, coreCSV)
+		_, _ = io.WriteString(w, coreCSV)
 	default:
 		w.WriteHeader(404)
 	}

@@ -46,7 +46,7 @@ func a22Core(t *testing.T) (*[]map[string]any, *core.Client) {
 		mu.Lock()
 		bodies = append(bodies, m)
 		mu.Unlock()
-		io.WriteString(w, a22CoreSearch)
+		_, _ = io.WriteString(w, a22CoreSearch)
 	}))
 	t.Cleanup(ts.Close)
 	c, err := core.NewClient(ts.URL, core.WithBasicAuth("apiadmin", "pw"), core.WithInventoryCESettings("LocalCE"))
@@ -113,7 +113,7 @@ func TestAudit22CoreInventoryShape(t *testing.T) {
 func TestAudit22CoreInventoryIgnoresResultCount(t *testing.T) {
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, `{"results":[{"id":3,"serialNumber":103,"trash":false,"expiredAt":"2030-04-18","userId":9003,"ceSettingName":"LocalCE","certificateStatus":"ACTIVE"}],`+
+		_, _ = io.WriteString(w, `{"results":[{"id":3,"serialNumber":103,"trash":false,"expiredAt":"2030-04-18","userId":9003,"ceSettingName":"LocalCE","certificateStatus":"ACTIVE"}],`+
 			`"messages":[],"resultCount":6}`)
 	}))
 	t.Cleanup(ts.Close)
