@@ -45,6 +45,9 @@ var webAPIErrorMembers = []string{"Message", "MessageDetail", "ExceptionMessage"
 // would be a list of one empty item. The object needs its Message, which
 // Web API always writes.
 func errorInBody(body []byte) *transport.BodyError {
+	if answerByFirstMember(body) {
+		return nil
+	}
 	members, ok := transport.OnlyMembers(body, webAPIErrorMembers...)
 	if !ok {
 		return nil
@@ -55,6 +58,75 @@ func errorInBody(body []byte) *transport.BodyError {
 	var e apierror.Error
 	decodeError(&e, body)
 	return &transport.BodyError{Code: e.Code, Message: e.Message, Details: e.Details}
+}
+
+// answerByFirstMember reports, without allocating, what OnlyMembers would
+// conclude on most answers after building a decoder and reading two
+// tokens: body is a JSON object whose first member's name is not among
+// webAPIErrorMembers, so it is no error object. It says true only where
+// that is certain: the name is printable ASCII without escapes (so its
+// bytes are the name OnlyMembers compares), and a name outside the list
+// makes OnlyMembers refuse the object whatever follows. Everything else
+// (an escape, other bytes, an empty object, not an object at all) is left
+// to OnlyMembers. errorInBody runs on every JSON answer.
+func answerByFirstMember(body []byte) bool {
+	i := skipSpace(body, 0)
+	// OnlyMembers also skips a byte-order mark before the object.
+	if len(body)-i >= 3 && body[i] == 0xef && body[i+1] == 0xbb && body[i+2] == 0xbf {
+		i = skipSpace(body, i+3)
+	}
+	if i >= len(body) || body[i] != '{' {
+		return false
+	}
+	i = skipSpace(body, i+1)
+	if i >= len(body) || body[i] != '"' {
+		return false
+	}
+	start := i + 1
+	for i = start; i < len(body) && body[i] != '"'; i++ {
+		if c := body[i]; c < 0x20 || c >= 0x7f || c == '\\' {
+			return false
+		}
+	}
+	if i >= len(body) {
+		return false
+	}
+	name := body[start:i]
+	for _, m := range webAPIErrorMembers {
+		if asciiEqualFold(name, m) {
+			return false
+		}
+	}
+	return true
+}
+
+// skipSpace returns the index of the first byte at or after i that is not
+// JSON white space (or white space OnlyMembers trims).
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') {
+		i++
+	}
+	return i
+}
+
+// asciiEqualFold is strings.EqualFold for a name of printable ASCII.
+func asciiEqualFold(name []byte, s string) bool {
+	if len(name) != len(s) {
+		return false
+	}
+	for i, c := range name {
+		d := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if 'A' <= d && d <= 'Z' {
+			d += 'a' - 'A'
+		}
+		if c != d {
+			return false
+		}
+	}
+	return true
 }
 
 // maxPlainText is the longest plain-text error body kept as the message.

@@ -155,8 +155,7 @@ func (c *Client) setStatus(ctx context.Context, op string, id uuid.UUID, status 
 	if err != nil {
 		return nil, err
 	}
-	r := fromWire(out.r)
-	return &r, nil
+	return newRequest(&out.r), nil
 }
 
 // CompleteRequest marks a request completed, the last step of executing

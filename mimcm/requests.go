@@ -42,8 +42,7 @@ func (c *Client) GetRequest(ctx context.Context, id uuid.UUID, opts ...CallOptio
 	if err != nil {
 		return nil, err
 	}
-	r := fromWire(out.r)
-	return &r, nil
+	return newRequest(&out.r), nil
 }
 
 // ListRequests returns the requests that match f, in the server's order.
@@ -75,8 +74,8 @@ func (c *Client) ListRequests(ctx context.Context, f RequestFilter, opts ...Call
 		return nil, err
 	}
 	list := make([]Request, len(out))
-	for i, w := range out {
-		list[i] = fromWire(w)
+	for i := range out {
+		list[i] = fromWire(&out[i])
 	}
 	return list, nil
 }
@@ -89,6 +88,9 @@ var okStatus = []int{http.StatusOK}
 // noContent returns the error for a 204 answer, which the calls of this
 // API give for "nothing matched".
 func noContent(err error) (*apierror.Error, bool) {
+	if err == nil {
+		return nil, false // without the allocation errors.As costs
+	}
 	var e *apierror.Error
 	if errors.As(err, &e) && e.StatusCode == http.StatusNoContent {
 		return e, true

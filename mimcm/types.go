@@ -68,7 +68,7 @@ func (r *Request) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	*r = fromWire(w)
+	*r = fromWire(&w)
 	return nil
 }
 
@@ -201,33 +201,66 @@ func ParseRequestID(s string) (uuid.UUID, error) {
 }
 
 // fromWire converts the generated model to the public type.
-func fromWire(w mimcmapi.Request) Request {
+func fromWire(w *mimcmapi.Request) Request {
+	var r Request
+	setFromWire(&r, w, nil)
+	return r
+}
+
+// newRequest converts the generated model to a new Request, allocated
+// together with its GUIDs (one allocation where the request and each set
+// GUID took one each).
+func newRequest(w *mimcmapi.Request) *Request {
+	b := new(struct {
+		r   Request
+		ids requestIDs
+	})
+	setFromWire(&b.r, w, &b.ids)
+	return &b.r
+}
+
+// requestIDs holds the optional GUIDs of one Request, which point into it:
+// one allocation per request rather than one per GUID. Each field has its
+// own element, so changing one GUID through its pointer changes no other.
+type requestIDs [7]uuid.UUID
+
+// setFromWire fills r from w. The optional GUIDs point into ids; with ids
+// nil, an array is allocated on the first GUID that is set.
+func setFromWire(r *Request, w *mimcmapi.Request, ids *requestIDs) {
 	items := make([]DataItem, len(w.DataCollection))
 	for i, d := range w.DataCollection {
 		items[i] = DataItem{Name: d.Name, Value: d.Value}
 	}
-	return Request{
+	*r = Request{
 		UUID:                     w.Uuid,
 		Type:                     RequestType(w.RequestType),
 		Status:                   StatusNumber(w.Status),
 		Flags:                    w.Flags,
 		DataCollection:           items,
 		DataCollectionFlags:      w.DataCollectionFlags,
-		OriginatorUserUUID:       optionalID(w.OriginatorUserUuid),
-		TargetUserUUID:           optionalID(w.TargetUserUuid),
 		Submitted:                w.Submitted.Time,
 		Completed:                w.Completed.Time,
-		NewProfileUUID:           optionalID(w.NewProfileUuid),
-		OldProfileUUID:           optionalID(w.OldProfileUuid),
-		NewSmartcardUUID:         optionalID(w.NewSmartcardUuid),
-		OldSmartcardUUID:         optionalID(w.OldSmartcardUuid),
-		ProfileTemplateUUID:      optionalID(w.ProfileTemplateUuid),
 		Priority:                 w.Priority,
 		Comment:                  w.Comment,
 		SecurityDescriptor:       strings.TrimRight(w.SecurityDescriptor, "\x00"),
 		IsSmartcard:              w.IsSmartcard,
 		IsEnrollmentAgent:        w.IsEnrollmentAgent,
 		IsDataCollectionComplete: w.IsDataCollectionComplete,
+	}
+	wire := requestIDs{w.OriginatorUserUuid, w.TargetUserUuid, w.NewProfileUuid, w.OldProfileUuid,
+		w.NewSmartcardUuid, w.OldSmartcardUuid, w.ProfileTemplateUuid}
+	fields := [len(wire)]**uuid.UUID{&r.OriginatorUserUUID, &r.TargetUserUUID, &r.NewProfileUUID, &r.OldProfileUUID,
+		&r.NewSmartcardUUID, &r.OldSmartcardUUID, &r.ProfileTemplateUUID}
+	for i, id := range wire {
+		// The server's all-zero GUID means "none": nil.
+		if id == uuid.Nil {
+			continue
+		}
+		if ids == nil {
+			ids = new(requestIDs)
+		}
+		ids[i] = id
+		*fields[i] = &ids[i]
 	}
 }
 
@@ -261,14 +294,6 @@ func toWire(r Request) mimcmapi.Request {
 		IsEnrollmentAgent:        r.IsEnrollmentAgent,
 		IsDataCollectionComplete: r.IsDataCollectionComplete,
 	}
-}
-
-// optionalID maps the all-zero GUID the server sends for "none" to nil.
-func optionalID(id uuid.UUID) *uuid.UUID {
-	if id == uuid.Nil {
-		return nil
-	}
-	return &id
 }
 
 // wireID maps nil back to the all-zero GUID.

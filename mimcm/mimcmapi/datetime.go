@@ -29,6 +29,12 @@ const minValue = "0001-01-01T00:00:00"
 // ParseDateTime reads s in either form. The zero time is returned for
 // .NET's DateTime.MinValue.
 func ParseDateTime(s string) (DateTime, error) {
+	if s == minValue {
+		// What the zone-less layouts make of it, without first failing
+		// (and allocating) in RFC 3339, which wants a zone: every request
+		// not completed carries it.
+		return DateTime{}, nil
+	}
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return normalize(t), nil
 	}
@@ -52,9 +58,13 @@ func (d *DateTime) UnmarshalJSON(b []byte) error {
 	if bytes.Equal(b, []byte("null")) {
 		return nil
 	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("mimcmapi: DateTime: %w", err)
+	s, ok := plainString(b)
+	if !ok {
+		var escaped string // its own variable: &escaped moves it to the heap
+		if err := json.Unmarshal(b, &escaped); err != nil {
+			return fmt.Errorf("mimcmapi: DateTime: %w", err)
+		}
+		s = escaped
 	}
 	v, err := ParseDateTime(s)
 	if err != nil {
@@ -62,6 +72,26 @@ func (d *DateTime) UnmarshalJSON(b []byte) error {
 	}
 	*d = v
 	return nil
+}
+
+// plainString is the value of the JSON string b when it is written without
+// escapes in printable ASCII, so that its bytes are the string
+// json.Unmarshal would give (every date the server writes); ok is false
+// for anything else, which json.Unmarshal reads.
+func plainString(b []byte) (s string, ok bool) {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return "", false
+	}
+	inner := b[1 : len(b)-1]
+	for _, c := range inner {
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return "", false
+		}
+	}
+	if string(inner) == minValue {
+		return minValue, true // no copy for the most common value
+	}
+	return string(inner), true
 }
 
 // MarshalJSON writes the zero time as the server does
