@@ -202,11 +202,13 @@ func concRun(t *testing.T, v *ConcVendor) {
 	// Connections: the pool caps them at concPool, and a client that drops
 	// a connection (an answer closed before its end, a cancelled attempt
 	// context) replaces it, once per call in the bugs this guards against.
-	// A stray drop (one extra connection, seen a few times in many runs on
-	// a loaded two-core machine, with no cause found in the SDK once
-	// attempts stopped cancelling their contexts) is allowed twice per
-	// vendor: a systematic drop shows as hundreds.
-	const strayDrops = 2
+	// Stray drops (one extra connection now and then, with no cause found
+	// in the SDK once attempts stopped cancelling their contexts) grow with
+	// the machine's load: 2 sufficed with the machine to itself, and 5
+	// were counted in one run at a load average near 15. A quarter of the
+	// pool is allowed; the bugs this guards against drop a connection on
+	// every call, thousands in a run.
+	const strayDrops = concPool / 4
 	conns := v.Srv.NewConnections() - connsBefore
 	if limit := int64(concPool + v.ExtraConns + strayDrops); conns < 1 || conns > limit {
 		t.Errorf("the client opened %d connections for %d requests from %d goroutines, want 1 to %d (the pool size and %d stray); "+
