@@ -243,6 +243,7 @@ func FuzzDecodePage(f *testing.F) {
 		if (page == nil) == (err == nil) {
 			t.Fatalf("page %v beside error %v", page, err)
 		}
+		checkFacetsDropped(t, body, size)
 		if err != nil {
 			if e := fuzzcheck.CheckError(t, err); e.StatusCode != http.StatusOK && e.StatusCode != 0 {
 				t.Fatalf("200 answer gave error with status %d: %v", e.StatusCode, err)
