@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
 )
@@ -31,6 +32,24 @@ type jsonReader struct {
 	key []byte // the member name object hands to its callback
 	// keyBuf holds key while it is short: every name of the listing is.
 	keyBuf [32]byte
+
+	// dec decodes the values unmarshal is given, fed one at a time from
+	// in: json.Unmarshal would allocate its decoding state for each.
+	dec    *json.Decoder
+	in     valueFeed
+	decBig bool // dec was given a value of more than pooledBufSize/2
+}
+
+// valueFeed hands the reader's decoder the one value it is to decode.
+type valueFeed struct{ b []byte }
+
+func (f *valueFeed) Read(p []byte) (int, error) {
+	if len(f.b) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, f.b)
+	f.b = f.b[n:]
+	return n, nil
 }
 
 // readBufSize is the reader's first buffer: a few accounts of a listing.
@@ -41,6 +60,39 @@ func newJSONReader(r io.Reader, max int) *jsonReader {
 	jr := &jsonReader{r: r, buf: make([]byte, 0, min(readBufSize, max+1)), max: max}
 	jr.key = jr.keyBuf[:0]
 	return jr
+}
+
+// readerPool keeps the readers of listing answers between calls, so a
+// lookup does not allocate (and zero) a buffer every time. A reader whose
+// buffer grew for a large value is not kept: the pool holds a few
+// buffers of at most pooledBufSize each.
+var readerPool = sync.Pool{New: func() any { return new(jsonReader) }}
+
+const pooledBufSize = 64 << 10
+
+// getJSONReader is newJSONReader from the pool; release gives it back.
+func getJSONReader(r io.Reader, max int) *jsonReader {
+	jr := readerPool.Get().(*jsonReader)
+	buf := jr.buf[:0]
+	if cap(buf) == 0 || cap(buf) > max+1 {
+		buf = make([]byte, 0, min(readBufSize, max+1))
+	}
+	*jr = jsonReader{r: r, buf: buf, max: max, dec: jr.dec} // dec reads from &jr.in, the same field
+	jr.key = jr.keyBuf[:0]
+	return jr
+}
+
+// release gives r back to the pool. Nothing r handed out may be used
+// after: the page reader decodes or copies every value it is given.
+func (r *jsonReader) release() {
+	if cap(r.buf) > pooledBufSize {
+		return
+	}
+	if r.decBig {
+		r.dec = nil // its buffer grew with the value
+	}
+	r.r, r.err, r.key, r.in.b = nil, nil, nil, nil
+	readerPool.Put(r)
 }
 
 // errNull is what object returns for a JSON null in place of the object.
@@ -91,7 +143,7 @@ func (r *jsonReader) tooLarge() error {
 
 // failed is the error for input that ended before the text did.
 func (r *jsonReader) failed() error {
-	if r.err == nil || r.err == io.EOF {
+	if r.err == nil || errors.Is(r.err, io.EOF) {
 		return io.ErrUnexpectedEOF
 	}
 	return r.err
@@ -140,7 +192,7 @@ func (r *jsonReader) value() ([]byte, error) {
 		more := r.fill(start) // moves the value read so far to the front
 		start, j = 0, end-start
 		if !more {
-			if s.scalar && r.err == io.EOF && len(r.buf) <= r.max {
+			if s.scalar && errors.Is(r.err, io.EOF) && len(r.buf) <= r.max {
 				r.i = len(r.buf)
 				return r.buf, nil // a number or literal ending the text: encoding/json judges it
 			}
@@ -227,13 +279,37 @@ func checkJSON(v []byte) error {
 	return fmt.Errorf("invalid JSON value %.40q", v) // not reached: Unmarshal fails where Valid does
 }
 
-// decode reads the next value into dst with json.Unmarshal.
+// decode reads the next value into dst as json.Unmarshal does.
 func (r *jsonReader) decode(dst any) error {
 	v, err := r.value()
 	if err != nil {
 		return err
 	}
-	return json.Unmarshal(v, dst)
+	return r.unmarshal(v, dst)
+}
+
+// unmarshal decodes v, one value as value returned it, into dst with the
+// reader's json.Decoder: the decoder checks and decodes exactly as
+// json.Unmarshal does, and keeps its state from one value to the next.
+func (r *jsonReader) unmarshal(v []byte, dst any) error {
+	if r.dec == nil {
+		r.dec = json.NewDecoder(&r.in)
+	}
+	if len(v) > pooledBufSize/2 {
+		r.decBig = true
+	}
+	before := r.dec.InputOffset()
+	r.in.b = v
+	err := r.dec.Decode(dst)
+	var te *json.UnmarshalTypeError
+	switch {
+	case err != nil && !errors.As(err, &te):
+		r.dec = nil // a decoder keeps a syntax or read error for good
+	case len(r.in.b) > 0 || r.dec.InputOffset()-before != int64(len(v)):
+		r.dec = nil
+		return fmt.Errorf("invalid JSON value %.40q", v) // more than one value: not one value() returns
+	}
+	return err
 }
 
 // int64 reads the next value as json.Unmarshal into a zero int64 does
@@ -251,7 +327,7 @@ func (r *jsonReader) int64() (int64, error) {
 
 func unmarshalInt(v []byte) (int64, error) {
 	var n int64
-	err := json.Unmarshal(v, &n)
+	err := json.Unmarshal(v, &n) // rare: not worth the reader's decoder
 	return n, err
 }
 
@@ -448,7 +524,7 @@ func (r *jsonReader) want(what string) error {
 func (r *jsonReader) end() error {
 	c, err := r.peek()
 	switch {
-	case err == io.ErrUnexpectedEOF && r.err == io.EOF:
+	case errors.Is(err, io.ErrUnexpectedEOF) && errors.Is(r.err, io.EOF):
 		return nil
 	case err != nil:
 		return err

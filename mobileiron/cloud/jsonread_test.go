@@ -109,7 +109,7 @@ func TestJSONReaderKeepsReadError(t *testing.T) {
 	cut := &apierror.Error{Kind: apierror.ErrTruncated}
 	for n := range len(text) + 1 {
 		r := newJSONReader(io.MultiReader(strings.NewReader(text[:n]), iotest.ErrReader(cut)), 1<<20)
-		if err := readAll(r); err != cut {
+		if err := readAll(r); err != cut { //nolint:errorlint // the very error, not one wrapping it
 			t.Errorf("cut after %d bytes: %v", n, err)
 		}
 	}

@@ -56,7 +56,8 @@ func (c *Client) decodePage(ctx context.Context, call transport.Call, opt pageRe
 // reader holds one account (or envelope member) of at most
 // transport.DefaultMaxJSONValue at a time, and rows bounds the accounts.
 func readPage(body io.Reader, opt pageRead) (*AccountPage, error) {
-	r := newJSONReader(body, transport.DefaultMaxJSONValue)
+	r := getJSONReader(body, transport.DefaultMaxJSONValue)
+	defer r.release()
 	p := &pageReader{r: r, opt: opt, page: &AccountPage{TotalCount: -1, Accounts: make([]Account, 0, min(opt.expect, MaxPageSize))}}
 	var sawResult bool
 	err := r.object(func(key []byte) error {
@@ -68,7 +69,7 @@ func readPage(body io.Reader, opt pageRead) (*AccountPage, error) {
 				sawResult = true
 				return p.member(key)
 			})
-			if err == errNull {
+			if errors.Is(err, errNull) {
 				return nil
 			}
 			return err
@@ -155,7 +156,7 @@ func (p *pageReader) account() error {
 	p.w = wireAccount{}
 	// A member of the wrong type does not fail the page: encoding/json
 	// has read the whole account and readAccount keeps it.
-	a, err := readAccount(&p.w, json.Unmarshal(v, &p.w))
+	a, err := readAccount(&p.w, p.r.unmarshal(v, &p.w))
 	if err != nil {
 		return err
 	}
@@ -194,12 +195,12 @@ func checkFacets(v, key []byte) error {
 	}
 	err := r.object(func([]byte) error {
 		err := r.object(counts)
-		if err == errNull {
+		if errors.Is(err, errNull) {
 			return nil
 		}
 		return err
 	})
-	if err == errNull {
+	if errors.Is(err, errNull) {
 		return nil
 	}
 	return err
