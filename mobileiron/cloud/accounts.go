@@ -331,6 +331,7 @@ type AccountPage struct {
 	TotalUnfiltered int `json:"totalUnfilteredResultCount"`
 
 	raw       []json.RawMessage // with pageRead.keepRaw, each account's JSON object
+	items     []*Account        // with pageRead.chunked, the accounts (Accounts is empty)
 	sawOffset bool              // the answer had an offset member
 }
 
@@ -447,18 +448,27 @@ func (c *Client) ListAccounts(ctx context.Context, opts ListOptions, callOpts ..
 	}
 	popts := pager.Options{Op: op, PageSize: opts.PageSize, MaxPageSize: MaxPageSize, Start: opts.Start, InFlight: inFlight}
 	return func(yield func(Account, error) bool) {
-		pages := pager.Offset(ctx, popts, func(ctx context.Context, start, rows int) (pager.Page[Account], error) {
-			page, err := c.listPage(ctx, op, opts, start, pageRead{rows: rows, expect: rows}, cs)
+		// The pager gets pointers into the pages' chunks (pageRead.chunked)
+		// and drops each as it yields it: what the caller has been handed
+		// is freed a chunk at a time while the rest of the page, and the
+		// pages fetched ahead, are held. The page checks (Guard) read the
+		// accounts, not the pointers.
+		pages := pager.Offset(ctx, popts, func(ctx context.Context, start, rows int) (pager.Page[*Account], error) {
+			page, err := c.listPage(ctx, op, opts, start, pageRead{rows: rows, expect: rows, chunked: true}, cs)
 			if err == nil {
 				err = page.checkOffset(op, start)
 			}
 			if err != nil {
-				return pager.Page[Account]{}, err
+				return pager.Page[*Account]{}, err
 			}
-			return pager.Page[Account]{Items: page.Accounts, Total: page.TotalCount}, nil
+			return pager.Page[*Account]{Items: page.items, Total: page.TotalCount}, nil
 		})
 		for a, err := range pages {
-			if !yield(a, err) {
+			var acct Account
+			if a != nil {
+				acct = *a
+			}
+			if !yield(acct, err) {
 				return
 			}
 		}

@@ -301,9 +301,8 @@ func (r *jsonReader) unmarshal(v []byte, dst any) error {
 	before := r.dec.InputOffset()
 	r.in.b = v
 	err := r.dec.Decode(dst)
-	var te *json.UnmarshalTypeError
 	switch {
-	case err != nil && !errors.As(err, &te):
+	case err != nil && !isTypeError(err):
 		r.dec = nil // a decoder keeps a syntax or read error for good
 	case len(r.in.b) > 0 || r.dec.InputOffset()-before != int64(len(v)):
 		r.dec = nil
@@ -323,6 +322,13 @@ func (r *jsonReader) int64() (int64, error) {
 		return x, nil
 	}
 	return unmarshalInt(v)
+}
+
+// isTypeError reports a *json.UnmarshalTypeError, after which a decoder
+// has read the whole value and goes on.
+func isTypeError(err error) bool {
+	var te *json.UnmarshalTypeError
+	return errors.As(err, &te)
 }
 
 func unmarshalInt(v []byte) (int64, error) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"unsafe"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
 	"github.com/certadmin/certadmin-go/internal/pager"
@@ -28,7 +29,18 @@ type pageRead struct {
 	// facets decodes facetedResults. Only ListAccountsPage returns them;
 	// the other readers check them as decoding would and drop them.
 	facets bool
+	// chunked puts the accounts in AccountPage.items (ListAccounts), each
+	// in a chunk of chunkAccounts, instead of Accounts.
+	chunked bool
 }
+
+// chunkAccounts is how many accounts a chunk of a chunked page holds:
+// as many as 32 KiB hold, the largest allocation the runtime serves from
+// its size classes. The iterator's pager drops its pointer to each
+// account as it hands the account over, so a chunk is freed once its
+// accounts are handed over; with the page in one array, the whole array
+// stayed until the page's last account, and prefetch held two full pages.
+const chunkAccounts = 32 << 10 / int(unsafe.Sizeof(Account{}))
 
 // decodePage reads a listing answer as a stream, converting accounts one
 // at a time. A page being fetched therefore never holds its raw JSON, the
@@ -58,7 +70,12 @@ func (c *Client) decodePage(ctx context.Context, call transport.Call, opt pageRe
 func readPage(body io.Reader, opt pageRead) (*AccountPage, error) {
 	r := getJSONReader(body, transport.DefaultMaxJSONValue)
 	defer r.release()
-	p := &pageReader{r: r, opt: opt, page: &AccountPage{TotalCount: -1, Accounts: make([]Account, 0, min(opt.expect, MaxPageSize))}}
+	p := &pageReader{r: r, opt: opt, page: &AccountPage{TotalCount: -1}}
+	if n := min(opt.expect, MaxPageSize); opt.chunked {
+		p.page.Accounts, p.page.items = []Account{}, make([]*Account, 0, n)
+	} else {
+		p.page.Accounts = make([]Account, 0, n)
+	}
 	var sawResult bool
 	err := r.object(func(key []byte) error {
 		switch string(key) {
@@ -98,11 +115,13 @@ func readPage(body io.Reader, opt pageRead) (*AccountPage, error) {
 
 // pageReader reads the members of a listing's result into page.
 type pageReader struct {
-	r    *jsonReader
-	opt  pageRead
-	page *AccountPage
-	errs *cloudapi.Errors // the envelope's errors member
-	w    wireAccount
+	r     *jsonReader
+	opt   pageRead
+	page  *AccountPage
+	errs  *cloudapi.Errors // the envelope's errors member
+	w     wireAccount
+	n     int       // accounts read
+	chunk []Account // with opt.chunked, the chunk being filled
 }
 
 func (p *pageReader) member(key []byte) error {
@@ -141,7 +160,7 @@ func (p *pageReader) account() error {
 	// The rows asked for bound what one page may hold: a server that
 	// ignores rows could otherwise fill the capped body with millions of
 	// tiny accounts, each a full Account in memory.
-	if p.opt.rows > 0 && len(page.Accounts) >= p.opt.rows {
+	if p.opt.rows > 0 && p.n >= p.opt.rows {
 		return pager.Mismatch("", "asked for %d accounts, the page holds more", p.opt.rows)
 	}
 	v, err := p.r.value()
@@ -160,11 +179,27 @@ func (p *pageReader) account() error {
 	if err != nil {
 		return err
 	}
-	page.Accounts = append(page.Accounts, a)
+	p.n++
+	if p.opt.chunked {
+		page.items = append(page.items, p.place(a))
+	} else {
+		page.Accounts = append(page.Accounts, a)
+	}
 	if p.opt.keepRaw {
 		page.raw = append(page.raw, raw)
 	}
 	return nil
+}
+
+// place stores a in the chunk being filled, starting a new one when it is
+// full (the last one of a page sized to the accounts still expected), and
+// returns its address.
+func (p *pageReader) place(a Account) *Account {
+	if len(p.chunk) == cap(p.chunk) {
+		p.chunk = make([]Account, 0, min(chunkAccounts, max(p.opt.expect-p.n+1, 1)))
+	}
+	p.chunk = append(p.chunk, a)
+	return &p.chunk[len(p.chunk)-1]
 }
 
 // skipFacets reads facetedResults without keeping them, failing where
