@@ -330,10 +330,9 @@ type AccountPage struct {
 	// TotalUnfiltered is the server's totalUnfilteredResultCount.
 	TotalUnfiltered int `json:"totalUnfilteredResultCount"`
 
-	keepRaw   bool
-	raw       []json.RawMessage // with keepRaw, each account's JSON object
+	raw       []json.RawMessage // with pageRead.keepRaw, each account's JSON object
+	items     []*Account        // with pageRead.chunked, the accounts (Accounts is empty)
 	sawOffset bool              // the answer had an offset member
-	rows      int               // the most accounts the page may hold (0: no bound)
 }
 
 // checkOffset refuses a page whose offset is not the start asked for.
@@ -402,11 +401,12 @@ func (c *Client) ListAccountsPage(ctx context.Context, opts ListOptions, callOpt
 	if err := opts.validate(op); err != nil {
 		return nil, err
 	}
-	return c.listPage(ctx, op, opts, opts.Start, opts.PageSize, callSettings(callOpts), false)
+	return c.listPage(ctx, op, opts, opts.Start, pageRead{rows: opts.PageSize, expect: opts.PageSize, facets: true}, callSettings(callOpts))
 }
 
-func (c *Client) listPage(ctx context.Context, op string, opts ListOptions, start, rows int, cs *transport.CallSettings, keepRaw bool) (*AccountPage, error) {
-	p := &cloudapi.GetAccountsParams{Rows: ptr(int32(rows)), Start: ptr(int32(start))}
+// listPage fetches the page of read.rows accounts at start.
+func (c *Client) listPage(ctx context.Context, op string, opts ListOptions, start int, read pageRead, cs *transport.CallSettings) (*AccountPage, error) {
+	p := &cloudapi.GetAccountsParams{Rows: ptr(int32(read.rows)), Start: ptr(int32(start))}
 	if opts.Query != "" {
 		p.Q = &opts.Query
 	}
@@ -421,7 +421,7 @@ func (c *Client) listPage(ctx context.Context, op string, opts ListOptions, star
 		p.SortFields0Name, p.SortFields0Order = &opts.SortBy, &order
 	}
 	req, err := cloudapi.NewGetAccountsRequest(c.server, p)
-	return c.decodePage(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: cs}, rows, keepRaw)
+	return c.decodePage(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Settings: cs}, read)
 }
 
 // ListAccounts iterates over every account matching opts, fetching pages
@@ -448,18 +448,27 @@ func (c *Client) ListAccounts(ctx context.Context, opts ListOptions, callOpts ..
 	}
 	popts := pager.Options{Op: op, PageSize: opts.PageSize, MaxPageSize: MaxPageSize, Start: opts.Start, InFlight: inFlight}
 	return func(yield func(Account, error) bool) {
-		pages := pager.Offset(ctx, popts, func(ctx context.Context, start, rows int) (pager.Page[Account], error) {
-			page, err := c.listPage(ctx, op, opts, start, rows, cs, false)
+		// The pager gets pointers into the pages' chunks (pageRead.chunked)
+		// and drops each as it yields it: what the caller has been handed
+		// is freed a chunk at a time while the rest of the page, and the
+		// pages fetched ahead, are held. The page checks (Guard) read the
+		// accounts, not the pointers.
+		pages := pager.Offset(ctx, popts, func(ctx context.Context, start, rows int) (pager.Page[*Account], error) {
+			page, err := c.listPage(ctx, op, opts, start, pageRead{rows: rows, expect: rows, chunked: true}, cs)
 			if err == nil {
 				err = page.checkOffset(op, start)
 			}
 			if err != nil {
-				return pager.Page[Account]{}, err
+				return pager.Page[*Account]{}, err
 			}
-			return pager.Page[Account]{Items: page.Accounts, Total: page.TotalCount}, nil
+			return pager.Page[*Account]{Items: page.items, Total: page.TotalCount}, nil
 		})
 		for a, err := range pages {
-			if !yield(a, err) {
+			var acct Account
+			if a != nil {
+				acct = *a
+			}
+			if !yield(acct, err) {
 				return
 			}
 		}
@@ -489,7 +498,7 @@ const (
 
 // hit is an account a lookup found, with its JSON object when asked for.
 type hit struct {
-	a   Account
+	a   *Account // in its page's Accounts
 	raw json.RawMessage
 }
 
@@ -500,18 +509,23 @@ func (c *Client) lookupUID(ctx context.Context, op, uid string, cs *transport.Ca
 	if err != nil {
 		return nil, nil, err
 	}
-	return &h.a, h.raw, nil
+	return h.a, h.raw, nil
 }
 
-func (c *Client) findUID(ctx context.Context, op, uid string, cs *transport.CallSettings, keepRaw bool) (*hit, error) {
+// findUID pages through the search for uid. It keeps the first exact and
+// the first case-folded hit and counts them, no more: one of them is the
+// answer or there is none.
+func (c *Client) findUID(ctx context.Context, op, uid string, cs *transport.CallSettings, keepRaw bool) (hit, error) {
 	if strings.TrimSpace(uid) == "" {
-		return nil, apierror.Invalid(op, "empty UID")
+		return hit{}, apierror.Invalid(op, "empty UID")
 	}
-	var exact, folded []hit
+	var exactHit, foldedHit hit
+	var exact, folded int
 	masked := false
 	var guard pager.Guard[Account] // a server that ignores start repeats the first page
+	filter := ListOptions{Filter: "UID=" + uid}
 	for start := 0; ; {
-		page, err := c.listPage(ctx, op, ListOptions{Filter: "UID=" + uid}, start, uidPage, cs, keepRaw)
+		page, err := c.listPage(ctx, op, filter, start, pageRead{rows: uidPage, expect: 1, keepRaw: keepRaw}, cs)
 		if err == nil {
 			err = page.checkOffset(op, start)
 		}
@@ -519,18 +533,24 @@ func (c *Client) findUID(ctx context.Context, op, uid string, cs *transport.Call
 			_, err = guard.Check(op, start, uidPage, page.Accounts)
 		}
 		if err != nil {
-			return nil, err
+			return hit{}, err
 		}
-		for i, a := range page.Accounts {
-			h := hit{a: a}
+		for i := range page.Accounts {
+			h := hit{a: &page.Accounts[i]}
 			if keepRaw {
 				h.raw = page.raw[i]
 			}
-			switch {
+			switch a := h.a; {
 			case a.UID == uid:
-				exact = append(exact, h)
+				if exact == 0 {
+					exactHit = h.own(page.Accounts)
+				}
+				exact++
 			case strings.EqualFold(a.UID, uid):
-				folded = append(folded, h)
+				if folded == 0 {
+					foldedHit = h.own(page.Accounts)
+				}
+				folded++
 			case isMasked(a.UID):
 				masked = true
 			}
@@ -540,22 +560,32 @@ func (c *Client) findUID(ctx context.Context, op, uid string, cs *transport.Call
 			break
 		}
 		if start >= uidMaxHits {
-			return nil, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse,
+			return hit{}, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse,
 				Message: fmt.Sprintf("the search for UID %q matched more than %d accounts: the server does not filter by UID", uid, uidMaxHits)}
 		}
 	}
 	switch {
-	case len(exact) == 1:
-		return &exact[0], nil
-	case len(exact) == 0 && len(folded) == 1:
-		return &folded[0], nil
-	case len(exact)+len(folded) > 1:
-		return nil, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse,
-			Message: fmt.Sprintf("%d accounts have UID %q (without regard to case)", len(exact)+len(folded), uid)}
+	case exact == 1:
+		return exactHit, nil
+	case exact == 0 && folded == 1:
+		return foldedHit, nil
+	case exact+folded > 1:
+		return hit{}, &apierror.Error{Op: op, Kind: apierror.ErrUnexpectedResponse,
+			Message: fmt.Sprintf("%d accounts have UID %q (without regard to case)", exact+folded, uid)}
 	case masked:
-		return nil, maskedError(op, []string{"uid"}, fmt.Sprintf("the search for UID %q found accounts whose UID the server masks (a GDPR profile on the API user?), so none can be confirmed as the one", uid))
+		return hit{}, maskedError(op, []string{"uid"}, fmt.Sprintf("the search for UID %q found accounts whose UID the server masks (a GDPR profile on the API user?), so none can be confirmed as the one", uid))
 	}
-	return nil, &apierror.Error{Op: op, Kind: apierror.ErrNotFound, Message: fmt.Sprintf("no account with UID %q", uid)}
+	return hit{}, &apierror.Error{Op: op, Kind: apierror.ErrNotFound, Message: fmt.Sprintf("no account with UID %q", uid)}
+}
+
+// own returns h with an account of its own when its page holds room for
+// others, so the account returned does not keep a page of them in memory.
+func (h hit) own(page []Account) hit {
+	if cap(page) > 1 {
+		a := *h.a
+		h.a = &a
+	}
+	return h
 }
 
 // NewLocalAccount is a user CreateAccounts creates without a password.

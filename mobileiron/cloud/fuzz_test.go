@@ -243,6 +243,7 @@ func FuzzDecodePage(f *testing.F) {
 		if (page == nil) == (err == nil) {
 			t.Fatalf("page %v beside error %v", page, err)
 		}
+		checkFacetsDropped(t, body, size)
 		if err != nil {
 			if e := fuzzcheck.CheckError(t, err); e.StatusCode != http.StatusOK && e.StatusCode != 0 {
 				t.Fatalf("200 answer gave error with status %d: %v", e.StatusCode, err)
@@ -251,63 +252,95 @@ func FuzzDecodePage(f *testing.F) {
 				t.Fatalf("2xx page gave error %v", err)
 			}
 		}
-		var ref refPage
-		if json.Unmarshal(body, &ref) != nil {
-			return
-		}
-		plain, resultKeys := plainKeys(body)
-		if !plain {
-			return
-		}
-		if !isNull(ref.Errors) {
-			if err == nil {
-				t.Fatalf("a page with errors member %s passed for success", ref.Errors)
-			}
-			return
-		}
-		if ref.Result == nil || resultKeys == 0 {
-			if err == nil {
-				t.Fatalf("a page with a null or empty result passed for success: %q", body)
-			}
-			return
-		}
-		r := ref.Result
-		// More accounts than the rows asked for is the one refusal of a
-		// page encoding/json reads.
-		if more := len(r.SearchResults) > size; more != errors.Is(err, ErrPagingMismatch) {
-			t.Fatalf("%d accounts for %d rows gave %v", len(r.SearchResults), size, err)
-		} else if more {
-			return
-		}
-		if err != nil {
-			t.Fatalf("a page encoding/json reads failed: %v\n%q", err, body)
-		}
-		if len(page.Accounts) != len(r.SearchResults) {
-			t.Fatalf("%d accounts, encoding/json reads %d", len(page.Accounts), len(r.SearchResults))
-		}
-		for i := range r.SearchResults {
-			want := r.SearchResults[i].account()
-			if !reflect.DeepEqual(page.Accounts[i], want) {
-				t.Fatalf("account %d = %+v, encoding/json reads %+v", i, page.Accounts[i], want)
-			}
-			checkAccountTimes(t, page.Accounts[i], r.SearchResults[i])
-		}
-		wantTotal := -1
-		if r.TotalCount != nil {
-			wantTotal = int(*r.TotalCount)
-		} else if bytes.Contains(body, []byte(`"totalCount"`)) {
-			wantTotal = page.TotalCount // a null count: the streamed decoder reads it as 0
-		}
-		if page.TotalCount != wantTotal {
-			t.Fatalf("total %d, encoding/json reads %d", page.TotalCount, wantTotal)
-		}
-		if r.Offset != nil && page.Offset != int(*r.Offset) || r.QueryTime != nil && page.QueryTime != msDuration(*r.QueryTime) {
-			t.Fatalf("offset %d / query time %s disagree with %v / %v", page.Offset, page.QueryTime, r.Offset, r.QueryTime)
-		}
-		if len(r.Facets) > 0 && !reflect.DeepEqual(page.Facets, r.Facets) {
-			t.Fatalf("facets %v, encoding/json reads %v", page.Facets, r.Facets)
-		}
+		comparePage(t, body, size, page, err)
 	})
+}
+
+// FuzzReadPage is FuzzDecodePage's comparison with encoding/json on the
+// page reader alone, without the transport: many more bodies a second.
+func FuzzReadPage(f *testing.F) {
+	for _, name := range []string{"get_all_accounts_response.json", "search_by_uid_response.json"} {
+		for _, b := range samples(f, name) {
+			f.Add(b, uint16(500))
+		}
+	}
+	for _, s := range hostileBodies {
+		f.Add([]byte(s), uint16(len(s)))
+	}
+	f.Fuzz(func(t *testing.T, body []byte, rows uint16) {
+		size := 1 + int(rows)%MaxPageSize
+		page, err := readPage(bytes.NewReader(body), pageRead{rows: size, expect: size, facets: true})
+		if (page == nil) == (err == nil) {
+			t.Fatalf("page %v beside error %v", page, err)
+		}
+		checkFacetsDropped(t, body, size)
+		if err == nil && !json.Valid(body) {
+			t.Fatalf("a body that is not JSON passed: %q", body)
+		}
+		comparePage(t, body, size, page, err)
+	})
+}
+
+// comparePage checks what the page reader made of body (page or err)
+// against encoding/json reading it in one piece.
+func comparePage(t *testing.T, body []byte, size int, page *AccountPage, err error) {
+	t.Helper()
+	var ref refPage
+	if json.Unmarshal(body, &ref) != nil {
+		return
+	}
+	plain, resultKeys := plainKeys(body)
+	if !plain {
+		return
+	}
+	if !isNull(ref.Errors) {
+		if err == nil {
+			t.Fatalf("a page with errors member %s passed for success", ref.Errors)
+		}
+		return
+	}
+	if ref.Result == nil || resultKeys == 0 {
+		if err == nil {
+			t.Fatalf("a page with a null or empty result passed for success: %q", body)
+		}
+		return
+	}
+	r := ref.Result
+	// More accounts than the rows asked for is the one refusal of a
+	// page encoding/json reads.
+	if more := len(r.SearchResults) > size; more != errors.Is(err, ErrPagingMismatch) {
+		t.Fatalf("%d accounts for %d rows gave %v", len(r.SearchResults), size, err)
+	} else if more {
+		return
+	}
+	if err != nil {
+		t.Fatalf("a page encoding/json reads failed: %v\n%q", err, body)
+	}
+	if len(page.Accounts) != len(r.SearchResults) {
+		t.Fatalf("%d accounts, encoding/json reads %d", len(page.Accounts), len(r.SearchResults))
+	}
+	for i := range r.SearchResults {
+		want := r.SearchResults[i].account()
+		if !reflect.DeepEqual(page.Accounts[i], want) {
+			t.Fatalf("account %d = %+v, encoding/json reads %+v", i, page.Accounts[i], want)
+		}
+		checkAccountTimes(t, page.Accounts[i], r.SearchResults[i])
+	}
+	wantTotal := -1
+	if r.TotalCount != nil {
+		wantTotal = int(*r.TotalCount)
+	} else if bytes.Contains(body, []byte(`"totalCount"`)) {
+		wantTotal = page.TotalCount // a null count: the streamed decoder reads it as 0
+	}
+	if page.TotalCount != wantTotal {
+		t.Fatalf("total %d, encoding/json reads %d", page.TotalCount, wantTotal)
+	}
+	if r.Offset != nil && page.Offset != int(*r.Offset) || r.QueryTime != nil && page.QueryTime != msDuration(*r.QueryTime) {
+		t.Fatalf("offset %d / query time %s disagree with %v / %v", page.Offset, page.QueryTime, r.Offset, r.QueryTime)
+	}
+	if len(r.Facets) > 0 && !reflect.DeepEqual(page.Facets, r.Facets) {
+		t.Fatalf("facets %v, encoding/json reads %v", page.Facets, r.Facets)
+	}
 }
 
 // checkAccountTimes asserts that a time is set exactly when the answer
