@@ -154,7 +154,11 @@ func stateFrom(ctx context.Context) *callState {
 // request context: the engine offers no other channel to its hooks.
 func (c *Client) do(ctx context.Context, req *http.Request, call *Call) (*http.Response, error) {
 	st := &callState{Context: ctx, safe: safeToRepeat(c.repeatOf(call, req), req.Method), settings: call.Settings, noCredentials: call.NoCredentials, cookie: req.Header["Cookie"]}
-	req = req.WithContext(st)
+	// The call's state goes on the request in place, not on a copy:
+	// the call path owns every request it sends (the escape hatches
+	// clone a caller's first; see attemptTransport.RoundTrip), and the
+	// copy WithContext makes stays on the stack.
+	*req = *req.WithContext(st)
 	rreq := &st.rreq
 	if req.Body == nil || req.Body == http.NoBody {
 		// Nothing to rewind between attempts: the engine's request is
@@ -267,7 +271,12 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	cfg := t.c.cfg
 	st := stateFrom(req.Context())
 	attempt := st.attempts.Add(1)
-	start := time.Now()
+	// The clock is read for the log only: a client without a logger
+	// reads none.
+	var start time.Time
+	if cfg.Logger != nil {
+		start = time.Now()
+	}
 
 	h := req.Header
 	for k, vs := range cfg.Headers {
@@ -335,7 +344,9 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		}
 		err = errAttemptTimeout
 	}
-	t.log(out, resp, err, int(attempt), time.Since(start))
+	if cfg.Logger != nil {
+		t.log(out, resp, err, int(attempt), time.Since(start))
+	}
 	if err != nil {
 		out = nil
 		return nil, err

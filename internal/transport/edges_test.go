@@ -78,8 +78,8 @@ func TestLoopbackIsOnlyLoopback(t *testing.T) {
 		host     string
 		loopback bool
 	}{
-		{"localhost", true}, {"LOCALHOST", true}, {"api.localhost", true}, {"127.0.0.1", true}, {"127.8.9.10", true}, {"[::1]", true},
-		{"localhost.example.com", false}, {"evil-localhost", false}, {"mylocalhost", false}, {"10.0.0.1", false},
+		{"localhost", true}, {"LOCALHOST", true}, {"api.localhost", true}, {"127.0.0.1", true}, {"127.8.9.10", true}, {"[::1]", true}, {"[::ffff:127.0.0.1]", true},
+		{"localhost.example.com", false}, {"evil-localhost", false}, {"mylocalhost", false}, {"10.0.0.1", false}, {"[::1%25lo]", false}, {"[::ffff:10.0.0.1]", false},
 	} {
 		_, err := transport.CheckBaseURL("test.NewClient", "http://"+tc.host+":8080", creds)
 		if tc.loopback != (err == nil) {
