@@ -187,6 +187,10 @@ func (c *Client) vendorError(call *Call, resp *http.Response, body []byte, be *B
 // mark) like an HTML document, whatever the Content-Type said.
 func htmlPrefix(b []byte) bool {
 	trimmed := bytes.TrimLeft(b, " \t\r\n\ufeff")
+	if len(trimmed) == 0 || trimmed[0] != '<' {
+		// Every start below opens with '<': a JSON answer stops here.
+		return false
+	}
 	// Compared without regard to case, in place: this runs on every
 	// answer, and a lower-cased copy cost an allocation each time.
 	for _, start := range htmlStarts {
