@@ -294,7 +294,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if t.userAgent != nil {
 		h["User-Agent"] = t.userAgent
 	}
-	if h.Get("Accept-Encoding") == "" && h.Get("Range") == "" && req.Method != http.MethodHead {
+	if headerValue(h, "Accept-Encoding") == "" && headerValue(h, "Range") == "" && req.Method != http.MethodHead {
 		h["Accept-Encoding"] = acceptGzipValue
 	}
 	if cfg.Auth != nil {
@@ -370,6 +370,17 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 }
 
 var acceptGzipValue = []string{"gzip"}
+
+// headerValue is h.Get for a key already in canonical form (the
+// constants of the call path). h.Get canonicalises its key on every call,
+// the work this saves on every attempt; for a canonical key both find the
+// same entry, and both miss a header stored under a non-canonical key.
+func headerValue(h http.Header, canonicalKey string) string {
+	if v := h[canonicalKey]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
 
 func (t *attemptTransport) log(req *http.Request, resp *http.Response, err error, attempt int, d time.Duration) {
 	l := t.c.cfg.Logger

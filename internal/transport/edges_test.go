@@ -513,3 +513,36 @@ func TestCancelledDownloadIsNotATruncation(t *testing.T) {
 		t.Fatalf("err = %v after %d bytes; want context.Canceled and no ErrTruncated", err, w.n)
 	}
 }
+
+// The transport asks for gzip itself (to bound what an answer inflates
+// to), but not over a request that says otherwise: a caller's own
+// Accept-Encoding is kept, a Range request (whose bytes must be the
+// file's) and a HEAD ask for no encoding.
+func TestAcceptEncodingOnlyWhereTheCallLeavesItOpen(t *testing.T) {
+	var got string
+	network := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		got = strings.Join(r.Header.Values("Accept-Encoding"), ",")
+		return answer(r, http.StatusNoContent, "", nil, 0), nil
+	})
+	c := newClient(t, transport.WithTransport(network))
+	for _, tc := range []struct {
+		method, name, value, want string
+	}{
+		{http.MethodGet, "", "", "gzip"},
+		{http.MethodGet, "Accept-Encoding", "identity", "identity"},
+		{http.MethodGet, "Range", "bytes=0-99", ""},
+		{http.MethodHead, "", "", ""},
+	} {
+		s := do(t, c, context.Background(), tc.method, "https://vendor.example/api/x", "")
+		if tc.name != "" {
+			s.call.Request.Header.Set(tc.name, tc.value)
+		}
+		got = "unset"
+		if _, err := s.Check("test.Get"); err != nil {
+			t.Fatal(err)
+		}
+		if got != tc.want {
+			t.Errorf("%s with %s %q: Accept-Encoding %q, want %q", tc.method, tc.name, tc.value, got, tc.want)
+		}
+	}
+}

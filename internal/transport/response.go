@@ -72,7 +72,7 @@ type BodyError struct {
 // check returns resp when its status means success; otherwise it reads a
 // capped part of the body, closes it and returns the typed error.
 func (c *Client) check(call *Call, resp *http.Response) (*http.Response, error) {
-	if isOK(resp.StatusCode, call.OK) && !htmlContentType(resp.Header.Get("Content-Type")) {
+	if isOK(resp.StatusCode, call.OK) && !htmlContentType(headerValue(resp.Header, "Content-Type")) {
 		return resp, nil
 	}
 	defer resp.Body.Close()
