@@ -154,7 +154,11 @@ func stateFrom(ctx context.Context) *callState {
 // request context: the engine offers no other channel to its hooks.
 func (c *Client) do(ctx context.Context, req *http.Request, call *Call) (*http.Response, error) {
 	st := &callState{Context: ctx, safe: safeToRepeat(c.repeatOf(call, req), req.Method), settings: call.Settings, noCredentials: call.NoCredentials, cookie: req.Header["Cookie"]}
-	req = req.WithContext(st)
+	// The call's state goes on the request in place, not on a copy:
+	// the call path owns every request it sends (the escape hatches
+	// clone a caller's first; see attemptTransport.RoundTrip), and the
+	// copy WithContext makes stays on the stack.
+	*req = *req.WithContext(st)
 	rreq := &st.rreq
 	if req.Body == nil || req.Body == http.NoBody {
 		// Nothing to rewind between attempts: the engine's request is
@@ -267,7 +271,12 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	cfg := t.c.cfg
 	st := stateFrom(req.Context())
 	attempt := st.attempts.Add(1)
-	start := time.Now()
+	// The clock is read for the log only: a client without a logger
+	// reads none.
+	var start time.Time
+	if cfg.Logger != nil {
+		start = time.Now()
+	}
 
 	h := req.Header
 	for k, vs := range cfg.Headers {
@@ -285,7 +294,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if t.userAgent != nil {
 		h["User-Agent"] = t.userAgent
 	}
-	if h.Get("Accept-Encoding") == "" && h.Get("Range") == "" && req.Method != http.MethodHead {
+	if headerValue(h, "Accept-Encoding") == "" && headerValue(h, "Range") == "" && req.Method != http.MethodHead {
 		h["Accept-Encoding"] = acceptGzipValue
 	}
 	if cfg.Auth != nil {
@@ -335,7 +344,9 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		}
 		err = errAttemptTimeout
 	}
-	t.log(out, resp, err, int(attempt), time.Since(start))
+	if cfg.Logger != nil {
+		t.log(out, resp, err, int(attempt), time.Since(start))
+	}
 	if err != nil {
 		out = nil
 		return nil, err
@@ -359,6 +370,17 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 }
 
 var acceptGzipValue = []string{"gzip"}
+
+// headerValue is h.Get for a key already in canonical form (the
+// constants of the call path). h.Get canonicalises its key on every call,
+// the work this saves on every attempt; for a canonical key both find the
+// same entry, and both miss a header stored under a non-canonical key.
+func headerValue(h http.Header, canonicalKey string) string {
+	if v := h[canonicalKey]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
 
 func (t *attemptTransport) log(req *http.Request, resp *http.Response, err error, attempt int, d time.Duration) {
 	l := t.c.cfg.Logger

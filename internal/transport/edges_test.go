@@ -78,8 +78,8 @@ func TestLoopbackIsOnlyLoopback(t *testing.T) {
 		host     string
 		loopback bool
 	}{
-		{"localhost", true}, {"LOCALHOST", true}, {"api.localhost", true}, {"127.0.0.1", true}, {"127.8.9.10", true}, {"[::1]", true},
-		{"localhost.example.com", false}, {"evil-localhost", false}, {"mylocalhost", false}, {"10.0.0.1", false},
+		{"localhost", true}, {"LOCALHOST", true}, {"api.localhost", true}, {"127.0.0.1", true}, {"127.8.9.10", true}, {"[::1]", true}, {"[::ffff:127.0.0.1]", true},
+		{"localhost.example.com", false}, {"evil-localhost", false}, {"mylocalhost", false}, {"10.0.0.1", false}, {"[::1%25lo]", false}, {"[::ffff:10.0.0.1]", false},
 	} {
 		_, err := transport.CheckBaseURL("test.NewClient", "http://"+tc.host+":8080", creds)
 		if tc.loopback != (err == nil) {
@@ -511,5 +511,38 @@ func TestCancelledDownloadIsNotATruncation(t *testing.T) {
 	_, err := do(t, c, ctx, http.MethodGet, srv.URL, "").Stream("test.Download", w)
 	if !errors.Is(err, context.Canceled) || errors.Is(err, apierror.ErrTruncated) || w.n == 0 {
 		t.Fatalf("err = %v after %d bytes; want context.Canceled and no ErrTruncated", err, w.n)
+	}
+}
+
+// The transport asks for gzip itself (to bound what an answer inflates
+// to), but not over a request that says otherwise: a caller's own
+// Accept-Encoding is kept, a Range request (whose bytes must be the
+// file's) and a HEAD ask for no encoding.
+func TestAcceptEncodingOnlyWhereTheCallLeavesItOpen(t *testing.T) {
+	var got string
+	network := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		got = strings.Join(r.Header.Values("Accept-Encoding"), ",")
+		return answer(r, http.StatusNoContent, "", nil, 0), nil
+	})
+	c := newClient(t, transport.WithTransport(network))
+	for _, tc := range []struct {
+		method, name, value, want string
+	}{
+		{http.MethodGet, "", "", "gzip"},
+		{http.MethodGet, "Accept-Encoding", "identity", "identity"},
+		{http.MethodGet, "Range", "bytes=0-99", ""},
+		{http.MethodHead, "", "", ""},
+	} {
+		s := do(t, c, context.Background(), tc.method, "https://vendor.example/api/x", "")
+		if tc.name != "" {
+			s.call.Request.Header.Set(tc.name, tc.value)
+		}
+		got = "unset"
+		if _, err := s.Check("test.Get"); err != nil {
+			t.Fatal(err)
+		}
+		if got != tc.want {
+			t.Errorf("%s with %s %q: Accept-Encoding %q, want %q", tc.method, tc.name, tc.value, got, tc.want)
+		}
 	}
 }

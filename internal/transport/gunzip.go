@@ -34,7 +34,7 @@ func (c *Config) maxExpansion() int64 {
 
 // inflate replaces a gzip body with its bounded inflated form.
 func inflate(resp *http.Response, ratio int64) {
-	if !strings.EqualFold(strings.TrimSpace(resp.Header.Get("Content-Encoding")), "gzip") || resp.Body == http.NoBody {
+	if !strings.EqualFold(strings.TrimSpace(headerValue(resp.Header, "Content-Encoding")), "gzip") || resp.Body == http.NoBody {
 		return
 	}
 	resp.Body = &gunzipBody{raw: resp.Body, counted: &countingReader{r: resp.Body}, ratio: ratio}

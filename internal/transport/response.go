@@ -72,7 +72,7 @@ type BodyError struct {
 // check returns resp when its status means success; otherwise it reads a
 // capped part of the body, closes it and returns the typed error.
 func (c *Client) check(call *Call, resp *http.Response) (*http.Response, error) {
-	if isOK(resp.StatusCode, call.OK) && !htmlContentType(resp.Header.Get("Content-Type")) {
+	if isOK(resp.StatusCode, call.OK) && !htmlContentType(headerValue(resp.Header, "Content-Type")) {
 		return resp, nil
 	}
 	defer resp.Body.Close()
@@ -187,6 +187,10 @@ func (c *Client) vendorError(call *Call, resp *http.Response, body []byte, be *B
 // mark) like an HTML document, whatever the Content-Type said.
 func htmlPrefix(b []byte) bool {
 	trimmed := bytes.TrimLeft(b, " \t\r\n\ufeff")
+	if len(trimmed) == 0 || trimmed[0] != '<' {
+		// Every start below opens with '<': a JSON answer stops here.
+		return false
+	}
 	// Compared without regard to case, in place: this runs on every
 	// answer, and a lower-cased copy cost an allocation each time.
 	for _, start := range htmlStarts {

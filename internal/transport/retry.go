@@ -182,7 +182,12 @@ func (c *Client) judgeAttempt(p RetryPolicy, ctx context.Context, resp *http.Res
 	st.tries++
 	o := attemptOutcome{attempt: st.tries, safe: st.safe, err: err, resp: resp}
 	if err == nil {
-		o.retryAfter, o.hasRetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		if p.retryable(resp.StatusCode) {
+			// Only an answer that may be retried is waited on (retryWait)
+			// or refused for a too long wait (shouldRetry); the others,
+			// a success first, need neither the header nor the clock.
+			o.retryAfter, o.hasRetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		}
 		o.renewed = c.cfg.Auth != nil && credentialRenewed(c.cfg.Auth, resp, st)
 	}
 	st.retryAfter, st.hasRetryAfter = o.retryAfter, o.hasRetryAfter
