@@ -155,7 +155,7 @@ func (c *Client) setStatus(ctx context.Context, op string, id uuid.UUID, status 
 	if err != nil {
 		return nil, err
 	}
-	return newRequest(&out.r), nil
+	return newRequest(&out.Request), nil
 }
 
 // CompleteRequest marks a request completed, the last step of executing

@@ -2,7 +2,6 @@ package mimcm
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 
@@ -42,7 +41,7 @@ func (c *Client) GetRequest(ctx context.Context, id uuid.UUID, opts ...CallOptio
 	if err != nil {
 		return nil, err
 	}
-	return newRequest(&out.r), nil
+	return newRequest(&out.Request), nil
 }
 
 // ListRequests returns the requests that match f, in the server's order.
@@ -102,15 +101,14 @@ func noContent(err error) (*apierror.Error, bool) {
 // holds no request (null, {} or an object without its GUID).
 var errNoRequest = errors.New("the answer holds no request (no Uuid)")
 
-// oneRequest decodes the answer to GetRequest and refuses one without a
-// request in it.
-type oneRequest struct{ r mimcmapi.Request }
+// oneRequest is the answer to GetRequest; the transport refuses one
+// without a request in it (CheckAnswer).
+// (Embedded, so the answer is decoded straight into the request.)
+type oneRequest struct{ mimcmapi.Request }
 
-func (o *oneRequest) UnmarshalJSON(b []byte) error {
-	if err := json.Unmarshal(b, &o.r); err != nil {
-		return err
-	}
-	if o.r.Uuid == uuid.Nil {
+// CheckAnswer implements transport.AnswerChecker.
+func (o *oneRequest) CheckAnswer() error {
+	if o.Uuid == uuid.Nil {
 		return errNoRequest
 	}
 	return nil
