@@ -161,7 +161,11 @@ func CloudPaging(accounts int, pageLatency, consumerPerPage time.Duration) ([]be
 		{Name: "cloud paging peak heap, sequential, in decoded pages", Value: seqPeak / float64(pageBytes), Unit: "pages", Target: "<= 2", Met: seqPeak <= 2*float64(pageBytes)},
 		{Name: "cloud paging peak heap, prefetch", Value: mib(prePeak), Unit: "MiB", Target: "-", Met: true},
 		{Name: "cloud paging peak heap, prefetch, in decoded pages", Value: prePeak / float64(pageBytes), Unit: "pages", Target: "<= 2", Met: prePeak <= 2*float64(pageBytes)},
-		{Name: "cloud paging peak heap, prefetch, in wire pages", Value: prePeak / float64(wireBytes), Unit: "pages", Target: "<= 2", Met: prePeak <= 2*float64(wireBytes)},
+		// The target (issue 21's P3) is in decoded pages, above. In wire pages
+		// it is information: 500 decoded accounts take about 1.4 times
+		// their JSON, so a page being read plus the one fetched ahead are
+		// more than 2 wire pages whatever the iterator does.
+		{Name: "cloud paging peak heap, prefetch, in wire pages", Value: prePeak / float64(wireBytes), Unit: "pages", Target: "info", Met: true},
 		{Name: "cloud paging peak heap, parallel 4", Value: mib(parPeak), Unit: "MiB", Target: "-", Met: true},
 		{Name: "cloud paging peak heap, parallel 4, in decoded pages", Value: parPeak / float64(pageBytes), Unit: "pages", Target: "<= 5", Met: parPeak <= 5*float64(pageBytes)},
 	}, nil
