@@ -26,3 +26,9 @@ func tlsCert() tls.Certificate {
 	der, _ := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 }
+
+// tlsLeaf is tlsCert's certificate, parsed.
+func tlsLeaf() *x509.Certificate {
+	c, _ := x509.ParseCertificate(tlsCert().Certificate[0])
+	return c
+}
