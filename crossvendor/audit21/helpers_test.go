@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strings"
 	"sync"
@@ -148,3 +149,6 @@ func readFile(t testing.TB, rel string) string {
 	}
 	return string(b)
 }
+
+// reflectPointer is the address of a map's header, to compare identities.
+func reflectPointer(h map[string][]string) uintptr { return reflect.ValueOf(h).Pointer() }
