@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/certadmin/certadmin-go/czertainly/adminv1"
 	"github.com/certadmin/certadmin-go/mimcm"
 	"github.com/certadmin/certadmin-go/mobileiron/core"
 )
@@ -71,4 +72,32 @@ func TestMaxAttemptsZeroBehaviour(t *testing.T) {
 	defer c.Close()
 	_, err = c.CertificateExportStatus(context.Background())
 	t.Errorf("NewClient accepted WithMaxAttempts(0); the first GET made %d attempts and returned %v", n.Load(), err)
+}
+
+// adminv1: options NewClient accepts with empty values (the 2.x package
+// refuses the same ones) must not make the first call panic or fail for
+// them.
+func TestAdminV1FirstCallAfterAcceptedEmptyOptions(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`[]`))
+	}))
+	defer srv.Close()
+	for name, o := range map[string]adminv1.Option{
+		"WithCertificateHeader(nil)":            adminv1.WithCertificateHeader(nil),
+		"WithCertificateHeaderName(\"\")":       adminv1.WithCertificateHeaderName(""),
+		"WithClientCertificateFiles(\"\",\"\")": adminv1.WithClientCertificateFiles("", ""),
+		"WithRootCAFile(\"\")":                  adminv1.WithRootCAFile(""),
+	} {
+		c, err := adminv1.NewClient(srv.URL+"/api", o)
+		if err != nil {
+			if !errors.Is(err, adminv1.ErrInvalidInput) {
+				t.Errorf("%s: NewClient: %v, not ErrInvalidInput", name, err)
+			}
+			continue
+		}
+		err = safely(func() error { _, err := c.ListAdmins(context.Background()); return err })
+		t.Errorf("%s: accepted by NewClient; first call: %v", name, err)
+		c.Close()
+	}
 }
