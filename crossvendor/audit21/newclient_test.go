@@ -63,12 +63,16 @@ var (
 // WithTimeout(0) = no timeout, WithWaitTimeout(0) = context only,
 // WithApprovalWait(0) = check once) are not tried.
 func TestNewClientValidatesEveryOption(t *testing.T) {
+	allNCCases(func(v string, s error, cs []ncCase) { runNC(t, v, s, cs) })
+}
+
+func allNCCases(runNC func(vendor string, sentinel error, cases []ncCase)) {
 	const u = "https://host.example.com"
 
 	c := func(o ...czertainly.Option) func() error {
 		return func() error { _, err := czertainly.NewClient(u, o...); return err }
 	}
-	runNC(t, "czertainly", czertainly.ErrInvalidInput, []ncCase{
+	runNC("czertainly", czertainly.ErrInvalidInput, []ncCase{
 		{"WithToken(nil)", c(czertainly.WithToken(nil))},
 		{"WithToken(StaticToken(\"\"))", c(czertainly.WithToken(czertainly.StaticToken("")))},
 		{"WithBearerToken(\"\")", c(czertainly.WithBearerToken(""))},
@@ -105,7 +109,7 @@ func TestNewClientValidatesEveryOption(t *testing.T) {
 	m := func(o ...mimcm.Option) func() error {
 		return func() error { _, err := mimcm.NewClient(u, o...); return err }
 	}
-	runNC(t, "mimcm", mimcm.ErrInvalidInput, []ncCase{
+	runNC("mimcm", mimcm.ErrInvalidInput, []ncCase{
 		{"WithToken(nil)", m(mimcm.WithToken(nil))},
 		{"WithToken(StaticToken(\"\"))", m(mimcm.WithToken(mimcm.StaticToken("")))},
 		{"WithBasicAuth(\"\",\"\")", m(mimcm.WithBasicAuth("", ""))},
@@ -135,7 +139,7 @@ func TestNewClientValidatesEveryOption(t *testing.T) {
 	e := func(o ...enterpriseadmin.Option) func() error {
 		return func() error { _, err := enterpriseadmin.NewClient(u+"/arcgis", o...); return err }
 	}
-	runNC(t, "enterpriseadmin", enterpriseadmin.ErrInvalidInput, []ncCase{
+	runNC("enterpriseadmin", enterpriseadmin.ErrInvalidInput, []ncCase{
 		{"WithToken(nil)", e(enterpriseadmin.WithToken(nil))},
 		{"WithToken(StaticToken(\"\"))", e(enterpriseadmin.WithToken(enterpriseadmin.StaticToken("")))},
 		{"WithCredentials(\"\",\"\")", e(enterpriseadmin.WithCredentials("", ""))},
@@ -171,7 +175,7 @@ func TestNewClientValidatesEveryOption(t *testing.T) {
 	k := func(o ...core.Option) func() error {
 		return func() error { _, err := core.NewClient(u, o...); return err }
 	}
-	runNC(t, "core", core.ErrInvalidInput, []ncCase{
+	runNC("core", core.ErrInvalidInput, []ncCase{
 		{"WithBasicAuth(\"\",\"\")", k(core.WithBasicAuth("", ""))},
 		{"WithAdminDeviceSpaceID(0)", k(core.WithAdminDeviceSpaceID(0))},
 		{"WithAdminDeviceSpaceID(-1)", k(core.WithAdminDeviceSpaceID(-1))},
@@ -201,7 +205,7 @@ func TestNewClientValidatesEveryOption(t *testing.T) {
 	l := func(o ...cloud.Option) func() error {
 		return func() error { _, err := cloud.NewClient(u, o...); return err }
 	}
-	runNC(t, "cloud", cloud.ErrInvalidInput, []ncCase{
+	runNC("cloud", cloud.ErrInvalidInput, []ncCase{
 		{"WithBasicAuth(\"\",\"\")", l(cloud.WithBasicAuth("", ""))},
 		{"WithHTTPClient(nil)", l(cloud.WithHTTPClient(nil))},
 		{"WithTransport(nil)", l(cloud.WithTransport(nil))},
@@ -221,7 +225,7 @@ func TestNewClientValidatesEveryOption(t *testing.T) {
 	a := func(o ...adminv1.Option) func() error {
 		return func() error { _, err := adminv1.NewClient(u+"/api", o...); return err }
 	}
-	runNC(t, "adminv1", adminv1.ErrInvalidInput, []ncCase{
+	runNC("adminv1", adminv1.ErrInvalidInput, []ncCase{
 		{"WithClientCertificateFiles(\"\",\"\")", a(adminv1.WithClientCertificateFiles("", ""))},
 		{"WithClientCertificateFiles(missing)", a(adminv1.WithClientCertificateFiles("/nonexistent/c.pem", "/nonexistent/k.pem"))},
 		{"WithRootCAFile(\"\")", a(adminv1.WithRootCAFile(""))},
@@ -239,4 +243,26 @@ func TestNewClientValidatesEveryOption(t *testing.T) {
 		{"WithTimeout(-1s)", a(adminv1.WithTimeout(neg))},
 		{"WithHTTPClient+WithTransport", a(adminv1.WithHTTPClient(plainHC), adminv1.WithTransport(plainRT))},
 	})
+}
+
+// Issue: "Error text: the plain-HTTP refusal message prints its reason
+// twice." The same defect in any other NewClient refusal: no message of the
+// option probes above repeats a run of 4 words.
+func TestNewClientRefusalsSayItOnce(t *testing.T) {
+	var refusals []string
+	allNCCases(func(v string, _ error, cs []ncCase) {
+		for _, c := range cs {
+			if err := safely(c.mk); err != nil {
+				refusals = append(refusals, v+"/"+c.name+": "+err.Error())
+			}
+		}
+	})
+	if len(refusals) < 20 {
+		t.Fatalf("only %d refusals collected", len(refusals))
+	}
+	for _, m := range refusals {
+		if r := repeated(m, 4); r != "" {
+			t.Errorf("repeats %q: %s", r, m)
+		}
+	}
 }
