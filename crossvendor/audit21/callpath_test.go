@@ -328,3 +328,48 @@ func TestTokenCacheIsOneAndShared(t *testing.T) {
 		t.Errorf("%d fetches for concurrent callers, want 1", fetches.Load())
 	}
 }
+
+// Issue: "enterpriseadmin then rewrites that request's body and URL, which
+// works only because retryablehttp rewinds the body" and "One mechanism for
+// re-authentication". A POST that is never repeated (a delete), whose token
+// is refused (498), is sent once more by the shared mechanism, and each
+// attempt's body carries its own token exactly once.
+func TestEnterpriseAdminPOSTBodyTokenPerAttempt(t *testing.T) {
+	var mu sync.Mutex
+	var bodies []string
+	var gen, calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if strings.HasSuffix(r.URL.Path, "/generateToken") {
+			fmt.Fprintf(w, `{"token":"tok%d","expires":%d,"ssl":false}`, gen.Add(1), time.Now().Add(time.Hour).UnixMilli())
+			return
+		}
+		r.ParseForm()
+		mu.Lock()
+		bodies = append(bodies, r.PostForm.Encode())
+		mu.Unlock()
+		if calls.Add(1) == 1 {
+			w.Write([]byte(`{"error":{"code":498,"message":"Invalid token.","details":[]}}`))
+			return
+		}
+		w.Write([]byte(`{"status":"success"}`))
+	}))
+	defer srv.Close()
+	c, err := enterpriseadmin.NewClient(srv.URL+"/arcgis", enterpriseadmin.WithCredentials("u", "p"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.DeleteIdentityCertificate(context.Background(), "x"); err != nil {
+		t.Fatalf("delete after one refused token: %v", err)
+	}
+	if len(bodies) != 2 {
+		t.Fatalf("%d attempts, want 2: %v", len(bodies), bodies)
+	}
+	for i, b := range bodies {
+		v, _ := neturl.ParseQuery(b)
+		if got := v["token"]; len(got) != 1 || got[0] != fmt.Sprintf("tok%d", i+1) {
+			t.Errorf("attempt %d body tokens %v, want exactly [tok%d]", i+1, got, i+1)
+		}
+	}
+}
