@@ -184,21 +184,16 @@ func (c *Client) do(ctx context.Context, req *http.Request, call *Call) (*http.R
 
 // repeatOf is whether req may be sent again: the spec's answer for the
 // operation it is (Rules.Operations: its method, or its x-repeat), by
-// method when it matches none, then the vendor's rule (Rules.Repeat),
-// which can only make it stricter: Never from it wins, and it decides a
-// ByMethod answer.
+// method when it matches none; the vendor's rule (Rules.Repeat) can only
+// veto it, with Never.
 func (c *Client) repeatOf(call *Call, req *http.Request) Repeat {
-	r := ByMethod
+	if c.rules.Repeat != nil && c.rules.Repeat(req) == Never {
+		return Never
+	}
 	if op, ok := c.operationOf(call, req); ok {
-		r = op.Repeat
+		return op.Repeat
 	}
-	if c.rules.Repeat == nil || r == Never {
-		return r
-	}
-	if v := c.rules.Repeat(req); v == Never || r == ByMethod {
-		return v
-	}
-	return r
+	return ByMethod
 }
 
 func (c *Client) transportError(req *http.Request, err error) error {

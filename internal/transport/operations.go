@@ -142,8 +142,8 @@ func (tp *template) matches(path string) bool {
 // Repeat is the spec's answer to whether req may be sent again: the
 // Repeat of the operation it matches, ByMethod when it matches none (a
 // request sent through Do to a path the spec does not describe) or
-// several. It has the signature of Rules.Repeat; the transport calls it
-// for every request of a client whose Rules carry the table.
+// several: the answer the transport's own lookup (Client.repeatOf) gives
+// before the vendor's veto, for tools and tests that hold only the table.
 func (t *Operations) Repeat(req *http.Request) Repeat {
 	if t == nil {
 		return ByMethod

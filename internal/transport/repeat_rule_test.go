@@ -71,3 +71,21 @@ func TestVendorRepeatRuleAppliesToEveryPath(t *testing.T) {
 		t.Errorf("PUT without the rule: %d requests, want 4", n)
 	}
 }
+
+// The vendor's rule can only veto: answering ReadOnly for a POST the spec
+// does not call read-only does not make it repeatable.
+func TestVendorRepeatRuleCannotLoosenTheSpec(t *testing.T) {
+	s := &script{statuses: []int{503}}
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	loose := transport.Rules{Repeat: func(*http.Request) transport.Repeat { return transport.ReadOnly }}
+	c := newClientWithRules(t, loose)
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/create", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = c.Do(context.Background(), transport.Call{Op: "t.Create", Request: req}, nil)
+	if n := s.hits.Load(); n != 1 {
+		t.Errorf("POST with a vendor rule answering ReadOnly: %d requests, want 1", n)
+	}
+}

@@ -46,20 +46,17 @@ type Rules struct {
 	// Annotate adds advice to a failed call's error (a hint for a status
 	// the vendor gives for a known cause).
 	Annotate func(e *apierror.Error)
-	// Repeat is the vendor's own fact about which requests may be sent
-	// again (e.g. "only GET and HEAD": its PUTs change state), the
-	// fallback behind Operations for requests the spec does not describe
-	// (Do and Raw to other paths). It applies to every request the client
-	// sends, the wrappers', Do's and the generated client's (RawDoer), and
-	// can only make a call stricter: Never from it, or from the spec,
-	// wins; otherwise the spec's ReadOnly is kept, and a ByMethod answer
-	// (the spec's default, or no operation matched) takes the vendor's.
+	// Repeat is the vendor's own veto on sending requests again (e.g.
+	// "only GET and HEAD": its PUTs change state). It is asked about every
+	// request the client sends, the wrappers', Do's and the generated
+	// client's (RawDoer), also those the spec does not describe; Never
+	// from it wins over the spec, and any other answer leaves the spec's
+	// (Operations) decision as it is: it can only make a call stricter.
 	Repeat func(req *http.Request) Repeat
 	// Operations is the vendor's operation table, generated from its
 	// OpenAPI document (internal/cmd/genops): the operation a request
-	// matches says whether it may be repeated (see Operations.Repeat),
-	// for every request the client sends. Rules.Repeat then applies on
-	// top of it.
+	// matches says whether it may be repeated, for every request the
+	// client sends (see Client.repeatOf). Rules.Repeat may then veto it.
 	Operations *Operations
 }
 

@@ -214,6 +214,9 @@ func shouldRetry(p RetryPolicy, o attemptOutcome) (bool, error) {
 		if neverSent(o.err) {
 			return left, nil
 		}
+		// Anything else (a connection reset or closed mid-answer, an
+		// attempt timeout) may have reached the server: only a call that
+		// is safe to repeat goes again.
 		return o.safe && left, nil
 	}
 	if !o.safe || !p.retryable(o.resp.StatusCode) {
