@@ -80,7 +80,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.concurrency, "concurrency", 4, "renewals in flight at once")
 	fs.BoolVar(&cfg.dryRun, "dry-run", false, "only list the certificates that would be renewed")
 	fs.BoolVar(&cfg.wait, "wait", true, "wait until each renewed certificate is issued")
-	fs.DurationVar(&cfg.timeout, "timeout", 5*time.Minute, "how long to wait for one certificate")
+	fs.DurationVar(&cfg.timeout, "timeout", 5*time.Minute, "how long to wait for one certificate (0: no limit but an interrupt)")
 	fs.BoolVar(&cfg.verbose, "v", false, "log every HTTP attempt (credentials redacted) to stderr")
 	fs.StringVar(&cfg.saveDir, "save-dir", ".", "directory where a failure's issued material (key, certificate) is saved, mode 0600")
 	fs.Usage = func() {
@@ -99,6 +99,9 @@ func parse(args []string, stderr io.Writer) (config, error) {
 		return cfg, errUsage
 	case cfg.days < 1:
 		fmt.Fprintf(stderr, "czertainly-renew: -days %d: must be at least 1\n", cfg.days)
+		return cfg, errUsage
+	case cfg.timeout < 0:
+		fmt.Fprintf(stderr, "czertainly-renew: -timeout %v: must not be negative (0: no limit)\n", cfg.timeout)
 		return cfg, errUsage
 	case cfg.concurrency < 1:
 		fmt.Fprintf(stderr, "czertainly-renew: -concurrency %d: must be at least 1\n", cfg.concurrency)

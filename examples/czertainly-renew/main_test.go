@@ -62,6 +62,7 @@ func TestUsage(t *testing.T) {
 	}{
 		{[]string{"-h"}, 0, "usage: czertainly-renew"},
 		{[]string{"-days", "-3"}, 2, "-days -3"},
+		{[]string{"-timeout", "-1s"}, 2, "-timeout -1s"},
 		{[]string{"-nope"}, 2, "flag provided but not defined"},
 		{[]string{"extra"}, 2, `unexpected argument "extra"`},
 		{[]string{"-cert", "a.pem"}, 2, "-cert and -key go together"},
