@@ -125,9 +125,11 @@ func (a *certHeaderAuth) Secrets() []string { return []string{a.value} }
 
 // NewClient returns a client for the platform at baseURL, including the
 // servlet context path of the deployment: "https://czertainly.example.com/api"
-// (the /v1/admins paths are added per call). Authenticate with
+// (the /v1/admins paths are added per call; a URL that already holds /v1
+// is refused with ErrInvalidInput). Authenticate with
 // WithClientCertificate or WithClientCertificateFiles (or, behind a
-// TLS-terminating proxy, WithCertificateHeader), and trust the platform's
+// TLS-terminating proxy, WithCertificateHeader, a sign-in option: given
+// twice, NewClient fails), and trust the platform's
 // CA with WithRootCAs or WithRootCAFile.
 func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	const op = "adminv1.NewClient"
