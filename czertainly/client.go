@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/google/uuid"
@@ -37,7 +38,6 @@ const DefaultCertificateHeader = "ssl-client-cert"
 const SessionCookie = "czertainly-session"
 
 type settings struct {
-	authModes   int
 	headerName  string
 	headerCert  *x509.Certificate
 	headerValue string
@@ -55,11 +55,12 @@ func WithCertificateHeader(cert *x509.Certificate) Option {
 	return clientOption(func(c *transport.Config) {
 		s := transport.Extension[settings](c)
 		s.headerCert = cert
-		s.authModes++
-		if cert != nil {
+		if cert == nil || len(cert.Raw) == 0 {
+			transport.Refuse(c, "WithCertificateHeader: no certificate")
+		} else {
 			s.headerValue = url.QueryEscape(string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})))
 		}
-		c.Auth = &certHeaderAuth{s: s}
+		transport.SetAuth(c, "WithCertificateHeader", &certHeaderAuth{s: s})
 	})
 }
 
@@ -95,12 +96,11 @@ func (a *certHeaderAuth) Secrets() []string { return []string{a.s.headerValue} }
 // fail with ErrInvalidInput.
 func WithToken(ts TokenSource) Option {
 	return clientOption(func(c *transport.Config) {
-		transport.Extension[settings](c).authModes++
 		if err := transport.CheckTokenSource(ts); err != nil {
 			transport.Refuse(c, "WithToken: %v", err)
 			return
 		}
-		c.Auth = transport.HeaderToken(ts, "Authorization", "Bearer ")
+		transport.SetAuth(c, "WithToken", transport.HeaderToken(ts, "Authorization", "Bearer "))
 	})
 }
 
@@ -112,11 +112,10 @@ func WithBearerToken(token string) Option { return WithToken(StaticToken(token))
 // browser login) with every request.
 func WithSessionCookie(value string) Option {
 	return clientOption(func(c *transport.Config) {
-		transport.Extension[settings](c).authModes++
 		if value == "" {
 			transport.Refuse(c, "WithSessionCookie: empty cookie value")
 		}
-		c.Auth = sessionAuth(value)
+		transport.SetAuth(c, "WithSessionCookie", sessionAuth(value))
 	})
 }
 
@@ -131,24 +130,19 @@ func (s sessionAuth) Secrets() []string { return []string{string(s)} }
 
 // NewClient returns a client for the platform at baseURL, an absolute
 // https URL such as "https://ilm.example.com" (Core's context path /api is
-// added unless the URL already ends in it). Authenticate with one of
-// WithClientCertificate (mutual TLS to the platform's ingress),
-// WithCertificateHeader, WithToken or WithBearerToken, or
-// WithSessionCookie.
+// added unless the URL already ends in it; a URL that goes on into the
+// versioned API, such as ".../api/v1", is refused). Authenticate with
+// WithClientCertificate (mutual TLS to the platform's ingress) or with one
+// sign-in option: WithCertificateHeader, WithToken (WithBearerToken) or
+// WithSessionCookie; two of them make NewClient fail with ErrInvalidInput.
 func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	const op = "czertainly.NewClient"
 	cfg := newConfig(opts)
-	s := transport.Extension[settings](cfg)
-	if s.authModes > 1 {
-		return nil, apierror.Invalid(op, "more than one of WithCertificateHeader, WithToken/WithBearerToken and WithSessionCookie given; choose one")
-	}
-	if s.headerValue == "" && s.authModes == 1 && cfg.Auth != nil {
-		if _, ok := cfg.Auth.(*certHeaderAuth); ok {
-			return nil, apierror.Invalid(op, "WithCertificateHeader: no certificate")
-		}
-	}
 	u, err := transport.CheckBaseURL(op, baseURL, cfg)
 	if err != nil {
+		return nil, err
+	}
+	if err := refuseAPIPath(op, baseURL, u); err != nil {
 		return nil, err
 	}
 	if !strings.HasSuffix(u.Path, "/api") {
@@ -167,6 +161,20 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	return &Client{t: t, raw: raw, server: raw.Server, wf: wf}, nil
+}
+
+// versionedAPIPath matches a path that goes past Core's context path into
+// the versioned API (/api/v1, /api/v2/...).
+var versionedAPIPath = regexp.MustCompile(`/api/v[0-9]+(/|$)`)
+
+// refuseAPIPath refuses a base URL that already holds the versioned API
+// path the calls add (".../api/v1"): the client would add /api and the
+// operation's /v1/... after it and every call would get a bare 404.
+func refuseAPIPath(op, baseURL string, u *url.URL) error {
+	if versionedAPIPath.MatchString(strings.ToLower(strings.TrimRight(u.Path, "/"))) {
+		return apierror.Invalid(op, "base URL %q already holds the API path: give the platform's address (e.g. https://%s, or with the context path https://%s/api); the client adds /api/v1/... per call", baseURL, u.Host, u.Host)
+	}
+	return nil
 }
 
 // Raw returns the client generated from openapi/czertainly.yaml, for

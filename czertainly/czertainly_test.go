@@ -173,6 +173,13 @@ func TestEnrollIssuesWithChainAndWritesFiles(t *testing.T) {
 	if !e.Chain[0].Equal(srv.CACertificate()) || len(e.Chain) != 1 {
 		t.Errorf("chain %v, want the CA", e.Chain)
 	}
+	// IssuingCAs verifies what the fake issues; the TLS root does not.
+	if _, err := e.Leaf.Verify(x509.VerifyOptions{Roots: srv.IssuingCAs(), DNSName: "www.example.com"}); err != nil {
+		t.Errorf("leaf not verified by IssuingCAs: %v", err)
+	}
+	if _, err := e.Leaf.Verify(x509.VerifyOptions{Roots: srv.TLSRootCAs(), DNSName: "www.example.com"}); err == nil {
+		t.Error("leaf verified by TLSRootCAs, the fake's TLS root")
+	}
 	if !e.Leaf.PublicKey.(*ecdsa.PublicKey).Equal(e.Key.Public()) {
 		t.Error("the leaf is not for the generated key")
 	}

@@ -51,6 +51,24 @@ func TestNewClientRefusesUnusableOptions(t *testing.T) {
 			t.Errorf("%s: NewClient = %v, %v; want ErrInvalidInput mentioning %q", tc.name, c, err, tc.want)
 		}
 	}
+	// Two sign-in options: which one was meant would be a guess.
+	c, err := czertainly.NewClient(srv.URL, czertainly.WithRootCAs(srv.TLSRootCAs()),
+		czertainly.WithCertificateHeader(srv.CACertificate()), czertainly.WithBearerToken("t"))
+	if !errors.Is(err, czertainly.ErrInvalidInput) || !strings.Contains(err.Error(), "WithCertificateHeader and WithToken") || c != nil {
+		t.Errorf("header and token: NewClient = %v, %v", c, err)
+	}
+	// A base URL holding the versioned API path: the calls would go to
+	// /api/v1/api/v1/... and get a bare 404.
+	for _, u := range []string{srv.URL + "/api/v1", srv.URL + "/api/v1/", srv.URL + "/API/V2/certificates"} {
+		if c, err := czertainly.NewClient(u, czertainly.WithRootCAs(srv.TLSRootCAs())); !errors.Is(err, czertainly.ErrInvalidInput) || !strings.Contains(err.Error(), "already holds the API path") {
+			t.Errorf("NewClient(%q) = %v, %v; want ErrInvalidInput", u, c, err)
+		}
+	}
+	for _, u := range []string{srv.URL, srv.URL + "/api", srv.URL + "/ilm/api/"} {
+		if _, err := czertainly.NewClient(u, czertainly.WithRootCAs(srv.TLSRootCAs())); err != nil {
+			t.Errorf("NewClient(%q) = %v; want it accepted", u, err)
+		}
+	}
 	if n := srv.TotalHits(); n != 0 {
 		t.Errorf("%d requests sent, want 0", n)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -44,13 +45,14 @@ func ext(c *transport.Config) *settings { return transport.Extension[settings](c
 // (WithRefreshMargin) and once more when the server rejects it. The
 // password is sent to generateToken only, in the request body, and never
 // over plain http to a host that is not loopback unless
-// WithInsecurePlainHTTP is given. Of WithCredentials and WithToken, the
-// last one given applies.
+// WithInsecurePlainHTTP is given. It is a sign-in option: given with
+// WithToken, NewClient fails with ErrInvalidInput (which of the two was
+// meant would be a guess).
 func WithCredentials(username, password string) Option {
 	return clientOption(func(c *transport.Config) {
 		s := ext(c)
 		s.username, s.password, s.credentials = username, password, true
-		s.source, s.sourceSet = nil, false
+		transport.SetAuth(c, "WithCredentials", pendingAuth{})
 	})
 }
 
@@ -59,27 +61,51 @@ func WithCredentials(username, password string) Option {
 // asks ts for the token on every attempt. A token the server rejects is
 // dropped and the request sent once more with a new one when ts can
 // renew it (NewRefreshingTokenSource); a StaticToken cannot, so calls
-// fail with an error IsTokenError recognises. Of WithCredentials and
-// WithToken, the last one given applies.
+// fail with an error IsTokenError recognises. It is a sign-in option:
+// given with WithCredentials, NewClient fails with ErrInvalidInput.
 func WithToken(ts TokenSource) Option {
 	return clientOption(func(c *transport.Config) {
 		s := ext(c)
 		s.source, s.sourceSet = ts, true
-		s.username, s.password, s.credentials = "", "", false
+		transport.SetAuth(c, "WithToken", pendingAuth{})
 	})
+}
+
+// pendingAuth stands for the authenticator of WithCredentials or
+// WithToken while options are read: NewClient builds the real one once
+// the referer is known and installs it in pendingAuth's place, so
+// pendingAuth never signs a request.
+type pendingAuth struct{}
+
+func (pendingAuth) Authenticate(*http.Request) error {
+	return errors.New("enterpriseadmin: sign-in not set up by NewClient")
 }
 
 // WithReferer sets the referer the token is generated for and sent with on
 // every request (default: the base URL's scheme and host). The server
-// accepts a token only with the referer it was issued for.
+// accepts a token only with the referer it was issued for. An empty
+// referer makes NewClient fail (omit the option for the default).
 func WithReferer(referer string) Option {
-	return clientOption(func(c *transport.Config) { ext(c).referer = referer })
+	return clientOption(func(c *transport.Config) {
+		if strings.TrimSpace(referer) == "" {
+			transport.Refuse(c, "WithReferer: empty referer (omit the option for the base URL's scheme and host)")
+			return
+		}
+		ext(c).referer = referer
+	})
 }
 
 // WithTokenExpiration sets the lifetime asked of generateToken, in whole
-// minutes (the server may cap it). Default DefaultTokenExpiration.
+// minutes (the server may cap it). Default DefaultTokenExpiration; a zero
+// or negative lifetime makes NewClient fail.
 func WithTokenExpiration(d time.Duration) Option {
-	return clientOption(func(c *transport.Config) { ext(c).expiration = d })
+	return clientOption(func(c *transport.Config) {
+		if d <= 0 {
+			transport.Refuse(c, "WithTokenExpiration: token expiration %v is not positive (omit the option for %v)", d, DefaultTokenExpiration)
+			return
+		}
+		ext(c).expiration = d
+	})
 }
 
 // WithRefreshMargin sets how long before expiry a token the client
@@ -125,11 +151,15 @@ type Client struct {
 // prefix. A base URL without a path needs WithWebContext.
 //
 // Authenticate with WithCredentials (the client generates its tokens) or
-// WithToken. Both send a secret, so a plain-http base URL is refused
+// WithToken, not both. Both send a secret, so a plain-http base URL is refused
 // unless its host is loopback or WithInsecurePlainHTTP is given.
 func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	const op = "enterpriseadmin.NewClient"
 	cfg := newConfig(opts)
+	// Refused options first: two sign-in options before either is built.
+	if err := transport.CheckOptions(op, cfg); err != nil {
+		return nil, err
+	}
 	s := ext(cfg)
 	// generateToken goes through the client's own transport, so the
 	// token cache's fetch refers to the client built below; nothing is

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -167,8 +168,11 @@ func TestTokenRequestSharesTheConnection(t *testing.T) {
 	}
 }
 
-// Of WithCredentials and WithToken, the last one given applies.
-func TestLastCredentialOptionWins(t *testing.T) {
+// WithCredentials and WithToken are both sign-in options: given together,
+// NewClient refuses them in either order (before, the last one given
+// applied and the other was dropped without a word). The fake's NewClient
+// then drops its own credentials for the caller's token.
+func TestOneCredentialOption(t *testing.T) {
 	srv := startFake(t)
 	token := srv.IssueToken(hostOf(t, srv.URL), time.Hour)
 	c, err := srv.NewClient(fastRetry, enterpriseadmin.WithToken(enterpriseadmin.StaticToken(token)))
@@ -179,18 +183,21 @@ func TestLastCredentialOptionWins(t *testing.T) {
 		t.Fatal(err)
 	}
 	if n := srv.TokenRequests(); n != 0 {
-		t.Errorf("generateToken calls = %d, want 0 (the later WithToken replaces the fake's credentials)", n)
+		t.Errorf("generateToken calls = %d, want 0 (the fake's NewClient uses the caller's token instead of its credentials)", n)
 	}
-	c, err = enterpriseadmin.NewClient(srv.URL, fastRetry, enterpriseadmin.WithToken(enterpriseadmin.StaticToken(token)),
-		enterpriseadmin.WithCredentials(srv.Username, srv.Password))
-	if err != nil {
-		t.Fatal(err)
+	tok := enterpriseadmin.WithToken(enterpriseadmin.StaticToken(token))
+	creds := enterpriseadmin.WithCredentials(srv.Username, srv.Password)
+	for name, opts := range map[string][]enterpriseadmin.Option{
+		"token then credentials": {tok, creds},
+		"credentials then token": {creds, tok},
+	} {
+		c, err := enterpriseadmin.NewClient(srv.URL, append([]enterpriseadmin.Option{fastRetry}, opts...)...)
+		if !errors.Is(err, enterpriseadmin.ErrInvalidInput) || !strings.Contains(fmt.Sprint(err), "two sign-in options") || c != nil {
+			t.Errorf("%s: NewClient = %v, %v; want ErrInvalidInput (two sign-in options)", name, c, err)
+		}
 	}
-	if _, err := c.ListTrustCertificates(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if n := srv.TokenRequests(); n != 1 {
-		t.Errorf("generateToken calls = %d, want 1 (the later WithCredentials replaces the token)", n)
+	if n := srv.TotalHits(); n != 1 {
+		t.Errorf("%d requests sent, want the 1 call of the token client", n)
 	}
 }
 

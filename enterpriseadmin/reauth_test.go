@@ -23,25 +23,33 @@ func TestNewClientRefusesUnusableOptions(t *testing.T) {
 	srv := startFake(t)
 	creds := enterpriseadmin.WithCredentials(srv.Username, srv.Password)
 	for _, tc := range []struct {
-		name string
-		opt  enterpriseadmin.Option
-		want string
+		name   string
+		opt    enterpriseadmin.Option
+		want   string
+		signIn bool // a sign-in option, given instead of creds
 	}{
-		{"nil token source", enterpriseadmin.WithToken(nil), "TokenSource"},
-		{"nil pointer token source", enterpriseadmin.WithToken((*nilTokenSource)(nil)), "TokenSource"},
-		{"empty static token", enterpriseadmin.WithToken(enterpriseadmin.StaticToken("")), "empty token"},
-		{"no user name", enterpriseadmin.WithCredentials("", "pw"), "user name"},
-		{"no password", enterpriseadmin.WithCredentials("admin", ""), "password"},
-		{"negative expiration", enterpriseadmin.WithTokenExpiration(-time.Minute), "expiration"},
-		{"negative margin", enterpriseadmin.WithRefreshMargin(-time.Minute), "margin"},
-		{"nil http client", enterpriseadmin.WithHTTPClient(nil), "WithHTTPClient"},
-		{"nil transport", enterpriseadmin.WithTransport(nil), "WithTransport"},
-		{"negative timeout", enterpriseadmin.WithTimeout(-time.Second), "WithTimeout"},
-		{"negative attempts", enterpriseadmin.WithMaxAttempts(-1), "MaxAttempts"},
-		{"bad header name", enterpriseadmin.WithHeader("Bad Header", "v"), "header name"},
-		{"empty client certificate", enterpriseadmin.WithClientCertificate(tls.Certificate{}), "WithClientCertificate"},
+		{"nil token source", enterpriseadmin.WithToken(nil), "TokenSource", true},
+		{"nil pointer token source", enterpriseadmin.WithToken((*nilTokenSource)(nil)), "TokenSource", true},
+		{"empty static token", enterpriseadmin.WithToken(enterpriseadmin.StaticToken("")), "empty token", true},
+		{"no user name", enterpriseadmin.WithCredentials("", "pw"), "user name", true},
+		{"no password", enterpriseadmin.WithCredentials("admin", ""), "password", true},
+		{"token with credentials", enterpriseadmin.WithToken(enterpriseadmin.StaticToken("t")), "two sign-in options", false},
+		{"negative expiration", enterpriseadmin.WithTokenExpiration(-time.Minute), "expiration", false},
+		{"zero expiration", enterpriseadmin.WithTokenExpiration(0), "expiration", false},
+		{"empty referer", enterpriseadmin.WithReferer(""), "WithReferer", false},
+		{"negative margin", enterpriseadmin.WithRefreshMargin(-time.Minute), "margin", false},
+		{"nil http client", enterpriseadmin.WithHTTPClient(nil), "WithHTTPClient", false},
+		{"nil transport", enterpriseadmin.WithTransport(nil), "WithTransport", false},
+		{"negative timeout", enterpriseadmin.WithTimeout(-time.Second), "WithTimeout", false},
+		{"negative attempts", enterpriseadmin.WithMaxAttempts(-1), "MaxAttempts", false},
+		{"bad header name", enterpriseadmin.WithHeader("Bad Header", "v"), "header name", false},
+		{"empty client certificate", enterpriseadmin.WithClientCertificate(tls.Certificate{}), "WithClientCertificate", false},
 	} {
-		c, err := enterpriseadmin.NewClient(srv.URL, creds, tc.opt)
+		opts := []enterpriseadmin.Option{creds, tc.opt}
+		if tc.signIn {
+			opts = opts[1:]
+		}
+		c, err := enterpriseadmin.NewClient(srv.URL, opts...)
 		if !errors.Is(err, enterpriseadmin.ErrInvalidInput) || !strings.Contains(err.Error(), tc.want) || c != nil {
 			t.Errorf("%s: NewClient = %v, %v; want ErrInvalidInput mentioning %q", tc.name, c, err, tc.want)
 		}

@@ -130,7 +130,11 @@
 //
 // Real deployments use Windows Integrated Authentication (IIS's Negotiate
 // and NTLM providers: Kerberos or NTLM) or ADFS. WithToken sends an ADFS
-// bearer token from a TokenSource on every attempt; WithBasicAuth suits
+// bearer token from a TokenSource on every attempt; ADFS tokens expire, so
+// for a program that runs longer than one token's lifetime give it
+// NewRefreshingTokenSource, which fetches a new token before the old one
+// expires and once more when the server refuses one (StaticToken for a
+// fixed token); WithBasicAuth suits
 // deployments that allow it; WithTransport or WithHTTPClient take any
 // round tripper of your own (another Windows authentication
 // implementation), below the retries, typed errors and logging.

@@ -5,8 +5,10 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/certadmin/certadmin-go/czertainly/adminv1/adminv1api"
@@ -40,19 +42,30 @@ type settings struct {
 
 // WithClientCertificateFiles loads the client certificate (a PEM chain,
 // leaf first) and its PEM private key when NewClient runs; a file that is
-// missing or does not match makes NewClient fail. CZERTAINLY looks the
-// administrator up by the certificate's serial number.
+// missing or does not match, or an empty file name, makes NewClient fail.
+// CZERTAINLY looks the administrator up by the certificate's serial number.
 func WithClientCertificateFiles(certFile, keyFile string) Option {
 	return clientOption(func(c *transport.Config) {
+		if certFile == "" || keyFile == "" {
+			transport.Refuse(c, "WithClientCertificateFiles: certificate file %q or key file %q not named", certFile, keyFile)
+			return
+		}
 		s := transport.Extension[settings](c)
 		s.certFile, s.keyFile = certFile, keyFile
 	})
 }
 
 // WithRootCAFile trusts the PEM certificates in file (the platform's CA)
-// instead of the system roots; it is read when NewClient runs.
+// instead of the system roots; it is read when NewClient runs. An empty
+// file name makes NewClient fail.
 func WithRootCAFile(file string) Option {
-	return clientOption(func(c *transport.Config) { transport.Extension[settings](c).caFile = file })
+	return clientOption(func(c *transport.Config) {
+		if file == "" {
+			transport.Refuse(c, "WithRootCAFile: no file named")
+			return
+		}
+		transport.Extension[settings](c).caFile = file
+	})
 }
 
 // WithCertificateHeader sends cert in a request header instead of the TLS
@@ -61,36 +74,79 @@ func WithRootCAFile(file string) Option {
 // WithCertificateHeaderName says otherwise). The value is URL-encoded PEM,
 // which the server decodes. Anyone who can reach the server past the proxy
 // with this header can act as the administrator: use it only where the
-// proxy is the only way in.
+// proxy is the only way in. It is a sign-in option: a nil certificate, or
+// a second sign-in option, makes NewClient fail with ErrInvalidInput.
 func WithCertificateHeader(cert *x509.Certificate) Option {
-	return clientOption(func(c *transport.Config) { transport.Extension[settings](c).headerCert = cert })
+	return clientOption(func(c *transport.Config) {
+		if cert == nil || len(cert.Raw) == 0 {
+			transport.Refuse(c, "WithCertificateHeader: no certificate (nil, or no DER content)")
+			return
+		}
+		s := transport.Extension[settings](c)
+		s.headerCert = cert
+		// An authenticator rather than a fixed header: its value counts as
+		// a secret and is masked wherever a server echoes it back. The
+		// header's name is read when a request is signed, so
+		// WithCertificateHeaderName may come before or after.
+		value := url.QueryEscape(string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})))
+		transport.SetAuth(c, "WithCertificateHeader", &certHeaderAuth{s: s, value: value})
+	})
 }
 
 // WithCertificateHeaderName changes the header WithCertificateHeader uses
-// (the server's HEADER_NAME).
+// (the server's HEADER_NAME). A name that is no header name, or the option
+// without WithCertificateHeader, makes NewClient fail.
 func WithCertificateHeaderName(name string) Option {
-	return clientOption(func(c *transport.Config) { transport.Extension[settings](c).headerName = name })
+	return clientOption(func(c *transport.Config) {
+		if strings.TrimSpace(name) == "" || strings.ContainsAny(name, " :\r\n\t") {
+			transport.Refuse(c, "WithCertificateHeaderName: %q is not a valid header name", name)
+			return
+		}
+		transport.Extension[settings](c).headerName = name
+	})
 }
+
+// certHeaderAuth sends the certificate of WithCertificateHeader.
+type certHeaderAuth struct {
+	s     *settings
+	value string
+}
+
+func (a *certHeaderAuth) Authenticate(req *http.Request) error {
+	name := a.s.headerName
+	if name == "" {
+		name = DefaultCertificateHeader
+	}
+	req.Header.Set(name, a.value)
+	return nil
+}
+
+func (a *certHeaderAuth) Secrets() []string { return []string{a.value} }
 
 // NewClient returns a client for the platform at baseURL, including the
 // servlet context path of the deployment: "https://czertainly.example.com/api"
-// (the /v1/admins paths are added per call). Authenticate with
+// (the /v1/admins paths are added per call; a URL that already holds /v1
+// is refused with ErrInvalidInput). Authenticate with
 // WithClientCertificate or WithClientCertificateFiles (or, behind a
-// TLS-terminating proxy, WithCertificateHeader), and trust the platform's
+// TLS-terminating proxy, WithCertificateHeader, a sign-in option: given
+// twice, NewClient fails), and trust the platform's
 // CA with WithRootCAs or WithRootCAFile.
 func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	const op = "adminv1.NewClient"
 	cfg := newConfig(opts)
-	if _, err := transport.CheckBaseURL(op, baseURL, cfg); err != nil {
+	u, err := transport.CheckBaseURL(op, baseURL, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := refuseAPIPath(op, baseURL, u); err != nil {
 		return nil, err
 	}
 	if err := applySettings(op, cfg); err != nil {
 		return nil, err
 	}
-	// Again, now that the files are loaded and the header is installed: a
-	// certificate from a file needs https too, and a header certificate is
-	// a credential.
-	u, err := transport.CheckBaseURL(op, baseURL, cfg)
+	// Again, now that the files are loaded: a certificate from a file needs
+	// https too.
+	u, err = transport.CheckBaseURL(op, baseURL, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -105,21 +161,20 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	return &Client{t: t, raw: raw, server: raw.Server}, nil
 }
 
-// applySettings loads the files named by options and installs the
-// certificate header.
+// applySettings loads the files named by options.
 func applySettings(op string, cfg *transport.Config) error {
 	s := transport.Extension[settings](cfg)
-	if s.certFile != "" || s.keyFile != "" {
+	if s.certFile != "" {
 		cert, err := tls.LoadX509KeyPair(s.certFile, s.keyFile)
 		if err != nil {
-			return &apierror.Error{Op: op, Kind: apierror.ErrInvalidInput, Message: "client certificate files: " + err.Error(), Err: err}
+			return &apierror.Error{Op: op, Kind: apierror.ErrInvalidInput, Message: "client certificate files", Err: err}
 		}
 		cfg.TLS.Certificates = append(cfg.TLS.Certificates, cert)
 	}
 	if s.caFile != "" {
 		data, err := os.ReadFile(s.caFile)
 		if err != nil {
-			return &apierror.Error{Op: op, Kind: apierror.ErrInvalidInput, Message: "root CA file: " + err.Error(), Err: err}
+			return &apierror.Error{Op: op, Kind: apierror.ErrInvalidInput, Message: "root CA file", Err: err}
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(data) {
@@ -130,21 +185,18 @@ func applySettings(op string, cfg *transport.Config) error {
 	if s.headerName != "" && s.headerCert == nil {
 		return apierror.Invalid(op, "WithCertificateHeaderName needs WithCertificateHeader")
 	}
-	if s.headerCert != nil {
-		name := s.headerName
-		if name == "" {
-			name = DefaultCertificateHeader
-		}
-		if strings.TrimSpace(name) == "" || strings.ContainsAny(name, " :\r\n\t") {
-			return apierror.Invalid(op, "certificate header name %q is not a valid header name", name)
-		}
-		if len(s.headerCert.Raw) == 0 {
-			return apierror.Invalid(op, "WithCertificateHeader: the certificate has no DER content (Raw is empty)")
-		}
-		value := url.QueryEscape(string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.headerCert.Raw})))
-		// An authenticator rather than a fixed header: its value counts as a
-		// secret and is masked wherever a server echoes it back.
-		cfg.Auth = transport.HeaderToken(transport.StaticToken(value), name, "")
+	return nil
+}
+
+// apiPathSegment matches a base URL path that already holds the /v1/...
+// the calls add after the context path.
+var apiPathSegment = regexp.MustCompile(`/v1(/|$)`)
+
+// refuseAPIPath refuses a base URL such as ".../api/v1/admins": the calls
+// add /v1/admins after it and every one would get a bare 404.
+func refuseAPIPath(op, baseURL string, u *url.URL) error {
+	if apiPathSegment.MatchString(strings.ToLower(strings.TrimRight(u.Path, "/"))) {
+		return apierror.Invalid(op, "base URL %q already holds the API path: give the platform's address with its context path (e.g. https://%s/api); the client adds /v1/admins per call", baseURL, u.Host)
 	}
 	return nil
 }

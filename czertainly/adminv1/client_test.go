@@ -963,6 +963,16 @@ func TestNewClientChecksTheURL(t *testing.T) {
 		{"https://czertainly.example.com/api", []adminv1.Option{adminv1.WithRootCAFile(files.KeyFile)}, "no PEM certificate"},
 		{"https://czertainly.example.com/api", []adminv1.Option{adminv1.WithCertificateHeaderName("x")}, "needs WithCertificateHeader"},
 		{"https://czertainly.example.com/api", []adminv1.Option{adminv1.WithCertificateHeader(srv.ClientCertificate.Leaf), adminv1.WithCertificateHeaderName("bad name")}, "not a valid header name"},
+		// Empty values were dropped and the first call went out signed in
+		// with nothing.
+		{"https://czertainly.example.com/api", []adminv1.Option{adminv1.WithClientCertificateFiles("", "")}, "not named"},
+		{"https://czertainly.example.com/api", []adminv1.Option{adminv1.WithClientCertificateFiles(files.CertFile, "")}, "not named"},
+		{"https://czertainly.example.com/api", []adminv1.Option{adminv1.WithRootCAFile("")}, "no file named"},
+		{"https://czertainly.example.com/api", []adminv1.Option{adminv1.WithCertificateHeader(nil)}, "no certificate"},
+		{"https://czertainly.example.com/api", []adminv1.Option{adminv1.WithCertificateHeader(srv.ClientCertificate.Leaf), adminv1.WithCertificateHeaderName("")}, "not a valid header name"},
+		// The calls add /v1/admins after the context path.
+		{"https://czertainly.example.com/api/v1/admins", nil, "already holds the API path"},
+		{"https://czertainly.example.com/api/v1/", nil, "already holds the API path"},
 	} {
 		_, err := adminv1.NewClient(tc.url, tc.opts...)
 		if !errors.Is(err, adminv1.ErrInvalidInput) || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "adminv1.NewClient: ") {
@@ -970,6 +980,10 @@ func TestNewClientChecksTheURL(t *testing.T) {
 		}
 		if strings.Contains(fmt.Sprint(err), "secret") {
 			t.Errorf("NewClient(%q) error shows the password: %v", tc.url, err)
+		}
+		// A file error is said once, not in the message and again as the cause.
+		if n := strings.Count(fmt.Sprint(err), "open "); n > 1 {
+			t.Errorf("NewClient(%q) says the file error %d times: %v", tc.url, n, err)
 		}
 	}
 	// A certificate in a header is a credential: not over plain http to

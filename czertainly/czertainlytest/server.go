@@ -208,6 +208,17 @@ func (s *Server) clientOptions() []czertainly.Option {
 // CACertificate is the certificate of the fake's authority.
 func (s *Server) CACertificate() *x509.Certificate { return s.ca.cert }
 
+// IssuingCAs is a pool holding the fake's authority, which issues every
+// certificate: the roots to verify the certificates and chains an
+// enrollment receives (x509.VerifyOptions.Roots). It is not the TLS root
+// (TLSRootCAs, for czertainly.WithRootCAs): the fake's connections and its
+// authority have different roots, as a deployment's usually do.
+func (s *Server) IssuingCAs() *x509.CertPool {
+	pool := x509.NewCertPool()
+	pool.AddCert(s.ca.cert)
+	return pool
+}
+
 // WithConnectorDown makes the next n calls that reach the authority's
 // connector fail as Core does when it cannot be reached: issue, renew and
 // rekey answer 400 "Failed to submit certificate request…"

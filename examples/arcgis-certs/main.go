@@ -40,6 +40,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"text/tabwriter"
 	"time"
 
 	"github.com/certadmin/certadmin-go/enterpriseadmin"
@@ -134,7 +135,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.id, "id", "", "report only this identity certificate id")
 	fs.IntVar(&o.warnDays, "warn-days", 30, "exit with status 3 when a certificate expires within this many days")
 	fs.StringVar(&o.output, "o", "", "write the report to this file instead of stdout (it appears only when complete)")
-	format := toolflag.Format(fs, toolflag.Text, toolflag.JSONL)
+	format := toolflag.Format(fs, toolflag.Table, toolflag.JSONL)
 	fs.DurationVar(&o.timeout, "timeout", time.Minute, "bound on each request's wait for an answer (0: none)")
 	fs.BoolVar(&o.verbose, "v", false, "log every HTTP attempt to stderr (credentials masked)")
 	fs.StringVar(&o.rotate, "rotate", "", "rotate the ingress's certificate to a new one imported under this name (needs -pfx)")
@@ -275,10 +276,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return nil
 }
 
-// render writes the report as text or as JSON lines.
+// render writes the report as a table or as JSON lines. The table holds
+// the SHA-256 fingerprint; the JSON lines every member the server sent
+// (SHA-1 and MD5 fingerprints too).
 func render(certs []enterpriseadmin.Certificate, now time.Time, asJSON bool) (string, error) {
+	var b strings.Builder
 	if asJSON { // JSON lines: one certificate per line, in the server's form
-		var b strings.Builder
 		enc := json.NewEncoder(&b)
 		for _, cert := range certs {
 			if err := enc.Encode(cert); err != nil {
@@ -287,15 +290,14 @@ func render(certs []enterpriseadmin.Certificate, now time.Time, asJSON bool) (st
 		}
 		return b.String(), nil
 	}
-	var report strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tID\tSUBJECT\tISSUER\tVALID UNTIL\tDAYS\tSHA256")
 	for _, cert := range certs {
-		fmt.Fprintf(&report, "%s (%s)\n", cert.Name, cert.ID)
-		fmt.Fprintf(&report, "  subject:     %s\n", cert.Subject)
-		fmt.Fprintf(&report, "  issuer:      %s\n", cert.Issuer)
-		fmt.Fprintf(&report, "  sha256:      %s\n", cert.SHA256Fingerprint)
-		fmt.Fprintf(&report, "  sha1:        %s\n", cert.SHA1Fingerprint)
-		fmt.Fprintf(&report, "  md5:         %s\n", cert.MD5Fingerprint)
-		fmt.Fprintf(&report, "  valid until: %s (%d days)\n", cert.ValidUntil.Format(time.RFC3339), cert.DaysToExpiry(now))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", cert.Name, cert.ID, cert.Subject, cert.Issuer,
+			cert.ValidUntil.Format(time.RFC3339), cert.DaysToExpiry(now), cert.SHA256Fingerprint)
 	}
-	return report.String(), nil
+	if err := tw.Flush(); err != nil {
+		return "", err
+	}
+	return b.String(), nil
 }

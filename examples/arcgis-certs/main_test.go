@@ -18,13 +18,8 @@ import (
 
 func noEnv(string) string { return "" }
 
-const wantReport = `samlcert (cc1mm3jpkfkhnkx243mp1)
-  subject:     CN=saml.default
-  issuer:      CN=saml.default
-  sha256:      064c9b092d17485285b4dbcf218a3d9ee27ff01dec75ad166036716ae5a5dbaa
-  sha1:        75ea543024edc07116acde3d1df598416efd86c2
-  md5:         116787abd37b628f4e5d7e044c2284fc
-  valid until: 2031-04-05T10:32:43Z (1826 days)
+const wantReport = `NAME      ID                     SUBJECT          ISSUER           VALID UNTIL           DAYS  SHA256
+samlcert  cc1mm3jpkfkhnkx243mp1  CN=saml.default  CN=saml.default  2031-04-05T10:32:43Z  1826  064c9b092d17485285b4dbcf218a3d9ee27ff01dec75ad166036716ae5a5dbaa
 `
 
 var reportTime = time.Date(2026, 4, 5, 10, 32, 43, 0, time.UTC)
@@ -49,7 +44,7 @@ func TestExpiringCertificateAndSingleID(t *testing.T) {
 	if !errors.Is(err, errExpiring) {
 		t.Fatalf("err = %v, want errExpiring", err)
 	}
-	if !strings.Contains(out.String(), "(16 days)") {
+	if !strings.Contains(out.String(), "2031-04-05T10:32:43Z  16  ") {
 		t.Errorf("stdout: %s", out.String())
 	}
 	out.Reset()

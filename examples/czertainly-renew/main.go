@@ -1,6 +1,6 @@
 // Command czertainly-renew renews the certificates of a CZERTAINLY 2.x
 // (ILM) platform that expire within a number of days, each through its RA
-// profile, and prints a table and a summary.
+// profile, and prints one result per certificate and a summary.
 //
 // With no -url it starts the in-memory fake (package czertainlytest),
 // seeded with certificates about to expire, and runs against it. Against a
@@ -12,9 +12,12 @@
 // Credentials come from files or the environment, never from a flag's
 // value: a client certificate and key (mutual TLS to the ingress), or an
 // OIDC access token in CZERTAINLY_TOKEN or the file CZERTAINLY_TOKEN_FILE
-// names. Progress goes to stderr, the table to stdout. Exit status: 0
-// when every candidate was renewed or skipped, 1 when one failed or its
-// outcome is unknown (or the run failed), 2 for bad usage.
+// names. Progress goes to stderr, the results to stdout or, with -o, to a
+// file that appears only once complete: a table with a summary, or with
+// -format csv or jsonl one record per certificate (the summary then on
+// stderr). Exit status: 0 when every candidate was renewed or skipped, 1
+// when one failed or its outcome is unknown (or the run failed), 2 for
+// bad usage.
 //
 // A failure that carries issued material (a *czertainly.EnrollError with a
 // Result: a private key, a certificate) never loses it: the tool writes it
@@ -26,6 +29,8 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -42,6 +47,7 @@ import (
 
 	czertainly "github.com/certadmin/certadmin-go/czertainly"
 	"github.com/certadmin/certadmin-go/czertainly/czertainlytest"
+	"github.com/certadmin/certadmin-go/examples/internal/toolflag"
 	"github.com/certadmin/certadmin-go/internal/atomicfile"
 )
 
@@ -58,6 +64,7 @@ type config struct {
 	dryRun, wait, verbose          bool
 	timeout                        time.Duration
 	saveDir                        string
+	output, format                 string
 }
 
 var errUsage = errors.New("usage")
@@ -80,9 +87,11 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.concurrency, "concurrency", 4, "renewals in flight at once")
 	fs.BoolVar(&cfg.dryRun, "dry-run", false, "only list the certificates that would be renewed")
 	fs.BoolVar(&cfg.wait, "wait", true, "wait until each renewed certificate is issued")
-	fs.DurationVar(&cfg.timeout, "timeout", 5*time.Minute, "how long to wait for one certificate")
+	fs.DurationVar(&cfg.timeout, "timeout", 5*time.Minute, "how long to wait for one certificate (0: no limit but an interrupt)")
 	fs.BoolVar(&cfg.verbose, "v", false, "log every HTTP attempt (credentials redacted) to stderr")
 	fs.StringVar(&cfg.saveDir, "save-dir", ".", "directory where a failure's issued material (key, certificate) is saved, mode 0600")
+	fs.StringVar(&cfg.output, "o", "", "write the results to this file instead of stdout (it appears only when complete)")
+	format := toolflag.Format(fs, toolflag.Table, toolflag.CSV, toolflag.JSONL)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: czertainly-renew [flags]\n\nRenews the certificates that expire within -days days.\nCredentials: -cert/-key files, or CZERTAINLY_TOKEN / CZERTAINLY_TOKEN_FILE.\n\nflags:")
 		fs.PrintDefaults()
@@ -93,12 +102,16 @@ func parse(args []string, stderr io.Writer) (config, error) {
 		}
 		return cfg, errUsage
 	}
+	cfg.format = *format
 	switch {
 	case fs.NArg() > 0:
 		fmt.Fprintf(stderr, "czertainly-renew: unexpected argument %q (all input is given with flags)\n", fs.Arg(0))
 		return cfg, errUsage
 	case cfg.days < 1:
 		fmt.Fprintf(stderr, "czertainly-renew: -days %d: must be at least 1\n", cfg.days)
+		return cfg, errUsage
+	case cfg.timeout < 0:
+		fmt.Fprintf(stderr, "czertainly-renew: -timeout %v: must not be negative (0: no limit)\n", cfg.timeout)
 		return cfg, errUsage
 	case cfg.concurrency < 1:
 		fmt.Fprintf(stderr, "czertainly-renew: -concurrency %d: must be at least 1\n", cfg.concurrency)
@@ -247,31 +260,24 @@ func renew(ctx context.Context, c *czertainly.Client, cfg config, stdout, stderr
 	if err != nil {
 		return 1, err
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "COMMON NAME\tEXPIRES\tRA PROFILE\tOUTCOME\tNEW CERTIFICATE\tNOTE")
-	for _, r := range rep.Results {
-		profile := "-"
-		if r.Certificate.RAProfile != nil {
-			profile = r.Certificate.RAProfile.Name
-		}
-		note := r.Reason
-		if r.Err != nil {
-			note = r.Err.Error()
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Certificate.CommonName, r.Certificate.NotAfter.Format(time.DateOnly), profile,
-			r.Outcome, dash(r.NewCertificateUUID), dash(note))
+	// The issued material of failures first: a report that cannot be
+	// written must not lose it.
+	saveErr := saveMaterials(cfg.saveDir, rep.Results, stderr)
+	summary := stdout // with the table; beside CSV or JSON lines, on stderr
+	if cfg.format != toolflag.Table {
+		summary = stderr
 	}
-	if err := tw.Flush(); err != nil {
+	if err := writeResults(cfg.output, cfg.format, rep.Results, stdout); err != nil {
 		return 1, err
 	}
-	fmt.Fprintf(stdout, "\n%d candidates: %d renewed, %d pending, %d already renewed, %d skipped, %d failed, %d unknown\n", len(rep.Results),
+	fmt.Fprintf(summary, "\n%d candidates: %d renewed, %d pending, %d already renewed, %d skipped, %d failed, %d unknown\n", len(rep.Results),
 		rep.Count(czertainly.RenewalOutcomeRenewed), rep.Count(czertainly.RenewalOutcomePending), rep.Count(czertainly.RenewalOutcomeAlreadyRenewed),
 		rep.Count(czertainly.RenewalOutcomeSkipped), rep.Count(czertainly.RenewalOutcomeFailed), rep.Count(czertainly.RenewalOutcomeUnknown))
 	for _, u := range rep.Unknown() {
-		fmt.Fprintf(stdout, "outcome unknown for %s (%s): check the inventory before renewing it again\n", u.CommonName, u.UUID)
+		fmt.Fprintf(summary, "outcome unknown for %s (%s): check the inventory before renewing it again\n", u.CommonName, u.UUID)
 	}
-	if err := saveMaterials(cfg.saveDir, rep.Results, stderr); err != nil {
-		return 1, err
+	if saveErr != nil {
+		return 1, saveErr
 	}
 	if ctx.Err() != nil {
 		return 1, ctx.Err()
@@ -280,6 +286,71 @@ func renew(ctx context.Context, c *czertainly.Client, cfg config, stdout, stderr
 		return 1, nil
 	}
 	return 0, nil
+}
+
+// resultRecord is one result as a CSV row or a JSON line.
+type resultRecord struct {
+	UUID               string `json:"uuid"`
+	CommonName         string `json:"commonName"`
+	NotAfter           string `json:"notAfter"`
+	RAProfile          string `json:"raProfile,omitempty"`
+	Outcome            string `json:"outcome"`
+	NewCertificateUUID string `json:"newCertificateUuid,omitempty"`
+	Note               string `json:"note,omitempty"`
+}
+
+func record(r czertainly.RenewalResult) resultRecord {
+	rec := resultRecord{UUID: r.Certificate.UUID, CommonName: r.Certificate.CommonName, Outcome: string(r.Outcome),
+		NewCertificateUUID: r.NewCertificateUUID, Note: r.Reason}
+	if !r.Certificate.NotAfter.IsZero() {
+		rec.NotAfter = r.Certificate.NotAfter.UTC().Format(time.RFC3339)
+	}
+	if r.Certificate.RAProfile != nil {
+		rec.RAProfile = r.Certificate.RAProfile.Name
+	}
+	if r.Err != nil {
+		rec.Note = r.Err.Error()
+	}
+	return rec
+}
+
+// writeResults writes the results in format to stdout, or to path, where
+// the file appears only once complete.
+func writeResults(path, format string, results []czertainly.RenewalResult, stdout io.Writer) error {
+	if path != "" {
+		return atomicfile.Write(path, 0o644, func(w io.Writer) error { return formatResults(w, format, results) })
+	}
+	return formatResults(stdout, format, results)
+}
+
+func formatResults(w io.Writer, format string, results []czertainly.RenewalResult) error {
+	switch format {
+	case toolflag.JSONL:
+		enc := json.NewEncoder(w)
+		for _, r := range results {
+			if err := enc.Encode(record(r)); err != nil {
+				return err
+			}
+		}
+		return nil
+	case toolflag.CSV:
+		cw := csv.NewWriter(w)
+		_ = cw.Write([]string{"uuid", "common_name", "not_after", "ra_profile", "outcome", "new_certificate_uuid", "note"})
+		for _, r := range results {
+			rec := record(r)
+			_ = cw.Write([]string{rec.UUID, rec.CommonName, rec.NotAfter, rec.RAProfile, rec.Outcome, rec.NewCertificateUUID, rec.Note})
+		}
+		cw.Flush()
+		return cw.Error()
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "COMMON NAME\tEXPIRES\tRA PROFILE\tOUTCOME\tNEW CERTIFICATE\tNOTE")
+	for _, r := range results {
+		rec := record(r)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", rec.CommonName, r.Certificate.NotAfter.Format(time.DateOnly), dash(rec.RAProfile),
+			rec.Outcome, dash(rec.NewCertificateUUID), dash(rec.Note))
+	}
+	return tw.Flush()
 }
 
 func dash(s string) string {

@@ -41,6 +41,40 @@ func TestRenewAgainstFake(t *testing.T) {
 	}
 }
 
+// -format csv and jsonl write one record per candidate, to the -o file;
+// the summary goes to stderr so the file holds records only.
+func TestRecordFormatsToFile(t *testing.T) {
+	for _, format := range []string{"csv", "jsonl"} {
+		var stdout, stderr bytes.Buffer
+		out := filepath.Join(t.TempDir(), "results."+format)
+		if code := run(context.Background(), []string{"-days", "10", "-format", format, "-o", out}, &stdout, &stderr, noEnv); code != 0 {
+			t.Fatalf("%s: exit %d\nstderr:\n%s", format, code, stderr.String())
+		}
+		data, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+		want := 4 // candidates
+		if format == "csv" {
+			want++ // header
+		}
+		if len(lines) != want || stdout.Len() != 0 {
+			t.Errorf("%s: %d lines in the file, %d bytes on stdout; want %d and 0:\n%s", format, len(lines), stdout.Len(), want, data)
+		}
+		if !strings.Contains(string(data), "api1.example.com") || !strings.Contains(string(data), "renewed") || strings.Contains(string(data), "candidates") {
+			t.Errorf("%s file:\n%s", format, data)
+		}
+		if !strings.Contains(stderr.String(), "4 candidates: 3 renewed") {
+			t.Errorf("%s: stderr lacks the summary:\n%s", format, stderr.String())
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"-format", "json"}, &stdout, &stderr, noEnv); code != 2 {
+		t.Errorf("-format json: exit %d, want 2", code)
+	}
+}
+
 func TestDryRunAndVerbose(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	if code := run(context.Background(), []string{"-dry-run", "-v"}, &stdout, &stderr, noEnv); code != 0 {
@@ -62,6 +96,7 @@ func TestUsage(t *testing.T) {
 	}{
 		{[]string{"-h"}, 0, "usage: czertainly-renew"},
 		{[]string{"-days", "-3"}, 2, "-days -3"},
+		{[]string{"-timeout", "-1s"}, 2, "-timeout -1s"},
 		{[]string{"-nope"}, 2, "flag provided but not defined"},
 		{[]string{"extra"}, 2, `unexpected argument "extra"`},
 		{[]string{"-cert", "a.pem"}, 2, "-cert and -key go together"},

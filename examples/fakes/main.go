@@ -4,7 +4,7 @@
 // on stdout, so a shell can source them, and serves until it is
 // interrupted.
 //
-//	go run ./examples/fakes -env fakes.env &
+//	go run ./examples/fakes -o fakes.env &
 //	until [ -f fakes.env ]; do sleep 0.2; done
 //	. ./fakes.env
 //	curl -sS -u "$CORE_USER:$CORE_PASSWORD" "$CORE_URL/api/v2/configuration/SCEP/USER_PROVIDED/summary"
@@ -51,7 +51,7 @@
 // check, as the samples show; -polls N keeps them running for N checks,
 // to test a tool's polling.
 //
-// With -env FILE the settings are also written to FILE, at once when
+// With -o FILE the settings are also written to FILE, at once when
 // every fake is up (so FILE appearing means it is complete), and FILE is
 // removed on stop.
 //
@@ -113,11 +113,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var envFile string
 	fs.BoolVar(&cfg.TLS, "tls", false, "serve HTTPS from every fake (and print <PREFIX>_CA_FILE)")
 	fs.IntVar(&cfg.Polls, "polls", 0, "status checks a job stays running (Core exports, Cloud LDAP imports, CZERTAINLY issuing)")
-	fs.StringVar(&envFile, "env", "", "also write the settings to `file` once every fake is up (removed on stop)")
+	fs.StringVar(&envFile, "o", "", "also write the settings to `file` once every fake is up (removed on stop)")
 	var verbose bool
 	fs.BoolVar(&verbose, "v", false, "log every request the fakes serve to stderr: fake, method, path, status (no credentials)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: fakes [-tls] [-polls N] [-env file] [-v]")
+		fmt.Fprintln(stderr, "usage: fakes [-tls] [-polls N] [-o file] [-v]")
 		fmt.Fprintln(stderr, "Starts the SDK's fake servers on loopback, prints NAME=value settings on stdout")
 		fmt.Fprintln(stderr, "and serves until interrupted (Ctrl-C or SIGTERM).")
 		fs.PrintDefaults()

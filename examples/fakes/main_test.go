@@ -219,13 +219,13 @@ func TestRunServesUntilInterrupted(t *testing.T) {
 	defer stop()
 	var stdout, stderr syncBuffer
 	done := make(chan int, 1)
-	go func() { done <- run(ctx, []string{"-env", envFile}, &stdout, &stderr) }()
+	go func() { done <- run(ctx, []string{"-o", envFile}, &stdout, &stderr) }()
 	waitFor(t, "the running line", func() bool { return strings.Contains(stderr.String(), "running") })
 
 	got := parseSettings(t, stdout.String())
 	env, err := os.ReadFile(envFile)
 	if err != nil || string(env) != stdout.String() {
-		t.Errorf("-env file %v:\n%s\nwant what stdout has:\n%s", err, env, stdout.String())
+		t.Errorf("-o file %v:\n%s\nwant what stdout has:\n%s", err, env, stdout.String())
 	}
 	for _, name := range []string{"CORE_URL", "CORE_USER", "CORE_PASSWORD", "CLOUD_URL", "CLOUD_USER", "CLOUD_PASSWORD",
 		"MIMCM_URL", "MIMCM_USER", "MIMCM_PASSWORD", "CZERTAINLY_URL", "CZERTAINLY_CERT_FILE", "CZERTAINLY_KEY_FILE",
@@ -280,7 +280,7 @@ func TestRunServesUntilInterrupted(t *testing.T) {
 		}
 	}
 	if _, err := os.Stat(envFile); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("-env file still there: %v", err)
+		t.Errorf("-o file still there: %v", err)
 	}
 	c := &http.Client{Timeout: 2 * time.Second}
 	if resp, err := c.Get(got["CORE_URL"]); err == nil {

@@ -69,12 +69,18 @@ func WithProgress(fn func(ImportStatus)) ClientOrCallOption {
 
 // NewClient returns a client for the tenant at baseURL, an absolute
 // http(s) URL such as "https://na1.mobileiron.com" (the /api/v1 paths are
-// added per call).
+// added per call; a URL that already holds /api/v1 is refused with
+// ErrInvalidInput).
 func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	const op = "cloud.NewClient"
 	cfg := newConfig(opts)
 	u, err := transport.CheckBaseURL(op, baseURL, cfg)
 	if err != nil {
+		return nil, err
+	}
+	// The calls add /api/v1: a base URL already ending in it would send
+	// /api/v1/api/v1/... and get a bare 404.
+	if err := transport.RefuseAPIPath(op, baseURL, u, "/api/v1"); err != nil {
 		return nil, err
 	}
 	wait, err := workflow.ForClient(op, cfg, defaultWait)

@@ -17,18 +17,17 @@ const (
 	Table = "table" // aligned columns for a terminal
 	CSV   = "csv"   // RFC 4180 rows with a header
 	JSONL = "jsonl" // one JSON object per line, in the server's form
-	Text  = "text"  // a report for a reader that is not a table
 )
 
 // Format registers -format on fs, accepting only forms (each one of
-// Table, CSV, JSONL or Text); the first is the default. Any other value fails
+// Table, CSV or JSONL); the first is the default. Any other value fails
 // fs.Parse, which every tool reports as a usage error (exit 2).
 func Format(fs *flag.FlagSet, forms ...string) *string {
 	if len(forms) == 0 {
 		panic("toolflag.Format: no forms")
 	}
 	for _, f := range forms {
-		if f != Table && f != CSV && f != JSONL && f != Text {
+		if f != Table && f != CSV && f != JSONL {
 			panic("toolflag.Format: unknown form " + f)
 		}
 	}
