@@ -95,7 +95,9 @@ func TestCertificateInventoryLeavesOutArchived(t *testing.T) {
 // leaves the other pages unread; the whole walk reads pages of 1000.
 func TestCertificateInventoryIsLazy(t *testing.T) {
 	srv, c := newFake(t, nil)
-	srv.AddGeneratedCertificates(2500, 10*24*time.Hour)
+	if err := srv.AddGeneratedCertificates(2500, 10*24*time.Hour); err != nil {
+		t.Fatal(err)
+	}
 	ctx := context.Background()
 	before := srv.TotalHits()
 	seq := c.CertificateInventory(ctx)
@@ -127,7 +129,9 @@ func TestCertificateInventoryIsLazy(t *testing.T) {
 // ends the walk after the first page's certificates.
 func TestCertificateInventoryErrorMidWalk(t *testing.T) {
 	srv, c := newFake(t, []czertainlytest.Option{czertainlytest.WithoutSeed()})
-	srv.AddGeneratedCertificates(2500, 10*24*time.Hour)
+	if err := srv.AddGeneratedCertificates(2500, 10*24*time.Hour); err != nil {
+		t.Fatal(err)
+	}
 	n, errs := 0, 0
 	var last error
 	for _, err := range c.CertificateInventory(context.Background()) {
@@ -199,7 +203,9 @@ func BenchmarkCertificateInventory(b *testing.B) {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			rec := bench.NewReplay()
 			srv, c := newFake(b, []czertainlytest.Option{czertainlytest.WithoutSeed()}, czertainly.WithTransport(rec))
-			srv.AddGeneratedCertificates(n, 10*24*time.Hour)
+			if err := srv.AddGeneratedCertificates(n, 10*24*time.Hour); err != nil {
+				b.Fatal(err)
+			}
 			bench.MeasureWalk(b, rec, c, n+2)
 		})
 	}

@@ -28,10 +28,14 @@ type generatedRun struct {
 // every other certificate (created ten years back), so they come last in
 // Core's newest-first order. Only the search knows them: any request
 // naming one by UUID answers 404, as for a certificate deleted meanwhile.
-// It is for listing large inventories cheaply.
-func (s *Server) AddGeneratedCertificates(n int, expiresIn time.Duration) {
-	if n <= 0 {
-		return
+// It is for listing large inventories cheaply. A negative n is an error,
+// as in the other fakes.
+func (s *Server) AddGeneratedCertificates(n int, expiresIn time.Duration) error {
+	if n < 0 {
+		return fmt.Errorf("czertainlytest: AddGeneratedCertificates(%d): a count of at least 0", n)
+	}
+	if n == 0 {
+		return nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -42,6 +46,7 @@ func (s *Server) AddGeneratedCertificates(n int, expiresIn time.Duration) {
 	}
 	s.generated = append(s.generated, generatedRun{first: first, n: n, notAfter: now.Add(expiresIn).Truncate(time.Second),
 		lifetime: s.cfg.lifetime, created: now.AddDate(-10, 0, 0).Add(time.Duration(len(s.generated)) * time.Second)})
+	return nil
 }
 
 // generatedCount is how many certificates the runs hold.

@@ -146,8 +146,12 @@ func seedExpiring(t *testing.T, cs *coretest.Server, ms *mimcmtest.Server, zs *c
 	}
 	ms.AddGeneratedProfiles(1, 1, 15*day)
 	ms.AddGeneratedProfiles(3, 2, 300*day)
-	zs.AddGeneratedCertificates(3, 5*day)
-	zs.AddGeneratedCertificates(20, 365*day)
+	if err := zs.AddGeneratedCertificates(3, 5*day); err != nil {
+		t.Fatal(err)
+	}
+	if err := zs.AddGeneratedCertificates(20, 365*day); err != nil {
+		t.Fatal(err)
+	}
 	if err := es.AddGeneratedCertificates(enterpriseadmin.CertificateTypeIdentity, 1, 21*day); err != nil {
 		t.Fatal(err)
 	}

@@ -326,7 +326,9 @@ func startFakes(extra int, logger *slog.Logger) ([]system, func(), error) {
 		return fail(err)
 	}
 	closers = append(closers, zs.Close)
-	zs.AddGeneratedCertificates(30+share, 365*day)
+	if err := zs.AddGeneratedCertificates(30+share, 365*day); err != nil {
+		return fail(err)
+	}
 	z, err := zs.NewClient(czertainly.WithLogger(logger.With("system", "czertainly")))
 	if err := add("czertainly", "czertainly", z, err); err != nil {
 		return fail(err)

@@ -92,7 +92,10 @@ func startInventoryFakes(total int) ([]string, func(), error) {
 		return nil, nil, err
 	}
 	closers = append(closers, zs.Close)
-	zs.AddGeneratedCertificates(share, year)
+	if err := zs.AddGeneratedCertificates(share, year); err != nil {
+		closeAll()
+		return nil, nil, err
+	}
 	es, err := enterpriseadmintest.NewServer()
 	if err != nil {
 		closeAll()
