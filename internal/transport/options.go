@@ -75,9 +75,7 @@ func CheckOptions(op string, cfg *Config) error {
 		return apierror.Invalid(op, "%s", r.msgs[0])
 	}
 	if s := Extension[signIn](cfg); len(s.options) > 1 {
-		err := apierror.Invalid(op, "%s and %s", s.options[0], s.options[1])
-		err.(*apierror.Error).Err = ErrSignInGivenTwice
-		return err
+		return &apierror.Error{Op: op, Kind: apierror.ErrInvalidInput, Message: s.options[0] + " and " + s.options[1], Err: ErrSignInGivenTwice}
 	}
 	if cfg.HTTPClient != nil && cfg.Transport != nil {
 		return apierror.Invalid(op, "WithHTTPClient and WithTransport both given: each sets the round tripper beneath the SDK; choose one")
