@@ -44,6 +44,8 @@ var readerSeeds = []string{
 	`{"a":1}}`, `{"a":1} x`, `{"a":1}{}`, `{"a":nul}`, `{"a":tru}`, `{"a":01}`, `{"a":-}`, `{"a":1.}`,
 	"{\"a\x01\":1}", "{\"a\":\"\x01\"}", `{"a\u0062":"\ud800"}`, `{"a\":1}`, `{"a":"\q"}`, `{"a":1`, `{"a":"x`, `{"a`,
 	"\xef\xbb\xbf{}", "{\"\xff\":\"\xff\"}", `{"a":{"b":{"c":[[[[]]]]}}}`, `[null,nul]`, `{"a":1e999}`,
+	`{"a":1,"a":{"b":2,"b":[]}}`, "[\"\\ud800\\u0041\", \"\xed\xa0\x80\"]", strings.Repeat("[", 10000) + strings.Repeat("]", 10000),
+	strings.Repeat("[", 10001) + strings.Repeat("]", 10001),
 }
 
 // FuzzJSONReader: the reader accepts a text exactly when encoding/json
@@ -131,7 +133,31 @@ func TestJSONReaderKeepsReadError(t *testing.T) {
 		if err := readAll(r); err != cut { //nolint:errorlint // the very error, not one wrapping it
 			t.Errorf("cut after %d bytes: %v", n, err)
 		}
+		// The error coming with the last bytes, which jsontext sets aside.
+		r = newJSONReader(&dataErrReader{text[:n], cut}, 1<<20)
+		if err := readAll(r); err != cut { //nolint:errorlint // the very error, not one wrapping it
+			t.Errorf("cut after %d bytes, with them: %v", n, err)
+		}
 	}
+	// A reader that never delivers: jsontext would ask for ever.
+	if err := readAll(newJSONReader(&dataErrReader{}, 1<<20)); !errors.Is(err, io.ErrNoProgress) {
+		t.Errorf("a reader returning nothing: %v", err)
+	}
+}
+
+// dataErrReader returns b and err in one Read, then nothing.
+type dataErrReader struct {
+	b   string
+	err error
+}
+
+func (r *dataErrReader) Read(p []byte) (int, error) {
+	n := copy(p, r.b)
+	r.b = r.b[n:]
+	if len(r.b) > 0 {
+		return n, nil
+	}
+	return n, r.err
 }
 
 // The walk itself allocates nothing: a reader read afresh keeps its
