@@ -2,6 +2,7 @@ package cloud
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,24 +14,20 @@ import (
 )
 
 // jsonReader reads one JSON text as a stream: jsontext.Decoder walks the
-// objects and arrays its caller walks (object, array) without allocating,
-// and hands every other value out whole (value) for encoding/json (v1,
-// whose semantics the package's models rely on) to decode.
+// objects and arrays the caller walks (object, array) without allocating
+// and hands every other value out whole (value), for encoding/json v1,
+// whose semantics the package's models rely on, to decode.
 //
 // Memory: the decoder reads through a boundedReader, so it holds at most
-// max+slack bytes past the last token or value it returned: a value
-// growing past that, or returned longer than max, fails with an
-// ErrResponseTooLarge error. jsontext doubles its buffer as it grows, so
-// a reader holds at most a few max bytes whatever the text's size, as
-// transport.NewJSONDecoder does.
+// max+slack bytes past the last token or value it returned; a value
+// longer than max fails with an ErrResponseTooLarge error. jsontext
+// doubles its buffer as it grows, so a reader holds a few max bytes at
+// most whatever the text's size, as transport.NewJSONDecoder does.
 type jsonReader struct {
-	dec jsontext.Decoder
-	in  boundedReader
-	max int
-	key []byte // the member name object hands to its callback
-	// keyBuf holds key while it is short: every name of the listing is.
-	keyBuf [32]byte
-
+	dec    jsontext.Decoder
+	in     boundedReader
+	key    []byte   // the member name object hands to its callback
+	keyBuf [32]byte // holds key while it is short: every name of the listing is
 	// vdec decodes the values unmarshal is given, fed one at a time from
 	// feed: json.Unmarshal would allocate its decoding state for each.
 	vdec *json.Decoder
@@ -45,51 +42,44 @@ var textOptions = []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontex
 // delimiter and white space before it, the byte after a number.
 const slack = 64
 
-// boundedReader feeds the decoder at most hold bytes past the end of the
-// last token or value it returned, and keeps the first read error, which
-// jsontext drops when it comes with data.
+// boundedReader feeds the decoder at most max+slack bytes past the end of
+// the last token or value it returned. It keeps the first read error,
+// which jsontext drops when it comes with data, and returns it again.
 type boundedReader struct {
-	r    io.Reader
-	dec  *jsontext.Decoder
-	hold int64 // max+slack
-	n    int64 // bytes delivered
-	peak int64 // most bytes held at once
-	err  error
-	max  int
+	r       io.Reader
+	dec     *jsontext.Decoder
+	max     int
+	n, peak int64 // bytes delivered; most held at once
+	err     error
 }
 
 func (b *boundedReader) Read(p []byte) (int, error) {
-	if b.err != nil {
+	room := int64(b.max) + slack - (b.n - b.dec.InputOffset())
+	switch {
+	case b.err != nil:
 		return 0, b.err
-	}
-	held := b.n - b.dec.InputOffset()
-	if held >= b.hold {
+	case room <= 0:
 		return 0, b.tooLarge()
 	}
-	p = p[:min(int64(len(p)), b.hold-held)]
-	for range 100 {
-		n, err := b.r.Read(p)
+	for range 100 { // jsontext would ask for ever
+		n, err := b.r.Read(p[:min(int64(len(p)), room)])
 		b.n += int64(n)
 		b.peak = max(b.peak, b.n-b.dec.InputOffset())
-		if err != nil {
-			b.err = err
-		}
-		if n > 0 || err != nil {
+		if b.err = err; n > 0 || err != nil {
 			return n, err
 		}
 	}
-	b.err = io.ErrNoProgress // jsontext would call again for ever
+	b.err = io.ErrNoProgress
 	return 0, b.err
 }
 
-// tooLarge ends the input with the bound's error.
 func (b *boundedReader) tooLarge() error {
 	b.err = &apierror.Error{Kind: apierror.ErrResponseTooLarge,
 		Message: fmt.Sprintf("one JSON value of the answer is larger than the %d-byte limit", b.max)}
 	return b.err
 }
 
-// valueFeed hands the reader's decoder the one value it is to decode.
+// valueFeed hands the reader's json.Decoder the one value it is to decode.
 type valueFeed struct{ b []byte }
 
 func (f *valueFeed) Read(p []byte) (int, error) {
@@ -101,55 +91,47 @@ func (f *valueFeed) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// readerPool keeps the readers of listing answers between calls, so a
-// lookup does not allocate a buffer every time. A reader that held more
-// than pooledBufSize/2 is not kept: its buffers grew with the value.
+// readerPool keeps readers between listing calls, so a lookup does not
+// allocate buffers every time; one that held more than pooledBufSize/2 is
+// not kept: its buffers grew with the value.
 var readerPool = sync.Pool{New: func() any { return new(jsonReader) }}
 
 const pooledBufSize = 64 << 10
 
-func newJSONReader(r io.Reader, max int) *jsonReader {
-	jr := new(jsonReader)
-	jr.reset(r, max)
-	return jr
-}
-
-func getJSONReader(r io.Reader, max int) *jsonReader {
-	jr := readerPool.Get().(*jsonReader)
-	jr.reset(r, max)
-	return jr
+// getJSONReader is a reader of in from the pool; release gives it back.
+func getJSONReader(in io.Reader, max int) *jsonReader {
+	r := readerPool.Get().(*jsonReader)
+	r.reset(in, max)
+	return r
 }
 
 // reset makes r read afresh from in, keeping its buffers.
 func (r *jsonReader) reset(in io.Reader, max int) {
-	r.in = boundedReader{r: in, dec: &r.dec, hold: int64(max) + slack, max: max}
+	r.in = boundedReader{r: in, dec: &r.dec, max: max}
 	r.dec.Reset(&r.in, textOptions...)
-	r.max, r.key = max, r.keyBuf[:0]
+	r.key = r.keyBuf[:0]
 }
 
 // release gives r back to the pool. Nothing r handed out may be used
 // after: the page reader decodes or copies every value it is given.
 func (r *jsonReader) release() {
-	if r.in.peak > pooledBufSize/2 {
-		return
+	if r.in.peak <= pooledBufSize/2 {
+		r.in.r, r.feed.b = nil, nil
+		readerPool.Put(r)
 	}
-	r.in.r, r.feed.b = nil, nil
-	readerPool.Put(r)
 }
 
 // errNull is what object returns for a JSON null in place of the object.
 var errNull = errors.New("null")
 
-// fail returns a read error as it came from the input (the transport's
-// ErrTruncated, the bound's ErrResponseTooLarge), and an input ending
-// before the text as io.ErrUnexpectedEOF.
+// fail returns jsontext's error err, but a read error as the input gave it
+// (the transport's ErrTruncated, the bound's error) and the input's end
+// before the text's as io.ErrUnexpectedEOF.
 func (r *jsonReader) fail(err error) error {
 	switch {
-	case err == nil:
-		return nil
 	case r.in.err != nil && r.in.err != io.EOF && errors.Is(err, r.in.err):
 		return r.in.err
-	case err == io.EOF:
+	case err == io.EOF: //nolint:errorlint // jsontext returns io.EOF itself
 		return io.ErrUnexpectedEOF
 	}
 	return err
@@ -160,33 +142,29 @@ func (r *jsonReader) peek() (jsontext.Kind, error) {
 	if k := r.dec.PeekKind(); k != 0 {
 		return k, nil
 	}
-	_, err := r.dec.ReadValue() // returns the error PeekKind kept
+	_, err := r.dec.ReadValue() // the error PeekKind kept
 	return 0, r.fail(err)
 }
 
-// value returns the next value whole, as it stands in the text, valid
-// until the next call.
+// value returns the next value as it stands in the text, valid until the
+// next call.
 func (r *jsonReader) value() ([]byte, error) {
 	v, err := r.dec.ReadValue()
-	if err != nil {
-		return nil, r.fail(err)
+	if err == nil && len(v) > r.in.max {
+		err = r.in.tooLarge()
 	}
-	if len(v) > r.max {
-		return nil, r.in.tooLarge()
-	}
-	return v, nil
+	return v, r.fail(err)
 }
 
-// skip reads the next value: an object or array token by token (held
-// one token at a time), anything else whole.
+// skip reads the next value: an object or array a token at a time.
 func (r *jsonReader) skip() error {
-	switch k, err := r.peek(); {
-	case err != nil:
-		return err
-	case k == '{' || k == '[':
+	k, err := r.peek()
+	if err == nil && (k == '{' || k == '[') {
 		return r.fail(r.dec.SkipValue())
 	}
-	_, err := r.value()
+	if err == nil {
+		_, err = r.value()
+	}
 	return err
 }
 
@@ -199,8 +177,8 @@ func (r *jsonReader) decode(dst any) error {
 	return r.unmarshal(v, dst)
 }
 
-// unmarshal decodes v, one value as value returned it, into dst with the
-// reader's json.Decoder, which decodes exactly as json.Unmarshal does.
+// unmarshal decodes v, one value as value returned it, into dst as
+// json.Unmarshal does, with the reader's json.Decoder.
 func (r *jsonReader) unmarshal(v []byte, dst any) error {
 	if r.vdec == nil {
 		r.vdec = json.NewDecoder(&r.feed)
@@ -214,70 +192,40 @@ func (r *jsonReader) unmarshal(v []byte, dst any) error {
 }
 
 // int64 reads the next value as json.Unmarshal into a zero int64 does
-// (null is 0), without its allocations for a plain integer.
+// (null is 0), without its allocations for a plain integer: one of
+// -?(0|[1-9][0-9]*) of at most 18 digits, which cannot overflow.
 func (r *jsonReader) int64() (int64, error) {
 	v, err := r.value()
 	if err != nil {
 		return 0, err
 	}
-	if x, ok := plainInt(v); ok {
-		return x, nil
-	}
-	var n int64
-	err = json.Unmarshal(v, &n) // rare: not worth the reader's decoder
-	return n, err
-}
-
-// plainInt parses -?(0|[1-9][0-9]*) of at most 18 digits, which cannot
-// overflow; anything else is left to encoding/json.
-func plainInt(v []byte) (int64, bool) {
-	neg := len(v) > 0 && v[0] == '-'
-	if neg {
-		v = v[1:]
-	}
-	if len(v) == 0 || len(v) > 18 || v[0] == '0' && len(v) > 1 {
-		return 0, false
-	}
+	digits := bytes.TrimPrefix(v, []byte("-"))
 	var x int64
-	for _, c := range v {
-		if c < '0' || c > '9' {
-			return 0, false
+	for i, c := range digits {
+		if c < '0' || c > '9' || len(digits) > 18 || i == 1 && digits[0] == '0' {
+			return unmarshalInt(v)
 		}
 		x = x*10 + int64(c-'0')
 	}
-	if neg {
+	if len(digits) < len(v) {
 		x = -x
 	}
-	return x, true
+	return x, nil
+}
+
+// unmarshalInt is int64's rare case, apart: its &n is on the heap.
+func unmarshalInt(v []byte) (int64, error) {
+	var n int64
+	err := json.Unmarshal(v, &n)
+	return n, err
 }
 
 // object calls fn with the name of each member of the object at the
 // reader's position; fn must read the member's value. A null is errNull.
 // The name is valid until fn returns.
 func (r *jsonReader) object(fn func(key []byte) error) error {
-	switch k, err := r.peek(); {
-	case err != nil:
-		return err
-	case k == 'n':
-		if _, err := r.dec.ReadToken(); err != nil {
-			return r.fail(err)
-		}
-		return errNull
-	case k != '{':
-		return r.want("an object")
-	}
-	if _, err := r.dec.ReadToken(); err != nil {
-		return r.fail(err)
-	}
-	for {
-		switch k, err := r.peek(); {
-		case err != nil:
-			return err
-		case k == '}':
-			_, err := r.dec.ReadToken()
-			return r.fail(err)
-		}
-		name, err := r.dec.ReadValue() // a string: the decoder checks it is one
+	return r.each('{', func() error {
+		name, err := r.dec.ReadValue() // jsontext checks it is a name
 		if err != nil {
 			return r.fail(err)
 		}
@@ -285,51 +233,44 @@ func (r *jsonReader) object(fn func(key []byte) error) error {
 		if bytes.IndexByte(name, '\\') < 0 {
 			r.key = append(r.key[:0], name[1:len(name)-1]...)
 		} else {
-			r.key, _ = jsontext.AppendUnquote(r.key[:0], name) // checked above; invalid UTF-8 becomes U+FFFD
+			r.key, _ = jsontext.AppendUnquote(r.key[:0], name) // invalid UTF-8 becomes U+FFFD
 		}
-		if err := fn(r.key); err != nil {
-			return err
-		}
-	}
+		return fn(r.key)
+	})
 }
 
 // array calls fn for each element of the array (or null) at the reader's
 // position; fn must read the element.
 func (r *jsonReader) array(fn func() error) error {
-	switch k, err := r.peek(); {
+	if err := r.each('[', fn); err != errNull { //nolint:errorlint // each's own value
+		return err
+	}
+	return nil
+}
+
+// each calls fn for each member or element of the object or array (open
+// is '{' or '[') at the reader's position; a null is errNull.
+func (r *jsonReader) each(open jsontext.Kind, fn func() error) error {
+	k, err := r.peek()
+	switch {
 	case err != nil:
 		return err
 	case k == 'n':
-		_, err := r.dec.ReadToken()
-		return r.fail(err)
-	case k != '[':
-		return r.want("an array")
+		_, err = r.dec.ReadToken()
+		return cmp.Or(r.fail(err), errNull)
+	case k != open:
+		v, err := r.value()
+		return cmp.Or(err, fmt.Errorf("want %c…%c, got %.40s", open, open+2, v))
 	}
-	if _, err := r.dec.ReadToken(); err != nil {
-		return r.fail(err)
-	}
-	for {
-		switch k, err := r.peek(); {
-		case err != nil:
-			return err
-		case k == ']':
-			_, err := r.dec.ReadToken()
+	for _, err = r.dec.ReadToken(); err == nil; {
+		if k, err = r.peek(); err == nil && k == open+2 { // '}' or ']'
+			_, err = r.dec.ReadToken()
 			return r.fail(err)
-		}
-		if err := fn(); err != nil {
-			return err
+		} else if err == nil {
+			err = fn()
 		}
 	}
-}
-
-// want is the error for a value of the wrong kind where the walk needs
-// an object or array: the value's own syntax error if it has one.
-func (r *jsonReader) want(what string) error {
-	v, err := r.value()
-	if err != nil {
-		return err
-	}
-	return fmt.Errorf("want %s, got %.40s", what, v)
+	return r.fail(err)
 }
 
 // end checks that nothing but white space follows the text.

@@ -14,6 +14,12 @@ import (
 	"github.com/certadmin/certadmin-go/internal/apierror"
 )
 
+func newJSONReader(in io.Reader, max int) *jsonReader {
+	r := new(jsonReader)
+	r.reset(in, max)
+	return r
+}
+
 // walk reads the value at r's position with the reader's own structure
 // parsing for every object and array, and skip for everything else.
 func walk(r *jsonReader) error {
