@@ -31,7 +31,7 @@ type jsonReader struct {
 	// vdec decodes the values unmarshal is given, fed one at a time from
 	// feed: json.Unmarshal would allocate its decoding state for each.
 	vdec *json.Decoder
-	feed valueFeed
+	feed bytes.Reader
 }
 
 // textOptions make jsontext accept exactly what json.Valid accepts:
@@ -79,18 +79,6 @@ func (b *boundedReader) tooLarge() error {
 	return b.err
 }
 
-// valueFeed hands the reader's json.Decoder the one value it is to decode.
-type valueFeed struct{ b []byte }
-
-func (f *valueFeed) Read(p []byte) (int, error) {
-	if len(f.b) == 0 {
-		return 0, io.EOF
-	}
-	n := copy(p, f.b)
-	f.b = f.b[n:]
-	return n, nil
-}
-
 // readerPool keeps readers between listing calls, so a lookup does not
 // allocate buffers every time; one that held more than pooledBufSize/2 is
 // not kept: its buffers grew with the value.
@@ -116,7 +104,8 @@ func (r *jsonReader) reset(in io.Reader, max int) {
 // after: the page reader decodes or copies every value it is given.
 func (r *jsonReader) release() {
 	if r.in.peak <= pooledBufSize/2 {
-		r.in.r, r.feed.b = nil, nil
+		r.in.r = nil
+		r.feed.Reset(nil)
 		readerPool.Put(r)
 	}
 }
@@ -183,7 +172,7 @@ func (r *jsonReader) unmarshal(v []byte, dst any) error {
 	if r.vdec == nil {
 		r.vdec = json.NewDecoder(&r.feed)
 	}
-	r.feed.b = v
+	r.feed.Reset(v)
 	err := r.vdec.Decode(dst)
 	if _, typeErr := errors.AsType[*json.UnmarshalTypeError](err); err != nil && !typeErr {
 		r.vdec = nil // a decoder keeps a syntax or read error for good
