@@ -45,6 +45,8 @@ const slack = 64
 // boundedReader feeds the decoder at most max+slack bytes past the end of
 // the last token or value it returned. It keeps the first read error,
 // which jsontext drops when it comes with data, and returns it again.
+// White space before a value counts with it: a run of more than slack
+// bytes of it before a value of max bytes fails as too large.
 type boundedReader struct {
 	r       io.Reader
 	dec     *jsontext.Decoder
