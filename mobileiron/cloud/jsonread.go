@@ -1,6 +1,8 @@
 package cloud
 
 import (
+	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,275 +10,153 @@ import (
 	"sync"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
-// jsonReader reads one JSON text as a stream. It parses the structure of
-// the objects and arrays its caller walks (object, array) itself, and
-// hands every other value out whole (value), for encoding/json to decode
-// or check: so the text is checked exactly as encoding/json checks it,
-// while the walk costs no allocation. json.Decoder.Token, which it
-// replaces, allocated a syntax error for every key and number it read (the
-// decoder finds a value's end by reading one byte past it, which it takes
-// for a second top-level value) and boxed every token.
+// jsonReader reads one JSON text as a stream: jsontext.Decoder walks the
+// objects and arrays the caller walks (object, array) without allocating
+// and hands every other value out whole (value), for encoding/json v1,
+// whose semantics the package's models rely on, to decode.
 //
-// Memory: the reader holds the value it hands out, and at most max bytes
-// of it: a value growing past max fails with an ErrResponseTooLarge error,
-// as transport.NewJSONDecoder's bound does. Its buffer therefore never
-// grows past max+1 bytes, whatever the text's size.
+// Memory: the decoder reads through a boundedReader, so it holds at most
+// max+slack bytes past the last token or value it returned; a value
+// longer than max fails with an ErrResponseTooLarge error. jsontext
+// doubles its buffer as it grows, so a reader holds a few max bytes at
+// most whatever the text's size, as transport.NewJSONDecoder does.
 type jsonReader struct {
-	r   io.Reader
-	buf []byte // buf[i:] is read and not yet consumed
-	i   int
-	max int
-	err error  // what ended the input (io.EOF at its end); sticky
-	key []byte // the member name object hands to its callback
-	// keyBuf holds key while it is short: every name of the listing is.
-	keyBuf [32]byte
-
-	// dec decodes the values unmarshal is given, fed one at a time from
-	// in: json.Unmarshal would allocate its decoding state for each.
-	dec    *json.Decoder
-	in     valueFeed
-	decBig bool // dec was given a value of more than pooledBufSize/2
+	dec    jsontext.Decoder
+	in     boundedReader
+	key    []byte   // the member name object hands to its callback
+	keyBuf [32]byte // holds key while it is short: every name of the listing is
+	// vdec decodes the values unmarshal is given, fed one at a time from
+	// feed: json.Unmarshal would allocate its decoding state for each.
+	vdec *json.Decoder
+	feed bytes.Reader
 }
 
-// valueFeed hands the reader's decoder the one value it is to decode.
-type valueFeed struct{ b []byte }
+// textOptions make jsontext accept exactly what json.Valid accepts:
+// duplicate names and invalid UTF-8 in strings are JSON to encoding/json.
+var textOptions = []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)}
 
-func (f *valueFeed) Read(p []byte) (int, error) {
-	if len(f.b) == 0 {
-		return 0, io.EOF
+// slack is what the decoder may read past a value of max bytes: the
+// delimiter and white space before it, the byte after a number.
+const slack = 64
+
+// boundedReader feeds the decoder at most max+slack bytes past the end of
+// the last token or value it returned. It keeps the first read error,
+// which jsontext drops when it comes with data, and returns it again.
+// White space before a value counts with it: a run of more than slack
+// bytes of it before a value of max bytes fails as too large.
+type boundedReader struct {
+	r       io.Reader
+	dec     *jsontext.Decoder
+	max     int
+	n, peak int64 // bytes delivered; most held at once
+	err     error
+}
+
+func (b *boundedReader) Read(p []byte) (int, error) {
+	room := int64(b.max) + slack - (b.n - b.dec.InputOffset())
+	switch {
+	case b.err != nil:
+		return 0, b.err
+	case room <= 0:
+		return 0, b.tooLarge()
 	}
-	n := copy(p, f.b)
-	f.b = f.b[n:]
-	return n, nil
+	for range 100 { // jsontext would ask for ever
+		n, err := b.r.Read(p[:min(int64(len(p)), room)])
+		b.n += int64(n)
+		b.peak = max(b.peak, b.n-b.dec.InputOffset())
+		if b.err = err; n > 0 || err != nil {
+			return n, err
+		}
+	}
+	b.err = io.ErrNoProgress
+	return 0, b.err
 }
 
-// readBufSize is the reader's first buffer: a few accounts of a listing.
-// It grows only for a single value larger than it.
-const readBufSize = 4 << 10
-
-func newJSONReader(r io.Reader, max int) *jsonReader {
-	jr := &jsonReader{r: r, buf: make([]byte, 0, min(readBufSize, max+1)), max: max}
-	jr.key = jr.keyBuf[:0]
-	return jr
+func (b *boundedReader) tooLarge() error {
+	b.err = &apierror.Error{Kind: apierror.ErrResponseTooLarge,
+		Message: fmt.Sprintf("one JSON value of the answer is larger than the %d-byte limit", b.max)}
+	return b.err
 }
 
-// readerPool keeps the readers of listing answers between calls, so a
-// lookup does not allocate (and zero) a buffer every time. A reader whose
-// buffer grew for a large value is not kept: the pool holds a few
-// buffers of at most pooledBufSize each.
+// readerPool keeps readers between listing calls, so a lookup does not
+// allocate buffers every time; one that held more than pooledBufSize/2 is
+// not kept: its buffers grew with the value.
 var readerPool = sync.Pool{New: func() any { return new(jsonReader) }}
 
 const pooledBufSize = 64 << 10
 
-// getJSONReader is newJSONReader from the pool; release gives it back.
-func getJSONReader(r io.Reader, max int) *jsonReader {
-	jr := readerPool.Get().(*jsonReader)
-	buf := jr.buf[:0]
-	if cap(buf) == 0 || cap(buf) > max+1 {
-		buf = make([]byte, 0, min(readBufSize, max+1))
-	}
-	*jr = jsonReader{r: r, buf: buf, max: max, dec: jr.dec} // dec reads from &jr.in, the same field
-	jr.key = jr.keyBuf[:0]
-	return jr
+// getJSONReader is a reader of in from the pool; release gives it back.
+func getJSONReader(in io.Reader, max int) *jsonReader {
+	r := readerPool.Get().(*jsonReader)
+	r.reset(in, max)
+	return r
+}
+
+// reset makes r read afresh from in, keeping its buffers.
+func (r *jsonReader) reset(in io.Reader, max int) {
+	r.in = boundedReader{r: in, dec: &r.dec, max: max}
+	r.dec.Reset(&r.in, textOptions...)
+	r.key = r.keyBuf[:0]
 }
 
 // release gives r back to the pool. Nothing r handed out may be used
 // after: the page reader decodes or copies every value it is given.
 func (r *jsonReader) release() {
-	if cap(r.buf) > pooledBufSize {
-		return
+	if r.in.peak <= pooledBufSize/2 {
+		r.in.r = nil
+		r.feed.Reset(nil)
+		readerPool.Put(r)
 	}
-	if r.decBig {
-		r.dec = nil // its buffer grew with the value
-	}
-	r.r, r.err, r.key, r.in.b = nil, nil, nil, nil
-	readerPool.Put(r)
 }
 
 // errNull is what object returns for a JSON null in place of the object.
 var errNull = errors.New("null")
 
-// fill moves buf[keep:] (the part of a value read so far; len(buf) to keep
-// nothing) to the front and reads more input after it. It reports whether
-// any byte was added; when not, r.err says why.
-func (r *jsonReader) fill(keep int) bool {
-	if keep > 0 {
-		n := copy(r.buf, r.buf[keep:])
-		r.buf = r.buf[:n]
-		r.i -= keep
-	}
-	if r.err != nil {
-		return false
-	}
-	if len(r.buf) > r.max {
-		r.err = r.tooLarge()
-		return false
-	}
-	if len(r.buf) == cap(r.buf) {
-		b := make([]byte, len(r.buf), min(2*cap(r.buf), r.max+1))
-		copy(b, r.buf)
-		r.buf = b
-	}
-	for range 100 {
-		n, err := r.r.Read(r.buf[len(r.buf):cap(r.buf)])
-		r.buf = r.buf[:len(r.buf)+n]
-		if err != nil {
-			r.err = err
-		}
-		if n > 0 {
-			return true
-		}
-		if err != nil {
-			return false
-		}
-	}
-	r.err = io.ErrNoProgress
-	return false
-}
-
-func (r *jsonReader) tooLarge() error {
-	return &apierror.Error{Kind: apierror.ErrResponseTooLarge,
-		Message: fmt.Sprintf("one JSON value of the answer is larger than the %d-byte limit", r.max)}
-}
-
-// failed is the error for input that ended before the text did.
-func (r *jsonReader) failed() error {
-	if r.err == nil || errors.Is(r.err, io.EOF) {
+// fail returns jsontext's error err, but a read error as the input gave it
+// (the transport's ErrTruncated, the bound's error) and the input's end
+// before the text's as io.ErrUnexpectedEOF.
+func (r *jsonReader) fail(err error) error {
+	switch {
+	case r.in.err != nil && r.in.err != io.EOF && errors.Is(err, r.in.err):
+		return r.in.err
+	case err == io.EOF: //nolint:errorlint // jsontext returns io.EOF itself
 		return io.ErrUnexpectedEOF
 	}
-	return r.err
+	return err
 }
 
-// peek skips white space and returns the next byte without consuming it.
-func (r *jsonReader) peek() (byte, error) {
-	for {
-		for ; r.i < len(r.buf); r.i++ {
-			switch c := r.buf[r.i]; c {
-			case ' ', '\t', '\n', '\r':
-			default:
-				return c, nil
-			}
-		}
-		if !r.fill(len(r.buf)) {
-			return 0, r.failed()
-		}
+// peek returns the kind of the next token, or the error reading it.
+func (r *jsonReader) peek() (jsontext.Kind, error) {
+	if k := r.dec.PeekKind(); k != 0 {
+		return k, nil
 	}
+	_, err := r.dec.ReadValue() // the error PeekKind kept
+	return 0, r.fail(err)
 }
 
-// value returns the next value whole, as it stands in the text. It finds
-// where the value ends, and no more: the caller decodes it or checks it
-// with encoding/json. The bytes are valid until the next call.
+// value returns the next value as it stands in the text, valid until the
+// next call.
 func (r *jsonReader) value() ([]byte, error) {
-	c, err := r.peek()
-	if err != nil {
-		return nil, err
+	v, err := r.dec.ReadValue()
+	if err == nil && len(v) > r.in.max {
+		err = r.in.tooLarge()
 	}
-	switch c {
-	case ',', ':', ']', '}':
-		return nil, syntaxError(c, "looking for beginning of value")
-	}
-	start, j := r.i, r.i
-	var s valueScan
-	for {
-		end, done := s.scan(r.buf, j)
-		if done {
-			if end-start > r.max {
-				return nil, r.tooLarge()
-			}
-			r.i = end
-			return r.buf[start:end], nil
-		}
-		r.i = len(r.buf)
-		more := r.fill(start) // moves the value read so far to the front
-		start, j = 0, end-start
-		if !more {
-			if s.scalar && errors.Is(r.err, io.EOF) && len(r.buf) <= r.max {
-				r.i = len(r.buf)
-				return r.buf, nil // a number or literal ending the text: encoding/json judges it
-			}
-			return nil, r.failed()
-		}
-	}
+	return v, r.fail(err)
 }
 
-// valueScan finds the end of one value: the bracket closing its first
-// one, the quote closing a string, a delimiter after a number or literal.
-type valueScan struct {
-	started, scalar, str, esc bool
-	depth                     int
-}
-
-// scan goes on from b[j:]. It returns the end of the value and true, or
-// len(b) and false when the value goes on past b.
-func (s *valueScan) scan(b []byte, j int) (int, bool) {
-	if !s.started && j < len(b) {
-		s.started = true
-		switch b[j] {
-		case '"':
-			s.str = true
-			j++
-		case '{', '[':
-			s.depth = 1
-			j++
-		default:
-			s.scalar = true
-		}
-	}
-	for ; j < len(b); j++ {
-		c := b[j]
-		switch {
-		case s.str:
-			switch {
-			case s.esc:
-				s.esc = false
-			case c == '\\':
-				s.esc = true
-			case c == '"':
-				s.str = false
-				if s.depth == 0 {
-					return j + 1, true
-				}
-			}
-		case s.scalar:
-			switch c {
-			case ' ', '\t', '\n', '\r', ',', ':', ']', '}', '[', '{', '"':
-				return j, true
-			}
-		case c == '"':
-			s.str = true
-		case c == '{' || c == '[':
-			s.depth++
-		case c == '}' || c == ']':
-			s.depth--
-			if s.depth == 0 {
-				return j + 1, true
-			}
-		}
-	}
-	return len(b), false
-}
-
-// skip reads the next value and checks that it is well-formed JSON.
+// skip reads the next value: an object or array a token at a time.
 func (r *jsonReader) skip() error {
-	v, err := r.value()
-	if err != nil {
-		return err
+	k, err := r.peek()
+	if err == nil && (k == '{' || k == '[') {
+		return r.fail(r.dec.SkipValue())
 	}
-	return checkJSON(v)
-}
-
-// checkJSON returns nil for well-formed JSON, else encoding/json's error.
-func checkJSON(v []byte) error {
-	if json.Valid(v) {
-		return nil
+	if err == nil {
+		_, err = r.value()
 	}
-	var x json.RawMessage
-	if err := json.Unmarshal(v, &x); err != nil {
-		return err
-	}
-	return fmt.Errorf("invalid JSON value %.40q", v) // not reached: Unmarshal fails where Valid does
+	return err
 }
 
 // decode reads the next value into dst as json.Unmarshal does.
@@ -288,256 +168,109 @@ func (r *jsonReader) decode(dst any) error {
 	return r.unmarshal(v, dst)
 }
 
-// unmarshal decodes v, one value as value returned it, into dst with the
-// reader's json.Decoder: the decoder checks and decodes exactly as
-// json.Unmarshal does, and keeps its state from one value to the next.
+// unmarshal decodes v, one value as value returned it, into dst as
+// json.Unmarshal does, with the reader's json.Decoder.
 func (r *jsonReader) unmarshal(v []byte, dst any) error {
-	if r.dec == nil {
-		r.dec = json.NewDecoder(&r.in)
+	if r.vdec == nil {
+		r.vdec = json.NewDecoder(&r.feed)
 	}
-	if len(v) > pooledBufSize/2 {
-		r.decBig = true
-	}
-	before := r.dec.InputOffset()
-	r.in.b = v
-	err := r.dec.Decode(dst)
-	switch {
-	case err != nil && !isTypeError(err):
-		r.dec = nil // a decoder keeps a syntax or read error for good
-	case len(r.in.b) > 0 || r.dec.InputOffset()-before != int64(len(v)):
-		r.dec = nil
-		return fmt.Errorf("invalid JSON value %.40q", v) // more than one value: not one value() returns
+	r.feed.Reset(v)
+	err := r.vdec.Decode(dst)
+	if _, typeErr := errors.AsType[*json.UnmarshalTypeError](err); err != nil && !typeErr {
+		r.vdec = nil // a decoder keeps a syntax or read error for good
 	}
 	return err
 }
 
 // int64 reads the next value as json.Unmarshal into a zero int64 does
-// (null is 0), without its allocations for a plain integer.
+// (null is 0), without its allocations for a plain integer: one of
+// -?(0|[1-9][0-9]*) of at most 18 digits, which cannot overflow.
 func (r *jsonReader) int64() (int64, error) {
 	v, err := r.value()
 	if err != nil {
 		return 0, err
 	}
-	if x, ok := plainInt(v); ok {
-		return x, nil
-	}
-	return unmarshalInt(v)
-}
-
-// isTypeError reports a *json.UnmarshalTypeError, after which a decoder
-// has read the whole value and goes on.
-func isTypeError(err error) bool {
-	var te *json.UnmarshalTypeError
-	return errors.As(err, &te)
-}
-
-func unmarshalInt(v []byte) (int64, error) {
-	var n int64
-	err := json.Unmarshal(v, &n) // rare: not worth the reader's decoder
-	return n, err
-}
-
-// plainInt parses -?(0|[1-9][0-9]*) of at most 18 digits, which cannot
-// overflow; anything else is left to encoding/json.
-func plainInt(v []byte) (int64, bool) {
-	neg := len(v) > 0 && v[0] == '-'
-	if neg {
-		v = v[1:]
-	}
-	if len(v) == 0 || len(v) > 18 || v[0] == '0' && len(v) > 1 {
-		return 0, false
-	}
+	digits := bytes.TrimPrefix(v, []byte("-"))
 	var x int64
-	for _, c := range v {
-		if c < '0' || c > '9' {
-			return 0, false
+	for i, c := range digits {
+		if c < '0' || c > '9' || len(digits) > 18 || i == 1 && digits[0] == '0' {
+			return unmarshalInt(v)
 		}
 		x = x*10 + int64(c-'0')
 	}
-	if neg {
+	if len(digits) < len(v) {
 		x = -x
 	}
-	return x, true
+	return x, nil
 }
 
-// isNull reads a value that starts with 'n', which must be null.
-func (r *jsonReader) null() error {
-	v, err := r.value()
-	if err != nil {
-		return err
-	}
-	if string(v) != "null" {
-		return checkOrSyntax(v)
-	}
-	return nil
-}
-
-// checkOrSyntax is encoding/json's error for v, which is not a value the
-// walk accepts there.
-func checkOrSyntax(v []byte) error {
-	if err := checkJSON(v); err != nil {
-		return err
-	}
-	return fmt.Errorf("unexpected value %.40q", v)
+// unmarshalInt is int64's rare case, apart: its &n is on the heap.
+func unmarshalInt(v []byte) (int64, error) {
+	var n int64
+	err := json.Unmarshal(v, &n)
+	return n, err
 }
 
 // object calls fn with the name of each member of the object at the
 // reader's position; fn must read the member's value. A null is errNull.
 // The name is valid until fn returns.
 func (r *jsonReader) object(fn func(key []byte) error) error {
-	c, err := r.peek()
-	if err != nil {
-		return err
-	}
-	switch c {
-	case 'n':
-		if err := r.null(); err != nil {
-			return err
+	return r.each('{', func() error {
+		name, err := r.dec.ReadValue() // jsontext checks it is a name
+		if err != nil {
+			return r.fail(err)
 		}
-		return errNull
-	case '{':
-		r.i++
-	default:
-		return r.want("an object")
-	}
-	c, err = r.peek()
-	if err != nil {
-		return err
-	}
-	if c == '}' {
-		r.i++
-		return nil
-	}
-	for {
-		if c != '"' {
-			return syntaxError(c, "looking for beginning of object key string")
+		// Copied: the decoder reuses its buffer for the member's value.
+		if bytes.IndexByte(name, '\\') < 0 {
+			r.key = append(r.key[:0], name[1:len(name)-1]...)
+		} else {
+			r.key, _ = jsontext.AppendUnquote(r.key[:0], name) // invalid UTF-8 becomes U+FFFD
 		}
-		if err := r.readKey(); err != nil {
-			return err
-		}
-		if c, err = r.peek(); err != nil {
-			return err
-		}
-		if c != ':' {
-			return syntaxError(c, "after object key")
-		}
-		r.i++
-		if err := fn(r.key); err != nil {
-			return err
-		}
-		if c, err = r.peek(); err != nil {
-			return err
-		}
-		switch c {
-		case ',':
-			r.i++
-		case '}':
-			r.i++
-			return nil
-		default:
-			return syntaxError(c, "after object key:value pair")
-		}
-		if c, err = r.peek(); err != nil {
-			return err
-		}
-	}
-}
-
-// readKey reads a member name into r.key, unquoted: what the caller
-// compares must not change when the buffer is refilled.
-func (r *jsonReader) readKey() error {
-	v, err := r.value()
-	if err != nil {
-		return err
-	}
-	if len(v) < 2 || v[len(v)-1] != '"' {
-		return checkOrSyntax(v)
-	}
-	plain := true
-	for _, c := range v[1 : len(v)-1] {
-		if c < ' ' || c == '\\' {
-			plain = false
-			break
-		}
-	}
-	if plain {
-		r.key = append(r.key[:0], v[1:len(v)-1]...)
-		return nil
-	}
-	var s string
-	if err := json.Unmarshal(v, &s); err != nil {
-		return err
-	}
-	r.key = append(r.key[:0], s...)
-	return nil
+		return fn(r.key)
+	})
 }
 
 // array calls fn for each element of the array (or null) at the reader's
 // position; fn must read the element.
 func (r *jsonReader) array(fn func() error) error {
-	c, err := r.peek()
-	if err != nil {
+	if err := r.each('[', fn); err != errNull { //nolint:errorlint // each's own value
 		return err
 	}
-	switch c {
-	case 'n':
-		return r.null()
-	case '[':
-		r.i++
-	default:
-		return r.want("an array")
-	}
-	if c, err = r.peek(); err != nil {
-		return err
-	}
-	if c == ']' {
-		r.i++
-		return nil
-	}
-	for {
-		if err := fn(); err != nil {
-			return err
-		}
-		if c, err = r.peek(); err != nil {
-			return err
-		}
-		switch c {
-		case ',':
-			r.i++
-		case ']':
-			r.i++
-			return nil
-		default:
-			return syntaxError(c, "after array element")
-		}
-	}
+	return nil
 }
 
-// want is the error for a value of the wrong kind where the walk needs
-// an object or array: the value's own syntax error if it has one.
-func (r *jsonReader) want(what string) error {
-	v, err := r.value()
-	if err != nil {
+// each calls fn for each member or element of the object or array (open
+// is '{' or '[') at the reader's position; a null is errNull.
+func (r *jsonReader) each(open jsontext.Kind, fn func() error) error {
+	k, err := r.peek()
+	switch {
+	case err != nil:
 		return err
+	case k == 'n':
+		_, err = r.dec.ReadToken()
+		return cmp.Or(r.fail(err), errNull)
+	case k != open:
+		v, err := r.value()
+		return cmp.Or(err, fmt.Errorf("want %c…%c, got %.40s", open, open+2, v))
 	}
-	if err := checkJSON(v); err != nil {
-		return err
+	for _, err = r.dec.ReadToken(); err == nil; {
+		if k, err = r.peek(); err == nil && k == open+2 { // '}' or ']'
+			_, err = r.dec.ReadToken()
+			return r.fail(err)
+		} else if err == nil {
+			err = fn()
+		}
 	}
-	return fmt.Errorf("want %s, got %.40s", what, v)
+	return r.fail(err)
 }
 
 // end checks that nothing but white space follows the text.
 func (r *jsonReader) end() error {
-	c, err := r.peek()
-	switch {
-	case errors.Is(err, io.ErrUnexpectedEOF) && errors.Is(r.err, io.EOF):
-		return nil
-	case err != nil:
-		return err
+	if r.dec.PeekKind() != 0 {
+		return errors.New("invalid data after top-level value")
 	}
-	return syntaxError(c, "after top-level value")
-}
-
-func syntaxError(c byte, context string) error {
-	return fmt.Errorf("invalid character %q %s", c, context)
+	if _, err := r.dec.ReadValue(); err != io.EOF { //nolint:errorlint // jsontext's end of input is io.EOF itself
+		return r.fail(err)
+	}
+	return nil
 }

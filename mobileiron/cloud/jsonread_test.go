@@ -6,12 +6,19 @@ import (
 	"errors"
 	"io"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/iotest"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
 )
+
+func newJSONReader(in io.Reader, max int) *jsonReader {
+	r := new(jsonReader)
+	r.reset(in, max)
+	return r
+}
 
 // walk reads the value at r's position with the reader's own structure
 // parsing for every object and array, and skip for everything else.
@@ -43,6 +50,8 @@ var readerSeeds = []string{
 	`{"a":1}}`, `{"a":1} x`, `{"a":1}{}`, `{"a":nul}`, `{"a":tru}`, `{"a":01}`, `{"a":-}`, `{"a":1.}`,
 	"{\"a\x01\":1}", "{\"a\":\"\x01\"}", `{"a\u0062":"\ud800"}`, `{"a\":1}`, `{"a":"\q"}`, `{"a":1`, `{"a":"x`, `{"a`,
 	"\xef\xbb\xbf{}", "{\"\xff\":\"\xff\"}", `{"a":{"b":{"c":[[[[]]]]}}}`, `[null,nul]`, `{"a":1e999}`,
+	`{"a":1,"a":{"b":2,"b":[]}}`, "[\"\\ud800\\u0041\", \"\xed\xa0\x80\"]", strings.Repeat("[", 10000) + strings.Repeat("]", 10000),
+	strings.Repeat("[", 10001) + strings.Repeat("]", 10001),
 }
 
 // FuzzJSONReader: the reader accepts a text exactly when encoding/json
@@ -82,13 +91,14 @@ func TestJSONReaderSeeds(t *testing.T) {
 }
 
 // The bound on one value: a value of max bytes is read, one of max+1 is
-// ErrResponseTooLarge, and the buffer never grows past max+1.
+// ErrResponseTooLarge, and the decoder is never fed more than max+slack
+// bytes past the last token or value it returned.
 func TestJSONReaderValueBound(t *testing.T) {
 	const max = 100
 	for _, tc := range []struct {
 		size int
 		ok   bool
-	}{{max, true}, {max + 1, false}, {10 * max, false}} {
+	}{{max, true}, {max + 1, false}, {max + slack, false}, {10 * max, false}} {
 		value := `"` + strings.Repeat("x", tc.size-2) + `"`
 		text := `{"a":` + value + `,"b":` + value + `}`
 		r := newJSONReader(iotest.HalfReader(strings.NewReader(text)), max)
@@ -96,9 +106,26 @@ func TestJSONReaderValueBound(t *testing.T) {
 		if tc.ok && err != nil || !tc.ok && !errors.Is(err, apierror.ErrResponseTooLarge) {
 			t.Errorf("value of %d bytes under a bound of %d: %v", tc.size, max, err)
 		}
-		if cap(r.buf) > max+1 {
-			t.Errorf("value of %d bytes: buffer grew to %d", tc.size, cap(r.buf))
+		if r.in.peak > max+slack {
+			t.Errorf("value of %d bytes: the decoder held %d bytes", tc.size, r.in.peak)
 		}
+	}
+}
+
+// One huge value costs a few times the bound, not its size: the bytes
+// allocated reading a value of 100 times the bound stay under 8 bounds.
+func TestJSONReaderValueMemory(t *testing.T) {
+	const max = 64 << 10
+	text := []byte(`{"a":"` + strings.Repeat("x", 100*max) + `"}`)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	err := readAll(newJSONReader(bytes.NewReader(text), max))
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, apierror.ErrResponseTooLarge) {
+		t.Fatalf("a value of %d bytes under a bound of %d: %v", len(text), max, err)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 8*max {
+		t.Errorf("reading a value of %d bytes allocated %d bytes, bound %d", len(text), n, max)
 	}
 }
 
@@ -112,10 +139,35 @@ func TestJSONReaderKeepsReadError(t *testing.T) {
 		if err := readAll(r); err != cut { //nolint:errorlint // the very error, not one wrapping it
 			t.Errorf("cut after %d bytes: %v", n, err)
 		}
+		// The error coming with the last bytes, which jsontext sets aside.
+		r = newJSONReader(&dataErrReader{text[:n], cut}, 1<<20)
+		if err := readAll(r); err != cut { //nolint:errorlint // the very error, not one wrapping it
+			t.Errorf("cut after %d bytes, with them: %v", n, err)
+		}
+	}
+	// A reader that never delivers: jsontext would ask for ever.
+	if err := readAll(newJSONReader(&dataErrReader{}, 1<<20)); !errors.Is(err, io.ErrNoProgress) {
+		t.Errorf("a reader returning nothing: %v", err)
 	}
 }
 
-// The walk itself allocates nothing: the reader and its buffer are all.
+// dataErrReader returns b and err in one Read, then nothing.
+type dataErrReader struct {
+	b   string
+	err error
+}
+
+func (r *dataErrReader) Read(p []byte) (int, error) {
+	n := copy(p, r.b)
+	r.b = r.b[n:]
+	if len(r.b) > 0 {
+		return n, nil
+	}
+	return n, r.err
+}
+
+// The walk itself allocates nothing: a reader read afresh keeps its
+// buffers.
 func TestJSONReaderWalkAllocations(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts differ under the race detector")
@@ -123,15 +175,26 @@ func TestJSONReaderWalkAllocations(t *testing.T) {
 	text := []byte(`{"errors":null,"result":{"totalCount":2,"searchResults":[{"id":1,"uid":"a@example.com"},{"id":2}],` +
 		`"offset":0,"queryTime":3,"facetedResults":{"A":{"b":1}},"totalUnfilteredResultCount":7}}`)
 	var br bytes.Reader
+	r := new(jsonReader)
 	allocs := testing.AllocsPerRun(50, func() {
 		br.Reset(text)
-		if err := readAll(newJSONReader(&br, 1<<20)); err != nil {
+		r.reset(&br, 1<<20)
+		if err := readAll(r); err != nil {
 			t.Fatal(err)
 		}
 	})
-	if allocs > 2 {
-		t.Errorf("%v allocations per walk, want 2 (the reader and its buffer)", allocs)
+	if allocs > 0 {
+		t.Errorf("%v allocations per walk, want none", allocs)
 	}
+}
+
+// checkFacets reads v as the page reader reads facetedResults it drops.
+func checkFacets(v []byte) error {
+	r := newJSONReader(bytes.NewReader(v), len(v))
+	if err := (&pageReader{r: r}).skipFacets(); err != nil {
+		return err
+	}
+	return r.end()
 }
 
 // FuzzCheckFacets: checkFacets accepts exactly what json.Unmarshal reads
@@ -147,14 +210,14 @@ func FuzzCheckFacets(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, v []byte) {
 		if !json.Valid(v) {
-			if checkFacets(v, nil) == nil {
+			if checkFacets(v) == nil {
 				t.Fatalf("%q is not JSON and passed", v)
 			}
 			return
 		}
 		var m map[string]map[string]int64
 		want := json.Unmarshal(v, &m)
-		if got := checkFacets(v, nil); (got == nil) != (want == nil) {
+		if got := checkFacets(v); (got == nil) != (want == nil) {
 			t.Fatalf("%q: checkFacets %v, json.Unmarshal %v", v, got, want)
 		}
 	})
