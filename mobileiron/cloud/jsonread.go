@@ -120,7 +120,7 @@ var errNull = errors.New("null")
 // before the text's as io.ErrUnexpectedEOF.
 func (r *jsonReader) fail(err error) error {
 	switch {
-	case r.in.err != nil && r.in.err != io.EOF && errors.Is(err, r.in.err):
+	case r.in.err != nil && !errors.Is(r.in.err, io.EOF) && errors.Is(err, r.in.err):
 		return r.in.err
 	case err == io.EOF: //nolint:errorlint // jsontext returns io.EOF itself
 		return io.ErrUnexpectedEOF
