@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 
 	"github.com/google/uuid"
@@ -142,7 +141,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := refuseAPIPath(op, baseURL, u); err != nil {
+	if err := transport.RefuseVersionedPath(op, baseURL, u, "/api/v1/...", "https://"+u.Host+" or https://"+u.Host+"/api"); err != nil {
 		return nil, err
 	}
 	if !strings.HasSuffix(u.Path, "/api") {
@@ -161,20 +160,6 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	return &Client{t: t, raw: raw, server: raw.Server, wf: wf}, nil
-}
-
-// versionedAPIPath matches a path that goes past Core's context path into
-// the versioned API (/api/v1, /api/v2/...).
-var versionedAPIPath = regexp.MustCompile(`/api/v[0-9]+(/|$)`)
-
-// refuseAPIPath refuses a base URL that already holds the versioned API
-// path the calls add (".../api/v1"): the client would add /api and the
-// operation's /v1/... after it and every call would get a bare 404.
-func refuseAPIPath(op, baseURL string, u *url.URL) error {
-	if versionedAPIPath.MatchString(strings.ToLower(strings.TrimRight(u.Path, "/"))) {
-		return apierror.Invalid(op, "base URL %q already holds the API path: give the platform's address (e.g. https://%s, or with the context path https://%s/api); the client adds /api/v1/... per call", baseURL, u.Host, u.Host)
-	}
-	return nil
 }
 
 // Raw returns the client generated from openapi/czertainly.yaml, for

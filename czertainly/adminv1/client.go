@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"regexp"
 	"strings"
 
 	"github.com/certadmin/certadmin-go/czertainly/adminv1/adminv1api"
@@ -138,7 +137,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := refuseAPIPath(op, baseURL, u); err != nil {
+	if err := transport.RefuseVersionedPath(op, baseURL, u, "/v1/admins/...", "https://"+u.Host+"/api"); err != nil {
 		return nil, err
 	}
 	if err := applySettings(op, cfg); err != nil {
@@ -184,19 +183,6 @@ func applySettings(op string, cfg *transport.Config) error {
 	}
 	if s.headerName != "" && s.headerCert == nil {
 		return apierror.Invalid(op, "WithCertificateHeaderName needs WithCertificateHeader")
-	}
-	return nil
-}
-
-// apiPathSegment matches a base URL path that already holds the /v1/...
-// the calls add after the context path.
-var apiPathSegment = regexp.MustCompile(`/v1(/|$)`)
-
-// refuseAPIPath refuses a base URL such as ".../api/v1/admins": the calls
-// add /v1/admins after it and every one would get a bare 404.
-func refuseAPIPath(op, baseURL string, u *url.URL) error {
-	if apiPathSegment.MatchString(strings.ToLower(strings.TrimRight(u.Path, "/"))) {
-		return apierror.Invalid(op, "base URL %q already holds the API path: give the platform's address with its context path (e.g. https://%s/api); the client adds /v1/admins per call", baseURL, u.Host)
 	}
 	return nil
 }

@@ -99,3 +99,18 @@ func RefuseAPIPath(op, baseURL string, u *url.URL, apiPath string) error {
 	}
 	return nil
 }
+
+// RefuseVersionedPath refuses a base URL whose path already holds a
+// version segment (v1, v2, …) for a client that adds one itself after
+// the address (and context path) it is given, as adds shows: the calls
+// would go to …/v1/v1/… and meet a bare 404. example is a base URL of the
+// right form. It serves vendors whose base may itself end in a context
+// path (CZERTAINLY's /api), which RefuseAPIPath would refuse.
+func RefuseVersionedPath(op, baseURL string, u *url.URL, adds, example string) error {
+	for seg := range strings.SplitSeq(strings.ToLower(u.Path), "/") {
+		if len(seg) > 1 && seg[0] == 'v' && strings.Trim(seg[1:], "0123456789") == "" {
+			return apierror.Invalid(op, "base URL %q already holds the API path (a version segment): give an address such as %s; the client adds %s per call", baseURL, example, adds)
+		}
+	}
+	return nil
+}

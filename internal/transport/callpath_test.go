@@ -546,3 +546,30 @@ func TestRefuseAPIPath(t *testing.T) {
 		}
 	}
 }
+
+// A base URL holding a version segment is refused for a client that adds
+// one itself; a context path such as /api is not.
+func TestRefuseVersionedPath(t *testing.T) {
+	for _, tc := range []struct {
+		base    string
+		refused bool
+	}{
+		{"https://ilm.example.com", false},
+		{"https://ilm.example.com/api", false},
+		{"https://ilm.example.com/api/", false},
+		{"https://ilm.example.com/vault", false},
+		{"https://ilm.example.com/api/v1", true},
+		{"https://ilm.example.com/API/V2/", true},
+		{"https://ilm.example.com/api/v1/admins", true},
+		{"https://ilm.example.com/v1", true},
+	} {
+		u, err := url.Parse(tc.base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = transport.RefuseVersionedPath("test.NewClient", tc.base, u, "/v1/...", "https://ilm.example.com/api")
+		if got := err != nil; got != tc.refused || (err != nil && !errors.Is(err, apierror.ErrInvalidInput)) {
+			t.Errorf("%s: err = %v, want refused=%v", tc.base, err, tc.refused)
+		}
+	}
+}
