@@ -2,15 +2,14 @@ package czertainly
 
 import (
 	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/google/uuid"
 
 	"github.com/certadmin/certadmin-go/czertainly/czertainlyapi"
+	"github.com/certadmin/certadmin-go/czertainly/internal/certheader"
 	"github.com/certadmin/certadmin-go/internal/apierror"
 	"github.com/certadmin/certadmin-go/internal/transport"
 	"github.com/certadmin/certadmin-go/internal/workflow"
@@ -37,9 +36,8 @@ const DefaultCertificateHeader = "ssl-client-cert"
 const SessionCookie = "czertainly-session"
 
 type settings struct {
-	headerName  string
-	headerCert  *x509.Certificate
-	headerValue string
+	headerName string
+	headerCert *x509.Certificate
 }
 
 // WithCertificateHeader authenticates as the owner of cert by sending it,
@@ -54,12 +52,13 @@ func WithCertificateHeader(cert *x509.Certificate) Option {
 	return clientOption(func(c *transport.Config) {
 		s := transport.Extension[settings](c)
 		s.headerCert = cert
+		value := ""
 		if cert == nil || len(cert.Raw) == 0 {
 			transport.Refuse(c, "WithCertificateHeader: no certificate")
 		} else {
-			s.headerValue = url.QueryEscape(string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})))
+			value = certheader.Value(cert)
 		}
-		transport.SetAuth(c, "WithCertificateHeader", &certHeaderAuth{s: s})
+		transport.SetAuth(c, "WithCertificateHeader", &certheader.Auth{Name: &s.headerName, Default: DefaultCertificateHeader, Value: value})
 	})
 }
 
@@ -74,19 +73,6 @@ func WithCertificateHeaderName(name string) Option {
 		transport.Extension[settings](c).headerName = name
 	})
 }
-
-type certHeaderAuth struct{ s *settings }
-
-func (a *certHeaderAuth) Authenticate(req *http.Request) error {
-	name := a.s.headerName
-	if name == "" {
-		name = DefaultCertificateHeader
-	}
-	req.Header.Set(name, a.s.headerValue)
-	return nil
-}
-
-func (a *certHeaderAuth) Secrets() []string { return []string{a.s.headerValue} }
 
 // WithToken sends an OIDC access token from ts as a bearer token on
 // every attempt. ts may cache and refresh the token (see

@@ -3,14 +3,12 @@ package adminv1
 import (
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/pem"
 	"fmt"
-	"net/http"
-	"net/url"
 	"os"
 	"strings"
 
 	"github.com/certadmin/certadmin-go/czertainly/adminv1/adminv1api"
+	"github.com/certadmin/certadmin-go/czertainly/internal/certheader"
 	"github.com/certadmin/certadmin-go/internal/apierror"
 	"github.com/certadmin/certadmin-go/internal/transport"
 )
@@ -83,12 +81,7 @@ func WithCertificateHeader(cert *x509.Certificate) Option {
 		}
 		s := transport.Extension[settings](c)
 		s.headerCert = cert
-		// An authenticator rather than a fixed header: its value counts as
-		// a secret and is masked wherever a server echoes it back. The
-		// header's name is read when a request is signed, so
-		// WithCertificateHeaderName may come before or after.
-		value := url.QueryEscape(string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})))
-		transport.SetAuth(c, "WithCertificateHeader", &certHeaderAuth{s: s, value: value})
+		transport.SetAuth(c, "WithCertificateHeader", &certheader.Auth{Name: &s.headerName, Default: DefaultCertificateHeader, Value: certheader.Value(cert)})
 	})
 }
 
@@ -104,23 +97,6 @@ func WithCertificateHeaderName(name string) Option {
 		transport.Extension[settings](c).headerName = name
 	})
 }
-
-// certHeaderAuth sends the certificate of WithCertificateHeader.
-type certHeaderAuth struct {
-	s     *settings
-	value string
-}
-
-func (a *certHeaderAuth) Authenticate(req *http.Request) error {
-	name := a.s.headerName
-	if name == "" {
-		name = DefaultCertificateHeader
-	}
-	req.Header.Set(name, a.value)
-	return nil
-}
-
-func (a *certHeaderAuth) Secrets() []string { return []string{a.value} }
 
 // NewClient returns a client for the platform at baseURL, including the
 // servlet context path of the deployment: "https://czertainly.example.com/api"
