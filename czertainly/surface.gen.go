@@ -143,8 +143,9 @@ func WithMaxAttempts(n int) ClientOrCallOption {
 }
 
 // WithTimeout bounds each attempt until the response headers arrive (a
-// slow server); reading a streamed body is bounded by the context only, so
-// a long download is never cut off. Zero disables it. Default 60 s.
+// slow server): an attempt still waiting is given up between the timeout
+// and an eighth more. Reading a streamed body is bounded by the context
+// only, so a long download is never cut off. Zero disables it. Default 60 s.
 func WithTimeout(d time.Duration) ClientOrCallOption {
 	return clientOrCallOption{
 		client: transport.WithTimeout(d),

@@ -27,6 +27,8 @@ type Client struct {
 	base  http.RoundTripper
 	retry *retryablehttp.Client
 	inner *http.Client
+	// attempts is inner's round tripper.
+	attempts *attemptTransport
 }
 
 // New builds a Client from cfg (see NewConfig) and the vendor's rules.
@@ -43,8 +45,9 @@ func New(cfg *Config, rules Rules) (*Client, error) {
 	if jar == nil && cfg.HTTPClient != nil {
 		jar = cfg.HTTPClient.Jar
 	}
+	c.attempts = newAttemptTransport(c, base)
 	c.inner = &http.Client{
-		Transport: newAttemptTransport(c, base),
+		Transport: c.attempts,
 		Jar:       jar,
 		// Credentials are added below the http.Client on every hop, so a
 		// redirect to another host or scheme must not be followed.
@@ -70,6 +73,9 @@ func (c *Client) CloseIdleConnections() {
 	// connections after every failed call, which must stay a no-op.
 	if ci, ok := c.base.(interface{ CloseIdleConnections() }); ok {
 		ci.CloseIdleConnections()
+	}
+	if w := c.attempts.watch; w != nil {
+		w.stopIdle()
 	}
 }
 
@@ -105,6 +111,9 @@ type callState struct {
 	// no body is ever reused (see attemptTransport.RoundTrip).
 	body     attemptBody
 	bodyUsed bool
+	// watched is the attempt waiting for headers in the header watch;
+	// attempts run one after another and each leaves before the next.
+	watched watchedAttempt
 	// rreq is the retry engine's request for a call without a body (a
 	// GET), which needs no rewinding; see do.
 	rreq retryablehttp.Request
@@ -139,7 +148,7 @@ func stateFrom(ctx context.Context) *callState {
 //  1. rc.Do (go-retryablehttp) runs the attempts. Each attempt goes
 //     through c.inner, an http.Client whose Transport is
 //     attemptTransport.RoundTrip (below): headers, the Authenticator
-//     (authenticate, auth.go), the header timeout, the base transport
+//     (authenticate, auth.go), the header timeout (headerwatch.go), the base transport
 //     (the wire), the debug log.
 //  2. After each attempt the engine calls judgeAttempt (retry.go), which
 //     asks the TokenAuth whether the server refused the token
@@ -235,11 +244,10 @@ func (m *maskedError) Unwrap() error { return m.err }
 type attemptTransport struct {
 	c    *Client
 	base http.RoundTripper
-	// headerTimeout: base is the SDK's own *http.Transport, whose
-	// ResponseHeaderTimeout bounds the wait for headers, so an attempt
-	// needs no timer of its own.
-	headerTimeout bool
-	userAgent     []string
+	// watch bounds the wait for headers of the attempts that use the
+	// client's Timeout (nil when it is 0); see headerWatch.
+	watch     *headerWatch
+	userAgent []string
 }
 
 // errAttemptTimeout is returned when a response's headers did not arrive
@@ -277,7 +285,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	for k, vs := range cfg.Headers {
 		h[k] = vs // shared, never written to
 	}
-	timeout, ownTimer := cfg.Timeout, !t.headerTimeout
+	timeout, ownTimer := cfg.Timeout, false
 	if s := st.settings; s != nil {
 		for k, vs := range s.Header {
 			h[k] = vs
@@ -306,33 +314,35 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 			req = authed
 		}
 	}
-	out, release := req, func() {}
-	var timer *time.Timer
-	if ownTimer && timeout > 0 {
-		// A round tripper of the caller's, or a call with its own
-		// timeout: bound the wait for headers with a timer that cancels
-		// this attempt's context. That context is never cancelled once the
-		// answer is in: net/http drops a connection whose request context
-		// ends while it returns the connection to the pool (the race made
-		// clients open more connections than their pool under load). It
-		// follows the call's context through AfterFunc, released with the
-		// body, so it is not left registered on a long-lived parent.
-		parent := req.Context()
-		ctx, cancel := context.WithCancelCause(context.WithoutCancel(parent))
-		stop := context.AfterFunc(parent, func() { cancel(context.Cause(parent)) })
-		out = req.WithContext(ctx)
-		timer = time.AfterFunc(timeout, func() { cancel(errAttemptTimeout) })
-		release = func() { stop() }
+	out := req
+	var (
+		timer      *time.Timer
+		watched    *watchedAttempt
+		stopParent func() bool
+	)
+	if timeout > 0 {
+		ctx, cancel, stop := attemptContext(req.Context())
+		out, stopParent = req.WithContext(ctx), stop
+		if ownTimer {
+			// A call with a timeout of its own: a timer for this attempt.
+			timer = time.AfterFunc(timeout, func() { cancel(errAttemptTimeout) })
+		} else {
+			watched = &st.watched
+			t.watch.join(watched, cancel)
+		}
 		defer func() {
 			if out == nil { // the attempt failed: nothing will read a body
-				stop()
+				if stopParent != nil {
+					stopParent()
+				}
 				cancel(nil)
 			}
 		}()
 	}
 	resp, err := t.base.RoundTrip(out)
-	if timer != nil && !timer.Stop() {
-		// The timeout fired; a response that raced it would fail mid-body.
+	timedOut := (timer != nil && !timer.Stop()) || (watched != nil && t.watch.leave(watched))
+	if timedOut {
+		// A response that raced the timeout would fail mid-body.
 		if resp != nil {
 			_ = resp.Body.Close()
 			resp = nil
@@ -358,7 +368,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		body = new(attemptBody)
 	}
 	st.bodyUsed = true
-	*body = attemptBody{ReadCloser: resp.Body, release: release, want: resp.ContentLength}
+	*body = attemptBody{ReadCloser: resp.Body, stopParent: stopParent, want: resp.ContentLength}
 	resp.Body = body
 	inflate(resp, cfg.maxExpansion())
 	return resp, nil
@@ -405,11 +415,12 @@ func (t *attemptTransport) log(req *http.Request, resp *http.Response, err error
 // a body that stops early into apierror.ErrTruncated.
 type attemptBody struct {
 	io.ReadCloser
-	// release ends what the attempt holds once the body is done with.
-	release func()
-	want    int64
-	got     int64
-	failed  bool // a read failed or the body ended: nothing to drain
+	// stopParent, when set, ends the attempt context's watch on the call's
+	// context once the body is done with (see attemptContext).
+	stopParent func() bool
+	want       int64
+	got        int64
+	failed     bool // a read failed or the body ended: nothing to drain
 }
 
 func (b *attemptBody) Read(p []byte) (int, error) {
@@ -445,16 +456,16 @@ func (b *attemptBody) Close() error {
 		_, _ = io.CopyN(io.Discard, b.ReadCloser, drainLimit)
 	}
 	err := b.ReadCloser.Close()
-	b.release()
+	if b.stopParent != nil {
+		b.stopParent()
+	}
 	return err
 }
 
 func newAttemptTransport(c *Client, base http.RoundTripper) *attemptTransport {
 	t := &attemptTransport{c: c, base: base}
-	if ht, ok := base.(*http.Transport); ok && c.cfg.Timeout > 0 {
-		// base is the SDK's (a default or a clone of the caller's).
-		ht.ResponseHeaderTimeout = c.cfg.Timeout
-		t.headerTimeout = true
+	if c.cfg.Timeout > 0 {
+		t.watch = newHeaderWatch(c.cfg.Timeout)
 	}
 	if c.cfg.UserAgent != "" {
 		t.userAgent = []string{c.cfg.UserAgent}

@@ -37,7 +37,8 @@ type Config struct {
 	UserAgent string
 	TLS       TLSSettings
 	// Timeout bounds each attempt until the response headers arrive
-	// (a slow server); reading a streamed body is bounded by the context only.
+	// (a slow server), coarsely: see headerWatch. Reading a streamed body
+	// is bounded by the context only.
 	Timeout   time.Duration
 	CookieJar http.CookieJar
 	// Headers are added to every request.
@@ -187,8 +188,9 @@ func WithUserAgent(ua string) Option {
 	}
 }
 
-// WithTimeout bounds each attempt until response headers arrive. Zero
-// disables it; the context still applies.
+// WithTimeout bounds each attempt until response headers arrive: an
+// attempt still waiting is given up between d and an eighth more (see
+// headerWatch). Zero disables it; the context still applies.
 func WithTimeout(d time.Duration) Option {
 	return func(c *Config) { c.Timeout = d }
 }

@@ -1,0 +1,203 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// manualWatch is a headerWatch whose ticks the test gives by calling
+// advance; it counts the tickers started.
+func manualWatch(t *testing.T, timeout time.Duration) (w *headerWatch, started *int) {
+	t.Helper()
+	w = newHeaderWatch(timeout)
+	started = new(int)
+	w.startTicker = func(time.Duration) (<-chan time.Time, func()) {
+		*started++
+		return nil, func() {} // never ticks: the test calls advance
+	}
+	t.Cleanup(func() {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if w.quit != nil {
+			close(w.quit)
+			w.quit = nil
+		}
+	})
+	return w, started
+}
+
+func (w *headerWatch) tickForTest() bool {
+	w.mu.Lock()
+	quit := w.quit
+	w.mu.Unlock()
+	return w.advance(quit)
+}
+
+func TestHeaderWatchPeriodAndLimitCoverTheTimeout(t *testing.T) {
+	for _, tc := range []struct {
+		timeout, period time.Duration
+		limit           uint64
+	}{
+		{60 * time.Second, time.Second, 60},
+		{100 * time.Millisecond, 6250 * time.Microsecond, 16},
+		{time.Millisecond, time.Millisecond, 1},
+		{1500 * time.Microsecond, time.Millisecond, 2},
+	} {
+		w := newHeaderWatch(tc.timeout)
+		if w.period != tc.period || w.limit != tc.limit {
+			t.Errorf("timeout %v: period %v, limit %d; want %v, %d", tc.timeout, w.period, w.limit, tc.period, tc.limit)
+		}
+		if time.Duration(w.limit)*w.period < tc.timeout {
+			t.Errorf("timeout %v: %d periods of %v end before it", tc.timeout, w.limit, w.period)
+		}
+	}
+}
+
+func TestHeaderWatchCancelsAnAttemptOnlyAfterTheTimeout(t *testing.T) {
+	w, _ := manualWatch(t, 100*time.Millisecond) // limit 16 ticks
+	ctx, cancel := context.WithCancelCause(context.Background())
+	var a watchedAttempt
+	w.join(&a, cancel)
+	for i := range w.limit {
+		w.tickForTest()
+		if ctx.Err() != nil {
+			t.Fatalf("cancelled after %d ticks; the timeout is %d ticks", i+1, w.limit)
+		}
+	}
+	w.tickForTest()
+	if cause := context.Cause(ctx); !errors.Is(cause, errAttemptTimeout) {
+		t.Fatalf("after %d ticks the cause is %v, want the attempt timeout", w.limit+1, cause)
+	}
+	if !w.leave(&a) {
+		t.Fatal("leave after the watch cancelled the attempt reports no timeout; its answer would be used")
+	}
+	if len(w.pending) != 0 {
+		t.Fatalf("%d attempts still watched", len(w.pending))
+	}
+}
+
+func TestHeaderWatchNeverCancelsAnAnsweredAttempt(t *testing.T) {
+	w, _ := manualWatch(t, 100*time.Millisecond)
+	// Three attempts: the middle one answers early, so the list is
+	// reordered under the others.
+	var ctxs [3]context.Context
+	var as [3]watchedAttempt
+	for i := range as {
+		var cancel context.CancelCauseFunc
+		ctxs[i], cancel = context.WithCancelCause(context.Background())
+		w.join(&as[i], cancel)
+	}
+	w.tickForTest()
+	if w.leave(&as[1]) {
+		t.Fatal("an attempt answered within its timeout reports a timeout")
+	}
+	for range w.limit + 1 {
+		w.tickForTest()
+	}
+	if ctxs[1].Err() != nil {
+		t.Fatal("the watch cancelled an attempt that had its answer: net/http would drop its connection")
+	}
+	if ctxs[0].Err() == nil || ctxs[2].Err() == nil {
+		t.Fatalf("waiting attempts not cancelled: %v, %v", ctxs[0].Err(), ctxs[2].Err())
+	}
+}
+
+func TestHeaderWatchTickerRunsOnlyWhileAttemptsWait(t *testing.T) {
+	w, started := manualWatch(t, time.Second)
+	_, cancel := context.WithCancelCause(context.Background())
+	var a, b watchedAttempt
+	w.join(&a, cancel)
+	w.join(&b, cancel)
+	if *started != 1 {
+		t.Fatalf("%d tickers started for two attempts, want 1", *started)
+	}
+	w.leave(&a)
+	if !w.tickForTest() {
+		t.Fatal("the ticker stopped with an attempt waiting")
+	}
+	w.leave(&b)
+	// A call that starts and ends between two ticks, as sequential calls do.
+	w.join(&a, cancel)
+	w.leave(&a)
+	if !w.tickForTest() {
+		t.Fatal("the ticker stopped in a period an attempt joined: sequential calls would restart it each time")
+	}
+	if w.tickForTest() {
+		t.Fatal("the ticker still runs after a whole period with no attempt")
+	}
+	w.join(&a, cancel)
+	if *started != 2 {
+		t.Fatalf("a join after the ticker stopped started %d tickers in all, want 2", *started)
+	}
+	w.stopIdle()
+	if w.quit == nil {
+		t.Fatal("stopIdle stopped the ticker with an attempt waiting")
+	}
+	w.leave(&a)
+	w.stopIdle()
+	if w.quit != nil {
+		t.Fatal("stopIdle left the ticker of an idle client running")
+	}
+}
+
+// hangingRoundTripper answers nothing until the attempt's context ends.
+type hangingRoundTripper struct{ calls int }
+
+func (h *hangingRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
+	h.calls++
+	<-req.Context().Done()
+	return nil, context.Cause(req.Context())
+}
+
+func TestClientTimeoutBoundsACallersRoundTripper(t *testing.T) {
+	rt := &hangingRoundTripper{}
+	c, err := New(NewConfig(WithTransport(rt), WithTimeout(20*time.Millisecond), WithMaxAttempts(1)), Rules{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A backstop far beyond the timeout, so a broken watch fails the test
+	// instead of hanging it.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://127.0.0.1:1/x", nil)
+	err = c.JSON(ctx, Call{Op: "test.Get", Request: req, BuildErr: err}, nil)
+	var te interface{ Timeout() bool }
+	if !errors.As(err, &te) || !te.Timeout() {
+		t.Fatalf("err = %v, want the attempt timeout", err)
+	}
+	if rt.calls != 1 {
+		t.Fatalf("%d attempts, want 1", rt.calls)
+	}
+}
+
+type answeringRoundTripper struct{}
+
+func (answeringRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
+	return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(strings.NewReader("{}")), ContentLength: 2, Request: req}, nil
+}
+
+func TestCloseIdleConnectionsStopsTheHeaderWatch(t *testing.T) {
+	// A long timeout: its ticker (a second apart) runs on after the call
+	// for a period or two unless CloseIdleConnections stops it.
+	c, err := New(NewConfig(WithTransport(answeringRoundTripper{}), WithTimeout(time.Hour)), Rules{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, "http://127.0.0.1:1/x", nil)
+	if err := c.JSON(context.Background(), Call{Op: "test.Get", Request: req, BuildErr: err}, nil); err != nil {
+		t.Fatal(err)
+	}
+	c.CloseIdleConnections()
+	w := c.attempts.watch
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.quit != nil {
+		t.Fatal("the header watch still ticks after CloseIdleConnections with no call in flight")
+	}
+}
