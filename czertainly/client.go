@@ -148,11 +148,11 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	return &Client{t: t, raw: raw, server: raw.Server, wf: wf}, nil
 }
 
-// Raw returns the client generated from openapi/czertainly.yaml, for
-// calls the methods of Client do not cover. Its requests get the client's
-// credentials, retries by method and logging, but its answers are handed
-// over unchecked; send requests through Do for the checks and typed
-// errors.
+// Raw returns the client generated from openapi/czertainly.yaml, for calls
+// the methods of Client do not cover. Its requests get the client's
+// credentials, retries (as the spec allows the operation: its x-repeat,
+// else its method) and logging, but its answers are handed over unchecked;
+// send requests through Do for the checks and typed errors.
 func (c *Client) Raw() *czertainlyapi.Client { return c.raw }
 
 // parseUUID checks that s is a UUID, as Core requires for every object

@@ -250,12 +250,13 @@ func splitWebContext(op string, u *url.URL, s *settings) (*url.URL, string, erro
 	return &root, name, nil
 }
 
-// Raw returns the client generated from the OpenAPI document, for calls
-// the methods of Client do not cover. Its requests carry the token and get
-// the client's retries by method and logging, but its answers are handed
-// over unchecked; send requests through Do to get the HTML, error-in-body
-// and redaction checks and the typed errors. Its operations take the web
-// context as an argument (see WebContext).
+// Raw returns the client generated from the OpenAPI document, for calls the
+// methods of Client do not cover. Its requests carry the token and get the
+// client's retries (as the spec allows the operation: its x-repeat, else
+// its method) and logging, but its answers are handed over unchecked; send
+// requests through Do to get the HTML, error-in-body and redaction checks
+// and the typed errors. Its operations take the web context as an argument
+// (see WebContext).
 func (c *Client) Raw() *enterpriseadminapi.Client { return c.raw }
 
 // WebContext is the deployment's web context the client calls under
@@ -264,7 +265,9 @@ func (c *Client) WebContext() string { return c.webContext }
 
 // call sends one operation and decodes its JSON answer into dst (nil:
 // checked and discarded). A token the server rejects is replaced and the
-// request sent once more inside the transport (see auth.go).
+// request sent once more inside the transport (this package's auth.go says
+// which answers are a refusal; internal/transport's auth.go and retry.go
+// renew and repeat).
 func (c *Client) call(ctx context.Context, call transport.Call, dst any) error {
 	return c.t.JSON(ctx, call, dst)
 }

@@ -29,13 +29,17 @@
 // The API takes a session token from the portal's generateToken operation
 // (POST /<context>/sharing/rest/generateToken). With WithCredentials the
 // client generates it on first use, caches it, replaces it shortly before
-// it expires (WithRefreshMargin) and, when the server answers that the token
-// is invalid or expired (codes 498/499), replaces it once and sends the
-// request again (also for requests sent through Do or Raw, since the
-// transport's retry loop does it). Concurrent calls share one generateToken request, which
+// it expires (WithRefreshMargin) and, when the server refuses the token
+// (code 498, invalid or expired; 499, token required; or messageCode
+// GWM_0003; as the status or in an error body of up to 4 KiB, also inside a
+// 200 answer), replaces it once and sends the request again (also for
+// requests sent through Do or Raw, since the transport's retry loop does
+// it). A refusal inside a larger body is not renewed; it is the call's
+// ErrUnauthorized. Concurrent calls share one generateToken request, which
 // goes over the client's own connections and is never repeated once it may
 // have reached the server. WithToken takes tokens obtained elsewhere
-// instead (StaticToken for a fixed one); they are never refreshed.
+// instead: a NewRefreshingTokenSource is renewed the same way, while a
+// StaticToken or a TokenSource of your own is used as it is.
 //
 // The token travels in the body of every POST, as the API requires, and in
 // the X-Esri-Authorization header of GETs (WithLegacyTokenQuery puts it in

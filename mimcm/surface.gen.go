@@ -143,9 +143,10 @@ func WithMaxAttempts(n int) ClientOrCallOption {
 }
 
 // WithTimeout bounds each attempt until the response headers arrive (a
-// slow server): an attempt still waiting is given up between the timeout
-// and an eighth more. Reading a streamed body is bounded by the context
-// only, so a long download is never cut off. Zero disables it. Default 60 s.
+// slow server): an attempt still waiting is given up after d and before
+// d + max(d/8, 2 ms), never more than 2 s late. Reading a streamed body is
+// bounded by the context only, so a long download is never cut off. Zero
+// disables it. Default 60 s.
 func WithTimeout(d time.Duration) ClientOrCallOption {
 	return clientOrCallOption{
 		client: transport.WithTimeout(d),
@@ -332,13 +333,15 @@ const DefaultRefreshMargin = 5 * time.Minute
 // again DefaultRefreshMargin before the token expires (at most half its
 // lifetime before). Concurrent callers that need a token share one fetch;
 // while the caller that found the token due fetches its successor, the
-// others keep using it until it expires. The shared fetch does not end
-// with one caller's context (a caller whose context ends stops waiting)
-// and is bounded to 2 minutes. A zero expiry means the token is fetched
-// again on every call. With WithToken, a token the server answers 401 to
-// is dropped and the request sent once more with a new one, whatever its
-// method, since the server did not act on it; a second refusal is the
-// call's error. A nil fetch makes NewClient fail with ErrInvalidInput.
+// others keep using it until it expires. The shared fetch does not end with
+// one caller's context (a caller whose context ends stops waiting) and is
+// bounded to 2 minutes. A zero expiry means the token is fetched again on
+// every call. With WithToken, a token the server answers 401 to is dropped
+// and the request sent once more with a new one, whatever its method, since
+// the server did not act on it; a second refusal is the call's error. Only
+// such a source is renewed: a StaticToken or a TokenSource of the caller's
+// own is used as it is, and a refusal of it is the call's error. A nil
+// fetch makes NewClient fail with ErrInvalidInput.
 //
 // It is the SDK's one token cache, the one clients use for the tokens
 // they fetch themselves.

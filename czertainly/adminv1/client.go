@@ -163,9 +163,10 @@ func applySettings(op string, cfg *transport.Config) error {
 	return nil
 }
 
-// Raw returns the client generated from the OpenAPI document, for calls
-// the methods of Client do not cover. Its requests get the client's TLS
-// settings, retries by method and logging, but its answers are handed over
-// unchecked; send requests through Do to get the HTML and redaction checks
-// and the typed errors.
+// Raw returns the client generated from the OpenAPI document, for calls the
+// methods of Client do not cover. Its requests get the client's TLS
+// settings, retries (as the spec allows the operation: its x-repeat, else
+// its method) and logging, but its answers are handed over unchecked; send
+// requests through Do to get the HTML and redaction checks and the typed
+// errors.
 func (c *Client) Raw() *adminv1api.Client { return c.raw }

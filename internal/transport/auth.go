@@ -321,8 +321,10 @@ func authenticate(auth Authenticator, req *http.Request, st *callState) (*http.R
 
 // credentialRenewed is the retry rules' question to the authenticator
 // about an answer: did the server refuse the credential the attempt
-// carried, and can a new one be had? It is asked once per call; the first
-// refusal spends the call's one renewal, whatever its outcome.
+// carried, and can a new one be had? judgeAttempt asks it after every
+// answered attempt, but it renews at most once per call: the first refusal
+// spends the call's one renewal, whatever its outcome, and later ones are
+// the caller's ErrUnauthorized.
 func credentialRenewed(auth Authenticator, resp *http.Response, st *callState) bool {
 	ta, ok := auth.(*TokenAuth)
 	if !ok || st.renewed || st.sentToken == "" {

@@ -74,7 +74,10 @@ type CallSettings struct {
 	// a workflow sets the secrets its calls carry or may see echoed (a
 	// PFX password) on every call it makes.
 	Secrets []string
-	// Timeout replaces the client's per-attempt header timeout (0 disables).
+	// Timeout replaces the client's per-attempt header timeout when
+	// HasTimeout is set (then 0 disables it; without HasTimeout the
+	// client's applies). A timeout other than the client's is bounded by a
+	// timer per attempt, not by the client's headerWatch.
 	Timeout    time.Duration
 	HasTimeout bool
 
@@ -286,8 +289,9 @@ func (c *Client) failed(op string, err error) error {
 }
 
 // RawDoer is what the generated clients returned by the vendor packages'
-// Raw methods send through: credentials, retries by method, TLS and
-// logging, but no answer checks (the generated client hands the caller the
+// Raw methods send through: credentials, retries (as Rules.Operations
+// allows the operation: its x-repeat, else its method), TLS and logging,
+// but no answer checks (the generated client hands the caller the
 // response as it came). Client.Do is the checked way.
 func (c *Client) RawDoer() *RawDoer { return &RawDoer{c: c} }
 

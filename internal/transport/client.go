@@ -84,7 +84,7 @@ func (c *Client) CloseIdleConnections() {
 // so carrying it costs no context.WithValue of its own.
 type callState struct {
 	context.Context
-	safe bool
+	repeatable bool
 	// settings and noCredentials are the call's (Call.Settings,
 	// Call.NoCredentials): copied, not a pointer to the Call, so the
 	// caller's Call stays on its stack.
@@ -132,7 +132,7 @@ func (st *callState) Value(key any) any {
 
 // stateFrom returns the call's state. Every request do sends carries one;
 // a request without it (none is sent that way) gets a fresh state whose
-// safe is false, so it is never repeated.
+// repeatable is false, so it is never repeated.
 func stateFrom(ctx context.Context) *callState {
 	if st, ok := ctx.Value(stateKey{}).(*callState); ok {
 		return st
@@ -162,7 +162,7 @@ func stateFrom(ctx context.Context) *callState {
 // What the attempts of one call share travels in st (callState), in the
 // request context: the engine offers no other channel to its hooks.
 func (c *Client) do(ctx context.Context, req *http.Request, call *Call) (*http.Response, error) {
-	st := &callState{Context: ctx, safe: safeToRepeat(c.repeatOf(call, req), req.Method), settings: call.Settings, noCredentials: call.NoCredentials, cookie: req.Header["Cookie"]}
+	st := &callState{Context: ctx, repeatable: safeToRepeat(c.repeatOf(call, req), req.Method), settings: call.Settings, noCredentials: call.NoCredentials, cookie: req.Header["Cookie"]}
 	// The call's state goes on the request in place, not on a copy:
 	// the call path owns every request it sends (the escape hatches
 	// clone a caller's first; see attemptTransport.RoundTrip), and the
@@ -400,7 +400,7 @@ func (t *attemptTransport) log(req *http.Request, resp *http.Response, err error
 		// Whether the call may be sent again (the spec's answer from
 		// Rules.Operations, else the method, and the vendor's rule): the
 		// fact the proof suite reads to tell reads from writes.
-		slog.Bool("repeatable", stateFrom(req.Context()).safe),
+		slog.Bool("repeatable", stateFrom(req.Context()).repeatable),
 	}
 	if resp != nil {
 		attrs = append(attrs, slog.Int("status", resp.StatusCode))

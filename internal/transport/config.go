@@ -189,8 +189,9 @@ func WithUserAgent(ua string) Option {
 }
 
 // WithTimeout bounds each attempt until response headers arrive: an
-// attempt still waiting is given up between d and an eighth more (see
-// headerWatch). Zero disables it; the context still applies.
+// attempt still waiting is given up after d and before d + max(d/8, 2 ms),
+// never more than 2 s late (see headerWatch). Zero disables it; the
+// context still applies.
 func WithTimeout(d time.Duration) Option {
 	return func(c *Config) { c.Timeout = d }
 }

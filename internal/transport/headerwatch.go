@@ -20,8 +20,14 @@ import (
 // in flight, cancels the attempts that have waited too long.
 //
 // The bound is coarse by design: an attempt is cancelled after waiting
-// between timeout and timeout plus two periods, a period being a sixteenth
-// of the timeout (at most a second, at least a millisecond).
+// more than the timeout and less than the timeout plus two periods, a
+// period being a sixteenth of the timeout, at least 1 ms and at most 1 s.
+// The slack is thus under max(timeout/8, 2 ms) and never over 2 s (60 s,
+// the default, gives up before 62 s).
+//
+// Only attempts under the client's own Timeout join the watch: a call with
+// a timeout of its own (CallSettings.Timeout) arms a timer per attempt,
+// which is rare enough not to matter.
 type headerWatch struct {
 	period time.Duration
 	// limit is how many whole ticks an attempt may wait: limit periods

@@ -127,9 +127,12 @@ func (c *Client) retryClient(p RetryPolicy) *retryablehttp.Client {
 		RetryWaitMin: p.BaseDelay,
 		RetryWaitMax: p.MaxDelay,
 		// retryablehttp counts retries, not attempts: RetryMax n allows
-		// n+1 attempts, one more than the policy's. The spare is for the
-		// repeat after a refused token, which shouldRetry allows once per
-		// call; shouldRetry holds ordinary retries to p.MaxAttempts.
+		// n+1 attempts, one more than the policy's. shouldRetry holds
+		// every call to p.MaxAttempts attempts, counting the repeat after
+		// a refused token like any attempt (a refusal at the first
+		// attempt leaves MaxAttempts-2 ordinary retries), except that the
+		// repeat goes even when the refusal came at the last attempt: the
+		// spare is for that case.
 		RetryMax: p.MaxAttempts,
 		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
 			return c.judgeAttempt(p, ctx, resp, err)
@@ -160,10 +163,10 @@ func prepareRetry(req *http.Request) error {
 
 // attemptOutcome is everything the retry rules look at after one attempt.
 type attemptOutcome struct {
-	attempt int  // 1 for the first, counting a repeat after a refused token
-	safe    bool // the call may be sent again after it may have reached the server
-	err     error
-	resp    *http.Response // nil when err is set
+	attempt    int  // 1 for the first, counting a repeat after a refused token
+	repeatable bool // the call may be sent again after it may have reached the server
+	err        error
+	resp       *http.Response // nil when err is set
 	// retryAfter is resp's Retry-After, when it has one.
 	retryAfter    time.Duration
 	hasRetryAfter bool
@@ -180,7 +183,7 @@ func (c *Client) judgeAttempt(p RetryPolicy, ctx context.Context, resp *http.Res
 	}
 	st := stateFrom(ctx)
 	st.tries++
-	o := attemptOutcome{attempt: st.tries, safe: st.safe, err: err, resp: resp}
+	o := attemptOutcome{attempt: st.tries, repeatable: st.repeatable, err: err, resp: resp}
 	if err == nil {
 		if p.retryable(resp.StatusCode) {
 			// Only an answer that may be retried is waited on (retryWait)
@@ -217,9 +220,9 @@ func shouldRetry(p RetryPolicy, o attemptOutcome) (bool, error) {
 		// Anything else (a connection reset or closed mid-answer, an
 		// attempt timeout) may have reached the server: only a call that
 		// is safe to repeat goes again.
-		return o.safe && left, nil
+		return o.repeatable && left, nil
 	}
-	if !o.safe || !p.retryable(o.resp.StatusCode) {
+	if !o.repeatable || !p.retryable(o.resp.StatusCode) {
 		return false, nil
 	}
 	if o.hasRetryAfter && o.retryAfter > p.MaxRetryAfter {

@@ -394,16 +394,16 @@ func TestShouldRetryIsAPlainFunction(t *testing.T) {
 		retry   bool
 		tooLong bool
 	}{
-		{"503, safe, attempt left", attemptOutcome{attempt: 1, safe: true, resp: answer(503)}, true, false},
-		{"503, safe, no attempt left", attemptOutcome{attempt: 2, safe: true, resp: answer(503)}, false, false},
+		{"503, safe, attempt left", attemptOutcome{attempt: 1, repeatable: true, resp: answer(503)}, true, false},
+		{"503, safe, no attempt left", attemptOutcome{attempt: 2, repeatable: true, resp: answer(503)}, false, false},
 		{"503, not safe", attemptOutcome{attempt: 1, resp: answer(503)}, false, false},
-		{"404", attemptOutcome{attempt: 1, safe: true, resp: answer(404)}, false, false},
+		{"404", attemptOutcome{attempt: 1, repeatable: true, resp: answer(404)}, false, false},
 		{"refused token, not safe, no attempt left", attemptOutcome{attempt: 2, resp: answer(200), renewed: true}, true, false},
-		{"Retry-After too long, last attempt", attemptOutcome{attempt: 2, safe: true, resp: answer(503), retryAfter: time.Hour, hasRetryAfter: true}, false, true},
+		{"Retry-After too long, last attempt", attemptOutcome{attempt: 2, repeatable: true, resp: answer(503), retryAfter: time.Hour, hasRetryAfter: true}, false, true},
 		{"connection refused, not safe", attemptOutcome{attempt: 1, err: &url.Error{Op: "Get", Err: syscallRefused()}}, true, false},
 		{"connection refused, no attempt left", attemptOutcome{attempt: 2, err: &url.Error{Op: "Get", Err: syscallRefused()}}, false, false},
 		{"reset, not safe", attemptOutcome{attempt: 1, err: io.ErrUnexpectedEOF}, false, false},
-		{"reset, safe", attemptOutcome{attempt: 1, safe: true, err: io.ErrUnexpectedEOF}, true, false},
+		{"reset, safe", attemptOutcome{attempt: 1, repeatable: true, err: io.ErrUnexpectedEOF}, true, false},
 	} {
 		retry, err := shouldRetry(p, tc.o)
 		if retry != tc.retry || errors.Is(err, apierror.ErrRetryAfterTooLong) != tc.tooLong {

@@ -98,11 +98,12 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	return &Client{t: t, raw: raw, server: raw.Server, importWait: wait}, nil
 }
 
-// Raw returns the client generated from the OpenAPI document, for calls
-// the methods of Client do not cover. Its requests get the client's
-// credentials, retries by method and logging, but its answers are handed
-// over unchecked; send requests through Do to get the HTML and
-// error-in-body checks, redaction and typed errors.
+// Raw returns the client generated from the OpenAPI document, for calls the
+// methods of Client do not cover. Its requests get the client's
+// credentials, retries (as the spec allows the operation: its x-repeat,
+// else its method) and logging, but its answers are handed over unchecked;
+// send requests through Do to get the HTML and error-in-body checks,
+// redaction and typed errors.
 func (c *Client) Raw() *cloudapi.Client { return c.raw }
 
 // envelope is the {errors, result} wrapper of every answer. The errors

@@ -135,10 +135,12 @@ func (c *Client) ReplaceAccount(ctx context.Context, f AccountFields, opts ...Ca
 }
 
 // putAccount sends the account-update PUT (PUT /api/v1/account, form body)
-// that UpdateAccount and ChangePassword share. The PUT carries the whole
-// account and replaces it, so sending the same body again leaves the same
-// account: it is repeated after a transient failure (503, a reset before
-// the answer) like any PUT.
+// that UpdateAccount, ReplaceAccount and ChangePassword share. Each sends
+// the whole state it sets (the merged account, or ChangePassword's five
+// members), so sending the same body again leaves the same account. The
+// transport repeats it after a transient failure (503, a reset before the
+// answer) because the spec gives the operation no x-repeat, so it repeats
+// by its method (operations.gen.go); nothing here decides it.
 func (c *Client) putAccount(ctx context.Context, op string, body *strings.Reader, secrets []string, cs *transport.CallSettings) error {
 	req, err := cloudapi.NewUpdateAccountRequestWithBody(c.server, form.ContentType, body)
 	return c.action(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Secrets: secrets, Settings: cs})

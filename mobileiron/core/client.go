@@ -113,11 +113,12 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	return &Client{t: t, raw: raw, server: raw.Server, spaceID: spaceID, wf: wf, inventoryCE: inventoryCE}, nil
 }
 
-// Raw returns the client generated from the OpenAPI document, for calls
-// the methods of Client do not cover. Its requests get the client's
-// credentials, retries by method and logging, but its answers are handed
-// over unchecked; send requests through Do to get the HTML, error-in-body
-// and redaction checks and the typed errors.
+// Raw returns the client generated from the OpenAPI document, for calls the
+// methods of Client do not cover. Its requests get the client's
+// credentials, retries (as the spec allows the operation: its x-repeat,
+// else its method) and logging, but its answers are handed over unchecked;
+// send requests through Do to get the HTML, error-in-body and redaction
+// checks and the typed errors.
 func (c *Client) Raw() *coreapi.Client { return c.raw }
 
 // AdminDeviceSpaceID is the device space the client sends unless a call's

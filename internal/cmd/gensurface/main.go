@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"go/format"
 	"os"
+	"strings"
 	"text/template"
 )
 
@@ -59,7 +60,8 @@ func main() {
 		tmpl = fakeTemplate
 	}
 	var buf bytes.Buffer
-	if err := template.Must(template.New(p.Kind).Parse(tmpl)).Execute(&buf, p); err != nil {
+	funcs := template.FuncMap{"comment": commentLines}
+	if err := template.Must(template.New(p.Kind).Funcs(funcs).Parse(tmpl)).Execute(&buf, p); err != nil {
 		fmt.Fprintln(os.Stderr, "gensurface:", err)
 		os.Exit(1)
 	}
@@ -73,4 +75,20 @@ func main() {
 		fmt.Fprintln(os.Stderr, "gensurface:", err)
 		os.Exit(1)
 	}
+}
+
+// commentLines wraps text into "// " comment lines of at most 76
+// columns (a paragraph that takes a flag's words, such as -token-refused,
+// whose length the template cannot know).
+func commentLines(text string) string {
+	var lines []string
+	line := "//"
+	for _, word := range strings.Fields(text) {
+		if len(line)+1+len(word) > 76 && line != "//" {
+			lines = append(lines, line)
+			line = "//"
+		}
+		line += " " + word
+	}
+	return strings.Join(append(lines, line), "\n")
 }
