@@ -111,12 +111,24 @@ type callState struct {
 	// no body is ever reused (see attemptTransport.RoundTrip).
 	body     attemptBody
 	bodyUsed bool
-	// watched is the attempt waiting for headers in the header watch;
-	// attempts run one after another and each leaves before the next.
-	watched watchedAttempt
+	// watched is the first attempt's place in the header watch; a later
+	// attempt gets its own (nextWatched).
+	watched     watchedAttempt
+	watchedUsed bool
 	// rreq is the retry engine's request for a call without a body (a
 	// GET), which needs no rewinding; see do.
 	rreq retryablehttp.Request
+}
+
+// nextWatched is the watch entry of the next attempt: the state's own for
+// the first, a new one for each later attempt, since a late hook of an
+// earlier attempt may still hold its entry (see headerWatch.join).
+func (st *callState) nextWatched() *watchedAttempt {
+	if !st.watchedUsed {
+		st.watchedUsed = true
+		return &st.watched
+	}
+	return new(watchedAttempt)
 }
 
 type stateKey struct{}
@@ -246,8 +258,12 @@ type attemptTransport struct {
 	base http.RoundTripper
 	// watch bounds the wait for headers of the attempts that use the
 	// client's Timeout (nil when it is 0); see headerWatch.
-	watch     *headerWatch
-	userAgent []string
+	watch *headerWatch
+	// traceWrites: base is the SDK's own *http.Transport, whose writes a
+	// client trace reports, so the wait starts once the request is
+	// written (headerWatch.traceWrite).
+	traceWrites bool
+	userAgent   []string
 }
 
 // errAttemptTimeout is returned when a response's headers did not arrive
@@ -322,14 +338,20 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	)
 	if timeout > 0 {
 		ctx, cancel, stop := attemptContext(req.Context())
-		out, stopParent = req.WithContext(ctx), stop
-		if ownTimer {
+		stopParent = stop
+		switch {
+		case ownTimer:
 			// A call with a timeout of its own: a timer for this attempt.
 			timer = time.AfterFunc(timeout, func() { cancel(errAttemptTimeout) })
-		} else {
-			watched = &st.watched
+		case t.traceWrites:
+			watched = st.nextWatched()
+			ctx = t.watch.traceWrite(ctx, watched, cancel)
+		default:
+			// A caller's round tripper: the wait starts now.
+			watched = st.nextWatched()
 			t.watch.join(watched, cancel)
 		}
+		out = req.WithContext(ctx)
 		defer func() {
 			if out == nil { // the attempt failed: nothing will read a body
 				if stopParent != nil {
@@ -368,7 +390,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		body = new(attemptBody)
 	}
 	st.bodyUsed = true
-	*body = attemptBody{ReadCloser: resp.Body, stopParent: stopParent, want: resp.ContentLength}
+	*body = attemptBody{ReadCloser: resp.Body, stopParent: stopParent, call: st, want: resp.ContentLength}
 	resp.Body = body
 	inflate(resp, cfg.maxExpansion())
 	return resp, nil
@@ -418,9 +440,12 @@ type attemptBody struct {
 	// stopParent, when set, ends the attempt context's watch on the call's
 	// context once the body is done with (see attemptContext).
 	stopParent func() bool
-	want       int64
-	got        int64
-	failed     bool // a read failed or the body ended: nothing to drain
+	// call is the call's context: a read that fails once it has ended
+	// failed because the caller gave up, whatever cause it gave.
+	call   context.Context
+	want   int64
+	got    int64
+	failed bool // a read failed or the body ended: nothing to drain
 }
 
 func (b *attemptBody) Read(p []byte) (int, error) {
@@ -432,6 +457,12 @@ func (b *attemptBody) Read(p []byte) (int, error) {
 	if err != nil && err != io.EOF {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return n, err
+		}
+		if b.call != nil && b.call.Err() != nil {
+			// The caller cancelled with a cause of its own, which net/http
+			// hands back as the read's error: the caller's context error,
+			// with its cause, not a truncated answer.
+			return n, fmt.Errorf("%w: %w", b.call.Err(), err)
 		}
 		return n, &apierror.Error{Kind: apierror.ErrTruncated, Message: fmt.Sprintf("read %d of %s bytes", b.got, lengthText(b.want)), Err: err}
 	}
@@ -466,6 +497,7 @@ func newAttemptTransport(c *Client, base http.RoundTripper) *attemptTransport {
 	t := &attemptTransport{c: c, base: base}
 	if c.cfg.Timeout > 0 {
 		t.watch = newHeaderWatch(c.cfg.Timeout)
+		_, t.traceWrites = base.(*http.Transport)
 	}
 	if c.cfg.UserAgent != "" {
 		t.userAgent = []string{c.cfg.UserAgent}

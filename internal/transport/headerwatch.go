@@ -2,6 +2,7 @@ package transport
 
 import (
 	"context"
+	"net/http/httptrace"
 	"sync"
 	"time"
 )
@@ -46,14 +47,20 @@ type headerWatch struct {
 	quit chan struct{}
 }
 
-// watchedAttempt is one attempt waiting for its headers.
+// watchedAttempt is one attempt of a call, in the watch from the moment
+// it waits for its headers until it has them. Each attempt has its own: a
+// late hook of an earlier attempt (see traceWrite) must not touch the
+// next one's.
 type watchedAttempt struct {
 	cancel    context.CancelCauseFunc
 	startTick uint64
 	index     int
-	// fired is set, under the watch's lock, when the watch cancelled the
-	// attempt; its answer, if one raced in, is then dropped.
-	fired bool
+	// listed: a is in pending. left: its attempt is over, so a late join
+	// does nothing. fired: the watch cancelled it; its answer, if one
+	// raced in, is dropped. All three change under the watch's lock.
+	listed, left, fired bool
+	// trace starts the wait once the request is written (traceWrite).
+	trace httptrace.ClientTrace
 }
 
 const (
@@ -73,13 +80,23 @@ func startTimeTicker(period time.Duration) (<-chan time.Time, func()) {
 }
 
 // join adds a, whose attempt cancel ends, to the attempts waiting for
-// headers, and starts the ticker if none runs.
+// headers, and starts the ticker if none runs. A join after leave does
+// nothing; a second join (net/http writes a request again on a fresh
+// connection when a pooled one was closed under it) starts the wait anew,
+// as ResponseHeaderTimeout's timer does.
 func (w *headerWatch) join(a *watchedAttempt, cancel context.CancelCauseFunc) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	*a = watchedAttempt{cancel: cancel, startTick: w.tick, index: len(w.pending)}
-	w.pending = append(w.pending, a)
+	if a.left || a.fired {
+		return
+	}
+	a.startTick = w.tick
 	w.joined = true
+	if a.listed {
+		return
+	}
+	a.cancel, a.index, a.listed = cancel, len(w.pending), true
+	w.pending = append(w.pending, a)
 	if w.quit == nil {
 		w.quit = make(chan struct{})
 		ticks, stop := w.startTicker(w.period)
@@ -87,20 +104,39 @@ func (w *headerWatch) join(a *watchedAttempt, cancel context.CancelCauseFunc) {
 	}
 }
 
-// leave removes a once its attempt has an answer or an error, and reports
-// whether the watch had already cancelled it (the answer must then be
-// dropped, as the attempt's context is done).
+// traceWrite returns ctx with a client trace that joins a to the watch
+// once net/http has written the request: on the SDK's own *http.Transport
+// the wait for headers starts there, as ResponseHeaderTimeout's did, so a
+// call queued for a pooled connection or still dialling (bounded by the
+// dialer's and the TLS handshake's own timeouts) is not yet waiting on the
+// server and does not time out as if it might have reached it.
+func (w *headerWatch) traceWrite(ctx context.Context, a *watchedAttempt, cancel context.CancelCauseFunc) context.Context {
+	a.trace.WroteRequest = func(info httptrace.WroteRequestInfo) {
+		if info.Err == nil {
+			w.join(a, cancel)
+		}
+	}
+	return httptrace.WithClientTrace(ctx, &a.trace)
+}
+
+// leave ends a's wait once its attempt has an answer or an error, and
+// reports whether the watch had already cancelled it (the answer must
+// then be dropped, as the attempt's context is done).
 func (w *headerWatch) leave(a *watchedAttempt) (timedOut bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	a.left = true
 	if a.fired {
 		return true
 	}
-	w.removeLocked(a)
+	if a.listed {
+		w.removeLocked(a)
+	}
 	return false
 }
 
 func (w *headerWatch) removeLocked(a *watchedAttempt) {
+	a.listed = false
 	last := len(w.pending) - 1
 	moved := w.pending[last]
 	w.pending[a.index], moved.index = moved, a.index

@@ -122,15 +122,17 @@ func TestHeaderWatchTickerRunsOnlyWhileAttemptsWait(t *testing.T) {
 	}
 	w.leave(&b)
 	// A call that starts and ends between two ticks, as sequential calls do.
-	w.join(&a, cancel)
-	w.leave(&a)
+	var c watchedAttempt
+	w.join(&c, cancel)
+	w.leave(&c)
 	if !w.tickForTest() {
 		t.Fatal("the ticker stopped in a period an attempt joined: sequential calls would restart it each time")
 	}
 	if w.tickForTest() {
 		t.Fatal("the ticker still runs after a whole period with no attempt")
 	}
-	w.join(&a, cancel)
+	var d watchedAttempt
+	w.join(&d, cancel)
 	if *started != 2 {
 		t.Fatalf("a join after the ticker stopped started %d tickers in all, want 2", *started)
 	}
@@ -138,7 +140,7 @@ func TestHeaderWatchTickerRunsOnlyWhileAttemptsWait(t *testing.T) {
 	if w.quit == nil {
 		t.Fatal("stopIdle stopped the ticker with an attempt waiting")
 	}
-	w.leave(&a)
+	w.leave(&d)
 	w.stopIdle()
 	if w.quit != nil {
 		t.Fatal("stopIdle left the ticker of an idle client running")
@@ -199,5 +201,48 @@ func TestCloseIdleConnectionsStopsTheHeaderWatch(t *testing.T) {
 	defer w.mu.Unlock()
 	if w.quit != nil {
 		t.Fatal("the header watch still ticks after CloseIdleConnections with no call in flight")
+	}
+}
+
+func TestHeaderWatchJoinAfterLeaveDoesNothing(t *testing.T) {
+	// A request written after its attempt already ended (a server that
+	// answers before the upload is done): the write's late hook must not
+	// put the answered attempt in the watch, which would cancel it.
+	w, _ := manualWatch(t, 100*time.Millisecond)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	var a watchedAttempt
+	w.leave(&a)
+	w.join(&a, cancel)
+	for range w.limit + 2 {
+		w.tickForTest()
+	}
+	if ctx.Err() != nil || len(w.pending) != 0 {
+		t.Fatalf("a join after leave put the attempt in the watch (%d waiting, ctx %v)", len(w.pending), ctx.Err())
+	}
+}
+
+func TestHeaderWatchSecondWriteStartsTheWaitAgain(t *testing.T) {
+	// net/http writes a request again on a new connection when the pooled
+	// one was closed under it: the wait starts again from that write.
+	w, _ := manualWatch(t, 100*time.Millisecond)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	var a watchedAttempt
+	w.join(&a, cancel)
+	for range w.limit {
+		w.tickForTest()
+	}
+	w.join(&a, cancel)
+	for range w.limit {
+		w.tickForTest()
+	}
+	if ctx.Err() != nil {
+		t.Fatal("the wait counted from the first write, not the second")
+	}
+	if len(w.pending) != 1 {
+		t.Fatalf("%d entries for one attempt written twice, want 1", len(w.pending))
+	}
+	w.tickForTest()
+	if !errors.Is(context.Cause(ctx), errAttemptTimeout) {
+		t.Fatal("not cancelled after the timeout from the second write")
 	}
 }
