@@ -142,9 +142,10 @@ func WithMaxAttempts(n int) ClientOrCallOption {
 	}
 }
 
-// WithTimeout bounds each attempt until the response headers arrive (a
-// slow server): an attempt still waiting is given up after d and before
-// d + max(d/8, 2 ms), never more than 2 s late. Reading a streamed body is
+// WithTimeout bounds each attempt's wait for the response headers (a slow
+// server), from the moment the request is written: an attempt still
+// waiting is given up after d and before d + max(d/8, 2 ms), never more
+// than 2 s late. A call waiting for a free connection is not timed out. Reading a streamed body is
 // bounded by the context only, so a long download is never cut off. Zero
 // disables it. Default 60 s.
 func WithTimeout(d time.Duration) ClientOrCallOption {

@@ -188,9 +188,12 @@ func WithUserAgent(ua string) Option {
 	}
 }
 
-// WithTimeout bounds each attempt until response headers arrive: an
-// attempt still waiting is given up after d and before d + max(d/8, 2 ms),
-// never more than 2 s late (see headerWatch). Zero disables it; the
+// WithTimeout bounds each attempt's wait for the response headers, from
+// the moment the request is written (with a custom round tripper, from the
+// start of the attempt): an attempt still waiting is given up after d and
+// before d + max(d/8, 2 ms), never more than 2 s late (see headerWatch).
+// Getting a connection is bounded by the dialer (30 s) and the TLS
+// handshake (10 s). Zero disables it; the
 // context still applies.
 func WithTimeout(d time.Duration) Option {
 	return func(c *Config) { c.Timeout = d }

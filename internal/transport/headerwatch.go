@@ -20,6 +20,10 @@ import (
 // under a mutex; the ticker, which runs only while the client has attempts
 // in flight, cancels the attempts that have waited too long.
 //
+// The wait starts once the request is written (traceWrite), as
+// ResponseHeaderTimeout's did; on a round tripper of the caller's, which
+// reports no writes, it starts with the attempt.
+//
 // The bound is coarse by design: an attempt is cancelled after waiting
 // more than the timeout and less than the timeout plus two periods, a
 // period being a sixteenth of the timeout, at least 1 ms and at most 1 s.
