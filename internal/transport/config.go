@@ -189,8 +189,8 @@ func WithUserAgent(ua string) Option {
 }
 
 // WithTimeout bounds each attempt's wait for the response headers, from
-// the moment the request is written (with a custom round tripper, from the
-// start of the attempt): an attempt still waiting is given up after d and
+// the moment the request is written (with a round tripper that is not an
+// *http.Transport, from the start of the attempt): an attempt still waiting is given up after d and
 // before d + max(d/8, 2 ms), never more than 2 s late (see headerWatch).
 // Getting a connection is bounded by the dialer (30 s) and the TLS
 // handshake (10 s). Zero disables it; the
