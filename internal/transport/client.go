@@ -347,7 +347,8 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 			watched = st.nextWatched()
 			ctx = t.watch.traceWrite(ctx, watched, cancel)
 		default:
-			// A caller's round tripper: the wait starts now.
+			// A caller's round tripper that is not an *http.Transport
+			// reports no writes: the wait starts now.
 			watched = st.nextWatched()
 			t.watch.join(watched, cancel)
 		}

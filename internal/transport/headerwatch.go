@@ -21,8 +21,9 @@ import (
 // in flight, cancels the attempts that have waited too long.
 //
 // The wait starts once the request is written (traceWrite), as
-// ResponseHeaderTimeout's did; on a round tripper of the caller's, which
-// reports no writes, it starts with the attempt.
+// ResponseHeaderTimeout's did; on a round tripper of the caller's that is
+// not an *http.Transport, which reports no writes, it starts with the
+// attempt.
 //
 // The bound is coarse by design: an attempt is cancelled after waiting
 // more than the timeout and less than the timeout plus two periods, a
