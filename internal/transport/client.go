@@ -259,11 +259,11 @@ type attemptTransport struct {
 	// watch bounds the wait for headers of the attempts that use the
 	// client's Timeout (nil when it is 0); see headerWatch.
 	watch *headerWatch
-	// traceWrites: base is the SDK's own *http.Transport, whose writes a
-	// client trace reports, so the wait starts once the request is
-	// written (headerWatch.traceWrite).
-	traceWrites bool
-	userAgent   []string
+	// traceConns: base is an *http.Transport (the SDK's own or a clone
+	// of the caller's), whose connections a client trace reports, so the
+	// wait starts once the attempt has one (headerWatch.traceConn).
+	traceConns bool
+	userAgent  []string
 }
 
 // errAttemptTimeout is returned when a response's headers did not arrive
@@ -343,12 +343,12 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		case ownTimer:
 			// A call with a timeout of its own: a timer for this attempt.
 			timer = time.AfterFunc(timeout, func() { cancel(errAttemptTimeout) })
-		case t.traceWrites:
+		case t.traceConns:
 			watched = st.nextWatched()
-			ctx = t.watch.traceWrite(ctx, watched, cancel)
+			ctx = t.watch.traceConn(ctx, watched, cancel)
 		default:
 			// A caller's round tripper that is not an *http.Transport
-			// reports no writes: the wait starts now.
+			// reports no connections: the wait starts now.
 			watched = st.nextWatched()
 			t.watch.join(watched, cancel)
 		}
@@ -498,7 +498,7 @@ func newAttemptTransport(c *Client, base http.RoundTripper) *attemptTransport {
 	t := &attemptTransport{c: c, base: base}
 	if c.cfg.Timeout > 0 {
 		t.watch = newHeaderWatch(c.cfg.Timeout)
-		_, t.traceWrites = base.(*http.Transport)
+		_, t.traceConns = base.(*http.Transport)
 	}
 	if c.cfg.UserAgent != "" {
 		t.userAgent = []string{c.cfg.UserAgent}

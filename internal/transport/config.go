@@ -189,12 +189,13 @@ func WithUserAgent(ua string) Option {
 }
 
 // WithTimeout bounds each attempt's wait for the response headers, from
-// the moment the request is written (with a round tripper that is not an
-// *http.Transport, from the start of the attempt): an attempt still waiting is given up after d and
-// before d + max(d/8, 2 ms), never more than 2 s late (see headerWatch).
-// Getting a connection is bounded by the dialer (30 s) and the TLS
-// handshake (10 s). Zero disables it; the
-// context still applies.
+// the moment the attempt has a connection (with a round tripper that is not
+// an *http.Transport, from the start of the attempt), sending the request
+// included: an attempt still waiting is given up after d, at the watch's
+// next tick, a sixteenth of d later at most (at least 1 ms, at most 1 s;
+// later only on a machine too loaded to run the watch; see headerWatch). Getting
+// a connection is bounded by the dialer (30 s) and the TLS handshake
+// (10 s). Zero disables it; the context still applies.
 func WithTimeout(d time.Duration) Option {
 	return func(c *Config) { c.Timeout = d }
 }

@@ -20,30 +20,29 @@ import (
 // under a mutex; the ticker, which runs only while the client has attempts
 // in flight, cancels the attempts that have waited too long.
 //
-// The wait starts once the request is written (traceWrite), as
-// ResponseHeaderTimeout's did; on a round tripper of the caller's that is
-// not an *http.Transport, which reports no writes, it starts with the
+// The wait starts once the attempt has a connection (traceConn): unlike
+// ResponseHeaderTimeout's, it takes in sending the request, so a stalled
+// upload is bounded too. On a round tripper of the caller's that is not an
+// *http.Transport, which reports no connections, it starts with the
 // attempt.
 //
-// The bound is coarse by design: an attempt is cancelled after waiting
-// more than the timeout and less than the timeout plus two periods, a
-// period being a sixteenth of the timeout, at least 1 ms and at most 1 s.
-// The slack is thus under max(timeout/8, 2 ms) and never over 2 s (60 s,
-// the default, gives up before 62 s).
+// The bound is coarse by design: an attempt is cancelled at the first tick
+// after it has waited the timeout, measured on the clock, so a tick the
+// ticker drops on a loaded machine delays the cancel by no more than a
+// period. A period is a sixteenth of the timeout, at least 1 ms and at most
+// 1 s (60 s, the default, gives up before 61 s on an idle machine).
 //
 // Only attempts under the client's own Timeout join the watch: a call with
 // a timeout of its own (CallSettings.Timeout) arms a timer per attempt,
 // which is rare enough not to matter.
 type headerWatch struct {
-	period time.Duration
-	// limit is how many whole ticks an attempt may wait: limit periods
-	// are at least the timeout.
-	limit uint64
-	// startTicker starts the ticks (a time.Ticker; tests drive their own).
+	timeout, period time.Duration
+	// startTicker starts the ticks (a time.Ticker) and now reads the
+	// clock (time.Now); tests drive their own.
 	startTicker func(period time.Duration) (ticks <-chan time.Time, stop func())
+	now         func() time.Time
 
 	mu      sync.Mutex
-	tick    uint64
 	pending []*watchedAttempt
 	// joined is set when an attempt joined since the last tick: the
 	// ticker keeps running through a pause between sequential calls.
@@ -54,17 +53,18 @@ type headerWatch struct {
 
 // watchedAttempt is one attempt of a call, in the watch from the moment
 // it waits for its headers until it has them. Each attempt has its own: a
-// late hook of an earlier attempt (see traceWrite) must not touch the
+// late hook of an earlier attempt (see traceConn) must not touch the
 // next one's.
 type watchedAttempt struct {
-	cancel    context.CancelCauseFunc
-	startTick uint64
-	index     int
+	cancel context.CancelCauseFunc
+	// start is when the wait began (monotonic).
+	start time.Time
+	index int
 	// listed: a is in pending. left: its attempt is over, so a late join
 	// does nothing. fired: the watch cancelled it; its answer, if one
 	// raced in, is dropped. All three change under the watch's lock.
 	listed, left, fired bool
-	// trace starts the wait once the request is written (traceWrite).
+	// trace starts the wait once the attempt has a connection (traceConn).
 	trace httptrace.ClientTrace
 }
 
@@ -75,8 +75,7 @@ const (
 
 func newHeaderWatch(timeout time.Duration) *headerWatch {
 	period := min(max(timeout/16, minWatchPeriod), maxWatchPeriod)
-	limit := uint64((timeout + period - 1) / period)
-	return &headerWatch{period: period, limit: limit, startTicker: startTimeTicker}
+	return &headerWatch{timeout: timeout, period: period, startTicker: startTimeTicker, now: time.Now}
 }
 
 func startTimeTicker(period time.Duration) (<-chan time.Time, func()) {
@@ -86,7 +85,7 @@ func startTimeTicker(period time.Duration) (<-chan time.Time, func()) {
 
 // join adds a, whose attempt cancel ends, to the attempts waiting for
 // headers, and starts the ticker if none runs. A join after leave does
-// nothing; a second join (net/http writes a request again on a fresh
+// nothing; a second join (net/http sends a request again on a fresh
 // connection when a pooled one was closed under it) starts the wait anew,
 // as ResponseHeaderTimeout's timer does.
 func (w *headerWatch) join(a *watchedAttempt, cancel context.CancelCauseFunc) {
@@ -95,7 +94,7 @@ func (w *headerWatch) join(a *watchedAttempt, cancel context.CancelCauseFunc) {
 	if a.left || a.fired {
 		return
 	}
-	a.startTick = w.tick
+	a.start = w.now()
 	w.joined = true
 	if a.listed {
 		return
@@ -109,18 +108,15 @@ func (w *headerWatch) join(a *watchedAttempt, cancel context.CancelCauseFunc) {
 	}
 }
 
-// traceWrite returns ctx with a client trace that joins a to the watch
-// once net/http has written the request: on the SDK's own *http.Transport
-// the wait for headers starts there, as ResponseHeaderTimeout's did, so a
-// call queued for a pooled connection or still dialling (bounded by the
-// dialer's and the TLS handshake's own timeouts) is not yet waiting on the
-// server and does not time out as if it might have reached it.
-func (w *headerWatch) traceWrite(ctx context.Context, a *watchedAttempt, cancel context.CancelCauseFunc) context.Context {
-	a.trace.WroteRequest = func(info httptrace.WroteRequestInfo) {
-		if info.Err == nil {
-			w.join(a, cancel)
-		}
-	}
+// traceConn returns ctx with a client trace that joins a to the watch
+// once net/http has a connection for the request: on the SDK's own
+// *http.Transport the wait starts there, so a call queued for a pooled
+// connection or still dialling (bounded by the dialer's and the TLS
+// handshake's own timeouts) is not yet waiting on the server and does not
+// time out as if it might have reached it. Sending the request counts: an
+// upload the server stops reading is given up like a missing answer.
+func (w *headerWatch) traceConn(ctx context.Context, a *watchedAttempt, cancel context.CancelCauseFunc) context.Context {
+	a.trace.GotConn = func(httptrace.GotConnInfo) { w.join(a, cancel) }
 	return httptrace.WithClientTrace(ctx, &a.trace)
 }
 
@@ -163,19 +159,19 @@ func (w *headerWatch) run(ticks <-chan time.Time, stop func(), quit chan struct{
 	}
 }
 
-// advance is one tick: it cancels the attempts that have waited more than
-// limit whole ticks, and reports whether the ticker goes on. It stops once
-// a whole period passed with no attempt waiting and none joining.
+// advance is one tick: it cancels the attempts that have waited the
+// timeout, and reports whether the ticker goes on. It stops once a whole
+// period passed with no attempt waiting and none joining.
 func (w *headerWatch) advance(quit chan struct{}) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if quit == nil || w.quit != quit {
 		return false // stopped already; a newer goroutine may run
 	}
-	w.tick++
+	now := w.now()
 	for i := 0; i < len(w.pending); {
 		a := w.pending[i]
-		if w.tick-a.startTick <= w.limit {
+		if now.Sub(a.start) < w.timeout {
 			i++
 			continue
 		}

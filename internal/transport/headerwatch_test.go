@@ -6,15 +6,19 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
 
 // manualWatch is a headerWatch whose ticks the test gives by calling
-// advance; it counts the tickers started.
+// tickForTest, on a clock of its own that each tick moves on by a period;
+// it counts the tickers started.
 func manualWatch(t *testing.T, timeout time.Duration) (w *headerWatch, started *int) {
 	t.Helper()
 	w = newHeaderWatch(timeout)
+	useFakeClock(w)
 	started = new(int)
 	w.startTicker = func(time.Duration) (<-chan time.Time, func()) {
 		*started++
@@ -31,47 +35,61 @@ func manualWatch(t *testing.T, timeout time.Duration) (w *headerWatch, started *
 	return w, started
 }
 
+// fakeClocks are the clocks useFakeClock gave, by watch.
+var fakeClocks sync.Map // *headerWatch -> *atomic.Int64 (ns)
+
+// useFakeClock gives w a clock that only tickForTest moves.
+func useFakeClock(w *headerWatch) {
+	clock := new(atomic.Int64)
+	fakeClocks.Store(w, clock)
+	w.now = func() time.Time { return time.Unix(0, clock.Load()) }
+}
+
+// tickForTest moves w's fake clock on by a period, if it has one, and
+// gives w a tick.
 func (w *headerWatch) tickForTest() bool {
+	if clock, ok := fakeClocks.Load(w); ok {
+		clock.(*atomic.Int64).Add(int64(w.period))
+	}
 	w.mu.Lock()
 	quit := w.quit
 	w.mu.Unlock()
 	return w.advance(quit)
 }
 
-func TestHeaderWatchPeriodAndLimitCoverTheTimeout(t *testing.T) {
-	for _, tc := range []struct {
-		timeout, period time.Duration
-		limit           uint64
-	}{
-		{60 * time.Second, time.Second, 60},
-		{100 * time.Millisecond, 6250 * time.Microsecond, 16},
-		{time.Millisecond, time.Millisecond, 1},
-		{1500 * time.Microsecond, time.Millisecond, 2},
+// ticksToTimeout is how many periods make up w's timeout.
+func ticksToTimeout(w *headerWatch) int {
+	return int((w.timeout + w.period - 1) / w.period)
+}
+
+func TestHeaderWatchPeriodIsASixteenthOfTheTimeoutWithinBounds(t *testing.T) {
+	for _, tc := range []struct{ timeout, period time.Duration }{
+		{60 * time.Second, time.Second},
+		{100 * time.Millisecond, 6250 * time.Microsecond},
+		{time.Millisecond, time.Millisecond},
+		{1500 * time.Microsecond, time.Millisecond},
 	} {
-		w := newHeaderWatch(tc.timeout)
-		if w.period != tc.period || w.limit != tc.limit {
-			t.Errorf("timeout %v: period %v, limit %d; want %v, %d", tc.timeout, w.period, w.limit, tc.period, tc.limit)
-		}
-		if time.Duration(w.limit)*w.period < tc.timeout {
-			t.Errorf("timeout %v: %d periods of %v end before it", tc.timeout, w.limit, w.period)
+		if w := newHeaderWatch(tc.timeout); w.period != tc.period {
+			t.Errorf("timeout %v: period %v, want %v", tc.timeout, w.period, tc.period)
 		}
 	}
 }
 
 func TestHeaderWatchCancelsAnAttemptOnlyAfterTheTimeout(t *testing.T) {
-	w, _ := manualWatch(t, 100*time.Millisecond) // limit 16 ticks
+	w, _ := manualWatch(t, 100*time.Millisecond) // 16 periods
 	ctx, cancel := context.WithCancelCause(context.Background())
 	var a watchedAttempt
 	w.join(&a, cancel)
-	for i := range w.limit {
+	n := ticksToTimeout(w)
+	for i := range n - 1 {
 		w.tickForTest()
 		if ctx.Err() != nil {
-			t.Fatalf("cancelled after %d ticks; the timeout is %d ticks", i+1, w.limit)
+			t.Fatalf("cancelled after %d periods; the timeout is %d", i+1, n)
 		}
 	}
 	w.tickForTest()
 	if cause := context.Cause(ctx); !errors.Is(cause, errAttemptTimeout) {
-		t.Fatalf("after %d ticks the cause is %v, want the attempt timeout", w.limit+1, cause)
+		t.Fatalf("after %d periods the cause is %v, want the attempt timeout", n, cause)
 	}
 	if !w.leave(&a) {
 		t.Fatal("leave after the watch cancelled the attempt reports no timeout; its answer would be used")
@@ -96,7 +114,7 @@ func TestHeaderWatchNeverCancelsAnAnsweredAttempt(t *testing.T) {
 	if w.leave(&as[1]) {
 		t.Fatal("an attempt answered within its timeout reports a timeout")
 	}
-	for range w.limit + 1 {
+	for range ticksToTimeout(w) {
 		w.tickForTest()
 	}
 	if ctxs[1].Err() != nil {
@@ -213,7 +231,7 @@ func TestHeaderWatchJoinAfterLeaveDoesNothing(t *testing.T) {
 	var a watchedAttempt
 	w.leave(&a)
 	w.join(&a, cancel)
-	for range w.limit + 2 {
+	for range ticksToTimeout(w) + 2 {
 		w.tickForTest()
 	}
 	if ctx.Err() != nil || len(w.pending) != 0 {
@@ -227,12 +245,13 @@ func TestHeaderWatchSecondWriteStartsTheWaitAgain(t *testing.T) {
 	w, _ := manualWatch(t, 100*time.Millisecond)
 	ctx, cancel := context.WithCancelCause(context.Background())
 	var a watchedAttempt
+	n := ticksToTimeout(w)
 	w.join(&a, cancel)
-	for range w.limit {
+	for range n - 1 {
 		w.tickForTest()
 	}
 	w.join(&a, cancel)
-	for range w.limit {
+	for range n - 1 {
 		w.tickForTest()
 	}
 	if ctx.Err() != nil {
@@ -244,5 +263,21 @@ func TestHeaderWatchSecondWriteStartsTheWaitAgain(t *testing.T) {
 	w.tickForTest()
 	if !errors.Is(context.Cause(ctx), errAttemptTimeout) {
 		t.Fatal("not cancelled after the timeout from the second write")
+	}
+}
+
+func TestHeaderWatchDroppedTicksDoNotDelayTheTimeout(t *testing.T) {
+	// On a loaded machine the ticker drops the ticks its goroutine was
+	// too late for: the wait is measured on the clock, not in ticks, so
+	// the first tick after the timeout cancels the attempt.
+	w, _ := manualWatch(t, 100*time.Millisecond)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	var a watchedAttempt
+	w.join(&a, cancel)
+	clock, _ := fakeClocks.Load(w)
+	clock.(*atomic.Int64).Add(int64(w.timeout)) // 16 periods pass without a tick
+	w.tickForTest()
+	if !errors.Is(context.Cause(ctx), errAttemptTimeout) {
+		t.Fatal("one tick after the timeout had passed did not cancel the attempt: dropped ticks delay it")
 	}
 }

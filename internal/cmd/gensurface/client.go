@@ -145,11 +145,12 @@ func WithMaxAttempts(n int) ClientOrCallOption {
 }
 
 // WithTimeout bounds each attempt's wait for the response headers (a slow
-// server), from the moment the request is written: an attempt still
-// waiting is given up after d and before d + max(d/8, 2 ms), never more
-// than 2 s late. A call waiting for a free connection is not timed out. Reading a streamed body is
-// bounded by the context only, so a long download is never cut off. Zero
-// disables it. Default 60 s.
+// server), from the moment the attempt has a connection, sending the
+// request included: an attempt still waiting is given up after d, within
+// d/16 more (at least 1 ms, at most 1 s). A call waiting for a free
+// connection is not timed out. Reading a streamed body is bounded by
+// the context only, so a long download is never cut off. Zero disables it.
+// Default 60 s.
 func WithTimeout(d time.Duration) ClientOrCallOption {
 	return clientOrCallOption{
 		client: transport.WithTimeout(d),
