@@ -176,9 +176,10 @@ func TestHeaderWatchWatchedReusedAcrossRetries(t *testing.T) {
 		}
 		return answeringRoundTripper{}.RoundTrip(r)
 	})
-	// 200 ms: the third attempt answers at once, and must not meet the
-	// timeout even on a loaded machine.
-	c, err := New(NewConfig(WithTransport(rt), WithTimeout(200*time.Millisecond),
+	// A second: the third attempt answers at once, and must not meet the
+	// timeout even on a loaded machine, where a goroutine can wait its
+	// turn for a good fraction of a second.
+	c, err := New(NewConfig(WithTransport(rt), WithTimeout(time.Second),
 		WithRetry(RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond, MaxRetryAfter: time.Second})), Rules{})
 	if err != nil {
 		t.Fatal(err)
