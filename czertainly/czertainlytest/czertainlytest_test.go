@@ -66,6 +66,21 @@ func TestVendorExamplesDecode(t *testing.T) {
 	}
 }
 
+// getRawBase64 asks for a certificate's raw download with
+// ?encoding=base64, which the vendor's documents do not allow, and
+// returns the status.
+func getRawBase64(t *testing.T, srv *czertainlytest.Server) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/api/v1/certificates/"+czertainlytest.AdminUserUUID+"/raw?encoding=base64", nil)
+	req.Header.Set("Authorization", "Bearer "+czertainlytest.BearerToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
 // A request the vendor's documents do not allow is recorded, and the
 // fake still answers it as Core would.
 func TestVendorViolationsAreRecorded(t *testing.T) {
@@ -74,15 +89,8 @@ func TestVendorViolationsAreRecorded(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/api/v1/certificates/"+czertainlytest.AdminUserUUID+"/raw?encoding=base64", nil)
-	req.Header.Set("Authorization", "Bearer "+czertainlytest.BearerToken)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusBadRequest {
-		t.Errorf("status %d, want Core's 400", resp.StatusCode)
+	if status := getRawBase64(t, srv); status != http.StatusBadRequest {
+		t.Errorf("status %d, want Core's 400", status)
 	}
 	if v := srv.VendorViolations(); len(v) != 1 || !strings.Contains(v[0], "downloadCertificate") {
 		t.Errorf("vendor violations %q", v)
@@ -101,15 +109,8 @@ func TestWithoutValidationChecksNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/api/v1/certificates/"+czertainlytest.AdminUserUUID+"/raw?encoding=base64", nil)
-	req.Header.Set("Authorization", "Bearer "+czertainlytest.BearerToken)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusBadRequest {
-		t.Errorf("status %d, want Core's 400", resp.StatusCode)
+	if status := getRawBase64(t, srv); status != http.StatusBadRequest {
+		t.Errorf("status %d, want Core's 400", status)
 	}
 	if v := srv.VendorViolations(); len(v) != 0 {
 		t.Errorf("vendor violations %q, want none", v)
