@@ -100,9 +100,6 @@ func setUpWindowsAuth(cfg *transport.Config) error {
 	tmpl.ForceAttemptHTTP2 = false
 	tmpl.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
 	tmpl.MaxConnsPerHost, tmpl.MaxIdleConnsPerHost, tmpl.MaxIdleConns = 1, 1, 1
-	if cfg.Timeout > 0 {
-		tmpl.ResponseHeaderTimeout = cfg.Timeout
-	}
 	nt := newNTLMTransport(wa.ntlm.user, wa.ntlm.password, tmpl, maxNTLMConnections)
 	nt.kerberos = wa.kerberos
 	cfg.Transport = nt
@@ -194,6 +191,14 @@ func (t *ntlmTransport) CloseIdleConnections() {
 		}
 	}
 }
+
+// TracesConnections marks the transport as a transport.ConnectionTracer:
+// every leg goes through the lane's *http.Transport with the request's
+// context, so the client's header timeout starts at the leg's connection
+// (and again at each leg), not while the call waits for a free lane.
+func (*ntlmTransport) TracesConnections() {}
+
+var _ transport.ConnectionTracer = (*ntlmTransport)(nil)
 
 // RoundTrip sends req over a lane, running the handshake first where the
 // lane's connection is not authenticated yet.

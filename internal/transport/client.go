@@ -260,8 +260,9 @@ type attemptTransport struct {
 	// client's Timeout (nil when it is 0); see headerWatch.
 	watch *headerWatch
 	// traceConns: base is an *http.Transport (the SDK's own or a clone
-	// of the caller's), whose connections a client trace reports, so the
-	// wait starts once the attempt has one (headerWatch.traceConn).
+	// of the caller's) or a ConnectionTracer, whose connections a client
+	// trace reports, so the wait starts once the attempt has one
+	// (headerWatch.traceConn).
 	traceConns bool
 	userAgent  []string
 }
@@ -347,8 +348,8 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 			watched = st.nextWatched()
 			ctx = t.watch.traceConn(ctx, watched, cancel)
 		default:
-			// A caller's round tripper that is not an *http.Transport
-			// reports no connections: the wait starts now.
+			// A round tripper that is neither an *http.Transport nor a
+			// ConnectionTracer reports no connections: the wait starts now.
 			watched = st.nextWatched()
 			t.watch.join(watched, cancel)
 		}
@@ -498,7 +499,9 @@ func newAttemptTransport(c *Client, base http.RoundTripper) *attemptTransport {
 	t := &attemptTransport{c: c, base: base}
 	if c.cfg.Timeout > 0 {
 		t.watch = newHeaderWatch(c.cfg.Timeout)
-		_, t.traceConns = base.(*http.Transport)
+		_, isHTTP := base.(*http.Transport)
+		_, tracer := base.(ConnectionTracer)
+		t.traceConns = isHTTP || tracer
 	}
 	if c.cfg.UserAgent != "" {
 		t.userAgent = []string{c.cfg.UserAgent}

@@ -51,6 +51,14 @@ type headerWatch struct {
 	quit chan struct{}
 }
 
+// ConnectionTracer is a round tripper of a vendor's that sends each
+// request on through an *http.Transport with the request's own context
+// (mimcm's NTLM transport), so a client trace's GotConn reports its
+// connections: the header wait then starts at the connection, as on the
+// SDK's own transport, and a call waiting for one of its connections is
+// not timed out.
+type ConnectionTracer interface{ TracesConnections() }
+
 // watchedAttempt is one attempt of a call, in the watch from the moment
 // it waits for its headers until it has them. Each attempt has its own: a
 // late hook of an earlier attempt (see traceConn) must not touch the

@@ -580,3 +580,49 @@ func TestHeaderWatchBoundsAStalledUpload(t *testing.T) {
 		t.Fatal("the server never saw the upload")
 	}
 }
+
+// laneTransport holds each request until the test lets it through, as a
+// vendor's transport waiting for a free connection of its own does, then
+// sends it through an *http.Transport with the request's context.
+type laneTransport struct {
+	entered, release chan struct{}
+	next             *http.Transport
+}
+
+func (l *laneTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	l.entered <- struct{}{}
+	<-l.release
+	return l.next.RoundTrip(r)
+}
+
+func (*laneTransport) TracesConnections() {}
+
+// 8. A ConnectionTracer's wait for a connection of its own is not timed
+// out: the header wait starts at the connection its *http.Transport
+// reports (mimcm's NTLM transport waits for a free lane this way).
+func TestHeaderWatchConnectionTracerWaitIsNotTimedOut(t *testing.T) {
+	s := newHangOrAnswerServer(t)
+	lane := &laneTransport{entered: make(chan struct{}, 1), release: make(chan struct{}), next: &http.Transport{}}
+	defer lane.next.CloseIdleConnections()
+	c, err := New(NewConfig(WithTransport(lane), WithTimeout(50*time.Millisecond), WithMaxAttempts(1)), Rules{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The test gives the ticks and the clock: the timeout passes many
+	// times over while the request waits for its lane, and never after.
+	w := c.attempts.watch
+	w.startTicker = func(time.Duration) (<-chan time.Time, func()) { return nil, func() {} }
+	useFakeClock(w)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- c.JSON(ctx, getCall(t, ctx, http.MethodGet, s.URL+"/ok", nil), nil) }()
+	<-lane.entered
+	for range 4 * ticksToTimeout(w) {
+		w.tickForTest()
+	}
+	close(lane.release)
+	if err := <-done; err != nil {
+		t.Fatalf("a call that waited for its lane failed with %v", err)
+	}
+}
