@@ -40,7 +40,7 @@ var (
 // data. It finds the operation an outgoing request is an instance of.
 type Operations struct {
 	all      []Operation
-	byMethod map[string][]template
+	byMethod map[string]*methodTemplates
 }
 
 type template struct {
@@ -49,11 +49,33 @@ type template struct {
 	literals int
 }
 
+// methodTemplates are one method's templates, indexed so that Lookup
+// tries only those that can match: a template matches a path only if its
+// last literal segment, anchor.depth segments from the template's end,
+// equals the path's segment as far from the path's end. Looking up the
+// path's last few segments finds them; without the index a lookup tried
+// every template of the method, which for the 73 operations of the
+// largest spec cost 0.7 µs on every request.
+type methodTemplates struct {
+	byAnchor map[anchor][]template
+	// unanchored are the templates without a literal segment, tried for
+	// every path.
+	unanchored []template
+	// depths is one more than the deepest anchor: how many of the
+	// path's last segments Lookup reads.
+	depths int
+}
+
+type anchor struct {
+	depth int // segments between the literal and the template's end
+	seg   string
+}
+
 // NewOperations builds the table. It panics on a malformed entry (an empty
 // method, a path not starting with "/"): the data is generated, so that is
 // a generator bug found by the first test that builds a client.
 func NewOperations(ops []Operation) *Operations {
-	t := &Operations{all: append([]Operation(nil), ops...), byMethod: map[string][]template{}}
+	t := &Operations{all: append([]Operation(nil), ops...), byMethod: map[string]*methodTemplates{}}
 	for _, op := range ops {
 		if op.Method == "" || !strings.HasPrefix(op.Path, "/") {
 			panic(fmt.Sprintf("transport.NewOperations: malformed operation %+v", op))
@@ -68,9 +90,26 @@ func NewOperations(ops []Operation) *Operations {
 			tp.segs = append(tp.segs, s)
 		}
 		m := strings.ToUpper(op.Method)
-		t.byMethod[m] = append(t.byMethod[m], tp)
+		mt := t.byMethod[m]
+		if mt == nil {
+			mt = &methodTemplates{byAnchor: map[anchor][]template{}}
+			t.byMethod[m] = mt
+		}
+		mt.add(tp)
 	}
 	return t
+}
+
+func (mt *methodTemplates) add(tp template) {
+	for i := len(tp.segs) - 1; i >= 0; i-- {
+		if s := tp.segs[i]; s != "" {
+			a := anchor{depth: len(tp.segs) - 1 - i, seg: s}
+			mt.byAnchor[a] = append(mt.byAnchor[a], tp)
+			mt.depths = max(mt.depths, a.depth+1)
+			return
+		}
+	}
+	mt.unanchored = append(mt.unanchored, tp)
 }
 
 // All returns the table's operations in the generated order.
@@ -91,21 +130,37 @@ func (t *Operations) Lookup(method, path string) (Operation, error) {
 	}
 	var best *template
 	ambiguous := false
-	tps := t.byMethod[method]
-	if tps == nil {
-		tps = t.byMethod[strings.ToUpper(method)]
+	// consider keeps the best match; the order templates come in does
+	// not change the outcome.
+	consider := func(tps []template) {
+		for i := range tps {
+			tp := &tps[i]
+			if !tp.matches(path) {
+				continue
+			}
+			switch {
+			case best == nil || len(tp.segs) > len(best.segs) || (len(tp.segs) == len(best.segs) && tp.literals > best.literals):
+				best, ambiguous = tp, false
+			case len(tp.segs) == len(best.segs) && tp.literals == best.literals:
+				ambiguous = true
+			}
+		}
 	}
-	for i := range tps {
-		tp := &tps[i]
-		if !tp.matches(path) {
-			continue
+	mt := t.byMethod[method]
+	if mt == nil {
+		mt = t.byMethod[strings.ToUpper(method)]
+	}
+	if mt != nil {
+		rest := strings.TrimRight(path, "/")
+		for depth := 0; depth < mt.depths; depth++ {
+			j := strings.LastIndexByte(rest, '/')
+			if j < 0 {
+				break // the path has no segment this deep
+			}
+			consider(mt.byAnchor[anchor{depth: depth, seg: rest[j+1:]}])
+			rest = rest[:j]
 		}
-		switch {
-		case best == nil || len(tp.segs) > len(best.segs) || (len(tp.segs) == len(best.segs) && tp.literals > best.literals):
-			best, ambiguous = tp, false
-		case len(tp.segs) == len(best.segs) && tp.literals == best.literals:
-			ambiguous = true
-		}
+		consider(mt.unanchored)
 	}
 	switch {
 	case best == nil:

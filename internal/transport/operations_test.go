@@ -3,6 +3,7 @@ package transport_test
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -78,6 +79,126 @@ func TestOperationsLookup(t *testing.T) {
 			t.Errorf("%s %s: got %q, %v; want %q", tc.method, tc.path, op.ID, err, tc.want)
 		}
 	}
+}
+
+// TestOperationsLookupAgreesWithTheRule checks the indexed Lookup against
+// a plain reading of its documented rule (every template of the method
+// tried against the end of the path; more segments, then more literals,
+// win; a tie is ambiguous) on random paths built from the templates' own
+// segments, parameters, prefixes and trailing slashes.
+func TestOperationsLookupAgreesWithTheRule(t *testing.T) {
+	ops := append(testOps.All(),
+		transport.Operation{ID: "paramsOnly", Method: "GET", Path: "/{a}/{b}/{c}/{d}"},
+		transport.Operation{ID: "deepParams", Method: "GET", Path: "/v1/deep/{a}/{b}/{c}"},
+		transport.Operation{ID: "root", Method: "GET", Path: "/"},
+	)
+	table := transport.NewOperations(ops)
+	var words []string
+	for _, op := range ops {
+		for _, s := range strings.Split(strings.Trim(op.Path, "/"), "/") {
+			if !strings.HasPrefix(s, "{") {
+				words = append(words, s)
+			}
+		}
+	}
+	words = append(words, "u1", "x", "a%2Fb", "")
+	rng := rand.New(rand.NewPCG(21, 1))
+	matched, ambiguous, none := 0, 0, 0
+	for range 20000 {
+		var b strings.Builder
+		for range rng.IntN(4) {
+			b.WriteString("/" + words[rng.IntN(len(words))])
+		}
+		// Half the paths end in an instance of a template (a word for
+		// each parameter), half in random words.
+		if rng.IntN(2) == 0 {
+			for _, s := range strings.Split(strings.Trim(ops[rng.IntN(len(ops))].Path, "/"), "/") {
+				if strings.HasPrefix(s, "{") {
+					s = words[rng.IntN(len(words))]
+				}
+				b.WriteString("/" + s)
+			}
+		} else {
+			for range rng.IntN(4) {
+				b.WriteString("/" + words[rng.IntN(len(words))])
+			}
+		}
+		if rng.IntN(8) == 0 {
+			b.WriteString("/")
+		}
+		path := b.String()
+		method := []string{"GET", "POST", "PUT", "DELETE", "get"}[rng.IntN(5)]
+		want, wantErr := lookupByTheRule(ops, method, path)
+		got, err := table.Lookup(method, path)
+		switch {
+		case wantErr != nil:
+			if !errors.Is(err, wantErr) {
+				t.Fatalf("%s %q: got %q, %v; the rule says %v", method, path, got.ID, err, wantErr)
+			}
+			if errors.Is(wantErr, transport.ErrAmbiguousOperation) {
+				ambiguous++
+			} else {
+				none++
+			}
+		case err != nil || got.ID != want:
+			t.Fatalf("%s %q: got %q, %v; the rule says %q", method, path, got.ID, err, want)
+		default:
+			matched++
+		}
+	}
+	// The paths must exercise every outcome, or the comparison says little.
+	if matched < 1000 || ambiguous == 0 || none < 1000 {
+		t.Fatalf("random paths: %d matched, %d ambiguous, %d matched none", matched, ambiguous, none)
+	}
+}
+
+// lookupByTheRule is Operations.Lookup's documented rule, written plainly.
+func lookupByTheRule(ops []transport.Operation, method, path string) (string, error) {
+	segments := func(p string) []string { return strings.Split(strings.Trim(p, "/"), "/") }
+	pathSegs := strings.Split(strings.TrimRight(path, "/"), "/")[1:]
+	if path == "" {
+		pathSegs = nil
+	}
+	best, bestSegs, bestLiterals, tie := "", -1, -1, false
+	for _, op := range ops {
+		if op.Method != strings.ToUpper(method) {
+			continue
+		}
+		tmpl := segments(op.Path)
+		if len(tmpl) > len(pathSegs) {
+			continue
+		}
+		tail := pathSegs[len(pathSegs)-len(tmpl):]
+		literals, ok := 0, true
+		for i, s := range tmpl {
+			switch {
+			case s == "" || strings.HasPrefix(s, "{"):
+				ok = ok && tail[i] != ""
+				if s == "" {
+					literals++ // the root template's one segment counts as a literal
+				}
+			default:
+				ok = ok && tail[i] == s
+				literals++
+			}
+		}
+		if !ok {
+			continue
+		}
+		switch {
+		case len(tmpl) > bestSegs || (len(tmpl) == bestSegs && literals > bestLiterals):
+			best, bestSegs, bestLiterals, tie = op.ID, len(tmpl), literals, false
+		case len(tmpl) == bestSegs && literals == bestLiterals:
+			tie = true
+		}
+	}
+	switch {
+	case bestSegs < 0:
+		return "", transport.ErrNoOperation
+	case tie:
+		return "", transport.ErrAmbiguousOperation
+	}
+	return best, nil
 }
 
 func TestOperationsRepeat(t *testing.T) {
