@@ -162,7 +162,7 @@ func (c *Client) RenewExpiring(ctx context.Context, in RenewExpiringInput, opts 
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
-			done(i, RenewalResult{Certificate: crt, Outcome: RenewalOutcomeSkipped, Reason: "not started: " + ctx.Err().Error()})
+			done(i, RenewalResult{Certificate: crt, Outcome: RenewalOutcomeSkipped, Reason: "not started: " + apierror.WithCause(ctx, ctx.Err()).Error()})
 			continue
 		}
 		wg.Add(1)

@@ -7,6 +7,8 @@ import (
 	"iter"
 	"sync"
 	"sync/atomic"
+
+	"github.com/certadmin/certadmin-go/internal/apierror"
 )
 
 // System is one system to walk: a name of the caller's choosing (it ends
@@ -141,7 +143,7 @@ func Walk(ctx context.Context, systems []System, opts ...Option) iter.Seq2[Certi
 			return
 		}
 		if err := ctx.Err(); err != nil {
-			yield(Certificate{}, err)
+			yield(Certificate{}, apierror.WithCause(ctx, err))
 			return
 		}
 		inner, cancel := context.WithCancel(ctx)
@@ -173,7 +175,7 @@ func Walk(ctx context.Context, systems []System, opts ...Option) iter.Seq2[Certi
 			// Checked first, so a cancellation is reported as itself rather
 			// than as the listers' failures it causes.
 			if err := ctx.Err(); err != nil {
-				yield(Certificate{}, err)
+				yield(Certificate{}, apierror.WithCause(ctx, err))
 				return
 			}
 			var m message
@@ -186,7 +188,7 @@ func Walk(ctx context.Context, systems []System, opts ...Option) iter.Seq2[Certi
 			if m.done {
 				remaining--
 				if err := ctx.Err(); err != nil {
-					yield(Certificate{}, err)
+					yield(Certificate{}, apierror.WithCause(ctx, err))
 					return
 				}
 				if cfg.progress != nil {

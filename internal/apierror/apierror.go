@@ -6,6 +6,7 @@
 package apierror
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -197,4 +198,23 @@ func Excerpt(b []byte) string {
 		return string(b)
 	}
 	return string(b[:MaxBodyExcerpt]) + TruncationMark
+}
+
+// WithCause adds to err, the failure of work whose context may have
+// ended, the cause the caller gave for ending it
+// (context.WithCancelCause, WithTimeoutCause): the retry engine, net/http
+// and a wait report only context.Canceled or DeadlineExceeded, and a
+// caller who named a cause looks for it with errors.Is. err keeps
+// matching what it matched. err is returned as it is when ctx has not
+// ended, has no cause of its own, or err already carries it.
+func WithCause(ctx context.Context, err error) error {
+	ctxErr := ctx.Err()
+	if ctxErr == nil {
+		return err
+	}
+	cause := context.Cause(ctx)
+	if cause == nil || cause == ctxErr || errors.Is(err, cause) { //nolint:errorlint // without a cause of its own, Cause is the very Err
+		return err
+	}
+	return fmt.Errorf("%w: %w", err, cause)
 }

@@ -1,6 +1,7 @@
 package apierror_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -62,5 +63,37 @@ func TestExcerptMarksTheCut(t *testing.T) {
 	long := apierror.Excerpt([]byte(strings.Repeat("z", 5000)))
 	if len(long) != apierror.MaxBodyExcerpt+len(apierror.TruncationMark) || !strings.HasSuffix(long, apierror.TruncationMark) {
 		t.Fatalf("excerpt of %d bytes", len(long))
+	}
+}
+
+func TestWithCauseAddsTheCallersCause(t *testing.T) {
+	stop := errors.New("operator pressed stop")
+	failed := fmt.Errorf("request failed: %w", context.Canceled)
+
+	live := context.Background()
+	if got := apierror.WithCause(live, failed); got != failed { //nolint:errorlint // the very error, unchanged
+		t.Errorf("a live context: got %v, want the error unchanged", got)
+	}
+	plain, cancel := context.WithCancel(context.Background())
+	cancel()
+	if got := apierror.WithCause(plain, failed); got != failed { //nolint:errorlint // the very error, unchanged
+		t.Errorf("cancelled without a cause: got %v, want the error unchanged", got)
+	}
+
+	withCause, cancelCause := context.WithCancelCause(context.Background())
+	cancelCause(stop)
+	got := apierror.WithCause(withCause, failed)
+	if !errors.Is(got, stop) || !errors.Is(got, context.Canceled) {
+		t.Errorf("cancelled with a cause: got %v, want it to match both the cause and context.Canceled", got)
+	}
+	if again := apierror.WithCause(withCause, got); again != got { //nolint:errorlint // the very error, unchanged
+		t.Errorf("an error that carries the cause already: got %v, want it unchanged", again)
+	}
+
+	expired, cancelExpired := context.WithDeadlineCause(context.Background(), time.Unix(0, 0), stop)
+	defer cancelExpired()
+	got = apierror.WithCause(expired, expired.Err())
+	if !errors.Is(got, stop) || !errors.Is(got, context.DeadlineExceeded) {
+		t.Errorf("past a deadline with a cause: got %v, want it to match both the cause and DeadlineExceeded", got)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/certadmin/certadmin-go/internal/apierror"
 )
 
 // ErrTimeout is matched (errors.Is) by the error Until returns when the
@@ -66,14 +68,14 @@ func Until[T any](ctx context.Context, cfg Config, check Check[T], progress func
 			select {
 			case <-ctx.Done():
 				timer.Stop()
-				return zero, ctx.Err()
+				return zero, apierror.WithCause(ctx, ctx.Err())
 			case <-deadline:
 				timer.Stop()
 				return zero, &TimeoutError{Waited: time.Since(start), Checks: checks}
 			case <-timer.C:
 			}
 		} else if err := ctx.Err(); err != nil {
-			return zero, err
+			return zero, apierror.WithCause(ctx, err)
 		}
 		state, done, err := check(ctx)
 		if err != nil {

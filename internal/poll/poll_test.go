@@ -128,3 +128,20 @@ func TestUntilMaxIntervalCapsTheBackoff(t *testing.T) {
 		t.Fatalf("got %d, err %v after %d checks; want the 4th check to end it", got, err, calls)
 	}
 }
+
+func TestUntilReportsTheCallersCause(t *testing.T) {
+	stop := errors.New("operator pressed stop")
+	ctx, cancel := context.WithCancelCause(context.Background())
+	checks := 0
+	_, err := poll.Until(ctx, poll.Config{Interval: time.Hour}, func(context.Context) (int, bool, error) {
+		checks++
+		cancel(stop) // the wait that follows ends at once
+		return 0, false, nil
+	}, nil)
+	if !errors.Is(err, stop) || !errors.Is(err, context.Canceled) {
+		t.Errorf("got %v, want the cause and context.Canceled", err)
+	}
+	if checks != 1 {
+		t.Errorf("%d checks, want 1", checks)
+	}
+}

@@ -141,8 +141,8 @@ func (c *Client) send(ctx context.Context, call *Call) (*http.Response, error) {
 	if call.Request == nil {
 		return nil, apierror.Invalid(call.Op, "no request")
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, withOp(call.Op, err)
+	if ctx.Err() != nil {
+		return nil, withOp(call.Op, apierror.WithCause(ctx, ctx.Err()))
 	}
 	if err := CheckCallSettings(call.Op, call.Settings); err != nil {
 		return nil, err

@@ -198,7 +198,7 @@ func (c *Client) do(ctx context.Context, req *http.Request, call *Call) (*http.R
 	}
 	resp, err := rc.Do(rreq)
 	if err != nil {
-		return nil, c.transportError(req, err)
+		return nil, c.transportError(req, apierror.WithCause(ctx, err))
 	}
 	return resp, nil
 }

@@ -294,7 +294,7 @@ func TestHeaderWatchCallerCancelWhileReadingBody(t *testing.T) {
 			if _, err := io.ReadFull(body, buf); err != nil {
 				return fmt.Errorf("first chunk: %w", err)
 			}
-			cancel(errors.New("caller gave up"))
+			cancel(errGaveUp)
 			_, err := io.ReadAll(body)
 			return err
 		})
@@ -304,8 +304,69 @@ func TestHeaderWatchCallerCancelWhileReadingBody(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("reading the body did not end after the call's context was cancelled")
 	}
-	if !errors.Is(err, context.Canceled) || isAttemptTimeout(err) || errors.Is(err, apierror.ErrTruncated) {
-		t.Fatalf("err = %v, want context.Canceled (not a truncated answer)", err)
+	if !errors.Is(err, context.Canceled) || !errors.Is(err, errGaveUp) || isAttemptTimeout(err) || errors.Is(err, apierror.ErrTruncated) {
+		t.Fatalf("err = %v, want context.Canceled with the caller's cause (not a truncated answer)", err)
+	}
+}
+
+var errGaveUp = errors.New("caller gave up")
+
+// A call its caller cancels with a cause fails with an error that matches
+// both context.Canceled and the cause, wherever the call was: not yet
+// sent, waiting for its answer (under the header watch or with no header
+// timeout), or waiting to retry. The server says when the call has
+// reached it; nothing is timed.
+func TestCallErrorCarriesTheCallersCause(t *testing.T) {
+	arrived := make(chan struct{}, 1)
+	release := make(chan struct{})
+	defer close(release)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case arrived <- struct{}{}:
+		default: // a later attempt: the first one's arrival was told
+		}
+		if r.URL.Path == "/busy" {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	policy := RetryPolicy{MaxAttempts: 3, BaseDelay: time.Hour, MaxDelay: time.Hour, MaxRetryAfter: time.Second}
+	for _, tc := range []struct {
+		name   string
+		opts   []Option
+		path   string
+		before bool // cancelled before the call
+	}{
+		{name: "not yet sent", before: true},
+		{name: "waiting for the answer", path: "/hang"},
+		{name: "waiting for the answer, no header timeout", opts: []Option{WithTimeout(0)}, path: "/hang"},
+		{name: "waiting to retry", opts: []Option{WithRetry(policy)}, path: "/busy"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := New(NewConfig(tc.opts...), Rules{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.CloseIdleConnections()
+			ctx, cancel := context.WithCancelCause(context.Background())
+			if tc.before {
+				cancel(errGaveUp)
+			} else {
+				go func() {
+					<-arrived
+					cancel(errGaveUp)
+				}()
+			}
+			err = c.JSON(ctx, getCall(t, ctx, http.MethodGet, srv.URL+tc.path, nil), nil)
+			if !errors.Is(err, context.Canceled) || !errors.Is(err, errGaveUp) {
+				t.Fatalf("err = %v, want context.Canceled with the caller's cause", err)
+			}
+		})
 	}
 }
 

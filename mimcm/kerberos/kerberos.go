@@ -18,6 +18,7 @@ import (
 	"github.com/jcmturner/gokrb5/v8/messages"
 	"github.com/jcmturner/gokrb5/v8/types"
 
+	"github.com/certadmin/certadmin-go/internal/apierror"
 	"github.com/certadmin/certadmin-go/mimcm"
 )
 
@@ -215,7 +216,7 @@ func (s *Source) serviceTicket(ctx context.Context, spn string) (*ticket, error)
 	s.fetch.Lock()
 	defer s.fetch.Unlock()
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, apierror.WithCause(ctx, err)
 	}
 	if t := s.cached(spn); t != nil {
 		return t, nil
