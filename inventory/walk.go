@@ -117,8 +117,10 @@ type message struct {
 // A system that fails is yielded once as a *SystemError naming it, and
 // the walk goes on with the others: one unreachable system never hides the
 // rest. A lister's first error ends that system (the vendor iterators stop
-// there anyway). When ctx is cancelled Walk yields ctx's error once, not
-// wrapped, and stops.
+// there anyway). When ctx ends Walk yields ctx's error once and stops:
+// ctx.Err() itself, or, when the caller gave a cause
+// (context.WithCancelCause), an error matching both ctx.Err() and the
+// cause with errors.Is.
 //
 // Memory stays bounded whatever the consumer's speed: at most the buffer
 // (WithBuffer) waits between the systems and the consumer, and each system

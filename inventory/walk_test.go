@@ -309,8 +309,8 @@ func TestWalkBoundsWhatIsReadAhead(t *testing.T) {
 	})
 }
 
-// Cancelling ctx ends the walk with ctx's error, once and unwrapped, and
-// stops every system.
+// Cancelling ctx ends the walk with ctx's error, once (ctx.Err() itself:
+// no cause was given), and stops every system.
 func TestWalkCancelled(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())

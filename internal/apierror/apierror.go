@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"strings"
 	"time"
 )
@@ -205,8 +206,17 @@ func Excerpt(b []byte) string {
 // (context.WithCancelCause, WithTimeoutCause): the retry engine, net/http
 // and a wait report only context.Canceled or DeadlineExceeded, and a
 // caller who named a cause looks for it with errors.Is. err keeps
-// matching what it matched. err is returned as it is when ctx has not
-// ended, has no cause of its own, or err already carries it.
+// matching what it matched; its text ends with the cause's. err is
+// returned as it is when ctx has not ended, has no cause of its own, or
+// err already carries it.
+//
+// The cause matches by identity only (errors.Is(err, cause)): the rest of
+// its chain stays out of errors.As and of the SDK's sentinels. A group
+// cancelled with its first failure (errgroup.WithContext) hands another
+// call's *Error as the cause; reached through the chain, it would read as
+// this call's own answer (a 500 where the call was never sent), and the
+// call path would stamp this call's operation into the caller's value.
+// context.Cause(ctx) gives the cause whole.
 func WithCause(ctx context.Context, err error) error {
 	ctxErr := ctx.Err()
 	if ctxErr == nil {
@@ -216,5 +226,18 @@ func WithCause(ctx context.Context, err error) error {
 	if cause == nil || cause == ctxErr || errors.Is(err, cause) { //nolint:errorlint // without a cause of its own, Cause is the very Err
 		return err
 	}
-	return fmt.Errorf("%w: %w", err, cause)
+	return &causedError{err: err, cause: cause}
+}
+
+// causedError is err with the caller's cause for ending its context (see
+// WithCause).
+type causedError struct{ err, cause error }
+
+func (e *causedError) Error() string { return e.err.Error() + ": " + e.cause.Error() }
+func (e *causedError) Unwrap() error { return e.err }
+
+// Is matches the cause itself, nothing it wraps. A target of a type that
+// cannot be compared is never the cause (comparing it would panic).
+func (e *causedError) Is(target error) bool {
+	return target != nil && reflect.TypeOf(target).Comparable() && target == e.cause //nolint:errorlint // identity is the point
 }

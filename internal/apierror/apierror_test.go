@@ -90,6 +90,25 @@ func TestWithCauseAddsTheCallersCause(t *testing.T) {
 		t.Errorf("an error that carries the cause already: got %v, want it unchanged", again)
 	}
 
+	// Another call's failure as the cause (errgroup.WithContext): matched
+	// itself, but neither errors.As nor the SDK's sentinels reach it.
+	other := &apierror.Error{Op: "other.Call", StatusCode: 500}
+	grouped, cancelGroup := context.WithCancelCause(context.Background())
+	cancelGroup(other)
+	got = apierror.WithCause(grouped, failed)
+	var ae *apierror.Error
+	if !errors.Is(got, other) || errors.Is(got, apierror.ErrServer) || errors.As(got, &ae) {
+		t.Errorf("another call's error as the cause: got %v (is the cause %v, a server error %v, an *Error %v), want only the cause itself to match",
+			got, errors.Is(got, other), errors.Is(got, apierror.ErrServer), errors.As(got, &ae))
+	}
+	// A cause of a type that cannot be compared is never matched (and
+	// comparing it must not panic).
+	odd, cancelOdd := context.WithCancelCause(context.Background())
+	cancelOdd(uncomparable{"stop"})
+	if errors.Is(apierror.WithCause(odd, failed), uncomparable{"stop"}) {
+		t.Error("an uncomparable target matched")
+	}
+
 	expired, cancelExpired := context.WithDeadlineCause(context.Background(), time.Unix(0, 0), stop)
 	defer cancelExpired()
 	got = apierror.WithCause(expired, expired.Err())
@@ -97,3 +116,7 @@ func TestWithCauseAddsTheCallersCause(t *testing.T) {
 		t.Errorf("past a deadline with a cause: got %v, want it to match both the cause and DeadlineExceeded", got)
 	}
 }
+
+type uncomparable []string
+
+func (uncomparable) Error() string { return "uncomparable" }

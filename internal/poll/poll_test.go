@@ -145,3 +145,19 @@ func TestUntilReportsTheCallersCause(t *testing.T) {
 		t.Errorf("%d checks, want 1", checks)
 	}
 }
+
+// A deadline with a cause already past when Until starts (no initial
+// delay) reports DeadlineExceeded and the cause, and checks nothing.
+func TestUntilPastDeadlineReportsTheCause(t *testing.T) {
+	stop := errors.New("operator pressed stop")
+	ctx, cancel := context.WithDeadlineCause(context.Background(), time.Unix(0, 0), stop)
+	defer cancel()
+	checks := 0
+	_, err := poll.Until(ctx, poll.Config{Interval: time.Hour}, func(context.Context) (int, bool, error) {
+		checks++
+		return 0, false, nil
+	}, nil)
+	if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, stop) || checks != 0 {
+		t.Errorf("err = %v after %d checks, want DeadlineExceeded and the cause, no check", err, checks)
+	}
+}

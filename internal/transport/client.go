@@ -457,14 +457,17 @@ func (b *attemptBody) Read(p []byte) (int, error) {
 		b.failed = true
 	}
 	if err != nil && err != io.EOF {
+		if b.call != nil && b.call.Err() != nil {
+			// The caller's context ended: its own error, with the
+			// caller's cause, not the read's nor a truncated answer. The
+			// read's says less: the attempt's context reports a passed
+			// deadline as Canceled (attemptContext), and net/http gives
+			// the caller's cause over HTTP/1 but context.Canceled over
+			// HTTP/2.
+			return n, apierror.WithCause(b.call, b.call.Err())
+		}
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return n, err
-		}
-		if b.call != nil && b.call.Err() != nil {
-			// The caller cancelled with a cause of its own, which net/http
-			// hands back as the read's error: the caller's context error,
-			// with its cause, not a truncated answer.
-			return n, fmt.Errorf("%w: %w", b.call.Err(), err)
 		}
 		return n, &apierror.Error{Kind: apierror.ErrTruncated, Message: fmt.Sprintf("read %d of %s bytes", b.got, lengthText(b.want)), Err: err}
 	}

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"sync"
 	"time"
+
+	"github.com/certadmin/certadmin-go/internal/apierror"
 )
 
 // Token is a credential a TokenCache hands out, with what its issuer said
@@ -121,7 +123,7 @@ func (c *TokenCache) Get(ctx context.Context) (Token, error) {
 	select {
 	case <-f.done:
 	case <-ctx.Done():
-		return Token{}, ctx.Err()
+		return Token{}, apierror.WithCause(ctx, ctx.Err())
 	}
 	if f.err != nil {
 		if cur != nil && c.now().Before(cur.Expiry) {
