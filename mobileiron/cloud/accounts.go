@@ -14,6 +14,7 @@ import (
 	"github.com/certadmin/certadmin-go/internal/pager"
 	"github.com/certadmin/certadmin-go/internal/transport"
 	"github.com/certadmin/certadmin-go/mobileiron/cloud/cloudapi"
+	jsonv1 "github.com/go-json-experiment/json/v1"
 )
 
 // MaxPageSize is the largest rows value the API accepts.
@@ -151,19 +152,40 @@ func (a *Account) UnmarshalJSON(b []byte) error {
 }
 
 // readAccount converts what decoding w gave: a member of the wrong JSON
-// type (err is a *json.UnmarshalTypeError, after which encoding/json has
-// read everything else) is named in Unreadable instead of failing the
-// account; any other error is returned.
+// type (err is a *json.UnmarshalTypeError from encoding/json, or a
+// *jsonv1.UnmarshalTypeError from the listing's reader, after either of
+// which everything else has been read) is named in Unreadable instead of
+// failing the account; any other error is returned.
 func readAccount(w *wireAccount, err error) (Account, error) {
-	var te *json.UnmarshalTypeError
-	if err != nil && !errors.As(err, &te) {
-		return Account{}, err
+	var field string
+	if err != nil {
+		if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
+			field = te.Field
+		} else if te, ok := errors.AsType[*jsonv1.UnmarshalTypeError](err); ok {
+			field = memberPath(te.Field)
+		} else {
+			return Account{}, err
+		}
 	}
 	a := w.account()
-	if te != nil {
-		a.Unreadable = []string{te.Field}
+	if err != nil {
+		a.Unreadable = []string{field}
 	}
 	return a, nil
+}
+
+// memberPath is a type error's path as encoding/json names it: the
+// members only, without the index of an array element ("groups.0" is
+// "groups").
+func memberPath(path string) string {
+	parts := strings.Split(path, ".")
+	kept := parts[:0]
+	for _, p := range parts {
+		if p == "" || strings.Trim(p, "0123456789") != "" {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, ".")
 }
 
 // MarshalJSON writes p in the API's form, times as milliseconds.

@@ -3,6 +3,7 @@ package cloud_test
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -59,6 +60,42 @@ func TestOddFieldTypesDoNotFailAPage(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, page.Accounts); diff != "" {
 		t.Errorf("accounts (-want +got):\n%s", diff)
+	}
+}
+
+// A member of the wrong type inside an array or a nested object is named
+// in a listing (decoded from the stream) as encoding/json names it when
+// it decodes the account alone (Account's UnmarshalJSON): the member,
+// from the account, without the element's index.
+func TestUnreadableMembersAreNamedAsEncodingJSONNamesThem(t *testing.T) {
+	srv, c, _ := newFake(t)
+	const body = `{"errors":null,"result":{"totalCount":2,"searchResults":[` +
+		`{"id":1,"uid":"a@example.test","groups":["staff",7]},` +
+		`{"id":2,"uid":"b@example.test","registrationPin":{"pin":"1234","createdAt":"yesterday"}}],"offset":0}}`
+	want := [][]string{{"groups"}, {"registrationPin.createdAt"}}
+	srv.Inject(cloudtest.Fault{Method: "GET", PathSuffix: "/api/v1/account", Status: 200, ContentType: "application/json", Body: body})
+	page, err := c.ListAccountsPage(context.Background(), cloud.ListOptions{PageSize: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, a := range page.Accounts {
+		if !slices.Equal(a.Unreadable, want[i]) {
+			t.Errorf("listing, account %d: Unreadable %q, want %q", a.ID, a.Unreadable, want[i])
+		}
+	}
+	// What encoding/json itself says, through Account's UnmarshalJSON.
+	var ref struct {
+		Result struct {
+			SearchResults []cloud.Account `json:"searchResults"`
+		} `json:"result"`
+	}
+	if err := json.Unmarshal([]byte(body), &ref); err != nil {
+		t.Fatal(err)
+	}
+	for i, a := range ref.Result.SearchResults {
+		if !slices.Equal(a.Unreadable, want[i]) {
+			t.Errorf("encoding/json, account %d: Unreadable %q, want %q", a.ID, a.Unreadable, want[i])
+		}
 	}
 }
 

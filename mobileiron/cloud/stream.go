@@ -163,19 +163,22 @@ func (p *pageReader) account() error {
 	if p.opt.rows > 0 && p.n >= p.opt.rows {
 		return pager.Mismatch("", "asked for %d accounts, the page holds more", p.opt.rows)
 	}
-	v, err := p.r.value()
-	if err != nil {
-		return err
-	}
-	var raw json.RawMessage
-	if p.opt.keepRaw {
-		raw = append(raw, v...)
-		v = raw
-	}
 	p.w = wireAccount{}
-	// A member of the wrong type does not fail the page: encoding/json
-	// has read the whole account and readAccount keeps it.
-	a, err := readAccount(&p.w, p.r.unmarshal(v, &p.w))
+	var raw json.RawMessage
+	var decodeErr error
+	if p.opt.keepRaw {
+		v, err := p.r.value()
+		if err != nil {
+			return err
+		}
+		raw = append(raw, v...)
+		decodeErr = p.r.unmarshal(raw, &p.w)
+	} else {
+		decodeErr = p.r.decode(&p.w)
+	}
+	// A member of the wrong type does not fail the page: the decoder has
+	// read the whole account and readAccount keeps it.
+	a, err := readAccount(&p.w, decodeErr)
 	if err != nil {
 		return err
 	}
