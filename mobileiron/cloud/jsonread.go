@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"sync"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
@@ -17,19 +16,21 @@ import (
 )
 
 // jsonReader reads one JSON text as a stream: jsontext.Decoder walks the
-// objects and arrays the caller walks (object, array) without allocating,
-// and the values it holds are decoded with encoding/json v1's semantics,
-// which the package's models rely on: by the v2 decoder of the same
-// module with its v1 options (v1Options), straight from the stream
-// (decode) or from a value handed out whole (value, unmarshal).
+// objects and arrays the caller walks (object, array) without allocating
+// and hands every other value out whole (value), bounded and checked, to
+// be decoded with encoding/json v1's semantics, which the package's models
+// rely on: by the v2 decoder of the same module with its v1 options
+// (unmarshal).
 //
-// Why not encoding/json itself: it scans each value twice more after
-// jsontext has read it (its Decoder to find the end, then to decode).
-// Decoding from the stream instead took a 500-account page from 4.2 ms to
-// 2.5 ms and from 8 230 allocations to 3 220. FuzzReadPage and
-// FuzzDecodePage hold the reader to encoding/json's results on the same
-// bodies, and TestUnreadableMembersAreNamedAsEncodingJSONNamesThem to its
-// names of a member of the wrong type.
+// Why not encoding/json itself: its Decoder scans each value twice more
+// (to find its end, then to decode it) and allocates more; the v2 decoder
+// took a 500-account page from 4.2 ms to 2.9 ms, and from 8 230
+// allocations to 3 220. Why not decode straight from the stream
+// (json.UnmarshalDecode, 2.5 ms): a value's bound, its truncation and its
+// syntax errors would then be the decoder's to report, and a review found
+// each reported differently from value's. FuzzReadPage and FuzzDecodePage
+// hold the reader to encoding/json's results on the same bodies, and the
+// pagereader tests to its names of a member of the wrong type.
 //
 // Memory: the decoder reads through a boundedReader, so it holds at most
 // max+slack bytes past the last token or value it returned; a value
@@ -172,35 +173,18 @@ func (r *jsonReader) skip() error {
 	return err
 }
 
-// decode reads the next value into dst as json.Unmarshal does, from the
-// stream. A member of the wrong type is a *jsonv1.UnmarshalTypeError after
-// which the whole value has been read, as json.Unmarshal reads it; a
-// value longer than the bound fails as value's does.
+// decode reads the next value into dst as json.Unmarshal does.
 func (r *jsonReader) decode(dst any) error {
-	if _, err := r.peek(); err != nil {
+	v, err := r.value()
+	if err != nil {
 		return err
 	}
-	start, depth := r.dec.InputOffset(), r.dec.StackDepth()
-	err := jsonv2.UnmarshalDecode(&r.dec, dst, v1Options)
-	if err == nil && r.dec.InputOffset()-start > int64(r.in.max) {
-		err = r.in.tooLarge()
-	}
-	te, typeErr := errors.AsType[*jsonv1.UnmarshalTypeError](err)
-	if err != nil && !typeErr {
-		return r.fail(err)
-	}
-	if typeErr {
-		// The path runs from the text's root; json.Unmarshal of the
-		// value alone names it from the value: drop the members and
-		// indices of the depth levels above it (the listing's envelope,
-		// whose names hold no dot).
-		te.Field = strings.Join(strings.Split(te.Field, ".")[min(depth, strings.Count(te.Field, ".")+1):], ".")
-	}
-	return err
+	return r.unmarshal(v, dst)
 }
 
 // unmarshal decodes v, one value as value returned it, into dst as
-// json.Unmarshal does (see decode).
+// json.Unmarshal does: a member of the wrong type is a
+// *jsonv1.UnmarshalTypeError after which the rest of v has been read.
 func (r *jsonReader) unmarshal(v []byte, dst any) error {
 	return jsonv2.Unmarshal(v, dst, v1Options)
 }

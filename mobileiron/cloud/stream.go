@@ -163,22 +163,19 @@ func (p *pageReader) account() error {
 	if p.opt.rows > 0 && p.n >= p.opt.rows {
 		return pager.Mismatch("", "asked for %d accounts, the page holds more", p.opt.rows)
 	}
-	p.w = wireAccount{}
-	var raw json.RawMessage
-	var decodeErr error
-	if p.opt.keepRaw {
-		v, err := p.r.value()
-		if err != nil {
-			return err
-		}
-		raw = append(raw, v...)
-		decodeErr = p.r.unmarshal(raw, &p.w)
-	} else {
-		decodeErr = p.r.decode(&p.w)
+	v, err := p.r.value()
+	if err != nil {
+		return err
 	}
+	var raw json.RawMessage
+	if p.opt.keepRaw {
+		raw = append(raw, v...)
+		v = raw
+	}
+	p.w = wireAccount{}
 	// A member of the wrong type does not fail the page: the decoder has
 	// read the whole account and readAccount keeps it.
-	a, err := readAccount(&p.w, decodeErr)
+	a, err := readAccount(&p.w, p.r.unmarshal(v, &p.w))
 	if err != nil {
 		return err
 	}
