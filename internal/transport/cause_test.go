@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -128,15 +129,7 @@ func TestBodyReadCauseThatIsAnotherCallsError(t *testing.T) {
 	defer c.CloseIdleConnections()
 	cause := &apierror.Error{Kind: apierror.ErrInvalidInput, Message: "bad input elsewhere"}
 	ctx, cancel := context.WithCancelCause(context.Background())
-	err = c.Decode(ctx, getCall(t, ctx, http.MethodGet, srv.URL+"/f", nil), func(_ *http.Response, body io.Reader) error {
-		buf := make([]byte, len(firstChunk))
-		if _, err := io.ReadFull(body, buf); err != nil {
-			return err
-		}
-		cancel(cause)
-		_, err := io.ReadAll(body)
-		return err
-	})
+	_, err = readPastFirstChunk(t, c, ctx, srv.URL+"/f", func() { cancel(cause) })
 	if !errors.Is(err, context.Canceled) || !errors.Is(err, cause) {
 		t.Errorf("err = %v, want context.Canceled and the cause", err)
 	}
@@ -177,47 +170,6 @@ func TestDeadlineCauseInFlight(t *testing.T) {
 			}
 			if n := strings.Count(err.Error(), errGaveUp.Error()); n != 1 {
 				t.Errorf("err = %v names the cause %d times", err, n)
-			}
-		})
-	}
-}
-
-// The body read over HTTP/2 (the SDK's transport asks for it over TLS):
-// the caller cancels with a cause mid-body.
-func TestBodyReadCauseOverHTTP2(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		opts []Option
-	}{
-		{name: "header watch"},
-		{name: "no header timeout", opts: []Option{WithTimeout(0)}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			release := make(chan struct{})
-			defer close(release)
-			srv, trust := h2Server(t, release)
-			c, err := New(NewConfig(append([]Option{trust, WithMaxAttempts(1)}, tc.opts...)...), Rules{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.CloseIdleConnections()
-			ctx, cancel := context.WithCancelCause(context.Background())
-			var proto string
-			err = c.Decode(ctx, getCall(t, ctx, http.MethodGet, srv.URL+"/f", nil), func(resp *http.Response, body io.Reader) error {
-				proto = resp.Proto
-				buf := make([]byte, len(firstChunk))
-				if _, err := io.ReadFull(body, buf); err != nil {
-					return err
-				}
-				cancel(errGaveUp)
-				_, err := io.ReadAll(body)
-				return err
-			})
-			if proto != "HTTP/2.0" {
-				t.Fatalf("answered over %q, want HTTP/2.0", proto)
-			}
-			if !errors.Is(err, context.Canceled) || !errors.Is(err, errGaveUp) {
-				t.Errorf("err = %v, want context.Canceled and the cause", err)
 			}
 		})
 	}
@@ -286,44 +238,82 @@ func (c *expiringContext) Err() error {
 }
 func (c *expiringContext) expire() { close(c.done) }
 
-// A deadline that passes while an HTTP/2 body is read is reported as
-// DeadlineExceeded, not as the Canceled of the attempt's own context
+// A body read over HTTP/2 (the SDK's transport asks for it over TLS) that
+// the caller's context ends mid-body fails with the call's own context
+// error: a cancel keeps the caller's cause, and a deadline is
+// DeadlineExceeded, not the Canceled of the attempt's own context
 // (attemptContext cancels it when the call's context ends).
-func TestBodyReadDeadlineOverHTTP2IsDeadlineExceeded(t *testing.T) {
-	for _, tc := range []struct {
+func TestBodyReadOverHTTP2EndedByTheCaller(t *testing.T) {
+	for _, transportCase := range []struct {
 		name string
 		opts []Option
 	}{
 		{name: "header watch"},
 		{name: "no header timeout", opts: []Option{WithTimeout(0)}},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			release := make(chan struct{})
-			defer close(release)
-			srv, trust := h2Server(t, release)
-			c, err := New(NewConfig(append([]Option{trust, WithMaxAttempts(1)}, tc.opts...)...), Rules{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.CloseIdleConnections()
-			ctx := &expiringContext{Context: context.Background(), done: make(chan struct{})}
-			var proto string
-			err = c.Decode(ctx, getCall(t, ctx, http.MethodGet, srv.URL+"/f", nil), func(resp *http.Response, body io.Reader) error {
-				proto = resp.Proto
-				buf := make([]byte, len(firstChunk))
-				if _, err := io.ReadFull(body, buf); err != nil {
-					return err
+		for _, ending := range []struct {
+			name  string
+			start func() (ctx context.Context, end func())
+			check func(err error) bool
+			want  string
+		}{
+			{
+				name: "cancel with a cause",
+				start: func() (context.Context, func()) {
+					ctx, cancel := context.WithCancelCause(context.Background())
+					return ctx, func() { cancel(errGaveUp) }
+				},
+				check: func(err error) bool { return errors.Is(err, context.Canceled) && errors.Is(err, errGaveUp) },
+				want:  "context.Canceled and the cause",
+			},
+			{
+				name: "deadline",
+				start: func() (context.Context, func()) {
+					ctx := &expiringContext{Context: context.Background(), done: make(chan struct{})}
+					return ctx, ctx.expire
+				},
+				check: func(err error) bool {
+					return errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled)
+				},
+				want: "DeadlineExceeded (not Canceled)",
+			},
+		} {
+			t.Run(transportCase.name+"/"+ending.name, func(t *testing.T) {
+				release := make(chan struct{})
+				defer close(release)
+				srv, trust := h2Server(t, release)
+				c, err := New(NewConfig(append([]Option{trust, WithMaxAttempts(1)}, transportCase.opts...)...), Rules{})
+				if err != nil {
+					t.Fatal(err)
 				}
-				ctx.expire()
-				_, err := io.ReadAll(body)
-				return err
+				defer c.CloseIdleConnections()
+				ctx, end := ending.start()
+				proto, err := readPastFirstChunk(t, c, ctx, srv.URL+"/f", end)
+				if proto != "HTTP/2.0" {
+					t.Fatalf("answered over %q, want HTTP/2.0", proto)
+				}
+				if !ending.check(err) {
+					t.Errorf("err = %v, want %s", err, ending.want)
+				}
 			})
-			if proto != "HTTP/2.0" {
-				t.Fatalf("answered over %q, want HTTP/2.0", proto)
-			}
-			if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-				t.Errorf("err = %v, want DeadlineExceeded (not Canceled)", err)
-			}
-		})
+		}
 	}
+}
+
+// readPastFirstChunk decodes a GET of url: it reads the body's first
+// chunk, calls end (which ends ctx), then reads the rest. It returns the
+// answer's protocol and the call's error.
+func readPastFirstChunk(t *testing.T, c *Client, ctx context.Context, url string, end func()) (proto string, err error) {
+	t.Helper()
+	err = c.Decode(ctx, getCall(t, ctx, http.MethodGet, url, nil), func(resp *http.Response, body io.Reader) error {
+		proto = resp.Proto
+		buf := make([]byte, len(firstChunk))
+		if _, err := io.ReadFull(body, buf); err != nil {
+			return fmt.Errorf("first chunk: %w", err)
+		}
+		end()
+		_, err := io.ReadAll(body)
+		return err
+	})
+	return proto, err
 }

@@ -289,15 +289,8 @@ func TestHeaderWatchCallerCancelWhileReadingBody(t *testing.T) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- c.Decode(ctx, getCall(t, ctx, http.MethodGet, srv.URL+"/f", nil), func(_ *http.Response, body io.Reader) error {
-			buf := make([]byte, len(firstChunk))
-			if _, err := io.ReadFull(body, buf); err != nil {
-				return fmt.Errorf("first chunk: %w", err)
-			}
-			cancel(errGaveUp)
-			_, err := io.ReadAll(body)
-			return err
-		})
+		_, err := readPastFirstChunk(t, c, ctx, srv.URL+"/f", func() { cancel(errGaveUp) })
+		done <- err
 	}()
 	select {
 	case err = <-done:
