@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"reflect"
 	"strings"
 	"time"
 
@@ -15,7 +14,6 @@ import (
 	"github.com/certadmin/certadmin-go/internal/pager"
 	"github.com/certadmin/certadmin-go/internal/transport"
 	"github.com/certadmin/certadmin-go/mobileiron/cloud/cloudapi"
-	jsonv1 "github.com/go-json-experiment/json/v1"
 )
 
 // MaxPageSize is the largest rows value the API accepts.
@@ -153,91 +151,19 @@ func (a *Account) UnmarshalJSON(b []byte) error {
 }
 
 // readAccount converts what decoding w gave: a member of the wrong JSON
-// type (err is a *json.UnmarshalTypeError from encoding/json, or a
-// *jsonv1.UnmarshalTypeError from the listing's reader, after either of
-// which everything else has been read) is named in Unreadable, as
-// encoding/json names it, instead of failing the account; any other error
-// is returned.
+// type (err is a *json.UnmarshalTypeError, after which everything else has
+// been read) is named in Unreadable instead of failing the account; any
+// other error is returned.
 func readAccount(w *wireAccount, err error) (Account, error) {
-	var field string
-	if err != nil {
-		if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
-			field = te.Field
-		} else if te, ok := errors.AsType[*jsonv1.UnmarshalTypeError](err); ok {
-			field = encodingJSONPath(reflect.TypeFor[wireAccount](), te.Field)
-		} else {
-			return Account{}, err
-		}
+	var te *json.UnmarshalTypeError
+	if err != nil && !errors.As(err, &te) {
+		return Account{}, err
 	}
 	a := w.account()
-	if err != nil {
-		a.Unreadable = []string{field}
+	if te != nil {
+		a.Unreadable = []string{te.Field}
 	}
 	return a, nil
-}
-
-// encodingJSONPath is the path of a type error in a value of type t as
-// encoding/json gives it (json.UnmarshalTypeError.Field) from the path the
-// v2 decoder gives: the v2 path spells each member as the body does ("ID"
-// for id, escapes decoded) and counts array elements ("groups.0");
-// encoding/json names each member by its struct field's JSON name, found
-// as it finds it (the exact name, else one equal under case folding), and
-// names no element.
-func encodingJSONPath(t reflect.Type, path string) string {
-	if path == "" {
-		return ""
-	}
-	var names []string
-	for _, seg := range strings.Split(path, ".") {
-		for t.Kind() == reflect.Pointer {
-			t = t.Elem()
-		}
-		switch t.Kind() {
-		case reflect.Slice, reflect.Array:
-			t = t.Elem() // seg is the element's index
-			continue
-		case reflect.Struct:
-			// The v2 path is a JSON Pointer with its slashes made dots:
-			// "~1" and "~0" still stand for "/" and "~".
-			if name, ft, ok := jsonMember(t, strings.NewReplacer("~1", "/", "~0", "~").Replace(seg)); ok {
-				names = append(names, name)
-				t = ft
-				continue
-			}
-		}
-		names = append(names, seg)
-		t = reflect.TypeFor[any]() // past a member it cannot place: the rest as given
-	}
-	return strings.Join(names, ".")
-}
-
-// jsonMember finds the field of struct type t that encoding/json decodes
-// the member key into: its JSON name and type.
-func jsonMember(t reflect.Type, key string) (name string, ft reflect.Type, ok bool) {
-	folded := -1
-	var names []string
-	for i := range t.NumField() {
-		f := t.Field(i)
-		n, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if !f.IsExported() || n == "-" {
-			names = append(names, "")
-			continue
-		}
-		if n == "" {
-			n = f.Name
-		}
-		names = append(names, n)
-		if n == key {
-			return n, f.Type, true
-		}
-		if folded < 0 && strings.EqualFold(n, key) {
-			folded = i
-		}
-	}
-	if folded < 0 {
-		return "", nil, false
-	}
-	return names[folded], t.Field(folded).Type, true
 }
 
 // MarshalJSON writes p in the API's form, times as milliseconds.

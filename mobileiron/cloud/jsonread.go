@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"sync"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
@@ -182,11 +183,20 @@ func (r *jsonReader) decode(dst any) error {
 	return r.unmarshal(v, dst)
 }
 
-// unmarshal decodes v, one value as value returned it, into dst as
-// json.Unmarshal does: a member of the wrong type is a
-// *jsonv1.UnmarshalTypeError after which the rest of v has been read.
+// unmarshal decodes v, one value as value returned it, into dst (a
+// pointer) as json.Unmarshal does, error included: a member of the wrong
+// type is encoding/json's *json.UnmarshalTypeError, after which the rest
+// of v has been read into dst.
 func (r *jsonReader) unmarshal(v []byte, dst any) error {
-	return jsonv2.Unmarshal(v, dst, v1Options)
+	err := jsonv2.Unmarshal(v, dst, v1Options)
+	if _, typeErr := errors.AsType[*jsonv1.UnmarshalTypeError](err); typeErr {
+		// Rare, so decoded again by encoding/json itself, into a scratch
+		// value, for its error: the v2 error spells the member as the body
+		// does ("ID" for id) and counts array elements ("groups.0"), where
+		// encoding/json gives the field's JSON name (Account.Unreadable).
+		return json.Unmarshal(v, reflect.New(reflect.TypeOf(dst).Elem()).Interface())
+	}
+	return err
 }
 
 // int64 reads the next value as json.Unmarshal into a zero int64 does
