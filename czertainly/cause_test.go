@@ -78,3 +78,54 @@ func TestRefreshingTokenSourceKeepsTheCause(t *testing.T) {
 		t.Errorf("err = %v, want context.Canceled and the cause", err)
 	}
 }
+
+// The other side: a renewal cancelled with another call's error once the
+// server holds it may have been acted on, so it stays of unknown outcome
+// (never resent blindly), whatever the cause says. The cause is a 400,
+// which, taken for the renewal's own answer, would read as refused.
+func TestRenewCancelledInFlightWithAnotherCallsErrorIsUnknown(t *testing.T) {
+	arrived := make(chan struct{}, 1)
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte(`{"message":"bad request elsewhere"}`))
+			return
+		}
+		select {
+		case arrived <- struct{}{}:
+		default:
+		}
+		select { // holds the renewal until the client gives up or the test ends
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	c, err := czertainly.NewClient(srv.URL, czertainly.WithInsecurePlainHTTP(), czertainly.WithBearerToken("t"), czertainly.WithMaxAttempts(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_, other := c.GetCertificate(context.Background(), causeCert)
+	if other == nil {
+		t.Fatal("the 400 answer was no error")
+	}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	go func() {
+		<-arrived
+		cancel(other)
+	}()
+	_, err = c.RenewCertificate(ctx, czertainly.RenewInput{
+		Profile:         czertainly.Profile{AuthorityUUID: causeAuth, RAProfileUUID: causeRA},
+		CertificateUUID: causeCert,
+	})
+	if !errors.Is(err, czertainly.ErrOutcomeUnknown) {
+		t.Errorf("err = %v: a renewal the server held, then cancelled, must be of unknown outcome", err)
+	}
+	if !errors.Is(err, context.Canceled) || !errors.Is(err, other) {
+		t.Errorf("err = %v, want context.Canceled and the cause", err)
+	}
+}
