@@ -142,13 +142,7 @@ func TestNewTestServerFailsOnVendorViolation(t *testing.T) {
 	rec := &recordingTB{TB: t}
 	srv := czertainlytest.NewTestServer(rec)
 	// encoding=base64 is in neither document: recorded by both checks.
-	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/api/v1/certificates/"+czertainlytest.AdminUserUUID+"/raw?encoding=base64", nil)
-	req.Header.Set("Authorization", "Bearer "+czertainlytest.BearerToken)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	getRawBase64(t, srv)
 	for i := len(rec.cleanups) - 1; i >= 0; i-- {
 		rec.cleanups[i]()
 	}
