@@ -153,40 +153,60 @@ func TestHeaderWatchWatchStressJoinLeaveTicksStopIdle(t *testing.T) {
 // followed by retries in many concurrent calls, so the watch reorders
 // other calls' entries while a call re-joins with its same watchedAttempt.
 // Every call must end with exactly 3 attempts and succeed; the watch must
-// hold nothing afterwards.
+// hold nothing afterwards. The test gives the ticks and moves the clock
+// itself, once every call's attempt is waiting, so a third attempt that a
+// loaded machine delays can never meet the timeout.
 func TestHeaderWatchWatchedReusedAcrossRetries(t *testing.T) {
 	type key struct{}
+	const n = 50
 	var mu sync.Mutex
 	calls := map[int]int{}
+	var waiting [2]atomic.Int32 // attempts 1 and 2 waiting for their cancel
 	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		id := r.Context().Value(key{}).(int)
 		mu.Lock()
 		calls[id]++
-		n := calls[id]
+		attempt := calls[id]
 		mu.Unlock()
-		switch n {
+		switch attempt {
 		case 1:
+			waiting[0].Add(1)
 			<-r.Context().Done()
 			return nil, context.Cause(r.Context())
 		case 2:
 			// An answer that raced the watch: it arrives once the
 			// attempt is already cancelled; it must be dropped.
+			waiting[1].Add(1)
 			<-r.Context().Done()
 			return answeringRoundTripper{}.RoundTrip(r)
 		}
 		return answeringRoundTripper{}.RoundTrip(r)
 	})
-	// A second: the third attempt answers at once, and must not meet the
-	// timeout even on a loaded machine, where a goroutine can wait its
-	// turn for a good fraction of a second.
 	c, err := New(NewConfig(WithTransport(rt), WithTimeout(time.Second),
 		WithRetry(RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond, MaxRetryAfter: time.Second})), Rules{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	w := c.attempts.watch
+	useFakeClock(w)
+	w.startTicker = func(time.Duration) (<-chan time.Time, func()) { return nil, func() {} }
+	clock, _ := fakeClocks.Load(w)
+	// timeOutWaiting waits (backstop a minute) until every call's attempt
+	// number k is waiting, then moves the clock past the timeout and ticks.
+	timeOutWaiting := func(k int) {
+		t.Helper()
+		deadline := time.Now().Add(time.Minute)
+		for waiting[k-1].Load() < n {
+			if time.Now().After(deadline) {
+				t.Fatalf("only %d of %d attempts %d waiting", waiting[k-1].Load(), n, k)
+			}
+			time.Sleep(time.Millisecond)
+		}
+		clock.(*atomic.Int64).Add(int64(w.timeout))
+		w.tickForTest()
+	}
 	backstop, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	const n = 50
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
@@ -197,6 +217,8 @@ func TestHeaderWatchWatchedReusedAcrossRetries(t *testing.T) {
 			errs[i] = c.JSON(ctx, getCall(t, ctx, http.MethodGet, "http://127.0.0.1:1/x", nil), nil)
 		}()
 	}
+	timeOutWaiting(1)
+	timeOutWaiting(2)
 	wg.Wait()
 	for i, err := range errs {
 		if err != nil {
@@ -206,7 +228,6 @@ func TestHeaderWatchWatchedReusedAcrossRetries(t *testing.T) {
 			t.Errorf("call %d: %d attempts, want 3", i, calls[i])
 		}
 	}
-	w := c.attempts.watch
 	w.mu.Lock()
 	left := len(w.pending)
 	w.mu.Unlock()
