@@ -171,7 +171,9 @@ func (t *ntlmTransport) lane(req *http.Request) (*ntlmLane, error) {
 		t.mu.Unlock()
 		return l, nil
 	case <-req.Context().Done():
-		return nil, req.Context().Err()
+		// The caller's cause, if it gave one, as net/http's own wait
+		// for a connection would not keep it.
+		return nil, apierror.WithCause(req.Context(), req.Context().Err())
 	}
 }
 
