@@ -2,6 +2,7 @@ package transport
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"reflect"
 	"testing"
@@ -174,8 +175,8 @@ func FuzzUnmarshalJSONIsEncodingJSON(f *testing.F) {
 // they agree). The cross-check of the test binary is off here: this
 // compares what production code returns.
 func compareDecoders(body []byte, fresh func() any) string {
-	defer func(was bool) { crossCheckJSON = was }(crossCheckJSON)
-	crossCheckJSON = false
+	defer func(was bool) { crossCheckOff = was }(crossCheckOff)
+	crossCheckOff = true
 	got, want := fresh(), fresh()
 	gotErr, wantErr := unmarshalJSON(body, got), json.Unmarshal(body, want)
 	switch {
@@ -202,12 +203,16 @@ func (d *drifting) UnmarshalJSON([]byte) error {
 }
 
 func TestCrossCheckReportsADisagreement(t *testing.T) {
-	if !crossCheckJSON {
-		t.Fatal("the cross-check is off in this test binary")
+	// On in a test binary unless it runs benchmarks.
+	benchmarking := flag.Lookup("test.bench").Value.String() != ""
+	if crossChecking() == benchmarking {
+		t.Fatalf("cross-check on = %v in a test binary with -test.bench=%q", crossChecking(), flag.Lookup("test.bench").Value)
 	}
-	var d drifting
-	if err := unmarshalJSON([]byte(`{}`), &d); err == nil {
+	if err := crossCheck([]byte(`{}`), new(drifting)); err == nil {
 		t.Fatal("a disagreement passed the cross-check")
+	}
+	if err := unmarshalJSON([]byte(`{}`), new(drifting)); (err != nil) != crossChecking() {
+		t.Fatalf("unmarshalJSON of a disagreement: %v, with the cross-check on = %v", err, crossChecking())
 	}
 	if err := crossCheck([]byte(`{"id":1}`), new(decodeModel)); err != nil {
 		t.Fatalf("agreeing decoders reported: %v", err)
