@@ -328,7 +328,7 @@ func (c *Client) readJSON(call *Call, resp *http.Response, dst any) ([]byte, err
 	}
 	if dst != nil {
 		// Strict: a real server sends valid JSON.
-		if err := unmarshalJSON(body, dst); err != nil {
+		if err := UnmarshalJSON(body, dst); err != nil {
 			return nil, c.unexpected(call, resp, body, fmt.Errorf("malformed JSON: %w", err))
 		}
 		// A check of the decoded answer (a member without which it is no
