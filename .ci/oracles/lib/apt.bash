@@ -14,9 +14,13 @@
 # per machine state however many scripts call this. Idempotent: nothing
 # runs when every package is installed at its pinned version.
 
-apt_installed() { dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null | sed -n 's/^install ok installed //p'; }
+# Both print nothing for a package that is not there. dpkg-query fails for
+# one never installed: under the callers' `set -eo pipefail` that failure
+# would end the script silently at `have=$(apt_installed …)`, on exactly
+# the fresh machine that needs the install.
+apt_installed() { { dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null || true; } | sed -n 's/^install ok installed //p'; }
 
-apt_candidate() { apt-cache policy "$1" 2>/dev/null | sed -n 's/^ *Candidate: //p'; }
+apt_candidate() { { apt-cache policy "$1" 2>/dev/null || true; } | sed -n 's/^ *Candidate: //p'; }
 
 apt_pin() {
   local need=() want=() pkg ver have cand
