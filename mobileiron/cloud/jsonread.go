@@ -7,21 +7,19 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"reflect"
 	"sync"
 
 	"github.com/certadmin/certadmin-go/internal/apierror"
-	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/certadmin/certadmin-go/internal/transport"
 	"github.com/go-json-experiment/json/jsontext"
-	jsonv1 "github.com/go-json-experiment/json/v1"
 )
 
 // jsonReader reads one JSON text as a stream: jsontext.Decoder walks the
 // objects and arrays the caller walks (object, array) without allocating
 // and hands every other value out whole (value), bounded and checked, to
 // be decoded with encoding/json v1's semantics, which the package's models
-// rely on: by the v2 decoder of the same module with its v1 options
-// (unmarshal).
+// rely on: by transport.UnmarshalJSON, the call path's decoder, which
+// uses the v2 decoder of the same module with its v1 options (unmarshal).
 //
 // Why not encoding/json itself: its Decoder scans each value twice more
 // (to find its end, then to decode it) and allocates more; the v2 decoder
@@ -44,11 +42,6 @@ type jsonReader struct {
 	key    []byte   // the member name object hands to its callback
 	keyBuf [32]byte // holds key while it is short: every name of the listing is
 }
-
-// v1Options decode as encoding/json v1 does (json.Unmarshal's rules for
-// names, nulls, numbers and type errors), which also accepts what
-// textOptions accept.
-var v1Options = jsonv1.DefaultOptionsV1()
 
 // textOptions make jsontext accept exactly what json.Valid accepts:
 // duplicate names and invalid UTF-8 in strings are JSON to encoding/json.
@@ -185,18 +178,12 @@ func (r *jsonReader) decode(dst any) error {
 
 // unmarshal decodes v, one value as value returned it, into dst (a
 // pointer) as json.Unmarshal does, error included: a member of the wrong
-// type is encoding/json's *json.UnmarshalTypeError, after which the rest
-// of v has been read into dst.
+// type is encoding/json's *json.UnmarshalTypeError, naming the member as
+// encoding/json does (Account.Unreadable), after which the rest of v has
+// been read into dst. The transport's decoder gives exactly that: it
+// leaves any error to encoding/json.
 func (r *jsonReader) unmarshal(v []byte, dst any) error {
-	err := jsonv2.Unmarshal(v, dst, v1Options)
-	if _, typeErr := errors.AsType[*jsonv1.UnmarshalTypeError](err); typeErr {
-		// Rare, so decoded again by encoding/json itself, into a scratch
-		// value, for its error: the v2 error spells the member as the body
-		// does ("ID" for id) and counts array elements ("groups.0"), where
-		// encoding/json gives the field's JSON name (Account.Unreadable).
-		return json.Unmarshal(v, reflect.New(reflect.TypeOf(dst).Elem()).Interface())
-	}
-	return err
+	return transport.UnmarshalJSON(v, dst)
 }
 
 // int64 reads the next value as json.Unmarshal into a zero int64 does
