@@ -22,6 +22,29 @@ const (
 	causeRA   = "33333333-3333-4333-8333-333333333333"
 )
 
+// causeRenewal renews causeCert.
+var causeRenewal = czertainly.RenewInput{
+	Profile:         czertainly.Profile{AuthorityUUID: causeAuth, RAProfileUUID: causeRA},
+	CertificateUUID: causeCert,
+}
+
+// clientWithAFailedCall is a one-attempt client of the server at url and
+// the error of a GET of causeCert there, which the server must fail: the
+// other call's error that a group then gives as its cancel cause.
+func clientWithAFailedCall(t *testing.T, url string) (*czertainly.Client, error) {
+	t.Helper()
+	c, err := czertainly.NewClient(url, czertainly.WithInsecurePlainHTTP(), czertainly.WithBearerToken("t"), czertainly.WithMaxAttempts(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	_, other := c.GetCertificate(context.Background(), causeCert)
+	if other == nil {
+		t.Fatal("the server's failing answer was no error")
+	}
+	return c, other
+}
+
 // errgroup.WithContext cancels the group's context with the first
 // failure: another goroutine's call that the server answered 500. A
 // renewal that was then never sent is not of unknown outcome, and its
@@ -35,21 +58,10 @@ func TestRenewCancelledWithAnotherCallsErrorIsNotUnknown(t *testing.T) {
 		_, _ = w.Write([]byte(`{"message":"boom"}`))
 	}))
 	defer srv.Close()
-	c, err := czertainly.NewClient(srv.URL, czertainly.WithInsecurePlainHTTP(), czertainly.WithBearerToken("t"), czertainly.WithMaxAttempts(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_, other := c.GetCertificate(context.Background(), causeCert)
-	if other == nil {
-		t.Fatal("the 500 answer was no error")
-	}
+	c, other := clientWithAFailedCall(t, srv.URL)
 	ctx, cancel := context.WithCancelCause(context.Background())
 	cancel(other)
-	_, err = c.RenewCertificate(ctx, czertainly.RenewInput{
-		Profile:         czertainly.Profile{AuthorityUUID: causeAuth, RAProfileUUID: causeRA},
-		CertificateUUID: causeCert,
-	})
+	_, err := c.RenewCertificate(ctx, causeRenewal)
 	if n := requests.Load(); n != 1 {
 		t.Fatalf("%d requests, want only the GET (the renewal's context had ended)", n)
 	}
@@ -104,24 +116,13 @@ func TestRenewCancelledInFlightWithAnotherCallsErrorIsUnknown(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release)
-	c, err := czertainly.NewClient(srv.URL, czertainly.WithInsecurePlainHTTP(), czertainly.WithBearerToken("t"), czertainly.WithMaxAttempts(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_, other := c.GetCertificate(context.Background(), causeCert)
-	if other == nil {
-		t.Fatal("the 400 answer was no error")
-	}
+	c, other := clientWithAFailedCall(t, srv.URL)
 	ctx, cancel := context.WithCancelCause(context.Background())
 	go func() {
 		<-arrived
 		cancel(other)
 	}()
-	_, err = c.RenewCertificate(ctx, czertainly.RenewInput{
-		Profile:         czertainly.Profile{AuthorityUUID: causeAuth, RAProfileUUID: causeRA},
-		CertificateUUID: causeCert,
-	})
+	_, err := c.RenewCertificate(ctx, causeRenewal)
 	if !errors.Is(err, czertainly.ErrOutcomeUnknown) {
 		t.Errorf("err = %v: a renewal the server held, then cancelled, must be of unknown outcome", err)
 	}

@@ -119,17 +119,10 @@ func TestCallDoesNotRewriteTheCallersCause(t *testing.T) {
 // *apierror.Error cause, which Decode must not take for the reader's
 // verdict on the body.
 func TestBodyReadCauseThatIsAnotherCallsError(t *testing.T) {
-	release := make(chan struct{})
-	defer close(release)
-	srv := slowBodyServer(t, release)
-	c, err := New(NewConfig(WithTimeout(time.Hour), WithMaxAttempts(1)), Rules{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.CloseIdleConnections()
+	c, srvURL := slowBodyClient(t)
 	cause := &apierror.Error{Kind: apierror.ErrInvalidInput, Message: "bad input elsewhere"}
 	ctx, cancel := context.WithCancelCause(context.Background())
-	_, err = readPastFirstChunk(t, c, ctx, srv.URL+"/f", func() { cancel(cause) })
+	_, err := readPastFirstChunk(t, c, ctx, srvURL+"/f", func() { cancel(cause) })
 	if !errors.Is(err, context.Canceled) || !errors.Is(err, cause) {
 		t.Errorf("err = %v, want context.Canceled and the cause", err)
 	}

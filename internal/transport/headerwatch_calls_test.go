@@ -296,21 +296,32 @@ func slowBodyServer(t *testing.T, release <-chan struct{}) *httptest.Server {
 	return srv
 }
 
-// 3b. The caller's context ends while the body is read: the read must
-// fail with a context error.
-func TestHeaderWatchCallerCancelWhileReadingBody(t *testing.T) {
+// slowBodyClient is a client with an hour's header timeout and one
+// attempt, and the URL of a slowBodyServer that the end of the test
+// releases (after the client's idle connections close, before the server
+// does).
+func slowBodyClient(t *testing.T) (*Client, string) {
+	t.Helper()
 	release := make(chan struct{})
-	defer close(release)
 	srv := slowBodyServer(t, release)
+	t.Cleanup(func() { close(release) })
 	c, err := New(NewConfig(WithTimeout(time.Hour), WithMaxAttempts(1)), Rules{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.CloseIdleConnections()
+	t.Cleanup(c.CloseIdleConnections)
+	return c, srv.URL
+}
+
+// 3b. The caller's context ends while the body is read: the read must
+// fail with a context error.
+func TestHeaderWatchCallerCancelWhileReadingBody(t *testing.T) {
+	c, srvURL := slowBodyClient(t)
+	var err error
 	ctx, cancel := context.WithCancelCause(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		_, err := readPastFirstChunk(t, c, ctx, srv.URL+"/f", func() { cancel(errGaveUp) })
+		_, err := readPastFirstChunk(t, c, ctx, srvURL+"/f", func() { cancel(errGaveUp) })
 		done <- err
 	}()
 	select {
