@@ -71,6 +71,9 @@ type decodePlan struct {
 	// pointers, struct fields, slices and arrays, where encoding/json
 	// decodes into what a value already holds (presetPointer).
 	reachesInterface bool
+	// interfaceFields are, for a struct, the fields from which one can be
+	// reached: the only ones presetPointer walks.
+	interfaceFields []int
 }
 
 func planFor(t reflect.Type) decodePlan {
@@ -81,6 +84,13 @@ func planFor(t reflect.Type) decodePlan {
 		return p.(decodePlan)
 	}
 	p := decodePlan{v2: v2Decodes(t, map[reflect.Type]bool{}), reachesInterface: reachesInterface(t, map[reflect.Type]bool{})}
+	if p.reachesInterface && t.Kind() == reflect.Struct {
+		for i := range t.NumField() {
+			if reachesInterface(t.Field(i).Type, map[reflect.Type]bool{}) {
+				p.interfaceFields = append(p.interfaceFields, i)
+			}
+		}
+	}
 	planCache.Store(t, p)
 	return p
 }
@@ -192,8 +202,8 @@ func presetPointer(v reflect.Value, depth int) bool {
 	case reflect.Pointer:
 		return !v.IsNil() && presetPointer(v.Elem(), depth+1)
 	case reflect.Struct:
-		for i := range v.NumField() {
-			if planFor(v.Type().Field(i).Type).reachesInterface && presetPointer(v.Field(i), depth+1) {
+		for _, i := range planFor(v.Type()).interfaceFields {
+			if presetPointer(v.Field(i), depth+1) {
 				return true
 			}
 		}
