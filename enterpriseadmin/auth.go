@@ -113,14 +113,14 @@ func (c *Client) generateToken(ctx context.Context, s *settings, referer string)
 
 // tokenRejected is the TokenAuth.Rejected of the API: codes 498 (invalid
 // or expired token) and 499 (token required) and messageCode GWM_0003, as
-// an HTTP status or in either error shape of a body, which the API sends
-// with HTTP 200.
-func tokenRejected(resp *http.Response, body func() []byte) bool {
-	if resp.StatusCode == 498 || resp.StatusCode == 499 {
+// an HTTP status or in either error shape of a body (read by decodeError
+// or errorInBody), which the API sends with HTTP 200.
+func tokenRejected(status int, fault func() *transport.BodyError) bool {
+	if status == 498 || status == 499 {
 		return true
 	}
-	f, ok := parseFault(body())
-	return ok && isTokenCode(f.code, f.messageKey)
+	f := fault()
+	return f != nil && isTokenCode(f.Code, f.MessageKey)
 }
 
 func isTokenCode(code, messageKey string) bool {

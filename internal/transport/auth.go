@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -87,8 +88,8 @@ func (t StaticToken) Token(context.Context) (string, error) { return string(t), 
 func HeaderToken(ts TokenSource, header, prefix string) Authenticator {
 	a := &TokenAuth{Source: ts, Place: SetHeaderToken(header, prefix)}
 	if _, ok := ts.(Renewable); ok {
-		a.Rejected = func(resp *http.Response, _ func() []byte) bool {
-			return resp.StatusCode == http.StatusUnauthorized
+		a.Rejected = func(status int, _ func() *BodyError) bool {
+			return status == http.StatusUnauthorized
 		}
 	}
 	return a
@@ -131,11 +132,15 @@ type TokenAuth struct {
 	// (AttemptCopy), since req's URL and body are shared with the call's
 	// other attempts.
 	Place func(req *http.Request, token string) (*http.Request, error)
-	// Rejected reports whether an answer says the token was refused. body
-	// returns the answer's whole body when it is at most
-	// MaxRejectionBody bytes long, else nil, and leaves it readable for
-	// the call. nil: no answer is a refusal.
-	Rejected func(resp *http.Response, body func() []byte) bool
+	// Rejected reports whether an answer says the token was refused,
+	// from its status and the vendor's error it carries. fault returns
+	// that error as the client's Rules read it (ErrorInBody for a 2xx
+	// answer, DecodeError for any other) from a body of at most
+	// MaxRejectionBody bytes, or nil when the answer carries none or is
+	// longer; the body stays readable for the call. The JSON a 2xx answer
+	// holds is then not read for the vendor's error a second time. nil
+	// Rejected: no answer is a refusal.
+	Rejected func(status int, fault func() *BodyError) bool
 	// Mask lists further secrets to mask (the password the fetch sends).
 	Mask []string
 
@@ -235,15 +240,46 @@ func (a *TokenAuth) noToken(err error) *apierror.Error {
 // renewIfRejected is asked by the retry rules about an answer to an
 // attempt that carried sent: when Rejected says the token was refused, the
 // token is invalidated; it reports whether a new one can be had.
-func (a *TokenAuth) renewIfRejected(resp *http.Response, sent string) bool {
+func (a *TokenAuth) renewIfRejected(resp *http.Response, sent string, rules *Rules) bool {
 	r, ok := a.Source.(Renewable)
 	if a.Rejected == nil || !ok || sent == "" {
 		return false
 	}
-	if !a.Rejected(resp, func() []byte { return peekBody(resp, MaxRejectionBody) }) {
+	if !a.Rejected(resp.StatusCode, func() *BodyError { return answerFault(resp, rules) }) {
 		return false
 	}
 	return r.Invalidate(sent)
+}
+
+// answerFault is the vendor's error resp carries, as rules read it: from
+// the whole body, read ahead when it is at most MaxRejectionBody bytes
+// long (nil when it is longer or carries none). A 2xx answer's verdict
+// stays with its body, so that reading the answer (Client.errorInBody)
+// does not judge the same bytes again.
+func answerFault(resp *http.Response, rules *Rules) *BodyError {
+	body := peekBody(resp, MaxRejectionBody)
+	if body == nil {
+		return nil
+	}
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		var be *BodyError
+		if rules.ErrorInBody != nil && len(bytes.TrimSpace(body)) > 0 {
+			be = rules.ErrorInBody(body)
+		}
+		if rb, ok := resp.Body.(*replayBody); ok && rb.whole {
+			rb.fault, rb.judged = be, true
+		}
+		return be
+	}
+	if rules.DecodeError == nil {
+		return nil
+	}
+	e := apierror.Error{StatusCode: resp.StatusCode}
+	rules.DecodeError(&e, body)
+	if e.Code == "" && e.MessageKey == "" && e.Message == "" && len(e.Details) == 0 {
+		return nil
+	}
+	return &BodyError{Code: e.Code, MessageKey: e.MessageKey, Message: e.Message, Details: e.Details}
 }
 
 // AttemptCopy returns a shallow copy of req with its own URL, for a
@@ -325,12 +361,12 @@ func authenticate(auth Authenticator, req *http.Request, st *callState) (*http.R
 // answered attempt, but it renews at most once per call: the first refusal
 // spends the call's one renewal, whatever its outcome, and later ones are
 // the caller's ErrUnauthorized.
-func credentialRenewed(auth Authenticator, resp *http.Response, st *callState) bool {
+func credentialRenewed(auth Authenticator, resp *http.Response, st *callState, rules *Rules) bool {
 	ta, ok := auth.(*TokenAuth)
 	if !ok || st.renewed || st.sentToken == "" {
 		return false
 	}
-	if ta.renewIfRejected(resp, st.sentToken) {
+	if ta.renewIfRejected(resp, st.sentToken, rules) {
 		st.renewed = true
 		return true
 	}
@@ -338,27 +374,35 @@ func credentialRenewed(auth Authenticator, resp *http.Response, st *callState) b
 }
 
 // peekBody returns resp's whole body when it is at most limit bytes long,
-// else nil; either way resp.Body still reads from the start. The bytes
-// returned are valid until the body is closed (the buffer is pooled: this
-// runs on every answer of a client whose token can be renewed).
+// else nil; either way resp.Body still reads from the start. A body of
+// unknown length is read into a pooled buffer (this runs on every answer
+// of a client whose token can be renewed), so the bytes returned are valid
+// only until the body is closed.
 func peekBody(resp *http.Response, limit int) []byte {
 	if resp.Body == nil || resp.Body == http.NoBody || resp.ContentLength > int64(limit) {
 		return nil
 	}
-	size := limit + 1
+	var buf []byte
+	var pooled *[]byte
 	if resp.ContentLength >= 0 {
-		size = int(resp.ContentLength) + 1
+		// A buffer of the body's own size, which a JSON answer then keeps
+		// as its body (readJSON) instead of copying it. One byte more
+		// tells a body longer than declared.
+		buf = make([]byte, 0, resp.ContentLength+1)
+	} else {
+		pooled, _ = peekBuffers.Get().(*[]byte)
+		if pooled == nil || cap(*pooled) < limit+1 {
+			b := make([]byte, max(limit+1, MaxRejectionBody+1))
+			pooled = &b
+		}
+		buf = (*pooled)[: 0 : limit+1]
 	}
-	pooled, _ := peekBuffers.Get().(*[]byte)
-	if pooled == nil || cap(*pooled) < size {
-		b := make([]byte, max(size, MaxRejectionBody+1))
-		pooled = &b
-	}
-	buf := (*pooled)[:size]
-	n, err := io.ReadFull(resp.Body, buf)
-	buf = buf[:n]
-	resp.Body = &replayBody{head: buf, rest: resp.Body, err: err, pooled: pooled}
-	if (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)) && n <= limit {
+	// fill, not io.ReadFull: the body's own error tells an answer that
+	// ended (io.EOF) from one cut short (io.ErrUnexpectedEOF).
+	buf, err := fill(resp.Body, buf)
+	whole := len(buf) <= limit && errors.Is(err, io.EOF)
+	resp.Body = &replayBody{head: buf, rest: resp.Body, err: err, pooled: pooled, whole: whole}
+	if whole || (errors.Is(err, io.ErrUnexpectedEOF) && len(buf) <= limit) {
 		return buf
 	}
 	return nil
@@ -374,6 +418,12 @@ type replayBody struct {
 	rest   io.ReadCloser
 	err    error   // what reading ahead ended with
 	pooled *[]byte // head's buffer, back to peekBuffers on Close
+	// whole: head is the whole body, which ended cleanly.
+	whole bool
+	// judged: the body is whole, of a 2xx answer, and fault is what
+	// Rules.ErrorInBody said of it (answerFault).
+	judged bool
+	fault  *BodyError
 }
 
 func (b *replayBody) Read(p []byte) (int, error) {

@@ -306,12 +306,20 @@ func (c *Client) readJSON(call *Call, resp *http.Response, dst any) ([]byte, err
 	if resp.ContentLength > limit {
 		return nil, c.tooLarge(call, resp, nil, fmt.Errorf("JSON body of %d bytes is larger than the %d-byte limit", resp.ContentLength, limit))
 	}
-	body, err := readCapped(resp.Body, resp.ContentLength, limit)
-	if errors.Is(err, errTooLarge) {
-		return nil, c.tooLarge(call, resp, body[:min(len(body), MaxErrorBody)], fmt.Errorf("JSON body larger than the %d-byte limit", limit))
-	}
-	if err != nil {
-		return nil, err
+	rb, _ := resp.Body.(*replayBody)
+	var body []byte
+	if rb != nil && rb.judged && int64(len(rb.head)) <= limit && rb.pooled == nil {
+		// The token check read the whole body ahead into a buffer of its
+		// own: it is the answer.
+		body, rb.head = rb.head, nil
+	} else {
+		body, err = readCapped(resp.Body, resp.ContentLength, limit)
+		if errors.Is(err, errTooLarge) {
+			return nil, c.tooLarge(call, resp, body[:min(len(body), MaxErrorBody)], fmt.Errorf("JSON body larger than the %d-byte limit", limit))
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 	if htmlPrefix(body) {
 		e := c.responseError(call, resp, body)
@@ -321,10 +329,8 @@ func (c *Client) readJSON(call *Call, resp *http.Response, dst any) ([]byte, err
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, c.unexpected(call, resp, body, errors.New("empty body where JSON was expected"))
 	}
-	if c.rules.ErrorInBody != nil {
-		if be := c.rules.ErrorInBody(body); be != nil {
-			return nil, c.vendorError(call, resp, body, be)
-		}
+	if be := c.errorInBody(rb, body); be != nil {
+		return nil, c.vendorError(call, resp, body, be)
 	}
 	if dst != nil {
 		// Strict: a real server sends valid JSON.
@@ -342,6 +348,19 @@ func (c *Client) readJSON(call *Call, resp *http.Response, dst any) ([]byte, err
 		}
 	}
 	return body, nil
+}
+
+// errorInBody is Rules.ErrorInBody of body, the whole body of a 2xx
+// answer. When the token check has already judged it (answerFault: rb is
+// the answer's body and holds the verdict), that verdict is the answer.
+func (c *Client) errorInBody(rb *replayBody, body []byte) *BodyError {
+	if rb != nil && rb.judged {
+		return rb.fault
+	}
+	if c.rules.ErrorInBody == nil {
+		return nil
+	}
+	return c.rules.ErrorInBody(body)
 }
 
 // AnswerChecker is a JSON destination that can tell, once decoded, that

@@ -191,7 +191,7 @@ func (c *Client) judgeAttempt(p RetryPolicy, ctx context.Context, resp *http.Res
 			// a success first, need neither the header nor the clock.
 			o.retryAfter, o.hasRetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 		}
-		o.renewed = c.cfg.Auth != nil && credentialRenewed(c.cfg.Auth, resp, st)
+		o.renewed = c.cfg.Auth != nil && credentialRenewed(c.cfg.Auth, resp, st, &c.rules)
 	}
 	st.retryAfter, st.hasRetryAfter = o.retryAfter, o.hasRetryAfter
 	if o.renewed {

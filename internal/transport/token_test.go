@@ -273,8 +273,9 @@ func bodyTokenAuth(src TokenSource) *TokenAuth {
 			out.ContentLength = int64(len(nb))
 			return out, nil
 		},
-		Rejected: func(_ *http.Response, body func() []byte) bool {
-			return strings.Contains(string(body()), `"code":498`)
+		Rejected: func(_ int, fault func() *BodyError) bool {
+			f := fault()
+			return f != nil && f.Code == "498"
 		},
 	}
 }
@@ -413,3 +414,65 @@ func TestShouldRetryIsAPlainFunction(t *testing.T) {
 }
 
 func syscallRefused() error { return syscall.ECONNREFUSED }
+
+// TestAnswerIsJudgedOnce: a client whose token can be refused inside a
+// 200 reads the answer's vendor error once, when the retry rules ask
+// Rejected, and the JSON answer keeps that verdict instead of asking
+// Rules.ErrorInBody again; with a declared length the body read ahead is
+// the answer, unchanged, and without one (chunked) it is copied. A body
+// cut short of its Content-Length is still a truncated answer.
+func TestAnswerIsJudgedOnce(t *testing.T) {
+	const answer = `{"status":"success","name":"x"}`
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/chunked":
+			w.(http.Flusher).Flush() // no Content-Length
+		case "/short":
+			w.Header().Set("Content-Length", "100")
+		}
+		_, _ = io.WriteString(w, answer)
+	}))
+	defer hs.Close()
+	var judged atomic.Int32
+	cache := NewTokenCache(func(context.Context) (Token, error) { return Token{Value: "token-1"}, nil }, time.Minute, nil)
+	auth := bodyTokenAuth(cache)
+	c, err := New(NewConfig(WithAuth(auth), WithMaxAttempts(1)), Rules{
+		ErrorInBody: func(body []byte) *BodyError {
+			judged.Add(1)
+			if strings.Contains(string(body), `"error"`) {
+				return &BodyError{Code: "498"}
+			}
+			return nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	call := func(path string) ([]byte, error) {
+		req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, hs.URL+path, strings.NewReader("f=json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		var out struct{ Name string }
+		body, err := c.JSONBody(context.Background(), Call{Op: "test.Get", Request: req}, &out)
+		if err == nil && out.Name != "x" {
+			t.Errorf("%s: decoded %+v", path, out)
+		}
+		return body, err
+	}
+	for _, path := range []string{"/sized", "/chunked"} {
+		judged.Store(0)
+		body, err := call(path)
+		if err != nil || string(body) != answer {
+			t.Fatalf("%s: body %q, err %v; want the answer", path, body, err)
+		}
+		if n := judged.Load(); n != 1 {
+			t.Errorf("%s: ErrorInBody called %d times for one answer, want 1", path, n)
+		}
+	}
+	if _, err := call("/short"); !errors.Is(err, apierror.ErrTruncated) {
+		t.Errorf("short body: err %v, want ErrTruncated", err)
+	}
+}
