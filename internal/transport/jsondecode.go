@@ -33,27 +33,36 @@ var v1Options = jsonv2.JoinOptions(jsonv1.DefaultOptionsV1(),
 // takes 2.6 µs and 11 allocations where the v2 decoder with v1Options
 // takes 1.6 µs and 2, a few percent of a whole small call on loopback.
 // Why it stays exact:
-//   - a destination the two decode differently is left to encoding/json
-//     (v2Decodes, presetPointer);
+//   - the v2 decoder only ever fills a fresh destination: a pointer to a
+//     zero value or to an empty map, as the call path's answers are.
+//     What a destination already holds (an interface holding a pointer,
+//     a slice's spare capacity, an interface of a non-empty type holding
+//     a value) is decoded into by encoding/json in ways the v2 decoder
+//     does not follow, so anything else goes to encoding/json;
+//   - a type the two decode differently even when fresh is left to
+//     encoding/json too (v2Decodes);
 //   - when the v2 decoder fails, which a real server's answer rarely makes
-//     it do, encoding/json decodes the body again into dst, and its error
-//     (or, should the two ever disagree, its result) is the answer: the
-//     caller never sees the v2 decoder's error;
+//     it do, dst is made fresh again and encoding/json decodes the body
+//     into it, so its error, and what it leaves in dst, are the answer:
+//     encoding/json stops at some errors the v2 decoder goes past, and a
+//     method the v2 decoder ran on a part of dst must not have run twice;
 //   - FuzzUnmarshalJSONIsEncodingJSON and the probes of
-//     jsondecode_probes_test.go compare the two on every kind of member,
-//     crossvendor's TestVendorTypesDecodeAsEncodingJSON on every vendor
-//     model, and in test binaries crossCheck holds every successful
-//     decode of every vendor's tests to encoding/json's.
+//     jsondecode_probes_test.go and jsondecode_audit2_test.go compare the
+//     two on every kind of member and destination, crossvendor's
+//     TestVendorTypesDecodeAsEncodingJSON on every vendor model, and in
+//     test binaries crossCheck holds every successful decode of every
+//     vendor's tests to encoding/json's.
 func UnmarshalJSON(body []byte, dst any) error { return decodeJSON(body, dst, crossChecking()) }
 
 // decodeJSON is UnmarshalJSON, with the test binary's cross-check when
 // check is set.
 func decodeJSON(body []byte, dst any, check bool) error {
-	plan := planFor(reflect.TypeOf(dst))
-	if !plan.v2 || plan.reachesInterface && presetPointer(reflect.ValueOf(dst), 0) {
+	v := reflect.ValueOf(dst)
+	if !fresh(v) || !v2DecodesCached(v.Type()) {
 		return json.Unmarshal(body, dst)
 	}
 	if err := jsonv2.Unmarshal(body, dst, v1Options); err != nil {
+		makeFresh(v)
 		return json.Unmarshal(body, dst)
 	}
 	if check {
@@ -62,49 +71,53 @@ func decodeJSON(body []byte, dst any, check bool) error {
 	return nil
 }
 
-// decodePlan is what UnmarshalJSON knows of a destination type.
-type decodePlan struct {
-	// v2: the v2 decoder with v1Options decodes into the type as
-	// encoding/json does (v2Decodes).
-	v2 bool
-	// reachesInterface: an interface can be reached from the type through
-	// pointers, struct fields, slices and arrays, where encoding/json
-	// decodes into what a value already holds (presetPointer).
-	reachesInterface bool
-	// interfaceFields are, for a struct, the fields from which one can be
-	// reached: the only ones presetPointer walks.
-	interfaceFields []int
+// fresh reports whether v is a non-nil pointer to a zero value or to an
+// empty map: a destination that holds nothing the decoders could decode
+// into differently.
+func fresh(v reflect.Value) bool {
+	if v.Kind() != reflect.Pointer || v.IsNil() {
+		return false
+	}
+	if e := v.Elem(); e.Kind() == reflect.Map {
+		return e.Len() == 0
+	}
+	return v.Elem().IsZero()
 }
 
-func planFor(t reflect.Type) decodePlan {
+// makeFresh undoes what a failed v2 decode wrote into v, which fresh
+// accepted: the map is emptied (it is the caller's, and was empty), any
+// other value zeroed.
+func makeFresh(v reflect.Value) {
+	if e := v.Elem(); e.Kind() == reflect.Map && !e.IsNil() {
+		e.Clear()
+		return
+	}
+	v.Elem().SetZero()
+}
+
+// v2DecodesCached is v2Decodes of t, worked out once per type.
+func v2DecodesCached(t reflect.Type) bool {
 	if t == nil {
-		return decodePlan{}
+		return false
 	}
-	if p, found := planCache.Load(t); found {
-		return p.(decodePlan)
+	if ok, found := planCache.Load(t); found {
+		return ok.(bool)
 	}
-	p := decodePlan{v2: v2Decodes(t, map[reflect.Type]bool{}), reachesInterface: reachesInterface(t, map[reflect.Type]bool{})}
-	if p.reachesInterface && t.Kind() == reflect.Struct {
-		for i := range t.NumField() {
-			if reachesInterface(t.Field(i).Type, map[reflect.Type]bool{}) {
-				p.interfaceFields = append(p.interfaceFields, i)
-			}
-		}
-	}
-	planCache.Store(t, p)
-	return p
+	ok := v2Decodes(t, map[reflect.Type]bool{})
+	planCache.Store(t, ok)
+	return ok
 }
 
 var (
-	planCache     sync.Map // reflect.Type -> decodePlan; a vendor decodes a handful
+	planCache     sync.Map // reflect.Type -> bool; a vendor decodes a handful
 	numberType    = reflect.TypeFor[json.Number]()
 	textUnmarshal = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
 
 // v2Decodes reports whether nothing a value of t can hold, as itself, an
 // element, a key, a field or through a pointer, is decoded differently by
-// the two decoders. These are (found by FuzzUnmarshalJSONIsEncodingJSON
-// and a fresh audit):
+// the two decoders into a fresh value. These are (found by
+// FuzzUnmarshalJSONIsEncodingJSON and a fresh audit):
 //   - a json.Number, which the v2 decoder fills from any string ("A");
 //   - a field tagged ",string", where the v2 decoder takes "+1", "NaN"
 //     and "Infinity" as numbers and hands a method the quoted string;
@@ -154,67 +167,6 @@ func hasStringOption(tag string) bool {
 		opt, opts, _ = strings.Cut(opts, ",")
 		if opt == "string" {
 			return true
-		}
-	}
-	return false
-}
-
-// reachesInterface reports whether an interface can be reached from t
-// through pointers, struct fields, slices and arrays. Not through maps:
-// both decoders decode a map's element into a fresh value.
-func reachesInterface(t reflect.Type, seen map[reflect.Type]bool) bool {
-	if seen[t] {
-		return false
-	}
-	seen[t] = true
-	switch t.Kind() {
-	case reflect.Interface:
-		return true
-	case reflect.Pointer, reflect.Slice, reflect.Array:
-		return reachesInterface(t.Elem(), seen)
-	case reflect.Struct:
-		for i := range t.NumField() {
-			if reachesInterface(t.Field(i).Type, seen) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// presetPointer reports whether v holds an interface that already holds
-// a pointer: encoding/json then decodes into what it points to, whose
-// type the destination's does not show (a *json.Number in an any). Such
-// a destination is left to encoding/json. A fresh destination holds none,
-// and costs a walk of its zero fields; one nested deeper than any answer
-// is left to encoding/json too.
-func presetPointer(v reflect.Value, depth int) bool {
-	if depth > 1000 {
-		return true
-	}
-	switch v.Kind() {
-	case reflect.Interface:
-		if v.IsNil() {
-			return false
-		}
-		e := v.Elem()
-		return e.Kind() == reflect.Pointer && !e.IsNil()
-	case reflect.Pointer:
-		return !v.IsNil() && presetPointer(v.Elem(), depth+1)
-	case reflect.Struct:
-		for _, i := range planFor(v.Type()).interfaceFields {
-			if presetPointer(v.Field(i), depth+1) {
-				return true
-			}
-		}
-	case reflect.Slice, reflect.Array:
-		if !planFor(v.Type().Elem()).reachesInterface {
-			return false
-		}
-		for i := range v.Len() {
-			if presetPointer(v.Index(i), depth+1) {
-				return true
-			}
 		}
 	}
 	return false

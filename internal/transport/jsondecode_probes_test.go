@@ -5,7 +5,7 @@ package transport
 
 // Probes of UnmarshalJSON (jsondecode.go), from a fresh audit of the
 // change that brought in the v2 decoder; four of them found the
-// disagreements v2Decodes, presetPointer and v1Options's time.Time
+// disagreements v2Decodes, the fresh-destination rule and v1Options's time.Time
 // unmarshaler now handle. Every probe compares decodeJSON with
 // encoding/json's json.Unmarshal on the same body and
 // an identical destination, and FAILS when they differ in result, error
@@ -713,7 +713,7 @@ func TestDecodeJSONTypeCacheConcurrent(t *testing.T) {
 			defer wg.Done()
 			for i := range 200 {
 				j := (g + i) % len(types)
-				if got := planFor(types[j]).v2; got != want[j] {
+				if got := v2DecodesCached(types[j]); got != want[j] {
 					errs <- fmt.Sprintf("v2Decodes(%v) = %v", types[j], got)
 				}
 				x := reflect.New(types[j].Elem()).Interface()
