@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"math"
 	"reflect"
 	"testing"
 	"time"
@@ -234,5 +235,47 @@ func TestCrossCheckReportsADisagreement(t *testing.T) {
 	}
 	if err := crossCheck([]byte(`{"id":1}`), new(decodeModel)); err != nil {
 		t.Fatalf("agreeing decoders reported: %v", err)
+	}
+}
+
+// TestFreshDestination pins which destinations the v2 decoder may fill:
+// a pointer to a value whose memory is all zero, or to an empty map.
+// Anything a destination holds (a slice's spare capacity, a -0 float, an
+// interface holding anything) sends it to encoding/json.
+func TestFreshDestination(t *testing.T) {
+	type big struct {
+		A    [600]byte // longer than one block of zeros
+		S    []string
+		M    map[string]int
+		I    any
+		F    float64
+		Next *big
+	}
+	spare := make([]int, 0, 1)
+	withLast := big{}
+	withLast.A[599] = 1
+	negZero := big{F: math.Copysign(0, -1)}
+	for _, tc := range []struct {
+		name string
+		dst  any
+		want bool
+	}{
+		{"zero struct", new(big), true},
+		{"empty map", &map[string]int{}, true},
+		{"nil map", new(map[string]int), true},
+		{"nil slice", new([]int), true},
+		{"not a pointer", big{}, false},
+		{"nil pointer", (*big)(nil), false},
+		{"nil", nil, false},
+		{"slice with spare capacity", &spare, false},
+		{"map with a member", &map[string]int{"a": 1}, false},
+		{"last byte of a long array", &withLast, false},
+		{"-0", &negZero, false},
+		{"interface holding a value", &big{I: 0}, false},
+		{"pointer", &big{Next: new(big)}, false},
+	} {
+		if got := fresh(reflect.ValueOf(tc.dst)); got != tc.want {
+			t.Errorf("%s: fresh = %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }
