@@ -138,9 +138,12 @@ func (c *Client) ReplaceAccount(ctx context.Context, f AccountFields, opts ...Ca
 // that UpdateAccount, ReplaceAccount and ChangePassword share. Each sends
 // the whole state it sets (the merged account, or ChangePassword's five
 // members), so sending the same body again leaves the same account. The
-// transport repeats it after a transient failure (503, a reset before the
-// answer) because the spec gives the operation no x-repeat, so it repeats
-// by its method (operations.gen.go); nothing here decides it.
+// transport repeats it as it repeats any repeatable call, after an answer
+// whose status the RetryPolicy retries (429, 500, 502, 503 and 504 by
+// default) or a connection lost or an attempt timed out before the
+// answer, because the
+// spec gives the operation no x-repeat, so it repeats by its method
+// (operations.gen.go); nothing here decides it.
 func (c *Client) putAccount(ctx context.Context, op string, body *strings.Reader, secrets []string, cs *transport.CallSettings) error {
 	req, err := cloudapi.NewUpdateAccountRequestWithBody(c.server, form.ContentType, body)
 	return c.action(ctx, transport.Call{Op: op, Request: req, BuildErr: err, Secrets: secrets, Settings: cs})
@@ -220,8 +223,9 @@ func WithClearUnshown(fields ...string) CallOption {
 //
 // The read is GET /api/v1/account with fq=UID=<uid>, paged (findUID); the
 // write is one PUT /api/v1/account (putAccount). The PUT carries the whole
-// account, so it is sent again after a 503 or a connection reset before
-// the answer, like any PUT (see RetryPolicy).
+// account, so it is sent again like any PUT after a transient failure
+// (a status the RetryPolicy retries, a connection lost or an attempt
+// timed out before the answer).
 //
 // The read and the write are separate calls, so a change someone else
 // makes in between is overwritten.
