@@ -350,9 +350,10 @@ func (c *Client) readJSON(call *Call, resp *http.Response, dst any) ([]byte, err
 	return body, nil
 }
 
-// errorInBody is Rules.ErrorInBody of body, the whole body of a 2xx
-// answer. When the token check has already judged it (answerFault: rb is
-// the answer's body and holds the verdict), that verdict is the answer.
+// errorInBody is Rules.ErrorInBody of body, the body of a 2xx answer, for
+// every reader of one (readJSON, checkBodyless, stream). When the token
+// check has already judged it (answerFault: rb is the answer's body, read
+// whole, and holds the verdict), that verdict is the answer.
 func (c *Client) errorInBody(rb *replayBody, body []byte) *BodyError {
 	if rb != nil && rb.judged {
 		return rb.fault
@@ -498,6 +499,7 @@ func (c *Client) checkBodyless(call *Call, resp *http.Response) error {
 	if resp.StatusCode == http.StatusNoContent || resp.ContentLength == 0 {
 		return nil
 	}
+	rb, _ := resp.Body.(*replayBody)
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody))
 	if err != nil {
 		return err
@@ -507,8 +509,8 @@ func (c *Client) checkBodyless(call *Call, resp *http.Response) error {
 		e.Kind = apierror.ErrHTMLResponse
 		return e
 	}
-	if c.rules.ErrorInBody != nil && len(bytes.TrimSpace(body)) > 0 {
-		if be := c.rules.ErrorInBody(body); be != nil {
+	if len(bytes.TrimSpace(body)) > 0 {
+		if be := c.errorInBody(rb, body); be != nil {
 			return c.vendorError(call, resp, body, be)
 		}
 	}
@@ -525,13 +527,12 @@ func (c *Client) stream(call *Call, resp *http.Response, w io.Writer) (int64, er
 	// A file download that answers JSON carries an error envelope (or a
 	// server that ignored the request), not the file.
 	if !call.AnyContentType && jsonContentType(resp.Header.Get("Content-Type")) {
+		rb, _ := resp.Body.(*replayBody)
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody))
 		e := c.responseError(call, resp, body)
 		e.Kind = apierror.ErrUnexpectedResponse
-		if c.rules.ErrorInBody != nil {
-			if be := c.rules.ErrorInBody(body); be != nil {
-				return 0, c.vendorError(call, resp, body, be)
-			}
+		if be := c.errorInBody(rb, body); be != nil {
+			return 0, c.vendorError(call, resp, body, be)
 		}
 		if e.Message != "" || e.Code != "" || e.MessageKey != "" {
 			e.Kind = apierror.ErrVendor

@@ -417,10 +417,11 @@ func syscallRefused() error { return syscall.ECONNREFUSED }
 
 // TestAnswerIsJudgedOnce: a client whose token can be refused inside a
 // 200 reads the answer's vendor error once, when the retry rules ask
-// Rejected, and the JSON answer keeps that verdict instead of asking
-// Rules.ErrorInBody again; with a declared length the body read ahead is
-// the answer, unchanged, and without one (chunked) it is copied. A body
-// cut short of its Content-Length is still a truncated answer.
+// Rejected, and every reader of the answer (a JSON answer, one whose body
+// is not wanted) keeps that verdict instead of asking Rules.ErrorInBody
+// again, with a declared length or without one (chunked); the body a JSON
+// call returns is the answer byte for byte. A body cut short of its
+// Content-Length is still a truncated answer.
 func TestAnswerIsJudgedOnce(t *testing.T) {
 	const answer = `{"status":"success","name":"x"}`
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -471,6 +472,18 @@ func TestAnswerIsJudgedOnce(t *testing.T) {
 		if n := judged.Load(); n != 1 {
 			t.Errorf("%s: ErrorInBody called %d times for one answer, want 1", path, n)
 		}
+	}
+	judged.Store(0)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, hs.URL+"/sized", strings.NewReader("f=json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if err := c.NoContent(context.Background(), Call{Op: "test.Delete", Request: req}); err != nil {
+		t.Fatalf("NoContent: %v", err)
+	}
+	if n := judged.Load(); n != 1 {
+		t.Errorf("NoContent: ErrorInBody called %d times for one answer, want 1", n)
 	}
 	if _, err := call("/short"); !errors.Is(err, apierror.ErrTruncated) {
 		t.Errorf("short body: err %v, want ErrTruncated", err)
