@@ -1,7 +1,6 @@
 package transport
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -245,7 +244,17 @@ func (a *TokenAuth) renewIfRejected(resp *http.Response, sent string, rules *Rul
 	if a.Rejected == nil || !ok || sent == "" {
 		return false
 	}
-	if !a.Rejected(resp.StatusCode, func() *BodyError { return answerFault(resp, rules) }) {
+	var fault *BodyError
+	read := false
+	rejected := a.Rejected(resp.StatusCode, func() *BodyError {
+		if !read {
+			read, fault = true, answerFault(resp, rules)
+		}
+		// A copy: the verdict stays with the answer, whose readers
+		// report it, whatever Rejected does with what it is given.
+		return fault.clone()
+	})
+	if !rejected {
 		return false
 	}
 	return r.Invalidate(sent)
@@ -255,7 +264,9 @@ func (a *TokenAuth) renewIfRejected(resp *http.Response, sent string, rules *Rul
 // the whole body, read ahead when it is at most MaxRejectionBody bytes
 // long (nil when it is longer or carries none). A 2xx answer's verdict
 // stays with its body, so that reading the answer (Client.errorInBody)
-// does not judge the same bytes again.
+// does not judge the same bytes again; it is asked of any body, blank
+// too, as stream asks. Any other answer is read as the call's error reads
+// it (responseError): an HTML page or an empty body carries none.
 func answerFault(resp *http.Response, rules *Rules) *BodyError {
 	body := peekBody(resp, MaxRejectionBody)
 	if body == nil {
@@ -263,7 +274,7 @@ func answerFault(resp *http.Response, rules *Rules) *BodyError {
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		var be *BodyError
-		if rules.ErrorInBody != nil && len(bytes.TrimSpace(body)) > 0 {
+		if rules.ErrorInBody != nil {
 			be = rules.ErrorInBody(body)
 		}
 		if rb, ok := resp.Body.(*replayBody); ok && rb.whole {
@@ -271,7 +282,7 @@ func answerFault(resp *http.Response, rules *Rules) *BodyError {
 		}
 		return be
 	}
-	if rules.DecodeError == nil {
+	if rules.DecodeError == nil || len(body) == 0 || isHTML(resp.Header.Get("Content-Type"), body) {
 		return nil
 	}
 	e := apierror.Error{StatusCode: resp.StatusCode}

@@ -40,7 +40,10 @@ type Rules struct {
 	// sees the body as a stream and checks the vendor's error shape
 	// itself, as the paged readers in stream.go do). It must cost little
 	// on a large answer: OnlyMembers reads an error object and stops at the
-	// first member of anything else.
+	// first member of anything else. A client whose TokenAuth.Rejected asks
+	// for the answer's fault also calls it on every 2xx answer of at most
+	// MaxRejectionBody bytes, whatever the call reads (Decode, a download,
+	// an HTML page, a blank body), so it must take any bytes.
 	ErrorInBody func(body []byte) *BodyError
 	// Annotate adds advice to a failed call's error (a hint for a status
 	// the vendor gives for a known cause).
@@ -63,6 +66,16 @@ type Rules struct {
 type BodyError struct {
 	Code, MessageKey, Message string
 	Details                   []string
+}
+
+// clone is a copy of e that shares nothing with it (nil for nil).
+func (e *BodyError) clone() *BodyError {
+	if e == nil {
+		return nil
+	}
+	c := *e
+	c.Details = slices.Clone(e.Details)
+	return &c
 }
 
 // check returns resp when its status means success; otherwise it reads a
