@@ -235,7 +235,7 @@ func (c *expiringContext) expire() { close(c.done) }
 // the caller's context ends mid-body fails with the call's own context
 // error: a cancel keeps the caller's cause, and a deadline is
 // DeadlineExceeded, not the Canceled of the attempt's own context
-// (attemptContext cancels it when the call's context ends).
+// (attemptCtx cancels it when the call's context ends).
 func TestBodyReadOverHTTP2EndedByTheCaller(t *testing.T) {
 	for _, transportCase := range []struct {
 		name string

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"sync/atomic"
 	"time"
@@ -111,24 +112,27 @@ type callState struct {
 	// no body is ever reused (see attemptTransport.RoundTrip).
 	body     attemptBody
 	bodyUsed bool
-	// watched is the first attempt's place in the header watch; a later
-	// attempt gets its own (nextWatched).
-	watched     watchedAttempt
-	watchedUsed bool
+	// attempt and attemptReq are the first attempt's context and request
+	// under a header timeout; a later attempt allocates its own
+	// (nextAttempt), since a late hook or goroutine of an earlier one may
+	// still hold them.
+	attempt     attemptCtx
+	attemptReq  http.Request
+	attemptUsed bool
 	// rreq is the retry engine's request for a call without a body (a
 	// GET), which needs no rewinding; see do.
 	rreq retryablehttp.Request
 }
 
-// nextWatched is the watch entry of the next attempt: the state's own for
-// the first, a new one for each later attempt, since a late hook of an
-// earlier attempt may still hold its entry (see headerWatch.join).
-func (st *callState) nextWatched() *watchedAttempt {
-	if !st.watchedUsed {
-		st.watchedUsed = true
-		return &st.watched
+// nextAttempt is the context and the request copy of the next attempt
+// under a header timeout: the state's own for the first, new ones for each
+// later attempt.
+func (st *callState) nextAttempt() (*attemptCtx, *http.Request) {
+	if !st.attemptUsed {
+		st.attemptUsed = true
+		return &st.attempt, &st.attemptReq
 	}
-	return new(watchedAttempt)
+	return new(attemptCtx), new(http.Request)
 }
 
 type stateKey struct{}
@@ -262,7 +266,7 @@ type attemptTransport struct {
 	// traceConns: base is an *http.Transport (the SDK's own or a clone
 	// of the caller's) or a ConnectionTracer, whose connections a client
 	// trace reports, so the wait starts once the attempt has one
-	// (headerWatch.traceConn).
+	// (attemptCtx.gotConn).
 	traceConns bool
 	userAgent  []string
 }
@@ -333,38 +337,46 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	out := req
 	var (
-		timer      *time.Timer
-		watched    *watchedAttempt
-		stopParent func() bool
+		timer *time.Timer
+		actx  *attemptCtx
 	)
 	if timeout > 0 {
-		ctx, cancel, stop := attemptContext(req.Context())
-		stopParent = stop
+		var outReq *http.Request
+		actx, outReq = st.nextAttempt()
 		switch {
 		case ownTimer:
 			// A call with a timeout of its own: a timer for this attempt.
-			timer = time.AfterFunc(timeout, func() { cancel(errAttemptTimeout) })
-		case t.traceConns:
-			watched = st.nextWatched()
-			ctx = t.watch.traceConn(ctx, watched, cancel)
+			actx.start(st, nil)
+			timer = time.AfterFunc(timeout, actx.timerFired)
 		default:
-			// A round tripper that is neither an *http.Transport nor a
-			// ConnectionTracer reports no connections: the wait starts now.
-			watched = st.nextWatched()
-			t.watch.join(watched, cancel)
+			actx.start(st, t.watch)
+			if !t.traceConns {
+				// A round tripper that is neither an *http.Transport nor
+				// a ConnectionTracer reports no connections: the wait
+				// starts now.
+				t.watch.join(&actx.watched, actx)
+				break
+			}
+			actx.trace.GotConn = actx.gotConn
+			actx.traced = clientTraceKey != nil && httptrace.ContextClientTrace(st.Context) == nil
 		}
-		out = req.WithContext(ctx)
+		// The copy WithContext makes stays on the stack; the attempt's
+		// request is the state's (or a new one for a later attempt).
+		*outReq = *req.WithContext(actx)
+		if t.traceConns && !ownTimer && !actx.traced {
+			// The caller's context has a client trace of its own (or
+			// the trace key is unknown): WithClientTrace runs both.
+			*outReq = *outReq.WithContext(httptrace.WithClientTrace(actx, &actx.trace))
+		}
+		out = outReq
 		defer func() {
 			if out == nil { // the attempt failed: nothing will read a body
-				if stopParent != nil {
-					stopParent()
-				}
-				cancel(nil)
+				actx.end()
 			}
 		}()
 	}
 	resp, err := t.base.RoundTrip(out)
-	timedOut := (timer != nil && !timer.Stop()) || (watched != nil && t.watch.leave(watched))
+	timedOut := (timer != nil && !timer.Stop()) || (actx != nil && actx.watch != nil && t.watch.leave(&actx.watched))
 	if timedOut {
 		// A response that raced the timeout would fail mid-body.
 		if resp != nil {
@@ -392,7 +404,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		body = new(attemptBody)
 	}
 	st.bodyUsed = true
-	*body = attemptBody{ReadCloser: resp.Body, stopParent: stopParent, call: st, want: resp.ContentLength}
+	*body = attemptBody{ReadCloser: resp.Body, attempt: actx, call: st, want: resp.ContentLength}
 	resp.Body = body
 	inflate(resp, cfg.maxExpansion())
 	return resp, nil
@@ -439,9 +451,9 @@ func (t *attemptTransport) log(req *http.Request, resp *http.Response, err error
 // a body that stops early into apierror.ErrTruncated.
 type attemptBody struct {
 	io.ReadCloser
-	// stopParent, when set, ends the attempt context's watch on the call's
-	// context once the body is done with (see attemptContext).
-	stopParent func() bool
+	// attempt, when set, is the attempt's context: once the body is done
+	// with, it stops watching the call's context (attemptCtx.release).
+	attempt *attemptCtx
 	// call is the call's context: a read that fails once it has ended
 	// failed because the caller gave up, whatever cause it gave.
 	call   context.Context
@@ -461,7 +473,7 @@ func (b *attemptBody) Read(p []byte) (int, error) {
 			// The caller's context ended: its own error, with the
 			// caller's cause, not the read's nor a truncated answer. The
 			// read's says less: the attempt's context reports a passed
-			// deadline as Canceled (attemptContext), and net/http gives
+			// deadline as Canceled (attemptCtx), and net/http gives
 			// the caller's cause over HTTP/1 but context.Canceled over
 			// HTTP/2.
 			return n, apierror.WithCause(b.call, b.call.Err())
@@ -492,8 +504,8 @@ func (b *attemptBody) Close() error {
 		_, _ = io.CopyN(io.Discard, b.ReadCloser, drainLimit)
 	}
 	err := b.ReadCloser.Close()
-	if b.stopParent != nil {
-		b.stopParent()
+	if b.attempt != nil {
+		b.attempt.release()
 	}
 	return err
 }

@@ -20,7 +20,7 @@ import (
 // under a mutex; the ticker, which runs only while the client has attempts
 // in flight, cancels the attempts that have waited too long.
 //
-// The wait starts once the attempt has a connection (traceConn): unlike
+// The wait starts once the attempt has a connection (attemptCtx.gotConn): unlike
 // ResponseHeaderTimeout's, it takes in sending the request, so a stalled
 // upload is bounded too. On a round tripper of the caller's that is not an
 // *http.Transport, which reports no connections, it starts with the
@@ -61,10 +61,11 @@ type ConnectionTracer interface{ TracesConnections() }
 
 // watchedAttempt is one attempt of a call, in the watch from the moment
 // it waits for its headers until it has them. Each attempt has its own: a
-// late hook of an earlier attempt (see traceConn) must not touch the
+// late hook of an earlier attempt (see attemptCtx.gotConn) must not touch the
 // next one's.
 type watchedAttempt struct {
-	cancel context.CancelCauseFunc
+	// cancel ends the attempt's context (its attemptCtx).
+	cancel attemptCanceler
 	// start is when the wait began (monotonic).
 	start time.Time
 	index int
@@ -72,9 +73,11 @@ type watchedAttempt struct {
 	// does nothing. fired: the watch cancelled it; its answer, if one
 	// raced in, is dropped. All three change under the watch's lock.
 	listed, left, fired bool
-	// trace starts the wait once the attempt has a connection (traceConn).
-	trace httptrace.ClientTrace
 }
+
+// attemptCanceler ends an attempt's context with a cause: an attemptCtx,
+// or in tests a context.CancelCauseFunc.
+type attemptCanceler interface{ cancel(cause error) }
 
 const (
 	minWatchPeriod = time.Millisecond
@@ -96,7 +99,7 @@ func startTimeTicker(period time.Duration) (<-chan time.Time, func()) {
 // nothing; a second join (net/http sends a request again on a fresh
 // connection when a pooled one was closed under it) starts the wait anew,
 // as ResponseHeaderTimeout's timer does.
-func (w *headerWatch) join(a *watchedAttempt, cancel context.CancelCauseFunc) {
+func (w *headerWatch) join(a *watchedAttempt, cancel attemptCanceler) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if a.left || a.fired {
@@ -114,18 +117,6 @@ func (w *headerWatch) join(a *watchedAttempt, cancel context.CancelCauseFunc) {
 		ticks, stop := w.startTicker(w.period)
 		go w.run(ticks, stop, w.quit)
 	}
-}
-
-// traceConn returns ctx with a client trace that joins a to the watch
-// once net/http has a connection for the request: on the SDK's own
-// *http.Transport the wait starts there, so a call queued for a pooled
-// connection or still dialling (bounded by the dialer's and the TLS
-// handshake's own timeouts) is not yet waiting on the server and does not
-// time out as if it might have reached it. Sending the request counts: an
-// upload the server stops reading is given up like a missing answer.
-func (w *headerWatch) traceConn(ctx context.Context, a *watchedAttempt, cancel context.CancelCauseFunc) context.Context {
-	a.trace.GotConn = func(httptrace.GotConnInfo) { w.join(a, cancel) }
-	return httptrace.WithClientTrace(ctx, &a.trace)
 }
 
 // leave ends a's wait once its attempt has an answer or an error, and
@@ -185,7 +176,7 @@ func (w *headerWatch) advance(quit chan struct{}) bool {
 		}
 		a.fired = true
 		w.removeLocked(a) // moves the last one to i
-		a.cancel(errAttemptTimeout)
+		a.cancel.cancel(errAttemptTimeout)
 	}
 	if len(w.pending) == 0 && !w.joined {
 		close(quit)
@@ -206,20 +197,208 @@ func (w *headerWatch) stopIdle() {
 	}
 }
 
-// attemptContext is the context of one attempt: parent's values, ended by
-// cancel (a timeout) or by parent's end. It is never ended by the answer:
+// attemptCtx is the context of one attempt under a header timeout: the
+// call's values, ended by the timeout (the watch's or the attempt's own
+// timer) or by the end of the call's context, and never by the answer:
 // net/http drops a connection whose request context ends while it returns
 // the connection to the pool (the race made clients open more connections
-// than their pool under load). A cancellable parent is followed through
-// context.AfterFunc, whose stop the body's Close calls, so the attempt
-// does not stay registered on a long-lived parent; stop is nil when parent
-// cannot end.
-func attemptContext(parent context.Context) (ctx context.Context, cancel context.CancelCauseFunc, stop func() bool) {
-	if parent.Done() == nil {
-		ctx, cancel = context.WithCancelCause(parent)
-		return ctx, cancel, nil
+// than their pool under load).
+//
+// Why not context.WithCancelCause (what this replaced): net/http derives
+// a context of its own from every request's, and a *context.cancelCtx
+// parent then keeps it in a map it allocates for the purpose. With that
+// map, the cancelCtx, the client trace's context.WithValue and the
+// request copy, the watch cost 9 allocations and about 3 % of a small
+// call. Here net/http registers through AfterFunc (the hook package
+// context offers custom contexts), the first attempt's context and
+// request copy live in the call's state, and the client trace is answered
+// by Value itself; see TestAttemptContextAllocations.
+//
+// What it does not carry: the call's deadline (Deadline reports none, as
+// context.WithoutCancel would), since the call's end reaches the attempt
+// through callEnded; and a cause of its own (context.Cause of an attempt
+// context is the call's cause, else Err): the attempt's own error says it
+// timed out (errAttemptTimeout, from RoundTrip).
+type attemptCtx struct {
+	// call is the call's context (its callState): Value asks it.
+	call    context.Context
+	watch   *headerWatch
+	watched watchedAttempt
+	// trace starts the header wait once the attempt has a connection
+	// (see gotConn); traced says Value answers the trace's key with it.
+	trace  httptrace.ClientTrace
+	traced bool
+	// stopCall ends the watch on the call's context (context.AfterFunc);
+	// nil when that context cannot end. The attempt's body calls it once
+	// read, so the attempt does not stay registered on a long-lived
+	// context.
+	stopCall func() bool
+
+	mu sync.Mutex
+	// done is made by the first Done; err is set once the context ends.
+	done chan struct{}
+	err  error
+	// afters are the functions AfterFunc registered, by registration
+	// number; a stopped one is nil.
+	afters []func()
+	inline [1]func()
+}
+
+// closedDone is the Done of an attempt context that ended before anyone
+// asked for its channel.
+var closedDone = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+// start readies a (zero, or a fresh one) for an attempt of the call whose
+// context is call, on watch w (nil: the caller arms its own timer).
+func (a *attemptCtx) start(call context.Context, w *headerWatch) {
+	a.call, a.watch = call, w
+	a.afters = a.inline[:0]
+	if call.Done() != nil {
+		a.stopCall = context.AfterFunc(call, a.callEnded)
 	}
-	ctx, cancel = context.WithCancelCause(context.WithoutCancel(parent))
-	stop = context.AfterFunc(parent, func() { cancel(context.Cause(parent)) })
-	return ctx, cancel, stop
+}
+
+func (a *attemptCtx) callEnded() { a.cancel(context.Cause(a.call)) }
+
+// timerFired is the attempt's own timer (a call's own timeout).
+func (a *attemptCtx) timerFired() { a.cancel(errAttemptTimeout) }
+
+// release stops watching the call's context once the attempt's answer is
+// read: the attempt stays registered on a long-lived context otherwise.
+// The context itself does not end (see the type's doc).
+func (a *attemptCtx) release() {
+	if a.stopCall != nil {
+		a.stopCall()
+	}
+}
+
+// end ends an attempt that failed: nothing reads a body, and anything
+// still waiting on its context (a caller's round tripper) is let go.
+func (a *attemptCtx) end() {
+	a.release()
+	a.cancel(context.Canceled)
+}
+
+// Deadline reports none: the call's end reaches the attempt through
+// callEnded (see the type's doc).
+func (a *attemptCtx) Deadline() (time.Time, bool) { return time.Time{}, false }
+
+// Value answers the client trace's key with the attempt's trace when it
+// is in use, and anything else from the call's context.
+func (a *attemptCtx) Value(key any) any {
+	if a.traced && key == clientTraceKey {
+		return &a.trace
+	}
+	return a.call.Value(key)
+}
+
+func (a *attemptCtx) Done() <-chan struct{} {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.done == nil {
+		if a.err != nil {
+			return closedDone
+		}
+		a.done = make(chan struct{})
+	}
+	return a.done
+}
+
+func (a *attemptCtx) Err() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.err
+}
+
+// AfterFunc runs f in its own goroutine once the context ends, as
+// context.AfterFunc does for its own contexts: package context calls it
+// for a context derived from this one (net/http's, per attempt), instead
+// of starting a goroutine to wait on Done.
+func (a *attemptCtx) AfterFunc(f func()) (stop func() bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.err != nil {
+		go f()
+		return func() bool { return false }
+	}
+	i := len(a.afters)
+	a.afters = append(a.afters, f)
+	return func() bool {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		if i >= len(a.afters) || a.afters[i] == nil {
+			return false // ended already (f runs), or stopped before
+		}
+		a.afters[i] = nil
+		return true
+	}
+}
+
+// cancel ends the context (once) with context.Canceled, whatever the
+// reason (the watch, the attempt's timer, the call's end): what ended it
+// is told by RoundTrip's error, and by the call's cause.
+func (a *attemptCtx) cancel(error) {
+	a.mu.Lock()
+	if a.err != nil {
+		a.mu.Unlock()
+		return
+	}
+	a.err = context.Canceled
+	if a.done != nil {
+		close(a.done)
+	}
+	afters := a.afters
+	a.afters = nil
+	a.mu.Unlock()
+	for _, f := range afters {
+		if f != nil {
+			go f()
+		}
+	}
+}
+
+// gotConn is the client trace's GotConn: the attempt has a connection,
+// and its wait for headers starts. On the SDK's own *http.Transport the
+// wait starts there, so a call queued for a pooled connection or still
+// dialling (bounded by the dialer's and the TLS handshake's own timeouts)
+// is not yet waiting on the server and does not time out as if it might
+// have reached it. Sending the request counts: an upload the server stops
+// reading is given up like a missing answer.
+func (a *attemptCtx) gotConn(httptrace.GotConnInfo) { a.watch.join(&a.watched, a) }
+
+// clientTraceKey is the key under which net/http/httptrace looks a
+// client trace up, learnt by asking a context that records the key it is
+// asked for. It is nil (and attempts add their trace with
+// httptrace.WithClientTrace) if that lookup ever stops being one Value
+// call that a context can answer; TestClientTraceKey checks it is not.
+var clientTraceKey = func() any {
+	var probe keyProbe
+	httptrace.ContextClientTrace(&probe)
+	if len(probe.keys) != 1 {
+		return nil
+	}
+	answer := &httptrace.ClientTrace{}
+	if httptrace.ContextClientTrace(&keyAnswer{key: probe.keys[0], value: answer}) != answer {
+		return nil
+	}
+	return probe.keys[0]
+}()
+
+type keyProbe struct {
+	context.Context
+	keys []any
+}
+
+func (p *keyProbe) Value(key any) any { p.keys = append(p.keys, key); return nil }
+
+type keyAnswer struct {
+	context.Context
+	key, value any
+}
+
+func (k *keyAnswer) Value(key any) any {
+	if key == k.key {
+		return k.value
+	}
+	return nil
 }

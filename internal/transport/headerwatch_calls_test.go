@@ -110,7 +110,7 @@ func TestHeaderWatchWatchStressJoinLeaveTicksStopIdle(t *testing.T) {
 			for i := 0; i < 1500; i++ {
 				var a watchedAttempt // one per attempt, as nextWatched gives
 				ctx, cancel := context.WithCancelCause(context.Background())
-				w.join(&a, cancel)
+				w.join(&a, causeFunc(cancel))
 				if i%7 == 0 {
 					time.Sleep(time.Duration(i%4) * time.Millisecond)
 				}

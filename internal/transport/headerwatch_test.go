@@ -79,7 +79,7 @@ func TestHeaderWatchCancelsAnAttemptOnlyAfterTheTimeout(t *testing.T) {
 	w, _ := manualWatch(t, 100*time.Millisecond) // 16 periods
 	ctx, cancel := context.WithCancelCause(context.Background())
 	var a watchedAttempt
-	w.join(&a, cancel)
+	w.join(&a, causeFunc(cancel))
 	n := ticksToTimeout(w)
 	for i := range n - 1 {
 		w.tickForTest()
@@ -108,7 +108,7 @@ func TestHeaderWatchNeverCancelsAnAnsweredAttempt(t *testing.T) {
 	for i := range as {
 		var cancel context.CancelCauseFunc
 		ctxs[i], cancel = context.WithCancelCause(context.Background())
-		w.join(&as[i], cancel)
+		w.join(&as[i], causeFunc(cancel))
 	}
 	w.tickForTest()
 	if w.leave(&as[1]) {
@@ -129,8 +129,8 @@ func TestHeaderWatchTickerRunsOnlyWhileAttemptsWait(t *testing.T) {
 	w, started := manualWatch(t, time.Second)
 	_, cancel := context.WithCancelCause(context.Background())
 	var a, b watchedAttempt
-	w.join(&a, cancel)
-	w.join(&b, cancel)
+	w.join(&a, causeFunc(cancel))
+	w.join(&b, causeFunc(cancel))
 	if *started != 1 {
 		t.Fatalf("%d tickers started for two attempts, want 1", *started)
 	}
@@ -141,7 +141,7 @@ func TestHeaderWatchTickerRunsOnlyWhileAttemptsWait(t *testing.T) {
 	w.leave(&b)
 	// A call that starts and ends between two ticks, as sequential calls do.
 	var c watchedAttempt
-	w.join(&c, cancel)
+	w.join(&c, causeFunc(cancel))
 	w.leave(&c)
 	if !w.tickForTest() {
 		t.Fatal("the ticker stopped in a period an attempt joined: sequential calls would restart it each time")
@@ -150,7 +150,7 @@ func TestHeaderWatchTickerRunsOnlyWhileAttemptsWait(t *testing.T) {
 		t.Fatal("the ticker still runs after a whole period with no attempt")
 	}
 	var d watchedAttempt
-	w.join(&d, cancel)
+	w.join(&d, causeFunc(cancel))
 	if *started != 2 {
 		t.Fatalf("a join after the ticker stopped started %d tickers in all, want 2", *started)
 	}
@@ -230,7 +230,7 @@ func TestHeaderWatchJoinAfterLeaveDoesNothing(t *testing.T) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	var a watchedAttempt
 	w.leave(&a)
-	w.join(&a, cancel)
+	w.join(&a, causeFunc(cancel))
 	for range ticksToTimeout(w) + 2 {
 		w.tickForTest()
 	}
@@ -246,11 +246,11 @@ func TestHeaderWatchSecondWriteStartsTheWaitAgain(t *testing.T) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	var a watchedAttempt
 	n := ticksToTimeout(w)
-	w.join(&a, cancel)
+	w.join(&a, causeFunc(cancel))
 	for range n - 1 {
 		w.tickForTest()
 	}
-	w.join(&a, cancel)
+	w.join(&a, causeFunc(cancel))
 	for range n - 1 {
 		w.tickForTest()
 	}
@@ -273,7 +273,7 @@ func TestHeaderWatchDroppedTicksDoNotDelayTheTimeout(t *testing.T) {
 	w, _ := manualWatch(t, 100*time.Millisecond)
 	ctx, cancel := context.WithCancelCause(context.Background())
 	var a watchedAttempt
-	w.join(&a, cancel)
+	w.join(&a, causeFunc(cancel))
 	clock, _ := fakeClocks.Load(w)
 	clock.(*atomic.Int64).Add(int64(w.timeout)) // 16 periods pass without a tick
 	w.tickForTest()
@@ -281,3 +281,8 @@ func TestHeaderWatchDroppedTicksDoNotDelayTheTimeout(t *testing.T) {
 		t.Fatal("one tick after the timeout had passed did not cancel the attempt: dropped ticks delay it")
 	}
 }
+
+// causeFunc lets a test's own context stand for an attempt's in the watch.
+type causeFunc context.CancelCauseFunc
+
+func (f causeFunc) cancel(cause error) { f(cause) }
