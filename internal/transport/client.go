@@ -343,31 +343,36 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if timeout > 0 {
 		var outReq *http.Request
 		actx, outReq = st.nextAttempt()
+		// The request's own context: the call's state, or what the
+		// Authenticator made of it.
+		parent := req.Context()
 		switch {
 		case ownTimer:
 			// A call with a timeout of its own: a timer for this attempt.
-			actx.start(st, nil)
+			actx.start(parent, nil)
 			timer = time.AfterFunc(timeout, actx.timerFired)
+		case !t.traceConns:
+			// A round tripper that is neither an *http.Transport nor a
+			// ConnectionTracer reports no connections: the wait starts
+			// now.
+			actx.start(parent, t.watch)
+			t.watch.join(&actx.watched, actx)
 		default:
-			actx.start(st, t.watch)
-			if !t.traceConns {
-				// A round tripper that is neither an *http.Transport nor
-				// a ConnectionTracer reports no connections: the wait
-				// starts now.
-				t.watch.join(&actx.watched, actx)
-				break
-			}
 			actx.trace.GotConn = actx.gotConn
-			actx.traced = clientTraceKey != nil && httptrace.ContextClientTrace(st.Context) == nil
+			if clientTraceKey != nil && httptrace.ContextClientTrace(parent) == nil {
+				actx.traced = true // Value answers the trace's key
+			} else {
+				// The caller's context has a client trace of its own (or
+				// the key is unknown): WithClientTrace runs both. It goes
+				// below the attempt's context, so that net/http's still
+				// registers through attemptCtx.AfterFunc.
+				parent = httptrace.WithClientTrace(parent, &actx.trace)
+			}
+			actx.start(parent, t.watch)
 		}
 		// The copy WithContext makes stays on the stack; the attempt's
 		// request is the state's (or a new one for a later attempt).
 		*outReq = *req.WithContext(actx)
-		if t.traceConns && !ownTimer && !actx.traced {
-			// The caller's context has a client trace of its own (or
-			// the trace key is unknown): WithClientTrace runs both.
-			*outReq = *outReq.WithContext(httptrace.WithClientTrace(actx, &actx.trace))
-		}
 		out = outReq
 		defer func() {
 			if out == nil { // the attempt failed: nothing will read a body
@@ -395,7 +400,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if rc, ok := cfg.Auth.(ResponseChecker); ok {
 		if err := rc.CheckResponse(out, resp); err != nil {
 			_ = resp.Body.Close()
-			out = nil // the deferred clean-up releases the attempt's timer
+			out = nil // the deferred clean-up ends the attempt's context
 			return nil, &authError{err: err}
 		}
 	}
@@ -447,7 +452,8 @@ func (t *attemptTransport) log(req *http.Request, resp *http.Response, err error
 	l.LogAttrs(req.Context(), slog.LevelDebug, "certadmin http attempt", attrs...)
 }
 
-// attemptBody ends the attempt's context when the body is closed and turns
+// attemptBody releases the attempt's context when the body is closed (it
+// stops watching the call's context; the attempt's does not end) and turns
 // a body that stops early into apierror.ErrTruncated.
 type attemptBody struct {
 	io.ReadCloser

@@ -2,6 +2,7 @@ package transport
 
 import (
 	"context"
+	"errors"
 	"net/http/httptrace"
 	"sync"
 	"time"
@@ -212,15 +213,20 @@ func (w *headerWatch) stopIdle() {
 // call. Here net/http registers through AfterFunc (the hook package
 // context offers custom contexts), the first attempt's context and
 // request copy live in the call's state, and the client trace is answered
-// by Value itself; see TestAttemptContextAllocations.
+// by Value itself (a caller's own trace is composed below the attempt's
+// context, so the registration stays); see TestAttemptContextAllocations.
 //
-// What it does not carry: the call's deadline (Deadline reports none, as
-// context.WithoutCancel would), since the call's end reaches the attempt
-// through callEnded; and a cause of its own (context.Cause of an attempt
-// context is the call's cause, else Err): the attempt's own error says it
-// timed out (errAttemptTimeout, from RoundTrip).
+// Its cause is its own, and set once: errAttemptTimeout when a timeout
+// ended it, the call's cause when the call's context did (context.Cause
+// asks Value for the nearest cancelCtx, which here is a private one ended
+// with that cause, and none while the attempt runs: the call's own would
+// tell a later cause of the caller's). It carries no deadline (Deadline
+// reports none, as context.WithoutCancel would), since the call's end
+// reaches it through callEnded.
 type attemptCtx struct {
-	// call is the call's context (its callState): Value asks it.
+	// call is the context of the request the attempt sends (the call's
+	// state, or what the Authenticator made of it, with the watch's trace
+	// when the caller has a trace of its own): Value asks it.
 	call    context.Context
 	watch   *headerWatch
 	watched watchedAttempt
@@ -229,15 +235,17 @@ type attemptCtx struct {
 	trace  httptrace.ClientTrace
 	traced bool
 	// stopCall ends the watch on the call's context (context.AfterFunc);
-	// nil when that context cannot end. The attempt's body calls it once
-	// read, so the attempt does not stay registered on a long-lived
-	// context.
+	// nil when that context cannot end. The attempt's body calls it when
+	// closed (release), so the attempt does not stay registered on a
+	// long-lived context.
 	stopCall func() bool
 
 	mu sync.Mutex
-	// done is made by the first Done; err is set once the context ends.
-	done chan struct{}
-	err  error
+	// done is made by the first Done; err is set once the context ends,
+	// and ended then holds the cause (see the type's doc).
+	done  chan struct{}
+	err   error
+	ended context.Context
 	// afters are the functions AfterFunc registered, by registration
 	// number; a stopped one is nil.
 	afters []func()
@@ -263,8 +271,8 @@ func (a *attemptCtx) callEnded() { a.cancel(context.Cause(a.call)) }
 // timerFired is the attempt's own timer (a call's own timeout).
 func (a *attemptCtx) timerFired() { a.cancel(errAttemptTimeout) }
 
-// release stops watching the call's context once the attempt's answer is
-// read: the attempt stays registered on a long-lived context otherwise.
+// release stops watching the call's context once the attempt's body is
+// closed: the attempt stays registered on a long-lived context otherwise.
 // The context itself does not end (see the type's doc).
 func (a *attemptCtx) release() {
 	if a.stopCall != nil {
@@ -288,6 +296,15 @@ func (a *attemptCtx) Deadline() (time.Time, bool) { return time.Time{}, false }
 func (a *attemptCtx) Value(key any) any {
 	if a.traced && key == clientTraceKey {
 		return &a.trace
+	}
+	if cancelCtxKey != nil && key == cancelCtxKey {
+		a.mu.Lock()
+		ended := a.ended
+		a.mu.Unlock()
+		if ended == nil {
+			return nil // running: no cause yet, whatever the call's says
+		}
+		return ended.Value(key)
 	}
 	return a.call.Value(key)
 }
@@ -334,16 +351,23 @@ func (a *attemptCtx) AfterFunc(f func()) (stop func() bool) {
 	}
 }
 
-// cancel ends the context (once) with context.Canceled, whatever the
-// reason (the watch, the attempt's timer, the call's end): what ended it
-// is told by RoundTrip's error, and by the call's cause.
-func (a *attemptCtx) cancel(error) {
+// cancel ends the context (once): Err is context.Canceled whatever the
+// reason (the watch, the attempt's timer, the call's end), as a
+// cancelCtx's is, and context.Cause is cause.
+func (a *attemptCtx) cancel(cause error) {
+	if cause == nil {
+		cause = context.Canceled
+	}
+	// Made only when an attempt ends early (a timeout, the call's end, a
+	// failed attempt): an answered attempt never ends.
+	ended, end := context.WithCancelCause(context.Background())
+	end(cause)
 	a.mu.Lock()
 	if a.err != nil {
 		a.mu.Unlock()
 		return
 	}
-	a.err = context.Canceled
+	a.err, a.ended = context.Canceled, ended
 	if a.done != nil {
 		close(a.done)
 	}
@@ -384,6 +408,25 @@ var clientTraceKey = func() any {
 	return probe.keys[0]
 }()
 
+// cancelCtxKey is the key under which package context looks up the
+// nearest cancelCtx for context.Cause, learnt the same way; nil (and an
+// attempt's Cause is then the call's) if that ever stops working.
+// TestClientTraceKey checks it is not.
+var cancelCtxKey = func() any {
+	var probe keyProbe
+	_ = context.Cause(&probe)
+	if len(probe.keys) != 1 {
+		return nil
+	}
+	cause := errors.New("probe")
+	ended, end := context.WithCancelCause(context.Background())
+	end(cause)
+	if !errors.Is(context.Cause(&keyAnswer{key: probe.keys[0], value: ended.Value(probe.keys[0])}), cause) {
+		return nil
+	}
+	return probe.keys[0]
+}()
+
 type keyProbe struct {
 	context.Context
 	keys []any
@@ -391,10 +434,16 @@ type keyProbe struct {
 
 func (p *keyProbe) Value(key any) any { p.keys = append(p.keys, key); return nil }
 
+// Err reports an ended context, so that context.Cause goes on to ask for
+// the cancelCtx.
+func (p *keyProbe) Err() error { return context.Canceled }
+
 type keyAnswer struct {
 	context.Context
 	key, value any
 }
+
+func (k *keyAnswer) Err() error { return context.Canceled }
 
 func (k *keyAnswer) Value(key any) any {
 	if key == k.key {

@@ -711,4 +711,7 @@ func TestHeaderWatchConnectionTracerWaitIsNotTimedOut(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("a call that waited for its lane failed with %v", err)
 	}
+	// Its ticker goroutine waits on a channel that never ticks: stop it,
+	// or the next test counting the watch's goroutines sees it.
+	waitNoWatchGoroutine(t, c.CloseIdleConnections)
 }
