@@ -266,7 +266,7 @@ func (a *TokenAuth) renewIfRejected(resp *http.Response, sent string, rules *Rul
 // stays with its body, so that reading the answer (Client.errorInBody)
 // does not judge the same bytes again; it is asked of any body, blank
 // too, as stream asks. Any other answer is read as the call's error reads
-// it (responseError): an HTML page or an empty body carries none.
+// it (readVendorError): an HTML page or an empty body carries none.
 func answerFault(resp *http.Response, rules *Rules) *BodyError {
 	body := peekBody(resp, MaxRejectionBody)
 	if body == nil {
@@ -282,11 +282,10 @@ func answerFault(resp *http.Response, rules *Rules) *BodyError {
 		}
 		return be
 	}
-	if rules.DecodeError == nil || len(body) == 0 || isHTML(resp.Header.Get("Content-Type"), body) {
+	e := apierror.Error{StatusCode: resp.StatusCode}
+	if rules.readVendorError(&e, resp.Header.Get("Content-Type"), body) {
 		return nil
 	}
-	e := apierror.Error{StatusCode: resp.StatusCode}
-	rules.DecodeError(&e, body)
 	if e.Code == "" && e.MessageKey == "" && e.Message == "" && len(e.Details) == 0 {
 		return nil
 	}

@@ -134,13 +134,25 @@ func (c *Client) responseError(call *Call, resp *http.Response, body []byte) *ap
 	if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 		e.RetryAfter = d
 	}
-	if isHTML(resp.Header.Get("Content-Type"), body) {
+	if c.rules.readVendorError(e, resp.Header.Get("Content-Type"), body) {
 		e.Kind = apierror.ErrHTMLResponse
-	} else if c.rules.DecodeError != nil && len(body) > 0 {
-		c.rules.DecodeError(e, body)
 	}
 	c.redactError(e, resp.Request, body)
 	return e
+}
+
+// readVendorError fills e from the body of a failed answer in the
+// vendor's error shape (DecodeError), and reports an HTML page instead,
+// which carries none; an empty body carries none either. The call's error
+// (responseError) and the token check (answerFault) read a body alike.
+func (r *Rules) readVendorError(e *apierror.Error, contentType string, body []byte) (html bool) {
+	if isHTML(contentType, body) {
+		return true
+	}
+	if r.DecodeError != nil && len(body) > 0 {
+		r.DecodeError(e, body)
+	}
+	return false
 }
 
 // redactError masks secrets in every text field of e and sets the excerpt.
